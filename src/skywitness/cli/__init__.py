@@ -1,0 +1,1 @@
+"""Command-line interface: argument parsing and dispatch only; the work lives in the stages."""

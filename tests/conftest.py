@@ -1,0 +1,28 @@
+"""Shared test fixtures: where the real data lives (``../shared/data`` beside the checkout)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SKYWITNESS_SHARED_DATA", REPO.parent / "shared" / "data"))
+TEST_DATA = REPO / "tests" / "data"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        raise RuntimeError(
+            f"real test data not found at {SHARED_DATA}; set SKYWITNESS_SHARED_DATA"
+        )
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
