@@ -16,9 +16,7 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        raise RuntimeError(
-            f"real test data not found at {SHARED_DATA}; set SKYWITNESS_SHARED_DATA"
-        )
+        raise RuntimeError(f"real test data not found at {SHARED_DATA}; set SKYWITNESS_SHARED_DATA")
     return SHARED_DATA
 
 

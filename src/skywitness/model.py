@@ -147,7 +147,7 @@ class FrameBatch:
         timestamps: list[float] | F8 | None = None,
         source: str = "",
     ) -> FrameBatch:
-        """Build a batch from hex strings (tests, JSON-lines inputs). Raises ValueError on bad hex."""
+        """Build a batch from hex strings (tests, JSON-lines inputs); ValueError on bad hex."""
         n = len(frames)
         data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
         length = np.zeros(n, dtype=np.uint8)
@@ -226,7 +226,7 @@ class Messages:
     reject: U1  # RejectReason
     kind: U1  # SourceKind for values taken from this message
     typecode: I1  # ADS-B type code 0..31; -1 when not ADS-B
-    bds: U1  # register: 0x05, 0x06, 0x08, 0x09, 0x20, 0x40, 0x50, 0x60, 0x61, 0x62, 0x65...; 0 unknown
+    bds: U1  # register: 0x05, 0x06, 0x08, 0x09, 0x20, 0x40, 0x50, 0x60, 0x62, 0x65...; 0 unknown
     bds_ambiguous: B1  # Comm-B: more than one register fits; fields left empty
     category: I1  # ADS-B emitter category (TC*8+CA style code: 0xA0+cat etc); -1 unknown
     callsign: Str  # up to 8 chars, stripped; "" when none
@@ -258,6 +258,9 @@ class Messages:
     nac_p: I1  # -1 unknown
     sil: I1  # -1 unknown
     modeac: I2  # Mode A/C reply: identity code as decimal digits; -1 none
+    #: ADS-B TC 19: GNSS height minus baro altitude, ft (the tracker adds it to the last baro
+    #: altitude to get geoaltitude; decode is stateless).
+    geo_minus_baro: F8 = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
 
     def __len__(self) -> int:
         return int(self.df.shape[0])
@@ -307,6 +310,7 @@ class Messages:
             nac_p=_empty(np.int8, n, -1),
             sil=_empty(np.int8, n, -1),
             modeac=_empty(np.int16, n, -1),
+            geo_minus_baro=_empty(np.float64, n, nan),
         )
 
     def take(self, index: npt.NDArray[Any]) -> Messages:

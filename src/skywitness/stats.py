@@ -13,6 +13,18 @@ from typing import Any
 from .errors import InputError
 from .model import RejectReason
 
+#: Reasons that describe the traffic, not broken input: counted, but never fatal in strict mode
+#: (an address/parity reply from an aircraft not yet heard in DF11/17/18 happens in any stream).
+NOT_INPUT_ERRORS = frozenset(
+    {
+        RejectReason.UNKNOWN_ADDRESS,
+        RejectReason.DUPLICATE,
+        RejectReason.NON_ICAO,
+        RejectReason.IMPLAUSIBLE_POSITION,
+        RejectReason.BAD_POSITION,
+    }
+)
+
 
 @dataclass
 class IngestStats:
@@ -40,7 +52,7 @@ class IngestStats:
         """Count ``count`` rejects; in strict mode raise on the first, with its location."""
         if count <= 0:
             return
-        if self.strict:
+        if self.strict and reason not in NOT_INPUT_ERRORS:
             raise InputError(source, reason.label, offset=offset, line=line, detail=detail)
         self.rejected[reason.label] += count
 

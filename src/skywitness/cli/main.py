@@ -15,8 +15,11 @@ from ..errors import SkywitnessError
 
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "skywitness.cli.demo_cmd",
     "skywitness.cli.decode_cmd",
     "skywitness.cli.track_cmd",
+    "skywitness.cli.simulate_cmd",
+    "skywitness.cli.aircraft_cmd",
 )
 
 

@@ -1,1 +1,16 @@
-"""flights stage."""
+"""flights stage: state vectors -> flights (segmentation, airport inference, gap bridging)."""
+
+from .airports import AirportIndex, load_runways
+from .builder import build_flights, ground_stays
+from .incremental import FlightBuilder
+from .schema import FLIGHT_SCHEMA, RUNWAY_SCHEMA
+
+__all__ = [
+    "FLIGHT_SCHEMA",
+    "RUNWAY_SCHEMA",
+    "AirportIndex",
+    "FlightBuilder",
+    "build_flights",
+    "ground_stays",
+    "load_runways",
+]

@@ -1,0 +1,182 @@
+"""Beast file → state vectors benchmark (not a test): framing + decode + track, end to end.
+
+Builds Beast captures from the real beastblackbox recording (repeated, its 12 MHz timestamps
+shifted so time runs on, and each repeat given its own aircraft: addresses rewritten with the
+parity recomputed, so no aircraft "teleports" back to its start every 62 s), then in one run:
+
+1. times pyModeS 3 decoding the capture's Mode S frames one message at a time (its decode
+   alone, no framing, no tracking) on one core;
+2. times ``skywitness track FILE -o states.parquet`` (a subprocess: framing, decode, dedup,
+   tracking and writing Parquet) on the same frames, and prints the ratio;
+3. runs ``skywitness track`` over a >= 1 GB capture and reports its peak memory (max RSS).
+
+Usage: ``python bench/track.py [--gigabytes 1.0] [--keep DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from skywitness.decode import decode_batch
+from skywitness.decode.crc import remainder
+from skywitness.model import FrameBatch
+from skywitness.simulate.writers import beast_bytes
+from skywitness.sources import open_source
+from skywitness.stats import IngestStats
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CAPTURE = SHARED / "beastblackbox-example" / "ulss7-beast-bin-utc--1522782148.136310917--.log"
+TICKS_PER_S = 12_000_000
+ADDRESS_SHIFT_BITS = 12  # repeat k XORs k << 12 into every address (low 12 bits kept)
+ADDRESS_VARIANTS = 1 << (24 - ADDRESS_SHIFT_BITS)  # 4096 distinct repeats, then they cycle
+START = "2018-04-03T19:02:28Z"
+
+
+def capture_frames() -> FrameBatch:
+    return FrameBatch.concat(list(open_source(str(CAPTURE), "beast", IngestStats())))
+
+
+def readdress(frames: FrameBatch, delta: int) -> FrameBatch:
+    """The same frames from aircraft ``address ^ delta``: parity recomputed, Mode A/C as is.
+
+    CRC-24 is linear, so XORing ``delta`` into the announced address (bytes 1..3 of DF11/17/18)
+    changes the remainder by ``remainder(delta frame)``; XORing that into the parity keeps the
+    remainder (0, or DF11's interrogator id). For address/parity formats the remainder *is* the
+    address, so XORing ``delta`` into the parity moves it to the new address.
+    """
+    out = frames.take(np.arange(len(frames)))
+    if delta == 0:
+        return out
+    df = frames.data[:, 0] >> 3
+    long_ = frames.length == 14
+    short = frames.length == 7
+    d = np.array([(delta >> 16) & 0xFF, (delta >> 8) & 0xFF, delta & 0xFF], dtype=np.uint8)
+    announced = np.isin(df, (11, 17, 18)) & (long_ | short)
+    out.data[announced, 1:4] ^= d
+    probe = np.zeros((len(frames), 14), dtype=np.uint8)
+    probe[:, 1:4] = d
+    fix = remainder(probe, frames.length)  # CRC change caused by the new address bytes
+    fix[~announced] = 0
+    fix[np.isin(df, (0, 4, 5, 16, 20, 21)) & (long_ | short)] = delta
+    end = frames.length.astype(np.int64)
+    rows = np.flatnonzero(fix)
+    for k in range(3):  # parity = last three bytes of the frame
+        col = end[rows] - 3 + k
+        out.data[rows, col] ^= ((fix[rows] >> np.uint32(8 * (2 - k))) & 0xFF).astype(np.uint8)
+    return out
+
+
+def check_readdress(frames: FrameBatch, delta: int) -> None:
+    """The decoder must see every Mode S frame of a repeat at ``address ^ delta``."""
+    a, b = decode_batch(frames), decode_batch(readdress(frames, delta))
+    assert np.array_equal(a.reject, b.reject), "readdressing changed CRC outcomes"
+    has = a.icao24 != 0
+    assert np.array_equal(b.icao24[has], a.icao24[has] ^ np.uint32(delta)), "bad readdress"
+    assert np.array_equal(b.icao24[~has], a.icao24[~has])
+
+
+def write_repeated(frames: FrameBatch, path: Path, copies: int) -> int:
+    """``copies`` back-to-back repeats of the capture, time running on, each repeat with its
+    own aircraft (after 4096 repeats, ~70 h of capture time, addresses come round again);
+    returns bytes written."""
+    span = int(frames.ticks.max() - frames.ticks.min()) + TICKS_PER_S
+    with open(path, "wb") as fh:
+        for k in range(copies):
+            shifted = readdress(frames, (k % ADDRESS_VARIANTS) << ADDRESS_SHIFT_BITS)
+            shifted.ticks = frames.ticks + np.uint64(k * span)
+            fh.write(beast_bytes(shifted))
+    return path.stat().st_size
+
+
+def pymodes_rate(frames: FrameBatch, sample: int) -> float:
+    import pyModeS
+
+    modes = np.flatnonzero(frames.length != 2)
+    hexes = [frames.hex(int(i)) for i in modes]
+    hexes = (hexes * (sample // len(hexes) + 1))[:sample]
+    t0 = time.process_time()
+    for h in hexes:
+        pyModeS.decode(h)
+    return sample / (time.process_time() - t0)
+
+
+def run_track(path: Path, out: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and the summary of one ``skywitness track`` run."""
+    cmd = [
+        "taskset",
+        "-c",
+        "0",
+        sys.executable,
+        "-m",
+        "skywitness.cli.main",
+        "track",
+        str(path),
+        "-o",
+        str(out),
+        "--start-time",
+        START,
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak_kb < before:
+        peak_kb = before
+    return wall, peak_kb / 1024, proc.stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gigabytes", type=float, default=1.0)
+    parser.add_argument("--speed-copies", type=int, default=100)
+    parser.add_argument("--keep", type=Path, default=None)
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {0})
+    frames = capture_frames()
+    check_readdress(frames, 0x5A5 << ADDRESS_SHIFT_BITS)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="skywitness-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    small = workdir / "speed.beast"
+    write_repeated(frames, small, args.speed_copies)
+    n_frames = len(frames) * args.speed_copies
+    n_modes = int(np.count_nonzero(frames.length != 2)) * args.speed_copies
+    pms = pymodes_rate(frames, 100_000)
+    wall, _, summary = run_track(small, workdir / "speed.parquet")
+    ours = n_frames / wall
+    print(f"input: {n_frames:,} Beast frames ({n_modes:,} Mode S), {small.stat().st_size:,} bytes")
+    print(f"pyModeS 3 decode alone, per message:   {pms:>12,.0f} msgs/s")
+    print(f"skywitness track (frame+decode+track+parquet, whole process): {ours:>12,.0f} frames/s")
+    print(
+        f"ratio: {ours / pms:.1f}x pyModeS decode alone (Mode S frames only: "
+        f"{n_modes / wall / pms:.1f}x)"
+    )
+    print(summary)
+
+    copies = int(np.ceil(args.gigabytes * 1e9 / CAPTURE.stat().st_size))
+    big = workdir / "big.beast"
+    size = write_repeated(frames, big, copies)
+    wall, peak_mb, summary = run_track(big, workdir / "big.parquet")
+    print(
+        f"1 GB run: {size:,} bytes, {len(frames) * copies:,} frames in {wall:.1f} s "
+        f"({len(frames) * copies / wall:,.0f} frames/s), peak RSS {peak_mb:,.0f} MB"
+    )
+    print(summary)
+    if args.keep is None:
+        for p in workdir.iterdir():
+            p.unlink()
+        workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Shared CLI pieces: input options, the progress bar and the end-of-run summary on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from ..errors import SkywitnessError
+from ..runtime.pipeline import ProgressHook, RunOptions
+from ..sources import FORMATS, Source
+from ..stats import IngestStats
+
+stderr = Console(stderr=True)
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="file (plain, .gz, .xz), '-' for stdin, or a live spec such as "
+        "beast+tcp://HOST:30005, avr+tcp://HOST:30002, sbs+tcp://HOST:30003, "
+        "beast+listen://0.0.0.0:30004, readsb+http://HOST/data/aircraft.json, "
+        "opensky+https://opensky-network.org/api/states/all",
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default="auto",
+        choices=FORMATS,
+        help="input format (default: recognise it from the first bytes)",
+    )
+    p.add_argument("-o", "--output", default=None, help="output file: .parquet, .csv or .jsonl")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first rejected frame/line/record, naming file and offset or line",
+    )
+    p.add_argument(
+        "--start-time",
+        type=parse_start_time,
+        default=None,
+        help="wall-clock UTC time of a Beast file's first frame (unix s or ISO 8601)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+
+
+def parse_start_time(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a unix time or ISO 8601 time: {text!r}") from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset or Z: {text!r}")
+    return value.timestamp()
+
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        fmt=args.fmt,
+        strict=args.strict,
+        start_time=args.start_time,
+        rate_s=getattr(args, "rate", 1.0),
+        dedup=not getattr(args, "no_dedup", False),
+        reference=getattr(args, "reference", None),
+    )
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
+    """A bytes progress bar per file on an interactive stderr; nothing otherwise."""
+    if not enabled or not stderr.is_terminal:
+        yield None
+        return
+    tasks: dict[int, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    ) as bar:
+
+        def hook(source: Source, position: int) -> None:
+            key = id(source)
+            if key not in tasks:
+                tasks[key] = bar.add_task(source.name, total=source.total_bytes)
+            bar.update(tasks[key], completed=position)
+
+        yield hook
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM, so live sources stop and outputs are flushed cleanly."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def print_summary(stats: IngestStats, *, title: str) -> None:
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("bytes read", f"{stats.bytes_read:,}")
+    table.add_row("frames/records read", f"{stats.frames:,}")
+    table.add_row("accepted", f"{stats.accepted:,}")
+    table.add_row("rejected", f"{stats.rejected_total:,}")
+    for reason, count in sorted(stats.rejected.items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  {reason}", f"{count:,}")
+    table.add_row("aircraft", f"{len(stats.aircraft):,}")
+    table.add_row("positions", f"{stats.positions:,}")
+    stderr.print(table)
+
+
+def fail(message: str) -> SkywitnessError:
+    return SkywitnessError(message)

@@ -1,0 +1,222 @@
+"""``skywitness flights``: query stored flights; ``skywitness flights rebuild``: recompute them.
+
+Filters: ``--icao24 --callsign (glob) --from/--to (ICAO or IATA) --from-country/--to-country
+(ISO 3166 alpha-2) --since --until --min-confidence``; output as a table, CSV, JSON lines or
+Parquet. Times are printed UTC, ISO 8601 with Z.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import SkywitnessError
+from ..store import FlightFilter, Store, iso_z, parse_time
+from .db_cmd import add_data_dir, open_store
+
+#: Columns of the terminal table, when the flights table has them (all go to CSV/JSON/Parquet).
+TABLE_COLUMNS = (
+    "icao24",
+    "callsign",
+    "estDepartureAirport",
+    "takeoff_time",
+    "firstSeen",
+    "estArrivalAirport",
+    "landing_time",
+    "lastSeen",
+    "confidence",
+    "gaps_bridged",
+)
+#: Aircraft per rebuild chunk: bounds memory on a large lake.
+REBUILD_AIRCRAFT_PER_CHUNK = 2_000
+
+
+def _time(text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _end_time(text: str) -> datetime:
+    try:
+        return parse_time(text, end=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("flights", help="stored flights: query (filters) or rebuild")
+    add_data_dir(p, sub=False)
+    p.add_argument("--icao24", help="aircraft address, 6 hex digits")
+    p.add_argument("--callsign", help="callsign glob, e.g. 'AFR*'")
+    p.add_argument("--from", dest="origin", help="departure airport (ICAO or IATA)")
+    p.add_argument("--to", dest="destination", help="arrival airport (ICAO or IATA)")
+    p.add_argument("--from-country", help="departure country (ISO 3166 alpha-2)")
+    p.add_argument("--to-country", help="arrival country (ISO 3166 alpha-2)")
+    p.add_argument("--since", type=_time, help="seen at or after (date or datetime, UTC)")
+    p.add_argument("--until", type=_end_time, help="first seen before (a date: its end)")
+    p.add_argument("--min-confidence", type=float, help="minimum confidence 0..1")
+    p.add_argument("--limit", type=int, help="at most this many flights")
+    p.add_argument(
+        "--format", dest="out_format", choices=("table", "csv", "json", "parquet"), default=None
+    )
+    p.add_argument("-o", "--output", type=Path, help="write to a file (format from its suffix)")
+    p.set_defaults(func=run_query)
+    fsub = p.add_subparsers(dest="flights_command", metavar="FLIGHTS_COMMAND")
+    r = fsub.add_parser("rebuild", help="reconstruct flights from the stored state vectors")
+    add_data_dir(r)
+    r.add_argument("--since", type=_time, default=argparse.SUPPRESS, help="from (UTC)")
+    r.add_argument("--until", type=_end_time, default=argparse.SUPPRESS, help="until (UTC)")
+    r.set_defaults(func=run_rebuild)
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.out_format:
+        return str(args.out_format)
+    if args.output is not None:
+        suffix = args.output.suffix.lower()
+        return {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}.get(
+            suffix, "table"
+        )
+    return "table"
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return iso_z(v)
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return iso_z(v)
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    return v
+
+
+def to_json_lines(table: pa.Table) -> str:
+    return "".join(json.dumps(_jsonable(r)) + "\n" for r in table.to_pylist())
+
+
+def to_csv_text(table: pa.Table) -> str:
+    """CSV of the flat columns (nested lists/structs as JSON text); times ISO with Z."""
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_timestamp(col.type):
+            col = pa.array([iso_z(v) if v else None for v in col.to_pylist()], pa.string())
+        elif pa.types.is_nested(col.type):
+            col = pa.array([json.dumps(_jsonable(v)) for v in col.to_pylist()], pa.string())
+        cols.append(col)
+        names.append(name)
+    buf = io.BytesIO()
+    pacsv.write_csv(pa.Table.from_arrays(cols, names=names), buf)
+    return buf.getvalue().decode("utf-8")
+
+
+def filters_of(args: argparse.Namespace) -> FlightFilter:
+    return FlightFilter(
+        icao24=args.icao24,
+        callsign=args.callsign,
+        origin=args.origin,
+        destination=args.destination,
+        origin_country=args.from_country,
+        destination_country=args.to_country,
+        since=args.since,
+        until=args.until,
+        min_confidence=args.min_confidence,
+        limit=args.limit,
+    )
+
+
+def run_query(args: argparse.Namespace) -> int:
+    with open_store(args, read_only=True) as store:
+        flights = store.query_flights(filters_of(args))
+    fmt = _format(args)
+    if fmt == "parquet":
+        if args.output is None:
+            raise SkywitnessError("--format parquet needs -o FILE")
+        pq.write_table(flights, args.output, compression="zstd")
+    elif fmt in ("csv", "json"):
+        text = to_csv_text(flights) if fmt == "csv" else to_json_lines(flights)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
+    else:
+        _print_table(flights, args.output)
+    return 0
+
+
+def _print_table(flights: pa.Table, output: Path | None) -> None:
+    cols = [c for c in TABLE_COLUMNS if c in flights.column_names]
+    table = Table(title=f"{flights.num_rows:,} flight(s)")
+    for c in cols:
+        table.add_column(c, no_wrap=True)
+    for row in flights.select(cols).to_pylist():
+        table.add_row(*(_cell(row[c]) for c in cols))
+    if output is None:
+        Console().print(table)
+    else:
+        with open(output, "w", encoding="utf-8") as fh:
+            Console(file=fh, width=200).print(table)
+
+
+def rebuild(store: Store, since: datetime | None, until: datetime | None) -> tuple[int, int]:
+    """Recompute the flights of every aircraft seen in the window, a chunk of aircraft at a
+    time; return (aircraft, flights stored)."""
+    from ..flights.builder import build_flights
+
+    runways = store.table("runways")
+    where, params = ["true"], []
+    if since is not None:
+        where.append("timestamp >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("timestamp < ?")
+        params.append(until)
+    rows = store.connection.execute(
+        f"SELECT DISTINCT icao24 FROM states WHERE {' AND '.join(where)} ORDER BY 1", params
+    ).fetchall()
+    aircraft = [r[0] for r in rows]
+    stored = 0
+    for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
+        chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
+        states = store.states(icao24=chunk, since=since, until=until)
+        flights = build_flights(states, runways=runways)
+        store.replace_flights(flights, icao24s=chunk, since=since, until=until, replace_all=False)
+        stored += flights.num_rows
+    if since is None and until is None and aircraft:
+        # aircraft no longer in the lake keep no stale flights after a full rebuild
+        store.connection.execute(
+            "DELETE FROM flights WHERE NOT list_contains(?, icao24)", [aircraft]
+        )
+    return len(aircraft), stored
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    since = getattr(args, "since", None)
+    until = getattr(args, "until", None)
+    with open_store(args) as store:
+        n_aircraft, n_flights = rebuild(store, since, until)
+    window = f"{iso_z(since) or 'start'} → {iso_z(until) or 'end'}"
+    Console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")
+    return 0

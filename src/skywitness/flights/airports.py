@@ -1,0 +1,265 @@
+"""Airports and runways: positions, elevations, code lookup and a vectorised spatial index.
+
+Airports come from the ``airportsdata`` package (ICAO key, IATA code, country, elevation ft);
+runway thresholds from an OurAirports ``runways.csv(.gz)`` the user imports (``load_runways``).
+Spatial queries work on whole arrays of query points: airports are kept sorted by 1-degree grid
+cell and each query takes ``searchsorted`` windows over the cell rows it touches, so a batch of
+queries is a few numpy calls.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .schema import RUNWAY_SCHEMA
+
+F8 = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int64]
+
+EARTH_RADIUS_M = 6_371_008.8
+M_PER_DEG_LAT = np.pi * EARTH_RADIUS_M / 180.0  # metres per degree of latitude
+FT_PER_M = 1.0 / 0.3048
+
+
+def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle distance in metres (arrays broadcast)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def bearing_deg(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Initial true bearing from point 1 to point 2, degrees 0..360."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    y = np.sin(dl) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    return np.degrees(np.arctan2(y, x)) % 360.0
+
+
+def angle_diff_deg(a: Any, b: Any) -> Any:
+    """Absolute difference of two directions, degrees 0..180."""
+    return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Airport:
+    icao: str
+    iata: str
+    name: str
+    country: str  # ISO 3166 alpha-2
+    lat: float
+    lon: float
+    elevation_ft: float
+
+
+class AirportIndex:
+    """All airports as arrays sorted by grid cell, with ICAO/IATA lookup and radius queries."""
+
+    def __init__(self, records: Mapping[str, Any]) -> None:
+        items = sorted(records.values(), key=lambda r: _cell(float(r["lat"]), float(r["lon"])))
+        self.icao = np.array([str(r["icao"]) for r in items], dtype=object)
+        self.iata = np.array([str(r.get("iata") or "") for r in items], dtype=object)
+        self.name = np.array([str(r.get("name") or "") for r in items], dtype=object)
+        self.country = np.array([str(r.get("country") or "") for r in items], dtype=object)
+        self.lat = np.array([float(r["lat"]) for r in items], dtype=np.float64)
+        self.lon = np.array([float(r["lon"]) for r in items], dtype=np.float64)
+        self.elevation_ft = np.array(
+            [float(r.get("elevation") or 0.0) for r in items], dtype=np.float64
+        )
+        self.cell = np.array([_cell(a, b) for a, b in zip(self.lat, self.lon, strict=True)])
+        self._by_icao = {str(c): i for i, c in enumerate(self.icao)}
+        by_code = {str(c): i for i, c in enumerate(self.iata) if c}
+        by_code.update(self._by_icao)  # an ICAO key wins over a clashing IATA code
+        self._by_code = by_code
+
+    def __len__(self) -> int:
+        return int(self.lat.shape[0])
+
+    @staticmethod
+    def default() -> AirportIndex:
+        """The airportsdata table (loaded once per process, on first use)."""
+        return _default_index()
+
+    def index_of(self, icao: str) -> int:
+        """Position of an ICAO key, or -1."""
+        return self._by_icao.get(icao.upper(), -1)
+
+    def lookup(self, code: str) -> Airport | None:
+        """An airport by ICAO key or IATA code (case-insensitive)."""
+        i = self._by_code.get(code.strip().upper(), -1)
+        if i < 0:
+            return None
+        return Airport(
+            icao=str(self.icao[i]),
+            iata=str(self.iata[i]),
+            name=str(self.name[i]),
+            country=str(self.country[i]),
+            lat=float(self.lat[i]),
+            lon=float(self.lon[i]),
+            elevation_ft=float(self.elevation_ft[i]),
+        )
+
+    def within(self, qlat: F8, qlon: F8, radius_m: F8 | float) -> tuple[I8, I8, F8]:
+        """All (query, airport) pairs closer than ``radius_m``: (query idx, airport idx, metres).
+
+        Airports are sorted by 1-degree grid cell; each query scans, for each row of cells its
+        radius touches, the one contiguous run of cells it spans in longitude.
+        """
+        qlat = np.asarray(qlat, dtype=np.float64)
+        qlon = np.asarray(qlon, dtype=np.float64)
+        radius = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), qlat.shape)
+        ok = np.isfinite(qlat) & np.isfinite(qlon) & (radius >= 0)
+        q = np.flatnonzero(ok)
+        dlat = radius[q] / M_PER_DEG_LAT
+        r0 = np.floor(np.clip(qlat[q] - dlat, -90, 89.999)).astype(np.int64)
+        r1 = np.floor(np.clip(qlat[q] + dlat, -90, 89.999)).astype(np.int64)
+        pole = np.minimum(np.abs(qlat[q]) + dlat, 90.0)
+        cos = np.cos(np.radians(pole))
+        dlon = np.where(cos > 1e-6, radius[q] / (M_PER_DEG_LAT * np.maximum(cos, 1e-6)), 360.0)
+        lo_lon = qlon[q] - dlon
+        hi_lon = qlon[q] + dlon
+        full = (dlon >= 180.0) | (lo_lon < -180.0) | (hi_lon >= 180.0)  # wraps: whole row
+        c0 = np.where(full, 0, np.floor(lo_lon + 180.0)).astype(np.int64)
+        c1 = np.where(full, 359, np.floor(hi_lon + 180.0)).astype(np.int64)
+        nrows = r1 - r0 + 1
+        qr = np.repeat(np.arange(q.shape[0]), nrows)
+        row = r0[qr] + (np.arange(qr.shape[0]) - (np.cumsum(nrows) - nrows)[qr]) + 90
+        lo = np.searchsorted(self.cell, row * 360 + c0[qr], side="left")
+        hi = np.searchsorted(self.cell, row * 360 + c1[qr], side="right")
+        counts = hi - lo
+        pr = np.repeat(np.arange(qr.shape[0]), counts)
+        ai = lo[pr] + (np.arange(pr.shape[0]) - (np.cumsum(counts) - counts)[pr])
+        qi = q[qr[pr]]
+        dist = haversine_m(qlat[qi], qlon[qi], self.lat[ai], self.lon[ai])
+        keep = dist <= radius[qi]
+        return qi[keep], ai[keep].astype(np.int64), np.asarray(dist[keep], dtype=np.float64)
+
+    def nearest(self, qlat: F8, qlon: F8, radius_m: float) -> tuple[I8, F8]:
+        """Nearest airport within ``radius_m`` per query: (airport idx or -1, metres or NaN)."""
+        n = np.asarray(qlat).shape[0]
+        best = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.nan)
+        qi, ai, d = self.within(qlat, qlon, radius_m)
+        if qi.size:
+            order = np.lexsort((d, qi))
+            qi, ai, d = qi[order], ai[order], d[order]
+            first = np.r_[True, qi[1:] != qi[:-1]]
+            best[qi[first]] = ai[first]
+            dist[qi[first]] = d[first]
+        return best, dist
+
+
+def _cell(lat: float, lon: float) -> int:
+    """1-degree grid cell key: row (latitude) major, so a row's cells are contiguous."""
+    row = min(max(int(np.floor(lat)) + 90, 0), 179)
+    col = min(max(int(np.floor(lon)) + 180, 0), 359)
+    return row * 360 + col
+
+
+@functools.lru_cache(maxsize=1)
+def _default_index() -> AirportIndex:
+    import airportsdata
+
+    return AirportIndex(airportsdata.load("ICAO"))
+
+
+def load_runways(path: str | Path) -> pa.Table:
+    """Read OurAirports ``runways.csv`` (or ``.csv.gz``) into RUNWAY_SCHEMA.
+
+    Only runways with both threshold positions are kept: without them there is no centre line.
+    """
+    types = {f.name: f.type for f in RUNWAY_SCHEMA if f.name != "closed"}
+    types["closed"] = pa.int8()
+    table = pacsv.read_csv(
+        str(path),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, include_columns=list(RUNWAY_SCHEMA.names)
+        ),
+    )
+    table = table.set_column(
+        table.schema.get_field_index("closed"),
+        "closed",
+        pc.equal(pc.fill_null(table["closed"], 0), 1),
+    )
+    ok = pc.and_(
+        pc.and_(pc.is_valid(table["le_latitude_deg"]), pc.is_valid(table["le_longitude_deg"])),
+        pc.and_(pc.is_valid(table["he_latitude_deg"]), pc.is_valid(table["he_longitude_deg"])),
+    )
+    return table.filter(ok).select(RUNWAY_SCHEMA.names).cast(RUNWAY_SCHEMA)
+
+
+class RunwayIndex:
+    """Open runways with both thresholds, grouped by airport (index into an AirportIndex)."""
+
+    def __init__(self, runways: pa.Table, airports: AirportIndex) -> None:
+        runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
+        ident = runways["airport_ident"].to_pylist()
+        apt = np.array([airports.index_of(str(s or "")) for s in ident], dtype=np.int64)
+        keep = apt >= 0
+        order = np.argsort(apt[keep], kind="stable")
+        self.airport = apt[keep][order]
+
+        def col(name: str) -> F8:
+            a = runways[name].to_numpy(zero_copy_only=False).astype(np.float64)
+            return np.asarray(a[keep][order], dtype=np.float64)
+
+        self.le_lat, self.le_lon = col("le_latitude_deg"), col("le_longitude_deg")
+        self.he_lat, self.he_lon = col("he_latitude_deg"), col("he_longitude_deg")
+        self.heading = np.asarray(
+            bearing_deg(self.le_lat, self.le_lon, self.he_lat, self.he_lon), dtype=np.float64
+        )
+        self.start = np.searchsorted(self.airport, np.arange(len(airports)), side="left")
+        self.count = np.searchsorted(self.airport, np.arange(len(airports)), side="right") - (
+            self.start
+        )
+
+    def has_runways(self, airport_idx: I8) -> npt.NDArray[np.bool_]:
+        return np.asarray(self.count[airport_idx] > 0)
+
+    def distance(self, lat: F8, lon: F8, airport_idx: I8, track: F8 | None = None) -> tuple[F8, F8]:
+        """Per (point, airport) pair: metres to the nearest runway centre line of that airport,
+        and the track's misalignment with that runway in degrees (0..90; NaN without track).
+
+        Pairs whose airport has no runways get NaN for both.
+        """
+        n = lat.shape[0]
+        counts = self.count[airport_idx]
+        pi = np.repeat(np.arange(n, dtype=np.int64), counts)
+        starts = np.cumsum(counts) - counts
+        ri = self.start[airport_idx][pi] + (np.arange(pi.shape[0]) - starts[pi])
+        # local flat projection around the query point: good to metres over a few km
+        coslat = np.cos(np.radians(lat[pi]))
+        ax = (self.le_lon[ri] - lon[pi]) * coslat * M_PER_DEG_LAT
+        ay = (self.le_lat[ri] - lat[pi]) * M_PER_DEG_LAT
+        bx = (self.he_lon[ri] - lon[pi]) * coslat * M_PER_DEG_LAT
+        by = (self.he_lat[ri] - lat[pi]) * M_PER_DEG_LAT
+        vx, vy = bx - ax, by - ay
+        seg2 = np.maximum(vx * vx + vy * vy, 1e-9)
+        u = np.clip(-(ax * vx + ay * vy) / seg2, 0.0, 1.0)
+        d = np.hypot(ax + u * vx, ay + u * vy)
+        mis = np.full(pi.shape[0], np.nan)
+        if track is not None:
+            diff = angle_diff_deg(track[pi], self.heading[ri])
+            mis = np.minimum(diff, 180.0 - diff)
+        out_d = np.full(n, np.nan)
+        out_m = np.full(n, np.nan)
+        if pi.size:
+            # nearest runway per pair: sort by (pair, distance) and take the first of each pair
+            order = np.lexsort((d, pi))
+            first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
+            out_d[pi[first]] = d[first]
+            out_m[pi[first]] = mis[first]
+        return out_d, out_m

@@ -1,0 +1,93 @@
+"""Gap bridging: is an aircraft that vanished airborne and reappeared airborne on one flight?
+
+Two tests, over arrays of gaps at once:
+
+1. Continuity: if the straight-line speed across the gap is close to the speed the aircraft was
+   flying, it kept flying (an ocean crossing out of coverage): one flight.
+2. Otherwise the aircraft lost time. It may have landed and taken off again if some airport is
+   reachable: fly from the last point to the airport, descend, stay on the ground at least
+   ``MIN_TURNAROUND_S``, climb, and fly to the next point, all within the gap. If so, two
+   flights; if no airport makes that possible (holding, a long detour), still one flight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from .airports import AirportIndex, haversine_m
+
+F8 = npt.NDArray[np.float64]
+B1 = npt.NDArray[np.bool_]
+I8 = npt.NDArray[np.int64]
+
+KT_TO_MPS = 1852.0 / 3600.0
+CONTINUOUS_SPEED_FRACTION = 0.6  # straight-line speed >= 60 % of flown speed: kept flying
+DEFAULT_SPEED_KT = 250.0  # when the gap's sides carry no ground speed
+MAX_SPEED_KT = 600.0  # upper bound used for reachability (ground speed, with tailwind)
+DESCENT_RATE_FPM = 3000.0  # fast descent, ft/min: makes a landing as feasible as it can be
+CLIMB_RATE_FPM = 3000.0  # fast climb, ft/min
+MIN_TURNAROUND_S = 15 * 60.0  # shortest plausible stop on the ground, s
+MAX_REACH_M = 250_000.0  # airports farther than this from both sides are not searched
+
+
+def same_flight(
+    airports: AirportIndex,
+    t1: F8,
+    lat1: F8,
+    lon1: F8,
+    alt1: F8,
+    gs1: F8,
+    t2: F8,
+    lat2: F8,
+    lon2: F8,
+    alt2: F8,
+    gs2: F8,
+) -> B1:
+    """True where the gap between side 1 (last point before) and side 2 (first after) is bridged
+    (one flight), False where the aircraft could have landed and taken off again."""
+    dt = np.maximum(t2 - t1, 1e-3)
+    dist = np.asarray(haversine_m(lat1, lon1, lat2, lon2), dtype=np.float64)
+    flown_kt = np.fmax(gs1, gs2)
+    flown_kt = np.where(np.isfinite(flown_kt), flown_kt, DEFAULT_SPEED_KT)
+    straight_kt = dist / dt / KT_TO_MPS
+    same = straight_kt >= CONTINUOUS_SPEED_FRACTION * flown_kt
+    lost = np.flatnonzero(~same)
+    if lost.size:
+        args = (dt, lat1, lon1, alt1, lat2, lon2, alt2, flown_kt)
+        landed = could_have_landed(airports, *(np.asarray(a)[lost] for a in args))
+        same[lost] = ~landed
+    return same
+
+
+def could_have_landed(
+    airports: AirportIndex,
+    dt: F8,
+    lat1: F8,
+    lon1: F8,
+    alt1: F8,
+    lat2: F8,
+    lon2: F8,
+    alt2: F8,
+    speed_kt: F8,
+) -> B1:
+    """True where some airport near either side allows descent, a turnaround and a climb."""
+    n = dt.shape[0]
+    speed = np.clip(np.fmax(speed_kt, DEFAULT_SPEED_KT), 0, MAX_SPEED_KT) * KT_TO_MPS
+    # an airport farther than this from a side cannot be reached, turned around at and left
+    reach = np.minimum(speed * np.maximum(dt - MIN_TURNAROUND_S, 0.0), MAX_REACH_M)
+    qlat = np.r_[lat1, lat2]
+    qlon = np.r_[lon1, lon2]
+    qi, ai, _ = airports.within(qlat, qlon, np.r_[reach, reach])
+    gi = qi % n if n else qi
+    elev = airports.elevation_ft[ai]
+    d1 = haversine_m(lat1[gi], lon1[gi], airports.lat[ai], airports.lon[ai])
+    d2 = haversine_m(airports.lat[ai], airports.lon[ai], lat2[gi], lon2[gi])
+    # unknown altitude: assume low (as feasible as possible)
+    down = np.nan_to_num(np.maximum(alt1[gi] - elev, 0.0)) / DESCENT_RATE_FPM * 60.0
+    up = np.nan_to_num(np.maximum(alt2[gi] - elev, 0.0)) / CLIMB_RATE_FPM * 60.0
+    need = (d1 + d2) / speed[gi] + down + up + MIN_TURNAROUND_S
+    ok = need <= dt[gi]
+    out = np.zeros(n, dtype=bool)
+    out[gi[ok]] = True
+    return out

@@ -1,0 +1,236 @@
+"""Airport inference for flight ends, behind the ``AirportInference`` protocol.
+
+An *observed* end was seen on the ground: its ground points are attributed to the airport whose
+runway centre lines (or centre, where runways are unknown) they lie closest to on average, so
+LFPB's aprons are not given to LFPG because of a centre 10 km away. An *estimated* end (first or
+last seen airborne) is named the OpenSky way, with the horizontal and vertical distance of the
+reference point, but only among airports the aircraft could be flying to or from: low enough
+for the distance (no airports under cruising aircraft) and ahead of it (or behind, for a
+departure); a track aligned with a runway's extended centre line counts in favour.
+Everything works over arrays of ends and (end, candidate) pairs at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .airports import (
+    FT_PER_M,
+    AirportIndex,
+    RunwayIndex,
+    angle_diff_deg,
+    bearing_deg,
+    haversine_m,
+)
+
+F8 = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int64]
+B1 = npt.NDArray[np.bool_]
+
+N_ALTERNATIVES = 3
+OBSERVED_RADIUS_M = 8_000.0  # ground points farther than this from an airport are not on it
+CENTRE_RADIUS_M = 2_500.0  # half the extent of a large airport, used where runways are unknown
+OBSERVED_DIST_CAP_M = 3_000.0  # one stray ground point cannot outweigh the rest
+OBSERVED_SCALE_M = 1_000.0  # score = exp(-mean distance / scale)
+ESTIMATED_RADIUS_M = 60_000.0  # OpenSky-style estimates only within this of the first/last point
+ESTIMATED_SCALE_M = 40_000.0
+ESTIMATED_CONFIDENCE_MAX = 0.7  # an estimate is never as sure as an observation
+VERT_BASE_FT = 1_500.0  # allowed height above the airport at zero distance, ft
+ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent from cruise
+DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
+WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
+NO_IATA_FACTOR = 3.0  # an estimate treats an airport without IATA code as this much farther
+ALIGN_MAX_DEG = 15.0  # track within this of a runway heading is aligned with it
+ALIGN_OFFSET_M = 1_500.0  # and this close to its centre line (extended) is on final/initial
+
+
+@dataclass(slots=True)
+class FlightEnds:
+    """Flight ends to attribute: one row per end; ground samples for observed ends."""
+
+    observed: B1
+    arrival: B1  # True for an arrival, False for a departure
+    lat: F8  # reference point: touchdown/liftoff, or the last/first point seen
+    lon: F8
+    alt: F8  # barometric ft at the reference point (NaN on the ground)
+    direction: F8  # direction of motion at the reference point, deg (NaN unknown)
+    vrate: F8  # vertical rate near the reference point, ft/min (NaN unknown)
+    sample_end: I8  # for each ground sample, the end it belongs to
+    sample_lat: F8
+    sample_lon: F8
+
+    def __len__(self) -> int:
+        return int(self.lat.shape[0])
+
+
+@dataclass(slots=True)
+class Attribution:
+    """Per end: chosen airport (-1 none), distances, confidence and ranked alternatives."""
+
+    airport: I8
+    horiz_m: F8
+    vert_m: F8
+    confidence: F8
+    n_candidates: I8
+    alt_airport: I8  # shape (n, 3), -1 padded
+    alt_distance_m: F8
+    alt_score: F8
+
+
+class AirportInference(Protocol):
+    """A strategy naming the airport of each flight end."""
+
+    airports: AirportIndex
+
+    def attribute(self, ends: FlightEnds) -> Attribution: ...
+
+
+def _rank(
+    n: int, end: I8, apt: I8, dist: F8, score: F8, ok: B1
+) -> tuple[I8, F8, F8, I8, I8, F8, F8]:
+    """Best candidate per end and the top alternatives, from (end, candidate) pairs."""
+    end, apt, dist, score = end[ok], apt[ok], dist[ok], score[ok]
+    best = np.full(n, -1, dtype=np.int64)
+    bdist = np.full(n, np.nan)
+    bscore = np.full(n, np.nan)
+    second = np.zeros(n)
+    count = np.bincount(end, minlength=n).astype(np.int64)
+    alt_a = np.full((n, N_ALTERNATIVES), -1, dtype=np.int64)
+    alt_d = np.full((n, N_ALTERNATIVES), np.nan)
+    alt_s = np.full((n, N_ALTERNATIVES), np.nan)
+    if end.size:
+        order = np.lexsort((apt, -score, end))
+        end, apt, dist, score = end[order], apt[order], dist[order], score[order]
+        start = np.flatnonzero(np.r_[True, end[1:] != end[:-1]])
+        rank = np.arange(end.shape[0]) - np.repeat(start, np.diff(np.r_[start, end.shape[0]]))
+        top = rank < N_ALTERNATIVES
+        alt_a[end[top], rank[top]] = apt[top]
+        alt_d[end[top], rank[top]] = dist[top]
+        alt_s[end[top], rank[top]] = score[top]
+        best[end[start]] = apt[start]
+        bdist[end[start]] = dist[start]
+        bscore[end[start]] = score[start]
+        sec = rank == 1
+        second[end[sec]] = score[sec]
+    return best, bdist, bscore, count, alt_a, alt_d, alt_s
+
+
+class RunwayAwareInference:
+    """Airport inference using runway centre lines where known, airport centres elsewhere."""
+
+    def __init__(self, airports: AirportIndex, runways: RunwayIndex | None = None) -> None:
+        self.airports = airports
+        self.runways = runways
+
+    def _line_distance(
+        self, lat: F8, lon: F8, apt: I8, direction: F8 | None, core: bool = False
+    ) -> tuple[F8, F8]:
+        """Metres to the airport's nearest runway centre line (centre if none), misalignment."""
+        centre = np.asarray(
+            _hav(lat, lon, self.airports.lat[apt], self.airports.lon[apt]), dtype=np.float64
+        )
+        # without runways, anywhere within CENTRE_RADIUS_M of the centre may be on the airport
+        if core:
+            centre = np.maximum(centre - CENTRE_RADIUS_M, 0.0)
+        if self.runways is None:
+            return centre, np.full(lat.shape[0], np.nan)
+        d, mis = self.runways.distance(lat, lon, apt, direction)
+        return np.where(np.isnan(d), centre, d), mis
+
+    def attribute(self, ends: FlightEnds) -> Attribution:
+        n = len(ends)
+        obs = self._observed(ends)
+        est = self._estimated(ends)
+        pick = ends.observed
+        return Attribution(
+            airport=np.where(pick, obs[0], est[0]),
+            horiz_m=np.where(pick, obs[1], est[1]),
+            vert_m=np.where(pick, obs[2], est[2]),
+            confidence=np.where(pick, obs[3], est[3]),
+            n_candidates=np.where(pick, obs[4], est[4]),
+            alt_airport=np.where(pick[:, None], obs[5], est[5]) if n else obs[5],
+            alt_distance_m=np.where(pick[:, None], obs[6], est[6]) if n else obs[6],
+            alt_score=np.where(pick[:, None], obs[7], est[7]) if n else obs[7],
+        )
+
+    def _observed(self, ends: FlightEnds) -> tuple[I8, F8, F8, F8, I8, I8, F8, F8]:
+        n = len(ends)
+        a = self.airports
+        qi, ai, _ = a.within(ends.lat, ends.lon, OBSERVED_RADIUS_M)
+        keep = ends.observed[qi]
+        qi, ai = qi[keep], ai[keep]
+        # expand each (end, candidate) pair over the end's ground samples
+        s_order = np.argsort(ends.sample_end, kind="stable")
+        s_end = ends.sample_end[s_order]
+        s_start = np.searchsorted(s_end, np.arange(n), side="left")
+        s_count = np.searchsorted(s_end, np.arange(n), side="right") - s_start
+        reps = s_count[qi]
+        pair = np.repeat(np.arange(qi.shape[0]), reps)
+        offs = np.cumsum(reps) - reps
+        si = s_order[s_start[qi][pair] + (np.arange(pair.shape[0]) - offs[pair])]
+        d, _ = self._line_distance(
+            ends.sample_lat[si], ends.sample_lon[si], ai[pair], None, core=True
+        )
+        capped = np.minimum(d, OBSERVED_DIST_CAP_M)
+        mean = np.bincount(pair, weights=capped, minlength=qi.shape[0]) / np.maximum(reps, 1)
+        ref_d, _ = self._line_distance(ends.lat[qi], ends.lon[qi], ai, None)
+        mean = np.where(reps > 0, mean, np.minimum(ref_d, OBSERVED_DIST_CAP_M))
+        score = np.exp(-mean / OBSERVED_SCALE_M)
+        ok = mean < OBSERVED_DIST_CAP_M
+        best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, ref_d, score, ok)
+        s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
+        conf = np.where(best >= 0, s1 * s1 / np.maximum(s1 + s2, 1e-12), np.nan)
+        vert = (ends.alt - a.elevation_ft[np.maximum(best, 0)]) / FT_PER_M
+        vert = np.where(best >= 0, np.nan_to_num(np.maximum(vert, 0.0)), np.nan)
+        return best, dist, vert, conf, count, alt_a, alt_d, alt_s
+
+    def _estimated(self, ends: FlightEnds) -> tuple[I8, F8, F8, F8, I8, I8, F8, F8]:
+        n = len(ends)
+        a = self.airports
+        qi, ai, horiz = a.within(ends.lat, ends.lon, ESTIMATED_RADIUS_M)
+        keep = ~ends.observed[qi]
+        qi, ai, horiz = qi[keep], ai[keep], horiz[keep]
+        vert_ft = ends.alt[qi] - a.elevation_ft[ai]
+        slope = np.where(ends.arrival[qi], ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M)
+        # unknown altitude cannot rule an airport out
+        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * horiz)
+        vr = ends.vrate[qi]
+        wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
+        low &= ~wrong_way
+        # a departure's airport lies behind the aircraft: look back along its track
+        look = np.where(ends.arrival[qi], ends.direction[qi], ends.direction[qi] + 180.0)
+        to_apt = bearing_deg(ends.lat[qi], ends.lon[qi], a.lat[ai], a.lon[ai])
+        off = angle_diff_deg(look, to_apt)
+        facing = np.where(np.isnan(off), 1.0, 1.0 + 2.0 * (1.0 - np.cos(np.radians(off))))
+        # estimates favour airports with scheduled service (an IATA code) over airstrips
+        eff = horiz * facing * np.where(a.iata[ai] == "", NO_IATA_FACTOR, 1.0)
+        if self.runways is not None:
+            _, mis = self.runways.distance(ends.lat[qi], ends.lon[qi], ai, ends.direction[qi])
+            # on a runway's extended centre line, heading along it, ahead: as good as nearby
+            cross = _cross_track_m(horiz, off)
+            aligned = (mis <= ALIGN_MAX_DEG) & (cross <= ALIGN_OFFSET_M) & (off <= 90.0)
+            eff = np.where(aligned, np.minimum(eff, 0.5 * horiz), eff)
+        score = np.exp(-eff / ESTIMATED_SCALE_M)
+        best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, low)
+        s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
+        conf = np.where(
+            best >= 0,
+            np.minimum(s1, ESTIMATED_CONFIDENCE_MAX) * s1 / np.maximum(s1 + s2, 1e-12),
+            np.nan,
+        )
+        vert = (ends.alt - a.elevation_ft[np.maximum(best, 0)]) / FT_PER_M
+        vert = np.where(best >= 0, vert, np.nan)
+        return best, dist, vert, conf, count, alt_a, alt_d, alt_s
+
+
+def _hav(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> F8:
+    return np.asarray(haversine_m(lat1, lon1, lat2, lon2), dtype=np.float64)
+
+
+def _cross_track_m(dist_m: F8, off_deg: F8) -> F8:
+    """Distance of the airport from the line of motion, flat approximation."""
+    return np.asarray(np.abs(dist_m * np.sin(np.radians(np.nan_to_num(off_deg, nan=90.0)))))

@@ -1,0 +1,231 @@
+"""Segmentation of state vectors into per-aircraft segments (flights and ground-only stays).
+
+Pure functions over arrays sorted by (aircraft, time). Each point is ground or airborne: from
+``onground`` where present, else from speed and altitude above the nearest airport. Short or
+motionless runs are noise and take the state of the surrounding runs, so a glitch neither makes
+nor breaks a flight. Segments are cut inside a ground stay between two airborne runs (at its
+longest silence, where the aircraft was parked), at long silences on the ground, and at
+airborne gaps the gap-bridging rule says could hide a landing. Every point gets exactly one
+segment id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import RejectReason
+from ..stats import IngestStats
+
+F8 = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int64]
+I1 = npt.NDArray[np.int8]
+B1 = npt.NDArray[np.bool_]
+
+GROUND_SPEED_MAX_KT = 60.0  # without onground: slower than this and low is on the ground
+GROUND_ALT_MARGIN_FT = 500.0  # without onground: within this of airport elevation is low
+MIN_AIR_RUN_S = 60.0  # a shorter airborne run between ground runs is noise
+MIN_AIR_RUN_EXTENT_M = 1500.0  # an airborne run that moves less than this is noise
+MIN_GROUND_RUN_S = 30.0  # a shorter ground run between airborne runs is noise
+AIR_GAP_S = 600.0  # airborne silence longer than this is a coverage gap (bridging decides)
+GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a segment
+
+
+@dataclass(slots=True)
+class Points:
+    """State vectors sorted by (aircraft, time); ``row`` maps back to the input table."""
+
+    row: I8
+    ac: I8  # aircraft code: index into ``icao24``
+    icao24: npt.NDArray[Any]  # object array of 6-hex strings, one per aircraft code
+    t: F8  # unix seconds UTC
+    lat: F8
+    lon: F8
+    alt: F8  # barometric ft
+    gs: F8  # kt
+    trk: F8  # deg
+    vr: F8  # ft/min
+    onground: I1  # 1 ground, 0 airborne, -1 unknown
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+
+def _floats(table: pa.Table, name: str) -> F8:
+    if name not in table.column_names:
+        return np.full(table.num_rows, np.nan)
+    col = pc.cast(table[name], pa.float64())
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Points:
+    """Canonical state table -> sorted Points. Rows without time or address are counted as
+    rejects (BAD_RECORD) in ``stats`` and left out."""
+    n = table.num_rows
+    ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
+    ts_ms = pc.cast(ts_col, pa.int64())
+    icao_col = pc.utf8_lower(pc.cast(table["icao24"], pa.string()))
+    valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
+    valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+    bad = int(n - valid_np.sum())
+    if bad and stats is not None:
+        stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
+    enc = pc.dictionary_encode(pc.fill_null(icao_col, "")).combine_chunks()
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    t = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.float64) / 1e3
+    if "onground" in table.column_names:
+        og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
+        onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
+    else:
+        onground = np.full(n, -1, dtype=np.int8)
+    rows = np.flatnonzero(valid_np)
+    order = rows[np.lexsort((t[rows], codes[rows]))]
+    # renumber aircraft codes densely so that code order follows icao24 first appearance
+    used, ac = np.unique(codes[order], return_inverse=True)
+    return Points(
+        row=order.astype(np.int64),
+        ac=ac.astype(np.int64),
+        icao24=names[used],
+        t=t[order],
+        lat=_floats(table, "latitude")[order],
+        lon=_floats(table, "longitude")[order],
+        alt=_floats(table, "altitude")[order],
+        gs=_floats(table, "groundspeed")[order],
+        trk=_floats(table, "track")[order],
+        vr=_floats(table, "vertical_rate")[order],
+        onground=onground[order],
+    )
+
+
+def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
+    """1 ground / 0 airborne / -1 unknown per point, before noise removal.
+
+    ``ground_elev_ft`` is the elevation of the nearest airport (NaN where none is near).
+    """
+    g = p.onground.copy()
+    unknown = g < 0
+    agl = p.alt - ground_elev_ft
+    low = np.isnan(p.alt) | (np.isfinite(agl) & (agl < GROUND_ALT_MARGIN_FT))
+    slow = p.gs < GROUND_SPEED_MAX_KT
+    high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (np.isnan(ground_elev_ft) & ~low)
+    fast = p.gs >= GROUND_SPEED_MAX_KT
+    g[unknown & slow & low] = 1
+    g[unknown & (fast | high)] = 0
+    return g
+
+
+def _fill(g: I1, ac: I8) -> I1:
+    """Unknown states take the previous known state of the aircraft, else the next; else 0."""
+    n = g.shape[0]
+    idx = np.arange(n)
+    start = np.r_[True, ac[1:] != ac[:-1]] if n else np.zeros(0, bool)
+    ac_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
+    prev = np.maximum.accumulate(np.where(g >= 0, idx, -1)) if n else idx
+    out = np.where((g < 0) & (prev >= ac_start), g[np.maximum(prev, 0)], g)
+    end = np.r_[ac[1:] != ac[:-1], True] if n else np.zeros(0, bool)
+    ac_end = np.minimum.accumulate(np.where(end, idx, n)[::-1])[::-1] if n else idx
+    nxt = np.minimum.accumulate(np.where(out >= 0, idx, n)[::-1])[::-1] if n else idx
+    out = np.where((out < 0) & (nxt <= ac_end), out[np.minimum(nxt, n - 1)], out)
+    return np.where(out < 0, 0, out).astype(np.int8)
+
+
+def _runs(ac: I8, g: I1) -> tuple[I8, I8, I8]:
+    """Run id per point, and first/last point index per run (runs of equal state)."""
+    n = g.shape[0]
+    brk = np.r_[True, (ac[1:] != ac[:-1]) | (g[1:] != g[:-1])] if n else np.zeros(0, bool)
+    rid = np.cumsum(brk) - 1
+    first = np.flatnonzero(brk)
+    last = np.r_[first[1:] - 1, n - 1] if n else first
+    return rid.astype(np.int64), first.astype(np.int64), last.astype(np.int64)
+
+
+def ground_state(p: Points, ground_elev_ft: F8) -> I1:
+    """Ground (1) / airborne (0) per point after filling unknowns and removing noise runs."""
+    g = _fill(raw_ground_state(p, ground_elev_ft), p.ac)
+    if not g.size:
+        return g
+    rid, first, last = _runs(p.ac, g)
+    state = g[first]
+    dur = p.t[last] - p.t[first]
+    # extent of a run: the farthest of its last point and its bounding box corner from its first
+    lat_rng = np.fmax.reduceat(np.nan_to_num(p.lat, nan=-999), first) - np.fmin.reduceat(
+        np.nan_to_num(p.lat, nan=999), first
+    )
+    lon_rng = np.fmax.reduceat(np.nan_to_num(p.lon, nan=-999), first) - np.fmin.reduceat(
+        np.nan_to_num(p.lon, nan=999), first
+    )
+    coslat = np.cos(np.radians(np.nan_to_num(p.lat[first])))
+    extent = np.hypot(np.clip(lat_rng, 0, 10), np.clip(lon_rng, 0, 10) * coslat) * 111_195.0
+    run_ac = p.ac[first]
+    nr = first.shape[0]
+    idx = np.arange(nr)
+    # a run at the edge of an aircraft's data may be cut short by coverage: only a motionless
+    # airborne run there is noise
+    edge = np.r_[True, run_ac[1:] != run_ac[:-1]] | np.r_[run_ac[1:] != run_ac[:-1], True]
+    short = np.where(
+        state == 1,
+        (dur < MIN_GROUND_RUN_S) & ~edge,
+        ((dur < MIN_AIR_RUN_S) & ~edge) | (extent < MIN_AIR_RUN_EXTENT_M),
+    )
+    if not short.any():
+        return g
+    ac_start = np.maximum.accumulate(np.where(np.r_[True, run_ac[1:] != run_ac[:-1]], idx, 0))
+    prev_long = np.maximum.accumulate(np.where(~short, idx, -1))
+    new_state = np.where(short & (prev_long >= ac_start), state[np.maximum(prev_long, 0)], state)
+    # short runs at an aircraft's start take the next long run's state
+    ac_end = np.minimum.accumulate(np.where(np.r_[run_ac[1:] != run_ac[:-1], True], idx, nr)[::-1])[
+        ::-1
+    ]
+    next_long = np.minimum.accumulate(np.where(~short, idx, nr)[::-1])[::-1]
+    lead = short & (prev_long < ac_start) & (next_long <= ac_end)
+    new_state = np.where(lead, state[np.minimum(next_long, nr - 1)], new_state)
+    return new_state[rid].astype(np.int8)
+
+
+GapDecider = Callable[[I8, I8], B1]
+
+
+def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
+    """Segment id per point (0, 1, ... in point order).
+
+    ``same_flight(before, after)`` gets the point indices around each airborne gap and returns
+    True where the two sides are one flight.
+    """
+    n = len(p)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    new_ac = np.r_[True, p.ac[1:] != p.ac[:-1]]
+    dt = np.r_[np.inf, np.diff(p.t)]
+    dt = np.where(new_ac, np.inf, dt)
+    cut = new_ac.copy()
+    rid, first, last = _runs(p.ac, ground)
+    state = ground[first]
+    run_ac = p.ac[first]
+    prev_air = np.r_[False, (run_ac[1:] == run_ac[:-1]) & (state[:-1] == 0)]
+    next_air = np.r_[(run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), False]
+    between = (state == 1) & prev_air & next_air
+    # a ground stay between two airborne runs ends one flight and starts the next: cut at its
+    # longest silence (parked); a one-point stay stays with the landing
+    inner = (ground == 1) & ~new_ac & (np.arange(n) != first[rid]) & between[rid]
+    cand = np.flatnonzero(inner)
+    if cand.size:
+        order = np.lexsort((-dt[cand], rid[cand]))
+        c = cand[order]
+        firsts = c[np.r_[True, rid[c][1:] != rid[c][:-1]]]
+        cut[firsts] = True
+    single = np.flatnonzero(between & (first == last))
+    cut[np.minimum(last[single] + 1, n - 1)] = True
+    # long ground silences
+    cut |= (ground == 1) & np.r_[False, ground[:-1] == 1] & (dt > GROUND_SPLIT_GAP_S)
+    # airborne gaps: bridging decides
+    gap = np.flatnonzero((ground == 0) & np.r_[False, ground[:-1] == 0] & (dt > AIR_GAP_S))
+    if gap.size:
+        cut[gap] |= ~same_flight(gap - 1, gap)
+    return (np.cumsum(cut) - 1).astype(np.int64)

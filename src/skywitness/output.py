@@ -1,0 +1,165 @@
+"""Table writers for command output: Parquet, CSV or JSON lines, chosen by the file extension.
+
+Writers take ``pyarrow.Table`` batches with a fixed schema and stream them out, so memory stays
+bounded however long the input. Parquet and CSV files are written to a temporary name beside the
+target and renamed when closed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import SkywitnessError
+
+#: Output formats by file extension.
+EXTENSIONS: dict[str, str] = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+class TableWriter(Protocol):
+    def write(self, table: pa.Table) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def iso_z(ts: datetime) -> str:
+    """ISO 8601 UTC with a ``Z`` suffix (how skywitness prints every time)."""
+    text = ts.isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _iso_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Timestamps as ISO 8601 text with ``T`` and ``Z`` (Arrow's CSV writer uses a space)."""
+    text = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S", locale="C")
+    return pc.binary_join_element_wise(text, pa.scalar("Z"), "")
+
+
+def _csv_ready(table: pa.Table) -> pa.Table:
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type):
+            table = table.set_column(i, field.name, _iso_column(table.column(i)))
+    return table
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return iso_z(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+class JsonLinesWriter:
+    """One JSON object per row; null fields are left out to keep lines short."""
+
+    def __init__(self, stream: IO[str], *, close_stream: bool) -> None:
+        self._stream = stream
+        self._close_stream = close_stream
+
+    def write(self, table: pa.Table) -> None:
+        dumps = json.dumps
+        lines = []
+        for row in table.to_pylist():
+            rec = {k: _json_value(v) for k, v in row.items() if v is not None}
+            lines.append(dumps(rec, separators=(",", ":")))
+        if lines:
+            self._stream.write("\n".join(lines) + "\n")
+
+    def close(self) -> None:
+        self._stream.flush()
+        if self._close_stream:
+            self._stream.close()
+
+
+class _AtomicFile:
+    """A temporary file beside ``path``, renamed onto it by ``commit``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        self.path = path
+        self.tmp = Path(tmp)
+
+    def commit(self) -> None:
+        with open(self.tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+class ParquetWriter:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._file = _AtomicFile(path)
+        self._writer = pq.ParquetWriter(str(self._file.tmp), schema, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(table)
+
+    def close(self) -> None:
+        self._writer.close()
+        self._file.commit()
+
+
+class CsvWriter:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._file = _AtomicFile(path)
+        self._schema = _csv_ready(schema.empty_table()).schema
+        self._writer = pacsv.CSVWriter(str(self._file.tmp), self._schema)
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(_csv_ready(table))
+
+    def close(self) -> None:
+        self._writer.close()
+        self._file.commit()
+
+
+def format_for(path: str | None, explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    if path is None or path == "-":
+        return "jsonl"
+    ext = Path(path).suffix.lower()
+    if ext not in EXTENSIONS:
+        raise SkywitnessError(
+            f"{path}: unknown output extension {ext!r}; use one of {', '.join(EXTENSIONS)}"
+        )
+    return EXTENSIONS[ext]
+
+
+def open_writer(path: str | None, schema: pa.Schema, fmt: str | None = None) -> TableWriter:
+    """A writer for ``path`` (``None`` or ``-``: JSON lines on stdout)."""
+    kind = format_for(path, fmt)
+    if path is None or path == "-":
+        if kind != "jsonl":
+            raise SkywitnessError(f"{kind} output needs a file name (-o FILE)")
+        return JsonLinesWriter(sys.stdout, close_stream=False)
+    target = Path(path)
+    if kind == "parquet":
+        return ParquetWriter(target, schema)
+    if kind == "csv":
+        return CsvWriter(target, schema)
+    return JsonLinesWriter(open(target, "w", encoding="utf-8"), close_stream=True)

@@ -1,0 +1,1 @@
+"""The composition root: wires sources → decode → track → outputs for the commands."""

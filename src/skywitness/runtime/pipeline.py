@@ -1,0 +1,143 @@
+"""Batch pipelines behind ``decode`` and ``track``: sources → (dedup) → decode → track → tables.
+
+Each pipeline is a generator of Arrow tables, so a caller streams them to a writer and memory
+stays bounded by the batch size and the number of aircraft, never by the input length.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..decode import decode_batch
+from ..model import FrameBatch, Messages, Observations, RejectReason
+from ..sources import Source, open_source
+from ..sources.dedup import Deduplicator
+from ..stats import IngestStats
+from ..track import AddressFilter, Tracker
+from .records import messages_table, observations_table
+
+#: Called after each chunk with (source, bytes consumed so far) to drive a progress bar.
+ProgressHook = Callable[[Source, int], None]
+
+
+@dataclass
+class RunOptions:
+    """What the user asked for, shared by the ``decode`` and ``track`` pipelines."""
+
+    fmt: str = "auto"
+    strict: bool = False
+    rate_s: float = 1.0  # at most one state vector per aircraft per this many seconds
+    dedup: bool = True  # merge identical frames heard by several receivers
+    start_time: float | None = None  # unix s: wall-clock time of a Beast file's first frame
+    reference: tuple[float, float] | None = None  # receiver lat/lon for surface positions
+    batch_size: int = 65536
+
+
+def iter_chunks(
+    specs: Sequence[str],
+    opts: RunOptions,
+    stats: IngestStats,
+    *,
+    stop: threading.Event | None = None,
+    progress: ProgressHook | None = None,
+    on_open: Callable[[Source], None] | None = None,
+) -> Iterator[FrameBatch | Observations]:
+    """Every chunk of every source in turn (files one after the other)."""
+    for spec in specs:
+        source = open_source(
+            spec,
+            opts.fmt,
+            stats,
+            stop=stop,
+            batch_size=opts.batch_size,
+            start_time=opts.start_time,
+        )
+        if on_open is not None:
+            on_open(source)
+        for chunk in source:
+            yield chunk
+            if progress is not None:
+                progress(source, source.position())
+            if stop is not None and stop.is_set():
+                return
+
+
+def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats) -> None:
+    """Add the decoder's per-frame reject reasons to ``stats`` (strict: raise on the first)."""
+    bad = np.flatnonzero(msgs.reject)
+    if bad.size == 0:
+        return
+    if stats.strict:
+        i = int(bad[0])
+        stats.reject(
+            RejectReason(int(msgs.reject[i])),
+            frames.source,
+            detail=f"frame {frames.hex(i)} at t={frames.timestamp[i]:.6f}",
+        )
+    counts = np.bincount(msgs.reject[bad], minlength=len(RejectReason))
+    for code in np.flatnonzero(counts):
+        stats.reject(RejectReason(int(code)), frames.source, count=int(counts[code]))
+
+
+def decode_tables(
+    specs: Sequence[str],
+    opts: RunOptions,
+    stats: IngestStats,
+    *,
+    stop: threading.Event | None = None,
+    progress: ProgressHook | None = None,
+) -> Iterator[pa.Table]:
+    """One record per frame (or per already-decoded observation), every frame kept.
+
+    Rejected frames stay in the output with their ``reject`` reason, so nothing vanishes.
+    """
+    addresses = AddressFilter()
+    for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
+        if isinstance(chunk, Observations):
+            stats.accepted += len(chunk)
+            stats.aircraft.update(np.unique(chunk.icao24).tolist())
+            stats.positions += int(np.count_nonzero(np.isfinite(chunk.latitude)))
+            yield observations_table(chunk)
+            continue
+        msgs = decode_batch(chunk)
+        addresses.apply(msgs)
+        count_decode_rejects(chunk, msgs, stats)
+        ok = msgs.reject == 0
+        stats.accepted += int(np.count_nonzero(ok))
+        stats.aircraft.update(np.unique(msgs.icao24[ok & (msgs.icao24 != 0)]).tolist())
+        yield messages_table(chunk, msgs)
+
+
+def track_tables(
+    specs: Sequence[str],
+    opts: RunOptions,
+    stats: IngestStats,
+    *,
+    stop: threading.Event | None = None,
+    progress: ProgressHook | None = None,
+    tracker: Tracker | None = None,
+) -> Iterator[pa.Table]:
+    """State vectors in the canonical columns, at most one per aircraft per ``rate_s``."""
+    tracker = tracker or Tracker(rate_s=opts.rate_s, reference=opts.reference, stats=stats)
+    dedup = Deduplicator(stats=stats) if opts.dedup else None
+    for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
+        if isinstance(chunk, Observations):
+            stats.accepted += len(chunk)
+            states = tracker.update_observations(chunk)
+        else:
+            frames = dedup.filter(chunk) if dedup is not None else chunk
+            msgs = decode_batch(frames)
+            count_decode_rejects(frames, msgs, stats)
+            stats.accepted += int(np.count_nonzero(msgs.reject == 0))
+            states = tracker.update(msgs, frames.source)
+        if len(states):
+            yield states.to_arrow()
+    final = tracker.flush()
+    if len(final):
+        yield final.to_arrow()
+    stats.aircraft.update(tracker.addresses())

@@ -1,0 +1,136 @@
+"""AVR / "raw" text frames (port 30002 and log files), one per line, CRLF tolerated.
+
+Accepted shapes (as readsb reads them): ``*HEX;`` and ``:HEX;`` (no timestamp),
+``@TTTTTTTTTTTTHEX;`` (12 hex digits of 12 MHz timestamp), ``%TTTTTTTTTTTTHEX;`` (same, CRC
+known good) and ``<TTTTTTTTTTTTSSHEX;`` (timestamp + signal byte). Anything after the ``;``
+is ignored. Lines without timestamp get the arrival time on live feeds and NaN from files.
+``*0000;`` keep-alives are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import U1, U8, FrameBatch, RejectReason
+from ..stats import IngestStats
+from .beast import signal_dbfs
+from .clock import TickClock
+from .textio import LineSplitter, hex_frames
+
+_TS_CHARS = 12  # 48-bit timestamp in hex
+
+
+@dataclass(slots=True)
+class AvrFrames:
+    data: U1
+    length: U1
+    ticks: U8  # 0 where the line had no timestamp
+    signal_byte: U1  # 0 where unknown
+    has_ticks: npt.NDArray[np.bool_]
+    line: npt.NDArray[np.int64]  # line number of each frame
+    rejects: list[tuple[RejectReason, int, str]]  # (reason, line number, detail)
+
+
+def frame_avr(lines: list[bytes], first_line: int = 1) -> AvrFrames:
+    """Parse AVR lines (pure). Empty lines are skipped; bad ones are listed in ``rejects``."""
+    payloads: list[bytes] = []
+    ticks: list[int] = []
+    sigs: list[int] = []
+    has_ts: list[bool] = []
+    numbers: list[int] = []
+    rejects: list[tuple[RejectReason, int, str]] = []
+    for k, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        no = first_line + k
+        end = line.find(b";")
+        head = line[:1]
+        if end < 0 or head not in b"*:@%<":
+            rejects.append((RejectReason.BAD_LINE, no, "not an AVR line"))
+            continue
+        body = line[1:end]
+        t = s = 0
+        if head in b"@%<":
+            ts_hex = body[:_TS_CHARS]
+            cut = _TS_CHARS + (2 if head == b"<" else 0)
+            try:
+                t = int(ts_hex, 16)
+                if head == b"<":
+                    s = int(body[_TS_CHARS:cut], 16)
+            except ValueError:
+                rejects.append((RejectReason.BAD_HEX, no, "bad AVR timestamp/signal"))
+                continue
+            if len(body) <= cut:
+                rejects.append((RejectReason.BAD_LINE, no, "AVR line without a frame"))
+                continue
+            body = body[cut:]
+        payloads.append(body)
+        ticks.append(t)
+        sigs.append(s)
+        has_ts.append(head in b"@%<")
+        numbers.append(no)
+    data, length, ok = hex_frames(payloads)
+    for i in np.flatnonzero(~ok).tolist():
+        rejects.append((RejectReason.BAD_HEX, numbers[i], "bad hex or frame length"))
+    rejects.sort(key=lambda r: r[1])
+    return AvrFrames(
+        data=data[ok],
+        length=length[ok],
+        ticks=np.array(ticks, dtype=np.uint64)[ok],
+        signal_byte=np.array(sigs, dtype=np.uint8)[ok],
+        has_ticks=np.array(has_ts, dtype=np.bool_)[ok],
+        line=np.array(numbers, dtype=np.int64)[ok],
+        rejects=rejects,
+    )
+
+
+class AvrParser:
+    """Stream wrapper: line splitting across feeds, clock for ``@``/``%``/``<`` timestamps."""
+
+    def __init__(self, stats: IngestStats, name: str, clock: TickClock, *, live: bool = False):
+        self.stats = stats
+        self.name = name
+        self.clock = clock
+        self.live = live
+        self._lines = LineSplitter()
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
+        return self._run(data, False, arrival)
+
+    def finish(self) -> list[FrameBatch]:
+        return self._run(b"", True, None)
+
+    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
+        self.stats.bytes_read += len(data)
+        lines, first = self._lines.feed(data, final)
+        if not lines:
+            return []
+        fr = frame_avr(lines, first)
+        for reason, no, detail in fr.rejects:
+            self.stats.frames += 1
+            self.stats.reject(reason, self.name, line=no, detail=detail)
+        keep = ~((fr.length == 2) & (fr.data[:, 0] == 0) & (fr.data[:, 1] == 0) & ~fr.has_ticks)
+        n = int(keep.sum())
+        if n == 0:
+            return []
+        has = fr.has_ticks[keep]
+        ts = np.full(n, np.nan if (arrival is None or not self.live) else arrival)
+        if has.any():
+            ts[has] = self.clock.convert(fr.ticks[keep][has], arrival)
+        sig = signal_dbfs(fr.signal_byte[keep])
+        batch = FrameBatch(
+            timestamp=ts,
+            data=fr.data[keep],
+            length=fr.length[keep],
+            signal=sig,
+            ticks=fr.ticks[keep],
+            receiver=np.zeros(n, dtype=np.uint64),
+            source=self.name,
+        )
+        self.stats.frames += n
+        self.stats.sources[self.name] += n
+        return [batch]

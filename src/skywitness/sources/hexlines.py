@@ -1,0 +1,317 @@
+"""Timestamped hex frames as text: ``timestamp,hex`` CSV, pyModeS ``ISO-ts HEX`` logs and the
+pyModeS sample CSVs (``ts,"HEX",ICAO,tc``; ``ts,ICAO,HEX`` with BOM and CRLF), plus JSON lines.
+
+Columns are recognised by content, once per file (re-learnt when a line stops fitting): the frame
+is the field of 14 or 28 hex digits; the time is a number (unix seconds, or milliseconds when
+above 1e11) or an ISO 8601 date-time (naive = UTC), or a date field followed by a time field.
+A first line without a frame is a header and is skipped. JSON lines carry the frame under
+``frame``/``rawmsg``/``msg``/``hex``/``raw`` and the time under ``timestamp``/``ts``/``time``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.json as pa_json
+
+from ..model import FrameBatch, RejectReason
+from ..stats import IngestStats
+from .textio import LineSplitter, hex_frames
+
+#: Above this a numeric timestamp is in milliseconds, not seconds.
+MS_THRESHOLD = 1e11
+_FRAME_LENS = (14, 28)
+_HEXCHARS = frozenset("0123456789abcdefABCDEF")
+FRAME_KEYS = ("frame", "rawmsg", "msg", "hex", "raw", "message")
+TIME_KEYS = ("timestamp", "ts", "time", "t", "mintime")
+_DATE_ONLY = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
+
+
+def parse_time(text: str) -> float | None:
+    """Unix seconds from a number (s or ms) or an ISO 8601 string (naive = UTC)."""
+    text = text.strip().strip('"')
+    if not text:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(v):
+            return None
+        return v / 1000.0 if abs(v) > MS_THRESHOLD else v
+    if len(text) < 10 or not text[:4].isdigit():
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _is_frame(f: str) -> bool:
+    return len(f) in _FRAME_LENS and set(f) <= _HEXCHARS
+
+
+def _split(line: str) -> list[str]:
+    parts = line.split(",") if "," in line else line.split()
+    return [p.strip().strip('"').strip() for p in parts]
+
+
+class _Layout:
+    """Which fields hold the frame and the time (None: no time column)."""
+
+    __slots__ = ("frame", "time", "time2")
+
+    def __init__(self, frame: int, time: int | None, time2: int | None) -> None:
+        self.frame, self.time, self.time2 = frame, time, time2
+
+    @classmethod
+    def learn(cls, fields: list[str]) -> _Layout | None:
+        frame = next((i for i, f in enumerate(fields) if _is_frame(f)), None)
+        if frame is None:
+            return None
+        for i, f in enumerate(fields):
+            if i == frame or parse_time(f) is None:
+                continue
+            # a date alone followed by a time of day: the two make the timestamp
+            pair = _DATE_ONLY.match(f) and i + 1 < len(fields) and i + 1 != frame
+            if pair and parse_time(f + "T" + fields[i + 1]) is not None:
+                return cls(frame, i, i + 1)
+            return cls(frame, i, None)
+        return cls(frame, None, None)
+
+    def read(self, fields: list[str]) -> tuple[str, float] | None:
+        if len(fields) <= self.frame or not _is_frame(fields[self.frame]):
+            return None
+        if self.time is None:
+            return fields[self.frame], math.nan
+        if self.time2 is not None:
+            if len(fields) <= self.time2:
+                return None
+            t = parse_time(fields[self.time] + "T" + fields[self.time2])
+        else:
+            t = parse_time(fields[self.time]) if len(fields) > self.time else None
+        return None if t is None else (fields[self.frame], t)
+
+
+class _FrameRows:
+    """Collects (hex, time) rows of one feed and turns them into a FrameBatch."""
+
+    def __init__(self) -> None:
+        self.hex: list[bytes] = []
+        self.time: list[float] = []
+        self.line: list[int] = []
+
+    def add(self, frame: str, t: float, line: int) -> None:
+        self.hex.append(frame.encode("ascii", "replace"))
+        self.time.append(t)
+        self.line.append(line)
+
+    def batch(self, stats: IngestStats, name: str, arrival: float | None) -> list[FrameBatch]:
+        data, length, ok = hex_frames(self.hex)
+        for i in np.flatnonzero(~ok).tolist():
+            stats.reject(RejectReason.BAD_HEX, name, line=self.line[i], detail="bad hex frame")
+        n = int(ok.sum())
+        if n == 0:
+            return []
+        ts = np.array(self.time, dtype=np.float64)[ok]
+        if arrival is not None:
+            ts[np.isnan(ts)] = arrival
+        stats.sources[name] += n
+        return [
+            FrameBatch(
+                timestamp=ts,
+                data=data[ok],
+                length=length[ok],
+                signal=np.full(n, np.nan, dtype=np.float32),
+                ticks=np.zeros(n, dtype=np.uint64),
+                receiver=np.zeros(n, dtype=np.uint64),
+                source=name,
+            )
+        ]
+
+
+class HexParser:
+    """``timestamp,hex`` / ``ISO-ts HEX`` / pyModeS CSV lines."""
+
+    def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
+        self.stats = stats
+        self.name = name
+        self.live = live
+        self._lines = LineSplitter()
+        self._layout: _Layout | None = None
+        self._seen_data = False
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
+        return self._run(data, False, arrival)
+
+    def finish(self) -> list[FrameBatch]:
+        return self._run(b"", True, None)
+
+    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
+        self.stats.bytes_read += len(data)
+        lines, first = self._lines.feed(data, final)
+        rows = _FrameRows()
+        for k, raw in enumerate(lines):
+            no = first + k
+            if no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            self.stats.frames += 1
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
+                continue
+            fields = _split(text)
+            got = self._layout.read(fields) if self._layout else None
+            if got is None:
+                layout = _Layout.learn(fields)
+                got = layout.read(fields) if layout else None
+                if got is not None:
+                    self._layout = layout
+            if got is None:
+                if not self._seen_data and no == 1:
+                    self.stats.frames -= 1  # a header line, not a record
+                    continue
+                self.stats.reject(RejectReason.BAD_LINE, self.name, line=no, detail=text[:60])
+                continue
+            self._seen_data = True
+            rows.add(got[0], got[1], no)
+        return rows.batch(self.stats, self.name, arrival if self.live else None)
+
+
+class JsonlParser:
+    """One JSON object per line with a hex frame and a time (jet1090/rs1090 shape)."""
+
+    def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
+        self.stats = stats
+        self.name = name
+        self.live = live
+        self._lines = LineSplitter()
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
+        return self._run(data, False, arrival)
+
+    def finish(self) -> list[FrameBatch]:
+        return self._run(b"", True, None)
+
+    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
+        self.stats.bytes_read += len(data)
+        lines, first = self._lines.feed(data, final)
+        fast = _fast_jsonl(lines)
+        if fast is not None:
+            self.stats.frames += len(fast)
+            self.stats.sources[self.name] += len(fast)
+            fast.source = self.name
+            if self.live and arrival is not None:
+                fast.timestamp[np.isnan(fast.timestamp)] = arrival
+            return [fast] if len(fast) else []
+        rows = _FrameRows()
+        for k, raw in enumerate(lines):
+            no = first + k
+            if not raw.strip():
+                continue
+            self.stats.frames += 1
+            try:
+                obj = json.loads(raw)
+            except UnicodeDecodeError:
+                self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
+                continue
+            except ValueError:
+                self.stats.reject(RejectReason.BAD_LINE, self.name, line=no, detail="not JSON")
+                continue
+            got = _json_frame(obj)
+            if got is None:
+                self.stats.reject(
+                    RejectReason.BAD_RECORD, self.name, line=no, detail="no frame/time"
+                )
+                continue
+            rows.add(got[0], got[1], no)
+        return rows.batch(self.stats, self.name, arrival if self.live else None)
+
+
+def _json_frame(obj: object) -> tuple[str, float] | None:
+    if not isinstance(obj, dict):
+        return None
+    frame = next((obj[k] for k in FRAME_KEYS if isinstance(obj.get(k), str)), None)
+    if frame is None:
+        return None
+    frame = frame.strip().lstrip("*@").rstrip(";")
+    t_raw = next((obj[k] for k in TIME_KEYS if k in obj), None)
+    if t_raw is None:
+        return frame, math.nan
+    if isinstance(t_raw, bool):
+        return None
+    if isinstance(t_raw, int | float):
+        t = float(t_raw)
+        if not math.isfinite(t):
+            return None
+        return frame, (t / 1000.0 if abs(t) > MS_THRESHOLD else t)
+    if isinstance(t_raw, str):
+        tt = parse_time(t_raw)
+        return None if tt is None else (frame, tt)
+    return None
+
+
+_FAST_SCHEMA = pa.schema(
+    [(k, pa.string()) for k in FRAME_KEYS] + [(k, pa.float64()) for k in TIME_KEYS]
+)
+
+
+def _fast_jsonl(lines: list[bytes]) -> FrameBatch | None:
+    """All lines clean (one object each, hex frame, numeric time): one Arrow pass instead of
+    one ``json.loads`` per line. None when anything is unusual; the caller then goes line by
+    line and locates each problem."""
+    body = [ln for ln in lines if ln.strip()]
+    if not body:
+        return None
+    try:
+        tbl = pa_json.read_json(
+            io.BytesIO(b"\n".join(body)),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 26),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=_FAST_SCHEMA, unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if tbl.num_rows != len(body):
+        return None
+    frame: pa.ChunkedArray | None = None
+    for k in FRAME_KEYS:  # the first present key wins, as in the line-by-line path
+        col = tbl.column(k)
+        if col.null_count == 0:
+            frame = col
+            break
+        if col.null_count != tbl.num_rows:
+            return None
+    if frame is None:
+        return None
+    t = np.full(tbl.num_rows, np.nan)
+    for k in reversed(TIME_KEYS):
+        col = tbl.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        t = np.where(np.isnan(col), t, col)
+    t = np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
+    data, length, ok = hex_frames([x.encode("ascii", "replace") for x in frame.to_pylist()])
+    if not ok.all():
+        return None
+    n = tbl.num_rows
+    return FrameBatch(
+        timestamp=t,
+        data=data,
+        length=length,
+        signal=np.full(n, np.nan, dtype=np.float32),
+        ticks=np.zeros(n, dtype=np.uint64),
+        receiver=np.zeros(n, dtype=np.uint64),
+    )

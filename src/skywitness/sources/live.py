@@ -1,0 +1,133 @@
+"""Live sources: TCP client streams, TCP listeners for pushed feeds (several clients), and
+HTTP-polled JSON (readsb ``aircraft.json``, OpenSky REST with optional OAuth2).
+
+Spec form: ``<format>+<transport>://host:port[/path]`` with transport ``tcp``, ``listen``,
+``http`` or ``https``. A Beast feed keeps its partial frame across a reconnect (harmless when
+the new connection starts on a frame boundary, and exact when it resumes the same byte stream).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ..errors import FormatError, InputError
+from ..stats import IngestStats
+from .beast import BeastParser
+from .clock import TickClock
+from .detect import FORMATS
+from .net import OAuthToken, http_polls, listen_chunks, tcp_chunks
+from .opensky import rest_rows
+from .readsb import ChangeFilter, JsonDocumentParser, aircraft_rows, trace_rows
+from .source import Batch, Parser, Source, StreamSource, _split, make_parser
+
+
+class ListenSource(Source):
+    """Pushed feeds: one parser (own clock, receiver id) per accepted connection."""
+
+    def __init__(
+        self,
+        name: str,
+        fmt: str,
+        host: str,
+        port: int,
+        stats: IngestStats,
+        stop: threading.Event,
+        batch_size: int,
+    ) -> None:
+        super().__init__(name, fmt, live=True, total_bytes=None, batch_size=batch_size)
+        self.host, self.port, self.stats, self._stop = host, port, stats, stop
+        self.bound = threading.Event()
+
+    def __iter__(self) -> Iterator[Batch]:
+        parsers: dict[int, Parser] = {}
+        for cid, data, arrival in listen_chunks(self.host, self.port, self._stop, self.bound):
+            self._position += len(data)
+            p = parsers.get(cid)
+            if p is None:
+                # connection number as receiver id until the feed sends its own (0x1a 0xe3)
+                clock = TickClock(live=True)
+                p = make_parser(
+                    self.format, self.stats, f"{self.name}#{cid}", clock=clock, live=True
+                )
+                if isinstance(p, BeastParser):
+                    p.receiver = cid
+                parsers[cid] = p
+            out = p.feed(data, arrival) if data else p.finish()
+            if not data:
+                del parsers[cid]
+            for b in out:
+                yield from _split(b, self.batch_size)
+
+
+class PollSource(Source):
+    """HTTP-polled JSON documents; only changed aircraft are passed on."""
+
+    def __init__(
+        self,
+        name: str,
+        fmt: str,
+        url: str,
+        stats: IngestStats,
+        stop: threading.Event,
+        batch_size: int,
+        interval_s: float,
+        token: OAuthToken | None,
+    ) -> None:
+        super().__init__(name, fmt, live=True, total_bytes=None, batch_size=batch_size)
+        self.url, self.stats, self._stop = url, stats, stop
+        self.interval_s, self.token = interval_s, token
+        rows = {"readsb": aircraft_rows, "opensky": rest_rows, "trace": trace_rows}[fmt]
+        self.parser = JsonDocumentParser(stats, name, rows)
+        self.changes = ChangeFilter()
+
+    def __iter__(self) -> Iterator[Batch]:
+        for body, arrival in http_polls(self.url, self.interval_s, self._stop, self.token):
+            self._position += len(body)
+            self.stats.bytes_read += len(body)
+            for obs in self.parser.parse(body, arrival):
+                changed = self.changes(obs, arrival)
+                if len(changed):
+                    yield from _split(changed, self.batch_size)
+
+
+def open_live(
+    spec: str,
+    fmt: str,
+    stats: IngestStats,
+    stop: threading.Event,
+    batch_size: int,
+    start_time: float | None,
+    tz: str | None,
+    clock: str,
+    poll_interval_s: float,
+    token_url: str | None,
+) -> Source:
+    scheme, _, rest = spec.partition("://")
+    sfmt, plus, transport = scheme.partition("+")
+    if not plus:
+        sfmt, transport = fmt, sfmt
+    if sfmt not in FORMATS:
+        raise FormatError(spec, "say the format in the spec", detail="e.g. beast+tcp://host:30005")
+    if fmt not in ("auto", sfmt):
+        raise FormatError(spec, f"format {fmt!r} contradicts the spec's {sfmt!r}")
+    if transport in ("http", "https"):
+        if sfmt not in ("readsb", "opensky", "trace"):
+            raise FormatError(spec, f"{sfmt} cannot be polled over HTTP")
+        url = f"{transport}://{rest}"
+        token = OAuthToken.from_env(token_url) if sfmt == "opensky" else None
+        return PollSource(spec, sfmt, url, stats, stop, batch_size, poll_interval_s, token)
+    parts = urlsplit(f"//{rest}")
+    host, port = parts.hostname, parts.port
+    if not host or port is None:
+        raise InputError(spec, "live spec needs host:port")
+    if transport == "listen":
+        return ListenSource(spec, sfmt, host, port, stats, stop, batch_size)
+    if transport != "tcp":
+        raise InputError(spec, f"unknown transport {transport!r}", detail="tcp, listen, http(s)")
+    clk = TickClock(start_time, mode=clock, live=True)
+    parser = make_parser(sfmt, stats, spec, clock=clk, live=True, tz=tz)
+    chunks: Iterator[tuple[bytes, float | None]] = tcp_chunks(host, port, stop)
+    return StreamSource(spec, sfmt, parser, chunks, stats, live=True, total_bytes=None,
+                        batch_size=batch_size, compression=None, stop=stop)  # fmt: skip

@@ -1,0 +1,191 @@
+"""Live transports: TCP client with reconnect, TCP listener for pushed feeds, HTTP poller.
+
+Each is a generator of received byte chunks with their arrival time; none ever raises on a
+network failure. Reconnects and failed polls back off exponentially from ``BACKOFF_MIN_S`` to
+``BACKOFF_MAX_S``; every wait and every blocking call is bounded by ``POLL_S`` so that setting the
+``stop`` event ends the generator promptly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import selectors
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+BACKOFF_MIN_S = 0.5
+BACKOFF_MAX_S = 30.0
+#: Longest a blocking socket call or wait lasts before ``stop`` is looked at again, s.
+POLL_S = 0.2
+CONNECT_TIMEOUT_S = 5.0
+HTTP_TIMEOUT_S = 10.0
+RECV_BYTES = 1 << 16
+#: OpenSky's OAuth2 token endpoint (client-credentials flow).
+OPENSKY_TOKEN_URL = (
+    "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token"
+)
+#: Renew a token this long before it expires, s.
+TOKEN_MARGIN_S = 30.0
+
+
+class Backoff:
+    """Exponential delay between retries, reset after a success."""
+
+    def __init__(self, lo: float = BACKOFF_MIN_S, hi: float = BACKOFF_MAX_S) -> None:
+        self.lo, self.hi = lo, hi
+        self.delay = lo
+
+    def wait(self, stop: threading.Event) -> None:
+        stop.wait(self.delay)
+        self.delay = min(self.delay * 2, self.hi)
+
+    def reset(self) -> None:
+        self.delay = self.lo
+
+
+def tcp_chunks(host: str, port: int, stop: threading.Event) -> Iterator[tuple[bytes, float]]:
+    """Bytes from a TCP server, reconnecting forever (until ``stop``)."""
+    backoff = Backoff()
+    while not stop.is_set():
+        try:
+            sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S)
+        except OSError as e:
+            log.warning("connect %s:%d failed (%s); retry in %.1f s", host, port, e, backoff.delay)
+            backoff.wait(stop)
+            continue
+        with sock:
+            sock.settimeout(POLL_S)
+            while not stop.is_set():
+                try:
+                    data = sock.recv(RECV_BYTES)
+                except TimeoutError:
+                    continue
+                except OSError as e:
+                    log.warning("%s:%d: %s", host, port, e)
+                    break
+                if not data:
+                    log.warning("%s:%d closed the connection", host, port)
+                    break
+                backoff.reset()  # only a connection that delivered data counts as a success
+                yield data, time.time()
+        if not stop.is_set():
+            backoff.wait(stop)
+
+
+def listen_chunks(
+    host: str, port: int, stop: threading.Event, bound: threading.Event | None = None
+) -> Iterator[tuple[int, bytes, float]]:
+    """Accept any number of pushing clients; yields (connection id, bytes, arrival). An empty
+    ``bytes`` says that connection closed. ``bound`` is set once the port listens."""
+    srv = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sel = selectors.DefaultSelector()
+    conns: dict[int, socket.socket] = {}
+    next_id = 1
+    try:
+        srv.bind((host, port))
+        srv.listen()
+        srv.setblocking(False)
+        sel.register(srv, selectors.EVENT_READ, 0)
+        if bound is not None:
+            bound.set()
+        while not stop.is_set():
+            for key, _ in sel.select(timeout=POLL_S):
+                if key.data == 0:
+                    try:
+                        c, _addr = srv.accept()
+                    except OSError:
+                        continue
+                    c.setblocking(False)
+                    conns[next_id] = c
+                    sel.register(c, selectors.EVENT_READ, next_id)
+                    next_id += 1
+                    continue
+                cid = int(key.data)
+                c = conns[cid]
+                try:
+                    data = c.recv(RECV_BYTES)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(c)
+                    c.close()
+                    del conns[cid]
+                yield cid, data, time.time()
+    finally:
+        for c in conns.values():
+            c.close()
+        sel.close()
+        srv.close()
+
+
+class OAuthToken:
+    """OAuth2 client-credentials token, fetched and renewed on demand."""
+
+    def __init__(self, client_id: str, client_secret: str, token_url: str) -> None:
+        self.client_id, self.client_secret, self.token_url = client_id, client_secret, token_url
+        self._token = ""
+        self._expires = 0.0
+
+    @classmethod
+    def from_env(cls, token_url: str | None = None) -> OAuthToken | None:
+        cid = os.environ.get("OPENSKY_CLIENT_ID", "")
+        secret = os.environ.get("OPENSKY_CLIENT_SECRET", "")
+        if not cid or not secret:
+            return None
+        return cls(cid, secret, token_url or OPENSKY_TOKEN_URL)
+
+    def header(self, client: httpx.Client) -> dict[str, str]:
+        if not self._token or time.time() > self._expires - TOKEN_MARGIN_S:
+            r = client.post(
+                self.token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+            )
+            r.raise_for_status()
+            body = r.json()
+            self._token = str(body["access_token"])
+            self._expires = time.time() + float(body.get("expires_in", 300))
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def invalidate(self) -> None:
+        self._token = ""
+
+
+def http_polls(
+    url: str,
+    interval_s: float,
+    stop: threading.Event,
+    token: OAuthToken | None = None,
+) -> Iterator[tuple[bytes, float]]:
+    """GET ``url`` every ``interval_s`` seconds; yields each successful body."""
+    backoff = Backoff(lo=max(interval_s, BACKOFF_MIN_S))
+    with httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=True) as client:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                headers = token.header(client) if token else {}
+                r = client.get(url, headers=headers)
+                if r.status_code == 401 and token:
+                    token.invalidate()
+                r.raise_for_status()
+                body = r.content
+            except (httpx.HTTPError, KeyError, ValueError) as e:
+                log.warning("poll %s failed (%s); retry in %.1f s", url, e, backoff.delay)
+                backoff.wait(stop)
+                continue
+            backoff.reset()
+            yield body, time.time()
+            stop.wait(max(0.0, interval_s - (time.monotonic() - started)))

@@ -1,0 +1,253 @@
+"""readsb JSON -> Observations: ``aircraft.json`` (and the v2 API shape of ADS-B Exchange,
+adsb.lol, airplanes.live) and globe-history traces (``trace_full_*.json``, ``trace_recent_*``).
+
+aircraft.json: ``{now, aircraft: [...]}`` (``now`` in s) or v2 ``{now (ms), ac: [...]}``. A row per
+aircraft; its time is ``now - seen_pos`` when it has a position, else ``now - seen``. ``~hex`` is
+a non-ICAO address; ``type`` gives the kind and position source (``mlat``/``tisb`` field lists
+override the position source); ``alt_baro: "ground"`` means on ground, a number airborne.
+
+Trace: ``{icao, timestamp, trace: [[dt, lat, lon, alt|"ground", gs, track, flags, vrate, details,
+source_type, geom_alt, geom_rate, ...], ...]}``; ``flags & 2`` starts a new leg; callsign and
+squawk come from ``details`` where present; vertical rate is ``vrate`` else ``geom_rate``.
+
+A document that is not one JSON value is read as JSON lines (one snapshot/trace per line).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..model import Observations, PositionSource, RejectReason
+from ..stats import IngestStats
+from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
+
+#: Above this, readsb ``now`` is in milliseconds (v2 API), not seconds.
+MS_THRESHOLD = 1e11
+
+
+def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str]:
+    """Append one row per aircraft; return a reason for each record that was not usable
+    (the whole document being unusable gives one reason and no rows)."""
+    if not isinstance(doc, dict):
+        return ["not a JSON object"]
+    acs = doc.get("aircraft", doc.get("ac"))
+    if not isinstance(acs, list):
+        return ["no aircraft list"]
+    now = num(doc.get("now"))
+    if math.isnan(now):
+        if arrival is None:
+            return ["no 'now' time"]
+        now = arrival
+    elif now > MS_THRESHOLD:
+        now /= 1000.0
+    bad: list[str] = []
+    for ac in acs:
+        if not isinstance(ac, dict):
+            bad.append("aircraft entry is not an object")
+            continue
+        addr = icao_of(ac.get("hex"))
+        if addr is None:
+            bad.append("bad or missing hex")
+            continue
+        kind, possrc, anon = readsb_type(ac.get("type"))
+        lat, lon = num(ac.get("lat")), num(ac.get("lon"))
+        has_pos = not (math.isnan(lat) or math.isnan(lon))
+        mlat, tisb = ac.get("mlat"), ac.get("tisb")
+        if isinstance(mlat, list) and "lat" in mlat:
+            possrc = PositionSource.MLAT
+        elif isinstance(tisb, list) and "lat" in tisb:
+            possrc = PositionSource.TISB
+        age = num(ac.get("seen_pos")) if has_pos else num(ac.get("seen"))
+        alt_baro = ac.get("alt_baro")
+        ground = alt_baro == "ground"
+        vr = num(ac.get("baro_rate"))
+        if math.isnan(vr):
+            vr = num(ac.get("geom_rate"))
+        rows.add(
+            now - (0.0 if math.isnan(age) else age),
+            addr[0],
+            non_icao=addr[1] or anon,
+            callsign=_str(ac.get("flight")),
+            lat=lat,
+            lon=lon,
+            alt=math.nan if ground else num(alt_baro),
+            geo=num(ac.get("alt_geom")),
+            gs=num(ac.get("gs")),
+            track=num(ac.get("track")),
+            vr=vr,
+            squawk=squawk_code(ac.get("squawk")),
+            onground=1 if ground else (0 if not math.isnan(num(alt_baro)) else -1),
+            kind=kind,
+            possrc=possrc if has_pos else PositionSource.UNKNOWN,
+        )
+    return bad
+
+
+def trace_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str]:
+    """Append one row per trace point (see module doc)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("trace"), list):
+        return ["not a readsb trace"]
+    addr = icao_of(doc.get("icao"))
+    base = num(doc.get("timestamp"))
+    if addr is None or math.isnan(base):
+        return ["trace without icao/timestamp"]
+    bad: list[str] = []
+    for p in doc["trace"]:
+        if not isinstance(p, list) or len(p) < 7:
+            bad.append("trace point is not a list of >= 7 values")
+            continue
+        dt = num(p[0])
+        if math.isnan(dt):
+            bad.append("trace point without time")
+            continue
+        details = p[8] if len(p) > 8 and isinstance(p[8], dict) else {}
+        src = p[9] if len(p) > 9 else details.get("type")
+        kind, possrc, anon = readsb_type(src)
+        flags = int(num(p[6])) if not math.isnan(num(p[6])) else 0
+        ground = p[3] == "ground"
+        vr = num(p[7]) if len(p) > 7 else math.nan
+        if math.isnan(vr) and len(p) > 11:
+            vr = num(p[11])
+        flight = details.get("flight")
+        rows.add(
+            base + dt,
+            addr[0],
+            non_icao=addr[1] or anon,
+            callsign=flight if isinstance(flight, str) else "",
+            lat=num(p[1]),
+            lon=num(p[2]),
+            alt=math.nan if ground else num(p[3]),
+            geo=num(p[10]) if len(p) > 10 else math.nan,
+            gs=num(p[4]),
+            track=num(p[5]),
+            vr=vr,
+            squawk=squawk_code(details.get("squawk")),
+            onground=1 if ground else (0 if not math.isnan(num(p[3])) else -1),
+            kind=kind,
+            possrc=possrc,
+            new_leg=bool(flags & 2),
+        )
+    return bad
+
+
+RowsFn = Callable[[Any, ObsRows, "float | None"], list[str]]
+
+
+class JsonDocumentParser:
+    """Buffers a whole JSON document (or JSON lines of documents) and parses it at the end."""
+
+    def __init__(self, stats: IngestStats, name: str, rows_fn: RowsFn) -> None:
+        self.stats = stats
+        self.name = name
+        self.rows_fn = rows_fn
+        self._parts: list[bytes] = []
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
+        self.stats.bytes_read += len(data)
+        self._parts.append(data)
+        return []
+
+    def finish(self) -> list[Observations]:
+        buf = b"".join(self._parts)
+        self._parts = []
+        return self.parse(buf, None)
+
+    def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
+        """Parse one complete document (also used per HTTP response)."""
+        if not buf.strip():
+            return []
+        rows = ObsRows()
+        try:
+            docs: list[tuple[int | None, Any]] = [(None, json.loads(buf))]
+        except UnicodeDecodeError:
+            self.stats.frames += 1
+            self.stats.reject(RejectReason.BAD_ENCODING, self.name, offset=0)
+            return []
+        except json.JSONDecodeError as e:
+            head = buf.lstrip().split(b"\n", 1)
+            if len(head) > 1 and _is_json(head[0]):
+                docs = self._lines(buf)
+            else:
+                self.stats.frames += 1
+                cut = e.pos >= len(e.doc.rstrip()) - 1
+                reason = RejectReason.TRUNCATED if cut else RejectReason.BAD_LINE
+                self.stats.reject(reason, self.name, line=e.lineno, detail=e.msg)
+                return []
+        for line, doc in docs:
+            n0 = len(rows)
+            bad = self.rows_fn(doc, rows, arrival)
+            self.stats.frames += len(rows) - n0 + len(bad)
+            for why in bad:
+                self.stats.reject(RejectReason.BAD_RECORD, self.name, line=line, detail=why)
+        if not len(rows):
+            return []
+        self.stats.sources[self.name] += len(rows)
+        return [rows.build(self.name)]
+
+    def _lines(self, buf: bytes) -> list[tuple[int | None, Any]]:
+        lines = buf.split(b"\n")
+        last = max(i for i, ln in enumerate(lines, 1) if ln.strip())
+        docs: list[tuple[int | None, Any]] = []
+        for no, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                docs.append((no, json.loads(raw)))
+            except ValueError:
+                self.stats.frames += 1
+                # a bad last line is a cut file; elsewhere it is a bad line
+                reason = RejectReason.TRUNCATED if no == last else RejectReason.BAD_LINE
+                self.stats.reject(reason, self.name, line=no, detail="not a JSON document")
+        return docs
+
+
+def _str(v: Any) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+class ChangeFilter:
+    """Polled feeds: pass only rows whose values changed since the aircraft's previous row."""
+
+    def __init__(self, forget_s: float = 600.0) -> None:
+        self.forget_s = forget_s  # drop memory of aircraft not seen for this long, s
+        self._last: dict[tuple[int, bool], tuple[Any, ...]] = {}
+        self._seen: dict[tuple[int, bool], float] = {}
+
+    def __call__(self, obs: Observations, now: float) -> Observations:
+        keep = np.zeros(len(obs), dtype=np.bool_)
+        cols = (
+            obs.latitude, obs.longitude, obs.altitude, obs.geoaltitude, obs.groundspeed,
+            obs.track, obs.vertical_rate, obs.squawk, obs.onground, obs.callsign, obs.kind,
+        )  # fmt: skip
+        for i in range(len(obs)):
+            key = (int(obs.icao24[i]), bool(obs.non_icao[i]))
+            sig = tuple(_cmp(c[i]) for c in cols)
+            if self._last.get(key) != sig:
+                self._last[key] = sig
+                keep[i] = True
+            self._seen[key] = now
+        if len(self._seen) > 4 * len(obs) + 1000:
+            old = [k for k, t in self._seen.items() if now - t > self.forget_s]
+            for k in old:
+                del self._seen[k]
+                self._last.pop(k, None)
+        idx = np.flatnonzero(keep)
+        return obs_take(obs, idx)
+
+
+def _cmp(v: Any) -> Any:
+    x = v.item() if hasattr(v, "item") else v
+    return None if isinstance(x, float) and math.isnan(x) else x

@@ -1,0 +1,200 @@
+"""Row collector for the already-decoded readers (SBS, readsb JSON, traces, OpenSky): rows are
+appended as plain values, then turned into one ``Observations`` column batch per feed.
+
+Also the shared vocabulary: readsb/tar1090 ``type`` strings to ``SourceKind``/``PositionSource``,
+unit conversions from SI, and lenient number/squawk parsing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import Observations, PositionSource, SourceKind
+
+#: Metres to feet.
+FT_PER_M = 1.0 / 0.3048
+#: Metres per second to knots.
+KT_PER_MPS = 3600.0 / 1852.0
+#: Metres per second to feet per minute.
+FPM_PER_MPS = 60.0 / 0.3048
+
+#: readsb ``type`` / trace ``source_type`` -> (kind, position source, non-ICAO address).
+READSB_TYPES: dict[str, tuple[SourceKind, PositionSource, bool]] = {
+    "adsb_icao": (SourceKind.ADSB, PositionSource.ADSB, False),
+    "adsb_icao_nt": (SourceKind.ADSB, PositionSource.ADSB, False),
+    "adsb_other": (SourceKind.ADSB, PositionSource.ADSB, True),
+    "adsr_icao": (SourceKind.ADSR, PositionSource.ADSR, False),
+    "adsr_other": (SourceKind.ADSR, PositionSource.ADSR, True),
+    "tisb_icao": (SourceKind.TISB, PositionSource.TISB, False),
+    "tisb_trackfile": (SourceKind.TISB, PositionSource.TISB, True),
+    "tisb_other": (SourceKind.TISB, PositionSource.TISB, True),
+    "adsc": (SourceKind.ADSC, PositionSource.ADSC, False),
+    "mlat": (SourceKind.MLAT, PositionSource.MLAT, False),
+    "mode_s": (SourceKind.MODE_S, PositionSource.OTHER, False),
+    "other": (SourceKind.OTHER, PositionSource.OTHER, False),
+    "unknown": (SourceKind.OTHER, PositionSource.OTHER, False),
+}
+_DEFAULT_TYPE = (SourceKind.OTHER, PositionSource.OTHER, False)
+
+
+def readsb_type(name: Any) -> tuple[SourceKind, PositionSource, bool]:
+    return READSB_TYPES.get(name, _DEFAULT_TYPE) if isinstance(name, str) else _DEFAULT_TYPE
+
+
+def num(v: Any) -> float:
+    """A finite float or NaN (None, strings that are not numbers, bools, NaN/inf)."""
+    if isinstance(v, bool) or v is None:
+        return math.nan
+    if isinstance(v, int | float):
+        f = float(v)
+    elif isinstance(v, str):
+        try:
+            f = float(v)
+        except ValueError:
+            return math.nan
+    else:
+        return math.nan
+    return f if math.isfinite(f) else math.nan
+
+
+def squawk_code(v: Any) -> int:
+    """Squawk as its 4 octal digits read as a decimal number; -1 when missing or not octal."""
+    if v is None or isinstance(v, bool):
+        return -1
+    s = str(v).strip()
+    if isinstance(v, float):
+        s = str(int(v)) if v.is_integer() else ""
+    if not s or len(s) > 4 or not s.isdigit() or any(c in "89" for c in s):
+        return -1
+    return int(s)
+
+
+def icao_of(text: Any) -> tuple[int, bool] | None:
+    """(address, non_icao) from ``abc123`` / ``~abc123``; None when not a 24-bit hex address."""
+    if not isinstance(text, str):
+        return None
+    s = text.strip()
+    non_icao = s.startswith("~")
+    if non_icao:
+        s = s[1:]
+    if not 1 <= len(s) <= 6:
+        return None
+    try:
+        v = int(s, 16)
+    except ValueError:
+        return None
+    return v, non_icao
+
+
+class ObsRows:
+    """Append-only rows, converted to ``Observations`` by ``build``."""
+
+    def __init__(self) -> None:
+        self.t: list[float] = []
+        self.icao: list[int] = []
+        self.non_icao: list[bool] = []
+        self.callsign: list[str] = []
+        self.lat: list[float] = []
+        self.lon: list[float] = []
+        self.alt: list[float] = []
+        self.geo: list[float] = []
+        self.gs: list[float] = []
+        self.track: list[float] = []
+        self.vr: list[float] = []
+        self.squawk: list[int] = []
+        self.onground: list[int] = []
+        self.kind: list[int] = []
+        self.possrc: list[int] = []
+        self.new_leg: list[bool] = []
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def add(
+        self,
+        t: float,
+        icao: int,
+        *,
+        non_icao: bool = False,
+        callsign: str = "",
+        lat: float = math.nan,
+        lon: float = math.nan,
+        alt: float = math.nan,
+        geo: float = math.nan,
+        gs: float = math.nan,
+        track: float = math.nan,
+        vr: float = math.nan,
+        squawk: int = -1,
+        onground: int = -1,
+        kind: int = SourceKind.OTHER,
+        possrc: int = PositionSource.UNKNOWN,
+        new_leg: bool = False,
+    ) -> None:
+        if math.isnan(lat) or math.isnan(lon) or abs(lat) > 90 or abs(lon) > 180:
+            lat = lon = math.nan
+            possrc = PositionSource.UNKNOWN
+        self.t.append(t)
+        self.icao.append(icao)
+        self.non_icao.append(non_icao)
+        self.callsign.append(callsign.strip()[:8])
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.alt.append(alt)
+        self.geo.append(geo)
+        self.gs.append(gs)
+        self.track.append(track)
+        self.vr.append(vr)
+        self.squawk.append(squawk)
+        self.onground.append(onground)
+        self.kind.append(int(kind))
+        self.possrc.append(int(possrc))
+        self.new_leg.append(new_leg)
+
+    def build(self, source: str) -> Observations:
+        f8 = np.float64
+        return Observations(
+            timestamp=np.array(self.t, dtype=f8),
+            icao24=np.array(self.icao, dtype=np.uint32),
+            non_icao=np.array(self.non_icao, dtype=np.bool_),
+            callsign=np.array(self.callsign, dtype="<U8"),
+            latitude=np.array(self.lat, dtype=f8),
+            longitude=np.array(self.lon, dtype=f8),
+            altitude=np.array(self.alt, dtype=f8),
+            geoaltitude=np.array(self.geo, dtype=f8),
+            groundspeed=np.array(self.gs, dtype=f8),
+            track=np.array(self.track, dtype=f8),
+            vertical_rate=np.array(self.vr, dtype=f8),
+            squawk=np.array(self.squawk, dtype=np.int16),
+            onground=np.array(self.onground, dtype=np.int8),
+            kind=np.array(self.kind, dtype=np.uint8),
+            position_source=np.array(self.possrc, dtype=np.uint8),
+            new_leg=np.array(self.new_leg, dtype=np.bool_),
+            source=source,
+        )
+
+
+def obs_take(obs: Observations, index: npt.NDArray[Any]) -> Observations:
+    """Rows ``index`` of ``obs`` (``Observations`` has no ``take`` of its own)."""
+    return Observations(
+        timestamp=obs.timestamp[index],
+        icao24=obs.icao24[index],
+        non_icao=obs.non_icao[index],
+        callsign=obs.callsign[index],
+        latitude=obs.latitude[index],
+        longitude=obs.longitude[index],
+        altitude=obs.altitude[index],
+        geoaltitude=obs.geoaltitude[index],
+        groundspeed=obs.groundspeed[index],
+        track=obs.track[index],
+        vertical_rate=obs.vertical_rate[index],
+        squawk=obs.squawk[index],
+        onground=obs.onground[index],
+        kind=obs.kind[index],
+        position_source=obs.position_source[index],
+        new_leg=obs.new_leg[index],
+        source=obs.source,
+    )

@@ -1,0 +1,328 @@
+"""``open_source``: one SOURCE spec (file, ``-``, live URL-like spec) -> an iterable ``Source`` of
+``FrameBatch`` / ``Observations`` chunks. The composition of a transport with a sans-IO parser.
+
+SOURCE forms: a path (plain, gzip, xz or bzip2 by magic bytes), ``-`` (stdin), ``beast+tcp://H:P``,
+``avr+tcp://``, ``sbs+tcp://`` (any stream format ``+tcp``), ``beast+listen://H:P`` (pushed feeds,
+several clients, one parser and clock per connection), ``readsb+http(s)://...`` and
+``opensky+http(s)://...`` (polled every ``poll_interval_s``, only changed aircraft passed on).
+
+Beast/AVR clock base (first frame's time): ``start_time`` if given; else a unix time in the file
+name; else arrival time (live and stdin); else the file's mtime, taken as the *last* frame's time
+for plain files (the tail is read to find the span) and as the first frame's time for compressed
+files (an approximation: their span is unknown until read).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
+
+import numpy as np
+
+from ..errors import FormatError, InputError
+from ..model import FrameBatch, Observations, RejectReason
+from ..stats import IngestStats
+from .avr import AvrParser
+from .beast import BeastParser, frame_beast, last_ticks
+from .clock import TickClock, time_from_name
+from .compression import Decompressor, compression_of, decompress_head
+from .detect import FORMATS, detect_format
+from .hexlines import HexParser, JsonlParser
+from .opensky import OpenskyCsvParser, rest_rows
+from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
+from .records import obs_take
+from .sbs import SbsParser
+
+Batch = FrameBatch | Observations
+FILE_CHUNK_BYTES = 1 << 20
+HEAD_BYTES = 1 << 16
+TAIL_BYTES = 1 << 16
+MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
+DOCUMENT_FORMATS = ("readsb", "trace")  # whole JSON documents (opensky: CSV streams, REST docs)
+
+
+class Parser(Protocol):
+    def feed(self, data: bytes, arrival: float | None = None) -> list[Batch]: ...
+
+    def finish(self) -> list[Batch]: ...
+
+
+def make_parser(
+    fmt: str,
+    stats: IngestStats,
+    name: str,
+    *,
+    clock: TickClock | None = None,
+    live: bool = False,
+    tz: str | None = None,
+    document: bool = False,
+) -> Parser:
+    """The sans-IO parser for ``fmt``; ``document`` picks OpenSky's REST JSON over its CSV."""
+    clk = clock or TickClock(live=live)
+    if fmt == "beast":
+        return BeastParser(stats, name, clk)  # type: ignore[return-value]
+    if fmt == "avr":
+        return AvrParser(stats, name, clk, live=live)  # type: ignore[return-value]
+    if fmt == "hex":
+        return HexParser(stats, name, live=live)  # type: ignore[return-value]
+    if fmt == "jsonl":
+        return JsonlParser(stats, name, live=live)  # type: ignore[return-value]
+    if fmt == "sbs":
+        return SbsParser(stats, name, tz=tz, live=live)  # type: ignore[return-value]
+    if fmt == "readsb":
+        return JsonDocumentParser(stats, name, aircraft_rows)  # type: ignore[return-value]
+    if fmt == "trace":
+        return JsonDocumentParser(stats, name, trace_rows)  # type: ignore[return-value]
+    if fmt == "opensky":
+        if document:
+            return JsonDocumentParser(stats, name, rest_rows)  # type: ignore[return-value]
+        return OpenskyCsvParser(stats, name, live=live)  # type: ignore[return-value]
+    raise FormatError(name, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
+
+
+def _split(batch: Batch, size: int) -> Iterator[Batch]:
+    n = len(batch)
+    if n <= size:
+        yield batch
+        return
+    for i in range(0, n, size):
+        sl = np.arange(i, min(n, i + size))
+        yield batch.take(sl) if isinstance(batch, FrameBatch) else obs_take(batch, sl)
+
+
+class Source:
+    """An opened input: iterate it for batches. ``position()`` is for progress bars."""
+
+    def __init__(
+        self, name: str, fmt: str, *, live: bool, total_bytes: int | None, batch_size: int
+    ) -> None:
+        self.name = name
+        self.format = fmt
+        self.live = live
+        self.total_bytes = total_bytes
+        self.batch_size = batch_size
+        self._position = 0
+
+    def position(self) -> int:
+        """Bytes consumed so far (of the file on disk, compressed; received for live feeds)."""
+        return self._position
+
+    def __iter__(self) -> Iterator[Batch]:
+        return iter(())
+
+
+class StreamSource(Source):
+    """A byte stream (file, stdin, TCP client) through one parser."""
+
+    def __init__(
+        self,
+        name: str,
+        fmt: str,
+        parser: Parser,
+        chunks: Iterator[tuple[bytes, float | None]],
+        stats: IngestStats,
+        *,
+        live: bool,
+        total_bytes: int | None,
+        batch_size: int,
+        compression: str | None,
+        stop: threading.Event,
+        close: BinaryIO | None = None,
+    ) -> None:
+        super().__init__(name, fmt, live=live, total_bytes=total_bytes, batch_size=batch_size)
+        self.parser = parser
+        self.stats = stats
+        self._chunks = chunks
+        self._decomp = Decompressor(compression) if compression else None
+        self._stop = stop
+        self._close = close
+
+    def __iter__(self) -> Iterator[Batch]:
+        try:
+            for raw, arrival in self._chunks:
+                self._position += len(raw)
+                data = self._decomp.feed(raw) if self._decomp else raw
+                for b in self.parser.feed(data, arrival):
+                    yield from _split(b, self.batch_size)
+                if self._stop.is_set() or (self._decomp and self._decomp.error):
+                    break
+            for b in self.parser.finish():
+                yield from _split(b, self.batch_size)
+            if self._decomp:
+                self._decomp.finish()
+                if self._decomp.error or self._decomp.truncated:
+                    self.stats.frames += 1
+                    self.stats.reject(
+                        RejectReason.TRUNCATED,
+                        self.name,
+                        offset=self._position,
+                        detail=self._decomp.error or f"{self._decomp.kind} stream cut short",
+                    )
+        finally:
+            if self._close is not None:
+                self._close.close()
+
+
+def open_source(
+    spec: str,
+    fmt: str = "auto",
+    stats: IngestStats | None = None,
+    *,
+    stop: threading.Event | None = None,
+    batch_size: int = 65536,
+    start_time: float | None = None,
+    tz: str | None = None,
+    clock: str = "auto",
+    poll_interval_s: float = 1.0,
+    token_url: str | None = None,
+) -> Source:
+    """Open SOURCE (see module doc). ``fmt``: auto or one of ``FORMATS``; ``tz``: SBS local time
+    zone; ``clock``: Beast/AVR timestamp kind (auto, 12mhz, gps). Raises InputError when the
+    input cannot be opened and FormatError when its format is unknown."""
+    stats = stats if stats is not None else IngestStats()
+    stop = stop or threading.Event()
+    if fmt != "auto" and fmt not in FORMATS:
+        raise FormatError(spec, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
+    if "://" in spec:
+        from .live import open_live  # live transports import this module
+
+        return open_live(spec, fmt, stats, stop, batch_size, start_time, tz, clock,
+                         poll_interval_s, token_url)  # fmt: skip
+    if spec == "-":
+        return _open_stream(sys.stdin.buffer, "stdin", fmt, stats, stop, batch_size,
+                            start_time, tz, clock)  # fmt: skip
+    return _open_file(spec, fmt, stats, stop, batch_size, start_time, tz, clock)
+
+
+def _open_file(
+    path: str,
+    fmt: str,
+    stats: IngestStats,
+    stop: threading.Event,
+    batch_size: int,
+    start_time: float | None,
+    tz: str | None,
+    clock: str,
+) -> Source:
+    try:
+        f: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by the source when iterated)
+        st = os.fstat(f.fileno())
+    except OSError as e:
+        raise InputError(path, "cannot open input", detail=e.strerror or str(e)) from e
+    if not os.path.isfile(path):  # a named pipe or device: read as a stream
+        return _open_stream(f, path, fmt, stats, stop, batch_size, start_time, tz, clock)
+    head = f.read(HEAD_BYTES)
+    kind = compression_of(head)
+    if kind:
+        head = _inflated_head(f, kind)
+    if fmt == "auto":
+        fmt = _resolve(fmt, head, path) if head else _name_hint(path)
+    base = start_time if start_time is not None else time_from_name(path)
+    if base is None and fmt in ("beast", "avr"):
+        base = st.st_mtime
+        if fmt == "beast" and kind is None and clock != "gps":
+            base -= _beast_span(f, head, st.st_size)
+    f.seek(0)
+    clk = TickClock(base, mode=clock, live=False)
+    document = head.lstrip()[:1] == b"{"  # OpenSky REST JSON saved to a file
+    parser = make_parser(fmt, stats, path, clock=clk, tz=tz, document=document)
+    return StreamSource(path, fmt, parser, _file_chunks(f, stop), stats, live=False,
+                        total_bytes=st.st_size, batch_size=batch_size, compression=kind,
+                        stop=stop, close=f)  # fmt: skip
+
+
+def _inflated_head(f: BinaryIO, kind: str) -> bytes:
+    """The first decompressed bytes of a compressed file (bzip2 needs a whole block)."""
+    d = Decompressor(kind)
+    f.seek(0)
+    out = b""
+    while len(out) < HEAD_BYTES and f.tell() < MAX_HEAD_RAW_BYTES:
+        raw = f.read(FILE_CHUNK_BYTES)
+        if not raw:
+            break
+        out += d.feed(raw)
+    return out[:HEAD_BYTES]
+
+
+def _open_stream(
+    stream: BinaryIO,
+    name: str,
+    fmt: str,
+    stats: IngestStats,
+    stop: threading.Event,
+    batch_size: int,
+    start_time: float | None,
+    tz: str | None,
+    clock: str,
+) -> Source:
+    head = _read_some(stream)
+    kind = compression_of(head)
+    if fmt == "auto":
+        fmt = _resolve(fmt, head, name) if head else _name_hint(name)
+    # no file name time, no mtime: frames are anchored on their arrival time
+    live_clock = start_time is None
+    clk = TickClock(start_time, mode=clock, live=live_clock)
+    document = decompress_head(head).lstrip()[:1] == b"{"
+    parser = make_parser(fmt, stats, name, clock=clk, live=live_clock, tz=tz, document=document)
+    chunks = _chain(head, _stream_chunks(stream, stop), arrival=live_clock)
+    return StreamSource(name, fmt, parser, chunks, stats, live=False, total_bytes=None,
+                        batch_size=batch_size, compression=kind, stop=stop,
+                        close=None if name == "stdin" else stream)  # fmt: skip
+
+
+def _resolve(fmt: str, head: bytes, name: str) -> str:
+    return detect_format(head, name) if fmt == "auto" else fmt
+
+
+def _name_hint(name: str) -> str:
+    try:
+        return detect_format(b"", name)
+    except FormatError:
+        return "beast"  # nothing to read anyway: any parser yields nothing
+
+
+def _beast_span(f: BinaryIO, head: bytes, size: int) -> float:
+    """Seconds between the first and last frame of a plain Beast file (0 when unknown)."""
+    first = frame_beast(head, final=True).ticks
+    first = first[first != 0]
+    f.seek(max(0, size - TAIL_BYTES))
+    last = last_ticks(f.read(TAIL_BYTES))
+    if not first.size or last is None or last < int(first[0]):
+        return 0.0
+    span = (last - int(first[0])) / 12e6
+    return span if math.isfinite(span) and span < 86400 * 30 else 0.0
+
+
+def _file_chunks(f: BinaryIO, stop: threading.Event) -> Iterator[tuple[bytes, float | None]]:
+    while not stop.is_set():
+        raw = f.read(FILE_CHUNK_BYTES)
+        if not raw:
+            return
+        yield raw, None
+
+
+def _read_some(stream: BinaryIO) -> bytes:
+    read1 = getattr(stream, "read1", None)
+    return bytes(read1(HEAD_BYTES)) if read1 else stream.read(HEAD_BYTES)
+
+
+def _stream_chunks(stream: BinaryIO, stop: threading.Event) -> Iterator[bytes]:
+    while not stop.is_set():
+        data = _read_some(stream)
+        if not data:
+            return
+        yield data
+
+
+def _chain(
+    head: bytes, rest: Iterator[bytes], *, arrival: bool
+) -> Iterator[tuple[bytes, float | None]]:
+    if head:
+        yield head, (time.time() if arrival else None)
+    for data in rest:
+        yield data, (time.time() if arrival else None)

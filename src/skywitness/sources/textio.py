@@ -1,0 +1,98 @@
+"""Shared helpers for the text readers: split a byte stream into numbered lines, hex to bytes.
+
+Both are sans-IO and vectorised where it pays: hex payloads of a whole chunk are converted in one
+numpy pass through a lookup table, grouped by length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES, U1
+
+#: Valid frame lengths in hex characters (Mode A/C, short, long).
+FRAME_HEX_CHARS = (2 * MODEAC_FRAME_BYTES, 2 * SHORT_FRAME_BYTES, 2 * LONG_FRAME_BYTES)
+
+#: A line longer than this (bytes) is garbage, not a record: stops a newline-less stream from
+#: growing the remainder without bound.
+MAX_LINE_BYTES = 1 << 20
+
+_NIBBLE = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789abcdef"):
+    _NIBBLE[_c] = _i
+for _i, _c in enumerate(b"ABCDEF"):
+    _NIBBLE[_c] = 10 + _i
+
+
+class LineSplitter:
+    """Cut a byte stream into complete lines, keeping the unterminated tail for the next feed.
+
+    Lines come back without their ``\\n``/``\\r\\n``, numbered from 1 across feeds; ``offset`` is
+    the stream offset of the first byte not yet returned (for progress and error locations).
+    """
+
+    __slots__ = ("_rest", "line_no", "offset")
+
+    def __init__(self) -> None:
+        self._rest = b""
+        self.line_no = 0  # number of the last line returned
+        self.offset = 0
+
+    def feed(self, data: bytes, final: bool = False) -> tuple[list[bytes], int]:
+        """Return (complete lines, number of the first of them)."""
+        buf = self._rest + data if self._rest else data
+        lines = buf.split(b"\n")
+        self._rest = b"" if final else lines.pop()
+        if final and lines and lines[-1] == b"":
+            lines.pop()
+        if len(self._rest) > MAX_LINE_BYTES:
+            # keep it as one (oversized, soon rejected) line rather than buffering forever
+            lines.append(self._rest)
+            self._rest = b""
+        first = self.line_no + 1
+        self.line_no += len(lines)
+        self.offset += len(buf) - len(self._rest)
+        return [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines], first
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back (an unterminated last line)."""
+        return len(self._rest)
+
+
+def hex_frames(items: list[bytes]) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
+    """Convert hex payloads to left-aligned 14-byte rows.
+
+    Returns (data (n, 14), length in bytes, ok). ``ok`` is False for odd/invalid lengths or
+    non-hex characters; those rows are zero.
+    """
+    n = len(items)
+    data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
+    length = np.zeros(n, dtype=np.uint8)
+    ok = np.zeros(n, dtype=np.bool_)
+    if n == 0:
+        return data, length, ok
+    sizes = np.fromiter((len(x) for x in items), dtype=np.int64, count=n)
+    for nchars in FRAME_HEX_CHARS:
+        sel = np.flatnonzero(sizes == nchars)
+        if sel.size == 0:
+            continue
+        joined = b"".join([items[i] for i in sel.tolist()])
+        nib = _NIBBLE[np.frombuffer(joined, dtype=np.uint8)].reshape(sel.size, nchars)
+        good = (nib != 255).all(axis=1)
+        val = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        nbytes = nchars // 2
+        rows = sel[good]
+        data[rows, :nbytes] = val[good]
+        length[rows] = nbytes
+        ok[rows] = True
+    return data, length, ok
+
+
+def hex_to_int(text: bytes) -> int | None:
+    """Parse a hex number; None when it is not one."""
+    try:
+        return int(text, 16)
+    except ValueError:
+        return None

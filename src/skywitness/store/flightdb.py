@@ -1,0 +1,213 @@
+"""The ``flights`` table: replace the flights of the aircraft/days recomputed, and query them.
+
+Agnostic of the flights schema (``skywitness.flights.schema`` owns it): any Arrow table with at
+least ``flight_id``, ``icao24``, ``firstSeen`` and ``lastSeen`` is stored as it is. Filters use
+the OpenSky-style columns when the table has them (``callsign``, ``callsigns``,
+``estDepartureAirport``, ``estArrivalAirport``, ``confidence``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import airportsdata
+import duckdb
+import pyarrow as pa
+
+from ..errors import SkywitnessError
+from .catalog import first, table_exists
+
+FLIGHTS = "flights"
+
+
+@dataclass(frozen=True, slots=True)
+class FlightFilter:
+    """What ``query_flights`` selects; None means no constraint."""
+
+    icao24: str | None = None
+    callsign: str | None = None  # glob: AFR*, ?ZB1234
+    origin: str | None = None  # airport, ICAO or IATA
+    destination: str | None = None
+    origin_country: str | None = None  # ISO 3166 alpha-2
+    destination_country: str | None = None
+    since: datetime | None = None  # flights still seen at or after
+    until: datetime | None = None  # flights first seen before
+    min_confidence: float | None = None
+    limit: int | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def _airports() -> tuple[dict[str, Any], dict[str, Any]]:
+    return airportsdata.load("ICAO"), airportsdata.load("IATA")
+
+
+def airport_icao(code: str) -> str:
+    """ICAO code of an airport given by ICAO or IATA code; SkywitnessError when unknown."""
+    icao, iata = _airports()
+    c = code.strip().upper()
+    if c in icao:
+        return c
+    if c in iata and iata[c].get("icao"):
+        return str(iata[c]["icao"])
+    raise SkywitnessError(f"unknown airport {code!r} (give an ICAO or IATA code)")
+
+
+def country_airports(country: str) -> list[str]:
+    """ICAO codes of the airports in a country (ISO 3166 alpha-2)."""
+    c = country.strip().upper()
+    if len(c) != 2 or not c.isalpha():
+        raise SkywitnessError(f"not an ISO 3166 alpha-2 country code: {country!r}")
+    return sorted(k for k, a in _airports()[0].items() if a.get("country") == c)
+
+
+def replace_flights(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    *,
+    icao24s: Iterable[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    remove_ids: Iterable[str] = (),
+    replace_all: bool = False,
+) -> int:
+    """Store ``table``'s flights, first deleting the ones it supersedes; return rows deleted.
+
+    Deleted: every flight whose ``flight_id`` is in ``table`` or ``remove_ids``; and when a
+    scope is given (``icao24s`` and/or ``since``/``until``), every flight of those aircraft
+    overlapping that time window (what a rebuild of that scope recomputed); with
+    ``replace_all`` every stored flight. One transaction: readers see old or new, never half.
+    """
+    for col in ("flight_id", "icao24", "firstSeen", "lastSeen"):
+        if col not in table.column_names:
+            raise SkywitnessError(f"flights table lacks column {col!r}")
+    incoming = table  # noqa: F841  (read by DuckDB's replacement scan below)
+    ids = pa.table(
+        {
+            "flight_id": pa.concat_arrays(
+                [
+                    table.column("flight_id").combine_chunks(),
+                    pa.array(list(remove_ids), pa.string()),
+                ]
+            )
+        }
+    )
+    scoped = replace_all or icao24s is not None or since is not None or until is not None
+    aircraft = pa.table({"icao24": pa.array(sorted(set(icao24s or ())), pa.string())})
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if not table_exists(con, FLIGHTS):
+            con.execute(f"CREATE TABLE {FLIGHTS} AS SELECT * FROM incoming LIMIT 0")
+        before = _count(con)
+        con.register("_del_ids", ids)
+        con.execute(f"DELETE FROM {FLIGHTS} WHERE flight_id IN (SELECT flight_id FROM _del_ids)")
+        if scoped:
+            where, params = ["true"], []
+            if not replace_all:
+                if icao24s is not None:
+                    con.register("_del_ac", aircraft)
+                    where.append("icao24 IN (SELECT icao24 FROM _del_ac)")
+                if since is not None:
+                    where.append('"lastSeen" >= ?')
+                    params.append(since)
+                if until is not None:
+                    where.append('"firstSeen" < ?')
+                    params.append(until)
+            con.execute(f"DELETE FROM {FLIGHTS} WHERE {' AND '.join(where)}", params)
+        deleted = before - _count(con)
+        stored = {r[0] for r in con.execute(f"DESCRIBE {FLIGHTS}").fetchall()}
+        if set(table.column_names) <= stored:
+            con.execute(f"INSERT INTO {FLIGHTS} BY NAME SELECT * FROM incoming")
+        else:  # the flights schema grew: rebuild the table with the union of columns
+            con.execute(
+                f"CREATE OR REPLACE TABLE {FLIGHTS} AS SELECT * FROM {FLIGHTS} "
+                "UNION ALL BY NAME SELECT * FROM incoming"
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for view in ("_del_ids", "_del_ac"):
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(view)
+    return deleted
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    row = first(con.execute(f"SELECT count(*) FROM {FLIGHTS}").fetchall())
+    return int(row[0]) if row else 0
+
+
+def _glob_sql(pattern: str) -> str:
+    """A shell glob (``*``, ``?``, ``[...]``) for DuckDB's GLOB, upper-cased like callsigns."""
+    return pattern.strip().upper()
+
+
+def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table:
+    """Flights matching ``flt``, ordered by firstSeen then icao24 (empty table if none stored)."""
+    if not table_exists(con, FLIGHTS):
+        return pa.table({})
+    cols = {r[0] for r in con.execute(f"DESCRIBE {FLIGHTS}").fetchall()}
+    where: list[str] = []
+    params: list[Any] = []
+
+    def need(col: str) -> None:
+        if col not in cols:
+            raise SkywitnessError(f"the flights table has no {col!r} column to filter on")
+
+    if flt.icao24:
+        where.append("icao24 = ?")
+        params.append(flt.icao24.strip().lower())
+    if flt.callsign:
+        need("callsign")
+        pat = _glob_sql(flt.callsign)
+        cond = "upper(callsign) GLOB ?"
+        params.append(pat)
+        if "callsigns" in cols:
+            cond += " OR len(list_filter(callsigns, lambda c: upper(c) GLOB ?)) > 0"
+            params.append(pat)
+        where.append(f"({cond})")
+    for col, code in (("estDepartureAirport", flt.origin), ("estArrivalAirport", flt.destination)):
+        if code:
+            need(col)
+            where.append(f'"{col}" = ?')
+            params.append(airport_icao(code))
+    for col, country in (
+        ("estDepartureAirport", flt.origin_country),
+        ("estArrivalAirport", flt.destination_country),
+    ):
+        if country:
+            need(col)
+            where.append(f'list_contains(?, "{col}")')
+            params.append(country_airports(country))
+    if flt.since is not None:
+        where.append('"lastSeen" >= ?')
+        params.append(flt.since)
+    if flt.until is not None:
+        where.append('"firstSeen" < ?')
+        params.append(flt.until)
+    if flt.min_confidence is not None:
+        need("confidence")
+        where.append("confidence >= ?")
+        params.append(flt.min_confidence)
+    sql = f"SELECT * FROM {FLIGHTS}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += ' ORDER BY "firstSeen", icao24'
+    if flt.limit is not None:
+        sql += f" LIMIT {int(flt.limit)}"
+    return con.sql(sql, params=params).to_arrow_table()
+
+
+def flight_ids(con: duckdb.DuckDBPyConnection, icao24s: Sequence[str]) -> list[str]:
+    if not table_exists(con, FLIGHTS):
+        return []
+    rows = con.execute(
+        f"SELECT flight_id FROM {FLIGHTS} WHERE list_contains(?, icao24)", [list(icao24s)]
+    ).fetchall()
+    return [r[0] for r in rows]

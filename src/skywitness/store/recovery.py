@@ -1,0 +1,166 @@
+"""Crash recovery: on a read-write open, undo what a hard kill left half done and report it.
+
+Rules (the catalogue tables are the journal, see ``catalog``):
+- a batch still ``writing`` lost its rows: its files, if renamed already, are deleted;
+- an ingest still ``running`` is marked ``interrupted``; when it came from a file (it has a
+  SHA-256) all its rows are removed, so ingesting that file again completes without duplicates;
+  a live ingest keeps its committed batches (it lost at most the batch in flight);
+- a compaction still ``writing`` is abandoned (its new file deleted); one ``swapping`` finishes;
+- temporary files are deleted; a Parquet file the catalogue does not know is registered
+  (adopted, never deleted: it may be the user's data) and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from .catalog import first
+from .lake import day_of_partition, parquet_files, parquet_rows, temp_files
+
+
+@dataclass
+class RecoveryReport:
+    """What the last open found and fixed. Empty (``clean``) after an orderly shutdown."""
+
+    interrupted_ingests: list[dict[str, object]] = field(default_factory=list)
+    lost_batches: list[dict[str, object]] = field(default_factory=list)
+    rows_lost: int = 0  # rows of batches in flight at the crash
+    rows_removed: int = 0  # committed rows of interrupted file ingests, removed for re-ingest
+    temp_files_removed: int = 0
+    files_adopted: list[str] = field(default_factory=list)
+    compactions_fixed: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (
+            self.interrupted_ingests
+            or self.lost_batches
+            or self.temp_files_removed
+            or self.files_adopted
+            or self.compactions_fixed
+        )
+
+    def summary(self) -> str:
+        if self.clean:
+            return "store was closed cleanly: nothing lost"
+        lines = []
+        for ing in self.interrupted_ingests:
+            what = (
+                f"its {ing['rows_removed']:,} stored rows were removed; ingest it again"
+                if ing["from_file"]
+                else f"{ing['rows_kept']:,} committed rows kept"
+            )
+            lines.append(f"ingest #{ing['id']} of {ing['source']} was interrupted: {what}")
+        for b in self.lost_batches:
+            lines.append(
+                f"batch {b['seq']} of ingest #{b['ingest_id']} ({b['rows']:,} rows) was being "
+                "written at the crash and is lost"
+            )
+        if self.temp_files_removed:
+            lines.append(f"{self.temp_files_removed} temporary file(s) removed")
+        if self.files_adopted:
+            lines.append(f"{len(self.files_adopted)} unknown Parquet file(s) registered")
+        if self.compactions_fixed:
+            lines.append(f"{self.compactions_fixed} interrupted compaction(s) resolved")
+        return "; ".join(lines)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _unlink(lake: Path, rel: str) -> None:
+    (lake / rel).unlink(missing_ok=True)
+
+
+def _fix_compactions(con: duckdb.DuckDBPyConnection, lake: Path, rep: RecoveryReport) -> None:
+    rows = con.execute(
+        "SELECT id, new_path, old_paths, state FROM compactions "
+        "WHERE state IN ('writing', 'swapping')"
+    ).fetchall()
+    for cid, new_path, old_paths, state in rows:
+        if state == "writing":
+            _unlink(lake, new_path)
+            con.execute("UPDATE compactions SET state = 'abandoned' WHERE id = ?", [cid])
+        else:
+            for rel in old_paths:
+                _unlink(lake, rel)
+            con.execute("UPDATE compactions SET state = 'done' WHERE id = ?", [cid])
+        rep.compactions_fixed += 1
+
+
+def remove_ingest_files(con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: int) -> int:
+    files = con.execute("SELECT path, rows FROM files WHERE ingest_id = ?", [ingest_id]).fetchall()
+    for rel, _ in files:
+        _unlink(lake, rel)
+    con.execute("DELETE FROM files WHERE ingest_id = ?", [ingest_id])
+    con.execute(
+        "UPDATE batches SET state = 'removed' WHERE ingest_id = ? AND state = 'committed'",
+        [ingest_id],
+    )
+    return sum(int(r) for _, r in files)
+
+
+def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
+    """Bring catalogue and lake back to a consistent state after a crash; say what was lost."""
+    rep = RecoveryReport()
+    _fix_compactions(con, lake, rep)
+    known = {r[0] for r in con.execute("SELECT path FROM files").fetchall()}
+    for ingest_id, seq, rows in con.execute(
+        "SELECT ingest_id, seq, rows FROM batches WHERE state = 'writing'"
+    ).fetchall():
+        name = f"part-{ingest_id:08d}-{seq:06d}.parquet"
+        for path in parquet_files(lake):
+            rel = str(path.relative_to(lake))
+            if path.name == name and rel not in known:
+                path.unlink()
+        con.execute(
+            "UPDATE batches SET state = 'lost' WHERE ingest_id = ? AND seq = ?", [ingest_id, seq]
+        )
+        rep.lost_batches.append({"ingest_id": ingest_id, "seq": seq, "rows": rows})
+        rep.rows_lost += int(rows)
+    for ingest_id, source, sha in con.execute(
+        "SELECT id, source, sha256 FROM ingests WHERE status = 'running'"
+    ).fetchall():
+        from_file = sha is not None
+        removed = remove_ingest_files(con, lake, ingest_id) if from_file else 0
+        kept = first(
+            con.execute(
+                "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
+            ).fetchall()
+        )
+        note = "interrupted: rows removed, ingest again" if from_file else "interrupted"
+        con.execute(
+            "UPDATE ingests SET status = 'interrupted', finished = ?, note = ?, "
+            "rows_stored = ? WHERE id = ?",
+            [_now(), note, int(kept[0]) if kept else 0, ingest_id],
+        )
+        rep.rows_removed += removed
+        rep.interrupted_ingests.append(
+            {
+                "id": ingest_id,
+                "source": source,
+                "from_file": from_file,
+                "rows_removed": removed,
+                "rows_kept": int(kept[0]) if kept else 0,
+            }
+        )
+    for tmp in temp_files(lake):
+        tmp.unlink(missing_ok=True)
+        rep.temp_files_removed += 1
+    known = {r[0] for r in con.execute("SELECT path FROM files").fetchall()}
+    for path in parquet_files(lake):
+        rel = str(path.relative_to(lake))
+        day = day_of_partition(path.parent.name)
+        if rel in known or day is None:
+            continue
+        con.execute(
+            "INSERT INTO files (path, day, rows, bytes, created) VALUES (?, ?, ?, ?, ?)",
+            [rel, day, parquet_rows(path), path.stat().st_size, _now()],
+        )
+        rep.files_adopted.append(rel)
+    return rep

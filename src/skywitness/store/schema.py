@@ -1,0 +1,92 @@
+"""The canonical state-vector Arrow schema the lake stores, and conversion of tables to it.
+
+Only standard Parquet types (timestamp[ms, UTC], string, float64, bool) so DuckDB, Spark, Trino
+and the ``traffic`` library read the lake unchanged. ``canonicalize`` also sorts out the rows
+the lake cannot hold (no time, no valid address), counting each in ``IngestStats``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import STATE_COLUMNS, RejectReason
+from ..stats import IngestStats
+
+TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
+
+_TYPES: dict[str, pa.DataType] = {
+    "timestamp": TIMESTAMP_TYPE,
+    "icao24": pa.string(),
+    "callsign": pa.string(),
+    "latitude": pa.float64(),
+    "longitude": pa.float64(),
+    "altitude": pa.float64(),
+    "geoaltitude": pa.float64(),
+    "groundspeed": pa.float64(),
+    "track": pa.float64(),
+    "vertical_rate": pa.float64(),
+    "squawk": pa.string(),
+    "onground": pa.bool_(),
+    "source": pa.string(),
+    "position_source": pa.string(),
+}
+
+#: The lake's schema: STATE_COLUMNS in order with their canonical types.
+STATE_SCHEMA = pa.schema([pa.field(name, _TYPES[name]) for name in STATE_COLUMNS])
+
+_ICAO24_RE = "^[0-9a-f]{6}$"
+
+
+def _cast_column(table: pa.Table, name: str, n: int) -> pa.ChunkedArray | pa.Array:
+    target = _TYPES[name]
+    if name not in table.column_names:
+        return pa.nulls(n, type=target)
+    col = table.column(name)
+    if col.type == target:
+        return col
+    if name == "timestamp" and pa.types.is_timestamp(col.type):
+        if col.type.tz is None:
+            col = pc.assume_timezone(col, "UTC")
+        return col.cast(target)
+    return col.cast(target)
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """``table`` with exactly STATE_SCHEMA's columns and types (missing ones all null)."""
+    n = table.num_rows
+    cols = [_cast_column(table, name, n) for name in STATE_COLUMNS]
+    return pa.Table.from_arrays(cols, schema=STATE_SCHEMA)
+
+
+def canonicalize(
+    table: pa.Table, *, stats: IngestStats | None = None, source: str = "store"
+) -> pa.Table:
+    """Return ``table`` with exactly STATE_SCHEMA and only the rows the lake can hold.
+
+    Extra columns are left out. Rows with a null timestamp are rejected as BAD_TIMESTAMP,
+    ``~``-prefixed (non-ICAO) addresses as NON_ICAO, other addresses that are not 6 hex
+    digits as BAD_RECORD; each is counted in ``stats`` (strict stats raise on the first).
+    """
+    n = table.num_rows
+    out = conform(table)
+    icao = out.column("icao24")
+    if pc.any(pc.match_substring_regex(icao, "[A-F]")).as_py():
+        icao = pc.utf8_lower(icao)
+        out = out.set_column(1, "icao24", icao)
+    ts_ok = pc.is_valid(out.column("timestamp"))
+    icao_ok = pc.fill_null(pc.match_substring_regex(icao, _ICAO24_RE), False)
+    keep = pc.and_(ts_ok, icao_ok)
+    kept = int(pc.sum(keep).as_py() or 0)
+    if kept == n:
+        return out
+    if stats is not None:
+        bad_ts = n - int(pc.sum(ts_ok).as_py() or 0)
+        bad_icao = pc.and_(ts_ok, pc.invert(icao_ok))
+        non_icao = pc.and_(bad_icao, pc.fill_null(pc.starts_with(icao, "~"), False))
+        n_non_icao = int(pc.sum(non_icao).as_py() or 0)
+        n_bad_icao = int(pc.sum(bad_icao).as_py() or 0) - n_non_icao
+        stats.reject(RejectReason.BAD_TIMESTAMP, source, count=bad_ts, detail="no timestamp")
+        stats.reject(RejectReason.NON_ICAO, source, count=n_non_icao)
+        stats.reject(RejectReason.BAD_RECORD, source, count=n_bad_icao, detail="bad icao24")
+    return out.filter(keep)

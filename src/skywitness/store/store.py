@@ -1,0 +1,376 @@
+"""The permanent store: a DuckDB catalogue beside a Hive-partitioned Parquet lake of state vectors.
+
+``Store(data_dir)`` opens (creating) ``data_dir/catalog.duckdb`` and ``data_dir/lake/``, runs
+crash recovery on a read-write open, and offers ingest provenance, atomic batch commits, the
+queries and compaction. DuckDB allows one read-write process: other processes open read-only
+or read the Parquet lake directly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import SkywitnessError
+from ..stats import IngestStats
+from . import flightdb
+from .catalog import ensure_schema, first, states_view_sql, table_exists
+from .compact import compact_day
+from .lake import parquet_files, partition_dir, split_by_day, write_atomic
+from .records import AlreadyIngested, IngestRecord, _record, _utc
+from .recovery import RecoveryReport, recover, remove_ingest_files
+from .schema import STATE_SCHEMA, canonicalize
+
+__all__ = ["AlreadyIngested", "IngestRecord", "Store"]
+
+CATALOG_FILE = "catalog.duckdb"
+LAKE_DIR = "lake"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """A data directory: ``catalog.duckdb`` plus ``lake/states/date=YYYY-MM-DD/*.parquet``."""
+
+    def __init__(self, data_dir: str | Path, *, read_only: bool = False) -> None:
+        self.data_dir = Path(data_dir)
+        self.lake = self.data_dir / LAKE_DIR
+        self.read_only = read_only
+        catalog = self.data_dir / CATALOG_FILE
+        if read_only and not catalog.exists():
+            raise SkywitnessError(f"no store at {self.data_dir} (no {CATALOG_FILE})")
+        if not read_only:
+            self.lake.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(catalog), read_only=read_only)
+        except duckdb.Error as exc:
+            raise SkywitnessError(f"cannot open store {self.data_dir}: {exc}") from exc
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._lock = threading.Lock()  # serialises catalogue writes from the writer thread
+        self._seq: dict[int, int] = {}
+        self.recovery = RecoveryReport()
+        if not read_only:
+            ensure_schema(self._con)
+            self.recovery = recover(self._con, self.lake)
+        self._view_has_files = False
+        self.refresh_views()
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The catalogue connection, for other stages' tables and queries (one thread)."""
+        return self._con
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh_views(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """(Re)create the ``states`` view over the lake (a temporary one when read-only).
+
+        ``con``: the calling thread's cursor when not the main connection (writer thread).
+        """
+        has_files = bool(parquet_files(self.lake))
+        kind = "TEMP VIEW" if self.read_only else "VIEW"
+        body = states_view_sql(self.lake, has_files)
+        (con or self._con).execute(f"CREATE OR REPLACE {kind} states AS {body}")
+        self._view_has_files = has_files
+
+    # -- ingest provenance -------------------------------------------------------------
+    def find_ingest(self, sha256: str) -> IngestRecord | None:
+        """The completed ingest of a file with this SHA-256, if any."""
+        row = first(
+            self._con.execute(
+                "SELECT * FROM ingests WHERE sha256 = ? AND status = 'done' ORDER BY id LIMIT 1",
+                [sha256],
+            ).fetchall()
+        )
+        return _record(row) if row else None
+
+    def ingest(self, ingest_id: int) -> IngestRecord:
+        row = first(self._con.execute("SELECT * FROM ingests WHERE id = ?", [ingest_id]).fetchall())
+        if row is None:
+            raise SkywitnessError(f"no ingest #{ingest_id}")
+        return _record(row)
+
+    def ingests(self) -> list[IngestRecord]:
+        return [
+            _record(r) for r in self._con.execute("SELECT * FROM ingests ORDER BY id").fetchall()
+        ]
+
+    def begin_ingest(self, source_spec: str, sha256: str | None, fmt: str, size: int | None) -> int:
+        """Record the start of an ingest and return its id.
+
+        ``sha256`` None means a live source (no file). Raises AlreadyIngested when a file with
+        this SHA-256 was already ingested completely.
+        """
+        self._writable()
+        if sha256 is not None and (prior := self.find_ingest(sha256)) is not None:
+            raise AlreadyIngested(prior)
+        with self._lock:
+            row = first(
+                self._con.execute(
+                    "INSERT INTO ingests (id, source, sha256, format, size_bytes, started, status, "
+                    "rows_stored) VALUES (nextval('ingest_id_seq'), ?, ?, ?, ?, ?, 'running', 0) "
+                    "RETURNING id",
+                    [source_spec, sha256, fmt, size, _now()],
+                ).fetchall()
+            )
+        assert row is not None
+        return int(row[0])
+
+    def finish_ingest(
+        self, ingest_id: int, counts: dict[str, Any], *, status: str = "done", note: str = ""
+    ) -> IngestRecord:
+        """Close an ingest with its counts: ``read``/``accepted`` ints and ``rejected``
+        (reason -> count). ``IngestStats.as_dict()`` keys (``frames``) are accepted too."""
+        self._writable()
+        rejected = {str(k): int(v) for k, v in dict(counts.get("rejected", {})).items()}
+        read = int(counts.get("read", counts.get("frames", 0)))
+        with self._lock:
+            stored = first(
+                self._con.execute(
+                    "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
+                ).fetchall()
+            )
+            self._con.execute(
+                "UPDATE ingests SET finished = ?, status = ?, rows_read = ?, rows_accepted = ?, "
+                "rows_rejected = ?, rejected = ?, rows_stored = ?, note = ? WHERE id = ?",
+                [
+                    _now(),
+                    status,
+                    read,
+                    int(counts.get("accepted", 0)),
+                    sum(rejected.values()),
+                    json.dumps(rejected, sort_keys=True),
+                    int(stored[0]) if stored else 0,
+                    note,
+                    ingest_id,
+                ],
+            )
+        return self.ingest(ingest_id)
+
+    def discard_ingest(self, ingest_id: int, counts: dict[str, Any]) -> IngestRecord:
+        """Mark an ingest ``failed`` and remove every row it stored."""
+        self._writable()
+        with self._lock:
+            removed = remove_ingest_files(self._con, self.lake, ingest_id)
+            self.refresh_views()
+        return self.finish_ingest(
+            ingest_id, counts, status="failed", note=f"failed: {removed:,} rows removed"
+        )
+
+    # -- writing -----------------------------------------------------------------------
+    def write_batch(
+        self,
+        ingest_id: int,
+        table: pa.Table,
+        *,
+        stats: IngestStats | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> int:
+        """Commit one batch of state vectors atomically; return rows stored.
+
+        Journal first (batch ``writing``), then each day's file written and renamed, then one
+        catalogue transaction registers the files and marks the batch ``committed``. ``con``
+        is the calling thread's cursor (the writer thread passes its own).
+        """
+        self._writable()
+        c = con if con is not None else self._con
+        rows = canonicalize(table, stats=stats, source=f"ingest #{ingest_id}")
+        if rows.num_rows == 0:
+            return 0
+        with self._lock:
+            if ingest_id not in self._seq:
+                r = first(
+                    c.execute(
+                        "SELECT coalesce(max(seq), 0) FROM batches WHERE ingest_id = ?", [ingest_id]
+                    ).fetchall()
+                )
+                self._seq[ingest_id] = int(r[0]) if r else 0
+            self._seq[ingest_id] += 1
+            seq = self._seq[ingest_id]
+            c.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, 'writing', ?, NULL)",
+                [ingest_id, seq, rows.num_rows, _now()],
+            )
+        entries = []
+        for part in split_by_day(rows):
+            final = partition_dir(self.lake, part.day) / f"part-{ingest_id:08d}-{seq:06d}.parquet"
+            size = write_atomic(part.table, final)
+            lo, hi = pc.min_max(part.table.column("timestamp")).values()
+            entries.append(
+                [
+                    str(final.relative_to(self.lake)),
+                    part.day,
+                    ingest_id,
+                    seq,
+                    part.table.num_rows,
+                    size,
+                    lo.as_py().replace(tzinfo=None),
+                    hi.as_py().replace(tzinfo=None),
+                    _now(),
+                ]
+            )
+        with self._lock:
+            c.execute("BEGIN TRANSACTION")
+            c.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+            c.execute(
+                "UPDATE batches SET state = 'committed', committed = ? "
+                "WHERE ingest_id = ? AND seq = ?",
+                [_now(), ingest_id, seq],
+            )
+            c.execute("COMMIT")
+        if not self._view_has_files:
+            with self._lock:
+                self.refresh_views(c)
+        return int(rows.num_rows)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise SkywitnessError(f"store {self.data_dir} is open read-only")
+
+    # -- queries -----------------------------------------------------------------------
+    def states(
+        self,
+        icao24: str | Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pa.Table:
+        """State vectors (STATE_SCHEMA) ordered by icao24, timestamp.
+
+        ``since`` inclusive, ``until`` exclusive; ``bbox`` is (min_lon, min_lat, max_lon,
+        max_lat) in degrees. Day partitions outside the window are never opened.
+        """
+        where: list[str] = ["true"]
+        params: list[Any] = []
+        if icao24 is not None:
+            addrs = sorted(a.lower() for a in ([icao24] if isinstance(icao24, str) else icao24))
+            if len(addrs) == 1:
+                where.append("icao24 = ?")
+                params.append(addrs[0])
+            else:  # the BETWEEN lets DuckDB skip row groups by their min/max statistics
+                where.append("icao24 BETWEEN ? AND ? AND list_contains(?, icao24)")
+                params += [addrs[0] if addrs else "", addrs[-1] if addrs else "", addrs]
+        if since is not None:
+            where += ["date >= ?", "timestamp >= ?"]
+            params += [since.astimezone(UTC).date(), since]
+        if until is not None:
+            where += ["date <= ?", "timestamp < ?"]
+            params += [until.astimezone(UTC).date(), until]
+        if bbox is not None:
+            where.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+            params += [bbox[0], bbox[2], bbox[1], bbox[3]]
+        cols = ", ".join(f'"{c}"' for c in STATE_SCHEMA.names)
+        sql = f"SELECT {cols} FROM states WHERE {' AND '.join(where)} ORDER BY icao24, timestamp"
+        return self._con.sql(sql, params=params).to_arrow_table().cast(STATE_SCHEMA)
+
+    def info(self) -> dict[str, Any]:
+        """Size, rows, date range, aircraft, flights and ingests, as plain values."""
+        c = self._con
+        row = first(
+            c.execute(
+                "SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0), count(*), min(min_ts), "
+                "max(max_ts), count(DISTINCT day) FROM files"
+            ).fetchall()
+        )
+        assert row is not None
+        catalog = self.data_dir / CATALOG_FILE
+        aircraft = first(c.execute("SELECT count(DISTINCT icao24) FROM states").fetchall())
+        flights = (
+            first(c.execute("SELECT count(*) FROM flights").fetchall())
+            if table_exists(c, "flights")
+            else (0,)
+        )
+        by_status = dict(
+            c.execute("SELECT status, count(*) FROM ingests GROUP BY status ORDER BY 1").fetchall()
+        )
+        return {
+            "data_dir": str(self.data_dir),
+            "size_bytes": int(row[1]) + (catalog.stat().st_size if catalog.exists() else 0),
+            "lake_bytes": int(row[1]),
+            "rows": int(row[0]),
+            "files": int(row[2]),
+            "days": int(row[5]),
+            "first": _utc(row[3]),
+            "last": _utc(row[4]),
+            "aircraft": int(aircraft[0]) if aircraft else 0,
+            "flights": int(flights[0]) if flights else 0,
+            "ingests": by_status,
+            "recovery": self.recovery.summary(),
+        }
+
+    # -- flights -----------------------------------------------------------------------
+    def replace_flights(
+        self,
+        table: pa.Table,
+        *,
+        icao24s: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        remove_ids: Iterable[str] = (),
+        replace_all: bool = False,
+    ) -> int:
+        """See ``flightdb.replace_flights``; returns the number of flights deleted."""
+        self._writable()
+        with self._lock:
+            return flightdb.replace_flights(
+                self._con,
+                table,
+                icao24s=icao24s,
+                since=since,
+                until=until,
+                remove_ids=remove_ids,
+                replace_all=replace_all,
+            )
+
+    def query_flights(self, filters: flightdb.FlightFilter | None = None) -> pa.Table:
+        return flightdb.query_flights(self._con, filters or flightdb.FlightFilter())
+
+    def replace_table(self, name: str, table: pa.Table) -> int:
+        """Replace a whole reference table (e.g. ``runways``) with ``table``; return its rows."""
+        self._writable()
+        if not name.isidentifier():
+            raise SkywitnessError(f"bad table name {name!r}")
+        incoming = table  # noqa: F841  (read by DuckDB's replacement scan)
+        with self._lock:
+            self._con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming")
+        return int(table.num_rows)
+
+    def table(self, name: str) -> pa.Table | None:
+        """A whole catalogue table as Arrow, or None when it does not exist."""
+        if not name.isidentifier() or not table_exists(self._con, name):
+            return None
+        return self._con.sql(f"SELECT * FROM {name}").to_arrow_table()
+
+    def compact(self, day: date | None = None) -> list[dict[str, Any]]:
+        """Merge small files: of ``day``, or of every day with more than one file."""
+        self._writable()
+        days = [day] if day is not None else self.days(min_files=2)
+        with self._lock:
+            return [compact_day(self, d) for d in days]
+
+    def days(self, *, min_files: int = 1) -> list[date]:
+        return [
+            r[0]
+            for r in self._con.execute(
+                "SELECT day FROM files GROUP BY day HAVING count(*) >= ? ORDER BY day",
+                [min_files],
+            ).fetchall()
+        ]

@@ -1,0 +1,157 @@
+"""The single store writer: a thread that batches appended tables and commits them atomically.
+
+``append`` only queues, so ingest and alerting do not wait on the disk; only when more than
+``max_pending_rows`` are queued (the disk cannot keep up) does it wait, for at most about one
+flush, so memory stays bounded. The thread flushes when ``flush_rows`` rows are pending or
+the oldest pending table is ``flush_seconds`` old; ``stop`` flushes what is left and joins.
+A failure in the thread is re-raised by ``stop``/``append``.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import SkywitnessError
+from ..stats import IngestStats
+from .schema import conform
+
+if TYPE_CHECKING:
+    from .store import Store
+
+#: Flush when this many rows are pending (about 1 s of a busy feed at 500 k rows/s).
+DEFAULT_FLUSH_ROWS = 500_000
+#: Flush at least this often, seconds, so a quiet live feed still reaches the disk.
+DEFAULT_FLUSH_SECONDS = 5.0
+#: Queued rows beyond which ``append`` waits for the writer (bounds memory, ~1 GB of rows).
+DEFAULT_MAX_PENDING_ROWS = 4 * DEFAULT_FLUSH_ROWS
+_STOP = object()
+
+
+class Writer:
+    """Batched, single-threaded writer of state vectors for one ingest of a ``Store``."""
+
+    def __init__(
+        self,
+        store: Store,
+        ingest_id: int,
+        *,
+        flush_rows: int = DEFAULT_FLUSH_ROWS,
+        flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+        stats: IngestStats | None = None,
+        max_pending_rows: int | None = None,
+    ) -> None:
+        self.store = store
+        self.max_pending_rows = max(max_pending_rows or DEFAULT_MAX_PENDING_ROWS, 2 * flush_rows)
+        self.ingest_id = ingest_id
+        self.flush_rows = flush_rows
+        self.flush_seconds = flush_seconds
+        self.stats = stats if stats is not None else IngestStats()
+        self.rows_appended = 0
+        self.rows_stored = 0
+        self.batches = 0
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._rows_taken = 0  # rows the thread has flushed or dropped
+        self._taken = threading.Condition()
+
+    def start(self) -> Writer:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"store-writer-{self.ingest_id}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def append(self, table: pa.Table) -> None:
+        """Queue ``table`` for writing: at once, unless ``max_pending_rows`` are already queued."""
+        self._raise_if_failed()
+        if self._thread is None:
+            raise SkywitnessError("Writer.append before start()")
+        if table.num_rows:
+            with self._taken:
+                while (
+                    self.rows_appended - self._rows_taken >= self.max_pending_rows
+                    and self._error is None
+                    and self._thread.is_alive()
+                ):
+                    self._taken.wait(timeout=1.0)
+            self._raise_if_failed()
+            self.rows_appended += table.num_rows
+            self._queue.put(table)
+
+    def stop(self) -> None:
+        """Flush everything queued, stop the thread, and raise its error if it had one."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+        self._raise_if_failed()
+
+    close = stop
+
+    def __enter__(self) -> Writer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise SkywitnessError(f"store writer failed: {self._error}") from self._error
+
+    def _run(self) -> None:
+        con = self.store.connection.cursor()
+        con.execute("SET TimeZone = 'UTC'")
+        pending: list[pa.Table] = []
+        rows = 0
+        oldest = 0.0
+        try:
+            while True:
+                timeout = (
+                    None
+                    if not pending
+                    else max(0.0, oldest + self.flush_seconds - time.monotonic())
+                )
+                try:
+                    item = self._queue.get(timeout=timeout)
+                except queue.Empty:
+                    item = None
+                if isinstance(item, pa.Table):
+                    if not pending:
+                        oldest = time.monotonic()
+                    pending.append(item)
+                    rows += item.num_rows
+                stopping = item is _STOP
+                due = pending and (
+                    rows >= self.flush_rows
+                    or stopping
+                    or time.monotonic() - oldest >= self.flush_seconds
+                )
+                if due:
+                    self._flush(con, pending)
+                    pending, rows = [], 0
+                if stopping:
+                    return
+        except BaseException as exc:  # reported to the caller by stop()/append()
+            self._error = exc
+        finally:
+            with self._taken:
+                self._taken.notify_all()
+            con.close()
+
+    def _flush(self, con: duckdb.DuckDBPyConnection, pending: list[pa.Table]) -> None:
+        # conform first: tables from different producers may differ in column order/types
+        table = (
+            conform(pending[0])
+            if len(pending) == 1
+            else pa.concat_tables([conform(t) for t in pending])
+        )
+        self.rows_stored += self.store.write_batch(self.ingest_id, table, stats=self.stats, con=con)
+        self.batches += 1

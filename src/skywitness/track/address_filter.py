@@ -1,0 +1,125 @@
+"""``AddressFilter``: accept address/parity replies only from aircraft heard recently with CRC.
+
+DF0/4/5/16/20/21 carry no address of their own: the decoder recovers one from the parity, and
+any corrupted frame yields *some* address. Like readsb's icao filter, such a message is kept
+only when its address was heard in a CRC-verified DF11/17/18 within ``window_s`` before it.
+Vectorised per batch: verified rows earlier in the same batch count too, in time order, not
+row order (a DF17 later in the batch does not vouch for an earlier DF4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import B1, F8, U4, Messages, RejectReason
+from ..stats import IngestStats
+from .state_vectors import NON_ICAO_FLAG
+
+#: How long a verified address vouches for AP-recovered ones, s (readsb: 60 s).
+ADDRESS_WINDOW_S = 60.0
+#: Prune remembered addresses when the table grows past this many entries.
+_PRUNE_AT = 8192
+
+
+def message_keys(msgs: Messages) -> U4:
+    """Tracker keys of messages: the address, bit 24 set for non-ICAO ones."""
+    flag = np.where(msgs.non_icao, NON_ICAO_FLAG, 0).astype(np.uint32)
+    key: U4 = (msgs.icao24 & np.uint32(0xFFFFFF)) | flag
+    return key
+
+
+def sort_order(key: U4, t: F8) -> npt.NDArray[np.int64]:
+    """Row order by (key, time): a stable key sort when times are already ordered."""
+    if t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1])):
+        out: npt.NDArray[np.int64] = np.argsort(key, kind="stable")
+        return out
+    return np.lexsort((t, key))
+
+
+class AddressFilter:
+    """Stateful, streaming: remembers the last verified time of each key (pruned)."""
+
+    def __init__(self, window_s: float = ADDRESS_WINDOW_S) -> None:
+        self.window_s = window_s
+        self._last: dict[int, float] = {}
+        self._latest = -np.inf
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def accept(self, key: U4, verified: B1, timestamp: F8) -> B1:
+        """Mask of rows to keep, any row order; verified rows are always kept and remembered."""
+        order = sort_order(key, timestamp)
+        ok_sorted = self.accept_sorted(key[order], verified[order], timestamp[order])
+        ok: B1 = np.empty(key.shape[0], dtype=np.bool_)
+        ok[order] = ok_sorted
+        return ok
+
+    def accept_sorted(self, a: U4, v: B1, t: F8) -> B1:
+        """``accept`` for rows already sorted by (key, time)."""
+        n = a.shape[0]
+        if n == 0:
+            return np.zeros(0, dtype=np.bool_)
+        if v.all():
+            ok: B1 = np.ones(n, dtype=np.bool_)
+        else:
+            start = np.ones(n, dtype=np.bool_)
+            start[1:] = a[1:] != a[:-1]
+            gstart = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+            idx = np.maximum.accumulate(np.where(v, np.arange(n), -1))
+            in_group = idx >= gstart
+            last_t = np.where(in_group, t[np.maximum(idx, 0)], -np.inf)
+            need = ~v & ~in_group  # carried times matter only where no verified row precedes
+            if self._last and need.any():
+                rows = np.flatnonzero(need)
+                keys, inv = np.unique(a[rows], return_inverse=True)
+                get = self._last.get
+                carried = np.array([get(k, -np.inf) for k in keys.tolist()], dtype=np.float64)
+                last_t[rows] = carried[inv]
+            ok = v | (t - last_t <= self.window_s)
+        if v.any():
+            # Last verified time per key: the last verified row of each key.
+            vi = np.flatnonzero(v)
+            av = a[vi]
+            end = np.append(av[1:] != av[:-1], True)
+            self._last.update(zip(av[end].tolist(), t[vi][end].tolist(), strict=True))
+        finite = t[np.isfinite(t)]
+        if finite.size:
+            self._latest = max(self._latest, float(finite.max()))
+        if len(self._last) > _PRUNE_AT:
+            self.prune(self._latest)
+        return ok
+
+    def prune(self, now: float) -> None:
+        """Forget keys not verified within the window before ``now``."""
+        cutoff = now - self.window_s
+        self._last = {k: t for k, t in self._last.items() if t >= cutoff}
+
+    def usable(self, msgs: Messages) -> B1:
+        """Rows the filter judges: not rejected by decode and with an address."""
+        out: B1 = (msgs.reject == 0) & (msgs.icao24 != 0)
+        return out
+
+    def filter(self, msgs: Messages, stats: IngestStats | None = None, source: str = "") -> B1:
+        """Mask of usable rows of ``msgs`` with a known address; counts UNKNOWN_ADDRESS."""
+        usable = self.usable(msgs)
+        ok = np.zeros(len(msgs), dtype=np.bool_)
+        if usable.any():
+            rows = np.flatnonzero(usable)
+            ok[rows] = self.accept(
+                message_keys(msgs)[rows], msgs.address_verified[rows], msgs.timestamp[rows]
+            )
+        unknown = int(np.count_nonzero(usable & ~ok))
+        if stats is not None and unknown:
+            stats.reject(RejectReason.UNKNOWN_ADDRESS, source, count=unknown)
+        return ok
+
+    def apply(self, msgs: Messages) -> B1:
+        """Mark unknown-address rows in place (``reject = UNKNOWN_ADDRESS``), for the decode
+        output that keeps every frame; returns the mask of kept rows. Counting is the caller's
+        (it counts ``msgs.reject``)."""
+        usable = self.usable(msgs)
+        ok = self.filter(msgs)
+        msgs.reject[usable & ~ok] = int(RejectReason.UNKNOWN_ADDRESS)
+        return ok

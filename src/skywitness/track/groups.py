@@ -1,0 +1,71 @@
+"""Array helpers for rows sorted by (aircraft, time): group starts and forward fills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+I8 = npt.NDArray[np.int64]
+
+
+def ffill_index(mask: npt.NDArray[np.bool_], gstart: I8) -> I8:
+    """For each row, the index of the latest row at or before it in its group where ``mask``
+    holds; -1 where none (rows of other groups never leak across the start)."""
+    n = mask.shape[0]
+    idx = np.where(mask, np.arange(n, dtype=np.int64), -1)
+    if n:
+        idx = np.maximum.accumulate(idx)
+    idx[idx < gstart] = -1
+    return idx
+
+
+def prev_index(mask: npt.NDArray[np.bool_], gstart: I8) -> I8:
+    """Like ``ffill_index`` but strictly before each row."""
+    ff = ffill_index(mask, gstart)
+    out = np.empty_like(ff)
+    if out.shape[0]:
+        out[0] = -1
+        out[1:] = ff[:-1]
+    out[out < gstart] = -1
+    return out
+
+
+def pick(values: npt.NDArray[Any], idx: I8, fallback: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``values[idx]`` where ``idx >= 0``, else ``fallback`` (same length as ``idx``)."""
+    if values.shape[0] == 0:
+        return fallback.copy()
+    return np.where(idx >= 0, values[np.maximum(idx, 0)], fallback)
+
+
+def dist_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> npt.NDArray[np.float64]:
+    """Equirectangular distance in NM: exact enough for plausibility gates (short hops)."""
+    dlon = (np.asarray(lon2) - lon1 + 180.0) % 360.0 - 180.0
+    mean_lat = np.radians((np.asarray(lat1) + lat2) / 2.0)
+    out: npt.NDArray[np.float64] = 60.0 * np.hypot(np.asarray(lat2) - lat1, dlon * np.cos(mean_lat))
+    return out
+
+
+def last_at(idx: I8, rows: I8, first: I8) -> I8:
+    """For each of ``rows``, the largest element of the sorted index array ``idx`` that is at
+    or before it and not before ``first`` (its group's first row); -1 where none."""
+    if idx.shape[0] == 0:
+        return np.full(rows.shape[0], -1, dtype=np.int64)
+    p = np.searchsorted(idx, rows, side="right") - 1
+    out = idx[np.maximum(p, 0)]
+    out[(p < 0) | (out < first)] = -1
+    return out
+
+
+def prev_in(idx: I8, g: I8) -> I8:
+    """For each element of the sorted row-index array ``idx``, the previous element in the
+    same group (``g``: group of every row); -1 for a group's first."""
+    out = np.empty_like(idx)
+    if out.shape[0] == 0:
+        return out
+    out[0] = -1
+    out[1:] = idx[:-1]
+    gi = g[idx]
+    out[1:][gi[1:] != gi[:-1]] = -1
+    return out

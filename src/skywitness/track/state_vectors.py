@@ -1,0 +1,136 @@
+"""``StateVectors``: the tracker's output rows, as columns in ``model.STATE_COLUMNS`` order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..model import B1, F8, I1, I2, STATE_COLUMNS, U4, PositionSource, Str
+
+#: Bit set in tracker keys for non-ICAO (anonymous, TIS-B) addresses; rendered as a '~' prefix.
+NON_ICAO_FLAG = 1 << 24
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+POSITION_SOURCE_LABELS: Str = np.array([p.label for p in PositionSource])
+
+
+def icao24_hex(keys: Any) -> Str:
+    """Tracker keys (uint32) as lowercase hex strings, vectorised: '3c6444', '~3c6444'."""
+    k = np.asarray(keys, dtype=np.uint32)
+    shifts = np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)
+    chars = _HEX[(k[:, None] >> shifts[None, :]) & 0xF]
+    out: Str = np.ascontiguousarray(chars).view("S6").ravel().astype("<U7")
+    non = (k & NON_ICAO_FLAG) != 0
+    if non.any():
+        out[non] = np.char.add("~", out[non])
+    return out
+
+
+@dataclass(slots=True)
+class StateVectors:
+    """One row per emitted aircraft state; every field forward-filled to the row's time.
+
+    Missing values: NaN floats, "" strings, -1 for ``onground`` (1 on ground, 0 airborne).
+    ``icao24`` holds tracker keys (24-bit address, bit 24 = non-ICAO); ``icao24_hex()`` renders.
+    """
+
+    timestamp: F8  # unix s UTC
+    icao24: U4
+    callsign: Str
+    latitude: F8
+    longitude: F8
+    altitude: F8  # ft barometric
+    geoaltitude: F8  # ft
+    groundspeed: F8  # kt
+    track: F8  # deg
+    vertical_rate: F8  # ft/min
+    squawk: I2  # octal digits as decimal, -1 none
+    onground: I1
+    source: Str
+    position_source: Str  # PositionSource label ("" before the first position)
+
+    def __len__(self) -> int:
+        return int(self.timestamp.shape[0])
+
+    def icao24_hex(self) -> Str:
+        return icao24_hex(self.icao24)
+
+    def squawk_str(self) -> Str:
+        """Squawk as 4-char strings, "" where missing."""
+        sq = self.squawk.astype(np.int64)
+        digits = (np.maximum(sq, 0)[:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
+        chars = np.ascontiguousarray(digits.astype(np.uint8))
+        out: Str = chars.view("S4").ravel().astype("<U4")
+        out[sq < 0] = ""
+        return out
+
+    @classmethod
+    def empty(cls) -> StateVectors:
+        f8 = np.zeros(0, dtype=np.float64)
+        return cls(
+            timestamp=f8,
+            icao24=np.zeros(0, dtype=np.uint32),
+            callsign=np.zeros(0, dtype="<U8"),
+            latitude=f8,
+            longitude=f8,
+            altitude=f8,
+            geoaltitude=f8,
+            groundspeed=f8,
+            track=f8,
+            vertical_rate=f8,
+            squawk=np.zeros(0, dtype=np.int16),
+            onground=np.zeros(0, dtype=np.int8),
+            source=np.zeros(0, dtype="<U1"),
+            position_source=np.zeros(0, dtype="<U5"),
+        )
+
+    @staticmethod
+    def concat(parts: list[StateVectors]) -> StateVectors:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return StateVectors.empty()
+        names = [f.name for f in fields(parts[0])]
+        return StateVectors(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
+
+    def take(self, index: Any) -> StateVectors:
+        return StateVectors(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def to_arrow(self) -> pa.Table:
+        """Arrow table with the canonical columns: timestamp[ms, UTC], nulls for missing."""
+        ms = np.round(self.timestamp * 1000.0).astype(np.int64)
+        cols: dict[str, pa.Array] = {
+            "timestamp": pa.array(ms, type=pa.timestamp("ms", tz="UTC")),
+            "icao24": pa.array(self.icao24_hex(), type=pa.string()),
+            "callsign": _str_or_null(self.callsign),
+        }
+        for name in ("latitude", "longitude", "altitude", "geoaltitude", "groundspeed"):
+            cols[name] = pa.array(getattr(self, name), from_pandas=True, type=pa.float64())
+        for name in ("track", "vertical_rate"):
+            cols[name] = pa.array(getattr(self, name), from_pandas=True, type=pa.float64())
+        cols["squawk"] = _str_or_null(self.squawk_str())
+        cols["onground"] = pa.array(self.onground == 1, mask=self.onground < 0, type=pa.bool_())
+        cols["source"] = pa.array(self.source.astype(str), type=pa.string())
+        cols["position_source"] = _str_or_null(self.position_source)
+        return pa.Table.from_arrays([cols[c] for c in STATE_COLUMNS], schema=state_schema())
+
+
+def state_schema() -> pa.Schema:
+    """Arrow schema of ``StateVectors.to_arrow()`` (for writers opened before the first rows)."""
+    types = {
+        "timestamp": pa.timestamp("ms", tz="UTC"),
+        "icao24": pa.string(),
+        "callsign": pa.string(),
+        "squawk": pa.string(),
+        "onground": pa.bool_(),
+        "source": pa.string(),
+        "position_source": pa.string(),
+    }
+    return pa.schema([(c, types.get(c, pa.float64())) for c in STATE_COLUMNS])
+
+
+def _str_or_null(values: Str) -> pa.Array:
+    v = np.asarray(values).astype(str)
+    mask: B1 = v == ""
+    return pa.array(v, mask=mask, type=pa.string())

@@ -1,0 +1,70 @@
+"""Airports (airportsdata) lookup and spatial index, OurAirports runways."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from skywitness.flights import RUNWAY_SCHEMA, AirportIndex
+from skywitness.flights.airports import RunwayIndex, haversine_m
+
+
+def test_lookup_icao_and_iata() -> None:
+    idx = AirportIndex.default()
+    cdg = idx.lookup("CDG")
+    assert cdg is not None and cdg.icao == "LFPG" and cdg.country == "FR"
+    assert cdg.elevation_ft == 392.0
+    lfpg = idx.lookup("lfpg")
+    assert lfpg == cdg
+    assert idx.lookup("GEG") is not None and idx.lookup("GEG").icao == "KGEG"  # type: ignore[union-attr]
+    assert idx.lookup("ZZZZZ") is None
+    assert len(idx) == 28298
+
+
+def test_within_and_nearest() -> None:
+    idx = AirportIndex.default()
+    # Le Bourget's centre: CDG and four airfields within 25 km (Orly is 28 km away)
+    qi, ai, d = idx.within(np.array([48.969444]), np.array([2.441389]), 25_000.0)
+    names = {str(idx.icao[a]) for a in ai}
+    assert names == {"LFFE", "LFPA", "LFPB", "LFPG", "LFPH", "LFPL"}
+    assert np.all(d <= 25_000.0) and np.all(qi == 0)
+    near, dist = idx.nearest(
+        np.array([48.969444, 0.0, np.nan]), np.array([2.441389, -30.0, 0.0]), 5000
+    )
+    assert str(idx.icao[near[0]]) == "LFPB" and dist[0] < 1000
+    assert near[1:].tolist() == [-1, -1]
+
+
+def test_load_runways(runways: pa.Table) -> None:
+    assert runways.schema == RUNWAY_SCHEMA
+    assert runways.num_rows == 15536
+    lfpg = runways.filter(pa.compute.equal(runways["airport_ident"], "LFPG"))
+    assert sorted(lfpg["le_ident"].to_pylist()) == ["08H", "08L", "08R", "09L", "09R"]
+
+
+def test_runway_centre_line_distance(runways: pa.Table) -> None:
+    apts = AirportIndex.default()
+    rwy = RunwayIndex(runways, apts)
+    lfpg = apts.index_of("LFPG")
+    # on the 09L threshold, then 1 km north of the 09L/27R centre line's middle, along and across
+    lat = np.array([49.02470016479492, 49.0257 + 1000 / 111_195])
+    lon = np.array([2.5248899459838867, 2.5433])
+    d, mis = rwy.distance(lat, lon, np.array([lfpg, lfpg]), np.array([85.3, 175.3]))
+    assert d[0] < 1.0
+    assert 950 < d[1] < 1010
+    assert mis[0] < 1.0 and 89.0 < mis[1] <= 90.0
+
+
+def test_within_matches_brute_force() -> None:
+    idx = AirportIndex.default()
+    rng = np.random.default_rng(7)
+    qlat = np.r_[rng.uniform(-89.9, 89.9, 300), 89.5, -89.5, 52.0, 0.0]
+    qlon = np.r_[rng.uniform(-180.0, 179.99, 300), 10.0, -150.0, 179.9, -179.95]
+    radius = np.r_[rng.uniform(0, 400_000, 300), 300_000.0, 300_000.0, 250_000.0, 500_000.0]
+    qi, ai, _ = idx.within(qlat, qlon, radius)
+    got = set(zip(qi.tolist(), ai.tolist(), strict=True))
+
+    full = haversine_m(qlat[:, None], qlon[:, None], idx.lat[None, :], idx.lon[None, :])
+    want = {(int(a), int(b)) for a, b in zip(*np.nonzero(full <= radius[:, None]), strict=True)}
+    assert got == want
+    assert len(want) > 1000
