@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..model import F4, LONG_FRAME_BYTES, U1, U8, FrameBatch, RejectReason
 from ..stats import IngestStats
@@ -42,8 +43,16 @@ _IGNORED = np.zeros(256, dtype=np.bool_)
 _IGNORED[list(IGNORED_TYPES)] = True
 #: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
 MAX_HOLD_BYTES = 4096
-_SHIFTS = np.array([40, 32, 24, 16, 8, 0], dtype=np.uint64)
-_SHIFTS8 = np.array([56, 48, 40, 32, 24, 16, 8, 0], dtype=np.uint64)
+#: Bytes from a record's 0x1a to the end of a long frame's payload (unescaped).
+_RECORD_BYTES = 2 + 6 + 1 + LONG_FRAME_BYTES
+
+
+def _big_endian(cols: U1) -> U8:
+    """``(n, k)`` bytes (k <= 8) as big-endian unsigned integers."""
+    n, k = cols.shape
+    buf = np.zeros((n, 8), dtype=np.uint8)
+    buf[:, 8 - k :] = cols
+    return buf.view(">u8").reshape(n).astype(np.uint64)
 
 Reject = tuple[RejectReason, int, str]
 
@@ -66,13 +75,21 @@ class BeastFrames:
         return int(self.length.shape[0])
 
 
-def signal_dbfs(signal_byte: U1) -> F4:
-    """Signal byte to dBFS, as readsb: 10*log10((s/255)^2); 0 (no level) -> NaN."""
+def _dbfs(signal_byte: U1) -> F4:
     s = signal_byte.astype(np.float32)
     with np.errstate(divide="ignore"):
         db = (20.0 * np.log10(s / np.float32(255.0))).astype(np.float32)
     db[signal_byte == 0] = np.nan
     out: F4 = db
+    return out
+
+
+_DBFS_BY_BYTE = _dbfs(np.arange(256, dtype=np.uint8))  # one table lookup per frame, no log10
+
+
+def signal_dbfs(signal_byte: U1) -> F4:
+    """Signal byte to dBFS, as readsb: 10*log10((s/255)^2); 0 (no level) -> NaN."""
+    out: F4 = _DBFS_BY_BYTE[signal_byte]
     return out
 
 
@@ -160,37 +177,36 @@ def frame_beast(buf: bytes, *, final: bool = False, receiver: int = 0) -> BeastF
         extra = int(content[i] - need[i])
         rejects.append(_garbage(int(starts[i]), extra))
 
-    # gather the accepted records
+    # gather the accepted records: one row copy per record from a strided window view
+    # (0x1a, type, 6 timestamp bytes, signal, 14 payload bytes), not per-byte fancy indexing
     oi = np.flatnonzero(ok)
-    ous = us[oi]
-    otyp = typ[oi]
-    is_rid = otyp == TYPE_RECEIVER_ID
-    rid_vals = np.bitwise_or.reduce(
-        pad[ous[:, None] + 2 + np.arange(8)].astype(np.uint64) << _SHIFTS8, axis=1
-    )
-    last_rid = np.where(is_rid, np.arange(oi.size), -1)
-    if oi.size:
+    rows = sliding_window_view(pad, _RECORD_BYTES)[us[oi]]
+    is_rid = rows[:, 1] == TYPE_RECEIVER_ID
+    if is_rid.any():
+        rid_vals = _big_endian(rows[:, 2:10])
+        last_rid = np.where(is_rid, np.arange(oi.size), -1)
         np.maximum.accumulate(last_rid, out=last_rid)
-    rec_all = np.where(last_rid >= 0, rid_vals[np.maximum(last_rid, 0)], np.uint64(receiver))
+        rec_all = np.where(last_rid >= 0, rid_vals[np.maximum(last_rid, 0)], np.uint64(receiver))
+        fi = np.flatnonzero(~is_rid)
+        rows, rec = rows[fi], rec_all[fi]
+        offsets = starts[oi[fi]]
+    else:
+        rec_all = np.full(oi.size, receiver, dtype=np.uint64)
+        rec, offsets = rec_all, starts[oi]
     receiver_after = int(rec_all[-1]) if oi.size else receiver
-
-    fi = ~is_rid
-    fus = ous[fi]
-    ftyp = otyp[fi]
-    plen = (_BODY[ftyp] - 8).astype(np.uint8)
-    ticks = np.bitwise_or.reduce(
-        pad[fus[:, None] + 2 + np.arange(6)].astype(np.uint64) << _SHIFTS, axis=1
-    ).astype(np.uint64)
-    sig = pad[fus + 8]
-    data = pad[fus[:, None] + 9 + np.arange(LONG_FRAME_BYTES)]
-    data[np.arange(LONG_FRAME_BYTES)[None, :] >= plen[:, None]] = 0
+    plen = (_BODY[rows[:, 1]] - 8).astype(np.uint8)
+    ticks = _big_endian(rows[:, 2:8])
+    sig = rows[:, 8].copy()
+    data = np.ascontiguousarray(rows[:, 9:])
+    data[plen == 7, 7:] = 0  # bytes after a short payload belong to the next record
+    data[plen == 2, 2:] = 0
     return BeastFrames(
-        data=np.ascontiguousarray(data, dtype=np.uint8),
+        data=data,
         length=plen,
-        ticks=ticks.reshape(-1),
+        ticks=ticks,
         signal_byte=sig,
-        receiver=rec_all[fi].astype(np.uint64),
-        offset=starts[oi][fi].astype(np.int64),
+        receiver=rec.astype(np.uint64),
+        offset=offsets.astype(np.int64),
         consumed=consumed,
         receiver_after=receiver_after,
         rejects=rejects,
@@ -278,14 +294,18 @@ class BeastParser:
         self._offset += fr.consumed
         if len(fr) == 0:
             return []
-        keep = ~is_heartbeat(fr.length, fr.ticks, fr.data)
+        hb = is_heartbeat(fr.length, fr.ticks, fr.data)
+        if hb.any():
+            keep = ~hb
+            fr.data, fr.length, fr.ticks = fr.data[keep], fr.length[keep], fr.ticks[keep]
+            fr.signal_byte, fr.receiver = fr.signal_byte[keep], fr.receiver[keep]
         batch = FrameBatch(
-            timestamp=self.clock.convert(fr.ticks[keep], arrival),
-            data=fr.data[keep],
-            length=fr.length[keep],
-            signal=signal_dbfs(fr.signal_byte[keep]),
-            ticks=fr.ticks[keep],
-            receiver=fr.receiver[keep],
+            timestamp=self.clock.convert(fr.ticks, arrival),
+            data=fr.data,
+            length=fr.length,
+            signal=signal_dbfs(fr.signal_byte),
+            ticks=fr.ticks,
+            receiver=fr.receiver,
             source=self.name,
         )
         self.stats.frames += len(batch)
