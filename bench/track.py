@@ -10,7 +10,9 @@ parity recomputed, so no aircraft "teleports" back to its start every 62 s), the
    tracking and writing Parquet) on the same frames, and prints the ratio;
 3. runs ``skywitness track`` over a >= 1 GB capture and reports its peak memory (max RSS).
 
-Usage: ``python bench/track.py [--gigabytes 1.0] [--keep DIR]``.
+The timed runs may write compiled bytecode (to a folder in the work directory), as an installed
+copy does; a warm-up run on one repeat compiles it first. Usage:
+``python bench/track.py [--gigabytes 1.0] [--speed-copies 100] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,10 +42,12 @@ TICKS_PER_S = 12_000_000
 ADDRESS_SHIFT_BITS = 12  # repeat k XORs k << 12 into every address (low 12 bits kept)
 ADDRESS_VARIANTS = 1 << (24 - ADDRESS_SHIFT_BITS)  # 4096 distinct repeats, then they cycle
 START = "2018-04-03T19:02:28Z"
+SPEED_RUNS = 3
 
 
 def capture_frames() -> FrameBatch:
-    return FrameBatch.concat(list(open_source(str(CAPTURE), "beast", IngestStats())))
+    chunks = list(open_source(str(CAPTURE), "beast", IngestStats()))
+    return FrameBatch.concat([c for c in chunks if isinstance(c, FrameBatch)])
 
 
 def readdress(frames: FrameBatch, delta: int) -> FrameBatch:
@@ -98,19 +103,35 @@ def write_repeated(frames: FrameBatch, path: Path, copies: int) -> int:
 
 
 def pymodes_rate(frames: FrameBatch, sample: int) -> float:
+    """pyModeS 3 decoding the capture's Mode S frames one message at a time: msgs per CPU s
+    (best of SPEED_RUNS passes, like skywitness)."""
     import pyModeS
 
     modes = np.flatnonzero(frames.length != 2)
     hexes = [frames.hex(int(i)) for i in modes]
     hexes = (hexes * (sample // len(hexes) + 1))[:sample]
-    t0 = time.process_time()
-    for h in hexes:
-        pyModeS.decode(h)
-    return sample / (time.process_time() - t0)
+    best = float("inf")
+    for _ in range(SPEED_RUNS):
+        t0 = time.process_time()
+        for h in hexes:
+            pyModeS.decode(h)
+        best = min(best, time.process_time() - t0)
+    return sample / best
 
 
-def run_track(path: Path, out: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and the summary of one ``skywitness track`` run."""
+def child_env(pycache: Path) -> dict[str, str]:
+    """Environment of the timed ``skywitness track`` runs: Python may keep compiled bytecode
+    (in ``pycache``, outside the tree), as in any installed copy. A sandbox that sets
+    PYTHONDONTWRITEBYTECODE would otherwise charge ~0.2 s of recompiling to every run."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def run_track(path: Path, out: Path, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB) and the summary of one
+    ``skywitness track`` run."""
     cmd = [
         "taskset",
         "-c",
@@ -125,14 +146,15 @@ def run_track(path: Path, out: Path) -> tuple[float, float, str]:
         "--start-time",
         START,
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     wall = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak_kb < before:
-        peak_kb = before
-    return wall, peak_kb / 1024, proc.stderr
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of children is the largest child so far: the runs grow, so it is this one's
+    peak_kb = max(after.ru_maxrss, before.ru_maxrss)
+    return wall, cpu, peak_kb / 1024, proc.stderr
 
 
 def main() -> None:
@@ -152,30 +174,46 @@ def main() -> None:
     n_frames = len(frames) * args.speed_copies
     n_modes = int(np.count_nonzero(frames.length != 2)) * args.speed_copies
     pms = pymodes_rate(frames, 100_000)
-    wall, _, summary = run_track(small, workdir / "speed.parquet")
-    ours = n_frames / wall
+    env = child_env(workdir / "pycache")
+    warm = workdir / "warm.beast"
+    write_repeated(frames, warm, 1)
+    run_track(warm, workdir / "warm.parquet", env)  # compiles bytecode; not timed
+    # best of SPEED_RUNS: other jobs on a shared box only ever slow a run down
+    runs = [run_track(small, workdir / "speed.parquet", env) for _ in range(SPEED_RUNS)]
+    wall = min(r[0] for r in runs)
+    cpu = min(r[1] for r in runs)
+    summary = runs[-1][3]
     print(f"input: {n_frames:,} Beast frames ({n_modes:,} Mode S), {small.stat().st_size:,} bytes")
-    print(f"pyModeS 3 decode alone, per message:   {pms:>12,.0f} msgs/s")
-    print(f"skywitness track (frame+decode+track+parquet, whole process): {ours:>12,.0f} frames/s")
+    print(f"pyModeS 3 decode alone, per message (CPU time): {pms:>12,.0f} msgs/s")
     print(
-        f"ratio: {ours / pms:.1f}x pyModeS decode alone (Mode S frames only: "
-        f"{n_modes / wall / pms:.1f}x)"
+        "skywitness track (frame+decode+dedup+track+parquet, whole process, start-up included; "
+        f"best of {SPEED_RUNS}):"
     )
+    for label, secs in (("CPU time", cpu), ("wall time", wall)):
+        ours = n_frames / secs
+        print(
+            f"  {label:<9} {secs:6.2f} s {ours:>12,.0f} frames/s  ratio {ours / pms:5.1f}x "
+            f"pyModeS decode alone (Mode S frames only: {n_modes / secs / pms:.1f}x)"
+        )
     print(summary)
 
     copies = int(np.ceil(args.gigabytes * 1e9 / CAPTURE.stat().st_size))
     big = workdir / "big.beast"
     size = write_repeated(frames, big, copies)
-    wall, peak_mb, summary = run_track(big, workdir / "big.parquet")
+    wall, cpu, peak_mb, summary = run_track(big, workdir / "big.parquet", env)
+    n_big = len(frames) * copies
     print(
-        f"1 GB run: {size:,} bytes, {len(frames) * copies:,} frames in {wall:.1f} s "
-        f"({len(frames) * copies / wall:,.0f} frames/s), peak RSS {peak_mb:,.0f} MB"
+        f"{args.gigabytes:g} GB run: {size:,} bytes, {n_big:,} frames in {wall:.1f} s wall, "
+        f"{cpu:.1f} s CPU ({n_big / wall:,.0f} / {n_big / cpu:,.0f} frames/s), "
+        f"peak RSS {peak_mb:,.0f} MB"
+    )
+    print(
+        f"  ratio (whole run, per CPU s): {n_big / cpu / pms:.1f}x pyModeS decode alone "
+        f"(wall: {n_big / wall / pms:.1f}x)"
     )
     print(summary)
     if args.keep is None:
-        for p in workdir.iterdir():
-            p.unlink()
-        workdir.rmdir()
+        shutil.rmtree(workdir)
 
 
 if __name__ == "__main__":

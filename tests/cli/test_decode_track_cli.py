@@ -152,3 +152,33 @@ def test_garbage_counts_but_does_not_crash(
     bad.write_bytes(bytes(range(256)) * 64)
     assert main(["decode", str(bad), "--format", "beast"]) == 0
     assert "rejected" in capsys.readouterr().err
+
+
+def test_every_command_is_registered_by_its_module() -> None:
+    import argparse
+    import importlib
+
+    from skywitness.cli.main import COMMANDS
+
+    for name, module in COMMANDS.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        importlib.import_module(module).register(sub)
+        assert name in sub.choices, f"{module} does not register {name!r}"
+
+
+def test_surface_positions_resolve_at_airports_without_reference(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """No --reference: the surface CPR candidate next to a known airport is taken (CDG)."""
+    src = shared_data / "traffic-raw-frames" / "full_flight_short.jsonl.gz"
+    rows = _track(tmp_path, str(src))
+    with_pos = [r for r in rows if r["latitude"] is not None]
+    first, last = with_pos[0], with_pos[-1]
+    assert first["onground"] is True
+    assert first["latitude"] == pytest.approx(49.0058, abs=1e-4)
+    assert first["longitude"] == pytest.approx(2.5735, abs=1e-4)
+    assert last["latitude"] == pytest.approx(43.6292, abs=1e-4)
+    assert last["longitude"] == pytest.approx(1.3740, abs=1e-4)
+    # the first fix needs an even/odd pair: it comes 10 s after the first frame
+    assert first["timestamp"] == datetime(2024, 7, 6, 6, 43, 19, 464000, tzinfo=UTC)

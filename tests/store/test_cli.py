@@ -67,6 +67,13 @@ def test_import_runways_and_rebuild(
     assert sorted(stored.column("flight_id").to_pylist()) == sorted(
         expected.column("flight_id").to_pylist()
     )
+    # the real flights schema (lists, structs, dates) goes out as JSON lines and CSV
+    assert run("flights", "--data-dir", str(data_dir), "--format", "json") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == expected.num_rows
+    assert json.loads(lines[0])["day"] == "2021-10-07"
+    assert run("flights", "--data-dir", str(data_dir), "--format", "csv") == 0
+    assert len(capsys.readouterr().out.splitlines()) == expected.num_rows + 1
     # a second rebuild of one day replaces rather than duplicates
     assert run("flights", "--data-dir", str(data_dir), "rebuild", "--since", "2021-10-07") == 0
     with Store(data_dir, read_only=True) as s:

@@ -29,7 +29,7 @@ from ..stats import IngestStats
 stderr = Console(stderr=True)
 
 
-def add_input_options(p: argparse.ArgumentParser) -> None:
+def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> None:
     p.add_argument(
         "sources",
         nargs="+",
@@ -46,7 +46,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         choices=FORMATS,
         help="input format (default: recognise it from the first bytes)",
     )
-    p.add_argument("-o", "--output", default=None, help="output file: .parquet, .csv or .jsonl")
+    if output:
+        p.add_argument("-o", "--output", default=None, help="output: .parquet, .csv or .jsonl")
     p.add_argument(
         "--strict",
         action="store_true",

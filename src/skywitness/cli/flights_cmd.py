@@ -11,7 +11,7 @@ import argparse
 import io
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +22,21 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import SkywitnessError
-from ..store import FlightFilter, Store, iso_z, parse_time
+from ..runtime.history import rebuild_flights
+from ..store import FlightFilter, iso_z, parse_time
 from .db_cmd import add_data_dir, open_store
 
-#: Columns of the terminal table, when the flights table has them (all go to CSV/JSON/Parquet).
+#: Terminal table: (header, column, fallback column when the first is null, marked "~").
 TABLE_COLUMNS = (
-    "icao24",
-    "callsign",
-    "estDepartureAirport",
-    "takeoff_time",
-    "firstSeen",
-    "estArrivalAirport",
-    "landing_time",
-    "lastSeen",
-    "confidence",
-    "gaps_bridged",
+    ("icao24", "icao24", None),
+    ("callsign", "callsign", None),
+    ("from", "estDepartureAirport", None),
+    ("departure", "takeoff_time", "firstSeen"),
+    ("to", "estArrivalAirport", None),
+    ("arrival", "landing_time", "lastSeen"),
+    ("conf", "confidence", None),
+    ("gaps", "gaps_bridged", None),
 )
-#: Aircraft per rebuild chunk: bounds memory on a large lake.
-REBUILD_AIRCRAFT_PER_CHUNK = 2_000
 
 
 def _time(text: str) -> datetime:
@@ -96,8 +93,8 @@ def _format(args: argparse.Namespace) -> str:
 def _cell(v: Any) -> str:
     if v is None:
         return ""
-    if isinstance(v, datetime):
-        return iso_z(v)
+    if isinstance(v, datetime):  # ISO 8601 to the minute keeps the table narrow
+        return iso_z(v.replace(second=0, microsecond=0))[:-4] + "Z"
     if isinstance(v, float):
         return f"{v:.2f}"
     return str(v)
@@ -106,6 +103,8 @@ def _cell(v: Any) -> str:
 def _jsonable(v: Any) -> Any:
     if isinstance(v, datetime):
         return iso_z(v)
+    if isinstance(v, date):
+        return v.isoformat()
     if isinstance(v, list):
         return [_jsonable(x) for x in v]
     if isinstance(v, dict):
@@ -167,12 +166,23 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def _print_table(flights: pa.Table, output: Path | None) -> None:
-    cols = [c for c in TABLE_COLUMNS if c in flights.column_names]
+    """A compact table; a departure/arrival time prefixed "~" is first/last seen, not an
+    observed takeoff/landing."""
+    names = set(flights.column_names)
+    cols = [c for c in TABLE_COLUMNS if c[1] in names]
     table = Table(title=f"{flights.num_rows:,} flight(s)")
-    for c in cols:
-        table.add_column(c, no_wrap=True)
-    for row in flights.select(cols).to_pylist():
-        table.add_row(*(_cell(row[c]) for c in cols))
+    for header, _, _ in cols:
+        narrow = header in ("icao24", "callsign", "from", "to")
+        table.add_column(header, no_wrap=narrow, overflow="fold")  # never hide a time
+    for row in flights.to_pylist():
+        cells = []
+        for _, col, fallback in cols:
+            value = row[col]
+            if value is None and fallback is not None and row.get(fallback) is not None:
+                cells.append("~" + _cell(row[fallback]))
+            else:
+                cells.append(_cell(value))
+        table.add_row(*cells)
     if output is None:
         Console().print(table)
     else:
@@ -180,43 +190,11 @@ def _print_table(flights: pa.Table, output: Path | None) -> None:
             Console(file=fh, width=200).print(table)
 
 
-def rebuild(store: Store, since: datetime | None, until: datetime | None) -> tuple[int, int]:
-    """Recompute the flights of every aircraft seen in the window, a chunk of aircraft at a
-    time; return (aircraft, flights stored)."""
-    from ..flights.builder import build_flights
-
-    runways = store.table("runways")
-    where, params = ["true"], []
-    if since is not None:
-        where.append("timestamp >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("timestamp < ?")
-        params.append(until)
-    rows = store.connection.execute(
-        f"SELECT DISTINCT icao24 FROM states WHERE {' AND '.join(where)} ORDER BY 1", params
-    ).fetchall()
-    aircraft = [r[0] for r in rows]
-    stored = 0
-    for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
-        chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
-        states = store.states(icao24=chunk, since=since, until=until)
-        flights = build_flights(states, runways=runways)
-        store.replace_flights(flights, icao24s=chunk, since=since, until=until, replace_all=False)
-        stored += flights.num_rows
-    if since is None and until is None and aircraft:
-        # aircraft no longer in the lake keep no stale flights after a full rebuild
-        store.connection.execute(
-            "DELETE FROM flights WHERE NOT list_contains(?, icao24)", [aircraft]
-        )
-    return len(aircraft), stored
-
-
 def run_rebuild(args: argparse.Namespace) -> int:
     since = getattr(args, "since", None)
     until = getattr(args, "until", None)
     with open_store(args) as store:
-        n_aircraft, n_flights = rebuild(store, since, until)
+        n_aircraft, n_flights = rebuild_flights(store, since=since, until=until)
     window = f"{iso_z(since) or 'start'} → {iso_z(until) or 'end'}"
     Console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")
     return 0

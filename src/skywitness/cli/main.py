@@ -13,30 +13,41 @@ import sys
 from .. import __version__
 from ..errors import SkywitnessError
 
-#: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "skywitness.cli.demo_cmd",
-    "skywitness.cli.decode_cmd",
-    "skywitness.cli.track_cmd",
-    "skywitness.cli.simulate_cmd",
-    "skywitness.cli.aircraft_cmd",
-)
+#: Each command and the module that registers it, in the order of ``--help``. A module may
+#: register several commands (``watch`` and ``alerts``).
+COMMANDS: dict[str, str] = {
+    "demo": "skywitness.cli.demo_cmd",
+    "decode": "skywitness.cli.decode_cmd",
+    "track": "skywitness.cli.track_cmd",
+    "ingest": "skywitness.cli.ingest_cmd",
+    "flights": "skywitness.cli.flights_cmd",
+    "db": "skywitness.cli.db_cmd",
+    "watch": "skywitness.cli.watch_cmd",
+    "alerts": "skywitness.cli.watch_cmd",
+    "simulate": "skywitness.cli.simulate_cmd",
+    "aircraft": "skywitness.cli.aircraft_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; when ``argv`` names a command, only that command's module is imported (a
+    run of ``track`` need not load the store, the web server or the watch engine)."""
     parser = argparse.ArgumentParser(
         prog="skywitness",
         description="Turn raw Mode S / ADS-B data into verified answers about aircraft movements.",
     )
     parser.add_argument("--version", action="version", version=f"skywitness {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    wanted = argv[0] if argv else None
+    modules = [COMMANDS[wanted]] if wanted in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -7,13 +7,26 @@ that aircraft's stored track instead (GeoJSON, KML, CSV, Parquet).
 from __future__ import annotations
 
 import argparse
+import re
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from ..errors import SkywitnessError
 from ..output import open_writer
 from ..runtime.pipeline import track_tables
 from ..stats import IngestStats
 from ..track import state_schema
-from .common import add_input_options, print_summary, progress_bar, run_options, stop_on_signals
+from .common import (
+    add_input_options,
+    print_summary,
+    progress_bar,
+    run_options,
+    stderr,
+    stop_on_signals,
+)
+
+_ICAO24 = re.compile(r"[0-9a-fA-F]{6}")
 
 
 def parse_reference(text: str) -> tuple[float, float]:
@@ -51,10 +64,62 @@ def register(sub: Any) -> None:
         action="store_true",
         help="keep identical frames heard by several receivers (default: merge them)",
     )
+    stored = p.add_argument_group(
+        "a stored track (skywitness track ICAO24 --since … --until … -o FILE)",
+        "when the only SOURCE is a 6-hex address and no such file exists, export that "
+        "aircraft's stored track: GeoJSON, KML, CSV or Parquet by the -o extension",
+    )
+    stored.add_argument("--since", type=_time, default=None, help="from (date or datetime, UTC)")
+    stored.add_argument("--until", type=_end_time, default=None, help="until (UTC)")
+    stored.add_argument("--data-dir", default=None, help="data directory of the store")
     p.set_defaults(func=run)
 
 
+def _time(text: str) -> datetime:
+    from ..store.timeutil import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _end_time(text: str) -> datetime:
+    from ..store.timeutil import parse_time
+
+    try:
+        return parse_time(text, end=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def is_stored_track(sources: list[str]) -> bool:
+    """``track ICAO24``: one 6-hex argument that is not a file."""
+    return (
+        len(sources) == 1 and bool(_ICAO24.fullmatch(sources[0])) and not Path(sources[0]).exists()
+    )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    # the store (DuckDB) is only loaded for this use of the command
+    from ..store import Store, export_track
+    from .db_cmd import data_dir
+
+    if not args.output:
+        raise SkywitnessError("a stored track needs -o FILE (.geojson, .kml, .csv or .parquet)")
+    store = Store(data_dir(args.data_dir), read_only=True)
+    try:
+        rows = export_track(store, args.sources[0].lower(), args.since, args.until, args.output)
+    finally:
+        store.close()
+    if not args.quiet:
+        stderr.print(f"{rows:,} state vectors of {args.sources[0].lower()} → {args.output}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if is_stored_track(args.sources):
+        return run_export(args)
     opts = run_options(args)
     stats = IngestStats(strict=opts.strict)
     writer = open_writer(args.output, state_schema())

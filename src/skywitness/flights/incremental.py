@@ -1,17 +1,26 @@
-"""Incremental flight building: new state vectors recompute only the aircraft (and the recent
-flights of each) they touch.
+"""Incremental flight building with bounded memory: new state vectors recompute only the
+aircraft (and the recent flights of each) they touch, and only the rows still needed are kept.
 
 For an aircraft receiving points from time ``t`` on, flights that started before the flight
 preceding the one in progress at ``t`` cannot change: their boundaries lie in ground stays or
 gaps the new points do not reach. Everything from there on is rebuilt, for all affected
 aircraft in one vectorised ``build_flights`` call, and compared with what was there.
+
+Retention: per aircraft only the rows from the flight before the one in progress at
+``newest - LATE_S`` are kept (the flight in progress and the last completed one); older
+flights are final. Points later than that (older than the retained flights allow) are counted
+as rejects, never merged into a wrong window. An aircraft silent for ``FINAL_SILENCE_S`` is
+forgotten (its flights final), and one with no flight keeps only its last
+``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). Within these horizons the
+result is exactly the bulk one; beyond them it differs only where bulk would join a flight to
+points after a silence of hours (a landing hidden in a gap of more than 6 h, an ocean gap
+bridged after 6 h) or to a ground-only stretch longer than 6 h before a takeoff.
 """
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -21,6 +30,18 @@ from .airports import AirportIndex
 from .builder import _inference, build_flights
 from .infer import AirportInference
 from .schema import FLIGHT_SCHEMA
+from .segment import GROUND_SPLIT_GAP_S
+
+I8 = npt.NDArray[np.int64]
+B1 = npt.NDArray[np.bool_]
+
+LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
+FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is forgotten, s
+GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
+MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
+FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
+NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
+ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 
 TS = pa.timestamp("ms", tz="UTC")
 _TYPES: dict[str, pa.DataType] = {
@@ -50,8 +71,80 @@ def canonical_states(table: pa.Table) -> pa.Table:
     return out.filter(ok)
 
 
+def _ms(col: pa.ChunkedArray) -> I8:
+    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+
+def _last_le(code_a: I8, t_a: I8, code_q: I8, t_q: I8) -> I8:
+    """Per query, index of the last row of ``a`` (sorted by code, t) with the query's code and
+    ``t <= t_q``; -1 where none."""
+    n = code_a.shape[0]
+    if n == 0:
+        return np.full(code_q.shape[0], -1, dtype=np.int64)
+    kind = np.r_[np.zeros(n, np.int8), np.ones(code_q.shape[0], np.int8)]
+    order = np.lexsort((kind, np.r_[t_a, t_q], np.r_[code_a, code_q]))
+    # rows of a come in index order along ``order``: the running max is the last one seen
+    run = np.maximum.accumulate(np.where(order < n, order, -1))
+    out = np.empty(code_q.shape[0], dtype=np.int64)
+    is_q = order >= n
+    out[order[is_q] - n] = run[is_q]
+    ok = (out >= 0) & (code_a[np.maximum(out, 0)] == code_q)
+    return np.where(ok, out, -1)
+
+
+def _first_of(code: I8, first: I8, j: I8, aff: I8) -> I8:
+    """firstSeen (ms) of flight ``j`` where it is one of the aircraft's; NEVER elsewhere."""
+    if code.shape[0] == 0:
+        return np.full(aff.shape[0], NEVER, dtype=np.int64)
+    k = np.maximum(j, 0)
+    return np.where((j >= 0) & (code[k] == aff), first[k], NEVER)
+
+
+def _equal(x: pa.Array, y: pa.Array) -> B1:
+    """Element-wise equality of two arrays of one type (nulls equal nulls, NaN equals NaN)."""
+    t = x.type
+    if pa.types.is_list(t):
+        lx = np.asarray(pc.fill_null(pc.list_value_length(x), -1).to_numpy(), dtype=np.int64)
+        ly = np.asarray(pc.fill_null(pc.list_value_length(y), -1).to_numpy(), dtype=np.int64)
+        ok = lx == ly
+        px = np.asarray(pc.list_parent_indices(x).to_numpy(), dtype=np.int64)
+        py = np.asarray(pc.list_parent_indices(y).to_numpy(), dtype=np.int64)
+        # compare values only of lists of equal length: then both sides line up
+        sx, sy = ok[px], ok[py]
+        same = _equal(pc.list_flatten(x).filter(pa.array(sx)), pc.list_flatten(y).filter(pa.array(sy)))
+        ok[px[sx][~same]] = False
+        return ok
+    if pa.types.is_struct(t):
+        ok = np.ones(len(x), dtype=bool)
+        for fx, fy in zip(x.flatten(), y.flatten(), strict=True):
+            ok &= _equal(fx, fy)
+        return ok & (_valid(x) == _valid(y))
+    # flat columns: numpy compares (nulls become None, NaN or NaT on both sides alike)
+    a, b = x.to_numpy(zero_copy_only=False), y.to_numpy(zero_copy_only=False)
+    eq = np.asarray(a == b, dtype=bool)
+    if a.dtype.kind == "f":
+        eq |= np.isnan(a) & np.isnan(b)
+    elif a.dtype.kind in "mM":
+        eq |= np.isnat(a) & np.isnat(b)
+    return eq
+
+
+def _valid(x: pa.Array) -> B1:
+    return np.asarray(x.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _rows_equal(a: pa.Table, b: pa.Table) -> B1:
+    ok = np.ones(a.num_rows, dtype=bool)
+    for name in a.column_names:
+        ok &= _equal(a[name].combine_chunks(), b[name].combine_chunks())
+    return ok
+
+
 class FlightBuilder:
-    """Keeps state vectors and flights per aircraft; ``update`` returns what changed."""
+    """Keeps recent state vectors and flights per aircraft; ``update`` returns what changed.
+
+    ``late`` counts points left out because they were older than the retained flights allow.
+    """
 
     def __init__(
         self,
@@ -61,14 +154,31 @@ class FlightBuilder:
         inference: AirportInference | None = None,
     ) -> None:
         self._inference = inference or _inference(runways, airports)
-        self._states: dict[str, pa.Table] = {}
-        self._flights: dict[str, pa.Table] = {}
+        self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
+        self._newest = np.zeros(0, dtype=np.int64)  # ms, newest point per code (NEVER: none)
+        self._accept = np.zeros(0, dtype=np.int64)  # ms, points older than this are late
+        # kept rows: the tables of past updates, with a flag per row (compacted now and then,
+        # so that an update costs its own rows, not all rows held)
+        self._chunks: list[pa.Table] = []
+        self._k_code = np.zeros(0, dtype=np.int64)  # per kept row
+        self._k_ms = np.zeros(0, dtype=np.int64)
+        self._k_alive = np.zeros(0, dtype=bool)
+        self._live = FLIGHT_SCHEMA.empty_table()  # flights that may still change
+        self._l_code = np.zeros(0, dtype=np.int64)  # per live flight
+        self._l_first = np.zeros(0, dtype=np.int64)
+        self._final: list[pa.Table] = []
+        self._now = NEVER  # ms, newest point seen of any aircraft
+        self.late = 0
+        self.window_rows = 0
 
     def flights(self) -> pa.Table:
-        """All current flights, by icao24 then firstSeen."""
-        if not self._flights:
-            return FLIGHT_SCHEMA.empty_table()
-        return pa.concat_tables([self._flights[k] for k in sorted(self._flights)])
+        """All current flights (final and still changing), by icao24 then firstSeen."""
+        out = pa.concat_tables([*self._final, self._live])
+        return out.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
+
+    def retained_rows(self) -> int:
+        """State vectors held in memory (all aircraft)."""
+        return int(self._k_alive.sum())
 
     def update(
         self, states: pa.Table, stats: IngestStats | None = None
@@ -80,53 +190,149 @@ class FlightBuilder:
             stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
         if new.num_rows == 0:
             return FLIGHT_SCHEMA.empty_table(), []
-        new = new.sort_by([("icao24", "ascending"), ("timestamp", "ascending")])
-        icao = new["icao24"].to_numpy(zero_copy_only=False)
-        starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]])
-        bounds = np.r_[starts, icao.shape[0]]
-        windows: list[pa.Table] = []
-        since: dict[str, int] = {}
-        for a, b in itertools.pairwise(bounds):
-            key = str(icao[a])
-            part = new.slice(int(a), int(b - a))
-            old = self._states.get(key)
-            merged = part if old is None else pa.concat_tables([old, part])
-            merged = merged.sort_by([("timestamp", "ascending")])
-            self._states[key] = merged
-            t_min = pc.min(part["timestamp"]).cast(pa.int64()).as_py()
-            start = self._window_start(key, t_min)
-            since[key] = start
-            ts = merged["timestamp"].cast(pa.int64())
-            windows.append(merged.filter(pc.greater_equal(ts, start)))
-        rebuilt = build_flights(pa.concat_tables(windows), inference=self._inference)
-        return self._merge(rebuilt, since)
+        code, ms = self._codes(new["icao24"]), _ms(new["timestamp"])
+        late = ms < self._accept[code]
+        if late.any():
+            self.late += int(late.sum())
+            if stats is not None:
+                stats.reject(
+                    RejectReason.BAD_TIMESTAMP,
+                    "flights",
+                    count=int(late.sum()),
+                    detail="older than the flights kept for the aircraft",
+                )
+            new, code, ms = new.filter(pa.array(~late)), code[~late], ms[~late]
+            if new.num_rows == 0:
+                return FLIGHT_SCHEMA.empty_table(), []
+        self._now = max(self._now, int(ms.max()))
+        aff = np.unique(code)
+        t_min = np.full(len(self._code), ALWAYS, dtype=np.int64)
+        np.minimum.at(t_min, code, ms)
+        ws = np.full(len(self._code), ALWAYS, dtype=np.int64)  # window start per code
+        ws[aff] = self._window_start(aff, t_min[aff])
+        held = self._rows(np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code])))
+        window = pa.concat_tables([*held, new])
+        self.window_rows += window.num_rows
+        rebuilt = build_flights(window, inference=self._inference)
+        redo = self._l_first >= ws[self._l_code]
+        changed, removed = _diff(self._live.filter(pa.array(redo)), rebuilt)
+        self._live = pa.concat_tables([self._live.filter(pa.array(~redo)), rebuilt])
+        self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
+        self._l_code = np.r_[self._l_code[~redo], self._codes(rebuilt["icao24"])]
+        self._l_first = np.r_[self._l_first[~redo], _ms(rebuilt["firstSeen"])]
+        self._chunks.append(new)
+        self._k_code, self._k_ms = np.r_[self._k_code, code], np.r_[self._k_ms, ms]
+        self._k_alive = np.r_[self._k_alive, np.ones(ms.shape[0], dtype=bool)]
+        np.maximum.at(self._newest, code, ms)
+        self._retain(aff)
+        self._forget()
+        self._compact()
+        return changed, removed
 
-    def _window_start(self, key: str, t_min_ms: int) -> int:
-        """Earliest firstSeen (ms) that new points from ``t_min_ms`` on may change."""
-        old = self._flights.get(key)
-        if old is None or old.num_rows == 0:
-            return -(2**62)
-        first = old["firstSeen"].cast(pa.int64()).to_numpy()
-        j = int(np.searchsorted(first, t_min_ms, side="right")) - 1  # flight in progress
-        return int(first[j - 1]) if j >= 1 else -(2**62)
+    def _rows(self, idx: I8) -> list[pa.Table]:
+        """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""
+        if idx.size == 0:
+            return []
+        offsets = np.cumsum([0, *(c.num_rows for c in self._chunks)])
+        chunk = np.searchsorted(offsets, idx, side="right") - 1
+        cuts = np.flatnonzero(np.r_[True, chunk[1:] != chunk[:-1]])
+        out = []
+        for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), idx.shape[0]], strict=True):
+            c = int(chunk[a])
+            out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
+        return out
 
-    def _merge(self, rebuilt: pa.Table, since: dict[str, int]) -> tuple[pa.Table, list[str]]:
-        changed: list[pa.Table] = []
-        removed: list[str] = []
-        rb_icao = rebuilt["icao24"].to_numpy(zero_copy_only=False)
-        for key, start in since.items():
-            fresh = rebuilt.filter(pa.array(rb_icao == key))
-            old = self._flights.get(key, FLIGHT_SCHEMA.empty_table())
-            old_first = old["firstSeen"].cast(pa.int64()).to_numpy()
-            keep = old.filter(pa.array(old_first < start))
-            redo = old.filter(pa.array(old_first >= start))
-            before = {r["flight_id"]: r for r in redo.to_pylist()}
-            rows = fresh.to_pylist()
-            mask = [before.get(r["flight_id"]) != r for r in rows]
-            if any(mask):
-                changed.append(fresh.filter(pa.array(mask)))
-            ids = {r["flight_id"] for r in rows}
-            removed.extend(sorted(i for i in before if i not in ids))
-            self._flights[key] = pa.concat_tables([keep, fresh])
-        out = pa.concat_tables(changed) if changed else FLIGHT_SCHEMA.empty_table()
-        return out, removed
+    def _compact(self) -> None:
+        """Merge the chunks into one without the dropped rows, when there are many chunks or
+        mostly dropped rows (amortised: each row is copied O(1) times per MAX_CHUNKS)."""
+        alive = int(self._k_alive.sum())
+        if len(self._chunks) <= MAX_CHUNKS and 2 * alive >= self._k_alive.shape[0]:
+            return
+        keep = np.flatnonzero(self._k_alive)
+        merged = pa.concat_tables(self._rows(keep)) if keep.size else None
+        self._chunks = [merged.combine_chunks()] if merged is not None else []
+        self._k_code, self._k_ms = self._k_code[keep], self._k_ms[keep]
+        self._k_alive = np.ones(keep.shape[0], dtype=bool)
+
+    def _codes(self, icao: pa.ChunkedArray) -> I8:
+        """Aircraft code per row (new aircraft get the next codes); a loop over distinct
+        aircraft only."""
+        enc = pc.dictionary_encode(icao).combine_chunks()
+        lut = np.array(
+            [self._code.setdefault(s, len(self._code)) for s in enc.dictionary.to_pylist()],
+            dtype=np.int64,
+        )
+        grow = len(self._code) - self._newest.shape[0]
+        if grow > 0:
+            self._newest = np.r_[self._newest, np.full(grow, NEVER, dtype=np.int64)]
+            self._accept = np.r_[self._accept, np.full(grow, NEVER, dtype=np.int64)]
+        idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return lut[idx] if lut.size else idx
+
+    def _sorted_live(self) -> tuple[I8, I8]:
+        order = np.lexsort((self._l_first, self._l_code))
+        return self._l_code[order], self._l_first[order]
+
+    def _window_start(self, aff: I8, t_min: I8) -> I8:
+        """Per aircraft, the earliest firstSeen (ms) that new points from ``t_min`` on may
+        change: that of the flight before the one in progress at ``t_min``."""
+        lc, lf = self._sorted_live()
+        j = _last_le(lc, lf, aff, t_min)  # flight in progress
+        return _first_of(lc, lf, j - 1, aff)
+
+    def _retain(self, aff: I8) -> None:
+        """Drop the rows and finalise the flights of ``aff`` that no accepted point can
+        change any more."""
+        lc, lf = self._sorted_live()
+        newest = self._newest[aff]
+        j = _last_le(lc, lf, aff, newest - round(LATE_S * 1000))
+        keep_from = _first_of(lc, lf, j - 1, aff)
+        accept_from = np.where(keep_from > NEVER, _first_of(lc, lf, j, aff), NEVER)
+        flightless = np.bincount(lc, minlength=len(self._code))[aff] == 0
+        cap = newest - round(GROUND_ONLY_KEEP_S * 1000)
+        keep_from = np.where(flightless, cap, keep_from)
+        accept_from = np.where(flightless, cap, accept_from)
+        bound = np.full(len(self._code), NEVER, dtype=np.int64)
+        bound[aff] = keep_from
+        drop = self._k_ms < bound[self._k_code]
+        dropped = np.bincount(self._k_code[drop], minlength=len(self._code))[aff] > 0
+        # late points need the dropped rows only if something before the window is gone
+        gone = dropped | (self._accept[aff] > NEVER)
+        self._accept[aff] = np.where(gone, np.maximum(self._accept[aff], accept_from), NEVER)
+        self._drop(drop, self._l_first < bound[self._l_code])
+
+    def _forget(self) -> None:
+        """Forget aircraft silent for FINAL_SILENCE_S: their flights are final."""
+        cutoff = self._now - round(FINAL_SILENCE_S * 1000)
+        silent = (self._newest > NEVER) & (self._newest < cutoff)
+        if not silent.any():
+            return
+        self._drop(silent[self._k_code], silent[self._l_code])
+        self._newest[silent] = NEVER
+        self._accept[silent] = NEVER
+
+    def _drop(self, rows: B1, flights: B1) -> None:
+        self._k_alive &= ~rows
+        if flights.any():
+            self._final.append(self._live.filter(pa.array(flights)))
+            keep = ~flights
+            self._live = self._live.filter(pa.array(keep))
+            self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]
+            if len(self._final) > FINAL_COMPACT:
+                self._final = [pa.concat_tables(self._final).combine_chunks()]
+
+
+def _diff(before: pa.Table, fresh: pa.Table) -> tuple[pa.Table, list[str]]:
+    """(rows of ``fresh`` that are new or differ from ``before``, ids only in ``before``)."""
+    idx = pc.index_in(fresh["flight_id"], value_set=before["flight_id"].combine_chunks())
+    pos = np.asarray(pc.fill_null(idx, -1).to_numpy(), dtype=np.int64)
+    matched = pos >= 0
+    same = np.zeros(fresh.num_rows, dtype=bool)
+    if matched.any():
+        same[matched] = _rows_equal(
+            fresh.filter(pa.array(matched)), before.take(pa.array(pos[matched]))
+        )
+    changed = fresh.filter(pa.array(~same))
+    changed = changed.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
+    gone = pc.invert(pc.is_in(before["flight_id"], value_set=fresh["flight_id"].combine_chunks()))
+    return changed, sorted(before.filter(gone)["flight_id"].to_pylist())

@@ -175,10 +175,13 @@ class RunwayAwareInference:
         d, _ = self._line_distance(
             ends.sample_lat[si], ends.sample_lon[si], ai[pair], None, core=True
         )
-        capped = np.minimum(d, OBSERVED_DIST_CAP_M)
-        mean = np.bincount(pair, weights=capped, minlength=qi.shape[0]) / np.maximum(reps, 1)
+        # ground rows without a position (before the first surface fix) carry no evidence
+        has = np.isfinite(d)
+        capped = np.where(has, np.minimum(d, OBSERVED_DIST_CAP_M), 0.0)
+        n_has = np.bincount(pair, weights=has, minlength=qi.shape[0])
+        mean = np.bincount(pair, weights=capped, minlength=qi.shape[0]) / np.maximum(n_has, 1)
         ref_d, _ = self._line_distance(ends.lat[qi], ends.lon[qi], ai, None)
-        mean = np.where(reps > 0, mean, np.minimum(ref_d, OBSERVED_DIST_CAP_M))
+        mean = np.where(n_has > 0, mean, np.minimum(ref_d, OBSERVED_DIST_CAP_M))
         score = np.exp(-mean / OBSERVED_SCALE_M)
         ok = mean < OBSERVED_DIST_CAP_M
         best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, ref_d, score, ok)

@@ -1,14 +1,14 @@
 """The demo: the built-in Caracas scenario through the whole system, answering its question.
 
-simulate (real Mode S frames, labelled simulated) → decode → track (each receiver's own position
-as its reference for surface positions) → flights (airports, Atlantic gap bridged) → identify
-(built-in address blocks and state operator designators) → the question "Russian state aircraft
-arriving in Venezuela" → an answer with what was observed and what was estimated.
+simulate (real Mode S frames, labelled simulated) → decode → track (surface positions
+resolved at known airports, no receiver position needed) → flights (airports, Atlantic gap
+bridged) → identify (built-in address blocks and state operator designators) → the question
+"Russian state aircraft arriving in Venezuela" → an answer with what was observed and what was
+estimated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,10 +18,10 @@ import pyarrow as pa
 from ..decode import decode_batch
 from ..flights import AirportIndex, build_flights
 from ..identify.identity import Identity, identify
-from ..model import FrameBatch, Messages
 from ..simulate import Scenario, load_builtin, simulate
 from ..stats import IngestStats
 from ..track import Tracker
+from .places import AirportPlaces
 
 #: Classifications that count as "state aircraft" for the demo's question.
 STATE_CLASSES = ("military", "government")
@@ -47,31 +47,11 @@ class DemoAnswer:
     stats: IngestStats = field(default_factory=IngestStats)
 
 
-def track_by_receiver(
-    tracker: Tracker,
-    frames: FrameBatch,
-    msgs: Messages,
-    references: dict[int, tuple[float, float]],
-) -> Iterator[pa.Table]:
-    """Track a batch receiver by receiver, each with its own position as the surface reference.
-
-    Surface CPR is ambiguous by 90° of longitude: the reference must be near the aircraft, so
-    a network spanning continents needs one reference per receiver (readsb has one per site).
-    """
-    for rx in np.unique(frames.receiver).tolist():
-        rows = np.flatnonzero(frames.receiver == rx)
-        tracker.reference = references.get(int(rx))
-        states = tracker.update(msgs.take(rows), frames.source)
-        if len(states):
-            yield states.to_arrow()
-
-
 def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
     """Run the scenario end to end and answer its question (pure computation, no I/O)."""
     scenario = scenario or load_builtin("caracas")
     stats = IngestStats()
-    references = {i + 1: (r.lat, r.lon) for i, r in enumerate(scenario.receivers)}
-    tracker = Tracker(rate_s=1.0, stats=stats)
+    tracker = Tracker(rate_s=1.0, stats=stats, places=AirportPlaces())
     tables: list[pa.Table] = []
     n_frames = 0
     for batch in simulate(scenario):
@@ -79,7 +59,9 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
         stats.frames += len(batch)
         msgs = decode_batch(batch)
         stats.accepted += int(np.count_nonzero(msgs.reject == 0))
-        tables.extend(track_by_receiver(tracker, batch, msgs, references))
+        states = tracker.update(msgs, batch.source)
+        if len(states):
+            tables.append(states.to_arrow())
     final = tracker.flush()
     if len(final):
         tables.append(final.to_arrow())
@@ -108,7 +90,7 @@ def _time(value: object) -> str:
 
 
 def _duration(seconds: float) -> str:
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 

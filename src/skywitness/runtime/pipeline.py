@@ -19,6 +19,7 @@ from ..sources import Source, open_source
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
 from ..track import AddressFilter, Tracker
+from .places import AirportPlaces
 from .records import messages_table, observations_table
 
 #: Called after each chunk with (source, bytes consumed so far) to drive a progress bar.
@@ -35,6 +36,7 @@ class RunOptions:
     dedup: bool = True  # merge identical frames heard by several receivers
     start_time: float | None = None  # unix s: wall-clock time of a Beast file's first frame
     reference: tuple[float, float] | None = None  # receiver lat/lon for surface positions
+    airports: bool = True  # resolve surface positions with no reference at known airports
     batch_size: int = 65536
 
 
@@ -123,7 +125,12 @@ def track_tables(
     tracker: Tracker | None = None,
 ) -> Iterator[pa.Table]:
     """State vectors in the canonical columns, at most one per aircraft per ``rate_s``."""
-    tracker = tracker or Tracker(rate_s=opts.rate_s, reference=opts.reference, stats=stats)
+    tracker = tracker or Tracker(
+        rate_s=opts.rate_s,
+        reference=opts.reference,
+        stats=stats,
+        places=AirportPlaces() if opts.airports else None,
+    )
     dedup = Deduplicator(stats=stats) if opts.dedup else None
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
         if isinstance(chunk, Observations):

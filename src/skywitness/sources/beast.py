@@ -54,6 +54,7 @@ def _big_endian(cols: U1) -> U8:
     buf[:, 8 - k :] = cols
     return buf.view(">u8").reshape(n).astype(np.uint64)
 
+
 Reject = tuple[RejectReason, int, str]
 
 

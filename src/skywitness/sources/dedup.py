@@ -23,11 +23,79 @@ from ..stats import IngestStats
 DEFAULT_WINDOW_S = 0.1
 
 
-def _keys(batch: FrameBatch) -> npt.NDArray[np.uint64]:
-    k = np.zeros((len(batch), 16), dtype=np.uint8)
-    k[:, :14] = batch.data
-    k[:, 14] = batch.length
+#: Odd 64-bit multiplier (golden ratio) mixing the second key word into the first.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _keys(batch: FrameBatch, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
+    k = np.zeros((rows.size, 16), dtype=np.uint8)
+    k[:, :14] = batch.data[rows]
+    k[:, 14] = batch.length[rows]
     return k.view(np.uint64)  # (n, 2): two words per frame, equal iff the frames are equal
+
+
+def _sort_runs(
+    keys: npt.NDArray[np.uint64], t: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Order grouping equal frames into runs, each in time order (ties: input order), and the
+    run starts. Sorting on one mixed 64-bit word is half the work of three keys; a mixing
+    collision (two different frames on one word) is caught and sorted again on full keys."""
+    h = keys[:, 0] ^ (keys[:, 1] * _MIX)
+    order = np.lexsort((t, h))
+    ks = keys[order]
+    hs = h[order]
+    new_run = np.ones(order.size, dtype=np.bool_)
+    new_run[1:] = hs[1:] != hs[:-1]
+    differs = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
+    if (differs & ~new_run[1:]).any():
+        order = np.lexsort((t, keys[:, 1], keys[:, 0]))
+        ks = keys[order]
+        new_run[1:] = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
+    return order, new_run
+
+
+def _window_heads(
+    ts: npt.NDArray[np.float64], new_run: npt.NDArray[np.bool_], window_s: float
+) -> npt.NDArray[np.bool_]:
+    """Kept first copies: each run's first row, then the first row more than ``window_s``
+    after the previous kept one, and so on (rows sorted by run, then time)."""
+    n = ts.size
+    first = new_run.copy()
+    if n == 0:
+        return first
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], n)  # one past each run's last row
+    # Only runs spanning more than the window hold more than one kept copy.
+    long_runs = ts[ends - 1] - ts[starts] > window_s
+    if not long_runs.any():
+        return first
+    # Rows of long runs: for each, the first later row of its run beyond its window. Runs are
+    # told apart by complex keys (run number, time), which numpy orders lexicographically.
+    run = np.cumsum(new_run) - 1
+    rows = np.flatnonzero(long_runs[run])
+    key = run[rows] + 1j * ts[rows]
+    at = np.searchsorted(key, run[rows] + 1j * (ts[rows] + window_s), side="right")
+    end = ends[run[rows]]
+    # rows of one run are contiguous, so a position in ``rows`` maps back inside the run
+    nxt = np.maximum(np.minimum(np.append(rows, n)[at], end), rows + 1)  # always moves on
+    # The search used t + window; the rule is t' - t > window: fix the last-ulp differences.
+    while True:
+        back = (nxt - 1 > rows) & (ts[np.minimum(nxt - 1, n - 1)] - ts[rows] > window_s)
+        fwd = (nxt < end) & (ts[np.minimum(nxt, n - 1)] - ts[rows] <= window_s)
+        if not (back.any() or fwd.any()):
+            break
+        nxt = nxt - back + fwd
+    nxt_of = np.full(n, n, dtype=np.int64)
+    nxt_of[rows] = nxt
+    # Follow the chain from each long run's start; only the live heads move each step.
+    cur = starts[long_runs]
+    stop = ends[long_runs]
+    while cur.size:
+        cur = nxt_of[cur]
+        more = cur < stop
+        cur, stop = cur[more], stop[more]
+        first[cur] = True
+    return first
 
 
 class Deduplicator:
@@ -44,28 +112,16 @@ class Deduplicator:
         n = len(batch)
         eligible = np.flatnonzero(np.isfinite(batch.timestamp) & (batch.length != 2))
         m = self._prev_t.shape[0]
-        keys = np.concatenate((self._prev_keys, _keys(batch)[eligible]))
+        keys = np.concatenate((self._prev_keys, _keys(batch, eligible)))
         t = np.concatenate((self._prev_t, batch.timestamp[eligible]))
-        order = np.lexsort((t, keys[:, 1], keys[:, 0]))
-        ks, ts = keys[order], t[order]
-        new_run = np.ones(order.size, dtype=np.bool_)
-        new_run[1:] = (ks[1:] != ks[:-1]).any(axis=1)
-        run = np.cumsum(new_run) - 1
-        first = np.zeros(order.size, dtype=np.bool_)  # a kept first copy (group start)
-        dup = np.zeros(order.size, dtype=np.bool_)
+        order, new_run = _sort_runs(keys, t)
+        ts = t[order]
+        first = _window_heads(ts, new_run, self.window_s)
+        dup = ~first
+        # copies per kept row: the rows up to the next kept one (same run by construction)
+        heads = np.flatnonzero(first)
         copies = np.ones(order.size, dtype=np.int64)
-        todo = np.arange(order.size)
-        while todo.size:
-            r = run[todo]
-            head = np.ones(todo.size, dtype=np.bool_)
-            head[1:] = r[1:] != r[:-1]
-            start = todo[head][np.cumsum(head) - 1]  # group start of each pending row
-            within = ts[todo] - ts[start] <= self.window_s
-            first[todo[head]] = True
-            merged = todo[within & ~head]
-            dup[merged] = True
-            np.add.at(copies, start[within & ~head], 1)
-            todo = todo[~within]
+        copies[heads] = np.diff(np.append(heads, order.size))
         # back to batch rows: rows from the previous batches (order < m) are context only
         is_new = order >= m
         dup_rows = eligible[order[dup & is_new] - m]
@@ -78,7 +134,7 @@ class Deduplicator:
         if ts.size:
             horizon = float(ts.max())
             live = first & (ts >= horizon - self.window_s)
-            self._prev_keys, self._prev_t = ks[live], ts[live]
+            self._prev_keys, self._prev_t = keys[order[live]], ts[live]
         ndup = int(dup_rows.size)
         if ndup and self.stats is not None:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode

@@ -11,7 +11,7 @@ from ..errors import SkywitnessError
 from .timeutil import iso_z
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
 
 
@@ -46,7 +46,7 @@ class AlreadyIngested(SkywitnessError):
         )
 
 
-def _record(row: tuple[Any, ...]) -> IngestRecord:
+def record_from_row(row: tuple[Any, ...]) -> IngestRecord:
     return IngestRecord(
         id=row[0],
         source=row[1],
@@ -54,7 +54,7 @@ def _record(row: tuple[Any, ...]) -> IngestRecord:
         format=row[3],
         size_bytes=row[4],
         started=row[5].replace(tzinfo=UTC),
-        finished=_utc(row[6]),
+        finished=as_utc(row[6]),
         status=row[7],
         rows_read=row[8] or 0,
         rows_accepted=row[9] or 0,

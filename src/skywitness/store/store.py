@@ -25,7 +25,7 @@ from . import flightdb
 from .catalog import ensure_schema, first, states_view_sql, table_exists
 from .compact import compact_day
 from .lake import parquet_files, partition_dir, split_by_day, write_atomic
-from .records import AlreadyIngested, IngestRecord, _record, _utc
+from .records import AlreadyIngested, IngestRecord, as_utc, record_from_row
 from .recovery import RecoveryReport, recover, remove_ingest_files
 from .schema import STATE_SCHEMA, canonicalize
 
@@ -100,17 +100,18 @@ class Store:
                 [sha256],
             ).fetchall()
         )
-        return _record(row) if row else None
+        return record_from_row(row) if row else None
 
     def ingest(self, ingest_id: int) -> IngestRecord:
         row = first(self._con.execute("SELECT * FROM ingests WHERE id = ?", [ingest_id]).fetchall())
         if row is None:
             raise SkywitnessError(f"no ingest #{ingest_id}")
-        return _record(row)
+        return record_from_row(row)
 
     def ingests(self) -> list[IngestRecord]:
         return [
-            _record(r) for r in self._con.execute("SELECT * FROM ingests ORDER BY id").fetchall()
+            record_from_row(r)
+            for r in self._con.execute("SELECT * FROM ingests ORDER BY id").fetchall()
         ]
 
     def begin_ingest(self, source_spec: str, sha256: str | None, fmt: str, size: int | None) -> int:
@@ -308,8 +309,8 @@ class Store:
             "rows": int(row[0]),
             "files": int(row[2]),
             "days": int(row[5]),
-            "first": _utc(row[3]),
-            "last": _utc(row[4]),
+            "first": as_utc(row[3]),
+            "last": as_utc(row[4]),
             "aircraft": int(aircraft[0]) if aircraft else 0,
             "flights": int(flights[0]) if flights else 0,
             "ingests": by_status,

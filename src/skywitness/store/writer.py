@@ -153,5 +153,12 @@ class Writer:
             if len(pending) == 1
             else pa.concat_tables([conform(t) for t in pending])
         )
-        self.rows_stored += self.store.write_batch(self.ingest_id, table, stats=self.stats, con=con)
-        self.batches += 1
+        try:
+            self.rows_stored += self.store.write_batch(
+                self.ingest_id, table, stats=self.stats, con=con
+            )
+            self.batches += 1
+        finally:
+            with self._taken:
+                self._rows_taken += sum(t.num_rows for t in pending)
+                self._taken.notify_all()

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ..decode import cpr
 from ..model import B1, F8, CprKind
 from .groups import I8, dist_nm, ffill_index, pick, prev_index
+from .places import Places, surface_by_places
 from .table import CPR_CLASSES
 
 #: Max age of the other half of an airborne even/odd pair, s (DO-260B / readsb: 10 s).
@@ -73,6 +74,7 @@ def resolve(
     groundspeed: F8,
     carry: dict[str, npt.NDArray[Any]],
     reference: tuple[float, float] | None,
+    places: Places | None = None,
 ) -> Resolved:
     """Resolve every position row of a batch sorted by (group, time); ``g`` is each row's
     group (0..ng-1) and ``carry`` holds per-group state (table columns). Only the position
@@ -103,6 +105,7 @@ def resolve(
         groundspeed[p],
         carry,
         reference,
+        places,
     )
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
@@ -129,6 +132,7 @@ def _resolve_rows(
     groundspeed: F8,
     carry: dict[str, npt.NDArray[Any]],
     reference: tuple[float, float] | None,
+    places: Places | None = None,
 ) -> Resolved:
     n = t.shape[0]
     is_cpr = (cpr_kind != CprKind.NONE) & (cpr_lat >= 0) & (cpr_lon >= 0) & (cpr_odd >= 0)
@@ -199,6 +203,14 @@ def _resolve_rows(
             r_lat,
             r_lon,
         )
+        if places is not None:
+            # no reference at all: the candidate at a known airport (track/places.py)
+            blind = np.flatnonzero(np.isnan(r_lat))
+            if blind.size:
+                rows = sfc_pair[blind]
+                la[blind], lo[blind] = surface_by_places(
+                    e_lat[rows], e_lon[rows], o_lat[rows], o_lon[rows], odd[rows], places
+                )
         lat[sfc_pair], lon[sfc_pair] = la, lo
         kind_global[sfc_pair] = np.isfinite(la)
 

@@ -23,6 +23,7 @@ from .batch import Batch, from_messages, from_observations
 from .changes import detect
 from .events import Event, EventKind
 from .groups import I8, last_at, pick, prev_in
+from .places import Places
 from .positions import resolve
 from .snapshot import AircraftSnapshot, snapshot_of
 from .state_vectors import POSITION_SOURCE_LABELS, StateVectors, icao24_hex
@@ -39,11 +40,14 @@ class Tracker:
         *,
         rate_s: float = 1.0,
         reference: tuple[float, float] | None = None,
+        places: Places | None = None,
         stats: IngestStats | None = None,
         lost_after_s: float = 60.0,
     ) -> None:
         self.rate_s = rate_s
         self.reference = reference
+        #: known surface places (airports) that resolve surface positions with no reference
+        self.places = places
         self.stats = stats
         self.lost_after_s = lost_after_s
         self.address_filter = AddressFilter()
@@ -247,6 +251,7 @@ class Tracker:
             b.groundspeed,
             carry,
             self.reference,
+            self.places,
         )
         pos = fld.accept(
             np.flatnonzero(res.ok),

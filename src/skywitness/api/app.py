@@ -1,0 +1,393 @@
+"""The HTTP API and web UI of ``skywitness serve``: the whole route table (docs/api.md).
+
+``create_app(service)`` binds the routes to a running ``Service``. Live reads hand out the
+pre-serialised snapshot bytes; store reads go through one read cursor under the service's read
+lock, in FastAPI's thread pool (plain ``def`` routes), so they never block the event loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow.compute as pc
+from fastapi import FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from ..errors import SkywitnessError
+from ..identify import import_aircraft
+from ..identify.formats import KINDS
+from ..identify.identity import identify
+from ..runtime.hub import TooManyClients
+from ..runtime.live import Body
+from ..runtime.service import Service
+from ..runtime.workers import flight_rows
+from ..store import FlightFilter
+from . import params as P
+from .reads import flights_table, store_info, track_geojson, track_table
+
+#: Bounds on what a request may ask for.
+FLIGHTS_LIMIT_MAX = 1000
+FLIGHTS_SPAN_MAX = timedelta(days=366)
+TRACK_SPAN_MAX = timedelta(days=7)
+TRACK_DEFAULT = timedelta(hours=24)
+TRACK_POINTS_MAX = 100_000
+ALERTS_LIMIT_MAX = 1000
+IMPORT_MAX_BYTES = 256 * 1024 * 1024
+STREAM_TIMEOUT_MAX_S = 86_400.0
+
+Auth = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
+
+
+class _Guard(BaseHTTPMiddleware):
+    """Bounded query strings, and the token on reads when the service runs ``--auth read``."""
+
+    def __init__(self, app: Any, service: Service) -> None:
+        super().__init__(app)
+        self.service = service
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if len(request.url.query.encode()) > P.MAX_QUERY_BYTES:
+            return JSONResponse(
+                {"detail": f"query string longer than {P.MAX_QUERY_BYTES} bytes"}, 414
+            )
+        cfg = self.service.config
+        path = request.url.path
+        guarded = cfg.auth_read and (path.startswith("/api/") or path.startswith("/data/"))
+        if guarded and not P.bearer_ok(request.headers.get("authorization"), cfg.token):
+            return JSONResponse(
+                {"detail": "this server requires 'Authorization: Bearer <token>' for reads"},
+                401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return await call_next(request)
+
+
+def _serve_body(request: Request, body: Body) -> Response:
+    headers = {"ETag": body.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == body.etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.gz, media_type="application/json", headers=headers)
+    return Response(body.plain, media_type="application/json", headers=headers)
+
+
+def _ts(d: datetime | None) -> float | None:
+    return None if d is None else d.timestamp()
+
+
+def create_app(service: Service) -> FastAPI:
+    app = FastAPI(
+        title="skywitness",
+        description="Live aircraft, flights, alerts and stats (docs/api.md).",
+        version="1",
+    )
+    app.add_middleware(_Guard, service=service)
+    cfg = service.config
+
+    @app.exception_handler(SkywitnessError)
+    async def _skywitness_error(_: Request, exc: SkywitnessError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 400)
+
+    def read_con() -> Any:
+        con = service.read_connection()
+        if con is None:
+            raise HTTPException(409, "this server runs without a store (start it with --data-dir)")
+        return con
+
+    # -- live -------------------------------------------------------------------------
+    @app.get("/data/aircraft.json", summary="live state in readsb's aircraft.json format")
+    def readsb_json(request: Request) -> Response:
+        return _serve_body(request, service.snapshot.readsb)
+
+    @app.get("/api/aircraft", summary="live snapshot with identity and classification")
+    def aircraft(request: Request) -> Response:
+        return _serve_body(request, service.snapshot.aircraft)
+
+    @app.get("/api/aircraft/{icao24}", summary="identity, live state and recent flights")
+    def aircraft_one(icao24: str, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
+        key = P.icao24_param(icao24)
+        snap = service.snapshot
+        live = snap.by_icao.get(key)
+        callsign = live["callsign"] if live else None
+        con = service.read_connection()
+        with service.read_lock:
+            ident = identify(con, key.lstrip("~"), callsign) if not key.startswith("~") else None
+            flights = _recent_flights(con, key, limit)
+        known = ident is not None and bool(ident.facts)
+        if live is None and not flights and not known:
+            raise HTTPException(404, f"aircraft {key} is not live, has no flights, is not known")
+        return {
+            "icao24": key,
+            "identity": asdict(ident) if ident is not None else None,
+            "live": live,
+            "state": snap.provenance(key),
+            "flights": flights,
+        }
+
+    def _recent_flights(con: Any, key: str, limit: int) -> list[dict[str, Any]]:
+        if con is not None:
+            table = flights_table(con, FlightFilter(icao24=key))
+        elif service.flights is not None:
+            all_flights = service.flights.builder.flights()
+            table = all_flights.filter(pc.equal(all_flights.column("icao24"), key))
+        else:
+            return []
+        rows = flight_rows(table)
+        return rows[::-1][:limit]
+
+    @app.get("/api/aircraft/{icao24}/track", summary="stored positions as GeoJSON")
+    def track(
+        icao24: str,
+        since: str | None = None,
+        until: str | None = None,
+        max_points: Annotated[int, Query(ge=1, le=TRACK_POINTS_MAX)] = 20_000,
+    ) -> Any:
+        key = P.icao24_param(icao24)
+        t_since = P.time_param("since", since)
+        t_until = P.time_param("until", until, end=True)
+        if t_until is None:
+            t_until = (t_since + TRACK_DEFAULT) if t_since else datetime.now(UTC)
+        if t_since is None:
+            t_since = t_until - TRACK_DEFAULT
+        P.check_range(t_since, t_until, TRACK_SPAN_MAX, "track")
+        con = read_con()
+        with service.read_lock:
+            table = track_table(con, key, t_since, t_until)
+        return track_geojson(table, key, t_since.timestamp(), t_until.timestamp(), max_points)
+
+    # -- history ----------------------------------------------------------------------
+    @app.get("/api/flights", summary="stored flights (the filters of `skywitness flights`)")
+    def flights(
+        icao24: str | None = None,
+        callsign: Annotated[str | None, Query(max_length=16)] = None,
+        origin: Annotated[str | None, Query(alias="from", max_length=8)] = None,
+        destination: Annotated[str | None, Query(alias="to", max_length=8)] = None,
+        from_country: Annotated[str | None, Query(max_length=2)] = None,
+        to_country: Annotated[str | None, Query(max_length=2)] = None,
+        since: str | None = None,
+        until: str | None = None,
+        min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+        limit: Annotated[int, Query(ge=1, le=FLIGHTS_LIMIT_MAX)] = 100,
+    ) -> Any:
+        t_since = P.time_param("since", since)
+        t_until = P.time_param("until", until, end=True)
+        P.check_range(t_since, t_until, FLIGHTS_SPAN_MAX, "flights")
+        flt = FlightFilter(
+            icao24=P.icao24_param(icao24) if icao24 else None,
+            callsign=callsign,
+            origin=origin,
+            destination=destination,
+            origin_country=from_country,
+            destination_country=to_country,
+            since=t_since,
+            until=t_until,
+            min_confidence=min_confidence,
+            limit=limit,
+        )
+        con = read_con()
+        with service.read_lock:
+            rows = flight_rows(flights_table(con, flt))
+        return {"count": len(rows), "flights": rows}
+
+    @app.get("/api/alerts", summary="alerts raised by the watch rules, newest first")
+    def alerts(
+        since: str | None = None,
+        until: str | None = None,
+        rule: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=ALERTS_LIMIT_MAX)] = 100,
+    ) -> Any:
+        lo = _ts(P.time_param("since", since))
+        hi = _ts(P.time_param("until", until, end=True))
+        if lo is not None and hi is not None and hi <= lo:
+            raise HTTPException(400, "until must be after since (alerts)")
+        out = []
+        for a in reversed(list(service.alerts)):
+            t = float(a.get("time") or 0.0)
+            if (lo is not None and t < lo) or (hi is not None and t >= hi):
+                continue
+            if rule is not None and a.get("rule") != rule:
+                continue
+            out.append(a)
+            if len(out) >= limit:
+                break
+        return {"count": len(out), "alerts": out}
+
+    # -- stream and stats -------------------------------------------------------------
+    @app.get("/api/stream", summary="server-sent events: positions, aircraft, flight, alert")
+    async def stream(
+        limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        timeout_s: Annotated[float | None, Query(gt=0, le=STREAM_TIMEOUT_MAX_S)] = None,
+    ) -> StreamingResponse:
+        try:
+            client = service.hub.add()
+        except TooManyClients as exc:
+            raise HTTPException(503, str(exc)) from exc
+
+        async def body() -> Any:
+            deadline = None if timeout_s is None else time.monotonic() + timeout_s
+            sent = 0
+            gen = service.hub.stream(client)
+            try:
+                async for text in gen:
+                    yield text
+                    if not text.startswith(":"):
+                        sent += 1
+                    if (limit is not None and sent >= limit) or (
+                        deadline is not None and time.monotonic() >= deadline
+                    ):
+                        break
+            finally:
+                await gen.aclose()
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+    @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
+    def stats() -> Any:
+        now = time.time()
+        tr = service.tracker
+        store = None
+        con = service.read_connection()
+        if con is not None and cfg.data_dir is not None:
+            with service.read_lock:
+                store = store_info(con, str(cfg.data_dir))
+            w = service.writer
+            store["pending_rows"] = (w.rows_appended - w.rows_stored) if w is not None else 0
+        beast, sbs = service.outputs.clients()
+        return {
+            "now": round(now, 3),
+            "started": round(service.started, 3),
+            "uptime_s": round(now - service.started, 3),
+            "frames": service.frames(),
+            "accepted": service.stats.accepted,
+            "positions": service.stats.positions,
+            "aircraft_live": service.snapshot.count,
+            "lag_s": round(service.lag_s(), 3),
+            "queue_batches": service.inbox.qsize(),
+            "snapshot_age_s": round(now - service.snapshot.now, 3),
+            "stream_clients": service.hub.clients,
+            "sources": [
+                {
+                    "spec": f.spec,
+                    "connected": f.state.connected and (f.state.last_data or 0) > now - 10.0,
+                    "frames": f.state.frames,
+                    "frames_per_s": round(f.state.rate(now), 1),
+                    "batches": f.state.batches,
+                    "reconnects": f.state.reconnects,
+                    "last_data": f.state.last_data,
+                    "error": f.state.error,
+                }
+                for f in service.feeds
+            ],
+            "rejects": dict(sorted(service.rejects().items())),
+            "rejects_by_source": {
+                k: dict(sorted(v.items())) for k, v in service.rejects_by_source().items()
+            },
+            "store": store,
+            "outputs": {"beast_clients": beast, "sbs_clients": sbs},
+            "rules": service.rules_loaded,
+            "tracker_ok": tr is None or tr.failed is None,
+        }
+
+    # -- state-changing (token) -------------------------------------------------------
+    @app.post("/api/rules/reload", summary="re-read the --rules file (token)")
+    def rules_reload(authorization: Auth = None) -> Any:
+        P.require_token(authorization, cfg.token)
+        if service.watch is None or cfg.rules is None:
+            raise HTTPException(409, "no watch rules: start the server with --rules FILE")
+        try:
+            n = int(service.watch.reload())
+        except SkywitnessError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        service.rules_loaded = n
+        return {"rules": n}
+
+    @app.post("/api/import", summary="import an aircraft database file (token)")
+    async def import_db(
+        request: Request,
+        kind: Annotated[str, Query(max_length=32)],
+        name: Annotated[str | None, Query(max_length=64)] = None,
+        authorization: Auth = None,
+    ) -> Any:
+        P.require_token(authorization, cfg.token)
+        if kind not in KINDS:
+            raise HTTPException(400, f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > IMPORT_MAX_BYTES:
+            raise HTTPException(413, f"body larger than {IMPORT_MAX_BYTES} bytes")
+        con = read_con()
+        fd, tmp = tempfile.mkstemp(prefix="skywitness-import-")
+        try:
+            size = 0
+            with os.fdopen(fd, "wb") as fh:
+                async for part in request.stream():
+                    size += len(part)
+                    if size > IMPORT_MAX_BYTES:
+                        raise HTTPException(413, f"body larger than {IMPORT_MAX_BYTES} bytes")
+                    fh.write(part)
+            if size == 0:
+                raise HTTPException(400, "empty body: send the aircraft DB file as the body")
+            with service.read_lock:
+                report = import_aircraft(con, tmp, kind, source=name)
+            if service.snapshots is not None:
+                service.snapshots.identities.clear()
+            return {"kind": kind, "report": report.as_dict()}
+        finally:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+
+    # -- web UI -----------------------------------------------------------------------
+    @app.get("/api/basemap.geojson", summary="offline base map: country outlines (GeoJSON)")
+    def basemap() -> Response:
+        try:
+            mod = importlib.import_module("skywitness.web.basemap")
+            data = mod.basemap_geojson()
+        except Exception as exc:  # missing optional data package: say so
+            raise HTTPException(503, f"base map unavailable: {exc}") from exc
+        return Response(
+            data,
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    _mount_ui(app)
+    return app
+
+
+def _mount_ui(app: FastAPI) -> None:
+    """Leaflet (xstatic) at /static/leaflet, the UI package at / and /static (mounted first
+    wins, so Leaflet's prefix goes first)."""
+    # xstatic packages carry no type information: looked up at run time
+    leaflet_dir = importlib.import_module("xstatic.pkg.leaflet").BASE_DIR
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet_dir), name="leaflet")
+    try:
+        web = importlib.import_module("skywitness.web")
+        static = Path(web.static_dir())
+    except Exception:
+        static = None
+    if static is not None and (static / "index.html").is_file():
+        app.mount("/static", StaticFiles(directory=static), name="static")
+        index = static / "index.html"
+
+        @app.get("/", include_in_schema=False)
+        def root() -> FileResponse:
+            return FileResponse(index, media_type="text/html")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def root_missing() -> HTMLResponse:
+            return HTMLResponse(
+                "<!doctype html><title>skywitness</title><p>The web UI is not installed; "
+                'the API is at <a href="/docs">/docs</a>.</p>'
+            )

@@ -1,0 +1,132 @@
+"""Store reads behind the API (one DuckDB cursor, the caller holds the service's read lock),
+and the pure GeoJSON track builder.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from ..store import FlightFilter
+from ..store.catalog import first, table_exists
+from ..store.flightdb import query_flights
+from ..store.store import CATALOG_FILE
+
+#: A silence longer than this splits a track; the split is drawn as a dashed ``gap`` line, s.
+TRACK_GAP_S = 600.0
+
+
+def track_table(
+    con: duckdb.DuckDBPyConnection, icao24: str, since: datetime, until: datetime
+) -> pa.Table:
+    """Positioned state vectors of one aircraft in [since, until), by time."""
+    sql = (
+        "SELECT epoch_ms(timestamp) / 1000.0 AS t, latitude, longitude, altitude, onground "
+        "FROM states WHERE icao24 = ? AND date >= ? AND date <= ? AND timestamp >= ? "
+        "AND timestamp < ? AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY timestamp"
+    )
+    params = [icao24, since.astimezone(UTC).date(), until.astimezone(UTC).date(), since, until]
+    try:
+        return con.sql(sql, params=params).to_arrow_table()
+    except duckdb.Error as exc:
+        # an empty lake has a states view over no files: no positions, not an error
+        if "states" in str(exc) or "No files" in str(exc):
+            return pa.table(
+                {"t": [], "latitude": [], "longitude": [], "altitude": [], "onground": []}
+            )
+        raise
+
+
+def _clean(values: list[Any], digits: int) -> list[Any]:
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, digits)
+            for v in values]  # fmt: skip
+
+
+def track_geojson(
+    table: pa.Table, icao24: str, since: float, until: float, max_points: int
+) -> dict[str, Any]:
+    """GeoJSON of a track: ``observed`` runs split at silences, ``gap`` lines bridging them."""
+    n = table.num_rows
+    t_all = np.asarray(table.column("t").to_numpy(zero_copy_only=False), dtype=np.float64)
+    # silences are found on every point, before thinning, so thinning never invents a gap
+    starts = np.flatnonzero(np.diff(t_all) > TRACK_GAP_S) + 1 if n else np.zeros(0, np.int64)
+    idx = np.arange(n)
+    truncated = n > max_points
+    if truncated:
+        even = np.linspace(0, n - 1, max_points).round().astype(np.int64)
+        idx = np.unique(np.concatenate([even, starts, starts - 1]))
+    t = t_all[idx]
+    sel = pa.array(idx)
+    lat = _clean(table.column("latitude").take(sel).to_pylist(), 6)
+    lon = _clean(table.column("longitude").take(sel).to_pylist(), 6)
+    alt = _clean(table.column("altitude").take(sel).to_pylist(), 0)
+    og = table.column("onground").take(sel).to_pylist()
+    times = [round(float(x), 3) for x in t]
+    cuts = np.searchsorted(idx, starts)  # positions in the kept points where a run starts
+    bounds = [0, *cuts.tolist(), len(times)]
+    features: list[dict[str, Any]] = []
+
+    def feature(kind: str, a: int, b: int) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[lon[i], lat[i]] for i in range(a, b)],
+            },
+            "properties": {
+                "kind": kind,
+                "icao24": icao24,
+                "times": times[a:b],
+                "altitudes": alt[a:b],
+                "onground": og[a:b],
+            },
+        }
+
+    for k in range(len(bounds) - 1):
+        a, b = bounds[k], bounds[k + 1]
+        if k > 0:
+            features.append(feature("gap", a - 1, a + 1))
+        if b > a:
+            features.append(feature("observed", a, b))
+    return {
+        "type": "FeatureCollection",
+        "properties": {
+            "icao24": icao24,
+            "since": since,
+            "until": until,
+            "points": len(times),
+            "truncated": bool(truncated),
+            "gap_s": TRACK_GAP_S,
+        },
+        "features": features,
+    }
+
+
+def flights_table(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table:
+    return query_flights(con, flt)
+
+
+def store_info(con: duckdb.DuckDBPyConnection, data_dir: str) -> dict[str, Any]:
+    """Size, rows and flights of the store, cheaply (catalogue sums, no lake scan)."""
+    row = first(
+        con.execute("SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0) FROM files").fetchall()
+    )
+    flights = (
+        first(con.execute("SELECT count(*) FROM flights").fetchall())
+        if table_exists(con, "flights")
+        else (0,)
+    )
+    catalog = Path(data_dir) / CATALOG_FILE
+    size = int(row[1]) if row else 0
+    return {
+        "data_dir": data_dir,
+        "size_bytes": size + (catalog.stat().st_size if catalog.exists() else 0),
+        "rows": int(row[0]) if row else 0,
+        "flights": int(flights[0]) if flights else 0,
+    }

@@ -1,0 +1,113 @@
+"""``skywitness serve``: the live service — sources, tracking, store, flights, watch, HTTP API
+and web UI in one process. Ctrl-C or SIGTERM stops it cleanly (the store is flushed)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import SkywitnessError
+from ..runtime.service import Service, ServiceConfig
+from ..sources import FORMATS
+from .db_cmd import data_dir
+
+TOKEN_ENV = "SKYWITNESS_TOKEN"
+
+log = logging.getLogger(__name__)
+
+
+def _port(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
+    if not 0 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {v}")
+    return v
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve", help="run the live service: ingest, track, store, flights, watch, API and map"
+    )
+    p.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        required=True,
+        metavar="SPEC",
+        help="input (repeatable): beast+tcp://HOST:30005, sbs+tcp://HOST:30003, "
+        "beast+listen://0.0.0.0:30004, readsb+http://HOST/data/aircraft.json, or a file",
+    )
+    p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="input format")
+    p.add_argument(
+        "--data-dir", default=None, help="store directory (default: $SKYWITNESS_DATA_DIR)"
+    )
+    p.add_argument("--no-store", action="store_true", help="keep nothing on disk")
+    p.add_argument("--rules", type=Path, default=None, help="watch rules file (TOML)")
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default localhost)")
+    p.add_argument("--port", type=_port, default=8080, help="HTTP port (default 8080)")
+    p.add_argument("--beast-out", type=_port, default=None, help="re-broadcast Beast on PORT")
+    p.add_argument("--sbs-out", type=_port, default=None, help="re-broadcast SBS on PORT")
+    p.add_argument(
+        "--auth",
+        choices=("read",),
+        default=None,
+        help="'read': reads need the token too (SKYWITNESS_TOKEN, Bearer)",
+    )
+    p.set_defaults(func=run_serve)
+
+
+def config_of(args: argparse.Namespace) -> ServiceConfig:
+    token = os.environ.get(TOKEN_ENV) or None
+    if args.auth == "read" and not token:
+        raise SkywitnessError(f"--auth read needs the {TOKEN_ENV} environment variable")
+    return ServiceConfig(
+        sources=list(args.sources),
+        data_dir=None if args.no_store else data_dir(args.data_dir),
+        rules=args.rules,
+        bind=args.bind,
+        port=args.port,
+        beast_out=args.beast_out,
+        sbs_out=args.sbs_out,
+        auth_read=args.auth == "read",
+        token=token,
+        fmt=args.fmt,
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..api import create_app
+
+    cfg = config_of(args)
+    service = Service(cfg).start()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(service), host=cfg.bind, port=cfg.port, log_level="warning", lifespan="off"
+        )
+    )
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stopping.set()
+        server.should_exit = True
+
+    # uvicorn installs its own handlers inside run() and re-raises a caught signal when it
+    # returns: ours (restored then) turn that into a clean stop rather than a traceback
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(f"skywitness: serving http://{cfg.bind}:{cfg.port}/ (API docs at /docs)", flush=True)
+    try:
+        server.run()
+    finally:
+        service.stop()
+        service.wait_closed(timeout=60.0)
+    print("skywitness: stopped; store flushed", flush=True)
+    return 0

@@ -1,0 +1,145 @@
+"""Source threads of the live service: open a source, decode its batches, queue them for the
+tracker; reopen a live source with backoff when it ends or fails.
+
+Decoding happens in the tracker thread, after frames heard by several receivers are merged
+(the deduplicator needs every source's frames). Each feed keeps its own ``IngestStats`` so
+``/api/stats`` can report rejects per source; the queue to the tracker is bounded, so a tracker
+that falls behind slows the sources (TCP flow control then holds the sender back) instead of
+growing memory without limit.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..errors import SkywitnessError
+from ..model import FrameBatch, Observations
+from ..sources import open_source
+from ..sources.net import Backoff
+from ..stats import IngestStats
+
+log = logging.getLogger(__name__)
+
+#: Window over which ``frames_per_s`` is computed, s.
+RATE_WINDOW_S = 10.0
+#: Longest a feed waits to put a batch on a full tracker queue before looking at ``stop``, s.
+PUT_POLL_S = 0.2
+
+
+@dataclass(slots=True)
+class Item:
+    """One unit of work for the tracker: raw frames or already-decoded observations."""
+
+    source: str
+    arrival: float  # unix s (wall clock) when the feed handed the batch over
+    chunk: FrameBatch | Observations
+
+
+@dataclass
+class FeedState:
+    """Counters of one feed, read by ``/api/stats`` (plain values, updated by its thread)."""
+
+    spec: str
+    stats: IngestStats = field(default_factory=IngestStats)
+    connected: bool = False
+    frames: int = 0
+    batches: int = 0
+    reconnects: int = 0
+    last_data: float | None = None
+    error: str | None = None
+    _recent: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
+
+    def count(self, n: int, now: float) -> None:
+        self.frames += n
+        self.batches += 1
+        self.last_data = now
+        self._recent.append((now, n))
+        while self._recent and self._recent[0][0] < now - RATE_WINDOW_S:
+            self._recent.popleft()
+
+    def rate(self, now: float) -> float:
+        """Frames per second over the last ``RATE_WINDOW_S``."""
+        recent = [n for t, n in list(self._recent) if t >= now - RATE_WINDOW_S]
+        return sum(recent) / RATE_WINDOW_S
+
+
+def is_live_spec(spec: str) -> bool:
+    """True for network sources (they are reopened when they end); files are read once."""
+    return "://" in spec
+
+
+class Feed:
+    """One ``--source``: a thread from open to end (or to ``stop`` for live sources)."""
+
+    def __init__(
+        self,
+        spec: str,
+        out: queue.Queue[Item | None],
+        stop: threading.Event,
+        *,
+        fmt: str = "auto",
+        batch_size: int = 8192,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.spec = spec
+        self.state = FeedState(spec)
+        self._out = out
+        self._stop = stop
+        self._fmt = fmt
+        self._batch_size = batch_size
+        self._backoff = backoff or Backoff()
+        self._thread = threading.Thread(target=self._run, name=f"feed {spec}", daemon=True)
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._read_once()
+                if not is_live_spec(self.spec) or self._stop.is_set():
+                    break
+                # A live source that ended (server gone, poll failed): reopen after a pause.
+                self.state.reconnects += 1
+                self._backoff.wait(self._stop)
+        finally:
+            self.state.connected = False
+            self.done.set()
+
+    def _read_once(self) -> None:
+        st = self.state
+        try:
+            source = open_source(
+                self.spec, self._fmt, st.stats, stop=self._stop, batch_size=self._batch_size
+            )
+            for chunk in source:
+                now = time.time()
+                st.connected = True
+                st.error = None
+                self._backoff.reset()
+                st.count(len(chunk), now)
+                self._put(Item(self.spec, now, chunk))
+                if self._stop.is_set():
+                    return
+        except (SkywitnessError, OSError) as exc:
+            st.error = str(exc)
+            log.warning("source %s: %s", self.spec, exc)
+        finally:
+            st.connected = False
+
+    def _put(self, item: Item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._out.put(item, timeout=PUT_POLL_S)
+                return
+            except queue.Full:
+                continue

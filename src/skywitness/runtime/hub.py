@@ -1,0 +1,107 @@
+"""Fan-out of server-sent events: worker threads publish, each ``/api/stream`` client reads.
+
+A message is serialised once (``event:``/``data:`` text) and handed to every client's bounded
+asyncio queue through its event loop (``call_soon_threadsafe``), so publishing never waits on a
+client. A client that cannot keep up loses its oldest messages and is told how many.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncGenerator
+from typing import Any
+
+#: Messages queued per client before the oldest are dropped.
+CLIENT_QUEUE_MAX = 1000
+#: Clients at once; more get 503.
+MAX_CLIENTS = 100
+#: A comment line is sent after this many seconds without a message, s.
+KEEPALIVE_S = 15.0
+
+
+def sse_text(event: str, data: Any) -> str:
+    """One server-sent event message."""
+    body = json.dumps(data, separators=(",", ":"), allow_nan=False, default=str)
+    return f"event: {event}\ndata: {body}\n\n"
+
+
+class Client:
+    """One subscriber: a bounded queue owned by the event loop that serves it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.dropped = 0
+
+    def offer(self, text: str) -> None:
+        """Called in the loop's thread: queue ``text``, dropping the oldest when full."""
+        if self.queue.qsize() >= CLIENT_QUEUE_MAX:
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(text)
+
+
+class TooManyClients(Exception):
+    pass
+
+
+class Hub:
+    """Thread-safe publish; ``subscribe`` gives an async iterator of SSE text."""
+
+    def __init__(self, keepalive_s: float = KEEPALIVE_S) -> None:
+        self._clients: set[Client] = set()
+        self._lock = threading.Lock()
+        self.keepalive_s = keepalive_s
+        self.published = 0
+
+    @property
+    def clients(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+    def publish(self, event: str, data: Any) -> None:
+        with self._lock:
+            clients = list(self._clients)
+        self.published += 1
+        if not clients:
+            return
+        text = sse_text(event, data)
+        for c in clients:
+            try:
+                c.loop.call_soon_threadsafe(c.offer, text)
+            except RuntimeError:  # the client's loop has closed: it is going away
+                self._remove(c)
+
+    def _remove(self, c: Client) -> None:
+        with self._lock:
+            self._clients.discard(c)
+
+    def add(self) -> Client:
+        """Register a client of the running loop; TooManyClients beyond ``MAX_CLIENTS``."""
+        c = Client(asyncio.get_running_loop())
+        with self._lock:
+            if len(self._clients) >= MAX_CLIENTS:
+                raise TooManyClients(f"at most {MAX_CLIENTS} stream clients")
+            self._clients.add(c)
+        return c
+
+    async def stream(
+        self, c: Client, stop: asyncio.Event | None = None
+    ) -> AsyncGenerator[str, None]:
+        """SSE text for client ``c`` until it disconnects (the generator is closed) or ``stop``."""
+        try:
+            yield ": connected\n\n"
+            while stop is None or not stop.is_set():
+                try:
+                    text = await asyncio.wait_for(c.queue.get(), self.keepalive_s)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                if c.dropped:
+                    n, c.dropped = c.dropped, 0
+                    yield sse_text("dropped", {"count": n})
+                yield text
+        finally:
+            self._remove(c)

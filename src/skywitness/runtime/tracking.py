@@ -1,0 +1,236 @@
+"""The tracker thread of the live service: the only code that touches the ``Tracker``.
+
+It takes queued batches from the feeds, merges frames heard by several receivers, decodes and
+tracks them, and fans the results out without waiting on anyone: state vectors to the
+``on_states`` consumers (store writer, flights, watch), positions and tracker events to the SSE
+hub, frames to the re-broadcast outputs. At most once per ``snapshot_interval_s`` it copies the
+tracker's state, as columns, for the live snapshot (serialised in another thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..decode import decode_batch
+from ..model import FrameBatch, Observations
+from ..sources.dedup import Deduplicator
+from ..stats import IngestStats
+from ..track import Tracker
+from ..track.events import Event
+from ..track.state_vectors import StateVectors
+from .feeds import Item
+from .hub import Hub
+from .live_cols import LiveColumns, take_columns
+from .pipeline import count_decode_rejects
+from .tcp_out import Rebroadcast
+
+log = logging.getLogger(__name__)
+
+#: Frames merged into one tracker batch at most (queued batches of one source).
+COALESCE_FRAMES = 65_536
+#: Longest the tracker thread sleeps on an empty queue before housekeeping (snapshot, expiry), s.
+IDLE_POLL_S = 0.1
+
+StatesHook = Callable[[pa.Table], None]
+EventsHook = Callable[[list[Event]], None]
+SnapshotHook = Callable[[LiveColumns, float], None]
+
+
+def _values(a: np.ndarray[Any, Any], digits: int) -> list[Any]:
+    """Column as JSON-ready values: rounded, NaN as None."""
+    return [None if v != v else round(v, digits) for v in a.tolist()]
+
+
+def positions_message(sv: StateVectors, now: float) -> dict[str, Any]:
+    """The ``positions`` SSE payload of one batch of state vectors (docs/api.md)."""
+    og = sv.onground.tolist()
+    cols = zip(
+        sv.icao24_hex().tolist(),
+        sv.callsign.tolist(),
+        _values(sv.latitude, 6),
+        _values(sv.longitude, 6),
+        _values(sv.altitude, 0),
+        _values(sv.groundspeed, 1),
+        _values(sv.track, 1),
+        _values(sv.vertical_rate, 0),
+        og,
+        _values(sv.timestamp, 3),
+        strict=True,
+    )
+    rows = [
+        {
+            "icao24": i,
+            "callsign": c or None,
+            "latitude": la,
+            "longitude": lo,
+            "altitude": al,
+            "groundspeed": gs,
+            "track": tr,
+            "vertical_rate": vr,
+            "onground": None if g < 0 else g == 1,
+            "timestamp": t,
+        }
+        for i, c, la, lo, al, gs, tr, vr, g, t in cols
+    ]
+    return {"time": round(now, 3), "aircraft": rows}
+
+
+def event_message(e: Event) -> dict[str, Any]:
+    return {
+        "kind": str(e.kind),
+        "timestamp": e.timestamp,
+        "icao24": e.icao24,
+        "fields": e.fields,
+    }
+
+
+@dataclass
+class TrackerWorker:
+    """Runs in its own thread until it reads ``None`` from the queue (or ``stop`` is set)."""
+
+    inbox: queue.Queue[Item | None]
+    hub: Hub
+    stats: IngestStats
+    dedup: bool = False
+    rate_s: float = 1.0
+    snapshot_interval_s: float = 1.0
+    #: expire aircraft by the data clock advanced by wall time while idle (off: only data time)
+    idle_expiry: bool = True
+    on_states: list[StatesHook] = field(default_factory=list)
+    on_events: list[EventsHook] = field(default_factory=list)
+    on_snapshot: SnapshotHook | None = None
+    outputs: Rebroadcast | None = None
+    #: unix s (wall clock) arrival of the newest batch finished; lag = now - this while busy.
+    last_arrival: float | None = None
+    busy: bool = False
+    batches: int = 0
+
+    def __post_init__(self) -> None:
+        self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats)
+        self._dedup = Deduplicator(stats=self.stats) if self.dedup else None
+        #: decoder rejects per source (the tracker's own rejects go to ``stats``)
+        self.decode_stats: dict[str, IngestStats] = {}
+        self._last_snapshot = 0.0
+        self._data_t: float | None = None  # newest data time seen (unix s)
+        self._data_wall = 0.0  # wall clock when it was seen
+        self._thread = threading.Thread(target=self.run, name="tracker", daemon=True)
+        self.failed: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self.inbox.get(timeout=IDLE_POLL_S)
+                except queue.Empty:
+                    self.busy = False
+                    self._housekeeping()
+                    continue
+                if item is None:
+                    break
+                self.busy = True
+                item, end = self._coalesce(item)
+                self._process(item)
+                self.batches += 1
+                self.last_arrival = item.arrival
+                self._housekeeping()
+                if end:
+                    break
+            self._emit(self.tracker.flush(), time.time())
+            self._snapshot(time.time())
+        except BaseException as exc:  # reported by the service's stats and stop()
+            self.failed = exc
+            log.exception("tracker thread failed")
+
+    def _coalesce(self, item: Item) -> tuple[Item, bool]:
+        """Merge the frame batches already queued behind ``item`` (same source) into one, up to
+        ``COALESCE_FRAMES``: a live TCP feed arrives in small reads, and the per-batch costs of
+        tracking and fan-out are paid once. Returns (item, whether the end marker was read)."""
+        if not isinstance(item.chunk, FrameBatch):
+            return item, False
+        parts, n, end = [item.chunk], len(item.chunk), False
+        while n < COALESCE_FRAMES:
+            try:
+                nxt = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                end = True
+                break
+            if nxt.source != item.source or not isinstance(nxt.chunk, FrameBatch):
+                self._process(Item(item.source, item.arrival, FrameBatch.concat(parts)))
+                self.batches += 1
+                return nxt, end
+            parts.append(nxt.chunk)
+            n += len(nxt.chunk)
+            item = Item(item.source, nxt.arrival, item.chunk)
+        if len(parts) == 1:
+            return item, end
+        return Item(item.source, item.arrival, FrameBatch.concat(parts)), end
+
+    def _process(self, item: Item) -> None:
+        chunk = item.chunk
+        if isinstance(chunk, Observations):
+            sv = self.tracker.update_observations(chunk)
+        else:
+            frames: FrameBatch = self._dedup.filter(chunk) if self._dedup else chunk
+            msgs = decode_batch(frames)
+            per_source = self.decode_stats.setdefault(item.source, IngestStats())
+            count_decode_rejects(frames, msgs, per_source)
+            self.stats.accepted += int(np.count_nonzero(msgs.reject == 0))
+            sv = self.tracker.update(msgs, frames.source)
+            if self.outputs is not None:
+                lat, lon = self.tracker.last_positions
+                self.outputs.offer(frames, msgs, lat, lon)
+        if len(sv):
+            t = float(np.nanmax(sv.timestamp))
+            if self._data_t is None or t > self._data_t:
+                self._data_t, self._data_wall = t, time.time()
+        self._emit(sv, time.time())
+
+    def _emit(self, sv: StateVectors, now: float) -> None:
+        events = self.tracker.events()
+        if len(sv):
+            table = sv.to_arrow()
+            for hook in self.on_states:
+                hook(table)
+            self.hub.publish("positions", positions_message(sv, now))
+        if events:
+            for hook in self.on_events:
+                hook(events)
+            for e in events:
+                self.hub.publish("aircraft", event_message(e))
+
+    def _housekeeping(self) -> None:
+        now = time.time()
+        if self._data_t is not None and self.idle_expiry:
+            # Expire by the data clock advanced by the wall time since: replayed (old) data and
+            # live data age the same way, and a silent feed still loses its aircraft.
+            self.tracker.expire(self._data_t + (now - self._data_wall))
+            events = self.tracker.events()
+            for hook in self.on_events:
+                hook(events)
+            for e in events:
+                self.hub.publish("aircraft", event_message(e))
+        if now - self._last_snapshot >= self.snapshot_interval_s:
+            self._snapshot(now)
+
+    def _snapshot(self, now: float) -> None:
+        self._last_snapshot = now
+        if self.on_snapshot is None:
+            return
+        self.on_snapshot(take_columns(self.tracker), now)

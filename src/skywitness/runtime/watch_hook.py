@@ -1,0 +1,123 @@
+"""Wires the watch engine into the live service: a subscriber on its state vectors.
+
+The tracker thread only queues tables here; one worker thread feeds them to ``watch.Watch``
+(events → rules → alerts stored in the catalogue and sent to the notifiers) and hands each alert
+to the service (``/api/alerts``, the SSE stream). ``reload`` swaps in a freshly loaded rule set;
+when the file does not load the old rules stay in force and the error goes to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from ..watch import Alert, Watch, load_rules, make_notifier
+
+if TYPE_CHECKING:
+    from .service import Service
+
+log = logging.getLogger(__name__)
+
+#: State tables queued for the watch worker before the tracker thread waits.
+WATCH_QUEUE_MAX = 256
+_STOP = object()
+
+
+def alert_message(a: Alert) -> dict[str, Any]:
+    """The API's alert object (docs/api.md) from a watch ``Alert``."""
+    return {
+        "id": a.alert_id,
+        "time": a.timestamp,
+        "rule": a.rule,
+        "icao24": a.icao24,
+        "callsign": a.callsign or None,
+        "event": a.event,
+        "flight_id": a.flight_id or None,
+        "message": a.title(),
+        "details": {
+            "latitude": a.latitude,
+            "longitude": a.longitude,
+            "altitude": a.altitude,
+            "airport": a.airport,
+            "country": a.country,
+            "squawk": a.squawk,
+            "area": a.area,
+            "sources": a.sources,
+            "positions": a.positions,
+            "identity": a.identity,
+        },
+    }
+
+
+class WatchHook:
+    """The watch engine behind a queue; ``rules`` is the number of rules in force."""
+
+    def __init__(self, service: Service, rules_path: Path) -> None:
+        self.service = service
+        self.rules_path = rules_path
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[object] = queue.Queue(WATCH_QUEUE_MAX)
+        self.failed: BaseException | None = None
+        self.watch, self._notifiers = self._load()
+        self._thread = threading.Thread(target=self._run, name="watch", daemon=True)
+
+    @property
+    def rules(self) -> int:
+        return len(self.watch.ruleset.rules)
+
+    def _load(self) -> tuple[Watch, list[tuple[str, Any]]]:
+        ruleset = load_rules(self.rules_path)
+        notifiers = [(cfg.name, make_notifier(cfg)) for cfg in ruleset.notifiers]
+        con = self.service.read_connection()
+        cursor = con.cursor() if con is not None else None
+        return Watch(ruleset, con=cursor, store_con=cursor, notifiers=notifiers), notifiers
+
+    def start(self) -> None:
+        self.service.subscribers.on_states.append(self.offer)
+        self._thread.start()
+
+    def offer(self, table: pa.Table) -> None:
+        self._queue.put(table)
+
+    def reload(self) -> int:
+        """Load the rules file again; raises (keeping the old rules) when it does not load."""
+        watch, notifiers = self._load()
+        with self._lock:
+            old, self.watch = self._notifiers, watch
+            self._notifiers = notifiers
+        for _, n in old:
+            n.close(timeout_s=5.0)
+        return self.rules
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            final = item is _STOP
+            try:
+                with self._lock:
+                    watch = self.watch
+                    alerts = watch.flush() if final else watch.feed(item)
+                for a in alerts:
+                    self.service.publish_alert(alert_message(a))
+            except Exception as exc:  # one bad batch must not stop watching
+                self.failed = exc
+                log.exception("watch failed on a batch")
+            if final:
+                return
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout=30.0)
+        for _, n in self._notifiers:
+            n.close(timeout_s=10.0)
+
+
+def attach(service: Service, rules_path: Path) -> WatchHook:
+    """Load the rules (raising on a bad file) and subscribe the engine to the service."""
+    return WatchHook(service, rules_path)

@@ -1,0 +1,173 @@
+"""Background workers of the live service that run beside the tracker thread.
+
+- ``SnapshotWorker``: serialises the tracker's state copy into a ``LiveSnapshot`` (the latest
+  copy wins: if serialising falls behind, intermediate copies are skipped).
+- ``FlightsWorker``: feeds state vectors to the incremental ``FlightBuilder`` every
+  ``interval_s``, stores the changed flights and publishes them (SSE, watch subscribers).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from ..flights import FlightBuilder
+from ..stats import IngestStats
+from ..store import Store, iso_z
+from .hub import Hub
+from .live import IdentityCache, LiveSnapshot, build_snapshot
+from .live_cols import LiveColumns
+
+log = logging.getLogger(__name__)
+
+FlightsHook = Callable[[pa.Table, list[str]], None]
+#: The flights worker waits at least this many times its last step's duration between steps.
+FLIGHTS_DUTY_WAIT = 3.0
+
+
+def jsonable(v: Any) -> Any:
+    """Arrow ``to_pylist`` values as JSON values: datetimes ISO 8601 with Z, dates ISO."""
+    if isinstance(v, datetime):
+        return iso_z(v)
+    if isinstance(v, list):
+        return [jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def flight_rows(table: pa.Table) -> list[dict[str, Any]]:
+    return [jsonable(r) for r in table.to_pylist()]
+
+
+class SnapshotWorker:
+    """Builds ``LiveSnapshot``s off the tracker thread; ``current`` is always a complete one."""
+
+    def __init__(self, identities: IdentityCache, messages: Callable[[], int]) -> None:
+        self.identities = identities
+        self.current = LiveSnapshot.empty(time.time())
+        self.built = 0
+        self.last_build_s = 0.0
+        self._messages = messages
+        self._pending: tuple[LiveColumns, float] | None = None
+        self._cv = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="snapshot", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, columns: LiveColumns, now: float) -> None:
+        with self._cv:
+            self._pending = (columns, now)
+            self._cv.notify()
+
+    def build_now(self, columns: LiveColumns, now: float) -> None:
+        t0 = time.perf_counter()
+        self.current = build_snapshot(columns, now, self._messages(), self.identities)
+        self.last_build_s = time.perf_counter() - t0
+        self.built += 1
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while self._pending is None and not self._stopping:
+                    self._cv.wait()
+                job, self._pending = self._pending, None
+                if job is None:
+                    return
+            try:
+                self.build_now(*job)
+            except Exception:  # a bad snapshot must not stop the next one
+                log.exception("live snapshot failed")
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stopping = True
+            self._cv.notify()
+        if self._thread.is_alive():
+            self._thread.join()  # a build in progress finishes (it may be using the store)
+
+
+class FlightsWorker:
+    """Incremental flights in a thread: ``add`` queues state vectors (never blocks)."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        stats: IngestStats,
+        *,
+        store: Store | None = None,
+        interval_s: float = 2.0,
+        builder: FlightBuilder | None = None,
+    ) -> None:
+        self.hub = hub
+        self.stats = stats
+        self.store = store
+        self.interval_s = interval_s
+        self.builder = builder or FlightBuilder()
+        self.subscribers: list[FlightsHook] = []
+        self.updates = 0
+        self.last_step_s = 0.0
+        self.failed: BaseException | None = None
+        self._pending: list[pa.Table] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="flights", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, table: pa.Table) -> None:
+        with self._lock:
+            self._pending.append(table)
+
+    def _run(self) -> None:
+        # The incremental builder's cost grows with the aircraft touched per step, and it
+        # shares the interpreter with the tracker: waiting FLIGHTS_DUTY_WAIT times as long as
+        # the last step took caps its share of the CPU, and bigger batches cost less per row.
+        wait = self.interval_s
+        while not self._stop.wait(wait):
+            t0 = time.monotonic()
+            self.step()
+            self.last_step_s = time.monotonic() - t0
+            wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
+        self.step()
+
+    def step(self) -> None:
+        """Build flights from everything queued so far (also called at stop)."""
+        with self._lock:
+            tables, self._pending = self._pending, []
+        if not tables:
+            return
+        try:
+            changed, removed = self.builder.update(pa.concat_tables(tables), self.stats)
+            self.updates += 1
+            if self.store is not None and (changed.num_rows or removed):
+                self.store.replace_flights(changed, remove_ids=removed)
+            for row in flight_rows(changed):
+                self.hub.publish("flight", {**row, "change": "upsert"})
+            for fid in removed:
+                self.hub.publish("flight", {"flight_id": fid, "change": "removed"})
+            for hook in self.subscribers:
+                hook(changed, removed)
+        except Exception as exc:  # counted and logged; the next step tries again
+            self.failed = exc
+            log.exception("flights update failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=60.0)
+        else:
+            self.step()

@@ -1,0 +1,382 @@
+"""The event source: state vectors (+ the flights built from them) -> watch events.
+
+Live and replay share this code path. Data time is cut into fixed windows of ``step_s`` seconds
+aligned on the epoch; a window is processed once the newest state seen is ``lateness_s`` past
+its end, and every decision (flight update, takeoff/landing settled, aircraft lost) is taken at
+the window boundary, never at the arrival time of a chunk. Chunking therefore cannot change the
+events: the same states in time order give the same events whether they come from a live
+tracker in small chunks or from the store in big slices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..flights import AirportIndex, FlightBuilder
+from ..flights.incremental import canonical_states
+from .events import EMERGENCY_SQUAWKS, Obj, WatchEvents, WatchKind
+from .geo import Geofence
+
+STEP_S = 60.0  # window length, s of data time
+LATENESS_S = 120.0  # a window is processed when data this far past its end has been seen
+SETTLE_S = 300.0  # a takeoff/landing is reported once this much data time has passed after it
+LOST_S = 300.0  # an aircraft is lost after this long without a state vector
+HISTORY_S = 1800.0  # recent state vectors kept for the positions behind an alert, s
+FORGET_S = 86_400.0  # per-aircraft state kept this long after the aircraft was lost, s
+_SORT = [("icao24", "ascending"), ("timestamp", "ascending"), ("latitude", "ascending")]
+_HIST_COLS = ("icao24", "latitude", "longitude", "altitude", "source", "position_source")
+
+
+@dataclass
+class _Aircraft:
+    last_t: float
+    lat: float = math.nan
+    lon: float = math.nan
+    alt: float = math.nan
+    callsign: str = ""
+    squawk: str = ""
+    inside: list[bool] = field(default_factory=list)
+    has_position: bool = False
+    lost: bool = False
+
+
+def _col(t: pa.Table, name: str) -> Any:
+    return t[name].to_numpy(zero_copy_only=False)
+
+
+class EventSource:
+    """Feeds state vectors, returns events; ``flush`` at the end of the input."""
+
+    def __init__(
+        self,
+        fences: Sequence[Geofence] = (),
+        *,
+        builder: FlightBuilder | None = None,
+        airports: AirportIndex | None = None,
+        step_s: float = STEP_S,
+        lateness_s: float = LATENESS_S,
+        settle_s: float = SETTLE_S,
+        lost_s: float = LOST_S,
+    ) -> None:
+        self.fences = list(fences)
+        self.airports = airports or AirportIndex.default()
+        self.builder = builder or FlightBuilder(airports=self.airports)
+        self.step_s, self.lateness_s = step_s, lateness_s
+        self.settle_s, self.lost_s = settle_s, lost_s
+        self.late = 0  # states older than an already processed window (live input out of order)
+        self._buffer: list[pa.Table] = []
+        self._next: float | None = None  # end of the next window to process, unix s
+        self._max_t = -math.inf
+        self._aircraft: dict[str, _Aircraft] = {}
+        self._flights: dict[str, dict[str, Any]] = {}  # flight id -> row, not yet resolved
+        self._emitted: set[tuple[str, int]] = set()
+        self._spans: dict[str, dict[str, float]] = {}  # icao24 -> flight id -> firstSeen
+        self._history: pa.Table | None = None
+
+    # -- input ---------------------------------------------------------------------------
+    def feed(self, states: pa.Table) -> WatchEvents:
+        """Buffer ``states``; return the events of every window now complete."""
+        return WatchEvents.concat(list(self.windows(states)))
+
+    def flush(self) -> WatchEvents:
+        """Process everything buffered, then report every pending flight end and every loss."""
+        return WatchEvents.concat(list(self.flush_windows()))
+
+    def windows(self, states: pa.Table) -> Iterator[WatchEvents]:
+        """Like ``feed``, one window at a time: ``positions`` holds the history of the window
+        just yielded (take the evidence for its events before asking for the next)."""
+        rows = canonical_states(states)
+        if rows.num_rows == 0:
+            return
+        t = rows["timestamp"].cast(pa.int64()).to_numpy() / 1000.0
+        if self._next is None:
+            self._next = (math.floor(float(t.min()) / self.step_s) + 1) * self.step_s
+        else:
+            self.late += int(np.count_nonzero(t < self._next - self.step_s))
+        self._max_t = max(self._max_t, float(t.max()))
+        self._buffer.append(rows)
+        while self._next is not None and self._max_t >= self._next + self.lateness_s:
+            end = self._next
+            self._next += self.step_s
+            yield self._window(end, final=False)
+
+    def flush_windows(self) -> Iterator[WatchEvents]:
+        while self._next is not None and self._buffer:
+            end = self._next
+            self._next += self.step_s
+            yield self._window(end, final=False)
+        if self._next is not None:
+            yield self._window(self._next, final=True)
+
+    # -- one window ------------------------------------------------------------------------
+    def _take(self, end: float) -> pa.Table | None:
+        if not self._buffer:
+            return None
+        allrows = pa.concat_tables(self._buffer)
+        ms = allrows["timestamp"].cast(pa.int64())
+        cut = pc.less(ms, round(end * 1000))
+        now, later = allrows.filter(cut), allrows.filter(pc.invert(cut))
+        self._buffer = [later] if later.num_rows else []
+        return now.sort_by(_SORT) if now.num_rows else None
+
+    def _window(self, end: float, *, final: bool) -> WatchEvents:
+        rows = self._take(end)
+        parts: list[WatchEvents] = []
+        if rows is not None:
+            self._remember(rows, end)
+            changed, removed = self.builder.update(rows)
+            self._update_flights(changed, removed)
+            parts.append(self._state_events(rows))
+        parts.append(self._flight_events(end, final))
+        parts.append(self._lost_events(end, final))
+        return WatchEvents.concat(parts).sorted()
+
+    def _remember(self, rows: pa.Table, end: float) -> None:
+        hist = rows.select(["timestamp", *_HIST_COLS])
+        self._history = hist if self._history is None else pa.concat_tables([self._history, hist])
+        lo = round((end - HISTORY_S) * 1000)
+        keep = pc.greater_equal(self._history["timestamp"].cast(pa.int64()), lo)
+        self._history = self._history.filter(keep).combine_chunks()
+
+    def _update_flights(self, changed: pa.Table, removed: list[str]) -> None:
+        for fid in removed:
+            self._flights.pop(fid, None)
+            self._spans.get(fid.split("-")[0], {}).pop(fid, None)
+        for r in changed.to_pylist():
+            self._flights[r["flight_id"]] = r
+            self._spans.setdefault(r["icao24"], {})[r["flight_id"]] = r["firstSeen"].timestamp()
+
+    def flight_at(self, icao24: str, t: float) -> str:
+        """Id of the flight of ``icao24`` in progress at ``t`` ("" when none is known)."""
+        best, best_first = "", -math.inf
+        for fid, first in self._spans.get(icao24, {}).items():
+            if best_first < first <= t + 1e-3:
+                best, best_first = fid, first
+        return best
+
+    def _state_events(self, rows: pa.Table) -> WatchEvents:
+        icao = _col(rows, "icao24").astype(object)
+        t = _col(rows, "timestamp").astype("datetime64[ms]").astype(np.int64) / 1000.0
+        lat, lon, alt = (
+            np.asarray(_col(rows, c), np.float64) for c in ("latitude", "longitude", "altitude")
+        )
+        squawk = np.array([s or "" for s in rows["squawk"].to_pylist()], dtype=object)
+        callsign = np.array([s or "" for s in rows["callsign"].to_pylist()], dtype=object)
+        starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]])
+        ends = np.r_[starts[1:], icao.shape[0]] - 1
+        out: list[dict[str, Any]] = []
+        nf = len(self.fences)
+        prev_sq = np.empty(icao.shape[0], dtype=object)
+        prev_in = np.zeros((nf, icao.shape[0]), dtype=np.bool_)
+        for s in starts.tolist():
+            key = str(icao[s])
+            ac = self._aircraft.get(key)
+            if ac is None:
+                ac = self._aircraft[key] = _Aircraft(last_t=t[s], inside=[False] * nf)
+                out.append({"kind": WatchKind.SEEN, "timestamp": t[s], "icao24": key, "_row": s})
+            elif ac.lost:  # back after a loss: seen again, fence state unknown again
+                ac.lost, ac.has_position = False, False
+                ac.inside = [False] * nf
+                out.append({"kind": WatchKind.SEEN, "timestamp": t[s], "icao24": key, "_row": s})
+            prev_sq[s] = ac.squawk
+            for k in range(nf):
+                prev_in[k, s] = ac.inside[k]
+        # per-row previous values inside each aircraft's rows (the first takes the carried one)
+        has_sq = squawk != ""
+        sq_rows = np.flatnonzero(has_sq)
+        if sq_rows.size:
+            carried = prev_sq[starts]
+            first_of = np.searchsorted(starts, sq_rows, side="right") - 1
+            sub_icao = icao[sq_rows]
+            sub_prev = np.empty(sq_rows.shape[0], dtype=object)
+            sub_prev[1:] = squawk[sq_rows[:-1]]
+            g_first = np.r_[True, sub_icao[1:] != sub_icao[:-1]]
+            sub_prev[g_first] = carried[first_of[g_first]]
+            alert = np.isin(squawk[sq_rows], list(EMERGENCY_SQUAWKS)) & (
+                squawk[sq_rows] != sub_prev
+            )
+            for i in sq_rows[alert].tolist():
+                out.append(
+                    {
+                        "kind": WatchKind.EMERGENCY,
+                        "timestamp": t[i],
+                        "icao24": str(icao[i]),
+                        "_row": i,
+                    }
+                )
+        pos = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+        if nf and pos.size:
+            p_icao = icao[pos]
+            g_first = np.r_[True, p_icao[1:] != p_icao[:-1]]
+            first_of = np.searchsorted(starts, pos, side="right") - 1
+            for k, fence in enumerate(self.fences):
+                inside = fence.contains(lat[pos], lon[pos])
+                prev = np.empty_like(inside)
+                prev[1:] = inside[:-1]
+                prev[g_first] = prev_in[k, starts[first_of[g_first]]]
+                known = np.ones_like(inside)
+                known[g_first] = self._had_position(p_icao[g_first])
+                for kind, sel in (
+                    (WatchKind.ENTER, inside & ~prev),
+                    (WatchKind.LEAVE, ~inside & prev),
+                ):
+                    for j in np.flatnonzero(sel & known).tolist():
+                        i = int(pos[j])
+                        out.append(
+                            {
+                                "kind": kind,
+                                "timestamp": t[i],
+                                "icao24": str(icao[i]),
+                                "_row": i,
+                                "fence": k,
+                            }
+                        )
+                last_of = np.r_[np.flatnonzero(g_first[1:]), inside.shape[0] - 1]
+                for j in last_of.tolist():
+                    self._aircraft[str(p_icao[j])].inside[k] = bool(inside[j])
+        # carry each aircraft's last values to the next window
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            ac = self._aircraft[str(icao[s])]
+            ac.last_t = float(t[e])
+            sub = np.arange(s, e + 1)
+            ok = sub[np.isfinite(lat[sub]) & np.isfinite(lon[sub])]
+            if ok.size:
+                j = int(ok[-1])
+                ac.lat, ac.lon, ac.alt = float(lat[j]), float(lon[j]), float(alt[j])
+                ac.has_position = True
+            sq = sub[has_sq[sub]]
+            if sq.size:
+                ac.squawk = str(squawk[sq[-1]])
+            cs = sub[callsign[sub] != ""]
+            if cs.size:
+                ac.callsign = str(callsign[cs[-1]])
+        events = WatchEvents.empty(len(out))
+        for n, ev in enumerate(out):
+            i = ev["_row"]
+            key = ev["icao24"]
+            events.kind[n] = ev["kind"]
+            events.timestamp[n] = ev["timestamp"]
+            events.icao24[n] = key
+            events.callsign[n] = callsign[i] or self._aircraft[key].callsign
+            events.latitude[n], events.longitude[n], events.altitude[n] = lat[i], lon[i], alt[i]
+            events.squawk[n] = squawk[i]
+            events.fence[n] = ev.get("fence", -1)
+            events.flight_id[n] = self.flight_at(key, float(ev["timestamp"]))
+        return events
+
+    def _had_position(self, keys: Obj) -> Any:
+        return np.array([self._aircraft[str(k)].has_position for k in keys], dtype=np.bool_)
+
+    def _flight_events(self, end: float, final: bool) -> WatchEvents:
+        """Takeoff/landing once settled, departure/arrival airports once known for good."""
+        out: list[dict[str, Any]] = []
+        done: list[str] = []
+        for fid, r in self._flights.items():
+            first, last = r["firstSeen"].timestamp(), r["lastSeen"].timestamp()
+            toff = r["takeoff_time"].timestamp() if r["takeoff_time"] is not None else None
+            land = r["landing_time"].timestamp() if r["landing_time"] is not None else None
+            closed = final or end >= last + self.lost_s
+            dep, arr = r["estDepartureAirport"] or "", r["estArrivalAirport"] or ""
+            landed = (
+                r["arrival_observed"]
+                and land is not None
+                and (final or end >= land + self.settle_s)
+            )
+            want = []
+            if (
+                r["departure_observed"]
+                and toff is not None
+                and (final or end >= toff + self.settle_s)
+            ):
+                want.append((WatchKind.TAKEOFF, toff, dep))
+            if landed and land is not None:
+                want.append((WatchKind.LANDING, land, arr))
+            t_dep = toff if toff is not None else first
+            if dep and (final or end >= t_dep + self.settle_s):
+                want.append((WatchKind.DEPARTURE, t_dep, dep))
+            if arr and (landed or closed):
+                want.append((WatchKind.ARRIVAL, land if land is not None else last, arr))
+            for kind, t, apt in want:
+                if (fid, int(kind)) in self._emitted:
+                    continue
+                self._emitted.add((fid, int(kind)))
+                out.append(
+                    {
+                        "kind": kind,
+                        "t": t,
+                        "fid": fid,
+                        "icao24": r["icao24"],
+                        "airport": apt,
+                        "callsign": r["callsign"] or "",
+                    }
+                )
+            if closed:
+                done.append(fid)
+        for fid in done:
+            del self._flights[fid]
+        events = WatchEvents.empty(len(out))
+        for n, ev in enumerate(out):
+            events.kind[n] = ev["kind"]
+            events.timestamp[n] = ev["t"]
+            events.icao24[n] = ev["icao24"]
+            events.flight_id[n] = ev["fid"]
+            events.callsign[n] = ev["callsign"]
+            events.airport[n] = ev["airport"]
+            apt = self.airports.lookup(ev["airport"]) if ev["airport"] else None
+            events.country[n] = apt.country if apt is not None else ""
+            near = self.positions(ev["icao24"], ev["t"], before=1, after=0)
+            if near:
+                p = near[-1]
+                events.latitude[n], events.longitude[n] = p["latitude"], p["longitude"]
+                events.altitude[n] = p["altitude"]
+        return events
+
+    def _lost_events(self, end: float, final: bool) -> WatchEvents:
+        rows = []
+        for key in [k for k, a in self._aircraft.items() if a.lost and a.last_t < end - FORGET_S]:
+            del self._aircraft[key]  # long gone: its next state vector makes it new (seen)
+            self._spans.pop(key, None)
+        for key, ac in self._aircraft.items():
+            if not ac.lost and (final or end - ac.last_t > self.lost_s):
+                ac.lost = True
+                rows.append(
+                    {
+                        "kind": WatchKind.LOST,
+                        "timestamp": ac.last_t,
+                        "icao24": key,
+                        "callsign": ac.callsign,
+                        "latitude": ac.lat,
+                        "longitude": ac.lon,
+                        "altitude": ac.alt,
+                        "squawk": ac.squawk,
+                        "flight_id": self.flight_at(key, ac.last_t),
+                    }
+                )
+        return WatchEvents.from_rows(rows)
+
+    def positions(
+        self, icao24: str, t: float, *, before: int = 3, after: int = 2
+    ) -> list[dict[str, Any]]:
+        """Up to ``before`` state vectors at or before ``t`` and ``after`` after it (recent ones
+        only: the last HISTORY_S seconds of data time)."""
+        h = self._history
+        if h is None:
+            return []
+        sel = h.filter(pc.equal(h["icao24"], icao24))
+        if sel.num_rows == 0:
+            return []
+        ts = sel["timestamp"].cast(pa.int64()).to_numpy()
+        k = int(np.searchsorted(ts, round(t * 1000), side="right"))
+        rows: list[dict[str, Any]] = sel.slice(
+            max(k - before, 0), min(k, before) + after
+        ).to_pylist()
+        for r in rows:
+            r["timestamp"] = r["timestamp"].timestamp()
+        return rows

@@ -1,0 +1,253 @@
+// Entry point: wires the map, the live aircraft layer (polling + SSE), search, filters, the
+// aircraft panel, history with playback, and alerts.
+
+import { AircraftLayer } from "./aircraft.js";
+import { Alerts } from "./alerts.js";
+import { api } from "./api.js";
+import { createMap } from "./basemap.js";
+import { legendStops } from "./colors.js";
+import { $, clear, h } from "./dom.js";
+import { countriesOf, makeFilter } from "./filters.js";
+import { isoSeconds, parseIso } from "./format.js";
+import { History } from "./history.js";
+import { renderPanel, setTrackText } from "./panel.js";
+import { Playback } from "./playback.js";
+import { Search } from "./search.js";
+import { connectStream } from "./stream.js";
+import { trackLayer, trackSummary } from "./track.js";
+
+const POLL_MS = 1000; // the API rebuilds its snapshot at most once a second
+const MAX_TRACK_SPAN_S = 7 * 86400 - 60; // the track endpoint's range limit, with a margin
+const PANEL_REFRESH_MS = 15000; // a selected aircraft's panel follows its flights this often
+
+const { map, ready: basemapReady } = createMap("map");
+const selection = window.L.featureGroup().addTo(map);
+const state = {
+  selected: null,
+  now: null,
+  countries: "",
+  activeTab: "aircraft",
+  refreshed: 0,
+  fitted: false,
+};
+const FIRST_VIEW_MAX_ZOOM = 7;
+
+const layer = new AircraftLayer(map, { onClick: (icao24) => selectAircraft(icao24) });
+const playback = new Playback(map, {
+  slider: $("pb-slider"), timeLabel: $("pb-time"), playButton: $("pb-play"), box: $("playback"),
+});
+const alerts = new Alerts({
+  onSelect: (icao24) => selectAircraft(icao24, { zoom: true }),
+  isActive: () => state.activeTab === "alerts",
+});
+const history = new History(map, playback, { onFlight: (f) => showFlight(f), onError: showError });
+new Search(() => layer.all(), (icao24, opts) => selectAircraft(icao24, opts));
+
+function showError(err) {
+  $("st-error").textContent = err ? `${err.detail || err.message}` : "";
+}
+
+function switchTab(name) {
+  state.activeTab = name;
+  for (const btn of document.querySelectorAll("#tabs button")) {
+    btn.classList.toggle("active", btn.dataset.tab === name);
+  }
+  for (const sec of document.querySelectorAll(".tab")) {
+    sec.classList.toggle("active", sec.id === `tab-${name}`);
+  }
+  if (name === "alerts") alerts.markSeen();
+}
+
+// ---- live aircraft -------------------------------------------------------------------------
+
+function refreshCountries(aircraft) {
+  const pairs = countriesOf(aircraft);
+  const key = pairs.map(([iso]) => iso).join(",");
+  if (key === state.countries) return;
+  state.countries = key;
+  const select = $("f-country");
+  const current = select.value;
+  clear(select).append(
+    h("option", { value: "" }, "any country"),
+    ...pairs.map(([iso, name]) => h("option", { value: iso }, `${name} (${iso})`)),
+  );
+  select.value = current;
+}
+
+function updateStatus() {
+  $("st-count").textContent = `${layer.visibleCount()} shown / ${layer.records.size} aircraft`;
+  $("st-time").textContent = state.now ? isoSeconds(state.now) : "";
+}
+
+async function poll() {
+  try {
+    const snap = await api.aircraft();
+    state.now = snap.now;
+    layer.update(snap.aircraft);
+    if (!state.fitted) fitFirstView(snap.aircraft);
+    refreshCountries(snap.aircraft);
+    // The newest data time, not the wall clock: a replayed capture lives in its own past.
+    const dataNow = Math.max(0, ...snap.aircraft.map((a) => a.last_seen || 0));
+    history.setDefaultRange(dataNow || snap.now);
+    updateStatus();
+    showError(null);
+    document.body.dataset.ready = "1";
+  } catch (err) {
+    showError(err);
+  } finally {
+    window.setTimeout(poll, POLL_MS);
+  }
+}
+
+// On the first snapshot with positions, show where the traffic is.
+function fitFirstView(aircraft) {
+  const points = aircraft
+    .filter((a) => Number.isFinite(a.latitude) && Number.isFinite(a.longitude))
+    .map((a) => [a.latitude, a.longitude]);
+  if (!points.length) return;
+  state.fitted = true;
+  if (state.selected) return; // the user already chose what to look at
+  map.fitBounds(window.L.latLngBounds(points), { padding: [60, 60], maxZoom: FIRST_VIEW_MAX_ZOOM });
+}
+
+function readFilters() {
+  const number = (id) => {
+    const v = $(id).value;
+    return v === "" ? NaN : Number(v);
+  };
+  layer.setFilter(
+    makeFilter({
+      military: $("f-military").checked,
+      government: $("f-government").checked,
+      watched: $("f-watched").checked,
+      country: $("f-country").value,
+      altMin: number("f-alt-min"),
+      altMax: number("f-alt-max"),
+    }),
+  );
+  updateStatus();
+}
+
+// ---- selection: panel + track --------------------------------------------------------------
+
+function trackRange(detail) {
+  const live = detail.live;
+  let since = null;
+  let until = null;
+  if (live) {
+    since = live.first_seen - 60;
+    until = live.last_seen + 60;
+  } else if (detail.flights && detail.flights.length) {
+    since = parseIso(detail.flights[0].firstSeen);
+    until = parseIso(detail.flights[0].lastSeen);
+  }
+  if (since === null || until === null) return {};
+  return { since: Math.max(since, until - MAX_TRACK_SPAN_S), until };
+}
+
+function drawTrack(geo, flight) {
+  selection.clearLayers();
+  const group = trackLayer(geo, flight);
+  group.addTo(selection);
+  return group;
+}
+
+async function selectAircraft(icao24, { zoom = false } = {}) {
+  state.selected = icao24;
+  layer.select(icao24);
+  switchTab("aircraft");
+  const container = $("tab-aircraft");
+  let detail;
+  try {
+    detail = await api.aircraftDetail(icao24);
+  } catch (err) {
+    clear(container).append(h("p", { class: "hint" }, `${icao24}: ${err.detail || err.message}`));
+    return;
+  }
+  if (state.selected !== icao24) return; // another click came first
+  renderPanel(container, detail, { onFlight: showFlight, onClose: closePanel });
+  const live = detail.live;
+  if (zoom && live && Number.isFinite(live.latitude)) {
+    map.setView([live.latitude, live.longitude], Math.max(map.getZoom(), 6));
+  }
+  try {
+    const geo = await api.track(icao24, trackRange(detail));
+    if (state.selected !== icao24) return;
+    const group = drawTrack(geo, null);
+    setTrackText(container, trackSummary(geo));
+    if (zoom && !live && group.points.length) map.fitBounds(group.getBounds(), { padding: [30, 30] });
+  } catch (err) {
+    setTrackText(container, `track unavailable: ${err.detail || err.message}`);
+  }
+}
+
+async function showFlight(flight) {
+  try {
+    const geo = await api.track(flight.icao24, {
+      since: flight.firstSeen,
+      until: flight.lastSeen,
+    });
+    const group = drawTrack(geo, flight);
+    if (group.points.length) map.fitBounds(group.getBounds(), { padding: [40, 40] });
+    for (const li of document.querySelectorAll("[data-flight-id]")) {
+      li.classList.toggle("active", li.dataset.flightId === flight.flight_id);
+    }
+    setTrackText($("tab-aircraft"), trackSummary(geo));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function closePanel() {
+  state.selected = null;
+  layer.select(null);
+  selection.clearLayers();
+  clear($("tab-aircraft")).append(
+    h("p", { class: "hint" }, "Click an aircraft on the map, or search for one."),
+  );
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+for (const btn of document.querySelectorAll("#tabs button")) {
+  btn.addEventListener("click", () => switchTab(btn.dataset.tab));
+}
+for (const id of ["f-military", "f-government", "f-watched", "f-country", "f-alt-min", "f-alt-max"]) {
+  $(id).addEventListener("change", readFilters);
+  $(id).addEventListener("input", readFilters);
+}
+$("f-trails").addEventListener("change", () => layer.setTrails($("f-trails").checked));
+$("f-labels").addEventListener("change", () =>
+  $("map").classList.toggle("hide-labels", !$("f-labels").checked),
+);
+$("legend").append(
+  "altitude ft ",
+  ...legendStops().map(([alt, color]) =>
+    h("i", { style: `background:${color}`, title: `${alt.toLocaleString("en-US")} ft` }),
+  ),
+  " 40,000+",
+);
+
+connectStream(
+  {
+    positions: (msg) => {
+      layer.applyPositions(msg.aircraft || []);
+      updateStatus();
+    },
+    alert: (alert) => alerts.add(alert),
+    flight: (f) => {
+      const due = Date.now() - state.refreshed > PANEL_REFRESH_MS;
+      if (due && f.icao24 && f.icao24 === state.selected && state.activeTab === "aircraft") {
+        // refresh the panel's flight list, without moving the map
+        state.refreshed = Date.now();
+        selectAircraft(state.selected);
+      }
+    },
+  },
+  (on) => {
+    $("st-stream").textContent = on ? "stream: live" : "stream: reconnecting";
+    $("st-stream").className = on ? "on" : "off";
+  },
+);
+alerts.loadRecent();
+basemapReady.then(() => poll());

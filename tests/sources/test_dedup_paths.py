@@ -1,0 +1,70 @@
+"""Duplicate merging on the paths the vectorised filter takes: long runs of one frame chained
+window after window, times out of order inside a batch, and a collision of the one-word sort key.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skywitness.model import FrameBatch
+from skywitness.sources import Deduplicator
+from skywitness.sources.dedup import _MIX
+
+from .test_dedup import _reference
+
+LONG = "8d4840d6202cc371c32ce0576098"
+SHORT = "5d4840d6f87407"
+
+
+def _kept_rows(frames: list[str], times: list[float], window: float) -> tuple[list[int], list[int]]:
+    batch = FrameBatch.from_hex(frames, times)
+    batch.ticks[:] = np.arange(len(frames), dtype=np.uint64)  # row ids ride along
+    d = Deduplicator(window_s=window)
+    out = d.filter(batch)
+    return out.ticks.tolist(), d.last_copies.tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([LONG, SHORT, "02e1"]), st.integers(0, 2000)),
+        max_size=120,
+    )
+)
+def test_unsorted_times_and_long_chains(rows: list[tuple[str, int]]) -> None:
+    """Times in any order (ms steps: exact window edges are common), one batch."""
+    frames = [r[0] for r in rows]
+    times = [r[1] / 1000 for r in rows]
+    kept, copies = _kept_rows(frames, times, 0.05)
+    assert sorted(kept) == _reference(frames, times, 0.05)
+    # every row is either kept or counted in exactly one kept row's copies
+    assert sum(copies) == len(rows)
+
+
+def test_chain_of_windows() -> None:
+    """One frame every 30 ms for 1 s with a 0.1 s window: kept at 0, 0.12, 0.24, ..."""
+    times = [i * 0.03 for i in range(34)]
+    kept, copies = _kept_rows([LONG] * len(times), times, 0.1)
+    assert kept == [0, 4, 8, 12, 16, 20, 24, 28, 32]
+    assert copies == [4, 4, 4, 4, 4, 4, 4, 4, 2]
+
+
+def test_sort_key_collision() -> None:
+    """Two different frames sharing the mixed 64-bit sort word are still told apart."""
+    a = bytes.fromhex(LONG)
+    k0a = int.from_bytes(a[:8], "little")
+    k1a = int.from_bytes(a[8:14] + b"\x0e\x00", "little")
+    tail_b = bytes.fromhex("0102030405060e00")
+    k1b = int.from_bytes(tail_b, "little")
+    mix = int(_MIX)
+    mask = (1 << 64) - 1
+    k0b = k0a ^ ((k1a * mix) & mask) ^ ((k1b * mix) & mask)
+    b = (k0b.to_bytes(8, "little") + tail_b[:6]).hex()
+    assert b != LONG
+    frames = [LONG, b, LONG, b, b]
+    times = [0.0, 0.001, 0.002, 0.003, 0.2]
+    kept, copies = _kept_rows(frames, times, 0.1)
+    assert kept == [0, 1, 4]
+    assert copies == [2, 2, 1]
