@@ -16,6 +16,7 @@ import pytest
 from skywitness.cli import investigate_cmd
 from skywitness.decode import decode_batch
 from skywitness.errors import SkywitnessError
+from skywitness.identify import import_aircraft
 from skywitness.runtime.history import ingest, open_history, rebuild_flights
 from skywitness.runtime.pipeline import RunOptions
 from skywitness.simulate import load_builtin, simulate, write_capture
@@ -48,8 +49,9 @@ def _demo_tables(stats: IngestStats) -> Iterator[pa.Table]:
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding the simulated caracas capture (provenance: the written .jsonl)."""
+def demo_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A store holding the simulated caracas capture (provenance: the written .jsonl) and the
+    tar1090-db aircraft DB and plane-alert-db watchlist from ../shared/data."""
     root = tmp_path_factory.mktemp("demo")
     capture = root / "caracas.jsonl"
     write_capture(simulate(load_builtin("caracas")), str(capture))
@@ -58,6 +60,12 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         stats = IngestStats()
         ingest_tables(store, _demo_tables(stats), Provenance.of_file(capture, "jsonl"), stats=stats)
         rebuild_flights(store)
+        # the identities' registrations, types and watchlist entries, each with its source
+        db = shared_data / "tar1090-db" / "aircraft_from_shards.csv.gz"
+        import_aircraft(store.connection, db, "tar1090")
+        import_aircraft(
+            store.connection, shared_data / "plane-alert-db" / "plane-alert-db.csv", "planealert"
+        )
     finally:
         store.close()
     return root / "data"

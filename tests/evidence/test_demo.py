@@ -57,7 +57,10 @@ def test_answers_both_aircraft(demo_pack: tuple[Path, str]) -> None:
         ("154073", "RFF8322", "UUMU", "2019-09-20T06:10", "SVMI", "2019-09-20T18:52", 2, *ru),
     ]
     answer = read_manifest(pack)["answer"]
-    assert answer.startswith("2 flights of 2 aircraft match. 1551e0 RFF7073 (military, registered")
+    assert answer.startswith(
+        "2 flights of 2 aircraft match. 1551e0 RA-86496 RFF7073 (military, registered in Russia, "
+        "Russian Air Force) left Vnukovo"
+    )
     assert "left Vnukovo International Airport (UUWW) at 2019-09-20 05:15Z, observed" in answer
     assert "left Chkalovskiy Airport (UUMU) at 2019-09-20 06:10Z, observed" in answer
     assert "out of coverage over the North Atlantic for 9 h 20 min, from 07:07Z" in answer
@@ -142,11 +145,11 @@ def test_rerun_reports_a_different_answer(demo_pack: tuple[Path, str], tmp_path:
 def test_sequence_question(demo_store: Path) -> None:
     code, out = cli(["investigate", "--data-dir", str(demo_store), "--sequence", "UUWW,SVMI,14"])
     assert code == 0
-    assert "2 flights of 2 aircraft match. 1551e0 RFF7073" in out
+    assert "2 flights of 2 aircraft match. 1551e0 RA-86496 RFF7073" in out
     code, out = cli(["investigate", "--data-dir", str(demo_store), "--sequence", "UUWW,SVMI,12"])
     # last seen within 30 nm of UUWW to first within 30 nm of SVMI: RFF7073 11 h 35 min,
     # RFF8322 12 h 24 min (it left Chkalovskiy, 27 nm from Vnukovo)
-    assert "1 flight of 1 aircraft match. 1551e0 RFF7073" in out
+    assert "1 flight of 1 aircraft match. 1551e0 RA-86496 RFF7073" in out
 
 
 def test_no_match_says_so_with_coverage(demo_store: Path, tmp_path: Path) -> None:

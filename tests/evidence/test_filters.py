@@ -38,13 +38,17 @@ def _flights(store: Store, outlines: Outlines, **question: object) -> list[tuple
 
 def test_aircraft_filters(store: Store, outlines: Outlines) -> None:
     rff = [("1551e0", "RFF7073"), ("154073", "RFF8322")]
-    assert _flights(store, outlines, operator="russian federation") == rff
+    assert _flights(store, outlines, operator="russian air force") == rff  # plane-alert-db
     assert _flights(store, outlines, operator="RFF") == rff
     assert _flights(store, outlines, icao24="154073") == [("154073", "RFF8322")]
     assert _flights(store, outlines, callsign="RFF70*") == [("1551e0", "RFF7073")]
     assert _flights(store, outlines, classes="military", airports="UUMU") == [rff[1]]
-    assert _flights(store, outlines, watchlist=True) == []  # no watchlist imported
-    assert _flights(store, outlines, registration="RA-86496") == []  # no aircraft DB imported
+    assert _flights(store, outlines, watchlist=True) == rff  # both are on plane-alert-db
+    assert _flights(store, outlines, registration="ra-86496") == [rff[0]]  # from tar1090-db
+    assert _flights(store, outlines, registration="YV2851") == [
+        ("0d8198", "VCV1620"),
+        ("0d8198", "VCV1620"),
+    ]
     assert len(_flights(store, outlines)) == 10
 
 

@@ -1,12 +1,16 @@
-"""FlightBuilder: feeding quickstart in three time slices gives the bulk result, and an update
-recomputes only the aircraft it touches."""
+"""FlightBuilder: feeding quickstart in slices gives the bulk result, an update recomputes only
+the aircraft it touches, and memory stays bounded on a long stream of many short flights."""
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from skywitness.flights import FLIGHT_SCHEMA, FlightBuilder, build_flights
+from skywitness.flights.incremental import FINAL_SILENCE_S
 from skywitness.stats import IngestStats
 
 KEY = ("flight_id", "estDepartureAirport", "estArrivalAirport", "n_positions", "gaps_bridged")
@@ -68,3 +72,101 @@ def test_update_touches_only_its_aircraft(quickstart: pa.Table, runways: pa.Tabl
     bad = pa.table({"timestamp": pa.nulls(2, ts_type), "icao24": pa.array(["4ca123", None])})
     changed, removed = builder.update(bad, stats)
     assert (changed.num_rows, removed, stats.rejected["bad_record"]) == (0, [], 2)
+
+
+# -- bounded memory: a long synthetic stream of many short flights ------------------------------
+EHAM = (52.3086, 4.7639)  # Amsterdam Schiphol
+EBBR = (50.9014, 4.4844)  # Brussels (~157 km away)
+STEP_S = 30  # s between state vectors
+CYCLE = (20, 60)  # points on the ground (10 min), then airborne (30 min)
+ACTIVE_S = 8 * 3600  # each aircraft flies back and forth for 8 h
+STAGGER_S = 2 * 3600  # a new aircraft starts every 2 h
+N_AIRCRAFT = 12
+T0 = 1_700_000_000  # unix s
+
+
+def _stream() -> pa.Table:
+    """N_AIRCRAFT aircraft, each shuttling EHAM <-> EBBR for ACTIVE_S, one after another."""
+    per = ACTIVE_S // STEP_S
+    k = np.arange(per)
+    ground_n, air_n = CYCLE
+    cycle, pos = np.divmod(k, ground_n + air_n)
+    here = np.where((cycle % 2 == 0)[:, None], EHAM, EBBR)
+    there = np.where((cycle % 2 == 0)[:, None], EBBR, EHAM)
+    air = pos >= ground_n
+    f = np.clip((pos - ground_n + 1) / (air_n + 1), 0.0, 1.0)  # fraction of the leg flown
+    lat = here[:, 0] + f * (there[:, 0] - here[:, 0])
+    lon = here[:, 1] + f * (there[:, 1] - here[:, 1])
+    alt = np.where(air, 10_000.0 * np.minimum(1.0, 4 * np.minimum(f, 1 - f)), np.nan)
+    cols: dict[str, list] = {c: [] for c in ("t", "icao", "lat", "lon", "alt", "gs", "og")}
+    for i in range(N_AIRCRAFT):
+        cols["t"].append((T0 + i * STAGGER_S + k * STEP_S) * 1000)
+        cols["icao"].append(np.full(per, f"4ca{i:03x}"))
+        cols["lat"].append(lat + i * 1e-4)
+        cols["lon"].append(lon)
+        cols["alt"].append(alt)
+        cols["gs"].append(np.where(air, 180.0, 5.0))
+        cols["og"].append(~air)
+    c = {name: np.concatenate(v) for name, v in cols.items()}
+    order = np.argsort(c["t"], kind="stable")
+    return pa.table(
+        {
+            "timestamp": pa.array(c["t"][order]).cast(pa.timestamp("ms", tz="UTC")),
+            "icao24": pa.array(c["icao"][order]),
+            "callsign": pa.array(np.char.add("KLM", c["icao"][order])),
+            "latitude": pa.array(c["lat"][order]),
+            "longitude": pa.array(c["lon"][order]),
+            "altitude": pa.array(c["alt"][order], from_pandas=True),
+            "groundspeed": pa.array(c["gs"][order]),
+            "onground": pa.array(c["og"][order]),
+            "source": pa.array(np.full(order.shape[0], "synthetic")),
+        }
+    )
+
+
+def test_memory_bounded_on_a_long_stream() -> None:
+    stream = _stream()
+    ms = stream["timestamp"].cast("int64").to_numpy()
+    builder = FlightBuilder()
+    window_ms = 600_000  # feed 10 min at a time
+    edges = np.searchsorted(ms, np.arange(ms[0], ms[-1] + window_ms, window_ms))
+    rows_per_cycle = sum(CYCLE)
+    peak = 0
+    for a, b in itertools.pairwise([*edges.tolist(), ms.shape[0]]):
+        if b == a:
+            continue
+        builder.update(stream.slice(a, b - a))
+        now_s = ms[b - 1] / 1000
+        last_s = T0 + np.arange(N_AIRCRAFT) * STAGGER_S + ACTIVE_S - STEP_S
+        first_s = T0 + np.arange(N_AIRCRAFT) * STAGGER_S
+        held = int(((first_s <= now_s) & (now_s - last_s < FINAL_SILENCE_S)).sum())
+        # at most: the flight in progress, the one before, and one started in the last LATE_S
+        assert builder.retained_rows() <= held * 3 * rows_per_cycle
+        peak = max(peak, builder.retained_rows())
+    print("PEAK", peak, builder.retained_rows(), builder.flights().num_rows, build_flights(stream).num_rows)
+    assert stream.num_rows == 11_520 and peak == 2_360
+    # all aircraft silent (the last stopped at the end): only the last 6 h of aircraft are held
+    assert builder.retained_rows() == 4 * 2 * rows_per_cycle - 3 * 20
+    bulk = build_flights(stream).sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
+    final = builder.flights()
+    assert final.num_rows == bulk.num_rows == N_AIRCRAFT * 12
+    assert final.equals(bulk)
+
+
+def test_late_points_are_counted() -> None:
+    stream = _stream()
+    ms = stream["timestamp"].cast("int64").to_numpy()
+    builder = FlightBuilder()
+    cut = int(np.searchsorted(ms, ms[0] + 4 * 3600_000))  # first 4 h
+    builder.update(stream.slice(0, cut))
+    before = builder.flights()
+    stats = IngestStats()
+    first = stream.slice(0, 1)  # the very first point again: its flight is final
+    changed, removed = builder.update(first, stats)
+    assert (changed.num_rows, removed, builder.late, stats.rejected["bad_timestamp"]) == (
+        0,
+        [],
+        1,
+        1,
+    )
+    assert builder.flights().equals(before)

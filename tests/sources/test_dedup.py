@@ -85,3 +85,17 @@ def test_matches_reference(rows: list[tuple[str, int]], nbatches: int) -> None:
         batch.ticks[:] = np.arange(a, b, dtype=np.uint64)  # row ids ride along
         kept += d.filter(batch).ticks.tolist()
     assert sorted(kept) == _reference(frames, times, 0.05)
+
+
+def test_receivers_that_heard_a_merged_frame_are_kept() -> None:
+    from skywitness.model import FrameBatch
+    from skywitness.sources.dedup import Deduplicator
+
+    hexes = ["8f393322384a02aea63afc43dcba", "8f393322384a02aea63afc43dcba", "5f4001594b0fbb"]
+    batch = FrameBatch.from_hex(hexes, [100.0, 100.001, 100.002], source="net")
+    batch.receiver[:] = [7, 9, 7]
+    dd = Deduplicator()
+    out = dd.filter(batch)
+    assert len(out) == 2
+    assert dd.last_copies.tolist() == [2, 1]
+    assert dd.last_receivers == {0: (7, 9)}

@@ -8,6 +8,7 @@ Parquet. Times are printed UTC, ISO 8601 with Z.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import sys
@@ -23,6 +24,7 @@ from rich.table import Table
 
 from ..errors import SkywitnessError
 from ..runtime.history import rebuild_flights
+from ..runtime.identity_filter import IdentityFilter, filter_by_identity
 from ..store import FlightFilter, iso_z, parse_time
 from .db_cmd import add_data_dir, open_store
 
@@ -65,6 +67,15 @@ def register(sub: Any) -> None:
     p.add_argument("--since", type=_time, help="seen at or after (date or datetime, UTC)")
     p.add_argument("--until", type=_end_time, help="first seen before (a date: its end)")
     p.add_argument("--min-confidence", type=float, help="minimum confidence 0..1")
+    who = p.add_argument_group("who flies it (identity: built-in facts + imported databases)")
+    who.add_argument("--registration", help="registration glob, e.g. 'RA-8*'")
+    who.add_argument("--operator", help="operator ICAO designator (RFF) or part of its name")
+    who.add_argument("--country", help="country of registry (ISO 3166 alpha-2)")
+    who.add_argument("--military", action="store_true", help="military aircraft only")
+    who.add_argument(
+        "--government", action="store_true", help="state aircraft only (government or military)"
+    )
+    who.add_argument("--watchlist", help="on a watchlist: part of its name, category or tags")
     p.add_argument("--limit", type=int, help="at most this many flights")
     p.add_argument(
         "--format", dest="out_format", choices=("table", "csv", "json", "parquet"), default=None
@@ -146,9 +157,28 @@ def filters_of(args: argparse.Namespace) -> FlightFilter:
     )
 
 
+def identity_of(args: argparse.Namespace) -> IdentityFilter:
+    return IdentityFilter(
+        registration=args.registration,
+        operator=args.operator,
+        country=args.country,
+        military=args.military,
+        government=args.government,
+        watchlist=args.watchlist,
+    )
+
+
 def run_query(args: argparse.Namespace) -> int:
+    who = identity_of(args)
+    filters = filters_of(args)
     with open_store(args, read_only=True) as store:
-        flights = store.query_flights(filters_of(args))
+        if who.active:  # the limit applies after the identity filter
+            flights = store.query_flights(dataclasses.replace(filters, limit=None))
+            flights = filter_by_identity(store.connection, flights, who)
+            if args.limit is not None:
+                flights = flights.slice(0, args.limit)
+        else:
+            flights = store.query_flights(filters)
     fmt = _format(args)
     if fmt == "parquet":
         if args.output is None:

@@ -32,6 +32,7 @@ class Investigation:
     result: Result
     coverage: list[PlaceCoverage]
     inputs: list[IngestRecord] = field(default_factory=list)
+    references: list[dict[str, Any]] = field(default_factory=list)  # aircraft DB imports
 
     @property
     def answer(self) -> str:
@@ -60,7 +61,19 @@ def investigate(store: Store, q: Question, outlines: Outlines | None = None) -> 
     if not cov:
         cov = [store_coverage(store, q.since, q.until)]
     inputs = [r for r in store.ingests() if r.status == "done"]
-    return Investigation(result, cov, inputs)
+    return Investigation(result, cov, inputs, reference_imports(store))
+
+
+def reference_imports(store: Store) -> list[dict[str, Any]]:
+    """The aircraft DB / watchlist imports behind the identity facts (empty when none)."""
+    table = store.table("aircraft_imports")
+    if table is None:
+        return []
+    keep = ("source", "kind", "path", "source_version", "sha256", "imported_at", "rows_read")
+    rows = [{k: r.get(k) for k in keep} for r in table.to_pylist()]
+    for r in rows:
+        r["imported_at"] = iso_z(r["imported_at"]) if r["imported_at"] else None
+    return sorted(rows, key=lambda r: (str(r["imported_at"]), str(r["source"])))
 
 
 def _input_dict(r: IngestRecord) -> dict[str, Any]:
@@ -88,6 +101,7 @@ def write_pack(
         inv.result,
         inv.coverage,
         inv.inputs,
+        inv.references,
         command=cmdline,
         basemap=inv.result.outlines.doc,
         generated=generated,
@@ -108,6 +122,7 @@ def write_pack(
         "question_text": inv.result.question.describe(),
         "store": str(store_dir.resolve()),
         "inputs": [_input_dict(r) for r in inv.inputs],
+        "reference_inputs": inv.references,
         "answer": inv.answer,
         "matches": len(inv.result.matches),
         "positions": inv.result.positions.num_rows,

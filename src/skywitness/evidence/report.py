@@ -67,6 +67,7 @@ def render(
     result: Result,
     coverage: list[PlaceCoverage],
     inputs: list[IngestRecord],
+    references: list[dict[str, Any]],
     *,
     command: str,
     basemap: dict[str, Any],
@@ -100,6 +101,23 @@ def render(
             for r in inputs
         ],
     )
+    if references:
+        ins += "<p class='muted'>Aircraft databases and watchlists behind the identities:</p>"
+        ins += _table(
+            ["source", "kind", "file", "version", "SHA-256", "rows", "imported"],
+            [
+                [
+                    str(r["source"]),
+                    str(r["kind"]),
+                    str(r["path"]),
+                    str(r["source_version"]),
+                    str(r["sha256"]),
+                    f"{int(r['rows_read'] or 0):,}",
+                    str(r["imported_at"] or ""),
+                ]
+                for r in references
+            ],
+        )
     asked = escape(q.text) + "<br>" if q.text else ""
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",

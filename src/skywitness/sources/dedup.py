@@ -105,6 +105,9 @@ class Deduplicator:
         self.window_s = window_s
         self.stats = stats
         self.last_copies = np.zeros(0, dtype=np.int64)
+        #: for frames of the last output batch heard by several receivers: output row → the
+        #: receiver ids that heard it (first copy's receiver first); frames heard once are absent
+        self.last_receivers: dict[int, tuple[int, ...]] = {}
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
 
@@ -141,4 +144,32 @@ class Deduplicator:
             self.stats.reject(RejectReason.DUPLICATE, batch.source, count=ndup)
         kept = np.flatnonzero(keep)
         self.last_copies = row_copies[kept]
+        self.last_receivers = {}
+        if ndup and batch.receiver[eligible].any():
+            self.last_receivers = _receivers(batch, eligible, order, first, is_new, m, kept)
         return batch.take(kept)
+
+
+def _receivers(
+    batch: FrameBatch,
+    eligible: npt.NDArray[np.intp],
+    order: npt.NDArray[np.intp],
+    first: npt.NDArray[np.bool_],
+    is_new: npt.NDArray[np.bool_],
+    m: int,
+    kept: npt.NDArray[np.intp],
+) -> dict[int, tuple[int, ...]]:
+    """Which receivers heard each merged frame of this batch (rows sorted as in ``filter``)."""
+    head = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
+    mine = is_new & is_new[head]  # copies of a frame first heard in this batch
+    rows = np.flatnonzero(mine)
+    rx = batch.receiver[eligible[order[rows] - m]]
+    heads = head[rows]
+    out: dict[int, tuple[int, ...]] = {}
+    start = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    for a, b in zip(start.tolist(), np.r_[start[1:], rows.size].tolist(), strict=True):
+        heard = tuple(dict.fromkeys(int(r) for r in rx[a:b] if r))
+        if len(heard) > 1:
+            batch_row = eligible[order[heads[a]] - m]
+            out[int(np.searchsorted(kept, batch_row))] = heard
+    return out
