@@ -47,8 +47,10 @@ def service(capture: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     svc = Service(cfg).start()
     assert svc.wait_idle(60)
-    svc.flights.step() if svc.flights else None  # type: ignore[func-returns-value]
-    svc.writer.stop() if svc.writer else None  # type: ignore[func-returns-value]
+    if svc.flights is not None:
+        svc.flights.step()
+    if svc.writer is not None:
+        svc.writer.stop()
     svc.writer = None  # everything is on disk now: the track endpoint reads it
     # e48a1f landed more than 60 s (of data time) before 151dc8's last message: lost by then
     built = svc.snapshots.built if svc.snapshots else 0

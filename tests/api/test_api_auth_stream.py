@@ -95,12 +95,21 @@ async def _stream(app: FastAPI, service: Service, url: str) -> str:
 
         def publish() -> None:  # from another thread, as the workers do
             service.publish_alert(
-                {"id": "a1", "time": 1577840500.0, "rule": "r1", "icao24": "e48a1f",
-                 "callsign": "TAM3300", "event": "landing", "flight_id": None,
-                 "message": "TAM3300 landed", "details": {}}  # fmt: skip
+                {
+                    "id": "a1",
+                    "time": 1577840500.0,
+                    "rule": "r1",
+                    "icao24": "e48a1f",
+                    "callsign": "TAM3300",
+                    "event": "landing",
+                    "flight_id": None,
+                    "message": "TAM3300 landed",
+                    "details": {},
+                }
             )
-            service.hub.publish("aircraft", {"kind": "lost", "timestamp": 1.0, "icao24": "151dc8",
-                                             "fields": {}})  # fmt: skip
+            service.hub.publish(
+                "aircraft", {"kind": "lost", "timestamp": 1.0, "icao24": "151dc8", "fields": {}}
+            )
 
         threading.Thread(target=publish).start()
         r = await task
@@ -112,8 +121,8 @@ async def _stream(app: FastAPI, service: Service, url: str) -> str:
 def test_stream_and_alerts(service: Service, app: FastAPI) -> None:
     text = asyncio.run(_stream(app, service, "/api/stream?limit=2"))
     assert text.startswith(": connected\n\n")
-    assert "event: alert\ndata: {\"id\":\"a1\"" in text
-    assert "event: aircraft\ndata: {\"kind\":\"lost\"" in text
+    assert 'event: alert\ndata: {"id":"a1"' in text
+    assert 'event: aircraft\ndata: {"kind":"lost"' in text
     body = call(app, "GET", "/api/alerts?rule=r1").json()
     assert body["count"] == 1 and body["alerts"][0]["message"] == "TAM3300 landed"
     assert call(app, "GET", "/api/alerts?rule=other").json()["count"] == 0

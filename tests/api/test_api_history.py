@@ -51,13 +51,13 @@ def test_track_geojson(get: Any) -> None:
     assert g["type"] == "FeatureCollection"
     p = g["properties"]
     assert (p["since"], p["until"]) == (1577836800.0, 1577844000.0)
-    assert p["truncated"] is False and p["points"] == 3659
+    assert p["truncated"] is False and p["points"] == 4043
     kinds = [f["properties"]["kind"] for f in g["features"]]
     assert kinds == ["observed"]  # receivers at both ends: no silence over 10 min
     line = g["features"][0]
     coords = line["geometry"]["coordinates"]
-    assert len(coords) == len(line["properties"]["times"]) == 3659
-    assert coords[0] == [37.404499, 55.97888]  # leaving Sheremetyevo
+    assert len(coords) == len(line["properties"]["times"]) == 4043
+    assert coords[0] == [37.451985, 55.980439]  # at the gate at Sheremetyevo
     assert coords[-1] == [30.269205, 59.814086]  # at Pulkovo
     assert line["properties"]["onground"][-1] is True
 

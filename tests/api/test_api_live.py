@@ -76,14 +76,14 @@ def test_stats(get: Any) -> None:
     s = get("/api/stats")
     assert s["frames"] == SHORT_FRAMES
     assert s["accepted"] == SHORT_FRAMES
-    assert s["positions"] == 12_027
+    assert s["positions"] == 13_444
     assert s["aircraft_live"] == 1
     assert s["lag_s"] == 0.0 and s["queue_batches"] == 0
     (src,) = s["sources"]
     assert src["frames"] == SHORT_FRAMES and src["reconnects"] == 0 and src["error"] is None
-    # surface positions without a reference position cannot be resolved: counted, not lost
-    assert s["rejects"] == {"bad_position": 1415}
-    assert s["rejects_by_source"]["tracker"] == {"bad_position": 1415}
+    # surface positions need no reference position: they resolve at known airports
+    assert s["rejects"] == {}
+    assert s["rejects_by_source"].get("tracker", {}) == {}
     assert s["store"]["rows"] == 6850 and s["store"]["flights"] == 2
     assert s["store"]["pending_rows"] == 0
     assert s["outputs"] == {"beast_clients": 0, "sbs_clients": 0}

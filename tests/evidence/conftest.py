@@ -5,47 +5,20 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
 import pytest
 
 from skywitness.cli import investigate_cmd
-from skywitness.decode import decode_batch
 from skywitness.errors import SkywitnessError
 from skywitness.identify import import_aircraft
-from skywitness.runtime.history import ingest, open_history, rebuild_flights
+from skywitness.runtime.history import ingest, open_history
 from skywitness.runtime.pipeline import RunOptions
 from skywitness.simulate import load_builtin, simulate, write_capture
-from skywitness.stats import IngestStats
-from skywitness.store import Provenance, ingest_tables
-from skywitness.track import Tracker
 
 #: Where the AFR34ZG sample was received from: Paris CDG (surface positions need it).
 CDG_REFERENCE = (49.0097, 2.5479)
-
-
-def _demo_tables(stats: IngestStats) -> Iterator[pa.Table]:
-    """The caracas scenario tracked receiver by receiver, each receiver's position the surface
-    reference (surface CPR is ambiguous by 90 degrees of longitude): ingesting the written
-    capture as a file does not (yet) find the Moscow departure airports."""
-    scenario = load_builtin("caracas")
-    refs = {i + 1: (r.lat, r.lon) for i, r in enumerate(scenario.receivers)}
-    tracker = Tracker(rate_s=1.0, stats=stats)
-    for batch in simulate(scenario):
-        stats.frames += len(batch)
-        msgs = decode_batch(batch)
-        for rx in np.unique(batch.receiver).tolist():
-            tracker.reference = refs.get(int(rx))
-            states = tracker.update(msgs.take(np.flatnonzero(batch.receiver == rx)), batch.source)
-            if len(states):
-                yield states.to_arrow()
-    final = tracker.flush()
-    if len(final):
-        yield final.to_arrow()
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +30,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> P
     write_capture(simulate(load_builtin("caracas")), str(capture))
     store = open_history(root / "data")
     try:
-        stats = IngestStats()
-        ingest_tables(store, _demo_tables(stats), Provenance.of_file(capture, "jsonl"), stats=stats)
-        rebuild_flights(store)
+        ingest(store, [str(capture)], RunOptions())  # surface positions resolved at airports
         # the identities' registrations, types and watchlist entries, each with its source
         db = shared_data / "tar1090-db" / "aircraft_from_shards.csv.gz"
         import_aircraft(store.connection, db, "tar1090")

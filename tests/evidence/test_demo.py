@@ -21,7 +21,7 @@ QUESTION = [
     "--text", "Russian state aircraft that flew to Venezuela between 2019-09-15 and 2019-09-25",
 ]  # fmt: skip
 #: Positions of the two matching flights (deterministic: the scenario has a fixed seed).
-DEMO_POSITIONS = 16_476
+DEMO_POSITIONS = 16_470
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +92,27 @@ def test_pack_exports_the_data_used(demo_pack: tuple[Path, str]) -> None:
     assert manifest["question"]["classes"] == ["military", "government"]
     (inp,) = manifest["inputs"]
     assert inp["source"].endswith("caracas.jsonl") and len(inp["sha256"]) == 64
-    assert inp["rows_read"] == 245_627 and inp["rows_stored"] == 45_660
+    assert inp["rows_read"] == 245_627 and inp["rows_stored"] == 46_226
     assert sorted(manifest["files"]) == [
         "flights.csv", "flights.json", "positions.csv", "positions.parquet", "report.html",
         "tracks.geojson", "tracks.kml",
     ]  # fmt: skip
+    assert [(r["source"], r["kind"], r["rows_read"]) for r in manifest["reference_inputs"]] == [
+        ("tar1090", "tar1090", 619_472),
+        ("planealert", "planealert", 17_198),
+    ]
+    facts = {
+        f["field"]: f
+        for f in json.loads((pack / "flights.json").read_text())[0]["identity"]["facts"]
+    }
+    assert facts["registration"] == {
+        "field": "registration",
+        "value": "RA-86496",
+        "source": "tar1090 sha256:7487617468a7",
+    }
+    assert facts["watchlist_class"]["source"] == "planealert sha256:a4309bfc15f7"
     cov = {c["place"]: c for c in manifest["coverage"]}
-    assert cov["Venezuela"]["rows"] == 13_222 and cov["Venezuela"]["aircraft"] == 5
+    assert cov["Venezuela"]["rows"] == 13_805 and cov["Venezuela"]["aircraft"] == 5
     assert cov["Venezuela"]["hours_with_data"] == 5 and cov["Venezuela"]["hours_total"] == 264
 
 
@@ -162,10 +176,11 @@ def test_no_match_says_so_with_coverage(demo_store: Path, tmp_path: Path) -> Non
     )  # fmt: skip
     assert code == 0
     answer = read_manifest(tmp_path / "none")["answer"]
+    source = demo_store.parent / "caracas.jsonl"  # the source column names the ingested file
     assert answer == (
         "No flight matches the question (10 flight(s) in the store overlap the time asked). "
-        "Coverage: In Venezuela between 2019-09-20T00:00:00Z and 2019-09-21T00:00:00Z: 13,222 "
-        "state vectors of 5 aircraft (by source: simulated:caracas 13,222); data in 5 of 24 "
+        "Coverage: In Venezuela between 2019-09-20T00:00:00Z and 2019-09-21T00:00:00Z: 13,805 "
+        f"state vectors of 5 aircraft (by source: {source} 13,805); data in 5 of 24 "
         "hours, from 2019-09-20T14:02:41.104Z to 2019-09-20T18:57:50.312Z."
     )
     assert "No flight matches the question" in out

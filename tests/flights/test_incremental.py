@@ -8,9 +8,10 @@ import itertools
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from skywitness.flights import FLIGHT_SCHEMA, FlightBuilder, build_flights
-from skywitness.flights.incremental import FINAL_SILENCE_S
+from skywitness.flights.incremental import FINAL_SILENCE_S, _diff
 from skywitness.stats import IngestStats
 
 KEY = ("flight_id", "estDepartureAirport", "estArrivalAirport", "n_positions", "gaps_bridged")
@@ -21,15 +22,18 @@ def _keys(table: pa.Table) -> list[tuple]:
     return sorted(zip(*(d[k] for k in KEY), strict=True))
 
 
-def test_slices_equal_bulk(quickstart: pa.Table, runways: pa.Table) -> None:
+@pytest.mark.parametrize("slice_s", [3600, 600])
+def test_slices_equal_bulk(quickstart: pa.Table, runways: pa.Table, slice_s: int) -> None:
     bulk = build_flights(quickstart, runways=runways)
     builder = FlightBuilder(runways)
     ts = quickstart["timestamp"].cast("int64")
     lo = pc.min(ts).as_py()
-    hour = 3600_000
     seen: dict[str, dict] = {}
-    for k in range(3):
-        m = pc.and_(pc.greater_equal(ts, lo + k * hour), pc.less(ts, lo + (k + 1) * hour))
+    for k in range(3 * 3600 // slice_s):
+        m = pc.and_(
+            pc.greater_equal(ts, lo + k * slice_s * 1000),
+            pc.less(ts, lo + (k + 1) * slice_s * 1000),
+        )
         changed, removed = builder.update(quickstart.filter(m))
         assert changed.schema == FLIGHT_SCHEMA
         for i in removed:
@@ -39,8 +43,10 @@ def test_slices_equal_bulk(quickstart: pa.Table, runways: pa.Table) -> None:
     final = builder.flights()
     assert final.num_rows == bulk.num_rows == 238
     assert _keys(final) == _keys(bulk)
+    assert final.equals(bulk.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")]))
     # the stream of changes and removals adds up to the final table
     assert sorted(seen) == sorted(final["flight_id"].to_pylist())
+    assert builder.late == 0 and builder.retained_rows() == quickstart.num_rows
 
 
 def test_update_touches_only_its_aircraft(quickstart: pa.Table, runways: pa.Table) -> None:
@@ -76,7 +82,7 @@ def test_update_touches_only_its_aircraft(quickstart: pa.Table, runways: pa.Tabl
 
 # -- bounded memory: a long synthetic stream of many short flights ------------------------------
 EHAM = (52.3086, 4.7639)  # Amsterdam Schiphol
-EBBR = (50.9014, 4.4844)  # Brussels (~157 km away)
+EHRD = (51.9569, 4.4372)  # Rotterdam (~46 km away)
 STEP_S = 30  # s between state vectors
 CYCLE = (20, 60)  # points on the ground (10 min), then airborne (30 min)
 ACTIVE_S = 8 * 3600  # each aircraft flies back and forth for 8 h
@@ -86,13 +92,13 @@ T0 = 1_700_000_000  # unix s
 
 
 def _stream() -> pa.Table:
-    """N_AIRCRAFT aircraft, each shuttling EHAM <-> EBBR for ACTIVE_S, one after another."""
+    """N_AIRCRAFT aircraft, each shuttling EHAM <-> EHRD for ACTIVE_S, one after another."""
     per = ACTIVE_S // STEP_S
     k = np.arange(per)
     ground_n, air_n = CYCLE
     cycle, pos = np.divmod(k, ground_n + air_n)
-    here = np.where((cycle % 2 == 0)[:, None], EHAM, EBBR)
-    there = np.where((cycle % 2 == 0)[:, None], EBBR, EHAM)
+    here = np.where((cycle % 2 == 0)[:, None], EHAM, EHRD)
+    there = np.where((cycle % 2 == 0)[:, None], EHRD, EHAM)
     air = pos >= ground_n
     f = np.clip((pos - ground_n + 1) / (air_n + 1), 0.0, 1.0)  # fraction of the leg flown
     lat = here[:, 0] + f * (there[:, 0] - here[:, 0])
@@ -105,7 +111,7 @@ def _stream() -> pa.Table:
         cols["lat"].append(lat + i * 1e-4)
         cols["lon"].append(lon)
         cols["alt"].append(alt)
-        cols["gs"].append(np.where(air, 180.0, 5.0))
+        cols["gs"].append(np.where(air, 120.0, 5.0))
         cols["og"].append(~air)
     c = {name: np.concatenate(v) for name, v in cols.items()}
     order = np.argsort(c["t"], kind="stable")
@@ -143,10 +149,10 @@ def test_memory_bounded_on_a_long_stream() -> None:
         # at most: the flight in progress, the one before, and one started in the last LATE_S
         assert builder.retained_rows() <= held * 3 * rows_per_cycle
         peak = max(peak, builder.retained_rows())
-    print("PEAK", peak, builder.retained_rows(), builder.flights().num_rows, build_flights(stream).num_rows)
-    assert stream.num_rows == 11_520 and peak == 2_360
-    # all aircraft silent (the last stopped at the end): only the last 6 h of aircraft are held
-    assert builder.retained_rows() == 4 * 2 * rows_per_cycle - 3 * 20
+    assert (stream.num_rows, peak) == (11_520, 1_194)
+    # at the end 4 aircraft were seen in the last 6 h; each holds its last two flights (80 and
+    # 79 rows), the 8 others are forgotten
+    assert builder.retained_rows() == 4 * (2 * rows_per_cycle - 1)
     bulk = build_flights(stream).sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
     final = builder.flights()
     assert final.num_rows == bulk.num_rows == N_AIRCRAFT * 12
@@ -170,3 +176,22 @@ def test_late_points_are_counted() -> None:
         1,
     )
     assert builder.flights().equals(before)
+
+
+def test_diff_compares_every_column(quickstart: pa.Table, runways: pa.Table) -> None:
+    bulk = build_flights(quickstart, runways=runways)
+    same, gone = _diff(bulk, bulk)
+    assert (same.num_rows, gone) == (0, [])
+    rows = bulk.to_pylist()
+    rows[3]["callsigns"] = [*rows[3]["callsigns"], "X"]  # a list grows
+    rows[5]["arrival_alternatives"] = []  # a list shrinks (from 1 entry)
+    alt = rows[7]["departure_alternatives"]
+    rows[7]["departure_alternatives"] = [{**alt[0], "score": 0.123}, *alt[1:]]  # a struct value
+    rows[9]["estArrivalAirportVertDistance"] = None  # a null
+    edited = pa.Table.from_pylist(rows, schema=FLIGHT_SCHEMA)
+    changed, gone = _diff(bulk.slice(0, 200), edited)
+    ids = [rows[i]["flight_id"] for i in (3, 5, 7, 9)] + bulk["flight_id"].to_pylist()[200:]
+    assert sorted(changed["flight_id"].to_pylist()) == sorted(ids)
+    assert gone == []
+    _, gone = _diff(bulk, bulk.slice(1))
+    assert gone == [bulk["flight_id"][0].as_py()]

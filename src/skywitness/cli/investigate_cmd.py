@@ -158,9 +158,10 @@ def run_investigate(args: argparse.Namespace) -> int:
             out.width = max(out.width, TABLE_WIDTH)
         out.print(table)
     out.print(f"[bold]Answer:[/bold] {inv.answer}")
-    out.print("[bold]Coverage:[/bold]")
-    for c in inv.coverage:
-        out.print(f"  {c.sentence()}")
+    if rows:  # with no match the answer itself already states the coverage
+        out.print("[bold]Coverage:[/bold]")
+        for c in inv.coverage:
+            out.print(f"  {c.sentence()}")
     if args.report:
         cmd = command_line(args)
         files, note = write_pack(

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "db": "skywitness.cli.db_cmd",
     "watch": "skywitness.cli.watch_cmd",
     "alerts": "skywitness.cli.watch_cmd",
+    "serve": "skywitness.cli.serve_cmd",
     "simulate": "skywitness.cli.simulate_cmd",
     "aircraft": "skywitness.cli.aircraft_cmd",
 }

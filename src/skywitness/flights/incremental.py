@@ -106,19 +106,21 @@ def _equal(x: pa.Array, y: pa.Array) -> B1:
     if pa.types.is_list(t):
         lx = np.asarray(pc.fill_null(pc.list_value_length(x), -1).to_numpy(), dtype=np.int64)
         ly = np.asarray(pc.fill_null(pc.list_value_length(y), -1).to_numpy(), dtype=np.int64)
-        ok = lx == ly
+        ok: B1 = np.asarray(lx == ly, dtype=bool)
         px = np.asarray(pc.list_parent_indices(x).to_numpy(), dtype=np.int64)
         py = np.asarray(pc.list_parent_indices(y).to_numpy(), dtype=np.int64)
         # compare values only of lists of equal length: then both sides line up
         sx, sy = ok[px], ok[py]
-        same = _equal(pc.list_flatten(x).filter(pa.array(sx)), pc.list_flatten(y).filter(pa.array(sy)))
+        same = _equal(
+            pc.list_flatten(x).filter(pa.array(sx)), pc.list_flatten(y).filter(pa.array(sy))
+        )
         ok[px[sx][~same]] = False
         return ok
     if pa.types.is_struct(t):
-        ok = np.ones(len(x), dtype=bool)
+        both: B1 = _valid(x) == _valid(y)
         for fx, fy in zip(x.flatten(), y.flatten(), strict=True):
-            ok &= _equal(fx, fy)
-        return ok & (_valid(x) == _valid(y))
+            both &= _equal(fx, fy)
+        return both
     # flat columns: numpy compares (nulls become None, NaN or NaT on both sides alike)
     a, b = x.to_numpy(zero_copy_only=False), y.to_numpy(zero_copy_only=False)
     eq = np.asarray(a == b, dtype=bool)
@@ -143,7 +145,8 @@ def _rows_equal(a: pa.Table, b: pa.Table) -> B1:
 class FlightBuilder:
     """Keeps recent state vectors and flights per aircraft; ``update`` returns what changed.
 
-    ``late`` counts points left out because they were older than the retained flights allow.
+    ``late`` counts points left out because they were older than the retained flights allow;
+    ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost).
     """
 
     def __init__(
@@ -169,7 +172,7 @@ class FlightBuilder:
         self._final: list[pa.Table] = []
         self._now = NEVER  # ms, newest point seen of any aircraft
         self.late = 0
-        self.window_rows = 0
+        self.rebuilt_rows = 0
 
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""
@@ -212,7 +215,7 @@ class FlightBuilder:
         ws[aff] = self._window_start(aff, t_min[aff])
         held = self._rows(np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code])))
         window = pa.concat_tables([*held, new])
-        self.window_rows += window.num_rows
+        self.rebuilt_rows += window.num_rows
         rebuilt = build_flights(window, inference=self._inference)
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(self._live.filter(pa.array(redo)), rebuilt)
@@ -308,8 +311,9 @@ class FlightBuilder:
         if not silent.any():
             return
         self._drop(silent[self._k_code], silent[self._l_code])
+        # a point of a forgotten aircraft is accepted only after its last one (a new flight)
+        self._accept[silent] = self._newest[silent] + 1
         self._newest[silent] = NEVER
-        self._accept[silent] = NEVER
 
     def _drop(self, rows: B1, flights: B1) -> None:
         self._k_alive &= ~rows

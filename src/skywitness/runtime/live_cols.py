@@ -91,17 +91,15 @@ class LiveColumns:
 
 def take_columns(tracker: Tracker) -> LiveColumns:
     """Copy the live state out of the tracker (call in the tracker thread only)."""
-    # The tracker keeps its state in an AircraftTable of numpy columns; reading them directly
-    # is what makes a once-a-second copy affordable (no public columnar accessor exists yet).
-    table = tracker._table
-    cols = table.cols
-    slots = np.sort(table.active_slots())
+    # reading the tracker's columns directly is what makes a once-a-second copy affordable
+    cols, active, sources = tracker.columns()
+    slots = np.sort(active)
     hexes = icao24_hex(cols["key"][slots]) if slots.size else np.zeros(0, dtype="<U7")
     order = np.argsort(hexes, kind="stable")
     slots, hexes = slots[order], hexes[order]
     lat = cols["lat"][slots].astype(np.float64)
     has_pos = np.isfinite(lat)
-    names = np.array(tracker._sources, dtype=str)
+    names = np.array(sources, dtype=str)
     return LiveColumns(
         icao24=hexes,
         first_seen=cols["first_seen"][slots].astype(np.float64),

@@ -31,6 +31,7 @@ from .feeds import Item
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
 from .pipeline import count_decode_rejects
+from .places import AirportPlaces
 from .tcp_out import Rebroadcast
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class TrackerWorker:
     batches: int = 0
 
     def __post_init__(self) -> None:
-        self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats)
+        self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
         self._dedup = Deduplicator(stats=self.stats) if self.dedup else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}

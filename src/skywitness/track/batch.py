@@ -73,7 +73,7 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
         t=m.timestamp[rows],
         key=key,
         kind=kind,
-        callsign=m.callsign[rows],
+        callsign=_valid_callsigns(m.callsign[rows]),
         altitude=m.altitude[rows],
         geoaltitude=m.geoaltitude[rows],
         groundspeed=m.groundspeed[rows],
@@ -119,3 +119,15 @@ def from_observations(o: Observations) -> Batch:
         lat=o.latitude,
         lon=o.longitude,
     )
+
+
+def _valid_callsigns(values: Str) -> Str:
+    """Callsigns holding a code outside the ICAO character set (decoded as ``#``) are not
+    identities: a frame can pass its CRC and still carry garbage (TC 2 obstruction beacons)."""
+    present = np.flatnonzero(values != "")
+    bad = present[np.char.find(values[present], "#") >= 0]
+    if bad.size == 0:
+        return values
+    out: Str = values.copy()
+    out[bad] = ""
+    return out

@@ -133,6 +133,12 @@ class Tracker:
         self._events = []
         return out
 
+    def columns(self) -> tuple[dict[str, Arr], Arr, list[str]]:
+        """The per-aircraft state as columns for a fast copy (live maps, APIs): the table's
+        columns (views — copy what you keep, and call from the tracker's thread), the slots of
+        the aircraft known now, and the source names that ``source`` columns index."""
+        return self._table.cols, self._table.active_slots(), list(self._sources)
+
     def snapshot(self) -> list[AircraftSnapshot]:
         """Read-only copies of the current state of every known aircraft."""
         cols = self._table.cols
