@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "db": "skywitness.cli.db_cmd",
     "watch": "skywitness.cli.watch_cmd",
     "alerts": "skywitness.cli.watch_cmd",
+    "investigate": "skywitness.cli.investigate_cmd",
+    "verify": "skywitness.cli.investigate_cmd",
     "serve": "skywitness.cli.serve_cmd",
     "simulate": "skywitness.cli.simulate_cmd",
     "aircraft": "skywitness.cli.aircraft_cmd",

@@ -82,11 +82,15 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    return serve_forever(config_of(args))
+
+
+def serve_forever(cfg: ServiceConfig) -> int:
+    """Start the service and its HTTP server; run until Ctrl-C or SIGTERM, then stop cleanly."""
     import uvicorn
 
     from ..api import create_app
 
-    cfg = config_of(args)
     service = Service(cfg).start()
     server = uvicorn.Server(
         uvicorn.Config(

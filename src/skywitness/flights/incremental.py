@@ -8,13 +8,15 @@ aircraft in one vectorised ``build_flights`` call, and compared with what was th
 
 Retention: per aircraft only the rows from the flight before the one in progress at
 ``newest - LATE_S`` are kept (the flight in progress and the last completed one); older
-flights are final. Points later than that (older than the retained flights allow) are counted
-as rejects, never merged into a wrong window. An aircraft silent for ``FINAL_SILENCE_S`` is
+flights are final (their rows, one per flight, stay for ``flights()``). Points arriving too
+late (older than the retained flights allow) are counted as rejects, never merged into a
+window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is
 forgotten (its flights final), and one with no flight keeps only its last
 ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). Within these horizons the
-result is exactly the bulk one; beyond them it differs only where bulk would join a flight to
-points after a silence of hours (a landing hidden in a gap of more than 6 h, an ocean gap
-bridged after 6 h) or to a ground-only stretch longer than 6 h before a takeoff.
+result is the one an unbounded builder gives (equal to the bulk build on the tests); beyond
+them it differs where bulk joins a flight to points after 6 h of silence (a landing hidden in
+a long gap, an ocean gap bridged, parked points of the evening before a takeoff first seen
+airborne) or to a ground-only stretch of more than 6 h before a takeoff.
 """
 
 from __future__ import annotations

@@ -21,10 +21,18 @@ from ..identify.identity import Identity, identify
 from ..simulate import Scenario, load_builtin, simulate
 from ..stats import IngestStats
 from ..track import Tracker
+from ..watch import Alert, Watch, parse_rules
 from .places import AirportPlaces
 
-#: Classifications that count as "state aircraft" for the demo's question.
-STATE_CLASSES = ("military", "government")
+#: The demo's question as a watch rule (the same TOML a user would write; docs/rules.md).
+DEMO_RULES = """
+[[rule]]
+name = "russian-state-aircraft-arriving-in-venezuela"
+event = "arrival"
+country = "VE"                 # country of the arrival airport
+registry_country = "RU"        # state of registry, from the ICAO address block
+classification = ["military", "government"]
+"""
 
 
 @dataclass
@@ -45,6 +53,8 @@ class DemoAnswer:
     flights: int
     matches: list[DemoFlight] = field(default_factory=list)
     stats: IngestStats = field(default_factory=IngestStats)
+    alerts: list[Alert] = field(default_factory=list)  # what the watch rule raised
+    states_table: pa.Table | None = None
 
 
 def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
@@ -52,6 +62,7 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
     scenario = scenario or load_builtin("caracas")
     stats = IngestStats()
     tracker = Tracker(rate_s=1.0, stats=stats, places=AirportPlaces())
+    watch = Watch(parse_rules(DEMO_RULES, path="<demo rules>"))
     tables: list[pa.Table] = []
     n_frames = 0
     for batch in simulate(scenario):
@@ -62,24 +73,41 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
         states = tracker.update(msgs, batch.source)
         if len(states):
             tables.append(states.to_arrow())
+            watch.feed(tables[-1])
     final = tracker.flush()
     if len(final):
         tables.append(final.to_arrow())
+        watch.feed(tables[-1])
+    watch.flush()
     states = pa.concat_tables(tables).sort_by([("icao24", "ascending"), ("timestamp", "ascending")])
     flights = build_flights(states, stats=stats)
     answer = DemoAnswer(scenario, n_frames, states.num_rows, flights.num_rows, stats=stats)
+    answer.states_table, answer.alerts = states, list(watch.alerts)
+    rows = flights.to_pylist()
     airports = AirportIndex.default()
-    for row in flights.to_pylist():
-        ident = identify(None, str(row["icao24"]), callsign=row["callsign"] or None)
-        if ident.country_iso2 != "RU" or ident.classification not in STATE_CLASSES:
+    seen: set[str] = set()
+    for alert in watch.alerts:
+        # the stored flight holding the alert (the rule fires as data arrives; the flight is
+        # rebuilt whole once the data is in)
+        row = next(
+            (
+                r
+                for r in rows
+                if r["icao24"] == alert.icao24
+                and r["firstSeen"].timestamp() <= alert.timestamp <= r["lastSeen"].timestamp()
+            ),
+            None,
+        )
+        if row is None or str(row["flight_id"]) in seen:
             continue
+        seen.add(str(row["flight_id"]))
+        ident = identify(None, alert.icao24, callsign=alert.callsign or None)
         dep = airports.lookup(str(row["estDepartureAirport"] or ""))
         arr = airports.lookup(str(row["estArrivalAirport"] or ""))
-        if arr is None or arr.country != "VE":
-            continue
         answer.matches.append(
             DemoFlight(ident, row, dep.country if dep else "", arr.country if arr else "")
         )
+    answer.matches.sort(key=lambda m: str(m.flight["icao24"]))
     return answer
 
 

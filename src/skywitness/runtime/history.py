@@ -88,9 +88,10 @@ def ingest(
             provenance = Provenance(spec, None, opts.fmt)
         extent = Extent()
         tables = extent.watch(track_tables([spec], opts, stats, progress=progress, stop=stop))
-        outcome = IngestOutcome(
-            ingest_tables(store, tables, provenance, stats=stats), stats, extent
+        record = ingest_tables(
+            store, tables, provenance, stats=stats, flush_rows=flush[0], flush_seconds=flush[1]
         )
+        outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)
         if outcome.record.status != "duplicate" and extent.first and extent.last:
             _, outcome.flights = rebuild_flights(

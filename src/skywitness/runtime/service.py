@@ -26,11 +26,13 @@ from ..errors import SkywitnessError
 from ..identify import ensure_schema as ensure_identity_schema
 from ..stats import IngestStats
 from ..store import Store, Writer
+from ..watch import list_alerts
 from .feeds import Feed, Item
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot
 from .tcp_out import Rebroadcast
 from .tracking import EventsHook, StatesHook, TrackerWorker
+from .watch_hook import alert_message
 from .workers import FlightsHook, FlightsWorker, SnapshotWorker
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,9 @@ class Service:
                 self.writer = Writer(
                     self.store, self._ingest_id, flush_seconds=STORE_FLUSH_S, stats=self.stats
                 ).start()
+                # alerts stored earlier (a previous run, a replay) are listed from the start
+                for stored in list_alerts(self.store.connection)[-ALERTS_KEPT:]:
+                    self.alerts.append(alert_message(stored))
             self.outputs.start()
             if cfg.rules is not None:
                 self._attach_watch(cfg.rules)
