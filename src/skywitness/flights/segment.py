@@ -212,13 +212,18 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     next_air = np.r_[(run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), False]
     between = (state == 1) & prev_air & next_air
     # a ground stay between two airborne runs ends one flight and starts the next: cut at its
-    # longest silence (parked); a one-point stay stays with the landing
+    # longest silence (parked) — which may be the one just before the next airborne point
+    # (parked in the evening, first heard airborne next morning: the flight starts airborne,
+    # its takeoff unobserved); a one-point stay stays with the landing
     inner = (ground == 1) & ~new_ac & (np.arange(n) != first[rid]) & between[rid]
     cand = np.flatnonzero(inner)
+    stays = np.flatnonzero(between & (first != last))
+    cand = np.r_[cand, last[stays] + 1]
+    cand_run = np.r_[rid[cand[: cand.size - stays.size]], stays]
     if cand.size:
-        order = np.lexsort((-dt[cand], rid[cand]))
-        c = cand[order]
-        firsts = c[np.r_[True, rid[c][1:] != rid[c][:-1]]]
+        order = np.lexsort((-dt[cand], cand_run))
+        c, r = cand[order], cand_run[order]
+        firsts = c[np.r_[True, r[1:] != r[:-1]]]
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True
