@@ -18,7 +18,7 @@ from ..model import U1, U8, FrameBatch, RejectReason
 from ..stats import IngestStats
 from .beast import signal_dbfs
 from .clock import TickClock
-from .textio import LineSplitter, hex_frames
+from .textio import LineParser, hex_frames
 
 _TS_CHARS = 12  # 48-bit timestamp in hex
 
@@ -88,27 +88,16 @@ def frame_avr(lines: list[bytes], first_line: int = 1) -> AvrFrames:
     )
 
 
-class AvrParser:
-    """Stream wrapper: line splitting across feeds, clock for ``@``/``%``/``<`` timestamps."""
+class AvrParser(LineParser[FrameBatch]):
+    """AVR lines; the clock converts ``@``/``%``/``<`` timestamps."""
 
     def __init__(self, stats: IngestStats, name: str, clock: TickClock, *, live: bool = False):
-        self.stats = stats
-        self.name = name
+        super().__init__(stats, name, live=live)
         self.clock = clock
-        self.live = live
-        self._lines = LineSplitter()
 
-    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
-        return self._run(data, False, arrival)
-
-    def finish(self) -> list[FrameBatch]:
-        return self._run(b"", True, None)
-
-    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
-        self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
-        if not lines:
-            return []
+    def parse_lines(
+        self, lines: list[bytes], first: int, arrival: float | None
+    ) -> list[FrameBatch]:
         fr = frame_avr(lines, first)
         for reason, no, detail in fr.rejects:
             self.stats.frames += 1

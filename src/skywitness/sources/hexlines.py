@@ -22,7 +22,7 @@ import pyarrow.json as pa_json
 
 from ..model import FrameBatch, RejectReason
 from ..stats import IngestStats
-from .textio import LineSplitter, hex_frames
+from .textio import LineParser, hex_frames
 
 #: Above this a numeric timestamp is in milliseconds, not seconds.
 MS_THRESHOLD = 1e11
@@ -140,26 +140,17 @@ class _FrameRows:
         ]
 
 
-class HexParser:
+class HexParser(LineParser[FrameBatch]):
     """``timestamp,hex`` / ``ISO-ts HEX`` / pyModeS CSV lines."""
 
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
-        self.stats = stats
-        self.name = name
-        self.live = live
-        self._lines = LineSplitter()
+        super().__init__(stats, name, live=live)
         self._layout: _Layout | None = None
         self._seen_data = False
 
-    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
-        return self._run(data, False, arrival)
-
-    def finish(self) -> list[FrameBatch]:
-        return self._run(b"", True, None)
-
-    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
-        self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
+    def parse_lines(
+        self, lines: list[bytes], first: int, arrival: float | None
+    ) -> list[FrameBatch]:
         rows = _FrameRows()
         for k, raw in enumerate(lines):
             no = first + k
@@ -191,24 +182,12 @@ class HexParser:
         return rows.batch(self.stats, self.name, arrival if self.live else None)
 
 
-class JsonlParser:
+class JsonlParser(LineParser[FrameBatch]):
     """One JSON object per line with a hex frame and a time (jet1090/rs1090 shape)."""
 
-    def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
-        self.stats = stats
-        self.name = name
-        self.live = live
-        self._lines = LineSplitter()
-
-    def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
-        return self._run(data, False, arrival)
-
-    def finish(self) -> list[FrameBatch]:
-        return self._run(b"", True, None)
-
-    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
-        self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
+    def parse_lines(
+        self, lines: list[bytes], first: int, arrival: float | None
+    ) -> list[FrameBatch]:
         fast = _fast_jsonl(lines)
         if fast is not None:
             self.stats.frames += len(fast)

@@ -18,7 +18,7 @@ from typing import Any
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
 from .records import FPM_PER_MPS, FT_PER_M, KT_PER_MPS, ObsRows, icao_of, num, squawk_code
-from .textio import LineSplitter
+from .textio import LineParser
 
 CSV_REQUIRED = ("icao24",)
 CSV_COLUMNS = (
@@ -130,24 +130,16 @@ def rest_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str
     return bad
 
 
-class OpenskyCsvParser:
+class OpenskyCsvParser(LineParser[Observations]):
     """Streaming reader of OpenSky dataset CSV (header row first)."""
 
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
-        self.stats = stats
-        self.name = name
-        self._lines = LineSplitter()
+        super().__init__(stats, name, live=live)
         self._cols: dict[str, int] | None = None
 
-    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
-        return self._run(data, False)
-
-    def finish(self) -> list[Observations]:
-        return self._run(b"", True)
-
-    def _run(self, data: bytes, final: bool) -> list[Observations]:
-        self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
+    def parse_lines(
+        self, lines: list[bytes], first: int, arrival: float | None
+    ) -> list[Observations]:
         rows = ObsRows()
         for k, raw in enumerate(lines):
             no = first + k

@@ -19,32 +19,25 @@ from zoneinfo import ZoneInfo
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
 from .records import ObsRows, icao_of, num, squawk_code
-from .textio import LineSplitter
+from .textio import LineParser
 
 OTHER_RECORDS = frozenset({"SEL", "ID", "AIR", "STA", "CLK"})
 _MIN_FIELDS = 10  # through time_log: anything shorter is not an SBS record
 
 
-class SbsParser:
+class SbsParser(LineParser[Observations]):
+    """BaseStation ``MSG`` lines (already decoded) as observations."""
+
     def __init__(
         self, stats: IngestStats, name: str, *, tz: str | None = None, live: bool = False
     ) -> None:
-        self.stats = stats
-        self.name = name
-        self.live = live
+        super().__init__(stats, name, live=live)
         self.tz = ZoneInfo(tz) if tz else None
-        self._lines = LineSplitter()
         self._midnight: dict[str, float] = {}
 
-    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
-        return self._run(data, False)
-
-    def finish(self) -> list[Observations]:
-        return self._run(b"", True)
-
-    def _run(self, data: bytes, final: bool) -> list[Observations]:
-        self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
+    def parse_lines(
+        self, lines: list[bytes], first: int, arrival: float | None
+    ) -> list[Observations]:
         rows = ObsRows()
         for k, raw in enumerate(lines):
             if not raw.strip():

@@ -6,10 +6,14 @@ numpy pass through a lookup table, grouped by length.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from typing import Generic, TypeVar
+
 import numpy as np
 import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES, U1
+from ..stats import IngestStats
 
 #: Valid frame lengths in hex characters (Mode A/C, short, long).
 FRAME_HEX_CHARS = (2 * MODEAC_FRAME_BYTES, 2 * SHORT_FRAME_BYTES, 2 * LONG_FRAME_BYTES)
@@ -96,3 +100,34 @@ def hex_to_int(text: bytes) -> int | None:
         return int(text, 16)
     except ValueError:
         return None
+
+
+Chunk = TypeVar("Chunk")
+
+
+class LineParser(ABC, Generic[Chunk]):
+    """Sans-IO parser of a line-based format: splits the byte stream into complete, numbered
+    lines (across feeds) and hands them to ``parse_lines``; counts the bytes read."""
+
+    def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
+        self.stats = stats
+        self.name = name
+        self.live = live
+        self._lines = LineSplitter()
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[Chunk]:
+        return self._run(data, False, arrival)
+
+    def finish(self) -> list[Chunk]:
+        return self._run(b"", True, None)
+
+    def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
+        self.stats.bytes_read += len(data)
+        lines, first = self._lines.feed(data, final)
+        if not lines:
+            return []
+        return self.parse_lines(lines, first, arrival)
+
+    @abstractmethod
+    def parse_lines(self, lines: list[bytes], first: int, arrival: float | None) -> list[Chunk]:
+        """Chunks from complete lines; ``first`` is the number of the first line (from 1)."""
