@@ -15,7 +15,7 @@ from ..errors import FormatError
 from .compression import decompress_head
 
 FORMATS: tuple[str, ...] = (
-    "beast", "avr", "sbs", "hex", "jsonl", "readsb", "trace", "opensky",
+    "beast", "avr", "sbs", "hex", "jsonl", "readsb", "trace", "opensky", "states",
 )  # fmt: skip
 #: Name hints, tried only when the content says nothing.
 _NAME_HINTS = (
@@ -52,6 +52,8 @@ def detect_format(head: bytes, name: str = "") -> str:
 def _from_content(head: bytes) -> str | None:
     if not head:
         return None
+    if head.startswith(b"PAR1"):
+        return "states"  # Parquet: state vectors with the canonical columns
     if head[0] == 0x1A and len(head) > 1 and head[1] in _BEAST_TYPES:
         return "beast"
     if _beast_density(head):
@@ -95,6 +97,10 @@ def _json_kind(text: bytes, first: bytes) -> str | None:
             return "opensky"
         if any(k in obj for k in ("frame", "rawmsg", "msg", "hex", "raw", "message")):
             return "jsonl"
+        if "icao24" in obj and "timestamp" in obj and isinstance(obj["icao24"], dict):
+            return "states"  # pandas "columns" orient
+    if isinstance(obj, list) and obj and isinstance(obj[0], dict) and "icao24" in obj[0]:
+        return "states"  # pandas "records" orient (traffic samples)
     window = text[:65536]
     if b'"trace"' in window:
         return "trace"
@@ -104,4 +110,6 @@ def _json_kind(text: bytes, first: bytes) -> str | None:
         return "readsb"
     if b'"frame"' in window or b'"rawmsg"' in window:
         return "jsonl"
+    if b'"icao24"' in window and b'"timestamp"' in window:
+        return "states"
     return None

@@ -37,6 +37,7 @@ from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import obs_take
 from .sbs import SbsParser
+from .states import StatesParser
 
 Batch = FrameBatch | Observations
 FILE_CHUNK_BYTES = 1 << 20
@@ -78,6 +79,8 @@ def make_parser(
         return JsonDocumentParser(stats, name, aircraft_rows)  # type: ignore[return-value]
     if fmt == "trace":
         return JsonDocumentParser(stats, name, trace_rows)  # type: ignore[return-value]
+    if fmt == "states":
+        return StatesParser(stats, name)  # type: ignore[return-value]
     if fmt == "opensky":
         if document:
             return JsonDocumentParser(stats, name, rest_rows)  # type: ignore[return-value]

@@ -104,13 +104,22 @@ def load_traffic_json(
         raise InputError(name, "cannot read", detail=str(exc)) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(name, "not JSON", detail=str(exc)) from exc
-    cols, bad_records = _columns(doc, name)
     st = stats if stats is not None else IngestStats()
     st.bytes_read += p.stat().st_size
+    return table_from_doc(doc, name, stats=st, source=source if source is not None else p.name)
+
+
+def table_from_doc(
+    doc: Any, name: str, *, stats: IngestStats | None = None, source: str | None = None
+) -> pa.Table:
+    """A parsed traffic/pandas JSON document (records or columns) as a STATE_SCHEMA table;
+    records without a time or a valid address are counted in ``stats`` and left out."""
+    st = stats if stats is not None else IngestStats()
+    cols, bad_records = _columns(doc, name)
     st.reject(RejectReason.BAD_RECORD, name, count=bad_records, detail="not an object")
     n = len(cols["timestamp"])
     st.frames += n + bad_records
-    src = source if source is not None else p.name
+    src = source if source is not None else name
     onground = [v if isinstance(v, bool) else None for v in cols["onground"]]
     arrays: dict[str, pa.Array] = {
         "timestamp": pa.array([_ms(v) for v in cols["timestamp"]], pa.int64()).cast(
