@@ -82,6 +82,16 @@ def _serve_body(request: Request, body: Body) -> Response:
     return Response(body.plain, media_type="application/json", headers=headers)
 
 
+def _first_messages(texts: list[str], n: int) -> list[str]:
+    """``texts`` up to and including the ``n``-th message (comment lines are not messages)."""
+    for k, t in enumerate(texts):
+        if not t.startswith(":"):
+            n -= 1
+            if n <= 0:
+                return texts[: k + 1]
+    return texts
+
+
 def _ts(d: datetime | None) -> float | None:
     return None if d is None else d.timestamp()
 
@@ -237,12 +247,14 @@ def create_app(service: Service) -> FastAPI:
         async def body() -> Any:
             deadline = None if timeout_s is None else time.monotonic() + timeout_s
             sent = 0
-            gen = service.hub.stream(client)
+            # everything queued goes out in one write: one message per write cannot keep up
+            gen = service.hub.batches(client)
             try:
-                async for text in gen:
-                    yield text
-                    if not text.startswith(":"):
-                        sent += 1
+                async for texts in gen:
+                    if limit is not None:
+                        texts = _first_messages(texts, limit - sent)
+                    sent += sum(1 for t in texts if not t.startswith(":"))
+                    yield "".join(texts)
                     if (limit is not None and sent >= limit) or (
                         deadline is not None and time.monotonic() >= deadline
                     ):

@@ -11,12 +11,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..identify.classify import Classification, classify_many
 from ..identify.identity import Identity, identify_many
 from ..model import F8
 from .live_cols import LiveColumns
@@ -25,6 +28,8 @@ from .live_cols import LiveColumns
 GZIP_LEVEL = 1
 #: Identity cache entries kept before it is cleared (bounds memory on a long run).
 IDENTITY_CACHE_MAX = 200_000
+#: New aircraft identified per ``identify_many`` call (the time budget is checked between).
+IDENTIFY_CHUNK = 256
 
 #: readsb ``type`` of an aircraft by the position source of its last position.
 READSB_TYPES = {
@@ -53,15 +58,53 @@ class Body:
         return cls(plain, gzip.compress(plain, GZIP_LEVEL, mtime=0), f'"{digest}"')
 
 
+class LazyBody:
+    """A ``Body`` serialised at once (``eager``) or on first use; ``wanted_at`` says when it was
+    last asked for. Serialising 20,000 aircraft holds the interpreter for a few hundred ms: a
+    body nobody reads is not built, one that is read is built before it is asked for."""
+
+    def __init__(self, make: Callable[[], Any], eager: bool = True) -> None:
+        self._make: Callable[[], Any] | None = make
+        self._body: Body | None = None
+        self._lock = threading.Lock()
+        self.wanted_at: float | None = None  # time.monotonic() of the last request
+        if eager:
+            self._build()
+
+    @property
+    def built(self) -> bool:
+        return self._body is not None
+
+    def _build(self) -> Body:
+        with self._lock:
+            if self._body is None:
+                assert self._make is not None
+                self._body, self._make = Body.of(self._make()), None
+            return self._body
+
+    def get(self) -> Body:
+        self.wanted_at = time.monotonic()
+        body = self._body
+        return body if body is not None else self._build()
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSnapshot:
     now: float
     count: int
-    aircraft: Body  # /api/aircraft
-    readsb: Body  # /data/aircraft.json
+    aircraft_body: LazyBody  # /api/aircraft
+    readsb_body: LazyBody  # /data/aircraft.json
     by_icao: dict[str, dict[str, Any]] = field(default_factory=dict)
     columns: LiveColumns = field(default_factory=LiveColumns.empty)
     index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def aircraft(self) -> Body:
+        return self.aircraft_body.get()
+
+    @property
+    def readsb(self) -> Body:
+        return self.readsb_body.get()
 
     @classmethod
     def empty(cls, now: float = 0.0) -> LiveSnapshot:
@@ -82,30 +125,101 @@ def _ints(a: F8) -> list[int | None]:
     return [None if x is None else int(x) for x in _column(a, 0)]
 
 
-class IdentityCache:
-    """``identify`` results per (icao24, callsign), filled in bulk for the new ones."""
+class _Rows:
+    """A stored query result with the ``fetchall`` of a DuckDB result."""
 
-    def __init__(self, con: Any, watched: Callable[[], set[str]] | None = None) -> None:
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def fetchall(self) -> list[Any]:
+        return list(self._rows)
+
+
+class _OperatorMemo:
+    """A connection that answers repeated operator-designator queries from memory.
+
+    ``identify`` looks the callsign's designator up once per aircraft: 20,000 new aircraft of a
+    few hundred airlines made 20,000 identical queries (seconds, holding back the tracker). One
+    memo lives for one bulk lookup, so imports between snapshots are still seen.
+    """
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self._memo: dict[tuple[str, tuple[Any, ...]], list[Any] | Exception] = {}
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        if params is None or "operator_facts" not in sql:
+            return self._con.execute(sql) if params is None else self._con.execute(sql, params)
+        key = (sql, tuple(params))
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._con.execute(sql, params).fetchall()
+            except Exception as exc:  # the same query fails the same way: remembered too
+                self._memo[key] = exc
+        hit = self._memo[key]
+        if isinstance(hit, Exception):
+            raise hit
+        return _Rows(hit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+class IdentityCache:
+    """``identify`` results per (icao24, callsign), filled in bulk for the new ones.
+
+    With ``budget_s`` each ``get_many`` identifies new aircraft for about that long and leaves
+    the rest for the next call (20,000 new aircraft take ~2 s of interpreter time, which the
+    tracker needs); until then ``classes`` gives their classification from ``classify_many``.
+    """
+
+    def __init__(
+        self,
+        con: Any,
+        watched: Callable[[], set[str]] | None = None,
+        budget_s: float | None = None,
+    ) -> None:
         self.con = con
+        self.budget_s = budget_s
         self._cache: dict[tuple[str, str], Identity] = {}
+        self._classes: dict[tuple[str, str], tuple[str, bool]] = {}
         self._watched = watched
 
     def watched(self) -> set[str]:
         return self._watched() if self._watched is not None else set()
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
+        """Identities of ``keys``: all of them, or without a budget only those done so far."""
         keys = list(keys)
         new = sorted({k for k in keys if k not in self._cache})
         if new:
             if len(self._cache) + len(new) > IDENTITY_CACHE_MAX:
                 self._cache.clear()
-            found = identify_many(self.con, [(i, c or None) for i, c in new])
-            self._cache.update(zip(new, found, strict=True))
-        return {k: self._cache[k] for k in keys}
+                self._classes.clear()
+            con = _OperatorMemo(self.con) if self.con is not None else None
+            t0 = time.perf_counter()
+            for at in range(0, len(new), IDENTIFY_CHUNK):
+                part = new[at : at + IDENTIFY_CHUNK]
+                found = identify_many(con, [(i, c or None) for i, c in part])
+                self._cache.update(zip(part, found, strict=True))
+                if self.budget_s is not None and time.perf_counter() - t0 >= self.budget_s:
+                    break
+        return {k: self._cache[k] for k in keys if k in self._cache}
+
+    def classes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bool]]:
+        """(classification label, on a watchlist) of ``keys``, vectorised (``classify_many``)."""
+        new = sorted({k for k in keys if k not in self._classes})
+        if new:
+            res = classify_many(self.con, [i for i, _ in new], [c for _, c in new])
+            labels = [Classification(int(k)).label for k in res.classification.tolist()]
+            listed = res.watchlisted.tolist()
+            self._classes.update(zip(new, zip(labels, listed, strict=True), strict=True))
+        return {k: self._classes[k] for k in keys}
 
     def clear(self) -> None:
         """Forget every identity (after an aircraft DB import)."""
         self._cache.clear()
+        self._classes.clear()
 
 
 #: /api/aircraft float fields and the decimals they keep.
@@ -136,14 +250,23 @@ def _onground(a: np.ndarray[Any, Any]) -> list[bool | None]:
 
 
 def aircraft_rows(
-    c: LiveColumns, idents: Sequence[Identity | None], watched: set[str]
+    c: LiveColumns,
+    idents: Sequence[Identity | None],
+    watched: set[str],
+    classes: Sequence[tuple[str, bool] | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """The ``/api/aircraft`` rows (docs/api.md), built column by column."""
+    """The ``/api/aircraft`` rows (docs/api.md), built column by column; ``classes``: the
+    (classification, watchlisted) of aircraft not identified yet (their other identity fields
+    stay null until they are)."""
+    fallback = classes if classes is not None else [None] * len(idents)
     floats = {name: _column(getattr(c, name), d) for name, d in _FLOATS}
     callsign, squawk = _text(c.callsign), _squawks(c.squawk)
     onground, psrc, source = _onground(c.onground), _text(c.position_source), _text(c.source)
     rows = []
-    for k, (icao, ident) in enumerate(zip(c.icao24.tolist(), idents, strict=True)):
+    for k, (icao, ident, fb) in enumerate(zip(c.icao24.tolist(), idents, fallback, strict=True)):
+        klass, listed = (
+            (ident.classification, bool(ident.watchlists)) if ident else (fb or ("civil", False))
+        )
         row: dict[str, Any] = {
             "icao24": icao,
             "callsign": callsign[k],
@@ -151,9 +274,9 @@ def aircraft_rows(
             "typecode": (ident.typecode or None) if ident else None,
             "country": (ident.country or None) if ident else None,
             "country_iso2": (ident.country_iso2 or None) if ident else None,
-            "classification": ident.classification if ident else "civil",
-            "military": bool(ident and ident.classification == "military"),
-            "watched": icao in watched or bool(ident and ident.watchlists),
+            "classification": klass,
+            "military": klass == "military",
+            "watched": listed or icao in watched,
             "operator": (ident.operator or None) if ident else None,
             "squawk": squawk[k],
             "onground": onground[k],
@@ -203,21 +326,31 @@ def readsb_rows(c: LiveColumns, now: float) -> list[dict[str, Any]]:
 
 
 def build_snapshot(
-    c: LiveColumns, now: float, messages: int, identities: IdentityCache
+    c: LiveColumns,
+    now: float,
+    messages: int,
+    identities: IdentityCache,
+    *,
+    eager: tuple[bool, bool] = (True, True),
 ) -> LiveSnapshot:
-    """Serialise a columnar copy of the tracker's state."""
+    """Serialise a columnar copy of the tracker's state; ``eager``: build the (/api/aircraft,
+    aircraft.json) bodies now, else on first request."""
     icaos, calls = c.icao24.tolist(), c.callsign.tolist()
     keys = [(i, s) for i, s in zip(icaos, calls, strict=True)]
-    idents = identities.get_many(k for k in keys if not k[0].startswith("~"))
+    known = [k for k in keys if not k[0].startswith("~")]
+    idents = identities.get_many(known)
+    pending = identities.classes([k for k in known if k not in idents])
     watched = identities.watched()
-    rows = aircraft_rows(c, [idents.get(k) for k in keys], watched)
-    readsb = {"now": round(now, 1), "messages": messages, "aircraft": readsb_rows(c, now)}
+    rows = aircraft_rows(c, [idents.get(k) for k in keys], watched, [pending.get(k) for k in keys])
     api = {"now": round(now, 3), "count": len(rows), "aircraft": rows}
     return LiveSnapshot(
         now=now,
         count=len(rows),
-        aircraft=Body.of(api),
-        readsb=Body.of(readsb),
+        aircraft_body=LazyBody(lambda: api, eager[0]),
+        readsb_body=LazyBody(
+            lambda: {"now": round(now, 1), "messages": messages, "aircraft": readsb_rows(c, now)},
+            eager[1],
+        ),
         by_icao={r["icao24"]: r for r in rows},
         columns=c,
         index={icao: i for i, icao in enumerate(icaos)},

@@ -39,8 +39,14 @@ log = logging.getLogger(__name__)
 
 #: Batches queued between the feeds and the tracker (each up to ``batch_size`` frames).
 TRACKER_QUEUE_MAX = 64
+#: Queued batches above which the tracker counts as behind (background work then waits).
+BACKLOG_BATCHES = 8
 #: Alerts kept in memory for ``/api/alerts`` when no store holds them.
 ALERTS_KEPT = 10_000
+#: Interpreter time each snapshot may spend identifying new aircraft, s (the rest wait for the
+#: next snapshot, classified meanwhile): a burst of thousands of new aircraft must not stall
+#: the tracker thread for seconds.
+IDENTIFY_BUDGET_S = 0.2
 #: Store writer flush interval for the live service, s (the track endpoint reads the store).
 STORE_FLUSH_S = 1.0
 
@@ -127,14 +133,19 @@ class Service:
             if cfg.rules is not None:
                 self._attach_watch(cfg.rules)
             self.flights = FlightsWorker(
-                self.hub, self.stats, store=self.store, interval_s=cfg.flights_interval_s
+                self.hub,
+                self.stats,
+                store=self.store,
+                interval_s=cfg.flights_interval_s,
+                backlog=self._backlog,
             )
             self.flights.subscribers.append(self._on_flights)
             self.flights.start()
             identity_con = self.store.connection.cursor() if self.store is not None else None
             self._identity_con = identity_con
             self.snapshots = SnapshotWorker(
-                IdentityCache(identity_con, lambda: set(self.watched)), self.frames
+                IdentityCache(identity_con, lambda: set(self.watched), IDENTIFY_BUDGET_S),
+                self.frames,
             )
             self.snapshots.start()
             self.tracker = TrackerWorker(
@@ -274,6 +285,10 @@ class Service:
 
     def counts(self) -> dict[str, Any]:
         return {"read": self.frames(), "accepted": self.stats.accepted, "rejected": self.rejects()}
+
+    def _backlog(self) -> bool:
+        """The tracker is behind: more than ``BACKLOG_BATCHES`` batches wait for it."""
+        return self.inbox.qsize() > BACKLOG_BATCHES
 
     def lag_s(self) -> float:
         """Arrival of the newest finished batch to now, while work is queued; 0 when caught up."""

@@ -9,6 +9,7 @@ tracker's state, as columns, for the live snapshot (serialised in another thread
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -47,8 +48,8 @@ SnapshotHook = Callable[[LiveColumns, float], None]
 
 
 def _values(a: np.ndarray[Any, Any], digits: int) -> list[Any]:
-    """Column as JSON-ready values: rounded, NaN as None."""
-    return [None if v != v else round(v, digits) for v in a.tolist()]
+    """Column as JSON-ready values: rounded (numpy, whole column), NaN as None."""
+    return [None if v != v else v for v in np.round(a, digits).tolist()]
 
 
 def positions_message(sv: StateVectors, now: float) -> dict[str, Any]:
@@ -83,6 +84,43 @@ def positions_message(sv: StateVectors, now: float) -> dict[str, Any]:
         for i, c, la, lo, al, gs, tr, vr, g, t in cols
     ]
     return {"time": round(now, 3), "aircraft": rows}
+
+
+def _tokens(values: list[Any]) -> list[str]:
+    """The JSON text of each value, from one ``json.dumps`` of the whole column."""
+    if not values:
+        return []
+    out = json.dumps(values, separators=(",", ":"), allow_nan=False)[1:-1].split(",")
+    if len(out) != len(values):  # a comma inside a string: value by value
+        out = [json.dumps(v, allow_nan=False) for v in values]
+    return out
+
+
+_POSITION_ROW = (
+    '{"icao24":%s,"callsign":%s,"latitude":%s,"longitude":%s,"altitude":%s,'
+    '"groundspeed":%s,"track":%s,"vertical_rate":%s,"onground":%s,"timestamp":%s}'
+)
+
+
+def positions_json(sv: StateVectors, now: float) -> str:
+    """``positions_message`` as compact JSON text, built column by column: the dicts and their
+    encoding cost the tracker thread ~15 % of its time at 100,000 frames/s."""
+    og = ["null" if g < 0 else "true" if g == 1 else "false" for g in sv.onground.tolist()]
+    cols = zip(
+        _tokens(sv.icao24_hex().tolist()),
+        _tokens([c or None for c in sv.callsign.tolist()]),
+        _tokens(_values(sv.latitude, 6)),
+        _tokens(_values(sv.longitude, 6)),
+        _tokens(_values(sv.altitude, 0)),
+        _tokens(_values(sv.groundspeed, 1)),
+        _tokens(_values(sv.track, 1)),
+        _tokens(_values(sv.vertical_rate, 0)),
+        og,
+        _tokens(_values(sv.timestamp, 3)),
+        strict=True,
+    )
+    rows = ",".join([_POSITION_ROW % row for row in cols])
+    return f'{{"time":{json.dumps(round(now, 3))},"aircraft":[{rows}]}}'
 
 
 def event_message(e: Event) -> dict[str, Any]:
@@ -209,12 +247,12 @@ class TrackerWorker:
             table = sv.to_arrow()
             for hook in self.on_states:
                 hook(table)
-            self.hub.publish("positions", positions_message(sv, now))
+            if self.hub.clients:  # the JSON rows cost; nobody listening, nothing to build
+                self.hub.publish_text("positions", positions_json(sv, now))
         if events:
             for hook in self.on_events:
                 hook(events)
-            for e in events:
-                self.hub.publish("aircraft", event_message(e))
+            self.hub.publish_many("aircraft", [event_message(e) for e in events])
 
     def _housekeeping(self) -> None:
         now = time.time()
@@ -225,8 +263,7 @@ class TrackerWorker:
             events = self.tracker.events()
             for hook in self.on_events:
                 hook(events)
-            for e in events:
-                self.hub.publish("aircraft", event_message(e))
+            self.hub.publish_many("aircraft", [event_message(e) for e in events])
         if now - self._last_snapshot >= self.snapshot_interval_s:
             self._snapshot(now)
 

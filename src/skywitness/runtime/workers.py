@@ -29,6 +29,15 @@ log = logging.getLogger(__name__)
 FlightsHook = Callable[[pa.Table, list[str]], None]
 #: The flights worker waits at least this many times its last step's duration between steps.
 FLIGHTS_DUTY_WAIT = 3.0
+#: Longest a flights step is put off while the tracker has a backlog, s; and how often it looks.
+FLIGHTS_DEFER_MAX_S = 20.0
+FLIGHTS_DEFER_POLL_S = 0.25
+#: Changed flights serialised and published at a time, and the pause between chunks while the
+#: tracker is behind, s.
+FLIGHTS_PUBLISH_CHUNK = 1000
+FLIGHTS_YIELD_S = 0.05
+#: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
+DEMAND_S = 10.0
 
 
 def jsonable(v: Any) -> Any:
@@ -60,6 +69,7 @@ class SnapshotWorker:
         self.last_build_s = 0.0
         self._messages = messages
         self._pending: tuple[LiveColumns, float] | None = None
+        self._wanted_at = [-DEMAND_S, -DEMAND_S]  # monotonic s: last request of each body
         self._cv = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="snapshot", daemon=True)
@@ -72,9 +82,19 @@ class SnapshotWorker:
             self._pending = (columns, now)
             self._cv.notify()
 
-    def build_now(self, columns: LiveColumns, now: float) -> None:
+    def build_now(self, columns: LiveColumns, now: float, eager: bool | None = None) -> None:
+        """Build a snapshot; its bodies are serialised now when ``eager``, or (None) when one
+        was asked for in the last ``DEMAND_S`` (else on their first request)."""
         t0 = time.perf_counter()
-        self.current = build_snapshot(columns, now, self._messages(), self.identities)
+        prev = (self.current.aircraft_body, self.current.readsb_body)
+        for k, body in enumerate(prev):
+            if body.wanted_at is not None:
+                self._wanted_at[k] = max(self._wanted_at[k], body.wanted_at)
+        mono = time.monotonic()
+        want = tuple(eager if eager is not None else mono - t < DEMAND_S for t in self._wanted_at)
+        self.current = build_snapshot(
+            columns, now, self._messages(), self.identities, eager=(want[0], want[1])
+        )
         self.last_build_s = time.perf_counter() - t0
         self.built += 1
 
@@ -110,12 +130,14 @@ class FlightsWorker:
         store: Store | None = None,
         interval_s: float = 2.0,
         builder: FlightBuilder | None = None,
+        backlog: Callable[[], bool] | None = None,
     ) -> None:
         self.hub = hub
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
         self.builder = builder or FlightBuilder()
+        self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
         self.last_step_s = 0.0
@@ -136,9 +158,18 @@ class FlightsWorker:
         # The incremental builder's cost grows with the aircraft touched per step, and it
         # shares the interpreter with the tracker: waiting FLIGHTS_DUTY_WAIT times as long as
         # the last step took caps its share of the CPU, and bigger batches cost less per row.
+        # While the tracker has a backlog a step waits (up to FLIGHTS_DEFER_MAX_S): flights are
+        # not latency-critical, positions are.
         wait = self.interval_s
+        deferred_since: float | None = None
         while not self._stop.wait(wait):
             t0 = time.monotonic()
+            if self.backlog is not None and self.backlog():
+                deferred_since = t0 if deferred_since is None else deferred_since
+                if t0 - deferred_since < FLIGHTS_DEFER_MAX_S:
+                    wait = FLIGHTS_DEFER_POLL_S
+                    continue
+            deferred_since = None
             self.step()
             self.last_step_s = time.monotonic() - t0
             wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
@@ -155,10 +186,16 @@ class FlightsWorker:
             self.updates += 1
             if self.store is not None and (changed.num_rows or removed):
                 self.store.replace_flights(changed, remove_ids=removed)
-            for row in flight_rows(changed):
-                self.hub.publish("flight", {**row, "change": "upsert"})
-            for fid in removed:
-                self.hub.publish("flight", {"flight_id": fid, "change": "removed"})
+            if self.hub.clients:  # rows built only for listeners, handed over in chunks
+                for at in range(0, changed.num_rows, FLIGHTS_PUBLISH_CHUNK):
+                    part = changed.slice(at, FLIGHTS_PUBLISH_CHUNK)
+                    upserts = [{**row, "change": "upsert"} for row in flight_rows(part)]
+                    self.hub.publish_many("flight", upserts)
+                    if self.backlog is not None and self.backlog():
+                        # thousands of rows of Python work: let the tracker catch up between
+                        time.sleep(FLIGHTS_YIELD_S)
+                gone = [{"flight_id": fid, "change": "removed"} for fid in removed]
+                self.hub.publish_many("flight", gone)
             for hook in self.subscribers:
                 hook(changed, removed)
         except Exception as exc:  # counted and logged; the next step tries again
