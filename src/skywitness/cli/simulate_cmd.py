@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,6 +15,7 @@ from ..simulate import list_builtin, resolve, simulate, write_capture
 from ..simulate.scenario import Scenario
 from ..simulate.serve import BeastServer, serve_beast
 from ..simulate.writers import CaptureSummary
+from .common import stop_on_signals
 
 
 def _speed(text: str) -> float:
@@ -74,20 +73,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-@contextlib.contextmanager
-def _stop_event() -> Iterator[threading.Event]:
-    """Set by SIGTERM, so a served stream ends cleanly."""
-    stop = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield stop
-        return
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        yield stop
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _until(stop: threading.Event, batches: Iterable[FrameBatch]) -> Iterator[FrameBatch]:
     """The batches until ``stop`` is set (SIGTERM), so every mode ends cleanly and promptly."""
     for batch in batches:
@@ -118,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = resolve(args.scenario)
     if args.serve_beast is not None and args.output is not None:
         raise SkywitnessError("give either -o FILE or --serve-beast PORT, not both")
-    with _stop_event() as stop:
+    with stop_on_signals() as stop:
         if args.serve_beast is not None:
             speed = 1.0 if args.speed is None else args.speed
             with BeastServer(args.bind, args.serve_beast) as server:
