@@ -138,6 +138,7 @@ class Service:
                 store=self.store,
                 interval_s=cfg.flights_interval_s,
                 backlog=self._backlog,
+                process=True,  # the build runs in a child process, off the tracker's GIL
             )
             self.flights.subscribers.append(self._on_flights)
             self.flights.start()

@@ -3,7 +3,9 @@
 - ``SnapshotWorker``: serialises the tracker's state copy into a ``LiveSnapshot`` (the latest
   copy wins: if serialising falls behind, intermediate copies are skipped).
 - ``FlightsWorker``: feeds state vectors to the incremental ``FlightBuilder`` every
-  ``interval_s``, stores the changed flights and publishes them (SSE, watch subscribers).
+  ``interval_s``, stores the changed flights and publishes them (SSE, watch subscribers). With
+  ``process=True`` the builder runs in a child process (``FlightsProcess``): the worker thread
+  then only ships tables and waits on a pipe, without holding the GIL for the build.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 
 from ..flights import FlightBuilder
 from ..stats import IngestStats
 from ..store import Store, iso_z
+from .flights_proc import FlightsProcess
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot, build_snapshot
 from .live_cols import LiveColumns
@@ -38,6 +41,16 @@ FLIGHTS_PUBLISH_CHUNK = 1000
 FLIGHTS_YIELD_S = 0.05
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
 DEMAND_S = 10.0
+
+
+class Builder(Protocol):
+    """What the flights worker needs of a builder (``FlightBuilder``, ``FlightsProcess``)."""
+
+    def update(
+        self, states: pa.Table, stats: IngestStats | None = None
+    ) -> tuple[pa.Table, list[str]]: ...
+
+    def flights(self) -> pa.Table: ...
 
 
 def jsonable(v: Any) -> Any:
@@ -120,7 +133,11 @@ class SnapshotWorker:
 
 
 class FlightsWorker:
-    """Incremental flights in a thread: ``add`` queues state vectors (never blocks)."""
+    """Incremental flights in a thread: ``add`` queues state vectors (never blocks).
+
+    ``process=True``: the builder is a ``FlightsProcess`` (started with the worker, closed by
+    ``stop`` after the last step).
+    """
 
     def __init__(
         self,
@@ -129,14 +146,16 @@ class FlightsWorker:
         *,
         store: Store | None = None,
         interval_s: float = 2.0,
-        builder: FlightBuilder | None = None,
+        builder: Builder | None = None,
         backlog: Callable[[], bool] | None = None,
+        process: bool = False,
     ) -> None:
         self.hub = hub
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
-        self.builder = builder or FlightBuilder()
+        self.process = FlightsProcess() if process and builder is None else None
+        self.builder: Builder = builder or self.process or FlightBuilder()
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
@@ -144,10 +163,13 @@ class FlightsWorker:
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
         self._lock = threading.Lock()
+        self._step_lock = threading.Lock()  # steps in order, one at a time (stop, tests)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="flights", daemon=True)
 
     def start(self) -> None:
+        if self.process is not None:
+            self.process.start()
         self._thread.start()
 
     def add(self, table: pa.Table) -> None:
@@ -156,8 +178,9 @@ class FlightsWorker:
 
     def _run(self) -> None:
         # The incremental builder's cost grows with the aircraft touched per step, and it
-        # shares the interpreter with the tracker: waiting FLIGHTS_DUTY_WAIT times as long as
-        # the last step took caps its share of the CPU, and bigger batches cost less per row.
+        # shares the CPU (in a thread also the interpreter) with the tracker: waiting
+        # FLIGHTS_DUTY_WAIT times as long as the last step took caps its share of the CPU, and
+        # bigger batches cost less per row.
         # While the tracker has a backlog a step waits (up to FLIGHTS_DEFER_MAX_S): flights are
         # not latency-critical, positions are.
         wait = self.interval_s
@@ -177,19 +200,35 @@ class FlightsWorker:
 
     def step(self) -> None:
         """Build flights from everything queued so far (also called at stop)."""
+        with self._step_lock:
+            self._step()
+
+    def _step(self) -> None:
         with self._lock:
             tables, self._pending = self._pending, []
         if not tables:
             return
         try:
-            changed, removed = self.builder.update(pa.concat_tables(tables), self.stats)
+            states = pa.concat_tables(tables)
+            rows: list[dict[str, Any]] | None = None
+            if self.process is not None:
+                # the child also builds the stream rows, when someone listens
+                changed, removed, rows = self.process.update_rows(
+                    states, self.stats, want_rows=self.hub.clients > 0
+                )
+            else:
+                changed, removed = self.builder.update(states, self.stats)
             self.updates += 1
             if self.store is not None and (changed.num_rows or removed):
                 self.store.replace_flights(changed, remove_ids=removed)
             if self.hub.clients:  # rows built only for listeners, handed over in chunks
                 for at in range(0, changed.num_rows, FLIGHTS_PUBLISH_CHUNK):
-                    part = changed.slice(at, FLIGHTS_PUBLISH_CHUNK)
-                    upserts = [{**row, "change": "upsert"} for row in flight_rows(part)]
+                    part = (
+                        rows[at : at + FLIGHTS_PUBLISH_CHUNK]
+                        if rows is not None
+                        else flight_rows(changed.slice(at, FLIGHTS_PUBLISH_CHUNK))
+                    )
+                    upserts = [{**row, "change": "upsert"} for row in part]
                     self.hub.publish_many("flight", upserts)
                     if self.backlog is not None and self.backlog():
                         # thousands of rows of Python work: let the tracker catch up between
@@ -208,3 +247,5 @@ class FlightsWorker:
             self._thread.join(timeout=60.0)
         else:
             self.step()
+        if self.process is not None:
+            self.process.close()

@@ -1,0 +1,92 @@
+"""The live flights step in a child process (``FlightsProcess``): the same flights as the
+in-process builder, rejects counted in the parent, and the child gone after ``stop``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from skywitness.errors import SkywitnessError
+from skywitness.flights import FlightBuilder
+from skywitness.runtime.hub import Hub
+from skywitness.runtime.service import Service
+from skywitness.runtime.workers import FlightsWorker, flight_rows
+from skywitness.stats import IngestStats
+from tests.watch.helpers import T0, states
+
+
+def _by_id(table: pa.Table) -> list[dict[str, object]]:
+    return sorted(table.to_pylist(), key=lambda r: str(r["flight_id"]))
+
+
+def test_service_builds_flights_in_a_child_process(service: Service) -> None:
+    worker = service.flights
+    assert worker is not None and worker.process is not None
+    child = worker.process.process
+    assert child.is_alive() and child.pid != os.getpid()
+    assert worker.failed is None and worker.updates >= 1
+    remote = worker.builder.flights()
+    assert service.store is not None
+    with service.read_lock:
+        held = service.store.states()
+        stored = service.store.query_flights()
+    local = FlightBuilder()
+    local.update(held)
+    assert remote.num_rows == 2
+    assert _by_id(remote) == _by_id(local.flights())
+    assert sorted(stored["flight_id"].to_pylist()) == sorted(remote["flight_id"].to_pylist())
+
+
+class ListeningHub(Hub):
+    """A hub with one stream client that records what is published."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, list[Any]]] = []
+
+    @property
+    def clients(self) -> int:
+        return 1
+
+    def publish_many(self, event: str, items: Sequence[Any]) -> None:
+        self.sent.append((event, list(items)))
+
+
+def test_stream_rows_built_in_the_child_equal_the_parent_ones(service: Service) -> None:
+    assert service.store is not None
+    with service.read_lock:
+        held = service.store.states()
+    hub = ListeningHub()
+    worker = FlightsWorker(hub, IngestStats(), interval_s=60.0, process=True)
+    worker.start()
+    worker.add(held)
+    worker.stop()
+    changed, _ = FlightBuilder().update(held)
+    want = [{**row, "change": "upsert"} for row in flight_rows(changed)]
+    assert len(want) == 2
+    assert hub.sent == [("flight", want), ("flight", [])]  # upserts, then no removed flights
+
+
+def test_process_worker_counts_rejects_and_exits() -> None:
+    stats = IngestStats()
+    worker = FlightsWorker(Hub(), stats, interval_s=60.0, process=True)
+    seen: list[tuple[int, list[str]]] = []
+    worker.subscribers.append(lambda table, removed: seen.append((table.num_rows, removed)))
+    worker.start()
+    proc = worker.process
+    assert proc is not None
+    rows = [{"t": T0 + 10 * k, "icao24": "3C6444", "onground": True} for k in range(5)]
+    worker.add(states([*rows, {"t": T0, "icao24": None}]))
+    worker.step()
+    assert stats.rejected == {"bad_record": 1}
+    assert seen == [(0, [])]  # a parked transponder: no flight
+    worker.add(states([{"t": T0 + 100, "icao24": "3c6444", "onground": True}]))
+    worker.stop()  # the last step runs in the child, then the child exits
+    assert worker.updates == 2 and worker.failed is None
+    assert proc.process.exitcode == 0 and not proc.process.is_alive()
+    with pytest.raises(SkywitnessError, match="closed"):
+        proc.update(states(rows))
