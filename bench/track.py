@@ -162,9 +162,16 @@ def main() -> None:
     parser.add_argument("--gigabytes", type=float, default=1.0)
     parser.add_argument("--speed-copies", type=int, default=100)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument(
+        "--modes-only",
+        action="store_true",
+        help="drop the capture's Mode A/C replies (readsb's default output has none)",
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {0})
     frames = capture_frames()
+    if args.modes_only:
+        frames = frames.take(np.flatnonzero(frames.length != 2))
     check_readdress(frames, 0x5A5 << ADDRESS_SHIFT_BITS)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="skywitness-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
