@@ -25,8 +25,9 @@ from rich.table import Table
 from ..errors import SkywitnessError
 from ..runtime.history import rebuild_flights
 from ..runtime.identity_filter import IdentityFilter, filter_by_identity
-from ..store import FlightFilter, iso_z, parse_time
+from ..store import FlightFilter, iso_z
 from .db_cmd import add_data_dir, open_store
+from .timeargs import end_time_arg, time_arg
 
 #: Terminal table: (header, column, fallback column when the first is null, marked "~").
 TABLE_COLUMNS = (
@@ -41,20 +42,6 @@ TABLE_COLUMNS = (
 )
 
 
-def _time(text: str) -> datetime:
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _end_time(text: str) -> datetime:
-    try:
-        return parse_time(text, end=True)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser("flights", help="stored flights: query (filters) or rebuild")
     add_data_dir(p, sub=False)
@@ -64,8 +51,8 @@ def register(sub: Any) -> None:
     p.add_argument("--to", dest="destination", help="arrival airport (ICAO or IATA)")
     p.add_argument("--from-country", help="departure country (ISO 3166 alpha-2)")
     p.add_argument("--to-country", help="arrival country (ISO 3166 alpha-2)")
-    p.add_argument("--since", type=_time, help="seen at or after (date or datetime, UTC)")
-    p.add_argument("--until", type=_end_time, help="first seen before (a date: its end)")
+    p.add_argument("--since", type=time_arg, help="seen at or after (date or datetime, UTC)")
+    p.add_argument("--until", type=end_time_arg, help="first seen before (a date: its end)")
     p.add_argument("--min-confidence", type=float, help="minimum confidence 0..1")
     who = p.add_argument_group("who flies it (identity: built-in facts + imported databases)")
     who.add_argument("--registration", help="registration glob, e.g. 'RA-8*'")
@@ -85,8 +72,8 @@ def register(sub: Any) -> None:
     fsub = p.add_subparsers(dest="flights_command", metavar="FLIGHTS_COMMAND")
     r = fsub.add_parser("rebuild", help="reconstruct flights from the stored state vectors")
     add_data_dir(r)
-    r.add_argument("--since", type=_time, default=argparse.SUPPRESS, help="from (UTC)")
-    r.add_argument("--until", type=_end_time, default=argparse.SUPPRESS, help="until (UTC)")
+    r.add_argument("--since", type=time_arg, default=argparse.SUPPRESS, help="from (UTC)")
+    r.add_argument("--until", type=end_time_arg, default=argparse.SUPPRESS, help="until (UTC)")
     r.set_defaults(func=run_rebuild)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from .common import (
     stderr,
     stop_on_signals,
 )
+from .timeargs import end_time_arg, time_arg
 
 _ICAO24 = re.compile(r"[0-9a-fA-F]{6}")
 
@@ -69,28 +69,10 @@ def register(sub: Any) -> None:
         "when the only SOURCE is a 6-hex address and no such file exists, export that "
         "aircraft's stored track: GeoJSON, KML, CSV or Parquet by the -o extension",
     )
-    stored.add_argument("--since", type=_time, default=None, help="from (date or datetime, UTC)")
-    stored.add_argument("--until", type=_end_time, default=None, help="until (UTC)")
+    stored.add_argument("--since", type=time_arg, default=None, help="from (date or datetime, UTC)")
+    stored.add_argument("--until", type=end_time_arg, default=None, help="until (UTC)")
     stored.add_argument("--data-dir", default=None, help="data directory of the store")
     p.set_defaults(func=run)
-
-
-def _time(text: str) -> datetime:
-    from ..store.timeutil import parse_time
-
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _end_time(text: str) -> datetime:
-    from ..store.timeutil import parse_time
-
-    try:
-        return parse_time(text, end=True)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def is_stored_track(sources: list[str]) -> bool:

@@ -7,14 +7,12 @@ import csv
 import io
 import json
 import sys
-from datetime import datetime
 from typing import Any
 
 from ..errors import SkywitnessError
 from ..runtime.pipeline import track_tables
 from ..sources import FORMATS
 from ..stats import IngestStats
-from ..store import parse_time
 from ..watch import (
     ConsoleNotifier,
     Watch,
@@ -27,22 +25,9 @@ from ..watch import (
 from ..watch.notify import Notifier
 from .common import parse_start_time, print_summary, run_options, stop_on_signals
 from .db_cmd import add_data_dir, open_store
+from .timeargs import end_time_arg, time_arg
 
 ALERT_COLUMNS = ("time", "rule", "event", "icao24", "callsign", "flight_id", "airport", "area")
-
-
-def _time(text: str) -> datetime:
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _end_time(text: str) -> datetime:
-    try:
-        return parse_time(text, end=True)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def register(sub: Any) -> None:
@@ -54,8 +39,10 @@ def register(sub: Any) -> None:
     p.add_argument("--rules", help="rules file (TOML)")
     p.add_argument("--check", metavar="FILE", help="validate a rules file and exit")
     p.add_argument("--replay", action="store_true", help="run over the store, not sources")
-    p.add_argument("--since", type=_time, help="replay from (UTC, inclusive)")
-    p.add_argument("--until", type=_end_time, help="replay until (UTC, exclusive; a date: its end)")
+    p.add_argument("--since", type=time_arg, help="replay from (UTC, inclusive)")
+    p.add_argument(
+        "--until", type=end_time_arg, help="replay until (UTC, exclusive; a date: its end)"
+    )
     p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="input format")
     p.add_argument("--strict", action="store_true", help="stop at the first rejected input")
     p.add_argument("--start-time", type=parse_start_time, default=None, help="Beast file start")
@@ -64,8 +51,8 @@ def register(sub: Any) -> None:
 
     a = sub.add_parser("alerts", help="list stored alerts")
     add_data_dir(a, sub=False)
-    a.add_argument("--since", type=_time, help="from (UTC, inclusive)")
-    a.add_argument("--until", type=_end_time, help="until (UTC, exclusive; a date: its end)")
+    a.add_argument("--since", type=time_arg, help="from (UTC, inclusive)")
+    a.add_argument("--until", type=end_time_arg, help="until (UTC, exclusive; a date: its end)")
     a.add_argument("--rule", help="only this rule")
     a.add_argument("--format", dest="out_format", default="table", choices=("table", "json", "csv"))
     a.set_defaults(func=run_alerts)
