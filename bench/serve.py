@@ -5,17 +5,21 @@
    ``/api/stream`` and measures, for every ``positions`` row, receive time minus the frame's
    timestamp (the live Beast clock anchors frame times on their arrival), and polls
    ``/api/stats`` for the lag and queue. Reported: frames in/out, p50/p99/max latency, max lag.
+   ``--map-clients N``: N more clients poll ``/api/aircraft`` (gzip) once a second meanwhile,
+   as open web maps do (the snapshot bodies are then built every second).
 2. ``aircraft``: a server process pinned to one CPU core serves ``/api/aircraft`` for 20,000
    live aircraft (a tracker fed 20,000 synthetic reports); client threads pinned to the other
    core(s) request it over keep-alive connections (raw sockets, bodies read and discarded) for
    a fixed time, gzip, plain and conditional (If-None-Match). Reported: requests/s, MB/s.
 
 Usage: python bench/serve.py [stream|aircraft|all] [--rate 100000] [--seconds 20]
+       [--map-clients 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -131,7 +135,7 @@ def send_paced(port: int, slices: list[tuple[float, bytes]], ready: Any) -> None
         time.sleep(5.0)
 
 
-def bench_stream(rate: int, seconds: float) -> dict[str, Any]:
+def bench_stream(rate: int, seconds: float, map_clients: int = 0) -> dict[str, Any]:
     per_aircraft = 5.0  # frames/s per aircraft in coverage (measured: each frame heard once)
     n_aircraft = max(1, int(rate / per_aircraft))
     t0 = time.perf_counter()
@@ -145,7 +149,9 @@ def bench_stream(rate: int, seconds: float) -> dict[str, Any]:
     data = tempfile.mkdtemp(prefix="skywitness-bench-")
     cmd = [sys.executable, "-c", SERVE, "serve", "--source", f"beast+tcp://127.0.0.1:{beast_port}"]
     cmd += ["--data-dir", data, "--port", str(http_port)]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = Path(data) / "serve.log"
+    log_file = log_path.open("wb")
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{http_port}"
     lat: list[float] = []
     recv: list[float] = []  # receive time of each row
@@ -176,6 +182,9 @@ def bench_stream(rate: int, seconds: float) -> dict[str, Any]:
     reader.start()
     lags: list[float] = []
     threading.Thread(target=poll_lag, args=(base, lags, done), daemon=True).start()
+    polls: list[int] = []
+    for _ in range(map_clients):
+        threading.Thread(target=poll_map, args=(base, polls, done), daemon=True).start()
     sender.join(seconds + 60)
     for _ in range(5):
         stats.append(httpx.get(base + "/api/stats", timeout=30).json())
@@ -185,6 +194,8 @@ def bench_stream(rate: int, seconds: float) -> dict[str, Any]:
     proc.terminate()
     proc.wait(600)
     stop_s = time.monotonic() - t_stop
+    log_file.close()
+    print(f"serve's log: {log_path}", file=sys.stderr)
     a = np.array(lat) if lat else np.zeros(1)
     # after the start-up burst (every aircraft new: tracks, identities) of the first STARTUP_S
     late = a[np.array(recv) >= recv[0] + STARTUP_S] if lat else a
@@ -201,6 +212,8 @@ def bench_stream(rate: int, seconds: float) -> dict[str, Any]:
         "latency_max_s": round(float(a.max()), 3),
         f"latency_p99_after_{STARTUP_S:.0f}s": round(float(np.percentile(late, 99)), 3),
         f"latency_max_after_{STARTUP_S:.0f}s": round(float(late.max()), 3),
+        "map_clients": map_clients,
+        "map_polls": len(polls),
         "lag_max_s": max(lags, default=0.0),
         "lag_end_s": stats[-1]["lag_s"],
         "queue_end": stats[-1]["queue_batches"],
@@ -227,6 +240,15 @@ def poll_lag(base: str, out: list[float], done: threading.Event) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(1.0)
+
+
+def poll_map(base: str, out: list[int], done: threading.Event) -> None:
+    """A web map: /api/aircraft (gzip) once a second; ``out`` gets each body's aircraft count."""
+    with httpx.Client(timeout=30, headers={"Accept-Encoding": "gzip"}) as client:
+        while not done.is_set():
+            with contextlib.suppress(httpx.HTTPError):
+                out.append(int(client.get(base + "/api/aircraft").json()["count"]))
+            time.sleep(1.0)
 
 
 # -- 2. /api/aircraft with 20,000 aircraft on one core -----------------------------------------
@@ -335,13 +357,14 @@ def main() -> int:
     ap.add_argument("what", nargs="?", default="all", choices=("stream", "aircraft", "all"))
     ap.add_argument("--rate", type=int, default=100_000)
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--map-clients", type=int, default=0)
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
     if args.what in ("aircraft", "all"):
         for line in bench_aircraft():
             print(line)
     if args.what in ("stream", "all"):
-        print(json.dumps(bench_stream(args.rate, args.seconds), indent=1))
+        print(json.dumps(bench_stream(args.rate, args.seconds, args.map_clients), indent=1))
     return 0
 
 

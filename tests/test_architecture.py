@@ -1,6 +1,6 @@
 """The import layers of ../shared/design/ARCHITECTURE.md, checked by walking every import.
 
-model/errors/stats/output < sources, decode, identify, store < track < flights, watch,
+model/errors/stats/output/jsontext < sources, decode, identify, store < track < flights, watch,
 evidence, simulate < runtime < api, cli. A module may import its own layer or lower ones.
 """
 
@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "stats": 0,
     "output": 0,
+    "jsontext": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

@@ -48,7 +48,7 @@ def service(capture: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     svc = Service(cfg).start()
     assert svc.wait_idle(60)
     if svc.flights is not None:
-        svc.flights.step()
+        svc.flights.step(final=True)  # everything the change gate held back is stored
     if svc.writer is not None:
         svc.writer.stop()
     svc.writer = None  # everything is on disk now: the track endpoint reads it

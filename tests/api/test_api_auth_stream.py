@@ -80,7 +80,7 @@ def test_import_aircraft_db(service: Service, app: FastAPI, monkeypatch: Any) ->
     reg = next(f for f in ident["facts"] if f["field"] == "registration")
     assert reg["value"] == "RA-73160" and reg["source"].startswith("testdb ")
     # the live snapshot picks the new identity up at its next rebuild
-    wait_for(lambda: service.snapshot.by_icao["151dc8"]["registration"] == "RA-73160")
+    wait_for(lambda: (service.snapshot.row("151dc8") or {}).get("registration") == "RA-73160")
     a = call(app, "GET", "/api/aircraft").json()["aircraft"][0]
     assert a["typecode"] == "A321" and a["classification"] == "civil"
 

@@ -4,17 +4,17 @@ in-process builder, rejects counted in the parent, and the child gone after ``st
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any
 
 import pyarrow as pa
 import pytest
 
 from skywitness.errors import SkywitnessError
 from skywitness.flights import FlightBuilder
+from skywitness.runtime.flight_steps import flight_texts
+from skywitness.runtime.flights_proc import FlightsProcess
 from skywitness.runtime.hub import Hub
 from skywitness.runtime.service import Service
-from skywitness.runtime.workers import FlightsWorker, flight_rows
+from skywitness.runtime.workers import FlightsWorker
 from skywitness.stats import IngestStats
 from tests.watch.helpers import T0, states
 
@@ -29,7 +29,7 @@ def test_service_builds_flights_in_a_child_process(service: Service) -> None:
     child = worker.process.process
     assert child.is_alive() and child.pid != os.getpid()
     assert worker.failed is None and worker.updates >= 1
-    remote = worker.builder.flights()
+    remote = worker.engine.flights()
     assert service.store is not None
     with service.read_lock:
         held = service.store.states()
@@ -46,17 +46,17 @@ class ListeningHub(Hub):
 
     def __init__(self) -> None:
         super().__init__()
-        self.sent: list[tuple[str, list[Any]]] = []
+        self.sent: list[list[str]] = []
 
     @property
     def clients(self) -> int:
         return 1
 
-    def publish_many(self, event: str, items: Sequence[Any]) -> None:
-        self.sent.append((event, list(items)))
+    def publish_texts(self, texts: list[str]) -> None:
+        self.sent.append(texts)
 
 
-def test_stream_rows_built_in_the_child_equal_the_parent_ones(service: Service) -> None:
+def test_stream_texts_built_in_the_child_equal_the_parent_ones(service: Service) -> None:
     assert service.store is not None
     with service.read_lock:
         held = service.store.states()
@@ -66,9 +66,9 @@ def test_stream_rows_built_in_the_child_equal_the_parent_ones(service: Service) 
     worker.add(held)
     worker.stop()
     changed, _ = FlightBuilder().update(held)
-    want = [{**row, "change": "upsert"} for row in flight_rows(changed)]
-    assert len(want) == 2
-    assert hub.sent == [("flight", want), ("flight", [])]  # upserts, then no removed flights
+    want = flight_texts(changed, [])
+    assert len(want) == 2 and want[0].startswith("event: flight\ndata: {")
+    assert hub.sent == [want]  # one hand-over: both flights (new: passed at once)
 
 
 def test_process_worker_counts_rejects_and_exits() -> None:
@@ -89,4 +89,22 @@ def test_process_worker_counts_rejects_and_exits() -> None:
     assert worker.updates == 2 and worker.failed is None
     assert proc.process.exitcode == 0 and not proc.process.is_alive()
     with pytest.raises(SkywitnessError, match="closed"):
-        proc.update(states(rows))
+        proc.step(states(rows))
+
+
+def test_a_dead_child_is_replaced_at_the_next_step() -> None:
+    proc = FlightsProcess().start()
+    try:
+        rows = [{"t": T0 + 10 * k, "icao24": "3c6444", "onground": True} for k in range(5)]
+        assert proc.step(states(rows)).changed.num_rows == 0
+        first = proc.process
+        first.kill()
+        first.join(10)
+        with pytest.raises(SkywitnessError, match="died"):
+            proc.step(states(rows))
+        res = proc.step(states(rows), flush=True)  # a fresh child
+        assert res.changed.num_rows == 0 and proc.restarts == 1
+        assert proc.process is not first and proc.process.is_alive()
+    finally:
+        proc.close()
+    assert not proc.process.is_alive()

@@ -66,14 +66,17 @@ def test_identity_budget_classifies_the_rest() -> None:
     hexes = [f"{0x3C0000 + i:06x}" for i in range(IDENTIFY_CHUNK + 10)] + ["ae1234"]
     cache = IdentityCache(None, budget_s=0.0)  # one chunk per call
     snap = build_snapshot(_columns(hexes), 0.0, 0, cache)
-    rows = snap.by_icao
+    rows = {r["icao24"]: r for r in snap.rows.all()}
     assert sum(r["country"] == "Germany" for r in rows.values()) == IDENTIFY_CHUNK
     assert rows["ae1234"]["country"] is None  # not identified yet: the last in sorted order
     assert rows["ae1234"]["classification"] == "military" and rows["ae1234"]["military"]
     snap = build_snapshot(_columns(hexes), 1.0, 0, cache)  # the rest on the next build
-    assert all(r["country"] is not None for r in snap.by_icao.values())
-    assert snap.by_icao["ae1234"]["classification"] == "military"
-    assert snap.by_icao["ae1234"]["country"] == "United States"
+    one = snap.row("ae1234")  # built alone (the rows of the whole snapshot are not built yet)
+    assert one is not None and one["classification"] == "military"
+    assert one["country"] == "United States"
+    assert all(r["country"] is not None for r in snap.rows.all())
+    assert snap.rows.all()[-1] == one and snap.row("ae1234") is snap.rows.all()[-1]
+    assert snap.row("3c0000") == snap.rows.all()[0] and snap.row("abcdef") is None
 
 
 def test_positions_json_is_the_message_encoded() -> None:

@@ -27,10 +27,10 @@ from ..errors import SkywitnessError
 from ..identify import import_aircraft
 from ..identify.formats import KINDS
 from ..identify.identity import identify
+from ..runtime.flight_steps import flight_rows
 from ..runtime.hub import TooManyClients
 from ..runtime.live import Body
 from ..runtime.service import Service
-from ..runtime.workers import flight_rows
 from ..store import FlightFilter
 from . import params as P
 from .reads import flights_table, store_info, track_geojson, track_table
@@ -128,7 +128,7 @@ def create_app(service: Service) -> FastAPI:
     def aircraft_one(icao24: str, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
         key = P.icao24_param(icao24)
         snap = service.snapshot
-        live = snap.by_icao.get(key)
+        live = snap.row(key)
         callsign = live["callsign"] if live else None
         con = service.read_connection()
         with service.read_lock:
@@ -149,7 +149,7 @@ def create_app(service: Service) -> FastAPI:
         if con is not None:
             table = flights_table(con, FlightFilter(icao24=key))
         elif service.flights is not None:
-            all_flights = service.flights.builder.flights()
+            all_flights = service.flights.engine.flights()
             table = all_flights.filter(pc.equal(all_flights.column("icao24"), key))
         else:
             return []

@@ -1,9 +1,10 @@
 """The incremental ``FlightBuilder`` in a child process, so that its steps (seconds of Python
 and numpy over every live aircraft) never hold the live service's interpreter.
 
-``FlightsProcess`` has the builder's ``update`` / ``flights`` signatures: state tables go to the
-child as Arrow IPC bytes through a pipe, and the changed flights (Arrow IPC), the ids of the
-removed ones and the reject counts come back. Storing and publishing stay in the parent. The
+``FlightsProcess`` has ``FlightSteps``' ``step`` / ``flights``: state tables go to the child as
+Arrow IPC bytes through a pipe, and the flights to pass on (Arrow IPC), the ids of the removed
+ones, the reject counts and the stream texts come back. Storing and publishing stay in the
+parent. The
 child is started with the "spawn" context (no copy of the parent's threads or locks), ignores
 SIGINT/SIGTERM (a Ctrl-C reaches the whole process group; the parent decides when it ends,
 after its last step), runs at a lower CPU priority, and exits on a stop message or when the
@@ -13,6 +14,7 @@ parent's end of the pipe closes, so it never outlives the service.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -24,16 +26,15 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import SkywitnessError
-from ..model import RejectReason
-from ..stats import IngestStats
+from .flight_steps import StepResult
+
+log = logging.getLogger(__name__)
 
 #: Seconds the child gets to exit after the stop message before it is terminated.
 CHILD_EXIT_S = 10.0
 #: Niceness added to the child: on a machine with few cores the tracker (latency-critical)
 #: gets the CPU first, the flights step (not latency-critical) takes what is left.
 CHILD_NICE = 10
-#: Reject reasons by label (the child reports counts by label).
-_REASONS = {r.label: r for r in RejectReason}
 
 
 def to_ipc(table: pa.Table) -> bytes:
@@ -50,36 +51,34 @@ def from_ipc(data: bytes) -> pa.Table:
 
 def _serve(conn: Connection) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
-    from ..flights import FlightBuilder  # imported here: the parent never needs it loaded
-    from .workers import flight_rows
+    from .flight_steps import FlightSteps  # imported here: the builder lives in the child
 
-    builder = FlightBuilder()
+    steps = FlightSteps()
     while True:
         try:
-            kind, want_rows = conn.recv()
+            kind, flags = conn.recv()
         except (EOFError, OSError):  # the parent is gone
             return
         if kind == "stop":
             return
         try:
-            if kind == "update":
-                states = from_ipc(conn.recv_bytes())
-                stats = IngestStats()
-                changed, removed = builder.update(states, stats)
-                # the rows for stream clients are built here too: thousands of rows of Python
-                # work the parent's interpreter is spared (it only unpickles them)
-                rows = flight_rows(changed) if want_rows else None
-                body = to_ipc(changed)  # before the header: an error then sends one reply
-                conn.send(("ok", removed, dict(stats.rejected), rows))
+            if kind == "step":
+                payload = conn.recv_bytes()
+                states = from_ipc(payload) if payload else None
+                # the stream texts are built here too: thousands of rows of Python work the
+                # parent's interpreter is spared (it only unpickles the strings)
+                res = steps.step(states, flush=flags["flush"], want_texts=flags["texts"])
+                body = to_ipc(res.changed)  # before the header: an error then sends one reply
+                conn.send(("ok", res.removed, res.rejects, res.texts, res.held))
                 conn.send_bytes(body)
             elif kind == "flights":
-                body = to_ipc(builder.flights())
-                conn.send(("ok", [], {}, None))
+                body = to_ipc(steps.flights())
+                conn.send(("ok", [], {}, None, 0))
                 conn.send_bytes(body)
             else:
-                conn.send(("error", f"unknown request {kind!r}", {}, None))
+                conn.send(("error", f"unknown request {kind!r}", {}, None, 0))
         except Exception:  # reported to the parent, which logs it; the next step tries again
-            conn.send(("error", traceback.format_exc(), {}, None))
+            conn.send(("error", traceback.format_exc(), {}, None, 0))
 
 
 def child_main(conn: Connection) -> None:
@@ -95,81 +94,93 @@ def child_main(conn: Connection) -> None:
 
 
 class FlightsProcess:
-    """A ``FlightBuilder`` living in a child process; ``start`` before use, ``close`` at the end.
+    """``FlightSteps`` living in a child process; ``start`` before use, ``close`` at the end.
 
     Calls are serialised (one request in flight); they block the calling thread only, which
-    waits on the pipe without holding the GIL.
+    waits on the pipe without holding the GIL. A child that dies fails the call in progress
+    (``SkywitnessError``) and is replaced by a fresh one at the next call: the flights in
+    progress then start again from the next state vectors (logged), the service keeps going.
     """
 
     def __init__(self) -> None:
         self._ctx = mp.get_context("spawn")
         self._conn: Connection | None = None
         self.process: Any = None  # multiprocessing's SpawnProcess (untyped in typeshed)
+        self.restarts = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def start(self) -> FlightsProcess:
         with self._lock:
-            if self.process is None:
-                parent, child = self._ctx.Pipe()
-                proc = self._ctx.Process(
-                    target=child_main, args=(child,), name="skywitness-flights", daemon=True
-                )
-                proc.start()
-                child.close()  # the child holds its end: EOF here means it died
-                self._conn, self.process = parent, proc
+            self._start()
         return self
 
+    def _start(self) -> None:
+        if self.process is None and not self._closed:
+            parent, child = self._ctx.Pipe()
+            proc = self._ctx.Process(
+                target=child_main, args=(child,), name="skywitness-flights", daemon=True
+            )
+            proc.start()
+            child.close()  # the child holds its end: EOF here means it died
+            self._conn, self.process = parent, proc
+
     def _call(
-        self, kind: str, payload: bytes | None = None, want_rows: bool = False
-    ) -> tuple[pa.Table, list[str], dict[str, int], list[dict[str, Any]] | None]:
-        self.start()
+        self, kind: str, payload: bytes = b"", flags: dict[str, bool] | None = None
+    ) -> StepResult:
         with self._lock:
-            conn = self._conn
-            if conn is None:
+            if self._closed:
                 raise SkywitnessError("flights process is closed")
+            if self.process is None:  # the first call, or the child died: a fresh one
+                self._start()
+            conn = self._conn
+            assert conn is not None
             try:
-                conn.send((kind, want_rows))
-                if payload is not None:
+                conn.send((kind, flags or {}))
+                if kind == "step":
                     conn.send_bytes(payload)
-                status, removed, rejects, rows = conn.recv()
+                status, removed, rejects, texts, held = conn.recv()
                 if status != "ok":
                     raise SkywitnessError(f"flights process: {removed}")
                 table = from_ipc(conn.recv_bytes())
             except (EOFError, OSError) as exc:
-                code = self.process.exitcode if self.process is not None else None
+                code = self._reap()
+                self.restarts += 1
+                log.error("flights process died (exit code %s); starting a new one", code)
                 raise SkywitnessError(f"flights process died (exit code {code})") from exc
-        return table, list(removed), rejects, rows
+        return StepResult(table, list(removed), dict(rejects), texts, int(held))
 
-    def update(
-        self, states: pa.Table, stats: IngestStats | None = None
-    ) -> tuple[pa.Table, list[str]]:
-        """``FlightBuilder.update`` in the child; its rejects are counted in ``stats``."""
-        changed, removed, _ = self.update_rows(states, stats, want_rows=False)
-        return changed, removed
+    def _reap(self) -> int | None:
+        """Forget a dead child (its exit code)."""
+        conn, proc = self._conn, self.process
+        self._conn, self.process = None, None
+        if conn is not None:
+            conn.close()
+        if proc is None:
+            return None
+        proc.join(CHILD_EXIT_S)
+        return proc.exitcode  # type: ignore[no-any-return]
 
-    def update_rows(
-        self, states: pa.Table, stats: IngestStats | None = None, *, want_rows: bool = True
-    ) -> tuple[pa.Table, list[str], list[dict[str, Any]] | None]:
-        """``update``, and the changed flights as JSON-ready rows (``flight_rows``) built in the
-        child when ``want_rows``."""
-        changed, removed, rejects, rows = self._call("update", to_ipc(states), want_rows)
-        if stats is not None:
-            for label, count in rejects.items():
-                stats.reject(_REASONS[label], "flights", count=int(count))
-        return changed, removed, rows
+    def step(
+        self, states: pa.Table | None, *, flush: bool = False, want_texts: bool = False
+    ) -> StepResult:
+        """``FlightSteps.step`` in the child."""
+        payload = to_ipc(states) if states is not None else b""
+        return self._call("step", payload, {"flush": flush, "texts": want_texts})
 
     def flights(self) -> pa.Table:
-        """All current flights (``FlightBuilder.flights`` in the child)."""
-        return self._call("flights")[0]
+        """All current flights (``FlightSteps.flights`` in the child)."""
+        return self._call("flights").changed
 
     def close(self) -> None:
         """Stop the child and wait for it (terminated if it does not exit in time)."""
         with self._lock:
+            self._closed = True
             conn, proc = self._conn, self.process
             self._conn = None
             if conn is not None:
                 with contextlib.suppress(OSError):  # already gone
-                    conn.send(("stop", False))
+                    conn.send(("stop", {}))
                 conn.close()
             if proc is not None:
                 proc.join(CHILD_EXIT_S)

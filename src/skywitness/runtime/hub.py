@@ -11,10 +11,11 @@ each cost a loop wake-up and a trip through the HTTP stack.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
+
+from ..jsontext import dumps
 
 #: Messages queued per client before the oldest are dropped.
 CLIENT_QUEUE_MAX = 1000
@@ -28,7 +29,7 @@ BATCH_MAX = 1000
 
 def sse_text(event: str, data: Any) -> str:
     """One server-sent event message."""
-    body = json.dumps(data, separators=(",", ":"), allow_nan=False, default=str)
+    body = dumps(data)
     return f"event: {event}\ndata: {body}\n\n"
 
 
@@ -105,7 +106,16 @@ class Hub:
         self.published += len(items)
         if not clients:
             return
-        texts = [sse_text(event, data) for data in items]
+        self.published -= len(items)  # counted again by publish_texts
+        self.publish_texts([sse_text(event, data) for data in items])
+
+    def publish_texts(self, texts: list[str]) -> None:
+        """Hand over messages already built with ``sse_text``, in one hand-over."""
+        if not texts:
+            return
+        with self._lock:
+            clients = list(self._clients)
+        self.published += len(texts)
         for c in clients:
             try:
                 c.loop.call_soon_threadsafe(c.offer_many, texts)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +20,7 @@ import numpy as np
 
 from ..identify.classify import Classification, classify_many
 from ..identify.identity import Identity, identify_many
+from ..jsontext import dumpb
 from ..model import F8
 from .live_cols import LiveColumns
 
@@ -53,7 +53,7 @@ class Body:
 
     @classmethod
     def of(cls, obj: Any) -> Body:
-        plain = json.dumps(obj, separators=(",", ":"), allow_nan=False).encode()
+        plain = dumpb(obj)
         digest = hashlib.blake2b(plain, digest_size=12).hexdigest()
         return cls(plain, gzip.compress(plain, GZIP_LEVEL, mtime=0), f'"{digest}"')
 
@@ -88,13 +88,34 @@ class LazyBody:
         return body if body is not None else self._build()
 
 
+class LazyRows:
+    """The ``/api/aircraft`` rows of a snapshot, built on first use: a service nobody polls
+    does not build 20,000 dicts a second beside its tracker. ``make(idx)`` builds the rows at
+    ``idx`` (None: all); ``one`` builds a single row unless all are built already."""
+
+    def __init__(self, make: Callable[[list[int] | None], list[dict[str, Any]]]) -> None:
+        self._make = make
+        self._all: list[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    def all(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._all is None:
+                self._all = self._make(None)
+            return self._all
+
+    def one(self, i: int) -> dict[str, Any]:
+        rows = self._all
+        return rows[i] if rows is not None else self._make([i])[0]
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSnapshot:
     now: float
     count: int
     aircraft_body: LazyBody  # /api/aircraft
     readsb_body: LazyBody  # /data/aircraft.json
-    by_icao: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: LazyRows = field(default_factory=lambda: LazyRows(lambda k: []))
     columns: LiveColumns = field(default_factory=LiveColumns.empty)
     index: dict[str, int] = field(default_factory=dict)
 
@@ -109,6 +130,11 @@ class LiveSnapshot:
     @classmethod
     def empty(cls, now: float = 0.0) -> LiveSnapshot:
         return build_snapshot(LiveColumns.empty(), now, 0, IdentityCache(None))
+
+    def row(self, icao24: str) -> dict[str, Any] | None:
+        """``icao24``'s ``/api/aircraft`` row, None when it is not live."""
+        i = self.index.get(icao24)
+        return None if i is None else self.rows.one(i)
 
     def provenance(self, icao24: str) -> dict[str, Any] | None:
         i = self.index.get(icao24)
@@ -341,17 +367,25 @@ def build_snapshot(
     idents = identities.get_many(known)
     pending = identities.classes([k for k in known if k not in idents])
     watched = identities.watched()
-    rows = aircraft_rows(c, [idents.get(k) for k in keys], watched, [pending.get(k) for k in keys])
-    api = {"now": round(now, 3), "count": len(rows), "aircraft": rows}
+
+    def make_rows(idx: list[int] | None) -> list[dict[str, Any]]:
+        at = range(len(keys)) if idx is None else idx
+        cols = c if idx is None else c.take(np.asarray(idx, dtype=np.int64))
+        ids, fallback = [idents.get(keys[i]) for i in at], [pending.get(keys[i]) for i in at]
+        return aircraft_rows(cols, ids, watched, fallback)
+
+    rows = LazyRows(make_rows)
     return LiveSnapshot(
         now=now,
-        count=len(rows),
-        aircraft_body=LazyBody(lambda: api, eager[0]),
+        count=len(keys),
+        aircraft_body=LazyBody(
+            lambda: {"now": round(now, 3), "count": len(keys), "aircraft": rows.all()}, eager[0]
+        ),
         readsb_body=LazyBody(
             lambda: {"now": round(now, 1), "messages": messages, "aircraft": readsb_rows(c, now)},
             eager[1],
         ),
-        by_icao={r["icao24"]: r for r in rows},
+        rows=rows,
         columns=c,
         index={icao: i for i, icao in enumerate(icaos)},
     )

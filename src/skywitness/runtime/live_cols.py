@@ -8,7 +8,7 @@ labels) is then done from the copy in the snapshot thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,18 @@ class LiveColumns:
             field_t={n: f8 for n in PROVENANCE_FIELDS},
             field_k={n: u1 for n in PROVENANCE_FIELDS}, pos_k=u1,
         )  # fmt: skip
+
+    def take(self, idx: npt.NDArray[np.int64]) -> LiveColumns:
+        """The rows at ``idx``."""
+        return LiveColumns(
+            **{
+                f.name: getattr(self, f.name)[idx]
+                for f in fields(self)
+                if f.name not in ("field_t", "field_k")
+            },
+            field_t={n: a[idx] for n, a in self.field_t.items()},
+            field_k={n: a[idx] for n, a in self.field_k.items()},
+        )
 
     def provenance(self, i: int) -> dict[str, dict[str, Any]]:
         """``state`` of the detail endpoint: field → time set and kind of message."""

@@ -2,10 +2,12 @@
 
 - ``SnapshotWorker``: serialises the tracker's state copy into a ``LiveSnapshot`` (the latest
   copy wins: if serialising falls behind, intermediate copies are skipped).
-- ``FlightsWorker``: feeds state vectors to the incremental ``FlightBuilder`` every
-  ``interval_s``, stores the changed flights and publishes them (SSE, watch subscribers). With
-  ``process=True`` the builder runs in a child process (``FlightsProcess``): the worker thread
-  then only ships tables and waits on a pipe, without holding the GIL for the build.
+- ``FlightsWorker``: feeds state vectors to the incremental flight builder every
+  ``interval_s`` (``FlightSteps``: new flights and material changes pass at once, progress
+  about once a minute per flight), stores what a step passes on and publishes it (SSE, watch
+  subscribers). With ``process=True`` the builder runs in a child process
+  (``FlightsProcess``): the worker thread then only ships tables and waits on a pipe, without
+  holding the GIL for the build.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import pyarrow as pa
 
-from ..flights import FlightBuilder
+from ..model import RejectReason
 from ..stats import IngestStats
-from ..store import Store, iso_z
+from ..store import Store
+from .flight_steps import FlightSteps, StepResult
 from .flights_proc import FlightsProcess
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot, build_snapshot
@@ -39,37 +41,20 @@ FLIGHTS_DEFER_POLL_S = 0.25
 #: tracker is behind, s.
 FLIGHTS_PUBLISH_CHUNK = 1000
 FLIGHTS_YIELD_S = 0.05
+#: Reject reasons by label (a step reports counts by label).
+REASONS = {r.label: r for r in RejectReason}
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
 DEMAND_S = 10.0
 
 
-class Builder(Protocol):
-    """What the flights worker needs of a builder (``FlightBuilder``, ``FlightsProcess``)."""
+class FlightsEngine(Protocol):
+    """What the flights worker steps: ``FlightSteps`` or a ``FlightsProcess``."""
 
-    def update(
-        self, states: pa.Table, stats: IngestStats | None = None
-    ) -> tuple[pa.Table, list[str]]: ...
+    def step(
+        self, states: pa.Table | None, *, flush: bool = False, want_texts: bool = False
+    ) -> StepResult: ...
 
     def flights(self) -> pa.Table: ...
-
-
-def jsonable(v: Any) -> Any:
-    """Arrow ``to_pylist`` values as JSON values: datetimes ISO 8601 with Z, dates ISO."""
-    if isinstance(v, datetime):
-        return iso_z(v)
-    if isinstance(v, list):
-        return [jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {k: jsonable(x) for k, x in v.items()}
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, float) and v != v:
-        return None
-    return v
-
-
-def flight_rows(table: pa.Table) -> list[dict[str, Any]]:
-    return [jsonable(r) for r in table.to_pylist()]
 
 
 class SnapshotWorker:
@@ -135,8 +120,8 @@ class SnapshotWorker:
 class FlightsWorker:
     """Incremental flights in a thread: ``add`` queues state vectors (never blocks).
 
-    ``process=True``: the builder is a ``FlightsProcess`` (started with the worker, closed by
-    ``stop`` after the last step).
+    ``process=True``: the flights state (``FlightSteps``) lives in a ``FlightsProcess``
+    (started with the worker, closed by ``stop`` after the last step), else in this thread.
     """
 
     def __init__(
@@ -146,7 +131,6 @@ class FlightsWorker:
         *,
         store: Store | None = None,
         interval_s: float = 2.0,
-        builder: Builder | None = None,
         backlog: Callable[[], bool] | None = None,
         process: bool = False,
     ) -> None:
@@ -154,11 +138,12 @@ class FlightsWorker:
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
-        self.process = FlightsProcess() if process and builder is None else None
-        self.builder: Builder = builder or self.process or FlightBuilder()
+        self.process = FlightsProcess() if process else None
+        self.engine: FlightsEngine = self.process or FlightSteps()
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
+        self.held = 0  # flights whose latest change the gate holds back
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
@@ -196,45 +181,37 @@ class FlightsWorker:
             self.step()
             self.last_step_s = time.monotonic() - t0
             wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
-        self.step()
+        self.step(final=True)
 
-    def step(self) -> None:
-        """Build flights from everything queued so far (also called at stop)."""
+    def step(self, final: bool = False) -> None:
+        """Build flights from everything queued so far; ``final`` (stop, tests): also pass on
+        every change the gate holds back. A step with nothing queued passes them on too: the
+        input has gone quiet, the store catches up."""
         with self._step_lock:
-            self._step()
+            self._step(final)
 
-    def _step(self) -> None:
+    def _step(self, final: bool) -> None:
         with self._lock:
             tables, self._pending = self._pending, []
-        if not tables:
+        if not tables and not self.held:
             return
         try:
-            states = pa.concat_tables(tables)
-            rows: list[dict[str, Any]] | None = None
-            if self.process is not None:
-                # the child also builds the stream rows, when someone listens
-                changed, removed, rows = self.process.update_rows(
-                    states, self.stats, want_rows=self.hub.clients > 0
-                )
-            else:
-                changed, removed = self.builder.update(states, self.stats)
-            self.updates += 1
+            states = pa.concat_tables(tables) if tables else None
+            res = self.engine.step(
+                states, flush=final or not tables, want_texts=self.hub.clients > 0
+            )
+            self.updates += bool(tables)
+            self.held = res.held
+            for label, count in res.rejects.items():
+                self.stats.reject(REASONS[label], "flights", count=int(count))
+            changed, removed = res.changed, res.removed
             if self.store is not None and (changed.num_rows or removed):
                 self.store.replace_flights(changed, remove_ids=removed)
-            if self.hub.clients:  # rows built only for listeners, handed over in chunks
-                for at in range(0, changed.num_rows, FLIGHTS_PUBLISH_CHUNK):
-                    part = (
-                        rows[at : at + FLIGHTS_PUBLISH_CHUNK]
-                        if rows is not None
-                        else flight_rows(changed.slice(at, FLIGHTS_PUBLISH_CHUNK))
-                    )
-                    upserts = [{**row, "change": "upsert"} for row in part]
-                    self.hub.publish_many("flight", upserts)
-                    if self.backlog is not None and self.backlog():
-                        # thousands of rows of Python work: let the tracker catch up between
-                        time.sleep(FLIGHTS_YIELD_S)
-                gone = [{"flight_id": fid, "change": "removed"} for fid in removed]
-                self.hub.publish_many("flight", gone)
+            texts = res.texts or []
+            for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
+                self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
+                if self.backlog is not None and self.backlog():
+                    time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
             for hook in self.subscribers:
                 hook(changed, removed)
         except Exception as exc:  # counted and logged; the next step tries again
@@ -246,6 +223,6 @@ class FlightsWorker:
         if self._thread.is_alive():
             self._thread.join(timeout=60.0)
         else:
-            self.step()
+            self.step(final=True)
         if self.process is not None:
             self.process.close()
