@@ -4,18 +4,20 @@ in-process builder, rejects counted in the parent, and the child gone after ``st
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from skywitness.errors import SkywitnessError
-from skywitness.flights import FlightBuilder
+from skywitness.flights import FlightBuilder, load_runways
 from skywitness.runtime.flight_steps import flight_texts
 from skywitness.runtime.flights_proc import FlightsProcess
 from skywitness.runtime.hub import Hub
 from skywitness.runtime.service import Service
 from skywitness.runtime.workers import FlightsWorker
 from skywitness.stats import IngestStats
+from tests.flights.tracks import brussels_departure
 from tests.watch.helpers import T0, states
 
 
@@ -108,3 +110,16 @@ def test_a_dead_child_is_replaced_at_the_next_step() -> None:
     finally:
         proc.close()
     assert not proc.process.is_alive()
+
+
+def test_the_flights_child_uses_the_runways_it_is_given(shared_data: Path) -> None:
+    runways = load_runways(shared_data / "ourairports" / "runways.csv.gz")
+    for with_runways in (None, runways):
+        proc = FlightsProcess(with_runways).start()
+        try:
+            res = proc.step(brussels_departure(), flush=True)
+        finally:
+            proc.close()
+        (flight,) = res.changed.to_pylist()
+        want = "EBBR" if with_runways is not None else None
+        assert flight["estDepartureAirport"] == want

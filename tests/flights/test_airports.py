@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from skywitness.flights import RUNWAY_SCHEMA, AirportIndex
+from skywitness.flights import RUNWAY_SCHEMA, AirportIndex, build_flights
 from skywitness.flights.airports import RunwayIndex, haversine_m
+from tests.flights.tracks import brussels_departure
 
 
 def test_lookup_icao_and_iata() -> None:
@@ -68,3 +69,36 @@ def test_within_matches_brute_force() -> None:
     want = {(int(a), int(b)) for a, b in zip(*np.nonzero(full <= radius[:, None]), strict=True)}
     assert got == want
     assert len(want) > 1000
+
+
+def test_airports_listed_far_from_their_runways_move_onto_them(runways: pa.Table) -> None:
+    idx = AirportIndex.default()
+    moved_idx, moved = idx.moved_to_runways(runways)
+    assert len(moved) == 42 and len(moved_idx) == len(idx)
+    # every Belgian airport and Luxembourg's are listed 12-42 km off in airportsdata
+    belgian = sorted(k for k in moved if k.startswith("EB"))
+    assert len(belgian) == 15 and "ELLX" in moved
+    assert round(moved["EBBR"]) == 42419 and round(moved["ELLX"]) == 29002
+    bru = moved_idx.lookup("BRU")
+    assert bru is not None and bru.icao == "EBBR" and bru.elevation_ft == 175.0
+    # Brussels Airport's reference point (AIP Belgium): 50°54'05"N 004°29'04"E
+    assert haversine_m(bru.lat, bru.lon, 50.90139, 4.48444) < 1_000
+    # airports listed where their runways are stay; codes naming two places (> 50 km) stay
+    assert "LFPG" not in moved and moved_idx.lookup("LFPG") == idx.lookup("LFPG")
+    assert "KX04" not in moved and moved_idx.lookup("KX04") == idx.lookup("KX04")
+    # the spatial index follows: the runway midpoint of 07L/25R finds EBBR, not before
+    near, _ = moved_idx.nearest(np.array([50.9058]), np.array([4.4791]), 5_000.0)
+    assert str(moved_idx.icao[near[0]]) == "EBBR"
+    before, _ = idx.nearest(np.array([50.9058]), np.array([4.4791]), 5_000.0)
+    assert before[0] == -1
+    # nothing to move: the same index back
+    assert idx.moved_to_runways(runways.slice(0, 0)) == (idx, {})
+
+
+def test_a_brussels_departure_is_found_once_runways_are_known(runways: pa.Table) -> None:
+    without = build_flights(brussels_departure()).to_pylist()[0]
+    assert without["estDepartureAirport"] is None  # airportsdata's EBBR is 42 km south-west
+    flight = build_flights(brussels_departure(), runways=runways).to_pylist()[0]
+    assert flight["estDepartureAirport"] == "EBBR" and flight["departure_observed"]
+    assert flight["estDepartureAirportHorizDistance"] < 1.0  # m from the runway centre line
+    assert flight["departure_confidence"] > 0.99

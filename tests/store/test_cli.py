@@ -58,7 +58,10 @@ def test_import_runways_and_rebuild(
     src = shared_data / "ourairports" / "runways.csv.gz"
     assert run("db", "import-runways", str(src), "--data-dir", str(data_dir)) == 0
     n_runways = load_runways(src).num_rows
-    assert f"imported {n_runways:,} runways" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert f"imported {n_runways:,} runways" in text
+    assert "42 airports are listed 5-50 km from their runways in airportsdata" in text
+    assert "EBBR 42 km, EBBE 40 km, EBBX 40 km, EBKT 37 km" in text and "and 34 more" in text
     assert run("flights", "--data-dir", str(data_dir), "rebuild") == 0
     with Store(data_dir, read_only=True) as s:
         expected = build_flights(s.states(), runways=s.table("runways"))

@@ -22,6 +22,8 @@ from ..store import Store, iso_z, parse_time
 
 DEFAULT_DATA_DIR = "skywitness-data"
 #: OurAirports publishes its CSV files here (public domain data).
+#: Moved airports named after an import (the farthest moved first).
+MOVED_SHOWN = 8
 RUNWAYS_URL = "https://davidmegginson.github.io/ourairports-data/runways.csv"
 DOWNLOAD_TIMEOUT_S = 60.0
 
@@ -147,7 +149,7 @@ def download_runways(dest: Path, *, client: httpx.Client | None = None) -> int:
 
 
 def run_import_runways(args: argparse.Namespace) -> int:
-    from ..flights.airports import load_runways
+    from ..flights.airports import AirportIndex, load_runways
 
     path: Path = args.file
     if args.download:
@@ -162,4 +164,13 @@ def run_import_runways(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         n = store.replace_table("runways", runways)
     out.print(f"imported {n:,} runways with both thresholds into table runways")
+    _, moved = AirportIndex.default().moved_to_runways(runways)
+    if moved:
+        worst = sorted(moved.items(), key=lambda kv: -kv[1])[:MOVED_SHOWN]
+        shown = ", ".join(f"{icao} {m / 1000:.0f} km" for icao, m in worst)
+        more = f" and {len(moved) - len(worst)} more" if len(moved) > len(worst) else ""
+        out.print(
+            f"{len(moved)} airports are listed 5-50 km from their runways in airportsdata; "
+            f"flights place them at their runways: {shown}{more}"
+        )
     return 0

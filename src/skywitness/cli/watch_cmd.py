@@ -73,7 +73,13 @@ def run_watch(args: argparse.Namespace) -> int:
         notifiers.append(("console", ConsoleNotifier()))
     try:
         with open_store(args) as store:
-            watch = Watch(rs, con=store.connection, store_con=store.connection, notifiers=notifiers)
+            watch = Watch(
+                rs,
+                con=store.connection,
+                store_con=store.connection,
+                notifiers=notifiers,
+                runways=store.table("runways"),  # imported with `db import-runways`, or None
+            )
             if args.replay:
                 if args.since is None or args.until is None:
                     raise SkywitnessError("--replay needs --since and --until")

@@ -1,7 +1,7 @@
 """flights stage: state vectors -> flights (segmentation, airport inference, gap bridging)."""
 
 from .airports import AirportIndex, load_runways
-from .builder import build_flights, ground_stays
+from .builder import airport_inference, build_flights, ground_stays
 from .incremental import FlightBuilder
 from .schema import FLIGHT_SCHEMA, RUNWAY_SCHEMA
 
@@ -10,6 +10,7 @@ __all__ = [
     "RUNWAY_SCHEMA",
     "AirportIndex",
     "FlightBuilder",
+    "airport_inference",
     "build_flights",
     "ground_stays",
     "load_runways",

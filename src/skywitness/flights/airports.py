@@ -26,6 +26,14 @@ from .schema import RUNWAY_SCHEMA
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 
+#: When runways are known, an airport listed between these distances from the centroid of its
+#: open runways is moved there (m). airportsdata (20240101..20260905) puts every Belgian airport
+#: and Luxembourg's 24-42 km from their runways (EBBR 42 km), and a few replaced airports
+#: (ZPPP, OPGD) at the old site; no correct listing is 5 km off. Beyond 50 km the two sources
+#: name different places with one code (small strips' local codes, 60-13,000 km apart): left.
+RUNWAY_OFFSET_MIN_M = 5_000.0
+RUNWAY_OFFSET_MAX_M = 50_000.0
+
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG_LAT = np.pi * EARTH_RADIUS_M / 180.0  # metres per degree of latitude
 FT_PER_M = 1.0 / 0.3048
@@ -111,6 +119,49 @@ class AirportIndex:
             lon=float(self.lon[i]),
             elevation_ft=float(self.elevation_ft[i]),
         )
+
+    def moved_to_runways(
+        self,
+        runways: pa.Table,
+        min_offset_m: float = RUNWAY_OFFSET_MIN_M,
+        max_offset_m: float = RUNWAY_OFFSET_MAX_M,
+    ) -> tuple[AirportIndex, dict[str, float]]:
+        """A copy in which every airport listed between ``min_offset_m`` and ``max_offset_m``
+        from the centroid of its open runways' midpoints (RUNWAY_SCHEMA rows) sits at that
+        centroid; and the moved airports' ICAO keys with the metres they moved. ``self`` when
+        none moves."""
+        mid_lat, mid_lon, apt = _runway_midpoints(runways, self)
+        n = len(self)
+        count = np.bincount(apt, minlength=n).astype(np.float64)
+        has = count > 0
+        lat = np.bincount(apt, weights=mid_lat, minlength=n)[has] / count[has]
+        lon = np.bincount(apt, weights=mid_lon, minlength=n)[has] / count[has]
+        # runways of one airport either side of the antimeridian: their mean is meaningless
+        lo = np.full(n, np.inf)
+        hi = np.full(n, -np.inf)
+        np.minimum.at(lo, apt, mid_lon)
+        np.maximum.at(hi, apt, mid_lon)
+        idx = np.flatnonzero(has)
+        off = np.asarray(haversine_m(self.lat[idx], self.lon[idx], lat, lon), dtype=np.float64)
+        move = (off > min_offset_m) & (off <= max_offset_m) & (hi[idx] - lo[idx] < 1.0)
+        if not move.any():
+            return self, {}
+        new_lat, new_lon = self.lat.copy(), self.lon.copy()
+        new_lat[idx[move]], new_lon[idx[move]] = lat[move], lon[move]
+        records = {
+            str(self.icao[i]): {
+                "icao": self.icao[i],
+                "iata": self.iata[i],
+                "name": self.name[i],
+                "country": self.country[i],
+                "lat": new_lat[i],
+                "lon": new_lon[i],
+                "elevation": self.elevation_ft[i],
+            }
+            for i in range(n)
+        }
+        moved = {str(self.icao[i]): float(d) for i, d in zip(idx[move], off[move], strict=True)}
+        return AirportIndex(records), moved
 
     def within(self, qlat: F8, qlon: F8, radius_m: F8 | float) -> tuple[I8, I8, F8]:
         """All (query, airport) pairs closer than ``radius_m``: (query idx, airport idx, metres).
@@ -199,6 +250,24 @@ def load_runways(path: str | Path) -> pa.Table:
         pc.and_(pc.is_valid(table["he_latitude_deg"]), pc.is_valid(table["he_longitude_deg"])),
     )
     return table.filter(ok).select(RUNWAY_SCHEMA.names).cast(RUNWAY_SCHEMA)
+
+
+def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8, I8]:
+    """Midpoints of the open runways with both thresholds whose airport is in ``airports``:
+    (lat, lon, airport index)."""
+    runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
+    ident = runways["airport_ident"].to_pylist()
+    apt = np.array([airports.index_of(str(s or "")) for s in ident], dtype=np.int64)
+
+    def col(name: str) -> F8:
+        return np.asarray(
+            runways[name].to_numpy(zero_copy_only=False).astype(np.float64), dtype=np.float64
+        )
+
+    la = (col("le_latitude_deg") + col("he_latitude_deg")) / 2.0
+    lo = (col("le_longitude_deg") + col("he_longitude_deg")) / 2.0
+    keep = (apt >= 0) & np.isfinite(la) & np.isfinite(lo)
+    return la[keep], lo[keep], apt[keep]
 
 
 class RunwayIndex:

@@ -49,10 +49,16 @@ class Segmented:
     seg: I8
 
 
-def _inference(runways: pa.Table | None, airports: AirportIndex | None) -> RunwayAwareInference:
+def airport_inference(
+    runways: pa.Table | None, airports: AirportIndex | None
+) -> RunwayAwareInference:
+    """Airport inference over ``airports`` (default: airportsdata) and ``runways``: with
+    runways, airports listed far from their runways are first moved onto them."""
     apts = airports or AirportIndex.default()
-    rwy = RunwayIndex(runways, apts) if runways is not None else None
-    return RunwayAwareInference(apts, rwy)
+    if runways is None:
+        return RunwayAwareInference(apts, None)
+    apts, _ = apts.moved_to_runways(runways)
+    return RunwayAwareInference(apts, RunwayIndex(runways, apts))
 
 
 def segment_points(p: Points, airports: AirportIndex) -> Segmented:
@@ -308,7 +314,7 @@ def build_flights(
     inference: AirportInference | None = None,
 ) -> pa.Table:
     """Reconstruct all flights in ``states`` (canonical state-vector columns)."""
-    inf = inference or _inference(runways, airports)
+    inf = inference or airport_inference(runways, airports)
     p = points_from_table(states, stats)
     return assemble(segment_points(p, inf.airports), states, inf)
 
@@ -325,7 +331,7 @@ def ground_stays(
     Columns: icao24, start, end (timestamp[ms, UTC]), n_positions, airport (ICAO or null),
     distance_m, confidence. Used to check attribution and by users asking "what was parked".
     """
-    inf = inference or _inference(runways, airports)
+    inf = inference or airport_inference(runways, airports)
     p = points_from_table(states, None)
     s = segment_points(p, inf.airports)
     n = len(p)

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from ..model import STATE_COLUMNS, RejectReason
 from ..stats import IngestStats
 from .airports import AirportIndex
-from .builder import _inference, build_flights
+from .builder import airport_inference, build_flights
 from .infer import AirportInference
 from .schema import FLIGHT_SCHEMA
 from .segment import GROUND_SPLIT_GAP_S
@@ -158,7 +158,7 @@ class FlightBuilder:
         airports: AirportIndex | None = None,
         inference: AirportInference | None = None,
     ) -> None:
-        self._inference = inference or _inference(runways, airports)
+        self._inference = inference or airport_inference(runways, airports)
         self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
         self._newest = np.zeros(0, dtype=np.int64)  # ms, newest point per code (NEVER: none)
         self._accept = np.zeros(0, dtype=np.int64)  # ms, points older than this are late

@@ -65,10 +65,11 @@ class StepResult:
 
 
 class FlightSteps:
-    """The live flights state: a ``FlightBuilder`` behind a ``ChangeGate``."""
+    """The live flights state: a ``FlightBuilder`` (runway-aware when ``runways`` are given)
+    behind a ``ChangeGate``."""
 
-    def __init__(self, gate: ChangeGate | None = None) -> None:
-        self.builder = FlightBuilder()
+    def __init__(self, runways: pa.Table | None = None, gate: ChangeGate | None = None) -> None:
+        self.builder = FlightBuilder(runways)
         self.gate = gate or ChangeGate()
 
     def step(

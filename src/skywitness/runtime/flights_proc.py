@@ -49,11 +49,11 @@ def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, runways: bytes | None) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
     from .flight_steps import FlightSteps  # imported here: the builder lives in the child
 
-    steps = FlightSteps()
+    steps = FlightSteps(from_ipc(runways) if runways is not None else None)
     while True:
         try:
             kind, flags = conn.recv()
@@ -81,14 +81,14 @@ def _serve(conn: Connection) -> None:
             conn.send(("error", traceback.format_exc(), {}, None, 0))
 
 
-def child_main(conn: Connection) -> None:
+def child_main(conn: Connection, runways: bytes | None = None) -> None:
     """Entry point of the child process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(CHILD_NICE)
     try:
-        _serve(conn)
+        _serve(conn, runways)
     finally:
         conn.close()
 
@@ -102,8 +102,10 @@ class FlightsProcess:
     progress then start again from the next state vectors (logged), the service keeps going.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, runways: pa.Table | None = None) -> None:
         self._ctx = mp.get_context("spawn")
+        # handed to every child (a fresh one too) as Arrow IPC bytes
+        self._runways = to_ipc(runways) if runways is not None else None
         self._conn: Connection | None = None
         self.process: Any = None  # multiprocessing's SpawnProcess (untyped in typeshed)
         self.restarts = 0
@@ -119,7 +121,10 @@ class FlightsProcess:
         if self.process is None and not self._closed:
             parent, child = self._ctx.Pipe()
             proc = self._ctx.Process(
-                target=child_main, args=(child,), name="skywitness-flights", daemon=True
+                target=child_main,
+                args=(child, self._runways),
+                name="skywitness-flights",
+                daemon=True,
             )
             proc.start()
             child.close()  # the child holds its end: EOF here means it died

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..flights import build_flights
+from ..flights import airport_inference, build_flights
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
 from ..stats import IngestStats
@@ -112,7 +112,8 @@ def rebuild_flights(
 ) -> tuple[int, int]:
     """Recompute the flights of the aircraft seen in the window (or of ``icao24s``);
     returns (aircraft, flights stored)."""
-    runways = store.table("runways")
+    # built once: airports moved onto their runways, the runway index
+    inference = airport_inference(store.table("runways"), None)
     if icao24s is None:
         where, params = ["true"], []
         if since is not None:
@@ -131,7 +132,7 @@ def rebuild_flights(
     for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
         chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
         states = store.states(icao24=chunk, since=since, until=until)
-        flights = build_flights(states, runways=runways)
+        flights = build_flights(states, inference=inference)
         store.replace_flights(flights, icao24s=chunk, since=since, until=until)
         stored += flights.num_rows
     if since is None and until is None and icao24s is None and aircraft:

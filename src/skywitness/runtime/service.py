@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ..errors import SkywitnessError
 from ..identify import ensure_schema as ensure_identity_schema
@@ -109,6 +110,7 @@ class Service:
         ]
         self.outputs = Rebroadcast(config.bind, config.beast_out, config.sbs_out)
         self.flights: FlightsWorker | None = None
+        self.runways: pa.Table | None = None  # the store's (``db import-runways``), or None
         self.snapshots: SnapshotWorker | None = None
         self.tracker: TrackerWorker | None = None
 
@@ -129,6 +131,7 @@ class Service:
                 # alerts stored earlier (a previous run, a replay) are listed from the start
                 for stored in list_alerts(self.store.connection)[-ALERTS_KEPT:]:
                     self.alerts.append(alert_message(stored))
+                self.runways = self.store.table("runways")
             self.outputs.start()
             if cfg.rules is not None:
                 self._attach_watch(cfg.rules)
@@ -139,6 +142,7 @@ class Service:
                 interval_s=cfg.flights_interval_s,
                 backlog=self._backlog,
                 process=True,  # the build runs in a child process, off the tracker's GIL
+                runways=self.runways,
             )
             self.flights.subscribers.append(self._on_flights)
             self.flights.start()

@@ -75,7 +75,14 @@ class WatchHook:
         notifiers = [(cfg.name, make_notifier(cfg)) for cfg in ruleset.notifiers]
         con = self.service.read_connection()
         cursor = con.cursor() if con is not None else None
-        return Watch(ruleset, con=cursor, store_con=cursor, notifiers=notifiers), notifiers
+        watch = Watch(
+            ruleset,
+            con=cursor,
+            store_con=cursor,
+            notifiers=notifiers,
+            runways=self.service.runways,
+        )
+        return watch, notifiers
 
     def start(self) -> None:
         self.service.subscribers.on_states.append(self.offer)

@@ -133,13 +133,14 @@ class FlightsWorker:
         interval_s: float = 2.0,
         backlog: Callable[[], bool] | None = None,
         process: bool = False,
+        runways: pa.Table | None = None,
     ) -> None:
         self.hub = hub
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
-        self.process = FlightsProcess() if process else None
-        self.engine: FlightsEngine = self.process or FlightSteps()
+        self.process = FlightsProcess(runways) if process else None
+        self.engine: FlightsEngine = self.process or FlightSteps(runways)
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0

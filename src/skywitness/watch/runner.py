@@ -44,6 +44,7 @@ class Watch:
         notifiers: Sequence[tuple[str, Notifier]] = (),
         identities: IdentityLookup | None = None,
         airports: AirportIndex | None = None,
+        runways: pa.Table | None = None,
         step_s: float = STEP_S,
         lateness_s: float = LATENESS_S,
         settle_s: float = SETTLE_S,
@@ -54,6 +55,7 @@ class Watch:
         self.source = EventSource(
             ruleset.fences,
             airports=airports,
+            runways=runways,
             step_s=step_s,
             lateness_s=lateness_s,
             settle_s=settle_s,

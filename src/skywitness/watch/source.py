@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..flights import AirportIndex, FlightBuilder
+from ..flights import AirportIndex, FlightBuilder, airport_inference
 from ..flights.incremental import canonical_states
 from .events import EMERGENCY_SQUAWKS, Obj, WatchEvents, WatchKind
 from .geo import Geofence
@@ -60,14 +60,16 @@ class EventSource:
         *,
         builder: FlightBuilder | None = None,
         airports: AirportIndex | None = None,
+        runways: pa.Table | None = None,
         step_s: float = STEP_S,
         lateness_s: float = LATENESS_S,
         settle_s: float = SETTLE_S,
         lost_s: float = LOST_S,
     ) -> None:
         self.fences = list(fences)
-        self.airports = airports or AirportIndex.default()
-        self.builder = builder or FlightBuilder(airports=self.airports)
+        inference = airport_inference(runways, airports)  # airports moved onto their runways
+        self.airports = inference.airports
+        self.builder = builder or FlightBuilder(inference=inference)
         self.step_s, self.lateness_s = step_s, lateness_s
         self.settle_s, self.lost_s = settle_s, lost_s
         self.late = 0  # states older than an already processed window (live input out of order)
