@@ -101,6 +101,12 @@ class LiveSite:
     service: Service
 
 
+def _stored_flights(service: Service) -> int:
+    assert service.store is not None
+    with service.read_lock:
+        return service.store.query_flights().num_rows
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -123,6 +129,9 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         assert service.wait_idle(60.0), "the service did not finish reading the capture"
         deadline = time.monotonic() + 20.0
         while service.snapshot.count < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # the panel lists stored flights: the first flights step (every 2 s) has stored them
+        while _stored_flights(service) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
         port = _free_port()
         config = uvicorn.Config(

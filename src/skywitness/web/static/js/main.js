@@ -28,6 +28,8 @@ const state = {
   countries: "",
   activeTab: "aircraft",
   refreshed: 0,
+  refreshTimer: null,
+  selectSeq: 0, // the newest panel request: older answers are dropped
   fitted: false,
 };
 const FIRST_VIEW_MAX_ZOOM = 7;
@@ -153,6 +155,7 @@ function drawTrack(geo, flight) {
 }
 
 async function selectAircraft(icao24, { zoom = false } = {}) {
+  const seq = ++state.selectSeq;
   state.selected = icao24;
   layer.select(icao24);
   switchTab("aircraft");
@@ -164,7 +167,7 @@ async function selectAircraft(icao24, { zoom = false } = {}) {
     clear(container).append(h("p", { class: "hint" }, `${icao24}: ${err.detail || err.message}`));
     return;
   }
-  if (state.selected !== icao24) return; // another click came first
+  if (seq !== state.selectSeq) return; // a newer request (click or refresh) came first
   renderPanel(container, detail, { onFlight: showFlight, onClose: closePanel });
   const live = detail.live;
   if (zoom && live && Number.isFinite(live.latitude)) {
@@ -172,13 +175,28 @@ async function selectAircraft(icao24, { zoom = false } = {}) {
   }
   try {
     const geo = await api.track(icao24, trackRange(detail));
-    if (state.selected !== icao24) return;
+    if (seq !== state.selectSeq) return;
     const group = drawTrack(geo, null);
     setTrackText(container, trackSummary(geo));
     if (zoom && !live && group.points.length) map.fitBounds(group.getBounds(), { padding: [30, 30] });
   } catch (err) {
     setTrackText(container, `track unavailable: ${err.detail || err.message}`);
   }
+}
+
+// A flight of the selected aircraft changed: refresh its panel (flight list) without moving the
+// map, at most once per PANEL_REFRESH_MS; a change inside that time is applied at its end, never
+// dropped (flight messages come only when something changed).
+function schedulePanelRefresh(icao24) {
+  if (state.refreshTimer !== null) return;
+  const wait = Math.max(0, state.refreshed + PANEL_REFRESH_MS - Date.now());
+  state.refreshTimer = setTimeout(() => {
+    state.refreshTimer = null;
+    if (state.selected === icao24 && state.activeTab === "aircraft") {
+      state.refreshed = Date.now();
+      selectAircraft(icao24);
+    }
+  }, wait);
 }
 
 async function showFlight(flight) {
@@ -236,12 +254,7 @@ connectStream(
     },
     alert: (alert) => alerts.add(alert),
     flight: (f) => {
-      const due = Date.now() - state.refreshed > PANEL_REFRESH_MS;
-      if (due && f.icao24 && f.icao24 === state.selected && state.activeTab === "aircraft") {
-        // refresh the panel's flight list, without moving the map
-        state.refreshed = Date.now();
-        selectAircraft(state.selected);
-      }
+      if (f.icao24 && f.icao24 === state.selected) schedulePanelRefresh(f.icao24);
     },
   },
   (on) => {
