@@ -6,7 +6,8 @@
    timestamp (the live Beast clock anchors frame times on their arrival), and polls
    ``/api/stats`` for the lag and queue. Reported: frames in/out, p50/p99/max latency, max lag.
    ``--map-clients N``: N more clients poll ``/api/aircraft`` (gzip) once a second meanwhile,
-   as open web maps do (the snapshot bodies are then built every second).
+   as open web maps do (the snapshot bodies are then built every second). ``--rules FILE``:
+   ``serve --rules FILE`` (the watch engine runs beside the tracker).
 2. ``aircraft``: a server process pinned to one CPU core serves ``/api/aircraft`` for 20,000
    live aircraft (a tracker fed 20,000 synthetic reports); client threads pinned to the other
    core(s) request it over keep-alive connections (raw sockets, bodies read and discarded) for
@@ -135,7 +136,9 @@ def send_paced(port: int, slices: list[tuple[float, bytes]], ready: Any) -> None
         time.sleep(5.0)
 
 
-def bench_stream(rate: int, seconds: float, map_clients: int = 0) -> dict[str, Any]:
+def bench_stream(
+    rate: int, seconds: float, map_clients: int = 0, rules: str | None = None
+) -> dict[str, Any]:
     per_aircraft = 5.0  # frames/s per aircraft in coverage (measured: each frame heard once)
     n_aircraft = max(1, int(rate / per_aircraft))
     t0 = time.perf_counter()
@@ -149,6 +152,7 @@ def bench_stream(rate: int, seconds: float, map_clients: int = 0) -> dict[str, A
     data = tempfile.mkdtemp(prefix="skywitness-bench-")
     cmd = [sys.executable, "-c", SERVE, "serve", "--source", f"beast+tcp://127.0.0.1:{beast_port}"]
     cmd += ["--data-dir", data, "--port", str(http_port)]
+    cmd += ["--rules", rules] if rules else []
     log_path = Path(data) / "serve.log"
     log_file = log_path.open("wb")
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file)
@@ -213,6 +217,7 @@ def bench_stream(rate: int, seconds: float, map_clients: int = 0) -> dict[str, A
         f"latency_p99_after_{STARTUP_S:.0f}s": round(float(np.percentile(late, 99)), 3),
         f"latency_max_after_{STARTUP_S:.0f}s": round(float(late.max()), 3),
         "map_clients": map_clients,
+        "rules": rules,
         "map_polls": len(polls),
         "lag_max_s": max(lags, default=0.0),
         "lag_end_s": stats[-1]["lag_s"],
@@ -358,13 +363,15 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=100_000)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--map-clients", type=int, default=0)
+    ap.add_argument("--rules", help="a rules file for serve --rules (the watch engine runs)")
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
     if args.what in ("aircraft", "all"):
         for line in bench_aircraft():
             print(line)
     if args.what in ("stream", "all"):
-        print(json.dumps(bench_stream(args.rate, args.seconds, args.map_clients), indent=1))
+        out = bench_stream(args.rate, args.seconds, args.map_clients, args.rules)
+        print(json.dumps(out, indent=1))
     return 0
 
 

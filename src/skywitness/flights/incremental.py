@@ -12,11 +12,16 @@ flights are final (their rows, one per flight, stay for ``flights()``). Points a
 late (older than the retained flights allow) are counted as rejects, never merged into a
 window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is
 forgotten (its flights final), and one with no flight keeps only its last
-``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). Within these horizons the
-result is the one an unbounded builder gives (equal to the bulk build on the tests); beyond
-them it differs where bulk joins a flight to points after 6 h of silence (a landing hidden in
-a long gap, an ocean gap bridged, parked points of the evening before a takeoff first seen
-airborne) or to a ground-only stretch of more than 6 h before a takeoff.
+``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). With a ``recall`` (the
+aircraft's stored rows, e.g. from the store's lake), a forgotten flight that ended in the air
+is remembered for ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft
+comes back airborne where ``same_flight`` says it could not have landed in between (an ocean
+crossing out of coverage), its rows are recalled and the flight is live again, rebuilt with
+the new points under its old id. Within these horizons the result is the one an unbounded
+builder gives (equal to the bulk build on the tests); beyond them it differs where bulk joins
+a flight to points after 6 h of silence (a landing hidden in a long gap, an ocean gap bridged
+without ``recall`` or after more than 24 h, parked points of the evening before a takeoff
+first seen airborne) or to a ground-only stretch of more than 6 h before a takeoff.
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ import pyarrow.compute as pc
 from ..model import STATE_COLUMNS, RejectReason
 from ..stats import IngestStats
 from .airports import AirportIndex
+from .bridge import BridgeMemory, Recall, first_points
 from .builder import airport_inference, build_flights
 from .infer import AirportInference
 from .schema import FLIGHT_SCHEMA
 from .segment import GROUND_SPLIT_GAP_S
+from .tablediff import diff_flights as _diff
 
 I8 = npt.NDArray[np.int64]
+F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
 LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
@@ -44,6 +52,7 @@ MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
+LAST_POINT = ("latitude", "longitude", "altitude", "groundspeed")  # kept of a flight's end
 
 TS = pa.timestamp("ms", tz="UTC")
 _TYPES: dict[str, pa.DataType] = {
@@ -77,6 +86,10 @@ def _ms(col: pa.ChunkedArray) -> I8:
     return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
 
 
+def _floats(col: pa.ChunkedArray) -> F8:
+    return np.asarray(col.cast(pa.float64()).to_numpy(), dtype=np.float64)  # nulls: NaN
+
+
 def _last_le(code_a: I8, t_a: I8, code_q: I8, t_q: I8) -> I8:
     """Per query, index of the last row of ``a`` (sorted by code, t) with the query's code and
     ``t <= t_q``; -1 where none."""
@@ -102,53 +115,12 @@ def _first_of(code: I8, first: I8, j: I8, aff: I8) -> I8:
     return np.where((j >= 0) & (code[k] == aff), first[k], NEVER)
 
 
-def _equal(x: pa.Array, y: pa.Array) -> B1:
-    """Element-wise equality of two arrays of one type (nulls equal nulls, NaN equals NaN)."""
-    t = x.type
-    if pa.types.is_list(t):
-        lx = np.asarray(pc.fill_null(pc.list_value_length(x), -1).to_numpy(), dtype=np.int64)
-        ly = np.asarray(pc.fill_null(pc.list_value_length(y), -1).to_numpy(), dtype=np.int64)
-        ok: B1 = np.asarray(lx == ly, dtype=bool)
-        px = np.asarray(pc.list_parent_indices(x).to_numpy(), dtype=np.int64)
-        py = np.asarray(pc.list_parent_indices(y).to_numpy(), dtype=np.int64)
-        # compare values only of lists of equal length: then both sides line up
-        sx, sy = ok[px], ok[py]
-        same = _equal(
-            pc.list_flatten(x).filter(pa.array(sx)), pc.list_flatten(y).filter(pa.array(sy))
-        )
-        ok[px[sx][~same]] = False
-        return ok
-    if pa.types.is_struct(t):
-        both: B1 = _valid(x) == _valid(y)
-        for fx, fy in zip(x.flatten(), y.flatten(), strict=True):
-            both &= _equal(fx, fy)
-        return both
-    # flat columns: numpy compares (nulls become None, NaN or NaT on both sides alike)
-    a, b = x.to_numpy(zero_copy_only=False), y.to_numpy(zero_copy_only=False)
-    eq = np.asarray(a == b, dtype=bool)
-    if a.dtype.kind == "f":
-        eq |= np.isnan(a) & np.isnan(b)
-    elif a.dtype.kind in "mM":
-        eq |= np.isnat(a) & np.isnat(b)
-    return eq
-
-
-def _valid(x: pa.Array) -> B1:
-    return np.asarray(x.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _rows_equal(a: pa.Table, b: pa.Table) -> B1:
-    ok = np.ones(a.num_rows, dtype=bool)
-    for name in a.column_names:
-        ok &= _equal(a[name].combine_chunks(), b[name].combine_chunks())
-    return ok
-
-
 class FlightBuilder:
     """Keeps recent state vectors and flights per aircraft; ``update`` returns what changed.
 
     ``late`` counts points left out because they were older than the retained flights allow;
-    ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost).
+    ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost);
+    ``recalls`` the flights forgotten in the air brought back through ``recall``.
     """
 
     def __init__(
@@ -157,8 +129,11 @@ class FlightBuilder:
         *,
         airports: AirportIndex | None = None,
         inference: AirportInference | None = None,
+        recall: Recall | None = None,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
+        self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
+        self._bridges = BridgeMemory() if recall is not None else None
         self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
         self._newest = np.zeros(0, dtype=np.int64)  # ms, newest point per code (NEVER: none)
         self._accept = np.zeros(0, dtype=np.int64)  # ms, points older than this are late
@@ -175,6 +150,7 @@ class FlightBuilder:
         self._now = NEVER  # ms, newest point seen of any aircraft
         self.late = 0
         self.rebuilt_rows = 0
+        self.recalls = 0
 
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""
@@ -184,6 +160,10 @@ class FlightBuilder:
     def retained_rows(self) -> int:
         """State vectors held in memory (all aircraft)."""
         return int(self._k_alive.sum())
+
+    def remembered(self) -> int:
+        """Flights forgotten in the air whose summaries are kept for a recall."""
+        return len(self._bridges) if self._bridges is not None else 0
 
     def update(
         self, states: pa.Table, stats: IngestStats | None = None
@@ -210,6 +190,8 @@ class FlightBuilder:
             if new.num_rows == 0:
                 return FLIGHT_SCHEMA.empty_table(), []
         self._now = max(self._now, int(ms.max()))
+        if self._bridges is not None:
+            self._recall_flights(new, code, ms)
         aff = np.unique(code)
         t_min = np.full(len(self._code), ALWAYS, dtype=np.int64)
         np.minimum.at(t_min, code, ms)
@@ -310,12 +292,91 @@ class FlightBuilder:
         """Forget aircraft silent for FINAL_SILENCE_S: their flights are final."""
         cutoff = self._now - round(FINAL_SILENCE_S * 1000)
         silent = (self._newest > NEVER) & (self._newest < cutoff)
+        if self._bridges is not None:
+            if silent.any():
+                self._remember(silent)
+            self._bridges.expire(self._now)
         if not silent.any():
             return
         self._drop(silent[self._k_code], silent[self._l_code])
         # a point of a forgotten aircraft is accepted only after its last one (a new flight)
         self._accept[silent] = self._newest[silent] + 1
         self._newest[silent] = NEVER
+
+    def _remember(self, silent: B1) -> None:
+        """Summaries of the silent aircraft's last flights that ended in the air (no landing
+        seen, nothing after their last point)."""
+        assert self._bridges is not None
+        order = np.lexsort((self._l_first, self._l_code))
+        lc = self._l_code[order]
+        last = order[np.r_[lc[1:] != lc[:-1], True] & silent[lc]] if lc.size else order
+        fl = self._live.take(pa.array(last))
+        c, last_ms = self._l_code[last], _ms(fl["lastSeen"])
+        air = ~np.asarray(pc.fill_null(fl["arrival_observed"], True).to_numpy(), dtype=bool)
+        pick = air & (last_ms == self._newest[c])
+        if not pick.any():
+            return
+        # the last kept row of each: the flight's last point
+        row = np.full(len(self._code), -1, dtype=np.int64)
+        last_row = self._k_alive & silent[self._k_code]
+        at = np.flatnonzero(last_row & (self._k_ms == self._newest[self._k_code]))
+        np.maximum.at(row, self._k_code[at], at)
+        c, fl = c[pick], fl.filter(pa.array(pick))
+        pts = pa.concat_tables(self._rows(np.sort(row[c])))
+        pts = pts.take(pa.array(np.argsort(np.argsort(row[c]))))  # back in the order of ``c``
+        point = np.stack([_floats(pts[k]) for k in LAST_POINT], axis=1)
+        fids = fl["flight_id"].to_pylist()
+        self._bridges.remember(c, fids, _ms(fl["firstSeen"]), last_ms[pick], point)
+
+    def _recall_flights(self, new: pa.Table, code: I8, ms: I8) -> None:
+        """Bring back the flights forgotten in the air that the new points continue (the
+        first new point airborne, and no landing possible in between): their rows are kept
+        again and the flights live again, so that this update rebuilds them with the new
+        points. Aircraft heard again lose their summaries either way."""
+        assert self._bridges is not None and self._recall is not None
+        sub = np.flatnonzero(self._bridges.has(code))
+        if sub.size == 0:
+            return
+        apts = self._inference.airports
+        fp = first_points(new.take(pa.array(sub)), apts)
+        c, t = code[sub][fp.row], ms[sub][fp.row]
+        ok = fp.airborne & self._bridges.bridged(apts, c, t, fp.lat, fp.lon, fp.alt, fp.gs)
+        icao = new["icao24"].take(pa.array(sub[fp.row[ok]])).to_pylist()
+        found: dict[str, tuple[int, pa.Table]] = {}
+        for a, k in zip(icao, c[ok].tolist(), strict=True):
+            lo, hi = int(self._bridges.first_ms[k]), int(self._bridges.last_ms[k])
+            rows = canonical_states(self._recall(a, lo, hi))
+            t_rows = _ms(rows["timestamp"])
+            keep = (t_rows >= lo) & (t_rows <= hi)
+            keep &= np.asarray(pc.equal(rows["icao24"], a).to_numpy(), dtype=bool)
+            if keep.any():
+                found[str(self._bridges.fid[k])] = (k, rows.filter(pa.array(keep)))
+        self._bridges.forget(np.unique(code[sub]))
+        back = self._unfinal(list(found))
+        for fid in back["flight_id"].to_pylist():
+            k, rows = found[fid]
+            self._chunks.append(rows)
+            self._k_code = np.r_[self._k_code, np.full(rows.num_rows, k, dtype=np.int64)]
+            self._k_ms = np.r_[self._k_ms, _ms(rows["timestamp"])]
+            self._k_alive = np.r_[self._k_alive, np.ones(rows.num_rows, dtype=bool)]
+        self.recalls += back.num_rows
+        self._live = pa.concat_tables([self._live, back]).combine_chunks()
+        self._l_code = np.r_[self._l_code, self._codes(back["icao24"])]
+        self._l_first = np.r_[self._l_first, _ms(back["firstSeen"])]
+
+    def _unfinal(self, fids: list[str]) -> pa.Table:
+        """Take the final flights ``fids`` out of the final tables."""
+        if not fids:
+            return FLIGHT_SCHEMA.empty_table()
+        ids, out, keep = pa.array(fids, pa.string()), [], []
+        for table in self._final:
+            m = pc.is_in(table["flight_id"], value_set=ids)
+            if pc.any(m).as_py():
+                out.append(table.filter(m))
+                table = table.filter(pc.invert(m))
+            keep.append(table)
+        self._final = keep
+        return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
 
     def _drop(self, rows: B1, flights: B1) -> None:
         self._k_alive &= ~rows
@@ -326,19 +387,3 @@ class FlightBuilder:
             self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]
             if len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
-
-
-def _diff(before: pa.Table, fresh: pa.Table) -> tuple[pa.Table, list[str]]:
-    """(rows of ``fresh`` that are new or differ from ``before``, ids only in ``before``)."""
-    idx = pc.index_in(fresh["flight_id"], value_set=before["flight_id"].combine_chunks())
-    pos = np.asarray(pc.fill_null(idx, -1).to_numpy(), dtype=np.int64)
-    matched = pos >= 0
-    same = np.zeros(fresh.num_rows, dtype=bool)
-    if matched.any():
-        same[matched] = _rows_equal(
-            fresh.filter(pa.array(matched)), before.take(pa.array(pos[matched]))
-        )
-    changed = fresh.filter(pa.array(~same))
-    changed = changed.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
-    gone = pc.invert(pc.is_in(before["flight_id"], value_set=fresh["flight_id"].combine_chunks()))
-    return changed, sorted(before.filter(gone)["flight_id"].to_pylist())

@@ -8,7 +8,9 @@ parent. The
 child is started with the "spawn" context (no copy of the parent's threads or locks), ignores
 SIGINT/SIGTERM (a Ctrl-C reaches the whole process group; the parent decides when it ends,
 after its last step), runs at a lower CPU priority, and exits on a stop message or when the
-parent's end of the pipe closes, so it never outlives the service.
+parent's end of the pipe closes, so it never outlives the service. Given the store's lake
+folder, the child recalls flights forgotten in the air from its Parquet files (``LakeRecall``;
+the parent keeps the DuckDB catalogue file to itself).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import signal
 import threading
 import traceback
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -49,11 +52,14 @@ def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def _serve(conn: Connection, runways: bytes | None) -> None:
+def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
     from .flight_steps import FlightSteps  # imported here: the builder lives in the child
 
-    steps = FlightSteps(from_ipc(runways) if runways is not None else None)
+    steps = FlightSteps(
+        from_ipc(runways) if runways is not None else None,
+        lake=Path(lake) if lake is not None else None,
+    )
     while True:
         try:
             kind, flags = conn.recv()
@@ -81,14 +87,14 @@ def _serve(conn: Connection, runways: bytes | None) -> None:
             conn.send(("error", traceback.format_exc(), {}, None, 0))
 
 
-def child_main(conn: Connection, runways: bytes | None = None) -> None:
+def child_main(conn: Connection, runways: bytes | None = None, lake: str | None = None) -> None:
     """Entry point of the child process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(CHILD_NICE)
     try:
-        _serve(conn, runways)
+        _serve(conn, runways, lake)
     finally:
         conn.close()
 
@@ -102,10 +108,11 @@ class FlightsProcess:
     progress then start again from the next state vectors (logged), the service keeps going.
     """
 
-    def __init__(self, runways: pa.Table | None = None) -> None:
+    def __init__(self, runways: pa.Table | None = None, lake: Path | None = None) -> None:
         self._ctx = mp.get_context("spawn")
         # handed to every child (a fresh one too) as Arrow IPC bytes
         self._runways = to_ipc(runways) if runways is not None else None
+        self._lake = str(lake) if lake is not None else None  # recall from here (None: never)
         self._conn: Connection | None = None
         self.process: Any = None  # multiprocessing's SpawnProcess (untyped in typeshed)
         self.restarts = 0
@@ -122,7 +129,7 @@ class FlightsProcess:
             parent, child = self._ctx.Pipe()
             proc = self._ctx.Process(
                 target=child_main,
-                args=(child, self._runways),
+                args=(child, self._runways, self._lake),
                 name="skywitness-flights",
                 daemon=True,
             )

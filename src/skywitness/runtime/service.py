@@ -143,6 +143,7 @@ class Service:
                 backlog=self._backlog,
                 process=True,  # the build runs in a child process, off the tracker's GIL
                 runways=self.runways,
+                lake=self.store.lake if self.store is not None else None,  # recall (ocean gaps)
             )
             self.flights.subscribers.append(self._on_flights)
             self.flights.start()

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -134,13 +135,15 @@ class FlightsWorker:
         backlog: Callable[[], bool] | None = None,
         process: bool = False,
         runways: pa.Table | None = None,
+        lake: Path | None = None,
     ) -> None:
         self.hub = hub
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
-        self.process = FlightsProcess(runways) if process else None
-        self.engine: FlightsEngine = self.process or FlightSteps(runways)
+        # lake: the store's Parquet lake, whence flights forgotten in the air are recalled
+        self.process = FlightsProcess(runways, lake) if process else None
+        self.engine: FlightsEngine = self.process or FlightSteps(runways, lake=lake)
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
