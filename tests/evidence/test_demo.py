@@ -178,7 +178,7 @@ def test_no_match_says_so_with_coverage(demo_store: Path, tmp_path: Path) -> Non
     answer = read_manifest(tmp_path / "none")["answer"]
     source = demo_store.parent / "caracas.jsonl"  # the source column names the ingested file
     assert answer == (
-        "No flight matches the question (10 flight(s) in the store overlap the time asked). "
+        "No flight matches the question (11 flight(s) in the store overlap the time asked). "
         "Coverage: In Venezuela between 2019-09-20T00:00:00Z and 2019-09-21T00:00:00Z: 13,805 "
         f"state vectors of 5 aircraft (by source: {source} 13,805); data in 5 of 24 "
         "hours, from 2019-09-20T14:02:41.104Z to 2019-09-20T18:57:50.312Z."

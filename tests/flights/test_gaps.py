@@ -101,6 +101,28 @@ def test_gap_hiding_a_landing_gives_two_flights(quickstart: pa.Table, runways: p
     assert d["gaps_bridged"] == [0, 0]
 
 
+def test_first_points_without_position_do_not_bridge_a_gap(
+    quickstart: pa.Table, runways: pa.Table
+) -> None:
+    # the same stitched pair, but the first five state vectors after the gap carry no position
+    # (an altitude or velocity message came first): the gap is judged on the nearest points
+    # that have one, and the landing it hides still splits the flight
+    states = _stitched(quickstart, runways, 50 * 60)
+    ms = states["timestamp"].cast("int64").to_numpy()
+    after = int(np.argmax(np.diff(ms))) + 1
+    blank = np.zeros(states.num_rows, dtype=bool)
+    blank[after : after + 5] = True
+    for name in ("latitude", "longitude"):
+        col = states[name].to_numpy(zero_copy_only=False).astype(np.float64)
+        i = states.column_names.index(name)
+        states = states.set_column(
+            i, name, pa.array(np.where(blank, np.nan, col), from_pandas=True)
+        )
+    flights = build_flights(states, runways=runways)
+    assert flights.num_rows == 2 and flights["gaps_bridged"].to_pylist() == [0, 0]
+    assert flights["estArrivalAirport"][0].as_py() == "LFPO"
+
+
 def test_gap_shorter_than_a_turnaround_is_bridged(quickstart: pa.Table, runways: pa.Table) -> None:
     flights = build_flights(_stitched(quickstart, runways, 12 * 60), runways=runways)
     d = flights.to_pydict()

@@ -61,6 +61,19 @@ def airport_inference(
     return RunwayAwareInference(apts, RunwayIndex(runways, apts))
 
 
+def positioned_neighbours(p: Points) -> tuple[I8, I8]:
+    """Per point, the index of the last point at or before it and of the first at or after it
+    that has a position, within the same aircraft (-1 where there is none)."""
+    n = len(p)
+    idx = np.arange(n, dtype=np.int64)
+    has = np.isfinite(p.lat) & np.isfinite(p.lon)
+    before = np.maximum.accumulate(np.where(has, idx, -1)) if n else idx
+    after = np.minimum.accumulate(np.where(has, idx, n)[::-1])[::-1] if n else idx
+    before = np.where((before >= 0) & (p.ac[np.maximum(before, 0)] == p.ac), before, -1)
+    ok = (after < n) & (p.ac[np.minimum(after, n - 1)] == p.ac)
+    return before, np.where(ok, after, -1)
+
+
 def segment_points(p: Points, airports: AirportIndex) -> Segmented:
     """Ground state and segment id of every point."""
     elev = np.full(len(p), np.nan)
@@ -69,8 +82,13 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
         apt, _ = airports.nearest(p.lat[need], p.lon[need], ELEVATION_RADIUS_M)
         elev[need] = np.where(apt >= 0, airports.elevation_ft[np.maximum(apt, 0)], np.nan)
     g = ground_state(p, elev)
+    before, after = positioned_neighbours(p)
 
     def decide(i: I8, j: I8) -> B1:
+        # judged on the nearest points with a position on each side: a first point after a gap
+        # often has none (an altitude or velocity message comes first), and a gap without
+        # positions would look bridgeable however long it is
+        i, j = np.where(before[i] >= 0, before[i], i), np.where(after[j] >= 0, after[j], j)
         return same_flight(
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
