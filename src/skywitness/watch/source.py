@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -81,6 +82,8 @@ class EventSource:
         self._emitted: set[tuple[str, int]] = set()
         self._spans: dict[str, dict[str, float]] = {}  # icao24 -> flight id -> firstSeen
         self._history: pa.Table | None = None
+        # icao24 -> (first, end) rows of ``_history``, and its timestamps in ms
+        self._hist_index: tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64]] | None = None
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, states: pa.Table) -> WatchEvents:
@@ -145,7 +148,10 @@ class EventSource:
         self._history = hist if self._history is None else pa.concat_tables([self._history, hist])
         lo = round((end - HISTORY_S) * 1000)
         keep = pc.greater_equal(self._history["timestamp"].cast(pa.int64()), lo)
-        self._history = self._history.filter(keep).combine_chunks()
+        # by aircraft then time, indexed on first use: ``positions`` is asked for every flight
+        # event, and a filter over the whole history per call cost seconds per window
+        self._history = self._history.filter(keep).sort_by(_SORT).combine_chunks()
+        self._hist_index = None
 
     def _update_flights(self, changed: pa.Table, removed: list[str]) -> None:
         for fid in removed:
@@ -363,6 +369,21 @@ class EventSource:
                 )
         return WatchEvents.from_rows(rows)
 
+    def _history_index(
+        self, h: pa.Table
+    ) -> tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64]]:
+        if self._hist_index is None:
+            icao = h["icao24"].to_numpy(zero_copy_only=False)
+            starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]]) if len(icao) else icao
+            ends = np.r_[starts[1:], len(icao)].astype(np.int64)
+            spans = {
+                str(icao[a]): (int(a), int(b))
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            }
+            ms = np.asarray(h["timestamp"].cast(pa.int64()).to_numpy(), dtype=np.int64)
+            self._hist_index = (spans, ms)
+        return self._hist_index
+
     def positions(
         self, icao24: str, t: float, *, before: int = 3, after: int = 2
     ) -> list[dict[str, Any]]:
@@ -371,13 +392,14 @@ class EventSource:
         h = self._history
         if h is None:
             return []
-        sel = h.filter(pc.equal(h["icao24"], icao24))
-        if sel.num_rows == 0:
+        spans, ms = self._history_index(h)
+        first, end = spans.get(icao24, (0, 0))
+        if first == end:
             return []
-        ts = sel["timestamp"].cast(pa.int64()).to_numpy()
-        k = int(np.searchsorted(ts, round(t * 1000), side="right"))
-        rows: list[dict[str, Any]] = sel.slice(
-            max(k - before, 0), min(k, before) + after
+        k = int(np.searchsorted(ms[first:end], round(t * 1000), side="right"))
+        lo = max(k - before, 0)
+        rows: list[dict[str, Any]] = h.slice(
+            first + lo, min(min(k, before) + after, end - first - lo)
         ).to_pylist()
         for r in rows:
             r["timestamp"] = r["timestamp"].timestamp()
