@@ -123,3 +123,23 @@ def test_the_flights_child_uses_the_runways_it_is_given(shared_data: Path) -> No
         (flight,) = res.changed.to_pylist()
         want = "EBBR" if with_runways is not None else None
         assert flight["estDepartureAirport"] == want
+
+
+def test_a_step_lost_with_its_child_is_built_by_the_next_one() -> None:
+    worker = FlightsWorker(Hub(), IngestStats(), interval_s=60.0, process=True)
+    seen: list[list[str]] = []
+    worker.subscribers.append(lambda table, _: seen.append(table["flight_id"].to_pylist()))
+    worker.start()
+    proc = worker.process
+    assert proc is not None
+    try:
+        proc.process.kill()
+        proc.process.join(10)
+        worker.add(brussels_departure())
+        worker.step()  # the child is gone: the step fails, its state vectors are queued again
+        assert isinstance(worker.failed, SkywitnessError) and seen == []
+        worker.step()  # a fresh child builds them
+        assert seen == [["44a001-20211007T120000.000Z"]] and worker.dropped_rows == 0
+        assert proc.restarts == 1 and worker.updates == 1
+    finally:
+        worker.stop()

@@ -21,6 +21,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
+from ..errors import SkywitnessError
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
@@ -148,6 +149,8 @@ class FlightsWorker:
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
         self.held = 0  # flights whose latest change the gate holds back
+        self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
+        self._requeued = False  # the pending tables include a failed step's, retried once
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
@@ -201,9 +204,14 @@ class FlightsWorker:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
-            res = self.engine.step(
-                states, flush=final or not tables, want_texts=self.hub.clients > 0
-            )
+            try:
+                res = self.engine.step(
+                    states, flush=final or not tables, want_texts=self.hub.clients > 0
+                )
+            except SkywitnessError as exc:  # the child failed or died (a fresh one follows)
+                self._retry(tables, exc)
+                return
+            self._requeued = False
             self.updates += bool(tables)
             self.held = res.held
             for label, count in res.rejects.items():
@@ -221,6 +229,22 @@ class FlightsWorker:
         except Exception as exc:  # counted and logged; the next step tries again
             self.failed = exc
             log.exception("flights update failed")
+
+    def _retry(self, tables: list[pa.Table], exc: SkywitnessError) -> None:
+        """Queue a failed step's state vectors again, once: a child that died is replaced at
+        the next step, which then builds them; a second failure drops them (they are in the
+        store: ``skywitness flights rebuild`` recomputes their flights)."""
+        self.failed = exc
+        rows = sum(t.num_rows for t in tables)
+        if tables and not self._requeued:
+            self._requeued = True
+            with self._lock:
+                self._pending[:0] = tables
+            log.error("flights step failed (%s); its %d state vectors are retried", exc, rows)
+        else:
+            self._requeued = False
+            self.dropped_rows += rows
+            log.error("flights step failed again (%s); %d state vectors not built", exc, rows)
 
     def stop(self) -> None:
         self._stop.set()
