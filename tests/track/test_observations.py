@@ -74,26 +74,3 @@ def test_state_vectors_helpers() -> None:
     assert len(StateVectors.concat([empty, empty])) == 0
     table = StateVectors.concat([empty]).to_arrow()
     assert isinstance(table, pa.Table) and table.column_names[0] == "timestamp"
-
-
-def test_flush_quiet_sends_the_last_state_of_an_aircraft_gone_quiet() -> None:
-    tracker = Tracker(rate_s=1.0)
-    sbs = int(SourceKind.SBS)
-    rows = [
-        {"timestamp": 100.0, "icao24": A, "altitude": 3000.0, "kind": sbs},
-        {"timestamp": 100.4, "icao24": A, "altitude": 3100.0, "kind": sbs},  # same second: held
-        {"timestamp": 100.2, "icao24": B, "altitude": 5000.0, "kind": sbs},
-    ]
-    sv = tracker.update_observations(_obs(rows))
-    got = sorted(zip(sv.icao24.tolist(), sv.altitude.tolist(), strict=True))
-    assert got == [(A, 3000.0), (B, 5000.0)]
-    assert len(tracker.flush_quiet(104.0, 5.0)) == 0  # not quiet for 5 s yet
-    quiet = tracker.flush_quiet(105.5, 5.0)
-    assert quiet.icao24.tolist() == [A] and quiet.timestamp.tolist() == [100.4]
-    assert quiet.altitude.tolist() == [3100.0]
-    assert len(tracker.flush_quiet(200.0, 5.0)) == 0  # sent once; B had nothing held
-    # heard again: its next update is emitted as usual
-    sv = tracker.update_observations(
-        _obs([{"timestamp": 130.0, "icao24": A, "altitude": 3200.0, "kind": sbs}])
-    )
-    assert sv.icao24.tolist() == [A] and sv.timestamp.tolist() == [130.0]

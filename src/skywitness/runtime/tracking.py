@@ -40,10 +40,6 @@ log = logging.getLogger(__name__)
 
 #: Frames merged into one tracker batch at most (queued batches of one source).
 COALESCE_FRAMES = 65_536
-#: An aircraft unheard this long (data time) has its last, not yet emitted state sent out (s):
-#: only the first update of each rate_s is emitted, so the last position before it leaves
-#: coverage would otherwise wait for the loss, 60 s later.
-QUIET_FLUSH_S = 5.0
 #: Longest the tracker thread sleeps on an empty queue before housekeeping (snapshot, expiry), s.
 IDLE_POLL_S = 0.1
 
@@ -179,7 +175,6 @@ class TrackerWorker:
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}
         self._last_snapshot = 0.0
-        self._last_quiet_flush = 0.0  # wall clock of the last flush_quiet
         self._data_t: float | None = None  # newest data time seen (unix s)
         self._data_wall = 0.0  # wall clock when it was seen
         self._thread = threading.Thread(target=self.run, name="tracker", daemon=True)
@@ -281,13 +276,7 @@ class TrackerWorker:
         if self._data_t is not None and self.idle_expiry:
             # Expire by the data clock advanced by the wall time since: replayed (old) data and
             # live data age the same way, and a silent feed still loses its aircraft.
-            data_now = self._data_t + (now - self._data_wall)
-            if now - self._last_quiet_flush >= QUIET_FLUSH_S / 2:
-                self._last_quiet_flush = now
-                quiet = self.tracker.flush_quiet(data_now, QUIET_FLUSH_S)
-                if len(quiet):
-                    self._emit(quiet, now)
-            self.tracker.expire(data_now)
+            self.tracker.expire(self._data_t + (now - self._data_wall))
             events = self.tracker.events()
             for hook in self.on_events:
                 hook(events)

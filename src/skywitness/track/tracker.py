@@ -155,20 +155,6 @@ class Tracker:
             cols["emit_bucket"][slots] = np.floor(cols["last_update"][slots] / self.rate_s)
         return sv
 
-    def flush_quiet(self, now: float, quiet_s: float) -> StateVectors:
-        """``flush`` for the aircraft unheard for ``quiet_s`` before ``now`` (data time, unix s)
-        whose last update was not emitted (only the first update of each ``rate_s`` is): a live
-        service shows an aircraft's last state when it goes quiet, not when it is lost."""
-        cols = self._table.cols
-        slots = self._table.active_slots()
-        slots = slots[cols["pending"][slots] & (cols["last_update"][slots] < now - quiet_s)]
-        slots = np.sort(slots)
-        sv = self._rows_from_table(slots)
-        cols["pending"][slots] = False
-        if self.rate_s > 0:
-            cols["emit_bucket"][slots] = np.floor(cols["last_update"][slots] / self.rate_s)
-        return sv
-
     def _with_held(self, sv: StateVectors) -> StateVectors:
         """Prepend the final rows of aircraft expired since the last call."""
         if not self._held:
