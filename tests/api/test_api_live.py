@@ -86,6 +86,10 @@ def test_stats(get: Any) -> None:
     assert s["rejects_by_source"].get("tracker", {}) == {}
     assert s["store"]["rows"] == 6850 and s["store"]["flights"] == 2
     assert s["store"]["pending_rows"] == 0
+    fl = s["flights"]
+    assert fl["steps"] >= 1 and fl["held"] == 0  # the fixture's final step stored everything
+    assert fl["recalls"] == 0 and fl["restarts"] == 0 and fl["dropped_rows"] == 0
+    assert fl["error"] is None
     assert s["outputs"] == {"beast_clients": 0, "sbs_clients": 0}
     assert s["rules"] == 0 and s["tracker_ok"] is True
 

@@ -265,6 +265,19 @@ def create_app(service: Service) -> FastAPI:
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
+    def _flights_stats() -> dict[str, Any] | None:
+        fw = service.flights
+        if fw is None:
+            return None
+        return {
+            "steps": fw.updates,
+            "held": fw.held,
+            "recalls": fw.recalls,
+            "restarts": fw.process.restarts if fw.process is not None else 0,
+            "dropped_rows": fw.dropped_rows,
+            "error": str(fw.failed).splitlines()[0] if fw.failed is not None else None,
+        }
+
     @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
     def stats() -> Any:
         now = time.time()
@@ -307,6 +320,7 @@ def create_app(service: Service) -> FastAPI:
                 k: dict(sorted(v.items())) for k, v in service.rejects_by_source().items()
             },
             "store": store,
+            "flights": _flights_stats(),
             "outputs": {"beast_clients": beast, "sbs_clients": sbs},
             "rules": service.rules_loaded,
             "tracker_ok": tr is None or tr.failed is None,

@@ -68,14 +68,15 @@ def flight_texts(changed: pa.Table, removed: list[str]) -> list[str]:
 @dataclass
 class StepResult:
     """What a step passes on: flights to store and publish, ids of removed flights, reject
-    counts by reason label, the stream texts (when asked for) and how many flights the gate
-    still holds back."""
+    counts by reason label, the stream texts (when asked for), how many flights the gate
+    still holds back and how many flights have been recalled from the lake so far."""
 
     changed: pa.Table
     removed: list[str]
     rejects: dict[str, int] = field(default_factory=dict)
     texts: list[str] | None = None
     held: int = 0
+    recalls: int = 0
 
 
 def _at(ms: int) -> datetime:
@@ -162,6 +163,7 @@ class FlightSteps:
             rejects=dict(stats.rejected),
             texts=flight_texts(changed, removed) if want_texts else None,
             held=self.gate.held,
+            recalls=self.builder.recalls,
         )
 
     def flights(self) -> pa.Table:

@@ -75,16 +75,17 @@ def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
                 # parent's interpreter is spared (it only unpickles the strings)
                 res = steps.step(states, flush=flags["flush"], want_texts=flags["texts"])
                 body = to_ipc(res.changed)  # before the header: an error then sends one reply
-                conn.send(("ok", res.removed, res.rejects, res.texts, res.held))
+                counts = {"held": res.held, "recalls": res.recalls}
+                conn.send(("ok", res.removed, res.rejects, res.texts, counts))
                 conn.send_bytes(body)
             elif kind == "flights":
                 body = to_ipc(steps.flights())
-                conn.send(("ok", [], {}, None, 0))
+                conn.send(("ok", [], {}, None, {}))
                 conn.send_bytes(body)
             else:
-                conn.send(("error", f"unknown request {kind!r}", {}, None, 0))
+                conn.send(("error", f"unknown request {kind!r}", {}, None, {}))
         except Exception:  # reported to the parent, which logs it; the next step tries again
-            conn.send(("error", traceback.format_exc(), {}, None, 0))
+            conn.send(("error", traceback.format_exc(), {}, None, {}))
 
 
 def child_main(conn: Connection, runways: bytes | None = None, lake: str | None = None) -> None:
@@ -151,7 +152,7 @@ class FlightsProcess:
                 conn.send((kind, flags or {}))
                 if kind == "step":
                     conn.send_bytes(payload)
-                status, removed, rejects, texts, held = conn.recv()
+                status, removed, rejects, texts, counts = conn.recv()
                 if status != "ok":
                     raise SkywitnessError(f"flights process: {removed}")
                 table = from_ipc(conn.recv_bytes())
@@ -160,7 +161,14 @@ class FlightsProcess:
                 self.restarts += 1
                 log.error("flights process died (exit code %s); starting a new one", code)
                 raise SkywitnessError(f"flights process died (exit code {code})") from exc
-        return StepResult(table, list(removed), dict(rejects), texts, int(held))
+        return StepResult(
+            table,
+            list(removed),
+            dict(rejects),
+            texts,
+            int(counts.get("held", 0)),
+            int(counts.get("recalls", 0)),
+        )
 
     def _reap(self) -> int | None:
         """Forget a dead child (its exit code)."""

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 #: State tables queued for the watch worker before the tracker thread waits.
 WATCH_QUEUE_MAX = 256
+#: Longest a stop waits for the watch to process its last windows (up to 3 minutes of data
+#: time: 15-30 s for 17,500 aircraft on the 2-core dev box), s.
+WATCH_STOP_S = 60.0
 _STOP = object()
 
 
@@ -120,7 +123,13 @@ class WatchHook:
     def stop(self) -> None:
         if self._thread.is_alive():
             self._queue.put(_STOP)
-            self._thread.join(timeout=30.0)
+            self._thread.join(timeout=WATCH_STOP_S)
+            if self._thread.is_alive():
+                log.warning(
+                    "the watch was still flushing its last windows after %.0f s: the alerts of "
+                    "the last minutes may be missing (`skywitness watch --replay` finds them)",
+                    WATCH_STOP_S,
+                )
         for _, n in self._notifiers:
             n.close(timeout_s=10.0)
 

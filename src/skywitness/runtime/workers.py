@@ -150,6 +150,7 @@ class FlightsWorker:
         self.updates = 0
         self.held = 0  # flights whose latest change the gate holds back
         self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
+        self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
         self._requeued = False  # the pending tables include a failed step's, retried once
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
@@ -213,7 +214,7 @@ class FlightsWorker:
                 return
             self._requeued = False
             self.updates += bool(tables)
-            self.held = res.held
+            self.held, self.recalls = res.held, res.recalls
             for label, count in res.rejects.items():
                 self.stats.reject(REASONS[label], "flights", count=int(count))
             changed, removed = res.changed, res.removed
