@@ -1,5 +1,6 @@
 """Docs tested against code: every command is in the README's tour, every input format in
-docs/formats.md, every docs page in the docs index."""
+docs/formats.md, every docs page in the docs index, every environment variable in
+docs/settings.md."""
 
 from __future__ import annotations
 
@@ -30,3 +31,16 @@ def test_docs_index_lists_every_page() -> None:
     for page in (REPO / "docs").glob("*.md"):
         if page.name != "README.md":
             assert f"({page.name})" in index, f"docs/README.md does not list {page.name}"
+
+
+def test_every_environment_variable_is_documented() -> None:
+    from skywitness import config
+
+    text = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name in config.ENVIRONMENT:
+        assert f"`{name}`" in text, f"{name} missing from docs/settings.md"
+    assert config.data_dir(None, {}) == Path("skywitness-data")
+    assert config.data_dir(None, {config.DATA_DIR_ENV: "/srv/sky"}) == Path("/srv/sky")
+    assert config.data_dir("here", {config.DATA_DIR_ENV: "/srv/sky"}) == Path("here")
+    assert config.api_token({config.TOKEN_ENV: ""}) is None
+    assert config.opensky_credentials({}) == ("", "")

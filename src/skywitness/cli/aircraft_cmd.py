@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from ..config import data_dir
 from ..errors import InputError
 from ..identify.download import DOWNLOADS, download
 from ..identify.formats import KINDS
@@ -17,12 +17,6 @@ from ..identify.importer import import_aircraft
 from ..identify.query import Match, recent_activity, resolve
 
 CATALOG_NAME = "catalog.duckdb"
-DEFAULT_DATA_DIR = "skywitness-data"
-
-
-def data_dir(arg: str | None) -> Path:
-    """--data-dir, else $SKYWITNESS_DATA_DIR, else ./skywitness-data."""
-    return Path(arg or os.environ.get("SKYWITNESS_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
 def register(subparsers: Any) -> None:

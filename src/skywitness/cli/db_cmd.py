@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +16,17 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from ..config import data_dir
 from ..errors import SkywitnessError
 from ..store import Store, iso_z, parse_time
 
-DEFAULT_DATA_DIR = "skywitness-data"
-#: OurAirports publishes its CSV files here (public domain data).
 #: Moved airports named after an import (the farthest moved first).
 MOVED_SHOWN = 8
+#: OurAirports publishes its CSV files here (public domain data).
 RUNWAYS_URL = "https://davidmegginson.github.io/ourairports-data/runways.csv"
 DOWNLOAD_TIMEOUT_S = 60.0
 
 out = Console()
-
-
-def data_dir(arg: str | None) -> Path:
-    """--data-dir, else $SKYWITNESS_DATA_DIR, else ./skywitness-data."""
-    return Path(arg or os.environ.get("SKYWITNESS_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
 def add_data_dir(p: argparse.ArgumentParser, *, sub: bool = True) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from rich.console import Console
 
+from ..config import data_dir
 from ..runtime.history import ingest, open_history
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .common import add_input_options, progress_bar, run_options, stop_on_signals
-from .db_cmd import add_data_dir, data_dir
+from .db_cmd import add_data_dir
 from .track_cmd import parse_reference
 
 out = Console(stderr=True, highlight=False)

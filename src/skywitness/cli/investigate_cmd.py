@@ -18,13 +18,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ..config import data_dir
 from ..evidence.answer import flight_rows
 from ..evidence.manifest import read_manifest, verify_pack
 from ..evidence.pack import investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
 from ..web.basemap import basemap_geojson
-from .db_cmd import add_data_dir, data_dir, open_store
+from .db_cmd import add_data_dir, open_store
 
 out = Console(highlight=False, soft_wrap=True)
 #: The flights table is printed at least this wide (characters), so a pipe gets whole rows.

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
 from pathlib import Path
 from typing import Any
 
+from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
 from ..sources import FORMATS
-from .db_cmd import data_dir
-
-TOKEN_ENV = "SKYWITNESS_TOKEN"
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +61,7 @@ def register(sub: Any) -> None:
 
 
 def config_of(args: argparse.Namespace) -> ServiceConfig:
-    token = os.environ.get(TOKEN_ENV) or None
+    token = api_token()
     if args.auth == "read" and not token:
         raise SkywitnessError(f"--auth read needs the {TOKEN_ENV} environment variable")
     return ServiceConfig(

@@ -84,8 +84,8 @@ def is_stored_track(sources: list[str]) -> bool:
 
 def run_export(args: argparse.Namespace) -> int:
     # the store (DuckDB) is only loaded for this use of the command
+    from ..config import data_dir
     from ..store import Store, export_track
-    from .db_cmd import data_dir
 
     if not args.output:
         raise SkywitnessError("a stored track needs -o FILE (.geojson, .kml, .csv or .parquet)")

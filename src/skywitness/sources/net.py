@@ -9,7 +9,6 @@ network failure. Reconnects and failed polls back off exponentially from ``BACKO
 from __future__ import annotations
 
 import logging
-import os
 import selectors
 import socket
 import threading
@@ -17,6 +16,8 @@ import time
 from collections.abc import Iterator
 
 import httpx
+
+from ..config import opensky_credentials
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,7 @@ class OAuthToken:
 
     @classmethod
     def from_env(cls, token_url: str | None = None) -> OAuthToken | None:
-        cid = os.environ.get("OPENSKY_CLIENT_ID", "")
-        secret = os.environ.get("OPENSKY_CLIENT_SECRET", "")
+        cid, secret = opensky_credentials()
         if not cid or not secret:
             return None
         return cls(cid, secret, token_url or OPENSKY_TOKEN_URL)

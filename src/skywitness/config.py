@@ -1,0 +1,45 @@
+"""Settings read from the environment, in one place: their names, defaults and readers.
+
+Command-line flags win over the environment, the environment over the defaults. Values are read
+when asked for (never at import), from ``os.environ`` unless a mapping is given (tests).
+docs/settings.md lists every one of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+#: The store's directory when --data-dir is not given.
+DATA_DIR_ENV = "SKYWITNESS_DATA_DIR"
+#: The token that state-changing API calls (and every call with --auth read) must carry.
+TOKEN_ENV = "SKYWITNESS_TOKEN"
+#: OpenSky API client credentials (OAuth2 client credentials flow) for opensky:// sources.
+OPENSKY_CLIENT_ID_ENV = "OPENSKY_CLIENT_ID"
+OPENSKY_CLIENT_SECRET_ENV = "OPENSKY_CLIENT_SECRET"
+#: Every environment variable skywitness reads.
+ENVIRONMENT = (DATA_DIR_ENV, TOKEN_ENV, OPENSKY_CLIENT_ID_ENV, OPENSKY_CLIENT_SECRET_ENV)
+
+#: The store's directory when neither --data-dir nor $SKYWITNESS_DATA_DIR is given.
+DEFAULT_DATA_DIR = "skywitness-data"
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def data_dir(arg: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """--data-dir, else $SKYWITNESS_DATA_DIR, else ./skywitness-data."""
+    return Path(arg or _env(env).get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+def api_token(env: Mapping[str, str] | None = None) -> str | None:
+    """$SKYWITNESS_TOKEN, None when unset or empty."""
+    return _env(env).get(TOKEN_ENV) or None
+
+
+def opensky_credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """($OPENSKY_CLIENT_ID, $OPENSKY_CLIENT_SECRET), empty strings when unset."""
+    e = _env(env)
+    return e.get(OPENSKY_CLIENT_ID_ENV, ""), e.get(OPENSKY_CLIENT_SECRET_ENV, "")
