@@ -35,6 +35,22 @@ def test_publish_many_arrives_as_one_batch() -> None:
     assert batch == [f'event: aircraft\ndata: {{"i":{i}}}\n\n' for i in range(3)]
 
 
+def test_close_ends_every_stream_after_what_is_queued() -> None:
+    async def run() -> tuple[list[list[str]], int]:
+        h = Hub()
+        c = h.add()
+        h.publish("alert", {"n": 1})
+        h.close()  # the service is stopping
+        h.publish("alert", {"n": 2})  # after the end: not sent
+        await asyncio.sleep(0.05)
+        out = [texts async for texts in h.batches(c)]  # ends by itself
+        return out, h.clients
+
+    out, clients = asyncio.run(run())
+    assert out == [[": connected\n\n"], ['event: alert\ndata: {"n":1}\n\n']]
+    assert clients == 0
+
+
 def _columns(hexes: list[str]) -> LiveColumns:
     e = LiveColumns.empty()
     n = len(hexes)

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,8 +118,21 @@ def test_serve_command_stops_cleanly_on_sigterm(capture: Path, tmp_path: Path) -
         assert frames == SHORT_FRAMES
         page = httpx.get(f"http://127.0.0.1:{port}/")
         assert page.status_code == 200
+        # an open /api/stream (a browser) must not hold the stop up: its response ends
+        ended = threading.Event()
+
+        def listen() -> None:
+            with httpx.stream("GET", f"http://127.0.0.1:{port}/api/stream", timeout=60) as r:
+                for _ in r.iter_lines():
+                    pass
+            ended.set()
+
+        threading.Thread(target=listen, daemon=True).start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
+        assert time.monotonic() - t0 < 20.0 and ended.wait(5.0)
     finally:
         proc.kill()
     assert proc.returncode == 0, err.decode()

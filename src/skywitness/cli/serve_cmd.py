@@ -8,12 +8,17 @@ import logging
 import signal
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
 from ..sources import FORMATS
+
+#: Longest the HTTP server waits for open requests at a stop before cancelling them, s
+#: (stream responses are ended first; this bounds a slow client or a long export).
+GRACEFUL_S = 10
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +93,28 @@ def serve_forever(cfg: ServiceConfig) -> int:
 
     from ..api import create_app
 
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # open /api/stream responses end first, or the server would wait for them
+            service.hub.close()
+            super().handle_exit(sig, frame)
+
     service = Service(cfg).start()
-    server = uvicorn.Server(
+    server = Server(
         uvicorn.Config(
-            create_app(service), host=cfg.bind, port=cfg.port, log_level="warning", lifespan="off"
+            create_app(service),
+            host=cfg.bind,
+            port=cfg.port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=GRACEFUL_S,
         )
     )
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
         stopping.set()
+        service.hub.close()
         server.should_exit = True
 
     # uvicorn installs its own handlers inside run() and re-raises a caught signal when it

@@ -11,6 +11,7 @@ each cost a loop wake-up and a trip through the HTTP stack.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
@@ -38,11 +39,14 @@ class Client:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()  # None: the stream ends
         self.dropped = 0
+        self.closed = False
 
     def offer(self, text: str) -> None:
         """Called in the loop's thread: queue ``text``, dropping the oldest when full."""
+        if self.closed:  # nothing after the end marker (which a drop could otherwise take)
+            return
         if self.queue.qsize() >= CLIENT_QUEUE_MAX:
             self.queue.get_nowait()
             self.dropped += 1
@@ -52,6 +56,12 @@ class Client:
         """``offer`` for each of ``texts``, in order (one loop callback for all)."""
         for text in texts:
             self.offer(text)
+
+    def close(self) -> None:
+        """Called in the loop's thread: end the stream after what is queued."""
+        if not self.closed:
+            self.closed = True
+            self.queue.put_nowait(None)
 
 
 class TooManyClients(Exception):
@@ -122,6 +132,15 @@ class Hub:
             except RuntimeError:  # the client's loop has closed: it is going away
                 self._remove(c)
 
+    def close(self) -> None:
+        """End every client's stream (the service is stopping): an open stream would otherwise
+        keep the HTTP server waiting for it to finish."""
+        with self._lock:
+            clients = list(self._clients)
+        for c in clients:
+            with contextlib.suppress(RuntimeError):  # the client's loop has closed already
+                c.loop.call_soon_threadsafe(c.close)
+
     def _remove(self, c: Client) -> None:
         with self._lock:
             self._clients.discard(c)
@@ -148,14 +167,22 @@ class Hub:
                 except TimeoutError:
                     yield [": keepalive\n\n"]
                     continue
-                out = []
+                out: list[str] = []
                 if c.dropped:
                     n, c.dropped = c.dropped, 0
                     out.append(sse_text("dropped", {"count": n}))
-                out.append(first)
-                while len(out) < BATCH_MAX and not c.queue.empty():
-                    out.append(c.queue.get_nowait())
-                yield out
+                closed = first is None
+                if first is not None:
+                    out.append(first)
+                while not closed and len(out) < BATCH_MAX and not c.queue.empty():
+                    nxt = c.queue.get_nowait()
+                    closed = nxt is None
+                    if nxt is not None:
+                        out.append(nxt)
+                if out:
+                    yield out
+                if closed:
+                    return
         finally:
             self._remove(c)
 
