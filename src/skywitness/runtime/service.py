@@ -31,6 +31,7 @@ from ..watch import list_alerts
 from .feeds import Feed, Item
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot
+from .seed import seed_states
 from .tcp_out import Rebroadcast
 from .tracking import EventsHook, StatesHook, TrackerWorker
 from .watch_hook import alert_message
@@ -146,6 +147,10 @@ class Service:
                 lake=self.store.lake if self.store is not None else None,  # recall (ocean gaps)
             )
             self.flights.subscribers.append(self._on_flights)
+            if self.store is not None:  # flights in progress at the last stop continue
+                seed = seed_states(self.store)
+                if seed is not None and seed.num_rows:
+                    self.flights.add(seed)
             self.flights.start()
             identity_con = self.store.connection.cursor() if self.store is not None else None
             self._identity_con = identity_con
