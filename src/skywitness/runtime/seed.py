@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 #: Stored data fed to the live flight builder at start, s of data time before the newest.
 SEED_S = FINAL_SILENCE_S
-#: Most state vectors read for the seed (~100 bytes each in memory), and the shortest window.
-SEED_MAX_ROWS = 5_000_000
+#: Most state vectors read for the seed (~100 bytes each in memory, and again as Arrow IPC on
+#: their way to the flights child), and the shortest window.
+SEED_MAX_ROWS = 2_000_000
 SEED_MIN_S = 600.0
 
 
