@@ -62,6 +62,17 @@ def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> Non
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
 
+def port_arg(text: str) -> int:
+    """argparse type of a TCP port (0..65535)."""
+    try:
+        v = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
+    if not 0 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {v}")
+    return v
+
+
 def parse_start_time(text: str) -> float:
     try:
         return float(text)

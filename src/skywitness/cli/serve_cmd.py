@@ -15,22 +15,13 @@ from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
 from ..sources import FORMATS
+from .common import port_arg
 
 #: Longest the HTTP server waits for open requests at a stop before cancelling them, s
 #: (stream responses are ended first; this bounds a slow client or a long export).
 GRACEFUL_S = 10
 
 log = logging.getLogger(__name__)
-
-
-def _port(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {v}")
-    return v
 
 
 def register(sub: Any) -> None:
@@ -53,9 +44,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-store", action="store_true", help="keep nothing on disk")
     p.add_argument("--rules", type=Path, default=None, help="watch rules file (TOML)")
     p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default localhost)")
-    p.add_argument("--port", type=_port, default=8080, help="HTTP port (default 8080)")
-    p.add_argument("--beast-out", type=_port, default=None, help="re-broadcast Beast on PORT")
-    p.add_argument("--sbs-out", type=_port, default=None, help="re-broadcast SBS on PORT")
+    p.add_argument("--port", type=port_arg, default=8080, help="HTTP port (default 8080)")
+    p.add_argument("--beast-out", type=port_arg, default=None, help="re-broadcast Beast on PORT")
+    p.add_argument("--sbs-out", type=port_arg, default=None, help="re-broadcast SBS on PORT")
     p.add_argument(
         "--auth",
         choices=("read",),

@@ -15,7 +15,7 @@ from ..simulate import list_builtin, resolve, simulate, write_capture
 from ..simulate.scenario import Scenario
 from ..simulate.serve import BeastServer, serve_beast
 from ..simulate.writers import CaptureSummary
-from .common import stop_on_signals
+from .common import port_arg, stop_on_signals
 
 
 def _speed(text: str) -> float:
@@ -25,16 +25,6 @@ def _speed(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
     if value < 0:
         raise argparse.ArgumentTypeError("speed must be >= 0 (0: as fast as possible)")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range: {value}")
     return value
 
 
@@ -57,7 +47,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--serve-beast",
-        type=_port,
+        type=port_arg,
         default=None,
         metavar="PORT",
         help="serve Beast binary on TCP PORT (several clients) instead of writing a file",

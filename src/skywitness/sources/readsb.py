@@ -25,6 +25,7 @@ import numpy as np
 from ..model import Observations, PositionSource, RejectReason
 from ..stats import IngestStats
 from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
+from .textio import DocumentParser
 
 #: Above this, readsb ``now`` is in milliseconds (v2 API), not seconds.
 MS_THRESHOLD = 1e11
@@ -138,24 +139,12 @@ def trace_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[st
 RowsFn = Callable[[Any, ObsRows, "float | None"], list[str]]
 
 
-class JsonDocumentParser:
+class JsonDocumentParser(DocumentParser):
     """Buffers a whole JSON document (or JSON lines of documents) and parses it at the end."""
 
     def __init__(self, stats: IngestStats, name: str, rows_fn: RowsFn) -> None:
-        self.stats = stats
-        self.name = name
+        super().__init__(stats, name)
         self.rows_fn = rows_fn
-        self._parts: list[bytes] = []
-
-    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
-        self.stats.bytes_read += len(data)
-        self._parts.append(data)
-        return []
-
-    def finish(self) -> list[Observations]:
-        buf = b"".join(self._parts)
-        self._parts = []
-        return self.parse(buf, None)
 
     def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
         """Parse one complete document (also used per HTTP response)."""

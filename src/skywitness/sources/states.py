@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 
 from ..errors import FormatError
 from ..model import Observations, PositionSource, RejectReason, SourceKind
-from ..stats import IngestStats
 from ..store.load import table_from_doc
 from ..store.schema import canonicalize
+from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
@@ -58,22 +58,10 @@ def observations_from_states(table: pa.Table, name: str) -> Observations:
     return obs
 
 
-class StatesParser:
+class StatesParser(DocumentParser):
     """Buffers a Parquet or JSON document of state vectors and converts it at the end."""
 
-    def __init__(self, stats: IngestStats, name: str) -> None:
-        self.stats = stats
-        self.name = name
-        self._parts: list[bytes] = []
-
-    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
-        self.stats.bytes_read += len(data)
-        self._parts.append(data)
-        return []
-
-    def finish(self) -> list[Observations]:
-        buf = b"".join(self._parts)
-        self._parts = []
+    def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
         if not buf.strip():
             return []
         if buf.startswith(PARQUET_MAGIC):

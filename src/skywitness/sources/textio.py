@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES, U1
+from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES, U1, Observations
 from ..stats import IngestStats
 
 #: Valid frame lengths in hex characters (Mode A/C, short, long).
@@ -131,3 +131,27 @@ class LineParser(ABC, Generic[Chunk]):
     @abstractmethod
     def parse_lines(self, lines: list[bytes], first: int, arrival: float | None) -> list[Chunk]:
         """Chunks from complete lines; ``first`` is the number of the first line (from 1)."""
+
+
+class DocumentParser(ABC):
+    """A reader of whole documents (JSON, Parquet): ``feed`` buffers, ``finish`` parses the
+    document once it is complete (``parse``, also called per HTTP response by live polls)."""
+
+    def __init__(self, stats: IngestStats, name: str) -> None:
+        self.stats = stats
+        self.name = name
+        self._parts: list[bytes] = []
+
+    def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
+        self.stats.bytes_read += len(data)
+        self._parts.append(data)
+        return []
+
+    def finish(self) -> list[Observations]:
+        buf = b"".join(self._parts)
+        self._parts = []
+        return self.parse(buf, None)
+
+    @abstractmethod
+    def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
+        """Observations of one complete document."""
