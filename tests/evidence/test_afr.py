@@ -48,7 +48,7 @@ def test_afr34zg_observed_takeoff_and_landing(afr_store: Path, tmp_path: Path) -
     # the same question from options gives the same data files
     again = tmp_path / "again"
     code, _ = cli(
-        ["investigate", "--data-dir", str(afr_store), "--callsign", "AFR34ZG", "--airport", "LFPG",
+        ["investigate", "--data-dir", str(afr_store), "--callsign", "AFR34ZG", "--via", "LFPG",
          "--since", "2024-07-06", "--until", "2024-07-06", "--report", str(again)]
     )  # fmt: skip
     assert code == 0

@@ -16,7 +16,7 @@ from skywitness.store import STATE_SCHEMA
 from .conftest import cli
 
 QUESTION = [
-    "--registry-country", "RU", "--military", "--government", "--country", "VE",
+    "--registry-country", "RU", "--military", "--government", "--via-country", "VE",
     "--since", "2019-09-15", "--until", "2019-09-25",
     "--text", "Russian state aircraft that flew to Venezuela between 2019-09-15 and 2019-09-25",
 ]  # fmt: skip
@@ -89,7 +89,7 @@ def test_pack_exports_the_data_used(demo_pack: tuple[Path, str]) -> None:
     assert manifest["skywitness_version"] == "0.1.0"
     assert manifest["command"][:2] == ["skywitness", "investigate"]
     assert manifest["question"]["registry_country"] == ["RU"]
-    assert manifest["question"]["classes"] == ["military", "government"]
+    assert manifest["question"]["class"] == ["military", "government"]
     (inp,) = manifest["inputs"]
     assert inp["source"].endswith("caracas.jsonl") and len(inp["sha256"]) == 64
     assert inp["rows_read"] == 245_627 and inp["rows_stored"] == 46_226
@@ -170,7 +170,7 @@ def test_no_match_says_so_with_coverage(demo_store: Path, tmp_path: Path) -> Non
     code, out = cli(
         [
             "investigate", "--data-dir", str(demo_store), "--registry-country", "US",
-            "--country", "VE", "--since", "2019-09-20", "--until", "2019-09-20",
+            "--via-country", "VE", "--since", "2019-09-20", "--until", "2019-09-20",
             "--report", str(tmp_path / "none"),
         ]
     )  # fmt: skip
@@ -185,7 +185,7 @@ def test_no_match_says_so_with_coverage(demo_store: Path, tmp_path: Path) -> Non
     )
     assert "No flight matches the question" in out
     code, out = cli(
-        ["investigate", "--data-dir", str(demo_store), "--airport", "SVMI", "--since", "2019-09-01",
+        ["investigate", "--data-dir", str(demo_store), "--via", "SVMI", "--since", "2019-09-01",
          "--until", "2019-09-10"]
     )  # fmt: skip
     assert "No flight matches the question (0 flight(s) in the store overlap" in out

@@ -42,8 +42,10 @@ def test_aircraft_filters(store: Store, outlines: Outlines) -> None:
     assert _flights(store, outlines, operator="RFF") == rff
     assert _flights(store, outlines, icao24="154073") == [("154073", "RFF8322")]
     assert _flights(store, outlines, callsign="RFF70*") == [("1551e0", "RFF7073")]
-    assert _flights(store, outlines, classes="military", airports="UUMU") == [rff[1]]
+    assert _flights(store, outlines, **{"class": "military", "via": "UUMU"}) == [rff[1]]
+    assert _flights(store, outlines, classes="military", airports="UUMU") == [rff[1]]  # old keys
     assert _flights(store, outlines, watchlist=True) == rff  # both are on plane-alert-db
+    assert _flights(store, outlines, watchlist="*") == rff
     assert _flights(store, outlines, registration="ra-86496") == [rff[0]]  # from tar1090-db
     assert _flights(store, outlines, registration="YV2851") == [
         ("0d8198", "VCV1620"),
@@ -52,32 +54,38 @@ def test_aircraft_filters(store: Store, outlines: Outlines) -> None:
     assert len(_flights(store, outlines)) == 11  # AFL36: UUEE -> ULLI (out of coverage) -> UUEE
 
 
-def test_geofence_and_airport_are_alternatives(
+def test_geofence_and_places_must_all_hold(
     store: Store, outlines: Outlines, tmp_path: Path
 ) -> None:
+    """Different filters are AND-ed (docs/filters.md), areas included: the Aeroflot flights
+    touching UUEE never reach the Caracas coast, the Russian state flights do both."""
     box = tmp_path / "caracas-coast.geojson"
     ring = [[-68.0, 10.0], [-66.0, 10.0], [-66.0, 11.5], [-68.0, 11.5], [-68.0, 10.0]]
     box.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}), encoding="utf-8")
+    coast = ["RFF7073", "RFF8322", "CMP222", "VCV1620", "CMP222", "VCV1620", "IBE6673"]
+    assert [c for _, c in _flights(store, outlines, geofences=str(box))] == coast
+    assert [c for _, c in _flights(store, outlines, via="UUEE")] == [
+        "AFL2460", "AFL1133", "AFL36", "AFL36",
+    ]  # fmt: skip
+    assert _flights(store, outlines, geofences=str(box), via="UUEE") == []
     assert _flights(store, outlines, registry_country="RU", geofences=str(box)) == [
         ("1551e0", "RFF7073"),
         ("154073", "RFF8322"),
     ]
-    got = _flights(store, outlines, geofences=str(box), airports="UUEE")
-    # AFL36 twice: UUEE -> ULLI and back, its turnaround out of coverage
-    assert [c for _, c in got] == [
-        "AFL2460", "RFF7073", "AFL1133", "AFL36", "RFF8322", "AFL36", "CMP222", "VCV1620",
-        "CMP222", "VCV1620", "IBE6673",
-    ]  # fmt: skip
+    assert _flights(store, outlines, via_country="RU", geofences=str(box)) == [
+        ("1551e0", "RFF7073"),
+        ("154073", "RFF8322"),
+    ]
 
 
 def test_bad_places_are_named(store: Store, outlines: Outlines) -> None:
     with pytest.raises(SkywitnessError, match="unknown airport 'ZZZZ'"):
-        ask(store, from_dict({"airports": "ZZZZ"}), outlines)
+        ask(store, from_dict({"via": "ZZZZ"}), outlines)
     with pytest.raises(SkywitnessError, match="unknown place 'ZZZZ'"):
         resolve("ZZZZ", outlines)
     with pytest.raises(SkywitnessError, match="no outline for country 'XX'"):
         resolve("XX", outlines)
-    assert cli(["investigate", "--data-dir", "/nonexistent", "--airport", "SVMI"])[0] == 1
+    assert cli(["investigate", "--data-dir", "/nonexistent", "--via", "SVMI"])[0] == 1
 
 
 def test_country_place_counts_coastal_airports(outlines: Outlines) -> None:

@@ -31,9 +31,9 @@ def test_toml_and_dict_agree(tmp_path: Path) -> None:
     path = tmp_path / "q.toml"
     path.write_text(TOML, encoding="utf-8")
     q = load_toml(path)
-    assert q.registry_country == ("RU",)
-    assert q.classes == ("military", "government")
-    assert q.countries == ("VE",)
+    assert q.query.who.registry_country == ("RU",)
+    assert q.query.who.classes == ("military", "government")
+    assert q.query.flights.via_country == ("VE",)
     assert q.sequence == Sequence("RU", "VE", 24.0)
     assert q.since == datetime(2019, 9, 15, tzinfo=UTC)
     assert q.until == datetime(2019, 9, 26, tzinfo=UTC)  # a bare date includes that day
@@ -69,9 +69,10 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_comma_lists_and_sequence_text() -> None:
-    q = from_dict({"icao24": ["1551E0,154073"], "airports": "svmi, uuww"})
-    assert q.icao24 == ("1551e0", "154073")
-    assert q.airports == ("SVMI", "UUWW")
+    q = from_dict({"icao24": ["1551E0,154073"], "airports": "svmi, uuww"})  # an old key
+    assert q.query.flights.icao24 == ("1551e0", "154073")
+    assert q.query.flights.via == ("SVMI", "UUWW")
+    assert q.as_dict()["via"] == ["SVMI", "UUWW"]
     assert parse_sequence("UUWW,SVMI,14") == Sequence("UUWW", "SVMI", 14.0)
 
 

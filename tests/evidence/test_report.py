@@ -29,7 +29,7 @@ def pdf_pack(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     pack = tmp_path_factory.mktemp("pdf") / "pack"
     code, out = cli(
         ["investigate", "--data-dir", str(demo_store), "--registry-country", "RU",
-         "--military", "--country", "VE", "--report", str(pack), "--pdf"]
+         "--military", "--via-country", "VE", "--report", str(pack), "--pdf"]
     )  # fmt: skip
     assert code == 0, out
     return pack

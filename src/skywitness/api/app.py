@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from ..errors import SkywitnessError
+from ..flights.query import build_query, select_flights
 from ..identify import import_aircraft
 from ..identify.formats import KINDS
 from ..identify.identity import identify
@@ -177,37 +178,57 @@ def create_app(service: Service) -> FastAPI:
         return track_geojson(table, key, t_since.timestamp(), t_until.timestamp(), max_points)
 
     # -- history ----------------------------------------------------------------------
-    @app.get("/api/flights", summary="stored flights (the filters of `skywitness flights`)")
+    @app.get("/api/flights", summary="stored flights (the filters of docs/filters.md)")
     def flights(
-        icao24: str | None = None,
-        callsign: Annotated[str | None, Query(max_length=16)] = None,
-        origin: Annotated[str | None, Query(alias="from", max_length=8)] = None,
-        destination: Annotated[str | None, Query(alias="to", max_length=8)] = None,
-        from_country: Annotated[str | None, Query(max_length=2)] = None,
-        to_country: Annotated[str | None, Query(max_length=2)] = None,
         since: str | None = None,
         until: str | None = None,
         min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         limit: Annotated[int, Query(ge=1, le=FLIGHTS_LIMIT_MAX)] = 100,
+        icao24: P.ListParam = None,
+        callsign: P.ListParam = None,
+        registration: P.ListParam = None,
+        operator: P.ListParam = None,
+        registry_country: P.ListParam = None,
+        typecode: Annotated[str | None, Query(alias="type", max_length=P.LIST_MAX)] = None,
+        classes: Annotated[str | None, Query(alias="class", max_length=P.LIST_MAX)] = None,
+        military: bool = False,
+        government: bool = False,
+        watchlist: P.ListParam = None,
+        origin: Annotated[str | None, Query(alias="from", max_length=P.LIST_MAX)] = None,
+        destination: Annotated[str | None, Query(alias="to", max_length=P.LIST_MAX)] = None,
+        via: P.ListParam = None,
+        from_country: P.ListParam = None,
+        to_country: P.ListParam = None,
+        via_country: P.ListParam = None,
     ) -> Any:
         t_since = P.time_param("since", since)
         t_until = P.time_param("until", until, end=True)
         P.check_range(t_since, t_until, FLIGHTS_SPAN_MAX, "flights")
-        flt = FlightFilter(
-            icao24=P.icao24_param(icao24) if icao24 else None,
-            callsign=callsign,
-            origin=origin,
-            destination=destination,
-            origin_country=from_country,
-            destination_country=to_country,
-            since=t_since,
-            until=t_until,
-            min_confidence=min_confidence,
-            limit=limit,
-        )
+        given = {  # by docs/filters.md key
+            "since": t_since,
+            "until": t_until,
+            "min_confidence": min_confidence,
+            "icao24": P.icao24_list(icao24),
+            "callsign": callsign,
+            "registration": registration,
+            "operator": operator,
+            "registry_country": registry_country,
+            "type": typecode,
+            "class": classes,
+            "military": military,
+            "government": government,
+            "watchlist": watchlist,
+            "from": origin,
+            "to": destination,
+            "via": via,
+            "from_country": from_country,
+            "to_country": to_country,
+            "via_country": via_country,
+        }
+        query = build_query(given, limit=limit)
         con = read_con()
         with service.read_lock:
-            rows = flight_rows(flights_table(con, flt))
+            rows = flight_rows(select_flights(con, query))
         return {"count": len(rows), "flights": rows}
 
     @app.get("/api/alerts", summary="alerts raised by the watch rules, newest first")

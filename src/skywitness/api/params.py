@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Query
 
 from ..store import parse_time
 
 ICAO24_RE = re.compile(r"^~?[0-9a-f]{6}$")
 #: Longest query string accepted, bytes.
 MAX_QUERY_BYTES = 2048
+#: Longest value of a list filter (comma-separated alternatives), characters.
+LIST_MAX = 200
+#: A filter of docs/filters.md that takes alternatives: ``?via=SVMI,UUWW``.
+ListParam = Annotated[str | None, Query(max_length=LIST_MAX)]
 
 
 def icao24_param(value: str) -> str:
@@ -25,6 +30,11 @@ def icao24_param(value: str) -> str:
     if not ICAO24_RE.match(v):
         raise HTTPException(400, f"bad icao24 {value!r}: expected 6 hex digits, e.g. 3c6444")
     return v
+
+
+def icao24_list(value: str | None) -> list[str]:
+    """Comma-separated addresses, each checked by ``icao24_param``."""
+    return [icao24_param(v) for v in (value or "").split(",") if v.strip()]
 
 
 def time_param(name: str, value: str | None, *, end: bool = False) -> datetime | None:

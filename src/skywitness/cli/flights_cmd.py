@@ -1,14 +1,13 @@
 """``skywitness flights``: query stored flights; ``skywitness flights rebuild``: recompute them.
 
-Filters: ``--icao24 --callsign (glob) --from/--to (ICAO or IATA) --from-country/--to-country
-(ISO 3166 alpha-2) --since --until --min-confidence``; output as a table, CSV, JSON lines or
-Parquet. Times are printed UTC, ISO 8601 with Z.
+Filters: the one vocabulary of docs/filters.md (``cli.filter_args``), the same as
+``investigate`` and ``/api/flights``; output as a table, CSV, JSON lines or Parquet. Times are
+printed UTC, ISO 8601 with Z.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import io
 import json
 import sys
@@ -23,11 +22,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import SkywitnessError
+from ..flights.query import select_flights
 from ..runtime.history import rebuild_flights
-from ..runtime.identity_filter import IdentityFilter, filter_by_identity
-from ..store import FlightFilter, iso_z
+from ..store import iso_z
 from .db_cmd import add_data_dir, open_store
+from .filter_args import add_filter_args, query_of
 from .timeargs import end_time_arg, time_arg
+
+#: Old spellings of `flights` options (deprecated, still accepted): old -> new.
+ALIASES = {"--country": "--registry-country"}
 
 #: Terminal table: (header, column, fallback column when the first is null, marked "~").
 TABLE_COLUMNS = (
@@ -45,24 +48,7 @@ TABLE_COLUMNS = (
 def register(sub: Any) -> None:
     p = sub.add_parser("flights", help="stored flights: query (filters) or rebuild")
     add_data_dir(p, sub=False)
-    p.add_argument("--icao24", help="aircraft address, 6 hex digits")
-    p.add_argument("--callsign", help="callsign glob, e.g. 'AFR*'")
-    p.add_argument("--from", dest="origin", help="departure airport (ICAO or IATA)")
-    p.add_argument("--to", dest="destination", help="arrival airport (ICAO or IATA)")
-    p.add_argument("--from-country", help="departure country (ISO 3166 alpha-2)")
-    p.add_argument("--to-country", help="arrival country (ISO 3166 alpha-2)")
-    p.add_argument("--since", type=time_arg, help="seen at or after (date or datetime, UTC)")
-    p.add_argument("--until", type=end_time_arg, help="first seen before (a date: its end)")
-    p.add_argument("--min-confidence", type=float, help="minimum confidence 0..1")
-    who = p.add_argument_group("who flies it (identity: built-in facts + imported databases)")
-    who.add_argument("--registration", help="registration glob, e.g. 'RA-8*'")
-    who.add_argument("--operator", help="operator ICAO designator (RFF) or part of its name")
-    who.add_argument("--country", help="country of registry (ISO 3166 alpha-2)")
-    who.add_argument("--military", action="store_true", help="military aircraft only")
-    who.add_argument(
-        "--government", action="store_true", help="state aircraft only (government or military)"
-    )
-    who.add_argument("--watchlist", help="on a watchlist: part of its name, category or tags")
+    add_filter_args(p, ALIASES)
     p.add_argument("--limit", type=int, help="at most this many flights")
     p.add_argument(
         "--format", dest="out_format", choices=("table", "csv", "json", "parquet"), default=None
@@ -129,43 +115,10 @@ def to_csv_text(table: pa.Table) -> str:
     return buf.getvalue().decode("utf-8")
 
 
-def filters_of(args: argparse.Namespace) -> FlightFilter:
-    return FlightFilter(
-        icao24=args.icao24,
-        callsign=args.callsign,
-        origin=args.origin,
-        destination=args.destination,
-        origin_country=args.from_country,
-        destination_country=args.to_country,
-        since=args.since,
-        until=args.until,
-        min_confidence=args.min_confidence,
-        limit=args.limit,
-    )
-
-
-def identity_of(args: argparse.Namespace) -> IdentityFilter:
-    return IdentityFilter(
-        registration=args.registration,
-        operator=args.operator,
-        country=args.country,
-        military=args.military,
-        government=args.government,
-        watchlist=args.watchlist,
-    )
-
-
 def run_query(args: argparse.Namespace) -> int:
-    who = identity_of(args)
-    filters = filters_of(args)
+    query = query_of(args, limit=args.limit)
     with open_store(args, read_only=True) as store:
-        if who.active:  # the limit applies after the identity filter
-            flights = store.query_flights(dataclasses.replace(filters, limit=None))
-            flights = filter_by_identity(store.connection, flights, who)
-            if args.limit is not None:
-                flights = flights.slice(0, args.limit)
-        else:
-            flights = store.query_flights(filters)
+        flights = select_flights(store.connection, query)
     fmt = _format(args)
     if fmt == "parquet":
         if args.output is None:

@@ -12,6 +12,7 @@ import argparse
 import json
 import shlex
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,60 +25,53 @@ from ..evidence.manifest import read_manifest, verify_pack
 from ..evidence.pack import investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
+from ..flights.query import BY_KEY
+from ..store.timeutil import iso_z
 from ..web.basemap import basemap_geojson
 from .db_cmd import add_data_dir, open_store
+from .filter_args import add_filter_args, filter_values
 
 out = Console(highlight=False, soft_wrap=True)
 #: The flights table is printed at least this wide (characters), so a pipe gets whole rows.
 TABLE_WIDTH = 140
 
-#: Question keys that take lists, with their options (repeatable, comma lists accepted).
-_LIST_OPTIONS = (
-    ("icao24", "--icao24", "aircraft address(es), 6 hex digits"),
-    ("registration", "--registration", "registration(s), e.g. RA-86496"),
-    ("callsign", "--callsign", "callsign glob(s), e.g. 'RFF*'"),
-    (
-        "registry_country",
-        "--registry-country",
-        "state of registry (ISO 3166 alpha-2), by address block",
-    ),
-    ("classes", "--class", "classification(s): military, government, police, civil"),
-    ("airports", "--airport", "departs from or arrives at this airport (ICAO or IATA)"),
-    ("countries", "--country", "departs from or arrives in this country (ISO 3166 alpha-2)"),
-    ("geofences", "--geofence", "flies through this area (GeoJSON file with polygons)"),
-)
+#: Old spellings of `investigate` options (deprecated, still accepted): old -> new.
+ALIASES = {
+    "--airport": "--via",
+    "--country": "--via-country",
+    "--country-of-registry": "--registry-country",
+}
 
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "investigate",
         help="answer a question about aircraft movements, with an evidence pack",
-        description="Which aircraft (--icao24, --registration, --callsign, --operator, "
-        "--registry-country, --military/--government, --watchlist), where (--airport, "
-        "--country, --geofence, --sequence A,B,HOURS) and when (--since/--until); or all of "
-        "it in a TOML file (--question). Prints the matching flights and the answer; --report "
-        "DIR writes the evidence pack (report.html, exports, manifest.json).",
+        description="Which flights: the filters of docs/filters.md (the same as `skywitness "
+        "flights` and /api/flights: --icao24, --registration, --operator, --registry-country, "
+        "--class/--military/--government, --watchlist, --from/--to/--via and their -country "
+        "forms, --since/--until ...), through which areas (--geofence) and in which order "
+        "(--sequence A,B,HOURS); or all of it in a TOML file (--question). Prints the matching "
+        "flights and the answer; --report DIR writes the evidence pack (report.html, exports, "
+        "manifest.json).",
     )
     add_data_dir(p, sub=False)
     p.add_argument("--question", metavar="FILE", help="the question as a TOML file")
     p.add_argument("--text", default=None, help="the question in your own words (for the report)")
-    for key, flag, text in _LIST_OPTIONS:
-        p.add_argument(flag, dest=key, action="append", default=None, help=text)
+    add_filter_args(p, ALIASES)
     p.add_argument(
-        "--country-of-registry", dest="registry_country", action="append", help=argparse.SUPPRESS
+        "--geofence",
+        dest="geofences",
+        action="append",
+        default=None,
+        help="flies through this area (GeoJSON file with polygons); repeat for alternatives",
     )
-    p.add_argument("--operator", default=None, help="operator name or ICAO designator (part of)")
-    p.add_argument("--military", action="store_true", help="military aircraft")
-    p.add_argument("--government", action="store_true", help="government aircraft")
-    p.add_argument("--watchlist", action="store_true", help="only aircraft on a watchlist")
     p.add_argument(
         "--sequence",
         default=None,
         metavar="A,B,HOURS",
         help="seen in place A, then in place B within HOURS (airport, country or GeoJSON)",
     )
-    p.add_argument("--since", default=None, help="from (UTC date or time)")
-    p.add_argument("--until", default=None, help="until (a bare date includes that whole day)")
     p.add_argument("--report", metavar="DIR", default=None, help="write the evidence pack here")
     p.add_argument("--pdf", action="store_true", help="also report.pdf (headless Chromium)")
     p.set_defaults(func=run_investigate)
@@ -100,20 +94,17 @@ def question_from_args(args: argparse.Namespace) -> Question:
     base: dict[str, Any] = {}
     if args.question:
         base = load_toml(args.question).as_dict()
-    for key, _, _ in _LIST_OPTIONS:
-        extra = getattr(args, key, None) or []
-        if extra:
-            base[key] = list(base.get(key) or []) + list(extra)
-    classes = list(base.get("classes") or [])
-    classes += [c for c in ("military", "government") if getattr(args, c, False)]
-    base["classes"] = classes
-    for key in ("operator", "sequence", "since", "text"):
+    for key, value in filter_values(args).items():
+        if value in (None, False, []):
+            continue
+        if BY_KEY[key].kind == "list" and base.get(key):
+            value = [*base[key], *value]
+        base[key] = value
+    if args.geofences:
+        base["geofences"] = [*(base.get("geofences") or []), *args.geofences]
+    for key in ("sequence", "text"):
         if getattr(args, key, None):
-            base[key] = args.__dict__[key]
-    if args.until:
-        base["until"] = args.until
-    if args.watchlist:
-        base["watchlist"] = True
+            base[key] = getattr(args, key)
     return from_dict(base)
 
 
@@ -123,13 +114,24 @@ def command_line(args: argparse.Namespace) -> list[str]:
     if "investigate" in argv:
         return ["skywitness", *argv]
     cmd = ["skywitness", "investigate"]
-    for key, flag, _ in _LIST_OPTIONS:
-        for value in getattr(args, key, None) or []:
-            cmd += [flag, value]
-    for key in ("question", "text", "operator", "sequence", "since", "until", "report"):
+    for key, value in filter_values(args).items():
+        flag = BY_KEY[key].flag
+        if isinstance(value, list):
+            for v in value:
+                cmd += [flag, v]
+        elif value is True:
+            cmd.append(flag)
+        elif isinstance(value, datetime):
+            cmd += [flag, iso_z(value)]
+        elif value is not None:
+            cmd += [flag, str(value)]
+    for g in args.geofences or []:
+        cmd += ["--geofence", g]
+    for key in ("question", "text", "sequence", "report"):
         if getattr(args, key, None):
             cmd += [f"--{key}", str(getattr(args, key))]
-    cmd += [f"--{k}" for k in ("military", "government", "watchlist", "pdf") if getattr(args, k)]
+    if args.pdf:
+        cmd.append("--pdf")
     if getattr(args, "data_dir", None):
         cmd += ["--data-dir", str(args.data_dir)]
     return cmd

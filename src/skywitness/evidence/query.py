@@ -1,13 +1,13 @@
 """Ask a ``Question`` of a store: the matching flights, who flew them, and the positions used.
 
-Flights come from the store's ``flights`` table (overlapping the asked window), aircraft facts
-from ``identify`` (built-in blocks and designators plus any imported aircraft DB), positions
+The flights are ``flights.query.select_flights`` of the question's filters (docs/filters.md:
+the same answer as ``skywitness flights`` and ``/api/flights``); the investigation-only
+constraints (areas flown through, a sequence of places) are then judged on the positions
 from the Parquet lake. Filters are AND-ed across kinds and OR-ed within a kind.
 """
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import SkywitnessError
-from ..flights import AirportIndex
-from ..identify.identity import Identity, identify_many
+from ..flights.query import select_flights
+from ..identify.filter import identities
+from ..identify.identity import Identity
 from ..store import STATE_SCHEMA, FlightFilter, Store
 from .places import Outlines, Place, resolve
 from .question import Question
@@ -42,54 +42,6 @@ class Result:
     positions: pa.Table = field(default_factory=STATE_SCHEMA.empty_table)
     candidates: int = 0  # flights in the window before the aircraft/place filters
     outlines: Outlines = field(default_factory=Outlines)  # country outlines the answer used
-
-
-def _callsign_ok(q: Question, flight: dict[str, Any]) -> bool:
-    if not q.callsign:
-        return True
-    names = {str(c).upper() for c in [flight.get("callsign"), *(flight.get("callsigns") or [])]}
-    return any(fnmatch.fnmatchcase(n, pat) for n in names if n for pat in q.callsign)
-
-
-def _identity_ok(q: Question, ident: Identity) -> bool:
-    if q.registration and ident.registration.upper() not in q.registration:
-        return False
-    if q.registry_country and ident.country_iso2 not in q.registry_country:
-        return False
-    if q.classes and ident.classification not in q.classes:
-        return False
-    if q.watchlist and not ident.watchlists:
-        return False
-    if q.operator:
-        want = q.operator.lower()
-        have = (ident.operator.lower(), ident.operator_designator.lower())
-        if not any(want in h for h in have if h):
-            return False
-    return True
-
-
-def airport_codes(q: Question, airports: AirportIndex) -> set[str]:
-    """The asked airports as ICAO codes (IATA accepted); SkywitnessError for an unknown one."""
-    out = set()
-    for code in q.airports:
-        ap = airports.lookup(code)
-        if ap is None:
-            raise SkywitnessError(f"unknown airport {code!r} (give an ICAO or IATA code)")
-        out.add(ap.icao)
-    return out
-
-
-def _airport_ok(
-    q: Question, flight: dict[str, Any], airports: AirportIndex, codes: set[str]
-) -> bool:
-    ends = [str(flight.get(k) or "") for k in ("estDepartureAirport", "estArrivalAirport")]
-    if any(e and e in codes for e in ends):
-        return True
-    for e in ends:
-        ap = airports.lookup(e) if e else None
-        if ap is not None and ap.country in q.countries:
-            return True
-    return False
 
 
 def _in_flight(ts: Any, flight: dict[str, Any]) -> Any:
@@ -181,35 +133,18 @@ def ask(store: Store, q: Question, outlines: Outlines | None = None) -> Result:
 
     ``outlines``: country outlines, needed when a sequence names a country."""
     outlines = outlines or Outlines()
-    table = store.query_flights(FlightFilter(since=q.since, until=q.until))
-    rows: list[dict[str, Any]] = table.to_pylist() if table.num_rows else []
-    result = Result(q, candidates=len(rows), outlines=outlines)
-    if q.icao24:
-        rows = [r for r in rows if str(r["icao24"]) in q.icao24]
-    rows = [r for r in rows if _callsign_ok(q, r)]
-    idents = identify_many(store.connection, [(r["icao24"], r.get("callsign")) for r in rows])
-    matches = [Match(r, i) for r, i in zip(rows, idents, strict=True) if _identity_ok(q, i)]
-    if q.airports or q.countries:
-        airports = AirportIndex.default()
-        codes = airport_codes(q, airports)
-        by_airport = [m for m in matches if _airport_ok(q, m.flight, airports, codes)]
-        if q.geofences:  # places are alternatives: an airport OR an area
-            states = _states_for(store, [m.flight for m in matches])
-            by_area = _where_filter(
-                Question(geofences=q.geofences),
-                [m for m in matches if m not in by_airport],
-                states,
-                outlines,
-            )
-            by_airport += by_area
-        matches = by_airport
-    elif q.geofences:
-        matches = _where_filter(
-            Question(geofences=q.geofences),
-            matches,
-            _states_for(store, [m.flight for m in matches]),
-            outlines,
-        )
+    con = store.connection
+    window = FlightFilter(since=q.since, until=q.until)
+    result = Result(q, candidates=store.query_flights(window).num_rows, outlines=outlines)
+    table = select_flights(con, q.query)
+    known = identities(con, table) if table.num_rows else {}
+    matches = [
+        Match(r, known[(str(r["icao24"]), str(r.get("callsign") or ""))])
+        for r in (table.to_pylist() if table.num_rows else [])
+    ]
+    if q.geofences and matches:
+        states = _states_for(store, [m.flight for m in matches])
+        matches = _where_filter(Question(geofences=q.geofences), matches, states, outlines)
     if q.sequence is not None and matches:
         states = _sequence_states(store, q, matches)
         matches = _where_filter(Question(sequence=q.sequence), matches, states, outlines)

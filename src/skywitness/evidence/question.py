@@ -1,4 +1,5 @@
-"""The question an investigation asks: which aircraft, where, when — from options or TOML.
+"""The question an investigation asks: which flights (the filters of docs/filters.md, shared
+with ``flights`` and ``/api/flights``), through which areas and in which order.
 
 A ``Question`` is plain data (no I/O): it round-trips through ``as_dict`` / ``from_dict`` so the
 manifest can record it and ``verify --rerun`` can ask it again. ``load_toml`` reads the same
@@ -8,16 +9,18 @@ keys from a file (``[aircraft]``, ``[where]``, ``[when]`` tables or flat keys).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import SkywitnessError
-from ..store.timeutil import iso_z, parse_time
+from ..flights.query import BY_KEY, FlightQuery, build_query, query_dict
+from ..store.flightdb import values
+from ..store.timeutil import iso_z
 
-#: Classifications a question may ask for (identify's labels).
-CLASSES = ("military", "government", "police", "civil")
+#: Old question keys (manifests and TOML files written before docs/filters.md) -> keys now.
+OLD_KEYS = {"classes": "class", "airports": "via", "countries": "via_country"}
 
 
 @dataclass(frozen=True)
@@ -35,90 +38,91 @@ class Sequence:
 
 @dataclass(frozen=True)
 class Question:
-    """Which aircraft (all lists OR-ed within, AND-ed across), where, when."""
+    """Which flights (the filters of docs/filters.md), through which areas, in which order."""
 
-    icao24: tuple[str, ...] = ()
-    registration: tuple[str, ...] = ()
-    callsign: tuple[str, ...] = ()  # globs, e.g. AFR*
-    operator: str = ""  # substring of the operator name or its ICAO designator
-    registry_country: tuple[str, ...] = ()  # ISO 3166 alpha-2 of the address block
-    classes: tuple[str, ...] = ()  # military / government / police / civil
-    watchlist: bool = False  # only aircraft on an imported watchlist
-    airports: tuple[str, ...] = ()  # a flight departs from or arrives at one of these
-    countries: tuple[str, ...] = ()  # ... or at an airport in one of these (alpha-2)
-    geofences: tuple[str, ...] = ()  # ... or flies through one of these GeoJSON areas
+    query: FlightQuery = field(default_factory=FlightQuery)
+    geofences: tuple[str, ...] = ()  # flies through one of these GeoJSON areas
     sequence: Sequence | None = None
-    since: datetime | None = None
-    until: datetime | None = None
     text: str = field(default="", compare=False)  # the question in the asker's words
 
-    def __post_init__(self) -> None:
-        bad = [c for c in self.classes if c not in CLASSES]
-        if bad:
-            raise SkywitnessError(f"unknown classification {bad[0]!r} (one of {CLASSES})")
-        for cc in (*self.registry_country, *self.countries):
-            if len(cc) != 2 or not cc.isalpha():
-                raise SkywitnessError(f"not an ISO 3166 alpha-2 country code: {cc!r}")
-        if self.since and self.until and self.until <= self.since:
-            raise SkywitnessError("--until must be after --since")
+    @property
+    def since(self) -> datetime | None:
+        return self.query.flights.since
+
+    @property
+    def until(self) -> datetime | None:
+        return self.query.flights.until
 
     @property
     def places(self) -> tuple[str, ...]:
         """Every place the question names (for the coverage statement)."""
-        seq = (self.sequence.first, self.sequence.then) if self.sequence else ()
-        return tuple(dict.fromkeys((*self.airports, *self.countries, *self.geofences, *seq)))
+        f = self.query.flights
+        named = [
+            *values(f.origin),
+            *values(f.destination),
+            *values(f.via),
+            *values(f.origin_country),
+            *values(f.destination_country),
+            *values(f.via_country),
+            *self.geofences,
+        ]
+        if self.sequence:
+            named += [self.sequence.first, self.sequence.then]
+        return tuple(dict.fromkeys(named))
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (times as ISO 8601 Z)."""
-        d = asdict(self)
-        d["since"], d["until"] = iso_z(self.since) or None, iso_z(self.until) or None
-        for k, v in d.items():
-            if isinstance(v, tuple):
-                d[k] = list(v)
+        """JSON-ready form (filters by their docs/filters.md keys, times as ISO 8601 Z)."""
+        d: dict[str, Any] = query_dict(self.query)
+        d["geofences"] = list(self.geofences)
+        d["sequence"] = asdict(self.sequence) if self.sequence else None
+        d["text"] = self.text
         return d
 
     def describe(self) -> str:
         """The question restated in words, from its constraints."""
+        d = query_dict(self.query)
         who: list[str] = []
-        if self.classes:
-            who.append(" or ".join(self.classes))
-        if self.registry_country:
-            who.append("registered in " + "/".join(self.registry_country))
-        if self.operator:
-            who.append(f"operated by {self.operator}")
-        if self.watchlist:
-            who.append("on a watchlist")
-        ids = [*self.icao24, *self.registration, *self.callsign]
+        if d.get("class"):
+            who.append(" or ".join(d["class"]))
+        if d.get("registry_country"):
+            who.append("registered in " + "/".join(d["registry_country"]))
+        if d.get("operator"):
+            who.append("operated by " + " or ".join(d["operator"]))
+        if d.get("type"):
+            who.append("of type " + "/".join(d["type"]))
+        if d.get("watchlist"):
+            lists = [w for w in d["watchlist"] if w != "*"]
+            who.append("on watchlist " + "/".join(lists) if lists else "on a watchlist")
+        ids = [*d.get("icao24", ()), *d.get("registration", ()), *d.get("callsign", ())]
         subject = "aircraft " + ", ".join(ids) if ids else "aircraft"
         parts = [" ".join([subject, *(f"({w})" for w in who)])]
-        where = [*self.airports, *self.countries, *(Path(g).name for g in self.geofences)]
-        if where:
-            parts.append("flying from or to " + ", ".join(where))
+        for key, words in _PLACE_WORDS:
+            if d.get(key):
+                parts.append(f"{words} " + ", ".join(d[key]))
+        if self.geofences:
+            parts.append("through " + ", ".join(Path(g).name for g in self.geofences))
         if self.sequence:
             parts.append(self.sequence.describe())
         if self.since or self.until:
             parts.append(f"between {iso_z(self.since) or '…'} and {iso_z(self.until) or '…'}")
+        if d.get("min_confidence") is not None:
+            parts.append(f"confidence at least {d['min_confidence']:g}")
         return "; ".join(parts)
 
 
-def _tuple(value: Any, *, upper: bool = False, lower: bool = False) -> tuple[str, ...]:
+_PLACE_WORDS = (
+    ("from", "from"),
+    ("from_country", "from"),
+    ("to", "to"),
+    ("to_country", "to"),
+    ("via", "flying from or to"),
+    ("via_country", "flying from or to"),
+)
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else list(value or [])
-    out = []
-    for item in items:
-        for part in str(item).split(","):
-            p = part.strip()
-            if p:
-                out.append(p.upper() if upper else p.lower() if lower else p)
-    return tuple(out)
-
-
-def _time(value: Any, *, end: bool = False) -> datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_time(value, end=end)
-    except ValueError as exc:
-        raise SkywitnessError(str(exc)) from exc
+    return tuple(p.strip() for item in items for p in str(item).split(",") if p.strip())
 
 
 def parse_sequence(value: Any) -> Sequence | None:
@@ -142,33 +146,28 @@ def parse_sequence(value: Any) -> Sequence | None:
 
 
 def from_dict(d: dict[str, Any]) -> Question:
-    """A question from plain values (TOML tables flattened, or ``as_dict`` output)."""
+    """A question from plain values (TOML tables flattened, or ``as_dict`` output); filter
+    keys are those of docs/filters.md (old keys: ``OLD_KEYS``)."""
     flat: dict[str, Any] = {}
     for k, v in d.items():
         if k in ("aircraft", "where", "when") and isinstance(v, dict):
             flat.update(v)
         else:
             flat[k] = v
-    known = {f.name for f in fields(Question)} | {"military", "government"}
-    unknown = sorted(set(flat) - known)
+    filters: dict[str, Any] = {}
+    for k, v in flat.items():
+        key = OLD_KEYS.get(k, k)
+        if key in BY_KEY and BY_KEY[key].kind == "list" and key in filters:
+            v = [*_tuple(filters[key]), *_tuple(v)]
+        if key in BY_KEY:
+            filters[key] = v
+    unknown = sorted(set(flat) - set(BY_KEY) - set(OLD_KEYS) - {"geofences", "sequence", "text"})
     if unknown:
         raise SkywitnessError(f"unknown question key(s): {', '.join(unknown)}")
-    classes = list(_tuple(flat.get("classes"), lower=True))
-    classes += [c for c in ("military", "government") if flat.get(c)]
     return Question(
-        icao24=_tuple(flat.get("icao24"), lower=True),
-        registration=_tuple(flat.get("registration"), upper=True),
-        callsign=_tuple(flat.get("callsign"), upper=True),
-        operator=str(flat.get("operator") or ""),
-        registry_country=_tuple(flat.get("registry_country"), upper=True),
-        classes=tuple(dict.fromkeys(classes)),
-        watchlist=bool(flat.get("watchlist", False)),
-        airports=_tuple(flat.get("airports"), upper=True),
-        countries=_tuple(flat.get("countries"), upper=True),
+        query=build_query(filters),
         geofences=_tuple(flat.get("geofences")),
         sequence=parse_sequence(flat.get("sequence")),
-        since=_time(flat.get("since")),
-        until=_time(flat.get("until"), end=True),
         text=str(flat.get("text") or ""),
     )
 

@@ -25,20 +25,28 @@ from .catalog import first, table_exists
 FLIGHTS = "flights"
 
 
+#: One value, or alternatives (any of them matches); None or empty means no constraint.
+Values = str | Sequence[str] | None
+
+
 @dataclass(frozen=True, slots=True)
 class FlightFilter:
-    """What ``query_flights`` selects; None means no constraint."""
+    """What ``query_flights`` selects (the flight half of docs/filters.md).
 
-    icao24: str | None = None
-    callsign: str | None = None  # glob: AFR*, ?ZB1234
-    origin: str | None = None  # airport, ICAO or IATA
-    destination: str | None = None
-    origin_country: str | None = None  # ISO 3166 alpha-2
-    destination_country: str | None = None
+    Several values of one field are alternatives; different fields must all hold."""
+
+    icao24: Values = None
+    callsign: Values = None  # globs: AFR*, ?ZB1234 (the main callsign or any other flown)
+    origin: Values = None  # departure airport, ICAO or IATA
+    destination: Values = None  # arrival airport
+    origin_country: Values = None  # ISO 3166 alpha-2 of the departure airport
+    destination_country: Values = None
     since: datetime | None = None  # flights still seen at or after
     until: datetime | None = None  # flights first seen before
     min_confidence: float | None = None
     limit: int | None = None
+    via: Values = None  # departs from or arrives at one of these airports
+    via_country: Values = None  # departs from or arrives at an airport of these countries
 
 
 @functools.lru_cache(maxsize=1)
@@ -148,6 +156,24 @@ def _glob_sql(pattern: str) -> str:
     return pattern.strip().upper()
 
 
+def values(v: Values) -> list[str]:
+    """``v`` as a list of stripped, non-empty strings (a single string is one value)."""
+    items = [v] if isinstance(v, str) else list(v or ())
+    return [s.strip() for s in items if s and s.strip()]
+
+
+def _airport_codes(codes: Values) -> list[str] | None:
+    """ICAO codes of the airports given (ICAO or IATA); None when none is given."""
+    given = values(codes)
+    return sorted({airport_icao(c) for c in given}) if given else None
+
+
+def _country_airports(countries: Values) -> list[str] | None:
+    """ICAO codes of the airports in the countries given; None when none is given."""
+    given = values(countries)
+    return sorted({a for c in given for a in country_airports(c)}) if given else None
+
+
 def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table:
     """Flights matching ``flt``, ordered by firstSeen then icao24 (empty table if none stored)."""
     if not table_exists(con, FLIGHTS):
@@ -160,31 +186,37 @@ def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table
         if col not in cols:
             raise SkywitnessError(f"the flights table has no {col!r} column to filter on")
 
-    if flt.icao24:
-        where.append("icao24 = ?")
-        params.append(flt.icao24.strip().lower())
-    if flt.callsign:
+    icaos = [v.lower() for v in values(flt.icao24)]
+    if icaos:
+        where.append("list_contains(?, icao24)")
+        params.append(icaos)
+    pats = [_glob_sql(p) for p in values(flt.callsign)]
+    if pats:
         need("callsign")
-        pat = _glob_sql(flt.callsign)
-        cond = "upper(callsign) GLOB ?"
-        params.append(pat)
-        if "callsigns" in cols:
-            cond += " OR len(list_filter(callsigns, lambda c: upper(c) GLOB ?)) > 0"
+        conds = []
+        for pat in pats:
+            conds.append("upper(callsign) GLOB ?")
             params.append(pat)
-        where.append(f"({cond})")
-    for col, code in (("estDepartureAirport", flt.origin), ("estArrivalAirport", flt.destination)):
-        if code:
+            if "callsigns" in cols:
+                conds.append("len(list_filter(callsigns, lambda c: upper(c) GLOB ?)) > 0")
+                params.append(pat)
+        where.append(f"({' OR '.join(conds)})")
+    ends = ("estDepartureAirport", "estArrivalAirport")
+    places = (
+        (ends[:1], _airport_codes(flt.origin)),
+        (ends[:1], _country_airports(flt.origin_country)),
+        (ends[1:], _airport_codes(flt.destination)),
+        (ends[1:], _country_airports(flt.destination_country)),
+        (ends, _airport_codes(flt.via)),
+        (ends, _country_airports(flt.via_country)),
+    )
+    for at, codes in places:
+        if codes is None:
+            continue
+        for col in at:
             need(col)
-            where.append(f'"{col}" = ?')
-            params.append(airport_icao(code))
-    for col, country in (
-        ("estDepartureAirport", flt.origin_country),
-        ("estArrivalAirport", flt.destination_country),
-    ):
-        if country:
-            need(col)
-            where.append(f'list_contains(?, "{col}")')
-            params.append(country_airports(country))
+        where.append("(" + " OR ".join(f'list_contains(?, "{col}")' for col in at) + ")")
+        params += [codes] * len(at)
     if flt.since is not None:
         where.append('"lastSeen" >= ?')
         params.append(flt.since)

@@ -16,6 +16,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..flights import AirportIndex
+from ..identify.filter import CLASSES, IdentityQuery
+from ..identify.identity import Identity
 from .events import KIND_BY_LABEL, WatchKind
 from .geo import Geofence, load_geojson
 
@@ -48,7 +50,6 @@ CIRCLE_FIELDS = ("lat", "lon", "radius_nm")
 NOTIFIER_KINDS = ("console", "jsonl", "webhook", "apprise", "atom")
 NOTIFIER_FIELDS = ("name", "kind", "path", "url", "urls", "title", "max_entries", "timeout_s")
 TOP_FIELDS = ("rule", "notifier")
-CLASSES = ("military", "government", "police", "civil")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ONCE_PER = ("flight", "aircraft", "none")
@@ -66,12 +67,13 @@ class Rule:
     line: int
     events: frozenset[WatchKind]
     icao24: frozenset[str] = frozenset()
+    # identity matchers: the meanings of docs/filters.md (``identify.filter.IdentityQuery``)
     registration: tuple[str, ...] = ()  # fnmatch patterns, upper case
     operator: tuple[str, ...] = ()  # ICAO designator or part of the operator's name
     registry_country: tuple[str, ...] = ()  # ISO 3166 alpha-2 or country name, upper case
     type: tuple[str, ...] = ()  # ICAO type designator patterns
     classification: frozenset[str] = frozenset()
-    watchlist: tuple[str, ...] = ()
+    watchlist: tuple[str, ...] = ()  # globs: a list's name, category or tag
     watchlist_category: tuple[str, ...] = ()
     watchlist_tag: tuple[str, ...] = ()
     airport: frozenset[str] = frozenset()  # ICAO codes (IATA resolved)
@@ -86,6 +88,26 @@ class Rule:
     @property
     def has_identity(self) -> bool:
         return any(getattr(self, f) for f in IDENTITY_FIELDS)
+
+    @property
+    def identity_query(self) -> IdentityQuery:
+        """The rule's identity matchers as the shared query (docs/filters.md), icao24 aside."""
+        return IdentityQuery(
+            registration=self.registration,
+            operator=self.operator,
+            registry_country=self.registry_country,
+            typecode=self.type,
+            classes=tuple(sorted(self.classification)),
+            watchlist=self.watchlist,
+            watchlist_category=self.watchlist_category,
+            watchlist_tag=self.watchlist_tag,
+        )
+
+    def identity_matches(self, ident: Identity) -> bool:
+        """Whether ``ident`` satisfies every identity matcher of the rule."""
+        if self.icao24 and ident.icao24 not in self.icao24:
+            return False
+        return self.identity_query.matches(ident)
 
 
 @dataclass(frozen=True)
