@@ -1,5 +1,6 @@
-"""``skywitness flights`` by who flies it (issue 4): --military, --government, --operator,
---country and, after importing tar1090-db, --registration — on the simulated Caracas scenario."""
+"""``skywitness flights`` by who flies it (issue 4): --military, --class, --operator,
+--registry-country and, after importing tar1090-db, --registration — on the simulated Caracas
+scenario (the meanings of docs/filters.md)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,15 @@ def _flights(store_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) ->
 def test_military_operator_country(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     state = ["154073 UUMU-SVMI", "1551e0 UUWW-SVMI"]
     assert _flights(store_dir, capsys, "--military") == state
-    assert _flights(store_dir, capsys, "--government", "--to-country", "VE") == state
+    assert _flights(store_dir, capsys, "--government", "--to-country", "VE") == []  # not mil
+    assert _flights(store_dir, capsys, "--class", "government,military", "--to-country", "VE") == (
+        state
+    )
     assert _flights(store_dir, capsys, "--operator", "RFF") == state
     assert _flights(store_dir, capsys, "--operator", "federation air force") == state
-    russian = _flights(store_dir, capsys, "--country", "RU")
+    russian = _flights(store_dir, capsys, "--registry-country", "RU")
     assert set(state) < set(russian) and all(r[:2] == "15" for r in russian)
-    assert _flights(store_dir, capsys, "--country", "VE", "--military") == []
+    assert _flights(store_dir, capsys, "--registry-country", "VE", "--military") == []
 
 
 def test_registration_after_import(

@@ -22,6 +22,7 @@ looking each distinct aircraft up once (built-in facts plus the imported aircraf
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -102,7 +103,8 @@ class IdentityQuery:
 
 
 def _tags(text: str) -> list[str]:
-    return [t.strip().lower() for t in text.split(",") if t.strip()]
+    """A watchlist entry's tags: the importer joins them with "; " (older rows: ",")."""
+    return [t.strip().lower() for t in re.split(r"[;,]", text) if t.strip()]
 
 
 def _operator_ok(wanted: tuple[str, ...], ident: Identity) -> bool:
