@@ -168,12 +168,9 @@ class FrameBatch:
             try:
                 raw = bytes.fromhex("".join(group))
             except ValueError:
-                for j in idx.tolist():
-                    try:
-                        bytes.fromhex(frames[j])
-                    except ValueError as exc:
-                        raise ValueError(f"frame {j}: bad hex ({exc})") from None
-                raise
+                raw = b""
+            if len(raw) != idx.size * nbytes:  # bad hex, or whitespace (fromhex skips it)
+                _name_bad_hex(frames, idx.tolist(), nbytes)
             data[idx, :nbytes] = np.frombuffer(raw, dtype=np.uint8).reshape(idx.size, nbytes)
         ts = (
             np.full(n, np.nan, dtype=np.float64)
@@ -423,6 +420,18 @@ STATE_COLUMNS: tuple[str, ...] = (
     "source",
     "position_source",
 )
+
+
+def _name_bad_hex(frames: list[str], idx: list[int], nbytes: int) -> None:
+    """Raise ValueError naming the first of ``frames[idx]`` that is not ``nbytes`` in hex."""
+    for j in idx:
+        try:
+            ok = len(bytes.fromhex(frames[j])) == nbytes
+        except ValueError as exc:
+            raise ValueError(f"frame {j}: bad hex ({exc})") from None
+        if not ok:
+            raise ValueError(f"frame {j}: bad hex (not {2 * nbytes} hex digits: {frames[j]!r})")
+    raise AssertionError("unreachable: every frame parsed alone")  # pragma: no cover
 
 
 def icao_hex(address: int) -> str:

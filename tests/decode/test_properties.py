@@ -4,6 +4,7 @@ behaves as a CRC, and the code tables match pyModeS 3 on every possible code."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,13 +81,51 @@ def test_any_single_bit_flip_of_a_df17_breaks_the_crc(rest: bytes) -> None:
     assert (msg.reject[still17] == RejectReason.CRC).all()
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from([2, 7, 14]).flatmap(lambda n: st.binary(min_size=n, max_size=n))))
-def test_frames_from_hex_matches_from_hex(payloads: list[bytes]) -> None:
+def _reference_from_hex(hexes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The obvious implementation, independent of ``FrameBatch.from_hex``'s grouping by
+    length: one ``bytes.fromhex`` per frame, copied into a zero-padded row."""
+    data = np.zeros((len(hexes), LONG_FRAME_BYTES), dtype=np.uint8)
+    length = np.zeros(len(hexes), dtype=np.uint8)
+    for i, h in enumerate(hexes):
+        raw = bytes.fromhex(h)
+        data[i, : len(raw)] = list(raw)
+        length[i] = len(raw)
+    return data, length
+
+
+_FRAME = st.sampled_from([2, 7, 14]).flatmap(lambda n: st.binary(min_size=n, max_size=n))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_FRAME, max_size=60), st.booleans())
+def test_frames_from_hex_matches_a_frame_by_frame_reference(
+    payloads: list[bytes], upper: bool
+) -> None:
+    hexes = [p.hex().upper() if upper else p.hex() for p in payloads]
+    batch = frames_from_hex(hexes, timestamps=[float(i) for i in range(len(hexes))])
+    data, length = _reference_from_hex(hexes)
+    np.testing.assert_array_equal(batch.data, data)
+    np.testing.assert_array_equal(batch.length, length)
+    np.testing.assert_array_equal(batch.timestamp, np.arange(len(hexes), dtype=np.float64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_FRAME, min_size=1, max_size=20),
+    st.data(),
+    st.sampled_from(["g", "Z", " ", "\t", "-", "é"]),
+)
+def test_a_bad_character_is_named_by_frame(
+    payloads: list[bytes], data: st.DataObject, bad: str
+) -> None:
+    """Any frame with a character that is not a hex digit (whitespace too: ``bytes.fromhex``
+    skips it, which once shifted the bytes of a whole group) raises, naming that frame."""
     hexes = [p.hex() for p in payloads]
-    fast, slow = frames_from_hex(hexes), FrameBatch.from_hex(hexes)
-    np.testing.assert_array_equal(fast.data, slow.data)
-    np.testing.assert_array_equal(fast.length, slow.length)
+    i = data.draw(st.integers(0, len(hexes) - 1))
+    pos = data.draw(st.integers(0, len(hexes[i]) - 1))
+    hexes[i] = hexes[i][:pos] + bad + hexes[i][pos + 1 :]
+    with pytest.raises(ValueError, match=rf"^frame {i}: bad hex"):
+        frames_from_hex(hexes)
 
 
 def test_altitude_codes_match_pymodes_for_every_code() -> None:

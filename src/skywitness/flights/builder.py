@@ -1,7 +1,9 @@
-"""Flights from state vectors: bulk ``build_flights`` and the incremental ``FlightBuilder``.
+"""Flights from state vectors in one pass: ``build_flights`` (and ``ground_stays``).
 
 The composition of the flights stage: points -> ground state -> segments (with gap bridging)
--> flight ends -> airport inference -> one Arrow row per flight (FLIGHT_SCHEMA).
+-> flight ends -> airport inference -> one Arrow row per flight (FLIGHT_SCHEMA). The
+incremental ``FlightBuilder`` (``incremental.py``) calls ``build_flights`` on the points of the
+aircraft whose data changed; ``bridge.py`` reuses ``segment_points``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """The live service's composition root: sources → decode → track → fan-out, started and stopped
 in one place.
 
-Started in this order (stopped in reverse): store (+ single batched writer), re-broadcast TCP
-outputs, flights worker, snapshot worker, tracker thread, source feeds. Everything downstream
-of the tracker is a subscriber: ``on_states`` (state-vector tables), ``on_events`` (tracker
-events) and ``on_flights`` (changed flights) are plain lists of callables, so the watch engine
-(or anything else) plugs in without the service knowing it. ``stop`` drains the feeds, lets the
-tracker flush its last rows, builds the last flights and flushes the store before closing it.
+Started in this order (stopped in reverse): store (its batched state-vector ``Writer``), the
+re-broadcast TCP outputs, the watch hook (``--rules``), the flights worker (seeded with the
+flights in progress at the last stop), the snapshot worker, the tracker thread, the source
+feeds. The store's catalogue is written from more than one thread (the states writer, the
+flights worker, the watch hook's alerts, API imports). Everything downstream of the tracker is a
+subscriber: ``on_states`` (state-vector tables), ``on_events`` (tracker events) and
+``on_flights`` (changed flights) are plain lists of callables. ``stop`` drains the feeds, lets
+the tracker flush its last rows, builds the last flights and flushes the store before closing
+it.
 """
 
 from __future__ import annotations
