@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import duckdb
+
 from .address import parse_icao24
 from .nnumber import n_number_address
-from .store_schema import addresses_for_registration, has_schema
+from .store_schema import addresses_for_registration, has_schema, missing_relation
 
 #: Most addresses listed for one registration or callsign.
 MAX_MATCHES = 20
@@ -22,6 +24,14 @@ class Match:
     how: str  # icao24 | registration (DB) | n-number | callsign (store) | callsign
 
 
+def _absent(con: Any, exc: duckdb.Error, name: str) -> bool:
+    """Whether ``exc`` only says the store has no ``name`` to read (no store tables yet, or a
+    ``states`` view whose lake files are gone): then there is nothing to report, not a bug."""
+    if isinstance(exc, duckdb.IOException) and "No files found" in str(exc):
+        return True
+    return missing_relation(con, exc, name)
+
+
 def _states_for_callsign(con: Any, callsign: str) -> list[str]:
     """Addresses seen with this callsign in the store's ``states`` view, if that view exists."""
     try:
@@ -29,8 +39,10 @@ def _states_for_callsign(con: Any, callsign: str) -> list[str]:
             "SELECT DISTINCT icao24 FROM states WHERE callsign = ? ORDER BY icao24 LIMIT ?",
             [callsign, MAX_MATCHES],
         ).fetchall()
-    except Exception:  # no store tables yet, or another schema: the callsign alone still helps
-        return []
+    except duckdb.Error as exc:
+        if _absent(con, exc, "states"):  # the callsign alone still helps
+            return []
+        raise
     return [str(r[0]) for r in rows]
 
 
@@ -58,7 +70,8 @@ def resolve(con: Any, query: str) -> list[Match]:
 def recent_activity(con: Any, icao24: str, limit: int = 5) -> dict[str, Any]:
     """Last position (store ``states`` view) and recent flights (``flights`` table) of an address.
 
-    Either part is left out when the store has no such view/table yet.
+    Either part is left out when the store has no such view/table yet; any other database
+    error (a wrong column, a bad query) is raised.
     """
     out: dict[str, Any] = {}
     try:
@@ -70,8 +83,9 @@ def recent_activity(con: Any, icao24: str, limit: int = 5) -> dict[str, Any]:
         if row is not None:
             pos_keys = ("timestamp", "latitude", "longitude", "altitude", "callsign")
             out["last_position"] = {k: _plain(v) for k, v in zip(pos_keys, row, strict=True)}
-    except Exception:  # no states view (no store, or an empty lake)
-        pass
+    except duckdb.Error as exc:
+        if not _absent(con, exc, "states"):
+            raise
     try:
         rows = con.execute(
             """SELECT flight_id, callsign, firstSeen, lastSeen, estDepartureAirport,
@@ -83,8 +97,9 @@ def recent_activity(con: Any, icao24: str, limit: int = 5) -> dict[str, Any]:
         out["recent_flights"] = [
             {k: _plain(v) for k, v in zip(fl_keys, r, strict=True)} for r in rows
         ]
-    except Exception:  # no flights table yet
-        pass
+    except duckdb.Error as exc:
+        if not _absent(con, exc, "flights"):
+            raise
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 #: Default trust of each kind when two sources disagree (higher wins).
@@ -77,10 +78,24 @@ def ensure_schema(con: Any) -> None:
 
 
 def has_schema(con: Any) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'aircraft_facts'"
-    ).fetchone()
-    return bool(row and row[0])
+    return relation_exists(con, "aircraft_facts")
+
+
+def relation_exists(con: Any, name: str) -> bool:
+    """Whether the catalogue has a table or view called ``name``."""
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()  # all: a pending result would block the caller's next statement
+    return bool(rows and rows[0][0])
+
+
+def missing_relation(con: Any, exc: duckdb.Error, *names: str) -> bool:
+    """Whether ``exc`` is DuckDB saying one of ``names`` does not exist, and it does not: a
+    catalogue without those tables yet, which is no error. Any other failure (a wrong column,
+    a bad query) is a bug and must not read as "nothing known"."""
+    return isinstance(exc, duckdb.CatalogException) and not all(
+        relation_exists(con, n) for n in names
+    )
 
 
 FactRow = tuple[str, str, str, str, int, str]
@@ -104,8 +119,10 @@ def current_facts_many(con: Any, icao24s: list[str]) -> dict[str, list[FactRow]]
                FROM aircraft_facts f JOIN aircraft_sources s USING (source)
                WHERE f.icao24 IN (SELECT icao24 FROM _facts_q) AND f.valid_until IS NULL"""
         ).fetchall()
-    except Exception:  # a catalogue without the identity tables (duckdb.CatalogException)
-        return {}
+    except duckdb.Error as exc:
+        if missing_relation(con, exc, "aircraft_facts", "aircraft_sources"):
+            return {}
+        raise
     finally:
         con.unregister("_facts_q")
     # Sorted here, not in SQL: most trusted source first, then the most recent import.
@@ -148,8 +165,10 @@ def imported_operator(con: Any, designator: str) -> dict[str, str] | None:
                WHERE designator = ? AND valid_until IS NULL ORDER BY imported_at""",
             [designator],
         ).fetchall()
-    except Exception:  # a catalogue without the identity tables (duckdb.CatalogException)
-        return None
+    except duckdb.Error as exc:
+        if missing_relation(con, exc, "operator_facts"):
+            return None
+        raise
     if not rows:
         return None
     out = {str(f): str(v) for f, v, _, _ in rows}
