@@ -144,3 +144,36 @@ def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     args = parser.parse_args(["watch", "--check", str(bad)])
     with pytest.raises(ConfigError, match=rf"{bad}: line 12: unknown field 'clasification'"):
         args.func(args)
+
+
+def test_identity_matchers_have_the_meanings_of_docs_filters() -> None:
+    """A rule's identity matchers are the shared ``IdentityQuery`` (docs/filters.md): a
+    designator is matched whole, watchlist globs cover list name, category and tags (the
+    importer joins tags with "; "), and a classification is one label."""
+    from dataclasses import replace
+
+    from skywitness.identify import Identity
+    from skywitness.identify.identity import WatchlistEntry
+
+    rs = parse_rules(
+        '[[rule]]\nname = "a"\nevent = "seen"\noperator = "RF"\n'
+        '[[rule]]\nname = "b"\nevent = "seen"\noperator = "RFF"\nwatchlist = "vashe*"\n'
+        '[[rule]]\nname = "c"\nevent = "seen"\nclassification = "government"\n'
+        '[[rule]]\nname = "d"\nevent = "seen"\nicao24 = "1551e0"\nwatchlist_tag = "classic"\n'
+    )
+    tags = "The Last Of Us; Vashe Zdorovye; Classic"
+    wl = WatchlistEntry("planealert", "Other Air Forces", "Mil", tags, "", "planealert x")
+    rff = Identity(
+        icao24="1551e0",
+        operator="Russian Air Force",
+        operator_designator="RFF",
+        classification="military",
+        watchlists=(wl,),
+    )
+    a, b, c, d = rs.rules
+    assert not a.identity_matches(rff)  # "RF" is not the designator RFF nor in the name
+    assert b.identity_matches(rff)
+    assert not b.identity_matches(replace(rff, watchlists=()))
+    assert not c.identity_matches(rff)  # military is not government
+    assert d.identity_matches(rff)
+    assert not d.identity_matches(replace(rff, icao24="154073"))
