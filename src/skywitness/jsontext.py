@@ -1,4 +1,6 @@
-"""Compact JSON text for the live paths (stream messages, snapshot bodies) through orjson.
+"""JSON values and text, defined once: ``jsonable`` turns Arrow ``to_pylist`` values into JSON
+values (every command's and export's JSON lines); ``dumpb`` / ``dumps`` write compact JSON text
+for the live paths (stream messages, snapshot bodies) through orjson.
 
 These are built beside the tracker, in the same interpreter, at up to tens of thousands of
 objects a second; orjson encodes them 10-14x faster than the standard library (bench/RESULTS.md
@@ -9,9 +11,14 @@ datetimes as ISO 8601 with ``Z``, anything else unknown through ``str``.
 
 from __future__ import annotations
 
+import math
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
+
+from .timeutil import iso_z
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
@@ -24,3 +31,21 @@ def dumpb(obj: Any) -> bytes:
 def dumps(obj: Any) -> str:
     """``obj`` as compact JSON text."""
     return dumpb(obj).decode()
+
+
+def jsonable(v: Any) -> Any:
+    """A plain value as a JSON value: datetimes ISO 8601 UTC with ``Z`` (``iso_z``), dates
+    ISO, decimals as floats, NaN and infinities as null, lists and dicts element-wise."""
+    if isinstance(v, datetime):
+        return iso_z(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, list | tuple):
+        return [jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    return v

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 F8 = npt.NDArray[np.float64]
 F4 = npt.NDArray[np.float32]
@@ -420,6 +421,25 @@ STATE_COLUMNS: tuple[str, ...] = (
     "source",
     "position_source",
 )
+
+#: Arrow type of a state-vector timestamp: milliseconds, UTC.
+TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
+#: Arrow type of each state-vector column (standard Parquet types only, so DuckDB, Spark,
+#: Trino and the ``traffic`` library read the lake unchanged); the other columns are float64.
+STATE_TYPES: dict[str, pa.DataType] = {
+    name: {
+        "timestamp": TIMESTAMP_TYPE,
+        "icao24": pa.string(),
+        "callsign": pa.string(),
+        "squawk": pa.string(),
+        "onground": pa.bool_(),
+        "source": pa.string(),
+        "position_source": pa.string(),
+    }.get(name, pa.float64())
+    for name in STATE_COLUMNS
+}
+#: The one state-vector schema: what ``track`` emits, the lake stores and ``flights`` reads.
+STATE_SCHEMA = pa.schema([pa.field(name, STATE_TYPES[name]) for name in STATE_COLUMNS])
 
 
 def _name_bad_hex(frames: list[str], idx: list[int], nbytes: int) -> None:

@@ -8,13 +8,11 @@ target and renamed when closed, so a reader never sees half a file.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import SkywitnessError
+from .jsontext import jsonable
 
 #: Output formats by file extension.
 EXTENSIONS: dict[str, str] = {
@@ -40,12 +39,6 @@ class TableWriter(Protocol):
     def close(self) -> None: ...
 
 
-def iso_z(ts: datetime) -> str:
-    """ISO 8601 UTC with a ``Z`` suffix (how skywitness prints every time)."""
-    text = ts.isoformat()
-    return text.replace("+00:00", "Z")
-
-
 def _iso_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """Timestamps as ISO 8601 text with ``T`` and ``Z`` (Arrow's CSV writer uses a space)."""
     text = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S", locale="C")
@@ -59,14 +52,6 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     return table
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return iso_z(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 class JsonLinesWriter:
     """One JSON object per row; null fields are left out to keep lines short."""
 
@@ -78,7 +63,7 @@ class JsonLinesWriter:
         dumps = json.dumps
         lines = []
         for row in table.to_pylist():
-            rec = {k: _json_value(v) for k, v in row.items() if v is not None}
+            rec = {k: jsonable(v) for k, v in row.items() if v is not None}
             lines.append(dumps(rec, separators=(",", ":")))
         if lines:
             self._stream.write("\n".join(lines) + "\n")

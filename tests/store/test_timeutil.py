@@ -32,3 +32,7 @@ def test_iso_z() -> None:
         "2021-10-07T12:00:00Z"
     )
     assert iso_z(None) == ""
+    # as precise as the value: a Beast receiver's GPS time keeps its microseconds
+    assert iso_z(datetime(2018, 4, 3, 19, 2, 28, 136_311, tzinfo=UTC)) == (
+        "2018-04-03T19:02:28.136311Z"
+    )

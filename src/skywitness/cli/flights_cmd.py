@@ -11,7 +11,7 @@ import argparse
 import io
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from rich.table import Table
 
 from ..errors import SkywitnessError
 from ..flights.query import select_flights
+from ..jsontext import jsonable
 from ..runtime.history import rebuild_flights
 from ..store import iso_z
 from .db_cmd import add_data_dir, open_store
@@ -84,20 +85,8 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return iso_z(v)
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    return v
-
-
 def to_json_lines(table: pa.Table) -> str:
-    return "".join(json.dumps(_jsonable(r)) + "\n" for r in table.to_pylist())
+    return "".join(json.dumps(jsonable(r)) + "\n" for r in table.to_pylist())
 
 
 def to_csv_text(table: pa.Table) -> str:
@@ -107,7 +96,7 @@ def to_csv_text(table: pa.Table) -> str:
         if pa.types.is_timestamp(col.type):
             col = pa.array([iso_z(v) if v else None for v in col.to_pylist()], pa.string())
         elif pa.types.is_nested(col.type):
-            col = pa.array([json.dumps(_jsonable(v)) for v in col.to_pylist()], pa.string())
+            col = pa.array([json.dumps(jsonable(v)) for v in col.to_pylist()], pa.string())
         cols.append(col)
         names.append(name)
     buf = io.BytesIO()

@@ -26,7 +26,7 @@ from ..evidence.pack import investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
 from ..flights.query import BY_KEY
-from ..store.timeutil import iso_z
+from ..timeutil import iso_z
 from ..web.basemap import basemap_geojson
 from .db_cmd import add_data_dir, open_store
 from .filter_args import add_filter_args, filter_values

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -16,7 +15,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..flights.schema import FLIGHT_SCHEMA
-from ..store import iso_z, to_csv, to_geojson, to_kml
+from ..jsontext import jsonable
+from ..store import to_csv, to_geojson, to_kml
 from .query import Result
 
 POSITIONS_CSV = "positions.csv"
@@ -29,23 +29,11 @@ FLIGHTS_JSON = "flights.json"
 DATA_FILES = (POSITIONS_CSV, TRACKS_GEOJSON, TRACKS_KML, FLIGHTS_CSV, FLIGHTS_JSON)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso_z(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def flights_records(result: Result) -> list[dict[str, Any]]:
     """The matching flights with their identity summary, JSON-ready."""
     out = []
     for m in result.matches:
-        rec = {k: _plain(v) for k, v in m.flight.items()}
+        rec = {k: jsonable(v) for k, v in m.flight.items()}
         i = m.identity
         rec["identity"] = {
             "registration": i.registration,
@@ -73,7 +61,7 @@ def flights_csv(result: Result) -> bytes:
     cols: dict[str, list[Any]] = {n: [] for n in names}
     for m in result.matches:
         for n in names:
-            v = _plain(m.flight.get(n))
+            v = jsonable(m.flight.get(n))
             cols[n].append(json.dumps(v) if isinstance(v, list | dict) else v)
     table = pa.table({n: pa.array(cols[n], type=_csv_type(cols[n])) for n in names})
     buf = io.BytesIO()

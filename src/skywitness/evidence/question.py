@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import SkywitnessError
 from ..flights.query import BY_KEY, FlightQuery, build_query, query_dict
 from ..store.flightdb import values
-from ..store.timeutil import iso_z
+from ..timeutil import iso_z
 
 #: Old question keys (manifests and TOML files written before docs/filters.md) -> keys now.
 OLD_KEYS = {"classes": "class", "airports": "via", "countries": "via_country"}

@@ -24,7 +24,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..identify.filter import IdentityQuery, filter_by_identity
 from ..store.flightdb import FlightFilter, query_flights, values
-from ..store.timeutil import iso_z, parse_time
+from ..timeutil import iso_z, parse_time
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import duckdb
 
+from ..jsontext import jsonable
 from .address import parse_icao24
 from .nnumber import n_number_address
 from .store_schema import addresses_for_registration, has_schema, missing_relation
@@ -82,7 +82,7 @@ def recent_activity(con: Any, icao24: str, limit: int = 5) -> dict[str, Any]:
         ).fetchone()
         if row is not None:
             pos_keys = ("timestamp", "latitude", "longitude", "altitude", "callsign")
-            out["last_position"] = {k: _plain(v) for k, v in zip(pos_keys, row, strict=True)}
+            out["last_position"] = {k: jsonable(v) for k, v in zip(pos_keys, row, strict=True)}
     except duckdb.Error as exc:
         if not _absent(con, exc, "states"):
             raise
@@ -95,19 +95,9 @@ def recent_activity(con: Any, icao24: str, limit: int = 5) -> dict[str, Any]:
         ).fetchall()
         fl_keys = ("flight_id", "callsign", "firstSeen", "lastSeen", "from", "to")
         out["recent_flights"] = [
-            {k: _plain(v) for k, v in zip(fl_keys, r, strict=True)} for r in rows
+            {k: jsonable(v) for k, v in zip(fl_keys, r, strict=True)} for r in rows
         ]
     except duckdb.Error as exc:
         if not _absent(con, exc, "flights"):
             raise
     return out
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly value: datetimes as ISO 8601 UTC with Z, decimals as floats."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "isoformat"):
-        text = str(value.isoformat())
-        return text.replace("+00:00", "Z") if "+00:00" in text else text
-    return value

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pyarrow as pa
 
-from ..model import STATE_COLUMNS, FrameBatch, icao_hex
+from ..model import STATE_SCHEMA, FrameBatch, icao_hex
 from .coverage import MAX_LEVEL_DBFS, MIN_LEVEL_DBFS, level_dbfs, near_any
 from .encode import quantised_altitude
 from .flightpath import evaluate
@@ -32,25 +32,7 @@ COARSE_MARGIN_NM = 10.0
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 #: The canonical state columns with their Arrow types (the store's lake schema).
-TRUTH_SCHEMA = pa.schema(
-    [
-        pa.field(name, typ)
-        for name, typ in zip(
-            STATE_COLUMNS,
-            (
-                pa.timestamp("ms", tz="UTC"),
-                pa.string(),
-                pa.string(),
-                *(pa.float64(),) * 7,
-                pa.string(),
-                pa.bool_(),
-                pa.string(),
-                pa.string(),
-            ),
-            strict=True,
-        )
-    ]
-)
+TRUTH_SCHEMA = STATE_SCHEMA
 
 
 def source_name(scenario: Scenario) -> str:

@@ -1,6 +1,7 @@
 """store stage: the permanent store (DuckDB catalogue + Parquet lake), ingest provenance,
 queries, flights storage and track exports."""
 
+from ..timeutil import iso_z, parse_time
 from .export import export_track, to_csv, to_geojson, to_kml, write_track
 from .flightdb import FlightFilter, airport_icao, country_airports
 from .ingest import Provenance, file_sha256, ingest_tables
@@ -8,7 +9,6 @@ from .load import load_traffic_json
 from .recovery import RecoveryReport
 from .schema import STATE_SCHEMA, canonicalize
 from .store import AlreadyIngested, IngestRecord, Store
-from .timeutil import iso_z, parse_time
 from .writer import Writer
 
 __all__ = [

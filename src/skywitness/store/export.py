@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import SkywitnessError
-from .timeutil import iso_z
+from ..timeutil import iso_z
 
 if TYPE_CHECKING:
     from .store import Store

@@ -18,8 +18,8 @@ import pyarrow as pa
 from ..errors import FormatError, InputError
 from ..model import STATE_COLUMNS, RejectReason
 from ..stats import IngestStats
+from ..timeutil import parse_time
 from .schema import STATE_SCHEMA, canonicalize
-from .timeutil import parse_time
 
 _FLOATS = (
     "latitude",

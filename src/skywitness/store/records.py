@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import SkywitnessError
-from .timeutil import iso_z
+from ..timeutil import iso_z
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -1,7 +1,5 @@
-"""The canonical state-vector Arrow schema the lake stores, and conversion of tables to it.
-
-Only standard Parquet types (timestamp[ms, UTC], string, float64, bool) so DuckDB, Spark, Trino
-and the ``traffic`` library read the lake unchanged. ``canonicalize`` also sorts out the rows
+"""Conversion of tables to the canonical state-vector schema the lake stores
+(``model.STATE_SCHEMA``, defined once there). ``canonicalize`` also sorts out the rows
 the lake cannot hold (no time, no valid address), counting each in ``IngestStats``.
 """
 
@@ -10,36 +8,16 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import STATE_COLUMNS, RejectReason
+from ..model import STATE_COLUMNS, STATE_SCHEMA, STATE_TYPES, TIMESTAMP_TYPE, RejectReason
 from ..stats import IngestStats
 
-TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
-
-_TYPES: dict[str, pa.DataType] = {
-    "timestamp": TIMESTAMP_TYPE,
-    "icao24": pa.string(),
-    "callsign": pa.string(),
-    "latitude": pa.float64(),
-    "longitude": pa.float64(),
-    "altitude": pa.float64(),
-    "geoaltitude": pa.float64(),
-    "groundspeed": pa.float64(),
-    "track": pa.float64(),
-    "vertical_rate": pa.float64(),
-    "squawk": pa.string(),
-    "onground": pa.bool_(),
-    "source": pa.string(),
-    "position_source": pa.string(),
-}
-
-#: The lake's schema: STATE_COLUMNS in order with their canonical types.
-STATE_SCHEMA = pa.schema([pa.field(name, _TYPES[name]) for name in STATE_COLUMNS])
+__all__ = ["STATE_SCHEMA", "TIMESTAMP_TYPE", "canonicalize", "conform"]
 
 _ICAO24_RE = "^[0-9a-f]{6}$"
 
 
 def _cast_column(table: pa.Table, name: str, n: int) -> pa.ChunkedArray | pa.Array:
-    target = _TYPES[name]
+    target = STATE_TYPES[name]
     if name not in table.column_names:
         return pa.nulls(n, type=target)
     col = table.column(name)

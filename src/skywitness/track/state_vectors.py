@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..model import B1, F8, I1, I2, STATE_COLUMNS, U4, PositionSource, Str
+from ..model import B1, F8, I1, I2, STATE_COLUMNS, STATE_SCHEMA, U4, PositionSource, Str
 
 #: Bit set in tracker keys for non-ICAO (anonymous, TIS-B) addresses; rendered as a '~' prefix.
 NON_ICAO_FLAG = 1 << 24
@@ -155,14 +155,6 @@ def _strings(values: Str, *, nulls: bool = True) -> pa.Array:
 
 
 def state_schema() -> pa.Schema:
-    """Arrow schema of ``StateVectors.to_arrow()`` (for writers opened before the first rows)."""
-    types = {
-        "timestamp": pa.timestamp("ms", tz="UTC"),
-        "icao24": pa.string(),
-        "callsign": pa.string(),
-        "squawk": pa.string(),
-        "onground": pa.bool_(),
-        "source": pa.string(),
-        "position_source": pa.string(),
-    }
-    return pa.schema([(c, types.get(c, pa.float64())) for c in STATE_COLUMNS])
+    """Arrow schema of ``StateVectors.to_arrow()`` (for writers opened before the first rows):
+    the one ``model.STATE_SCHEMA``."""
+    return STATE_SCHEMA
