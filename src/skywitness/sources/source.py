@@ -19,8 +19,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
@@ -53,6 +54,39 @@ class Parser(Protocol):
     def finish(self) -> list[Batch]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ParserArgs:
+    """What a parser factory is given (each format takes what it needs)."""
+
+    stats: IngestStats
+    name: str
+    clock: TickClock
+    live: bool
+    tz: str | None
+    document: bool
+
+
+def _opensky(a: ParserArgs) -> Any:
+    if a.document:  # the REST API's JSON document, not the historical CSV stream
+        return JsonDocumentParser(a.stats, a.name, rest_rows)
+    return OpenskyCsvParser(a.stats, a.name, live=a.live)
+
+
+#: The format registry: each input format's sans-IO parser factory, by name (``FORMATS``,
+#: recognised by ``detect.detect_format``). A new format is one row here and one in ``FORMATS``.
+PARSERS: dict[str, Callable[[ParserArgs], Any]] = {
+    "beast": lambda a: BeastParser(a.stats, a.name, a.clock),
+    "avr": lambda a: AvrParser(a.stats, a.name, a.clock, live=a.live),
+    "hex": lambda a: HexParser(a.stats, a.name, live=a.live),
+    "jsonl": lambda a: JsonlParser(a.stats, a.name, live=a.live),
+    "sbs": lambda a: SbsParser(a.stats, a.name, tz=a.tz, live=a.live),
+    "readsb": lambda a: JsonDocumentParser(a.stats, a.name, aircraft_rows),
+    "trace": lambda a: JsonDocumentParser(a.stats, a.name, trace_rows),
+    "states": lambda a: StatesParser(a.stats, a.name),
+    "opensky": _opensky,
+}
+
+
 def make_parser(
     fmt: str,
     stats: IngestStats,
@@ -64,28 +98,13 @@ def make_parser(
     document: bool = False,
 ) -> Parser:
     """The sans-IO parser for ``fmt``; ``document`` picks OpenSky's REST JSON over its CSV."""
-    clk = clock or TickClock(live=live)
-    if fmt == "beast":
-        return BeastParser(stats, name, clk)  # type: ignore[return-value]
-    if fmt == "avr":
-        return AvrParser(stats, name, clk, live=live)  # type: ignore[return-value]
-    if fmt == "hex":
-        return HexParser(stats, name, live=live)  # type: ignore[return-value]
-    if fmt == "jsonl":
-        return JsonlParser(stats, name, live=live)  # type: ignore[return-value]
-    if fmt == "sbs":
-        return SbsParser(stats, name, tz=tz, live=live)  # type: ignore[return-value]
-    if fmt == "readsb":
-        return JsonDocumentParser(stats, name, aircraft_rows)  # type: ignore[return-value]
-    if fmt == "trace":
-        return JsonDocumentParser(stats, name, trace_rows)  # type: ignore[return-value]
-    if fmt == "states":
-        return StatesParser(stats, name)  # type: ignore[return-value]
-    if fmt == "opensky":
-        if document:
-            return JsonDocumentParser(stats, name, rest_rows)  # type: ignore[return-value]
-        return OpenskyCsvParser(stats, name, live=live)  # type: ignore[return-value]
-    raise FormatError(name, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
+    factory = PARSERS.get(fmt)
+    if factory is None:
+        raise FormatError(name, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
+    parser: Parser = factory(
+        ParserArgs(stats, name, clock or TickClock(live=live), live, tz, document)
+    )
+    return parser
 
 
 def _split(batch: Batch, size: int) -> Iterator[Batch]:

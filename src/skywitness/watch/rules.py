@@ -20,6 +20,7 @@ from ..identify.filter import CLASSES, IdentityQuery
 from ..identify.identity import Identity
 from .events import KIND_BY_LABEL, WatchKind
 from .geo import Geofence, load_geojson
+from .notifiers import NOTIFIERS
 
 IDENTITY_FIELDS = (
     "icao24",
@@ -47,7 +48,7 @@ RULE_FIELDS = (
 )
 AREA_FIELDS = ("circle", "polygon", "geojson", "name")
 CIRCLE_FIELDS = ("lat", "lon", "radius_nm")
-NOTIFIER_KINDS = ("console", "jsonl", "webhook", "apprise", "atom")
+NOTIFIER_KINDS = tuple(NOTIFIERS)
 NOTIFIER_FIELDS = ("name", "kind", "path", "url", "urls", "title", "max_entries", "timeout_s")
 TOP_FIELDS = ("rule", "notifier")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -330,7 +331,7 @@ class _Parser:
         if name in names:
             raise self.fail("name", f"duplicate notifier name '{name}'")
         names.add(name)
-        need = {"jsonl": "path", "atom": "path", "webhook": "url", "apprise": "urls"}.get(kind[0])
+        need = NOTIFIERS[kind[0]].needs
         if need and need not in table:
             raise self.fail("", f"notifier '{name}' ({kind[0]}) needs field '{need}'")
         opts = {k: v for k, v in table.items() if k not in ("name", "kind")}

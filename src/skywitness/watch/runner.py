@@ -17,17 +17,10 @@ from ..flights import AirportIndex
 from .alerts import Alert, alert_id, save_alerts
 from .engine import Cooldown, IdentityLookup, RuleEngine, identity_facts
 from .events import WatchEvents, WatchKind
-from .notify import (
-    ATOM_MAX_ENTRIES,
-    AppriseNotifier,
-    AtomNotifier,
-    ConsoleNotifier,
-    JsonLinesNotifier,
-    Notifier,
-)
+from .notifiers import make_notifier as _make_notifier
+from .notify import Notifier
 from .rules import NotifierConfig, RuleSet
 from .source import LATENESS_S, LOST_S, SETTLE_S, STEP_S, EventSource
-from .webhook import WebhookNotifier
 
 REPLAY_SLICE = timedelta(hours=1)  # state vectors read from the store per query
 
@@ -154,19 +147,5 @@ def live(watch: Watch, tables: Iterable[pa.Table]) -> list[Alert]:
 
 
 def make_notifier(cfg: NotifierConfig) -> Notifier:
-    """A running notifier for one ``[[notifier]]`` table of a rules file."""
-    o = cfg.options
-    if cfg.kind == "console":
-        return ConsoleNotifier(cfg.name)
-    if cfg.kind == "jsonl":
-        return JsonLinesNotifier(o["path"], cfg.name)
-    if cfg.kind == "atom":
-        return AtomNotifier(
-            o["path"],
-            cfg.name,
-            title=str(o.get("title", "skywitness alerts")),
-            max_entries=int(o.get("max_entries", ATOM_MAX_ENTRIES)),
-        )
-    if cfg.kind == "webhook":
-        return WebhookNotifier(str(o["url"]), cfg.name, timeout_s=float(o.get("timeout_s", 10.0)))
-    return AppriseNotifier(o["urls"], cfg.name)
+    """A running notifier for one ``[[notifier]]`` table of a rules file (``notifiers``)."""
+    return _make_notifier(cfg.kind, cfg.name, cfg.options)
