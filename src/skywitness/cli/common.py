@@ -7,7 +7,6 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
-from datetime import datetime
 
 from rich.console import Console
 from rich.progress import (
@@ -25,6 +24,7 @@ from ..errors import SkywitnessError
 from ..runtime.pipeline import ProgressHook, RunOptions
 from ..sources import FORMATS, Source
 from ..stats import IngestStats
+from ..timeutil import parse_time
 
 stderr = Console(stderr=True)
 
@@ -74,17 +74,12 @@ def port_arg(text: str) -> int:
 
 
 def parse_start_time(text: str) -> float:
+    """``--start-time``: unix seconds or an ISO 8601 date/time (UTC unless it gives an offset),
+    read by ``timeutil.parse_time`` like every other time argument."""
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+        return parse_time(text).timestamp()
+    except (ValueError, OverflowError, OSError) as exc:
         raise argparse.ArgumentTypeError(f"not a unix time or ISO 8601 time: {text!r}") from exc
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a UTC offset or Z: {text!r}")
-    return value.timestamp()
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
