@@ -54,8 +54,10 @@ def add_filter_args(p: argparse.ArgumentParser, aliases: Mapping[str, str]) -> N
     actions: dict[str, argparse.Action] = {}
     for f in FILTERS:
         kw: dict[str, Any] = {"dest": f"filter_{f.key}", "help": f.help}
+        if f.kind != "switch":
+            kw["metavar"] = f.key.upper().replace("_", "-")
         if f.kind == "list":
-            kw.update(action="append", metavar=f.key.upper().replace("_", "-"))
+            kw.update(action="append")
             if f.key == "watchlist":
                 kw.update(nargs="?", const="*")
         elif f.kind == "switch":

@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
         dest="geofences",
         action="append",
         default=None,
-        help="flies through this area (GeoJSON file with polygons); repeat for alternatives",
+        help="flies through this area (GeoJSON polygons); several: any of them",
     )
     p.add_argument(
         "--sequence",

@@ -55,7 +55,13 @@ FILTERS: tuple[Filter, ...] = (
     Filter("type", "--type", "who.typecode", "list", "ICAO aircraft type glob(s), e.g. 'IL76*'"),
     Filter("class", "--class", "who.classes", "list", "military, government, police or civil"),
     Filter("military", "--military", "who.classes", "switch", "same as --class military"),
-    Filter("government", "--government", "who.classes", "switch", "same as --class government"),
+    Filter(
+        "government",
+        "--government",
+        "who.classes",
+        "switch",
+        "same as --class government (military aircraft are not included)",
+    ),
     Filter(
         "watchlist",
         "--watchlist",
@@ -69,9 +75,11 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         "from_country", "--from-country", "origin_country", "list", "departure country (alpha-2)"
     ),
-    Filter("to_country", "--to-country", "destination_country", "list", "arrival country"),
     Filter(
-        "via_country", "--via-country", "via_country", "list", "departs from or arrives in country"
+        "to_country", "--to-country", "destination_country", "list", "arrival country (alpha-2)"
+    ),
+    Filter(
+        "via_country", "--via-country", "via_country", "list", "departs from/arrives in (alpha-2)"
     ),
     Filter("since", "--since", "since", "time", "flights still seen at or after (UTC)"),
     Filter("until", "--until", "until", "time", "flights first seen before (a date: its end)"),
