@@ -187,9 +187,9 @@ def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table
             raise SkywitnessError(f"the flights table has no {col!r} column to filter on")
 
     icaos = [v.lower() for v in values(flt.icao24)]
-    if icaos:
-        where.append("list_contains(?, icao24)")
-        params.append(icaos)
+    if icaos:  # IN (...), not list_contains: DuckDB pushes it into the scan
+        where.append(f"icao24 IN ({', '.join('?' * len(icaos))})")
+        params += icaos
     pats = [_glob_sql(p) for p in values(flt.callsign)]
     if pats:
         need("callsign")
