@@ -164,3 +164,57 @@ def test_old_spellings_are_deprecated_aliases(
     capsys.readouterr()
     assert run(demo_store, old) == run(demo_store, new) != []
     assert f"skywitness: {old[0]} is deprecated, use {new[0]}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"class": "pirate"}, "unknown classification 'pirate'"),
+        ({"via_country": "VEN"}, "not an ISO 3166 alpha-2 country code: 'VEN'"),
+        ({"since": "yesterday"}, "since: not a date or time"),
+        ({"min_confidence": "high"}, "min_confidence must be a number"),
+        ({"since": "2019-09-21", "until": "2019-09-20"}, "--until must be after --since"),
+        ({"colour": "red"}, "unknown filter"),
+    ],
+)
+def test_bad_filters_are_named(given: dict[str, Any], message: str) -> None:
+    from skywitness.errors import SkywitnessError
+    from skywitness.flights.query import build_query
+
+    with pytest.raises(SkywitnessError, match=message):
+        build_query(given)
+
+
+def test_query_round_trips() -> None:
+    from skywitness.flights.query import build_query, query_dict
+
+    q = build_query(
+        {
+            "icao24": "1551E0,154073",
+            "callsign": ["rff*"],
+            "operator": "rff",
+            "military": True,
+            "class": "police",
+            "watchlist": True,
+            "via": "ccs",
+            "to_country": "ve",
+            "since": "2019-09-20",
+            "until": "2019-09-20",
+            "min_confidence": "0.5",
+        },
+        limit=3,
+    )
+    d = query_dict(q)
+    assert d == {
+        "icao24": ["1551e0", "154073"],
+        "callsign": ["RFF*"],
+        "operator": ["RFF"],
+        "class": ["police", "military"],
+        "watchlist": ["*"],
+        "via": ["CCS"],
+        "to_country": ["VE"],
+        "since": "2019-09-20T00:00:00Z",
+        "until": "2019-09-21T00:00:00Z",  # a bare date: the end of that day
+        "min_confidence": 0.5,
+    }
+    assert build_query(d, limit=3) == q
