@@ -18,6 +18,7 @@ from ..model import U1, U8, FrameBatch, RejectReason
 from ..stats import IngestStats
 from .beast import signal_dbfs
 from .clock import TickClock
+from .columns import hex_ints, hex_spans
 from .textio import LineParser, hex_frames
 
 _TS_CHARS = 12  # 48-bit timestamp in hex
@@ -88,6 +89,49 @@ def frame_avr(lines: list[bytes], first_line: int = 1) -> AvrFrames:
     )
 
 
+#: Characters before the frame, by line head: ``*``/``:`` none, ``@``/``%`` the timestamp,
+#: ``<`` the timestamp and the signal byte (plus the head itself).
+_PREFIX = np.zeros(256, dtype=np.int64)
+for _c, _n in ((b"*", 1), (b":", 1), (b"@", 13), (b"%", 13), (b"<", 15)):
+    _PREFIX[_c[0]] = _n
+
+
+def frame_avr_block(block: bytes, first_line: int = 1) -> AvrFrames | None:
+    """``frame_avr`` of a block of lines, column-wise; None unless every non-empty line is
+    exactly ``<head>[timestamp][signal]HEX;`` with a valid frame (the caller then reads the
+    block line by line, which says what is wrong with each bad line)."""
+    b = np.frombuffer(block, dtype=np.uint8)
+    nl = np.flatnonzero(b == 10)
+    start = np.concatenate(([0], nl + 1))
+    end = np.concatenate((nl, [b.size]))
+    end = end - ((end > start) & (b[np.maximum(end - 1, 0)] == 13))
+    keep = end > start
+    number = np.flatnonzero(keep) + first_line
+    start, end = start[keep], end[keep]
+    head = b[start]
+    prefix = _PREFIX[head]
+    if not (prefix.all() and (b[end - 1] == 0x3B).all()):
+        return None
+    data, length, ok = hex_spans(b, start + prefix, end - 1 - start - prefix)
+    if not ok.all():
+        return None
+    has = prefix > 1
+    ticks = np.zeros(start.shape[0], dtype=np.uint64)
+    sig = np.zeros(start.shape[0], dtype=np.uint8)
+    if has.any():
+        t, t_ok = hex_ints(b, start[has] + 1, _TS_CHARS)
+        if not t_ok.all():
+            return None
+        ticks[has] = t.astype(np.uint64)
+        lt = head == ord("<")
+        if lt.any():
+            s, s_ok = hex_ints(b, start[lt] + 1 + _TS_CHARS, 2)
+            if not s_ok.all():
+                return None
+            sig[lt] = s.astype(np.uint8)
+    return AvrFrames(data, length, ticks, sig, has, number.astype(np.int64), [])
+
+
 class AvrParser(LineParser[FrameBatch]):
     """AVR lines; the clock converts ``@``/``%``/``<`` timestamps."""
 
@@ -95,10 +139,18 @@ class AvrParser(LineParser[FrameBatch]):
         super().__init__(stats, name, live=live)
         self.clock = clock
 
+    def parse_block(
+        self, block: bytes, first: int, arrival: float | None
+    ) -> list[FrameBatch] | None:
+        fr = frame_avr_block(block, first)
+        return None if fr is None else self._batches(fr, arrival)
+
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None
     ) -> list[FrameBatch]:
-        fr = frame_avr(lines, first)
+        return self._batches(frame_avr(lines, first), arrival)
+
+    def _batches(self, fr: AvrFrames, arrival: float | None) -> list[FrameBatch]:
         for reason, no, detail in fr.rejects:
             self.stats.frames += 1
             self.stats.reject(reason, self.name, line=no, detail=detail)

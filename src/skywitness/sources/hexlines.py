@@ -17,12 +17,15 @@ import re
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from ..model import FrameBatch, RejectReason
+from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
-from .textio import LineParser, hex_frames
+from .columns import hex_column, numbers, read_strings
+from .textio import LineParser, hex_frames, split_lines
 
 #: Above this a numeric timestamp is in milliseconds, not seconds.
 MS_THRESHOLD = 1e11
@@ -55,6 +58,47 @@ def parse_time(text: str) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
+    """``parse_time`` of a whole string column: numbers (s or ms) or naive ISO 8601 (UTC);
+    None when any value is neither (the caller then reads line by line). Both give the same
+    floats: correctly rounded numbers, and whole microseconds / 1e6."""
+    t = numbers(col)
+    if t is not None:
+        if not np.isfinite(t).all():
+            return None
+        return np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    try:
+        us = pc.cast(pc.replace_substring(arr, "/", "-"), pa.timestamp("us"))
+    except (pa.ArrowException, ValueError):
+        return None
+    if us.null_count:
+        return None
+    out: npt.NDArray[np.float64] = us.cast(pa.int64()).to_numpy() / 1e6
+    return out
+
+
+def frame_batches(
+    stats: IngestStats, name: str, ts: npt.NDArray[np.float64], data: U1, length: U1
+) -> list[FrameBatch]:
+    """One batch of good frames (counted as read from ``name``)."""
+    n = ts.shape[0]
+    if n == 0:
+        return []
+    stats.sources[name] += n
+    return [
+        FrameBatch(
+            timestamp=ts,
+            data=data,
+            length=length,
+            signal=np.full(n, np.nan, dtype=np.float32),
+            ticks=np.zeros(n, dtype=np.uint64),
+            receiver=np.zeros(n, dtype=np.uint64),
+            source=name,
+        )
+    ]
 
 
 def _is_frame(f: str) -> bool:
@@ -147,6 +191,53 @@ class HexParser(LineParser[FrameBatch]):
         super().__init__(stats, name, live=live)
         self._layout: _Layout | None = None
         self._seen_data = False
+        self._ncols = 0  # fields of the last good line when comma-separated, else 0
+
+    def parse_block(
+        self, block: bytes, first: int, arrival: float | None
+    ) -> list[FrameBatch] | None:
+        out: list[FrameBatch] = []
+        if self._layout is None or not self._ncols:
+            # learn the layout (and pass a header or BOM) line by line
+            head, sep, block = block.partition(b"\n")
+            out = self.parse_lines(split_lines(head + sep), first, arrival)
+            first += 1
+            if not block:
+                return out
+        fast = self._columns(block, arrival)
+        if fast is None:
+            fast = self.parse_lines(split_lines(block), first, arrival)
+        return out + fast
+
+    def _columns(self, block: bytes, arrival: float | None) -> list[FrameBatch] | None:
+        """The block column-wise (comma-separated lines of the learnt layout only)."""
+        lay = self._layout
+        if lay is None or not self._ncols:
+            return None
+        names = [f"c{i}" for i in range(self._ncols)]
+        used = [i for i in (lay.frame, lay.time, lay.time2) if i is not None]
+        tbl = read_strings(block, names, [names[i] for i in sorted(used)])
+        if tbl is None:
+            return None
+        got = hex_column(tbl.column(names[lay.frame]))
+        if got is None or not got[2].all():
+            return None
+        n = tbl.num_rows
+        if lay.time is None:
+            ts = np.full(n, np.nan)
+        else:
+            col = tbl.column(names[lay.time])
+            if lay.time2 is not None:
+                col = pc.binary_join_element_wise(col, "T", tbl.column(names[lay.time2]), "")
+            t = column_times(col)
+            if t is None:
+                return None
+            ts = t
+        if self.live and arrival is not None:
+            ts[np.isnan(ts)] = arrival
+        self._seen_data = True
+        self.stats.frames += n
+        return frame_batches(self.stats, self.name, ts, got[0], got[1])
 
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None
@@ -178,6 +269,7 @@ class HexParser(LineParser[FrameBatch]):
                 self.stats.reject(RejectReason.BAD_LINE, self.name, line=no, detail=text[:60])
                 continue
             self._seen_data = True
+            self._ncols = len(fields) if "," in text else 0
             rows.add(got[0], got[1], no)
         return rows.batch(self.stats, self.name, arrival if self.live else None)
 
@@ -185,17 +277,20 @@ class HexParser(LineParser[FrameBatch]):
 class JsonlParser(LineParser[FrameBatch]):
     """One JSON object per line with a hex frame and a time (jet1090/rs1090 shape)."""
 
+    def parse_block(
+        self, block: bytes, first: int, arrival: float | None
+    ) -> list[FrameBatch] | None:
+        fast = _fast_jsonl(block)
+        if fast is None:
+            return None
+        self.stats.frames += len(fast)
+        if self.live and arrival is not None:
+            fast.timestamp[np.isnan(fast.timestamp)] = arrival
+        return frame_batches(self.stats, self.name, fast.timestamp, fast.data, fast.length)
+
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None
     ) -> list[FrameBatch]:
-        fast = _fast_jsonl(lines)
-        if fast is not None:
-            self.stats.frames += len(fast)
-            self.stats.sources[self.name] += len(fast)
-            fast.source = self.name
-            if self.live and arrival is not None:
-                fast.timestamp[np.isnan(fast.timestamp)] = arrival
-            return [fast] if len(fast) else []
         rows = _FrameRows()
         for k, raw in enumerate(lines):
             no = first + k
@@ -248,16 +343,34 @@ _FAST_SCHEMA = pa.schema(
 )
 
 
-def _fast_jsonl(lines: list[bytes]) -> FrameBatch | None:
+def object_lines(block: bytes) -> int | None:
+    """Number of non-empty lines when each one is a single JSON object's text, as far as its
+    first and last bytes tell (``{`` ... ``}``); None otherwise. Arrow's JSON reader crashes
+    the process on some other documents (a first line ``null``: a segfault in pyarrow 26), so
+    nothing else is handed to it."""
+    b = np.frombuffer(block, dtype=np.uint8)
+    nl = np.flatnonzero(b == 10)
+    start = np.concatenate(([0], nl + 1))
+    end = np.concatenate((nl, [b.size]))
+    cr = (end > start) & (b[np.maximum(end - 1, 0)] == 13)
+    end = end - cr
+    keep = end > start
+    start, end = start[keep], end[keep]
+    if start.size == 0 or not ((b[start] == 0x7B) & (b[end - 1] == 0x7D)).all():
+        return None
+    return int(start.size)
+
+
+def _fast_jsonl(block: bytes) -> FrameBatch | None:
     """All lines clean (one object each, hex frame, numeric time): one Arrow pass instead of
     one ``json.loads`` per line. None when anything is unusual; the caller then goes line by
     line and locates each problem."""
-    body = [ln for ln in lines if ln.strip()]
-    if not body:
+    count = object_lines(block)
+    if count is None:
         return None
     try:
         tbl = pa_json.read_json(
-            io.BytesIO(b"\n".join(body)),
+            io.BytesIO(block),
             read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 26),
             parse_options=pa_json.ParseOptions(
                 explicit_schema=_FAST_SCHEMA, unexpected_field_behavior="ignore"
@@ -265,7 +378,7 @@ def _fast_jsonl(lines: list[bytes]) -> FrameBatch | None:
         )
     except (pa.ArrowException, ValueError):
         return None
-    if tbl.num_rows != len(body):
+    if tbl.num_rows != count:
         return None
     frame: pa.ChunkedArray | None = None
     for k in FRAME_KEYS:  # the first present key wins, as in the line-by-line path
@@ -281,15 +394,17 @@ def _fast_jsonl(lines: list[bytes]) -> FrameBatch | None:
     for k in reversed(TIME_KEYS):
         col = tbl.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
         t = np.where(np.isnan(col), t, col)
+    if np.isinf(t).any():
+        return None
     t = np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
-    data, length, ok = hex_frames([x.encode("ascii", "replace") for x in frame.to_pylist()])
-    if not ok.all():
+    got = hex_column(frame)
+    if got is None or not got[2].all():
         return None
     n = tbl.num_rows
     return FrameBatch(
         timestamp=t,
-        data=data,
-        length=length,
+        data=got[0],
+        length=got[1],
         signal=np.full(n, np.nan, dtype=np.float32),
         ticks=np.zeros(n, dtype=np.uint64),
         receiver=np.zeros(n, dtype=np.uint64),

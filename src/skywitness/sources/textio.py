@@ -45,24 +45,42 @@ class LineSplitter:
 
     def feed(self, data: bytes, final: bool = False) -> tuple[list[bytes], int]:
         """Return (complete lines, number of the first of them)."""
+        block, first, _count = self.feed_block(data, final)
+        return split_lines(block), first
+
+    def feed_block(self, data: bytes, final: bool = False) -> tuple[bytes, int, int]:
+        """Return (the complete lines as one block of bytes, number of the first line, number
+        of lines). The block still holds its line ends (``split_lines`` cuts it), so a
+        column-wise reader can hand it to a native parser in one piece."""
         buf = self._rest + data if self._rest else data
-        lines = buf.split(b"\n")
-        self._rest = b"" if final else lines.pop()
-        if final and lines and lines[-1] == b"":
-            lines.pop()
+        if final:
+            block, self._rest = buf, b""
+        else:
+            cut = buf.rfind(b"\n") + 1
+            block, self._rest = buf[:cut], buf[cut:]
         if len(self._rest) > MAX_LINE_BYTES:
             # keep it as one (oversized, soon rejected) line rather than buffering forever
-            lines.append(self._rest)
-            self._rest = b""
+            block, self._rest = block + self._rest + b"\n", b""
+        count = block.count(b"\n") + (1 if block and not block.endswith(b"\n") else 0)
         first = self.line_no + 1
-        self.line_no += len(lines)
+        self.line_no += count
         self.offset += len(buf) - len(self._rest)
-        return [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines], first
+        return block, first, count
 
     @property
     def pending(self) -> int:
         """Bytes held back (an unterminated last line)."""
         return len(self._rest)
+
+
+def split_lines(block: bytes) -> list[bytes]:
+    """The lines of a block from ``LineSplitter.feed_block``, without ``\\n``/``\\r\\n``."""
+    if not block:
+        return []
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()
+    return [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
 
 
 def hex_frames(items: list[bytes]) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
@@ -123,10 +141,19 @@ class LineParser(ABC, Generic[Chunk]):
 
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
         self.stats.bytes_read += len(data)
-        lines, first = self._lines.feed(data, final)
-        if not lines:
+        block, first, count = self._lines.feed_block(data, final)
+        if not count:
             return []
-        return self.parse_lines(lines, first, arrival)
+        fast = self.parse_block(block, first, arrival)
+        if fast is not None:
+            return fast
+        return self.parse_lines(split_lines(block), first, arrival)
+
+    def parse_block(self, block: bytes, first: int, arrival: float | None) -> list[Chunk] | None:
+        """Column-wise parse of a block of complete lines (``first``: number of its first
+        line); None hands it to ``parse_lines`` line by line, which counts every bad line with
+        its reason. The default has no column-wise path."""
+        return None
 
     @abstractmethod
     def parse_lines(self, lines: list[bytes], first: int, arrival: float | None) -> list[Chunk]:

@@ -1,0 +1,135 @@
+"""Column-wise helpers for the text readers' fast paths: a block of lines parsed by Arrow's
+native CSV reader into string columns, and hex / ASCII columns turned into numpy arrays through
+lookup tables, with no Python work per row.
+
+Every helper is strict: it returns None (or an all-False ``ok``) as soon as anything differs
+from the clean shape, and the reader then goes line by line, which counts each bad line with
+its reason. So the fast path only ever handles input on which both paths agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from ..model import LONG_FRAME_BYTES, U1
+from .textio import _NIBBLE, FRAME_HEX_CHARS
+
+I8 = npt.NDArray[np.int64]
+
+
+def read_strings(
+    block: bytes, names: list[str], include: list[str], *, quoting: bool = True
+) -> pa.Table | None:
+    """The comma-separated ``block`` as string columns ``include`` (every line must have
+    exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it."""
+    try:
+        return pa_csv.read_csv(
+            pa.py_buffer(block),
+            read_options=pa_csv.ReadOptions(
+                column_names=names, use_threads=False, block_size=len(block) + 1
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in include},
+                include_columns=include,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+
+
+def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
+    """(bytes, start, length) of each value of a string column; None with nulls."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if arr.null_count:
+        return None
+    if arr.type == pa.large_string():
+        arr = arr.cast(pa.string())
+    n = len(arr)
+    _, obuf, dbuf = arr.buffers()
+    off = np.frombuffer(obuf, dtype=np.int32)[arr.offset : arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(dbuf, dtype=np.uint8) if dbuf is not None else np.zeros(0, np.uint8)
+    return data, off[:-1], off[1:] - off[:-1]
+
+
+def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
+    """Frames from hex text spans: (left-aligned 14-byte rows, length in bytes, ok), as
+    ``textio.hex_frames`` gives for the same strings."""
+    n = start.shape[0]
+    out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
+    length = np.zeros(n, dtype=np.uint8)
+    ok = np.zeros(n, dtype=np.bool_)
+    for nchars in FRAME_HEX_CHARS:
+        sel = np.flatnonzero(size == nchars)
+        if sel.size == 0:
+            continue
+        nib = _NIBBLE[data[start[sel, None] + np.arange(nchars)]]
+        good = (nib != 255).all(axis=1)
+        rows = sel[good]
+        out[rows, : nchars // 2] = ((nib[:, 0::2] << 4) | nib[:, 1::2])[good]
+        length[rows] = nchars // 2
+        ok[rows] = True
+    return out, length, ok
+
+
+def hex_column(col: pa.Array | pa.ChunkedArray) -> tuple[U1, U1, npt.NDArray[np.bool_]] | None:
+    """``hex_spans`` of a string column; None with nulls."""
+    sp = spans(col)
+    return None if sp is None else hex_spans(*sp)
+
+
+def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_]]:
+    """The ``digits`` hex digits at each ``start`` as a number (up to 15 digits), and ok."""
+    nib = _NIBBLE[data[start[:, None] + np.arange(digits)]].astype(np.int64)
+    ok = (nib != 255).all(axis=1)
+    shifts = np.arange(4 * (digits - 1), -1, -4, dtype=np.int64)
+    out: I8 = ((nib & 0xF) << shifts).sum(axis=1)
+    return out, ok
+
+
+def hex_numbers(col: pa.Array | pa.ChunkedArray, digits: int) -> I8 | None:
+    """Each value of a string column as a number of exactly ``digits`` hex digits; None when
+    any is not one."""
+    sp = spans(col)
+    if sp is None:
+        return None
+    data, start, size = sp
+    if not (size == digits).all():
+        return None
+    out, ok = hex_ints(data, start, digits)
+    return out if ok.all() else None
+
+
+def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
+    """A string column as float64 (NaN where empty); None when a value is not a plain number.
+    Arrow's and Python's float parsing are both correctly rounded, so values are identical."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    try:
+        f = pc.cast(pc.if_else(pc.equal(arr, ""), None, arr), pa.float64())
+    except (pa.ArrowException, ValueError):
+        return None
+    out: npt.NDArray[np.float64] = f.to_numpy(zero_copy_only=False).astype(np.float64)
+    return out
+
+
+def mapped(
+    col: pa.Array | pa.ChunkedArray, fn: object, dtype: npt.DTypeLike
+) -> npt.NDArray[np.generic]:
+    """``fn`` applied to each *distinct* value of a string column, spread to every row: the
+    per-line parser's own function, so the result is the same by construction, at the cost of
+    one call per distinct value (addresses, squawks, dates, altitudes repeat a lot)."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    enc = pc.dictionary_encode(arr)
+    values = [fn(v) for v in enc.dictionary.to_pylist()]  # type: ignore[operator]
+    table = np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    out: npt.NDArray[np.generic] = table[idx]
+    return out
