@@ -33,6 +33,8 @@ _FRAME_LENS = (14, 28)
 _HEXCHARS = frozenset("0123456789abcdefABCDEF")
 FRAME_KEYS = ("frame", "rawmsg", "msg", "hex", "raw", "message")
 TIME_KEYS = ("timestamp", "ts", "time", "t", "mintime")
+#: Lines read one by one at most, at the start, to learn a layout for the column-wise path.
+_LEARN_LINES = 3
 _DATE_ONLY = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
 
 
@@ -58,6 +60,10 @@ def parse_time(text: str) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+def _line_count(block: bytes) -> int:
+    return block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
 
 
 def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
@@ -192,22 +198,22 @@ class HexParser(LineParser[FrameBatch]):
         self._layout: _Layout | None = None
         self._seen_data = False
         self._ncols = 0  # fields of the last good line when comma-separated, else 0
+        self._learning = 0  # lines read one by one to learn the layout
 
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
     ) -> list[FrameBatch] | None:
-        out: list[FrameBatch] = []
-        if self._layout is None or not self._ncols:
-            # learn the layout (and pass a header or BOM) line by line
-            head, sep, block = block.partition(b"\n")
-            out = self.parse_lines(split_lines(head + sep), first, arrival)
-            first += 1
-            if not block:
-                return out
-        fast = self._columns(block, arrival)
-        if fast is None:
-            fast = self.parse_lines(split_lines(block), first, arrival)
-        return out + fast
+        if self._layout is not None and self._ncols:
+            return self._columns(block, arrival)
+        if self._learning >= _LEARN_LINES:
+            return None
+        # learn the layout (and pass a header or BOM) line by line, then go on column-wise
+        self._learning += 1
+        head, sep, rest = block.partition(b"\n")
+        out = self.parse_lines(split_lines(head + sep), first, arrival)
+        if not rest:
+            return out
+        return out + self.parse_blocks(rest, first + 1, _line_count(rest), arrival)
 
     def _columns(self, block: bytes, arrival: float | None) -> list[FrameBatch] | None:
         """The block column-wise (comma-separated lines of the learnt layout only)."""

@@ -16,13 +16,21 @@ import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
+from .columns import mapped, numbers, read_strings
 from .records import ObsRows, icao_of, num, squawk_code
 from .textio import LineParser
 
 OTHER_RECORDS = frozenset({"SEL", "ID", "AIR", "STA", "CLK"})
 _MIN_FIELDS = 10  # through time_log: anything shorter is not an SBS record
+_NAMES = [f"c{i}" for i in range(22)]  # a full MSG record, as the column-wise path reads it
+_USED = (0, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 21)
+_OTHER = pa.array(sorted(OTHER_RECORDS))
 
 
 class SbsParser(LineParser[Observations]):
@@ -34,6 +42,80 @@ class SbsParser(LineParser[Observations]):
         super().__init__(stats, name, live=live)
         self.tz = ZoneInfo(tz) if tz else None
         self._midnight: dict[str, float] = {}
+
+    def parse_block(
+        self, block: bytes, first: int, arrival: float | None
+    ) -> list[Observations] | None:
+        if self.tz is not None:
+            return None
+        tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False)
+        if tbl is None:
+            return None
+        kinds = tbl.column("c0")
+        is_msg = pc.equal(kinds, "MSG")
+        if not pc.all(is_msg).as_py():
+            if not pc.all(pc.or_(is_msg, pc.is_in(kinds, _OTHER))).as_py():
+                return None
+            self.stats.frames += tbl.num_rows
+            tbl = tbl.filter(is_msg)
+            self.stats.frames -= tbl.num_rows
+        obs = self._columns(tbl)
+        if obs is None:
+            return None
+        self.stats.frames += len(obs)
+        if not len(obs):
+            return []
+        self.stats.sources[self.name] += len(obs)
+        return [obs]
+
+    def _columns(self, tbl: pa.Table) -> Observations | None:
+        """Clean ``MSG`` rows column-wise; None when any row needs the line-by-line path."""
+        n = tbl.num_rows
+        addr = mapped(tbl.column("c4"), _packed_address, np.int64)
+        day = mapped(tbl.column("c6"), self._day, np.float64)
+        if (addr < 0).any() or np.isnan(day).any():
+            return None
+        tod = pc.split_pattern(tbl.column("c7").combine_chunks(), ":")
+        if not pc.all(pc.equal(pc.list_value_length(tod), 3)).as_py():
+            return None
+        try:
+            h = pc.cast(pc.list_element(tod, 0), pa.int64()).to_numpy()
+            mi = pc.cast(pc.list_element(tod, 1), pa.int64()).to_numpy()
+            sec = pc.cast(pc.list_element(tod, 2), pa.float64()).to_numpy()
+        except (pa.ArrowException, ValueError):
+            return None
+        secs = (h * 3600 + mi * 60).astype(np.float64) + sec
+        if not ((secs >= 0) & (secs < 86401)).all():
+            return None
+        floats = [numbers(tbl.column(f"c{i}")) for i in (12, 13, 14, 15)]
+        if any(f is None for f in floats):
+            return None
+        gs, track, lat, lon = (np.where(np.isfinite(f), f, np.nan) for f in floats)  # type: ignore[arg-type]
+        has_pos = np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
+        has_pos &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        alt = mapped(tbl.column("c11"), _alt, np.float64).reshape(n, 2)
+        og = mapped(tbl.column("c21"), _onground, np.int8)
+        return Observations(
+            timestamp=day + secs,
+            icao24=(addr >> 1).astype(np.uint32),
+            non_icao=(addr & 1).astype(np.bool_),
+            callsign=mapped(tbl.column("c10"), _callsign, "<U8"),  # type: ignore[arg-type]
+            latitude=np.where(has_pos, lat, np.nan),
+            longitude=np.where(has_pos, lon, np.nan),
+            altitude=alt[:, 0],
+            geoaltitude=alt[:, 1],
+            groundspeed=gs,
+            track=track,
+            vertical_rate=mapped(tbl.column("c16"), _vrate, np.float64),  # type: ignore[arg-type]
+            squawk=mapped(tbl.column("c17"), squawk_code, np.int16),  # type: ignore[arg-type]
+            onground=og,  # type: ignore[arg-type]
+            kind=np.full(n, SourceKind.SBS, dtype=np.uint8),
+            position_source=np.where(
+                has_pos, PositionSource.OTHER, PositionSource.UNKNOWN
+            ).astype(np.uint8),
+            new_leg=np.zeros(n, dtype=np.bool_),
+            source=self.name,
+        )
 
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None
@@ -71,10 +153,9 @@ class SbsParser(LineParser[Observations]):
             return "bad date/time"
         f = f + [""] * (22 - len(f))
         alt, geo = _alt(f[11])
-        vr = num(f[16].rstrip("H"))
+        vr = _vrate(f[16])
         lat, lon = num(f[14]), num(f[15])
         has_pos = not (math.isnan(lat) or math.isnan(lon)) and not (lat == 0 and lon == 0)
-        og = f[21].strip()
         rows.add(
             t,
             addr[0],
@@ -88,7 +169,7 @@ class SbsParser(LineParser[Observations]):
             track=num(f[13]),
             vr=vr,
             squawk=squawk_code(f[17]),
-            onground=1 if og in ("-1", "1") else (0 if og == "0" else -1),
+            onground=_onground(f[21]),
             kind=SourceKind.SBS,
             possrc=PositionSource.OTHER if has_pos else PositionSource.UNKNOWN,
         )
@@ -102,14 +183,9 @@ class SbsParser(LineParser[Observations]):
             except ValueError:
                 return None
             return naive.replace(tzinfo=self.tz).astimezone(UTC).timestamp()
-        day = self._midnight.get(date)
-        if day is None:
-            try:
-                y, m, d = (int(x) for x in date.replace("-", "/").split("/"))
-                day = datetime(y, m, d, tzinfo=UTC).timestamp()
-            except ValueError:
-                return None
-            self._midnight[date] = day
+        day = self._day(date)
+        if math.isnan(day):
+            return None
         try:
             h, mi, s = tod.split(":")
             secs = int(h) * 3600 + int(mi) * 60 + float(s)
@@ -118,6 +194,40 @@ class SbsParser(LineParser[Observations]):
         if not 0 <= secs < 86401:
             return None
         return day + secs
+
+    def _day(self, date: str) -> float:
+        """Unix time of the UTC midnight starting ``date`` (``Y/M/D``); NaN when not a date."""
+        date = date.strip()
+        day = self._midnight.get(date)
+        if day is None:
+            try:
+                y, m, d = (int(x) for x in date.replace("-", "/").split("/"))
+                day = datetime(y, m, d, tzinfo=UTC).timestamp()
+            except ValueError:
+                return math.nan
+            self._midnight[date] = day
+        return day
+
+
+def _packed_address(text: str) -> int:
+    """``icao_of`` with the SBS 6-digit rule, packed as ``address << 1 | non_icao``; -1 bad."""
+    addr = icao_of(text)
+    if addr is None or len(text.lstrip("~")) != 6:
+        return -1
+    return addr[0] << 1 | int(addr[1])
+
+
+def _callsign(text: str) -> str:
+    return text.strip()[:8]
+
+
+def _vrate(text: str) -> float:
+    return num(text.rstrip("H"))
+
+
+def _onground(text: str) -> int:
+    og = text.strip()
+    return 1 if og in ("-1", "1") else (0 if og == "0" else -1)
 
 
 def _alt(text: str) -> tuple[float, float]:

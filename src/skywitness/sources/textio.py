@@ -22,6 +22,9 @@ FRAME_HEX_CHARS = (2 * MODEAC_FRAME_BYTES, 2 * SHORT_FRAME_BYTES, 2 * LONG_FRAME
 #: growing the remainder without bound.
 MAX_LINE_BYTES = 1 << 20
 
+#: A refused block of at most this many lines is read line by line (see ``parse_blocks``).
+LINE_BY_LINE = 256
+
 _NIBBLE = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
     _NIBBLE[_c] = _i
@@ -144,10 +147,25 @@ class LineParser(ABC, Generic[Chunk]):
         block, first, count = self._lines.feed_block(data, final)
         if not count:
             return []
+        return self.parse_blocks(block, first, count, arrival)
+
+    def parse_blocks(
+        self, block: bytes, first: int, count: int, arrival: float | None
+    ) -> list[Chunk]:
+        """``parse_block`` where it can, halving a refused block (in order) until the bad
+        lines are isolated in pieces of at most ``LINE_BY_LINE`` lines, which go through
+        ``parse_lines``: a few bad lines cost about two column-wise passes, not a line-by-line
+        pass over the whole block."""
         fast = self.parse_block(block, first, arrival)
         if fast is not None:
             return fast
-        return self.parse_lines(split_lines(block), first, arrival)
+        mid = block.find(b"\n", len(block) // 2) + 1
+        if count <= LINE_BY_LINE or not 0 < mid < len(block):
+            return self.parse_lines(split_lines(block), first, arrival)
+        head = block.count(b"\n", 0, mid)
+        return self.parse_blocks(block[:mid], first, head, arrival) + self.parse_blocks(
+            block[mid:], first + head, count - head, arrival
+        )
 
     def parse_block(self, block: bytes, first: int, arrival: float | None) -> list[Chunk] | None:
         """Column-wise parse of a block of complete lines (``first``: number of its first
