@@ -145,7 +145,8 @@ def test_bad_lines_still_counted_per_line(shared_data: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["traffic-raw-frames/tutorial.jsonl.gz", "traffic-raw-frames/full_flight_short.jsonl.gz"]
+    "name",
+    ["traffic-raw-frames/tutorial.jsonl.gz", "traffic-raw-frames/full_flight_short.jsonl.gz"],
 )
 def test_jsonl_samples_identical(shared_data: Path, name: str) -> None:
     stats = _same("jsonl", _read(shared_data / name))
@@ -166,7 +167,9 @@ def _avr_from_dump(shared_data: Path, stamp: Callable[[int], bytes]) -> bytes:
 def test_avr_identical(shared_data: Path) -> None:
     plain = _avr_from_dump(shared_data, lambda i: b"*")
     stamped = _avr_from_dump(shared_data, lambda i: b"@%012X" % (1_000_000 + 12_000 * i))
-    signal = _avr_from_dump(shared_data, lambda i: b"<%012X%02X" % (1_000_000 + 12_000 * i, i % 256))
+    signal = _avr_from_dump(
+        shared_data, lambda i: b"<%012X%02X" % (1_000_000 + 12_000 * i, i % 256)
+    )
     for data in (plain, stamped, signal):
         stats = _same("avr", data)
         assert stats.frames == data.count(b"\n") and not stats.rejected

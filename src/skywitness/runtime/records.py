@@ -12,12 +12,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.hexio import address_column, hex_column, text_column
 from ..model import FrameBatch, Messages, Observations, PositionSource, RejectReason, SourceKind
 
-_REJECT_LABELS = np.array([r.label for r in RejectReason], dtype=object)
-_KIND_LABELS = np.array([k.name.lower() for k in SourceKind], dtype=object)
-_POS_LABELS = np.array([p.label for p in PositionSource], dtype=object)
-_BDS_LABELS = np.array([f"{i:02x}" for i in range(256)], dtype=object)
+_REJECT_LABELS = pa.array([r.label for r in RejectReason], type=pa.string())
+_KIND_LABELS = pa.array([k.name.lower() for k in SourceKind], type=pa.string())
+_POS_LABELS = pa.array([p.label for p in PositionSource], type=pa.string())
+_BDS_LABELS = pa.array([f"{i:02x}" for i in range(256)], type=pa.string())
 
 #: Messages columns written as floats (NaN → null).
 _FLOAT_FIELDS = (
@@ -64,8 +65,7 @@ def hex_addresses(icao: npt.NDArray[np.uint32]) -> npt.NDArray[np.str_]:
 
 def frame_hex(frames: FrameBatch) -> pa.Array:
     """Each frame's payload as lowercase hex (only its real bytes)."""
-    out = [bytes(row[:n]).hex() for row, n in zip(frames.data, frames.length.tolist(), strict=True)]
-    return pa.array(out, type=pa.string())
+    return hex_column(frames.data, frames.length)
 
 
 def timestamps(ts: npt.NDArray[np.float64], unit: str = "us") -> pa.Array:
@@ -88,19 +88,25 @@ def _nullable_bool(a: npt.NDArray[np.int8]) -> pa.Array:
 
 
 def _nullable_str(a: npt.NDArray[np.str_]) -> pa.Array:
-    return pa.array(a.astype(object), type=pa.string(), mask=a == "")
+    return text_column(a)
+
+
+def _labels(
+    names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
+    """``names[codes]`` as a string column (null where ``null``), taken in Arrow."""
+    return names.take(pa.array(codes.astype(np.int32), mask=null))
 
 
 @cache
-def _four_digit_labels() -> npt.NDArray[np.object_]:
-    return np.array([f"{i:04d}" for i in range(10000)], dtype=object)
+def _four_digit_labels() -> pa.Array:
+    return pa.array([f"{i:04d}" for i in range(10000)], type=pa.string())
 
 
 def squawks(codes: npt.NDArray[np.int16]) -> pa.Array:
     """Identity codes as 4-char strings ("7700"); -1 → null."""
     missing = codes < 0
-    labels = _four_digit_labels()[np.where(missing, 0, codes)]
-    return pa.array(labels, type=pa.string(), mask=missing)
+    return _labels(_four_digit_labels(), np.where(missing, 0, codes), missing)
 
 
 def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
@@ -109,20 +115,18 @@ def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
         "timestamp": timestamps(msgs.timestamp),
         "frame": frame_hex(frames),
         "df": _nullable_int(msgs.df),
-        "icao24": pa.array(
-            hex_addresses(msgs.icao24).astype(object), type=pa.string(), mask=msgs.icao24 == 0
-        ),
+        "icao24": address_column(msgs.icao24, msgs.icao24 == 0),
         "address_verified": pa.array(msgs.address_verified),
         "non_icao": pa.array(msgs.non_icao),
-        "reject": pa.array(_REJECT_LABELS[msgs.reject], type=pa.string(), mask=msgs.reject == 0),
-        "kind": pa.array(_KIND_LABELS[msgs.kind], type=pa.string()),
-        "bds": pa.array(_BDS_LABELS[msgs.bds], type=pa.string(), mask=msgs.bds == 0),
+        "reject": _labels(_REJECT_LABELS, msgs.reject, msgs.reject == 0),
+        "kind": _labels(_KIND_LABELS, msgs.kind),
+        "bds": _labels(_BDS_LABELS, msgs.bds, msgs.bds == 0),
         "bds_ambiguous": pa.array(msgs.bds_ambiguous),
         "callsign": _nullable_str(msgs.callsign),
         "squawk": squawks(msgs.squawk),
         "modeac": squawks(msgs.modeac),
         "signal": _nullable_float(frames.signal.astype(np.float64)),
-        "source": pa.array([frames.source] * len(frames), type=pa.string()),
+        "source": pa.repeat(pa.scalar(frames.source, pa.string()), len(frames)),
     }
     for name in _FLOAT_FIELDS:
         cols[name] = _nullable_float(getattr(msgs, name))
@@ -147,7 +151,7 @@ def observations_table(obs: Observations) -> pa.Table:
     return pa.table(
         {
             "timestamp": timestamps(obs.timestamp),
-            "icao24": pa.array(hex_addresses(obs.icao24).astype(object), type=pa.string()),
+            "icao24": address_column(obs.icao24),
             "non_icao": pa.array(obs.non_icao),
             "callsign": _nullable_str(obs.callsign),
             "latitude": _nullable_float(obs.latitude),
@@ -159,9 +163,9 @@ def observations_table(obs: Observations) -> pa.Table:
             "vertical_rate": _nullable_float(obs.vertical_rate),
             "squawk": squawks(obs.squawk),
             "onground": _nullable_bool(obs.onground),
-            "kind": pa.array(_KIND_LABELS[obs.kind], type=pa.string()),
-            "position_source": pa.array(_POS_LABELS[obs.position_source], type=pa.string()),
-            "source": pa.array([obs.source] * len(obs), type=pa.string()),
+            "kind": _labels(_KIND_LABELS, obs.kind),
+            "position_source": _labels(_POS_LABELS, obs.position_source),
+            "source": pa.repeat(pa.scalar(obs.source, pa.string()), len(obs)),
         }
     )
 

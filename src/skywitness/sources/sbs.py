@@ -110,9 +110,9 @@ class SbsParser(LineParser[Observations]):
             squawk=mapped(tbl.column("c17"), squawk_code, np.int16),  # type: ignore[arg-type]
             onground=og,  # type: ignore[arg-type]
             kind=np.full(n, SourceKind.SBS, dtype=np.uint8),
-            position_source=np.where(
-                has_pos, PositionSource.OTHER, PositionSource.UNKNOWN
-            ).astype(np.uint8),
+            position_source=np.where(has_pos, PositionSource.OTHER, PositionSource.UNKNOWN).astype(
+                np.uint8
+            ),
             new_leg=np.zeros(n, dtype=np.bool_),
             source=self.name,
         )
