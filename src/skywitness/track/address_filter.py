@@ -4,7 +4,8 @@ DF0/4/5/16/20/21 carry no address of their own: the decoder recovers one from th
 any corrupted frame yields *some* address. Like readsb's icao filter, such a message is kept
 only when its address was heard in a CRC-verified DF11/17/18 within ``window_s`` before it.
 Vectorised per batch: verified rows earlier in the same batch count too, in time order, not
-row order (a DF17 later in the batch does not vouch for an earlier DF4).
+row order (a DF17 later in the batch does not vouch for an earlier DF4). Frames without a time
+(AVR ``*HEX;`` from files) are judged in frame order over a window counted in frames.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from .state_vectors import NON_ICAO_FLAG
 
 #: How long a verified address vouches for AP-recovered ones, s (readsb: 60 s).
 ADDRESS_WINDOW_S = 60.0
+#: Without times, how many (untimed) frames a verified address vouches for: 60 s of a busy
+#: receiver (~1,700 frames/s); order is all such a file keeps of time.
+ADDRESS_WINDOW_FRAMES = 100_000
 #: Prune remembered addresses when the table grows past this many entries.
 _PRUNE_AT = 8192
 
@@ -44,12 +48,32 @@ class AddressFilter:
         self.window_s = window_s
         self._last: dict[int, float] = {}
         self._latest = -np.inf
+        self._by_order: AddressFilter | None = None  # the same rule over untimed frames
+        self._untimed = 0  # untimed frames judged so far (their "clock")
 
     def __len__(self) -> int:
         return len(self._last)
 
     def accept(self, key: U4, verified: B1, timestamp: F8) -> B1:
-        """Mask of rows to keep, any row order; verified rows are always kept and remembered."""
+        """Mask of rows to keep, any row order; verified rows are always kept and remembered.
+
+        Rows without a time (AVR ``*HEX;`` lines from a file) are judged in frame order: a
+        verified address vouches for the next ``ADDRESS_WINDOW_FRAMES`` untimed frames."""
+        timed = np.isfinite(timestamp)
+        if timed.all():
+            return self._accept_timed(key, verified, timestamp)
+        ok: B1 = np.empty(key.shape[0], dtype=np.bool_)
+        rows = np.flatnonzero(~timed)
+        if self._by_order is None:
+            self._by_order = AddressFilter(ADDRESS_WINDOW_FRAMES)
+        seq = self._untimed + np.arange(rows.size, dtype=np.float64)
+        self._untimed += rows.size
+        ok[rows] = self._by_order.accept(key[rows], verified[rows], seq)
+        rows = np.flatnonzero(timed)
+        ok[rows] = self._accept_timed(key[rows], verified[rows], timestamp[rows])
+        return ok
+
+    def _accept_timed(self, key: U4, verified: B1, timestamp: F8) -> B1:
         order = sort_order(key, timestamp)
         ok_sorted = self.accept_sorted(key[order], verified[order], timestamp[order])
         ok: B1 = np.empty(key.shape[0], dtype=np.bool_)
