@@ -16,19 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import SkywitnessError
 from ..flights.query import select_flights
 from ..jsontext import jsonable
-from ..runtime.history import rebuild_flights
 from ..store import iso_z
 from .db_cmd import add_data_dir, open_store
 from .filter_args import add_filter_args, query_of
 from .timeargs import end_time_arg, time_arg
+
+# The flight builder (``rebuild``) and the Parquet/CSV writers are imported where used: a plain
+# query (``flights --icao24``) starts without them.
 
 #: Old spellings of `flights` options (deprecated, still accepted): old -> new.
 ALIASES = {"--country": "--registry-country"}
@@ -100,6 +100,8 @@ def to_csv_text(table: pa.Table) -> str:
         cols.append(col)
         names.append(name)
     buf = io.BytesIO()
+    import pyarrow.csv as pacsv
+
     pacsv.write_csv(pa.Table.from_arrays(cols, names=names), buf)
     return buf.getvalue().decode("utf-8")
 
@@ -112,6 +114,8 @@ def run_query(args: argparse.Namespace) -> int:
     if fmt == "parquet":
         if args.output is None:
             raise SkywitnessError("--format parquet needs -o FILE")
+        import pyarrow.parquet as pq
+
         pq.write_table(flights, args.output, compression="zstd")
     elif fmt in ("csv", "json"):
         text = to_csv_text(flights) if fmt == "csv" else to_json_lines(flights)
@@ -153,6 +157,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
     since = getattr(args, "since", None)
     until = getattr(args, "until", None)
     with open_store(args) as store:
+        from ..runtime.history import rebuild_flights
+
         n_aircraft, n_flights = rebuild_flights(store, since=since, until=until)
     window = f"{iso_z(since) or 'start'} → {iso_z(until) or 'end'}"
     Console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")

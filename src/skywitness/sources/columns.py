@@ -9,11 +9,12 @@ its reason. So the fast path only ever handles input on which both paths agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
@@ -26,6 +27,8 @@ def read_strings(
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
     exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it."""
+    import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
+
     try:
         return pa_csv.read_csv(
             pa.py_buffer(block),
@@ -111,6 +114,8 @@ def hex_numbers(col: pa.Array | pa.ChunkedArray, digits: int) -> I8 | None:
 def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     """A string column as float64 (NaN where empty); None when a value is not a plain number.
     Arrow's and Python's float parsing are both correctly rounded, so values are identical."""
+    import pyarrow.compute as pc
+
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     try:
         f = pc.cast(pc.if_else(pc.equal(arr, ""), None, arr), pa.float64())
@@ -121,15 +126,17 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
 
 
 def mapped(
-    col: pa.Array | pa.ChunkedArray, fn: object, dtype: npt.DTypeLike
-) -> npt.NDArray[np.generic]:
+    col: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
+) -> npt.NDArray[Any]:
     """``fn`` applied to each *distinct* value of a string column, spread to every row: the
     per-line parser's own function, so the result is the same by construction, at the cost of
     one call per distinct value (addresses, squawks, dates, altitudes repeat a lot)."""
+    import pyarrow.compute as pc
+
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     enc = pc.dictionary_encode(arr)
-    values = [fn(v) for v in enc.dictionary.to_pylist()]  # type: ignore[operator]
+    values = [fn(v) for v in enc.dictionary.to_pylist()]
     table = np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
     idx = enc.indices.to_numpy(zero_copy_only=False)
-    out: npt.NDArray[np.generic] = table[idx]
+    out: npt.NDArray[Any] = table[idx]
     return out

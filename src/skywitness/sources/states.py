@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..errors import FormatError
 from ..model import Observations, PositionSource, RejectReason, SourceKind
-from ..store.load import table_from_doc
-from ..store.schema import canonicalize
+from .columns import hex_ints, mapped, spans
 from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
@@ -29,31 +27,52 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
+def _squawk(s: str) -> int:
+    return int(s) if s and s.isdigit() else -1
+
+
+def _callsign(c: str) -> str:
+    return c
+
+
+def _addresses(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
+    """(address, non_icao) of canonical ``icao24`` strings (``abc123`` / ``~abc123``) through
+    the hex lookup table; other spellings go one by one, as before."""
+    sp = spans(col)
+    if sp is not None:
+        data, start, size = sp
+        head = data[np.minimum(start, data.size - 1)] if data.size else np.zeros_like(start)
+        tilde = (size > 0) & (head == 0x7E)
+        if (size == 6 + tilde).all():
+            value, ok = hex_ints(data, start + tilde, 6)
+            if ok.all():
+                return value.astype(np.uint32), tilde
+    hexes = col.to_pylist()
+    non_icao = np.array([h.startswith("~") for h in hexes], dtype=np.bool_)
+    return np.array([int(h.lstrip("~"), 16) for h in hexes], dtype=np.uint32), non_icao
+
+
 def observations_from_states(table: pa.Table, name: str) -> Observations:
-    """A STATE_SCHEMA table as Observations (units are already canonical)."""
+    """A STATE_SCHEMA table as Observations (units are already canonical), column-wise."""
+    import pyarrow.compute as pc  # on use: start-up of commands that read no states
+
     n = table.num_rows
     obs = Observations.empty(n, source=name)
     ms = pc.cast(table.column("timestamp"), pa.int64()).to_numpy(zero_copy_only=False)
     obs.timestamp = ms.astype(np.float64) / 1000.0
-    hexes = table.column("icao24").to_pylist()
-    obs.non_icao = np.array([h.startswith("~") for h in hexes], dtype=np.bool_)
-    obs.icao24 = np.array([int(h.lstrip("~"), 16) for h in hexes], dtype=np.uint32)
-    obs.callsign = np.array([c or "" for c in table.column("callsign").to_pylist()], dtype="<U8")
+    obs.icao24, obs.non_icao = _addresses(table.column("icao24"))
+    obs.callsign = mapped(pc.fill_null(table.column("callsign"), ""), _callsign, "<U8")
     for col in ("latitude", "longitude", "altitude", "geoaltitude", "groundspeed", "track"):
         setattr(obs, col, _floats(table, col))
     obs.vertical_rate = _floats(table, "vertical_rate")
-    obs.squawk = np.array(
-        [int(s) if s and s.isdigit() else -1 for s in table.column("squawk").to_pylist()],
-        dtype=np.int16,
-    )
-    obs.onground = np.array(
-        [-1 if v is None else int(v) for v in table.column("onground").to_pylist()],
-        dtype=np.int8,
-    )
+    obs.squawk = mapped(pc.fill_null(table.column("squawk"), ""), _squawk, np.int16)
+    og = pc.fill_null(pc.cast(table.column("onground"), pa.int8()), -1)
+    obs.onground = og.to_numpy(zero_copy_only=False).astype(np.int8)
     obs.kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
-    obs.position_source = np.array(
-        [_POSITION_SOURCES.get(v or "", 0) for v in table.column("position_source").to_pylist()],
-        dtype=np.uint8,
+    obs.position_source = mapped(
+        pc.fill_null(table.column("position_source"), ""),
+        lambda v: _POSITION_SOURCES.get(v, 0),
+        np.uint8,
     )
     return obs
 
@@ -62,9 +81,15 @@ class StatesParser(DocumentParser):
     """Buffers a Parquet or JSON document of state vectors and converts it at the end."""
 
     def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
+        # on use: the store's schema rules load pyarrow.compute, which decoding frames skips
+        from ..store.load import table_from_doc
+        from ..store.schema import canonicalize
+
         if not buf.strip():
             return []
         if buf.startswith(PARQUET_MAGIC):
+            import pyarrow.parquet as pq
+
             try:
                 raw = pq.read_table(pa.BufferReader(buf))
             except (pa.ArrowInvalid, OSError) as exc:

@@ -1,15 +1,60 @@
 """store stage: the permanent store (DuckDB catalogue + Parquet lake), ingest provenance,
-queries, flights storage and track exports."""
+queries, flights storage and track exports.
 
-from ..timeutil import iso_z, parse_time
-from .export import export_track, to_csv, to_geojson, to_kml, write_track
-from .flightdb import FlightFilter, airport_icao, country_airports
-from .ingest import Provenance, file_sha256, ingest_tables
-from .load import load_traffic_json
-from .recovery import RecoveryReport
-from .schema import STATE_SCHEMA, canonicalize
-from .store import AlreadyIngested, IngestRecord, Store
-from .writer import Writer
+The names below are loaded on first use (PEP 562): importing one light submodule (the schema,
+``load``) must not pull in DuckDB, which ``decode`` and ``track`` never need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .export import export_track, to_csv, to_geojson, to_kml, write_track
+    from .flightdb import FlightFilter, airport_icao, country_airports
+    from .ingest import Provenance, file_sha256, ingest_tables
+    from .load import load_traffic_json
+    from .recovery import RecoveryReport
+    from .schema import STATE_SCHEMA, canonicalize
+    from .store import AlreadyIngested, IngestRecord, Store
+    from ..timeutil import iso_z, parse_time
+    from .writer import Writer
+
+#: Each public name and the submodule that defines it.
+_WHERE = {
+    "export_track": "export",
+    "to_csv": "export",
+    "to_geojson": "export",
+    "to_kml": "export",
+    "write_track": "export",
+    "FlightFilter": "flightdb",
+    "airport_icao": "flightdb",
+    "country_airports": "flightdb",
+    "Provenance": "ingest",
+    "file_sha256": "ingest",
+    "ingest_tables": "ingest",
+    "load_traffic_json": "load",
+    "RecoveryReport": "recovery",
+    "STATE_SCHEMA": "schema",
+    "canonicalize": "schema",
+    "AlreadyIngested": "store",
+    "IngestRecord": "store",
+    "Store": "store",
+    "iso_z": ".timeutil",  # the package's (skywitness.timeutil), re-exported here
+    "parse_time": ".timeutil",
+    "Writer": "writer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "STATE_SCHEMA",
