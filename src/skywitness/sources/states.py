@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..errors import FormatError
 from ..model import Observations, PositionSource, RejectReason, SourceKind
+from ..stats import IngestStats
 from .columns import hex_ints, mapped, spans
 from .textio import DocumentParser
 
@@ -77,41 +78,48 @@ def observations_from_states(table: pa.Table, name: str) -> Observations:
     return obs
 
 
+def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
+    """The canonical STATE_SCHEMA table of a Parquet or JSON document of state vectors (bad
+    rows counted in ``stats``); None when the document itself is unreadable (counted too).
+    ``ingest`` of such a file can store this table, gated by ``track.states_gate``, without
+    re-tracking it."""
+    # on use: the store's schema rules load pyarrow.compute, which decoding frames skips
+    from ..store.load import table_from_doc
+    from ..store.schema import canonicalize
+
+    if buf.startswith(PARQUET_MAGIC):
+        import pyarrow.parquet as pq
+
+        try:
+            raw = pq.read_table(pa.BufferReader(buf))
+        except (pa.ArrowInvalid, OSError) as exc:
+            stats.frames += 1
+            stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
+            return None
+        stats.frames += raw.num_rows
+        return canonicalize(raw, stats=stats, source=name)
+    try:
+        doc = json.loads(buf)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        stats.frames += 1
+        stats.reject(RejectReason.BAD_RECORD, name, offset=0, detail=str(exc))
+        return None
+    try:
+        return table_from_doc(doc, name, stats=stats, source=name)
+    except FormatError as exc:  # JSON, but not state vectors
+        stats.frames += 1
+        stats.reject(RejectReason.BAD_RECORD, name, offset=0, detail=str(exc))
+        return None
+
+
 class StatesParser(DocumentParser):
     """Buffers a Parquet or JSON document of state vectors and converts it at the end."""
 
     def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
-        # on use: the store's schema rules load pyarrow.compute, which decoding frames skips
-        from ..store.load import table_from_doc
-        from ..store.schema import canonicalize
-
         if not buf.strip():
             return []
-        if buf.startswith(PARQUET_MAGIC):
-            import pyarrow.parquet as pq
-
-            try:
-                raw = pq.read_table(pa.BufferReader(buf))
-            except (pa.ArrowInvalid, OSError) as exc:
-                self.stats.frames += 1
-                self.stats.reject(RejectReason.TRUNCATED, self.name, offset=0, detail=str(exc))
-                return []
-            self.stats.frames += raw.num_rows
-            table = canonicalize(raw, stats=self.stats, source=self.name)
-        else:
-            try:
-                doc = json.loads(buf)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                self.stats.frames += 1
-                self.stats.reject(RejectReason.BAD_RECORD, self.name, offset=0, detail=str(exc))
-                return []
-            try:
-                table = table_from_doc(doc, self.name, stats=self.stats, source=self.name)
-            except FormatError as exc:  # JSON, but not state vectors
-                self.stats.frames += 1
-                self.stats.reject(RejectReason.BAD_RECORD, self.name, offset=0, detail=str(exc))
-                return []
-        if table.num_rows == 0:
+        table = states_table(buf, self.stats, self.name)
+        if table is None or table.num_rows == 0:
             return []
         self.stats.sources[self.name] += table.num_rows
         return [observations_from_states(table, self.name)]
