@@ -72,7 +72,7 @@ def workloads() -> dict[str, tuple[Callable[[], int], str]]:
     avr = b"".join(ln + b"\n" for ln in dump if ln.startswith(b"*") and ln.endswith(b";")) * 20
     sbs_lines = _read(DATA / "beastblackbox-example/beast_decoded_sbs.txt.gz").splitlines()
     sbs = b"".join(ln + b"\n" for ln in sbs_lines if ln.startswith(b"MSG")) * 20
-    beast = (DATA / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log")
+    beast = DATA / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
     beast_data = beast.read_bytes() * 20
     quick = load_traffic_json(DATA / "traffic-trajectories/collections/quickstart.json.gz")
     runways = load_runways(DATA / "ourairports/runways.csv.gz")

@@ -15,7 +15,7 @@ keep bad rows out of the lake, and those are vectorised here (one sort, then arr
   without its position. A jump followed by reachable positions is a relocation, not a spike,
   and is kept; the last position of an aircraft is judged on its previous one alone.
 
-Rows come out sorted by (icao24, timestamp), as the lake stores them.
+Rows keep their order (the lake's writer sorts each day's file by aircraft and time).
 """
 
 from __future__ import annotations
@@ -59,32 +59,36 @@ def _reachable(
 def gate_states(
     table: pa.Table, *, stats: IngestStats | None = None, source: str = "states"
 ) -> pa.Table:
-    """``table`` (canonical STATE_SCHEMA) gated as described above, sorted by aircraft and
-    time; every row or position removed is counted in ``stats`` with its reason."""
+    """``table`` (canonical STATE_SCHEMA) gated as described above, in its own row order;
+    every row or position removed is counted in ``stats`` with its reason."""
     import pyarrow.compute as pc
 
     n = table.num_rows
     if n == 0:
         return table
-    order = pc.sort_indices(table, [("icao24", "ascending"), ("timestamp", "ascending")])
-    table = table.take(order)
-    group = pc.dictionary_encode(table.column("icao24")).combine_chunks().indices
-    g = group.to_numpy(zero_copy_only=False).astype(np.int64)
+    # judged in (aircraft, time) order through an index; the table itself is not reordered
+    # (the lake writer sorts each day's file anyway, and moving every column costs more)
+    g = pc.dictionary_encode(table.column("icao24")).combine_chunks().indices
+    g = g.to_numpy(zero_copy_only=False).astype(np.int64)
     ms = pc.cast(table.column("timestamp"), pa.int64()).to_numpy(zero_copy_only=False)
-    dup = np.zeros(n, dtype=np.bool_)
-    dup[1:] = (g[1:] == g[:-1]) & (ms[1:] == ms[:-1])
-    if dup.any():
-        table = table.filter(pa.array(~dup))
-        g, ms = g[~dup], ms[~dup]
-        if stats is not None:
-            stats.reject(RejectReason.DUPLICATE, source, count=int(dup.sum()))
-    lat = pc.fill_null(table.column("latitude"), np.nan).to_numpy(zero_copy_only=False)
-    lon = pc.fill_null(table.column("longitude"), np.nan).to_numpy(zero_copy_only=False)
+    order = np.lexsort((ms, g))  # stable: of equal rows the first given comes first
+    g, ms = g[order], ms[order]
+    dup_s = np.zeros(n, dtype=np.bool_)
+    dup_s[1:] = (g[1:] == g[:-1]) & (ms[1:] == ms[:-1])
+    keep_s = ~dup_s
+
+    def col(name: str, fill: object) -> npt.NDArray[np.float64]:
+        v = pc.fill_null(table.column(name), fill).to_numpy(zero_copy_only=False)
+        out: npt.NDArray[np.float64] = v[order][keep_s].astype(np.float64)
+        return out
+
+    lat, lon = col("latitude", np.nan), col("longitude", np.nan)
+    ground = col("onground", False) != 0
+    g, ms = g[keep_s], ms[keep_s]
     given = np.isfinite(lat) | np.isfinite(lon)
     has = np.isfinite(lat) & np.isfinite(lon)
     has &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & ~((lat == 0) & (lon == 0))
     bad_range = given & ~has
-    ground = pc.fill_null(table.column("onground"), False).to_numpy(zero_copy_only=False)
     t = ms.astype(np.float64) / 1000.0
     prev, nxt = _neighbours(has, g)
     rows = np.flatnonzero(has & (prev >= 0))
@@ -94,7 +98,16 @@ def gate_states(
     far_next = np.zeros(g.shape[0], dtype=np.bool_)
     far_next[rows] = ~_reachable(rows, nxt[rows], lat, lon, t, ground)
     spike = far_prev & ((nxt < 0) | far_next)
-    drop = bad_range | spike
+    drop_s = bad_range | spike
+    dup = np.zeros(n, dtype=np.bool_)
+    dup[order[dup_s]] = True
+    drop = np.zeros(n, dtype=np.bool_)
+    drop[order[np.flatnonzero(keep_s)[drop_s]]] = True
+    if dup.any():
+        table = table.filter(pa.array(~dup))
+        drop = drop[~dup]
+        if stats is not None:
+            stats.reject(RejectReason.DUPLICATE, source, count=int(dup.sum()))
     if drop.any():
         mask = pa.array(drop)
         for name in ("latitude", "longitude"):
