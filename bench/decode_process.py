@@ -1,0 +1,161 @@
+"""Benchmark: ``skywitness decode`` as a whole process vs a pyModeS program on the same files,
+per input format, and the SBS reader vs pandas ``read_csv`` of the same file.
+
+Every run is a fresh process (start-up included); CPU = user + system of the child. Input: the
+real frames of ``shared/data/traffic-raw-frames`` (tutorial + full_flight_short, with their
+times) repeated to ``--frames`` frames, written as Beast (12 MHz ticks, signal byte),
+``timestamp,hex`` CSV, AVR ``@ticks HEX;`` lines and JSON lines; SBS: the real
+``beastblackbox-example`` BaseStation lines repeated. skywitness writes zstd Parquet
+(``decode FILE -o out.parquet``: frame, address, every decoded field, reject reasons); the
+pyModeS program reads the file line by line (Beast: a plain Python unescaping loop) and calls
+``pyModeS.decode(hex)`` on each message, keeping the dicts in memory; pandas reads the SBS file
+with ``read_csv(header=None)`` (pandas from ``--pandas-path``, so it stays out of the venv).
+
+Run: python bench/decode_process.py [--frames 500000] [--pandas-path DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+
+PYMODES_TEXT = """
+import sys, json
+import pyModeS
+fmt, path = sys.argv[1], sys.argv[2]
+out = []
+with open(path, "rb") as f:
+    for line in f:
+        line = line.strip()
+        if fmt == "csv":
+            ts, msg = line.split(b",")
+            t = float(ts)
+        elif fmt == "avr":
+            t = int(line[1:13], 16) / 12e6
+            msg = line[13:-1]
+        else:
+            o = json.loads(line)
+            t, msg = o["timestamp"], o["frame"].encode()
+        out.append((t, pyModeS.decode(msg.decode())))
+print(len(out), "messages")
+"""
+
+PYMODES_BEAST = """
+import sys
+import pyModeS
+data = open(sys.argv[2], "rb").read()
+out, i, n = [], 0, len(data)
+sizes = {0x32: 7, 0x33: 14, 0x31: 2}
+while i < n:
+    if data[i] != 0x1A:
+        i += 1
+        continue
+    kind = data[i + 1]
+    want = 6 + 1 + sizes.get(kind, 0)
+    body = bytearray()
+    j = i + 2
+    while len(body) < want and j < n:
+        b = data[j]
+        if b == 0x1A:
+            j += 1  # escaped 0x1a
+        body.append(data[j])
+        j += 1
+    i = j
+    ticks = int.from_bytes(body[:6], "big")
+    out.append((ticks / 12e6, pyModeS.decode(bytes(body[7:]).hex())))
+print(len(out), "messages")
+"""
+
+PANDAS_SBS = """
+import sys
+import pandas as pd
+df = pd.read_csv(sys.argv[1], header=None, low_memory=False)
+print(len(df), "rows")
+"""
+
+
+def frames(total: int) -> list[tuple[float, str]]:
+    rows = []
+    for name in ("tutorial.jsonl.gz", "full_flight_short.jsonl.gz"):
+        text = gzip.decompress((DATA / "traffic-raw-frames" / name).read_bytes())
+        rows += [(float(o["timestamp"]), o["frame"]) for o in map(json.loads, text.splitlines())]
+    rows = [r for r in rows if len(r[1]) in (14, 28)]
+    out, k = [], 0
+    while len(out) < total:  # repeats run on in time, as one long capture
+        shift = k * (rows[-1][0] - rows[0][0] + 1.0)
+        out += [(t + shift, h) for t, h in rows[: total - len(out)]]
+        k += 1
+    return out
+
+
+def write_inputs(tmp: Path, total: int) -> dict[str, Path]:
+    fr = frames(total)
+    t0 = fr[0][0]
+    paths = {k: tmp / f"in.{k}" for k in ("beast", "csv", "avr", "jsonl", "sbs")}
+    with open(paths["csv"], "w") as f:
+        f.writelines(f"{t!r},{h}\n" for t, h in fr)
+    with open(paths["avr"], "w") as f:
+        f.writelines(f"@{round((t - t0) * 12e6):012X}{h};\n" for t, h in fr)
+    with open(paths["jsonl"], "w") as f:
+        f.writelines(json.dumps({"timestamp": t, "frame": h}) + "\n" for t, h in fr)
+    with open(paths["beast"], "wb") as f:
+        for t, h in fr:
+            body = round((t - t0) * 12e6).to_bytes(6, "big") + b"\x80" + bytes.fromhex(h)
+            kind = b"\x33" if len(h) == 28 else b"\x32"
+            f.write(b"\x1a" + kind + body.replace(b"\x1a", b"\x1a\x1a"))
+    sbs = gzip.decompress((DATA / "beastblackbox-example/beast_decoded_sbs.txt.gz").read_bytes())
+    lines = [ln + b"\n" for ln in sbs.splitlines() if ln.startswith(b"MSG")]
+    paths["sbs"].write_bytes(b"".join(lines) * (total // len(lines) + 1))
+    return paths
+
+
+def cpu_of(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, capture_output=True, env=env or os.environ)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--frames", type=int, default=500_000)
+    ap.add_argument("--repeat", type=int, default=2, help="best of, for skywitness")
+    ap.add_argument("--pandas-path", default=None, help="a folder holding pandas (pip --target)")
+    args = ap.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        paths = write_inputs(tmp, args.frames)
+        out = str(tmp / "out.parquet")
+        sw = [py, "-m", "skywitness", "decode", "-q", "-o", out, "--format"]
+        cpu_of([*sw, "hex", str(paths["csv"])])  # warm the file cache and bytecode
+        print(f"{args.frames:,} frames per format; CPU s of the whole process")
+        print(f"{'format':8} {'skywitness':>10} {'peer':>8} {'ratio':>7}  peer")
+        for fmt, swfmt in (("beast", "beast"), ("csv", "hex"), ("avr", "avr"), ("jsonl", "jsonl")):
+            ours = min(cpu_of([*sw, swfmt, str(paths[fmt])]) for _ in range(args.repeat))
+            prog = PYMODES_BEAST if fmt == "beast" else PYMODES_TEXT
+            peer = cpu_of([py, "-c", prog, fmt, str(paths[fmt])])
+            print(f"{fmt:8} {ours:10.2f} {peer:8.2f} {peer / ours:6.1f}x  pyModeS {fmt} program")
+        n_sbs = sum(1 for _ in open(paths["sbs"], "rb"))
+        ours = min(cpu_of([*sw, "sbs", str(paths["sbs"])]) for _ in range(args.repeat))
+        if args.pandas_path:
+            env = {**os.environ, "PYTHONPATH": args.pandas_path}
+            peer = cpu_of([py, "-c", PANDAS_SBS, str(paths["sbs"])], env)
+            print(f"{'sbs':8} {ours:10.2f} {peer:8.2f} {peer / ours:6.1f}x  pandas read_csv "
+                  f"({n_sbs:,} lines)")  # fmt: skip
+        else:
+            print(f"{'sbs':8} {ours:10.2f} {'-':>8} {'-':>7}  (no --pandas-path)")
+
+
+if __name__ == "__main__":
+    main()
