@@ -96,14 +96,8 @@ def main() -> None:
         runs = {
             "duckdb CREATE TABLE AS read_parquet": [sys.executable, "-c", DUCK, str(src)],
             "skywitness ingest (tracker, CLI)": [
-                sys.executable,
-                "-m",
-                "skywitness",
-                "ingest",
-                "--data-dir",
-                "D",
-                str(src),
-            ],  # fmt: skip
+                *(sys.executable, "-m", "skywitness", "ingest", "--data-dir", "D", str(src))
+            ],
             "skywitness ingest (gated, in memory)": [sys.executable, "-c", GATED, str(src), "D"],
         }
         best: dict[str, float] = {}
@@ -116,9 +110,8 @@ def main() -> None:
                 best[name] = min(best.get(name, float("inf")), cpu)
                 print(f"  run {i + 1}: {name:38} {cpu:6.2f} s CPU  ({last[:90]})")
         duck = best["duckdb CREATE TABLE AS read_parquet"]
-        print(
-            f"\n{'(best of ' + str(args.repeat) + ')':40} {'CPU s':>7} {'rows/CPU-s':>11} {'vs duckdb':>9}"
-        )
+        head = f"(best of {args.repeat})"
+        print(f"\n{head:40} {'CPU s':>7} {'rows/CPU-s':>11} {'vs duckdb':>9}")
         for name, cpu in best.items():
             print(f"{name:40} {cpu:7.2f} {n / cpu:11,.0f} {duck / cpu:8.2f}x")
 
