@@ -10,6 +10,7 @@ gives steady ratios: a slow-down from load hits single repeats, and the best one
 
 Run: python bench/regress.py            (print the figures and rows per CPU-second)
      python bench/regress.py --write    (store them in bench/regress.json)
+     python bench/regress.py --line-by-line   (the text readers without their column-wise path)
 """
 
 from __future__ import annotations
@@ -131,7 +132,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--write", action="store_true", help="store the figures in bench/regress.json")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--line-by-line",
+        action="store_true",
+        help="readers without their column-wise path (as before it), for comparison",
+    )
     args = ap.parse_args()
+    if args.line_by_line:
+        from skywitness.sources import avr, hexlines, sbs
+
+        for cls in (hexlines.HexParser, hexlines.JsonlParser, avr.AvrParser, sbs.SbsParser):
+            cls.parse_block = lambda self, *a: None  # type: ignore[method-assign]
     got = measure(args.repeat)
     stored = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     print(f"{'workload':20} {'cost':>7} {'stored':>7} {'rows':>9} {'rows/CPU-s':>12}")
