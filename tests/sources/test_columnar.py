@@ -40,6 +40,7 @@ class _Recording(IngestStats):
     def __init__(self) -> None:
         super().__init__()
         self.where: list[tuple[int | None, str]] = []
+        self.by_line = 0  # lines that went through parse_lines
 
     def reject(self, reason: RejectReason, source: str, **kw: Any) -> None:
         super().reject(reason, source, **kw)
@@ -56,6 +57,14 @@ def _make(kind: str, stats: IngestStats, slow: bool) -> Any:
     }[kind]
     if slow:
         cls = type("Slow" + cls.__name__, (cls,), {"parse_block": lambda self, *a: None})
+    else:
+        base = cls
+
+        def parse_lines(self: Any, lines: list[bytes], *a: Any) -> Any:
+            self.stats.by_line += len(lines)
+            return base.parse_lines(self, lines, *a)
+
+        cls = type("Counted" + cls.__name__, (cls,), {"parse_lines": parse_lines})
     if kind == "avr":
         return cls(stats, "s", TickClock(1000.0))
     return cls(stats, "s")
@@ -91,6 +100,8 @@ def _columns(chunks: list[Any]) -> dict[str, np.ndarray]:
 
 
 def _same(kind: str, data: bytes, pieces: tuple[int, ...] = (1 << 20, 7919)) -> _Recording:
+    """Both paths on ``data`` fed in pieces of each size; returns the fast path's counts of
+    the whole feed (``by_line``: how many lines it had to read one by one)."""
     for piece in pieces:
         fast, fstats = _run(kind, data, False, piece)
         slow, sstats = _run(kind, data, True, piece)
@@ -118,6 +129,8 @@ HEX_SAMPLES = [
 def test_hex_samples_identical(shared_data: Path, name: str) -> None:
     stats = _same("hex", _read(shared_data / name))
     assert stats.frames > 1000 and not stats.rejected
+    if "raw.txt" not in name:  # ``ISO-time HEX`` (space-separated) is read line by line
+        assert stats.by_line <= 3
 
 
 def _jsonl_as_hex_csv(shared_data: Path) -> bytes:
@@ -131,7 +144,7 @@ def _jsonl_as_hex_csv(shared_data: Path) -> bytes:
 def test_timestamp_hex_csv_identical(shared_data: Path) -> None:
     data = _jsonl_as_hex_csv(shared_data)
     stats = _same("hex", data)
-    assert stats.frames == data.count(b"\n") and not stats.rejected
+    assert stats.frames == data.count(b"\n") and not stats.rejected and stats.by_line == 1
 
 
 def test_bad_lines_still_counted_per_line(shared_data: Path) -> None:
@@ -142,6 +155,7 @@ def test_bad_lines_still_counted_per_line(shared_data: Path) -> None:
     stats = _same("hex", b"".join(lines))
     assert stats.rejected == {"bad_line": 3}
     assert [w[0] for w in stats.where] == [5001, 9001, 15001]
+    assert stats.by_line <= 1 + 3 * 256  # only the pieces holding a bad line
 
 
 @pytest.mark.parametrize(
@@ -150,12 +164,13 @@ def test_bad_lines_still_counted_per_line(shared_data: Path) -> None:
 )
 def test_jsonl_samples_identical(shared_data: Path, name: str) -> None:
     stats = _same("jsonl", _read(shared_data / name))
-    assert stats.frames > 10000 and not stats.rejected
+    assert stats.frames > 10000 and not stats.rejected and stats.by_line == 0
 
 
 def test_sbs_sample_identical(shared_data: Path) -> None:
     stats = _same("sbs", _read(shared_data / "beastblackbox-example/beast_decoded_sbs.txt.gz"))
     assert stats.frames > 5000
+    assert stats.by_line <= 256  # the trailer lines (a summary, not SBS) and their piece
 
 
 def _avr_from_dump(shared_data: Path, stamp: Callable[[int], bytes]) -> bytes:
@@ -172,7 +187,7 @@ def test_avr_identical(shared_data: Path) -> None:
     )
     for data in (plain, stamped, signal):
         stats = _same("avr", data)
-        assert stats.frames == data.count(b"\n") and not stats.rejected
+        assert stats.frames == data.count(b"\n") and not stats.rejected and stats.by_line == 0
     mixed = plain.splitlines(keepends=True)
     mixed[100] = b"*8d4840d6202cc371c32ce05760;\n"
     mixed[200] = b"garbage\n"
@@ -191,3 +206,28 @@ def test_sbs_fixture_identical() -> None:
 
 def test_opensky_fixture_identical() -> None:
     _same("opensky", (TESTS / "data/opensky_states.csv").read_bytes(), pieces=(1 << 20, 5))
+
+
+def test_opensky_csv_identical(shared_data: Path) -> None:
+    from skywitness.store import load_traffic_json
+
+    q = load_traffic_json(shared_data / "traffic-trajectories/collections/quickstart.json.gz")
+    q = q.slice(0, 40000).to_pydict()
+
+    def v(x: object) -> str:
+        return "" if x is None else str(x)
+
+    lines = ["time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,"
+             "squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact,hour"]  # fmt: skip
+    for i in range(len(q["icao24"])):
+        t = q["timestamp"][i].timestamp()
+        og = "" if q["onground"][i] is None else str(q["onground"][i]).lower()
+        lines.append(
+            f"{int(t)},{q['icao24'][i]},{v(q['latitude'][i])},{v(q['longitude'][i])},"
+            f"{v(q['groundspeed'][i])},{v(q['track'][i])},{v(q['vertical_rate'][i])},"
+            f"{v(q['callsign'][i])},{og},false,false,{v(q['squawk'][i])},{v(q['altitude'][i])},"
+            f"{v(q['geoaltitude'][i])},{t},{t},{int(t) // 3600 * 3600}"
+        )
+    data = ("\n".join(lines) + "\n").encode()
+    stats = _same("opensky", data)
+    assert stats.frames == 40000 and not stats.rejected and stats.by_line == 1

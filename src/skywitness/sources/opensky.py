@@ -15,10 +15,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
+from .columns import mapped, numbers, read_strings
 from .records import FPM_PER_MPS, FT_PER_M, KT_PER_MPS, ObsRows, icao_of, num, squawk_code
-from .textio import LineParser
+from .textio import LineParser, split_lines
 
 CSV_REQUIRED = ("icao24",)
 CSV_COLUMNS = (
@@ -33,6 +37,23 @@ REST_POSITION_SOURCE = {
 }
 _TRUE = frozenset({"true", "1", "t", "yes"})
 _FALSE = frozenset({"false", "0", "f", "no"})
+
+
+#: The numeric CSV columns (SI units, converted where the rows are built).
+_NUMBERS = (
+    "time", "lat", "lon", "velocity", "heading", "vertrate", "baroaltitude", "geoaltitude",
+    "lastposupdate", "lastcontact",
+)  # fmt: skip
+
+
+def _packed_address(text: str) -> int:
+    """``icao_of`` packed as ``address << 1 | non_icao``; -1 when not an address."""
+    addr = icao_of(text.strip().strip('"'))
+    return -1 if addr is None else addr[0] << 1 | int(addr[1])
+
+
+def _callsign(text: str) -> str:
+    return text.strip().strip('"').strip()[:8]
 
 
 def _bool(v: Any) -> int:
@@ -136,6 +157,78 @@ class OpenskyCsvParser(LineParser[Observations]):
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
         super().__init__(stats, name, live=live)
         self._cols: dict[str, int] | None = None
+
+    def parse_block(
+        self, block: bytes, first: int, arrival: float | None
+    ) -> list[Observations] | None:
+        if self._cols is None:  # the header (or the default columns) line by line first
+            head, sep, rest = block.partition(b"\n")
+            out = self.parse_lines(split_lines(head + sep), first, arrival)
+            if not rest:
+                return out
+            count = rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
+            return out + self.parse_blocks(rest, first + 1, count, arrival)
+        obs = self._columns(block)
+        if obs is None:
+            return None
+        self.stats.frames += len(obs)
+        if not len(obs):
+            return []
+        self.stats.sources[self.name] += len(obs)
+        return [obs]
+
+    def _columns(self, block: bytes) -> Observations | None:
+        """Clean rows column-wise (the per-line rules applied to whole columns); None when
+        any row needs the line-by-line path."""
+        cols = self._cols or {}
+        if not all(c in cols for c in CSV_COLUMNS):
+            return None
+        names = [f"c{i}" for i in range(max(cols.values()) + 1)]
+        tbl = read_strings(block, names, [names[cols[c]] for c in CSV_COLUMNS])
+        if tbl is None:
+            return None
+
+        def col(name: str) -> Any:
+            return tbl.column(names[cols[name]])
+
+        f: dict[str, npt.NDArray[np.float64]] = {}
+        for name in _NUMBERS:
+            v = numbers(col(name))
+            if v is None:
+                return None
+            f[name] = np.where(np.isfinite(v), v, np.nan)  # num(): NaN/inf -> NaN
+        addr = mapped(col("icao24"), _packed_address, np.int64)
+        if (addr < 0).any():
+            return None
+        lat, lon = f["lat"], f["lon"]
+        has = ~(np.isnan(lat) | np.isnan(lon))
+        t = np.where(has & ~np.isnan(f["lastposupdate"]), f["lastposupdate"], f["lastcontact"])
+        t = np.where(np.isnan(t), f["time"], t)
+        if np.isnan(t).any():
+            return None
+        ok = has & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # as ObsRows.add
+        n = t.shape[0]
+        return Observations(
+            timestamp=t,
+            icao24=(addr >> 1).astype(np.uint32),
+            non_icao=(addr & 1).astype(np.bool_),
+            callsign=mapped(col("callsign"), _callsign, "<U8"),
+            latitude=np.where(ok, lat, np.nan),
+            longitude=np.where(ok, lon, np.nan),
+            altitude=f["baroaltitude"] * FT_PER_M,
+            geoaltitude=f["geoaltitude"] * FT_PER_M,
+            groundspeed=f["velocity"] * KT_PER_MPS,
+            track=f["heading"],
+            vertical_rate=f["vertrate"] * FPM_PER_MPS,
+            squawk=mapped(col("squawk"), squawk_code, np.int16),
+            onground=mapped(col("onground"), _bool, np.int8),
+            kind=np.full(n, SourceKind.OTHER, dtype=np.uint8),
+            position_source=np.where(ok, PositionSource.OTHER, PositionSource.UNKNOWN).astype(
+                np.uint8
+            ),
+            new_leg=np.zeros(n, dtype=np.bool_),
+            source=self.name,
+        )
 
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None
