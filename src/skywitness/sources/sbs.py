@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.hexio import bool_column
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
-from .columns import mapped, numbers, read_strings
+from .columns import mapped, numbers, read_strings, spans
 from .records import ObsRows, icao_of, num, squawk_code
 from .textio import LineParser
 
@@ -29,7 +31,6 @@ OTHER_RECORDS = frozenset({"SEL", "ID", "AIR", "STA", "CLK"})
 _MIN_FIELDS = 10  # through time_log: anything shorter is not an SBS record
 _NAMES = [f"c{i}" for i in range(22)]  # a full MSG record, as the column-wise path reads it
 _USED = (0, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 21)
-_OTHER = pa.array(sorted(OTHER_RECORDS))
 
 
 class SbsParser(LineParser[Observations]):
@@ -47,18 +48,15 @@ class SbsParser(LineParser[Observations]):
     ) -> list[Observations] | None:
         if self.tz is not None:
             return None
-        import pyarrow.compute as pc  # on use: ~0.1 s of start-up that Beast input never needs
-
         tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False)
         if tbl is None:
             return None
-        kinds = tbl.column("c0")
-        is_msg = pc.equal(kinds, "MSG")
-        if not pc.all(is_msg).as_py():
-            if not pc.all(pc.or_(is_msg, pc.is_in(kinds, _OTHER))).as_py():
+        kind = mapped(tbl.column("c0"), _record_kind, np.int8)
+        if not (kind == 1).all():
+            if (kind < 0).any():
                 return None
             self.stats.frames += tbl.num_rows
-            tbl = tbl.filter(is_msg)
+            tbl = tbl.filter(bool_column(kind == 1))
             self.stats.frames -= tbl.num_rows
         obs = self._columns(tbl)
         if obs is None:
@@ -71,23 +69,15 @@ class SbsParser(LineParser[Observations]):
 
     def _columns(self, tbl: pa.Table) -> Observations | None:
         """Clean ``MSG`` rows column-wise; None when any row needs the line-by-line path."""
-        import pyarrow.compute as pc
-
         n = tbl.num_rows
         addr = mapped(tbl.column("c4"), _packed_address, np.int64)
         day = mapped(tbl.column("c6"), self._day, np.float64)
         if (addr < 0).any() or np.isnan(day).any():
             return None
-        tod = pc.split_pattern(tbl.column("c7").combine_chunks(), ":")
-        if not pc.all(pc.equal(pc.list_value_length(tod), 3)).as_py():
+        hms = _time_of_day(tbl.column("c7"))
+        if hms is None:
             return None
-        try:
-            h = pc.cast(pc.list_element(tod, 0), pa.int64()).to_numpy()
-            mi = pc.cast(pc.list_element(tod, 1), pa.int64()).to_numpy()
-            sec = pc.cast(pc.list_element(tod, 2), pa.float64()).to_numpy()
-        except (pa.ArrowException, ValueError):
-            return None
-        secs = (h * 3600 + mi * 60).astype(np.float64) + sec
+        secs = hms
         if not ((secs >= 0) & (secs < 86401)).all():
             return None
         floats = []
@@ -213,6 +203,38 @@ class SbsParser(LineParser[Observations]):
                 return math.nan
             self._midnight[date] = day
         return day
+
+
+def _time_of_day(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
+    """Seconds of ``HH:MM:SS[.fff]`` values, as ``int(h) * 3600 + int(m) * 60 + float(s)``;
+    None unless every value has that exact shape."""
+    import pyarrow.compute as pc
+
+    sp = spans(col)
+    if sp is None:
+        return None
+    data, start, size = sp
+    if start.size == 0:
+        return np.zeros(0)
+    if not (size >= 8).all():
+        return None
+    ch = data[start[:, None] + np.arange(8)].astype(np.int64) - ord("0")
+    colons = (ch[:, 2] == ord(":") - ord("0")) & (ch[:, 5] == ord(":") - ord("0"))
+    digits = ch[:, [0, 1, 3, 4]]
+    if not (colons.all() and ((digits >= 0) & (digits <= 9)).all()):
+        return None
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    sec = numbers(pc.utf8_slice_codeunits(arr, 6))
+    if sec is None or np.isnan(sec).any():
+        return None
+    hm = (digits[:, 0] * 10 + digits[:, 1]) * 3600 + (digits[:, 2] * 10 + digits[:, 3]) * 60
+    out: npt.NDArray[np.float64] = hm.astype(np.float64) + sec
+    return out
+
+
+def _record_kind(text: str) -> int:
+    """1 a MSG record, 0 another known record (no state), -1 anything else."""
+    return 1 if text == "MSG" else (0 if text in OTHER_RECORDS else -1)
 
 
 def _packed_address(text: str) -> int:
