@@ -9,7 +9,7 @@ workload's repeats, so a loaded 2-core box (other jobs stealing the CPU now and 
 gives steady ratios: a slow-down from load hits single repeats, and the best one survives.
 
 Run: python bench/regress.py            (print the figures and rows per CPU-second)
-     python bench/regress.py --write    (store them in bench/regress.json)
+     python bench/regress.py --write    (measure twice, store the higher cost of each)
      python bench/regress.py --line-by-line   (the text readers without their column-wise path)
 """
 
@@ -151,6 +151,11 @@ def main() -> None:
         print(f"{name:20} {g['cost']:>7.3f} {s:>7.3f} {g['rows']:>9,} {g['rows_per_cpu_s']:>12,}")
     print("cost = workload CPU s / reference loop CPU s (best of the repeats; lower is faster)")
     if args.write:
+        # the higher of this run and a second one: run-to-run noise is not a regression
+        again = measure(args.repeat)
+        for name, g in again.items():
+            if g["cost"] > got[name]["cost"]:
+                got[name] = g
         FIGURES.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
         print(f"written to {FIGURES}")
 
