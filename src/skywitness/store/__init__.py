@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..timeutil import iso_z, parse_time
     from .export import export_track, to_csv, to_geojson, to_kml, write_track
     from .flightdb import FlightFilter, airport_icao, country_airports
     from .ingest import Provenance, file_sha256, ingest_tables
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from .recovery import RecoveryReport
     from .schema import STATE_SCHEMA, canonicalize
     from .store import AlreadyIngested, IngestRecord, Store
-    from ..timeutil import iso_z, parse_time
     from .writer import Writer
 
 #: Each public name and the submodule that defines it.
