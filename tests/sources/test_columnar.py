@@ -231,3 +231,28 @@ def test_opensky_csv_identical(shared_data: Path) -> None:
     data = ("\n".join(lines) + "\n").encode()
     stats = _same("opensky", data)
     assert stats.frames == 40000 and not stats.rejected and stats.by_line == 1
+
+
+def test_jsonl_key_variants_identical(shared_data: Path) -> None:
+    """The reader narrows Arrow's schema to the keys of a block's first line; lines that use
+    other keys (or none) must still come out as the line-by-line path reads them."""
+    import json
+
+    text = _read(shared_data / "traffic-raw-frames/tutorial.jsonl.gz")
+    rows = [json.loads(x) for x in text.splitlines()[:6000]]
+    out = []
+    for i, r in enumerate(rows):
+        t, f = r["timestamp"], r["frame"]
+        obj: dict[str, object] = {"timestamp": t, "frame": f}
+        if 2000 <= i < 2100:
+            obj = {"ts": t, "frame": f}
+        elif 3000 <= i < 3100:
+            obj = {"timestamp": t * 1000, "rawmsg": f}
+        elif 4000 <= i < 4100:
+            obj = {"frame": f}  # no time: NaN
+        elif 5000 <= i < 5100:
+            obj = {"time": t, "msg": f, "frame": f}
+        out.append(json.dumps(obj))
+    data = ("\n".join(out) + "\n").encode()
+    stats = _same("jsonl", data, pieces=(1 << 20, 7919, 100_003))
+    assert stats.frames == 6000 and not stats.rejected

@@ -10,7 +10,6 @@ A first line without a frame is a header and is skipped. JSON lines carry the fr
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -24,14 +23,11 @@ from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
 from .columns import hex_column, numbers, read_strings
+from .jsonframes import FRAME_KEYS, MS_THRESHOLD, TIME_KEYS, fast_jsonl
 from .textio import LineParser, hex_frames, split_lines
 
-#: Above this a numeric timestamp is in milliseconds, not seconds.
-MS_THRESHOLD = 1e11
 _FRAME_LENS = (14, 28)
 _HEXCHARS = frozenset("0123456789abcdefABCDEF")
-FRAME_KEYS = ("frame", "rawmsg", "msg", "hex", "raw", "message")
-TIME_KEYS = ("timestamp", "ts", "time", "t", "mintime")
 #: Lines read one by one at most, at the start, to learn a layout for the column-wise path.
 _LEARN_LINES = 3
 _DATE_ONLY = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
@@ -289,7 +285,7 @@ class JsonlParser(LineParser[FrameBatch]):
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
     ) -> list[FrameBatch] | None:
-        fast = _fast_jsonl(block)
+        fast = fast_jsonl(block)
         if fast is None:
             return None
         self.stats.frames += len(fast)
@@ -345,78 +341,3 @@ def _json_frame(obj: object) -> tuple[str, float] | None:
         tt = parse_time(t_raw)
         return None if tt is None else (frame, tt)
     return None
-
-
-_FAST_SCHEMA = pa.schema(
-    [(k, pa.string()) for k in FRAME_KEYS] + [(k, pa.float64()) for k in TIME_KEYS]
-)
-
-
-def object_lines(block: bytes) -> int | None:
-    """Number of non-empty lines when each one is a single JSON object's text, as far as its
-    first and last bytes tell (``{`` ... ``}``); None otherwise. Arrow's JSON reader crashes
-    the process on some other documents (a first line ``null``: a segfault in pyarrow 26), so
-    nothing else is handed to it."""
-    b = np.frombuffer(block, dtype=np.uint8)
-    nl = np.flatnonzero(b == 10)
-    start = np.concatenate(([0], nl + 1))
-    end = np.concatenate((nl, [b.size]))
-    cr = (end > start) & (b[np.maximum(end - 1, 0)] == 13)
-    end = end - cr
-    keep = end > start
-    start, end = start[keep], end[keep]
-    if start.size == 0 or not ((b[start] == 0x7B) & (b[end - 1] == 0x7D)).all():
-        return None
-    return int(start.size)
-
-
-def _fast_jsonl(block: bytes) -> FrameBatch | None:
-    """All lines clean (one object each, hex frame, numeric time): one Arrow pass instead of
-    one ``json.loads`` per line. None when anything is unusual; the caller then goes line by
-    line and locates each problem."""
-    import pyarrow.json as pa_json
-
-    count = object_lines(block)
-    if count is None:
-        return None
-    try:
-        tbl = pa_json.read_json(
-            io.BytesIO(block),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 26),
-            parse_options=pa_json.ParseOptions(
-                explicit_schema=_FAST_SCHEMA, unexpected_field_behavior="ignore"
-            ),
-        )
-    except (pa.ArrowException, ValueError):
-        return None
-    if tbl.num_rows != count:
-        return None
-    frame: pa.ChunkedArray | None = None
-    for k in FRAME_KEYS:  # the first present key wins, as in the line-by-line path
-        col = tbl.column(k)
-        if col.null_count == 0:
-            frame = col
-            break
-        if col.null_count != tbl.num_rows:
-            return None
-    if frame is None:
-        return None
-    t = np.full(tbl.num_rows, np.nan)
-    for k in reversed(TIME_KEYS):
-        col = numpy_of(tbl.column(k), np.nan).astype(np.float64)
-        t = np.where(np.isnan(col), t, col)
-    if np.isinf(t).any():
-        return None
-    t = np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
-    got = hex_column(frame)
-    if got is None or not got[2].all():
-        return None
-    n = tbl.num_rows
-    return FrameBatch(
-        timestamp=t,
-        data=got[0],
-        length=got[1],
-        signal=np.full(n, np.nan, dtype=np.float32),
-        ticks=np.zeros(n, dtype=np.uint64),
-        receiver=np.zeros(n, dtype=np.uint64),
-    )
