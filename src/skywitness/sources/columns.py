@@ -124,19 +124,6 @@ def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_
     return out, ok
 
 
-def hex_numbers(col: pa.Array | pa.ChunkedArray, digits: int) -> I8 | None:
-    """Each value of a string column as a number of exactly ``digits`` hex digits; None when
-    any is not one."""
-    sp = spans(col)
-    if sp is None:
-        return None
-    data, start, size = sp
-    if not (size == digits).all():
-        return None
-    out, ok = hex_ints(data, start, digits)
-    return out if ok.all() else None
-
-
 def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     """A string column as float64 (NaN where empty); None when a value is not a plain number.
     Arrow's and Python's float parsing are both correctly rounded, so values are identical."""
