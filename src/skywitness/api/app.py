@@ -34,6 +34,7 @@ from ..runtime.live import Body
 from ..runtime.service import Service
 from ..store import FlightFilter
 from . import params as P
+from .check import check_router
 from .reads import flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -408,6 +409,7 @@ def create_app(service: Service) -> FastAPI:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
+    app.include_router(check_router(service))
     _mount_ui(app)
     return app
 

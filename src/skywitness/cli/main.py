@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "serve": "skywitness.cli.serve_cmd",
     "simulate": "skywitness.cli.simulate_cmd",
     "aircraft": "skywitness.cli.aircraft_cmd",
+    "check": "skywitness.cli.check_cmd",
 }
 
 

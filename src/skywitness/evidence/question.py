@@ -3,7 +3,8 @@ with ``flights`` and ``/api/flights``), through which areas and in which order.
 
 A ``Question`` is plain data (no I/O): it round-trips through ``as_dict`` / ``from_dict`` so the
 manifest can record it and ``verify --rerun`` can ask it again. ``load_toml`` reads the same
-keys from a file (``[aircraft]``, ``[where]``, ``[when]`` tables or flat keys).
+keys from a file (``[aircraft]``, ``[where]``, ``[when]`` tables or flat keys); a ``[claim]``
+table (``skywitness check``: how a sentence was read) is skipped.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ def from_dict(d: dict[str, Any]) -> Question:
     keys are those of docs/filters.md (old keys: ``OLD_KEYS``)."""
     flat: dict[str, Any] = {}
     for k, v in d.items():
+        if k == "claim":  # how `check` read a sentence (docs/claims.md): not a filter
+            continue
         if k in ("aircraft", "where", "when") and isinstance(v, dict):
             flat.update(v)
         else:

@@ -63,7 +63,25 @@ class Store:
             ensure_schema(self._con)
             self.recovery = recover(self._con, self.lake)
         self._view_has_files = False
+        self._borrowed = False  # True for a ``reader`` over another connection's cursor
         self.refresh_views()
+
+    @classmethod
+    def reader(cls, con: duckdb.DuckDBPyConnection, data_dir: str | Path) -> Store:
+        """A read-only view of an open store through another cursor of its catalogue (the
+        API's read cursor): the store's queries, none of its writes; closing it is the
+        cursor owner's business (``close`` does nothing)."""
+        view = cls.__new__(cls)
+        view.data_dir = Path(data_dir)
+        view.lake = view.data_dir / LAKE_DIR
+        view.read_only = True
+        view._con = con
+        view._lock = threading.Lock()
+        view._seq = {}
+        view.recovery = RecoveryReport()
+        view._view_has_files = True
+        view._borrowed = True
+        return view
 
     # -- lifecycle ---------------------------------------------------------------------
     @property
@@ -72,7 +90,8 @@ class Store:
         return self._con
 
     def close(self) -> None:
-        self._con.close()
+        if not self._borrowed:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self

@@ -39,6 +39,25 @@ export async function getJSON(path, params = {}) {
   return res.json();
 }
 
+export async function postJSON(path, body) {
+  const res = await fetch(url(path), {
+    method: "POST",
+    headers: { ...headers(), "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let detail = res.statusText;
+    try {
+      const err = await res.json();
+      detail = typeof err.detail === "string" ? err.detail : JSON.stringify(err.detail);
+    } catch (_) {
+      // a non-JSON error body: keep the status text
+    }
+    throw new ApiError(res.status, detail);
+  }
+  return res.json();
+}
+
 export const api = {
   aircraft: () => getJSON("/api/aircraft"),
   aircraftDetail: (icao24) => getJSON(`/api/aircraft/${encodeURIComponent(icao24)}`),
@@ -47,4 +66,5 @@ export const api = {
   flights: (params) => getJSON("/api/flights", params),
   alerts: (params) => getJSON("/api/alerts", params),
   basemap: () => getJSON("/api/basemap.geojson"),
+  check: (body) => postJSON("/api/check", body),
 };

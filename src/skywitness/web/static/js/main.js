@@ -5,6 +5,7 @@ import { AircraftLayer } from "./aircraft.js";
 import { Alerts } from "./alerts.js";
 import { api } from "./api.js";
 import { createMap } from "./basemap.js";
+import { ClaimCheck } from "./check.js";
 import { legendStops } from "./colors.js";
 import { $, clear, h } from "./dom.js";
 import { countriesOf, makeFilter } from "./filters.js";
@@ -44,6 +45,7 @@ const alerts = new Alerts({
 });
 const history = new History(map, playback, { onFlight: (f) => showFlight(f), onError: showError });
 new Search(() => layer.all(), (icao24, opts) => selectAircraft(icao24, opts));
+const claimCheck = new ClaimCheck($("tab-check"));
 
 function showError(err) {
   $("st-error").textContent = err ? `${err.detail || err.message}` : "";
@@ -91,6 +93,7 @@ async function poll() {
     // The newest data time, not the wall clock: a replayed capture lives in its own past.
     const dataNow = Math.max(0, ...snap.aircraft.map((a) => a.last_seen || 0));
     history.setDefaultRange(dataNow || snap.now);
+    claimCheck.setDefaultDate(dataNow || snap.now);
     updateStatus();
     showError(null);
     document.body.dataset.ready = "1";
