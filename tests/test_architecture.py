@@ -1,10 +1,10 @@
 """The import layers of ../shared/design/ARCHITECTURE.md, checked by walking every import.
 
 model/errors/stats/output/jsontext/timeutil < sources, decode, identify, store < track <
-flights, watch, evidence, simulate < runtime < api, cli, claims. A module may import its own layer or
-lower ones, and no imports go round in a cycle: neither between the modules of the package
-(module-level imports; ``if TYPE_CHECKING:`` ones aside) nor between its subpackages (any
-import, those inside functions too).
+flights, watch, evidence, simulate < runtime < api, cli, claims. A module may import its own
+layer or lower ones, and no imports go round in a cycle: neither between the modules of the
+package (module-level imports; ``if TYPE_CHECKING:`` ones aside) nor between its subpackages
+(any import, those inside functions too).
 """
 
 from __future__ import annotations

@@ -12,11 +12,27 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import LiveSite, browser, live_site
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, LiveSite, live_site
 
-__all__ = ["browser", "live_site"]  # the web tests' fixtures, used here too
+__all__ = ["live_site"]  # the web tests' live service, used here too
 
 TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium for this module only: Playwright's sync API runs an event loop in this thread
+    while it is open, and later tests that call asyncio.run must not meet it."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found: apt-get install -y chromium")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 @pytest.fixture
