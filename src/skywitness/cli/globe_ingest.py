@@ -1,0 +1,120 @@
+"""The globe-history part of ``skywitness ingest``: day archives (split ``.tar.aa``/``.tar.ab``
+parts, a ``.tar``, an extracted or a feeder's globe-history folder) with ``--only`` filters,
+a progress bar (aircraft, points, bytes, ETA) and a summary naming every member skipped.
+
+``ingest_cmd`` calls ``add_options`` and ``ingest_archives``; the other sources go on to the
+ordinary ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from ..runtime.globe import GlobeOutcome, GlobeProgress, ingest_globe
+from ..sources.globe import GlobeReader, group_inputs
+from ..sources.only import parse_only
+from ..store import Store
+
+out = Console(stderr=True, highlight=False)
+#: Seconds between progress bar refreshes.
+PROGRESS_EVERY_S = 0.2
+#: Problems listed one by one in the summary; the rest are counted.
+SHOWN_PROBLEMS = 20
+
+
+def add_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="KEY=VALUE",
+        help="globe-history archives: keep only icao24=HEX,HEX|@FILE, bbox=S,W,N,E, "
+        "country=XX (registry, by address block) or class=military|government (repeatable; "
+        "all must hold)",
+    )
+
+
+def ingest_archives(
+    args: argparse.Namespace, store: Store, stop: threading.Event
+) -> tuple[list[str], int]:
+    """Ingest the day archives among ``args.sources``; return the other sources and the exit
+    status so far (1 when a member was skipped or an archive yielded nothing)."""
+    archives, rest = group_inputs(args.sources)
+    if not archives:
+        return rest, 0
+    only = parse_only(getattr(args, "only", None), store.connection)
+    status = 0
+    for inp in archives:
+        with _progress(not args.quiet) as hook:
+            outcome = ingest_globe(store, inp, only, stop=stop, progress=hook)
+        status = max(status, _report(outcome, only.describe(), quiet=args.quiet))
+        if stop.is_set():
+            break
+    return rest, status
+
+
+def _report(o: GlobeOutcome, only: str, *, quiet: bool) -> int:
+    bad = o.skipped > 0 or o.interrupted
+    empty = o.traces == 0 and o.already == 0
+    if not quiet or bad or empty:
+        rec = f"ingest #{o.ingest_id}" if o.ingest_id is not None else "nothing recorded"
+        out.print(
+            f"{o.archive}: {rec}: {o.traces:,} traces ({o.points:,} points, {len(o.aircraft):,} "
+            f"aircraft) stored, {o.already:,} already stored, {o.filtered:,} left out by "
+            f"--only ({only}), {o.legs:,} leg starts, {o.facts:,} identity facts, "
+            f"{o.flights:,} flights; {o.skipped:,} skipped"
+        )
+        for p in o.problems[:SHOWN_PROBLEMS]:
+            where = p.name or f"byte {p.offset:,}"
+            out.print(f"  [yellow]skipped[/yellow] {where}: {p.what}")
+        if o.skipped > SHOWN_PROBLEMS:
+            out.print(f"  … and {o.skipped - SHOWN_PROBLEMS:,} more")
+    if empty:
+        out.print(f"[red]{o.archive}: no trace stored[/red] (no readable trace_full_*.json kept)")
+    if o.interrupted:
+        out.print(f"{o.archive}: interrupted; ingest it again to resume")
+    return 1 if bad or empty else 0
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[GlobeProgress | None]:
+    if not enabled or not out.is_terminal:
+        yield None
+        return
+    task: dict[str, TaskID] = {}
+    last = [0.0]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[aircraft]:,} aircraft {task.fields[points]:,} points"),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+    ) as bar:
+
+        def hook(reader: GlobeReader, o: GlobeOutcome) -> None:
+            now = time.monotonic()
+            if "t" not in task:
+                task["t"] = bar.add_task(o.archive, total=reader.total_bytes, aircraft=0, points=0)
+            elif now - last[0] < PROGRESS_EVERY_S:
+                return
+            last[0] = now
+            fields: dict[str, Any] = {"aircraft": o.kept, "points": o.stats.frames}
+            bar.update(task["t"], completed=reader.position(), **fields)
+
+        yield hook

@@ -1,0 +1,54 @@
+"""Catalogue tables of the traces an archive ingest stored, and of their legs.
+
+``stored_traces``: one row per trace stored, keyed by the trace's identity (address and the
+trace's own start time, ``timestamp`` in the document), with the archive and member it came
+from and the ingest that stored it. It is written in the same transaction that commits the
+trace's rows (``Store.write_batch(on_commit=...)``), so after any interruption a trace is either
+listed here and stored, or neither: a resumed ingest skips exactly the listed ones.
+
+``trace_legs``: the points where readsb started a new leg (trace ``flags & 2``: readsb's own
+judgement that a new flight began, e.g. after a landing or a long gap). The flights stage can
+split an aircraft's flights at these times: ``SELECT timestamp FROM trace_legs WHERE icao24 = ?``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+_DDL = (
+    """CREATE TABLE IF NOT EXISTS stored_traces (
+        icao24 VARCHAR NOT NULL, trace_start DOUBLE NOT NULL, archive VARCHAR NOT NULL,
+        member VARCHAR NOT NULL, points BIGINT NOT NULL, ingest_id BIGINT NOT NULL,
+        PRIMARY KEY (icao24, trace_start))""",
+    """CREATE TABLE IF NOT EXISTS trace_legs (
+        icao24 VARCHAR NOT NULL, timestamp TIMESTAMP NOT NULL, archive VARCHAR NOT NULL,
+        ingest_id BIGINT NOT NULL)""",
+)
+
+TraceKey = tuple[str, float]
+
+
+def ensure_trace_tables(con: Any) -> None:
+    for stmt in _DDL:
+        con.execute(stmt)
+
+
+def stored_trace_keys(con: Any) -> set[TraceKey]:
+    """(icao24, trace start unix s) of every trace already stored."""
+    rows = con.execute("SELECT icao24, trace_start FROM stored_traces").fetchall()
+    return {(str(a), float(t)) for a, t in rows}
+
+
+def record_traces(con: Any, traces: pa.Table, legs: pa.Table) -> None:
+    """Insert ``traces`` (icao24, trace_start, archive, member, points, ingest_id) and ``legs``
+    (icao24, timestamp, archive, ingest_id); ``con`` is the committing transaction's cursor."""
+    con.register("_new_traces", traces)
+    con.register("_new_legs", legs)
+    try:
+        con.execute("INSERT INTO stored_traces SELECT * FROM _new_traces")
+        con.execute("INSERT INTO trace_legs SELECT * FROM _new_legs")
+    finally:
+        con.unregister("_new_traces")
+        con.unregister("_new_legs")
