@@ -81,7 +81,7 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def split_parts(tar_path: str | Path, part_bytes: int, *, remove: bool = True) -> list[Path]:
-    """Split a file into ``NAME.aa``, ``NAME.ab``, ... of ``part_bytes`` each (like ``split -b``)."""
+    """Split a file into ``NAME.aa``, ``NAME.ab``, ... of ``part_bytes`` each (``split -b``)."""
     src = Path(tar_path)
     parts: list[Path] = []
     with src.open("rb") as fh:
