@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Any
 
@@ -130,6 +131,8 @@ def trace_observations(doc: Any, source: str = "") -> tuple[Observations | None,
     return _trace_columns(cols, base + dt, addr, source), bad
 
 
+_squawk = lru_cache(maxsize=8192)(squawk_code)
+
 #: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
 #: source_type, geom_alt, geom_rate.
 _TRACE_FIELDS = 12
@@ -161,7 +164,9 @@ def _trace_columns(
             flight = d.get("flight")
             if isinstance(flight, str):
                 callsign[i] = flight.strip()[:8]
-            squawk[i] = squawk_code(d.get("squawk"))
+            sq = d.get("squawk")
+            if sq is not None:
+                squawk[i] = _squawk(sq) if isinstance(sq, str) else squawk_code(sq)
     kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
     possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
     anon = np.zeros(n, dtype=np.bool_)
@@ -192,12 +197,15 @@ def _trace_columns(
     )
 
 
+_NUMBER = (int, float)
+
+
 def _floats(col: tuple[Any, ...]) -> npt.NDArray[np.float64]:
     """A column of JSON values as float64: numbers kept, anything else (None, text) NaN."""
     try:
         out = np.array(col, dtype=np.float64)
-    except (TypeError, ValueError):
-        out = np.array([num(v) for v in col], dtype=np.float64)
+    except (TypeError, ValueError):  # "ground", text: readsb writes no numbers as text
+        out = np.array([v if v.__class__ in _NUMBER else None for v in col], dtype=np.float64)
     out[~np.isfinite(out)] = np.nan
     return out
 
