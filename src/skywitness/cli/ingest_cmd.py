@@ -85,4 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{o.flights:,} flights; rejected: {rejected or 'none'}"
             )
         out.print(f"store: {ddir}")
-    return status
+    empty = [o.record for o in outcomes if o.record.status == "empty"]
+    for rec in empty:  # said even with --quiet: the exit status is 1 for it
+        out.print(f"[red]{rec.source}: {rec.note}[/red]")
+    return max(status, int(bool(empty)))
