@@ -11,7 +11,8 @@ Reported per run: wall s, CPU s (user + system of the ingest process), points pe
 ("per core": the ingest is one process, one thread doing the work), peak RSS. Bars: >= 1 M
 points/s per core, peak RSS < 2 GB, filtered read >= 5x faster than full (wall).
 
-Usage: python bench/globe.py [--traces N] [--full-scale] [--workdir DIR] [--keep]
+Usage: python bench/globe.py [--traces N] [--points-per-trace N] [--full-scale] [--workdir DIR]
+[--keep]
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ DAY = "v2019.09.20-planes-readsb-prod-0.tar"
 FILTERED_AIRCRAFT = 100
 
 
-def write(workdir: Path, traces: int) -> tuple[list[Path], float]:
+def write(workdir: Path, traces: int, points: int | None) -> tuple[list[Path], float]:
     from skywitness.simulate.globe_archive import split_parts, variants, write_archive
 
     template = json.loads(TRACE.read_text())
+    if points is not None:  # a contiguous stretch of the real trace: shorter traces, same shape
+        template["trace"] = template["trace"][:points]
     t = time.perf_counter()
     tar = write_archive(workdir / DAY, variants(template, traces))
     part = min(PART_BYTES, tar.stat().st_size // 2 + 1)  # always at least two parts
@@ -70,6 +73,9 @@ def stored(data: Path) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--traces", type=int, default=400)
+    ap.add_argument(
+        "--points-per-trace", type=int, default=None, help="first N points of the real trace"
+    )
     ap.add_argument("--full-scale", action="store_true", help=f"{FULL_SCALE_TRACES:,} traces")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the archive and stores")
@@ -78,7 +84,7 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="globe-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        parts, write_s = write(work, traces)
+        parts, write_s = write(work, traces, None if args.full_scale else args.points_per_trace)
         size = sum(p.stat().st_size for p in parts)
         print(
             f"archive: {traces:,} traces in {len(parts)} parts, {size / 1e6:,.1f} MB, "

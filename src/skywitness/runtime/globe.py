@@ -71,9 +71,19 @@ class GlobeOutcome:
 GlobeProgress = Callable[[GlobeReader, GlobeOutcome], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Trace:
+    """What a batch keeps of a trace document (not the parsed JSON: it is ~6x the columns)."""
+
+    member: str
+    icao: str
+    start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
+    facts: list[tuple[str, str, str]]
+
+
 @dataclass
 class _Pending:
-    docs: list[TraceDoc] = field(default_factory=list)
+    docs: list[_Trace] = field(default_factory=list)
     obs: list[Observations] = field(default_factory=list)
     points: int = 0
 
@@ -131,7 +141,7 @@ def _take(
     only: OnlyFilter,
     done: set[tuple[str, float]],
 ) -> None:
-    key = (item.icao, float(item.doc.get("timestamp") or 0.0))
+    key = (item.icao, _start(item.doc))
     if key in done:
         out.already += 1
         return
@@ -147,9 +157,15 @@ def _take(
         return
     done.add(key)
     out.kept += 1
-    pending.docs.append(item)
+    facts = [] if item.icao.startswith("~") else trace_facts(item.icao, item.doc)
+    pending.docs.append(_Trace(item.member, item.icao, key[1], facts))
     pending.obs.append(carry_forward(obs))
     pending.points += len(obs)
+
+
+def _start(doc: dict[str, object]) -> float:
+    t = doc.get("timestamp")
+    return float(t) if isinstance(t, int | float) else 0.0
 
 
 def carry_forward(obs: Observations) -> Observations:
@@ -186,7 +202,7 @@ def _flush(
     traces = pa.table(
         {
             "icao24": [d.icao for d in pending.docs],
-            "trace_start": [float(d.doc.get("timestamp") or 0.0) for d in pending.docs],
+            "trace_start": [d.start for d in pending.docs],
             "archive": [inp.name] * len(pending.docs),
             "member": [d.member for d in pending.docs],
             "points": [len(o) for o in pending.obs],
@@ -194,9 +210,7 @@ def _flush(
         }
     )
     legs = _legs(pending, inp.name, ingest_id)
-    facts = [
-        f for d in pending.docs if not d.icao.startswith("~") for f in trace_facts(d.icao, d.doc)
-    ]
+    facts = [f for d in pending.docs for f in d.facts]
     stamp = datetime.now(UTC).replace(tzinfo=None)
     added = [0]
 
