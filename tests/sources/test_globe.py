@@ -236,3 +236,20 @@ def test_extracted_folder_and_empty_input(tmp_path: Path, template: dict[str, An
     other = tmp_path / "other"
     assert run("--data-dir", str(other), str(empty)) == 1
     assert _count(other, "SELECT count(*) FROM ingests") == [(0,)]
+
+
+def test_damaged_tar_region_skipped_rest_stored(tmp_path: Path, template: dict[str, Any]) -> None:
+    tar = write_archive(tmp_path / DAY, variants(template, 10))
+    raw = bytearray(tar.read_bytes())
+    # the third member's header: after two (header + padded data) members
+    offsets = [0]
+    for _ in range(3):
+        size = int(raw[offsets[-1] + 124 : offsets[-1] + 136].strip(b"\x00 "), 8)
+        offsets.append(offsets[-1] + 512 + -(-size // 512) * 512)
+    raw[offsets[2] : offsets[2] + 512] = b"\xff" * 512
+    tar.write_bytes(bytes(raw))
+    (inp,), _ = group_inputs([str(tar)])
+    with open_history(tmp_path / "data") as store:
+        o = ingest_globe(store, inp, rebuild=False)
+    assert o.traces == 9 and len(o.problems) == 1
+    assert o.problems[0].offset == offsets[2] and "damaged tar skipped" in o.problems[0].what

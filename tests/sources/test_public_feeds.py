@@ -127,3 +127,32 @@ def test_opensky_429_and_malformed_body(replay: tuple[int, type[_Replay]]) -> No
     # recorded document's own short state array is its bad record
     assert dict(stats.rejected) == {"poll_http_429": 1, "bad_line": 1, "bad_record": 1}
     assert h.seen[1][2] - h.seen[0][2] >= 0.4
+
+
+def test_failed_polls_show_in_api_stats(replay: tuple[int, type[_Replay]]) -> None:
+    """The feed's counts reach ``/api/stats`` (per source and in total); the service runs on."""
+    from skywitness.api.app import create_app
+    from skywitness.runtime.service import Service, ServiceConfig
+    from tests.api.conftest import call
+
+    port, h = replay
+    h.script = [
+        (429, {"Retry-After": "0.2"}, b""),
+        (503, {}, b"down"),
+        (200, {}, b"garbage"),
+        (200, {}, (DATA / "aircraft_v2.json").read_bytes()),
+    ]
+    spec = f"readsbapi+http://127.0.0.1:{port}/v2/mil#interval=0.05"
+    service = Service(ServiceConfig(sources=[spec], data_dir=None)).start()
+    try:
+        deadline = time.monotonic() + 20.0
+        while service.snapshot.count < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stats = call(create_app(service), "GET", "/api/stats").json()
+    finally:
+        service.stop()
+    want = {"poll_http_429": 1, "poll_http_5xx": 1, "poll_bad_body": 1}
+    assert stats["rejects_by_source"][spec] == want
+    assert {k: stats["rejects"][k] for k in want} == want
+    # live: a1b2c3; ae1234's position is 300 s old in the document, too old for the live map
+    assert stats["sources"][0]["spec"] == spec and stats["aircraft_live"] == 1
