@@ -54,6 +54,8 @@ def ingest_archives(
     """Ingest the day archives among ``args.sources``; return the other sources and the exit
     status so far (1 when a member was skipped or an archive yielded nothing)."""
     archives, rest = group_inputs(args.sources)
+    if getattr(args, "only", None) and rest:
+        out.print(f"[yellow]--only applies to globe-history archives: read whole:[/yellow] {rest}")
     if not archives:
         return rest, 0
     only = parse_only(getattr(args, "only", None), store.connection)
