@@ -253,3 +253,22 @@ def test_damaged_tar_region_skipped_rest_stored(tmp_path: Path, template: dict[s
         o = ingest_globe(store, inp, rebuild=False)
     assert o.traces == 9 and len(o.problems) == 1
     assert o.problems[0].offset == offsets[2] and "damaged tar skipped" in o.problems[0].what
+
+
+def test_flights_rebuilt_in_chunks_as_at_once(
+    tmp_path: Path, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day's flights are rebuilt a bounded number of points at a time: same flights."""
+    tar = write_archive(tmp_path / DAY, variants(template, 6))
+    flights = []
+    for name, limit in (("whole", 10**9), ("chunks", len(template["trace"]) + 1)):
+        monkeypatch.setattr("skywitness.runtime.globe.REBUILD_POINTS", limit)
+        (inp,), _ = group_inputs([str(tar)])
+        with open_history(tmp_path / name) as store:
+            o = ingest_globe(store, inp)
+            rows = store.connection.execute(
+                "SELECT flight_id, firstSeen, lastSeen FROM flights ORDER BY flight_id"
+            ).fetchall()
+        assert o.flights == len(rows) > 6
+        flights.append(rows)
+    assert flights[0] == flights[1]

@@ -13,6 +13,7 @@ nothing leaves no record (and the caller exits non-zero).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ from .records import observations_table
 #: interruption loses.
 BATCH_POINTS = 500_000
 FORMAT = "globe"
+#: Stored points whose flights are rebuilt together (the aircraft's earlier days come too).
+REBUILD_POINTS = 1_000_000
 
 
 @dataclass
@@ -57,7 +60,7 @@ class GlobeOutcome:
     flights: int = 0
     problems: list[TarProblem] = field(default_factory=list)
     stats: IngestStats = field(default_factory=IngestStats)
-    aircraft: set[str] = field(default_factory=set)
+    aircraft: Counter[str] = field(default_factory=Counter)  # icao24 -> points stored
     first: float | None = None
     last: float | None = None
     interrupted: bool = False
@@ -126,12 +129,28 @@ def ingest_globe(
         progress(reader, out)
     _finish(store, reader, out)
     if rebuild and out.aircraft and out.first is not None and out.last is not None:
-        since = datetime.fromtimestamp(out.first, UTC) - REBUILD_MARGIN
-        until = datetime.fromtimestamp(out.last, UTC) + REBUILD_MARGIN
-        _, out.flights = rebuild_flights(
-            store, since=since, until=until, icao24s=sorted(out.aircraft)
-        )
+        out.flights = _rebuild(store, out)
     return out
+
+
+def _rebuild(store: Store, out: GlobeOutcome) -> int:
+    """Flights of the aircraft stored, a chunk of at most ``REBUILD_POINTS`` points at a time
+    (a day of the world holds ~100 M: loaded at once they would not fit in memory)."""
+    assert out.first is not None and out.last is not None
+    since = datetime.fromtimestamp(out.first, UTC) - REBUILD_MARGIN
+    until = datetime.fromtimestamp(out.last, UTC) + REBUILD_MARGIN
+    flights = 0
+    chunk: list[str] = []
+    points = 0
+    for icao, n in sorted(out.aircraft.items()):
+        chunk.append(icao)
+        points += n
+        if points >= REBUILD_POINTS:
+            flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
+            chunk, points = [], 0
+    if chunk:
+        flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
+    return flights
 
 
 def _take(
@@ -225,7 +244,16 @@ def _flush(
     out.facts += added[0]
     out.stats.accepted += stored
     if stored:
-        out.aircraft.update(pc.unique(table.column("icao24")).to_pylist())
+        counts = pc.value_counts(table.column("icao24"))
+        out.aircraft.update(
+            dict(
+                zip(
+                    counts.field("values").to_pylist(),
+                    counts.field("counts").to_pylist(),
+                    strict=True,
+                )
+            )
+        )
         lo, hi = float(obs.timestamp.min()), float(obs.timestamp.max())
         out.first = lo if out.first is None else min(out.first, lo)
         out.last = hi if out.last is None else max(out.last, hi)
