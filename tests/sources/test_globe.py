@@ -272,3 +272,31 @@ def test_flights_rebuilt_in_chunks_as_at_once(
         assert o.flights == len(rows) > 6
         flights.append(rows)
     assert flights[0] == flights[1]
+
+
+def test_gzipped_joined_tar_and_dbflags_facts(tmp_path: Path, template: dict[str, Any]) -> None:
+    docs = list(variants(template, 4))
+    docs[1] = {**docs[1], "dbFlags": 9, "r": "N899DX"}  # military + LADD, another registration
+    plain = write_archive(tmp_path / "day.tar", docs, gzip_members=False)
+    gz = tmp_path / "day.tar.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    (inp,), _ = group_inputs([str(gz)])
+    with open_history(tmp_path / "data") as store:
+        o = ingest_globe(store, inp, rebuild=False)
+        facts = store.connection.execute(
+            "SELECT field, value FROM aircraft_facts WHERE icao24 = 'a00001' AND field <> 'year' "
+            "ORDER BY field"
+        ).fetchall()
+        source = store.connection.execute(
+            "SELECT DISTINCT source, source_version FROM aircraft_facts"
+        ).fetchall()
+    assert o.traces == 4 and not o.problems and o.points == 4 * len(template["trace"])
+    assert facts == [
+        ("description", template["desc"]),
+        ("flag_ladd", "1"),
+        ("flag_military", "1"),
+        ("owner", template["ownOp"]),
+        ("registration", "N899DX"),
+        ("typecode", template["t"]),
+    ]
+    assert source == [("readsb-globe", "day.tar.gz")]

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from .compression import GZIP_MAGIC
+from .compression import GZIP_MAGIC, compression_of
 from .tarstream import PartsReader, TarMember, TarProblem, tar_members
 
 _PART = re.compile(r"^(?P<base>.+\.tar)\.(?P<suffix>[a-z]{2})$")
@@ -40,6 +40,7 @@ class GlobeInput:
     parts: list[Path] = field(default_factory=list)
     folder: Path | None = None
     missing: list[str] = field(default_factory=list)  # parts absent from a split series
+    split: bool = False  # given as .tar.aa, .tar.ab, ... parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +69,27 @@ def group_inputs(specs: Sequence[str]) -> tuple[list[GlobeInput], list[str]]:
             continue
         p = Path(spec)
         m = _PART.match(p.name)
+        if m and _compressed(p):  # day.tar.gz / day.tar.xz: a whole compressed tar, not a part
+            m = None
         if p.is_dir():
             archives[spec] = GlobeInput(spec, folder=p)
         elif m:
             key = str(p.with_name(m["base"]))
-            archives.setdefault(key, GlobeInput(m["base"])).parts.append(p)
+            archives.setdefault(key, GlobeInput(m["base"], split=True)).parts.append(p)
         else:
             archives[spec] = GlobeInput(p.name, parts=[p])
     for a in archives.values():
         a.parts.sort(key=lambda q: q.name)
-        a.missing = _gaps(a.parts)
+        a.missing = _gaps(a.parts) if a.split else []
     return list(archives.values()), rest
+
+
+def _compressed(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return compression_of(fh.read(8)) is not None
+    except OSError:
+        return False
 
 
 def _gaps(parts: list[Path]) -> list[str]:
