@@ -159,8 +159,11 @@ def _trace_columns(
     lon[bad_pos] = np.nan
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
+    types = np.array(cols[9], dtype=object)
     for i, d in enumerate(cols[8]):
         if isinstance(d, dict):
+            if types[i] is None:  # a point without source_type: the details say it
+                types[i] = d.get("type")
             flight = d.get("flight")
             if isinstance(flight, str):
                 callsign[i] = flight.strip()[:8]
@@ -170,7 +173,6 @@ def _trace_columns(
     kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
     possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
     anon = np.zeros(n, dtype=np.bool_)
-    types = np.array(cols[9], dtype=object)
     for name in set(types.tolist()):
         k, p, a = readsb_type(name if isinstance(name, str) else None)
         sel = types == name
