@@ -17,6 +17,7 @@ from ..store import FlightFilter
 from ..store.catalog import first, table_exists
 from ..store.flightdb import query_flights
 from ..store.store import CATALOG_FILE
+from ..timeutil import iso_z
 
 #: A silence longer than this splits a track; the split is drawn as a dashed ``gap`` line, s.
 TRACK_GAP_S = 600.0
@@ -132,5 +133,5 @@ def store_info(con: duckdb.DuckDBPyConnection, data_dir: str) -> dict[str, Any]:
         "rows": int(row[0]) if row else 0,
         "flights": int(flights[0]) if flights else 0,
         # newest stored state vector (catalogue, UTC): where History opens without live data
-        "last": row[2].strftime("%Y-%m-%dT%H:%M:%SZ") if row and row[2] is not None else None,
+        "last": iso_z(row[2]) if row and row[2] is not None else None,
     }
