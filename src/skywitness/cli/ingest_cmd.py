@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             )
         with stop_on_signals() as stop:
             rest, status = ingest_archives(args, store, stop)
+            rest = [] if stop.is_set() else rest  # SIGTERM during an archive: stop there
         with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
             outcomes = ingest(
                 store,
