@@ -300,3 +300,32 @@ def test_gzipped_joined_tar_and_dbflags_facts(tmp_path: Path, template: dict[str
         ("typecode", template["t"]),
     ]
     assert source == [("readsb-globe", "day.tar.gz")]
+
+
+def test_grown_trace_stores_only_its_new_points(tmp_path: Path, template: dict[str, Any]) -> None:
+    """A feeder's globe history of today: a trace file grows between two ingests."""
+    day = tmp_path / "globe_history" / "2025" / "02" / "04"
+    docs = list(variants(template, 3))
+    half = len(template["trace"]) // 2
+    for doc in docs:
+        f = day / member_name(doc["icao"])
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(gzip.compress(json.dumps({**doc, "trace": doc["trace"][:half]}).encode()))
+    data = tmp_path / "data"
+    assert run("--data-dir", str(data), str(tmp_path / "globe_history")) == 0
+    assert _count(data, "SELECT count(*) FROM states") == [(3 * half,)]
+    grown = docs[1]  # the file now holds the whole trace
+    (day / member_name(grown["icao"])).write_bytes(gzip.compress(json.dumps(grown).encode()))
+    (inp,), _ = group_inputs([str(tmp_path / "globe_history")])
+    with open_history(data) as store:
+        o = ingest_globe(store, inp, rebuild=False)
+        row = store.connection.execute(
+            "SELECT points, last_point FROM stored_traces WHERE icao24 = 'a00001'"
+        ).fetchall()
+    n = len(template["trace"])
+    assert (o.already, o.grown, o.traces, o.points) == (2, 1, 1, n - half)
+    last = template["timestamp"] + 60.0 + template["trace"][-1][0]
+    assert row == [(n, pytest.approx(last))]
+    assert _count(data, "SELECT count(*), count(DISTINCT (icao24, timestamp)) FROM states") == [
+        (3 * half + n - half, 3 * half + n - half)
+    ]

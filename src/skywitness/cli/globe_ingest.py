@@ -76,8 +76,9 @@ def _report(o: GlobeOutcome, only: str, *, quiet: bool) -> int:
         rec = f"ingest #{o.ingest_id}" if o.ingest_id is not None else "nothing recorded"
         out.print(
             f"{o.archive}: {rec}: {o.traces:,} traces ({o.points:,} points, {len(o.aircraft):,} "
-            f"aircraft) stored, {o.already:,} already stored, {o.filtered:,} left out by "
-            f"--only ({only}), {o.legs:,} leg starts, {o.facts:,} identity facts, "
+            f"aircraft) stored ({o.grown:,} of them grown since an earlier ingest: new points "
+            f"only), {o.already:,} already stored, {o.filtered:,} left out by --only ({only}), "
+            f"{o.legs:,} leg starts, {o.facts:,} identity facts, "
             f"{o.flights:,} flights; {o.skipped:,} skipped"
         )
         for p in o.problems[:SHOWN_PROBLEMS]:

@@ -53,6 +53,7 @@ class GlobeOutcome:
     traces: int = 0  # stored now
     kept: int = 0  # read and kept so far (stored, or in the batch being written)
     already: int = 0  # skipped: stored by an earlier ingest
+    grown: int = 0  # stored before, with new points since: only those stored
     filtered: int = 0  # left out by --only
     points: int = 0  # trace points stored
     legs: int = 0
@@ -81,6 +82,7 @@ class _Trace:
     member: str
     icao: str
     start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
+    last: float  # unix s of its last point stored
     facts: list[tuple[str, str, str]]
 
 
@@ -158,26 +160,31 @@ def _take(
     pending: _Pending,
     out: GlobeOutcome,
     only: OnlyFilter,
-    done: set[tuple[str, float]],
+    done: dict[tuple[str, float], float],
 ) -> None:
     key = (item.icao, _start(item.doc))
-    if key in done:
+    last = done.get(key)
+    if last is not None and _end(item.doc, key[1]) <= last:
         out.already += 1
         return
     obs, bad = trace_observations(item.doc, item.member)
+    if obs is not None and last is not None:  # a trace that grew: its new points only
+        obs = obs_take(obs, np.flatnonzero(obs.timestamp > last))
+        out.grown += 1
     out.stats.frames += len(bad) + (len(obs) if obs is not None else 0)
     for why in bad:
         out.stats.reject(RejectReason.BAD_RECORD, item.member, detail=why)
-    if obs is None:
-        out.problems.append(TarProblem(item.member, 0, bad[0] if bad else "no points"))
+    if obs is None or not len(obs):
+        if last is None:
+            out.problems.append(TarProblem(item.member, 0, bad[0] if bad else "no points"))
         return
     if not only.keep_trace(item.icao, item.doc, obs):
         out.filtered += 1
         return
-    done.add(key)
+    done[key] = float(obs.timestamp.max())
     out.kept += 1
     facts = [] if item.icao.startswith("~") else trace_facts(item.icao, item.doc)
-    pending.docs.append(_Trace(item.member, item.icao, key[1], facts))
+    pending.docs.append(_Trace(item.member, item.icao, key[1], done[key], facts))
     pending.obs.append(carry_forward(obs))
     pending.points += len(obs)
 
@@ -185,6 +192,16 @@ def _take(
 def _start(doc: dict[str, object]) -> float:
     t = doc.get("timestamp")
     return float(t) if isinstance(t, int | float) else 0.0
+
+
+def _end(doc: dict[str, object], start: float) -> float:
+    """Unix s of a trace document's last point (inf when it cannot be told cheaply)."""
+    trace = doc.get("trace")
+    if isinstance(trace, list) and trace and isinstance(trace[-1], list) and trace[-1]:
+        dt = trace[-1][0]
+        if isinstance(dt, int | float) and not isinstance(dt, bool):
+            return start + float(dt)
+    return float("inf")
 
 
 def carry_forward(obs: Observations) -> Observations:
@@ -226,6 +243,7 @@ def _flush(
             "member": [d.member for d in pending.docs],
             "points": [len(o) for o in pending.obs],
             "ingest_id": [ingest_id] * len(pending.docs),
+            "last_point": [d.last for d in pending.docs],
         }
     )
     legs = _legs(pending, inp.name, ingest_id)
