@@ -55,14 +55,26 @@ class _Replay(BaseHTTPRequestHandler):
 
     script: ClassVar[list[tuple[int, dict[str, str], bytes]]] = []
     seen: ClassVar[list[tuple[str, str, float]]] = []
+    posts: ClassVar[list[bytes]] = []
+    auth: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         cls = type(self)
         cls.seen.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
+        cls.auth.append(self.headers.get("Authorization", ""))
         status, headers, body = cls.script[min(len(cls.seen), len(cls.script)) - 1]
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # the OAuth2 token endpoint
+        n = int(self.headers.get("Content-Length", "0"))
+        type(self).posts.append(self.rfile.read(n))
+        body = b'{"access_token": "tok-1", "expires_in": 1800}'
+        self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -73,7 +85,7 @@ class _Replay(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def replay() -> Iterator[tuple[int, type[_Replay]]]:
-    handler = type("R", (_Replay,), {"script": [], "seen": []})
+    handler = type("R", (_Replay,), {"script": [], "seen": [], "posts": [], "auth": []})
     srv = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield srv.server_address[1], handler  # type: ignore[misc]
@@ -156,3 +168,20 @@ def test_failed_polls_show_in_api_stats(replay: tuple[int, type[_Replay]]) -> No
     assert {k: stats["rejects"][k] for k in want} == want
     # live: a1b2c3; ae1234's position is 300 s old in the document, too old for the live map
     assert stats["sources"][0]["spec"] == spec and stats["aircraft_live"] == 1
+
+
+def test_opensky_token_url_option_and_box(
+    replay: tuple[int, type[_Replay]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, h = replay
+    h.script = [(200, {}, (DATA / "opensky_states.json").read_bytes())]
+    monkeypatch.setenv("OPENSKY_CLIENT_ID", "me")
+    monkeypatch.setenv("OPENSKY_CLIENT_SECRET", "s3")
+    box = "lamin=45.8&lomin=5.9&lamax=47.8&lomax=10.5"
+    spec = (
+        f"opensky+http://127.0.0.1:{port}/api/states/all?{box}"
+        f"#token_url=http://127.0.0.1:{port}/token&interval=0.05"
+    )
+    assert len(_first(spec, IngestStats())) == 3
+    assert h.seen[0][0] == f"/api/states/all?{box}" and h.auth[0] == "Bearer tok-1"
+    assert b"grant_type=client_credentials" in h.posts[0] and b"client_id=me" in h.posts[0]
