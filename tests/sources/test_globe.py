@@ -329,3 +329,48 @@ def test_grown_trace_stores_only_its_new_points(tmp_path: Path, template: dict[s
     assert _count(data, "SELECT count(*), count(DISTINCT (icao24, timestamp)) FROM states") == [
         (3 * half + n - half, 3 * half + n - half)
     ]
+
+
+def test_follow_reads_what_the_feeder_writes_next(
+    tmp_path: Path, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ingest --follow`` of a feeder's folder: a round reads only the files that changed."""
+    from skywitness.cli import globe_ingest
+
+    day = tmp_path / "globe_history" / "2025" / "02" / "04"
+    docs = list(variants(template, 3))
+    half = len(template["trace"]) // 2
+
+    def put(doc: dict[str, Any], points: int) -> None:
+        f = day / member_name(doc["icao"])
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(gzip.compress(json.dumps({**doc, "trace": doc["trace"][:points]}).encode()))
+
+    put(docs[0], half)
+    put(docs[1], half)
+    real = globe_ingest.ingest_globe
+    rounds: list[Any] = []
+    stop = threading.Event()
+
+    def recording(*a: Any, **kw: Any) -> Any:
+        o = real(*a, **kw)
+        rounds.append(o)
+        if len(rounds) == 1:  # the feeder writes on: one trace grows, a new one appears
+            put(docs[0], len(template["trace"]))
+            put(docs[2], half)
+        else:
+            stop.set()
+        return o
+
+    monkeypatch.setattr(globe_ingest, "ingest_globe", recording)
+    args = argparse.Namespace(
+        sources=[str(tmp_path / "globe_history")], only=None, follow=0.01, quiet=True
+    )
+    data = tmp_path / "data"
+    with open_history(data) as store:
+        rest, status = globe_ingest.ingest_archives(args, store, stop)
+    assert rest == [] and status == 0 and len(rounds) == 2
+    second = rounds[1]
+    assert (second.traces, second.grown, second.already) == (2, 1, 0)  # docs[1] not read again
+    n = len(template["trace"])
+    assert _count(data, "SELECT count(*) FROM states") == [(2 * half + (n - half) + half,)]

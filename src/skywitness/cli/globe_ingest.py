@@ -13,6 +13,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -26,13 +27,15 @@ from rich.progress import (
 )
 
 from ..runtime.globe import GlobeOutcome, GlobeProgress, ingest_globe
-from ..sources.globe import GlobeReader, group_inputs
-from ..sources.only import parse_only
+from ..sources.globe import GlobeInput, GlobeReader, group_inputs, trace_files
+from ..sources.only import OnlyFilter, parse_only
 from ..store import Store
 
 out = Console(stderr=True, highlight=False)
 #: Seconds between progress bar refreshes.
 PROGRESS_EVERY_S = 0.2
+#: Seconds between two reads of a followed globe-history folder.
+FOLLOW_EVERY_S = 60.0
 #: Problems listed one by one in the summary; the rest are counted.
 SHOWN_PROBLEMS = 20
 
@@ -45,6 +48,17 @@ def add_options(p: argparse.ArgumentParser) -> None:
         help="globe-history archives: keep only icao24=HEX,HEX|@FILE, bbox=S,W,N,E, "
         "country=XX (registry, by address block) or class=military|government (repeatable; "
         "all must hold)",
+    )
+    p.add_argument(
+        "--follow",
+        nargs="?",
+        type=float,
+        const=FOLLOW_EVERY_S,
+        default=None,
+        metavar="SECONDS",
+        help="globe-history folders (a feeder's --write-globe-history): read them again every "
+        f"SECONDS (default {FOLLOW_EVERY_S:g}) until Ctrl-C/SIGTERM, storing new traces and "
+        "the new points of grown ones; live feeds are always followed",
     )
 
 
@@ -59,6 +73,12 @@ def ingest_archives(
     if not archives:
         return rest, 0
     only = parse_only(getattr(args, "only", None), store.connection)
+    every = getattr(args, "follow", None)
+    folders = [str(a.folder) for a in archives if a.folder is not None]
+    # taken before the first read: a file that changes during it is read again
+    seen = (
+        {f: _stamp(f) for d in folders for f in trace_files(Path(d))} if every is not None else {}
+    )
     status = 0
     for inp in archives:
         with _progress(not args.quiet) as hook:
@@ -66,7 +86,42 @@ def ingest_archives(
         status = max(status, _report(outcome, only.describe(), quiet=args.quiet))
         if stop.is_set():
             break
+    if every is not None and folders and not stop.is_set():
+        status = max(status, _follow(store, folders, seen, only, every, stop, quiet=args.quiet))
     return rest, status
+
+
+def _follow(
+    store: Store,
+    folders: list[str],
+    seen: dict[Path, tuple[float, int]],
+    only: OnlyFilter,
+    every_s: float,
+    stop: threading.Event,
+    *,
+    quiet: bool,
+) -> int:
+    """Read the folders again every ``every_s`` until ``stop`` (only the trace files new or
+    changed since the last read); report the rounds that stored something."""
+    status = 0
+    while not stop.wait(every_s):
+        for d in folders:
+            changed = [f for f in trace_files(Path(d)) if seen.get(f) != _stamp(f)]
+            if not changed:
+                continue
+            seen.update((f, _stamp(f)) for f in changed)
+            o = ingest_globe(store, GlobeInput(d, folder=Path(d), files=changed), only, stop=stop)
+            if o.traces or o.skipped:
+                status = max(status, _report(o, only.describe(), quiet=quiet))
+    return status
+
+
+def _stamp(path: Path) -> tuple[float, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0.0, -1)
+    return (st.st_mtime, st.st_size)
 
 
 def _report(o: GlobeOutcome, only: str, *, quiet: bool) -> int:

@@ -41,6 +41,7 @@ class GlobeInput:
     folder: Path | None = None
     missing: list[str] = field(default_factory=list)  # parts absent from a split series
     split: bool = False  # given as .tar.aa, .tar.ab, ... parts
+    files: list[Path] | None = None  # of a folder: these trace files only (None: all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,11 @@ def _gaps(parts: list[Path]) -> list[str]:
     return out
 
 
+def trace_files(folder: Path) -> list[Path]:
+    """Every trace file below a globe-history folder, in name order."""
+    return sorted(folder.rglob("trace_full_*.json"))
+
+
 def icao_of_member(name: str) -> str | None:
     """``traces/1b/trace_full_ac671b.json`` -> ``ac671b``; None for any other member."""
     m = _TRACE.search(name)
@@ -128,7 +134,7 @@ class GlobeReader:
         self._reader = PartsReader(inp.parts) if inp.parts else None
         self._files: list[Path] = []
         if inp.folder is not None:
-            self._files = sorted(inp.folder.rglob("trace_full_*.json"))
+            self._files = inp.files if inp.files is not None else trace_files(inp.folder)
         self._folder_pos = 0
         self.total_bytes = (
             self._reader.total_bytes
