@@ -184,8 +184,13 @@ def trace_documents(
         got = parse_trace(m)
         if isinstance(got, TarProblem):
             yield got
-        else:
-            yield TraceDoc(m.name, icao, got)
+            continue
+        inside = got.get("icao")  # the document's own address is the truth (names can lie)
+        if isinstance(inside, str) and inside.strip().lower() != icao:
+            icao = inside.strip().lower()
+            if not keep(icao):
+                continue
+        yield TraceDoc(m.name, icao, got)
 
 
 def parse_trace(m: TarMember) -> dict[str, Any] | TarProblem:
