@@ -58,7 +58,7 @@ def test_unknown_format() -> None:
     with pytest.raises(FormatError, match="unknown input format"):
         detect_format(b"hello world\nthis is prose\n", "notes.txt")
     assert detect_format(b"", "x.bin") == "beast"  # empty: the name decides
-    assert "beast" in FORMATS and len(FORMATS) == 9
+    assert "beast" in FORMATS and len(FORMATS) == 10
 
 
 def test_missing_file_and_bad_format(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from ..store import FlightFilter
 from ..store.catalog import first, table_exists
 from ..store.flightdb import query_flights
 from ..store.store import CATALOG_FILE
+from ..timeutil import iso_z
 
 #: A silence longer than this splits a track; the split is drawn as a dashed ``gap`` line, s.
 TRACK_GAP_S = 600.0
@@ -115,7 +116,9 @@ def flights_table(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table
 def store_info(con: duckdb.DuckDBPyConnection, data_dir: str) -> dict[str, Any]:
     """Size, rows and flights of the store, cheaply (catalogue sums, no lake scan)."""
     row = first(
-        con.execute("SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0) FROM files").fetchall()
+        con.execute(
+            "SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0), max(max_ts) FROM files"
+        ).fetchall()
     )
     flights = (
         first(con.execute("SELECT count(*) FROM flights").fetchall())
@@ -129,4 +132,6 @@ def store_info(con: duckdb.DuckDBPyConnection, data_dir: str) -> dict[str, Any]:
         "size_bytes": size + (catalog.stat().st_size if catalog.exists() else 0),
         "rows": int(row[0]) if row else 0,
         "flights": int(flights[0]) if flights else 0,
+        # newest stored state vector (catalogue, UTC): where History opens without live data
+        "last": iso_z(row[2]) if row and row[2] is not None else None,
     }

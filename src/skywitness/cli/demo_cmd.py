@@ -7,8 +7,12 @@ demo store (with the rule's alerts) and served: the map, the flights and the ale
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
+import threading
 import time
+import webbrowser
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,8 @@ from ..runtime.demo import DEMO_RULES, DemoAnswer, describe, run_demo
 from ..simulate import resolve
 
 QUESTION = "Which Russian state aircraft arrived in Venezuela?"
+#: Seconds the server gets to start before the browser is pointed at it.
+BROWSER_DELAY_S = 1.5
 
 
 def register(sub: Any) -> None:
@@ -100,5 +106,15 @@ def serve_demo(out: Console, answer: DemoAnswer, args: argparse.Namespace) -> in
         save_alerts(store.connection, answer.alerts)
     finally:
         store.close()
-    out.print("open the map; History → 2019-09-20 shows the flights, Alerts the rule's alerts")
+    url = f"http://127.0.0.1:{args.port}/?history={demo_days(answer)}"
+    out.print(f"the map on the scenario's days, its flights drawn: {url} (Alerts: the rule's)")
+    if sys.stdout.isatty():  # an interactive demo opens it; scripts and tests only get the URL
+        threading.Timer(BROWSER_DELAY_S, webbrowser.open, [url]).start()
     return serve_forever(ServiceConfig(sources=[], data_dir=data, rules=rules, port=args.port))
+
+
+def demo_days(answer: DemoAnswer) -> str:
+    """The scenario's UTC days as the map's ``?history=`` value (``D`` or ``D1..D2``)."""
+    first = datetime.fromtimestamp(answer.scenario.start, UTC).date().isoformat()
+    last = datetime.fromtimestamp(answer.scenario.end, UTC).date().isoformat()
+    return first if first == last else f"{first}..{last}"

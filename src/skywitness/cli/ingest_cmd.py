@@ -12,6 +12,8 @@ from ..runtime.history import ingest, open_history
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .common import add_input_options, progress_bar, run_options, stop_on_signals
 from .db_cmd import add_data_dir
+from .globe_ingest import add_options as add_globe_options
+from .globe_ingest import ingest_archives
 from .track_cmd import parse_reference
 
 out = Console(stderr=True, highlight=False)
@@ -44,6 +46,7 @@ def register(sub: Any) -> None:
         help=f"… or every S seconds (default {DEFAULT_FLUSH_SECONDS:g}); a crash loses at "
         "most the batch not yet committed",
     )
+    add_globe_options(p)
     p.set_defaults(func=run)
 
 
@@ -56,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
             out.print(
                 f"[yellow]recovered after an unclean stop:[/yellow] {store.recovery.summary()}"
             )
+        with stop_on_signals() as stop:
+            rest, status = ingest_archives(args, store, stop)
+            rest = [] if stop.is_set() else rest  # SIGTERM during an archive: stop there
         with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
             outcomes = ingest(
                 store,
-                args.sources,
+                rest,
                 opts,
                 progress=hook,
                 stop=stop,
@@ -80,4 +86,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{o.flights:,} flights; rejected: {rejected or 'none'}"
             )
         out.print(f"store: {ddir}")
-    return 0
+    empty = [o.record for o in outcomes if o.record.status == "empty"]
+    for rec in empty:  # said even with --quiet: the exit status is 1 for it
+        out.print(f"[red]{rec.source}: {rec.note}[/red]")
+    return max(status, int(bool(empty)))

@@ -32,10 +32,12 @@ def register(sub: Any) -> None:
         "--source",
         dest="sources",
         action="append",
-        required=True,
+        default=[],
         metavar="SPEC",
         help="input (repeatable): beast+tcp://HOST:30005, sbs+tcp://HOST:30003, "
-        "beast+listen://0.0.0.0:30004, readsb+http://HOST/data/aircraft.json, or a file",
+        "beast+listen://0.0.0.0:30004, readsb+http://HOST/data/aircraft.json, "
+        "readsbapi+https://HOST/v2/..., opensky+https://..., or a file; none: serve the stored "
+        "history (map, History, Alerts, API) of --data-dir",
     )
     p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="input format")
     p.add_argument(
@@ -57,6 +59,8 @@ def register(sub: Any) -> None:
 
 
 def config_of(args: argparse.Namespace) -> ServiceConfig:
+    if not args.sources and args.no_store:
+        raise SkywitnessError("nothing to serve: give a --source, or a store (drop --no-store)")
     token = api_token()
     if args.auth == "read" and not token:
         raise SkywitnessError(f"--auth read needs the {TOKEN_ENV} environment variable")

@@ -15,7 +15,7 @@ from ..errors import FormatError
 from .compression import decompress_head
 
 FORMATS: tuple[str, ...] = (
-    "beast", "avr", "sbs", "hex", "jsonl", "readsb", "trace", "opensky", "states",
+    "beast", "avr", "sbs", "hex", "jsonl", "readsb", "trace", "opensky", "states", "fr24",
 )  # fmt: skip
 #: Name hints, tried only when the content says nothing.
 _NAME_HINTS = (
@@ -89,6 +89,8 @@ def _json_kind(text: bytes, first: bytes) -> str | None:
     except ValueError:
         obj = None
     if isinstance(obj, dict):
+        if isinstance(obj.get("result"), dict):
+            return "fr24"  # flight playback: result.response.data.flight
         if "trace" in obj:
             return "trace"
         if "aircraft" in obj or "ac" in obj:
@@ -102,6 +104,8 @@ def _json_kind(text: bytes, first: bytes) -> str | None:
     if isinstance(obj, list) and obj and isinstance(obj[0], dict) and "icao24" in obj[0]:
         return "states"  # pandas "records" orient (traffic samples)
     window = text[:65536]
+    if b'"result"' in window and b'"flight"' in window and b'"track"' in window:
+        return "fr24"
     if b'"trace"' in window:
         return "trace"
     if b'"states"' in window:

@@ -1,5 +1,6 @@
 """Live sources: TCP client streams, TCP listeners for pushed feeds (several clients), and
-HTTP-polled JSON (readsb ``aircraft.json``, OpenSky REST with optional OAuth2).
+HTTP-polled JSON (readsb ``aircraft.json``, the readsb v2 APIs of the aggregators as
+``readsbapi+https://``, OpenSky REST with optional OAuth2; rates in ``public_feeds``).
 
 Spec form: ``<format>+<transport>://host:port[/path]`` with transport ``tcp``, ``listen``,
 ``http`` or ``https``. A Beast feed keeps its partial frame across a reconnect (harmless when
@@ -8,6 +9,7 @@ the new connection starts on a frame boundary, and exact when it resumes the sam
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -19,8 +21,13 @@ from .clock import TickClock
 from .detect import FORMATS
 from .net import OAuthToken, http_polls, listen_chunks, tcp_chunks
 from .opensky import rest_rows
+from .public_feeds import opensky_interval_s, readsb_api_interval_s, split_options
 from .readsb import ChangeFilter, JsonDocumentParser, aircraft_rows, trace_rows
 from .source import Batch, Parser, Source, StreamSource, _split, make_parser
+
+log = logging.getLogger(__name__)
+#: Spec scheme of the readsb v2 JSON APIs (``readsbapi+https://HOST/v2/...``).
+READSB_API = "readsbapi"
 
 
 class ListenSource(Source):
@@ -82,14 +89,31 @@ class PollSource(Source):
         self.parser = JsonDocumentParser(stats, name, rows)
         self.changes = ChangeFilter()
 
+    def _failed(self, label: str) -> None:
+        """A failed poll, counted with the feed's rejects (``/api/stats``)."""
+        self.stats.rejected[label] += 1
+
     def __iter__(self) -> Iterator[Batch]:
-        for body, arrival in http_polls(self.url, self.interval_s, self._stop, self.token):
+        polls = http_polls(
+            self.url,
+            self.interval_s,
+            self._stop,
+            self.token,
+            on_failure=self._failed,
+            valid=_json_object,
+        )
+        for body, arrival in polls:
             self._position += len(body)
             self.stats.bytes_read += len(body)
             for obs in self.parser.parse(body, arrival):
                 changed = self.changes(obs, arrival)
                 if len(changed):
                     yield from _split(changed, self.batch_size)
+
+
+def _json_object(body: bytes) -> bool:
+    """A body worth parsing: a JSON object (not an HTML error page, not empty)."""
+    return body.lstrip()[:1] == b"{"
 
 
 def open_live(
@@ -108,6 +132,9 @@ def open_live(
     sfmt, plus, transport = scheme.partition("+")
     if not plus:
         sfmt, transport = fmt, sfmt
+    api = sfmt == READSB_API
+    if api:
+        sfmt = "readsb"  # the v2 API documents are aircraft.json's v2 shape
     if sfmt not in FORMATS:
         raise FormatError(spec, "say the format in the spec", detail="e.g. beast+tcp://host:30005")
     if fmt not in ("auto", sfmt):
@@ -115,9 +142,16 @@ def open_live(
     if transport in ("http", "https"):
         if sfmt not in ("readsb", "opensky", "trace"):
             raise FormatError(spec, f"{sfmt} cannot be polled over HTTP")
-        url = f"{transport}://{rest}"
-        token = OAuthToken.from_env(token_url) if sfmt == "opensky" else None
-        return PollSource(spec, sfmt, url, stats, stop, batch_size, poll_interval_s, token)
+        url, opts = split_options(f"{transport}://{rest}")
+        token = None
+        interval = opts.interval_s or poll_interval_s
+        if sfmt == "opensky":
+            token = OAuthToken.from_env(opts.token_url or token_url)
+            interval = opensky_interval_s(url, authenticated=token is not None, opts=opts)
+        elif api:
+            interval = readsb_api_interval_s(opts)
+        log.info("polling %s every %.1f s", url, interval)
+        return PollSource(spec, sfmt, url, stats, stop, batch_size, interval, token)
     parts = urlsplit(f"//{rest}")
     host, port = parts.hostname, parts.port
     if not host or port is None:

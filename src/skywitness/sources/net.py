@@ -13,11 +13,12 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 
 from ..config import opensky_credentials
+from .public_feeds import USER_AGENT, retry_after_s
 
 log = logging.getLogger(__name__)
 
@@ -169,22 +170,52 @@ def http_polls(
     interval_s: float,
     stop: threading.Event,
     token: OAuthToken | None = None,
+    *,
+    on_failure: Callable[[str], None] | None = None,
+    valid: Callable[[bytes], bool] | None = None,
 ) -> Iterator[tuple[bytes, float]]:
-    """GET ``url`` every ``interval_s`` seconds; yields each successful body."""
-    backoff = Backoff(lo=max(interval_s, BACKOFF_MIN_S))
-    with httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=True) as client:
+    """GET ``url`` every ``interval_s`` seconds; yields each successful body.
+
+    A network error, an error status or a body ``valid`` rejects is never raised: it is
+    reported to ``on_failure`` (``poll_network``, ``poll_auth``, ``poll_http_429``,
+    ``poll_http_5xx``, ``poll_http_4xx``, ``poll_bad_body``) and followed by a growing wait; a
+    429/503 answer's Retry-After (or OpenSky's ``X-Rate-Limit-Retry-After-Seconds``) is obeyed.
+    """
+    backoff = Backoff(lo=max(interval_s, BACKOFF_MIN_S), hi=max(interval_s, BACKOFF_MAX_S))
+
+    def fail(label: str, why: object, wait: float | None = None) -> None:
+        if on_failure is not None:
+            on_failure(label)
+        delay = max(backoff.delay, wait or 0.0)
+        log.warning("poll %s failed (%s); retry in %.1f s", url, why, delay)
+        stop.wait(delay)
+        backoff.delay = min(backoff.delay * 2, backoff.hi)
+
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    with httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=True, headers=headers) as client:
         while not stop.is_set():
             started = time.monotonic()
             try:
-                headers = token.header(client) if token else {}
-                r = client.get(url, headers=headers)
-                if r.status_code == 401 and token:
-                    token.invalidate()
-                r.raise_for_status()
-                body = r.content
+                auth = token.header(client) if token else {}
             except (httpx.HTTPError, KeyError, ValueError) as e:
-                log.warning("poll %s failed (%s); retry in %.1f s", url, e, backoff.delay)
-                backoff.wait(stop)
+                fail("poll_auth", e)
+                continue
+            try:
+                r = client.get(url, headers=auth)
+            except httpx.HTTPError as e:
+                fail("poll_network", e)
+                continue
+            code = r.status_code
+            if code >= 400:
+                if code == 401 and token:
+                    token.invalidate()
+                label = "poll_http_429" if code == 429 else f"poll_http_{code // 100}xx"
+                asked = retry_after_s({k.lower(): v for k, v in r.headers.items()})
+                fail(label, f"HTTP {code}", asked if code in (429, 503) else None)
+                continue
+            body = r.content
+            if valid is not None and not valid(body):
+                fail("poll_bad_body", f"unusable body {body[:40]!r}")
                 continue
             backoff.reset()
             yield body, time.time()

@@ -18,11 +18,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ..model import Observations, PositionSource, RejectReason
+from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
 from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
 from .textio import DocumentParser
@@ -90,50 +93,123 @@ def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list
 
 
 def trace_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str]:
-    """Append one row per trace point (see module doc)."""
+    """Append one row per trace point (see module doc); the reasons of the points not used."""
+    obs, bad = trace_observations(doc)
+    if obs is not None:
+        rows.extend(obs)
+    return bad
+
+
+def trace_observations(doc: Any, source: str = "") -> tuple[Observations | None, list[str]]:
+    """A whole trace document as columns, in one pass per column (the one trace decoder).
+
+    Returns the points as ``Observations`` (None when no point is usable) and a reason for each
+    point, or for the whole document, that could not be used.
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("trace"), list):
-        return ["not a readsb trace"]
+        return None, ["not a readsb trace"]
     addr = icao_of(doc.get("icao"))
     base = num(doc.get("timestamp"))
     if addr is None or math.isnan(base):
-        return ["trace without icao/timestamp"]
-    bad: list[str] = []
-    for p in doc["trace"]:
-        if not isinstance(p, list) or len(p) < 7:
-            bad.append("trace point is not a list of >= 7 values")
-            continue
-        dt = num(p[0])
-        if math.isnan(dt):
-            bad.append("trace point without time")
-            continue
-        details = p[8] if len(p) > 8 and isinstance(p[8], dict) else {}
-        src = p[9] if len(p) > 9 else details.get("type")
-        kind, possrc, anon = readsb_type(src)
-        flags = int(num(p[6])) if not math.isnan(num(p[6])) else 0
-        ground = p[3] == "ground"
-        vr = num(p[7]) if len(p) > 7 else math.nan
-        if math.isnan(vr) and len(p) > 11:
-            vr = num(p[11])
-        flight = details.get("flight")
-        rows.add(
-            base + dt,
-            addr[0],
-            non_icao=addr[1] or anon,
-            callsign=flight if isinstance(flight, str) else "",
-            lat=num(p[1]),
-            lon=num(p[2]),
-            alt=math.nan if ground else num(p[3]),
-            geo=num(p[10]) if len(p) > 10 else math.nan,
-            gs=num(p[4]),
-            track=num(p[5]),
-            vr=vr,
-            squawk=squawk_code(details.get("squawk")),
-            onground=1 if ground else (0 if not math.isnan(num(p[3])) else -1),
-            kind=kind,
-            possrc=possrc,
-            new_leg=bool(flags & 2),
-        )
-    return bad
+        return None, ["trace without icao/timestamp"]
+    pts = doc["trace"]
+    good = [p for p in pts if isinstance(p, list) and len(p) >= _TRACE_MIN_FIELDS]
+    bad = ["trace point is not a list of >= 7 values"] * (len(pts) - len(good))
+    if not good:
+        return None, bad
+    cols = list(zip_longest(*good, fillvalue=None))
+    cols += [(None,) * len(good)] * (_TRACE_FIELDS - len(cols))
+    dt = _floats(cols[0])
+    timed = np.isfinite(dt)
+    if not timed.all():
+        bad += ["trace point without time"] * int(np.count_nonzero(~timed))
+        idx = np.flatnonzero(timed)
+        cols = [tuple(c[i] for i in idx) for c in cols]
+        dt = dt[idx]
+        if not len(dt):
+            return None, bad
+    return _trace_columns(cols, base + dt, addr, source), bad
+
+
+_squawk = lru_cache(maxsize=8192)(squawk_code)
+
+#: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
+#: source_type, geom_alt, geom_rate.
+_TRACE_FIELDS = 12
+_TRACE_MIN_FIELDS = 7
+
+
+def _trace_columns(
+    cols: list[tuple[Any, ...]], t: npt.NDArray[np.float64], addr: tuple[int, bool], source: str
+) -> Observations:
+    n = len(t)
+    alt_raw = cols[3]
+    ground = np.fromiter((v == "ground" for v in alt_raw), dtype=np.bool_, count=n)
+    alt = _floats(alt_raw)
+    onground = np.where(ground, 1, np.where(np.isfinite(alt), 0, -1)).astype(np.int8)
+    vr = _floats(cols[7])
+    no_vr = ~np.isfinite(vr)
+    if no_vr.any():
+        vr = np.where(no_vr, _floats(cols[11]), vr)
+    flags = _floats(cols[6])
+    new_leg = (np.nan_to_num(flags, nan=0.0).astype(np.int64) & 2) != 0
+    lat, lon = _floats(cols[1]), _floats(cols[2])
+    bad_pos = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    lat[bad_pos] = np.nan
+    lon[bad_pos] = np.nan
+    callsign = np.full(n, "", dtype="<U8")
+    squawk = np.full(n, -1, dtype=np.int16)
+    types = np.array(cols[9], dtype=object)
+    for i, d in enumerate(cols[8]):
+        if isinstance(d, dict):
+            if types[i] is None:  # a point without source_type: the details say it
+                types[i] = d.get("type")
+            flight = d.get("flight")
+            if isinstance(flight, str):
+                callsign[i] = flight.strip()[:8]
+            sq = d.get("squawk")
+            if sq is not None:
+                squawk[i] = _squawk(sq) if isinstance(sq, str) else squawk_code(sq)
+    kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
+    possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
+    anon = np.zeros(n, dtype=np.bool_)
+    for name in set(types.tolist()):
+        k, p, a = readsb_type(name if isinstance(name, str) else None)
+        sel = types == name
+        kind[sel], possrc[sel], anon[sel] = k, p, a
+    possrc[bad_pos] = PositionSource.UNKNOWN
+    return Observations(
+        timestamp=t.astype(np.float64),
+        icao24=np.full(n, addr[0], dtype=np.uint32),
+        non_icao=anon | addr[1],
+        callsign=callsign,
+        latitude=lat,
+        longitude=lon,
+        altitude=np.where(ground, np.nan, alt),
+        geoaltitude=_floats(cols[10]),
+        groundspeed=_floats(cols[4]),
+        track=_floats(cols[5]),
+        vertical_rate=vr,
+        squawk=squawk,
+        onground=onground,
+        kind=kind,
+        position_source=possrc,
+        new_leg=new_leg,
+        source=source,
+    )
+
+
+_NUMBER = (int, float)
+
+
+def _floats(col: tuple[Any, ...]) -> npt.NDArray[np.float64]:
+    """A column of JSON values as float64: numbers kept, anything else (None, text) NaN."""
+    try:
+        out = np.array(col, dtype=np.float64)
+    except (TypeError, ValueError):  # "ground", text: readsb writes no numbers as text
+        out = np.array([v if v.__class__ in _NUMBER else None for v in col], dtype=np.float64)
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 RowsFn = Callable[[Any, ObsRows, "float | None"], list[str]]

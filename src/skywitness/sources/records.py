@@ -8,6 +8,7 @@ unit conversions from SI, and lenient number/squawk parsing.
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,11 @@ class ObsRows:
     """Append-only rows, converted to ``Observations`` by ``build``."""
 
     def __init__(self) -> None:
+        self._parts: list[Observations] = []  # whole column chunks (trace documents)
+        self._part_rows = 0
+        self._reset()
+
+    def _reset(self) -> None:
         self.t: list[float] = []
         self.icao: list[int] = []
         self.non_icao: list[bool] = []
@@ -112,7 +118,16 @@ class ObsRows:
         self.new_leg: list[bool] = []
 
     def __len__(self) -> int:
-        return len(self.t)
+        return len(self.t) + self._part_rows
+
+    def extend(self, obs: Observations) -> None:
+        """Append already-built columns (kept in order after the rows added so far)."""
+        if self.t:
+            self._parts.append(self._build_rows(obs.source))
+            self._part_rows += len(self.t)
+            self._reset()
+        self._parts.append(obs)
+        self._part_rows += len(obs)
 
     def add(
         self,
@@ -155,6 +170,12 @@ class ObsRows:
         self.new_leg.append(new_leg)
 
     def build(self, source: str) -> Observations:
+        if not self._parts:
+            return self._build_rows(source)
+        parts = self._parts + ([self._build_rows(source)] if self.t else [])
+        return obs_concat(parts, source)
+
+    def _build_rows(self, source: str) -> Observations:
         f8 = np.float64
         return Observations(
             timestamp=np.array(self.t, dtype=f8),
@@ -198,3 +219,10 @@ def obs_take(obs: Observations, index: npt.NDArray[Any]) -> Observations:
         new_leg=obs.new_leg[index],
         source=obs.source,
     )
+
+
+def obs_concat(parts: list[Observations], source: str) -> Observations:
+    """One ``Observations`` of ``parts`` in order, named ``source``."""
+    names = [f.name for f in fields(Observations) if f.name != "source"]
+    cols = {n: np.concatenate([getattr(p, n) for p in parts]) for n in names}
+    return Observations(**cols, source=source)

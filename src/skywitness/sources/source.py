@@ -33,6 +33,7 @@ from .beast import BeastParser, frame_beast, last_ticks
 from .clock import TickClock, time_from_name
 from .compression import Decompressor, compression_of, decompress_head
 from .detect import FORMATS, detect_format
+from .fr24 import fr24_rows
 from .hexlines import HexParser, JsonlParser
 from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
@@ -45,7 +46,11 @@ FILE_CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16
 TAIL_BYTES = 1 << 16
 MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
-DOCUMENT_FORMATS = ("readsb", "trace")  # whole JSON documents (opensky: CSV streams, REST docs)
+DOCUMENT_FORMATS = (
+    "readsb",
+    "trace",
+    "fr24",
+)  # whole JSON documents (opensky: CSV streams, REST docs)
 
 
 class Parser(Protocol):
@@ -82,6 +87,7 @@ PARSERS: dict[str, Callable[[ParserArgs], Any]] = {
     "sbs": lambda a: SbsParser(a.stats, a.name, tz=a.tz, live=a.live),
     "readsb": lambda a: JsonDocumentParser(a.stats, a.name, aircraft_rows),
     "trace": lambda a: JsonDocumentParser(a.stats, a.name, trace_rows),
+    "fr24": lambda a: JsonDocumentParser(a.stats, a.name, fr24_rows),
     "states": lambda a: StatesParser(a.stats, a.name),
     "opensky": _opensky,
 }

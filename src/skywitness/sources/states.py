@@ -1,5 +1,6 @@
 """Already-tracked state vectors as input: Parquet with the canonical columns (skywitness's own
-lake files, ``traffic`` or OpenSky exports) and ``traffic``/pandas JSON samples.
+lake files, ``traffic`` exports) or OpenSky's historical database columns (``pyopensky``
+exports, converted by ``sources.opensky_db``), and ``traffic``/pandas JSON samples.
 
 Both are whole documents (Parquet needs its footer), parsed at the end of the stream; rows are
 canonicalised by the store's schema rules (bad times or addresses counted, not kept) and become
@@ -97,6 +98,10 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
             return None
         stats.frames += raw.num_rows
+        from .opensky_db import is_opensky_db, opensky_db_table  # on use, as pyarrow.compute
+
+        if is_opensky_db(raw.schema):  # pyopensky/traffic export: SI units, own names
+            raw = opensky_db_table(raw, name)
         return canonicalize(raw, stats=stats, source=name)
     try:
         doc = json.loads(buf)

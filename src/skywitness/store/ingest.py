@@ -2,7 +2,8 @@
 
 ``ingest_tables`` records the source (spec, SHA-256, format, size), refuses a file already
 ingested completely (reporting when), streams the tables through a ``Writer`` and closes the
-record with the counts. A failure while ingesting a file marks the ingest ``failed`` and
+record with the counts. A file that stores nothing is closed as ``empty``, with why: it does not
+count as ingested. A failure while ingesting a file marks the ingest ``failed`` and
 removes its rows; a live feed keeps what it committed.
 """
 
@@ -89,7 +90,18 @@ def ingest_tables(
         else:  # a file: remove its rows so ingesting it again adds no duplicates
             store.discard_ingest(ingest_id, _counts(st, writer))
         raise
+    if writer.rows_stored == 0 and provenance.sha256 is not None:
+        # not recorded as ingested (status "empty"): reading the file again is not refused
+        return store.finish_ingest(ingest_id, _counts(st, writer), status="empty", note=_why(st))
     return store.finish_ingest(ingest_id, _counts(st, writer))
+
+
+def _why(st: IngestStats) -> str:
+    """Why a file stored nothing, for the user."""
+    if st.frames == 0:
+        return "nothing stored: no record could be read from this file (empty or not this format)"
+    top = ", ".join(f"{k} {v:,}" for k, v in sorted(st.rejected.items(), key=lambda kv: -kv[1]))
+    return f"nothing stored: {st.frames:,} read, none usable (rejected: {top or 'none'})"
 
 
 def _counts(st: IngestStats, writer: Writer) -> dict[str, object]:

@@ -26,7 +26,7 @@ class IngestRecord:
     size_bytes: int | None
     started: datetime
     finished: datetime | None
-    status: str  # running | done | interrupted | failed | duplicate (of an earlier ingest)
+    status: str  # running | done | empty (stored nothing) | interrupted | failed | duplicate
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -203,12 +203,15 @@ class Store:
         *,
         stats: IngestStats | None = None,
         con: duckdb.DuckDBPyConnection | None = None,
+        on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> int:
         """Commit one batch of state vectors atomically; return rows stored.
 
         Journal first (batch ``writing``), then each day's file written and renamed, then one
         catalogue transaction registers the files and marks the batch ``committed``. ``con``
-        is the calling thread's cursor (the writer thread passes its own).
+        is the calling thread's cursor (the writer thread passes its own). ``on_commit`` runs
+        inside that transaction, so what it records (e.g. which traces the batch holds) is
+        committed together with the rows, or not at all.
         """
         self._writable()
         c = con if con is not None else self._con
@@ -255,6 +258,12 @@ class Store:
                 "WHERE ingest_id = ? AND seq = ?",
                 [_now(), ingest_id, seq],
             )
+            if on_commit is not None:
+                try:
+                    on_commit(c)
+                except BaseException:
+                    c.execute("ROLLBACK")  # the batch stays 'writing': recovery removes it
+                    raise
             c.execute("COMMIT")
         if not self._view_has_files:
             with self._lock:

@@ -64,6 +64,7 @@ export const api = {
   track: (icao24, params) =>
     getJSON(`/api/aircraft/${encodeURIComponent(icao24)}/track`, params),
   flights: (params) => getJSON("/api/flights", params),
+  stats: () => getJSON("/api/stats"),
   alerts: (params) => getJSON("/api/alerts", params),
   basemap: () => getJSON("/api/basemap.geojson"),
   check: (body) => postJSON("/api/check", body),

@@ -46,6 +46,15 @@ export class History {
     $("h-until").value = dayString(now);
   }
 
+  // Open on the days asked (the page's ?history=YYYY-MM-DD[..YYYY-MM-DD]): list the flights
+  // and draw them all, the map fitted to them.
+  async open(since, until) {
+    $("h-since").value = since;
+    $("h-until").value = until;
+    await this.load();
+    if (this.flights.length) await this.replay({ all: true });
+  }
+
   async load() {
     $("h-summary").textContent = "loading…";
     try {
@@ -77,8 +86,9 @@ export class History {
     $("pb-load").hidden = shown.length === 0;
   }
 
-  // Fetch the tracks of the listed flights and replay those that pass through the view.
-  async replay() {
+  // Fetch the tracks of the listed flights and replay those that pass through the view
+  // (``all``: every listed flight, the map fitted to them).
+  async replay({ all = false } = {}) {
     const bounds = this.map.getBounds();
     const items = [];
     const flights = this.visible().slice(0, REPLAY_MAX_FLIGHTS);
@@ -98,12 +108,16 @@ export class History {
           });
         }
         points.sort((a, b) => a.t - b.t);
-        if (points.some((pt) => bounds.contains([pt.lat, pt.lon]))) {
+        if (all || points.some((pt) => bounds.contains([pt.lat, pt.lon]))) {
           items.push({ name: flights[i].callsign || flights[i].icao24, points });
         }
       });
       const n = this.playback.load(items);
-      $("h-summary").textContent = `replaying ${n} flight(s) that pass through the view`;
+      const fit = items.flatMap((it) => it.points.map((pt) => [pt.lat, pt.lon]));
+      if (all && fit.length) this.map.fitBounds(fit, { padding: [20, 20] });
+      $("h-summary").textContent = all
+        ? `${this.flights.length} flight(s); replaying ${n}`
+        : `replaying ${n} flight(s) that pass through the view`;
     } catch (err) {
       this.onError(err);
     }

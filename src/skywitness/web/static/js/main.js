@@ -44,6 +44,8 @@ const alerts = new Alerts({
   isActive: () => state.activeTab === "alerts",
 });
 const history = new History(map, playback, { onFlight: (f) => showFlight(f), onError: showError });
+// ?history=2019-09-20 (or 2019-09-19..2019-09-21): open History on those days, flights drawn.
+const askedDays = new URLSearchParams(window.location.search).get("history");
 new Search(() => layer.all(), (icao24, opts) => selectAircraft(icao24, opts));
 const claimCheck = new ClaimCheck($("tab-check"));
 
@@ -266,4 +268,19 @@ connectStream(
   },
 );
 alerts.loadRecent();
-basemapReady.then(() => poll());
+basemapReady.then(async () => {
+  if (askedDays) {
+    const [since, until] = askedDays.split("..");
+    switchTab("history");
+    history.open(since, until || since).catch(showError);
+  } else {
+    // Serving a store without live feeds: History opens on the newest stored day.
+    try {
+      const last = (await api.stats()).store?.last;
+      if (last) history.setDefaultRange(Date.parse(last) / 1000);
+    } catch (_) {
+      // no stats (auth, no store): the live data's day is the default
+    }
+  }
+  poll();
+});

@@ -1,0 +1,319 @@
+"""Ingest a readsb globe-history day archive into the store: streamed, filtered, resumable.
+
+Each trace is decoded once (``sources.readsb.trace_observations``), its callsign and squawk
+carried forward along the trace, and stored as it is: trace points are already readsb's tracked
+state vectors, so they are not re-tracked or thinned. Traces are written in batches; each batch
+commits its rows, the identity of its traces (``store.traces``), their legs and their identity
+facts (``identify.trace_facts``) in one transaction, so an interrupted ingest resumes by
+skipping exactly the traces already stored. Unreadable members are counted and named, the rest
+of the day is stored. The ingest record is opened with the first batch: an archive that yields
+nothing leaves no record (and the caller exits non-zero).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..identify.store_schema import ensure_schema as ensure_identity_schema
+from ..identify.trace_facts import record_trace_facts, trace_facts
+from ..model import Observations, RejectReason
+from ..sources.globe import GlobeInput, GlobeReader, TraceDoc, trace_documents
+from ..sources.only import OnlyFilter
+from ..sources.readsb import trace_observations
+from ..sources.records import obs_concat, obs_take
+from ..sources.tarstream import TarProblem
+from ..stats import IngestStats
+from ..store import Store
+from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
+from .history import REBUILD_MARGIN, rebuild_flights
+from .records import observations_table
+
+#: Trace points per committed batch: bounds memory (~200 B a point in flight) and the work an
+#: interruption loses.
+BATCH_POINTS = 500_000
+FORMAT = "globe"
+#: Stored points whose flights are rebuilt together (the aircraft's earlier days come too).
+REBUILD_POINTS = 1_000_000
+
+
+@dataclass
+class GlobeOutcome:
+    """What one archive ingest did."""
+
+    archive: str
+    ingest_id: int | None = None
+    traces: int = 0  # stored now
+    kept: int = 0  # read and kept so far (stored, or in the batch being written)
+    already: int = 0  # skipped: stored by an earlier ingest
+    grown: int = 0  # stored before, with new points since: only those stored
+    filtered: int = 0  # left out by --only
+    points: int = 0  # trace points stored
+    legs: int = 0
+    facts: int = 0
+    flights: int = 0
+    problems: list[TarProblem] = field(default_factory=list)
+    stats: IngestStats = field(default_factory=IngestStats)
+    aircraft: Counter[str] = field(default_factory=Counter)  # icao24 -> points stored
+    first: float | None = None
+    last: float | None = None
+    interrupted: bool = False
+
+    @property
+    def skipped(self) -> int:
+        """Members or parts that could not be read."""
+        return len(self.problems)
+
+
+GlobeProgress = Callable[[GlobeReader, GlobeOutcome], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Trace:
+    """What a batch keeps of a trace document (not the parsed JSON: it is ~6x the columns)."""
+
+    member: str
+    icao: str
+    start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
+    last: float  # unix s of its last point stored
+    facts: list[tuple[str, str, str]]
+
+
+@dataclass
+class _Pending:
+    docs: list[_Trace] = field(default_factory=list)
+    obs: list[Observations] = field(default_factory=list)
+    points: int = 0
+
+
+def ingest_globe(
+    store: Store,
+    inp: GlobeInput,
+    only: OnlyFilter | None = None,
+    *,
+    stop: threading.Event | None = None,
+    progress: GlobeProgress | None = None,
+    batch_points: int = BATCH_POINTS,
+    rebuild: bool = True,
+) -> GlobeOutcome:
+    """Store every trace of ``inp`` that ``only`` keeps and no earlier ingest stored."""
+    only = only or OnlyFilter()
+    con = store.connection
+    ensure_identity_schema(con)
+    ensure_trace_tables(con)
+    done = stored_trace_keys(con)
+    out = GlobeOutcome(inp.name)
+    out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
+    reader = GlobeReader(inp)
+    pending = _Pending()
+    for item in trace_documents(reader.members(), only.keep_address):
+        if isinstance(item, TarProblem):
+            out.problems.append(item)
+        else:
+            _take(item, pending, out, only, done)
+            if pending.points >= batch_points:
+                _flush(store, inp, reader, pending, out)
+                pending = _Pending()
+        if progress is not None:
+            progress(reader, out)
+        if stop is not None and stop.is_set():
+            out.interrupted = True
+            break
+    _flush(store, inp, reader, pending, out)
+    if progress is not None:
+        progress(reader, out)
+    _finish(store, reader, out)
+    if rebuild and out.aircraft and out.first is not None and out.last is not None:
+        out.flights = _rebuild(store, out)
+    return out
+
+
+def _rebuild(store: Store, out: GlobeOutcome) -> int:
+    """Flights of the aircraft stored, a chunk of at most ``REBUILD_POINTS`` points at a time
+    (a day of the world holds ~100 M: loaded at once they would not fit in memory)."""
+    assert out.first is not None and out.last is not None
+    since = datetime.fromtimestamp(out.first, UTC) - REBUILD_MARGIN
+    until = datetime.fromtimestamp(out.last, UTC) + REBUILD_MARGIN
+    flights = 0
+    chunk: list[str] = []
+    points = 0
+    for icao, n in sorted(out.aircraft.items()):
+        chunk.append(icao)
+        points += n
+        if points >= REBUILD_POINTS:
+            flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
+            chunk, points = [], 0
+    if chunk:
+        flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
+    return flights
+
+
+def _take(
+    item: TraceDoc,
+    pending: _Pending,
+    out: GlobeOutcome,
+    only: OnlyFilter,
+    done: dict[tuple[str, float], float],
+) -> None:
+    key = (item.icao, _start(item.doc))
+    last = done.get(key)
+    if last is not None and _end(item.doc, key[1]) <= last:
+        out.already += 1
+        return
+    obs, bad = trace_observations(item.doc, item.member)
+    if obs is not None and last is not None:  # a trace that grew: its new points only
+        obs = obs_take(obs, np.flatnonzero(obs.timestamp > last))
+        out.grown += 1
+    out.stats.frames += len(bad) + (len(obs) if obs is not None else 0)
+    for why in bad:
+        out.stats.reject(RejectReason.BAD_RECORD, item.member, detail=why)
+    if obs is None or not len(obs):
+        if last is None:
+            out.problems.append(TarProblem(item.member, 0, bad[0] if bad else "no points"))
+        return
+    if not only.keep_trace(item.icao, item.doc, obs):
+        out.filtered += 1
+        return
+    done[key] = float(obs.timestamp.max())
+    out.kept += 1
+    facts = [] if item.icao.startswith("~") else trace_facts(item.icao, item.doc)
+    pending.docs.append(_Trace(item.member, item.icao, key[1], done[key], facts))
+    pending.obs.append(carry_forward(obs))
+    pending.points += len(obs)
+
+
+def _start(doc: dict[str, object]) -> float:
+    t = doc.get("timestamp")
+    return float(t) if isinstance(t, int | float) else 0.0
+
+
+def _end(doc: dict[str, object], start: float) -> float:
+    """Unix s of a trace document's last point (inf when it cannot be told cheaply)."""
+    trace = doc.get("trace")
+    if isinstance(trace, list) and trace and isinstance(trace[-1], list) and trace[-1]:
+        dt = trace[-1][0]
+        if isinstance(dt, int | float) and not isinstance(dt, bool):
+            return start + float(dt)
+    return float("inf")
+
+
+def carry_forward(obs: Observations) -> Observations:
+    """Callsign and squawk (given only now and then in a trace) carried to the points after."""
+    for name, missing in (("callsign", ""), ("squawk", -1)):
+        col = getattr(obs, name)
+        has = col != missing
+        if has.all() or not has.any():
+            continue
+        idx = np.maximum.accumulate(np.where(has, np.arange(len(col)), 0))
+        filled = col[idx]
+        filled[~has & (np.maximum.accumulate(has) == 0)] = missing
+        setattr(obs, name, filled)
+    return obs
+
+
+def _flush(
+    store: Store, inp: GlobeInput, reader: GlobeReader, pending: _Pending, out: GlobeOutcome
+) -> None:
+    if not pending.obs:
+        return
+    obs = obs_concat(pending.obs, inp.name)
+    names = np.array([f"{inp.name}:{d.member}" for d in pending.docs], dtype=object)
+    sources = np.repeat(names, [len(o) for o in pending.obs])
+    anon = obs.non_icao
+    if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
+        out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
+        keep = np.flatnonzero(~anon)
+        obs, sources = obs_take(obs, keep), sources[keep]
+    table = observations_table(obs).set_column(15, "source", pa.array(sources, type=pa.string()))
+    if out.ingest_id is None:
+        out.ingest_id = store.begin_ingest(_spec(inp), None, FORMAT, reader.total_bytes)
+    ingest_id = out.ingest_id
+    traces = pa.table(
+        {
+            "icao24": [d.icao for d in pending.docs],
+            "trace_start": [d.start for d in pending.docs],
+            "archive": [inp.name] * len(pending.docs),
+            "member": [d.member for d in pending.docs],
+            "points": [len(o) for o in pending.obs],
+            "ingest_id": [ingest_id] * len(pending.docs),
+            "last_point": [d.last for d in pending.docs],
+        }
+    )
+    legs = _legs(pending, inp.name, ingest_id)
+    facts = [f for d in pending.docs for f in d.facts]
+    stamp = datetime.now(UTC).replace(tzinfo=None)
+    added = [0]
+
+    def on_commit(c: object) -> None:
+        record_traces(c, traces, legs)
+        added[0] = record_trace_facts(c, facts, inp.name, stamp)
+
+    stored = store.write_batch(ingest_id, table, stats=out.stats, on_commit=on_commit)
+    out.traces += len(pending.docs)
+    out.points += stored
+    out.legs += legs.num_rows
+    out.facts += added[0]
+    out.stats.accepted += stored
+    if stored:
+        counts = pc.value_counts(table.column("icao24"))
+        out.aircraft.update(
+            dict(
+                zip(
+                    counts.field("values").to_pylist(),
+                    counts.field("counts").to_pylist(),
+                    strict=True,
+                )
+            )
+        )
+        lo, hi = float(obs.timestamp.min()), float(obs.timestamp.max())
+        out.first = lo if out.first is None else min(out.first, lo)
+        out.last = hi if out.last is None else max(out.last, hi)
+
+
+def _legs(pending: _Pending, archive: str, ingest_id: int) -> pa.Table:
+    icao: list[str] = []
+    ts: list[np.ndarray] = []
+    for d, o in zip(pending.docs, pending.obs, strict=True):
+        t = o.timestamp[o.new_leg]
+        icao += [d.icao] * len(t)
+        ts.append(t)
+    t_all = np.concatenate(ts) if ts else np.zeros(0)
+    return pa.table(
+        {
+            "icao24": pa.array(icao, type=pa.string()),
+            "timestamp": pa.array((t_all * 1e6).astype(np.int64), type=pa.timestamp("us")),
+            "archive": pa.array([archive] * len(icao), type=pa.string()),
+            "ingest_id": pa.array([ingest_id] * len(icao), type=pa.int64()),
+        }
+    )
+
+
+def _spec(inp: GlobeInput) -> str:
+    if inp.folder is not None:
+        return str(inp.folder)
+    return " + ".join(str(p) for p in inp.parts)
+
+
+def _finish(store: Store, reader: GlobeReader, out: GlobeOutcome) -> None:
+    if out.ingest_id is None:
+        return
+    note = "; ".join(f"{p.name or 'offset ' + str(p.offset)}: {p.what}" for p in out.problems[:20])
+    if len(out.problems) > 20:
+        note += f"; … {len(out.problems) - 20:,} more"
+    counts = {
+        "read": out.stats.frames,
+        "accepted": out.stats.accepted,
+        "rejected": dict(out.stats.rejected),
+    }
+    status = "interrupted" if out.interrupted else "done"
+    store.finish_ingest(out.ingest_id, counts, status=status, note=note)
+    sha = reader.sha256()
+    if sha is not None and not out.interrupted:
+        store.connection.execute("UPDATE ingests SET sha256 = ? WHERE id = ?", [sha, out.ingest_id])
