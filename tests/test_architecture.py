@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "watch": 3,
     "evidence": 3,
     "simulate": 3,
+    "mlat": 3,
     "runtime": 4,
     "api": 5,
     "claims": 5,

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from ..model import F8, I4, LONG_FRAME_BYTES, U1
 from . import encode
 from .coverage import hear
-from .flightpath import evaluate
+from .flightpath import State, evaluate
 from .scenario import AircraftSpec, Receiver
 
 I8 = npt.NDArray[np.int64]
@@ -100,16 +100,21 @@ class Emitted:
         return int(self.t.shape[0])
 
 
-def emit(
-    spec: AircraftSpec,
-    receivers: Sequence[Receiver],
-    seed: int,
-    origin: float,
-    w0: float,
-    w1: float,
-) -> Emitted:
-    """Every frame ``spec`` transmits in ``[w0, w1)`` that a receiver hears (only those are
-    encoded); ``origin`` anchors the slot grids."""
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """The frames one aircraft sends in a window (before anyone hears them), in no order."""
+
+    t: F8
+    kind: I8  # FrameKind
+    k: I8  # slot number (even/odd CPR alternates by slot)
+    state: State  # the true state at each t
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+
+def sent(spec: AircraftSpec, seed: int, origin: float, w0: float, w1: float) -> Slots:
+    """Every frame ``spec`` transmits in ``[w0, w1)``; ``origin`` anchors the slot grids."""
     ks: list[I8] = []
     ts: list[F8] = []
     kinds: list[I8] = []
@@ -126,14 +131,23 @@ def emit(
     keep = st.valid & ~((kind == FrameKind.VELOCITY) & st.onground)
     keep &= ~(is_pos & stopped & ~thin)
     idx = np.flatnonzero(keep)
-    rx, rng_nm = hear(receivers, st.lat[idx], st.lon[idx], st.altitude[idx])
-    heard = rx >= 0
-    idx, rx, rng_nm = idx[heard], rx[heard], rng_nm[heard]
+    return Slots(t=t[idx], kind=kind[idx], k=k[idx], state=_take_state(st, idx))
 
+
+def _take_state(st: State, idx: I8) -> State:
+    return State(
+        valid=st.valid[idx], lat=st.lat[idx], lon=st.lon[idx], altitude=st.altitude[idx],
+        groundspeed=st.groundspeed[idx], track=st.track[idx],
+        vertical_rate=st.vertical_rate[idx], onground=st.onground[idx], leg=st.leg[idx],
+    )  # fmt: skip
+
+
+def encode_slots(spec: AircraftSpec, s: Slots, idx: I8) -> tuple[U1, U1]:
+    """The frames of slots ``idx`` of ``s``: (data (n, 14), length)."""
     n = idx.shape[0]
     data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
     length = np.zeros(n, dtype=np.uint8)
-    sel_kind, sel_k = kind[idx], k[idx]
+    sel_kind, sel_k, st = s.kind[idx], s.k[idx], s.state
     lat, lon, alt = st.lat[idx], st.lon[idx], st.altitude[idx]
     gs, trk, vr, gnd = st.groundspeed[idx], st.track[idx], st.vertical_rate[idx], st.onground[idx]
     odd = (sel_k % 2) == 1
@@ -160,4 +174,22 @@ def emit(
     put(m, encode.commb_altitude(icao, alt[m], gnd[m], cs))
     m = sel_kind == FrameKind.COMMB_IDENTITY
     put(m, encode.commb_identity(icao, sq, gnd[m], cs))
-    return Emitted(t=t[idx], data=data, length=length, receiver=rx, range_nm=rng_nm)
+    return data, length
+
+
+def emit(
+    spec: AircraftSpec,
+    receivers: Sequence[Receiver],
+    seed: int,
+    origin: float,
+    w0: float,
+    w1: float,
+) -> Emitted:
+    """Every frame ``spec`` transmits in ``[w0, w1)`` that a receiver hears (only those are
+    encoded); ``origin`` anchors the slot grids."""
+    s = sent(spec, seed, origin, w0, w1)
+    st = s.state
+    rx, rng_nm = hear(receivers, st.lat, st.lon, st.altitude)
+    idx = np.flatnonzero(rx >= 0)
+    data, length = encode_slots(spec, s, idx)
+    return Emitted(t=s.t[idx], data=data, length=length, receiver=rx[idx], range_nm=rng_nm[idx])

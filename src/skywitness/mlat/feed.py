@@ -1,0 +1,211 @@
+"""Multilateration over frame batches: receivers by id or source, windows, decode, tracker.
+
+``MlatFeed`` takes ``FrameBatch``es from any number of sources (one Beast file or stream per
+receiver, matched by name, or one stream with 0xe3 receiver ids, matched by id), holds them for
+``HOLD_S`` seconds so the copies of one transmission from every receiver are together, and
+processes whole windows of ``WINDOW_S``: one copy of each transmission goes through the normal
+decoder and ``Tracker`` (as the deduplicator would leave it), the engine solves positions, and
+the accepted fixes go into the same tracker as ``SourceKind.MLAT`` observations, so they never
+override an ADS-B position of the same aircraft and time (the tracker's trust order), and come
+out with ``position_source = "mlat"``. ``position_error`` (m, 95 % radius) is attached to the
+state rows whose position came from a fix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from ..decode import decode_batch
+from ..errors import InputError
+from ..model import F8, FrameBatch, Observations, PositionSource, SourceKind
+from ..stats import IngestStats
+from ..track import Tracker
+from ..track.state_vectors import StateVectors
+from .engine import Decoded, Engine, MlatFixes
+from .receivers import ReceiverSite
+
+I8 = npt.NDArray[np.int64]
+#: Seconds of frames processed at once.
+WINDOW_S = 1.0
+#: Frames are held this long (s, network time of the newest frame) before their window is done.
+HOLD_S = 2.0
+#: A receiver silent for this long (s) no longer holds the others back.
+STALE_RECEIVER_S = 10.0
+ERROR_COLUMN = "position_error"
+
+
+@dataclass(slots=True)
+class _Held:
+    rx: I8
+    local: F8
+    coarse: F8
+    frames: FrameBatch
+
+    def take(self, idx: I8) -> _Held:
+        return _Held(self.rx[idx], self.local[idx], self.coarse[idx], self.frames.take(idx))
+
+
+class MlatFeed:
+    """Receivers' frames in, state vectors (with mlat positions) out."""
+
+    def __init__(self, sites: tuple[ReceiverSite, ...], tracker: Tracker, stats: IngestStats):
+        self.sites = sites
+        self.engine = Engine(sites)
+        self.tracker = tracker
+        self.stats = stats
+        self.by_id = {s.id: i for i, s in enumerate(sites) if s.id}
+        self.by_name = {s.name: i for i, s in enumerate(sites)}
+        self.counters: Counter[str] = Counter()
+        self._held: list[_Held] = []
+        self._latest = np.full(len(sites), -np.inf)
+        self._errors: dict[int, float] = {}  # icao -> error (m) of its latest fix
+        self.fixes: list[MlatFixes] = []  # every accepted fix, when ``keep_fixes``
+        self.keep_fixes = False
+
+    def receiver_index(self, batch: FrameBatch) -> I8:
+        """Site index of each frame: by 0xe3 id, else by the source's file name."""
+        out = np.full(len(batch), -1, dtype=np.int64)
+        ids = batch.receiver
+        for rid in np.unique(ids).tolist():
+            sel = ids == rid
+            if rid and rid in self.by_id:
+                out[sel] = self.by_id[rid]
+            elif not rid:
+                stem = Path(batch.source).name.split(".")[0]
+                if stem in self.by_name:
+                    out[sel] = self.by_name[stem]
+        return out
+
+    def feed(self, batch: FrameBatch) -> list[pa.Table]:
+        """Add a batch; returns the state tables of the windows completed."""
+        rx = self.receiver_index(batch)
+        unknown = int(np.count_nonzero(rx < 0))
+        if unknown:
+            self.counters["frames_unknown_receiver"] += unknown
+            if unknown == len(batch):
+                raise InputError(
+                    batch.source,
+                    "no receiver in the receivers file matches this source "
+                    "(no 0xe3 id listed there, and no receiver named after the file)",
+                )
+        timed = (batch.ticks != 0) & (rx >= 0) & (batch.length > 2)
+        self.counters["frames_untimed"] += int(np.count_nonzero(~timed & (rx >= 0)))
+        keep = np.flatnonzero(timed)
+        if keep.size:
+            fb = batch.take(keep)
+            r = rx[keep]
+            local, coarse = self.engine.clocks(r, fb.ticks, _given(r, fb.timestamp))
+            self._held.append(_Held(r, local, coarse, fb))
+        return self._drain(final=False)
+
+    def finish(self) -> list[pa.Table]:
+        out = self._drain(final=True)
+        final = self.tracker.flush()
+        if len(final):
+            out.append(self._table(final))
+        return out
+
+    def _drain(self, *, final: bool) -> list[pa.Table]:
+        if not self._held:
+            return []
+        h = self._held[0] if len(self._held) == 1 else _concat(self._held)
+        out: list[pa.Table] = []
+        while len(h.rx):
+            # network times move with every clock solution: recomputed per window
+            est = self.engine.network_time(h.rx, h.local, h.coarse)
+            start = float(np.nanmin(est))
+            if not final and start + WINDOW_S > self._watermark(h.rx, est) - HOLD_S:
+                break
+            now = est < start + WINDOW_S
+            out.extend(self._window(h.take(np.flatnonzero(now))))
+            h = h.take(np.flatnonzero(~now))
+        self._held = [h] if len(h.rx) else []
+        return out
+
+    def _watermark(self, rx: I8, est: F8) -> float:
+        """Network time up to which every receiver heard lately has delivered its frames."""
+        latest = np.full(len(self.sites), -np.inf)
+        np.maximum.at(latest, rx, est)
+        seen = latest > -np.inf
+        self._latest[seen] = np.maximum(self._latest[seen], latest[seen])
+        newest = float(np.max(self._latest))
+        active = self._latest >= newest - STALE_RECEIVER_S
+        return float(np.min(self._latest[active]))
+
+    def _window(self, h: _Held) -> list[pa.Table]:
+        states: list[StateVectors] = []
+
+        def decode(rows: I8, times: F8) -> Decoded:
+            reps = h.frames.take(rows)
+            reps.timestamp = times
+            msgs = decode_batch(reps)
+            self.stats.accepted += int(np.count_nonzero(msgs.reject == 0))
+            order = np.argsort(times, kind="stable")
+            states.append(self.tracker.update(msgs.take(order), reps.source or "mlat"))
+            lat = np.full(rows.shape[0], np.nan)
+            lon = np.full(rows.shape[0], np.nan)
+            lat[order], lon[order] = self.tracker.last_positions
+            tc = msgs.typecode
+            airborne = (msgs.df == 17) & (tc >= 9) & (tc <= 18)
+            return Decoded(
+                icao24=np.where(msgs.reject == 0, msgs.icao24, 0).astype(np.uint32),
+                adsb_position=airborne & np.isfinite(lat),
+                lat=lat,
+                lon=lon,
+                altitude_ft=msgs.altitude,
+            )
+
+        fixes = self.engine.process(h.rx, h.local, h.coarse, h.frames.data, h.frames.length, decode)
+        if len(fixes):
+            states.append(self.tracker.update_observations(observations(fixes)))
+            for icao, err in zip(fixes.icao24.tolist(), fixes.error_m.tolist(), strict=True):
+                self._errors[int(icao)] = float(err)
+            if self.keep_fixes:
+                self.fixes.append(fixes)
+        return [self._table(sv) for sv in states if len(sv)]
+
+    def _table(self, sv: StateVectors) -> pa.Table:
+        table = sv.to_arrow()
+        err = np.full(len(sv), np.nan)
+        mlat = np.flatnonzero(np.asarray(sv.position_source) == PositionSource.MLAT.label)
+        for i in mlat.tolist():
+            err[i] = self._errors.get(int(sv.icao24[i]), np.nan)
+        col = pa.array(err, mask=np.isnan(err), type=pa.float64())
+        return table.append_column(ERROR_COLUMN, col)
+
+
+def _given(rx: I8, t: F8) -> F8:
+    """The wall-clock time a receiver's first frame is anchored on: in a merged 0xe3 stream the
+    time of the frame before it (the parser's clock follows another receiver), else its own."""
+    prev = np.concatenate([t[:1], t[:-1]])
+    change = np.concatenate([[False], rx[1:] != rx[:-1]])
+    out: F8 = np.where(change & np.isfinite(prev), prev, t)
+    return out
+
+
+def _concat(parts: list[_Held]) -> _Held:
+    return _Held(
+        np.concatenate([p.rx for p in parts]),
+        np.concatenate([p.local for p in parts]),
+        np.concatenate([p.coarse for p in parts]),
+        FrameBatch.concat([p.frames for p in parts]),
+    )
+
+
+def observations(fx: MlatFixes) -> Observations:
+    """Fixes as tracker observations: kind MLAT, position source MLAT."""
+    n = len(fx)
+    obs = Observations.empty(n, source="mlat")
+    obs.timestamp = fx.timestamp.copy()
+    obs.icao24 = fx.icao24.astype(np.uint32)
+    obs.latitude = fx.lat.copy()
+    obs.longitude = fx.lon.copy()
+    obs.kind = np.full(n, int(SourceKind.MLAT), dtype=np.uint8)
+    obs.position_source = np.full(n, int(PositionSource.MLAT), dtype=np.uint8)
+    return obs

@@ -1,0 +1,333 @@
+"""Multi-receiver timing: every receiver that hears a frame stamps it with its own clock.
+
+For multilateration tests. Each frame an aircraft sends (``schedule.sent``) reaches every
+receiver within its radius and radio horizon, and not in an outage, after the straight-line
+propagation time (WGS84 ECEF distance / speed of light in air). Clock models:
+
+- ``12mhz``: a free-running counter from a random start, rate error ``ppm`` (+-50 ppm typical),
+  a slow random walk of the rate (``wander_ppb`` per sqrt(s)), white ``jitter_s`` and the
+  12 MHz quantisation (83 ns steps);
+- ``gps``: GPS time of day (readsb's Beast GPS format: seconds << 30 | ns) with ``jitter_s``
+  (tens of ns) and no drift.
+
+Aircraft can be Mode S-only: they send no DF17 (identification, position, velocity) frames,
+everywhere or only within a zone, so only multilateration can place them there. Output: per
+receiver, the frames with raw ticks, as Beast bytes (one stream per receiver, or one stream
+with 0xe3 receiver ids). Pure numpy apart from the Beast encoder's per-frame loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from ..mlat.geodesy import C_AIR_M_S, M_PER_FT, llh_to_ecef
+from ..mlat.receivers import ClockKind, ReceiverSite
+from ..model import F8, U1, U8
+from ..sources.beast import encode_beast
+from .coverage import HORIZON_NM_PER_SQRT_FT, level_dbfs, ranges_nm
+from .flightpath import EARTH_RADIUS_M, M_PER_NM, MS_PER_KT, Airport, FlightPlan, Leg
+from .scenario import AircraftSpec, Receiver
+from .schedule import FrameKind, encode_slots, sent
+
+I8 = npt.NDArray[np.int64]
+TICKS_PER_S = 12_000_000
+_ADSB_KINDS = (FrameKind.IDENTIFICATION, FrameKind.POSITION, FrameKind.VELOCITY)
+#: Step of the simulated rate random walk, s.
+WANDER_STEP_S = 1.0
+_MASK48 = (1 << 48) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class ClockModel:
+    kind: ClockKind
+    ppm: float = 0.0  # rate error, parts per million
+    wander_ppb: float = 0.0  # rate random walk, parts per billion per sqrt(s)
+    jitter_s: float = 50e-9  # white timing noise, 1 sigma
+    start_ticks: int = 0  # counter value at the capture start (12 MHz)
+
+
+@dataclass(frozen=True, slots=True)
+class SimReceiver:
+    site: ReceiverSite
+    clock: ClockModel
+    radius_nm: float = 250.0
+    loss: float = 0.0  # fraction of frames missed
+    outages: tuple[tuple[float, float], ...] = ()  # (from, to) unix s: hears nothing
+
+
+@dataclass(frozen=True, slots=True)
+class ModeSOnly:
+    """Aircraft that send no ADS-B (DF17): all of them, or only within ``radius_nm`` of a point."""
+
+    icao24: frozenset[int]
+    lat: float = math.nan
+    lon: float = math.nan
+    radius_nm: float = math.inf
+
+
+@dataclass(slots=True)
+class Heard:
+    """One receiver's frames in arrival order."""
+
+    ticks: U8
+    data: U1
+    length: U1
+    signal_byte: U1
+    arrival: F8  # true unix s of arrival
+    sent_t: F8  # true unix s of transmission
+    icao24: npt.NDArray[np.uint32]
+
+
+@dataclass(slots=True)
+class Capture:
+    receivers: tuple[SimReceiver, ...]
+    heard: list[Heard] = field(default_factory=list)
+
+    def beast_files(self) -> dict[str, bytes]:
+        """One Beast stream per receiver (named by receiver), 12 MHz or GPS ticks as stamped."""
+        return {r.site.name: _beast(h) for r, h in zip(self.receivers, self.heard, strict=True)}
+
+    def beast_merged(self) -> bytes:
+        """One Beast stream, frames of all receivers in arrival order, each run of one
+        receiver's frames after a 0xe3 record with its id."""
+        rx = np.concatenate([np.full(len(h.ticks), i) for i, h in enumerate(self.heard)])
+        arr = np.concatenate([h.arrival for h in self.heard])
+        order = np.argsort(arr, kind="stable")
+        pos = np.concatenate([np.arange(len(h.ticks)) for h in self.heard])[order]
+        rx = rx[order]
+        cuts = np.flatnonzero(np.diff(rx)) + 1
+        out = bytearray()
+        for run in np.split(np.arange(rx.shape[0]), cuts):
+            if run.size == 0:
+                continue
+            i = int(rx[run[0]])
+            h = self.heard[i]
+            sel = pos[run]
+            out += _beast(h, sel, receiver=self.receivers[i].site.id)
+        return bytes(out)
+
+
+def _beast(h: Heard, sel: I8 | None = None, receiver: int | None = None) -> bytes:
+    idx = np.arange(len(h.ticks)) if sel is None else sel
+    payloads = [bytes(h.data[i, : int(h.length[i])]) for i in idx.tolist()]
+    return encode_beast(
+        payloads,
+        ticks=[int(x) for x in h.ticks[idx].tolist()],
+        signal=[int(x) for x in h.signal_byte[idx].tolist()],
+        receiver=receiver,
+    )
+
+
+def cruise(
+    icao24: int,
+    callsign: str,
+    lat: float,
+    lon: float,
+    track_deg: float,
+    speed_kt: float,
+    altitude_ft: float,
+    start: float,
+    duration_s: float,
+) -> AircraftSpec:
+    """An aircraft flying a great circle at constant speed and altitude (no airports)."""
+    la, lo, tr = math.radians(lat), math.radians(lon), math.radians(track_deg)
+    p0 = np.array([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
+    east = np.array([-math.sin(lo), math.cos(lo), 0.0])
+    north = np.array(
+        [-math.sin(la) * math.cos(lo), -math.sin(la) * math.sin(lo), math.cos(la)]
+    )
+    u = math.sin(tr) * east + math.cos(tr) * north
+    here = Airport("ZZZZ", "none", lat, lon, 0.0)
+    leg = Leg(here, here, start, start, start, start + duration_s, start + duration_s,
+              start + duration_s, altitude_ft)  # fmt: skip
+    one = np.array([1.0])
+    plan = FlightPlan(
+        legs=(leg,), t0=one * start, dur=one * duration_s, p0=p0[None, :], u=u[None, :],
+        s0=one * 0.0, v0=one * speed_kt * MS_PER_KT, acc=one * 0.0, h0=one * altitude_ft,
+        climb_fps=one * 0.0, slope=one * 0.0, onground=np.array([False]),
+    )  # fmt: skip
+    return AircraftSpec(
+        icao24=icao24, registration="", type="", callsign=callsign, operator="",
+        category="A3", squawk="1000", cruise_altitude_ft=altitude_ft,
+        cruise_speed_kt=speed_kt, route=(), plan=plan,
+    )  # fmt: skip
+
+
+def _clock_phase(clock: ClockModel, t: F8, t0: float, t1: float, seed: int, index: int) -> F8:
+    """Accumulated timing error of the rate random walk at times ``t`` (s)."""
+    if clock.wander_ppb <= 0 or clock.kind is ClockKind.GPS:
+        return np.zeros_like(t)
+    rng = np.random.default_rng([seed, index, 7])
+    n = int(math.ceil((t1 - t0) / WANDER_STEP_S)) + 2
+    rate = np.cumsum(rng.standard_normal(n)) * clock.wander_ppb * 1e-9 * math.sqrt(WANDER_STEP_S)
+    phase = np.concatenate([[0.0], np.cumsum(rate[:-1] * WANDER_STEP_S)])
+    grid = t0 + np.arange(n) * WANDER_STEP_S
+    out: F8 = np.interp(t, grid, phase)
+    return out
+
+
+def stamp(clock: ClockModel, arrival: F8, t0: float, phase: F8, noise: F8) -> U8:
+    """Receiver clock readings (Beast ticks) of true arrival times."""
+    if clock.kind is ClockKind.GPS:
+        t = arrival + noise
+        tod = np.mod(t, 86400.0)
+        secs = np.floor(tod)
+        ns = np.minimum(np.rint((tod - secs) * 1e9), 999_999_999)
+        out: U8 = (secs.astype(np.uint64) << np.uint64(30)) | ns.astype(np.uint64)
+        return out
+    local = (arrival - t0) * (1.0 + clock.ppm * 1e-6) + phase + noise
+    ticks = clock.start_ticks + np.floor(local * TICKS_PER_S).astype(np.int64)
+    out = (ticks & _MASK48).astype(np.uint64)
+    return out
+
+
+def _silent(s_kind: I8, lat: F8, lon: F8, only: ModeSOnly | None, icao24: int) -> npt.NDArray[np.bool_]:
+    """Frames a Mode S-only aircraft does not send."""
+    no = np.zeros(s_kind.shape[0], dtype=np.bool_)
+    if only is None or icao24 not in only.icao24:
+        return no
+    adsb = np.isin(s_kind, [int(k) for k in _ADSB_KINDS])
+    if not math.isfinite(only.radius_nm):
+        return adsb
+    ref = Receiver("zone", only.lat, only.lon, 1.0)
+    inside = ranges_nm([ref], lat, lon)[:, 0] <= only.radius_nm
+    out: npt.NDArray[np.bool_] = adsb & inside
+    return out
+
+
+def capture(
+    aircraft: Sequence[AircraftSpec],
+    receivers: Sequence[SimReceiver],
+    start: float,
+    end: float,
+    *,
+    seed: int = 1,
+    mode_s_only: ModeSOnly | None = None,
+) -> Capture:
+    """What every receiver hears from ``aircraft`` between ``start`` and ``end`` (unix s)."""
+    sites = np.array([r.site.ecef for r in receivers])
+    radius = np.array([r.radius_nm for r in receivers])
+    rx_ft = np.array([max(r.site.altitude_m, 0.0) / M_PER_FT for r in receivers])
+    recv = [Receiver(r.site.name, r.site.latitude, r.site.longitude, r.radius_nm) for r in receivers]
+    parts: list[list[tuple[F8, F8, U1, U1, F8, int]]] = [[] for _ in receivers]
+    for spec in aircraft:
+        s = sent(spec, seed, start, start, end)
+        st = s.state
+        keep = ~st.onground & ~_silent(s.kind, st.lat, st.lon, mode_s_only, spec.icao24)
+        idx = np.flatnonzero(keep)
+        if idx.size == 0:
+            continue
+        data, length = encode_slots(spec, s, idx)
+        lat, lon, alt_ft = st.lat[idx], st.lon[idx], st.altitude[idx]
+        pos = llh_to_ecef(lat, lon, alt_ft * M_PER_FT)
+        dist_nm = ranges_nm(recv, lat, lon)
+        horizon = HORIZON_NM_PER_SQRT_FT * (np.sqrt(rx_ft)[None, :] + np.sqrt(np.maximum(alt_ft, 0))[:, None])
+        hears = (dist_nm <= radius[None, :]) & (dist_nm <= horizon)
+        rng_m = np.linalg.norm(pos[:, None, :] - sites[None, :, :], axis=-1)
+        for j in range(len(receivers)):
+            rows = np.flatnonzero(hears[:, j])
+            if rows.size:
+                t_sent = s.t[idx][rows]
+                arrival = t_sent + rng_m[rows, j] / C_AIR_M_S
+                parts[j].append((t_sent, arrival, data[rows], length[rows], dist_nm[rows, j], spec.icao24))
+    cap = Capture(tuple(receivers))
+    for j, r in enumerate(receivers):
+        cap.heard.append(_receiver_frames(r, parts[j], start, end, seed, j))
+    return cap
+
+
+def _receiver_frames(
+    r: SimReceiver,
+    parts: list[tuple[F8, F8, U1, U1, F8, int]],
+    start: float,
+    end: float,
+    seed: int,
+    index: int,
+) -> Heard:
+    if not parts:
+        z = np.zeros(0)
+        return Heard(z.astype(np.uint64), np.zeros((0, 14), np.uint8), z.astype(np.uint8),
+                     z.astype(np.uint8), z, z, z.astype(np.uint32))  # fmt: skip
+    t_sent = np.concatenate([p[0] for p in parts])
+    arrival = np.concatenate([p[1] for p in parts])
+    data = np.concatenate([p[2] for p in parts])
+    length = np.concatenate([p[3] for p in parts])
+    dist = np.concatenate([p[4] for p in parts])
+    icao = np.concatenate([np.full(p[0].shape[0], p[5], dtype=np.uint32) for p in parts])
+    rng = np.random.default_rng([seed, index, 11])
+    keep = rng.random(arrival.shape[0]) >= r.loss
+    for a, b in r.outages:
+        keep &= ~((arrival >= a) & (arrival < b))
+    order = np.flatnonzero(keep)[np.argsort(arrival[keep], kind="stable")]
+    arrival, t_sent, data, length = arrival[order], t_sent[order], data[order], length[order]
+    dist, icao = dist[order], icao[order]
+    noise = rng.standard_normal(arrival.shape[0]) * r.clock.jitter_s
+    phase = _clock_phase(r.clock, arrival, start, end, seed, index)
+    ticks = stamp(r.clock, arrival, start, phase, noise)
+    level = level_dbfs(dist)
+    sig = np.clip(np.rint(255.0 * 10 ** (level / 20.0)), 1, 255).astype(np.uint8)
+    return Heard(ticks, data, length, sig, arrival, t_sent, icao)
+
+
+def ring_network(
+    lat: float,
+    lon: float,
+    diameter_km: float,
+    n: int,
+    kind: ClockKind,
+    *,
+    seed: int = 1,
+    jitter_s: float | None = None,
+    radius_nm: float = 300.0,
+) -> tuple[SimReceiver, ...]:
+    """``n`` receivers: one at the centre and the rest on a circle of ``diameter_km``, with
+    random clock errors (12 MHz: +-50 ppm, random start; GPS: tens of ns jitter)."""
+    rng = np.random.default_rng([seed, 3])
+    out = []
+    for i in range(n):
+        if i == 0:
+            la, lo = lat, lon
+        else:
+            ang = 2 * math.pi * (i - 1) / (n - 1) + 0.3
+            d = diameter_km * 500.0 / EARTH_RADIUS_M  # half the diameter, radians
+            la = lat + math.degrees(d * math.cos(ang))
+            lo = lon + math.degrees(d * math.sin(ang)) / math.cos(math.radians(lat))
+        out.append(_sim_receiver(f"rx{i + 1}", i + 1, la, lo, kind, rng, jitter_s, radius_nm))
+    return tuple(out)
+
+
+def line_network(
+    lat: float, lon: float, length_km: float, n: int, kind: ClockKind, *, seed: int = 1
+) -> tuple[SimReceiver, ...]:
+    """``n`` receivers on an east-west line (a degenerate geometry)."""
+    rng = np.random.default_rng([seed, 5])
+    step = length_km * 1000.0 / max(n - 1, 1) / (M_PER_NM * 60.0) / math.cos(math.radians(lat))
+    lo0 = lon - step * (n - 1) / 2
+    return tuple(
+        _sim_receiver(f"rx{i + 1}", i + 1, lat, lo0 + i * step, kind, rng, None, 300.0)
+        for i in range(n)
+    )
+
+
+def _sim_receiver(
+    name: str, rid: int, lat: float, lon: float, kind: ClockKind, rng: np.random.Generator,
+    jitter_s: float | None, radius_nm: float,
+) -> SimReceiver:  # fmt: skip
+    alt = float(rng.uniform(50.0, 600.0))
+    site = ReceiverSite.make(name, rid, lat, lon, alt, kind)
+    if kind is ClockKind.GPS:
+        clock = ClockModel(kind, jitter_s=30e-9 if jitter_s is None else jitter_s)
+    else:
+        clock = ClockModel(
+            kind,
+            ppm=float(rng.uniform(-50.0, 50.0)),
+            wander_ppb=0.5,
+            jitter_s=50e-9 if jitter_s is None else jitter_s,
+            start_ticks=int(rng.integers(0, 1 << 44)),
+        )
+    return SimReceiver(site, clock, radius_nm=radius_nm)
