@@ -60,6 +60,13 @@ def register(sub: Any) -> None:
         help="receiver position, to resolve surface positions before any airborne one",
     )
     p.add_argument(
+        "--receivers",
+        default=None,
+        metavar="TOML",
+        help="multilateration: the receivers file (docs/mlat.md); SOURCES are one Beast feed "
+        "per receiver (named after it) or one with 0xe3 receiver ids; adds position_error",
+    )
+    p.add_argument(
         "--no-dedup",
         action="store_true",
         help="keep identical frames heard by several receivers (default: merge them)",
@@ -104,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         return run_export(args)
     opts = run_options(args)
     stats = IngestStats(strict=opts.strict)
+    if args.receivers:
+        return run_mlat(args, opts, stats)
     writer = open_writer(args.output, state_schema())
     try:
         with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
@@ -113,4 +122,21 @@ def run(args: argparse.Namespace) -> int:
         writer.close()
         if not args.quiet:
             print_summary(stats, title="track")
+    return 0
+
+
+def run_mlat(args: argparse.Namespace, opts: Any, stats: IngestStats) -> int:
+    from ..mlat import load_receivers
+    from ..runtime.mlat_tables import mlat_schema, mlat_track_tables
+
+    sites = load_receivers(args.receivers)
+    writer = open_writer(args.output, mlat_schema())
+    try:
+        with stop_on_signals() as stop:
+            for table in mlat_track_tables(args.sources, opts, stats, sites, stop=stop):
+                writer.write(table)
+    finally:
+        writer.close()
+        if not args.quiet:
+            print_summary(stats, title="track (mlat)")
     return 0

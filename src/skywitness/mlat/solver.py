@@ -31,7 +31,8 @@ from ..model import F8
 from .geodesy import C_AIR_M_S, ecef_to_llh, enu_basis, llh_to_ecef
 
 B1 = npt.NDArray[np.bool_]
-ITERATIONS = 10
+#: Most Gauss-Newton steps; problems stop once a step is under 1 cm.
+ITERATIONS = 30
 #: Pressure altitude vs geodetic height, 1 sigma, m.
 ALTITUDE_SIGMA_M = 60.0
 #: chi-square per degree of freedom above which a fix is refused.
@@ -100,18 +101,22 @@ def _solve_from(
     wsum = np.maximum(w.sum(axis=1), 1e-300)
     b = np.sum(w * (rho - d0), axis=1) / wsum
     step = np.full(p.shape[0], np.inf)
+    act = np.arange(p.shape[0])
     for it in range(ITERATIONS):
         damping = 0.5 if it < 2 else 1e-6
-        dp, db, _, _ = _step(p, b, s, rho, w, alt, w_alt, damping)
+        dp, db, _, _ = _step(p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act], damping)
         # limit wild first steps (a start far outside the problem's basin)
         n = np.linalg.norm(dp, axis=1)
         scale = np.minimum(1.0, 200_000.0 / np.maximum(n, 1e-9))
-        p = p + dp * scale[:, None]
-        b = b + db * scale
-        step = n * scale
-        bad = ~np.isfinite(p).all(axis=1)
-        if bad.any():
-            p[bad] = p0[bad]
+        p[act] = p[act] + dp * scale[:, None]
+        b[act] = b[act] + db * scale
+        step[act] = n * scale
+        bad = act[~np.isfinite(p[act]).all(axis=1)]
+        p[bad] = p0[bad]
+        # converged problems stop; the rest go on (vectorised over what is left)
+        act = act[~(step[act] < CONVERGED_M / 100.0)]
+        if act.size == 0:
+            break
     _, _, h, chi2 = _step(p, b, s, rho, w, alt, w_alt, 0.0)
     return p, b, h, chi2, step
 
