@@ -11,7 +11,14 @@ from skywitness.mlat.engine import MlatFixes
 from skywitness.mlat.geodesy import horizontal_error_m
 from skywitness.model import FrameBatch
 from skywitness.simulate.flightpath import evaluate
-from skywitness.simulate.multirx import Capture, ModeSOnly, SimReceiver, capture, cruise, ring_network
+from skywitness.simulate.multirx import (
+    Capture,
+    ModeSOnly,
+    SimReceiver,
+    capture,
+    cruise,
+    ring_network,
+)
 from skywitness.simulate.scenario import AircraftSpec
 from skywitness.sources.beast import signal_dbfs
 from skywitness.stats import IngestStats
@@ -36,9 +43,18 @@ def traffic(n: int, n_modes: int, duration_s: float, *, seed: int = 5, spread_de
         lat = CENTRE[0] + rng.uniform(-spread_deg, spread_deg)
         lon = CENTRE[1] + rng.uniform(-spread_deg, spread_deg)
         acs.append(
-            cruise(0x0D0000 + i, f"T{i}", lat, lon, rng.uniform(0, 360), rng.uniform(250, 480),
-                   rng.uniform(8000, 38000), T0, duration_s)
-        )  # fmt: skip
+            cruise(
+                0x0D0000 + i,
+                f"T{i}",
+                lat,
+                lon,
+                rng.uniform(0, 360),
+                rng.uniform(250, 480),
+                rng.uniform(8000, 38000),
+                T0,
+                duration_s,
+            )
+        )
     return acs, ModeSOnly(frozenset(a.icao24 for a in acs[:n_modes]))
 
 
@@ -50,18 +66,27 @@ def batches(cap: Capture, step_s: float = 1.0) -> list[FrameBatch]:
             sel = np.flatnonzero((h.arrival >= s) & (h.arrival < s + step_s))
             if sel.size:
                 fb = FrameBatch(
-                    timestamp=np.round(h.arrival[sel], 3), data=h.data[sel],
-                    length=h.length[sel], signal=signal_dbfs(h.signal_byte[sel]),
-                    ticks=h.ticks[sel], receiver=np.zeros(sel.size, np.uint64),
+                    timestamp=np.round(h.arrival[sel], 3),
+                    data=h.data[sel],
+                    length=h.length[sel],
+                    signal=signal_dbfs(h.signal_byte[sel]),
+                    ticks=h.ticks[sel],
+                    receiver=np.zeros(sel.size, np.uint64),
                     source=f"{r.site.name}.beast",
-                )  # fmt: skip
+                )
                 out.append((s, fb))
     out.sort(key=lambda x: x[0])
     return [fb for _, fb in out]
 
 
-def run(receivers: tuple[SimReceiver, ...], acs: list[AircraftSpec], only: ModeSOnly,
-        duration_s: float, *, seed: int = 7) -> Run:  # fmt: skip
+def run(
+    receivers: tuple[SimReceiver, ...],
+    acs: list[AircraftSpec],
+    only: ModeSOnly,
+    duration_s: float,
+    *,
+    seed: int = 7,
+) -> Run:
     cap = capture(acs, receivers, T0, T0 + duration_s, seed=seed, mode_s_only=only)
     stats = IngestStats()
     feed = MlatFeed(tuple(r.site for r in receivers), Tracker(rate_s=1.0, stats=stats), stats)

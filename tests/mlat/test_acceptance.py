@@ -67,8 +67,11 @@ def test_mlat_rows_marked_and_never_for_adsb_aircraft(counter_run):
     assert {i for i, s in zip(icao, src, strict=True) if s == "mlat"} >= modes
     assert set(first_adsb) == {f"{a.icao24:06x}" for a in acs} - modes
     # once an aircraft's ADS-B position is known, no mlat position replaces it
-    late_mlat = [i for i, s, t in zip(icao, src, ts, strict=True)
-                 if s == "mlat" and i in first_adsb and t >= first_adsb[i]]  # fmt: skip
+    late_mlat = [
+        i
+        for i, s, t in zip(icao, src, ts, strict=True)
+        if s == "mlat" and i in first_adsb and t >= first_adsb[i]
+    ]
     assert late_mlat == []
     # the error column is set exactly on mlat rows
     assert all((e is not None) == (s == "mlat") for e, s in zip(err, src, strict=True))

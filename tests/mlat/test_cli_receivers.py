@@ -51,7 +51,9 @@ def test_track_receivers_one_file_per_receiver(sim, tmp_path):
     toml.write_text(receivers_toml([r.site for r in rxs]))
     out = tmp_path / "states.parquet"
     start = datetime.fromtimestamp(T0, UTC).isoformat()
-    rc = main(["track", *files, "--receivers", str(toml), "--start-time", start, "-o", str(out), "-q"])
+    rc = main(
+        ["track", *files, "--receivers", str(toml), "--start-time", start, "-o", str(out), "-q"]
+    )
     assert rc == 0
     _check(out, only)
 
@@ -64,7 +66,9 @@ def test_track_receivers_one_stream_with_receiver_ids(sim, tmp_path):
     toml.write_text(receivers_toml([r.site for r in rxs]))
     out = tmp_path / "states.parquet"
     start = datetime.fromtimestamp(T0, UTC).isoformat()
-    rc = main(["track", str(f), "--receivers", str(toml), "--start-time", start, "-o", str(out), "-q"])
+    rc = main(
+        ["track", str(f), "--receivers", str(toml), "--start-time", start, "-o", str(out), "-q"]
+    )
     assert rc == 0
     _check(out, only)
 
@@ -72,19 +76,29 @@ def test_track_receivers_one_stream_with_receiver_ids(sim, tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[receivers]]\nname = "a"\nlatitude = 95\nlongitude = 0\naltitude_m = 1\n',
-         "<r>, line 3: receivers[0].latitude: 95 is outside -90..90"),
-        ('[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\nclock = "x"\n',
-         "<r>, line 6: receivers[0].clock: expected one of ['12mhz', 'gps'], got 'x'"),
-        ('[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\n',
-         "<r>, line 1: receivers[0].altitude_m: missing"),
-        ('[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n'
-         '[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n',
-         "<r>, line 7: receivers[1].name: 'a' is also receivers[0]"),
-        ('[[receivers]]\nname = "a"\nid = "zz"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n',
-         "<r>, line 3: receivers[0].id: expected an integer or 0x hex text, got 'zz'"),
+        (
+            '[[receivers]]\nname = "a"\nlatitude = 95\nlongitude = 0\naltitude_m = 1\n',
+            "<r>, line 3: receivers[0].latitude: 95 is outside -90..90",
+        ),
+        (
+            '[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\nclock = "x"\n',
+            "<r>, line 6: receivers[0].clock: expected one of ['12mhz', 'gps'], got 'x'",
+        ),
+        (
+            '[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\n',
+            "<r>, line 1: receivers[0].altitude_m: missing",
+        ),
+        (
+            '[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n'
+            '[[receivers]]\nname = "a"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n',
+            "<r>, line 7: receivers[1].name: 'a' is also receivers[0]",
+        ),
+        (
+            '[[receivers]]\nname = "a"\nid = "zz"\nlatitude = 1\nlongitude = 0\naltitude_m = 1\n',
+            "<r>, line 3: receivers[0].id: expected an integer or 0x hex text, got 'zz'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_receivers_file_errors_name_the_line(text, message):
     with pytest.raises(ConfigError) as exc:
         parse_receivers(text, "<r>")

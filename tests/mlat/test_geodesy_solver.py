@@ -37,7 +37,9 @@ def test_llh_ecef_round_trip(lat, lon, h):
 
 def _ring(n=6, radius_deg=1.3, lat=10.5, lon=-66.9):
     ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    return llh_to_ecef(lat + radius_deg * np.sin(ang), lon + radius_deg * np.cos(ang), np.full(n, 300.0))
+    return llh_to_ecef(
+        lat + radius_deg * np.sin(ang), lon + radius_deg * np.cos(ang), np.full(n, 300.0)
+    )
 
 
 def _solve(sites, lat, lon, h, noise_s=0.0, use_alt=True, seed=0):
@@ -49,8 +51,14 @@ def _solve(sites, lat, lon, h, noise_s=0.0, use_alt=True, seed=0):
     centre = sites.mean(axis=0)
     clat, clon, _ = ecef_to_llh(centre)
     start = np.tile(llh_to_ecef(clat, clon, 9000.0), (n, 1))
-    return solve(np.broadcast_to(sites, (n, k, 3)).copy(), t, np.full((n, k), max(noise_s, 1e-9)),
-                 np.ones((n, k), bool), h if use_alt else np.full(n, np.nan), start)  # fmt: skip
+    return solve(
+        np.broadcast_to(sites, (n, k, 3)).copy(),
+        t,
+        np.full((n, k), max(noise_s, 1e-9)),
+        np.ones((n, k), bool),
+        h if use_alt else np.full(n, np.nan),
+        start,
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -87,8 +95,10 @@ def test_receivers_in_a_line_never_confidently_wrong():
     lon = -66.9 + rng.uniform(-1.0, 1.0, n)
     fx = _solve(sites, lat, lon, rng.uniform(3000.0, 11000.0, n), noise_s=50e-9, seed=4)
     err = horizontal_error_m(fx.lat, fx.lon, lat, lon)
-    print(f"\n[mlat degenerate] line: {fx.ok.mean():.3f} of fixes given; "
-          f"refused: {dict(zip(REASONS, np.bincount(fx.reason, minlength=7).tolist()))}")  # fmt: skip
+    print(
+        f"\n[mlat degenerate] line: {fx.ok.mean():.3f} of fixes given; "
+        f"refused: {dict(zip(REASONS, np.bincount(fx.reason, minlength=7).tolist(), strict=True))}"
+    )
     assert fx.ok.mean() < 0.5
     # every fix given holds the truth inside its stated radius (or states >= 1 km)
     assert np.all((err[fx.ok] <= fx.error_m[fx.ok]) | (fx.error_m[fx.ok] >= 1000.0))
@@ -104,8 +114,10 @@ def test_outside_the_hull_large_stated_error():
     fx = _solve(_ring(), lat, lon, np.full(n, 10_000.0), noise_s=50e-9, seed=9)
     err = horizontal_error_m(fx.lat, fx.lon, lat, lon)
     inside = _solve(_ring(), np.full(n, 10.6), np.full(n, -66.8), np.full(n, 10_000.0), 50e-9)
-    print(f"\n[mlat degenerate] outside hull: given {fx.ok.mean():.3f}, median stated "
-          f"{np.median(fx.error_m[fx.ok]):.0f} m vs {np.median(inside.error_m):.0f} m inside, "
-          f"true error within stated {np.mean(err[fx.ok] <= fx.error_m[fx.ok]):.3f}")  # fmt: skip
+    print(
+        f"\n[mlat degenerate] outside hull: given {fx.ok.mean():.3f}, median stated "
+        f"{np.median(fx.error_m[fx.ok]):.0f} m vs {np.median(inside.error_m):.0f} m inside, "
+        f"true error within stated {np.mean(err[fx.ok] <= fx.error_m[fx.ok]):.3f}"
+    )
     assert np.median(fx.error_m[fx.ok]) > 5 * np.median(inside.error_m)
     assert np.mean(err[fx.ok] <= fx.error_m[fx.ok]) >= 0.9

@@ -107,7 +107,7 @@ class Engine:
         sol = self.solution
         if sol.reference < 0 or self._ref_anchor is None:
             return coarse
-        ref, a_local, a_unix = self._ref_anchor
+        _, a_local, a_unix = self._ref_anchor
         t_ref = sol.to_reference(rx, local)
         out: F8 = np.where(sol.synced[rx], a_unix + (t_ref - a_local), coarse)
         return out
@@ -288,7 +288,9 @@ class Engine:
             order = np.argsort(t[ok], kind="stable")
             for j in order.tolist():
                 i = int(ok[j])
-                res = self.tracker.update(int(icao[i]), float(t[i]), fx.ecef[i], float(fx.error_m[i]))
+                res = self.tracker.update(
+                    int(icao[i]), float(t[i]), fx.ecef[i], float(fx.error_m[i])
+                )
                 if res is None:
                     keep[j] = False
                 else:
@@ -298,6 +300,12 @@ class Engine:
         lat, lon, hgt = ecef_to_llh(out_pos)
         self.counters["fixes"] += int(ok.size)
         return MlatFixes(
-            timestamp=t[ok], icao24=icao[ok], lat=lat, lon=lon, altitude_ft=alt[ok],
-            height_m=hgt, error_m=out_err, receivers=k[ok].astype(np.int64),
-        )  # fmt: skip
+            timestamp=t[ok],
+            icao24=icao[ok],
+            lat=lat,
+            lon=lon,
+            altitude_ft=alt[ok],
+            height_m=hgt,
+            error_m=out_err,
+            receivers=k[ok].astype(np.int64),
+        )

@@ -51,9 +51,15 @@ class ClockSolution:
     def none(cls, n: int) -> ClockSolution:
         nan = np.full(n, np.nan)
         return cls(
-            -1, np.nan, nan.copy(), np.ones(n), np.zeros(n, dtype=np.bool_), nan.copy(),
-            nan.copy(), np.zeros(n, dtype=np.int64),
-        )  # fmt: skip
+            -1,
+            np.nan,
+            nan.copy(),
+            np.ones(n),
+            np.zeros(n, dtype=np.bool_),
+            nan.copy(),
+            nan.copy(),
+            np.zeros(n, dtype=np.int64),
+        )
 
 
 def _component(adj: B1, root: int) -> B1:
@@ -67,7 +73,9 @@ def _component(adj: B1, root: int) -> B1:
     return seen
 
 
-def _lsq_graph(n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], val: F8, w: F8, ref: int) -> F8:
+def _lsq_graph(
+    n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], val: F8, w: F8, ref: int
+) -> F8:
     """Minimise sum w (x_a - x_b - val)^2 with x_ref = 0 (dense normal equations)."""
     lap = np.zeros((n, n))
     rhs = np.zeros(n)
@@ -84,7 +92,7 @@ def _lsq_graph(n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], val: 
     # receivers with no pairs keep x = 0 (they are marked out of sync by the caller)
     empty = np.diag(lap) == 0
     lap[empty, empty] = 1.0
-    out: F8 = np.linalg.solve(lap, rhs)
+    out: F8 = np.asarray(np.linalg.solve(lap, rhs), dtype=np.float64)
     return out
 
 

@@ -73,10 +73,22 @@ class PairState:
         f = np.zeros(size)
         i = np.zeros(size, dtype=np.int64)
         return cls(
-            np.zeros(size, dtype=np.bool_), f.copy(), f.copy(), f.copy(), f.copy(), f.copy(),
-            f.copy(), f.copy(), f.copy(), f.copy(), f.copy(), f.copy(), i.copy(), i.copy(),
+            np.zeros(size, dtype=np.bool_),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
             i.copy(),
-        )  # fmt: skip
+            i.copy(),
+            i.copy(),
+        )
 
 
 class PairFilters:

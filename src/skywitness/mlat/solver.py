@@ -74,7 +74,7 @@ def _step(
     r = np.sqrt(np.einsum("nki,nki->nk", d, d))
     u = d / np.maximum(r, 1.0)[..., None]
     res = np.where(w > 0, rho - r - b[:, None], 0.0)
-    jac = np.concatenate([u, np.ones(r.shape + (1,))], axis=-1)  # (N, K, 4)
+    jac = np.concatenate([u, np.ones((*r.shape, 1))], axis=-1)  # (N, K, 4)
     h = np.einsum("nki,nk,nkj->nij", jac, w, jac)
     g = np.einsum("nki,nk,nk->ni", jac, w, res)
     chi2 = np.einsum("nk,nk,nk->n", res, w, res)
@@ -87,14 +87,14 @@ def _step(
     g += (w_alt * res_h)[:, None] * jh
     chi2 = chi2 + w_alt * res_h * res_h
     diag = np.einsum("nii->ni", h)
-    reg = h + (damping * diag + 1e-12 * diag.max(axis=1, keepdims=True) + 1e-30)[..., None] * np.eye(4)
+    reg = h + (damping * diag + 1e-12 * diag.max(axis=1, keepdims=True) + 1e-30)[
+        ..., None
+    ] * np.eye(4)
     dx = np.linalg.solve(reg, g[..., None])[..., 0]
     return dx[:, :3], dx[:, 3], h, chi2
 
 
-def _solve_from(
-    p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8
-) -> tuple[F8, F8, F8, F8, F8]:
+def _solve_from(p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8) -> tuple[F8, F8, F8, F8, F8]:
     """Iterate from ``p0``; returns (p, b, normal matrix, chi2, last step length)."""
     p = p0.copy()
     d0 = np.linalg.norm(p[:, None, :] - s, axis=-1)
@@ -104,7 +104,9 @@ def _solve_from(
     act = np.arange(p.shape[0])
     for it in range(ITERATIONS):
         damping = 0.5 if it < 2 else 1e-6
-        dp, db, _, _ = _step(p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act], damping)
+        dp, db, _, _ = _step(
+            p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act], damping
+        )
         # limit wild first steps (a start far outside the problem's basin)
         n = np.linalg.norm(dp, axis=1)
         scale = np.minimum(1.0, 200_000.0 / np.maximum(n, 1e-9))

@@ -22,7 +22,6 @@ from ..track import Tracker, state_schema
 from .pipeline import RunOptions
 from .places import AirportPlaces
 
-
 #: Sources are interleaved in slices of this many seconds.
 SLICE_S = 0.5
 
@@ -48,10 +47,19 @@ def mlat_track_tables(
     )
     feed = MlatFeed(sites, tracker, stats)
     its = [
-        iter(open_source(s, opts.fmt, stats, stop=stop, batch_size=opts.batch_size,
-                         start_time=opts.start_time, clock="auto"))
+        iter(
+            open_source(
+                s,
+                opts.fmt,
+                stats,
+                stop=stop,
+                batch_size=opts.batch_size,
+                start_time=opts.start_time,
+                clock="auto",
+            )
+        )
         for s in specs
-    ]  # fmt: skip
+    ]
     heads: list[FrameBatch | None] = [None] * len(its)
     pending: list[list[FrameBatch]] = [[] for _ in its]
     alive = list(range(len(its)))

@@ -138,24 +138,48 @@ def cruise(
     la, lo, tr = math.radians(lat), math.radians(lon), math.radians(track_deg)
     p0 = np.array([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
     east = np.array([-math.sin(lo), math.cos(lo), 0.0])
-    north = np.array(
-        [-math.sin(la) * math.cos(lo), -math.sin(la) * math.sin(lo), math.cos(la)]
-    )
+    north = np.array([-math.sin(la) * math.cos(lo), -math.sin(la) * math.sin(lo), math.cos(la)])
     u = math.sin(tr) * east + math.cos(tr) * north
     here = Airport("ZZZZ", "none", lat, lon, 0.0)
-    leg = Leg(here, here, start, start, start, start + duration_s, start + duration_s,
-              start + duration_s, altitude_ft)  # fmt: skip
+    leg = Leg(
+        here,
+        here,
+        start,
+        start,
+        start,
+        start + duration_s,
+        start + duration_s,
+        start + duration_s,
+        altitude_ft,
+    )
     one = np.array([1.0])
     plan = FlightPlan(
-        legs=(leg,), t0=one * start, dur=one * duration_s, p0=p0[None, :], u=u[None, :],
-        s0=one * 0.0, v0=one * speed_kt * MS_PER_KT, acc=one * 0.0, h0=one * altitude_ft,
-        climb_fps=one * 0.0, slope=one * 0.0, onground=np.array([False]),
-    )  # fmt: skip
+        legs=(leg,),
+        t0=one * start,
+        dur=one * duration_s,
+        p0=p0[None, :],
+        u=u[None, :],
+        s0=one * 0.0,
+        v0=one * speed_kt * MS_PER_KT,
+        acc=one * 0.0,
+        h0=one * altitude_ft,
+        climb_fps=one * 0.0,
+        slope=one * 0.0,
+        onground=np.array([False]),
+    )
     return AircraftSpec(
-        icao24=icao24, registration="", type="", callsign=callsign, operator="",
-        category="A3", squawk="1000", cruise_altitude_ft=altitude_ft,
-        cruise_speed_kt=speed_kt, route=(), plan=plan,
-    )  # fmt: skip
+        icao24=icao24,
+        registration="",
+        type="",
+        callsign=callsign,
+        operator="",
+        category="A3",
+        squawk="1000",
+        cruise_altitude_ft=altitude_ft,
+        cruise_speed_kt=speed_kt,
+        route=(),
+        plan=plan,
+    )
 
 
 def _clock_phase(clock: ClockModel, t: F8, t0: float, t1: float, seed: int, index: int) -> F8:
@@ -163,7 +187,7 @@ def _clock_phase(clock: ClockModel, t: F8, t0: float, t1: float, seed: int, inde
     if clock.wander_ppb <= 0 or clock.kind is ClockKind.GPS:
         return np.zeros_like(t)
     rng = np.random.default_rng([seed, index, 7])
-    n = int(math.ceil((t1 - t0) / WANDER_STEP_S)) + 2
+    n = math.ceil((t1 - t0) / WANDER_STEP_S) + 2
     rate = np.cumsum(rng.standard_normal(n)) * clock.wander_ppb * 1e-9 * math.sqrt(WANDER_STEP_S)
     phase = np.concatenate([[0.0], np.cumsum(rate[:-1] * WANDER_STEP_S)])
     grid = t0 + np.arange(n) * WANDER_STEP_S
@@ -186,7 +210,9 @@ def stamp(clock: ClockModel, arrival: F8, t0: float, phase: F8, noise: F8) -> U8
     return out
 
 
-def _silent(s_kind: I8, lat: F8, lon: F8, only: ModeSOnly | None, icao24: int) -> npt.NDArray[np.bool_]:
+def _silent(
+    s_kind: I8, lat: F8, lon: F8, only: ModeSOnly | None, icao24: int
+) -> npt.NDArray[np.bool_]:
     """Frames a Mode S-only aircraft does not send."""
     no = np.zeros(s_kind.shape[0], dtype=np.bool_)
     if only is None or icao24 not in only.icao24:
@@ -213,7 +239,9 @@ def capture(
     sites = np.array([r.site.ecef for r in receivers])
     radius = np.array([r.radius_nm for r in receivers])
     rx_ft = np.array([max(r.site.altitude_m, 0.0) / M_PER_FT for r in receivers])
-    recv = [Receiver(r.site.name, r.site.latitude, r.site.longitude, r.radius_nm) for r in receivers]
+    recv = [
+        Receiver(r.site.name, r.site.latitude, r.site.longitude, r.radius_nm) for r in receivers
+    ]
     parts: list[list[tuple[F8, F8, U1, U1, F8, int]]] = [[] for _ in receivers]
     for spec in aircraft:
         s = sent(spec, seed, start, start, end)
@@ -226,7 +254,9 @@ def capture(
         lat, lon, alt_ft = st.lat[idx], st.lon[idx], st.altitude[idx]
         pos = llh_to_ecef(lat, lon, alt_ft * M_PER_FT)
         dist_nm = ranges_nm(recv, lat, lon)
-        horizon = HORIZON_NM_PER_SQRT_FT * (np.sqrt(rx_ft)[None, :] + np.sqrt(np.maximum(alt_ft, 0))[:, None])
+        horizon = HORIZON_NM_PER_SQRT_FT * (
+            np.sqrt(rx_ft)[None, :] + np.sqrt(np.maximum(alt_ft, 0))[:, None]
+        )
         hears = (dist_nm <= radius[None, :]) & (dist_nm <= horizon)
         rng_m = np.linalg.norm(pos[:, None, :] - sites[None, :, :], axis=-1)
         for j in range(len(receivers)):
@@ -234,7 +264,9 @@ def capture(
             if rows.size:
                 t_sent = s.t[idx][rows]
                 arrival = t_sent + rng_m[rows, j] / C_AIR_M_S
-                parts[j].append((t_sent, arrival, data[rows], length[rows], dist_nm[rows, j], spec.icao24))
+                parts[j].append(
+                    (t_sent, arrival, data[rows], length[rows], dist_nm[rows, j], spec.icao24)
+                )
     cap = Capture(tuple(receivers))
     for j, r in enumerate(receivers):
         cap.heard.append(_receiver_frames(r, parts[j], start, end, seed, j))
@@ -251,8 +283,15 @@ def _receiver_frames(
 ) -> Heard:
     if not parts:
         z = np.zeros(0)
-        return Heard(z.astype(np.uint64), np.zeros((0, 14), np.uint8), z.astype(np.uint8),
-                     z.astype(np.uint8), z, z, z.astype(np.uint32))  # fmt: skip
+        return Heard(
+            z.astype(np.uint64),
+            np.zeros((0, 14), np.uint8),
+            z.astype(np.uint8),
+            z.astype(np.uint8),
+            z,
+            z,
+            z.astype(np.uint32),
+        )
     t_sent = np.concatenate([p[0] for p in parts])
     arrival = np.concatenate([p[1] for p in parts])
     data = np.concatenate([p[2] for p in parts])
@@ -260,13 +299,13 @@ def _receiver_frames(
     dist = np.concatenate([p[4] for p in parts])
     icao = np.concatenate([np.full(p[0].shape[0], p[5], dtype=np.uint32) for p in parts])
     rng = np.random.default_rng([seed, index, 11])
-    keep = rng.random(arrival.shape[0]) >= r.loss
+    keep: npt.NDArray[np.bool_] = np.asarray(rng.random(arrival.shape[0]) >= r.loss)
     for a, b in r.outages:
         keep &= ~((arrival >= a) & (arrival < b))
     order = np.flatnonzero(keep)[np.argsort(arrival[keep], kind="stable")]
     arrival, t_sent, data, length = arrival[order], t_sent[order], data[order], length[order]
     dist, icao = dist[order], icao[order]
-    noise = rng.standard_normal(arrival.shape[0]) * r.clock.jitter_s
+    noise: F8 = np.asarray(rng.standard_normal(arrival.shape[0]) * r.clock.jitter_s)
     phase = _clock_phase(r.clock, arrival, start, end, seed, index)
     ticks = stamp(r.clock, arrival, start, phase, noise)
     level = level_dbfs(dist)
@@ -315,9 +354,15 @@ def line_network(
 
 
 def _sim_receiver(
-    name: str, rid: int, lat: float, lon: float, kind: ClockKind, rng: np.random.Generator,
-    jitter_s: float | None, radius_nm: float,
-) -> SimReceiver:  # fmt: skip
+    name: str,
+    rid: int,
+    lat: float,
+    lon: float,
+    kind: ClockKind,
+    rng: np.random.Generator,
+    jitter_s: float | None,
+    radius_nm: float,
+) -> SimReceiver:
     alt = float(rng.uniform(50.0, 600.0))
     site = ReceiverSite.make(name, rid, lat, lon, alt, kind)
     if kind is ClockKind.GPS:
