@@ -42,8 +42,6 @@ ALTITUDE_MAX_AGE_S = 15.0
 JITTER_FLOOR_S = {ClockKind.COUNTER_12MHZ: 24e-9, ClockKind.GPS: 10e-9}
 #: Most receivers used in one fix (the earliest copies).
 MAX_RECEIVERS = 12
-#: Height used for a first guess without an altitude, m.
-START_HEIGHT_M = 9_000.0
 
 
 @dataclass(slots=True)
@@ -122,11 +120,13 @@ class Engine:
         self._ref_anchor = (ref, a_local, a_unix)
 
     # -- one window -------------------------------------------------------------------------
-    def clocks(self, rx: I8, ticks: U8, given_t: F8) -> tuple[F8, F8]:
-        """(receiver clock s, anchored wall-clock s) of frames, each receiver's frames in
-        stream order; call once per frame, in arrival order."""
+    def clocks(
+        self, rx: I8, ticks: U8, given_t: F8, previous: float | None = None
+    ) -> tuple[F8, F8]:
+        """(receiver clock s, anchored wall-clock s) of one stream's frames in stream order;
+        ``previous``: that stream's last wall-clock time so far. Call once per frame."""
         local = self.timebase.local(rx, ticks)
-        return local, self.timebase.coarse(rx, local, given_t)
+        return local, self.timebase.coarse(rx, local, given_t, previous)
 
     def process(
         self, rx: I8, local: F8, coarse: F8, data: U1, length: U1, decode: DecodeFn
@@ -248,7 +248,7 @@ class Engine:
         mask[fi, slot] = True
         t_fix = est[groups.first[sel]]
         icao = info.icao24[sel]
-        start = self._starts(icao, t_fix, sites, mask, alt[sel])
+        start = self._starts(icao, t_fix)
         alt_m = alt[sel] * M_PER_FT
         fx = solve(sites, times, sigma, mask, alt_m, start)
         for code, n_bad in enumerate(np.bincount(fx.reason, minlength=len(REASONS)).tolist()):
@@ -265,12 +265,9 @@ class Engine:
                 out[g] = last[1]
         return out
 
-    def _starts(self, icao: npt.NDArray[np.uint32], t: F8, sites: F8, mask: B1, alt_ft: F8) -> F8:
-        cnt = np.maximum(mask.sum(axis=1), 1)[:, None]
-        c = (sites * mask[..., None]).sum(axis=1) / cnt
-        lat, lon, _ = ecef_to_llh(c)
-        h = np.where(np.isfinite(alt_ft), alt_ft * M_PER_FT, START_HEIGHT_M)
-        start: F8 = llh_to_ecef(lat, lon, h)
+    def _starts(self, icao: npt.NDArray[np.uint32], t: F8) -> F8:
+        """The tracking filter's prediction where there is a track; NaN rows: search."""
+        start = np.full((icao.shape[0], 3), np.nan)
         if self.tracker is not None:
             for i in range(icao.shape[0]):
                 p = self.tracker.predict(int(icao[i]), float(t[i]))

@@ -64,6 +64,7 @@ class MlatFeed:
         self.counters: Counter[str] = Counter()
         self._held: list[_Held] = []
         self._latest = np.full(len(sites), -np.inf)
+        self._stream_time: dict[str, float] = {}
         self._errors: dict[int, float] = {}  # icao -> error (m) of its latest fix
         self.fixes: list[MlatFixes] = []  # every accepted fix, when ``keep_fixes``
         self.keep_fixes = False
@@ -100,7 +101,9 @@ class MlatFeed:
         if keep.size:
             fb = batch.take(keep)
             r = rx[keep]
-            local, coarse = self.engine.clocks(r, fb.ticks, _given(r, fb.timestamp))
+            prev = self._stream_time.get(batch.source)
+            local, coarse = self.engine.clocks(r, fb.ticks, fb.timestamp, prev)
+            self._stream_time[batch.source] = float(coarse[-1])
             self._held.append(_Held(r, local, coarse, fb))
         return self._drain(final=False)
 
@@ -178,15 +181,6 @@ class MlatFeed:
             err[i] = self._errors.get(int(sv.icao24[i]), np.nan)
         col = pa.array(err, mask=np.isnan(err), type=pa.float64())
         return table.append_column(ERROR_COLUMN, col)
-
-
-def _given(rx: I8, t: F8) -> F8:
-    """The wall-clock time a receiver's first frame is anchored on: in a merged 0xe3 stream the
-    time of the frame before it (the parser's clock follows another receiver), else its own."""
-    prev = np.concatenate([t[:1], t[:-1]])
-    change = np.concatenate([[False], rx[1:] != rx[:-1]])
-    out: F8 = np.where(change & np.isfinite(prev), prev, t)
-    return out
 
 
 def _concat(parts: list[_Held]) -> _Held:

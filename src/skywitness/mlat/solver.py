@@ -32,7 +32,7 @@ from .geodesy import C_AIR_M_S, ecef_to_llh, enu_basis, llh_to_ecef
 
 B1 = npt.NDArray[np.bool_]
 #: Most Gauss-Newton steps; problems stop once a step is under 1 cm.
-ITERATIONS = 30
+ITERATIONS = 50
 #: Pressure altitude vs geodetic height, 1 sigma, m.
 ALTITUDE_SIGMA_M = 60.0
 #: chi-square per degree of freedom above which a fix is refused.
@@ -43,8 +43,13 @@ MIN_HEIGHT_M, MAX_HEIGHT_M = -1_000.0, 25_000.0
 MAX_RANGE_M = 800_000.0
 #: Two solutions further apart than this (and this many stated errors) make a fix ambiguous.
 AMBIGUOUS_M = 2_000.0
+#: Height of a first guess without an altitude, m.
+START_HEIGHT_M = 9_000.0
 #: Chi-square for 2 degrees of freedom at 95 %.
 CHI2_2D_95 = 5.991
+#: First-guess grid: points per side and spacing, m (covers +-450 km around the receivers).
+GRID_POINTS = 13
+GRID_STEP_M = 75_000.0
 #: Last step of a converged solve, m.
 CONVERGED_M = 1.0
 
@@ -61,15 +66,27 @@ class Fixes:
     lon: F8
     height_m: F8
     error_m: F8  # 95 % horizontal radius
+    vertical_m: F8  # 95 % height error (1.96 sigma)
     chi2: F8
     dof: npt.NDArray[np.int64]
     ecef: F8  # (N, 3)
 
 
+def _residuals(p: F8, b: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8) -> tuple[F8, F8, F8]:
+    """(range residuals (N, K), height residual (N), chi-square (N)) at ``p``, ``b``."""
+    d = p[:, None, :] - s
+    r = np.sqrt(np.einsum("nki,nki->nk", d, d))
+    res = np.where(w > 0, rho - r - b[:, None], 0.0)
+    _, _, hgt = ecef_to_llh(p)
+    res_h = np.where(w_alt > 0, np.nan_to_num(alt) - hgt, 0.0)
+    chi2 = np.einsum("nk,nk,nk->n", res, w, res) + w_alt * res_h * res_h
+    return res, res_h, chi2
+
+
 def _step(
-    p: F8, b: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8, damping: float
+    p: F8, b: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8, damping: F8
 ) -> tuple[F8, F8, F8, F8]:
-    """One Gauss-Newton step for all problems; returns (dp, db, normal matrix, chi2)."""
+    """One Levenberg-Marquardt step for all problems; returns (dp, db, normal matrix, chi2)."""
     d = p[:, None, :] - s
     r = np.sqrt(np.einsum("nki,nki->nk", d, d))
     u = d / np.maximum(r, 1.0)[..., None]
@@ -80,47 +97,85 @@ def _step(
     chi2 = np.einsum("nk,nk,nk->n", res, w, res)
     lat, lon, hgt = ecef_to_llh(p)
     up = enu_basis(lat, lon)[:, 2, :]
-    has_alt = w_alt > 0
-    res_h = np.where(has_alt, np.nan_to_num(alt) - hgt, 0.0)
+    res_h = np.where(w_alt > 0, np.nan_to_num(alt) - hgt, 0.0)
     jh = np.concatenate([up, np.zeros((p.shape[0], 1))], axis=-1)
     h += w_alt[:, None, None] * jh[:, :, None] * jh[:, None, :]
     g += (w_alt * res_h)[:, None] * jh
     chi2 = chi2 + w_alt * res_h * res_h
     diag = np.einsum("nii->ni", h)
-    reg = h + (damping * diag + 1e-12 * diag.max(axis=1, keepdims=True) + 1e-30)[
-        ..., None
-    ] * np.eye(4)
+    tiny = 1e-12 * diag.max(axis=1, keepdims=True) + 1e-30
+    reg = h + ((damping[:, None] * diag) + tiny)[..., None] * np.eye(4)
     dx = np.linalg.solve(reg, g[..., None])[..., 0]
     return dx[:, :3], dx[:, 3], h, chi2
 
 
 def _solve_from(p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8) -> tuple[F8, F8, F8, F8, F8]:
-    """Iterate from ``p0``; returns (p, b, normal matrix, chi2, last step length)."""
+    """Levenberg-Marquardt from ``p0``: a step is taken only when it lowers the chi-square
+    (then the damping falls tenfold), else the damping rises tenfold. Returns (p, b, normal
+    matrix, chi2, last step length; 0 where the damping ran out: a minimum)."""
     p = p0.copy()
     d0 = np.linalg.norm(p[:, None, :] - s, axis=-1)
     wsum = np.maximum(w.sum(axis=1), 1e-300)
     b = np.sum(w * (rho - d0), axis=1) / wsum
-    step = np.full(p.shape[0], np.inf)
-    act = np.arange(p.shape[0])
-    for it in range(ITERATIONS):
-        damping = 0.5 if it < 2 else 1e-6
-        dp, db, _, _ = _step(
-            p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act], damping
-        )
-        # limit wild first steps (a start far outside the problem's basin)
-        n = np.linalg.norm(dp, axis=1)
-        scale = np.minimum(1.0, 200_000.0 / np.maximum(n, 1e-9))
-        p[act] = p[act] + dp * scale[:, None]
-        b[act] = b[act] + db * scale
-        step[act] = n * scale
-        bad = act[~np.isfinite(p[act]).all(axis=1)]
-        p[bad] = p0[bad]
-        # converged problems stop; the rest go on (vectorised over what is left)
-        act = act[~(step[act] < CONVERGED_M / 100.0)]
+    n = p.shape[0]
+    step = np.full(n, np.inf)
+    lam = np.full(n, 1e-3)
+    act = np.arange(n)
+    for _ in range(ITERATIONS):
+        dp, db, _, chi2 = _step(p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act],
+                                lam[act])  # fmt: skip
+        pn, bn = p[act] + dp, b[act] + db
+        _, _, chi2n = _residuals(pn, bn, s[act], rho[act], w[act], alt[act], w_alt[act])
+        better = np.isfinite(chi2n) & (chi2n <= chi2)
+        took = act[better]
+        p[took], b[took] = pn[better], bn[better]
+        step[took] = np.linalg.norm(dp[better], axis=1)
+        lam[took] = np.maximum(lam[took] / 10.0, 1e-9)
+        lam[act[~better]] *= 10.0
+        stuck = act[~better & (lam[act] > 1e6)]
+        step[stuck] = 0.0
+        # done: a step under 1 cm, or one that no longer changes the fit (chi-square is in
+        # units of the noise, so 1e-6 is nothing; along a flat valley steps stay long)
+        flat = better & (chi2 - chi2n < 1e-6)
+        step[act[flat]] = 0.0
+        done = (better & (step[act] < CONVERGED_M / 100.0)) | flat | (lam[act] > 1e6)
+        act = act[~done]
         if act.size == 0:
             break
-    _, _, h, chi2 = _step(p, b, s, rho, w, alt, w_alt, 0.0)
+    _, _, h, chi2 = _step(p, b, s, rho, w, alt, w_alt, np.zeros(n))
     return p, b, h, chi2, step
+
+
+def grid_start(sites: F8, rho: F8, w: F8, mask: B1, height_m: F8) -> F8:
+    """A first guess by search: the point of a ``GRID_POINTS`` x ``GRID_POINTS`` grid (spacing
+    ``GRID_STEP_M``, centred on the receivers, at ``height_m``) whose ranges fit the times best
+    (the transmission time eliminated as the weighted mean residual). Chunked to bound memory."""
+    n = rho.shape[0]
+    out = np.zeros((n, 3))
+    cnt = np.maximum(mask.sum(axis=1), 1)[:, None]
+    c = (sites * mask[..., None]).sum(axis=1) / cnt
+    clat, clon, c_height = ecef_to_llh(c)
+    basis = enu_basis(clat, clon)  # (N, 3, 3)
+    k = np.arange(GRID_POINTS) - (GRID_POINTS - 1) / 2
+    ge, gn = np.meshgrid(k * GRID_STEP_M, k * GRID_STEP_M)
+    off = np.stack([ge.ravel(), gn.ravel()], axis=1)  # (G, 2)
+    for lo in range(0, n, 256):
+        sl = slice(lo, lo + 256)
+        cand = c[sl, None, :] + off[None, :, :1] * basis[sl, None, 0, :]
+        cand = cand + off[None, :, 1:] * basis[sl, None, 1, :]
+        # lift to the height on a sphere through the centre (good to ~1 km: a first guess)
+        radius = np.linalg.norm(c[sl], axis=1) + height_m[sl] - c_height[sl]
+        cand *= (radius[:, None] / np.linalg.norm(cand, axis=2))[..., None]
+        ss = sites[sl]
+        d2 = (radius * radius)[:, None, None] + np.einsum("nki,nki->nk", ss, ss)[:, None, :]
+        d = np.sqrt(np.maximum(d2 - 2.0 * np.einsum("ngi,nki->ngk", cand, ss), 0.0))
+        res = rho[sl, None, :] - d
+        ww = w[sl, None, :]
+        mean = (ww * res).sum(axis=2) / np.maximum(ww.sum(axis=2), 1e-300)
+        cost = (ww * (res - mean[..., None]) ** 2).sum(axis=2)
+        best = np.argmin(cost, axis=1)
+        out[sl] = cand[np.arange(cand.shape[0]), best]
+    return out
 
 
 def _mirror(p: F8, s: F8, mask: B1) -> F8:
@@ -148,11 +203,12 @@ def solve(
     sigma_s: F8,
     mask: B1,
     altitude_m: F8,
-    start: F8,
+    start: F8 | None,
 ) -> Fixes:
     """Solve N fixes. ``sites`` (N, K, 3) ECEF m; ``times_s`` (N, K) on one timebase per fix;
     ``sigma_s`` (N, K) timing standard deviations; ``mask`` (N, K) which entries are real;
-    ``altitude_m`` (N) height constraint (NaN: none); ``start`` (N, 3) ECEF first guess."""
+    ``altitude_m`` (N) height constraint (NaN: none); ``start`` (N, 3) ECEF first guess, NaN
+    rows (or None: all) found by ``grid_start``."""
     n = times_s.shape[0]
     tref = np.nanmin(np.where(mask, times_s, np.inf), axis=1)
     rho = np.where(mask, (times_s - tref[:, None]) * C_AIR_M_S, 0.0)
@@ -162,6 +218,11 @@ def solve(
     w_alt = np.where(has_alt, 1.0 / ALTITUDE_SIGMA_M**2, 0.0)
     k = mask.sum(axis=1)
     dof = (k + has_alt.astype(np.int64) - 4).astype(np.int64)
+    start = np.full((n, 3), np.nan) if start is None else start.copy()
+    need = ~np.isfinite(start).all(axis=1)
+    if need.any():
+        h0 = np.where(has_alt, altitude_m, START_HEIGHT_M)[need]
+        start[need] = grid_start(sites[need], rho[need], w[need], mask[need], h0)
     p, _, h, chi2, step = _solve_from(start, sites, rho, w, altitude_m, w_alt)
     pm, _, _, chi2m, stepm = _solve_from(_mirror(p, sites, mask), sites, rho, w, altitude_m, w_alt)
 
@@ -172,6 +233,8 @@ def solve(
     lat, lon, hgt = ecef_to_llh(p)
     basis = enu_basis(lat, lon)[:, :2, :]
     hcov = np.einsum("nij,njk,nlk->nil", basis, cov, basis)
+    up = enu_basis(lat, lon)[:, 2, :]
+    vertical = 1.96 * np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", up, cov, up), 0.0))
     lam = np.linalg.eigvalsh(hcov)[:, -1]
     error = np.sqrt(CHI2_2D_95 * np.maximum(lam, 0.0))
 
@@ -200,6 +263,7 @@ def solve(
         lon=lon,
         height_m=hgt,
         error_m=error,
+        vertical_m=vertical,
         chi2=chi2,
         dof=dof,
         ecef=p,

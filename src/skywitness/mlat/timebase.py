@@ -58,21 +58,29 @@ class Timebase:
             self.last_raw[r] = int(v[-1])
         return out
 
-    def coarse(self, rx: I8, local: F8, given: F8) -> F8:
-        """Rough wall-clock time of each frame: anchored on the first frame of each receiver to
-        ``given`` (the source's time of that frame, or of the frame before it in the stream)."""
-        new = np.flatnonzero(np.isnan(self.anchor_local[rx]))
+    def coarse(self, rx: I8, local: F8, given: F8, previous: float | None = None) -> F8:
+        """Rough wall-clock time of each frame (one stream's frames, in stream order).
+
+        A receiver's first frame is anchored on the wall-clock time of the frame before it in
+        the stream (in a merged 0xe3 stream the source's own times follow whichever receiver
+        came first and are no use), on ``previous`` (the stream's last time so far) for a first
+        row, and on ``given`` (the source's time) for the stream's very first frame."""
+        out: F8 = self.anchor_coarse[rx] + (local - self.anchor_local[rx])
+        new = np.flatnonzero(np.isnan(out))
         for i in new.tolist():
             r = int(rx[i])
             if not np.isnan(self.anchor_local[r]):
+                out[i] = self.anchor_coarse[r] + (local[i] - self.anchor_local[r])
                 continue
-            at = float(given[i])
+            at = float(out[i - 1]) if i > 0 else float(given[i]) if previous is None else previous
             if self.gps[r] and np.isfinite(at):
-                # GPS: the day is the one nearest the given time
+                # GPS: the day is the one nearest the anchor time
                 at = round((at - float(local[i])) / DAY_S) * DAY_S + float(local[i])
             self.anchor_local[r] = float(local[i])
             self.anchor_coarse[r] = at
-        out: F8 = self.anchor_coarse[rx] + (local - self.anchor_local[rx])
+            out[i] = at
+        late = np.isnan(out)
+        out[late] = self.anchor_coarse[rx[late]] + (local[late] - self.anchor_local[rx[late]])
         return out
 
 
