@@ -99,6 +99,30 @@ class Engine:
         self._altitude: dict[int, tuple[float, float]] = {}
         self._ref_anchor: tuple[int, float, float] | None = None  # (ref, local, unix)
 
+    def clock_stats(self) -> list[dict[str, object]]:
+        """Per-receiver clock sync for /api/stats: offset (s) and drift (ppm) against the
+        reference receiver, RMS residual of its pairs (ns), pairs in sync, used for fixes."""
+        sol = self.solution
+        out: list[dict[str, object]] = []
+        for i, site in enumerate(self.sites):
+            synced = bool(sol.synced[i])
+            offset = float(sol.local_now[i] - sol.now_ref) if sol.reference >= 0 else None
+            out.append(
+                {
+                    "receiver": site.name,
+                    "id": site.id,
+                    "clock": site.clock.label,
+                    "reference": i == sol.reference,
+                    "synced": synced,
+                    "offset_s": offset if offset is not None and np.isfinite(offset) else None,
+                    "drift_ppm": round((float(sol.rate[i]) - 1.0) * 1e6, 4),
+                    "residual_ns": _ns(sol.residual[i]),
+                    "sigma_ns": _ns(sol.sigma[i]),
+                    "pairs_in_sync": int(sol.pairs[i]),
+                }
+            )
+        return out
+
     # -- times ------------------------------------------------------------------------------
     def network_time(self, rx: I8, local: F8, coarse: F8) -> F8:
         """Wall-clock time on the network timebase where the receiver is in sync."""
@@ -306,3 +330,7 @@ class Engine:
             error_m=out_err,
             receivers=k[ok].astype(np.int64),
         )
+
+
+def _ns(seconds: float) -> float | None:
+    return round(float(seconds) * 1e9, 1) if np.isfinite(seconds) else None

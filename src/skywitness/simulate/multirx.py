@@ -49,6 +49,7 @@ class ClockModel:
     wander_ppb: float = 0.0  # rate random walk, parts per billion per sqrt(s)
     jitter_s: float = 50e-9  # white timing noise, 1 sigma
     start_ticks: int = 0  # counter value at the capture start (12 MHz)
+    steps: tuple[tuple[float, float], ...] = ()  # (unix s, s): the clock jumps (a restart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,8 @@ def stamp(clock: ClockModel, arrival: F8, t0: float, phase: F8, noise: F8) -> U8
         out: U8 = (secs.astype(np.uint64) << np.uint64(30)) | ns.astype(np.uint64)
         return out
     local = (arrival - t0) * (1.0 + clock.ppm * 1e-6) + phase + noise
+    for at, jump in clock.steps:
+        local = local + np.where(arrival >= at, jump, 0.0)
     ticks = clock.start_ticks + np.floor(local * TICKS_PER_S).astype(np.int64)
     out = (ticks & _MASK48).astype(np.uint64)
     return out
