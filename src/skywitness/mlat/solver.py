@@ -33,6 +33,9 @@ from .geodesy import C_AIR_M_S, ecef_to_llh, enu_basis, llh_to_ecef
 B1 = npt.NDArray[np.bool_]
 #: Most Gauss-Newton steps; problems stop once a step is under 1 cm.
 ITERATIONS = 50
+#: Steps for the mirror solve: a real second solution sits at the mirror point and is reached
+#: in a few steps; one still moving after this many is not a competing solution.
+MIRROR_ITERATIONS = 15
 #: Pressure altitude vs geodetic height, 1 sigma, m.
 ALTITUDE_SIGMA_M = 60.0
 #: chi-square per degree of freedom above which a fix is refused.
@@ -109,7 +112,9 @@ def _step(
     return dx[:, :3], dx[:, 3], h, chi2
 
 
-def _solve_from(p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8) -> tuple[F8, F8, F8, F8, F8]:
+def _solve_from(
+    p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8, iterations: int = ITERATIONS
+) -> tuple[F8, F8, F8, F8, F8]:
     """Levenberg-Marquardt from ``p0``: a step is taken only when it lowers the chi-square
     (then the damping falls tenfold), else the damping rises tenfold. Returns (p, b, normal
     matrix, chi2, last step length; 0 where the damping ran out: a minimum)."""
@@ -121,7 +126,7 @@ def _solve_from(p0: F8, s: F8, rho: F8, w: F8, alt: F8, w_alt: F8) -> tuple[F8, 
     step = np.full(n, np.inf)
     lam = np.full(n, 1e-3)
     act = np.arange(n)
-    for _ in range(ITERATIONS):
+    for _ in range(iterations):
         dp, db, _, chi2 = _step(p[act], b[act], s[act], rho[act], w[act], alt[act], w_alt[act],
                                 lam[act])  # fmt: skip
         pn, bn = p[act] + dp, b[act] + db
@@ -224,7 +229,9 @@ def solve(
         h0 = np.where(has_alt, altitude_m, START_HEIGHT_M)[need]
         start[need] = grid_start(sites[need], rho[need], w[need], mask[need], h0)
     p, _, h, chi2, step = _solve_from(start, sites, rho, w, altitude_m, w_alt)
-    pm, _, _, chi2m, stepm = _solve_from(_mirror(p, sites, mask), sites, rho, w, altitude_m, w_alt)
+    pm, _, _, chi2m, stepm = _solve_from(
+        _mirror(p, sites, mask), sites, rho, w, altitude_m, w_alt, MIRROR_ITERATIONS
+    )
 
     reduced = chi2 / np.maximum(dof, 1)
     scale = np.where(dof > 0, np.maximum(reduced, 1.0), 1.0)
