@@ -29,7 +29,8 @@ def test_pair_filter_recovers_offset_and_drift_and_rejects_outliers():
     pred = float(f.predict(np.array([1]), np.array([60.0]))[0])
     print(
         f"\n[mlat sync] pair line: offset error {abs(pred - (offset + drift * 60)) * 1e9:.1f} ns, "
-        f"drift error {abs(f.state.b[1] - drift) * 1e9:.2f} ppb, rejected {rej} of {bad.sum()} outliers"
+        f"drift error {abs(f.state.b[1] - drift) * 1e9:.2f} ppb, "
+        f"rejected {rej} of {bad.sum()} outliers"
     )
     assert abs(pred - (offset + drift * 60.0)) < 20e-9
     assert abs(f.state.b[1] - drift) < 2e-9
