@@ -405,6 +405,8 @@ class Observations:
 
 #: Canonical state-vector columns, in order, as written to Parquet/CSV/JSON (traffic's names).
 #: timestamp is written as timestamp[ms, tz=UTC]; squawk as a 4-char string; onground as bool.
+#: ``position_error``: metres, the 95 % horizontal radius of a multilateration position (null
+#: for every other position source, whose accuracy is in the message, not estimated here).
 STATE_COLUMNS: tuple[str, ...] = (
     "timestamp",
     "icao24",
@@ -420,6 +422,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "onground",
     "source",
     "position_source",
+    "position_error",
 )
 
 #: Arrow type of a state-vector timestamp: milliseconds, UTC.

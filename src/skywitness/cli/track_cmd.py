@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
         help="track aircraft: state vectors in the canonical columns",
         description="Decode and track every aircraft, writing state vectors (timestamp, icao24, "
         "callsign, latitude, longitude, altitude, geoaltitude, groundspeed, track, "
-        "vertical_rate, squawk, onground, source, position_source).",
+        "vertical_rate, squawk, onground, source, position_source, position_error).",
     )
     add_input_options(p)
     p.add_argument(
@@ -127,10 +127,10 @@ def run(args: argparse.Namespace) -> int:
 
 def run_mlat(args: argparse.Namespace, opts: Any, stats: IngestStats) -> int:
     from ..mlat import load_receivers
-    from ..runtime.mlat_tables import mlat_schema, mlat_track_tables
+    from ..runtime.mlat_tables import mlat_track_tables
 
     sites = load_receivers(args.receivers)
-    writer = open_writer(args.output, mlat_schema())
+    writer = open_writer(args.output, state_schema())
     try:
         with stop_on_signals() as stop:
             for table in mlat_track_tables(args.sources, opts, stats, sites, stop=stop):

@@ -63,6 +63,7 @@ _TYPES: dict[str, pa.DataType] = {
     "onground": pa.bool_(),
     "source": pa.string(),
     "position_source": pa.string(),
+    "position_error": pa.float64(),
 }
 
 

@@ -38,6 +38,7 @@ HOLD_S = 2.0
 #: A receiver silent for this long (s) no longer holds the others back.
 STALE_RECEIVER_S = 10.0
 ERROR_COLUMN = "position_error"
+MLAT_SOURCE = "mlat"
 
 
 @dataclass(slots=True)
@@ -85,6 +86,14 @@ class MlatFeed:
 
     def feed(self, batch: FrameBatch) -> list[pa.Table]:
         """Add a batch; returns the state tables of the windows completed."""
+        return [sv.to_arrow() for sv in self.feed_states(batch)]
+
+    def finish(self) -> list[pa.Table]:
+        """The windows still held, and the tracker's last rows, as state tables."""
+        return [sv.to_arrow() for sv in self.finish_states()]
+
+    def feed_states(self, batch: FrameBatch) -> list[StateVectors]:
+        """Add a batch; returns the state vectors of the windows completed."""
         rx = self.receiver_index(batch)
         unknown = int(np.count_nonzero(rx < 0))
         if unknown:
@@ -107,18 +116,18 @@ class MlatFeed:
             self._held.append(_Held(r, local, coarse, fb))
         return self._drain(final=False)
 
-    def finish(self) -> list[pa.Table]:
+    def finish_states(self) -> list[StateVectors]:
         out = self._drain(final=True)
         final = self.tracker.flush()
         if len(final):
-            out.append(self._table(final))
+            out.append(self._with_errors(final))
         return out
 
-    def _drain(self, *, final: bool) -> list[pa.Table]:
+    def _drain(self, *, final: bool) -> list[StateVectors]:
         if not self._held:
             return []
         h = self._held[0] if len(self._held) == 1 else _concat(self._held)
-        out: list[pa.Table] = []
+        out: list[StateVectors] = []
         while len(h.rx):
             # network times move with every clock solution: recomputed per window
             est = self.engine.network_time(h.rx, h.local, h.coarse)
@@ -141,7 +150,7 @@ class MlatFeed:
         active = self._latest >= newest - STALE_RECEIVER_S
         return float(np.min(self._latest[active]))
 
-    def _window(self, h: _Held) -> list[pa.Table]:
+    def _window(self, h: _Held) -> list[StateVectors]:
         states: list[StateVectors] = []
 
         def decode(rows: I8, times: F8) -> Decoded:
@@ -166,21 +175,24 @@ class MlatFeed:
 
         fixes = self.engine.process(h.rx, h.local, h.coarse, h.frames.data, h.frames.length, decode)
         if len(fixes):
-            states.append(self.tracker.update_observations(observations(fixes)))
             for icao, err in zip(fixes.icao24.tolist(), fixes.error_m.tolist(), strict=True):
                 self._errors[int(icao)] = float(err)
+            # one tracker update per receiver count: the rows' source says "mlat (K receivers)"
+            for k in np.unique(fixes.receivers).tolist():
+                part = np.flatnonzero(fixes.receivers == k)
+                states.append(self.tracker.update_observations(observations(fixes, part)))
             if self.keep_fixes:
                 self.fixes.append(fixes)
-        return [self._table(sv) for sv in states if len(sv)]
+        return [self._with_errors(sv) for sv in states if len(sv)]
 
-    def _table(self, sv: StateVectors) -> pa.Table:
-        table = sv.to_arrow()
+    def _with_errors(self, sv: StateVectors) -> StateVectors:
+        """``position_error`` on the rows placed by multilateration: the latest fix's."""
         err = np.full(len(sv), np.nan)
         mlat = np.flatnonzero(np.asarray(sv.position_source) == PositionSource.MLAT.label)
         for i in mlat.tolist():
             err[i] = self._errors.get(int(sv.icao24[i]), np.nan)
-        col = pa.array(err, mask=np.isnan(err), type=pa.float64())
-        return table.append_column(ERROR_COLUMN, col)
+        sv.position_error = err
+        return sv
 
 
 def _concat(parts: list[_Held]) -> _Held:
@@ -192,14 +204,21 @@ def _concat(parts: list[_Held]) -> _Held:
     )
 
 
-def observations(fx: MlatFixes) -> Observations:
-    """Fixes as tracker observations: kind MLAT, position source MLAT."""
-    n = len(fx)
-    obs = Observations.empty(n, source="mlat")
-    obs.timestamp = fx.timestamp.copy()
-    obs.icao24 = fx.icao24.astype(np.uint32)
-    obs.latitude = fx.lat.copy()
-    obs.longitude = fx.lon.copy()
+def mlat_source(receivers: int) -> str:
+    """The ``source`` of state rows placed by multilateration."""
+    return f"{MLAT_SOURCE} ({receivers} receivers)"
+
+
+def observations(fx: MlatFixes, rows: I8) -> Observations:
+    """Fixes ``rows`` (all with one receiver count) as tracker observations: kind MLAT,
+    position source MLAT, source "mlat (K receivers)"."""
+    n = rows.shape[0]
+    k = int(fx.receivers[rows[0]]) if n else 0
+    obs = Observations.empty(n, source=mlat_source(k))
+    obs.timestamp = fx.timestamp[rows]
+    obs.icao24 = fx.icao24[rows].astype(np.uint32)
+    obs.latitude = fx.lat[rows]
+    obs.longitude = fx.lon[rows]
     obs.kind = np.full(n, int(SourceKind.MLAT), dtype=np.uint8)
     obs.position_source = np.full(n, int(PositionSource.MLAT), dtype=np.uint8)
     return obs

@@ -2,8 +2,8 @@
 
 Sources are read side by side (always from the one that is furthest behind in time), so the
 copies of one transmission from every receiver reach ``mlat.MlatFeed`` together; a single
-stream with 0xe3 receiver ids works the same way. Output: the canonical state columns plus
-``position_error`` (m, 95 % radius, on rows whose position came from multilateration).
+stream with 0xe3 receiver ids works the same way. Output: the canonical state columns, with
+``position_error`` (m, 95 % radius) on rows whose position came from multilateration.
 """
 
 from __future__ import annotations
@@ -14,21 +14,16 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pyarrow as pa
 
-from ..mlat import ERROR_COLUMN, MlatFeed, ReceiverSite
+from ..mlat import MlatFeed, ReceiverSite
 from ..model import FrameBatch, Observations
 from ..sources import open_source
 from ..stats import IngestStats
-from ..track import Tracker, state_schema
+from ..track import Tracker
 from .pipeline import RunOptions
 from .places import AirportPlaces
 
 #: Sources are interleaved in slices of this many seconds.
 SLICE_S = 0.5
-
-
-def mlat_schema() -> pa.Schema:
-    """The state schema with the multilateration error column."""
-    return state_schema().append(pa.field(ERROR_COLUMN, pa.float64()))
 
 
 def mlat_track_tables(
@@ -69,7 +64,7 @@ def mlat_track_tables(
                 chunk = next(its[i], None)
                 while isinstance(chunk, Observations) or (chunk is not None and not len(chunk)):
                     if isinstance(chunk, Observations):
-                        yield _with_error(tracker.update_observations(chunk).to_arrow())
+                        yield tracker.update_observations(chunk).to_arrow()
                     chunk = next(its[i], None)
                 if chunk is None:
                     alive.remove(i)
@@ -82,11 +77,11 @@ def mlat_track_tables(
         batch, heads[i] = heads[i], (pending[i].pop(0) if pending[i] else None)
         assert batch is not None
         for table in feed.feed(batch):
-            yield table.cast(mlat_schema())
+            yield table
         if stop is not None and stop.is_set():
             break
     for table in feed.finish():
-        yield table.cast(mlat_schema())
+        yield table
     stats.aircraft.update(tracker.addresses())
 
 
@@ -103,7 +98,3 @@ def _last_time(batch: FrameBatch | None) -> float:
     if batch is None or not len(batch):
         return float("inf")
     return float(batch.timestamp[-1])
-
-
-def _with_error(table: pa.Table) -> pa.Table:
-    return table.append_column(ERROR_COLUMN, pa.nulls(table.num_rows, pa.float64()))

@@ -155,6 +155,7 @@ def truth(scenario: Scenario, *, step_s: float = 1.0) -> pa.Table:
                         "onground": st.onground,
                         "source": pa.array([source_name(scenario)] * n),
                         "position_source": pa.array(["adsb"] * n),
+                        "position_error": pa.nulls(n, pa.float64()),
                     },
                     schema=TRUTH_SCHEMA,
                 )

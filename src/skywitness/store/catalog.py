@@ -49,7 +49,8 @@ _STATES_EMPTY = """SELECT * FROM (SELECT
     NULL::DOUBLE AS latitude, NULL::DOUBLE AS longitude, NULL::DOUBLE AS altitude,
     NULL::DOUBLE AS geoaltitude, NULL::DOUBLE AS groundspeed, NULL::DOUBLE AS track,
     NULL::DOUBLE AS vertical_rate, NULL::VARCHAR AS squawk, NULL::BOOLEAN AS onground,
-    NULL::VARCHAR AS source, NULL::VARCHAR AS position_source, NULL::DATE AS date) WHERE false"""
+    NULL::VARCHAR AS source, NULL::VARCHAR AS position_source, NULL::DOUBLE AS position_error,
+    NULL::DATE AS date) WHERE false"""
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -29,6 +29,7 @@ _FLOATS = (
     "groundspeed",
     "track",
     "vertical_rate",
+    "position_error",
 )
 
 

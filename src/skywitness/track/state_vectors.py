@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,9 @@ class StateVectors:
     onground: I1
     source: Str
     position_source: Str  # PositionSource label ("" before the first position)
+    #: m, 95 % radius of a multilateration position (NaN otherwise); filled by ``mlat``, the
+    #: tracker leaves it empty (length 0 reads as all NaN)
+    position_error: F8 = field(default_factory=lambda: np.zeros(0))
 
     def __len__(self) -> int:
         return int(self.timestamp.shape[0])
@@ -86,16 +89,34 @@ class StateVectors:
             position_source=np.zeros(0, dtype="<U5"),
         )
 
+    def errors(self) -> F8:
+        """``position_error`` at full length (NaN where not set)."""
+        if self.position_error.shape[0] == len(self):
+            return self.position_error
+        return np.full(len(self), np.nan)
+
     @staticmethod
     def concat(parts: list[StateVectors]) -> StateVectors:
         parts = [p for p in parts if len(p)]
         if not parts:
             return StateVectors.empty()
-        names = [f.name for f in fields(parts[0])]
-        return StateVectors(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
+        names = [f.name for f in fields(parts[0]) if f.name != "position_error"]
+        out = StateVectors(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
+        if any(p.position_error.shape[0] for p in parts):
+            out.position_error = np.concatenate([p.errors() for p in parts])
+        return out
 
     def take(self, index: Any) -> StateVectors:
-        return StateVectors(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        out = StateVectors(
+            **{
+                f.name: getattr(self, f.name)[index]
+                for f in fields(self)
+                if f.name != "position_error"
+            }
+        )
+        if self.position_error.shape[0]:
+            out.position_error = self.position_error[index]
+        return out
 
     def to_arrow(self) -> pa.Table:
         """Arrow table with the canonical columns: timestamp[ms, UTC], nulls for missing.
@@ -117,7 +138,8 @@ class StateVectors:
         }
         for name in STATE_COLUMNS:
             if name not in cols:
-                a = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+                v = self.errors() if name == "position_error" else getattr(self, name)
+                a = np.ascontiguousarray(v, dtype=np.float64)
                 cols[name] = _from_numpy(pa.float64(), a, _bitmap(~np.isnan(a)))
         return pa.Table.from_arrays([cols[c] for c in STATE_COLUMNS], schema=state_schema())
 
