@@ -55,5 +55,6 @@ def synthetic_states(n: int, *, seed: int = 0, aircraft: int = 500, days: int = 
             "onground": rng.uniform(size=n) < 0.1,
             "source": pa.array(["synthetic"] * n),
             "position_source": pa.array(["adsb"] * n),
+            "position_error": pa.nulls(n, pa.float64()),
         }
     ).cast(STATE_SCHEMA)

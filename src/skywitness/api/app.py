@@ -346,6 +346,7 @@ def create_app(service: Service) -> FastAPI:
             "outputs": {"beast_clients": beast, "sbs_clients": sbs},
             "rules": service.rules_loaded,
             "tracker_ok": tr is None or tr.failed is None,
+            "mlat": service.mlat_stats(),
         }
 
     # -- state-changing (token) -------------------------------------------------------

@@ -45,6 +45,14 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-store", action="store_true", help="keep nothing on disk")
     p.add_argument("--rules", type=Path, default=None, help="watch rules file (TOML)")
+    p.add_argument(
+        "--receivers",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="multilateration: the receivers file (docs/mlat.md); every --source is then one "
+        "receiver's Beast feed (or one feed with 0xe3 receiver ids)",
+    )
     p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default localhost)")
     p.add_argument("--port", type=port_arg, default=8080, help="HTTP port (default 8080)")
     p.add_argument("--beast-out", type=port_arg, default=None, help="re-broadcast Beast on PORT")
@@ -68,6 +76,7 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
         sources=list(args.sources),
         data_dir=None if args.no_store else data_dir(args.data_dir),
         rules=args.rules,
+        receivers=args.receivers,
         bind=args.bind,
         port=args.port,
         beast_out=args.beast_out,

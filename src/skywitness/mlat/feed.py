@@ -13,7 +13,9 @@ state rows whose position came from a fix.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,22 +64,30 @@ class MlatFeed:
         self.stats = stats
         self.by_id = {s.id: i for i, s in enumerate(sites) if s.id}
         self.by_name = {s.name: i for i, s in enumerate(sites)}
+        self.by_source = {s.source: i for i, s in enumerate(sites) if s.source}
         self.counters: Counter[str] = Counter()
         self._held: list[_Held] = []
         self._latest = np.full(len(sites), -np.inf)
+        self.clock: Callable[[], float] = time.monotonic
+        self._heard_wall = np.full(len(sites), self.clock())
         self._stream_time: dict[str, float] = {}
         self._errors: dict[int, float] = {}  # icao -> error (m) of its latest fix
         self.fixes: list[MlatFixes] = []  # every accepted fix, when ``keep_fixes``
         self.keep_fixes = False
+        #: a batch no receiver matches is an error (files); live feeds only count it
+        self.strict_receivers = True
 
     def receiver_index(self, batch: FrameBatch) -> I8:
-        """Site index of each frame: by 0xe3 id, else by the source's file name."""
+        """Site index of each frame: by 0xe3 id, else by its feed, else by the feed's file
+        name (-1: no receiver matches)."""
         out = np.full(len(batch), -1, dtype=np.int64)
         ids = batch.receiver
         for rid in np.unique(ids).tolist():
             sel = ids == rid
             if rid and rid in self.by_id:
                 out[sel] = self.by_id[rid]
+            elif not rid and batch.source in self.by_source:
+                out[sel] = self.by_source[batch.source]
             elif not rid:
                 stem = Path(batch.source).name.split(".")[0]
                 if stem in self.by_name:
@@ -98,7 +108,7 @@ class MlatFeed:
         unknown = int(np.count_nonzero(rx < 0))
         if unknown:
             self.counters["frames_unknown_receiver"] += unknown
-            if unknown == len(batch):
+            if unknown == len(batch) and self.strict_receivers:
                 raise InputError(
                     batch.source,
                     "no receiver in the receivers file matches this source "
@@ -110,6 +120,7 @@ class MlatFeed:
         if keep.size:
             fb = batch.take(keep)
             r = rx[keep]
+            self._heard_wall[np.unique(r)] = self.clock()
             prev = self._stream_time.get(batch.source)
             local, coarse = self.engine.clocks(r, fb.ticks, fb.timestamp, prev)
             self._stream_time[batch.source] = float(coarse[-1])
@@ -141,14 +152,22 @@ class MlatFeed:
         return out
 
     def _watermark(self, rx: I8, est: F8) -> float:
-        """Network time up to which every receiver heard lately has delivered its frames."""
+        """Network time up to which every receiver still expected has delivered its frames.
+
+        A receiver stops holding the others back once it is silent for ``STALE_RECEIVER_S``
+        of wall time, or its newest frame is that much older (in data time) than the newest
+        of all (a file that ended, a feed that went away). One never heard holds them back
+        for ``STALE_RECEIVER_S`` of wall time from the start (feeds connect one by one)."""
         latest = np.full(len(self.sites), -np.inf)
         np.maximum.at(latest, rx, est)
         seen = latest > -np.inf
         self._latest[seen] = np.maximum(self._latest[seen], latest[seen])
+        now = self.clock()
         newest = float(np.max(self._latest))
-        active = self._latest >= newest - STALE_RECEIVER_S
-        return float(np.min(self._latest[active]))
+        wall_fresh = now - self._heard_wall <= STALE_RECEIVER_S
+        data_fresh = ~np.isfinite(self._latest) | (self._latest >= newest - STALE_RECEIVER_S)
+        active = wall_fresh & data_fresh
+        return float(np.min(self._latest[active])) if active.any() else newest
 
     def _window(self, h: _Held) -> list[StateVectors]:
         states: list[StateVectors] = []

@@ -9,6 +9,10 @@ Shape (every problem is a ``ConfigError`` naming the file, the line and the fiel
     longitude = -66.90   # deg
     altitude_m = 950     # antenna height above the WGS84 ellipsoid, metres
     clock = "12mhz"      # "12mhz": free-running 12 MHz counter; "gps": GPS time of day (ns)
+    source = "beast+tcp://10.0.0.5:30005"   # optional: the feed (source spec) it comes from
+
+A frame is matched to its receiver by its 0xe3 receiver id, else by its feed (``source``
+exactly as given on the command line), else by the feed's file name without extensions.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from ..simulate.tomllines import KeyLines
 from .geodesy import llh_to_ecef
 
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
-_KNOWN_KEYS = {"name", "id", "latitude", "longitude", "altitude_m", "clock"}
+_KNOWN_KEYS = {"name", "id", "latitude", "longitude", "altitude_m", "clock", "source"}
 #: Highest antenna a receiver is believed at, m (a mountain top; anything above is a typo).
 MAX_ANTENNA_M = 9_000.0
 
@@ -55,12 +59,20 @@ class ReceiverSite:
     altitude_m: float  # above the WGS84 ellipsoid
     clock: ClockKind
     ecef: F8 = field(compare=False, repr=False, default_factory=lambda: np.zeros(3))
+    source: str = ""  # the feed it comes from ("" : matched by id or file name)
 
     @staticmethod
     def make(
-        name: str, rid: int, lat: float, lon: float, alt_m: float, clock: ClockKind
+        name: str,
+        rid: int,
+        lat: float,
+        lon: float,
+        alt_m: float,
+        clock: ClockKind,
+        source: str = "",
     ) -> ReceiverSite:
-        return ReceiverSite(name, rid, lat, lon, alt_m, clock, llh_to_ecef(lat, lon, alt_m))
+        ecef = llh_to_ecef(lat, lon, alt_m)
+        return ReceiverSite(name, rid, lat, lon, alt_m, clock, ecef, source)
 
 
 class _Reader:
@@ -104,6 +116,9 @@ def _site(r: _Reader, d: Any, i: int) -> ReceiverSite:
     name = d.get("name")
     if not isinstance(name, str) or not name.strip():
         r.fail(i, "name", "missing or empty")
+    source = d.get("source", "")
+    if not isinstance(source, str):
+        r.fail(i, "source", f"expected text (a source spec or file), got {source!r}")
     clock_text = d.get("clock", "12mhz")
     kinds = {k.value: k for k in ClockKind}
     if clock_text not in kinds:
@@ -115,6 +130,7 @@ def _site(r: _Reader, d: Any, i: int) -> ReceiverSite:
         r.number(d, i, "longitude", -180.0, 180.0),
         r.number(d, i, "altitude_m", -500.0, MAX_ANTENNA_M),
         kinds[clock_text],
+        source.strip(),
     )
 
 
@@ -162,6 +178,6 @@ def receivers_toml(sites: tuple[ReceiverSite, ...] | list[ReceiverSite]) -> str:
             "[[receivers]]\n"
             f'name = "{s.name}"\nid = {s.id}\nlatitude = {s.latitude!r}\n'
             f"longitude = {s.longitude!r}\naltitude_m = {s.altitude_m!r}\n"
-            f'clock = "{s.clock.value}"\n'
+            f'clock = "{s.clock.value}"\n' + (f'source = "{s.source}"\n' if s.source else "")
         )
     return "\n".join(out)

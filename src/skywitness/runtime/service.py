@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from ..errors import SkywitnessError
 from ..identify import ensure_schema as ensure_identity_schema
+from ..mlat import load_receivers
 from ..stats import IngestStats
 from ..store import Store, Writer
 from ..watch import list_alerts
@@ -74,6 +75,8 @@ class ServiceConfig:
     flights_interval_s: float = 2.0
     #: lose aircraft after 60 s of wall time without data (off: only when newer data says so)
     idle_expiry: bool = True
+    #: multilateration: the receivers file (docs/mlat.md); None: off
+    receivers: Path | None = None
 
 
 @dataclass
@@ -174,6 +177,7 @@ class Service:
                 on_events=[self._on_events],
                 on_snapshot=self.snapshots.offer,
                 outputs=self.outputs if self.outputs.enabled else None,
+                receivers=load_receivers(cfg.receivers) if cfg.receivers else (),
             )
             self.tracker.start()
             for feed in self.feeds:
@@ -303,6 +307,11 @@ class Service:
     def _backlog(self) -> bool:
         """The tracker is behind: more than ``BACKLOG_BATCHES`` batches wait for it."""
         return self.inbox.qsize() > BACKLOG_BATCHES
+
+    def mlat_stats(self) -> dict[str, Any] | None:
+        """Multilateration clock sync and counters (``--receivers``), else None."""
+        tr = self.tracker
+        return tr.mlat.stats() if tr is not None and tr.mlat is not None else None
 
     def lag_s(self) -> float:
         """Arrival of the newest finished batch to now, while work is queued; 0 when caught up."""

@@ -23,6 +23,7 @@ import pyarrow as pa
 from ..decode import decode_batch
 from ..flights import AirportIndex
 from ..jsontext import dumps
+from ..mlat import ReceiverSite
 from ..model import FrameBatch, Observations
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
@@ -32,6 +33,7 @@ from ..track.state_vectors import StateVectors
 from .feeds import Item
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
+from .mlat_hook import MlatHook
 from .pipeline import count_decode_rejects
 from .places import AirportPlaces
 from .tcp_out import Rebroadcast
@@ -168,10 +170,13 @@ class TrackerWorker:
     last_arrival: float | None = None
     busy: bool = False
     batches: int = 0
+    #: ``serve --receivers``: the receivers for multilateration (empty: off)
+    receivers: tuple[ReceiverSite, ...] = ()
 
     def __post_init__(self) -> None:
         self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
         self._dedup = Deduplicator(stats=self.stats) if self.dedup else None
+        self.mlat = MlatHook(self.receivers, self.tracker, self.stats) if self.receivers else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}
         self._last_snapshot = 0.0
@@ -206,6 +211,9 @@ class TrackerWorker:
                 self._housekeeping()
                 if end:
                     break
+            if self.mlat is not None:
+                for sv in self.mlat.finish():
+                    self._emit(sv, time.time())
             self._emit(self.tracker.flush(), time.time())
             self._snapshot(time.time())
         except BaseException as exc:  # reported by the service's stats and stop()
@@ -240,6 +248,11 @@ class TrackerWorker:
 
     def _process(self, item: Item) -> None:
         chunk = item.chunk
+        if self.mlat is not None and isinstance(chunk, FrameBatch):
+            for sv in self.mlat.process(chunk):
+                self._note_data(sv)
+                self._emit(sv, time.time())
+            return
         if isinstance(chunk, Observations):
             sv = self.tracker.update_observations(chunk)
         else:
@@ -252,11 +265,14 @@ class TrackerWorker:
             if self.outputs is not None:
                 lat, lon = self.tracker.last_positions
                 self.outputs.offer(frames, msgs, lat, lon)
+        self._note_data(sv)
+        self._emit(sv, time.time())
+
+    def _note_data(self, sv: StateVectors) -> None:
         if len(sv):
             t = float(np.nanmax(sv.timestamp))
             if self._data_t is None or t > self._data_t:
                 self._data_t, self._data_wall = t, time.time()
-        self._emit(sv, time.time())
 
     def _emit(self, sv: StateVectors, now: float) -> None:
         events = self.tracker.events()
