@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from ..flights.segment import AIR_GAP_S
 from .coverage import PlaceCoverage
 from .places import Outlines, airport_label
+from .positions_text import mlat_text
 from .query import Match, Result
 
 #: Rough ocean boxes (min_lon, min_lat, max_lon, max_lat), degrees, to name where a gap lay
@@ -157,7 +158,8 @@ def describe(m: Match, positions: pa.Table, outlines: Outlines) -> str:
     who += f", {i.operator}" if i.operator else ""
     f = m.flight
     gap = longest_gap(positions, f)
-    return f"{who}) {departure_text(f)}; {arrival_text(f)}; {gap_text(f, gap, outlines)}."
+    how = mlat_text(positions, f)
+    return f"{who}) {departure_text(f)}; {arrival_text(f)}; {gap_text(f, gap, outlines)}{how}."
 
 
 def paragraph(result: Result, coverage: list[PlaceCoverage]) -> str:

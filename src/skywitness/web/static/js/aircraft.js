@@ -1,5 +1,6 @@
 // Live aircraft on the map: one marker per aircraft (an SVG plane rotated by track, coloured
-// by altitude, outlined when military/government, haloed when watched), a label, a trail.
+// by altitude, outlined when military/government, haloed when watched, dashed when placed by
+// multilateration), a label, a trail.
 
 import { altitudeColor } from "./colors.js";
 import { label } from "./format.js";
@@ -146,8 +147,12 @@ export class AircraftLayer {
     target.classList.toggle("military", military);
     target.classList.toggle("government", !military && ac.classification === "government");
     target.classList.toggle("watched", ac.watched === true);
+    // positions by multilateration are estimates: dashed outline and trail (as tar1090)
+    const mlat = ac.position_source === "mlat";
+    target.classList.toggle("mlat", mlat);
+    rec.line.setStyle({ dashArray: mlat ? "4 4" : null });
     target.classList.toggle("selected", ac.icao24 === this.selected);
-    target.title = `${label(ac)} ${ac.icao24}`;
+    target.title = `${label(ac)} ${ac.icao24}${mlat ? " (position by multilateration)" : ""}`;
     rec.marker.setZIndexOffset(military || ac.watched ? 1000 : 0);
   }
 
