@@ -124,7 +124,8 @@ def bench_feed(seconds: float = 120.0) -> None:
     aircraft of which 6 Mode S-only, through grouping, decode, tracker, sync and fixes."""
     from skywitness.mlat import MlatFeed
     from skywitness.model import FrameBatch
-    from skywitness.simulate.multirx import ModeSOnly, capture, cruise, ring_network
+    from skywitness.simulate.mlat_networks import ring_network
+    from skywitness.simulate.multirx import ModeSOnly, capture, cruise
     from skywitness.sources.beast import signal_dbfs
     from skywitness.stats import IngestStats
     from skywitness.track import Tracker

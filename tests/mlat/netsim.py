@@ -11,13 +11,13 @@ from skywitness.mlat.engine import MlatFixes
 from skywitness.mlat.geodesy import horizontal_error_m
 from skywitness.model import FrameBatch
 from skywitness.simulate.flightpath import evaluate
+from skywitness.simulate.mlat_networks import ring_network
 from skywitness.simulate.multirx import (
     Capture,
     ModeSOnly,
     SimReceiver,
     capture,
     cruise,
-    ring_network,
 )
 from skywitness.simulate.scenario import AircraftSpec
 from skywitness.sources.beast import signal_dbfs

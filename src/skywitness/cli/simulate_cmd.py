@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ..errors import SkywitnessError
@@ -59,8 +60,34 @@ def register(sub: Any) -> None:
         default=None,
         help="N x real time (0: as fast as possible; default 1 when serving, 0 for files)",
     )
+    p.add_argument(
+        "--mlat",
+        metavar="DIR",
+        default=None,
+        help="multilateration option: six receivers around Caracas (12 MHz clocks), the state "
+        "aircraft sending no ADS-B near Caracas; writes one Beast file per receiver and "
+        "receivers.toml to DIR (skywitness track DIR/*.beast --receivers DIR/receivers.toml)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.set_defaults(func=run)
+
+
+def run_mlat(scenario: Scenario, out_dir: str, quiet: bool) -> int:
+    from ..simulate.mlat_networks import caracas_network
+    from ..simulate.multirx import write_network
+
+    receivers, only = caracas_network(scenario)
+    frames, first = write_network(scenario, receivers, only, Path(out_dir))
+    if not quiet:
+        start = _iso(first, "microseconds") if frames else "no frames"
+        print(
+            f"{scenario.label.upper()} traffic, scenario {scenario.name!r}, multilateration "
+            f"option: {len(receivers)} receivers around Caracas, {len(only.icao24)} state "
+            f"aircraft without ADS-B within {only.radius_nm:g} NM; {frames:,} frames from "
+            f"{start} -> {out_dir}/ (each file named after its receiver and first frame's time)",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _until(stop: threading.Event, batches: Iterable[FrameBatch]) -> Iterator[FrameBatch]:
@@ -91,6 +118,8 @@ def summary_text(scenario: Scenario, done: CaptureSummary, target: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     scenario = resolve(args.scenario)
+    if args.mlat is not None:
+        return run_mlat(scenario, args.mlat, args.quiet)
     if args.serve_beast is not None and args.output is not None:
         raise SkywitnessError("give either -o FILE or --serve-beast PORT, not both")
     with stop_on_signals() as stop:

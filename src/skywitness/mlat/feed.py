@@ -13,6 +13,7 @@ state rows whose position came from a fix.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -79,7 +80,7 @@ class MlatFeed:
 
     def receiver_index(self, batch: FrameBatch) -> I8:
         """Site index of each frame: by 0xe3 id, else by its feed, else by the feed's file
-        name (-1: no receiver matches)."""
+        name up to the first "." or "--" (``rx1--1568988274.5.beast`` is ``rx1``; -1: none)."""
         out = np.full(len(batch), -1, dtype=np.int64)
         ids = batch.receiver
         for rid in np.unique(ids).tolist():
@@ -89,7 +90,7 @@ class MlatFeed:
             elif not rid and batch.source in self.by_source:
                 out[sel] = self.by_source[batch.source]
             elif not rid:
-                stem = Path(batch.source).name.split(".")[0]
+                stem = re.split(r"--|\.", Path(batch.source).name)[0]
                 if stem in self.by_name:
                     out[sel] = self.by_name[stem]
         return out

@@ -21,17 +21,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from ..mlat.geodesy import C_AIR_M_S, M_PER_FT, llh_to_ecef
-from ..mlat.receivers import ClockKind, ReceiverSite
+from ..mlat.receivers import ClockKind, ReceiverSite, receivers_toml
 from ..model import F8, U1, U8
 from ..sources.beast import encode_beast
-from .coverage import HORIZON_NM_PER_SQRT_FT, level_dbfs, ranges_nm
-from .flightpath import EARTH_RADIUS_M, M_PER_NM, MS_PER_KT, Airport, FlightPlan, Leg
-from .scenario import AircraftSpec, Receiver
+from .coverage import HORIZON_NM_PER_SQRT_FT, level_dbfs, near_any, ranges_nm
+from .flightpath import MS_PER_KT, Airport, FlightPlan, Leg, evaluate
+from .scenario import AircraftSpec, Receiver, Scenario
 from .schedule import FrameKind, encode_slots, sent
 
 I8 = npt.NDArray[np.int64]
@@ -40,6 +41,11 @@ _ADSB_KINDS = (FrameKind.IDENTIFICATION, FrameKind.POSITION, FrameKind.VELOCITY)
 #: Step of the simulated rate random walk, s.
 WANDER_STEP_S = 1.0
 _MASK48 = (1 << 48) - 1
+#: Seconds of traffic made at once (bounded memory), and the coarse look that skips aircraft
+#: nowhere near a receiver (as ``run``).
+WINDOW_S = 600.0
+COARSE_STEP_S = 30.0
+COARSE_MARGIN_NM = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,34 +252,58 @@ def capture(
         Receiver(r.site.name, r.site.latitude, r.site.longitude, r.radius_nm) for r in receivers
     ]
     parts: list[list[tuple[F8, F8, U1, U1, F8, int]]] = [[] for _ in receivers]
-    for spec in aircraft:
-        s = sent(spec, seed, start, start, end)
-        st = s.state
-        keep = ~st.onground & ~_silent(s.kind, st.lat, st.lon, mode_s_only, spec.icao24)
-        idx = np.flatnonzero(keep)
-        if idx.size == 0:
-            continue
-        data, length = encode_slots(spec, s, idx)
-        lat, lon, alt_ft = st.lat[idx], st.lon[idx], st.altitude[idx]
-        pos = llh_to_ecef(lat, lon, alt_ft * M_PER_FT)
-        dist_nm = ranges_nm(recv, lat, lon)
-        horizon = HORIZON_NM_PER_SQRT_FT * (
-            np.sqrt(rx_ft)[None, :] + np.sqrt(np.maximum(alt_ft, 0))[:, None]
-        )
-        hears = (dist_nm <= radius[None, :]) & (dist_nm <= horizon)
-        rng_m = np.linalg.norm(pos[:, None, :] - sites[None, :, :], axis=-1)
-        for j in range(len(receivers)):
-            rows = np.flatnonzero(hears[:, j])
-            if rows.size:
-                t_sent = s.t[idx][rows]
-                arrival = t_sent + rng_m[rows, j] / C_AIR_M_S
-                parts[j].append(
-                    (t_sent, arrival, data[rows], length[rows], dist_nm[rows, j], spec.icao24)
-                )
+    for w0 in np.arange(start, end, WINDOW_S).tolist():
+        w1 = min(w0 + WINDOW_S, end)
+        for spec in aircraft:
+            if not any(leg.start < w1 and leg.end >= w0 for leg in spec.plan.legs):
+                continue
+            coarse = evaluate(spec.plan, np.arange(w0, w1 + COARSE_STEP_S, COARSE_STEP_S))
+            ok = coarse.valid
+            if near_any(recv, coarse.lat[ok], coarse.lon[ok], COARSE_MARGIN_NM):
+                _heard_by(spec, seed, start, w0, w1, mode_s_only, recv, sites, radius, rx_ft, parts)
     cap = Capture(tuple(receivers))
     for j, r in enumerate(receivers):
         cap.heard.append(_receiver_frames(r, parts[j], start, end, seed, j))
     return cap
+
+
+def _heard_by(
+    spec: AircraftSpec,
+    seed: int,
+    origin: float,
+    w0: float,
+    w1: float,
+    mode_s_only: ModeSOnly | None,
+    recv: list[Receiver],
+    sites: F8,
+    radius: F8,
+    rx_ft: F8,
+    parts: list[list[tuple[F8, F8, U1, U1, F8, int]]],
+) -> None:
+    """Append to ``parts`` (per receiver) what each receiver hears of ``spec`` in a window."""
+    s = sent(spec, seed, origin, w0, w1)
+    st = s.state
+    keep = ~st.onground & ~_silent(s.kind, st.lat, st.lon, mode_s_only, spec.icao24)
+    idx = np.flatnonzero(keep)
+    if idx.size == 0:
+        return
+    data, length = encode_slots(spec, s, idx)
+    lat, lon, alt_ft = st.lat[idx], st.lon[idx], st.altitude[idx]
+    pos = llh_to_ecef(lat, lon, alt_ft * M_PER_FT)
+    dist_nm = ranges_nm(recv, lat, lon)
+    horizon = HORIZON_NM_PER_SQRT_FT * (
+        np.sqrt(rx_ft)[None, :] + np.sqrt(np.maximum(alt_ft, 0))[:, None]
+    )
+    hears = (dist_nm <= radius[None, :]) & (dist_nm <= horizon)
+    rng_m = np.linalg.norm(pos[:, None, :] - sites[None, :, :], axis=-1)
+    for j in range(len(recv)):
+        rows = np.flatnonzero(hears[:, j])
+        if rows.size:
+            t_sent = s.t[idx][rows]
+            arrival = t_sent + rng_m[rows, j] / C_AIR_M_S
+            parts[j].append(
+                (t_sent, arrival, data[rows], length[rows], dist_nm[rows, j], spec.icao24)
+            )
 
 
 def _receiver_frames(
@@ -316,66 +346,24 @@ def _receiver_frames(
     return Heard(ticks, data, length, sig, arrival, t_sent, icao)
 
 
-def ring_network(
-    lat: float,
-    lon: float,
-    diameter_km: float,
-    n: int,
-    kind: ClockKind,
-    *,
-    seed: int = 1,
-    jitter_s: float | None = None,
-    radius_nm: float = 300.0,
-) -> tuple[SimReceiver, ...]:
-    """``n`` receivers: one at the centre and the rest on a circle of ``diameter_km``, with
-    random clock errors (12 MHz: +-50 ppm, random start; GPS: tens of ns jitter)."""
-    rng = np.random.default_rng([seed, 3])
-    out = []
-    for i in range(n):
-        if i == 0:
-            la, lo = lat, lon
-        else:
-            ang = 2 * math.pi * (i - 1) / (n - 1) + 0.3
-            d = diameter_km * 500.0 / EARTH_RADIUS_M  # half the diameter, radians
-            la = lat + math.degrees(d * math.cos(ang))
-            lo = lon + math.degrees(d * math.sin(ang)) / math.cos(math.radians(lat))
-        out.append(_sim_receiver(f"rx{i + 1}", i + 1, la, lo, kind, rng, jitter_s, radius_nm))
-    return tuple(out)
-
-
-def line_network(
-    lat: float, lon: float, length_km: float, n: int, kind: ClockKind, *, seed: int = 1
-) -> tuple[SimReceiver, ...]:
-    """``n`` receivers on an east-west line (a degenerate geometry)."""
-    rng = np.random.default_rng([seed, 5])
-    step = length_km * 1000.0 / max(n - 1, 1) / (M_PER_NM * 60.0) / math.cos(math.radians(lat))
-    lo0 = lon - step * (n - 1) / 2
-    return tuple(
-        _sim_receiver(f"rx{i + 1}", i + 1, lat, lo0 + i * step, kind, rng, None, 300.0)
-        for i in range(n)
+def write_network(
+    scenario: Scenario,
+    receivers: Sequence[SimReceiver],
+    only: ModeSOnly | None,
+    out_dir: Path,
+) -> tuple[int, float]:
+    """Simulate ``scenario`` as heard by ``receivers``: one Beast file per receiver and
+    ``receivers.toml`` in ``out_dir``. A file is named ``NAME--T.beast``, ``T`` the unix time
+    of its first frame, which anchors its 12 MHz counter when read back. Returns (frames, the
+    time of the first frame of any receiver)."""
+    cap = capture(scenario.aircraft, receivers, scenario.start, scenario.end,
+                  seed=scenario.seed, mode_s_only=only)  # fmt: skip
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for (name, data), h in zip(cap.beast_files().items(), cap.heard, strict=True):
+        first = float(h.arrival[0]) if len(h.arrival) else scenario.start
+        (out_dir / f"{name}--{first:.6f}.beast").write_bytes(data)
+    (out_dir / "receivers.toml").write_text(
+        receivers_toml([r.site for r in receivers]), encoding="utf-8"
     )
-
-
-def _sim_receiver(
-    name: str,
-    rid: int,
-    lat: float,
-    lon: float,
-    kind: ClockKind,
-    rng: np.random.Generator,
-    jitter_s: float | None,
-    radius_nm: float,
-) -> SimReceiver:
-    alt = float(rng.uniform(50.0, 600.0))
-    site = ReceiverSite.make(name, rid, lat, lon, alt, kind)
-    if kind is ClockKind.GPS:
-        clock = ClockModel(kind, jitter_s=30e-9 if jitter_s is None else jitter_s)
-    else:
-        clock = ClockModel(
-            kind,
-            ppm=float(rng.uniform(-50.0, 50.0)),
-            wander_ppb=0.5,
-            jitter_s=50e-9 if jitter_s is None else jitter_s,
-            start_ticks=int(rng.integers(0, 1 << 44)),
-        )
-    return SimReceiver(site, clock, radius_nm=radius_nm)
+    firsts = [float(h.arrival[0]) for h in cap.heard if len(h.arrival)]
+    return sum(len(h.ticks) for h in cap.heard), min(firsts) if firsts else math.nan
