@@ -34,8 +34,12 @@ from .engine import Decoded, Engine, MlatFixes
 from .receivers import ReceiverSite
 
 I8 = npt.NDArray[np.int64]
-#: Seconds of frames processed at once.
+#: Seconds of frames processed at once: at least WINDOW_S, longer (at most MAX_WINDOW_S) until
+#: a window holds MIN_WINDOW_FRAMES frames. The clock solution of a window converts the next
+#: window's times: over 5 s its rate error (< 1e-9) moves them by < 5 ns.
 WINDOW_S = 1.0
+MAX_WINDOW_S = 5.0
+MIN_WINDOW_FRAMES = 4000
 #: Frames are held this long (s, network time of the newest frame) before their window is done.
 HOLD_S = 2.0
 #: A receiver silent for this long (s) no longer holds the others back.
@@ -144,9 +148,10 @@ class MlatFeed:
             # network times move with every clock solution: recomputed per window
             est = self.engine.network_time(h.rx, h.local, h.coarse)
             start = float(np.nanmin(est))
-            if not final and start + WINDOW_S > self._watermark(h.rx, est) - HOLD_S:
+            end = _window_end(est, start)
+            if not final and end > self._watermark(h.rx, est) - HOLD_S:
                 break
-            now = est < start + WINDOW_S
+            now = est < end
             out.extend(self._window(h.take(np.flatnonzero(now))))
             h = h.take(np.flatnonzero(~now))
         self._held = [h] if len(h.rx) else []
@@ -213,6 +218,18 @@ class MlatFeed:
             err[i] = self._errors.get(int(sv.icao24[i]), np.nan)
         sv.position_error = err
         return sv
+
+
+def _window_end(est: F8, start: float) -> float:
+    """End of the window from ``start``: ``WINDOW_S``, longer (up to ``MAX_WINDOW_S``) while it
+    holds fewer than ``MIN_WINDOW_FRAMES`` frames: each window costs a fixed ~10 ms."""
+    end = start + WINDOW_S
+    if est.shape[0] > MIN_WINDOW_FRAMES:
+        nth = float(np.partition(est, MIN_WINDOW_FRAMES)[MIN_WINDOW_FRAMES])
+        end = max(end, min(nth, start + MAX_WINDOW_S))
+    elif est.shape[0]:
+        end = max(end, min(float(np.nanmax(est)) + 1e-6, start + MAX_WINDOW_S))
+    return end
 
 
 def _concat(parts: list[_Held]) -> _Held:
