@@ -1,4 +1,4 @@
-"""Position fixes from times of arrival: Gauss-Newton least squares, many fixes at once.
+"""Position fixes from times of arrival: iterative least squares, many fixes at once.
 
 For one transmission heard by receivers ``i`` (ECEF ``s_i``) at times ``t_i`` on one timebase,
 the unknowns are the position ``p`` (ECEF) and the range bias ``b = c t0`` (the unknown
@@ -8,7 +8,10 @@ weights). With the Mode S altitude, one more row pins the height: ``h(p) = altit
 (geodetic height, standard deviation ``ALTITUDE_SIGMA_M``: pressure and GNSS height differ).
 
 Every fix is an independent 4-unknown problem; they are solved together as stacked ``(N, 4, 4)``
-normal equations, ``ITERATIONS`` damped Gauss-Newton steps. The covariance of the solution is
+normal equations by Levenberg-Marquardt (Gauss-Newton steps, damped where a step would not
+lower the chi-square), each problem stopping once converged, from a given first guess (a
+tracking prediction) or the best point of a coarse grid around the receivers (``grid_start``).
+The covariance of the solution is
 the inverse normal matrix, scaled up by the reduced chi-square where the fit is worse than the
 timing standard deviations say; ``error_m`` is the radius of the circle that holds the true
 position with >= 95 % probability (sqrt(5.991 x the larger horizontal eigenvalue)).
