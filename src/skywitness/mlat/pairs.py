@@ -10,10 +10,12 @@ follows slow changes of the crystals' rates. ``B`` is the drift (dimensionless, 
 
 Outliers: once a pair has a line, a measurement further than ``GATE_SIGMAS`` standard deviations
 (never less than ``MIN_GATE_S``) from its prediction is rejected and counted; a pair that rejects
-most of a batch (a receiver restart, a clock step) is reset and started again. A new pair is
-started from a robust fit of its first measurements (two rounds of least squares, each dropping
-points further than 5 median absolute deviations). Pure numpy: every step is a few array passes
-over the measurements (``np.bincount`` sums per pair), Python loops run only to start a pair.
+``RESET_MIN`` in a row (a receiver restart, a clock step), or gets nothing for ``STALE_S`` (its
+line cannot be extrapolated over the gap), is started again. A pair is started from a robust
+fit of its first ``START_MIN`` or more measurements (two rounds of least squares, each dropping
+points further than 5 median absolute deviations), held across batches until they are in.
+Pure numpy: every step is a few array passes over the measurements (``np.bincount`` sums per
+pair); Python loops run only to start a pair.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ MAX_SYNC_SIGMA_S = 1.5e-6
 MIN_SYNC_POINTS = 6.0
 #: A pair unheard for this long (clock seconds) is no longer in sync.
 STALE_S = 60.0
-#: A pair rejecting more than this fraction of a batch (of at least RESET_MIN points) restarts.
-RESET_FRACTION = 0.5
+#: A pair rejecting this many measurements in a row restarts (a receiver restart, a clock step).
 RESET_MIN = 5
+#: Most measurements held for a pair waiting to start.
+PENDING_MAX = 64
 #: Measurements used to start a pair, at least.
 START_MIN = 4
 #: Floor on a pair's residual variance, s^2 (keeps weights finite for perfect clocks).
@@ -67,28 +70,20 @@ class PairState:
     accepted: I8
     rejected: I8
     resets: I8
+    bad_run: I8  # rejections in a row since the last accepted measurement
 
     @classmethod
     def empty(cls, size: int) -> PairState:
-        f = np.zeros(size)
-        i = np.zeros(size, dtype=np.int64)
+        def f() -> F8:
+            return np.zeros(size)
+
+        def i() -> I8:
+            return np.zeros(size, dtype=np.int64)
+
         return cls(
-            np.zeros(size, dtype=np.bool_),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            f.copy(),
-            i.copy(),
-            i.copy(),
-            i.copy(),
-        )
+            np.zeros(size, dtype=np.bool_), f(), f(), f(), f(), f(), f(), f(), f(), f(), f(),
+            f(), i(), i(), i(), i(),
+        )  # fmt: skip
 
 
 class PairFilters:
@@ -98,6 +93,8 @@ class PairFilters:
         self.n = n
         self.time_constant_s = time_constant_s
         self.state = PairState.empty(n * n)
+        #: measurements of pairs without a line yet, until START_MIN are in
+        self._pending: dict[int, tuple[F8, F8]] = {}
 
     def predict(self, pair: I8, x: F8) -> F8:
         """Predicted offset (s) of each pair at clock-a time ``x``."""
@@ -117,72 +114,109 @@ class PairFilters:
     def add(self, a: I8, b: I8, x: F8, m: F8) -> tuple[int, int]:
         """Add measurements ``m`` (s) of pairs ``(a, b)``, ``a < b``, at clock-a times ``x``.
 
-        Returns (accepted, rejected) counts."""
+        Returns (accepted, rejected) counts; measurements held to start a pair count as
+        neither."""
         if a.shape[0] == 0:
             return 0, 0
         pair = a * self.n + b
         order = np.lexsort((x, pair))
         pair, x, m = pair[order], x[order], m[order]
         st = self.state
+        # a line unfed for STALE_S cannot be extrapolated over the gap: start it again
+        stale = st.started[pair] & (x - st.last[pair] > STALE_S)
+        if stale.any():
+            gone = np.unique(pair[stale])
+            st.started[gone] = False
+            st.resets[gone] += 1
         fresh = ~st.started[pair]
-        if fresh.any():
-            self._start(np.unique(pair[fresh]), pair, x, m)
-            keep = ~fresh
-            pair, x, m = pair[keep], x[keep], m[keep]
+        started = self._begin(pair[fresh], x[fresh], m[fresh]) if fresh.any() else 0
+        keep = ~fresh
+        pair, x, m = pair[keep], x[keep], m[keep]
         if pair.shape[0] == 0:
-            return int(np.count_nonzero(fresh)), 0
+            return started, 0
         res = m - self.predict(pair, x)
         gate = np.maximum(GATE_SIGMAS * np.sqrt(st.var[pair]), MIN_GATE_S)
         ok = np.abs(res) <= gate
+        restart = self._bad_runs(pair, ok)
+        if restart.size:
+            # RESET_MIN rejections in a row: the clock stepped; start again from them
+            st.started[restart] = False
+            st.resets[restart] += 1
+            redo = np.isin(pair, restart) & ~ok
+            ok &= ~np.isin(pair, restart)
+            self._begin(pair[redo], x[redo], m[redo])
         size = self.n * self.n
-        n_all = np.bincount(pair, minlength=size)
-        n_bad = np.bincount(pair[~ok], minlength=size)
-        reset = (n_all >= RESET_MIN) & (n_bad > RESET_FRACTION * n_all)
-        if reset.any():
-            st.started[reset] = False
-            st.resets[reset] += 1
-            ok &= ~reset[pair]
-            redo = reset[pair]
-            self._start(np.flatnonzero(reset), pair[redo], x[redo], m[redo])
-        st.rejected += np.bincount(pair[~ok & ~reset[pair]], minlength=size)
+        bad = ~ok & ~np.isin(pair, restart)
+        st.rejected += np.bincount(pair[bad], minlength=size)
         self._update(pair[ok], x[ok], m[ok], res[ok])
-        return int(np.count_nonzero(fresh)) + int(np.count_nonzero(ok)), int(
-            np.count_nonzero(~ok & ~reset[pair])
-        )
+        return started + int(np.count_nonzero(ok)), int(np.count_nonzero(bad))
 
-    def _start(self, pairs: I8, pair: I8, x: F8, m: F8) -> None:
-        """Robust first lines for ``pairs`` from their measurements (a loop per new pair)."""
+    def _bad_runs(self, pair: I8, ok: npt.NDArray[np.bool_]) -> I8:
+        """Pairs whose rejections in a row (across batches) reach RESET_MIN; updates the runs.
+        ``pair`` is sorted, each pair's rows in time order."""
         st = self.state
-        lo = np.searchsorted(pair, pairs, side="left")
-        hi = np.searchsorted(pair, pairs, side="right")
-        for p, i, j in zip(pairs.tolist(), lo.tolist(), hi.tolist(), strict=True):
-            if j - i < START_MIN:
-                continue
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        ends = np.r_[starts[1:], pair.shape[0]]
+        idx = np.arange(pair.shape[0])
+        last_ok = np.maximum.reduceat(np.where(ok, idx, -1), starts)
+        p = pair[starts]
+        trailing = ends - np.maximum(last_ok + 1, starts)
+        run = np.where(last_ok >= starts, trailing, st.bad_run[p] + trailing)
+        st.bad_run[p] = run
+        out: I8 = p[run >= RESET_MIN]
+        st.bad_run[out] = 0
+        return out
+
+    def _begin(self, pair: I8, x: F8, m: F8) -> int:
+        """Hold measurements of pairs without a line until START_MIN of them (within STALE_S)
+        are in, then start the line. Returns how many measurements started lines."""
+        used = 0
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        ends = np.r_[starts[1:], pair.shape[0]]
+        for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
+            p = int(pair[i])
+            old = self._pending.pop(p, None)
             xs, ms = x[i:j], m[i:j]
-            x0, m0 = float(xs[-1]), float(np.median(ms))
-            u, y = xs - x0, ms - m0
-            keep = np.ones(u.shape[0], dtype=np.bool_)
-            coef = np.zeros(2)
-            for _ in range(2):
-                if np.count_nonzero(keep) < START_MIN or np.ptp(u[keep]) <= 0:
-                    break
-                coef = np.polyfit(u[keep], y[keep], 1)
-                r = y - np.polyval(coef, u)
-                mad = float(np.median(np.abs(r[keep]))) * 1.4826
-                keep = np.abs(r) <= max(5.0 * mad, MIN_GATE_S)
-            if np.count_nonzero(keep) < START_MIN:
-                continue
+            if old is not None:
+                recent = old[0] >= xs[0] - STALE_S
+                xs = np.concatenate([old[0][recent], xs])[-PENDING_MAX:]
+                ms = np.concatenate([old[1][recent], ms])[-PENDING_MAX:]
+            if xs.shape[0] >= START_MIN and self._start_one(p, xs, ms):
+                used += xs.shape[0]
+            else:
+                self._pending[p] = (xs, ms)
+        return used
+
+    def _start_one(self, p: int, xs: F8, ms: F8) -> bool:
+        """A robust first line for pair ``p`` from its measurements; False when they do not
+        agree on one (too few left after dropping outliers)."""
+        st = self.state
+        x0, m0 = float(xs[-1]), float(np.median(ms))
+        u, y = xs - x0, ms - m0
+        keep = np.ones(u.shape[0], dtype=np.bool_)
+        coef = np.zeros(2)
+        for _ in range(2):
+            if np.count_nonzero(keep) < START_MIN or np.ptp(u[keep]) <= 0:
+                break
+            coef = np.polyfit(u[keep], y[keep], 1)
             r = y - np.polyval(coef, u)
-            w = np.exp((u - 0.0) / self.time_constant_s) * keep
-            st.started[p] = True
-            st.x0[p], st.m0[p] = x0, m0
-            st.s0[p], st.s1[p], st.s2[p] = w.sum(), (w * u).sum(), (w * u * u).sum()
-            st.sy[p], st.s1y[p] = (w * y).sum(), (w * u * y).sum()
-            st.var[p] = max(float(np.mean(r[keep] ** 2)), MIN_VARIANCE_S2)
-            st.last[p] = x0
-            st.accepted[p] += int(np.count_nonzero(keep))
-            st.rejected[p] += int(np.count_nonzero(~keep))
-            self._fit(np.array([p]))
+            mad = float(np.median(np.abs(r[keep]))) * 1.4826
+            keep = np.abs(r) <= max(5.0 * mad, MIN_GATE_S)
+        if np.count_nonzero(keep) < START_MIN:
+            return False
+        r = y - np.polyval(coef, u)
+        w = np.exp(u / self.time_constant_s) * keep
+        st.started[p] = True
+        st.x0[p], st.m0[p] = x0, m0
+        st.s0[p], st.s1[p], st.s2[p] = w.sum(), (w * u).sum(), (w * u * u).sum()
+        st.sy[p], st.s1y[p] = (w * y).sum(), (w * u * y).sum()
+        st.var[p] = max(float(np.mean(r[keep] ** 2)), MIN_VARIANCE_S2)
+        st.last[p] = x0
+        st.bad_run[p] = 0
+        st.accepted[p] += int(np.count_nonzero(keep))
+        st.rejected[p] += int(np.count_nonzero(~keep))
+        self._fit(np.array([p]))
+        return True
 
     def _update(self, pair: I8, x: F8, m: F8, res: F8) -> None:
         """Fold accepted measurements into the pairs' weighted sums and refit."""
