@@ -8,8 +8,10 @@ being the receiver with the most pairs in sync. A pair's line is evaluated at cl
 reading of "now", which itself depends on ``o_a``: three rounds settle it (each shrinks the error
 by the drift, ~1e-4). Receivers outside the reference's connected part of the graph, or whose
 pairs disagree with the solution by more than ``MAX_RECEIVER_RESIDUAL_S``, are out of sync and
-are not used. Each receiver's timing variance is split out of the pairs' residual variances
-(``var_ab = v_a + v_b``, least squares), so a noisy receiver weighs less in a fix.
+are not used. A pair's weight falls with the age of its line (``AGE_SCALE_S``). Each receiver's
+timing variance is split out of the pairs' residual variances (``var_ab = v_a + v_b``, least
+squares), plus the square of its pairs' disagreement with the solution, so a noisy or poorly
+synchronised receiver weighs less in a fix and widens its stated error.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
-from .pairs import MIN_VARIANCE_S2, PairFilters
+from .pairs import MIN_VARIANCE_S2, STALE_S, PairFilters
 
 B1 = npt.NDArray[np.bool_]
 #: A receiver whose pairs disagree with the network by more than this (RMS, s) is dropped.
 MAX_RECEIVER_RESIDUAL_S = 1.0e-6
+#: Age of a pair's line (s since its last point) at which its variance counts double.
+AGE_SCALE_S = 10.0
 #: Rounds of "evaluate the lines at each clock's now, solve".
 ROUNDS = 3
 
@@ -118,7 +122,8 @@ def solve_network(
     if exclude is not None:
         sync &= ~exclude[ia] & ~exclude[ib]
     # stale pairs: unheard for long, measured on clock a
-    sync &= local_guess[ia] - st.last <= 60.0
+    age = np.maximum(local_guess[ia] - st.last, 0.0)
+    sync &= age <= STALE_S
     p = np.flatnonzero(sync)
     if p.size == 0:
         return ClockSolution.none(n)
@@ -130,7 +135,9 @@ def solve_network(
     comp = _component(adj, ref)
     keep = comp[a] & comp[b]
     p, a, b = p[keep], a[keep], b[keep]
-    w = 1.0 / st.var[p]
+    # a line evaluated AGE_SCALE_S after its last point is as good as one with twice the variance
+    var = st.var[p] * (1.0 + (age[p] / AGE_SCALE_S) ** 2)
+    w = 1.0 / var
     logr = _lsq_graph(n, a, b, -np.log1p(-st.b[p]), w, ref)
     # Seed offsets from the guesses, then settle them by evaluating each line at clock a's now.
     local = local_guess.copy()
@@ -147,7 +154,9 @@ def solve_network(
     rms = np.where(cnt > 0, np.sqrt(ss / np.maximum(cnt, 1)), np.nan)
     synced = comp & (cnt > 0) & (np.nan_to_num(rms, nan=np.inf) <= MAX_RECEIVER_RESIDUAL_S)
     synced[ref] = bool(cnt[ref] > 0)
-    sigma = _receiver_sigma(n, a, b, st.var[p], jitter_floor_s)
+    # a receiver's timing: its arrival jitter, plus how far its pairs disagree with the network
+    jitter = _receiver_sigma(n, a, b, var, jitter_floor_s)
+    sigma = np.sqrt(jitter**2 + np.nan_to_num(rms, nan=0.0) ** 2)
     return ClockSolution(
         reference=ref,
         now_ref=float(local[ref]),

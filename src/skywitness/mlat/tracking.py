@@ -1,5 +1,8 @@
 """Per-aircraft tracking filter: smooths successive fixes and rejects the ones that do not fit.
 
+The smoothed position keeps the fix's own stated error (not the filter's smaller variance):
+the clock-sync part of a fix's error is shared by its neighbours and does not average out.
+
 A constant-velocity Kalman filter in ECEF with one isotropic 2x2 covariance (position,
 velocity) shared by the three axes: cheap (plain floats), and adequate because a fix's stated
 error is one radius, not an ellipse. Process noise is white acceleration of ``ACCEL_M_S2``.
@@ -86,7 +89,9 @@ class TrackFilter:
         tr.vel = tr.vel + kv * innov
         tr.p, tr.c, tr.v = (1 - kp) * p, (1 - kp) * c, v - kv * c
         tr.t, tr.misses, tr.fixes = t, 0, tr.fixes + 1
-        return tr.pos.copy(), R95_PER_SIGMA * math.sqrt(tr.p)
+        # The stated error stays the fix's own: successive fixes share their clock-sync error,
+        # which smoothing does not average away (the filter's variance would claim it does).
+        return tr.pos.copy(), max(error_m, R95_PER_SIGMA * math.sqrt(tr.p))
 
     def forget_before(self, t: float) -> None:
         for k in [k for k, tr in self.tracks.items() if tr.t < t - LOST_AFTER_S]:
