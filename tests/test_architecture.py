@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "output": 0,
     "jsontext": 0,
     "timeutil": 0,
+    "tomllines": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

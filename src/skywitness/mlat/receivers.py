@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..model import F8
-from ..simulate.tomllines import KeyLines
+from ..tomllines import KeyLines
 from .geodesy import llh_to_ecef
 
 _TOML_LINE_RE = re.compile(r"at line (\d+)")

@@ -50,8 +50,8 @@ from typing import Any, NoReturn
 import airportsdata
 
 from ..errors import ConfigError
+from ..tomllines import KeyLines
 from .flightpath import Airport, FlightPlan, PlanError, Stop, plan_flight
-from .tomllines import KeyLines
 
 LABEL = "simulated"
 #: Squawk sent when a scenario gives none (ICAO conspicuity code used across Europe).
