@@ -40,6 +40,8 @@ ADSB_RECENT_S = 30.0
 ALTITUDE_MAX_AGE_S = 15.0
 #: Least timing standard deviation per clock kind, s (12 MHz: the 83 ns step / sqrt(12)).
 JITTER_FLOOR_S = {ClockKind.COUNTER_12MHZ: 24e-9, ClockKind.GPS: 10e-9}
+#: What is known of an aircraft (ADS-B seen, altitude, track) is dropped after this long, s.
+FORGET_S = 600.0
 #: Most receivers used in one fix (the earliest copies).
 MAX_RECEIVERS = 12
 
@@ -98,6 +100,7 @@ class Engine:
         self._adsb_seen: dict[int, float] = {}
         self._altitude: dict[int, tuple[float, float]] = {}
         self._ref_anchor: tuple[int, float, float] | None = None  # (ref, local, unix)
+        self._forgot_at = -np.inf
 
     def clock_stats(self) -> list[dict[str, object]]:
         """Per-receiver clock sync for /api/stats: offset (s) and drift (ppm) against the
@@ -180,7 +183,19 @@ class Engine:
         self.solution = solve_network(self.filters, guess, float(guess[0]), self.floor)
         if self.solution.reference >= 0:
             self._set_reference()
+        self._forget(now)
         return self._fixes(groups, info, rx, local, est)
+
+    def _forget(self, now: float) -> None:
+        """Drop what is known of aircraft unheard for ``FORGET_S`` (bounded memory when live)."""
+        if now - self._forgot_at < FORGET_S:
+            return
+        self._forgot_at = now
+        old = now - FORGET_S
+        self._adsb_seen = {k: t for k, t in self._adsb_seen.items() if t >= old}
+        self._altitude = {k: v for k, v in self._altitude.items() if v[0] >= old}
+        if self.tracker is not None:
+            self.tracker.forget_before(now)
 
     def _local_now(self, now: float) -> F8:
         out: F8 = self.last_local + (now - self.last_est)
