@@ -65,3 +65,23 @@ def test_outage_bad_receiver_and_clock_step():
     assert r.feed.engine.filters.state.resets.sum() >= 1
     assert f["median_m"] <= 250.0
     assert f["within_stated_95"] >= 0.90
+
+
+def test_receivers_in_a_line_through_the_whole_path():
+    """Six receivers on a 300 km east-west line (12 MHz clocks synced via ADS-B): a Mode S-only
+    aircraft north of the line has a mirror image south of it that fits the times as well, so
+    fixes are refused as ambiguous; any fix given holds the truth inside its stated radius."""
+    from skywitness.simulate.mlat_networks import line_network
+
+    dur = 90.0
+    acs, only = traffic(20, 4, dur, seed=21)
+    r = run(line_network(10.5, -66.9, 300.0, 6, ClockKind.COUNTER_12MHZ), acs, only, dur)
+    c = r.feed.engine.counters
+    given = len(r.fixes)
+    print(
+        f"\n[mlat degenerate] line network end to end: {given} fixes given, "
+        f"{c['fix_refused_ambiguous']} refused as ambiguous"
+    )
+    assert c["fix_refused_ambiguous"] > 5 * max(given, 1)
+    ok = (r.error_m <= r.fixes.error_m) | (r.fixes.error_m >= 1000.0)
+    assert ok.all()
