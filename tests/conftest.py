@@ -21,6 +21,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_clients() -> Path:
+    """Other projects' real clients (tar1090's web page), for tests only: ``../shared/clients``."""
+    clients = SHARED_DATA.parent / "clients"
+    if not clients.is_dir():
+        raise RuntimeError(f"shared test clients not found at {clients}")
+    return clients
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

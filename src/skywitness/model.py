@@ -244,7 +244,7 @@ class Messages:
     typecode: I1  # ADS-B type code 0..31; -1 when not ADS-B
     bds: U1  # register: 0x05, 0x06, 0x08, 0x09, 0x20, 0x40, 0x50, 0x60, 0x62, 0x65...; 0 unknown
     bds_ambiguous: B1  # Comm-B: more than one register fits; fields left empty
-    category: I1  # ADS-B emitter category (TC*8+CA style code: 0xA0+cat etc); -1 unknown
+    category: I1  # ADS-B emitter category: TC * 8 + CA (37: TC 4, CA 5 = "A5"); -1 unknown
     callsign: Str  # up to 8 chars, stripped; "" when none
     squawk: I2  # identity as its 4 octal digits read as a decimal number (7700); -1 none
     altitude: F8  # barometric ft
@@ -277,6 +277,8 @@ class Messages:
     #: ADS-B TC 19: GNSS height minus baro altitude, ft (the tracker adds it to the last baro
     #: altitude to get geoaltitude; decode is stateless).
     geo_minus_baro: F8 = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    #: Signal level of each frame, dBFS (copied from the frame batch); NaN when unknown.
+    signal: F4 = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def __len__(self) -> int:
         return int(self.df.shape[0])
@@ -327,6 +329,7 @@ class Messages:
             sil=_empty(np.int8, n, -1),
             modeac=_empty(np.int16, n, -1),
             geo_minus_baro=_empty(np.float64, n, nan),
+            signal=_empty(np.float32, n, nan),
         )
 
     def take(self, index: npt.NDArray[Any]) -> Messages:

@@ -62,7 +62,9 @@ def _columns(hexes: list[str]) -> LiveColumns:
         track=f8, vertical_rate=f8, squawk=np.full(n, -1, dtype=np.int16),
         onground=np.full(n, -1, dtype=np.int8), source=np.array(["t"] * n),
         field_t={k: f8 for k in e.field_t}, field_k={k: np.zeros(n, np.uint8) for k in e.field_k},
-        pos_k=np.zeros(n, np.uint8),
+        pos_k=np.zeros(n, np.uint8), messages=np.zeros(n, np.int64),
+        rssi=np.full(n, np.nan, np.float32), category=np.full(n, -1, np.int8),
+        emergency=np.full(n, -1, np.int8),
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ airborne (live, with stored tracks) and one short hop has already landed (a fini
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ import pytest
 import uvicorn
 
 from skywitness.api.app import create_app
+from skywitness.model import FrameBatch
 from skywitness.runtime.service import Service, ServiceConfig
 from skywitness.simulate import parse_scenario, simulate
 from skywitness.simulate.writers import write_capture
@@ -34,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # no request leaves the machine (tar1090 asks for online map tiles): every host name but
+    # the test server's fails to resolve
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 
 SCENARIO_TOML = """
@@ -119,16 +124,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    root = tmp_path_factory.mktemp("web")
-    capture = root / "capture.jsonl"
+def write_web_capture(path: Path, shift_s: float = 0.0) -> None:
+    """The scenario's frames up to ``CUT_UNIX_S`` as a JSON-lines capture, their times moved
+    by ``shift_s`` (a live-looking feed ends now)."""
     scenario = parse_scenario(SCENARIO_TOML, "web.toml")
-    write_capture(
-        (b.take(np.flatnonzero(b.timestamp < CUT_UNIX_S)) for b in simulate(scenario)),
-        str(capture),
-    )
-    service = Service(ServiceConfig(sources=[str(capture)], data_dir=root / "data")).start()
+
+    def batches() -> Iterator[FrameBatch]:
+        for b in simulate(scenario):
+            b = b.take(np.flatnonzero(b.timestamp < CUT_UNIX_S))
+            b.timestamp += shift_s
+            yield b
+
+    write_capture(batches(), str(path))
+
+
+@contextlib.contextmanager
+def serve_site(config: ServiceConfig) -> Iterator[LiveSite]:
+    """A service reading its capture, then served over HTTP once the capture is tracked and
+    its finished flights stored; stopped on exit."""
+    service = Service(config).start()
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     try:
@@ -140,10 +154,10 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         while _stored_flights(service) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
         port = _free_port()
-        config = uvicorn.Config(
+        uv_config = uvicorn.Config(
             create_app(service), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(uv_config)
         thread = threading.Thread(target=server.run, name="web-test-uvicorn", daemon=True)
         thread.start()
         deadline = time.monotonic() + 20.0
@@ -159,6 +173,15 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         if thread is not None:
             thread.join(timeout=15.0)
         service.stop()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    root = tmp_path_factory.mktemp("web")
+    capture = root / "capture.jsonl"
+    write_web_capture(capture)
+    with serve_site(ServiceConfig(sources=[str(capture)], data_dir=root / "data")) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")

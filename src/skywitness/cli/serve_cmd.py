@@ -16,6 +16,7 @@ from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
 from ..sources import FORMATS
 from .common import port_arg
+from .track_cmd import parse_reference
 
 #: Longest the HTTP server waits for open requests at a stop before cancelling them, s
 #: (stream responses are ended first; this bounds a slow client or a long export).
@@ -63,6 +64,20 @@ def register(sub: Any) -> None:
         default=None,
         help="'read': reads need the token too (SKYWITNESS_TOKEN, Bearer)",
     )
+    p.add_argument(
+        "--receiver-position",
+        type=parse_reference,
+        default=None,
+        metavar="LAT,LON",
+        help="the receiver's position (deg): receiver.json, stats range, coverage outline",
+    )
+    p.add_argument(
+        "--tar1090",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="serve a tar1090 html/ folder at /tar1090/ with its data/ from this server",
+    )
     p.set_defaults(func=run_serve)
 
 
@@ -84,6 +99,8 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
         auth_read=args.auth == "read",
         token=token,
         fmt=args.fmt,
+        receiver_position=args.receiver_position,
+        tar1090_html=args.tar1090,
     )
 
 

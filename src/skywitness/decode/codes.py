@@ -145,3 +145,16 @@ def callsigns(bits48: I8) -> Str:
     cps[trailing] = 0
     out: Str = np.ascontiguousarray(cps).view(f"<U{CALLSIGN_CHARS}").reshape(-1)
     return out
+
+
+#: Emitter category sets by identification type code: TC 4 is set A ... TC 1 set D.
+_CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}
+
+
+def emitter_category(code: int) -> str | None:
+    """The ``category`` code of ``Messages`` (type code * 8 + CA) as readsb and tar1090 write
+    it ("A5": set A, heavy); None for a negative (unknown) code."""
+    if code < 0:
+        return None
+    tc, ca = (code & 0xFF) >> 3, code & 7
+    return f"{_CATEGORY_SETS.get(tc, '?')}{ca}"

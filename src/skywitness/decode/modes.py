@@ -74,6 +74,7 @@ def decode_batch(frames: FrameBatch) -> Messages:
     if n == 0:
         return msg
     msg.timestamp[:] = frames.timestamp
+    msg.signal[:] = frames.signal
     length = frames.length
     data = frames.data
 

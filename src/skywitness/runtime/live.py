@@ -23,6 +23,7 @@ from ..identify.identity import Identity, identify_many
 from ..jsontext import dumpb
 from ..model import F8
 from .live_cols import LiveColumns
+from .readsb_rows import readsb_rows
 
 #: gzip level for the pre-compressed bodies: 1 is ~5x faster than 6 for ~10 % larger output.
 GZIP_LEVEL = 1
@@ -30,17 +31,6 @@ GZIP_LEVEL = 1
 IDENTITY_CACHE_MAX = 200_000
 #: New aircraft identified per ``identify_many`` call (the time budget is checked between).
 IDENTIFY_CHUNK = 256
-
-#: readsb ``type`` of an aircraft by the position source of its last position.
-READSB_TYPES = {
-    "adsb": "adsb_icao",
-    "mlat": "mlat",
-    "tisb": "tisb_icao",
-    "adsr": "adsr_icao",
-    "adsc": "adsc",
-    "other": "other",
-    "unknown": "other",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,42 +305,6 @@ def aircraft_rows(
     return rows
 
 
-def readsb_rows(c: LiveColumns, now: float) -> list[dict[str, Any]]:
-    """``aircraft.json`` entries in readsb's vocabulary; unknown fields left out."""
-    alt, geo, vr = _ints(c.altitude), _ints(c.geoaltitude), _ints(c.vertical_rate)
-    gs, trk = _column(c.groundspeed, 1), _column(c.track, 1)
-    lat, lon = _column(c.latitude, 6), _column(c.longitude, 6)
-    seen_pos = _column(np.maximum(0.0, now - c.position_time), 1)
-    seen = _column(np.maximum(0.0, now - c.last_seen), 1)
-    callsign, squawk, onground = c.callsign.tolist(), _squawks(c.squawk), c.onground.tolist()
-    out = []
-    for k, (icao, psrc) in enumerate(
-        zip(c.icao24.tolist(), c.position_source.tolist(), strict=True)
-    ):
-        if psrc:
-            kind = READSB_TYPES.get(psrc, "other")
-            kind = "adsb_icao_nt" if kind == "adsb_icao" and icao[0] == "~" else kind
-        else:
-            kind = "mode_s"
-        r: dict[str, Any] = {"hex": icao, "type": kind}
-        if callsign[k]:
-            r["flight"] = f"{callsign[k]:<8}"
-        if onground[k] == 1:
-            r["alt_baro"] = "ground"
-        elif alt[k] is not None:
-            r["alt_baro"] = alt[k]
-        for key, col in (("alt_geom", geo), ("gs", gs), ("track", trk), ("baro_rate", vr)):
-            if col[k] is not None:
-                r[key] = col[k]
-        if squawk[k] is not None:
-            r["squawk"] = squawk[k]
-        if lat[k] is not None and lon[k] is not None and seen_pos[k] is not None:
-            r["lat"], r["lon"], r["seen_pos"] = lat[k], lon[k], seen_pos[k]
-        r["seen"] = seen[k]
-        out.append(r)
-    return out
-
-
 def build_snapshot(
     c: LiveColumns,
     now: float,
@@ -382,7 +336,13 @@ def build_snapshot(
             lambda: {"now": round(now, 3), "count": len(keys), "aircraft": rows.all()}, eager[0]
         ),
         readsb_body=LazyBody(
-            lambda: {"now": round(now, 1), "messages": messages, "aircraft": readsb_rows(c, now)},
+            lambda: {
+                "now": round(now, 1),
+                "messages": messages,
+                "aircraft": readsb_rows(
+                    c, now, [idents.get(k) for k in keys], [pending.get(k) for k in keys]
+                ),
+            },
             eager[1],
         ),
         rows=rows,

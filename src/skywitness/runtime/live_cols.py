@@ -56,6 +56,10 @@ class LiveColumns:
     field_t: dict[str, F8]  # provenance: unix s each field was set (-inf never)
     field_k: dict[str, npt.NDArray[np.uint8]]  # and the SourceKind that set it
     pos_k: npt.NDArray[np.uint8]
+    messages: npt.NDArray[np.int64]  # frames since (re)acquired
+    rssi: npt.NDArray[np.float32]  # last signal level, dBFS; NaN unknown
+    category: I1  # ADS-B emitter category code (TC * 8 + CA, as Messages); -1 unknown
+    emergency: I1  # ADS-B emergency state 0..7; -1 unknown
 
     def __len__(self) -> int:
         return int(self.icao24.shape[0])
@@ -72,6 +76,8 @@ class LiveColumns:
             onground=np.zeros(0, dtype=np.int8), source=s,
             field_t={n: f8 for n in PROVENANCE_FIELDS},
             field_k={n: u1 for n in PROVENANCE_FIELDS}, pos_k=u1,
+            messages=np.zeros(0, dtype=np.int64), rssi=np.zeros(0, dtype=np.float32),
+            category=np.zeros(0, dtype=np.int8), emergency=np.zeros(0, dtype=np.int8),
         )  # fmt: skip
 
     def take(self, idx: npt.NDArray[np.int64]) -> LiveColumns:
@@ -132,4 +138,8 @@ def take_columns(tracker: Tracker) -> LiveColumns:
         field_t={n: cols[n + "_t"][slots].astype(np.float64) for n in PROVENANCE_FIELDS},
         field_k={n: cols[n + "_k"][slots].astype(np.uint8) for n in PROVENANCE_FIELDS},
         pos_k=cols["pos_k"][slots].astype(np.uint8),
+        messages=cols["messages"][slots].astype(np.int64),
+        rssi=cols["rssi"][slots].astype(np.float32),
+        category=cols["category"][slots].astype(np.int8),
+        emergency=cols["emergency"][slots].astype(np.int8),
     )

@@ -69,6 +69,10 @@ class ServiceConfig:
     auth_read: bool = False
     token: str | None = None
     fmt: str = "auto"
+    #: the receiver's (latitude, longitude), deg: readsb's receiver.json, range and outline
+    receiver_position: tuple[float, float] | None = None
+    #: a tar1090 ``html/`` folder served at /tar1090/ (its data/ from this server)
+    tar1090_html: Path | None = None
     batch_size: int = 8192
     rate_s: float = 1.0
     snapshot_interval_s: float = 1.0

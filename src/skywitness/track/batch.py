@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import F8, I1, I2, I4, U1, U4, CprKind, Messages, Observations, PositionSource, Str
+from ..model import F4, F8, I1, I2, I4, U1, U4, CprKind, Messages, Observations, PositionSource, Str
 from ..model import SourceKind as K
 from .state_vectors import NON_ICAO_FLAG
 
@@ -52,6 +52,9 @@ class Batch:
     cpr_lon: I4
     lat: F8  # already decoded positions (Observations); NaN otherwise
     lon: F8
+    category: I1  # ADS-B emitter category code (TC * 8 + CA, as Messages); -1 unknown
+    emergency: I1  # ADS-B emergency/priority state 0..7; -1 unknown
+    signal: F4  # dBFS of the frame; NaN unknown (always for Observations)
 
     def take(self, index: npt.NDArray[Any]) -> Batch:
         return Batch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
@@ -90,6 +93,9 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
         cpr_lon=m.cpr_lon[rows],
         lat=np.full(n, np.nan),
         lon=np.full(n, np.nan),
+        category=m.category[rows],
+        emergency=m.emergency[rows],
+        signal=m.signal[rows] if m.signal.shape[0] == len(m) else np.full(n, np.nan, np.float32),
     )
 
 
@@ -118,6 +124,9 @@ def from_observations(o: Observations) -> Batch:
         cpr_lon=np.full(n, -1, dtype=np.int32),
         lat=o.latitude,
         lon=o.longitude,
+        category=np.full(n, -1, dtype=np.int8),
+        emergency=np.full(n, -1, dtype=np.int8),
+        signal=np.full(n, np.nan, dtype=np.float32),
     )
 
 

@@ -51,6 +51,12 @@ def _columns() -> dict[str, tuple[str, Any]]:
         # Last value heard (accepted or not), to confirm Mode S squawks/callsigns by repetition.
         "squawk_raw": ("i2", -1),
         "callsign_raw": ("<U8", ""),
+        # What a receiver page shows (readsb's aircraft.json): frames since the aircraft was
+        # (re)acquired, last signal level (dBFS), emitter category, emergency state.
+        "messages": ("i8", 0),
+        "rssi": ("f4", np.nan),
+        "category": ("i1", -1),
+        "emergency": ("i1", -1),
     }
     for name, (dtype, blank) in SCALAR_FIELDS.items():
         cols[name] = (dtype, blank)

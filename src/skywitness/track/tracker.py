@@ -25,6 +25,7 @@ from .events import Event, EventKind
 from .groups import I8, last_at, pick, prev_in
 from .places import Places
 from .positions import resolve
+from .receiver import receiver_fields
 from .snapshot import AircraftSnapshot, snapshot_of
 from .state_vectors import POSITION_SOURCE_LABELS, StateVectors, icao24_hex
 from .table import CPR_CLASSES, SCALAR_FIELDS, AircraftTable
@@ -353,6 +354,7 @@ class Tracker:
         for c in CPR_CLASSES:
             for suffix in ("_lat", "_lon", "_t"):
                 out[c + suffix] = res.cpr_end[c + suffix][w]
+        receiver_fields(b, out, carry, w, first_w, we)
         fs = carry["first_seen"][w]
         out["first_seen"] = np.where(np.isnan(fs), t[first_w], fs)
         out["last_seen"] = t[we]
