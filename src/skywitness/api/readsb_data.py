@@ -145,13 +145,14 @@ def stats_json(
     now: float,
     started: float,
     total: dict[str, int],
-    last1min: dict[str, int],
+    last1min: tuple[float, dict[str, int]],
     aircraft: int,
     with_pos: int,
     max_distance_m: float,
 ) -> dict[str, Any]:
-    """readsb's ``stats.json`` (the subset skywitness measures): ``total`` since start and
-    ``last1min`` counters of messages (frames accepted), rejects and positions."""
+    """readsb's ``stats.json`` (the subset skywitness measures): ``total`` counters since
+    ``started`` and ``last1min`` (its start, the counts since) of messages (frames accepted),
+    rejects and positions."""
 
     def period(start: float, c: dict[str, int]) -> dict[str, Any]:
         return {
@@ -172,6 +173,6 @@ def stats_json(
         "now": round(now, 1),
         "aircraft_with_pos": with_pos,
         "aircraft_without_pos": aircraft - with_pos,
-        "last1min": period(max(started, now - 60.0), last1min),
+        "last1min": period(*last1min),
         "total": period(started, total),
     }

@@ -54,14 +54,23 @@ class HistoryRing:
 
     def __init__(self, service: Service, interval_s: float = HISTORY_INTERVAL_S) -> None:
         self.items: deque[Body] = deque(maxlen=HISTORY_ITEMS)
+        self.counters: deque[tuple[float, dict[str, int]]] = deque(maxlen=HISTORY_ITEMS)
         self._service = weakref.ref(service)
         self._interval = interval_s
         threading.Thread(target=self._run, name="tar1090-history", daemon=True).start()
 
     def sample(self) -> None:
         service = self._service()
-        if service is not None and service.snapshot.count:
+        if service is None:
+            return
+        self.counters.append((time.time(), counters(service)))
+        if service.snapshot.count:
             self.items.append(service.snapshot.readsb)
+
+    def since(self, now: float, span_s: float) -> tuple[float, dict[str, int]] | None:
+        """The newest counter sample at least ``span_s`` old (else the oldest), if any."""
+        old = [c for c in self.counters if c[0] <= now - span_s]
+        return old[-1] if old else (self.counters[0] if self.counters else None)
 
     def _run(self) -> None:
         while True:
@@ -70,6 +79,18 @@ class HistoryRing:
                 return
             del service  # no strong reference between samples
             self.sample()
+
+
+def counters(service: Service) -> dict[str, int]:
+    """The service's running totals in readsb's terms."""
+    rej = service.rejects()
+    return {
+        "frames": service.frames(),
+        "accepted": service.stats.accepted,
+        "positions": service.stats.positions,
+        "rejected": sum(rej.values()),
+        "unknown_address": rej.get("unknown_address", 0),
+    }
 
 
 def _json(obj: Any) -> Response:
@@ -133,20 +154,18 @@ def router(service: Service) -> APIRouter:
         now = time.time()
         c = service.snapshot.columns
         has_pos = np.isfinite(c.latitude)
-        rej = service.rejects()
-        total = {
-            "frames": service.frames(),
-            "accepted": service.stats.accepted,
-            "positions": service.stats.positions,
-            "rejected": sum(rej.values()),
-            "unknown_address": rej.get("unknown_address", 0),
-        }
+        total = counters(service)
+        base = history.since(now, 60.0)
+        start, before = base if base is not None else (service.started, {})
+        last1min = {k: v - before.get(k, 0) for k, v in total.items()}
         center = position()
         max_d = float("nan")
         if center is not None and has_pos.any():
             pts = outline_points(c.latitude, c.longitude, center, sectors=1)
             max_d = _distance_m(center, pts[0]) if pts else max_d
-        body = stats_json(now, service.started, total, total, len(c), int(has_pos.sum()), max_d)
+        body = stats_json(
+            now, service.started, total, (start, last1min), len(c), int(has_pos.sum()), max_d
+        )
         return _json(body)
 
     @r.get("/outline.json", summary="readsb outline.json: coverage from observed range")
