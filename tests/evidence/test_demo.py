@@ -82,8 +82,13 @@ def test_pack_exports_the_data_used(demo_pack: tuple[Path, str]) -> None:
     assert len(csv_lines) == DEMO_POSITIONS + 1
     assert csv_lines[0].replace('"', "").split(",") == STATE_SCHEMA.names
     tracks = json.loads((pack / "tracks.geojson").read_text())
-    assert [f["properties"]["icao24"] for f in tracks["features"]] == ["154073", "1551e0"]
-    assert (pack / "tracks.kml").read_text().count("<Placemark>") == 2
+    # per aircraft three observed runs (Moscow area, the receiver on the way, Caracas) and the
+    # two silences between them drawn as estimated segments, never as observed lines
+    kinds = [(f["properties"]["icao24"], f["properties"]["kind"]) for f in tracks["features"]]
+    runs = ["observed", "estimated", "observed", "estimated", "observed"]
+    assert kinds == [("154073", k) for k in runs] + [("1551e0", k) for k in runs]
+    kml = (pack / "tracks.kml").read_text()
+    assert kml.count("<Folder>") == 2 and kml.count("<styleUrl>#estimated</styleUrl>") == 4
     assert len((pack / "flights.csv").read_text().splitlines()) == 3
     manifest = read_manifest(pack)
     assert manifest["skywitness_version"] == "0.1.0"

@@ -17,10 +17,8 @@ from ..store import FlightFilter
 from ..store.catalog import first, table_exists
 from ..store.flightdb import query_flights
 from ..store.store import CATALOG_FILE
+from ..store.trackruns import TRACK_GAP_S, run_starts
 from ..timeutil import iso_z
-
-#: A silence longer than this splits a track; the split is drawn as a dashed ``gap`` line, s.
-TRACK_GAP_S = 600.0
 
 
 def track_table(
@@ -56,7 +54,7 @@ def track_geojson(
     n = table.num_rows
     t_all = np.asarray(table.column("t").to_numpy(zero_copy_only=False), dtype=np.float64)
     # silences are found on every point, before thinning, so thinning never invents a gap
-    starts = np.flatnonzero(np.diff(t_all) > TRACK_GAP_S) + 1 if n else np.zeros(0, np.int64)
+    starts = run_starts(t_all)
     idx = np.arange(n)
     truncated = n > max_points
     if truncated:

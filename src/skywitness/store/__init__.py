@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..timeutil import iso_z, parse_time
-    from .export import export_track, to_csv, to_geojson, to_kml, write_track
+    from .export import export_track, to_csv, write_track
     from .flightdb import FlightFilter, airport_icao, country_airports
+    from .geoexport import to_geojson, to_kml
     from .ingest import Provenance, file_sha256, ingest_tables
     from .load import load_traffic_json
     from .recovery import RecoveryReport
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 _WHERE = {
     "export_track": "export",
     "to_csv": "export",
-    "to_geojson": "export",
-    "to_kml": "export",
+    "to_geojson": "geoexport",
+    "to_kml": "geoexport",
     "write_track": "export",
     "FlightFilter": "flightdb",
     "airport_icao": "flightdb",
