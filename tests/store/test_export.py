@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyogrio
 import pyarrow.parquet as pq
+import pyogrio
 import pytest
 
 from skywitness.errors import SkywitnessError
