@@ -34,8 +34,8 @@ from ..runtime.live import Body
 from ..runtime.service import Service
 from ..store import FlightFilter
 from . import params as P
+from . import places, tar1090
 from .check import check_router
-from . import tar1090
 from .reads import flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -412,6 +412,7 @@ def create_app(service: Service) -> FastAPI:
         )
 
     app.include_router(check_router(service))
+    app.include_router(places.router(service))
     tar1090.install(app, service, _serve_body, cfg.tar1090_html)
     _mount_ui(app)
     return app
