@@ -151,8 +151,24 @@ def test_history_flight_track_and_playback(page: Any, artifacts: Path) -> None:
     page.eval_on_selector(
         "#pb-slider", "el => { el.value = 200; el.dispatchEvent(new Event('input')); }"
     )
-    assert page.locator("path.pb-marker").count() >= 1
+    # planes rotated by their direction of travel, with trails behind them
+    assert page.locator(".pb-marker").count() >= 1
+    rotations = page.eval_on_selector_all(
+        ".pb-marker svg", "els => els.map(e => e.style.transform)"
+    )
+    assert all(r.startswith("rotate(") for r in rotations)
+    assert page.locator("path.pb-trail").count() >= 1
     assert page.inner_text("#pb-time").startswith("2020-01-01 00:1")
+    # speed control, and play/pause drawn as icons (no font glyphs)
+    speeds = page.eval_on_selector_all("#pb-speed option", "els => els.map(e => e.value)")
+    assert speeds == ["1", "10", "60", "300", "1200", "3600"]
+    page.select_option("#pb-speed", "3600")
+    before = page.inner_text("#pb-time")
+    page.click("#pb-play")
+    assert page.locator("#pb-play svg.icon-pause").count() == 1
+    page.wait_for_function("t => document.querySelector('#pb-time').textContent !== t", arg=before)
+    page.keyboard.press("Space")  # the shortcut pauses
+    assert page.locator("#pb-play svg.icon-play").count() == 1
     page.screenshot(path=str(artifacts / "web_history_playback.png"))
 
 
@@ -231,6 +247,11 @@ def test_pure_modules_in_the_browser(page: Any) -> None:
           ];
           const ids = (xs) => xs.map((a) => a.icao24);
           const pts = [{lat: 0, lon: 0, t: 0, alt: 0}, {lat: 10, lon: 20, t: 10, alt: 100}];
+          // two observed runs with a silence between them (run numbers differ)
+          const runs = [
+            {lat: 0, lon: 0, t: 0, alt: 0, run: 0}, {lat: 0, lon: 1, t: 10, alt: 0, run: 0},
+            {lat: 0, lon: 5, t: 2000, alt: 0, run: 1},
+          ];
           return {
             byReg: ids(f.searchAircraft(acs, 'd-aima')),
             byPrefix: ids(f.searchAircraft(acs, '3c')),
@@ -244,6 +265,8 @@ def test_pure_modules_in_the_browser(page: Any) -> None:
             hue0: c.altitudeHue(0), hue10k: c.altitudeHue(10000), hue40k: c.altitudeHue(45000),
             ground: c.altitudeColor(30000, true),
             mid: p.positionAt(pts, 5), before: p.positionAt(pts, -1),
+            inRun: p.positionAt(runs, 5), inGap: p.positionAt(runs, 1005),
+            index: [-1, 0, 1999, 5000].map((t) => p.indexAt(runs, t)),
           };
         }"""
     )
@@ -260,5 +283,11 @@ def test_pure_modules_in_the_browser(page: Any) -> None:
     assert result["hue10k"] == pytest.approx(112.5)
     assert result["hue40k"] == 300
     assert result["ground"] == "#8c8c8c"
-    assert result["mid"] == {"lat": 5, "lon": 10, "alt": 0}
+    mid = result["mid"]
+    assert (mid["lat"], mid["lon"], mid["alt"], mid["estimated"]) == (5, 10, 0, False)
+    # initial great-circle bearing from (0, 0) to (10, 20): 62.7 deg
+    assert mid["track"] == pytest.approx(62.7, abs=0.1)
+    assert result["inRun"]["estimated"] is False and result["inRun"]["track"] == 90
+    assert result["inGap"]["estimated"] is True and result["inGap"]["lon"] == 3
+    assert result["index"] == [-1, 0, 1, 2]
     assert result["before"] is None

@@ -19,7 +19,8 @@ const KINEMATICS = [
   "position_time",
 ];
 
-function planeElement() {
+// A plane marker's elements: root div, the rotated svg and its path, the label.
+export function planeElement() {
   const root = document.createElement("div");
   const svg = document.createElementNS(SVG_NS, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");

@@ -68,4 +68,7 @@ export const api = {
   alerts: (params) => getJSON("/api/alerts", params),
   basemap: () => getJSON("/api/basemap.geojson"),
   check: (body) => postJSON("/api/check", body),
+  airports: (bbox) => getJSON("/api/airports", { bbox }),
+  receiver: () => getJSON("/data/receiver.json"),
+  outline: () => getJSON("/data/outline.json"),
 };

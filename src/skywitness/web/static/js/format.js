@@ -1,4 +1,10 @@
-// Formatting of the API's canonical units (ft, kt, ft/min, deg, unix s UTC) for display.
+// Formatting of the API's canonical units (ft, kt, ft/min, deg, unix s UTC) for display, in
+// the units the user chose (settings.js).
+
+import { settings } from "./settings.js";
+
+const M_PER_FT = 0.3048;
+const KMH_PER_KT = 1.852;
 
 export function isoSeconds(unix) {
   if (unix === null || unix === undefined || !Number.isFinite(unix)) return "";
@@ -32,9 +38,23 @@ export function num(value, digits = 0, unit = "") {
   return unit ? `${text} ${unit}` : text;
 }
 
+// An altitude given in ft, in the chosen unit ("12,000 ft" or "3,658 m").
+export function alt(ft) {
+  if (settings().altUnit === "m") return num(Number.isFinite(ft) ? ft * M_PER_FT : ft, 0, "m");
+  return num(ft, 0, "ft");
+}
+
+// A speed given in kt, in the chosen unit.
+export function speed(kt) {
+  if (settings().speedUnit === "km/h") {
+    return num(Number.isFinite(kt) ? kt * KMH_PER_KT : kt, 0, "km/h");
+  }
+  return num(kt, 0, "kt");
+}
+
 export function altitude(ac) {
   if (ac.onground) return "ground";
-  return num(ac.altitude, 0, "ft");
+  return alt(ac.altitude);
 }
 
 export function latLon(lat, lon) {

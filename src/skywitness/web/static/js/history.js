@@ -101,11 +101,14 @@ export class History {
       );
       tracks.forEach((geo, i) => {
         const points = [];
+        let run = 0; // observed runs are numbered; the track's gap features lie between them
         for (const feat of geo.features || []) {
           const p = feat.properties || {};
+          if (p.kind === "gap") continue;
           feat.geometry.coordinates.forEach(([lon, lat], k) => {
-            points.push({ lat, lon, t: p.times[k], alt: p.altitudes ? p.altitudes[k] : null });
+            points.push({ lat, lon, run, t: p.times[k], alt: p.altitudes ? p.altitudes[k] : null });
           });
+          run += 1;
         }
         points.sort((a, b) => a.t - b.t);
         if (all || points.some((pt) => bounds.contains([pt.lat, pt.lon]))) {

@@ -1,5 +1,6 @@
-// Entry point: wires the map, the live aircraft layer (polling + SSE), search, filters, the
-// aircraft panel, history with playback, and alerts.
+// Entry point: wires the map, the live aircraft layer (polling + SSE), the aircraft table,
+// search, filters, the aircraft panel, history with playback, alerts, airports and the
+// receiver's coverage, units and theme, and the keyboard shortcuts.
 
 import { AircraftLayer } from "./aircraft.js";
 import { Alerts } from "./alerts.js";
@@ -11,16 +12,21 @@ import { $, clear, h } from "./dom.js";
 import { countriesOf, makeFilter } from "./filters.js";
 import { isoSeconds, parseIso } from "./format.js";
 import { History } from "./history.js";
+import { bindKeys, SHORTCUTS } from "./keys.js";
 import { renderPanel, setTrackText } from "./panel.js";
+import { AirportsLayer, drawReceiver } from "./places.js";
 import { Playback } from "./playback.js";
 import { Search } from "./search.js";
+import { applyTheme, cycleSetting, onSettings, setSetting, settings } from "./settings.js";
 import { connectStream } from "./stream.js";
+import { AircraftTable } from "./table.js";
 import { trackLayer, trackSummary } from "./track.js";
 
 const POLL_MS = 1000; // the API rebuilds its snapshot at most once a second
 const MAX_TRACK_SPAN_S = 7 * 86400 - 60; // the track endpoint's range limit, with a margin
 const PANEL_REFRESH_MS = 15000; // a selected aircraft's panel follows its flights this often
 
+applyTheme();
 const { map, ready: basemapReady } = createMap("map");
 const selection = window.L.featureGroup().addTo(map);
 const state = {
@@ -36,9 +42,14 @@ const state = {
 const FIRST_VIEW_MAX_ZOOM = 7;
 
 const layer = new AircraftLayer(map, { onClick: (icao24) => selectAircraft(icao24) });
-const playback = new Playback(map, {
-  slider: $("pb-slider"), timeLabel: $("pb-time"), playButton: $("pb-play"), box: $("playback"),
+const table = new AircraftTable($("ac-list"), {
+  onSelect: (icao24) => selectAircraft(icao24, { zoom: true }),
 });
+const playback = new Playback(map, {
+  slider: $("pb-slider"), timeLabel: $("pb-time"), playButton: $("pb-play"),
+  speedSelect: $("pb-speed"), box: $("playback"),
+});
+new AirportsLayer(map);
 const alerts = new Alerts({
   onSelect: (icao24) => selectAircraft(icao24, { zoom: true }),
   isActive: () => state.activeTab === "alerts",
@@ -80,6 +91,11 @@ function refreshCountries(aircraft) {
   select.value = current;
 }
 
+// The table lists every live aircraft the map's filters let through (with or without position).
+function refreshTable() {
+  table.update(layer.all().filter((ac) => layer.filter(ac)), state.now || 0);
+}
+
 function updateStatus() {
   $("st-count").textContent = `${layer.visibleCount()} shown / ${layer.records.size} aircraft`;
   $("st-time").textContent = state.now ? isoSeconds(state.now) : "";
@@ -90,6 +106,7 @@ async function poll() {
     const snap = await api.aircraft();
     state.now = snap.now;
     layer.update(snap.aircraft);
+    refreshTable();
     if (!state.fitted) fitFirstView(snap.aircraft);
     refreshCountries(snap.aircraft);
     // The newest data time, not the wall clock: a replayed capture lives in its own past.
@@ -132,6 +149,7 @@ function readFilters() {
       altMax: number("f-alt-max"),
     }),
   );
+  refreshTable();
   updateStatus();
 }
 
@@ -163,8 +181,9 @@ async function selectAircraft(icao24, { zoom = false } = {}) {
   const seq = ++state.selectSeq;
   state.selected = icao24;
   layer.select(icao24);
+  table.select(icao24);
   switchTab("aircraft");
-  const container = $("tab-aircraft");
+  const container = $("ac-detail");
   let detail;
   try {
     detail = await api.aircraftDetail(icao24);
@@ -215,7 +234,7 @@ async function showFlight(flight) {
     for (const li of document.querySelectorAll("[data-flight-id]")) {
       li.classList.toggle("active", li.dataset.flightId === flight.flight_id);
     }
-    setTrackText($("tab-aircraft"), trackSummary(geo));
+    setTrackText($("ac-detail"), trackSummary(geo));
   } catch (err) {
     showError(err);
   }
@@ -224,10 +243,29 @@ async function showFlight(flight) {
 function closePanel() {
   state.selected = null;
   layer.select(null);
+  table.select(null);
   selection.clearLayers();
-  clear($("tab-aircraft")).append(
-    h("p", { class: "hint" }, "Click an aircraft on the map, or search for one."),
-  );
+  clear($("ac-detail"));
+}
+
+// ---- settings and keys ---------------------------------------------------------------------
+
+function showSettings() {
+  const s = settings();
+  $("s-alt").value = s.altUnit;
+  $("s-speed").value = s.speedUnit;
+  $("s-theme").textContent = s.theme === "dark" ? "light" : "dark";
+}
+
+function toggleCheckbox(id) {
+  const box = $(id);
+  box.checked = !box.checked;
+  box.dispatchEvent(new Event("change"));
+}
+
+function showHelp() {
+  clear($("help-keys")).append(...SHORTCUTS.map(([key, what]) => h("tr", {}, h("td", {}, key), h("td", {}, what))));
+  $("help").showModal();
 }
 
 // ---- wiring --------------------------------------------------------------------------------
@@ -250,6 +288,36 @@ $("legend").append(
   ),
   " 40,000+",
 );
+
+$("s-alt").addEventListener("change", () => setSetting("altUnit", $("s-alt").value));
+$("s-speed").addEventListener("change", () => setSetting("speedUnit", $("s-speed").value));
+$("s-theme").addEventListener("click", () => cycleSetting("theme"));
+$("s-help").addEventListener("click", showHelp);
+onSettings(() => {
+  showSettings();
+  refreshTable();
+  if (state.selected) selectAircraft(state.selected); // the panel in the new units
+});
+showSettings();
+bindKeys({
+  search: () => $("search").focus(),
+  escape: () => {
+    if ($("help").open) $("help").close();
+    else if (state.selected) closePanel();
+    $("search-results").hidden = true;
+  },
+  tab: switchTab,
+  toggle: toggleCheckbox,
+  units: () => {
+    const metric = settings().altUnit === "ft";
+    setSetting("altUnit", metric ? "m" : "ft");
+    setSetting("speedUnit", metric ? "km/h" : "kt");
+  },
+  theme: () => cycleSetting("theme"),
+  playPause: () => playback.toggle(),
+  help: showHelp,
+});
+drawReceiver(map).then((position) => table.setReceiver(position));
 
 connectStream(
   {

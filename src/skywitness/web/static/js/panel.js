@@ -2,7 +2,7 @@
 // state with provenance, and recent flights (from /api/aircraft/{icao24}).
 
 import { clear, h, kvTable } from "./dom.js";
-import { altitude, isoSeconds, isoText, latLon, num } from "./format.js";
+import { alt, altitude, isoSeconds, isoText, latLon, num, speed } from "./format.js";
 
 function classBadge(cls, watched) {
   return [
@@ -56,8 +56,8 @@ function stateSection(live, state) {
   return kvTable([
     ["callsign", live.callsign],
     ["altitude", [altitude(live), via("altitude")]],
-    ["GNSS altitude", num(live.geoaltitude, 0, "ft")],
-    ["ground speed", [num(live.groundspeed, 0, "kt"), via("groundspeed")]],
+    ["GNSS altitude", alt(live.geoaltitude)],
+    ["ground speed", [speed(live.groundspeed), via("groundspeed")]],
     ["track", num(live.track, 0, "°")],
     ["vertical rate", num(live.vertical_rate, 0, "ft/min")],
     ["squawk", live.squawk],
@@ -86,7 +86,8 @@ export function renderPanel(container, detail, { onFlight, onClose, trackText })
   const title = (live && live.callsign) || idn.registration || detail.icao24;
   clear(container).append(
     h("div", { class: "panel", id: "aircraft-panel", dataset: { icao24: detail.icao24 } },
-      h("button", { class: "close", type: "button", onclick: onClose, title: "Close" }, "×"),
+      h("button", { class: "close", type: "button", onclick: onClose, title: "Back to the list (Esc)" },
+        "× list"),
       h("h2", {}, title, " ", h("span", { class: "src" }, detail.icao24)),
       classBadge(idn.classification, live && live.watched),
       h("h3", {}, "Identity"), identitySection(idn),
