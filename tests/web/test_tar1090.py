@@ -132,3 +132,21 @@ def test_tar1090_page_lists_aircraft_and_draws_a_trace(
     assert 200 in traces
     page.screenshot(path=str(artifacts / "tar1090.png"))
     page.close()
+
+
+def test_own_map_shows_the_receiver_and_distances(browser: Any, tar1090_site: LiveSite) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(tar1090_site.url + "/")
+    page.wait_for_selector("path.receiver", state="attached")
+    # with a receiver position the table sorts by distance from it (nearest first)
+    page.wait_for_function("document.querySelectorAll('#ac-table tbody tr').length === 2")
+    page.wait_for_function(
+        "document.querySelector('#ac-table th.sorted').dataset.key === 'distance'"
+    )
+    rows = page.eval_on_selector_all(
+        "#ac-table tbody tr", "rows => rows.map(r => [r.dataset.icao24, r.cells[6].textContent])"
+    )
+    assert [r[0] for r in rows] == ["151dc8", "1551e0"]  # 198 and 213 nm, as tar1090 says
+    assert [round(float(r[1])) for r in rows] == [198, 213]
+    page.close()
