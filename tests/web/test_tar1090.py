@@ -142,7 +142,8 @@ def test_own_map_shows_the_receiver_and_distances(browser: Any, tar1090_site: Li
     # with a receiver position the table sorts by distance from it (nearest first)
     page.wait_for_function("document.querySelectorAll('#ac-table tbody tr').length === 2")
     page.wait_for_function(
-        "document.querySelector('#ac-table th.sorted').dataset.key === 'distance'"
+        "document.querySelector('#ac-table th.sorted').dataset.key === 'distance' && "
+        "[...document.querySelectorAll('#ac-table tbody tr')].every(r => r.cells[6].textContent)"
     )
     rows = page.eval_on_selector_all(
         "#ac-table tbody tr", "rows => rows.map(r => [r.dataset.icao24, r.cells[6].textContent])"

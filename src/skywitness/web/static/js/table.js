@@ -80,6 +80,7 @@ export class AircraftTable {
   setReceiver(position) {
     this.ctx.receiver = position;
     if (!position && this.sortKey === "distance") this.sortKey = "callsign";
+    this.render();
   }
 
   sortBy(key) {
