@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "simulate": 3,
     "mlat": 3,
     "runtime": 4,
+    "spark": 4,
     "api": 5,
     "claims": 5,
     "web": 5,

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "skywitness.cli.simulate_cmd",
     "aircraft": "skywitness.cli.aircraft_cmd",
     "check": "skywitness.cli.check_cmd",
+    "spark": "skywitness.cli.spark_cmd",
 }
 
 

@@ -1,0 +1,27 @@
+"""``python -m skywitness.spark ingest|flights|attach ...``: the Spark commands as a job for
+``spark-submit`` (the same as ``skywitness spark ...``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import SkywitnessError
+from .job import register
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skywitness.spark")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    register(sub)
+    # ``skywitness spark X`` and ``python -m skywitness.spark X``: the same words after "spark"
+    args = parser.parse_args(["spark", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return int(args.func(args))
+    except SkywitnessError as exc:
+        print(f"skywitness: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
