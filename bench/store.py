@@ -62,8 +62,11 @@ def _const(value: str, n: int) -> pa.DictionaryArray:
 class Synth:
     """Deterministic synthetic traffic: flights between airports, one point per 10 s."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, gap_every: int = 0) -> None:
+        """``gap_every``: every that many-th flight loses the middle half of its points (an
+        ocean crossing out of coverage); 0: none."""
         self.rng = np.random.default_rng(seed)
+        self.gap_every = gap_every
         self.codes, self.lat, self.lon = _airports()
         self.icao = np.array([f"{0x300000 + i * 37:06x}" for i in range(N_AIRCRAFT)])
         self.flight_rows: list[pa.Table] = []
@@ -85,6 +88,10 @@ class Synth:
         lon = self.lon[dep][f] + (self.lon[arr][f] - self.lon[dep][f]) * frac
         climb = np.minimum(np.minimum(k, POINTS_PER_FLIGHT - 1 - k) * 600.0, 36_000.0)
         ground = (k < 5) | (k > POINTS_PER_FLIGHT - 6)
+        if self.gap_every:
+            heard = ~((f % self.gap_every == 0) & (frac > 0.25) & (frac < 0.75))
+            f, k, frac, ts = f[heard], k[heard], frac[heard], ts[heard]
+            lat, lon, climb, ground = lat[heard], lon[heard], climb[heard], ground[heard]
         callsigns = np.array([f"SYN{x:04d}" for x in range(10_000)])
         states = pa.table(
             {
