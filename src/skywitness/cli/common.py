@@ -8,7 +8,6 @@ import signal
 import threading
 from collections.abc import Iterator
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -25,8 +24,12 @@ from ..runtime.pipeline import ProgressHook, RunOptions
 from ..sources import FORMATS, Source
 from ..stats import IngestStats
 from ..timeutil import parse_time
+from .console import console
 
-stderr = Console(stderr=True)
+#: What ``--format`` takes: a format name, or ``auto`` (recognise it; the default).
+FORMAT_CHOICES = ("auto", *FORMATS)
+
+stderr = console(stderr=True)
 
 
 def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> None:
@@ -43,7 +46,7 @@ def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> Non
         "--format",
         dest="fmt",
         default="auto",
-        choices=FORMATS,
+        choices=FORMAT_CHOICES,
         help="input format (default: recognise it from the first bytes)",
     )
     if output:

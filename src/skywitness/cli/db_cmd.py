@@ -12,12 +12,12 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 
 from ..config import data_dir
 from ..errors import SkywitnessError
 from ..store import Store, iso_z, parse_time
+from .console import console
 
 if TYPE_CHECKING:
     import httpx
@@ -28,7 +28,7 @@ MOVED_SHOWN = 8
 RUNWAYS_URL = "https://davidmegginson.github.io/ourairports-data/runways.csv"
 DOWNLOAD_TIMEOUT_S = 60.0
 
-out = Console()
+out = console()
 
 
 def add_data_dir(p: argparse.ArgumentParser, *, sub: bool = True) -> None:

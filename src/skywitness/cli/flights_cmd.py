@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from rich.console import Console
 from rich.table import Table
 
 from ..errors import SkywitnessError
 from ..flights.query import select_flights
 from ..jsontext import jsonable
 from ..store import iso_z
+from .console import console, print_table
 from .db_cmd import add_data_dir, open_store
 from .filter_args import add_filter_args, query_of
 from .timeargs import end_time_arg, time_arg
@@ -147,10 +147,10 @@ def _print_table(flights: pa.Table, output: Path | None) -> None:
                 cells.append(_cell(value))
         table.add_row(*cells)
     if output is None:
-        Console().print(table)
+        print_table(table)
     else:
         with open(output, "w", encoding="utf-8") as fh:
-            Console(file=fh, width=200).print(table)
+            print_table(table, file=fh)
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
@@ -161,5 +161,5 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
         n_aircraft, n_flights = rebuild_flights(store, since=since, until=until)
     window = f"{iso_z(since) or 'start'} → {iso_z(until) or 'end'}"
-    Console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")
+    console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")
     return 0

@@ -14,8 +14,7 @@ from typing import Any
 from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
-from ..sources import FORMATS
-from .common import port_arg
+from .common import FORMAT_CHOICES, port_arg
 from .track_cmd import parse_reference
 
 #: Longest the HTTP server waits for open requests at a stop before cancelling them, s
@@ -40,7 +39,9 @@ def register(sub: Any) -> None:
         "readsbapi+https://HOST/v2/..., opensky+https://..., or a file; none: serve the stored "
         "history (map, History, Alerts, API) of --data-dir",
     )
-    p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="input format")
+    p.add_argument(
+        "--format", dest="fmt", default="auto", choices=FORMAT_CHOICES, help="input format"
+    )
     p.add_argument(
         "--data-dir", default=None, help="store directory (default: $SKYWITNESS_DATA_DIR)"
     )

@@ -11,7 +11,6 @@ from typing import Any
 
 from ..errors import SkywitnessError
 from ..runtime.pipeline import track_tables
-from ..sources import FORMATS
 from ..stats import IngestStats
 from ..watch import (
     ConsoleNotifier,
@@ -23,7 +22,7 @@ from ..watch import (
     replay,
 )
 from ..watch.notify import Notifier
-from .common import parse_start_time, print_summary, run_options, stop_on_signals
+from .common import FORMAT_CHOICES, parse_start_time, print_summary, run_options, stop_on_signals
 from .db_cmd import add_data_dir, open_store
 from .timeargs import end_time_arg, time_arg
 
@@ -43,7 +42,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--until", type=end_time_arg, help="replay until (UTC, exclusive; a date: its end)"
     )
-    p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="input format")
+    p.add_argument(
+        "--format", dest="fmt", default="auto", choices=FORMAT_CHOICES, help="input format"
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first rejected input")
     p.add_argument("--start-time", type=parse_start_time, default=None, help="Beast file start")
     p.add_argument("--quiet", "-q", action="store_true", help="no console alerts or summary")
