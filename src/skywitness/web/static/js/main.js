@@ -28,6 +28,7 @@ const PANEL_REFRESH_MS = 15000; // a selected aircraft's panel follows its fligh
 
 applyTheme();
 const { map, ready: basemapReady } = createMap("map");
+window.skywitness = { map }; // a handle for the console and the browser tests
 const selection = window.L.featureGroup().addTo(map);
 const state = {
   selected: null,
