@@ -110,7 +110,8 @@ def test_units_theme_and_keys(page: Any) -> None:
 
 
 def test_airports_drawn_when_zoomed_in(page: Any) -> None:
-    # zoomed out (the first view fits the traffic): no airports
+    # zoomed out (the first view fits the traffic, once the aircraft are drawn): no airports
+    page.wait_for_selector("body[data-fitted='1']", state="attached")
     assert page.locator("path.airport").count() == 0
     # zoomed in on Tver (zoom 9): the airports in view, with ICAO and IATA codes
     page.evaluate("() => window.skywitness.map.setView([56.82, 35.76], 9, {animate: false})")

@@ -131,8 +131,11 @@ function fitFirstView(aircraft) {
     .map((a) => [a.latitude, a.longitude]);
   if (!points.length) return;
   state.fitted = true;
+  document.body.dataset.fitted = "1";
   if (state.selected) return; // the user already chose what to look at
-  map.fitBounds(window.L.latLngBounds(points), { padding: [60, 60], maxZoom: FIRST_VIEW_MAX_ZOOM });
+  map.fitBounds(window.L.latLngBounds(points), {
+    padding: [60, 60], maxZoom: FIRST_VIEW_MAX_ZOOM, animate: false,
+  });
 }
 
 function readFilters() {
