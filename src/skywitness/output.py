@@ -101,8 +101,30 @@ class JsonLinesWriter:
             self._stream.close()
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (a swap through
+    ``os.umask`` would briefly change it for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def give_file_mode(path: str | Path) -> None:
+    """Give a file made through ``tempfile.mkstemp`` (always 0600) the mode a plainly created
+    file would have: 0666 less the umask."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
 class _AtomicFile:
-    """A temporary file beside ``path``, renamed onto it by ``commit``."""
+    """A temporary file beside ``path``, renamed onto it by ``commit`` (with the mode a plainly
+    created file would have, not mkstemp's 0600)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +136,7 @@ class _AtomicFile:
     def commit(self) -> None:
         with open(self.tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        give_file_mode(self.tmp)
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:

@@ -150,8 +150,10 @@ def test_garbage_counts_but_does_not_crash(
 ) -> None:
     bad = tmp_path / "junk.bin"
     bad.write_bytes(bytes(range(256)) * 64)
-    assert main(["decode", str(bad), "--format", "beast"]) == 0
-    assert "rejected" in capsys.readouterr().err
+    # counted, no traceback; nothing usable in it: exit 1, saying so
+    assert main(["decode", str(bad), "--format", "beast"]) == 1
+    err = capsys.readouterr().err
+    assert "rejected" in err and f"{bad}:" in err
 
 
 def test_every_command_is_registered_by_its_module() -> None:

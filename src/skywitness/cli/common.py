@@ -151,5 +151,20 @@ def print_summary(stats: IngestStats, *, title: str) -> None:
     stderr.print(table)
 
 
+def nothing_accepted(stats: IngestStats, sources: list[str], fmt: str) -> int:
+    """The exit code of a run: 1, with a message naming why, when it accepted nothing (a wrong
+    ``--format``, an empty file, only garbage); else 0."""
+    if stats.accepted:
+        return 0
+    what = "read nothing" if not stats.frames else f"accepted none of {stats.frames:,} records"
+    hint = (
+        f" (--format {fmt}: is that the input's format? try --format auto)"
+        if fmt != "auto" and stats.frames
+        else ""
+    )
+    stderr.print(f"skywitness: {', '.join(sources)}: {what}{hint}", highlight=False)
+    return 1
+
+
 def fail(message: str) -> SkywitnessError:
     return SkywitnessError(message)

@@ -9,7 +9,14 @@ from ..output import open_writer
 from ..runtime.pipeline import decode_tables
 from ..runtime.records import message_schema
 from ..stats import IngestStats
-from .common import add_input_options, print_summary, progress_bar, run_options, stop_on_signals
+from .common import (
+    add_input_options,
+    nothing_accepted,
+    print_summary,
+    progress_bar,
+    run_options,
+    stop_on_signals,
+)
 
 
 def register(sub: Any) -> None:
@@ -41,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             writer.close()
         if not args.quiet:
             print_summary(stats, title="decode")
-    return 0
+    return nothing_accepted(stats, args.sources, opts.fmt)
 
 
 def message_schema_for(table: Any) -> Any:

@@ -18,6 +18,7 @@ from ..stats import IngestStats
 from ..track import state_schema
 from .common import (
     add_input_options,
+    nothing_accepted,
     print_summary,
     progress_bar,
     run_options,
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         writer.close()
         if not args.quiet:
             print_summary(stats, title="track")
-    return 0
+    return nothing_accepted(stats, args.sources, opts.fmt)
 
 
 def run_mlat(args: argparse.Namespace, opts: Any, stats: IngestStats) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape
 
 from ..errors import ConfigError
+from ..output import give_file_mode
 from .alerts import Alert
 
 ATOM_MAX_ENTRIES = 100  # entries kept in the feed file
@@ -108,6 +109,7 @@ def atomic_write(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        give_file_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
