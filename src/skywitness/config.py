@@ -18,8 +18,14 @@ TOKEN_ENV = "SKYWITNESS_TOKEN"
 #: OpenSky API client credentials (OAuth2 client credentials flow) for opensky:// sources.
 OPENSKY_CLIENT_ID_ENV = "OPENSKY_CLIENT_ID"
 OPENSKY_CLIENT_SECRET_ENV = "OPENSKY_CLIENT_SECRET"
+#: The log level (DEBUG, INFO, WARNING, ERROR) when neither --verbose nor --quiet is given.
+LOG_LEVEL_ENV = "SKYWITNESS_LOG_LEVEL"
 #: Every environment variable skywitness reads.
-ENVIRONMENT = (DATA_DIR_ENV, TOKEN_ENV, OPENSKY_CLIENT_ID_ENV, OPENSKY_CLIENT_SECRET_ENV)
+ENVIRONMENT = (
+    DATA_DIR_ENV, TOKEN_ENV, OPENSKY_CLIENT_ID_ENV, OPENSKY_CLIENT_SECRET_ENV, LOG_LEVEL_ENV,
+)  # fmt: skip
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LOG_LEVEL = "WARNING"
 
 #: The store's directory when neither --data-dir nor $SKYWITNESS_DATA_DIR is given.
 DEFAULT_DATA_DIR = "skywitness-data"
@@ -43,3 +49,16 @@ def opensky_credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]
     """($OPENSKY_CLIENT_ID, $OPENSKY_CLIENT_SECRET), empty strings when unset."""
     e = _env(env)
     return e.get(OPENSKY_CLIENT_ID_ENV, ""), e.get(OPENSKY_CLIENT_SECRET_ENV, "")
+
+
+def log_level(verbose: int = 0, quiet: bool = False, env: Mapping[str, str] | None = None) -> str:
+    """``--verbose`` (INFO; twice: DEBUG) or ``--quiet`` (ERROR), else $SKYWITNESS_LOG_LEVEL,
+    else WARNING. Raises ValueError on a level that is not one of LOG_LEVELS."""
+    if quiet:
+        return "ERROR"
+    if verbose:
+        return "DEBUG" if verbose > 1 else "INFO"
+    level = (_env(env).get(LOG_LEVEL_ENV) or DEFAULT_LOG_LEVEL).upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"{LOG_LEVEL_ENV}={level!r}: one of {', '.join(LOG_LEVELS)}")
+    return level

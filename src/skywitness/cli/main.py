@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 from .. import __version__
@@ -31,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "aircraft": "skywitness.cli.aircraft_cmd",
     "check": "skywitness.cli.check_cmd",
     "spark": "skywitness.cli.spark_cmd",
+    "completion": "skywitness.cli.completion",
 }
 
 
@@ -42,6 +44,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         description="Turn raw Mode S / ADS-B data into verified answers about aircraft movements.",
     )
     parser.add_argument("--version", action="version", version=f"skywitness {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log more (INFO; -vv: DEBUG) to stderr; default: $SKYWITNESS_LOG_LEVEL or WARNING",
+    )  # fmt: skip
+    parser.add_argument(
+        "-q", "--quiet", dest="log_quiet", action="store_true",
+        help="log errors only (a command's own -q also drops its progress bar and summary)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = argv[0] if argv else None
     if wanted in COMMANDS:
@@ -55,10 +65,35 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def setup_logging(verbose: int, quiet: bool) -> None:
+    """Log records of the chosen level to stderr, one line each, times in UTC."""
+    import time
+
+    from ..config import log_level
+
+    level = log_level(verbose, quiet)
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    try:
+        # a command's own -q quiets the log too, unless -v asked for more
+        verbose = getattr(args, "verbose", 0)
+        quiet = getattr(args, "log_quiet", False) or (getattr(args, "quiet", False) and not verbose)
+        setup_logging(verbose, quiet)
+    except ValueError as exc:
+        print(f"skywitness: error: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger(__name__).debug("skywitness %s: %s", __version__, " ".join(argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
