@@ -52,7 +52,12 @@ def register(sub: Any) -> None:
     add_filter_args(p, ALIASES)
     p.add_argument("--limit", type=int, help="at most this many flights")
     p.add_argument(
-        "--format", dest="out_format", choices=("table", "csv", "json", "parquet"), default=None
+        "--format",
+        dest="out_format",
+        choices=("table", "csv", "json", "parquet", "opensky"),
+        default=None,
+        help="table (terminal; TSV in a pipe), csv, json (lines), parquet, or opensky: OpenSky's "
+        "/flights JSON (firstSeen/lastSeen as unix seconds)",
     )
     p.add_argument("-o", "--output", type=Path, help="write to a file (format from its suffix)")
     p.set_defaults(func=run_query)
@@ -89,6 +94,35 @@ def to_json_lines(table: pa.Table) -> str:
     return "".join(json.dumps(jsonable(r)) + "\n" for r in table.to_pylist())
 
 
+#: The fields of a flight in OpenSky's REST API (/flights/all, /flights/aircraft, ...).
+OPENSKY_FIELDS = (
+    "icao24", "firstSeen", "estDepartureAirport", "lastSeen", "estArrivalAirport", "callsign",
+    "estDepartureAirportHorizDistance", "estDepartureAirportVertDistance",
+    "estArrivalAirportHorizDistance", "estArrivalAirportVertDistance",
+    "departureAirportCandidatesCount", "arrivalAirportCandidatesCount",
+)  # fmt: skip
+
+
+def to_opensky_json(table: pa.Table) -> str:
+    """Flights as OpenSky's REST API gives them: a JSON array, times as unix seconds (int),
+    distances in whole metres, callsigns padded to 8 characters as OpenSky stores them."""
+    out = []
+    for row in table.select(list(OPENSKY_FIELDS)).to_pylist():
+        rec: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, datetime):
+                value = int(value.timestamp())
+            elif isinstance(value, float):
+                value = round(value)
+            elif key == "callsign" and value:
+                value = f"{value:<8}"
+            elif key.endswith("CandidatesCount") and value is None:
+                value = 0
+            rec[key] = value
+        out.append(rec)
+    return json.dumps(out, indent=1) + "\n"
+
+
 def to_csv_text(table: pa.Table) -> str:
     """CSV of the flat columns (nested lists/structs as JSON text); times ISO with Z."""
     cols, names = [], []
@@ -117,8 +151,9 @@ def run_query(args: argparse.Namespace) -> int:
         import pyarrow.parquet as pq
 
         pq.write_table(flights, args.output, compression="zstd")
-    elif fmt in ("csv", "json"):
-        text = to_csv_text(flights) if fmt == "csv" else to_json_lines(flights)
+    elif fmt in ("csv", "json", "opensky"):
+        writers = {"csv": to_csv_text, "json": to_json_lines, "opensky": to_opensky_json}
+        text = writers[fmt](flights)
         if args.output is None:
             sys.stdout.write(text)
         else:
