@@ -59,3 +59,12 @@ def test_flights_table_through_a_pipe_keeps_whole_times(tmp_path: Path) -> None:
     lines = out.splitlines()
     assert lines[0].split("\t")[:3] == ["icao24", "callsign", "from"]
     assert all(len(line.split("\t")) == len(lines[0].split("\t")) for line in lines)
+
+
+def test_progress_labels_fit() -> None:
+    from skywitness.cli.common import LABEL_MAX, short_label
+
+    long = "/data/archives/2019/v2019.09.20-planes-readsb-prod-0.tar.aa"
+    assert short_label(long) == "v2019.09.20-plan…b-prod-0.tar.aa"
+    assert len(short_label(long)) == LABEL_MAX
+    assert short_label("capture.bin") == "capture.bin"

@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 from ..errors import SkywitnessError
 from ..runtime.pipeline import ProgressHook, RunOptions
@@ -96,6 +96,19 @@ def run_options(args: argparse.Namespace) -> RunOptions:
     )
 
 
+#: Longest file label of a progress bar (chars): a long path would leave no room for the bar.
+LABEL_MAX = 32
+
+
+def short_label(name: str, width: int = LABEL_MAX) -> str:
+    """A file's name for a progress bar: its base name, cut in the middle with "…" to fit."""
+    base = name.rstrip("/").rsplit("/", 1)[-1] or name
+    if len(base) <= width:
+        return base
+    keep = width - 1
+    return base[: (keep + 1) // 2] + "…" + base[len(base) - keep // 2 :]
+
+
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
     """A bytes progress bar per file on an interactive stderr; nothing otherwise."""
@@ -104,8 +117,8 @@ def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
         return
     tasks: dict[int, TaskID] = {}
     with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+        TextColumn("{task.description}", table_column=Column(width=LABEL_MAX, no_wrap=True)),
+        BarColumn(bar_width=None),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
@@ -116,7 +129,7 @@ def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
         def hook(source: Source, position: int) -> None:
             key = id(source)
             if key not in tasks:
-                tasks[key] = bar.add_task(source.name, total=source.total_bytes)
+                tasks[key] = bar.add_task(short_label(source.name), total=source.total_bytes)
             bar.update(tasks[key], completed=position)
 
         yield hook
