@@ -68,3 +68,25 @@ def test_progress_labels_fit() -> None:
     assert short_label(long) == "v2019.09.20-plan…b-prod-0.tar.aa"
     assert len(short_label(long)) == LABEL_MAX
     assert short_label("capture.bin") == "capture.bin"
+
+
+def test_imports_report_their_steps(shared_data: Path, tmp_path: Path) -> None:
+    import gzip
+
+    import duckdb
+
+    from skywitness.identify.importer import import_aircraft
+
+    with gzip.open(shared_data / "tar1090-db" / "aircraft_from_shards.csv.gz", "rt") as fh:
+        head = [next(fh) for _ in range(101)]
+    db = tmp_path / "a.csv"
+    db.write_text("".join(head))
+    steps: list[str] = []
+    con = duckdb.connect(str(tmp_path / "c.duckdb"))
+    rep = import_aircraft(con, db, "tar1090", progress=steps.append)
+    con.close()
+    assert rep.rows_read == 100
+    assert steps == [
+        "reading a.csv", "checking 100 rows", "building the facts",
+        "comparing with what is stored",
+    ]  # fmt: skip

@@ -15,6 +15,7 @@ from ..identify.formats import KINDS
 from ..identify.identity import Identity, identify_many
 from ..identify.importer import import_aircraft
 from ..identify.query import Match, recent_activity, resolve
+from .common import step_status
 
 CATALOG_NAME = "catalog.duckdb"
 
@@ -79,16 +80,18 @@ def run_import(args: argparse.Namespace) -> int:
     ddir.mkdir(parents=True, exist_ok=True)
     con = _connect(ddir / CATALOG_NAME, read_only=False)
     try:
-        rep = import_aircraft(
-            con,
-            path,
-            kind,
-            source=args.source,
-            source_version=args.source_version,
-            column_map=mapping or None,
-            strict=args.strict,
-            force=args.force,
-        )
+        with step_status() as step:
+            rep = import_aircraft(
+                con,
+                path,
+                kind,
+                source=args.source,
+                source_version=args.source_version,
+                column_map=mapping or None,
+                strict=args.strict,
+                force=args.force,
+                progress=step,
+            )
     finally:
         con.close()
     if rep.already_imported:

@@ -6,14 +6,16 @@ import argparse
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -133,6 +135,21 @@ def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
             bar.update(tasks[key], completed=position)
 
         yield hook
+
+
+@contextlib.contextmanager
+def step_status() -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step and the time spent, on an interactive stderr, for work
+    done in steps of unknown length (an import); a callable taking each step's name."""
+    if not stderr.is_terminal:
+        yield lambda _: None
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=stderr, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("starting", total=None)
+        yield lambda name: bar.update(task, description=name)
 
 
 @contextlib.contextmanager

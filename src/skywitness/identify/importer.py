@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,8 +235,11 @@ def import_aircraft(
     strict: bool = False,
     now: dt.datetime | None = None,
     force: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import one file; a newer version of the same ``source`` updates it in place with history.
+
+    ``progress`` is told each step as it starts (a large database takes seconds per step).
 
     Re-importing the exact same file (same SHA-256 for the same source) changes nothing unless
     ``force``. Raises ``InputError`` for an unreadable file and, with ``strict``, on the first bad
@@ -263,7 +267,7 @@ def import_aircraft(
     con.execute("SET enable_progress_bar = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        _run_import(con, p, kind, src, version, stamp, column_map, report)
+        _run_import(con, p, kind, src, version, stamp, column_map, report, progress or _quiet)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -280,6 +284,10 @@ def import_aircraft(
     return report
 
 
+def _quiet(_: str) -> None:
+    """No progress wanted."""
+
+
 def _run_import(
     con: Any,
     p: Path,
@@ -289,7 +297,9 @@ def _run_import(
     stamp: dt.datetime,
     column_map: dict[str, str] | None,
     report: ImportReport,
+    step: Callable[[str], None],
 ) -> None:
+    step(f"reading {p.name}")
     cols, expected = _load_raw(con, p, kind, column_map)
     row = con.execute("SELECT count(*) FROM _raw").fetchone()
     report.rows_read = int(row[0]) if row else 0
@@ -300,7 +310,9 @@ def _run_import(
         count=expected - report.rows_read,
         detail="lines not readable as records (unbalanced quote or too many fields)",
     )
+    step(f"checking {report.rows_read:,} rows")
     good = _count_rejects(con, kind, cols, str(p), report.stats)
+    step("building the facts")
     union = " UNION ALL ".join(_long_selects(kind, cols))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _new AS
@@ -311,6 +323,7 @@ def _run_import(
     table, keycol = (
         ("operator_facts", "designator") if kind == "operators" else ("aircraft_facts", "icao24")
     )
+    step("comparing with what is stored")
     retired = con.execute(
         f"""UPDATE {table} AS f SET valid_until = ?
             WHERE f.source = ? AND f.valid_until IS NULL AND NOT EXISTS (
