@@ -75,7 +75,8 @@ class HistoryRing:
     def _run(self) -> None:
         while True:
             service = self._service()
-            if service is None or service.wait_closed(timeout=self._interval):
+            wait = getattr(service, "wait_closed", None)  # a stand-in service has none
+            if wait is None or wait(timeout=self._interval):
                 return
             del service  # no strong reference between samples
             self.sample()
