@@ -37,9 +37,13 @@ ELEVATION_RADIUS_M = 10_000.0  # airport elevation used for points within this d
 GROUND_SAMPLES = 16  # ground points per observed end used for attribution
 TRANSITION_MAX_GAP_S = 120.0  # a takeoff/landing is timed only if seen within this
 DIRECTION_POINTS = 5  # direction of motion from this many points back/forward
+VR_WINDOW_S = 90.0  # vertical rate of an end: points within this of its first/last point, s
 WINDOW_APPROACH_KT = 120.0  # slow approach speed bounding an estimated arrival window
 WINDOW_DESCENT_FPM = 1_000.0  # slow descent bounding an estimated arrival window
 KT_TO_MPS = 1852.0 / 3600.0
+INFERENCE_CACHE_SIZE = 4  # (airports, runways) pairs whose inference is kept
+
+_INFERENCE_CACHE: dict[tuple[int, int], tuple[AirportIndex, pa.Table, RunwayAwareInference]] = {}
 
 
 @dataclass(slots=True)
@@ -49,6 +53,8 @@ class Segmented:
     points: Points
     ground: npt.NDArray[np.int8]
     seg: I8
+    before: I8  # per point, the last point at or before it with a position (-1: none)
+    after: I8  # per point, the first point at or after it with a position (-1: none)
 
 
 def airport_inference(
@@ -59,8 +65,17 @@ def airport_inference(
     apts = airports or AirportIndex.default()
     if runways is None:
         return RunwayAwareInference(apts, None)
-    apts, _ = apts.moved_to_runways(runways)
-    return RunwayAwareInference(apts, RunwayIndex(runways, apts))
+    key = (id(apts), id(runways))
+    hit = _INFERENCE_CACHE.get(key)
+    # the cache holds the airports and runways it was keyed on, so their ids stay theirs
+    if hit is not None and hit[0] is apts and hit[1] is runways:
+        return hit[2]
+    moved, _ = apts.moved_to_runways(runways)
+    inf = RunwayAwareInference(moved, RunwayIndex(runways, moved))
+    if len(_INFERENCE_CACHE) >= INFERENCE_CACHE_SIZE:
+        _INFERENCE_CACHE.pop(next(iter(_INFERENCE_CACHE)))
+    _INFERENCE_CACHE[key] = (apts, runways, inf)
+    return inf
 
 
 def positioned_neighbours(p: Points) -> tuple[I8, I8]:
@@ -97,7 +112,7 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             p.t[j], p.lat[j], p.lon[j], p.alt[j], p.gs[j],
         )  # fmt: skip
 
-    return Segmented(p, g, split_segments(p, g, decide))
+    return Segmented(p, g, split_segments(p, g, decide), before, after)
 
 
 def _direction(p: Points, i: I8, j: I8) -> F8:
@@ -106,26 +121,49 @@ def _direction(p: Points, i: I8, j: I8) -> F8:
     return np.where((i == j) | np.isnan(b), p.trk[j], b)
 
 
-def _median_vr(p: Points, i: I8, j: I8) -> F8:
-    """Median vertical rate over points i..j (at most DIRECTION_POINTS + 1 of them)."""
+def _median_vr(p: Points, ref: I8, i: I8, j: I8) -> F8:
+    """Median vertical rate over the points i..j (at most DIRECTION_POINTS + 1 of them) seen
+    within VR_WINDOW_S of the reference point ``ref``: never a point repeated to fill the
+    window, never one minutes away in sparse data."""
     k = np.arange(DIRECTION_POINTS + 1)
-    pos = np.minimum(i[:, None] + k[None, :], j[:, None])
-    vr = p.vr[pos]
+    pos = i[:, None] + k[None, :]
+    inside = pos <= j[:, None]
+    pos = np.minimum(pos, j[:, None])
+    inside &= np.abs(p.t[pos] - p.t[ref][:, None]) <= VR_WINDOW_S
+    vr = np.where(inside, p.vr[pos], np.nan)
     out = np.full(i.shape[0], np.nan)
     has = np.isfinite(vr).any(axis=1)
     out[has] = np.nanmedian(vr[has], axis=1)
     return out
 
 
-def _ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8) -> FlightEnds:
+def _positioned(
+    s: Segmented, i: I8, lo: I8, hi: I8, forward: bool, default: I8 | None = None
+) -> I8:
+    """The first point with a position at or after ``i`` (``forward``), or the last at or
+    before it, within lo..hi; ``default`` (else ``i``) where there is none."""
+    n = s.seg.shape[0]
+    ic = np.clip(i, 0, max(n - 1, 0))
+    cand = (s.after if forward else s.before)[ic] if n else ic
+    ok = (i >= 0) & (i < n) & (cand >= lo) & (cand <= hi) & (cand >= 0)
+    return np.where(ok, cand, i if default is None else default)
+
+
+def _ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8, vmax: F8) -> FlightEnds:
     """Departure ends (rows 0..n-1) then arrival ends (rows n..2n-1) of the flights."""
     p, g = s.points, s.ground
     dep_obs = g[fl_first] == 1
     arr_obs = g[fl_last] == 1
-    dep_ref = np.where(dep_obs, fa - 1, fa)
-    arr_ref = np.where(arr_obs, la + 1, la)
-    dep_dir = _direction(p, fa, np.minimum(fa + DIRECTION_POINTS, la))
-    arr_dir = _direction(p, np.maximum(la - DIRECTION_POINTS, fa), la)
+    # reference points: the nearest points with a position (a flight's first row is often an
+    # altitude or velocity message without one), the liftoff/touchdown side first
+    fpos = _positioned(s, fa, fa, la, forward=True)
+    lpos = _positioned(s, la, fa, la, forward=False)
+    dep_ref = np.where(dep_obs, _positioned(s, fa - 1, fl_first, fa - 1, False, fpos), fpos)
+    arr_ref = np.where(arr_obs, _positioned(s, la + 1, la + 1, fl_last, True, lpos), lpos)
+    dep_dir = _direction(p, fpos, _positioned(s, np.minimum(fpos + DIRECTION_POINTS, la), fpos,
+                                              la, forward=False))  # fmt: skip
+    arr_dir = _direction(p, _positioned(s, np.maximum(lpos - DIRECTION_POINTS, fa), fa, lpos,
+                                        forward=True), lpos)  # fmt: skip
     # ground samples: evenly spread over each observed end's ground points
     lo = np.r_[fl_first, la + 1]
     hi = np.r_[fa - 1, fl_last]
@@ -146,9 +184,10 @@ def _ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8) -> FlightEnds
         alt=np.where(obs, np.nan, p.alt[ref]),
         direction=np.r_[dep_dir, arr_dir],
         vrate=np.r_[
-            _median_vr(p, fa, np.minimum(fa + DIRECTION_POINTS, la)),
-            _median_vr(p, np.maximum(la - DIRECTION_POINTS, fa), la),
+            _median_vr(p, fa, fa, np.minimum(fa + DIRECTION_POINTS, la)),
+            _median_vr(p, la, np.maximum(la - DIRECTION_POINTS, fa), la),
         ],
+        speed_kt=np.r_[vmax, vmax],
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],
@@ -241,7 +280,10 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     np.minimum.at(fa, seg[air], idx[air])
     np.maximum.at(la, seg[air], idx[air])
     fa, la = fa[flights], la[flights]
-    att = inference.attribute(_ends(s, fl_first, fl_last, fa, la))
+    vmax = np.full(nfl, -np.inf)
+    np.fmax.at(vmax, fid[fid >= 0], p.gs[fid >= 0])
+    vmax[~np.isfinite(vmax)] = np.nan
+    att = inference.attribute(_ends(s, fl_first, fl_last, fa, la, vmax))
     apts = inference.airports
     dep, arr = np.arange(nfl), np.arange(nfl, 2 * nfl)
     dep_obs, arr_obs = g[fl_first] == 1, g[fl_last] == 1
@@ -376,6 +418,7 @@ def ground_stays(
         alt=np.full(first.shape[0], np.nan),
         direction=np.full(first.shape[0], np.nan),
         vrate=np.full(first.shape[0], np.nan),
+        speed_kt=np.full(first.shape[0], np.nan),
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],

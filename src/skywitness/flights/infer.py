@@ -43,7 +43,10 @@ VERT_BASE_FT = 1_500.0  # allowed height above the airport at zero distance, ft
 ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent from cruise
 DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
 WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
-NO_IATA_FACTOR = 3.0  # an estimate treats an airport without IATA code as this much farther
+NO_IATA_TIE = 1.0 - 1e-9  # score factor of an airport without IATA code: breaks ties only
+NO_IATA_FACTOR_FAST = 3.0  # a fast aircraft's estimate treats an airstrip as this much farther
+FAST_AIRCRAFT_KT = 250.0  # a flight this fast somewhere is an airliner or jet
+PATTERN_RADIUS_M = 5_000.0  # around an airport closer than this, any direction is plausible
 ALIGN_MAX_DEG = 15.0  # track within this of a runway heading is aligned with it
 ALIGN_OFFSET_M = 1_500.0  # and this close to its centre line (extended) is on final/initial
 
@@ -59,6 +62,7 @@ class FlightEnds:
     alt: F8  # barometric ft at the reference point (NaN on the ground)
     direction: F8  # direction of motion at the reference point, deg (NaN unknown)
     vrate: F8  # vertical rate near the reference point, ft/min (NaN unknown)
+    speed_kt: F8  # the flight's highest ground speed, kt (NaN unknown): what kind of aircraft
     sample_end: I8  # for each ground sample, the end it belongs to
     sample_lat: F8
     sample_lon: F8
@@ -209,15 +213,23 @@ class RunwayAwareInference:
         to_apt = bearing_deg(ends.lat[qi], ends.lon[qi], a.lat[ai], a.lon[ai])
         off = angle_diff_deg(look, to_apt)
         facing = np.where(np.isnan(off), 1.0, 1.0 + 2.0 * (1.0 - np.cos(np.radians(off))))
-        # estimates favour airports with scheduled service (an IATA code) over airstrips
-        eff = horiz * facing * np.where(a.iata[ai] == "", NO_IATA_FACTOR, 1.0)
+        # within a traffic pattern's radius an aircraft flies every direction around the
+        # airport (downwind, base): only the distance beyond it is weighed by the facing
+        near = np.minimum(horiz, PATTERN_RADIUS_M)
+        eff = near + (horiz - near) * facing
         if self.runways is not None:
             _, mis = self.runways.distance(ends.lat[qi], ends.lon[qi], ai, ends.direction[qi])
             # on a runway's extended centre line, heading along it, ahead: as good as nearby
             cross = _cross_track_m(horiz, off)
             aligned = (mis <= ALIGN_MAX_DEG) & (cross <= ALIGN_OFFSET_M) & (off <= 90.0)
             eff = np.where(aligned, np.minimum(eff, 0.5 * horiz), eff)
-        score = np.exp(-eff / ESTIMATED_SCALE_M)
+        # an airport without scheduled service (no IATA code) is penalised for a fast aircraft
+        # only (an airliner or jet: seldom on an airstrip); for the slow aircraft that use
+        # airstrips (light, gliders, helicopters) it loses exact ties only: geometry decides
+        fast = ends.speed_kt[qi] >= FAST_AIRCRAFT_KT
+        strip = a.iata[ai] == ""
+        eff = eff * np.where(strip & fast, NO_IATA_FACTOR_FAST, 1.0)
+        score = np.exp(-eff / ESTIMATED_SCALE_M) * np.where(strip, NO_IATA_TIE, 1.0)
         best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, low)
         s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
         conf = np.where(

@@ -35,6 +35,9 @@ MIN_AIR_RUN_EXTENT_M = 1500.0  # an airborne run that moves less than this is no
 MIN_GROUND_RUN_S = 30.0  # a shorter ground run between airborne runs is noise
 AIR_GAP_S = 600.0  # airborne silence longer than this is a coverage gap (bridging decides)
 GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a segment
+MOVED_MAX_DT_S = 300.0  # straight-line speed between fixes at most this far apart, s
+M_PER_DEG = 111_195.0  # metres per degree of latitude
+KT_TO_MPS = 1852.0 / 3600.0
 
 
 @dataclass(slots=True)
@@ -104,6 +107,24 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
     )
 
 
+def moved_kt(p: Points) -> F8:
+    """Per point, the straight-line speed (kt) from the previous point of the same aircraft
+    with a position, if that fix is at most MOVED_MAX_DT_S old; NaN elsewhere."""
+    n = len(p)
+    out = np.full(n, np.nan)
+    has = np.flatnonzero(np.isfinite(p.lat) & np.isfinite(p.lon))
+    if has.size < 2:
+        return out
+    a, b = has[:-1], has[1:]
+    dt = p.t[b] - p.t[a]
+    ok = (p.ac[a] == p.ac[b]) & (dt > 0) & (dt <= MOVED_MAX_DT_S)
+    lat1, lon1, lat2, lon2 = p.lat[a], p.lon[a], p.lat[b], p.lon[b]
+    coslat = np.cos(np.radians(lat1))
+    m = np.hypot(lat2 - lat1, (lon2 - lon1) * coslat) * M_PER_DEG
+    out[b[ok]] = m[ok] / dt[ok] / KT_TO_MPS
+    return out
+
+
 def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     """1 ground / 0 airborne / -1 unknown per point, before noise removal.
 
@@ -115,7 +136,10 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     low = np.isnan(p.alt) | (np.isfinite(agl) & (agl < GROUND_ALT_MARGIN_FT))
     slow = p.gs < GROUND_SPEED_MAX_KT
     high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (np.isnan(ground_elev_ft) & ~low)
-    fast = p.gs >= GROUND_SPEED_MAX_KT
+    # a point reached from the previous fix faster than any taxiing is not on the ground,
+    # whatever the reported speed (a helicopter slowing down low over an airport)
+    fast = (p.gs >= GROUND_SPEED_MAX_KT) | (moved_kt(p) >= GROUND_SPEED_MAX_KT)
+    slow &= ~fast
     g[unknown & slow & low] = 1
     g[unknown & (fast | high)] = 0
     return g
