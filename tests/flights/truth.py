@@ -5,7 +5,8 @@ a departure, its last for an arrival) lies within ``CLEAR_RADIUS_M`` of exactly 
 runway centre line (its centre where runways are unknown), every other airport being at least
 ``CLEAR_RATIO`` times farther; under ``CLEAR_HEIGHT_FT`` above that airport (on the ground
 counts, and needs nothing more); and, airborne, moving the right way: over the next (previous, for an arrival) ``MOTION_S`` the
-aircraft gets farther from (closer to) the airport or higher (lower). The geometry is the
+aircraft gets higher (lower) or, where its height hardly changes or is unknown, farther from
+(closer to) the airport. The geometry is the
 project's airport index moved onto OurAirports runways; the inference under test is not used.
 """
 
@@ -117,8 +118,12 @@ def clear_truth(geo: Geometry, pts: dict[str, np.ndarray], arrival: bool) -> str
     dd = float(haversine_m(pts["lat"][other], pts["lon"][other], geo.airports.lat[best],
                            geo.airports.lon[best])) - float(
         haversine_m(lat, lon, geo.airports.lat[best], geo.airports.lon[best]))  # fmt: skip
-    da = pts["alt"][other] - alt
-    right = bool(dd > 0 or (np.isfinite(da) and da > 0))
+    with_alt = near[np.isfinite(pts["alt"][near])]
+    da = np.nan
+    if with_alt.size:
+        da = pts["alt"][with_alt[0] if arrival else with_alt[-1]] - alt
+    # the height trend where it is known (a climb-out passes the airport's centre too)
+    right = bool(da > 0) if np.isfinite(da) and abs(da) > 50.0 else bool(dd > 0)
     return str(geo.airports.icao[best]) if right else None
 
 

@@ -110,6 +110,7 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
             p.t[j], p.lat[j], p.lon[j], p.alt[j], p.gs[j],
+            p.vr[i], p.vr[j],
         )  # fmt: skip
 
     return Segmented(p, g, split_segments(p, g, decide), before, after)
@@ -124,7 +125,8 @@ def _direction(p: Points, i: I8, j: I8) -> F8:
 def _median_vr(p: Points, ref: I8, i: I8, j: I8) -> F8:
     """Median vertical rate over the points i..j (at most DIRECTION_POINTS + 1 of them) seen
     within VR_WINDOW_S of the reference point ``ref``: never a point repeated to fill the
-    window, never one minutes away in sparse data."""
+    window, never one minutes away in sparse data. Without reported rates, the altitude
+    change over those points."""
     k = np.arange(DIRECTION_POINTS + 1)
     pos = i[:, None] + k[None, :]
     inside = pos <= j[:, None]
@@ -134,6 +136,17 @@ def _median_vr(p: Points, ref: I8, i: I8, j: I8) -> F8:
     out = np.full(i.shape[0], np.nan)
     has = np.isfinite(vr).any(axis=1)
     out[has] = np.nanmedian(vr[has], axis=1)
+    # no vertical rate reported: the altitude change over the same points
+    alt = np.where(inside, p.alt[pos], np.nan)
+    ok = np.isfinite(alt)
+    first = np.argmax(ok, axis=1)
+    last = ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
+    rows = np.arange(i.shape[0])
+    a0, a1 = pos[rows, first], pos[rows, last]
+    dt = p.t[a1] - p.t[a0]
+    climb = (p.alt[a1] - p.alt[a0]) / np.maximum(dt, 1e-9) * 60.0
+    use = ~has & ok.any(axis=1) & (dt > 0)
+    out[use] = climb[use]
     return out
 
 

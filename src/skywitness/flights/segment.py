@@ -32,6 +32,8 @@ GROUND_SPEED_MAX_KT = 60.0  # without onground: slower than this and low is on t
 GROUND_ALT_MARGIN_FT = 500.0  # without onground: within this of airport elevation is low
 MIN_AIR_RUN_S = 60.0  # a shorter airborne run between ground runs is noise
 MIN_AIR_RUN_EXTENT_M = 1500.0  # an airborne run that moves less than this is noise
+FLOWN_FRACTION = 0.5  # a run covering this share of speed x duration really moved
+MIN_FLOWN_EXTENT_M = 300.0  # ... and at least this far
 MIN_GROUND_RUN_S = 30.0  # a shorter ground run between airborne runs is noise
 AIR_GAP_S = 600.0  # airborne silence longer than this is a coverage gap (bridging decides)
 GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a segment
@@ -107,21 +109,22 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
     )
 
 
-def moved_kt(p: Points) -> F8:
-    """Per point, the straight-line speed (kt) from the previous point of the same aircraft
-    with a position, if that fix is at most MOVED_MAX_DT_S old; NaN elsewhere."""
-    n = len(p)
-    out = np.full(n, np.nan)
-    has = np.flatnonzero(np.isfinite(p.lat) & np.isfinite(p.lon))
-    if has.size < 2:
+def moved_kt(p: Points, idx: I8) -> F8:
+    """For points ``idx``, the straight-line speed (kt) from the previous point of the same
+    aircraft with a position, if that fix is at most MOVED_MAX_DT_S old; NaN elsewhere."""
+    out = np.full(idx.shape[0], np.nan)
+    if idx.size == 0:
         return out
-    a, b = has[:-1], has[1:]
-    dt = p.t[b] - p.t[a]
-    ok = (p.ac[a] == p.ac[b]) & (dt > 0) & (dt <= MOVED_MAX_DT_S)
-    lat1, lon1, lat2, lon2 = p.lat[a], p.lon[a], p.lat[b], p.lon[b]
-    coslat = np.cos(np.radians(lat1))
-    m = np.hypot(lat2 - lat1, (lon2 - lon1) * coslat) * M_PER_DEG
-    out[b[ok]] = m[ok] / dt[ok] / KT_TO_MPS
+    has = np.isfinite(p.lat) & np.isfinite(p.lon)
+    before = np.maximum.accumulate(np.where(has, np.arange(len(p)), -1))
+    a = before[np.maximum(idx - 1, 0)]
+    ok = (idx > 0) & (a >= 0) & has[idx]
+    a = np.maximum(a, 0)
+    dt = p.t[idx] - p.t[a]
+    ok &= (p.ac[a] == p.ac[idx]) & (dt > 0) & (dt <= MOVED_MAX_DT_S)
+    coslat = np.cos(np.radians(p.lat[a]))
+    m = np.hypot(p.lat[idx] - p.lat[a], (p.lon[idx] - p.lon[a]) * coslat) * M_PER_DEG
+    out[ok] = m[ok] / dt[ok] / KT_TO_MPS
     return out
 
 
@@ -138,9 +141,11 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (np.isnan(ground_elev_ft) & ~low)
     # a point reached from the previous fix faster than any taxiing is not on the ground,
     # whatever the reported speed (a helicopter slowing down low over an airport)
-    fast = (p.gs >= GROUND_SPEED_MAX_KT) | (moved_kt(p) >= GROUND_SPEED_MAX_KT)
-    slow &= ~fast
-    g[unknown & slow & low] = 1
+    fast = p.gs >= GROUND_SPEED_MAX_KT
+    cand = np.flatnonzero(unknown & slow & low)
+    jump = cand[moved_kt(p, cand) >= GROUND_SPEED_MAX_KT]
+    fast[jump] = True
+    g[unknown & slow & low & ~fast] = 1
     g[unknown & (fast | high)] = 0
     return g
 
@@ -187,6 +192,17 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     )
     coslat = np.cos(np.radians(np.nan_to_num(p.lat[first])))
     extent = np.hypot(np.clip(lat_rng, 0, 10), np.clip(lon_rng, 0, 10) * coslat) * 111_195.0
+    # a short airborne run that covered the ground its reported speed says (a short final seen
+    # for the last 20 s) is flight, not noise: noise bursts hardly move whatever they report
+    gs_ok = np.isfinite(p.gs)
+    n_gs = np.add.reduceat(gs_ok.astype(np.float64), first)
+    mean_gs = np.add.reduceat(np.where(gs_ok, p.gs, 0.0), first) / np.maximum(n_gs, 1)
+    flown = (
+        (n_gs > 0)
+        & (mean_gs >= GROUND_SPEED_MAX_KT)
+        & (extent >= FLOWN_FRACTION * mean_gs * KT_TO_MPS * dur)
+        & (extent >= MIN_FLOWN_EXTENT_M)
+    )
     run_ac = p.ac[first]
     nr = first.shape[0]
     idx = np.arange(nr)
@@ -196,7 +212,7 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     short = np.where(
         state == 1,
         (dur < MIN_GROUND_RUN_S) & ~edge,
-        ((dur < MIN_AIR_RUN_S) & ~edge) | (extent < MIN_AIR_RUN_EXTENT_M),
+        ((dur < MIN_AIR_RUN_S) & ~edge) | ((extent < MIN_AIR_RUN_EXTENT_M) & ~flown),
     )
     if not short.any():
         return g
