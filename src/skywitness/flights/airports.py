@@ -344,6 +344,14 @@ class RunwayIndex:
 
         Pairs whose airport has no runways get NaN for both.
         """
+        d, mis, _ = self.geometry(lat, lon, airport_idx, track)
+        return d, mis
+
+    def geometry(
+        self, lat: F8, lon: F8, airport_idx: I8, track: F8 | None = None
+    ) -> tuple[F8, F8, F8]:
+        """``distance`` and, third, the metres to the farther end of that nearest runway (where
+        a takeoff roll on it began at the earliest)."""
         n = lat.shape[0]
         counts = self.count[airport_idx]
         pi = np.repeat(np.arange(n, dtype=np.int64), counts)
@@ -359,16 +367,19 @@ class RunwayIndex:
         seg2 = np.maximum(vx * vx + vy * vy, 1e-9)
         u = np.clip(-(ax * vx + ay * vy) / seg2, 0.0, 1.0)
         d = np.hypot(ax + u * vx, ay + u * vy)
+        far = np.maximum(np.hypot(ax, ay), np.hypot(bx, by))
         mis = np.full(pi.shape[0], np.nan)
         if track is not None:
             diff = angle_diff_deg(track[pi], self.heading[ri])
             mis = np.minimum(diff, 180.0 - diff)
         out_d = np.full(n, np.nan)
         out_m = np.full(n, np.nan)
+        out_f = np.full(n, np.nan)
         if pi.size:
             # nearest runway per pair: sort by (pair, distance) and take the first of each pair
             order = np.lexsort((d, pi))
             first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
             out_d[pi[first]] = d[first]
             out_m[pi[first]] = mis[first]
-        return out_d, out_m
+            out_f[pi[first]] = far[first]
+        return out_d, out_m, out_f

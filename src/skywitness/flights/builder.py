@@ -201,6 +201,7 @@ def _ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8, vmax: F8) -> 
             _median_vr(p, la, np.maximum(la - DIRECTION_POINTS, fa), la),
         ],
         speed_kt=np.r_[vmax, vmax],
+        end_kt=np.r_[p.gs[fpos], p.gs[lpos]],
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],
@@ -279,7 +280,10 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
         return FLIGHT_SCHEMA.empty_table()
     nseg = int(seg[-1]) + 1
     air = g == 0
-    has_air = np.bincount(seg, weights=air.astype(np.float64), minlength=nseg) > 0
+    # a flight needs an airborne point with a position: a run of rows without one (noise
+    # between an altitude and a velocity message) flies nowhere
+    placed = air & np.isfinite(p.lat) & np.isfinite(p.lon)
+    has_air = np.bincount(seg, weights=placed.astype(np.float64), minlength=nseg) > 0
     fl_of_seg = np.cumsum(has_air) - 1
     fid = np.where(has_air[seg], fl_of_seg[seg], -1)
     starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
@@ -432,6 +436,7 @@ def ground_stays(
         direction=np.full(first.shape[0], np.nan),
         vrate=np.full(first.shape[0], np.nan),
         speed_kt=np.full(first.shape[0], np.nan),
+        end_kt=np.full(first.shape[0], np.nan),
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],

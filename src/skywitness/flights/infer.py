@@ -42,6 +42,8 @@ ESTIMATED_CONFIDENCE_MAX = 0.7  # an estimate is never as sure as an observation
 VERT_BASE_FT = 1_500.0  # allowed height above the airport at zero distance, ft
 ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent from cruise
 DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
+OWN_SLOPE_MARGIN = 1.5  # the aircraft's own gradient, with this margin, may exceed the above
+KT_TO_M_PER_MIN = 1852.0 / 60.0  # metres per minute at one knot
 WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
 NO_IATA_TIE = 1.0 - 1e-9  # score factor of an airport without IATA code: breaks ties only
 NO_IATA_FACTOR_FAST = 3.0  # a fast aircraft's estimate treats an airstrip as this much farther
@@ -63,6 +65,7 @@ class FlightEnds:
     direction: F8  # direction of motion at the reference point, deg (NaN unknown)
     vrate: F8  # vertical rate near the reference point, ft/min (NaN unknown)
     speed_kt: F8  # the flight's highest ground speed, kt (NaN unknown): what kind of aircraft
+    end_kt: F8  # ground speed near the reference point, kt (NaN unknown)
     sample_end: I8  # for each ground sample, the end it belongs to
     sample_lat: F8
     sample_lon: F8
@@ -202,10 +205,22 @@ class RunwayAwareInference:
         keep = ~ends.observed[qi]
         qi, ai, horiz = qi[keep], ai[keep], horiz[keep]
         vert_ft = ends.alt[qi] - a.elevation_ft[ai]
-        slope = np.where(ends.arrival[qi], ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M)
-        # unknown altitude cannot rule an airport out
-        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * horiz)
+        arr = ends.arrival[qi]
         vr = ends.vrate[qi]
+        # how high the aircraft can be this far from the airport: a steep climb or descent, or
+        # the aircraft's own (a climb at 3,100 ft/min and 155 kt is 0.65 ft per metre)
+        own = np.abs(vr) / np.maximum(ends.end_kt[qi] * KT_TO_M_PER_MIN, 1.0)
+        own = np.where((vr > 0) != arr, np.nan_to_num(own), 0.0)  # climbing out, descending in
+        slope = np.fmax(
+            np.where(arr, ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M), OWN_SLOPE_MARGIN * own
+        )
+        # a departure's climb began on the runway: at the earliest at its farther end
+        climb_m = horiz
+        if self.runways is not None:
+            _, _, far = self.runways.geometry(ends.lat[qi], ends.lon[qi], ai)
+            climb_m = np.where(~arr & np.isfinite(far), np.fmax(far, horiz), horiz)
+        # unknown altitude cannot rule an airport out
+        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * climb_m)
         wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
         low &= ~wrong_way
         # a departure's airport lies behind the aircraft: look back along its track

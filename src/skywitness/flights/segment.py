@@ -36,7 +36,11 @@ FLOWN_FRACTION = 0.5  # a run covering this share of speed x duration really mov
 MIN_FLOWN_EXTENT_M = 300.0  # ... and at least this far
 MIN_GROUND_RUN_S = 30.0  # a shorter ground run between airborne runs is noise
 AIR_GAP_S = 600.0  # airborne silence longer than this is a coverage gap (bridging decides)
+FILL_MAX_S = AIR_GAP_S  # an unknown state is taken from a known one at most this far, s
 GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a segment
+ENDURANCE_S = 20 * 3600.0  # longest flight without landing (the longest airliner routes), s
+SLOW_ENDURANCE_S = 10 * 3600.0  # same for an aircraft slower than FAST_KT (light, glider...)
+FAST_KT = 250.0  # ground speed above which an aircraft is an airliner or jet, kt
 MOVED_MAX_DT_S = 300.0  # straight-line speed between fixes at most this far apart, s
 M_PER_DEG = 111_195.0  # metres per degree of latitude
 KT_TO_MPS = 1852.0 / 3600.0
@@ -57,6 +61,7 @@ class Points:
     trk: F8  # deg
     vr: F8  # ft/min
     onground: I1  # 1 ground, 0 airborne, -1 unknown
+    callsign: pa.ChunkedArray | pa.Array | None = None  # the table's column (index by ``row``)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -106,7 +111,17 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
         trk=_floats(table, "track")[order],
         vr=_floats(table, "vertical_rate")[order],
         onground=onground[order],
+        callsign=table["callsign"] if "callsign" in table.column_names else None,
     )
+
+
+def callsigns_at(p: Points, idx: I8) -> npt.NDArray[Any]:
+    """Trimmed callsign of points ``idx`` ("" where none)."""
+    if p.callsign is None or idx.size == 0:
+        return np.full(idx.shape[0], "", dtype=object)
+    col = pc.take(pc.cast(p.callsign, pa.string()), pa.array(p.row[idx]))
+    words = pc.fill_null(pc.utf8_trim_whitespace(col), "").to_pylist()
+    return np.array(words, dtype=object)
 
 
 def moved_kt(p: Points, idx: I8) -> F8:
@@ -138,7 +153,11 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     agl = p.alt - ground_elev_ft
     low = np.isnan(p.alt) | (np.isfinite(agl) & (agl < GROUND_ALT_MARGIN_FT))
     slow = p.gs < GROUND_SPEED_MAX_KT
-    high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (np.isnan(ground_elev_ft) & ~low)
+    # far from any airport is airborne; without a position nothing says where the point is
+    placed = np.isfinite(p.lat) & np.isfinite(p.lon)
+    high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (
+        np.isnan(ground_elev_ft) & ~low & placed
+    )
     # a point reached from the previous fix faster than any taxiing is not on the ground,
     # whatever the reported speed (a helicopter slowing down low over an airport)
     fast = p.gs >= GROUND_SPEED_MAX_KT
@@ -150,18 +169,23 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     return g
 
 
-def _fill(g: I1, ac: I8) -> I1:
-    """Unknown states take the previous known state of the aircraft, else the next; else 0."""
+def _fill(g: I1, ac: I8, t: F8) -> I1:
+    """Unknown states take the previous known state of the aircraft, else the next, from at
+    most FILL_MAX_S away (never the state of a point hours earlier); else 0."""
     n = g.shape[0]
     idx = np.arange(n)
     start = np.r_[True, ac[1:] != ac[:-1]] if n else np.zeros(0, bool)
     ac_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
     prev = np.maximum.accumulate(np.where(g >= 0, idx, -1)) if n else idx
-    out = np.where((g < 0) & (prev >= ac_start), g[np.maximum(prev, 0)], g)
+    pc_ = np.maximum(prev, 0)
+    ok = (g < 0) & (prev >= ac_start) & (t - t[pc_] <= FILL_MAX_S)
+    out = np.where(ok, g[pc_], g)
     end = np.r_[ac[1:] != ac[:-1], True] if n else np.zeros(0, bool)
     ac_end = np.minimum.accumulate(np.where(end, idx, n)[::-1])[::-1] if n else idx
-    nxt = np.minimum.accumulate(np.where(out >= 0, idx, n)[::-1])[::-1] if n else idx
-    out = np.where((out < 0) & (nxt <= ac_end), out[np.minimum(nxt, n - 1)], out)
+    nxt = np.minimum.accumulate(np.where(g >= 0, idx, n)[::-1])[::-1] if n else idx
+    nc = np.minimum(nxt, n - 1)
+    ok = (out < 0) & (nxt <= ac_end) & (t[nc] - t <= FILL_MAX_S)
+    out = np.where(ok, g[nc], out)
     return np.where(out < 0, 0, out).astype(np.int8)
 
 
@@ -177,7 +201,7 @@ def _runs(ac: I8, g: I1) -> tuple[I8, I8, I8]:
 
 def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     """Ground (1) / airborne (0) per point after filling unknowns and removing noise runs."""
-    g = _fill(raw_ground_state(p, ground_elev_ft), p.ac)
+    g = _fill(raw_ground_state(p, ground_elev_ft), p.ac, p.t)
     if not g.size:
         return g
     rid, first, last = _runs(p.ac, g)
@@ -267,8 +291,19 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True
-    # long ground silences
-    cut |= (ground == 1) & np.r_[False, ground[:-1] == 1] & (dt > GROUND_SPLIT_GAP_S)
+    # long ground silences, and a long one between parking and the first airborne point
+    was_ground = np.r_[False, ground[:-1] == 1]
+    cut |= was_ground & (dt > GROUND_SPLIT_GAP_S)
+    # a silence next to an airborne point longer than the aircraft can stay up (its endurance,
+    # by how fast it flies), or after which it flies under another callsign, ends the flight:
+    # the ground point days later is not its landing
+    silent = np.flatnonzero(((ground == 0) | np.r_[False, ground[:-1] == 0]) & (dt > AIR_GAP_S))
+    if silent.size:
+        kt = np.fmax(p.gs[silent - 1], p.gs[silent])
+        endurance = np.where(kt < FAST_KT, SLOW_ENDURANCE_S, ENDURANCE_S)
+        cs0, cs1 = callsigns_at(p, silent - 1), callsigns_at(p, silent)
+        renamed = (cs0 != "") & (cs1 != "") & (cs0 != cs1)
+        cut[silent] |= (dt[silent] > endurance) | renamed
     # airborne gaps: bridging decides
     gap = np.flatnonzero((ground == 0) & np.r_[False, ground[:-1] == 0] & (dt > AIR_GAP_S))
     if gap.size:
