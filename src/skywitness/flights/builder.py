@@ -18,7 +18,14 @@ import pyarrow.compute as pc
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex, bearing_deg
 from .gaps import same_flight
-from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
+from .infer import (
+    ESTIMATED_RADIUS_M,
+    OBSERVED_RADIUS_M,
+    AirportInference,
+    Attribution,
+    FlightEnds,
+    RunwayAwareInference,
+)
 from .schema import ALTERNATIVE, FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
@@ -41,6 +48,7 @@ VR_WINDOW_S = 90.0  # vertical rate of an end: points within this of its first/l
 WINDOW_APPROACH_KT = 120.0  # slow approach speed bounding an estimated arrival window
 WINDOW_DESCENT_FPM = 1_000.0  # slow descent bounding an estimated arrival window
 KT_TO_MPS = 1852.0 / 3600.0
+MIN_CONFIDENCE = 0.15  # an end whose best airport is less sure than this is shown unknown
 INFERENCE_CACHE_SIZE = 4  # (airports, runways) pairs whose inference is kept
 
 _INFERENCE_CACHE: dict[tuple[int, int], tuple[AirportIndex, pa.Table, RunwayAwareInference]] = {}
@@ -266,6 +274,28 @@ def _ts(sec: F8, valid: B1 | None = None) -> pa.Array:
     return pa.array(ms, pa.int64(), mask=mask).cast(pa.timestamp("ms", tz="UTC"))
 
 
+def _sure(att: Attribution, rows: I8, observed: B1) -> tuple[I8, npt.NDArray[np.object_]]:
+    """The airport of ends ``rows`` where it is sure enough (-1 elsewhere), and a note saying
+    why an end names none: no candidate at all, or a best one below MIN_CONFIDENCE (shown
+    as unknown; its candidates stay in the alternatives)."""
+    apt = att.airport[rows]
+    conf = att.confidence[rows]
+    weak = (apt >= 0) & ~(conf >= MIN_CONFIDENCE)
+    note = np.full(rows.shape[0], None, dtype=object)
+    radius_km = np.where(observed, OBSERVED_RADIUS_M, ESTIMATED_RADIUS_M) / 1000.0
+    for i in np.flatnonzero(apt < 0):
+        what = "on the ground" if observed[i] else "fitting its height and direction"
+        note[i] = f"no airport within {radius_km[i]:.0f} km {what}"
+    for i in np.flatnonzero(weak):
+        note[i] = f"unknown: best candidate below confidence {MIN_CONFIDENCE:.2f}"
+    return np.where(weak, -1, apt), note
+
+
+def _named(values: F8, apt: I8) -> pa.Array:
+    """Per-end values that belong to the named airport: null where none is named."""
+    return pa.array(np.where(apt >= 0, values, np.nan), pa.float64(), from_pandas=True)
+
+
 def _codes(apt: I8, airports: AirportIndex) -> pa.Array:
     names = np.full(apt.shape[0], None, dtype=object)
     names[apt >= 0] = airports.icao[apt[apt >= 0]]
@@ -340,11 +370,10 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     _, src_list = _per_flight_strings(
         table["source"] if "source" in table.column_names else None, p.row, fid, nfl
     )
+    dep_apt, dep_note = _sure(att, dep, dep_obs)
+    arr_apt, arr_note = _sure(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
-    conf = np.fmin(
-        np.where(att.airport[dep] >= 0, dconf, np.nan),
-        np.where(att.airport[arr] >= 0, aconf, np.nan),
-    )
+    conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = p.icao24[p.ac[fl_first]]
     first_seen = _ts(t[fl_first])
     stamp = pc.strftime(first_seen, format="%Y%m%dT%H%M%SZ")
@@ -358,16 +387,16 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
         "lastSeen": _ts(t[fl_last]),
         "takeoff_time": _ts(t[fa], takeoff_ok),
         "landing_time": _ts(touchdown, landing_ok),
-        "estDepartureAirport": _codes(att.airport[dep], apts),
-        "estArrivalAirport": _codes(att.airport[arr], apts),
+        "estDepartureAirport": _codes(dep_apt, apts),
+        "estArrivalAirport": _codes(arr_apt, apts),
         "departure_observed": pa.array(dep_obs),
         "arrival_observed": pa.array(arr_obs),
-        "estDepartureAirportHorizDistance": pa.array(att.horiz_m[dep], from_pandas=True),
-        "estDepartureAirportVertDistance": pa.array(att.vert_m[dep], from_pandas=True),
-        "estArrivalAirportHorizDistance": pa.array(att.horiz_m[arr], from_pandas=True),
-        "estArrivalAirportVertDistance": pa.array(att.vert_m[arr], from_pandas=True),
-        "departure_confidence": pa.array(dconf, from_pandas=True),
-        "arrival_confidence": pa.array(aconf, from_pandas=True),
+        "estDepartureAirportHorizDistance": _named(att.horiz_m[dep], dep_apt),
+        "estDepartureAirportVertDistance": _named(att.vert_m[dep], dep_apt),
+        "estArrivalAirportHorizDistance": _named(att.horiz_m[arr], arr_apt),
+        "estArrivalAirportVertDistance": _named(att.vert_m[arr], arr_apt),
+        "departure_confidence": _named(dconf, dep_apt),
+        "arrival_confidence": _named(aconf, arr_apt),
         "confidence": pa.array(conf, from_pandas=True),
         "departureAirportCandidatesCount": pa.array(att.n_candidates[dep].astype(np.int32)),
         "arrivalAirportCandidatesCount": pa.array(att.n_candidates[arr].astype(np.int32)),
@@ -377,6 +406,10 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
         "longest_gap_s": pa.array(longest),
         "arrival_window_start": _ts(win_start),
         "arrival_window_end": _ts(win_end),
+        "first_airborne": _ts(t[fa]),
+        "last_airborne": _ts(t[la]),
+        "departure_note": pa.array(dep_note.tolist(), pa.string()),
+        "arrival_note": pa.array(arr_note.tolist(), pa.string()),
         "n_positions": pa.array(n_pos.astype(np.int64)),
         "sources": src_list,
         "day": pc.cast(pc.cast(first_seen, pa.timestamp("ms")), pa.date32()),

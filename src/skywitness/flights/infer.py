@@ -44,6 +44,10 @@ ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent f
 DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
 OWN_SLOPE_MARGIN = 1.5  # the aircraft's own gradient, with this margin, may exceed the above
 KT_TO_M_PER_MIN = 1852.0 / 60.0  # metres per minute at one knot
+MIN_OWN_RATE_FPM = 300.0  # a climb (descent) this fast bounds how far the airport can be
+REACH_MARGIN = 3.0  # the distance flown since liftoff at the rate seen, times this ...
+REACH_BASE_M = 3_000.0  # ... plus this, m (altimeter setting, pattern)
+UNKNOWN_KT = 1e6  # an unknown speed bounds nothing
 WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
 NO_IATA_TIE = 1.0 - 1e-9  # score factor of an airport without IATA code: breaks ties only
 NO_IATA_FACTOR_FAST = 3.0  # a fast aircraft's estimate treats an airstrip as this much farther
@@ -216,11 +220,22 @@ class RunwayAwareInference:
         )
         # a departure's climb began on the runway: at the earliest at its farther end
         climb_m = horiz
+        # how far from the airport itself: its nearest runway, else its core around the centre
+        line_m = np.maximum(horiz - CENTRE_RADIUS_M, 0.0)
         if self.runways is not None:
-            _, _, far = self.runways.geometry(ends.lat[qi], ends.lon[qi], ai)
+            line, _, far = self.runways.geometry(ends.lat[qi], ends.lon[qi], ai)
             climb_m = np.where(~arr & np.isfinite(far), np.fmax(far, horiz), horiz)
+            line_m = np.where(np.isfinite(line), line, line_m)
         # unknown altitude cannot rule an airport out
         low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * climb_m)
+        # nor too far for its own climb (descent): seen low and climbing at its rate, it left
+        # the ground a short time ago, so its airport is near (a helicopter leaving a hospital
+        # helipad is not from an airfield 20 km away)
+        rate = np.where((vr > 0) != arr, np.abs(vr), 0.0)
+        fits = rate >= MIN_OWN_RATE_FPM
+        since_min = np.maximum(np.nan_to_num(vert_ft), 0.0) / np.where(fits, rate, 1.0)
+        flown_m = since_min * np.nan_to_num(ends.end_kt[qi], nan=UNKNOWN_KT) * KT_TO_M_PER_MIN
+        low &= ~(fits & (line_m > REACH_BASE_M + REACH_MARGIN * flown_m))
         wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
         low &= ~wrong_way
         # a departure's airport lies behind the aircraft: look back along its track
