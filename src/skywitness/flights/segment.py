@@ -204,7 +204,10 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     g = _fill(raw_ground_state(p, ground_elev_ft), p.ac, p.t)
     if not g.size:
         return g
-    rid, first, last = _runs(p.ac, g)
+    # runs are judged within sessions: an aircraft's points without a silence longer than
+    # AIR_GAP_S (a run never spans hours of silence, nor takes the state of a point before one)
+    sess = np.cumsum(np.r_[True, (p.ac[1:] != p.ac[:-1]) | (np.diff(p.t) > AIR_GAP_S)]) - 1
+    rid, first, last = _runs(sess, g)
     state = g[first]
     dur = p.t[last] - p.t[first]
     # extent of a run: the farthest of its last point and its bounding box corner from its first
@@ -226,12 +229,12 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
         & (mean_gs >= GROUND_SPEED_MAX_KT)
         & (extent >= FLOWN_FRACTION * mean_gs * KT_TO_MPS * dur)
         & (extent >= MIN_FLOWN_EXTENT_M)
-    )
-    run_ac = p.ac[first]
+    ) | ((first == last) & (mean_gs >= GROUND_SPEED_MAX_KT))  # one point: its speed says
+    run_ac = sess[first]
     nr = first.shape[0]
     idx = np.arange(nr)
-    # a run at the edge of an aircraft's data may be cut short by coverage: only a motionless
-    # airborne run there is noise
+    # a run at the edge of a session may be cut short by coverage: only a motionless airborne
+    # run there is noise
     edge = np.r_[True, run_ac[1:] != run_ac[:-1]] | np.r_[run_ac[1:] != run_ac[:-1], True]
     short = np.where(
         state == 1,
@@ -269,9 +272,12 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     dt = np.r_[np.inf, np.diff(p.t)]
     dt = np.where(new_ac, np.inf, dt)
     cut = new_ac.copy()
-    rid, first, last = _runs(p.ac, ground)
+    # runs after a silence of GROUND_SPLIT_GAP_S belong to a new stretch of the aircraft's data:
+    # a ground stay is "between" two airborne runs only within one stretch
+    stretch = np.cumsum(new_ac | (dt > GROUND_SPLIT_GAP_S)) - 1
+    rid, first, last = _runs(stretch, ground)
     state = ground[first]
-    run_ac = p.ac[first]
+    run_ac = stretch[first]
     prev_air = np.r_[False, (run_ac[1:] == run_ac[:-1]) & (state[:-1] == 0)]
     next_air = np.r_[(run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), False]
     between = (state == 1) & prev_air & next_air
@@ -291,9 +297,12 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True
-    # long ground silences, and a long one between parking and the first airborne point
-    was_ground = np.r_[False, ground[:-1] == 1]
-    cut |= was_ground & (dt > GROUND_SPLIT_GAP_S)
+    # a silence longer than GROUND_SPLIT_GAP_S next to a ground point: on the ground, between
+    # parking and the first airborne point, or between the last airborne point and a ground
+    # point hours later (its landing is not seen: the live builder has forgotten the flight
+    # by then, and both paths must agree)
+    by_ground = (ground == 1) | np.r_[False, ground[:-1] == 1]
+    cut |= by_ground & (dt > GROUND_SPLIT_GAP_S)
     # a silence next to an airborne point longer than the aircraft can stay up (its endurance,
     # by how fast it flies), or after which it flies under another callsign, ends the flight:
     # the ground point days later is not its landing
