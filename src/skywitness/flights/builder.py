@@ -48,7 +48,7 @@ VR_WINDOW_S = 90.0  # vertical rate of an end: points within this of its first/l
 WINDOW_APPROACH_KT = 120.0  # slow approach speed bounding an estimated arrival window
 WINDOW_DESCENT_FPM = 1_000.0  # slow descent bounding an estimated arrival window
 KT_TO_MPS = 1852.0 / 3600.0
-MIN_CONFIDENCE = 0.15  # an end whose best airport is less sure than this is shown unknown
+MIN_CONFIDENCE = 0.1  # an end whose best airport is less sure than this is shown unknown
 INFERENCE_CACHE_SIZE = 4  # (airports, runways) pairs whose inference is kept
 
 _INFERENCE_CACHE: dict[tuple[int, int], tuple[AirportIndex, pa.Table, RunwayAwareInference]] = {}

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .airports import AirportIndex, haversine_m
+from .segment import MIN_TURNAROUND_S
 
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
@@ -34,7 +35,6 @@ SPEED_MARGIN = 1.25  # in the gap the aircraft may have flown this much faster t
 FPM_PER_KT = 10.0  # climb/descent rate that goes with a speed, ft/min per kt
 MIN_RATE_FPM = 500.0  # slowest climb/descent assumed, ft/min
 MAX_RATE_FPM = 3000.0  # fastest climb/descent assumed, ft/min (unknown speed: this)
-MIN_TURNAROUND_S = 15 * 60.0  # shortest plausible stop on the ground, s
 MAX_REACH_M = 250_000.0  # airports farther than this from both sides are not searched
 
 

@@ -41,6 +41,7 @@ GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a
 ENDURANCE_S = 20 * 3600.0  # longest flight without landing (the longest airliner routes), s
 SLOW_ENDURANCE_S = 10 * 3600.0  # same for an aircraft slower than FAST_KT (light, glider...)
 FAST_KT = 250.0  # ground speed above which an aircraft is an airliner or jet, kt
+MIN_TURNAROUND_S = 15 * 60.0  # shortest stop on the ground between two flights, s
 MOVED_MAX_DT_S = 300.0  # straight-line speed between fixes at most this far apart, s
 M_PER_DEG = 111_195.0  # metres per degree of latitude
 KT_TO_MPS = 1852.0 / 3600.0
@@ -312,7 +313,10 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
         endurance = np.where(kt < FAST_KT, SLOW_ENDURANCE_S, ENDURANCE_S)
         cs0, cs1 = callsigns_at(p, silent - 1), callsigns_at(p, silent)
         renamed = (cs0 != "") & (cs1 != "") & (cs0 != cs1)
-        cut[silent] |= (dt[silent] > endurance) | renamed
+        # (a new callsign after an airborne gap shorter than a turnaround is a renaming in
+        # flight: no landing fits in it)
+        grounded = by_ground[silent] | (dt[silent] > MIN_TURNAROUND_S)
+        cut[silent] |= (dt[silent] > endurance) | (renamed & grounded)
     # airborne gaps: bridging decides
     gap = np.flatnonzero((ground == 0) & np.r_[False, ground[:-1] == 0] & (dt > AIR_GAP_S))
     if gap.size:
