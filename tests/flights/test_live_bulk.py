@@ -3,6 +3,7 @@ feeds it) gives the same flights as the bulk build, on every shared real traject
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,8 @@ import pyarrow as pa
 import pytest
 
 from skywitness.flights import FlightBuilder, build_flights
-
 from tests.conftest import SHARED_DATA
+
 from .truth import load_any, trajectory_files
 
 SHARED_TRAJECTORIES = SHARED_DATA / "traffic-trajectories"
@@ -27,7 +28,7 @@ def test_live_equals_bulk(trajectories: Path, runways: pa.Table, name: str) -> N
     states, ms = states.take(pa.array(order)), ms[order]
     builder = FlightBuilder(runways)
     edges = np.arange(ms[0], ms[-1] + SLICE_S * 1000, SLICE_S * 1000)
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         a, b = np.searchsorted(ms, [lo, hi])
         if b > a:
             builder.update(states.slice(int(a), int(b - a)))

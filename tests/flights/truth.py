@@ -4,10 +4,10 @@ A flight end's truth is clear when its end point (the flight's first point with 
 a departure, its last for an arrival) lies within ``CLEAR_RADIUS_M`` of exactly one airport's
 runway centre line (its centre where runways are unknown), every other airport being at least
 ``CLEAR_RATIO`` times farther; under ``CLEAR_HEIGHT_FT`` above that airport (on the ground
-counts, and needs nothing more); and, airborne, moving the right way: over the next (previous, for an arrival) ``MOTION_S`` the
-aircraft gets higher (lower) or, where its height hardly changes or is unknown, farther from
-(closer to) the airport. The geometry is the
-project's airport index moved onto OurAirports runways; the inference under test is not used.
+counts, and needs nothing more); and, airborne, moving the right way: over the next (previous,
+for an arrival) ``MOTION_S`` the aircraft gets higher (lower) or, where its height hardly
+changes or is unknown, farther from (closer to) the airport. The geometry is the project's
+airport index moved onto OurAirports runways; the inference under test is not used.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from skywitness.flights import AirportIndex, build_flights
-from skywitness.flights.airports import RunwayIndex
-from skywitness.flights.airports import haversine_m
+from skywitness.flights.airports import RunwayIndex, haversine_m
 from skywitness.store import load_traffic_json
 
 from ._load import load_trace
