@@ -66,24 +66,34 @@ class End:
     got: str | None
 
 
-def _points(states: pa.Table, icao: str, t0: int, t1: int) -> dict[str, np.ndarray]:
-    ic = np.asarray(states["icao24"].to_numpy(zero_copy_only=False))
-    ts = np.asarray(states["timestamp"].cast("int64").to_numpy(zero_copy_only=False))
-    m = (ic == icao) & (ts >= t0) & (ts <= t1)
-    order = np.argsort(ts[m], kind="stable")
+class _Columns:
+    """A file's state vectors sorted by (icao24, time), sliced per flight by binary search."""
 
-    def col(name: str) -> np.ndarray:
-        v = states[name].to_numpy(zero_copy_only=False)[m][order]
-        return np.asarray(v, dtype=np.float64)
+    def __init__(self, states: pa.Table) -> None:
+        ic = np.asarray(states["icao24"].to_numpy(zero_copy_only=False)).astype(str)
+        ts = np.asarray(states["timestamp"].cast("int64").to_numpy(zero_copy_only=False))
+        order = np.lexsort((ts, ic))
+        self.ic, self.ts = ic[order], ts[order]
 
-    og = states["onground"].to_numpy(zero_copy_only=False)[m][order]
-    return {
-        "t": ts[m][order] / 1e3,
-        "lat": col("latitude"),
-        "lon": col("longitude"),
-        "alt": col("altitude"),
-        "ground": np.array([v is not None and bool(v) for v in og], dtype=bool),
-    }
+        def col(name: str) -> np.ndarray:
+            v = states[name].to_numpy(zero_copy_only=False)[order]
+            return np.asarray(v, dtype=np.float64)
+
+        og = states["onground"].to_numpy(zero_copy_only=False)[order]
+        self.cols = {
+            "t": self.ts / 1e3,
+            "lat": col("latitude"),
+            "lon": col("longitude"),
+            "alt": col("altitude"),
+            "ground": np.array([v is not None and bool(v) for v in og], dtype=bool),
+        }
+
+    def points(self, icao: str, t0: int, t1: int) -> dict[str, np.ndarray]:
+        lo = int(np.searchsorted(self.ic, icao, side="left"))
+        hi = int(np.searchsorted(self.ic, icao, side="right"))
+        i = lo + int(np.searchsorted(self.ts[lo:hi], t0, side="left"))
+        j = lo + int(np.searchsorted(self.ts[lo:hi], t1, side="right"))
+        return {k: v[i:j] for k, v in self.cols.items()}
 
 
 def clear_truth(geo: Geometry, pts: dict[str, np.ndarray], arrival: bool) -> str | None:
@@ -129,10 +139,11 @@ def clear_truth(geo: Geometry, pts: dict[str, np.ndarray], arrival: bool) -> str
 def clear_ends(path: Path, root: Path, runways: pa.Table, geo: Geometry) -> list[End]:
     states = load_any(path)
     flights = build_flights(states, runways=runways)
+    cols = _Columns(states)
     out = []
     for r in flights.to_pylist():
         t0, t1 = (int(r[k].timestamp() * 1000) for k in ("firstSeen", "lastSeen"))
-        pts = _points(states, r["icao24"], t0, t1)
+        pts = cols.points(r["icao24"], t0, t1)
         for arrival, key in ((False, "estDepartureAirport"), (True, "estArrivalAirport")):
             truth = clear_truth(geo, pts, arrival)
             if truth is not None:

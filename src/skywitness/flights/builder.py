@@ -225,10 +225,15 @@ def _per_flight_strings(
             pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
         return pa.nulls(nfl, pa.string()), empty
-    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.cast(col, pa.string()))).combine_chunks()
-    codes = enc.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(np.isnan(codes.astype(np.float64)), -1, codes).astype(np.int64)[rows]
-    words = np.array(enc.dictionary.to_pylist(), dtype=object)
+    # encode first, trim the (small) dictionary after: words equal once trimmed share a code
+    enc = pc.dictionary_encode(pc.cast(col, pa.string())).combine_chunks()
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))[rows]
+    trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
+    words_list = sorted(set(trimmed))
+    at = {w: i for i, w in enumerate(words_list)}
+    remap = np.array([at[w] for w in trimmed] + [-1], dtype=np.int64)
+    codes = remap[codes.astype(np.int64)]  # -1 (null) maps to the appended -1
+    words = np.array(words_list, dtype=object)
     blank = np.array([not w for w in words], dtype=bool)
     ok = (fid >= 0) & (codes >= 0)
     ok[ok] &= ~blank[codes[ok]]

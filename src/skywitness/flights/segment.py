@@ -96,21 +96,33 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
     else:
         onground = np.full(n, -1, dtype=np.int8)
-    rows = np.flatnonzero(valid_np)
-    order = rows[np.lexsort((t[rows], codes[rows]))]
-    # renumber aircraft codes densely so that code order follows icao24 first appearance
-    used, ac = np.unique(codes[order], return_inverse=True)
+    rows = np.flatnonzero(valid_np) if bad else np.arange(n)
+    tr, cr = t[rows], codes[rows]
+    # input in time order (the usual case): a stable sort by aircraft keeps it
+    if tr.size < 2 or bool(np.all(tr[1:] >= tr[:-1])):
+        order = rows[np.argsort(cr, kind="stable")]
+    else:
+        order = rows[np.lexsort((tr, cr))]
+    # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
+    sc = codes[order]
+    new = np.r_[True, sc[1:] != sc[:-1]] if sc.size else np.zeros(0, bool)
+    ac = np.cumsum(new) - 1
+    used = sc[new]
+
+    def col(name: str) -> F8:
+        return _floats(table, name)[order]
+
     return Points(
         row=order.astype(np.int64),
         ac=ac.astype(np.int64),
         icao24=names[used],
         t=t[order],
-        lat=_floats(table, "latitude")[order],
-        lon=_floats(table, "longitude")[order],
-        alt=_floats(table, "altitude")[order],
-        gs=_floats(table, "groundspeed")[order],
-        trk=_floats(table, "track")[order],
-        vr=_floats(table, "vertical_rate")[order],
+        lat=col("latitude"),
+        lon=col("longitude"),
+        alt=col("altitude"),
+        gs=col("groundspeed"),
+        trk=col("track"),
+        vr=col("vertical_rate"),
         onground=onground[order],
         callsign=table["callsign"] if "callsign" in table.column_names else None,
     )
