@@ -81,15 +81,21 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
     n = table.num_rows
     ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
     ts_ms = pc.cast(ts_col, pa.int64())
-    icao_col = pc.utf8_lower(pc.cast(table["icao24"], pa.string()))
+    icao_col = pc.cast(table["icao24"], pa.string())
     valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
     valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
+    # encode, then lowercase the (small) dictionary: codes in first-appearance order
     enc = pc.dictionary_encode(pc.fill_null(icao_col, "")).combine_chunks()
-    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    first: dict[str, int] = {}
+    remap = np.array(
+        [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
+        dtype=np.int64,
+    )
+    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    names = np.array(list(first), dtype=object)
     t = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.float64) / 1e3
     if "onground" in table.column_names:
         og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
