@@ -5,8 +5,13 @@ runway centre lines (or centre, where runways are unknown) they lie closest to o
 LFPB's aprons are not given to LFPG because of a centre 10 km away. An *estimated* end (first or
 last seen airborne) is named the OpenSky way, with the horizontal and vertical distance of the
 reference point, but only among airports the aircraft could be flying to or from: low enough
-for the distance (no airports under cruising aircraft) and ahead of it (or behind, for a
-departure); a track aligned with a runway's extended centre line counts in favour.
+for the distance (no airports under cruising aircraft; a steep gradient, or the aircraft's own
+climb or descent gradient, counted from the runway's far end for a departure), near enough for
+the time its own climb (descent) says it has been airborne (no airfield 20 km from a helicopter
+that lifted off a helipad a minute ago), and ahead of it (or behind, for a departure) beyond a
+traffic pattern's radius; a track aligned with a runway's extended centre line counts in
+favour. An airport's lacking an IATA code weighs only for fast aircraft (airliners, jets);
+for others it breaks exact ties.
 Everything works over arrays of ends and (end, candidate) pairs at once.
 """
 
