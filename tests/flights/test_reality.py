@@ -95,6 +95,10 @@ def test_silence_then_ground_days_later_is_no_landing(
     assert row["landing_time"] is None and row["estArrivalAirport"] is None
     assert row["lastSeen"] == row["last_airborne"] == _at("2022-07-13 12:40:21")
     assert row["n_positions"] == first_hour.num_rows
+    # it landed somewhere after its last airborne point; its next appearance, 5 days later,
+    # bounds nothing (the live builder forgets an aircraft silent for 6 hours)
+    assert row["arrival_window_start"] == row["last_airborne"]
+    assert row["arrival_window_end"] is None
 
 
 def test_new_callsign_after_a_silence_ends_the_flight(

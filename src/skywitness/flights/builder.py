@@ -30,6 +30,7 @@ from .schema import FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
     GROUND_SPEED_MAX_KT,
+    GROUND_SPLIT_GAP_S,
     Points,
     ground_state,
     points_from_table,
@@ -135,24 +136,30 @@ def _arrival_window(
     p: Points, att: Attribution, arr: I8, la: I8, fl_last: I8, arr_obs: B1, landing_ok: B1
 ) -> tuple[F8, F8]:
     """Start and end (s) of each flight's arrival window: a landing hidden in a gap, or an
-    estimated arrival; NaN where there is none."""
+    arrival not observed (from the last airborne point to the estimated arrival at the named
+    airport, else to the aircraft's next appearance); NaN where there is none (the landing
+    was seen, or nothing bounds its end)."""
     t, n = p.t, len(p)
     touchdown = t[np.minimum(la + 1, n - 1)]
-    win_start = np.where(
-        (arr_obs & ~landing_ok) | (~arr_obs & (att.airport[arr] >= 0)), t[la], np.nan
-    )
+    win_start = np.where((arr_obs & ~landing_ok) | ~arr_obs, t[la], np.nan)
     est_end = (
         t[la]
         + np.nan_to_num(att.horiz_m[arr]) / (WINDOW_APPROACH_KT * KT_TO_MPS)
         + np.nan_to_num(np.maximum(att.vert_m[arr], 0) / 0.3048) / WINDOW_DESCENT_FPM * 60.0
     )
-    # never later than the aircraft's next appearance
+    # never later than the aircraft's next appearance, if within GROUND_SPLIT_GAP_S (beyond
+    # it the live builder has forgotten the flight: both paths leave the end open)
+    after = t[np.minimum(fl_last + 1, n - 1)]
     nxt = np.where(
-        (fl_last + 1 < n) & (p.ac[np.minimum(fl_last + 1, n - 1)] == p.ac[fl_last]),
-        t[np.minimum(fl_last + 1, n - 1)],
+        (fl_last + 1 < n)
+        & (p.ac[np.minimum(fl_last + 1, n - 1)] == p.ac[fl_last])
+        & (after - t[fl_last] <= GROUND_SPLIT_GAP_S),
+        after,
         np.inf,
     )
+    est_end = np.where(att.airport[arr] >= 0, est_end, np.inf)
     win_end = np.where(arr_obs, touchdown, np.minimum(est_end, nxt))
+    win_end = np.where(np.isfinite(win_end), win_end, np.nan)
     return win_start, np.where(np.isfinite(win_start), win_end, np.nan)
 
 
