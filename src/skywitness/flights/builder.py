@@ -3,7 +3,8 @@
 The composition of the flights stage: points -> ground state -> segments (with gap bridging)
 -> flight ends -> airport inference -> one Arrow row per flight (FLIGHT_SCHEMA). The
 incremental ``FlightBuilder`` (``incremental.py``) calls ``build_flights`` on the points of the
-aircraft whose data changed; ``bridge.py`` reuses ``segment_points``.
+aircraft whose data changed; ``bridge.py`` reuses ``segment_points``. The flight ends' reference
+points live in ``ends.py``, the per-flight Arrow columns in ``columns.py``.
 """
 
 from __future__ import annotations
