@@ -40,6 +40,11 @@ def per_flight_strings(
     remap = np.array([at[w] for w in trimmed] + [-1], dtype=np.int64)
     codes = remap[codes.astype(np.int64)]  # -1 (null) maps to the appended -1
     words = np.array(words_list, dtype=object)
+    if len(words_list) == 1 and words_list[0] and bool((codes[fid >= 0] == 0).all()):
+        # one word on every row of every flight (a single source): one entry per flight
+        one = pa.array(words_list * nfl, pa.string())
+        offsets = pa.array(np.arange(nfl + 1, dtype=np.int32))
+        return one, pa.ListArray.from_arrays(offsets, one)
     blank = np.array([not w for w in words], dtype=bool)
     ok = (fid >= 0) & (codes >= 0)
     ok[ok] &= ~blank[codes[ok]]

@@ -191,6 +191,8 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
 def _fill(g: I1, ac: I8, t: F8) -> I1:
     """Unknown states take the previous known state of the aircraft, else the next, from at
     most FILL_MAX_S away (never the state of a point hours earlier); else 0."""
+    if not (g < 0).any():  # every state known (an onground flag on every row): nothing to fill
+        return g.astype(np.int8)
     n = g.shape[0]
     idx = np.arange(n)
     start = np.r_[True, ac[1:] != ac[:-1]] if n else np.zeros(0, bool)
