@@ -102,13 +102,15 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
     else:
         onground = np.full(n, -1, dtype=np.int8)
-    rows = np.flatnonzero(valid_np) if bad else np.arange(n)
-    tr, cr = t[rows], codes[rows]
+    rows = np.flatnonzero(valid_np) if bad else None
+    tr, cr = (t[rows], codes[rows]) if rows is not None else (t, codes)
     # input in time order (the usual case): a stable sort by aircraft keeps it
     if tr.size < 2 or bool(np.all(tr[1:] >= tr[:-1])):
-        order = rows[np.argsort(cr, kind="stable")]
+        order = np.argsort(cr, kind="stable")
     else:
-        order = rows[np.lexsort((tr, cr))]
+        order = np.lexsort((tr, cr))
+    if rows is not None:
+        order = rows[order]
     # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
     sc = codes[order]
     new = np.r_[True, sc[1:] != sc[:-1]] if sc.size else np.zeros(0, bool)
