@@ -1,12 +1,16 @@
 """Segmentation of state vectors into per-aircraft segments (flights and ground-only stays).
 
 Pure functions over arrays sorted by (aircraft, time). Each point is ground or airborne: from
-``onground`` where present, else from speed and altitude above the nearest airport. Short or
-motionless runs are noise and take the state of the surrounding runs, so a glitch neither makes
-nor breaks a flight. Segments are cut inside a ground stay between two airborne runs (at its
-longest silence, where the aircraft was parked), at long silences on the ground, and at
-airborne gaps the gap-bridging rule says could hide a landing. Every point gets exactly one
-segment id.
+``onground`` where present, else from speed and altitude above the nearest airport (and never
+ground when reached from the previous fix faster than taxiing); an unknown state is taken from
+a known one at most ``FILL_MAX_S`` away. Short or motionless runs are noise and take the state
+of the surrounding runs of the same session (no silence over ``AIR_GAP_S``), so a glitch
+neither makes nor breaks a flight; a short run that covered the ground its speed says (a short
+final) is flight. Segments are cut inside a ground stay between two airborne runs (at its
+longest silence, where the aircraft was parked), at silences over ``GROUND_SPLIT_GAP_S`` next
+to a ground point, at silences next to an airborne point longer than the aircraft's endurance
+or followed by a new callsign, and at airborne gaps the gap-bridging rule says could hide a
+landing. Every point gets exactly one segment id.
 """
 
 from __future__ import annotations
