@@ -38,9 +38,9 @@ TABLE_COLUMNS = (
     ("icao24", "icao24", None),
     ("callsign", "callsign", None),
     ("from", "estDepartureAirport", None),
-    ("departure", "takeoff_time", "firstSeen"),
+    ("departure", "takeoff_time", "first_airborne"),
     ("to", "estArrivalAirport", None),
-    ("arrival", "landing_time", "lastSeen"),
+    ("arrival", "landing_time", "last_airborne"),
     ("conf", "confidence", None),
     ("gaps", "gaps_bridged", None),
 )
@@ -164,8 +164,8 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def _print_table(flights: pa.Table, output: Path | None) -> None:
-    """A compact table; a departure/arrival time prefixed "~" is first/last seen, not an
-    observed takeoff/landing."""
+    """A compact table; a departure/arrival time prefixed "~" is the first/last airborne point
+    seen, not an observed takeoff/landing."""
     names = set(flights.column_names)
     cols = [c for c in TABLE_COLUMNS if c[1] in names]
     table = Table(title=f"{flights.num_rows:,} flight(s)")

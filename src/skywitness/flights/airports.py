@@ -33,6 +33,7 @@ I8 = npt.NDArray[np.int64]
 #: name different places with one code (small strips' local codes, 60-13,000 km apart): left.
 RUNWAY_OFFSET_MIN_M = 5_000.0
 RUNWAY_OFFSET_MAX_M = 50_000.0
+MOVED_CACHE_SIZE = 4  # runways tables whose moved index is kept per AirportIndex
 
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG_LAT = np.pi * EARTH_RADIUS_M / 180.0  # metres per degree of latitude
@@ -77,21 +78,43 @@ class AirportIndex:
     """All airports as arrays sorted by grid cell, with ICAO/IATA lookup and radius queries."""
 
     def __init__(self, records: Mapping[str, Any]) -> None:
-        items = sorted(records.values(), key=lambda r: _cell(float(r["lat"]), float(r["lon"])))
-        self.icao = np.array([str(r["icao"]) for r in items], dtype=object)
-        self.iata = np.array([str(r.get("iata") or "") for r in items], dtype=object)
-        self.name = np.array([str(r.get("name") or "") for r in items], dtype=object)
-        self.country = np.array([str(r.get("country") or "") for r in items], dtype=object)
-        self.lat = np.array([float(r["lat"]) for r in items], dtype=np.float64)
-        self.lon = np.array([float(r["lon"]) for r in items], dtype=np.float64)
-        self.elevation_ft = np.array(
-            [float(r.get("elevation") or 0.0) for r in items], dtype=np.float64
+        items = list(records.values())
+        self._set(
+            icao=np.array([str(r["icao"]) for r in items], dtype=object),
+            iata=np.array([str(r.get("iata") or "") for r in items], dtype=object),
+            name=np.array([str(r.get("name") or "") for r in items], dtype=object),
+            country=np.array([str(r.get("country") or "") for r in items], dtype=object),
+            lat=np.array([float(r["lat"]) for r in items], dtype=np.float64),
+            lon=np.array([float(r["lon"]) for r in items], dtype=np.float64),
+            elevation_ft=np.array([float(r.get("elevation") or 0.0) for r in items]),
         )
-        self.cell = np.array([_cell(a, b) for a, b in zip(self.lat, self.lon, strict=True)])
+
+    def _set(self, **cols: npt.NDArray[Any]) -> None:
+        """Fill the index from column arrays (any order): sorted by grid cell, stable."""
+        cell = _cells(cols["lat"], cols["lon"])
+        order = np.argsort(cell, kind="stable")
+        self.icao = cols["icao"][order]
+        self.iata = cols["iata"][order]
+        self.name = cols["name"][order]
+        self.country = cols["country"][order]
+        self.lat = np.asarray(cols["lat"][order], dtype=np.float64)
+        self.lon = np.asarray(cols["lon"][order], dtype=np.float64)
+        self.elevation_ft = np.asarray(cols["elevation_ft"][order], dtype=np.float64)
+        self.cell = cell[order]
         self._by_icao = {str(c): i for i, c in enumerate(self.icao)}
         by_code = {str(c): i for i, c in enumerate(self.iata) if c}
         by_code.update(self._by_icao)  # an ICAO key wins over a clashing IATA code
         self._by_code = by_code
+        self._moved: dict[tuple[int, float, float], tuple[pa.Table, AirportIndex, dict[str, float]]]
+        self._moved = {}
+        self._icao_set: pa.Array | None = None
+
+    @classmethod
+    def from_arrays(cls, **cols: npt.NDArray[Any]) -> AirportIndex:
+        """An index from columns icao, iata, name, country, lat, lon, elevation_ft."""
+        out = cls.__new__(cls)
+        out._set(**cols)
+        return out
 
     def __len__(self) -> int:
         return int(self.lat.shape[0])
@@ -104,6 +127,14 @@ class AirportIndex:
     def index_of(self, icao: str) -> int:
         """Position of an ICAO key, or -1."""
         return self._by_icao.get(icao.upper(), -1)
+
+    def indices_of(self, idents: pa.Array | pa.ChunkedArray) -> I8:
+        """Positions of many ICAO keys at once (-1 where unknown), matched case-insensitively."""
+        if self._icao_set is None:
+            self._icao_set = pa.array([str(c).upper() for c in self.icao], pa.string())
+        upper = pc.utf8_upper(pc.cast(idents, pa.string()))
+        found = pc.index_in(upper, value_set=self._icao_set)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
     def lookup(self, code: str) -> Airport | None:
         """An airport by ICAO key or IATA code (case-insensitive)."""
@@ -129,7 +160,21 @@ class AirportIndex:
         """A copy in which every airport listed between ``min_offset_m`` and ``max_offset_m``
         from the centroid of its open runways' midpoints (RUNWAY_SCHEMA rows) sits at that
         centroid; and the moved airports' ICAO keys with the metres they moved. ``self`` when
-        none moves."""
+        none moves. Cached per runways table (by identity; the table is held so that its id
+        stays its own): every flights build and live step asks again with the same table."""
+        key = (id(runways), min_offset_m, max_offset_m)
+        hit = self._moved.get(key)
+        if hit is not None and hit[0] is runways:
+            return hit[1], dict(hit[2])
+        out, moved = self._move_to_runways(runways, min_offset_m, max_offset_m)
+        if len(self._moved) >= MOVED_CACHE_SIZE:
+            self._moved.pop(next(iter(self._moved)))
+        self._moved[key] = (runways, out, moved)
+        return out, dict(moved)
+
+    def _move_to_runways(
+        self, runways: pa.Table, min_offset_m: float, max_offset_m: float
+    ) -> tuple[AirportIndex, dict[str, float]]:
         mid_lat, mid_lon, apt = _runway_midpoints(runways, self)
         n = len(self)
         count = np.bincount(apt, minlength=n).astype(np.float64)
@@ -148,20 +193,17 @@ class AirportIndex:
             return self, {}
         new_lat, new_lon = self.lat.copy(), self.lon.copy()
         new_lat[idx[move]], new_lon[idx[move]] = lat[move], lon[move]
-        records = {
-            str(self.icao[i]): {
-                "icao": self.icao[i],
-                "iata": self.iata[i],
-                "name": self.name[i],
-                "country": self.country[i],
-                "lat": new_lat[i],
-                "lon": new_lon[i],
-                "elevation": self.elevation_ft[i],
-            }
-            for i in range(n)
-        }
+        out = AirportIndex.from_arrays(
+            icao=self.icao,
+            iata=self.iata,
+            name=self.name,
+            country=self.country,
+            lat=new_lat,
+            lon=new_lon,
+            elevation_ft=self.elevation_ft,
+        )
         moved = {str(self.icao[i]): float(d) for i, d in zip(idx[move], off[move], strict=True)}
-        return AirportIndex(records), moved
+        return out, moved
 
     def within(self, qlat: F8, qlon: F8, radius_m: F8 | float) -> tuple[I8, I8, F8]:
         """All (query, airport) pairs closer than ``radius_m``: (query idx, airport idx, metres).
@@ -213,11 +255,11 @@ class AirportIndex:
         return best, dist
 
 
-def _cell(lat: float, lon: float) -> int:
-    """1-degree grid cell key: row (latitude) major, so a row's cells are contiguous."""
-    row = min(max(int(np.floor(lat)) + 90, 0), 179)
-    col = min(max(int(np.floor(lon)) + 180, 0), 359)
-    return row * 360 + col
+def _cells(lat: F8, lon: F8) -> I8:
+    """1-degree grid cell keys: row (latitude) major, so a row's cells are contiguous."""
+    row = np.clip(np.floor(np.asarray(lat, dtype=np.float64)) + 90, 0, 179).astype(np.int64)
+    col = np.clip(np.floor(np.asarray(lon, dtype=np.float64)) + 180, 0, 359).astype(np.int64)
+    return np.asarray(row * 360 + col, dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=1)
@@ -256,8 +298,7 @@ def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8
     """Midpoints of the open runways with both thresholds whose airport is in ``airports``:
     (lat, lon, airport index)."""
     runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
-    ident = runways["airport_ident"].to_pylist()
-    apt = np.array([airports.index_of(str(s or "")) for s in ident], dtype=np.int64)
+    apt = airports.indices_of(runways["airport_ident"])
 
     def col(name: str) -> F8:
         return np.asarray(
@@ -275,8 +316,7 @@ class RunwayIndex:
 
     def __init__(self, runways: pa.Table, airports: AirportIndex) -> None:
         runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
-        ident = runways["airport_ident"].to_pylist()
-        apt = np.array([airports.index_of(str(s or "")) for s in ident], dtype=np.int64)
+        apt = airports.indices_of(runways["airport_ident"])
         keep = apt >= 0
         order = np.argsort(apt[keep], kind="stable")
         self.airport = apt[keep][order]
@@ -304,6 +344,14 @@ class RunwayIndex:
 
         Pairs whose airport has no runways get NaN for both.
         """
+        d, mis, _ = self.geometry(lat, lon, airport_idx, track)
+        return d, mis
+
+    def geometry(
+        self, lat: F8, lon: F8, airport_idx: I8, track: F8 | None = None
+    ) -> tuple[F8, F8, F8]:
+        """``distance`` and, third, the metres to the farther end of that nearest runway (where
+        a takeoff roll on it began at the earliest)."""
         n = lat.shape[0]
         counts = self.count[airport_idx]
         pi = np.repeat(np.arange(n, dtype=np.int64), counts)
@@ -319,16 +367,19 @@ class RunwayIndex:
         seg2 = np.maximum(vx * vx + vy * vy, 1e-9)
         u = np.clip(-(ax * vx + ay * vy) / seg2, 0.0, 1.0)
         d = np.hypot(ax + u * vx, ay + u * vy)
+        far = np.maximum(np.hypot(ax, ay), np.hypot(bx, by))
         mis = np.full(pi.shape[0], np.nan)
         if track is not None:
             diff = angle_diff_deg(track[pi], self.heading[ri])
             mis = np.minimum(diff, 180.0 - diff)
         out_d = np.full(n, np.nan)
         out_m = np.full(n, np.nan)
+        out_f = np.full(n, np.nan)
         if pi.size:
             # nearest runway per pair: sort by (pair, distance) and take the first of each pair
             order = np.lexsort((d, pi))
             first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
             out_d[pi[first]] = d[first]
             out_m[pi[first]] = mis[first]
-        return out_d, out_m
+            out_f[pi[first]] = far[first]
+        return out_d, out_m, out_f

@@ -3,12 +3,11 @@
 The composition of the flights stage: points -> ground state -> segments (with gap bridging)
 -> flight ends -> airport inference -> one Arrow row per flight (FLIGHT_SCHEMA). The
 incremental ``FlightBuilder`` (``incremental.py``) calls ``build_flights`` on the points of the
-aircraft whose data changed; ``bridge.py`` reuses ``segment_points``.
+aircraft whose data changed; ``bridge.py`` reuses ``segment_points``. The flight ends' reference
+points live in ``ends.py``, the per-flight Arrow columns in ``columns.py``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -16,13 +15,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..stats import IngestStats
-from .airports import AirportIndex, RunwayIndex, bearing_deg
+from .airports import AirportIndex, RunwayIndex
+from .columns import (
+    airport_codes,
+    alternatives,
+    named_values,
+    per_flight_strings,
+    sure_airports,
+    ts_array,
+)
+from .ends import GROUND_SAMPLES, Segmented, flight_ends, positioned_neighbours
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
-from .schema import ALTERNATIVE, FLIGHT_SCHEMA
+from .schema import FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
     GROUND_SPEED_MAX_KT,
+    GROUND_SPLIT_GAP_S,
     Points,
     ground_state,
     points_from_table,
@@ -34,21 +43,13 @@ I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
 
 ELEVATION_RADIUS_M = 10_000.0  # airport elevation used for points within this distance
-GROUND_SAMPLES = 16  # ground points per observed end used for attribution
 TRANSITION_MAX_GAP_S = 120.0  # a takeoff/landing is timed only if seen within this
-DIRECTION_POINTS = 5  # direction of motion from this many points back/forward
 WINDOW_APPROACH_KT = 120.0  # slow approach speed bounding an estimated arrival window
 WINDOW_DESCENT_FPM = 1_000.0  # slow descent bounding an estimated arrival window
 KT_TO_MPS = 1852.0 / 3600.0
+INFERENCE_CACHE_SIZE = 4  # (airports, runways) pairs whose inference is kept
 
-
-@dataclass(slots=True)
-class Segmented:
-    """Points with their ground state and segment ids (the input of flight assembly)."""
-
-    points: Points
-    ground: npt.NDArray[np.int8]
-    seg: I8
+_INFERENCE_CACHE: dict[tuple[int, int], tuple[AirportIndex, pa.Table, RunwayAwareInference]] = {}
 
 
 def airport_inference(
@@ -59,21 +60,17 @@ def airport_inference(
     apts = airports or AirportIndex.default()
     if runways is None:
         return RunwayAwareInference(apts, None)
-    apts, _ = apts.moved_to_runways(runways)
-    return RunwayAwareInference(apts, RunwayIndex(runways, apts))
-
-
-def positioned_neighbours(p: Points) -> tuple[I8, I8]:
-    """Per point, the index of the last point at or before it and of the first at or after it
-    that has a position, within the same aircraft (-1 where there is none)."""
-    n = len(p)
-    idx = np.arange(n, dtype=np.int64)
-    has = np.isfinite(p.lat) & np.isfinite(p.lon)
-    before = np.maximum.accumulate(np.where(has, idx, -1)) if n else idx
-    after = np.minimum.accumulate(np.where(has, idx, n)[::-1])[::-1] if n else idx
-    before = np.where((before >= 0) & (p.ac[np.maximum(before, 0)] == p.ac), before, -1)
-    ok = (after < n) & (p.ac[np.minimum(after, n - 1)] == p.ac)
-    return before, np.where(ok, after, -1)
+    key = (id(apts), id(runways))
+    hit = _INFERENCE_CACHE.get(key)
+    # the cache holds the airports and runways it was keyed on, so their ids stay theirs
+    if hit is not None and hit[0] is apts and hit[1] is runways:
+        return hit[2]
+    moved, _ = apts.moved_to_runways(runways)
+    inf = RunwayAwareInference(moved, RunwayIndex(runways, moved))
+    if len(_INFERENCE_CACHE) >= INFERENCE_CACHE_SIZE:
+        _INFERENCE_CACHE.pop(next(iter(_INFERENCE_CACHE)))
+    _INFERENCE_CACHE[key] = (apts, runways, inf)
+    return inf
 
 
 def segment_points(p: Points, airports: AirportIndex) -> Segmented:
@@ -95,128 +92,76 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
             p.t[j], p.lat[j], p.lon[j], p.alt[j], p.gs[j],
+            p.vr[i], p.vr[j],
         )  # fmt: skip
 
-    return Segmented(p, g, split_segments(p, g, decide))
+    return Segmented(p, g, split_segments(p, g, decide), before, after)
 
 
-def _direction(p: Points, i: I8, j: I8) -> F8:
-    """Bearing from point i to point j; the reported track where they coincide."""
-    b = np.asarray(bearing_deg(p.lat[i], p.lon[i], p.lat[j], p.lon[j]), dtype=np.float64)
-    return np.where((i == j) | np.isnan(b), p.trk[j], b)
+def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
+    """The segments that are flights: flight index per point (-1 none), and per flight its
+    first and last point and its first and last airborne point. A flight needs an airborne
+    point with a position: a run of rows without one (noise between an altitude and a
+    velocity message) flies nowhere."""
+    n, nseg = len(p), int(seg[-1]) + 1
+    placed = air & np.isfinite(p.lat) & np.isfinite(p.lon)
+    has_air = np.bincount(seg, weights=placed.astype(np.float64), minlength=nseg) > 0
+    fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    ends = np.r_[starts[1:] - 1, n - 1]
+    flights = np.flatnonzero(has_air)
+    idx = np.arange(n)
+    fa = np.full(nseg, n, dtype=np.int64)
+    la = np.full(nseg, -1, dtype=np.int64)
+    np.minimum.at(fa, seg[air], idx[air])
+    np.maximum.at(la, seg[air], idx[air])
+    return fid, starts[flights], ends[flights], fa[flights], la[flights]
 
 
-def _median_vr(p: Points, i: I8, j: I8) -> F8:
-    """Median vertical rate over points i..j (at most DIRECTION_POINTS + 1 of them)."""
-    k = np.arange(DIRECTION_POINTS + 1)
-    pos = np.minimum(i[:, None] + k[None, :], j[:, None])
-    vr = p.vr[pos]
-    out = np.full(i.shape[0], np.nan)
-    has = np.isfinite(vr).any(axis=1)
-    out[has] = np.nanmedian(vr[has], axis=1)
-    return out
+def _per_flight_stats(p: Points, seg: I8, fid: I8, air: B1, nfl: int) -> tuple[F8, F8, I8, I8]:
+    """Per flight: highest ground speed (kt, NaN unknown), longest silence inside it (s),
+    airborne gaps bridged, and rows."""
+    vmax = np.full(nfl, -np.inf)
+    np.fmax.at(vmax, fid[fid >= 0], p.gs[fid >= 0])
+    vmax[~np.isfinite(vmax)] = np.nan
+    dt = np.r_[0.0, np.diff(p.t)]
+    inside = np.r_[False, seg[1:] == seg[:-1]] & (fid >= 0)
+    longest = np.zeros(nfl)
+    np.maximum.at(longest, fid[inside], dt[inside])
+    bridged = inside & air & np.r_[False, air[:-1]] & (dt > AIR_GAP_S)
+    n_bridged = np.bincount(fid[bridged], minlength=nfl)
+    return vmax, longest, n_bridged, np.bincount(fid[fid >= 0], minlength=nfl)
 
 
-def _ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8) -> FlightEnds:
-    """Departure ends (rows 0..n-1) then arrival ends (rows n..2n-1) of the flights."""
-    p, g = s.points, s.ground
-    dep_obs = g[fl_first] == 1
-    arr_obs = g[fl_last] == 1
-    dep_ref = np.where(dep_obs, fa - 1, fa)
-    arr_ref = np.where(arr_obs, la + 1, la)
-    dep_dir = _direction(p, fa, np.minimum(fa + DIRECTION_POINTS, la))
-    arr_dir = _direction(p, np.maximum(la - DIRECTION_POINTS, fa), la)
-    # ground samples: evenly spread over each observed end's ground points
-    lo = np.r_[fl_first, la + 1]
-    hi = np.r_[fa - 1, fl_last]
-    obs = np.r_[dep_obs, arr_obs]
-    m = np.where(obs, hi - lo + 1, 0)
-    k = np.minimum(m, GROUND_SAMPLES)
-    end = np.repeat(np.arange(obs.shape[0]), k)
-    offs = np.cumsum(k) - k
-    j = np.arange(end.shape[0]) - offs[end]
-    step = (m[end] - 1) / np.maximum(k[end] - 1, 1)
-    si = lo[end] + np.floor(j * step).astype(np.int64)
-    ref = np.r_[dep_ref, arr_ref]
-    return FlightEnds(
-        observed=obs,
-        arrival=np.r_[np.zeros(fa.shape[0], bool), np.ones(la.shape[0], bool)],
-        lat=p.lat[ref],
-        lon=p.lon[ref],
-        alt=np.where(obs, np.nan, p.alt[ref]),
-        direction=np.r_[dep_dir, arr_dir],
-        vrate=np.r_[
-            _median_vr(p, fa, np.minimum(fa + DIRECTION_POINTS, la)),
-            _median_vr(p, np.maximum(la - DIRECTION_POINTS, fa), la),
-        ],
-        sample_end=end.astype(np.int64),
-        sample_lat=p.lat[si],
-        sample_lon=p.lon[si],
+def _arrival_window(
+    p: Points, att: Attribution, arr: I8, la: I8, fl_last: I8, arr_obs: B1, landing_ok: B1
+) -> tuple[F8, F8]:
+    """Start and end (s) of each flight's arrival window: a landing hidden in a gap, or an
+    arrival not observed (from the last airborne point to the estimated arrival at the named
+    airport, else to the aircraft's next appearance); NaN where there is none (the landing
+    was seen, or nothing bounds its end)."""
+    t, n = p.t, len(p)
+    touchdown = t[np.minimum(la + 1, n - 1)]
+    win_start = np.where((arr_obs & ~landing_ok) | ~arr_obs, t[la], np.nan)
+    est_end = (
+        t[la]
+        + np.nan_to_num(att.horiz_m[arr]) / (WINDOW_APPROACH_KT * KT_TO_MPS)
+        + np.nan_to_num(np.maximum(att.vert_m[arr], 0) / 0.3048) / WINDOW_DESCENT_FPM * 60.0
     )
-
-
-def _per_flight_strings(
-    col: pa.ChunkedArray | None, rows: I8, fid: I8, nfl: int
-) -> tuple[pa.Array, pa.Array]:
-    """Most frequent non-empty string per flight, and all distinct ones in first-seen order."""
-    if col is None:
-        empty = pa.ListArray.from_arrays(
-            pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
-        )
-        return pa.nulls(nfl, pa.string()), empty
-    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.cast(col, pa.string()))).combine_chunks()
-    codes = enc.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(np.isnan(codes.astype(np.float64)), -1, codes).astype(np.int64)[rows]
-    words = np.array(enc.dictionary.to_pylist(), dtype=object)
-    blank = np.array([not w for w in words], dtype=bool)
-    ok = (fid >= 0) & (codes >= 0)
-    ok[ok] &= ~blank[codes[ok]]
-    f, c = fid[ok], codes[ok]
-    pos = np.flatnonzero(ok)
-    key = f * (len(words) + 1) + c
-    uk, first_pos, cnt = np.unique(key, return_index=True, return_counts=True)
-    uf, uc, upos = uk // (len(words) + 1), uk % (len(words) + 1), pos[first_pos]
-    # list: ordered by (flight, first position)
-    order = np.lexsort((upos, uf))
-    offsets = np.searchsorted(uf[order], np.arange(nfl + 1), side="left").astype(np.int32)
-    lists = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(words[uc[order]].tolist(), pa.string())
+    # never later than the aircraft's next appearance, if within GROUND_SPLIT_GAP_S (beyond
+    # it the live builder has forgotten the flight: both paths leave the end open)
+    after = t[np.minimum(fl_last + 1, n - 1)]
+    nxt = np.where(
+        (fl_last + 1 < n)
+        & (p.ac[np.minimum(fl_last + 1, n - 1)] == p.ac[fl_last])
+        & (after - t[fl_last] <= GROUND_SPLIT_GAP_S),
+        after,
+        np.inf,
     )
-    # most frequent: by (flight, -count, first position)
-    o2 = np.lexsort((upos, -cnt, uf))
-    head = o2[np.r_[True, uf[o2][1:] != uf[o2][:-1]]] if o2.size else o2
-    best = np.full(nfl, None, dtype=object)
-    best[uf[head]] = words[uc[head]]
-    return pa.array(best.tolist(), pa.string()), lists
-
-
-def _alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array:
-    a = att.alt_airport[rows]
-    valid = a >= 0
-    counts = valid.sum(axis=1)
-    offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
-    names = airports.icao[a[valid]]
-    values = pa.StructArray.from_arrays(
-        [
-            pa.array(names.tolist(), pa.string()),
-            pa.array(att.alt_distance_m[rows][valid], pa.float64()),
-            pa.array(att.alt_score[rows][valid], pa.float64()),
-        ],
-        fields=list(ALTERNATIVE),
-    )
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
-
-
-def _ts(sec: F8, valid: B1 | None = None) -> pa.Array:
-    ms = np.round(np.nan_to_num(sec) * 1000).astype(np.int64)
-    mask = ~np.isfinite(sec) if valid is None else ~valid | ~np.isfinite(sec)
-    return pa.array(ms, pa.int64(), mask=mask).cast(pa.timestamp("ms", tz="UTC"))
-
-
-def _codes(apt: I8, airports: AirportIndex) -> pa.Array:
-    names = np.full(apt.shape[0], None, dtype=object)
-    names[apt >= 0] = airports.icao[apt[apt >= 0]]
-    return pa.array(names.tolist(), pa.string())
+    est_end = np.where(att.airport[arr] >= 0, est_end, np.inf)
+    win_end = np.where(arr_obs, touchdown, np.minimum(est_end, nxt))
+    win_end = np.where(np.isfinite(win_end), win_end, np.nan)
+    return win_start, np.where(np.isfinite(win_start), win_end, np.nan)
 
 
 def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.Table:
@@ -225,23 +170,11 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     n = len(p)
     if n == 0:
         return FLIGHT_SCHEMA.empty_table()
-    nseg = int(seg[-1]) + 1
     air = g == 0
-    has_air = np.bincount(seg, weights=air.astype(np.float64), minlength=nseg) > 0
-    fl_of_seg = np.cumsum(has_air) - 1
-    fid = np.where(has_air[seg], fl_of_seg[seg], -1)
-    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-    ends_ = np.r_[starts[1:] - 1, n - 1]
-    flights = np.flatnonzero(has_air)
-    nfl = flights.shape[0]
-    fl_first, fl_last = starts[flights], ends_[flights]
-    idx = np.arange(n)
-    fa = np.full(nseg, n, dtype=np.int64)
-    la = np.full(nseg, -1, dtype=np.int64)
-    np.minimum.at(fa, seg[air], idx[air])
-    np.maximum.at(la, seg[air], idx[air])
-    fa, la = fa[flights], la[flights]
-    att = inference.attribute(_ends(s, fl_first, fl_last, fa, la))
+    fid, fl_first, fl_last, fa, la = _flights_of(p, seg, air)
+    nfl = fl_first.shape[0]
+    vmax, longest, n_bridged, n_pos = _per_flight_stats(p, seg, fid, air, nfl)
+    att = inference.attribute(flight_ends(s, fl_first, fl_last, fa, la, vmax))
     apts = inference.airports
     dep, arr = np.arange(nfl), np.arange(nfl, 2 * nfl)
     dep_obs, arr_obs = g[fl_first] == 1, g[fl_last] == 1
@@ -250,44 +183,19 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     takeoff_ok = dep_obs & (t[fa] - t[np.maximum(fa - 1, 0)] <= TRANSITION_MAX_GAP_S)
     landing_ok = arr_obs & (t[np.minimum(la + 1, n - 1)] - t[la] <= TRANSITION_MAX_GAP_S)
     touchdown = t[np.minimum(la + 1, n - 1)]
-    # arrival windows: a landing hidden in a gap, or an estimated arrival
-    win_start = np.where(
-        (arr_obs & ~landing_ok) | (~arr_obs & (att.airport[arr] >= 0)), t[la], np.nan
-    )
-    est_end = (
-        t[la]
-        + np.nan_to_num(att.horiz_m[arr]) / (WINDOW_APPROACH_KT * KT_TO_MPS)
-        + np.nan_to_num(np.maximum(att.vert_m[arr], 0) / 0.3048) / WINDOW_DESCENT_FPM * 60.0
-    )
-    # never later than the aircraft's next appearance
-    nxt = np.where(
-        (fl_last + 1 < n) & (p.ac[np.minimum(fl_last + 1, n - 1)] == p.ac[fl_last]),
-        t[np.minimum(fl_last + 1, n - 1)],
-        np.inf,
-    )
-    win_end = np.where(arr_obs, touchdown, np.minimum(est_end, nxt))
-    win_end = np.where(np.isfinite(win_start), win_end, np.nan)
-    # gaps inside each flight
-    dt = np.r_[0.0, np.diff(t)]
-    inside = np.r_[False, seg[1:] == seg[:-1]] & (fid >= 0)
-    longest = np.zeros(nfl)
-    np.maximum.at(longest, fid[inside], dt[inside])
-    bridged = inside & air & np.r_[False, air[:-1]] & (dt > AIR_GAP_S)
-    n_bridged = np.bincount(fid[bridged], minlength=nfl)
-    n_pos = np.bincount(fid[fid >= 0], minlength=nfl)
-    cs_best, cs_list = _per_flight_strings(
+    win_start, win_end = _arrival_window(p, att, arr, la, fl_last, arr_obs, landing_ok)
+    cs_best, cs_list = per_flight_strings(
         table["callsign"] if "callsign" in table.column_names else None, p.row, fid, nfl
     )
-    _, src_list = _per_flight_strings(
+    _, src_list = per_flight_strings(
         table["source"] if "source" in table.column_names else None, p.row, fid, nfl
     )
+    dep_apt, dep_note = sure_airports(att, dep, dep_obs)
+    arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
-    conf = np.fmin(
-        np.where(att.airport[dep] >= 0, dconf, np.nan),
-        np.where(att.airport[arr] >= 0, aconf, np.nan),
-    )
+    conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = p.icao24[p.ac[fl_first]]
-    first_seen = _ts(t[fl_first])
+    first_seen = ts_array(t[fl_first])
     stamp = pc.strftime(first_seen, format="%Y%m%dT%H%M%SZ")
     flight_id = pc.binary_join_element_wise(pa.array(icao.tolist(), pa.string()), stamp, "-")
     cols = {
@@ -296,28 +204,32 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
         "callsign": cs_best,
         "callsigns": cs_list,
         "firstSeen": first_seen,
-        "lastSeen": _ts(t[fl_last]),
-        "takeoff_time": _ts(t[fa], takeoff_ok),
-        "landing_time": _ts(touchdown, landing_ok),
-        "estDepartureAirport": _codes(att.airport[dep], apts),
-        "estArrivalAirport": _codes(att.airport[arr], apts),
+        "lastSeen": ts_array(t[fl_last]),
+        "takeoff_time": ts_array(t[fa], takeoff_ok),
+        "landing_time": ts_array(touchdown, landing_ok),
+        "estDepartureAirport": airport_codes(dep_apt, apts),
+        "estArrivalAirport": airport_codes(arr_apt, apts),
         "departure_observed": pa.array(dep_obs),
         "arrival_observed": pa.array(arr_obs),
-        "estDepartureAirportHorizDistance": pa.array(att.horiz_m[dep], from_pandas=True),
-        "estDepartureAirportVertDistance": pa.array(att.vert_m[dep], from_pandas=True),
-        "estArrivalAirportHorizDistance": pa.array(att.horiz_m[arr], from_pandas=True),
-        "estArrivalAirportVertDistance": pa.array(att.vert_m[arr], from_pandas=True),
-        "departure_confidence": pa.array(dconf, from_pandas=True),
-        "arrival_confidence": pa.array(aconf, from_pandas=True),
+        "estDepartureAirportHorizDistance": named_values(att.horiz_m[dep], dep_apt),
+        "estDepartureAirportVertDistance": named_values(att.vert_m[dep], dep_apt),
+        "estArrivalAirportHorizDistance": named_values(att.horiz_m[arr], arr_apt),
+        "estArrivalAirportVertDistance": named_values(att.vert_m[arr], arr_apt),
+        "departure_confidence": named_values(dconf, dep_apt),
+        "arrival_confidence": named_values(aconf, arr_apt),
         "confidence": pa.array(conf, from_pandas=True),
         "departureAirportCandidatesCount": pa.array(att.n_candidates[dep].astype(np.int32)),
         "arrivalAirportCandidatesCount": pa.array(att.n_candidates[arr].astype(np.int32)),
-        "departure_alternatives": _alternatives(att, dep, apts),
-        "arrival_alternatives": _alternatives(att, arr, apts),
+        "departure_alternatives": alternatives(att, dep, apts),
+        "arrival_alternatives": alternatives(att, arr, apts),
         "gaps_bridged": pa.array(n_bridged.astype(np.int32)),
         "longest_gap_s": pa.array(longest),
-        "arrival_window_start": _ts(win_start),
-        "arrival_window_end": _ts(win_end),
+        "arrival_window_start": ts_array(win_start),
+        "arrival_window_end": ts_array(win_end),
+        "first_airborne": ts_array(t[fa]),
+        "last_airborne": ts_array(t[la]),
+        "departure_note": pa.array(dep_note.tolist(), pa.string()),
+        "arrival_note": pa.array(arr_note.tolist(), pa.string()),
         "n_positions": pa.array(n_pos.astype(np.int64)),
         "sources": src_list,
         "day": pc.cast(pc.cast(first_seen, pa.timestamp("ms")), pa.date32()),
@@ -376,6 +288,8 @@ def ground_stays(
         alt=np.full(first.shape[0], np.nan),
         direction=np.full(first.shape[0], np.nan),
         vrate=np.full(first.shape[0], np.nan),
+        speed_kt=np.full(first.shape[0], np.nan),
+        end_kt=np.full(first.shape[0], np.nan),
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],
@@ -384,10 +298,10 @@ def ground_stays(
     return pa.table(
         {
             "icao24": pa.array(p.icao24[p.ac[first]].tolist(), pa.string()),
-            "start": _ts(p.t[first]),
-            "end": _ts(p.t[last]),
+            "start": ts_array(p.t[first]),
+            "end": ts_array(p.t[last]),
             "n_positions": pa.array(m.astype(np.int64)),
-            "airport": _codes(att.airport, inf.airports),
+            "airport": airport_codes(att.airport, inf.airports),
             "distance_m": pa.array(att.horiz_m, from_pandas=True),
             "confidence": pa.array(att.confidence, from_pandas=True),
         }

@@ -8,6 +8,11 @@ Two tests, over arrays of gaps at once:
    reachable: fly from the last point to the airport, descend, stay on the ground at least
    ``MIN_TURNAROUND_S``, climb, and fly to the next point, all within the gap. If so, two
    flights; if no airport makes that possible (holding, a long detour), still one flight.
+   The feasibility uses the aircraft's own performance: its observed ground speed (with a
+   margin) and a climb/descent rate that goes with that speed (about 10 ft/min per kt: 600
+   ft/min for a 60 kt glider or light aircraft, 3,000 for a 300 kt airliner) or the rate it
+   was seen flying, whichever is higher: a glider thermalling at 8,000 ft before and after a
+   27-minute gap could not have landed and climbed back.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .airports import AirportIndex, haversine_m
+from .segment import MIN_TURNAROUND_S
 
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
@@ -25,9 +31,10 @@ KT_TO_MPS = 1852.0 / 3600.0
 CONTINUOUS_SPEED_FRACTION = 0.6  # straight-line speed >= 60 % of flown speed: kept flying
 DEFAULT_SPEED_KT = 250.0  # when the gap's sides carry no ground speed
 MAX_SPEED_KT = 600.0  # upper bound used for reachability (ground speed, with tailwind)
-DESCENT_RATE_FPM = 3000.0  # fast descent, ft/min: makes a landing as feasible as it can be
-CLIMB_RATE_FPM = 3000.0  # fast climb, ft/min
-MIN_TURNAROUND_S = 15 * 60.0  # shortest plausible stop on the ground, s
+SPEED_MARGIN = 1.25  # in the gap the aircraft may have flown this much faster than seen
+FPM_PER_KT = 10.0  # climb/descent rate that goes with a speed, ft/min per kt
+MIN_RATE_FPM = 500.0  # slowest climb/descent assumed, ft/min
+MAX_RATE_FPM = 3000.0  # fastest climb/descent assumed, ft/min (unknown speed: this)
 MAX_REACH_M = 250_000.0  # airports farther than this from both sides are not searched
 
 
@@ -43,18 +50,26 @@ def same_flight(
     lon2: F8,
     alt2: F8,
     gs2: F8,
+    vr1: F8 | None = None,
+    vr2: F8 | None = None,
 ) -> B1:
     """True where the gap between side 1 (last point before) and side 2 (first after) is bridged
-    (one flight), False where the aircraft could have landed and taken off again."""
+    (one flight), False where the aircraft could have landed and taken off again. ``vr1``,
+    ``vr2``: vertical rates (ft/min) seen at the sides, if known."""
     dt = np.maximum(t2 - t1, 1e-3)
     dist = np.asarray(haversine_m(lat1, lon1, lat2, lon2), dtype=np.float64)
-    flown_kt = np.fmax(gs1, gs2)
-    flown_kt = np.where(np.isfinite(flown_kt), flown_kt, DEFAULT_SPEED_KT)
+    seen_kt = np.fmax(gs1, gs2)
+    flown_kt = np.where(np.isfinite(seen_kt), seen_kt, DEFAULT_SPEED_KT)
     straight_kt = dist / dt / KT_TO_MPS
     same = straight_kt >= CONTINUOUS_SPEED_FRACTION * flown_kt
     lost = np.flatnonzero(~same)
     if lost.size:
-        args = (dt, lat1, lon1, alt1, lat2, lon2, alt2, flown_kt)
+        nan = np.full(np.shape(t1), np.nan)
+        seen_fpm = np.fmax(
+            np.abs(nan if vr1 is None else np.asarray(vr1, dtype=np.float64)),
+            np.abs(nan if vr2 is None else np.asarray(vr2, dtype=np.float64)),
+        )
+        args = (dt, lat1, lon1, alt1, lat2, lon2, alt2, seen_kt, seen_fpm)
         landed = could_have_landed(airports, *(np.asarray(a)[lost] for a in args))
         same[lost] = ~landed
     return same
@@ -70,10 +85,16 @@ def could_have_landed(
     lon2: F8,
     alt2: F8,
     speed_kt: F8,
+    rate_fpm: F8 | None = None,
 ) -> B1:
-    """True where some airport near either side allows descent, a turnaround and a climb."""
+    """True where some airport near either side allows descent, a turnaround and a climb, at
+    the aircraft's own speed ``speed_kt`` (NaN: unknown, an airliner's assumed) and rates."""
     n = dt.shape[0]
-    speed = np.clip(np.fmax(speed_kt, DEFAULT_SPEED_KT), 0, MAX_SPEED_KT) * KT_TO_MPS
+    kt = np.where(np.isfinite(speed_kt), speed_kt * SPEED_MARGIN, DEFAULT_SPEED_KT)
+    speed = np.clip(kt, 1.0, MAX_SPEED_KT) * KT_TO_MPS
+    by_speed = np.where(np.isfinite(speed_kt), kt * FPM_PER_KT, MAX_RATE_FPM)
+    seen = np.zeros(n) if rate_fpm is None else np.nan_to_num(np.asarray(rate_fpm))
+    rate = np.clip(np.fmax(by_speed, seen), MIN_RATE_FPM, MAX_RATE_FPM)
     # an airport farther than this from a side cannot be reached, turned around at and left
     reach = np.minimum(speed * np.maximum(dt - MIN_TURNAROUND_S, 0.0), MAX_REACH_M)
     qlat = np.r_[lat1, lat2]
@@ -84,8 +105,8 @@ def could_have_landed(
     d1 = haversine_m(lat1[gi], lon1[gi], airports.lat[ai], airports.lon[ai])
     d2 = haversine_m(airports.lat[ai], airports.lon[ai], lat2[gi], lon2[gi])
     # unknown altitude: assume low (as feasible as possible)
-    down = np.nan_to_num(np.maximum(alt1[gi] - elev, 0.0)) / DESCENT_RATE_FPM * 60.0
-    up = np.nan_to_num(np.maximum(alt2[gi] - elev, 0.0)) / CLIMB_RATE_FPM * 60.0
+    down = np.nan_to_num(np.maximum(alt1[gi] - elev, 0.0)) / rate[gi] * 60.0
+    up = np.nan_to_num(np.maximum(alt2[gi] - elev, 0.0)) / rate[gi] * 60.0
     need = (d1 + d2) / speed[gi] + down + up + MIN_TURNAROUND_S
     ok = need <= dt[gi]
     out = np.zeros(n, dtype=bool)

@@ -5,8 +5,13 @@ runway centre lines (or centre, where runways are unknown) they lie closest to o
 LFPB's aprons are not given to LFPG because of a centre 10 km away. An *estimated* end (first or
 last seen airborne) is named the OpenSky way, with the horizontal and vertical distance of the
 reference point, but only among airports the aircraft could be flying to or from: low enough
-for the distance (no airports under cruising aircraft) and ahead of it (or behind, for a
-departure); a track aligned with a runway's extended centre line counts in favour.
+for the distance (no airports under cruising aircraft; a steep gradient, or the aircraft's own
+climb or descent gradient, counted from the runway's far end for a departure), near enough for
+the time its own climb (descent) says it has been airborne (no airfield 20 km from a helicopter
+that lifted off a helipad a minute ago), and ahead of it (or behind, for a departure) beyond a
+traffic pattern's radius; a track aligned with a runway's extended centre line counts in
+favour. An airport's lacking an IATA code weighs only for fast aircraft (airliners, jets);
+for others it breaks exact ties.
 Everything works over arrays of ends and (end, candidate) pairs at once.
 """
 
@@ -42,8 +47,17 @@ ESTIMATED_CONFIDENCE_MAX = 0.7  # an estimate is never as sure as an observation
 VERT_BASE_FT = 1_500.0  # allowed height above the airport at zero distance, ft
 ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent from cruise
 DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
+OWN_SLOPE_MARGIN = 1.5  # the aircraft's own gradient, with this margin, may exceed the above
+KT_TO_M_PER_MIN = 1852.0 / 60.0  # metres per minute at one knot
+MIN_OWN_RATE_FPM = 300.0  # a climb (descent) this fast bounds how far the airport can be
+REACH_MARGIN = 3.0  # the distance flown since liftoff at the rate seen, times this ...
+REACH_BASE_M = 3_000.0  # ... plus this, m (altimeter setting, pattern)
+UNKNOWN_KT = 1e6  # an unknown speed bounds nothing
 WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
-NO_IATA_FACTOR = 3.0  # an estimate treats an airport without IATA code as this much farther
+NO_IATA_TIE = 1.0 - 1e-9  # score factor of an airport without IATA code: breaks ties only
+NO_IATA_FACTOR_FAST = 3.0  # a fast aircraft's estimate treats an airstrip as this much farther
+FAST_AIRCRAFT_KT = 250.0  # a flight this fast somewhere is an airliner or jet
+PATTERN_RADIUS_M = 5_000.0  # around an airport closer than this, any direction is plausible
 ALIGN_MAX_DEG = 15.0  # track within this of a runway heading is aligned with it
 ALIGN_OFFSET_M = 1_500.0  # and this close to its centre line (extended) is on final/initial
 
@@ -59,6 +73,8 @@ class FlightEnds:
     alt: F8  # barometric ft at the reference point (NaN on the ground)
     direction: F8  # direction of motion at the reference point, deg (NaN unknown)
     vrate: F8  # vertical rate near the reference point, ft/min (NaN unknown)
+    speed_kt: F8  # the flight's highest ground speed, kt (NaN unknown): what kind of aircraft
+    end_kt: F8  # ground speed near the reference point, kt (NaN unknown)
     sample_end: I8  # for each ground sample, the end it belongs to
     sample_lat: F8
     sample_lon: F8
@@ -198,10 +214,33 @@ class RunwayAwareInference:
         keep = ~ends.observed[qi]
         qi, ai, horiz = qi[keep], ai[keep], horiz[keep]
         vert_ft = ends.alt[qi] - a.elevation_ft[ai]
-        slope = np.where(ends.arrival[qi], ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M)
-        # unknown altitude cannot rule an airport out
-        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * horiz)
+        arr = ends.arrival[qi]
         vr = ends.vrate[qi]
+        # how high the aircraft can be this far from the airport: a steep climb or descent, or
+        # the aircraft's own (a climb at 3,100 ft/min and 155 kt is 0.65 ft per metre)
+        own = np.abs(vr) / np.maximum(ends.end_kt[qi] * KT_TO_M_PER_MIN, 1.0)
+        own = np.where((vr > 0) != arr, np.nan_to_num(own), 0.0)  # climbing out, descending in
+        slope = np.fmax(
+            np.where(arr, ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M), OWN_SLOPE_MARGIN * own
+        )
+        # a departure's climb began on the runway: at the earliest at its farther end
+        climb_m = horiz
+        # how far from the airport itself: its nearest runway, else its core around the centre
+        line_m = np.maximum(horiz - CENTRE_RADIUS_M, 0.0)
+        if self.runways is not None:
+            line, _, far = self.runways.geometry(ends.lat[qi], ends.lon[qi], ai)
+            climb_m = np.where(~arr & np.isfinite(far), np.fmax(far, horiz), horiz)
+            line_m = np.where(np.isfinite(line), line, line_m)
+        # unknown altitude cannot rule an airport out
+        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * climb_m)
+        # nor too far for its own climb (descent): seen low and climbing at its rate, it left
+        # the ground a short time ago, so its airport is near (a helicopter leaving a hospital
+        # helipad is not from an airfield 20 km away)
+        rate = np.where((vr > 0) != arr, np.abs(vr), 0.0)
+        fits = rate >= MIN_OWN_RATE_FPM
+        since_min = np.maximum(np.nan_to_num(vert_ft), 0.0) / np.where(fits, rate, 1.0)
+        flown_m = since_min * np.nan_to_num(ends.end_kt[qi], nan=UNKNOWN_KT) * KT_TO_M_PER_MIN
+        low &= ~(fits & (line_m > REACH_BASE_M + REACH_MARGIN * flown_m))
         wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
         low &= ~wrong_way
         # a departure's airport lies behind the aircraft: look back along its track
@@ -209,15 +248,23 @@ class RunwayAwareInference:
         to_apt = bearing_deg(ends.lat[qi], ends.lon[qi], a.lat[ai], a.lon[ai])
         off = angle_diff_deg(look, to_apt)
         facing = np.where(np.isnan(off), 1.0, 1.0 + 2.0 * (1.0 - np.cos(np.radians(off))))
-        # estimates favour airports with scheduled service (an IATA code) over airstrips
-        eff = horiz * facing * np.where(a.iata[ai] == "", NO_IATA_FACTOR, 1.0)
+        # within a traffic pattern's radius an aircraft flies every direction around the
+        # airport (downwind, base): only the distance beyond it is weighed by the facing
+        near = np.minimum(horiz, PATTERN_RADIUS_M)
+        eff = near + (horiz - near) * facing
         if self.runways is not None:
             _, mis = self.runways.distance(ends.lat[qi], ends.lon[qi], ai, ends.direction[qi])
             # on a runway's extended centre line, heading along it, ahead: as good as nearby
             cross = _cross_track_m(horiz, off)
             aligned = (mis <= ALIGN_MAX_DEG) & (cross <= ALIGN_OFFSET_M) & (off <= 90.0)
             eff = np.where(aligned, np.minimum(eff, 0.5 * horiz), eff)
-        score = np.exp(-eff / ESTIMATED_SCALE_M)
+        # an airport without scheduled service (no IATA code) is penalised for a fast aircraft
+        # only (an airliner or jet: seldom on an airstrip); for the slow aircraft that use
+        # airstrips (light, gliders, helicopters) it loses exact ties only: geometry decides
+        fast = ends.speed_kt[qi] >= FAST_AIRCRAFT_KT
+        strip = a.iata[ai] == ""
+        eff = eff * np.where(strip & fast, NO_IATA_FACTOR_FAST, 1.0)
+        score = np.exp(-eff / ESTIMATED_SCALE_M) * np.where(strip, NO_IATA_TIE, 1.0)
         best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, low)
         s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
         conf = np.where(

@@ -45,6 +45,14 @@ FLIGHT_SCHEMA = pa.schema(
         pa.field("longest_gap_s", pa.float64()),
         pa.field("arrival_window_start", TS),
         pa.field("arrival_window_end", TS),
+        # what was seen at the transitions: the first and last airborne point (a takeoff in a
+        # silence has no takeoff_time, but its first airborne point at the airport)
+        pa.field("first_airborne", TS),
+        pa.field("last_airborne", TS),
+        # why an end names no airport: "no airport within N km", or its best candidate was
+        # below the confidence threshold (the candidates stay in the alternatives)
+        pa.field("departure_note", pa.string()),
+        pa.field("arrival_note", pa.string()),
         pa.field("n_positions", pa.int64()),
         pa.field("sources", pa.list_(pa.string())),
         pa.field("day", pa.date32()),

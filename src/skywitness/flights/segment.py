@@ -1,12 +1,16 @@
 """Segmentation of state vectors into per-aircraft segments (flights and ground-only stays).
 
 Pure functions over arrays sorted by (aircraft, time). Each point is ground or airborne: from
-``onground`` where present, else from speed and altitude above the nearest airport. Short or
-motionless runs are noise and take the state of the surrounding runs, so a glitch neither makes
-nor breaks a flight. Segments are cut inside a ground stay between two airborne runs (at its
-longest silence, where the aircraft was parked), at long silences on the ground, and at
-airborne gaps the gap-bridging rule says could hide a landing. Every point gets exactly one
-segment id.
+``onground`` where present, else from speed and altitude above the nearest airport (and never
+ground when reached from the previous fix faster than taxiing); an unknown state is taken from
+a known one at most ``FILL_MAX_S`` away. Short or motionless runs are noise and take the state
+of the surrounding runs of the same session (no silence over ``AIR_GAP_S``), so a glitch
+neither makes nor breaks a flight; a short run that covered the ground its speed says (a short
+final) is flight. Segments are cut inside a ground stay between two airborne runs (at its
+longest silence, where the aircraft was parked), at silences over ``GROUND_SPLIT_GAP_S`` next
+to a ground point, at silences next to an airborne point longer than the aircraft's endurance
+or followed by a new callsign, and at airborne gaps the gap-bridging rule says could hide a
+landing. Every point gets exactly one segment id.
 """
 
 from __future__ import annotations
@@ -32,9 +36,19 @@ GROUND_SPEED_MAX_KT = 60.0  # without onground: slower than this and low is on t
 GROUND_ALT_MARGIN_FT = 500.0  # without onground: within this of airport elevation is low
 MIN_AIR_RUN_S = 60.0  # a shorter airborne run between ground runs is noise
 MIN_AIR_RUN_EXTENT_M = 1500.0  # an airborne run that moves less than this is noise
+FLOWN_FRACTION = 0.5  # a run covering this share of speed x duration really moved
+MIN_FLOWN_EXTENT_M = 300.0  # ... and at least this far
 MIN_GROUND_RUN_S = 30.0  # a shorter ground run between airborne runs is noise
 AIR_GAP_S = 600.0  # airborne silence longer than this is a coverage gap (bridging decides)
+FILL_MAX_S = AIR_GAP_S  # an unknown state is taken from a known one at most this far, s
 GROUND_SPLIT_GAP_S = 6 * 3600.0  # ground silence longer than this always ends a segment
+ENDURANCE_S = 20 * 3600.0  # longest flight without landing (the longest airliner routes), s
+SLOW_ENDURANCE_S = 10 * 3600.0  # same for an aircraft slower than FAST_KT (light, glider...)
+FAST_KT = 250.0  # ground speed above which an aircraft is an airliner or jet, kt
+MIN_TURNAROUND_S = 15 * 60.0  # shortest stop on the ground between two flights, s
+MOVED_MAX_DT_S = 300.0  # straight-line speed between fixes at most this far apart, s
+M_PER_DEG = 111_195.0  # metres per degree of latitude
+KT_TO_MPS = 1852.0 / 3600.0
 
 
 @dataclass(slots=True)
@@ -52,6 +66,7 @@ class Points:
     trk: F8  # deg
     vr: F8  # ft/min
     onground: I1  # 1 ground, 0 airborne, -1 unknown
+    callsign: pa.ChunkedArray | pa.Array | None = None  # the table's column (index by ``row``)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -70,38 +85,87 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
     n = table.num_rows
     ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
     ts_ms = pc.cast(ts_col, pa.int64())
-    icao_col = pc.utf8_lower(pc.cast(table["icao24"], pa.string()))
+    icao_col = pc.cast(table["icao24"], pa.string())
     valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
     valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
+    # encode, then lowercase the (small) dictionary: codes in first-appearance order
     enc = pc.dictionary_encode(pc.fill_null(icao_col, "")).combine_chunks()
-    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    first: dict[str, int] = {}
+    remap = np.array(
+        [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
+        dtype=np.int64,
+    )
+    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    names = np.array(list(first), dtype=object)
     t = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.float64) / 1e3
     if "onground" in table.column_names:
         og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
     else:
         onground = np.full(n, -1, dtype=np.int8)
-    rows = np.flatnonzero(valid_np)
-    order = rows[np.lexsort((t[rows], codes[rows]))]
-    # renumber aircraft codes densely so that code order follows icao24 first appearance
-    used, ac = np.unique(codes[order], return_inverse=True)
+    rows = np.flatnonzero(valid_np) if bad else None
+    tr, cr = (t[rows], codes[rows]) if rows is not None else (t, codes)
+    # input in time order (the usual case): a stable sort by aircraft keeps it
+    if tr.size < 2 or bool(np.all(tr[1:] >= tr[:-1])):
+        order = np.argsort(cr, kind="stable")
+    else:
+        order = np.lexsort((tr, cr))
+    if rows is not None:
+        order = rows[order]
+    # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
+    sc = codes[order]
+    new = np.r_[True, sc[1:] != sc[:-1]] if sc.size else np.zeros(0, bool)
+    ac = np.cumsum(new) - 1
+    used = sc[new]
+
+    def col(name: str) -> F8:
+        return _floats(table, name)[order]
+
     return Points(
         row=order.astype(np.int64),
         ac=ac.astype(np.int64),
         icao24=names[used],
         t=t[order],
-        lat=_floats(table, "latitude")[order],
-        lon=_floats(table, "longitude")[order],
-        alt=_floats(table, "altitude")[order],
-        gs=_floats(table, "groundspeed")[order],
-        trk=_floats(table, "track")[order],
-        vr=_floats(table, "vertical_rate")[order],
+        lat=col("latitude"),
+        lon=col("longitude"),
+        alt=col("altitude"),
+        gs=col("groundspeed"),
+        trk=col("track"),
+        vr=col("vertical_rate"),
         onground=onground[order],
+        callsign=table["callsign"] if "callsign" in table.column_names else None,
     )
+
+
+def callsigns_at(p: Points, idx: I8) -> npt.NDArray[Any]:
+    """Trimmed callsign of points ``idx`` ("" where none)."""
+    if p.callsign is None or idx.size == 0:
+        return np.full(idx.shape[0], "", dtype=object)
+    col = pc.take(pc.cast(p.callsign, pa.string()), pa.array(p.row[idx]))
+    words = pc.fill_null(pc.utf8_trim_whitespace(col), "").to_pylist()
+    return np.array(words, dtype=object)
+
+
+def moved_kt(p: Points, idx: I8) -> F8:
+    """For points ``idx``, the straight-line speed (kt) from the previous point of the same
+    aircraft with a position, if that fix is at most MOVED_MAX_DT_S old; NaN elsewhere."""
+    out = np.full(idx.shape[0], np.nan)
+    if idx.size == 0:
+        return out
+    has = np.isfinite(p.lat) & np.isfinite(p.lon)
+    before = np.maximum.accumulate(np.where(has, np.arange(len(p)), -1))
+    a = before[np.maximum(idx - 1, 0)]
+    ok = (idx > 0) & (a >= 0) & has[idx]
+    a = np.maximum(a, 0)
+    dt = p.t[idx] - p.t[a]
+    ok &= (p.ac[a] == p.ac[idx]) & (dt > 0) & (dt <= MOVED_MAX_DT_S)
+    coslat = np.cos(np.radians(p.lat[a]))
+    m = np.hypot(p.lat[idx] - p.lat[a], (p.lon[idx] - p.lon[a]) * coslat) * M_PER_DEG
+    out[ok] = m[ok] / dt[ok] / KT_TO_MPS
+    return out
 
 
 def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
@@ -114,25 +178,41 @@ def raw_ground_state(p: Points, ground_elev_ft: F8) -> I1:
     agl = p.alt - ground_elev_ft
     low = np.isnan(p.alt) | (np.isfinite(agl) & (agl < GROUND_ALT_MARGIN_FT))
     slow = p.gs < GROUND_SPEED_MAX_KT
-    high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (np.isnan(ground_elev_ft) & ~low)
+    # far from any airport is airborne; without a position nothing says where the point is
+    placed = np.isfinite(p.lat) & np.isfinite(p.lon)
+    high = np.isfinite(agl) & (agl >= GROUND_ALT_MARGIN_FT) | (
+        np.isnan(ground_elev_ft) & ~low & placed
+    )
+    # a point reached from the previous fix faster than any taxiing is not on the ground,
+    # whatever the reported speed (a helicopter slowing down low over an airport)
     fast = p.gs >= GROUND_SPEED_MAX_KT
-    g[unknown & slow & low] = 1
+    cand = np.flatnonzero(unknown & slow & low)
+    jump = cand[moved_kt(p, cand) >= GROUND_SPEED_MAX_KT]
+    fast[jump] = True
+    g[unknown & slow & low & ~fast] = 1
     g[unknown & (fast | high)] = 0
     return g
 
 
-def _fill(g: I1, ac: I8) -> I1:
-    """Unknown states take the previous known state of the aircraft, else the next; else 0."""
+def _fill(g: I1, ac: I8, t: F8) -> I1:
+    """Unknown states take the previous known state of the aircraft, else the next, from at
+    most FILL_MAX_S away (never the state of a point hours earlier); else 0."""
+    if not (g < 0).any():  # every state known (an onground flag on every row): nothing to fill
+        return g.astype(np.int8)
     n = g.shape[0]
     idx = np.arange(n)
     start = np.r_[True, ac[1:] != ac[:-1]] if n else np.zeros(0, bool)
     ac_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
     prev = np.maximum.accumulate(np.where(g >= 0, idx, -1)) if n else idx
-    out = np.where((g < 0) & (prev >= ac_start), g[np.maximum(prev, 0)], g)
+    pc_ = np.maximum(prev, 0)
+    ok = (g < 0) & (prev >= ac_start) & (t - t[pc_] <= FILL_MAX_S)
+    out = np.where(ok, g[pc_], g)
     end = np.r_[ac[1:] != ac[:-1], True] if n else np.zeros(0, bool)
     ac_end = np.minimum.accumulate(np.where(end, idx, n)[::-1])[::-1] if n else idx
-    nxt = np.minimum.accumulate(np.where(out >= 0, idx, n)[::-1])[::-1] if n else idx
-    out = np.where((out < 0) & (nxt <= ac_end), out[np.minimum(nxt, n - 1)], out)
+    nxt = np.minimum.accumulate(np.where(g >= 0, idx, n)[::-1])[::-1] if n else idx
+    nc = np.minimum(nxt, n - 1)
+    ok = (out < 0) & (nxt <= ac_end) & (t[nc] - t <= FILL_MAX_S)
+    out = np.where(ok, g[nc], out)
     return np.where(out < 0, 0, out).astype(np.int8)
 
 
@@ -148,10 +228,13 @@ def _runs(ac: I8, g: I1) -> tuple[I8, I8, I8]:
 
 def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     """Ground (1) / airborne (0) per point after filling unknowns and removing noise runs."""
-    g = _fill(raw_ground_state(p, ground_elev_ft), p.ac)
+    g = _fill(raw_ground_state(p, ground_elev_ft), p.ac, p.t)
     if not g.size:
         return g
-    rid, first, last = _runs(p.ac, g)
+    # runs are judged within sessions: an aircraft's points without a silence longer than
+    # AIR_GAP_S (a run never spans hours of silence, nor takes the state of a point before one)
+    sess = np.cumsum(np.r_[True, (p.ac[1:] != p.ac[:-1]) | (np.diff(p.t) > AIR_GAP_S)]) - 1
+    rid, first, last = _runs(sess, g)
     state = g[first]
     dur = p.t[last] - p.t[first]
     # extent of a run: the farthest of its last point and its bounding box corner from its first
@@ -163,16 +246,27 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     )
     coslat = np.cos(np.radians(np.nan_to_num(p.lat[first])))
     extent = np.hypot(np.clip(lat_rng, 0, 10), np.clip(lon_rng, 0, 10) * coslat) * 111_195.0
-    run_ac = p.ac[first]
+    # a short airborne run that covered the ground its reported speed says (a short final seen
+    # for the last 20 s) is flight, not noise: noise bursts hardly move whatever they report
+    gs_ok = np.isfinite(p.gs)
+    n_gs = np.add.reduceat(gs_ok.astype(np.float64), first)
+    mean_gs = np.add.reduceat(np.where(gs_ok, p.gs, 0.0), first) / np.maximum(n_gs, 1)
+    flown = (
+        (n_gs > 0)
+        & (mean_gs >= GROUND_SPEED_MAX_KT)
+        & (extent >= FLOWN_FRACTION * mean_gs * KT_TO_MPS * dur)
+        & (extent >= MIN_FLOWN_EXTENT_M)
+    ) | ((first == last) & (mean_gs >= GROUND_SPEED_MAX_KT))  # one point: its speed says
+    run_ac = sess[first]
     nr = first.shape[0]
     idx = np.arange(nr)
-    # a run at the edge of an aircraft's data may be cut short by coverage: only a motionless
-    # airborne run there is noise
+    # a run at the edge of a session may be cut short by coverage: only a motionless airborne
+    # run there is noise
     edge = np.r_[True, run_ac[1:] != run_ac[:-1]] | np.r_[run_ac[1:] != run_ac[:-1], True]
     short = np.where(
         state == 1,
         (dur < MIN_GROUND_RUN_S) & ~edge,
-        ((dur < MIN_AIR_RUN_S) & ~edge) | (extent < MIN_AIR_RUN_EXTENT_M),
+        ((dur < MIN_AIR_RUN_S) & ~edge) | ((extent < MIN_AIR_RUN_EXTENT_M) & ~flown),
     )
     if not short.any():
         return g
@@ -205,9 +299,12 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     dt = np.r_[np.inf, np.diff(p.t)]
     dt = np.where(new_ac, np.inf, dt)
     cut = new_ac.copy()
-    rid, first, last = _runs(p.ac, ground)
+    # runs after a silence of GROUND_SPLIT_GAP_S belong to a new stretch of the aircraft's data:
+    # a ground stay is "between" two airborne runs only within one stretch
+    stretch = np.cumsum(new_ac | (dt > GROUND_SPLIT_GAP_S)) - 1
+    rid, first, last = _runs(stretch, ground)
     state = ground[first]
-    run_ac = p.ac[first]
+    run_ac = stretch[first]
     prev_air = np.r_[False, (run_ac[1:] == run_ac[:-1]) & (state[:-1] == 0)]
     next_air = np.r_[(run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), False]
     between = (state == 1) & prev_air & next_air
@@ -227,8 +324,25 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True
-    # long ground silences
-    cut |= (ground == 1) & np.r_[False, ground[:-1] == 1] & (dt > GROUND_SPLIT_GAP_S)
+    # a silence longer than GROUND_SPLIT_GAP_S next to a ground point: on the ground, between
+    # parking and the first airborne point, or between the last airborne point and a ground
+    # point hours later (its landing is not seen: the live builder has forgotten the flight
+    # by then, and both paths must agree)
+    by_ground = (ground == 1) | np.r_[False, ground[:-1] == 1]
+    cut |= by_ground & (dt > GROUND_SPLIT_GAP_S)
+    # a silence next to an airborne point longer than the aircraft can stay up (its endurance,
+    # by how fast it flies), or after which it flies under another callsign, ends the flight:
+    # the ground point days later is not its landing
+    silent = np.flatnonzero(((ground == 0) | np.r_[False, ground[:-1] == 0]) & (dt > AIR_GAP_S))
+    if silent.size:
+        kt = np.fmax(p.gs[silent - 1], p.gs[silent])
+        endurance = np.where(kt < FAST_KT, SLOW_ENDURANCE_S, ENDURANCE_S)
+        cs0, cs1 = callsigns_at(p, silent - 1), callsigns_at(p, silent)
+        renamed = (cs0 != "") & (cs1 != "") & (cs0 != cs1)
+        # (a new callsign after an airborne gap shorter than a turnaround is a renaming in
+        # flight: no landing fits in it)
+        grounded = by_ground[silent] | (dt[silent] > MIN_TURNAROUND_S)
+        cut[silent] |= (dt[silent] > endurance) | (renamed & grounded)
     # airborne gaps: bridging decides
     gap = np.flatnonzero((ground == 0) & np.r_[False, ground[:-1] == 0] & (dt > AIR_GAP_S))
     if gap.size:

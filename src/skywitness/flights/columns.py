@@ -1,0 +1,118 @@
+"""Columns of the flights table built from per-flight arrays (Arrow arrays out).
+
+Strings per flight (callsigns, sources), ranked alternatives, timestamps, airport codes, and
+which ends are sure enough to name an airport (``MIN_CONFIDENCE``) with a note for the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .airports import AirportIndex
+from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
+from .schema import ALTERNATIVE
+
+F8 = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int64]
+B1 = npt.NDArray[np.bool_]
+
+MIN_CONFIDENCE = 0.1  # an end whose best airport is less sure than this is shown unknown
+
+
+def per_flight_strings(
+    col: pa.ChunkedArray | None, rows: I8, fid: I8, nfl: int
+) -> tuple[pa.Array, pa.Array]:
+    """Most frequent non-empty string per flight, and all distinct ones in first-seen order."""
+    if col is None:
+        empty = pa.ListArray.from_arrays(
+            pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
+        )
+        return pa.nulls(nfl, pa.string()), empty
+    # encode first, trim the (small) dictionary after: words equal once trimmed share a code
+    enc = pc.dictionary_encode(pc.cast(col, pa.string())).combine_chunks()
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))[rows]
+    trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
+    words_list = sorted(set(trimmed))
+    at = {w: i for i, w in enumerate(words_list)}
+    remap = np.array([at[w] for w in trimmed] + [-1], dtype=np.int64)
+    codes = remap[codes.astype(np.int64)]  # -1 (null) maps to the appended -1
+    words = np.array(words_list, dtype=object)
+    if len(words_list) == 1 and words_list[0] and bool((codes[fid >= 0] == 0).all()):
+        # one word on every row of every flight (a single source): one entry per flight
+        one = pa.array(words_list * nfl, pa.string())
+        offsets = pa.array(np.arange(nfl + 1, dtype=np.int32))
+        return one, pa.ListArray.from_arrays(offsets, one)
+    blank = np.array([not w for w in words], dtype=bool)
+    ok = (fid >= 0) & (codes >= 0)
+    ok[ok] &= ~blank[codes[ok]]
+    f, c = fid[ok], codes[ok]
+    pos = np.flatnonzero(ok)
+    key = f * (len(words) + 1) + c
+    uk, first_pos, cnt = np.unique(key, return_index=True, return_counts=True)
+    uf, uc, upos = uk // (len(words) + 1), uk % (len(words) + 1), pos[first_pos]
+    # list: ordered by (flight, first position)
+    order = np.lexsort((upos, uf))
+    offsets = np.searchsorted(uf[order], np.arange(nfl + 1), side="left").astype(np.int32)
+    lists = pa.ListArray.from_arrays(
+        pa.array(offsets), pa.array(words[uc[order]].tolist(), pa.string())
+    )
+    # most frequent: by (flight, -count, first position)
+    o2 = np.lexsort((upos, -cnt, uf))
+    head = o2[np.r_[True, uf[o2][1:] != uf[o2][:-1]]] if o2.size else o2
+    best = np.full(nfl, None, dtype=object)
+    best[uf[head]] = words[uc[head]]
+    return pa.array(best.tolist(), pa.string()), lists
+
+
+def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array:
+    a = att.alt_airport[rows]
+    valid = a >= 0
+    counts = valid.sum(axis=1)
+    offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
+    names = airports.icao[a[valid]]
+    values = pa.StructArray.from_arrays(
+        [
+            pa.array(names.tolist(), pa.string()),
+            pa.array(att.alt_distance_m[rows][valid], pa.float64()),
+            pa.array(att.alt_score[rows][valid], pa.float64()),
+        ],
+        fields=list(ALTERNATIVE),
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
+    ms = np.round(np.nan_to_num(sec) * 1000).astype(np.int64)
+    mask = ~np.isfinite(sec) if valid is None else ~valid | ~np.isfinite(sec)
+    return pa.array(ms, pa.int64(), mask=mask).cast(pa.timestamp("ms", tz="UTC"))
+
+
+def sure_airports(att: Attribution, rows: I8, observed: B1) -> tuple[I8, npt.NDArray[np.object_]]:
+    """The airport of ends ``rows`` where it is sure enough (-1 elsewhere), and a note saying
+    why an end names none: no candidate at all, or a best one below MIN_CONFIDENCE (shown
+    as unknown; its candidates stay in the alternatives)."""
+    apt = att.airport[rows]
+    conf = att.confidence[rows]
+    weak = (apt >= 0) & ~(conf >= MIN_CONFIDENCE)
+    note = np.full(rows.shape[0], None, dtype=object)
+    radius_km = np.where(observed, OBSERVED_RADIUS_M, ESTIMATED_RADIUS_M) / 1000.0
+    for i in np.flatnonzero(apt < 0):
+        what = "on the ground" if observed[i] else "fitting its height and direction"
+        note[i] = f"no airport within {radius_km[i]:.0f} km {what}"
+    for i in np.flatnonzero(weak):
+        note[i] = f"unknown: best candidate below confidence {MIN_CONFIDENCE:.2f}"
+    return np.where(weak, -1, apt), note
+
+
+def named_values(values: F8, apt: I8) -> pa.Array:
+    """Per-end values that belong to the named airport: null where none is named."""
+    return pa.array(np.where(apt >= 0, values, np.nan), pa.float64(), from_pandas=True)
+
+
+def airport_codes(apt: I8, airports: AirportIndex) -> pa.Array:
+    names = np.full(apt.shape[0], None, dtype=object)
+    names[apt >= 0] = airports.icao[apt[apt >= 0]]
+    return pa.array(names.tolist(), pa.string())
