@@ -153,6 +153,11 @@ class FlightBuilder:
         self.rebuilt_rows = 0
         self.recalls = 0
 
+    @property
+    def inference(self) -> AirportInference:
+        """The airport inference the flights are built with (airports on their runways)."""
+        return self._inference
+
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""
         out = pa.concat_tables([*self._final, self._live])

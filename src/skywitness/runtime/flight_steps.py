@@ -1,41 +1,33 @@
-"""One live flights step: the incremental builder, the change gate and the stream texts.
+"""One live flights step: the flights stage, the change gate and the stream texts.
 
-``FlightSteps.step`` feeds new state vectors to ``FlightBuilder.update``, lets the
+``FlightSteps.step`` feeds new state vectors to the one ``FlightStage``, lets the
 ``ChangeGate`` choose which changed flights to pass on now (new flights and material changes at
 once, progress at most about once a ``PROGRESS_S`` per flight, everything held when asked to
 flush), and for stream listeners builds their server-sent-event texts. It runs in the flights
 child process (``flights_proc``) or, without one, in the flights worker's thread; either way
-the worker only stores and publishes what a step returns. Given the store's lake, the builder
-recalls a flight forgotten in the air (``LakeRecall``: the lake's Parquet files read directly,
-never the catalogue the service holds open) when the aircraft comes back over an ocean.
+the worker only stores and publishes what a step returns. Given the store's lake, the stage
+recalls a flight forgotten in the air (``flights.recall.LakeRecall``: the lake's Parquet files
+read directly, never the catalogue the service holds open) when the aircraft comes back over an
+ocean. A warm start's step names the stored flights it rebuilds (``supersedes``).
 """
 
 from __future__ import annotations
 
-import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
-from ..flights import FLIGHT_SCHEMA, FlightBuilder
 from ..flights.gate import ChangeGate
+from ..flights.recall import LakeRecall
+from ..flights.stage import FlightStage
 from ..stats import IngestStats
-from ..store import STATE_SCHEMA, iso_z
-from ..store.catalog import sql_quote
-from ..store.lake import partition_dir
+from ..store import iso_z
 from .hub import sse_text
-
-log = logging.getLogger(__name__)
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Reads of the lake tried before giving up (a compaction may remove a file listed a moment
-#: before): then nothing is recalled, the flight stays as it was.
-RECALL_TRIES = 3
 
 
 def jsonable(v: Any) -> Any:
@@ -79,51 +71,8 @@ class StepResult:
     recalls: int = 0
 
 
-def _at(ms: int) -> datetime:
-    return EPOCH + timedelta(milliseconds=ms)  # exact: no float seconds
-
-
-class LakeRecall:
-    """A ``FlightBuilder`` recall over a store's lake (``<lake>/states/date=YYYY-MM-DD/``):
-    one aircraft's state vectors with ``since_ms <= timestamp <= until_ms``, in the lake's
-    schema, by time, exact duplicate rows (a compaction's old and new files) dropped. An
-    in-memory DuckDB reads the Parquet files of the days concerned; the catalogue file is never
-    opened (the service holds it read-write)."""
-
-    def __init__(self, lake: Path) -> None:
-        self.lake = Path(lake)
-        self.calls = 0
-        self._con: duckdb.DuckDBPyConnection | None = None
-
-    def __call__(self, icao24: str, since_ms: int, until_ms: int) -> pa.Table:
-        self.calls += 1
-        since, until = _at(since_ms), _at(until_ms)
-        n_days = (until.date() - since.date()).days + 1
-        days = [since.date() + timedelta(days=k) for k in range(n_days)]
-        cols = ", ".join(f'"{c}"' for c in STATE_SCHEMA.names)
-        for attempt in range(RECALL_TRIES):
-            files = [f for d in days for f in sorted(partition_dir(self.lake, d).glob("*.parquet"))]
-            if not files:
-                break
-            paths = ", ".join(sql_quote(str(f)) for f in files)
-            sql = (
-                f"SELECT DISTINCT {cols} FROM read_parquet([{paths}], hive_partitioning = true, "
-                "hive_types = {'date': 'DATE'}, union_by_name = true) "
-                "WHERE icao24 = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp"
-            )
-            try:
-                if self._con is None:
-                    self._con = duckdb.connect(":memory:")
-                rel = self._con.sql(sql, params=[icao24.lower(), since, until])
-                return rel.to_arrow_table().cast(STATE_SCHEMA)
-            except duckdb.Error as exc:  # a file gone meanwhile: list again
-                if attempt == RECALL_TRIES - 1:
-                    log.warning("recall of %s from %s failed: %s", icao24, self.lake, exc)
-        return STATE_SCHEMA.empty_table()
-
-
 class FlightSteps:
-    """The live flights state: a ``FlightBuilder`` (runway-aware when ``runways`` are given)
+    """The live flights state: a ``FlightStage`` (runway-aware when ``runways`` are given)
     behind a ``ChangeGate``; with ``lake`` (a store's lake folder) flights forgotten in the air
     are recalled from it (``LakeRecall``)."""
 
@@ -134,7 +83,7 @@ class FlightSteps:
         lake: Path | None = None,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
-        self.builder = FlightBuilder(runways, recall=self.recall)
+        self.stage = FlightStage(runways, recall=self.recall)
         self.gate = gate or ChangeGate()
 
     def step(
@@ -144,16 +93,15 @@ class FlightSteps:
         flush: bool = False,
         want_texts: bool = False,
         now: float | None = None,
+        supersedes: Sequence[str] = (),
     ) -> StepResult:
         """Add ``states`` (None: nothing new) and return what to pass on; ``flush``: also
-        everything the gate holds; ``now``: the gate's clock (default ``time.monotonic()``)."""
+        everything the gate holds; ``now``: the gate's clock (default ``time.monotonic()``);
+        ``supersedes``: stored flights these states rebuild (a warm start)."""
         stats = IngestStats()
-        if states is not None and states.num_rows:
-            changed, removed = self.builder.update(states, stats)
-        else:
-            changed, removed = FLIGHT_SCHEMA.empty_table(), []
+        res = self.stage.step(states, stats, supersedes=supersedes)
         changed, removed = self.gate.select(
-            changed, removed, time.monotonic() if now is None else now
+            res.changed, res.removed, time.monotonic() if now is None else now
         )
         if flush and (held := self.gate.flush()) is not None:
             changed = pa.concat_tables([changed, held]) if changed.num_rows else held
@@ -163,9 +111,9 @@ class FlightSteps:
             rejects=dict(stats.rejected),
             texts=flight_texts(changed, removed) if want_texts else None,
             held=self.gate.held,
-            recalls=self.builder.recalls,
+            recalls=self.stage.recalls,
         )
 
     def flights(self) -> pa.Table:
-        """All current flights (``FlightBuilder.flights``), passed on or not."""
-        return self.builder.flights()
+        """All current flights (``FlightStage.flights``), passed on or not."""
+        return self.stage.flights()

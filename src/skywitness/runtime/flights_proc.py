@@ -22,6 +22,7 @@ import os
 import signal
 import threading
 import traceback
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,12 @@ def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
                 states = from_ipc(payload) if payload else None
                 # the stream texts are built here too: thousands of rows of Python work the
                 # parent's interpreter is spared (it only unpickles the strings)
-                res = steps.step(states, flush=flags["flush"], want_texts=flags["texts"])
+                res = steps.step(
+                    states,
+                    flush=flags["flush"],
+                    want_texts=flags["texts"],
+                    supersedes=flags.get("supersedes", ()),
+                )
                 body = to_ipc(res.changed)  # before the header: an error then sends one reply
                 counts = {"held": res.held, "recalls": res.recalls}
                 conn.send(("ok", res.removed, res.rejects, res.texts, counts))
@@ -139,7 +145,7 @@ class FlightsProcess:
             self._conn, self.process = parent, proc
 
     def _call(
-        self, kind: str, payload: bytes = b"", flags: dict[str, bool] | None = None
+        self, kind: str, payload: bytes = b"", flags: dict[str, Any] | None = None
     ) -> StepResult:
         with self._lock:
             if self._closed:
@@ -182,11 +188,17 @@ class FlightsProcess:
         return proc.exitcode  # type: ignore[no-any-return]
 
     def step(
-        self, states: pa.Table | None, *, flush: bool = False, want_texts: bool = False
+        self,
+        states: pa.Table | None,
+        *,
+        flush: bool = False,
+        want_texts: bool = False,
+        supersedes: Sequence[str] = (),
     ) -> StepResult:
         """``FlightSteps.step`` in the child."""
         payload = to_ipc(states) if states is not None else b""
-        return self._call("step", payload, {"flush": flush, "texts": want_texts})
+        flags = {"flush": flush, "texts": want_texts, "supersedes": list(supersedes)}
+        return self._call("step", payload, flags)
 
     def flights(self) -> pa.Table:
         """All current flights (``FlightSteps.flights`` in the child)."""

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import SkywitnessError
+from ..flights.warm import warm_start
 from ..identify import ensure_schema as ensure_identity_schema
 from ..mlat import load_receivers
 from ..stats import IngestStats
@@ -35,7 +36,6 @@ from ..watch import list_alerts
 from .feeds import Feed, Item
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot
-from .seed import seed_states
 from .tcp_out import Rebroadcast
 from .tracking import EventsHook, StatesHook, TrackerWorker
 from .watch_hook import alert_message
@@ -158,9 +158,9 @@ class Service:
             )
             self.flights.subscribers.append(self._on_flights)
             if self.store is not None:  # flights in progress at the last stop continue
-                seed = seed_states(self.store)
-                if seed is not None and seed.num_rows:
-                    self.flights.add(seed)
+                warm = warm_start(self.store)
+                if warm is not None:
+                    self.flights.warm(warm)
             self.flights.start()
             identity_con = self.store.connection.cursor() if self.store is not None else None
             self._identity_con = identity_con

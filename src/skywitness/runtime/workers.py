@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
 
 from ..errors import SkywitnessError
+from ..flights.warm import WarmStart
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
@@ -53,7 +54,12 @@ class FlightsEngine(Protocol):
     """What the flights worker steps: ``FlightSteps`` or a ``FlightsProcess``."""
 
     def step(
-        self, states: pa.Table | None, *, flush: bool = False, want_texts: bool = False
+        self,
+        states: pa.Table | None,
+        *,
+        flush: bool = False,
+        want_texts: bool = False,
+        supersedes: Sequence[str] = (),
     ) -> StepResult: ...
 
     def flights(self) -> pa.Table: ...
@@ -155,6 +161,7 @@ class FlightsWorker:
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
+        self._supersedes: list[str] = []  # stored flights the pending rows rebuild (warm start)
         self._lock = threading.Lock()
         self._step_lock = threading.Lock()  # steps in order, one at a time (stop, tests)
         self._stop = threading.Event()
@@ -168,6 +175,13 @@ class FlightsWorker:
     def add(self, table: pa.Table) -> None:
         with self._lock:
             self._pending.append(table)
+
+    def warm(self, warm: WarmStart) -> None:
+        """Queue a warm start (``flights.warm``): its rows first, with the stored flights they
+        rebuild, so that the first step replaces those instead of adding copies."""
+        with self._lock:
+            self._pending.insert(0, warm.states)
+            self._supersedes += warm.supersedes
 
     def _run(self) -> None:
         # The incremental builder's cost grows with the aircraft touched per step, and it
@@ -201,16 +215,20 @@ class FlightsWorker:
     def _step(self, final: bool) -> None:
         with self._lock:
             tables, self._pending = self._pending, []
+            supersedes, self._supersedes = self._supersedes, []
         if not tables and not self.held:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
             try:
                 res = self.engine.step(
-                    states, flush=final or not tables, want_texts=self.hub.clients > 0
+                    states,
+                    flush=final or not tables,
+                    want_texts=self.hub.clients > 0,
+                    supersedes=supersedes,
                 )
             except SkywitnessError as exc:  # the child failed or died (a fresh one follows)
-                self._retry(tables, exc)
+                self._retry(tables, exc, supersedes)
                 return
             self._requeued = False
             self.updates += bool(tables)
@@ -231,7 +249,9 @@ class FlightsWorker:
             self.failed = exc
             log.exception("flights update failed")
 
-    def _retry(self, tables: list[pa.Table], exc: SkywitnessError) -> None:
+    def _retry(
+        self, tables: list[pa.Table], exc: SkywitnessError, supersedes: list[str]
+    ) -> None:
         """Queue a failed step's state vectors again, once: a child that died is replaced at
         the next step, which then builds them; a second failure drops them (they are in the
         store: ``skywitness flights rebuild`` recomputes their flights)."""
@@ -241,6 +261,7 @@ class FlightsWorker:
             self._requeued = True
             with self._lock:
                 self._pending[:0] = tables
+                self._supersedes[:0] = supersedes
             log.error("flights step failed (%s); its %d state vectors are retried", exc, rows)
         else:
             self._requeued = False

@@ -1,0 +1,90 @@
+"""The one flights stage: state vectors in, flight changes out.
+
+Every path that turns state vectors into flights drives a ``FlightStage``: ``flights rebuild``
+and ``ingest`` (one step over a chunk of aircraft), the live flights child of ``serve`` (a step
+every few seconds, after a warm start), ``watch`` and ``watch --replay`` (a step per data-time
+window). A step returns ``FlightChanges``: the flights that are new or changed (rows of
+``FLIGHT_SCHEMA``) and the ids of the flights that no longer exist. The store, the API stream
+and the watch subscribe to those changes; none of them builds flights of its own.
+
+A step may name the stored flights its state vectors rebuild (``supersedes``, see
+``flights.warm``): those that the rebuild does not give again are reported removed, so a
+warm start replaces what it recomputed instead of storing a second copy next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from ..stats import IngestStats
+from .airports import AirportIndex
+from .bridge import Recall
+from .incremental import FlightBuilder
+from .infer import AirportInference
+from .schema import FLIGHT_SCHEMA
+
+
+@dataclass
+class FlightChanges:
+    """One step's output: new or changed flights (``FLIGHT_SCHEMA``) and removed flight ids."""
+
+    changed: pa.Table = field(default_factory=FLIGHT_SCHEMA.empty_table)
+    removed: list[str] = field(default_factory=list)
+
+
+class FlightStage:
+    """The flights state of one run: the incremental ``FlightBuilder`` (runway-aware when
+    ``runways`` or an ``inference`` are given; with ``recall``, flights forgotten in the air are
+    brought back from stored rows)."""
+
+    def __init__(
+        self,
+        runways: pa.Table | None = None,
+        *,
+        airports: AirportIndex | None = None,
+        inference: AirportInference | None = None,
+        recall: Recall | None = None,
+    ) -> None:
+        self.builder = FlightBuilder(runways, airports=airports, inference=inference, recall=recall)
+
+    @property
+    def inference(self) -> AirportInference:
+        return self.builder.inference
+
+    @property
+    def recalls(self) -> int:
+        return self.builder.recalls
+
+    def step(
+        self,
+        states: pa.Table | None,
+        stats: IngestStats | None = None,
+        *,
+        supersedes: Iterable[str] = (),
+    ) -> FlightChanges:
+        """Add ``states`` (None: nothing new); ``supersedes``: ids of stored flights that these
+        state vectors rebuild (reported removed unless the rebuild gives them again)."""
+        if states is not None and states.num_rows:
+            changed, removed = self.builder.update(states, stats)
+        else:
+            changed, removed = FLIGHT_SCHEMA.empty_table(), []
+        old = set(supersedes)
+        if old:
+            now = set(self.builder.flights()["flight_id"].to_pylist())
+            removed = sorted(set(removed) | (old - now))
+        return FlightChanges(changed, removed)
+
+    def flights(self) -> pa.Table:
+        """All current flights (final and still changing), by icao24 then firstSeen."""
+        return self.builder.flights()
+
+
+def build_all(
+    states: pa.Table, inference: AirportInference, stats: IngestStats | None = None
+) -> pa.Table:
+    """The flights of ``states`` (all rows of the aircraft concerned) by one step of a fresh
+    stage: what ``flights rebuild`` and ``ingest`` store."""
+    return FlightStage(inference=inference).step(states, stats).changed
