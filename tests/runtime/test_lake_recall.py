@@ -15,7 +15,8 @@ import pyarrow.compute as pc
 import pytest
 
 from skywitness.flights import build_flights
-from skywitness.runtime.flight_steps import FlightSteps, LakeRecall
+from skywitness.flights.recall import LakeRecall
+from skywitness.runtime.flight_steps import FlightSteps
 from skywitness.runtime.history import ingest, open_history
 from skywitness.runtime.hub import Hub
 from skywitness.runtime.pipeline import RunOptions
@@ -83,7 +84,7 @@ def test_flight_steps_with_the_lake_bridge_like_bulk(store: Store) -> None:
     for part in _slices(states, 600_000):
         steps.step(part, now=0.0)
     assert steps.recall is not None and steps.recall.calls == 2
-    assert steps.builder.recalls == 2
+    assert steps.stage.recalls == 2
     assert steps.flights().equals(bulk)
     # without a store: no recall, the crossings come back as second flights
     alone = FlightSteps()

@@ -1,5 +1,5 @@
 """A restarted ``serve`` continues the flights in progress at its last stop: the live flight
-builder is seeded with the newest stored state vectors (``runtime/seed.py``)."""
+stage is warmed with the newest stored state vectors (``flights/warm.py``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from skywitness.flights.stage import FlightStage
+from skywitness.flights.warm import warm_start
 
 from skywitness.flights import build_flights
-from skywitness.runtime.seed import seed_states
 from skywitness.runtime.service import Service, ServiceConfig
 from skywitness.simulate import parse_scenario, simulate
 from skywitness.simulate.writers import write_capture
@@ -64,19 +65,29 @@ def test_flights_in_progress_continue_across_a_restart(tmp_path: Path) -> None:
     assert set(stored["flight_id"].to_pylist()) == set(before["flight_id"].to_pylist())
 
 
-def test_the_seed_is_the_newest_window_and_bounded(tmp_path: Path) -> None:
+def test_the_warm_start_is_the_newest_window_bounded_and_whole_flights(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _run(_capture(tmp_path / "a.jsonl", 0.0, STOP_UNIX_S), data)
     with Store(data) as st:
         everything = st.states()
-        seed = seed_states(st)
-        assert seed is not None and seed.num_rows == everything.num_rows  # 30 min < 6 h
+        stored = st.query_flights()
+        warm = warm_start(st)
+        assert warm is not None and warm.states.num_rows == everything.num_rows  # 30 min < 6 h
+        assert sorted(warm.supersedes) == sorted(stored["flight_id"].to_pylist())
         ms = everything["timestamp"].cast(pa.int64()).to_numpy()
-        ten_min = seed_states(st, window_s=600.0)
+        ten_min = warm_start(st, window_s=600.0)
         assert ten_min is not None
-        assert ten_min.num_rows == int(np.count_nonzero(ms >= ms.max() - 600_000))
+        # every row of the window, and the flights in progress at its start whole: rebuilt,
+        # they are the stored ones (same ids), not truncated copies
+        t = ten_min.states["timestamp"].cast(pa.int64()).to_numpy()
+        assert np.count_nonzero(t >= ms.max() - 600_000) == np.count_nonzero(
+            ms >= ms.max() - 600_000
+        )
+        rebuilt = FlightStage().step(ten_min.states, supersedes=ten_min.supersedes)
+        assert rebuilt.removed == []
+        assert set(rebuilt.changed["flight_id"].to_pylist()) == set(ten_min.supersedes)
         # 100x too many rows: the 6 h window shrinks to 3.6 min, then to the 10-minute floor
-        capped = seed_states(st, max_rows=everything.num_rows // 100)
-        assert capped is not None and capped.num_rows == ten_min.num_rows
+        capped = warm_start(st, max_rows=everything.num_rows // 100)
+        assert capped is not None and capped.states.num_rows == ten_min.states.num_rows
     with Store(tmp_path / "empty") as st:
-        assert seed_states(st) is None
+        assert warm_start(st) is None

@@ -10,6 +10,8 @@ import sys
 from typing import Any
 
 from ..errors import SkywitnessError
+from ..flights.recall import LakeRecall
+from ..flights.stage import FlightStage
 from ..runtime.pipeline import track_tables
 from ..stats import IngestStats
 from ..watch import (
@@ -74,12 +76,15 @@ def run_watch(args: argparse.Namespace) -> int:
         notifiers.append(("console", ConsoleNotifier()))
     try:
         with open_store(args) as store:
+            runways = store.table("runways")  # imported with `db import-runways`, or None
             watch = Watch(
                 rs,
                 con=store.connection,
                 store_con=store.connection,
                 notifiers=notifiers,
-                runways=store.table("runways"),  # imported with `db import-runways`, or None
+                runways=runways,
+                # the one flights stage, recalling flights forgotten in the air from the lake
+                stage=FlightStage(runways, recall=LakeRecall(store.lake)),
             )
             if args.replay:
                 if args.since is None or args.until is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -67,7 +68,9 @@ def _window(store: Store, window_s: float, max_rows: int) -> tuple[datetime, dat
     if estimate > max_rows:
         window_s = max(window_s * max_rows / estimate, WARM_MIN_S)
         since = newest - timedelta(seconds=window_s)
-        log.info("warm start of the flights with the last %.0f s only (%d rows)", window_s, estimate)
+        log.info(
+            "warm start of the flights with the last %.0f s only (%d rows)", window_s, estimate
+        )
     return since, newest
 
 
@@ -151,7 +154,7 @@ def warm_start(
     return WarmStart(rows, supersedes)
 
 
-def _ms(col: pa.ChunkedArray) -> np.ndarray:  # type: ignore[type-arg]
+def _ms(col: pa.ChunkedArray) -> npt.NDArray[np.int64]:
     ts = col.cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
     return np.asarray(ts.to_numpy(), dtype=np.int64)
 

@@ -1,8 +1,10 @@
 """Wires the watch engine into the live service: a subscriber on its state vectors.
 
-The tracker thread only queues tables here; one worker thread feeds them to ``watch.Watch``
-(events → rules → alerts stored in the catalogue and sent to the notifiers) and hands each alert
-to the service (``/api/alerts``, the SSE stream). ``reload`` swaps in a freshly loaded rule set;
+The tracker thread only queues tables here, and the flights worker the flight changes of the
+service's one flights stage (the watch builds no flights of its own: an alert names a flight
+the store holds); one worker thread feeds them to ``watch.Watch`` (events → rules → alerts
+stored in the catalogue and sent to the notifiers) and hands each alert to the service
+(``/api/alerts``, the SSE stream). ``reload`` swaps in a freshly loaded rule set;
 when the file does not load the old rules stay in force and the error goes to the caller.
 """
 
@@ -84,20 +86,26 @@ class WatchHook:
             store_con=cursor,
             notifiers=notifiers,
             runways=self.service.runways,
+            subscribed=True,
         )
         return watch, notifiers
 
     def start(self) -> None:
         self.service.subscribers.on_states.append(self.offer)
+        self.service.subscribers.on_flights.append(self.offer_flights)
         self._thread.start()
 
     def offer(self, table: pa.Table) -> None:
         self._queue.put(table)
 
+    def offer_flights(self, changed: pa.Table, removed: list[str]) -> None:
+        self._queue.put((changed, removed))
+
     def reload(self) -> int:
         """Load the rules file again; raises (keeping the old rules) when it does not load."""
         watch, notifiers = self._load()
         with self._lock:
+            watch.source.adopt_flights(self.watch.source)  # the stage does not send them again
             old, self.watch = self._notifiers, watch
             self._notifiers = notifiers
         for _, n in old:
@@ -111,6 +119,9 @@ class WatchHook:
             try:
                 with self._lock:
                     watch = self.watch
+                    if isinstance(item, tuple):
+                        watch.on_flights(*item)
+                        continue
                     alerts = watch.flush() if final else watch.feed(item)
                 for a in alerts:
                     self.service.publish_alert(alert_message(a))

@@ -249,9 +249,7 @@ class FlightsWorker:
             self.failed = exc
             log.exception("flights update failed")
 
-    def _retry(
-        self, tables: list[pa.Table], exc: SkywitnessError, supersedes: list[str]
-    ) -> None:
+    def _retry(self, tables: list[pa.Table], exc: SkywitnessError, supersedes: list[str]) -> None:
         """Queue a failed step's state vectors again, once: a child that died is replaced at
         the next step, which then builds them; a second failure drops them (they are in the
         store: ``skywitness flights rebuild`` recomputes their flights)."""

@@ -14,6 +14,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..flights import AirportIndex
+from ..flights.stage import FlightStage
+from ..flights.warm import WarmStart, warm_start
+from ..store import STATE_SCHEMA
 from .alerts import Alert, alert_id, save_alerts
 from .engine import Cooldown, IdentityLookup, RuleEngine, identity_facts
 from .events import WatchEvents, WatchKind
@@ -42,6 +45,8 @@ class Watch:
         lateness_s: float = LATENESS_S,
         settle_s: float = SETTLE_S,
         lost_s: float = LOST_S,
+        stage: FlightStage | None = None,
+        subscribed: bool = False,
     ) -> None:
         self.ruleset = ruleset
         self.engine = RuleEngine(ruleset, con=con, identities=identities)
@@ -53,12 +58,27 @@ class Watch:
             lateness_s=lateness_s,
             settle_s=settle_s,
             lost_s=lost_s,
+            stage=stage,
+            subscribed=subscribed,
         )
         self.cooldown = Cooldown()
         self.store_con = store_con
         self.notifiers = list(notifiers)
         self.alerts: list[Alert] = []
         self._by_name = {r.name: r for r in ruleset.rules}
+
+    def on_flights(self, changed: pa.Table, removed: list[str]) -> None:
+        """Flight changes of the service's flights stage (a ``subscribed`` watch)."""
+        self.source.on_flights(changed, removed)
+
+    def warm(self, warm: WarmStart, start: datetime) -> None:
+        """Give the flights stage the flights in progress at ``start`` (``flights.warm``), so
+        that they keep their stored ids; events before ``start`` are not reported."""
+        stage = self.source.stage
+        if stage is not None:
+            step = stage.step(warm.states, supersedes=warm.supersedes)
+            self.source.on_flights(step.changed, step.removed)
+        self.source.start_s = start.timestamp()
 
     def feed(self, states: pa.Table) -> list[Alert]:
         return [a for ev in self.source.windows(states) for a in self._handle(ev)]
@@ -122,8 +142,11 @@ def replay(
     *,
     slice_: timedelta = REPLAY_SLICE,
 ) -> list[Alert]:
-    """Run ``watch`` over the store's state vectors in [since, until), in time order."""
+    """Run ``watch`` over the store's state vectors in [since, until), in time order; the
+    flights in progress at ``since`` are continued from the store (``flights.warm``)."""
     start = len(watch.alerts)
+    warm = warm_start(store, until=since)
+    watch.warm(warm or WarmStart(STATE_SCHEMA.empty_table()), since)
     t = since.astimezone(UTC)
     end = until.astimezone(UTC)
     while t < end:

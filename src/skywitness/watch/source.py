@@ -1,11 +1,19 @@
-"""The event source: state vectors (+ the flights built from them) -> watch events.
+"""The event source: state vectors (+ the flights of the one flights stage) -> watch events.
 
-Live and replay share this code path. Data time is cut into fixed windows of ``step_s`` seconds
-aligned on the epoch; a window is processed once the newest state seen is ``lateness_s`` past
-its end, and every decision (flight update, takeoff/landing settled, aircraft lost) is taken at
-the window boundary, never at the arrival time of a chunk. Chunking therefore cannot change the
-events: the same states in time order give the same events whether they come from a live
-tracker in small chunks or from the store in big slices.
+Live and replay share this code path. Flights come from ``flights.stage.FlightStage``: stepped
+here once per data-time window (``watch``, ``watch --replay``, the demo), or, inside ``serve``,
+the service's own stage whose changes this source subscribes to (``subscribed=True``,
+``on_flights``), so an alert's flight id is one the store and ``/api/flights`` hold.
+
+Data time is cut into fixed windows of ``step_s`` seconds aligned on the epoch; a window is
+processed once the newest state seen is ``lateness_s`` past its end, and every decision (flight
+update, takeoff/landing settled, aircraft lost) is taken at the window boundary, never at the
+arrival time of a chunk. Chunking therefore cannot change the events: the same states in time
+order give the same events whether they come from a live tracker in small chunks or from the
+store in big slices. Windows in which nothing can happen (no state vector, no takeoff or
+landing to settle, no aircraft to lose) are skipped in one jump: a replay costs what its data
+costs, not its calendar span. Flight events before the first window (``start_s``: flights of a
+warm start, in progress when the input began) are not reported; the run that saw them did.
 """
 
 from __future__ import annotations
@@ -20,9 +28,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..flights import AirportIndex, FlightBuilder, airport_inference
+from ..flights import AirportIndex, airport_inference
 from ..flights.incremental import canonical_states
+from ..flights.stage import FlightStage
 from .events import EMERGENCY_SQUAWKS, Obj, WatchEvents, WatchKind
+from .flight_events import flight_wants
 from .geo import Geofence
 
 STEP_S = 60.0  # window length, s of data time
@@ -59,7 +69,8 @@ class EventSource:
         self,
         fences: Sequence[Geofence] = (),
         *,
-        builder: FlightBuilder | None = None,
+        stage: FlightStage | None = None,
+        subscribed: bool = False,
         airports: AirportIndex | None = None,
         runways: pa.Table | None = None,
         step_s: float = STEP_S,
@@ -70,7 +81,10 @@ class EventSource:
         self.fences = list(fences)
         inference = airport_inference(runways, airports)  # airports moved onto their runways
         self.airports = inference.airports
-        self.builder = builder or FlightBuilder(inference=inference)
+        # the flights: stepped here per window, or (subscribed) pushed by ``on_flights``
+        self.stage = None if subscribed else (stage or FlightStage(inference=inference))
+        self.start_s: float | None = None  # flight events before this are not reported
+        self.windows_run = 0  # windows evaluated (skipped empty ones not counted)
         self.step_s, self.lateness_s = step_s, lateness_s
         self.settle_s, self.lost_s = settle_s, lost_s
         self.late = 0  # states older than an already processed window (live input out of order)
@@ -103,22 +117,57 @@ class EventSource:
         t = rows["timestamp"].cast(pa.int64()).to_numpy() / 1000.0
         if self._next is None:
             self._next = (math.floor(float(t.min()) / self.step_s) + 1) * self.step_s
+            if self.start_s is None:
+                self.start_s = self._next - self.step_s
         else:
             self.late += int(np.count_nonzero(t < self._next - self.step_s))
         self._max_t = max(self._max_t, float(t.max()))
         self._buffer.append(rows)
         while self._next is not None and self._max_t >= self._next + self.lateness_s:
+            # the first window end that may not be evaluated yet: skipping stops before it
+            ready = (math.floor((self._max_t - self.lateness_s) / self.step_s) + 1) * self.step_s
+            self._next = min(self._skip(), ready)
+            if self._next >= ready:
+                return
             end = self._next
             self._next += self.step_s
             yield self._window(end, final=False)
 
     def flush_windows(self) -> Iterator[WatchEvents]:
         while self._next is not None and self._buffer:
+            self._next = self._skip()
             end = self._next
             self._next += self.step_s
             yield self._window(end, final=False)
         if self._next is not None:
             yield self._window(self._next, final=True)
+
+    def on_flights(self, changed: pa.Table, removed: list[str]) -> None:
+        """Flight changes from the service's flights stage (``subscribed``)."""
+        self._update_flights(changed, removed)
+
+    def adopt_flights(self, other: EventSource) -> None:
+        """Take over the flights ``other`` knows (a subscribed source replaced by a reload)."""
+        self._flights = dict(other._flights)
+        self._spans = {k: dict(v) for k, v in other._spans.items()}
+
+    def _skip(self) -> float:
+        """The end of the first window from ``_next`` on in which something can happen: one
+        that takes buffered rows, or reaches a deadline (a takeoff or landing to settle, a
+        flight to close, an aircraft to lose or forget). Windows before it emit nothing."""
+        assert self._next is not None
+        due = [pc.min(t["timestamp"].cast(pa.int64())).as_py() / 1000.0 for t in self._buffer]
+        for fid, r in self._flights.items():
+            wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
+            due.append(closed_at)
+            due += [w.due for w in wants if (fid, int(w.kind)) not in self._emitted]
+        for ac in self._aircraft.values():
+            due.append(ac.last_t + (FORGET_S if ac.lost else self.lost_s))
+        if not due:
+            return self._next
+        # a window ending at or after a deadline reaches it (one early at worst: harmless)
+        at = float(math.ceil(min(due) / self.step_s) * self.step_s)
+        return max(self._next, at)
 
     # -- one window ------------------------------------------------------------------------
     def _take(self, end: float) -> pa.Table | None:
@@ -134,10 +183,12 @@ class EventSource:
     def _window(self, end: float, *, final: bool) -> WatchEvents:
         rows = self._take(end)
         parts: list[WatchEvents] = []
+        self.windows_run += 1
         if rows is not None:
             self._remember(rows, end)
-            changed, removed = self.builder.update(rows)
-            self._update_flights(changed, removed)
+            if self.stage is not None:
+                step = self.stage.step(rows)
+                self._update_flights(step.changed, step.removed)
             parts.append(self._state_events(rows))
         parts.append(self._flight_events(end, final))
         parts.append(self._lost_events(end, final))
@@ -287,41 +338,21 @@ class EventSource:
         out: list[dict[str, Any]] = []
         done: list[str] = []
         for fid, r in self._flights.items():
-            first, last = r["firstSeen"].timestamp(), r["lastSeen"].timestamp()
-            toff = r["takeoff_time"].timestamp() if r["takeoff_time"] is not None else None
-            land = r["landing_time"].timestamp() if r["landing_time"] is not None else None
-            closed = final or end >= last + self.lost_s
-            dep, arr = r["estDepartureAirport"] or "", r["estArrivalAirport"] or ""
-            landed = (
-                r["arrival_observed"]
-                and land is not None
-                and (final or end >= land + self.settle_s)
-            )
-            want = []
-            if (
-                r["departure_observed"]
-                and toff is not None
-                and (final or end >= toff + self.settle_s)
-            ):
-                want.append((WatchKind.TAKEOFF, toff, dep))
-            if landed and land is not None:
-                want.append((WatchKind.LANDING, land, arr))
-            t_dep = toff if toff is not None else first
-            if dep and (final or end >= t_dep + self.settle_s):
-                want.append((WatchKind.DEPARTURE, t_dep, dep))
-            if arr and (landed or closed):
-                want.append((WatchKind.ARRIVAL, land if land is not None else last, arr))
-            for kind, t, apt in want:
-                if (fid, int(kind)) in self._emitted:
+            wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
+            closed = final or end >= closed_at
+            for w in wants:
+                if (fid, int(w.kind)) in self._emitted or not (final or end >= w.due):
                     continue
-                self._emitted.add((fid, int(kind)))
+                self._emitted.add((fid, int(w.kind)))
+                if self.start_s is not None and w.t < self.start_s:
+                    continue  # before this run's input (a warm start's flight)
                 out.append(
                     {
-                        "kind": kind,
-                        "t": t,
+                        "kind": w.kind,
+                        "t": w.t,
                         "fid": fid,
                         "icao24": r["icao24"],
-                        "airport": apt,
+                        "airport": w.airport,
                         "callsign": r["callsign"] or "",
                     }
                 )
