@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from skywitness.flights.stage import FlightStage
-from skywitness.flights.warm import warm_start
 
 from skywitness.flights import build_flights
+from skywitness.flights.stage import FlightStage
+from skywitness.flights.warm import warm_start
 from skywitness.runtime.service import Service, ServiceConfig
 from skywitness.simulate import parse_scenario, simulate
 from skywitness.simulate.writers import write_capture

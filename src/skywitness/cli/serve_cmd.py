@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import threading
 from pathlib import Path
 from types import FrameType
@@ -109,6 +110,15 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve_forever(config_of(args))
 
 
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The HTTP server's listening socket; SkywitnessError naming the address when it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise SkywitnessError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
 def serve_forever(cfg: ServiceConfig) -> int:
     """Start the service and its HTTP server; run until Ctrl-C or SIGTERM, then stop cleanly."""
     import uvicorn
@@ -121,7 +131,12 @@ def serve_forever(cfg: ServiceConfig) -> int:
             service.hub.close()
             super().handle_exit(sig, frame)
 
-    service = Service(cfg).start()
+    sock = listen_socket(cfg.bind, cfg.port)  # a busy port fails here, before anything starts
+    try:
+        service = Service(cfg).start()
+    except BaseException:
+        sock.close()
+        raise
     server = Server(
         uvicorn.Config(
             create_app(service),
@@ -145,7 +160,7 @@ def serve_forever(cfg: ServiceConfig) -> int:
     signal.signal(signal.SIGINT, on_signal)
     print(f"skywitness: serving http://{cfg.bind}:{cfg.port}/ (API docs at /docs)", flush=True)
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
         service.stop()
         service.wait_closed(timeout=60.0)

@@ -1,5 +1,6 @@
-"""``LakeRecall``: one aircraft's stored state vectors, read straight from a store's Parquet lake,
-for the flights stage to bring back a flight it forgot in the air (an ocean crossing).
+"""Recalls for the flights stage: one aircraft's earlier state vectors, to bring back a flight
+it forgot in the air (an ocean crossing). ``LakeRecall`` reads a store's Parquet lake,
+``TableRecall`` the tables of a run held in memory.
 
 An in-memory DuckDB reads the Parquet files of the days concerned; the catalogue file is never
 opened (the live service holds it read-write, and the stage may run in a child process).
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..store import STATE_SCHEMA
 from ..store.catalog import sql_quote
@@ -65,3 +67,28 @@ class LakeRecall:
                 if attempt == RECALL_TRIES - 1:
                     log.warning("recall of %s from %s failed: %s", icao24, self.lake, exc)
         return STATE_SCHEMA.empty_table()
+
+
+class TableRecall:
+    """A ``FlightBuilder`` recall over state vectors held in memory (``add`` each table as it
+    is produced): for a run without a store, such as the demo's simulated capture."""
+
+    def __init__(self) -> None:
+        self._tables: list[pa.Table] = []
+        self.calls = 0
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._tables.append(table)
+
+    def __call__(self, icao24: str, since_ms: int, until_ms: int) -> pa.Table:
+        self.calls += 1
+        if not self._tables:
+            return STATE_SCHEMA.empty_table()
+        rows = pa.concat_tables(self._tables, promote_options="default")
+        ms = pc.cast(rows["timestamp"], pa.timestamp("ms", tz="UTC")).cast(pa.int64())
+        keep = pc.and_(
+            pc.equal(rows["icao24"], icao24.lower()),
+            pc.and_(pc.greater_equal(ms, since_ms), pc.less_equal(ms, until_ms)),
+        )
+        return rows.filter(keep).sort_by("timestamp")

@@ -17,6 +17,8 @@ import pyarrow as pa
 
 from ..decode import decode_batch
 from ..flights import AirportIndex, build_flights
+from ..flights.recall import TableRecall
+from ..flights.stage import FlightStage
 from ..identify.identity import Identity, identify
 from ..simulate import Scenario, load_builtin, simulate
 from ..stats import IngestStats
@@ -62,7 +64,9 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
     scenario = scenario or load_builtin("caracas")
     stats = IngestStats()
     tracker = Tracker(rate_s=1.0, stats=stats, places=AirportPlaces())
-    watch = Watch(parse_rules(DEMO_RULES, path="<demo rules>"))
+    # the one flights stage, recalling the Atlantic crossing from the capture held in memory
+    recall = TableRecall()
+    watch = Watch(parse_rules(DEMO_RULES, path="<demo rules>"), stage=FlightStage(recall=recall))
     tables: list[pa.Table] = []
     n_frames = 0
     for batch in simulate(scenario):
@@ -73,10 +77,12 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
         states = tracker.update(msgs, batch.source)
         if len(states):
             tables.append(states.to_arrow())
+            recall.add(tables[-1])
             watch.feed(tables[-1])
     final = tracker.flush()
     if len(final):
         tables.append(final.to_arrow())
+        recall.add(tables[-1])
         watch.feed(tables[-1])
     watch.flush()
     states = pa.concat_tables(tables).sort_by([("icao24", "ascending"), ("timestamp", "ascending")])

@@ -17,7 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..flights import airport_inference, build_flights
+from ..flights import airport_inference
+from ..flights.stage import build_all
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
 from ..stats import IngestStats
@@ -132,7 +133,7 @@ def rebuild_flights(
     for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
         chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
         states = store.states(icao24=chunk, since=since, until=until)
-        flights = build_flights(states, inference=inference)
+        flights = build_all(states, inference)  # one step of the one flights stage
         store.replace_flights(flights, icao24s=chunk, since=since, until=until)
         stored += flights.num_rows
     if since is None and until is None and icao24s is None and aircraft:
