@@ -67,7 +67,7 @@ def live_alerts(quickstart_states: pa.Table) -> list[Alert]:
 @pytest.fixture(scope="module")
 def replay_alerts(quickstart_store: Path) -> tuple[list[Alert], list[Alert], pa.Table]:
     with Store(quickstart_store) as store:
-        watch = Watch(parse_rules(RULES), store_con=store.connection, step_s=TEST_STEP_S)
+        watch = Watch(parse_rules(RULES), store=store, step_s=TEST_STEP_S)
         got = replay(watch, store, SINCE, UNTIL)
         stored = list_alerts(store.connection)
         flights = store.query_flights()

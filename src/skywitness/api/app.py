@@ -376,7 +376,9 @@ def create_app(service: Service) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > IMPORT_MAX_BYTES:
             raise HTTPException(413, f"body larger than {IMPORT_MAX_BYTES} bytes")
-        con = read_con()
+        store = service.store
+        if store is None:
+            raise HTTPException(409, "this server runs without a store (start it with --data-dir)")
         fd, tmp = tempfile.mkstemp(prefix="skywitness-import-")
         try:
             size = 0
@@ -388,8 +390,8 @@ def create_app(service: Service) -> FastAPI:
                     fh.write(part)
             if size == 0:
                 raise HTTPException(400, "empty body: send the aircraft DB file as the body")
-            with service.read_lock:
-                report = import_aircraft(con, tmp, kind, source=name)
+            # a job of the catalogue's one writer thread
+            report = store.write(lambda con: import_aircraft(con, tmp, kind, source=name))
             if service.snapshots is not None:
                 service.snapshots.identities.clear()
             return {"kind": kind, "report": report.as_dict()}

@@ -15,6 +15,7 @@ from ..identify.formats import KINDS
 from ..identify.identity import Identity, identify_many
 from ..identify.importer import import_aircraft
 from ..identify.query import Match, recent_activity, resolve
+from ..store import Store
 from .common import step_status
 
 CATALOG_NAME = "catalog.duckdb"
@@ -78,10 +79,9 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError("import-aircraft", "give FILE and --kind, or --download NAME")
     mapping = dict(m.split("=", 1) for m in args.map if "=" in m)
     ddir.mkdir(parents=True, exist_ok=True)
-    con = _connect(ddir / CATALOG_NAME, read_only=False)
-    try:
-        with step_status() as step:
-            rep = import_aircraft(
+    with Store(ddir) as store, step_status() as step:  # the import: a catalogue writer job
+        rep = store.write(
+            lambda con: import_aircraft(
                 con,
                 path,
                 kind,
@@ -92,8 +92,7 @@ def run_import(args: argparse.Namespace) -> int:
                 force=args.force,
                 progress=step,
             )
-    finally:
-        con.close()
+        )
     if rep.already_imported:
         print(
             f"{path}: already imported as {rep.source} (sha256 {rep.sha256[:12]}): nothing changed"

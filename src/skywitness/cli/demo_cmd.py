@@ -103,7 +103,7 @@ def serve_demo(out: Console, answer: DemoAnswer, args: argparse.Namespace) -> in
     store = open_history(data)
     try:
         ingest(store, [str(capture)], RunOptions())
-        save_alerts(store.connection, answer.alerts)
+        store.write(lambda con: save_alerts(con, answer.alerts))
     finally:
         store.close()
     url = f"http://127.0.0.1:{args.port}/?history={demo_days(answer)}"

@@ -80,7 +80,7 @@ def run_watch(args: argparse.Namespace) -> int:
             watch = Watch(
                 rs,
                 con=store.connection,
-                store_con=store.connection,
+                store=store,
                 notifiers=notifiers,
                 runways=runways,
                 # the one flights stage, recalling flights forgotten in the air from the lake

@@ -23,6 +23,7 @@ from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
 from ..stats import IngestStats
 from ..store import IngestRecord, Provenance, Store, ingest_tables
+from ..store.flightdb import keep_flights_of
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .pipeline import ProgressHook, RunOptions, track_tables
 
@@ -65,7 +66,7 @@ class IngestOutcome:
 def open_history(data_dir: str | Path) -> Store:
     """The store, with the identity tables ready (the catalogue holds both)."""
     store = Store(data_dir)
-    ensure_identity_schema(store.connection)
+    store.write(ensure_identity_schema)
     return store
 
 
@@ -138,7 +139,5 @@ def rebuild_flights(
         stored += flights.num_rows
     if since is None and until is None and icao24s is None and aircraft:
         # aircraft no longer in the lake keep no stale flights after a full rebuild
-        store.connection.execute(
-            "DELETE FROM flights WHERE NOT list_contains(?, icao24)", [aircraft]
-        )
+        store.write(lambda con: keep_flights_of(con, aircraft))
     return len(aircraft), stored

@@ -131,7 +131,7 @@ class Service:
         try:
             if cfg.data_dir is not None:
                 self.store = Store(cfg.data_dir)
-                ensure_identity_schema(self.store.connection)
+                self.store.write(ensure_identity_schema)
                 self._read_con = self.store.connection.cursor()
                 self._read_con.execute("SET TimeZone = 'UTC'")
                 spec = " ".join(cfg.sources) or "serve"

@@ -83,7 +83,7 @@ class WatchHook:
         watch = Watch(
             ruleset,
             con=cursor,
-            store_con=cursor,
+            store=self.service.store,
             notifiers=notifiers,
             runways=self.service.runways,
             subscribed=True,

@@ -3,15 +3,23 @@
 The catalogue is the truth about which Parquet files hold committed rows; the ``batches`` and
 ``compactions`` tables are the journal that lets a reopened store undo what a crash left half
 done. Times in these tables are naive TIMESTAMPs holding UTC. Other stages add their own tables
-(``flights``, ``runways``, the identity helper's ``aircraft`` tables) on the same connection.
+(``flights``, ``runways``, the identity helper's ``aircraft`` tables) in the same catalogue.
+
+The functions here that write are jobs of the catalogue writer thread (``Store.write``): each
+checks that it runs there (``require_writer``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+
+from .writer import require_writer
 
 SCHEMA_VERSION = "1"
 
@@ -54,6 +62,7 @@ _STATES_EMPTY = """SELECT * FROM (SELECT
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    require_writer()
     for stmt in DDL:
         con.execute(stmt)
     if not con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchall():
@@ -85,3 +94,102 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         "SELECT 1 FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
     ).fetchall()
     return bool(rows)
+
+
+def create_states_view(con: duckdb.DuckDBPyConnection, body: str) -> None:
+    """(Re)create the ``states`` view with ``body`` (``states_view_sql``)."""
+    require_writer()
+    con.execute(f"CREATE OR REPLACE VIEW states AS {body}")
+
+
+def begin_ingest(con: duckdb.DuckDBPyConnection, values: list[Any]) -> int:
+    """Insert a ``running`` ingest (source, sha256, format, size_bytes, started); its id."""
+    require_writer()
+    row = first(
+        con.execute(
+            "INSERT INTO ingests (id, source, sha256, format, size_bytes, started, status, "
+            "rows_stored) VALUES (nextval('ingest_id_seq'), ?, ?, ?, ?, ?, 'running', 0) "
+            "RETURNING id",
+            values,
+        ).fetchall()
+    )
+    assert row is not None
+    return int(row[0])
+
+
+def finish_ingest(
+    con: duckdb.DuckDBPyConnection, ingest_id: int, values: list[Any], note: str
+) -> None:
+    """Close an ingest: ``values`` are (finished, status, rows_read, rows_accepted,
+    rows_rejected, rejected JSON); rows_stored is counted from its files."""
+    require_writer()
+    stored = first(
+        con.execute(
+            "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
+        ).fetchall()
+    )
+    con.execute(
+        "UPDATE ingests SET finished = ?, status = ?, rows_read = ?, rows_accepted = ?, "
+        "rows_rejected = ?, rejected = ?, rows_stored = ?, note = ? WHERE id = ?",
+        [*values, int(stored[0]) if stored else 0, note, ingest_id],
+    )
+
+
+def begin_batch(
+    con: duckdb.DuckDBPyConnection,
+    seqs: dict[int, int],
+    ingest_id: int,
+    rows: int,
+    started: datetime,
+) -> int:
+    """Journal the next batch of an ingest as ``writing``; its sequence number (``seqs``: the
+    last one per ingest, kept by the caller)."""
+    require_writer()
+    if ingest_id not in seqs:
+        r = first(
+            con.execute(
+                "SELECT coalesce(max(seq), 0) FROM batches WHERE ingest_id = ?", [ingest_id]
+            ).fetchall()
+        )
+        seqs[ingest_id] = int(r[0]) if r else 0
+    seqs[ingest_id] += 1
+    seq = seqs[ingest_id]
+    con.execute(
+        "INSERT INTO batches VALUES (?, ?, ?, 'writing', ?, NULL)",
+        [ingest_id, seq, rows, started],
+    )
+    return seq
+
+
+def commit_batch(
+    con: duckdb.DuckDBPyConnection,
+    entries: list[list[Any]],
+    ingest_id: int,
+    seq: int,
+    committed: datetime,
+    on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> None:
+    """One transaction: register the batch's files, mark it ``committed`` and run
+    ``on_commit`` (a failure there rolls it all back: the batch stays ``writing``, recovery
+    removes it)."""
+    require_writer()
+    con.execute("BEGIN TRANSACTION")
+    con.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    con.execute(
+        "UPDATE batches SET state = 'committed', committed = ? WHERE ingest_id = ? AND seq = ?",
+        [committed, ingest_id, seq],
+    )
+    if on_commit is not None:
+        try:
+            on_commit(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    con.execute("COMMIT")
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Replace a whole reference table (``name`` an identifier) with ``table``."""
+    require_writer()
+    incoming = table  # noqa: F841  (read by DuckDB's replacement scan)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming")

@@ -9,8 +9,10 @@ so removing an interrupted file ingest stays possible.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -18,18 +20,16 @@ import pyarrow.parquet as pq
 from .catalog import first
 from .lake import fsync_dir, partition_dir, write_atomic
 from .schema import STATE_SCHEMA
-
-if TYPE_CHECKING:
-    from .store import Store
+from .writer import require_writer
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def compact_day(store: Store, day: date) -> dict[str, Any]:
+def compact_day(con: duckdb.DuckDBPyConnection, lake: Path, day: date) -> dict[str, Any]:
     """Merge the day's files (of finished ingests) into one sorted file; say what was done."""
-    con = store.connection
+    require_writer()
     files = con.execute(
         "SELECT f.path, f.rows FROM files f LEFT JOIN ingests i ON f.ingest_id = i.id "
         "WHERE f.day = ? AND coalesce(i.status, '') <> 'running' ORDER BY f.path",
@@ -38,7 +38,7 @@ def compact_day(store: Store, day: date) -> dict[str, Any]:
     if len(files) < 2:
         return {"day": day.isoformat(), "files_before": len(files), "files_after": len(files)}
     old = [str(r[0]) for r in files]
-    tables = [pq.read_table(store.lake / rel, schema=STATE_SCHEMA) for rel in old]
+    tables = [pq.read_table(lake / rel, schema=STATE_SCHEMA) for rel in old]
     merged = pa.concat_tables(tables)
     merged = merged.take(
         pc.sort_indices(merged, sort_keys=[("icao24", "ascending"), ("timestamp", "ascending")])
@@ -46,8 +46,8 @@ def compact_day(store: Store, day: date) -> dict[str, Any]:
     row = first(con.execute("SELECT nextval('compaction_id_seq')").fetchall())
     assert row is not None
     cid = int(row[0])
-    final = partition_dir(store.lake, day) / f"part-c{cid:08d}.parquet"
-    rel_new = str(final.relative_to(store.lake))
+    final = partition_dir(lake, day) / f"part-c{cid:08d}.parquet"
+    rel_new = str(final.relative_to(lake))
     con.execute(
         "INSERT INTO compactions VALUES (?, ?, ?, ?, 'writing', ?, NULL)",
         [cid, day, rel_new, old, _now()],
@@ -71,7 +71,7 @@ def compact_day(store: Store, day: date) -> dict[str, Any]:
     con.execute("UPDATE compactions SET state = 'swapping' WHERE id = ?", [cid])
     con.execute("COMMIT")
     for rel in old:
-        (store.lake / rel).unlink(missing_ok=True)
+        (lake / rel).unlink(missing_ok=True)
     fsync_dir(final.parent)
     con.execute("UPDATE compactions SET state = 'done', finished = ? WHERE id = ?", [_now(), cid])
     return {

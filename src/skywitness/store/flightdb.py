@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from ..errors import SkywitnessError
 from .catalog import first, table_exists
+from .writer import require_writer
 
 FLIGHTS = "flights"
 
@@ -90,6 +91,7 @@ def replace_flights(
     overlapping that time window (what a rebuild of that scope recomputed); with
     ``replace_all`` every stored flight. One transaction: readers see old or new, never half.
     """
+    require_writer()
     for col in ("flight_id", "icao24", "firstSeen", "lastSeen"):
         if col not in table.column_names:
             raise SkywitnessError(f"flights table lacks column {col!r}")
@@ -243,3 +245,10 @@ def flight_ids(con: duckdb.DuckDBPyConnection, icao24s: Sequence[str]) -> list[s
         f"SELECT flight_id FROM {FLIGHTS} WHERE list_contains(?, icao24)", [list(icao24s)]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def keep_flights_of(con: duckdb.DuckDBPyConnection, aircraft: Sequence[str]) -> None:
+    """Delete the flights of every aircraft not in ``aircraft`` (after a full rebuild)."""
+    require_writer()
+    if table_exists(con, FLIGHTS):
+        con.execute(f"DELETE FROM {FLIGHTS} WHERE NOT list_contains(?, icao24)", [list(aircraft)])

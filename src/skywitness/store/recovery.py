@@ -20,6 +20,7 @@ import duckdb
 
 from .catalog import first
 from .lake import day_of_partition, parquet_files, parquet_rows, temp_files
+from .writer import require_writer
 
 
 @dataclass
@@ -78,6 +79,7 @@ def _unlink(lake: Path, rel: str) -> None:
 
 
 def _fix_compactions(con: duckdb.DuckDBPyConnection, lake: Path, rep: RecoveryReport) -> None:
+    require_writer()
     rows = con.execute(
         "SELECT id, new_path, old_paths, state FROM compactions "
         "WHERE state IN ('writing', 'swapping')"
@@ -94,6 +96,7 @@ def _fix_compactions(con: duckdb.DuckDBPyConnection, lake: Path, rep: RecoveryRe
 
 
 def remove_ingest_files(con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: int) -> int:
+    require_writer()
     files = con.execute("SELECT path, rows FROM files WHERE ingest_id = ?", [ingest_id]).fetchall()
     for rel, _ in files:
         _unlink(lake, rel)
@@ -107,6 +110,7 @@ def remove_ingest_files(con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: i
 
 def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
     """Bring catalogue and lake back to a consistent state after a crash; say what was lost."""
+    require_writer()
     rep = RecoveryReport()
     _fix_compactions(con, lake, rep)
     known = {r[0] for r in con.execute("SELECT path FROM files").fetchall()}

@@ -2,14 +2,15 @@
 
 ``Store(data_dir)`` opens (creating) ``data_dir/catalog.duckdb`` and ``data_dir/lake/``, runs
 crash recovery on a read-write open, and offers ingest provenance, atomic batch commits, the
-queries and compaction. DuckDB allows one read-write process: other processes open read-only
-or read the Parquet lake directly.
+queries and compaction. Every catalogue write runs on the store's one ``CatalogWriter`` thread
+(``write``); queries run on the caller's connection or cursor. DuckDB allows one read-write
+process: other processes open read-only or read the Parquet lake directly.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,12 +23,24 @@ import pyarrow.compute as pc
 from ..errors import SkywitnessError
 from ..stats import IngestStats
 from . import flightdb
-from .catalog import ensure_schema, first, states_view_sql, table_exists
+from .catalog import (
+    begin_batch,
+    begin_ingest,
+    commit_batch,
+    create_states_view,
+    ensure_schema,
+    finish_ingest,
+    first,
+    replace_table,
+    states_view_sql,
+    table_exists,
+)
 from .compact import compact_day
 from .lake import parquet_files, partition_dir, split_by_day, write_atomic
 from .records import AlreadyIngested, IngestRecord, as_utc, record_from_row
 from .recovery import RecoveryReport, recover, remove_ingest_files
 from .schema import STATE_SCHEMA, canonicalize
+from .writer import CatalogWriter, T
 
 __all__ = ["AlreadyIngested", "IngestRecord", "Store"]
 
@@ -56,12 +69,13 @@ class Store:
         except duckdb.Error as exc:
             raise SkywitnessError(f"cannot open store {self.data_dir}: {exc}") from exc
         self._con.execute("SET TimeZone = 'UTC'")
-        self._lock = threading.Lock()  # serialises catalogue writes from the writer thread
-        self._seq: dict[int, int] = {}
+        self._seq: dict[int, int] = {}  # last batch seq per ingest (writer thread only)
         self.recovery = RecoveryReport()
+        self._writer: CatalogWriter | None = None
         if not read_only:
-            ensure_schema(self._con)
-            self.recovery = recover(self._con, self.lake)
+            self._writer = CatalogWriter(self._con, name=f"catalog-writer:{self.data_dir.name}")
+            self.write(ensure_schema)
+            self.recovery = self.write(lambda con: recover(con, self.lake))
         self._view_has_files = False
         self._borrowed = False  # True for a ``reader`` over another connection's cursor
         self.refresh_views()
@@ -76,7 +90,7 @@ class Store:
         view.lake = view.data_dir / LAKE_DIR
         view.read_only = True
         view._con = con
-        view._lock = threading.Lock()
+        view._writer = None
         view._seq = {}
         view.recovery = RecoveryReport()
         view._view_has_files = True
@@ -89,7 +103,16 @@ class Store:
         """The catalogue connection, for other stages' tables and queries (one thread)."""
         return self._con
 
+    def write(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``job(cursor)`` on the catalogue writer thread and return its result: the one
+        way to write the catalogue (readers use their own cursors)."""
+        self._writable()
+        assert self._writer is not None
+        return self._writer.run(job)
+
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         if not self._borrowed:
             self._con.close()
 
@@ -99,15 +122,15 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def refresh_views(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
-        """(Re)create the ``states`` view over the lake (a temporary one when read-only).
-
-        ``con``: the calling thread's cursor when not the main connection (writer thread).
-        """
+    def refresh_views(self) -> None:
+        """(Re)create the ``states`` view over the lake (a temporary one, on this connection
+        only, when read-only)."""
         has_files = bool(parquet_files(self.lake))
-        kind = "TEMP VIEW" if self.read_only else "VIEW"
         body = states_view_sql(self.lake, has_files)
-        (con or self._con).execute(f"CREATE OR REPLACE {kind} states AS {body}")
+        if self.read_only:
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW states AS {body}")
+        else:
+            self.write(lambda con: create_states_view(con, body))
         self._view_has_files = has_files
 
     # -- ingest provenance -------------------------------------------------------------
@@ -139,58 +162,32 @@ class Store:
         ``sha256`` None means a live source (no file). Raises AlreadyIngested when a file with
         this SHA-256 was already ingested completely.
         """
-        self._writable()
         if sha256 is not None and (prior := self.find_ingest(sha256)) is not None:
             raise AlreadyIngested(prior)
-        with self._lock:
-            row = first(
-                self._con.execute(
-                    "INSERT INTO ingests (id, source, sha256, format, size_bytes, started, status, "
-                    "rows_stored) VALUES (nextval('ingest_id_seq'), ?, ?, ?, ?, ?, 'running', 0) "
-                    "RETURNING id",
-                    [source_spec, sha256, fmt, size, _now()],
-                ).fetchall()
-            )
-        assert row is not None
-        return int(row[0])
+        return self.write(lambda con: begin_ingest(con, [source_spec, sha256, fmt, size, _now()]))
 
     def finish_ingest(
         self, ingest_id: int, counts: dict[str, Any], *, status: str = "done", note: str = ""
     ) -> IngestRecord:
         """Close an ingest with its counts: ``read``/``accepted`` ints and ``rejected``
         (reason -> count). ``IngestStats.as_dict()`` keys (``frames``) are accepted too."""
-        self._writable()
         rejected = {str(k): int(v) for k, v in dict(counts.get("rejected", {})).items()}
         read = int(counts.get("read", counts.get("frames", 0)))
-        with self._lock:
-            stored = first(
-                self._con.execute(
-                    "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
-                ).fetchall()
-            )
-            self._con.execute(
-                "UPDATE ingests SET finished = ?, status = ?, rows_read = ?, rows_accepted = ?, "
-                "rows_rejected = ?, rejected = ?, rows_stored = ?, note = ? WHERE id = ?",
-                [
-                    _now(),
-                    status,
-                    read,
-                    int(counts.get("accepted", 0)),
-                    sum(rejected.values()),
-                    json.dumps(rejected, sort_keys=True),
-                    int(stored[0]) if stored else 0,
-                    note,
-                    ingest_id,
-                ],
-            )
+        values = [
+            _now(),
+            status,
+            read,
+            int(counts.get("accepted", 0)),
+            sum(rejected.values()),
+            json.dumps(rejected, sort_keys=True),
+        ]
+        self.write(lambda con: finish_ingest(con, ingest_id, values, note))
         return self.ingest(ingest_id)
 
     def discard_ingest(self, ingest_id: int, counts: dict[str, Any]) -> IngestRecord:
         """Mark an ingest ``failed`` and remove every row it stored."""
-        self._writable()
-        with self._lock:
-            removed = remove_ingest_files(self._con, self.lake, ingest_id)
-            self.refresh_views()
+        removed = self.write(lambda con: remove_ingest_files(con, self.lake, ingest_id))
+        self.refresh_views()
         return self.finish_ingest(
             ingest_id, counts, status="failed", note=f"failed: {removed:,} rows removed"
         )
@@ -202,36 +199,22 @@ class Store:
         table: pa.Table,
         *,
         stats: IngestStats | None = None,
-        con: duckdb.DuckDBPyConnection | None = None,
         on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> int:
         """Commit one batch of state vectors atomically; return rows stored.
 
-        Journal first (batch ``writing``), then each day's file written and renamed, then one
-        catalogue transaction registers the files and marks the batch ``committed``. ``con``
-        is the calling thread's cursor (the writer thread passes its own). ``on_commit`` runs
-        inside that transaction, so what it records (e.g. which traces the batch holds) is
-        committed together with the rows, or not at all.
+        Journal first (batch ``writing``), then each day's file written and renamed (in the
+        calling thread), then one catalogue transaction on the writer thread registers the
+        files and marks the batch ``committed``. ``on_commit`` runs inside that transaction
+        (on the writer thread, given its cursor), so what it records (e.g. which traces the
+        batch holds) is committed together with the rows, or not at all.
         """
         self._writable()
-        c = con if con is not None else self._con
         rows = canonicalize(table, stats=stats, source=f"ingest #{ingest_id}")
         if rows.num_rows == 0:
             return 0
-        with self._lock:
-            if ingest_id not in self._seq:
-                r = first(
-                    c.execute(
-                        "SELECT coalesce(max(seq), 0) FROM batches WHERE ingest_id = ?", [ingest_id]
-                    ).fetchall()
-                )
-                self._seq[ingest_id] = int(r[0]) if r else 0
-            self._seq[ingest_id] += 1
-            seq = self._seq[ingest_id]
-            c.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, 'writing', ?, NULL)",
-                [ingest_id, seq, rows.num_rows, _now()],
-            )
+        n = rows.num_rows
+        seq = self.write(lambda con: begin_batch(con, self._seq, ingest_id, n, _now()))
         entries = []
         for part in split_by_day(rows):
             final = partition_dir(self.lake, part.day) / f"part-{ingest_id:08d}-{seq:06d}.parquet"
@@ -250,24 +233,9 @@ class Store:
                     _now(),
                 ]
             )
-        with self._lock:
-            c.execute("BEGIN TRANSACTION")
-            c.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
-            c.execute(
-                "UPDATE batches SET state = 'committed', committed = ? "
-                "WHERE ingest_id = ? AND seq = ?",
-                [_now(), ingest_id, seq],
-            )
-            if on_commit is not None:
-                try:
-                    on_commit(c)
-                except BaseException:
-                    c.execute("ROLLBACK")  # the batch stays 'writing': recovery removes it
-                    raise
-            c.execute("COMMIT")
+        self.write(lambda con: commit_batch(con, entries, ingest_id, seq, _now(), on_commit))
         if not self._view_has_files:
-            with self._lock:
-                self.refresh_views(c)
+            self.refresh_views()
         return int(rows.num_rows)
 
     def _writable(self) -> None:
@@ -357,10 +325,9 @@ class Store:
         replace_all: bool = False,
     ) -> int:
         """See ``flightdb.replace_flights``; returns the number of flights deleted."""
-        self._writable()
-        with self._lock:
-            return flightdb.replace_flights(
-                self._con,
+        return self.write(
+            lambda con: flightdb.replace_flights(
+                con,
                 table,
                 icao24s=icao24s,
                 since=since,
@@ -368,18 +335,16 @@ class Store:
                 remove_ids=remove_ids,
                 replace_all=replace_all,
             )
+        )
 
     def query_flights(self, filters: flightdb.FlightFilter | None = None) -> pa.Table:
         return flightdb.query_flights(self._con, filters or flightdb.FlightFilter())
 
     def replace_table(self, name: str, table: pa.Table) -> int:
         """Replace a whole reference table (e.g. ``runways``) with ``table``; return its rows."""
-        self._writable()
         if not name.isidentifier():
             raise SkywitnessError(f"bad table name {name!r}")
-        incoming = table  # noqa: F841  (read by DuckDB's replacement scan)
-        with self._lock:
-            self._con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming")
+        self.write(lambda con: replace_table(con, name, table))
         return int(table.num_rows)
 
     def table(self, name: str) -> pa.Table | None:
@@ -392,8 +357,7 @@ class Store:
         """Merge small files: of ``day``, or of every day with more than one file."""
         self._writable()
         days = [day] if day is not None else self.days(min_files=2)
-        with self._lock:
-            return [compact_day(self, d) for d in days]
+        return [self.write(functools.partial(compact_day, lake=self.lake, day=d)) for d in days]
 
     def days(self, *, min_files: int = 1) -> list[date]:
         return [

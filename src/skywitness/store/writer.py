@@ -1,4 +1,13 @@
-"""The single store writer: a thread that batches appended tables and commits them atomically.
+"""The catalogue's one writer thread, and the batched writer of state vectors that feeds it.
+
+``CatalogWriter``: the single-writer model. One thread per read-write ``Store`` owns every
+write to the DuckDB catalogue: a write is a job (a callable given the writer's own cursor) put
+on its queue, run in order, its result or error handed back to the caller (``Store.write``).
+Appending states, replacing flights, saving alerts, imports, compaction and recovery all run
+there; readers use their own cursors. ``require_writer`` lets a catalogue write function refuse
+to run anywhere else (tests/test_catalog_writer.py checks that every one does).
+
+``Writer``: the batched writer of one ingest's state vectors.
 
 ``append`` only queues, so ingest and alerting do not wait on the disk; only when more than
 ``max_pending_rows`` are queued (the disk cannot keep up) does it wait, for at most about one
@@ -12,7 +21,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -32,9 +43,65 @@ DEFAULT_FLUSH_SECONDS = 5.0
 DEFAULT_MAX_PENDING_ROWS = 4 * DEFAULT_FLUSH_ROWS
 _STOP = object()
 
+T = TypeVar("T")
+_on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
+
+
+def require_writer() -> None:
+    """Raise unless running as a job of a ``CatalogWriter`` (every catalogue write does)."""
+    if not getattr(_on_writer, "active", False):
+        raise SkywitnessError(
+            "catalogue write outside the catalogue writer thread (use Store.write)"
+        )
+
+
+class CatalogWriter:
+    """The one thread that writes a catalogue: ``run(job)`` runs ``job(cursor)`` there, in
+    order with every other write, and returns its result (re-entrant: a job may run jobs)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "catalog-writer") -> None:
+        self._con = con
+        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
+        self._closed = False
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def run(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if threading.current_thread() is self._thread:
+            assert self._cursor is not None
+            return job(self._cursor)
+        if self._closed:
+            raise SkywitnessError("the catalogue writer is closed")
+        done: Future[T] = Future()
+        self._jobs.put((job, done))
+        return done.result()
+
+    def _run(self) -> None:
+        _on_writer.active = True
+        self._cursor = self._con.cursor()
+        self._cursor.execute("SET TimeZone = 'UTC'")
+        try:
+            while (item := self._jobs.get()) is not None:
+                job, done = item
+                try:
+                    done.set_result(job(self._cursor))
+                except BaseException as exc:  # handed to the caller
+                    done.set_exception(exc)
+        finally:
+            self._cursor.close()
+
+    def close(self) -> None:
+        """Run the jobs queued so far, then stop the thread."""
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+            self._thread.join()
+
 
 class Writer:
-    """Batched, single-threaded writer of state vectors for one ingest of a ``Store``."""
+    """Batched writer of state vectors for one ingest of a ``Store``: its thread writes the
+    Parquet files; their catalogue entries go through the store's ``CatalogWriter``."""
 
     def __init__(
         self,
@@ -107,8 +174,6 @@ class Writer:
             raise SkywitnessError(f"store writer failed: {self._error}") from self._error
 
     def _run(self) -> None:
-        con = self.store.connection.cursor()
-        con.execute("SET TimeZone = 'UTC'")
         pending: list[pa.Table] = []
         rows = 0
         oldest = 0.0
@@ -135,7 +200,7 @@ class Writer:
                     or time.monotonic() - oldest >= self.flush_seconds
                 )
                 if due:
-                    self._flush(con, pending)
+                    self._flush(pending)
                     pending, rows = [], 0
                 if stopping:
                     return
@@ -144,9 +209,8 @@ class Writer:
         finally:
             with self._taken:
                 self._taken.notify_all()
-            con.close()
 
-    def _flush(self, con: duckdb.DuckDBPyConnection, pending: list[pa.Table]) -> None:
+    def _flush(self, pending: list[pa.Table]) -> None:
         # conform first: tables from different producers may differ in column order/types
         table = (
             conform(pending[0])
@@ -154,9 +218,7 @@ class Writer:
             else pa.concat_tables([conform(t) for t in pending])
         )
         try:
-            self.rows_stored += self.store.write_batch(
-                self.ingest_id, table, stats=self.stats, con=con
-            )
+            self.rows_stored += self.store.write_batch(self.ingest_id, table, stats=self.stats)
             self.batches += 1
         finally:
             with self._taken:

@@ -36,7 +36,7 @@ class Watch:
         ruleset: RuleSet,
         *,
         con: Any = None,
-        store_con: Any = None,
+        store: Any = None,
         notifiers: Sequence[tuple[str, Notifier]] = (),
         identities: IdentityLookup | None = None,
         airports: AirportIndex | None = None,
@@ -62,7 +62,7 @@ class Watch:
             subscribed=subscribed,
         )
         self.cooldown = Cooldown()
-        self.store_con = store_con
+        self.store = store  # alerts are saved through its ``write`` (the catalogue writer)
         self.notifiers = list(notifiers)
         self.alerts: list[Alert] = []
         self._by_name = {r.name: r for r in ruleset.rules}
@@ -123,8 +123,8 @@ class Watch:
                 )
             )
         if out:
-            if self.store_con is not None:
-                save_alerts(self.store_con, out)
+            if self.store is not None:
+                self.store.write(lambda con: save_alerts(con, out))
             for a in out:
                 rule = self._by_name[a.rule]
                 for name, notifier in self.notifiers:
