@@ -47,6 +47,7 @@ def register(sub: Any) -> None:
         "--data-dir", default=None, help="store directory (default: $SKYWITNESS_DATA_DIR)"
     )
     p.add_argument("--no-store", action="store_true", help="keep nothing on disk")
+    p.add_argument("--no-dedup", action="store_true", help="keep identical frames")
     p.add_argument("--rules", type=Path, default=None, help="watch rules file (TOML)")
     p.add_argument(
         "--receivers",
@@ -103,6 +104,7 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
         fmt=args.fmt,
         receiver_position=args.receiver_position,
         tar1090_html=args.tar1090,
+        dedup=not args.no_dedup,
     )
 
 

@@ -1,4 +1,4 @@
-"""Batch pipelines behind ``decode`` and ``track``: sources → (dedup) → decode → track → tables.
+"""Batch pipelines behind ``decode`` and ``track``: sources → the ingest step → tables.
 
 Each pipeline is a generator of Arrow tables, so a caller streams them to a writer and memory
 stays bounded by the batch size and the number of aircraft, never by the input length.
@@ -14,11 +14,11 @@ import numpy as np
 import pyarrow as pa
 
 from ..decode import decode_batch
-from ..model import FrameBatch, Messages, Observations, RejectReason
+from ..model import FrameBatch, Observations
 from ..sources import Source, open_source
-from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
 from ..track import AddressFilter, Tracker
+from ..track.ingest_step import IngestStep, count_decode_rejects
 from .places import AirportPlaces
 from .records import messages_table, observations_table
 
@@ -69,23 +69,6 @@ def iter_chunks(
                 return
 
 
-def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats) -> None:
-    """Add the decoder's per-frame reject reasons to ``stats`` (strict: raise on the first)."""
-    bad = np.flatnonzero(msgs.reject)
-    if bad.size == 0:
-        return
-    if stats.strict:
-        i = int(bad[0])
-        stats.reject(
-            RejectReason(int(msgs.reject[i])),
-            frames.source,
-            detail=f"frame {frames.hex(i)} at t={frames.timestamp[i]:.6f}",
-        )
-    counts = np.bincount(msgs.reject[bad], minlength=len(RejectReason))
-    for code in np.flatnonzero(counts):
-        stats.reject(RejectReason(int(code)), frames.source, count=int(counts[code]))
-
-
 def decode_tables(
     specs: Sequence[str],
     opts: RunOptions,
@@ -131,20 +114,12 @@ def track_tables(
         stats=stats,
         places=AirportPlaces() if opts.airports else None,
     )
-    dedup = Deduplicator(stats=stats) if opts.dedup else None
+    ingest = IngestStep(tracker, stats, dedup=opts.dedup)  # the one ingest step (serve's too)
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
-        if isinstance(chunk, Observations):
-            stats.accepted += len(chunk)
-            states = tracker.update_observations(chunk)
-        else:
-            frames = dedup.filter(chunk) if dedup is not None else chunk
-            msgs = decode_batch(frames)
-            count_decode_rejects(frames, msgs, stats)
-            stats.accepted += int(np.count_nonzero(msgs.reject == 0))
-            states = tracker.update(msgs, frames.source)
+        states = ingest.step(chunk).states
         if len(states):
             yield states.to_arrow()
-    final = tracker.flush()
+    final = ingest.flush()
     if len(final):
         yield final.to_arrow()
     stats.aircraft.update(tracker.addresses())

@@ -77,6 +77,9 @@ class ServiceConfig:
     rate_s: float = 1.0
     snapshot_interval_s: float = 1.0
     flights_interval_s: float = 2.0
+    #: merge identical frames within 0.1 s (several receivers, or one feed delivering copies):
+    #: the ingest step's policy, the same as ``track`` and ``ingest`` (``--no-dedup``)
+    dedup: bool = True
     #: lose aircraft after 60 s of wall time without data (off: only when newer data says so)
     idle_expiry: bool = True
     #: multilateration: the receivers file (docs/mlat.md); None: off
@@ -173,7 +176,7 @@ class Service:
                 self.inbox,
                 self.hub,
                 self.stats,
-                dedup=len(cfg.sources) > 1,
+                dedup=cfg.dedup,
                 rate_s=cfg.rate_s,
                 snapshot_interval_s=cfg.snapshot_interval_s,
                 idle_expiry=cfg.idle_expiry,

@@ -24,17 +24,16 @@ from ..decode import decode_batch
 from ..flights import AirportIndex
 from ..jsontext import dumps
 from ..mlat import ReceiverSite
-from ..model import FrameBatch, Observations
-from ..sources.dedup import Deduplicator
+from ..model import FrameBatch
 from ..stats import IngestStats
 from ..track import Tracker
 from ..track.events import Event
+from ..track.ingest_step import IngestStep
 from ..track.state_vectors import StateVectors
 from .feeds import Item
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
 from .mlat_hook import MlatHook
-from .pipeline import count_decode_rejects
 from .places import AirportPlaces
 from .tcp_out import Rebroadcast
 
@@ -157,7 +156,7 @@ class TrackerWorker:
     inbox: queue.Queue[Item | None]
     hub: Hub
     stats: IngestStats
-    dedup: bool = False
+    dedup: bool = True
     rate_s: float = 1.0
     snapshot_interval_s: float = 1.0
     #: expire aircraft by the data clock advanced by wall time while idle (off: only data time)
@@ -175,7 +174,8 @@ class TrackerWorker:
 
     def __post_init__(self) -> None:
         self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
-        self._dedup = Deduplicator(stats=self.stats) if self.dedup else None
+        # the one ingest step (the batch commands' too)
+        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup)
         self.mlat = MlatHook(self.receivers, self.tracker, self.stats) if self.receivers else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}
@@ -214,7 +214,7 @@ class TrackerWorker:
             if self.mlat is not None:
                 for sv in self.mlat.finish():
                     self._emit(sv, time.time())
-            self._emit(self.tracker.flush(), time.time())
+            self._emit(self._ingest.flush(), time.time())
             self._snapshot(time.time())
         except BaseException as exc:  # reported by the service's stats and stop()
             self.failed = exc
@@ -253,18 +253,12 @@ class TrackerWorker:
                 self._note_data(sv)
                 self._emit(sv, time.time())
             return
-        if isinstance(chunk, Observations):
-            sv = self.tracker.update_observations(chunk)
-        else:
-            frames: FrameBatch = self._dedup.filter(chunk) if self._dedup else chunk
-            msgs = decode_batch(frames)
-            per_source = self.decode_stats.setdefault(item.source, IngestStats())
-            count_decode_rejects(frames, msgs, per_source)
-            self.stats.accepted += int(np.count_nonzero(msgs.reject == 0))
-            sv = self.tracker.update(msgs, frames.source)
-            if self.outputs is not None:
-                lat, lon = self.tracker.last_positions
-                self.outputs.offer(frames, msgs, lat, lon)
+        per_source = self.decode_stats.setdefault(item.source, IngestStats())
+        out = self._ingest.step(chunk, rejects=per_source)
+        sv = out.states
+        if self.outputs is not None and out.frames is not None and out.msgs is not None:
+            lat, lon = self.tracker.last_positions
+            self.outputs.offer(out.frames, out.msgs, lat, lon)
         self._note_data(sv)
         self._emit(sv, time.time())
 

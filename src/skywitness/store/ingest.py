@@ -105,8 +105,10 @@ def _why(st: IngestStats) -> str:
 
 
 def _counts(st: IngestStats, writer: Writer) -> dict[str, object]:
+    # accepted: what the ingest step accepted (frames or reports), as ``track`` and ``serve``
+    # count it; tables given without their reader's counts: the rows stored
     return {
         "read": st.frames,
-        "accepted": writer.rows_stored,
+        "accepted": st.accepted or writer.rows_stored,
         "rejected": dict(st.rejected),
     }
