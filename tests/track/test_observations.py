@@ -52,8 +52,8 @@ def test_observations_share_state_gates_and_trust() -> None:
     assert sv.position_source.tolist() == ["adsb", "mlat", ""]
     assert sv.source.tolist() == ["sbs:test"] * 3
     kinds = [(e.kind, e.icao24) for e in tracker.events()]
-    assert (EventKind.SQUAWK_CHANGE, "3c6444") in kinds
-    assert kinds.count((EventKind.FIRST_SEEN, "4ca216")) == 1
+    assert (EventKind.SQUAWK, "3c6444") in kinds
+    assert kinds.count((EventKind.SEEN, "4ca216")) == 1
     assert stats.positions == 2
 
     table = sv.to_arrow()

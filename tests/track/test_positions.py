@@ -114,5 +114,5 @@ def test_landing_uses_last_airborne_position_for_the_surface() -> None:
     assert np.all(np.abs(lat[4:] - lat0) < 2e-5) and np.all(np.abs(lon[4:] - lon0) < 2e-5)
     assert float(dist_nm(lat[3], lon[3], lat[4], lon[4])) < 1.3
     assert sv.onground.tolist()[-1] == 1
-    landings = [e for e in tracker.events() if e.kind is EventKind.LANDING_AIR_TO_GROUND]
-    assert [e.timestamp for e in landings] == [3.0]
+    landings = [e for e in tracker.events() if e.kind is EventKind.ONGROUND]
+    assert [(e.timestamp, e.fields["onground"]) for e in landings] == [(3.0, True)]

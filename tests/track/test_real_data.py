@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from skywitness.stats import IngestStats
+from skywitness.flights import build_flights
 from skywitness.track import EventKind, StateVectors, Tracker
 
 from .helpers import LFBO, LFPG, RealFrames, load_real
@@ -68,16 +69,21 @@ def test_full_flight_gate_to_gate(full_flight: RealFrames) -> None:
     assert np.all(np.diff(buckets) >= 1)
     events = tracker.events()
     kinds = [e.kind for e in events]
-    assert kinds.count(EventKind.TAKEOFF_GROUND_TO_AIR) == 1
-    assert kinds.count(EventKind.LANDING_AIR_TO_GROUND) == 1
-    takeoff = next(e for e in events if e.kind is EventKind.TAKEOFF_GROUND_TO_AIR)
-    landing = next(e for e in events if e.kind is EventKind.LANDING_AIR_TO_GROUND)
+    flips = [e for e in events if e.kind is EventKind.ONGROUND]
+    assert [e.fields["onground"] for e in flips] == [False, True]
     # First airborne position at CDG 06:59:21 UTC; first surface position at LFBO 07:58:42.
-    assert takeoff.timestamp == pytest.approx(1720249161.8509269)
-    assert landing.timestamp == pytest.approx(1720252722.668985)
-    callsigns = [e.fields["new"] for e in events if e.kind is EventKind.CALLSIGN_CHANGE]
+    assert flips[0].timestamp == pytest.approx(1720249161.8509269)
+    assert flips[1].timestamp == pytest.approx(1720252722.668985)
+    # takeoff and landing are defined once, by the flights stage (the tracker reports the flag
+    # only): the flight's times are its first airborne and first surface state vectors, one
+    # per second at most, so within 1 s after the flag's flips
+    assert not {EventKind.TAKEOFF, EventKind.LANDING} & set(kinds)
+    (flight,) = build_flights(sv.to_arrow()).to_pylist()
+    assert 0.0 <= flight["takeoff_time"].timestamp() - flips[0].timestamp < 1.0
+    assert 0.0 <= flight["landing_time"].timestamp() - flips[1].timestamp < 1.0
+    callsigns = [e.fields["new"] for e in events if e.kind is EventKind.CALLSIGN]
     assert callsigns == ["AFR34ZG"]
-    assert kinds[0] is EventKind.FIRST_SEEN
+    assert kinds[0] is EventKind.SEEN
     table = sv.to_arrow()
     assert table.num_rows == len(sv)
     assert table.column("onground")[0].as_py() is True
@@ -96,7 +102,7 @@ def test_tutorial_positions_match_rs1090(tutorial: RealFrames) -> None:
     # disagrees (1), and no other position is rejected.
     assert stats.rejected.get("implausible_position", 0) <= 2
     # 13 addresses are heard in DF17 (the DF20/21-only ones are never vouched for); three of
-    # them come back after more than lost_after_s, hence 16 FIRST_SEEN.
-    first_seen = [e.icao24 for e in tracker.events() if e.kind is EventKind.FIRST_SEEN]
+    # them come back after more than lost_after_s, hence 16 SEEN.
+    first_seen = [e.icao24 for e in tracker.events() if e.kind is EventKind.SEEN]
     assert (len(set(first_seen)), len(first_seen)) == (13, 16)
     assert stats.rejected["unknown_address"] == 25

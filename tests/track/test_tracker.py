@@ -115,14 +115,14 @@ def test_lost_in_batch_between_batches_and_expire() -> None:
     )
     got = [(e.kind, e.timestamp) for e in tracker.events()]
     assert got == [
-        (EventKind.FIRST_SEEN, 0.0),
+        (EventKind.SEEN, 0.0),
         (EventKind.LOST, 60.0),
-        (EventKind.FIRST_SEEN, 100.0),
+        (EventKind.SEEN, 100.0),
     ]
     # A batch for another aircraft far later expires A (data time drives expiry).
     tracker.update(messages([{"timestamp": 200.0, "icao24": B, "altitude": 1.0}]), "t")
     got = [(e.kind, e.icao24, e.timestamp) for e in tracker.events()]
-    assert got == [(EventKind.LOST, "3c6444", 160.0), (EventKind.FIRST_SEEN, "4ca216", 200.0)]
+    assert got == [(EventKind.LOST, "3c6444", 160.0), (EventKind.SEEN, "4ca216", 200.0)]
     assert len(tracker) == 1
     tracker.expire(now=261.0)
     lost = tracker.events()
@@ -164,7 +164,7 @@ def test_emergency_squawks() -> None:
         ),
         "t",
     )
-    changes = [e.fields for e in tracker.events() if e.kind is EventKind.SQUAWK_CHANGE]
+    changes = [e.fields for e in tracker.events() if e.kind is EventKind.SQUAWK]
     assert changes == [
         {"old": None, "new": "1000"},
         {"old": "1000", "new": "7700", "alert": "emergency"},
@@ -173,7 +173,7 @@ def test_emergency_squawks() -> None:
     tracker.update(
         messages([mode_s(timestamp=t, df=21, icao24=A, squawk=7500) for t in (40.0, 40.5)]), "t"
     )
-    (hijack,) = [e for e in tracker.events() if e.kind is EventKind.SQUAWK_CHANGE]
+    (hijack,) = [e for e in tracker.events() if e.kind is EventKind.SQUAWK]
     assert hijack.fields["alert"] == "hijack" and hijack.timestamp == 40.5
 
 
@@ -230,8 +230,8 @@ def test_onground_from_position_type_beats_flags() -> None:
         "t",
     )
     events = tracker.events()
-    flips = [(e.kind, e.timestamp) for e in events if "ground" in e.kind.value]
-    assert flips == [(EventKind.TAKEOFF_GROUND_TO_AIR, 4.0)]
+    flips = [(e.kind, e.timestamp, e.fields) for e in events if e.kind is EventKind.ONGROUND]
+    assert flips == [(EventKind.ONGROUND, 4.0, {"onground": False})]
     snap = tracker.snapshot()[0]
     assert snap.onground is False and snap.kinds["onground"] == "adsb"
     assert snap.latitude == pytest.approx(lat, abs=1e-4)

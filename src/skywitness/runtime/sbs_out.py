@@ -14,12 +14,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import Messages
+from ..track.events import EMERGENCY_SQUAWKS
 
 #: BaseStation MSG types.
 MSG_IDENT, MSG_SURFACE, MSG_AIRBORNE, MSG_VELOCITY = 1, 2, 3, 4
 MSG_SURV_ALT, MSG_SURV_ID, MSG_AIR_TO_AIR, MSG_ALL_CALL = 5, 6, 7, 8
 
-_EMERGENCY_SQUAWKS = (7500, 7600, 7700)
+_EMERGENCY_SQUAWKS = tuple(int(code) for code in EMERGENCY_SQUAWKS)
 
 
 def sbs_types(msgs: Messages) -> npt.NDArray[np.int8]:

@@ -142,7 +142,7 @@ def warm_up() -> None:
 
 def event_message(e: Event) -> dict[str, Any]:
     return {
-        "kind": str(e.kind),
+        "kind": e.kind.label,
         "timestamp": e.timestamp,
         "icao24": e.icao24,
         "fields": e.fields,

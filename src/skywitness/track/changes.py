@@ -1,5 +1,6 @@
 """Event detection over a sorted batch: first seen, first position, callsign/squawk changes,
-ground/air transitions and in-batch losses (pure: arrays in, ``Event`` list out)."""
+ground/air flag changes and in-batch losses (pure: arrays in, ``Event`` list out; the kinds
+are the one vocabulary of ``events``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
-from .events import SPECIAL_SQUAWKS, Event, EventKind
+from .events import EMERGENCY_SQUAWKS, Event, EventKind
 from .groups import I8, pick, prev_in
 
 Arr = npt.NDArray[Any]
@@ -19,8 +20,8 @@ def squawk_fields(old: int, new: int) -> dict[str, Any]:
     """Event fields of a squawk change; ``alert`` names 7500/7600/7700."""
     s_new = f"{new:04d}"
     out: dict[str, Any] = {"old": None if old < 0 else f"{old:04d}", "new": s_new}
-    if s_new in SPECIAL_SQUAWKS:
-        out["alert"] = SPECIAL_SQUAWKS[s_new]
+    if s_new in EMERGENCY_SQUAWKS:
+        out["alert"] = EMERGENCY_SQUAWKS[s_new]
     return out
 
 
@@ -45,7 +46,7 @@ def detect(
     (it was lost in between); ``accepted``: accepted row indices per field."""
     ev: list[Event] = []
     for gi in np.flatnonzero(new_aircraft).tolist():
-        ev.append(Event(EventKind.FIRST_SEEN, float(t[starts[gi]]), str(hexes[gi])))
+        ev.append(Event(EventKind.SEEN, float(t[starts[gi]]), str(hexes[gi])))
     first = pos[(prev_in(pos, g) < 0) & np.isnan(carry["lat"][g[pos]])]
     for r in first.tolist():
         where = {"latitude": float(lat[r]), "longitude": float(lon[r])}
@@ -61,17 +62,12 @@ def detect(
             h, ts = str(hexes[g[r]]), float(t[r])
             if name == "callsign":
                 ev.append(
-                    Event(
-                        EventKind.CALLSIGN_CHANGE, ts, h, {"old": str(old) or None, "new": str(new)}
-                    )
+                    Event(EventKind.CALLSIGN, ts, h, {"old": str(old) or None, "new": str(new)})
                 )
             elif name == "squawk":
-                ev.append(Event(EventKind.SQUAWK_CHANGE, ts, h, squawk_fields(int(old), int(new))))
-            elif old >= 0:
-                kind = (
-                    EventKind.LANDING_AIR_TO_GROUND if new == 1 else EventKind.TAKEOFF_GROUND_TO_AIR
-                )
-                ev.append(Event(kind, ts, h))
+                ev.append(Event(EventKind.SQUAWK, ts, h, squawk_fields(int(old), int(new))))
+            elif old >= 0:  # a state change; takeoff and landing are the flights stage's
+                ev.append(Event(EventKind.ONGROUND, ts, h, {"onground": bool(new == 1)}))
     for gi in np.flatnonzero(continues).tolist():
         last = float(t[ends[gi]])
         ev.append(Event(EventKind.LOST, last + lost_after_s, str(hexes[gi]), {"last_seen": last}))

@@ -1,4 +1,5 @@
-"""Watch events as columns, and the kinds a rule can ask for.
+"""Watch events as columns, and the kinds a rule can ask for (of the one vocabulary,
+``track.events``).
 
 Events are derived from state vectors and flights (``source.EventSource``), never from the
 decoder directly, so that live processing and replay over the store see the same events.
@@ -7,38 +8,35 @@ decoder directly, so that live processing and replay over the store see the same
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from enum import IntEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from ..track.events import EMERGENCY_SQUAWKS, EventKind
+
+__all__ = ["EMERGENCY_SQUAWKS", "KIND_BY_LABEL", "WATCH_KINDS", "WatchEvents", "WatchKind"]
 
 F8 = npt.NDArray[np.float64]
 I4 = npt.NDArray[np.int32]
 U1 = npt.NDArray[np.uint8]
 Obj = npt.NDArray[np.object_]
 
-#: Squawk codes that raise an ``emergency`` event (ICAO Annex 10).
-EMERGENCY_SQUAWKS: dict[str, str] = {"7500": "hijack", "7600": "radio_failure", "7700": "emergency"}
-
-
-class WatchKind(IntEnum):
-    SEEN = 0  # first state vector of an aircraft (or the first after it was lost)
-    TAKEOFF = 1  # observed ground -> air transition of a flight
-    LANDING = 2  # observed air -> ground transition of a flight
-    DEPARTURE = 3  # a flight's departure airport is known (observed or estimated)
-    ARRIVAL = 4  # a flight's arrival airport is known (observed or estimated)
-    ENTER = 5  # position moved from outside to inside a geofence
-    LEAVE = 6  # position moved from inside to outside a geofence
-    EMERGENCY = 7  # squawk changed to 7500 / 7600 / 7700
-    LOST = 8  # no state vector for the lost timeout
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-KIND_BY_LABEL: dict[str, WatchKind] = {k.label: k for k in WatchKind}
+#: The event kinds of the one vocabulary (``track.events``); the name rules and engine use.
+WatchKind = EventKind
+#: The kinds the watch's event source reports, by label: what a rule's ``event`` may name.
+WATCH_KINDS = (
+    EventKind.SEEN,
+    EventKind.TAKEOFF,
+    EventKind.LANDING,
+    EventKind.DEPARTURE,
+    EventKind.ARRIVAL,
+    EventKind.ENTER,
+    EventKind.LEAVE,
+    EventKind.EMERGENCY,
+    EventKind.LOST,
+)
+KIND_BY_LABEL: dict[str, EventKind] = {k.label: k for k in WATCH_KINDS}
 
 
 @dataclass(slots=True)
