@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skywitness.stats import IngestStats
 from skywitness.flights import build_flights
+from skywitness.stats import IngestStats
 from skywitness.track import EventKind, StateVectors, Tracker
 
 from .helpers import LFBO, LFPG, RealFrames, load_real
