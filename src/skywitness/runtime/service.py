@@ -2,11 +2,12 @@
 in one place.
 
 Started in this order (stopped in reverse): store (its batched state-vector ``Writer``), the
-re-broadcast TCP outputs, the watch hook (``--rules``), the flights worker (seeded with the
-flights in progress at the last stop), the snapshot worker, the tracker thread, the source
-feeds. The store's catalogue is written from more than one thread (the states writer, the
-flights worker, the watch hook's alerts, API imports). Everything downstream of the tracker is a
-subscriber: ``on_states`` (state-vector tables), ``on_events`` (tracker events) and
+re-broadcast TCP outputs, the watch hook (``--rules``), the flights worker (warm-started with
+the flights in progress at the last stop, ``flights/warm.py``), the snapshot worker, the
+tracker thread, the source feeds. The store's catalogue is written by the store's one
+catalogue writer thread only (``Store.write``): the states writer, the flights worker, the
+watch hook's alerts and API imports hand it jobs. Everything downstream of the tracker is a
+subscriber (the watch hook takes the flights worker's changes too): ``on_states`` (state-vector tables), ``on_events`` (tracker events) and
 ``on_flights`` (changed flights) are plain lists of callables. ``stop`` drains the feeds, lets
 the tracker flush its last rows, builds the last flights and flushes the store before closing
 it.
