@@ -7,10 +7,10 @@ the flights in progress at the last stop, ``flights/warm.py``), the snapshot wor
 tracker thread, the source feeds. The store's catalogue is written by the store's one
 catalogue writer thread only (``Store.write``): the states writer, the flights worker, the
 watch hook's alerts and API imports hand it jobs. Everything downstream of the tracker is a
-subscriber (the watch hook takes the flights worker's changes too): ``on_states`` (state-vector tables), ``on_events`` (tracker events) and
-``on_flights`` (changed flights) are plain lists of callables. ``stop`` drains the feeds, lets
-the tracker flush its last rows, builds the last flights and flushes the store before closing
-it.
+subscriber: ``on_states`` (state-vector tables), ``on_events`` (tracker events) and
+``on_flights`` (changed flights; the watch hook takes them too) are plain lists of callables.
+``stop`` drains the feeds, lets the tracker flush its last rows, builds the last flights and
+flushes the store before closing it.
 """
 
 from __future__ import annotations
