@@ -146,3 +146,15 @@ def test_nothing_is_lost_and_progress_is_rate_limited(seq: list[Any]) -> None:
         passed[r["flight_id"]] = r
     want = {fid: r["n_positions"] for fid, r in latest.items()}
     assert {fid: r["n_positions"] for fid, r in passed.items()} == want
+
+
+def test_a_finished_flight_passes_its_held_row_at_once_and_is_forgotten() -> None:
+    gate = ChangeGate(progress_s=60.0)
+    gate.select(flights({"flight_id": "a", "n_positions": 1}), [], now=0.0)
+    out, _ = gate.select(flights({"flight_id": "a", "n_positions": 2}), [], now=1.0)
+    assert out.num_rows == 0 and gate.held == 1
+    out, _ = gate.select(flights(), [], now=2.0, finished=["a"])
+    assert [r["n_positions"] for r in out.to_pylist()] == [2] and gate.held == 0
+    # forgotten: a later row of the same id (a recall) counts as new and passes
+    out, _ = gate.select(flights({"flight_id": "a", "n_positions": 3}), [], now=3.0)
+    assert ids(out) == ["a"]

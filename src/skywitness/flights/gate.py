@@ -10,7 +10,8 @@ changed (airports, observed flags, takeoff and landing, callsigns, gaps bridged,
 window), and holds a progress-only change (``lastSeen``, ``n_positions``, distances,
 confidences) back until the flight's progress interval has passed since it was last passed on;
 the latest row of a held flight wins. ``flush`` hands over everything held (when the input goes
-quiet and at stop), so the store always ends up with every flight's last row. The interval of
+quiet and at stop), and a flight the stage reports finished passes at once, so the store always
+ends up with every flight's last row. The interval of
 each flight is spread between 0.5x and 1.5x ``progress_s`` by a hash of its id, so that flights
 first seen together (a service's start) are not all passed on again in the same step.
 A pure object: the caller supplies the clock.
@@ -75,10 +76,19 @@ class ChangeGate:
         return 0 if self._held is None else self._held.num_rows
 
     def select(
-        self, changed: pa.Table, removed: Iterable[str], now: float
+        self,
+        changed: pa.Table,
+        removed: Iterable[str],
+        now: float,
+        finished: Iterable[str] = (),
     ) -> tuple[pa.Table, list[str]]:
         """What to pass on of this step's ``changed`` flights (and those held before), and the
-        ``removed`` ids (always passed on); ``now``: the caller's clock, s."""
+        ``removed`` ids (always passed on); ``now``: the caller's clock, s; ``finished``: flights
+        that are final now: their latest row passes at once and the gate forgets them."""
+        done = set(finished)
+        for fid in done:  # final: nothing to remember (their rows, if any, pass below)
+            self._material.pop(fid, None)
+            self._due.pop(fid, None)
         gone = list(removed)
         for fid in gone:
             self._material.pop(fid, None)
@@ -92,7 +102,9 @@ class ChangeGate:
         values = list(zip(*(_plain(rows.column(c)) for c in present), strict=True))
         passed = []
         for fid, material in zip(ids, values, strict=True):
-            if self._material.get(fid) != material or now >= self._due.get(fid, now):
+            if fid in done:
+                passed.append(True)
+            elif self._material.get(fid) != material or now >= self._due.get(fid, now):
                 self._material[fid] = material
                 self._due[fid] = now + self.progress_s * _spread(fid)
                 passed.append(True)

@@ -148,6 +148,7 @@ class FlightBuilder:
         self._l_code = np.zeros(0, dtype=np.int64)  # per live flight
         self._l_first = np.zeros(0, dtype=np.int64)
         self._final: list[pa.Table] = []
+        self._finished: list[str] = []  # ids made final since ``take_finished`` last ran
         self._now = NEVER  # ms, newest point seen of any aircraft
         self.late = 0
         self.rebuilt_rows = 0
@@ -384,10 +385,18 @@ class FlightBuilder:
         self._final = keep
         return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
 
+    def take_finished(self) -> list[str]:
+        """Ids of the flights made final (no new point can change them; one forgotten in the
+        air may still be recalled) since the last call."""
+        out, self._finished = self._finished, []
+        return out
+
     def _drop(self, rows: B1, flights: B1) -> None:
         self._k_alive &= ~rows
         if flights.any():
-            self._final.append(self._live.filter(pa.array(flights)))
+            done = self._live.filter(pa.array(flights))
+            self._finished += done["flight_id"].to_pylist()
+            self._final.append(done)
             keep = ~flights
             self._live = self._live.filter(pa.array(keep))
             self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]

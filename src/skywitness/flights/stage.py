@@ -7,6 +7,9 @@ window). A step returns ``FlightChanges``: the flights that are new or changed (
 ``FLIGHT_SCHEMA``) and the ids of the flights that no longer exist. The store, the API stream
 and the watch subscribe to those changes; none of them builds flights of its own.
 
+A flight is finished when the builder makes it final (its aircraft silent for 6 h, or two
+flights on): the change gate then passes its last row at once (``flights.gate``).
+
 A step may name the stored flights its state vectors rebuild (``supersedes``, see
 ``flights.warm``): those that the rebuild does not give again are reported removed, so a
 warm start replaces what it recomputed instead of storing a second copy next to it.
@@ -29,10 +32,12 @@ from .schema import FLIGHT_SCHEMA
 
 @dataclass
 class FlightChanges:
-    """One step's output: new or changed flights (``FLIGHT_SCHEMA``) and removed flight ids."""
+    """One step's output: new or changed flights (``FLIGHT_SCHEMA``), removed flight ids, and
+    the ids of the flights finished in this step (final: no new point changes them)."""
 
     changed: pa.Table = field(default_factory=FLIGHT_SCHEMA.empty_table)
     removed: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
 
 
 class FlightStage:
@@ -75,7 +80,9 @@ class FlightStage:
         if old:
             now = set(self.builder.flights()["flight_id"].to_pylist())
             removed = sorted(set(removed) | (old - now))
-        return FlightChanges(changed, removed)
+        gone = set(removed)
+        finished = [f for f in self.builder.take_finished() if f not in gone]
+        return FlightChanges(changed, removed, finished)
 
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""

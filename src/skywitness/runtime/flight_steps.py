@@ -101,7 +101,7 @@ class FlightSteps:
         stats = IngestStats()
         res = self.stage.step(states, stats, supersedes=supersedes)
         changed, removed = self.gate.select(
-            res.changed, res.removed, time.monotonic() if now is None else now
+            res.changed, res.removed, time.monotonic() if now is None else now, res.finished
         )
         if flush and (held := self.gate.flush()) is not None:
             changed = pa.concat_tables([changed, held]) if changed.num_rows else held
