@@ -28,15 +28,24 @@ JOB_MODULES = {
     "store/compact.py",
     "store/flightdb.py",
     "store/recovery.py",
+    "store/traces.py",
     "identify/importer.py",
     "identify/store_schema.py",
+    "identify/trace_facts.py",
     "watch/alerts.py",
 }
 #: Store job modules check their thread themselves (``require_writer``).
 GUARDED = {m for m in JOB_MODULES if m.startswith("store/")}
 #: Writing functions of the other job modules (they take any connection, e.g. an in-memory
-#: one in their own tests): the package calls them only inside ``<store>.write(...)``.
-WRITE_FUNCTIONS = {"import_aircraft", "ensure_schema", "save_alerts", "ensure_alerts"}
+#: one in their own tests): the package calls them only inside ``<store>.write(...)``, or in
+#: an ``on_commit`` that ``Store.write_batch`` runs in its commit job.
+WRITE_FUNCTIONS = {
+    "import_aircraft",
+    "ensure_schema",
+    "save_alerts",
+    "ensure_alerts",
+    "record_trace_facts",
+}
 
 
 def _modules() -> list[tuple[str, ast.Module]]:
@@ -86,9 +95,12 @@ def test_store_job_functions_refuse_other_threads() -> None:
 
 
 def _inside_write(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Whether ``node`` is (in) an argument of a ``something.write(...)`` call."""
+    """Whether ``node`` is (in) an argument of a ``something.write(...)`` call, or in a
+    function named ``on_commit`` (a ``write_batch`` commit hook)."""
     while node in parents:
         up = parents[node]
+        if isinstance(up, ast.FunctionDef) and up.name == "on_commit":
+            return True
         if (
             isinstance(up, ast.Call)
             and isinstance(up.func, ast.Attribute)

@@ -32,6 +32,7 @@ from ..sources.records import obs_concat, obs_take
 from ..sources.tarstream import TarProblem
 from ..stats import IngestStats
 from ..store import Store
+from ..store.catalog import set_ingest_sha256
 from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
 from .history import REBUILD_MARGIN, rebuild_flights
 from .records import observations_table
@@ -106,8 +107,8 @@ def ingest_globe(
     """Store every trace of ``inp`` that ``only`` keeps and no earlier ingest stored."""
     only = only or OnlyFilter()
     con = store.connection
-    ensure_identity_schema(con)
-    ensure_trace_tables(con)
+    store.write(ensure_identity_schema)  # catalogue writes: jobs of its one writer thread
+    store.write(ensure_trace_tables)
     done = stored_trace_keys(con)
     out = GlobeOutcome(inp.name)
     out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
@@ -251,7 +252,7 @@ def _flush(
     stamp = datetime.now(UTC).replace(tzinfo=None)
     added = [0]
 
-    def on_commit(c: object) -> None:
+    def on_commit(c: object) -> None:  # runs in the catalogue writer's commit transaction
         record_traces(c, traces, legs)
         added[0] = record_trace_facts(c, facts, inp.name, stamp)
 
@@ -316,4 +317,5 @@ def _finish(store: Store, reader: GlobeReader, out: GlobeOutcome) -> None:
     store.finish_ingest(out.ingest_id, counts, status=status, note=note)
     sha = reader.sha256()
     if sha is not None and not out.interrupted:
-        store.connection.execute("UPDATE ingests SET sha256 = ? WHERE id = ?", [sha, out.ingest_id])
+        ingest_id = out.ingest_id
+        store.write(lambda c: set_ingest_sha256(c, ingest_id, sha))

@@ -188,6 +188,12 @@ def commit_batch(
     con.execute("COMMIT")
 
 
+def set_ingest_sha256(con: duckdb.DuckDBPyConnection, ingest_id: int, sha256: str) -> None:
+    """Record the SHA-256 of what an ingest read, once known (after its last byte)."""
+    require_writer()
+    con.execute("UPDATE ingests SET sha256 = ? WHERE id = ?", [sha256, ingest_id])
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     """Replace a whole reference table (``name`` an identifier) with ``table``."""
     require_writer()

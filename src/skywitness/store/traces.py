@@ -19,6 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from .writer import require_writer
+
 _DDL = (
     """CREATE TABLE IF NOT EXISTS stored_traces (
         icao24 VARCHAR NOT NULL, trace_start DOUBLE NOT NULL, archive VARCHAR NOT NULL,
@@ -33,6 +35,7 @@ TraceKey = tuple[str, float]
 
 
 def ensure_trace_tables(con: Any) -> None:
+    require_writer()
     for stmt in _DDL:
         con.execute(stmt)
 
@@ -46,7 +49,8 @@ def stored_trace_keys(con: Any) -> dict[TraceKey, float]:
 def record_traces(con: Any, traces: pa.Table, legs: pa.Table) -> None:
     """Insert ``traces`` (icao24, trace_start, archive, member, points, ingest_id, last_point;
     a trace already listed gets its new points added) and ``legs`` (icao24, timestamp, archive,
-    ingest_id); ``con`` is the committing transaction's cursor."""
+    ingest_id); ``con`` is the committing transaction's cursor (the catalogue writer's)."""
+    require_writer()
     con.register("_new_traces", traces)
     con.register("_new_legs", legs)
     try:
