@@ -8,7 +8,6 @@ gather of that column plus numpy tests for airport, country, geofence and time w
 from __future__ import annotations
 
 import bisect
-import fnmatch
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,39 +30,9 @@ IdentityLookup = Callable[[Sequence[tuple[str, str]]], list[Identity]]
 
 
 def identity_matches(rule: Rule, ident: Identity) -> bool:
-    """Whether ``ident`` satisfies every identity matcher of ``rule``."""
-    if rule.icao24 and ident.icao24 not in rule.icao24:
-        return False
-    if rule.registration and not any(
-        fnmatch.fnmatchcase(ident.registration.upper(), p) for p in rule.registration
-    ):
-        return False
-    if rule.operator:
-        name = ident.operator.upper()
-        code = ident.operator_designator.upper()
-        if not any(p == code or (p in name and name) for p in rule.operator):
-            return False
-    if rule.registry_country and not (
-        ident.country_iso2.upper() in rule.registry_country
-        or ident.country.upper() in rule.registry_country
-    ):
-        return False
-    if rule.type and not any(fnmatch.fnmatchcase(ident.typecode.upper(), p) for p in rule.type):
-        return False
-    if rule.classification and ident.classification not in rule.classification:
-        return False
-    lists = ident.watchlists
-    if rule.watchlist and not any(w.list.lower() in rule.watchlist for w in lists):
-        return False
-    if rule.watchlist_category and not any(
-        w.category.lower() in rule.watchlist_category for w in lists
-    ):
-        return False
-    if rule.watchlist_tag:
-        tags = {t.strip().lower() for w in lists for t in w.tags.split(",") if t.strip()}
-        if not tags & set(rule.watchlist_tag):
-            return False
-    return True
+    """Whether ``ident`` satisfies every identity matcher of ``rule``: the rule's own
+    ``identity_matches``, the filter vocabulary of docs/filters.md (one meaning everywhere)."""
+    return rule.identity_matches(ident)
 
 
 def identity_facts(rule: Rule, ident: Identity) -> dict[str, Any]:
