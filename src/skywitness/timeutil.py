@@ -8,6 +8,7 @@ datetime is read as UTC, because every time skywitness stores is UTC.
 
 from __future__ import annotations
 
+import argparse
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -59,3 +60,20 @@ def iso_z(moment: datetime | None) -> str:
     if us % 1000 == 0:
         return f"{text}.{us // 1000:03d}Z"
     return f"{text}.{us:06d}Z"
+
+
+def time_arg(text: str) -> datetime:
+    """``argparse`` type of a start time (``--since``): ``2024-07-06`` is that day's first
+    instant; a bad value is a usage error naming it."""
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def end_time_arg(text: str) -> datetime:
+    """``argparse`` type of an end time (``--until``): ``2024-07-06`` is the end of that day."""
+    try:
+        return parse_time(text, end=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc

@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import STATE_COLUMNS, RejectReason
+from ..model import STATE_COLUMNS, STATE_TYPES, RejectReason
 from ..stats import IngestStats
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall, first_points
@@ -55,16 +55,6 @@ ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 LAST_POINT = ("latitude", "longitude", "altitude", "groundspeed")  # kept of a flight's end
 
 TS = pa.timestamp("ms", tz="UTC")
-_TYPES: dict[str, pa.DataType] = {
-    "timestamp": TS,
-    "icao24": pa.string(),
-    "callsign": pa.string(),
-    "squawk": pa.string(),
-    "onground": pa.bool_(),
-    "source": pa.string(),
-    "position_source": pa.string(),
-    "position_error": pa.float64(),
-}
 
 
 def canonical_states(table: pa.Table) -> pa.Table:
@@ -72,7 +62,7 @@ def canonical_states(table: pa.Table) -> pa.Table:
     without time or address left out, icao24 lowercase."""
     cols = {}
     for name in STATE_COLUMNS:
-        typ = _TYPES.get(name, pa.float64())
+        typ = STATE_TYPES[name]
         if name in table.column_names:
             cols[name] = pc.cast(table[name], typ)
         else:

@@ -7,28 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..config import data_dir
 from ..errors import SkywitnessError
 from ..store.store import LAKE_DIR
-from ..timeutil import parse_time
-
-
-def _time(text: str) -> datetime:
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _end_time(text: str) -> datetime:
-    try:
-        return parse_time(text, end=True)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+from ..timeutil import end_time_arg, time_arg
 
 
 def _lake(args: argparse.Namespace) -> str:
@@ -62,8 +47,8 @@ def register(sub: Any) -> None:
     _common(ing)
     ing.set_defaults(func=run_ingest)
     fl = spark_sub.add_parser("flights", help="rebuild the flights starting in a window")
-    fl.add_argument("--since", type=_time, required=True, help="UTC date/time (inclusive)")
-    fl.add_argument("--until", type=_end_time, required=True, help="UTC date/time (end)")
+    fl.add_argument("--since", type=time_arg, required=True, help="UTC date/time (inclusive)")
+    fl.add_argument("--until", type=end_time_arg, required=True, help="UTC date/time (end)")
     _common(fl)
     fl.set_defaults(func=run_flights)
     at = spark_sub.add_parser(
