@@ -54,7 +54,6 @@ NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 LAST_POINT = ("latitude", "longitude", "altitude", "groundspeed")  # kept of a flight's end
 
-TS = pa.timestamp("ms", tz="UTC")
 
 
 def canonical_states(table: pa.Table) -> pa.Table:
