@@ -44,7 +44,10 @@ def _collect(src: Iterator[FrameBatch], want: int, stop: threading.Event, limit_
     return got
 
 
-def test_tcp_reconnects_and_yields_every_frame_once(shared_data: Path) -> None:
+def test_tcp_reconnect_resets_the_parser_and_counts_the_cut_frame(shared_data: Path) -> None:
+    """Defect 6: a new connection is a new byte stream. The frame the first connection cut is
+    dropped and counted TRUNCATED; the second connection's leading half-frame is garbage
+    outside any frame (BAD_ESCAPE), never glued to the first half."""
     raw = (shared_data / CAPTURE).read_bytes()
     cut = len(raw) // 2 + 7  # mid-frame on purpose
     srv = socket.create_server(("127.0.0.1", 0))
@@ -66,11 +69,14 @@ def test_tcp_reconnects_and_yields_every_frame_once(shared_data: Path) -> None:
     stats = IngestStats()
     src = open_source(f"beast+tcp://127.0.0.1:{port}", stats=stats, stop=stop)
     assert src.live and src.format == "beast"
-    got = FrameBatch.concat(_collect(iter(src), 13954, stop, 20.0))  # type: ignore[arg-type]
-    expect = frame_beast(raw, final=True)
-    assert len(got) == 13954
-    assert np.array_equal(got.data, expect.data) and np.array_equal(got.ticks, expect.ticks)
-    assert len(connections) == 2 and not stats.rejected
+    got = FrameBatch.concat(_collect(iter(src), 13953, stop, 20.0))  # type: ignore[arg-type]
+    first, second = frame_beast(raw[:cut], final=True), frame_beast(raw[cut:], final=True)
+    assert len(first) + len(second) == 13953 == len(got)
+    assert np.array_equal(got.data, np.concatenate([first.data, second.data]))
+    assert np.array_equal(got.ticks, np.concatenate([first.ticks, second.ticks]))
+    assert len(connections) == 2
+    assert dict(stats.rejected) == {"truncated": 1, "bad_escape": 1}
+    assert src.link.connects == 2 and src.link.reconnects == 1
     # live clock: anchored on arrival time
     assert abs(got.timestamp[0] - time.time()) < 60
     srv.close()

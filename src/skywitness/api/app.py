@@ -332,9 +332,11 @@ def create_app(service: Service) -> FastAPI:
                     "frames": f.state.frames,
                     "frames_per_s": round(f.state.rate(now), 1),
                     "batches": f.state.batches,
-                    "reconnects": f.state.reconnects,
+                    "reconnects": f.state.link.reconnects if f.state.link else 0,
+                    "refused": f.state.link.refused if f.state.link else 0,
+                    "failures": f.state.failures,
                     "last_data": f.state.last_data,
-                    "error": f.state.error,
+                    "error": f.state.error or (f.state.link.error if f.state.link else None),
                 }
                 for f in service.feeds
             ],

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..errors import SkywitnessError
 from ..model import FrameBatch, Observations
 from ..sources import open_source
-from ..sources.net import Backoff
+from ..sources.net import Backoff, LinkState
 from ..stats import IngestStats
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,10 @@ class FeedState:
     connected: bool = False
     frames: int = 0
     batches: int = 0
-    reconnects: int = 0
     last_data: float | None = None
     error: str | None = None
+    failures: int = 0  # reads that ended on an error (the feed is reopened after each)
+    link: LinkState | None = None  # the open source's transport events (reconnects, errors)
     _recent: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
 
     def count(self, n: int, now: float) -> None:
@@ -108,8 +109,8 @@ class Feed:
                 self._read_once()
                 if not is_live_spec(self.spec) or self._stop.is_set():
                     break
-                # A live source that ended (server gone, poll failed): reopen after a pause.
-                self.state.reconnects += 1
+                # A live source that ended (server gone, poll failed, reader failed): reopen
+                # after a pause (counted in its link's reconnects when it opens again).
                 self._backoff.wait(self._stop)
         finally:
             self.state.connected = False
@@ -121,6 +122,11 @@ class Feed:
             source = open_source(
                 self.spec, self._fmt, st.stats, stop=self._stop, batch_size=self._batch_size
             )
+            prev = st.link
+            if prev is not None:  # carry the counts over to the reopened source
+                source.link.reconnects += prev.reconnects + 1
+                source.link.refused += prev.refused
+            st.link = source.link
             for chunk in source:
                 now = time.time()
                 st.connected = True
@@ -131,8 +137,13 @@ class Feed:
                 if self._stop.is_set():
                     return
         except (SkywitnessError, OSError) as exc:
+            st.failures += 1
             st.error = str(exc)
             log.warning("source %s: %s", self.spec, exc)
+        except Exception as exc:  # a reader bug must not end the feed for good, nor hide
+            st.failures += 1
+            st.error = f"{type(exc).__name__}: {exc}"
+            log.exception("source %s failed; reopened after a pause", self.spec)
         finally:
             st.connected = False
 

@@ -281,6 +281,21 @@ class BeastParser:
     def finish(self) -> list[FrameBatch]:
         return self._run(b"", True, None)
 
+    def cut(self) -> list[FrameBatch]:
+        """The connection ended: a frame it cut is dropped and counted; the next connection
+        starts a new byte stream (its receiver id is sent again by readsb)."""
+        if self._rest:
+            self.stats.frames += 1
+            self.stats.reject(
+                RejectReason.TRUNCATED,
+                self.name,
+                offset=self._offset,
+                detail="connection closed inside a Beast frame",
+            )
+            self._offset += len(self._rest)
+            self._rest = b""
+        return []
+
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
         self.stats.bytes_read += len(data)
         buf = self._rest + data if self._rest else data

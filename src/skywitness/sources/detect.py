@@ -86,7 +86,7 @@ def _beast_density(head: bytes) -> bool:
 def _json_kind(text: bytes, first: bytes) -> str | None:
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         obj = None
     if isinstance(obj, dict):
         if isinstance(obj.get("result"), dict):

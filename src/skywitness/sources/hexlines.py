@@ -307,7 +307,7 @@ class JsonlParser(LineParser[FrameBatch]):
             except UnicodeDecodeError:
                 self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
                 continue
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 self.stats.reject(RejectReason.BAD_LINE, self.name, line=no, detail="not JSON")
                 continue
             got = _json_frame(obj)

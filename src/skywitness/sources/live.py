@@ -3,8 +3,9 @@ HTTP-polled JSON (readsb ``aircraft.json``, the readsb v2 APIs of the aggregator
 ``readsbapi+https://``, OpenSky REST with optional OAuth2; rates in ``public_feeds``).
 
 Spec form: ``<format>+<transport>://host:port[/path]`` with transport ``tcp``, ``listen``,
-``http`` or ``https``. A Beast feed keeps its partial frame across a reconnect (harmless when
-the new connection starts on a frame boundary, and exact when it resumes the same byte stream).
+``http`` or ``https``. A reconnect starts a new byte stream: the parser drops the record the old
+connection cut (counted TRUNCATED) rather than gluing its half to the new connection's bytes.
+Connection events (reconnects, refused pushers, the last error) are kept in ``Source.link``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class ListenSource(Source):
 
     def __iter__(self) -> Iterator[Batch]:
         parsers: dict[int, Parser] = {}
-        for cid, data, arrival in listen_chunks(self.host, self.port, self._stop, self.bound):
+        chunks = listen_chunks(self.host, self.port, self._stop, self.bound, self.link)
+        for cid, data, arrival in chunks:
             self._position += len(data)
             p = parsers.get(cid)
             if p is None:
@@ -61,7 +63,7 @@ class ListenSource(Source):
                 if isinstance(p, BeastParser):
                     p.receiver = cid
                 parsers[cid] = p
-            out = p.feed(data, arrival) if data else p.finish()
+            out = p.feed(data, arrival) if data else p.cut()
             if not data:
                 del parsers[cid]
             for b in out:
@@ -101,6 +103,7 @@ class PollSource(Source):
             self.token,
             on_failure=self._failed,
             valid=_json_object,
+            link=self.link,
         )
         for body, arrival in polls:
             self._position += len(body)
@@ -162,6 +165,8 @@ def open_live(
         raise InputError(spec, f"unknown transport {transport!r}", detail="tcp, listen, http(s)")
     clk = TickClock(start_time, mode=clock, live=True)
     parser = make_parser(sfmt, stats, spec, clock=clk, live=True, tz=tz)
-    chunks: Iterator[tuple[bytes, float | None]] = tcp_chunks(host, port, stop)
-    return StreamSource(spec, sfmt, parser, chunks, stats, live=True, total_bytes=None,
-                        batch_size=batch_size, compression=None, stop=stop)  # fmt: skip
+    src = StreamSource(spec, sfmt, parser, iter(()), stats, live=True, total_bytes=None,
+                       batch_size=batch_size, compression=None, stop=stop)  # fmt: skip
+    chunks: Iterator[tuple[bytes, float | None]] = tcp_chunks(host, port, stop, src.link)
+    src.set_chunks(chunks)
+    return src

@@ -4,6 +4,12 @@ Each is a generator of received byte chunks with their arrival time; none ever r
 network failure. Reconnects and failed polls back off exponentially from ``BACKOFF_MIN_S`` to
 ``BACKOFF_MAX_S``; every wait and every blocking call is bounded by ``POLL_S`` so that setting the
 ``stop`` event ends the generator promptly.
+
+A TCP client yields ``CUT`` (an empty chunk) when a connection that delivered data ends: the
+next bytes come from a new connection, so the parser must drop (and count) its partial record
+instead of gluing it to them. Connection events go to a ``LinkState`` that ``/api/stats`` reads.
+Inputs are bounded: at most ``MAX_LISTEN_CLIENTS`` pushers at once, polled bodies of at most
+``MAX_POLL_BODY_BYTES``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import httpx
 
@@ -29,12 +36,40 @@ POLL_S = 0.2
 CONNECT_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 10.0
 RECV_BYTES = 1 << 16
+#: Pushing connections accepted at once by a ``+listen`` source; more are closed at once.
+MAX_LISTEN_CLIENTS = 64
+#: Largest HTTP body a poll accepts, bytes (a world-wide aircraft.json is ~15 MB).
+MAX_POLL_BODY_BYTES = 32 << 20
+#: Marks the end of one TCP connection in a chunk stream.
+CUT = b""
 #: OpenSky's OAuth2 token endpoint (client-credentials flow).
 OPENSKY_TOKEN_URL = (
     "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token"
 )
 #: Renew a token this long before it expires, s.
 TOKEN_MARGIN_S = 30.0
+
+
+@dataclass
+class LinkState:
+    """What a transport says about its link (read by other threads as plain values)."""
+
+    connected: bool = False
+    connects: int = 0  # connections made (polls: successful polls after a failure)
+    reconnects: int = 0  # connections made after the first
+    refused: int = 0  # pushers turned away over MAX_LISTEN_CLIENTS, bodies over the bound
+    error: str | None = None  # the last failure, None once data flows again
+
+    def up(self) -> None:
+        if self.connects:
+            self.reconnects += 1
+        self.connects += 1
+        self.connected = True
+        self.error = None
+
+    def down(self, why: str) -> None:
+        self.connected = False
+        self.error = why
 
 
 class Backoff:
@@ -52,16 +87,23 @@ class Backoff:
         self.delay = self.lo
 
 
-def tcp_chunks(host: str, port: int, stop: threading.Event) -> Iterator[tuple[bytes, float]]:
-    """Bytes from a TCP server, reconnecting forever (until ``stop``)."""
+def tcp_chunks(
+    host: str, port: int, stop: threading.Event, link: LinkState | None = None
+) -> Iterator[tuple[bytes, float]]:
+    """Bytes from a TCP server, reconnecting forever (until ``stop``); ``CUT`` after each
+    connection that delivered data."""
     backoff = Backoff()
+    link = link if link is not None else LinkState()
     while not stop.is_set():
         try:
             sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S)
         except OSError as e:
+            link.down(f"connect {host}:{port}: {e}")
             log.warning("connect %s:%d failed (%s); retry in %.1f s", host, port, e, backoff.delay)
             backoff.wait(stop)
             continue
+        link.up()
+        got = False
         with sock:
             sock.settimeout(POLL_S)
             while not stop.is_set():
@@ -70,22 +112,34 @@ def tcp_chunks(host: str, port: int, stop: threading.Event) -> Iterator[tuple[by
                 except TimeoutError:
                     continue
                 except OSError as e:
+                    link.down(f"{host}:{port}: {e}")
                     log.warning("%s:%d: %s", host, port, e)
                     break
                 if not data:
+                    link.down(f"{host}:{port} closed the connection")
                     log.warning("%s:%d closed the connection", host, port)
                     break
                 backoff.reset()  # only a connection that delivered data counts as a success
+                got = True
                 yield data, time.time()
+        if got:
+            yield CUT, time.time()
         if not stop.is_set():
             backoff.wait(stop)
 
 
 def listen_chunks(
-    host: str, port: int, stop: threading.Event, bound: threading.Event | None = None
+    host: str,
+    port: int,
+    stop: threading.Event,
+    bound: threading.Event | None = None,
+    link: LinkState | None = None,
+    max_clients: int = MAX_LISTEN_CLIENTS,
 ) -> Iterator[tuple[int, bytes, float]]:
-    """Accept any number of pushing clients; yields (connection id, bytes, arrival). An empty
-    ``bytes`` says that connection closed. ``bound`` is set once the port listens."""
+    """Accept up to ``max_clients`` pushing clients at once (more are closed on accept and
+    counted in ``link.refused``); yields (connection id, bytes, arrival). An empty ``bytes`` says
+    that connection closed. ``bound`` is set once the port listens."""
+    link = link if link is not None else LinkState()
     srv = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sel = selectors.DefaultSelector()
@@ -102,9 +156,15 @@ def listen_chunks(
             for key, _ in sel.select(timeout=POLL_S):
                 if key.data == 0:
                     try:
-                        c, _addr = srv.accept()
+                        c, addr = srv.accept()
                     except OSError:
                         continue
+                    if len(conns) >= max_clients:
+                        c.close()  # file descriptors are finite: the API needs some too
+                        link.refused += 1
+                        log.warning("%s:%d: refused %s (%d pushers)", host, port, addr, max_clients)
+                        continue
+                    link.up()
                     c.setblocking(False)
                     conns[next_id] = c
                     sel.register(c, selectors.EVENT_READ, next_id)
@@ -165,6 +225,28 @@ class OAuthToken:
         self._token = ""
 
 
+class BodyTooLarge(ValueError):
+    """An HTTP body over ``MAX_POLL_BODY_BYTES``."""
+
+
+def _bounded_get(
+    client: httpx.Client, url: str, headers: dict[str, str], limit: int
+) -> tuple[httpx.Response, bytes]:
+    """The response and body of a GET, reading at most ``limit`` bytes (else ``BodyTooLarge``)."""
+    with client.stream("GET", url, headers=headers) as r:
+        declared = r.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(f"body of {declared} bytes over the {limit} byte bound")
+        parts: list[bytes] = []
+        n = 0
+        for part in r.iter_bytes():
+            n += len(part)
+            if n > limit:
+                raise BodyTooLarge(f"body over the {limit} byte bound")
+            parts.append(part)
+    return r, b"".join(parts)
+
+
 def http_polls(
     url: str,
     interval_s: float,
@@ -173,17 +255,22 @@ def http_polls(
     *,
     on_failure: Callable[[str], None] | None = None,
     valid: Callable[[bytes], bool] | None = None,
+    link: LinkState | None = None,
+    max_body: int = MAX_POLL_BODY_BYTES,
 ) -> Iterator[tuple[bytes, float]]:
     """GET ``url`` every ``interval_s`` seconds; yields each successful body.
 
-    A network error, an error status or a body ``valid`` rejects is never raised: it is
-    reported to ``on_failure`` (``poll_network``, ``poll_auth``, ``poll_http_429``,
-    ``poll_http_5xx``, ``poll_http_4xx``, ``poll_bad_body``) and followed by a growing wait; a
-    429/503 answer's Retry-After (or OpenSky's ``X-Rate-Limit-Retry-After-Seconds``) is obeyed.
+    A network error, an error status, a body over ``max_body`` or one ``valid`` rejects is never
+    raised: it is reported to ``on_failure`` (``poll_network``, ``poll_auth``, ``poll_http_429``,
+    ``poll_http_5xx``, ``poll_http_4xx``, ``poll_too_large``, ``poll_bad_body``) and to ``link``
+    and followed by a growing wait; a 429/503 answer's Retry-After (or OpenSky's
+    ``X-Rate-Limit-Retry-After-Seconds``) is obeyed.
     """
     backoff = Backoff(lo=max(interval_s, BACKOFF_MIN_S), hi=max(interval_s, BACKOFF_MAX_S))
+    link = link if link is not None else LinkState()
 
     def fail(label: str, why: object, wait: float | None = None) -> None:
+        link.down(f"poll {url}: {why}")
         if on_failure is not None:
             on_failure(label)
         delay = max(backoff.delay, wait or 0.0)
@@ -201,7 +288,11 @@ def http_polls(
                 fail("poll_auth", e)
                 continue
             try:
-                r = client.get(url, headers=auth)
+                r, body = _bounded_get(client, url, auth, max_body)
+            except BodyTooLarge as e:
+                link.refused += 1
+                fail("poll_too_large", e)
+                continue
             except httpx.HTTPError as e:
                 fail("poll_network", e)
                 continue
@@ -213,10 +304,11 @@ def http_polls(
                 asked = retry_after_s({k.lower(): v for k, v in r.headers.items()})
                 fail(label, f"HTTP {code}", asked if code in (429, 503) else None)
                 continue
-            body = r.content
             if valid is not None and not valid(body):
                 fail("poll_bad_body", f"unusable body {body[:40]!r}")
                 continue
+            if not link.connected:
+                link.up()
             backoff.reset()
             yield body, time.time()
             stop.wait(max(0.0, interval_s - (time.monotonic() - started)))

@@ -88,7 +88,7 @@ def _row(
         t = snapshot
     if math.isnan(t):
         return "no time"
-    rows.add(
+    return rows.add(
         t,
         addr[0],
         non_icao=addr[1],
@@ -105,7 +105,6 @@ def _row(
         kind=SourceKind.OTHER,
         possrc=possrc if has_pos else PositionSource.UNKNOWN,
     )
-    return ""
 
 
 def rest_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str]:
@@ -267,7 +266,7 @@ class OpenskyCsvParser(LineParser[Observations]):
             return f[i] if i is not None and i < len(f) else ""
 
         addr = icao_of(get("icao24"))
-        if addr is None:
+        if addr is None or len(get("icao24").lstrip("~")) != 6:  # the dataset writes all 6 digits
             return "bad icao24"
         lat, lon = num(get("lat")), num(get("lon"))
         return _row(

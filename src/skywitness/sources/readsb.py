@@ -27,11 +27,13 @@ import numpy.typing as npt
 
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
-from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
+from .records import ObsRows, icao_of, implausible_rows, num, obs_take, readsb_type, squawk_code
 from .textio import DocumentParser
 
 #: Above this, readsb ``now`` is in milliseconds (v2 API), not seconds.
 MS_THRESHOLD = 1e11
+#: Reject detail of a JSON document nested deeper than the parser's recursion limit.
+NESTED = "JSON nested too deep"
 
 
 def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list[str]:
@@ -72,7 +74,7 @@ def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list
         vr = num(ac.get("baro_rate"))
         if math.isnan(vr):
             vr = num(ac.get("geom_rate"))
-        rows.add(
+        why = rows.add(
             now - (0.0 if math.isnan(age) else age),
             addr[0],
             non_icao=addr[1] or anon,
@@ -89,6 +91,8 @@ def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list
             kind=kind,
             possrc=possrc if has_pos else PositionSource.UNKNOWN,
         )
+        if why:
+            bad.append(why)
     return bad
 
 
@@ -128,7 +132,14 @@ def trace_observations(doc: Any, source: str = "") -> tuple[Observations | None,
         dt = dt[idx]
         if not len(dt):
             return None, bad
-    return _trace_columns(cols, base + dt, addr, source), bad
+    obs = _trace_columns(cols, base + dt, addr, source)
+    off = implausible_rows(obs)
+    if off.any():  # a time, speed or altitude no aircraft has: counted, not passed on
+        bad += ["value out of physical range"] * int(np.count_nonzero(off))
+        obs = obs_take(obs, np.flatnonzero(~off))
+        if not len(obs):
+            return None, bad
+    return obs, bad
 
 
 _squawk = lru_cache(maxsize=8192)(squawk_code)
@@ -233,6 +244,10 @@ class JsonDocumentParser(DocumentParser):
             self.stats.frames += 1
             self.stats.reject(RejectReason.BAD_ENCODING, self.name, offset=0)
             return []
+        except RecursionError:
+            self.stats.frames += 1
+            self.stats.reject(RejectReason.BAD_RECORD, self.name, offset=0, detail=NESTED)
+            return []
         except json.JSONDecodeError as e:
             head = buf.lstrip().split(b"\n", 1)
             if len(head) > 1 and _is_json(head[0]):
@@ -263,7 +278,7 @@ class JsonDocumentParser(DocumentParser):
                 continue
             try:
                 docs.append((no, json.loads(raw)))
-            except ValueError:
+            except (ValueError, RecursionError):
                 self.stats.frames += 1
                 # a bad last line is a cut file; elsewhere it is a bad line
                 reason = RejectReason.TRUNCATED if no == last else RejectReason.BAD_LINE
@@ -278,7 +293,7 @@ def _str(v: Any) -> str:
 def _is_json(line: bytes) -> bool:
     try:
         json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

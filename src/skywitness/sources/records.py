@@ -8,6 +8,7 @@ unit conversions from SI, and lenient number/squawk parsing.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -22,6 +23,17 @@ FT_PER_M = 1.0 / 0.3048
 KT_PER_MPS = 3600.0 / 1852.0
 #: Metres per second to feet per minute.
 FPM_PER_MPS = 60.0 / 0.3048
+
+#: Plausible row times, unix s (1990-01-01 .. 2100-01-01): outside, a value is not a time.
+MIN_TIME_S = 631152000.0
+MAX_TIME_S = 4102444800.0
+#: Largest ground speed a Mode S/ADS-B message can carry (supersonic airborne velocity), kt.
+MAX_GROUNDSPEED_KT = 4100.0
+#: Altitude range of Mode S (Gillham/25 ft codes) and GNSS heights in practice, ft.
+MIN_ALTITUDE_FT, MAX_ALTITUDE_FT = -2000.0, 130000.0
+#: Largest vertical rate ADS-B encodes (511 * 64), ft/min.
+MAX_VERTICAL_RATE_FPM = 32704.0
+_HEX_ADDRESS = re.compile(r"~?[0-9a-fA-F]{1,6}")
 
 #: readsb ``type`` / trace ``source_type`` -> (kind, position source, non-ICAO address).
 READSB_TYPES: dict[str, tuple[SourceKind, PositionSource, bool]] = {
@@ -79,16 +91,26 @@ def icao_of(text: Any) -> tuple[int, bool] | None:
     if not isinstance(text, str):
         return None
     s = text.strip()
+    # plain hex digits only: int(s, 16) alone also takes "-1", "+ff", "f_f" (a negative address
+    # then overflowed the uint32 column and killed the reader)
+    if _HEX_ADDRESS.fullmatch(s) is None:
+        return None
     non_icao = s.startswith("~")
-    if non_icao:
-        s = s[1:]
-    if not 1 <= len(s) <= 6:
-        return None
-    try:
-        v = int(s, 16)
-    except ValueError:
-        return None
-    return v, non_icao
+    return int(s[1:] if non_icao else s, 16), non_icao
+
+
+def implausible(t: float, alt: float, geo: float, gs: float, vr: float) -> str:
+    """Why a decoded row's values are outside physical ranges ("" when they are not)."""
+    if not MIN_TIME_S <= t <= MAX_TIME_S:  # NaN fails too
+        return "time out of range"
+    if not math.isnan(gs) and not 0.0 <= gs <= MAX_GROUNDSPEED_KT:
+        return "ground speed out of range"
+    for v in (alt, geo):
+        if not math.isnan(v) and not MIN_ALTITUDE_FT <= v <= MAX_ALTITUDE_FT:
+            return "altitude out of range"
+    if not math.isnan(vr) and abs(vr) > MAX_VERTICAL_RATE_FPM * 2:
+        return "vertical rate out of range"
+    return ""
 
 
 class ObsRows:
@@ -148,7 +170,11 @@ class ObsRows:
         kind: int = SourceKind.OTHER,
         possrc: int = PositionSource.UNKNOWN,
         new_leg: bool = False,
-    ) -> None:
+    ) -> str:
+        """Append one row; returns "" or, without appending, why its values are impossible."""
+        why = implausible(t, alt, geo, gs, vr)
+        if why:
+            return why
         if math.isnan(lat) or math.isnan(lon) or abs(lat) > 90 or abs(lon) > 180:
             lat = lon = math.nan
             possrc = PositionSource.UNKNOWN
@@ -168,6 +194,7 @@ class ObsRows:
         self.kind.append(int(kind))
         self.possrc.append(int(possrc))
         self.new_leg.append(new_leg)
+        return ""
 
     def build(self, source: str) -> Observations:
         if not self._parts:

@@ -152,7 +152,7 @@ class SbsParser(LineParser[Observations]):
         vr = _vrate(f[16])
         lat, lon = num(f[14]), num(f[15])
         has_pos = not (math.isnan(lat) or math.isnan(lon)) and not (lat == 0 and lon == 0)
-        rows.add(
+        return rows.add(
             t,
             addr[0],
             non_icao=addr[1],
@@ -169,7 +169,6 @@ class SbsParser(LineParser[Observations]):
             kind=SourceKind.SBS,
             possrc=PositionSource.OTHER if has_pos else PositionSource.UNKNOWN,
         )
-        return ""
 
     def _time(self, date: str, tod: str) -> float | None:
         date, tod = date.strip(), tod.strip()

@@ -35,6 +35,7 @@ from .compression import Decompressor, compression_of, decompress_head
 from .detect import FORMATS, detect_format
 from .fr24 import fr24_rows
 from .hexlines import HexParser, JsonlParser
+from .net import CUT, LinkState
 from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import obs_take
@@ -57,6 +58,8 @@ class Parser(Protocol):
     def feed(self, data: bytes, arrival: float | None = None) -> list[Batch]: ...
 
     def finish(self) -> list[Batch]: ...
+
+    def cut(self) -> list[Batch]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,7 @@ class Source:
         self.total_bytes = total_bytes
         self.batch_size = batch_size
         self._position = 0
+        self.link = LinkState()  # live transports report their connection events here
 
     def position(self) -> int:
         """Bytes consumed so far (of the file on disk, compressed; received for live feeds)."""
@@ -170,9 +174,17 @@ class StreamSource(Source):
         self._stop = stop
         self._close = close
 
+    def set_chunks(self, chunks: Iterator[tuple[bytes, float | None]]) -> None:
+        """The transport, when it needs this source's ``link`` to be made."""
+        self._chunks = chunks
+
     def __iter__(self) -> Iterator[Batch]:
         try:
             for raw, arrival in self._chunks:
+                if raw == CUT and self.live:  # a live connection ended; more will follow
+                    for b in self.parser.cut():
+                        yield from _split(b, self.batch_size)
+                    continue
                 self._position += len(raw)
                 data = self._decomp.feed(raw) if self._decomp else raw
                 for b in self.parser.feed(data, arrival):

@@ -105,7 +105,7 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         return canonicalize(raw, stats=stats, source=name)
     try:
         doc = json.loads(buf)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         stats.frames += 1
         stats.reject(RejectReason.BAD_RECORD, name, offset=0, detail=str(exc))
         return None

@@ -12,7 +12,14 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES, U1, Observations
+from ..model import (
+    LONG_FRAME_BYTES,
+    MODEAC_FRAME_BYTES,
+    SHORT_FRAME_BYTES,
+    U1,
+    Observations,
+    RejectReason,
+)
 from ..stats import IngestStats
 
 #: Valid frame lengths in hex characters (Mode A/C, short, long).
@@ -74,6 +81,13 @@ class LineSplitter:
     def pending(self) -> int:
         """Bytes held back (an unterminated last line)."""
         return len(self._rest)
+
+    def cut(self) -> int:
+        """Drop the unterminated last line (its connection ended); returns its length."""
+        n = len(self._rest)
+        self.offset += n
+        self._rest = b""
+        return n
 
 
 def split_lines(block: bytes) -> list[bytes]:
@@ -142,6 +156,19 @@ class LineParser(ABC, Generic[Chunk]):
     def finish(self) -> list[Chunk]:
         return self._run(b"", True, None)
 
+    def cut(self) -> list[Chunk]:
+        """The connection ended: a line it cut is dropped and counted, never glued to the
+        next connection's first line."""
+        if self._lines.cut():
+            self.stats.frames += 1
+            self.stats.reject(
+                RejectReason.TRUNCATED,
+                self.name,
+                line=self._lines.line_no + 1,
+                detail="connection closed inside a line",
+            )
+        return []
+
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
         self.stats.bytes_read += len(data)
         block, first, count = self._lines.feed_block(data, final)
@@ -190,6 +217,19 @@ class DocumentParser(ABC):
     def feed(self, data: bytes, arrival: float | None = None) -> list[Observations]:
         self.stats.bytes_read += len(data)
         self._parts.append(data)
+        return []
+
+    def cut(self) -> list[Observations]:
+        """The connection ended: a document it cut is dropped and counted."""
+        if any(self._parts):
+            self.stats.frames += 1
+            self.stats.reject(
+                RejectReason.TRUNCATED,
+                self.name,
+                offset=0,
+                detail="connection closed inside a document",
+            )
+        self._parts = []
         return []
 
     def finish(self) -> list[Observations]:
