@@ -335,6 +335,7 @@ def create_app(service: Service) -> FastAPI:
                     "reconnects": f.state.link.reconnects if f.state.link else 0,
                     "refused": f.state.link.refused if f.state.link else 0,
                     "failures": f.state.failures,
+                    "clock_drift_s": f.state.link.drift_s if f.state.link else None,
                     "last_data": f.state.last_data,
                     "error": f.state.error or (f.state.link.error if f.state.link else None),
                 }

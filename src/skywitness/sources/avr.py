@@ -162,6 +162,22 @@ class AvrParser(LineParser[FrameBatch]):
         ts = np.full(n, np.nan if (arrival is None or not self.live) else arrival)
         if has.any():
             ts[has] = self.clock.convert(fr.ticks[keep][has], arrival)
+            bad = np.zeros(n, dtype=np.bool_)
+            bad[np.flatnonzero(has)[self.clock.implausible]] = True
+            if bad.any():  # a flipped timestamp: rejected, never the new clock
+                for no in fr.line[keep][bad].tolist():
+                    self.stats.frames += 1
+                    self.stats.reject(
+                        RejectReason.BAD_TIMESTAMP,
+                        self.name,
+                        line=no,
+                        detail="timestamp out of line",
+                    )
+                keep[np.flatnonzero(keep)[bad]] = False
+                ts, has = ts[~bad], has[~bad]
+                n = int(keep.sum())
+                if n == 0:
+                    return []
         sig = signal_dbfs(fr.signal_byte[keep])
         batch = FrameBatch(
             timestamp=ts,

@@ -315,8 +315,28 @@ class BeastParser:
             keep = ~hb
             fr.data, fr.length, fr.ticks = fr.data[keep], fr.length[keep], fr.ticks[keep]
             fr.signal_byte, fr.receiver = fr.signal_byte[keep], fr.receiver[keep]
+            fr.offset = fr.offset[keep]
+        ts = self.clock.convert(fr.ticks, arrival)
+        bad = self.clock.implausible
+        if bad.any():  # a flipped timestamp: rejected, never the new clock
+            for off in fr.offset[bad].tolist():
+                self.stats.frames += 1
+                self.stats.reject(
+                    RejectReason.BAD_TIMESTAMP,
+                    self.name,
+                    offset=self._offset - fr.consumed + int(off),
+                    detail="timestamp out of line with its neighbours",
+                )
+            keep = ~bad
+            ts, fr.data, fr.length, fr.ticks = (
+                ts[keep],
+                fr.data[keep],
+                fr.length[keep],
+                fr.ticks[keep],
+            )
+            fr.signal_byte, fr.receiver = fr.signal_byte[keep], fr.receiver[keep]
         batch = FrameBatch(
-            timestamp=self.clock.convert(fr.ticks, arrival),
+            timestamp=ts,
             data=fr.data,
             length=fr.length,
             signal=signal_dbfs(fr.signal_byte),

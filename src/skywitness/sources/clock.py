@@ -1,11 +1,21 @@
 """Receiver clocks: turn Beast/AVR timestamps (12 MHz counter or GPS time of day) into unix time.
 
 A 12 MHz counter says nothing about the wall clock, so it is anchored: the first frame gets a
-*base* time (given by the caller, embedded in the file name, the arrival time for live feeds or
-the file's mtime) and later frames add ``(ticks - first_ticks) / 12e6`` seconds. A counter that
-jumps backwards (receiver restart) is re-anchored on the previous frame's time; a live feed whose
-counter lags arrival time by more than ``LIVE_RESYNC_S`` is re-anchored (forward) on arrival; a
-counter running ahead of arrival is a burst or a fast replay and is kept, so time never goes back.
+*base* time (given by the caller, embedded in the file name or the file's mtime) and later frames
+add ``(ticks - first_ticks) / 12e6`` seconds. A counter that jumps backwards (receiver restart) is
+re-anchored on the previous frame's time.
+
+One implausible timestamp never becomes the clock: a frame whose counter jumps by more than
+``SPIKE_S`` away from both neighbours while they agree (a flipped bit) is rejected
+(``implausible``, counted BAD_TIMESTAMP by the readers), and a backward jump that returns to the
+counter of the frame before the previous one is the end of such a spike, not a restart (this
+catches a spike that ended the previous chunk, whose time was already given).
+
+Live feeds are anchored on the system clock, as readsb does: each chunk's newest plausible frame
+is placed at its arrival time and the others by their counter distance to it, so a counter that
+runs fast or jumps cannot move positions into the future. Frames more than ``LIVE_SPREAD_S`` from
+the chunk's median counter are implausible. ``drift_s`` reports how far the free-running counter
+has moved from the system clock since the feed started (a receiver's crystal, or a replay).
 
 GPS-format timestamps (Radarcape, readsb ``--net-beast-reduce``) hold 18 bits of seconds of day and
 30 bits of nanoseconds; the day is the one nearest the base (or arrival) time, and a fall of more
@@ -21,6 +31,7 @@ import re
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from ..model import F8, U8
 
@@ -30,8 +41,10 @@ TICKS_PER_S = 12e6
 MLAT_MAGIC_TICKS = 0xFF004D4C4154
 #: A counter going back more than this is a receiver restart, s.
 RESET_BACKWARDS_S = 1.0
-#: Live feeds: re-anchor when the counter and arrival time disagree by more than this, s.
-LIVE_RESYNC_S = 5.0
+#: A counter step larger than this away from both neighbours (that agree) is a spike, s.
+SPIKE_S = 1.0
+#: Live feeds: frames of one chunk further than this from its median counter are implausible, s.
+LIVE_SPREAD_S = 30.0
 SECONDS_PER_DAY = 86400.0
 _NS_BITS = 30
 _NS_MASK = (1 << _NS_BITS) - 1
@@ -42,6 +55,26 @@ _UNIX_IN_NAME = re.compile(r"(?<![\d.])(1\d{9})(\.\d+)?(?!\d)")
 _DATE_IN_NAME = re.compile(
     r"(?<!\d)(20\d\d)-?([01]\d)-?([0-3]\d)[T_ -]?([0-2]\d)[:h-]?([0-5]\d)[:m-]?([0-5]\d)(?!\d)"
 )
+
+
+def isolated_jumps(ticks: npt.NDArray[np.int64], before: int | None) -> npt.NDArray[np.bool_]:
+    """Frames whose counter jumps more than ``SPIKE_S`` from both neighbours while the
+    neighbours stay close to each other (a flipped bit, not a restart or a gap). ``before`` is
+    the counter of the frame before ``ticks[0]`` (None at the start). Pure."""
+    n = ticks.shape[0]
+    head = [] if before is None else [before]
+    ext = np.concatenate((np.array(head, dtype=np.int64), ticks))
+    out = np.zeros(n, dtype=np.bool_)
+    if ext.shape[0] < 3:
+        return out
+    dp = np.abs(ext[1:-1] - ext[:-2])
+    dn = np.abs(ext[2:] - ext[1:-1])
+    nb = np.abs(ext[2:] - ext[:-2])
+    jump = int(SPIKE_S * TICKS_PER_S)
+    spike = (dp > jump) & (dn > jump) & (nb * 8 < np.minimum(dp, dn))
+    k = len(head)  # ext index j (1..len-2) is ticks index j - k
+    out[max(0, 1 - k) : n - 1] = spike[max(0, k - 1) :]
+    return out
 
 
 def time_from_name(name: str) -> float | None:
@@ -77,6 +110,12 @@ class TickClock:
         self._last_time = math.nan
         self._day_start: float | None = None
         self._last_tod: float | None = None
+        self._before_last: int | None = None  # counter of the frame before the last one
+        #: Frames of the last ``convert`` whose timestamp is implausible (to be rejected).
+        self.implausible: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
+        #: Live 12 MHz feeds: counter time minus system time, s (None until known).
+        self.drift_s: float | None = None
+        self._drift_anchor: tuple[int, float] | None = None
 
     @property
     def is_gps(self) -> bool:
@@ -87,16 +126,32 @@ class TickClock:
         frame's time."""
         n = ticks.shape[0]
         out = np.full(n, np.nan, dtype=np.float64)
+        self.implausible = np.zeros(n, dtype=np.bool_)
         if n == 0:
             return out
         valid = (ticks != 0) & (ticks != MLAT_MAGIC_TICKS)
         vi = np.flatnonzero(valid)
         if vi.size:
-            tv = ticks[vi]
             if not self.decided:
-                self._decide(tv)
+                self._decide(ticks[vi])
+            if self.mode != "gps":
+                spikes = isolated_jumps(ticks[vi].astype(np.int64), self._last_ticks)
+                if spikes.any():
+                    self.implausible[vi[spikes]] = True
+                    valid[vi[spikes]] = False
+                    vi = vi[~spikes]
+        if vi.size:
+            tv = ticks[vi]
             if self.mode == "gps":
                 out[vi] = self._gps(tv, arrival)
+            elif self.live and arrival is not None:
+                t, far = self._live_counter(tv, arrival)
+                out[vi] = t
+                if far.any():
+                    self.implausible[vi[far]] = True
+                    valid[vi[far]] = False
+                    out[vi[far]] = np.nan
+                    vi = vi[~far]
             else:
                 out[vi] = self._counter(tv, arrival)
         # frames without a usable timestamp inherit the previous frame's time
@@ -131,25 +186,34 @@ class TickClock:
         prev[1:] = t64[:-1]
         resets = np.flatnonzero(t64 < prev - int(RESET_BACKWARDS_S * TICKS_PER_S))
         for j in resets.tolist():
+            p2 = int(t64[j - 2]) if j >= 2 else (self._last_ticks if j == 1 else self._before_last)
+            if p2 is not None and 0 <= int(t64[j]) - p2 < (int(prev[j]) - p2) // 8:
+                continue  # back in line with the frame before a spike: the anchor holds
             # restart: the frame after a reset is placed at the previous frame's time
             at = float(out[j - 1]) if j > 0 else self._last_time
             self._anchor(int(t64[j]), at)
             out[j:] = self._anchor_time + (t64[j:] - int(t64[j])) / TICKS_PER_S
-        if self.live and arrival is not None:
-            for _ in range(4):
-                # A counter lagging arrival is re-anchored (forward). One running ahead is a
-                # burst or a fast replay and is kept, so time is not pulled back, unless it got
-                # there by a jump between two frames (a different receiver clock).
-                step = np.diff(out, prepend=self._last_time if self._last_ticks else out[0])
-                ahead = (out - arrival > LIVE_RESYNC_S) & (step > LIVE_RESYNC_S)
-                bad = np.flatnonzero((out - arrival < -LIVE_RESYNC_S) | ahead)
-                if bad.size == 0:
-                    break
-                j = int(bad[0])
-                self._anchor(int(t64[j]), arrival)
-                out[j:] = self._anchor_time + (t64[j:] - int(t64[j])) / TICKS_PER_S
+        self._before_last = int(t64[-2]) if t64.shape[0] > 1 else self._last_ticks
         self._last_ticks = int(t64[-1])
         return out
+
+    def _live_counter(self, tv: U8, arrival: float) -> tuple[F8, npt.NDArray[np.bool_]]:
+        """Live: the chunk's newest plausible frame at ``arrival``, the others by counter
+        distance; (times, frames too far from the chunk's median counter)."""
+        t64 = tv.astype(np.int64)
+        med = int(np.median(t64))
+        far = np.abs(t64 - med) > int(LIVE_SPREAD_S * TICKS_PER_S)
+        ref = int(t64[~far].max())
+        out = arrival + (t64 - ref) / TICKS_PER_S
+        back = self._last_ticks is not None and ref < self._last_ticks - int(
+            RESET_BACKWARDS_S * TICKS_PER_S
+        )
+        if self._drift_anchor is None or back:
+            self._drift_anchor = (ref, arrival)  # first chunk, or the receiver restarted
+        t0, a0 = self._drift_anchor
+        self.drift_s = round(a0 + (ref - t0) / TICKS_PER_S - arrival, 3)
+        self._before_last, self._last_ticks = self._last_ticks, ref
+        return out, far
 
     def _anchor(self, ticks: int, at: float) -> None:
         self._anchor_ticks = ticks

@@ -24,7 +24,7 @@ from .net import OAuthToken, http_polls, listen_chunks, tcp_chunks
 from .opensky import rest_rows
 from .public_feeds import opensky_interval_s, readsb_api_interval_s, split_options
 from .readsb import ChangeFilter, JsonDocumentParser, aircraft_rows, trace_rows
-from .source import Batch, Parser, Source, StreamSource, _split, make_parser
+from .source import Batch, Parser, Source, StreamSource, _split, make_parser, note_drift
 
 log = logging.getLogger(__name__)
 #: Spec scheme of the readsb v2 JSON APIs (``readsbapi+https://HOST/v2/...``).
@@ -64,6 +64,7 @@ class ListenSource(Source):
                     p.receiver = cid
                 parsers[cid] = p
             out = p.feed(data, arrival) if data else p.cut()
+            note_drift(self.link, p)
             if not data:
                 del parsers[cid]
             for b in out:

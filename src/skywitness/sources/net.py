@@ -59,6 +59,7 @@ class LinkState:
     reconnects: int = 0  # connections made after the first
     refused: int = 0  # pushers turned away over MAX_LISTEN_CLIENTS, bodies over the bound
     error: str | None = None  # the last failure, None once data flows again
+    drift_s: float | None = None  # a live 12 MHz counter's time minus the system clock, s
 
     def up(self) -> None:
         if self.connects:

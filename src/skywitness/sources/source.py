@@ -116,6 +116,13 @@ def make_parser(
     return parser
 
 
+def note_drift(link: LinkState, parser: Parser) -> None:
+    """Copy a live receiver clock's drift (Beast/AVR parsers have a clock) to the link."""
+    clock = getattr(parser, "clock", None)
+    if isinstance(clock, TickClock) and clock.drift_s is not None:
+        link.drift_s = clock.drift_s
+
+
 def _split(batch: Batch, size: int) -> Iterator[Batch]:
     n = len(batch)
     if n <= size:
@@ -189,6 +196,7 @@ class StreamSource(Source):
                 data = self._decomp.feed(raw) if self._decomp else raw
                 for b in self.parser.feed(data, arrival):
                     yield from _split(b, self.batch_size)
+                note_drift(self.link, self.parser)
                 if self._stop.is_set() or (self._decomp and self._decomp.error):
                     break
             for b in self.parser.finish():
