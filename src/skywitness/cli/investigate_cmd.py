@@ -22,6 +22,7 @@ from rich.table import Table
 from ..config import data_dir
 from ..evidence.answer import flight_rows
 from ..evidence.manifest import read_manifest, verify_pack
+from ..evidence.sign import sign_manifest
 from ..evidence.pack import investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
@@ -85,6 +86,19 @@ def register(sub: Any) -> None:
     )
     v.add_argument("pack", metavar="PACK", help="evidence pack directory")
     v.add_argument("--rerun", action="store_true", help="recompute the answer from the store")
+    v.add_argument(
+        "--signer",
+        metavar="KEY.pub",
+        default=None,
+        help="also require manifest.json.sig to be a valid signature by this OpenSSH public key",
+    )
+    v.add_argument(
+        "--sign",
+        metavar="KEY",
+        default=None,
+        help="once the pack verifies, sign its manifest with this OpenSSH private key "
+        "(writes manifest.json.sig, ssh-keygen -Y sign format)",
+    )
     add_data_dir(v, sub=False)
     v.set_defaults(func=run_verify)
 
@@ -184,11 +198,13 @@ def run_investigate(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     pack = Path(args.pack)
-    report = verify_pack(pack)
+    report = verify_pack(pack, Path(args.signer) if args.signer else None)
     for line in report.lines():
         out.print(line)
     if not report.ok:
         return 1
+    if args.sign:
+        out.print(f"signed: {sign_manifest(pack, Path(args.sign))}")
     if args.rerun:
         ddir = Path(args.data_dir) if args.data_dir else Path(str(read_manifest(pack)["store"]))
         args.data_dir = str(ddir)
