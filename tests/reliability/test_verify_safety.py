@@ -140,7 +140,7 @@ def test_signature_catches_a_recomputed_manifest(
 
 
 def test_signature_missing_or_by_another_key(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
-    key, pub = keypair
+    _key, pub = keypair
     pack = _pack(tmp_path, {"a.csv": b"1\n"})
     r = verify_pack(pack, pub)
     assert not r.ok and r.signature == f"no {SIGNATURE} (the pack is not signed)"

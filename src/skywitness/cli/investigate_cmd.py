@@ -22,10 +22,10 @@ from rich.table import Table
 from ..config import data_dir
 from ..evidence.answer import flight_rows
 from ..evidence.manifest import read_manifest, verify_pack
-from ..evidence.sign import sign_manifest
 from ..evidence.pack import investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
+from ..evidence.sign import sign_manifest
 from ..flights.query import BY_KEY
 from ..timeutil import iso_z
 from ..web.basemap import basemap_geojson
