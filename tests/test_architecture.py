@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "jsontext": 0,
     "timeutil": 0,
     "tomllines": 0,
+    "bounded": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

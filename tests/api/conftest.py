@@ -77,7 +77,7 @@ def app(service: Service) -> FastAPI:
 
 async def _request(app: FastAPI, method: str, url: str, **kw: Any) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         return await c.request(method, url, **kw)
 
 

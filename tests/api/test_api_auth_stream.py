@@ -87,7 +87,7 @@ def test_import_aircraft_db(service: Service, app: FastAPI, monkeypatch: Any) ->
 
 async def _stream(app: FastAPI, service: Service, url: str) -> str:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         before = service.hub.clients
         task = asyncio.create_task(c.get(url))
         while service.hub.clients == before:

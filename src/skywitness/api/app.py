@@ -17,11 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import pyarrow.compute as pc
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.cors import CORSMiddleware
 
 from ..errors import SkywitnessError
 from ..flights.query import build_query, select_flights
@@ -36,6 +38,7 @@ from ..store import FlightFilter
 from . import params as P
 from . import places, tar1090
 from .check import check_router
+from .hosts import allowed_hosts, host_ok
 from .reads import flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -46,23 +49,38 @@ TRACK_DEFAULT = timedelta(hours=24)
 TRACK_POINTS_MAX = 100_000
 ALERTS_LIMIT_MAX = 1000
 IMPORT_MAX_BYTES = 256 * 1024 * 1024
+#: Largest body of any other request (none reads one today), bytes.
+BODY_MAX_BYTES = 64 * 1024
 STREAM_TIMEOUT_MAX_S = 86_400.0
 
 Auth = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 
 
 class _Guard(BaseHTTPMiddleware):
-    """Bounded query strings, and the token on reads when the service runs ``--auth read``."""
+    """Known Host names only (DNS rebinding), bounded query strings and bodies, and the token
+    on reads when the service runs ``--auth read``."""
 
     def __init__(self, app: Any, service: Service) -> None:
         super().__init__(app)
         self.service = service
+        cfg = service.config
+        self.hosts = allowed_hosts(cfg.bind, tuple(getattr(cfg, "allowed_hosts", ())))
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if not host_ok(request.headers.get("host"), self.hosts):
+            return JSONResponse(
+                {"detail": "unknown Host: this server answers its own names only "
+                 "(serve --allow-host NAME adds one)"},
+                421,
+            )  # fmt: skip
         if len(request.url.query.encode()) > P.MAX_QUERY_BYTES:
             return JSONResponse(
                 {"detail": f"query string longer than {P.MAX_QUERY_BYTES} bytes"}, 414
             )
+        declared = request.headers.get("content-length", "")
+        limit = IMPORT_MAX_BYTES if request.url.path == "/api/import" else BODY_MAX_BYTES
+        if declared.isdigit() and int(declared) > limit:
+            return JSONResponse({"detail": f"body larger than {limit} bytes"}, 413)
         cfg = self.service.config
         path = request.url.path
         guarded = cfg.auth_read and (path.startswith("/api/") or path.startswith("/data/"))
@@ -105,8 +123,16 @@ def create_app(service: Service) -> FastAPI:
         description="Live aircraft, flights, alerts and stats (docs/api.md).",
         version="1",
     )
-    app.add_middleware(_Guard, service=service)
     cfg = service.config
+    origins = list(getattr(cfg, "cors_origins", ()))
+    if origins:  # off unless configured: browsers then refuse other sites' reads
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET"],
+            allow_headers=["Authorization"],
+        )
+    app.add_middleware(_Guard, service=service)
 
     @app.exception_handler(SkywitnessError)
     async def _skywitness_error(_: Request, exc: SkywitnessError) -> JSONResponse:
@@ -393,8 +419,10 @@ def create_app(service: Service) -> FastAPI:
                     fh.write(part)
             if size == 0:
                 raise HTTPException(400, "empty body: send the aircraft DB file as the body")
-            # a job of the catalogue's one writer thread
-            report = store.write(lambda con: import_aircraft(con, tmp, kind, source=name))
+            try:  # a job of the catalogue's one writer thread
+                report = store.write(lambda con: import_aircraft(con, tmp, kind, source=name))
+            except (ValueError, OSError, duckdb.Error) as exc:  # a body that is not that kind
+                raise HTTPException(400, f"not a {kind} aircraft DB: {exc}") from exc
             if service.snapshots is not None:
                 service.snapshots.identities.clear()
             return {"kind": kind, "report": report.as_dict()}

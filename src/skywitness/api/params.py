@@ -67,7 +67,10 @@ def bearer_ok(header: str | None, token: str | None) -> bool:
     if not token or not header:
         return False
     scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and secrets.compare_digest(value.strip(), token)
+    # bytes: compare_digest raises on non-ASCII str (a header may carry latin-1)
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        value.strip().encode("utf-8", "surrogateescape"), token.encode("utf-8", "surrogateescape")
+    )
 
 
 def require_token(header: str | None, token: str | None) -> None:

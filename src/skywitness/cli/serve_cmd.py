@@ -81,6 +81,22 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="serve a tar1090 html/ folder at /tar1090/ with its data/ from this server",
     )
+    p.add_argument(
+        "--allow-host",
+        dest="allowed_hosts",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this Host name (a proxy's name; '*': any)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        dest="cors_origins",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let this web origin read the API cross-site (default: CORS off)",
+    )
     p.set_defaults(func=run_serve)
 
 
@@ -101,6 +117,8 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
         sbs_out=args.sbs_out,
         auth_read=args.auth == "read",
         token=token,
+        allowed_hosts=tuple(args.allowed_hosts),
+        cors_origins=tuple(args.cors_origins),
         fmt=args.fmt,
         receiver_position=args.receiver_position,
         tar1090_html=args.tar1090,

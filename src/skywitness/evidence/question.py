@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import bounded
 from ..errors import SkywitnessError
 from ..flights.query import BY_KEY, FlightQuery, build_query, query_dict
 from ..store.flightdb import values
@@ -179,8 +180,8 @@ def load_toml(path: str | Path) -> Question:
     """A question from a TOML file; SkywitnessError naming the file when it cannot be read."""
     p = Path(path)
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        doc = bounded.parse(tomllib.loads, bounded.read_text(p, bounded.MAX_CONFIG_BYTES))
+    except (OSError, ValueError) as exc:  # TOMLDecodeError, UnicodeDecodeError: ValueErrors
         raise SkywitnessError(f"cannot read question file {p}: {exc}") from exc
     try:
         return from_dict(doc)

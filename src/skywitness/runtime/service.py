@@ -69,6 +69,8 @@ class ServiceConfig:
     sbs_out: int | None = None
     auth_read: bool = False
     token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered besides the bound ones ("*": any)
+    cors_origins: tuple[str, ...] = ()  # origins allowed to read cross-site (none: CORS off)
     fmt: str = "auto"
     #: the receiver's (latitude, longitude), deg: readsb's receiver.json, range and outline
     receiver_position: tuple[float, float] | None = None

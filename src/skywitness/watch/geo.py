@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import bounded
+
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
@@ -110,10 +112,10 @@ def geojson_polygons(doc: Any) -> list[list[Any]]:
 def load_geojson(name: str, path: Path) -> Geofence:
     """A geofence from a GeoJSON file; ValueError when it cannot be read or holds no polygon."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = bounded.parse(json.loads, bounded.read_text(path, bounded.MAX_GEOJSON_BYTES))
+        polys = bounded.parse(geojson_polygons, doc)
+    except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
         raise ValueError(f"cannot read GeoJSON {path}: {exc}") from exc
-    polys = geojson_polygons(doc)
     if not polys:
         raise ValueError(f"no Polygon or MultiPolygon in {path}")
     return Geofence.make_polygons(name, polys)

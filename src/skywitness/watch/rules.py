@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import bounded
 from ..errors import ConfigError
 from ..flights import AirportIndex
 from ..identify.filter import CLASSES, IdentityQuery
@@ -344,12 +345,14 @@ class _Parser:
 def parse_rules(text: str, path: str = "<rules>", base: Path | None = None) -> RuleSet:
     """Parse and validate rules text; ConfigError names the file, line and field."""
     try:
-        doc = tomllib.loads(text)
+        doc = bounded.parse(tomllib.loads, text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = f"line {m.group(1)}: " if m else ""
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(f"{path}: {where}TOML syntax error: {msg}") from exc
+    except ValueError as exc:  # nested too deep
+        raise ConfigError(f"{path}: TOML {exc}") from exc
     p = _Parser(path, text, base or Path("."))
     p.unknown(doc, TOP_FIELDS)
     rules_raw, notes_raw = doc.get("rule", []), doc.get("notifier", [])
@@ -377,7 +380,7 @@ def load_rules(path: str | Path) -> RuleSet:
     """Read and validate a rules file (relative GeoJSON/output paths are from its folder)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = bounded.read_text(p, bounded.MAX_CONFIG_BYTES)
+    except (OSError, ValueError) as exc:
         raise ConfigError(f"{p}: cannot read rules file: {exc}") from exc
     return parse_rules(text, str(p), p.parent)
