@@ -7,8 +7,8 @@ traversal on the static routes (plain and encoded), bad import bodies (400, not 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
