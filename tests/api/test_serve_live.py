@@ -52,7 +52,10 @@ def test_beast_source_reconnects_and_catches_up(scenario: Scenario, tmp_path: Pa
     server = BeastServer("127.0.0.1", 0)
     port = server.address[1]
     cfg = ServiceConfig(
-        sources=[f"beast+tcp://127.0.0.1:{port}"], data_dir=tmp_path / "data", rules=rules
+        sources=[f"beast+tcp://127.0.0.1:{port}"],
+        data_dir=tmp_path / "data",
+        rules=rules,
+        live_clock="counter",  # the capture is served far faster than real time
     )
     svc = Service(cfg).start()
     try:
@@ -181,6 +184,7 @@ def test_beast_and_sbs_rebroadcast(scenario: Scenario, tmp_path: Path) -> None:
     beast_port, sbs_port = _free_port(), _free_port()
     cfg = ServiceConfig(
         sources=[f"beast+tcp://127.0.0.1:{server.address[1]}"],
+        live_clock="counter",  # the capture is served far faster than real time
         beast_out=beast_port,
         sbs_out=sbs_port,
     )

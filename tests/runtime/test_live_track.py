@@ -39,7 +39,7 @@ def test_track_reconnects_and_gets_every_frame(shared_data: Path) -> None:
     threading.Thread(target=serve, daemon=True).start()
     stop = threading.Event()
     stats = IngestStats()
-    opts = RunOptions(rate_s=1, dedup=False)
+    opts = RunOptions(rate_s=1, dedup=False, live_clock="counter")  # served at full speed
     tables: list[pa.Table] = []
 
     def run() -> None:
@@ -49,15 +49,19 @@ def test_track_reconnects_and_gets_every_frame(shared_data: Path) -> None:
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     deadline = time.monotonic() + 30
-    while stats.frames < FRAMES and time.monotonic() < deadline:
+    # the frame the first connection cut is dropped (truncated) and the second connection's
+    # leading half-frame is garbage (bad_escape): 13,953 frames + 2 counted rejects
+    while stats.frames < FRAMES + 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     stop.set()
     worker.join(10)
     server.close()
     assert not worker.is_alive()
     assert len(accepted) == 2  # it reconnected
-    assert stats.frames == FRAMES
-    assert stats.rejected_total == 6  # the 6 unknown-address replies dump1090 warns about too
+    assert stats.frames == FRAMES + 1
+    assert stats.rejected["truncated"] == 1 and stats.rejected["bad_escape"] == 1
+    # the 6 unknown-address replies dump1090 warns about too, and the two above
+    assert stats.rejected_total == 8, stats.rejected
 
     # the same capture from the file: the same aircraft, the same resolved positions
     # (row times differ: a live Beast clock is anchored on arrival, a file's on its name)

@@ -24,6 +24,7 @@ from rich.table import Column, Table
 from ..errors import SkywitnessError
 from ..runtime.pipeline import ProgressHook, RunOptions
 from ..sources import FORMATS, Source
+from ..sources.clock import LIVE_ANCHORS
 from ..stats import IngestStats
 from ..timeutil import parse_time
 from .console import console
@@ -64,6 +65,13 @@ def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> Non
         default=None,
         help="wall-clock UTC time of a Beast file's first frame (unix s or ISO 8601)",
     )
+    p.add_argument(
+        "--live-clock",
+        choices=LIVE_ANCHORS,
+        default="system",
+        help="live Beast/AVR 12 MHz timestamps: 'system' = arrival time (as readsb), "
+        "'counter' = trust the counter (a replay served faster than real time)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
 
@@ -95,6 +103,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         rate_s=getattr(args, "rate", 1.0),
         dedup=not getattr(args, "no_dedup", False),
         reference=getattr(args, "reference", None),
+        live_clock=getattr(args, "live_clock", "system"),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
 from ..runtime.service import Service, ServiceConfig
+from ..sources.clock import LIVE_ANCHORS
 from .common import FORMAT_CHOICES, port_arg
 from .track_cmd import parse_reference
 
@@ -82,6 +83,13 @@ def register(sub: Any) -> None:
         help="serve a tar1090 html/ folder at /tar1090/ with its data/ from this server",
     )
     p.add_argument(
+        "--live-clock",
+        choices=LIVE_ANCHORS,
+        default="system",
+        help="live Beast/AVR 12 MHz timestamps: 'system' places frames at their arrival time "
+        "(as readsb); 'counter' trusts the counter (a replay served faster than real time)",
+    )
+    p.add_argument(
         "--allow-host",
         dest="allowed_hosts",
         action="append",
@@ -119,6 +127,7 @@ def config_of(args: argparse.Namespace) -> ServiceConfig:
         token=token,
         allowed_hosts=tuple(args.allowed_hosts),
         cors_origins=tuple(args.cors_origins),
+        live_clock=args.live_clock,
         fmt=args.fmt,
         receiver_position=args.receiver_position,
         tar1090_html=args.tar1090,

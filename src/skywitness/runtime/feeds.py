@@ -86,8 +86,10 @@ class Feed:
         fmt: str = "auto",
         batch_size: int = 8192,
         backoff: Backoff | None = None,
+        live_clock: str = "system",
     ) -> None:
         self.spec = spec
+        self._live_clock = live_clock
         self.state = FeedState(spec)
         self._out = out
         self._stop = stop
@@ -120,7 +122,12 @@ class Feed:
         st = self.state
         try:
             source = open_source(
-                self.spec, self._fmt, st.stats, stop=self._stop, batch_size=self._batch_size
+                self.spec,
+                self._fmt,
+                st.stats,
+                stop=self._stop,
+                batch_size=self._batch_size,
+                live_clock=self._live_clock,
             )
             prev = st.link
             if prev is not None:  # carry the counts over to the reopened source

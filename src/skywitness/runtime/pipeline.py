@@ -38,6 +38,7 @@ class RunOptions:
     reference: tuple[float, float] | None = None  # receiver lat/lon for surface positions
     airports: bool = True  # resolve surface positions with no reference at known airports
     batch_size: int = 65536
+    live_clock: str = "system"  # live 12 MHz counters: arrival-anchored, or "counter" (replays)
 
 
 def iter_chunks(
@@ -58,6 +59,7 @@ def iter_chunks(
             stop=stop,
             batch_size=opts.batch_size,
             start_time=opts.start_time,
+            live_clock=opts.live_clock,
         )
         if on_open is not None:
             on_open(source)

@@ -71,6 +71,7 @@ class ServiceConfig:
     token: str | None = None
     allowed_hosts: tuple[str, ...] = ()  # Host names answered besides the bound ones ("*": any)
     cors_origins: tuple[str, ...] = ()  # origins allowed to read cross-site (none: CORS off)
+    live_clock: str = "system"  # live 12 MHz counters: "system" (arrival) or "counter" (replays)
     fmt: str = "auto"
     #: the receiver's (latitude, longitude), deg: readsb's receiver.json, range and outline
     receiver_position: tuple[float, float] | None = None
@@ -122,7 +123,14 @@ class Service:
         self._running = False
         self.inbox: queue.Queue[Item | None] = queue.Queue(TRACKER_QUEUE_MAX)
         self.feeds = [
-            Feed(s, self.inbox, self._stop, fmt=config.fmt, batch_size=config.batch_size)
+            Feed(
+                s,
+                self.inbox,
+                self._stop,
+                fmt=config.fmt,
+                batch_size=config.batch_size,
+                live_clock=config.live_clock,
+            )
             for s in config.sources
         ]
         self.outputs = Rebroadcast(config.bind, config.beast_out, config.sbs_out)

@@ -16,6 +16,9 @@ is placed at its arrival time and the others by their counter distance to it, so
 runs fast or jumps cannot move positions into the future. Frames more than ``LIVE_SPREAD_S`` from
 the chunk's median counter are implausible. ``drift_s`` reports how far the free-running counter
 has moved from the system clock since the feed started (a receiver's crystal, or a replay).
+A replay served faster than real time (``simulate --serve --speed 10``) is read with
+``anchor="counter"``: the counter's rate is trusted; a counter lagging arrival by more than
+``LIVE_RESYNC_S`` is re-anchored forward, one that jumps ahead between two frames too.
 
 GPS-format timestamps (Radarcape, readsb ``--net-beast-reduce``) hold 18 bits of seconds of day and
 30 bits of nanoseconds; the day is the one nearest the base (or arrival) time, and a fall of more
@@ -45,6 +48,11 @@ RESET_BACKWARDS_S = 1.0
 SPIKE_S = 1.0
 #: Live feeds: frames of one chunk further than this from its median counter are implausible, s.
 LIVE_SPREAD_S = 30.0
+#: Live feeds anchored on the counter: re-anchor when counter and arrival disagree by this, s.
+LIVE_RESYNC_S = 5.0
+#: How a live feed's 12 MHz counter becomes time: "system" (arrival time, as readsb does) or
+#: "counter" (trust the counter's rate: a replay served faster than real time).
+LIVE_ANCHORS = ("system", "counter")
 SECONDS_PER_DAY = 86400.0
 _NS_BITS = 30
 _NS_MASK = (1 << _NS_BITS) - 1
@@ -97,9 +105,19 @@ def time_from_name(name: str) -> float | None:
 class TickClock:
     """Stateful converter from raw receiver ticks to unix seconds (one per stream/receiver)."""
 
-    def __init__(self, base: float | None = None, *, mode: str = "auto", live: bool = False):
+    def __init__(
+        self,
+        base: float | None = None,
+        *,
+        mode: str = "auto",
+        live: bool = False,
+        anchor: str = "system",
+    ):
         if mode not in CLOCK_MODES:
             raise ValueError(f"clock mode {mode!r} not in {CLOCK_MODES}")
+        if anchor not in LIVE_ANCHORS:
+            raise ValueError(f"live clock {anchor!r} not in {LIVE_ANCHORS}")
+        self.anchor = anchor
         self.base = base
         self.mode = mode
         self.live = live
@@ -144,7 +162,7 @@ class TickClock:
             tv = ticks[vi]
             if self.mode == "gps":
                 out[vi] = self._gps(tv, arrival)
-            elif self.live and arrival is not None:
+            elif self.live and arrival is not None and self.anchor == "system":
                 t, far = self._live_counter(tv, arrival)
                 out[vi] = t
                 if far.any():
@@ -193,9 +211,25 @@ class TickClock:
             at = float(out[j - 1]) if j > 0 else self._last_time
             self._anchor(int(t64[j]), at)
             out[j:] = self._anchor_time + (t64[j:] - int(t64[j])) / TICKS_PER_S
+        if self.live and arrival is not None:
+            self._follow_arrival(t64, out, arrival)
         self._before_last = int(t64[-2]) if t64.shape[0] > 1 else self._last_ticks
         self._last_ticks = int(t64[-1])
         return out
+
+    def _follow_arrival(self, t64: npt.NDArray[np.int64], out: F8, arrival: float) -> None:
+        """Counter-anchored live feed: a counter lagging arrival is re-anchored (forward). One
+        running ahead is a burst or a fast replay and is kept, so time is not pulled back,
+        unless it got there by a jump between two frames (a different receiver clock)."""
+        for _ in range(4):
+            step = np.diff(out, prepend=self._last_time if self._last_ticks else out[0])
+            ahead = (out - arrival > LIVE_RESYNC_S) & (step > LIVE_RESYNC_S)
+            bad = np.flatnonzero((out - arrival < -LIVE_RESYNC_S) | ahead)
+            if bad.size == 0:
+                break
+            j = int(bad[0])
+            self._anchor(int(t64[j]), arrival)
+            out[j:] = self._anchor_time + (t64[j:] - int(t64[j])) / TICKS_PER_S
 
     def _live_counter(self, tv: U8, arrival: float) -> tuple[F8, npt.NDArray[np.bool_]]:
         """Live: the chunk's newest plausible frame at ``arrival``, the others by counter

@@ -43,9 +43,11 @@ class ListenSource(Source):
         stats: IngestStats,
         stop: threading.Event,
         batch_size: int,
+        live_clock: str = "system",
     ) -> None:
         super().__init__(name, fmt, live=True, total_bytes=None, batch_size=batch_size)
         self.host, self.port, self.stats, self._stop = host, port, stats, stop
+        self.live_clock = live_clock
         self.bound = threading.Event()
 
     def __iter__(self) -> Iterator[Batch]:
@@ -56,7 +58,7 @@ class ListenSource(Source):
             p = parsers.get(cid)
             if p is None:
                 # connection number as receiver id until the feed sends its own (0x1a 0xe3)
-                clock = TickClock(live=True)
+                clock = TickClock(live=True, anchor=self.live_clock)
                 p = make_parser(
                     self.format, self.stats, f"{self.name}#{cid}", clock=clock, live=True
                 )
@@ -131,6 +133,7 @@ def open_live(
     clock: str,
     poll_interval_s: float,
     token_url: str | None,
+    live_clock: str = "system",
 ) -> Source:
     scheme, _, rest = spec.partition("://")
     sfmt, plus, transport = scheme.partition("+")
@@ -161,10 +164,10 @@ def open_live(
     if not host or port is None:
         raise InputError(spec, "live spec needs host:port")
     if transport == "listen":
-        return ListenSource(spec, sfmt, host, port, stats, stop, batch_size)
+        return ListenSource(spec, sfmt, host, port, stats, stop, batch_size, live_clock)
     if transport != "tcp":
         raise InputError(spec, f"unknown transport {transport!r}", detail="tcp, listen, http(s)")
-    clk = TickClock(start_time, mode=clock, live=True)
+    clk = TickClock(start_time, mode=clock, live=True, anchor=live_clock)
     parser = make_parser(sfmt, stats, spec, clock=clk, live=True, tz=tz)
     src = StreamSource(spec, sfmt, parser, iter(()), stats, live=True, total_bytes=None,
                        batch_size=batch_size, compression=None, stop=stop)  # fmt: skip

@@ -228,9 +228,11 @@ def open_source(
     clock: str = "auto",
     poll_interval_s: float = 1.0,
     token_url: str | None = None,
+    live_clock: str = "system",
 ) -> Source:
     """Open SOURCE (see module doc). ``fmt``: auto or one of ``FORMATS``; ``tz``: SBS local time
-    zone; ``clock``: Beast/AVR timestamp kind (auto, 12mhz, gps). Raises InputError when the
+    zone; ``clock``: Beast/AVR timestamp kind (auto, 12mhz, gps); ``live_clock``: how a live
+    feed's 12 MHz counter is anchored (``clock.LIVE_ANCHORS``). Raises InputError when the
     input cannot be opened and FormatError when its format is unknown."""
     stats = stats if stats is not None else IngestStats()
     stop = stop or threading.Event()
@@ -240,7 +242,7 @@ def open_source(
         from .live import open_live  # live transports import this module
 
         return open_live(spec, fmt, stats, stop, batch_size, start_time, tz, clock,
-                         poll_interval_s, token_url)  # fmt: skip
+                         poll_interval_s, token_url, live_clock)  # fmt: skip
     if spec == "-":
         return _open_stream(sys.stdin.buffer, "stdin", fmt, stats, stop, batch_size,
                             start_time, tz, clock)  # fmt: skip
