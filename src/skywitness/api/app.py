@@ -327,6 +327,10 @@ def create_app(service: Service) -> FastAPI:
             "error": str(fw.failed).splitlines()[0] if fw.failed is not None else None,
         }
 
+    def _notifier_stats() -> list[dict[str, Any]]:
+        hook = getattr(service.watch, "notifier_stats", None)
+        return list(hook()) if callable(hook) else []
+
     @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
     def stats() -> Any:
         now = time.time()
@@ -375,6 +379,7 @@ def create_app(service: Service) -> FastAPI:
             "flights": _flights_stats(),
             "outputs": {"beast_clients": beast, "sbs_clients": sbs},
             "rules": service.rules_loaded,
+            "notifiers": _notifier_stats(),
             "tracker_ok": tr is None or tr.failed is None,
             "mlat": service.mlat_stats(),
         }

@@ -90,6 +90,10 @@ class WatchHook:
         )
         return watch, notifiers
 
+    def notifier_stats(self) -> list[dict[str, Any]]:
+        """Each notifier's counts (``QueuedNotifier.stats``) for ``/api/stats``."""
+        return [n.stats() for _, n in list(self._notifiers) if hasattr(n, "stats")]
+
     def start(self) -> None:
         self.service.subscribers.on_states.append(self.offer)
         self.service.subscribers.on_flights.append(self.offer_flights)

@@ -2,12 +2,14 @@
 
 Every notifier sits behind the ``Notifier`` protocol and owns a queue and a worker thread, so
 ``notify`` only enqueues: a slow or failing receiver never blocks ingest. Failures are counted
-on the notifier (``failed``), never raised into the pipeline.
+on the notifier (``failed``) and logged (an alert given up on is named), never raised into the
+pipeline; ``stats()`` is what ``/api/stats`` shows of each notifier.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import sys
@@ -22,6 +24,8 @@ from xml.sax.saxutils import escape
 from ..errors import ConfigError
 from ..output import give_file_mode
 from .alerts import Alert
+
+log = logging.getLogger(__name__)
 
 ATOM_MAX_ENTRIES = 100  # entries kept in the feed file
 ERRORS_KEPT = 100  # failure messages kept per notifier
@@ -58,6 +62,17 @@ class QueuedNotifier(ABC):
     def pending(self) -> int:
         return self._queue.unfinished_tasks
 
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``/api/stats`` (``retries``: extra attempts of notifiers that retry)."""
+        return {
+            "name": self.name,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "retries": int(getattr(self, "retries", 0)),
+            "pending": self.pending(),
+            "last_error": self.errors[-1] if self.errors else None,
+        }
+
     def _run(self) -> None:
         while True:
             alert = self._queue.get()
@@ -69,6 +84,8 @@ class QueuedNotifier(ABC):
             except Exception as exc:  # a notifier must never take the run down
                 self.failed += 1
                 self.errors.append(f"{type(exc).__name__}: {exc}")
+                log.error("notifier %s gave up on alert %s: %s", self.name,
+                          getattr(alert, "alert_id", "?"), exc)  # fmt: skip
             finally:
                 self._queue.task_done()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,6 +336,12 @@ class _Parser:
         need = NOTIFIERS[kind[0]].needs
         if need and need not in table:
             raise self.fail("", f"notifier '{name}' ({kind[0]}) needs field '{need}'")
+        if kind[0] == "webhook":
+            url = urlsplit(str(table["url"]))
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise self.fail(
+                    "url", f"notifier '{name}': url must be http:// or https://HOST/..."
+                )
         opts = {k: v for k, v in table.items() if k not in ("name", "kind")}
         if "path" in opts:
             p = Path(str(opts["path"]))
