@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import bounded
 from ..errors import ConfigError
