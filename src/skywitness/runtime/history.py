@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,6 +24,7 @@ from ..sources import open_source
 from ..stats import IngestStats
 from ..store import IngestRecord, Provenance, Store, ingest_tables
 from ..store.flightdb import keep_flights_of
+from ..store.recovery import clear_derived, ingest_extent
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .pipeline import ProgressHook, RunOptions, track_tables
 
@@ -64,9 +65,19 @@ class IngestOutcome:
 
 
 def open_history(data_dir: str | Path) -> Store:
-    """The store, with the identity tables ready (the catalogue holds both)."""
+    """The store, with the identity tables ready (the catalogue holds both) and the flights of
+    any ingest a crash left without them rebuilt (``store.recovery`` says which)."""
     store = Store(data_dir)
     store.write(ensure_identity_schema)
+    for d in store.recovery.derived:
+        ingest_id = int(str(d["id"]))
+        extent = store.write(lambda con, i=ingest_id: ingest_extent(con, store.lake, i))
+        if extent is not None:
+            first_t, last_t, aircraft = extent
+            since = first_t.replace(tzinfo=UTC) - REBUILD_MARGIN
+            until = last_t.replace(tzinfo=UTC) + REBUILD_MARGIN
+            _, d["rebuilt"] = rebuild_flights(store, since=since, until=until, icao24s=aircraft)
+        store.write(lambda con, i=ingest_id: clear_derived(con, i))
     return store
 
 
@@ -91,7 +102,13 @@ def ingest(
         extent = Extent()
         tables = extent.watch(track_tables([spec], opts, stats, progress=progress, stop=stop))
         record = ingest_tables(
-            store, tables, provenance, stats=stats, flush_rows=flush[0], flush_seconds=flush[1]
+            store,
+            tables,
+            provenance,
+            stats=stats,
+            flush_rows=flush[0],
+            flush_seconds=flush[1],
+            derived=True,
         )
         outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)
@@ -102,6 +119,9 @@ def ingest(
                 until=extent.last + REBUILD_MARGIN,
                 icao24s=sorted(extent.aircraft),
             )
+        if outcome.record.status != "duplicate":
+            rid = outcome.record.id  # its flights are stored
+            store.write(lambda con, i=rid: clear_derived(con, i))
     return outcomes
 
 

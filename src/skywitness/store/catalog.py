@@ -47,6 +47,9 @@ DDL: tuple[str, ...] = (
         id BIGINT, day DATE, new_path VARCHAR, old_paths VARCHAR[],
         state VARCHAR,             -- writing | swapping | done | abandoned
         started TIMESTAMP, finished TIMESTAMP)""",
+    # ingests whose derived work (flights) is not built yet: written when the ingest starts,
+    # cleared once its flights are stored; what is left after a crash is redone (recovery)
+    """CREATE TABLE IF NOT EXISTS derived_pending (ingest_id BIGINT, created TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS alerts (
         id BIGINT, time TIMESTAMP, icao24 VARCHAR, rule VARCHAR, message VARCHAR,
         details VARCHAR)""",

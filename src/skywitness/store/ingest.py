@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ..errors import SkywitnessError
 from ..stats import IngestStats
+from .recovery import mark_derived
 from .store import AlreadyIngested, IngestRecord, Store
 from .writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS, Writer
 
@@ -56,12 +57,15 @@ def ingest_tables(
     stats: IngestStats | None = None,
     flush_rows: int = DEFAULT_FLUSH_ROWS,
     flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+    derived: bool = False,
 ) -> IngestRecord:
     """Store ``tables`` as one ingest and return its record.
 
     ``stats``: the reader's counts (frames read, rejects by reason), completed here with the
     rows the store rejected. A file already ingested returns the earlier record with status
-    ``duplicate`` and adds nothing.
+    ``duplicate`` and adds nothing. ``derived``: the caller builds flights from these rows
+    afterwards; the ingest is marked as owing them (``recovery.mark_derived``) until it calls
+    ``recovery.clear_derived``, so a crash in between is repaired at the next open.
     """
     try:
         ingest_id = store.begin_ingest(
@@ -72,6 +76,8 @@ def ingest_tables(
         rec.status = "duplicate"
         rec.note = str(dup)
         return rec
+    if derived:
+        store.write(lambda con: mark_derived(con, ingest_id))
     st = stats if stats is not None else IngestStats()
     writer = Writer(
         store, ingest_id, flush_rows=flush_rows, flush_seconds=flush_seconds, stats=st

@@ -7,7 +7,14 @@ Rules (the catalogue tables are the journal, see ``catalog``):
   a live ingest keeps its committed batches (it lost at most the batch in flight);
 - a compaction still ``writing`` is abandoned (its new file deleted); one ``swapping`` finishes;
 - temporary files are deleted; a Parquet file the catalogue does not know is registered
-  (adopted, never deleted: it may be the user's data) and reported.
+  (adopted, never deleted: it may be the user's data) and reported;
+- an ingest whose flights were not built yet (``derived_pending``: marked when it starts,
+  cleared once its flights are stored) is reported with the extent of its stored rows, so the
+  opener (``runtime.history.open_history``) rebuilds them; one whose rows were removed needs
+  nothing and its mark is dropped.
+
+A read-only open cannot repair anything: ``diagnose`` reports what the next read-write open
+will do (so ``db info`` after a kill -9 does not say "closed cleanly").
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from .catalog import first
+from .catalog import first, table_exists
 from .lake import day_of_partition, parquet_files, parquet_rows, temp_files
 from .writer import require_writer
 
@@ -34,6 +41,10 @@ class RecoveryReport:
     temp_files_removed: int = 0
     files_adopted: list[str] = field(default_factory=list)
     compactions_fixed: int = 0
+    #: ingests whose flights must be (re)built: {"id", "source", "rows", "rebuilt": flights|None}
+    derived: list[dict[str, object]] = field(default_factory=list)
+    #: a read-only look: nothing was repaired yet (``diagnose``)
+    pending: bool = False
 
     @property
     def clean(self) -> bool:
@@ -43,11 +54,19 @@ class RecoveryReport:
             or self.temp_files_removed
             or self.files_adopted
             or self.compactions_fixed
+            or self.derived
         )
 
     def summary(self) -> str:
         if self.clean:
             return "store was closed cleanly: nothing lost"
+        if self.pending:
+            return "NOT closed cleanly (a process was killed); to be repaired at the next " + (
+                "read-write open: " + self._lines_summary()
+            )
+        return self._lines_summary()
+
+    def _lines_summary(self) -> str:
         lines = []
         for ing in self.interrupted_ingests:
             what = (
@@ -67,6 +86,14 @@ class RecoveryReport:
             lines.append(f"{len(self.files_adopted)} unknown Parquet file(s) registered")
         if self.compactions_fixed:
             lines.append(f"{self.compactions_fixed} interrupted compaction(s) resolved")
+        for d in self.derived:
+            flights = d.get("rebuilt")
+            what = (
+                f"{flights:,} flights rebuilt"
+                if isinstance(flights, int)
+                else "flights to be rebuilt (skywitness ingest or flights rebuild does it)"
+            )
+            lines.append(f"ingest #{d['id']} of {d['source']} ({d['rows']:,} rows): {what}")
         return "; ".join(lines)
 
 
@@ -106,6 +133,84 @@ def remove_ingest_files(con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: i
         [ingest_id],
     )
     return sum(int(r) for _, r in files)
+
+
+def mark_derived(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    """Note that ``ingest_id``'s flights are not built yet (cleared by ``clear_derived``)."""
+    con.execute("INSERT INTO derived_pending VALUES (?, ?)", [ingest_id, _now()])
+
+
+def clear_derived(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    con.execute("DELETE FROM derived_pending WHERE ingest_id = ?", [ingest_id])
+
+
+def ingest_extent(
+    con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: int
+) -> tuple[datetime, datetime, list[str]] | None:
+    """(first, last, aircraft) of the rows an ingest stored (naive UTC), None when none."""
+    found = con.execute("SELECT path FROM files WHERE ingest_id = ? ORDER BY path", [ingest_id])
+    paths = [str(lake / r[0]) for r in found.fetchall()]
+    if not paths:
+        return None
+    row = first(
+        con.execute(
+            "SELECT min(timestamp) AT TIME ZONE 'UTC', max(timestamp) AT TIME ZONE 'UTC', "
+            "list(DISTINCT icao24 ORDER BY icao24) FROM read_parquet(?)",
+            [paths],
+        ).fetchall()
+    )
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1], list(row[2])
+
+
+def _derived(con: duckdb.DuckDBPyConnection, lake: Path, rep: RecoveryReport, *, fix: bool) -> None:
+    if not table_exists(con, "derived_pending"):
+        return
+    for ingest_id, source in con.execute(
+        "SELECT DISTINCT d.ingest_id, i.source FROM derived_pending d "
+        "LEFT JOIN ingests i ON i.id = d.ingest_id ORDER BY 1"
+    ).fetchall():
+        rows = first(con.execute(
+            "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
+        ).fetchall())  # fmt: skip
+        n = int(rows[0]) if rows else 0
+        if n == 0:  # its rows were removed (or it stored none): nothing derived from them
+            if fix:
+                clear_derived(con, ingest_id)
+            continue
+        rep.derived.append({"id": ingest_id, "source": source, "rows": n, "rebuilt": None})
+
+
+def diagnose(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
+    """What ``recover`` would do, without changing anything (read-only opens)."""
+    rep = RecoveryReport(pending=True)
+    if not table_exists(con, "ingests"):
+        return rep
+    for ingest_id, seq, rows in con.execute(
+        "SELECT ingest_id, seq, rows FROM batches WHERE state = 'writing'"
+    ).fetchall():
+        rep.lost_batches.append({"ingest_id": ingest_id, "seq": seq, "rows": rows})
+        rep.rows_lost += int(rows)
+    for ingest_id, source, sha in con.execute(
+        "SELECT id, source, sha256 FROM ingests WHERE status = 'running'"
+    ).fetchall():
+        got = first(con.execute(
+            "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
+        ).fetchall())  # fmt: skip
+        n = int(got[0]) if got else 0
+        from_file = sha is not None
+        rep.interrupted_ingests.append({"id": ingest_id, "source": source, "from_file": from_file,
+                                        "rows_removed": n if from_file else 0,
+                                        "rows_kept": 0 if from_file else n})  # fmt: skip
+        rep.rows_removed += n if from_file else 0
+    open_compactions = "SELECT id FROM compactions WHERE state IN ('writing', 'swapping')"
+    rep.compactions_fixed = len(con.execute(open_compactions).fetchall())
+    rep.temp_files_removed = len(temp_files(lake))
+    _derived(con, lake, rep, fix=False)
+    running = {d["id"] for d in rep.interrupted_ingests if d["from_file"]}
+    rep.derived = [d for d in rep.derived if d["id"] not in running]
+    return rep
 
 
 def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
@@ -167,4 +272,5 @@ def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
             [rel, day, parquet_rows(path), path.stat().st_size, _now()],
         )
         rep.files_adopted.append(rel)
+    _derived(con, lake, rep, fix=True)
     return rep

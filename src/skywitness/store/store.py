@@ -38,7 +38,7 @@ from .catalog import (
 from .compact import compact_day
 from .lake import parquet_files, partition_dir, split_by_day, write_atomic
 from .records import AlreadyIngested, IngestRecord, as_utc, record_from_row
-from .recovery import RecoveryReport, recover, remove_ingest_files
+from .recovery import RecoveryReport, diagnose, recover, remove_ingest_files
 from .schema import STATE_SCHEMA, canonicalize
 from .writer import CatalogWriter, T
 
@@ -76,6 +76,8 @@ class Store:
             self._writer = CatalogWriter(self._con, name=f"catalog-writer:{self.data_dir.name}")
             self.write(ensure_schema)
             self.recovery = self.write(lambda con: recover(con, self.lake))
+        else:  # nothing can be repaired: say what the next read-write open will repair
+            self.recovery = diagnose(self._con, self.lake)
         self._view_has_files = False
         self._borrowed = False  # True for a ``reader`` over another connection's cursor
         self.refresh_views()
