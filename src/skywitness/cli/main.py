@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     except SkywitnessError as exc:
         print(f"skywitness: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # read-only file system, disk full, permissions: say which file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"skywitness: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

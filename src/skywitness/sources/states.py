@@ -110,7 +110,8 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         stats.reject(RejectReason.BAD_RECORD, name, offset=0, detail=str(exc))
         return None
     try:
-        return table_from_doc(doc, name, stats=stats, source=name)
+        # accepted rows are counted once, by the pipeline that takes the observations
+        return table_from_doc(doc, name, stats=stats, source=name, count_accepted=False)
     except FormatError as exc:  # JSON, but not state vectors
         stats.frames += 1
         stats.reject(RejectReason.BAD_RECORD, name, offset=0, detail=str(exc))

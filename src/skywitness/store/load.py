@@ -111,10 +111,16 @@ def load_traffic_json(
 
 
 def table_from_doc(
-    doc: Any, name: str, *, stats: IngestStats | None = None, source: str | None = None
+    doc: Any,
+    name: str,
+    *,
+    stats: IngestStats | None = None,
+    source: str | None = None,
+    count_accepted: bool = True,
 ) -> pa.Table:
     """A parsed traffic/pandas JSON document (records or columns) as a STATE_SCHEMA table;
-    records without a time or a valid address are counted in ``stats`` and left out."""
+    records without a time or a valid address are counted in ``stats`` and left out.
+    ``count_accepted`` False: the caller's pipeline counts the rows it accepts itself."""
     st = stats if stats is not None else IngestStats()
     cols, bad_records = _columns(doc, name)
     st.reject(RejectReason.BAD_RECORD, name, count=bad_records, detail="not an object")
@@ -137,5 +143,6 @@ def table_from_doc(
         arrays[f] = pa.array([_float(v) for v in cols[f]], pa.float64())
     table = pa.table({c: arrays[c] for c in STATE_COLUMNS})
     out = canonicalize(table, stats=st, source=name)
-    st.accepted += out.num_rows
+    if count_accepted:
+        st.accepted += out.num_rows
     return out

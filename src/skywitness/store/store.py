@@ -62,22 +62,28 @@ class Store:
         catalog = self.data_dir / CATALOG_FILE
         if read_only and not catalog.exists():
             raise SkywitnessError(f"no store at {self.data_dir} (no {CATALOG_FILE})")
-        if not read_only:
-            self.lake.mkdir(parents=True, exist_ok=True)
         try:
+            if not read_only:
+                self.lake.mkdir(parents=True, exist_ok=True)
             self._con = duckdb.connect(str(catalog), read_only=read_only)
-        except duckdb.Error as exc:
+        except (duckdb.Error, OSError) as exc:  # read-only file system, disk full, locked
             raise SkywitnessError(f"cannot open store {self.data_dir}: {exc}") from exc
         self._con.execute("SET TimeZone = 'UTC'")
         self._seq: dict[int, int] = {}  # last batch seq per ingest (writer thread only)
         self.recovery = RecoveryReport()
         self._writer: CatalogWriter | None = None
-        if not read_only:
-            self._writer = CatalogWriter(self._con, name=f"catalog-writer:{self.data_dir.name}")
-            self.write(ensure_schema)
-            self.recovery = self.write(lambda con: recover(con, self.lake))
-        else:  # nothing can be repaired: say what the next read-write open will repair
-            self.recovery = diagnose(self._con, self.lake)
+        try:
+            if not read_only:
+                self._writer = CatalogWriter(self._con, name=f"catalog-writer:{self.data_dir.name}")
+                self.write(ensure_schema)
+                self.recovery = self.write(lambda con: recover(con, self.lake))
+            else:  # nothing can be repaired: say what the next read-write open will repair
+                self.recovery = diagnose(self._con, self.lake)
+        except (duckdb.Error, OSError) as exc:  # a damaged catalogue, a full disk
+            if self._writer is not None:
+                self._writer.close()
+            self._con.close()
+            raise SkywitnessError(f"cannot open store {self.data_dir}: {exc}") from exc
         self._view_has_files = False
         self._borrowed = False  # True for a ``reader`` over another connection's cursor
         self.refresh_views()

@@ -1,0 +1,99 @@
+"""Counted rejects instead of tracebacks, and counts that add up (issue #17 defects 10, 11):
+states input accepted once, physical ranges on decoded readers (OpenSky CSV on SBS text),
+invalid UTF-8 in a jsonl frame, 1e400 values, deep JSON nesting in every JSON reader, and
+clear errors (not tracebacks) for outputs and stores that cannot be written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from skywitness.cli.main import main
+from skywitness.runtime.pipeline import RunOptions, decode_tables, track_tables
+from skywitness.sources.source import make_parser
+from skywitness.stats import IngestStats
+
+CAPTURE = "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_states_json_is_counted_once(tmp_path: Path, shared_data: Path) -> None:
+    """Defect 11: a states JSON document reported accepted 756 > read 378 (counted twice)."""
+    table = pa.concat_tables(list(track_tables([str(shared_data / CAPTURE)], RunOptions(),
+                                               IngestStats())))  # fmt: skip
+    rows = table.to_pylist()
+    for r in rows:
+        r["timestamp"] = r["timestamp"].timestamp()
+    doc = tmp_path / "states.json"
+    doc.write_text(json.dumps(rows, default=str), encoding="utf-8")
+    stats = IngestStats()
+    got = sum(t.num_rows for t in decode_tables([str(doc)], RunOptions(fmt="states"), stats))
+    assert stats.frames == stats.accepted == len(rows) == got == 526
+
+
+def test_opensky_format_on_sbs_text_accepts_nothing() -> None:
+    """Defect 11: ``--format opensky`` on SBS text accepted rows at 777,847 kt."""
+    st = IngestStats()
+    p = make_parser("opensky", st, "sbs_sample.sbs")
+    out = p.feed((DATA / "sbs_sample.sbs").read_bytes()) + p.finish()
+    assert sum(len(o) for o in out) == 0 and st.frames == st.rejected_total == 9
+
+
+def test_speeds_times_and_squawks_out_of_range_are_rejected() -> None:
+    doc = {"now": 1717667763.0, "aircraft": [
+        {"hex": "4840d6", "gs": 777847.0},
+        {"hex": "4840d7", "alt_baro": 1e300},
+        {"hex": "4840d8", "seen": -1e300},
+        {"hex": "4840d9", "squawk": 1e300, "gs": 120},
+    ]}  # fmt: skip
+    st = IngestStats()
+    p = make_parser("readsb", st, "x")
+    out = p.feed(json.dumps(doc).encode()) + p.finish()
+    (obs,) = out
+    assert len(obs) == 1 and obs.squawk.tolist() == [-1] and st.rejected["bad_record"] == 3
+
+
+def test_jsonl_frame_with_invalid_utf8_is_a_counted_reject() -> None:
+    """Defect 10: the fast jsonl path raised UnicodeDecodeError."""
+    good = b'{"timestamp":1717667763.69,"frame":"8d4840d6202cc371c32ce0576098"}\n'
+    bad = good.replace(b'098"', b'098\xff"')
+    st = IngestStats()
+    p = make_parser("jsonl", st, "x")
+    out = p.feed(bad + good) + p.finish()
+    assert sum(len(b) for b in out) == 1 and dict(st.rejected) == {"bad_encoding": 1}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "doc"),
+    [
+        ("readsb", b'{"now": 1, "aircraft": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"),
+        ("trace", b"[" * 50_000),
+        ("jsonl", b'{"frame": ' + b"[" * 50_000 + b"\n"),
+        ("states", b"{" * 50_000),
+        ("opensky", b'{"time": 1, "states": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"),
+    ],
+)
+def test_json_nested_too_deep_is_a_counted_reject(fmt: str, doc: bytes) -> None:
+    """Defect 10: RecursionError from every JSON reader."""
+    st = IngestStats()
+    p = make_parser(fmt, st, "x", document=fmt == "opensky")
+    out = p.feed(doc) + p.finish()
+    assert out == [] and st.rejected_total == 1
+
+
+def test_unwritable_output_and_store_are_clear_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Defect 10: ``-o`` or a data dir that cannot be written gave a traceback. (A file where a
+    directory is needed fails like a read-only file system does, for any user.)"""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    src = str(DATA / "sbs_sample.sbs")
+    assert main(["track", src, "-o", str(blocker / "out.parquet"), "-q"]) == 1
+    assert main(["ingest", src, "--data-dir", str(blocker / "data"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("skywitness: error:") == 2 and "Traceback" not in err
+    assert "Not a directory" in err and "cannot open store" in err
