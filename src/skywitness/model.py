@@ -39,6 +39,9 @@ LONG_FRAME_BYTES = 14
 SHORT_FRAME_BYTES = 7
 #: Mode A/C reply, bytes.
 MODEAC_FRAME_BYTES = 2
+#: Largest physical ground speed, kt: the supersonic ADS-B velocity field's maximum (1023 * 4);
+#: two components at their maximum (5,787 kt) are a transponder fault, not a speed.
+MAX_GROUNDSPEED_KT = 4100.0
 
 
 class SourceKind(IntEnum):

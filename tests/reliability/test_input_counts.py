@@ -26,7 +26,7 @@ def test_states_json_is_counted_once(tmp_path: Path, shared_data: Path) -> None:
                                                IngestStats())))  # fmt: skip
     rows = table.to_pylist()
     for r in rows:
-        r["timestamp"] = r["timestamp"].timestamp()
+        r["timestamp"] = round(r["timestamp"].timestamp() * 1000)  # unix ms, as traffic writes
     doc = tmp_path / "states.json"
     doc.write_text(json.dumps(rows, default=str), encoding="utf-8")
     stats = IngestStats()

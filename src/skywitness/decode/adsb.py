@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import B1, U8, CprKind, Messages
+from ..model import B1, MAX_GROUNDSPEED_KT, U8, CprKind, Messages
 from .bits import I8, me
 from .codes import altitude_ac12, callsigns, squawk_id13
 
@@ -130,10 +130,12 @@ def _velocity(msg: Messages, rows: I8, word: U8, tc: I8) -> B1:
         vew = me(word[ground], 15, 24)
         vns = me(word[ground], 26, 35)
         f = factor[ground]
-        ok = (vew != 0) & (vns != 0)
         vx = _signed(me(word[ground], 14, 14), (vew - 1) * f).astype(np.float64)
         vy = _signed(me(word[ground], 25, 25), (vns - 1) * f).astype(np.float64)
-        gs = np.where(ok, np.hypot(vx, vy), np.nan)
+        speed = np.hypot(vx, vy)
+        # beyond MAX_GROUNDSPEED_KT the components are a fault: no speed, no track
+        ok = (vew != 0) & (vns != 0) & (speed <= MAX_GROUNDSPEED_KT)
+        gs = np.where(ok, speed, np.nan)
         trk = np.where(ok, np.degrees(np.arctan2(vx, vy)) % 360.0, np.nan)
         msg.groundspeed[rows[ground]] = gs
         msg.track[rows[ground]] = trk

@@ -123,6 +123,8 @@ _PLACE_WORDS = (
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
+    if value is not None and not isinstance(value, str | list | tuple):
+        raise SkywitnessError(f"expected a text or a list of texts, got {value!r}")
     items = [value] if isinstance(value, str) else list(value or [])
     return tuple(p.strip() for item in items for p in str(item).split(",") if p.strip())
 

@@ -49,6 +49,7 @@ from typing import Any, NoReturn
 
 import airportsdata
 
+from .. import bounded
 from ..errors import ConfigError
 from ..tomllines import KeyLines
 from .flightpath import Airport, FlightPlan, PlanError, Stop, plan_flight
@@ -304,11 +305,13 @@ def _aircraft(r: _Reader, d: Any, i: int) -> AircraftSpec:
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate a scenario's TOML text (ConfigError names file, line and field)."""
     try:
-        doc = tomllib.loads(text)
+        doc = bounded.parse(tomllib.loads, text)
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE_RE.search(str(exc))
         where = f"{source}, line {m.group(1)}" if m else source
         raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
+    except ValueError as exc:  # nested too deep
+        raise ConfigError(f"{source}: not valid TOML ({exc})") from exc
     r = _Reader(source, text)
     known = {"name", "description", "label", "start", "seed", "aircraft", "receivers"}
     for key in doc:

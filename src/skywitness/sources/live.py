@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ..errors import FormatError, InputError
+from ..model import FrameBatch
 from ..stats import IngestStats
 from .beast import BeastParser
 from .clock import TickClock
@@ -24,6 +25,7 @@ from .net import OAuthToken, http_polls, listen_chunks, tcp_chunks
 from .opensky import rest_rows
 from .public_feeds import opensky_interval_s, readsb_api_interval_s, split_options
 from .readsb import ChangeFilter, JsonDocumentParser, aircraft_rows, trace_rows
+from .records import drop_bad_times
 from .source import Batch, Parser, Source, StreamSource, _split, make_parser, note_drift
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,8 @@ class ListenSource(Source):
             if not data:
                 del parsers[cid]
             for b in out:
+                if isinstance(b, FrameBatch):
+                    b = drop_bad_times(b, self.stats, b.source)
                 yield from _split(b, self.batch_size)
 
 

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import Observations, PositionSource, SourceKind
+from ..model import (
+    MAX_GROUNDSPEED_KT,
+    FrameBatch,
+    Observations,
+    PositionSource,
+    RejectReason,
+    SourceKind,
+)
+from ..stats import IngestStats
 
 #: Metres to feet.
 FT_PER_M = 1.0 / 0.3048
@@ -27,8 +35,6 @@ FPM_PER_MPS = 60.0 / 0.3048
 #: Plausible row times, unix s (1990-01-01 .. 2100-01-01): outside, a value is not a time.
 MIN_TIME_S = 631152000.0
 MAX_TIME_S = 4102444800.0
-#: Largest ground speed a Mode S/ADS-B message can carry (supersonic airborne velocity), kt.
-MAX_GROUNDSPEED_KT = 4100.0
 #: Altitude range of Mode S (Gillham/25 ft codes) and GNSS heights in practice, ft.
 MIN_ALTITUDE_FT, MAX_ALTITUDE_FT = -2000.0, 130000.0
 #: Largest vertical rate ADS-B encodes (511 * 64), ft/min.
@@ -111,6 +117,34 @@ def implausible(t: float, alt: float, geo: float, gs: float, vr: float) -> str:
     if not math.isnan(vr) and abs(vr) > MAX_VERTICAL_RATE_FPM * 2:
         return "vertical rate out of range"
     return ""
+
+
+def implausible_rows(obs: Observations) -> npt.NDArray[np.bool_]:
+    """Rows of ``obs`` with a value ``implausible`` would refuse (vectorised)."""
+    t, gs, vr = obs.timestamp, obs.groundspeed, obs.vertical_rate
+    with np.errstate(invalid="ignore"):
+        bad = ~((t >= MIN_TIME_S) & (t <= MAX_TIME_S))
+        bad |= (gs < 0) | (gs > MAX_GROUNDSPEED_KT)
+        for alt in (obs.altitude, obs.geoaltitude):
+            bad |= (alt < MIN_ALTITUDE_FT) | (alt > MAX_ALTITUDE_FT)
+        bad |= np.abs(vr) > MAX_VERTICAL_RATE_FPM * 2
+    out: npt.NDArray[np.bool_] = bad
+    return out
+
+
+def drop_bad_times(batch: FrameBatch, stats: IngestStats, name: str) -> FrameBatch:
+    """``batch`` without frames whose time is known but not a time (before the unix epoch, after
+    2100, infinite), each counted BAD_TIMESTAMP; NaN (no time, e.g. an AVR file's ``*`` lines)
+    passes. (The epoch, not 1990: ``--start-time`` may place a capture anywhere.)"""
+    t = batch.timestamp
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(t) & ~((t >= 0.0) & (t <= MAX_TIME_S))
+    n = int(bad.sum())
+    if n == 0:
+        return batch
+    stats.reject(RejectReason.BAD_TIMESTAMP, name, count=n, detail="time out of range")
+    stats.sources[name] -= n
+    return batch.take(np.flatnonzero(~bad))
 
 
 class ObsRows:

@@ -198,7 +198,7 @@ class SbsParser(LineParser[Observations]):
             try:
                 y, m, d = (int(x) for x in date.replace("-", "/").split("/"))
                 day = datetime(y, m, d, tzinfo=UTC).timestamp()
-            except ValueError:
+            except (ValueError, OverflowError):  # not a date, or a year of 30 digits
                 return math.nan
             self._midnight[date] = day
         return day

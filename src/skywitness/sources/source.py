@@ -38,7 +38,7 @@ from .hexlines import HexParser, JsonlParser
 from .net import CUT, LinkState
 from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
-from .records import obs_take
+from .records import drop_bad_times, obs_take
 from .sbs import SbsParser
 from .states import StatesParser
 
@@ -125,6 +125,8 @@ def note_drift(link: LinkState, parser: Parser) -> None:
 
 def _split(batch: Batch, size: int) -> Iterator[Batch]:
     n = len(batch)
+    if n == 0:
+        return
     if n <= size:
         yield batch
         return
@@ -181,6 +183,9 @@ class StreamSource(Source):
         self._stop = stop
         self._close = close
 
+    def _checked(self, b: Batch) -> Batch:
+        return drop_bad_times(b, self.stats, b.source) if isinstance(b, FrameBatch) else b
+
     def set_chunks(self, chunks: Iterator[tuple[bytes, float | None]]) -> None:
         """The transport, when it needs this source's ``link`` to be made."""
         self._chunks = chunks
@@ -195,12 +200,12 @@ class StreamSource(Source):
                 self._position += len(raw)
                 data = self._decomp.feed(raw) if self._decomp else raw
                 for b in self.parser.feed(data, arrival):
-                    yield from _split(b, self.batch_size)
+                    yield from _split(self._checked(b), self.batch_size)
                 note_drift(self.link, self.parser)
                 if self._stop.is_set() or (self._decomp and self._decomp.error):
                     break
             for b in self.parser.finish():
-                yield from _split(b, self.batch_size)
+                yield from _split(self._checked(b), self.batch_size)
             if self._decomp:
                 self._decomp.finish()
                 if self._decomp.error or self._decomp.truncated:

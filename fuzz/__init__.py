@@ -1,0 +1,9 @@
+"""Fuzzing harness for every skywitness parser (docs/reliability.md).
+
+``targets`` names each parser with its seed corpus (real samples from ``tests/data`` and
+``../shared/data``) and a ``run`` that feeds it one input; ``mutate`` makes structure-aware
+variants of the seeds (truncation, bit flips, escapes, huge lines, wrong formats, numbers out of
+range); ``run`` drives a target in a child process with a time bound per input and a memory
+bound, and records what failed (``python -m fuzz.run --help``). ``python -m fuzz.atheris_main``
+is the coverage-guided long run.
+"""

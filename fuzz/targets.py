@@ -1,0 +1,250 @@
+"""One fuzz target per parser: its seeds (real samples) and ``run(data, r)``, which feeds one
+input the way the program would (random chunking, then ``finish``) and checks what came out.
+
+A target *fails* when it raises (other than the clear error a config reader is allowed to
+raise), when its counts do not add up, or when a row leaves the parser with a value outside
+physical ranges. Seeds come from ``tests/data`` and ``../shared/data`` (read-only, never copied).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import itertools
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from skywitness.decode import decode_batch
+from skywitness.errors import SkywitnessError
+from skywitness.model import FrameBatch, Observations
+from skywitness.sources.records import MAX_TIME_S, drop_bad_times, implausible
+from skywitness.sources.source import make_parser
+from skywitness.stats import IngestStats
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+SHARED = REPO.parent / "shared" / "data"
+BEAST = SHARED / "beastblackbox-example" / "ulss7-beast-bin-utc--1522782148.136310917--.log"
+
+
+class Broken(AssertionError):
+    """An invariant of a parser's output does not hold."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    seeds: Callable[[], list[bytes]]
+    run: Callable[[bytes, random.Random], None]
+
+
+def _chunks(data: bytes, r: random.Random) -> list[bytes]:
+    cuts = sorted(r.randrange(len(data) + 1) for _ in range(r.choice((0, 1, 3))))
+    edges = [0, *cuts, len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(edges)]
+
+
+def _check_frames(b: FrameBatch) -> None:
+    if not set(np.unique(b.length).tolist()) <= {2, 7, 14}:
+        raise Broken(f"frame lengths {set(b.length.tolist())}")
+    t = b.timestamp[np.isfinite(b.timestamp)]
+    if t.size and (t.min() < 0 or t.max() > MAX_TIME_S):
+        raise Broken(f"frame time out of range: {t.min()} .. {t.max()}")
+    decode_batch(b)  # the decoder takes whatever a reader lets through
+
+
+def _check_obs(o: Observations) -> None:
+    for i in range(len(o)):
+        why = implausible(float(o.timestamp[i]), float(o.altitude[i]), float(o.geoaltitude[i]),
+                          float(o.groundspeed[i]), float(o.vertical_rate[i]))  # fmt: skip
+        if why:
+            raise Broken(f"row {i}: {why}")
+    lat, lon = o.latitude, o.longitude
+    if np.any(np.abs(lat[np.isfinite(lat)]) > 90) or np.any(np.abs(lon[np.isfinite(lon)]) > 180):
+        raise Broken("position out of range")
+
+
+def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, random.Random], None]:
+    def run(data: bytes, r: random.Random) -> None:
+        stats = IngestStats()
+        live = r.random() < 0.2
+        p = make_parser(fmt, stats, "fuzz", document=document, live=live)
+        out = []
+        for part in _chunks(data, r):
+            out += p.feed(part, time.time() if live else None)
+        out += p.cut() if r.random() < 0.1 else p.finish()
+        rows = 0
+        for b in out:
+            if isinstance(b, FrameBatch):  # as every Source does with a reader's frames
+                b = drop_bad_times(b, stats, b.source)
+                _check_frames(b)
+            else:
+                _check_obs(b)
+            rows += len(b)
+        if stats.rejected_total > stats.frames:
+            raise Broken(f"rejected {stats.rejected_total} > read {stats.frames}")
+        if rows > stats.frames:
+            raise Broken(f"{rows} rows out of {stats.frames} records read")
+
+    return run
+
+
+def _config_target(load: Callable[[str], object]) -> Callable[[bytes, random.Random], None]:
+    def run(data: bytes, r: random.Random) -> None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return  # the file readers reject it before any parser (bounded.read_text)
+        with contextlib.suppress(SkywitnessError):  # a clear error naming the file is right
+            load(text)
+
+    return run
+
+
+def _rules(text: str) -> object:
+    from skywitness.watch.rules import parse_rules
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return parse_rules(text, "fuzz.toml", Path(tmp))
+
+
+def _question(text: str) -> object:
+    from skywitness.evidence.question import load_toml
+
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        return load_toml(fh.name)
+
+
+def _scenario(text: str) -> object:
+    from skywitness.simulate.scenario import parse_scenario
+
+    return parse_scenario(text, "fuzz.toml")
+
+
+def _read(path: Path, limit: int = 1 << 20) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(limit)
+
+
+@cache
+def _beast() -> bytes:
+    return BEAST.read_bytes()
+
+
+def _beast_seeds() -> list[bytes]:
+    raw = _beast()
+    return [
+        raw[:4096],
+        raw[100_000:104_096],
+        _read(SHARED / "traffic-raw-frames" / "sample_dump1090.bin"),
+    ]
+
+
+def _avr_seeds() -> list[bytes]:
+    return [(TEST_DATA / "avr_sample.avr").read_bytes()]
+
+
+def _hex_seeds() -> list[bytes]:
+    avr = (TEST_DATA / "avr_sample.avr").read_bytes().decode()
+    frames = [ln.strip().strip("*;@%<")[-28:] for ln in avr.splitlines() if ln.strip()]
+    t0 = 1717667763.25
+    return [
+        "\n".join(f"{t0 + i:.2f},{f}" for i, f in enumerate(frames)).encode() + b"\n",
+        "\n".join(f"2024-06-06T10:00:{i:02d}Z {f}" for i, f in enumerate(frames[:50])).encode(),
+    ]
+
+
+def _jsonl_seeds() -> list[bytes]:
+    with gzip.open(SHARED / "traffic-raw-frames" / "tutorial.jsonl.gz", "rb") as fh:
+        head = fh.read(16384)
+    return [head[: head.rfind(b"\n") + 1]]
+
+
+def _trace_seeds() -> list[bytes]:
+    doc = json.loads(
+        (SHARED / "traffic-trajectories" / "readsb" / "trace_full_ac671b.json").read_bytes()
+    )
+    doc["trace"] = doc["trace"][:40]
+    return [json.dumps(doc).encode()]
+
+
+@cache
+def _states_parquet() -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from skywitness.runtime.pipeline import RunOptions, track_tables
+
+    table = pa.concat_tables(list(track_tables([str(BEAST)], RunOptions(), IngestStats())))
+    buf = io.BytesIO()
+    pq.write_table(table.slice(0, 100), buf)
+    return buf.getvalue()
+
+
+def _states_seeds() -> list[bytes]:
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(io.BytesIO(_states_parquet())).slice(0, 40).to_pylist()
+    for row in rows:
+        row["timestamp"] = round(row["timestamp"].timestamp() * 1000)  # unix ms (traffic)
+    return [json.dumps(rows, default=str).encode(), _states_parquet()]
+
+
+def _rules_seeds() -> list[bytes]:
+    text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    blocks = text.split("```toml")[1:]
+    return [b.split("```")[0].encode() for b in blocks] or [b'[[rule]]\nname = "x"\n']
+
+
+def _question_seeds() -> list[bytes]:
+    return [
+        b'text = "q"\nregistry_country = ["RU"]\nclasses = ["military"]\ncountries = ["VE"]\n'
+        b'sequence = "RU,VE,24"\nsince = 2019-09-15\nuntil = "2019-09-25"\n',
+        b'airports = ["LFPG", "LFBO"]\nsince = "2024-07-06"\n',
+    ]
+
+
+def _scenario_seeds() -> list[bytes]:
+    root = REPO / "src" / "skywitness" / "simulate" / "scenarios"
+    return [p.read_bytes() for p in sorted(root.glob("*.toml"))]
+
+
+def _file(*names: str) -> Callable[[], list[bytes]]:
+    return lambda: [(TEST_DATA / n).read_bytes() for n in names]
+
+
+TARGETS: dict[str, Target] = {
+    t.name: t
+    for t in (
+        Target("beast", _beast_seeds, _parser_target("beast")),
+        Target("avr", _avr_seeds, _parser_target("avr")),
+        Target("sbs", _file("sbs_sample.sbs"), _parser_target("sbs")),
+        Target("hex", _hex_seeds, _parser_target("hex")),
+        Target("jsonl", _jsonl_seeds, _parser_target("jsonl")),
+        Target("readsb", _file("aircraft.json", "aircraft_v2.json"), _parser_target("readsb")),
+        Target("trace", _trace_seeds, _parser_target("trace")),
+        Target("opensky-csv", _file("opensky_states.csv"), _parser_target("opensky")),
+        Target(
+            "opensky-rest", _file("opensky_states.json"), _parser_target("opensky", document=True)
+        ),
+        Target("states", _states_seeds, _parser_target("states")),
+        Target("rules-toml", _rules_seeds, _config_target(_rules)),
+        Target("question-toml", _question_seeds, _config_target(_question)),
+        Target("scenario-toml", _scenario_seeds, _config_target(_scenario)),
+    )
+}
+
+
+def all_seeds() -> dict[str, list[bytes]]:
+    return {name: t.seeds() for name, t in TARGETS.items()}

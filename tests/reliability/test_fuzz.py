@@ -1,0 +1,165 @@
+"""The fuzz harness in CI (brief: a few hundred inputs per parser, one child process, well
+under a minute), every crash it found as a test of its own (minimised by hand), and the decoder
+property: random 56/112-bit frames with valid CRCs never yield values outside physical ranges.
+
+The long run is ``python -m fuzz.run --inputs 10000000`` (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fuzz.run import CRASHES, run
+from fuzz.targets import TARGETS
+from skywitness.decode import decode_batch
+from skywitness.decode.crc import crc24
+from skywitness.errors import ConfigError, SkywitnessError
+from skywitness.model import MAX_GROUNDSPEED_KT, FrameBatch, RejectReason
+from skywitness.sources.source import make_parser
+from skywitness.stats import IngestStats
+
+#: Inputs per target in CI (13 targets).
+CI_INPUTS = 200
+
+
+def test_every_parser_survives_a_brief_fuzz_run() -> None:
+    results = run(list(TARGETS), CI_INPUTS, seed=2026, timeout_s=240)
+    assert [r.target for r in results] == list(TARGETS)
+    failed = [(r.target, r.failures[:2]) for r in results if not r.ok]
+    assert failed == []
+    assert all(r.inputs == CI_INPUTS for r in results)
+
+
+@pytest.mark.parametrize("path", sorted(CRASHES.glob("*.bin")) if CRASHES.is_dir() else [])
+def test_saved_crash_inputs_replay_clean(path: Path) -> None:
+    """Any input ``fuzz.run`` saved (fuzz/crashes/TARGET-HASH.bin) once fixed stays fixed."""
+    import random
+
+    target = TARGETS[path.name.rsplit("-", 1)[0]]
+    for k in range(8):
+        target.run(path.read_bytes(), random.Random(k))
+
+
+# -- the crashes the fuzzer found, minimised --------------------------------------------
+
+
+def _parse(fmt: str, data: bytes) -> tuple[list[object], IngestStats]:
+    stats = IngestStats()
+    p = make_parser(fmt, stats, "x")
+    return p.feed(data) + p.finish(), stats
+
+
+def test_sbs_date_with_a_huge_year() -> None:
+    """fuzz sbs: datetime(10**30, ...) raised OverflowError."""
+    line = b"MSG,3,1,1,4840D6,1,1000000000000000000000000000000/06/06,10:00:00.000,,,,35000\n"
+    out, stats = _parse("sbs", line)
+    assert out == [] and dict(stats.rejected) == {"bad_line": 1}
+
+
+def test_hex_and_jsonl_times_out_of_range_are_rejected(tmp_path: Path) -> None:
+    """fuzz hex/jsonl: frames timed -1, 1e17 or 1.8e26 s reached the tracker."""
+    from skywitness.sources import open_source
+
+    f = "8d4840d6202cc371c32ce0576098"
+    hexfile = tmp_path / "x.txt"
+    hexfile.write_text(f"-1,{f}\n1e17,{f}\n1717667763.25,{f}\n")
+    jsonl = tmp_path / "x.jsonl"
+    jsonl.write_text("\n".join(json.dumps({"timestamp": t, "frame": f})
+                               for t in (1.8e26, 9717664540.2, 1717667763.25)) + "\n")  # fmt: skip
+    for path, fmt in ((hexfile, "hex"), (jsonl, "jsonl")):
+        stats = IngestStats()
+        got = [b for b in open_source(str(path), fmt, stats) if len(b)]
+        assert sum(len(b) for b in got) == 1, fmt
+        assert dict(stats.rejected) == {"bad_timestamp": 2}, fmt
+
+
+def test_states_rows_out_of_physical_range_are_rejected() -> None:
+    """fuzz states: a states document timed in 1969 passed through."""
+    doc = [{"timestamp": -1000, "icao24": "4840d6"},  # unix ms, as traffic writes them
+           {"timestamp": 1717667763000, "icao24": "4840d6"},
+           {"timestamp": 1717667764000, "icao24": "4840d6", "groundspeed": 9999}]  # fmt: skip
+    out, stats = _parse("states", json.dumps(doc).encode())
+    assert sum(len(o) for o in out) == 1  # type: ignore[arg-type]
+    assert stats.rejected["bad_record"] == 2
+
+
+def test_scenario_toml_nested_too_deep() -> None:
+    """fuzz scenario-toml: RecursionError from tomllib."""
+    from skywitness.simulate.scenario import parse_scenario
+
+    with pytest.raises(ConfigError, match="nested too deep"):
+        parse_scenario("x = " + "[" * 5000 + "]" * 5000, "s.toml")
+
+
+def test_question_toml_with_a_number_where_a_list_belongs(tmp_path: Path) -> None:
+    """fuzz question-toml: ``countries = 5`` raised TypeError."""
+    from skywitness.evidence.question import load_toml
+
+    q = tmp_path / "q.toml"
+    q.write_text("countries = 5\n")
+    with pytest.raises(SkywitnessError, match="expected a text or a list"):
+        load_toml(q)
+
+
+# -- decoder: valid CRCs, physical ranges -------------------------------------------------
+
+#: (field, low, high): what a decoded, accepted message may hold (NaN: not present).
+PHYSICAL = (
+    ("altitude", -1300.0, 127_000.0),  # Gillham -1,200 .. 126,700 ft
+    ("geoaltitude", -1300.0, 127_000.0),
+    ("groundspeed", 0.0, MAX_GROUNDSPEED_KT),
+    ("track", 0.0, 360.0),
+    ("vertical_rate", -32_768.0, 32_768.0),  # 511 * 64 ft/min
+    ("heading", 0.0, 360.0),
+    ("ias", 0.0, 4_100.0),
+    ("tas", 0.0, 4_100.0),
+    ("mach", 0.0, 4.1),
+    ("roll", -90.0, 90.0),
+    ("track_rate", -16.0, 16.0),
+    ("selected_altitude", -2_000.0, 66_000.0),
+    ("baro_setting", 800.0, 1_210.0),
+)
+
+
+def _frame(df: int, body: bytes, long_: bool) -> bytes:
+    n = 11 if long_ else 4
+    b = bytearray((body + bytes(n))[:n])
+    b[0] = (df << 3) | (b[0] & 7)
+    return bytes(b) + crc24(bytes(b)).to_bytes(3, "big")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([17, 18, 11, 17, 17]), st.binary(min_size=11, max_size=11)),
+        min_size=64,
+        max_size=64,
+    )
+)
+def test_decoder_never_yields_values_outside_physical_ranges(
+    frames: list[tuple[int, bytes]],
+) -> None:
+    raw = [_frame(df, body, df != 11) for df, body in frames]
+    n = len(raw)
+    data = np.zeros((n, 14), np.uint8)
+    for i, f in enumerate(raw):
+        data[i, : len(f)] = np.frombuffer(f, np.uint8)
+    fb = FrameBatch(
+        timestamp=np.full(n, 1.7e9), data=data,
+        length=np.array([len(f) for f in raw], np.uint8), signal=np.zeros(n, np.float32),
+        ticks=np.zeros(n, np.uint64), receiver=np.zeros(n, np.uint64), source="prop",
+    )  # fmt: skip
+    m = decode_batch(fb)
+    ok = m.reject == 0
+    assert (m.reject != RejectReason.CRC).all()  # a valid CRC is never a CRC reject
+    for name, lo, hi in PHYSICAL:
+        v = getattr(m, name)[ok].astype(np.float64)
+        v = v[np.isfinite(v)]
+        assert ((v >= lo) & (v <= hi)).all(), (name, v.min(), v.max())
+    sq = m.squawk[ok]
+    assert ((sq == -1) | ((sq >= 0) & (sq <= 7777))).all()
