@@ -108,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the store's engine: a full disk while committing, a lock
+        if not type(exc).__module__.lstrip("_").startswith("duckdb"):
+            raise
+        print(f"skywitness: error: store: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

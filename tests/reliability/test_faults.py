@@ -1,0 +1,70 @@
+"""Faults, CI-sized (``scripts/reliability.py`` runs them at length): kill -9 of ``ingest`` at
+random moments, two ingests on one data dir, an ingest while another process holds the store,
+a full disk and a read-only data dir (fault seams, any user). Input: the real Beast capture."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from fuzz.faults import kill_ingest, two_writers, while_held
+from skywitness.cli.main import main
+from skywitness.store import lake
+
+CAPTURE = "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
+#: Kill runs in CI (the long run does hundreds).
+CI_KILLS = 3
+
+
+def test_kill_ingest_at_random_moments(tmp_path: Path, shared_data: Path) -> None:
+    res = kill_ingest(tmp_path, CI_KILLS, seed=17, source=shared_data / CAPTURE)
+    assert res.runs == CI_KILLS and res.problems == []
+    assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == CI_KILLS
+    assert res.parquet_files_corrupt == 0 and res.claimed_clean_after_kill == 0
+    assert res.resumed_complete == res.flights_match_clean_ingest == CI_KILLS
+    assert res.duplicate_rows == 0
+
+
+def test_two_ingests_on_one_data_dir(tmp_path: Path, shared_data: Path) -> None:
+    res = two_writers(tmp_path, shared_data / CAPTURE)
+    assert res["exit_codes"] == [0, 1] and res["clear_error"], res
+    assert "lock" in res["error"] and res["duplicates"] == 0 and res["store_consistent"]
+
+
+def test_ingest_while_the_store_is_held(tmp_path: Path, shared_data: Path) -> None:
+    res = while_held(tmp_path, shared_data / CAPTURE)
+    assert res["exit_code"] == 1 and res["clear_error"], res
+
+
+def test_full_disk_while_writing_is_a_clear_error_and_resumable(
+    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The disk fills while a batch is written (a fault seam in the lake writer): a clear
+    error, the store opens consistent, and the same ingest completes once space is back."""
+    real = lake.write_atomic
+
+    def full(*a: object, **k: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device", "lake/part.parquet")
+
+    monkeypatch.setattr(lake, "write_atomic", full)
+    import skywitness.store.store as store_mod
+
+    monkeypatch.setattr(store_mod, "write_atomic", full)
+    data = str(tmp_path / "data")
+    src = str(shared_data / CAPTURE)
+    assert main(["ingest", src, "--data-dir", data, "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    monkeypatch.setattr(store_mod, "write_atomic", real)
+    monkeypatch.setattr(lake, "write_atomic", real)
+    assert main(["ingest", src, "--data-dir", data, "-q"]) == 0
+    from skywitness.store import Store
+
+    with Store(data, read_only=True) as st:
+        n, distinct = st.connection.execute(
+            "SELECT count(*), count(DISTINCT (icao24, timestamp)) FROM states"
+        ).fetchall()[0]
+    assert n == distinct > 0
