@@ -341,7 +341,11 @@ def create_app(service: Service) -> FastAPI:
             with service.read_lock:
                 store = store_info(con, str(cfg.data_dir))
             w = service.writer
-            store["pending_rows"] = (w.rows_appended - w.rows_stored) if w is not None else 0
+            store["pending_rows"] = (
+                (w.rows_appended - w.rows_stored - w.rows_dropped) if w is not None else 0
+            )
+            store["degraded"] = w.degraded if w is not None else None
+            store["rows_not_stored"] = w.rows_dropped if w is not None else 0
         beast, sbs = service.outputs.clients()
         return {
             "now": round(now, 3),

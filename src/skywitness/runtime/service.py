@@ -151,7 +151,11 @@ class Service:
                 spec = " ".join(cfg.sources) or "serve"
                 self._ingest_id = self.store.begin_ingest(spec, None, "live", None)
                 self.writer = Writer(
-                    self.store, self._ingest_id, flush_seconds=STORE_FLUSH_S, stats=self.stats
+                    self.store,
+                    self._ingest_id,
+                    flush_seconds=STORE_FLUSH_S,
+                    stats=self.stats,
+                    degrade=True,  # a full disk stops storing, never the live service
                 ).start()
                 # alerts stored earlier (a previous run, a replay) are listed from the start
                 for stored in list_alerts(self.store.connection)[-ALERTS_KEPT:]:

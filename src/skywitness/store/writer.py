@@ -13,11 +13,17 @@ to run anywhere else (tests/test_catalog_writer.py checks that every one does).
 ``max_pending_rows`` are queued (the disk cannot keep up) does it wait, for at most about one
 flush, so memory stays bounded. The thread flushes when ``flush_rows`` rows are pending or
 the oldest pending table is ``flush_seconds`` old; ``stop`` flushes what is left and joins.
-A failure in the thread is re-raised by ``stop``/``append``.
+A failure in the thread is re-raised by ``stop``/``append``, unless the writer *degrades*
+(``degrade=True``, the live service): a batch that cannot be written (disk full, read-only file
+system, a store error) is then dropped and counted (``rows_dropped``), ``degraded`` says why,
+appends are dropped without touching the disk for ``DEGRADED_RETRY_S``, and the next batch
+after that tries again; the first that is stored ends the degraded state. The live service
+keeps serving meanwhile and says so in ``/api/stats``.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -41,7 +47,10 @@ DEFAULT_FLUSH_ROWS = 500_000
 DEFAULT_FLUSH_SECONDS = 5.0
 #: Queued rows beyond which ``append`` waits for the writer (bounds memory, ~1 GB of rows).
 DEFAULT_MAX_PENDING_ROWS = 4 * DEFAULT_FLUSH_ROWS
+#: A degraded writer tries the disk again after this long, s.
+DEGRADED_RETRY_S = 30.0
 _STOP = object()
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
@@ -112,8 +121,14 @@ class Writer:
         flush_seconds: float = DEFAULT_FLUSH_SECONDS,
         stats: IngestStats | None = None,
         max_pending_rows: int | None = None,
+        degrade: bool = False,
+        retry_s: float = DEGRADED_RETRY_S,
     ) -> None:
         self.store = store
+        self.degrade, self.retry_s = degrade, retry_s
+        self.degraded: str | None = None  # why batches are being dropped, None when storing
+        self.rows_dropped = 0
+        self._failed_at = 0.0  # monotonic s of the last failed flush
         self.max_pending_rows = max(max_pending_rows or DEFAULT_MAX_PENDING_ROWS, 2 * flush_rows)
         self.ingest_id = ingest_id
         self.flush_rows = flush_rows
@@ -200,7 +215,10 @@ class Writer:
                     or time.monotonic() - oldest >= self.flush_seconds
                 )
                 if due:
-                    self._flush(pending)
+                    if self.degrade:
+                        self._flush_or_drop(pending, rows)
+                    else:
+                        self._flush(pending)
                     pending, rows = [], 0
                 if stopping:
                     return
@@ -209,6 +227,34 @@ class Writer:
         finally:
             with self._taken:
                 self._taken.notify_all()
+
+    def _flush_or_drop(
+        self, pending: list[pa.Table], rows: int
+    ) -> None:
+        """Degrading flush: store, or drop and count (never raise)."""
+        if self.degraded is not None and time.monotonic() < self._failed_at + self.retry_s:
+            self._drop(pending, rows)
+            return
+        try:
+            self._flush(pending)
+        except (OSError, duckdb.Error, SkywitnessError) as exc:
+            if self.degraded is None:
+                log.error("store: cannot write (%s); live data keeps flowing, state vectors are "
+                          "NOT stored until the store is writable again", exc)  # fmt: skip
+            self.degraded = f"{type(exc).__name__}: {exc}"
+            self._failed_at = time.monotonic()
+            self.rows_dropped += rows
+            return
+        if self.degraded is not None:
+            log.warning("store: writing again (%d state vectors were not stored)",
+                        self.rows_dropped)  # fmt: skip
+            self.degraded = None
+
+    def _drop(self, pending: list[pa.Table], rows: int) -> None:
+        self.rows_dropped += rows
+        with self._taken:
+            self._rows_taken += rows
+            self._taken.notify_all()
 
     def _flush(self, pending: list[pa.Table]) -> None:
         # conform first: tables from different producers may differ in column order/types
