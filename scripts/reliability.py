@@ -32,6 +32,7 @@ TESTS = (
     "tests/reliability",
     "tests/api/test_api_security.py",
     "tests/api/test_serve_disk_full.py",
+    "tests/api/test_api_schemathesis.py",
 )
 
 
@@ -173,7 +174,8 @@ def render(res: dict[str, object], cmd: str) -> str:
         "They include: signed hex and reader failures in live feeds (the feed survives and "
         "shows its error), reconnects that cut records, Beast timestamps with flipped bits, "
         "verify path safety and signatures, DNS rebinding, CORS, body limits, injection strings "
-        "through every query and path parameter of every GET endpoint, encoded path traversal, "
+        "through every query and path parameter of every GET endpoint, schemathesis over every "
+        "operation of the OpenAPI schema (no 5xx), encoded path traversal, "
         "bounded inputs, a full disk in serve (degrades, recovers), webhooks slow/down/"
         "redirecting, derived work redone after a kill between states and flights.",
         "",
@@ -182,8 +184,6 @@ def render(res: dict[str, object], cmd: str) -> str:
         "- the 2-hour soak (100 k frames/s, 20 receivers, browsers, rules) and its 5-minute CI "
         "version; item 12 (load: flat memory, flights keeping up) is another engineer's;",
         "- kill -9 of `serve` in a loop (the store's recovery is the same code as for `ingest`);",
-        "- schemathesis against a running server (the injection sweep walks the OpenAPI "
-        "schema's parameters instead);",
         "- globe-history tarballs: skywitness has no reader for them, so nothing to fuzz;",
         "- the long runs (10 M inputs per parser, hundreds of kills): the commands are above.",
         "",
