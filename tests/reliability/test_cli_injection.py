@@ -1,7 +1,8 @@
 """Injection strings through every filter flag of the query commands (``flights``, ``alerts``,
 ``aircraft``, ``investigate``): SQL is built with bound parameters only, so each string is a
 value that matches nothing (exit 0), a clear error (exit 1) or a usage error naming the flag
-(exit 2: a time or number flag refuses it), never a traceback, and the store is unchanged. The store holds the real Beast capture of ../shared/data."""
+(exit 2: a time or number flag refuses it), never a traceback, and the store is unchanged.
+The store holds the real Beast capture of ../shared/data."""
 
 from __future__ import annotations
 
