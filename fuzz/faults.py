@@ -153,6 +153,52 @@ def kill_ingest(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART)
     return res
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kill_serve(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART) -> KillResult:
+    """``runs`` times: ``serve`` ``source`` into a fresh data dir, SIGKILL it after a random
+    delay (0.5-20 s: while it starts, stores and builds flights), check the store. (A retry of
+    ``serve`` on the same file would store it again: a live ingest has no file identity, so
+    there is no resume check here.)"""
+    rng = random.Random(seed)
+    res = KillResult()
+    for k in range(runs):
+        data = work / f"serve{k}"
+        proc = _popen("serve", "--source", str(source), "--data-dir", str(data), "--port",
+                      str(_free_port()))  # fmt: skip
+        delay = rng.uniform(0.5, 20.0)
+        res.kill_after_s.append(round(delay, 2))
+        try:
+            proc.wait(timeout=delay)
+            res.finished_before_kill += 1
+            res.problems.append(f"serve run {k} exited by itself: {proc.communicate()[1][-300:]}")
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            res.killed_mid_ingest += 1
+        proc.communicate()
+        res.runs += 1
+        if not (data / "catalog.duckdb").exists():
+            res.store_opened += 1
+            res.catalogue_matches_disk += 1
+            res.rows_match_catalogue += 1
+            continue
+        with Store(data, read_only=True) as ro:
+            running = ro.connection.execute(
+                "SELECT count(*) FROM ingests WHERE status = 'running'"
+            ).fetchall()[0][0]
+            if running and ro.recovery.summary().startswith("store was closed cleanly"):
+                res.claimed_clean_after_kill += 1
+        _check_store(data, res)
+    return res
+
+
 def two_writers(work: Path, source: Path = QUICKSTART) -> dict[str, Any]:
     """Two ``ingest`` processes on one data dir: one stores everything, the other stops with a
     clear error (DuckDB allows one writer), nothing is stored twice."""

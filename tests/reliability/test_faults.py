@@ -68,3 +68,12 @@ def test_full_disk_while_writing_is_a_clear_error_and_resumable(
             "SELECT count(*), count(DISTINCT (icao24, timestamp)) FROM states"
         ).fetchall()[0]
     assert n == distinct > 0
+
+
+def test_kill_serve_at_random_moments(tmp_path: Path, shared_data: Path) -> None:
+    from fuzz.faults import kill_serve
+
+    res = kill_serve(tmp_path, 2, seed=5, source=shared_data / CAPTURE)
+    assert res.runs == 2 and res.problems == [] and res.killed_mid_ingest == 2
+    assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == 2
+    assert res.parquet_files_corrupt == 0 and res.claimed_clean_after_kill == 0
