@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from skywitness.store import Store
+from skywitness.store.catalog import table_exists
 from skywitness.store.lake import parquet_files, temp_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,6 +94,18 @@ def _check_store(data: Path, res: KillResult) -> None:
             res.rows_match_catalogue += 1
 
 
+def _claims_clean(data: Path, res: KillResult) -> None:
+    """Count a read-only open (``db info``) that calls a killed store cleanly closed."""
+    with Store(data, read_only=True) as ro:
+        if not table_exists(ro.connection, "ingests"):  # killed before its tables existed
+            return
+        running = ro.connection.execute(
+            "SELECT count(*) FROM ingests WHERE status = 'running'"
+        ).fetchall()[0][0]
+        if running and ro.recovery.summary().startswith("store was closed cleanly"):
+            res.claimed_clean_after_kill += 1
+
+
 def _counts(data: Path) -> tuple[int, int, int]:
     with Store(data, read_only=True) as st:
         n, distinct = st.connection.execute(
@@ -134,12 +147,7 @@ def kill_ingest(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART)
             res.catalogue_matches_disk += 1
             res.rows_match_catalogue += 1
         else:
-            with Store(data, read_only=True) as ro:
-                running = ro.connection.execute(
-                    "SELECT count(*) FROM ingests WHERE status = 'running'"
-                ).fetchall()[0][0]
-                if running and ro.recovery.summary().startswith("store was closed cleanly"):
-                    res.claimed_clean_after_kill += 1
+            _claims_clean(data, res)
             _check_store(data, res)
         again = skywitness("ingest", str(source), "--data-dir", str(data), "-q")
         got = _counts(data) if again.returncode == 0 else (-1, -1, -1)
@@ -189,12 +197,7 @@ def kill_serve(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART) 
             res.catalogue_matches_disk += 1
             res.rows_match_catalogue += 1
             continue
-        with Store(data, read_only=True) as ro:
-            running = ro.connection.execute(
-                "SELECT count(*) FROM ingests WHERE status = 'running'"
-            ).fetchall()[0][0]
-            if running and ro.recovery.summary().startswith("store was closed cleanly"):
-                res.claimed_clean_after_kill += 1
+        _claims_clean(data, res)
         _check_store(data, res)
     return res
 

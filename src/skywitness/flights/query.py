@@ -98,6 +98,8 @@ class FlightQuery:
 
 def _strings(value: Any) -> tuple[str, ...]:
     """A string, or a list of strings, with comma lists split; empty parts dropped."""
+    if value is not None and not isinstance(value, str | list | tuple | set):
+        raise SkywitnessError(f"expected a text or a list of texts, got {value!r}")
     items = [value] if isinstance(value, str) else list(value or ())
     return tuple(p.strip() for item in items for p in str(item).split(",") if p.strip())
 
