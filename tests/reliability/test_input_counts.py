@@ -97,3 +97,40 @@ def test_unwritable_output_and_store_are_clear_errors(
     err = capsys.readouterr().err
     assert err.count("skywitness: error:") == 2 and "Traceback" not in err
     assert "Not a directory" in err and "cannot open store" in err
+
+
+def test_a_100_mb_line_stays_bounded() -> None:
+    """A newline-less 100 MB stream: never more than one line's bound held, each 1 MiB piece
+    rejected as one bad line."""
+    from skywitness.sources.textio import MAX_LINE_BYTES
+
+    st = IngestStats()
+    p = make_parser("sbs", st, "x")
+    chunk = b"A" * (1 << 20)
+    held = 0
+    for _ in range(100):
+        assert p.feed(chunk) == []
+        held = max(held, p._lines.pending)  # type: ignore[attr-defined]
+    p.finish()
+    assert held <= MAX_LINE_BYTES and st.frames == st.rejected["bad_line"] >= 49
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "big"])
+def test_rule_area_and_rules_file_sizes_are_bounded(tmp_path: Path, name: str) -> None:
+    """Defect 9: ``area = {geojson = "/dev/zero"}`` grew until the OOM killer came."""
+    from skywitness.errors import ConfigError
+    from skywitness.watch.rules import load_rules, parse_rules
+
+    path = name
+    if name == "big":
+        big = tmp_path / "big.geojson"
+        with big.open("wb") as fh:
+            fh.truncate((64 << 20) + 1)  # sparse: no disk used
+        path = str(big)
+    text = f'[[rule]]\nname = "r"\nevent = "seen"\narea = {{geojson = "{path}"}}\n'
+    with pytest.raises(ConfigError, match="larger than"):
+        parse_rules(text, "rules.toml", tmp_path)
+    rules = tmp_path / "rules.toml"
+    rules.symlink_to("/dev/zero") if name == "/dev/zero" else rules.write_bytes(b"#" * (5 << 20))
+    with pytest.raises(ConfigError, match="larger than"):
+        load_rules(rules)
