@@ -68,7 +68,7 @@ def _narrow_schema(block: bytes) -> pa.Schema | None:
     end = block.find(b"\n")
     try:
         obj = json.loads(block[: end if end >= 0 else len(block)])
-    except ValueError:
+    except (ValueError, RecursionError):  # the line-by-line path counts it
         return None
     if not isinstance(obj, dict):
         return None
