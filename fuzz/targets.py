@@ -26,8 +26,8 @@ import numpy as np
 from skywitness.decode import decode_batch
 from skywitness.errors import SkywitnessError
 from skywitness.model import FrameBatch, Observations
-from skywitness.sources.records import MAX_TIME_S, drop_bad_times, implausible
-from skywitness.sources.source import make_parser
+from skywitness.sources.records import MAX_TIME_S, implausible
+from skywitness.sources.source import checked, make_parser
 from skywitness.stats import IngestStats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,8 +84,8 @@ def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, rand
         out += p.cut() if r.random() < 0.1 else p.finish()
         rows = 0
         for b in out:
-            if isinstance(b, FrameBatch):  # as every Source does with a reader's frames
-                b = drop_bad_times(b, stats, b.source)
+            b = checked(b, stats)  # as every Source does with a reader's output
+            if isinstance(b, FrameBatch):
                 _check_frames(b)
             else:
                 _check_obs(b)

@@ -78,13 +78,17 @@ def test_hex_and_jsonl_times_out_of_range_are_rejected(tmp_path: Path) -> None:
         assert dict(stats.rejected) == {"bad_timestamp": 2}, fmt
 
 
-def test_states_rows_out_of_physical_range_are_rejected() -> None:
+def test_states_rows_out_of_physical_range_are_rejected(tmp_path: Path) -> None:
     """fuzz states: a states document timed in 1969 passed through."""
+    from skywitness.sources import open_source
+
     doc = [{"timestamp": -1000, "icao24": "4840d6"},  # unix ms, as traffic writes them
            {"timestamp": 1717667763000, "icao24": "4840d6"},
            {"timestamp": 1717667764000, "icao24": "4840d6", "groundspeed": 9999}]  # fmt: skip
-    out, stats = _parse("states", json.dumps(doc).encode())
-    assert sum(len(o) for o in out) == 1  # type: ignore[arg-type]
+    path = tmp_path / "states.json"
+    path.write_text(json.dumps(doc))
+    stats = IngestStats()
+    assert sum(len(b) for b in open_source(str(path), "states", stats)) == 1
     assert stats.rejected["bad_record"] == 2
 
 

@@ -36,24 +36,28 @@ def test_states_json_is_counted_once(tmp_path: Path, shared_data: Path) -> None:
 
 def test_opensky_format_on_sbs_text_accepts_nothing() -> None:
     """Defect 11: ``--format opensky`` on SBS text accepted rows at 777,847 kt."""
+    from skywitness.sources import open_source
+
     st = IngestStats()
-    p = make_parser("opensky", st, "sbs_sample.sbs")
-    out = p.feed((DATA / "sbs_sample.sbs").read_bytes()) + p.finish()
-    assert sum(len(o) for o in out) == 0 and st.frames == st.rejected_total == 9
+    got = sum(len(b) for b in open_source(str(DATA / "sbs_sample.sbs"), "opensky", st))
+    assert got == 0 and st.frames == st.rejected_total == 9
 
 
-def test_speeds_times_and_squawks_out_of_range_are_rejected() -> None:
+def test_speeds_times_and_squawks_out_of_range_are_rejected(tmp_path: Path) -> None:
     doc = {"now": 1717667763.0, "aircraft": [
         {"hex": "4840d6", "gs": 777847.0},
         {"hex": "4840d7", "alt_baro": 1e300},
         {"hex": "4840d8", "seen": -1e300},
         {"hex": "4840d9", "squawk": 1e300, "gs": 120},
     ]}  # fmt: skip
+    from skywitness.sources import open_source
+
+    path = tmp_path / "aircraft.json"
+    path.write_text(json.dumps(doc))
     st = IngestStats()
-    p = make_parser("readsb", st, "x")
-    out = p.feed(json.dumps(doc).encode()) + p.finish()
-    (obs,) = out
-    assert len(obs) == 1 and obs.squawk.tolist() == [-1] and st.rejected["bad_record"] == 3
+    (obs,) = [b for b in open_source(str(path), "readsb", st) if len(b)]
+    assert len(obs) == 1 and obs.squawk.tolist() == [-1]  # type: ignore[union-attr]
+    assert st.rejected["bad_record"] == 3
 
 
 def test_jsonl_frame_with_invalid_utf8_is_a_counted_reject() -> None:

@@ -176,7 +176,7 @@ def test_poll_body_over_the_bound_is_refused() -> None:
     stop, link = threading.Event(), LinkState()
     threading.Timer(1.5, stop.set).start()
     bodies = list(http_polls(f"http://127.0.0.1:{srv.server_address[1]}/", 0.05, stop, None,
-                             link, max_body=1000))  # fmt: skip
+                             link=link, max_body=1000))  # fmt: skip
     srv.shutdown()
     assert bodies == [] and link.refused >= 1 and "bound" in (link.error or "")
 
@@ -198,15 +198,15 @@ def test_readsb_poll_answering_negative_hex_keeps_being_polled() -> None:
 def test_a_failing_reader_shows_and_its_feed_survives(monkeypatch: pytest.MonkeyPatch) -> None:
     """Defect 2: any exception in a reader ended the feed thread silently for good."""
     calls = {"n": 0}
-    real = SbsParser.parse_lines
+    real = SbsParser.parse_block
 
-    def flaky(self: SbsParser, *a: object, **k: object) -> list[Observations]:
+    def flaky(self: SbsParser, *a: object, **k: object) -> list[Observations] | None:
         calls["n"] += 1
         if calls["n"] == 1:
             raise OverflowError("reader bug")
         return real(self, *a, **k)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SbsParser, "parse_lines", flaky)
+    monkeypatch.setattr(SbsParser, "parse_block", flaky)
     srv = socket.create_server(("127.0.0.1", 0))
     port = int(srv.getsockname()[1])
 

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ..errors import FormatError, InputError
-from ..model import FrameBatch
 from ..stats import IngestStats
 from .beast import BeastParser
 from .clock import TickClock
@@ -25,8 +24,17 @@ from .net import OAuthToken, http_polls, listen_chunks, tcp_chunks
 from .opensky import rest_rows
 from .public_feeds import opensky_interval_s, readsb_api_interval_s, split_options
 from .readsb import ChangeFilter, JsonDocumentParser, aircraft_rows, trace_rows
-from .records import drop_bad_times
-from .source import Batch, Parser, Source, StreamSource, _split, make_parser, note_drift
+from .records import drop_implausible
+from .source import (
+    Batch,
+    Parser,
+    Source,
+    StreamSource,
+    _split,
+    checked,
+    make_parser,
+    note_drift,
+)
 
 log = logging.getLogger(__name__)
 #: Spec scheme of the readsb v2 JSON APIs (``readsbapi+https://HOST/v2/...``).
@@ -72,9 +80,7 @@ class ListenSource(Source):
             if not data:
                 del parsers[cid]
             for b in out:
-                if isinstance(b, FrameBatch):
-                    b = drop_bad_times(b, self.stats, b.source)
-                yield from _split(b, self.batch_size)
+                yield from _split(checked(b, self.stats), self.batch_size)
 
 
 class PollSource(Source):
@@ -116,7 +122,7 @@ class PollSource(Source):
             self._position += len(body)
             self.stats.bytes_read += len(body)
             for obs in self.parser.parse(body, arrival):
-                changed = self.changes(obs, arrival)
+                changed = self.changes(drop_implausible(obs, self.stats, obs.source), arrival)
                 if len(changed):
                     yield from _split(changed, self.batch_size)
 

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
-from .records import ObsRows, icao_of, implausible_rows, num, obs_take, readsb_type, squawk_code
+from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
 from .textio import DocumentParser
 
 #: Above this, readsb ``now`` is in milliseconds (v2 API), not seconds.
@@ -132,14 +132,7 @@ def trace_observations(doc: Any, source: str = "") -> tuple[Observations | None,
         dt = dt[idx]
         if not len(dt):
             return None, bad
-    obs = _trace_columns(cols, base + dt, addr, source)
-    off = implausible_rows(obs)
-    if off.any():  # a time, speed or altitude no aircraft has: counted, not passed on
-        bad += ["value out of physical range"] * int(np.count_nonzero(off))
-        obs = obs_take(obs, np.flatnonzero(~off))
-        if not len(obs):
-            return None, bad
-    return obs, bad
+    return _trace_columns(cols, base + dt, addr, source), bad
 
 
 _squawk = lru_cache(maxsize=8192)(squawk_code)

@@ -32,8 +32,8 @@ KT_PER_MPS = 3600.0 / 1852.0
 #: Metres per second to feet per minute.
 FPM_PER_MPS = 60.0 / 0.3048
 
-#: Plausible row times, unix s (1990-01-01 .. 2100-01-01): outside, a value is not a time.
-MIN_TIME_S = 631152000.0
+#: Plausible row times, unix s (the epoch .. 2100-01-01): outside, a value is not a time.
+MIN_TIME_S = 0.0
 MAX_TIME_S = 4102444800.0
 #: Altitude range of Mode S (Gillham/25 ft codes) and GNSS heights in practice, ft.
 MIN_ALTITUDE_FT, MAX_ALTITUDE_FT = -2000.0, 130000.0
@@ -147,6 +147,18 @@ def drop_bad_times(batch: FrameBatch, stats: IngestStats, name: str) -> FrameBat
     return batch.take(np.flatnonzero(~bad))
 
 
+def drop_implausible(obs: Observations, stats: IngestStats, name: str) -> Observations:
+    """``obs`` without the rows ``implausible_rows`` finds, each counted BAD_RECORD: applied by
+    every ``Source`` to every decoded reader's output (row and columnar paths alike)."""
+    bad = implausible_rows(obs)
+    n = int(np.count_nonzero(bad))
+    if n == 0:
+        return obs
+    stats.reject(RejectReason.BAD_RECORD, name, count=n, detail="value out of physical range")
+    stats.sources[name] -= n
+    return obs_take(obs, np.flatnonzero(~bad))
+
+
 class ObsRows:
     """Append-only rows, converted to ``Observations`` by ``build``."""
 
@@ -205,10 +217,8 @@ class ObsRows:
         possrc: int = PositionSource.UNKNOWN,
         new_leg: bool = False,
     ) -> str:
-        """Append one row; returns "" or, without appending, why its values are impossible."""
-        why = implausible(t, alt, geo, gs, vr)
-        if why:
-            return why
+        """Append one row; returns "" (a reason would name a row that cannot be a record; values
+        outside physical ranges are refused for every reader alike by ``drop_implausible``)."""
         if math.isnan(lat) or math.isnan(lon) or abs(lat) > 90 or abs(lon) > 180:
             lat = lon = math.nan
             possrc = PositionSource.UNKNOWN

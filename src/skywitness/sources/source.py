@@ -38,7 +38,7 @@ from .hexlines import HexParser, JsonlParser
 from .net import CUT, LinkState
 from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
-from .records import drop_bad_times, obs_take
+from .records import drop_bad_times, drop_implausible, obs_take
 from .sbs import SbsParser
 from .states import StatesParser
 
@@ -116,6 +116,14 @@ def make_parser(
     return parser
 
 
+def checked(b: Batch, stats: IngestStats) -> Batch:
+    """What every source passes on: frames with a plausible time, decoded rows with values
+    inside physical ranges (the others counted)."""
+    if isinstance(b, FrameBatch):
+        return drop_bad_times(b, stats, b.source)
+    return drop_implausible(b, stats, b.source)
+
+
 def note_drift(link: LinkState, parser: Parser) -> None:
     """Copy a live receiver clock's drift (Beast/AVR parsers have a clock) to the link."""
     clock = getattr(parser, "clock", None)
@@ -184,7 +192,7 @@ class StreamSource(Source):
         self._close = close
 
     def _checked(self, b: Batch) -> Batch:
-        return drop_bad_times(b, self.stats, b.source) if isinstance(b, FrameBatch) else b
+        return checked(b, self.stats)
 
     def set_chunks(self, chunks: Iterator[tuple[bytes, float | None]]) -> None:
         """The transport, when it needs this source's ``link`` to be made."""

@@ -19,7 +19,6 @@ from ..errors import FormatError
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
 from .columns import hex_ints, mapped, spans
-from .records import implausible_rows, obs_take
 from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
@@ -128,13 +127,5 @@ class StatesParser(DocumentParser):
         table = states_table(buf, self.stats, self.name)
         if table is None or table.num_rows == 0:
             return []
-        obs = observations_from_states(table, self.name)
-        bad = implausible_rows(obs)
-        if bad.any():  # a value outside physical ranges: the row is counted, not passed on
-            self.stats.reject(RejectReason.BAD_RECORD, self.name, count=int(bad.sum()),
-                              detail="value out of physical range")  # fmt: skip
-            obs = obs_take(obs, np.flatnonzero(~bad))
-            if len(obs) == 0:
-                return []
-        self.stats.sources[self.name] += len(obs)
-        return [obs]
+        self.stats.sources[self.name] += table.num_rows
+        return [observations_from_states(table, self.name)]
