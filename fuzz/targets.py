@@ -132,6 +132,48 @@ def _scenario(text: str) -> object:
     return parse_scenario(text, "fuzz.toml")
 
 
+def _globe(data: bytes, r: random.Random) -> None:
+    """A day archive (``.tar``, maybe gzip'd, maybe split in parts) read as ``ingest`` does:
+    members, trace documents, their points, the source's checks."""
+    from skywitness.sources.globe import GlobeInput, GlobeReader, TraceDoc, trace_documents
+    from skywitness.sources.readsb import trace_observations
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cuts = _chunks(data, r)
+        parts = []
+        for k, piece in enumerate(cuts):
+            p = Path(tmp) / f"day.tar.a{chr(97 + k)}"
+            p.write_bytes(piece)
+            parts.append(p)
+        reader = GlobeReader(GlobeInput("day.tar", parts=parts, split=len(parts) > 1))
+        for got in trace_documents(reader.members()):
+            if isinstance(got, TraceDoc):
+                obs, _bad = trace_observations(got.doc, got.member)
+                if obs is not None:
+                    out = checked(obs, IngestStats())
+                    assert isinstance(out, Observations)
+                    _check_obs(out)
+
+
+def _globe_seeds() -> list[bytes]:
+    import tarfile
+
+    out = []
+    for compress in (False, True):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            for k, doc in enumerate(_trace_seeds()):
+                icao = json.loads(doc)["icao"]
+                data = gzip.compress(doc) if compress else doc
+                info = tarfile.TarInfo(f"traces/{icao[-2:]}/trace_full_{icao}.json")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+                del k
+        raw = buf.getvalue()
+        out.append(gzip.compress(raw) if compress else raw)
+    return out
+
+
 def _read(path: Path, limit: int = 1 << 20) -> bytes:
     with path.open("rb") as fh:
         return fh.read(limit)
@@ -239,6 +281,8 @@ TARGETS: dict[str, Target] = {
             "opensky-rest", _file("opensky_states.json"), _parser_target("opensky", document=True)
         ),
         Target("states", _states_seeds, _parser_target("states")),
+        Target("fr24", _file("fr24_playback.json"), _parser_target("fr24")),
+        Target("globe-tar", _globe_seeds, _globe),
         Target("rules-toml", _rules_seeds, _config_target(_rules)),
         Target("question-toml", _question_seeds, _config_target(_question)),
         Target("scenario-toml", _scenario_seeds, _config_target(_scenario)),

@@ -23,7 +23,7 @@ from skywitness.model import MAX_GROUNDSPEED_KT, FrameBatch, RejectReason
 from skywitness.sources.source import make_parser
 from skywitness.stats import IngestStats
 
-#: Inputs per target in CI (13 targets).
+#: Inputs per target in CI (15 targets).
 CI_INPUTS = 200
 
 
