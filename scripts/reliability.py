@@ -125,7 +125,8 @@ def render(res: dict[str, object], cmd: str) -> str:
         "and jsonl frames timed -1 s, 1e17 s, 1.8e26 s passed to the tracker; states documents "
         "timed in 1969; scenario TOML nested deep (RecursionError); a question TOML with a "
         "number where a list belongs (TypeError); a jsonl batch whose first line is `null` "
-        "(segfault in Arrow's reader).",
+        "(segfault in Arrow's reader); a jsonl first line nested 100,000 deep (RecursionError "
+        "in the columnar path).",
         "",
         "## Decoder: random frames with valid CRCs",
         "",
@@ -200,7 +201,8 @@ def render(res: dict[str, object], cmd: str) -> str:
         "",
         "- the 2-hour soak (100 k frames/s, 20 receivers, browsers, rules) and its 5-minute CI "
         "version; item 12 (load: flat memory, flights keeping up) is another engineer's;",
-        "- globe-history tarballs: skywitness has no reader for them, so nothing to fuzz;",
+        "- receivers TOML: skywitness reads none (receivers are part of the scenario TOML, "
+        "fuzzed as such); the claims TOML is not fuzzed yet;",
         "- the long runs (10 M inputs per parser, hundreds of kills): the commands are above.",
         "",
     ]
