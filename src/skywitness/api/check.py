@@ -29,7 +29,8 @@ SENTENCE_MAX = 1000
 
 class CheckRequest(BaseModel):
     sentence: str = Field(min_length=1, max_length=SENTENCE_MAX)
-    published: date
+    # bounded: year 1 minus the claim's look-back overflowed (a 500, found by schemathesis)
+    published: date = Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))
     fields: dict[str, Any] | None = None  # the parsed fields, edited
 
 
