@@ -17,7 +17,8 @@ import pytest
 from skywitness.model import Observations
 from skywitness.runtime.feeds import Feed, Item
 from skywitness.sources import open_source
-from skywitness.sources.net import LinkState, http_polls, listen_chunks
+from skywitness.sources.link import LinkState
+from skywitness.sources.net import http_polls, listen_chunks
 from skywitness.sources.records import icao_of
 from skywitness.sources.sbs import SbsParser
 from skywitness.stats import IngestStats

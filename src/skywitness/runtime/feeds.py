@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from ..errors import SkywitnessError
 from ..model import FrameBatch, Observations
 from ..sources import open_source
-from ..sources.net import Backoff, LinkState
+from ..sources.link import LinkState
+from ..sources.net import Backoff
 from ..stats import IngestStats
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import httpx
 
 from ..config import opensky_credentials
+from .link import CUT, LinkState
 from .public_feeds import USER_AGENT, retry_after_s
 
 log = logging.getLogger(__name__)
@@ -40,37 +40,12 @@ RECV_BYTES = 1 << 16
 MAX_LISTEN_CLIENTS = 64
 #: Largest HTTP body a poll accepts, bytes (a world-wide aircraft.json is ~15 MB).
 MAX_POLL_BODY_BYTES = 32 << 20
-#: Marks the end of one TCP connection in a chunk stream.
-CUT = b""
 #: OpenSky's OAuth2 token endpoint (client-credentials flow).
 OPENSKY_TOKEN_URL = (
     "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token"
 )
 #: Renew a token this long before it expires, s.
 TOKEN_MARGIN_S = 30.0
-
-
-@dataclass
-class LinkState:
-    """What a transport says about its link (read by other threads as plain values)."""
-
-    connected: bool = False
-    connects: int = 0  # connections made (polls: successful polls after a failure)
-    reconnects: int = 0  # connections made after the first
-    refused: int = 0  # pushers turned away over MAX_LISTEN_CLIENTS, bodies over the bound
-    error: str | None = None  # the last failure, None once data flows again
-    drift_s: float | None = None  # a live 12 MHz counter's time minus the system clock, s
-
-    def up(self) -> None:
-        if self.connects:
-            self.reconnects += 1
-        self.connects += 1
-        self.connected = True
-        self.error = None
-
-    def down(self, why: str) -> None:
-        self.connected = False
-        self.error = why
 
 
 class Backoff:

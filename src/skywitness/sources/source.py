@@ -35,7 +35,7 @@ from .compression import Decompressor, compression_of, decompress_head
 from .detect import FORMATS, detect_format
 from .fr24 import fr24_rows
 from .hexlines import HexParser, JsonlParser
-from .net import CUT, LinkState
+from .link import CUT, LinkState
 from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import drop_bad_times, drop_implausible, obs_take
