@@ -150,7 +150,11 @@ def run(
                 "--state",
                 str(state),
             ]
-            env = dict(os.environ, PYTHONHASHSEED="0")
+            root = Path(__file__).resolve().parents[1]
+            path = os.pathsep.join(
+                p for p in (str(root / "src"), os.environ.get("PYTHONPATH")) if p
+            )
+            env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=path)
             try:
                 p = subprocess.run(
                     cmd,
@@ -172,7 +176,9 @@ def run(
                     todo.remove(res.target)
             if code == 0:
                 break
-            name, index = state.read_text().split() if state.exists() else (todo[0], "0")
+            if not state.exists():  # died before its first input: not an input's fault
+                raise RuntimeError(f"fuzz child failed to start ({code}): {err[-800:]}")
+            name, index = state.read_text().split()
             res = done.setdefault(name, Result(name))
             res.crashes += 1
             data = make_input(name, seed, int(index), all_seeds())
