@@ -201,8 +201,9 @@ def render(res: dict[str, object], cmd: str) -> str:
         "",
         "- the 2-hour soak (100 k frames/s, 20 receivers, browsers, rules) and its 5-minute CI "
         "version; item 12 (load: flat memory, flights keeping up) is another engineer's;",
-        "- receivers TOML: skywitness reads none (receivers are part of the scenario TOML, "
-        "fuzzed as such); the claims TOML is not fuzzed yet;",
+        "- the receivers TOML of multilateration (`serve --receivers`, new this round) and the "
+        "claims TOML are not fuzz targets yet (the simulator's receivers are, in the scenario "
+        "TOML);",
         "- the long runs (10 M inputs per parser, hundreds of kills): the commands are above.",
         "",
     ]
