@@ -55,7 +55,6 @@ ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 LAST_POINT = ("latitude", "longitude", "altitude", "groundspeed")  # kept of a flight's end
 
 
-
 def canonical_states(table: pa.Table) -> pa.Table:
     """The STATE_COLUMNS of ``table`` with canonical types (absent columns as nulls), rows
     without time or address left out, icao24 lowercase."""

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -71,13 +72,13 @@ def open_history(data_dir: str | Path) -> Store:
     store.write(ensure_identity_schema)
     for d in store.recovery.derived:
         ingest_id = int(str(d["id"]))
-        extent = store.write(lambda con, i=ingest_id: ingest_extent(con, store.lake, i))
+        extent = store.write(partial(ingest_extent, lake=store.lake, ingest_id=ingest_id))
         if extent is not None:
             first_t, last_t, aircraft = extent
             since = first_t.replace(tzinfo=UTC) - REBUILD_MARGIN
             until = last_t.replace(tzinfo=UTC) + REBUILD_MARGIN
             _, d["rebuilt"] = rebuild_flights(store, since=since, until=until, icao24s=aircraft)
-        store.write(lambda con, i=ingest_id: clear_derived(con, i))
+        store.write(partial(clear_derived, ingest_id=ingest_id))
     return store
 
 
@@ -120,8 +121,8 @@ def ingest(
                 icao24s=sorted(extent.aircraft),
             )
         if outcome.record.status != "duplicate":
-            rid = outcome.record.id  # its flights are stored
-            store.write(lambda con, i=rid: clear_derived(con, i))
+            # its flights are stored
+            store.write(partial(clear_derived, ingest_id=outcome.record.id))
     return outcomes
 
 

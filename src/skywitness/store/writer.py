@@ -228,9 +228,7 @@ class Writer:
             with self._taken:
                 self._taken.notify_all()
 
-    def _flush_or_drop(
-        self, pending: list[pa.Table], rows: int
-    ) -> None:
+    def _flush_or_drop(self, pending: list[pa.Table], rows: int) -> None:
         """Degrading flush: store, or drop and count (never raise)."""
         if self.degraded is not None and time.monotonic() < self._failed_at + self.retry_s:
             self._drop(pending, rows)
