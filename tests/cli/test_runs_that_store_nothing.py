@@ -44,3 +44,15 @@ def test_outputs_follow_the_umask(tmp_path: Path) -> None:
         csv = tmp_path / f"states-{umask:o}.csv"
         assert _run("track", sbs, "-q", "-o", str(csv), umask=umask).returncode == 0
         assert stat.S_IMODE(csv.stat().st_mode) == mode
+
+
+def test_beast_timed_from_mtime_says_so(shared_data: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "capture.bin"  # no time in the name
+    capture.write_bytes((shared_data / "traffic-raw-frames" / "sample_dump1090.bin").read_bytes())
+    out = tmp_path / "f.parquet"
+    guessed = _run("decode", str(capture), "-o", str(out))
+    assert guessed.returncode == 0
+    assert "timed from the file's modification time" in guessed.stderr
+    assert "give --start-time" in guessed.stderr
+    given = _run("decode", str(capture), "-o", str(out), "--start-time", "2020-01-01T00:00:00Z")
+    assert "modification time" not in given.stderr

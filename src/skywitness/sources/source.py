@@ -14,6 +14,7 @@ files (an approximation: their span is unknown until read).
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, BinaryIO, Protocol
 
 import numpy as np
@@ -28,6 +30,7 @@ import numpy as np
 from ..errors import FormatError, InputError
 from ..model import FrameBatch, Observations, RejectReason
 from ..stats import IngestStats
+from ..timeutil import iso_z
 from .avr import AvrParser
 from .beast import BeastParser, frame_beast, last_ticks
 from .clock import TickClock, time_from_name
@@ -52,6 +55,8 @@ DOCUMENT_FORMATS = (
     "trace",
     "fr24",
 )  # whole JSON documents (opensky: CSV streams, REST docs)
+
+log = logging.getLogger(__name__)
 
 
 class Parser(Protocol):
@@ -290,6 +295,12 @@ def _open_file(
         base = st.st_mtime
         if fmt == "beast" and kind is None and clock != "gps":
             base -= _beast_span(f, head, st.st_size)
+        # a guess, not a fact: say so (a copied file has the copy's time)
+        log.warning(
+            "%s: no time in its name: frames timed from the file's modification time (first "
+            "frame %s); give --start-time to set them",
+            path, iso_z(datetime.fromtimestamp(base, UTC)),
+        )  # fmt: skip
     f.seek(0)
     clk = TickClock(base, mode=clock, live=False)
     document = head.lstrip()[:1] == b"{"  # OpenSky REST JSON saved to a file
