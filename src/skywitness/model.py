@@ -380,6 +380,8 @@ class Observations:
     kind: U1  # SourceKind for these values
     position_source: U1  # PositionSource
     new_leg: B1 = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))  # trace flag 2
+    #: 95 % horizontal radius of the position, m (multilateration); NaN unknown
+    position_error: F8 = field(default_factory=lambda: np.zeros(0))
     source: str = ""
 
     def __len__(self) -> int:
@@ -405,6 +407,7 @@ class Observations:
             kind=_empty(np.uint8, n, int(SourceKind.OTHER)),
             position_source=_empty(np.uint8, n, int(PositionSource.UNKNOWN)),
             new_leg=_empty(np.bool_, n, False),
+            position_error=_empty(np.float64, n, np.nan),
             source=source,
         )
 

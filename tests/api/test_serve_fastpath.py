@@ -64,7 +64,7 @@ def _columns(hexes: list[str]) -> LiveColumns:
         field_t={k: f8 for k in e.field_t}, field_k={k: np.zeros(n, np.uint8) for k in e.field_k},
         pos_k=np.zeros(n, np.uint8), messages=np.zeros(n, np.int64),
         rssi=np.full(n, np.nan, np.float32), category=np.full(n, -1, np.int8),
-        emergency=np.full(n, -1, np.int8),
+        emergency=np.full(n, -1, np.int8), position_error=f8,
     )  # fmt: skip
 
 

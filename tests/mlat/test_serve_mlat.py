@@ -4,6 +4,7 @@ each receiver's clock sync and /api/aircraft the Mode S-only aircraft placed by 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from skywitness.api import create_app
 from skywitness.mlat import ClockKind
@@ -42,6 +43,13 @@ def test_serve_with_receivers(tmp_path: Path) -> None:
         wait_for(lambda: svc.lag_s() == 0.0 and svc.inbox.empty(), 60.0)
         app = create_app(svc)
         stats = call(app, "GET", "/api/stats").json()["mlat"]
+
+        def rows() -> list[dict[str, Any]]:
+            return list(call(app, "GET", "/api/aircraft").json()["aircraft"])
+
+        # the live snapshot: mlat positions carry their 95 % radius, ADS-B ones none
+        wait_for(lambda: any(r["position_source"] == "mlat" for r in rows()), 30.0)
+        live = rows()
     finally:
         svc.stop()
     assert svc.wait_closed(10)
@@ -51,6 +59,10 @@ def test_serve_with_receivers(tmp_path: Path) -> None:
     assert sum(r["reference"] for r in by.values()) == 1
     assert all(abs(r["drift_ppm"]) < 120 and r["residual_ns"] < 100 for r in by.values())
     assert stats["counters"]["fixes"] > 100
+    mlat = [r for r in live if r["position_source"] == "mlat"]
+    adsb = [r for r in live if r["position_source"] == "adsb"]
+    assert mlat and all(0 < r["position_error"] < 1000 for r in mlat)
+    assert adsb and all(r["position_error"] is None for r in adsb)
     print(
         f"\n[mlat serve] {stats['counters']['fixes']} fixes; clock sync: "
         + "; ".join(f"{k} {v['drift_ppm']} ppm {v['residual_ns']} ns" for k, v in by.items())

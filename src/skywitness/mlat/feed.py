@@ -258,4 +258,5 @@ def observations(fx: MlatFixes, rows: I8) -> Observations:
     obs.longitude = fx.lon[rows]
     obs.kind = np.full(n, int(SourceKind.MLAT), dtype=np.uint8)
     obs.position_source = np.full(n, int(PositionSource.MLAT), dtype=np.uint8)
+    obs.position_error = fx.error_m[rows]
     return obs

@@ -250,6 +250,7 @@ _FLOATS = (
     ("position_time", 3),
     ("first_seen", 3),
     ("last_seen", 3),
+    ("position_error", 0),
 )
 
 

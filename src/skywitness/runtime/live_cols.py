@@ -60,6 +60,7 @@ class LiveColumns:
     rssi: npt.NDArray[np.float32]  # last signal level, dBFS; NaN unknown
     category: I1  # ADS-B emitter category code (TC * 8 + CA, as Messages); -1 unknown
     emergency: I1  # ADS-B emergency state 0..7; -1 unknown
+    position_error: F8  # m, 95 % radius of a multilateration position; NaN otherwise
 
     def __len__(self) -> int:
         return int(self.icao24.shape[0])
@@ -78,6 +79,7 @@ class LiveColumns:
             field_k={n: u1 for n in PROVENANCE_FIELDS}, pos_k=u1,
             messages=np.zeros(0, dtype=np.int64), rssi=np.zeros(0, dtype=np.float32),
             category=np.zeros(0, dtype=np.int8), emergency=np.zeros(0, dtype=np.int8),
+            position_error=f8,
         )  # fmt: skip
 
     def take(self, idx: npt.NDArray[np.int64]) -> LiveColumns:
@@ -142,4 +144,5 @@ def take_columns(tracker: Tracker) -> LiveColumns:
         rssi=cols["rssi"][slots].astype(np.float32),
         category=cols["category"][slots].astype(np.int8),
         emergency=cols["emergency"][slots].astype(np.int8),
+        position_error=np.where(has_pos, cols["pos_err"][slots], np.nan),
     )

@@ -55,6 +55,7 @@ class Batch:
     category: I1  # ADS-B emitter category code (TC * 8 + CA, as Messages); -1 unknown
     emergency: I1  # ADS-B emergency/priority state 0..7; -1 unknown
     signal: F4  # dBFS of the frame; NaN unknown (always for Observations)
+    pos_err: F8  # 95 % radius of a multilateration position, m; NaN otherwise
 
     def take(self, index: npt.NDArray[Any]) -> Batch:
         return Batch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
@@ -96,6 +97,7 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
         category=m.category[rows],
         emergency=m.emergency[rows],
         signal=m.signal[rows] if m.signal.shape[0] == len(m) else np.full(n, np.nan, np.float32),
+        pos_err=np.full(n, np.nan),
     )
 
 
@@ -127,6 +129,7 @@ def from_observations(o: Observations) -> Batch:
         category=np.full(n, -1, dtype=np.int8),
         emergency=np.full(n, -1, dtype=np.int8),
         signal=np.full(n, np.nan, dtype=np.float32),
+        pos_err=o.position_error if o.position_error.shape[0] == n else np.full(n, np.nan),
     )
 
 

@@ -44,6 +44,7 @@ def _columns() -> dict[str, tuple[str, Any]]:
         "pos_t": ("f8", -np.inf),
         "pos_k": ("u1", 0),
         "pos_src": ("u1", 0),
+        "pos_err": ("f8", np.nan),  # m, the position's 95 % radius (multilateration)
         "pos_sfc": ("?", False),
         # Last accepted airborne position: the surface reference of a landing aircraft.
         "air_lat": ("f8", np.nan),

@@ -347,6 +347,7 @@ class Tracker:
         out["pos_t"] = pick(t, i, carry["pos_t"][w])
         out["pos_k"] = pick(kind, i, carry["pos_k"][w])
         out["pos_src"] = pick(b.pos_src, i, carry["pos_src"][w])
+        out["pos_err"] = pick(b.pos_err, i, carry["pos_err"][w])
         out["pos_sfc"] = pick(res.surface, i, carry["pos_sfc"][w])
         i = last_at(pos[~res.surface[pos]], we, first_w)
         out["air_lat"] = pick(res.lat, i, carry["air_lat"][w])

@@ -63,6 +63,8 @@ function stateSection(live, state) {
     ["squawk", live.squawk],
     ["position", [latLon(live.latitude, live.longitude), via("latitude")]],
     ["position source", live.position_source],
+    ["position error", Number.isFinite(live.position_error)
+      ? `±${num(live.position_error, 0)} m (95 %, multilateration)` : ""],
     ["position time", isoSeconds(live.position_time)],
     ["first seen", isoSeconds(live.first_seen)],
     ["last seen", isoSeconds(live.last_seen)],
