@@ -137,10 +137,13 @@ def remove_ingest_files(con: duckdb.DuckDBPyConnection, lake: Path, ingest_id: i
 
 def mark_derived(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     """Note that ``ingest_id``'s flights are not built yet (cleared by ``clear_derived``)."""
+    require_writer()
     con.execute("INSERT INTO derived_pending VALUES (?, ?)", [ingest_id, _now()])
 
 
 def clear_derived(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    """The flights of ``ingest_id`` are stored: it owes nothing more."""
+    require_writer()
     con.execute("DELETE FROM derived_pending WHERE ingest_id = ?", [ingest_id])
 
 
