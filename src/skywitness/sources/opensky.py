@@ -167,14 +167,7 @@ class OpenskyCsvParser(LineParser[Observations]):
                 return out
             count = rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
             return out + self.parse_blocks(rest, first + 1, count, arrival)
-        obs = self._columns(block)
-        if obs is None:
-            return None
-        self.stats.frames += len(obs)
-        if not len(obs):
-            return []
-        self.stats.sources[self.name] += len(obs)
-        return [obs]
+        return self.counted(self._columns(block))
 
     def _columns(self, block: bytes) -> Observations | None:
         """Clean rows column-wise (the per-line rules applied to whole columns); None when

@@ -58,14 +58,7 @@ class SbsParser(LineParser[Observations]):
             self.stats.frames += tbl.num_rows
             tbl = tbl.filter(bool_column(kind == 1))
             self.stats.frames -= tbl.num_rows
-        obs = self._columns(tbl)
-        if obs is None:
-            return None
-        self.stats.frames += len(obs)
-        if not len(obs):
-            return []
-        self.stats.sources[self.name] += len(obs)
-        return [obs]
+        return self.counted(self._columns(tbl))
 
     def _columns(self, tbl: pa.Table) -> Observations | None:
         """Clean ``MSG`` rows column-wise; None when any row needs the line-by-line path."""

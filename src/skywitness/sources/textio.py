@@ -200,6 +200,18 @@ class LineParser(ABC, Generic[Chunk]):
         its reason. The default has no column-wise path."""
         return None
 
+    def counted(self, chunk: Chunk | None) -> list[Chunk] | None:
+        """A column-wise block's result, counted as read and by source: None (the block goes
+        line by line) passes through; an empty chunk is no chunk."""
+        if chunk is None:
+            return None
+        n = len(chunk)  # type: ignore[arg-type]
+        self.stats.frames += n
+        if not n:
+            return []
+        self.stats.sources[self.name] += n
+        return [chunk]
+
     @abstractmethod
     def parse_lines(self, lines: list[bytes], first: int, arrival: float | None) -> list[Chunk]:
         """Chunks from complete lines; ``first`` is the number of the first line (from 1)."""
