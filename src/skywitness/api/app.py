@@ -7,17 +7,13 @@ lock, in FastAPI's thread pool (plain ``def`` routes), so they never block the e
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
-import tempfile
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import pyarrow.compute as pc
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -27,16 +23,15 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ..errors import SkywitnessError
 from ..flights.query import build_query, select_flights
-from ..identify import import_aircraft
-from ..identify.formats import KINDS
 from ..identify.identity import identify
 from ..runtime.flight_steps import flight_rows
 from ..runtime.hub import TooManyClients
 from ..runtime.live import Body
 from ..runtime.service import Service
 from ..store import FlightFilter
+from . import admin, places, tar1090
 from . import params as P
-from . import places, tar1090
+from .admin import IMPORT_MAX_BYTES
 from .check import check_router
 from .hosts import allowed_hosts, host_ok
 from .reads import flights_table, store_info, track_geojson, track_table
@@ -48,7 +43,6 @@ TRACK_SPAN_MAX = timedelta(days=7)
 TRACK_DEFAULT = timedelta(hours=24)
 TRACK_POINTS_MAX = 100_000
 ALERTS_LIMIT_MAX = 1000
-IMPORT_MAX_BYTES = 256 * 1024 * 1024
 #: Largest body of any other request (none reads one today), bytes.
 BODY_MAX_BYTES = 64 * 1024
 STREAM_TIMEOUT_MAX_S = 86_400.0
@@ -388,56 +382,7 @@ def create_app(service: Service) -> FastAPI:
             "mlat": service.mlat_stats(),
         }
 
-    # -- state-changing (token) -------------------------------------------------------
-    @app.post("/api/rules/reload", summary="re-read the --rules file (token)")
-    def rules_reload(authorization: Auth = None) -> Any:
-        P.require_token(authorization, cfg.token)
-        if service.watch is None or cfg.rules is None:
-            raise HTTPException(409, "no watch rules: start the server with --rules FILE")
-        try:
-            n = int(service.watch.reload())
-        except SkywitnessError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        service.rules_loaded = n
-        return {"rules": n}
-
-    @app.post("/api/import", summary="import an aircraft database file (token)")
-    async def import_db(
-        request: Request,
-        kind: Annotated[str, Query(max_length=32)],
-        name: Annotated[str | None, Query(max_length=64)] = None,
-        authorization: Auth = None,
-    ) -> Any:
-        P.require_token(authorization, cfg.token)
-        if kind not in KINDS:
-            raise HTTPException(400, f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > IMPORT_MAX_BYTES:
-            raise HTTPException(413, f"body larger than {IMPORT_MAX_BYTES} bytes")
-        store = service.store
-        if store is None:
-            raise HTTPException(409, "this server runs without a store (start it with --data-dir)")
-        fd, tmp = tempfile.mkstemp(prefix="skywitness-import-")
-        try:
-            size = 0
-            with os.fdopen(fd, "wb") as fh:
-                async for part in request.stream():
-                    size += len(part)
-                    if size > IMPORT_MAX_BYTES:
-                        raise HTTPException(413, f"body larger than {IMPORT_MAX_BYTES} bytes")
-                    fh.write(part)
-            if size == 0:
-                raise HTTPException(400, "empty body: send the aircraft DB file as the body")
-            try:  # a job of the catalogue's one writer thread
-                report = store.write(lambda con: import_aircraft(con, tmp, kind, source=name))
-            except (ValueError, OSError, duckdb.Error) as exc:  # a body that is not that kind
-                raise HTTPException(400, f"not a {kind} aircraft DB: {exc}") from exc
-            if service.snapshots is not None:
-                service.snapshots.identities.clear()
-            return {"kind": kind, "report": report.as_dict()}
-        finally:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
+    app.include_router(admin.router(service))
 
     # -- web UI -----------------------------------------------------------------------
     @app.get("/api/basemap.geojson", summary="offline base map: country outlines (GeoJSON)")
