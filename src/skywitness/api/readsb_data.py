@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import __version__
+from ..flights.airports import bearing_deg, haversine_m
 
 F8 = npt.NDArray[np.float64]
 
@@ -27,8 +28,6 @@ TRACE_STALE, TRACE_NEW_LEG = 1, 2
 TRACE_STALE_S = 20.0
 #: Bearing sectors of the coverage outline (readsb: 360 / 5 deg... kept coarse), count.
 OUTLINE_SECTORS = 72
-#: Earth radius for ranges and bearings, m.
-EARTH_R_M = 6_371_008.8
 
 
 def receiver_json(
@@ -123,14 +122,8 @@ def outline_points(
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         return []
-    la, lo = np.radians(lat[ok]), np.radians(lon[ok])
-    la0, lo0 = math.radians(center[0]), math.radians(center[1])
-    dlo = lo - lo0
-    y = np.sin(dlo) * np.cos(la)
-    x = math.cos(la0) * np.sin(la) - math.sin(la0) * np.cos(la) * np.cos(dlo)
-    bearing = (np.degrees(np.arctan2(y, x)) + 360.0) % 360.0
-    hav = np.sin((la - la0) / 2) ** 2 + math.cos(la0) * np.cos(la) * np.sin(dlo / 2) ** 2
-    dist = 2 * EARTH_R_M * np.arcsin(np.sqrt(np.minimum(1.0, hav)))
+    bearing = bearing_deg(center[0], center[1], lat[ok], lon[ok])
+    dist = haversine_m(center[0], center[1], lat[ok], lon[ok])
     sector = np.minimum((bearing / (360.0 / sectors)).astype(np.int64), sectors - 1)
     out: list[list[float]] = []
     for s in range(sectors):

@@ -24,6 +24,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from ..flights.airports import haversine_m
 from ..identify.identity import identify
 from ..runtime.live import Body
 from ..runtime.readsb_rows import db_flags
@@ -163,7 +164,7 @@ def router(service: Service) -> APIRouter:
         max_d = float("nan")
         if center is not None and has_pos.any():
             pts = outline_points(c.latitude, c.longitude, center, sectors=1)
-            max_d = _distance_m(center, pts[0]) if pts else max_d
+            max_d = float(haversine_m(center[0], center[1], pts[0][0], pts[0][1])) if pts else max_d
         body = stats_json(
             now, service.started, total, (start, last1min), len(c), int(has_pos.sum()), max_d
         )
@@ -207,12 +208,6 @@ def router(service: Service) -> APIRouter:
         return _json(trace_json(icao, cols, legs, info))
 
     return r
-
-
-def _distance_m(center: tuple[float, float], point: list[float]) -> float:
-    la0, lo0, la1, lo1 = map(np.radians, (center[0], center[1], point[0], point[1]))
-    hav = np.sin((la1 - la0) / 2) ** 2 + np.cos(la0) * np.cos(la1) * np.sin((lo1 - lo0) / 2) ** 2
-    return float(2 * 6_371_008.8 * np.arcsin(np.sqrt(min(1.0, hav))))
 
 
 def install(

@@ -187,3 +187,16 @@ def scan(
             t.used = True
         i += n
     return sorted(items + found, key=lambda it: (it.start, it.end))
+
+
+def next_kind(items: list[Item], i: int, kinds: tuple[str, ...], reach: int) -> Item | None:
+    """The first item of one of ``kinds`` within ``reach`` words after item ``i``, not past an
+    action or a role word; None when there is none."""
+    for it in items[i + 1 :]:
+        if it.pos - items[i].pos > reach:
+            return None
+        if it.kind in kinds:
+            return it
+        if it.kind in ("action", "role"):
+            return None
+    return None

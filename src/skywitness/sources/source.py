@@ -15,14 +15,12 @@ files (an approximation: their span is unknown until read).
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, BinaryIO, Protocol
 
 import numpy as np
@@ -30,12 +28,12 @@ import numpy as np
 from ..errors import FormatError, InputError
 from ..model import FrameBatch, Observations, RejectReason
 from ..stats import IngestStats
-from ..timeutil import iso_z
 from .avr import AvrParser
-from .beast import BeastParser, frame_beast, last_ticks
-from .clock import TickClock, time_from_name
+from .beast import BeastParser
+from .clock import TickClock
 from .compression import Decompressor, compression_of, decompress_head
 from .detect import FORMATS, detect_format
+from .filetime import file_base_time
 from .fr24 import fr24_rows
 from .hexlines import HexParser, JsonlParser
 from .link import CUT, LinkState
@@ -48,7 +46,6 @@ from .states import StatesParser
 Batch = FrameBatch | Observations
 FILE_CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16
-TAIL_BYTES = 1 << 16
 MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
 DOCUMENT_FORMATS = (
     "readsb",
@@ -290,17 +287,7 @@ def _open_file(
         head = _inflated_head(f, kind)
     if fmt == "auto":
         fmt = _resolve(fmt, head, path) if head else _name_hint(path)
-    base = start_time if start_time is not None else time_from_name(path)
-    if base is None and fmt in ("beast", "avr"):
-        base = st.st_mtime
-        if fmt == "beast" and kind is None and clock != "gps":
-            base -= _beast_span(f, head, st.st_size)
-        # a guess, not a fact: say so (a copied file has the copy's time)
-        log.warning(
-            "%s: no time in its name: frames timed from the file's modification time (first "
-            "frame %s); give --start-time to set them",
-            path, iso_z(datetime.fromtimestamp(base, UTC)),
-        )  # fmt: skip
+    base = file_base_time(path, f, head, fmt, kind, clock, start_time)
     f.seek(0)
     clk = TickClock(base, mode=clock, live=False)
     document = head.lstrip()[:1] == b"{"  # OpenSky REST JSON saved to a file
@@ -358,18 +345,6 @@ def _name_hint(name: str) -> str:
         return detect_format(b"", name)
     except FormatError:
         return "beast"  # nothing to read anyway: any parser yields nothing
-
-
-def _beast_span(f: BinaryIO, head: bytes, size: int) -> float:
-    """Seconds between the first and last frame of a plain Beast file (0 when unknown)."""
-    first = frame_beast(head, final=True).ticks
-    first = first[first != 0]
-    f.seek(max(0, size - TAIL_BYTES))
-    last = last_ticks(f.read(TAIL_BYTES))
-    if not first.size or last is None or last < int(first[0]):
-        return 0.0
-    span = (last - int(first[0])) / 12e6
-    return span if math.isfinite(span) and span < 86400 * 30 else 0.0
 
 
 def _file_chunks(f: BinaryIO, stop: threading.Event) -> Iterator[tuple[bytes, float | None]]:
