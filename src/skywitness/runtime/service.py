@@ -56,6 +56,8 @@ ALERTS_KEPT = 10_000
 IDENTIFY_BUDGET_S = 0.2
 #: Store writer flush interval for the live service, s (the track endpoint reads the store).
 STORE_FLUSH_S = 1.0
+#: Longest a flights step waits for the store to take the rows before it, s.
+LAKE_SYNC_S = 5.0
 
 
 @dataclass
@@ -173,6 +175,7 @@ class Service:
                 process=True,  # the build runs in a child process, off the tracker's GIL
                 runways=self.runways,
                 lake=self.store.lake if self.store is not None else None,  # recall (ocean gaps)
+                lake_sync=self._sync_lake,
             )
             self.flights.subscribers.append(self._on_flights)
             if self.store is not None:  # flights in progress at the last stop continue
@@ -220,6 +223,11 @@ class Service:
         self.watch = attach(self, rules)
         self.rules_loaded = self.watch.rules
         self.watch.start()
+
+    def _sync_lake(self) -> None:
+        """Everything the tracker gave so far into the lake before a flights step (bounded)."""
+        if self.writer is not None:
+            self.writer.sync(LAKE_SYNC_S)
 
     def stop(self) -> None:
         """Stop the feeds, drain the tracker, build the last flights, flush and close the store."""

@@ -143,8 +143,12 @@ class FlightsWorker:
         process: bool = False,
         runways: pa.Table | None = None,
         lake: Path | None = None,
+        lake_sync: Callable[[], object] | None = None,
     ) -> None:
         self.hub = hub
+        # stores what the tracker gave so far before a step: a recall from the lake must see
+        # the rows before an ocean gap even when they came a moment ago (a fast replay)
+        self.lake_sync = lake_sync
         self.stats = stats
         self.store = store
         self.interval_s = interval_s
@@ -220,6 +224,8 @@ class FlightsWorker:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
+            if tables and self.lake_sync is not None:
+                self.lake_sync()
             try:
                 res = self.engine.step(
                     states,

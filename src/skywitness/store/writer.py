@@ -50,6 +50,7 @@ DEFAULT_MAX_PENDING_ROWS = 4 * DEFAULT_FLUSH_ROWS
 #: A degraded writer tries the disk again after this long, s.
 DEGRADED_RETRY_S = 30.0
 _STOP = object()
+_FLUSH = object()  # queue item: store what is pending now (``sync``)
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -168,6 +169,22 @@ class Writer:
             self.rows_appended += table.num_rows
             self._queue.put(table)
 
+    def sync(self, timeout: float) -> bool:
+        """Store everything appended so far now, not at the next timed flush, and wait for it
+        (at most ``timeout`` s); True when it is stored (or dropped, degraded) in time. A
+        reader of the lake (the flights stage's recall) then sees every row given so far."""
+        thread = self._thread
+        if thread is None:
+            return True
+        target = self.rows_appended
+        self._queue.put(_FLUSH)
+        with self._taken:
+            return self._taken.wait_for(
+                lambda: self._rows_taken >= target or self._error is not None
+                or not thread.is_alive(),
+                timeout,
+            )  # fmt: skip
+
     def stop(self) -> None:
         """Flush everything queued, stop the thread, and raise its error if it had one."""
         if self._thread is not None:
@@ -212,6 +229,7 @@ class Writer:
                 due = pending and (
                     rows >= self.flush_rows
                     or stopping
+                    or item is _FLUSH
                     or time.monotonic() - oldest >= self.flush_seconds
                 )
                 if due:
