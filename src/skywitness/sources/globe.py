@@ -9,8 +9,10 @@ folder (every ``trace_full_<hex>.json`` below it). Members are
 
 ``trace_documents`` yields a ``TraceDoc`` per readable trace and a ``TarProblem`` per member
 that is not (cut, corrupt gzip, broken JSON), so a caller counts and names them and keeps the
-rest. ``icao_of_member`` reads the address from a member's name, so a filter on addresses or
-their registry country skips a member before it is inflated or parsed.
+rest. Of a document of readsb's plain shape only the head is parsed here: its points are left
+as bytes for the column-wise decoder (``sources.trace_bytes``), many traces at a time.
+``icao_of_member`` reads the address from a member's name, so a filter on addresses or their
+registry country skips a member before it is inflated or parsed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import orjson
 
 from .compression import GZIP_MAGIC, compression_of
 from .tarstream import PartsReader, TarMember, TarProblem, tar_members
+from .trace_bytes import TraceSplit, split_document
 
 _PART = re.compile(r"^(?P<base>.+\.tar)\.(?P<suffix>[a-z]{2})$")
 _TRACE = re.compile(r"(?:^|/)trace_full_(?P<icao>~?[0-9a-fA-F]{6})\.json$")
@@ -48,7 +51,18 @@ class GlobeInput:
 class TraceDoc:
     member: str
     icao: str  # lowercase hex, "~" prefix for a non-ICAO address
-    doc: dict[str, Any]
+    doc: dict[str, Any]  # the whole document, or its head (empty ``trace``) when ``split``
+    data: bytes = b""  # the inflated document
+    split: TraceSplit | None = None  # where its points lie, for the column-wise decoder
+
+    @property
+    def points(self) -> bytes:
+        """The points' bytes ``[..],[..]`` of a split document."""
+        return self.data[self.split.start : self.split.end] if self.split is not None else b""
+
+    def full(self) -> dict[str, Any]:
+        """The whole document parsed (also for a split one the column-wise decoder refused)."""
+        return orjson.loads(self.data) if self.split is not None else self.doc
 
 
 def is_globe_input(spec: str) -> bool:
@@ -181,7 +195,12 @@ def trace_documents(
         icao = icao_of_member(m.name)
         if icao is None or not keep(icao):
             continue
-        got = parse_trace(m)
+        data = inflate_trace(m)
+        if isinstance(data, TarProblem):
+            yield data
+            continue
+        split = split_document(data)
+        got = split.head if split is not None else parse_json(m, data)
         if isinstance(got, TarProblem):
             yield got
             continue
@@ -190,11 +209,17 @@ def trace_documents(
             icao = inside.strip().lower()
             if not keep(icao):
                 continue
-        yield TraceDoc(m.name, icao, got)
+        yield TraceDoc(m.name, icao, got, data, split)
 
 
 def parse_trace(m: TarMember) -> dict[str, Any] | TarProblem:
     """The JSON document of one member (inflated when gzip'd), or why it cannot be read."""
+    data = inflate_trace(m)
+    return data if isinstance(data, TarProblem) else parse_json(m, data)
+
+
+def inflate_trace(m: TarMember) -> bytes | TarProblem:
+    """The bytes of one member (inflated when gzip'd), or why they cannot be read."""
     data = m.data
     if not data:
         return TarProblem(m.name, m.offset, "empty or unreadable trace file")
@@ -206,6 +231,11 @@ def parse_trace(m: TarMember) -> dict[str, Any] | TarProblem:
             return TarProblem(m.name, m.offset, f"corrupt gzip: {e}")
         if not d.eof:
             return TarProblem(m.name, m.offset, "gzip data cut short")
+    return data
+
+
+def parse_json(m: TarMember, data: bytes) -> dict[str, Any] | TarProblem:
+    """A member's inflated bytes as a JSON object, or why they are not one."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as e:

@@ -1,0 +1,353 @@
+"""readsb trace documents decoded column-wise from their bytes, without a Python object per value.
+
+A ``trace_full_<hex>.json`` is a small head (``icao``, ``timestamp``, ``r``, ``t``, ``dbFlags``,
+``desc``, ...) and a ``trace`` array of points, ~100 M of them in a day of the world: parsed as
+JSON, every value of every point becomes a Python object (~1 µs a point). Here the head alone is
+parsed as JSON (``orjson``) and the points are handed to Arrow's CSV reader as they are: each
+``],[`` between two points becomes a line break, the ``{...}`` details objects become quoted
+fields (their braces the quote character), so each point is one CSV row of typed columns.
+
+Only documents of the plain shape readsb writes take this path (``trace`` the last key, every
+point an array of the same length, numbers, ``null``, ``"ground"`` and type strings where they
+belong). Anything else (a broken or cut document, mixed point lengths, a point that is not an
+array, text where a number belongs) gives ``None``, and the caller reads that document with the
+general decoder (``sources.readsb.trace_observations``), which names every bad point: the two
+agree on every document this one accepts (tests/sources/test_trace_bytes.py).
+
+``trace_arrays`` is the one place a trace's columns become ``Observations`` (both decoders end
+there).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..model import Observations, PositionSource, SourceKind
+from .records import icao_of, readsb_type, squawk_code
+
+_TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
+_ROW_BREAK = re.compile(rb"\]\s*,\s*\[")
+#: Braces of the details objects become this CSV quote character (never in readsb's JSON).
+_QUOTE = b"\x01"
+_BRACES = bytes.maketrans(b"{}", _QUOTE * 2)
+#: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
+#: source_type, geom_alt, geom_rate (readsb writes up to 14 and at least 7).
+TRACE_FIELDS = 12
+TRACE_MIN_FIELDS = 7
+_STRING_FIELDS = {3, 8, 9}  # alt ("ground"), details, source_type
+_NAMES = [f"f{i}" for i in range(TRACE_FIELDS)]
+#: Bytes of CSV text Arrow parses at a time.
+_BLOCK_BYTES = 16 << 20
+_PARSE = pacsv.ParseOptions(
+    quote_char=_QUOTE.decode(), double_quote=False, newlines_in_values=False
+)
+_DETAIL = {
+    "type": r'"type":"(?P<v>[^"]*)"',
+    "flight": r'"flight":"(?P<v>[^"]*)"',
+    "squawk": r'"squawk":(?P<v>"[^"]*"|[-0-9.eE+]+)',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TraceColumns:
+    """A trace's points as arrays (before ``trace_arrays`` turns them into ``Observations``)."""
+
+    dt: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    alt: npt.NDArray[np.float64]  # NaN where unknown or on ground
+    ground: npt.NDArray[np.bool_]
+    gs: npt.NDArray[np.float64]
+    track: npt.NDArray[np.float64]
+    flags: npt.NDArray[np.float64]
+    vrate: npt.NDArray[np.float64]
+    geom_alt: npt.NDArray[np.float64]
+    geom_rate: npt.NDArray[np.float64]
+    callsign: npt.NDArray[np.str_]  # "" none
+    squawk: npt.NDArray[np.int16]  # -1 none
+    types: npt.NDArray[np.object_]  # source type name (str) or None, per point
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSplit:
+    """A trace document of the plain shape: its head and where its points lie."""
+
+    head: dict[str, Any]  # the document with an empty ``trace``
+    start: int  # of the points ``[..],[..]`` in the document's bytes
+    end: int
+    last_dt: float  # the last point's time offset, s (inf when it cannot be told cheaply)
+
+
+def split_document(data: bytes) -> TraceSplit | None:
+    """The head and the points of a document whose last key is ``trace``; None otherwise."""
+    m = _TRACE_KEY.search(data)
+    end = data.rfind(b"]")
+    if m is None or end < m.end() - 1 or data[end + 1 :].strip() != b"}":
+        return None
+    try:
+        head = orjson.loads(data[: m.end()] + data[end:])
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(head, dict) or head.get("trace") != []:
+        return None
+    start = m.end()
+    while start < end and data[start] in b" \t\r\n":
+        start += 1
+    return TraceSplit(head, start, end, _last_dt(data, start, end))
+
+
+def _last_dt(data: bytes, start: int, end: int) -> float:
+    tail_from = max(start, end - 8192)
+    breaks = list(_ROW_BREAK.finditer(data, tail_from, end))
+    first = breaks[-1].end() if breaks else start + 1
+    if not breaks and tail_from > start:
+        return float("inf")
+    comma = data.find(b",", first, end)
+    try:
+        return float(data[first:comma])
+    except ValueError:
+        return float("inf")
+
+
+def _rows(body: bytes) -> tuple[bytes, int] | None:
+    """The points ``[..],[..]`` as CSV rows and their number of fields; None when they are not
+    of the plain shape."""
+    if not body.startswith(b"[") or not body.rstrip().endswith(b"]") or _QUOTE in body:
+        return None
+    rows = body.rstrip()[1:-1]
+    if b"\n" in rows or b"], [" in rows:
+        rows = _ROW_BREAK.sub(b"\n", rows)
+    else:
+        rows = rows.replace(b"],[", b"\n")
+    rows = rows.translate(_BRACES)
+    width = rows.find(b"\n")
+    quoted = (rows if width < 0 else rows[:width]).split(_QUOTE)
+    if len(quoted) not in (1, 3):
+        return None
+    fields = sum(q.count(b",") for q in quoted[::2]) + 1  # commas inside details aside
+    return (rows, fields) if fields >= TRACE_MIN_FIELDS else None
+
+
+def _read(rows: bytes, fields: int) -> TraceColumns | None:
+    include = _NAMES[: min(fields, TRACE_FIELDS)]
+    types: dict[str, pa.DataType] = {
+        n: pa.string() if i in _STRING_FIELDS else pa.float64() for i, n in enumerate(include)
+    }
+    convert = pacsv.ConvertOptions(
+        column_types=types,
+        include_columns=include,
+        null_values=["null"],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    names = [f"f{i}" for i in range(fields)]
+    read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK_BYTES)
+    try:
+        table = pacsv.read_csv(pa.py_buffer(rows), read, _PARSE, convert)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return _columns(table) if table.num_columns == len(include) else None
+
+
+def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
+    """The points of each body ``[..],[..]`` as columns (None for one not of the plain shape).
+
+    Bodies of the same number of fields are read together, one CSV read for many traces (a
+    read costs ~0.2 ms whatever its size); when a read together fails, each is read alone.
+    """
+    out: list[TraceColumns | None] = [None] * len(bodies)
+    groups: dict[int, list[tuple[int, bytes]]] = {}
+    for i, body in enumerate(bodies):
+        got = _rows(body)
+        if got is not None:
+            groups.setdefault(got[1], []).append((i, got[0]))
+    for width, members in groups.items():
+        together = _read(b"\n".join(r for _, r in members), width) if len(members) > 1 else None
+        if together is None:
+            for i, rows in members:
+                out[i] = _read(rows, width)
+            continue
+        at = 0
+        for i, rows in members:
+            n = rows.count(b"\n") + 1
+            out[i] = _slice(together, at, at + n)
+            at += n
+    return out
+
+
+def _slice(c: TraceColumns, a: int, b: int) -> TraceColumns:
+    return TraceColumns(*(getattr(c, f.name)[a:b] for f in fields(TraceColumns)))
+
+
+def _columns(table: pa.Table) -> TraceColumns | None:
+    n = table.num_rows
+    cols = [table.column(i) for i in range(table.num_columns)]
+    cols += [pa.chunked_array([pa.nulls(n, pa.float64())])] * (TRACE_FIELDS - len(cols))
+
+    def floats(i: int) -> npt.NDArray[np.float64]:
+        out = np.asarray(cols[i].to_numpy(), dtype=np.float64)
+        return np.where(np.isfinite(out), out, np.nan)
+
+    dt = floats(0)
+    if not np.isfinite(dt).all():  # the general decoder names each point without time
+        return None
+    alt_text = cols[3]
+    ground = pc.fill_null(pc.equal(alt_text, '"ground"'), False).to_numpy()
+    try:
+        alt = pc.cast(pc.if_else(ground, None, alt_text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # text where an altitude belongs
+    named = _quoted_names(cols[9])
+    details = None if named is None else _details(cols[8], *named)
+    if named is None or details is None:
+        return None
+    types = named[0]
+    callsign, squawk = details
+    return TraceColumns(
+        dt=dt,
+        lat=floats(1),
+        lon=floats(2),
+        alt=np.nan_to_num(alt.to_numpy(zero_copy_only=False), nan=np.nan),
+        ground=np.asarray(ground, dtype=np.bool_),
+        gs=floats(4),
+        track=floats(5),
+        flags=floats(6),
+        vrate=floats(7),
+        geom_alt=floats(10),
+        geom_rate=floats(11),
+        callsign=callsign,
+        squawk=squawk,
+        types=types,
+    )
+
+
+def _quoted_names(
+    col: pa.ChunkedArray,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]] | None:
+    """Source type names (``"adsb_icao"`` as written) without their quotes, and where a point
+    has none; None on other text."""
+    enc = pc.dictionary_encode(col).combine_chunks()
+    names: list[str | None] = []
+    for v in enc.dictionary.to_pylist():
+        if len(v) < 2 or v[0] != '"' or v[-1] != '"' or '"' in v[1:-1] or "\\" in v:
+            return None
+        names.append(v[1:-1])
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    return np.array([*names, None], dtype=object)[idx], idx < 0
+
+
+def _details(
+    col: pa.ChunkedArray, types: npt.NDArray[np.object_], untyped: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int16]] | None:
+    """Callsign and squawk of each point from its details (the type too, where the point has
+    none, written into ``types``); None when a details field is not an object."""
+    n = len(col)
+    callsign = np.full(n, "", dtype="<U8")
+    squawk = np.full(n, -1, dtype=np.int16)
+    has = pc.is_valid(col).to_numpy(zero_copy_only=False)
+    if not has.any():
+        return callsign, squawk
+    where = np.flatnonzero(has)
+    text = col.filter(pa.array(has))
+    plain = pc.and_(pc.starts_with(text, '"'), pc.invert(pc.match_substring(text, "\\")))
+    if not pc.all(plain).as_py():
+        return None  # not an object, an empty one or escapes in it: the general decoder
+    for key, pattern in _DETAIL.items():
+        got = pc.struct_field(pc.extract_regex(text, pattern), [0])
+        enc = pc.dictionary_encode(got).combine_chunks()
+        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+        values = enc.dictionary.to_pylist()
+        if key == "type":
+            fill = (idx >= 0) & untyped[where]
+            types[where[fill]] = np.array(values, dtype=object)[idx[fill]]
+        elif key == "flight":
+            names = np.array([v.strip()[:8] for v in values] + [""], dtype="<U8")
+            callsign[where] = names[idx]
+        else:
+            codes = np.array([_squawk_text(v) for v in values] + [-1], dtype=np.int16)
+            squawk[where] = codes[idx]
+    return callsign, squawk
+
+
+def _squawk_text(v: str) -> int:
+    """A squawk as written in details (``"4637"`` or a bare number) -> ``squawk_code``."""
+    try:
+        return squawk_code(orjson.loads(v))
+    except orjson.JSONDecodeError:
+        return -1
+
+
+def trace_arrays(
+    c: TraceColumns, t: npt.NDArray[np.float64], addr: tuple[int, bool], source: str
+) -> Observations:
+    """A trace's columns as ``Observations`` at unix times ``t`` (the one place both decoders
+    end): on-ground from ``"ground"``, the geometric rate where no baro rate, leg starts from
+    ``flags & 2``, positions out of range dropped, kinds from the source type names."""
+    n = len(t)
+    onground = np.where(c.ground, 1, np.where(np.isfinite(c.alt), 0, -1)).astype(np.int8)
+    vr = c.vrate
+    no_vr = ~np.isfinite(vr)
+    if no_vr.any():
+        vr = np.where(no_vr, c.geom_rate, vr)
+    new_leg = (np.nan_to_num(c.flags, nan=0.0).astype(np.int64) & 2) != 0
+    lat, lon = c.lat.copy(), c.lon.copy()
+    bad_pos = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    lat[bad_pos] = np.nan
+    lon[bad_pos] = np.nan
+    kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
+    possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
+    anon = np.zeros(n, dtype=np.bool_)
+    names = set(c.types.tolist())
+    for name in names:
+        k, p, a = readsb_type(name)
+        sel = c.types == name if len(names) > 1 else slice(None)
+        kind[sel], possrc[sel], anon[sel] = k, p, a
+    possrc[bad_pos] = PositionSource.UNKNOWN
+    return Observations(
+        timestamp=t.astype(np.float64),
+        icao24=np.full(n, addr[0], dtype=np.uint32),
+        non_icao=anon | addr[1],
+        callsign=c.callsign,
+        latitude=lat,
+        longitude=lon,
+        altitude=np.where(c.ground, np.nan, c.alt),
+        geoaltitude=c.geom_alt,
+        groundspeed=c.gs,
+        track=c.track,
+        vertical_rate=vr,
+        squawk=c.squawk,
+        onground=onground,
+        kind=kind,
+        position_source=possrc,
+        new_leg=new_leg,
+        source=source,
+    )
+
+
+def fast_trace(data: bytes, source: str = "") -> tuple[dict[str, Any], Observations] | None:
+    """(the head, the points) of one inflated trace document of the plain shape; None when it
+    is not (see module doc: the general decoder then reads it)."""
+    split = split_document(data)
+    if split is None:
+        return None
+    cols = read_points([data[split.start : split.end]])[0]
+    obs = None if cols is None else observations(split.head, cols, source)
+    return None if obs is None else (split.head, obs)
+
+
+def observations(head: dict[str, Any], cols: TraceColumns, source: str) -> Observations | None:
+    """The points of a trace with head ``head`` (None when it has no usable address or time)."""
+    addr = icao_of(head.get("icao"))
+    base = head.get("timestamp")
+    if addr is None or base.__class__ not in (int, float) or not len(cols.dt):
+        return None
+    return trace_arrays(cols, float(base) + cols.dt, addr, source)
