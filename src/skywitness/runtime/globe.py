@@ -23,6 +23,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..decode.hexio import labels, string_array
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..identify.trace_facts import record_trace_facts, trace_facts
 from ..model import Observations, RejectReason
@@ -288,14 +289,14 @@ def _flush(
     if not pending.obs:
         return
     obs = obs_concat(pending.obs, inp.name)
-    names = np.array([f"{inp.name}:{d.member}" for d in pending.docs], dtype=object)
-    sources = np.repeat(names, [len(o) for o in pending.obs])
+    names = string_array([f"{inp.name}:{d.member}" for d in pending.docs])
+    sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
     anon = obs.non_icao
     if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
         out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
         keep = np.flatnonzero(~anon)
         obs, sources = obs_take(obs, keep), sources[keep]
-    table = observations_table(obs).set_column(15, "source", pa.array(sources, type=pa.string()))
+    table = observations_table(obs).set_column(15, "source", labels(names, sources))
     if out.ingest_id is None:
         out.ingest_id = store.begin_ingest(_spec(inp), None, FORMAT, reader.total_bytes)
     ingest_id = out.ingest_id
