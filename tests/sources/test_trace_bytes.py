@@ -1,0 +1,148 @@
+"""The column-wise trace reader (sources/trace_bytes.py) against the general decoder
+(``readsb.trace_observations``): on every document it accepts the two give the same columns, and
+it refuses (None: the general decoder reads it) every document it cannot read exactly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skywitness.model import Observations
+from skywitness.sources.readsb import trace_observations
+from skywitness.sources.trace_bytes import fast_trace, read_points, split_document
+
+TRACE = (
+    Path(__file__).parents[2] / "../shared/data/traffic-trajectories/readsb/trace_full_ac671b.json"
+)
+
+
+def _same(a: Observations, b: Observations) -> None:
+    for f in fields(Observations):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, f.name
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), f.name
+        else:
+            assert x == y, f.name
+
+
+def _agree(data: bytes) -> bool:
+    """True when the column-wise reader read ``data`` (and agreed), False when it refused."""
+    got = fast_trace(data, "s")
+    if got is None:
+        return False
+    old, bad = trace_observations(orjson.loads(data), "s")
+    assert old is not None and bad == []
+    _same(got[1], old)
+    assert got[0] == {**orjson.loads(data), "trace": []}
+    return True
+
+
+def test_real_trace_as_readsb_writes_it_and_compact() -> None:
+    raw = TRACE.read_bytes()
+    assert _agree(raw)  # readsb's own layout: a point a line
+    assert _agree(orjson.dumps(orjson.loads(raw)))
+    split = split_document(raw)
+    assert split is not None and split.last_dt == 81655.47  # the last point's offset
+    o = fast_trace(raw)
+    assert o is not None and len(o[1]) == 2500 and o[1].callsign[-1] == "DAL2927"
+    assert o[1].squawk[-1] == 2676 and int(o[1].new_leg.sum()) == 3  # points with flags & 2
+
+
+def test_other_shapes_are_refused_for_the_general_decoder() -> None:
+    doc = orjson.loads(TRACE.read_bytes())
+    refused = [
+        json.dumps(doc).encode(),  # ", " separators: numbers with spaces before them
+        orjson.dumps({**doc, "trace": [*doc["trace"][:3], doc["trace"][3][:7]]}),  # mixed lengths
+        orjson.dumps({**doc, "trace": [[0, "x", 1, 2, 3, 4, 0]]}),  # text where a number is
+        orjson.dumps({**doc, "trace": [[None, 1, 2, 3, 4, 5, 0]]}),  # a point without time
+        orjson.dumps({**doc, "trace": [[0, 1, 2, "high", 4, 5, 0]]}),  # text altitude
+        orjson.dumps({**doc, "trace": [[0, 1, 2, 3, 4, 5, 0, 0, {}]]}),  # empty details
+        orjson.dumps({**doc, "trace": [[0, 1, 2, 3, 4, 5, 0, 0, {"flight": 'A"B'}]]}),
+        orjson.dumps({**doc, "trace": [[0, 1, 2, 3, 4, 5, 0, 0, None, 7]]}),  # a number as type
+        orjson.dumps({"trace": doc["trace"][:2], "icao": "ac671b", "timestamp": 1}),  # not last
+        orjson.dumps({**doc, "trace": []}),
+        orjson.dumps({**doc, "icao": "zz"}),
+        b'{"icao": "b00003", "trace": [[0, 1',  # cut
+    ]
+    for data in refused:
+        assert fast_trace(data) is None, data[-80:]
+
+
+def test_many_traces_read_together_as_alone() -> None:
+    doc = orjson.loads(TRACE.read_bytes())
+    docs = [orjson.dumps({**doc, "trace": doc["trace"][i : i + 50]}) for i in range(0, 500, 50)] + [
+        orjson.dumps({**doc, "trace": [[0, 1, 2, 3, 4, 5, 0]] * 3})
+    ]  # 7 values a point
+    docs.insert(3, orjson.dumps({**doc, "trace": [[0, "x", 1, 2, 3, 4, 0]]}))  # refused alone
+    bodies = []
+    for d in docs:
+        s = split_document(d)
+        assert s is not None
+        bodies.append(d[s.start : s.end])
+    together = read_points(bodies)
+    alone = [read_points([b])[0] for b in bodies]
+    assert together[3] is None and alone[3] is None
+    for t, a in zip(together, alone, strict=True):
+        if a is not None:
+            assert t is not None
+            for f in fields(a):
+                x, y = getattr(t, f.name), getattr(a, f.name)
+                assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), f.name
+
+
+_numbers = st.one_of(
+    st.none(),
+    st.integers(-100_000, 100_000),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 6)),
+)
+_details = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["adsb_icao", "mlat", "tisb_other", "other", "x"]),
+            "flight": st.text("ABCDEFGHXYZ0123456789 ", max_size=10),
+            "alt_geom": _numbers,
+            "squawk": st.one_of(st.text("0123456789", min_size=1, max_size=5), _numbers),
+            "nav_modes": st.lists(st.sampled_from(["autopilot", "vnav", "tcas"]), max_size=3),
+        },
+    ).filter(bool),
+)
+
+
+@st.composite
+def _traces(draw: Any) -> dict[str, Any]:
+    width = draw(st.integers(7, 14))
+    n = draw(st.integers(1, 30))
+    points = []
+    for i in range(n):
+        p: list[Any] = [round(i * 1.5, 2), *draw(st.lists(_numbers, min_size=2, max_size=2))]
+        p.append(draw(st.one_of(_numbers, st.just("ground"))))
+        p += draw(st.lists(_numbers, min_size=2, max_size=2))
+        p.append(draw(st.integers(0, 7)))
+        p.append(draw(_numbers))
+        p.append(draw(_details))
+        p.append(draw(st.one_of(st.none(), st.sampled_from(["adsb_icao", "mlat", "adsr_icao"]))))
+        p += draw(st.lists(_numbers, min_size=4, max_size=4))
+        points.append(p[:width])
+    return {"icao": "abc123", "r": "N1", "timestamp": 1_600_000_000.25, "trace": points}
+
+
+@settings(max_examples=200, deadline=None)
+@given(_traces())
+def test_property_agrees_with_the_general_decoder(doc: dict[str, Any]) -> None:
+    data = orjson.dumps(doc)
+    read = _agree(data)
+    # every document of this plain shape is read column-wise, unless a details object of it is
+    # empty or lacks what the column-wise reader needs (then it is refused, never misread)
+    details = [p[8] for p in doc["trace"] if len(p) > 8 and isinstance(p[8], dict)]
+    if not any("nav_modes" in d and len(d) == 1 for d in details):
+        assert read
