@@ -12,7 +12,10 @@ Reported per run: wall s, CPU s (user + system of the ingest process), points pe
 points/s per core, peak RSS < 2 GB, filtered read >= 5x faster than full (wall).
 
 Usage: python bench/globe.py [--traces N] [--points-per-trace N] [--full-scale] [--workdir DIR]
-[--keep]
+[--keep] [--reuse] [--write-only]
+
+``--write-only`` writes the archive into ``--workdir`` and stops; ``--reuse`` ingests the
+archive already there (so a day-sized archive is written once).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ FULL_SCALE_TRACES = 40_000
 PART_BYTES = 1 << 30  # the published parts are ~1-2 GB each
 DAY = "v2019.09.20-planes-readsb-prod-0.tar"
 FILTERED_AIRCRAFT = 100
+DAY_S = 86_400.0
 
 
 def write(workdir: Path, traces: int, points: int | None) -> tuple[list[Path], float]:
@@ -42,7 +46,8 @@ def write(workdir: Path, traces: int, points: int | None) -> tuple[list[Path], f
     if points is not None:  # a contiguous stretch of the real trace: shorter traces, same shape
         template["trace"] = template["trace"][:points]
     t = time.perf_counter()
-    tar = write_archive(workdir / DAY, variants(template, traces))
+    stagger = min(60.0, DAY_S / traces)  # a day's traces start within the day, as in a real one
+    tar = write_archive(workdir / DAY, variants(template, traces, stagger_s=stagger))
     part = min(PART_BYTES, tar.stat().st_size // 2 + 1)  # always at least two parts
     return split_parts(tar, part), time.perf_counter() - t
 
@@ -79,17 +84,29 @@ def main() -> None:
     ap.add_argument("--full-scale", action="store_true", help=f"{FULL_SCALE_TRACES:,} traces")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the archive and stores")
+    ap.add_argument("--reuse", action="store_true", help="ingest the archive in --workdir")
+    ap.add_argument("--write-only", action="store_true", help="write the archive, no ingest")
     args = ap.parse_args()
     traces = FULL_SCALE_TRACES if args.full_scale else args.traces
     work = args.workdir or Path(tempfile.mkdtemp(prefix="globe-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        parts, write_s = write(work, traces, None if args.full_scale else args.points_per_trace)
-        size = sum(p.stat().st_size for p in parts)
-        print(
-            f"archive: {traces:,} traces in {len(parts)} parts, {size / 1e6:,.1f} MB, "
-            f"written in {write_s:.1f} s"
-        )
+        parts = sorted(work.glob(f"{DAY}.a?")) if args.reuse else []
+        if parts:
+            print(f"archive: {traces:,} traces in {len(parts)} parts (written before), ", end="")
+            print(f"{sum(p.stat().st_size for p in parts) / 1e6:,.1f} MB")
+        else:
+            points = None if args.full_scale else args.points_per_trace
+            parts, write_s = write(work, traces, points)
+            size = sum(p.stat().st_size for p in parts)
+            print(
+                f"archive: {traces:,} traces in {len(parts)} parts, {size / 1e6:,.1f} MB, "
+                f"written in {write_s:.1f} s"
+            )
+        if args.write_only:
+            return
+        for old in ("full", "only"):
+            shutil.rmtree(work / old, ignore_errors=True)
         wanted = work / "only.txt"
         step = max(1, traces // FILTERED_AIRCRAFT)
         wanted.write_text("\n".join(f"{0xA00000 + i:06x}" for i in range(0, traces, step)[:100]))
@@ -113,7 +130,7 @@ def main() -> None:
             f"{speedup:.1f}x faster (>= 5x: {'met' if speedup >= 5 else 'NOT met'})"
         )
     finally:
-        if not args.keep:
+        if not (args.keep or args.write_only):
             shutil.rmtree(work, ignore_errors=True)
 
 
