@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..decode.hexio import numpy_of
 from ..model import Observations, PositionSource, SourceKind
 from .records import icao_of, readsb_type, squawk_code
 
@@ -194,14 +195,13 @@ def _columns(table: pa.Table) -> TraceColumns | None:
     cols += [pa.chunked_array([pa.nulls(n, pa.float64())])] * (TRACE_FIELDS - len(cols))
 
     def floats(i: int) -> npt.NDArray[np.float64]:
-        out = np.asarray(cols[i].to_numpy(), dtype=np.float64)
-        return np.where(np.isfinite(out), out, np.nan)
+        return _finite(cols[i])
 
     dt = floats(0)
     if not np.isfinite(dt).all():  # the general decoder names each point without time
         return None
     alt_text = cols[3]
-    ground = pc.fill_null(pc.equal(alt_text, '"ground"'), False).to_numpy()
+    ground = numpy_of(pc.fill_null(pc.equal(alt_text, '"ground"'), False))
     try:
         alt = pc.cast(pc.if_else(ground, None, alt_text), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -216,7 +216,7 @@ def _columns(table: pa.Table) -> TraceColumns | None:
         dt=dt,
         lat=floats(1),
         lon=floats(2),
-        alt=np.nan_to_num(alt.to_numpy(zero_copy_only=False), nan=np.nan),
+        alt=_finite(alt),
         ground=np.asarray(ground, dtype=np.bool_),
         gs=floats(4),
         track=floats(5),
@@ -230,6 +230,11 @@ def _columns(table: pa.Table) -> TraceColumns | None:
     )
 
 
+def _finite(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    out = numpy_of(col, np.nan)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
 def _quoted_names(
     col: pa.ChunkedArray,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]] | None:
@@ -241,7 +246,7 @@ def _quoted_names(
         if len(v) < 2 or v[0] != '"' or v[-1] != '"' or '"' in v[1:-1] or "\\" in v:
             return None
         names.append(v[1:-1])
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    idx = numpy_of(enc.indices, -1)
     return np.array([*names, None], dtype=object)[idx], idx < 0
 
 
@@ -253,7 +258,7 @@ def _details(
     n = len(col)
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
-    has = pc.is_valid(col).to_numpy(zero_copy_only=False)
+    has = numpy_of(pc.is_valid(col))
     if not has.any():
         return callsign, squawk
     where = np.flatnonzero(has)
@@ -264,7 +269,7 @@ def _details(
     for key, pattern in _DETAIL.items():
         got = pc.struct_field(pc.extract_regex(text, pattern), [0])
         enc = pc.dictionary_encode(got).combine_chunks()
-        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+        idx = numpy_of(enc.indices, -1)
         values = enc.dictionary.to_pylist()
         if key == "type":
             fill = (idx >= 0) & untyped[where]
