@@ -27,7 +27,13 @@ from ..decode.hexio import labels, string_array
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..identify.trace_facts import record_trace_facts, trace_facts
 from ..model import Observations, RejectReason
-from ..sources.globe import GlobeInput, GlobeReader, TraceDoc, trace_documents
+from ..sources.globe import (
+    GlobeInput,
+    GlobeReader,
+    TraceDoc,
+    trace_documents,
+    wanted_members,
+)
 from ..sources.only import OnlyFilter
 from ..sources.readsb import trace_observations
 from ..sources.records import obs_concat, obs_take
@@ -118,7 +124,8 @@ def ingest_globe(
     out = GlobeOutcome(inp.name)
     out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
     run = _Run(store, inp, GlobeReader(inp), out, only, done, batch_points, stop, progress)
-    for item in trace_documents(run.reader.members(), only.keep_address):
+    members = run.reader.members(wanted_members(only.keep_address) if only.active else None)
+    for item in trace_documents(members, only.keep_address):
         if isinstance(item, TarProblem):
             out.problems.append(item)
         elif _stored(item, done):

@@ -134,6 +134,17 @@ def trace_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("trace_full_*.json"))
 
 
+def wanted_members(keep: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Member names worth reading: traces whose address ``keep`` accepts (other members are
+    passed over by ``trace_documents`` anyway)."""
+
+    def want(name: str) -> bool:
+        icao = icao_of_member(name)
+        return icao is not None and keep(icao)
+
+    return want
+
+
 def icao_of_member(name: str) -> str | None:
     """``traces/1b/trace_full_ac671b.json`` -> ``ac671b``; None for any other member."""
     m = _TRACE.search(name)
@@ -163,11 +174,14 @@ class GlobeReader:
         """SHA-256 of the joined parts (after they were read); None for a folder."""
         return self._reader.sha256.hexdigest() if self._reader is not None else None
 
-    def members(self) -> Iterator[TarMember | TarProblem]:
+    def members(
+        self, want: Callable[[str], bool] | None = None
+    ) -> Iterator[TarMember | TarProblem]:
+        """The members (of a tar: those whose name ``want`` accepts, the rest passed over)."""
         if self._reader is None:
             yield from self._folder_members()
             return
-        yield from tar_members(self._reader)
+        yield from tar_members(self._reader, want)
         if err := self._reader.inflate_error:
             yield TarProblem("", self._reader.position, f"archive compression: {err}")
 

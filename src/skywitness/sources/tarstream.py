@@ -12,7 +12,7 @@ a ``TarProblem`` naming that member. Nothing here raises on bad data.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,17 @@ class PartsReader:
             d.finish()
         return d.error or ("compressed stream cut short" if d.truncated else "")
 
+    def skip(self, n: int) -> int:
+        """Pass over up to ``n`` bytes without copying them out; return how many there were."""
+        done = 0
+        while done < n:
+            if self._at >= len(self._buf) and (self._eof or not self._pull()):
+                break
+            step = min(n - done, len(self._buf) - self._at)
+            self._at += step
+            done += step
+        return done
+
     def read(self, n: int) -> bytes:
         """Up to ``n`` bytes (fewer only at the end of the stream)."""
         while len(self._buf) - self._at < n and not self._eof and self._pull():
@@ -133,8 +144,11 @@ def _pax_path(data: bytes) -> str | None:
     return None
 
 
-def tar_members(reader: PartsReader) -> Iterator[TarMember | TarProblem]:
-    """Regular-file members of the tar stream in order, and problems where they occur."""
+def tar_members(
+    reader: PartsReader, want: Callable[[str], bool] | None = None
+) -> Iterator[TarMember | TarProblem]:
+    """Regular-file members of the tar stream in order, and problems where they occur;
+    a regular member whose name ``want`` refuses is passed over unread."""
     offset = 0
     long_name: str | None = None
     bad_from: int | None = None  # start of a run of invalid blocks
@@ -159,6 +173,18 @@ def tar_members(reader: PartsReader) -> Iterator[TarMember | TarProblem]:
         padded = -(-size // BLOCK) * BLOCK
         kind = block[156:157]
         name = long_name or _header_name(block)
+        if want is not None and kind in _REGULAR and not want(name):
+            got = reader.skip(padded)
+            if got < size:
+                why = (
+                    f"archive ends {got:,} bytes into this {size:,}-byte member "
+                    "(a missing or cut part?)"
+                )
+                yield TarProblem(name, offset, why)
+                return
+            offset += BLOCK + padded
+            long_name = None
+            continue
         data = reader.read(padded)
         if len(data) < size:
             why = (
