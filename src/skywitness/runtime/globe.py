@@ -1,6 +1,7 @@
 """Ingest a readsb globe-history day archive into the store: streamed, filtered, resumable.
 
-Each trace is decoded once (``sources.readsb.trace_observations``), its callsign and squawk
+Each trace is decoded once, column-wise with many others (``sources.trace_bytes``; the general
+``sources.readsb.trace_observations`` for a document of another shape), its callsign and squawk
 carried forward along the trace, and stored as it is: trace points are already readsb's tracked
 state vectors, so they are not re-tracked or thinned. Traces are written in batches; each batch
 commits its rows, the identity of its traces (``store.traces``), their legs and their identity

@@ -12,7 +12,9 @@ point an array of the same length, numbers, ``null``, ``"ground"`` and type stri
 belong). Anything else (a broken or cut document, mixed point lengths, a point that is not an
 array, text where a number belongs) gives ``None``, and the caller reads that document with the
 general decoder (``sources.readsb.trace_observations``), which names every bad point: the two
-agree on every document this one accepts (tests/sources/test_trace_bytes.py).
+agree on every document this one accepts (tests/sources/test_trace_bytes.py). The points' JSON
+syntax is not checked beyond that shape: a number Arrow reads that JSON forbids (``+1``,
+``nan``) is taken as a number (a gzip'd member is protected by its CRC; a cut one is refused).
 
 ``trace_arrays`` is the one place a trace's columns become ``Observations`` (both decoders end
 there).
