@@ -269,6 +269,8 @@ def _details(
     if not pc.all(plain).as_py():
         return None  # not an object, an empty one or escapes in it: the general decoder
     for key, pattern in _DETAIL.items():
+        if key == "type" and not untyped[where].any():
+            continue  # every point with details has its own source type
         got = pc.struct_field(pc.extract_regex(text, pattern), [0])
         enc = pc.dictionary_encode(got).combine_chunks()
         idx = numpy_of(enc.indices, -1)
