@@ -71,7 +71,7 @@ def test_every_returned_field_is_documented(app: FastAPI) -> None:
         assert r.status_code == 200, url
         keys_of(r.json(), seen)
     keys_of(positions_message(one_state_vector(), 0.0), seen)
-    keys_of({"flight_id": "x", "change": "upsert", "count": 1}, seen)  # flight / dropped events
+    keys_of({"flight_id": "x", "change": "new", "count": 1}, seen)  # flight / dropped events
     keys_of({"kind": "lost", "timestamp": 0.0, "icao24": "x", "fields": {}}, seen)
     keys_of({"id": "", "time": 0, "rule": "", "icao24": "", "callsign": "", "event": "",
              "flight_id": "", "message": "", "details": {}}, seen)  # fmt: skip

@@ -3,6 +3,7 @@ in-process builder, rejects counted in the parent, and the child gone after ``st
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from skywitness.errors import SkywitnessError
 from skywitness.flights import FlightBuilder, load_runways
-from skywitness.runtime.flight_steps import flight_texts
+from skywitness.runtime.flight_steps import FlightSteps
 from skywitness.runtime.flights_proc import FlightsProcess
 from skywitness.runtime.hub import Hub
 from skywitness.runtime.service import Service
@@ -67,10 +68,16 @@ def test_stream_texts_built_in_the_child_equal_the_parent_ones(service: Service)
     worker.start()
     worker.add(held)
     worker.stop()
-    changed, _ = FlightBuilder().update(held)
-    want = flight_texts(changed, [])
-    assert len(want) == 2 and want[0].startswith("event: flight\ndata: {")
-    assert hub.sent == [want]  # one hand-over: both flights (new: passed at once)
+    res = FlightSteps().advance(held, drain=True, flush=True, want_texts=True)
+    want = res.texts
+    assert want is not None and hub.sent == [want]  # one hand-over, the same texts in order
+    by_flight: dict[str, list[str]] = {}
+    for text in want:
+        msg = json.loads(text.split("data: ", 1)[1])
+        by_flight.setdefault(msg["flight_id"], []).append(msg["change"])
+    assert len(by_flight) == 2  # each flight's first message says new, the later ones do not
+    assert all(k[0] == "new" and set(k[1:]) <= {"changed", "finished"} for k in by_flight.values())
+    assert res.windows > 2  # one stage step per 10 s window of data time
 
 
 def test_process_worker_counts_rejects_and_exits() -> None:

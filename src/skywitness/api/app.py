@@ -314,6 +314,10 @@ def create_app(service: Service) -> FastAPI:
             return None
         return {
             "steps": fw.updates,
+            "windows": fw.windows,
+            "pending_rows": fw.pending_rows,
+            "buffered_rows": fw.buffered,
+            "last_step_s": round(fw.last_step_s, 3),
             "held": fw.held,
             "recalls": fw.recalls,
             "restarts": fw.process.restarts if fw.process is not None else 0,

@@ -75,6 +75,10 @@ class ChangeGate:
         """Flights with a change held back."""
         return 0 if self._held is None else self._held.num_rows
 
+    def known(self, flight_id: str) -> bool:
+        """Whether the flight was passed on before (and not forgotten since)."""
+        return flight_id in self._material
+
     def select(
         self,
         changed: pa.Table,

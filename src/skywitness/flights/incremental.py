@@ -136,7 +136,7 @@ class FlightBuilder:
         self._l_code = np.zeros(0, dtype=np.int64)  # per live flight
         self._l_first = np.zeros(0, dtype=np.int64)
         self._final: list[pa.Table] = []
-        self._finished: list[str] = []  # ids made final since ``take_finished`` last ran
+        self._finished: list[pa.Table] = []  # flights made final since they were last taken
         self._now = NEVER  # ms, newest point seen of any aircraft
         self.late = 0
         self.rebuilt_rows = 0
@@ -376,14 +376,20 @@ class FlightBuilder:
     def take_finished(self) -> list[str]:
         """Ids of the flights made final (no new point can change them; one forgotten in the
         air may still be recalled) since the last call."""
+        ids: list[str] = self.take_finished_rows()["flight_id"].to_pylist()
+        return ids
+
+    def take_finished_rows(self) -> pa.Table:
+        """The rows (``FLIGHT_SCHEMA``) of the flights made final since the last call (of this
+        or ``take_finished``), as they were made final."""
         out, self._finished = self._finished, []
-        return out
+        return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
 
     def _drop(self, rows: B1, flights: B1) -> None:
         self._k_alive &= ~rows
         if flights.any():
             done = self._live.filter(pa.array(flights))
-            self._finished += done["flight_id"].to_pylist()
+            self._finished.append(done)
             self._final.append(done)
             keep = ~flights
             self._live = self._live.filter(pa.array(keep))

@@ -1,11 +1,12 @@
 """The one flights stage: state vectors in, flight changes out.
 
 Every path that turns state vectors into flights drives a ``FlightStage``: ``flights rebuild``
-and ``ingest`` (one step over a chunk of aircraft), the live flights child of ``serve`` (a step
-every few seconds, after a warm start), ``watch`` and ``watch --replay`` (a step per data-time
-window). A step returns ``FlightChanges``: the flights that are new or changed (rows of
-``FLIGHT_SCHEMA``) and the ids of the flights that no longer exist. The store, the API stream
-and the watch subscribe to those changes; none of them builds flights of its own.
+and ``ingest`` (one step over a chunk of aircraft), the live flights child of ``serve`` (after
+a warm start, a step per data-time window of ``flights.windows``, so that a replay at any speed
+gives the same changes), ``watch`` and ``watch --replay`` (a step per data-time window). A step
+returns ``FlightChanges``: the flights that are new or changed (rows of ``FLIGHT_SCHEMA``), the
+ids of the flights that no longer exist and those finished. The store, the API stream and the
+watch subscribe to those changes; none of them builds flights of its own.
 
 A flight is finished when the builder makes it final (its aircraft silent for 6 h, or two
 flights on): the change gate then passes its last row at once (``flights.gate``).
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..stats import IngestStats
 from .airports import AirportIndex
@@ -32,12 +34,14 @@ from .schema import FLIGHT_SCHEMA
 
 @dataclass
 class FlightChanges:
-    """One step's output: new or changed flights (``FLIGHT_SCHEMA``), removed flight ids, and
-    the ids of the flights finished in this step (final: no new point changes them)."""
+    """One step's output: new or changed flights (``FLIGHT_SCHEMA``), removed flight ids, the
+    ids of the flights finished in this step (final: no new point changes them) and their rows
+    (``ended``: a flight can be made final in a step that does not change its row)."""
 
     changed: pa.Table = field(default_factory=FLIGHT_SCHEMA.empty_table)
     removed: list[str] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
+    ended: pa.Table = field(default_factory=FLIGHT_SCHEMA.empty_table)
 
 
 class FlightStage:
@@ -81,8 +85,11 @@ class FlightStage:
             now = set(self.builder.flights()["flight_id"].to_pylist())
             removed = sorted(set(removed) | (old - now))
         gone = set(removed)
-        finished = [f for f in self.builder.take_finished() if f not in gone]
-        return FlightChanges(changed, removed, finished)
+        ended = self.builder.take_finished_rows()
+        if gone and ended.num_rows:
+            ended = ended.filter(pc.invert(pc.is_in(ended["flight_id"], pa.array(sorted(gone)))))
+        finished = ended["flight_id"].to_pylist()
+        return FlightChanges(changed, removed, finished, ended)
 
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""

@@ -1,9 +1,12 @@
-"""One live flights step: the flights stage, the change gate and the stream texts.
+"""The live flights steps: data-time windows, the flights stage, the change gate, the texts.
 
-``FlightSteps.step`` feeds new state vectors to the one ``FlightStage``, lets the
-``ChangeGate`` choose which changed flights to pass on now (new flights and material changes at
-once, progress at most about once a ``PROGRESS_S`` per flight, everything held when asked to
-flush), and for stream listeners builds their server-sent-event texts. It runs in the flights
+``FlightSteps.advance`` cuts the live state vectors into data-time windows
+(``flights.windows.DataWindows``) and makes one ``FlightStage`` step per sealed window, the
+window's end the ``ChangeGate``'s clock: the gate passes new flights and material changes at
+once, progress at most about once a ``PROGRESS_S`` of data time per flight, a finished flight at
+once, everything held when asked to flush. So a replay at any speed gives the same flight
+changes, in the same order, and for stream listeners the same server-sent-event texts (each
+flight message says whether the flight is new, changed or finished). It runs in the flights
 child process (``flights_proc``) or, without one, in the flights worker's thread; either way
 the worker only stores and publishes what a step returns. Given the store's lake, the stage
 recalls a flight forgotten in the air (``flights.recall.LakeRecall``: the lake's Parquet files
@@ -14,6 +17,7 @@ ocean. A warm start's step names the stored flights it rebuilds (``supersedes``)
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..flights.gate import ChangeGate
 from ..flights.recall import LakeRecall
 from ..flights.stage import FlightStage
+from ..flights.windows import DataWindows
 from ..stats import IngestStats
 from ..store import iso_z
 from .hub import sse_text
@@ -50,18 +56,26 @@ def flight_rows(table: pa.Table) -> list[dict[str, Any]]:
     return [jsonable(r) for r in table.to_pylist()]
 
 
-def flight_texts(changed: pa.Table, removed: list[str]) -> list[str]:
-    """The ``event: flight`` messages for changed and removed flights (docs/api.md)."""
-    texts = [sse_text("flight", {**row, "change": "upsert"}) for row in flight_rows(changed)]
-    texts += [sse_text("flight", {"flight_id": fid, "change": "removed"}) for fid in removed]
+#: The ``change`` of an ``event: flight`` message (docs/api.md).
+NEW, CHANGED, FINISHED, REMOVED = "new", "changed", "finished", "removed"
+
+
+def flight_texts(changed: pa.Table, removed: list[str], kinds: Sequence[str]) -> list[str]:
+    """The ``event: flight`` messages for changed flights (``kinds``: the change of each row,
+    new / changed / finished) and removed ones (docs/api.md)."""
+    rows = flight_rows(changed)
+    texts = [sse_text("flight", {**r, "change": k}) for r, k in zip(rows, kinds, strict=True)]
+    texts += [sse_text("flight", {"flight_id": fid, "change": REMOVED}) for fid in removed]
     return texts
 
 
 @dataclass
 class StepResult:
-    """What a step passes on: flights to store and publish, ids of removed flights, reject
-    counts by reason label, the stream texts (when asked for), how many flights the gate
-    still holds back and how many flights have been recalled from the lake so far."""
+    """What a step passes on: flights to store and publish (the latest row of each), ids of
+    removed flights, reject counts by reason label, the stream texts (when asked for, in the
+    order of the changes), how many flights the gate still holds back, how many flights have
+    been recalled from the lake so far, the state vectors buffered in data-time windows not yet
+    stepped, and the windows stepped."""
 
     changed: pa.Table
     removed: list[str]
@@ -69,22 +83,114 @@ class StepResult:
     texts: list[str] | None = None
     held: int = 0
     recalls: int = 0
+    buffered: int = 0
+    windows: int = 0
+
+
+def merge_results(parts: Sequence[StepResult]) -> StepResult:
+    """Several steps' results as one: the latest row of each flight changed and not removed
+    after, the flights removed and not back after, counts summed, texts in order."""
+    if len(parts) == 1:
+        return parts[0]
+    latest: dict[str, int] = {}  # flight id -> row of the concatenated changes
+    gone: dict[str, None] = {}
+    rejects: Counter[str] = Counter()
+    offset = 0
+    for p in parts:
+        for j, fid in enumerate(p.changed["flight_id"].to_pylist()):
+            latest[fid] = offset + j
+            gone.pop(fid, None)
+        for fid in p.removed:
+            latest.pop(fid, None)
+            gone[fid] = None
+        offset += p.changed.num_rows
+        rejects.update(p.rejects)
+    tables = [p.changed for p in parts if p.changed.num_rows]
+    changed = pa.concat_tables(tables) if tables else parts[0].changed
+    if changed.num_rows:
+        changed = changed.take(pa.array(sorted(latest.values()), pa.int64()))
+    texts = None
+    if all(p.texts is not None for p in parts):
+        texts = [t for p in parts for t in p.texts or ()]
+    last = parts[-1]
+    return StepResult(
+        changed,
+        list(gone),
+        dict(rejects),
+        texts,
+        last.held,
+        last.recalls,
+        last.buffered,
+        sum(p.windows for p in parts),
+    )
+
+
+def _newest_s(table: pa.Table) -> float:
+    newest = pc.max(table["timestamp"].cast(pa.timestamp("ms", "UTC")).cast(pa.int64())).as_py()
+    return float("-inf") if newest is None else newest / 1000.0
 
 
 class FlightSteps:
     """The live flights state: a ``FlightStage`` (runway-aware when ``runways`` are given)
-    behind a ``ChangeGate``; with ``lake`` (a store's lake folder) flights forgotten in the air
-    are recalled from it (``LakeRecall``)."""
+    behind a ``ChangeGate``, stepped per data-time window (``DataWindows``, see ``advance``);
+    with ``lake`` (a store's lake folder) flights forgotten in the air are recalled from it
+    (``LakeRecall``)."""
 
     def __init__(
         self,
         runways: pa.Table | None = None,
         gate: ChangeGate | None = None,
         lake: Path | None = None,
+        windows: DataWindows | None = None,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
         self.stage = FlightStage(runways, recall=self.recall)
         self.gate = gate or ChangeGate()
+        self.windows = windows or DataWindows()
+        self.clock = float("-inf")  # the data time of the last step, unix s (the gate's clock)
+
+    def advance(
+        self,
+        states: pa.Table | None,
+        *,
+        warm: pa.Table | None = None,
+        supersedes: Sequence[str] = (),
+        drain: bool = False,
+        flush: bool = False,
+        want_texts: bool = False,
+    ) -> StepResult:
+        """The live path: ``warm`` (a warm start's rows, rebuilding the stored flights
+        ``supersedes``) in one step first, then ``states`` into the data-time windows and one
+        step per window sealed (``drain``: per window buffered, the input went quiet or
+        ended), the gate's clock the window's end; ``flush``: then everything the gate holds.
+        The same rows in the same order give the same steps however they are cut."""
+        parts = []
+        if warm is not None or supersedes:
+            now = _newest_s(warm) if warm is not None and warm.num_rows else self.clock
+            parts.append(self._timed(warm, now, want_texts, supersedes=supersedes))
+        if states is not None:
+            self.windows.push(states)
+        for end, rows in self.windows.drain() if drain else self.windows.ready():
+            parts.append(self._timed(rows, end, want_texts))
+        if flush or not parts:
+            parts.append(self._timed(None, self.clock, want_texts, flush=flush))
+        return merge_results(parts)
+
+    def _timed(
+        self,
+        states: pa.Table | None,
+        now: float,
+        want_texts: bool,
+        *,
+        flush: bool = False,
+        supersedes: Sequence[str] = (),
+    ) -> StepResult:
+        self.clock = max(self.clock, now)
+        res = self.step(
+            states, flush=flush, want_texts=want_texts, now=self.clock, supersedes=supersedes
+        )
+        res.windows = int(states is not None)
+        return res
 
     def step(
         self,
@@ -95,23 +201,39 @@ class FlightSteps:
         now: float | None = None,
         supersedes: Sequence[str] = (),
     ) -> StepResult:
-        """Add ``states`` (None: nothing new) and return what to pass on; ``flush``: also
-        everything the gate holds; ``now``: the gate's clock (default ``time.monotonic()``);
-        ``supersedes``: stored flights these states rebuild (a warm start)."""
+        """One stage step: add ``states`` (None: nothing new) and return what to pass on;
+        ``flush``: also everything the gate holds; ``now``: the gate's clock (default
+        ``time.monotonic()``); ``supersedes``: stored flights these states rebuild."""
         stats = IngestStats()
         res = self.stage.step(states, stats, supersedes=supersedes)
-        changed, removed = self.gate.select(
-            res.changed, res.removed, time.monotonic() if now is None else now, res.finished
+        changed = res.changed
+        if res.ended.num_rows:  # finished without a change of their row: passed on too
+            extra = res.ended.filter(
+                pc.invert(pc.is_in(res.ended["flight_id"], changed["flight_id"].combine_chunks()))
+            )
+            if extra.num_rows:
+                changed = pa.concat_tables([changed, extra.cast(changed.schema)])
+        ids = changed["flight_id"].to_pylist()
+        prior = {fid for fid in ids if self.gate.known(fid)}
+        passed, removed = self.gate.select(
+            changed, res.removed, time.monotonic() if now is None else now, res.finished
         )
+        done, fresh = set(res.finished), set(ids) - prior
+        kinds = [
+            FINISHED if f in done else NEW if f in fresh else CHANGED
+            for f in passed["flight_id"].to_pylist()
+        ]
         if flush and (held := self.gate.flush()) is not None:
-            changed = pa.concat_tables([changed, held]) if changed.num_rows else held
+            passed = pa.concat_tables([passed, held]) if passed.num_rows else held
+            kinds += [CHANGED] * held.num_rows
         return StepResult(
-            changed=changed,
+            changed=passed,
             removed=removed,
             rejects=dict(stats.rejected),
-            texts=flight_texts(changed, removed) if want_texts else None,
+            texts=flight_texts(passed, removed, kinds) if want_texts else None,
             held=self.gate.held,
             recalls=self.stage.recalls,
+            buffered=self.windows.rows,
         )
 
     def flights(self) -> pa.Table:

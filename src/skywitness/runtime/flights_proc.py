@@ -53,6 +53,18 @@ def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
+def _reply(conn: Connection, res: StepResult) -> None:
+    body = to_ipc(res.changed)  # before the header: an error then sends one reply
+    counts = {
+        "held": res.held,
+        "recalls": res.recalls,
+        "buffered": res.buffered,
+        "windows": res.windows,
+    }
+    conn.send(("ok", res.removed, res.rejects, res.texts, counts))
+    conn.send_bytes(body)
+
+
 def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
     from .flight_steps import FlightSteps  # imported here: the builder lives in the child
@@ -69,21 +81,28 @@ def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
         if kind == "stop":
             return
         try:
-            if kind == "step":
-                payload = conn.recv_bytes()
-                states = from_ipc(payload) if payload else None
+            if kind == "advance":
+                payload, warm = conn.recv_bytes(), conn.recv_bytes()
                 # the stream texts are built here too: thousands of rows of Python work the
                 # parent's interpreter is spared (it only unpickles the strings)
+                res = steps.advance(
+                    from_ipc(payload) if payload else None,
+                    warm=from_ipc(warm) if warm else None,
+                    supersedes=flags.get("supersedes", ()),
+                    drain=flags["drain"],
+                    flush=flags["flush"],
+                    want_texts=flags["texts"],
+                )
+                _reply(conn, res)
+            elif kind == "step":
+                payload = conn.recv_bytes()
                 res = steps.step(
-                    states,
+                    from_ipc(payload) if payload else None,
                     flush=flags["flush"],
                     want_texts=flags["texts"],
                     supersedes=flags.get("supersedes", ()),
                 )
-                body = to_ipc(res.changed)  # before the header: an error then sends one reply
-                counts = {"held": res.held, "recalls": res.recalls}
-                conn.send(("ok", res.removed, res.rejects, res.texts, counts))
-                conn.send_bytes(body)
+                _reply(conn, res)
             elif kind == "flights":
                 body = to_ipc(steps.flights())
                 conn.send(("ok", [], {}, None, {}))
@@ -145,7 +164,7 @@ class FlightsProcess:
             self._conn, self.process = parent, proc
 
     def _call(
-        self, kind: str, payload: bytes = b"", flags: dict[str, Any] | None = None
+        self, kind: str, payloads: Sequence[bytes] = (), flags: dict[str, Any] | None = None
     ) -> StepResult:
         with self._lock:
             if self._closed:
@@ -156,7 +175,7 @@ class FlightsProcess:
             assert conn is not None
             try:
                 conn.send((kind, flags or {}))
-                if kind == "step":
+                for payload in payloads:
                     conn.send_bytes(payload)
                 status, removed, rejects, texts, counts = conn.recv()
                 if status != "ok":
@@ -174,6 +193,8 @@ class FlightsProcess:
             texts,
             int(counts.get("held", 0)),
             int(counts.get("recalls", 0)),
+            int(counts.get("buffered", 0)),
+            int(counts.get("windows", 0)),
         )
 
     def _reap(self) -> int | None:
@@ -198,7 +219,28 @@ class FlightsProcess:
         """``FlightSteps.step`` in the child."""
         payload = to_ipc(states) if states is not None else b""
         flags = {"flush": flush, "texts": want_texts, "supersedes": list(supersedes)}
-        return self._call("step", payload, flags)
+        return self._call("step", [payload], flags)
+
+    def advance(
+        self,
+        states: pa.Table | None,
+        *,
+        warm: pa.Table | None = None,
+        supersedes: Sequence[str] = (),
+        drain: bool = False,
+        flush: bool = False,
+        want_texts: bool = False,
+    ) -> StepResult:
+        """``FlightSteps.advance`` in the child."""
+        payload = to_ipc(states) if states is not None else b""
+        warm_bytes = to_ipc(warm) if warm is not None else b""
+        flags = {
+            "drain": drain,
+            "flush": flush,
+            "texts": want_texts,
+            "supersedes": list(supersedes),
+        }
+        return self._call("advance", [payload, warm_bytes], flags)
 
     def flights(self) -> pa.Table:
         """All current flights (``FlightSteps.flights`` in the child)."""

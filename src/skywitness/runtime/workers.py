@@ -2,12 +2,14 @@
 
 - ``SnapshotWorker``: serialises the tracker's state copy into a ``LiveSnapshot`` (the latest
   copy wins: if serialising falls behind, intermediate copies are skipped).
-- ``FlightsWorker``: feeds state vectors to the incremental flight builder every
-  ``interval_s`` (``FlightSteps``: new flights and material changes pass at once, progress
-  about once a minute per flight), stores what a step passes on and publishes it (SSE, watch
-  subscribers). With ``process=True`` the builder runs in a child process
-  (``FlightsProcess``): the worker thread then only ships tables and waits on a pipe, without
-  holding the GIL for the build.
+- ``FlightsWorker``: hands the state vectors to the flights stage every ``interval_s`` of wall
+  time (``FlightSteps.advance``: one stage step per data-time window sealed, so the flight
+  changes do not depend on the wall clock; new flights, material changes and finished flights
+  pass at once, progress about once a minute of data time per flight); when no state vector
+  came in an interval (the input went quiet) every window buffered is stepped and everything
+  held passed on. It stores what the steps pass on and publishes it (SSE, watch subscribers).
+  With ``process=True`` the builder runs in a child process (``FlightsProcess``): the worker
+  thread then only ships tables and waits on a pipe, without holding the GIL for the build.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ FLIGHTS_DEFER_POLL_S = 0.25
 #: tracker is behind, s.
 FLIGHTS_PUBLISH_CHUNK = 1000
 FLIGHTS_YIELD_S = 0.05
+#: Wall seconds without a new state vector after which the input counts as quiet: every
+#: data-time window buffered is then stepped and every held change passed on (a replay that
+#: pauses this long is the one case where wall time shapes the flight changes).
+FLIGHTS_QUIET_S = 10.0
 #: Reject reasons by label (a step reports counts by label).
 REASONS = {r.label: r for r in RejectReason}
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
@@ -53,13 +59,15 @@ DEMAND_S = 10.0
 class FlightsEngine(Protocol):
     """What the flights worker steps: ``FlightSteps`` or a ``FlightsProcess``."""
 
-    def step(
+    def advance(
         self,
         states: pa.Table | None,
         *,
+        warm: pa.Table | None = None,
+        supersedes: Sequence[str] = (),
+        drain: bool = False,
         flush: bool = False,
         want_texts: bool = False,
-        supersedes: Sequence[str] = (),
     ) -> StepResult: ...
 
     def flights(self) -> pa.Table: ...
@@ -161,11 +169,15 @@ class FlightsWorker:
         self.held = 0  # flights whose latest change the gate holds back
         self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
         self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
+        self.buffered = 0  # state vectors in data-time windows not yet stepped
+        self.windows = 0  # data-time windows stepped
         self._requeued = False  # the pending tables include a failed step's, retried once
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
-        self._supersedes: list[str] = []  # stored flights the pending rows rebuild (warm start)
+        self._last_input = time.monotonic()  # when the last state vectors were queued
+        self._warm: pa.Table | None = None  # a warm start's rows, stepped first
+        self._supersedes: list[str] = []  # stored flights the warm rows rebuild
         self._lock = threading.Lock()
         self._step_lock = threading.Lock()  # steps in order, one at a time (stop, tests)
         self._stop = threading.Event()
@@ -179,12 +191,19 @@ class FlightsWorker:
     def add(self, table: pa.Table) -> None:
         with self._lock:
             self._pending.append(table)
+            self._last_input = time.monotonic()
+
+    @property
+    def pending_rows(self) -> int:
+        """State vectors queued for the next step."""
+        with self._lock:
+            return sum(t.num_rows for t in self._pending)
 
     def warm(self, warm: WarmStart) -> None:
-        """Queue a warm start (``flights.warm``): its rows first, with the stored flights they
-        rebuild, so that the first step replaces those instead of adding copies."""
+        """Queue a warm start (``flights.warm``): its rows first, in one step, with the stored
+        flights they rebuild, so that the first step replaces those instead of adding copies."""
         with self._lock:
-            self._pending.insert(0, warm.states)
+            self._warm = warm.states
             self._supersedes += warm.supersedes
 
     def _run(self) -> None:
@@ -204,67 +223,93 @@ class FlightsWorker:
                     wait = FLIGHTS_DEFER_POLL_S
                     continue
             deferred_since = None
-            self.step()
+            with self._step_lock:
+                quiet = time.monotonic() - self._last_input >= FLIGHTS_QUIET_S
+                self._step(final=False, drain=False, quiet=quiet)
             self.last_step_s = time.monotonic() - t0
             wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
         self.step(final=True)
 
     def step(self, final: bool = False) -> None:
-        """Build flights from everything queued so far; ``final`` (stop, tests): also pass on
-        every change the gate holds back. A step with nothing queued passes them on too: the
-        input has gone quiet, the store catches up."""
+        """Step every data-time window buffered with everything queued so far (tests, stop);
+        ``final`` (stop): also pass on every change the gate holds back."""
         with self._step_lock:
-            self._step(final)
+            self._step(final, drain=True, quiet=False)
 
-    def _step(self, final: bool) -> None:
+    def _step(self, final: bool, drain: bool, quiet: bool) -> None:
+        """One hand-over: the queued rows to the windows, the sealed windows (``drain``: all)
+        stepped. With nothing queued and ``quiet`` (no input for ``FLIGHTS_QUIET_S``) every
+        window is stepped and the gate flushed: the store catches up."""
         with self._lock:
             tables, self._pending = self._pending, []
+            warm, self._warm = self._warm, None
             supersedes, self._supersedes = self._supersedes, []
-        if not tables and not self.held:
+        quiet = quiet and not tables and warm is None
+        if not (tables or warm is not None or supersedes or final or drain or quiet):
+            return
+        if not tables and warm is None and not supersedes and not self.held and not self.buffered:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
-            if tables and self.lake_sync is not None:
+            if (tables or warm is not None) and self.lake_sync is not None:
                 self.lake_sync()
             try:
-                res = self.engine.step(
+                res = self.engine.advance(
                     states,
-                    flush=final or not tables,
-                    want_texts=self.hub.clients > 0,
+                    warm=warm,
                     supersedes=supersedes,
+                    drain=drain or quiet,
+                    flush=final or quiet or (drain and not tables),
+                    want_texts=self.hub.clients > 0,
                 )
             except SkywitnessError as exc:  # the child failed or died (a fresh one follows)
-                self._retry(tables, exc, supersedes)
+                self._retry(tables, exc, warm, supersedes)
                 return
             self._requeued = False
             self.updates += bool(tables)
             self.held, self.recalls = res.held, res.recalls
+            self.buffered, self.windows = res.buffered, self.windows + res.windows
             for label, count in res.rejects.items():
                 self.stats.reject(REASONS[label], "flights", count=int(count))
-            changed, removed = res.changed, res.removed
-            if self.store is not None and (changed.num_rows or removed):
-                self.store.replace_flights(changed, remove_ids=removed)
-            texts = res.texts or []
-            for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
-                self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
-                if self.backlog is not None and self.backlog():
-                    time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
-            for hook in self.subscribers:
-                hook(changed, removed)
+            self._pass_on(res)
         except Exception as exc:  # counted and logged; the next step tries again
             self.failed = exc
             log.exception("flights update failed")
 
-    def _retry(self, tables: list[pa.Table], exc: SkywitnessError, supersedes: list[str]) -> None:
+    def _pass_on(self, res: StepResult) -> None:
+        """Store and publish what a step passed on."""
+        changed, removed = res.changed, res.removed
+        if self.store is not None and (changed.num_rows or removed):
+            self.store.replace_flights(changed, remove_ids=removed)
+        texts = res.texts or []
+        for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
+            self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
+            if self.backlog is not None and self.backlog():
+                time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
+        for hook in self.subscribers:
+            hook(changed, removed)
+
+    def _retry(
+        self,
+        tables: list[pa.Table],
+        exc: SkywitnessError,
+        warm: pa.Table | None,
+        supersedes: list[str],
+    ) -> None:
         """Queue a failed step's state vectors again, once: a child that died is replaced at
         the next step, which then builds them; a second failure drops them (they are in the
-        store: ``skywitness flights rebuild`` recomputes their flights)."""
+        store: ``skywitness flights rebuild`` recomputes their flights). The rows a dead child
+        held in its windows are lost with its flights in progress (counted)."""
         self.failed = exc
         rows = sum(t.num_rows for t in tables)
-        if tables and not self._requeued:
+        if self.process is not None and self.process.process is None:  # the child died
+            self.dropped_rows += self.buffered
+            self.buffered = 0
+        if (tables or warm is not None) and not self._requeued:
             self._requeued = True
             with self._lock:
                 self._pending[:0] = tables
+                self._warm = warm if self._warm is None else self._warm
                 self._supersedes[:0] = supersedes
             log.error("flights step failed (%s); its %d state vectors are retried", exc, rows)
         else:
