@@ -322,6 +322,9 @@ def create_app(service: Service) -> FastAPI:
             "recalls": fw.recalls,
             "restarts": fw.process.restarts if fw.process is not None else 0,
             "dropped_rows": fw.dropped_rows,
+            "store_degraded": fw.store_degraded,
+            "unstored": fw.unstored,
+            "not_stored": fw.flights_not_stored,
             "error": str(fw.failed).splitlines()[0] if fw.failed is not None else None,
         }
 

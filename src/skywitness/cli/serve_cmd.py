@@ -22,6 +22,10 @@ from .track_cmd import parse_reference
 #: Longest the HTTP server waits for open requests at a stop before cancelling them, s
 #: (stream responses are ended first; this bounds a slow client or a long export).
 GRACEFUL_S = 10
+#: Longest the last flights step may take at a stop, s: a flights stage far behind (a fast
+#: replay, a slow disk) does not hold a SIGTERM up; the next start's warm start rebuilds the
+#: flights in progress from the stored state vectors.
+STOP_FLIGHTS_S = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +195,7 @@ def serve_forever(cfg: ServiceConfig) -> int:
     try:
         server.run(sockets=[sock])
     finally:
-        service.stop()
+        service.stop(flights_timeout_s=STOP_FLIGHTS_S)
         service.wait_closed(timeout=60.0)
     print("skywitness: stopped; store flushed", flush=True)
     return 0

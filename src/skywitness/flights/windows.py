@@ -83,24 +83,33 @@ class DataWindows:
             sealed = (self._newest - self.lateness_ms) // self.step_ms * self.step_ms
             self._sealed = max(self._sealed, sealed)
 
-    def ready(self) -> list[tuple[float, pa.Table]]:
-        """The sealed windows not handed over yet: (window end, unix s; its rows), in order."""
-        return self._take(self._sealed)
+    def ready(self, limit: int | None = None) -> list[tuple[float, pa.Table]]:
+        """The sealed windows not handed over yet (the first ``limit`` of them): (window end,
+        unix s; its rows), in order."""
+        return self._take(self._sealed, limit)
+
+    @property
+    def sealed_left(self) -> bool:
+        """Whether a sealed window waits to be handed over."""
+        return any(bool((e <= self._sealed).any()) for _, e in self._parts)
 
     def drain(self) -> list[tuple[float, pa.Table]]:
         """Every buffered window, sealed or not; they count as sealed from now on."""
-        out = self._take(None)
+        out = self._take(None, None)
         if out:
             self._sealed = max(self._sealed, round(out[-1][0] * 1000))
         return out
 
-    def _take(self, limit: int | None) -> list[tuple[float, pa.Table]]:
+    def _take(self, upto: int | None, limit: int | None) -> list[tuple[float, pa.Table]]:
         if not self._parts:
             return []
         ends = np.concatenate([e for _, e in self._parts])
-        take = ends <= limit if limit is not None else np.ones(ends.shape[0], dtype=bool)
+        take = ends <= upto if upto is not None else np.ones(ends.shape[0], dtype=bool)
         if not take.any():
             return []
+        if limit is not None:
+            first = np.unique(ends[take])[:limit]
+            take &= ends <= first[-1]
         rows = pa.concat_tables([t for t, _ in self._parts], promote_options="default")
         if take.all():
             self._parts = []

@@ -56,6 +56,10 @@ def flight_rows(table: pa.Table) -> list[dict[str, Any]]:
     return [jsonable(r) for r in table.to_pylist()]
 
 
+#: Sealed data-time windows stepped in one ``advance`` at most (an hour of data): a replay far
+#: ahead of the flights stage hands over its flights an hour at a time, and a stop is heard
+#: between two calls.
+MAX_WINDOWS = 60
 #: The ``change`` of an ``event: flight`` message (docs/api.md).
 NEW, CHANGED, FINISHED, REMOVED = "new", "changed", "finished", "removed"
 
@@ -85,6 +89,7 @@ class StepResult:
     recalls: int = 0
     buffered: int = 0
     windows: int = 0
+    more: bool = False  # sealed windows wait for the next call (``max_windows`` reached)
 
 
 def merge_results(parts: Sequence[StepResult]) -> StepResult:
@@ -122,6 +127,7 @@ def merge_results(parts: Sequence[StepResult]) -> StepResult:
         last.recalls,
         last.buffered,
         sum(p.windows for p in parts),
+        last.more,
     )
 
 
@@ -158,23 +164,29 @@ class FlightSteps:
         drain: bool = False,
         flush: bool = False,
         want_texts: bool = False,
+        max_windows: int | None = MAX_WINDOWS,
     ) -> StepResult:
         """The live path: ``warm`` (a warm start's rows, rebuilding the stored flights
         ``supersedes``) in one step first, then ``states`` into the data-time windows and one
         step per window sealed (``drain``: per window buffered, the input went quiet or
-        ended), the gate's clock the window's end; ``flush``: then everything the gate holds.
-        The same rows in the same order give the same steps however they are cut."""
+        ended), the gate's clock the window's end; ``flush``: then everything the gate holds;
+        at most ``max_windows`` sealed windows a call (``more``: some wait for the next; a
+        drain takes them all). The same rows in the same order give the same steps however
+        they are cut."""
         parts = []
         if warm is not None or supersedes:
             now = _newest_s(warm) if warm is not None and warm.num_rows else self.clock
             parts.append(self._timed(warm, now, want_texts, supersedes=supersedes))
         if states is not None:
             self.windows.push(states)
-        for end, rows in self.windows.drain() if drain else self.windows.ready():
+        windows = self.windows.drain() if drain else self.windows.ready(max_windows)
+        for end, rows in windows:
             parts.append(self._timed(rows, end, want_texts))
         if flush or not parts:
             parts.append(self._timed(None, self.clock, want_texts, flush=flush))
-        return merge_results(parts)
+        out = merge_results(parts)
+        out.more = self.windows.sealed_left
+        return out
 
     def _timed(
         self,

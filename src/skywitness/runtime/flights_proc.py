@@ -60,6 +60,7 @@ def _reply(conn: Connection, res: StepResult) -> None:
         "recalls": res.recalls,
         "buffered": res.buffered,
         "windows": res.windows,
+        "more": res.more,
     }
     conn.send(("ok", res.removed, res.rejects, res.texts, counts))
     conn.send_bytes(body)
@@ -195,6 +196,7 @@ class FlightsProcess:
             int(counts.get("recalls", 0)),
             int(counts.get("buffered", 0)),
             int(counts.get("windows", 0)),
+            bool(counts.get("more", False)),
         )
 
     def _reap(self) -> int | None:
@@ -246,8 +248,17 @@ class FlightsProcess:
         """All current flights (``FlightSteps.flights`` in the child)."""
         return self._call("flights").changed
 
+    def kill(self) -> None:
+        """Kill the child now, without waiting for a call in progress (which then fails);
+        no call starts a new one after this."""
+        self._closed = True
+        proc = self.process
+        if proc is not None:
+            proc.kill()
+
     def close(self) -> None:
-        """Stop the child and wait for it (terminated if it does not exit in time)."""
+        """Stop the child and wait for it (killed if it does not exit in time: it ignores
+        SIGTERM)."""
         with self._lock:
             self._closed = True
             conn, proc = self._conn, self.process
@@ -259,5 +270,5 @@ class FlightsProcess:
             if proc is not None:
                 proc.join(CHILD_EXIT_S)
                 if proc.is_alive():
-                    proc.terminate()
+                    proc.kill()
                     proc.join(CHILD_EXIT_S)

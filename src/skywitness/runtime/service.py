@@ -123,6 +123,7 @@ class Service:
         self._stop = threading.Event()
         self._closed = threading.Event()
         self._running = False
+        self._flights_timeout_s: float | None = None
         self.inbox: queue.Queue[Item | None] = queue.Queue(TRACKER_QUEUE_MAX)
         self.feeds = [
             Feed(
@@ -229,10 +230,12 @@ class Service:
         if self.writer is not None:
             self.writer.sync(LAKE_SYNC_S)
 
-    def stop(self) -> None:
-        """Stop the feeds, drain the tracker, build the last flights, flush and close the store."""
+    def stop(self, flights_timeout_s: float | None = None) -> None:
+        """Stop the feeds, drain the tracker, build the last flights, flush and close the store;
+        ``flights_timeout_s``: longest the last flights step may take (a SIGTERM)."""
         if self._closed.is_set():
             return
+        self._flights_timeout_s = flights_timeout_s
         self._stop.set()
         for feed in self.feeds:
             feed.join(timeout=10.0)
@@ -246,7 +249,7 @@ class Service:
         if self.snapshots is not None:
             self.snapshots.stop()
         if self.flights is not None:
-            self.flights.stop()
+            self.flights.stop(self._flights_timeout_s)
         if self.watch is not None and hasattr(self.watch, "stop"):
             self.watch.stop()
         self.outputs.stop()

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import pyarrow as pa
 
 from ..errors import SkywitnessError
@@ -28,8 +29,8 @@ from ..flights.warm import WarmStart
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
-from .flight_steps import FlightSteps, StepResult
-from .flights_proc import FlightsProcess
+from .flight_steps import FlightSteps, StepResult, merge_results
+from .flights_proc import CHILD_EXIT_S, FlightsProcess
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot, build_snapshot
 from .live_cols import LiveColumns
@@ -50,6 +51,10 @@ FLIGHTS_YIELD_S = 0.05
 #: data-time window buffered is then stepped and every held change passed on (a replay that
 #: pauses this long is the one case where wall time shapes the flight changes).
 FLIGHTS_QUIET_S = 10.0
+#: While flights cannot be stored (a full disk), storing is tried again this often, s; the
+#: latest row of each flight not stored is kept meanwhile, up to ``UNSTORED_MAX`` flights.
+STORE_RETRY_S = 30.0
+UNSTORED_MAX = 100_000
 #: Reject reasons by label (a step reports counts by label).
 REASONS = {r.label: r for r in RejectReason}
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
@@ -170,12 +175,20 @@ class FlightsWorker:
         self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
         self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
         self.buffered = 0  # state vectors in data-time windows not yet stepped
+        # storing flights failed (a full disk): why, else None; the flights not stored yet
+        # (latest row of each, stored with the next step that can) and those given up on
+        self.store_degraded: str | None = None
+        self.store_retry_s = STORE_RETRY_S
+        self.flights_not_stored = 0
+        self._unstored: StepResult | None = None
+        self._store_failed_at = 0.0
         self.windows = 0  # data-time windows stepped
         self._requeued = False  # the pending tables include a failed step's, retried once
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
         self._last_input = time.monotonic()  # when the last state vectors were queued
+        self._more = False  # the last step left sealed windows for the next
         self._warm: pa.Table | None = None  # a warm start's rows, stepped first
         self._supersedes: list[str] = []  # stored flights the warm rows rebuild
         self._lock = threading.Lock()
@@ -228,6 +241,8 @@ class FlightsWorker:
                 self._step(final=False, drain=False, quiet=quiet)
             self.last_step_s = time.monotonic() - t0
             wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
+            if self._more:  # sealed windows wait: the stage is behind, no pause
+                wait = 0.0
         self.step(final=True)
 
     def step(self, final: bool = False) -> None:
@@ -245,9 +260,10 @@ class FlightsWorker:
             warm, self._warm = self._warm, None
             supersedes, self._supersedes = self._supersedes, []
         quiet = quiet and not tables and warm is None
-        if not (tables or warm is not None or supersedes or final or drain or quiet):
+        if not (tables or warm is not None or supersedes or final or drain or quiet or self._more):
             return
-        if not tables and warm is None and not supersedes and not self.held and not self.buffered:
+        idle = not (tables or warm is not None or supersedes or self.held or self.buffered)
+        if idle and self._unstored is None:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
@@ -269,6 +285,7 @@ class FlightsWorker:
             self.updates += bool(tables)
             self.held, self.recalls = res.held, res.recalls
             self.buffered, self.windows = res.buffered, self.windows + res.windows
+            self._more = res.more
             for label, count in res.rejects.items():
                 self.stats.reject(REASONS[label], "flights", count=int(count))
             self._pass_on(res)
@@ -279,8 +296,8 @@ class FlightsWorker:
     def _pass_on(self, res: StepResult) -> None:
         """Store and publish what a step passed on."""
         changed, removed = res.changed, res.removed
-        if self.store is not None and (changed.num_rows or removed):
-            self.store.replace_flights(changed, remove_ids=removed)
+        if self.store is not None:
+            self._store(res)
         texts = res.texts or []
         for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
             self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
@@ -288,6 +305,49 @@ class FlightsWorker:
                 time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
         for hook in self.subscribers:
             hook(changed, removed)
+
+    @property
+    def unstored(self) -> int:
+        """Flights whose latest change waits to be stored (storing failed)."""
+        u = self._unstored
+        return 0 if u is None else u.changed.num_rows + len(u.removed)
+
+    def _store(self, res: StepResult) -> None:
+        """Store a step's flights; when that fails (a full disk: OSError or DuckDB's I/O
+        error) keep them, with those of later steps (latest row of each), and try again every
+        ``store_retry_s``: the live service goes on, and catches up once it can write."""
+        assert self.store is not None
+        if self._unstored is not None:
+            res = merge_results([self._unstored, res])
+            self._unstored = None
+        if not (res.changed.num_rows or res.removed):
+            return
+        now = time.monotonic()
+        if self.store_degraded is None or now >= self._store_failed_at + self.store_retry_s:
+            try:
+                self.store.replace_flights(res.changed, remove_ids=res.removed)
+            except (OSError, duckdb.Error, SkywitnessError) as exc:
+                if self.store_degraded is None:
+                    log.error("flights: cannot store (%s); live flights keep flowing, stored "
+                              "again every %.0f s until the store is writable", exc,
+                              self.store_retry_s)  # fmt: skip
+                self.store_degraded = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                self._store_failed_at = now
+            else:
+                if self.store_degraded is not None:
+                    log.warning("flights: storing again (%d flights caught up)",
+                                res.changed.num_rows)  # fmt: skip
+                self.store_degraded = None
+                return
+        if res.changed.num_rows + len(res.removed) > UNSTORED_MAX:
+            self.flights_not_stored += res.changed.num_rows
+            log.error(
+                "flights: %d flight changes not stored (the store is not writable; "
+                "`skywitness flights rebuild` recomputes them)",
+                res.changed.num_rows,
+            )
+            return
+        self._unstored = StepResult(res.changed, list(res.removed))
 
     def _retry(
         self,
@@ -317,10 +377,22 @@ class FlightsWorker:
             self.dropped_rows += rows
             log.error("flights step failed again (%s); %d state vectors not built", exc, rows)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """The last step (every window, everything held), then the child's exit. ``timeout``
+        (s, a SIGTERM): longest the last step may take; then the child is killed and the
+        flights in progress are left to the next start (its warm start rebuilds them from
+        the stored state vectors)."""
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=60.0)
+            self._thread.join(timeout=60.0 if timeout is None else timeout)
+            if self._thread.is_alive() and self.process is not None:
+                log.error(
+                    "flights: the last step did not end in %.0f s; stopped without it "
+                    "(the next start rebuilds the flights in progress)",
+                    timeout or 60.0,
+                )
+                self.process.kill()
+                self._thread.join(timeout=CHILD_EXIT_S)
         else:
             self.step(final=True)
         if self.process is not None:

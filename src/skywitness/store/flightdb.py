@@ -139,7 +139,10 @@ def replace_flights(
             )
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        # a COMMIT that failed (a full disk) has ended the transaction already: the rollback
+        # then fails too, and must not hide the error that matters
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     finally:
         for view in ("_del_ids", "_del_ac"):
