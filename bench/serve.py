@@ -160,6 +160,8 @@ def bench_stream(
     lat: list[float] = []
     recv: list[float] = []  # receive time of each row
     stats: list[dict[str, Any]] = []
+    dropped: list[int] = []  # counts of the stream's "dropped" messages
+    rss: list[tuple[float, float]] = []  # (s since start, MB) of serve and its flights child
     done = threading.Event()
 
     def read_stream() -> None:
@@ -168,6 +170,8 @@ def bench_stream(
             for line in r.iter_lines():
                 if line.startswith("event: "):
                     event = line[7:]
+                elif line.startswith("data: ") and event == "dropped":
+                    dropped.append(int(json.loads(line[6:])["count"]))
                 elif line.startswith("data: ") and event == "positions":
                     now = time.time()
                     rows = json.loads(line[6:])["aircraft"]
@@ -184,6 +188,7 @@ def bench_stream(
             time.sleep(0.1)
     reader = threading.Thread(target=read_stream, daemon=True)
     reader.start()
+    threading.Thread(target=sample_rss, args=(proc.pid, rss, done), daemon=True).start()
     lags: list[float] = []
     threading.Thread(target=poll_lag, args=(base, lags, done), daemon=True).start()
     polls: list[int] = []
@@ -194,6 +199,7 @@ def bench_stream(
         stats.append(httpx.get(base + "/api/stats", timeout=30).json())
         time.sleep(0.2)
     done.set()
+    cpu = cpu_s(proc.pid)
     t_stop = time.monotonic()
     proc.terminate()
     proc.wait(600)
@@ -222,10 +228,63 @@ def bench_stream(
         "lag_max_s": max(lags, default=0.0),
         "lag_end_s": stats[-1]["lag_s"],
         "queue_end": stats[-1]["queue_batches"],
+        "serve_cpu_s": round(cpu, 1),
+        "frames_per_cpu_s": round(stats[-1]["frames"] / cpu) if cpu else None,
+        "stream_dropped": sum(dropped),
+        "rss_start_mb": round(rss[0][1]) if rss else None,
+        "rss_max_mb": round(max(m for _, m in rss)) if rss else None,
+        "rss_end_mb": round(rss[-1][1]) if rss else None,
+        "rss_slope_second_half_mb_per_min": slope_mb_per_min(rss),
+        "flights_end": stats[-1]["flights"],
         "generate_s": round(gen_s, 1),
         "exit_code": proc.returncode,
         "stop_s": round(stop_s, 1),
     }
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its children (the flights child), MB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(k) for k in kids]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024.0
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its live children so far (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(k) for k in kids]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def sample_rss(pid: int, out: list[tuple[float, float]], done: threading.Event) -> None:
+    t0 = time.monotonic()
+    while not done.is_set():
+        out.append((time.monotonic() - t0, rss_mb(pid)))
+        time.sleep(1.0)
+
+
+def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
+    """Least-squares RSS slope over the second half of the samples, MB/min."""
+    half = samples[len(samples) // 2 :]
+    if len(half) < 2:
+        return 0.0
+    t, m = np.array([s[0] for s in half]), np.array([s[1] for s in half])
+    return round(float(np.polyfit(t, m, 1)[0]) * 60.0, 1)
 
 
 def poll_lag(base: str, out: list[float], done: threading.Event) -> None:

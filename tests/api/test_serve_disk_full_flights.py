@@ -124,14 +124,16 @@ def test_flights_flow_live_while_the_disk_is_full_and_are_stored_after(
         assert worker.failed is None and seen == [[fid]]  # the watch got it
         assert len(hub.sent) == 9 and all(fid in t for t in hub.sent)  # one a minute of data
         assert '"change":"new"' in hub.sent[0] and '"change":"changed"' in hub.sent[-1]
-        assert worker.store_degraded is not None and "No space left" in worker.store_degraded
-        assert worker.unstored == 1 and store.query_flights().num_rows == 0
+        storer = worker.storer
+        assert storer is not None
+        assert storer.degraded is not None and "No space left" in storer.degraded
+        assert storer.unstored == 1 and store.query_flights().num_rows == 0
         worker.step()  # too soon to try again: kept
-        assert worker.unstored == 1 and worker.store_degraded is not None
+        assert storer.unstored == 1 and storer.degraded is not None
         monkeypatch.undo()  # room again
-        worker.store_retry_s = 0.0
+        storer.retry_s = 0.0
         worker.step()
-        assert worker.store_degraded is None and worker.unstored == 0
+        assert storer.degraded is None and storer.unstored == 0
         assert store.query_flights()["flight_id"].to_pylist() == [fid]
 
 

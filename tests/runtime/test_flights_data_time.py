@@ -149,3 +149,18 @@ def test_a_finished_flight_says_so() -> None:
 def test_serve_docs_name_the_flight_changes() -> None:
     api = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
     assert "`new`, `changed`, `finished` or `removed`" in api
+
+
+def test_the_flights_queue_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """#17 item 12: a flights stage far behind the tracker does not let the queue before it
+    grow without bound; what is dropped is counted (it is in the store)."""
+    import skywitness.runtime.workers as workers
+
+    monkeypatch.setattr(workers, "PENDING_MAX_ROWS", 100)
+    worker = FlightsWorker(Hub(), IngestStats())
+    part = brussels_departure()  # 91 rows
+    for _ in range(5):
+        worker.add(part)
+    assert worker.pending_rows == 91 and worker.dropped_rows == 4 * 91
+    worker.step()
+    assert worker.pending_rows == 0 and worker.engine.flights().num_rows == 1

@@ -322,9 +322,9 @@ def create_app(service: Service) -> FastAPI:
             "recalls": fw.recalls,
             "restarts": fw.process.restarts if fw.process is not None else 0,
             "dropped_rows": fw.dropped_rows,
-            "store_degraded": fw.store_degraded,
-            "unstored": fw.unstored,
-            "not_stored": fw.flights_not_stored,
+            "store_degraded": fw.storer.degraded if fw.storer is not None else None,
+            "unstored": fw.storer.unstored if fw.storer is not None else 0,
+            "not_stored": fw.storer.not_stored if fw.storer is not None else 0,
             "error": str(fw.failed).splitlines()[0] if fw.failed is not None else None,
         }
 

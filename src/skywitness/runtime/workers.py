@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-import duckdb
 import pyarrow as pa
 
 from ..errors import SkywitnessError
@@ -29,7 +28,8 @@ from ..flights.warm import WarmStart
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
-from .flight_steps import FlightSteps, StepResult, merge_results
+from .flight_steps import FlightSteps, StepResult
+from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot, build_snapshot
@@ -51,10 +51,8 @@ FLIGHTS_YIELD_S = 0.05
 #: data-time window buffered is then stepped and every held change passed on (a replay that
 #: pauses this long is the one case where wall time shapes the flight changes).
 FLIGHTS_QUIET_S = 10.0
-#: While flights cannot be stored (a full disk), storing is tried again this often, s; the
-#: latest row of each flight not stored is kept meanwhile, up to ``UNSTORED_MAX`` flights.
-STORE_RETRY_S = 30.0
-UNSTORED_MAX = 100_000
+#: State vectors queued for the flights stage at most; the oldest are dropped beyond (counted).
+PENDING_MAX_ROWS = 2_000_000
 #: Reject reasons by label (a step reports counts by label).
 REASONS = {r.label: r for r in RejectReason}
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
@@ -175,18 +173,14 @@ class FlightsWorker:
         self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
         self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
         self.buffered = 0  # state vectors in data-time windows not yet stepped
-        # storing flights failed (a full disk): why, else None; the flights not stored yet
-        # (latest row of each, stored with the next step that can) and those given up on
-        self.store_degraded: str | None = None
-        self.store_retry_s = STORE_RETRY_S
-        self.flights_not_stored = 0
-        self._unstored: StepResult | None = None
-        self._store_failed_at = 0.0
+        # stores what the steps pass on; a full disk degrades it (live flights go on)
+        self.storer = FlightStorer(store) if store is not None else None
         self.windows = 0  # data-time windows stepped
         self._requeued = False  # the pending tables include a failed step's, retried once
         self.last_step_s = 0.0
         self.failed: BaseException | None = None
         self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self._last_input = time.monotonic()  # when the last state vectors were queued
         self._more = False  # the last step left sealed windows for the next
         self._warm: pa.Table | None = None  # a warm start's rows, stepped first
@@ -202,15 +196,22 @@ class FlightsWorker:
         self._thread.start()
 
     def add(self, table: pa.Table) -> None:
+        """Queue state vectors for the next step; beyond ``PENDING_MAX_ROWS`` queued (the
+        flights stage far behind) the oldest are dropped and counted (``dropped_rows``; they
+        are in the store, ``skywitness flights rebuild`` builds their flights)."""
         with self._lock:
             self._pending.append(table)
+            self._pending_rows += table.num_rows
             self._last_input = time.monotonic()
+            while self._pending_rows > PENDING_MAX_ROWS and len(self._pending) > 1:
+                old = self._pending.pop(0)
+                self._pending_rows -= old.num_rows
+                self.dropped_rows += old.num_rows
 
     @property
     def pending_rows(self) -> int:
         """State vectors queued for the next step."""
-        with self._lock:
-            return sum(t.num_rows for t in self._pending)
+        return self._pending_rows
 
     def warm(self, warm: WarmStart) -> None:
         """Queue a warm start (``flights.warm``): its rows first, in one step, with the stored
@@ -256,14 +257,14 @@ class FlightsWorker:
         stepped. With nothing queued and ``quiet`` (no input for ``FLIGHTS_QUIET_S``) every
         window is stepped and the gate flushed: the store catches up."""
         with self._lock:
-            tables, self._pending = self._pending, []
+            tables, self._pending, self._pending_rows = self._pending, [], 0
             warm, self._warm = self._warm, None
             supersedes, self._supersedes = self._supersedes, []
         quiet = quiet and not tables and warm is None
         if not (tables or warm is not None or supersedes or final or drain or quiet or self._more):
             return
         idle = not (tables or warm is not None or supersedes or self.held or self.buffered)
-        if idle and self._unstored is None:
+        if idle and (self.storer is None or not self.storer.unstored):
             return
         try:
             states = pa.concat_tables(tables) if tables else None
@@ -296,8 +297,8 @@ class FlightsWorker:
     def _pass_on(self, res: StepResult) -> None:
         """Store and publish what a step passed on."""
         changed, removed = res.changed, res.removed
-        if self.store is not None:
-            self._store(res)
+        if self.storer is not None:
+            self.storer.store(res)
         texts = res.texts or []
         for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
             self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
@@ -305,49 +306,6 @@ class FlightsWorker:
                 time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
         for hook in self.subscribers:
             hook(changed, removed)
-
-    @property
-    def unstored(self) -> int:
-        """Flights whose latest change waits to be stored (storing failed)."""
-        u = self._unstored
-        return 0 if u is None else u.changed.num_rows + len(u.removed)
-
-    def _store(self, res: StepResult) -> None:
-        """Store a step's flights; when that fails (a full disk: OSError or DuckDB's I/O
-        error) keep them, with those of later steps (latest row of each), and try again every
-        ``store_retry_s``: the live service goes on, and catches up once it can write."""
-        assert self.store is not None
-        if self._unstored is not None:
-            res = merge_results([self._unstored, res])
-            self._unstored = None
-        if not (res.changed.num_rows or res.removed):
-            return
-        now = time.monotonic()
-        if self.store_degraded is None or now >= self._store_failed_at + self.store_retry_s:
-            try:
-                self.store.replace_flights(res.changed, remove_ids=res.removed)
-            except (OSError, duckdb.Error, SkywitnessError) as exc:
-                if self.store_degraded is None:
-                    log.error("flights: cannot store (%s); live flights keep flowing, stored "
-                              "again every %.0f s until the store is writable", exc,
-                              self.store_retry_s)  # fmt: skip
-                self.store_degraded = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                self._store_failed_at = now
-            else:
-                if self.store_degraded is not None:
-                    log.warning("flights: storing again (%d flights caught up)",
-                                res.changed.num_rows)  # fmt: skip
-                self.store_degraded = None
-                return
-        if res.changed.num_rows + len(res.removed) > UNSTORED_MAX:
-            self.flights_not_stored += res.changed.num_rows
-            log.error(
-                "flights: %d flight changes not stored (the store is not writable; "
-                "`skywitness flights rebuild` recomputes them)",
-                res.changed.num_rows,
-            )
-            return
-        self._unstored = StepResult(res.changed, list(res.removed))
 
     def _retry(
         self,
@@ -369,6 +327,7 @@ class FlightsWorker:
             self._requeued = True
             with self._lock:
                 self._pending[:0] = tables
+                self._pending_rows += rows
                 self._warm = warm if self._warm is None else self._warm
                 self._supersedes[:0] = supersedes
             log.error("flights step failed (%s); its %d state vectors are retried", exc, rows)
