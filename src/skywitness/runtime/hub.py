@@ -82,6 +82,12 @@ class Hub:
         with self._lock:
             return len(self._clients)
 
+    def fullest(self) -> int:
+        """Messages queued for the client furthest behind (read from any thread: a length)."""
+        with self._lock:
+            clients = list(self._clients)
+        return max((c.queue.qsize() for c in clients), default=0)
+
     def publish(self, event: str, data: Any) -> None:
         with self._lock:
             clients = list(self._clients)

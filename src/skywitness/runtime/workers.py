@@ -22,16 +22,19 @@ from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import SkywitnessError
 from ..flights.warm import WarmStart
+from ..flights.windows import LATENESS_S as WINDOW_LATENESS_S
+from ..flights.windows import STEP_S as WINDOW_S
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
 from .flight_steps import FlightSteps, StepResult
 from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
-from .hub import Hub
+from .hub import CLIENT_QUEUE_MAX, Hub
 from .live import IdentityCache, LiveSnapshot, build_snapshot
 from .live_cols import LiveColumns
 
@@ -45,8 +48,12 @@ FLIGHTS_DEFER_MAX_S = 20.0
 FLIGHTS_DEFER_POLL_S = 0.25
 #: Changed flights serialised and published at a time, and the pause between chunks while the
 #: tracker is behind, s.
-FLIGHTS_PUBLISH_CHUNK = 1000
+FLIGHTS_PUBLISH_CHUNK = 250
 FLIGHTS_YIELD_S = 0.05
+#: Longest a chunk of flight messages waits for room in the stream clients' queues, s, and how
+#: often it looks.
+FLIGHTS_PACE_MAX_S = 2.0
+FLIGHTS_PACE_POLL_S = 0.01
 #: Wall seconds without a new state vector after which the input counts as quiet: every
 #: data-time window buffered is then stepped and every held change passed on (a replay that
 #: pauses this long is the one case where wall time shapes the flight changes).
@@ -183,6 +190,8 @@ class FlightsWorker:
         self._pending_rows = 0
         self._last_input = time.monotonic()  # when the last state vectors were queued
         self._more = False  # the last step left sealed windows for the next
+        self._newest_ms = -(2**62)  # newest state vector handed over, ms
+        self._synced_ms = -(2**62)  # the window end up to which the store was synced, ms
         self._warm: pa.Table | None = None  # a warm start's rows, stepped first
         self._supersedes: list[str] = []  # stored flights the warm rows rebuild
         self._lock = threading.Lock()
@@ -268,7 +277,7 @@ class FlightsWorker:
             return
         try:
             states = pa.concat_tables(tables) if tables else None
-            if (tables or warm is not None) and self.lake_sync is not None:
+            if self.lake_sync is not None and self._seals(tables, warm, drain or quiet):
                 self.lake_sync()
             try:
                 res = self.engine.advance(
@@ -294,6 +303,30 @@ class FlightsWorker:
             self.failed = exc
             log.exception("flights update failed")
 
+    def _room_for(self, n: int) -> None:
+        """Wait (at most ``FLIGHTS_PACE_MAX_S``) until every stream client has room for ``n``
+        more messages: a window's flight changes (thousands at a service's start) reach a
+        client that keeps up whole, instead of pushing its oldest messages out; a client that
+        does not read is not waited for longer."""
+        deadline = time.monotonic() + FLIGHTS_PACE_MAX_S
+        while self.hub.fullest() > CLIENT_QUEUE_MAX - n and time.monotonic() < deadline:
+            time.sleep(FLIGHTS_PACE_POLL_S)
+
+    def _seals(self, tables: list[pa.Table], warm: pa.Table | None, drain: bool) -> bool:
+        """Whether this hand-over may step a window (then the store must hold every row given
+        so far: a recall reads them from the lake); in live running once a window, not at
+        every hand-over."""
+        for t in tables:
+            if t.num_rows and "timestamp" in t.column_names:
+                newest = pc.max(t["timestamp"].cast(pa.timestamp("ms", "UTC")).cast(pa.int64()))
+                self._newest_ms = max(self._newest_ms, newest.as_py() or self._newest_ms)
+        step, late = round(WINDOW_S * 1000), round(WINDOW_LATENESS_S * 1000)
+        sealed = (self._newest_ms - late) // step * step
+        if warm is not None or drain or sealed > self._synced_ms or self._more:
+            self._synced_ms = max(self._synced_ms, sealed)
+            return bool(tables) or warm is not None
+        return False
+
     def _pass_on(self, res: StepResult) -> None:
         """Store and publish what a step passed on."""
         changed, removed = res.changed, res.removed
@@ -301,6 +334,7 @@ class FlightsWorker:
             self.storer.store(res)
         texts = res.texts or []
         for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
+            self._room_for(FLIGHTS_PUBLISH_CHUNK)
             self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
             if self.backlog is not None and self.backlog():
                 time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
