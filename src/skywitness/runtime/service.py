@@ -37,10 +37,11 @@ from ..watch import list_alerts
 from .feeds import Feed, Item
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot
+from .snapshots import SnapshotWorker
 from .tcp_out import Rebroadcast
 from .tracking import EventsHook, StatesHook, TrackerWorker
 from .watch_hook import alert_message
-from .workers import FlightsHook, FlightsWorker, SnapshotWorker
+from .workers import FlightsHook, FlightsWorker
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,12 @@
-"""Background workers of the live service that run beside the tracker thread.
+"""The flights worker of the live service, beside the tracker thread (the snapshot worker is
+in ``snapshots``).
 
-- ``SnapshotWorker``: serialises the tracker's state copy into a ``LiveSnapshot`` (the latest
-  copy wins: if serialising falls behind, intermediate copies are skipped).
 - ``FlightsWorker``: hands the state vectors to the flights stage every ``interval_s`` of wall
   time (``FlightSteps.advance``: one stage step per data-time window sealed, so the flight
   changes do not depend on the wall clock; new flights, material changes and finished flights
   pass at once, progress about once a minute of data time per flight); when no state vector
-  came in an interval (the input went quiet) every window buffered is stepped and everything
-  held passed on. It stores what the steps pass on and publishes it (SSE, watch subscribers).
+  came for ``FLIGHTS_QUIET_S`` (the input went quiet) every window buffered is stepped and
+  everything held passed on. It stores what the steps pass on and publishes it (SSE, watch subscribers).
   With ``process=True`` the builder runs in a child process (``FlightsProcess``): the worker
   thread then only ships tables and waits on a pipe, without holding the GIL for the build.
 """
@@ -35,14 +34,17 @@ from .flight_steps import FlightSteps, StepResult
 from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
 from .hub import CLIENT_QUEUE_MAX, Hub
-from .live import IdentityCache, LiveSnapshot, build_snapshot
-from .live_cols import LiveColumns
 
 log = logging.getLogger(__name__)
 
 FlightsHook = Callable[[pa.Table, list[str]], None]
 #: The flights worker waits at least this many times its last step's duration between steps.
 FLIGHTS_DUTY_WAIT = 3.0
+#: Longest wait between two flights steps, s (a slow step, the child's start, does not leave the
+#: queue unattended for long).
+FLIGHTS_WAIT_MAX_S = 10.0
+#: Later than any timestamp, ms.
+NEVER_END = 2**62
 #: Longest a flights step is put off while the tracker has a backlog, s; and how often it looks.
 FLIGHTS_DEFER_MAX_S = 20.0
 FLIGHTS_DEFER_POLL_S = 0.25
@@ -62,8 +64,6 @@ FLIGHTS_QUIET_S = 10.0
 PENDING_MAX_ROWS = 2_000_000
 #: Reject reasons by label (a step reports counts by label).
 REASONS = {r.label: r for r in RejectReason}
-#: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
-DEMAND_S = 10.0
 
 
 class FlightsEngine(Protocol):
@@ -81,66 +81,6 @@ class FlightsEngine(Protocol):
     ) -> StepResult: ...
 
     def flights(self) -> pa.Table: ...
-
-
-class SnapshotWorker:
-    """Builds ``LiveSnapshot``s off the tracker thread; ``current`` is always a complete one."""
-
-    def __init__(self, identities: IdentityCache, messages: Callable[[], int]) -> None:
-        self.identities = identities
-        self.current = LiveSnapshot.empty(time.time())
-        self.built = 0
-        self.last_build_s = 0.0
-        self._messages = messages
-        self._pending: tuple[LiveColumns, float] | None = None
-        self._wanted_at = [-DEMAND_S, -DEMAND_S]  # monotonic s: last request of each body
-        self._cv = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="snapshot", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def offer(self, columns: LiveColumns, now: float) -> None:
-        with self._cv:
-            self._pending = (columns, now)
-            self._cv.notify()
-
-    def build_now(self, columns: LiveColumns, now: float, eager: bool | None = None) -> None:
-        """Build a snapshot; its bodies are serialised now when ``eager``, or (None) when one
-        was asked for in the last ``DEMAND_S`` (else on their first request)."""
-        t0 = time.perf_counter()
-        prev = (self.current.aircraft_body, self.current.readsb_body)
-        for k, body in enumerate(prev):
-            if body.wanted_at is not None:
-                self._wanted_at[k] = max(self._wanted_at[k], body.wanted_at)
-        mono = time.monotonic()
-        want = tuple(eager if eager is not None else mono - t < DEMAND_S for t in self._wanted_at)
-        self.current = build_snapshot(
-            columns, now, self._messages(), self.identities, eager=(want[0], want[1])
-        )
-        self.last_build_s = time.perf_counter() - t0
-        self.built += 1
-
-    def _run(self) -> None:
-        while True:
-            with self._cv:
-                while self._pending is None and not self._stopping:
-                    self._cv.wait()
-                job, self._pending = self._pending, None
-                if job is None:
-                    return
-            try:
-                self.build_now(*job)
-            except Exception:  # a bad snapshot must not stop the next one
-                log.exception("live snapshot failed")
-
-    def stop(self) -> None:
-        with self._cv:
-            self._stopping = True
-            self._cv.notify()
-        if self._thread.is_alive():
-            self._thread.join()  # a build in progress finishes (it may be using the store)
 
 
 class FlightsWorker:
@@ -191,7 +131,7 @@ class FlightsWorker:
         self._last_input = time.monotonic()  # when the last state vectors were queued
         self._more = False  # the last step left sealed windows for the next
         self._newest_ms = -(2**62)  # newest state vector handed over, ms
-        self._synced_ms = -(2**62)  # the window end up to which the store was synced, ms
+        self._unsynced_ms = NEVER_END  # oldest state vector handed over since the last sync, ms
         self._warm: pa.Table | None = None  # a warm start's rows, stepped first
         self._supersedes: list[str] = []  # stored flights the warm rows rebuild
         self._lock = threading.Lock()
@@ -250,7 +190,9 @@ class FlightsWorker:
                 quiet = time.monotonic() - self._last_input >= FLIGHTS_QUIET_S
                 self._step(final=False, drain=False, quiet=quiet)
             self.last_step_s = time.monotonic() - t0
-            wait = max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s)
+            wait = min(
+                max(self.interval_s, FLIGHTS_DUTY_WAIT * self.last_step_s), FLIGHTS_WAIT_MAX_S
+            )
             if self._more:  # sealed windows wait: the stage is behind, no pause
                 wait = 0.0
         self.step(final=True)
@@ -318,13 +260,17 @@ class FlightsWorker:
         every hand-over."""
         for t in tables:
             if t.num_rows and "timestamp" in t.column_names:
-                newest = pc.max(t["timestamp"].cast(pa.timestamp("ms", "UTC")).cast(pa.int64()))
-                self._newest_ms = max(self._newest_ms, newest.as_py() or self._newest_ms)
+                ms = t["timestamp"].cast(pa.timestamp("ms", "UTC")).cast(pa.int64())
+                lo, hi = pc.min_max(ms).values()
+                if lo.as_py() is not None:
+                    self._unsynced_ms = min(self._unsynced_ms, lo.as_py())
+                    self._newest_ms = max(self._newest_ms, hi.as_py())
         step, late = round(WINDOW_S * 1000), round(WINDOW_LATENESS_S * 1000)
-        sealed = (self._newest_ms - late) // step * step
-        if warm is not None or drain or sealed > self._synced_ms or self._more:
-            self._synced_ms = max(self._synced_ms, sealed)
-            return bool(tables) or warm is not None
+        sealed = (self._newest_ms - late) // step * step  # windows ending here or before
+        first_end = (self._unsynced_ms // step + 1) * step  # the oldest row's window
+        if warm is not None or ((drain or first_end <= sealed) and self._unsynced_ms < NEVER_END):
+            self._unsynced_ms = NEVER_END  # every row handed over so far is in the store
+            return True
         return False
 
     def _pass_on(self, res: StepResult) -> None:
