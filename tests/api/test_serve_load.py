@@ -6,10 +6,12 @@ The long run is ``python bench/serve.py stream --rate 100000 --seconds 60`` (ben
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 #: RSS growth over the second half of the run that counts as flat, MB/min (the run's noise:
@@ -34,3 +36,33 @@ def test_serve_under_a_paced_feed_keeps_memory_flat_and_flights_drained() -> Non
     flights = out["flights_end"]
     assert flights["pending_rows"] == 0 and flights["dropped_rows"] == 0, flights
     assert flights["error"] is None and out["stream_dropped"] == 0, out
+
+
+def test_a_slow_stream_client_holds_a_bounded_number_of_bytes(monkeypatch: Any) -> None:
+    """At 100,000 frames/s a ``positions`` message is ~1 MB: a client that reads slowly held
+    1,000 of them (the RSS of #17 item 12). The queue is bounded in bytes too."""
+    from skywitness.runtime import hub as hub_mod
+
+    big = "x" * 1000
+    monkeypatch.setattr(hub_mod, "CLIENT_QUEUE_BYTES", 3500)
+
+    async def run() -> tuple[int, int, list[str]]:
+        h = hub_mod.Hub()
+        c = h.add()
+        for i in range(10):
+            h.publish("p", {"i": i, "pad": big})
+        await asyncio.sleep(0.05)
+        held, nbytes = c.queue.qsize(), c.bytes
+        out: list[str] = []
+        gen = h.batches(c)
+        async for texts in gen:
+            out += texts
+            if len(out) >= 2 + held:  # connected, dropped notice, what was held
+                break
+        await gen.aclose()
+        return held, nbytes, out
+
+    held, nbytes, out = asyncio.run(run())
+    assert held == 3 and nbytes <= 3500  # each message ~1,030 characters
+    assert out[1] == 'event: dropped\ndata: {"count":7}\n\n'
+    assert '"i":9' in out[-1]

@@ -20,6 +20,10 @@ from ..jsontext import dumps
 
 #: Messages queued per client before the oldest are dropped.
 CLIENT_QUEUE_MAX = 1000
+#: Bytes of messages queued per client before the oldest are dropped: at 100,000 frames/s a
+#: ``positions`` message holds thousands of aircraft (~1 MB), and 1,000 of them queued for a
+#: client that reads slowly held a gigabyte.
+CLIENT_QUEUE_BYTES = 16 * 2**20
 #: Clients at once; more get 503.
 MAX_CLIENTS = 100
 #: A comment line is sent after this many seconds without a message, s.
@@ -42,15 +46,25 @@ class Client:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()  # None: the stream ends
         self.dropped = 0
         self.closed = False
+        self.bytes = 0  # characters of the messages queued
 
     def offer(self, text: str) -> None:
         """Called in the loop's thread: queue ``text``, dropping the oldest when full."""
         if self.closed:  # nothing after the end marker (which a drop could otherwise take)
             return
-        if self.queue.qsize() >= CLIENT_QUEUE_MAX:
-            self.queue.get_nowait()
+        while self.queue.qsize() and (
+            self.queue.qsize() >= CLIENT_QUEUE_MAX or self.bytes + len(text) > CLIENT_QUEUE_BYTES
+        ):
+            self.take(self.queue.get_nowait())
             self.dropped += 1
+        self.bytes += len(text)
         self.queue.put_nowait(text)
+
+    def take(self, text: str | None) -> str | None:
+        """Account for a message taken off the queue; returns it."""
+        if text is not None:
+            self.bytes -= len(text)
+        return text
 
     def offer_many(self, texts: list[str]) -> None:
         """``offer`` for each of ``texts``, in order (one loop callback for all)."""
@@ -169,7 +183,7 @@ class Hub:
             yield [": connected\n\n"]
             while stop is None or not stop.is_set():
                 try:
-                    first = await asyncio.wait_for(c.queue.get(), self.keepalive_s)
+                    first = c.take(await asyncio.wait_for(c.queue.get(), self.keepalive_s))
                 except TimeoutError:
                     yield [": keepalive\n\n"]
                     continue
@@ -181,7 +195,7 @@ class Hub:
                 if first is not None:
                     out.append(first)
                 while not closed and len(out) < BATCH_MAX and not c.queue.empty():
-                    nxt = c.queue.get_nowait()
+                    nxt = c.take(c.queue.get_nowait())
                     closed = nxt is None
                     if nxt is not None:
                         out.append(nxt)

@@ -6,7 +6,8 @@ in ``snapshots``).
   changes do not depend on the wall clock; new flights, material changes and finished flights
   pass at once, progress about once a minute of data time per flight); when no state vector
   came for ``FLIGHTS_QUIET_S`` (the input went quiet) every window buffered is stepped and
-  everything held passed on. It stores what the steps pass on and publishes it (SSE, watch subscribers).
+  everything held passed on. It stores what the steps pass on and publishes it (SSE, watch
+  subscribers).
   With ``process=True`` the builder runs in a child process (``FlightsProcess``): the worker
   thread then only ships tables and waits on a pipe, without holding the GIL for the build.
 """
