@@ -1,7 +1,7 @@
 """The import layers of ../shared/design/ARCHITECTURE.md, checked by walking every import.
 
 model/errors/stats/output/jsontext/timeutil < sources, decode, identify, store < track <
-flights, watch, evidence, simulate < runtime < api, cli, claims. A module may import its own
+flights, watch, evidence, simulate < runtime < api, cli, claims, spark. A module may import its own
 layer or lower ones, and no imports go round in a cycle: neither between the modules of the
 package (module-level imports; ``if TYPE_CHECKING:`` ones aside) nor between its subpackages
 (any import, those inside functions too).
@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     "simulate": 3,
     "mlat": 3,
     "runtime": 4,
-    "spark": 4,
+    "spark": 5,
     "api": 5,
     "claims": 5,
     "web": 5,

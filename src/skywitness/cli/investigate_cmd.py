@@ -22,7 +22,7 @@ from rich.table import Table
 from ..config import data_dir
 from ..evidence.answer import flight_rows
 from ..evidence.manifest import read_manifest, verify_pack
-from ..evidence.pack import investigate, rerun, write_pack
+from ..evidence.pack import Investigation, investigate, rerun, write_pack
 from ..evidence.places import Outlines
 from ..evidence.question import Question, from_dict, load_toml
 from ..evidence.sign import sign_manifest
@@ -56,25 +56,7 @@ def register(sub: Any) -> None:
         "flights and the answer; --report DIR writes the evidence pack (report.html, exports, "
         "manifest.json).",
     )
-    add_data_dir(p, sub=False)
-    p.add_argument("--question", metavar="FILE", help="the question as a TOML file")
-    p.add_argument("--text", default=None, help="the question in your own words (for the report)")
-    add_filter_args(p, ALIASES)
-    p.add_argument(
-        "--geofence",
-        dest="geofences",
-        action="append",
-        default=None,
-        help="flies through this area (GeoJSON polygons); several: any of them",
-    )
-    p.add_argument(
-        "--sequence",
-        default=None,
-        metavar="A,B,HOURS",
-        help="seen in place A, then in place B within HOURS (airport, country or GeoJSON)",
-    )
-    p.add_argument("--report", metavar="DIR", default=None, help="write the evidence pack here")
-    p.add_argument("--pdf", action="store_true", help="also report.pdf (headless Chromium)")
+    add_question_args(p)
     p.set_defaults(func=run_investigate)
 
     v: argparse.ArgumentParser = sub.add_parser(
@@ -103,6 +85,30 @@ def register(sub: Any) -> None:
     v.set_defaults(func=run_verify)
 
 
+def add_question_args(p: argparse.ArgumentParser) -> None:
+    """The question's options (also ``skywitness spark investigate``'s): the store, the filters,
+    the areas and sequence, the pack."""
+    add_data_dir(p, sub=False)
+    p.add_argument("--question", metavar="FILE", help="the question as a TOML file")
+    p.add_argument("--text", default=None, help="the question in your own words (for the report)")
+    add_filter_args(p, ALIASES)
+    p.add_argument(
+        "--geofence",
+        dest="geofences",
+        action="append",
+        default=None,
+        help="flies through this area (GeoJSON polygons); several: any of them",
+    )
+    p.add_argument(
+        "--sequence",
+        default=None,
+        metavar="A,B,HOURS",
+        help="seen in place A, then in place B within HOURS (airport, country or GeoJSON)",
+    )
+    p.add_argument("--report", metavar="DIR", default=None, help="write the evidence pack here")
+    p.add_argument("--pdf", action="store_true", help="also report.pdf (headless Chromium)")
+
+
 def question_from_args(args: argparse.Namespace) -> Question:
     """The TOML question (if any) with the options given on the command line added."""
     base: dict[str, Any] = {}
@@ -126,8 +132,17 @@ def command_line(args: argparse.Namespace) -> list[str]:
     """The command as typed when run from a shell, else rebuilt from the parsed options."""
     argv = sys.argv[1:]
     if "investigate" in argv:
+        if getattr(args, "command", None) == "spark" and "spark" not in argv:
+            return ["skywitness", "spark", *argv]  # python -m skywitness.spark investigate
         return ["skywitness", *argv]
-    cmd = ["skywitness", "investigate"]
+    cmd = ["skywitness"]
+    if getattr(args, "engine", "embedded") != "embedded":
+        cmd += ["--engine", args.engine]
+    if getattr(args, "master", None) and getattr(args, "command", None) != "spark":
+        cmd += ["--master", args.master]
+    cmd += (
+        ["spark", "investigate"] if getattr(args, "command", None) == "spark" else ["investigate"]
+    )
     for key, value in filter_values(args).items():
         flag = BY_KEY[key].flag
         if isinstance(value, list):
@@ -148,6 +163,9 @@ def command_line(args: argparse.Namespace) -> list[str]:
         cmd.append("--pdf")
     if getattr(args, "data_dir", None):
         cmd += ["--data-dir", str(args.data_dir)]
+    for key in ("lake", "master"):  # `spark investigate`'s own
+        if getattr(args, "command", None) == "spark" and getattr(args, key, None):
+            cmd += [f"--{key}", str(getattr(args, key))]
     return cmd
 
 
@@ -163,6 +181,17 @@ def run_investigate(args: argparse.Namespace) -> int:
         inv = investigate(store, q, outlines())
     finally:
         store.close()
+    return show_investigation(args, q, inv)
+
+
+def show_investigation(
+    args: argparse.Namespace,
+    q: Question,
+    inv: Investigation,
+    engine: dict[str, str] | None = None,
+) -> int:
+    """Print the answer and, with ``--report``, write the pack (``engine``: recorded in its
+    manifest when the rows were not read by the embedded store)."""
     out.print(f"[bold]Question:[/bold] {q.text or q.describe()}")
     rows = flight_rows(inv.result)
     if rows:
@@ -182,7 +211,12 @@ def run_investigate(args: argparse.Namespace) -> int:
     if args.report:
         cmd = command_line(args)
         files, note = write_pack(
-            inv, Path(args.report), command=cmd, store_dir=data_dir(args.data_dir), pdf=args.pdf
+            inv,
+            Path(args.report),
+            command=cmd,
+            store_dir=data_dir(args.data_dir),
+            pdf=args.pdf,
+            engine=engine,
         )
         if note:
             out.print(note)

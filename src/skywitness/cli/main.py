@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import sys
+from typing import Any
 
 from .. import __version__
 from ..errors import SkywitnessError
@@ -31,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "skywitness.cli.simulate_cmd",
     "aircraft": "skywitness.cli.aircraft_cmd",
     "check": "skywitness.cli.check_cmd",
-    "spark": "skywitness.cli.spark_cmd",
+    "spark": "skywitness.spark.job",
     "completion": "skywitness.cli.completion",
 }
 
@@ -52,8 +53,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "-q", "--quiet", dest="log_quiet", action="store_true",
         help="log errors only (a command's own -q also drops its progress bar and summary)",
     )  # fmt: skip
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="embedded",
+        help="embedded (one process: DuckDB and the lake; the default) or spark: run the "
+        "command on Apache Spark (ingest, flights rebuild, investigate; docs/scale-out.md)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--master", default=None,
+        help="with --engine spark: the Spark master (local[*], spark://HOST:7077, k8s://...)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = argv[0] if argv else None
+    wanted = _command_word(argv or [])
     if wanted in COMMANDS:
         modules = [COMMANDS[wanted]]
     elif wanted == "--version":
@@ -63,6 +73,49 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     for name in modules:
         importlib.import_module(name).register(sub)
     return parser
+
+
+#: The engines of ``--engine``: the embedded store, or Apache Spark (``skywitness.spark``).
+ENGINES = ("embedded", "spark")
+#: Global options that take a value (the command word comes after them).
+_VALUED = ("--engine", "--master")
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (after the global options), or None."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in _VALUED:
+            i += 2
+        elif word.startswith("-") and word != "--version":
+            i += 1
+        else:
+            return word
+    return None
+
+
+def engine_func(args: argparse.Namespace) -> Any:
+    """The function that runs the parsed command on ``--engine``: the command's own on the
+    embedded engine; on Spark its Spark implementation, or SkywitnessError naming the
+    commands that have one (never silently the embedded path)."""
+    if args.command == "spark":
+        return args.func  # the Spark commands themselves
+    if args.engine == "embedded":
+        if args.master is not None:
+            raise SkywitnessError("--master is for --engine spark")
+        return args.func
+    spark_job = importlib.import_module("skywitness.spark.job")
+    key = (args.command, getattr(args, "flights_command", None))
+    runner = spark_job.SPARK_COMMANDS.get(key)
+    if runner is None:
+        have = ", ".join(" ".join(w for w in k if w) for k in spark_job.SPARK_COMMANDS)
+        asked = " ".join(w for w in key if w)
+        raise SkywitnessError(
+            f"`{asked}` has no Spark implementation (on --engine spark: {have}, and the "
+            "`spark` commands); run it without --engine spark"
+        )
+    return runner
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
@@ -98,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args))
+        func = engine_func(args)
+    except SkywitnessError as exc:
+        print(f"skywitness: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(func(args))
     except SkywitnessError as exc:
         print(f"skywitness: error: {exc}", file=sys.stderr)
         return 1

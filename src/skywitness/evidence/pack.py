@@ -89,8 +89,12 @@ def write_pack(
     command: list[str],
     store_dir: Path,
     pdf: bool = False,
+    engine: dict[str, str] | None = None,
 ) -> tuple[list[str], str]:
-    """Write the pack into ``out``; returns (files written, PDF message or "")."""
+    """Write the pack into ``out``; returns (files written, PDF message or "").
+
+    ``engine``: where the rows were read when not by the embedded store (``spark
+    investigate``: the engine, its master and the lake), recorded in the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     generated = iso_z(datetime.now(UTC).replace(microsecond=0))
     cmdline = " ".join(command)
@@ -129,6 +133,8 @@ def write_pack(
         "coverage": [c.as_dict() for c in inv.coverage],
         "files": file_entries(out, names),
     }
+    if engine is not None:
+        doc["engine"] = engine
     (out / MANIFEST).write_bytes(manifest_bytes(doc))
     return [*sorted(names), MANIFEST], note
 

@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +113,11 @@ def spark_ingest(
     report.files = len(todo)
     report.counts = dict(acc.value)
     report.rows = int(report.counts.get("stored", 0))
-    for p, digest in todo:
-        (records / f"{digest}.json").write_text(json.dumps({"path": p, "sha256": digest}))
+    done = datetime.now(UTC).replace(microsecond=0).isoformat()
+    for p, digest in todo:  # what an evidence pack lists as its inputs (spark.investigate)
+        record = {"path": p, "sha256": digest, "format": opts.fmt,
+                  "size_bytes": Path(p).stat().st_size, "ingested_at": done}  # fmt: skip
+        (records / f"{digest}.json").write_text(json.dumps(record, sort_keys=True))
     report_path = lake / "_spark" / "last_ingest.json"
     report_path.write_text(json.dumps(asdict(report), indent=1, sort_keys=True))
     return report
