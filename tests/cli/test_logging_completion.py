@@ -43,7 +43,7 @@ def test_completion_knows_every_command_and_flag(tmp_path: Path) -> None:
     parser = build_parser([])
     w = words(parser)
     assert {"flights", "spark", "completion", "serve"} <= set(w[""])
-    assert {"ingest", "flights", "attach"} <= set(w["spark"])
+    assert {"ingest", "flights", "attach", "investigate"} <= set(w["spark"])
     assert "--registry-country" in w["flights"]
     script = tmp_path / "sw.bash"
     script.write_text(bash_script(parser))
@@ -55,6 +55,6 @@ def test_completion_knows_every_command_and_flag(tmp_path: Path) -> None:
     out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
     assert out.stdout.splitlines() == ["--registration --registry-country", "attach"]
     assert (
-        "complete -c skywitness -n '__fish_seen_subcommand_from spark' -a 'attach flights ingest'"
-        in fish_script(parser)
+        "complete -c skywitness -n '__fish_seen_subcommand_from spark' "
+        "-a 'attach flights ingest investigate'" in fish_script(parser)
     )

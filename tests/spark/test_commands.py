@@ -44,3 +44,23 @@ def test_spark_commands_then_the_embedded_store_answers(
     embedded_table = run(["flights", "--data-dir", edir, "--format", "csv"])[1]
     assert spark_table.count("\n") == 5  # header + the trace's four legs
     assert spark_table == embedded_table
+
+
+def test_engine_spark_runs_the_spark_implementations(
+    spark: Any, inputs: dict[str, str], tmp_path: Path
+) -> None:
+    """``skywitness --engine spark --master local[2] ingest|flights rebuild``: the ordinary
+    commands, on Spark (the JSON report, the lake's flights), never the embedded store."""
+    trace, ddir = inputs["readsb"], str(tmp_path / "world")
+    engine = ["--engine", "spark", "--master", "local[2]"]
+    code, out = run([*engine, "ingest", trace, "--data-dir", ddir])
+    assert code == 0 and json.loads(out)["rows"] == json.loads(out)["counts"]["stored"] > 0
+    code, out = run([*engine, "flights", "rebuild", "--since", "2025-02-04", "--until",
+                     "2025-02-05", "--data-dir", ddir])  # fmt: skip
+    assert code == 0 and out.startswith("4 flights starting 2025-02-04 00:00Z")
+    assert (tmp_path / "world" / "lake" / "flights").is_dir()
+    assert not (tmp_path / "world" / "catalog.duckdb").exists()  # no embedded store was made
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code, _ = run([*engine, "flights", "rebuild", "--data-dir", ddir])
+    assert code == 1 and "flights on Spark need --since and --until" in err.getvalue()
