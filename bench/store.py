@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from skywitness.store import STATE_SCHEMA, FlightFilter, Provenance, Store, ingest_tables
+from skywitness.store.schema import conform
 
 YEAR_START_S = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp())
 DAY_S = 86_400
@@ -130,7 +131,7 @@ class Synth:
                 }
             )
         )
-        return states.cast(STATE_SCHEMA)
+        return conform(states)  # columns the schema grew (position_error) all null
 
 
 def cpu_s() -> float:

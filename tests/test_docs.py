@@ -44,3 +44,18 @@ def test_every_environment_variable_is_documented() -> None:
     assert config.data_dir("here", {config.DATA_DIR_ENV: "/srv/sky"}) == Path("here")
     assert config.api_token({config.TOKEN_ENV: ""}) is None
     assert config.opensky_credentials({}) == ("", "")
+
+
+def test_every_spark_engine_command_is_documented() -> None:
+    """The commands ``--engine spark`` runs are the ones docs/scale-out.md and the README name,
+    and the manifest field a Spark pack adds is in scale-out.md's table."""
+    from skywitness.spark.job import SPARK_COMMANDS
+
+    scale = (REPO / "docs" / "scale-out.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    names = [" ".join(w for w in key if w) for key in SPARK_COMMANDS]
+    assert names == ["ingest", "flights rebuild", "investigate"]
+    listed = "`ingest`, `flights rebuild` and `investigate`"
+    assert listed in readme
+    assert "`ingest`, `flights rebuild` (`--since` and `--until`\nrequired), `investigate`" in scale
+    assert "| `engine` | only in a Spark pack" in scale
