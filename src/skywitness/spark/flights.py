@@ -26,6 +26,7 @@ from ..flights import airport_inference, build_flights
 from ..store.lake import STATES_DIR
 from ..store.schema import conform
 from .arrowtypes import FLIGHTS_WITH_DATE, conform_to, for_spark, spark_schema
+from .session import ARROW_BATCH
 
 FLIGHTS_DIR = "flights"
 #: States read before the window: the longest flight (an ocean crossing with its gaps) fits, s.
@@ -35,8 +36,8 @@ LOOKAHEAD = timedelta(hours=30)
 #: Rows of one shuffle partition (one task's memory: ~0.5 GB of Arrow at ~250 bytes a row with
 #: the flights stage's working arrays); the window's rows decide the partition count.
 PARTITION_ROWS = 2_000_000
-#: Rows per Arrow batch handed to a Python task: large, so the per-batch cost is amortised.
-ARROW_BATCH_ROWS = 100_000
+#: Rows per Arrow batch handed to a Python task (session.SESSION_CONF sets it).
+ARROW_BATCH_ROWS = ARROW_BATCH
 
 
 def _builder(runways: pa.Table | None, since: datetime, until: datetime) -> Any:
@@ -91,7 +92,6 @@ def spark_rebuild_flights(
     n = partitions or max(
         spark.sparkContext.defaultParallelism, -(-states.count() // PARTITION_ROWS)
     )
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH_ROWS))
     flights = states.repartition(n, "icao24").mapInArrow(
         _builder(runways, since.astimezone(UTC), until.astimezone(UTC)),
         spark_schema(FLIGHTS_WITH_DATE),

@@ -14,10 +14,15 @@ INSTALL_HINT = (
     "Spark support needs pyspark and a Java 17/21 runtime: pip install 'skywitness[spark]'"
 )
 
+#: Rows per Arrow batch between the JVM and a Python task: large, so the per-batch cost is
+#: amortised (Spark's default is 10,000).
+ARROW_BATCH = 100_000
+
 #: Settings every skywitness Spark job runs with (others come from spark-submit / --conf).
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": str(ARROW_BATCH),
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MILLIS",
     "spark.sql.parquet.compression.codec": "zstd",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
