@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,9 +112,11 @@ def assert_same_pack(embedded: Path, on_spark: Path) -> dict[str, Any]:
         k: v for k, v in s_doc.items() if k not in ENGINE_FIELDS
     }
 
-    # the inputs: the same files, recorded by each engine's ingest
-    def files(doc: dict[str, Any]) -> set[tuple[str, str]]:
-        return {(i["source"], i["sha256"]) for i in doc["inputs"]}
+    # the inputs: the same files with the same counts, recorded by each engine's ingest
+    def files(doc: dict[str, Any]) -> set[tuple[Any, ...]]:
+        keys = ("source", "sha256", "size_bytes", "rows_read", "rows_accepted", "rows_stored")
+        return {(*(i[k] for k in keys), json.dumps(i["rejected"], sort_keys=True))
+                for i in doc["inputs"]}  # fmt: skip
 
     assert files(e_doc) == files(s_doc)
     return s_doc

@@ -29,6 +29,8 @@ from ..store.schema import conform
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
 
 RECORDS_DIR = "_spark/ingested"
+#: Between a file's path and a count's name in the accumulator (no path holds a NUL).
+_SEP = "\x00"
 
 
 @dataclass
@@ -83,7 +85,9 @@ def _track_files(opts: RunOptions, acc: Any) -> Any:
                     if table.num_rows:
                         stored += table.num_rows
                         yield from with_date(table).to_batches()
-                acc.add(counts_of(stats, stored))
+                acc.add(
+                    Counter({f"{path}{_SEP}{k}": v for k, v in counts_of(stats, stored).items()})
+                )
 
     return run
 
@@ -111,12 +115,21 @@ def spark_ingest(
     states = df.mapInArrow(_track_files(opts, acc), spark_schema(STATES_WITH_DATE))
     states.write.mode("append").partitionBy("date").parquet(str(lake / STATES_DIR))
     report.files = len(todo)
-    report.counts = dict(acc.value)
-    report.rows = int(report.counts.get("stored", 0))
+    per_file: dict[str, Counter[str]] = {}
+    for key, n in acc.value.items():
+        path, name = key.split(_SEP, 1)
+        per_file.setdefault(path, Counter())[name] += n
+    totals: Counter[str] = sum(per_file.values(), Counter())
+    report.counts = dict(totals)
+    report.rows = int(totals.get("stored", 0))
     done = datetime.now(UTC).replace(microsecond=0).isoformat()
     for p, digest in todo:  # what an evidence pack lists as its inputs (spark.investigate)
+        mine = per_file.get(p, Counter())
         record = {"path": p, "sha256": digest, "format": opts.fmt,
-                  "size_bytes": Path(p).stat().st_size, "ingested_at": done}  # fmt: skip
+                  "size_bytes": Path(p).stat().st_size, "ingested_at": done,
+                  "read": mine["frames"], "accepted": mine["accepted"], "stored": mine["stored"],
+                  "rejected": {k.split(":", 1)[1]: v for k, v in mine.items()
+                               if k.startswith("rejected:")}}  # fmt: skip
         (records / f"{digest}.json").write_text(json.dumps(record, sort_keys=True))
     report_path = lake / "_spark" / "last_ingest.json"
     report_path.write_text(json.dumps(asdict(report), indent=1, sort_keys=True))

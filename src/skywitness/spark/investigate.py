@@ -197,7 +197,10 @@ def spark_inputs(lake: str) -> list[IngestRecord]:
             IngestRecord(
                 id=i, source=str(d["path"]), sha256=str(d["sha256"]), format=d.get("format", ""),
                 size_bytes=d.get("size_bytes"), started=when or datetime.fromtimestamp(0, UTC),
-                finished=when, status="done", note="spark ingest",
+                finished=when, status="done", rows_read=int(d.get("read", 0)),
+                rows_accepted=int(d.get("accepted", 0)), rejected=dict(d.get("rejected", {})),
+                rows_rejected=sum(d.get("rejected", {}).values()),
+                rows_stored=int(d.get("stored", 0)), note="spark ingest",
             )
         )  # fmt: skip
     return out
