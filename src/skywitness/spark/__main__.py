@@ -1,5 +1,5 @@
-"""``python -m skywitness.spark ingest|flights|attach ...``: the Spark commands as a job for
-``spark-submit`` (the same as ``skywitness spark ...``)."""
+"""``python -m skywitness.spark ingest|flights|investigate|attach ...``: the Spark commands as a
+job for ``spark-submit`` (the same as ``skywitness spark ...``)."""
 
 from __future__ import annotations
 
