@@ -24,10 +24,18 @@ I8 = npt.NDArray[np.int64]
 
 
 def read_strings(
-    block: bytes, names: list[str], include: list[str], *, quoting: bool = True
+    block: bytes,
+    names: list[str],
+    include: list[str],
+    *,
+    quoting: bool = True,
+    floats: tuple[str, ...] = (),
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
-    exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it."""
+    exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it.
+    Columns named in ``floats`` are parsed as float64 by the reader itself (an empty or
+    ``nan``-like field is null), as ``numbers`` would parse their text: Arrow's one correctly
+    rounded parser, without loading pyarrow.compute."""
     import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
 
     try:
@@ -40,7 +48,7 @@ def read_strings(
                 delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in include},
+                column_types={n: pa.float64() if n in floats else pa.string() for n in include},
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
