@@ -99,6 +99,8 @@ def numeric_column(
     values: npt.NDArray[np.generic], typ: pa.DataType, null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
     """A fixed-width Arrow column (numbers, timestamps) over ``values``' own bytes."""
+    if null is not None and null.shape[0] and bool(null.all()):
+        return pa.nulls(null.shape[0], typ)  # most decoded fields are absent from most frames
     v = np.ascontiguousarray(values)
     validity = None if null is None else _bitmap(~null)
     nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
@@ -127,28 +129,17 @@ def string_array(values: list[str]) -> pa.Array:
 def labels(
     names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
-    """``names[codes]`` (null where ``null``): the names' bytes gathered in numpy (Arrow's
-    ``take`` is pyarrow.compute, ~0.05 s of start-up for every ``decode``)."""
-    k = len(names)
-    _, obuf, dbuf = names.buffers()
-    off = np.frombuffer(obuf, dtype=np.int32)[names.offset : names.offset + k + 1].astype(np.intp)
-    data = np.frombuffer(dbuf, dtype=np.uint8) if dbuf is not None else np.zeros(1, np.uint8)
-    size = off[1:] - off[:-1]
-    width = max(int(size.max()) if k else 0, 1)
-    col = np.arange(width)
-    table = np.where(col < size[:, None], data[np.minimum(off[:-1, None] + col, data.size - 1)], 0)
-    idx = codes.astype(np.intp)
-    if null is not None:
-        idx = np.where(null, 0, idx)
-    rows = size[idx]
-    if null is not None:
-        rows[null] = 0
-    offsets = np.zeros(idx.shape[0] + 1, dtype=np.int64)
-    np.cumsum(rows, out=offsets[1:])
-    chars = table.astype(np.uint8)[idx][col < rows[:, None]]
-    validity = None if null is None else _bitmap(~null)
-    nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
-    return _strings(chars, offsets, validity, nulls)
+    """``names[codes]`` (null where ``null``), taken in Arrow."""
+    return call_function("take", [names, numeric_column(codes.astype(np.int32), pa.int32(), null)])
+
+
+def call_function(name: str, args: list[Any]) -> Any:
+    """Arrow's compute kernel ``name`` through its one entry point in ``pyarrow._compute``
+    (in every pyarrow since 1.0): ``pyarrow.compute`` itself spends ~0.04 s of start-up
+    generating wrappers and docstrings for every kernel, on every ``decode``."""
+    from pyarrow._compute import call_function as call
+
+    return call(name, args)
 
 
 def repeated(value: str, n: int) -> pa.Array:
