@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import call_function, numpy_of
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
@@ -73,7 +73,7 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     return data, off[:-1], off[1:] - off[:-1]
 
 
-def _rows_at(data: U1, start: I8, width: int) -> U1:
+def rows_at(data: U1, start: I8, width: int) -> U1:
     """The ``width`` bytes at each ``start`` as an (n, width) copy: rows of a sliding-window
     view, one index per row (an (n, width) index array cost ~4x more)."""
     if data.shape[0] < width:
@@ -93,7 +93,7 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         sel = np.flatnonzero(size == nchars)
         if sel.size == 0:
             continue
-        nib = _NIBBLE[_rows_at(data, start[sel], nchars)]
+        nib = _NIBBLE[rows_at(data, start[sel], nchars)]
         packed = (nib[:, 0::2] << 4) | nib[:, 1::2]
         rows = sel
         if (nib == 255).any():  # a non-hex digit: only those rows are not frames
@@ -138,7 +138,7 @@ def hex_column(col: pa.Array | pa.ChunkedArray) -> tuple[U1, U1, npt.NDArray[np.
 
 def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_]]:
     """The ``digits`` hex digits at each ``start`` as a number (up to 15 digits), and ok."""
-    nib = _NIBBLE[_rows_at(data, start, digits)]
+    nib = _NIBBLE[rows_at(data, start, digits)]
     ok = (nib != 255).all(axis=1)
     if digits % 2:  # a leading zero nibble makes whole bytes
         nib = np.concatenate((np.zeros((nib.shape[0], 1), dtype=np.uint8), nib), axis=1)
@@ -180,10 +180,8 @@ def mapped(
     every row: the per-line parser's own function, so the result is the same by construction,
     at the cost of one call per distinct value (addresses, squawks, dates, altitudes repeat a
     lot)."""
-    import pyarrow.compute as pc
-
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    enc = pc.dictionary_encode(arr)
+    enc = call_function("dictionary_encode", [arr])
     values = [fn(v) for v in enc.dictionary.to_pylist()] + [fn("")]
     table = np.array(values, dtype=dtype)
     idx = numpy_of(enc.indices, -1).astype(np.int64)
