@@ -65,7 +65,14 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     times = {}
     for i in ts:
         unit = table.schema.field(i).type.unit
-        ticks = table.column(i).cast(pa.int64()).to_pylist()
+        col = table.column(i)
+        ticks = [
+            v
+            for chunk in col.chunks
+            for v in pa.Array.from_buffers(
+                pa.int64(), len(chunk), chunk.buffers(), offset=chunk.offset
+            ).to_pylist()
+        ]  # the int64 ticks on the same buffers: a cast would load pyarrow.compute
         per = _PER_SECOND[unit]
         times[table.schema.field(i).name] = [
             None if v is None else _EPOCH + timedelta(microseconds=v * 1_000_000 // per)

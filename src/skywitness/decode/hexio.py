@@ -152,8 +152,8 @@ def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDAr
     """A fixed-width Arrow column (numbers, timestamps as int64) as numpy, nulls -> ``fill``."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if pa.types.is_timestamp(arr.type):
-        arr = arr.cast(pa.int64())
+    if pa.types.is_timestamp(arr.type):  # stored as int64: the same buffers, no cast kernel
+        arr = pa.Array.from_buffers(pa.int64(), len(arr), arr.buffers(), offset=arr.offset)
     n = len(arr)
     if pa.types.is_boolean(arr.type):
         bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
