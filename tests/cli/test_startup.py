@@ -16,7 +16,35 @@ from pathlib import Path
 import skywitness
 
 SRC = str(Path(skywitness.__file__).resolve().parents[1])
-HEAVY = ("pandas", "duckdb", "httpx", "fastapi", "uvicorn", "numpy", "pyarrow", "rich")
+HEAVY = (
+    "pandas",
+    "duckdb",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "pyspark",
+    "numpy",
+    "pyarrow",
+    "pyarrow.compute",
+    "rich",
+    "skywitness.track.tracker",
+    "skywitness.flights.airports",
+)
+#: What ``decode`` must never load (issue 18: start-up < 0.2 s): a store, a web stack, the
+#: tracker and airports (``track``'s), rich (only drawn on a terminal), pyarrow.compute's ~0.04 s
+#: of generated wrappers.
+NOT_FOR_DECODE = {
+    "pandas",
+    "duckdb",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "pyspark",
+    "pyarrow.compute",
+    "rich",
+    "skywitness.track.tracker",
+    "skywitness.flights.airports",
+}
 CHILD = """
 import json, sys
 from skywitness.cli.main import main
@@ -60,3 +88,24 @@ def test_flights_query_loads_no_pandas_nor_http(shared_data: Path, tmp_path: Pat
     _loaded("ingest", "--data-dir", data, "-q", str(beast))
     loaded = _loaded("flights", "--data-dir", data, "--icao24", "4ca2d6")
     assert "pandas" not in loaded and "httpx" not in loaded and "fastapi" not in loaded, loaded
+
+
+def test_decode_help_loads_nothing_heavy() -> None:
+    loaded = _loaded("decode", "--help")
+    assert not NOT_FOR_DECODE & set(loaded), loaded
+
+
+def test_decode_of_each_format_loads_only_what_it_uses(shared_data: Path, tmp_path: Path) -> None:
+    """Every frame format and SBS, to each output, quiet (a bar and a summary need rich)."""
+    runs = (
+        ("beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log", "beast", "pq"),
+        ("pymodes-tests/sample_data_adsb.csv", "hex", "jsonl"),
+        ("beastblackbox-example/beast_decoded_dump1090.txt.gz", "avr", "parquet"),
+        ("traffic-raw-frames/tutorial.jsonl.gz", "jsonl", "parquet"),
+        ("beastblackbox-example/beast_decoded_sbs.txt.gz", "sbs", "jsonl"),
+    )
+    for name, fmt, ext in runs:
+        out = str(tmp_path / f"{fmt}.{ext}")
+        loaded = _loaded("decode", "-q", "--format", fmt, str(shared_data / name), "-o", out)
+        assert not NOT_FOR_DECODE & set(loaded), (fmt, loaded)
+        assert Path(out).stat().st_size > 0

@@ -7,19 +7,8 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
-
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Column, Table
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SkywitnessError
 from ..runtime.pipeline import ProgressHook, RunOptions
@@ -27,12 +16,23 @@ from ..sources import FORMATS, Source
 from ..sources.clock import LIVE_ANCHORS
 from ..stats import IngestStats
 from ..timeutil import parse_time
-from .console import console
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich (~0.05 s of start-up) is imported where a bar, a spinner or a summary is drawn: a quiet
+# ``decode`` or ``track`` never draws one.
 
 #: What ``--format`` takes: a format name, or ``auto`` (recognise it; the default).
 FORMAT_CHOICES = ("auto", *FORMATS)
 
-stderr = console(stderr=True)
+
+@cache
+def stderr() -> Console:
+    """The console on stderr (made on first use)."""
+    from .console import console
+
+    return console(stderr=True)
 
 
 def add_input_options(p: argparse.ArgumentParser, *, output: bool = True) -> None:
@@ -123,17 +123,27 @@ def short_label(name: str, width: int = LABEL_MAX) -> str:
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
     """A bytes progress bar per file on an interactive stderr; nothing otherwise."""
-    if not enabled or not stderr.is_terminal:
+    if not enabled or not stderr().is_terminal:
         yield None
         return
-    tasks: dict[int, TaskID] = {}
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.table import Column
+
+    tasks: dict[int, Any] = {}
     with Progress(
         TextColumn("{task.description}", table_column=Column(width=LABEL_MAX, no_wrap=True)),
         BarColumn(bar_width=None),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=stderr,
+        console=stderr(),
         transient=True,
     ) as bar:
 
@@ -150,12 +160,14 @@ def progress_bar(enabled: bool) -> Iterator[ProgressHook | None]:
 def step_status() -> Iterator[Callable[[str], None]]:
     """A spinner with the current step and the time spent, on an interactive stderr, for work
     done in steps of unknown length (an import); a callable taking each step's name."""
-    if not stderr.is_terminal:
+    if not stderr().is_terminal:
         yield lambda _: None
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=stderr, transient=True,
+        console=stderr(), transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task("starting", total=None)
         yield lambda name: bar.update(task, description=name)
@@ -176,6 +188,8 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def print_summary(stats: IngestStats, *, title: str) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -187,7 +201,7 @@ def print_summary(stats: IngestStats, *, title: str) -> None:
         table.add_row(f"  {reason}", f"{count:,}")
     table.add_row("aircraft", f"{len(stats.aircraft):,}")
     table.add_row("positions", f"{stats.positions:,}")
-    stderr.print(table)
+    stderr().print(table)
 
 
 def nothing_accepted(stats: IngestStats, sources: list[str], fmt: str) -> int:
@@ -201,7 +215,7 @@ def nothing_accepted(stats: IngestStats, sources: list[str], fmt: str) -> int:
         if fmt != "auto" and stats.frames
         else ""
     )
-    stderr.print(f"skywitness: {', '.join(sources)}: {what}{hint}", highlight=False)
+    stderr().print(f"skywitness: {', '.join(sources)}: {what}{hint}", highlight=False)
     return 1
 
 

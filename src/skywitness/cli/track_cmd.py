@@ -103,7 +103,7 @@ def run_export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not args.quiet:
-        stderr.print(f"{rows:,} state vectors of {args.sources[0].lower()} → {args.output}")
+        stderr().print(f"{rows:,} state vectors of {args.sources[0].lower()} → {args.output}")
     return 0
 
 

@@ -99,6 +99,8 @@ def numeric_column(
     values: npt.NDArray[np.generic], typ: pa.DataType, null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
     """A fixed-width Arrow column (numbers, timestamps) over ``values``' own bytes."""
+    if null is not None and null.shape[0] and bool(null.all()):
+        return pa.nulls(null.shape[0], typ)  # most decoded fields are absent from most frames
     v = np.ascontiguousarray(values)
     validity = None if null is None else _bitmap(~null)
     nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
@@ -128,20 +130,30 @@ def labels(
     names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
     """``names[codes]`` (null where ``null``), taken in Arrow."""
-    return names.take(numeric_column(codes.astype(np.int32), pa.int32(), null))
+    return call_function("take", [names, numeric_column(codes.astype(np.int32), pa.int32(), null)])
+
+
+def call_function(name: str, args: list[Any]) -> Any:
+    """Arrow's compute kernel ``name`` through its one entry point in ``pyarrow._compute``
+    (in every pyarrow since 1.0): ``pyarrow.compute`` itself spends ~0.04 s of start-up
+    generating wrappers and docstrings for every kernel, on every ``decode``."""
+    from pyarrow._compute import call_function as call
+
+    return call(name, args)
 
 
 def repeated(value: str, n: int) -> pa.Array:
     """``value`` ``n`` times (a source name column)."""
-    return labels(string_array([value]), np.zeros(n, dtype=np.int32))
+    raw = np.frombuffer(value.encode(), dtype=np.uint8)
+    return _strings(np.tile(raw, n), np.arange(n + 1, dtype=np.int64) * raw.size, None, 0)
 
 
 def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDArray[Any]:
     """A fixed-width Arrow column (numbers, timestamps as int64) as numpy, nulls -> ``fill``."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if pa.types.is_timestamp(arr.type):
-        arr = arr.cast(pa.int64())
+    if pa.types.is_timestamp(arr.type):  # stored as int64: the same buffers, no cast kernel
+        arr = pa.Array.from_buffers(pa.int64(), len(arr), arr.buffers(), offset=arr.offset)
     n = len(arr)
     if pa.types.is_boolean(arr.type):
         bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)

@@ -1,9 +1,41 @@
-"""flights stage: state vectors -> flights (segmentation, airport inference, gap bridging)."""
+"""flights stage: state vectors -> flights (segmentation, airport inference, gap bridging).
 
-from .airports import AirportIndex, load_runways
-from .builder import airport_inference, build_flights, ground_stays
-from .incremental import FlightBuilder
-from .schema import FLIGHT_SCHEMA, RUNWAY_SCHEMA
+The names below are loaded on first use (PEP 562): a light submodule (the schema, the query)
+must not pull in the airport index and pyarrow.compute (start-up, issue 18).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .airports import AirportIndex, load_runways
+    from .builder import airport_inference, build_flights, ground_stays
+    from .incremental import FlightBuilder
+    from .schema import FLIGHT_SCHEMA, RUNWAY_SCHEMA
+
+#: Each public name and the submodule that defines it.
+_WHERE = {
+    "AirportIndex": "airports",
+    "load_runways": "airports",
+    "airport_inference": "builder",
+    "build_flights": "builder",
+    "ground_stays": "builder",
+    "FlightBuilder": "incremental",
+    "FLIGHT_SCHEMA": "schema",
+    "RUNWAY_SCHEMA": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FLIGHT_SCHEMA",

@@ -9,18 +9,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
 from ..model import FrameBatch, Observations
 from ..sources import Source, open_source
 from ..stats import IngestStats
-from ..track import AddressFilter, Tracker
-from ..track.ingest_step import IngestStep, count_decode_rejects
-from .places import AirportPlaces
+from ..track.address_filter import AddressFilter
+from ..track.ingest_step import count_decode_rejects
 from .records import messages_table, observations_table
+
+if TYPE_CHECKING:  # the tracker and the airports load in ``track_tables``: ``decode`` skips them
+    from ..track.tracker import Tracker
 
 #: Called after each chunk with (source, bytes consumed so far) to drive a progress bar.
 ProgressHook = Callable[[Source, int], None]
@@ -39,6 +43,16 @@ class RunOptions:
     airports: bool = True  # resolve surface positions with no reference at known airports
     batch_size: int = 65536
     live_clock: str = "system"  # live 12 MHz counters: arrival-anchored, or "counter" (replays)
+
+
+def distinct(values: npt.NDArray[np.integer]) -> list[int]:
+    """``np.unique(values).tolist()`` by a sort: ``np.unique`` imports ``numpy.ma`` (~0.02 s of
+    start-up) to ask whether its input is masked."""
+    s = np.sort(values)
+    keep = np.ones(s.shape[0], dtype=np.bool_)
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    out: list[int] = s[keep].tolist()
+    return out
 
 
 def iter_chunks(
@@ -87,7 +101,7 @@ def decode_tables(
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
         if isinstance(chunk, Observations):
             stats.accepted += len(chunk)
-            stats.aircraft.update(np.unique(chunk.icao24).tolist())
+            stats.aircraft.update(distinct(chunk.icao24))
             stats.positions += int(np.count_nonzero(np.isfinite(chunk.latitude)))
             yield observations_table(chunk)
             continue
@@ -96,7 +110,7 @@ def decode_tables(
         count_decode_rejects(chunk, msgs, stats)
         ok = msgs.reject == 0
         stats.accepted += int(np.count_nonzero(ok))
-        stats.aircraft.update(np.unique(msgs.icao24[ok & (msgs.icao24 != 0)]).tolist())
+        stats.aircraft.update(distinct(msgs.icao24[ok & (msgs.icao24 != 0)]))
         yield messages_table(chunk, msgs)
 
 
@@ -110,6 +124,10 @@ def track_tables(
     tracker: Tracker | None = None,
 ) -> Iterator[pa.Table]:
     """State vectors in the canonical columns, at most one per aircraft per ``rate_s``."""
+    from ..track.ingest_step import IngestStep
+    from ..track.tracker import Tracker
+    from .places import AirportPlaces
+
     tracker = tracker or Tracker(
         rate_s=opts.rate_s,
         reference=opts.reference,

@@ -88,11 +88,14 @@ def timestamps(ts: npt.NDArray[np.float64], unit: str = "us") -> pa.Array:
 
 
 def _nullable_float(a: npt.NDArray[np.float64]) -> pa.Array:
-    return numeric_column(a.astype(np.float64), pa.float64(), np.isnan(a))
+    return numeric_column(np.asarray(a, dtype=np.float64), pa.float64(), np.isnan(a))
 
 
 def _nullable_int(a: npt.NDArray[np.integer], missing: int = -1) -> pa.Array:
-    return numeric_column(a.astype(np.int64), pa.int64(), a == missing)
+    null = a == missing
+    if null.shape[0] and bool(null.all()):  # no widening copy for a field no frame carried
+        return pa.nulls(null.shape[0], pa.int64())
+    return numeric_column(a.astype(np.int64), pa.int64(), null)
 
 
 def _nullable_bool(a: npt.NDArray[np.int8]) -> pa.Array:

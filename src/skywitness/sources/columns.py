@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+from numpy.lib.stride_tricks import sliding_window_view
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import call_function, numpy_of
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
@@ -24,10 +25,18 @@ I8 = npt.NDArray[np.int64]
 
 
 def read_strings(
-    block: bytes, names: list[str], include: list[str], *, quoting: bool = True
+    block: bytes,
+    names: list[str],
+    include: list[str],
+    *,
+    quoting: bool = True,
+    floats: tuple[str, ...] = (),
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
-    exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it."""
+    exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it.
+    Columns named in ``floats`` are parsed as float64 by the reader itself (an empty or
+    ``nan``-like field is null), as ``numbers`` would parse their text: Arrow's one correctly
+    rounded parser, without loading pyarrow.compute."""
     import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
 
     try:
@@ -40,7 +49,7 @@ def read_strings(
                 delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in include},
+                column_types={n: pa.float64() if n in floats else pa.string() for n in include},
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -64,6 +73,15 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     return data, off[:-1], off[1:] - off[:-1]
 
 
+def rows_at(data: U1, start: I8, width: int) -> U1:
+    """The ``width`` bytes at each ``start`` as an (n, width) copy: rows of a sliding-window
+    view, one index per row (an (n, width) index array cost ~4x more)."""
+    if data.shape[0] < width:
+        return np.zeros((0, width), dtype=np.uint8)
+    out: U1 = sliding_window_view(data, width)[start]
+    return out
+
+
 def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
     """Frames from hex text spans: (left-aligned 14-byte rows, length in bytes, ok), as
     ``textio.hex_frames`` gives for the same strings."""
@@ -75,10 +93,13 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         sel = np.flatnonzero(size == nchars)
         if sel.size == 0:
             continue
-        nib = _NIBBLE[data[start[sel, None] + np.arange(nchars)]]
-        good = (nib != 255).all(axis=1)
-        rows = sel[good]
-        out[rows, : nchars // 2] = ((nib[:, 0::2] << 4) | nib[:, 1::2])[good]
+        nib = _NIBBLE[rows_at(data, start[sel], nchars)]
+        packed = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        rows = sel
+        if (nib == 255).any():  # a non-hex digit: only those rows are not frames
+            good = (nib != 255).all(axis=1)
+            rows, packed = sel[good], packed[good]
+        out[rows, : nchars // 2] = packed
         length[rows] = nchars // 2
         ok[rows] = True
     return out, length, ok
@@ -117,10 +138,14 @@ def hex_column(col: pa.Array | pa.ChunkedArray) -> tuple[U1, U1, npt.NDArray[np.
 
 def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_]]:
     """The ``digits`` hex digits at each ``start`` as a number (up to 15 digits), and ok."""
-    nib = _NIBBLE[data[start[:, None] + np.arange(digits)]].astype(np.int64)
+    nib = _NIBBLE[rows_at(data, start, digits)]
     ok = (nib != 255).all(axis=1)
-    shifts = np.arange(4 * (digits - 1), -1, -4, dtype=np.int64)
-    out: I8 = ((nib & 0xF) << shifts).sum(axis=1)
+    if digits % 2:  # a leading zero nibble makes whole bytes
+        nib = np.concatenate((np.zeros((nib.shape[0], 1), dtype=np.uint8), nib), axis=1)
+    nbytes = nib.shape[1] // 2
+    big = np.zeros((nib.shape[0], 8), dtype=np.uint8)  # big-endian uint64 rows
+    big[:, 8 - nbytes :] = ((nib[:, 0::2] & 0xF) << 4) | (nib[:, 1::2] & 0xF)
+    out: I8 = big.view(">u8").ravel().astype(np.int64)
     return out, ok
 
 
@@ -155,10 +180,8 @@ def mapped(
     every row: the per-line parser's own function, so the result is the same by construction,
     at the cost of one call per distinct value (addresses, squawks, dates, altitudes repeat a
     lot)."""
-    import pyarrow.compute as pc
-
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    enc = pc.dictionary_encode(arr)
+    enc = call_function("dictionary_encode", [arr])
     values = [fn(v) for v in enc.dictionary.to_pylist()] + [fn("")]
     table = np.array(values, dtype=dtype)
     idx = numpy_of(enc.indices, -1).astype(np.int64)

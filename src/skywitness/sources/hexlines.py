@@ -61,15 +61,22 @@ def _line_count(block: bytes) -> int:
     return block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
 
 
+def number_times(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
+    """``parse_time`` of numbers already parsed (NaN: empty): seconds, or milliseconds above
+    ``MS_THRESHOLD``; None when any is not finite."""
+    if not np.isfinite(t).all():
+        return None
+    out: npt.NDArray[np.float64] = np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
+    return out
+
+
 def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     """``parse_time`` of a whole string column: numbers (s or ms) or naive ISO 8601 (UTC);
     None when any value is neither (the caller then reads line by line). Both give the same
     floats: correctly rounded numbers, and whole microseconds / 1e6."""
     t = numbers(col)
     if t is not None:
-        if not np.isfinite(t).all():
-            return None
-        return np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
+        return number_times(t)
     import pyarrow.compute as pc  # on use: ~0.1 s of start-up that Beast input never needs
 
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
@@ -196,6 +203,7 @@ class HexParser(LineParser[FrameBatch]):
         self._seen_data = False
         self._ncols = 0  # fields of the last good line when comma-separated, else 0
         self._learning = 0  # lines read one by one to learn the layout
+        self._text_times = False  # a time column Arrow could not read as numbers (ISO dates)
 
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
@@ -219,30 +227,43 @@ class HexParser(LineParser[FrameBatch]):
             return None
         names = [f"c{i}" for i in range(self._ncols)]
         used = [i for i in (lay.frame, lay.time, lay.time2) if i is not None]
-        tbl = read_strings(block, names, [names[i] for i in sorted(used)])
+        include = [names[i] for i in sorted(used)]
+        floats = (names[lay.time],) if lay.time is not None and lay.time2 is None else ()
+        tbl = None
+        if floats and not self._text_times:
+            tbl = read_strings(block, names, include, floats=floats)
+        tried_floats = bool(floats) and tbl is None and not self._text_times
+        if tbl is None:
+            tbl = read_strings(block, names, include)
         if tbl is None:
             return None
         got = hex_column(tbl.column(names[lay.frame]))
         if got is None or not got[2].all():
             return None
-        n = tbl.num_rows
-        if lay.time is None:
-            ts = np.full(n, np.nan)
-        else:
-            col = tbl.column(names[lay.time])
-            if lay.time2 is not None:
-                import pyarrow.compute as pc
-
-                col = pc.binary_join_element_wise(col, "T", tbl.column(names[lay.time2]), "")
-            t = column_times(col)
-            if t is None:
-                return None
-            ts = t
+        ts = self._times(tbl, names)
+        if ts is None:
+            return None
+        # numbers failed but text parsed (ISO dates): read the time column as text from now on
+        self._text_times = self._text_times or tried_floats
         if self.live and arrival is not None:
             ts[np.isnan(ts)] = arrival
         self._seen_data = True
-        self.stats.frames += n
+        self.stats.frames += tbl.num_rows
         return frame_batches(self.stats, self.name, ts, got[0], got[1])
+
+    def _times(self, tbl: pa.Table, names: list[str]) -> npt.NDArray[np.float64] | None:
+        """The block's times (NaN without a time column); None when one does not parse."""
+        lay = self._layout
+        if lay is None or lay.time is None:
+            return np.full(tbl.num_rows, np.nan)
+        col = tbl.column(names[lay.time])
+        if pa.types.is_floating(col.type):
+            return number_times(numpy_of(col, np.nan).astype(np.float64))
+        if lay.time2 is not None:
+            import pyarrow.compute as pc
+
+            col = pc.binary_join_element_wise(col, "T", tbl.column(names[lay.time2]), "")
+        return column_times(col)
 
     def parse_lines(
         self, lines: list[bytes], first: int, arrival: float | None

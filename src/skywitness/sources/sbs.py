@@ -20,10 +20,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import bool_column
+from ..decode.hexio import bool_column, numpy_of
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
-from .columns import mapped, numbers, read_strings, spans
+from .columns import mapped, read_strings, rows_at, spans
 from .records import ObsRows, icao_of, num, squawk_code
 from .textio import LineParser
 
@@ -31,6 +31,9 @@ OTHER_RECORDS = frozenset({"SEL", "ID", "AIR", "STA", "CLK"})
 _MIN_FIELDS = 10  # through time_log: anything shorter is not an SBS record
 _NAMES = [f"c{i}" for i in range(22)]  # a full MSG record, as the column-wise path reads it
 _USED = (0, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 21)
+#: Groundspeed, track, latitude, longitude: read as numbers by the CSV reader itself (what
+#: ``num`` gives; a value that is not a number sends the block line by line).
+_FLOATS = ("c12", "c13", "c14", "c15")
 
 
 class SbsParser(LineParser[Observations]):
@@ -48,8 +51,8 @@ class SbsParser(LineParser[Observations]):
     ) -> list[Observations] | None:
         if self.tz is not None:
             return None
-        tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False)
-        if tbl is None:
+        tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False, floats=_FLOATS)
+        if tbl is None:  # a value Arrow cannot read (as a number where one is expected)
             return None
         kind = mapped(tbl.column("c0"), _record_kind, np.int8)
         if not (kind == 1).all():
@@ -74,10 +77,8 @@ class SbsParser(LineParser[Observations]):
         if not ((secs >= 0) & (secs < 86401)).all():
             return None
         floats = []
-        for i in (12, 13, 14, 15):
-            f = numbers(tbl.column(f"c{i}"))
-            if f is None:
-                return None
+        for name in _FLOATS:
+            f = numpy_of(tbl.column(name), np.nan).astype(np.float64)
             floats.append(np.where(np.isfinite(f), f, np.nan))  # num(): NaN/inf -> NaN
         gs, track, lat, lon = floats
         has_pos = np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
@@ -198,30 +199,37 @@ class SbsParser(LineParser[Observations]):
 
 
 def _time_of_day(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
-    """Seconds of ``HH:MM:SS[.fff]`` values, as ``int(h) * 3600 + int(m) * 60 + float(s)``;
-    None unless every value has that exact shape."""
-    import pyarrow.compute as pc
-
+    """Seconds of ``HH:MM:SS[.f...]`` values, as ``int(h) * 3600 + int(m) * 60 + float(s)``;
+    None unless every value has that exact shape (up to 9 decimals). ``float(s)`` is the
+    whole number of its digits over a power of ten: both exact, so the one division is
+    correctly rounded, as Python's parse of the text is."""
     sp = spans(col)
     if sp is None:
         return None
     data, start, size = sp
-    if start.size == 0:
-        return np.zeros(0)
-    if not (size >= 8).all():
-        return None
-    ch = data[start[:, None] + np.arange(8)].astype(np.int64) - ord("0")
-    colons = (ch[:, 2] == ord(":") - ord("0")) & (ch[:, 5] == ord(":") - ord("0"))
-    digits = ch[:, [0, 1, 3, 4]]
-    if not (colons.all() and ((digits >= 0) & (digits <= 9)).all()):
-        return None
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    sec = numbers(pc.utf8_slice_codeunits(arr, 6))
-    if sec is None or np.isnan(sec).any():
-        return None
-    hm = (digits[:, 0] * 10 + digits[:, 1]) * 3600 + (digits[:, 2] * 10 + digits[:, 3]) * 60
-    out: npt.NDArray[np.float64] = hm.astype(np.float64) + sec
+    out = np.zeros(start.shape[0], dtype=np.float64)
+    for width in _distinct(size):
+        if not 8 <= width <= 18 or width == 9:  # no "HH:MM:SS." with nothing after the dot
+            return None
+        sel = np.flatnonzero(size == width)
+        ch = rows_at(data, start[sel], width).astype(np.int64) - ord("0")
+        colons = (ch[:, 2] == ord(":") - ord("0")) & (ch[:, 5] == ord(":") - ord("0"))
+        digits = np.delete(ch, [2, 5, 8] if width > 8 else [2, 5], axis=1)
+        if width > 8:
+            colons &= ch[:, 8] == ord(".") - ord("0")
+        if not (colons.all() and ((digits >= 0) & (digits <= 9)).all()):
+            return None
+        hm = (digits[:, 0] * 10 + digits[:, 1]) * 3600 + (digits[:, 2] * 10 + digits[:, 3]) * 60
+        places = 10 ** np.arange(digits.shape[1] - 5, -1, -1, dtype=np.int64)
+        whole = digits[:, 4:] @ places  # the seconds' digits as one integer (< 2**53)
+        sec = whole / float(10 ** (width - 9)) if width > 8 else whole.astype(np.float64)
+        out[sel] = hm.astype(np.float64) + sec
     return out
+
+
+def _distinct(values: npt.NDArray[np.int64]) -> list[int]:
+    s = np.sort(values)
+    return s[np.concatenate(([True], s[1:] != s[:-1]))].tolist() if s.size else []
 
 
 def _record_kind(text: str) -> int:

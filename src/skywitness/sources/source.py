@@ -19,31 +19,27 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import numpy as np
 
 from ..errors import FormatError, InputError
-from ..model import FrameBatch, Observations, RejectReason
+from ..model import FrameBatch, RejectReason
 from ..stats import IngestStats
-from .avr import AvrParser
-from .beast import BeastParser
 from .clock import TickClock
 from .compression import Decompressor, compression_of, decompress_head
 from .detect import FORMATS, detect_format
 from .filetime import file_base_time
-from .fr24 import fr24_rows
-from .hexlines import HexParser, JsonlParser
 from .link import CUT, LinkState
-from .opensky import OpenskyCsvParser, rest_rows
-from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import drop_bad_times, drop_implausible, obs_take
-from .sbs import SbsParser
-from .states import StatesParser
 
-Batch = FrameBatch | Observations
+# re-exported: the registry's old home (live transports, tests and the fuzz targets use them)
+from .registry import PARSERS as PARSERS
+from .registry import Batch as Batch
+from .registry import Parser as Parser
+from .registry import make_parser as make_parser
+
 FILE_CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16
 MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
@@ -54,68 +50,6 @@ DOCUMENT_FORMATS = (
 )  # whole JSON documents (opensky: CSV streams, REST docs)
 
 log = logging.getLogger(__name__)
-
-
-class Parser(Protocol):
-    def feed(self, data: bytes, arrival: float | None = None) -> list[Batch]: ...
-
-    def finish(self) -> list[Batch]: ...
-
-    def cut(self) -> list[Batch]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ParserArgs:
-    """What a parser factory is given (each format takes what it needs)."""
-
-    stats: IngestStats
-    name: str
-    clock: TickClock
-    live: bool
-    tz: str | None
-    document: bool
-
-
-def _opensky(a: ParserArgs) -> Any:
-    if a.document:  # the REST API's JSON document, not the historical CSV stream
-        return JsonDocumentParser(a.stats, a.name, rest_rows)
-    return OpenskyCsvParser(a.stats, a.name, live=a.live)
-
-
-#: The format registry: each input format's sans-IO parser factory, by name (``FORMATS``,
-#: recognised by ``detect.detect_format``). A new format is one row here and one in ``FORMATS``.
-PARSERS: dict[str, Callable[[ParserArgs], Any]] = {
-    "beast": lambda a: BeastParser(a.stats, a.name, a.clock),
-    "avr": lambda a: AvrParser(a.stats, a.name, a.clock, live=a.live),
-    "hex": lambda a: HexParser(a.stats, a.name, live=a.live),
-    "jsonl": lambda a: JsonlParser(a.stats, a.name, live=a.live),
-    "sbs": lambda a: SbsParser(a.stats, a.name, tz=a.tz, live=a.live),
-    "readsb": lambda a: JsonDocumentParser(a.stats, a.name, aircraft_rows),
-    "trace": lambda a: JsonDocumentParser(a.stats, a.name, trace_rows),
-    "fr24": lambda a: JsonDocumentParser(a.stats, a.name, fr24_rows),
-    "states": lambda a: StatesParser(a.stats, a.name),
-    "opensky": _opensky,
-}
-
-
-def make_parser(
-    fmt: str,
-    stats: IngestStats,
-    name: str,
-    *,
-    clock: TickClock | None = None,
-    live: bool = False,
-    tz: str | None = None,
-    document: bool = False,
-) -> Parser:
-    """The sans-IO parser for ``fmt``; ``document`` picks OpenSky's REST JSON over its CSV."""
-    factory = PARSERS.get(fmt)
-    if factory is None:
-        raise FormatError(name, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
-    parser: Parser = factory(
-        ParserArgs(stats, name, clock or TickClock(live=live), live, tz, document)
-    )
-    return parser
 
 
 def checked(b: Batch, stats: IngestStats) -> Batch:

@@ -1,10 +1,45 @@
-"""track stage: the one per-aircraft state, state vectors and events."""
+"""track stage: the one per-aircraft state, state vectors and events.
 
-from .address_filter import ADDRESS_WINDOW_S, AddressFilter
-from .events import EMERGENCY_SQUAWKS, Event, EventKind
-from .snapshot import AircraftSnapshot
-from .state_vectors import NON_ICAO_FLAG, StateVectors, icao24_hex, state_schema
-from .tracker import Tracker
+The names below are loaded on first use (PEP 562): ``decode`` needs only the address filter,
+not the tracker and everything it brings (start-up, issue 18).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .address_filter import ADDRESS_WINDOW_S, AddressFilter
+    from .events import EMERGENCY_SQUAWKS, Event, EventKind
+    from .snapshot import AircraftSnapshot
+    from .state_vectors import NON_ICAO_FLAG, StateVectors, icao24_hex, state_schema
+    from .tracker import Tracker
+
+#: Each public name and the submodule that defines it.
+_WHERE = {
+    "ADDRESS_WINDOW_S": "address_filter",
+    "AddressFilter": "address_filter",
+    "EMERGENCY_SQUAWKS": "events",
+    "Event": "events",
+    "EventKind": "events",
+    "AircraftSnapshot": "snapshot",
+    "NON_ICAO_FLAG": "state_vectors",
+    "StateVectors": "state_vectors",
+    "icao24_hex": "state_vectors",
+    "state_schema": "state_vectors",
+    "Tracker": "tracker",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ADDRESS_WINDOW_S",

@@ -11,6 +11,7 @@ or ``Observations`` (already decoded reports: counted, tracked).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,7 +20,9 @@ from ..model import FrameBatch, Messages, Observations, RejectReason
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
 from .state_vectors import StateVectors
-from .tracker import Tracker
+
+if TYPE_CHECKING:  # the tracker is given, not made here: ``decode`` counts without it
+    from .tracker import Tracker
 
 
 def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats) -> None:

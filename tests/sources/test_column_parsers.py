@@ -1,0 +1,103 @@
+"""The column-wise parsers of issue 18 agree with the per-value Python they replace.
+
+``sbs._time_of_day`` against ``int(h) * 3600 + int(m) * 60 + float(s)`` (the line path),
+``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, and
+the Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skywitness.decode.hexio import labels, string_array
+from skywitness.output import ROW_GROUP_ROWS, open_writer
+from skywitness.sources.columns import hex_ints
+from skywitness.sources.sbs import _time_of_day
+
+_TIMES = st.tuples(
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 60),
+    st.text("0123456789", min_size=0, max_size=9),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TIMES, min_size=1, max_size=40))
+def test_time_of_day_is_the_line_paths_arithmetic(parts: list[tuple[int, int, int, str]]) -> None:
+    texts = [f"{h:02d}:{m:02d}:{s:02d}" + (f".{frac}" if frac else "") for h, m, s, frac in parts]
+    got = _time_of_day(pa.chunked_array([pa.array(texts)]))
+    assert got is not None
+    want = [int(t[:2]) * 3600 + int(t[3:5]) * 60 + float(t[6:]) for t in texts]
+    assert got.tolist() == want  # bit for bit: one exact division, as float() rounds
+
+
+def test_time_of_day_refuses_other_shapes() -> None:
+    for bad in ("12:00:00.", "1a:00:00", "12-00-00", "12:00", "12:00:00.1234567890", " 12:00:00"):
+        assert _time_of_day(pa.chunked_array([pa.array(["01:02:03", bad])])) is None, bad
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 15).flatmap(lambda d: st.tuples(st.just(d), st.lists(
+    st.integers(0, 16**d - 1), min_size=1, max_size=30))))  # fmt: skip
+def test_hex_ints_is_int_base_16(case: tuple[int, list[int]]) -> None:
+    digits, values = case
+    text = "".join(f"{v:0{digits}x}" if i % 2 else f"{v:0{digits}X}" for i, v in enumerate(values))
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    got, ok = hex_ints(data, np.arange(len(values), dtype=np.int64) * digits, digits)
+    assert ok.all()
+    assert got.tolist() == [
+        int(text[i * digits : (i + 1) * digits], 16) for i in range(len(values))
+    ]
+
+
+def test_hex_ints_flags_non_hex() -> None:
+    data = np.frombuffer(b"12g4ff", dtype=np.uint8)
+    got, ok = hex_ints(data, np.array([0, 2, 4], dtype=np.int64), 2)
+    assert ok.tolist() == [True, False, True]
+    assert got[[0, 2]].tolist() == [0x12, 0xFF]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(max_size=12), min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.booleans()), max_size=60),
+)
+def test_labels_is_a_lookup(names: list[str], rows: list[tuple[int, bool]]) -> None:
+    codes = np.array([c % len(names) for c, _ in rows], dtype=np.int64)
+    null = np.array([n for _, n in rows], dtype=np.bool_)
+    got = labels(string_array(names), codes, null)
+    assert got.to_pylist() == [None if n else names[c] for c, n in zip(codes, null, strict=True)]
+
+
+def test_parquet_output_in_row_groups(tmp_path: Path) -> None:
+    n = 50_000
+    schema = pa.schema([("t", pa.int64()), ("x", pa.float64()), ("s", pa.string())])
+    parts = [
+        pa.table(
+            [
+                pa.array(np.arange(i * n, (i + 1) * n, dtype=np.int64)),
+                pa.array(np.where(np.arange(n) % 3, np.arange(n) * 0.5, np.nan), from_pandas=True),
+                pa.array([f"v{j % 7}" for j in range(n)]),
+            ],
+            schema=schema,
+        )
+        for i in range(6)
+    ]
+    out = tmp_path / "x.parquet"
+    writer = open_writer(str(out), schema)
+    for part in parts:
+        writer.write(part)
+    writer.write(parts[0].slice(0, 0))  # an empty batch writes nothing
+    writer.close()
+    meta = pq.ParquetFile(out).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes == [150_000, 150_000]  # 3 batches reach ROW_GROUP_ROWS, twice
+    assert ROW_GROUP_ROWS == 131_072
+    assert pq.read_table(out).equals(pa.concat_tables(parts))
