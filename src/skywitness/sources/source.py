@@ -19,29 +19,21 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
 from ..errors import FormatError, InputError
 from ..model import FrameBatch, Observations, RejectReason
 from ..stats import IngestStats
-from .avr import AvrParser
-from .beast import BeastParser
 from .clock import TickClock
 from .compression import Decompressor, compression_of, decompress_head
-from .detect import FORMATS, detect_format
+from .detect import detect_format
 from .filetime import file_base_time
-from .fr24 import fr24_rows
-from .hexlines import HexParser, JsonlParser
+from .formats import FORMATS, PARSERS, ParserArgs
 from .link import CUT, LinkState
-from .opensky import OpenskyCsvParser, rest_rows
-from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import drop_bad_times, drop_implausible, obs_take
-from .sbs import SbsParser
-from .states import StatesParser
 
 Batch = FrameBatch | Observations
 FILE_CHUNK_BYTES = 1 << 20
@@ -64,40 +56,6 @@ class Parser(Protocol):
     def cut(self) -> list[Batch]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ParserArgs:
-    """What a parser factory is given (each format takes what it needs)."""
-
-    stats: IngestStats
-    name: str
-    clock: TickClock
-    live: bool
-    tz: str | None
-    document: bool
-
-
-def _opensky(a: ParserArgs) -> Any:
-    if a.document:  # the REST API's JSON document, not the historical CSV stream
-        return JsonDocumentParser(a.stats, a.name, rest_rows)
-    return OpenskyCsvParser(a.stats, a.name, live=a.live)
-
-
-#: The format registry: each input format's sans-IO parser factory, by name (``FORMATS``,
-#: recognised by ``detect.detect_format``). A new format is one row here and one in ``FORMATS``.
-PARSERS: dict[str, Callable[[ParserArgs], Any]] = {
-    "beast": lambda a: BeastParser(a.stats, a.name, a.clock),
-    "avr": lambda a: AvrParser(a.stats, a.name, a.clock, live=a.live),
-    "hex": lambda a: HexParser(a.stats, a.name, live=a.live),
-    "jsonl": lambda a: JsonlParser(a.stats, a.name, live=a.live),
-    "sbs": lambda a: SbsParser(a.stats, a.name, tz=a.tz, live=a.live),
-    "readsb": lambda a: JsonDocumentParser(a.stats, a.name, aircraft_rows),
-    "trace": lambda a: JsonDocumentParser(a.stats, a.name, trace_rows),
-    "fr24": lambda a: JsonDocumentParser(a.stats, a.name, fr24_rows),
-    "states": lambda a: StatesParser(a.stats, a.name),
-    "opensky": _opensky,
-}
-
-
 def make_parser(
     fmt: str,
     stats: IngestStats,
@@ -108,7 +66,8 @@ def make_parser(
     tz: str | None = None,
     document: bool = False,
 ) -> Parser:
-    """The sans-IO parser for ``fmt``; ``document`` picks OpenSky's REST JSON over its CSV."""
+    """The sans-IO parser for ``fmt`` (from the format registry, ``formats.REGISTRY``);
+    ``document`` picks OpenSky's REST JSON over its CSV."""
     factory = PARSERS.get(fmt)
     if factory is None:
         raise FormatError(name, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
