@@ -314,29 +314,21 @@ def _read_checked(
     return cols, good
 
 
-def _record_import(
-    con: Any,
-    p: Path,
-    kind: str,
-    src: str,
-    version: str,
-    stamp: dt.datetime,
-    report: ImportReport,
-) -> None:
+def _record_import(con: Any, report: ImportReport, stamp: dt.datetime) -> None:
     """The source's kind (its priority) and the import's row in ``aircraft_imports``."""
-    if kind != "operators":
+    if report.kind != "operators":
         con.execute(
             """INSERT INTO aircraft_sources VALUES (?, ?, ?)
                ON CONFLICT (source) DO UPDATE SET kind = excluded.kind""",
-            [src, kind, KIND_PRIORITY.get(kind, 0)],
+            [report.source, report.kind, KIND_PRIORITY.get(report.kind, 0)],
         )
     con.execute(
         "INSERT INTO aircraft_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            src,
-            kind,
-            str(p),
-            version,
+            report.source,
+            report.kind,
+            report.path,
+            report.source_version,
             report.sha256,
             stamp,
             report.rows_read,
@@ -397,4 +389,4 @@ def _run_import(
     report.facts_unchanged = total - report.facts_added
     report.keys = keys
     report.stats.accepted = report.stats.frames - report.stats.rejected_total
-    _record_import(con, p, kind, src, version, stamp, report)
+    _record_import(con, report, stamp)

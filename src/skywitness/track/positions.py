@@ -81,22 +81,8 @@ def resolve(
     if p.size:
         gend = np.searchsorted(gp, np.arange(ng), side="right") - 1
         gend[(gend < 0) | (gp[np.maximum(gend, 0)] != np.arange(ng))] = -1
-    sub = _resolve_rows(
-        t[p],
-        gp,
-        gstart,
-        gend,
-        cpr_kind[p],
-        cpr_odd[p],
-        cpr_lat[p],
-        cpr_lon[p],
-        given_lat[p],
-        given_lon[p],
-        groundspeed[p],
-        carry,
-        reference,
-        places,
-    )
+    r = _Rows.of(t[p], gp, gstart, gend, cpr_kind[p], cpr_odd[p], cpr_lat[p], cpr_lon[p])
+    sub = _resolve_rows(r, given_lat[p], given_lon[p], groundspeed[p], carry, reference, places)
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
     ok = np.zeros(n, dtype=np.bool_)
@@ -109,27 +95,15 @@ def resolve(
 
 
 def _resolve_rows(
-    t: F8,
-    g: I8,
-    gstart: I8,
-    gend: I8,
-    cpr_kind: npt.NDArray[np.uint8],
-    cpr_odd: npt.NDArray[np.int8],
-    cpr_lat: npt.NDArray[np.int32],
-    cpr_lon: npt.NDArray[np.int32],
+    r: _Rows,
     given_lat: F8,
     given_lon: F8,
     groundspeed: F8,
     carry: dict[str, npt.NDArray[Any]],
     reference: tuple[float, float] | None,
-    places: Places | None = None,
+    places: Places | None,
 ) -> Resolved:
-    is_cpr = (cpr_kind != CprKind.NONE) & (cpr_lat >= 0) & (cpr_lon >= 0) & (cpr_odd >= 0)
-    sfc = is_cpr & (cpr_kind == CprKind.SURFACE)
-    odd = cpr_odd == 1
-    cls = np.where(sfc, 2, 0) + odd.astype(np.int64)
-    cls[~is_cpr] = -1
-    r = _Rows(t, g, gstart, gend, cpr_odd, cpr_lat, cpr_lon, is_cpr, sfc, odd, cls)
+    is_cpr, sfc = r.is_cpr, r.sfc
     cpr_end, pair = _pairs(r, groundspeed, carry)
     given = ~is_cpr & np.isfinite(given_lat) & np.isfinite(given_lon)
     lat = np.where(given, given_lat, np.nan)
@@ -142,18 +116,18 @@ def _resolve_rows(
     bad = is_cpr & ~resolved & attempted
     waiting = int(np.count_nonzero(is_cpr & ~resolved & ~attempted))
     ok = gate(
-        t,
-        g,
-        gstart,
+        r.t,
+        r.g,
+        r.gstart,
         lat,
         lon,
         resolved,
         sfc,
         kind_global,
         ref_kind,
-        cpr_lat,
-        cpr_lon,
-        cpr_odd,
+        r.cpr_lat,
+        r.cpr_lon,
+        r.cpr_odd,
         carry,
     )
     implausible = resolved & ~ok
@@ -177,6 +151,25 @@ class _Rows:
     sfc: B1  # a surface CPR message
     odd: Any  # odd parity (bool)
     cls: I8  # CPR_CLASSES index, -1 for a row that is not CPR
+
+    @classmethod
+    def of(
+        cls,
+        t: F8,
+        g: I8,
+        gstart: I8,
+        gend: I8,
+        cpr_kind: npt.NDArray[np.uint8],
+        cpr_odd: npt.NDArray[np.int8],
+        cpr_lat: npt.NDArray[np.int32],
+        cpr_lon: npt.NDArray[np.int32],
+    ) -> _Rows:
+        is_cpr = (cpr_kind != CprKind.NONE) & (cpr_lat >= 0) & (cpr_lon >= 0) & (cpr_odd >= 0)
+        sfc = is_cpr & (cpr_kind == CprKind.SURFACE)
+        odd = cpr_odd == 1
+        klass = np.where(sfc, 2, 0) + odd.astype(np.int64)
+        klass[~is_cpr] = -1
+        return cls(t, g, gstart, gend, cpr_odd, cpr_lat, cpr_lon, is_cpr, sfc, odd, klass)
 
 
 @dataclass(slots=True)
