@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from skywitness.watch import Cooldown, RuleEngine, WatchEvents, WatchKind, parse_rules
-from skywitness.watch.events import EMERGENCY_SQUAWKS
+from skywitness.watch.events import EMERGENCY_SQUAWKS, WATCH_KINDS
 
 AIRPORTS = ["LFPG", "LFPO", "LFPB", "EGLL", "EDDF", "LEMD", "LIRF", "EHAM", "SVMI", "UUEE"]
 COUNTRIES = {"LFPG": "FR", "LFPO": "FR", "LFPB": "FR", "EGLL": "GB", "EDDF": "DE",
@@ -32,7 +32,7 @@ def make_rules(n: int, rng: np.random.Generator, aircraft: list[str], mix: str) 
     ``selective``: every rule names its aircraft (icao24 lists, rare countries of registry,
     military/government) as watch rules do (a few matches per hundred events)."""
     out = []
-    kinds = [k.label for k in WatchKind]
+    kinds = [k.label for k in WATCH_KINDS]  # what a rule may name
     for i in range(n):
         kind = kinds[i % len(kinds)]
         lines = ["[[rule]]", f'name = "r{i}"', f'event = "{kind}"']
@@ -71,7 +71,7 @@ def make_rules(n: int, rng: np.random.Generator, aircraft: list[str], mix: str) 
 
 def make_events(n: int, rng: np.random.Generator, aircraft: list[str], fences: int) -> WatchEvents:
     ev = WatchEvents.empty(n)
-    ev.kind[:] = rng.integers(0, len(WatchKind), n)
+    ev.kind[:] = rng.choice(np.array([int(k) for k in WATCH_KINDS]), n)
     ev.timestamp[:] = np.sort(T0 + rng.random(n) * 86_400)
     ev.icao24[:] = np.array(aircraft, dtype=object)[rng.integers(0, len(aircraft), n)]
     ev.callsign[:] = ""

@@ -112,6 +112,7 @@ class Synth:
                 "onground": ground,
                 "source": _const("synthetic", len(ts)),
                 "position_source": _const("adsb", len(ts)),
+                "position_error": np.full(len(ts), np.nan),
             }
         )
         first = start * 1000

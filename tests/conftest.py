@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the real data lives (``../shared/data`` beside the checkout)."""
+"""Shared test fixtures: where the real data lives (``../shared/data`` beside the checkout), and
+the stores more than one test folder reads (built by ``tests/fixtures.py``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         raise RuntimeError(f"real test data not found at {SHARED_DATA}; set SKYWITNESS_SHARED_DATA")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def afr_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A store with the real AFR34ZG LFPG -> LFBO flight of 2024-07-06 (claims, evidence)."""
+    from tests.fixtures import afr_store as build
+
+    return build(tmp_path_factory.mktemp("afr") / "data", shared_data)
 
 
 @pytest.fixture(scope="session")

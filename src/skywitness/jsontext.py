@@ -18,14 +18,22 @@ from typing import Any
 
 import orjson
 
-from .timeutil import iso_z
+from .timeutil import iso_day, iso_z
 
-_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+#: Datetimes are passed through to ``_default``, so that they print as ``iso_z`` prints them
+#: (orjson's own form would give six fraction digits: a second way of printing a time).
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _default(v: Any) -> Any:
+    if isinstance(v, date):
+        return jsonable(v)
+    return str(v)
 
 
 def dumpb(obj: Any) -> bytes:
     """``obj`` as compact JSON bytes."""
-    return orjson.dumps(obj, default=str, option=_OPTIONS)
+    return orjson.dumps(obj, default=_default, option=_OPTIONS)
 
 
 def dumps(obj: Any) -> str:
@@ -39,7 +47,7 @@ def jsonable(v: Any) -> Any:
     if isinstance(v, datetime):
         return iso_z(v)
     if isinstance(v, date):
-        return v.isoformat()
+        return iso_day(v)
     if isinstance(v, float):
         return v if math.isfinite(v) else None
     if isinstance(v, Decimal):

@@ -11,8 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from skywitness.api import app as app_module
-from skywitness.api import create_app
+from skywitness.api import admin, create_app
 from skywitness.runtime.service import Service, ServiceConfig
 from tests.api.conftest import call, wait_for
 
@@ -67,7 +66,7 @@ def test_import_aircraft_db(service: Service, app: FastAPI, monkeypatch: Any) ->
     r = call(app, "POST", "/api/import?kind=nope", content=csv, headers=AUTH)
     assert r.status_code == 400 and "tar1090" in r.text
     assert call(app, "POST", url, content=b"", headers=AUTH).status_code == 400
-    monkeypatch.setattr(app_module, "IMPORT_MAX_BYTES", 10)
+    monkeypatch.setattr(admin, "IMPORT_MAX_BYTES", 10)  # the guard reads it there too
     assert call(app, "POST", url, content=csv, headers=AUTH).status_code == 413
     monkeypatch.undo()
     r = call(app, "POST", url, content=csv, headers=AUTH)

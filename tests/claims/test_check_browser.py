@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, LiveSite, live_site
+from tests.fixtures import chromium, site_page
+from tests.web.conftest import LiveSite, live_site
 
 __all__ = ["live_site"]  # the web tests' live service, used here too
 
@@ -23,29 +24,13 @@ TIMEOUT_MS = 20_000
 def browser() -> Iterator[Any]:
     """Chromium for this module only: Playwright's sync API runs an event loop in this thread
     while it is open, and later tests that call asyncio.run must not meet it."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} not found: apt-get install -y chromium")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture
 def page(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    pg = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(live_site.url + "/")
-    pg.wait_for_selector("body[data-ready='1']")
-    yield pg
-    pg.close()
-    assert errors == [], errors
+    yield from site_page(browser, live_site.url + "/", height=900, timeout_ms=TIMEOUT_MS)
 
 
 def test_check_a_claim_then_edit_it(page: Any, artifacts: Path) -> None:

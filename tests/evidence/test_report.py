@@ -9,19 +9,9 @@ from typing import Any
 import pytest
 
 from skywitness.evidence.manifest import read_manifest
+from tests.fixtures import chromium
 
 from .conftest import cli
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +26,20 @@ def pdf_pack(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def test_report_renders_offline(pdf_pack: Path, artifacts: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     url = (pdf_pack / "report.html").resolve().as_uri()
     requests: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            errors: list[Any] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url, wait_until="load")
-            assert page.locator("#answer").inner_text().startswith("2 flights of 2 aircraft")
-            assert page.locator("svg.map polyline.observed").count() == 6
-            assert page.locator("svg.map polyline.bridged").count() == 4
-            assert page.locator("svg.timeline rect.seen").count() == 6
-            assert page.locator("h3").all_inner_texts() == ["1551e0 RFF7073", "154073 RFF8322"]
-            page.screenshot(path=str(artifacts / "evidence_report.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        errors: list[Any] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url, wait_until="load")
+        assert page.locator("#answer").inner_text().startswith("2 flights of 2 aircraft")
+        assert page.locator("svg.map polyline.observed").count() == 6
+        assert page.locator("svg.map polyline.bridged").count() == 4
+        assert page.locator("svg.timeline rect.seen").count() == 6
+        assert page.locator("h3").all_inner_texts() == ["1551e0 RFF7073", "154073 RFF8322"]
+        page.screenshot(path=str(artifacts / "evidence_report.png"), full_page=True)
     assert requests == [url]
     assert errors == []
 

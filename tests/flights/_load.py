@@ -13,23 +13,17 @@ from typing import Any
 
 import pyarrow as pa
 
-TS = pa.timestamp("ms", tz="UTC")
-FLOATS = (
-    "latitude",
-    "longitude",
-    "altitude",
-    "geoaltitude",
-    "groundspeed",
-    "track",
-    "vertical_rate",
-)
+from skywitness.model import STATE_TYPES, TIMESTAMP_TYPE
+
+#: The float columns of the state schema; these samples carry no position error.
+FLOATS = tuple(c for c, t in STATE_TYPES.items() if t == pa.float64() and c != "position_error")
 
 
 def _table(cols: dict[str, list[Any]], n: int) -> pa.Table:
     out: dict[str, pa.Array] = {
         "timestamp": pa.array(
             [None if v is None else int(v) for v in cols["timestamp"]], pa.int64()
-        ).cast(TS),
+        ).cast(TIMESTAMP_TYPE),
         "icao24": pa.array([None if v is None else str(v).lower() for v in cols["icao24"]]),
         "callsign": pa.array(
             [None if v is None else str(v).strip() for v in cols.get("callsign", [None] * n)],

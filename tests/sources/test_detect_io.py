@@ -11,6 +11,7 @@ import pytest
 from skywitness.errors import FormatError, InputError
 from skywitness.model import FrameBatch
 from skywitness.sources import FORMATS, detect_format, open_source
+from skywitness.sources.formats import REGISTRY
 from skywitness.stats import IngestStats
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -162,3 +163,14 @@ def test_stdin(shared_data: Path) -> None:
         [sys.executable, "-c", code], input=raw, capture_output=True, check=True, timeout=60
     )
     assert out.stdout.split() == [b"beast", b"239"]
+
+
+def test_detection_is_the_registry_table() -> None:
+    """Each format's sniffers sit in its registry row; ranks are unique, so the order in which
+    they are tried is the table's, not an accident of listing."""
+    ranks = [s.rank for fmt in REGISTRY for s in fmt.sniffs]
+    assert len(ranks) == len(set(ranks))
+    assert all(fmt.sniffs for fmt in REGISTRY)
+    assert tuple(fmt.name for fmt in REGISTRY) == FORMATS
+    hints = [n.rank for fmt in REGISTRY for n in fmt.names]
+    assert len(hints) == len(set(hints))

@@ -6,10 +6,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from skywitness.model import STATE_COLUMNS
+from skywitness.model import STATE_COLUMNS, STATE_TYPES, TIMESTAMP_TYPE
 from skywitness.watch import Alert
 
-TS = pa.timestamp("ms", tz="UTC")
 T0 = 1_633_608_000.0  # 2021-10-07T12:00:00Z, a Thursday
 
 
@@ -28,15 +27,7 @@ def states(rows: list[dict[str, Any]]) -> pa.Table:
                 cols[c].append(round(r["t"] * 1000))
             else:
                 cols[c].append(r.get(c))
-    types = {
-        "timestamp": pa.int64(),
-        "icao24": pa.string(),
-        "callsign": pa.string(),
-        "squawk": pa.string(),
-        "onground": pa.bool_(),
-        "source": pa.string(),
-        "position_source": pa.string(),
-    }
-    arrays = {c: pa.array(v, types.get(c, pa.float64())) for c, v in cols.items()}
-    arrays["timestamp"] = arrays["timestamp"].cast(TS)
+    types = {**STATE_TYPES, "timestamp": pa.int64()}  # unix ms, cast below
+    arrays = {c: pa.array(v, types[c]) for c, v in cols.items()}
+    arrays["timestamp"] = arrays["timestamp"].cast(TIMESTAMP_TYPE)
     return pa.table(arrays)

@@ -9,7 +9,8 @@ import pytest
 
 from skywitness.errors import ConfigError, FormatError
 from skywitness.sources import FORMATS
-from skywitness.sources.source import PARSERS, make_parser
+from skywitness.sources.formats import PARSERS
+from skywitness.sources.source import make_parser
 from skywitness.stats import IngestStats
 from skywitness.watch import parse_rules
 from skywitness.watch.notifiers import NOTIFIERS

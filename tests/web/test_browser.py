@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures import site_page
+
 from .conftest import LiveSite
 
 TIMEOUT_MS = 15_000
@@ -21,20 +23,8 @@ AIRBORNE = {"151dc8": "AFL36", "1551e0": "RFF7073"}
 
 @pytest.fixture
 def page(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    pg = browser.new_page(viewport={"width": 1400, "height": 850})
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    pg.on(
-        "console",
-        lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None,
-    )
-    pg.errors = errors
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(live_site.url + "/")
-    pg.wait_for_selector("body[data-ready='1']")
-    yield pg
-    pg.close()
-    assert errors == [], errors
+    url = live_site.url + "/"
+    yield from site_page(browser, url, height=850, timeout_ms=TIMEOUT_MS, console=True)
 
 
 def marker_ids(pg: Any) -> set[str]:

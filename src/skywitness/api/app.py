@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.cors import CORSMiddleware
 
 from ..errors import SkywitnessError
@@ -31,9 +30,8 @@ from ..runtime.service import Service
 from ..store import FlightFilter
 from . import admin, places, tar1090
 from . import params as P
-from .admin import IMPORT_MAX_BYTES
 from .check import check_router
-from .hosts import allowed_hosts, host_ok
+from .guard import Guard
 from .reads import flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -43,48 +41,9 @@ TRACK_SPAN_MAX = timedelta(days=7)
 TRACK_DEFAULT = timedelta(hours=24)
 TRACK_POINTS_MAX = 100_000
 ALERTS_LIMIT_MAX = 1000
-#: Largest body of any other request (none reads one today), bytes.
-BODY_MAX_BYTES = 64 * 1024
 STREAM_TIMEOUT_MAX_S = 86_400.0
 
 Auth = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
-
-
-class _Guard(BaseHTTPMiddleware):
-    """Known Host names only (DNS rebinding), bounded query strings and bodies, and the token
-    on reads when the service runs ``--auth read``."""
-
-    def __init__(self, app: Any, service: Service) -> None:
-        super().__init__(app)
-        self.service = service
-        cfg = service.config
-        self.hosts = allowed_hosts(cfg.bind, tuple(getattr(cfg, "allowed_hosts", ())))
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not host_ok(request.headers.get("host"), self.hosts):
-            return JSONResponse(
-                {"detail": "unknown Host: this server answers its own names only "
-                 "(serve --allow-host NAME adds one)"},
-                421,
-            )  # fmt: skip
-        if len(request.url.query.encode()) > P.MAX_QUERY_BYTES:
-            return JSONResponse(
-                {"detail": f"query string longer than {P.MAX_QUERY_BYTES} bytes"}, 414
-            )
-        declared = request.headers.get("content-length", "")
-        limit = IMPORT_MAX_BYTES if request.url.path == "/api/import" else BODY_MAX_BYTES
-        if declared.isdigit() and int(declared) > limit:
-            return JSONResponse({"detail": f"body larger than {limit} bytes"}, 413)
-        cfg = self.service.config
-        path = request.url.path
-        guarded = cfg.auth_read and (path.startswith("/api/") or path.startswith("/data/"))
-        if guarded and not P.bearer_ok(request.headers.get("authorization"), cfg.token):
-            return JSONResponse(
-                {"detail": "this server requires 'Authorization: Bearer <token>' for reads"},
-                401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return await call_next(request)
 
 
 def _serve_body(request: Request, body: Body) -> Response:
@@ -126,7 +85,7 @@ def create_app(service: Service) -> FastAPI:
             allow_methods=["GET"],
             allow_headers=["Authorization"],
         )
-    app.add_middleware(_Guard, service=service)
+    app.add_middleware(Guard, service=service)
 
     @app.exception_handler(SkywitnessError)
     async def _skywitness_error(_: Request, exc: SkywitnessError) -> JSONResponse:

@@ -14,7 +14,6 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from ..identify.identity import identify
 from ..runtime.live import Body
 from ..runtime.readsb_rows import db_flags
 from ..runtime.service import Service
+from ..timeutil import from_unix
 from . import params as P
 from .readsb_data import outline_points, receiver_json, stats_json, trace_json
 
@@ -102,7 +102,7 @@ def _json(obj: Any) -> Response:
 
 
 def _trace_cols(con: duckdb.DuckDBPyConnection, icao: str, lo: float, hi: float) -> dict[str, Any]:
-    since, until = datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+    since, until = from_unix(lo), from_unix(hi)
     params = [icao, since.date(), until.date(), since, until, TRACE_POINTS_MAX]
     try:
         table = con.sql(_TRACE_SQL, params=params).to_arrow_table()
@@ -119,7 +119,7 @@ def _leg_starts(con: duckdb.DuckDBPyConnection, icao: str, lo: float, hi: float)
     rows = con.execute(
         "SELECT epoch_ms(firstSeen) / 1000.0 FROM flights WHERE icao24 = ? "
         "AND firstSeen >= ? AND firstSeen < ?",
-        [icao, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)],
+        [icao, from_unix(lo), from_unix(hi)],
     ).fetchall()
     return [float(r[0]) for r in rows]
 

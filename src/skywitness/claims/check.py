@@ -18,6 +18,7 @@ from ..evidence.places import Outlines
 from ..evidence.query import Match
 from ..flights import AirportIndex
 from ..store import Store
+from ..timeutil import iso_day
 from .claim import Claim, to_toml
 from .verdict import Verdict, decide, fits
 
@@ -33,7 +34,7 @@ class CheckResult:
         """The head of the evidence pack and the API's answer."""
         return {
             "sentence": self.claim.sentence,
-            "published": self.claim.published.isoformat(),
+            "published": iso_day(self.claim.published),
             "question_toml": to_toml(self.claim),
             "notes": list(self.claim.notes),
             "verdict": self.verdict.verdict,

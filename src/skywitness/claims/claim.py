@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import SkywitnessError
 from ..evidence.question import Question, from_dict
 from ..flights.query import query_dict
-from ..timeutil import iso_z
+from ..timeutil import iso_day, iso_z, parse_day
 from .lexicon import ACTIONS, AREA, AT, DESTINATION, ORIGIN, WAS_AT
 
 #: "was at" on a day: flights to or from the place in this many days before it are asked for
@@ -148,7 +148,7 @@ def _value(v: Any) -> str:
     if isinstance(v, datetime):
         return iso_z(v)
     if isinstance(v, date):
-        return v.isoformat()
+        return iso_day(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -175,9 +175,9 @@ def to_toml(c: Claim) -> str:
     if since is not None and until is not None:
         lines += [f"since = {iso_z(since)}", f"until = {iso_z(until)}  # exclusive"]
     lines += ["", "[claim]  # how the sentence was read; `investigate` skips this table"]
-    lines += [f"published = {c.published.isoformat()}", f"action = {_value(c.action)}"]
+    lines += [f"published = {iso_day(c.published)}", f"action = {_value(c.action)}"]
     if c.first_day is not None and c.last_day is not None:
-        lines += [f"first_day = {c.first_day.isoformat()}", f"last_day = {c.last_day.isoformat()}"]
+        lines += [f"first_day = {iso_day(c.first_day)}", f"last_day = {iso_day(c.last_day)}"]
     lines.append(f"time_zone = {_value(c.tz)}  # the days are local to it")
     if c.count is not None:
         lines.append(f"count = {c.count}")
@@ -191,7 +191,7 @@ def _day(v: Any, what: str) -> date | None:
     if isinstance(v, date):
         return v
     try:
-        return date.fromisoformat(str(v))
+        return parse_day(str(v))
     except ValueError as exc:
         raise SkywitnessError(f"{what}: not a date: {v!r}") from exc
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..timeutil import iso_day
 from .lexicon import DateWords, Lexicon
 
 #: Days before publication that "recently" and a sentence without a date cover.
@@ -111,11 +112,11 @@ def _day_of(m: re.Match[str], pub: date, lex: Lexicon) -> Found | None:
             d = date(int(m["year"]), month, day)
         except ValueError:
             return None
-        return (d, d, f"{m[0]!r}: {d.isoformat()}")
+        return (d, d, f"{m[0]!r}: {iso_day(d)}")
     got = _latest(pub, month, day)
     if got is None:
         return None
-    return (got, got, f"{m[0]!r}: {got.isoformat()}, the latest such day on or before publication")
+    return (got, got, f"{m[0]!r}: {iso_day(got)}, the latest such day on or before publication")
 
 
 def _weekday(low: str, pub: date, lex: Lexicon, out: list[tuple[int, int, Found]]) -> None:
@@ -134,7 +135,7 @@ def _weekday(low: str, pub: date, lex: Lexicon, out: list[tuple[int, int, Found]
         why = (
             "the publication day itself" if back == 0 else "the latest such day before publication"
         )
-        note = f"{m[0].strip()!r}: {d.isoformat()} ({why})"
+        note = f"{m[0].strip()!r}: {iso_day(d)} ({why})"
         out.append((m.start(), m.end(), (d, d, note)))
 
 
@@ -171,13 +172,13 @@ def _relative(low: str, pub: date, lex: Lexicon, out: list[tuple[int, int, Found
         for m in re.finditer(rf"\b(?:{pat})\b", low):
             if any(s < m.end() and m.start() < e for s, e, _ in out):
                 continue
-            span = a.isoformat() if a == b else f"{a.isoformat()} to {b.isoformat()}"
+            span = iso_day(a) if a == b else f"{iso_day(a)} to {iso_day(b)}"
             note = f"{m[0]!r}: {span}" + (f" ({why})" if why else "")
             out.append((m.start(), m.end(), (a, b, note)))
     for m in re.finditer(rf"\b{dw.ago}\b", low):
         n = int(m["n"]) if m["n"].isdigit() else lex.numbers[(m["n"],)]
         d = pub - timedelta(days=n * (7 if m["unit"].startswith(dw.week_unit) else 1))
-        out.append((m.start(), m.end(), (d, d, f"{m[0]!r}: {d.isoformat()}")))
+        out.append((m.start(), m.end(), (d, d, f"{m[0]!r}: {iso_day(d)}")))
 
 
 def read_dates(sentence: str, published: date, lex: Lexicon) -> DateWindow:
@@ -194,7 +195,7 @@ def read_dates(sentence: str, published: date, lex: Lexicon) -> DateWindow:
             published,
             notes=[
                 f"no date in the sentence: the {NO_DATE_DAYS} days up to publication, "
-                f"{first.isoformat()} to {published.isoformat()}"
+                f"{iso_day(first)} to {iso_day(published)}"
             ],
             stated=False,
         )

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import SkywitnessError
+from ..timeutil import iso_day, parse_day
 from .claim import Claim, Who
 from .lexicon import ACTIONS
 
@@ -35,8 +36,8 @@ def claim_fields(c: Claim) -> dict[str, Any]:
         "to": list(c.destination),
         "at": list(c.at),
         "over": list(c.over),
-        "first_day": c.first_day.isoformat() if c.first_day else None,
-        "last_day": c.last_day.isoformat() if c.last_day else None,
+        "first_day": iso_day(c.first_day) if c.first_day else None,
+        "last_day": iso_day(c.last_day) if c.last_day else None,
         "count": c.count,
         "time_zone": c.tz,
     }
@@ -61,7 +62,7 @@ def _day(fields: dict[str, Any], key: str) -> date | None:
     if v in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(v))
+        return parse_day(str(v))
     except ValueError as exc:
         raise SkywitnessError(f"{key}: not a date (YYYY-MM-DD): {v!r}") from exc
 

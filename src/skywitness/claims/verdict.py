@@ -50,28 +50,6 @@ def departure_time(f: dict[str, Any]) -> datetime:
     return t if isinstance(t, datetime) else f["firstSeen"]
 
 
-def _stayed(
-    c: Claim,
-    f: dict[str, Any],
-    flights: list[dict[str, Any]],
-    lo: datetime,
-    hi: datetime,
-    country_of: Callable[[str], str],
-) -> bool:
-    """Arrived at the place before the window ended, and did not leave before it began; or
-    left it during the window (so it was there)."""
-    if _in(f.get("estDepartureAirport"), c.at, country_of) and lo <= departure_time(f) < hi:
-        return True
-    if not _in(f.get("estArrivalAirport"), c.at, country_of) or arrival_time(f) >= hi:
-        return False
-    arrived = arrival_time(f)
-    left = [
-        g for g in flights
-        if g["icao24"] == f["icao24"] and arrived < departure_time(g) < lo
-    ]  # fmt: skip
-    return not left
-
-
 def _when_ok(
     c: Claim,
     f: dict[str, Any],
@@ -80,8 +58,20 @@ def _when_ok(
     hi: datetime,
     country_of: Callable[[str], str],
 ) -> bool:
+    """The flight did what the claim says inside the window. "Was at" a place: arrived there
+    before the window ended and did not leave before it began, or left it during the window
+    (so it was there)."""
     if c.action == WAS_AT and c.at:
-        return _stayed(c, f, flights, lo, hi, country_of)
+        if _in(f.get("estDepartureAirport"), c.at, country_of) and lo <= departure_time(f) < hi:
+            return True
+        if not _in(f.get("estArrivalAirport"), c.at, country_of) or arrival_time(f) >= hi:
+            return False
+        arrived = arrival_time(f)
+        left = [
+            g for g in flights
+            if g["icao24"] == f["icao24"] and arrived < departure_time(g) < lo
+        ]  # fmt: skip
+        return not left
     if c.action == LANDED:
         return lo <= arrival_time(f) < hi
     if c.action == DEPARTED:

@@ -28,6 +28,7 @@ from ..claims.pack import add_claim_head
 from ..config import data_dir
 from ..errors import SkywitnessError
 from ..evidence.pack import write_pack
+from ..timeutil import parse_day
 from .db_cmd import add_data_dir, open_store
 from .investigate_cmd import outlines
 
@@ -60,7 +61,7 @@ def _published(text: str | None) -> date:
     if text is None:
         return datetime.now(UTC).date()
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError as exc:
         raise SkywitnessError(f"--published: not a date (YYYY-MM-DD): {text!r}") from exc
 

@@ -12,7 +12,6 @@ import tempfile
 import threading
 import time
 import webbrowser
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from rich.console import Console
 from ..flights import AirportIndex
 from ..runtime.demo import DEMO_RULES, DemoAnswer, describe, run_demo
 from ..simulate import resolve
+from ..timeutil import from_unix, iso_day
 
 QUESTION = "Which Russian state aircraft arrived in Venezuela?"
 #: Seconds the server gets to start before the browser is pointed at it.
@@ -115,6 +115,6 @@ def serve_demo(out: Console, answer: DemoAnswer, args: argparse.Namespace) -> in
 
 def demo_days(answer: DemoAnswer) -> str:
     """The scenario's UTC days as the map's ``?history=`` value (``D`` or ``D1..D2``)."""
-    first = datetime.fromtimestamp(answer.scenario.start, UTC).date().isoformat()
-    last = datetime.fromtimestamp(answer.scenario.end, UTC).date().isoformat()
+    first = iso_day(from_unix(answer.scenario.start).date())
+    last = iso_day(from_unix(answer.scenario.end).date())
     return first if first == last else f"{first}..{last}"

@@ -22,6 +22,7 @@ from ..errors import SkywitnessError
 from ..flights.query import select_flights
 from ..jsontext import jsonable
 from ..store import iso_z
+from ..timeutil import short_z
 from .console import console, print_table
 from .db_cmd import add_data_dir, open_store
 from .filter_args import add_filter_args, query_of
@@ -84,7 +85,7 @@ def _cell(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, datetime):  # ISO 8601 to the minute keeps the table narrow
-        return iso_z(v.replace(second=0, microsecond=0))[:-4] + "Z"
+        return short_z(v, "iso-minute")
     if isinstance(v, float):
         return f"{v:.2f}"
     return str(v)

@@ -120,14 +120,12 @@ def engine_func(args: argparse.Namespace) -> Any:
 
 def setup_logging(verbose: int, quiet: bool) -> None:
     """Log records of the chosen level to stderr, one line each, times in UTC."""
-    import time
-
     from ..config import log_level
+    from ..timeutil import utc_log_formatter
 
     level = log_level(verbose, quiet)
     handler = logging.StreamHandler(sys.stderr)
-    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
-    formatter.converter = time.gmtime
+    formatter = utc_log_formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -6,7 +6,6 @@ import argparse
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from ..simulate import list_builtin, resolve, simulate, write_capture
 from ..simulate.scenario import Scenario
 from ..simulate.serve import BeastServer, serve_beast
 from ..simulate.writers import CaptureSummary
+from ..timeutil import unix_z
 from .common import port_arg, stop_on_signals
 
 
@@ -79,7 +79,7 @@ def run_mlat(scenario: Scenario, out_dir: str, quiet: bool) -> int:
     receivers, only = caracas_network(scenario)
     frames, first = write_network(scenario, receivers, only, Path(out_dir))
     if not quiet:
-        start = _iso(first, "microseconds") if frames else "no frames"
+        start = unix_z(first, "us") if frames else "no frames"
         print(
             f"{scenario.label.upper()} traffic, scenario {scenario.name!r}, multilateration "
             f"option: {len(receivers)} receivers around Caracas, {len(only.icao24)} state "
@@ -98,17 +98,12 @@ def _until(stop: threading.Event, batches: Iterable[FrameBatch]) -> Iterator[Fra
         yield batch
 
 
-def _iso(ts: float, timespec: str = "seconds") -> str:
-    text = datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec)
-    return text.replace("+00:00", "Z")
-
-
 def summary_text(scenario: Scenario, done: CaptureSummary, target: str) -> str:
     # The first frame's exact time: reading a Beast capture back on the scenario's clock needs
     # it (the 12 MHz counter has no date; --start-time is the first frame's time).
     span = "no frames in coverage"
     if done.frames:
-        span = f"{_iso(done.first, 'microseconds')} .. {_iso(done.last)}"
+        span = f"{unix_z(done.first, 'us')} .. {unix_z(done.last, 's')}"
     return (
         f"{scenario.label.upper()} traffic, scenario {scenario.name!r}: "
         f"{len(scenario.aircraft)} aircraft, {len(scenario.receivers)} receivers, "

@@ -7,7 +7,7 @@ rows of the flights table (terminal and report), and the longest coverage gap of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights.segment import AIR_GAP_S
+from ..timeutil import from_unix, short_z
 from .coverage import PlaceCoverage
 from .places import Outlines, airport_label
 from .positions_text import mlat_text
@@ -48,11 +49,11 @@ class Gap:
 
 
 def hhmm(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%H:%MZ") if moment else "—"
+    return short_z(moment, "minute") if moment else "—"
 
 
 def day_time(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ") if moment else "—"
+    return short_z(moment, "date-minute") if moment else "—"
 
 
 def duration(seconds: float) -> str:
@@ -82,8 +83,8 @@ def longest_gap(positions: pa.Table, flight: dict[str, Any]) -> Gap | None:
     lat = t.column("latitude").to_numpy()
     lon = t.column("longitude").to_numpy()
     return Gap(
-        datetime.fromtimestamp(float(ts[i]), tz=UTC),
-        datetime.fromtimestamp(float(ts[i + 1]), tz=UTC),
+        from_unix(float(ts[i])),
+        from_unix(float(ts[i + 1])),
         float(lat[i]),
         float(lon[i]),
         float(lat[i + 1]),

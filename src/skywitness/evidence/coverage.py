@@ -8,12 +8,13 @@ data — so "not seen there" reads against "the receivers there saw N aircraft i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from ..store import Store, iso_z
+from ..timeutil import from_unix
 from .places import Place
 
 SECONDS_PER_HOUR = 3600
@@ -96,8 +97,8 @@ def summarise(
     names, counts = np.unique(np.asarray(source, dtype=object).astype(str), return_counts=True)
     cov.by_source = {str(s): int(c) for s, c in zip(names, counts, strict=True)}
     cov.hours_with_data = int(np.unique(np.floor(ts / SECONDS_PER_HOUR)).shape[0])
-    cov.first = datetime.fromtimestamp(float(ts.min()), tz=UTC)
-    cov.last = datetime.fromtimestamp(float(ts.max()), tz=UTC)
+    cov.first = from_unix(float(ts.min()))
+    cov.last = from_unix(float(ts.max()))
     if since is None or until is None:
         span = (float(ts.max()) - float(ts.min())) / SECONDS_PER_HOUR
         cov.hours_total = max(cov.hours_with_data, int(np.ceil(span)))

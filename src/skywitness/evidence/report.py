@@ -63,28 +63,9 @@ def _alternatives(m: Match) -> str:
     return _table(["flight end", "rank", "airport", "distance", "score"], rows) if rows else ""
 
 
-def render(
-    result: Result,
-    coverage: list[PlaceCoverage],
-    inputs: list[IngestRecord],
-    references: list[dict[str, Any]],
-    *,
-    command: str,
-    basemap: dict[str, Any],
-    generated: str,
-) -> str:
-    """The whole report page."""
-    q = result.question
-    rows = flight_rows(result)
-    table = (
-        _table(
-            ["aircraft", "departure", "arrival", "observed / estimated", "gaps bridged"],
-            [[r["aircraft"], r["departure"], r["arrival"], r["how"], r["gaps"]] for r in rows],
-        )
-        if rows
-        else "<p>No flight matches.</p>"
-    )
-    alts = "".join(_alternatives(m) for m in result.matches) or "<p>None recorded.</p>"
+def _inputs_table(inputs: list[IngestRecord], references: list[dict[str, Any]]) -> str:
+    """The ingested files and, when any, the aircraft databases and watchlists behind the
+    identities."""
     ins = _table(
         ["#", "source", "SHA-256", "format", "read", "stored", "rejected", "status"],
         [
@@ -118,6 +99,32 @@ def render(
                 for r in references
             ],
         )
+    return ins
+
+
+def render(
+    result: Result,
+    coverage: list[PlaceCoverage],
+    inputs: list[IngestRecord],
+    references: list[dict[str, Any]],
+    *,
+    command: str,
+    basemap: dict[str, Any],
+    generated: str,
+) -> str:
+    """The whole report page."""
+    q = result.question
+    rows = flight_rows(result)
+    table = (
+        _table(
+            ["aircraft", "departure", "arrival", "observed / estimated", "gaps bridged"],
+            [[r["aircraft"], r["departure"], r["arrival"], r["how"], r["gaps"]] for r in rows],
+        )
+        if rows
+        else "<p>No flight matches.</p>"
+    )
+    alts = "".join(_alternatives(m) for m in result.matches) or "<p>None recorded.</p>"
+    ins = _inputs_table(inputs, references)
     asked = escape(q.text) + "<br>" if q.text else ""
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",

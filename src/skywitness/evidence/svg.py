@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 
 from ..flights import AirportIndex
 from ..flights.segment import AIR_GAP_S
+from ..timeutil import from_unix, short_z
 from .query import Match
 
 PALETTE = ("#d7263d", "#1b65a6", "#2e9e44", "#f18f01", "#7b2cbf", "#0f7173")
@@ -159,7 +159,7 @@ def timeline_svg(matches: list[Match], positions: pa.Table) -> str:
     tick = math.ceil(t0 / step) * step
     while tick <= t1:
         xt = x(tick)
-        label = datetime.fromtimestamp(tick, tz=UTC).strftime("%d %H:%MZ")
+        label = short_z(from_unix(tick), "day-minute")
         out.append(
             f'<line x1="{xt:.1f}" y1="18" x2="{xt:.1f}" y2="{height}" stroke="#ddd"/>'
             f'<text x="{xt:.1f}" y="12" class="lbl" text-anchor="middle">{label}</text>'
@@ -192,7 +192,7 @@ def timeline_svg(matches: list[Match], positions: pa.Table) -> str:
                 xt = x(f[key].timestamp())
                 out.append(
                     f'<text x="{xt:.1f}" y="{y + dy}" class="lbl" text-anchor="middle">{mark} '
-                    f"{f[key].strftime('%H:%MZ')}</text>"
+                    f"{short_z(f[key], 'minute')}</text>"
                 )
     out.append("</svg>")
     return "\n".join(out)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..stats import IngestStats
+from ..timeutil import short_z_column
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
     airport_codes,
@@ -196,7 +197,7 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = p.icao24[p.ac[fl_first]]
     first_seen = ts_array(t[fl_first])
-    stamp = pc.strftime(first_seen, format="%Y%m%dT%H%M%SZ")
+    stamp = short_z_column(first_seen, "compact")
     flight_id = pc.binary_join_element_wise(pa.array(icao.tolist(), pa.string()), stamp, "-")
     cols = {
         "flight_id": flight_id,

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from ..errors import InputError
+from ..timeutil import short_z
 
 #: name -> (import kind, URL, file name suffix).
 DOWNLOADS: dict[str, tuple[str, str, str]] = {
@@ -48,7 +49,7 @@ def download(name: str, dest_dir: Path, *, client: httpx.Client | None = None) -
         raise InputError(name, "unknown download", detail="one of " + ", ".join(DOWNLOADS))
     _kind, url, suffix = DOWNLOADS[name]
     dest_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    stamp = short_z(dt.datetime.now(dt.UTC), "compact-day")
     final = dest_dir / f"{name}-{stamp}{suffix}"
     tmp = final.with_name(final.name + ".part")
     own = client is None

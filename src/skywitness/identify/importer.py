@@ -288,17 +288,16 @@ def _quiet(_: str) -> None:
     """No progress wanted."""
 
 
-def _run_import(
+def _read_checked(
     con: Any,
     p: Path,
     kind: str,
-    src: str,
-    version: str,
-    stamp: dt.datetime,
     column_map: dict[str, str] | None,
     report: ImportReport,
     step: Callable[[str], None],
-) -> None:
+) -> tuple[Any, str]:
+    """Load the file into ``_raw``, count what could not be read or checked; its columns and
+    the SQL condition of the good rows."""
     step(f"reading {p.name}")
     cols, expected = _load_raw(con, p, kind, column_map)
     row = con.execute("SELECT count(*) FROM _raw").fetchone()
@@ -312,6 +311,49 @@ def _run_import(
     )
     step(f"checking {report.rows_read:,} rows")
     good = _count_rejects(con, kind, cols, str(p), report.stats)
+    return cols, good
+
+
+def _record_import(con: Any, report: ImportReport, stamp: dt.datetime) -> None:
+    """The source's kind (its priority) and the import's row in ``aircraft_imports``."""
+    if report.kind != "operators":
+        con.execute(
+            """INSERT INTO aircraft_sources VALUES (?, ?, ?)
+               ON CONFLICT (source) DO UPDATE SET kind = excluded.kind""",
+            [report.source, report.kind, KIND_PRIORITY.get(report.kind, 0)],
+        )
+    con.execute(
+        "INSERT INTO aircraft_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            report.source,
+            report.kind,
+            report.path,
+            report.source_version,
+            report.sha256,
+            stamp,
+            report.rows_read,
+            report.stats.rejected_total,
+            report.keys,
+            report.facts_added,
+            report.facts_retired,
+            report.facts_unchanged,
+            0.0,
+        ],
+    )
+
+
+def _run_import(
+    con: Any,
+    p: Path,
+    kind: str,
+    src: str,
+    version: str,
+    stamp: dt.datetime,
+    column_map: dict[str, str] | None,
+    report: ImportReport,
+    step: Callable[[str], None],
+) -> None:
+    cols, good = _read_checked(con, p, kind, column_map, report, step)
     step("building the facts")
     union = " UNION ALL ".join(_long_selects(kind, cols))
     con.execute(
@@ -347,27 +389,4 @@ def _run_import(
     report.facts_unchanged = total - report.facts_added
     report.keys = keys
     report.stats.accepted = report.stats.frames - report.stats.rejected_total
-    if kind != "operators":
-        con.execute(
-            """INSERT INTO aircraft_sources VALUES (?, ?, ?)
-               ON CONFLICT (source) DO UPDATE SET kind = excluded.kind""",
-            [src, kind, KIND_PRIORITY.get(kind, 0)],
-        )
-    con.execute(
-        "INSERT INTO aircraft_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            src,
-            kind,
-            str(p),
-            version,
-            report.sha256,
-            stamp,
-            report.rows_read,
-            report.stats.rejected_total,
-            keys,
-            report.facts_added,
-            report.facts_retired,
-            report.facts_unchanged,
-            0.0,
-        ],
-    )
+    _record_import(con, report, stamp)

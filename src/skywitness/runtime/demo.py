@@ -22,6 +22,7 @@ from ..flights.stage import FlightStage
 from ..identify.identity import Identity, identify
 from ..simulate import Scenario, load_builtin, simulate
 from ..stats import IngestStats
+from ..timeutil import short_z
 from ..track import Tracker
 from ..watch import Alert, Watch, parse_rules
 from .places import AirportPlaces
@@ -119,7 +120,7 @@ def run_demo(scenario: Scenario | None = None) -> DemoAnswer:
 
 def _time(value: object) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%SZ")
+        return short_z(value, "date-second")
     return "—"
 
 

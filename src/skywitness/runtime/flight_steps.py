@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,24 +30,9 @@ from ..flights.gate import ChangeGate
 from ..flights.recall import LakeRecall
 from ..flights.stage import FlightStage
 from ..flights.windows import DataWindows
+from ..jsontext import jsonable
 from ..stats import IngestStats
-from ..store import iso_z
 from .hub import sse_text
-
-
-def jsonable(v: Any) -> Any:
-    """Arrow ``to_pylist`` values as JSON values: datetimes ISO 8601 with Z, dates ISO."""
-    if isinstance(v, datetime):
-        return iso_z(v)
-    if isinstance(v, list):
-        return [jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {k: jsonable(x) for k, x in v.items()}
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, float) and v != v:
-        return None
-    return v
 
 
 def flight_rows(table: pa.Table) -> list[dict[str, Any]]:

@@ -44,6 +44,7 @@ from ..stats import IngestStats
 from ..store import Store
 from ..store.catalog import set_ingest_sha256
 from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
+from ..timeutil import from_unix
 from .history import REBUILD_MARGIN, rebuild_flights
 from .records import observations_table
 
@@ -154,8 +155,8 @@ def _rebuild(store: Store, out: GlobeOutcome) -> int:
     """Flights of the aircraft stored, a chunk of at most ``REBUILD_POINTS`` points at a time
     (a day of the world holds ~100 M: loaded at once they would not fit in memory)."""
     assert out.first is not None and out.last is not None
-    since = datetime.fromtimestamp(out.first, UTC) - REBUILD_MARGIN
-    until = datetime.fromtimestamp(out.last, UTC) + REBUILD_MARGIN
+    since = from_unix(out.first) - REBUILD_MARGIN
+    until = from_unix(out.last) + REBUILD_MARGIN
     flights = 0
     chunk: list[str] = []
     points = 0

@@ -18,18 +18,10 @@ from ..model import F8, I1, I2, SourceKind, Str
 from ..track import Tracker
 from ..track.batch import POSITION_ONGROUND_BONUS
 from ..track.state_vectors import POSITION_SOURCE_LABELS, icao24_hex
+from ..track.table import SCALAR_FIELDS
 
 #: Fields whose time and message kind the detail endpoint reports (``state``).
-PROVENANCE_FIELDS = (
-    "callsign",
-    "altitude",
-    "geoaltitude",
-    "groundspeed",
-    "track",
-    "vertical_rate",
-    "squawk",
-    "onground",
-)
+PROVENANCE_FIELDS = tuple(SCALAR_FIELDS)  # every field the tracker carries
 _KIND_NAMES = [k.name.lower() for k in SourceKind]
 
 

@@ -6,7 +6,6 @@ Pure formatting: decoded ``Messages`` plus the positions the tracker resolved fo
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator
 
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import Messages
+from ..timeutil import sbs_fields
 from ..track.events import EMERGENCY_SQUAWKS
 
 #: BaseStation MSG types.
@@ -40,13 +40,6 @@ def sbs_types(msgs: Messages) -> npt.NDArray[np.int8]:
     return out
 
 
-def _date_time(t: float) -> tuple[str, str]:
-    """BaseStation date and time fields; milliseconds truncated, as dump1090 writes them."""
-    ms = math.floor(t * 1000)
-    gm = time.gmtime(ms // 1000)
-    return time.strftime("%Y/%m/%d", gm), time.strftime("%H:%M:%S", gm) + f".{ms % 1000:03d}"
-
-
 def _num(v: float, fmt: str) -> str:
     return "" if np.isnan(v) else format(v, fmt)
 
@@ -68,9 +61,9 @@ def format_sbs(
     where none); times are written in UTC (BaseStation's own convention is local time).
     """
     types = sbs_types(msgs)
-    log_date, log_time = _date_time(time.time() if logged_at is None else logged_at)
+    log_date, log_time = sbs_fields(time.time() if logged_at is None else logged_at)
     for i in np.flatnonzero(types):
-        gen_date, gen_time = _date_time(float(msgs.timestamp[i]))
+        gen_date, gen_time = sbs_fields(float(msgs.timestamp[i]))
         kind = int(types[i])
         # Comm-B (DF20/21) replies carrying BDS 2,0 give a callsign on MSG,5/6, as in dump1090
         callsign = f"{msgs.callsign[i]:<8}" if msgs.callsign[i] else ""

@@ -51,6 +51,7 @@ import airportsdata
 
 from .. import bounded
 from ..errors import ConfigError
+from ..timeutil import parse_iso
 from ..tomllines import KeyLines
 from .flightpath import Airport, FlightPlan, PlanError, Stop, plan_flight
 
@@ -188,7 +189,7 @@ class _Reader:
     def time(self, value: Any, table: str | None, index: int, key: str, nth: int = 0) -> float:
         if isinstance(value, str):
             try:
-                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                value = parse_iso(value)
             except ValueError:
                 self.fail(table, index, key, f"not an ISO 8601 time: {value!r}", nth)
         if not isinstance(value, datetime):

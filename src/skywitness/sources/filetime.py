@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 import math
 import os
-from datetime import UTC, datetime
 from typing import BinaryIO
 
-from ..timeutil import iso_z
+from ..timeutil import unix_z
 from .beast import frame_beast, last_ticks
 from .clock import time_from_name
 
@@ -44,7 +43,7 @@ def file_base_time(
     log.warning(
         "%s: no time in its name: frames timed from the file's modification time (first "
         "frame %s); give --start-time to set them",
-        path, iso_z(datetime.fromtimestamp(base, UTC)),
+        path, unix_z(base),
     )  # fmt: skip
     return base
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ import pyarrow as pa
 from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
+from ..timeutil import parse_iso
 from .columns import hex_column, numbers, read_strings
 from .jsonframes import FRAME_KEYS, MS_THRESHOLD, TIME_KEYS, fast_jsonl
 from .textio import LineParser, hex_frames, split_lines
@@ -49,7 +50,7 @@ def parse_time(text: str) -> float | None:
     if len(text) < 10 or not text[:4].isdigit():
         return None
     try:
-        dt = datetime.fromisoformat(text.replace("/", "-"))
+        dt = parse_iso(text.replace("/", "-"))
     except ValueError:
         return None
     if dt.tzinfo is None:

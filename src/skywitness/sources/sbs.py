@@ -23,6 +23,7 @@ import pyarrow as pa
 from ..decode.hexio import bool_column, numpy_of
 from ..model import Observations, PositionSource, RejectReason, SourceKind
 from ..stats import IngestStats
+from ..timeutil import parse_local
 from .columns import mapped, read_strings, rows_at, spans
 from .records import ObsRows, icao_of, num, squawk_code
 from .textio import LineParser
@@ -168,10 +169,9 @@ class SbsParser(LineParser[Observations]):
         date, tod = date.strip(), tod.strip()
         if self.tz is not None:
             try:
-                naive = datetime.fromisoformat(f"{date.replace('/', '-')}T{tod}")
+                return parse_local(f"{date.replace('/', '-')}T{tod}", self.tz).timestamp()
             except ValueError:
                 return None
-            return naive.replace(tzinfo=self.tz).astimezone(UTC).timestamp()
         day = self._day(date)
         if math.isnan(day):
             return None

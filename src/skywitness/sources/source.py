@@ -29,8 +29,9 @@ from ..model import FrameBatch, RejectReason
 from ..stats import IngestStats
 from .clock import TickClock
 from .compression import Decompressor, compression_of, decompress_head
-from .detect import FORMATS, detect_format
+from .detect import detect_format
 from .filetime import file_base_time
+from .formats import FORMATS
 from .link import CUT, LinkState
 from .records import drop_bad_times, drop_implausible, obs_take
 

@@ -26,6 +26,7 @@ from ..stats import IngestStats
 from ..store.ingest import file_sha256
 from ..store.lake import STATES_DIR
 from ..store.schema import conform
+from ..timeutil import iso_z
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
 
 RECORDS_DIR = "_spark/ingested"
@@ -122,7 +123,7 @@ def spark_ingest(
     totals: Counter[str] = sum(per_file.values(), Counter())
     report.counts = dict(totals)
     report.rows = int(totals.get("stored", 0))
-    done = datetime.now(UTC).replace(microsecond=0).isoformat()
+    done = iso_z(datetime.now(UTC), "s")
     for p, digest in todo:  # what an evidence pack lists as its inputs (spark.investigate)
         mine = per_file.get(p, Counter())
         record = {"path": p, "sha256": digest, "format": opts.fmt,

@@ -44,6 +44,7 @@ from ..store.lake import STATES_DIR
 from ..store.schema import STATE_SCHEMA, conform
 from ..store.store import CATALOG_FILE
 from ..store.writer import CatalogWriter
+from ..timeutil import from_unix, parse_iso
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
 from .ingest import RECORDS_DIR
@@ -192,11 +193,11 @@ def spark_inputs(lake: str) -> list[IngestRecord]:
     docs.sort(key=lambda d: (str(d.get("ingested_at", "")), str(d["path"])))
     out = []
     for i, d in enumerate(docs, start=1):
-        when = datetime.fromisoformat(d["ingested_at"]) if d.get("ingested_at") else None
+        when = parse_iso(d["ingested_at"]) if d.get("ingested_at") else None
         out.append(
             IngestRecord(
                 id=i, source=str(d["path"]), sha256=str(d["sha256"]), format=d.get("format", ""),
-                size_bytes=d.get("size_bytes"), started=when or datetime.fromtimestamp(0, UTC),
+                size_bytes=d.get("size_bytes"), started=when or from_unix(0),
                 finished=when, status="done", rows_read=int(d.get("read", 0)),
                 rows_accepted=int(d.get("accepted", 0)), rejected=dict(d.get("rejected", {})),
                 rows_rejected=sum(d.get("rejected", {}).values()),

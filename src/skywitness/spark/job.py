@@ -24,7 +24,7 @@ from ..cli.investigate_cmd import (
 from ..config import data_dir
 from ..errors import SkywitnessError
 from ..store.store import LAKE_DIR
-from ..timeutil import end_time_arg, time_arg
+from ..timeutil import end_time_arg, short_z, time_arg
 
 if TYPE_CHECKING:
     from .ingest import SparkIngestReport
@@ -121,8 +121,8 @@ def run_flights(args: argparse.Namespace) -> int:
     if getattr(args, "since", None) is None or getattr(args, "until", None) is None:
         raise SkywitnessError("flights on Spark need --since and --until (the window to rebuild)")
     flights = spark_rebuild_flights(_session(args), _lake(args), args.since, args.until)
-    print(f"{flights.count():,} flights starting {args.since:%Y-%m-%d %H:%MZ} to "
-          f"{args.until:%Y-%m-%d %H:%MZ} written to {_lake(args)}/flights")  # fmt: skip
+    print(f"{flights.count():,} flights starting {short_z(args.since, 'date-minute')} to "
+          f"{short_z(args.until, 'date-minute')} written to {_lake(args)}/flights")  # fmt: skip
     return 0
 
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ..timeutil import iso_day
 from .catalog import first
 from .lake import fsync_dir, partition_dir, write_atomic
 from .schema import STATE_SCHEMA
@@ -36,7 +37,7 @@ def compact_day(con: duckdb.DuckDBPyConnection, lake: Path, day: date) -> dict[s
         [day],
     ).fetchall()
     if len(files) < 2:
-        return {"day": day.isoformat(), "files_before": len(files), "files_after": len(files)}
+        return {"day": iso_day(day), "files_before": len(files), "files_after": len(files)}
     old = [str(r[0]) for r in files]
     tables = [pq.read_table(lake / rel, schema=STATE_SCHEMA) for rel in old]
     merged = pa.concat_tables(tables)
@@ -75,7 +76,7 @@ def compact_day(con: duckdb.DuckDBPyConnection, lake: Path, day: date) -> dict[s
     fsync_dir(final.parent)
     con.execute("UPDATE compactions SET state = 'done', finished = ? WHERE id = ?", [_now(), cid])
     return {
-        "day": day.isoformat(),
+        "day": iso_day(day),
         "files_before": len(old),
         "files_after": 1,
         "rows": merged.num_rows,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from ..timeutil import from_unix, iso_day, parse_day
 
 #: Rows per Parquet row group: small enough for min/max pruning on icao24, big enough for speed.
 ROW_GROUP_ROWS = 131_072
@@ -39,14 +41,14 @@ class DayPart:
 
 
 def partition_dir(lake: Path, day: date) -> Path:
-    return lake / STATES_DIR / f"date={day.isoformat()}"
+    return lake / STATES_DIR / f"date={iso_day(day)}"
 
 
 def day_of_partition(dirname: str) -> date | None:
     if not dirname.startswith("date="):
         return None
     try:
-        return date.fromisoformat(dirname[5:])
+        return parse_day(dirname[5:])
     except ValueError:
         return None
 
@@ -120,7 +122,7 @@ def split_by_day(table: pa.Table) -> list[DayPart]:
     ends = np.concatenate((bounds, [len(sorted_days)]))
     parts = []
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        day = datetime.fromtimestamp(int(sorted_days[s]) * 86_400, tz=UTC).date()
+        day = from_unix(int(sorted_days[s]) * 86_400).date()
         parts.append(DayPart(day, sorted_table.slice(s, e - s)))
     return parts
 

@@ -16,21 +16,12 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import FormatError, InputError
-from ..model import STATE_COLUMNS, RejectReason
+from ..model import STATE_COLUMNS, STATE_TYPES, RejectReason
 from ..stats import IngestStats
 from ..timeutil import parse_time
 from .schema import STATE_SCHEMA, canonicalize
 
-_FLOATS = (
-    "latitude",
-    "longitude",
-    "altitude",
-    "geoaltitude",
-    "groundspeed",
-    "track",
-    "vertical_rate",
-    "position_error",
-)
+_FLOATS = tuple(name for name, kind in STATE_TYPES.items() if kind == pa.float64())
 
 
 def _columns(doc: Any, source: str) -> tuple[dict[str, list[Any]], int]:

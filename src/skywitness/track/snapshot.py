@@ -11,6 +11,7 @@ import numpy as np
 from ..model import PositionSource, SourceKind
 from .batch import POSITION_ONGROUND_BONUS
 from .state_vectors import icao24_hex
+from .table import SCALAR_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +45,7 @@ def _f(v: Any) -> float | None:
 def snapshot_of(cols: dict[str, np.ndarray[Any, Any]], s: int) -> AircraftSnapshot:
     times: dict[str, float] = {}
     kinds: dict[str, str] = {}
-    names = (
-        "callsign",
-        "altitude",
-        "geoaltitude",
-        "groundspeed",
-        "track",
-        "vertical_rate",
-        "squawk",
-        "onground",
-    )
-    for name in names:
+    for name in SCALAR_FIELDS:
         t = float(cols[name + "_t"][s])
         if math.isfinite(t):
             times[name] = t

@@ -27,7 +27,7 @@ import pyarrow as pa
 from ..model import RejectReason
 from ..stats import IngestStats
 from .groups import dist_nm
-from .positions import _gate_allowed_nm
+from .position_gate import gate_allowed_nm
 
 B1 = npt.NDArray[np.bool_]
 
@@ -51,7 +51,7 @@ def _reachable(
 ) -> B1:  # fmt: skip
     """Whether position row ``b`` is reachable from row ``a`` (pairs with ``a >= 0``)."""
     d = dist_nm(lat[a], lon[a], lat[b], lon[b])
-    allowed = _gate_allowed_nm(t[b] - t[a], ground[a] & ground[b])
+    allowed = gate_allowed_nm(t[b] - t[a], ground[a] & ground[b])
     out: B1 = d <= allowed
     return out
 

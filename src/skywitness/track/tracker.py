@@ -17,18 +17,17 @@ import numpy.typing as npt
 
 from ..model import F8, Messages, Observations, RejectReason
 from ..stats import IngestStats
+from . import batch_core as core
 from . import fields as fld
 from .address_filter import AddressFilter, message_keys, sort_order
 from .batch import Batch, from_messages, from_observations
 from .changes import detect
 from .events import Event, EventKind
-from .groups import I8, last_at, pick, prev_in
 from .places import Places
 from .positions import resolve
-from .receiver import receiver_fields
 from .snapshot import AircraftSnapshot, snapshot_of
-from .state_vectors import POSITION_SOURCE_LABELS, StateVectors, icao24_hex
-from .table import CPR_CLASSES, SCALAR_FIELDS, AircraftTable
+from .state_vectors import StateVectors, icao24_hex
+from .table import AircraftTable
 
 Arr = npt.NDArray[Any]
 
@@ -196,182 +195,41 @@ class Tracker:
         n = b.t.shape[0]
         if n == 0:
             return StateVectors.empty(), np.zeros(0), np.zeros(0)
-        t, key, kind = b.t, b.key, b.kind
-        new_key = np.ones(n, dtype=np.bool_)
-        new_key[1:] = key[1:] != key[:-1]
-        cut = new_key.copy()
-        cut[1:] |= t[1:] - t[:-1] > self.lost_after_s
-        starts = np.flatnonzero(cut)
-        g = np.cumsum(cut) - 1
-        gstart = starts[g]
-        ends = np.append(starts[1:] - 1, n - 1)
-        ng = starts.shape[0]
-        first_seg = new_key[starts]
-        last_seg = np.append(new_key[starts[1:]], True)
-
-        # Carried state: the slot of known, not expired aircraft for each first segment.
-        table, cols = self._table, self._table.cols
-        known = table.lookup(key[starts[first_seg]].tolist())
-        stale = (known > 0) & (t[starts[first_seg]] - cols["last_seen"][known] > self.lost_after_s)
-        if stale.any():
-            self._lost(known[stale])
-            known[stale] = 0
-        carry_slot = np.zeros(ng, dtype=np.int64)
-        carry_slot[first_seg] = known
-        carry = table.gather(carry_slot)
-
-        # Scalar fields: accepted row indices per field.
-        updated = np.zeros(n, dtype=np.bool_)
-        acc: dict[str, I8] = {}
-        values: dict[str, Arr] = {}
-        raw_end: dict[str, Arr] = {}
-        w = np.flatnonzero(last_seg)
-        we = ends[w]
-        for name in SCALAR_FIELDS:
-            vals = getattr(b, name)
-            if name == "geoaltitude":
-                vals = fld.geo_from_baro(b, g, gstart, acc["altitude"], carry)
-            values[name] = vals
-            h = fld.present(vals)
-            if name in fld.CONFIRMED_FIELDS:
-                h, raw_end[name] = fld.confirmed(
-                    h, vals, kind, g, starts[w], we, w, carry[name + "_raw"]
-                )
-            k = b.onground_kind if name == "onground" else kind
-            a = fld.accept(
-                h, k, t, g, carry[name + "_k"], carry[name + "_t"], fld.TRUST_FRESH_S[name]
-            )
-            acc[name] = a
-            updated[a] = True
-
-        # Positions.
-        res = resolve(
-            t,
-            g,
-            ng,
-            b.cpr_kind,
-            b.cpr_odd,
-            b.cpr_lat,
-            b.cpr_lon,
-            b.lat,
-            b.lon,
-            b.groundspeed,
-            carry,
-            self.reference,
-            self.places,
-        )
+        t, key = b.t, b.key
+        s = core.segments(key, t, self.lost_after_s)
+        carry_slot, carry = self._carry(key, t, s)
+        f = core.accept_fields(b, s, carry)
+        res = resolve(t, s.g, s.count, b.cpr_kind, b.cpr_odd, b.cpr_lat, b.cpr_lon, b.lat,
+                      b.lon, b.groundspeed, carry, self.reference, self.places)  # fmt: skip
         pos = fld.accept(
             np.flatnonzero(res.ok),
-            kind,
+            b.kind,
             t,
-            g,
+            s.g,
             carry["pos_k"],
             carry["pos_t"],
             fld.TRUST_FRESH_S["position"],
         )
-        updated[pos] = True
+        f.updated[pos] = True
         self._count(res.implausible, res.bad, res.waiting, pos, source)
-
-        # Emission: the first update of each aircraft in each rate_s bucket.
-        upd = np.flatnonzero(updated)
-        if self.rate_s > 0:
-            bucket = np.floor(t / self.rate_s)
-            prev_b = pick(bucket, prev_in(upd, g), carry["emit_bucket"][g[upd]])
-            e = upd[bucket[upd] > prev_b]
-        else:
-            bucket = t
-            e = upd
-        # A segment followed by a loss also emits its last update (its final state).
-        lost_g = np.flatnonzero(~last_seg)
-        if lost_g.size and upd.size:
-            lu = last_at(upd, ends[lost_g], starts[lost_g])
-            le = last_at(e, ends[lost_g], starts[lost_g])
-            e = np.union1d(e, lu[(lu >= 0) & (lu > le)])
-        ge, first_e = g[e], gstart[e]
-        at = {name: last_at(acc[name], e, first_e) for name in SCALAR_FIELDS}
-        vals_at = {name: pick(values[name], at[name], carry[name][ge]) for name in SCALAR_FIELDS}
-        i_pos = last_at(pos, e, first_e)
-        lat_e = pick(res.lat, i_pos, carry["lat"][ge])
-        psrc_e = pick(b.pos_src, i_pos, carry["pos_src"][ge])
-        sv = StateVectors(
-            timestamp=t[e],
-            icao24=key[e],
-            callsign=vals_at["callsign"],
-            latitude=lat_e,
-            longitude=pick(res.lon, i_pos, carry["lon"][ge]),
-            altitude=vals_at["altitude"],
-            geoaltitude=vals_at["geoaltitude"],
-            groundspeed=vals_at["groundspeed"],
-            track=vals_at["track"],
-            vertical_rate=vals_at["vertical_rate"],
-            squawk=vals_at["squawk"],
-            onground=vals_at["onground"],
-            source=np.full(e.shape[0], source),
-            position_source=np.where(np.isfinite(lat_e), POSITION_SOURCE_LABELS[psrc_e], ""),
-        )
-
-        hexes = icao24_hex(key[starts])
+        upd = np.flatnonzero(f.updated)
+        e, bucket = core.emitted(t, s, upd, carry, self.rate_s)
+        sv = core.state_rows(b, s, f, res, pos, e, carry, source)
+        hexes = icao24_hex(key[s.starts])
         self._events.extend(
-            detect(
-                t,
-                g,
-                hexes,
-                starts,
-                ends,
-                carry_slot == 0,
-                ~last_seg,
-                acc,
-                values,
-                carry,
-                pos,
-                res.lat,
-                res.lon,
-                self.lost_after_s,
-            )
-        )
-
+            detect(t, s.g, hexes, s.starts, s.ends, carry_slot == 0, ~s.last_seg, f.acc,
+                   f.values, carry, pos, res.lat, res.lon, self.lost_after_s)
+        )  # fmt: skip
         # Write back the state at the end of each aircraft's last segment.
-        first_w = starts[w]
-        out: dict[str, Arr] = {"key": key[we]}
-        for name in SCALAR_FIELDS:
-            i = last_at(acc[name], we, first_w)
-            out[name] = pick(values[name], i, carry[name][w])
-            out[name + "_t"] = pick(t, i, carry[name + "_t"][w])
-            k = b.onground_kind if name == "onground" else kind
-            out[name + "_k"] = pick(k, i, carry[name + "_k"][w])
-        for name in fld.CONFIRMED_FIELDS:
-            out[name + "_raw"] = raw_end[name]
-        i = last_at(pos, we, first_w)
-        out["lat"] = pick(res.lat, i, carry["lat"][w])
-        out["lon"] = pick(res.lon, i, carry["lon"][w])
-        out["pos_t"] = pick(t, i, carry["pos_t"][w])
-        out["pos_k"] = pick(kind, i, carry["pos_k"][w])
-        out["pos_src"] = pick(b.pos_src, i, carry["pos_src"][w])
-        out["pos_err"] = pick(b.pos_err, i, carry["pos_err"][w])
-        out["pos_sfc"] = pick(res.surface, i, carry["pos_sfc"][w])
-        i = last_at(pos[~res.surface[pos]], we, first_w)
-        out["air_lat"] = pick(res.lat, i, carry["air_lat"][w])
-        out["air_lon"] = pick(res.lon, i, carry["air_lon"][w])
-        for c in CPR_CLASSES:
-            for suffix in ("_lat", "_lon", "_t"):
-                out[c + suffix] = res.cpr_end[c + suffix][w]
-        receiver_fields(b, out, carry, w, first_w, we)
-        fs = carry["first_seen"][w]
-        out["first_seen"] = np.where(np.isnan(fs), t[first_w], fs)
-        out["last_seen"] = t[we]
-        last_upd = last_at(upd, we, first_w)
-        last_emit = last_at(e, we, first_w)
-        out["last_update"] = pick(t, last_upd, carry["last_update"][w])
-        out["emit_bucket"] = pick(bucket, last_emit, carry["emit_bucket"][w])
-        out["pending"] = np.where(last_upd >= 0, last_upd > last_emit, carry["pending"][w])
-        out["source"] = np.where(last_upd >= 0, self._source_id(source), carry["source"][w])
-        wkeys = key[we]
+        out = core.carried_out(b, s, f, res, pos, carry)
+        core.emission_out(out, t, s, upd, e, bucket, carry, self._source_id(source))
+        wkeys = key[s.we]
+        table = self._table
         slots = table.lookup(wkeys.tolist())
         fresh = slots == 0
         if fresh.any():
             slots[fresh] = table.allocate(wkeys[fresh].tolist())
         table.scatter(slots, out)
-
         if self.stats is not None:
             self.stats.aircraft.update(wkeys.tolist())
         self.expire(float(np.max(t)))
@@ -379,6 +237,22 @@ class Tracker:
         lon_rows = np.full(n, np.nan)
         lat_rows[pos], lon_rows[pos] = res.lat[pos], res.lon[pos]
         return sv, lat_rows, lon_rows
+
+    def _carry(
+        self, key: Arr, t: F8, s: core.Segments
+    ) -> tuple[npt.NDArray[np.int64], dict[str, Arr]]:
+        """Carried state: the slot of known, not expired aircraft for each first segment
+        (an expired one is lost now), and the slots' columns per segment."""
+        table, cols = self._table, self._table.cols
+        firsts = s.starts[s.first_seg]
+        known = table.lookup(key[firsts].tolist())
+        stale = (known > 0) & (t[firsts] - cols["last_seen"][known] > self.lost_after_s)
+        if stale.any():
+            self._lost(known[stale])
+            known[stale] = 0
+        carry_slot = np.zeros(s.count, dtype=np.int64)
+        carry_slot[s.first_seg] = known
+        return carry_slot, table.gather(carry_slot)
 
     def _count(
         self,

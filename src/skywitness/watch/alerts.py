@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..timeutil import from_unix, unix_z
+
 #: The catalogue's ``alerts`` table (created by the store; created here the same way when a bare
 #: connection is given). The whole alert, evidence included, is the JSON in ``details``.
 ALERTS_DDL = (
@@ -51,9 +53,7 @@ class Alert:
 
     @property
     def time_iso(self) -> str:
-        return (
-            datetime.fromtimestamp(self.timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        )
+        return unix_z(self.timestamp, "ms")
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -88,7 +88,7 @@ def save_alerts(con: Any, alerts: list[Alert]) -> int:
     new = [a for a in alerts if a.alert_id not in known]
     rows = [
         [
-            datetime.fromtimestamp(a.timestamp, UTC).replace(tzinfo=None),
+            from_unix(a.timestamp).replace(tzinfo=None),
             a.icao24,
             a.rule,
             a.title(),

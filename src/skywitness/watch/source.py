@@ -14,13 +14,14 @@ store in big slices. Windows in which nothing can happen (no state vector, no ta
 landing to settle, no aircraft to lose) are skipped in one jump: a replay costs what its data
 costs, not its calendar span. Flight events before the first window (``start_s``: flights of a
 warm start, in progress when the input began) are not reported; the run that saw them did.
+The events of the state vectors alone (seen, emergency squawk, geofence) are
+``state_events.state_events``'s; this module adds flights, losses and the window clock.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,10 @@ import pyarrow.compute as pc
 from ..flights import AirportIndex, airport_inference
 from ..flights.incremental import canonical_states
 from ..flights.stage import FlightStage
-from .events import EMERGENCY_SQUAWKS, Obj, WatchEvents, WatchKind
+from .events import WatchEvents, WatchKind
 from .flight_events import flight_wants
 from .geo import Geofence
+from .state_events import AircraftState, state_events
 
 STEP_S = 60.0  # window length, s of data time
 LATENESS_S = 120.0  # a window is processed when data this far past its end has been seen
@@ -43,23 +45,6 @@ HISTORY_S = 1800.0  # recent state vectors kept for the positions behind an aler
 FORGET_S = 86_400.0  # per-aircraft state kept this long after the aircraft was lost, s
 _SORT = [("icao24", "ascending"), ("timestamp", "ascending"), ("latitude", "ascending")]
 _HIST_COLS = ("icao24", "latitude", "longitude", "altitude", "source", "position_source")
-
-
-@dataclass
-class _Aircraft:
-    last_t: float
-    lat: float = math.nan
-    lon: float = math.nan
-    alt: float = math.nan
-    callsign: str = ""
-    squawk: str = ""
-    inside: list[bool] = field(default_factory=list)
-    has_position: bool = False
-    lost: bool = False
-
-
-def _col(t: pa.Table, name: str) -> Any:
-    return t[name].to_numpy(zero_copy_only=False)
 
 
 class EventSource:
@@ -91,7 +76,7 @@ class EventSource:
         self._buffer: list[pa.Table] = []
         self._next: float | None = None  # end of the next window to process, unix s
         self._max_t = -math.inf
-        self._aircraft: dict[str, _Aircraft] = {}
+        self._aircraft: dict[str, AircraftState] = {}
         self._flights: dict[str, dict[str, Any]] = {}  # flight id -> row, not yet resolved
         self._emitted: set[tuple[str, int]] = set()
         self._spans: dict[str, dict[str, float]] = {}  # icao24 -> flight id -> firstSeen
@@ -189,7 +174,7 @@ class EventSource:
             if self.stage is not None:
                 step = self.stage.step(rows)
                 self._update_flights(step.changed, step.removed)
-            parts.append(self._state_events(rows))
+            parts.append(state_events(rows, self._aircraft, self.fences, self.flight_at))
         parts.append(self._flight_events(end, final))
         parts.append(self._lost_events(end, final))
         return WatchEvents.concat(parts).sorted()
@@ -219,119 +204,6 @@ class EventSource:
             if best_first < first <= t + 1e-3:
                 best, best_first = fid, first
         return best
-
-    def _state_events(self, rows: pa.Table) -> WatchEvents:
-        icao = _col(rows, "icao24").astype(object)
-        t = _col(rows, "timestamp").astype("datetime64[ms]").astype(np.int64) / 1000.0
-        lat, lon, alt = (
-            np.asarray(_col(rows, c), np.float64) for c in ("latitude", "longitude", "altitude")
-        )
-        squawk = np.array([s or "" for s in rows["squawk"].to_pylist()], dtype=object)
-        callsign = np.array([s or "" for s in rows["callsign"].to_pylist()], dtype=object)
-        starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]])
-        ends = np.r_[starts[1:], icao.shape[0]] - 1
-        out: list[dict[str, Any]] = []
-        nf = len(self.fences)
-        prev_sq = np.empty(icao.shape[0], dtype=object)
-        prev_in = np.zeros((nf, icao.shape[0]), dtype=np.bool_)
-        for s in starts.tolist():
-            key = str(icao[s])
-            ac = self._aircraft.get(key)
-            if ac is None:
-                ac = self._aircraft[key] = _Aircraft(last_t=t[s], inside=[False] * nf)
-                out.append({"kind": WatchKind.SEEN, "timestamp": t[s], "icao24": key, "_row": s})
-            elif ac.lost:  # back after a loss: seen again, fence state unknown again
-                ac.lost, ac.has_position = False, False
-                ac.inside = [False] * nf
-                out.append({"kind": WatchKind.SEEN, "timestamp": t[s], "icao24": key, "_row": s})
-            prev_sq[s] = ac.squawk
-            for k in range(nf):
-                prev_in[k, s] = ac.inside[k]
-        # per-row previous values inside each aircraft's rows (the first takes the carried one)
-        has_sq = squawk != ""
-        sq_rows = np.flatnonzero(has_sq)
-        if sq_rows.size:
-            carried = prev_sq[starts]
-            first_of = np.searchsorted(starts, sq_rows, side="right") - 1
-            sub_icao = icao[sq_rows]
-            sub_prev = np.empty(sq_rows.shape[0], dtype=object)
-            sub_prev[1:] = squawk[sq_rows[:-1]]
-            g_first = np.r_[True, sub_icao[1:] != sub_icao[:-1]]
-            sub_prev[g_first] = carried[first_of[g_first]]
-            alert = np.isin(squawk[sq_rows], list(EMERGENCY_SQUAWKS)) & (
-                squawk[sq_rows] != sub_prev
-            )
-            for i in sq_rows[alert].tolist():
-                out.append(
-                    {
-                        "kind": WatchKind.EMERGENCY,
-                        "timestamp": t[i],
-                        "icao24": str(icao[i]),
-                        "_row": i,
-                    }
-                )
-        pos = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-        if nf and pos.size:
-            p_icao = icao[pos]
-            g_first = np.r_[True, p_icao[1:] != p_icao[:-1]]
-            first_of = np.searchsorted(starts, pos, side="right") - 1
-            for k, fence in enumerate(self.fences):
-                inside = fence.contains(lat[pos], lon[pos])
-                prev = np.empty_like(inside)
-                prev[1:] = inside[:-1]
-                prev[g_first] = prev_in[k, starts[first_of[g_first]]]
-                known = np.ones_like(inside)
-                known[g_first] = self._had_position(p_icao[g_first])
-                for kind, sel in (
-                    (WatchKind.ENTER, inside & ~prev),
-                    (WatchKind.LEAVE, ~inside & prev),
-                ):
-                    for j in np.flatnonzero(sel & known).tolist():
-                        i = int(pos[j])
-                        out.append(
-                            {
-                                "kind": kind,
-                                "timestamp": t[i],
-                                "icao24": str(icao[i]),
-                                "_row": i,
-                                "fence": k,
-                            }
-                        )
-                last_of = np.r_[np.flatnonzero(g_first[1:]), inside.shape[0] - 1]
-                for j in last_of.tolist():
-                    self._aircraft[str(p_icao[j])].inside[k] = bool(inside[j])
-        # carry each aircraft's last values to the next window
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            ac = self._aircraft[str(icao[s])]
-            ac.last_t = float(t[e])
-            sub = np.arange(s, e + 1)
-            ok = sub[np.isfinite(lat[sub]) & np.isfinite(lon[sub])]
-            if ok.size:
-                j = int(ok[-1])
-                ac.lat, ac.lon, ac.alt = float(lat[j]), float(lon[j]), float(alt[j])
-                ac.has_position = True
-            sq = sub[has_sq[sub]]
-            if sq.size:
-                ac.squawk = str(squawk[sq[-1]])
-            cs = sub[callsign[sub] != ""]
-            if cs.size:
-                ac.callsign = str(callsign[cs[-1]])
-        events = WatchEvents.empty(len(out))
-        for n, ev in enumerate(out):
-            i = ev["_row"]
-            key = ev["icao24"]
-            events.kind[n] = ev["kind"]
-            events.timestamp[n] = ev["timestamp"]
-            events.icao24[n] = key
-            events.callsign[n] = callsign[i] or self._aircraft[key].callsign
-            events.latitude[n], events.longitude[n], events.altitude[n] = lat[i], lon[i], alt[i]
-            events.squawk[n] = squawk[i]
-            events.fence[n] = ev.get("fence", -1)
-            events.flight_id[n] = self.flight_at(key, float(ev["timestamp"]))
-        return events
-
-    def _had_position(self, keys: Obj) -> Any:
-        return np.array([self._aircraft[str(k)].has_position for k in keys], dtype=np.bool_)
 
     def _flight_events(self, end: float, final: bool) -> WatchEvents:
         """Takeoff/landing once settled, departure/arrival airports once known for good."""

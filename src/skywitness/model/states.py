@@ -1,0 +1,45 @@
+"""The canonical state-vector columns that ``track`` emits and ``store`` keeps, and their
+Arrow schema."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+#: ``position_error``: metres, the 95 % horizontal radius of a multilateration position (null
+#: for every other position source, whose accuracy is in the message, not estimated here).
+STATE_COLUMNS: tuple[str, ...] = (
+    "timestamp",
+    "icao24",
+    "callsign",
+    "latitude",
+    "longitude",
+    "altitude",
+    "geoaltitude",
+    "groundspeed",
+    "track",
+    "vertical_rate",
+    "squawk",
+    "onground",
+    "source",
+    "position_source",
+    "position_error",
+)
+
+#: Arrow type of a state-vector timestamp: milliseconds, UTC.
+TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
+#: Arrow type of each state-vector column (standard Parquet types only, so DuckDB, Spark,
+#: Trino and the ``traffic`` library read the lake unchanged); the other columns are float64.
+STATE_TYPES: dict[str, pa.DataType] = {
+    name: {
+        "timestamp": TIMESTAMP_TYPE,
+        "icao24": pa.string(),
+        "callsign": pa.string(),
+        "squawk": pa.string(),
+        "onground": pa.bool_(),
+        "source": pa.string(),
+        "position_source": pa.string(),
+    }.get(name, pa.float64())
+    for name in STATE_COLUMNS
+}
+#: The one state-vector schema: what ``track`` emits, the lake stores and ``flights`` reads.
+STATE_SCHEMA = pa.schema([pa.field(name, STATE_TYPES[name]) for name in STATE_COLUMNS])

@@ -1,0 +1,253 @@
+"""Beast binary framing: a pure, vectorised ``bytes -> frames + remainder`` function
+(``frame_beast``); ``sources/beast.py`` wraps it in the stateful stream parser.
+
+How frame starts are found without a byte loop: inside a frame every ``0x1a`` is doubled, so in
+each maximal run of ``0x1a`` bytes the escape pairs come first and, when the run is odd, its last
+byte starts a frame. Dropping the second byte of each pair (offsets 1, 3, 5... of every run)
+unescapes the whole buffer at once; frames then have a fixed layout and are gathered with numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..model import LONG_FRAME_BYTES, U1, U8, RejectReason
+
+ESCAPE = 0x1A
+TYPE_MODEAC, TYPE_SHORT, TYPE_LONG, TYPE_RECEIVER_ID = 0x31, 0x32, 0x33, 0xE3
+#: Payload bytes per frame type.
+PAYLOAD_BYTES = {TYPE_MODEAC: 2, TYPE_SHORT: 7, TYPE_LONG: 14}
+#: readsb record types that carry no frame and are skipped silently.
+IGNORED_TYPES = (0x34, 0x35, 0xE4, 0xE8, 0x50, 0x57)
+#: Bytes after the 0x1a (type + timestamp + signal + payload), unescaped.
+_BODY = np.zeros(256, dtype=np.int64)
+for _t, _n in PAYLOAD_BYTES.items():
+    _BODY[_t] = 1 + 6 + 1 + _n
+_BODY[TYPE_RECEIVER_ID] = 1 + 8
+_KNOWN = _BODY > 0
+_IGNORED = np.zeros(256, dtype=np.bool_)
+_IGNORED[list(IGNORED_TYPES)] = True
+#: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
+MAX_HOLD_BYTES = 4096
+#: Bytes from a record's 0x1a to the end of a long frame's payload (unescaped).
+_RECORD_BYTES = 2 + 6 + 1 + LONG_FRAME_BYTES
+
+
+def _big_endian(cols: U1) -> U8:
+    """``(n, k)`` bytes (k <= 8) as big-endian unsigned integers."""
+    n, k = cols.shape
+    buf = np.zeros((n, 8), dtype=np.uint8)
+    buf[:, 8 - k :] = cols
+    return buf.view(">u8").reshape(n).astype(np.uint64)
+
+
+Reject = tuple[RejectReason, int, str]
+
+
+@dataclass(slots=True)
+class BeastFrames:
+    """What ``frame_beast`` found in one buffer. Offsets are relative to the buffer start."""
+
+    data: U1  # (n, 14) payloads, left-aligned
+    length: U1  # 2, 7 or 14
+    ticks: U8  # raw 48-bit timestamps
+    signal_byte: U1  # raw signal byte
+    receiver: U8  # receiver id in force for each frame (0x1a 0xe3 records), else the initial one
+    offset: npt.NDArray[np.int64]  # where each frame's 0x1a is
+    consumed: int  # bytes fully handled; the rest must be fed again with more data
+    receiver_after: int  # receiver id in force at the end (carry into the next call)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.length.shape[0])
+
+
+def frame_beast(buf: bytes, *, final: bool = False, receiver: int = 0) -> BeastFrames:
+    """Frame a Beast byte buffer. Pure: no state beyond the arguments.
+
+    ``final`` says no more bytes follow (a cut last frame is then TRUNCATED, not held back).
+    """
+    n = len(buf)
+    a = np.frombuffer(buf, dtype=np.uint8)
+    rejects: list[Reject] = []
+    idx = np.flatnonzero(a == ESCAPE)
+    if idx.size == 0:
+        if n:
+            rejects.append((RejectReason.BAD_ESCAPE, 0, f"{n} bytes without a frame start"))
+        return _empty(n, receiver, rejects)
+    u, starts, dropped, trailing, hold_from = _unescape(a, idx, final)
+    if starts.size == 0:
+        if hold_from:
+            rejects.append(_garbage(0, hold_from))
+        return _empty(hold_from, receiver, rejects)
+    if starts[0] > 0:
+        rejects.append(_garbage(0, int(starts[0])))
+    seg = _Segments.judge(u, starts, dropped, n, final=final, trailing=trailing)
+    rejects.extend(seg.rejects())
+    return _gather(seg, receiver, rejects)
+
+
+def _unescape(
+    a: U1, idx: npt.NDArray[np.intp], final: bool
+) -> tuple[U1, npt.NDArray[np.intp], npt.NDArray[np.intp], bool, int]:
+    """The buffer without the 2nd byte of each escaped 0x1a pair; the frame starts (the last
+    0x1a of each run of odd length), the dropped offsets, whether an unfinished run of 0x1a
+    ends the buffer, and the offset from which that run is held back."""
+    n = a.shape[0]
+    # maximal runs of 0x1a
+    brk = np.flatnonzero(np.diff(idx) != 1)
+    rs = np.concatenate(([0], brk + 1))
+    re_ = np.concatenate((brk, [idx.size - 1]))
+    run_len = re_ - rs + 1
+    odd = (run_len & 1) == 1
+    trailing = bool(not final and a[-1] == ESCAPE)
+    if trailing:
+        odd[-1] = False  # an unfinished run at the end cannot be judged yet
+    starts = idx[re_[odd]]
+    # unescape: drop the 2nd byte of each pair (odd offsets within a run)
+    run_of = np.repeat(np.arange(rs.size), run_len)
+    within = np.arange(idx.size) - rs[run_of]
+    dropped = idx[(within & 1) == 1]
+    keep = np.ones(n, dtype=np.bool_)
+    keep[dropped] = False
+    hold_from = int(idx[rs[-1]]) if trailing else n
+    return a[keep], starts, dropped, trailing, hold_from
+
+
+@dataclass(slots=True)
+class _Segments:
+    """Each frame start's segment (up to the next start) in the unescaped buffer, judged."""
+
+    starts: npt.NDArray[np.intp]  # frame starts in the escaped buffer
+    us: npt.NDArray[np.intp]  # the same in the unescaped buffer
+    pad: U1  # the unescaped buffer, zero padded past its end
+    typ: U1
+    content: npt.NDArray[np.intp]  # unescaped bytes after the 0x1a, up to the next start
+    need: npt.NDArray[np.intp]
+    known: npt.NDArray[np.bool_]
+    has_type: npt.NDArray[np.bool_]
+    bad_type: npt.NDArray[np.bool_]
+    complete: npt.NDArray[np.bool_]
+    ok: npt.NDArray[np.bool_]  # taken as frames
+    held: bool  # the last segment is held back for more bytes
+    consumed: int
+
+    @classmethod
+    def judge(
+        cls,
+        u: U1,
+        starts: npt.NDArray[np.intp],
+        dropped: npt.NDArray[np.intp],
+        n: int,
+        *,
+        final: bool,
+        trailing: bool,
+    ) -> _Segments:
+        us = starts - np.searchsorted(dropped, starts)  # start positions, unescaped buffer
+        ulen = u.shape[0]
+        uend = np.concatenate((us[1:], [ulen]))
+        content = uend - us - 1
+        pad = np.concatenate((u, np.zeros(32, dtype=np.uint8)))
+        typ = pad[us + 1]
+        has_type = us + 1 < ulen
+        need = _BODY[typ]
+        known = _KNOWN[typ] & has_type
+        ignored = _IGNORED[typ] & has_type
+        complete = known & (content >= need)
+        if not final:
+            # the last segment may still grow: take it only when exactly complete and not
+            # ending in a 0x1a that could be half of an escape pair
+            exact = known[-1] and content[-1] == need[-1] and not trailing
+            complete[-1] = bool(exact)
+        held = bool(not final and not complete[-1])
+        if held and (n - int(starts[-1])) > MAX_HOLD_BYTES:
+            held = False  # an endless unframed tail: give up on it
+        consumed = int(starts[-1]) if held else n
+        ok = complete.copy()
+        if held:
+            ok[-1] = False
+        bad_type = ~known & ~ignored & has_type
+        return cls(starts, us, pad, typ, content, need, known, has_type, bad_type, complete, ok,
+                   held, consumed)  # fmt: skip
+
+    def rejects(self) -> list[Reject]:
+        """Bad types, cut frames and stray bytes, located at the frame's 0x1a."""
+        out: list[Reject] = []
+        last = np.zeros(self.starts.size, dtype=np.bool_)
+        last[-1] = True
+        short = self.known & ~self.complete
+        cut_last = ~self.has_type
+        for i in np.flatnonzero((self.bad_type | short | cut_last) & ~(last & self.held)).tolist():
+            off = int(self.starts[i])
+            if self.bad_type[i]:
+                out.append(
+                    (RejectReason.BAD_TYPE, off, f"unknown Beast type 0x{int(self.typ[i]):02x}")
+                )
+            elif last[i]:
+                out.append((RejectReason.TRUNCATED, off, "input ends inside a Beast frame"))
+            else:
+                out.append((RejectReason.BAD_ESCAPE, off, "Beast frame cut short by a 0x1a"))
+        stray = self.ok & (self.content > self.need)
+        for i in np.flatnonzero(stray).tolist():
+            out.append(_garbage(int(self.starts[i]), int(self.content[i] - self.need[i])))
+        return out
+
+
+def _gather(seg: _Segments, receiver: int, rejects: list[Reject]) -> BeastFrames:
+    """The accepted records as frames: one row copy per record from a strided window view
+    (0x1a, type, 6 timestamp bytes, signal, 14 payload bytes), not per-byte fancy indexing;
+    receiver-id records set the receiver of the frames after them."""
+    oi = np.flatnonzero(seg.ok)
+    rows = sliding_window_view(seg.pad, _RECORD_BYTES)[seg.us[oi]]
+    is_rid = rows[:, 1] == TYPE_RECEIVER_ID
+    if is_rid.any():
+        rid_vals = _big_endian(rows[:, 2:10])
+        last_rid = np.where(is_rid, np.arange(oi.size), -1)
+        np.maximum.accumulate(last_rid, out=last_rid)
+        rec_all = np.where(last_rid >= 0, rid_vals[np.maximum(last_rid, 0)], np.uint64(receiver))
+        fi = np.flatnonzero(~is_rid)
+        rows, rec = rows[fi], rec_all[fi]
+        offsets = seg.starts[oi[fi]]
+    else:
+        rec_all = np.full(oi.size, receiver, dtype=np.uint64)
+        rec, offsets = rec_all, seg.starts[oi]
+    receiver_after = int(rec_all[-1]) if oi.size else receiver
+    plen = (_BODY[rows[:, 1]] - 8).astype(np.uint8)
+    ticks = _big_endian(rows[:, 2:8])
+    sig = rows[:, 8].copy()
+    data = np.ascontiguousarray(rows[:, 9:])
+    data[plen == 7, 7:] = 0  # bytes after a short payload belong to the next record
+    data[plen == 2, 2:] = 0
+    return BeastFrames(
+        data=data,
+        length=plen,
+        ticks=ticks,
+        signal_byte=sig,
+        receiver=rec.astype(np.uint64),
+        offset=offsets.astype(np.int64),
+        consumed=seg.consumed,
+        receiver_after=receiver_after,
+        rejects=rejects,
+    )
+
+
+def _garbage(offset: int, nbytes: int) -> Reject:
+    return (RejectReason.BAD_ESCAPE, offset, f"{nbytes} bytes outside any Beast frame")
+
+
+def _empty(consumed: int, receiver: int, rejects: list[Reject]) -> BeastFrames:
+    return BeastFrames(
+        data=np.zeros((0, LONG_FRAME_BYTES), dtype=np.uint8),
+        length=np.zeros(0, dtype=np.uint8),
+        ticks=np.zeros(0, dtype=np.uint64),
+        signal_byte=np.zeros(0, dtype=np.uint8),
+        receiver=np.zeros(0, dtype=np.uint64),
+        offset=np.zeros(0, dtype=np.int64),
+        consumed=consumed,
+        receiver_after=receiver,
+        rejects=rejects,
+    )

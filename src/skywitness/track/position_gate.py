@@ -1,0 +1,120 @@
+"""The plausibility gate of resolved positions: a position is accepted when it is reachable
+from the aircraft's previous accepted one at a believable speed. A sequential fix-up runs only
+for the aircraft where the vectorised check rejected something, so that a rejected position
+never becomes a reference (readsb's speed check, same idea); and the CPR local decode it shares
+with ``positions``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..decode import cpr
+from ..model import B1, F8
+from .groups import I8, dist_nm, pick, prev_index
+
+#: Max age of an aircraft's own position used as a local-decode reference, s. Airborne zones
+#: are 360 NM wide: at 1000 kt an aircraft moves 17 NM in 60 s, far inside half a zone.
+AIR_LOCAL_REF_MAX_S = 60.0
+#: Surface zones are 90 NM: a taxiing or just-landed aircraft stays within 45 NM for minutes.
+SURFACE_LOCAL_REF_MAX_S = 300.0
+#: Plausibility gate: fastest believable ground speed, kt. Surface 180 kt, not 100: rollout
+#: after touchdown is reported in surface messages at up to ~160 kt.
+AIR_MAX_SPEED_KT = 1000.0
+SURFACE_MAX_SPEED_KT = 180.0
+#: Slack for timestamp noise between receivers, s, and for CPR quantisation/jitter, NM.
+GATE_SLACK_S = 1.0
+GATE_SLACK_NM = 0.5
+#: Local-decode reference kinds per row.
+REF_NONE, REF_OWN, REF_RECEIVER = 0, 1, 2
+
+
+def gate_allowed_nm(dt: F8, both_surface: B1) -> F8:
+    speed = np.where(both_surface, SURFACE_MAX_SPEED_KT, AIR_MAX_SPEED_KT)
+    out: F8 = speed * (np.abs(dt) + GATE_SLACK_S) / 3600.0 + GATE_SLACK_NM
+    return out
+
+
+def local_decode(yz: Any, xz: Any, odd: Any, sfc: B1, r_lat: F8, r_lon: F8) -> tuple[F8, F8]:
+    la_a, lo_a = cpr.airborne_local(yz, xz, odd, r_lat, r_lon)
+    if not sfc.any():
+        return la_a, lo_a
+    la_s, lo_s = cpr.surface_local(yz, xz, odd, r_lat, r_lon)
+    return np.where(sfc, la_s, la_a), np.where(sfc, lo_s, lo_a)
+
+
+def gate(
+    t: F8,
+    g: I8,
+    gstart: I8,
+    lat: F8,
+    lon: F8,
+    resolved: B1,
+    sfc: B1,
+    kind_global: B1,
+    ref_kind: npt.NDArray[np.int8],
+    cpr_lat: Any,
+    cpr_lon: Any,
+    cpr_odd: Any,
+    carry: dict[str, npt.NDArray[Any]],
+) -> B1:
+    """Accept resolved positions that are reachable from the previous accepted one."""
+    prev = prev_index(resolved, gstart)
+    p_lat = pick(lat, prev, carry["lat"][g])
+    p_lon = pick(lon, prev, carry["lon"][g])
+    p_t = pick(t, prev, carry["pos_t"][g])
+    p_sfc = pick(sfc, prev, carry["pos_sfc"][g])
+    has_prev = np.isfinite(p_lat)
+    d = dist_nm(p_lat, p_lon, lat, lon)
+    fail = resolved & has_prev & (d > gate_allowed_nm(t - p_t, p_sfc & sfc))
+    ok: B1 = resolved & ~fail
+    if not fail.any():
+        return ok
+    # Sequential fix-up, only for aircraft with a failure, from their first row.
+    for grp in np.unique(g[fail]).tolist():
+        rows = np.flatnonzero((g == grp) & resolved)
+        a_lat, a_lon = float(carry["lat"][grp]), float(carry["lon"][grp])
+        a_t, a_sfc = float(carry["pos_t"][grp]), bool(carry["pos_sfc"][grp])
+        rej: tuple[float, float, float, bool] | None = None  # last rejected global fix
+        for r in rows.tolist():
+            la, lo = float(lat[r]), float(lon[r])
+            if ref_kind[r] == REF_OWN:
+                # Re-decode against the last *accepted* position, never a rejected one.
+                age_max = SURFACE_LOCAL_REF_MAX_S if sfc[r] else AIR_LOCAL_REF_MAX_S
+                if np.isnan(a_lat) or t[r] - a_t > age_max:
+                    ok[r] = False
+                    continue
+                la_a, lo_a = local_decode(
+                    cpr_lat[r : r + 1],
+                    cpr_lon[r : r + 1],
+                    cpr_odd[r : r + 1],
+                    sfc[r : r + 1],
+                    np.array([a_lat]),
+                    np.array([a_lon]),
+                )
+                la, lo = float(la_a[0]), float(lo_a[0])
+                lat[r], lon[r] = la, lo
+                if np.isnan(la):
+                    ok[r] = False
+                    continue
+            good = np.isnan(a_lat) or bool(
+                dist_nm(a_lat, a_lon, la, lo)
+                <= gate_allowed_nm(np.array(t[r] - a_t), np.array(a_sfc and sfc[r]))
+            )
+            if not good and kind_global[r] and rej is not None:
+                # Two consecutive unambiguous fixes agreeing with each other but not with the
+                # reference: the reference was wrong; start again from them.
+                good = bool(
+                    dist_nm(rej[0], rej[1], la, lo)
+                    <= gate_allowed_nm(np.array(t[r] - rej[2]), np.array(rej[3] and sfc[r]))
+                )
+            ok[r] = good
+            if good:
+                a_lat, a_lon, a_t, a_sfc = la, lo, float(t[r]), bool(sfc[r])
+                rej = None
+            elif kind_global[r]:
+                rej = (la, lo, float(t[r]), bool(sfc[r]))
+    return ok
