@@ -474,3 +474,18 @@ def icao_hex(address: int) -> str:
 def squawk_str(code: int) -> str | None:
     """Squawk column value: 4-char string, or None when missing (-1)."""
     return None if code < 0 else f"{code:04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class StateRows:
+    """Already-tracked state vectors from one document (our own lake files, ``traffic`` and
+    OpenSky exports) as a canonical ``STATE_SCHEMA`` table: every row with a time and a
+    6-hex-digit address. The ingest step gates them column-wise (``track.states_gate``)
+    instead of re-tracking them; readers that need reports convert them
+    (``sources.states.observations_from_states``)."""
+
+    table: pa.Table
+    source: str = ""
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)

@@ -14,8 +14,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..decode import decode_batch
-from ..model import FrameBatch, Observations
+from ..model import FrameBatch, Observations, StateRows
 from ..sources import Source, open_source
+from ..sources.states import observations_from_states
 from ..stats import IngestStats
 from ..track import AddressFilter, Tracker
 from ..track.ingest_step import IngestStep, count_decode_rejects
@@ -49,7 +50,7 @@ def iter_chunks(
     stop: threading.Event | None = None,
     progress: ProgressHook | None = None,
     on_open: Callable[[Source], None] | None = None,
-) -> Iterator[FrameBatch | Observations]:
+) -> Iterator[FrameBatch | Observations | StateRows]:
     """Every chunk of every source in turn (files one after the other)."""
     for spec in specs:
         source = open_source(
@@ -85,6 +86,8 @@ def decode_tables(
     """
     addresses = AddressFilter()
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
+        if isinstance(chunk, StateRows):  # decode keeps every report: one row each
+            chunk = observations_from_states(chunk.table, chunk.source)
         if isinstance(chunk, Observations):
             stats.accepted += len(chunk)
             stats.aircraft.update(np.unique(chunk.icao24).tolist())
@@ -118,9 +121,9 @@ def track_tables(
     )
     ingest = IngestStep(tracker, stats, dedup=opts.dedup)  # the one ingest step (serve's too)
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
-        states = ingest.step(chunk).states
-        if len(states):
-            yield states.to_arrow()
+        stepped = ingest.step(chunk)  # a states document: gated, not re-tracked
+        if len(stepped):
+            yield stepped.to_arrow()
     final = ingest.flush()
     if len(final):
         yield final.to_arrow()

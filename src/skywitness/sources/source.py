@@ -1,5 +1,6 @@
 """``open_source``: one SOURCE spec (file, ``-``, live URL-like spec) -> an iterable ``Source`` of
-``FrameBatch`` / ``Observations`` chunks. The composition of a transport with a sans-IO parser.
+``FrameBatch`` / ``Observations`` / ``StateRows`` chunks (a states document: one chunk, whole).
+The composition of a transport with a sans-IO parser.
 
 SOURCE forms: a path (plain, gzip, xz or bzip2 by magic bytes), ``-`` (stdin), ``beast+tcp://H:P``,
 ``avr+tcp://``, ``sbs+tcp://`` (any stream format ``+tcp``), ``beast+listen://H:P`` (pushed feeds,
@@ -26,7 +27,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 
 from ..errors import FormatError, InputError
-from ..model import FrameBatch, Observations, RejectReason
+from ..model import FrameBatch, Observations, RejectReason, StateRows
 from ..stats import IngestStats
 from .avr import AvrParser
 from .beast import BeastParser
@@ -41,9 +42,9 @@ from .opensky import OpenskyCsvParser, rest_rows
 from .readsb import JsonDocumentParser, aircraft_rows, trace_rows
 from .records import drop_bad_times, drop_implausible, obs_take
 from .sbs import SbsParser
-from .states import StatesParser
+from .states import StatesParser, drop_implausible_states
 
-Batch = FrameBatch | Observations
+Batch = FrameBatch | Observations | StateRows
 FILE_CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16
 MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
@@ -123,6 +124,8 @@ def checked(b: Batch, stats: IngestStats) -> Batch:
     inside physical ranges (the others counted)."""
     if isinstance(b, FrameBatch):
         return drop_bad_times(b, stats, b.source)
+    if isinstance(b, StateRows):
+        return drop_implausible_states(b, stats, b.source)
     return drop_implausible(b, stats, b.source)
 
 
@@ -137,7 +140,7 @@ def _split(batch: Batch, size: int) -> Iterator[Batch]:
     n = len(batch)
     if n == 0:
         return
-    if n <= size:
+    if n <= size or isinstance(batch, StateRows):  # a states document is gated whole
         yield batch
         return
     for i in range(0, n, size):

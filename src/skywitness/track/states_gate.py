@@ -53,6 +53,12 @@ def _ints(v: I8) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
 
 
+def _index(codes: I8, rows: I8) -> I8:
+    """``codes[rows]``, -1 where ``rows`` is -1."""
+    out: I8 = np.where(rows >= 0, codes[np.maximum(rows, 0)], -1)
+    return out
+
+
 def _codes(col: pa.ChunkedArray, fn: Any, dtype: npt.DTypeLike) -> tuple[npt.NDArray[Any], I8]:
     """(``fn`` of each distinct value of a string column, nulls as ""; each row's index into
     them): the observations reader's per-value work, once per distinct value."""
@@ -227,18 +233,14 @@ def gate_states(
         "position_error": pa.nulls(n, pa.float64()),
     }
     psrc, psrc_i = codes["position_source"]
-    cols["position_source"] = _strings(POSITION_SOURCE_LABELS[psrc]).take(
-        _ints(pick(psrc_i, i, -1))
-    )
+    cols["position_source"] = _strings(POSITION_SOURCE_LABELS[psrc]).take(_ints(_index(psrc_i, i)))
     for f, v in floats.items():
         cols[f] = _floats(pick(v, _at(has[f], gstart, e), nan))
     calls, call_i = codes["callsign"]
-    cols["callsign"] = _strings(calls).take(
-        _ints(pick(call_i, _at(has["callsign"], gstart, e), -1))
-    )
+    cols["callsign"] = _strings(calls).take(_ints(_index(call_i, _at(has["callsign"], gstart, e))))
     squawks, squawk_i = codes["squawk"]
     i = _at(has["squawk"], gstart, e)
-    cols["squawk"] = _strings(squawk_strings(squawks)).take(_ints(pick(squawk_i, i, -1)))
+    cols["squawk"] = _strings(squawk_strings(squawks)).take(_ints(_index(squawk_i, i)))
     o = pick(og, _at(has["onground"], gstart, e), np.full(n, -1, dtype=np.int8))
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     if stats is not None:
