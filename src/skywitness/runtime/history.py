@@ -33,6 +33,7 @@ from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .pipeline import ProgressHook, RunOptions, track_tables
 
 Window = tuple[datetime, datetime]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Aircraft per flight-rebuild chunk: bounds memory on a large lake.
 REBUILD_AIRCRAFT_PER_CHUNK = 2_000
 #: Flights are recomputed from this long before the first new state vector, so a flight in
@@ -60,13 +61,22 @@ class Extent:
         for t in tables:
             if t.num_rows:
                 self.aircraft.update(pc.unique(t.column("icao24")).to_pylist())
-                lo, hi = (v.as_py() for v in pc.min_max(t.column("timestamp")).values())
+                lo, hi = (_utc(v.as_py()) for v in pc.min_max(_ms(t)).values())
                 self.first = lo if self.first is None else min(self.first, lo)
                 self.last = hi if self.last is None else max(self.last, hi)
                 self.rows += t.num_rows
                 if self.tables is not None:
                     self.tables = [*self.tables, t] if self.rows <= self.keep_rows else None
             yield t
+
+
+def _ms(table: pa.Table) -> pa.ChunkedArray:
+    return pc.cast(table.column("timestamp"), pa.int64())
+
+
+def _utc(ms: int) -> datetime:
+    """Unix ms as a UTC datetime (a timestamp scalar's ``as_py`` would load pandas)."""
+    return EPOCH + timedelta(milliseconds=ms)
 
 
 def _held_states(store: Store, extent: Extent, ingest_id: int, window: Window) -> pa.Table | None:
