@@ -24,6 +24,7 @@ Rows come out in the lake's order (UTC day, icao24, time), so the lake writer ne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,18 +46,14 @@ F8 = npt.NDArray[np.float64]
 CALLSIGN_DTYPE = "<U8"
 FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rate")
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 
 def _ints(v: I8) -> pa.Array:
     """int64 indices as Arrow (nulls where negative), off the numpy buffer."""
     v = np.ascontiguousarray(v, dtype=np.int64)
     return pa.Array.from_buffers(pa.int64(), v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
-
-
-def _index(codes: I8, rows: I8) -> I8:
-    """``codes[rows]``, -1 where ``rows`` is -1."""
-    out: I8 = np.where(rows >= 0, codes[np.maximum(rows, 0)], -1)
-    return out
 
 
 def _codes(col: pa.ChunkedArray, fn: Any, dtype: npt.DTypeLike) -> tuple[npt.NDArray[Any], I8]:
@@ -149,13 +146,31 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
     return out
 
 
-def _at(has: B1, gstart: I8, rows: I8) -> I8:
+def _at(has: B1, gstart: I8, rows: I8) -> I8 | None:
     """For each of ``rows``, the last row at or before it in its segment where ``has`` holds
-    (-1: none)."""
+    (-1: none); None when that is the row itself for all (every row has it)."""
     if bool(has.all()):
-        return rows
+        return None
     out: I8 = ffill_index(has, gstart)[rows]
     return out
+
+
+def _held(values: npt.NDArray[Any], at: I8 | None, rows: I8, missing: Any) -> npt.NDArray[Any]:
+    """``values`` held at ``rows``: ``values[at]`` (``missing`` where -1), or ``values[rows]``
+    when ``at`` is None."""
+    if at is None:
+        return values[rows]
+    out: npt.NDArray[Any] = np.where(at >= 0, values[np.maximum(at, 0)], missing)
+    return out
+
+
+def _hex_strings(key: I8) -> pa.Array:
+    """24-bit addresses as 6-lowercase-hex-digit strings, built as Arrow's buffers."""
+    k = key.astype(np.uint32)
+    chars = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
+    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
+    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars))]
+    return pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
 
 
 def _floats(v: F8) -> pa.Array:
@@ -170,6 +185,67 @@ def _lake_order(e: I8, ms: I8) -> I8:
         return e
     out: I8 = e[np.argsort(day, kind="stable")]
     return out
+
+
+@dataclass
+class _Columns:
+    """The input's columns in (aircraft, time) order, and where each field has a value."""
+
+    floats: dict[str, F8]  # FLOAT_FIELDS and latitude, longitude (NaN: none)
+    codes: dict[str, tuple[npt.NDArray[Any], I8]]  # per distinct value, each row's index
+    onground: npt.NDArray[np.int8]  # -1 unknown
+    has: dict[str, B1]
+
+
+def _read(table: pa.Table, order: I8) -> _Columns:
+    import pyarrow.compute as pc
+
+    floats = {
+        f: numpy_of(table.column(f), np.nan)[order]
+        for f in ("latitude", "longitude", *FLOAT_FIELDS)
+    }
+    codes = {
+        "callsign": _codes(table.column("callsign"), str, CALLSIGN_DTYPE),
+        "squawk": _codes(table.column("squawk"), _squawk, np.int16),
+        "position_source": _codes(table.column("position_source"), _position_source, np.uint8),
+    }
+    codes = {f: (values, idx[order]) for f, (values, idx) in codes.items()}
+    og = numpy_of(pc.cast(table.column("onground"), pa.int8()), -1)[order].astype(np.int8)
+    has = {f: np.isfinite(floats[f]) for f in FLOAT_FIELDS}
+    has["callsign"], has["squawk"] = _has(*codes["callsign"]), _has(*codes["squawk"])
+    has["onground"] = og >= 0
+    return _Columns(floats, codes, og, has)
+
+
+def _rows(
+    c: _Columns, pos: B1, key: I8, ms: I8, gstart: I8, e: I8, source: str
+) -> dict[str, pa.Array]:
+    """The emitted rows ``e``: each field as last given at or before them in their segment."""
+    n = e.shape[0]
+    at_pos = _at(pos, gstart, e)
+    cols: dict[str, pa.Array] = {
+        "timestamp": pa.Array.from_buffers(TIMESTAMP, n, [None, pa.py_buffer(ms[e])]),
+        "icao24": _hex_strings(key[e]),
+        "latitude": _floats(_held(c.floats["latitude"], at_pos, e, np.nan)),
+        "longitude": _floats(_held(c.floats["longitude"], at_pos, e, np.nan)),
+        "source": pa.DictionaryArray.from_arrays(
+            _ints(np.zeros(n, np.int64)), _strings(np.array([source]), nulls=False)
+        ).cast(pa.string()),
+        "position_error": pa.nulls(n, pa.float64()),
+    }
+    for f in FLOAT_FIELDS:
+        cols[f] = _floats(_held(c.floats[f], _at(c.has[f], gstart, e), e, np.nan))
+    texts = {  # each distinct value as the tracker renders it
+        "callsign": (c.codes["callsign"][0], c.has["callsign"]),
+        "squawk": (squawk_strings(c.codes["squawk"][0]), c.has["squawk"]),
+        "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
+    }
+    for f, (values, given) in texts.items():
+        idx = _held(c.codes[f][1], _at(given, gstart, e), e, -1)
+        cols[f] = _strings(values).take(_ints(idx))
+    o = _held(c.onground, _at(c.has["onground"], gstart, e), e, -1)
+    cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
+    return cols
 
 
 def gate_states(
@@ -196,53 +272,13 @@ def gate_states(
     key, ms = key[order], ms[order]
     t = ms / 1000.0
     g, gstart = _segments(key, t, lost_after_s)
-    lat = numpy_of(table.column("latitude"), np.nan)[order]
-    lon = numpy_of(table.column("longitude"), np.nan)[order]
-    pos = _positions(lat, lon, t, g, stats, source)
-    floats = {f: numpy_of(table.column(f), np.nan)[order] for f in FLOAT_FIELDS}
-    has = {f: np.isfinite(v) for f, v in floats.items()}
-    codes = {
-        "callsign": _codes(table.column("callsign"), str, CALLSIGN_DTYPE),
-        "squawk": _codes(table.column("squawk"), _squawk, np.int16),
-        "position_source": _codes(table.column("position_source"), _position_source, np.uint8),
-    }
-    codes = {f: (values, idx[order]) for f, (values, idx) in codes.items()}
-    for f in ("callsign", "squawk"):
-        has[f] = _has(*codes[f])
-    import pyarrow.compute as pc
-
-    og = numpy_of(pc.cast(table.column("onground"), pa.int8()), -1)[order]
-    has["onground"] = og >= 0
+    c = _read(table, order)
+    pos = _positions(c.floats["latitude"], c.floats["longitude"], t, g, stats, source)
     updated = pos.copy()
-    for mask in has.values():
+    for mask in c.has.values():
         updated |= mask
     e = _lake_order(_emitted(updated, t, g, rate_s), ms)
-    n = e.shape[0]
-    nan = np.full(n, np.nan)
-    i = _at(pos, gstart, e)
-    cols: dict[str, pa.Array] = {
-        "timestamp": pa.Array.from_buffers(
-            pa.timestamp("ms", tz="UTC"), n, [None, pa.py_buffer(ms[e])]
-        ),
-        "icao24": table.column("icao24").combine_chunks().take(_ints(order[e])),
-        "latitude": _floats(pick(lat, i, nan)),
-        "longitude": _floats(pick(lon, i, nan)),
-        "source": pa.DictionaryArray.from_arrays(
-            _ints(np.zeros(n, np.int64)), _strings(np.array([source]), nulls=False)
-        ).cast(pa.string()),
-        "position_error": pa.nulls(n, pa.float64()),
-    }
-    psrc, psrc_i = codes["position_source"]
-    cols["position_source"] = _strings(POSITION_SOURCE_LABELS[psrc]).take(_ints(_index(psrc_i, i)))
-    for f, v in floats.items():
-        cols[f] = _floats(pick(v, _at(has[f], gstart, e), nan))
-    calls, call_i = codes["callsign"]
-    cols["callsign"] = _strings(calls).take(_ints(_index(call_i, _at(has["callsign"], gstart, e))))
-    squawks, squawk_i = codes["squawk"]
-    i = _at(has["squawk"], gstart, e)
-    cols["squawk"] = _strings(squawk_strings(squawks)).take(_ints(_index(squawk_i, i)))
-    o = pick(og, _at(has["onground"], gstart, e), np.full(n, -1, dtype=np.int8))
-    cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
+    cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
         stats.aircraft.update(np.unique(key).tolist())
-    return pa.Table.from_arrays([cols[c] for c in STATE_SCHEMA.names], schema=STATE_SCHEMA)
+    return pa.Table.from_arrays([cols[name] for name in STATE_SCHEMA.names], schema=STATE_SCHEMA)
