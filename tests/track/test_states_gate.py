@@ -101,34 +101,28 @@ def documents(draw: st.DrawFn) -> pa.Table:
     """Small state documents: two aircraft, times with repeats, gaps and disorder, fields
     often missing, positions with jumps, odd callsigns and squawks."""
     n = draw(st.integers(1, 60))
-    steps = draw(st.lists(st.sampled_from([0, 1, 250, 900, 1000, 5000, 70_000]), min_size=n,
-                          max_size=n))  # fmt: skip
+
+    def column(values: st.SearchStrategy[object]) -> list[object]:
+        return draw(st.lists(values, min_size=n, max_size=n))
+
+    steps = column(st.sampled_from([0, 1, 250, 900, 1000, 5000, 70_000]))
     ms = 1_633_600_000_000 + np.cumsum(np.array(steps, dtype=np.int64))
     if draw(st.booleans()):
         ms = ms[np.array(draw(st.permutations(list(range(n)))), dtype=np.int64)]
-    icao = draw(st.lists(st.sampled_from(["3c6444", "4ca7b5"]), min_size=n, max_size=n))
-    maybe = st.one_of(st.none(), st.just(float("nan")), st.floats(-1000, 40_000))
-    lat = [
-        None if v is None else 48.0 + v
-        for v in draw(st.lists(st.one_of(st.none(), st.sampled_from([0.0, 0.001, 0.01, 2.0])),
-                               min_size=n, max_size=n))
-    ]  # fmt: skip
-    lon = [None if a is None else 2.0 for a in lat]
+    jumps = column(st.one_of(st.none(), st.sampled_from([0.0, 0.001, 0.01, 2.0])))
+    lat = [None if v is None else 48.0 + float(v) for v in jumps]  # type: ignore[arg-type]
+    altitude = st.one_of(st.none(), st.just(float("nan")), st.floats(-1000, 40_000))
     return pa.table(
         {
             "timestamp": pa.array(ms, pa.timestamp("ms", tz="UTC")),
-            "icao24": icao,
-            "callsign": draw(st.lists(st.sampled_from([None, "", "AFR123", "TOOLONGCALL", "A"]),
-                                      min_size=n, max_size=n)),  # fmt: skip
+            "icao24": column(st.sampled_from(["3c6444", "4ca7b5"])),
+            "callsign": column(st.sampled_from([None, "", "AFR123", "TOOLONGCALL", "A"])),
             "latitude": pa.array(lat, pa.float64()),
-            "longitude": pa.array(lon, pa.float64()),
-            "altitude": pa.array(draw(st.lists(maybe, min_size=n, max_size=n)), pa.float64()),
-            "squawk": draw(st.lists(st.sampled_from([None, "7700", "12", "x1", ""]), min_size=n,
-                                    max_size=n)),  # fmt: skip
-            "onground": draw(st.lists(st.sampled_from([None, True, False]), min_size=n,
-                                      max_size=n)),  # fmt: skip
-            "position_source": draw(st.lists(st.sampled_from([None, "adsb", "mlat", "?"]),
-                                             min_size=n, max_size=n)),  # fmt: skip
+            "longitude": pa.array([None if v is None else 2.0 for v in lat], pa.float64()),
+            "altitude": pa.array(column(altitude), pa.float64()),
+            "squawk": column(st.sampled_from([None, "7700", "12", "x1", ""])),
+            "onground": column(st.sampled_from([None, True, False])),
+            "position_source": column(st.sampled_from([None, "adsb", "mlat", "?"])),
         }
     )
 
