@@ -160,17 +160,23 @@ def _held(values: npt.NDArray[Any], at: I8 | None, rows: I8, missing: Any) -> np
     when ``at`` is None."""
     if at is None:
         return values[rows]
-    out: npt.NDArray[Any] = np.where(at >= 0, values[np.maximum(at, 0)], missing)
+    # one gather: index -1 picks the ``missing`` appended at the end
+    out: npt.NDArray[Any] = np.append(values, np.array([missing], dtype=values.dtype))[at]
     return out
 
 
-def _hex_strings(key: I8) -> pa.Array:
-    """24-bit addresses as 6-lowercase-hex-digit strings, built as Arrow's buffers."""
-    k = key.astype(np.uint32)
-    chars = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
+def _hex_strings(key: I8, rows: I8) -> pa.Array:
+    """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit strings,
+    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row."""
+    new = np.ones(key.shape[0], dtype=np.bool_)
+    new[1:] = key[1:] != key[:-1]
+    code = np.cumsum(new) - 1
+    k = key[new].astype(np.uint32)
+    spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
+    chars = spelt[code[rows]]
+    offsets = np.arange(0, 6 * rows.shape[0] + 1, 6, dtype=np.int32)
     bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars))]
-    return pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
+    return pa.Array.from_buffers(pa.string(), rows.shape[0], bufs)
 
 
 def _floats(v: F8) -> pa.Array:
@@ -225,7 +231,7 @@ def _rows(
     at_pos = _at(pos, gstart, e)
     cols: dict[str, pa.Array] = {
         "timestamp": pa.Array.from_buffers(TIMESTAMP, n, [None, pa.py_buffer(ms[e])]),
-        "icao24": _hex_strings(key[e]),
+        "icao24": _hex_strings(key, e),
         "latitude": _floats(_held(c.floats["latitude"], at_pos, e, np.nan)),
         "longitude": _floats(_held(c.floats["longitude"], at_pos, e, np.nan)),
         "source": pa.DictionaryArray.from_arrays(
