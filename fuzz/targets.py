@@ -25,9 +25,10 @@ import numpy as np
 
 from skywitness.decode import decode_batch
 from skywitness.errors import SkywitnessError
-from skywitness.model import FrameBatch, Observations
+from skywitness.model import FrameBatch, Observations, StateRows
 from skywitness.sources.records import MAX_TIME_S, implausible
 from skywitness.sources.source import checked, make_parser
+from skywitness.sources.states import observations_from_states
 from skywitness.stats import IngestStats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,6 +86,8 @@ def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, rand
         rows = 0
         for b in out:
             b = checked(b, stats)  # as every Source does with a reader's output
+            if isinstance(b, StateRows):  # a states document's rows, as reports
+                b = observations_from_states(b.table, b.source)
             if isinstance(b, FrameBatch):
                 _check_frames(b)
             else:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from skywitness.runtime.history import ingest, open_history
 from skywitness.runtime.pipeline import RunOptions, track_tables
 from skywitness.runtime.service import Service, ServiceConfig
 from skywitness.stats import IngestStats
-from skywitness.store import Store
+from skywitness.store import Store, load_traffic_json
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: sample -> (accepted frames or reports, state vectors stored)
@@ -38,6 +39,25 @@ def test_track_ingest_and_serve_accept_the_same(
 ) -> None:
     sample, accepted, stored = SAMPLES[name]
     path = str(sample if isinstance(sample, Path) else shared_data / sample)
+    _three_paths(path, accepted, stored, tmp_path)
+
+
+def test_a_states_document_the_same_gated_and_tracked(shared_data: Path, tmp_path: Path) -> None:
+    """``track`` and ``ingest`` gate a states document (``track/states_gate.py``), ``serve``
+    tracks it (its live map reads the tracker): the same counts and the same rows stored.
+    noisy_spoofing: 8,681 reports of one aircraft at 1 Hz, 29 positions implausible."""
+    path = tmp_path / "spoofing.parquet"
+    doc = load_traffic_json(shared_data / "traffic-trajectories/noisy/noisy_spoofing.json.gz")
+    pq.write_table(doc, path)
+    _three_paths(str(path), 8_681, 8_681, tmp_path)
+    with (
+        Store(tmp_path / "ingest", read_only=True) as a,
+        Store(tmp_path / "serve", read_only=True) as b,
+    ):
+        assert a.states().equals(b.states())
+
+
+def _three_paths(path: str, accepted: int, stored: int, tmp_path: Path) -> None:
     # track
     stats = IngestStats()
     rows = sum(t.num_rows for t in track_tables([path], RunOptions(), stats))

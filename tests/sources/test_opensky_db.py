@@ -14,10 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from skywitness.cli import ingest_cmd
-from skywitness.model import Observations
+from skywitness.model import StateRows
 from skywitness.runtime.history import open_history
 from skywitness.sources import open_source
 from skywitness.sources.records import FPM_PER_MPS, FT_PER_M, KT_PER_MPS
+from skywitness.sources.states import observations_from_states
 from skywitness.stats import IngestStats
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -44,8 +45,9 @@ def _export(tmp: Path, *, timestamps: bool) -> Path:
 def test_opensky_parquet_export_values(tmp_path: Path, timestamps: bool) -> None:
     stats = IngestStats()
     src = open_source(str(_export(tmp_path, timestamps=timestamps)), stats=stats)
-    (o,) = list(src)
-    assert isinstance(o, Observations) and src.format == "states"
+    (rows,) = list(src)  # one document: one chunk of state rows, as reports below
+    assert isinstance(rows, StateRows) and src.format == "states"
+    o = observations_from_states(rows.table, rows.source)
     assert len(o) == 2 and stats.rejected == {"bad_record": 1}  # the "zz" address
     assert o.timestamp.tolist() == [1654034399.5, 1654034390.0]  # last position / last contact
     assert o.altitude[0] == pytest.approx(10668.0 * FT_PER_M) == pytest.approx(35000.0)

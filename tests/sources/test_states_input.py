@@ -10,8 +10,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from skywitness.cli.main import main
-from skywitness.model import Observations
+from skywitness.model import Observations, StateRows
 from skywitness.sources import detect_format, open_source
+from skywitness.sources.states import observations_from_states
 from skywitness.stats import IngestStats
 
 QUICKSTART = "traffic-trajectories/collections/quickstart.json.gz"
@@ -29,10 +30,11 @@ def test_detects_parquet_and_both_json_orients(shared_data: Path) -> None:
 def test_traffic_json_rows_become_observations(shared_data: Path) -> None:
     stats = IngestStats()
     chunks = list(open_source(str(shared_data / QUICKSTART), stats=stats))
-    assert all(isinstance(c, Observations) for c in chunks)
+    assert len(chunks) == 1 and isinstance(chunks[0], StateRows)  # the document, whole
     n = sum(len(c) for c in chunks)
     assert n + stats.rejected_total == 284_505 == stats.frames
-    first = chunks[0]
+    first = observations_from_states(chunks[0].table, chunks[0].source)
+    assert isinstance(first, Observations) and len(first) == n
     assert np.isfinite(first.timestamp).all() and first.timestamp.min() >= 1633608001.0
 
 

@@ -1,5 +1,6 @@
-"""Already-tracked states gated column-wise (``track.states_gate``), on the real quickstart
-collection (284,505 state vectors of 213 aircraft) with known faults injected."""
+"""Already-tracked states gated column-wise (``track.states_gate``): row for row what a fresh
+``Tracker`` makes of the same rows (their ``Observations``, one batch, then its flush), on real
+``traffic`` collections and on generated documents with gaps, repeats, holes and spikes."""
 
 from __future__ import annotations
 
@@ -9,67 +10,130 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from skywitness.sources.states import observations_from_states
 from skywitness.stats import IngestStats
 from skywitness.store import load_traffic_json
 from skywitness.store.schema import canonicalize
+from skywitness.track import StateVectors, Tracker
 from skywitness.track.states_gate import gate_states
 
-
-@pytest.fixture(scope="module")
-def quick(shared_data: Path) -> pa.Table:
-    t = load_traffic_json(shared_data / "traffic-trajectories/collections/quickstart.json.gz")
-    return canonicalize(t)
+ORDER = [("icao24", "ascending"), ("timestamp", "ascending")]
 
 
-def _sorted(t: pa.Table) -> pa.Table:
-    return t.take(pc.sort_indices(t, [("icao24", "ascending"), ("timestamp", "ascending")]))
-
-
-def test_clean_input_passes_whole(quick: pa.Table) -> None:
+def tracked(
+    table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0
+) -> tuple[pa.Table, IngestStats]:
+    """What the tracker makes of ``table``: the reference the gate must equal."""
     stats = IngestStats()
-    out = gate_states(quick, stats=stats)
-    assert out.num_rows == quick.num_rows == 284505
-    assert not stats.rejected
-    assert out.equals(quick)
+    tracker = Tracker(rate_s=rate_s, lost_after_s=lost_after_s, stats=stats)
+    rows = tracker.update_observations(observations_from_states(table, "doc"))
+    out = StateVectors.concat([rows, tracker.flush()]).to_arrow()
+    return out.take(pc.sort_indices(out, ORDER)), stats
 
 
-def test_faults_are_counted(quick: pa.Table) -> None:
-    t = _sorted(quick)
-    lat = t.column("latitude").to_numpy(zero_copy_only=False).copy()
-    lon = t.column("longitude").to_numpy(zero_copy_only=False).copy()
-    has = np.flatnonzero(np.isfinite(lat))
-    spike, bad = int(has[5000]), int(has[9000])
-    lat[spike] += 5.0  # 300 NM away for one report, then back
-    lat[bad] = 123.0  # out of range
-    t = t.set_column(3, "latitude", pa.array(lat, mask=np.isnan(lat)))
-    t = t.set_column(4, "longitude", pa.array(lon, mask=np.isnan(lon)))
-    nulls = t.column("latitude").null_count
-    # rows 100-102 given again, first: those copies are kept, the later originals dropped,
-    # so every row after 102 keeps its index
-    t = pa.concat_tables([t.slice(100, 3), t])
-    assert spike > 102 and bad > 102
+def gated(
+    table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0
+) -> tuple[pa.Table, IngestStats]:
     stats = IngestStats()
-    out = gate_states(t, stats=stats)
-    assert out.num_rows == 284505
-    assert stats.rejected == {"duplicate": 3, "implausible_position": 1, "bad_position": 1}
-    got = out.column("latitude")
-    assert not got[spike].is_valid and not got[bad].is_valid
-    assert got.null_count == nulls + 2
-    assert out.slice(0, 3).equals(t.slice(0, 3))
+    out = gate_states(table, stats=stats, source="doc", rate_s=rate_s, lost_after_s=lost_after_s)
+    return out, stats
 
 
-def test_relocation_is_kept() -> None:
-    ms = np.arange(6, dtype=np.int64) * 10_000
-    t = pa.table(
+def assert_same(table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0) -> pa.Table:
+    want, want_stats = tracked(table, rate_s, lost_after_s)
+    got, got_stats = gated(table, rate_s, lost_after_s)
+    # the gate gives the lake's order (day, icao24, time): the same as (icao24, time) in a day
+    got_sorted = got.take(pc.sort_indices(got, ORDER))
+    assert got_sorted.schema == want.schema
+    for name in want.column_names:
+        assert got_sorted.column(name).equals(want.column(name)), name
+    assert got_stats.rejected == want_stats.rejected
+    assert got_stats.positions == want_stats.positions
+    assert got_stats.aircraft == want_stats.aircraft
+    return got
+
+
+REAL = {
+    # file: (rows in, rows out, implausible positions) as the tracker gives them
+    "collections/quickstart.json.gz": (284_505, 284_505, 4),
+    "collections/switzerland.json.gz": (139_098, 139_098, 0),
+    "noisy/noisy_spoofing.json.gz": (8_681, 8_681, 29),
+    "noisy/noisy_time_issue.json.gz": (8_294, 8_294, 26),
+    "onground/zurich_airport.json.gz": (17_132, 14_835, 3),  # several reports a second
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_collections_as_the_tracker_makes_them(shared_data: Path, name: str) -> None:
+    table = canonicalize(load_traffic_json(shared_data / "traffic-trajectories" / name))
+    rows_in, rows_out, implausible = REAL[name]
+    assert table.num_rows == rows_in
+    got = assert_same(table)
+    assert got.num_rows == rows_out
+    assert gated(table)[1].rejected.get("implausible_position", 0) == implausible
+
+
+def test_quickstart_thinned_and_cut_often(shared_data: Path) -> None:
+    path = shared_data / "traffic-trajectories/collections/quickstart.json.gz"
+    table = canonicalize(load_traffic_json(path))
+    # one row per 5 s at most (plus each segment's last): well under the 1 Hz input
+    assert assert_same(table, rate_s=5.0, lost_after_s=3.0).num_rows < 284_505 // 4
+    assert assert_same(table, rate_s=0.0).num_rows == 284_505
+
+
+def test_address_zero_is_counted_and_dropped(shared_data: Path) -> None:
+    path = shared_data / "traffic-trajectories/noisy/noisy_landing.json.gz"
+    table = canonicalize(load_traffic_json(path))
+    icao = pc.if_else(
+        pa.array(np.arange(table.num_rows) % 10 == 0), "000000", table.column("icao24")
+    )
+    table = table.set_column(1, "icao24", icao)
+    got = assert_same(table)
+    assert gated(table)[1].rejected == {"bad_record": 85}
+    assert "000000" not in set(got.column("icao24").to_pylist())
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> pa.Table:
+    """Small state documents: two aircraft, times with repeats, gaps and disorder, fields
+    often missing, positions with jumps, odd callsigns and squawks."""
+    n = draw(st.integers(1, 60))
+
+    def column(values: st.SearchStrategy[object]) -> list[object]:
+        return draw(st.lists(values, min_size=n, max_size=n))
+
+    steps = column(st.sampled_from([0, 1, 250, 900, 1000, 5000, 70_000]))
+    ms = 1_633_600_000_000 + np.cumsum(np.array(steps, dtype=np.int64))
+    if draw(st.booleans()):
+        ms = ms[np.array(draw(st.permutations(list(range(n)))), dtype=np.int64)]
+    jumps = column(st.one_of(st.none(), st.sampled_from([0.0, 0.001, 0.01, 2.0])))
+    lat = [None if v is None else 48.0 + float(v) for v in jumps]  # type: ignore[arg-type]
+    altitude = st.one_of(st.none(), st.just(float("nan")), st.floats(-1000, 40_000))
+    return pa.table(
         {
             "timestamp": pa.array(ms, pa.timestamp("ms", tz="UTC")),
-            "icao24": ["abc123"] * 6,
-            "latitude": [48.0, 48.01, 48.02, 52.0, 52.01, 52.02],  # a jump, then steady
-            "longitude": [2.0] * 6,
-            "onground": [False] * 6,
+            "icao24": column(st.sampled_from(["3c6444", "4ca7b5"])),
+            "callsign": column(st.sampled_from([None, "", "AFR123", "TOOLONGCALL", "A"])),
+            "latitude": pa.array(lat, pa.float64()),
+            "longitude": pa.array([None if v is None else 2.0 for v in lat], pa.float64()),
+            "altitude": pa.array(column(altitude), pa.float64()),
+            "squawk": column(st.sampled_from([None, "7700", "12", "x1", ""])),
+            "onground": column(st.sampled_from([None, True, False])),
+            "position_source": column(st.sampled_from([None, "adsb", "mlat", "?"])),
         }
     )
-    stats = IngestStats()
-    out = gate_states(t, stats=stats)
-    assert out.column("latitude").null_count == 0 and not stats.rejected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    doc=documents(),
+    rate_s=st.sampled_from([0.0, 1.0, 5.0]),
+    lost_after_s=st.sampled_from([60.0, 3.0]),
+)
+def test_any_document_as_the_tracker_makes_it(
+    doc: pa.Table, rate_s: float, lost_after_s: float
+) -> None:
+    assert_same(canonicalize(doc), rate_s, lost_after_s)

@@ -67,6 +67,8 @@ def canonical_states(table: pa.Table) -> pa.Table:
             cols[name] = pa.nulls(table.num_rows, typ)
     cols["icao24"] = pc.utf8_lower(cols["icao24"])
     out = pa.table(cols)
+    if not out["timestamp"].null_count and not out["icao24"].null_count:
+        return out  # a filter would copy every column
     ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
     return out.filter(ok)
 

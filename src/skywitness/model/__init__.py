@@ -7,7 +7,8 @@ length) rather than one Python object per message, so that the hot path stays ve
 - ``Messages``: what ``decode`` extracts from a ``FrameBatch`` — stateless, one row per frame.
 - ``Observations``: already-decoded state reports (SBS, readsb JSON, traces, OpenSky) in the
   canonical vocabulary and units.
-- ``STATE_COLUMNS``: the canonical state-vector columns that ``track`` emits and ``store`` keeps.
+- ``STATE_COLUMNS``: the canonical state-vector columns that ``track`` emits and ``store`` keeps;
+  ``StateRows``: a document of already-tracked state vectors in that schema.
 
 Missing values: NaN for floats, ``-1`` for signed integer codes, ``""`` for strings.
 
@@ -31,7 +32,7 @@ from .codes import (
 from .frames import FrameBatch
 from .messages import Messages
 from .observations import Observations
-from .states import STATE_COLUMNS, STATE_SCHEMA, STATE_TYPES, TIMESTAMP_TYPE
+from .states import STATE_COLUMNS, STATE_SCHEMA, STATE_TYPES, TIMESTAMP_TYPE, StateRows
 
 __all__ = [
     "B1",
@@ -58,6 +59,7 @@ __all__ = [
     "PositionSource",
     "RejectReason",
     "SourceKind",
+    "StateRows",
     "Str",
     "icao_hex",
     "squawk_str",

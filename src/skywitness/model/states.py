@@ -3,6 +3,8 @@ Arrow schema."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 
 #: ``position_error``: metres, the 95 % horizontal radius of a multilateration position (null
@@ -43,3 +45,18 @@ STATE_TYPES: dict[str, pa.DataType] = {
 }
 #: The one state-vector schema: what ``track`` emits, the lake stores and ``flights`` reads.
 STATE_SCHEMA = pa.schema([pa.field(name, STATE_TYPES[name]) for name in STATE_COLUMNS])
+
+
+@dataclass(frozen=True, slots=True)
+class StateRows:
+    """Already-tracked state vectors from one document (our own lake files, ``traffic`` and
+    OpenSky exports) as a canonical ``STATE_SCHEMA`` table: every row with a time and a
+    6-hex-digit address. The ingest step gates them column-wise (``track.states_gate``)
+    instead of re-tracking them; readers that need reports convert them
+    (``sources.states.observations_from_states``)."""
+
+    table: pa.Table
+    source: str = ""
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)

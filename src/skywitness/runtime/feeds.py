@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..errors import SkywitnessError
-from ..model import FrameBatch, Observations
+from ..model import FrameBatch, Observations, StateRows
 from ..sources import open_source
 from ..sources.link import LinkState
 from ..sources.net import Backoff
@@ -38,7 +38,7 @@ class Item:
 
     source: str
     arrival: float  # unix s (wall clock) when the feed handed the batch over
-    chunk: FrameBatch | Observations
+    chunk: FrameBatch | Observations | StateRows
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 ``ingest`` runs sources → decode → track into the store, one ingest record per source (file
 SHA-256, format, counts); afterwards only the aircraft and days it touched have their flights
-recomputed. ``rebuild_flights`` recomputes flights over a window, a chunk of aircraft at a time.
+recomputed: from the state vectors it still holds in memory when the lake has no others of
+that window (``FLIGHTS_IN_MEMORY_ROWS``), else from the lake. ``rebuild_flights`` recomputes
+flights over a window, a chunk of aircraft at a time.
 """
 
 from __future__ import annotations
@@ -26,33 +28,75 @@ from ..stats import IngestStats
 from ..store import IngestRecord, Provenance, Store, ingest_tables
 from ..store.flightdb import keep_flights_of
 from ..store.recovery import clear_derived, ingest_extent
+from ..store.schema import canonicalize
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .pipeline import ProgressHook, RunOptions, track_tables
 
+Window = tuple[datetime, datetime]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Aircraft per flight-rebuild chunk: bounds memory on a large lake.
 REBUILD_AIRCRAFT_PER_CHUNK = 2_000
 #: Flights are recomputed from this long before the first new state vector, so a flight in
 #: progress when the new data starts is rebuilt whole.
 REBUILD_MARGIN = timedelta(days=1)
+#: State vectors an ingest keeps in memory to build its flights from without reading them back
+#: (about 0.2 GB of rows); a larger ingest rebuilds its flights from the lake.
+FLIGHTS_IN_MEMORY_ROWS = 2_000_000
 
 
 @dataclass
 class Extent:
-    """Which aircraft and times a stream of state-vector tables held."""
+    """Which aircraft and times a stream of state-vector tables held, and the tables
+    themselves while they number at most ``keep_rows`` rows (None beyond)."""
 
     aircraft: set[str] = field(default_factory=set)
     first: datetime | None = None
     last: datetime | None = None
+    keep_rows: int = FLIGHTS_IN_MEMORY_ROWS
+    tables: list[pa.Table] | None = field(default_factory=list)
+    rows: int = 0
 
     def watch(self, tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
         """Pass ``tables`` through, noting their aircraft and time range."""
         for t in tables:
             if t.num_rows:
                 self.aircraft.update(pc.unique(t.column("icao24")).to_pylist())
-                lo, hi = (v.as_py() for v in pc.min_max(t.column("timestamp")).values())
+                lo, hi = (_utc(v.as_py()) for v in pc.min_max(_ms(t)).values())
                 self.first = lo if self.first is None else min(self.first, lo)
                 self.last = hi if self.last is None else max(self.last, hi)
+                self.rows += t.num_rows
+                if self.tables is not None:
+                    self.tables = [*self.tables, t] if self.rows <= self.keep_rows else None
             yield t
+
+
+def _ms(table: pa.Table) -> pa.ChunkedArray:
+    return pc.cast(table.column("timestamp"), pa.int64())
+
+
+def _utc(ms: int) -> datetime:
+    """Unix ms as a UTC datetime (a timestamp scalar's ``as_py`` would load pandas)."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def _held_states(store: Store, extent: Extent, ingest_id: int, window: Window) -> pa.Table | None:
+    """The state vectors of ``window`` that the lake holds for ``extent``'s aircraft, when
+    they are exactly the rows this ingest stored and still has in memory: no file of another
+    ingest overlaps the window, and this ingest's files hold as many rows as the tables. None
+    otherwise (read them from the lake)."""
+    if extent.tables is None:
+        return None
+    since, until = (w.astimezone(UTC).replace(tzinfo=None) for w in window)
+    others, own = store.connection.execute(
+        "SELECT count(*) FILTER (WHERE ingest_id IS DISTINCT FROM ? AND min_ts < ? "
+        "AND max_ts >= ?), coalesce(sum(rows) FILTER (WHERE ingest_id = ?), 0) FROM files",
+        [ingest_id, until, since, ingest_id],
+    ).fetchone() or (1, 0)
+    if others:
+        return None
+    states = canonicalize(pa.concat_tables(extent.tables)) if extent.tables else None
+    rows = states.num_rows if states is not None else 0
+    return states if states is not None and rows == own else None
 
 
 @dataclass
@@ -114,12 +158,15 @@ def ingest(
         outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)
         if outcome.record.status != "duplicate" and extent.first and extent.last:
+            window = (extent.first - REBUILD_MARGIN, extent.last + REBUILD_MARGIN)
             _, outcome.flights = rebuild_flights(
                 store,
-                since=extent.first - REBUILD_MARGIN,
-                until=extent.last + REBUILD_MARGIN,
+                since=window[0],
+                until=window[1],
                 icao24s=sorted(extent.aircraft),
+                states=_held_states(store, extent, record.id, window),
             )
+        extent.tables = None  # their flights are built
         if outcome.record.status != "duplicate":
             # its flights are stored
             store.write(partial(clear_derived, ingest_id=outcome.record.id))
@@ -132,11 +179,17 @@ def rebuild_flights(
     since: datetime | None = None,
     until: datetime | None = None,
     icao24s: Sequence[str] | None = None,
+    states: pa.Table | None = None,
 ) -> tuple[int, int]:
     """Recompute the flights of the aircraft seen in the window (or of ``icao24s``);
-    returns (aircraft, flights stored)."""
+    returns (aircraft, flights stored). ``states``: every state vector the lake holds for
+    ``icao24s`` in the window, when the caller has them (the lake is then not read)."""
     # built once: airports moved onto their runways, the runway index
     inference = airport_inference(store.table("runways"), None)
+    if states is not None and icao24s is not None:
+        flights = build_all(states, inference)  # one step of the one flights stage
+        store.replace_flights(flights, icao24s=list(icao24s), since=since, until=until)
+        return len(icao24s), flights.num_rows
     if icao24s is None:
         where, params = ["true"], []
         if since is not None:

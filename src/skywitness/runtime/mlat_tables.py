@@ -15,8 +15,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..mlat import MlatFeed, ReceiverSite
-from ..model import FrameBatch, Observations
+from ..model import FrameBatch, Observations, StateRows
 from ..sources import open_source
+from ..sources.states import observations_from_states
 from ..stats import IngestStats
 from ..track import Tracker
 from .pipeline import RunOptions
@@ -62,7 +63,11 @@ def mlat_track_tables(
         for i in list(alive):
             if heads[i] is None:
                 chunk = next(its[i], None)
-                while isinstance(chunk, Observations) or (chunk is not None and not len(chunk)):
+                while isinstance(chunk, (Observations, StateRows)) or (
+                    chunk is not None and not len(chunk)
+                ):
+                    if isinstance(chunk, StateRows):  # one tracker for every source here
+                        chunk = observations_from_states(chunk.table, chunk.source)
                     if isinstance(chunk, Observations):
                         yield tracker.update_observations(chunk).to_arrow()
                     chunk = next(its[i], None)

@@ -16,8 +16,9 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
-from ..model import FrameBatch, Observations
+from ..model import FrameBatch, Observations, StateRows
 from ..sources import Source, open_source
+from ..sources.states import observations_from_states
 from ..stats import IngestStats
 from ..track.address_filter import AddressFilter
 from ..track.ingest_step import count_decode_rejects
@@ -63,7 +64,7 @@ def iter_chunks(
     stop: threading.Event | None = None,
     progress: ProgressHook | None = None,
     on_open: Callable[[Source], None] | None = None,
-) -> Iterator[FrameBatch | Observations]:
+) -> Iterator[FrameBatch | Observations | StateRows]:
     """Every chunk of every source in turn (files one after the other)."""
     for spec in specs:
         source = open_source(
@@ -99,6 +100,8 @@ def decode_tables(
     """
     addresses = AddressFilter()
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
+        if isinstance(chunk, StateRows):  # decode keeps every report: one row each
+            chunk = observations_from_states(chunk.table, chunk.source)
         if isinstance(chunk, Observations):
             stats.accepted += len(chunk)
             stats.aircraft.update(distinct(chunk.icao24))
@@ -136,9 +139,9 @@ def track_tables(
     )
     ingest = IngestStep(tracker, stats, dedup=opts.dedup)  # the one ingest step (serve's too)
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
-        states = ingest.step(chunk).states
-        if len(states):
-            yield states.to_arrow()
+        stepped = ingest.step(chunk)  # a states document: gated, not re-tracked
+        if len(stepped):
+            yield stepped.to_arrow()
     final = ingest.flush()
     if len(final):
         yield final.to_arrow()

@@ -175,7 +175,8 @@ class TrackerWorker:
     def __post_init__(self) -> None:
         self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
         # the one ingest step (the batch commands' too)
-        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup)
+        # (states files too: the live map reads the tracker's state)
+        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup, track_states=True)
         self.mlat = MlatHook(self.receivers, self.tracker, self.stats) if self.receivers else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}

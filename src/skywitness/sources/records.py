@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import (
+    F8,
     MAX_GROUNDSPEED_KT,
     FrameBatch,
     Observations,
@@ -121,12 +122,19 @@ def implausible(t: float, alt: float, geo: float, gs: float, vr: float) -> str:
 
 def implausible_rows(obs: Observations) -> npt.NDArray[np.bool_]:
     """Rows of ``obs`` with a value ``implausible`` would refuse (vectorised)."""
-    t, gs, vr = obs.timestamp, obs.groundspeed, obs.vertical_rate
+    return implausible_values(
+        obs.timestamp, obs.groundspeed, obs.altitude, obs.geoaltitude, obs.vertical_rate
+    )
+
+
+def implausible_values(t: F8, gs: F8, alt: F8, geo: F8, vr: F8) -> npt.NDArray[np.bool_]:
+    """Rows whose time (unix s), ground speed, altitudes or vertical rate ``implausible`` would
+    refuse (NaN: no value, never refused but for the time)."""
     with np.errstate(invalid="ignore"):
         bad = ~((t >= MIN_TIME_S) & (t <= MAX_TIME_S))
         bad |= (gs < 0) | (gs > MAX_GROUNDSPEED_KT)
-        for alt in (obs.altitude, obs.geoaltitude):
-            bad |= (alt < MIN_ALTITUDE_FT) | (alt > MAX_ALTITUDE_FT)
+        for a in (alt, geo):
+            bad |= (a < MIN_ALTITUDE_FT) | (a > MAX_ALTITUDE_FT)
         bad |= np.abs(vr) > MAX_VERTICAL_RATE_FPM * 2
     out: npt.NDArray[np.bool_] = bad
     return out

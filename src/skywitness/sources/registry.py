@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..errors import FormatError
-from ..model import FrameBatch, Observations
+from ..model import FrameBatch, Observations, StateRows
 from ..stats import IngestStats
 from .clock import TickClock
 from .formats import FORMATS as FORMATS
 from .formats import PARSERS as PARSERS
 from .formats import ParserArgs
 
-Batch = FrameBatch | Observations
+Batch = FrameBatch | Observations | StateRows
 
 
 class Parser(Protocol):

@@ -1,5 +1,6 @@
 """``open_source``: one SOURCE spec (file, ``-``, live URL-like spec) -> an iterable ``Source`` of
-``FrameBatch`` / ``Observations`` chunks. The composition of a transport with a sans-IO parser.
+``FrameBatch`` / ``Observations`` / ``StateRows`` chunks (a states document: one chunk, whole).
+The composition of a transport with a sans-IO parser.
 
 SOURCE forms: a path (plain, gzip, xz or bzip2 by magic bytes), ``-`` (stdin), ``beast+tcp://H:P``,
 ``avr+tcp://``, ``sbs+tcp://`` (any stream format ``+tcp``), ``beast+listen://H:P`` (pushed feeds,
@@ -25,7 +26,7 @@ from typing import BinaryIO
 import numpy as np
 
 from ..errors import FormatError, InputError
-from ..model import FrameBatch, RejectReason
+from ..model import FrameBatch, RejectReason, StateRows
 from ..stats import IngestStats
 from .clock import TickClock
 from .compression import Decompressor, compression_of, decompress_head
@@ -58,6 +59,10 @@ def checked(b: Batch, stats: IngestStats) -> Batch:
     inside physical ranges (the others counted)."""
     if isinstance(b, FrameBatch):
         return drop_bad_times(b, stats, b.source)
+    if isinstance(b, StateRows):
+        from .states import drop_implausible_states  # only states documents need it
+
+        return drop_implausible_states(b, stats, b.source)
     return drop_implausible(b, stats, b.source)
 
 
@@ -72,7 +77,7 @@ def _split(batch: Batch, size: int) -> Iterator[Batch]:
     n = len(batch)
     if n == 0:
         return
-    if n <= size:
+    if n <= size or isinstance(batch, StateRows):  # a states document is gated whole
         yield batch
         return
     for i in range(0, n, size):

@@ -3,8 +3,10 @@ lake files, ``traffic`` exports) or OpenSky's historical database columns (``pyo
 exports, converted by ``sources.opensky_db``), and ``traffic``/pandas JSON samples.
 
 Both are whole documents (Parquet needs its footer), parsed at the end of the stream; rows are
-canonicalised by the store's schema rules (bad times or addresses counted, not kept) and become
-``Observations`` of kind OTHER, so they pass the tracker's gates like any other feed.
+canonicalised by the store's schema rules (bad times or addresses counted, not kept) and passed
+on whole as one ``StateRows`` chunk, which the ingest step gates column-wise
+(``track.states_gate``); ``observations_from_states`` makes ``Observations`` of kind OTHER of
+them for the readers that want reports (``decode``, the live tracker of ``serve``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.hexio import numpy_of
 from ..errors import FormatError
-from ..model import Observations, PositionSource, RejectReason, SourceKind
+from ..model import Observations, PositionSource, RejectReason, SourceKind, StateRows
 from ..stats import IngestStats
-from .columns import hex_ints, mapped, spans
+from .columns import mapped, spans
+from .records import implausible_values
 from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
@@ -38,17 +42,14 @@ def _callsign(c: str) -> str:
 
 
 def _addresses(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
-    """(address, non_icao) of canonical ``icao24`` strings (``abc123`` / ``~abc123``) through
-    the hex lookup table; other spellings go one by one, as before."""
+    """(address, non_icao) of ``icao24`` strings: canonical ones (6 lowercase hex digits,
+    ``canonicalize`` checked them) straight off the Arrow string buffer; other spellings
+    (``~abc123``) one by one, as before."""
+    from ..store.lake import icao_keys  # on use, as the store's schema rules
+
     sp = spans(col)
-    if sp is not None:
-        data, start, size = sp
-        head = data[np.minimum(start, data.size - 1)] if data.size else np.zeros_like(start)
-        tilde = (size > 0) & (head == 0x7E)
-        if (size == 6 + tilde).all():
-            value, ok = hex_ints(data, start + tilde, 6)
-            if ok.all():
-                return value.astype(np.uint32), tilde
+    if sp is not None and bool((sp[2] == 6).all()):
+        return icao_keys(col).astype(np.uint32), np.zeros(sp[2].shape[0], dtype=np.bool_)
     hexes = col.to_pylist()
     non_icao = np.array([h.startswith("~") for h in hexes], dtype=np.bool_)
     return np.array([int(h.lstrip("~"), 16) for h in hexes], dtype=np.uint32), non_icao
@@ -92,7 +93,8 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         import pyarrow.parquet as pq
 
         try:
-            raw = pq.read_table(pa.BufferReader(buf))
+            # one file: ParquetFile, not read_table (its dataset layer loads pandas, ~0.3 s)
+            raw = pq.ParquetFile(pa.BufferReader(buf)).read()
         except (pa.ArrowInvalid, OSError) as exc:
             stats.frames += 1
             stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
@@ -118,14 +120,36 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         return None
 
 
-class StatesParser(DocumentParser):
-    """Buffers a Parquet or JSON document of state vectors and converts it at the end."""
+def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> StateRows:
+    """``rows`` without those holding a value out of physical range, each counted BAD_RECORD:
+    ``records.drop_implausible`` over the table's columns."""
+    import pyarrow.compute as pc
 
-    def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
+    t = rows.table
+
+    def col(c: str) -> npt.NDArray[np.float64]:
+        return numpy_of(t.column(c), np.nan).astype(np.float64)
+
+    ms = numpy_of(pc.cast(t.column("timestamp"), pa.int64()), 0)
+    bad = implausible_values(
+        ms / 1000.0, col("groundspeed"), col("altitude"), col("geoaltitude"), col("vertical_rate")
+    )
+    n = int(np.count_nonzero(bad))
+    if n == 0:
+        return rows
+    stats.reject(RejectReason.BAD_RECORD, name, count=n, detail="value out of physical range")
+    stats.sources[name] -= n
+    return StateRows(t.filter(pa.array(~bad)), rows.source)
+
+
+class StatesParser(DocumentParser):
+    """Buffers a Parquet or JSON document of state vectors and passes it on whole at the end."""
+
+    def parse(self, buf: bytes, arrival: float | None) -> list[StateRows]:
         if not buf.strip():
             return []
         table = states_table(buf, self.stats, self.name)
         if table is None or table.num_rows == 0:
             return []
         self.stats.sources[self.name] += table.num_rows
-        return [observations_from_states(table, self.name)]
+        return [StateRows(table, self.name)]

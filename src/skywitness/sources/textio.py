@@ -7,6 +7,7 @@ numpy pass through a lookup table, grouped by length.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..model import (
     U1,
     Observations,
     RejectReason,
+    StateRows,
 )
 from ..stats import IngestStats
 
@@ -244,11 +246,11 @@ class DocumentParser(ABC):
         self._parts = []
         return []
 
-    def finish(self) -> list[Observations]:
+    def finish(self) -> Sequence[Observations | StateRows]:
         buf = b"".join(self._parts)
         self._parts = []
         return self.parse(buf, None)
 
     @abstractmethod
-    def parse(self, buf: bytes, arrival: float | None) -> list[Observations]:
-        """Observations of one complete document."""
+    def parse(self, buf: bytes, arrival: float | None) -> Sequence[Observations | StateRows]:
+        """Observations (or, of a states document, ``StateRows``) of one complete document."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,9 @@ __all__ = ["AlreadyIngested", "IngestRecord", "Store"]
 
 CATALOG_FILE = "catalog.duckdb"
 LAKE_DIR = "lake"
+
+
+_EPOCH = datetime(1970, 1, 1)  # naive UTC, as the catalogue's TIMESTAMP columns
 
 
 def _now() -> datetime:
@@ -227,7 +230,11 @@ class Store:
         for part in split_by_day(rows):
             final = partition_dir(self.lake, part.day) / f"part-{ingest_id:08d}-{seq:06d}.parquet"
             size = write_atomic(part.table, final)
-            lo, hi = pc.min_max(part.table.column("timestamp")).values()
+            # as int ms: a timestamp scalar's ``as_py`` loads pandas
+            lo, hi = (
+                _EPOCH + timedelta(milliseconds=v.as_py())
+                for v in pc.min_max(part.table.column("timestamp").cast(pa.int64())).values()
+            )
             entries.append(
                 [
                     str(final.relative_to(self.lake)),
@@ -236,8 +243,8 @@ class Store:
                     seq,
                     part.table.num_rows,
                     size,
-                    lo.as_py().replace(tzinfo=None),
-                    hi.as_py().replace(tzinfo=None),
+                    lo,
+                    hi,
                     _now(),
                 ]
             )

@@ -4,8 +4,11 @@ Every batch command (``runtime.pipeline.track_tables``: ``track``, ``ingest``, `
 the live tracker thread of ``serve`` run their chunks through ``IngestStep.step``, so that the
 same input gives the same accepted counts and the same state vectors whichever path read it.
 A chunk is a ``FrameBatch`` (raw frames: merged with identical copies heard within 0.1 s when
-``dedup``, decoded, the decoder's rejects counted by reason, accepted frames counted, tracked)
-or ``Observations`` (already decoded reports: counted, tracked).
+``dedup``, decoded, the decoder's rejects counted by reason, accepted frames counted, tracked),
+``Observations`` (already decoded reports: counted, tracked) or ``StateRows`` (a document of
+already-tracked state vectors: counted, and gated column-wise by ``states_gate`` with the
+tracker's rate and loss time, which gives the rows a fresh tracker would, at a fraction of the
+cost; a step that must keep the tracker's live state, ``serve``'s, tracks them instead).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
 
 from ..decode import decode_batch
-from ..model import FrameBatch, Messages, Observations, RejectReason
+from ..model import FrameBatch, Messages, Observations, RejectReason, StateRows
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
 from .state_vectors import StateVectors
@@ -44,24 +48,62 @@ def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats)
 
 @dataclass(frozen=True, slots=True)
 class Stepped:
-    """What one chunk gave: state vectors, and for raw frames the frames kept and decoded."""
+    """What one chunk gave: state vectors (``table`` instead, in the canonical columns, for
+    gated ``StateRows``), and for raw frames the frames kept and decoded."""
 
     states: StateVectors
     frames: FrameBatch | None = None
     msgs: Messages | None = None
+    table: pa.Table | None = None
+
+    def to_arrow(self) -> pa.Table:
+        """The new state vectors in the canonical columns."""
+        return self.table if self.table is not None else self.states.to_arrow()
+
+    def __len__(self) -> int:
+        return self.table.num_rows if self.table is not None else len(self.states)
 
 
 class IngestStep:
     """The ingest step over one ``Tracker``; ``stats`` gets the accepted counts (and the
-    decoder's rejects unless a ``step`` names its own ``rejects``)."""
+    decoder's rejects unless a ``step`` names its own ``rejects``). ``track_states``: track
+    ``StateRows`` (as reports) rather than gate them, for a caller that reads the tracker's
+    state (the live map)."""
 
-    def __init__(self, tracker: Tracker, stats: IngestStats, *, dedup: bool = True) -> None:
+    def __init__(
+        self,
+        tracker: Tracker,
+        stats: IngestStats,
+        *,
+        dedup: bool = True,
+        track_states: bool = False,
+    ) -> None:
         self.tracker = tracker
         self.stats = stats
         self._dedup = Deduplicator(stats=stats) if dedup else None
+        self._track_states = track_states
 
-    def step(self, chunk: FrameBatch | Observations, rejects: IngestStats | None = None) -> Stepped:
-        """Dedupe, decode, count and track one chunk."""
+    def step(
+        self, chunk: FrameBatch | Observations | StateRows, rejects: IngestStats | None = None
+    ) -> Stepped:
+        """Dedupe, decode, count and track (or gate) one chunk."""
+        if isinstance(chunk, StateRows):
+            if self._track_states:
+                from ..sources.states import observations_from_states
+
+                chunk = observations_from_states(chunk.table, chunk.source)
+            else:
+                self.stats.accepted += len(chunk)
+                from .states_gate import gate_states  # states documents only
+
+                table = gate_states(
+                    chunk.table,
+                    stats=self.tracker.stats,
+                    source=chunk.source,
+                    rate_s=self.tracker.rate_s,
+                    lost_after_s=self.tracker.lost_after_s,
+                )
+                return Stepped(StateVectors.empty(), table=table)
         if isinstance(chunk, Observations):
             self.stats.accepted += len(chunk)
             return Stepped(self.tracker.update_observations(chunk))

@@ -73,16 +73,46 @@ def gate(
     ok: B1 = resolved & ~fail
     if not fail.any():
         return ok
-    # Sequential fix-up, only for aircraft with a failure, from their first row.
+    _fix_up(t, g, lat, lon, resolved, fail, sfc, kind_global, ref_kind, cpr_lat, cpr_lon, cpr_odd,
+            carry, ok)  # fmt: skip
+    return ok
+
+
+def _fix_up(
+    t: F8, g: I8, lat: F8, lon: F8, resolved: B1, fail: B1, sfc: B1, kind_global: B1,
+    ref_kind: npt.NDArray[np.int8], cpr_lat: Any, cpr_lon: Any, cpr_odd: Any,
+    carry: dict[str, npt.NDArray[Any]], ok: B1,
+) -> None:  # fmt: skip
+    """``gate``'s sequential fix-up: ``ok``, ``lat`` and ``lon`` corrected in place for the
+    aircraft (``g``: sorted groups) with a failure, from their first row."""
+    # A row that passed the whole-array check against the row before it, when that row was
+    # accepted as it stood, is accepted as it stands: only the stretches after a rejection, and
+    # rows re-decoded against their own reference, are walked one at a time.
+    plain = ~fail & (ref_kind != REF_OWN)
     for grp in np.unique(g[fail]).tolist():
-        rows = np.flatnonzero((g == grp) & resolved)
+        lo_hi = np.searchsorted(g, [grp, grp + 1])
+        span = np.arange(lo_hi[0], lo_hi[1])
+        rows = span[resolved[span]]
+        stops = np.flatnonzero(~plain[rows])  # positions in ``rows`` that need a walk
         a_lat, a_lon = float(carry["lat"][grp]), float(carry["lon"][grp])
         a_t, a_sfc = float(carry["pos_t"][grp]), bool(carry["pos_sfc"][grp])
         rej: tuple[float, float, float, bool] | None = None  # last rejected global fix
-        for r in rows.tolist():
+        synced = True  # the anchor is what the whole-array check compared against
+        j = 0
+        while j < rows.shape[0]:
+            if synced and plain[rows[j]]:
+                at = int(np.searchsorted(stops, j))
+                k = int(stops[at]) if at < stops.shape[0] else rows.shape[0]
+                r = int(rows[k - 1])
+                a_lat, a_lon, a_t, a_sfc = float(lat[r]), float(lon[r]), float(t[r]), bool(sfc[r])
+                j = k
+                continue
+            r = int(rows[j])
+            j += 1
             la, lo = float(lat[r]), float(lon[r])
             if ref_kind[r] == REF_OWN:
                 # Re-decode against the last *accepted* position, never a rejected one.
+                synced = False
                 age_max = SURFACE_LOCAL_REF_MAX_S if sfc[r] else AIR_LOCAL_REF_MAX_S
                 if np.isnan(a_lat) or t[r] - a_t > age_max:
                     ok[r] = False
@@ -112,9 +142,9 @@ def gate(
                     <= gate_allowed_nm(np.array(t[r] - rej[2]), np.array(rej[3] and sfc[r]))
                 )
             ok[r] = good
+            synced = good and ref_kind[r] != REF_OWN
             if good:
                 a_lat, a_lon, a_t, a_sfc = la, lo, float(t[r]), bool(sfc[r])
                 rej = None
             elif kind_global[r]:
                 rej = (la, lo, float(t[r]), bool(sfc[r]))
-    return ok

@@ -28,6 +28,16 @@ def icao24_hex(keys: Any) -> Str:
     return out
 
 
+def squawk_strings(squawk: Any) -> Str:
+    """Squawk codes (octal digits as decimal, -1 none) as 4-char strings, "" where missing."""
+    sq = np.asarray(squawk).astype(np.int64)
+    digits = (np.maximum(sq, 0)[:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
+    chars = np.ascontiguousarray(digits.astype(np.uint8))
+    out: Str = chars.view("S4").ravel().astype("<U4")
+    out[sq < 0] = ""
+    return out
+
+
 @dataclass(slots=True)
 class StateVectors:
     """One row per emitted aircraft state; every field forward-filled to the row's time.
@@ -62,12 +72,7 @@ class StateVectors:
 
     def squawk_str(self) -> Str:
         """Squawk as 4-char strings, "" where missing."""
-        sq = self.squawk.astype(np.int64)
-        digits = (np.maximum(sq, 0)[:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
-        chars = np.ascontiguousarray(digits.astype(np.uint8))
-        out: Str = chars.view("S4").ravel().astype("<U4")
-        out[sq < 0] = ""
-        return out
+        return squawk_strings(self.squawk)
 
     @classmethod
     def empty(cls) -> StateVectors:
