@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from skywitness.flights import RUNWAY_SCHEMA, AirportIndex, build_flights
-from skywitness.flights.airports import RunwayIndex, haversine_m
+from skywitness.flights.airports import RunwayIndex, has_thresholds, haversine_m
 from tests.flights.tracks import brussels_departure
 
 
@@ -38,7 +38,13 @@ def test_within_and_nearest() -> None:
 
 def test_load_runways(runways: pa.Table) -> None:
     assert runways.schema == RUNWAY_SCHEMA
-    assert runways.num_rows == 15536
+    # every runway with both thresholds (a centre line) or a length (which aircraft fit)
+    assert runways.num_rows == 47892
+    assert pa.compute.sum(has_thresholds(runways)).as_py() == 15536
+    strip = runways.filter(pa.compute.equal(runways["airport_ident"], "03WA")).to_pylist()
+    assert [(r["length_ft"], r["surface"], r["le_latitude_deg"]) for r in strip] == [
+        (2800.0, "GRAVEL", None)
+    ]
     lfpg = runways.filter(pa.compute.equal(runways["airport_ident"], "LFPG"))
     assert sorted(lfpg["le_ident"].to_pylist()) == ["08H", "08L", "08R", "09L", "09R"]
 

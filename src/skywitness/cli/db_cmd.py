@@ -161,7 +161,7 @@ def run_import_runways(args: argparse.Namespace) -> int:
         raise SkywitnessError(f"{path}: not an OurAirports runways file ({exc})") from exc
     with open_store(args) as store:
         n = store.replace_table("runways", runways)
-    out.print(f"imported {n:,} runways with both thresholds into table runways")
+    out.print(f"imported {n:,} runways (thresholds or length) into table runways")
     _, moved = AirportIndex.default().moved_to_runways(runways)
     if moved:
         worst = sorted(moved.items(), key=lambda kv: -kv[1])[:MOVED_SHOWN]

@@ -38,6 +38,15 @@ MOVED_CACHE_SIZE = 4  # runways tables whose moved index is kept per AirportInde
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG_LAT = np.pi * EARTH_RADIUS_M / 180.0  # metres per degree of latitude
 FT_PER_M = 1.0 / 0.3048
+# OurAirports runway surfaces, upper-cased, that are hard (asphalt, concrete, bitumen, tarmac,
+# macadam, brick, pierced steel; "ASPH-G" is asphalt in good condition) and that are soft
+# (grass, turf, gravel, dirt, water...): a runway is unpaved only if soft and not hard
+# ("UNK" or nothing says nothing)
+HARD_SURFACE_RE = "ASP|CON|PEM|BIT|TAR|CEM|MAC|BRI|PSP|STEEL|METAL|^PAV"
+SOFT_SURFACE_RE = (
+    "TURF|GRASS|GRS|GRE|GRAV|GRVL|GVL|DIRT|EARTH|SAND|CLAY|SOIL|GROUND|WATER|SNOW|ICE|"
+    "UNPAV|SOD|LATERITE|CORAL|SHALE|MUD|^G$|^S$|^D$|^W$"
+)
 
 
 def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
@@ -87,6 +96,7 @@ class AirportIndex:
             lat=np.array([float(r["lat"]) for r in items], dtype=np.float64),
             lon=np.array([float(r["lon"]) for r in items], dtype=np.float64),
             elevation_ft=np.array([float(r.get("elevation") or 0.0) for r in items]),
+            lid=np.array([str(r.get("lid") or "") for r in items], dtype=object),
         )
 
     def _set(self, **cols: npt.NDArray[Any]) -> None:
@@ -100,6 +110,10 @@ class AirportIndex:
         self.lat = np.asarray(cols["lat"][order], dtype=np.float64)
         self.lon = np.asarray(cols["lon"][order], dtype=np.float64)
         self.elevation_ft = np.asarray(cols["elevation_ft"][order], dtype=np.float64)
+        # a national location identifier (the FAA's "72S"), which OurAirports uses as ident
+        # where an airport has no ICAO code
+        lid = cols.get("lid")
+        self.lid = lid[order] if lid is not None else np.full(cell.shape[0], "", dtype=object)
         self.cell = cell[order]
         self._by_icao = {str(c): i for i, c in enumerate(self.icao)}
         by_code = {str(c): i for i, c in enumerate(self.iata) if c}
@@ -108,10 +122,12 @@ class AirportIndex:
         self._moved: dict[tuple[int, float, float], tuple[pa.Table, AirportIndex, dict[str, float]]]
         self._moved = {}
         self._icao_set: pa.Array | None = None
+        self._lid_set: pa.Array | None = None
 
     @classmethod
     def from_arrays(cls, **cols: npt.NDArray[Any]) -> AirportIndex:
-        """An index from columns icao, iata, name, country, lat, lon, elevation_ft."""
+        """An index from columns icao, iata, name, country, lat, lon, elevation_ft (and,
+        optionally, lid)."""
         out = cls.__new__(cls)
         out._set(**cols)
         return out
@@ -135,6 +151,20 @@ class AirportIndex:
         upper = pc.utf8_upper(pc.cast(idents, pa.string()))
         found = pc.index_in(upper, value_set=self._icao_set)
         return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def indices_of_ident(self, idents: pa.Array | pa.ChunkedArray) -> I8:
+        """``indices_of``, and where no ICAO key matches, the airport with that national
+        location identifier (OurAirports' ident of an airport without ICAO code)."""
+        out = self.indices_of(idents)
+        miss = out < 0
+        if miss.any():
+            if self._lid_set is None:
+                self._lid_set = pa.array([str(c).upper() or None for c in self.lid], pa.string())
+            upper = pc.utf8_upper(pc.cast(idents, pa.string()))
+            found = pc.fill_null(pc.index_in(upper, value_set=self._lid_set), -1)
+            by_lid = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+            out = np.where(miss, by_lid, out)
+        return out
 
     def lookup(self, code: str) -> Airport | None:
         """An airport by ICAO key or IATA code (case-insensitive)."""
@@ -201,6 +231,7 @@ class AirportIndex:
             lat=new_lat,
             lon=new_lon,
             elevation_ft=self.elevation_ft,
+            lid=self.lid,
         )
         moved = {str(self.icao[i]): float(d) for i, d in zip(idx[move], off[move], strict=True)}
         return out, moved
@@ -272,7 +303,8 @@ def _default_index() -> AirportIndex:
 def load_runways(path: str | Path) -> pa.Table:
     """Read OurAirports ``runways.csv`` (or ``.csv.gz``) into RUNWAY_SCHEMA.
 
-    Only runways with both threshold positions are kept: without them there is no centre line.
+    Kept: runways with both threshold positions (a centre line) and those with a length
+    only (a strip's length says which aircraft can use it: ``RunwayIndex.longest_ft``).
     """
     types = {f.name: f.type for f in RUNWAY_SCHEMA if f.name != "closed"}
     types["closed"] = pa.int8()
@@ -287,11 +319,17 @@ def load_runways(path: str | Path) -> pa.Table:
         "closed",
         pc.equal(pc.fill_null(table["closed"], 0), 1),
     )
-    ok = pc.and_(
-        pc.and_(pc.is_valid(table["le_latitude_deg"]), pc.is_valid(table["le_longitude_deg"])),
-        pc.and_(pc.is_valid(table["he_latitude_deg"]), pc.is_valid(table["he_longitude_deg"])),
-    )
+    ok = pc.or_(pc.fill_null(pc.greater(table["length_ft"], 0), False), has_thresholds(table))
     return table.filter(ok).select(RUNWAY_SCHEMA.names).cast(RUNWAY_SCHEMA)
+
+
+def has_thresholds(runways: pa.Table) -> pa.ChunkedArray:
+    """True for the runways (RUNWAY_SCHEMA rows) with both threshold positions."""
+    t = runways
+    return pc.and_(
+        pc.and_(pc.is_valid(t["le_latitude_deg"]), pc.is_valid(t["le_longitude_deg"])),
+        pc.and_(pc.is_valid(t["he_latitude_deg"]), pc.is_valid(t["he_longitude_deg"])),
+    )
 
 
 def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8, I8]:
@@ -311,11 +349,41 @@ def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8
     return la[keep], lo[keep], apt[keep]
 
 
+def _longest(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8]:
+    """Per airport of ``airports``, the length (ft) of its longest runway and of its longest
+    runway not known to be unpaved (NaN: none listed). An unknown surface counts as paved:
+    it rules nothing out."""
+    apt = airports.indices_of_ident(runways["airport_ident"])
+    length = runways["length_ft"].to_numpy(zero_copy_only=False).astype(np.float64)
+    if "surface" in runways.column_names:
+        text = pc.utf8_upper(pc.fill_null(runways["surface"], ""))
+        hard = pc.match_substring_regex(text, HARD_SURFACE_RE)
+        soft = pc.match_substring_regex(text, SOFT_SURFACE_RE)
+        paved = np.asarray(pc.or_(hard, pc.invert(soft)).to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        paved = np.ones(runways.num_rows, dtype=bool)
+    out = []
+    for use in (np.ones(paved.shape[0], dtype=bool), paved):
+        top = np.full(len(airports), -np.inf)
+        ok = (apt >= 0) & np.isfinite(length) & use
+        np.maximum.at(top, apt[ok], length[ok])
+        top[~np.isfinite(top)] = np.nan
+        out.append(top)
+    # an airport with runways listed but none paved: its paved length is 0, not unknown
+    listed = np.isfinite(out[0])
+    out[1] = np.where(listed & np.isnan(out[1]), 0.0, out[1])
+    return out[0], out[1]
+
+
 class RunwayIndex:
-    """Open runways with both thresholds, grouped by airport (index into an AirportIndex)."""
+    """Open runways with both thresholds, grouped by airport (index into an AirportIndex),
+    and the longest open runway of each airport (``longest_ft``; ``longest_paved_ft`` of the
+    runways not known to be unpaved; NaN: none known)."""
 
     def __init__(self, runways: pa.Table, airports: AirportIndex) -> None:
         runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
+        self.longest_ft, self.longest_paved_ft = _longest(runways, airports)
+        runways = runways.filter(has_thresholds(runways))
         apt = airports.indices_of(runways["airport_ident"])
         keep = apt >= 0
         order = np.argsort(apt[keep], kind="stable")

@@ -9,8 +9,8 @@ neither makes nor breaks a flight; a short run that covered the ground its speed
 final) is flight. Segments are cut inside a ground stay between two airborne runs (at its
 longest silence, where the aircraft was parked), at silences over ``GROUND_SPLIT_GAP_S`` next
 to a ground point, at silences next to an airborne point longer than the aircraft's endurance
-or followed by a new callsign, and at airborne gaps the gap-bridging rule says could hide a
-landing. Every point gets exactly one segment id.
+(by its kind where known, else by its speed) or followed by a new callsign, and at airborne
+gaps the gap-bridging rule says could hide a landing. Every point gets exactly one segment id.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
+from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -67,6 +68,7 @@ class Points:
     vr: F8  # ft/min
     onground: I1  # 1 ground, 0 airborne, -1 unknown
     callsign: pa.ChunkedArray | pa.Array | None = None  # the table's column (index by ``row``)
+    kind: I1 | None = None  # per aircraft code: ``flights.kinds.Kind`` (None: none known)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -79,9 +81,11 @@ def _floats(table: pa.Table, name: str) -> F8:
     return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Points:
+def points_from_table(
+    table: pa.Table, stats: IngestStats | None = None, kinds: Kinds | None = None
+) -> Points:
     """Canonical state table -> sorted Points. Rows without time or address are counted as
-    rejects (BAD_RECORD) in ``stats`` and left out."""
+    rejects (BAD_RECORD) in ``stats`` and left out; ``kinds``: the aircraft kinds known."""
     n = table.num_rows
     ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
     ts_ms = pc.cast(ts_col, pa.int64())
@@ -137,6 +141,7 @@ def points_from_table(table: pa.Table, stats: IngestStats | None = None) -> Poin
         vr=col("vertical_rate"),
         onground=onground[order],
         callsign=table["callsign"] if "callsign" in table.column_names else None,
+        kind=kinds_of(names[used], kinds) if kinds else None,
     )
 
 
@@ -337,6 +342,10 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     if silent.size:
         kt = np.fmax(p.gs[silent - 1], p.gs[silent])
         endurance = np.where(kt < FAST_KT, SLOW_ENDURANCE_S, ENDURANCE_S)
+        # the aircraft's kind, where known, says better than its speed (a helicopter: 5 h)
+        kind = None if p.kind is None else p.kind[p.ac[silent]]
+        own = per_kind(KIND_ENDURANCE_S, kind, silent.size)
+        endurance = np.where(np.isfinite(own), own, endurance)
         cs0, cs1 = callsigns_at(p, silent - 1), callsigns_at(p, silent)
         renamed = (cs0 != "") & (cs1 != "") & (cs0 != cs1)
         # (a new callsign after an airborne gap shorter than a turnaround is a renaming in
