@@ -108,3 +108,21 @@ def test_a_brussels_departure_is_found_once_runways_are_known(runways: pa.Table)
     assert flight["estDepartureAirport"] == "EBBR" and flight["departure_observed"]
     assert flight["estDepartureAirportHorizDistance"] < 1.0  # m from the runway centre line
     assert flight["departure_confidence"] > 0.99
+
+
+def test_longest_runways_and_their_surfaces(runways: pa.Table) -> None:
+    """OurAirports lengths and surfaces: which aircraft an airport can take (issue 11, class
+    8: a Boeing 737 is not bound for Spangle Field's 2,800 ft of gravel)."""
+    apts = AirportIndex.default()
+    rwy = RunwayIndex(runways, apts)
+    at = {c: apts.index_of(c) for c in ("KGEG", "03WA", "WT04", "LFFZ", "LFAB", "K72S", "LFPG")}
+    got = {c: (rwy.longest_ft[i], rwy.longest_paved_ft[i]) for c, i in at.items()}
+    assert got == {
+        "KGEG": (11002.0, 11002.0),
+        "03WA": (2800.0, 0.0),  # GRAVEL
+        "WT04": (2500.0, 0.0),  # Turf
+        "LFFZ": (3117.0, 0.0),  # "Unpaved"
+        "LFAB": (2690.0, 2690.0),  # "UNK": an unknown surface rules nothing out
+        "K72S": (2807.0, 2807.0),  # listed under its FAA identifier 72S, ASPH-G
+        "LFPG": (13829.0, 13829.0),
+    }

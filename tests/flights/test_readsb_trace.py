@@ -3,10 +3,11 @@ landing named (KMSP, KMSP, KDEN) and the unobserved one at Spokane estimated (KG
 
 The Spokane ends are estimates: last seen 37 km east of KGEG at 8,450 ft, descending at 272 kt
 on a track of 256 degrees, and first seen again climbing out west of it. Airstrips lie closer
-and straighter ahead (Spangle Field 03WA, 20.7 km, dead ahead; Silverbird WT04 behind the
-departure); what rules them out for a Boeing 737 is their runways (2,800 ft of gravel,
-2,500 ft of turf), which OurAirports lists. Without runway data nothing does, and geometry
-names the airstrips: an airport's lacking an IATA code only breaks ties (issue 11, class 8).
+and straighter ahead (Paradise Air Ranch WA62, 23.6 km, 18 degrees off the track; Silverbird
+WT04 behind the departure); what rules them out for a Boeing 737 is their runways (2,700 ft
+and 2,500 ft of turf), which OurAirports lists. Without runway data nothing does, and
+geometry names the airstrips: an airport's lacking an IATA code only breaks ties (issue 11,
+class 8; Spangle Field 03WA, 20.7 km dead ahead, is too steep a descent for a jet: 5 degrees).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def test_four_legs_as_readsb_splits_them(
     starts = np.cumsum([0, *d["n_positions"]])
     assert starts.tolist() == [0, 770, 1332, 1806, 2500]
     assert d["callsign"] == ["DAL1812", "DAL2418", "DAL1615", "DAL2927"]
-    spokane = ("KGEG", "KGEG") if with_runways else ("03WA", "WT04")
+    spokane = ("KGEG", "KGEG") if with_runways else ("WA62", "WT04")
     assert d["estDepartureAirport"] == [None, "KMSP", spokane[1], "KMSP"]
     assert d["departure_observed"] == [False, True, False, True]
     assert d["estArrivalAirport"] == ["KMSP", spokane[0], "KMSP", "KDEN"]
@@ -62,7 +63,7 @@ def test_four_legs_as_readsb_splits_them(
         else:
             assert take is None
     # the estimated Spokane arrival: horizontal and vertical distance as OpenSky reports them
-    horiz, vert = (36925, 1849) if with_runways else (20721, 1832)
+    horiz, vert = (36925, 1849) if with_runways else (23590, 1859)
     assert round(d["estArrivalAirportHorizDistance"][1]) == horiz
     assert round(d["estArrivalAirportVertDistance"][1]) == vert
     assert all(0.0 < c <= 1.0 for c in d["confidence"])

@@ -77,6 +77,14 @@ _EMITTER: dict[int, Kind] = {
 _DESCRIPTION = re.compile(r"^([LSAHGTB])([0-9C-])([PTJER-])$")
 _ENGINE = {"P": Kind.PISTON, "E": Kind.PISTON, "T": Kind.TURBOPROP, "J": Kind.JET}
 _TYPES = {"GLID": Kind.GLIDER, "BALL": Kind.LIGHTER_THAN_AIR, "SHIP": Kind.LIGHTER_THAN_AIR}
+# words of a type name (tar1090-db's long descriptions) that say the kind
+_NAMED = (
+    ("HELICOPTER", Kind.HELICOPTER),
+    ("SAILPLANE", Kind.GLIDER),
+    ("GLIDER", Kind.GLIDER),
+    ("BALLOON", Kind.LIGHTER_THAN_AIR),
+    ("AIRSHIP", Kind.LIGHTER_THAN_AIR),
+)
 
 #: icao24 (lowercase) -> ``Kind`` (int): what callers hand the stage.
 Kinds = Mapping[str, int]
@@ -89,13 +97,23 @@ def kind_of_emitter(code: int) -> Kind:
 
 
 def kind_of_type(typecode: str | None, description: str | None) -> Kind:
-    """The kind an ICAO type designator (``GLID``, ``BALL``...) and ICAO type description
-    (``L2J``, ``H1T``, ``G1P``: helicopter, gyrocopter, engine type) say."""
-    t = (typecode or "").strip().upper()
-    if t in _TYPES:
-        return _TYPES[t]
-    m = _DESCRIPTION.match((description or "").strip().upper())
+    """The kind an ICAO type designator (``GLID``, ``BALL``...) and a type description say
+    (an ICAO one such as ``L2J``, ``H1T``, ``G1P``, or a name such as "AIRBUS HELICOPTERS
+    EC-145")."""
+    by_type = _TYPES.get((typecode or "").strip().upper(), Kind.UNKNOWN)
+    return by_type if by_type != Kind.UNKNOWN else kind_of_description(description)
+
+
+def kind_of_description(description: str | None) -> Kind:
+    """The kind an ICAO type description (``L2J``: landplane, 2 engines, jet; ``H1T``
+    helicopter; ``G1P`` gyrocopter) or, failing that, a type name that names its kind
+    (helicopter, glider, sailplane, balloon, airship) says."""
+    text = (description or "").strip().upper()
+    m = _DESCRIPTION.match(text)
     if m is None:
+        for word, kind in _NAMED:
+            if word in text:
+                return kind
         return Kind.UNKNOWN
     if m.group(1) == "H":
         return Kind.HELICOPTER
