@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_compact)
 
     p = db_sub.add_parser(
-        "import-runways", help="import OurAirports runways.csv[.gz] (runway thresholds)"
+        "import-runways", help="import OurAirports runways.csv[.gz] (thresholds, lengths, surfaces)"
     )
     add_data_dir(p)
     p.add_argument("file", type=Path, help="runways.csv or runways.csv.gz (--download writes it)")
