@@ -17,10 +17,9 @@ import pyarrow.compute as pc
 import pytest
 
 from skywitness.flights import FlightBuilder, build_flights
-from skywitness.flights.kinds import Kind, kind_of_emitter, kind_of_type
 from skywitness.flights.stage import FlightStage
 from skywitness.identify.importer import import_aircraft
-from skywitness.identify.kinds import aircraft_kinds
+from skywitness.identify.kinds import Kind, aircraft_kinds, kind_of_emitter, kind_of_type
 from skywitness.store import load_traffic_json
 
 TS = pa.timestamp("ms", tz="UTC")

@@ -1,4 +1,8 @@
-"""The aircraft kinds the identity store knows, for the flights stage (``flights.kinds``).
+"""Aircraft kinds (``Kind``) from what identifies an aircraft, and those the identity store
+knows, for the flights stage (``flights.kinds`` holds what each kind can do).
+
+A kind follows from an ADS-B emitter category (``kind_of_emitter``: ``TC * 8 + CA`` codes, as
+the tracker keeps them) or from type facts (``kind_of_type``).
 
 An aircraft's kind (glider, helicopter, light piston, turboprop, jet...) follows from the
 current type facts of any source: an ICAO type designator (``GLID``, ``BALL``), an ICAO type
@@ -11,14 +15,84 @@ they agree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from enum import IntEnum
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from ..flights.kinds import Kind, kind_of_description, kind_of_type
 from .store_schema import missing_relation
+
+
+class Kind(IntEnum):
+    """Aircraft kind, as stored in a per-aircraft int8 array (0: unknown)."""
+
+    UNKNOWN = 0
+    GLIDER = 1
+    LIGHTER_THAN_AIR = 2  # balloons, airships
+    HELICOPTER = 3
+    PISTON = 4  # light aircraft: piston, electric, ultralight, gyrocopter
+    TURBOPROP = 5
+    JET = 6
+    MILITARY = 7  # high performance (emitter category A6: > 5 g and > 400 kt)
+
+
+#: Emitter category codes (TC * 8 + CA) -> kind. TC 4 is set A, 3 set B, 2 set C, 1 set D.
+_EMITTER: dict[int, Kind] = {
+    4 * 8 + 1: Kind.PISTON,  # A1 light (< 15,500 lb)
+    4 * 8 + 6: Kind.MILITARY,  # A6 high performance
+    4 * 8 + 7: Kind.HELICOPTER,  # A7 rotorcraft
+    3 * 8 + 1: Kind.GLIDER,  # B1 glider / sailplane
+    3 * 8 + 2: Kind.LIGHTER_THAN_AIR,  # B2
+    3 * 8 + 4: Kind.PISTON,  # B4 ultralight / hang glider
+}
+_DESCRIPTION = re.compile(r"^([LSAHGTB])([0-9C-])([PTJER-])$")
+_ENGINE = {"P": Kind.PISTON, "E": Kind.PISTON, "T": Kind.TURBOPROP, "J": Kind.JET}
+_TYPES = {"GLID": Kind.GLIDER, "BALL": Kind.LIGHTER_THAN_AIR, "SHIP": Kind.LIGHTER_THAN_AIR}
+# words of a type name (tar1090-db's long descriptions) that say the kind
+_NAMED = (
+    ("HELICOPTER", Kind.HELICOPTER),
+    ("SAILPLANE", Kind.GLIDER),
+    ("GLIDER", Kind.GLIDER),
+    ("BALLOON", Kind.LIGHTER_THAN_AIR),
+    ("AIRSHIP", Kind.LIGHTER_THAN_AIR),
+)
+
+
+def kind_of_emitter(code: int) -> Kind:
+    """The kind an ADS-B emitter category code (TC * 8 + CA; -1 unknown) says (A2-A5 are
+    weight classes: a jet or a turboprop, unknown here)."""
+    return _EMITTER.get(int(code), Kind.UNKNOWN)
+
+
+def kind_of_type(typecode: str | None, description: str | None) -> Kind:
+    """The kind an ICAO type designator (``GLID``, ``BALL``...) and a type description say
+    (an ICAO one such as ``L2J``, ``H1T``, ``G1P``, or a name such as "AIRBUS HELICOPTERS
+    EC-145")."""
+    by_type = _TYPES.get((typecode or "").strip().upper(), Kind.UNKNOWN)
+    return by_type if by_type != Kind.UNKNOWN else kind_of_description(description)
+
+
+def kind_of_description(description: str | None) -> Kind:
+    """The kind an ICAO type description (``L2J``: landplane, 2 engines, jet; ``H1T``
+    helicopter; ``G1P`` gyrocopter) or, failing that, a type name that names its kind
+    (helicopter, glider, sailplane, balloon, airship) says."""
+    text = (description or "").strip().upper()
+    m = _DESCRIPTION.match(text)
+    if m is None:
+        for word, kind in _NAMED:
+            if word in text:
+                return kind
+        return Kind.UNKNOWN
+    if m.group(1) == "H":
+        return Kind.HELICOPTER
+    if m.group(1) == "B":
+        return Kind.LIGHTER_THAN_AIR
+    if m.group(1) == "G":
+        return Kind.PISTON  # gyrocopter
+    return _ENGINE.get(m.group(3), Kind.UNKNOWN)
 
 
 def _classified(con: Any) -> pa.Table:
