@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from skywitness.flights import RUNWAY_SCHEMA, AirportIndex, build_flights
-from skywitness.flights.airports import RunwayIndex, haversine_m
+from skywitness.flights.airports import RunwayIndex, has_thresholds, haversine_m
 from tests.flights.tracks import brussels_departure
 
 
@@ -38,7 +38,13 @@ def test_within_and_nearest() -> None:
 
 def test_load_runways(runways: pa.Table) -> None:
     assert runways.schema == RUNWAY_SCHEMA
-    assert runways.num_rows == 15536
+    # every runway with both thresholds (a centre line) or a length (which aircraft fit)
+    assert runways.num_rows == 47892
+    assert pa.compute.sum(has_thresholds(runways)).as_py() == 15536
+    strip = runways.filter(pa.compute.equal(runways["airport_ident"], "03WA")).to_pylist()
+    assert [(r["length_ft"], r["surface"], r["le_latitude_deg"]) for r in strip] == [
+        (2800.0, "GRAVEL", None)
+    ]
     lfpg = runways.filter(pa.compute.equal(runways["airport_ident"], "LFPG"))
     assert sorted(lfpg["le_ident"].to_pylist()) == ["08H", "08L", "08R", "09L", "09R"]
 
@@ -102,3 +108,21 @@ def test_a_brussels_departure_is_found_once_runways_are_known(runways: pa.Table)
     assert flight["estDepartureAirport"] == "EBBR" and flight["departure_observed"]
     assert flight["estDepartureAirportHorizDistance"] < 1.0  # m from the runway centre line
     assert flight["departure_confidence"] > 0.99
+
+
+def test_longest_runways_and_their_surfaces(runways: pa.Table) -> None:
+    """OurAirports lengths and surfaces: which aircraft an airport can take (issue 11, class
+    8: a Boeing 737 is not bound for Spangle Field's 2,800 ft of gravel)."""
+    apts = AirportIndex.default()
+    rwy = RunwayIndex(runways, apts)
+    at = {c: apts.index_of(c) for c in ("KGEG", "03WA", "WT04", "LFFZ", "LFAB", "K72S", "LFPG")}
+    got = {c: (rwy.longest_ft[i], rwy.longest_paved_ft[i]) for c, i in at.items()}
+    assert got == {
+        "KGEG": (11002.0, 11002.0),
+        "03WA": (2800.0, 0.0),  # GRAVEL
+        "WT04": (2500.0, 0.0),  # Turf
+        "LFFZ": (3117.0, 0.0),  # "Unpaved"
+        "LFAB": (2690.0, 2690.0),  # "UNK": an unknown surface rules nothing out
+        "K72S": (2807.0, 2807.0),  # listed under its FAA identifier 72S, ASPH-G
+        "LFPG": (13829.0, 13829.0),
+    }

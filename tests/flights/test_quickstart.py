@@ -27,6 +27,8 @@ def _boxes(runways: pa.Table) -> dict[str, tuple[float, float, float, float]]:
     for i, apt in enumerate(d["airport_ident"]):
         for end in ("le", "he"):
             la, lo = d[f"{end}_latitude_deg"][i], d[f"{end}_longitude_deg"][i]
+            if la is None or lo is None:  # a strip known by its length only
+                continue
             if haversine_m(PARIS[0], PARIS[1], la, lo) < 40_000:
                 b = ext.setdefault(apt, [90.0, -90.0, 180.0, -180.0])
                 b[:] = [min(b[0], la), max(b[1], la), min(b[2], lo), max(b[3], lo)]

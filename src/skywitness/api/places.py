@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastapi import APIRouter, HTTPException
 
-from ..flights.airports import AirportIndex
+from ..flights.airports import AirportIndex, has_thresholds
 from ..runtime.service import Service
 
 #: Most airports in one answer (the map asks only when zoomed in).
@@ -51,6 +51,7 @@ def airports_in(
         keys = pa.array([str(index.icao[i]) for i in idx])
         open_ = pc.invert(pc.fill_null(runways["closed"], False))
         rows = runways.filter(pc.and_(open_, pc.is_in(runways["airport_ident"], keys)))
+        rows = rows.filter(has_thresholds(rows))  # a strip known by its length only: no line
         cols = {name: rows[name].to_pylist() for name in rows.column_names}
         for k, ident in enumerate(cols["airport_ident"]):
             by_airport.setdefault(ident, []).append(

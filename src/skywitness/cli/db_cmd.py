@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_compact)
 
     p = db_sub.add_parser(
-        "import-runways", help="import OurAirports runways.csv[.gz] (runway thresholds)"
+        "import-runways", help="import OurAirports runways.csv[.gz] (thresholds, lengths, surfaces)"
     )
     add_data_dir(p)
     p.add_argument("file", type=Path, help="runways.csv or runways.csv.gz (--download writes it)")
@@ -161,7 +161,7 @@ def run_import_runways(args: argparse.Namespace) -> int:
         raise SkywitnessError(f"{path}: not an OurAirports runways file ({exc})") from exc
     with open_store(args) as store:
         n = store.replace_table("runways", runways)
-    out.print(f"imported {n:,} runways with both thresholds into table runways")
+    out.print(f"imported {n:,} runways (thresholds or length) into table runways")
     _, moved = AirportIndex.default().moved_to_runways(runways)
     if moved:
         worst = sorted(moved.items(), key=lambda kv: -kv[1])[:MOVED_SHOWN]

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import SkywitnessError
 from ..flights.recall import LakeRecall
 from ..flights.stage import FlightStage
+from ..identify.kinds import aircraft_kinds
 from ..runtime.pipeline import track_tables
 from ..stats import IngestStats
 from ..watch import (
@@ -83,8 +84,11 @@ def run_watch(args: argparse.Namespace) -> int:
                 store=store,
                 notifiers=notifiers,
                 runways=runways,
-                # the one flights stage, recalling flights forgotten in the air from the lake
-                stage=FlightStage(runways, recall=LakeRecall(store.lake)),
+                # the one flights stage, recalling flights forgotten in the air from the lake,
+                # with the aircraft kinds the identity store knows (as ``flights rebuild``)
+                stage=FlightStage(
+                    runways, recall=LakeRecall(store.lake), kinds=aircraft_kinds(store.connection)
+                ),
             )
             if args.replay:
                 if args.since is None or args.until is None:

@@ -1,7 +1,8 @@
 """Airports and runways: positions, elevations, code lookup and a vectorised spatial index.
 
 Airports come from the ``airportsdata`` package (ICAO key, IATA code, country, elevation ft);
-runway thresholds from an OurAirports ``runways.csv(.gz)`` the user imports (``load_runways``).
+runway thresholds from an OurAirports ``runways.csv(.gz)`` the user imports (``load_runways``,
+in ``runway_table``, which also gives each airport's longest runway and its surface).
 Spatial queries work on whole arrays of query points: airports are kept sorted by 1-degree grid
 cell and each query takes ``searchsorted`` windows over the cell rows it touches, so a batch of
 queries is a few numpy calls.
@@ -12,16 +13,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from .schema import RUNWAY_SCHEMA
+from .runway_table import has_thresholds as has_thresholds
+from .runway_table import load_runways as load_runways
+from .runway_table import runway_lengths
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -87,6 +88,7 @@ class AirportIndex:
             lat=np.array([float(r["lat"]) for r in items], dtype=np.float64),
             lon=np.array([float(r["lon"]) for r in items], dtype=np.float64),
             elevation_ft=np.array([float(r.get("elevation") or 0.0) for r in items]),
+            lid=np.array([str(r.get("lid") or "") for r in items], dtype=object),
         )
 
     def _set(self, **cols: npt.NDArray[Any]) -> None:
@@ -100,6 +102,10 @@ class AirportIndex:
         self.lat = np.asarray(cols["lat"][order], dtype=np.float64)
         self.lon = np.asarray(cols["lon"][order], dtype=np.float64)
         self.elevation_ft = np.asarray(cols["elevation_ft"][order], dtype=np.float64)
+        # a national location identifier (the FAA's "72S"), which OurAirports uses as ident
+        # where an airport has no ICAO code
+        lid = cols.get("lid")
+        self.lid = lid[order] if lid is not None else np.full(cell.shape[0], "", dtype=object)
         self.cell = cell[order]
         self._by_icao = {str(c): i for i, c in enumerate(self.icao)}
         by_code = {str(c): i for i, c in enumerate(self.iata) if c}
@@ -108,10 +114,12 @@ class AirportIndex:
         self._moved: dict[tuple[int, float, float], tuple[pa.Table, AirportIndex, dict[str, float]]]
         self._moved = {}
         self._icao_set: pa.Array | None = None
+        self._lid_set: pa.Array | None = None
 
     @classmethod
     def from_arrays(cls, **cols: npt.NDArray[Any]) -> AirportIndex:
-        """An index from columns icao, iata, name, country, lat, lon, elevation_ft."""
+        """An index from columns icao, iata, name, country, lat, lon, elevation_ft (and,
+        optionally, lid)."""
         out = cls.__new__(cls)
         out._set(**cols)
         return out
@@ -135,6 +143,20 @@ class AirportIndex:
         upper = pc.utf8_upper(pc.cast(idents, pa.string()))
         found = pc.index_in(upper, value_set=self._icao_set)
         return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def indices_of_ident(self, idents: pa.Array | pa.ChunkedArray) -> I8:
+        """``indices_of``, and where no ICAO key matches, the airport with that national
+        location identifier (OurAirports' ident of an airport without ICAO code)."""
+        out = self.indices_of(idents)
+        miss = out < 0
+        if miss.any():
+            if self._lid_set is None:
+                self._lid_set = pa.array([str(c).upper() or None for c in self.lid], pa.string())
+            upper = pc.utf8_upper(pc.cast(idents, pa.string()))
+            found = pc.fill_null(pc.index_in(upper, value_set=self._lid_set), -1)
+            by_lid = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+            out = np.where(miss, by_lid, out)
+        return out
 
     def lookup(self, code: str) -> Airport | None:
         """An airport by ICAO key or IATA code (case-insensitive)."""
@@ -201,6 +223,7 @@ class AirportIndex:
             lat=new_lat,
             lon=new_lon,
             elevation_ft=self.elevation_ft,
+            lid=self.lid,
         )
         moved = {str(self.icao[i]): float(d) for i, d in zip(idx[move], off[move], strict=True)}
         return out, moved
@@ -269,31 +292,6 @@ def _default_index() -> AirportIndex:
     return AirportIndex(airportsdata.load("ICAO"))
 
 
-def load_runways(path: str | Path) -> pa.Table:
-    """Read OurAirports ``runways.csv`` (or ``.csv.gz``) into RUNWAY_SCHEMA.
-
-    Only runways with both threshold positions are kept: without them there is no centre line.
-    """
-    types = {f.name: f.type for f in RUNWAY_SCHEMA if f.name != "closed"}
-    types["closed"] = pa.int8()
-    table = pacsv.read_csv(
-        str(path),
-        convert_options=pacsv.ConvertOptions(
-            column_types=types, include_columns=list(RUNWAY_SCHEMA.names)
-        ),
-    )
-    table = table.set_column(
-        table.schema.get_field_index("closed"),
-        "closed",
-        pc.equal(pc.fill_null(table["closed"], 0), 1),
-    )
-    ok = pc.and_(
-        pc.and_(pc.is_valid(table["le_latitude_deg"]), pc.is_valid(table["le_longitude_deg"])),
-        pc.and_(pc.is_valid(table["he_latitude_deg"]), pc.is_valid(table["he_longitude_deg"])),
-    )
-    return table.filter(ok).select(RUNWAY_SCHEMA.names).cast(RUNWAY_SCHEMA)
-
-
 def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8, I8]:
     """Midpoints of the open runways with both thresholds whose airport is in ``airports``:
     (lat, lon, airport index)."""
@@ -312,10 +310,14 @@ def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8
 
 
 class RunwayIndex:
-    """Open runways with both thresholds, grouped by airport (index into an AirportIndex)."""
+    """Open runways with both thresholds, grouped by airport (index into an AirportIndex),
+    and the longest open runway of each airport (``longest_ft``; ``longest_paved_ft`` of the
+    runways not known to be unpaved; NaN: none known)."""
 
     def __init__(self, runways: pa.Table, airports: AirportIndex) -> None:
         runways = runways.filter(pc.invert(pc.fill_null(runways["closed"], False)))
+        self.longest_ft, self.longest_paved_ft = runway_lengths(runways, airports)
+        runways = runways.filter(has_thresholds(runways))
         apt = airports.indices_of(runways["airport_ident"])
         keep = apt >= 0
         order = np.argsort(apt[keep], kind="stable")

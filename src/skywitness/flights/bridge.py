@@ -28,6 +28,7 @@ from .segment import points_from_table
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
+I1 = npt.NDArray[np.int8]
 
 BRIDGE_RECALL_S = 24 * 3600.0  # a flight forgotten in the air is recalled up to this long, s
 NONE_MS = -(2**62)  # ms: no summary for the aircraft
@@ -89,11 +90,20 @@ class BridgeMemory:
             self.forget(np.flatnonzero(old))
 
     def bridged(
-        self, airports: AirportIndex, code: I8, t_ms: I8, lat: F8, lon: F8, alt: F8, gs: F8
+        self,
+        airports: AirportIndex,
+        code: I8,
+        t_ms: I8,
+        lat: F8,
+        lon: F8,
+        alt: F8,
+        gs: F8,
+        *,
+        kind: I1 | None = None,
     ) -> B1:
         """True where the first new point (airborne) of aircraft ``code`` at ``t_ms`` continues
         its remembered flight: within BRIDGE_RECALL_S, and ``same_flight`` says it could not
-        have landed and taken off again in between."""
+        have landed and taken off again in between (for an aircraft of ``kind``, if known)."""
         out = self.has(code)
         if not out.any():
             return out
@@ -105,6 +115,7 @@ class BridgeMemory:
             airports,
             last / 1e3, p[:, 0], p[:, 1], p[:, 2], p[:, 3],
             t_ms[out] / 1e3, lat[out], lon[out], alt[out], gs[out],
+            kind=None if kind is None else kind[out],
         )  # fmt: skip
         out[out] = ok & same
         return out

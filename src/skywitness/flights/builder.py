@@ -28,6 +28,7 @@ from .columns import (
 from .ends import GROUND_SAMPLES, Segmented, flight_ends, positioned_neighbours
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
+from .kinds import Kinds
 from .schema import FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
@@ -75,7 +76,8 @@ def airport_inference(
 
 
 def segment_points(p: Points, airports: AirportIndex) -> Segmented:
-    """Ground state and segment id of every point."""
+    """Ground state and segment id of every point (gaps judged by the aircraft's kind where
+    ``p.kind`` knows it)."""
     elev = np.full(len(p), np.nan)
     need = np.flatnonzero((p.onground < 0) & ~(p.gs >= GROUND_SPEED_MAX_KT))
     if need.size:
@@ -93,7 +95,7 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
             p.t[j], p.lat[j], p.lon[j], p.alt[j], p.gs[j],
-            p.vr[i], p.vr[j],
+            p.vr[i], p.vr[j], None if p.kind is None else p.kind[p.ac[i]],
         )  # fmt: skip
 
     return Segmented(p, g, split_segments(p, g, decide), before, after)
@@ -245,10 +247,13 @@ def build_flights(
     stats: IngestStats | None = None,
     airports: AirportIndex | None = None,
     inference: AirportInference | None = None,
+    kinds: Kinds | None = None,
 ) -> pa.Table:
-    """Reconstruct all flights in ``states`` (canonical state-vector columns)."""
+    """Reconstruct all flights in ``states`` (canonical state-vector columns); ``kinds``: the
+    kind of the aircraft known (icao24 -> ``flights.kinds.Kind``), for endurance, gaps and
+    arrivals."""
     inf = inference or airport_inference(runways, airports)
-    p = points_from_table(states, stats)
+    p = points_from_table(states, stats, kinds)
     return assemble(segment_points(p, inf.airports), states, inf)
 
 

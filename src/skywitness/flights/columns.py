@@ -31,8 +31,14 @@ def per_flight_strings(
             pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
         return pa.nulls(nfl, pa.string()), empty
+    col = pc.cast(col, pa.string())
+    first = col[0].as_py() if len(col) and col.null_count == 0 else None
+    if first is not None and first.strip() and pc.all(pc.equal(col, first)).as_py():
+        # one word on every row (a single source): one entry per flight, nothing to encode
+        one = pa.array([first.strip()] * nfl, pa.string())
+        return one, pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
     # encode first, trim the (small) dictionary after: words equal once trimmed share a code
-    enc = pc.dictionary_encode(pc.cast(col, pa.string())).combine_chunks()
+    enc = pc.dictionary_encode(col).combine_chunks()
     codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))[rows]
     trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
     words_list = sorted(set(trimmed))
@@ -51,8 +57,8 @@ def per_flight_strings(
     f, c = fid[ok], codes[ok]
     pos = np.flatnonzero(ok)
     key = f * (len(words) + 1) + c
-    uk, first_pos, cnt = np.unique(key, return_index=True, return_counts=True)
-    uf, uc, upos = uk // (len(words) + 1), uk % (len(words) + 1), pos[first_pos]
+    uk, upos, cnt = _distinct(key, pos)
+    uf, uc = uk // (len(words) + 1), uk % (len(words) + 1)
     # list: ordered by (flight, first position)
     order = np.lexsort((upos, uf))
     offsets = np.searchsorted(uf[order], np.arange(nfl + 1), side="left").astype(np.int32)
@@ -65,6 +71,22 @@ def per_flight_strings(
     best = np.full(nfl, None, dtype=object)
     best[uf[head]] = words[uc[head]]
     return pa.array(best.tolist(), pa.string()), lists
+
+
+def _distinct(key: I8, pos: I8) -> tuple[I8, I8, I8]:
+    """Distinct keys (ascending), the first position of each and its count: ``np.unique``'s
+    answer, computed over the runs of equal keys (a flight's rows mostly repeat one word, so
+    there are few runs) instead of a sort of every row."""
+    if key.size == 0:
+        return key, pos, key
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    run_key, run_pos = key[start], pos[start]
+    run_len = np.diff(np.r_[start, key.shape[0]])
+    order = np.argsort(run_key, kind="stable")  # runs of one key in position order
+    sk = order[np.r_[True, run_key[order][1:] != run_key[order][:-1]]]
+    group = np.cumsum(np.r_[True, run_key[order][1:] != run_key[order][:-1]]) - 1
+    counts = np.bincount(group, weights=run_len[order]).astype(np.int64)
+    return run_key[sk], run_pos[sk], counts
 
 
 def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array:

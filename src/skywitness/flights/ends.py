@@ -140,4 +140,5 @@ def flight_ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8, vmax: F
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],
+        kind=None if p.kind is None else np.tile(p.kind[p.ac[fl_first]], 2),
     )

@@ -12,7 +12,10 @@ Two tests, over arrays of gaps at once:
    margin) and a climb/descent rate that goes with that speed (about 10 ft/min per kt: 600
    ft/min for a 60 kt glider or light aircraft, 3,000 for a 300 kt airliner) or the rate it
    was seen flying, whichever is higher: a glider thermalling at 8,000 ft before and after a
-   27-minute gap could not have landed and climbed back.
+   27-minute gap could not have landed and climbed back. Where the aircraft's kind is known
+   (``flights.kinds``: from its emitter category or its type in the aircraft database), its
+   kind bounds both: a glider seen without speed is not assumed to fly at an airliner's
+   250 kt, and a jet may descend and climb at up to 4,000 ft/min.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import numpy as np
 import numpy.typing as npt
 
 from .airports import AirportIndex, haversine_m
+from .kinds import KIND_RATE_FPM, KIND_SPEED_KT, per_kind
 from .segment import MIN_TURNAROUND_S
 
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 I8 = npt.NDArray[np.int64]
+I1 = npt.NDArray[np.int8]
 
 KT_TO_MPS = 1852.0 / 3600.0
 CONTINUOUS_SPEED_FRACTION = 0.6  # straight-line speed >= 60 % of flown speed: kept flying
@@ -52,10 +57,12 @@ def same_flight(
     gs2: F8,
     vr1: F8 | None = None,
     vr2: F8 | None = None,
+    kind: I1 | None = None,
 ) -> B1:
     """True where the gap between side 1 (last point before) and side 2 (first after) is bridged
     (one flight), False where the aircraft could have landed and taken off again. ``vr1``,
-    ``vr2``: vertical rates (ft/min) seen at the sides, if known."""
+    ``vr2``: vertical rates (ft/min) seen at the sides, if known; ``kind``: the aircraft's
+    ``flights.kinds.Kind`` per gap, if known."""
     dt = np.maximum(t2 - t1, 1e-3)
     dist = np.asarray(haversine_m(lat1, lon1, lat2, lon2), dtype=np.float64)
     seen_kt = np.fmax(gs1, gs2)
@@ -70,7 +77,11 @@ def same_flight(
             np.abs(nan if vr2 is None else np.asarray(vr2, dtype=np.float64)),
         )
         args = (dt, lat1, lon1, alt1, lat2, lon2, alt2, seen_kt, seen_fpm)
-        landed = could_have_landed(airports, *(np.asarray(a)[lost] for a in args))
+        landed = could_have_landed(
+            airports,
+            *(np.asarray(a)[lost] for a in args),
+            kind=None if kind is None else np.asarray(kind)[lost],
+        )
         same[lost] = ~landed
     return same
 
@@ -86,15 +97,22 @@ def could_have_landed(
     alt2: F8,
     speed_kt: F8,
     rate_fpm: F8 | None = None,
+    *,
+    kind: I1 | None = None,
 ) -> B1:
     """True where some airport near either side allows descent, a turnaround and a climb, at
-    the aircraft's own speed ``speed_kt`` (NaN: unknown, an airliner's assumed) and rates."""
+    the aircraft's own speed ``speed_kt`` (NaN: unknown, an airliner's assumed) and rates,
+    bounded by its kind's (``kind``, where known: the fastest it flies and climbs)."""
     n = dt.shape[0]
-    kt = np.where(np.isfinite(speed_kt), speed_kt * SPEED_MARGIN, DEFAULT_SPEED_KT)
+    kind_kt = per_kind(KIND_SPEED_KT, kind, n)
+    kind_fpm = per_kind(KIND_RATE_FPM, kind, n)
+    unseen_kt = np.where(np.isfinite(kind_kt), kind_kt, DEFAULT_SPEED_KT)
+    kt = np.where(np.isfinite(speed_kt), np.fmin(speed_kt * SPEED_MARGIN, kind_kt), unseen_kt)
     speed = np.clip(kt, 1.0, MAX_SPEED_KT) * KT_TO_MPS
-    by_speed = np.where(np.isfinite(speed_kt), kt * FPM_PER_KT, MAX_RATE_FPM)
+    top_fpm = np.where(np.isfinite(kind_fpm), kind_fpm, MAX_RATE_FPM)
+    by_speed = np.where(np.isfinite(speed_kt), kt * FPM_PER_KT, top_fpm)
     seen = np.zeros(n) if rate_fpm is None else np.nan_to_num(np.asarray(rate_fpm))
-    rate = np.clip(np.fmax(by_speed, seen), MIN_RATE_FPM, MAX_RATE_FPM)
+    rate = np.clip(np.fmax(by_speed, seen), MIN_RATE_FPM, top_fpm)
     # an airport farther than this from a side cannot be reached, turned around at and left
     reach = np.minimum(speed * np.maximum(dt - MIN_TURNAROUND_S, 0.0), MAX_REACH_M)
     qlat = np.r_[lat1, lat2]

@@ -37,6 +37,7 @@ from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall, first_points
 from .builder import airport_inference, build_flights
 from .infer import AirportInference
+from .kinds import Kinds, kinds_of
 from .schema import FLIGHT_SCHEMA
 from .segment import GROUND_SPLIT_GAP_S
 from .tablediff import diff_flights as _diff
@@ -121,8 +122,10 @@ class FlightBuilder:
         airports: AirportIndex | None = None,
         inference: AirportInference | None = None,
         recall: Recall | None = None,
+        kinds: Kinds | None = None,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
+        self._kinds = kinds  # icao24 -> aircraft kind (None: by speed only, as bulk without)
         self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
         self._bridges = BridgeMemory() if recall is not None else None
         self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
@@ -197,7 +200,7 @@ class FlightBuilder:
         held = self._rows(np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code])))
         window = pa.concat_tables([*held, new])
         self.rebuilt_rows += window.num_rows
-        rebuilt = build_flights(window, inference=self._inference)
+        rebuilt = build_flights(window, inference=self._inference, kinds=self._kinds)
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(self._live.filter(pa.array(redo)), rebuilt)
         self._live = pa.concat_tables([self._live.filter(pa.array(~redo)), rebuilt])
@@ -337,8 +340,12 @@ class FlightBuilder:
         apts = self._inference.airports
         fp = first_points(new.take(pa.array(sub)), apts)
         c, t = code[sub][fp.row], ms[sub][fp.row]
-        ok = fp.airborne & self._bridges.bridged(apts, c, t, fp.lat, fp.lon, fp.alt, fp.gs)
-        icao = new["icao24"].take(pa.array(sub[fp.row[ok]])).to_pylist()
+        first = new["icao24"].take(pa.array(sub[fp.row])).to_pylist()
+        kind = kinds_of(first, self._kinds) if self._kinds else None
+        ok = fp.airborne & self._bridges.bridged(
+            apts, c, t, fp.lat, fp.lon, fp.alt, fp.gs, kind=kind
+        )
+        icao = [a for a, k in zip(first, ok.tolist(), strict=True) if k]
         found: dict[str, tuple[int, pa.Table]] = {}
         for a, k in zip(icao, c[ok].tolist(), strict=True):
             lo, hi = int(self._bridges.first_ms[k]), int(self._bridges.last_ms[k])

@@ -10,9 +10,11 @@ climb or descent gradient, counted from the runway's far end for a departure), n
 the time its own climb (descent) says it has been airborne (no airfield 20 km from a helicopter
 that lifted off a helipad a minute ago), and ahead of it (or behind, for a departure) beyond a
 traffic pattern's radius; a track aligned with a runway's extended centre line counts in
-favour. An airport's lacking an IATA code weighs only for fast aircraft (airliners, jets);
-for others it breaks exact ties.
-Everything works over arrays of ends and (end, candidate) pairs at once.
+favour. The aircraft's kind (``flights.kinds``; by its speed where unknown: a fast aircraft
+as a jet) bounds an arrival's descent (a jet slowing down to land: about 3.5 degrees, not
+5) and the runway it needs: an airport whose longest runway is too short, or unpaved for a
+jet, is no candidate. An airport's lacking an IATA code only breaks exact ties, for every
+aircraft. Everything works over arrays of ends and (end, candidate) pairs at once.
 """
 
 from __future__ import annotations
@@ -31,10 +33,18 @@ from .airports import (
     bearing_deg,
     haversine_m,
 )
+from .kinds import (
+    KIND_ARRIVAL_SLOPE,
+    KIND_MIN_RUNWAY_FT,
+    KIND_PAVED,
+    Kind,
+    per_kind,
+)
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
+I1 = npt.NDArray[np.int8]
 
 N_ALTERNATIVES = 3
 OBSERVED_RADIUS_M = 8_000.0  # ground points farther than this from an airport are not on it
@@ -46,6 +56,10 @@ ESTIMATED_SCALE_M = 40_000.0
 ESTIMATED_CONFIDENCE_MAX = 0.7  # an estimate is never as sure as an observation
 VERT_BASE_FT = 1_500.0  # allowed height above the airport at zero distance, ft
 ARRIVAL_SLOPE_FT_PER_M = 0.3  # ft per metre, about 5 degrees: a steep descent from cruise
+# a fast aircraft of unknown kind descends to land as a jet does
+FAST_ARRIVAL_SLOPE_FT_PER_M = float(KIND_ARRIVAL_SLOPE[Kind.JET])
+# a fast aircraft of unknown kind needs a runway as long as a jet's
+FAST_MIN_RUNWAY_FT = float(KIND_MIN_RUNWAY_FT[Kind.JET])
 DEPARTURE_SLOPE_FT_PER_M = 0.45  # ft per metre, about 8 degrees: a steep initial climb
 OWN_SLOPE_MARGIN = 1.5  # the aircraft's own gradient, with this margin, may exceed the above
 KT_TO_M_PER_MIN = 1852.0 / 60.0  # metres per minute at one knot
@@ -55,7 +69,6 @@ REACH_BASE_M = 3_000.0  # ... plus this, m (altimeter setting, pattern)
 UNKNOWN_KT = 1e6  # an unknown speed bounds nothing
 WRONG_WAY_FPM = 500.0  # an arrival climbing (a departure descending) faster is not one
 NO_IATA_TIE = 1.0 - 1e-9  # score factor of an airport without IATA code: breaks ties only
-NO_IATA_FACTOR_FAST = 3.0  # a fast aircraft's estimate treats an airstrip as this much farther
 FAST_AIRCRAFT_KT = 250.0  # a flight this fast somewhere is an airliner or jet
 PATTERN_RADIUS_M = 5_000.0  # around an airport closer than this, any direction is plausible
 ALIGN_MAX_DEG = 15.0  # track within this of a runway heading is aligned with it
@@ -78,6 +91,7 @@ class FlightEnds:
     sample_end: I8  # for each ground sample, the end it belongs to
     sample_lat: F8
     sample_lon: F8
+    kind: I1 | None = None  # the aircraft's ``flights.kinds.Kind`` per end (None: unknown)
 
     def __len__(self) -> int:
         return int(self.lat.shape[0])
@@ -207,6 +221,29 @@ class RunwayAwareInference:
         vert = np.where(best >= 0, np.nan_to_num(np.maximum(vert, 0.0)), np.nan)
         return best, dist, vert, conf, count, alt_a, alt_d, alt_s
 
+    @staticmethod
+    def _arrival_slope(ends: FlightEnds, qi: I8) -> F8:
+        """Steepest descent to land (ft per metre) for the aircraft of ends ``qi``: its
+        kind's, else a jet's for a fast aircraft (it must slow down too), else 5 degrees."""
+        kind = None if ends.kind is None else ends.kind[qi]
+        slope = per_kind(KIND_ARRIVAL_SLOPE, kind, qi.shape[0])
+        fast = ends.speed_kt[qi] >= FAST_AIRCRAFT_KT
+        by_speed = np.where(fast, FAST_ARRIVAL_SLOPE_FT_PER_M, ARRIVAL_SLOPE_FT_PER_M)
+        return np.where(np.isfinite(slope), slope, by_speed)
+
+    @staticmethod
+    def _runway_needed(ends: FlightEnds, qi: I8) -> tuple[F8, B1]:
+        """Shortest runway (ft) the aircraft of ends ``qi`` can use, and whether it must be
+        paved: its kind's, else a jet's for a fast aircraft (an airliner or business jet),
+        else none (0 ft, any surface)."""
+        kind = None if ends.kind is None else ends.kind[qi]
+        need = per_kind(KIND_MIN_RUNWAY_FT, kind, qi.shape[0])
+        paved = per_kind(KIND_PAVED, kind, qi.shape[0])
+        fast = ends.speed_kt[qi] >= FAST_AIRCRAFT_KT
+        known = np.isfinite(need)
+        need = np.where(known, need, np.where(fast, FAST_MIN_RUNWAY_FT, 0.0))
+        return need, np.where(known, paved > 0, fast)
+
     def _estimated(self, ends: FlightEnds) -> tuple[I8, F8, F8, F8, I8, I8, F8, F8]:
         n = len(ends)
         a = self.airports
@@ -221,7 +258,8 @@ class RunwayAwareInference:
         own = np.abs(vr) / np.maximum(ends.end_kt[qi] * KT_TO_M_PER_MIN, 1.0)
         own = np.where((vr > 0) != arr, np.nan_to_num(own), 0.0)  # climbing out, descending in
         slope = np.fmax(
-            np.where(arr, ARRIVAL_SLOPE_FT_PER_M, DEPARTURE_SLOPE_FT_PER_M), OWN_SLOPE_MARGIN * own
+            np.where(arr, self._arrival_slope(ends, qi), DEPARTURE_SLOPE_FT_PER_M),
+            OWN_SLOPE_MARGIN * own,
         )
         # a departure's climb began on the runway: at the earliest at its farther end
         climb_m = horiz
@@ -243,6 +281,13 @@ class RunwayAwareInference:
         low &= ~(fits & (line_m > REACH_BASE_M + REACH_MARGIN * flown_m))
         wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
         low &= ~wrong_way
+        # nor an airport whose longest runway is too short for the aircraft (a 2,800 ft gravel
+        # strip for a Boeing 737): by its kind, else by its speed; unknown length rules out none
+        if self.runways is not None:
+            need, paved = self._runway_needed(ends, qi)
+            rw = self.runways
+            longest = np.where(paved, rw.longest_paved_ft[ai], rw.longest_ft[ai])
+            low &= ~(longest < need)
         # a departure's airport lies behind the aircraft: look back along its track
         look = np.where(ends.arrival[qi], ends.direction[qi], ends.direction[qi] + 180.0)
         to_apt = bearing_deg(ends.lat[qi], ends.lon[qi], a.lat[ai], a.lon[ai])
@@ -258,12 +303,9 @@ class RunwayAwareInference:
             cross = _cross_track_m(horiz, off)
             aligned = (mis <= ALIGN_MAX_DEG) & (cross <= ALIGN_OFFSET_M) & (off <= 90.0)
             eff = np.where(aligned, np.minimum(eff, 0.5 * horiz), eff)
-        # an airport without scheduled service (no IATA code) is penalised for a fast aircraft
-        # only (an airliner or jet: seldom on an airstrip); for the slow aircraft that use
-        # airstrips (light, gliders, helicopters) it loses exact ties only: geometry decides
-        fast = ends.speed_kt[qi] >= FAST_AIRCRAFT_KT
+        # an airport without scheduled service (no IATA code) loses exact ties only, for every
+        # aircraft: geometry decides (an airliner is kept off airstrips by their runways, above)
         strip = a.iata[ai] == ""
-        eff = eff * np.where(strip & fast, NO_IATA_FACTOR_FAST, 1.0)
         score = np.exp(-eff / ESTIMATED_SCALE_M) * np.where(strip, NO_IATA_TIE, 1.0)
         best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, low)
         s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)

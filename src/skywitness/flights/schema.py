@@ -76,5 +76,6 @@ RUNWAY_SCHEMA = pa.schema(
         pa.field("he_longitude_deg", pa.float64()),
         pa.field("he_elevation_ft", pa.float64()),
         pa.field("he_heading_degT", pa.float64()),
+        pa.field("surface", pa.string()),
     ]
 )

@@ -29,6 +29,7 @@ from .airports import AirportIndex
 from .bridge import Recall
 from .incremental import FlightBuilder
 from .infer import AirportInference
+from .kinds import Kinds
 from .schema import FLIGHT_SCHEMA
 
 
@@ -47,7 +48,9 @@ class FlightChanges:
 class FlightStage:
     """The flights state of one run: the incremental ``FlightBuilder`` (runway-aware when
     ``runways`` or an ``inference`` are given; with ``recall``, flights forgotten in the air are
-    brought back from stored rows)."""
+    brought back from stored rows; with ``kinds``, icao24 -> ``flights.kinds.Kind`` from the
+    identity store or emitter categories, each aircraft's endurance, gaps and arrivals are
+    judged by its kind: bulk and live callers pass the same mapping to agree)."""
 
     def __init__(
         self,
@@ -56,8 +59,11 @@ class FlightStage:
         airports: AirportIndex | None = None,
         inference: AirportInference | None = None,
         recall: Recall | None = None,
+        kinds: Kinds | None = None,
     ) -> None:
-        self.builder = FlightBuilder(runways, airports=airports, inference=inference, recall=recall)
+        self.builder = FlightBuilder(
+            runways, airports=airports, inference=inference, recall=recall, kinds=kinds
+        )
 
     @property
     def inference(self) -> AirportInference:
@@ -97,8 +103,12 @@ class FlightStage:
 
 
 def build_all(
-    states: pa.Table, inference: AirportInference, stats: IngestStats | None = None
+    states: pa.Table,
+    inference: AirportInference,
+    stats: IngestStats | None = None,
+    *,
+    kinds: Kinds | None = None,
 ) -> pa.Table:
     """The flights of ``states`` (all rows of the aircraft concerned) by one step of a fresh
     stage: what ``flights rebuild`` and ``ingest`` store."""
-    return FlightStage(inference=inference).step(states, stats).changed
+    return FlightStage(inference=inference, kinds=kinds).step(states, stats).changed

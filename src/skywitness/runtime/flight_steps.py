@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights.gate import ChangeGate
+from ..flights.kinds import Kinds
 from ..flights.recall import LakeRecall
 from ..flights.stage import FlightStage
 from ..flights.windows import DataWindows
@@ -124,7 +125,8 @@ class FlightSteps:
     """The live flights state: a ``FlightStage`` (runway-aware when ``runways`` are given)
     behind a ``ChangeGate``, stepped per data-time window (``DataWindows``, see ``advance``);
     with ``lake`` (a store's lake folder) flights forgotten in the air are recalled from it
-    (``LakeRecall``)."""
+    (``LakeRecall``); ``kinds``: icao24 -> aircraft kind, from the identity store as
+    ``flights rebuild`` has them (``identify.kinds.aircraft_kinds``)."""
 
     def __init__(
         self,
@@ -132,9 +134,10 @@ class FlightSteps:
         gate: ChangeGate | None = None,
         lake: Path | None = None,
         windows: DataWindows | None = None,
+        kinds: Kinds | None = None,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
-        self.stage = FlightStage(runways, recall=self.recall)
+        self.stage = FlightStage(runways, recall=self.recall, kinds=kinds)
         self.gate = gate or ChangeGate()
         self.windows = windows or DataWindows()
         self.clock = float("-inf")  # the data time of the last step, unix s (the gate's clock)

@@ -66,13 +66,16 @@ def _reply(conn: Connection, res: StepResult) -> None:
     conn.send_bytes(body)
 
 
-def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
+def _serve(
+    conn: Connection, runways: bytes | None, lake: str | None, kinds: dict[str, int] | None
+) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
     from .flight_steps import FlightSteps  # imported here: the builder lives in the child
 
     steps = FlightSteps(
         from_ipc(runways) if runways is not None else None,
         lake=Path(lake) if lake is not None else None,
+        kinds=kinds,
     )
     while True:
         try:
@@ -114,14 +117,19 @@ def _serve(conn: Connection, runways: bytes | None, lake: str | None) -> None:
             conn.send(("error", traceback.format_exc(), {}, None, {}))
 
 
-def child_main(conn: Connection, runways: bytes | None = None, lake: str | None = None) -> None:
+def child_main(
+    conn: Connection,
+    runways: bytes | None = None,
+    lake: str | None = None,
+    kinds: dict[str, int] | None = None,
+) -> None:
     """Entry point of the child process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(CHILD_NICE)
     try:
-        _serve(conn, runways, lake)
+        _serve(conn, runways, lake, kinds)
     finally:
         conn.close()
 
@@ -135,8 +143,14 @@ class FlightsProcess:
     progress then start again from the next state vectors (logged), the service keeps going.
     """
 
-    def __init__(self, runways: pa.Table | None = None, lake: Path | None = None) -> None:
+    def __init__(
+        self,
+        runways: pa.Table | None = None,
+        lake: Path | None = None,
+        kinds: dict[str, int] | None = None,
+    ) -> None:
         self._ctx = mp.get_context("spawn")
+        self._kinds = kinds  # icao24 -> aircraft kind, handed to every child
         # handed to every child (a fresh one too) as Arrow IPC bytes
         self._runways = to_ipc(runways) if runways is not None else None
         self._lake = str(lake) if lake is not None else None  # recall from here (None: never)
@@ -156,7 +170,7 @@ class FlightsProcess:
             parent, child = self._ctx.Pipe()
             proc = self._ctx.Process(
                 target=child_main,
-                args=(child, self._runways, self._lake),
+                args=(child, self._runways, self._lake, self._kinds),
                 name="skywitness-flights",
                 daemon=True,
             )

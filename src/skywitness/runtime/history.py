@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ..flights import airport_inference
 from ..flights.stage import build_all
+from ..identify.kinds import aircraft_kinds
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
 from ..stats import IngestStats
@@ -208,7 +209,9 @@ def rebuild_flights(
     for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
         chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
         states = store.states(icao24=chunk, since=since, until=until)
-        flights = build_all(states, inference)  # one step of the one flights stage
+        # one step of the one flights stage, with the kinds the identity store knows
+        kinds = aircraft_kinds(store.connection, chunk)
+        flights = build_all(states, inference, kinds=kinds)
         store.replace_flights(flights, icao24s=chunk, since=since, until=until)
         stored += flights.num_rows
     if since is None and until is None and icao24s is None and aircraft:

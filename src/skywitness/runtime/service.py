@@ -30,6 +30,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..flights.warm import warm_start
 from ..identify import ensure_schema as ensure_identity_schema
+from ..identify.kinds import aircraft_kinds
 from ..mlat import load_receivers
 from ..stats import IngestStats
 from ..store import Store, Writer
@@ -178,6 +179,8 @@ class Service:
                 runways=self.runways,
                 lake=self.store.lake if self.store is not None else None,  # recall (ocean gaps)
                 lake_sync=self._sync_lake,
+                # the aircraft kinds the identity store knows, as ``flights rebuild`` has them
+                kinds=aircraft_kinds(self.store.connection) if self.store is not None else None,
             )
             self.flights.subscribers.append(self._on_flights)
             if self.store is not None:  # flights in progress at the last stop continue

@@ -103,6 +103,7 @@ class FlightsWorker:
         runways: pa.Table | None = None,
         lake: Path | None = None,
         lake_sync: Callable[[], object] | None = None,
+        kinds: dict[str, int] | None = None,
     ) -> None:
         self.hub = hub
         # stores what the tracker gave so far before a step: a recall from the lake must see
@@ -112,8 +113,9 @@ class FlightsWorker:
         self.store = store
         self.interval_s = interval_s
         # lake: the store's Parquet lake, whence flights forgotten in the air are recalled
-        self.process = FlightsProcess(runways, lake) if process else None
-        self.engine: FlightsEngine = self.process or FlightSteps(runways, lake=lake)
+        # kinds: icao24 -> aircraft kind (the identity store's, as ``flights rebuild`` uses)
+        self.process = FlightsProcess(runways, lake, kinds) if process else None
+        self.engine: FlightsEngine = self.process or FlightSteps(runways, lake=lake, kinds=kinds)
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
