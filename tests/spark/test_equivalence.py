@@ -4,6 +4,9 @@ across midnight UTC (observed, and across an ocean gap) are one flight in both e
 
 from __future__ import annotations
 
+import csv
+import lzma
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -123,3 +126,48 @@ def test_midnight_and_ocean_gap_across_midnight(
     observed_across = [r for r in across if r["firstSeen"].year == 2021]
     # 32 of quickstart's 237 flights are in the air at the moved midnight (embedded count)
     assert len(observed_across) == 32
+
+
+def test_flights_with_the_stores_runways_and_kinds(
+    spark: Any,
+    spark_lake: tuple[Path, SparkIngestReport],
+    embedded: dict[str, pa.Table],
+    shared_data: Path,
+    tmp_path: Path,
+) -> None:
+    """The reference data the embedded rebuild reads from a store — its runways and the
+    aircraft kinds of its identity facts — reach the Spark tasks (``catalogue_reference``), so
+    both engines still build the same flights when the store knows them (the readsb trace's
+    737, ac671b, is a jet by FlightAware's ICAO description)."""
+    from skywitness.cli.main import main as cli
+    from skywitness.identify.kinds import Kind
+    from skywitness.spark.flights import catalogue_reference
+
+    store_dir = tmp_path / "store"
+    runways_csv = shared_data / "ourairports" / "runways.csv.gz"
+    assert cli(["db", "import-runways", str(runways_csv), "--data-dir", str(store_dir)]) == 0
+    fa = shared_data / "flightaware-aircraft-db" / "flightaware-20250514.csv.xz"
+    with lzma.open(fa, "rt", newline="") as f:  # FlightAware's row for the trace's 737
+        rows = [r for r in csv.reader(f) if r[0] in ("icao24", "AC671B")]
+    sub = tmp_path / "flightaware.csv"
+    with sub.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    for path, source in [
+        (shared_data / "tar1090-db" / "aircraft_from_shards.csv.gz", "tar1090"),
+        (sub, "flightaware"),
+    ]:
+        args = ["db", "import-aircraft", str(path), "--kind", "tar1090", "--source", source]
+        assert cli([*args, "--data-dir", str(store_dir)]) == 0
+    runways, kinds = catalogue_reference(store_dir)
+    assert runways is not None and runways.num_rows > 40_000
+    assert kinds["ac671b"] == int(Kind.JET)
+
+    lake = tmp_path / "lake"
+    shutil.copytree(spark_lake[0] / "states", lake / "states")
+    states = pa.concat_tables(embedded.values())
+    since, until = _window(states)
+    spark_rebuild_flights(spark, lake, since, until, runways=runways, kinds=kinds)
+    got = _flights_key(conform_flights(pq.read_table(lake / "flights")))
+    expected = _flights_key(build_flights(states, runways=runways, kinds=kinds))
+    assert got.equals(expected)
+    assert not expected.equals(_flights_key(build_flights(states)))  # the reference matters

@@ -9,11 +9,14 @@ start in the window are written to ``<lake>/flights/date=YYYY-MM-DD/`` (the day 
 ``firstSeen``); the days written are replaced, others kept.
 
 A flight across midnight UTC, or across an ocean gap that spans midnight, is one flight: the
-grouping is by aircraft over the whole window, never by day.
+grouping is by aircraft over the whole window, never by day. The reference data the embedded
+rebuild uses, the store's runways and the aircraft kinds its identity facts give
+(``catalogue_reference``), travel with the task, so both engines build the same flights.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,8 +43,26 @@ PARTITION_ROWS = 2_000_000
 ARROW_BATCH_ROWS = ARROW_BATCH
 
 
-def _builder(runways: pa.Table | None, since: datetime, until: datetime) -> Any:
+def catalogue_reference(catalog_dir: Path | None) -> tuple[pa.Table | None, dict[str, int]]:
+    """What the embedded rebuild reads from a store besides the states: its runways table
+    (None when none is imported) and the aircraft kinds of its identity facts; (None, {})
+    without a catalogue."""
+    from ..identify.kinds import aircraft_kinds
+    from .investigate import working_set
+
+    con = working_set(catalog_dir)
+    try:
+        runways = con.table("runways").to_arrow_table()
+        return (runways if runways.num_rows else None), aircraft_kinds(con)
+    finally:
+        con.close()
+
+
+def _builder(
+    runways: pa.Table | None, since: datetime, until: datetime, kinds: dict[str, int]
+) -> Any:
     """The ``mapInArrow`` function over a partition holding all the rows of its aircraft."""
+    key = _digest(runways)
     lo = pa.scalar(since, pa.timestamp("ms", tz="UTC"))
     hi = pa.scalar(until, pa.timestamp("ms", tz="UTC"))
 
@@ -51,8 +72,10 @@ def _builder(runways: pa.Table | None, since: datetime, until: datetime) -> Any:
             return
         states = conform(pa.Table.from_batches(kept))
         del kept
-        inference = _inference_cache.setdefault("inf", airport_inference(runways, None))
-        flights = build_flights(states, inference=inference)
+        inference = _inference_cache.get(key)
+        if inference is None:
+            inference = _inference_cache[key] = airport_inference(runways, None)
+        flights = build_flights(states, inference=inference, kinds=kinds or None)
         del states
         first = pc.cast(flights.column("firstSeen"), pa.timestamp("ms", tz="UTC"))
         flights = flights.filter(pc.and_(pc.greater_equal(first, lo), pc.less(first, hi)))
@@ -63,8 +86,19 @@ def _builder(runways: pa.Table | None, since: datetime, until: datetime) -> Any:
     return run
 
 
-#: One airport inference per Python worker process (built on first use: ~0.3 s).
+#: One airport inference per Python worker process and runways table (built on first use:
+#: ~0.3 s), by the table's digest (``_digest``).
 _inference_cache: dict[str, Any] = {}
+
+
+def _digest(runways: pa.Table | None) -> str:
+    """A runways table's content digest (a worker process may serve jobs of several stores)."""
+    if runways is None:
+        return "none"
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, runways.schema) as w:
+        w.write_table(runways)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
 
 
 def spark_rebuild_flights(
@@ -74,11 +108,13 @@ def spark_rebuild_flights(
     until: datetime,
     *,
     runways: pa.Table | None = None,
+    kinds: dict[str, int] | None = None,
     partitions: int | None = None,
 ) -> Any:
     """Rebuild the flights starting in [since, until) from ``lake``'s states; returns the
-    flights DataFrame written. ``partitions``: the shuffle's (default: enough for
-    ``PARTITION_ROWS`` each, and at least the cluster's parallelism)."""
+    flights DataFrame written. ``runways`` and ``kinds`` (icao24 -> ``Kind``): the store's
+    reference data (``catalogue_reference``); ``partitions``: the shuffle's (default: enough
+    for ``PARTITION_ROWS`` each, and at least the cluster's parallelism)."""
     from pyspark.sql import functions as F
 
     base = str(lake).rstrip("/")  # a local folder or a Spark filesystem URI (s3a://, hdfs://)
@@ -93,7 +129,7 @@ def spark_rebuild_flights(
         spark.sparkContext.defaultParallelism, -(-states.count() // PARTITION_ROWS)
     )
     flights = states.repartition(n, "icao24").mapInArrow(
-        _builder(runways, since.astimezone(UTC), until.astimezone(UTC)),
+        _builder(runways, since.astimezone(UTC), until.astimezone(UTC), dict(kinds or {})),
         spark_schema(FLIGHTS_WITH_DATE),
     )
     target = f"{base}/{FLIGHTS_DIR}"

@@ -66,7 +66,7 @@ class SparkInvestigation:
     states_read: int
 
 
-def _working_set(catalog_dir: Path | None) -> duckdb.DuckDBPyConnection:
+def working_set(catalog_dir: Path | None) -> duckdb.DuckDBPyConnection:
     """An in-memory catalogue: the store's tables (reference data) when there is one, else
     the empty schema."""
     con = duckdb.connect(":memory:")
@@ -219,7 +219,7 @@ def spark_investigate(
     when it has one); see the module doc."""
     outlines = outlines or Outlines()
     base = str(lake).rstrip("/")
-    con = _working_set(catalog_dir)
+    con = working_set(catalog_dir)
     try:
         flights = _flights_of_window(spark, base, q)
         _load(con, _FLIGHTS, flights)

@@ -116,11 +116,15 @@ def _print_ingest(report: SparkIngestReport) -> int:
 
 
 def run_flights(args: argparse.Namespace) -> int:
-    from .flights import spark_rebuild_flights
+    from .flights import catalogue_reference, spark_rebuild_flights
 
     if getattr(args, "since", None) is None or getattr(args, "until", None) is None:
         raise SkywitnessError("flights on Spark need --since and --until (the window to rebuild)")
-    flights = spark_rebuild_flights(_session(args), _lake(args), args.since, args.until)
+    # the store's runways and aircraft kinds, as the embedded rebuild uses them
+    runways, kinds = catalogue_reference(data_dir(getattr(args, "data_dir", None)))
+    flights = spark_rebuild_flights(
+        _session(args), _lake(args), args.since, args.until, runways=runways, kinds=kinds
+    )
     print(f"{flights.count():,} flights starting {short_z(args.since, 'date-minute')} to "
           f"{short_z(args.until, 'date-minute')} written to {_lake(args)}/flights")  # fmt: skip
     return 0
