@@ -88,27 +88,25 @@ class BeastParser:
         self.receiver = receiver
         self._rest = b""
         self._offset = 0  # stream offset of self._rest[0]
+        self._arrival: float | None = None  # arrival time of the last bytes fed
 
     def feed(self, data: bytes, arrival: float | None = None) -> list[FrameBatch]:
+        self._arrival = arrival
         return self._run(data, False, arrival)
 
     def finish(self) -> list[FrameBatch]:
         return self._run(b"", True, None)
 
     def cut(self) -> list[FrameBatch]:
-        """The connection ended: a frame it cut is dropped and counted; the next connection
-        starts a new byte stream (its receiver id is sent again by readsb)."""
-        if self._rest:
-            self.stats.frames += 1
-            self.stats.reject(
-                RejectReason.TRUNCATED,
-                self.name,
-                offset=self._offset,
-                detail="connection closed inside a Beast frame",
-            )
-            self._offset += len(self._rest)
-            self._rest = b""
-        return []
+        """The connection ended: what it left is framed as the end of a stream, so a whole
+        last frame held back (it ended in an escaped 0x1a, which could have been half of a
+        pair) is kept and only a frame the connection cut is dropped and counted; the next
+        connection starts a new byte stream (its receiver id is sent again by readsb)."""
+        if not self._rest:
+            return []
+        out = self._run(b"", True, self._arrival)  # a cut frame: TRUNCATED, counted by _run
+        self._rest = b""
+        return out
 
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[FrameBatch]:
         self.stats.bytes_read += len(data)
