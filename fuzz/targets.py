@@ -135,6 +135,18 @@ def _scenario(text: str) -> object:
     return parse_scenario(text, "fuzz.toml")
 
 
+def _claim(text: str) -> object:
+    from skywitness.claims.claim import from_toml
+
+    return from_toml(text, "fuzz.toml")
+
+
+def _receivers(text: str) -> object:
+    from skywitness.mlat.receivers import parse_receivers
+
+    return parse_receivers(text, "fuzz.toml")
+
+
 def _globe(data: bytes, r: random.Random) -> None:
     """A day archive (``.tar``, maybe gzip'd, maybe split in parts) read as ``ingest`` does:
     members, trace documents, their points, the source's checks."""
@@ -260,6 +272,16 @@ def _question_seeds() -> list[bytes]:
     ]
 
 
+def _doc_toml(doc: str) -> Callable[[], list[bytes]]:
+    """The TOML examples of ``docs/<doc>`` (what users copy)."""
+
+    def seeds() -> list[bytes]:
+        text = (REPO / "docs" / doc).read_text(encoding="utf-8")
+        return [b.split("```")[0].encode() for b in text.split("```toml")[1:]]
+
+    return seeds
+
+
 def _scenario_seeds() -> list[bytes]:
     root = REPO / "src" / "skywitness" / "simulate" / "scenarios"
     return [p.read_bytes() for p in sorted(root.glob("*.toml"))]
@@ -289,6 +311,8 @@ TARGETS: dict[str, Target] = {
         Target("rules-toml", _rules_seeds, _config_target(_rules)),
         Target("question-toml", _question_seeds, _config_target(_question)),
         Target("scenario-toml", _scenario_seeds, _config_target(_scenario)),
+        Target("claim-toml", _doc_toml("claims.md"), _config_target(_claim)),
+        Target("receivers-toml", _doc_toml("mlat.md"), _config_target(_receivers)),
     )
 }
 

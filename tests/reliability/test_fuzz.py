@@ -23,7 +23,7 @@ from skywitness.model import MAX_GROUNDSPEED_KT, FrameBatch, RejectReason
 from skywitness.sources.source import make_parser
 from skywitness.stats import IngestStats
 
-#: Inputs per target in CI (15 targets).
+#: Inputs per target in CI (17 targets).
 CI_INPUTS = 200
 
 
@@ -109,6 +109,47 @@ def test_question_toml_with_a_number_where_a_list_belongs(tmp_path: Path) -> Non
     q.write_text("countries = 5\n")
     with pytest.raises(SkywitnessError, match="expected a text or a list"):
         load_toml(q)
+
+
+CLAIM = """[aircraft]
+registry_country = ["CN"]
+[where]
+to = ["SVCS"]
+[when]
+since = 2019-09-20T04:00:00Z
+until = 2019-09-21T04:00:00Z
+[claim]
+published = 2019-09-25
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ("count = inf", "claim.count: inf is not a whole number"),
+        ("count = 1e400", "claim.count: inf is not a whole number"),
+        ("count = 2.5", "claim.count: 2.5 is not a whole number"),
+        ("count = [1]", "claim.count: not a number"),
+        ('time_zone = "' + "America/" * 40 + '"', "unknown time zone"),
+        ("notes = " + "[" * 3000 + "]" * 3000, "nested too deep"),
+    ],
+)
+def test_claim_toml_bad_values_are_clear_errors(extra: str, error: str) -> None:
+    """fuzz claim-toml: ``count = inf`` raised OverflowError, a time zone name longer than a
+    file name OSError, nesting thousands deep RecursionError."""
+    from skywitness.claims.claim import from_toml
+
+    assert from_toml(CLAIM + "count = 2\n").count == 2
+    with pytest.raises(SkywitnessError, match=error):
+        from_toml(CLAIM + extra + "\n", "c.toml")
+
+
+def test_receivers_toml_nested_too_deep() -> None:
+    """fuzz receivers-toml: RecursionError from tomllib."""
+    from skywitness.mlat.receivers import parse_receivers
+
+    with pytest.raises(ConfigError, match=r"r\.toml: not valid TOML \(nested too deep\)"):
+        parse_receivers("x = " + "[" * 5000 + "]" * 5000, "r.toml")
 
 
 # -- decoder: valid CRCs, physical ranges -------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import bounded
 from ..errors import SkywitnessError
 from ..evidence.question import Question, from_dict
 from ..flights.query import query_dict
@@ -130,6 +131,9 @@ class Claim:
         )
 
 
+#: Largest count a claim may state ("1,000 flights" is plausible; 1e400 is not a count).
+MAX_CLAIM_COUNT = 1_000_000
+
 #: Question keys by TOML table (the rest of docs/filters.md's keys go flat at the top).
 _WHO_KEYS = ("registry_country", "operator", "class", "type", "registration", "callsign", "icao24")
 
@@ -140,7 +144,7 @@ def zone(name: str) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise SkywitnessError(f"unknown time zone {name!r} (an IANA name such as UTC)") from exc
 
 
@@ -196,12 +200,27 @@ def _day(v: Any, what: str) -> date | None:
         raise SkywitnessError(f"{what}: not a date: {v!r}") from exc
 
 
+def _count(v: Any, what: str) -> int | None:
+    """A claimed count: None, or a whole number 0..``MAX_CLAIM_COUNT``."""
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise SkywitnessError(f"{what}: not a number: {v!r}")
+    try:
+        n = float(v)
+    except ValueError as exc:
+        raise SkywitnessError(f"{what}: not a number: {v!r}") from exc
+    if not (0 <= n <= MAX_CLAIM_COUNT) or n != int(n):
+        raise SkywitnessError(f"{what}: {v!r} is not a whole number 0..{MAX_CLAIM_COUNT:,}")
+    return int(n)
+
+
 def from_toml(text: str, where: str = "claim TOML") -> Claim:
     """A claim back from ``to_toml`` output (possibly edited); SkywitnessError naming what is
     wrong. The question's tables are authoritative: the ``[claim]`` table adds to them."""
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = bounded.parse(tomllib.loads, text)
+    except ValueError as exc:  # TOMLDecodeError, or nested too deep for the parser
         raise SkywitnessError(f"{where}: {exc}") from exc
     extra = doc.get("claim") or {}
     try:
@@ -230,7 +249,7 @@ def from_toml(text: str, where: str = "claim TOML") -> Claim:
             callsign=got("callsign"),
             icao24=tuple(str(v) for v in d.get("icao24") or ()),
         ),
-        count=int(extra["count"]) if extra.get("count") is not None else None,
+        count=_count(extra.get("count"), f"{where}: claim.count"),
         action=str(extra.get("action") or "flew"),
         origin=got("from", "from_country"),
         destination=got("to", "to_country"),

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .. import bounded
 from ..errors import ConfigError
 from ..model import F8
 from ..tomllines import KeyLines
@@ -137,8 +138,8 @@ def _site(r: _Reader, d: Any, i: int) -> ReceiverSite:
 def parse_receivers(text: str, source: str = "<receivers>") -> tuple[ReceiverSite, ...]:
     """Validate a receivers TOML text; names and non-zero ids must be unique."""
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = bounded.parse(tomllib.loads, text)
+    except ValueError as exc:  # TOMLDecodeError, or nested too deep for the parser
         m = _TOML_LINE_RE.search(str(exc))
         where = f"{source}, line {m.group(1)}" if m else source
         raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
