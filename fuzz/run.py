@@ -79,8 +79,11 @@ def _alarm(_sig: int, _frame: FrameType | None) -> None:
     raise Hang()
 
 
-def child(targets: list[str], inputs: int, start: int, seed: int, state: Path) -> list[Result]:
-    """Run in the fuzzing process: each target over inputs ``start``..``inputs``-1."""
+def child(
+    targets: list[str], inputs: int, start: int, seed: int, state: Path, budget_s: float = 0.0
+) -> list[Result]:
+    """Run in the fuzzing process: each target over inputs ``start``..``inputs``-1, or until
+    ``budget_s`` seconds were spent on it (when > 0)."""
     from .targets import TARGETS, all_seeds
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
@@ -91,6 +94,8 @@ def child(targets: list[str], inputs: int, start: int, seed: int, state: Path) -
         res, target = Result(name), TARGETS[name]
         t0 = time.monotonic()
         for i in range(start if name == targets[0] else 0, inputs):
+            if budget_s and time.monotonic() - t0 > budget_s:
+                break
             data = make_input(name, seed, i, seeds)
             state.write_text(f"{name} {i}")
             r = random.Random(f"run:{seed}:{name}:{i}")
@@ -124,10 +129,15 @@ def child(targets: list[str], inputs: int, start: int, seed: int, state: Path) -
 
 
 def run(
-    targets: list[str], inputs: int, seed: int = 0, timeout_s: float | None = None
+    targets: list[str],
+    inputs: int,
+    seed: int = 0,
+    timeout_s: float | None = None,
+    budget_s: float = 0.0,
 ) -> list[Result]:
     """Fuzz ``targets`` in child processes; a child that dies is recorded (its input saved) and
-    the run goes on after that input."""
+    the run goes on after that input. ``budget_s`` > 0: each target stops after that many
+    seconds even if it has not reached ``inputs`` (the long run on a busy machine)."""
     from .targets import all_seeds
 
     done: dict[str, Result] = {}
@@ -149,6 +159,8 @@ def run(
                 str(seed),
                 "--state",
                 str(state),
+                "--budget-s",
+                str(budget_s),
             ]
             root = Path(__file__).resolve().parents[1]
             path = os.pathsep.join(
@@ -217,18 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inputs", type=int, default=1000, help="inputs per target")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="write the results here")
+    ap.add_argument("--budget-s", type=float, default=0.0, help="seconds per target at most")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--state", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
-        for res in child(a.child.split(","), a.inputs, a.start, a.seed, Path(a.state)):
+        for res in child(a.child.split(","), a.inputs, a.start, a.seed, Path(a.state), a.budget_s):
             print(json.dumps(asdict(res)), flush=True)
         return 0
     from .targets import TARGETS
 
     names = [t for t in a.targets.split(",") if t] or list(TARGETS)
-    results = run(names, a.inputs, a.seed)
+    results = run(names, a.inputs, a.seed, budget_s=a.budget_s)
     for res in results:
         status = "ok" if res.ok else "FAILED"
         print(

@@ -320,6 +320,8 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
     warm = [s for s in pts if s["t"] >= 0.1 * a.seconds] or pts
     lat = [x for cl in clients for x in cl.latency]
     res: dict[str, Any] = {
+        "command": "python -m fuzz.soak "
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in sorted(vars(a).items())),
         "rate_target": a.rate,
         "seconds": a.seconds,
         "receivers": n,

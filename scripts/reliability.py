@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -27,6 +28,7 @@ sys.path.insert(0, str(REPO / "src"))
 from fuzz import faults  # noqa: E402
 from fuzz.run import run as fuzz_run  # noqa: E402
 from fuzz.targets import TARGETS  # noqa: E402
+from scripts.reliability_doc import render  # noqa: E402
 
 TESTS = (
     "tests/reliability",
@@ -84,167 +86,88 @@ def pytest_summary() -> str:
     return lines[-1].strip("= ") if lines else f"pytest exit {r.returncode}"
 
 
-def render(res: dict[str, object], cmd: str) -> str:
-    fz = res["fuzz"]
-    assert isinstance(fz, list)
-    out = [
-        "# Reliability and security, measured",
-        "",
-        "Written by `scripts/reliability.py` from what it ran (never edited by hand); rerun it to "
-        "refresh every figure. How the harness works: `fuzz/` (docs in its modules).",
-        "",
-        f"Run: `{cmd}` on {res['when']} ({res['machine']}), {res['seconds']:.0f} s.",
-        "",
-        "## Fuzzing: every parser, structure-aware mutations of the real samples",
-        "",
-        "Each input is a real sample (tests/data, ../shared/data) mutated by 1-4 of: truncation, "
-        "bit flips, escape/separator/number tokens (`0x1a`, quotes, `-1E400`, `NaN`, `null`...), "
-        "deletions, duplicated spans, lines grown to 2 MB, shuffled lines, replaced fields, "
-        "nesting 100-100,000 deep, splices of other formats. Each input is fed in random "
-        f"chunks, bounded to {res['time_limit_s']} s; the process is bounded to "
-        f"{res['memory_limit_gb']} GB of address space. A failure is an uncaught exception, "
-        "a broken invariant (rows out of physical range, more rows or rejects than records "
-        "read), a hang or a dead process.",
-        "",
-        "| parser | inputs | seconds | exceptions | hangs | crashes | max RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in fz:
-        out.append(f"| {r['target']} | {r['inputs']:,} | {r['seconds']:.1f} | {r['exceptions']} "
-                   f"| {r['hangs']} | {r['crashes']} | {r['max_rss_mb']:,.0f} |")  # fmt: skip
-    failures = [f for r in fz for f in r["failures"]]
-    out += ["", f"Failures: {len(failures)}."]
-    for f in failures[:10]:
-        out.append(f"- {f['kind']}: {str(f.get('error', ''))[:160]}")
-    dp = res["decoder"]
-    assert isinstance(dp, dict)
-    out += [
-        "",
-        "Found by the harness while it was built, fixed, each with a test in "
-        "tests/reliability/test_fuzz.py: SBS dates with 30-digit years (OverflowError); hex "
-        "and jsonl frames timed -1 s, 1e17 s, 1.8e26 s passed to the tracker; states documents "
-        "timed in 1969; scenario TOML nested deep (RecursionError); a question TOML with a "
-        "number where a list belongs (TypeError); a jsonl batch whose first line is `null` "
-        "(segfault in Arrow's reader); a jsonl first line nested 100,000 deep (RecursionError "
-        "in the columnar path).",
-        "",
-        "## Decoder: random frames with valid CRCs",
-        "",
-        f"{dp['frames']:,} random DF11/17/18 frames with valid CRCs: accepted values outside "
-        f"physical ranges: {dp['accepted_with_value_out_of_range'] or 'none'}. (Before: ground "
-        "speeds up to 5,787 kt from two maximal velocity components; now no speed beyond "
-        "4,100 kt is produced.)",
-        "",
-        "## kill -9 of `ingest` at random moments",
-        "",
-    ]
-    k = res["kills"]
-    assert isinstance(k, dict)
-    out += [
-        f"Input: {k['source']}. Each run ingests into a fresh data directory and is SIGKILLed "
-        "after a random delay (half uniform over a clean ingest's duration, half in its second "
-        "half); then the store is opened (recovery), checked, and the same ingest run again.",
-        "",
-        "| check | runs |",
-        "|---|---:|",
-    ]
-    for key in ("runs", "killed_mid_ingest", "finished_before_kill", "store_opened",
-                "catalogue_matches_disk", "rows_match_catalogue", "parquet_files_checked",
-                "parquet_files_corrupt", "claimed_clean_after_kill", "resumed_complete",
-                "duplicate_rows", "flights_match_clean_ingest"):  # fmt: skip
-        out.append(f"| {key.replace('_', ' ')} | {k[key]:,} |")
-    out += ["", f"Problems: {k['problems'] or 'none'}.", ""]
-    s = res["serve_kills"]
-    assert isinstance(s, dict)
-    out += [
-        "## kill -9 of `serve` at random moments",
-        "",
-        f"Input: {k['source']} as a `serve --source`, SIGKILLed 0.5-20 s after start (while it "
-        "starts, stores and builds flights); then the store is opened and checked. (Serving the "
-        "same file again would store it again: a live ingest has no file identity.)",
-        "",
-        "| check | runs |",
-        "|---|---:|",
-    ]
-    for key in ("runs", "killed_mid_ingest", "store_opened", "catalogue_matches_disk",
-                "rows_match_catalogue", "parquet_files_checked", "parquet_files_corrupt",
-                "claimed_clean_after_kill"):  # fmt: skip
-        out.append(f"| {key.replace('_', ' ').replace('ingest', 'run')} | {s[key]:,} |")
-    out += ["", f"Problems: {s['problems'] or 'none'}.", ""]
-    out += ["## Other faults", ""]
-    for name, value in (("two ingests on one data dir", res["two_writers"]),
-                        ("ingest while another process holds the store", res["held"])):  # fmt: skip
-        out.append(f"- {name}: `{json.dumps(value)}`")
-    disk = res["disks"]
-    assert isinstance(disk, dict)
-    if disk:
-        for name, value in disk.items():
-            out.append(f"- {name.replace('_', ' ')} (tmpfs): `{json.dumps(value)}`")
-    else:
-        out.append("- read-only and full disks: tmpfs could not be mounted here (not root); the "
-                   "CI tests cover them through fault seams")  # fmt: skip
-    out += [
-        "",
-        "## Tests (CI) behind these figures",
-        "",
-        f"`pytest {' '.join(TESTS)}`: {res['pytest']}.",
-        "",
-        "They include: signed hex and reader failures in live feeds (the feed survives and "
-        "shows its error), reconnects that cut records, Beast timestamps with flipped bits, "
-        "verify path safety and signatures, DNS rebinding, CORS, body limits, injection strings "
-        "through every query and path parameter of every GET endpoint, schemathesis over every "
-        "operation of the OpenAPI schema (no 5xx), encoded path traversal, "
-        "bounded inputs, a full disk in serve (degrades, recovers), webhooks slow/down/"
-        "redirecting, derived work redone after a kill between states and flights.",
-        "",
-        "## Not done (yet)",
-        "",
-        "- the 2-hour soak (100 k frames/s, 20 receivers, browsers, rules) and its 5-minute CI "
-        "version; item 12 (load: flat memory, flights keeping up) is another engineer's;",
-        "- the receivers TOML of multilateration (`serve --receivers`, new this round) and the "
-        "claims TOML are not fuzz targets yet (the simulator's receivers are, in the scenario "
-        "TOML);",
-        "- the long runs (10 M inputs per parser, hundreds of kills): the commands are above.",
-        "",
-    ]
-    return "\n".join(out)
+PIECES = ("fuzz", "decoder", "kills", "serve_kills", "other", "pytest")
+
+
+def run_piece(name: str, a: argparse.Namespace) -> object:
+    """Run one piece of the harness; its figures (plain JSON values)."""
+    if name == "fuzz":
+        names = [t for t in a.fuzz_targets.split(",") if t] or list(TARGETS)
+        return [r.__dict__ for r in fuzz_run(names, a.fuzz_inputs, seed=a.seed,
+                                             budget_s=a.fuzz_budget_s)]  # fmt: skip
+    if name == "decoder":
+        return decoder_property(a.decoder_frames, a.seed)
+    if name == "pytest":
+        summary = "not run (--skip-pytest)" if a.skip_pytest else pytest_summary()
+        return {"tests": [*TESTS], "summary": summary}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if name == "kills":
+            kills = faults.kill_ingest(work, a.kills, seed=a.seed).as_dict()
+            kills["source"] = str(faults.QUICKSTART.relative_to(REPO.parent))
+            return kills
+        if name == "serve_kills":
+            return faults.kill_serve(work, a.serve_kills, seed=a.seed).as_dict()
+        return {"two_writers": faults.two_writers(work), "held": faults.while_held(work),
+                "disks": faults.read_only_and_full_disk(work)}  # fmt: skip
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--fuzz-inputs", type=int, default=2000)
+    ap.add_argument("--fuzz-budget-s", type=float, default=0.0,
+                    help="seconds per fuzz target at most (0: no limit)")  # fmt: skip
+    ap.add_argument("--fuzz-targets", default="", help="comma-separated (default: all)")
     ap.add_argument("--kills", type=int, default=6)
     ap.add_argument("--serve-kills", type=int, default=4)
     ap.add_argument("--decoder-frames", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", default=str(REPO / "docs" / "reliability.md"))
     ap.add_argument("--skip-pytest", action="store_true")
+    ap.add_argument("--results", default=None,
+                    help="folder of saved pieces (PIECE.json): a saved piece is used, not rerun; "
+                    "a piece run is saved there")  # fmt: skip
+    ap.add_argument("--only", default="", help=f"run (and save) only these of {','.join(PIECES)}")
+    ap.add_argument("--soak", default=None, help="soak.json of `python -m fuzz.soak`")
+    ap.add_argument("--soak-command", default="python -m fuzz.soak",
+                    help="the soak's command line, when its soak.json does not say")  # fmt: skip
     a = ap.parse_args()
     from fuzz.run import MEMORY_LIMIT_BYTES, TIME_LIMIT_S
 
-    t0 = time.monotonic()
+    saved = Path(a.results) if a.results else None
+    cmd = ("python scripts/reliability.py " + " ".join(sys.argv[1:])).strip()
+    only = [p for p in a.only.split(",") if p]
     res: dict[str, object] = {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "time_limit_s": TIME_LIMIT_S,
         "memory_limit_gb": MEMORY_LIMIT_BYTES >> 30,
     }
-    res["fuzz"] = [r.__dict__ for r in fuzz_run(list(TARGETS), a.fuzz_inputs, seed=a.seed)]
-    res["decoder"] = decoder_property(a.decoder_frames, a.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        kills = faults.kill_ingest(work, a.kills, seed=a.seed).as_dict()
-        kills["source"] = str(faults.QUICKSTART.relative_to(REPO.parent))
-        res["kills"] = kills
-        res["serve_kills"] = faults.kill_serve(work, a.serve_kills, seed=a.seed).as_dict()
-        res["two_writers"] = faults.two_writers(work)
-        res["held"] = faults.while_held(work)
-        res["disks"] = faults.read_only_and_full_disk(work)
-    res["pytest"] = "not run (--skip-pytest)" if a.skip_pytest else pytest_summary()
-    res["seconds"] = time.monotonic() - t0
-    cmd = "python scripts/reliability.py " + " ".join(sys.argv[1:])
-    Path(a.out).write_text(render(res, cmd.strip()), encoding="utf-8")
-    print(f"wrote {a.out} in {res['seconds']:.0f} s")
+    for name in PIECES:
+        path = saved / f"{name}.json" if saved else None
+        if only and name not in only:
+            continue
+        if path is not None and path.exists() and not only:
+            res[name] = json.loads(path.read_text())
+            continue
+        t0 = time.monotonic()
+        piece = {"data": run_piece(name, a), "command": cmd, "seconds": time.monotonic() - t0,
+                 "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                 "machine": f"{platform.machine()}, Python {platform.python_version()}, "
+                            f"{os.cpu_count()} CPUs"}  # fmt: skip
+        res[name] = piece
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(piece, indent=1))
+        print(f"{name}: {piece['seconds']:.0f} s", flush=True)
+    if only:
+        return 0
+    if a.soak:
+        soak = json.loads(Path(a.soak).read_text())
+        svg = Path(a.soak).with_suffix(".svg")
+        if svg.exists():
+            (Path(a.out).parent / "reliability-soak.svg").write_text(svg.read_text())
+        res["soak"] = {"data": soak, "command": soak.get("command", a.soak_command)}
+    Path(a.out).write_text(render(res), encoding="utf-8")
+    print(f"wrote {a.out}")
     return 0
 
 

@@ -1,0 +1,231 @@
+"""docs/reliability.md from the figures ``scripts/reliability.py`` ran or loaded: the prose is
+here, every number comes from a piece's saved result (with the command that made it)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _run_line(piece: dict[str, Any]) -> str:
+    return (
+        f"Run: `{piece['command']}` on {piece['when']} ({piece['machine']}), "
+        f"{piece['seconds']:,.0f} s."
+    )
+
+
+def _fuzz(res: dict[str, Any]) -> list[str]:
+    piece = res["fuzz"]
+    fz = piece["data"]
+    out = [
+        "## Fuzzing: every parser, structure-aware mutations of the real samples",
+        "",
+        _run_line(piece),
+        "",
+        "Each input is a real sample (tests/data, ../shared/data, the TOML examples of docs/) "
+        "mutated by 1-4 of: truncation, bit flips, escape/separator/number tokens (`0x1a`, "
+        "quotes, `-1E400`, `NaN`, `null`...), deletions, duplicated spans, lines grown to 2 MB, "
+        "shuffled lines, replaced fields, nesting 100-100,000 deep, splices of other formats. "
+        f"Each input is fed in random chunks, bounded to {res['time_limit_s']} s; the process "
+        f"is bounded to {res['memory_limit_gb']} GB of address space. A failure is an uncaught "
+        "exception, a broken invariant (rows out of physical range, more rows or rejects than "
+        "records read), a hang or a dead process. With `--fuzz-budget-s` each parser stops "
+        "after that many seconds: the inputs column is what it reached, not a target.",
+        "",
+        "| parser | inputs | seconds | inputs/s | exceptions | hangs | crashes | max RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in fz:
+        rate = r["inputs"] / r["seconds"] if r["seconds"] else 0.0
+        out.append(
+            f"| {r['target']} | {r['inputs']:,} | {r['seconds']:,.1f} | {rate:,.0f} | "
+            f"{r['exceptions']} | {r['hangs']} | {r['crashes']} | {r['max_rss_mb']:,.0f} |"
+        )
+    failures = [f for r in fz for f in r["failures"]]
+    out += ["", f"Failures: {len(failures)}."]
+    for f in failures[:10]:
+        out.append(f"- {f['kind']}: {str(f.get('error', ''))[:160]}")
+    out += [
+        "",
+        "Found by the harness while it was built, fixed, each with a test in "
+        "tests/reliability/test_fuzz.py: SBS dates with 30-digit years (OverflowError); hex "
+        "and jsonl frames timed -1 s, 1e17 s, 1.8e26 s passed to the tracker; states documents "
+        "timed in 1969; scenario TOML nested deep (RecursionError); a question TOML with a "
+        "number where a list belongs (TypeError); a jsonl batch whose first line is `null` "
+        "(segfault in Arrow's reader); a jsonl first line nested 100,000 deep (RecursionError "
+        "in the columnar path); a claim TOML with `count = inf` (OverflowError), a time zone "
+        "name longer than a file name (OSError), claim and receivers TOML nested deep "
+        "(RecursionError).",
+        "",
+    ]
+    return out
+
+
+def _decoder(res: dict[str, Any]) -> list[str]:
+    piece = res["decoder"]
+    dp = piece["data"]
+    return [
+        "## Decoder: random frames with valid CRCs",
+        "",
+        _run_line(piece),
+        "",
+        f"{dp['frames']:,} random DF11/17/18 frames with valid CRCs: accepted values outside "
+        f"physical ranges: {dp['accepted_with_value_out_of_range'] or 'none'}. (Before: ground "
+        "speeds up to 5,787 kt from two maximal velocity components; now no speed beyond "
+        "4,100 kt is produced.)",
+        "",
+    ]
+
+
+KILL_KEYS = ("runs", "killed_mid_ingest", "finished_before_kill", "store_opened",
+             "catalogue_matches_disk", "rows_match_catalogue", "parquet_files_checked",
+             "parquet_files_corrupt", "claimed_clean_after_kill", "resumed_complete",
+             "duplicate_rows", "flights_match_clean_ingest")  # fmt: skip
+SERVE_KEYS = ("runs", "killed_mid_ingest", "store_opened", "catalogue_matches_disk",
+              "rows_match_catalogue", "parquet_files_checked", "parquet_files_corrupt",
+              "claimed_clean_after_kill")  # fmt: skip
+
+
+def _kills(res: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    if "kills" in res:
+        piece = res["kills"]
+        k = piece["data"]
+        out += [
+            "## kill -9 of `ingest` at random moments",
+            "",
+            _run_line(piece),
+            "",
+            f"Input: {k['source']}. Each run ingests into a fresh data directory and is "
+            "SIGKILLed after a random delay (half uniform over a clean ingest's duration, half "
+            "in its second half); then the store is opened (recovery), checked, and the same "
+            "ingest run again.",
+            "",
+            "| check | runs |",
+            "|---|---:|",
+        ]
+        out += [f"| {key.replace('_', ' ')} | {k[key]:,} |" for key in KILL_KEYS]
+        out += ["", f"Problems: {k['problems'] or 'none'}.", ""]
+    if "serve_kills" in res:
+        piece = res["serve_kills"]
+        s = piece["data"]
+        out += [
+            "## kill -9 of `serve` at random moments",
+            "",
+            _run_line(piece),
+            "",
+            "Input: shared/data/traffic-trajectories/collections/quickstart.json.gz as a "
+            "`serve --source`, SIGKILLed 0.5-20 s after start (while it starts, stores and "
+            "builds flights); then the store is opened and checked. (Serving the same file "
+            "again would store it again: a live ingest has no file identity.)",
+            "",
+            "| check | runs |",
+            "|---|---:|",
+        ]
+        out += [
+            f"| {key.replace('_', ' ').replace('ingest', 'run')} | {s[key]:,} |"
+            for key in SERVE_KEYS
+        ]
+        out += ["", f"Problems: {s['problems'] or 'none'}.", ""]
+    return out
+
+
+def _other(res: dict[str, Any]) -> list[str]:
+    if "other" not in res:
+        return []
+    piece = res["other"]
+    o = piece["data"]
+    out = ["## Other faults", "", _run_line(piece), ""]
+    for name, value in (("two ingests on one data dir", o["two_writers"]),
+                        ("ingest while another process holds the store", o["held"])):  # fmt: skip
+        out.append(f"- {name}: `{json.dumps(value)}`")
+    if o["disks"]:
+        for name, value in o["disks"].items():
+            out.append(f"- {name.replace('_', ' ')} (tmpfs): `{json.dumps(value)}`")
+    else:
+        out.append("- read-only and full disks: tmpfs could not be mounted here (not root); the "
+                   "CI tests cover them through fault seams")  # fmt: skip
+    return [*out, ""]
+
+
+SOAK_KEYS = ("seconds", "receivers", "rate_target", "offered_rate", "frames_sent",
+             "frames_read", "accepted", "rejected_reading_or_decoding", "rejects",
+             "frames_not_sent_no_client", "frames_in_failed_sends", "every_frame_accounted",
+             "disconnects_made", "reconnects_seen", "state_rows_stored",
+             "rows_in_store_after_stop", "rows_not_stored", "duplicate_rows",
+             "every_row_stored", "flights", "alerts_stored", "alerts_per_client",
+             "stream_messages_per_client", "stream_dropped_per_client", "latency_p50_s",
+             "latency_p99_s", "latency_max_s", "lag_p99_s", "lag_max_s", "rss_start_mb",
+             "rss_end_mb", "rss_max_mb", "rss_slope_mb_per_h",
+             "rss_slope_after_warmup_mb_per_h", "rss_children_max_mb",
+             "rss_children_slope_mb_per_h", "cpu_s_serve", "feeder_max_behind_s",
+             "generator_fell_behind", "drain_s", "exit_code")  # fmt: skip
+
+
+def _soak(res: dict[str, Any]) -> list[str]:
+    out = ["## Soak", ""]
+    if "soak" not in res:
+        return [*out, "Not run into this page yet: `python -m fuzz.soak --help`.", ""]
+    piece = res["soak"]
+    d = piece["data"]
+    out += [
+        f"Run: `{piece['command']}`.",
+        "",
+        f"{d['receivers']} simulated receivers (`fuzz/soak_feed.py`: the simulator's traffic "
+        "over 20 sites across Europe, aircraft departing all through the run) feed `serve` "
+        "over TCP (Beast), each connection closed by its receiver every 2-5 minutes (serve "
+        "reconnects); two clients read `/api/stream` as open maps do and time every position "
+        "(receive time minus the frame's time); watch rules (first seen, takeoffs and "
+        "landings, an area around Frankfurt) raise alerts. The server's RSS is sampled every "
+        "minute. At the end the feeders stop, the server drains, and frames are counted: "
+        "sent (whole, into a connected socket) = read by serve (per receiver) = accepted + "
+        "rejected with a reason; the state vectors made are all stored, once.",
+        "",
+        f"The issue's rate is 100,000 frames/s; this run's is {d['rate_target']:,.0f} "
+        "frames/s, chosen as what this machine (2 cores shared by nine jobs) sustains beside "
+        "the others: the issue's rate is not reached here (item 12's load test measures serve "
+        "at 100 k frames/s for a minute). `cpu s serve` is the CPU time serve used in all.",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+    ]
+    for key in SOAK_KEYS:
+        v = d.get(key)
+        shown = f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else v
+        out.append(f"| {key.replace('_', ' ')} | {shown} |")
+    out += ["", "![serve RSS, lag and frames read per second during the soak]"
+            "(reliability-soak.svg)", ""]  # fmt: skip
+    return out
+
+
+def render(res: dict[str, Any]) -> str:
+    out = [
+        "# Reliability and security, measured",
+        "",
+        "Written by `scripts/reliability.py` from what it ran (never edited by hand); rerun it "
+        "to refresh every figure. Each section names the command and the run that produced "
+        "it (`--results DIR` keeps each piece's figures, so the long runs can be made one at "
+        "a time). How the harness works: `fuzz/` (docs in its modules).",
+        "",
+    ]
+    out += _fuzz(res) if "fuzz" in res else []
+    out += _decoder(res) if "decoder" in res else []
+    out += _kills(res) + _other(res) + _soak(res)
+    if "pytest" in res:
+        out += [
+            "## Tests (CI) behind these figures",
+            "",
+            f"`pytest {' '.join(res['pytest']['data']['tests'])}`: "
+            f"{res['pytest']['data']['summary']}.",
+            "",
+            "They include: signed hex and reader failures in live feeds (the feed survives and "
+            "shows its error), reconnects that cut records, Beast timestamps with flipped bits, "
+            "verify path safety and signatures, DNS rebinding, CORS, body limits, injection "
+            "strings through every query and path parameter of every GET endpoint, "
+            "schemathesis over every operation of the OpenAPI schema (no 5xx), encoded path "
+            "traversal, bounded inputs, a full disk in serve (degrades, recovers), webhooks "
+            "slow/down/redirecting, derived work redone after a kill between states and "
+            "flights, and the soak at CI size (`tests/reliability/test_soak.py`).",
+            "",
+        ]
+    return "\n".join(out)
