@@ -283,6 +283,40 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     return summarise(a, out, final, samples, lags, clients, counts, feed_s, drain_s, code, aircraft)
 
 
+#: Rejects counted under "tracker" in /api/stats that are made before the decoder (the
+#: duplicate filter): the frames they name were not accepted.
+BEFORE_DECODE = frozenset({"duplicate"})
+
+
+def account(res: dict[str, Any]) -> dict[str, Any]:
+    """Every frame sent, accounted for, from the per-receiver counts and serve's final
+    ``/api/stats`` (``final_stats``): frames sent = accepted by the decoder + rejected before
+    it with a reason (per source: reading, decoding, a frame a connection cut; under
+    "tracker": duplicates). The tracker's other rejects (unknown address...) are of accepted
+    frames. Per receiver: sent = read + frames cut by a connection (counted "truncated")."""
+    final = res.get("final_stats") or {}
+    by_source = final.get("rejects_by_source", {})
+    specs = [s["spec"] for s in final.get("sources", [])]
+    per_source = sum(int(v) for k, c in by_source.items() if k != "tracker" for v in c.values())
+    tracker = by_source.get("tracker", {})
+    before = sum(int(v) for k, v in tracker.items() if k in BEFORE_DECODE)
+    cut = [int(by_source.get(spec, {}).get("truncated", 0)) for spec in specs]
+    sent, read = res["per_receiver_sent"], res["per_receiver_read"]
+    accepted = int(final.get("accepted", 0))
+    return {
+        "rejected_before_or_in_decoding": per_source + before,
+        "rejected_by_tracker_of_accepted": sum(
+            int(v) for k, v in tracker.items() if k not in BEFORE_DECODE
+        ),
+        "per_receiver_sent_equals_read_plus_cut": len(sent) == len(read)
+        and all(s == r + k for s, r, k in zip(sent, read, cut, strict=False)),
+        "every_frame_accounted": sum(sent) == accepted + per_source + before
+        and len(sent) == len(read)
+        and all(s == r + k for s, r, k in zip(sent, read, cut, strict=False))
+        and res["frames_in_failed_sends"] == 0,
+    }
+
+
 def stored_rows(data: Path) -> tuple[int, int, int]:
     """State vectors, distinct (icao24, timestamp, source) and alerts in the stopped store."""
     from skywitness.store import Store
@@ -308,11 +342,6 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
     sent = c[:n]
     srcs = final.get("sources", [])
     read = [int(s["frames"]) for s in srcs]
-    by_source = final.get("rejects_by_source", {})
-    # reader and decoder rejects per source: a frame read is accepted by the decoder or one of
-    # these; the tracker's rejects ("tracker") are of accepted frames (e.g. unknown address)
-    read_rejects = sum(int(v) for k, c in by_source.items() if k != "tracker" for v in c.values())
-    tracker_rejects = by_source.get("tracker", {})
     accepted = int(final.get("accepted", 0))
     store = final.get("store") or {}
     rows, distinct, alerts_stored = stored_rows(out / "data")
@@ -335,12 +364,9 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "feeder_max_behind_s": c[4 * n + 1] / 1000,
         "generator_fell_behind": bool(c[4 * n + 2]),
         "frames_read": sum(read),
-        "per_receiver_sent_equals_read": sent == read,
         "per_receiver_sent": sent,
         "per_receiver_read": read,
         "accepted": accepted,
-        "rejected_reading_or_decoding": read_rejects,
-        "rejected_by_tracker_of_accepted": sum(int(v) for v in tracker_rejects.values()),
         "rejects": final.get("rejects", {}),
         "cpu_s_serve": pts[-1]["cpu_s"] if pts else 0,
         "state_rows_stored": int(store.get("rows", -1)),
@@ -377,11 +403,7 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "samples": samples,
         "final_stats": final,
     }
-    res["every_frame_accounted"] = (
-        res["per_receiver_sent_equals_read"]
-        and res["frames_read"] == accepted + read_rejects
-        and res["frames_in_failed_sends"] == 0
-    )
+    res.update(account(res))
     res["every_row_stored"] = (
         res["rows_not_stored"] == 0
         and not res["pending_rows_at_end"]

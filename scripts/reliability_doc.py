@@ -149,7 +149,8 @@ def _other(res: dict[str, Any]) -> list[str]:
 
 
 SOAK_KEYS = ("seconds", "receivers", "rate_target", "offered_rate", "frames_sent",
-             "frames_read", "accepted", "rejected_reading_or_decoding", "rejects",
+             "frames_read", "accepted", "rejected_before_or_in_decoding",
+             "rejected_by_tracker_of_accepted", "rejects", "per_receiver_sent_equals_read_plus_cut",
              "frames_not_sent_no_client", "frames_in_failed_sends", "every_frame_accounted",
              "disconnects_made", "reconnects_seen", "state_rows_stored",
              "rows_in_store_after_stop", "rows_not_stored", "duplicate_rows",
@@ -166,8 +167,10 @@ def _soak(res: dict[str, Any]) -> list[str]:
     out = ["## Soak", ""]
     if "soak" not in res:
         return [*out, "Not run into this page yet: `python -m fuzz.soak --help`.", ""]
+    from fuzz.soak import account
+
     piece = res["soak"]
-    d = piece["data"]
+    d = {**piece["data"], **account(piece["data"])}  # the accounting of this checkout
     out += [
         f"Run: `{piece['command']}`.",
         "",
