@@ -128,6 +128,8 @@ def main() -> int:
                     help="folder of saved pieces (PIECE.json): a saved piece is used, not rerun; "
                     "a piece run is saved there")  # fmt: skip
     ap.add_argument("--only", default="", help=f"run (and save) only these of {','.join(PIECES)}")
+    ap.add_argument("--render-only", action="store_true",
+                    help="run nothing: write the page from the pieces in --results")  # fmt: skip
     ap.add_argument("--soak", default=None, help="soak.json of `python -m fuzz.soak`")
     ap.add_argument("--soak-command", default="python -m fuzz.soak",
                     help="the soak's command line, when its soak.json does not say")  # fmt: skip
@@ -147,6 +149,8 @@ def main() -> int:
             continue
         if path is not None and path.exists() and not only:
             res[name] = json.loads(path.read_text())
+            continue
+        if a.render_only:  # a piece not saved is left out of the page
             continue
         t0 = time.monotonic()
         piece = {"data": run_piece(name, a), "command": cmd, "seconds": time.monotonic() - t0,

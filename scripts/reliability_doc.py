@@ -148,19 +148,41 @@ def _other(res: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-SOAK_KEYS = ("seconds", "receivers", "rate_target", "offered_rate", "frames_sent",
-             "frames_read", "accepted", "rejected_before_or_in_decoding",
-             "rejected_by_tracker_of_accepted", "rejects", "per_receiver_sent_equals_read_plus_cut",
-             "frames_not_sent_no_client", "frames_in_failed_sends", "every_frame_accounted",
-             "disconnects_made", "reconnects_seen", "state_rows_stored",
-             "rows_in_store_after_stop", "rows_not_stored", "duplicate_rows",
-             "every_row_stored", "flights", "alerts_stored", "alerts_per_client",
-             "stream_messages_per_client", "stream_dropped_per_client", "latency_p50_s",
-             "latency_p99_s", "latency_max_s", "lag_p99_s", "lag_max_s", "rss_start_mb",
-             "rss_end_mb", "rss_max_mb", "rss_slope_mb_per_h",
-             "rss_slope_after_warmup_mb_per_h", "rss_children_max_mb",
-             "rss_children_slope_mb_per_h", "cpu_s_serve", "feeder_max_behind_s",
-             "generator_fell_behind", "drain_s", "exit_code")  # fmt: skip
+#: (key in soak.json, label) of the soak's table, in order.
+SOAK_ROWS = (
+    ("seconds", "seconds the receivers sent"), ("receivers", "receivers"),
+    ("rate_target", "rate asked, frames/s"), ("offered_rate", "rate sent, frames/s"),
+    ("frames_sent", "frames sent (whole, to a connected serve)"),
+    ("frames_read", "frames read by serve"), ("accepted", "accepted by the decoder"),
+    ("rejected_before_or_in_decoding", "rejected before or in decoding (with a reason)"),
+    ("rejected_by_tracker_of_accepted", "of the accepted, rejected by the tracker"),
+    ("rejects", "rejects by reason"),
+    ("per_receiver_sent_equals_read_plus_cut", "per receiver: sent = read + cut"),
+    ("every_frame_accounted", "every frame accounted for"),
+    ("frames_not_sent_no_client", "frames due while a receiver had no client (not sent)"),
+    ("frames_in_failed_sends", "frames in failed sends"),
+    ("disconnects_made", "disconnects made by the receivers"),
+    ("reconnects_seen", "reconnects made by serve"),
+    ("state_rows_stored", "state vectors stored while running"),
+    ("rows_in_store_after_stop", "state vectors in the store after a clean stop"),
+    ("rows_not_stored", "state vectors not stored"), ("duplicate_rows", "stored twice"),
+    ("every_row_stored", "every state vector stored"), ("flights", "flights"),
+    ("alerts_stored", "alerts stored"), ("alerts_per_client", "alerts seen by each client"),
+    ("stream_messages_per_client", "stream messages per client"),
+    ("stream_dropped_per_client", "messages a client was told it missed"),
+    ("latency_p50_s", "stream latency p50, s"), ("latency_p99_s", "stream latency p99, s"),
+    ("latency_max_s", "stream latency max, s"), ("lag_p99_s", "serve lag p99, s"),
+    ("lag_max_s", "serve lag max, s"), ("rss_start_mb", "serve RSS at start, MB"),
+    ("rss_end_mb", "serve RSS at end, MB"), ("rss_max_mb", "serve RSS max, MB"),
+    ("rss_slope_mb_per_h", "serve RSS slope, MB/h"),
+    ("rss_slope_after_warmup_mb_per_h", "serve RSS slope after the first 10 %, MB/h"),
+    ("rss_children_max_mb", "flights worker RSS max, MB"),
+    ("rss_children_slope_mb_per_h", "flights worker RSS slope, MB/h"),
+    ("cpu_s_serve", "serve CPU time, s"),
+    ("feeder_max_behind_s", "receivers behind their schedule at most, s"),
+    ("generator_fell_behind", "frame generator fell behind"),
+    ("drain_s", "drain after the receivers stopped, s"), ("exit_code", "serve exit code"),
+)  # fmt: skip
 
 
 def _soak(res: dict[str, Any]) -> list[str]:
@@ -187,15 +209,15 @@ def _soak(res: dict[str, Any]) -> list[str]:
         f"The issue's rate is 100,000 frames/s; this run's is {d['rate_target']:,.0f} "
         "frames/s, chosen as what this machine (2 cores shared by nine jobs) sustains beside "
         "the others: the issue's rate is not reached here (item 12's load test measures serve "
-        "at 100 k frames/s for a minute). `cpu s serve` is the CPU time serve used in all.",
+        "at 100 k frames/s for a minute).",
         "",
         "| figure | value |",
         "|---|---:|",
     ]
-    for key in SOAK_KEYS:
+    for key, label in SOAK_ROWS:
         v = d.get(key)
         shown = f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else v
-        out.append(f"| {key.replace('_', ' ')} | {shown} |")
+        out.append(f"| {label} | {shown} |")
     out += ["", "![serve RSS, lag and frames read per second during the soak]"
             "(reliability-soak.svg)", ""]  # fmt: skip
     return out
