@@ -236,6 +236,21 @@ def render(res: dict[str, Any]) -> str:
     out += _fuzz(res) if "fuzz" in res else []
     out += _decoder(res) if "decoder" in res else []
     out += _kills(res) + _other(res) + _soak(res)
+    out += [
+        "## Rerunning the long runs",
+        "",
+        "Each piece saves its figures in a folder; the page is then written from that folder:",
+        "",
+        "```",
+        "python scripts/reliability.py --results OUT --only kills --kills 100",
+        "python scripts/reliability.py --results OUT --only serve_kills --serve-kills 100",
+        "python scripts/reliability.py --results OUT --only fuzz --fuzz-inputs 10000000",
+        "python scripts/reliability.py --results OUT --only decoder,other,pytest",
+        "python -m fuzz.soak --rate 1000 --seconds 7200 --out SOAK   # 2 hours",
+        "python scripts/reliability.py --results OUT --soak SOAK/soak.json --render-only",
+        "```",
+        "",
+    ]
     if "pytest" in res:
         out += [
             "## Tests (CI) behind these figures",
