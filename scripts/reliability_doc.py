@@ -188,7 +188,9 @@ SOAK_ROWS = (
 def _soak(res: dict[str, Any]) -> list[str]:
     out = ["## Soak", ""]
     if "soak" not in res:
-        return [*out, "Not run into this page yet: `python -m fuzz.soak --help`.", ""]
+        return [*out, "Not in this page yet: a soak's figures are added with `--soak "
+                "SOAK/soak.json` (below); its CI size runs in tests/reliability/test_soak.py.",
+                ""]  # fmt: skip
     from fuzz.soak import account
 
     piece = res["soak"]
