@@ -66,6 +66,7 @@ class KillResult:
     resumed_complete: int = 0  # the ingest run again stored everything, once
     duplicate_rows: int = 0
     flights_match_clean_ingest: int = 0
+    runs_with_rows: int = 0  # serve: killed after some rows were committed
     kill_after_s: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -177,18 +178,49 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def serve_stored_s(work: Path, source: Path = QUICKSTART, limit_s: float = 300.0) -> float:
+    """Seconds a clean ``serve`` of ``source`` takes to start, read it all and store it (rows
+    and flights unchanged for a second, nothing pending): the window the kills of
+    ``kill_serve`` are spread over."""
+    import httpx
+
+    port = _free_port()
+    proc = _popen("serve", "--source", str(source), "--data-dir", str(work / "serve-clean"),
+                  "--port", str(port))  # fmt: skip
+    t0 = time.monotonic()
+    last: tuple[int, int] = (-1, -1)
+    try:
+        while time.monotonic() - t0 < limit_s:
+            time.sleep(1.0)
+            try:
+                s = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=10).json()
+            except httpx.HTTPError:
+                continue
+            store = s.get("store") or {}
+            now = (int(store.get("rows") or 0), int(store.get("flights") or 0))
+            if now[0] and not store.get("pending_rows") and now == last:  # stored, settled
+                return time.monotonic() - t0
+            last = now
+        raise RuntimeError(f"serve did not store {source} in {limit_s} s")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=120)
+
+
 def kill_serve(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART) -> KillResult:
     """``runs`` times: ``serve`` ``source`` into a fresh data dir, SIGKILL it after a random
-    delay (0.5-20 s: while it starts, stores and builds flights), check the store. (A retry of
-    ``serve`` on the same file would store it again: a live ingest has no file identity, so
-    there is no resume check here.)"""
+    delay (uniform over 0.1-1.1 times what a clean serve takes to start, store everything and
+    build flights: ``serve_stored_s``), check the store. ``runs_with_rows`` counts the runs
+    killed after some rows were committed. (A retry of ``serve`` on the same file would store
+    it again: a live ingest has no file identity, so there is no resume check here.)"""
     rng = random.Random(seed)
     res = KillResult()
+    done_s = serve_stored_s(work, source)
     for k in range(runs):
         data = work / f"serve{k}"
         proc = _popen("serve", "--source", str(source), "--data-dir", str(data), "--port",
                       str(_free_port()))  # fmt: skip
-        delay = rng.uniform(0.5, 20.0)
+        delay = done_s * rng.uniform(0.1, 1.1)
         res.kill_after_s.append(round(delay, 2))
         try:
             proc.wait(timeout=delay)
@@ -207,6 +239,8 @@ def kill_serve(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART) 
             continue
         _claims_clean(data, res)
         _check_store(data, res)
+        if _counts(data)[0] > 0:
+            res.runs_with_rows += 1
     return res
 
 

@@ -83,7 +83,7 @@ KILL_KEYS = ("runs", "killed_mid_ingest", "finished_before_kill", "store_opened"
              "duplicate_rows", "flights_match_clean_ingest")  # fmt: skip
 SERVE_KEYS = ("runs", "killed_mid_ingest", "store_opened", "catalogue_matches_disk",
               "rows_match_catalogue", "parquet_files_checked", "parquet_files_corrupt",
-              "claimed_clean_after_kill")  # fmt: skip
+              "claimed_clean_after_kill", "runs_with_rows")  # fmt: skip
 
 
 def _kills(res: dict[str, Any]) -> list[str]:
@@ -115,9 +115,11 @@ def _kills(res: dict[str, Any]) -> list[str]:
             _run_line(piece),
             "",
             "Input: shared/data/traffic-trajectories/collections/quickstart.json.gz as a "
-            "`serve --source`, SIGKILLed 0.5-20 s after start (while it starts, stores and "
-            "builds flights); then the store is opened and checked. (Serving the same file "
-            "again would store it again: a live ingest has no file identity.)",
+            "`serve --source`, SIGKILLed after a random delay (0.5-20 s in runs before "
+            "`kill after s` was adaptive; now 0.1-1.1 times what a clean serve takes to start, "
+            "store the file and build flights); then the store is opened and checked. `runs "
+            "with rows`: runs killed after rows were committed. (Serving the same file again "
+            "would store it again: a live ingest has no file identity.)",
             "",
             "| check | runs |",
             "|---|---:|",
@@ -125,6 +127,7 @@ def _kills(res: dict[str, Any]) -> list[str]:
         out += [
             f"| {key.replace('_', ' ').replace('ingest', 'run')} | {s[key]:,} |"
             for key in SERVE_KEYS
+            if key in s
         ]
         out += ["", f"Problems: {s['problems'] or 'none'}.", ""]
     return out
