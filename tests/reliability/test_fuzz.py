@@ -93,6 +93,50 @@ def test_states_rows_out_of_physical_range_are_rejected(tmp_path: Path) -> None:
     assert stats.rejected["bad_record"] == 2
 
 
+def test_states_positions_off_the_globe_and_infinite_times(tmp_path: Path) -> None:
+    """fuzz states (long run): latitude 95 / longitude 200 passed through; a timestamp of
+    ``Infinity`` raised OverflowError."""
+    from skywitness.sources import open_source
+
+    doc = [{"timestamp": 1717667763000, "icao24": "4840d6", "latitude": 95.0, "longitude": 2.0},
+           {"timestamp": 1717667764000, "icao24": "4840d6", "latitude": 45.0,
+            "longitude": 200.0},
+           {"timestamp": float("inf"), "icao24": "4840d6"},
+           {"timestamp": 1717667765000, "icao24": "4840d6", "latitude": 45.0,
+            "longitude": 2.0}]  # fmt: skip
+    path = tmp_path / "states.json"
+    path.write_text(json.dumps(doc))  # Infinity: Python's JSON, as the fuzzer wrote it
+    stats = IngestStats()
+    assert sum(len(b) for b in open_source(str(path), "states", stats)) == 1
+    assert stats.rejected_total == 3
+
+
+def test_avr_signed_timestamps_and_far_apart_counters() -> None:
+    """fuzz avr (long run): ``@-00000016d3a;`` (int(..., 16) takes a sign) raised
+    OverflowError; two frames whose counters are far apart left no frame near their median
+    (ValueError in the live clock)."""
+    frame = "8d4840d6202cc371c32ce0576098"
+    data = f"@-00000016d3a{frame};\n@+00000016d3a{frame};\n".encode()
+    got, stats = _parse("avr", data)
+    assert sum(len(b) for b in got) == 0 and stats.rejected["bad_hex"] == 2
+    stats = IngestStats()
+    p = make_parser("avr", stats, "x", live=True)
+    two = f"@7fffe1a4c25b{frame};\n@0000016d3a5c{frame};\n".encode()  # as the fuzzer made
+    got = p.feed(two, 1.7e9) + p.finish()
+    assert sum(len(b) for b in got) + stats.rejected_total == 2
+
+
+def test_trace_source_type_that_is_not_a_text() -> None:
+    """fuzz globe-tar (long run): a trace point whose source type is a table raised TypeError
+    (unhashable dict)."""
+    doc = {"icao": "4840d6", "timestamp": 1717667763.0,
+           "trace": [[0.0, 48.0, 2.0, 35000, 450.0, 90.0, 0, 0, None, {"x": 1}, None, None],
+                     [1.0, 48.0, 2.01, 35000, 450.0, 90.0, 0, 0, None, "adsb_icao", None,
+                      None]]}  # fmt: skip
+    got, stats = _parse("trace", json.dumps(doc).encode())
+    assert sum(len(b) for b in got) == 2, stats.rejected
+
+
 def test_scenario_toml_nested_too_deep() -> None:
     """fuzz scenario-toml: RecursionError from tomllib."""
     from skywitness.simulate.scenario import parse_scenario

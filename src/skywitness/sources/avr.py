@@ -58,13 +58,13 @@ def frame_avr(lines: list[bytes], first_line: int = 1) -> AvrFrames:
         if head in b"@%<":
             ts_hex = body[:_TS_CHARS]
             cut = _TS_CHARS + (2 if head == b"<" else 0)
-            try:
-                t = int(ts_hex, 16)
-                if head == b"<":
-                    s = int(body[_TS_CHARS:cut], 16)
-            except ValueError:
+            sig_hex = body[_TS_CHARS:cut]
+            # plain hex digits only: int(..., 16) also takes "-1", "+f", "0x1", "1_0"
+            if not (_is_hex(ts_hex) and (head != b"<" or _is_hex(sig_hex))):
                 rejects.append((RejectReason.BAD_HEX, no, "bad AVR timestamp/signal"))
                 continue
+            t = int(ts_hex, 16)
+            s = int(sig_hex, 16) if head == b"<" else 0
             if len(body) <= cut:
                 rejects.append((RejectReason.BAD_LINE, no, "AVR line without a frame"))
                 continue
@@ -88,6 +88,12 @@ def frame_avr(lines: list[bytes], first_line: int = 1) -> AvrFrames:
         rejects=rejects,
     )
 
+
+def _is_hex(b: bytes) -> bool:
+    return bool(b) and all(c in _HEX_DIGITS for c in b)
+
+
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 #: Characters before the frame, by line head: ``*``/``:`` none, ``@``/``%`` the timestamp,
 #: ``<`` the timestamp and the signal byte (plus the head itself).

@@ -237,6 +237,9 @@ class TickClock:
         t64 = tv.astype(np.int64)
         med = int(np.median(t64))
         far = np.abs(t64 - med) > int(LIVE_SPREAD_S * TICKS_PER_S)
+        if far.all():  # the median fell between clusters: the frame nearest it is the centre
+            centre = int(t64[int(np.argmin(np.abs(t64 - med)))])
+            far = np.abs(t64 - centre) > int(LIVE_SPREAD_S * TICKS_PER_S)
         ref = int(t64[~far].max())
         out = arrival + (t64 - ref) / TICKS_PER_S
         back = self._last_ticks is not None and ref < self._last_ticks - int(

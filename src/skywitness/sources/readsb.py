@@ -163,11 +163,13 @@ def _trace_columns(
     lon[bad_pos] = np.nan
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
-    types = np.array(cols[9], dtype=object)
+    # a source type that is not a text (a number, a table) is unknown, as a missing one
+    types = np.array([v if isinstance(v, str) else None for v in cols[9]], dtype=object)
     for i, d in enumerate(cols[8]):
         if isinstance(d, dict):
             if types[i] is None:  # a point without source_type: the details say it
-                types[i] = d.get("type")
+                kind_text = d.get("type")
+                types[i] = kind_text if isinstance(kind_text, str) else None
             flight = d.get("flight")
             if isinstance(flight, str):
                 callsign[i] = flight.strip()[:8]

@@ -121,10 +121,19 @@ def implausible(t: float, alt: float, geo: float, gs: float, vr: float) -> str:
 
 
 def implausible_rows(obs: Observations) -> npt.NDArray[np.bool_]:
-    """Rows of ``obs`` with a value ``implausible`` would refuse (vectorised)."""
-    return implausible_values(
+    """Rows of ``obs`` with a value ``implausible`` would refuse, or a position off the globe
+    (vectorised)."""
+    bad = implausible_values(
         obs.timestamp, obs.groundspeed, obs.altitude, obs.geoaltitude, obs.vertical_rate
     )
+    return bad | off_globe(obs.latitude, obs.longitude)
+
+
+def off_globe(lat: F8, lon: F8) -> npt.NDArray[np.bool_]:
+    """Rows with a latitude beyond +-90 or a longitude beyond +-180 deg (NaN: no position)."""
+    with np.errstate(invalid="ignore"):
+        out: npt.NDArray[np.bool_] = (np.abs(lat) > 90.0) | (np.abs(lon) > 180.0)
+    return out
 
 
 def implausible_values(t: F8, gs: F8, alt: F8, geo: F8, vr: F8) -> npt.NDArray[np.bool_]:

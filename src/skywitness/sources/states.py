@@ -22,7 +22,7 @@ from ..errors import FormatError
 from ..model import Observations, PositionSource, RejectReason, SourceKind, StateRows
 from ..stats import IngestStats
 from .columns import mapped, spans
-from .records import implausible_values
+from .records import implausible_values, off_globe
 from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
@@ -133,7 +133,7 @@ def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> S
     ms = numpy_of(pc.cast(t.column("timestamp"), pa.int64()), 0)
     bad = implausible_values(
         ms / 1000.0, col("groundspeed"), col("altitude"), col("geoaltitude"), col("vertical_rate")
-    )
+    ) | off_globe(col("latitude"), col("longitude"))
     n = int(np.count_nonzero(bad))
     if n == 0:
         return rows

@@ -52,7 +52,7 @@ def _ms(v: Any) -> int | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, int | float):
-        return None if isinstance(v, float) and math.isnan(v) else int(v)
+        return None if isinstance(v, float) and not math.isfinite(v) else int(v)
     if isinstance(v, str):
         try:
             return int(parse_time(v).timestamp() * 1000)
