@@ -55,7 +55,13 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
         "(segfault in Arrow's reader); a jsonl first line nested 100,000 deep (RecursionError "
         "in the columnar path); a claim TOML with `count = inf` (OverflowError), a time zone "
         "name longer than a file name (OSError), claim and receivers TOML nested deep "
-        "(RecursionError).",
+        "(RecursionError). Found by the long run of 2026-12-05 and fixed after it (the table "
+        "above counts them): AVR timestamps with a sign (`@-00000016d3a`, OverflowError), a "
+        "live AVR chunk whose counters left no frame near their median (ValueError), states "
+        "positions off the globe (passed through) and infinite times (OverflowError), a trace "
+        "point whose source type is a table (TypeError). Its two Beast hangs are inputs of "
+        "1.5-2 MB that finish within the bound when replayed alone: the bound is wall-clock "
+        "and the machine's load average was about 20 during that run.",
         "",
     ]
     return out
