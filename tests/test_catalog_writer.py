@@ -29,6 +29,7 @@ JOB_MODULES = {
     "store/flightdb.py",
     "store/recovery.py",
     "store/traces.py",
+    "store/working.py",
     "identify/importer.py",
     "identify/store_schema.py",
     "identify/trace_facts.py",

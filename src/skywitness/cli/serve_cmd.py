@@ -25,7 +25,7 @@ GRACEFUL_S = 10
 #: Longest the last flights step may take at a stop, s: a flights stage far behind (a fast
 #: replay, a slow disk) does not hold a SIGTERM up; the next start's warm start rebuilds the
 #: flights in progress from the stored state vectors.
-STOP_FLIGHTS_S = 5.0
+STOP_FLIGHTS_S = 15.0
 
 log = logging.getLogger(__name__)
 

@@ -39,11 +39,9 @@ from ..flights.query import select_flights
 from ..flights.schema import FLIGHT_SCHEMA
 from ..identify.identity import Identity
 from ..store import IngestRecord, Store
-from ..store.catalog import ensure_schema
 from ..store.lake import STATES_DIR
 from ..store.schema import STATE_SCHEMA, conform
-from ..store.store import CATALOG_FILE
-from ..store.writer import CatalogWriter
+from ..store.working import load_into, working_catalogue
 from ..timeutil import from_unix, parse_iso
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
@@ -68,25 +66,8 @@ class SparkInvestigation:
 
 def working_set(catalog_dir: Path | None) -> duckdb.DuckDBPyConnection:
     """An in-memory catalogue: the store's tables (reference data) when there is one, else
-    the empty schema."""
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    writer = CatalogWriter(con, name="spark-investigate")
-    try:
-        writer.run(ensure_schema)
-    finally:
-        writer.close()
-    catalog = catalog_dir / CATALOG_FILE if catalog_dir is not None else None
-    if catalog is not None and catalog.exists():
-        con.execute(f"ATTACH '{catalog}' AS cat (READ_ONLY)")
-        names = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'cat'"
-        ).fetchall()
-        for (name,) in names:
-            if name not in _NOT_COPIED:
-                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM cat."{name}"')
-        con.execute("DETACH cat")
-    return con
+    the empty schema; never its flights and states (Spark reads those from the lake)."""
+    return working_catalogue(catalog_dir, _NOT_COPIED)
 
 
 def _flights_of_window(spark: Any, lake: str, q: Question) -> pa.Table:
@@ -142,24 +123,6 @@ def _states_read(
         wanted = wanted | (window(q.since, q.until) & F.col("latitude").isNotNull() & inside)
     table = spark.read.parquet(f"{lake}/{STATES_DIR}").where(wanted).toArrow()
     return conform(table.drop_columns(["date"]))
-
-
-def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    con.register("_incoming", table)
-    try:
-        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-    finally:
-        con.unregister("_incoming")
-
-
-def _load_states(con: duckdb.DuckDBPyConnection, states: pa.Table) -> None:
-    """The states table the way the lake's view shows them: plus ``date`` (UTC day)."""
-    _load(con, "_states_rows", states.cast(STATE_SCHEMA))
-    con.execute(
-        f"CREATE OR REPLACE TABLE {_STATES} AS SELECT *, "
-        "CAST(timezone('UTC', timestamp) AS DATE) AS date FROM _states_rows"
-    )
-    con.execute("DROP TABLE _states_rows")
 
 
 def _aircraft_span(q: Question, flights: pa.Table) -> tuple[list[str], datetime, datetime] | None:
@@ -222,19 +185,19 @@ def spark_investigate(
     con = working_set(catalog_dir)
     try:
         flights = _flights_of_window(spark, base, q)
-        _load(con, _FLIGHTS, flights)
+        load_into(con, _FLIGHTS, flights)
         # the filter vocabulary, once: the embedded query over the window's flights
         passing = select_flights(con, q.query)
         boxes = _boxes(q, passing, outlines)
         states = _states_read(spark, base, q, _aircraft_span(q, passing), boxes)
-        _load_states(con, states)
+        load_into(con, _STATES, states.cast(STATE_SCHEMA), with_date=True)
         view = Store.reader(con, catalog_dir or Path(base))
         inv = investigate(view, q, outlines)
         if boxes is not None and not coverage_places(inv.result):
             # every flight with an airport fell to a geofence or sequence: the coverage is
             # the whole window's, which pass 2 did not read
             states = _states_read(spark, base, q, _aircraft_span(q, passing), None)
-            _load_states(con, states)
+            load_into(con, _STATES, states.cast(STATE_SCHEMA), with_date=True)
             inv = investigate(view, q, outlines)
         inv.inputs = spark_inputs(base)
         return SparkInvestigation(inv, flights.num_rows, states.num_rows)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights import AirportIndex, airport_inference
-from ..flights.incremental import canonical_states
+from ..flights.rowarrays import canonical_states
 from ..flights.stage import FlightStage
 from .events import WatchEvents, WatchKind
 from .flight_events import flight_wants

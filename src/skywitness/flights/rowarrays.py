@@ -1,0 +1,67 @@
+"""Array helpers of the incremental flight builder (``incremental``): state tables in canonical
+types, times as int64 milliseconds, and per-aircraft lookups over rows sorted by (code, time)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import STATE_COLUMNS, STATE_TYPES
+
+I8 = npt.NDArray[np.int64]
+F8 = npt.NDArray[np.float64]
+
+NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
+
+
+def canonical_states(table: pa.Table) -> pa.Table:
+    """The STATE_COLUMNS of ``table`` with canonical types (absent columns as nulls), rows
+    without time or address left out, icao24 lowercase."""
+    cols = {}
+    for name in STATE_COLUMNS:
+        typ = STATE_TYPES[name]
+        if name in table.column_names:
+            cols[name] = pc.cast(table[name], typ)
+        else:
+            cols[name] = pa.nulls(table.num_rows, typ)
+    cols["icao24"] = pc.utf8_lower(cols["icao24"])
+    out = pa.table(cols)
+    if not out["timestamp"].null_count and not out["icao24"].null_count:
+        return out  # a filter would copy every column
+    ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
+    return out.filter(ok)
+
+
+def ms_of(col: pa.ChunkedArray) -> I8:
+    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+
+def floats_of(col: pa.ChunkedArray) -> F8:
+    return np.asarray(col.cast(pa.float64()).to_numpy(), dtype=np.float64)  # nulls: NaN
+
+
+def last_le(code_a: I8, t_a: I8, code_q: I8, t_q: I8) -> I8:
+    """Per query, index of the last row of ``a`` (sorted by code, t) with the query's code and
+    ``t <= t_q``; -1 where none."""
+    n = code_a.shape[0]
+    if n == 0:
+        return np.full(code_q.shape[0], -1, dtype=np.int64)
+    kind = np.r_[np.zeros(n, np.int8), np.ones(code_q.shape[0], np.int8)]
+    order = np.lexsort((kind, np.r_[t_a, t_q], np.r_[code_a, code_q]))
+    # rows of a come in index order along ``order``: the running max is the last one seen
+    run = np.maximum.accumulate(np.where(order < n, order, -1))
+    out = np.empty(code_q.shape[0], dtype=np.int64)
+    is_q = order >= n
+    out[order[is_q] - n] = run[is_q]
+    ok = (out >= 0) & (code_a[np.maximum(out, 0)] == code_q)
+    return np.where(ok, out, -1)
+
+
+def first_of(code: I8, first: I8, j: I8, aff: I8) -> I8:
+    """firstSeen (ms) of flight ``j`` where it is one of the aircraft's; NEVER elsewhere."""
+    if code.shape[0] == 0:
+        return np.full(aff.shape[0], NEVER, dtype=np.int64)
+    k = np.maximum(j, 0)
+    return np.where((j >= 0) & (code[k] == aff), first[k], NEVER)
