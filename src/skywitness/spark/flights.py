@@ -52,8 +52,11 @@ def catalogue_reference(catalog_dir: Path | None) -> tuple[pa.Table | None, dict
 
     con = working_set(catalog_dir)
     try:
-        runways = con.table("runways").to_arrow_table()
-        return (runways if runways.num_rows else None), aircraft_kinds(con)
+        tables = {
+            name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        runways = con.table("runways").to_arrow_table() if "runways" in tables else None
+        return (runways if runways is not None and runways.num_rows else None), aircraft_kinds(con)
     finally:
         con.close()
 
