@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "timeutil": 0,
     "tomllines": 0,
     "bounded": 0,
+    "lazy": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import Observations, PositionSource, RejectReason, SourceKind
+from ..model import Observations, PositionSource, RejectReason
 from ..stats import IngestStats
 from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
 from .textio import DocumentParser
+from .trace_points import TraceColumns, trace_arrays
 
 #: Above this, readsb ``now`` is in milliseconds (v2 API), not seconds.
 MS_THRESHOLD = 1e11
@@ -150,17 +151,8 @@ def _trace_columns(
     alt_raw = cols[3]
     ground = np.fromiter((v == "ground" for v in alt_raw), dtype=np.bool_, count=n)
     alt = _floats(alt_raw)
-    onground = np.where(ground, 1, np.where(np.isfinite(alt), 0, -1)).astype(np.int8)
-    vr = _floats(cols[7])
-    no_vr = ~np.isfinite(vr)
-    if no_vr.any():
-        vr = np.where(no_vr, _floats(cols[11]), vr)
-    flags = _floats(cols[6])
-    new_leg = (np.nan_to_num(flags, nan=0.0).astype(np.int64) & 2) != 0
+    vr, flags = _floats(cols[7]), _floats(cols[6])
     lat, lon = _floats(cols[1]), _floats(cols[2])
-    bad_pos = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
-    lat[bad_pos] = np.nan
-    lon[bad_pos] = np.nan
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
     # a source type that is not a text (a number, a table) is unknown, as a missing one
@@ -176,33 +168,14 @@ def _trace_columns(
             sq = d.get("squawk")
             if sq is not None:
                 squawk[i] = _squawk(sq) if isinstance(sq, str) else squawk_code(sq)
-    kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
-    possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
-    anon = np.zeros(n, dtype=np.bool_)
-    for name in set(types.tolist()):
-        k, p, a = readsb_type(name if isinstance(name, str) else None)
-        sel = types == name
-        kind[sel], possrc[sel], anon[sel] = k, p, a
-    possrc[bad_pos] = PositionSource.UNKNOWN
-    return Observations(
-        timestamp=t.astype(np.float64),
-        icao24=np.full(n, addr[0], dtype=np.uint32),
-        non_icao=anon | addr[1],
-        callsign=callsign,
-        latitude=lat,
-        longitude=lon,
-        altitude=np.where(ground, np.nan, alt),
-        geoaltitude=_floats(cols[10]),
-        groundspeed=_floats(cols[4]),
-        track=_floats(cols[5]),
-        vertical_rate=vr,
-        squawk=squawk,
-        onground=onground,
-        kind=kind,
-        position_source=possrc,
-        new_leg=new_leg,
-        source=source,
-    )
+    return trace_arrays(
+        TraceColumns(
+            dt=_floats(cols[0]), lat=lat, lon=lon, alt=alt, ground=ground, gs=_floats(cols[4]),
+            track=_floats(cols[5]), flags=flags, vrate=vr, geom_alt=_floats(cols[10]),
+            geom_rate=_floats(cols[11]), callsign=callsign, squawk=squawk, types=types,
+        ),
+        t, addr, source,
+    )  # fmt: skip
 
 
 _NUMBER = (int, float)

@@ -7,8 +7,9 @@ The names below are loaded on first use (PEP 562): importing one light submodule
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from ..lazy import lazy_attr
 
 if TYPE_CHECKING:
     from ..timeutil import iso_z, parse_time
@@ -49,12 +50,7 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{where}", __name__), name)
-    globals()[name] = value
-    return value
+    return lazy_attr(__name__, _WHERE, globals(), name)
 
 
 __all__ = [

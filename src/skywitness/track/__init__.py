@@ -6,8 +6,9 @@ not the tracker and everything it brings (start-up, issue 18).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from ..lazy import lazy_attr
 
 if TYPE_CHECKING:
     from .address_filter import ADDRESS_WINDOW_S, AddressFilter
@@ -33,12 +34,7 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{where}", __name__), name)
-    globals()[name] = value
-    return value
+    return lazy_attr(__name__, _WHERE, globals(), name)
 
 
 __all__ = [
