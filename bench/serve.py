@@ -5,6 +5,10 @@
    ``/api/stream`` and measures, for every ``positions`` row, receive time minus the frame's
    timestamp (the live Beast clock anchors frame times on their arrival), and polls
    ``/api/stats`` for the lag and queue. Reported: frames in/out, p50/p99/max latency, max lag.
+   Memory: the RSS of ``serve`` and of its flights child, each on its own, every half second;
+   the feed starts once both have settled (the child's imports done), and the slopes that
+   count (``rss_*_feed_slope_mb_per_min``) are taken while the feed runs, after its first
+   ``FEED_WARMUP_S`` (every aircraft new then: tracks, identities, the first builder step).
    ``--map-clients N``: N more clients poll ``/api/aircraft`` (gzip) once a second meanwhile,
    as open web maps do (the snapshot bodies are then built every second). ``--rules FILE``:
    ``serve --rules FILE`` (the watch engine runs beside the tracker).
@@ -57,6 +61,12 @@ RECEIVERS = (
 )
 #: Seconds of the stream counted as start-up in the second set of latency figures.
 STARTUP_S = 5.0
+#: Seconds of the feed left out of the RSS slopes (the start-up burst's one-off allocations).
+FEED_WARMUP_S = 4.0
+#: RSS sampling period, s; and what counts as settled before the feed starts: neither process
+#: moved more than SETTLE_MB over SETTLE_S (waited for at most SETTLE_MAX_S).
+RSS_EVERY_S = 0.5
+SETTLE_MB, SETTLE_S, SETTLE_MAX_S = 2.0, 3.0, 90.0
 HUBS = ("EDDF", "EDDM", "EHAM", "LFPG", "EGLL", "LSZH", "LOWW", "EKCH", "EPWA", "LKPR", "EDDB")
 
 
@@ -119,20 +129,27 @@ def _simulate(n_aircraft: int, seconds: float) -> tuple[list[tuple[float, bytes]
     return slices, len(fb)
 
 
-def send_paced(port: int, slices: list[tuple[float, bytes]], ready: Any) -> None:
+def send_paced(
+    port: int, slices: list[tuple[float, bytes]], ready: Any, go: Any, span: Any
+) -> None:
+    """Serve the slices, paced, to the first client once ``go`` is set; ``span`` gets the
+    feed's first and last send times (``time.monotonic``, the same clock in every process)."""
     from skywitness.simulate.serve import BeastServer
 
     with BeastServer("127.0.0.1", port) as srv:
         ready.set()
         while srv.clients == 0:
             time.sleep(0.01)
+        go.wait(SETTLE_MAX_S + 30.0)
         time.sleep(0.5)
         t0 = time.monotonic()
+        span[0] = t0
         for off, payload in slices:
             delay = t0 + off + 0.01 - time.monotonic()  # a slice goes out when it is complete
             if delay > 0:
                 time.sleep(delay)
             srv.broadcast(payload)
+        span[1] = time.monotonic()
         time.sleep(5.0)
 
 
@@ -145,8 +162,8 @@ def bench_stream(
     slices, n_frames = make_frames(n_aircraft, seconds)
     gen_s = time.perf_counter() - t0
     beast_port, http_port = free_port(), free_port()
-    ready = mp.Event()
-    sender = mp.Process(target=send_paced, args=(beast_port, slices, ready), daemon=True)
+    ready, go, span = mp.Event(), mp.Event(), mp.Array("d", 2)
+    sender = mp.Process(target=send_paced, args=(beast_port, slices, ready, go, span), daemon=True)
     sender.start()
     ready.wait(30)
     data = tempfile.mkdtemp(prefix="skywitness-bench-")
@@ -161,7 +178,7 @@ def bench_stream(
     recv: list[float] = []  # receive time of each row
     stats: list[dict[str, Any]] = []
     dropped: list[int] = []  # counts of the stream's "dropped" messages
-    rss: list[tuple[float, float]] = []  # (s since start, MB) of serve and its flights child
+    rss: list[tuple[float, float, float]] = []  # (monotonic s, serve MB, flights child MB)
     done = threading.Event()
 
     def read_stream() -> None:
@@ -189,12 +206,15 @@ def bench_stream(
     reader = threading.Thread(target=read_stream, daemon=True)
     reader.start()
     threading.Thread(target=sample_rss, args=(proc.pid, rss, done), daemon=True).start()
+    settle_s = settle(proc.pid, rss)
+    go.set()
     lags: list[float] = []
-    threading.Thread(target=poll_lag, args=(base, lags, done), daemon=True).start()
+    first_step: list[tuple[float, float]] = []  # the flights child's first window step
+    threading.Thread(target=poll_lag, args=(base, lags, done, first_step), daemon=True).start()
     polls: list[int] = []
     for _ in range(map_clients):
         threading.Thread(target=poll_map, args=(base, polls, done), daemon=True).start()
-    sender.join(seconds + 60)
+    sender.join(seconds + SETTLE_MAX_S + 60)
     for _ in range(5):
         stats.append(httpx.get(base + "/api/stats", timeout=30).json())
         time.sleep(0.2)
@@ -231,10 +251,8 @@ def bench_stream(
         "serve_cpu_s": round(cpu, 1),
         "frames_per_cpu_s": round(stats[-1]["frames"] / cpu) if cpu else None,
         "stream_dropped": sum(dropped),
-        "rss_start_mb": round(rss[0][1]) if rss else None,
-        "rss_max_mb": round(max(m for _, m in rss)) if rss else None,
-        "rss_end_mb": round(rss[-1][1]) if rss else None,
-        "rss_slope_second_half_mb_per_min": slope_mb_per_min(rss),
+        **rss_figures(rss, span[0] + FEED_WARMUP_S, span[1], first_step),
+        "settle_s": round(settle_s, 1),
         "flights_end": stats[-1]["flights"],
         "generate_s": round(gen_s, 1),
         "exit_code": proc.returncode,
@@ -242,28 +260,40 @@ def bench_stream(
     }
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its children (the flights child), MB (Linux /proc)."""
+def _vm_rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def flights_child(pid: int) -> int | None:
+    """The flights child of ``pid`` (the multiprocessing "spawn" child; not its resource
+    tracker), or None."""
+    with contextlib.suppress(OSError):
+        for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes():
+                    return int(k)
+    return None
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Resident memory of ``pid`` and of its flights child, MB (Linux /proc)."""
+    child = flights_child(pid)
+    return _vm_rss_kb(pid) / 1024.0, (_vm_rss_kb(child) if child else 0) / 1024.0
+
+
+def cpu_s(pid: int, children: bool = True) -> float:
+    """CPU seconds (user + system) of ``pid`` and (``children``) its live children so far
+    (Linux /proc)."""
     total = 0
     pids = [pid]
     with contextlib.suppress(OSError):
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(k) for k in kids]
-    for p in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total / 1024.0
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of ``pid`` and its live children so far (Linux /proc)."""
-    total = 0
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(k) for k in kids]
+        if children:
+            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pids += [int(k) for k in kids]
     for p in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
@@ -271,33 +301,99 @@ def cpu_s(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def sample_rss(pid: int, out: list[tuple[float, float]], done: threading.Event) -> None:
-    t0 = time.monotonic()
+def sample_rss(pid: int, out: list[tuple[float, float, float]], done: threading.Event) -> None:
     while not done.is_set():
-        out.append((time.monotonic() - t0, rss_mb(pid)))
-        time.sleep(1.0)
+        out.append((time.monotonic(), *rss_mb(pid)))
+        time.sleep(RSS_EVERY_S)
+
+
+def settle(pid: int, rss: list[tuple[float, float, float]]) -> float:
+    """Wait until the flights child is idle (no CPU time for SETTLE_S: its imports are done;
+    it runs at a lower priority, so it may be slow on a busy machine) and neither process's
+    RSS moved more than SETTLE_MB over the last SETTLE_S; at most SETTLE_MAX_S. Seconds
+    waited."""
+    t0 = time.monotonic()
+    n = round(SETTLE_S / RSS_EVERY_S) + 1
+    cpu, since = -1.0, t0
+    while time.monotonic() - t0 < SETTLE_MAX_S:
+        time.sleep(RSS_EVERY_S)
+        child = flights_child(pid)
+        now_cpu = cpu_s(child, children=False) if child else -1.0
+        if now_cpu != cpu or child is None:
+            cpu, since = now_cpu, time.monotonic()
+            continue
+        last = rss[-n:]
+        if time.monotonic() - since >= SETTLE_S and len(last) == n:
+            moved = [max(r[k] for r in last) - min(r[k] for r in last) for k in (1, 2)]
+            if max(moved) <= SETTLE_MB:
+                break
+    return time.monotonic() - t0
 
 
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
-    """Least-squares RSS slope over the second half of the samples, MB/min."""
-    half = samples[len(samples) // 2 :]
-    if len(half) < 2:
+    """Least-squares slope of (s, MB) samples, MB/min (0 with fewer than two)."""
+    if len(samples) < 2:
         return 0.0
-    t, m = np.array([s[0] for s in half]), np.array([s[1] for s in half])
+    t, m = np.array([s[0] for s in samples]), np.array([s[1] for s in samples])
     return round(float(np.polyfit(t, m, 1)[0]) * 60.0, 1)
 
 
-def poll_lag(base: str, out: list[float], done: threading.Event) -> None:
+def rss_figures(
+    rss: list[tuple[float, float, float]],
+    t0: float,
+    t1: float,
+    first_step: list[tuple[float, float]],
+) -> dict[str, Any]:
+    """RSS figures: serve and its flights child at the feed's start (``t0``, after its
+    warm-up) and end (``t1``), their maxima, and each one's slope while the feed ran (samples
+    in [t0, t1]). The first data-time window the flights stage steps allocates once (in the
+    child: compute kernels, the runway index's first queries; in serve: the first flights
+    stored and published): the slopes are then taken over the longer part of the feed before
+    or after that step (``first_step``: its earliest start and latest end, if it came). Also,
+    for comparison with earlier runs, the slope of the sum over the second half of all samples
+    (it includes the seconds after the feed and, on a busy machine, the child's start)."""
+    feed = [r for r in rss if t0 <= r[0] <= t1]
+    part = feed
+    if first_step:
+        a, b = first_step[0]
+        before = [r for r in feed if r[0] < a]
+        after = [r for r in feed if r[0] > b + RSS_EVERY_S]
+        part = max(before, after, key=len)
+    out: dict[str, Any] = {"rss_feed_samples": len(feed), "rss_slope_samples": len(part)}
+    for k, name in ((1, "serve"), (2, "flights")):
+        out[f"rss_{name}_feed_start_mb"] = round(part[0][k]) if part else None
+        out[f"rss_{name}_feed_end_mb"] = round(part[-1][k]) if part else None
+        out[f"rss_{name}_max_mb"] = round(max(r[k] for r in rss)) if rss else None
+        out[f"rss_{name}_feed_slope_mb_per_min"] = slope_mb_per_min([(r[0], r[k]) for r in part])
+    total = [(r[0], r[1] + r[2]) for r in rss]
+    out["rss_max_mb"] = round(max(m for _, m in total)) if total else None
+    out["rss_slope_second_half_mb_per_min"] = slope_mb_per_min(total[len(total) // 2 :])
+    return out
+
+
+def poll_lag(
+    base: str, out: list[float], done: threading.Event, steps: list[tuple[float, float]]
+) -> None:
+    """Poll /api/stats once a second: the lag into ``out``; ``steps`` gets, for the first
+    data-time window the flights stage stepped, (earliest start, latest end) in monotonic s."""
+    polled = time.monotonic()
     while not done.is_set():
         try:
             s = httpx.get(base + "/api/stats", timeout=30).json()
+            now = time.monotonic()
             out.append(float(s["lag_s"]))
+            fl = s["flights"]
+            if fl["windows"] and not steps:
+                steps.append((polled - fl["last_step_s"], now))
+            polled = now
             src = s["sources"][0]
             print(
                 f"  t={s['uptime_s']:6.1f}s frames {s['frames']:>9,} "
                 f"in {src['frames_per_s']:>9,.0f}/s lag {s['lag_s']:6.2f}s "
                 f"queue {s['queue_batches']:3d} live {s['aircraft_live']:>6,} "
-                f"snapshot age {s['snapshot_age_s']:5.1f}s",
+                f"snapshot age {s['snapshot_age_s']:5.1f}s flights: pending "
+                f"{fl['pending_rows']:>7,} buffered {fl['buffered_rows']:>9,} "
+                f"windows {fl['windows']:3d} last step {fl['last_step_s']:5.1f}s",
                 file=sys.stderr,
                 flush=True,
             )
