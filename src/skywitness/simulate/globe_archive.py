@@ -5,7 +5,8 @@ gets its own address (``base_address + i``), starts ``i * stagger_s`` later, and
 ``i * lon_step_deg`` degrees east, so the traces are distinct aircraft with distinct positions.
 Members are written in the real layout, ``traces/<last two hex digits>/trace_full_<hex>.json``,
 each gzip-compressed, into a ``.tar`` which may be split into ``.tar.aa``, ``.tar.ab``, ...
-parts the way the daily releases are.
+parts the way the daily releases are. Documents are laid out as readsb writes them
+(``readsb_json``: a head key a line, a point a line); ``compact=True`` writes them as one line.
 """
 
 from __future__ import annotations
@@ -53,18 +54,29 @@ def member_name(icao: str) -> str:
     return f"traces/{icao[-2:]}/trace_full_{icao}.json"
 
 
+def readsb_json(doc: dict[str, Any]) -> bytes:
+    """A trace document in readsb's own layout (as ``trace_full_ac671b.json`` in the shared
+    data): each head key on a line, then ``"trace":[`` and a point a line, indented."""
+    head = b",\n  ".join(
+        orjson.dumps(k) + b":" + orjson.dumps(v) for k, v in doc.items() if k != "trace"
+    )
+    points = orjson.dumps(doc.get("trace", []))[1:-1].replace(b"],[", b"],\n    [")
+    return b"{" + head + b',\n  "trace":[\n    ' + points + b" ]\n}\n"
+
+
 def write_archive(
     tar_path: str | Path,
     docs: Iterable[dict[str, Any]],
     *,
     gzip_members: bool = True,
     extra: Iterable[tuple[str, bytes]] = (),
+    compact: bool = False,
 ) -> Path:
     """Write ``docs`` as a globe-history tar (plus ``extra`` (name, bytes) members as given)."""
     path = Path(tar_path)
     with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as tar:
         for doc in docs:
-            data = orjson.dumps(doc)
+            data = orjson.dumps(doc) if compact else readsb_json(doc)
             if gzip_members:
                 data = gzip.compress(data, compresslevel=MEMBER_GZIP_LEVEL, mtime=0)
             _add(tar, member_name(str(doc["icao"])), data)

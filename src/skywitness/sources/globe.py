@@ -5,7 +5,8 @@ Inputs: the split parts of a published day (``v2019.09.20-planes-readsb-prod-0.t
 extracted ``globe_history/2019/09/20/`` folder or a feeder's own ``readsb --write-globe-history``
 folder (every ``trace_full_<hex>.json`` below it). Members are
 ``traces/XX/trace_full_<hex>.json``, each gzip-compressed or plain JSON; other members
-(``acas/``, heatmaps) are passed over. Nothing is extracted to disk.
+(``acas/``, heatmaps) are passed over. Nothing is extracted to disk. Members are inflated with
+ISA-L (``isal``): with zlib, inflating was the largest cost of a day after decoding.
 
 ``trace_documents`` yields a ``TraceDoc`` per readable trace and a ``TarProblem`` per member
 that is not (cut, corrupt gzip, broken JSON), so a caller counts and names them and keeps the
@@ -18,13 +19,13 @@ registry country skips a member before it is inflated or parsed.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
+from isal import isal_zlib
 
 from .compression import GZIP_MAGIC, compression_of
 from .tarstream import PartsReader, TarMember, TarProblem, tar_members
@@ -238,10 +239,11 @@ def inflate_trace(m: TarMember) -> bytes | TarProblem:
     if not data:
         return TarProblem(m.name, m.offset, "empty or unreadable trace file")
     if data.startswith(GZIP_MAGIC):
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # ISA-L's inflate: the same gzip checks (CRC, length) as zlib's, ~2.5x faster
+        d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
         try:
             data = d.decompress(data)
-        except zlib.error as e:
+        except isal_zlib.error as e:
             return TarProblem(m.name, m.offset, f"corrupt gzip: {e}")
         if not d.eof:
             return TarProblem(m.name, m.offset, "gzip data cut short")

@@ -43,6 +43,9 @@ _ROW_BREAK = re.compile(rb"\]\s*,\s*\[")
 #: Braces of the details objects become this CSV quote character (never in readsb's JSON).
 _QUOTE = b"\x01"
 _BRACES = bytes.maketrans(b"{}", _QUOTE * 2)
+#: ``]`` ends a row, braces quote (with ``[`` and the layout's line breaks deleted).
+_PLAIN = bytes.maketrans(b"]{}", b"\n" + _QUOTE * 2)
+_OPEN, _CLOSE, _COMMA = ord("["), ord("]"), ord(",")
 #: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
 #: source_type, geom_alt, geom_rate (readsb writes up to 14 and at least 7).
 TRACE_FIELDS = 12
@@ -102,29 +105,62 @@ def _last_dt(data: bytes, start: int, end: int) -> float:
         return float("inf")
 
 
-def _rows(body: bytes) -> tuple[bytes, int] | None:
-    """The points ``[..],[..]`` as CSV rows and their number of fields; None when they are not
-    of the plain shape."""
-    if not body.startswith(b"[") or not body.rstrip().endswith(b"]") or _QUOTE in body:
+def _rows(body: bytes) -> tuple[bytes, int, int] | None:
+    """The points ``[..],[..]`` as CSV rows, their number of fields and of rows; None when they
+    are not of the plain shape.
+
+    Each row but the first starts with an empty field (the comma between two points), each ends
+    with a line break: ``read_points`` puts a comma before the first, so every row has one
+    leading empty field to pass over (indentation before a time offset is trimmed by Arrow).
+    """
+    body = body.rstrip()
+    if not body.startswith(b"[") or not body.endswith(b"]") or _QUOTE in body:
         return None
-    rows = body.rstrip()[1:-1]
-    if b"\n" in rows or b"], [" in rows:
-        rows = _ROW_BREAK.sub(b"\n", rows)
-    else:
-        rows = rows.replace(b"],[", b"\n")
-    rows = rows.translate(_BRACES)
+    got = _rows_plain(body)
+    if got is None:  # brackets inside the points (details' lists): line breaks placed apart
+        got = _rows_general(body)
+    if got is None:
+        return None
+    rows, n = got
     width = rows.find(b"\n")
-    quoted = (rows if width < 0 else rows[:width]).split(_QUOTE)
+    quoted = rows[:width].split(_QUOTE)
     if len(quoted) not in (1, 3):
         return None
     fields = sum(q.count(b",") for q in quoted[::2]) + 1  # commas inside details aside
-    return (rows, fields) if fields >= TRACE_MIN_FIELDS else None
+    return (rows, fields, n) if fields >= TRACE_MIN_FIELDS else None
 
 
-def _read(rows: bytes, fields: int) -> TraceColumns | None:
+def _rows_plain(body: bytes) -> tuple[bytes, int] | None:
+    """One ``bytes.translate`` when the only brackets are those around the points (as readsb
+    writes them, compact or a point a line): ``]`` becomes the line break, ``[`` and the line
+    breaks of the layout go. None when a bracket is anywhere else."""
+    a = np.frombuffer(body, np.uint8)
+    opening = np.flatnonzero(a == _OPEN)
+    closing = np.flatnonzero(a == _CLOSE)
+    n = len(closing)
+    if len(opening) != n or not (opening < closing).all():
+        return None
+    if n > 1 and not ((closing[:-1] < opening[1:]).all() and (a[closing[:-1] + 1] == _COMMA).all()):
+        return None
+    return body.translate(_PLAIN, b"[\n\r\t"), n
+
+
+def _rows_general(body: bytes) -> tuple[bytes, int] | None:
+    """Row breaks found by pattern (``],[`` with any white space around the comma)."""
+    rows = body[1:-1]
+    if b"\n" in rows or b"], [" in rows:
+        rows = _ROW_BREAK.sub(b"\n,", rows)
+    else:
+        rows = rows.replace(b"],[", b"\n,")
+    return rows.translate(_BRACES) + b"\n", rows.count(b"\n") + 1
+
+
+def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
+    """Rows made by ``_rows`` (of ``fields`` values and ``n`` rows in all), a comma before the
+    first, as columns; None when Arrow cannot read them so or reads another number of rows."""
     include = _NAMES[: min(fields, TRACE_FIELDS)]
     types: dict[str, pa.DataType] = {
-        n: pa.string() if i in _STRING_FIELDS else pa.float64() for i, n in enumerate(include)
+        name: pa.string() if i in _STRING_FIELDS else pa.float64() for i, name in enumerate(include)
     }
     convert = pacsv.ConvertOptions(
         column_types=types,
@@ -133,13 +169,15 @@ def _read(rows: bytes, fields: int) -> TraceColumns | None:
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
     )
-    names = [f"f{i}" for i in range(fields)]
+    names = ["_", *(f"f{i}" for i in range(fields))]
     read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK_BYTES)
     try:
         table = pacsv.read_csv(pa.py_buffer(rows), read, _PARSE, convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    return _columns(table) if table.num_columns == len(include) else None
+    if table.num_columns != len(include) or table.num_rows != n:
+        return None
+    return _columns(table)
 
 
 def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
@@ -149,20 +187,22 @@ def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
     read costs ~0.2 ms whatever its size); when a read together fails, each is read alone.
     """
     out: list[TraceColumns | None] = [None] * len(bodies)
-    groups: dict[int, list[tuple[int, bytes]]] = {}
+    groups: dict[int, list[tuple[int, bytes, int]]] = {}
     for i, body in enumerate(bodies):
         got = _rows(body)
         if got is not None:
-            groups.setdefault(got[1], []).append((i, got[0]))
+            groups.setdefault(got[1], []).append((i, got[0], got[2]))
     for width, members in groups.items():
-        together = _read(b"\n".join(r for _, r in members), width) if len(members) > 1 else None
+        together = None
+        if len(members) > 1:
+            rows = b"," + b",".join(r for _, r, _ in members)
+            together = _read(rows, width, sum(n for _, _, n in members))
         if together is None:
-            for i, rows in members:
-                out[i] = _read(rows, width)
+            for i, rows, n in members:
+                out[i] = _read(b"," + rows, width, n)
             continue
         at = 0
-        for i, rows in members:
-            n = rows.count(b"\n") + 1
+        for i, _, n in members:
             out[i] = _slice(together, at, at + n)
             at += n
     return out
