@@ -255,23 +255,33 @@ def test_damaged_tar_region_skipped_rest_stored(tmp_path: Path, template: dict[s
     assert o.problems[0].offset == offsets[2] and "damaged tar skipped" in o.problems[0].what
 
 
-def test_flights_rebuilt_in_chunks_as_at_once(
+def test_flights_from_batches_as_from_the_lake_whole_or_in_chunks(
     tmp_path: Path, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A day's flights are rebuilt a bounded number of points at a time: same flights."""
-    tar = write_archive(tmp_path / DAY, variants(template, 6))
+    """A day's flights built from each batch in memory are those rebuilt from the lake, whole
+    or a bounded number of points at a time; an address met in two batches (two traces of
+    one aircraft) is rebuilt from the lake."""
+    docs = list(variants(template, 6))
+    docs.append({**docs[0], "timestamp": docs[0]["timestamp"] + 86_400.0})  # a0000 again
+    tar = write_archive(tmp_path / DAY, docs)
+    n = len(template["trace"])
     flights = []
-    for name, limit in (("whole", 10**9), ("chunks", len(template["trace"]) + 1)):
-        monkeypatch.setattr("skywitness.runtime.globe.REBUILD_POINTS", limit)
+    runs = (("batches", 10**9, False), ("lake", 10**9, True), ("chunks", n + 1, True))
+    for name, limit, lake in runs:
+        monkeypatch.setattr("skywitness.runtime.globe_flights.REBUILD_POINTS", limit)
+        if lake:  # as when another ingest overlaps the day
+            monkeypatch.setattr("skywitness.runtime.globe_flights.others_overlap", lambda *a: True)
         (inp,), _ = group_inputs([str(tar)])
         with open_history(tmp_path / name) as store:
-            o = ingest_globe(store, inp)
+            o = ingest_globe(store, inp, batch_points=2 * n)
             rows = store.connection.execute(
                 "SELECT flight_id, firstSeen, lastSeen FROM flights ORDER BY flight_id"
             ).fetchall()
-        assert o.flights == len(rows) > 6
+        assert o.points == 7 * n and len(rows) > 7
+        if name != "batches":  # the batches count a0000's flights at each build
+            assert o.flights == len(rows)
         flights.append(rows)
-    assert flights[0] == flights[1]
+    assert flights[0] == flights[1] == flights[2]
 
 
 def test_gzipped_joined_tar_and_dbflags_facts(tmp_path: Path, template: dict[str, Any]) -> None:

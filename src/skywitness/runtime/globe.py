@@ -6,7 +6,9 @@ carried forward along the trace, and stored as it is: trace points are already r
 state vectors, so they are not re-tracked or thinned. Traces are written in batches; each batch
 commits its rows, the identity of its traces (``store.traces``), their legs and their identity
 facts (``identify.trace_facts``) in one transaction, so an interrupted ingest resumes by
-skipping exactly the traces already stored. Unreadable members are counted and named, the rest
+skipping exactly the traces already stored. A batch's rows are put in the lake's order
+(day, icao24, time) as whole traces, and its flights are built from it in memory when they can
+be (``runtime.globe_flights``). Unreadable members are counted and named, the rest
 of the day is stored. The ingest record is opened with the first batch: an archive that yields
 nothing leaves no record (and the caller exits non-zero).
 """
@@ -43,17 +45,17 @@ from ..sources.trace_bytes import observations, read_points
 from ..stats import IngestStats
 from ..store import Store
 from ..store.catalog import set_ingest_sha256
+from ..store.schema import canonicalize
 from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
-from ..timeutil import from_unix
-from .history import REBUILD_MARGIN, rebuild_flights
+from .globe_flights import GlobeFlights
 from .records import observations_table
 
 #: Trace points per committed batch: bounds memory (~200 B a point in flight) and the work an
 #: interruption loses.
 BATCH_POINTS = 500_000
 FORMAT = "globe"
-#: Stored points whose flights are rebuilt together (the aircraft's earlier days come too).
-REBUILD_POINTS = 1_000_000
+#: Seconds in a UTC day (the lake's partitions).
+DAY_S = 86_400
 #: Inflated trace bytes decoded together (one column-wise read for many traces), ~50k points.
 GROUP_BYTES = 8 << 20
 
@@ -125,7 +127,9 @@ def ingest_globe(
     done = stored_trace_keys(con)
     out = GlobeOutcome(inp.name)
     out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
+    flights = GlobeFlights(store) if rebuild else None
     run = _Run(store, inp, GlobeReader(inp), out, only, done, batch_points, stop, progress)
+    run.flights = flights
     members = run.reader.members(wanted_members(only.keep_address) if only.active else None)
     for item in trace_documents(members, only.keep_address):
         if isinstance(item, TarProblem):
@@ -142,33 +146,13 @@ def ingest_globe(
             break
     if not out.interrupted:
         run.decode()
-    _flush(store, inp, run.reader, run.pending, out)
+    _flush(store, inp, run.reader, run.pending, out, flights)
     if progress is not None:
         progress(run.reader, out)
     _finish(store, run.reader, out)
-    if rebuild and out.aircraft and out.first is not None and out.last is not None:
-        out.flights = _rebuild(store, out)
+    if flights is not None and out.aircraft and out.first is not None and out.last is not None:
+        out.flights = flights.finish(dict(out.aircraft), out.first, out.last)
     return out
-
-
-def _rebuild(store: Store, out: GlobeOutcome) -> int:
-    """Flights of the aircraft stored, a chunk of at most ``REBUILD_POINTS`` points at a time
-    (a day of the world holds ~100 M: loaded at once they would not fit in memory)."""
-    assert out.first is not None and out.last is not None
-    since = from_unix(out.first) - REBUILD_MARGIN
-    until = from_unix(out.last) + REBUILD_MARGIN
-    flights = 0
-    chunk: list[str] = []
-    points = 0
-    for icao, n in sorted(out.aircraft.items()):
-        chunk.append(icao)
-        points += n
-        if points >= REBUILD_POINTS:
-            flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
-            chunk, points = [], 0
-    if chunk:
-        flights += rebuild_flights(store, since=since, until=until, icao24s=chunk)[1]
-    return flights
 
 
 def _stored(item: TraceDoc, done: dict[tuple[str, float], float]) -> bool:
@@ -196,6 +180,7 @@ class _Run:
     pending: _Pending = field(default_factory=_Pending)
     group: list[TraceDoc] = field(default_factory=list)
     group_bytes: int = 0
+    flights: GlobeFlights | None = None
 
     def tick(self) -> None:
         """Report progress; note an interruption asked for."""
@@ -221,7 +206,7 @@ class _Run:
                     continue
             _take(item, obs, bad, self.pending, out, self.only, self.done)
             if self.pending.points >= self.batch_points:
-                _flush(self.store, self.inp, self.reader, self.pending, out)
+                _flush(self.store, self.inp, self.reader, self.pending, out, self.flights)
                 self.pending = _Pending()
             self.tick()
             if out.interrupted:
@@ -292,14 +277,40 @@ def carry_forward(obs: Observations) -> Observations:
     return obs
 
 
+def _lake_order(pending: _Pending) -> None:
+    """Put the batch's traces in the lake's order, (UTC day, icao24, time): by address, which
+    is the order itself when each trace is of one day and in time order (as a day archive's
+    are); otherwise the rows sorted. The store then writes them without reordering."""
+    order = sorted(range(len(pending.docs)), key=lambda i: pending.docs[i].icao)
+    pending.docs = [pending.docs[i] for i in order]
+    pending.obs = [pending.obs[i] for i in order]
+
+
+def _lake_rows(obs: Observations, sources: np.ndarray) -> tuple[Observations, np.ndarray]:
+    """``obs`` (and each row's trace) in (UTC day, icao24, time) order."""
+    t = obs.timestamp
+    k = (np.floor(t / DAY_S).astype(np.int64) << 24) | obs.icao24.astype(np.int64)
+    if len(t) < 2 or bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (t[1:] >= t[:-1])))):
+        return obs, sources
+    order = np.lexsort((t, k))
+    return obs_take(obs, order), sources[order]
+
+
 def _flush(
-    store: Store, inp: GlobeInput, reader: GlobeReader, pending: _Pending, out: GlobeOutcome
+    store: Store,
+    inp: GlobeInput,
+    reader: GlobeReader,
+    pending: _Pending,
+    out: GlobeOutcome,
+    flights: GlobeFlights | None = None,
 ) -> None:
     if not pending.obs:
         return
+    _lake_order(pending)
     obs = obs_concat(pending.obs, inp.name)
     names = string_array([f"{inp.name}:{d.member}" for d in pending.docs])
     sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
+    obs, sources = _lake_rows(obs, sources)
     anon = obs.non_icao
     if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
         out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
@@ -309,6 +320,7 @@ def _flush(
     if out.ingest_id is None:
         out.ingest_id = store.begin_ingest(_spec(inp), None, FORMAT, reader.total_bytes)
     ingest_id = out.ingest_id
+    table = canonicalize(table, stats=out.stats, source=f"ingest #{ingest_id}")
     traces = pa.table(
         {
             "icao24": [d.icao for d in pending.docs],
@@ -349,6 +361,8 @@ def _flush(
         lo, hi = float(obs.timestamp.min()), float(obs.timestamp.max())
         out.first = lo if out.first is None else min(out.first, lo)
         out.last = hi if out.last is None else max(out.last, hi)
+        if flights is not None:
+            flights.batch(ingest_id, table, counts.field("values").to_pylist(), lo, hi)
 
 
 def _legs(pending: _Pending, archive: str, ingest_id: int) -> pa.Table:

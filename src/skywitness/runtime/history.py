@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights import airport_inference
+from ..flights.infer import RunwayAwareInference
 from ..flights.stage import build_all
 from ..identify.kinds import aircraft_kinds
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
@@ -87,17 +88,28 @@ def _held_states(store: Store, extent: Extent, ingest_id: int, window: Window) -
     otherwise (read them from the lake)."""
     if extent.tables is None:
         return None
-    since, until = (w.astimezone(UTC).replace(tzinfo=None) for w in window)
-    others, own = store.connection.execute(
-        "SELECT count(*) FILTER (WHERE ingest_id IS DISTINCT FROM ? AND min_ts < ? "
-        "AND max_ts >= ?), coalesce(sum(rows) FILTER (WHERE ingest_id = ?), 0) FROM files",
-        [ingest_id, until, since, ingest_id],
-    ).fetchone() or (1, 0)
+    others, own = _lake_rows(store, ingest_id, window)
     if others:
         return None
     states = canonicalize(pa.concat_tables(extent.tables)) if extent.tables else None
     rows = states.num_rows if states is not None else 0
     return states if states is not None and rows == own else None
+
+
+def _lake_rows(store: Store, ingest_id: int, window: Window) -> tuple[int, int]:
+    """(files of other ingests overlapping ``window``, rows this ingest's files hold)."""
+    since, until = (w.astimezone(UTC).replace(tzinfo=None) for w in window)
+    row = store.connection.execute(
+        "SELECT count(*) FILTER (WHERE ingest_id IS DISTINCT FROM ? AND min_ts < ? "
+        "AND max_ts >= ?), coalesce(sum(rows) FILTER (WHERE ingest_id = ?), 0) FROM files",
+        [ingest_id, until, since, ingest_id],
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (1, 0)
+
+
+def others_overlap(store: Store, ingest_id: int, window: Window) -> bool:
+    """Whether a file of another ingest than ``ingest_id`` holds rows of ``window``."""
+    return _lake_rows(store, ingest_id, window)[0] > 0
 
 
 @dataclass
@@ -181,14 +193,19 @@ def rebuild_flights(
     until: datetime | None = None,
     icao24s: Sequence[str] | None = None,
     states: pa.Table | None = None,
+    inference: RunwayAwareInference | None = None,
 ) -> tuple[int, int]:
     """Recompute the flights of the aircraft seen in the window (or of ``icao24s``);
     returns (aircraft, flights stored). ``states``: every state vector the lake holds for
-    ``icao24s`` in the window, when the caller has them (the lake is then not read)."""
+    ``icao24s`` in the window, when the caller has them (the lake is then not read).
+    ``inference``: the store's (``airport_inference`` of its runways), when a caller that
+    rebuilds many times built it once."""
     # built once: airports moved onto their runways, the runway index
-    inference = airport_inference(store.table("runways"), None)
+    inference = inference or airport_inference(store.table("runways"), None)
     if states is not None and icao24s is not None:
-        flights = build_all(states, inference)  # one step of the one flights stage
+        # one step of the one flights stage, with the kinds the identity store knows
+        kinds = aircraft_kinds(store.connection, list(icao24s))
+        flights = build_all(states, inference, kinds=kinds)
         store.replace_flights(flights, icao24s=list(icao24s), since=since, until=until)
         return len(icao24s), flights.num_rows
     if icao24s is None:

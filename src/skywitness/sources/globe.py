@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from isal import isal_zlib
@@ -34,6 +34,8 @@ from .trace_bytes import TraceSplit, split_document
 _PART = re.compile(r"^(?P<base>.+\.tar)\.(?P<suffix>[a-z]{2})$")
 _TRACE = re.compile(r"(?:^|/)trace_full_(?P<icao>~?[0-9a-fA-F]{6})\.json$")
 _TAR = re.compile(r"\.tar(\.gz|\.xz|\.bz2)?$")
+#: isal's stub types its ``error`` as an instance; it is the exception class.
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 
 
 @dataclass
@@ -243,7 +245,7 @@ def inflate_trace(m: TarMember) -> bytes | TarProblem:
         d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
         try:
             data = d.decompress(data)
-        except isal_zlib.error as e:
+        except _INFLATE_ERROR as e:
             return TarProblem(m.name, m.offset, f"corrupt gzip: {e}")
         if not d.eof:
             return TarProblem(m.name, m.offset, "gzip data cut short")

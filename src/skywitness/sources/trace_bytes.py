@@ -9,12 +9,18 @@ fields (their braces the quote character), so each point is one CSV row of typed
 
 Only documents of the plain shape readsb writes take this path (``trace`` the last key, every
 point an array of the same length, numbers, ``null``, ``"ground"`` and type strings where they
-belong). Anything else (a broken or cut document, mixed point lengths, a point that is not an
-array, text where a number belongs) gives ``None``, and the caller reads that document with the
-general decoder (``sources.readsb.trace_observations``), which names every bad point: the two
-agree on every document this one accepts (tests/sources/test_trace_bytes.py). The points' JSON
-syntax is not checked beyond that shape: a number Arrow reads that JSON forbids (``+1``,
-``nan``) is taken as a number (a gzip'd member is protected by its CRC; a cut one is refused).
+belong, no escapes in strings). Anything else (a broken or cut document, mixed point lengths, a
+point that is not an array, text where a number belongs) gives ``None``, and the caller reads
+that document with the general decoder (``sources.readsb.trace_observations``), which names
+every bad point: the two agree on every document this one accepts
+(tests/sources/test_trace_bytes.py). The points' JSON syntax is not checked beyond that shape:
+a number Arrow reads that JSON forbids (``+1``, ``nan``) is taken as a number (a gzip'd member
+is protected by its CRC; a cut one is refused).
+
+Rows are made with one ``bytes.translate`` where the only brackets are those around the points
+(readsb's layout, a point a line, or compact): ``]`` ends a row, ``[`` and line breaks go, the
+comma between two points becomes an empty first field; brackets elsewhere (details' lists) have
+the row breaks found by pattern instead.
 
 ``trace_arrays`` is the one place a trace's columns become ``Observations`` (both decoders end
 there).
@@ -114,8 +120,8 @@ def _rows(body: bytes) -> tuple[bytes, int, int] | None:
     leading empty field to pass over (indentation before a time offset is trimmed by Arrow).
     """
     body = body.rstrip()
-    if not body.startswith(b"[") or not body.endswith(b"]") or _QUOTE in body:
-        return None
+    if not body.startswith(b"[") or not body.endswith(b"]") or _QUOTE in body or b"\\" in body:
+        return None  # escapes (in details' strings): the general decoder
     got = _rows_plain(body)
     if got is None:  # brackets inside the points (details' lists): line breaks placed apart
         got = _rows_general(body)
@@ -286,9 +292,8 @@ def _details(
         return callsign, squawk
     where = np.flatnonzero(has)
     text = col.filter(pa.array(has))
-    plain = pc.and_(pc.starts_with(text, '"'), pc.invert(pc.match_substring(text, "\\")))
-    if not pc.all(plain).as_py():
-        return None  # not an object, an empty one or escapes in it: the general decoder
+    if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
+        return None  # not an object or an empty one: the general decoder
     for key, pattern in _DETAIL.items():
         if key == "type" and not untyped[where].any():
             continue  # every point with details has its own source type
