@@ -384,3 +384,19 @@ def test_follow_reads_what_the_feeder_writes_next(
     assert (second.traces, second.grown, second.already) == (2, 1, 0)  # docs[1] not read again
     n = len(template["trace"])
     assert _count(data, "SELECT count(*) FROM states") == [(2 * half + (n - half) + half,)]
+
+
+def test_traces_timed_finer_than_a_millisecond_are_stored_rounded(
+    tmp_path: Path, template: dict[str, Any]
+) -> None:
+    """A trace ``timestamp`` of 4+ decimals (here a stagger of 0.1186 s) is stored at the
+    lake's whole ms, not refused by the store's cast (which ended the whole ingest)."""
+    tar = write_archive(tmp_path / DAY, variants(template, 3, stagger_s=0.1186))
+    (inp,), _ = group_inputs([str(tar)])
+    with open_history(tmp_path / "data") as store:
+        o = ingest_globe(store, inp, rebuild=False)
+        first = store.connection.execute(
+            "SELECT epoch_ms(min(timestamp)) FROM states WHERE icao24 = 'a00002'"
+        ).fetchone()
+    assert o.points == 3 * len(template["trace"]) and not o.problems
+    assert first == (round((template["timestamp"] + 2 * 0.1186) * 1e3),)

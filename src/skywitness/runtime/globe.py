@@ -308,6 +308,9 @@ def _flush(
         return
     _lake_order(pending)
     obs = obs_concat(pending.obs, inp.name)
+    # the lake keeps whole ms: a document timed finer (a ``timestamp`` of 4+ decimals) is
+    # rounded here, once, rather than refused by the store's cast
+    obs.timestamp = np.round(obs.timestamp * 1e3) / 1e3
     names = string_array([f"{inp.name}:{d.member}" for d in pending.docs])
     sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
     obs, sources = _lake_rows(obs, sources)
