@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skywitness.model import Observations
+from skywitness.simulate.globe_archive import readsb_json
 from skywitness.sources.readsb import trace_observations
 from skywitness.sources.trace_bytes import fast_trace, read_points, split_document
 
@@ -74,6 +75,20 @@ def test_other_shapes_are_refused_for_the_general_decoder() -> None:
     ]
     for data in refused:
         assert fast_trace(data) is None, data[-80:]
+
+
+def test_points_in_readsb_layout_with_lists_in_details() -> None:
+    """readsb's layout read by one translate, and by pattern where a details object holds a
+    list (its brackets are not row breaks); both as the general decoder reads them."""
+    doc = orjson.loads(TRACE.read_bytes())
+    doc["trace"] = doc["trace"][:40]
+    listed = {"type": "adsb_icao", "flight": "DAL1812 ", "nav_modes": ["autopilot", "tcas"]}
+    doc["trace"][5] = [*doc["trace"][5][:8], listed, *doc["trace"][5][9:]]
+    for d in (doc, {**doc, "trace": doc["trace"][:5]}):
+        data = readsb_json(d)
+        assert _agree(data)
+    got = fast_trace(readsb_json(doc))
+    assert got is not None and got[1].callsign[5] == "DAL1812"
 
 
 def test_many_traces_read_together_as_alone() -> None:
@@ -141,6 +156,8 @@ def _traces(draw: Any) -> dict[str, Any]:
 def test_property_agrees_with_the_general_decoder(doc: dict[str, Any]) -> None:
     data = orjson.dumps(doc)
     read = _agree(data)
+    # readsb's own layout (a point a line, indented) is read the same, or refused the same
+    assert _agree(readsb_json(doc)) == read
     # every document of this plain shape is read column-wise, unless a details object of it is
     # empty or lacks what the column-wise reader needs (then it is refused, never misread)
     details = [p[8] for p in doc["trace"] if len(p) > 8 and isinstance(p[8], dict)]
