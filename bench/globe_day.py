@@ -51,6 +51,22 @@ def write(work: Path, points: int, per_trace: int) -> tuple[list[Path], int, flo
     return split_parts(tar, part), traces, time.perf_counter() - t
 
 
+def counts(data: Path) -> str:
+    """What the store holds besides the state vectors."""
+    from skywitness.store import Store
+
+    sql = {
+        "aircraft": "SELECT count(DISTINCT icao24) FROM stored_traces",
+        "traces": "SELECT count(*) FROM stored_traces",
+        "leg starts": "SELECT count(*) FROM trace_legs",
+        "identity facts": "SELECT count(*) FROM aircraft_facts",
+        "flights": "SELECT count(*) FROM flights",
+    }
+    with Store(data, read_only=True) as s:
+        got = {k: s.connection.execute(q).fetchone() for k, q in sql.items()}
+    return ", ".join(f"{(v or (0,))[0]:,} {k}" for k, v in got.items())
+
+
 def disk_bytes(path: Path) -> int:
     out = subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True, check=True)
     return int(out.stdout.split()[0])
@@ -90,6 +106,7 @@ def main() -> None:
             f"| {rows:,} | {r['wall']:.0f} | {r['cpu']:.0f} | {rows / r['cpu']:,.0f} | "
             f"{r['rss_mb']:,.0f} | {lake / 1e6:,.1f} |"
         )
+        print(f"stored: {counts(data)}")
         rate = rows / r["cpu"]
         print(
             f"bars: points/s per core {rate:,.0f} (>= 1,000,000: "

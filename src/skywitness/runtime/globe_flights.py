@@ -80,7 +80,7 @@ class GlobeFlights:
             return self.flights
         since = from_unix(first) - REBUILD_MARGIN
         until = from_unix(last) + REBUILD_MARGIN
-        flights = 0 if self.from_lake else self.flights
+        flights = 0 if self.from_lake else self.flights - self._stored(sorted(todo))
         chunk: list[str] = []
         points = 0
         for icao, n in sorted(todo.items()):
@@ -92,3 +92,10 @@ class GlobeFlights:
         if chunk:
             flights += rebuild_flights(self.store, since=since, until=until, icao24s=chunk)[1]
         return flights
+
+    def _stored(self, aircraft: list[str]) -> int:
+        """Flights stored of ``aircraft`` (those a batch built, to be replaced)."""
+        row = self.store.connection.execute(
+            "SELECT count(*) FROM flights WHERE list_contains(?, icao24)", [aircraft]
+        ).fetchone()
+        return int(row[0]) if row else 0
