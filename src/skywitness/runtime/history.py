@@ -1,7 +1,8 @@
 """History jobs over the store: ingest sources with provenance, then keep flights current.
 
 ``ingest`` runs sources → decode → track into the store, one ingest record per source (file
-SHA-256, format, counts); afterwards only the aircraft and days it touched have their flights
+SHA-256, format, counts), with the emitter categories the aircraft transmit as identity facts
+(``identify.adsb_facts``); afterwards only the aircraft and days it touched have their flights
 recomputed: from the state vectors it still holds in memory when the lake has no others of
 that window (``FLIGHTS_IN_MEMORY_ROWS``), else from the lake. ``rebuild_flights`` recomputes
 flights over a window, a chunk of aircraft at a time.
@@ -22,6 +23,7 @@ import pyarrow.compute as pc
 
 from ..flights import airport_inference
 from ..flights.stage import build_all
+from ..identify.adsb_facts import PendingCategories
 from ..identify.kinds import aircraft_kinds
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
@@ -146,7 +148,13 @@ def ingest(
         else:
             provenance = Provenance(spec, None, opts.fmt)
         extent = Extent()
-        tables = extent.watch(track_tables([spec], opts, stats, progress=progress, stop=stop))
+        # the emitter categories heard, stored as identity facts with the rows
+        categories = PendingCategories(Path(spec).name if os.path.isfile(spec) else spec)
+        tables = extent.watch(
+            track_tables(
+                [spec], opts, stats, progress=progress, stop=stop, on_categories=categories.add
+            )
+        )
         record = ingest_tables(
             store,
             tables,
@@ -155,6 +163,7 @@ def ingest(
             flush_rows=flush[0],
             flush_seconds=flush[1],
             derived=True,
+            facts=categories.take,
         )
         outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)
@@ -188,7 +197,9 @@ def rebuild_flights(
     # built once: airports moved onto their runways, the runway index
     inference = airport_inference(store.table("runways"), None)
     if states is not None and icao24s is not None:
-        flights = build_all(states, inference)  # one step of the one flights stage
+        # one step of the one flights stage, with the kinds the identity store knows
+        kinds = aircraft_kinds(store.connection, list(icao24s))
+        flights = build_all(states, inference, kinds=kinds)
         store.replace_flights(flights, icao24s=list(icao24s), since=since, until=until)
         return len(icao24s), flights.num_rows
     if icao24s is None:
