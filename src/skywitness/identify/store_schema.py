@@ -9,9 +9,8 @@ kept the same way in ``operator_facts``. Times are naive TIMESTAMPs in UTC.
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 import duckdb
 import pyarrow as pa
