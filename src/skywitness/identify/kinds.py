@@ -162,6 +162,15 @@ def aircraft_kinds(con: Any, icao24s: Sequence[str] | None = None) -> dict[str, 
     return resolve_kinds(type_kinds(con, icao24s), emitter_categories(con, icao24s))
 
 
+def kinds_heard(con: Any, categories: Mapping[str, str]) -> dict[str, int]:
+    """icao24 -> kind of the aircraft whose emitter categories were just heard (a live run),
+    resolved with the type kinds the catalogue ``con`` has for them (None: no catalogue) as
+    ``aircraft_kinds`` does; unknown left out."""
+    typed = type_kinds(con, sorted(categories)) if con is not None and categories else {}
+    kinds = resolve_kinds(typed, categories)
+    return {a: kinds[a] for a in categories if a in kinds}
+
+
 def emitter_categories(con: Any, icao24s: Sequence[str] | None = None) -> dict[str, str]:
     """icao24 -> current emitter category fact ("B1") of the aircraft (all, or ``icao24s``)
     that have one (the newest, should sources differ). Empty without identity tables."""

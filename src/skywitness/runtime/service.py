@@ -21,7 +21,6 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from ..errors import SkywitnessError
 from ..flights.warm import warm_start
 from ..identify import ensure_schema as ensure_identity_schema
 from ..identify.adsb_facts import PendingCategories
-from ..identify.kinds import aircraft_kinds, type_kinds
+from ..identify.kinds import aircraft_kinds
 from ..mlat import load_receivers
 from ..stats import IngestStats
 from ..store import Store, Writer
@@ -187,11 +186,7 @@ class Service:
                 # the aircraft kinds the identity store knows, as ``flights rebuild`` has them
                 kinds=aircraft_kinds(self.store.connection) if self.store is not None else None,
                 # for the emitter categories heard live: their aircraft's type kinds
-                type_kinds=(
-                    partial(type_kinds, self.store.connection.cursor())
-                    if self.store is not None
-                    else None
-                ),
+                catalogue=self.store.connection.cursor() if self.store is not None else None,
             )
             self.flights.subscribers.append(self._on_flights)
             if self.store is not None:  # flights in progress at the last stop continue

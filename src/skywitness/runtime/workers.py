@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,7 +29,7 @@ from ..errors import SkywitnessError
 from ..flights.warm import WarmStart
 from ..flights.windows import LATENESS_S as WINDOW_LATENESS_S
 from ..flights.windows import STEP_S as WINDOW_S
-from ..identify.kinds import resolve_kinds
+from ..identify.kinds import kinds_heard
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
@@ -94,8 +95,8 @@ class FlightsWorker:
     (started with the worker, closed by ``stop`` after the last step), else in this thread.
     ``learn`` takes the emitter categories the tracker hears first (never blocks): before its
     next step the worker resolves them into kinds as ``aircraft_kinds`` does
-    (``identify.kinds.resolve_kinds``, with ``type_kinds``: the type kinds the identity store
-    has for those aircraft) and the stage judges those aircraft by them from then on.
+    (``identify.kinds.kinds_heard`` over ``catalogue``, a cursor of the identity store used by
+    this thread only, or none) and the stage judges those aircraft by them from then on.
     """
 
     def __init__(
@@ -111,10 +112,10 @@ class FlightsWorker:
         lake: Path | None = None,
         lake_sync: Callable[[], object] | None = None,
         kinds: dict[str, int] | None = None,
-        type_kinds: Callable[[list[str]], dict[str, int]] | None = None,
+        catalogue: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
         self.hub = hub
-        self.type_kinds = type_kinds  # called in the worker thread only
+        self.catalogue = catalogue  # read in the worker thread only
         self._categories: dict[str, str] = {}  # heard, not yet resolved
         # stores what the tracker gave so far before a step: a recall from the lake must see
         # the rows before an ocean gap even when they came a moment ago (a fast replay)
@@ -180,9 +181,7 @@ class FlightsWorker:
         with self._lock:
             categories, self._categories = self._categories, {}
         if categories:
-            typed = self.type_kinds(sorted(categories)) if self.type_kinds is not None else {}
-            kinds = resolve_kinds(typed, categories)
-            self.engine.learn_kinds({a: kinds[a] for a in categories if a in kinds})
+            self.engine.learn_kinds(kinds_heard(self.catalogue, categories))
 
     @property
     def pending_rows(self) -> int:
