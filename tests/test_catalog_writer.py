@@ -33,6 +33,7 @@ JOB_MODULES = {
     "identify/importer.py",
     "identify/store_schema.py",
     "identify/trace_facts.py",
+    "identify/adsb_facts.py",
     "watch/alerts.py",
 }
 #: Store job modules check their thread themselves (``require_writer``).
@@ -46,6 +47,8 @@ WRITE_FUNCTIONS = {
     "save_alerts",
     "ensure_alerts",
     "record_trace_facts",
+    "record_adsb_facts",
+    "merge_facts",
 }
 
 

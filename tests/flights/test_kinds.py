@@ -18,8 +18,16 @@ import pytest
 
 from skywitness.flights import FlightBuilder, build_flights
 from skywitness.flights.stage import FlightStage
+from skywitness.identify.adsb_facts import record_adsb_facts
 from skywitness.identify.importer import import_aircraft
-from skywitness.identify.kinds import Kind, aircraft_kinds, kind_of_emitter, kind_of_type
+from skywitness.identify.kinds import (
+    Kind,
+    aircraft_kinds,
+    kind_of_category,
+    kind_of_emitter,
+    kind_of_type,
+    resolve_kind,
+)
 from skywitness.store import load_traffic_json
 
 TS = pa.timestamp("ms", tz="UTC")
@@ -163,3 +171,27 @@ def test_kinds_from_the_identity_store(tmp_path: Path, shared_data: Path) -> Non
     assert {a: every[a] for a in kinds} == kinds
     assert aircraft_kinds(con, []) == {}
     assert aircraft_kinds(duckdb.connect(), ["ac671b"]) == {}  # no identity tables yet
+    # emitter categories as transmitted (source adsb): N899DN's A3 (its readsb trace) and an
+    # A1 for the EC145 leave their type kinds; the glider, in no database, is known by its B1;
+    # the A319's A3 (a weight class) gives it no kind
+    stamp = datetime(2026, 1, 1)
+    cats = {"ac671b": "A3", "4b43ac": "A1", GLIDER: "B1", "3c6444": "A3"}
+    assert record_adsb_facts(con, cats, "test", stamp) == 4
+    assert record_adsb_facts(con, cats, "test", stamp) == 0  # already current: not rewritten
+    assert aircraft_kinds(con, [*kinds, GLIDER, "3c6444"]) == {**kinds, GLIDER: int(Kind.GLIDER)}
+
+
+def test_which_kind_wins() -> None:
+    """A decisive category (B1, B2, A7) wins over the type; the type wins over set A's weight
+    and performance classes; those count only where no type gives a kind."""
+    assert resolve_kind(int(Kind.JET), "B1") == Kind.GLIDER
+    assert resolve_kind(int(Kind.PISTON), "B2") == Kind.LIGHTER_THAN_AIR
+    assert resolve_kind(int(Kind.PISTON), "A7") == Kind.HELICOPTER
+    assert resolve_kind(int(Kind.HELICOPTER), "A1") == Kind.HELICOPTER
+    assert resolve_kind(int(Kind.JET), "A6") == Kind.JET
+    assert resolve_kind(0, "A6") == Kind.MILITARY
+    assert resolve_kind(0, "B4") == Kind.PISTON
+    assert resolve_kind(0, "A3") == Kind.UNKNOWN
+    assert resolve_kind(int(Kind.TURBOPROP), None) == Kind.TURBOPROP
+    assert kind_of_category("b1") == Kind.GLIDER
+    assert kind_of_category("X1") == kind_of_category(None) == Kind.UNKNOWN

@@ -296,18 +296,20 @@ def test_gzipped_joined_tar_and_dbflags_facts(tmp_path: Path, template: dict[str
             "ORDER BY field"
         ).fetchall()
         source = store.connection.execute(
-            "SELECT DISTINCT source, source_version FROM aircraft_facts"
+            "SELECT DISTINCT source, source_version FROM aircraft_facts ORDER BY source"
         ).fetchall()
     assert o.traces == 4 and not o.problems and o.points == 4 * len(template["trace"])
+    # the emitter category of the points' details (the real trace's "A3"), of source adsb
     assert facts == [
         ("description", template["desc"]),
+        ("emitter_category", "A3"),
         ("flag_ladd", "1"),
         ("flag_military", "1"),
         ("owner", template["ownOp"]),
         ("registration", "N899DX"),
         ("typecode", template["t"]),
     ]
-    assert source == [("readsb-globe", "day.tar.gz")]
+    assert source == [("adsb", "day.tar.gz"), ("readsb-globe", "day.tar.gz")]
 
 
 def test_grown_trace_stores_only_its_new_points(tmp_path: Path, template: dict[str, Any]) -> None:

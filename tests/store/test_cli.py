@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -129,3 +130,27 @@ def test_download_runways(tmp_path: Path) -> None:
     ):
         db_cmd.download_runways(tmp_path / "x.csv", client=client)
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_table_marks_the_first_airborne_point(
+    tmp_path: Path,
+    quickstart: pa.Table,
+    shared_data: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """#11 class 9 in the table: DFORH's departure from Le Bourget is observed (parked until
+    13:55:39) across a silence, so it has no takeoff time; the table gives its first airborne
+    point (14:02:44) marked "~", not a takeoff."""
+    monkeypatch.setenv("COLUMNS", "200")
+    dforh = quickstart.filter(pc.equal(quickstart["icao24"], "3d7009"))
+    runways = load_runways(shared_data / "ourairports" / "runways.csv.gz")
+    d = tmp_path / "data"
+    with Store(d) as s:
+        s.replace_flights(build_flights(dforh, runways=runways))
+    assert run("flights", "--data-dir", str(d), "--from", "LFPB") == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split("\t")[:4] == ["icao24", "callsign", "from", "departure"]
+    assert [r.split("\t")[:4] for r in rows] == [
+        ["3d7009", "DFORH", "LFPB", "~2021-10-07T14:02Z"]  # to the minute
+    ]

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import SkywitnessError
 from ..flights.recall import LakeRecall
 from ..flights.stage import FlightStage
-from ..identify.kinds import aircraft_kinds
+from ..identify.kinds import aircraft_kinds, kinds_heard
 from ..runtime.pipeline import track_tables
 from ..stats import IngestStats
 from ..watch import (
@@ -78,6 +78,8 @@ def run_watch(args: argparse.Namespace) -> int:
     try:
         with open_store(args) as store:
             runways = store.table("runways")  # imported with `db import-runways`, or None
+            con = store.connection
+            stage = FlightStage(runways, recall=LakeRecall(store.lake), kinds=aircraft_kinds(con))
             watch = Watch(
                 rs,
                 con=store.connection,
@@ -86,9 +88,7 @@ def run_watch(args: argparse.Namespace) -> int:
                 runways=runways,
                 # the one flights stage, recalling flights forgotten in the air from the lake,
                 # with the aircraft kinds the identity store knows (as ``flights rebuild``)
-                stage=FlightStage(
-                    runways, recall=LakeRecall(store.lake), kinds=aircraft_kinds(store.connection)
-                ),
+                stage=stage,
             )
             if args.replay:
                 if args.since is None or args.until is None:
@@ -97,7 +97,11 @@ def run_watch(args: argparse.Namespace) -> int:
             else:
                 stats = IngestStats(strict=args.strict)
                 with stop_on_signals() as stop:
-                    tables = track_tables(args.sources, run_options(args), stats, stop=stop)
+                    # the emitter categories heard live give kinds too (as in ``serve``)
+                    tables = track_tables(
+                        args.sources, run_options(args), stats, stop=stop,
+                        on_categories=lambda c: stage.learn_kinds(kinds_heard(con, c)),
+                    )  # fmt: skip
                     alerts = live(watch, tables)
                 if not args.quiet:
                     print_summary(stats, title="watch input")

@@ -158,3 +158,23 @@ def emitter_category(code: int) -> str | None:
         return None
     tc, ca = (code & 0xFF) >> 3, code & 7
     return f"{_CATEGORY_SETS.get(tc, '?')}{ca}"
+
+
+_SET_TYPE_CODES = {v: k for k, v in _CATEGORY_SETS.items()}
+
+
+def category_code(text: object) -> int:
+    """The ``category`` code (type code * 8 + CA) of a category as readsb and tar1090 write it
+    (``"A3"``, ``"b1"``); -1 for anything else (absent, not text, another set or digit)."""
+    if not isinstance(text, str) or len(text) != 2:
+        return -1
+    tc = _SET_TYPE_CODES.get(text[0].upper())
+    if tc is None or not "0" <= text[1] <= "7":
+        return -1
+    return tc * 8 + int(text[1])
+
+
+def informative_category(code: int) -> bool:
+    """Whether a ``category`` code says something: sets A to C (type codes 4 to 2) with a
+    category other than 0 ("no information"); set D (type code 1) is reserved."""
+    return code >= 0 and 2 <= (code & 0xFF) >> 3 <= 4 and code & 7 != 0

@@ -78,7 +78,8 @@ class FlightBuilder:
         kinds: Kinds | None = None,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
-        self._kinds = kinds  # icao24 -> aircraft kind (None: by speed only, as bulk without)
+        # icao24 -> aircraft kind (None: by speed only, as bulk without); a copy: learned into
+        self._kinds: dict[str, int] | None = dict(kinds) if kinds else None
         self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
         self._bridges = BridgeMemory() if recall is not None else None
         self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
@@ -104,6 +105,12 @@ class FlightBuilder:
     def inference(self) -> AirportInference:
         """The airport inference the flights are built with (airports on their runways)."""
         return self._inference
+
+    def learn_kinds(self, kinds: Kinds) -> None:
+        """Kinds learned while running (an emitter category first heard): the next updates
+        judge those aircraft by them."""
+        if kinds:
+            self._kinds = {**(self._kinds or {}), **kinds}
 
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""

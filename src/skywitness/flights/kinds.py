@@ -3,8 +3,9 @@
 A kind (``identify.kinds.Kind``: glider, helicopter, light piston, turboprop, jet, military
 high-performance...) comes from the ADS-B emitter category or from the aircraft database
 (``identify.kinds``). The stage is given a per-icao24 mapping (``Kinds``) by its callers,
-built from the identity store (``identify.kinds``), so that the bulk and live paths, given the
-same mapping, build the same flights. Unknown aircraft keep the speed classes the stage used
+built from the identity store (``identify.kinds``; the live paths add the categories they hear,
+``learn_kinds``), so that the bulk and live paths, given the same mapping, build the same
+flights. Unknown aircraft keep the speed classes the stage used
 before (``UNKNOWN``): a kind only ever refines them.
 
 Per kind: the longest time it can stay airborne (endurance: a silence longer than that ends a

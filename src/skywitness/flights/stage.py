@@ -97,6 +97,10 @@ class FlightStage:
         finished = ended["flight_id"].to_pylist()
         return FlightChanges(changed, removed, finished, ended)
 
+    def learn_kinds(self, kinds: Kinds) -> None:
+        """Kinds learned while running (``FlightBuilder.learn_kinds``)."""
+        self.builder.learn_kinds(kinds)
+
     def flights(self) -> pa.Table:
         """All current flights (final and still changing), by icao24 then firstSeen."""
         return self.builder.flights()

@@ -9,13 +9,22 @@ kept the same way in ``operator_facts``. Times are naive TIMESTAMPs in UTC.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 #: Default trust of each kind when two sources disagree (higher wins).
-KIND_PRIORITY: dict[str, int] = {"generic": 40, "tar1090": 30, "opensky": 20, "planealert": 10}
+#: ``adsb``: what the aircraft transmits about itself (its emitter category), which no
+#: database says.
+KIND_PRIORITY: dict[str, int] = {
+    "generic": 40,
+    "tar1090": 30,
+    "opensky": 20,
+    "planealert": 10,
+    "adsb": 5,
+}
 
 #: Fields shown as columns of the wide ``aircraft`` view.
 WIDE_FIELDS: tuple[str, ...] = (
@@ -96,6 +105,52 @@ def missing_relation(con: Any, exc: duckdb.Error, *names: str) -> bool:
     return isinstance(exc, duckdb.CatalogException) and not all(
         relation_exists(con, n) for n in names
     )
+
+
+def merge_facts(
+    con: Any,
+    facts: list[tuple[str, str, str]],
+    source: str,
+    kind: str,
+    version: str,
+    stamp: dt.datetime,
+) -> int:
+    """Merge (icao24, field, value) ``facts`` of one source, given outside an import (a trace's
+    head, what the aircraft transmits), into ``aircraft_facts``; returns the facts added. The
+    last value per (icao24, field) counts; a value that changes retires the earlier one
+    (``valid_until``), as an import does; one already current is not written again."""
+    if not facts:
+        return 0
+    con.execute(
+        "INSERT INTO aircraft_sources VALUES (?, ?, ?) ON CONFLICT (source) DO NOTHING",
+        [source, kind, KIND_PRIORITY[kind]],
+    )
+    cols = list(zip(*facts, strict=True))
+    table = pa.table({"icao24": cols[0], "field": cols[1], "value": cols[2]})
+    con.register("_new_facts", table)
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _nf AS SELECT icao24, field, last(value) AS value
+               FROM _new_facts GROUP BY icao24, field"""
+        )
+        con.execute(
+            """UPDATE aircraft_facts AS f SET valid_until = ?
+               WHERE f.source = ? AND f.valid_until IS NULL AND EXISTS (SELECT 1 FROM _nf n
+                   WHERE n.icao24 = f.icao24 AND n.field = f.field AND n.value <> f.value)""",
+            [stamp, source],
+        )
+        added = con.execute(
+            """INSERT INTO aircraft_facts
+               SELECT n.icao24, n.field, n.value, ?, ?, ?, NULL FROM _nf n
+               WHERE NOT EXISTS (SELECT 1 FROM aircraft_facts f WHERE f.source = ?
+                   AND f.valid_until IS NULL AND f.icao24 = n.icao24 AND f.field = n.field
+                   AND f.value = n.value)""",
+            [source, version, stamp, source],
+        ).fetchone()
+    finally:
+        con.unregister("_new_facts")
+        con.execute("DROP TABLE IF EXISTS _nf")
+    return int(added[0]) if added else 0
 
 
 FactRow = tuple[str, str, str, str, int, str]

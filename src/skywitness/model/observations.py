@@ -34,6 +34,9 @@ class Observations:
     onground: I1  # -1 unknown
     kind: U1  # SourceKind for these values
     position_source: U1  # PositionSource
+    #: ADS-B emitter category the report gives (readsb's "A3"), as ``Messages.category``
+    #: (TC * 8 + CA); -1 unknown
+    category: I1
     new_leg: B1 = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))  # trace flag 2
     #: 95 % horizontal radius of the position, m (multilateration); NaN unknown
     position_error: F8 = field(default_factory=lambda: np.zeros(0))
@@ -61,6 +64,7 @@ class Observations:
             onground=filled(np.int8, n, -1),
             kind=filled(np.uint8, n, int(SourceKind.OTHER)),
             position_source=filled(np.uint8, n, int(PositionSource.UNKNOWN)),
+            category=filled(np.int8, n, -1),
             new_leg=filled(np.bool_, n, False),
             position_error=filled(np.float64, n, np.nan),
             source=source,

@@ -235,6 +235,10 @@ class FlightSteps:
             buffered=self.windows.rows,
         )
 
+    def learn_kinds(self, kinds: Kinds) -> None:
+        """Kinds learned while running (an emitter category first heard)."""
+        self.stage.learn_kinds(kinds)
+
     def flights(self) -> pa.Table:
         """All current flights (``FlightStage.flights``), passed on or not."""
         return self.stage.flights()

@@ -93,6 +93,7 @@ def _serve(
         if kind == "stop":
             return
         try:
+            steps.learn_kinds(flags.get("kinds") or {})
             if kind == "advance":
                 payload, warm = conn.recv_bytes(), conn.recv_bytes()
                 # the stream texts are built here too: thousands of rows of Python work the
@@ -158,7 +159,10 @@ class FlightsProcess:
         kinds: dict[str, int] | None = None,
     ) -> None:
         self._ctx = mp.get_context("spawn")
-        self._kinds = kinds  # icao24 -> aircraft kind, handed to every child
+        # icao24 -> aircraft kind, handed to every child (a fresh one too: learned ones
+        # included); learned ones not yet sent go with the next call
+        self._kinds = dict(kinds) if kinds else None
+        self._learned: dict[str, int] = {}
         # handed to every child (a fresh one too) as Arrow IPC bytes
         self._runways = to_ipc(runways) if runways is not None else None
         self._lake = str(lake) if lake is not None else None  # recall from here (None: never)
@@ -196,8 +200,10 @@ class FlightsProcess:
                 self._start()
             conn = self._conn
             assert conn is not None
+            flags = {**(flags or {}), "kinds": self._learned}
+            self._learned = {}  # a fresh child has them from the start
             try:
-                conn.send((kind, flags or {}))
+                conn.send((kind, flags))
                 for payload in payloads:
                     conn.send_bytes(payload)
                 status, removed, rejects, texts, counts = conn.recv()
@@ -265,6 +271,13 @@ class FlightsProcess:
             "supersedes": list(supersedes),
         }
         return self._call("advance", [payload, warm_bytes], flags)
+
+    def learn_kinds(self, kinds: dict[str, int]) -> None:
+        """Kinds learned while running, sent to the child with the next call."""
+        if kinds:
+            with self._lock:
+                self._kinds = {**(self._kinds or {}), **kinds}
+                self._learned.update(kinds)
 
     def flights(self) -> pa.Table:
         """All current flights (``FlightSteps.flights`` in the child)."""

@@ -4,13 +4,13 @@ Each trace is decoded once, column-wise with many others (``sources.trace_bytes`
 ``sources.readsb.trace_observations`` for a document of another shape), its callsign and squawk
 carried forward along the trace, and stored as it is: trace points are already readsb's tracked
 state vectors, so they are not re-tracked or thinned. Traces are written in batches; each batch
-commits its rows, the identity of its traces (``store.traces``), their legs and their identity
-facts (``identify.trace_facts``) in one transaction, so an interrupted ingest resumes by
-skipping exactly the traces already stored. A batch's rows are put in the lake's order
-(day, icao24, time) as whole traces, and its flights are built from it in memory when they can
-be (``runtime.globe_flights``). Unreadable members are counted and named, the rest
-of the day is stored. The ingest record is opened with the first batch: an archive that yields
-nothing leaves no record (and the caller exits non-zero).
+commits its rows, its traces' identity (``store.traces``), legs and identity facts (the head's,
+``identify.trace_facts``; the points' emitter category, ``identify.adsb_facts``) in one
+transaction, so an interrupted ingest resumes by skipping exactly the traces already stored. A
+batch's rows are put in the lake's order (day, icao24, time) as whole traces, and its flights are
+built from it in memory when they can be (``runtime.globe_flights``). Unreadable members are
+counted and named, the rest of the day is stored. The ingest record is opened with the first
+batch: an archive that yields nothing leaves no record (and the caller exits non-zero).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import labels, string_array
+from ..identify.adsb_facts import record_adsb_facts
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..identify.trace_facts import record_trace_facts, trace_facts
 from ..model import Observations, RejectReason
@@ -47,6 +48,7 @@ from ..store import Store
 from ..store.catalog import set_ingest_sha256
 from ..store.schema import canonicalize
 from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
+from ..track.ingest_step import EmitterCategories
 from .globe_flights import GlobeFlights
 from .records import observations_table
 
@@ -100,6 +102,7 @@ class _Trace:
     start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
     last: float  # unix s of its last point stored
     facts: list[tuple[str, str, str]]
+    categories: dict[str, str]  # its emitter category, as ``ingest`` notes it
 
 
 @dataclass
@@ -243,7 +246,8 @@ def _take(
     done[key] = float(obs.timestamp.max())
     out.kept += 1
     facts = [] if item.icao.startswith("~") else trace_facts(item.icao, item.doc)
-    pending.docs.append(_Trace(item.member, item.icao, key[1], done[key], facts))
+    cats = EmitterCategories().note(obs.icao24, obs.category, ~obs.non_icao)
+    pending.docs.append(_Trace(item.member, item.icao, key[1], done[key], facts, cats))
     pending.obs.append(carry_forward(obs))
     pending.points += len(obs)
 
@@ -337,12 +341,14 @@ def _flush(
     )
     legs = _legs(pending, inp.name, ingest_id)
     facts = [f for d in pending.docs for f in d.facts]
+    cats = {a: c for d in pending.docs for a, c in d.categories.items()}
     stamp = datetime.now(UTC).replace(tzinfo=None)
     added = [0]
 
     def on_commit(c: object) -> None:  # runs in the catalogue writer's commit transaction
         record_traces(c, traces, legs)
         added[0] = record_trace_facts(c, facts, inp.name, stamp)
+        added[0] += record_adsb_facts(c, cats, inp.name, stamp)
 
     stored = store.write_batch(ingest_id, table, stats=out.stats, on_commit=on_commit)
     out.traces += len(pending.docs)

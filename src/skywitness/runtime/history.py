@@ -1,7 +1,8 @@
 """History jobs over the store: ingest sources with provenance, then keep flights current.
 
 ``ingest`` runs sources → decode → track into the store, one ingest record per source (file
-SHA-256, format, counts); afterwards only the aircraft and days it touched have their flights
+SHA-256, format, counts), with the emitter categories the aircraft transmit as identity facts
+(``identify.adsb_facts``); afterwards only the aircraft and days it touched have their flights
 recomputed: from the state vectors it still holds in memory when the lake has no others of
 that window (``FLIGHTS_IN_MEMORY_ROWS``), else from the lake. ``rebuild_flights`` recomputes
 flights over a window, a chunk of aircraft at a time.
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 from ..flights import airport_inference
 from ..flights.infer import RunwayAwareInference
 from ..flights.stage import build_all
+from ..identify.adsb_facts import PendingCategories
 from ..identify.kinds import aircraft_kinds
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
@@ -158,7 +160,13 @@ def ingest(
         else:
             provenance = Provenance(spec, None, opts.fmt)
         extent = Extent()
-        tables = extent.watch(track_tables([spec], opts, stats, progress=progress, stop=stop))
+        # the emitter categories heard, stored as identity facts with the rows
+        categories = PendingCategories(Path(spec).name if os.path.isfile(spec) else spec)
+        tables = extent.watch(
+            track_tables(
+                [spec], opts, stats, progress=progress, stop=stop, on_categories=categories.add
+            )
+        )
         record = ingest_tables(
             store,
             tables,
@@ -167,6 +175,7 @@ def ingest(
             flush_rows=flush[0],
             flush_seconds=flush[1],
             derived=True,
+            facts=categories.take,
         )
         outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)

@@ -125,8 +125,11 @@ def track_tables(
     stop: threading.Event | None = None,
     progress: ProgressHook | None = None,
     tracker: Tracker | None = None,
+    on_categories: Callable[[dict[str, str]], object] | None = None,
 ) -> Iterator[pa.Table]:
-    """State vectors in the canonical columns, at most one per aircraft per ``rate_s``."""
+    """State vectors in the canonical columns, at most one per aircraft per ``rate_s``;
+    ``on_categories``: given the emitter categories each chunk heard first (icao24 -> "B1",
+    ``Stepped.categories``), to be recorded as identity facts (``identify.adsb_facts``)."""
     from ..track.ingest_step import IngestStep
     from ..track.tracker import Tracker
     from .places import AirportPlaces
@@ -140,6 +143,8 @@ def track_tables(
     ingest = IngestStep(tracker, stats, dedup=opts.dedup)  # the one ingest step (serve's too)
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
         stepped = ingest.step(chunk)  # a states document: gated, not re-tracked
+        if stepped.categories and on_categories is not None:
+            on_categories(stepped.categories)
         if len(stepped):
             yield stepped.to_arrow()
     final = ingest.flush()

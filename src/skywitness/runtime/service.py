@@ -30,6 +30,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..flights.warm import warm_start
 from ..identify import ensure_schema as ensure_identity_schema
+from ..identify.adsb_facts import PendingCategories
 from ..identify.kinds import aircraft_kinds
 from ..mlat import load_receivers
 from ..stats import IngestStats
@@ -118,6 +119,8 @@ class Service:
         self.watch: Any = None  # the watch hook (``--rules``): ``rules``, ``reload()``, ``stop()``
         self.store: Store | None = None
         self.writer: Writer | None = None
+        # the emitter categories heard, recorded as identity facts by ``writer``
+        self._categories = PendingCategories("serve")
         self._ingest_id: int | None = None
         self._read_con: duckdb.DuckDBPyConnection | None = None
         self._identity_con: duckdb.DuckDBPyConnection | None = None
@@ -161,6 +164,7 @@ class Service:
                     flush_seconds=STORE_FLUSH_S,
                     stats=self.stats,
                     degrade=True,  # a full disk stops storing, never the live service
+                    facts=self._categories.take,  # emitter categories, stored with the rows
                 ).start()
                 # alerts stored earlier (a previous run, a replay) are listed from the start
                 for stored in list_alerts(self.store.connection)[-ALERTS_KEPT:]:
@@ -181,6 +185,8 @@ class Service:
                 lake_sync=self._sync_lake,
                 # the aircraft kinds the identity store knows, as ``flights rebuild`` has them
                 kinds=aircraft_kinds(self.store.connection) if self.store is not None else None,
+                # for the emitter categories heard live: their aircraft's type kinds
+                catalogue=self.store.connection.cursor() if self.store is not None else None,
             )
             self.flights.subscribers.append(self._on_flights)
             if self.store is not None:  # flights in progress at the last stop continue
@@ -205,6 +211,7 @@ class Service:
                 idle_expiry=cfg.idle_expiry,
                 on_states=[self._on_states],
                 on_events=[self._on_events],
+                on_categories=[self._on_categories],
                 on_snapshot=self.snapshots.offer,
                 outputs=self.outputs if self.outputs.enabled else None,
                 receivers=load_receivers(cfg.receivers) if cfg.receivers else (),
@@ -292,6 +299,12 @@ class Service:
             self.flights.add(table)
         for hook in self.subscribers.on_states:
             hook(table)
+
+    def _on_categories(self, categories: dict[str, str]) -> None:
+        if self.writer is not None:
+            self._categories.add(categories)
+        if self.flights is not None:
+            self.flights.learn(categories)
 
     def _on_events(self, events: list[Any]) -> None:
         for hook in self.subscribers.on_events:

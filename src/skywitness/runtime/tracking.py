@@ -3,8 +3,10 @@
 It takes queued batches from the feeds, merges frames heard by several receivers, decodes and
 tracks them, and fans the results out without waiting on anyone: state vectors to the
 ``on_states`` consumers (store writer, flights, watch), positions and tracker events to the SSE
-hub, frames to the re-broadcast outputs. At most once per ``snapshot_interval_s`` it copies the
-tracker's state, as columns, for the live snapshot (serialised in another thread).
+hub, frames to the re-broadcast outputs, the emitter categories first heard to
+``on_categories`` (identity facts, the flights worker's kinds). At most once per
+``snapshot_interval_s`` it copies the tracker's state, as columns, for the live snapshot
+(serialised in another thread).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ COALESCE_FRAMES = 65_536
 IDLE_POLL_S = 0.1
 
 StatesHook = Callable[[pa.Table], None]
+CategoriesHook = Callable[[dict[str, str]], None]
 EventsHook = Callable[[list[Event]], None]
 SnapshotHook = Callable[[LiveColumns, float], None]
 
@@ -164,6 +167,9 @@ class TrackerWorker:
     on_states: list[StatesHook] = field(default_factory=list)
     on_events: list[EventsHook] = field(default_factory=list)
     on_snapshot: SnapshotHook | None = None
+    #: the emitter categories a batch heard first (icao24 -> "B1", ``Stepped.categories``),
+    #: given before its state vectors
+    on_categories: list[CategoriesHook] = field(default_factory=list)
     outputs: Rebroadcast | None = None
     #: unix s (wall clock) arrival of the newest batch finished; lag = now - this while busy.
     last_arrival: float | None = None
@@ -256,6 +262,9 @@ class TrackerWorker:
             return
         per_source = self.decode_stats.setdefault(item.source, IngestStats())
         out = self._ingest.step(chunk, rejects=per_source)
+        if out.categories:
+            for hook in self.on_categories:
+                hook(out.categories)
         sv = out.states
         if self.outputs is not None and out.frames is not None and out.msgs is not None:
             lat, lon = self.tracker.last_positions

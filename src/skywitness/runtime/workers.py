@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,6 +29,7 @@ from ..errors import SkywitnessError
 from ..flights.warm import WarmStart
 from ..flights.windows import LATENESS_S as WINDOW_LATENESS_S
 from ..flights.windows import STEP_S as WINDOW_S
+from ..identify.kinds import kinds_heard
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
@@ -81,6 +83,8 @@ class FlightsEngine(Protocol):
         want_texts: bool = False,
     ) -> StepResult: ...
 
+    def learn_kinds(self, kinds: dict[str, int]) -> None: ...
+
     def flights(self) -> pa.Table: ...
 
 
@@ -89,6 +93,10 @@ class FlightsWorker:
 
     ``process=True``: the flights state (``FlightSteps``) lives in a ``FlightsProcess``
     (started with the worker, closed by ``stop`` after the last step), else in this thread.
+    ``learn`` takes the emitter categories the tracker hears first (never blocks): before its
+    next step the worker resolves them into kinds as ``aircraft_kinds`` does
+    (``identify.kinds.kinds_heard`` over ``catalogue``, a cursor of the identity store used by
+    this thread only, or none) and the stage judges those aircraft by them from then on.
     """
 
     def __init__(
@@ -104,8 +112,11 @@ class FlightsWorker:
         lake: Path | None = None,
         lake_sync: Callable[[], object] | None = None,
         kinds: dict[str, int] | None = None,
+        catalogue: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
         self.hub = hub
+        self.catalogue = catalogue  # read in the worker thread only
+        self._categories: dict[str, str] = {}  # heard, not yet resolved
         # stores what the tracker gave so far before a step: a recall from the lake must see
         # the rows before an ocean gap even when they came a moment ago (a fast replay)
         self.lake_sync = lake_sync
@@ -159,6 +170,18 @@ class FlightsWorker:
                 old = self._pending.pop(0)
                 self._pending_rows -= old.num_rows
                 self.dropped_rows += old.num_rows
+
+    def learn(self, categories: Mapping[str, str]) -> None:
+        """Emitter categories first heard (icao24 -> "B1"), resolved into kinds before the
+        next step."""
+        with self._lock:
+            self._categories.update(categories)
+
+    def _learn_kinds(self) -> None:
+        with self._lock:
+            categories, self._categories = self._categories, {}
+        if categories:
+            self.engine.learn_kinds(kinds_heard(self.catalogue, categories))
 
     @property
     def pending_rows(self) -> int:
@@ -221,6 +244,7 @@ class FlightsWorker:
         if idle and (self.storer is None or not self.storer.unstored):
             return
         try:
+            self._learn_kinds()
             states = pa.concat_tables(tables) if tables else None
             if self.lake_sync is not None and self._seals(tables, warm, drain or quiet):
                 self.lake_sync()

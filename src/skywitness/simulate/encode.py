@@ -168,9 +168,11 @@ def _df17_head(icao24: int, onground: B1) -> I8:
 
 
 def identification(icao24: int, callsign: str, category: str, onground: B1) -> tuple[U1, U1]:
-    """DF17 TC 4: callsign and emitter category (set A: ``"A0"``..``"A7"``)."""
+    """DF17 TC 4 to 1: callsign and emitter category (``"A0"``..``"A7"``: TC 4, set A; set B
+    TC 3, such as ``"B1"`` glider; C TC 2; D TC 1)."""
     n = onground.shape[0]
-    me = (TC_IDENT_SET_A << 51) | (int(category[1]) << 48) | callsign48(callsign)
+    tc = TC_IDENT_SET_A - "ABCD".index(category[0].upper())
+    me = (tc << 51) | (int(category[1]) << 48) | callsign48(callsign)
     return _frames(_df17_head(icao24, onground), _col(me, n).astype(np.uint64), 0)
 
 

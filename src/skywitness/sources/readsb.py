@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..decode.codes import category_code
 from ..model import Observations, PositionSource, RejectReason
 from ..stats import IngestStats
 from .records import ObsRows, icao_of, num, obs_take, readsb_type, squawk_code
@@ -91,6 +92,7 @@ def aircraft_rows(doc: Any, rows: ObsRows, arrival: float | None = None) -> list
             onground=1 if ground else (0 if not math.isnan(num(alt_baro)) else -1),
             kind=kind,
             possrc=possrc if has_pos else PositionSource.UNKNOWN,
+            category=category_code(ac.get("category")),
         )
         if why:
             bad.append(why)
@@ -155,6 +157,7 @@ def _trace_columns(
     lat, lon = _floats(cols[1]), _floats(cols[2])
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
+    category = np.full(n, -1, dtype=np.int8)
     # a source type that is not a text (a number, a table) is unknown, as a missing one
     types = np.array([v if isinstance(v, str) else None for v in cols[9]], dtype=object)
     for i, d in enumerate(cols[8]):
@@ -168,11 +171,13 @@ def _trace_columns(
             sq = d.get("squawk")
             if sq is not None:
                 squawk[i] = _squawk(sq) if isinstance(sq, str) else squawk_code(sq)
+            category[i] = category_code(d.get("category"))
     return trace_arrays(
         TraceColumns(
             dt=_floats(cols[0]), lat=lat, lon=lon, alt=alt, ground=ground, gs=_floats(cols[4]),
             track=_floats(cols[5]), flags=flags, vrate=vr, geom_alt=_floats(cols[10]),
             geom_rate=_floats(cols[11]), callsign=callsign, squawk=squawk, types=types,
+            category=category,
         ),
         t, addr, source,
     )  # fmt: skip

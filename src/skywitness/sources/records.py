@@ -201,6 +201,7 @@ class ObsRows:
         self.kind: list[int] = []
         self.possrc: list[int] = []
         self.new_leg: list[bool] = []
+        self.category: list[int] = []
 
     def __len__(self) -> int:
         return len(self.t) + self._part_rows
@@ -233,6 +234,7 @@ class ObsRows:
         kind: int = SourceKind.OTHER,
         possrc: int = PositionSource.UNKNOWN,
         new_leg: bool = False,
+        category: int = -1,
     ) -> str:
         """Append one row; returns "" (a reason would name a row that cannot be a record; values
         outside physical ranges are refused for every reader alike by ``drop_implausible``)."""
@@ -255,6 +257,7 @@ class ObsRows:
         self.kind.append(int(kind))
         self.possrc.append(int(possrc))
         self.new_leg.append(new_leg)
+        self.category.append(category)
         return ""
 
     def build(self, source: str) -> Observations:
@@ -282,6 +285,7 @@ class ObsRows:
             kind=np.array(self.kind, dtype=np.uint8),
             position_source=np.array(self.possrc, dtype=np.uint8),
             new_leg=np.array(self.new_leg, dtype=np.bool_),
+            category=np.array(self.category, dtype=np.int8),
             source=source,
         )
 
@@ -305,6 +309,7 @@ def obs_take(obs: Observations, index: npt.NDArray[Any]) -> Observations:
         kind=obs.kind[index],
         position_source=obs.position_source[index],
         new_leg=obs.new_leg[index],
+        category=obs.category[index],
         source=obs.source,
     )
 

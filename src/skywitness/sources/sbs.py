@@ -105,6 +105,7 @@ class SbsParser(LineParser[Observations]):
                 np.uint8
             ),
             new_leg=np.zeros(n, dtype=np.bool_),
+            category=np.full(n, -1, dtype=np.int8),
             source=self.name,
         )
 

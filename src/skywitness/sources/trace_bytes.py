@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..decode.codes import category_code
 from ..decode.hexio import numpy_of
 from ..model import Observations
 from .records import icao_of, squawk_code
@@ -67,6 +68,7 @@ _DETAIL = {
     "type": r'"type":"(?P<v>[^"]*)"',
     "flight": r'"flight":"(?P<v>[^"]*)"',
     "squawk": r'"squawk":(?P<v>"[^"]*"|[-0-9.eE+]+)',
+    "category": r'"category":"(?P<v>[^"]*)"',
 }
 
 
@@ -240,7 +242,7 @@ def _columns(table: pa.Table) -> TraceColumns | None:
     if named is None or details is None:
         return None
     types = named[0]
-    callsign, squawk = details
+    callsign, squawk, category = details
     return TraceColumns(
         dt=dt,
         lat=floats(1),
@@ -256,6 +258,7 @@ def _columns(table: pa.Table) -> TraceColumns | None:
         callsign=callsign,
         squawk=squawk,
         types=types,
+        category=category,
     )
 
 
@@ -281,15 +284,17 @@ def _quoted_names(
 
 def _details(
     col: pa.ChunkedArray, types: npt.NDArray[np.object_], untyped: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int16]] | None:
-    """Callsign and squawk of each point from its details (the type too, where the point has
-    none, written into ``types``); None when a details field is not an object."""
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int16], npt.NDArray[np.int8]] | None:
+    """Callsign, squawk and emitter category of each point from its details (the type too,
+    where the point has none, written into ``types``); None when a details field is not an
+    object."""
     n = len(col)
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
+    category = np.full(n, -1, dtype=np.int8)
     has = numpy_of(pc.is_valid(col))
     if not has.any():
-        return callsign, squawk
+        return callsign, squawk, category
     where = np.flatnonzero(has)
     text = col.filter(pa.array(has))
     if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
@@ -307,10 +312,12 @@ def _details(
         elif key == "flight":
             names = np.array([v.strip()[:8] for v in values] + [""], dtype="<U8")
             callsign[where] = names[idx]
+        elif key == "category":
+            category[where] = np.array([*map(category_code, values), -1], dtype=np.int8)[idx]
         else:
             codes = np.array([_squawk_text(v) for v in values] + [-1], dtype=np.int16)
             squawk[where] = codes[idx]
-    return callsign, squawk
+    return callsign, squawk, category
 
 
 def _squawk_text(v: str) -> int:

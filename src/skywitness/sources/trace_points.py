@@ -32,6 +32,7 @@ class TraceColumns:
     callsign: npt.NDArray[np.str_]  # "" none
     squawk: npt.NDArray[np.int16]  # -1 none
     types: npt.NDArray[np.object_]  # source type name (str) or None, per point
+    category: npt.NDArray[np.int8]  # emitter category code of the details (-1 none)
 
 
 def trace_arrays(
@@ -77,5 +78,6 @@ def trace_arrays(
         kind=kind,
         position_source=possrc,
         new_leg=new_leg,
+        category=c.category,
         source=source,
     )

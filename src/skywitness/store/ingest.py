@@ -21,7 +21,7 @@ from ..errors import SkywitnessError
 from ..stats import IngestStats
 from .recovery import mark_derived
 from .store import AlreadyIngested, IngestRecord, Store
-from .writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS, Writer
+from .writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS, FactsSource, Writer
 
 _CHUNK_BYTES = 1 << 20
 
@@ -58,6 +58,7 @@ def ingest_tables(
     flush_rows: int = DEFAULT_FLUSH_ROWS,
     flush_seconds: float = DEFAULT_FLUSH_SECONDS,
     derived: bool = False,
+    facts: FactsSource | None = None,
 ) -> IngestRecord:
     """Store ``tables`` as one ingest and return its record.
 
@@ -66,6 +67,7 @@ def ingest_tables(
     ``duplicate`` and adds nothing. ``derived``: the caller builds flights from these rows
     afterwards; the ingest is marked as owing them (``recovery.mark_derived``) until it calls
     ``recovery.clear_derived``, so a crash in between is repaired at the next open.
+    ``facts``: identity facts heard with the rows, stored with them (``Writer``).
     """
     try:
         ingest_id = store.begin_ingest(
@@ -80,8 +82,9 @@ def ingest_tables(
         store.write(lambda con: mark_derived(con, ingest_id))
     st = stats if stats is not None else IngestStats()
     writer = Writer(
-        store, ingest_id, flush_rows=flush_rows, flush_seconds=flush_seconds, stats=st
-    ).start()
+        store, ingest_id, flush_rows=flush_rows, flush_seconds=flush_seconds, stats=st,
+        facts=facts,
+    ).start()  # fmt: skip
     try:
         for table in tables:
             if stats is None:

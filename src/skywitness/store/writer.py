@@ -18,7 +18,10 @@ A failure in the thread is re-raised by ``stop``/``append``, unless the writer *
 system, a store error) is then dropped and counted (``rows_dropped``), ``degraded`` says why,
 appends are dropped without touching the disk for ``DEGRADED_RETRY_S``, and the next batch
 after that tries again; the first that is stored ends the degraded state. The live service
-keeps serving meanwhile and says so in ``/api/stats``.
+keeps serving meanwhile and says so in ``/api/stats``. ``facts``: a source of catalogue jobs
+recording identity facts heard with the rows (the emitter categories of the ingest step,
+``identify.adsb_facts``): each flush runs the job in the commit of its batch, so the facts
+are stored with the rows they came with; the last, if any, runs alone at ``stop``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ _FLUSH = object()  # queue item: store what is pending now (``sync``)
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: Gives a catalogue job recording the facts gathered since it was last asked (None: none).
+FactsSource = Callable[[], Callable[[duckdb.DuckDBPyConnection], object] | None]
 _on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
 
 
@@ -124,8 +129,12 @@ class Writer:
         max_pending_rows: int | None = None,
         degrade: bool = False,
         retry_s: float = DEGRADED_RETRY_S,
+        facts: FactsSource | None = None,
     ) -> None:
         self.store = store
+        # identity facts heard with the rows (``identify.adsb_facts.PendingCategories.take``):
+        # recorded in the commit of the next batch, or alone at the end
+        self.facts = facts
         self.degrade, self.retry_s = degrade, retry_s
         self.degraded: str | None = None  # why batches are being dropped, None when storing
         self.rows_dropped = 0
@@ -239,6 +248,7 @@ class Writer:
                         self._flush(pending)
                     pending, rows = [], 0
                 if stopping:
+                    self._facts_alone()
                     return
         except BaseException as exc:  # reported to the caller by stop()/append()
             self._error = exc
@@ -279,10 +289,30 @@ class Writer:
             if len(pending) == 1
             else pa.concat_tables([conform(t) for t in pending])
         )
+        job = self.facts() if self.facts is not None else None
+
+        def on_commit(con: duckdb.DuckDBPyConnection) -> None:
+            if job is not None:
+                job(con)
+
         try:
-            self.rows_stored += self.store.write_batch(self.ingest_id, table, stats=self.stats)
+            self.rows_stored += self.store.write_batch(
+                self.ingest_id, table, stats=self.stats, on_commit=on_commit
+            )
             self.batches += 1
         finally:
             with self._taken:
                 self._rows_taken += sum(t.num_rows for t in pending)
                 self._taken.notify_all()
+
+    def _facts_alone(self) -> None:
+        """At the end: the facts heard after the last rows (or in an input of no rows)."""
+        job = self.facts() if self.facts is not None else None
+        if job is None:
+            return
+        try:
+            self.store.write(job)
+        except (OSError, duckdb.Error, SkywitnessError) as exc:
+            if not self.degrade:
+                raise
+            log.error("store: identity facts not stored (%s)", exc)

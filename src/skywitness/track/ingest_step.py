@@ -9,18 +9,35 @@ A chunk is a ``FrameBatch`` (raw frames: merged with identical copies heard with
 already-tracked state vectors: counted, and gated column-wise by ``states_gate`` with the
 tracker's rate and loss time, which gives the rows a fresh tracker would, at a fraction of the
 cost; a step that must keep the tracker's live state, ``serve``'s, tracks them instead).
+
+The step also notes the ADS-B emitter category each aircraft transmits (decoded from
+identification messages, or a report's ``category``): ``Stepped.categories`` holds those of a
+chunk that are informative (not 0, "no information") and new for the aircraft (first heard,
+or changed), so that its caller records each as an identity fact once
+(``identify.adsb_facts``), never per message.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from ..decode import decode_batch
-from ..model import FrameBatch, Messages, Observations, RejectReason, StateRows
+from ..decode.codes import emitter_category, informative_category
+from ..model import (
+    B1,
+    I1,
+    U4,
+    FrameBatch,
+    Messages,
+    Observations,
+    RejectReason,
+    StateRows,
+    icao_hex,
+)
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
 from .state_vectors import StateVectors
@@ -46,15 +63,39 @@ def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats)
         stats.reject(RejectReason(int(code)), frames.source, count=int(counts[code]))
 
 
+class EmitterCategories:
+    """The informative emitter category last noted per aircraft (ICAO addresses only)."""
+
+    def __init__(self) -> None:
+        self._noted: dict[int, int] = {}  # address -> category code
+
+    def note(self, icao24: U4, category: I1, keep: B1) -> dict[str, str]:
+        """icao24 -> category ("B1") of the rows ``keep`` whose informative category is new
+        for their aircraft; the next call no longer gives them."""
+        sel = keep & (category >= 0)
+        if not sel.any():
+            return {}
+        pairs = np.unique((icao24[sel].astype(np.int64) << 8) | category[sel].astype(np.int64))
+        out: dict[str, str] = {}
+        for pair in pairs.tolist():
+            address, code = pair >> 8, pair & 0xFF
+            if informative_category(code) and self._noted.get(address) != code:
+                self._noted[address] = code
+                out[icao_hex(address)] = emitter_category(code) or ""
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class Stepped:
     """What one chunk gave: state vectors (``table`` instead, in the canonical columns, for
-    gated ``StateRows``), and for raw frames the frames kept and decoded."""
+    gated ``StateRows``), and for raw frames the frames kept and decoded; ``categories``:
+    icao24 -> emitter category ("A7") first heard (or changed) in this chunk."""
 
     states: StateVectors
     frames: FrameBatch | None = None
     msgs: Messages | None = None
     table: pa.Table | None = None
+    categories: dict[str, str] = field(default_factory=dict)
 
     def to_arrow(self) -> pa.Table:
         """The new state vectors in the canonical columns."""
@@ -82,6 +123,7 @@ class IngestStep:
         self.stats = stats
         self._dedup = Deduplicator(stats=stats) if dedup else None
         self._track_states = track_states
+        self.categories = EmitterCategories()
 
     def step(
         self, chunk: FrameBatch | Observations | StateRows, rejects: IngestStats | None = None
@@ -106,12 +148,16 @@ class IngestStep:
                 return Stepped(StateVectors.empty(), table=table)
         if isinstance(chunk, Observations):
             self.stats.accepted += len(chunk)
-            return Stepped(self.tracker.update_observations(chunk))
+            cats = self.categories.note(chunk.icao24, chunk.category, ~chunk.non_icao)
+            return Stepped(self.tracker.update_observations(chunk), categories=cats)
         frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
         msgs = decode_batch(frames)
         count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
-        self.stats.accepted += int(np.count_nonzero(msgs.reject == 0))
-        return Stepped(self.tracker.update(msgs, frames.source), frames, msgs)
+        ok = msgs.reject == 0
+        self.stats.accepted += int(np.count_nonzero(ok))
+        cats = self.categories.note(msgs.icao24, msgs.category, ok & msgs.address_verified
+                                    & ~msgs.non_icao)  # fmt: skip
+        return Stepped(self.tracker.update(msgs, frames.source), frames, msgs, categories=cats)
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""
