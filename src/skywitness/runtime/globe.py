@@ -49,6 +49,16 @@ from ..store.catalog import set_ingest_sha256
 from ..store.schema import canonicalize
 from ..store.traces import ensure_trace_tables, record_traces, stored_trace_keys
 from ..track.ingest_step import EmitterCategories
+from .globe_batch import (
+    Pending,
+    Trace,
+    carry_forward,
+    lake_order,
+    lake_rows,
+    legs_table,
+    trace_end,
+    trace_start,
+)
 from .globe_flights import GlobeFlights
 from .records import observations_table
 
@@ -56,8 +66,6 @@ from .records import observations_table
 #: interruption loses.
 BATCH_POINTS = 500_000
 FORMAT = "globe"
-#: Seconds in a UTC day (the lake's partitions).
-DAY_S = 86_400
 #: Inflated trace bytes decoded together (one column-wise read for many traces), ~50k points.
 GROUP_BYTES = 8 << 20
 
@@ -91,25 +99,6 @@ class GlobeOutcome:
 
 
 GlobeProgress = Callable[[GlobeReader, GlobeOutcome], None]
-
-
-@dataclass(frozen=True, slots=True)
-class _Trace:
-    """What a batch keeps of a trace document (not the parsed JSON: it is ~6x the columns)."""
-
-    member: str
-    icao: str
-    start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
-    last: float  # unix s of its last point stored
-    facts: list[tuple[str, str, str]]
-    categories: dict[str, str]  # its emitter category, as ``ingest`` notes it
-
-
-@dataclass
-class _Pending:
-    docs: list[_Trace] = field(default_factory=list)
-    obs: list[Observations] = field(default_factory=list)
-    points: int = 0
 
 
 def ingest_globe(
@@ -160,9 +149,9 @@ def ingest_globe(
 
 def _stored(item: TraceDoc, done: dict[tuple[str, float], float]) -> bool:
     """Whether an earlier ingest stored the whole trace (told before its points are read)."""
-    start = _start(item.doc)
+    start = trace_start(item.doc)
     last = done.get((item.icao, start))
-    end = start + item.split.last_dt if item.split is not None else _end(item.doc, start)
+    end = start + item.split.last_dt if item.split is not None else trace_end(item.doc, start)
     return last is not None and end <= last
 
 
@@ -180,7 +169,7 @@ class _Run:
     batch_points: int
     stop: threading.Event | None
     progress: GlobeProgress | None
-    pending: _Pending = field(default_factory=_Pending)
+    pending: Pending = field(default_factory=Pending)
     group: list[TraceDoc] = field(default_factory=list)
     group_bytes: int = 0
     flights: GlobeFlights | None = None
@@ -210,7 +199,7 @@ class _Run:
             _take(item, obs, bad, self.pending, out, self.only, self.done)
             if self.pending.points >= self.batch_points:
                 _flush(self.store, self.inp, self.reader, self.pending, out, self.flights)
-                self.pending = _Pending()
+                self.pending = Pending()
             self.tick()
             if out.interrupted:
                 return
@@ -220,12 +209,12 @@ def _take(
     item: TraceDoc,
     obs: Observations | None,
     bad: list[str],
-    pending: _Pending,
+    pending: Pending,
     out: GlobeOutcome,
     only: OnlyFilter,
     done: dict[tuple[str, float], float],
 ) -> None:
-    key = (item.icao, _start(item.doc))
+    key = (item.icao, trace_start(item.doc))
     last = done.get(key)
     if last is not None and obs is not None and float(obs.timestamp.max()) <= last:
         out.already += 1  # the same trace twice in one archive
@@ -247,77 +236,29 @@ def _take(
     out.kept += 1
     facts = [] if item.icao.startswith("~") else trace_facts(item.icao, item.doc)
     cats = EmitterCategories().note(obs.icao24, obs.category, ~obs.non_icao)
-    pending.docs.append(_Trace(item.member, item.icao, key[1], done[key], facts, cats))
+    pending.docs.append(Trace(item.member, item.icao, key[1], done[key], facts, cats))
     pending.obs.append(carry_forward(obs))
     pending.points += len(obs)
-
-
-def _start(doc: dict[str, object]) -> float:
-    t = doc.get("timestamp")
-    return float(t) if isinstance(t, int | float) else 0.0
-
-
-def _end(doc: dict[str, object], start: float) -> float:
-    """Unix s of a trace document's last point (inf when it cannot be told cheaply)."""
-    trace = doc.get("trace")
-    if isinstance(trace, list) and trace and isinstance(trace[-1], list) and trace[-1]:
-        dt = trace[-1][0]
-        if isinstance(dt, int | float) and not isinstance(dt, bool):
-            return start + float(dt)
-    return float("inf")
-
-
-def carry_forward(obs: Observations) -> Observations:
-    """Callsign and squawk (given only now and then in a trace) carried to the points after."""
-    for name, missing in (("callsign", ""), ("squawk", -1)):
-        col = getattr(obs, name)
-        has = col != missing
-        if has.all() or not has.any():
-            continue
-        idx = np.maximum.accumulate(np.where(has, np.arange(len(col)), 0))
-        filled = col[idx]
-        filled[~has & (np.maximum.accumulate(has) == 0)] = missing
-        setattr(obs, name, filled)
-    return obs
-
-
-def _lake_order(pending: _Pending) -> None:
-    """Put the batch's traces in the lake's order, (UTC day, icao24, time): by address, which
-    is the order itself when each trace is of one day and in time order (as a day archive's
-    are); otherwise the rows sorted. The store then writes them without reordering."""
-    order = sorted(range(len(pending.docs)), key=lambda i: pending.docs[i].icao)
-    pending.docs = [pending.docs[i] for i in order]
-    pending.obs = [pending.obs[i] for i in order]
-
-
-def _lake_rows(obs: Observations, sources: np.ndarray) -> tuple[Observations, np.ndarray]:
-    """``obs`` (and each row's trace) in (UTC day, icao24, time) order."""
-    t = obs.timestamp
-    k = (np.floor(t / DAY_S).astype(np.int64) << 24) | obs.icao24.astype(np.int64)
-    if len(t) < 2 or bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (t[1:] >= t[:-1])))):
-        return obs, sources
-    order = np.lexsort((t, k))
-    return obs_take(obs, order), sources[order]
 
 
 def _flush(
     store: Store,
     inp: GlobeInput,
     reader: GlobeReader,
-    pending: _Pending,
+    pending: Pending,
     out: GlobeOutcome,
     flights: GlobeFlights | None = None,
 ) -> None:
     if not pending.obs:
         return
-    _lake_order(pending)
+    lake_order(pending)
     obs = obs_concat(pending.obs, inp.name)
     # the lake keeps whole ms: a document timed finer (a ``timestamp`` of 4+ decimals) is
     # rounded here, once, rather than refused by the store's cast
     obs.timestamp = np.round(obs.timestamp * 1e3) / 1e3
     names = string_array([f"{inp.name}:{d.member}" for d in pending.docs])
     sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
-    obs, sources = _lake_rows(obs, sources)
+    obs, sources = lake_rows(obs, sources)
     anon = obs.non_icao
     if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
         out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
@@ -339,7 +280,7 @@ def _flush(
             "last_point": [d.last for d in pending.docs],
         }
     )
-    legs = _legs(pending, inp.name, ingest_id)
+    legs = legs_table(pending, inp.name, ingest_id)
     facts = [f for d in pending.docs for f in d.facts]
     cats = {a: c for d in pending.docs for a, c in d.categories.items()}
     stamp = datetime.now(UTC).replace(tzinfo=None)
@@ -372,24 +313,6 @@ def _flush(
         out.last = hi if out.last is None else max(out.last, hi)
         if flights is not None:
             flights.batch(ingest_id, table, counts.field("values").to_pylist(), lo, hi)
-
-
-def _legs(pending: _Pending, archive: str, ingest_id: int) -> pa.Table:
-    icao: list[str] = []
-    ts: list[np.ndarray] = []
-    for d, o in zip(pending.docs, pending.obs, strict=True):
-        t = o.timestamp[o.new_leg]
-        icao += [d.icao] * len(t)
-        ts.append(t)
-    t_all = np.concatenate(ts) if ts else np.zeros(0)
-    return pa.table(
-        {
-            "icao24": pa.array(icao, type=pa.string()),
-            "timestamp": pa.array((t_all * 1e6).astype(np.int64), type=pa.timestamp("us")),
-            "archive": pa.array([archive] * len(icao), type=pa.string()),
-            "ingest_id": pa.array([ingest_id] * len(icao), type=pa.int64()),
-        }
-    )
 
 
 def _spec(inp: GlobeInput) -> str:

@@ -1,0 +1,101 @@
+"""A globe ingest's batch of traces: what it keeps of each trace, its rows in the lake's order
+(UTC day, icao24, time), the callsign and squawk carried along a trace, and its leg starts.
+Pure functions over ``Observations`` and plain values (``runtime.globe`` does the I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from ..model import Observations
+from ..sources.records import obs_take
+
+#: Seconds in a UTC day (the lake's partitions).
+DAY_S = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What a batch keeps of a trace document (not the parsed JSON: it is ~6x the columns)."""
+
+    member: str
+    icao: str
+    start: float  # the document's ``timestamp``: with ``icao``, the trace's identity
+    last: float  # unix s of its last point stored
+    facts: list[tuple[str, str, str]]
+    categories: dict[str, str]  # its emitter category, as ``ingest`` notes it
+
+
+@dataclass
+class Pending:
+    docs: list[Trace] = field(default_factory=list)
+    obs: list[Observations] = field(default_factory=list)
+    points: int = 0
+
+
+def trace_start(doc: dict[str, object]) -> float:
+    t = doc.get("timestamp")
+    return float(t) if isinstance(t, int | float) else 0.0
+
+
+def trace_end(doc: dict[str, object], start: float) -> float:
+    """Unix s of a trace document's last point (inf when it cannot be told cheaply)."""
+    trace = doc.get("trace")
+    if isinstance(trace, list) and trace and isinstance(trace[-1], list) and trace[-1]:
+        dt = trace[-1][0]
+        if isinstance(dt, int | float) and not isinstance(dt, bool):
+            return start + float(dt)
+    return float("inf")
+
+
+def carry_forward(obs: Observations) -> Observations:
+    """Callsign and squawk (given only now and then in a trace) carried to the points after."""
+    for name, missing in (("callsign", ""), ("squawk", -1)):
+        col = getattr(obs, name)
+        has = col != missing
+        if has.all() or not has.any():
+            continue
+        idx = np.maximum.accumulate(np.where(has, np.arange(len(col)), 0))
+        filled = col[idx]
+        filled[~has & (np.maximum.accumulate(has) == 0)] = missing
+        setattr(obs, name, filled)
+    return obs
+
+
+def lake_order(pending: Pending) -> None:
+    """Put the batch's traces in the lake's order, (UTC day, icao24, time): by address, which
+    is the order itself when each trace is of one day and in time order (as a day archive's
+    are); otherwise the rows sorted. The store then writes them without reordering."""
+    order = sorted(range(len(pending.docs)), key=lambda i: pending.docs[i].icao)
+    pending.docs = [pending.docs[i] for i in order]
+    pending.obs = [pending.obs[i] for i in order]
+
+
+def lake_rows(obs: Observations, sources: np.ndarray) -> tuple[Observations, np.ndarray]:
+    """``obs`` (and each row's trace) in (UTC day, icao24, time) order."""
+    t = obs.timestamp
+    k = (np.floor(t / DAY_S).astype(np.int64) << 24) | obs.icao24.astype(np.int64)
+    if len(t) < 2 or bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (t[1:] >= t[:-1])))):
+        return obs, sources
+    order = np.lexsort((t, k))
+    return obs_take(obs, order), sources[order]
+
+
+def legs_table(pending: Pending, archive: str, ingest_id: int) -> pa.Table:
+    icao: list[str] = []
+    ts: list[np.ndarray] = []
+    for d, o in zip(pending.docs, pending.obs, strict=True):
+        t = o.timestamp[o.new_leg]
+        icao += [d.icao] * len(t)
+        ts.append(t)
+    t_all = np.concatenate(ts) if ts else np.zeros(0)
+    return pa.table(
+        {
+            "icao24": pa.array(icao, type=pa.string()),
+            "timestamp": pa.array((t_all * 1e6).astype(np.int64), type=pa.timestamp("us")),
+            "archive": pa.array([archive] * len(icao), type=pa.string()),
+            "ingest_id": pa.array([ingest_id] * len(icao), type=pa.int64()),
+        }
+    )
