@@ -82,12 +82,32 @@ def test_decode_loads_no_duckdb_nor_pandas(shared_data: Path, tmp_path: Path) ->
         assert "httpx" not in loaded and "fastapi" not in loaded, loaded
 
 
-def test_flights_query_loads_no_pandas_nor_http(shared_data: Path, tmp_path: Path) -> None:
+#: What a ``flights`` query printed to a pipe must not load (issue 18: < 0.2 s; DuckDB alone).
+NOT_FOR_FLIGHTS_QUERY = {
+    "pandas",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "pyspark",
+    "numpy",
+    "pyarrow",
+    "pyarrow.compute",
+    "rich",
+    "skywitness.track.tracker",
+    "skywitness.flights.airports",
+}
+
+
+def test_flights_query_loads_duckdb_alone(shared_data: Path, tmp_path: Path) -> None:
     beast = shared_data / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
     data = str(tmp_path / "db")
     _loaded("ingest", "--data-dir", data, "-q", str(beast))
-    loaded = _loaded("flights", "--data-dir", data, "--icao24", "4ca2d6")
-    assert "pandas" not in loaded and "httpx" not in loaded and "fastapi" not in loaded, loaded
+    for icao24 in ("4ca2d6", "400159"):
+        loaded = _loaded("flights", "--data-dir", data, "--icao24", icao24)
+        assert loaded == ["duckdb"], loaded
+    assert not NOT_FOR_FLIGHTS_QUERY & set(
+        _loaded("flights", "--data-dir", data, "--icao24", "400159", "--limit", "1")
+    )
 
 
 def test_decode_help_loads_nothing_heavy() -> None:

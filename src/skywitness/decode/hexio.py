@@ -58,8 +58,15 @@ def address_column(
     n = icao.shape[0]
     a = icao.astype(np.uint32)
     octets = np.stack([(a >> 16) & 0xFF, (a >> 8) & 0xFF, a & 0xFF], axis=1).astype(np.uint8)
-    chars = _PAIRS[octets].reshape(n, 6)
-    offsets = np.arange(n + 1, dtype=np.int64) * 6
+    return fixed_width_column(_PAIRS[octets].reshape(n, 6), null)
+
+
+def fixed_width_column(
+    chars: npt.NDArray[np.uint8], null: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
+    """Rows of ASCII ``chars`` (n, k) as Arrow strings of k characters; null where ``null``."""
+    n, k = chars.shape
+    offsets = np.arange(n + 1, dtype=np.int64) * k
     if null is None or not null.any():
         return _strings(chars, offsets, None, 0)
     valid = pa.py_buffer(np.packbits(~null, bitorder="little"))
