@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 from pathlib import Path
 
@@ -129,3 +130,22 @@ def test_download_runways(tmp_path: Path) -> None:
     ):
         db_cmd.download_runways(tmp_path / "x.csv", client=client)
     assert not (tmp_path / "x.csv").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_flights_table_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the query's rows are drawn by rich (title, the same cells as the TSV)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    d = tmp_path / "data"
+    with Store(d) as s:
+        s.replace_flights(flights(ROWS))
+    term = _Terminal()
+    monkeypatch.setattr("sys.stdout", term)
+    assert run("flights", "--data-dir", str(d), "--icao24", "39856b") == 0
+    text = term.getvalue()
+    assert "2 flight(s)" in text and "AFR6110" in text and "AFR6115" in text
+    assert "LFPG" in text and "0.95" in text and "\t" not in text
