@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from .. import __version__
+from ..config import NUMPY_HUGEPAGE_ENV
 from ..errors import SkywitnessError
 
 #: Each command and the module that registers it, in the order of ``--help``. A module may
@@ -133,17 +134,10 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     root.setLevel(level)
 
 
-#: numpy advises the kernel to back every large array with transparent huge pages. Where
-#: those are given on request only (``madvise``, the common default), each new large array
-#: then waits on the kernel compacting memory into 2 MB pages: ~0.5 s of system CPU of a
-#: 1.1M-row states ``ingest`` on the project's test box (issue 18; 0.1 s more user time
-#: without them). Off for a command, unless the environment already chooses.
-NUMPY_HUGEPAGE_ENV = "NUMPY_MADVISE_HUGEPAGE"
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")  # read when numpy is first imported
+    # numpy reads it when first imported: huge pages off unless asked (config.py says why)
+    os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
