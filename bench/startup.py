@@ -9,7 +9,10 @@ Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` dropped, the 
 the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed package has its
 ``.pyc`` files: otherwise every run would recompile every skywitness module (~0.1 s CPU).
 
-Run: python bench/startup.py [--repeat 5]
+With ``--baseline REV`` the same commands also run from ``git archive REV src``, interleaved
+with this tree's runs (run i of each in turn), so both see the same load.
+
+Run: python bench/startup.py [--repeat 5] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -39,17 +42,23 @@ print(json.dumps([m for m in HEAVY if m in sys.modules]), file=sys.stderr)
 """.replace("HEAVY", repr(HEAVY))
 
 
-def run(argv: list[str]) -> tuple[float, float]:
+def run(argv: list[str], src: str | None = None) -> tuple[float, float]:
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "skywitness", *argv], capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "skywitness", *argv], capture_output=True, check=True, env=env
+    )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def loaded(argv: list[str]) -> list[str]:
-    r = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True)
+def loaded(argv: list[str], src: str | None = None) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": src} if src else None
+    r = subprocess.run(
+        [sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, env=env
+    )
     out: list[str] = json.loads(r.stderr.strip().splitlines()[-1])
     return out
 
@@ -57,8 +66,12 @@ def loaded(argv: list[str]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--baseline", help="git revision to run the same commands from, interleaved")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        trees: dict[str, str | None] = {"": None}
+        if args.baseline:
+            trees[f" at {args.baseline}"] = str(baseline_src(args.baseline, Path(tmp)))
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package: .pyc files
         os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         ddir = str(Path(tmp) / "db")
@@ -79,15 +92,29 @@ def main() -> None:
             ],
             "flights --icao24": ["flights", "--data-dir", ddir, "--icao24", "4ca2d6"],
         }
-        print(f"{'command':38} {'CPU s':>6} {'wall s':>7}  heavy modules loaded")
+        print(f"{'command':50} {'CPU s':>6} {'wall s':>7}  heavy modules loaded")
         for name, argv in cmds.items():
-            runs = [run(argv) for _ in range(args.repeat)]
-            cpu, wall = min(r[0] for r in runs), min(r[1] for r in runs)
-            print(f"{name:38} {cpu:6.3f} {wall:7.3f}  {', '.join(loaded(argv)) or '-'}")
+            runs: dict[str, list[tuple[float, float]]] = {tag: [] for tag in trees}
+            for _ in range(args.repeat):
+                for tag, src in trees.items():
+                    runs[tag].append(run(argv, src))
+            for tag, src in trees.items():
+                cpu, wall = min(r[0] for r in runs[tag]), min(r[1] for r in runs[tag])
+                mods = ", ".join(loaded(argv, src)) or "-"
+                print(f"{name + tag:50} {cpu:6.3f} {wall:7.3f}  {mods}")
         floor = min(run_code("import numpy, pyarrow") for _ in range(3))
         bare = min(run_code("pass") for _ in range(3))
         print(f"(best of {args.repeat}; CPU of python -c pass: {bare:.3f} s, of python -c ")
         print(f"'import numpy, pyarrow': {floor:.3f} s)")
+
+
+def baseline_src(rev: str, into: Path) -> Path:
+    """``src`` of ``rev`` (``git archive``) under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
 
 
 def run_code(code: str) -> float:

@@ -26,6 +26,7 @@ HEAVY = (
     "numpy",
     "pyarrow",
     "pyarrow.compute",
+    "pyarrow._compute",
     "rich",
     "skywitness.track.tracker",
     "skywitness.flights.airports",
@@ -82,12 +83,32 @@ def test_decode_loads_no_duckdb_nor_pandas(shared_data: Path, tmp_path: Path) ->
         assert "httpx" not in loaded and "fastapi" not in loaded, loaded
 
 
-def test_flights_query_loads_no_pandas_nor_http(shared_data: Path, tmp_path: Path) -> None:
+#: What a ``flights`` query printed to a pipe must not load (issue 18: < 0.2 s; DuckDB alone).
+NOT_FOR_FLIGHTS_QUERY = {
+    "pandas",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "pyspark",
+    "numpy",
+    "pyarrow",
+    "pyarrow.compute",
+    "rich",
+    "skywitness.track.tracker",
+    "skywitness.flights.airports",
+}
+
+
+def test_flights_query_loads_duckdb_alone(shared_data: Path, tmp_path: Path) -> None:
     beast = shared_data / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
     data = str(tmp_path / "db")
     _loaded("ingest", "--data-dir", data, "-q", str(beast))
-    loaded = _loaded("flights", "--data-dir", data, "--icao24", "4ca2d6")
-    assert "pandas" not in loaded and "httpx" not in loaded and "fastapi" not in loaded, loaded
+    for icao24 in ("4ca2d6", "400159"):
+        loaded = _loaded("flights", "--data-dir", data, "--icao24", icao24)
+        assert loaded == ["duckdb"], loaded
+    assert not NOT_FOR_FLIGHTS_QUERY & set(
+        _loaded("flights", "--data-dir", data, "--icao24", "400159", "--limit", "1")
+    )
 
 
 def test_decode_help_loads_nothing_heavy() -> None:
@@ -108,4 +129,39 @@ def test_decode_of_each_format_loads_only_what_it_uses(shared_data: Path, tmp_pa
         out = str(tmp_path / f"{fmt}.{ext}")
         loaded = _loaded("decode", "-q", "--format", fmt, str(shared_data / name), "-o", out)
         assert not NOT_FOR_DECODE & set(loaded), (fmt, loaded)
+        # frames' labels and squawks are gathered in numpy: no compute registry (~4 ms); SBS's
+        # column-wise reader maps its distinct values through Arrow's dictionary_encode
+        assert ("pyarrow._compute" in loaded) == (fmt == "sbs"), (fmt, loaded)
         assert Path(out).stat().st_size > 0
+
+
+HUGEPAGES = """
+import os, sys
+from skywitness.cli.main import main
+main(sys.argv[1:])
+from numpy._core.multiarray import _get_madvise_hugepage
+print(_get_madvise_hugepage(), file=sys.stderr)
+"""
+
+
+def _numpy_hugepages(env: dict[str, str], *argv: str) -> str:
+    r = subprocess.run(
+        [sys.executable, "-c", HUGEPAGES, *argv],
+        capture_output=True,
+        env={**env, "PYTHONPATH": SRC},
+        timeout=120,
+        check=True,
+    )
+    return r.stderr.decode().strip().splitlines()[-1]
+
+
+def test_numpy_huge_pages_off_unless_the_environment_asks(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """numpy's madvise(MADV_HUGEPAGE) costs ~0.5 s of system CPU of a 1.1M-row states ingest
+    where the kernel gives huge pages on request (issue 18): the CLI turns it off."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    argv = ("decode", "-q", str(shared_data / "pymodes-tests/sample_data_adsb.csv"))
+    out = ("-o", str(tmp_path / "x.parquet"))
+    assert _numpy_hugepages(env, *argv, *out) == "False"
+    assert _numpy_hugepages({**env, "NUMPY_MADVISE_HUGEPAGE": "1"}, *argv, *out) == "True"

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.decode.hexio import address_column, hex_column, text_column
+from skywitness.decode.hexio import (
+    address_column,
+    hex_column,
+    labels,
+    string_array,
+    text_column,
+)
+from skywitness.runtime.records import squawks
 
 rows = st.lists(st.tuples(st.binary(min_size=14, max_size=14), st.sampled_from([0, 2, 7, 14])))
 
@@ -39,3 +47,28 @@ def test_text_column_is_the_strings(texts: list[str]) -> None:
 def test_text_column_keeps_inner_nul() -> None:
     a = np.array(["a\x00b", "", "KLM1234"], dtype="<U8")
     assert text_column(a).to_pylist() == ["a\x00b", None, "KLM1234"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=9), st.data())
+def test_labels_are_the_names_taken(names: list[str], data: st.DataObject) -> None:
+    """``labels`` (numpy, no compute kernel) is Arrow's ``take`` of the names."""
+    codes = data.draw(st.lists(st.integers(0, len(names) - 1), max_size=40))
+    null = data.draw(st.lists(st.booleans(), min_size=len(codes), max_size=len(codes)))
+    arr = string_array(names)
+    got = labels(arr, np.array(codes, dtype=np.int16), np.array(null, dtype=bool))
+    got.validate(full=True)
+    assert got.to_pylist() == [None if z else names[c] for c, z in zip(codes, null, strict=True)]
+    assert labels(arr, np.array(codes, dtype=np.int16)).to_pylist() == [names[c] for c in codes]
+
+
+def test_labels_refuse_a_code_outside_the_names() -> None:
+    with pytest.raises(IndexError, match=r"outside 0\.\.1"):
+        labels(string_array(["a", "b"]), np.array([0, 2], dtype=np.int8))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-1, 9999)))
+def test_squawks_are_four_digits(codes: list[int]) -> None:
+    got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
+    assert got == [None if c < 0 else f"{c:04d}" for c in codes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 from pathlib import Path
 
@@ -154,3 +155,22 @@ def test_table_marks_the_first_airborne_point(
     assert [r.split("\t")[:4] for r in rows] == [
         ["3d7009", "DFORH", "LFPB", "~2021-10-07T14:02Z"]  # to the minute
     ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_flights_table_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the query's rows are drawn by rich (title, the same cells as the TSV)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    d = tmp_path / "data"
+    with Store(d) as s:
+        s.replace_flights(flights(ROWS))
+    term = _Terminal()
+    monkeypatch.setattr("sys.stdout", term)
+    assert run("flights", "--data-dir", str(d), "--icao24", "39856b") == 0
+    text = term.getvalue()
+    assert "2 flight(s)" in text and "AFR6110" in text and "AFR6115" in text
+    assert "LFPG" in text and "0.95" in text and "\t" not in text

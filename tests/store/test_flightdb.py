@@ -9,6 +9,7 @@ import pytest
 
 from skywitness.errors import SkywitnessError
 from skywitness.store import FlightFilter, Store, airport_icao, country_airports
+from skywitness.store.flightdb import query_flight_rows, query_flights
 
 TS = pa.timestamp("ms", tz="UTC")
 
@@ -105,3 +106,25 @@ def test_schema_growth_and_errors(stored: Store) -> None:
 def test_empty_store_has_no_flights(store: Store) -> None:
     assert store.query_flights().num_rows == 0
     assert store.info()["flights"] == 0
+
+
+def test_rows_query_is_the_arrow_query(stored: Store) -> None:
+    """``query_flight_rows`` (a terminal table's query, no pyarrow) selects what
+    ``query_flights`` does, same columns, same values, same order."""
+    con = stored.connection
+    for flt in (
+        FlightFilter(),
+        FlightFilter(icao24="39856B"),
+        FlightFilter(callsign="DLH*", min_confidence=0.6),
+        FlightFilter(via_country="FR", limit=2),
+        FlightFilter(icao24="000000"),
+    ):
+        names, rows = query_flight_rows(con, flt)
+        table = query_flights(con, flt)
+        assert names == table.column_names
+        assert [dict(zip(names, r, strict=True)) for r in rows] == table.to_pylist()
+    assert len(query_flight_rows(con, FlightFilter(icao24="39856b"))[1]) == 2
+
+
+def test_rows_query_without_flights_table(store: Store) -> None:
+    assert query_flight_rows(store.connection, FlightFilter()) == ([], [])

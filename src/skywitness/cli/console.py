@@ -11,6 +11,8 @@ from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 from rich.text import Text
 
+from .tsv import rows_tsv
+
 #: Width given to rich when not on a terminal: wide enough that nothing wraps, chars.
 UNWRAPPED = 10_000
 
@@ -44,17 +46,16 @@ def console(*, stderr: bool = False, file: TextIO | None = None, **kw: Any) -> C
 
 
 def _plain(cell: Any) -> str:
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    return text.replace("\t", " ").replace("\n", " ")
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def table_tsv(table: Table) -> str:
     """A rich table as TSV: a header line, then one line per row."""
     columns = table.columns
     rows = zip(*(list(c.cells) for c in columns), strict=True) if columns else iter(())
-    lines = ["\t".join(_plain(c.header) for c in columns)]
-    lines += ["\t".join(_plain(cell) for cell in row) for row in rows]
-    return "\n".join(lines) + "\n"
+    return rows_tsv(
+        [_plain(c.header) for c in columns], ([_plain(cell) for cell in row] for row in rows)
+    )
 
 
 def print_table(table: Table, *, file: TextIO | None = None) -> None:

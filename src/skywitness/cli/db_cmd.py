@@ -12,23 +12,25 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
 from ..config import data_dir
 from ..errors import SkywitnessError
-from ..store import Store, iso_z, parse_time
-from .console import console
+from ..timeutil import iso_z, parse_time
 
 if TYPE_CHECKING:
+    import duckdb
     import httpx
+    from rich.console import Console
+
+    from ..store.store import Store
+
+# The store (pyarrow, the lake) and rich are imported where used: ``add_data_dir`` and
+# ``open_catalog`` serve a ``flights`` query, which starts with DuckDB alone (issue 18).
 
 #: Moved airports named after an import (the farthest moved first).
 MOVED_SHOWN = 8
 #: OurAirports publishes its CSV files here (public domain data).
 RUNWAYS_URL = "https://davidmegginson.github.io/ourairports-data/runways.csv"
 DOWNLOAD_TIMEOUT_S = 60.0
-
-out = console()
 
 
 def add_data_dir(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
@@ -41,11 +43,32 @@ def add_data_dir(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
     )
 
 
-def open_store(args: argparse.Namespace, *, read_only: bool = False) -> Store:
+def _out() -> Console:
+    from .console import console
+
+    return console()
+
+
+def _existing(args: argparse.Namespace) -> Path:
     ddir = data_dir(getattr(args, "data_dir", None))
-    if read_only and not (ddir / "catalog.duckdb").exists():
+    if not (ddir / "catalog.duckdb").exists():
         raise SkywitnessError(f"no store at {ddir} (ingest something first, or give --data-dir)")
+    return ddir
+
+
+def open_store(args: argparse.Namespace, *, read_only: bool = False) -> Store:
+    from ..store.store import Store
+
+    ddir = _existing(args) if read_only else data_dir(getattr(args, "data_dir", None))
     return Store(ddir, read_only=read_only)
+
+
+def open_catalog(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the catalogue alone (``store.connect.read_catalog``): for
+    queries of its tables that need neither the lake nor the store's recovery diagnosis."""
+    from ..store.connect import read_catalog
+
+    return read_catalog(_existing(args))
 
 
 def register(sub: Any) -> None:
@@ -98,12 +121,14 @@ def info_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
 def run_info(args: argparse.Namespace) -> int:
     with open_store(args, read_only=True) as store:
         info = store.info()
+    from rich.table import Table
+
     table = Table(title="skywitness store", show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
     for k, v in info_rows(info):
         table.add_row(k, v)
-    out.print(table)
+    _out().print(table)
     return 0
 
 
@@ -111,12 +136,12 @@ def run_compact(args: argparse.Namespace) -> int:
     day = parse_time(args.date).date() if args.date else None
     with open_store(args) as store:
         if not store.recovery.clean:
-            out.print(f"[yellow]recovered:[/] {store.recovery.summary()}")
+            _out().print(f"[yellow]recovered:[/] {store.recovery.summary()}")
         done = store.compact(day)
     if not done:
-        out.print("nothing to compact")
+        _out().print("nothing to compact")
     for d in done:
-        out.print(f"{d['day']}: {d['files_before']} file(s) → {d['files_after']}")
+        _out().print(f"{d['day']}: {d['files_before']} file(s) → {d['files_after']}")
     return 0
 
 
@@ -152,7 +177,7 @@ def run_import_runways(args: argparse.Namespace) -> int:
     path: Path = args.file
     if args.download:
         size = download_runways(path)
-        out.print(f"downloaded {size:,} bytes to {path}")
+        _out().print(f"downloaded {size:,} bytes to {path}")
     if not path.is_file():
         raise SkywitnessError(f"{path}: no such file (add --download to fetch it)")
     try:
@@ -161,13 +186,13 @@ def run_import_runways(args: argparse.Namespace) -> int:
         raise SkywitnessError(f"{path}: not an OurAirports runways file ({exc})") from exc
     with open_store(args) as store:
         n = store.replace_table("runways", runways)
-    out.print(f"imported {n:,} runways (thresholds or length) into table runways")
+    _out().print(f"imported {n:,} runways (thresholds or length) into table runways")
     _, moved = AirportIndex.default().moved_to_runways(runways)
     if moved:
         worst = sorted(moved.items(), key=lambda kv: -kv[1])[:MOVED_SHOWN]
         shown = ", ".join(f"{icao} {m / 1000:.0f} km" for icao, m in worst)
         more = f" and {len(moved) - len(worst)} more" if len(moved) > len(worst) else ""
-        out.print(
+        _out().print(
             f"{len(moved)} airports are listed 5-50 km from their runways in airportsdata; "
             f"flights place them at their runways: {shown}{more}"
         )

@@ -8,28 +8,29 @@ printed UTC, ISO 8601 with Z.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SkywitnessError
-from ..flights.query import select_flights
+from ..flights.query import select_flight_rows, select_flights
 from ..jsontext import jsonable
-from ..store import iso_z
-from ..timeutil import short_z
-from .console import console, print_table
-from .db_cmd import add_data_dir, open_store
+from ..timeutil import iso_z, short_z
+from .db_cmd import add_data_dir, open_catalog, open_store
 from .filter_args import add_filter_args, query_of
 from .timeargs import end_time_arg, time_arg
+from .tsv import rows_tsv
 
-# The flight builder (``rebuild``) and the Parquet/CSV writers are imported where used: a plain
-# query (``flights --icao24``) starts without them.
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# The flight builder (``rebuild``), pyarrow (the file formats) and rich (a terminal's table)
+# are imported where used: a query printed to a pipe (``flights --icao24 X | ...``) starts with
+# DuckDB alone (issue 18: < 0.2 s).
 
 #: Old spellings of `flights` options (deprecated, still accepted): old -> new.
 ALIASES = {"--country": "--registry-country"}
@@ -126,6 +127,9 @@ def to_opensky_json(table: pa.Table) -> str:
 
 def to_csv_text(table: pa.Table) -> str:
     """CSV of the flat columns (nested lists/structs as JSON text); times ISO with Z."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     cols, names = [], []
     for name, col in zip(table.column_names, table.columns, strict=True):
         if pa.types.is_timestamp(col.type):
@@ -135,17 +139,18 @@ def to_csv_text(table: pa.Table) -> str:
         cols.append(col)
         names.append(name)
     buf = io.BytesIO()
-    import pyarrow.csv as pacsv
-
     pacsv.write_csv(pa.Table.from_arrays(cols, names=names), buf)
     return buf.getvalue().decode("utf-8")
 
 
 def run_query(args: argparse.Namespace) -> int:
     query = query_of(args, limit=args.limit)
-    with open_store(args, read_only=True) as store:
-        flights = select_flights(store.connection, query)
     fmt = _format(args)
+    with contextlib.closing(open_catalog(args)) as con:
+        if fmt == "table":
+            names, rows = select_flight_rows(con, query)
+        else:
+            flights = select_flights(con, query)
     if fmt == "parquet":
         if args.output is None:
             raise SkywitnessError("--format parquet needs -o FILE")
@@ -160,20 +165,16 @@ def run_query(args: argparse.Namespace) -> int:
         else:
             args.output.write_text(text, encoding="utf-8")
     else:
-        _print_table(flights, args.output)
+        _print_table(names, rows, args.output)
     return 0
 
 
-def _print_table(flights: pa.Table, output: Path | None) -> None:
-    """A compact table; a departure/arrival time prefixed "~" is the first/last airborne point
-    seen, not an observed takeoff/landing."""
-    names = set(flights.column_names)
-    cols = [c for c in TABLE_COLUMNS if c[1] in names]
-    table = Table(title=f"{flights.num_rows:,} flight(s)")
-    for header, _, _ in cols:
-        narrow = header in ("icao24", "callsign", "from", "to")
-        table.add_column(header, no_wrap=narrow, overflow="fold")  # never hide a time
-    for row in flights.to_pylist():
+def _print_table(names: list[str], flights: list[dict[str, Any]], output: Path | None) -> None:
+    """A compact table (rich on a terminal, else TSV); a departure/arrival time prefixed "~"
+    is the first/last airborne point seen, not an observed takeoff/landing."""
+    cols = [c for c in TABLE_COLUMNS if c[1] in set(names)]
+    rows = []
+    for row in flights:
         cells = []
         for _, col, fallback in cols:
             value = row[col]
@@ -181,12 +182,28 @@ def _print_table(flights: pa.Table, output: Path | None) -> None:
                 cells.append("~" + _cell(row[fallback]))
             else:
                 cells.append(_cell(value))
-        table.add_row(*cells)
-    if output is None:
-        print_table(table)
-    else:
-        with open(output, "w", encoding="utf-8") as fh:
-            print_table(table, file=fh)
+        rows.append(cells)
+    headers = [header for header, _, _ in cols]
+    with contextlib.ExitStack() as stack:
+        out = (
+            sys.stdout
+            if output is None
+            else stack.enter_context(open(output, "w", encoding="utf-8"))
+        )
+        if not out.isatty():
+            out.write(rows_tsv(headers, rows))
+            return
+        from rich.table import Table
+
+        from .console import print_table
+
+        table = Table(title=f"{len(rows):,} flight(s)")
+        for header in headers:
+            narrow = header in ("icao24", "callsign", "from", "to")
+            table.add_column(header, no_wrap=narrow, overflow="fold")  # never hide a time
+        for cells in rows:
+            table.add_row(*cells)
+        print_table(table, file=out)
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
@@ -197,5 +214,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
         n_aircraft, n_flights = rebuild_flights(store, since=since, until=until)
     window = f"{iso_z(since) or 'start'} → {iso_z(until) or 'end'}"
+    from .console import console
+
     console().print(f"rebuilt {n_flights:,} flight(s) of {n_aircraft:,} aircraft ({window})")
     return 0

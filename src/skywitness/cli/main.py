@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from typing import Any
 
 from .. import __version__
+from ..config import NUMPY_HUGEPAGE_ENV
 from ..errors import SkywitnessError
 
 #: Each command and the module that registers it, in the order of ``--help``. A module may
@@ -134,6 +136,8 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # numpy reads it when first imported: huge pages off unless asked (config.py says why)
+    os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

@@ -17,13 +17,14 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SkywitnessError
 from ..identify.filter import IdentityQuery, filter_by_identity
-from ..store.flightdb import FlightFilter, query_flights, values
+from ..store.flightdb import FlightFilter, query_flight_rows, query_flights, values
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 from ..timeutil import iso_z, parse_time
 
 
@@ -204,3 +205,13 @@ def select_flights(con: Any, q: FlightQuery) -> pa.Table:
     table = filter_by_identity(con, table, q.who)
     limit = q.flights.limit
     return table if limit is None else table.slice(0, limit)
+
+
+def select_flight_rows(con: Any, q: FlightQuery) -> tuple[list[str], list[dict[str, Any]]]:
+    """``select_flights`` as column names and one dict per flight. Without an identity
+    filter it runs with DuckDB alone (no pyarrow: ``flights --icao24``'s start-up)."""
+    if q.who.active:
+        table = select_flights(con, q)
+        return table.column_names, table.to_pylist()
+    names, rows = query_flight_rows(con, q.flights)
+    return names, [dict(zip(names, row, strict=True)) for row in rows]

@@ -24,12 +24,17 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, fields
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SkywitnessError
-from .identity import Identity, identify_many
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .identity import Identity
+
+# pyarrow and the identity lookup (DuckDB, the address blocks) are imported where a query is
+# applied: building an ``IdentityQuery`` (every ``flights`` run) needs neither.
 
 #: Classification labels a query may ask for (identify's labels, lowest precedence first).
 CLASSES = ("civil", "government", "police", "military")
@@ -121,6 +126,8 @@ def _callsigns(table: pa.Table) -> list[Any]:
 
 def identities(con: Any, table: pa.Table) -> dict[tuple[str, str], Identity]:
     """Identity of every distinct (icao24, callsign) in ``table`` (one catalogue query)."""
+    from .identity import identify_many
+
     icao = table.column("icao24").to_pylist()
     pairs = sorted({(str(i), str(c or "")) for i, c in zip(icao, _callsigns(table), strict=True)})
     found = identify_many(con, [(i, c or None) for i, c in pairs])
@@ -143,4 +150,6 @@ def filter_by_identity(con: Any, table: pa.Table, wanted: IdentityQuery) -> pa.T
     """The rows of ``table`` whose aircraft matches ``wanted``."""
     if not wanted.active or table.num_rows == 0:
         return table
+    import pyarrow as pa
+
     return table.filter(pa.array(identity_mask(con, table, wanted), type=pa.bool_()))

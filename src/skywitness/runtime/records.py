@@ -6,8 +6,6 @@ frames as hex and addresses as 6 lowercase hex digits (the canonical ``icao24``)
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -15,6 +13,7 @@ import pyarrow as pa
 from ..decode.hexio import (
     address_column,
     bool_column,
+    fixed_width_column,
     hex_column,
     labels,
     numeric_column,
@@ -106,15 +105,17 @@ def _nullable_str(a: npt.NDArray[np.str_]) -> pa.Array:
     return text_column(a)
 
 
-@cache
-def _four_digitlabels() -> pa.Array:
-    return string_array([f"{i:04d}" for i in range(10000)])
+#: The place value of each of an identity code's four decimal digits.
+_DIGIT_PLACES = np.array([1000, 100, 10, 1], dtype=np.int32)
 
 
 def squawks(codes: npt.NDArray[np.int16]) -> pa.Array:
-    """Identity codes as 4-char strings ("7700"); -1 → null."""
+    """Identity codes as 4-char strings ("7700", "0020"); -1 → null. The digits are computed
+    column-wise (no 10,000-label table built per process: start-up, issue 18)."""
     missing = codes < 0
-    return labels(_four_digitlabels(), np.where(missing, 0, codes), missing)
+    values = np.where(missing, 0, codes).astype(np.int32)
+    digits = (values[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
+    return fixed_width_column(digits, missing)
 
 
 def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:

@@ -10,7 +10,6 @@ import os
 from typing import BinaryIO
 
 from ..timeutil import unix_z
-from .beast import frame_beast, last_ticks
 from .clock import time_from_name
 
 #: Bytes read at the end of a Beast file for its last timestamp.
@@ -50,6 +49,8 @@ def file_base_time(
 
 def _beast_span(f: BinaryIO, head: bytes, size: int) -> float:
     """Seconds between the first and last frame of a plain Beast file (0 when unknown)."""
+    from .beast import frame_beast, last_ticks  # a Beast file's own: other formats skip it
+
     first = frame_beast(head, final=True).ticks
     first = first[first != 0]
     f.seek(max(0, size - TAIL_BYTES))

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
-from .writer import require_writer
+from .catalog_writer import require_writer
+
+if TYPE_CHECKING:  # only an annotation here: the catalogue's readers load without pyarrow
+    import pyarrow as pa
 
 SCHEMA_VERSION = "1"
 

@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 
 from ..timeutil import iso_day
 from .catalog import first
+from .catalog_writer import require_writer
 from .lake import fsync_dir, partition_dir, write_atomic
 from .schema import STATE_SCHEMA
-from .writer import require_writer
 
 
 def _now() -> datetime:

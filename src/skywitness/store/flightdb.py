@@ -13,15 +13,19 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import airportsdata
 import duckdb
-import pyarrow as pa
 
 from ..errors import SkywitnessError
 from .catalog import first, table_exists
-from .writer import require_writer
+from .catalog_writer import require_writer
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow and airportsdata (~28k airports) are imported where used: a terminal query of one
+# aircraft's flights (``query_flight_rows``) loads neither (start-up, issue 18).
 
 FLIGHTS = "flights"
 
@@ -52,6 +56,8 @@ class FlightFilter:
 
 @functools.lru_cache(maxsize=1)
 def _airports() -> tuple[dict[str, Any], dict[str, Any]]:
+    import airportsdata
+
     return airportsdata.load("ICAO"), airportsdata.load("IATA")
 
 
@@ -92,6 +98,8 @@ def replace_flights(
     ``replace_all`` every stored flight. One transaction: readers see old or new, never half.
     """
     require_writer()
+    import pyarrow as pa
+
     for col in ("flight_id", "icao24", "firstSeen", "lastSeen"):
         if col not in table.column_names:
             raise SkywitnessError(f"flights table lacks column {col!r}")
@@ -181,8 +189,30 @@ def _country_airports(countries: Values) -> list[str] | None:
 
 def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table:
     """Flights matching ``flt``, ordered by firstSeen then icao24 (empty table if none stored)."""
-    if not table_exists(con, FLIGHTS):
+    import pyarrow as pa
+
+    query = flights_sql(con, flt)
+    if query is None:
         return pa.table({})
+    return con.sql(query[0], params=query[1]).to_arrow_table()
+
+
+def query_flight_rows(
+    con: duckdb.DuckDBPyConnection, flt: FlightFilter
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """``query_flights`` as column names and Python rows: no pyarrow (a terminal table)."""
+    query = flights_sql(con, flt)
+    if query is None:
+        return [], []
+    cur = con.execute(*query)
+    return [d[0] for d in cur.description or ()], cur.fetchall()
+
+
+def flights_sql(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> tuple[str, list[Any]] | None:
+    """The SQL text and parameters selecting the flights matching ``flt`` (None when no
+    flights are stored): the one query of ``query_flights`` and ``query_flight_rows``."""
+    if not table_exists(con, FLIGHTS):
+        return None
     cols = {r[0] for r in con.execute(f"DESCRIBE {FLIGHTS}").fetchall()}
     where: list[str] = []
     params: list[Any] = []
@@ -238,7 +268,7 @@ def query_flights(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table
     sql += ' ORDER BY "firstSeen", icao24'
     if flt.limit is not None:
         sql += f" LIMIT {int(flt.limit)}"
-    return con.sql(sql, params=params).to_arrow_table()
+    return sql, params
 
 
 def flight_ids(con: duckdb.DuckDBPyConnection, icao24s: Sequence[str]) -> list[str]:

@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 
 from .catalog import first, table_exists
+from .catalog_writer import require_writer
 from .lake import day_of_partition, parquet_files, parquet_rows, temp_files
-from .writer import require_writer
 
 
 @dataclass

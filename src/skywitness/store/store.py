@@ -35,16 +35,16 @@ from .catalog import (
     states_view_sql,
     table_exists,
 )
+from .catalog_writer import CatalogWriter, T
 from .compact import compact_day
+from .connect import CATALOG_FILE, connect_catalog
 from .lake import parquet_files, partition_dir, split_by_day, write_atomic
 from .records import AlreadyIngested, IngestRecord, as_utc, record_from_row
 from .recovery import RecoveryReport, diagnose, recover, remove_ingest_files
 from .schema import STATE_SCHEMA, canonicalize
-from .writer import CatalogWriter, T
 
-__all__ = ["AlreadyIngested", "IngestRecord", "Store"]
+__all__ = ["CATALOG_FILE", "AlreadyIngested", "IngestRecord", "Store"]
 
-CATALOG_FILE = "catalog.duckdb"
 LAKE_DIR = "lake"
 
 
@@ -68,10 +68,9 @@ class Store:
         try:
             if not read_only:
                 self.lake.mkdir(parents=True, exist_ok=True)
-            self._con = duckdb.connect(str(catalog), read_only=read_only)
-        except (duckdb.Error, OSError) as exc:  # read-only file system, disk full, locked
+        except OSError as exc:  # read-only file system, disk full
             raise SkywitnessError(f"cannot open store {self.data_dir}: {exc}") from exc
-        self._con.execute("SET TimeZone = 'UTC'")
+        self._con = connect_catalog(self.data_dir, read_only=read_only)
         self._seq: dict[int, int] = {}  # last batch seq per ingest (writer thread only)
         self.recovery = RecoveryReport()
         self._writer: CatalogWriter | None = None

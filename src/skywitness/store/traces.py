@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .writer import require_writer
+from .catalog_writer import require_writer
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS stored_traces (

@@ -12,8 +12,8 @@ import duckdb
 import pyarrow as pa
 
 from .catalog import ensure_schema
+from .catalog_writer import CatalogWriter, require_writer
 from .store import CATALOG_FILE
-from .writer import CatalogWriter, require_writer
 
 
 def working_catalogue(

@@ -1,11 +1,7 @@
-"""The catalogue's one writer thread, and the batched writer of state vectors that feeds it.
+"""The batched writer of state vectors that feeds the catalogue's one writer thread.
 
-``CatalogWriter``: the single-writer model. One thread per read-write ``Store`` owns every
-write to the DuckDB catalogue: a write is a job (a callable given the writer's own cursor) put
-on its queue, run in order, its result or error handed back to the caller (``Store.write``).
-Appending states, replacing flights, saving alerts, imports, compaction and recovery all run
-there; readers use their own cursors. ``require_writer`` lets a catalogue write function refuse
-to run anywhere else (tests/test_catalog_writer.py checks that every one does).
+``CatalogWriter`` and ``require_writer`` (the single-writer model) live in ``catalog_writer``
+and are re-exported here.
 
 ``Writer``: the batched writer of one ingest's state vectors.
 
@@ -31,18 +27,20 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from ..errors import SkywitnessError
 from ..stats import IngestStats
+from .catalog_writer import CatalogWriter, T, require_writer
 from .schema import conform
 
 if TYPE_CHECKING:
     from .store import Store
+
+__all__ = ["CatalogWriter", "T", "Writer", "require_writer"]  # the first three: catalog_writer's
 
 #: Flush when this many rows are pending (about 1 s of a busy feed at 500 k rows/s).
 DEFAULT_FLUSH_ROWS = 500_000
@@ -56,62 +54,8 @@ _STOP = object()
 _FLUSH = object()  # queue item: store what is pending now (``sync``)
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 #: Gives a catalogue job recording the facts gathered since it was last asked (None: none).
 FactsSource = Callable[[], Callable[[duckdb.DuckDBPyConnection], object] | None]
-_on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
-
-
-def require_writer() -> None:
-    """Raise unless running as a job of a ``CatalogWriter`` (every catalogue write does)."""
-    if not getattr(_on_writer, "active", False):
-        raise SkywitnessError(
-            "catalogue write outside the catalogue writer thread (use Store.write)"
-        )
-
-
-class CatalogWriter:
-    """The one thread that writes a catalogue: ``run(job)`` runs ``job(cursor)`` there, in
-    order with every other write, and returns its result (re-entrant: a job may run jobs)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "catalog-writer") -> None:
-        self._con = con
-        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
-        self._closed = False
-        self._cursor: duckdb.DuckDBPyConnection | None = None
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def run(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        if threading.current_thread() is self._thread:
-            assert self._cursor is not None
-            return job(self._cursor)
-        if self._closed:
-            raise SkywitnessError("the catalogue writer is closed")
-        done: Future[T] = Future()
-        self._jobs.put((job, done))
-        return done.result()
-
-    def _run(self) -> None:
-        _on_writer.active = True
-        self._cursor = self._con.cursor()
-        self._cursor.execute("SET TimeZone = 'UTC'")
-        try:
-            while (item := self._jobs.get()) is not None:
-                job, done = item
-                try:
-                    done.set_result(job(self._cursor))
-                except BaseException as exc:  # handed to the caller
-                    done.set_exception(exc)
-        finally:
-            self._cursor.close()
-
-    def close(self) -> None:
-        """Run the jobs queued so far, then stop the thread."""
-        if not self._closed:
-            self._closed = True
-            self._jobs.put(None)
-            self._thread.join()
 
 
 class Writer:

@@ -1,0 +1,76 @@
+"""The catalogue's one writer thread: ``CatalogWriter`` and ``require_writer``.
+
+The single-writer model: one thread per read-write ``Store`` owns every write to the DuckDB
+catalogue; a write is a job (a callable given the writer's own cursor) put on its queue, run in
+order, its result or error handed back to the caller (``Store.write``). ``require_writer`` lets
+a catalogue write function refuse to run anywhere else (tests/test_catalog_writer.py checks
+that every one does). Apart from ``writer.py`` (the batched state writer, which needs pyarrow)
+so that the catalogue's modules load with DuckDB alone (a ``flights`` query's start-up).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import duckdb
+
+from ..errors import SkywitnessError
+
+T = TypeVar("T")
+_on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
+
+
+def require_writer() -> None:
+    """Raise unless running as a job of a ``CatalogWriter`` (every catalogue write does)."""
+    if not getattr(_on_writer, "active", False):
+        raise SkywitnessError(
+            "catalogue write outside the catalogue writer thread (use Store.write)"
+        )
+
+
+class CatalogWriter:
+    """The one thread that writes a catalogue: ``run(job)`` runs ``job(cursor)`` there, in
+    order with every other write, and returns its result (re-entrant: a job may run jobs)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "catalog-writer") -> None:
+        self._con = con
+        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
+        self._closed = False
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def run(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if threading.current_thread() is self._thread:
+            assert self._cursor is not None
+            return job(self._cursor)
+        if self._closed:
+            raise SkywitnessError("the catalogue writer is closed")
+        done: Future[T] = Future()
+        self._jobs.put((job, done))
+        return done.result()
+
+    def _run(self) -> None:
+        _on_writer.active = True
+        self._cursor = self._con.cursor()
+        self._cursor.execute("SET TimeZone = 'UTC'")
+        try:
+            while (item := self._jobs.get()) is not None:
+                job, done = item
+                try:
+                    done.set_result(job(self._cursor))
+                except BaseException as exc:  # handed to the caller
+                    done.set_exception(exc)
+        finally:
+            self._cursor.close()
+
+    def close(self) -> None:
+        """Run the jobs queued so far, then stop the thread."""
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+            self._thread.join()

@@ -1,0 +1,37 @@
+"""Opening the catalogue: ``connect_catalog`` (the one way a process opens ``catalog.duckdb``)
+and ``read_catalog`` (a read-only connection to the catalogue alone).
+
+``read_catalog`` is for queries of the catalogue's tables (``flights``, the identity helper's
+aircraft tables) that need neither the lake's ``states`` view nor the recovery diagnosis a
+read-only ``Store`` makes: a ``skywitness flights --icao24`` query starts with DuckDB loaded
+and nothing else of the store (no pyarrow; issue 18: start-up < 0.2 s).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ..errors import SkywitnessError
+
+CATALOG_FILE = "catalog.duckdb"
+
+
+def connect_catalog(data_dir: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to ``data_dir``'s catalogue, its session time zone UTC; SkywitnessError
+    naming the store when it cannot be opened (read-only file system, locked, damaged)."""
+    try:
+        con = duckdb.connect(str(data_dir / CATALOG_FILE), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise SkywitnessError(f"cannot open store {data_dir}: {exc}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def read_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the catalogue of the store at ``data_dir``."""
+    ddir = Path(data_dir)
+    if not (ddir / CATALOG_FILE).exists():
+        raise SkywitnessError(f"no store at {ddir} (no {CATALOG_FILE})")
+    return connect_catalog(ddir, read_only=True)
