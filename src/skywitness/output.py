@@ -79,14 +79,31 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return rows
 
 
+#: Rows turned into JSON text at a time (bounds the text in memory, and Arrow's 32-bit offsets).
+JSON_ROWS = 65_536
+
+
 class JsonLinesWriter:
-    """One JSON object per row; null fields are left out to keep lines short."""
+    """One JSON object per row; null fields are left out to keep lines short. Column-wise
+    (``jsoncolumns``) where every column's type allows, else row by row: the same text."""
 
     def __init__(self, stream: IO[str], *, close_stream: bool) -> None:
         self._stream = stream
         self._close_stream = close_stream
 
     def write(self, table: pa.Table) -> None:
+        from .jsoncolumns import json_lines
+
+        for start in range(0, table.num_rows, JSON_ROWS):
+            part = table.slice(start, JSON_ROWS)
+            text = json_lines(part)
+            if text is None:
+                self.write_rows(part)
+            else:
+                self._stream.write(text.decode("ascii"))
+
+    def write_rows(self, table: pa.Table) -> None:
+        """The per-row path (json.dumps of each row's non-null values)."""
         dumps = json.dumps
         lines = []
         for row in _rows(table):
