@@ -35,6 +35,8 @@ _USED = (0, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 21)
 #: Groundspeed, track, latitude, longitude: read as numbers by the CSV reader itself (what
 #: ``num`` gives; a value that is not a number sends the block line by line).
 _FLOATS = ("c12", "c13", "c14", "c15")
+#: The columns read through ``mapped`` (few distinct values), dictionary-encoded by the reader.
+_DICTS = ("c0", "c4", "c6", "c10", "c11", "c16", "c17", "c21")
 
 
 class SbsParser(LineParser[Observations]):
@@ -52,7 +54,14 @@ class SbsParser(LineParser[Observations]):
     ) -> list[Observations] | None:
         if self.tz is not None:
             return None
-        tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False, floats=_FLOATS)
+        tbl = read_strings(
+            block,
+            _NAMES,
+            [_NAMES[i] for i in _USED],
+            quoting=False,
+            floats=_FLOATS,
+            dicts=_DICTS,
+        )
         if tbl is None:  # a value Arrow cannot read (as a number where one is expected)
             return None
         kind = mapped(tbl.column("c0"), _record_kind, np.int8)
