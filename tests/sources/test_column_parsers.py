@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from skywitness.decode.hexio import labels, string_array
 from skywitness.output import ROW_GROUP_ROWS, open_writer
-from skywitness.sources.columns import hex_ints
+from skywitness.sources.columns import MEMO_VALUES, hex_ints, mapped
 from skywitness.sources.sbs import _time_of_day
 
 _TIMES = st.tuples(
@@ -101,3 +101,23 @@ def test_parquet_output_in_row_groups(tmp_path: Path) -> None:
     assert sizes == [150_000, 150_000]  # 3 batches reach ROW_GROUP_ROWS, twice
     assert ROW_GROUP_ROWS == 131_072
     assert pq.read_table(out).equals(pa.concat_tables(parts))
+
+
+def test_mapped_memo_calls_once_per_value_and_stays_bounded() -> None:
+    calls: list[str] = []
+
+    def fn(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    memo: dict[object, object] = {}
+    first = pa.array(["ab", "c", None, "ab"])
+    second = pa.array(["c", "dddd", "ab"]).dictionary_encode()  # as read_strings' dicts give
+    assert mapped(first, fn, np.int64, memo).tolist() == [2, 1, 0, 2]
+    assert mapped(second, fn, np.int64, memo).tolist() == [1, 4, 2]
+    assert sorted(calls) == ["", "ab", "c", "dddd"]  # "" stands for null; each value once
+    assert mapped(second, fn, np.int64).tolist() == [1, 4, 2]  # no memo: the same values
+    big = pa.array([str(i) for i in range(MEMO_VALUES + 2)])
+    mapped(big, fn, np.int64, memo)
+    mapped(first, fn, np.int64, memo)
+    assert len(memo) == 3  # over its bound it started again: "ab", "c" and ""

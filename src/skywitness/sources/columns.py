@@ -182,16 +182,36 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     return out
 
 
+#: Most values a ``mapped`` memo keeps (then it starts again): bounds a long stream's memory.
+MEMO_VALUES = 1 << 16
+
+
 def mapped(
-    col: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
+    col: pa.Array | pa.ChunkedArray,
+    fn: Callable[[Any], Any],
+    dtype: npt.DTypeLike,
+    memo: dict[Any, Any] | None = None,
 ) -> npt.NDArray[Any]:
     """``fn`` applied to each *distinct* value of a string column (nulls as ""), spread to
     every row: the per-line parser's own function, so the result is the same by construction,
     at the cost of one call per distinct value (addresses, squawks, dates, altitudes repeat a
-    lot). A dictionary column (``read_strings``' ``dicts``) is used as it is."""
+    lot). A dictionary column (``read_strings``' ``dicts``) is used as it is. ``memo`` (one
+    per column and ``fn``, kept by the caller across blocks) holds ``fn``'s results, so a
+    value seen in an earlier block costs a lookup, not a call."""
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     enc = arr if pa.types.is_dictionary(arr.type) else call_function("dictionary_encode", [arr])
-    values = [fn(v) for v in enc.dictionary.to_pylist()] + [fn("")]
+    distinct = [*enc.dictionary.to_pylist(), ""]
+    if memo is None:
+        values = [fn(v) for v in distinct]
+    else:
+        if len(memo) > MEMO_VALUES:
+            memo.clear()
+        values = []
+        for v in distinct:
+            got = memo.get(v, memo)  # the memo itself: not there
+            if got is memo:
+                got = memo[v] = fn(v)
+            values.append(got)
     table = np.array(values, dtype=dtype)
     idx = numpy_of(enc.indices, -1).astype(np.int64)
     idx[idx < 0] = len(values) - 1
