@@ -1,8 +1,9 @@
 """The column-wise parsers of issue 18 agree with the per-value Python they replace.
 
 ``sbs._time_of_day`` against ``int(h) * 3600 + int(m) * 60 + float(s)`` (the line path),
-``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, and
-the Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged.
+``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, the
+Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged,
+``columns.mapped``'s memo, and the column-wise hex paths against ``textio.hex_frames``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from hypothesis import strategies as st
 
 from skywitness.decode.hexio import labels, string_array
 from skywitness.output import ROW_GROUP_ROWS, open_writer
-from skywitness.sources.columns import MEMO_VALUES, hex_ints, mapped
+from skywitness.sources.columns import (
+    MEMO_VALUES,
+    hex_ints,
+    hex_packed,
+    hex_spans,
+    mapped,
+    spans,
+)
 from skywitness.sources.sbs import _time_of_day
+from skywitness.sources.textio import hex_frames
 
 _TIMES = st.tuples(
     st.integers(0, 23),
@@ -121,3 +130,30 @@ def test_mapped_memo_calls_once_per_value_and_stays_bounded() -> None:
     mapped(big, fn, np.int64, memo)
     mapped(first, fn, np.int64, memo)
     assert len(memo) == 3  # over its bound it started again: "ab", "c" and ""
+
+
+_HEX_TEXT = st.one_of(
+    st.sampled_from([4, 14, 28]).flatmap(
+        lambda n: st.text("0123456789abcdefABCDEF", min_size=n, max_size=n)
+    ),
+    st.text("0123456789abcdefABCDEFgx; *", min_size=0, max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_HEX_TEXT, min_size=1, max_size=30))
+def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
+    """``hex_spans`` (any spans) and ``hex_packed`` (back-to-back values) through the two-digit
+    table give ``textio.hex_frames``' rows, lengths and ok for the same strings."""
+    items = [t.encode() for t in texts]
+    want = hex_frames(items)
+    data, start, size = spans(pa.array(texts))
+    got = hex_spans(data, start, size)
+    for w, g in zip(want, got, strict=True):
+        assert np.array_equal(w, g)
+    packed = hex_packed(data, start, size)
+    if packed is not None:  # all frames, back to back, even start
+        assert want[2].all()
+        assert np.array_equal(packed[0], want[0]) and np.array_equal(packed[1], want[1])
+    elif want[2].all() and int(start[0]) % 2 == 0:
+        raise AssertionError("valid frames refused")

@@ -24,6 +24,24 @@ from .textio import _NIBBLE, FRAME_HEX_CHARS
 I8 = npt.NDArray[np.int64]
 
 
+def _pair_table() -> npt.NDArray[np.uint16]:
+    """Each two ASCII bytes, read as one native uint16, to the byte their two hex digits
+    spell (either case); 0xFFFF where either is not a hex digit. One lookup per output byte
+    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames)."""
+    codes = np.arange(256)
+    chars = np.empty((256, 256, 2), dtype=np.uint8)
+    chars[..., 0], chars[..., 1] = codes[:, None], codes[None, :]
+    hi, lo = _NIBBLE.astype(np.uint16)[:, None], _NIBBLE.astype(np.uint16)[None, :]
+    value = np.where((hi != 255) & (lo != 255), (hi << 4) | lo, 0xFFFF).astype(np.uint16)
+    table = np.full(1 << 16, 0xFFFF, dtype=np.uint16)
+    table[chars.reshape(-1, 2).view(np.uint16).ravel()] = value.ravel()
+    return table
+
+
+#: Two hex digits (as one native uint16) -> their byte, or 0xFFFF: see ``_pair_table``.
+HEX_PAIRS = _pair_table()
+
+
 def read_strings(
     block: bytes,
     names: list[str],
@@ -102,11 +120,11 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         sel = np.flatnonzero(size == nchars)
         if sel.size == 0:
             continue
-        nib = _NIBBLE[rows_at(data, start[sel], nchars)]
-        packed = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        value = HEX_PAIRS[rows_at(data, start[sel], nchars).view(np.uint16)]
+        packed = value.astype(np.uint8)
         rows = sel
-        if (nib == 255).any():  # a non-hex digit: only those rows are not frames
-            good = (nib != 255).all(axis=1)
+        if (value > 0xFF).any():  # a non-hex digit: only those rows are not frames
+            good = (value <= 0xFF).all(axis=1)
             rows, packed = sel[good], packed[good]
         out[rows, : nchars // 2] = packed
         length[rows] = nchars // 2
@@ -124,11 +142,13 @@ def hex_packed(data: U1, start: I8, size: I8) -> tuple[U1, U1] | None:
     end = int(start[-1] + size[-1])
     if not (start[1:] == start[:-1] + size[:-1]).all():
         return None
-    nib = _NIBBLE[data[int(start[0]) : end]]
-    if (nib == 255).any():
+    value = HEX_PAIRS[data[int(start[0]) : end].view(np.uint16)]  # start is even
+    if (value > 0xFF).any():
         return None
-    packed = (nib[0::2] << 4) | nib[1::2]
+    packed = value.astype(np.uint8)
     length = (size // 2).astype(np.uint8)
+    if (length == LONG_FRAME_BYTES).all():  # long frames only: the rows as they lie
+        return packed.reshape(n, LONG_FRAME_BYTES), length
     out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
     out[np.arange(LONG_FRAME_BYTES) < length[:, None]] = packed
     return out, length
