@@ -4,7 +4,8 @@ ISO 8601 with ``Z``. No other module formats or parses a time itself (``strftime
 
 Printing: ``iso_z`` (machine text, to a chosen ``precision``), ``short_z`` (the human forms of
 reports, tables and charts, ``SHORT_FORMS``), ``iso_day`` (a date), ``sbs_fields`` (the
-BaseStation wire form), and for Arrow columns ``iso_z_column`` / ``short_z_column``.
+BaseStation wire form), for Arrow columns ``iso_z_column`` / ``short_z_column``, and for
+numpy columns of microseconds ``iso_z_micros`` (``iso_z``'s automatic precision).
 
 Inputs accept a date (``2021-10-07``), a datetime with or without seconds/fraction/offset
 (``2021-10-07T12:00``, ``2021-10-07 12:00:00Z``, ``...+02:00``), or unix seconds. A naive
