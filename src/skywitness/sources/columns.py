@@ -101,10 +101,16 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
 
 
 def rows_at(data: U1, start: I8, width: int) -> U1:
-    """The ``width`` bytes at each ``start`` as an (n, width) copy: rows of a sliding-window
-    view, one index per row (an (n, width) index array cost ~4x more)."""
+    """The ``width`` bytes at each ``start`` as (n, width) rows: when the rows lie back to
+    back (a column of values of one width), a view of ``data`` itself; otherwise a copy, rows
+    of a sliding-window view, one index per row (an (n, width) index array cost ~4x more)."""
     if data.shape[0] < width:
         return np.zeros((0, width), dtype=np.uint8)
+    n = start.shape[0]
+    if n and (np.diff(start) == width).all() and int(start[0]) + n * width <= data.shape[0]:
+        first = int(start[0])
+        rows: U1 = data[first : first + n * width].reshape(n, width)
+        return rows
     out: U1 = sliding_window_view(data, width)[start]
     return out
 
@@ -233,7 +239,11 @@ def mapped(
                 got = memo[v] = fn(v)
             values.append(got)
     table = np.array(values, dtype=dtype)
-    idx = numpy_of(enc.indices, -1).astype(np.int64)
-    idx[idx < 0] = len(values) - 1
-    out: npt.NDArray[Any] = table[idx]
+    ind = enc.indices
+    if ind.null_count:
+        idx = numpy_of(ind, -1).astype(np.int64)
+        idx[idx < 0] = len(values) - 1
+    else:  # the index buffer as it lies (int32), no copies
+        idx = np.frombuffer(ind.buffers()[1], dtype=np.int32)[ind.offset : ind.offset + len(ind)]
+    out: npt.NDArray[Any] = np.take(table, idx, axis=0)
     return out
