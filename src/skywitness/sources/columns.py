@@ -240,6 +240,7 @@ def mapped(
             values.append(got)
     table = np.array(values, dtype=dtype)
     ind = enc.indices
+    idx: npt.NDArray[np.signedinteger[Any]]
     if ind.null_count:
         idx = numpy_of(ind, -1).astype(np.int64)
         idx[idx < 0] = len(values) - 1
