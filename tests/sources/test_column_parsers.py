@@ -3,7 +3,8 @@
 ``sbs._time_of_day`` against ``int(h) * 3600 + int(m) * 60 + float(s)`` (the line path),
 ``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, the
 Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged,
-``columns.mapped``'s memo, and the column-wise hex paths against ``textio.hex_frames``.
+``columns.mapped``'s memo, the column-wise hex paths against ``textio.hex_frames``, and the
+read size of text files (``source.line_block_bytes``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from skywitness.sources.columns import (
     spans,
 )
 from skywitness.sources.sbs import _time_of_day
+from skywitness.sources.source import FILE_CHUNK_BYTES, MAX_LINE_BLOCK_BYTES, line_block_bytes
 from skywitness.sources.textio import hex_frames
 
 _TIMES = st.tuples(
@@ -157,3 +159,13 @@ def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
         assert np.array_equal(packed[0], want[0]) and np.array_equal(packed[1], want[1])
     elif want[2].all() and int(start[0]) % 2 == 0:
         raise AssertionError("valid frames refused")
+
+
+def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
+    sbs_like = b"x" * 85 + b"\n"  # 86-byte lines: 90 % of 65,536 of them
+    assert line_block_bytes(sbs_like * 200, 65_536) == int(86 * 65_536 * 0.9)
+    assert line_block_bytes(b"ab\n" * 200, 65_536) == FILE_CHUNK_BYTES  # never under 1 MB
+    assert line_block_bytes(b"x" * 999 + b"\n" * 200, 65_536) == FILE_CHUNK_BYTES
+    long_lines = (b"y" * 4095 + b"\n") * 20
+    assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 8 MB
+    assert line_block_bytes(b"no line ends", 65_536) == FILE_CHUNK_BYTES
