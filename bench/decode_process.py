@@ -15,7 +15,13 @@ Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` dropped, the 
 the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed package has its
 ``.pyc`` files: otherwise every run would recompile every skywitness module (~0.1 s CPU).
 
-Run: python bench/decode_process.py [--frames 500000] [--pandas-path DIR]
+Runs are interleaved (per round: skywitness, the base tree when ``--base-src`` names one, then
+the peer) and every figure is the median of ``--rounds`` rounds, so load that comes and goes
+on a shared machine falls on all sides alike. ``--output`` picks the file skywitness writes
+(``parquet``, ``jsonl`` or ``csv``). The load average before and after is printed.
+
+Run: python bench/decode_process.py [--frames 500000] [--rounds 3] [--base-src DIR]
+[--output parquet] [--pandas-path DIR]
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import importlib.util
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -137,38 +144,79 @@ def cpu_of(cmd: list[str], env: dict[str, str] | None = None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def median_cpu(runs: list[float]) -> float:
+    return statistics.median(runs)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--frames", type=int, default=500_000)
-    ap.add_argument("--repeat", type=int, default=2, help="best of, for skywitness")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    ap.add_argument("--base-src", default=None, help="a src/ folder of another tree to compare")
+    ap.add_argument("--output", default="parquet", choices=("parquet", "jsonl", "csv"))
+    ap.add_argument("--only", default=None, help="comma-separated formats (beast,csv,avr,...)")
     ap.add_argument("--pandas-path", default=None, help="a folder holding pandas (pip --target)")
     args = ap.parse_args()
     py = sys.executable
+    base_env = {**os.environ, "PYTHONPATH": args.base_src} if args.base_src else None
+    pandas_env = {**os.environ, "PYTHONPATH": args.pandas_path} if args.pandas_path else None
+    has_pandas = bool(args.pandas_path or importlib.util.find_spec("pandas"))
+    only = set(args.only.split(",")) if args.only else None
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         cached_bytecode(tmp)
         paths = write_inputs(tmp, args.frames)
-        out = str(tmp / "out.parquet")
+        out = str(tmp / f"out.{args.output}")
         sw = [py, "-m", "skywitness", "decode", "-q", "-o", out, "--format"]
         cpu_of([*sw, "hex", str(paths["csv"])])  # warm the file cache and bytecode
-        print(f"{args.frames:,} frames per format; CPU s of the whole process")
-        print(f"{'format':8} {'skywitness':>10} {'peer':>8} {'ratio':>7}  peer")
-        for fmt, swfmt in (("beast", "beast"), ("csv", "hex"), ("avr", "avr"), ("jsonl", "jsonl")):
-            ours = min(cpu_of([*sw, swfmt, str(paths[fmt])]) for _ in range(args.repeat))
-            prog = PYMODES_BEAST if fmt == "beast" else PYMODES_TEXT
-            peer = cpu_of([py, "-c", prog, fmt, str(paths[fmt])])
-            print(f"{fmt:8} {ours:10.2f} {peer:8.2f} {peer / ours:6.1f}x  pyModeS {fmt} program")
+        if base_env is not None:
+            cpu_of([*sw, "hex", str(paths["csv"])], base_env)
+        plan = [("beast", "beast"), ("csv", "hex"), ("avr", "avr"), ("jsonl", "jsonl")]
+        plan += [("sbs", "sbs")]
+        plan = [p for p in plan if only is None or p[0] in only]
+        runs: dict[tuple[str, str], list[float]] = {}
+        print(f"load average before: {load()}")
+        for _ in range(args.rounds):
+            for fmt, swfmt in plan:
+                cmd = [*sw, swfmt, str(paths[fmt])]
+                runs.setdefault((fmt, "ours"), []).append(cpu_of(cmd))
+                if base_env is not None:
+                    runs.setdefault((fmt, "base"), []).append(cpu_of(cmd, base_env))
+                if fmt == "sbs":
+                    if has_pandas:
+                        peer = [py, "-c", PANDAS_SBS, str(paths["sbs"])]
+                        runs.setdefault((fmt, "peer"), []).append(cpu_of(peer, pandas_env))
+                    continue
+                prog = PYMODES_BEAST if fmt == "beast" else PYMODES_TEXT
+                peer = [py, "-c", prog, fmt, str(paths[fmt])]
+                runs.setdefault((fmt, "peer"), []).append(cpu_of(peer))
+        print(f"load average after: {load()}")
+        print(
+            f"{args.frames:,} frames per format; CPU s of the whole process, median of "
+            f"{args.rounds} interleaved rounds; skywitness writes {args.output}"
+        )
+        head = f"{'format':8} {'skywitness':>10}"
+        head += f" {'base':>7} {'new/base':>8}" if base_env is not None else ""
+        print(f"{head} {'peer':>8} {'ratio':>7}  peer")
         n_sbs = paths["sbs"].read_bytes().count(b"\n")
-        ours = min(cpu_of([*sw, "sbs", str(paths["sbs"])]) for _ in range(args.repeat))
-        if args.pandas_path or importlib.util.find_spec("pandas"):
-            env = {**os.environ, "PYTHONPATH": args.pandas_path} if args.pandas_path else None
-            peer = min(  # best of as many as ours: one read_csv varies by up to 2x here
-                cpu_of([py, "-c", PANDAS_SBS, str(paths["sbs"])], env) for _ in range(args.repeat)
+        for fmt, _ in plan:
+            ours = median_cpu(runs[(fmt, "ours")])
+            row = f"{fmt:8} {ours:10.2f}"
+            if base_env is not None:
+                base = median_cpu(runs[(fmt, "base")])
+                row += f" {base:7.2f} {ours / base:8.2f}"
+            if (fmt, "peer") not in runs:
+                print(f"{row} {'-':>8} {'-':>7}  (no pandas: give --pandas-path)")
+                continue
+            peer_cpu = median_cpu(runs[(fmt, "peer")])
+            what = (
+                f"pandas read_csv ({n_sbs:,} lines)" if fmt == "sbs" else f"pyModeS {fmt} program"
             )
-            print(f"{'sbs':8} {ours:10.2f} {peer:8.2f} {peer / ours:6.1f}x  pandas read_csv "
-                  f"({n_sbs:,} lines)")  # fmt: skip
-        else:
-            print(f"{'sbs':8} {ours:10.2f} {'-':>8} {'-':>7}  (no --pandas-path)")
+            print(f"{row} {peer_cpu:8.2f} {peer_cpu / ours:6.1f}x  {what}")
 
 
 if __name__ == "__main__":

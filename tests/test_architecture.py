@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "stats": 0,
     "output": 0,
     "jsontext": 0,
+    "jsoncolumns": 0,
     "timeutil": 0,
     "tomllines": 0,
     "bounded": 0,

@@ -5,14 +5,19 @@ pattern; and the forms it prints are the documented ones."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skywitness.timeutil import (
+    in_iso_years,
     iso_z,
     iso_z_column,
+    iso_z_micros,
     parse_iso,
     sbs_fields,
     short_z,
@@ -88,3 +93,17 @@ def test_columns() -> None:
     assert short_z_column(col, "compact").to_pylist() == ["20240706T064309.525Z", None]
     whole = pa.array([datetime(2024, 7, 6, 6, 43, 9)], pa.timestamp("s", tz="UTC"))
     assert iso_z_column(whole).to_pylist() == ["2024-07-06T06:43:09Z"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-30_610_224_000_000_000, 253_402_300_799_999_999), min_size=1))
+def test_iso_z_micros_is_iso_z(micros: list[int]) -> None:
+    """The column-wise printer (JSON lines output) is ``iso_z``, value for value."""
+    us = np.array(micros, dtype=np.int64)
+    assert in_iso_years(us)
+    rows, length = iso_z_micros(us)
+    got = [bytes(r[:n]).decode() for r, n in zip(rows, length, strict=True)]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert got == [iso_z(epoch + timedelta(microseconds=v)) for v in micros]
+    assert not in_iso_years(np.array([-30_610_224_000_000_001], dtype=np.int64))
+    assert not in_iso_years(np.array([253_402_300_800_000_000], dtype=np.int64))

@@ -79,14 +79,31 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return rows
 
 
+#: Rows turned into JSON text at a time (bounds the text in memory, and Arrow's 32-bit offsets).
+JSON_ROWS = 65_536
+
+
 class JsonLinesWriter:
-    """One JSON object per row; null fields are left out to keep lines short."""
+    """One JSON object per row; null fields are left out to keep lines short. Column-wise
+    (``jsoncolumns``) where every column's type allows, else row by row: the same text."""
 
     def __init__(self, stream: IO[str], *, close_stream: bool) -> None:
         self._stream = stream
         self._close_stream = close_stream
 
     def write(self, table: pa.Table) -> None:
+        from .jsoncolumns import json_lines
+
+        for start in range(0, table.num_rows, JSON_ROWS):
+            part = table.slice(start, JSON_ROWS)
+            text = json_lines(part)
+            if text is None:
+                self.write_rows(part)
+            else:
+                self._stream.write(text.decode("ascii"))
+
+    def write_rows(self, table: pa.Table) -> None:
+        """The per-row path (json.dumps of each row's non-null values)."""
         dumps = json.dumps
         lines = []
         for row in _rows(table):
@@ -167,12 +184,33 @@ def parquet_options(schema: pa.Schema) -> dict[str, Any]:
     }
 
 
+def parquet_file_writer(path: str, schema: pa.Schema, **options: Any) -> Any:
+    """``pyarrow.parquet.ParquetWriter(path, schema, **options)`` without importing
+    ``pyarrow.parquet`` (~0.04 s of start-up: it loads ``pyarrow.fs``): its engine,
+    ``pyarrow._parquet.ParquetWriter``, with the arguments the public class passes for a local
+    path (the same file, byte for byte). A pyarrow whose engine differs gets the public class."""
+    try:
+        from pyarrow._parquet import ParquetWriter as Engine
+
+        return Engine(
+            path,
+            schema,
+            version="2.6",
+            writer_engine_version="V2",
+            data_page_version="1.0",
+            use_deprecated_int96_timestamps=False,
+            **options,
+        )
+    except (ImportError, TypeError):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(path, schema, **options)
+
+
 class ParquetWriter:
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         self._file = _AtomicFile(path)
-        import pyarrow.parquet as pq  # on use, as pyarrow.csv below: start-up of other outputs
-
-        self._writer = pq.ParquetWriter(str(self._file.tmp), schema, **parquet_options(schema))
+        self._writer = parquet_file_writer(str(self._file.tmp), schema, **parquet_options(schema))
         self._pending: list[pa.Table] = []
         self._rows = 0
 

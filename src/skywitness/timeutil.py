@@ -4,7 +4,8 @@ ISO 8601 with ``Z``. No other module formats or parses a time itself (``strftime
 
 Printing: ``iso_z`` (machine text, to a chosen ``precision``), ``short_z`` (the human forms of
 reports, tables and charts, ``SHORT_FORMS``), ``iso_day`` (a date), ``sbs_fields`` (the
-BaseStation wire form), and for Arrow columns ``iso_z_column`` / ``short_z_column``.
+BaseStation wire form), for Arrow columns ``iso_z_column`` / ``short_z_column``, and for
+numpy columns of microseconds ``iso_z_micros`` (``iso_z``'s automatic precision).
 
 Inputs accept a date (``2021-10-07``), a datetime with or without seconds/fraction/offset
 (``2021-10-07T12:00``, ``2021-10-07 12:00:00Z``, ``...+02:00``), or unix seconds. A naive
@@ -22,6 +23,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
 
 Precision = Literal["auto", "s", "ms", "us"]
@@ -148,6 +151,56 @@ def iso_z_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """A timestamp column as ISO 8601 text with ``T`` and ``Z``, to the column's unit (Arrow's
     own CSV text has a space and no ``Z``)."""
     return _strftime_column(col, "%Y-%m-%dT%H:%M:%SZ")
+
+
+#: Microseconds per day, and the width of ``iso_z``'s longest ("us") text.
+_US_PER_DAY = 86_400_000_000
+_ISO_US_CHARS = 27
+
+
+def iso_z_micros(us: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """``iso_z`` (precision ``"auto"``) of whole columns of microseconds since the epoch, with
+    no Python work per value: (ASCII rows (n, 27), each row's length). Years must lie in
+    1000-9999 (``in_iso_years``), where ``iso_z``'s ``%Y`` is four digits."""
+    import numpy as np
+
+    days, tod = np.divmod(us, _US_PER_DAY)
+    # the proleptic Gregorian date of a day number (H. Hinnant's civil_from_days)
+    z = days + 719_468
+    era = np.floor_divide(z, 146_097)
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    secs, frac = np.divmod(tod, 1_000_000)
+    fields = (  # (value, digits) in print order; separators below
+        (year, 4), (month, 2), (day, 2), (secs // 3600, 2), (secs // 60 % 60, 2),
+        (secs % 60, 2), (frac, 6),
+    )  # fmt: skip
+    rows = np.zeros((us.shape[0], _ISO_US_CHARS), dtype=np.uint8)
+    col = 0
+    for (value, digits), sep in zip(fields, b"--T::.Z", strict=True):
+        for k in range(digits):
+            rows[:, col + k] = 48 + value // 10 ** (digits - 1 - k) % 10
+        rows[:, col + digits] = sep
+        col += digits + 1
+    length = np.full(us.shape[0], _ISO_US_CHARS, dtype=np.int64)
+    ms = frac % 1000 == 0
+    length[ms] = 24  # "...SS.mmmZ"
+    rows[ms, 23] = ord("Z")
+    whole = frac == 0
+    length[whole] = 20  # "...SSZ"
+    rows[whole, 19] = ord("Z")
+    return rows, length
+
+
+def in_iso_years(us: npt.NDArray[np.int64]) -> bool:
+    """Every microsecond count falls in the years 1000-9999 (``iso_z_micros``' range)."""
+    low, high = -30_610_224_000_000_000, 253_402_300_800_000_000  # 1000-01-01, 10000-01-01
+    return bool(((us >= low) & (us < high)).all())
 
 
 def short_z_column(col: pa.ChunkedArray | pa.Array, form: str) -> pa.ChunkedArray | pa.Array:

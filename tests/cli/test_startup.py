@@ -27,13 +27,16 @@ HEAVY = (
     "pyarrow",
     "pyarrow.compute",
     "pyarrow._compute",
+    "pyarrow.parquet",
+    "pyarrow.fs",
     "rich",
     "skywitness.track.tracker",
     "skywitness.flights.airports",
 )
 #: What ``decode`` must never load (issue 18: start-up < 0.2 s): a store, a web stack, the
 #: tracker and airports (``track``'s), rich (only drawn on a terminal), pyarrow.compute's ~0.04 s
-#: of generated wrappers.
+#: of generated wrappers, pyarrow.parquet's ~0.04 s (it loads pyarrow.fs; Parquet output is
+#: written through its engine, ``output.parquet_file_writer``).
 NOT_FOR_DECODE = {
     "pandas",
     "duckdb",
@@ -42,6 +45,8 @@ NOT_FOR_DECODE = {
     "uvicorn",
     "pyspark",
     "pyarrow.compute",
+    "pyarrow.parquet",
+    "pyarrow.fs",
     "rich",
     "skywitness.track.tracker",
     "skywitness.flights.airports",

@@ -1,8 +1,10 @@
 """The column-wise parsers of issue 18 agree with the per-value Python they replace.
 
 ``sbs._time_of_day`` against ``int(h) * 3600 + int(m) * 60 + float(s)`` (the line path),
-``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, and
-the Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged.
+``columns.hex_ints`` against ``int(text, 16)``, ``hexio.labels`` against a list lookup, the
+Parquet output's row groups: batches gathered to ``ROW_GROUP_ROWS``, read back unchanged,
+``columns.mapped``'s memo, the column-wise hex paths against ``textio.hex_frames``, and the
+read size of text files (``source.line_block_bytes``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,17 @@ from hypothesis import strategies as st
 
 from skywitness.decode.hexio import labels, string_array
 from skywitness.output import ROW_GROUP_ROWS, open_writer
-from skywitness.sources.columns import hex_ints
+from skywitness.sources.columns import (
+    MEMO_VALUES,
+    hex_ints,
+    hex_packed,
+    hex_spans,
+    mapped,
+    spans,
+)
 from skywitness.sources.sbs import _time_of_day
+from skywitness.sources.source import FILE_CHUNK_BYTES, MAX_LINE_BLOCK_BYTES, line_block_bytes
+from skywitness.sources.textio import hex_frames
 
 _TIMES = st.tuples(
     st.integers(0, 23),
@@ -101,3 +112,60 @@ def test_parquet_output_in_row_groups(tmp_path: Path) -> None:
     assert sizes == [150_000, 150_000]  # 3 batches reach ROW_GROUP_ROWS, twice
     assert ROW_GROUP_ROWS == 131_072
     assert pq.read_table(out).equals(pa.concat_tables(parts))
+
+
+def test_mapped_memo_calls_once_per_value_and_stays_bounded() -> None:
+    calls: list[str] = []
+
+    def fn(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    memo: dict[object, object] = {}
+    first = pa.array(["ab", "c", None, "ab"])
+    second = pa.array(["c", "dddd", "ab"]).dictionary_encode()  # as read_strings' dicts give
+    assert mapped(first, fn, np.int64, memo).tolist() == [2, 1, 0, 2]
+    assert mapped(second, fn, np.int64, memo).tolist() == [1, 4, 2]
+    assert sorted(calls) == ["", "ab", "c", "dddd"]  # "" stands for null; each value once
+    assert mapped(second, fn, np.int64).tolist() == [1, 4, 2]  # no memo: the same values
+    big = pa.array([str(i) for i in range(MEMO_VALUES + 2)])
+    mapped(big, fn, np.int64, memo)
+    mapped(first, fn, np.int64, memo)
+    assert len(memo) == 3  # over its bound it started again: "ab", "c" and ""
+
+
+_HEX_TEXT = st.one_of(
+    st.sampled_from([4, 14, 28]).flatmap(
+        lambda n: st.text("0123456789abcdefABCDEF", min_size=n, max_size=n)
+    ),
+    st.text("0123456789abcdefABCDEFgx; *", min_size=0, max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_HEX_TEXT, min_size=1, max_size=30))
+def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
+    """``hex_spans`` (any spans) and ``hex_packed`` (back-to-back values) through the two-digit
+    table give ``textio.hex_frames``' rows, lengths and ok for the same strings."""
+    items = [t.encode() for t in texts]
+    want = hex_frames(items)
+    data, start, size = spans(pa.array(texts))
+    got = hex_spans(data, start, size)
+    for w, g in zip(want, got, strict=True):
+        assert np.array_equal(w, g)
+    packed = hex_packed(data, start, size)
+    if packed is not None:  # all frames, back to back, even start
+        assert want[2].all()
+        assert np.array_equal(packed[0], want[0]) and np.array_equal(packed[1], want[1])
+    elif want[2].all() and int(start[0]) % 2 == 0:
+        raise AssertionError("valid frames refused")
+
+
+def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
+    sbs_like = b"x" * 85 + b"\n"  # 86-byte lines: 90 % of 65,536 of them
+    assert line_block_bytes(sbs_like * 200, 65_536) == int(86 * 65_536 * 0.9)
+    assert line_block_bytes(b"ab\n" * 200, 65_536) == FILE_CHUNK_BYTES  # never under 1 MB
+    assert line_block_bytes(b"x" * 999 + b"\n" * 200, 65_536) == FILE_CHUNK_BYTES
+    long_lines = (b"y" * 4095 + b"\n") * 20
+    assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 8 MB
+    assert line_block_bytes(b"no line ends", 65_536) == FILE_CHUNK_BYTES

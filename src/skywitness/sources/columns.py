@@ -24,6 +24,24 @@ from .textio import _NIBBLE, FRAME_HEX_CHARS
 I8 = npt.NDArray[np.int64]
 
 
+def _pair_table() -> npt.NDArray[np.uint16]:
+    """Each two ASCII bytes, read as one native uint16, to the byte their two hex digits
+    spell (either case); 0xFFFF where either is not a hex digit. One lookup per output byte
+    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames)."""
+    codes = np.arange(256)
+    chars = np.empty((256, 256, 2), dtype=np.uint8)
+    chars[..., 0], chars[..., 1] = codes[:, None], codes[None, :]
+    hi, lo = _NIBBLE.astype(np.uint16)[:, None], _NIBBLE.astype(np.uint16)[None, :]
+    value = np.where((hi != 255) & (lo != 255), (hi << 4) | lo, 0xFFFF).astype(np.uint16)
+    table = np.full(1 << 16, 0xFFFF, dtype=np.uint16)
+    table[chars.reshape(-1, 2).view(np.uint16).ravel()] = value.ravel()
+    return table
+
+
+#: Two hex digits (as one native uint16) -> their byte, or 0xFFFF: see ``_pair_table``.
+HEX_PAIRS = _pair_table()
+
+
 def read_strings(
     block: bytes,
     names: list[str],
@@ -31,12 +49,15 @@ def read_strings(
     *,
     quoting: bool = True,
     floats: tuple[str, ...] = (),
+    dicts: tuple[str, ...] = (),
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
     exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it.
     Columns named in ``floats`` are parsed as float64 by the reader itself (an empty or
     ``nan``-like field is null), as ``numbers`` would parse their text: Arrow's one correctly
-    rounded parser, without loading pyarrow.compute."""
+    rounded parser, without loading pyarrow.compute. Columns named in ``dicts`` come
+    dictionary-encoded (the same strings: distinct values and an index per row), built while
+    parsing, for ``mapped``: ~2x cheaper than strings encoded afterwards."""
     import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
 
     try:
@@ -49,7 +70,7 @@ def read_strings(
                 delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.float64() if n in floats else pa.string() for n in include},
+                column_types={n: _csv_type(n, floats, dicts) for n in include},
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -57,6 +78,12 @@ def read_strings(
         )
     except (pa.ArrowException, ValueError):
         return None
+
+
+def _csv_type(name: str, floats: tuple[str, ...], dicts: tuple[str, ...]) -> pa.DataType:
+    if name in floats:
+        return pa.float64()
+    return pa.dictionary(pa.int32(), pa.string()) if name in dicts else pa.string()
 
 
 def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
@@ -74,10 +101,16 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
 
 
 def rows_at(data: U1, start: I8, width: int) -> U1:
-    """The ``width`` bytes at each ``start`` as an (n, width) copy: rows of a sliding-window
-    view, one index per row (an (n, width) index array cost ~4x more)."""
+    """The ``width`` bytes at each ``start`` as (n, width) rows: when the rows lie back to
+    back (a column of values of one width), a view of ``data`` itself; otherwise a copy, rows
+    of a sliding-window view, one index per row (an (n, width) index array cost ~4x more)."""
     if data.shape[0] < width:
         return np.zeros((0, width), dtype=np.uint8)
+    n = start.shape[0]
+    if n and (np.diff(start) == width).all() and int(start[0]) + n * width <= data.shape[0]:
+        first = int(start[0])
+        rows: U1 = data[first : first + n * width].reshape(n, width)
+        return rows
     out: U1 = sliding_window_view(data, width)[start]
     return out
 
@@ -93,11 +126,11 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         sel = np.flatnonzero(size == nchars)
         if sel.size == 0:
             continue
-        nib = _NIBBLE[rows_at(data, start[sel], nchars)]
-        packed = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        value = HEX_PAIRS[rows_at(data, start[sel], nchars).view(np.uint16)]
+        packed = value.astype(np.uint8)
         rows = sel
-        if (nib == 255).any():  # a non-hex digit: only those rows are not frames
-            good = (nib != 255).all(axis=1)
+        if (value > 0xFF).any():  # a non-hex digit: only those rows are not frames
+            good = (value <= 0xFF).all(axis=1)
             rows, packed = sel[good], packed[good]
         out[rows, : nchars // 2] = packed
         length[rows] = nchars // 2
@@ -115,11 +148,13 @@ def hex_packed(data: U1, start: I8, size: I8) -> tuple[U1, U1] | None:
     end = int(start[-1] + size[-1])
     if not (start[1:] == start[:-1] + size[:-1]).all():
         return None
-    nib = _NIBBLE[data[int(start[0]) : end]]
-    if (nib == 255).any():
+    value = HEX_PAIRS[data[int(start[0]) : end].view(np.uint16)]  # start is even
+    if (value > 0xFF).any():
         return None
-    packed = (nib[0::2] << 4) | nib[1::2]
+    packed = value.astype(np.uint8)
     length = (size // 2).astype(np.uint8)
+    if (length == LONG_FRAME_BYTES).all():  # long frames only: the rows as they lie
+        return packed.reshape(n, LONG_FRAME_BYTES), length
     out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
     out[np.arange(LONG_FRAME_BYTES) < length[:, None]] = packed
     return out, length
@@ -173,18 +208,43 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     return out
 
 
+#: Most values a ``mapped`` memo keeps (then it starts again): bounds a long stream's memory.
+MEMO_VALUES = 1 << 16
+
+
 def mapped(
-    col: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
+    col: pa.Array | pa.ChunkedArray,
+    fn: Callable[[Any], Any],
+    dtype: npt.DTypeLike,
+    memo: dict[Any, Any] | None = None,
 ) -> npt.NDArray[Any]:
     """``fn`` applied to each *distinct* value of a string column (nulls as ""), spread to
     every row: the per-line parser's own function, so the result is the same by construction,
     at the cost of one call per distinct value (addresses, squawks, dates, altitudes repeat a
-    lot)."""
+    lot). A dictionary column (``read_strings``' ``dicts``) is used as it is. ``memo`` (one
+    per column and ``fn``, kept by the caller across blocks) holds ``fn``'s results, so a
+    value seen in an earlier block costs a lookup, not a call."""
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    enc = call_function("dictionary_encode", [arr])
-    values = [fn(v) for v in enc.dictionary.to_pylist()] + [fn("")]
+    enc = arr if pa.types.is_dictionary(arr.type) else call_function("dictionary_encode", [arr])
+    distinct = [*enc.dictionary.to_pylist(), ""]
+    if memo is None:
+        values = [fn(v) for v in distinct]
+    else:
+        if len(memo) > MEMO_VALUES:
+            memo.clear()
+        values = []
+        for v in distinct:
+            got = memo.get(v, memo)  # the memo itself: not there
+            if got is memo:
+                got = memo[v] = fn(v)
+            values.append(got)
     table = np.array(values, dtype=dtype)
-    idx = numpy_of(enc.indices, -1).astype(np.int64)
-    idx[idx < 0] = len(values) - 1
-    out: npt.NDArray[Any] = table[idx]
+    ind = enc.indices
+    idx: npt.NDArray[np.signedinteger[Any]]
+    if ind.null_count:
+        idx = numpy_of(ind, -1).astype(np.int64)
+        idx[idx < 0] = len(values) - 1
+    else:  # the index buffer as it lies (int32), no copies
+        idx = np.frombuffer(ind.buffers()[1], dtype=np.int32)[ind.offset : ind.offset + len(ind)]
+    out: npt.NDArray[Any] = np.take(table, idx, axis=0)
     return out

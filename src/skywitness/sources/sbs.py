@@ -13,7 +13,9 @@ a keep-alive.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -35,6 +37,8 @@ _USED = (0, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 21)
 #: Groundspeed, track, latitude, longitude: read as numbers by the CSV reader itself (what
 #: ``num`` gives; a value that is not a number sends the block line by line).
 _FLOATS = ("c12", "c13", "c14", "c15")
+#: The columns read through ``mapped`` (few distinct values), dictionary-encoded by the reader.
+_DICTS = ("c0", "c4", "c6", "c10", "c11", "c16", "c17", "c21")
 
 
 class SbsParser(LineParser[Observations]):
@@ -46,16 +50,29 @@ class SbsParser(LineParser[Observations]):
         super().__init__(stats, name, live=live)
         self.tz = ZoneInfo(tz) if tz else None
         self._midnight: dict[str, float] = {}
+        self._memo: dict[str, dict[Any, Any]] = {}  # per column: ``mapped``'s results
+
+    def _mapped(
+        self, tbl: pa.Table, name: str, fn: Callable[[Any], Any], dtype: npt.DTypeLike
+    ) -> npt.NDArray[Any]:
+        return mapped(tbl.column(name), fn, dtype, self._memo.setdefault(name, {}))
 
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
     ) -> list[Observations] | None:
         if self.tz is not None:
             return None
-        tbl = read_strings(block, _NAMES, [_NAMES[i] for i in _USED], quoting=False, floats=_FLOATS)
+        tbl = read_strings(
+            block,
+            _NAMES,
+            [_NAMES[i] for i in _USED],
+            quoting=False,
+            floats=_FLOATS,
+            dicts=_DICTS,
+        )
         if tbl is None:  # a value Arrow cannot read (as a number where one is expected)
             return None
-        kind = mapped(tbl.column("c0"), _record_kind, np.int8)
+        kind = self._mapped(tbl, "c0", _record_kind, np.int8)
         if not (kind == 1).all():
             if (kind < 0).any():
                 return None
@@ -67,8 +84,8 @@ class SbsParser(LineParser[Observations]):
     def _columns(self, tbl: pa.Table) -> Observations | None:
         """Clean ``MSG`` rows column-wise; None when any row needs the line-by-line path."""
         n = tbl.num_rows
-        addr = mapped(tbl.column("c4"), _packed_address, np.int64)
-        day = mapped(tbl.column("c6"), self._day, np.float64)
+        addr = self._mapped(tbl, "c4", _packed_address, np.int64)
+        day = self._mapped(tbl, "c6", self._day, np.float64)
         if (addr < 0).any() or np.isnan(day).any():
             return None
         hms = _time_of_day(tbl.column("c7"))
@@ -84,21 +101,21 @@ class SbsParser(LineParser[Observations]):
         gs, track, lat, lon = floats
         has_pos = np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
         has_pos &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-        alt = mapped(tbl.column("c11"), _alt, np.float64).reshape(n, 2)
-        og = mapped(tbl.column("c21"), _onground, np.int8)
+        alt = self._mapped(tbl, "c11", _alt, np.float64).reshape(n, 2)
+        og = self._mapped(tbl, "c21", _onground, np.int8)
         return Observations(
             timestamp=day + secs,
             icao24=(addr >> 1).astype(np.uint32),
             non_icao=(addr & 1).astype(np.bool_),
-            callsign=mapped(tbl.column("c10"), _callsign, "<U8"),
+            callsign=self._mapped(tbl, "c10", _callsign, "<U8"),
             latitude=np.where(has_pos, lat, np.nan),
             longitude=np.where(has_pos, lon, np.nan),
             altitude=alt[:, 0],
             geoaltitude=alt[:, 1],
             groundspeed=gs,
             track=track,
-            vertical_rate=mapped(tbl.column("c16"), _vrate, np.float64),
-            squawk=mapped(tbl.column("c17"), squawk_code, np.int16),
+            vertical_rate=self._mapped(tbl, "c16", _vrate, np.float64),
+            squawk=self._mapped(tbl, "c17", squawk_code, np.int16),
             onground=og,
             kind=np.full(n, SourceKind.SBS, dtype=np.uint8),
             position_source=np.where(has_pos, PositionSource.OTHER, PositionSource.UNKNOWN).astype(
@@ -213,16 +230,19 @@ def _time_of_day(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
         if not 8 <= width <= 18 or width == 9:  # no "HH:MM:SS." with nothing after the dot
             return None
         sel = np.flatnonzero(size == width)
-        ch = rows_at(data, start[sel], width).astype(np.int64) - ord("0")
-        colons = (ch[:, 2] == ord(":") - ord("0")) & (ch[:, 5] == ord(":") - ord("0"))
-        digits = np.delete(ch, [2, 5, 8] if width > 8 else [2, 5], axis=1)
+        ch = rows_at(data, start[sel], width)
+        marks = (ch[:, 2] == ord(":")) & (ch[:, 5] == ord(":"))
         if width > 8:
-            colons &= ch[:, 8] == ord(".") - ord("0")
-        if not (colons.all() and ((digits >= 0) & (digits <= 9)).all()):
+            marks &= ch[:, 8] == ord(".")
+        places = [0, 1, 3, 4, 6, 7, *range(9, width)]
+        digits = ch[:, places] - np.uint8(ord("0"))  # a non-digit wraps above 9
+        if not (marks.all() and (digits <= 9).all()):
             return None
-        hm = (digits[:, 0] * 10 + digits[:, 1]) * 3600 + (digits[:, 2] * 10 + digits[:, 3]) * 60
-        places = 10 ** np.arange(digits.shape[1] - 5, -1, -1, dtype=np.int64)
-        whole = digits[:, 4:] @ places  # the seconds' digits as one integer (< 2**53)
+        d = [digits[:, k].astype(np.int64) for k in range(len(places))]
+        hm = (d[0] * 10 + d[1]) * 3600 + (d[2] * 10 + d[3]) * 60
+        whole = d[4]  # the seconds' digits as one integer (< 2**53)
+        for k in range(5, len(d)):
+            whole = whole * 10 + d[k]
         sec = whole / float(10 ** (width - 9)) if width > 8 else whole.astype(np.float64)
         out[sel] = hm.astype(np.float64) + sec
     return out
