@@ -424,7 +424,7 @@ def serve_snapshot(port: int, n: int, ready: Any) -> None:
     from skywitness.runtime.live import IdentityCache
     from skywitness.runtime.live_cols import take_columns
     from skywitness.runtime.service import Service, ServiceConfig
-    from skywitness.runtime.workers import SnapshotWorker
+    from skywitness.runtime.snapshots import SnapshotWorker
     from skywitness.track import Tracker
 
     rng = np.random.default_rng(1)

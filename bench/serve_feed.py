@@ -154,7 +154,7 @@ def _settle(pid: int, cpu_s: Any) -> float:
             break
     c0, t0 = cpu_s(pid), time.monotonic()
     time.sleep(IDLE_MEASURE_S)
-    return (cpu_s(pid) - c0) / (time.monotonic() - t0)
+    return float(cpu_s(pid) - c0) / (time.monotonic() - t0)
 
 
 def _stats(base: str) -> dict[str, Any] | None:

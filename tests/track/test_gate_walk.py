@@ -68,7 +68,8 @@ def _replayed(shared_data: Path, copies: int) -> list[Any]:
     """The real capture ``copies`` times, each copy's times moved on by its span plus 1 s: the
     aircraft jump back 61 s of flight at each copy (the gate rejects, the fix-up walks)."""
     stats = IngestStats()
-    base = FrameBatch.concat(list(open_source(str(shared_data / CAPTURE), "beast", stats)))
+    parts = open_source(str(shared_data / CAPTURE), "beast", stats)
+    base = FrameBatch.concat([b for b in parts if isinstance(b, FrameBatch)])
     span = float(base.timestamp.max() - base.timestamp.min()) + 1.0
     out = []
     for k in range(copies):
@@ -104,7 +105,7 @@ KT_450_DEG_PER_S = 450.0 / 3600.0 / 60.0
 def tracks(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Two aircraft flying north, messages every 0.5 s, some even ones lost (local decodes),
     some positions jumping away (rejected) and some jumps that stay (the reference was wrong)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a, icao in enumerate((0x3C6444, 0x4CA123)):
         lat, lon = 45.0 + 3 * a, 5.0
         for i in range(draw(st.integers(4, 60))):
