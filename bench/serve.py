@@ -526,6 +526,7 @@ def main() -> int:
     ap.add_argument("--stream-client", action="store_true", help="feed: one /api/stream reader")
     ap.add_argument("--no-store", action="store_true", help="feed: serve --no-store")
     ap.add_argument("--profile", help="feed: py-spy raw stacks of the live path to this file")
+    ap.add_argument("--live-only", action="store_true", help="feed: no wait for deferred work")
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
     if args.what in ("aircraft", "all"):
@@ -539,8 +540,10 @@ def main() -> int:
 
         print(f"command: python bench/serve.py feed --frames {args.frames}"
               + (" --stream-client" if args.stream_client else "")
-              + (" --no-store" if args.no_store else ""))  # fmt: skip
-        out = bench_feed(args.frames, args.stream_client, not args.no_store, args.profile)
+              + (" --no-store" if args.no_store else "")
+              + (" --live-only" if args.live_only else ""))  # fmt: skip
+        out = bench_feed(args.frames, args.stream_client, not args.no_store, args.profile,
+                         not args.live_only)  # fmt: skip
         print(json.dumps(out, indent=1))
         print(f"load average after: {os.getloadavg()}")
     return 0

@@ -18,7 +18,8 @@ tracked (``lag_s`` 0, queue empty) and frames per such CPU-second (the live path
 waiting until the store and the flights child have nothing left of the feed (the flights'
 quiet step comes ``FLIGHTS_QUIET_S`` after the last row), the CPU of all that work less serve's
 idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second.
-``--profile FILE``: py-spy samples serve and its child over the live path (raw stacks).
+``--live-only``: no wait for the deferred work. ``--profile FILE``: py-spy samples serve and
+its child over the live path (raw stacks).
 """
 
 from __future__ import annotations
@@ -107,7 +108,11 @@ def _stream_client(base: str, rows: list[int], done: threading.Event) -> None:
 
 
 def bench_feed(
-    frames: int, stream_client: bool = False, store: bool = True, profile: str | None = None
+    frames: int,
+    stream_client: bool = False,
+    store: bool = True,
+    profile: str | None = None,
+    deferred: bool = True,
 ) -> dict[str, Any]:
     from serve import SERVE, cpu_s, free_port  # bench/serve.py (this folder is on sys.path)
 
@@ -128,7 +133,7 @@ def bench_feed(
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file)
         try:
             out = _measure(proc.pid, f"http://127.0.0.1:{http_port}", frames, feed,
-                           stream_client, cpu_s, profile)  # fmt: skip
+                           stream_client, cpu_s, profile, deferred)  # fmt: skip
         finally:
             proc.terminate()
             proc.wait(120)
@@ -185,6 +190,7 @@ def _measure(
     stream_client: bool,
     cpu_s: Any,
     profile: str | None = None,
+    deferred: bool = True,
 ) -> dict[str, Any]:
     done = threading.Event()
     rows = [0]
@@ -219,7 +225,7 @@ def _measure(
         spy.wait(60)
     # 2. and the work deferred: rows stored, flights stepped (the quiet step of a stopped feed)
     end, clear, c_prev = stats, 0, cpu1
-    while time.monotonic() - t1 < FEED_TIMEOUT_S and clear < SETTLED_POLLS:
+    while deferred and time.monotonic() - t1 < FEED_TIMEOUT_S and clear < SETTLED_POLLS:
         time.sleep(POLL_S)
         now, c_now = _stats(base), cpu_s(pid)
         idle = c_now - c_prev < IDLE_CPU_RATE * POLL_S  # no step (of the child) running
@@ -247,7 +253,7 @@ def _measure(
         "frames_per_cpu_s": round(frames / live_cpu) if live_cpu else None,
         "deferred_wall_s": round(t2 - t1, 1),
         "all_cpu_s_less_idle": round(all_cpu, 2),
-        "frames_per_cpu_s_all_work": round(frames / all_cpu) if all_cpu > 0 else None,
+        "frames_per_cpu_s_all_work": round(frames / all_cpu) if deferred and all_cpu > 0 else None,
         "serve_cpu_s_total": round(cpu2, 2),
         "stream_client_messages": rows[0] if stream_client else None,
         "flights_end": end.get("flights"),
