@@ -252,7 +252,7 @@ def _measure(
         "live_cpu_s": round(live_cpu, 2),
         "frames_per_cpu_s": round(frames / live_cpu) if live_cpu else None,
         "deferred_wall_s": round(t2 - t1, 1),
-        "all_cpu_s_less_idle": round(all_cpu, 2),
+        "all_cpu_s_less_idle": round(all_cpu, 2) if deferred else None,
         "frames_per_cpu_s_all_work": round(frames / all_cpu) if deferred and all_cpu > 0 else None,
         "serve_cpu_s_total": round(cpu2, 2),
         "stream_client_messages": rows[0] if stream_client else None,
