@@ -17,8 +17,11 @@
    core(s) request it over keep-alive connections (raw sockets, bodies read and discarded) for
    a fixed time, gzip, plain and conditional (If-None-Match). Reported: requests/s, MB/s.
 
-Usage: python bench/serve.py [stream|aircraft|all] [--rate 100000] [--seconds 20]
-       [--map-clients 0]
+3. ``feed``: a fixed real-derived Beast feed (default 5,000,000 frames) sent as fast as
+   ``serve`` takes it; frames per CPU-second of serve and its flights child (bench/serve_feed.py).
+
+Usage: python bench/serve.py [stream|aircraft|feed|all] [--rate 100000] [--seconds 20]
+       [--map-clients 0] [--frames 5000000] [--stream-client] [--no-store]
 """
 
 from __future__ import annotations
@@ -421,7 +424,7 @@ def serve_snapshot(port: int, n: int, ready: Any) -> None:
     from skywitness.runtime.live import IdentityCache
     from skywitness.runtime.live_cols import take_columns
     from skywitness.runtime.service import Service, ServiceConfig
-    from skywitness.runtime.workers import SnapshotWorker
+    from skywitness.runtime.snapshots import SnapshotWorker
     from skywitness.track import Tracker
 
     rng = np.random.default_rng(1)
@@ -514,11 +517,16 @@ def bench_aircraft(n: int = 20_000, seconds: float = 10.0, conns: int = 8) -> li
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=("stream", "aircraft", "all"))
+    ap.add_argument("what", nargs="?", default="all", choices=("stream", "aircraft", "feed", "all"))
     ap.add_argument("--rate", type=int, default=100_000)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--map-clients", type=int, default=0)
     ap.add_argument("--rules", help="a rules file for serve --rules (the watch engine runs)")
+    ap.add_argument("--frames", type=int, default=5_000_000, help="feed: frames to send")
+    ap.add_argument("--stream-client", action="store_true", help="feed: one /api/stream reader")
+    ap.add_argument("--no-store", action="store_true", help="feed: serve --no-store")
+    ap.add_argument("--profile", help="feed: py-spy raw stacks of the live path to this file")
+    ap.add_argument("--live-only", action="store_true", help="feed: no wait for deferred work")
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
     if args.what in ("aircraft", "all"):
@@ -527,6 +535,17 @@ def main() -> int:
     if args.what in ("stream", "all"):
         out = bench_stream(args.rate, args.seconds, args.map_clients, args.rules)
         print(json.dumps(out, indent=1))
+    if args.what == "feed":
+        from serve_feed import bench_feed
+
+        print(f"command: python bench/serve.py feed --frames {args.frames}"
+              + (" --stream-client" if args.stream_client else "")
+              + (" --no-store" if args.no_store else "")
+              + (" --live-only" if args.live_only else ""))  # fmt: skip
+        out = bench_feed(args.frames, args.stream_client, not args.no_store, args.profile,
+                         not args.live_only)  # fmt: skip
+        print(json.dumps(out, indent=1))
+        print(f"load average after: {os.getloadavg()}")
     return 0
 
 

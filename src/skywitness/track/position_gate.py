@@ -7,6 +7,7 @@ with ``positions``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,21 @@ GATE_SLACK_NM = 0.5
 REF_NONE, REF_OWN, REF_RECEIVER = 0, 1, 2
 
 
+@dataclass(frozen=True, slots=True)
+class References:
+    """How each row's position was decoded locally: its reference kind (``REF_*``) and the
+    reference position (deg; NaN for a row not decoded locally)."""
+
+    kind: npt.NDArray[np.int8]
+    lat: F8
+    lon: F8
+
+    @classmethod
+    def none(cls, n: int) -> References:
+        """``n`` rows with positions given, none decoded locally."""
+        return cls(np.full(n, REF_NONE, dtype=np.int8), np.full(n, np.nan), np.full(n, np.nan))
+
+
 def gate_allowed_nm(dt: F8, both_surface: B1) -> F8:
     speed = np.where(both_surface, SURFACE_MAX_SPEED_KT, AIR_MAX_SPEED_KT)
     out: F8 = speed * (np.abs(dt) + GATE_SLACK_S) / 3600.0 + GATE_SLACK_NM
@@ -55,7 +71,7 @@ def gate(
     resolved: B1,
     sfc: B1,
     kind_global: B1,
-    ref_kind: npt.NDArray[np.int8],
+    refs: References,
     cpr_lat: Any,
     cpr_lon: Any,
     cpr_odd: Any,
@@ -73,22 +89,29 @@ def gate(
     ok: B1 = resolved & ~fail
     if not fail.any():
         return ok
-    _fix_up(t, g, lat, lon, resolved, fail, sfc, kind_global, ref_kind, cpr_lat, cpr_lon, cpr_odd,
-            carry, ok)  # fmt: skip
+    # A row decoded against its own reference that is the previous row's position as it stands
+    # (or the carried one): re-decoded against that row once it is accepted it gives the same
+    # position (the local decode is exact arithmetic), so it needs no walk either.
+    own = refs.kind == REF_OWN
+    same_ref = own & (refs.lat == p_lat) & (refs.lon == p_lon)
+    _fix_up(t, g, lat, lon, resolved, fail, sfc, kind_global, refs, same_ref, cpr_lat, cpr_lon,
+            cpr_odd, carry, ok)  # fmt: skip
     return ok
 
 
 def _fix_up(
     t: F8, g: I8, lat: F8, lon: F8, resolved: B1, fail: B1, sfc: B1, kind_global: B1,
-    ref_kind: npt.NDArray[np.int8], cpr_lat: Any, cpr_lon: Any, cpr_odd: Any,
+    refs: References, same_ref: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any,
     carry: dict[str, npt.NDArray[Any]], ok: B1,
 ) -> None:  # fmt: skip
     """``gate``'s sequential fix-up: ``ok``, ``lat`` and ``lon`` corrected in place for the
     aircraft (``g``: sorted groups) with a failure, from their first row."""
     # A row that passed the whole-array check against the row before it, when that row was
     # accepted as it stood, is accepted as it stands: only the stretches after a rejection, and
-    # rows re-decoded against their own reference, are walked one at a time.
-    plain = ~fail & (ref_kind != REF_OWN)
+    # rows re-decoded against another reference than they were decoded with, are walked one
+    # at a time.
+    ref_kind = refs.kind
+    plain = ~fail & ((ref_kind != REF_OWN) | same_ref)
     for grp in np.unique(g[fail]).tolist():
         lo_hi = np.searchsorted(g, [grp, grp + 1])
         span = np.arange(lo_hi[0], lo_hi[1])
@@ -110,25 +133,19 @@ def _fix_up(
             r = int(rows[j])
             j += 1
             la, lo = float(lat[r]), float(lon[r])
+            as_stood = True  # the row's position is the one the whole-array check used
             if ref_kind[r] == REF_OWN:
                 # Re-decode against the last *accepted* position, never a rejected one.
-                synced = False
                 age_max = SURFACE_LOCAL_REF_MAX_S if sfc[r] else AIR_LOCAL_REF_MAX_S
                 if np.isnan(a_lat) or t[r] - a_t > age_max:
-                    ok[r] = False
+                    ok[r], synced = False, False
                     continue
-                la_a, lo_a = local_decode(
-                    cpr_lat[r : r + 1],
-                    cpr_lon[r : r + 1],
-                    cpr_odd[r : r + 1],
-                    sfc[r : r + 1],
-                    np.array([a_lat]),
-                    np.array([a_lon]),
-                )
-                la, lo = float(la_a[0]), float(lo_a[0])
-                lat[r], lon[r] = la, lo
+                if a_lat != refs.lat[r] or a_lon != refs.lon[r]:  # else: the same position
+                    la, lo = _redecode(r, a_lat, a_lon, sfc, cpr_lat, cpr_lon, cpr_odd)
+                    as_stood = la == lat[r] and lo == lon[r]
+                    lat[r], lon[r] = la, lo
                 if np.isnan(la):
-                    ok[r] = False
+                    ok[r], synced = False, False
                     continue
             good = np.isnan(a_lat) or bool(
                 dist_nm(a_lat, a_lon, la, lo)
@@ -142,9 +159,24 @@ def _fix_up(
                     <= gate_allowed_nm(np.array(t[r] - rej[2]), np.array(rej[3] and sfc[r]))
                 )
             ok[r] = good
-            synced = good and ref_kind[r] != REF_OWN
+            synced = good and as_stood
             if good:
                 a_lat, a_lon, a_t, a_sfc = la, lo, float(t[r]), bool(sfc[r])
                 rej = None
             elif kind_global[r]:
                 rej = (la, lo, float(t[r]), bool(sfc[r]))
+
+
+def _redecode(
+    r: int, a_lat: float, a_lon: float, sfc: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any
+) -> tuple[float, float]:
+    """Row ``r``'s position decoded locally against (``a_lat``, ``a_lon``)."""
+    la, lo = local_decode(
+        cpr_lat[r : r + 1],
+        cpr_lon[r : r + 1],
+        cpr_odd[r : r + 1],
+        sfc[r : r + 1],
+        np.array([a_lat]),
+        np.array([a_lon]),
+    )
+    return float(la[0]), float(lo[0])

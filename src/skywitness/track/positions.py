@@ -24,6 +24,7 @@ from .position_gate import (
     REF_OWN,
     REF_RECEIVER,
     SURFACE_LOCAL_REF_MAX_S,
+    References,
     gate,
     local_decode,
 )
@@ -110,9 +111,9 @@ def _resolve_rows(
     lon = np.where(given, given_lon, np.nan)
     kind_global = given.copy()  # "global": unambiguous without a reference
     _global(r, pair, lat, lon, kind_global, carry, reference, places)
-    ref_kind = _local_passes(r, lat, lon, carry, reference)
+    refs = _local_passes(r, lat, lon, carry, reference)
     resolved = np.isfinite(lat)
-    attempted = pair.paired | (ref_kind != REF_NONE)
+    attempted = pair.paired | (refs.kind != REF_NONE)
     bad = is_cpr & ~resolved & attempted
     waiting = int(np.count_nonzero(is_cpr & ~resolved & ~attempted))
     ok = gate(
@@ -124,7 +125,7 @@ def _resolve_rows(
         resolved,
         sfc,
         kind_global,
-        ref_kind,
+        refs,
         r.cpr_lat,
         r.cpr_lon,
         r.cpr_odd,
@@ -285,12 +286,13 @@ def _local_passes(
     lon: F8,
     carry: dict[str, npt.NDArray[Any]],
     reference: tuple[float, float] | None,
-) -> npt.NDArray[np.int8]:
+) -> References:
     """Local decode against the aircraft's latest position (this batch or carried), repeated
     while it resolves more rows (chains of single-parity messages); into ``lat``/``lon``.
-    Each row's reference kind (``REF_*``)."""
+    Each row's reference kind (``REF_*``) and position."""
     t, sfc, is_cpr = r.t, r.sfc, r.is_cpr
     ref_kind = np.zeros(t.shape[0], dtype=np.int8)
+    ref_lat, ref_lon = np.full(t.shape[0], np.nan), np.full(t.shape[0], np.nan)
     for _ in range(4):
         todo = is_cpr & np.isnan(lat)
         if not todo.any():
@@ -322,6 +324,7 @@ def _local_passes(
         )
         lat[rows], lon[rows] = la, lo
         ref_kind[rows] = rk[rows]
+        ref_lat[rows], ref_lon[rows] = r_lat[rows], r_lon[rows]
         if not np.isfinite(la).any():
             break
-    return ref_kind
+    return References(ref_kind, ref_lat, ref_lon)

@@ -37,7 +37,7 @@ from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .fields import present
 from .groups import I8, ffill_index, pick, prev_in
-from .position_gate import REF_NONE
+from .position_gate import References
 from .position_gate import gate as _gate
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
 
@@ -120,7 +120,7 @@ def _positions(lat: F8, lon: F8, t: F8, g: I8, stats: IngestStats | None, source
     yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
     ok_p = _gate(
         t[p], gp, gstart, lat[p], lon[p], yes, ~yes, yes,
-        np.full(m, REF_NONE, dtype=np.int8), cpr, cpr, cpr.astype(np.int8), carry,
+        References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
     )  # fmt: skip
     accepted = int(np.count_nonzero(ok_p))
     if stats is not None:
