@@ -6,7 +6,8 @@ preceding the one in progress at ``t`` cannot change: their boundaries lie in gr
 gaps the new points do not reach. Everything from there on is rebuilt, for all affected
 aircraft in one vectorised ``build_flights`` call, and compared with what was there.
 
-Retention: per aircraft only the rows from the flight before the one in progress at
+Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS``); per
+aircraft only the rows from the flight before the one in progress at
 ``newest - LATE_S`` are kept (the flight in progress and the last completed one); older
 flights are final (their rows, one per flight, stay for ``flights()``). Points arriving too
 late (older than the retained flights allow) are counted as rejects, never merged into a
@@ -38,7 +39,7 @@ from .bridge import BridgeMemory, Recall, first_points
 from .builder import airport_inference, build_flights
 from .infer import AirportInference
 from .kinds import Kinds, kinds_of
-from .rowarrays import NEVER, canonical_states
+from .rowarrays import NEVER, flight_states
 from .rowarrays import first_of as _first_of
 from .rowarrays import floats_of as _floats
 from .rowarrays import last_le as _last_le
@@ -129,7 +130,7 @@ class FlightBuilder:
         self, states: pa.Table, stats: IngestStats | None = None
     ) -> tuple[pa.Table, list[str]]:
         """Add state vectors; return (new or changed flights, ids of flights that vanished)."""
-        new = canonical_states(states)
+        new = flight_states(states)
         lost = states.num_rows - new.num_rows
         if stats is not None and lost:
             stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
@@ -309,7 +310,7 @@ class FlightBuilder:
         found: dict[str, tuple[int, pa.Table]] = {}
         for a, k in zip(icao, c[ok].tolist(), strict=True):
             lo, hi = int(self._bridges.first_ms[k]), int(self._bridges.last_ms[k])
-            rows = canonical_states(self._recall(a, lo, hi))
+            rows = flight_states(self._recall(a, lo, hi))
             t_rows = _ms(rows["timestamp"])
             keep = (t_rows >= lo) & (t_rows <= hi)
             keep &= np.asarray(pc.equal(rows["icao24"], a).to_numpy(), dtype=bool)
