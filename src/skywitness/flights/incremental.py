@@ -18,7 +18,10 @@ aircraft's stored rows, e.g. from the store's lake), a forgotten flight that end
 is remembered for ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft
 comes back airborne where ``same_flight`` says it could not have landed in between (an ocean
 crossing out of coverage), its rows are recalled and the flight is live again, rebuilt with
-the new points under its old id. Within these horizons the result is the one an unbounded
+the new points under its old id. With ``keep_final=False`` (a live service with a store, which
+holds what was passed on) a finished flight's row is handed over once (``take_finished_rows``)
+and then dropped, unless a recall may bring it back: memory then holds the flights in progress,
+not every flight of the run. Within these horizons the result is the one an unbounded
 builder gives (equal to the bulk build on the tests); beyond them it differs where bulk joins
 a flight to points after 6 h of silence (a landing hidden in a long gap, an ocean gap bridged
 without ``recall`` or after more than 24 h, parked points of the evening before a takeoff
@@ -77,8 +80,10 @@ class FlightBuilder:
         inference: AirportInference | None = None,
         recall: Recall | None = None,
         kinds: Kinds | None = None,
+        keep_final: bool = True,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
+        self._keep_final = keep_final  # False: finished flights are handed over, then dropped
         # icao24 -> aircraft kind (None: by speed only, as bulk without); a copy: learned into
         self._kinds: dict[str, int] | None = dict(kinds) if kinds else None
         self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
@@ -114,7 +119,8 @@ class FlightBuilder:
             self._kinds = {**(self._kinds or {}), **kinds}
 
     def flights(self) -> pa.Table:
-        """All current flights (final and still changing), by icao24 then firstSeen."""
+        """All current flights (final and still changing), by icao24 then firstSeen; with
+        ``keep_final=False`` the final ones only while a recall may bring them back."""
         out = pa.concat_tables([*self._final, self._live])
         return out.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
 
@@ -364,5 +370,19 @@ class FlightBuilder:
             keep = ~flights
             self._live = self._live.filter(pa.array(keep))
             self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]
-            if len(self._final) > FINAL_COMPACT:
+            if not self._keep_final:
+                self._final = self._recallable()
+            elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
+
+    def _recallable(self) -> list[pa.Table]:
+        """The final flights a recall may still bring back (their aircraft's summary is
+        remembered): all ``keep_final=False`` keeps of the final flights."""
+        if self._bridges is None or not self._final:
+            return []
+        fids = sorted({f for f in self._bridges.fid.tolist() if f is not None})
+        if not fids:
+            return []
+        final = pa.concat_tables(self._final)
+        keep = final.filter(pc.is_in(final["flight_id"], value_set=pa.array(fids, pa.string())))
+        return [keep.combine_chunks()] if keep.num_rows else []
