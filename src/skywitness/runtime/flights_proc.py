@@ -104,8 +104,8 @@ def _serve(
                 # the stream texts are built here too: thousands of rows of Python work the
                 # parent's interpreter is spared (it only unpickles the strings)
                 res = steps.advance(
-                    from_ipc(payload).combine_chunks() if payload else None,
-                    warm=from_ipc(warm) if warm else None,
+                    held_states(payload),
+                    warm=held_states(warm),
                     supersedes=flags.get("supersedes", ()),
                     drain=flags["drain"],
                     flush=flags["flush"],
