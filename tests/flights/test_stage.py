@@ -40,3 +40,28 @@ def test_flights_are_reported_finished_when_final(quickstart: pa.Table) -> None:
     assert sorted(step.finished + later.finished) == ids
     assert not set(ids) & set(later.changed["flight_id"].to_pylist())
     assert stage.step(None).finished == []
+
+
+def test_a_stage_that_forgets_finished_flights_reports_the_same(quickstart: pa.Table) -> None:
+    """#17 item 12: a live service with a store keeps in memory the flights in progress only
+    (``keep_final=False``): every step reports what a stage keeping them all reports, and a
+    finished flight, once reported, is no longer held (a run of months held every flight)."""
+    first = sorted(pc.unique(quickstart["icao24"]).to_pylist())[0]
+    mine = quickstart.filter(pc.equal(quickstart["icao24"], first))
+    last = pc.max(mine["timestamp"]).as_py()
+    other = quickstart.slice(0, 1).set_column(
+        0, "timestamp", pa.array([last + timedelta(hours=7)], quickstart["timestamp"].type)
+    )
+    other = other.set_column(1, "icao24", pa.array(["ffffff"]))
+    keeping, forgetting = FlightStage(), FlightStage(keep_final=False)
+    for part in (mine.slice(0, 500), mine.slice(500), other, None):
+        a, b = keeping.step(part), forgetting.step(part)
+        assert a.changed.equals(b.changed) and a.ended.equals(b.ended)
+        assert (a.removed, a.finished) == (b.removed, b.finished)
+        final = set(a.finished)
+        held = set(forgetting.flights()["flight_id"].to_pylist())
+        assert not held & final
+    every = sorted(keeping.flights()["flight_id"].to_pylist())
+    assert every == [f"{first}-20211007T121253.000Z", "ffffff-20211007T193422.000Z"]
+    # the first aircraft's flight is final (silent for 7 h): stored, no longer held
+    assert forgetting.flights()["flight_id"].to_pylist() == every[1:]

@@ -6,7 +6,8 @@ preceding the one in progress at ``t`` cannot change: their boundaries lie in gr
 gaps the new points do not reach. Everything from there on is rebuilt, for all affected
 aircraft in one vectorised ``build_flights`` call, and compared with what was there.
 
-Retention: per aircraft only the rows from the flight before the one in progress at
+Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS``); per
+aircraft only the rows from the flight before the one in progress at
 ``newest - LATE_S`` are kept (the flight in progress and the last completed one); older
 flights are final (their rows, one per flight, stay for ``flights()``). Points arriving too
 late (older than the retained flights allow) are counted as rejects, never merged into a
@@ -17,7 +18,10 @@ aircraft's stored rows, e.g. from the store's lake), a forgotten flight that end
 is remembered for ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft
 comes back airborne where ``same_flight`` says it could not have landed in between (an ocean
 crossing out of coverage), its rows are recalled and the flight is live again, rebuilt with
-the new points under its old id. Within these horizons the result is the one an unbounded
+the new points under its old id. With ``keep_final=False`` (a live service with a store, which
+holds what was passed on) a finished flight's row is handed over once (``take_finished_rows``)
+and then dropped, unless a recall may bring it back: memory then holds the flights in progress,
+not every flight of the run. Within these horizons the result is the one an unbounded
 builder gives (equal to the bulk build on the tests); beyond them it differs where bulk joins
 a flight to points after 6 h of silence (a landing hidden in a long gap, an ocean gap bridged
 without ``recall`` or after more than 24 h, parked points of the evening before a takeoff
@@ -38,7 +42,7 @@ from .bridge import BridgeMemory, Recall, first_points
 from .builder import airport_inference, build_flights
 from .infer import AirportInference
 from .kinds import Kinds, kinds_of
-from .rowarrays import NEVER, canonical_states
+from .rowarrays import NEVER, flight_states
 from .rowarrays import first_of as _first_of
 from .rowarrays import floats_of as _floats
 from .rowarrays import last_le as _last_le
@@ -76,8 +80,10 @@ class FlightBuilder:
         inference: AirportInference | None = None,
         recall: Recall | None = None,
         kinds: Kinds | None = None,
+        keep_final: bool = True,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
+        self._keep_final = keep_final  # False: finished flights are handed over, then dropped
         # icao24 -> aircraft kind (None: by speed only, as bulk without); a copy: learned into
         self._kinds: dict[str, int] | None = dict(kinds) if kinds else None
         self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
@@ -113,7 +119,8 @@ class FlightBuilder:
             self._kinds = {**(self._kinds or {}), **kinds}
 
     def flights(self) -> pa.Table:
-        """All current flights (final and still changing), by icao24 then firstSeen."""
+        """All current flights (final and still changing), by icao24 then firstSeen; with
+        ``keep_final=False`` the final ones only while a recall may bring them back."""
         out = pa.concat_tables([*self._final, self._live])
         return out.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
 
@@ -129,7 +136,7 @@ class FlightBuilder:
         self, states: pa.Table, stats: IngestStats | None = None
     ) -> tuple[pa.Table, list[str]]:
         """Add state vectors; return (new or changed flights, ids of flights that vanished)."""
-        new = canonical_states(states)
+        new = flight_states(states)
         lost = states.num_rows - new.num_rows
         if stats is not None and lost:
             stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
@@ -309,7 +316,7 @@ class FlightBuilder:
         found: dict[str, tuple[int, pa.Table]] = {}
         for a, k in zip(icao, c[ok].tolist(), strict=True):
             lo, hi = int(self._bridges.first_ms[k]), int(self._bridges.last_ms[k])
-            rows = canonical_states(self._recall(a, lo, hi))
+            rows = flight_states(self._recall(a, lo, hi))
             t_rows = _ms(rows["timestamp"])
             keep = (t_rows >= lo) & (t_rows <= hi)
             keep &= np.asarray(pc.equal(rows["icao24"], a).to_numpy(), dtype=bool)
@@ -363,5 +370,19 @@ class FlightBuilder:
             keep = ~flights
             self._live = self._live.filter(pa.array(keep))
             self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]
-            if len(self._final) > FINAL_COMPACT:
+            if not self._keep_final:
+                self._final = self._recallable()
+            elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
+
+    def _recallable(self) -> list[pa.Table]:
+        """The final flights a recall may still bring back (their aircraft's summary is
+        remembered): all ``keep_final=False`` keeps of the final flights."""
+        if self._bridges is None or not self._final:
+            return []
+        fids = sorted({f for f in self._bridges.fid.tolist() if f is not None})
+        if not fids:
+            return []
+        final = pa.concat_tables(self._final)
+        keep = final.filter(pc.is_in(final["flight_id"], value_set=pa.array(fids, pa.string())))
+        return [keep.combine_chunks()] if keep.num_rows else []

@@ -14,6 +14,22 @@ I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
 
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
+#: The state-vector columns the flights stage reads (``segment.points_from_table``, the
+#: callsigns and sources of ``builder.assemble``): all the incremental builder keeps of a row
+#: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes).
+FLIGHT_COLUMNS = (
+    "timestamp",
+    "icao24",
+    "callsign",
+    "latitude",
+    "longitude",
+    "altitude",
+    "groundspeed",
+    "track",
+    "vertical_rate",
+    "onground",
+    "source",
+)
 
 
 def canonical_states(table: pa.Table) -> pa.Table:
@@ -32,6 +48,11 @@ def canonical_states(table: pa.Table) -> pa.Table:
         return out  # a filter would copy every column
     ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
     return out.filter(ok)
+
+
+def flight_states(table: pa.Table) -> pa.Table:
+    """``canonical_states`` with only the ``FLIGHT_COLUMNS``."""
+    return canonical_states(table).select(list(FLIGHT_COLUMNS))
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:

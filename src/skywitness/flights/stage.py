@@ -48,9 +48,12 @@ class FlightChanges:
 class FlightStage:
     """The flights state of one run: the incremental ``FlightBuilder`` (runway-aware when
     ``runways`` or an ``inference`` are given; with ``recall``, flights forgotten in the air are
-    brought back from stored rows; with ``kinds``, icao24 -> ``flights.kinds.Kind`` from the
-    identity store or emitter categories, each aircraft's endurance, gaps and arrivals are
-    judged by its kind: bulk and live callers pass the same mapping to agree)."""
+    brought back from stored rows; ``keep_final=False``: a finished flight is reported once
+    (``FlightChanges.ended``) and then forgotten, for a caller that stores what is reported
+    (``flights`` then lists the flights in progress); with ``kinds``, icao24 ->
+    ``flights.kinds.Kind`` from the identity store or emitter categories, each aircraft's
+    endurance, gaps and arrivals are judged by its kind: bulk and live callers pass the same
+    mapping to agree)."""
 
     def __init__(
         self,
@@ -60,9 +63,15 @@ class FlightStage:
         inference: AirportInference | None = None,
         recall: Recall | None = None,
         kinds: Kinds | None = None,
+        keep_final: bool = True,
     ) -> None:
         self.builder = FlightBuilder(
-            runways, airports=airports, inference=inference, recall=recall, kinds=kinds
+            runways,
+            airports=airports,
+            inference=inference,
+            recall=recall,
+            kinds=kinds,
+            keep_final=keep_final,
         )
 
     @property
@@ -86,12 +95,12 @@ class FlightStage:
             changed, removed = self.builder.update(states, stats)
         else:
             changed, removed = FLIGHT_SCHEMA.empty_table(), []
-        old = set(supersedes)
-        if old:
-            now = set(self.builder.flights()["flight_id"].to_pylist())
-            removed = sorted(set(removed) | (old - now))
-        gone = set(removed)
         ended = self.builder.take_finished_rows()
+        old = set(supersedes)
+        if old:  # those made final in this step count as given again (they may be dropped)
+            now = set(self.builder.flights()["flight_id"].to_pylist())
+            removed = sorted(set(removed) | (old - now - set(ended["flight_id"].to_pylist())))
+        gone = set(removed)
         if gone and ended.num_rows:
             ended = ended.filter(pc.invert(pc.is_in(ended["flight_id"], pa.array(sorted(gone)))))
         finished = ended["flight_id"].to_pylist()

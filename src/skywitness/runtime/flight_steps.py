@@ -126,7 +126,9 @@ class FlightSteps:
     behind a ``ChangeGate``, stepped per data-time window (``DataWindows``, see ``advance``);
     with ``lake`` (a store's lake folder) flights forgotten in the air are recalled from it
     (``LakeRecall``); ``kinds``: icao24 -> aircraft kind, from the identity store as
-    ``flights rebuild`` has them (``identify.kinds.aircraft_kinds``)."""
+    ``flights rebuild`` has them (``identify.kinds.aircraft_kinds``); ``keep_final=False``
+    (the caller stores what the steps pass on): a finished flight is passed on, then
+    forgotten, so that memory holds the flights in progress only."""
 
     def __init__(
         self,
@@ -135,9 +137,10 @@ class FlightSteps:
         lake: Path | None = None,
         windows: DataWindows | None = None,
         kinds: Kinds | None = None,
+        keep_final: bool = True,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
-        self.stage = FlightStage(runways, recall=self.recall, kinds=kinds)
+        self.stage = FlightStage(runways, recall=self.recall, kinds=kinds, keep_final=keep_final)
         self.gate = gate or ChangeGate()
         self.windows = windows or DataWindows()
         self.clock = float("-inf")  # the data time of the last step, unix s (the gate's clock)
@@ -240,5 +243,6 @@ class FlightSteps:
         self.stage.learn_kinds(kinds)
 
     def flights(self) -> pa.Table:
-        """All current flights (``FlightStage.flights``), passed on or not."""
+        """All current flights (``FlightStage.flights``), passed on or not (with
+        ``keep_final=False``: the flights in progress)."""
         return self.stage.flights()

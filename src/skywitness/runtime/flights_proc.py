@@ -75,7 +75,11 @@ def _reply(conn: Connection, res: StepResult) -> None:
 
 
 def _serve(
-    conn: Connection, runways: bytes | None, lake: str | None, kinds: dict[str, int] | None
+    conn: Connection,
+    runways: bytes | None,
+    lake: str | None,
+    kinds: dict[str, int] | None,
+    keep_final: bool,
 ) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
     from .flight_steps import FlightSteps  # imported here: the builder lives in the child
@@ -84,6 +88,7 @@ def _serve(
         from_ipc(runways) if runways is not None else None,
         lake=Path(lake) if lake is not None else None,
         kinds=kinds,
+        keep_final=keep_final,
     )
     while True:
         try:
@@ -99,8 +104,8 @@ def _serve(
                 # the stream texts are built here too: thousands of rows of Python work the
                 # parent's interpreter is spared (it only unpickles the strings)
                 res = steps.advance(
-                    from_ipc(payload).combine_chunks() if payload else None,
-                    warm=from_ipc(warm) if warm else None,
+                    held_states(payload),
+                    warm=held_states(warm),
                     supersedes=flags.get("supersedes", ()),
                     drain=flags["drain"],
                     flush=flags["flush"],
@@ -131,6 +136,7 @@ def child_main(
     runways: bytes | None = None,
     lake: str | None = None,
     kinds: dict[str, int] | None = None,
+    keep_final: bool = True,
 ) -> None:
     """Entry point of the child process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -138,7 +144,7 @@ def child_main(
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(CHILD_NICE)
     try:
-        _serve(conn, runways, lake, kinds)
+        _serve(conn, runways, lake, kinds, keep_final)
     finally:
         conn.close()
 
@@ -157,8 +163,10 @@ class FlightsProcess:
         runways: pa.Table | None = None,
         lake: Path | None = None,
         kinds: dict[str, int] | None = None,
+        keep_final: bool = True,
     ) -> None:
         self._ctx = mp.get_context("spawn")
+        self._keep_final = keep_final  # False: finished flights dropped once passed on
         # icao24 -> aircraft kind, handed to every child (a fresh one too: learned ones
         # included); learned ones not yet sent go with the next call
         self._kinds = dict(kinds) if kinds else None
@@ -182,7 +190,7 @@ class FlightsProcess:
             parent, child = self._ctx.Pipe()
             proc = self._ctx.Process(
                 target=child_main,
-                args=(child, self._runways, self._lake, self._kinds),
+                args=(child, self._runways, self._lake, self._kinds, self._keep_final),
                 name="skywitness-flights",
                 daemon=True,
             )

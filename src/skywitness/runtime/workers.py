@@ -125,8 +125,13 @@ class FlightsWorker:
         self.interval_s = interval_s
         # lake: the store's Parquet lake, whence flights forgotten in the air are recalled
         # kinds: icao24 -> aircraft kind (the identity store's, as ``flights rebuild`` uses)
-        self.process = FlightsProcess(runways, lake, kinds) if process else None
-        self.engine: FlightsEngine = self.process or FlightSteps(runways, lake=lake, kinds=kinds)
+        # with a store, a finished flight is stored, then forgotten: memory holds the flights
+        # in progress, not every flight of a run of months (#17 item 12)
+        keep = store is None
+        self.process = FlightsProcess(runways, lake, kinds, keep) if process else None
+        self.engine: FlightsEngine = self.process or FlightSteps(
+            runways, lake=lake, kinds=kinds, keep_final=keep
+        )
         self.backlog = backlog  # True while the tracker is behind: steps are put off
         self.subscribers: list[FlightsHook] = []
         self.updates = 0
