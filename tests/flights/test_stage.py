@@ -40,3 +40,21 @@ def test_flights_are_reported_finished_when_final(quickstart: pa.Table) -> None:
     assert sorted(step.finished + later.finished) == ids
     assert not set(ids) & set(later.changed["flight_id"].to_pylist())
     assert stage.step(None).finished == []
+
+
+def test_the_input_columns_are_all_the_flights_stage_reads(
+    quickstart: pa.Table, runways: pa.Table
+) -> None:
+    # the Spark rebuild ships only INPUT_COLUMNS to its tasks: the flights must be the same
+    from skywitness.flights.builder import INPUT_COLUMNS
+    from skywitness.store.schema import conform
+
+    full = conform(quickstart)
+    only = conform(quickstart, INPUT_COLUMNS)
+    assert only.column_names == list(INPUT_COLUMNS)
+    assert set(full.column_names) - set(INPUT_COLUMNS) == {
+        "geoaltitude", "squawk", "position_source", "position_error"
+    }  # fmt: skip
+    got = build_flights(only, runways=runways)
+    assert got.num_rows == 238
+    assert got.equals(build_flights(full, runways=runways))

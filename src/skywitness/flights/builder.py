@@ -240,6 +240,23 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     return pa.table(cols).cast(FLIGHT_SCHEMA)
 
 
+#: The state columns ``build_flights`` reads (``points_from_table``'s and the per-flight
+#: callsign and source lists); it ignores the others, so a distributed reader ships only these.
+INPUT_COLUMNS = (
+    "timestamp",
+    "icao24",
+    "callsign",
+    "latitude",
+    "longitude",
+    "altitude",
+    "groundspeed",
+    "track",
+    "vertical_rate",
+    "onground",
+    "source",
+)
+
+
 def build_flights(
     states: pa.Table,
     *,
