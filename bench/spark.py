@@ -121,11 +121,14 @@ def _session(cores: int) -> tuple[Any, float]:
     return spark, time.perf_counter() - t0
 
 
-def on_spark(lake: Path, cores: int, until: datetime) -> tuple[float, int, float, float, str]:
+def on_spark(
+    lake: Path, cores: int, until: datetime, warm: Path
+) -> tuple[float, int, float, float, str]:
     """(job seconds, flights, JVM start-up seconds, CPU seconds of the driver, the JVM and its
-    Python workers during the job, the load averages over the job)."""
+    Python workers during the job, the load averages over the job). ``warm``: a small lake
+    rebuilt first, so the Python workers are up and have imported skywitness."""
     spark, startup = _session(cores)
-    spark_rebuild_flights(spark, lake, START, START + timedelta(hours=1))  # warm the workers
+    spark_rebuild_flights(spark, warm, START, START + timedelta(days=1))
     shutil.rmtree(lake / "flights", ignore_errors=True)
     c0, t0 = tree_cpu(), time.perf_counter()
     df = spark_rebuild_flights(spark, lake, START, until)
@@ -215,44 +218,45 @@ def profile(lake: Path, until: datetime) -> list[tuple[str, float]]:
 
 def report(args: argparse.Namespace, rows: int, runs: dict[str, Any]) -> None:
     e_s, e_rows, e_n, e_days, e_cpu, e_load = runs["embedded"]
-    (s1, n1, j1, c1, l1), (s2, n2, j2, c2, l2) = runs["local1"], runs["local2"]
+    spark = {int(k[5:]): v for k, v in runs.items() if k.startswith("local")}
     cmd = "python bench/spark.py " + " ".join(sys.argv[1:])
     print(f"\n## spark: flights rebuild of {rows:,} state vectors over {args.days} days "
           f"({cmd}; {os.cpu_count()} cores)")  # fmt: skip
     print(f"{'engine':<19}{'wall s':>9}{'rows':>14}{'rows/s':>11}{'rows/s/core':>12}"
           f"{'CPU s':>9}{'rows/CPU-s':>11}{'flights':>9}  load 1/5/15 min after")  # fmt: skip
-    table = (("embedded (1 core)", e_s, e_rows, e_n, 1, e_cpu, e_load),
-             ("spark local[1]", s1, rows, n1, 1, c1, l1),
-             ("spark local[2]", s2, rows, n2, 2, c2, l2))  # fmt: skip
+    table = [("embedded (1 core)", e_s, e_rows, e_n, 1, e_cpu, e_load)]
+    table += [(f"spark local[{c}]", s, rows, n, c, cpu, load)
+              for c, (s, n, _, cpu, load) in sorted(spark.items())]  # fmt: skip
     for name, wall, r, n, cores, cpu, load in table:
         print(f"{name:<19}{wall:>9.2f}{r:>14,}{r / wall:>11,.0f}{r / wall / cores:>12,.0f}"
               f"{cpu:>9.1f}{r / cpu:>11,.0f}{n:>9,}  {load}")  # fmt: skip
     if e_days < args.days:
         print(f"embedded: the first {e_days} of {args.days} days (--embedded-max-rows "
               f"{args.embedded_max_rows:,}): a rate measured on a sample")  # fmt: skip
-    print(f"JVM start-up (not in the walls above): local[1] {j1:.1f} s, local[2] {j2:.1f} s")
-    r1, r2, re = rows / s1, rows / s2, e_rows / e_s
-    eff = r2 / (2 * r1)
+    jvm = ", ".join(f"local[{c}] {v[2]:.1f} s" for c, v in sorted(spark.items()))
+    print(f"JVM start-up (not in the walls above): {jvm}")
+    re, per_cpu = e_rows / e_s, e_rows / e_cpu
+    for c, (s, _, _, cpu, _) in sorted(spark.items()):
+        print(f"spark local[{c}] per-core throughput: {rows / s / c / re:.2f}x embedded by wall "
+              f"(goal >= 0.5x), {rows / cpu / per_cpu:.2f}x by CPU-second (JVM + Python "
+              "workers + driver)")  # fmt: skip
+    c1 = min(spark)
+    r1, eff = rows / spark[c1][0] / c1, 1.0
+    if 1 in spark and 2 in spark:
+        eff = rows / spark[2][0] / (2 * rows / spark[1][0])
+        print(f"scaling 1 -> 2 cores: {eff:.0%} efficiency (goal >= 80%)")
+    flights = {v[1] for v in spark.values()}
     print(
-        f"spark per-core throughput (wall, local[1]): {r1 / re:.2f}x embedded (goal >= 0.5x); "
-        f"scaling 1 -> 2 cores: {eff:.0%} efficiency (goal >= 80%)"
-    )
-    per_cpu = e_rows / e_cpu
-    print(
-        f"per CPU-second (JVM + Python workers + driver): local[1] {rows / c1 / per_cpu:.2f}x "
-        f"embedded, local[2] {rows / c2 / per_cpu:.2f}x"
-    )
-    print(
-        f"flights equal across Spark runs: {n1 == n2}; with the embedded path: "
-        f"{e_n == n1 if e_days == args.days else 'not compared (a sample)'}"
+        f"flights equal across Spark runs: {len(flights) == 1}; with the embedded path: "
+        f"{flights == {e_n} if e_days == args.days else 'not compared (a sample)'}"
     )
     print(
         f"model: T(N executors x c cores) = rows / (N*c*{r1:,.0f} rows/s x e) + t0, e = "
-        f"{eff:.2f} (measured 1 -> 2 cores here), t0 = job start-up (~{j1:.0f} s JVM, once); "
-        "assumes a balanced shuffle by icao24 (many aircraft per partition: a month holds "
-        "~100k), lake reads and shuffle bandwidth that grow with the executors (local disks or "
-        "object storage), and partitions of 64 MB of states files (spark.flights."
-        "PARTITION_BYTES, ~2.5 M rows) in executor memory"
+        f"{eff:.2f} ({'measured 1 -> 2 cores here' if len(spark) > 1 else 'assumed'}), t0 = "
+        f"job start-up (~{spark[c1][2]:.0f} s JVM, once); assumes a balanced shuffle by icao24 "
+        "(many aircraft per partition: a month holds ~100k), lake reads and shuffle bandwidth "
+        "that grow with the executors (local disks or object storage), and partitions of 64 MB "
+        "of states files (spark.flights.PARTITION_BYTES, ~2.5 M rows) in executor memory"
     )
     for name, secs in runs.get("profile", []):
         print(f"profile local[1]: {name}: {secs:.2f} s ({rows / secs:,.0f} rows/s)")
@@ -267,6 +271,9 @@ def main() -> None:
     ap.add_argument("--lake", type=Path, default=None, help="write (or reuse) the lake here")
     ap.add_argument("--embedded-max-rows", type=int, default=30_000_000)
     ap.add_argument("--profile", action="store_true", help="also time the Spark job's parts")
+    ap.add_argument(
+        "--cores", default="1,2", help="the Spark local[N] runs, comma-separated (default 1,2)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="skywitness-spark-bench-"))
     lake = args.lake or work / "lake"
@@ -276,9 +283,12 @@ def main() -> None:
         else:
             rows = write_lake(args.rows, args.days, lake)
         until = START + timedelta(days=args.days + 1)
+        warm = work / "warm"
+        write_lake(20_000, 1, warm)
         runs: dict[str, Any] = {"embedded": embedded(lake, args.days, args.embedded_max_rows)}
-        runs["local1"] = on_spark(lake, 1, until)
-        runs["local2"] = on_spark(lake, 2, until)
+        for cores in sorted({int(c) for c in args.cores.split(",")}):
+            runs[f"local{cores}"] = on_spark(lake, cores, until, warm)
+            print(f"local[{cores}] done: {runs[f'local{cores}'][0]:.1f} s", flush=True)
         if args.profile:
             runs["profile"] = profile(lake, until)
         report(args, rows, runs)
