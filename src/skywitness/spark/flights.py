@@ -170,7 +170,10 @@ def spark_rebuild_flights(
         )
     )
     target = f"{base}/{FLIGHTS_DIR}"
-    flights.write.mode("overwrite").partitionBy("date").parquet(target)
+    # one file per day, not one per day and partition (a month over 80 partitions: 2,500 files,
+    # each a Parquet writer to open and a commit to make); the flights are few, their shuffle
+    # cheap
+    flights.repartition("date").write.mode("overwrite").partitionBy("date").parquet(target)
     return spark.read.parquet(target)
 
 
