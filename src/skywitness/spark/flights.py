@@ -174,7 +174,7 @@ def spark_rebuild_flights(
     # each a Parquet writer to open and a commit to make); the flights are few, their shuffle
     # cheap
     flights.repartition("date").write.mode("overwrite").partitionBy("date").parquet(target)
-    return spark.read.parquet(target)
+    return spark.read.schema(spark_schema(FLIGHTS_WITH_DATE)).parquet(target)  # no inference job
 
 
 def shuffle_keys(partitions: int) -> list[int]:
