@@ -65,3 +65,21 @@ def test_a_stage_that_forgets_finished_flights_reports_the_same(quickstart: pa.T
     assert every == [f"{first}-20211007T121253.000Z", "ffffff-20211007T193422.000Z"]
     # the first aircraft's flight is final (silent for 7 h): stored, no longer held
     assert forgetting.flights()["flight_id"].to_pylist() == every[1:]
+
+
+def test_the_input_columns_are_all_the_flights_stage_reads(
+    quickstart: pa.Table, runways: pa.Table
+) -> None:
+    # the Spark rebuild ships only FLIGHT_COLUMNS to its tasks: the flights must be the same
+    from skywitness.flights.rowarrays import FLIGHT_COLUMNS
+    from skywitness.store.schema import conform
+
+    full = conform(quickstart)
+    only = conform(quickstart, FLIGHT_COLUMNS)
+    assert only.column_names == list(FLIGHT_COLUMNS)
+    assert set(full.column_names) - set(FLIGHT_COLUMNS) == {
+        "geoaltitude", "squawk", "position_source", "position_error"
+    }  # fmt: skip
+    got = build_flights(only, runways=runways)
+    assert got.num_rows == 238
+    assert got.equals(build_flights(full, runways=runways))

@@ -171,3 +171,29 @@ def test_flights_with_the_stores_runways_and_kinds(
     expected = _flights_key(build_flights(states, runways=runways, kinds=kinds))
     assert got.equals(expected)
     assert not expected.equals(_flights_key(build_flights(states)))  # the reference matters
+
+
+def test_a_file_split_into_many_lake_files_gives_the_same_flights(
+    spark: Any,
+    inputs: dict[str, str],
+    embedded: dict[str, pa.Table],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``spark flights`` hands each states file to one task whole, so ``spark ingest`` caps a
+    lake file's rows (``FILE_ROWS``); an aircraft's rows spread over many files still make its
+    flights."""
+    from skywitness.spark import ingest
+
+    monkeypatch.setattr(ingest, "FILE_ROWS", 500)
+    spark_ingest(spark, [inputs["readsb"]], tmp_path)
+    files = list((tmp_path / "states").rglob("*.parquet"))
+    assert len(files) >= embedded["readsb"].num_rows // 500
+    assert max(pq.ParquetFile(f).metadata.num_rows for f in files) <= 500
+    assert lake_states(tmp_path).equals(embedded["readsb"])
+    since, until = _window(embedded["readsb"])
+    spark_rebuild_flights(spark, tmp_path, since, until)
+    got = conform_flights(pq.read_table(tmp_path / "flights"))
+    expected = build_flights(embedded["readsb"])
+    assert got.num_rows == expected.num_rows > 0
+    assert _flights_key(got).equals(_flights_key(expected))

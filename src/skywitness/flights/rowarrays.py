@@ -16,7 +16,8 @@ F8 = npt.NDArray[np.float64]
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 #: The state-vector columns the flights stage reads (``segment.points_from_table``, the
 #: callsigns and sources of ``builder.assemble``): all the incremental builder keeps of a row
-#: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes).
+#: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes), and
+#: all a distributed reader ships (``spark.buckets``).
 FLIGHT_COLUMNS = (
     "timestamp",
     "icao24",

@@ -30,6 +30,10 @@ from ..timeutil import iso_z
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
 
 RECORDS_DIR = "_spark/ingested"
+#: State vectors per lake file at most (~100 MB at ~26 bytes a row): ``spark flights`` hands
+#: each states file to one Python task whole (Spark's ``binaryFile``, at most 2 GB a file), so a
+#: globe-history day (~100 M rows) read by one task is written as many files.
+FILE_ROWS = 4_000_000
 #: Between a file's path and a count's name in the accumulator (no path holds a NUL).
 _SEP = "\x00"
 
@@ -114,7 +118,9 @@ def spark_ingest(
     acc = spark.sparkContext.accumulator(Counter(), _counter_param())
     df = spark.createDataFrame([(p,) for p, _ in todo], "path string").repartition(len(todo))
     states = df.mapInArrow(_track_files(opts, acc), spark_schema(STATES_WITH_DATE))
-    states.write.mode("append").partitionBy("date").parquet(str(lake / STATES_DIR))
+    states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
+        str(lake / STATES_DIR)
+    )
     report.files = len(todo)
     per_file: dict[str, Counter[str]] = {}
     for key, n in acc.value.items():

@@ -31,11 +31,14 @@ def _cast_column(table: pa.Table, name: str, n: int) -> pa.ChunkedArray | pa.Arr
     return col.cast(target)
 
 
-def conform(table: pa.Table) -> pa.Table:
-    """``table`` with exactly STATE_SCHEMA's columns and types (missing ones all null)."""
+def conform(table: pa.Table, columns: tuple[str, ...] | None = None) -> pa.Table:
+    """``table`` with exactly STATE_SCHEMA's columns and types (missing ones all null);
+    ``columns``: only these of them, in this order."""
     n = table.num_rows
-    cols = [_cast_column(table, name, n) for name in STATE_COLUMNS]
-    return pa.Table.from_arrays(cols, schema=STATE_SCHEMA)
+    names = STATE_COLUMNS if columns is None else columns
+    cols = [_cast_column(table, name, n) for name in names]
+    schema = STATE_SCHEMA if columns is None else pa.schema([STATE_SCHEMA.field(c) for c in names])
+    return pa.Table.from_arrays(cols, schema=schema)
 
 
 _LOWER_HEX = np.zeros(256, dtype=np.bool_)
