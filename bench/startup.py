@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from ingest_states import baseline_src  # noqa: E402  (one git-archive helper for the benches)
+
 DATA = ROOT.parent / "shared" / "data"
 BEAST = DATA / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
 HEAVY = ("pandas", "duckdb", "httpx", "pyarrow.compute", "pyarrow.parquet", "numpy", "pyarrow")
@@ -106,15 +109,6 @@ def main() -> None:
         bare = min(run_code("pass") for _ in range(3))
         print(f"(best of {args.repeat}; CPU of python -c pass: {bare:.3f} s, of python -c ")
         print(f"'import numpy, pyarrow': {floor:.3f} s)")
-
-
-def baseline_src(rev: str, into: Path) -> Path:
-    """``src`` of ``rev`` (``git archive``) under ``into``."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
 
 
 def run_code(code: str) -> float:

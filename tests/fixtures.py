@@ -98,3 +98,18 @@ def site_page(
     yield pg
     pg.close()
     assert errors == [], errors
+
+
+def run_service_to_idle(cfg: Any, timeout_s: float = 120.0) -> Any:
+    """Run a ``Service`` over its (finite) sources until it is idle, then stop it and wait until
+    it has closed (its last flights step and writes done); returns the stopped service."""
+    from skywitness.runtime.service import Service
+
+    svc = Service(cfg)
+    svc.start()
+    try:
+        assert svc.wait_idle(timeout_s)
+    finally:
+        svc.stop()
+        assert svc.wait_closed(timeout_s)
+    return svc

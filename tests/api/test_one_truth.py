@@ -21,6 +21,7 @@ from skywitness.simulate.writers import write_capture
 from skywitness.store import Store
 from skywitness.watch import list_alerts
 from tests.api.conftest import call
+from tests.fixtures import run_service_to_idle
 
 #: Alerts on the Caracas scenario (see ``_expected_alerts``).
 CARACAS_ALERTS = 32
@@ -86,12 +87,7 @@ def test_live_bulk_and_replay_agree(caracas: Path, tmp_path: Path) -> None:
         idle_expiry=False,
         flights_interval_s=0.2,
     )
-    svc = Service(cfg).start()
-    try:
-        assert svc.wait_idle(120)
-    finally:
-        svc.stop()
-        assert svc.wait_closed(120)
+    run_service_to_idle(cfg)
     assert len(_flights(bulk)) == 11
     assert _flights(live) == _flights(bulk)
     assert len(_alerts(bulk)) == _expected_alerts(_flights(bulk)) == CARACAS_ALERTS

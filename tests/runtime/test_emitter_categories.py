@@ -32,13 +32,14 @@ from skywitness.identify.kinds import Kind, aircraft_kinds, emitter_categories
 from skywitness.model import FrameBatch
 from skywitness.runtime.history import ingest, open_history, rebuild_flights
 from skywitness.runtime.pipeline import RunOptions
-from skywitness.runtime.service import Service, ServiceConfig
+from skywitness.runtime.service import ServiceConfig
 from skywitness.simulate import encode
 from skywitness.simulate.writers import jsonl_text
 from skywitness.sources.readsb import trace_observations
 from skywitness.sources.trace_bytes import fast_trace
 from skywitness.store import Store, load_traffic_json
 from skywitness.track.ingest_step import EmitterCategories
+from tests.fixtures import run_service_to_idle
 from tests.flights.test_kinds import REGA, _rega_then_parked
 
 BEAST = "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
@@ -244,13 +245,7 @@ def test_glider_known_by_its_category_live(
     data = tmp_path / "serve"
     _runways(data, shared_data)  # the same runways, no identity facts
     path = str(glider_frames / "cevennes_b1.jsonl")
-    svc = Service(ServiceConfig(sources=[path], data_dir=data, idle_expiry=False))
-    svc.start()
-    try:
-        assert svc.wait_idle(120)
-    finally:
-        svc.stop()
-        assert svc.wait_closed(120)
+    run_service_to_idle(ServiceConfig(sources=[path], data_dir=data, idle_expiry=False))
     assert _facts(data) == [(GLIDER, "B1", "adsb", "serve")]
     live = _flights(data)
     assert [(f["n_positions"], f["gaps_bridged"]) for f in live] == [(1415, 3)]

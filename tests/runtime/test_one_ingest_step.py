@@ -19,9 +19,10 @@ import pytest
 
 from skywitness.runtime.history import ingest, open_history
 from skywitness.runtime.pipeline import RunOptions, track_tables
-from skywitness.runtime.service import Service, ServiceConfig
+from skywitness.runtime.service import ServiceConfig
 from skywitness.stats import IngestStats
 from skywitness.store import Store, load_traffic_json
+from tests.fixtures import run_service_to_idle
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: sample -> (accepted frames or reports, state vectors stored)
@@ -70,13 +71,9 @@ def _three_paths(path: str, accepted: int, stored: int, tmp_path: Path) -> None:
         store.close()
     assert (record.rows_accepted, record.rows_stored) == (accepted, stored)
     # serve, the file as its source
-    svc = Service(ServiceConfig(sources=[path], data_dir=tmp_path / "serve", idle_expiry=False))
-    svc.start()
-    try:
-        assert svc.wait_idle(120)
-    finally:
-        svc.stop()
-        assert svc.wait_closed(120)
+    svc = run_service_to_idle(
+        ServiceConfig(sources=[path], data_dir=tmp_path / "serve", idle_expiry=False)
+    )
     assert svc.stats.accepted == accepted
     with Store(tmp_path / "serve", read_only=True) as st:
         (live,) = st.ingests()
