@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from ..runtime.pipeline import RunOptions, track_tables
 from ..stats import IngestStats
+from ..store.compact import MAX_FILE_ROWS
 from ..store.ingest import file_sha256
 from ..store.lake import STATES_DIR
 from ..store.schema import conform
@@ -32,8 +33,9 @@ from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
 RECORDS_DIR = "_spark/ingested"
 #: State vectors per lake file at most (~100 MB at ~26 bytes a row): ``spark flights`` hands
 #: each states file to one Python task whole (Spark's ``binaryFile``, at most 2 GB a file), so a
-#: globe-history day (~100 M rows) read by one task is written as many files.
-FILE_ROWS = 4_000_000
+#: globe-history day (~100 M rows) read by one task is written as many files. The same bound
+#: as a compacted file's (``store.compact``).
+FILE_ROWS = MAX_FILE_ROWS
 #: Between a file's path and a count's name in the accumulator (no path holds a NUL).
 _SEP = "\x00"
 

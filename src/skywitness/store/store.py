@@ -368,10 +368,12 @@ class Store:
         return self._con.sql(f"SELECT * FROM {name}").to_arrow_table()
 
     def compact(self, day: date | None = None) -> list[dict[str, Any]]:
-        """Merge small files: of ``day``, or of every day with more than one file."""
+        """Merge small files: of ``day``, or of every day with more than one file (the days
+        where something was merged; ``store.compact``)."""
         self._writable()
         days = [day] if day is not None else self.days(min_files=2)
-        return [self.write(functools.partial(compact_day, lake=self.lake, day=d)) for d in days]
+        done = [self.write(functools.partial(compact_day, lake=self.lake, day=d)) for d in days]
+        return done if day is not None else [d for d in done if "rows" in d]
 
     def days(self, *, min_files: int = 1) -> list[date]:
         return [
