@@ -34,6 +34,7 @@ JOB_MODULES = {
     "identify/store_schema.py",
     "identify/trace_facts.py",
     "identify/adsb_facts.py",
+    "spark/lake_facts.py",
     "watch/alerts.py",
 }
 #: Store job modules check their thread themselves (``require_writer``).

@@ -1,10 +1,13 @@
 """The embedded store answers from a Spark-written lake: Spark writes ``<data-dir>/lake`` in the
 embedded layout, so opening the store adopts its state files (the catalogue registers Parquet
-files it did not write, as after a crash), and the flights Spark built (``lake/flights/``) are
-loaded into the catalogue's flights table. Pure pyarrow and DuckDB: no Spark needed here."""
+files it did not write, as after a crash), the emitter categories ``spark ingest`` heard become
+its identity facts (as embedded ``ingest`` records them), and the flights Spark built
+(``lake/flights/``) are loaded into the catalogue's flights table. Pure pyarrow and DuckDB: no
+Spark needed here."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,6 +16,7 @@ from ..flights.schema import FLIGHT_SCHEMA
 from ..store.store import Store
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
+from .lake_facts import record_lake_categories
 
 
 def attach_spark_lake(data_dir: str | Path) -> tuple[int, int]:
@@ -21,6 +25,7 @@ def attach_spark_lake(data_dir: str | Path) -> tuple[int, int]:
     store = Store(data_dir)
     try:
         adopted = len(store.recovery.files_adopted) if store.recovery else 0
+        store.write(partial(record_lake_categories, lake=store.lake))
         flights_dir = store.lake / FLIGHTS_DIR
         if not flights_dir.is_dir():
             return adopted, 0

@@ -47,14 +47,17 @@ LOOKAHEAD = timedelta(hours=30)
 PARTITION_BYTES = 64 * 1024 * 1024
 
 
-def catalogue_reference(catalog_dir: Path | None) -> tuple[pa.Table | None, dict[str, int]]:
+def catalogue_reference(
+    catalog_dir: Path | None, lake: str | Path | None = None
+) -> tuple[pa.Table | None, dict[str, int]]:
     """What the embedded rebuild reads from a store besides the states: its runways table
-    (None when none is imported) and the aircraft kinds of its identity facts; (None, {})
-    without a catalogue."""
+    (None when none is imported) and the aircraft kinds of its identity facts, with the
+    emitter categories ``lake``'s ``spark ingest`` heard (``investigate.working_set``);
+    (None, {}) without a catalogue or categories."""
     from ..identify.kinds import aircraft_kinds
     from .investigate import working_set
 
-    con = working_set(catalog_dir)
+    con = working_set(catalog_dir, lake)
     try:
         tables = {
             name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()

@@ -6,6 +6,12 @@ file's state vectors are exactly those ``skywitness ingest`` stores; Spark write
 Resumable: a file whose SHA-256 is recorded under ``<lake>/_spark/ingested/`` is skipped, and the
 record is written only after Spark committed the file's rows. Reject counts come back through an
 accumulator and are reported per run.
+
+The ADS-B emitter categories each file's aircraft transmit (the ingest step's
+``on_categories``, as embedded ``ingest`` gathers them) come back through a second accumulator
+and are kept in the file's record (``categories``: icao24 -> "B1"); ``lake_facts`` merges them
+into a catalogue as the identity facts embedded ingest records (source ``adsb``, version the
+file's name), for ``spark flights``, ``spark investigate`` and ``spark attach``.
 """
 
 from __future__ import annotations
@@ -80,7 +86,24 @@ def _counter_param() -> Any:
     return CounterParam()
 
 
-def _track_files(opts: RunOptions, acc: Any) -> Any:
+def _categories_param() -> Any:
+    """Path -> the emitter categories its task heard (one task per file: no two disagree)."""
+    from pyspark.accumulators import AccumulatorParam
+
+    class CategoriesParam(AccumulatorParam[dict[str, dict[str, str]]]):
+        def zero(self, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+            return {}
+
+        def addInPlace(
+            self, a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]
+        ) -> dict[str, dict[str, str]]:
+            a.update(b)
+            return a
+
+    return CategoriesParam()
+
+
+def _track_files(opts: RunOptions, acc: Any, heard_acc: Any) -> Any:
     """The ``mapInArrow`` function: each row's ``path`` → its state vectors."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -88,13 +111,16 @@ def _track_files(opts: RunOptions, acc: Any) -> Any:
             for path in rb.column("path").to_pylist():
                 stats = IngestStats(strict=opts.strict)
                 stored = 0
-                for table in track_tables([path], opts, stats):
+                heard: dict[str, str] = {}  # the last category per aircraft, as embedded
+                for table in track_tables([path], opts, stats, on_categories=heard.update):
                     if table.num_rows:
                         stored += table.num_rows
                         yield from with_date(table).to_batches()
                 acc.add(
                     Counter({f"{path}{_SEP}{k}": v for k, v in counts_of(stats, stored).items()})
                 )
+                if heard:
+                    heard_acc.add({path: heard})
 
     return run
 
@@ -118,8 +144,9 @@ def spark_ingest(
     if not todo:
         return report
     acc = spark.sparkContext.accumulator(Counter(), _counter_param())
+    heard = spark.sparkContext.accumulator({}, _categories_param())
     df = spark.createDataFrame([(p,) for p, _ in todo], "path string").repartition(len(todo))
-    states = df.mapInArrow(_track_files(opts, acc), spark_schema(STATES_WITH_DATE))
+    states = df.mapInArrow(_track_files(opts, acc, heard), spark_schema(STATES_WITH_DATE))
     states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
         str(lake / STATES_DIR)
     )
@@ -138,8 +165,20 @@ def spark_ingest(
                   "size_bytes": Path(p).stat().st_size, "ingested_at": done,
                   "read": mine["frames"], "accepted": mine["accepted"], "stored": mine["stored"],
                   "rejected": {k.split(":", 1)[1]: v for k, v in mine.items()
-                               if k.startswith("rejected:")}}  # fmt: skip
+                               if k.startswith("rejected:")},
+                  "categories": heard.value.get(p, {})}  # fmt: skip
         (records / f"{digest}.json").write_text(json.dumps(record, sort_keys=True))
     report_path = lake / "_spark" / "last_ingest.json"
     report_path.write_text(json.dumps(asdict(report), indent=1, sort_keys=True))
     return report
+
+
+def ingest_records(lake: str | Path) -> list[dict[str, Any]]:
+    """The records of the files ``spark ingest`` stored into a local ``lake``, in the order
+    they were ingested (then by path: the files of one run share a time)."""
+    records = Path(lake) / RECORDS_DIR
+    if not records.is_dir():
+        return []
+    docs = [json.loads(p.read_text()) for p in sorted(records.glob("*.json"))]
+    docs.sort(key=lambda d: (str(d.get("ingested_at", "")), str(d["path"])))
+    return docs

@@ -22,9 +22,9 @@ so it reads the rows it would read from the whole lake.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +38,17 @@ from ..evidence.question import Question
 from ..flights.query import select_flights
 from ..flights.schema import FLIGHT_SCHEMA
 from ..identify.identity import Identity
+from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..store import IngestRecord, Store
+from ..store.catalog_writer import CatalogWriter
 from ..store.lake import STATES_DIR
 from ..store.schema import STATE_SCHEMA, conform
 from ..store.working import load_into, working_catalogue
 from ..timeutil import from_unix, parse_iso
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
-from .ingest import RECORDS_DIR
+from .ingest import ingest_records
+from .lake_facts import record_lake_categories
 
 #: The working set's stand-ins for the catalogue's flights table and the lake's states view.
 _FLIGHTS, _STATES = "flights", "states"
@@ -64,10 +67,20 @@ class SparkInvestigation:
     states_read: int
 
 
-def working_set(catalog_dir: Path | None) -> duckdb.DuckDBPyConnection:
+def working_set(
+    catalog_dir: Path | None, lake: str | Path | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory catalogue: the store's tables (reference data) when there is one, else
-    the empty schema; never its flights and states (Spark reads those from the lake)."""
-    return working_catalogue(catalog_dir, _NOT_COPIED)
+    the empty schema; never its flights and states (Spark reads those from the lake). With
+    ``lake``: plus the emitter categories its ``spark ingest`` heard, as identity facts."""
+    con = working_catalogue(catalog_dir, _NOT_COPIED, ensure_identity_schema)
+    if lake is not None:
+        writer = CatalogWriter(con, name="working-catalogue")
+        try:
+            writer.run(partial(record_lake_categories, lake=lake))
+        finally:
+            writer.close()
+    return con
 
 
 def _flights_of_window(spark: Any, lake: str, q: Question) -> pa.Table:
@@ -149,13 +162,8 @@ def _boxes(
 
 def spark_inputs(lake: str) -> list[IngestRecord]:
     """The files ``spark ingest`` stored into a local ``lake`` (its records), as inputs."""
-    records = Path(lake) / RECORDS_DIR
-    if not records.is_dir():
-        return []
-    docs = [json.loads(p.read_text()) for p in sorted(records.glob("*.json"))]
-    docs.sort(key=lambda d: (str(d.get("ingested_at", "")), str(d["path"])))
     out = []
-    for i, d in enumerate(docs, start=1):
+    for i, d in enumerate(ingest_records(lake), start=1):
         when = parse_iso(d["ingested_at"]) if d.get("ingested_at") else None
         out.append(
             IngestRecord(
@@ -182,7 +190,7 @@ def spark_investigate(
     when it has one); see the module doc."""
     outlines = outlines or Outlines()
     base = str(lake).rstrip("/")
-    con = working_set(catalog_dir)
+    con = working_set(catalog_dir, base)
     try:
         flights = _flights_of_window(spark, base, q)
         load_into(con, _FLIGHTS, flights)

@@ -120,8 +120,9 @@ def run_flights(args: argparse.Namespace) -> int:
 
     if getattr(args, "since", None) is None or getattr(args, "until", None) is None:
         raise SkywitnessError("flights on Spark need --since and --until (the window to rebuild)")
-    # the store's runways and aircraft kinds, as the embedded rebuild uses them
-    runways, kinds = catalogue_reference(data_dir(getattr(args, "data_dir", None)))
+    # the store's runways and aircraft kinds (with the categories the lake's ingest heard), as
+    # the embedded rebuild uses them
+    runways, kinds = catalogue_reference(data_dir(getattr(args, "data_dir", None)), _lake(args))
     flights = spark_rebuild_flights(
         _session(args), _lake(args), args.since, args.until, runways=runways, kinds=kinds
     )
