@@ -18,19 +18,9 @@ NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 #: callsigns and sources of ``builder.assemble``): all the incremental builder keeps of a row
 #: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes), and
 #: all a distributed reader ships (``spark.buckets``).
-FLIGHT_COLUMNS = (
-    "timestamp",
-    "icao24",
-    "callsign",
-    "latitude",
-    "longitude",
-    "altitude",
-    "groundspeed",
-    "track",
-    "vertical_rate",
-    "onground",
-    "source",
-)
+#: Those the stage does not read.
+UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "position_error"})
+FLIGHT_COLUMNS: tuple[str, ...] = tuple(c for c in STATE_COLUMNS if c not in UNREAD_COLUMNS)
 
 
 def canonical_states(table: pa.Table) -> pa.Table:
