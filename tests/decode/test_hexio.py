@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skywitness.decode import hexio
 from skywitness.decode.hexio import (
     address_column,
     hex_column,
@@ -60,6 +64,36 @@ def test_labels_are_the_names_taken(names: list[str], data: st.DataObject) -> No
     got.validate(full=True)
     assert got.to_pylist() == [None if z else names[c] for c, z in zip(codes, null, strict=True)]
     assert labels(arr, np.array(codes, dtype=np.int16)).to_pylist() == [names[c] for c in codes]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=8), st.data())
+def test_labels_taken_by_arrow_are_the_same(names: list[str], data: st.DataObject) -> None:
+    """Above ``ARROW_TAKE_BYTES`` of text (here: any) Arrow's ``take`` builds the column: the
+    same values and nulls as the numpy gather."""
+    codes = np.array(data.draw(st.lists(st.integers(0, len(names) - 1), max_size=40)), np.int32)
+    null = np.array(data.draw(st.lists(st.booleans(), min_size=len(codes), max_size=len(codes))))
+    arr = string_array(names)
+    numpy_made = labels(arr, codes, null.astype(bool))
+    with mock.patch.object(hexio, "ARROW_TAKE_BYTES", -1):
+        arrow_made = labels(arr, codes, null.astype(bool))
+        plain = labels(arr, codes)
+    arrow_made.validate(full=True)
+    assert arrow_made.type == numpy_made.type == pa.string()
+    assert arrow_made.to_pylist() == numpy_made.to_pylist()
+    assert plain.to_pylist() == [names[c] for c in codes]
+
+
+def test_labels_of_long_names_over_a_big_batch() -> None:
+    """A globe batch's source column: 70-character member names on 500,000 rows (Arrow's
+    ``take``), row for row the names."""
+    names = [f"day.tar:traces/{i:02x}/trace_full_a{i:05x}.json".ljust(70, "x") for i in range(250)]
+    codes = np.repeat(np.arange(250), 2000)
+    assert 70 * len(codes) > hexio.ARROW_TAKE_BYTES
+    got = labels(string_array(names), codes)
+    assert len(got) == 500_000 and got.null_count == 0
+    assert got[0].as_py() == names[0] and got[1999].as_py() == names[0]
+    assert got[2000].as_py() == names[1] and got[499_999].as_py() == names[249]
 
 
 def test_labels_refuse_a_code_outside_the_names() -> None:

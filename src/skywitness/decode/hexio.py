@@ -133,11 +133,17 @@ def string_array(values: list[str]) -> pa.Array:
     return _strings(chars, offsets, None, 0)
 
 
+#: Text (bytes) a ``labels`` column holds above which Arrow's ``take`` builds it.
+ARROW_TAKE_BYTES = 1 << 20
+
+
 def labels(
     names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
     """``names[codes]`` (null where ``null``; IndexError for a code outside ``names``), gathered
-    in numpy: Arrow's ``take`` would load its compute registry (~4 ms of every ``decode``)."""
+    in numpy up to ``ARROW_TAKE_BYTES`` of text: Arrow's ``take`` loads its compute registry
+    (~4 ms of every ``decode``), but copies a row at a time where numpy indexes each character
+    (a globe batch's 70-character member names: 0.4 µs a row against 0.01)."""
     n = codes.shape[0]
     idx = codes.astype(np.intp) if null is None else np.where(null, 0, codes).astype(np.intp)
     if n and (int(idx.min()) < 0 or int(idx.max()) >= len(names)):
@@ -152,6 +158,10 @@ def labels(
         size[null] = 0
     out = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(size, out=out[1:])
+    if int(out[-1]) > ARROW_TAKE_BYTES:  # a gather per character costs more than the start-up
+        valid = None if null is None else _bitmap(~null)
+        indices = pa.Array.from_buffers(pa.int64(), n, [valid, pa.py_buffer(idx.astype(np.int64))])
+        return call_function("take", [names, indices])
     gathered = chars[np.repeat(start - out[:-1], size) + np.arange(out[-1])]
     if null is None or not null.any():
         return _strings(gathered, out, None, 0)

@@ -264,7 +264,7 @@ def _flush(
         out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
         keep = np.flatnonzero(~anon)
         obs, sources = obs_take(obs, keep), sources[keep]
-    table = observations_table(obs).set_column(15, "source", labels(names, sources))
+    table = observations_table(obs, labels(names, sources))
     if out.ingest_id is None:
         out.ingest_id = store.begin_ingest(_spec(inp), None, FORMAT, reader.total_bytes)
     ingest_id = out.ingest_id

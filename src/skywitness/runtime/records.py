@@ -155,8 +155,9 @@ def message_schema() -> pa.Schema:
     return messages_table(FrameBatch.empty(), Messages.empty(0)).schema
 
 
-def observations_table(obs: Observations) -> pa.Table:
-    """Already-decoded reports (SBS, readsb, OpenSky) in the canonical columns."""
+def observations_table(obs: Observations, source: pa.Array | None = None) -> pa.Table:
+    """Already-decoded reports (SBS, readsb, OpenSky) in the canonical columns; ``source``
+    each row's source (``obs.source`` on every row when None)."""
     return _table(
         {
             "timestamp": timestamps(obs.timestamp),
@@ -174,7 +175,7 @@ def observations_table(obs: Observations) -> pa.Table:
             "onground": _nullable_bool(obs.onground),
             "kind": labels(_KIND_LABELS, obs.kind),
             "position_source": labels(_POS_LABELS, obs.position_source),
-            "source": repeated(obs.source, len(obs)),
+            "source": repeated(obs.source, len(obs)) if source is None else source,
         }
     )
 
