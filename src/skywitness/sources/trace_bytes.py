@@ -97,6 +97,8 @@ def split_document(data: bytes) -> TraceSplit | None:
     start = m.end()
     while start < end and data[start] in b" \t\r\n":
         start += 1
+    while end > start and data[end - 1] in b" \t\r\n":
+        end -= 1  # (so the points' bytes need no stripping: a copy of them)
     return TraceSplit(head, start, end, _last_dt(data, start, end))
 
 
@@ -203,7 +205,7 @@ def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
     for width, members in groups.items():
         together = None
         if len(members) > 1:
-            rows = b"," + b",".join(r for _, r, _ in members)
+            rows = b",".join([b"", *(r for _, r, _ in members)])  # (one copy)
             together = _read(rows, width, sum(n for _, _, n in members))
         if together is None:
             for i, rows, n in members:
