@@ -106,3 +106,12 @@ def test_labels_refuse_a_code_outside_the_names() -> None:
 def test_squawks_are_four_digits(codes: list[int]) -> None:
     got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
     assert got == [None if c < 0 else f"{c:04d}" for c in codes]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-32768, 32767)))
+def test_squawks_of_any_int16_are_their_last_four_digits(codes: list[int]) -> None:
+    """Codes past 9999 (never an identity code, but an int16 can hold them) keep their last
+    four digits, as the per-digit arithmetic did; every negative is none."""
+    got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
+    assert got == [None if c < 0 else f"{c % 10_000:04d}" for c in codes]

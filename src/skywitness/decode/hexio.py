@@ -57,8 +57,10 @@ def address_column(
     ``null`` is set."""
     n = icao.shape[0]
     a = icao.astype(np.uint32)
-    octets = np.stack([(a >> 16) & 0xFF, (a >> 8) & 0xFF, a & 0xFF], axis=1).astype(np.uint8)
-    return fixed_width_column(_PAIRS[octets].reshape(n, 6), null)
+    pairs = np.empty((n, 3), dtype=np.uint16)  # each octet's two digits, one gather each
+    for i, shift in enumerate((16, 8, 0)):
+        pairs[:, i] = _PAIRS16[(a >> shift) & 0xFF]
+    return fixed_width_column(pairs.view(np.uint8).reshape(n, 6), null)
 
 
 def fixed_width_column(

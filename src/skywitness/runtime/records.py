@@ -6,6 +6,8 @@ frames as hex and addresses as 6 lowercase hex digits (the canonical ``icao24``)
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -113,9 +115,16 @@ def squawks(codes: npt.NDArray[np.int16]) -> pa.Array:
     """Identity codes as 4-char strings ("7700", "0020"); -1 → null. The digits are computed
     column-wise (no 10,000-label table built per process: start-up, issue 18)."""
     missing = codes < 0
-    values = np.where(missing, 0, codes).astype(np.int32)
-    digits = (values[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
-    return fixed_width_column(digits, missing)
+    values = np.where(missing, 0, codes).astype(np.int32) % 10_000  # (the four digits kept)
+    return fixed_width_column(_code_digits()[values], missing)
+
+
+@functools.cache
+def _code_digits() -> npt.NDArray[np.uint8]:
+    """The four ASCII digits of each code 0..9999, (10000, 4): one gather a row, built on
+    first use (not at start-up)."""
+    codes = np.arange(10_000, dtype=np.int32)
+    return (codes[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
 
 
 def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
