@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -263,3 +265,35 @@ def test_snapshot_and_len() -> None:
     assert sorted(tracker.addresses()) == sorted([A, B | (1 << 24)])
     assert a.kinds == {"callsign": "adsb", "squawk": "adsb"}
     assert SourceKind.ADSB.name.lower() == "adsb"
+
+
+def test_no_aircraft_state_stored_twice_in_one_millisecond() -> None:
+    """The 2-hour soak stored 2 state vectors twice: the store keeps time to the millisecond,
+    and the final flush emitted an update 0.3 ms after the row that opened its second (same
+    stored (icao24, timestamp)); two frames either side of a second's boundary did the same
+    while running. A row in the millisecond of the aircraft's last emitted row is that row."""
+
+    def stored(*parts: Any) -> list[int]:
+        return [int(v) for p in parts for v in p.to_arrow().column("timestamp").cast("int64")]
+
+    rows = [{"timestamp": 56.215, "icao24": A, "altitude": 9175.0},
+            {"timestamp": 57.2591, "icao24": A, "altitude": 9125.0},
+            {"timestamp": 57.2594, "icao24": A, "altitude": 9125.0}]  # fmt: skip
+    tracker = Tracker(rate_s=1.0)
+    sv = tracker.update(messages(rows), "rx")
+    assert stored(sv, tracker.flush()) == [56215, 57259]
+    # the same, the second frame in the next batch (a later read of the feed)
+    tracker = Tracker(rate_s=1.0)
+    sv = tracker.update(messages(rows[:2]), "rx")
+    later = tracker.update(messages(rows[2:]), "rx")
+    assert stored(sv, later, tracker.flush()) == [56215, 57259]
+    # either side of a second: two buckets, one stored millisecond
+    edge = [{"timestamp": 56.9996, "icao24": A, "altitude": 9175.0},
+            {"timestamp": 57.0002, "icao24": A, "altitude": 9125.0}]  # fmt: skip
+    tracker = Tracker(rate_s=1.0)
+    assert stored(tracker.update(messages(edge), "rx"), tracker.flush()) == [57000]
+    # every update emitted (rate 0): still one row per stored millisecond, and a later
+    # millisecond is a row again
+    tracker = Tracker(rate_s=0)
+    more = [*rows, {"timestamp": 57.2600, "icao24": A, "altitude": 9100.0}]
+    assert stored(tracker.update(messages(more), "rx"), tracker.flush()) == [56215, 57259, 57260]

@@ -15,10 +15,10 @@ import numpy.typing as npt
 from ..model import F8
 from . import fields as fld
 from .batch import Batch
-from .groups import I8, last_at, pick, prev_in
+from .groups import I8, distinct_ms, last_at, pick, prev_in
 from .positions import Resolved
 from .receiver import receiver_fields
-from .state_vectors import POSITION_SOURCE_LABELS, StateVectors
+from .state_vectors import POSITION_SOURCE_LABELS, StateVectors, stored_ms
 from .table import CPR_CLASSES, SCALAR_FIELDS
 
 Arr = npt.NDArray[Any]
@@ -92,7 +92,9 @@ def accept_fields(b: Batch, s: Segments, carry: Carry) -> Fields:
 
 def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I8, F8]:
     """The first update of each aircraft in each ``rate_s`` bucket, and each row's bucket; a
-    segment followed by a loss also emits its last update (its final state)."""
+    segment followed by a loss also emits its last update (its final state). A row in the
+    same stored millisecond as the aircraft's previous emitted row is not emitted (see
+    ``distinct_ms``)."""
     if rate_s > 0:
         bucket = np.floor(t / rate_s)
         prev_b = pick(bucket, prev_in(upd, s.g), carry["emit_bucket"][s.g[upd]])
@@ -105,7 +107,7 @@ def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I
         lu = last_at(upd, s.ends[lost_g], s.starts[lost_g])
         le = last_at(e, s.ends[lost_g], s.starts[lost_g])
         e = np.union1d(e, lu[(lu >= 0) & (lu > le)])
-    return e, bucket
+    return distinct_ms(e, t, s.g, carry["emit_ms"]), bucket
 
 
 def state_rows(
@@ -191,5 +193,9 @@ def emission_out(
     last_emit = last_at(e, we, first_w)
     out["last_update"] = pick(t, last_upd, carry["last_update"][w])
     out["emit_bucket"] = pick(bucket, last_emit, carry["emit_bucket"][w])
-    out["pending"] = np.where(last_upd >= 0, last_upd > last_emit, carry["pending"][w])
+    out["emit_ms"] = pick(stored_ms(t), last_emit, carry["emit_ms"][w])
+    # an update in the millisecond of the last emitted row is that row's instant, not a
+    # state still to emit (``Tracker.flush`` would store the instant twice)
+    new_ms = stored_ms(out["last_update"]) != out["emit_ms"]
+    out["pending"] = np.where(last_upd >= 0, (last_upd > last_emit) & new_ms, carry["pending"][w])
     out["source"] = np.where(last_upd >= 0, source_id, carry["source"][w])

@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..model import F8
+from .state_vectors import stored_ms
+
 I8 = npt.NDArray[np.int64]
 
 
@@ -68,4 +71,20 @@ def prev_in(idx: I8, g: I8) -> I8:
     out[1:] = idx[:-1]
     gi = g[idx]
     out[1:][gi[1:] != gi[:-1]] = -1
+    return out
+
+
+def distinct_ms(e: I8, t: F8, g: I8, carried_ms: F8) -> I8:
+    """The emitted rows ``e`` less those in the same stored millisecond (``stored_ms``) as
+    the previous emitted row of their segment, or, for a segment's first, as the row its
+    aircraft emitted last (``carried_ms``, per segment). The store keeps time to the
+    millisecond, so such a row would be the same (icao24, timestamp) stored twice: a frame
+    0.3 ms after the one that opened a second (two receivers' frames, or a squitter after a
+    reply), or two frames either side of a second's boundary."""
+    if e.shape[0] == 0:
+        return e
+    ms = stored_ms(t[e])
+    prev = prev_in(e, g)
+    before = np.where(prev >= 0, stored_ms(t[np.maximum(prev, 0)]), carried_ms[g[e]])
+    out: I8 = e[ms != before]
     return out

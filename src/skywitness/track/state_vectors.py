@@ -28,6 +28,13 @@ def icao24_hex(keys: Any) -> Str:
     return out
 
 
+def stored_ms(t: Any) -> F8:
+    """Unix seconds as the store keeps them: whole milliseconds (``timestamp[ms]``), as float.
+    Two rows of one aircraft in the same millisecond are one stored instant."""
+    out: F8 = np.round(np.asarray(t, dtype=np.float64) * 1000.0)
+    return out
+
+
 def squawk_strings(squawk: Any) -> Str:
     """Squawk codes (octal digits as decimal, -1 none) as 4-char strings, "" where missing."""
     sq = np.asarray(squawk).astype(np.int64)
@@ -130,7 +137,7 @@ class StateVectors:
         installed (~0.25 s of start-up for every ``skywitness track``), and this is faster.
         """
         n = len(self)
-        ms = np.round(self.timestamp * 1000.0).astype(np.int64)
+        ms = stored_ms(self.timestamp).astype(np.int64)
         on = self.onground
         cols: dict[str, pa.Array] = {
             "timestamp": _from_numpy(pa.timestamp("ms", tz="UTC"), ms, None),

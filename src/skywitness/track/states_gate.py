@@ -36,7 +36,7 @@ from ..model import STATE_SCHEMA, PositionSource, RejectReason
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .fields import present
-from .groups import I8, ffill_index, pick, prev_in
+from .groups import I8, distinct_ms, ffill_index, pick, prev_in
 from .position_gate import References
 from .position_gate import gate as _gate
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
@@ -143,7 +143,9 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
     gu = g[upd]
     keep[:-1] |= gu[1:] != gu[:-1]
     keep[-1:] = True
-    out: I8 = upd[keep]
+    e = upd[keep]
+    # as the tracker: one row per aircraft per stored millisecond (``batch_core.distinct_ms``)
+    out: I8 = distinct_ms(e, t, g, np.full(int(g[-1]) + 1 if g.shape[0] else 0, np.nan))
     return out
 
 

@@ -36,6 +36,9 @@ def _columns() -> dict[str, tuple[str, Any]]:
         "last_seen": ("f8", -np.inf),
         "last_update": ("f8", np.nan),
         "emit_bucket": ("f8", -np.inf),  # last emission bucket floor(t / rate_s)
+        # the stored millisecond (``stored_ms``) of the last emitted row: a later update in
+        # that millisecond is not a new row (the store would hold that instant twice)
+        "emit_ms": ("f8", np.nan),
         "pending": ("?", False),  # updated since the last emitted row
         "source": ("i4", 0),  # index into the tracker's list of source names
         # Position state: the last accepted (gated, trusted) position.

@@ -26,7 +26,7 @@ from .events import Event, EventKind
 from .places import Places
 from .positions import resolve
 from .snapshot import AircraftSnapshot, snapshot_of
-from .state_vectors import StateVectors, icao24_hex
+from .state_vectors import StateVectors, icao24_hex, stored_ms
 from .table import AircraftTable
 
 Arr = npt.NDArray[Any]
@@ -151,6 +151,7 @@ class Tracker:
         slots = np.sort(slots[cols["pending"][slots]])
         sv = self._with_held(self._rows_from_table(slots))
         cols["pending"][slots] = False
+        cols["emit_ms"][slots] = stored_ms(cols["last_update"][slots])
         if self.rate_s > 0:
             cols["emit_bucket"][slots] = np.floor(cols["last_update"][slots] / self.rate_s)
         return sv
