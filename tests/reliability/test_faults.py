@@ -80,3 +80,38 @@ def test_kill_serve_at_random_moments(tmp_path: Path, shared_data: Path) -> None
     assert res.runs == 2 and res.problems == [] and res.killed_mid_ingest == 2
     assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == 2
     assert res.parquet_files_corrupt == 0 and res.claimed_clean_after_kill == 0
+
+
+def test_live_kill_reports_the_unflushed_batch(tmp_path: Path, shared_data: Path) -> None:
+    """A live ingest killed with rows received but not flushed: the committed batch is kept,
+    and the next start says how many received rows were not stored (before: only "N committed
+    rows kept", the unflushed batch lost without a word)."""
+    import os
+    import subprocess
+    import sys
+
+    from skywitness.store import Store
+
+    data = tmp_path / "data"
+    states = shared_data / "traffic-trajectories/collections/switzerland.json.gz"
+    child = Path(__file__).with_name("_live_kill_child.py")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    r = subprocess.run(
+        [sys.executable, str(child), str(data), str(states), "3000", "1234"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert r.returncode == -9 and "noted 4234" in r.stdout, r.stderr[-2000:]
+    info = subprocess.run(
+        [sys.executable, "-m", "skywitness", "db", "info", "--data-dir", str(data)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    said = " ".join(info.stdout.split())
+    assert "NOT closed cleanly" in said
+    assert "1,234 of the 4,234 rows it had received were not stored" in said
+    with Store(data) as st:
+        assert st.recovery.rows_not_stored == 1234
+        (ing,) = st.recovery.interrupted_ingests
+        assert ing["rows_kept"] == 3000 and ing["rows_received"] == 4234
+        assert st.states().num_rows == 3000
+    with Store(data) as st:  # reported once: the ingest is closed as interrupted
+        assert st.recovery.clean

@@ -59,6 +59,9 @@ ALERTS_KEPT = 10_000
 IDENTIFY_BUDGET_S = 0.2
 #: Store writer flush interval for the live service, s (the track endpoint reads the store).
 STORE_FLUSH_S = 1.0
+#: How often the store writer notes the rows it has received, s: after a kill -9 the next
+#: start reports those received and never stored (``store.recovery``).
+STORE_JOURNAL_S = 0.25
 #: Longest a flights step waits for the store to take the rows before it, s.
 LAKE_SYNC_S = 5.0
 
@@ -153,6 +156,9 @@ class Service:
         try:
             if cfg.data_dir is not None:
                 self.store = Store(cfg.data_dir)
+                if not self.store.recovery.clean:  # a kill -9 before: say what it cost
+                    log.warning("store recovered after an unclean stop: %s",
+                                self.store.recovery.summary())  # fmt: skip
                 self.store.write(ensure_identity_schema)
                 self._read_con = self.store.connection.cursor()
                 self._read_con.execute("SET TimeZone = 'UTC'")
@@ -165,6 +171,7 @@ class Service:
                     stats=self.stats,
                     degrade=True,  # a full disk stops storing, never the live service
                     facts=self._categories.take,  # emitter categories, stored with the rows
+                    journal_s=STORE_JOURNAL_S,
                 ).start()
                 # alerts stored earlier (a previous run, a replay) are listed from the start
                 for stored in list_alerts(self.store.connection)[-ALERTS_KEPT:]:

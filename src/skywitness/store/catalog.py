@@ -37,6 +37,9 @@ DDL: tuple[str, ...] = (
         rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT,
         rejected VARCHAR,          -- JSON object: reason label -> count
         rows_stored BIGINT, note VARCHAR)""",
+    # rows a live ingest's writer had received, noted every ``Writer.journal_s`` s: after a
+    # kill, what it received less what it committed is the unflushed loss recovery reports
+    "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_received BIGINT",
     """CREATE TABLE IF NOT EXISTS batches (
         ingest_id BIGINT, seq INTEGER, rows BIGINT,
         state VARCHAR,             -- writing | committed | lost | removed
@@ -138,6 +141,21 @@ def finish_ingest(
         "rows_rejected = ?, rejected = ?, rows_stored = ?, note = ? WHERE id = ?",
         [*values, int(stored[0]) if stored else 0, note, ingest_id],
     )
+
+
+def note_received(con: duckdb.DuckDBPyConnection, ingest_id: int, rows: int) -> None:
+    """Journal that ingest ``ingest_id``'s writer has received ``rows`` rows so far."""
+    require_writer()
+    con.execute("UPDATE ingests SET rows_received = ? WHERE id = ?", [rows, ingest_id])
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a store made before the column was added may not)."""
+    rows = con.execute(
+        "SELECT 1 FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchall()
+    return bool(rows)
 
 
 def begin_batch(

@@ -4,7 +4,9 @@ Rules (the catalogue tables are the journal, see ``catalog``):
 - a batch still ``writing`` lost its rows: its files, if renamed already, are deleted;
 - an ingest still ``running`` is marked ``interrupted``; when it came from a file (it has a
   SHA-256) all its rows are removed, so ingesting that file again completes without duplicates;
-  a live ingest keeps its committed batches (it lost at most the batch in flight);
+  a live ingest keeps its committed batches and lost at most its unflushed batch: the rows its
+  writer had received (``ingests.rows_received``, noted every ``Writer.journal_s``) less those
+  committed are reported as not stored;
 - a compaction still ``writing`` is abandoned (its new file deleted); one ``swapping`` finishes;
 - temporary files are deleted; a Parquet file the catalogue does not know is registered
   (adopted, never deleted: it may be the user's data) and reported;
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from .catalog import first, table_exists
+from .catalog import first, has_column, table_exists
 from .catalog_writer import require_writer
 from .lake import day_of_partition, parquet_files, parquet_rows, temp_files
 
@@ -38,6 +40,8 @@ class RecoveryReport:
     lost_batches: list[dict[str, object]] = field(default_factory=list)
     rows_lost: int = 0  # rows of batches in flight at the crash
     rows_removed: int = 0  # committed rows of interrupted file ingests, removed for re-ingest
+    #: rows interrupted live ingests had received (by their last note) and never committed
+    rows_not_stored: int = 0
     temp_files_removed: int = 0
     files_adopted: list[str] = field(default_factory=list)
     compactions_fixed: int = 0
@@ -74,6 +78,12 @@ class RecoveryReport:
                 if ing["from_file"]
                 else f"{ing['rows_kept']:,} committed rows kept"
             )
+            received = ing.get("rows_received")
+            if not ing["from_file"] and isinstance(received, int):
+                what += (
+                    f", {ing['rows_not_stored']:,} of the {received:,} rows it had received "
+                    "were not stored (its unflushed batch)"
+                )
             lines.append(f"ingest #{ing['id']} of {ing['source']} was interrupted: {what}")
         for b in self.lost_batches:
             lines.append(
@@ -185,6 +195,29 @@ def _derived(con: duckdb.DuckDBPyConnection, lake: Path, rep: RecoveryReport, *,
         rep.derived.append({"id": ingest_id, "source": source, "rows": n, "rebuilt": None})
 
 
+def _running(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str | None, int | None]]:
+    """(id, source, sha256, rows_received) of the ingests a kill left ``running``."""
+    received = "rows_received" if has_column(con, "ingests", "rows_received") else "NULL"
+    rows = con.execute(
+        f"SELECT id, source, sha256, {received} FROM ingests WHERE status = 'running'"
+    ).fetchall()
+    return [(int(i), s, sha, None if r is None else int(r)) for i, s, sha, r in rows]
+
+
+def _unflushed(
+    entry: dict[str, object], received: int | None, rep: RecoveryReport
+) -> dict[str, object]:
+    """A live ingest's unflushed loss into ``entry`` (and the report's total): the rows its
+    writer had received by its last note less those committed."""
+    if entry["from_file"] or received is None:
+        return entry
+    kept = entry["rows_kept"]
+    lost = max(0, received - kept) if isinstance(kept, int) else 0
+    entry["rows_received"], entry["rows_not_stored"] = received, lost
+    rep.rows_not_stored += lost
+    return entry
+
+
 def diagnose(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
     """What ``recover`` would do, without changing anything (read-only opens)."""
     rep = RecoveryReport(pending=True)
@@ -195,17 +228,16 @@ def diagnose(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
     ).fetchall():
         rep.lost_batches.append({"ingest_id": ingest_id, "seq": seq, "rows": rows})
         rep.rows_lost += int(rows)
-    for ingest_id, source, sha in con.execute(
-        "SELECT id, source, sha256 FROM ingests WHERE status = 'running'"
-    ).fetchall():
+    for ingest_id, source, sha, received in _running(con):
         got = first(con.execute(
             "SELECT coalesce(sum(rows), 0) FROM files WHERE ingest_id = ?", [ingest_id]
         ).fetchall())  # fmt: skip
         n = int(got[0]) if got else 0
         from_file = sha is not None
-        rep.interrupted_ingests.append({"id": ingest_id, "source": source, "from_file": from_file,
-                                        "rows_removed": n if from_file else 0,
-                                        "rows_kept": 0 if from_file else n})  # fmt: skip
+        entry = {"id": ingest_id, "source": source, "from_file": from_file,
+                 "rows_removed": n if from_file else 0,
+                 "rows_kept": 0 if from_file else n}  # fmt: skip
+        rep.interrupted_ingests.append(_unflushed(entry, received, rep))
         rep.rows_removed += n if from_file else 0
     open_compactions = "SELECT id FROM compactions WHERE state IN ('writing', 'swapping')"
     rep.compactions_fixed = len(con.execute(open_compactions).fetchall())
@@ -235,9 +267,7 @@ def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
         )
         rep.lost_batches.append({"ingest_id": ingest_id, "seq": seq, "rows": rows})
         rep.rows_lost += int(rows)
-    for ingest_id, source, sha in con.execute(
-        "SELECT id, source, sha256 FROM ingests WHERE status = 'running'"
-    ).fetchall():
+    for ingest_id, source, sha, received in _running(con):
         from_file = sha is not None
         removed = remove_ingest_files(con, lake, ingest_id) if from_file else 0
         kept = first(
@@ -252,15 +282,14 @@ def recover(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
             [_now(), note, int(kept[0]) if kept else 0, ingest_id],
         )
         rep.rows_removed += removed
-        rep.interrupted_ingests.append(
-            {
-                "id": ingest_id,
-                "source": source,
-                "from_file": from_file,
-                "rows_removed": removed,
-                "rows_kept": int(kept[0]) if kept else 0,
-            }
-        )
+        entry = {
+            "id": ingest_id,
+            "source": source,
+            "from_file": from_file,
+            "rows_removed": removed,
+            "rows_kept": int(kept[0]) if kept else 0,
+        }
+        rep.interrupted_ingests.append(_unflushed(entry, received, rep))
     for tmp in temp_files(lake):
         tmp.unlink(missing_ok=True)
         rep.temp_files_removed += 1

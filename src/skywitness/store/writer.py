@@ -18,6 +18,10 @@ keeps serving meanwhile and says so in ``/api/stats``. ``facts``: a source of ca
 recording identity facts heard with the rows (the emitter categories of the ingest step,
 ``identify.adsb_facts``): each flush runs the job in the commit of its batch, so the facts
 are stored with the rows they came with; the last, if any, runs alone at ``stop``.
+
+``journal_s`` (the live service): at most this often the thread notes in the catalogue how
+many rows it has received (``ingests.rows_received``), so that after a kill -9 the next open
+reports the rows received and never stored: the unflushed batch (``store.recovery``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import pyarrow as pa
 
 from ..errors import SkywitnessError
 from ..stats import IngestStats
+from .catalog import note_received
 from .catalog_writer import CatalogWriter, T, require_writer
 from .schema import conform
 
@@ -74,8 +79,12 @@ class Writer:
         degrade: bool = False,
         retry_s: float = DEGRADED_RETRY_S,
         facts: FactsSource | None = None,
+        journal_s: float | None = None,
     ) -> None:
         self.store = store
+        self.journal_s = journal_s
+        self._journalled = 0  # rows_received last noted
+        self._journal_at = 0.0  # monotonic s of that note
         # identity facts heard with the rows (``identify.adsb_facts.PendingCategories.take``):
         # recorded in the commit of the next batch, or alone at the end
         self.facts = facts
@@ -169,6 +178,9 @@ class Writer:
                     if not pending
                     else max(0.0, oldest + self.flush_seconds - time.monotonic())
                 )
+                if self.journal_s is not None and self.rows_appended != self._journalled:
+                    due_s = max(0.0, self._journal_at + self.journal_s - time.monotonic())
+                    timeout = due_s if timeout is None else min(timeout, due_s)
                 try:
                     item = self._queue.get(timeout=timeout)
                 except queue.Empty:
@@ -179,6 +191,7 @@ class Writer:
                     pending.append(item)
                     rows += item.num_rows
                 stopping = item is _STOP
+                self._journal()
                 due = pending and (
                     rows >= self.flush_rows
                     or stopping
@@ -199,6 +212,26 @@ class Writer:
         finally:
             with self._taken:
                 self._taken.notify_all()
+
+    def _journal(self) -> None:
+        """Note the rows received so far, at most every ``journal_s`` (a failure to note is
+        logged: the rows still flow)."""
+        n = self.rows_appended
+        now = time.monotonic()
+        if (
+            self.journal_s is None
+            or n == self._journalled
+            or now < self._journal_at + self.journal_s
+        ):
+            return
+        self._journalled, self._journal_at = n, now
+        ingest_id = self.ingest_id
+        try:
+            self.store.write(lambda con: note_received(con, ingest_id, n))
+        except (OSError, duckdb.Error, SkywitnessError) as exc:
+            if not self.degrade:
+                raise
+            log.warning("store: rows received not noted (%s)", exc)
 
     def _flush_or_drop(self, pending: list[pa.Table], rows: int) -> None:
         """Degrading flush: store, or drop and count (never raise)."""
