@@ -6,8 +6,16 @@ them CI-sized.
 
 Every kill is followed by the checks a user would make: the store opens; the catalogue and the
 Parquet files on disk agree; every Parquet file reads back; the state-vector count equals the
-committed rows; a read-only open (``db info``) did not claim a clean close; re-running the
-ingest completes with no row stored twice and the flights of a clean ingest.
+committed rows; ``db info`` (a read-only open, the next start's first look) did not claim a
+clean close and reported the interrupted ingest; re-running the ingest completes with no row
+stored twice and the flights of a clean ingest, and says what it recovered.
+
+The loss of a kill is measured against what the process had received: ``serve`` is asked for
+``/api/stats`` just before each kill (rows committed, rows received and not yet committed); the
+rows kept after recovery must include every row committed by then, the loss (received less
+kept) must be at most that unflushed batch, and the next start must report the rows kept and
+those received and never stored. A file ingest's kill loses nothing once it is run again (its
+stored rows are removed at recovery and the retry stores them all).
 """
 
 from __future__ import annotations
@@ -67,6 +75,20 @@ class KillResult:
     duplicate_rows: int = 0
     flights_match_clean_ingest: int = 0
     runs_with_rows: int = 0  # serve: killed after some rows were committed
+    #: the next start reported the kill: ``db info`` said NOT closed cleanly and named the
+    #: interrupted ingest (a retried ingest also said what it recovered)
+    loss_reported_on_next_start: int = 0
+    runs_with_ingest_to_report: int = 0  # killed after the ingest was journalled
+    rows_lost_after_retry_max: int = 0  # ingest: clean ingest's rows less the retry's
+    #: serve: rows committed before the last look all kept after recovery
+    committed_rows_kept: int = 0
+    #: serve: rows lost (received at the last look less kept) <= rows then unflushed, and
+    #: those <= the writer's batch (``store.writer.DEFAULT_FLUSH_ROWS``)
+    loss_within_unflushed_batch: int = 0
+    rows_lost_max: int = 0  # serve: largest loss measured at a kill
+    rows_unflushed_max: int = 0  # serve: largest unflushed batch seen at a kill
+    rows_lost_measured: int = 0  # serve: the losses measured at the kills, summed
+    rows_lost_reported: int = 0  # serve: the losses the next starts reported, summed
     kill_after_s: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -74,9 +96,11 @@ class KillResult:
         return asdict(self)
 
 
-def _check_store(data: Path, res: KillResult) -> None:
+def _check_store(data: Path, res: KillResult) -> str:
+    """Open ``data`` read-write (recovery runs), check it; what the recovery said."""
     with Store(data) as st:  # recovery runs here
         res.store_opened += 1
+        recovered = st.recovery.summary()
         on_disk = {str(p.relative_to(st.lake)) for p in parquet_files(st.lake)}
         catalog = {r[0] for r in st.connection.execute("SELECT path FROM files").fetchall()}
         if on_disk == catalog and not temp_files(st.lake):
@@ -93,6 +117,7 @@ def _check_store(data: Path, res: KillResult) -> None:
         committed = st.connection.execute("SELECT coalesce(sum(rows), 0) FROM files").fetchall()
         if st.states().num_rows == int(committed[0][0]):
             res.rows_match_catalogue += 1
+    return recovered
 
 
 def _claims_clean(data: Path, res: KillResult) -> None:
@@ -105,6 +130,18 @@ def _claims_clean(data: Path, res: KillResult) -> None:
         ).fetchall()[0][0]
         if running and ro.recovery.summary().startswith("store was closed cleanly"):
             res.claimed_clean_after_kill += 1
+
+
+def _db_info(data: Path) -> str:
+    """What ``skywitness db info`` says of ``data`` (a read-only open), on one line."""
+    r = skywitness("db", "info", "--data-dir", str(data), timeout=300)
+    return " ".join((r.stdout + r.stderr).split())
+
+
+def _to_report(data: Path) -> bool:
+    """Whether a kill left ``data`` with something to repair (and so to report)."""
+    with Store(data, read_only=True) as ro:
+        return not ro.recovery.clean
 
 
 def _counts(data: Path) -> tuple[int, int, int]:
@@ -156,18 +193,39 @@ def kill_ingest(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART)
             res.rows_match_catalogue += 1
         else:
             _claims_clean(data, res)
-            _check_store(data, res)
+            killed = _to_report(data)
+            said = _db_info(data) if killed else ""
+            recovered = _check_store(data, res)
+            if killed:
+                _reported(res, said, recovered)
         again = skywitness("ingest", str(source), "--data-dir", str(data), "-q")
         got = _counts(data) if again.returncode == 0 else (-1, -1, -1)
         if got[:2] == expect[:2]:
             res.resumed_complete += 1
         else:
             res.problems.append(f"run {k}: after retry {got}, clean ingest {expect}")
+        res.rows_lost_after_retry_max = max(res.rows_lost_after_retry_max, expect[0] - got[0])
         res.duplicate_rows += max(0, got[0] - got[1])
         if got[2] == expect[2]:
             res.flights_match_clean_ingest += 1
         k += 1
     return res
+
+
+def _reported(res: KillResult, said: str, recovered: str, what: str = "") -> bool:
+    """Count a kill the next start reported: ``db info`` said NOT closed cleanly, and the
+    repairing open said what it repaired; both name ``what`` when given."""
+    res.runs_with_ingest_to_report += 1
+    if (
+        "NOT closed cleanly" in said
+        and not recovered.startswith("store was closed cleanly")
+        and what in said
+        and what in recovered
+    ):
+        res.loss_reported_on_next_start += 1
+        return True
+    res.problems.append(f"kill not reported: db info {said[-300:]!r}, open {recovered[-300:]!r}")
+    return False
 
 
 def _free_port() -> int:
@@ -176,72 +234,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def serve_stored_s(work: Path, source: Path = QUICKSTART, limit_s: float = 300.0) -> float:
-    """Seconds a clean ``serve`` of ``source`` takes to start, read it all and store it (rows
-    and flights unchanged for a second, nothing pending): the window the kills of
-    ``kill_serve`` are spread over."""
-    import httpx
-
-    port = _free_port()
-    proc = _popen("serve", "--source", str(source), "--data-dir", str(work / "serve-clean"),
-                  "--port", str(port))  # fmt: skip
-    t0 = time.monotonic()
-    last: tuple[int, int] = (-1, -1)
-    try:
-        while time.monotonic() - t0 < limit_s:
-            time.sleep(1.0)
-            try:
-                s = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=10).json()
-            except httpx.HTTPError:
-                continue
-            store = s.get("store") or {}
-            now = (int(store.get("rows") or 0), int(store.get("flights") or 0))
-            if now[0] and not store.get("pending_rows") and now == last:  # stored, settled
-                return time.monotonic() - t0
-            last = now
-        raise RuntimeError(f"serve did not store {source} in {limit_s} s")
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=120)
-
-
-def kill_serve(work: Path, runs: int, seed: int = 0, source: Path = QUICKSTART) -> KillResult:
-    """``runs`` times: ``serve`` ``source`` into a fresh data dir, SIGKILL it after a random
-    delay (uniform over 0.1-1.1 times what a clean serve takes to start, store everything and
-    build flights: ``serve_stored_s``), check the store. ``runs_with_rows`` counts the runs
-    killed after some rows were committed. (A retry of ``serve`` on the same file would store
-    it again: a live ingest has no file identity, so there is no resume check here.)"""
-    rng = random.Random(seed)
-    res = KillResult()
-    done_s = serve_stored_s(work, source)
-    for k in range(runs):
-        data = work / f"serve{k}"
-        proc = _popen("serve", "--source", str(source), "--data-dir", str(data), "--port",
-                      str(_free_port()))  # fmt: skip
-        delay = done_s * rng.uniform(0.1, 1.1)
-        res.kill_after_s.append(round(delay, 2))
-        try:
-            proc.wait(timeout=delay)
-            res.finished_before_kill += 1
-            res.problems.append(f"serve run {k} exited by itself: {proc.communicate()[1][-300:]}")
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            res.killed_mid_ingest += 1
-        proc.communicate()
-        res.runs += 1
-        if not (data / "catalog.duckdb").exists():
-            res.store_opened += 1
-            res.catalogue_matches_disk += 1
-            res.rows_match_catalogue += 1
-            continue
-        _claims_clean(data, res)
-        _check_store(data, res)
-        if _counts(data)[0] > 0:
-            res.runs_with_rows += 1
-    return res
 
 
 def two_writers(work: Path, source: Path = QUICKSTART) -> dict[str, Any]:

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
-from fuzz import faults  # noqa: E402
+from fuzz import faults, serve_kills  # noqa: E402
 from fuzz.run import run as fuzz_run  # noqa: E402
 from fuzz.targets import TARGETS  # noqa: E402
 from scripts.reliability_doc import render  # noqa: E402
@@ -107,7 +107,7 @@ def run_piece(name: str, a: argparse.Namespace) -> object:
             kills["source"] = str(faults.QUICKSTART.relative_to(REPO.parent))
             return kills
         if name == "serve_kills":
-            return faults.kill_serve(work, a.serve_kills, seed=a.seed).as_dict()
+            return serve_kills.kill_serve(work, a.serve_kills, seed=a.seed).as_dict()
         return {"two_writers": faults.two_writers(work), "held": faults.while_held(work),
                 "disks": faults.read_only_and_full_disk(work)}  # fmt: skip
 

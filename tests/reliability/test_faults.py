@@ -25,7 +25,8 @@ def test_kill_ingest_at_random_moments(tmp_path: Path, shared_data: Path) -> Non
     assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == n
     assert res.parquet_files_corrupt == 0 and res.claimed_clean_after_kill == 0
     assert res.resumed_complete == res.flights_match_clean_ingest == n
-    assert res.duplicate_rows == 0
+    assert res.duplicate_rows == 0 and res.rows_lost_after_retry_max == 0
+    assert res.loss_reported_on_next_start == res.runs_with_ingest_to_report
 
 
 def test_two_ingests_on_one_data_dir(tmp_path: Path, shared_data: Path) -> None:
@@ -74,12 +75,16 @@ def test_full_disk_while_writing_is_a_clear_error_and_resumable(
 
 
 def test_kill_serve_at_random_moments(tmp_path: Path, shared_data: Path) -> None:
-    from fuzz.faults import kill_serve
+    from fuzz.serve_kills import kill_serve
 
-    res = kill_serve(tmp_path, 2, seed=5, source=shared_data / CAPTURE)
-    assert res.runs == 2 and res.problems == [] and res.killed_mid_ingest == 2
-    assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == 2
+    res = kill_serve(tmp_path, CI_KILLS, seed=5, source=shared_data / CAPTURE)
+    n = CI_KILLS
+    assert res.runs == n and res.problems == [] and res.killed_mid_ingest == n
+    assert res.store_opened == res.catalogue_matches_disk == res.rows_match_catalogue == n
     assert res.parquet_files_corrupt == 0 and res.claimed_clean_after_kill == 0
+    # the loss, against what serve had received at its last look before the kill
+    assert res.committed_rows_kept == res.loss_within_unflushed_batch == n
+    assert res.loss_reported_on_next_start == res.runs_with_ingest_to_report
 
 
 def test_live_kill_reports_the_unflushed_batch(tmp_path: Path, shared_data: Path) -> None:
