@@ -78,7 +78,7 @@ class KillResult:
     #: the next start reported the kill: ``db info`` said NOT closed cleanly and named the
     #: interrupted ingest (a retried ingest also said what it recovered)
     loss_reported_on_next_start: int = 0
-    runs_with_ingest_to_report: int = 0  # killed after the ingest was journalled
+    runs_with_ingest_to_report: int = 0  # the kill left something to repair (so to report)
     rows_lost_after_retry_max: int = 0  # ingest: clean ingest's rows less the retry's
     #: serve: rows committed before the last look all kept after recovery
     committed_rows_kept: int = 0

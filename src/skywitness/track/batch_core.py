@@ -92,9 +92,9 @@ def accept_fields(b: Batch, s: Segments, carry: Carry) -> Fields:
 
 def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I8, F8]:
     """The first update of each aircraft in each ``rate_s`` bucket, and each row's bucket; a
-    segment followed by a loss also emits its last update (its final state). A row in the
-    same stored millisecond as the aircraft's previous emitted row is not emitted (see
-    ``distinct_ms``)."""
+    segment followed by a loss also emits its last update (its final state). Rate-limited
+    (``rate_s`` > 0), a row in the same stored millisecond as the aircraft's previous emitted
+    row is not emitted (see ``distinct_ms``)."""
     if rate_s > 0:
         bucket = np.floor(t / rate_s)
         prev_b = pick(bucket, prev_in(upd, s.g), carry["emit_bucket"][s.g[upd]])
@@ -107,6 +107,8 @@ def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I
         lu = last_at(upd, s.ends[lost_g], s.starts[lost_g])
         le = last_at(e, s.ends[lost_g], s.starts[lost_g])
         e = np.union1d(e, lu[(lu >= 0) & (lu > le)])
+    if rate_s <= 0:  # every update asked for, even two in one millisecond
+        return e, bucket
     return distinct_ms(e, t, s.g, carry["emit_ms"]), bucket
 
 

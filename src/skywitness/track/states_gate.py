@@ -144,6 +144,8 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
     keep[:-1] |= gu[1:] != gu[:-1]
     keep[-1:] = True
     e = upd[keep]
+    if rate_s <= 0:
+        return e
     # as the tracker: one row per aircraft per stored millisecond (``batch_core.distinct_ms``)
     out: I8 = distinct_ms(e, t, g, np.full(int(g[-1]) + 1 if g.shape[0] else 0, np.nan))
     return out
