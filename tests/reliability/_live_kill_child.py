@@ -28,9 +28,9 @@ def main() -> None:
     assert writer.sync(60.0)
     writer.append(table.slice(committed, pending))
     deadline = time.monotonic() + 60.0
-    while writer._journalled != committed + pending and time.monotonic() < deadline:
+    while writer.rows_noted != committed + pending and time.monotonic() < deadline:
         time.sleep(0.01)
-    print("noted", writer._journalled, flush=True)
+    print("noted", writer.rows_noted, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 
 

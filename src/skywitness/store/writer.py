@@ -83,7 +83,7 @@ class Writer:
     ) -> None:
         self.store = store
         self.journal_s = journal_s
-        self._journalled = 0  # rows_received last noted
+        self.rows_noted = 0  # rows received, as last noted in the catalogue
         self._journal_at = 0.0  # monotonic s of that note
         # identity facts heard with the rows (``identify.adsb_facts.PendingCategories.take``):
         # recorded in the commit of the next batch, or alone at the end
@@ -178,7 +178,7 @@ class Writer:
                     if not pending
                     else max(0.0, oldest + self.flush_seconds - time.monotonic())
                 )
-                if self.journal_s is not None and self.rows_appended != self._journalled:
+                if self.journal_s is not None and self.rows_appended != self.rows_noted:
                     due_s = max(0.0, self._journal_at + self.journal_s - time.monotonic())
                     timeout = due_s if timeout is None else min(timeout, due_s)
                 try:
@@ -220,11 +220,11 @@ class Writer:
         now = time.monotonic()
         if (
             self.journal_s is None
-            or n == self._journalled
+            or n == self.rows_noted
             or now < self._journal_at + self.journal_s
         ):
             return
-        self._journalled, self._journal_at = n, now
+        self._journal_at = now
         ingest_id = self.ingest_id
         try:
             self.store.write(lambda con: note_received(con, ingest_id, n))
@@ -232,6 +232,8 @@ class Writer:
             if not self.degrade:
                 raise
             log.warning("store: rows received not noted (%s)", exc)
+            return
+        self.rows_noted = n  # committed in the catalogue
 
     def _flush_or_drop(self, pending: list[pa.Table], rows: int) -> None:
         """Degrading flush: store, or drop and count (never raise)."""
