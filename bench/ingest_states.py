@@ -101,7 +101,7 @@ def main() -> None:
             "skywitness ingest (CLI)": (ingest, str(ROOT / "src")),
         }
         if not args.no_bulk:
-            bulk = [*ingest[:3], "--no-flights", *ingest[3:]]
+            bulk = [*ingest[:4], "--no-flights", *ingest[4:]]
             runs["skywitness ingest --no-flights (CLI)"] = (bulk, str(ROOT / "src"))
         if args.baseline:
             old = baseline_src(args.baseline, Path(tmp))
