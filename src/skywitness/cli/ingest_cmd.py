@@ -60,6 +60,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..alloc import keep_freed_memory
+
+    keep_freed_memory()  # a batch: reuse freed arrays rather than fault fresh ones in
     opts = run_options(args)
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)
