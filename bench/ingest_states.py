@@ -6,7 +6,9 @@ system of the child:
 - ``duckdb``: ``CREATE TABLE s AS SELECT * FROM read_parquet(...)`` into a new DuckDB file
   (the bar: "DuckDB COPY");
 - ``skywitness ingest (CLI)``: ``skywitness ingest --data-dir D file.parquet`` from this tree
-  (the states gated, counted, stored, their flights built and stored);
+  (the states gated, counted, stored, their flights built and stored): the bar's figure;
+- ``skywitness ingest --no-flights (CLI)``: the same, a bulk load whose flights are left to a
+  ``flights rebuild`` (the states gated, counted and stored alike), for where the rest goes;
 - with ``--baseline REV``: the same command from ``git archive REV src`` (before/after in one
   run).
 
@@ -18,7 +20,7 @@ the best of ``--repeat`` runs is then a run with the cache warm, for each tree a
 Input: the real quickstart collection (284,505 state vectors) repeated ``--copies`` times,
 each copy a day later (same aircraft, same flights shifted by a day).
 
-Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV]
+Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV] [--no-bulk]
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--baseline", help="git revision to run the same ingest from")
+    ap.add_argument("--no-bulk", action="store_true", help="leave out the --no-flights run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package: .pyc files
@@ -97,6 +100,9 @@ def main() -> None:
             "duckdb CREATE TABLE AS read_parquet": ([sys.executable, "-c", DUCK, str(src)], ""),
             "skywitness ingest (CLI)": (ingest, str(ROOT / "src")),
         }
+        if not args.no_bulk:
+            bulk = [*ingest[:4], "--no-flights", *ingest[4:]]
+            runs["skywitness ingest --no-flights (CLI)"] = (bulk, str(ROOT / "src"))
         if args.baseline:
             old = baseline_src(args.baseline, Path(tmp))
             runs[f"skywitness ingest (CLI) at {args.baseline}"] = (ingest, str(old))

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "tomllines": 0,
     "bounded": 0,
     "lazy": 0,
+    "alloc": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

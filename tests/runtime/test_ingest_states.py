@@ -134,3 +134,43 @@ def test_too_many_rows_for_memory_rebuild_from_the_lake(
     [outcome] = ingest(store, [str(path)], RunOptions())
     assert outcome.flights == store.query_flights().num_rows == 238
     store.close()
+
+
+def _rebuild_command(err: str) -> list[str]:
+    """The ``flights rebuild`` arguments ``ingest --no-flights`` says to run."""
+    line = next(x for x in err.splitlines() if x.startswith("flights not rebuilt (--no-flights)"))
+    return line.split(": skywitness ", 1)[1].split()
+
+
+def test_no_flights_then_the_rebuild_it_names_gives_the_plain_ingest(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ingest --no-flights`` (a bulk load) stores the same state vectors, gated and counted
+    alike, and no flights; nothing owes them to a recovery; the ``flights rebuild`` it names
+    stores exactly the flights a plain ``ingest`` stores."""
+    from skywitness.cli.main import main
+
+    path = _parquet(shared_data, tmp_path / "q.parquet", [("timestamp", "ascending")])
+    plain, bulk = tmp_path / "plain", tmp_path / "bulk"
+    assert main(["ingest", "--data-dir", str(plain), "-q", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", "--data-dir", str(bulk), "--no-flights", str(path)]) == 0
+    err = capsys.readouterr().err
+    said = " ".join(err.split())  # the summary as wrapped to the terminal's width
+    assert "284,505 state vectors of 213 aircraft stored, flights not rebuilt" in said
+    assert "rejected: implausible_position 4" in said
+    argv = _rebuild_command(err)
+    assert argv[:4] == ["flights", "rebuild", "--data-dir", str(bulk)]
+    assert argv[4::2] == ["--since", "--until"]
+    # the rows' first and last times (2021-10-07T12:00:01Z, 14:59:59Z), a day either side
+    assert argv[5] == "2021-10-06T12:00:01Z" and argv[7] == "2021-10-08T14:59:59Z"
+    with open_history(bulk) as store:  # reopened: no recovery rebuilt them
+        assert store.query_flights().num_rows == 0
+        [rec] = store.ingests()
+        assert (rec.rows_read, rec.rows_stored) == (284_505, 284_505)
+        assert rec.rejected == {"implausible_position": 4}
+    assert main(argv) == 0
+    with open_history(plain) as a, open_history(bulk) as b:
+        assert b.states().equals(a.states())
+        assert _stored(b)[1].equals(_stored(a)[1])
+        assert _stored(b)[1].num_rows == 238

@@ -400,3 +400,29 @@ def test_traces_timed_finer_than_a_millisecond_are_stored_rounded(
         ).fetchone()
     assert o.points == 3 * len(template["trace"]) and not o.problems
     assert first == (round((template["timestamp"] + 2 * 0.1186) * 1e3),)
+
+
+def test_no_flights_archive_then_the_rebuild_it_names(
+    tmp_path: Path, template: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ingest --no-flights`` of a day archive stores its points and no flights, and names the
+    ``flights rebuild`` that stores exactly the flights a plain ingest stores."""
+    from skywitness.cli.main import main
+
+    tar = write_archive(tmp_path / DAY, list(variants(template, 4)))
+    plain, bulk = tmp_path / "plain", tmp_path / "bulk"
+    assert run("--data-dir", str(plain), str(tar)) == 0
+    capsys.readouterr()
+    assert run("--data-dir", str(bulk), "--no-flights", str(tar)) == 0
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if x.startswith("flights not rebuilt"))
+    argv = line.split(": skywitness ", 1)[1].split()
+    assert argv[:4] == ["flights", "rebuild", "--data-dir", str(bulk)]
+    with open_history(bulk) as store:
+        assert store.query_flights().num_rows == 0
+    sql = "SELECT count(*) FROM states"
+    assert _count(bulk, sql) == _count(plain, sql) == [(4 * len(template["trace"]),)]
+    assert main(argv) == 0
+    sql = "SELECT flight_id, icao24, firstSeen, lastSeen FROM flights ORDER BY flight_id"
+    got = _count(bulk, sql)
+    assert got == _count(plain, sql) and len(got) >= 4

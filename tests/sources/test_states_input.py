@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from skywitness.cli.main import main
@@ -56,3 +57,73 @@ def test_truncated_parquet_is_counted(tmp_path: Path) -> None:
     stats = IngestStats()
     assert list(open_source(str(bad), stats=stats)) == []
     assert stats.rejected == {"truncated": 1}
+
+
+def _quickstart_parquet(shared_data: Path, path: Path, rows: int = 2_000) -> pa.Table:
+    """The first ``rows`` of the quickstart collection, canonical, written as ``path`` in two
+    row groups (so the reader sees two chunks)."""
+    from skywitness.store import load_traffic_json
+    from skywitness.store.schema import canonicalize
+
+    table = canonicalize(load_traffic_json(shared_data / QUICKSTART)).slice(0, rows)
+    pq.write_table(table, path, row_group_size=rows // 2 + 7)
+    return table
+
+
+def test_states_parquet_values_out_of_range_are_counted(shared_data: Path, tmp_path: Path) -> None:
+    """Rows with a value out of physical range are dropped and counted ``bad_record``, one by
+    one; a null is no value (never refused), whatever its slot in the buffer holds."""
+    src = tmp_path / "bad.parquet"
+    table = _quickstart_parquet(shared_data, src)
+    n = table.num_rows
+    gs = table.column("groundspeed").to_numpy(zero_copy_only=False).astype(np.float64)
+    alt = table.column("altitude").to_numpy(zero_copy_only=False).astype(np.float64)
+    lat = table.column("latitude").to_numpy(zero_copy_only=False).astype(np.float64)
+    gs[10], alt[20], lat[30] = 9_999.0, 1e7, 91.0  # too fast, too high, off the globe
+    # a null ground speed whose buffer slot holds an out-of-range value: not refused
+    valid = np.ones(n, dtype=np.bool_)
+    valid[40], gs[40] = False, 1e9
+    gs_col = pa.Array.from_buffers(
+        pa.float64(), n, [pa.py_buffer(np.packbits(valid, bitorder="little")), pa.py_buffer(gs)]
+    )
+    bad = table.set_column(table.schema.get_field_index("groundspeed"), "groundspeed", gs_col)
+    bad = bad.set_column(bad.schema.get_field_index("altitude"), "altitude", pa.array(alt))
+    bad = bad.set_column(bad.schema.get_field_index("latitude"), "latitude", pa.array(lat))
+    pq.write_table(bad, src, row_group_size=n // 2 + 7)
+    stats = IngestStats()
+    (chunk,) = list(open_source(str(src), stats=stats))
+    assert isinstance(chunk, StateRows) and len(chunk) == n - 3
+    assert stats.frames == n and stats.rejected == {"bad_record": 3}
+    keep = np.setdiff1d(np.arange(n), [10, 20, 30])
+    for name in ("timestamp", "icao24", "callsign", "track"):  # the other rows, as they were
+        assert chunk.table.column(name).equals(table.column(name).take(keep)), name
+    nulls = table.column("groundspeed").null_count
+    assert chunk.table.column("groundspeed").null_count == nulls + 1
+
+
+def test_states_parquet_unread_columns(shared_data: Path, tmp_path: Path) -> None:
+    """A canonical states file's ``source`` and ``position_error`` (and columns it has beyond
+    the canonical ones) are not decoded: ``ingest`` names the document as each row's source."""
+    from skywitness.sources.states import UNREAD_COLUMNS, states_table
+
+    src = tmp_path / "states.parquet"
+    table = _quickstart_parquet(shared_data, src)
+    extra = table.append_column("note", pa.array(["x"] * table.num_rows))
+    pq.write_table(extra, src)
+    got = states_table(src.read_bytes(), IngestStats(), "doc")
+    assert got is not None and got.num_rows == table.num_rows
+    assert {"source", "position_error"} == UNREAD_COLUMNS
+    assert "note" not in got.column_names
+    for name in UNREAD_COLUMNS:
+        assert got.column(name).null_count == table.num_rows
+    for name in ("timestamp", "icao24", "callsign", "latitude", "altitude", "squawk"):
+        assert got.column(name).equals(table.column(name)), name
+    data = tmp_path / "data"
+    assert main(["ingest", "--data-dir", str(data), "-q", str(src)]) == 0
+    import duckdb
+
+    con = duckdb.connect()
+    sources = con.execute(
+        f"SELECT DISTINCT source FROM read_parquet('{data}/lake/states/*/*.parquet')"
+    ).fetchall()
+    assert sources == [(str(src),)]

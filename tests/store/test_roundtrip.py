@@ -58,6 +58,17 @@ def test_quickstart_roundtrip(store: Store, quickstart: pa.Table, quickstart_pat
         assert t.equals(t.take(pc.sort_indices(t, sort_keys=SORT[:2])))
         meta = pq.ParquetFile(f).metadata
         assert meta.row_group(0).column(0).compression == "ZSTD"
+        # min/max statistics where queries filter (time, address, callsign, the bbox), so
+        # DuckDB and Spark skip row groups; none elsewhere (they cost writing CPU)
+        group = meta.row_group(0)
+        with_stats = {
+            group.column(i).path_in_schema
+            for i in range(group.num_columns)
+            if group.column(i).is_stats_set
+        }
+        assert with_stats == {"timestamp", "icao24", "callsign", "latitude", "longitude"}
+        ts = group.column(0).statistics
+        assert ts.has_min_max and ts.min <= ts.max
 
     # the store's own query
     got = store.states()

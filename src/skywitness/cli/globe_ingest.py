@@ -13,6 +13,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..runtime.globe import GlobeOutcome, GlobeProgress, ingest_globe
 from ..sources.globe import GlobeInput, GlobeReader, group_inputs, trace_files
 from ..sources.only import OnlyFilter, parse_only
 from ..store import Store
+from ..timeutil import from_unix, iso_z
 
 out = Console(stderr=True, highlight=False)
 #: Seconds between progress bar refreshes.
@@ -72,6 +74,7 @@ def ingest_archives(
         out.print(f"[yellow]--only applies to globe-history archives: read whole:[/yellow] {rest}")
     if not archives:
         return rest, 0
+    flights = getattr(args, "flights", True)  # False: --no-flights
     only = parse_only(getattr(args, "only", None), store.connection)
     every = getattr(args, "follow", None)
     folders = [str(a.folder) for a in archives if a.folder is not None]
@@ -82,13 +85,36 @@ def ingest_archives(
     status = 0
     for inp in archives:
         with _progress(not args.quiet) as hook:
-            outcome = ingest_globe(store, inp, only, stop=stop, progress=hook)
+            outcome = ingest_globe(store, inp, only, stop=stop, progress=hook, rebuild=flights)
         status = max(status, _report(outcome, only.describe(), quiet=args.quiet))
+        if not flights and (window := _globe_window(outcome)) is not None:
+            rebuild_hint(store.data_dir, window)
         if stop.is_set():
             break
     if every is not None and folders and not stop.is_set():
-        status = max(status, _follow(store, folders, seen, only, every, stop, quiet=args.quiet))
+        status = max(status, _follow(store, folders, seen, only, every, stop, quiet=args.quiet,
+                                     flights=flights))  # fmt: skip
     return rest, status
+
+
+def rebuild_hint(data_dir: Path, window: tuple[datetime, datetime]) -> None:
+    """Say the ``flights rebuild`` of ``window`` that gives the flights an ingest with
+    ``--no-flights`` did not recompute; said even with --quiet: the store's flights are stale
+    until it runs."""
+    out.print(
+        f"flights not rebuilt (--no-flights): skywitness flights rebuild --data-dir {data_dir} "
+        f"--since {iso_z(window[0])} --until {iso_z(window[1])}",
+        soft_wrap=True,
+    )
+
+
+def _globe_window(o: GlobeOutcome) -> tuple[datetime, datetime] | None:
+    """The window ``ingest`` rebuilds the flights of an archive's points in."""
+    from ..runtime.history import REBUILD_MARGIN
+
+    if o.first is None or o.last is None:
+        return None
+    return from_unix(o.first) - REBUILD_MARGIN, from_unix(o.last) + REBUILD_MARGIN
 
 
 def _follow(
@@ -100,6 +126,7 @@ def _follow(
     stop: threading.Event,
     *,
     quiet: bool,
+    flights: bool = True,
 ) -> int:
     """Read the folders again every ``every_s`` until ``stop`` (only the trace files new or
     changed since the last read); report the rounds that stored something."""
@@ -110,9 +137,12 @@ def _follow(
             if not changed:
                 continue
             seen.update((f, _stamp(f)) for f in changed)
-            o = ingest_globe(store, GlobeInput(d, folder=Path(d), files=changed), only, stop=stop)
+            inp = GlobeInput(d, folder=Path(d), files=changed)
+            o = ingest_globe(store, inp, only, stop=stop, rebuild=flights)
             if o.traces or o.skipped:
                 status = max(status, _report(o, only.describe(), quiet=quiet))
+            if not flights and (window := _globe_window(o)) is not None:
+                rebuild_hint(store.data_dir, window)
     return status
 
 

@@ -13,7 +13,7 @@ from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .common import add_input_options, progress_bar, run_options, stop_on_signals
 from .db_cmd import add_data_dir
 from .globe_ingest import add_options as add_globe_options
-from .globe_ingest import ingest_archives
+from .globe_ingest import ingest_archives, rebuild_hint
 from .track_cmd import parse_reference
 
 out = Console(stderr=True, highlight=False)
@@ -26,7 +26,8 @@ def register(sub: Any) -> None:
         description="Decode and track each SOURCE and append its state vectors to the store "
         "(--data-dir, $SKYWITNESS_DATA_DIR or ./skywitness-data), recording where they came "
         "from (file name, SHA-256, format, counts). A file already ingested adds nothing. "
-        "Flights of the aircraft and days touched are recomputed afterwards.",
+        "Flights of the aircraft and days touched are recomputed afterwards (unless "
+        "--no-flights).",
     )
     add_input_options(p, output=False)
     add_data_dir(p, sub=False)
@@ -46,11 +47,22 @@ def register(sub: Any) -> None:
         help=f"… or every S seconds (default {DEFAULT_FLUSH_SECONDS:g}); a crash loses at "
         "most the batch not yet committed",
     )
+    p.add_argument(
+        "--no-flights",
+        dest="flights",
+        action="store_false",
+        help="a bulk load: store the state vectors only, without recomputing the flights of "
+        "the aircraft and days touched; says the `skywitness flights rebuild --since --until` "
+        "that gives the flights a plain ingest would have stored",
+    )
     add_globe_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..alloc import keep_freed_memory
+
+    keep_freed_memory()  # a batch: reuse freed arrays rather than fault fresh ones in
     opts = run_options(args)
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)
@@ -70,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=hook,
                 stop=stop,
                 flush=(args.flush_rows, args.flush_seconds),
+                flights=args.flights,
             )
     finally:
         store.close()
@@ -80,12 +93,16 @@ def run(args: argparse.Namespace) -> int:
                 out.print(rec.note)
                 continue
             rejected = ", ".join(f"{k} {v:,}" for k, v in sorted(o.stats.rejected.items()))
+            flights = f"{o.flights:,} flights" if args.flights else "flights not rebuilt"
             out.print(
                 f"{rec.source}: ingest #{rec.id} {rec.status}: {o.stats.frames:,} read, "
                 f"{rec.rows_stored:,} state vectors of {len(o.extent.aircraft):,} aircraft stored, "
-                f"{o.flights:,} flights; rejected: {rejected or 'none'}"
+                f"{flights}; rejected: {rejected or 'none'}"
             )
         out.print(f"store: {ddir}")
+    owed = [o.flights_owed for o in outcomes if o.flights_owed is not None]
+    if owed:
+        rebuild_hint(ddir, (min(w[0] for w in owed), max(w[1] for w in owed)))
     empty = [o.record for o in outcomes if o.record.status == "empty"]
     for rec in empty:  # said even with --quiet: the exit status is 1 for it
         out.print(f"[red]{rec.source}: {rec.note}[/red]")

@@ -4,8 +4,9 @@
 SHA-256, format, counts), with the emitter categories the aircraft transmit as identity facts
 (``identify.adsb_facts``); afterwards only the aircraft and days it touched have their flights
 recomputed: from the state vectors it still holds in memory when the lake has no others of
-that window (``FLIGHTS_IN_MEMORY_ROWS``), else from the lake. ``rebuild_flights`` recomputes
-flights over a window, a chunk of aircraft at a time.
+that window (``FLIGHTS_IN_MEMORY_ROWS``), else from the lake. ``flights=False`` (a bulk load,
+``ingest --no-flights``) stores the rows alone and says which window's flights are left to
+``rebuild_flights``, which recomputes flights over a window, a chunk of aircraft at a time.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..flights import airport_inference
-from ..flights.infer import RunwayAwareInference
-from ..flights.stage import build_all
 from ..identify.adsb_facts import PendingCategories
-from ..identify.kinds import aircraft_kinds
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..sources import open_source
 from ..stats import IngestStats
@@ -35,6 +33,9 @@ from ..store.recovery import clear_derived, ingest_extent
 from ..store.schema import canonicalize
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .pipeline import ProgressHook, RunOptions, track_tables
+
+if TYPE_CHECKING:  # the flights stage loads on use: ``ingest --no-flights`` never builds one
+    from ..flights.infer import RunwayAwareInference
 
 Window = tuple[datetime, datetime]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -122,6 +123,8 @@ class IngestOutcome:
     stats: IngestStats
     extent: Extent
     flights: int = 0  # flights stored by the rebuild that followed
+    #: the window whose flights were left to ``flights rebuild`` (``flights=False``), else None
+    flights_owed: Window | None = None
 
 
 def open_history(data_dir: str | Path) -> Store:
@@ -149,8 +152,11 @@ def ingest(
     progress: ProgressHook | None = None,
     stop: threading.Event | None = None,
     flush: tuple[int, float] = (DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS),
+    flights: bool = True,
 ) -> list[IngestOutcome]:
-    """Ingest each source as its own record; returns what each added (duplicates add nothing)."""
+    """Ingest each source as its own record; returns what each added (duplicates add nothing).
+    ``flights=False``: the flights of the aircraft and days touched are not recomputed (nor
+    owed to a recovery): each outcome's ``flights_owed`` is the window to rebuild."""
     outcomes: list[IngestOutcome] = []
     for spec in specs:
         stats = IngestStats(strict=opts.strict)
@@ -159,7 +165,7 @@ def ingest(
             provenance = Provenance.of_file(spec, fmt)
         else:
             provenance = Provenance(spec, None, opts.fmt)
-        extent = Extent()
+        extent = Extent() if flights else Extent(keep_rows=0, tables=None)
         # the emitter categories heard, stored as identity facts with the rows
         categories = PendingCategories(Path(spec).name if os.path.isfile(spec) else spec)
         tables = extent.watch(
@@ -174,13 +180,16 @@ def ingest(
             stats=stats,
             flush_rows=flush[0],
             flush_seconds=flush[1],
-            derived=True,
+            derived=flights,
             facts=categories.take,
         )
         outcome = IngestOutcome(record, stats, extent)
         outcomes.append(outcome)
         if outcome.record.status != "duplicate" and extent.first and extent.last:
             window = (extent.first - REBUILD_MARGIN, extent.last + REBUILD_MARGIN)
+            if not flights:
+                outcome.flights_owed = window
+                continue
             _, outcome.flights = rebuild_flights(
                 store,
                 since=window[0],
@@ -189,7 +198,7 @@ def ingest(
                 states=_held_states(store, extent, record.id, window),
             )
         extent.tables = None  # their flights are built
-        if outcome.record.status != "duplicate":
+        if outcome.record.status != "duplicate" and flights:
             # its flights are stored
             store.write(partial(clear_derived, ingest_id=outcome.record.id))
     return outcomes
@@ -209,6 +218,10 @@ def rebuild_flights(
     ``icao24s`` in the window, when the caller has them (the lake is then not read).
     ``inference``: the store's (``airport_inference`` of its runways), when a caller that
     rebuilds many times built it once."""
+    from ..flights import airport_inference
+    from ..flights.stage import build_all
+    from ..identify.kinds import aircraft_kinds
+
     # built once: airports moved onto their runways, the runway index
     inference = inference or airport_inference(store.table("runways"), None)
     if states is not None and icao24s is not None:

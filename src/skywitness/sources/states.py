@@ -19,13 +19,25 @@ import pyarrow as pa
 
 from ..decode.hexio import numpy_of
 from ..errors import FormatError
-from ..model import Observations, PositionSource, RejectReason, SourceKind, StateRows
+from ..model import (
+    STATE_COLUMNS,
+    Observations,
+    PositionSource,
+    RejectReason,
+    SourceKind,
+    StateRows,
+)
 from ..stats import IngestStats
 from .columns import mapped, spans
 from .records import implausible_values, off_globe
 from .textio import DocumentParser
 
 PARQUET_MAGIC = b"PAR1"
+#: Canonical columns a states document's readers never use, so not decoded from Parquet
+#: (left null): the ingest step names the document as each row's ``source`` and stores no
+#: position error for a state vector it did not solve; ``observations_from_states`` reads
+#: neither. A 1.1M-row file's ``source`` alone is ~30 MB of strings to decode.
+UNREAD_COLUMNS = frozenset({"source", "position_error"})
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
 
 
@@ -80,6 +92,13 @@ def observations_from_states(table: pa.Table, name: str) -> Observations:
     return obs
 
 
+def _columns_read(schema: pa.Schema) -> list[str] | None:
+    """The columns of a canonical states Parquet file worth decoding: the canonical ones but
+    ``UNREAD_COLUMNS`` (None: all, when it has none of them: its rows are then counted)."""
+    names = [c for c in schema.names if c in STATE_COLUMNS and c not in UNREAD_COLUMNS]
+    return names or None
+
+
 def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
     """The canonical STATE_SCHEMA table of a Parquet or JSON document of state vectors (bad
     rows counted in ``stats``); None when the document itself is unreadable (counted too).
@@ -92,17 +111,19 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
     if buf.startswith(PARQUET_MAGIC):
         import pyarrow.parquet as pq
 
+        from .opensky_db import is_opensky_db, opensky_db_table  # on use, as pyarrow.compute
+
         try:
             # one file: ParquetFile, not read_table (its dataset layer loads pandas, ~0.3 s)
-            raw = pq.ParquetFile(pa.BufferReader(buf)).read()
+            pf = pq.ParquetFile(pa.BufferReader(buf))
+            opensky = is_opensky_db(pf.schema_arrow)
+            raw = pf.read(columns=None if opensky else _columns_read(pf.schema_arrow))
         except (pa.ArrowInvalid, OSError) as exc:
             stats.frames += 1
             stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
             return None
         stats.frames += raw.num_rows
-        from .opensky_db import is_opensky_db, opensky_db_table  # on use, as pyarrow.compute
-
-        if is_opensky_db(raw.schema):  # pyopensky/traffic export: SI units, own names
+        if opensky:  # pyopensky/traffic export: SI units, own names
             raw = opensky_db_table(raw, name)
         return canonicalize(raw, stats=stats, source=name)
     try:
@@ -120,17 +141,27 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         return None
 
 
+def _values(col: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    """A float column for range checks, nulls NaN: the Arrow buffer itself when it has no
+    nulls (no copy of a million rows), one NaN when it is all null."""
+    if col.null_count == len(col):
+        return np.array(np.nan)
+    if col.null_count == 0 and col.num_chunks == 1 and col.type == pa.float64():
+        arr = col.chunk(0)
+        view: npt.NDArray[np.float64] = np.frombuffer(arr.buffers()[1], dtype=np.float64)
+        return view[arr.offset : arr.offset + len(arr)]
+    return numpy_of(col, np.nan).astype(np.float64, copy=False)
+
+
 def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> StateRows:
     """``rows`` without those holding a value out of physical range, each counted BAD_RECORD:
     ``records.drop_implausible`` over the table's columns."""
-    import pyarrow.compute as pc
-
     t = rows.table
 
     def col(c: str) -> npt.NDArray[np.float64]:
-        return numpy_of(t.column(c), np.nan).astype(np.float64)
+        return _values(t.column(c))
 
-    ms = numpy_of(pc.cast(t.column("timestamp"), pa.int64()), 0)
+    ms = numpy_of(t.column("timestamp"), 0)  # int64 ms (canonical: never null)
     bad = implausible_values(
         ms / 1000.0, col("groundspeed"), col("altitude"), col("geoaltitude"), col("vertical_rate")
     ) | off_globe(col("latitude"), col("longitude"))
@@ -139,7 +170,10 @@ def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> S
         return rows
     stats.reject(RejectReason.BAD_RECORD, name, count=n, detail="value out of physical range")
     stats.sources[name] -= n
-    return StateRows(t.filter(pa.array(~bad)), rows.source)
+    keep = pa.Array.from_buffers(  # not pa.array: that loads pandas
+        pa.bool_(), len(bad), [None, pa.py_buffer(np.packbits(~bad, bitorder="little"))]
+    )
+    return StateRows(t.filter(keep), rows.source)
 
 
 class StatesParser(DocumentParser):

@@ -29,6 +29,10 @@ ZSTD_LEVEL = 1
 MS_PER_DAY = 86_400_000
 #: Dictionary-encode the repetitive strings only: on floats it costs time and size under zstd.
 DICTIONARY_COLUMNS = ["icao24", "callsign", "squawk", "source", "position_source"]
+#: Columns whose min/max statistics are written: those the store's queries filter on (time,
+#: address, callsign, the bbox), so DuckDB and Spark skip row groups by them. Statistics of
+#: the other columns prune no query and cost ~10 % of a file's writing CPU.
+STATISTICS_COLUMNS = ["timestamp", "icao24", "callsign", "latitude", "longitude"]
 TMP_SUFFIX = ".tmp"
 STATES_DIR = "states"
 
@@ -167,7 +171,7 @@ def write_atomic(table: pa.Table, final: Path) -> int:
             compression_level=ZSTD_LEVEL,
             row_group_size=ROW_GROUP_ROWS,
             use_dictionary=DICTIONARY_COLUMNS,
-            write_statistics=True,
+            write_statistics=STATISTICS_COLUMNS,
             store_schema=False,  # plain Parquet types: strings read back as strings everywhere
         )
         fh.flush()

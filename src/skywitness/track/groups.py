@@ -19,7 +19,7 @@ def ffill_index(mask: npt.NDArray[np.bool_], gstart: I8) -> I8:
     n = mask.shape[0]
     idx = np.where(mask, np.arange(n, dtype=np.int64), -1)
     if n:
-        idx = np.maximum.accumulate(idx)
+        np.maximum.accumulate(idx, out=idx)  # in place: no second array of n
     idx[idx < gstart] = -1
     return idx
 

@@ -24,7 +24,6 @@ Rows come out in the lake's order (UTC day, icao24, time), so the lake writer ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,11 +34,11 @@ from ..decode.hexio import numpy_of
 from ..model import STATE_SCHEMA, PositionSource, RejectReason
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
-from .fields import present
-from .groups import I8, distinct_ms, ffill_index, pick, prev_in
+from .groups import I8, distinct_ms, pick, prev_in
 from .position_gate import References
 from .position_gate import gate as _gate
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
+from .states_columns import Columns, Held, read_columns
 
 B1 = npt.NDArray[np.bool_]
 F8 = npt.NDArray[np.float64]
@@ -49,24 +48,15 @@ FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rat
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
+#: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
+TIME_BITS = 39
 
 
-def _ints(v: I8) -> pa.Array:
-    """int64 indices as Arrow (nulls where negative), off the numpy buffer."""
-    v = np.ascontiguousarray(v, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
-
-
-def _codes(col: pa.ChunkedArray, fn: Any, dtype: npt.DTypeLike) -> tuple[npt.NDArray[Any], I8]:
-    """(``fn`` of each distinct value of a string column, nulls as ""; each row's index into
-    them): the observations reader's per-value work, once per distinct value."""
-    import pyarrow.compute as pc
-
-    enc = pc.dictionary_encode(col).combine_chunks()
-    values = np.array([fn(v) for v in [*enc.dictionary.to_pylist(), ""]], dtype=dtype)
-    idx = numpy_of(enc.indices, -1).astype(np.int64)
-    idx[idx < 0] = values.shape[0] - 1
-    return values, idx
+def _ints(v: npt.NDArray[np.signedinteger[Any]]) -> pa.Array:
+    """int32 or int64 indices as Arrow (nulls where negative), off the numpy buffer."""
+    typ = pa.int32() if v.dtype == np.int32 else pa.int64()
+    v = np.ascontiguousarray(v, dtype=np.int32 if v.dtype == np.int32 else np.int64)
+    return pa.Array.from_buffers(typ, v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
 
 
 def _squawk(s: str) -> int:
@@ -77,20 +67,28 @@ def _position_source(label: str) -> int:
     return _POSITION_SOURCES.get(label, 0)
 
 
-def _has(values: npt.NDArray[Any], idx: I8) -> B1:
-    """Rows whose value (``values[idx]``) is present, as the tracker's ``fields.present``."""
-    mask = np.zeros(values.shape[0], dtype=np.bool_)
-    mask[present(values)] = True
-    out: B1 = mask[idx]
-    return out
+#: The string fields read, each as (its value per distinct text, dtype), and those whose
+#: presence makes a row an update (the position source comes with an accepted position).
+STRINGS: dict[str, tuple[Any, npt.DTypeLike]] = {
+    "callsign": (str, CALLSIGN_DTYPE),
+    "squawk": (_squawk, np.int16),
+    "position_source": (_position_source, np.uint8),
+}
+GIVEN = ("callsign", "squawk")
 
 
-def _sort(key: I8, ms: I8) -> I8:
-    """Stable (aircraft, time) order, as the tracker sorts a batch (kept when already so)."""
+def _sort(key: I8, ms: I8) -> I8 | None:
+    """Stable (aircraft, time) order, as the tracker sorts a batch; None when already so.
+    One stable sort of a single int64 key (address above the time since the first row) when
+    the times span less than ``2**TIME_BITS`` ms: half the CPU of a two-key ``lexsort``."""
     n = key.shape[0]
     if n < 2 or bool(np.all((key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & (ms[1:] >= ms[:-1])))):
-        return np.arange(n)
-    out: I8 = np.lexsort((ms, key))
+        return None
+    lo, hi = int(ms.min()), int(ms.max())
+    if hi - lo < 1 << TIME_BITS:  # addresses are 24 bits: 24 + TIME_BITS < 64
+        out: I8 = np.argsort((key << TIME_BITS) | (ms - lo), kind="stable")
+        return out
+    out = np.lexsort((ms, key))
     return out
 
 
@@ -103,9 +101,13 @@ def _segments(key: I8, t: F8, lost_after_s: float) -> tuple[I8, I8]:
     return g, np.flatnonzero(cut)[g]
 
 
-def _positions(lat: F8, lon: F8, t: F8, g: I8, stats: IngestStats | None, source: str) -> B1:
+def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str) -> B1:
     """Rows whose given position the tracker's speed gate accepts (fresh aircraft)."""
-    p = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    p = np.flatnonzero(c.has["latitude"] & c.has["longitude"])
+    src = c.sorted_rows(p)
+    lat, lon = c.floats["latitude"], c.floats["longitude"]
+    lat_p = lat[src] if lat is not None else np.zeros(0)  # no latitude: no position either
+    lon_p = lon[src] if lon is not None else np.zeros(0)
     gp, m = g[p], p.shape[0]
     start = np.ones(m, dtype=np.bool_)
     start[1:] = gp[1:] != gp[:-1]
@@ -119,14 +121,14 @@ def _positions(lat: F8, lon: F8, t: F8, g: I8, stats: IngestStats | None, source
     }
     yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
     ok_p = _gate(
-        t[p], gp, gstart, lat[p], lon[p], yes, ~yes, yes,
+        t[p], gp, gstart, lat_p, lon_p, yes, ~yes, yes,
         References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
     )  # fmt: skip
     accepted = int(np.count_nonzero(ok_p))
     if stats is not None:
         stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
         stats.positions += accepted
-    ok = np.zeros(lat.shape[0], dtype=np.bool_)
+    ok = np.zeros(t.shape[0], dtype=np.bool_)
     ok[p[ok_p]] = True
     return ok
 
@@ -148,25 +150,6 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
         return e
     # as the tracker: one row per aircraft per stored millisecond (``batch_core.distinct_ms``)
     out: I8 = distinct_ms(e, t, g, np.full(int(g[-1]) + 1 if g.shape[0] else 0, np.nan))
-    return out
-
-
-def _at(has: B1, gstart: I8, rows: I8) -> I8 | None:
-    """For each of ``rows``, the last row at or before it in its segment where ``has`` holds
-    (-1: none); None when that is the row itself for all (every row has it)."""
-    if bool(has.all()):
-        return None
-    out: I8 = ffill_index(has, gstart)[rows]
-    return out
-
-
-def _held(values: npt.NDArray[Any], at: I8 | None, rows: I8, missing: Any) -> npt.NDArray[Any]:
-    """``values`` held at ``rows``: ``values[at]`` (``missing`` where -1), or ``values[rows]``
-    when ``at`` is None."""
-    if at is None:
-        return values[rows]
-    # one gather: index -1 picks the ``missing`` appended at the end
-    out: npt.NDArray[Any] = np.append(values, np.array([missing], dtype=values.dtype))[at]
     return out
 
 
@@ -198,63 +181,33 @@ def _lake_order(e: I8, ms: I8) -> I8:
     return out
 
 
-@dataclass
-class _Columns:
-    """The input's columns in (aircraft, time) order, and where each field has a value."""
-
-    floats: dict[str, F8]  # FLOAT_FIELDS and latitude, longitude (NaN: none)
-    codes: dict[str, tuple[npt.NDArray[Any], I8]]  # per distinct value, each row's index
-    onground: npt.NDArray[np.int8]  # -1 unknown
-    has: dict[str, B1]
-
-
-def _read(table: pa.Table, order: I8) -> _Columns:
-    import pyarrow.compute as pc
-
-    floats = {
-        f: numpy_of(table.column(f), np.nan)[order]
-        for f in ("latitude", "longitude", *FLOAT_FIELDS)
-    }
-    codes = {
-        "callsign": _codes(table.column("callsign"), str, CALLSIGN_DTYPE),
-        "squawk": _codes(table.column("squawk"), _squawk, np.int16),
-        "position_source": _codes(table.column("position_source"), _position_source, np.uint8),
-    }
-    codes = {f: (values, idx[order]) for f, (values, idx) in codes.items()}
-    og = numpy_of(pc.cast(table.column("onground"), pa.int8()), -1)[order].astype(np.int8)
-    has = {f: np.isfinite(floats[f]) for f in FLOAT_FIELDS}
-    has["callsign"], has["squawk"] = _has(*codes["callsign"]), _has(*codes["squawk"])
-    has["onground"] = og >= 0
-    return _Columns(floats, codes, og, has)
-
-
 def _rows(
-    c: _Columns, pos: B1, key: I8, ms: I8, gstart: I8, e: I8, source: str
+    c: Columns, pos: B1, key: I8, ms: I8, gstart: I8, e: I8, source: str
 ) -> dict[str, pa.Array]:
     """The emitted rows ``e``: each field as last given at or before them in their segment."""
     n = e.shape[0]
-    at_pos = _at(pos, gstart, e)
+    held = Held(c, gstart, e)
     cols: dict[str, pa.Array] = {
         "timestamp": pa.Array.from_buffers(TIMESTAMP, n, [None, pa.py_buffer(ms[e])]),
         "icao24": _hex_strings(key, e),
-        "latitude": _floats(_held(c.floats["latitude"], at_pos, e, np.nan)),
-        "longitude": _floats(_held(c.floats["longitude"], at_pos, e, np.nan)),
+        "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
+        "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
         "source": pa.DictionaryArray.from_arrays(
-            _ints(np.zeros(n, np.int64)), _strings(np.array([source]), nulls=False)
+            _ints(np.zeros(n, np.int32)), _strings(np.array([source]), nulls=False)
         ).cast(pa.string()),
         "position_error": pa.nulls(n, pa.float64()),
     }
     for f in FLOAT_FIELDS:
-        cols[f] = _floats(_held(c.floats[f], _at(c.has[f], gstart, e), e, np.nan))
+        cols[f] = _floats(held.pick(c.floats[f], c.has[f], np.nan))
     texts = {  # each distinct value as the tracker renders it
         "callsign": (c.codes["callsign"][0], c.has["callsign"]),
         "squawk": (squawk_strings(c.codes["squawk"][0]), c.has["squawk"]),
         "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
     }
     for f, (values, given) in texts.items():
-        idx = _held(c.codes[f][1], _at(given, gstart, e), e, -1)
+        idx = held.pick(c.codes[f][1], given, -1)
         cols[f] = _strings(values).take(_ints(idx))
-    o = _held(c.onground, _at(c.has["onground"], gstart, e), e, -1)
+    o = held.pick(c.onground, c.has["onground"], -1)
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     return cols
 
@@ -280,16 +233,18 @@ def gate_states(
         return STATE_SCHEMA.empty_table()
     ms = numpy_of(table.column("timestamp"))
     order = _sort(key, ms)
-    key, ms = key[order], ms[order]
+    if order is not None:
+        key, ms = key[order], ms[order]
     t = ms / 1000.0
     g, gstart = _segments(key, t, lost_after_s)
-    c = _read(table, order)
-    pos = _positions(c.floats["latitude"], c.floats["longitude"], t, g, stats, source)
+    c = read_columns(table, order, ("latitude", "longitude", *FLOAT_FIELDS), STRINGS, GIVEN)
+    pos = _positions(c, t, g, stats, source)
     updated = pos.copy()
-    for mask in c.has.values():
-        updated |= mask
+    for f, mask in c.has.items():
+        if f not in ("latitude", "longitude"):  # a position counts once the gate accepts it
+            updated |= mask
     e = _lake_order(_emitted(updated, t, g, rate_s), ms)
     cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
-        stats.aircraft.update(np.unique(key).tolist())
+        stats.aircraft.update(key[np.r_[True, key[1:] != key[:-1]]].tolist())  # sorted
     return pa.Table.from_arrays([cols[name] for name in STATE_SCHEMA.names], schema=STATE_SCHEMA)

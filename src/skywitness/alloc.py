@@ -1,0 +1,40 @@
+"""The C allocator's settings for batch commands (glibc): freed memory kept for reuse.
+
+numpy allocates each array of a million rows (~9 MB) with ``malloc``; glibc serves blocks that
+large with a fresh ``mmap`` and hands them back to the kernel on ``free``, so a batch that makes
+and drops hundreds of such temporaries (the states gate, the flights stage) faults every page
+of each one in again: ~20k more minor page faults and ~0.3-0.5 s more CPU (system time mostly)
+of a 1.1M-row states ``ingest`` on the project's box (bench/RESULTS.md). ``keep_freed_memory``
+raises the ``mmap`` threshold to glibc's largest (32 MiB) and keeps up to 1 GiB of freed heap
+instead of trimming it, so those blocks are reused. For a batch command only: a long-running
+service (``serve``) keeps its default, so its memory goes back to the system after a peak.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+#: ``mallopt`` parameters (glibc's malloc.h).
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+#: Blocks below this are taken from the heap, not a fresh mapping (glibc's maximum), bytes.
+MMAP_THRESHOLD_BYTES = 32 << 20
+#: Freed heap kept for reuse before the top is given back to the kernel, bytes.
+TRIM_THRESHOLD_BYTES = 1 << 30
+
+
+def keep_freed_memory() -> bool:
+    """Set the allocator as above; False where it is not glibc's (nothing changed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and others: no mallopt
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    )
