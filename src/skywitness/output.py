@@ -207,10 +207,23 @@ def parquet_file_writer(path: str, schema: pa.Schema, **options: Any) -> Any:
         return pq.ParquetWriter(path, schema, **options)
 
 
+def _has_coded(schema: pa.Schema) -> bool:
+    return any(pa.types.is_dictionary(f.type) for f in schema)
+
+
 class ParquetWriter:
+    """Row groups of ``ROW_GROUP_ROWS``. A dictionary-encoded string column (the ``decode``
+    output's labels, ``decode.dictcols``) is written as its dictionary page and its indices
+    as they are (no hashing of every row), and then the file stores no Arrow schema: every
+    reader sees plain strings, and the other types of command output (numbers, booleans,
+    strings, UTC timestamps) read back the same from Parquet's own types."""
+
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         self._file = _AtomicFile(path)
-        self._writer = parquet_file_writer(str(self._file.tmp), schema, **parquet_options(schema))
+        options = parquet_options(schema)
+        if _has_coded(schema):
+            options["store_schema"] = False
+        self._writer = parquet_file_writer(str(self._file.tmp), schema, **options)
         self._pending: list[pa.Table] = []
         self._rows = 0
 

@@ -43,8 +43,8 @@ def _strings(
 def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa.Array:
     """Each row's first ``length`` bytes of ``data`` (n, k) as lowercase hex strings."""
     n = length.shape[0]
-    keep = np.arange(data.shape[1]) < length[:, None]
-    chars = _PAIRS16[data][keep].view(np.uint8)
+    keep = np.arange(data.shape[1], dtype=np.uint8) < length[:, None]
+    chars = _PAIRS16[data[keep]].view(np.uint8)  # the real bytes first: a 1-byte mask
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(length.astype(np.int64) * 2, out=offsets[1:])
     return _strings(chars, offsets, None, 0)
