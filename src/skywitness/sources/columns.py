@@ -176,7 +176,7 @@ def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_
     if digits % 2 == 0:  # whole bytes: one pair lookup each (AVR's 12-digit times)
         pairs = np.ascontiguousarray(rows_at(data, start, digits)).view(np.uint16)
         value = HEX_PAIRS[pairs]
-        good: npt.NDArray[np.bool_] = (value <= 0xFF).all(axis=1)
+        good = np.asarray((value <= 0xFF).all(axis=1), dtype=np.bool_)
         big = np.zeros((value.shape[0], 8), dtype=np.uint8)  # big-endian uint64 rows
         big[:, 8 - digits // 2 :] = value
         return big.view(">u8").ravel().astype(np.int64), good
