@@ -106,14 +106,17 @@ def main() -> None:
                 mods = ", ".join(loaded(argv, src)) or "-"
                 print(f"{name + tag:50} {cpu:6.3f} {wall:7.3f}  {mods}")
         floor = min(run_code("import numpy, pyarrow") for _ in range(3))
+        one = {"OPENBLAS_NUM_THREADS": "1"}  # as the CLI sets it (config.OPENBLAS_THREADS_ENV)
+        floor1 = min(run_code("import numpy, pyarrow", one) for _ in range(3))
         bare = min(run_code("pass") for _ in range(3))
         print(f"(best of {args.repeat}; CPU of python -c pass: {bare:.3f} s, of python -c ")
-        print(f"'import numpy, pyarrow': {floor:.3f} s)")
+        print(f"'import numpy, pyarrow': {floor:.3f} s, with OPENBLAS_NUM_THREADS=1 as the CLI")
+        print(f"runs: {floor1:.3f} s)")
 
 
-def run_code(code: str) -> float:
+def run_code(code: str, env: dict[str, str] | None = None) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **(env or {})})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 

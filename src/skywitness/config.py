@@ -26,10 +26,16 @@ LOG_LEVEL_ENV = "SKYWITNESS_LOG_LEVEL"
 #: CPU of a 1.1M-row states ``ingest`` on the project's test box (issue 18; 0.1 s more user
 #: time without them). The CLI sets it to 0 unless the environment already chooses.
 NUMPY_HUGEPAGE_ENV = "NUMPY_MADVISE_HUGEPAGE"
+#: The thread count of the OpenBLAS that numpy loads. Its threads start when numpy is
+#: imported and spin on idle cores waiting for work that skywitness never gives them (its
+#: linear algebra is batches of 3x3 and 4x4 systems): ~0.07 CPU s of every command's
+#: start-up on a 2-core box, more with more cores (issue 18). The CLI sets it to 1 unless the
+#: environment already chooses.
+OPENBLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
 #: Every environment variable skywitness reads.
 ENVIRONMENT = (
     DATA_DIR_ENV, TOKEN_ENV, OPENSKY_CLIENT_ID_ENV, OPENSKY_CLIENT_SECRET_ENV, LOG_LEVEL_ENV,
-    NUMPY_HUGEPAGE_ENV,
+    NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV,
 )  # fmt: skip
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"

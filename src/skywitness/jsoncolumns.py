@@ -7,7 +7,8 @@ the per-row path's (``json.dumps`` of ``jsonable`` values, compact, null fields 
 ASCII only): integers and booleans are Arrow's casts, which print them as Python does; times
 are ``iso_z`` column-wise (``timeutil.iso_z_micros``); texts of plain printable ASCII are
 copied between quotes; floats and any other text are printed by the per-row path's own
-function, once per distinct value. A column of another type (lists, dates, ...) gives None
+function, once per distinct value; a dictionary-encoded column's rows are its dictionary's
+texts, taken by index. A column of another type (lists, dates, ...) gives None
 and the caller goes row by row.
 """
 
@@ -131,6 +132,9 @@ def _fragments(key: str, arr: pa.Array) -> pa.Array | None:
         return _quoted(key, arr) if _is_plain(arr) else _per_distinct(key, arr)
     if pa.types.is_timestamp(typ):
         return _times(key, arr)
+    if pa.types.is_dictionary(typ):  # the decode output's labels (decode.dictcols)
+        texts = _fragments(key, arr.dictionary)
+        return None if texts is None else _call("take", [texts, arr.indices])
     return None
 
 

@@ -173,3 +173,44 @@ def test_numpy_huge_pages_off_unless_the_environment_asks(
     out = ("-o", str(tmp_path / "x.parquet"))
     assert _numpy_hugepages(env, *argv, *out) == "False"
     assert _numpy_hugepages({**env, "NUMPY_MADVISE_HUGEPAGE": "1"}, *argv, *out) == "True"
+
+
+#: Reads the thread count of the OpenBLAS that numpy loaded, through its own C function
+#: (named ``openblas_get_num_threads``, with a prefix and suffix in numpy's wheels' build).
+OPENBLAS_THREADS = """
+import ctypes, sys
+from skywitness.cli.main import main
+main(sys.argv[1:])
+import numpy
+lib = next(line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line)
+blas = ctypes.CDLL(lib)
+names = ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_",
+         "openblas_get_num_threads64_")
+get = next(getattr(blas, n) for n in names if hasattr(blas, n))
+print(get(), file=sys.stderr)
+"""
+
+
+def _openblas_threads(env: dict[str, str], *argv: str) -> int:
+    r = subprocess.run(
+        [sys.executable, "-c", OPENBLAS_THREADS, *argv],
+        capture_output=True,
+        env={**env, "PYTHONPATH": SRC},
+        timeout=120,
+        check=True,
+    )
+    return int(r.stderr.decode().strip().splitlines()[-1])
+
+
+def test_openblas_single_threaded_unless_the_environment_asks(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """OpenBLAS's threads start with numpy and spin on idle cores (~0.07 CPU s of every
+    command's start-up on a 2-core box, issue 18): the CLI asks for one thread, unless the
+    environment chooses."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    argv = ("decode", "-q", str(shared_data / "pymodes-tests/sample_data_adsb.csv"))
+    out = ("-o", str(tmp_path / "x.parquet"))
+    assert _openblas_threads(env, *argv, *out) == 1
+    asked = {**env, "OPENBLAS_NUM_THREADS": "2"}  # OpenBLAS caps it at the cores there are
+    assert _openblas_threads(asked, *argv, *out) == min(2, os.cpu_count() or 1)

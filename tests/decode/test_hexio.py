@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skywitness.decode import hexio
+from skywitness.decode.dictcols import coded, same_value
 from skywitness.decode.hexio import (
     address_column,
     hex_column,
@@ -18,7 +19,7 @@ from skywitness.decode.hexio import (
     string_array,
     text_column,
 )
-from skywitness.runtime.records import squawks
+from skywitness.runtime.records import identity_codes, squawks
 
 rows = st.lists(st.tuples(st.binary(min_size=14, max_size=14), st.sampled_from([0, 2, 7, 14])))
 
@@ -115,3 +116,43 @@ def test_squawks_of_any_int16_are_their_last_four_digits(codes: list[int]) -> No
     four digits, as the per-digit arithmetic did; every negative is none."""
     got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
     assert got == [None if c < 0 else f"{c % 10_000:04d}" for c in codes]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=200), st.data())
+def test_coded_columns_are_the_labels(names: list[str], data: st.DataObject) -> None:
+    """A dictionary-encoded label column (``coded``) holds ``labels``' values, int8 or int16
+    indices by the names' count."""
+    codes = data.draw(st.lists(st.integers(0, len(names) - 1), max_size=40))
+    null = np.array(data.draw(st.lists(st.booleans(), min_size=len(codes), max_size=len(codes))))
+    arr, c = string_array(names), np.array(codes, dtype=np.uint8)
+    got = coded(arr, c, null.astype(bool))
+    got.validate(full=True)
+    assert got.to_pylist() == labels(arr, c, null.astype(bool)).to_pylist()
+    assert got.indices.type == (pa.int8() if len(names) <= 128 else pa.int16())
+    assert coded(arr, c).to_pylist() == [names[i] for i in codes]
+
+
+def test_coded_refuses_a_code_outside_the_names_unless_null() -> None:
+    names = string_array(["a", "b"])
+    with pytest.raises(IndexError, match=r"outside 0\.\.1"):
+        coded(names, np.array([0, 2], dtype=np.int8))
+    got = coded(names, np.array([0, 9], dtype=np.int8), np.array([False, True]))
+    assert got.to_pylist() == ["a", None]
+    assert same_value(string_array(["rx1"]), 3).to_pylist() == ["rx1"] * 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-32768, 32767)), st.booleans())
+def test_identity_codes_are_the_squawks(codes: list[int], octal: bool) -> None:
+    """The decode output's dictionary-encoded identity codes are ``squawks``' texts: over
+    the 4096 octal codes, or over 0000..9999 when a code is not octal (past 9999: its last
+    four digits, as ``squawks``)."""
+    if octal:
+        codes = [int(f"{c % 4096:04o}") if c >= 0 else -1 for c in codes]
+    a = np.array(codes, dtype=np.int16)
+    got = identity_codes(a)
+    got.validate(full=True)
+    assert got.to_pylist() == squawks(a).to_pylist()
+    if octal:
+        assert len(got.dictionary) == 4096

@@ -68,6 +68,19 @@ def test_hex_ints_is_int_base_16(case: tuple[int, list[int]]) -> None:
     ]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([2, 6, 12]), st.lists(st.integers(0, 2**48 - 1), min_size=1, max_size=20))
+def test_hex_ints_of_lines_after_a_head(digits: int, values: list[int]) -> None:
+    """AVR's ``@`` + 12 digits: each number one character into its line (odd offsets), read
+    by whole hex pairs, is ``int(text, 16)``."""
+    lines = [f"@{v % 16**digits:0{digits}X};\n" for v in values]
+    data = np.frombuffer("".join(lines).encode(), dtype=np.uint8)
+    start = np.arange(len(values), dtype=np.int64) * (digits + 3) + 1
+    got, ok = hex_ints(data, start, digits)
+    assert ok.all()
+    assert got.tolist() == [v % 16**digits for v in values]
+
+
 def test_hex_ints_flags_non_hex() -> None:
     data = np.frombuffer(b"12g4ff", dtype=np.uint8)
     got, ok = hex_ints(data, np.array([0, 2, 4], dtype=np.int64), 2)

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from .. import __version__
-from ..config import NUMPY_HUGEPAGE_ENV
+from ..config import NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
 from ..errors import SkywitnessError
 
 #: Each command and the module that registers it, in the order of ``--help``. A module may
@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # numpy reads it when first imported: huge pages off unless asked (config.py says why)
     os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
+    # and OpenBLAS reads this when numpy loads it: one thread, no idle spinning (config.py)
+    os.environ.setdefault(OPENBLAS_THREADS_ENV, "1")
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

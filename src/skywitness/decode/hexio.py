@@ -43,8 +43,8 @@ def _strings(
 def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa.Array:
     """Each row's first ``length`` bytes of ``data`` (n, k) as lowercase hex strings."""
     n = length.shape[0]
-    keep = np.arange(data.shape[1]) < length[:, None]
-    chars = _PAIRS16[data][keep].view(np.uint8)
+    keep = np.arange(data.shape[1], dtype=np.uint8) < length[:, None]
+    chars = _PAIRS16[data[keep]].view(np.uint8)  # the real bytes first: a 1-byte mask
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(length.astype(np.int64) * 2, out=offsets[1:])
     return _strings(chars, offsets, None, 0)
@@ -77,22 +77,28 @@ def fixed_width_column(
 
 def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     """A fixed-width numpy string column (callsigns, ``<U8``) as Arrow strings, "" -> null;
-    ASCII rows are copied byte-wise, anything else goes through Arrow's own conversion."""
+    ASCII rows are copied byte-wise (only the non-empty ones are looked at: most frames carry
+    no callsign), anything else goes through Arrow's own conversion."""
     n = text.shape[0]
     width = text.dtype.itemsize // 4
     null = text == ""
-    codes = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
+    rows = np.flatnonzero(~null)
+    some = np.ascontiguousarray(text[rows])
+    codes = some.view(np.uint32).reshape(rows.shape[0], width)
     if width == 0 or (codes >= 128).any():
         return pa.array(text.astype(object), type=pa.string(), mask=null)
     keep = codes != 0  # numpy pads with NUL (and drops trailing ones)
-    size = keep.sum(axis=1)
-    if (size != np.strings.str_len(text)).any():  # a NUL inside a value
+    size_some = keep.sum(axis=1)
+    if (size_some != np.strings.str_len(some)).any():  # a NUL inside a value
         return pa.array(text.astype(object), type=pa.string(), mask=null)
+    size = np.zeros(n, dtype=np.int64)
+    size[rows] = size_some
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(size, out=offsets[1:])
     chars = codes[keep].astype(np.uint8)
-    valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
-    return _strings(chars, offsets, valid, int(np.count_nonzero(null)))
+    nulls = n - rows.shape[0]
+    valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if nulls else None
+    return _strings(chars, offsets, valid, nulls)
 
 
 # Building Arrow columns from numpy buffers, not with ``pa.array``/``to_numpy``: in pyarrow 26
@@ -108,12 +114,15 @@ def numeric_column(
     values: npt.NDArray[np.generic], typ: pa.DataType, null: npt.NDArray[np.bool_] | None = None
 ) -> pa.Array:
     """A fixed-width Arrow column (numbers, timestamps) over ``values``' own bytes."""
-    if null is not None and null.shape[0] and bool(null.all()):
-        return pa.nulls(null.shape[0], typ)  # most decoded fields are absent from most frames
+    n = values.shape[0]
+    nulls = 0 if null is None else int(np.count_nonzero(null))
+    if n and nulls == n:
+        return pa.nulls(n, typ)  # most decoded fields are absent from most frames
     v = np.ascontiguousarray(values)
-    validity = None if null is None else _bitmap(~null)
-    nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
-    return pa.Array.from_buffers(typ, v.shape[0], [validity, pa.py_buffer(v)], null_count=nulls)
+    validity = None
+    if nulls and null is not None:
+        validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
+    return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(v)], null_count=nulls)
 
 
 def bool_column(

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..decode.dictcols import coded, same_value
 from ..decode.hexio import (
     address_column,
     bool_column,
@@ -127,8 +128,36 @@ def _code_digits() -> npt.NDArray[np.uint8]:
     return (codes[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
 
 
+#: Every identity code (4 octal digits, "0000".."7777") as text, in octal order: the
+#: dictionary of the decode output's squawk columns.
+_OCTAL_DIGITS = (np.arange(4096)[:, None] >> np.array([9, 6, 3, 0]) & 7).astype(np.uint8)
+_OCTAL_LABELS = fixed_width_column(_OCTAL_DIGITS + ord("0"))
+#: An identity code read as a decimal number (7700) -> its index in ``_OCTAL_LABELS``; -1
+#: for a number that is not 4 octal digits.
+_OCTAL_INDEX = np.full(10_000, -1, dtype=np.int16)
+_OCTAL_INDEX[_OCTAL_DIGITS.astype(np.int32) @ np.array([1000, 100, 10, 1])] = np.arange(4096)
+
+
+@functools.cache
+def _decimal_labels() -> pa.Array:
+    return squawks(np.arange(10_000, dtype=np.int16))
+
+
+def identity_codes(codes: npt.NDArray[np.int16]) -> pa.DictionaryArray:
+    """``squawks(codes)`` as a dictionary-encoded column: over every 4-octal-digit code (a
+    decoded identity code always is one), else over "0000".."9999" (a code past 9999 by its
+    last four digits, as ``squawks``)."""
+    missing = codes < 0
+    values = np.where(missing, 0, codes).astype(np.int32) % 10_000
+    idx = _OCTAL_INDEX[values]
+    if not bool((idx < 0).any()):
+        return coded(_OCTAL_LABELS, idx, missing)
+    return coded(_decimal_labels(), values, missing)
+
+
 def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
-    """The ``decode`` output: frame, address, reject reason and every decoded field."""
+    """The ``decode`` output: frame, address, reject reason and every decoded field. Label
+    and code columns are dictionary-encoded (``decode.dictcols``: the same strings)."""
     cols: dict[str, pa.Array] = {
         "timestamp": timestamps(msgs.timestamp),
         "frame": frame_hex(frames),
@@ -136,15 +165,15 @@ def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
         "icao24": address_column(msgs.icao24, msgs.icao24 == 0),
         "address_verified": bool_column(msgs.address_verified),
         "non_icao": bool_column(msgs.non_icao),
-        "reject": labels(_REJECT_LABELS, msgs.reject, msgs.reject == 0),
-        "kind": labels(_KIND_LABELS, msgs.kind),
-        "bds": labels(_BDS_LABELS, msgs.bds, msgs.bds == 0),
+        "reject": coded(_REJECT_LABELS, msgs.reject, msgs.reject == 0),
+        "kind": coded(_KIND_LABELS, msgs.kind),
+        "bds": coded(_BDS_LABELS, msgs.bds, msgs.bds == 0),
         "bds_ambiguous": bool_column(msgs.bds_ambiguous),
         "callsign": _nullable_str(msgs.callsign),
-        "squawk": squawks(msgs.squawk),
-        "modeac": squawks(msgs.modeac),
+        "squawk": identity_codes(msgs.squawk),
+        "modeac": identity_codes(msgs.modeac),
         "signal": _nullable_float(frames.signal.astype(np.float64)),
-        "source": repeated(frames.source, len(frames)),
+        "source": same_value(string_array([frames.source]), len(frames)),
     }
     for name in _FLOAT_FIELDS:
         cols[name] = _nullable_float(getattr(msgs, name))
@@ -152,7 +181,7 @@ def messages_table(frames: FrameBatch, msgs: Messages) -> pa.Table:
         cols[name] = _nullable_int(getattr(msgs, name))
     for name in _BOOL_FIELDS:
         cols[name] = _nullable_bool(getattr(msgs, name))
-    cols["cpr_kind"] = labels(_CPR_LABELS, msgs.cpr_kind, msgs.cpr_kind == 0)
+    cols["cpr_kind"] = coded(_CPR_LABELS, msgs.cpr_kind, msgs.cpr_kind == 0)
     return _table(cols)
 
 

@@ -1,0 +1,46 @@
+"""Dictionary-encoded string columns: a label column built from its codes.
+
+``coded(names, codes)`` is the column ``names[codes]`` without gathering any text: the codes
+become the indices of an Arrow dictionary array over ``names``. The Parquet writer writes such
+a column as its dictionary page and the codes as they are, where a plain string column must be
+hashed row by row into a dictionary again (the ``decode`` output's label columns: ~0.05 s per
+500k frames built, ~0.02 s more written, issue 18). The values are the same strings: a Parquet
+file written from them reads back as plain strings (``output.ParquetWriter``), JSON lines and
+CSV print the same text (``jsoncolumns``, Arrow's CSV writer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from .hexio import numeric_column
+
+
+def _check(codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None, size: int) -> None:
+    if not codes.shape[0]:
+        return
+    live = codes if null is None or not null.any() else codes[~null]
+    if live.shape[0] and (int(live.min()) < 0 or int(live.max()) >= size):
+        raise IndexError(f"label code outside 0..{size - 1}")
+
+
+def coded(
+    names: pa.Array, codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None = None
+) -> pa.DictionaryArray:
+    """``names[codes]`` (null where ``null``; IndexError for a code outside ``names``) as a
+    dictionary-encoded column: the codes are its indices (int8 below 128 names, else int16),
+    no text is gathered."""
+    _check(codes, null, len(names))
+    if len(names) <= 128:
+        idx = codes.view(np.int8) if codes.dtype == np.uint8 else codes.astype(np.int8)
+        indices = numeric_column(idx, pa.int8(), null)
+    else:
+        indices = numeric_column(codes.astype(np.int16), pa.int16(), null)
+    return pa.DictionaryArray.from_arrays(indices, names, safe=False)
+
+
+def same_value(names: pa.Array, n: int) -> pa.DictionaryArray:
+    """``names[0]`` ``n`` times (a source name column), as a dictionary-encoded column."""
+    return coded(names, np.zeros(n, dtype=np.int8))
