@@ -49,6 +49,8 @@ from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import FLIGHT_SCHEMA
 from .segment import GROUND_SPLIT_GAP_S
+from .settle import SETTLE_ROWS
+from .settled import SettledFlights
 from .tablediff import diff_flights as _diff
 
 I8 = npt.NDArray[np.int64]
@@ -69,7 +71,8 @@ class FlightBuilder:
 
     ``late`` counts points left out because they were older than the retained flights allow;
     ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost);
-    ``recalls`` the flights forgotten in the air brought back through ``recall``.
+    ``recalls`` the flights forgotten in the air brought back through ``recall``; ``cuts``
+    the cuts made of flights in progress (``settle``).
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class FlightBuilder:
         recall: Recall | None = None,
         kinds: Kinds | None = None,
         keep_final: bool = True,
+        settle_rows: int | None = SETTLE_ROWS,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
         self._keep_final = keep_final  # False: finished flights are handed over, then dropped
@@ -103,7 +107,12 @@ class FlightBuilder:
         self._final: list[pa.Table] = []
         self._finished: list[pa.Table] = []  # flights made final since they were last taken
         self._now = NEVER  # ms, newest point seen of any aircraft
+        # flights in progress cut (``settle``): their rows before the cut replaced by a summary
+        self._settled = SettledFlights() if settle_rows is not None else None
+        self._settle_rows = settle_rows or 0
+        self._kept = np.zeros(0, dtype=np.int64)  # per code: rows held after its last cut
         self.late = 0
+        self.cuts = 0
         self.rebuilt_rows = 0
         self.recalls = 0
 
@@ -164,10 +173,18 @@ class FlightBuilder:
         np.minimum.at(t_min, code, ms)
         ws = np.full(len(self._code), ALWAYS, dtype=np.int64)  # window start per code
         ws[aff] = self._window_start(aff, t_min[aff])
-        held = self._rows(np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code])))
-        window = pa.concat_tables([*held, new])
+        at = np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code]))
+        seeds, seeded, seed_ms = (
+            self._settled.seeds(aff, ws) if self._settled is not None else ([], at[:0], at[:0])
+        )
+        window = pa.concat_tables([*seeds, *self._rows(at), new])
         self.rebuilt_rows += window.num_rows
-        rebuilt = build_flights(window, inference=self._inference, kinds=self._kinds)
+        rebuilt = self._build(window)
+        if self._settled is not None and seeded.size:
+            w_code = np.r_[seeded, self._k_code[at], code]
+            w_ms = np.r_[seed_ms, self._k_ms[at], ms]
+            r_code = self._codes(rebuilt["icao24"])
+            rebuilt = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded)
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(self._live.filter(pa.array(redo)), rebuilt)
         self._live = pa.concat_tables([self._live.filter(pa.array(~redo)), rebuilt])
@@ -180,8 +197,43 @@ class FlightBuilder:
         np.maximum.at(self._newest, code, ms)
         self._retain(aff)
         self._forget()
+        self._cut(aff)
         self._compact()
         return changed, removed
+
+    def _build(self, window: pa.Table) -> pa.Table:
+        return build_flights(window, inference=self._inference, kinds=self._kinds)
+
+    def _cut(self, aff: I8) -> None:
+        """Cut the long flights in progress of ``aff`` (``settle``): rows before the cut
+        dropped, the flights before final, older points late from then on."""
+        if self._settled is None:
+            return
+        held = np.bincount(self._k_code[self._k_alive], minlength=len(self._code))
+        want = aff[(held[aff] >= self._settle_rows) & (held[aff] >= 2 * self._kept[aff])]
+        if want.size == 0:
+            return
+        order = np.lexsort((self._l_first, self._l_code))
+        lc = self._l_code[order]
+        j = _last_le(lc, self._l_first[order], want, np.full(want.shape[0], ALWAYS))
+        want, j = want[j >= 0], j[j >= 0]
+        if want.size == 0:
+            return
+        at = np.flatnonzero(self._k_alive & np.isin(self._k_code, want))
+        rows = pa.concat_tables(self._rows(at))
+        hi = self._newest[want] - round(LATE_S * 1000)
+        flights = self._live.take(pa.array(order[j]))
+        cuts = self._settled.cut(rows, self._k_code[at], self._k_ms[at], flights, hi, self._build)
+        if not cuts:
+            return
+        self.cuts += len(cuts)
+        bound = np.full(len(self._code), NEVER, dtype=np.int64)
+        first = np.full(len(self._code), NEVER, dtype=np.int64)
+        for c in cuts:
+            bound[c.code], first[c.code] = c.cut_ms, c.first_ms
+            self._accept[c.code] = max(int(self._accept[c.code]), c.accept_ms)
+            self._kept[c.code] = c.kept
+        self._drop(self._k_ms < bound[self._k_code], self._l_first < first[self._l_code])
 
     def _rows(self, idx: I8) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""
@@ -220,6 +272,7 @@ class FlightBuilder:
         if grow > 0:
             self._newest = np.r_[self._newest, np.full(grow, NEVER, dtype=np.int64)]
             self._accept = np.r_[self._accept, np.full(grow, NEVER, dtype=np.int64)]
+            self._kept = np.r_[self._kept, np.zeros(grow, dtype=np.int64)]
         idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         return lut[idx] if lut.size else idx
 
@@ -365,6 +418,8 @@ class FlightBuilder:
         self._k_alive &= ~rows
         if flights.any():
             done = self._live.filter(pa.array(flights))
+            if self._settled is not None and len(self._settled):
+                self._settled.forget(self._l_code[flights], done["flight_id"].to_pylist())
             self._finished.append(done)
             self._final.append(done)
             keep = ~flights

@@ -1,0 +1,282 @@
+"""The settled prefixes of an incremental builder's flights in progress (``settle``): which
+flights are cut where, the seeds a step builds them from and the merge of each step's
+rebuild with their summaries. ``incremental.FlightBuilder`` holds one ``SettledFlights`` and
+drops the rows and flights a cut says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from .rowarrays import NEVER
+from .segment import AIR_GAP_S
+from .settle import (
+    DEPARTURE_COLUMNS,
+    FAST_SEED_KT,
+    Settled,
+    Sorted,
+    find_cuts,
+    is_fast,
+    merge,
+    seed_row,
+    tally,
+)
+from .tablediff import diff_flights
+
+I8 = npt.NDArray[np.int64]
+F8 = npt.NDArray[np.float64]
+Build = Callable[[pa.Table], pa.Table]
+
+
+@dataclass(slots=True)
+class Cut:
+    """A cut made: the aircraft, its flight in progress (kept) and the time rows before which
+    are dropped (with the flights before that one) and points before which are late."""
+
+    code: int
+    fid: str
+    first_ms: int
+    cut_ms: int
+    accept_ms: int
+    kept: int  # rows held after the cut
+
+
+def _ms(col: pa.ChunkedArray) -> I8:
+    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+
+def _first_rows(s: Sorted) -> I8:
+    return np.flatnonzero(s.start == np.arange(s.code.shape[0]))
+
+
+class SettledFlights:
+    """Summaries of the flights in progress that were cut, by aircraft code."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[int, Settled] = {}
+
+    def __len__(self) -> int:
+        return len(self.by_code)
+
+    def forget(self, codes: I8, fids: list[str]) -> None:
+        """The flights ``fids`` (of aircraft ``codes``) are final: their summaries go."""
+        for c, f in zip(codes.tolist(), fids, strict=True):
+            s = self.by_code.get(c)
+            if s is not None and s.fid == f:
+                del self.by_code[c]
+
+    def accept_ms(self, code: int) -> int:
+        s = self.by_code.get(code)
+        return NEVER if s is None else s.accept_ms
+
+    def seeds(self, aff: I8, ws: I8) -> tuple[list[pa.Table], I8, I8]:
+        """The seeds of the aircraft ``aff`` whose step rebuilds a cut flight (window start
+        ``ws`` per code at or before the cut): tables, codes, times."""
+        if not self.by_code:
+            return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+        got = [(c, s) for c in aff.tolist() if (s := self.by_code.get(c)) and ws[c] <= s.cut_ms]
+        codes = np.array([c for c, _ in got], dtype=np.int64)
+        return [s.seed for _, s in got], codes, np.array([s.cut_ms for _, s in got], np.int64)
+
+    def merge(self, window: pa.Table, w_code: I8, w_ms: I8, rebuilt: pa.Table, r_code: I8,
+              seeded: I8) -> pa.Table:  # fmt: skip
+        """``rebuilt`` with each seeded flight (the one starting at its seed) merged with its
+        summary."""
+        if seeded.size == 0:
+            return rebuilt
+        cut = np.full(int(max(r_code.max(initial=0), seeded.max())) + 2, NEVER, np.int64)
+        cut[seeded] = [self.by_code[c].cut_ms for c in seeded.tolist()]
+        is_t = _ms(rebuilt["firstSeen"]) == cut[np.where(r_code >= 0, r_code, -1)]
+        t_idx = np.flatnonzero(is_t)
+        tails = rebuilt.take(pa.array(t_idx))
+        merged = self._merged(window, w_code, w_ms, tails, r_code[t_idx])
+        return pa.concat_tables([rebuilt.filter(pa.array(~is_t)), merged])
+
+    def _merged(
+        self, window: pa.Table, w_code: I8, w_ms: I8, tails: pa.Table, t_code: I8
+    ) -> pa.Table:
+        """The merged rows of ``tails`` (seeded flights of aircraft ``t_code``)."""
+        sel = np.flatnonzero(np.isin(w_code, t_code))
+        s = Sorted.of(window.take(pa.array(sel)), w_code[sel], w_ms[sel])
+        size = int(max(t_code.max(initial=0), s.code.max(initial=0))) + 1
+        jt = np.full(size, -1, np.int64)
+        jt[t_code] = np.arange(t_code.shape[0])
+        nt = np.zeros(size, np.int64)
+        nt[t_code] = np.asarray(tails["n_positions"].to_numpy(), np.int64)
+        rank = np.arange(s.code.shape[0]) - s.start
+        group = np.where(rank < nt[s.code], jt[s.code], -1)
+        k = t_code.shape[0]
+        cs = tally(*s.words("callsign"), group, k)
+        src = tally(*s.words("source"), group, k)
+        vmax = np.full(k, np.nan)
+        gs = s.floats("groundspeed")
+        np.fmax.at(vmax, group[group >= 0], gs[group >= 0])
+        settled = [self.by_code[c] for c in t_code.tolist()]
+        return merge(tails, settled, cs, src, vmax)
+
+    def cut(
+        self,
+        rows: pa.Table,
+        code: I8,
+        ms: I8,
+        flights: pa.Table,
+        hi_ms: I8,
+        build: Build,
+    ) -> list[Cut]:
+        """Cut the flights in progress ``flights`` (one per aircraft, ascending code) whose
+        held rows are ``rows`` (aircraft ``code``, times ``ms``, in held order): where a cut
+        is found and gives the flight's row back, its summary is kept and the cut returned.
+        ``hi_ms`` per aircraft: the cut rows end by then; ``build``: ``build_flights``."""
+        s = Sorted.of(rows, code, ms)
+        firsts = _first_rows(s)
+        ac = np.cumsum(s.start == np.arange(s.code.shape[0])) - 1
+        f_codes = s.code[firsts]
+        first_ms = _ms(flights["firstSeen"])
+        last_ms = _ms(flights["lastSeen"])
+        fa_ms = _ms(flights["first_airborne"])
+        old = np.array([c in self.by_code for c in f_codes.tolist()], dtype=bool)
+        # first cut: from the flight's first row (its time held by one row only)
+        before = np.bincount(ac, weights=s.ms < first_ms[ac], minlength=firsts.shape[0])
+        at = np.bincount(ac, weights=s.ms == first_ms[ac], minlength=firsts.shape[0])
+        lo = np.where(old, firsts, firsts + before.astype(np.int64))
+        ok = old | (at == 1)
+        hi = np.where(ok, np.minimum(hi_ms, last_ms), NEVER)
+        pairs = zip(f_codes.tolist(), old.tolist(), strict=True)
+        coslat = np.array([self.by_code[c].coslat if o else 2.0 for c, o in pairs])
+        cuts, ends = find_cuts(s, lo, hi, np.where(old, NEVER, fa_ms), coslat)
+        pick = np.flatnonzero(cuts >= 0)
+        if pick.size == 0:
+            return []
+        new = [self._summary(s, int(ends[i]), int(lo[i]), int(cuts[i]), flights.slice(int(i), 1),
+                             int(f_codes[i])) for i in pick.tolist()]  # fmt: skip
+        fast_dep = self._fast_departures(s, new, pick, cuts, build)
+        new_codes = [int(f_codes[i]) for i in pick.tolist()]
+        keep = self._checked(s, new, new_codes, fast_dep, flights.take(pa.array(pick)), build)
+        out = []
+        for i, summary, good in zip(pick.tolist(), new, keep, strict=True):
+            if not good or summary is None:
+                continue
+            c = int(f_codes[i])
+            self.by_code[c] = summary
+            kept = int(firsts[i] + np.sum(ac == i) - cuts[i])
+            out.append(Cut(c, summary.fid, int(first_ms[i]), summary.cut_ms,
+                           summary.accept_ms, kept))  # fmt: skip
+        return out
+
+    def _summary(
+        self, s: Sorted, end: int, lo: int, c: int, flight: pa.Table, code: int
+    ) -> Settled | None:
+        """The summary of the flight ``flight`` of aircraft ``code`` cut at row ``c`` (its
+        held rows from ``lo`` before the cut: the first ones, or those after its last cut;
+        ``end``: the last row making ``c`` a cut)."""
+        old = self.by_code.get(code)
+        t = s.ms[lo : c + 1] / 1e3
+        dt = np.diff(t)
+        gs = s.floats("groundspeed")[lo:c]
+        lat = s.floats("latitude")[lo:c]
+        fa = NEVER if old is not None else int(_ms(flight["first_airborne"])[0])
+        air = s.ms[lo:c] >= fa  # the pair's first row airborne (all of a flight's middle)
+        vmax = float(np.fmax.reduce(np.r_[np.nan if old is None else old.vmax, gs]))
+        part = np.arange(s.code.shape[0])
+        group = np.where((part >= lo) & (part < c), 0, -1)
+        cs = tally(*s.words("callsign"), group, 1)[0]
+        src = tally(*s.words("source"), group, 1)[0]
+        cos = float(np.min(np.cos(np.radians(np.nan_to_num(lat))), initial=2.0))
+        accept = int(s.ms[end]) + 1
+        dep = flight.select(list(DEPARTURE_COLUMNS))
+        if old is not None:
+            callsigns = dict(old.callsigns)
+            for w, n in cs.items():
+                callsigns[w] = callsigns.get(w, 0) + n
+            return Settled(
+                old.fid, int(s.ms[c]), accept, old.dep, old.dep_fast, vmax, old.n + (c - lo),
+                old.bridged + int(np.sum(dt > AIR_GAP_S)), max(old.longest, float(dt.max())),
+                min(old.coslat, cos), callsigns, list(dict.fromkeys([*old.sources, *src])),
+                seed_row(s.table.slice(c, 1), vmax),
+            )  # fmt: skip
+        stop = s.start[c] + int(np.sum(s.start == s.start[c]))
+        upto = s.ms[lo:stop] <= int(_ms(flight["lastSeen"])[0])
+        top = float(np.fmax.reduce(np.r_[np.nan, s.floats("groundspeed")[lo:stop][upto]]))
+        if not is_fast(vmax) and is_fast(top):
+            return None  # fast only after the cut: the slow departure is not known
+        return Settled(
+            str(flight["flight_id"][0]), int(s.ms[c]), accept,
+            None if is_fast(vmax) else dep, dep, vmax, c - lo,
+            int(np.sum((dt > AIR_GAP_S) & air)), float(dt.max()), cos, cs, list(src),
+            seed_row(s.table.slice(c, 1), vmax),
+        )  # fmt: skip
+
+    def _fast_departures(
+        self, s: Sorted, new: list[Settled | None], pick: I8, cuts: I8, build: Build
+    ) -> dict[int, pa.Table]:
+        """For first cuts of slow flights: the departure columns as they read once the flight
+        is fast (a seed as fast as nothing flies put at the cut, all held rows kept)."""
+        need = [j for j, x in enumerate(new) if x is not None and x.dep is not None]
+        if not need:
+            return {}
+        codes = s.code[cuts[pick[need]]]
+        seeds = [seed_row(s.table.slice(int(cuts[pick[j]]), 1), FAST_SEED_KT) for j in need]
+        sel = np.flatnonzero(np.isin(s.code, codes))
+        out = build(pa.concat_tables([*seeds, s.table.take(pa.array(sel))]))
+        got: dict[int, pa.Table] = {}
+        fids = out["flight_id"].to_pylist()
+        for j in need:
+            x = new[j]
+            assert x is not None
+            if x.fid in fids:
+                row = out.slice(fids.index(x.fid), 1)
+                got[j] = row.select(list(DEPARTURE_COLUMNS))
+        return got
+
+    def _checked(
+        self,
+        s: Sorted,
+        new: list[Settled | None],
+        new_codes: list[int],
+        fast_dep: dict[int, pa.Table],
+        flights: pa.Table,
+        build: Build,
+    ) -> list[bool]:
+        """Whether each summary, merged with the rebuild from its seed, gives its flight's
+        row (``flights``, one per summary) back; fills in the fast departures."""
+        ok = [x is not None and (x.dep is None or j in fast_dep) for j, x in enumerate(new)]
+        trial = SettledFlights()
+        icao: dict[str, int] = {}
+        seeds, codes, cut_ms = [], [], []
+        for j, x in enumerate(new):
+            if not ok[j] or x is None:
+                continue
+            if x.dep is not None:
+                x.dep_fast = fast_dep[j]
+            c = new_codes[j]
+            icao[str(x.seed["icao24"][0])] = c
+            trial.by_code[c] = x
+            seeds.append(x.seed)
+            codes.append(c)
+            cut_ms.append(x.cut_ms)
+        if not seeds:
+            return ok
+        s_code = s.code
+        cut = np.full(int(s_code.max()) + 1, 2**62, np.int64)
+        cut[codes] = cut_ms
+        sel = np.flatnonzero(s.ms >= cut[s_code])
+        window = pa.concat_tables([*seeds, s.table.take(pa.array(sel))])
+        w_code = np.r_[np.array(codes, np.int64), s_code[sel]]
+        w_ms = np.r_[np.array(cut_ms, np.int64), s.ms[sel]]
+        rebuilt = build(window)
+        r_code = np.array([icao.get(a, -1) for a in rebuilt["icao24"].to_pylist()], np.int64)
+        merged = trial.merge(window, w_code, w_ms, rebuilt, r_code, np.array(codes, np.int64))
+        fids = [x.fid for x in trial.by_code.values()]
+        want = flights.filter(pa.array([f in fids for f in flights["flight_id"].to_pylist()]))
+        got = merged.filter(pa.array([f in fids for f in merged["flight_id"].to_pylist()]))
+        changed, removed = diff_flights(want, got)
+        bad = set(changed["flight_id"].to_pylist()) | set(removed)
+        bad |= set(fids) - set(got["flight_id"].to_pylist())
+        for j, x in enumerate(new):
+            if ok[j] and x is not None and x.fid in bad:
+                ok[j] = False
+        return ok
