@@ -46,7 +46,9 @@ def test_slices_equal_bulk(quickstart: pa.Table, runways: pa.Table, slice_s: int
     assert final.equals(bulk.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")]))
     # the stream of changes and removals adds up to the final table
     assert sorted(seen) == sorted(final["flight_id"].to_pylist())
-    assert builder.late == 0 and builder.retained_rows() == quickstart.num_rows
+    # nothing made final in 3 h: every row held, but those before the cuts of long flights
+    assert builder.late == 0 and builder.cuts > 0
+    assert builder.retained_rows() < quickstart.num_rows
 
 
 def test_update_touches_only_its_aircraft(quickstart: pa.Table, runways: pa.Table) -> None:

@@ -31,6 +31,7 @@ from .incremental import FlightBuilder
 from .infer import AirportInference
 from .kinds import Kinds
 from .schema import FLIGHT_SCHEMA
+from .settle import SETTLE_ROWS
 
 
 @dataclass
@@ -53,7 +54,8 @@ class FlightStage:
     (``flights`` then lists the flights in progress); with ``kinds``, icao24 ->
     ``flights.kinds.Kind`` from the identity store or emitter categories, each aircraft's
     endurance, gaps and arrivals are judged by its kind: bulk and live callers pass the same
-    mapping to agree)."""
+    mapping to agree); ``settle_rows``: rows of an aircraft held before its flight in
+    progress is cut (``flights.settle``; None: never, for a stage of one step)."""
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class FlightStage:
         recall: Recall | None = None,
         kinds: Kinds | None = None,
         keep_final: bool = True,
+        settle_rows: int | None = SETTLE_ROWS,
     ) -> None:
         self.builder = FlightBuilder(
             runways,
@@ -72,6 +75,7 @@ class FlightStage:
             recall=recall,
             kinds=kinds,
             keep_final=keep_final,
+            settle_rows=settle_rows,
         )
 
     @property
@@ -124,4 +128,5 @@ def build_all(
 ) -> pa.Table:
     """The flights of ``states`` (all rows of the aircraft concerned) by one step of a fresh
     stage: what ``flights rebuild`` and ``ingest`` store."""
-    return FlightStage(inference=inference, kinds=kinds).step(states, stats).changed
+    stage = FlightStage(inference=inference, kinds=kinds, settle_rows=None)
+    return stage.step(states, stats).changed
