@@ -7,25 +7,32 @@ gaps the new points do not reach. Everything from there on is rebuilt, for all a
 aircraft in one vectorised ``build_flights`` call, and compared with what was there.
 
 Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS``); per
-aircraft only the rows from the flight before the one in progress at
-``newest - LATE_S`` are kept (the flight in progress and the last completed one); older
-flights are final (their rows, one per flight, stay for ``flights()``). Points arriving too
-late (older than the retained flights allow) are counted as rejects, never merged into a
-window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is
-forgotten (its flights final), and one with no flight keeps only its last
-``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). With a ``recall`` (the
-aircraft's stored rows, e.g. from the store's lake), a forgotten flight that ended in the air
-is remembered for ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft
-comes back airborne where ``same_flight`` says it could not have landed in between (an ocean
-crossing out of coverage), its rows are recalled and the flight is live again, rebuilt with
-the new points under its old id. With ``keep_final=False`` (a live service with a store, which
-holds what was passed on) a finished flight's row is handed over once (``take_finished_rows``)
-and then dropped, unless a recall may bring it back: memory then holds the flights in progress,
-not every flight of the run. Within these horizons the result is the one an unbounded
-builder gives (equal to the bulk build on the tests); beyond them it differs where bulk joins
-a flight to points after 6 h of silence (a landing hidden in a long gap, an ocean gap bridged
-without ``recall`` or after more than 24 h, parked points of the evening before a takeoff
-first seen airborne) or to a ground-only stretch of more than 6 h before a takeoff.
+aircraft only the rows from the flight before the one in progress at ``newest - LATE_S`` are
+kept (the flight in progress and the last completed one); older flights are final (their rows,
+one per flight, stay for ``flights()``). A long flight in progress is cut (``settle``,
+``settled``: once its aircraft holds ``settle_rows`` rows, and again each time they double):
+its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
+step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
+flights before it made final; the rows held and the rows rebuilt per step are then bounded by
+the aircraft's recent rows, not the flight's length. Points arriving too late (older than the
+retained flights, or a cut, allow) are counted as rejects, never merged into a window that
+lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten (its flights
+final), and one with no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or
+a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's
+lake, ``recalling``), a forgotten flight that ended in the air is remembered for
+``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back
+airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
+of coverage), its rows are recalled and the flight is live again, rebuilt with the new points
+under its old id. With ``keep_final=False`` (a live service with a store, which holds what was
+passed on) a finished flight's row is handed over once (``take_finished_rows``) and then
+dropped, unless a recall may bring it back: memory then holds the flights in progress, not
+every flight of the run. Within these horizons the result is the one an unbounded builder gives
+(equal to the bulk build on the tests); beyond them it differs where bulk joins a flight to
+points after 6 h of silence (a landing hidden in a long gap, an ocean gap bridged without
+``recall`` or after more than 24 h, parked points of the evening before a takeoff first seen
+airborne) or to a ground-only stretch of more than 6 h before a takeoff. A kind learned
+(``learn_kinds``) after a flight was cut judges its rows from the cut on only, as it judges
+only the flights it rebuilds.
 """
 
 from __future__ import annotations
@@ -37,14 +44,14 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
+from . import recalling
 from .airports import AirportIndex
-from .bridge import BridgeMemory, Recall, first_points
+from .bridge import BridgeMemory, Recall
 from .builder import airport_inference, build_flights
 from .infer import AirportInference
-from .kinds import Kinds, kinds_of
+from .kinds import Kinds
 from .rowarrays import NEVER, flight_states
 from .rowarrays import first_of as _first_of
-from .rowarrays import floats_of as _floats
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import FLIGHT_SCHEMA
@@ -63,7 +70,6 @@ GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
 ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
-LAST_POINT = ("latitude", "longitude", "altitude", "groundspeed")  # kept of a flight's end
 
 
 class FlightBuilder:
@@ -167,7 +173,7 @@ class FlightBuilder:
                 return FLIGHT_SCHEMA.empty_table(), []
         self._now = max(self._now, int(ms.max()))
         if self._bridges is not None:
-            self._recall_flights(new, code, ms)
+            recalling.recall_flights(self, new, code, ms)
         aff = np.unique(code)
         t_min = np.full(len(self._code), ALWAYS, dtype=np.int64)
         np.minimum.at(t_min, code, ms)
@@ -314,7 +320,7 @@ class FlightBuilder:
         silent = (self._newest > NEVER) & (self._newest < cutoff)
         if self._bridges is not None:
             if silent.any():
-                self._remember(silent)
+                recalling.remember(self, silent)
             self._bridges.expire(self._now)
         if not silent.any():
             return
@@ -322,85 +328,6 @@ class FlightBuilder:
         # a point of a forgotten aircraft is accepted only after its last one (a new flight)
         self._accept[silent] = self._newest[silent] + 1
         self._newest[silent] = NEVER
-
-    def _remember(self, silent: B1) -> None:
-        """Summaries of the silent aircraft's last flights that ended in the air (no landing
-        seen, nothing after their last point)."""
-        assert self._bridges is not None
-        order = np.lexsort((self._l_first, self._l_code))
-        lc = self._l_code[order]
-        last = order[np.r_[lc[1:] != lc[:-1], True] & silent[lc]] if lc.size else order
-        fl = self._live.take(pa.array(last))
-        c, last_ms = self._l_code[last], _ms(fl["lastSeen"])
-        air = ~np.asarray(pc.fill_null(fl["arrival_observed"], True).to_numpy(), dtype=bool)
-        pick = air & (last_ms == self._newest[c])
-        if not pick.any():
-            return
-        # the last kept row of each: the flight's last point
-        row = np.full(len(self._code), -1, dtype=np.int64)
-        last_row = self._k_alive & silent[self._k_code]
-        at = np.flatnonzero(last_row & (self._k_ms == self._newest[self._k_code]))
-        np.maximum.at(row, self._k_code[at], at)
-        c, fl = c[pick], fl.filter(pa.array(pick))
-        pts = pa.concat_tables(self._rows(np.sort(row[c])))
-        pts = pts.take(pa.array(np.argsort(np.argsort(row[c]))))  # back in the order of ``c``
-        point = np.stack([_floats(pts[k]) for k in LAST_POINT], axis=1)
-        fids = fl["flight_id"].to_pylist()
-        self._bridges.remember(c, fids, _ms(fl["firstSeen"]), last_ms[pick], point)
-
-    def _recall_flights(self, new: pa.Table, code: I8, ms: I8) -> None:
-        """Bring back the flights forgotten in the air that the new points continue (the
-        first new point airborne, and no landing possible in between): their rows are kept
-        again and the flights live again, so that this update rebuilds them with the new
-        points. Aircraft heard again lose their summaries either way."""
-        assert self._bridges is not None and self._recall is not None
-        sub = np.flatnonzero(self._bridges.has(code))
-        if sub.size == 0:
-            return
-        apts = self._inference.airports
-        fp = first_points(new.take(pa.array(sub)), apts)
-        c, t = code[sub][fp.row], ms[sub][fp.row]
-        first = new["icao24"].take(pa.array(sub[fp.row])).to_pylist()
-        kind = kinds_of(first, self._kinds) if self._kinds else None
-        ok = fp.airborne & self._bridges.bridged(
-            apts, c, t, fp.lat, fp.lon, fp.alt, fp.gs, kind=kind
-        )
-        icao = [a for a, k in zip(first, ok.tolist(), strict=True) if k]
-        found: dict[str, tuple[int, pa.Table]] = {}
-        for a, k in zip(icao, c[ok].tolist(), strict=True):
-            lo, hi = int(self._bridges.first_ms[k]), int(self._bridges.last_ms[k])
-            rows = flight_states(self._recall(a, lo, hi))
-            t_rows = _ms(rows["timestamp"])
-            keep = (t_rows >= lo) & (t_rows <= hi)
-            keep &= np.asarray(pc.equal(rows["icao24"], a).to_numpy(), dtype=bool)
-            if keep.any():
-                found[str(self._bridges.fid[k])] = (k, rows.filter(pa.array(keep)))
-        self._bridges.forget(np.unique(code[sub]))
-        back = self._unfinal(list(found))
-        for fid in back["flight_id"].to_pylist():
-            k, rows = found[fid]
-            self._chunks.append(rows)
-            self._k_code = np.r_[self._k_code, np.full(rows.num_rows, k, dtype=np.int64)]
-            self._k_ms = np.r_[self._k_ms, _ms(rows["timestamp"])]
-            self._k_alive = np.r_[self._k_alive, np.ones(rows.num_rows, dtype=bool)]
-        self.recalls += back.num_rows
-        self._live = pa.concat_tables([self._live, back]).combine_chunks()
-        self._l_code = np.r_[self._l_code, self._codes(back["icao24"])]
-        self._l_first = np.r_[self._l_first, _ms(back["firstSeen"])]
-
-    def _unfinal(self, fids: list[str]) -> pa.Table:
-        """Take the final flights ``fids`` out of the final tables."""
-        if not fids:
-            return FLIGHT_SCHEMA.empty_table()
-        ids, out, keep = pa.array(fids, pa.string()), [], []
-        for table in self._final:
-            m = pc.is_in(table["flight_id"], value_set=ids)
-            if pc.any(m).as_py():
-                out.append(table.filter(m))
-                table = table.filter(pc.invert(m))
-            keep.append(table)
-        self._final = keep
-        return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
 
     def take_finished(self) -> list[str]:
         """Ids of the flights made final (no new point can change them; one forgotten in the
@@ -426,18 +353,6 @@ class FlightBuilder:
             self._live = self._live.filter(pa.array(keep))
             self._l_code, self._l_first = self._l_code[keep], self._l_first[keep]
             if not self._keep_final:
-                self._final = self._recallable()
+                self._final = recalling.recallable(self)
             elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
-
-    def _recallable(self) -> list[pa.Table]:
-        """The final flights a recall may still bring back (their aircraft's summary is
-        remembered): all ``keep_final=False`` keeps of the final flights."""
-        if self._bridges is None or not self._final:
-            return []
-        fids = sorted({f for f in self._bridges.fid.tolist() if f is not None})
-        if not fids:
-            return []
-        final = pa.concat_tables(self._final)
-        keep = final.filter(pc.is_in(final["flight_id"], value_set=pa.array(fids, pa.string())))
-        return [keep.combine_chunks()] if keep.num_rows else []
