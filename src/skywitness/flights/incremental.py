@@ -230,6 +230,8 @@ class FlightBuilder:
         hi = self._newest[want] - round(LATE_S * 1000)
         flights = self._live.take(pa.array(order[j]))
         cuts = self._settled.cut(rows, self._k_code[at], self._k_ms[at], flights, hi, self._build)
+        # no cut (none settled yet, or not checked): tried again once the rows grew by half
+        self._kept[want] = held[want] * 3 // 4
         if not cuts:
             return
         self.cuts += len(cuts)

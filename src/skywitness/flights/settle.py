@@ -115,12 +115,16 @@ class Sorted:
     _cache: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, table: pa.Table, code: I8, ms: I8) -> Sorted:
+    def of(cls, table: pa.Table, code: I8, ms: I8, rows: I8 | None = None) -> Sorted:
+        """``table``'s rows (those at ``rows`` if given) with their codes and times sorted."""
+        if rows is not None:
+            code, ms = code[rows], ms[rows]
         order = np.lexsort((np.arange(code.shape[0]), ms, code))
         code, ms = code[order], ms[order]
         new = np.r_[True, code[1:] != code[:-1]] if code.size else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
-        return cls(table.take(pa.array(order)), code, ms, start)
+        take = order if rows is None else rows[order]
+        return cls(table.take(pa.array(take)), code, ms, start)
 
     def floats(self, name: str) -> F8:
         if name not in self._cache:

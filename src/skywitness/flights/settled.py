@@ -101,7 +101,8 @@ class SettledFlights:
     ) -> pa.Table:
         """The merged rows of ``tails`` (seeded flights of aircraft ``t_code``)."""
         sel = np.flatnonzero(np.isin(w_code, t_code))
-        s = Sorted.of(window.take(pa.array(sel)), w_code[sel], w_ms[sel])
+        cols = window.select(["callsign", "source", "groundspeed"])  # all the merge reads
+        s = Sorted.of(cols, w_code, w_ms, sel)
         size = int(max(t_code.max(initial=0), s.code.max(initial=0))) + 1
         jt = np.full(size, -1, np.int64)
         jt[t_code] = np.arange(t_code.shape[0])
@@ -201,11 +202,13 @@ class SettledFlights:
         stop = s.start[c] + int(np.sum(s.start == s.start[c]))
         upto = s.ms[lo:stop] <= int(_ms(flight["lastSeen"])[0])
         top = float(np.fmax.reduce(np.r_[np.nan, s.floats("groundspeed")[lo:stop][upto]]))
-        if not is_fast(vmax) and is_fast(top):
+        if not is_fast(vmax) and is_fast(top) and not flight["departure_observed"][0].as_py():
             return None  # fast only after the cut: the slow departure is not known
+        # an observed departure is named from its ground points, whatever the speed
+        either = is_fast(vmax) or bool(flight["departure_observed"][0].as_py())
         return Settled(
             str(flight["flight_id"][0]), int(s.ms[c]), accept,
-            None if is_fast(vmax) else dep, dep, vmax, c - lo,
+            None if either else dep, dep, vmax, c - lo,
             int(np.sum((dt > AIR_GAP_S) & air)), float(dt.max()), cos, cs, list(src),
             seed_row(s.table.slice(c, 1), vmax),
         )  # fmt: skip
