@@ -14,6 +14,7 @@ Usage: python bench/flights_feed.py --lake /tmp/skywitness-bench-feed-XXXX/lake
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -49,7 +50,7 @@ def run(states: pa.Table, runways: pa.Table, settle_rows: int | None) -> dict[st
     edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
     ended, held_max = [], 0
     cpu0 = time.process_time()
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         a, b = np.searchsorted(ms, [lo, hi])
         if b > a:
             ended.append(stage.step(states.slice(int(a), int(b - a))).ended)
