@@ -99,15 +99,22 @@ def test_columns_are_each_from_one_side() -> None:
     assert sorted(parts) == sorted(FLIGHT_SCHEMA.names)
 
 
-def test_six_hour_flight_equals_bulk_with_bounded_rows(runways: pa.Table) -> None:
+@pytest.mark.parametrize("cruise_kt,airborne_start", [(450.0, False), (200.0, True)])
+def test_six_hour_flight_equals_bulk_with_bounded_rows(
+    runways: pa.Table, cruise_kt: float, airborne_start: bool
+) -> None:
     """6 h at one row a second in 60 s windows: cut again and again, the same row as bulk;
-    the rows held stop growing (the uncut builder holds all 21,600)."""
-    states = _flight(6.0, 1.0, 450.0, renamed=True)
+    the rows held stop growing (the uncut builder holds all 21,600). Also a slow flight first
+    seen airborne (its departure estimated, named as a slow aircraft's)."""
+    states = _flight(6.0, 1.0, cruise_kt, renamed=True)
+    if airborne_start:
+        states = states.filter(pa.array(~np.asarray(states["onground"].to_numpy(False), bool)))
     builder = FlightBuilder(runways)
     held = _live(states, builder)
     bulk = build_flights(states, runways=runways)
     assert builder.flights().equals(bulk.sort_by(ORDER))
     assert bulk.num_rows == 1 and bulk["n_positions"][0].as_py() == states.num_rows
+    assert bulk["departure_observed"][0].as_py() is not airborne_start
     assert builder.cuts >= 10
     # bounded: the late margin and a window, doubled before the next cut
     bound = 2 * (LATE_S + 2 * WINDOW_S)

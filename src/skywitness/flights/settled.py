@@ -154,9 +154,12 @@ class SettledFlights:
             return []
         new = [self._summary(s, int(ends[i]), int(lo[i]), int(cuts[i]), flights.slice(int(i), 1),
                              int(f_codes[i])) for i in pick.tolist()]  # fmt: skip
-        fast_dep = self._fast_departures(s, new, pick, cuts, build)
+        first = [not bool(old[i]) for i in pick.tolist()]  # fast departures known of the rest
+        fast_dep = self._fast_departures(s, new, first, pick, cuts, build)
         new_codes = [int(f_codes[i]) for i in pick.tolist()]
-        keep = self._checked(s, new, new_codes, fast_dep, flights.take(pa.array(pick)), build)
+        keep = self._checked(
+            s, new, first, new_codes, fast_dep, flights.take(pa.array(pick)), build
+        )
         out = []
         for i, summary, good in zip(pick.tolist(), new, keep, strict=True):
             if not good or summary is None:
@@ -214,11 +217,17 @@ class SettledFlights:
         )  # fmt: skip
 
     def _fast_departures(
-        self, s: Sorted, new: list[Settled | None], pick: I8, cuts: I8, build: Build
+        self,
+        s: Sorted,
+        new: list[Settled | None],
+        first: list[bool],
+        pick: I8,
+        cuts: I8,
+        build: Build,
     ) -> dict[int, pa.Table]:
         """For first cuts of slow flights: the departure columns as they read once the flight
         is fast (a seed as fast as nothing flies put at the cut, all held rows kept)."""
-        need = [j for j, x in enumerate(new) if x is not None and x.dep is not None]
+        need = [j for j, x in enumerate(new) if x is not None and x.dep is not None and first[j]]
         if not need:
             return {}
         codes = s.code[cuts[pick[need]]]
@@ -239,6 +248,7 @@ class SettledFlights:
         self,
         s: Sorted,
         new: list[Settled | None],
+        first: list[bool],
         new_codes: list[int],
         fast_dep: dict[int, pa.Table],
         flights: pa.Table,
@@ -246,14 +256,17 @@ class SettledFlights:
     ) -> list[bool]:
         """Whether each summary, merged with the rebuild from its seed, gives its flight's
         row (``flights``, one per summary) back; fills in the fast departures."""
-        ok = [x is not None and (x.dep is None or j in fast_dep) for j, x in enumerate(new)]
+        ok = [
+            x is not None and (x.dep is None or not first[j] or j in fast_dep)
+            for j, x in enumerate(new)
+        ]
         trial = SettledFlights()
         icao: dict[str, int] = {}
         seeds, codes, cut_ms = [], [], []
         for j, x in enumerate(new):
             if not ok[j] or x is None:
                 continue
-            if x.dep is not None:
+            if x.dep is not None and first[j]:
                 x.dep_fast = fast_dep[j]
             c = new_codes[j]
             icao[str(x.seed["icao24"][0])] = c
