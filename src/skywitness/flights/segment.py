@@ -92,6 +92,14 @@ def _by_aircraft_then_time(code: I8, ms: I8) -> I8:
     return np.asarray(np.argsort((code << KEY_TIME_BITS) | span, kind="stable"), dtype=np.int64)
 
 
+def _stable_by_code(code: I8, n_codes: int) -> I8:
+    """``np.argsort(code, kind="stable")``: as 16-bit keys (a radix sort, 3x faster on 3M
+    rows) where every code fits."""
+    if n_codes <= 1 << 16:
+        return np.asarray(np.argsort(code.astype(np.uint16), kind="stable"), dtype=np.int64)
+    return np.asarray(np.argsort(code, kind="stable"), dtype=np.int64)
+
+
 def points_from_table(
     table: pa.Table, stats: IngestStats | None = None, kinds: Kinds | None = None
 ) -> Points:
@@ -126,7 +134,7 @@ def points_from_table(
     mr, cr = (ms[rows], codes[rows]) if rows is not None else (ms, codes)
     # input in time order (the usual case): a stable sort by aircraft keeps it
     if mr.size < 2 or bool(np.all(mr[1:] >= mr[:-1])):
-        order = np.argsort(cr, kind="stable")
+        order = _stable_by_code(cr, len(first))
     else:
         order = _by_aircraft_then_time(cr, mr)
     if rows is not None:
