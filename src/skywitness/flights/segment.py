@@ -114,55 +114,79 @@ def points_from_table(
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
-    # encode, then lowercase the (small) dictionary: codes in first-appearance order
-    enc = pc.dictionary_encode(pc.fill_null(icao_col, "")).combine_chunks()
-    first: dict[str, int] = {}
-    remap = np.array(
-        [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
-        dtype=np.int64,
-    )
-    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
-    names = np.array(list(first), dtype=object)
+    codes, names = _aircraft_codes(icao_col)
     ms = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    t = ms / 1e3
     if "onground" in table.column_names:
         og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
     else:
         onground = np.full(n, -1, dtype=np.int8)
     rows = np.flatnonzero(valid_np) if bad else None
-    mr, cr = (ms[rows], codes[rows]) if rows is not None else (ms, codes)
-    # input in time order (the usual case): a stable sort by aircraft keeps it
-    if mr.size < 2 or bool(np.all(mr[1:] >= mr[:-1])):
-        order = _stable_by_code(cr, len(first))
-    else:
-        order = _by_aircraft_then_time(cr, mr)
-    if rows is not None:
-        order = rows[order]
+    order = _point_order(ms, codes, rows, names.shape[0])
+
+    def take(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        # rows already in (aircraft, time) order (a lake's day): no gather, a writable copy
+        if order is None:
+            return x if x.flags.writeable else x.copy()
+        return x[order]
+
     # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
-    sc = codes[order]
+    sc = take(codes)
     new = np.r_[True, sc[1:] != sc[:-1]] if sc.size else np.zeros(0, bool)
     ac = np.cumsum(new) - 1
     used = sc[new]
 
     def col(name: str) -> F8:
-        return _floats(table, name)[order]
+        return take(_floats(table, name))
 
     return Points(
-        row=order.astype(np.int64),
+        row=np.arange(n, dtype=np.int64) if order is None else order,
         ac=ac.astype(np.int64),
         icao24=names[used],
-        t=t[order],
+        t=take(ms) / 1e3,
         lat=col("latitude"),
         lon=col("longitude"),
         alt=col("altitude"),
         gs=col("groundspeed"),
         trk=col("track"),
         vr=col("vertical_rate"),
-        onground=onground[order],
+        onground=take(onground),
         callsign=table["callsign"] if "callsign" in table.column_names else None,
         kind=kinds_of(names[used], kinds) if kinds else None,
     )
+
+
+def _aircraft_codes(icao: pa.ChunkedArray) -> tuple[I8, npt.NDArray[Any]]:
+    """Per row, a code for its lowercased address (null: ""), and the addresses by code:
+    encoded, then the (small) dictionary lowercased; codes in first-appearance order."""
+    enc = pc.dictionary_encode(pc.fill_null(icao, "")).combine_chunks()
+    first: dict[str, int] = {}
+    remap = np.array(
+        [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
+        dtype=np.int64,
+    )
+    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return codes, np.array(list(first), dtype=object)
+
+
+def _point_order(ms: I8, codes: I8, rows: I8 | None, n_codes: int) -> I8 | None:
+    """Row order by (aircraft code, time), stable; ``rows``: only those (None: all). None
+    where the rows are in that order already (a stable sort would not move them)."""
+    mr, cr = (ms[rows], codes[rows]) if rows is not None else (ms, codes)
+    if rows is None and (
+        mr.size < 2
+        or (
+            bool(np.all(cr[1:] >= cr[:-1]))
+            and bool(np.all((mr[1:] >= mr[:-1]) | (cr[1:] != cr[:-1])))
+        )
+    ):
+        return None
+    # input in time order (the usual case): a stable sort by aircraft keeps it
+    if mr.size < 2 or bool(np.all(mr[1:] >= mr[:-1])):
+        order = _stable_by_code(cr, n_codes)
+    else:
+        order = _by_aircraft_then_time(cr, mr)
+    return order if rows is None else rows[order]
 
 
 def callsigns_at(p: Points, idx: I8) -> npt.NDArray[Any]:
