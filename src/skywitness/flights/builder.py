@@ -25,7 +25,7 @@ from .columns import (
     sure_airports,
     ts_array,
 )
-from .ends import GROUND_SAMPLES, Segmented, flight_ends, positioned_neighbours
+from .ends import GROUND_SAMPLES, Positioned, Segmented, flight_ends
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
 from .kinds import Kinds
@@ -84,13 +84,14 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
         apt, _ = airports.nearest(p.lat[need], p.lon[need], ELEVATION_RADIUS_M)
         elev[need] = np.where(apt >= 0, airports.elevation_ft[np.maximum(apt, 0)], np.nan)
     g = ground_state(p, elev)
-    before, after = positioned_neighbours(p)
+    pos = Positioned.of(p)
 
     def decide(i: I8, j: I8) -> B1:
         # judged on the nearest points with a position on each side: a first point after a gap
         # often has none (an altitude or velocity message comes first), and a gap without
         # positions would look bridgeable however long it is
-        i, j = np.where(before[i] >= 0, before[i], i), np.where(after[j] >= 0, after[j], j)
+        bi, aj = pos.before(i), pos.after(j)
+        i, j = np.where(bi >= 0, bi, i), np.where(aj >= 0, aj, j)
         return same_flight(
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
@@ -98,7 +99,7 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             p.vr[i], p.vr[j], None if p.kind is None else p.kind[p.ac[i]],
         )  # fmt: skip
 
-    return Segmented(p, g, split_segments(p, g, decide), before, after)
+    return Segmented(p, g, split_segments(p, g, decide), pos)
 
 
 def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
