@@ -33,7 +33,13 @@ def per_flight_strings(
         return pa.nulls(nfl, pa.string()), empty
     col = pc.cast(col, pa.string())
     first = col[0].as_py() if len(col) and col.null_count == 0 else None
-    if first is not None and first.strip() and pc.all(pc.equal(col, first)).as_py():
+    # (the last row first: rows of several words mostly differ there, and then no scan)
+    if (
+        first is not None
+        and first.strip()
+        and col[len(col) - 1].as_py() == first
+        and pc.all(pc.equal(col, first)).as_py()
+    ):
         # one word on every row (a single source): one entry per flight, nothing to encode
         one = pa.array([first.strip()] * nfl, pa.string())
         return one, pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
