@@ -1,12 +1,18 @@
 """Benchmark: flight reconstruction by skywitness vs the ``traffic`` library, same state vectors.
 
-The job on both sides: split every aircraft's state vectors into flights and name the takeoff
+Times are CPU seconds of this process (``time.process_time``: steady on a loaded box). The
+job on both sides: split every aircraft's state vectors into flights and name the takeoff
 and landing airport of each. traffic does it the documented way (``Traffic`` iteration,
 ``Flight.split("10 min")``, ``infer_airport("takeoff"/"landing")``), given the same airport
 table skywitness uses (airportsdata, offline). skywitness does more (ground/air transitions,
 runway-aware attribution, gap bridging, confidence, alternatives) and is still timed whole.
 
 Run: python bench/flights.py [--repeat 3]   (needs `pip install traffic "pandas<3"`, bench only)
+     python bench/flights.py --no-traffic      (skywitness alone: no traffic needed)
+     python bench/flights.py --large 7         (CPU microseconds per state vector of
+         ``build_flights`` over 7 copies of quickstart + switzerland, ~3M rows, each copy its
+         own aircraft: in time order as a live feed gives them, and in a lake's (aircraft,
+         time) order as the store and the globe ingest give them; no traffic run)
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import gzip
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from skywitness.flights import build_flights, load_runways
 from skywitness.store import load_traffic_json
@@ -42,14 +50,14 @@ def run_traffic(table: pa.Table, airports) -> tuple[float, int]:  # type: ignore
     from traffic.core import Traffic
 
     df = table.to_pandas()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     n = 0
     for flight in Traffic(df):
         for seg in flight.split("10 min"):
             seg.infer_airport("takeoff", dataset=airports)
             seg.infer_airport("landing", dataset=airports)
             n += 1
-    return time.perf_counter() - t0, n
+    return time.process_time() - t0, n
 
 
 def run_skywitness(table: pa.Table, runways: pa.Table | None, repeat: int) -> tuple[float, int]:
@@ -57,25 +65,66 @@ def run_skywitness(table: pa.Table, runways: pa.Table | None, repeat: int) -> tu
     best = float("inf")
     n = 0
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         n = build_flights(table, runways=runways).num_rows
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best, n
 
 
+def large_input(copies: int) -> pa.Table:
+    """``copies`` of quickstart + switzerland, copy k's addresses shifted by k x 0x010101 (its
+    own aircraft), all rows in time order."""
+    base = pa.concat_tables(load_traffic_json(DATA / "traffic-trajectories" / f) for f in FILES)
+    addr = np.array([int(a, 16) for a in base["icao24"].to_pylist()], dtype=np.int64)
+    parts = []
+    for k in range(copies):
+        shifted = [f"{a:06x}" for a in (addr + k * 0x010101) % (1 << 24)]
+        parts.append(base.set_column(base.schema.get_field_index("icao24"), "icao24",
+                                     pa.array(shifted, pa.string())))  # fmt: skip
+    table = pa.concat_tables(parts)
+    return table.take(pc.sort_indices(table["timestamp"]))
+
+
+def run_large(copies: int, runways: pa.Table, repeat: int) -> None:
+    """CPU microseconds per state vector of ``build_flights`` (best of ``repeat``)."""
+    timed = large_input(copies)
+    lake = timed.take(pc.sort_indices(timed, [("icao24", "ascending"), ("timestamp", "ascending")]))
+    build_flights(timed.slice(0, 100), runways=runways)  # load the airport table once
+    print(f"{'input':28} {'rows':>10} {'flights':>8} {'CPU s':>8} {'us/state vector':>16}")
+    for name, table in (
+        ("time order (live, ingest)", timed),
+        ("lake order (aircraft, time)", lake),
+    ):
+        best, n = float("inf"), 0
+        for _ in range(repeat):
+            t0 = time.process_time()
+            n = build_flights(table, runways=runways).num_rows
+            best = min(best, time.process_time() - t0)
+        print(f"{name:28} {table.num_rows:>10} {n:>8} {best:>8.3f} "
+              f"{best / table.num_rows * 1e6:>16.3f}")  # fmt: skip
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-traffic", action="store_true", help="time skywitness only")
+    ap.add_argument("--large", type=int, metavar="COPIES", help="microseconds per state vector")
     args = ap.parse_args()
     runways = load_runways(DATA / "ourairports" / "runways.csv.gz")
-    apts = _traffic_airports()
-    print(f"{'file':34} {'rows':>8} {'skywitness s':>12} {'flights':>7} "
-          f"{'traffic s':>10} {'flights':>7} {'ratio':>7}")  # fmt: skip
+    if args.large:
+        run_large(args.large, runways, args.repeat)
+        return
+    apts = None if args.no_traffic else _traffic_airports()
+    print(f"{'file':34} {'rows':>8} {'skywitness CPU s':>16} {'flights':>7} "
+          f"{'traffic CPU s':>13} {'flights':>7} {'ratio':>7}")  # fmt: skip
     for name in FILES:
         table = load_traffic_json(DATA / "traffic-trajectories" / name)
         sw_s, sw_n = run_skywitness(table, runways, args.repeat)
+        if apts is None:
+            print(f"{name:34} {table.num_rows:>8} {sw_s:>16.3f} {sw_n:>7}")
+            continue
         tr_s, tr_n = run_traffic(table, apts)
-        print(f"{name:34} {table.num_rows:>8} {sw_s:>12.3f} {sw_n:>7} {tr_s:>10.2f} "
+        print(f"{name:34} {table.num_rows:>8} {sw_s:>16.3f} {sw_n:>7} {tr_s:>13.2f} "
               f"{tr_n:>7} {tr_s / sw_s:>6.0f}x")  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from .columns import (
     sure_airports,
     ts_array,
 )
-from .ends import GROUND_SAMPLES, Segmented, flight_ends, positioned_neighbours
+from .ends import GROUND_SAMPLES, Positioned, Segmented, flight_ends
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
 from .kinds import Kinds
@@ -84,13 +84,14 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
         apt, _ = airports.nearest(p.lat[need], p.lon[need], ELEVATION_RADIUS_M)
         elev[need] = np.where(apt >= 0, airports.elevation_ft[np.maximum(apt, 0)], np.nan)
     g = ground_state(p, elev)
-    before, after = positioned_neighbours(p)
+    pos = Positioned.of(p)
 
     def decide(i: I8, j: I8) -> B1:
         # judged on the nearest points with a position on each side: a first point after a gap
         # often has none (an altitude or velocity message comes first), and a gap without
         # positions would look bridgeable however long it is
-        i, j = np.where(before[i] >= 0, before[i], i), np.where(after[j] >= 0, after[j], j)
+        bi, aj = pos.before(i), pos.after(j)
+        i, j = np.where(bi >= 0, bi, i), np.where(aj >= 0, aj, j)
         return same_flight(
             airports,
             p.t[i], p.lat[i], p.lon[i], p.alt[i], p.gs[i],
@@ -98,7 +99,7 @@ def segment_points(p: Points, airports: AirportIndex) -> Segmented:
             p.vr[i], p.vr[j], None if p.kind is None else p.kind[p.ac[i]],
         )  # fmt: skip
 
-    return Segmented(p, g, split_segments(p, g, decide), before, after)
+    return Segmented(p, g, split_segments(p, g, decide), pos)
 
 
 def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
@@ -108,32 +109,46 @@ def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
     velocity message) flies nowhere."""
     n, nseg = len(p), int(seg[-1]) + 1
     placed = air & np.isfinite(p.lat) & np.isfinite(p.lon)
-    has_air = np.bincount(seg, weights=placed.astype(np.float64), minlength=nseg) > 0
+    has_air = np.zeros(nseg, dtype=bool)
+    has_air[seg[placed]] = True
     fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
     starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
     ends = np.r_[starts[1:] - 1, n - 1]
     flights = np.flatnonzero(has_air)
-    idx = np.arange(n)
+    # first and last airborne point of each segment (``seg`` never decreases along points)
+    at = np.flatnonzero(air)
+    sa = seg[at]
+    head = np.r_[True, sa[1:] != sa[:-1]] if sa.size else np.zeros(0, bool)
+    tail = np.r_[sa[1:] != sa[:-1], True] if sa.size else np.zeros(0, bool)
     fa = np.full(nseg, n, dtype=np.int64)
     la = np.full(nseg, -1, dtype=np.int64)
-    np.minimum.at(fa, seg[air], idx[air])
-    np.maximum.at(la, seg[air], idx[air])
+    fa[sa[head]] = at[head]
+    la[sa[tail]] = at[tail]
     return fid, starts[flights], ends[flights], fa[flights], la[flights]
 
 
-def _per_flight_stats(p: Points, seg: I8, fid: I8, air: B1, nfl: int) -> tuple[F8, F8, I8, I8]:
+def _per_flight_stats(
+    p: Points, seg: I8, fid: I8, air: B1, fl_first: I8, fl_last: I8
+) -> tuple[F8, F8, I8, I8]:
     """Per flight: highest ground speed (kt, NaN unknown), longest silence inside it (s),
-    airborne gaps bridged, and rows."""
-    vmax = np.full(nfl, -np.inf)
-    np.fmax.at(vmax, fid[fid >= 0], p.gs[fid >= 0])
+    airborne gaps bridged, and rows. A flight is the points ``fl_first..fl_last``."""
+    nfl = fl_first.shape[0]
+    n_pos = fl_last - fl_first + 1
+    if not nfl:
+        z = np.zeros(0)
+        return z, z, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # the flights' points, flight after flight: each flight a run from ``at``
+    m = fid >= 0
+    at = np.r_[0, np.cumsum(n_pos)[:-1]]
+    vmax = np.fmax.reduceat(p.gs[m], at)
     vmax[~np.isfinite(vmax)] = np.nan
     dt = np.r_[0.0, np.diff(p.t)]
-    inside = np.r_[False, seg[1:] == seg[:-1]] & (fid >= 0)
-    longest = np.zeros(nfl)
-    np.maximum.at(longest, fid[inside], dt[inside])
+    inside = np.r_[False, seg[1:] == seg[:-1]] & m
+    # a flight's first point is never inside it: each run has a 0 (no silence)
+    longest = np.maximum.reduceat(np.where(inside, dt, 0.0)[m], at)
     bridged = inside & air & np.r_[False, air[:-1]] & (dt > AIR_GAP_S)
     n_bridged = np.bincount(fid[bridged], minlength=nfl)
-    return vmax, longest, n_bridged, np.bincount(fid[fid >= 0], minlength=nfl)
+    return vmax, longest, n_bridged, n_pos.astype(np.int64)
 
 
 def _arrival_window(
@@ -176,7 +191,7 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     air = g == 0
     fid, fl_first, fl_last, fa, la = _flights_of(p, seg, air)
     nfl = fl_first.shape[0]
-    vmax, longest, n_bridged, n_pos = _per_flight_stats(p, seg, fid, air, nfl)
+    vmax, longest, n_bridged, n_pos = _per_flight_stats(p, seg, fid, air, fl_first, fl_last)
     att = inference.attribute(flight_ends(s, fl_first, fl_last, fa, la, vmax))
     apts = inference.airports
     dep, arr = np.arange(nfl), np.arange(nfl, 2 * nfl)

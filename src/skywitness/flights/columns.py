@@ -33,31 +33,44 @@ def per_flight_strings(
         return pa.nulls(nfl, pa.string()), empty
     col = pc.cast(col, pa.string())
     first = col[0].as_py() if len(col) and col.null_count == 0 else None
-    if first is not None and first.strip() and pc.all(pc.equal(col, first)).as_py():
+    # (the last row first: rows of several words mostly differ there, and then no scan)
+    if (
+        first is not None
+        and first.strip()
+        and col[len(col) - 1].as_py() == first
+        and pc.all(pc.equal(col, first)).as_py()
+    ):
         # one word on every row (a single source): one entry per flight, nothing to encode
         one = pa.array([first.strip()] * nfl, pa.string())
         return one, pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
     # encode first, trim the (small) dictionary after: words equal once trimmed share a code
     enc = pc.dictionary_encode(col).combine_chunks()
-    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))[rows]
     trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
     words_list = sorted(set(trimmed))
     at = {w: i for i, w in enumerate(words_list)}
-    remap = np.array([at[w] for w in trimmed] + [-1], dtype=np.int64)
-    codes = remap[codes.astype(np.int64)]  # -1 (null) maps to the appended -1
+    # blank words and nulls (the appended -1) are no word: -1
+    remap = np.array([at[w] if w else -1 for w in trimmed] + [-1], dtype=np.int64)
+    indices = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))
+    codes = remap[indices[rows]]
     words = np.array(words_list, dtype=object)
-    if len(words_list) == 1 and words_list[0] and bool((codes[fid >= 0] == 0).all()):
+    if len(words_list) == 1 and words_list[0] and not ((codes != 0) & (fid >= 0)).any():
         # one word on every row of every flight (a single source): one entry per flight
         one = pa.array(words_list * nfl, pa.string())
         offsets = pa.array(np.arange(nfl + 1, dtype=np.int32))
         return one, pa.ListArray.from_arrays(offsets, one)
-    blank = np.array([not w for w in words], dtype=bool)
-    ok = (fid >= 0) & (codes >= 0)
-    ok[ok] &= ~blank[codes[ok]]
-    f, c = fid[ok], codes[ok]
-    pos = np.flatnonzero(ok)
+    # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
+    # there are few runs, and everything after this works on them, not on every row
+    n = codes.shape[0]
+    brk = np.ones(n, dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=brk[1:])
+    brk[1:] |= fid[1:] != fid[:-1]
+    start = np.flatnonzero(brk)
+    length = np.diff(np.r_[start, n])
+    f, c = fid[start], codes[start]
+    ok = (f >= 0) & (c >= 0)
+    f, c, pos, length = f[ok], c[ok], start[ok], length[ok]
     key = f * (len(words) + 1) + c
-    uk, upos, cnt = _distinct(key, pos)
+    uk, upos, cnt = _distinct(key, pos, length)
     uf, uc = uk // (len(words) + 1), uk % (len(words) + 1)
     # list: ordered by (flight, first position)
     order = np.lexsort((upos, uf))
@@ -73,20 +86,18 @@ def per_flight_strings(
     return pa.array(best.tolist(), pa.string()), lists
 
 
-def _distinct(key: I8, pos: I8) -> tuple[I8, I8, I8]:
+def _distinct(key: I8, pos: I8, length: I8) -> tuple[I8, I8, I8]:
     """Distinct keys (ascending), the first position of each and its count: ``np.unique``'s
-    answer, computed over the runs of equal keys (a flight's rows mostly repeat one word, so
-    there are few runs) instead of a sort of every row."""
+    answer over runs (``key`` per run, in position order; ``pos`` its first position,
+    ``length`` its rows)."""
     if key.size == 0:
         return key, pos, key
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    run_key, run_pos = key[start], pos[start]
-    run_len = np.diff(np.r_[start, key.shape[0]])
-    order = np.argsort(run_key, kind="stable")  # runs of one key in position order
-    sk = order[np.r_[True, run_key[order][1:] != run_key[order][:-1]]]
-    group = np.cumsum(np.r_[True, run_key[order][1:] != run_key[order][:-1]]) - 1
-    counts = np.bincount(group, weights=run_len[order]).astype(np.int64)
-    return run_key[sk], run_pos[sk], counts
+    order = np.argsort(key, kind="stable")  # runs of one key in position order
+    sorted_key = key[order]
+    new = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    counts = np.bincount(np.cumsum(new) - 1, weights=length[order]).astype(np.int64)
+    first = order[new]
+    return key[first], pos[first], counts
 
 
 def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array:

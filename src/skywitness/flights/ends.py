@@ -28,27 +28,45 @@ VR_WINDOW_S = 90.0  # vertical rate of an end: points within this of its first/l
 
 
 @dataclass(slots=True)
+class Positioned:
+    """The points with a position (``at``: their indices, ascending) among points sorted by
+    (aircraft, time) whose aircraft codes are ``ac``: a point's nearest positioned
+    neighbours, looked up for the few points asked about (gap sides, flight ends)."""
+
+    at: I8
+    ac: I8
+
+    @classmethod
+    def of(cls, p: Points) -> Positioned:
+        return cls(np.flatnonzero(np.isfinite(p.lat) & np.isfinite(p.lon)), p.ac)
+
+    def before(self, i: I8) -> I8:
+        """Per point ``i``, the last point at or before it with a position, of the same
+        aircraft (-1 where there is none)."""
+        if not self.at.size:
+            return np.full(i.shape[0], -1, dtype=np.int64)
+        k = np.searchsorted(self.at, i, side="right") - 1
+        cand = self.at[np.maximum(k, 0)]
+        return np.where((k >= 0) & (self.ac[cand] == self.ac[i]), cand, -1)
+
+    def after(self, i: I8) -> I8:
+        """Per point ``i``, the first point at or after it with a position, of the same
+        aircraft (-1 where there is none)."""
+        if not self.at.size:
+            return np.full(i.shape[0], -1, dtype=np.int64)
+        k = np.searchsorted(self.at, i, side="left")
+        cand = self.at[np.minimum(k, self.at.shape[0] - 1)]
+        return np.where((k < self.at.shape[0]) & (self.ac[cand] == self.ac[i]), cand, -1)
+
+
+@dataclass(slots=True)
 class Segmented:
     """Points with their ground state and segment ids (the input of flight assembly)."""
 
     points: Points
     ground: npt.NDArray[np.int8]
     seg: I8
-    before: I8  # per point, the last point at or before it with a position (-1: none)
-    after: I8  # per point, the first point at or after it with a position (-1: none)
-
-
-def positioned_neighbours(p: Points) -> tuple[I8, I8]:
-    """Per point, the index of the last point at or before it and of the first at or after it
-    that has a position, within the same aircraft (-1 where there is none)."""
-    n = len(p)
-    idx = np.arange(n, dtype=np.int64)
-    has = np.isfinite(p.lat) & np.isfinite(p.lon)
-    before = np.maximum.accumulate(np.where(has, idx, -1)) if n else idx
-    after = np.minimum.accumulate(np.where(has, idx, n)[::-1])[::-1] if n else idx
-    before = np.where((before >= 0) & (p.ac[np.maximum(before, 0)] == p.ac), before, -1)
-    ok = (after < n) & (p.ac[np.minimum(after, n - 1)] == p.ac)
-    return before, np.where(ok, after, -1)
+    positioned: Positioned  # each point's nearest points with a position
 
 
 def _direction(p: Points, i: I8, j: I8) -> F8:
@@ -92,7 +110,8 @@ def _positioned(
     before it, within lo..hi; ``default`` (else ``i``) where there is none."""
     n = s.seg.shape[0]
     ic = np.clip(i, 0, max(n - 1, 0))
-    cand = (s.after if forward else s.before)[ic] if n else ic
+    pos = s.positioned
+    cand = (pos.after if forward else pos.before)(ic) if n else ic
     ok = (i >= 0) & (i < n) & (cand >= lo) & (cand <= hi) & (cand >= 0)
     return np.where(ok, cand, i if default is None else default)
 

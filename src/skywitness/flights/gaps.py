@@ -41,6 +41,7 @@ FPM_PER_KT = 10.0  # climb/descent rate that goes with a speed, ft/min per kt
 MIN_RATE_FPM = 500.0  # slowest climb/descent assumed, ft/min
 MAX_RATE_FPM = 3000.0  # fastest climb/descent assumed, ft/min (unknown speed: this)
 MAX_REACH_M = 250_000.0  # airports farther than this from both sides are not searched
+FIRST_LOOK_M = 30_000.0  # airports searched first, before the whole reach (m)
 
 
 def same_flight(
@@ -115,9 +116,29 @@ def could_have_landed(
     rate = np.clip(np.fmax(by_speed, seen), MIN_RATE_FPM, top_fpm)
     # an airport farther than this from a side cannot be reached, turned around at and left
     reach = np.minimum(speed * np.maximum(dt - MIN_TURNAROUND_S, 0.0), MAX_REACH_M)
+    sides = (lat1, lon1, alt1, lat2, lon2, alt2)
+    # nearest airports first: a landing is found there for most gaps, and only the gaps
+    # without one search the whole reach (the same (gap, airport) pairs as one whole search:
+    # those nearer than FIRST_LOOK_M are a part of them; an OR over pairs is order-free)
+    out = np.zeros(n, dtype=bool)
+    out |= _landable(airports, dt, sides, speed, rate, np.minimum(reach, FIRST_LOOK_M))
+    rest = np.flatnonzero(~out & (reach > FIRST_LOOK_M))
+    if rest.size:
+        part = tuple(a[rest] for a in sides)
+        out[rest] = _landable(airports, dt[rest], part, speed[rest], rate[rest], reach[rest])
+    return out
+
+
+def _landable(
+    airports: AirportIndex, dt: F8, sides: tuple[F8, ...], speed: F8, rate: F8, radius: F8
+) -> B1:
+    """``could_have_landed`` over the airports within ``radius`` of either side of each gap:
+    (lat, lon, alt) of side 1 then side 2 in ``sides``, speed m/s, rate ft/min."""
+    lat1, lon1, alt1, lat2, lon2, alt2 = sides
+    n = dt.shape[0]
     qlat = np.r_[lat1, lat2]
     qlon = np.r_[lon1, lon2]
-    qi, ai, _ = airports.within(qlat, qlon, np.r_[reach, reach])
+    qi, ai, _ = airports.within(qlat, qlon, np.r_[radius, radius])
     gi = qi % n if n else qi
     elev = airports.elevation_ft[ai]
     d1 = haversine_m(lat1[gi], lon1[gi], airports.lat[ai], airports.lon[ai])

@@ -190,9 +190,7 @@ class RunwayAwareInference:
     def _observed(self, ends: FlightEnds) -> tuple[I8, F8, F8, F8, I8, I8, F8, F8]:
         n = len(ends)
         a = self.airports
-        qi, ai, _ = a.within(ends.lat, ends.lon, OBSERVED_RADIUS_M)
-        keep = ends.observed[qi]
-        qi, ai = qi[keep], ai[keep]
+        qi, ai, _ = _pairs(a, ends, ends.observed, OBSERVED_RADIUS_M)
         # expand each (end, candidate) pair over the end's ground samples
         s_order = np.argsort(ends.sample_end, kind="stable")
         s_end = ends.sample_end[s_order]
@@ -247,47 +245,82 @@ class RunwayAwareInference:
     def _estimated(self, ends: FlightEnds) -> tuple[I8, F8, F8, F8, I8, I8, F8, F8]:
         n = len(ends)
         a = self.airports
-        qi, ai, horiz = a.within(ends.lat, ends.lon, ESTIMATED_RADIUS_M)
-        keep = ~ends.observed[qi]
+        qi, ai, horiz = _pairs(a, ends, ~ends.observed, ESTIMATED_RADIUS_M)
+        keep, mis = self._plausible(ends, qi, ai, horiz)
         qi, ai, horiz = qi[keep], ai[keep], horiz[keep]
+        score = self._estimate_score(ends, qi, ai, horiz, mis)
+        every = np.ones(qi.shape[0], dtype=bool)
+        best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, every)
+        s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
+        conf = np.where(
+            best >= 0,
+            np.minimum(s1, ESTIMATED_CONFIDENCE_MAX) * s1 / np.maximum(s1 + s2, 1e-12),
+            np.nan,
+        )
+        vert = (ends.alt - a.elevation_ft[np.maximum(best, 0)]) / FT_PER_M
+        vert = np.where(best >= 0, vert, np.nan)
+        return best, dist, vert, conf, count, alt_a, alt_d, alt_s
+
+    def _plausible(self, ends: FlightEnds, qi: I8, ai: I8, horiz: F8) -> tuple[I8, F8]:
+        """The (end, airport) pairs an estimated end may name (their indices), and the track's
+        misalignment with each one's nearest runway (NaN: unknown). The tests needing no
+        runway geometry go first, so it is computed only for the pairs left (most pairs
+        are airports under a cruising aircraft)."""
+        a = self.airports
         vert_ft = ends.alt[qi] - a.elevation_ft[ai]
-        arr = ends.arrival[qi]
-        vr = ends.vrate[qi]
-        # how high the aircraft can be this far from the airport: a steep climb or descent, or
-        # the aircraft's own (a climb at 3,100 ft/min and 155 kt is 0.65 ft per metre)
-        own = np.abs(vr) / np.maximum(ends.end_kt[qi] * KT_TO_M_PER_MIN, 1.0)
+        # per end, gathered per pair: how high the aircraft can be this far from the airport:
+        # a steep climb or descent, or the aircraft's own (a climb at 3,100 ft/min and 155 kt
+        # is 0.65 ft per metre)
+        every = np.arange(len(ends))
+        vr, arr = ends.vrate, ends.arrival
+        own = np.abs(vr) / np.maximum(ends.end_kt * KT_TO_M_PER_MIN, 1.0)
         own = np.where((vr > 0) != arr, np.nan_to_num(own), 0.0)  # climbing out, descending in
         slope = np.fmax(
-            np.where(arr, self._arrival_slope(ends, qi), DEPARTURE_SLOPE_FT_PER_M),
+            np.where(arr, self._arrival_slope(ends, every), DEPARTURE_SLOPE_FT_PER_M),
             OWN_SLOPE_MARGIN * own,
-        )
-        # a departure's climb began on the runway: at the earliest at its farther end
-        climb_m = horiz
-        # how far from the airport itself: its nearest runway, else its core around the centre
-        line_m = np.maximum(horiz - CENTRE_RADIUS_M, 0.0)
-        if self.runways is not None:
-            line, _, far = self.runways.geometry(ends.lat[qi], ends.lon[qi], ai)
-            climb_m = np.where(~arr & np.isfinite(far), np.fmax(far, horiz), horiz)
-            line_m = np.where(np.isfinite(line), line, line_m)
-        # unknown altitude cannot rule an airport out
-        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * climb_m)
+        )[qi]
+        wrong_way = np.where(arr, vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)[qi]
+        # unknown altitude cannot rule an airport out; an arrival's height is weighed against
+        # the distance to the airport, a departure's below (from its runway's far end)
+        low = np.isnan(vert_ft) | (vert_ft <= VERT_BASE_FT + slope * horiz)
+        ok = ~wrong_way
+        if self.runways is None:
+            g = np.flatnonzero(ok & low)
+            line_m = np.maximum(horiz[g] - CENTRE_RADIUS_M, 0.0)
+            mis = np.full(g.shape[0], np.nan)
+        else:
+            # nor an airport whose longest runway is too short for the aircraft (a 2,800 ft
+            # gravel strip for a Boeing 737): by its kind, else by its speed; unknown length
+            # rules out none
+            need, paved = self._runway_needed(ends, every)
+            rw = self.runways
+            longest = np.where(paved[qi], rw.longest_paved_ft[ai], rw.longest_ft[ai])
+            ok &= ~(longest < need[qi])
+            g = np.flatnonzero(ok & (low | ~arr[qi]))
+            line, mis, far = rw.geometry(ends.lat[qi[g]], ends.lon[qi[g]], ai[g],
+                                         ends.direction[qi[g]])  # fmt: skip
+            # a departure's climb began on the runway: at the earliest at its farther end
+            dep = ~arr[qi[g]] & np.isfinite(far)
+            climb_m = np.where(dep, np.fmax(far, horiz[g]), horiz[g])
+            low_g = np.isnan(vert_ft[g]) | (vert_ft[g] <= VERT_BASE_FT + slope[g] * climb_m)
+            # how far from the airport itself: its nearest runway, else its core
+            line_m = np.where(np.isfinite(line), line, np.maximum(horiz[g] - CENTRE_RADIUS_M, 0.0))
+            g, line_m, mis = g[low_g], line_m[low_g], mis[low_g]
         # nor too far for its own climb (descent): seen low and climbing at its rate, it left
         # the ground a short time ago, so its airport is near (a helicopter leaving a hospital
         # helipad is not from an airfield 20 km away)
-        rate = np.where((vr > 0) != arr, np.abs(vr), 0.0)
+        rate = np.where((vr > 0) != arr, np.abs(vr), 0.0)[qi[g]]
         fits = rate >= MIN_OWN_RATE_FPM
-        since_min = np.maximum(np.nan_to_num(vert_ft), 0.0) / np.where(fits, rate, 1.0)
-        flown_m = since_min * np.nan_to_num(ends.end_kt[qi], nan=UNKNOWN_KT) * KT_TO_M_PER_MIN
-        low &= ~(fits & (line_m > REACH_BASE_M + REACH_MARGIN * flown_m))
-        wrong_way = np.where(ends.arrival[qi], vr > WRONG_WAY_FPM, vr < -WRONG_WAY_FPM)
-        low &= ~wrong_way
-        # nor an airport whose longest runway is too short for the aircraft (a 2,800 ft gravel
-        # strip for a Boeing 737): by its kind, else by its speed; unknown length rules out none
-        if self.runways is not None:
-            need, paved = self._runway_needed(ends, qi)
-            rw = self.runways
-            longest = np.where(paved, rw.longest_paved_ft[ai], rw.longest_ft[ai])
-            low &= ~(longest < need)
+        since_min = np.maximum(np.nan_to_num(vert_ft[g]), 0.0) / np.where(fits, rate, 1.0)
+        kt = np.nan_to_num(ends.end_kt[qi[g]], nan=UNKNOWN_KT)
+        flown_m = since_min * kt * KT_TO_M_PER_MIN
+        near = ~(fits & (line_m > REACH_BASE_M + REACH_MARGIN * flown_m))
+        return g[near], mis[near]
+
+    def _estimate_score(self, ends: FlightEnds, qi: I8, ai: I8, horiz: F8, mis: F8) -> F8:
+        """Score of each plausible (end ``qi``, airport ``ai``) pair: nearer, ahead (behind for
+        a departure) and aligned with a runway is better."""
+        a = self.airports
         # a departure's airport lies behind the aircraft: look back along its track
         look = np.where(ends.arrival[qi], ends.direction[qi], ends.direction[qi] + 180.0)
         to_apt = bearing_deg(ends.lat[qi], ends.lon[qi], a.lat[ai], a.lon[ai])
@@ -298,7 +331,6 @@ class RunwayAwareInference:
         near = np.minimum(horiz, PATTERN_RADIUS_M)
         eff = near + (horiz - near) * facing
         if self.runways is not None:
-            _, mis = self.runways.distance(ends.lat[qi], ends.lon[qi], ai, ends.direction[qi])
             # on a runway's extended centre line, heading along it, ahead: as good as nearby
             cross = _cross_track_m(horiz, off)
             aligned = (mis <= ALIGN_MAX_DEG) & (cross <= ALIGN_OFFSET_M) & (off <= 90.0)
@@ -306,17 +338,17 @@ class RunwayAwareInference:
         # an airport without scheduled service (no IATA code) loses exact ties only, for every
         # aircraft: geometry decides (an airliner is kept off airstrips by their runways, above)
         strip = a.iata[ai] == ""
-        score = np.exp(-eff / ESTIMATED_SCALE_M) * np.where(strip, NO_IATA_TIE, 1.0)
-        best, dist, s1, count, alt_a, alt_d, alt_s = _rank(n, qi, ai, horiz, score, low)
-        s2 = np.nan_to_num(alt_s[:, 1]) if n else np.zeros(0)
-        conf = np.where(
-            best >= 0,
-            np.minimum(s1, ESTIMATED_CONFIDENCE_MAX) * s1 / np.maximum(s1 + s2, 1e-12),
-            np.nan,
-        )
-        vert = (ends.alt - a.elevation_ft[np.maximum(best, 0)]) / FT_PER_M
-        vert = np.where(best >= 0, vert, np.nan)
-        return best, dist, vert, conf, count, alt_a, alt_d, alt_s
+        return np.asarray(np.exp(-eff / ESTIMATED_SCALE_M) * np.where(strip, NO_IATA_TIE, 1.0))
+
+
+def _pairs(
+    airports: AirportIndex, ends: FlightEnds, which: B1, radius_m: float
+) -> tuple[I8, I8, F8]:
+    """``airports.within`` of the ends ``which``: (end index, airport index, metres), in the
+    order a query of every end gives them."""
+    idx = np.flatnonzero(which)
+    qi, ai, d = airports.within(ends.lat[idx], ends.lon[idx], radius_m)
+    return idx[qi], ai, d
 
 
 def _hav(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> F8:
