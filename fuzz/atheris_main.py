@@ -29,7 +29,7 @@ def main(argv: list[str]) -> None:
     others = [s for n, ss in seeds.items() if n != name for s in ss]
 
     def one(data: bytes) -> None:
-        target.run(data, random.Random(len(data)))
+        target.check(data, random.Random(len(data)))
 
     def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
         r = random.Random(seed)

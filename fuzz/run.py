@@ -1,10 +1,12 @@
 """Drive fuzz targets: deterministic mutated inputs, each bounded in time, the whole run bounded
-in memory, in a child process so that a crash of native code (a segfault in a reader) is
-recorded with its input instead of ending the run.
+in memory, in a child process (``fuzz.child``) so that a crash of native code (a segfault in a
+reader) is recorded with its input instead of ending the run.
 
     python -m fuzz.run                              # every target, 1,000 inputs each
-    python -m fuzz.run --inputs 10000000 --targets beast,sbs --seed 7   # the long run
-    python -m fuzz.run --json results.json          # figures for docs/reliability.md
+    python -m fuzz.run --inputs 10000000 --targets beast,sbs --seed 7
+    python -m fuzz.run --inputs 10000000 --until 02:35 --slice-s 120 --json long.json
+                                                    # the long run: targets in turn, 120 s
+                                                    # each, until 02:35 UTC, JSON kept current
 
 Input ``i`` of a target is made from ``random.Random(f"{seed}:{target}:{i}")``, so any failure
 is replayed from its (seed, target, index); its bytes are also saved under ``fuzz/crashes/``
@@ -14,207 +16,147 @@ is replayed from its (seed, target, index); its bytes are also saved under ``fuz
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import mmap
 import os
-import random
-import resource
-import signal
+import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import traceback
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import IO, Any
 
-from .mutate import mutate
+from .child import (
+    CRASHES,
+    MEMORY_LIMIT_BYTES,
+    STATE,
+    TIME_LIMIT_S,
+    WALL_LIMIT_S,
+    Child,
+    Inputs,
+    Result,
+    Task,
+    save_crash,
+)
 
-CRASHES = Path(__file__).resolve().parent / "crashes"
-#: Longest one input may take, s (a hang otherwise).
-TIME_LIMIT_S = 5.0
-#: Address-space bound of the fuzzing process, bytes (numpy/pyarrow/duckdb reserve some).
-MEMORY_LIMIT_BYTES = 6 << 30
+__all__ = ["CRASHES", "MEMORY_LIMIT_BYTES", "TIME_LIMIT_S", "Result", "main", "run"]
 
-
-@dataclass
-class Result:
-    target: str
-    inputs: int = 0
-    seconds: float = 0.0
-    exceptions: int = 0  # uncaught exceptions and broken invariants
-    hangs: int = 0  # inputs over TIME_LIMIT_S
-    crashes: int = 0  # the process died (signal, out of memory)
-    max_rss_mb: float = 0.0
-    failures: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.exceptions or self.hangs or self.crashes)
+ROOT = Path(__file__).resolve().parents[1]
+#: An input the child has been on this long (wall, s) is killed from outside: a hang in native
+#: code, where the child's own watchdog cannot raise.
+KILL_AFTER_S = 2 * WALL_LIMIT_S
 
 
-class Hang(Exception):
-    pass
+class _Watch(threading.Thread):
+    """Kills the child when one input has run ``KILL_AFTER_S`` or the whole run ``timeout_s``."""
+
+    def __init__(self, proc: subprocess.Popen[str], state: mmap.mmap, timeout_s: float | None):
+        super().__init__(daemon=True)
+        self.proc, self.state, self.timeout_s = proc, state, timeout_s
+        self.why = ""
+
+    def run(self) -> None:
+        t0 = last_change = time.monotonic()
+        last = STATE.unpack_from(self.state, 0)
+        while self.proc.poll() is None:
+            time.sleep(0.5)
+            now, cur = time.monotonic(), STATE.unpack_from(self.state, 0)
+            if cur != last:
+                last, last_change = cur, now
+            if cur[1] >= 0 and now - last_change > KILL_AFTER_S:
+                self.why = f"input ran over {KILL_AFTER_S:.0f} s (killed)"
+            elif self.timeout_s is not None and now - t0 > self.timeout_s:
+                self.why = f"run over {self.timeout_s} s"
+            if self.why:
+                self.proc.kill()
+                return
 
 
-def make_input(target: str, seed: int, index: int, seeds: dict[str, list[bytes]]) -> bytes:
-    """Input ``index`` of ``target``: a mutated seed (or, rarely, another format's seed)."""
-    r = random.Random(f"{seed}:{target}:{index}")
-    own = seeds[target]
-    others = [s for name, ss in seeds.items() if name != target for s in ss]
-    base = r.choice(others) if r.random() < 0.03 and others else r.choice(own)
-    return mutate(r, base, others) if r.random() < 0.97 else base
+def _child(tasks: list[Task], first: int, seed: int, state: Path, err: IO[str]) -> Any:
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
+    spec = json.dumps([asdict(t) for t in tasks])
+    cmd = [sys.executable, "-m", "fuzz.run", "--child", spec, "--first", str(first),
+           "--seed", str(seed), "--state", str(state)]  # fmt: skip
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=path)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT)
 
 
-def save_crash(target: str, data: bytes) -> Path:
-    CRASHES.mkdir(exist_ok=True)
-    path = CRASHES / f"{target}-{hashlib.sha1(data).hexdigest()[:12]}.bin"
-    path.write_bytes(data)
-    return path
+def _drive(
+    tasks: list[Task],
+    seed: int,
+    timeout_s: float | None,
+    on_result: Callable[[Result], None],
+) -> None:
+    """Run ``tasks`` in child processes, a new one after each that dies (after its input)."""
+    first = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        state_path = Path(tmp) / "state"
+        while first < len(tasks):
+            state_path.write_bytes(STATE.pack(-1, -1))
+            with state_path.open("r+b") as fh:
+                state = mmap.mmap(fh.fileno(), STATE.size)
+            err_path = Path(tmp) / "stderr"
+            with err_path.open("w") as err:
+                proc = _child(tasks[first:], first, seed, state_path, err)
+                watch = _Watch(proc, state, timeout_s)
+                watch.start()
+                found: list[dict[str, Any]] = []
+                since = time.monotonic()  # the running task's start, near enough
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    msg = json.loads(line) if line.startswith("{") else {}
+                    if "failure" in msg:
+                        found.append(msg["failure"])
+                    elif "result" in msg:
+                        res = Result(**{**msg["result"], "failures": found})
+                        on_result(res)
+                        found, first, since = [], msg["task"] + 1, time.monotonic()
+                code = proc.wait()
+                watch.join()
+            if code == 0 and not watch.why:
+                return
+            task_no, index = STATE.unpack_from(state, 0)
+            if task_no < 0:  # died before its first input: not an input's fault
+                raise RuntimeError(f"fuzz child failed to start ({code}): "
+                                   f"{err_path.read_text()[-800:]}")  # fmt: skip
+            if index < 0 or task_no < first:  # between tasks
+                first = max(first, task_no + 1)
+                continue
+            t = tasks[task_no]
+            why = watch.why or f"process died ({code})"
+            data = Inputs(_seeds(), seed).make(t.target, index)
+            found.append({"index": index, "kind": why, "error": err_path.read_text()[-600:],
+                          "file": str(save_crash(t.target, data))})  # fmt: skip
+            dead = Result(
+                t.target,
+                inputs=index + 1 - t.start,
+                crashes=1,
+                failures=found,
+                seconds=round(time.monotonic() - since, 2),
+            )
+            dead.exceptions = sum(1 for f in found[:-1] if f["kind"] != "hang")
+            dead.hangs = sum(1 for f in found[:-1] if f["kind"] == "hang")
+            on_result(dead)
+            tasks[task_no] = replace(t, start=index + 1)
+            first = task_no if index + 1 < t.stop else task_no + 1
 
 
-def _alarm(_sig: int, _frame: FrameType | None) -> None:
-    raise Hang()
-
-
-def child(
-    targets: list[str], inputs: int, start: int, seed: int, state: Path, budget_s: float = 0.0
-) -> list[Result]:
-    """Run in the fuzzing process: each target over inputs ``start``..``inputs``-1, or until
-    ``budget_s`` seconds were spent on it (when > 0)."""
-    from .targets import TARGETS, all_seeds
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    signal.signal(signal.SIGALRM, _alarm)
-    seeds = all_seeds()
-    results = []
-    for name in targets:
-        res, target = Result(name), TARGETS[name]
-        t0 = time.monotonic()
-        for i in range(start if name == targets[0] else 0, inputs):
-            if budget_s and time.monotonic() - t0 > budget_s:
-                break
-            data = make_input(name, seed, i, seeds)
-            state.write_text(f"{name} {i}")
-            r = random.Random(f"run:{seed}:{name}:{i}")
-            signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT_S)
-            try:
-                target.run(data, r)
-            except Hang:
-                res.hangs += 1
-                res.failures.append(
-                    {"index": i, "kind": "hang", "file": str(save_crash(name, data))}
-                )
-            except Exception as exc:  # RecursionError and MemoryError are Exceptions too
-                res.exceptions += 1
-                tb = traceback.format_exception(exc)[-3:]
-                res.failures.append(
-                    {
-                        "index": i,
-                        "kind": type(exc).__name__,
-                        "error": str(exc)[:300],
-                        "where": "".join(tb)[-600:],
-                        "file": str(save_crash(name, data)),
-                    }
-                )
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            res.inputs += 1
-        res.seconds = round(time.monotonic() - t0, 2)
-        res.max_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-        results.append(res)
-    return results
-
-
-def run(
-    targets: list[str],
-    inputs: int,
-    seed: int = 0,
-    timeout_s: float | None = None,
-    budget_s: float = 0.0,
-) -> list[Result]:
-    """Fuzz ``targets`` in child processes; a child that dies is recorded (its input saved) and
-    the run goes on after that input. ``budget_s`` > 0: each target stops after that many
-    seconds even if it has not reached ``inputs`` (the long run on a busy machine)."""
+def _seeds() -> dict[str, list[bytes]]:
     from .targets import all_seeds
 
-    done: dict[str, Result] = {}
-    todo, start = list(targets), 0
-    with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp) / "state"
-        while todo:
-            cmd = [
-                sys.executable,
-                "-m",
-                "fuzz.run",
-                "--child",
-                ",".join(todo),
-                "--inputs",
-                str(inputs),
-                "--start",
-                str(start),
-                "--seed",
-                str(seed),
-                "--state",
-                str(state),
-                "--budget-s",
-                str(budget_s),
-            ]
-            root = Path(__file__).resolve().parents[1]
-            path = os.pathsep.join(
-                p for p in (str(root / "src"), os.environ.get("PYTHONPATH")) if p
-            )
-            env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=path)
-            try:
-                p = subprocess.run(
-                    cmd,
-                    capture_output=True,
-                    text=True,
-                    timeout=timeout_s,
-                    env=env,
-                    cwd=Path(__file__).resolve().parents[1],
-                    check=False,
-                )
-                code, out, err = p.returncode, p.stdout, p.stderr
-            except subprocess.TimeoutExpired as exc:
-                code, out, err = -signal.SIGKILL, "", f"run over {timeout_s} s"
-                del exc
-            for line in out.splitlines():
-                if line.startswith("{"):
-                    res = Result(**json.loads(line))
-                    done[res.target] = _merge(done.get(res.target), res)
-                    todo.remove(res.target)
-            if code == 0:
-                break
-            if not state.exists():  # died before its first input: not an input's fault
-                raise RuntimeError(f"fuzz child failed to start ({code}): {err[-800:]}")
-            name, index = state.read_text().split()
-            res = done.setdefault(name, Result(name))
-            res.crashes += 1
-            data = make_input(name, seed, int(index), all_seeds())
-            res.failures.append(
-                {
-                    "index": int(index),
-                    "kind": f"process died ({code})",
-                    "error": err[-600:],
-                    "file": str(save_crash(name, data)),
-                }
-            )
-            res.inputs += int(index) + 1 - (start if todo and todo[0] == name else 0)
-            todo = todo[todo.index(name) :] if name in todo else todo
-            start = int(index) + 1
-            if start >= inputs:
-                todo, start = todo[1:], 0
-    return [done[t] for t in targets if t in done]
+    return all_seeds()
 
 
-def _merge(old: Result | None, new: Result) -> Result:
+def merge(old: Result | None, new: Result) -> Result:
     if old is None:
         return new
     old.inputs += new.inputs
-    old.seconds += new.seconds
+    old.seconds = round(old.seconds + new.seconds, 2)
     old.exceptions += new.exceptions
     old.hangs += new.hangs
     old.crashes += new.crashes
@@ -223,36 +165,101 @@ def _merge(old: Result | None, new: Result) -> Result:
     return old
 
 
+def run(
+    targets: list[str],
+    inputs: int,
+    seed: int = 0,
+    timeout_s: float | None = None,
+    budget_s: float = 0.0,
+    *,
+    until: float | None = None,
+    slice_s: float = 120.0,
+    progress: Callable[[list[Result]], None] | None = None,
+) -> list[Result]:
+    """Fuzz ``targets``, ``inputs`` each; a child that dies is recorded (its input saved) and
+    the run goes on after that input. ``budget_s`` > 0: each target stops after that many
+    seconds. ``until`` (a unix time): the targets in turn, ``slice_s`` seconds each, round
+    after round until that time (or ``inputs`` each); ``progress`` gets the figures so far
+    after each slice."""
+    done: dict[str, Result] = {}
+
+    def record(res: Result) -> None:
+        done[res.target] = merge(done.get(res.target), res)
+        if progress is not None:
+            progress([done[t] for t in targets if t in done])
+
+    if until is None:
+        _drive([Task(t, 0, inputs, budget_s) for t in targets], seed, timeout_s, record)
+    while until is not None and time.time() < until - 5:
+        left = [t for t in targets if (done[t].inputs if t in done else 0) < inputs]
+        if not left:
+            break
+        share = min(slice_s, (until - time.time()) / len(left))
+        tasks = [Task(t, done[t].inputs if t in done else 0, inputs, share) for t in left]
+        _drive(tasks, seed, timeout_s, record)
+    return [done[t] for t in targets if t in done]
+
+
+def _until(text: str) -> float:
+    """``HH:MM`` (UTC, the next such time) as a unix time."""
+    now = datetime.now(UTC)
+    h, m = (int(x) for x in text.split(":"))
+    at = now.replace(hour=h, minute=m, second=0, microsecond=0)
+    return (at if at > now else at + timedelta(days=1)).timestamp()
+
+
+def _print(results: list[Result]) -> None:
+    for res in results:
+        status = "ok" if res.ok else "FAILED"
+        rate = res.inputs / res.seconds if res.seconds else 0.0
+        print(
+            f"{res.target:14} {res.inputs:>10,} inputs {res.seconds:>8.1f} s {rate:>7,.0f}/s  "
+            f"exceptions {res.exceptions}  hangs {res.hangs}  crashes {res.crashes}  max RSS "
+            f"{res.max_rss_mb:,.0f} MB  {status}"
+        )
+        for f in res.failures[:5]:
+            print(f"   #{f['index']} {f['kind']}: {f.get('error', '')[:200]} -> {f['file']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m fuzz.run", description=__doc__.split("\n")[0])
     ap.add_argument("--targets", default="", help="comma-separated (default: all)")
     ap.add_argument("--inputs", type=int, default=1000, help="inputs per target")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--json", default=None, help="write the results here")
+    ap.add_argument("--json", default=None, help="write the results here (kept current)")
     ap.add_argument("--budget-s", type=float, default=0.0, help="seconds per target at most")
+    ap.add_argument("--until", default=None, help="HH:MM UTC: targets in turn until then")
+    ap.add_argument("--slice-s", type=float, default=120.0, help="with --until: s per turn")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--state", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
-        for res in child(a.child.split(","), a.inputs, a.start, a.seed, Path(a.state), a.budget_s):
-            print(json.dumps(asdict(res)), flush=True)
+        tasks = [Task(**t) for t in json.loads(a.child)]
+        Child(Path(a.state), a.seed).run(tasks, a.first)
         return 0
     from .targets import TARGETS
 
     names = [t for t in a.targets.split(",") if t] or list(TARGETS)
-    results = run(names, a.inputs, a.seed, budget_s=a.budget_s)
-    for res in results:
-        status = "ok" if res.ok else "FAILED"
-        print(
-            f"{res.target:14} {res.inputs:>10,} inputs {res.seconds:>8.1f} s  exceptions "
-            f"{res.exceptions}  hangs {res.hangs}  crashes {res.crashes}  max RSS "
-            f"{res.max_rss_mb:,.0f} MB  {status}"
-        )
-        for f in res.failures[:5]:
-            print(f"   #{f['index']} {f['kind']}: {f.get('error', '')[:200]} -> {f['file']}")
-    if a.json:
-        Path(a.json).write_text(json.dumps([asdict(r) for r in results], indent=1))
+    cmd = "python -m fuzz.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    def write(results: list[Result]) -> None:
+        if a.json:
+            doc = {"command": cmd, "started": started, "seed": a.seed, "inputs_asked": a.inputs,
+                   "machine": f"{platform.machine()}, Python {platform.python_version()}, "
+                              f"{os.cpu_count()} CPUs",
+                   "updated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                   "results": [asdict(r) for r in results]}  # fmt: skip
+            tmp = Path(a.json + ".tmp")
+            tmp.write_text(json.dumps(doc, indent=1))
+            tmp.replace(a.json)
+
+    until = _until(a.until) if a.until else None
+    results = run(names, a.inputs, a.seed, budget_s=a.budget_s, until=until,
+                  slice_s=a.slice_s, progress=write)  # fmt: skip
+    _print(results)
+    write(results)
     return 0 if all(r.ok for r in results) else 1
 
 

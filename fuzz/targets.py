@@ -3,23 +3,30 @@ input the way the program would (random chunking, then ``finish``) and checks wh
 
 A target *fails* when it raises (other than the clear error a config reader is allowed to
 raise), when its counts do not add up, or when a row leaves the parser with a value outside
-physical ranges. Seeds come from ``tests/data`` and ``../shared/data`` (read-only, never copied).
+physical ranges. ``run`` may return the costly rest of its checks (the frames a reader let
+through, for the decoder) for ``settle``, which the harness calls once for many inputs;
+``check`` is both, for one input. Seeds come from ``tests/data`` and ``../shared/data``
+(read-only, never copied), cut into small pieces: small inputs are what makes thousands of
+inputs a second, and the mutations still reach every part of a parser.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gzip
 import io
 import itertools
 import json
 import random
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +52,14 @@ class Broken(AssertionError):
 class Target:
     name: str
     seeds: Callable[[], list[bytes]]
-    run: Callable[[bytes, random.Random], None]
+    run: Callable[[bytes, random.Random], Any]  # what ``settle`` is left to check, or None
+    settle: Callable[[list[Any]], None] | None = None
+
+    def check(self, data: bytes, r: random.Random) -> None:
+        """One input, every check done."""
+        left = self.run(data, r)
+        if left is not None and self.settle is not None:
+            self.settle([left])
 
 
 def _chunks(data: bytes, r: random.Random) -> list[bytes]:
@@ -60,7 +74,13 @@ def _check_frames(b: FrameBatch) -> None:
     t = b.timestamp[np.isfinite(b.timestamp)]
     if t.size and (t.min() < 0 or t.max() > MAX_TIME_S):
         raise Broken(f"frame time out of range: {t.min()} .. {t.max()}")
-    decode_batch(b)  # the decoder takes whatever a reader lets through
+
+
+def _decode(left: list[list[FrameBatch]]) -> None:
+    """The decoder takes whatever a reader lets through (the frames of many inputs at once)."""
+    batches = [b for bs in left for b in bs if len(b)]
+    if batches:
+        decode_batch(FrameBatch.concat(batches))
 
 
 def _check_obs(o: Observations) -> None:
@@ -74,8 +94,10 @@ def _check_obs(o: Observations) -> None:
         raise Broken("position out of range")
 
 
-def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, random.Random], None]:
-    def run(data: bytes, r: random.Random) -> None:
+def _parser_target(
+    fmt: str, *, document: bool = False
+) -> Callable[[bytes, random.Random], list[FrameBatch] | None]:
+    def run(data: bytes, r: random.Random) -> list[FrameBatch] | None:
         stats = IngestStats()
         live = r.random() < 0.2
         p = make_parser(fmt, stats, "fuzz", document=document, live=live)
@@ -84,12 +106,14 @@ def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, rand
             out += p.feed(part, time.time() if live else None)
         out += p.cut() if r.random() < 0.1 else p.finish()
         rows = 0
+        frames: list[FrameBatch] = []
         for b in out:
             b = checked(b, stats)  # as every Source does with a reader's output
             if isinstance(b, StateRows):  # a states document's rows, as reports
                 b = observations_from_states(b.table, b.source)
             if isinstance(b, FrameBatch):
                 _check_frames(b)
+                frames.append(b)
             else:
                 _check_obs(b)
             rows += len(b)
@@ -97,6 +121,7 @@ def _parser_target(fmt: str, *, document: bool = False) -> Callable[[bytes, rand
             raise Broken(f"rejected {stats.rejected_total} > read {stats.frames}")
         if rows > stats.frames:
             raise Broken(f"{rows} rows out of {stats.frames} records read")
+        return frames or None
 
     return run
 
@@ -113,20 +138,28 @@ def _config_target(load: Callable[[str], object]) -> Callable[[bytes, random.Ran
     return run
 
 
+@cache
+def _scratch() -> Path:
+    """One scratch folder for the process (the readers that take a file or a folder), removed
+    at exit: not a new one per input."""
+    path = Path(tempfile.mkdtemp(prefix="skywitness-fuzz-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def _rules(text: str) -> object:
     from skywitness.watch.rules import parse_rules
 
-    with tempfile.TemporaryDirectory() as tmp:
-        return parse_rules(text, "fuzz.toml", Path(tmp))
+    return parse_rules(text, "fuzz.toml", _scratch())
 
 
 def _question(text: str) -> object:
     from skywitness.evidence.question import load_toml
 
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        return load_toml(fh.name)
+    path = _scratch() / "question.toml"
+    path.unlink(missing_ok=True)  # a new file: truncating one makes ext4 flush it on close
+    path.write_text(text, encoding="utf-8")
+    return load_toml(path)
 
 
 def _scenario(text: str) -> object:
@@ -153,21 +186,20 @@ def _globe(data: bytes, r: random.Random) -> None:
     from skywitness.sources.globe import GlobeInput, GlobeReader, TraceDoc, trace_documents
     from skywitness.sources.readsb import trace_observations
 
-    with tempfile.TemporaryDirectory() as tmp:
-        cuts = _chunks(data, r)
-        parts = []
-        for k, piece in enumerate(cuts):
-            p = Path(tmp) / f"day.tar.a{chr(97 + k)}"
-            p.write_bytes(piece)
-            parts.append(p)
-        reader = GlobeReader(GlobeInput("day.tar", parts=parts, split=len(parts) > 1))
-        for got in trace_documents(reader.members()):
-            if isinstance(got, TraceDoc):
-                obs, _bad = trace_observations(got.doc, got.member)
-                if obs is not None:
-                    out = checked(obs, IngestStats())
-                    assert isinstance(out, Observations)
-                    _check_obs(out)
+    parts = []
+    for k, piece in enumerate(_chunks(data, r)):
+        p = _scratch() / f"day.tar.a{chr(97 + k)}"
+        p.unlink(missing_ok=True)  # as in _question
+        p.write_bytes(piece)
+        parts.append(p)
+    reader = GlobeReader(GlobeInput("day.tar", parts=parts, split=len(parts) > 1))
+    for got in trace_documents(reader.members()):
+        if isinstance(got, TraceDoc):
+            obs, _bad = trace_observations(got.doc, got.member)
+            if obs is not None:
+                out = checked(obs, IngestStats())
+                assert isinstance(out, Observations)
+                _check_obs(out)
 
 
 def _globe_seeds() -> list[bytes]:
@@ -200,12 +232,14 @@ def _beast() -> bytes:
 
 
 def _beast_seeds() -> list[bytes]:
+    """Pieces of about 512 bytes (some 20 frames) from across the recording, each from a
+    frame's start, and the start of dump1090's sample."""
     raw = _beast()
-    return [
-        raw[:4096],
-        raw[100_000:104_096],
-        _read(SHARED / "traffic-raw-frames" / "sample_dump1090.bin"),
-    ]
+    out = []
+    for at in range(0, min(len(raw), 8 << 20), 1 << 20):
+        a = raw.find(b"\x1a\x33", at)
+        out.append(raw[a : a + 512])
+    return [*out, _read(SHARED / "traffic-raw-frames" / "sample_dump1090.bin", 1024)]
 
 
 def _avr_seeds() -> list[bytes]:
@@ -224,16 +258,18 @@ def _hex_seeds() -> list[bytes]:
 
 def _jsonl_seeds() -> list[bytes]:
     with gzip.open(SHARED / "traffic-raw-frames" / "tutorial.jsonl.gz", "rb") as fh:
-        head = fh.read(16384)
-    return [head[: head.rfind(b"\n") + 1]]
+        lines = fh.read(16384).splitlines(keepends=True)[:-1]
+    return [b"".join(lines[k : k + 12]) for k in range(0, len(lines), 48)]
 
 
 def _trace_seeds() -> list[bytes]:
     doc = json.loads(
         (SHARED / "traffic-trajectories" / "readsb" / "trace_full_ac671b.json").read_bytes()
     )
-    doc["trace"] = doc["trace"][:40]
-    return [json.dumps(doc).encode()]
+    points = doc["trace"]
+    return [
+        json.dumps({**doc, "trace": points[k : k + 12]}).encode() for k in (0, len(points) // 2)
+    ]
 
 
 @cache
@@ -245,14 +281,14 @@ def _states_parquet() -> bytes:
 
     table = pa.concat_tables(list(track_tables([str(BEAST)], RunOptions(), IngestStats())))
     buf = io.BytesIO()
-    pq.write_table(table.slice(0, 100), buf)
+    pq.write_table(table.slice(0, 24), buf)
     return buf.getvalue()
 
 
 def _states_seeds() -> list[bytes]:
     import pyarrow.parquet as pq
 
-    rows = pq.read_table(io.BytesIO(_states_parquet())).slice(0, 40).to_pylist()
+    rows = pq.read_table(io.BytesIO(_states_parquet())).slice(0, 12).to_pylist()
     for row in rows:
         row["timestamp"] = round(row["timestamp"].timestamp() * 1000)  # unix ms (traffic)
     return [json.dumps(rows, default=str).encode(), _states_parquet()]
@@ -294,19 +330,24 @@ def _file(*names: str) -> Callable[[], list[bytes]]:
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
-        Target("beast", _beast_seeds, _parser_target("beast")),
-        Target("avr", _avr_seeds, _parser_target("avr")),
-        Target("sbs", _file("sbs_sample.sbs"), _parser_target("sbs")),
-        Target("hex", _hex_seeds, _parser_target("hex")),
-        Target("jsonl", _jsonl_seeds, _parser_target("jsonl")),
-        Target("readsb", _file("aircraft.json", "aircraft_v2.json"), _parser_target("readsb")),
-        Target("trace", _trace_seeds, _parser_target("trace")),
-        Target("opensky-csv", _file("opensky_states.csv"), _parser_target("opensky")),
+        Target("beast", _beast_seeds, _parser_target("beast"), _decode),
+        Target("avr", _avr_seeds, _parser_target("avr"), _decode),
+        Target("sbs", _file("sbs_sample.sbs"), _parser_target("sbs"), _decode),
+        Target("hex", _hex_seeds, _parser_target("hex"), _decode),
+        Target("jsonl", _jsonl_seeds, _parser_target("jsonl"), _decode),
         Target(
-            "opensky-rest", _file("opensky_states.json"), _parser_target("opensky", document=True)
+            "readsb", _file("aircraft.json", "aircraft_v2.json"), _parser_target("readsb"), _decode
         ),
-        Target("states", _states_seeds, _parser_target("states")),
-        Target("fr24", _file("fr24_playback.json"), _parser_target("fr24")),
+        Target("trace", _trace_seeds, _parser_target("trace"), _decode),
+        Target("opensky-csv", _file("opensky_states.csv"), _parser_target("opensky"), _decode),
+        Target(
+            "opensky-rest",
+            _file("opensky_states.json"),
+            _parser_target("opensky", document=True),
+            _decode,
+        ),
+        Target("states", _states_seeds, _parser_target("states"), _decode),
+        Target("fr24", _file("fr24_playback.json"), _parser_target("fr24"), _decode),
         Target("globe-tar", _globe_seeds, _globe),
         Target("rules-toml", _rules_seeds, _config_target(_rules)),
         Target("question-toml", _question_seeds, _config_target(_question)),

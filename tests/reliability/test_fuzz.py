@@ -43,7 +43,7 @@ def test_saved_crash_inputs_replay_clean() -> None:
     for path in sorted(CRASHES.glob("*.bin")) if CRASHES.is_dir() else []:
         target = TARGETS[path.name.rsplit("-", 1)[0]]
         for k in range(8):
-            target.run(path.read_bytes(), random.Random(k))
+            target.check(path.read_bytes(), random.Random(k))
 
 
 # -- the crashes the fuzzer found, minimised --------------------------------------------
