@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
 import random
 import resource
 import signal
 import struct
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -95,11 +97,25 @@ class Inputs:
         return mutate(r, base, others) if r.random() < 0.97 else base
 
 
+#: The module holding ``TARGETS`` and ``all_seeds`` (another only in the harness's own tests).
+TARGETS_MODULE_ENV = "SKYWITNESS_FUZZ_TARGETS"
+#: Where failing inputs are saved, when not ``CRASHES`` (the harness's own tests).
+CRASHES_ENV = "SKYWITNESS_FUZZ_CRASHES"
+
+
+def targets_module() -> tuple[dict[str, Any], Callable[[], dict[str, list[bytes]]]]:
+    import importlib
+
+    mod = importlib.import_module(os.environ.get(TARGETS_MODULE_ENV, "fuzz.targets"))
+    return mod.TARGETS, mod.all_seeds
+
+
 def save_crash(target: str, data: bytes) -> Path:
     import hashlib
 
-    CRASHES.mkdir(exist_ok=True)
-    path = CRASHES / f"{target}-{hashlib.sha1(data).hexdigest()[:12]}.bin"
+    folder = Path(os.environ.get(CRASHES_ENV, CRASHES))
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{target}-{hashlib.sha1(data).hexdigest()[:12]}.bin"
     path.write_bytes(data)
     return path
 
@@ -137,8 +153,7 @@ class Child:
     """Runs tasks; reports failures and counts as JSON lines."""
 
     def __init__(self, state_path: Path, seed: int) -> None:
-        from .targets import TARGETS, all_seeds
-
+        TARGETS, all_seeds = targets_module()
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
         self.targets = TARGETS
         self.inputs = Inputs(all_seeds(), seed)
@@ -159,14 +174,16 @@ class Child:
         res.failures.append(failure)
         _emit({"failure": failure, "target": res.target})
 
-    def guarded(self, res: Result, index: int, fn: Any, *args: Any) -> Any:
-        """``fn(*args)`` bounded in time; a failure recorded against input ``index``."""
+    def guarded(self, res: Result, index: int, fn: Any, *args: Any, record: bool = True) -> Any:
+        """``fn(*args)`` bounded in time; a failure recorded against input ``index`` (unless
+        not ``record``: None then says it failed)."""
         try:
             self.dog.begin()
             return fn(*args)
         except Exception as exc:  # RecursionError and MemoryError are Exceptions too
             self.dog.end()
-            self.fail(res, index, self.inputs.make(res.target, index), exc)
+            if record:
+                self.fail(res, index, self.inputs.make(res.target, index), exc)
             return None
         finally:
             self.dog.end()
@@ -177,11 +194,9 @@ class Child:
         if not pending or settle is None:
             return
         STATE.pack_into(self.state, 0, task_no, pending[0][0])
-        if self.guarded(res, pending[0][0], lambda: settle([p for _i, p in pending]) or 1):
+        if self.guarded(res, -1, lambda: settle([p for _i, p in pending]) or 1, record=False):
             return
-        res.exceptions -= 1  # the batch's failure, named below by its input
-        res.failures.pop()
-        for i, p in pending:
+        for i, p in pending:  # the failing ones named
             STATE.pack_into(self.state, 0, task_no, i)
             self.guarded(res, i, settle, [p])
 

@@ -42,6 +42,7 @@ from .child import (
     Result,
     Task,
     save_crash,
+    targets_module,
 )
 
 __all__ = ["CRASHES", "MEMORY_LIMIT_BYTES", "TIME_LIMIT_S", "Result", "main", "run"]
@@ -147,9 +148,7 @@ def _drive(
 
 
 def _seeds() -> dict[str, list[bytes]]:
-    from .targets import all_seeds
-
-    return all_seeds()
+    return targets_module()[1]()
 
 
 def merge(old: Result | None, new: Result) -> Result:

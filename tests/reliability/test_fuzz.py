@@ -253,3 +253,46 @@ def test_decoder_never_yields_values_outside_physical_ranges(
         assert ((v >= lo) & (v <= hi)).all(), (name, v.min(), v.max())
     sq = m.squawk[ok]
     assert ((sq == -1) | ((sq >= 0) & (sq <= 7777))).all()
+
+
+# -- the harness itself ---------------------------------------------------------------------
+
+
+def _expected(name: str, seed: int, inputs: int, every: int) -> list[int]:
+    from fuzz.child import Inputs
+    from tests.reliability._fuzz_misbehave import all_seeds, chosen
+
+    make = Inputs(all_seeds(), seed).make
+    return [i for i in range(inputs) if chosen(make(name, i), every)]
+
+
+def test_harness_names_each_failing_input_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many inputs run in one process; an exception, a deferred check that fails, a process
+    killed by a signal and an input that spins are each recorded against their exact input
+    (saved), and the run goes on to the last input."""
+    from fuzz.child import CRASHES_ENV, TARGETS_MODULE_ENV, Inputs
+    from tests.reliability._fuzz_misbehave import all_seeds
+
+    monkeypatch.setenv(TARGETS_MODULE_ENV, "tests.reliability._fuzz_misbehave")
+    monkeypatch.setenv(CRASHES_ENV, str(tmp_path))
+    n = 300
+    seed = next(s for s in range(50) if len(_expected("spin", s, n, 150)) == 1
+                and 1 <= len(_expected("die", s, n, 100)) <= 3)  # fmt: skip
+    got = {r.target: r for r in run(["raise", "defer", "die", "spin"], n, seed=seed)}
+    for name, every in (("raise", 40), ("defer", 40), ("die", 100), ("spin", 150)):
+        want = _expected(name, seed, n, every)
+        res = got[name]
+        assert want and [f["index"] for f in res.failures] == want, name
+        assert res.inputs == n, name
+        kinds = {f["kind"] for f in res.failures}
+        counts = (res.exceptions, res.crashes, res.hangs)
+        assert counts == {
+            "raise": (len(want), 0, 0), "defer": (len(want), 0, 0),
+            "die": (0, len(want), 0), "spin": (0, 0, len(want)),
+        }[name], (name, kinds)  # fmt: skip
+        make = Inputs(all_seeds(), seed).make
+        for f in res.failures:
+            assert Path(f["file"]).read_bytes() == make(name, f["index"])
+            assert Path(f["file"]).parent == tmp_path
