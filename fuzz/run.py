@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def write(results: list[Result]) -> None:
         if a.json:
-            doc = {"command": cmd, "started": started, "seed": a.seed, "inputs_asked": a.inputs,
+            doc = {"command": cmd, "started": started, "seed": a.seed, "until": a.until,
+                   "inputs_asked": a.inputs,
                    "machine": f"{platform.machine()}, Python {platform.python_version()}, "
                               f"{os.cpu_count()} CPUs",
                    "updated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

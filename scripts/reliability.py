@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -86,6 +87,15 @@ def pytest_summary() -> str:
     return lines[-1].strip("= ") if lines else f"pytest exit {r.returncode}"
 
 
+def fuzz_piece(doc: dict[str, Any]) -> dict[str, Any]:
+    """The fuzz section's piece from the JSON a ``python -m fuzz.run --json`` run kept."""
+    results = doc["results"]
+    return {"data": results, "command": doc["command"], "machine": doc["machine"],
+            "when": f"{doc['started']} to {doc['updated']}",
+            "seconds": sum(r["seconds"] for r in results),
+            "inputs_asked": doc["inputs_asked"], "until": doc.get("until")}  # fmt: skip
+
+
 PIECES = ("fuzz", "decoder", "kills", "serve_kills", "other", "pytest")
 
 
@@ -131,6 +141,9 @@ def main() -> int:
     ap.add_argument("--render-only", action="store_true",
                     help="run nothing: write the page from the pieces in --results")  # fmt: skip
     ap.add_argument("--soak", default=None, help="soak.json of `python -m fuzz.soak`")
+    ap.add_argument("--fuzz-json", default=None,
+                    help="the --json of a `python -m fuzz.run` long run: its figures are the "
+                    "page's fuzz section (with its own command)")  # fmt: skip
     ap.add_argument("--soak-command", default="python -m fuzz.soak",
                     help="the soak's command line, when its soak.json does not say")  # fmt: skip
     a = ap.parse_args()
@@ -157,6 +170,8 @@ def main() -> int:
                  "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                  "machine": f"{platform.machine()}, Python {platform.python_version()}, "
                             f"{os.cpu_count()} CPUs"}  # fmt: skip
+        if name == "fuzz":
+            piece["inputs_asked"] = a.fuzz_inputs
         res[name] = piece
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +179,8 @@ def main() -> int:
         print(f"{name}: {piece['seconds']:.0f} s", flush=True)
     if only:
         return 0
+    if a.fuzz_json:
+        res["fuzz"] = fuzz_piece(json.loads(Path(a.fuzz_json).read_text()))
     if a.soak:
         soak = json.loads(Path(a.soak).read_text())
         svg = Path(a.soak).with_suffix(".svg")
