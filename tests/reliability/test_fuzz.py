@@ -296,3 +296,29 @@ def test_harness_names_each_failing_input_and_goes_on(
         for f in res.failures:
             assert Path(f["file"]).read_bytes() == make(name, f["index"])
             assert Path(f["file"]).parent == tmp_path
+
+
+def test_the_page_says_when_the_long_run_stopped_short() -> None:
+    """docs/reliability.md's fuzz section is written from fuzz.run's JSON: counts below the
+    inputs asked are labelled partial, each failure named with its parser and input."""
+    from scripts.reliability import fuzz_piece
+    from scripts.reliability_doc import _fuzz
+
+    def result(target: str, inputs: int, failures: list[dict[str, object]]) -> dict[str, object]:
+        return {"target": target, "inputs": inputs, "seconds": 10.0, "exceptions": len(failures),
+                "hangs": 0, "crashes": 0, "max_rss_mb": 200.0, "failures": failures}  # fmt: skip
+
+    boom = {"index": 41, "kind": "ValueError", "error": "boom", "file": "x.bin"}
+    doc = {"command": "python -m fuzz.run --inputs 1000 --until 02:35", "started": "s",
+           "updated": "u", "machine": "m", "inputs_asked": 1000,
+           "results": [result("sbs", 1000, []), result("beast", 250, [boom])]}  # fmt: skip
+    page = "\n".join(_fuzz({"fuzz": fuzz_piece(doc), "time_limit_s": 5.0, "memory_limit_gb": 6}))
+    assert "**Partial**: 1,000 inputs per parser were asked" in page
+    assert "1 of 2 parsers stopped short of that: 250 to 1,000 inputs each" in page
+    assert "| beast | 250 | 10.0 | 25 | 1 | 0 | 0 | 200 |" in page
+    assert "- beast #41 ValueError: boom" in page
+    assert "Parsers take turns" in page
+    doc["results"] = [result("sbs", 1000, [])]
+    assert "Every parser ran the 1,000 inputs asked." in "\n".join(
+        _fuzz({"fuzz": fuzz_piece(doc), "time_limit_s": 5.0, "memory_limit_gb": 6})
+    )
