@@ -69,7 +69,10 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
             " Parsers take turns (`--slice-s` seconds each) until the run's time is up."
             if "--until" in piece["command"]
             else ""
-        ),
+        )
+        + " These inputs come from the structure-aware mutator alone, not coverage-guided; "
+        "`python -m fuzz.atheris_main TARGET` runs the same targets and mutator under "
+        "libFuzzer's coverage guidance (atheris), and is not part of these figures.",
         "",
         _fuzz_reached(piece),
         "",
