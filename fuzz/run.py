@@ -70,7 +70,7 @@ class _Watch(threading.Thread):
             if cur != last:
                 last, last_change = cur, now
             if cur[1] >= 0 and now - last_change > KILL_AFTER_S:
-                self.why = f"input ran over {KILL_AFTER_S:.0f} s (killed)"
+                self.why = f"hang: input ran over {KILL_AFTER_S:.0f} s (killed)"
             elif self.timeout_s is not None and now - t0 > self.timeout_s:
                 self.why = f"run over {self.timeout_s} s"
             if self.why:
@@ -136,12 +136,12 @@ def _drive(
             dead = Result(
                 t.target,
                 inputs=index + 1 - t.start,
-                crashes=1,
                 failures=found,
                 seconds=round(time.monotonic() - since, 2),
             )
-            dead.exceptions = sum(1 for f in found[:-1] if f["kind"] != "hang")
-            dead.hangs = sum(1 for f in found[:-1] if f["kind"] == "hang")
+            dead.exceptions = sum(1 for f in found if not f["kind"].startswith(("hang", why)))
+            dead.hangs = sum(1 for f in found if f["kind"].startswith("hang"))
+            dead.crashes = 0 if why.startswith("hang") else 1
             on_result(dead)
             tasks[task_no] = replace(t, start=index + 1)
             first = task_no if index + 1 < t.stop else task_no + 1
@@ -173,13 +173,14 @@ def run(
     *,
     until: float | None = None,
     slice_s: float = 120.0,
+    time_limit_s: float = TIME_LIMIT_S,
     progress: Callable[[list[Result]], None] | None = None,
 ) -> list[Result]:
     """Fuzz ``targets``, ``inputs`` each; a child that dies is recorded (its input saved) and
     the run goes on after that input. ``budget_s`` > 0: each target stops after that many
     seconds. ``until`` (a unix time): the targets in turn, ``slice_s`` seconds each, round
-    after round until that time (or ``inputs`` each); ``progress`` gets the figures so far
-    after each slice."""
+    after round until that time (or ``inputs`` each). ``time_limit_s``: the CPU time one input
+    may take. ``progress`` gets the figures so far after each slice."""
     done: dict[str, Result] = {}
 
     def record(res: Result) -> None:
@@ -188,13 +189,15 @@ def run(
             progress([done[t] for t in targets if t in done])
 
     if until is None:
-        _drive([Task(t, 0, inputs, budget_s) for t in targets], seed, timeout_s, record)
+        tasks = [Task(t, 0, inputs, budget_s, time_limit_s) for t in targets]
+        _drive(tasks, seed, timeout_s, record)
     while until is not None and time.time() < until - 5:
         left = [t for t in targets if (done[t].inputs if t in done else 0) < inputs]
         if not left:
             break
         share = min(slice_s, (until - time.time()) / len(left))
-        tasks = [Task(t, done[t].inputs if t in done else 0, inputs, share) for t in left]
+        tasks = [Task(t, done[t].inputs if t in done else 0, inputs, share, time_limit_s)
+                 for t in left]  # fmt: skip
         _drive(tasks, seed, timeout_s, record)
     return [done[t] for t in targets if t in done]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import time
 import zlib
 
 from fuzz.targets import Target
@@ -31,6 +32,11 @@ def _spin(data: bytes, _r: random.Random) -> None:
         pass
 
 
+def _block(data: bytes, _r: random.Random) -> None:
+    if chosen(data, 150):
+        time.sleep(60)  # no CPU used: the parent's watch kills it
+
+
 def _defer(data: bytes, _r: random.Random) -> bytes:
     return data
 
@@ -46,6 +52,7 @@ TARGETS = {
         Target("raise", lambda: [], _raise),
         Target("die", lambda: [], _die),
         Target("spin", lambda: [], _spin),
+        Target("block", lambda: [], _block),
         Target("defer", lambda: [], _defer, _settle),
     )
 }

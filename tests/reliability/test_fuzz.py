@@ -280,7 +280,8 @@ def test_harness_names_each_failing_input_and_goes_on(
     n = 300
     seed = next(s for s in range(50) if len(_expected("spin", s, n, 150)) == 1
                 and 1 <= len(_expected("die", s, n, 100)) <= 3)  # fmt: skip
-    got = {r.target: r for r in run(["raise", "defer", "die", "spin"], n, seed=seed)}
+    targets = ["raise", "defer", "die", "spin"]
+    got = {r.target: r for r in run(targets, n, seed=seed, time_limit_s=1.0)}
     for name, every in (("raise", 40), ("defer", 40), ("die", 100), ("spin", 150)):
         want = _expected(name, seed, n, every)
         res = got[name]
@@ -322,3 +323,23 @@ def test_the_page_says_when_the_long_run_stopped_short() -> None:
     assert "Every parser ran the 1,000 inputs asked." in "\n".join(
         _fuzz({"fuzz": fuzz_piece(doc), "time_limit_s": 5.0, "memory_limit_gb": 6})
     )
+
+
+def test_harness_kills_an_input_blocked_in_native_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input that neither uses CPU nor returns (where the child's own watchdog cannot
+    raise) is killed from outside after ``KILL_AFTER_S``, counted as a hang of that input,
+    and the run goes on."""
+    import fuzz.run
+    from fuzz.child import CRASHES_ENV, TARGETS_MODULE_ENV
+
+    monkeypatch.setenv(TARGETS_MODULE_ENV, "tests.reliability._fuzz_misbehave")
+    monkeypatch.setenv(CRASHES_ENV, str(tmp_path))
+    monkeypatch.setattr(fuzz.run, "KILL_AFTER_S", 2.0)
+    n = 200
+    seed = next(s for s in range(50) if len(_expected("block", s, n, 150)) == 1)
+    (res,) = run(["block"], n, seed=seed)
+    assert [f["index"] for f in res.failures] == _expected("block", seed, n, 150)
+    assert (res.inputs, res.hangs, res.crashes, res.exceptions) == (n, 1, 0, 0)
+    assert res.failures[0]["kind"] == "hang: input ran over 2 s (killed)"
