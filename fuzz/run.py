@@ -143,7 +143,8 @@ def _drive(
             dead.hangs = sum(1 for f in found if f["kind"].startswith("hang"))
             dead.crashes = 0 if why.startswith("hang") else 1
             on_result(dead)
-            tasks[task_no] = replace(t, start=index + 1)
+            left_s = max(1.0, t.budget_s - dead.seconds) if t.budget_s else 0.0
+            tasks[task_no] = replace(t, start=index + 1, budget_s=left_s)
             first = task_no if index + 1 < t.stop else task_no + 1
 
 
