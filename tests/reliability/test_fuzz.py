@@ -137,6 +137,55 @@ def test_trace_source_type_that_is_not_a_text() -> None:
     assert sum(len(b) for b in got) == 2, stats.rejected
 
 
+def test_states_parquet_with_a_column_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """fuzz states (long run of 2026-12-06): a Parquet file whose footer names a column in
+    bytes that are not UTF-8 raised UnicodeDecodeError from pyarrow."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from skywitness.sources import open_source
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"zzzzzz": [1, 2]}), buf, store_schema=False)
+    path = tmp_path / "states.parquet"
+    path.write_bytes(buf.getvalue().replace(b"zzzzzz", b"\xf4zzzzz"))
+    stats = IngestStats()
+    assert sum(len(b) for b in open_source(str(path), "states", stats)) == 0
+    assert dict(stats.rejected) == {"truncated": 1}
+
+
+def test_states_times_beyond_int64_and_infinite_squawks(tmp_path: Path) -> None:
+    """fuzz states (long run of 2026-12-06): a timestamp of 1.5e30 ms (OverflowError
+    converting to int64); a squawk of ``Infinity`` (OverflowError in int())."""
+    from skywitness.sources import open_source
+
+    path = tmp_path / "states.json"
+    path.write_text(
+        '[{"timestamp": 1522782149999999999999999999947, "icao24": "400159"},'
+        ' {"timestamp": 1522782149108, "icao24": "400159", "squawk": Infinity},'
+        ' {"timestamp": 1522782150108, "icao24": "400159", "squawk": 1017}]'
+    )
+    stats = IngestStats()
+    got = [b for b in open_source(str(path), "states", stats) if len(b)]
+    assert sum(len(b) for b in got) == 2
+    assert stats.rejected_total == 1
+    squawks = [s for b in got for s in b.table.column("squawk").to_pylist()]  # type: ignore[attr-defined]
+    assert squawks == [None, "1017"]
+
+
+@pytest.mark.parametrize("url", ["http://[::1/alerts", "http://example.org:99999/alerts"])
+def test_rules_webhook_url_that_urllib_refuses(url: str) -> None:
+    """fuzz rules-toml (long run of 2026-12-06): a webhook url with an unclosed IPv6
+    bracket raised ValueError from urlsplit (a port out of range would, on first use)."""
+    from skywitness.watch.rules import parse_rules
+
+    text = f'[[notifier]]\nkind = "webhook"\nurl = "{url}"\n'
+    with pytest.raises(ConfigError, match=r"r\.toml: line \d+: notifier 'webhook': url "):
+        parse_rules(text, "r.toml")
+
+
 def test_scenario_toml_nested_too_deep() -> None:
     """fuzz scenario-toml: RecursionError from tomllib."""
     from skywitness.simulate.scenario import parse_scenario

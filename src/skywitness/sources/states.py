@@ -118,7 +118,7 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             pf = pq.ParquetFile(pa.BufferReader(buf))
             opensky = is_opensky_db(pf.schema_arrow)
             raw = pf.read(columns=None if opensky else _columns_read(pf.schema_arrow))
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:  # bad metadata: UnicodeError
             stats.frames += 1
             stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
             return None

@@ -48,11 +48,17 @@ def _float(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+#: Largest magnitude of a time in unix ms that the int64 column holds.
+_MAX_MS = (1 << 63) - 1
+
+
 def _ms(v: Any) -> int | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, int | float):
-        return None if isinstance(v, float) and not math.isfinite(v) else int(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return int(v) if abs(v) <= _MAX_MS else None  # beyond int64: no time (counted)
     if isinstance(v, str):
         try:
             return int(parse_time(v).timestamp() * 1000)
@@ -65,7 +71,7 @@ def _squawk(v: Any) -> str | None:
     if isinstance(v, bool) or v is None:
         return None
     if isinstance(v, int | float):
-        return None if isinstance(v, float) and math.isnan(v) else f"{int(v):04d}"
+        return None if isinstance(v, float) and not math.isfinite(v) else f"{int(v):04d}"
     text = str(v).strip()
     return text.zfill(4) if text else None
 

@@ -337,8 +337,12 @@ class _Parser:
         if need and need not in table:
             raise self.fail("", f"notifier '{name}' ({kind[0]}) needs field '{need}'")
         if kind[0] == "webhook":
-            url = urlsplit(str(table["url"]))
-            if url.scheme not in ("http", "https") or not url.hostname:
+            try:
+                url = urlsplit(str(table["url"]))
+                host, _port = url.hostname, url.port  # ValueError: a bad port, an open [IPv6
+            except ValueError as exc:
+                raise self.fail("url", f"notifier '{name}': url {exc}") from exc
+            if url.scheme not in ("http", "https") or not host:
                 raise self.fail(
                     "url", f"notifier '{name}': url must be http:// or https://HOST/..."
                 )
