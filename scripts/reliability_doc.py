@@ -98,7 +98,12 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
         "globe (passed through) and infinite times (OverflowError), a trace point whose "
         "source type is a table (TypeError). That run also counted two Beast hangs: inputs of "
         "1.5-2 MB that finished within the bound when replayed alone (its bound was wall-clock, "
-        "at a load average of about 20; the bound is now CPU time).",
+        "at a load average of about 20; the bound is now CPU time). Found in the first 16 "
+        "minutes of the run of 2026-12-06 (then restarted on the fixes, with another seed), "
+        "fixed, each with a test and its input in fuzz/crashes/: a states Parquet file whose "
+        "footer names a column in bytes that are not UTF-8 (UnicodeDecodeError from pyarrow), "
+        "states times beyond int64 ms and squawks of `Infinity` (OverflowError), a webhook "
+        "url with an unclosed IPv6 bracket (ValueError from urlsplit).",
         "",
     ]
     return out
