@@ -1,8 +1,10 @@
-"""The fuzz harness in CI (brief: a few hundred inputs per parser, one child process, well
-under a minute), every crash it found as a test of its own (minimised by hand), and the decoder
-property: random 56/112-bit frames with valid CRCs never yield values outside physical ranges.
+"""The fuzz harness in CI (brief: 500 inputs per parser, one child process, well under a
+minute), the harness's own failure handling, every crash it found as a test of its own
+(minimised by hand), and the decoder property: random 56/112-bit frames with valid CRCs never
+yield values outside physical ranges.
 
-The long run is ``python -m fuzz.run --inputs 10000000`` (docs/reliability.md)."""
+The long run is ``python -m fuzz.run --inputs 10000000 --until HH:MM --json FILE``
+(docs/reliability.md)."""
 
 from __future__ import annotations
 
