@@ -31,6 +31,11 @@ def _fuzz_table(fz: list[dict[str, Any]]) -> list[str]:
 def _fuzz_reached(piece: dict[str, Any]) -> str:
     """Whether each parser reached the inputs the run asked for, said plainly."""
     fz, asked = piece["data"], piece.get("inputs_asked")
+    total = sum(r["inputs"] for r in fz)
+    return f"In all: {total:,} inputs over {len(fz)} parsers. " + _fuzz_short(fz, asked)
+
+
+def _fuzz_short(fz: list[dict[str, Any]], asked: int | None) -> str:
     if not asked:
         return "Inputs asked per parser: not recorded by this run."
     short = [r for r in fz if r["inputs"] < asked]

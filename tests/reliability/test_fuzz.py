@@ -365,7 +365,7 @@ def test_the_page_says_when_the_long_run_stopped_short() -> None:
            "updated": "u", "machine": "m", "inputs_asked": 1000,
            "results": [result("sbs", 1000, []), result("beast", 250, [boom])]}  # fmt: skip
     page = "\n".join(_fuzz({"fuzz": fuzz_piece(doc), "time_limit_s": 5.0, "memory_limit_gb": 6}))
-    assert "**Partial**: 1,000 inputs per parser were asked" in page
+    assert "In all: 1,250 inputs over 2 parsers. **Partial**: 1,000 inputs per parser" in page
     assert "1 of 2 parsers stopped short of that: 250 to 1,000 inputs each" in page
     assert "| beast | 250 | 10.0 | 25 | 1 | 0 | 0 | 200 |" in page
     assert "- beast #41 ValueError: boom" in page
