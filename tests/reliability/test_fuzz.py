@@ -158,6 +158,31 @@ def test_states_parquet_with_a_column_name_that_is_not_utf8(tmp_path: Path) -> N
     assert dict(stats.rejected) == {"truncated": 1}
 
 
+def test_states_parquet_with_a_time_zone_that_is_not_utf8(tmp_path: Path) -> None:
+    """fuzz states (long run of 2026-12-06, after the fix above): a Parquet file that reads,
+    but whose Arrow schema names the time zone in bytes that are not UTF-8, raised
+    UnicodeDecodeError when its columns were cast."""
+    import base64
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from skywitness.sources import open_source
+
+    ts = pa.array([1717667763000, 1717667764000], pa.timestamp("ms", tz="Xurope/Paris"))
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"timestamp": ts, "icao24": ["4840d6"] * 2}), buf)
+    data = buf.getvalue()
+    meta = pq.ParquetFile(io.BytesIO(data)).metadata.metadata[b"ARROW:schema"]
+    bad = base64.b64encode(base64.b64decode(meta).replace(b"Xurope", b"\xbcurope"))
+    path = tmp_path / "states.parquet"
+    path.write_bytes(data.replace(meta, bad))  # same length: the footer stays valid
+    stats = IngestStats()
+    assert sum(len(b) for b in open_source(str(path), "states", stats)) == 0
+    assert (stats.frames, dict(stats.rejected)) == (2, {"bad_record": 2})
+
+
 def test_states_times_beyond_int64_and_infinite_squawks(tmp_path: Path) -> None:
     """fuzz states (long run of 2026-12-06): a timestamp of 1.5e30 ms (OverflowError
     converting to int64); a squawk of ``Infinity`` (OverflowError in int())."""

@@ -123,9 +123,15 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             stats.reject(RejectReason.TRUNCATED, name, offset=0, detail=str(exc))
             return None
         stats.frames += raw.num_rows
-        if opensky:  # pyopensky/traffic export: SI units, own names
-            raw = opensky_db_table(raw, name)
-        return canonicalize(raw, stats=stats, source=name)
+        try:
+            if opensky:  # pyopensky/traffic export: SI units, own names
+                raw = opensky_db_table(raw, name)
+            return canonicalize(raw, stats=stats, source=name)
+        except (pa.ArrowException, ValueError) as exc:  # a time zone that is not UTF-8...
+            stats.frames += 0 if raw.num_rows else 1  # the file, as one bad record
+            stats.reject(RejectReason.BAD_RECORD, name, count=max(raw.num_rows, 1), offset=0,
+                         detail=f"unreadable columns: {exc}")  # fmt: skip
+            return None
     try:
         doc = json.loads(buf)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
