@@ -108,9 +108,11 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
         "fixed, each with a test and its input in fuzz/crashes/: a states Parquet file whose "
         "footer names a column in bytes that are not UTF-8 (UnicodeDecodeError from pyarrow), "
         "states times beyond int64 ms and squawks of `Infinity` (OverflowError), a webhook "
-        "url with an unclosed IPv6 bracket (ValueError from urlsplit). Found by the restarted "
-        "run and fixed during it (the table counts it): a states Parquet file that reads but "
-        "whose Arrow schema names its time zone in bytes that are not UTF-8.",
+        "url with an unclosed IPv6 bracket (ValueError from urlsplit). Found in the first "
+        "round of the restarted run (the table counts it) and fixed before its second (each "
+        "round starts a new process from the run's checkout, which was brought up to the "
+        "fix): a states Parquet file that reads but whose Arrow schema names its time zone in "
+        "bytes that are not UTF-8 (UnicodeDecodeError).",
         "",
     ]
     return out
