@@ -183,6 +183,26 @@ def test_states_parquet_with_a_time_zone_that_is_not_utf8(tmp_path: Path) -> Non
     assert (stats.frames, dict(stats.rejected)) == (2, {"bad_record": 2})
 
 
+def test_states_parquet_with_texts_that_are_not_utf8() -> None:
+    """fuzz states (long run of 2026-12-06): a Parquet file whose callsigns are not UTF-8
+    (Parquet readers do not check) raised UnicodeDecodeError when its rows became
+    observations."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from skywitness.sources.states import states_table
+
+    table = pa.table({"timestamp": pa.array([1717667763000, 1717667764000], pa.int64()),
+                      "icao24": ["4840d6"] * 2, "callsign": ["AFR1234X"] * 2})  # fmt: skip
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="none")
+    stats = IngestStats()
+    assert states_table(buf.getvalue().replace(b"AFR1234X", b"AFR1234\xb4"), stats, "s") is None
+    assert (stats.frames, dict(stats.rejected)) == (2, {"bad_record": 2})
+
+
 def test_states_times_beyond_int64_and_infinite_squawks(tmp_path: Path) -> None:
     """fuzz states (long run of 2026-12-06): a timestamp of 1.5e30 ms (OverflowError
     converting to int64); a squawk of ``Infinity`` (OverflowError in int())."""

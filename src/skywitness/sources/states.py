@@ -124,10 +124,11 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             return None
         stats.frames += raw.num_rows
         try:
+            raw.validate(full=True)  # Parquet readers do not check that texts are UTF-8
             if opensky:  # pyopensky/traffic export: SI units, own names
                 raw = opensky_db_table(raw, name)
             return canonicalize(raw, stats=stats, source=name)
-        except (pa.ArrowException, ValueError) as exc:  # a time zone that is not UTF-8...
+        except (pa.ArrowException, ValueError) as exc:  # texts, a time zone, not UTF-8...
             stats.frames += 0 if raw.num_rows else 1  # the file, as one bad record
             stats.reject(RejectReason.BAD_RECORD, name, count=max(raw.num_rows, 1), offset=0,
                          detail=f"unreadable columns: {exc}")  # fmt: skip
