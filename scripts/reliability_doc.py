@@ -112,8 +112,10 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
         "round of the restarted run (the table counts it) and fixed before its second (each "
         "round starts a new process from the run's checkout, which was brought up to the "
         "fix): a states Parquet file that reads but whose Arrow schema names its time zone in "
-        "bytes that are not UTF-8 (UnicodeDecodeError). Found in its second round (counted) "
-        "and fixed before its fourth: a states Parquet file whose texts are not UTF-8 "
+        "bytes that are not UTF-8 (UnicodeDecodeError). Found in its second and third rounds "
+        "(counted) and fixed before its fourth, which ran this branch rebased on main (the "
+        "other branches' parser changes with it): a states Parquet file whose texts are not "
+        "UTF-8 "
         "(Parquet readers do not check; UnicodeDecodeError when its rows became "
         "observations).",
         "",
