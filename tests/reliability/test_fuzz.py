@@ -203,6 +203,21 @@ def test_states_parquet_with_texts_that_are_not_utf8() -> None:
     assert (stats.frames, dict(stats.rejected)) == (2, {"bad_record": 2})
 
 
+def test_states_squawk_of_many_digits() -> None:
+    """fuzz states (long run of 2026-12-06, fourth round): a squawk of 28 digits overflowed
+    the int16 squawk column (OverflowError)."""
+    import pyarrow as pa
+
+    from skywitness.sources.states import observations_from_states
+    from skywitness.store.schema import canonicalize
+
+    table = canonicalize(pa.table({"timestamp": pa.array([1717667763000] * 2, pa.int64()),
+                                   "icao24": ["4840d6"] * 2,
+                                   "squawk": ["1017017017017017017017017017", "1017"]}),
+                         stats=IngestStats(), source="s")  # fmt: skip
+    assert observations_from_states(table, "s").squawk.tolist() == [-1, 1017]
+
+
 def test_states_times_beyond_int64_and_infinite_squawks(tmp_path: Path) -> None:
     """fuzz states (long run of 2026-12-06): a timestamp of 1.5e30 ms (OverflowError
     converting to int64); a squawk of ``Infinity`` (OverflowError in int())."""

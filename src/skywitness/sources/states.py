@@ -46,7 +46,8 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
 
 
 def _squawk(s: str) -> int:
-    return int(s) if s and s.isdigit() else -1
+    """A squawk's 4 digits as the int16 column holds them; -1 when it is not 1-4 digits."""
+    return int(s) if s and len(s) <= 4 and s.isdigit() else -1
 
 
 def _callsign(c: str) -> str:
