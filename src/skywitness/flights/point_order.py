@@ -1,0 +1,68 @@
+"""The points' row order for segmentation: aircraft codes for the addresses, and the stable
+order by (aircraft, time) that ``segment.points_from_table`` gathers the points in (none where
+the rows are in that order already, as a lake's day is).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+I8 = npt.NDArray[np.int64]
+
+KEY_TIME_BITS = 42  # milliseconds of a sort key (139 years); the aircraft code above them
+
+
+def _by_aircraft_then_time(code: I8, ms: I8) -> I8:
+    """``np.lexsort((ms, code))``, as one stable sort of a combined int64 key (aircraft code
+    in the high bits, milliseconds since the first row in the low ones): 20x faster on
+    300k rows. The lexsort where the key would overflow (spans over 139 years, 2M aircraft)."""
+    span = ms - ms.min()
+    if int(span.max()) >= 1 << KEY_TIME_BITS or int(code.max()) >= 1 << (62 - KEY_TIME_BITS):
+        return np.asarray(np.lexsort((ms, code)), dtype=np.int64)
+    return np.asarray(np.argsort((code << KEY_TIME_BITS) | span, kind="stable"), dtype=np.int64)
+
+
+def _stable_by_code(code: I8, n_codes: int) -> I8:
+    """``np.argsort(code, kind="stable")``: as 16-bit keys (a radix sort, 3x faster on 3M
+    rows) where every code fits."""
+    if n_codes <= 1 << 16:
+        return np.asarray(np.argsort(code.astype(np.uint16), kind="stable"), dtype=np.int64)
+    return np.asarray(np.argsort(code, kind="stable"), dtype=np.int64)
+
+
+def aircraft_codes(icao: pa.ChunkedArray) -> tuple[I8, npt.NDArray[Any]]:
+    """Per row, a code for its lowercased address (null: ""), and the addresses by code:
+    encoded, then the (small) dictionary lowercased; codes in first-appearance order."""
+    enc = pc.dictionary_encode(pc.fill_null(icao, "")).combine_chunks()
+    first: dict[str, int] = {}
+    remap = np.array(
+        [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
+        dtype=np.int64,
+    )
+    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return codes, np.array(list(first), dtype=object)
+
+
+def point_order(ms: I8, codes: I8, rows: I8 | None, n_codes: int) -> I8 | None:
+    """Row order by (aircraft code, time), stable; ``rows``: only those (None: all). None
+    where the rows are in that order already (a stable sort would not move them)."""
+    mr, cr = (ms[rows], codes[rows]) if rows is not None else (ms, codes)
+    if rows is None and (
+        mr.size < 2
+        or (
+            bool(np.all(cr[1:] >= cr[:-1]))
+            and bool(np.all((mr[1:] >= mr[:-1]) | (cr[1:] != cr[:-1])))
+        )
+    ):
+        return None
+    # input in time order (the usual case): a stable sort by aircraft keeps it
+    if mr.size < 2 or bool(np.all(mr[1:] >= mr[:-1])):
+        order = _stable_by_code(cr, n_codes)
+    else:
+        order = _by_aircraft_then_time(cr, mr)
+    return order if rows is None else rows[order]
