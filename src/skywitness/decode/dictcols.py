@@ -15,15 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .hexio import numeric_column
-
-
-def _check(codes: npt.NDArray[np.integer], null: npt.NDArray[np.bool_] | None, size: int) -> None:
-    if not codes.shape[0]:
-        return
-    live = codes if null is None or not null.any() else codes[~null]
-    if live.shape[0] and (int(live.min()) < 0 or int(live.max()) >= size):
-        raise IndexError(f"label code outside 0..{size - 1}")
+from .hexio import check_codes, numeric_column
 
 
 def coded(
@@ -32,7 +24,7 @@ def coded(
     """``names[codes]`` (null where ``null``; IndexError for a code outside ``names``) as a
     dictionary-encoded column: the codes are its indices (int8 below 128 names, else int16),
     no text is gathered."""
-    _check(codes, null, len(names))
+    check_codes(codes if null is None or not null.any() else codes[~null], len(names))
     if len(names) <= 128:
         idx = codes.view(np.int8) if codes.dtype == np.uint8 else codes.astype(np.int8)
         indices = numeric_column(idx, pa.int8(), null)

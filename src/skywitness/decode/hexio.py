@@ -71,7 +71,7 @@ def fixed_width_column(
     offsets = np.arange(n + 1, dtype=np.int64) * k
     if null is None or not null.any():
         return _strings(chars, offsets, None, 0)
-    valid = pa.py_buffer(np.packbits(~null, bitorder="little"))
+    valid = valid_bits(null)
     return _strings(chars, offsets, valid, int(np.count_nonzero(null)))
 
 
@@ -97,7 +97,7 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     np.cumsum(size, out=offsets[1:])
     chars = codes[keep].astype(np.uint8)
     nulls = n - rows.shape[0]
-    valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if nulls else None
+    valid = valid_bits(null) if nulls else None
     return _strings(chars, offsets, valid, nulls)
 
 
@@ -108,6 +108,17 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
 
 def _bitmap(valid: npt.NDArray[np.bool_]) -> pa.Buffer | None:
     return None if bool(valid.all()) else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def valid_bits(null: npt.NDArray[np.bool_]) -> pa.Buffer:
+    """Arrow's validity bitmap for rows not ``null`` (the caller knows some are null)."""
+    return pa.py_buffer(np.packbits(~null, bitorder="little"))
+
+
+def check_codes(live: npt.NDArray[np.integer], size: int) -> None:
+    """IndexError unless every code in ``live`` (the non-null rows') indexes ``size`` names."""
+    if live.shape[0] and (int(live.min()) < 0 or int(live.max()) >= size):
+        raise IndexError(f"label code outside 0..{size - 1}")
 
 
 def numeric_column(
@@ -121,7 +132,7 @@ def numeric_column(
     v = np.ascontiguousarray(values)
     validity = None
     if nulls and null is not None:
-        validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
+        validity = valid_bits(null)
     return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(v)], null_count=nulls)
 
 
@@ -157,8 +168,7 @@ def labels(
     (a globe batch's 70-character member names: 0.4 µs a row against 0.01)."""
     n = codes.shape[0]
     idx = codes.astype(np.intp) if null is None else np.where(null, 0, codes).astype(np.intp)
-    if n and (int(idx.min()) < 0 or int(idx.max()) >= len(names)):
-        raise IndexError(f"label code outside 0..{len(names) - 1}")
+    check_codes(idx, len(names))
     offsets = np.frombuffer(names.buffers()[1], dtype=np.int32)
     offsets = offsets[names.offset : names.offset + len(names) + 1].astype(np.int64)
     data = names.buffers()[2]

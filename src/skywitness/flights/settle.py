@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 
 from .ends import DIRECTION_POINTS
 from .infer import FAST_AIRCRAFT_KT
+from .rowarrays import floats_of
 from .schema import FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
@@ -128,8 +129,7 @@ class Sorted:
 
     def floats(self, name: str) -> F8:
         if name not in self._cache:
-            col = self.table[name].cast(pa.float64())
-            self._cache[name] = np.asarray(col.to_numpy(), dtype=np.float64)
+            self._cache[name] = floats_of(self.table[name])
         out: F8 = self._cache[name]
         return out
 

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from .rowarrays import NEVER
+from .rowarrays import ms_of as _ms
 from .segment import AIR_GAP_S
 from .settle import (
     DEPARTURE_COLUMNS,
@@ -45,10 +46,6 @@ class Cut:
     kept: int  # rows held after the cut
 
 
-def _ms(col: pa.ChunkedArray) -> I8:
-    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
-
-
 def _first_rows(s: Sorted) -> I8:
     return np.flatnonzero(s.start == np.arange(s.code.shape[0]))
 
@@ -68,10 +65,6 @@ class SettledFlights:
             s = self.by_code.get(c)
             if s is not None and s.fid == f:
                 del self.by_code[c]
-
-    def accept_ms(self, code: int) -> int:
-        s = self.by_code.get(code)
-        return NEVER if s is None else s.accept_ms
 
     def seeds(self, aff: I8, ws: I8) -> tuple[list[pa.Table], I8, I8]:
         """The seeds of the aircraft ``aff`` whose step rebuilds a cut flight (window start
@@ -286,7 +279,7 @@ class SettledFlights:
         rebuilt = build(window)
         r_code = np.array([icao.get(a, -1) for a in rebuilt["icao24"].to_pylist()], np.int64)
         merged = trial.merge(window, w_code, w_ms, rebuilt, r_code, np.array(codes, np.int64))
-        fids = [x.fid for x in trial.by_code.values()]
+        fids = {x.fid for x in trial.by_code.values()}
         want = flights.filter(pa.array([f in fids for f in flights["flight_id"].to_pylist()]))
         got = merged.filter(pa.array([f in fids for f in merged["flight_id"].to_pylist()]))
         changed, removed = diff_flights(want, got)
