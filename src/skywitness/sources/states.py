@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import bool_column, numpy_of
 from ..errors import FormatError
 from ..model import (
     STATE_COLUMNS,
@@ -178,9 +178,7 @@ def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> S
         return rows
     stats.reject(RejectReason.BAD_RECORD, name, count=n, detail="value out of physical range")
     stats.sources[name] -= n
-    keep = pa.Array.from_buffers(  # not pa.array: that loads pandas
-        pa.bool_(), len(bad), [None, pa.py_buffer(np.packbits(~bad, bitorder="little"))]
-    )
+    keep = bool_column(~bad)  # not pa.array: that loads pandas
     return StateRows(t.filter(keep), rows.source)
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import numpy_of, repeated
 from ..model import STATE_SCHEMA, PositionSource, RejectReason
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
@@ -192,9 +192,7 @@ def _rows(
         "icao24": _hex_strings(key, e),
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
-        "source": pa.DictionaryArray.from_arrays(
-            _ints(np.zeros(n, np.int32)), _strings(np.array([source]), nulls=False)
-        ).cast(pa.string()),
+        "source": repeated(source, n),
         "position_error": pa.nulls(n, pa.float64()),
     }
     for f in FLOAT_FIELDS:
