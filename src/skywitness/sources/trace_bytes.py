@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..decode.codes import category_code
-from ..decode.hexio import numpy_of
+from ..decode.hexio import bool_column, numpy_of
 from ..model import Observations
 from .records import icao_of, squawk_code
 from .trace_points import TraceColumns, trace_arrays
@@ -265,8 +265,11 @@ def _columns(table: pa.Table) -> TraceColumns | None:
 
 
 def _finite(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64]:
-    out = numpy_of(col, np.nan)
-    return np.where(np.isfinite(out), out, np.nan)
+    out = numpy_of(col, np.nan)  # (a copy of Arrow's buffer: changed in place)
+    finite = np.isfinite(out)
+    if not finite.all():
+        out[~finite] = np.nan
+    return out
 
 
 def _quoted_names(
@@ -298,7 +301,7 @@ def _details(
     if not has.any():
         return callsign, squawk, category
     where = np.flatnonzero(has)
-    text = col.filter(pa.array(has))
+    text = col.filter(bool_column(has))
     if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
         return None  # not an object or an empty one: the general decoder
     for key, pattern in _DETAIL.items():
