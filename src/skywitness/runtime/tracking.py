@@ -31,8 +31,10 @@ from ..stats import IngestStats
 from ..track import Tracker
 from ..track.events import Event
 from ..track.ingest_step import IngestStep
+from ..track.row_sources import RowSources
 from ..track.state_vectors import StateVectors
 from .feeds import Item
+from .gather import GATHER_S, gather, merge, runs
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
 from .mlat_hook import MlatHook
@@ -41,8 +43,6 @@ from .tcp_out import Rebroadcast
 
 log = logging.getLogger(__name__)
 
-#: Frames merged into one tracker batch at most (queued batches of one source).
-COALESCE_FRAMES = 65_536
 #: Longest the tracker thread sleeps on an empty queue before housekeeping (snapshot, expiry), s.
 IDLE_POLL_S = 0.1
 
@@ -208,6 +208,7 @@ class TrackerWorker:
         self._last_snapshot = 0.0
         self._data_t: float | None = None  # newest data time seen (unix s)
         self._data_wall = 0.0  # wall clock when it was seen
+        self._step_start = 0.0  # time.monotonic() when the last step began
         self._thread = threading.Thread(target=self.run, name="tracker", daemon=True)
         self.failed: BaseException | None = None
 
@@ -230,10 +231,10 @@ class TrackerWorker:
                 if item is None:
                     break
                 self.busy = True
-                item, end = self._coalesce(item)
-                self._process(item)
-                self.batches += 1
-                self.last_arrival = item.arrival
+                items, end = gather(self.inbox, item, self._step_start + GATHER_S)
+                self._step_start = time.monotonic()
+                for run in runs(items, by_source=self.mlat is not None):
+                    self._process_run(run)
                 self._housekeeping()
                 if end:
                     break
@@ -246,33 +247,14 @@ class TrackerWorker:
             self.failed = exc
             log.exception("tracker thread failed")
 
-    def _coalesce(self, item: Item) -> tuple[Item, bool]:
-        """Merge the frame batches already queued behind ``item`` (same source) into one, up to
-        ``COALESCE_FRAMES``: a live TCP feed arrives in small reads, and the per-batch costs of
-        tracking and fan-out are paid once. Returns (item, whether the end marker was read)."""
-        if not isinstance(item.chunk, FrameBatch):
-            return item, False
-        parts, n, end = [item.chunk], len(item.chunk), False
-        while n < COALESCE_FRAMES:
-            try:
-                nxt = self.inbox.get_nowait()
-            except queue.Empty:
-                break
-            if nxt is None:
-                end = True
-                break
-            if nxt.source != item.source or not isinstance(nxt.chunk, FrameBatch):
-                self._process(Item(item.source, item.arrival, FrameBatch.concat(parts)))
-                self.batches += 1
-                return nxt, end
-            parts.append(nxt.chunk)
-            n += len(nxt.chunk)
-            item = Item(item.source, nxt.arrival, item.chunk)
-        if len(parts) == 1:
-            return item, end
-        return Item(item.source, item.arrival, FrameBatch.concat(parts)), end
+    def _process_run(self, run: list[Item]) -> None:
+        """One step over a run of queued items (``gather.runs``): frame batches merged."""
+        item, row_sources = merge(run, self.decode_stats)
+        self._process(item, row_sources)
+        self.batches += 1
+        self.last_arrival = item.arrival
 
-    def _process(self, item: Item) -> None:
+    def _process(self, item: Item, row_sources: RowSources | None = None) -> None:
         chunk = item.chunk
         if self.mlat is not None and isinstance(chunk, FrameBatch):
             for sv in self.mlat.process(chunk):
@@ -280,7 +262,7 @@ class TrackerWorker:
                 self._emit(sv, time.time())
             return
         per_source = self.decode_stats.setdefault(item.source, IngestStats())
-        out = self._ingest.step(chunk, rejects=per_source)
+        out = self._ingest.step(chunk, rejects=per_source, row_sources=row_sources)
         if out.categories:
             for hook in self.on_categories:
                 hook(out.categories)

@@ -108,6 +108,8 @@ class Deduplicator:
         #: for frames of the last output batch heard by several receivers: output row → the
         #: receiver ids that heard it (first copy's receiver first); frames heard once are absent
         self.last_receivers: dict[int, tuple[int, ...]] = {}
+        #: the rows of the last input batch that were kept (the output batch's rows)
+        self.last_kept = np.zeros(0, dtype=np.intp)
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
 
@@ -143,6 +145,7 @@ class Deduplicator:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode
             self.stats.reject(RejectReason.DUPLICATE, batch.source, count=ndup)
         kept = np.flatnonzero(keep)
+        self.last_kept = kept
         self.last_copies = row_copies[kept]
         self.last_receivers = {}
         if ndup and batch.receiver[eligible].any():

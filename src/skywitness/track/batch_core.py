@@ -113,9 +113,17 @@ def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I
 
 
 def state_rows(
-    b: Batch, s: Segments, f: Fields, res: Resolved, pos: I8, e: I8, carry: Carry, source: str
+    b: Batch,
+    s: Segments,
+    f: Fields,
+    res: Resolved,
+    pos: I8,
+    e: I8,
+    carry: Carry,
+    source: str | Arr,
 ) -> StateVectors:
-    """The state vectors of the emitted rows ``e``: each field's latest accepted value."""
+    """The state vectors of the emitted rows ``e``: each field's latest accepted value.
+    ``source``: the batch's source, or each row's (rows of several sources)."""
     ge, first_e = s.g[e], s.gstart[e]
     at = {name: last_at(f.acc[name], e, first_e) for name in SCALAR_FIELDS}
     vals_at = {name: pick(f.values[name], at[name], carry[name][ge]) for name in SCALAR_FIELDS}
@@ -135,7 +143,7 @@ def state_rows(
         vertical_rate=vals_at["vertical_rate"],
         squawk=vals_at["squawk"],
         onground=vals_at["onground"],
-        source=np.full(e.shape[0], source),
+        source=np.full(e.shape[0], source) if isinstance(source, str) else source[e],
         position_source=np.where(np.isfinite(lat_e), POSITION_SOURCE_LABELS[psrc_e], ""),
     )
 
@@ -185,19 +193,28 @@ def emission_out(
     e: I8,
     bucket: F8,
     carry: Carry,
-    source_id: int,
+    source_id: int | I8,
 ) -> None:
     """Into ``out``: each aircraft's last update, emission bucket, whether an update is still
-    unemitted, and the source of its last update."""
+    unemitted, and the source of its last update (``source_id``: the batch's, or each
+    row's)."""
     w, we = s.w, s.we
     first_w = s.starts[w]
     last_upd = last_at(upd, we, first_w)
     last_emit = last_at(e, we, first_w)
     out["last_update"] = pick(t, last_upd, carry["last_update"][w])
     out["emit_bucket"] = pick(bucket, last_emit, carry["emit_bucket"][w])
-    out["emit_ms"] = pick(stored_ms(t), last_emit, carry["emit_ms"][w])
+    # only the last emitted row's stored millisecond is kept: round those rows, not all
+    out["emit_ms"] = (
+        np.where(last_emit >= 0, stored_ms(t[np.maximum(last_emit, 0)]), carry["emit_ms"][w])
+        if t.shape[0]
+        else carry["emit_ms"][w].copy()
+    )
     # an update in the millisecond of the last emitted row is that row's instant, not a
     # state still to emit (``Tracker.flush`` would store the instant twice)
     new_ms = stored_ms(out["last_update"]) != out["emit_ms"]
     out["pending"] = np.where(last_upd >= 0, (last_upd > last_emit) & new_ms, carry["pending"][w])
-    out["source"] = np.where(last_upd >= 0, source_id, carry["source"][w])
+    if isinstance(source_id, int):
+        out["source"] = np.where(last_upd >= 0, source_id, carry["source"][w])
+    else:
+        out["source"] = pick(source_id, last_upd, carry["source"][w])

@@ -84,7 +84,11 @@ def distinct_ms(e: I8, t: F8, g: I8, carried_ms: F8) -> I8:
     if e.shape[0] == 0:
         return e
     ms = stored_ms(t[e])
-    prev = prev_in(e, g)
-    before = np.where(prev >= 0, stored_ms(t[np.maximum(prev, 0)]), carried_ms[g[e]])
+    # the previous emitted row of a segment is the previous element of ``e``: its
+    # millisecond is ``ms``'s previous one, not rounded again
+    ge = g[e]
+    before = carried_ms[ge]
+    same = np.flatnonzero(ge[1:] == ge[:-1]) + 1
+    before[same] = ms[same - 1]
     out: I8 = e[ms != before]
     return out

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
@@ -40,25 +41,33 @@ from ..model import (
 )
 from ..sources.dedup import Deduplicator
 from ..stats import IngestStats
+from .row_sources import RowSources
 from .state_vectors import StateVectors
 
 if TYPE_CHECKING:  # the tracker is given, not made here: ``decode`` counts without it
     from .tracker import Tracker
 
 
-def count_decode_rejects(frames: FrameBatch, msgs: Messages, stats: IngestStats) -> None:
-    """Add the decoder's per-frame reject reasons to ``stats`` (strict: raise on the first)."""
-    bad = np.flatnonzero(msgs.reject)
+def count_decode_rejects(
+    frames: FrameBatch,
+    msgs: Messages,
+    stats: IngestStats,
+    rows: npt.NDArray[np.int64] | None = None,
+) -> None:
+    """Add the decoder's per-frame reject reasons to ``stats`` (strict: raise on the first);
+    ``rows``: of these rows only (one source's, in a chunk of several)."""
+    reject = msgs.reject if rows is None else msgs.reject[rows]
+    bad = np.flatnonzero(reject)
     if bad.size == 0:
         return
     if stats.strict:
-        i = int(bad[0])
+        i = int(bad[0]) if rows is None else int(rows[bad[0]])
         stats.reject(
             RejectReason(int(msgs.reject[i])),
             frames.source,
             detail=f"frame {frames.hex(i)} at t={frames.timestamp[i]:.6f}",
         )
-    counts = np.bincount(msgs.reject[bad], minlength=len(RejectReason))
+    counts = np.bincount(reject[bad], minlength=len(RejectReason))
     for code in np.flatnonzero(counts):
         stats.reject(RejectReason(int(code)), frames.source, count=int(counts[code]))
 
@@ -126,9 +135,14 @@ class IngestStep:
         self.categories = EmitterCategories()
 
     def step(
-        self, chunk: FrameBatch | Observations | StateRows, rejects: IngestStats | None = None
+        self,
+        chunk: FrameBatch | Observations | StateRows,
+        rejects: IngestStats | None = None,
+        row_sources: RowSources | None = None,
     ) -> Stepped:
-        """Dedupe, decode, count and track (or gate) one chunk."""
+        """Dedupe, decode, count and track (or gate) one chunk; ``row_sources``: the frames
+        of a ``FrameBatch`` are of several sources (each one's decoder rejects counted in its
+        own ``IngestStats``, each state vector naming its own)."""
         if isinstance(chunk, StateRows):
             if self._track_states:
                 from ..sources.states import observations_from_states
@@ -151,13 +165,20 @@ class IngestStep:
             cats = self.categories.note(chunk.icao24, chunk.category, ~chunk.non_icao)
             return Stepped(self.tracker.update_observations(chunk), categories=cats)
         frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
+        if row_sources is not None and self._dedup is not None:
+            row_sources = row_sources.take(self._dedup.last_kept)
         msgs = decode_batch(frames)
-        count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
+        if row_sources is None:
+            count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
+        else:
+            for j, rows in row_sources.rows_of():
+                count_decode_rejects(frames, msgs, row_sources.rejects[j], rows)
         ok = msgs.reject == 0
         self.stats.accepted += int(np.count_nonzero(ok))
         cats = self.categories.note(msgs.icao24, msgs.category, ok & msgs.address_verified
                                     & ~msgs.non_icao)  # fmt: skip
-        return Stepped(self.tracker.update(msgs, frames.source), frames, msgs, categories=cats)
+        sv = self.tracker.update(msgs, frames.source, row_sources)
+        return Stepped(sv, frames, msgs, categories=cats)
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""

@@ -25,6 +25,7 @@ from .changes import detect
 from .events import Event, EventKind
 from .places import Places
 from .positions import resolve
+from .row_sources import RowSources
 from .snapshot import AircraftSnapshot, snapshot_of
 from .state_vectors import StateVectors, icao24_hex, stored_ms
 from .table import AircraftTable
@@ -76,8 +77,11 @@ class Tracker:
         that row contributed (NaN where none was accepted)."""
         return self._last_positions
 
-    def update(self, msgs: Messages, source: str) -> StateVectors:
-        """Consume decoded messages of one source; returns the new state-vector rows."""
+    def update(
+        self, msgs: Messages, source: str, row_sources: RowSources | None = None
+    ) -> StateVectors:
+        """Consume decoded messages of one source (or of several: ``row_sources`` names each
+        row's, which its state vectors carry); returns the new state-vector rows."""
         af = self.address_filter
         usable = af.usable(msgs)
         self.counters["modeac_or_no_address"] += int(
@@ -100,7 +104,11 @@ class Tracker:
         if self.stats is not None and unknown:
             self.stats.reject(RejectReason.UNKNOWN_ADDRESS, source, count=unknown)
         rows, keys = rows[ok], keys[ok]
-        sv, lat, lon = self._ingest(from_messages(msgs, rows, keys), source)
+        sid = None
+        if row_sources is not None:
+            ids = np.array([self._source_id(n) for n in row_sources.names], dtype=np.int64)
+            sid = ids[row_sources.code[rows]]
+        sv, lat, lon = self._ingest(from_messages(msgs, rows, keys), source, sid)
         sv = self._with_held(sv)
         out_lat = np.full(len(msgs), np.nan)
         out_lon = np.full(len(msgs), np.nan)
@@ -191,8 +199,11 @@ class Tracker:
 
     # -- the batch core -------------------------------------------------------------------
 
-    def _ingest(self, b: Batch, source: str) -> tuple[StateVectors, F8, F8]:
-        """Core over a batch sorted by (key, time); returns rows and per-row positions."""
+    def _ingest(
+        self, b: Batch, source: str, sid: npt.NDArray[np.int64] | None = None
+    ) -> tuple[StateVectors, F8, F8]:
+        """Core over a batch sorted by (key, time); returns rows and per-row positions.
+        ``sid``: each row's source (an index of ``_sources``) where the rows are of several."""
         n = b.t.shape[0]
         if n == 0:
             return StateVectors.empty(), np.zeros(0), np.zeros(0)
@@ -215,7 +226,8 @@ class Tracker:
         self._count(res.implausible, res.bad, res.waiting, pos, source)
         upd = np.flatnonzero(f.updated)
         e, bucket = core.emitted(t, s, upd, carry, self.rate_s)
-        sv = core.state_rows(b, s, f, res, pos, e, carry, source)
+        row_source = source if sid is None else np.array(self._sources)[sid]
+        sv = core.state_rows(b, s, f, res, pos, e, carry, row_source)
         hexes = icao24_hex(key[s.starts])
         self._events.extend(
             detect(t, s.g, hexes, s.starts, s.ends, carry_slot == 0, ~s.last_seg, f.acc,
@@ -223,7 +235,8 @@ class Tracker:
         )  # fmt: skip
         # Write back the state at the end of each aircraft's last segment.
         out = core.carried_out(b, s, f, res, pos, carry)
-        core.emission_out(out, t, s, upd, e, bucket, carry, self._source_id(source))
+        core.emission_out(out, t, s, upd, e, bucket, carry,
+                          self._source_id(source) if sid is None else sid)  # fmt: skip
         wkeys = key[s.we]
         table = self._table
         slots = table.lookup(wkeys.tolist())
