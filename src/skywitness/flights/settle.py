@@ -127,6 +127,25 @@ class Sorted:
         take = order if rows is None else rows[order]
         return cls(table.take(pa.array(take)), code, ms, start)
 
+    def aircraft(self) -> I8:
+        """Per row, its aircraft's index (0, 1, ... in row order): computed once."""
+        if "aircraft" not in self._cache:
+            n = self.code.shape[0]
+            self._cache["aircraft"] = np.cumsum(self.start == np.arange(n)) - 1
+        out: I8 = self._cache["aircraft"]
+        return out
+
+    def firsts(self) -> I8:
+        """Each aircraft's first row."""
+        return np.flatnonzero(self.start == np.arange(self.code.shape[0]))
+
+    def sizes(self) -> I8:
+        """Rows per aircraft (by aircraft index)."""
+        if "sizes" not in self._cache:
+            self._cache["sizes"] = np.bincount(self.aircraft())
+        out: I8 = self._cache["sizes"]
+        return out
+
     def floats(self, name: str) -> F8:
         if name not in self._cache:
             self._cache[name] = floats_of(self.table[name])
@@ -168,9 +187,9 @@ def tally(codes: I8, words: list[str], group: I8, ngroups: int) -> list[dict[str
     return out
 
 
-def _group_cummin(v: F8, start: I8) -> F8:
-    """Running minimum of ``v`` (values in [0, 2]) restarting at each group's first row."""
-    g = np.cumsum(start == np.arange(start.shape[0])) - 1
+def _group_cummin(v: F8, g: I8) -> F8:
+    """Running minimum of ``v`` (values in [0, 2]) restarting at each group's first row
+    (``g``: each row's group, ascending)."""
     return np.asarray(np.minimum.accumulate(v - 3.0 * g) + 3.0 * g, dtype=np.float64)
 
 
@@ -182,7 +201,7 @@ def find_cuts(s: Sorted, lo: I8, hi_ms: I8, fa_ms: I8, coslat: F8) -> tuple[I8, 
     (``DIRECTION_POINTS`` + 1 positioned rows after it come before the cut), else NEVER;
     ``coslat``: the smallest cos(latitude) of the flight's rows before ``lo`` (2: none)."""
     n, k = s.code.shape[0], CUT_POINTS
-    ac = np.cumsum(s.start == np.arange(n)) - 1  # aircraft index (0..)
+    ac = s.aircraft()
     out = np.full(lo.shape[0], -1, dtype=np.int64)
     if n < k + 1:
         return out, out
@@ -212,7 +231,7 @@ def find_cuts(s: Sorted, lo: I8, hi_ms: I8, fa_ms: I8, coslat: F8) -> tuple[I8, 
     # the row before: a position, no silence, an earlier time
     ok &= follows & np.r_[False, placed[:-1]] & np.r_[False, s.ms[:-1] < s.ms[1:]]
     cos = np.where(idx >= row_lo, np.cos(np.radians(np.nan_to_num(lat))), 2.0)
-    cos = np.fmin(_group_cummin(cos, s.start), coslat[ac]) - COS_MARGIN
+    cos = np.fmin(_group_cummin(cos, ac), coslat[ac]) - COS_MARGIN
     cand = np.flatnonzero(ok)
     if cand.size:
         bounds = np.stack([cand, e[cand] + 1], axis=1).ravel()

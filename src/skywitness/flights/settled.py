@@ -46,10 +46,6 @@ class Cut:
     kept: int  # rows held after the cut
 
 
-def _first_rows(s: Sorted) -> I8:
-    return np.flatnonzero(s.start == np.arange(s.code.shape[0]))
-
-
 class SettledFlights:
     """Summaries of the flights in progress that were cut, by aircraft code."""
 
@@ -126,8 +122,8 @@ class SettledFlights:
         is found and gives the flight's row back, its summary is kept and the cut returned.
         ``hi_ms`` per aircraft: the cut rows end by then; ``build``: ``build_flights``."""
         s = Sorted.of(rows, code, ms)
-        firsts = _first_rows(s)
-        ac = np.cumsum(s.start == np.arange(s.code.shape[0])) - 1
+        firsts = s.firsts()
+        ac = s.aircraft()
         f_codes = s.code[firsts]
         first_ms = _ms(flights["firstSeen"])
         last_ms = _ms(flights["lastSeen"])
@@ -159,7 +155,7 @@ class SettledFlights:
                 continue
             c = int(f_codes[i])
             self.by_code[c] = summary
-            kept = int(firsts[i] + np.sum(ac == i) - cuts[i])
+            kept = int(firsts[i] + s.sizes()[i] - cuts[i])
             out.append(Cut(c, summary.fid, int(first_ms[i]), summary.cut_ms,
                            summary.accept_ms, kept))  # fmt: skip
         return out
@@ -178,10 +174,12 @@ class SettledFlights:
         fa = NEVER if old is not None else int(_ms(flight["first_airborne"])[0])
         air = s.ms[lo:c] >= fa  # the pair's first row airborne (all of a flight's middle)
         vmax = float(np.fmax.reduce(np.r_[np.nan if old is None else old.vmax, gs]))
-        part = np.arange(s.code.shape[0])
-        group = np.where((part >= lo) & (part < c), 0, -1)
-        cs = tally(*s.words("callsign"), group, 1)[0]
-        src = tally(*s.words("source"), group, 1)[0]
+        # the rows lo..c-1 only (not a group mask over every row, for each flight cut)
+        group = np.zeros(c - lo, dtype=np.int64)
+        cw, cwords = s.words("callsign")
+        sw, swords = s.words("source")
+        cs = tally(cw[lo:c], cwords, group, 1)[0]
+        src = tally(sw[lo:c], swords, group, 1)[0]
         cos = float(np.min(np.cos(np.radians(np.nan_to_num(lat))), initial=2.0))
         accept = int(s.ms[end]) + 1
         dep = flight.select(list(DEPARTURE_COLUMNS))
@@ -195,7 +193,7 @@ class SettledFlights:
                 min(old.coslat, cos), callsigns, list(dict.fromkeys([*old.sources, *src])),
                 seed_row(s.table.slice(c, 1), vmax),
             )  # fmt: skip
-        stop = s.start[c] + int(np.sum(s.start == s.start[c]))
+        stop = s.start[c] + int(s.sizes()[s.aircraft()[c]])
         upto = s.ms[lo:stop] <= int(_ms(flight["lastSeen"])[0])
         top = float(np.fmax.reduce(np.r_[np.nan, s.floats("groundspeed")[lo:stop][upto]]))
         if not is_fast(vmax) and is_fast(top) and not flight["departure_observed"][0].as_py():
