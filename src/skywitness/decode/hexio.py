@@ -88,9 +88,9 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     if width == 0 or (codes >= 128).any():
         return pa.array(text.astype(object), type=pa.string(), mask=null)
     keep = codes != 0  # numpy pads with NUL (and drops trailing ones)
-    size_some = keep.sum(axis=1)
-    if (size_some != np.strings.str_len(some)).any():  # a NUL inside a value
+    if (keep[:, 1:] & ~keep[:, :-1]).any():  # a character after a NUL: a NUL inside a value
         return pa.array(text.astype(object), type=pa.string(), mask=null)
+    size_some = keep.sum(axis=1)
     size = np.zeros(n, dtype=np.int64)
     size[rows] = size_some
     offsets = np.zeros(n + 1, dtype=np.int64)
