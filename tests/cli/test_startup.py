@@ -218,3 +218,29 @@ def test_openblas_single_threaded_unless_the_environment_asks(
     assert _openblas_threads(env, *argv, *out) == 1
     asked = {**env, "OPENBLAS_NUM_THREADS": "2"}  # OpenBLAS caps it at the cores there are
     assert _openblas_threads(asked, *argv, *out) == min(2, os.cpu_count() or 1)
+
+
+#: Standard-library and helper modules ``decode`` to Parquet does without (issue 18: start-up
+#: < 0.2 s, a few ms each): tempfile (+random: the output's temporary name is made with
+#: O_EXCL), shutil (+bz2, lzma: argparse's terminal width, ``cli.main.terminal_columns``),
+#: bz2/lzma (compressed input only), orjson (JSON lines output only), numpy.strings.
+NOT_FOR_DECODE_STDLIB = ("tempfile", "random", "shutil", "bz2", "lzma", "orjson", "numpy.strings")
+STDLIB_CHILD = CHILD.replace(repr(HEAVY), repr(NOT_FOR_DECODE_STDLIB))
+
+
+def test_decode_to_parquet_loads_no_helpers_it_does_not_use(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC}
+    for name, fmt in (
+        ("beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log", "beast"),
+        ("pymodes-tests/sample_data_adsb.csv", "hex"),
+    ):
+        argv = ["decode", "-q", "--format", fmt, str(shared_data / name)]
+        argv += ["-o", str(tmp_path / f"{fmt}.parquet")]
+        r = subprocess.run(
+            [sys.executable, "-c", STDLIB_CHILD, *argv], capture_output=True, env=env, timeout=120
+        )
+        got = json.loads(r.stderr.decode().strip().splitlines()[-1])
+        assert got["code"] in (0, None) and got["loaded"] == [], (fmt, got)
+        assert (tmp_path / f"{fmt}.parquet").stat().st_size > 0

@@ -39,10 +39,36 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def terminal_columns() -> int:
+    """The terminal's width, as ``shutil.get_terminal_size`` finds it ($COLUMNS, else the
+    width of stdout's terminal, else 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser (its sub-commands' too), help wrapped to ``terminal_columns`` as
+    argparse would: argparse's own formatter imports ``shutil`` for it (and ``shutil`` bz2 and
+    lzma) on the first ``add_argument``, ~2.5 ms of every command's start-up."""
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        make: Any = self.formatter_class  # (typeshed's protocol names ``prog`` alone)
+        formatter: argparse.HelpFormatter = make(prog=self.prog, width=terminal_columns() - 2)
+        return formatter
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; when ``argv`` names a command, only that command's module is imported (a
     run of ``track`` need not load the store, the web server or the watch engine)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="skywitness",
         description="Turn raw Mode S / ADS-B data into verified answers about aircraft movements.",
     )

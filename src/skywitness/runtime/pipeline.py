@@ -18,7 +18,6 @@ import pyarrow as pa
 from ..decode import decode_batch
 from ..model import FrameBatch, Observations, StateRows
 from ..sources import Source, open_source
-from ..sources.states import observations_from_states
 from ..stats import IngestStats
 from ..track.address_filter import AddressFilter
 from ..track.ingest_step import count_decode_rejects
@@ -101,6 +100,8 @@ def decode_tables(
     addresses = AddressFilter()
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
         if isinstance(chunk, StateRows):  # decode keeps every report: one row each
+            from ..sources.states import observations_from_states  # (only states input's)
+
             chunk = observations_from_states(chunk.table, chunk.source)
         if isinstance(chunk, Observations):
             stats.accepted += len(chunk)
