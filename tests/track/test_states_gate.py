@@ -106,6 +106,25 @@ def test_address_zero_is_counted_and_dropped(shared_data: Path) -> None:
     assert "000000" not in set(got.column("icao24").to_pylist())
 
 
+def test_squawk_of_five_digits_read_as_the_tracker_reads_it() -> None:
+    """A squawk text of 5 or more digits is no squawk (-1) to the states reader, so to the
+    tracker fed by ``observations_from_states``; the gate once read it as a number of its own
+    (12345) and emitted a row the tracker does not."""
+    ms = 1_633_600_000_000 + np.array([0, 1_000, 2_000, 3_000], dtype=np.int64)
+    doc = pa.table(
+        {
+            "timestamp": pa.array(ms, pa.timestamp("ms", tz="UTC")),
+            "icao24": ["3c6444"] * 4,
+            "squawk": ["7700", "12345", "012345", "7000"],
+        }
+    )
+    table = canonicalize(doc)
+    assert table.column("squawk").to_pylist() == ["7700", "12345", "012345", "7000"]
+    got = assert_same(table)
+    assert got.column("timestamp").cast(pa.int64()).to_pylist() == [ms[0], ms[3]]
+    assert got.column("squawk").to_pylist() == ["7700", "7000"]
+
+
 @st.composite
 def documents(draw: st.DrawFn) -> pa.Table:
     """Small state documents: two aircraft, times with repeats, gaps and disorder, fields
@@ -130,7 +149,7 @@ def documents(draw: st.DrawFn) -> pa.Table:
             "latitude": pa.array(lat, pa.float64()),
             "longitude": pa.array([None if v is None else 2.0 for v in lat], pa.float64()),
             "altitude": pa.array(column(altitude), pa.float64()),
-            "squawk": column(st.sampled_from([None, "7700", "12", "x1", ""])),
+            "squawk": column(st.sampled_from([None, "7700", "12", "x1", "", "12345"])),
             "onground": column(st.sampled_from([None, True, False])),
             "position_source": column(st.sampled_from([None, "adsb", "mlat", "?"])),
         }

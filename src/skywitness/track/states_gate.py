@@ -31,7 +31,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode.hexio import numpy_of, repeated
-from ..model import STATE_SCHEMA, PositionSource, RejectReason
+from ..model import STATE_SCHEMA, RejectReason
+from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .groups import I8, distinct_ms, pick, prev_in
@@ -45,7 +46,6 @@ F8 = npt.NDArray[np.float64]
 #: Width of a callsign as the tracker holds it (characters; longer ones are cut).
 CALLSIGN_DTYPE = "<U8"
 FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rate")
-_POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
@@ -59,20 +59,14 @@ def _ints(v: npt.NDArray[np.signedinteger[Any]]) -> pa.Array:
     return pa.Array.from_buffers(typ, v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
 
 
-def _squawk(s: str) -> int:
-    return int(s) if s and s.isdigit() else -1
-
-
-def _position_source(label: str) -> int:
-    return _POSITION_SOURCES.get(label, 0)
-
-
 #: The string fields read, each as (its value per distinct text, dtype), and those whose
 #: presence makes a row an update (the position source comes with an accepted position).
+#: Each text is read by the states reader's own function (``sources.states``), so the gate
+#: and the tracker fed by ``observations_from_states`` cannot read a value differently.
 STRINGS: dict[str, tuple[Any, npt.DTypeLike]] = {
     "callsign": (str, CALLSIGN_DTYPE),
-    "squawk": (_squawk, np.int16),
-    "position_source": (_position_source, np.uint8),
+    "squawk": (squawk_of, np.int16),
+    "position_source": (position_source_of, np.uint8),
 }
 GIVEN = ("callsign", "squawk")
 
