@@ -94,6 +94,22 @@ def test_quickstart_thinned_and_cut_often(shared_data: Path) -> None:
     assert assert_same(table, rate_s=0.0).num_rows == 284_505
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 1_000])
+def test_the_speed_gate_in_chunks_of_whole_segments(
+    shared_data: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate runs over a few segments at a time (less fresh memory): any chunk size gives
+    the tracker's verdicts, segments longer than a chunk included (29 implausible here)."""
+    from skywitness.track import states_gate
+
+    path = shared_data / "traffic-trajectories/noisy/noisy_spoofing.json.gz"
+    table = canonicalize(load_traffic_json(path))
+    monkeypatch.setattr(states_gate, "GATE_CHUNK_ROWS", chunk)
+    assert_same(table)
+    assert assert_same(table, lost_after_s=3.0).num_rows == 8_681
+    assert gated(table)[1].rejected == {"implausible_position": 29}
+
+
 def test_address_zero_is_counted_and_dropped(shared_data: Path) -> None:
     path = shared_data / "traffic-trajectories/noisy/noisy_landing.json.gz"
     table = canonicalize(load_traffic_json(path))
