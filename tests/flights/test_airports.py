@@ -136,7 +136,7 @@ def test_default_index_read_whole_is_the_one_of_airportsdata_load(tmp_path: Path
     key is left to ``load``'s own reading."""
     import airportsdata
 
-    from skywitness.flights.airports import _airportsdata_columns
+    from skywitness.flights.airport_table import airportsdata_columns
 
     fast = AirportIndex.default()
     slow = AirportIndex(airportsdata.load("ICAO"))
@@ -147,5 +147,5 @@ def test_default_index_read_whole_is_the_one_of_airportsdata_load(tmp_path: Path
     csv = Path(airportsdata.__file__).parent / "airports.csv"
     lines = csv.read_text(encoding="utf8").splitlines()
     (tmp_path / "twice.csv").write_text("\n".join([*lines[:3], lines[2]]), encoding="utf8")
-    assert _airportsdata_columns(tmp_path / "twice.csv") is None
-    assert _airportsdata_columns(csv) is not None
+    assert airportsdata_columns(tmp_path / "twice.csv") is None
+    assert airportsdata_columns(csv) is not None

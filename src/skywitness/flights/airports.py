@@ -21,7 +21,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..decode.hexio import numpy_of
 from .runway_table import has_thresholds as has_thresholds
 from .runway_table import load_runways as load_runways
 from .runway_table import runway_lengths
@@ -291,45 +290,12 @@ def _cells(lat: F8, lon: F8) -> I8:
 def _default_index() -> AirportIndex:
     import airportsdata
 
-    cols = _airportsdata_columns(Path(airportsdata.__file__).parent / "airports.csv")
+    from .airport_table import airportsdata_columns
+
+    cols = airportsdata_columns(Path(airportsdata.__file__).parent / "airports.csv")
     if cols is None:  # a table ``load`` would de-duplicate: its own reading, row by row
         return AirportIndex(airportsdata.load("ICAO"))
     return AirportIndex.from_arrays(**cols)
-
-
-#: airportsdata's CSV columns and how ``airportsdata.load`` reads them (``QUOTE_NONNUMERIC``:
-#: the unquoted fields, elevation and position, are numbers; every other field is text).
-_AIRPORTSDATA_NUMBERS = ("elevation", "lat", "lon")
-_AIRPORTSDATA_TEXTS = ("icao", "iata", "name", "country", "lid")
-
-
-def _airportsdata_columns(path: Path) -> dict[str, npt.NDArray[Any]] | None:
-    """The columns ``AirportIndex(airportsdata.load("ICAO"))`` would make of airportsdata's
-    ``airports.csv``, read whole by Arrow's CSV reader: ~0.01 s, against ~0.16 s for the
-    per-airport dicts and the per-airport Python of ``__init__`` (on every ingest's flights).
-    None when a key is empty or repeated (``load`` keeps one row per key: left to it)."""
-    import pyarrow.csv as pacsv
-
-    types = {c: pa.float64() for c in _AIRPORTSDATA_NUMBERS}
-    types.update({c: pa.string() for c in _AIRPORTSDATA_TEXTS})
-    table = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            column_types=types,
-            include_columns=[*_AIRPORTSDATA_TEXTS, *_AIRPORTSDATA_NUMBERS],
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    text = {c: np.array(table[c].to_pylist(), dtype=object) for c in _AIRPORTSDATA_TEXTS}
-    icao = text["icao"]
-    if (icao == "").any() or np.unique(icao.astype(str)).shape[0] != icao.shape[0]:
-        return None
-    num = {c: numpy_of(table[c], np.nan) for c in _AIRPORTSDATA_NUMBERS}
-    elevation = np.where(np.isnan(num["elevation"]), 0.0, num["elevation"])
-    if np.isnan(num["lat"]).any() or np.isnan(num["lon"]).any():
-        return None  # ``load`` would fail on such a row: its own error, not ours
-    return {**text, "lat": num["lat"], "lon": num["lon"], "elevation_ft": elevation}
 
 
 def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8, I8]:

@@ -132,7 +132,10 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             raw.validate(full=True)  # Parquet readers do not check that texts are UTF-8
             if opensky:  # pyopensky/traffic export: SI units, own names
                 raw = opensky_db_table(raw, name)
-            return canonicalize(raw, stats=stats, source=name)
+            # one chunk per column, once: every reader after (the range checks, the gate,
+            # the address parse) then views the buffers; a file of several row groups was
+            # otherwise combined (copied) again by each of them
+            return canonicalize(raw, stats=stats, source=name).combine_chunks()
         except (pa.ArrowException, ValueError) as exc:  # texts, a time zone, not UTF-8...
             stats.frames += 0 if raw.num_rows else 1  # the file, as one bad record
             stats.reject(RejectReason.BAD_RECORD, name, count=max(raw.num_rows, 1), offset=0,
