@@ -23,7 +23,8 @@ _AIRPORTSDATA_TEXTS = ("icao", "iata", "name", "country", "lid")
 
 def airportsdata_columns(path: Path) -> dict[str, npt.NDArray[Any]] | None:
     """The columns ``AirportIndex(airportsdata.load("ICAO"))`` would make of airportsdata's
-    ``airports.csv``, read whole by Arrow's CSV reader. None when a key is empty or repeated (``load`` keeps one row per key: left to it)."""
+    ``airports.csv``, read whole by Arrow's CSV reader. None when a key is empty or repeated
+    (``load`` keeps one row per key: left to it)."""
     import pyarrow.csv as pacsv
 
     types = {c: pa.float64() for c in _AIRPORTSDATA_NUMBERS}
