@@ -46,6 +46,27 @@ def test_freed_arrays_are_reused_not_faulted_in_again() -> None:
     assert kept < 5 * 1_950
 
 
+ARROW_CHILD = """
+import pyarrow as pa
+from skywitness.alloc import keep_freed_memory
+before = pa.default_memory_pool().backend_name
+assert keep_freed_memory()
+print(before, pa.default_memory_pool().backend_name)
+"""
+
+
+def test_arrow_buffers_come_from_the_kept_heap() -> None:
+    """Arrow's memory pool is the C allocator's (the heap kept above), not its bundled one."""
+    env = {**os.environ, "PYTHONPATH": SRC}
+    env.pop("ARROW_DEFAULT_MEMORY_POOL", None)
+    r = subprocess.run(
+        [sys.executable, "-c", ARROW_CHILD], capture_output=True, env=env, check=True, timeout=60
+    )
+    before, after = r.stdout.decode().split()[-2:]
+    assert before != "system"
+    assert after == "system"
+
+
 def test_ingest_sets_it(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
     monkeypatch.setattr(alloc, "keep_freed_memory", lambda: calls.append(True) or True)

@@ -156,3 +156,36 @@ def test_identity_codes_are_the_squawks(codes: list[int], octal: bool) -> None:
     assert got.to_pylist() == squawks(a).to_pylist()
     if octal:
         assert len(got.dictionary) == 4096
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(allow_nan=False)), min_size=1, max_size=40),
+    data=st.data(),
+)
+def test_column_views_are_the_values_of_any_slice(
+    values: list[float | None], data: st.DataObject
+) -> None:
+    """``values_view``/``valid_of``/``bits_of`` (numpy_of's pieces, shared with the states
+    readers) on a slice at any offset, in one chunk or several."""
+    start = data.draw(st.integers(0, len(values) - 1))
+    floats = pa.array(values, pa.float64()).slice(start)
+    flags = pa.array([None if v is None else v > 0 for v in values], pa.bool_()).slice(start)
+    want = values[start:]
+    given_at = np.array([v is not None for v in want])
+    view = hexio.values_view(floats, np.float64)
+    assert np.shares_memory(view, np.frombuffer(floats.buffers()[1], dtype=np.uint8))
+    assert view[given_at].tolist() == [v for v in want if v is not None]
+    if floats.null_count:
+        assert hexio.valid_of(floats).tolist() == given_at.tolist()
+        assert hexio.valid_of(flags).tolist() == given_at.tolist()
+    bits = hexio.bits_of(flags, 1).view(np.bool_)
+    assert bits[given_at].tolist() == [v > 0 for v in want if v is not None]
+    chunked = pa.chunked_array([floats.slice(0, 1), floats.slice(1)])
+    assert hexio.one_chunk(chunked).equals(floats)
+    assert hexio.one_chunk(floats) is floats
+    assert np.array_equal(
+        hexio.numpy_of(chunked, np.nan),
+        np.array([np.nan if v is None else v for v in want]),
+        equal_nan=True,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 
@@ -126,3 +128,24 @@ def test_longest_runways_and_their_surfaces(runways: pa.Table) -> None:
         "K72S": (2807.0, 2807.0),  # listed under its FAA identifier 72S, ASPH-G
         "LFPG": (13829.0, 13829.0),
     }
+
+
+def test_default_index_read_whole_is_the_one_of_airportsdata_load(tmp_path: Path) -> None:
+    """The default index, read by Arrow's CSV reader, holds exactly what ``AirportIndex`` of
+    ``airportsdata.load("ICAO")`` (the per-airport reading) holds; a table with a repeated
+    key is left to ``load``'s own reading."""
+    import airportsdata
+
+    from skywitness.flights.airport_table import airportsdata_columns
+
+    fast = AirportIndex.default()
+    slow = AirportIndex(airportsdata.load("ICAO"))
+    for name in ("icao", "iata", "name", "country", "lat", "lon", "elevation_ft", "lid", "cell"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and a.tolist() == b.tolist(), name
+    assert fast._by_code == slow._by_code
+    csv = Path(airportsdata.__file__).parent / "airports.csv"
+    lines = csv.read_text(encoding="utf8").splitlines()
+    (tmp_path / "twice.csv").write_text("\n".join([*lines[:3], lines[2]]), encoding="utf8")
+    assert airportsdata_columns(tmp_path / "twice.csv") is None
+    assert airportsdata_columns(csv) is not None

@@ -94,6 +94,22 @@ def test_quickstart_thinned_and_cut_often(shared_data: Path) -> None:
     assert assert_same(table, rate_s=0.0).num_rows == 284_505
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 1_000])
+def test_the_speed_gate_in_chunks_of_whole_segments(
+    shared_data: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate runs over a few segments at a time (less fresh memory): any chunk size gives
+    the tracker's verdicts, segments longer than a chunk included (29 implausible here)."""
+    from skywitness.track import states_gate
+
+    path = shared_data / "traffic-trajectories/noisy/noisy_spoofing.json.gz"
+    table = canonicalize(load_traffic_json(path))
+    monkeypatch.setattr(states_gate, "GATE_CHUNK_ROWS", chunk)
+    assert_same(table)
+    assert assert_same(table, lost_after_s=3.0).num_rows == 8_681
+    assert gated(table)[1].rejected == {"implausible_position": 29}
+
+
 def test_address_zero_is_counted_and_dropped(shared_data: Path) -> None:
     path = shared_data / "traffic-trajectories/noisy/noisy_landing.json.gz"
     table = canonicalize(load_traffic_json(path))
@@ -104,6 +120,25 @@ def test_address_zero_is_counted_and_dropped(shared_data: Path) -> None:
     got = assert_same(table)
     assert gated(table)[1].rejected == {"bad_record": 85}
     assert "000000" not in set(got.column("icao24").to_pylist())
+
+
+def test_squawk_of_five_digits_read_as_the_tracker_reads_it() -> None:
+    """A squawk text of 5 or more digits is no squawk (-1) to the states reader, so to the
+    tracker fed by ``observations_from_states``; the gate once read it as a number of its own
+    (12345) and emitted a row the tracker does not."""
+    ms = 1_633_600_000_000 + np.array([0, 1_000, 2_000, 3_000], dtype=np.int64)
+    doc = pa.table(
+        {
+            "timestamp": pa.array(ms, pa.timestamp("ms", tz="UTC")),
+            "icao24": ["3c6444"] * 4,
+            "squawk": ["7700", "12345", "012345", "7000"],
+        }
+    )
+    table = canonicalize(doc)
+    assert table.column("squawk").to_pylist() == ["7700", "12345", "012345", "7000"]
+    got = assert_same(table)
+    assert got.column("timestamp").cast(pa.int64()).to_pylist() == [ms[0], ms[3]]
+    assert got.column("squawk").to_pylist() == ["7700", "7000"]
 
 
 @st.composite
@@ -130,7 +165,7 @@ def documents(draw: st.DrawFn) -> pa.Table:
             "latitude": pa.array(lat, pa.float64()),
             "longitude": pa.array([None if v is None else 2.0 for v in lat], pa.float64()),
             "altitude": pa.array(column(altitude), pa.float64()),
-            "squawk": column(st.sampled_from([None, "7700", "12", "x1", ""])),
+            "squawk": column(st.sampled_from([None, "7700", "12", "x1", "", "12345"])),
             "onground": column(st.sampled_from([None, True, False])),
             "position_source": column(st.sampled_from([None, "adsb", "mlat", "?"])),
         }

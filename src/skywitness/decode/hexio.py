@@ -206,23 +206,17 @@ def repeated(value: str, n: int) -> pa.Array:
 
 def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDArray[Any]:
     """A fixed-width Arrow column (numbers, timestamps as int64) as numpy, nulls -> ``fill``."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    arr = one_chunk(arr)
     if pa.types.is_timestamp(arr.type):  # stored as int64: the same buffers, no cast kernel
         arr = pa.Array.from_buffers(pa.int64(), len(arr), arr.buffers(), offset=arr.offset)
-    n = len(arr)
+    out: npt.NDArray[Any]
     if pa.types.is_boolean(arr.type):
-        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
-        out: npt.NDArray[Any] = np.unpackbits(bits, bitorder="little")[arr.offset : arr.offset + n]
-        out = out.astype(np.bool_)
+        out = bits_of(arr, 1).view(np.bool_)
     else:
-        dtype = _NUMPY_OF[str(arr.type)]
-        out = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + n].copy()
+        out = values_view(arr, _NUMPY_OF[str(arr.type)]).copy()
     if arr.null_count:
-        vb = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
-        valid = np.unpackbits(vb, bitorder="little")[arr.offset : arr.offset + n].astype(np.bool_)
         out = out.astype(np.result_type(out.dtype, np.asarray(fill).dtype))
-        out[~valid] = fill
+        out[~valid_of(arr)] = fill
     return out
 
 
@@ -231,3 +225,40 @@ _NUMPY_OF = {
     "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32,
     "uint16": np.uint16, "uint8": np.uint8,
 }  # fmt: skip
+
+
+# Zero-copy views of an Arrow column's buffers: the pieces of ``numpy_of``, shared by the
+# readers that must not copy a million-row column (``sources.states``, ``track.states_columns``).
+
+
+def one_chunk(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow array: its only chunk as it is, several combined."""
+    if isinstance(col, pa.ChunkedArray):
+        return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    return col
+
+
+def values_view(arr: pa.Array, dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    """A fixed-width array's values as ``dtype``, a view of its own buffer (no copy; slots of
+    nulls hold whatever the writer left there)."""
+    n = len(arr)
+    out: npt.NDArray[Any] = np.frombuffer(arr.buffers()[1], dtype=dtype)[
+        arr.offset : arr.offset + n
+    ]
+    return out
+
+
+def bits_of(arr: pa.Array, buffer: int) -> npt.NDArray[np.uint8]:
+    """Buffer ``buffer`` of ``arr`` (0: validity, 1: a boolean array's values) as one fresh
+    0/1 byte per row."""
+    bits = np.frombuffer(arr.buffers()[buffer], dtype=np.uint8)
+    out: npt.NDArray[np.uint8] = np.unpackbits(bits, bitorder="little")[
+        arr.offset : arr.offset + len(arr)
+    ]
+    return out
+
+
+def valid_of(arr: pa.Array) -> npt.NDArray[np.bool_]:
+    """Where ``arr`` holds a value (it has a validity bitmap: ``null_count`` > 0)."""
+    out: npt.NDArray[np.bool_] = bits_of(arr, 0).view(np.bool_)
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -289,7 +290,12 @@ def _cells(lat: F8, lon: F8) -> I8:
 def _default_index() -> AirportIndex:
     import airportsdata
 
-    return AirportIndex(airportsdata.load("ICAO"))
+    from .airport_table import airportsdata_columns
+
+    cols = airportsdata_columns(Path(airportsdata.__file__).parent / "airports.csv")
+    if cols is None:  # a table ``load`` would de-duplicate: its own reading, row by row
+        return AirportIndex(airportsdata.load("ICAO"))
+    return AirportIndex.from_arrays(**cols)
 
 
 def _runway_midpoints(runways: pa.Table, airports: AirportIndex) -> tuple[F8, F8, I8]:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import bool_column, numpy_of
+from ..decode.hexio import bool_column, numpy_of, values_view
 from ..errors import FormatError
 from ..model import (
     STATE_COLUMNS,
@@ -45,9 +45,15 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _squawk(s: str) -> int:
-    """A squawk's 4 digits as the int16 column holds them; -1 when it is not 1-4 digits."""
+def squawk_of(s: str) -> int:
+    """A squawk's 4 digits as the int16 column holds them; -1 when it is not 1-4 digits.
+    The one reading of a states table's squawk text (``track.states_gate`` uses it too)."""
     return int(s) if s and len(s) <= 4 and s.isdigit() else -1
+
+
+def position_source_of(label: str) -> int:
+    """A position source's label as its ``PositionSource`` code; 0 for one it does not know."""
+    return _POSITION_SOURCES.get(label, 0)
 
 
 def _callsign(c: str) -> str:
@@ -81,14 +87,12 @@ def observations_from_states(table: pa.Table, name: str) -> Observations:
     for col in ("latitude", "longitude", "altitude", "geoaltitude", "groundspeed", "track"):
         setattr(obs, col, _floats(table, col))
     obs.vertical_rate = _floats(table, "vertical_rate")
-    obs.squawk = mapped(pc.fill_null(table.column("squawk"), ""), _squawk, np.int16)
+    obs.squawk = mapped(pc.fill_null(table.column("squawk"), ""), squawk_of, np.int16)
     og = pc.fill_null(pc.cast(table.column("onground"), pa.int8()), -1)
     obs.onground = og.to_numpy(zero_copy_only=False).astype(np.int8)
     obs.kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
     obs.position_source = mapped(
-        pc.fill_null(table.column("position_source"), ""),
-        lambda v: _POSITION_SOURCES.get(v, 0),
-        np.uint8,
+        pc.fill_null(table.column("position_source"), ""), position_source_of, np.uint8
     )
     return obs
 
@@ -128,7 +132,10 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
             raw.validate(full=True)  # Parquet readers do not check that texts are UTF-8
             if opensky:  # pyopensky/traffic export: SI units, own names
                 raw = opensky_db_table(raw, name)
-            return canonicalize(raw, stats=stats, source=name)
+            # one chunk per column, once: every reader after (the range checks, the gate,
+            # the address parse) then views the buffers; a file of several row groups was
+            # otherwise combined (copied) again by each of them
+            return canonicalize(raw, stats=stats, source=name).combine_chunks()
         except (pa.ArrowException, ValueError) as exc:  # texts, a time zone, not UTF-8...
             stats.frames += 0 if raw.num_rows else 1  # the file, as one bad record
             stats.reject(RejectReason.BAD_RECORD, name, count=max(raw.num_rows, 1), offset=0,
@@ -155,9 +162,8 @@ def _values(col: pa.ChunkedArray) -> npt.NDArray[np.float64]:
     if col.null_count == len(col):
         return np.array(np.nan)
     if col.null_count == 0 and col.num_chunks == 1 and col.type == pa.float64():
-        arr = col.chunk(0)
-        view: npt.NDArray[np.float64] = np.frombuffer(arr.buffers()[1], dtype=np.float64)
-        return view[arr.offset : arr.offset + len(arr)]
+        view: npt.NDArray[np.float64] = values_view(col.chunk(0), np.float64)
+        return view
     return numpy_of(col, np.nan).astype(np.float64, copy=False)
 
 

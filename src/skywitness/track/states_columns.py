@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import call_function, numpy_of
+from ..decode.hexio import bits_of, call_function, numpy_of, one_chunk, valid_of, values_view
 from .fields import present
 from .groups import I8, ffill_index
 
@@ -40,20 +40,8 @@ class Columns:
         return rows if self.order is None else self.order[rows]
 
 
-def one_chunk(col: pa.ChunkedArray) -> pa.Array:
-    return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-
-
 def _sorted(values: npt.NDArray[Any], order: I8 | None) -> npt.NDArray[Any]:
     return values if order is None else values[order]
-
-
-def _valid(arr: pa.Array) -> B1:
-    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
-    out: B1 = np.unpackbits(bits, bitorder="little")[arr.offset : arr.offset + len(arr)].view(
-        np.bool_
-    )
-    return out
 
 
 def _float(col: pa.ChunkedArray, order: I8 | None) -> tuple[F8 | None, B1]:
@@ -62,20 +50,18 @@ def _float(col: pa.ChunkedArray, order: I8 | None) -> tuple[F8 | None, B1]:
     n = len(arr)
     if arr.null_count == n:
         return None, np.zeros(n, dtype=np.bool_)
-    view: F8 = np.frombuffer(arr.buffers()[1], dtype=np.float64)[arr.offset : arr.offset + n]
+    view: F8 = values_view(arr, np.float64)
     has = np.isfinite(view)
     if arr.null_count:
-        has &= _valid(arr)
+        has &= valid_of(arr)
     return view, _sorted(has, order)
 
 
 def _onground(col: pa.ChunkedArray) -> npt.NDArray[np.int8]:
     arr = one_chunk(col)
-    n = len(arr)
-    bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
-    og = np.unpackbits(bits, bitorder="little")[arr.offset : arr.offset + n].view(np.int8)
+    og = bits_of(arr, 1).view(np.int8)  # a fresh array: written in place below
     if arr.null_count:
-        og[~_valid(arr)] = -1  # ``unpackbits`` gave a fresh array
+        og[~valid_of(arr)] = -1
     return og
 
 

@@ -24,6 +24,7 @@ Rows come out in the lake's order (UTC day, icao24, time), so the lake writer ne
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode.hexio import numpy_of, repeated
-from ..model import STATE_SCHEMA, PositionSource, RejectReason
+from ..model import STATE_SCHEMA, RejectReason
+from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .groups import I8, distinct_ms, pick, prev_in
@@ -45,11 +47,12 @@ F8 = npt.NDArray[np.float64]
 #: Width of a callsign as the tracker holds it (characters; longer ones are cut).
 CALLSIGN_DTYPE = "<U8"
 FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rate")
-_POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
+#: Position rows the speed gate takes at a time (whole segments; see ``_gate_chunks``).
+GATE_CHUNK_ROWS = 131_072
 
 
 def _ints(v: npt.NDArray[np.signedinteger[Any]]) -> pa.Array:
@@ -59,20 +62,14 @@ def _ints(v: npt.NDArray[np.signedinteger[Any]]) -> pa.Array:
     return pa.Array.from_buffers(typ, v.shape[0], [_bitmap(v >= 0), pa.py_buffer(v)])
 
 
-def _squawk(s: str) -> int:
-    return int(s) if s and s.isdigit() else -1
-
-
-def _position_source(label: str) -> int:
-    return _POSITION_SOURCES.get(label, 0)
-
-
 #: The string fields read, each as (its value per distinct text, dtype), and those whose
 #: presence makes a row an update (the position source comes with an accepted position).
+#: Each text is read by the states reader's own function (``sources.states``), so the gate
+#: and the tracker fed by ``observations_from_states`` cannot read a value differently.
 STRINGS: dict[str, tuple[Any, npt.DTypeLike]] = {
     "callsign": (str, CALLSIGN_DTYPE),
-    "squawk": (_squawk, np.int16),
-    "position_source": (_position_source, np.uint8),
+    "squawk": (squawk_of, np.int16),
+    "position_source": (position_source_of, np.uint8),
 }
 GIVEN = ("callsign", "squawk")
 
@@ -108,11 +105,47 @@ def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str)
     lat, lon = c.floats["latitude"], c.floats["longitude"]
     lat_p = lat[src] if lat is not None else np.zeros(0)  # no latitude: no position either
     lon_p = lon[src] if lon is not None else np.zeros(0)
-    gp, m = g[p], p.shape[0]
+    del src
+    tp, gp, m = t[p], g[p], p.shape[0]
+    ok_p = np.zeros(m, dtype=np.bool_)
+    for lo, hi in _gate_chunks(gp):
+        ok_p[lo:hi] = _gate_rows(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
+    accepted = int(np.count_nonzero(ok_p))
+    if stats is not None:
+        stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
+        stats.positions += accepted
+    ok = np.zeros(t.shape[0], dtype=np.bool_)
+    ok[p[ok_p]] = True
+    return ok
+
+
+def _gate_chunks(gp: I8) -> list[tuple[int, int]]:
+    """Runs of whole segments (``gp``: sorted segment of each position row) of about
+    ``GATE_CHUNK_ROWS`` rows: the gate works segment by segment, so it gives the same verdicts
+    run over each in turn, with a tenth of the fresh memory of one whole-document pass (its
+    ~20 temporaries of a row each; a page faulted in costs more than the arithmetic)."""
+    m = gp.shape[0]
+    cuts = [0]
+    while cuts[-1] < m:
+        at = cuts[-1] + GATE_CHUNK_ROWS
+        if at >= m:
+            cuts.append(m)
+            break
+        nxt = int(np.searchsorted(gp, gp[at], side="left"))  # the segment's first row
+        if nxt <= cuts[-1]:
+            nxt = int(np.searchsorted(gp, gp[at], side="right"))  # one segment that long
+        cuts.append(nxt)
+    return list(itertools.pairwise(cuts))
+
+
+def _gate_rows(t: F8, g: I8, lat: F8, lon: F8) -> B1:
+    """The tracker's speed gate over rows of whole segments ``g`` (0, 1, ...; sorted) of fresh
+    aircraft, with their given (not decoded) positions."""
+    m = t.shape[0]
     start = np.ones(m, dtype=np.bool_)
-    start[1:] = gp[1:] != gp[:-1]
-    gstart = np.maximum.accumulate(np.where(start, np.arange(m), 0)) if m else p
-    ng = int(g[-1]) + 1
+    start[1:] = g[1:] != g[:-1]
+    gstart = np.maximum.accumulate(np.where(start, np.arange(m), 0)) if m else g
+    ng = int(g[-1]) + 1 if m else 0
     carry = {
         "lat": np.full(ng, np.nan),
         "lon": np.full(ng, np.nan),
@@ -120,16 +153,10 @@ def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str)
         "pos_sfc": np.zeros(ng, dtype=np.bool_),
     }
     yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
-    ok_p = _gate(
-        t[p], gp, gstart, lat_p, lon_p, yes, ~yes, yes,
+    ok: B1 = _gate(
+        t, g, gstart, lat, lon, yes, ~yes, yes,
         References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
     )  # fmt: skip
-    accepted = int(np.count_nonzero(ok_p))
-    if stats is not None:
-        stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
-        stats.positions += accepted
-    ok = np.zeros(t.shape[0], dtype=np.bool_)
-    ok[p[ok_p]] = True
     return ok
 
 
