@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "bounded": 0,
     "lazy": 0,
     "alloc": 0,
+    "pandas_off": 0,
     "config": 0,
     "data": 0,
     "sources": 1,

@@ -161,6 +161,7 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # run as the program (not called as a library, as tests do)
     argv = sys.argv[1:] if argv is None else argv
     # numpy reads it when first imported: huge pages off unless asked (config.py says why)
     os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
@@ -185,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     except SkywitnessError as exc:
         print(f"skywitness: error: {exc}", file=sys.stderr)
         return 2
+    if program and args.command != "spark" and args.engine == "embedded":
+        from ..pandas_off import keep_pandas_out
+
+        keep_pandas_out()  # pyarrow would import it, unused, on its first conversion
     try:
         return int(func(args))
     except SkywitnessError as exc:
