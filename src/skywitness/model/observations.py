@@ -3,7 +3,8 @@ canonical vocabulary and units."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -69,6 +70,37 @@ class Observations:
             position_error=filled(np.float64, n, np.nan),
             source=source,
         )
+
+    @staticmethod
+    def concat(batches: list[Observations]) -> Observations:
+        """``batches`` as one, rows in order, named after the first batch's source (the live
+        tracker keeps each row's own source beside it: ``track.row_sources``). A batch without
+        the optional ``new_leg``/``position_error`` (empty) is filled as ``empty`` fills."""
+        if not batches:
+            return Observations.empty(0)
+        if len(batches) == 1:
+            return batches[0]
+        cols: dict[str, Any] = {}
+        for f in fields(Observations):
+            if f.name == "source":
+                continue
+            parts = [getattr(b, f.name) for b in batches]
+            if f.name in _OPTIONAL:
+                sized = [len(p) == len(b) for p, b in zip(parts, batches, strict=True)]
+                if not any(sized):
+                    continue  # none has it: the default (empty)
+                dtype, fill = _OPTIONAL[f.name]
+                parts = [p if ok else filled(dtype, len(b), fill)
+                         for p, b, ok in zip(parts, batches, sized, strict=True)]  # fmt: skip
+            cols[f.name] = np.concatenate(parts)
+        return Observations(**cols, source=batches[0].source)
+
+
+#: The columns a batch may leave empty (``Observations.concat``): dtype and fill value.
+_OPTIONAL: dict[str, tuple[Any, Any]] = {
+    "new_leg": (np.bool_, False),
+    "position_error": (np.float64, np.nan),
+}
 
 
 #: Canonical state-vector columns, in order, as written to Parquet/CSV/JSON (traffic's names).

@@ -4,10 +4,11 @@ Receivers send small reads (a TCP read of a 100 frames/s feed holds some 20 fram
 tracker step costs ~2 ms of array calls whatever its size: stepping each read alone made
 ``serve`` spend ~300 µs of CPU per frame at 2,000 frames/s from 20 receivers (the soak), 100x
 its cost on one fast feed. The tracker thread now waits, after a step, until ``GATHER_S`` has
-passed since that step began (or ``COALESCE_FRAMES`` frames are queued), and steps all frame
-batches queued by then as one chunk, each row's source kept (``track.row_sources``). The wait
-bounds how late a frame is tracked (at most ``GATHER_S`` more); a busy tracker never waits
-(its steps take longer than that).
+passed since that step began (or ``COALESCE_FRAMES`` rows are queued), and steps all frame
+batches queued by then as one chunk, each row's source kept (``track.row_sources``); the
+``Observations`` queued together (SBS, readsb JSON sources) likewise. The wait bounds how late
+a frame is tracked (at most ``GATHER_S`` more); a busy tracker never waits (its steps take
+longer than that).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 
 import numpy as np
 
-from ..model import FrameBatch
+from ..model import FrameBatch, Observations
 from ..stats import IngestStats
 from ..track.row_sources import RowSources
 from .feeds import Item
@@ -49,36 +50,48 @@ def gather(
 
 def runs(items: list[Item], *, by_source: bool = False) -> list[list[Item]]:
     """``items`` cut into steps, in order: consecutive frame batches together (of one source
-    each when ``by_source``), every other item alone."""
+    each when ``by_source``: multilateration takes one receiver's frames), consecutive
+    ``Observations`` together, every other item alone."""
     out: list[list[Item]] = []
     for it in items:
         prev = out[-1][-1] if out else None
-        if (
-            prev is not None
-            and isinstance(it.chunk, FrameBatch)
-            and isinstance(prev.chunk, FrameBatch)
-            and (not by_source or it.source == prev.source)
-        ):
+        if prev is not None and _joins(prev, it, by_source):
             out[-1].append(it)
         else:
             out.append([it])
     return out
 
 
+def _joins(prev: Item, it: Item, by_source: bool) -> bool:
+    if isinstance(it.chunk, Observations):
+        return isinstance(prev.chunk, Observations)
+    return (
+        isinstance(it.chunk, FrameBatch)
+        and isinstance(prev.chunk, FrameBatch)
+        and (not by_source or it.source == prev.source)
+    )
+
+
 def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSources | None]:
-    """One item of a run of frame batches (its last arrival), and each row's source where
-    they are of several (``rejects``: each source's decoder-reject counts, added to)."""
+    """One item of a run of frame batches or of ``Observations`` (its last arrival), and
+    each row's source where they are of several (``rejects``: each source's decoder-reject
+    counts, added to)."""
     if len(run) == 1:
         return run[0], None
-    frames = [it.chunk for it in run if isinstance(it.chunk, FrameBatch)]
-    chunk = FrameBatch.concat(frames)
+    chunks = [it.chunk for it in run]
+    if all(isinstance(c, FrameBatch) for c in chunks):
+        chunk: FrameBatch | Observations = FrameBatch.concat(
+            [c for c in chunks if isinstance(c, FrameBatch)]
+        )
+    else:
+        chunk = Observations.concat([c for c in chunks if isinstance(c, Observations)])
     names = tuple(dict.fromkeys(it.source for it in run))
     item = Item(run[0].source, run[-1].arrival, chunk)
     if len(names) == 1:
         return item, None
     index = {name: k for k, name in enumerate(names)}
     code = np.repeat(
-        np.array([index[it.source] for it in run], dtype=np.int64), [len(f) for f in frames]
+        np.array([index[it.source] for it in run], dtype=np.int64), [len(c) for c in chunks]
     )
     stats = tuple(rejects.setdefault(name, IngestStats()) for name in names)
     return item, RowSources(names, code, stats)

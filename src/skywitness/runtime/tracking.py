@@ -248,7 +248,7 @@ class TrackerWorker:
             log.exception("tracker thread failed")
 
     def _process_run(self, run: list[Item]) -> None:
-        """One step over a run of queued items (``gather.runs``): frame batches merged."""
+        """One step over a run of queued items (``gather.runs``): frames or reports merged."""
         item, row_sources = merge(run, self.decode_stats)
         self._process(item, row_sources)
         self.batches += 1

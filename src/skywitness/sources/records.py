@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import fields
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -315,7 +315,5 @@ def obs_take(obs: Observations, index: npt.NDArray[Any]) -> Observations:
 
 
 def obs_concat(parts: list[Observations], source: str) -> Observations:
-    """One ``Observations`` of ``parts`` in order, named ``source``."""
-    names = [f.name for f in fields(Observations) if f.name != "source"]
-    cols = {n: np.concatenate([getattr(p, n) for p in parts]) for n in names}
-    return Observations(**cols, source=source)
+    """One ``Observations`` of ``parts`` in order, named ``source`` (``Observations.concat``)."""
+    return replace(Observations.concat(parts), source=source)

@@ -140,9 +140,9 @@ class IngestStep:
         rejects: IngestStats | None = None,
         row_sources: RowSources | None = None,
     ) -> Stepped:
-        """Dedupe, decode, count and track (or gate) one chunk; ``row_sources``: the frames
-        of a ``FrameBatch`` are of several sources (each one's decoder rejects counted in its
-        own ``IngestStats``, each state vector naming its own)."""
+        """Dedupe, decode, count and track (or gate) one chunk; ``row_sources``: the rows of
+        a ``FrameBatch`` or ``Observations`` are of several sources (each one's decoder
+        rejects counted in its own ``IngestStats``, each state vector naming its own)."""
         if isinstance(chunk, StateRows):
             if self._track_states:
                 from ..sources.states import observations_from_states
@@ -163,7 +163,8 @@ class IngestStep:
         if isinstance(chunk, Observations):
             self.stats.accepted += len(chunk)
             cats = self.categories.note(chunk.icao24, chunk.category, ~chunk.non_icao)
-            return Stepped(self.tracker.update_observations(chunk), categories=cats)
+            sv = self.tracker.update_observations(chunk, row_sources)
+            return Stepped(sv, categories=cats)
         frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
         if row_sources is not None and self._dedup is not None:
             row_sources = row_sources.take(self._dedup.last_kept)

@@ -1,10 +1,10 @@
-"""Frames of several sources in one chunk: each row's source, for one ingest step over all.
+"""Rows of several sources in one chunk: each row's source, for one ingest step over all.
 
 ``serve`` reads many receivers at once; tracking each receiver's small batches alone paid the
 fixed cost of a tracker step (some 2 ms of array calls) hundreds of times a second. The live
-tracker thread merges what its queue holds into one chunk and says here which source each row
-came from, so that every state vector still names its own source and each source's decoder
-rejects are still counted under it.
+tracker thread merges what its queue holds (frames, or ``Observations``) into one chunk and
+says here which source each row came from, so that every state vector still names its own
+source and each source's rejects are still counted under it.
 """
 
 from __future__ import annotations

@@ -116,19 +116,24 @@ class Tracker:
         self._last_positions = (out_lat, out_lon)
         return sv
 
-    def update_observations(self, obs: Observations) -> StateVectors:
-        """Consume already-decoded reports (SBS, readsb, OpenSky) through the same gates."""
+    def update_observations(
+        self, obs: Observations, row_sources: RowSources | None = None
+    ) -> StateVectors:
+        """Consume already-decoded reports (SBS, readsb, OpenSky) through the same gates (of
+        several sources: ``row_sources`` names each row's, which its state vectors carry)."""
         b = from_observations(obs)
         timed = np.isfinite(b.t)
         keep = np.flatnonzero((b.key != 0) & timed)
         if self.stats is not None:
-            n_untimed = int(np.count_nonzero(~timed))
-            self.stats.reject(RejectReason.BAD_TIMESTAMP, obs.source, count=n_untimed)
-            n_bad = len(obs) - keep.shape[0] - n_untimed
-            self.stats.reject(RejectReason.BAD_RECORD, obs.source, count=n_bad)
+            _count_unusable(self.stats, obs, keep, ~timed, row_sources)
         b = b.take(keep)
-        b = b.take(sort_order(b.key, b.t))
-        sv, _, _ = self._ingest(b, obs.source)
+        order = sort_order(b.key, b.t)
+        b = b.take(order)
+        sid = None
+        if row_sources is not None:
+            ids = np.array([self._source_id(n) for n in row_sources.names], dtype=np.int64)
+            sid = ids[row_sources.code[keep[order]]]
+        sv, _, _ = self._ingest(b, obs.source, sid)
         return self._with_held(sv)
 
     def addresses(self) -> list[int]:
@@ -285,3 +290,19 @@ class Tracker:
             self.stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=n_imp)
             self.stats.reject(RejectReason.BAD_POSITION, source, count=n_bad)
             self.stats.positions += int(pos.shape[0])
+
+
+def _count_unusable(
+    stats: IngestStats, obs: Observations, keep: Arr, untimed: Arr, rs: RowSources | None
+) -> None:
+    """Reports with no time, or no address, counted (strict: raised) under their source."""
+    parts = [(obs.source, np.arange(len(obs)))] if rs is None else [
+        (rs.names[j], rows) for j, rows in rs.rows_of()
+    ]  # fmt: skip
+    kept = np.zeros(len(obs), dtype=np.bool_)
+    kept[keep] = True
+    for name, rows in parts:
+        n_untimed = int(np.count_nonzero(untimed[rows]))
+        stats.reject(RejectReason.BAD_TIMESTAMP, name, count=n_untimed)
+        n_bad = rows.shape[0] - int(np.count_nonzero(kept[rows])) - n_untimed
+        stats.reject(RejectReason.BAD_RECORD, name, count=n_bad)
