@@ -127,8 +127,13 @@ def _serve(
                 conn.send_bytes(body)
             else:
                 conn.send(("error", f"unknown request {kind!r}", {}, None, {}))
+        except (EOFError, BrokenPipeError, ConnectionResetError):  # the parent died mid-request
+            return
         except Exception:  # reported to the parent, which logs it; the next step tries again
-            conn.send(("error", traceback.format_exc(), {}, None, {}))
+            try:
+                conn.send(("error", traceback.format_exc(), {}, None, {}))
+            except (BrokenPipeError, ConnectionResetError):  # ... unless it is gone
+                return
 
 
 def child_main(
