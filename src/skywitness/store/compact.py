@@ -81,8 +81,10 @@ def merge_groups(files: list[tuple[str, int]], max_rows: int) -> list[list[str]]
 def _merge(
     con: duckdb.DuckDBPyConnection, lake: Path, day: date, old: list[str]
 ) -> tuple[int, int]:
-    """One journalled merge of ``old`` (paths under ``lake``) into one new sorted file; only
-    ``compact_day`` calls it, on the writer thread it has checked."""
+    """One journalled merge of ``old`` (paths under ``lake``) into one new sorted file. The
+    writer check repeats ``compact_day``'s on purpose: every function that writes SQL makes it
+    itself (tests/test_catalog_writer.py), so a later caller cannot skip it."""
+    require_writer()
     tables = [pq.read_table(lake / rel, schema=STATE_SCHEMA) for rel in old]
     merged = pa.concat_tables(tables)
     del tables
