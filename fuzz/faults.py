@@ -95,16 +95,21 @@ def _check_store(data: Path, res: KillResult) -> str:
         else:
             res.problems.append(f"{data}: catalogue {len(catalog)} files, disk {len(on_disk)}")
         for p in parquet_files(st.lake):
-            res.parquet_files_checked += 1
-            try:
-                pq.read_table(p)
-            except Exception as exc:  # any failure to read back is corruption
-                res.parquet_files_corrupt += 1
-                res.problems.append(f"{p}: {exc}")
+            read_back(p, res)
         committed = st.connection.execute("SELECT coalesce(sum(rows), 0) FROM files").fetchall()
         if st.states().num_rows == int(committed[0][0]):
             res.rows_match_catalogue += 1
     return recovered
+
+
+def read_back(path: Path, res: KillResult) -> None:
+    """Read a Parquet file back whole; any failure to is corruption (counted, named)."""
+    res.parquet_files_checked += 1
+    try:
+        pq.read_table(path)
+    except Exception as exc:  # any failure to read back is corruption
+        res.parquet_files_corrupt += 1
+        res.problems.append(f"{path}: {exc}")
 
 
 def _claims_clean(data: Path, res: KillResult) -> None:

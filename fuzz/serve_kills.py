@@ -37,12 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from skywitness.store import Store
 from skywitness.store.lake import parquet_files, temp_files
 
-from .faults import KillResult, _claims_clean, _db_info
+from .faults import KillResult, _claims_clean, _db_info, read_back
 from .serve_proc import (
     CHILD_EXIT_S,
     Feed,
@@ -79,6 +77,8 @@ class ServeKillResult(KillResult):
     killed_while_starting: int = 0  # killed before it answered (opening, repairing, connecting)
     runs_with_look: int = 0  # killed after a look at /api/stats (the loss is measured)
     catalogued_files_on_disk: int = 0  # every file the catalogue names is in the lake
+    #: ``db info`` said the store holds the rows the catalogued files hold (those kept)
+    db_info_rows_match: int = 0
     runs_with_rows: int = 0  # this serve had committed rows when killed
     runs_after_several_commits: int = 0  # ... at least SEVERAL_COMMITS of its flushes
     #: every row committed before this start and at the last look kept after the kill
@@ -98,7 +98,7 @@ class ServeKillResult(KillResult):
     children_outlived_kill: int = 0
     child_outlived_kill_max_s: float = 0.0
     children_killed_by_harness: int = 0
-    #: serve logs holding a traceback (the run, its first line): noise a kill may leave
+    #: serve logs holding a traceback (the run, the last line of the first): noise a kill leaves
     logs_with_traceback: list[str] = field(default_factory=list)
     commits_before_kill: list[int] = field(default_factory=list)  # per run, this serve's
     rows_stored: int = 0  # in the store at the end
@@ -155,12 +155,7 @@ def _read_back(lake: Path, checked: set[tuple[str, int]], res: ServeKillResult) 
         if key in checked:
             continue
         checked.add(key)
-        res.parquet_files_checked += 1
-        try:
-            pq.read_table(p)
-        except Exception as exc:  # any failure to read back is corruption
-            res.parquet_files_corrupt += 1
-            res.problems.append(f"{p}: {exc}")
+        read_back(p, res)
 
 
 @dataclass
@@ -212,7 +207,11 @@ def _after_kill(
     seen.rows_kept = kept
     known = {o.ingest_id for o in owed}
     new = [i for i in rep.interrupted_ingests if int(str(i["id"])) not in known]
-    said = _db_info(data, in_process=True) if new else ""
+    said = _db_info(data, in_process=True)
+    if f"state vectors {kept:,} " in said + " ":  # db info's rows: those the lake holds
+        res.db_info_rows_match += 1
+    else:
+        res.problems.append(f"run {k}: db info did not say {kept:,} state vectors: {said!r}")
     out = []
     for ing in new:
         says = [f"ingest #{ing['id']} of {ing['source']} was interrupted: "

@@ -273,7 +273,9 @@ def render(res: dict[str, Any]) -> str:
             "schemathesis over every operation of the OpenAPI schema (no 5xx), encoded path "
             "traversal, bounded inputs, a full disk in serve (degrades, recovers), webhooks "
             "slow/down/redirecting, derived work redone after a kill between states and "
-            "flights, and the soak at CI size (`tests/reliability/test_soak.py`).",
+            "flights, kill -9 of ingest and of serve under a paced live feed "
+            "(`tests/reliability/test_faults.py`), and the soak at CI size "
+            "(`tests/reliability/test_soak.py`).",
             "",
         ]
     return "\n".join(out)

@@ -39,6 +39,7 @@ SERVE_ROWS = (
     ("parquet_files_checked", "Parquet files read back (each file once)"),
     ("parquet_files_corrupt", "Parquet files corrupt"),
     ("claimed_clean_after_kill", "db info claimed a clean close"),
+    ("db_info_rows_match", "db info's state vectors = the rows the catalogued files hold"),
     ("duplicate_rows", "rows stored twice (after every restart, and at the end), most"),
     ("committed_rows_kept", "every row committed (before this start, and at the last look) kept"),
     ("runs_with_look", "killed after a last look at /api/stats"),
@@ -80,7 +81,8 @@ def _shown(v: Any) -> str:
 def _spread(values: list[float] | list[int]) -> str:
     if not values:
         return "none"
-    return f"{min(values):,} / {median(values):,} / {max(values):,}"
+    return " / ".join(f"{v:,.1f}" if isinstance(values[0], float) else f"{v:,g}"
+                      for v in (min(values), median(values), max(values)))  # fmt: skip
 
 
 def _ingest(piece: dict[str, Any]) -> list[str]:

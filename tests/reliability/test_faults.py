@@ -96,6 +96,7 @@ def test_kill_serve_at_random_moments_under_a_paced_live_feed(tmp_path: Path) ->
     assert res.committed_rows_kept == n and res.loss_within_unflushed_batch == res.runs_with_look
     assert res.parquet_files_checked > 0 and res.parquet_files_corrupt == 0
     assert res.claimed_clean_after_kill == 0 and res.duplicate_rows == 0
+    assert res.db_info_rows_match == n  # db info's state vectors: the rows kept
     assert res.children_killed_by_harness == 0  # a killed serve's children end by themselves
     # the live kills came after this serve's own commits, with rows then unflushed
     assert res.runs_with_rows >= 1 and sum(res.commits_before_kill) >= 2
