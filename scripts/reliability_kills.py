@@ -156,11 +156,21 @@ def _serve(piece: dict[str, Any]) -> list[str]:
     ]
     out += [f"| {_planned(label, plan)} | {_shown(s[key])} |" for key, label in SERVE_ROWS
             if key in s]  # fmt: skip
+    if "db_info_rows_match" not in s:
+        out += ["", "This run predates the row checking `db info`'s state-vector figure against "
+                "the rows kept: that figure is the catalogue's sum (`Store.info`), which the row "
+                "on catalogued files and rows checks; tests/reliability/test_faults.py checks "
+                "the figure itself."]  # fmt: skip
     out += ["", f"Problems: {s['problems'] or 'none'}."]
     if s.get("logs_with_traceback"):
+        by_line: dict[str, list[str]] = {}
+        for entry in s["logs_with_traceback"]:
+            run, _, line = entry.partition(": ")
+            by_line.setdefault(line, []).append(run.removeprefix("run "))
         out += ["", f"serve logs with a traceback: {len(s['logs_with_traceback'])} of "
-                f"{s['runs'] + 1} (the last line of each):", ""]  # fmt: skip
-        out += [f"- {line}" for line in s["logs_with_traceback"]]
+                f"{s['runs'] + 1} (a traceback's last line: the runs whose log has it):",
+                ""]  # fmt: skip
+        out += [f"- `{line}`: runs {', '.join(runs)}" for line, runs in by_line.items()]
     return [*out, ""]
 
 
