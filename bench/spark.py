@@ -16,8 +16,10 @@ output: a rate, measured on a sample). Spark: ``spark_rebuild_flights`` (the sta
 bytes to Python tasks, payloads shuffled by aircraft, the same ``build_flights`` in Python
 workers, write the flights table), timed end to end with the session started and its Python
 workers warm (a small lake rebuilt first); the JVM's start-up is printed apart. Each run's
-wall time, CPU seconds (this process, the JVM and its Python workers) and the load averages
-after it are printed: on a shared machine the wall-clock figures are only what the run got.
+wall time, CPU seconds (this process, the JVM and its Python workers: ``spark.cpu.tree_cpu``,
+with PySpark's daemon run as ``spark.reaping_daemon`` so a worker that exits mid-job, e.g. idle
+for 60 s while the JVM writes, is still counted) and the load averages after it are printed:
+on a shared machine the wall-clock figures are only what the run got.
 ``--cores``: which local[N] runs. ``--profile``: also the Spark job's parts on local[1].
 
 Run: python bench/spark.py [--rows 3000000] [--days 30]   (needs the spark extra and Java)
@@ -43,6 +45,7 @@ import pyarrow.parquet as pq
 
 from skywitness.flights import build_flights
 from skywitness.spark.arrowtypes import FLIGHTS_WITH_DATE, spark_schema
+from skywitness.spark.cpu import ACCOUNTED_CONF, tree_cpu
 from skywitness.spark.flights import (
     _BLOB,
     LOOKAHEAD,
@@ -115,9 +118,8 @@ def _read(files: list[Path]) -> pa.Table:
 
 def _session(cores: int) -> tuple[Any, float]:
     t0 = time.perf_counter()
-    spark = spark_session(
-        f"local[{cores}]", f"bench-{cores}", {"spark.ui.showConsoleProgress": "false"}
-    )
+    conf = {"spark.ui.showConsoleProgress": "false", **ACCOUNTED_CONF}
+    spark = spark_session(f"local[{cores}]", f"bench-{cores}", conf)
     spark.sparkContext.setLogLevel("ERROR")
     spark.range(1).count()  # the JVM and the scheduler up
     return spark, time.perf_counter() - t0
@@ -139,29 +141,6 @@ def on_spark(
     n = df.count()
     spark.stop()
     return wall, n, startup, cpu, load
-
-
-def tree_cpu() -> float:
-    """CPU seconds (user + system) of this process and every live descendant, with what each
-    has collected from its exited children: the JVM, the PySpark daemon and its workers."""
-    stats: dict[int, tuple[int, float]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks = sum(int(x) for x in f[11:15])  # utime, stime, cutime, cstime
-        stats[int(d.name)] = (int(f[1]), ticks / os.sysconf("SC_CLK_TCK"))
-    mine, total, grew = {os.getpid()}, 0.0, True
-    while grew:
-        more = {pid for pid, (ppid, _) in stats.items() if ppid in mine} - mine
-        mine |= more
-        grew = bool(more)
-    for pid in mine:
-        total += stats.get(pid, (0, 0.0))[1]
-    return total
 
 
 def _load() -> str:
