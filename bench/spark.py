@@ -16,9 +16,12 @@ output: a rate, measured on a sample). Spark: ``spark_rebuild_flights`` (the sta
 bytes to Python tasks, payloads shuffled by aircraft, the same ``build_flights`` in Python
 workers, write the flights table), timed end to end with the session started and its Python
 workers warm (a small lake rebuilt first); the JVM's start-up is printed apart. Each run's
-wall time, CPU seconds (this process, the JVM and its Python workers) and the load averages
-after it are printed: on a shared machine the wall-clock figures are only what the run got.
-``--cores``: which local[N] runs. ``--profile``: also the Spark job's parts on local[1].
+wall time, CPU seconds (this process, the JVM and its Python workers: ``spark.cpu.tree_cpu``,
+with PySpark's daemon run as ``spark.reaping_daemon`` so a worker that exits mid-job, e.g. idle
+for 60 s while the JVM writes, is still counted) and the load averages after it are printed:
+on a shared machine the wall-clock figures are only what the run got.
+``--cores``: which local[N] runs; ``--java-options``: the JVM's (default: the session's
+``LOCAL_JAVA_OPTIONS``, the client JIT only). ``--profile``: also the Spark job's parts on local[1].
 
 Run: python bench/spark.py [--rows 3000000] [--days 30]   (needs the spark extra and Java)
 """
@@ -43,6 +46,7 @@ import pyarrow.parquet as pq
 
 from skywitness.flights import build_flights
 from skywitness.spark.arrowtypes import FLIGHTS_WITH_DATE, spark_schema
+from skywitness.spark.cpu import ACCOUNTED_CONF, tree_cpu
 from skywitness.spark.flights import (
     _BLOB,
     LOOKAHEAD,
@@ -52,7 +56,7 @@ from skywitness.spark.flights import (
     spark_rebuild_flights,
 )
 from skywitness.spark.ingest import with_date
-from skywitness.spark.session import spark_session
+from skywitness.spark.session import LOCAL_JAVA_OPTIONS, spark_session
 from skywitness.store.schema import conform
 
 HERE = Path(__file__).resolve().parent
@@ -113,11 +117,14 @@ def _read(files: list[Path]) -> pa.Table:
     return pa.concat_tables(pq.read_table(p) for p in files)
 
 
+#: ``--java-options``: the JVM's options when given (else the session's ``LOCAL_JAVA_OPTIONS``).
+JAVA: dict[str, str] = {}
+
+
 def _session(cores: int) -> tuple[Any, float]:
     t0 = time.perf_counter()
-    spark = spark_session(
-        f"local[{cores}]", f"bench-{cores}", {"spark.ui.showConsoleProgress": "false"}
-    )
+    conf = {"spark.ui.showConsoleProgress": "false", **ACCOUNTED_CONF, **JAVA}
+    spark = spark_session(f"local[{cores}]", f"bench-{cores}", conf)
     spark.sparkContext.setLogLevel("ERROR")
     spark.range(1).count()  # the JVM and the scheduler up
     return spark, time.perf_counter() - t0
@@ -141,29 +148,6 @@ def on_spark(
     return wall, n, startup, cpu, load
 
 
-def tree_cpu() -> float:
-    """CPU seconds (user + system) of this process and every live descendant, with what each
-    has collected from its exited children: the JVM, the PySpark daemon and its workers."""
-    stats: dict[int, tuple[int, float]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks = sum(int(x) for x in f[11:15])  # utime, stime, cutime, cstime
-        stats[int(d.name)] = (int(f[1]), ticks / os.sysconf("SC_CLK_TCK"))
-    mine, total, grew = {os.getpid()}, 0.0, True
-    while grew:
-        more = {pid for pid, (ppid, _) in stats.items() if ppid in mine} - mine
-        mine |= more
-        grew = bool(more)
-    for pid in mine:
-        total += stats.get(pid, (0, 0.0))[1]
-    return total
-
-
 def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -174,11 +158,14 @@ def _drain(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     yield from ()
 
 
-def profile(lake: Path, until: datetime) -> list[tuple[str, float]]:
-    """The Spark job's parts on local[1], each timed on its own (warm): what each stage adds."""
+def profile(lake: Path, until: datetime, warm: Path) -> list[tuple[str, float, float]]:
+    """The Spark job's parts on local[1], each run on its own in a warm session (``warm``
+    rebuilt first): (part, wall seconds, CPU seconds of the tree); each part runs the ones
+    before it again."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     spark, _ = _session(1)
+    spark_rebuild_flights(spark, warm, START, START + timedelta(days=1))
     files = (
         spark.read.format("binaryFile")
         .option("pathGlobFilter", "*.parquet")
@@ -211,9 +198,9 @@ def profile(lake: Path, until: datetime) -> list[tuple[str, float]]:
     ]
     out = []
     for name, run in parts:
-        t0 = time.perf_counter()
+        c0, t0 = tree_cpu(), time.perf_counter()
         run()
-        out.append((name, time.perf_counter() - t0))
+        out.append((name, time.perf_counter() - t0, tree_cpu() - c0))
     spark.stop()
     return out
 
@@ -236,7 +223,8 @@ def report(args: argparse.Namespace, rows: int, runs: dict[str, Any]) -> None:
         print(f"embedded: the first {e_days} of {args.days} days (--embedded-max-rows "
               f"{args.embedded_max_rows:,}): a rate measured on a sample")  # fmt: skip
     jvm = ", ".join(f"local[{c}] {v[2]:.1f} s" for c, v in sorted(spark.items()))
-    print(f"JVM start-up (not in the walls above): {jvm}")
+    opts = JAVA.get("spark.driver.extraJavaOptions", LOCAL_JAVA_OPTIONS) or "(none)"
+    print(f"JVM start-up (not in the walls above): {jvm}; JVM options: {opts}")
     re, per_cpu = e_rows / e_s, e_rows / e_cpu
     for c, (s, _, _, cpu, _) in sorted(spark.items()):
         print(f"spark local[{c}] per-core throughput: {rows / s / c / re:.2f}x embedded by wall "
@@ -265,8 +253,9 @@ def report(args: argparse.Namespace, rows: int, runs: dict[str, Any]) -> None:
         "that grow with the executors (local disks or object storage), and partitions of 64 MB "
         "of states files (spark.flights.PARTITION_BYTES, ~2.5 M rows) in executor memory"
     )
-    for name, secs in runs.get("profile", []):
-        print(f"profile local[1]: {name}: {secs:.2f} s ({rows / secs:,.0f} rows/s)")
+    for name, secs, cpu in runs.get("profile", []):
+        print(f"profile local[1]: {name}: {secs:.2f} s wall, {cpu:.2f} CPU-s "
+              f"({rows / max(cpu, 0.01):,.0f} rows/CPU-s)")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"driver peak RSS: {peak:,.0f} MB")
 
@@ -279,9 +268,16 @@ def main() -> None:
     ap.add_argument("--embedded-max-rows", type=int, default=30_000_000)
     ap.add_argument("--profile", action="store_true", help="also time the Spark job's parts")
     ap.add_argument(
+        "--java-options",
+        default=None,
+        help=f"the JVM's options (default: {LOCAL_JAVA_OPTIONS}, the session's; '' for none)",
+    )
+    ap.add_argument(
         "--cores", default="1,2", help="the Spark local[N] runs, comma-separated (default 1,2)"
     )
     args = ap.parse_args()
+    if args.java_options is not None:
+        JAVA["spark.driver.extraJavaOptions"] = args.java_options
     work = Path(tempfile.mkdtemp(prefix="skywitness-spark-bench-"))
     lake = args.lake or work / "lake"
     try:
@@ -297,7 +293,7 @@ def main() -> None:
             runs[f"local{cores}"] = on_spark(lake, cores, until, warm)
             print(f"local[{cores}] done: {runs[f'local{cores}'][0]:.1f} s", flush=True)
         if args.profile:
-            runs["profile"] = profile(lake, until)
+            runs["profile"] = profile(lake, until, warm)
         report(args, rows, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)

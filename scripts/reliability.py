@@ -117,7 +117,13 @@ def run_piece(name: str, a: argparse.Namespace) -> object:
             kills["source"] = str(faults.QUICKSTART.relative_to(REPO.parent))
             return kills
         if name == "serve_kills":
-            return serve_kills.kill_serve(work, a.serve_kills, seed=a.seed).as_dict()
+            partial = Path(a.results or work) / "serve_kills.partial.json"
+
+            def progress(r: serve_kills.ServeKillResult) -> None:
+                partial.write_text(json.dumps(r.as_dict(), indent=1))
+
+            return serve_kills.kill_serve(work, a.serve_kills, seed=a.seed,
+                                          progress=progress).as_dict()  # fmt: skip
         return {"two_writers": faults.two_writers(work), "held": faults.while_held(work),
                 "disks": faults.read_only_and_full_disk(work)}  # fmt: skip
 

@@ -6,12 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
-def _run_line(piece: dict[str, Any]) -> str:
-    return (
-        f"Run: `{piece['command']}` on {piece['when']} ({piece['machine']}), "
-        f"{piece['seconds']:,.0f} s."
-    )
+from scripts.reliability_kills import kills, run_line
 
 
 def _fuzz_table(fz: list[dict[str, Any]]) -> list[str]:
@@ -56,7 +51,7 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
     out = [
         "## Fuzzing: every parser, structure-aware mutations of the real samples",
         "",
-        _run_line(piece),
+        run_line(piece),
         "",
         "Each input is a real sample (tests/data, ../shared/data, the TOML examples of docs/; "
         "recordings cut into pieces of some 20 frames or 12 lines) mutated by 1-4 of: "
@@ -130,7 +125,7 @@ def _decoder(res: dict[str, Any]) -> list[str]:
     return [
         "## Decoder: random frames with valid CRCs",
         "",
-        _run_line(piece),
+        run_line(piece),
         "",
         f"{dp['frames']:,} random DF11/17/18 frames with valid CRCs: accepted values outside "
         f"physical ranges: {dp['accepted_with_value_out_of_range'] or 'none'}. (Before: ground "
@@ -140,98 +135,12 @@ def _decoder(res: dict[str, Any]) -> list[str]:
     ]
 
 
-KILL_KEYS = ("runs", "killed_mid_ingest", "finished_before_kill", "store_opened",
-             "catalogue_matches_disk", "rows_match_catalogue", "parquet_files_checked",
-             "parquet_files_corrupt", "claimed_clean_after_kill", "resumed_complete",
-             "duplicate_rows", "flights_match_clean_ingest", "runs_with_ingest_to_report",
-             "loss_reported_on_next_start", "rows_lost_after_retry_max")  # fmt: skip
-SERVE_KEYS = ("runs", "killed_mid_ingest", "store_opened", "catalogue_matches_disk",
-              "rows_match_catalogue", "parquet_files_checked", "parquet_files_corrupt",
-              "claimed_clean_after_kill", "runs_with_rows", "runs_with_ingest_to_report",
-              "loss_reported_on_next_start", "committed_rows_kept",
-              "loss_within_unflushed_batch", "rows_unflushed_max", "rows_lost_max",
-              "rows_lost_measured", "rows_lost_reported")  # fmt: skip
-#: Row labels where the key's words are not the label.
-KILL_LABELS = {
-    "runs_with_ingest_to_report": "killed with something to repair (the next start must say so)",
-    "loss_reported_on_next_start": "reported on the next start (db info and the repairing open)",
-    "rows_lost_after_retry_max": "rows lost after the retry, most in a run",
-    "committed_rows_kept": "rows committed before the last look all kept",
-    "loss_within_unflushed_batch": "loss at most the unflushed batch of the last look",
-    "rows_unflushed_max": "rows unflushed at the last look, most in a run",
-    "rows_lost_max": "rows lost (received at the last look less kept), most in a run",
-    "rows_lost_measured": "rows lost, all runs (measured at the last look)",
-    "rows_lost_reported": "rows reported not stored by the next start, all runs",
-}
-
-
-def _label(key: str, serve: bool = False) -> str:
-    label = KILL_LABELS.get(key, key.replace("_", " "))
-    return label.replace("ingest", "run") if serve and key not in KILL_LABELS else label
-
-
-def _kills(res: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    if "kills" in res:
-        piece = res["kills"]
-        k = piece["data"]
-        out += [
-            "## kill -9 of `ingest` at random moments",
-            "",
-            _run_line(piece),
-            "",
-            f"Input: {k['source']}. Each run ingests into a fresh data directory and is "
-            "SIGKILLed after a random delay (half uniform over a clean ingest's duration, half "
-            "in its second half); then the store is opened (recovery), checked, and the same "
-            "ingest run again. Runs go on until the asked number were killed mid-ingest; an "
-            "ingest that finished first is checked too and its duration becomes the estimate "
-            "(in runs made before that, `runs` was the number asked, killed or not). A kill "
-            "that left something to repair must be reported by the next start: `db info` says "
-            "NOT closed cleanly and what the repair will do, and the repairing open says what "
-            "it did; after the retry nothing is lost (the interrupted file ingest's rows are "
-            "removed at recovery and stored again).",
-            "",
-            "| check | runs |",
-            "|---|---:|",
-        ]
-        out += [f"| {_label(key)} | {k[key]:,} |" for key in KILL_KEYS if key in k]
-        out += ["", f"Problems: {k['problems'] or 'none'}.", ""]
-    if "serve_kills" in res:
-        piece = res["serve_kills"]
-        s = piece["data"]
-        out += [
-            "## kill -9 of `serve` at random moments",
-            "",
-            _run_line(piece),
-            "",
-            "Input: shared/data/traffic-trajectories/collections/quickstart.json.gz as a "
-            "`serve --source`, SIGKILLed after a random delay (0.5-20 s in runs before "
-            "`kill after s` was adaptive; now 0.1-1.1 times what a clean serve takes to start, "
-            "store the file and build flights); then the store is opened and checked. `runs "
-            "with rows`: runs killed after rows were committed. (Serving the same file again "
-            "would store it again: a live ingest has no file identity.) Each kill comes right "
-            "after a last look at `/api/stats` (rows committed, rows received and not yet "
-            "flushed): the rows kept must include every row committed by then, the loss "
-            "(received less kept) must be at most the unflushed batch then (the writer flushes "
-            "every second, and at most `store.writer.DEFAULT_FLUSH_ROWS` rows), and the next "
-            "start must report the rows kept and, from the writer's note of what it received "
-            "(every 0.25 s), those never stored. Rows received between the last look and the "
-            "kill are not in the measured loss.",
-            "",
-            "| check | runs |",
-            "|---|---:|",
-        ]
-        out += [f"| {_label(key, serve=True)} | {s[key]:,} |" for key in SERVE_KEYS if key in s]
-        out += ["", f"Problems: {s['problems'] or 'none'}.", ""]
-    return out
-
-
 def _other(res: dict[str, Any]) -> list[str]:
     if "other" not in res:
         return []
     piece = res["other"]
     o = piece["data"]
-    out = ["## Other faults", "", _run_line(piece), ""]
+    out = ["## Other faults", "", run_line(piece), ""]
     for name, value in (("two ingests on one data dir", o["two_writers"]),
                         ("ingest while another process holds the store", o["held"])):  # fmt: skip
         out.append(f"- {name}: `{json.dumps(value)}`")
@@ -333,7 +242,7 @@ def render(res: dict[str, Any]) -> str:
     ]
     out += _fuzz(res) if "fuzz" in res else []
     out += _decoder(res) if "decoder" in res else []
-    out += _kills(res) + _other(res) + _soak(res)
+    out += kills(res) + _other(res) + _soak(res)
     out += [
         "## Rerunning the long runs",
         "",
@@ -364,7 +273,9 @@ def render(res: dict[str, Any]) -> str:
             "schemathesis over every operation of the OpenAPI schema (no 5xx), encoded path "
             "traversal, bounded inputs, a full disk in serve (degrades, recovers), webhooks "
             "slow/down/redirecting, derived work redone after a kill between states and "
-            "flights, and the soak at CI size (`tests/reliability/test_soak.py`).",
+            "flights, kill -9 of ingest and of serve under a paced live feed "
+            "(`tests/reliability/test_faults.py`), and the soak at CI size "
+            "(`tests/reliability/test_soak.py`).",
             "",
         ]
     return "\n".join(out)

@@ -63,6 +63,25 @@ def test_a_file_is_cut_by_aircraft_and_read_back_whole(
     )
 
 
+def test_rows_of_one_bucket_stay_in_their_order(
+    quickstart: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose rows all fall in one bucket (every file of a job with one partition, or of
+    one aircraft) is cut without reordering: its payloads, read back, are the file's rows."""
+    monkeypatch.setattr(buckets, "PAYLOAD_ROWS", 1000)
+    lo, hi = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    table = read_window(_parquet(quickstart), lo, hi)
+    key = ["timestamp", "icao24", "latitude", "callsign"]
+    parts = list(split_by_bucket(table, 1))
+    assert {b for b, _ in parts} == {0} and len(parts) == -(-table.num_rows // 1000)
+    assert read_payloads([p for _, p in parts]).select(key).equals(table.select(key))
+    one = table.filter(pc.equal(table.column("icao24"), table.column("icao24")[0]))
+    b = bucket_of(one.column("icao24")[0].as_py(), 5)
+    parts = list(split_by_bucket(one, 5))
+    assert {k for k, _ in parts} == {b}
+    assert read_payloads([p for _, p in parts]).select(key).equals(one.select(key))
+
+
 def test_the_window_and_a_missing_column(quickstart: pa.Table) -> None:
     ts = quickstart.column("timestamp")
     lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()

@@ -64,9 +64,12 @@ def split_by_bucket(table: pa.Table, buckets: int) -> Iterator[tuple[int, bytes]
     )
     codes = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
     bucket = np.where(pc.is_valid(enc.indices).to_numpy(zero_copy_only=False), per_value[codes], 0)
-    order = np.argsort(bucket, kind="stable")
-    ordered = table.take(pa.array(order))
-    cuts = np.searchsorted(bucket[order], np.arange(buckets + 1))
+    if (bucket == bucket[0]).all():  # one bucket (a small job's one partition): no reordering
+        ordered, cuts = table, np.where(np.arange(buckets + 1) > bucket[0], table.num_rows, 0)
+    else:
+        order = np.argsort(bucket, kind="stable")
+        ordered = table.take(pa.array(order))
+        cuts = np.searchsorted(bucket[order], np.arange(buckets + 1))
     for b in range(buckets):
         for start in range(int(cuts[b]), int(cuts[b + 1]), PAYLOAD_ROWS):
             stop = min(start + PAYLOAD_ROWS, int(cuts[b + 1]))
