@@ -71,6 +71,19 @@ class Observations:
             source=source,
         )
 
+    def take(self, index: Any) -> Observations:
+        """Rows ``index`` (positions, a slice or a mask), same source; an optional column the
+        batch leaves empty (``_OPTIONAL``) stays empty, every other column is taken."""
+        cols: dict[str, Any] = {}
+        for f in fields(Observations):
+            if f.name == "source":
+                continue
+            values = getattr(self, f.name)
+            if f.name in _OPTIONAL and len(values) != len(self):
+                continue  # absent: the default (empty)
+            cols[f.name] = values[index]
+        return Observations(**cols, source=self.source)
+
     @staticmethod
     def concat(batches: list[Observations]) -> Observations:
         """``batches`` as one, rows in order, named after the first batch's source (the live

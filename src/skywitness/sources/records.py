@@ -291,27 +291,9 @@ class ObsRows:
 
 
 def obs_take(obs: Observations, index: npt.NDArray[Any]) -> Observations:
-    """Rows ``index`` of ``obs`` (``Observations`` has no ``take`` of its own)."""
-    return Observations(
-        timestamp=obs.timestamp[index],
-        icao24=obs.icao24[index],
-        non_icao=obs.non_icao[index],
-        callsign=obs.callsign[index],
-        latitude=obs.latitude[index],
-        longitude=obs.longitude[index],
-        altitude=obs.altitude[index],
-        geoaltitude=obs.geoaltitude[index],
-        groundspeed=obs.groundspeed[index],
-        track=obs.track[index],
-        vertical_rate=obs.vertical_rate[index],
-        squawk=obs.squawk[index],
-        onground=obs.onground[index],
-        kind=obs.kind[index],
-        position_source=obs.position_source[index],
-        new_leg=obs.new_leg[index],
-        category=obs.category[index],
-        source=obs.source,
-    )
+    """Rows ``index`` of ``obs`` (``Observations.take``: every column, the optional
+    ``new_leg``/``position_error`` too when the batch has them)."""
+    return obs.take(index)
 
 
 def obs_concat(parts: list[Observations], source: str) -> Observations:
