@@ -104,10 +104,7 @@ class Tracker:
         if self.stats is not None and unknown:
             self.stats.reject(RejectReason.UNKNOWN_ADDRESS, source, count=unknown)
         rows, keys = rows[ok], keys[ok]
-        sid = None
-        if row_sources is not None:
-            ids = np.array([self._source_id(n) for n in row_sources.names], dtype=np.int64)
-            sid = ids[row_sources.code[rows]]
+        sid = self._row_source_ids(row_sources, rows)
         sv, lat, lon = self._ingest(from_messages(msgs, rows, keys), source, sid)
         sv = self._with_held(sv)
         out_lat = np.full(len(msgs), np.nan)
@@ -129,12 +126,18 @@ class Tracker:
         b = b.take(keep)
         order = sort_order(b.key, b.t)
         b = b.take(order)
-        sid = None
-        if row_sources is not None:
-            ids = np.array([self._source_id(n) for n in row_sources.names], dtype=np.int64)
-            sid = ids[row_sources.code[keep[order]]]
-        sv, _, _ = self._ingest(b, obs.source, sid)
+        sv, _, _ = self._ingest(b, obs.source, self._row_source_ids(row_sources, keep[order]))
         return self._with_held(sv)
+
+    def _row_source_ids(
+        self, row_sources: RowSources | None, rows: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64] | None:
+        """The source of each of ``rows`` as an index of ``_sources``; None when the chunk is
+        of one source."""
+        if row_sources is None:
+            return None
+        ids = np.array([self._source_id(n) for n in row_sources.names], dtype=np.int64)
+        return ids[row_sources.code[rows]]
 
     def addresses(self) -> list[int]:
         """Keys of the aircraft currently known (24-bit address; bit 24 for non-ICAO)."""
