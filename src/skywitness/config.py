@@ -8,8 +8,11 @@ docs/settings.md lists every one of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: ``--version`` loads us
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 #: The store's directory when --data-dir is not given.
 DATA_DIR_ENV = "SKYWITNESS_DATA_DIR"
@@ -50,6 +53,8 @@ def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
 
 def data_dir(arg: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
     """--data-dir, else $SKYWITNESS_DATA_DIR, else ./skywitness-data."""
+    from pathlib import Path  # here: ``skywitness --version`` loads this module, not pathlib
+
     return Path(arg or _env(env).get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 

@@ -12,8 +12,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import skywitness
+from skywitness.store.connect import read_catalog
+from skywitness.store.flightdb import FlightFilter, query_flight_rows
 
 SRC = str(Path(skywitness.__file__).resolve().parents[1])
 HEAVY = (
@@ -104,10 +109,17 @@ NOT_FOR_FLIGHTS_QUERY = {
 }
 
 
-def test_flights_query_loads_duckdb_alone(shared_data: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def beast_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store made by ``ingest`` of the real Beast capture (as bench/startup.py makes one)."""
     beast = shared_data / "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
-    data = str(tmp_path / "db")
+    data = str(tmp_path_factory.mktemp("startup") / "db")
     _loaded("ingest", "--data-dir", data, "-q", str(beast))
+    return data
+
+
+def test_flights_query_loads_duckdb_alone(beast_store: str) -> None:
+    data = beast_store
     for icao24 in ("4ca2d6", "400159"):
         loaded = _loaded("flights", "--data-dir", data, "--icao24", icao24)
         assert loaded == ["duckdb"], loaded
@@ -244,3 +256,103 @@ def test_decode_to_parquet_loads_no_helpers_it_does_not_use(
         got = json.loads(r.stderr.decode().strip().splitlines()[-1])
         assert got["code"] in (0, None) and got["loaded"] == [], (fmt, got)
         assert (tmp_path / f"{fmt}.parquet").stat().st_size > 0
+
+
+#: What ``skywitness --version`` must not load (issue 18: start-up < 0.2 s): it is answered
+#: before argparse, logging, typing and pathlib (~0.01 s of a ~0.03 s run), from
+#: ``cli.main``, ``config`` and ``errors`` alone.
+NOT_FOR_VERSION = ("argparse", "logging", "typing", "pathlib", "re", "skywitness.cli.parser")
+#: Records every module loaded by the command before the recording code imports anything.
+VERSION_CHILD = """
+import sys
+from skywitness.cli.main import main
+code = main(sys.argv[1:])
+loaded = sorted(sys.modules)
+import json
+print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+"""
+
+
+def test_version_loads_cli_main_config_and_errors_alone() -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", VERSION_CHILD, "--version"],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": SRC},
+        timeout=120,
+    )
+    got = json.loads(r.stderr.decode().strip().splitlines()[-1])
+    assert got["code"] == 0 and r.stdout.decode() == f"skywitness {skywitness.__version__}\n"
+    ours = {m for m in got["loaded"] if m.startswith("skywitness")}
+    assert ours == {"skywitness", "skywitness.cli", "skywitness.cli.main", "skywitness.config",
+                    "skywitness.errors"}  # fmt: skip
+    assert not set(NOT_FOR_VERSION) & set(got["loaded"]), got["loaded"]
+
+
+def test_version_answer_is_argparse_answer() -> None:
+    """``--version`` alone is answered before the parser; after a global option argparse
+    answers: the same text on stdout, exit status 0."""
+    env = {**os.environ, "PYTHONPATH": SRC}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "skywitness", *argv], capture_output=True, env=env, timeout=120
+        )
+        for argv in (["--version"], ["-q", "--version"], ["-v", "--version"])
+    ]
+    assert [(r.returncode, r.stdout, r.stderr) for r in runs] == [
+        (0, f"skywitness {skywitness.__version__}\n".encode(), b"")
+    ] * 3
+
+
+#: What a read-only ``flights`` query must not load: the catalogue writer's thread machinery
+#: (``queue``, ``concurrent.futures``: a read-only query imports ``catalog_writer`` for
+#: ``require_writer`` alone), JSON output's helpers (``jsontext``, ``orjson``), the ``Store``.
+NOT_FOR_FLIGHTS_QUERY_STDLIB = (
+    "queue",
+    "concurrent.futures",
+    "orjson",
+    "skywitness.jsontext",
+    "skywitness.store.store",
+)
+FLIGHTS_STDLIB_CHILD = CHILD.replace(repr(HEAVY), repr(NOT_FOR_FLIGHTS_QUERY_STDLIB))
+
+
+def test_flights_query_loads_no_writer_nor_json_helpers(beast_store: str) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC}
+    argv = ["flights", "--data-dir", beast_store, "--icao24", "400159"]
+    r = subprocess.run(
+        [sys.executable, "-c", FLIGHTS_STDLIB_CHILD, *argv],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    got = json.loads(r.stderr.decode().strip().splitlines()[-1])
+    assert got["code"] in (0, None) and got["loaded"] == [], got
+    assert r.stdout.decode().splitlines()[1].startswith("400159\tSDM6244\t")
+
+
+class _Recording:
+    """A DuckDB connection that notes the SQL of each ``execute``."""
+
+    def __init__(self, con: Any) -> None:
+        self.con, self.sql = con, []
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        self.sql.append(sql)
+        return self.con.execute(sql, *args)
+
+
+def test_flights_query_asks_one_describe_not_duckdb_tables(beast_store: str) -> None:
+    """The query learns the flights table's columns (and that it exists) from one DESCRIBE:
+    ``duckdb_tables()`` loads every table's metadata, ~6 ms of a ~0.03 s query's CPU."""
+    con = read_catalog(beast_store)
+    try:
+        rec = _Recording(con)
+        names, rows = query_flight_rows(rec, FlightFilter(icao24="400159"))  # type: ignore[arg-type]
+        assert rec.sql == [
+            "DESCRIBE flights",
+            'SELECT * FROM flights WHERE icao24 IN (?) ORDER BY "firstSeen", icao24',
+        ]
+        assert (names, rows) == query_flight_rows(con, FlightFilter(icao24="400159"))
+        assert [r[names.index("callsign")] for r in rows] == ["SDM6244"]
+    finally:
+        con.close()

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SkywitnessError
 from ..flights.query import select_flight_rows, select_flights
-from ..jsontext import jsonable
 from ..timeutil import iso_z, short_z
 from .db_cmd import add_data_dir, open_catalog, open_store
 from .filter_args import add_filter_args, query_of
@@ -28,9 +27,9 @@ from .tsv import rows_tsv
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# The flight builder (``rebuild``), pyarrow (the file formats) and rich (a terminal's table)
-# are imported where used: a query printed to a pipe (``flights --icao24 X | ...``) starts with
-# DuckDB alone (issue 18: < 0.2 s).
+# The flight builder (``rebuild``), pyarrow and jsontext (the file formats) and rich (a
+# terminal's table) are imported where used: a query printed to a pipe (``flights --icao24 X |
+# ...``) starts with DuckDB alone (issue 18: < 0.2 s).
 
 #: Old spellings of `flights` options (deprecated, still accepted): old -> new.
 ALIASES = {"--country": "--registry-country"}
@@ -93,6 +92,8 @@ def _cell(v: Any) -> str:
 
 
 def to_json_lines(table: pa.Table) -> str:
+    from ..jsontext import jsonable
+
     return "".join(json.dumps(jsonable(r)) + "\n" for r in table.to_pylist())
 
 
@@ -129,6 +130,8 @@ def to_csv_text(table: pa.Table) -> str:
     """CSV of the flat columns (nested lists/structs as JSON text); times ISO with Z."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    from ..jsontext import jsonable
 
     cols, names = [], []
     for name, col in zip(table.column_names, table.columns, strict=True):

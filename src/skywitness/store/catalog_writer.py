@@ -10,15 +10,19 @@ so that the catalogue's modules load with DuckDB alone (a ``flights`` query's st
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any, TypeVar
-
-import duckdb
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import SkywitnessError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Future
+
+    import duckdb
+
+# queue and concurrent.futures load with a writer: a read-only ``flights`` query's start-up
+# (issue 18) imports this module for ``require_writer`` alone.
 
 T = TypeVar("T")
 _on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
@@ -37,6 +41,8 @@ class CatalogWriter:
     order with every other write, and returns its result (re-entrant: a job may run jobs)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "catalog-writer") -> None:
+        import queue
+
         self._con = con
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
         self._closed = False
@@ -50,6 +56,8 @@ class CatalogWriter:
             return job(self._cursor)
         if self._closed:
             raise SkywitnessError("the catalogue writer is closed")
+        from concurrent.futures import Future
+
         done: Future[T] = Future()
         self._jobs.put((job, done))
         return done.result()

@@ -208,12 +208,22 @@ def query_flight_rows(
     return [d[0] for d in cur.description or ()], cur.fetchall()
 
 
+def _flight_columns(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The flights table's column names; None when it does not exist. One DESCRIBE: asking
+    ``table_exists`` first (``duckdb_tables()``, which loads every table's metadata) cost a
+    ``flights --icao24`` query ~6 ms of CPU, a third of its work (issue 18)."""
+    try:
+        return {r[0] for r in con.execute(f"DESCRIBE {FLIGHTS}").fetchall()}
+    except duckdb.CatalogException:
+        return None
+
+
 def flights_sql(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> tuple[str, list[Any]] | None:
     """The SQL text and parameters selecting the flights matching ``flt`` (None when no
     flights are stored): the one query of ``query_flights`` and ``query_flight_rows``."""
-    if not table_exists(con, FLIGHTS):
+    cols = _flight_columns(con)
+    if cols is None:
         return None
-    cols = {r[0] for r in con.execute(f"DESCRIBE {FLIGHTS}").fetchall()}
     where: list[str] = []
     params: list[Any] = []
 
