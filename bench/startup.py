@@ -1,9 +1,23 @@
 """Benchmark: CLI start-up, whole process, for ``--version``, ``decode`` of a small file and a
 ``flights --icao24`` query (a store made by ``ingest`` of the real Beast capture first).
 
-Each command runs ``--repeat`` times as a fresh process; printed: the best CPU time (user +
-system) and the best wall time, and which heavy modules the process loaded. The skywitness on
-``PYTHONPATH`` is the one measured (point it at another checkout's ``src`` to compare).
+"Start" is one whole fresh process ``python -m skywitness ARGV``, from spawn to exit, with its
+output captured by a pipe (so ``flights`` prints TSV, not a rich table):
+
+- ``--version``;
+- ``decode -q pymodes-tests/sample_data_adsb.csv -o TMP/x.parquet``: 2,000 ``timestamp,hex``
+  CSV lines decoded to a Parquet file;
+- ``flights --data-dir DB --icao24 4ca2d6``: one query of the catalogue of a store made by
+  ``ingest -q`` of the real Beast capture (ulss7-...log); that address has no stored flight,
+  so the query prints the header alone (the same SQL, DESCRIBE and SELECT, as any address).
+
+Each command runs ``--repeat`` times; printed: the best (least) CPU time, user + system of the
+child and its threads (``getrusage(RUSAGE_CHILDREN)``), and, found separately, the best wall
+time; then which heavy modules a run loads (an extra run through ``cli.main.main``). The
+skywitness on ``PYTHONPATH`` is the one measured (point it at another checkout's ``src`` to
+compare). The floors printed at the end are the CPU of ``python -c`` of ``pass``, of ``import
+numpy, pyarrow`` (``decode``'s; with ``OPENBLAS_NUM_THREADS=1`` as the CLI runs) and of ``import
+duckdb`` (a ``flights`` query's), best of 3 each; the load average before and after.
 
 Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` dropped, the cache under
 the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed package has its
@@ -95,6 +109,7 @@ def main() -> None:
             ],
             "flights --icao24": ["flights", "--data-dir", ddir, "--icao24", "4ca2d6"],
         }
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(f"{'command':50} {'CPU s':>6} {'wall s':>7}  heavy modules loaded")
         for name, argv in cmds.items():
             runs: dict[str, list[tuple[float, float]]] = {tag: [] for tag in trees}
@@ -109,9 +124,11 @@ def main() -> None:
         one = {"OPENBLAS_NUM_THREADS": "1"}  # as the CLI sets it (config.OPENBLAS_THREADS_ENV)
         floor1 = min(run_code("import numpy, pyarrow", one) for _ in range(3))
         bare = min(run_code("pass") for _ in range(3))
+        duck = min(run_code("import duckdb") for _ in range(3))
         print(f"(best of {args.repeat}; CPU of python -c pass: {bare:.3f} s, of python -c ")
         print(f"'import numpy, pyarrow': {floor:.3f} s, with OPENBLAS_NUM_THREADS=1 as the CLI")
-        print(f"runs: {floor1:.3f} s)")
+        print(f"runs: {floor1:.3f} s; of python -c 'import duckdb': {duck:.3f} s)")
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def run_code(code: str, env: dict[str, str] | None = None) -> float:
