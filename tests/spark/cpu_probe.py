@@ -79,27 +79,42 @@ class Sampler:
         return self.seen
 
 
+def idle(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for _ in batches:
+        pass
+    yield pa.record_batch([pa.array([0.0])], names=["cpu"])
+
+
+def no_workers(daemon: int, timeout_s: float = 30.0) -> None:
+    """Wait until the daemon has no child left: every worker exited and reaped (a zombie is
+    still listed), so its CPU is where it will stay."""
+    children = Path(f"/proc/{daemon}/task/{daemon}/children")
+    end = time.monotonic() + timeout_s
+    while children.read_text().split():
+        if time.monotonic() > end:
+            raise SystemExit(f"workers of daemon {daemon} still there after {timeout_s} s")
+        time.sleep(SAMPLE_S)
+
+
 def probe(conf: dict[str, str], module: str) -> dict[str, Any]:
     spark = spark_session("local[1]", "cpu-probe", conf)
     spark.sparkContext.setLogLevel("ERROR")
-    df = spark.range(TASKS, numPartitions=TASKS).mapInArrow(burn, "cpu double")
-    df.collect()  # the daemon up, its first workers gone
-    time.sleep(1.0)
+    spark.range(1, numPartitions=1).mapInArrow(idle, "cpu double").collect()  # the daemon up
     daemon = daemon_pid(module)
+    no_workers(daemon)  # the first job's worker gone
     sampler = Sampler(daemon)
-    time.sleep(0.2)
-    before = dict(sampler.seen)  # workers of the first job still alive: their CPU so far
     t0, d0 = tree_cpu(), tree_cpu(daemon)
+    df = spark.range(TASKS, numPartitions=TASKS).mapInArrow(burn, "cpu double")
     reported = [r.cpu for r in df.collect()]
-    time.sleep(1.0)  # the last worker gone
+    no_workers(daemon)  # the last worker gone
+    time.sleep(2 * SAMPLE_S)  # and the sampler past it
     t1, d1 = tree_cpu(), tree_cpu(daemon)
     seen = sampler.stop()
     spark.stop()
-    sampled = sum(v - before.get(k, 0.0) for k, v in seen.items())
     return {
         "workers_reported": sum(reported),
-        "workers_sampled": sampled,
-        "workers": len(seen.keys() - before.keys()),
+        "workers_sampled": sum(seen.values()),
+        "workers": len(seen),
         "daemon_tree": d1 - d0,
         "tree": t1 - t0,
     }
