@@ -7,6 +7,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +67,27 @@ def test_engine_spark_runs_the_spark_implementations(
     with contextlib.redirect_stderr(err):
         code, _ = run([*engine, "flights", "rebuild", "--data-dir", ddir])
     assert code == 1 and "flights on Spark need --since and --until" in err.getvalue()
+
+
+def test_spark_submit_runs_the_packaged_job(
+    spark: Any, inputs: dict[str, str], tmp_path: Path
+) -> None:
+    """The deployment docs' command: ``spark-submit`` of the job's file (run as a script, not
+    as ``-m``, so the file's imports are absolute), here on local[1], ingests what
+    ``skywitness spark ingest`` ingests."""
+    import pyspark
+
+    import skywitness.spark.__main__ as job
+
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    trace, ddir = inputs["readsb"], str(tmp_path / "d")
+    out = subprocess.run(
+        [str(submit), "--master", "local[1]", job.__file__, "ingest", trace, "--data-dir", ddir],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    submitted = json.loads(out.stdout)
+    code, here = run(["spark", "ingest", trace, "--data-dir", str(tmp_path / "here")])
+    assert code == 0 and submitted == json.loads(here)
+    assert submitted["files"] == 1 and submitted["rows"] == submitted["counts"]["stored"] > 0

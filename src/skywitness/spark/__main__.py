@@ -1,13 +1,14 @@
 """``python -m skywitness.spark ingest|flights|investigate|attach ...``: the Spark commands as a
-job for ``spark-submit`` (the same as ``skywitness spark ...``)."""
+job for ``spark-submit`` (the same as ``skywitness spark ...``). ``spark-submit`` runs this file
+as a script, outside its package: hence the absolute imports."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from ..errors import SkywitnessError
-from .job import register
+from skywitness.errors import SkywitnessError
+from skywitness.spark.job import register
 
 
 def main(argv: list[str] | None = None) -> int:
