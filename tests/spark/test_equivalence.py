@@ -197,3 +197,22 @@ def test_a_file_split_into_many_lake_files_gives_the_same_flights(
     expected = build_flights(embedded["readsb"])
     assert got.num_rows == expected.num_rows > 0
     assert _flights_key(got).equals(_flights_key(expected))
+
+
+def test_a_lake_given_as_a_uri(
+    spark: Any, inputs: dict[str, str], embedded: dict[str, pa.Table], tmp_path: Path
+) -> None:
+    """``--lake URI``: ingest and flights go through Spark's own filesystems (``file://`` here,
+    Hadoop's FileSystem as for ``s3a://`` or ``hdfs://``), the ingest records too, so a second
+    ingest of the same file stores nothing (``pathlib`` folded ``//`` and wrote them to a local
+    folder named ``file:``)."""
+    uri = tmp_path.as_uri()
+    report = spark_ingest(spark, [inputs["readsb"]], uri)
+    assert report.rows == embedded["readsb"].num_rows
+    assert lake_states(tmp_path).equals(embedded["readsb"])
+    assert len(list((tmp_path / "_spark" / "ingested").glob("*.json"))) == 1
+    assert spark_ingest(spark, [inputs["readsb"]], uri).skipped == [inputs["readsb"]]
+    since, until = _window(embedded["readsb"])
+    assert spark_rebuild_flights(spark, uri + "/", since, until).count() > 0
+    got = conform_flights(pq.read_table(tmp_path / "flights"))
+    assert _flights_key(got).equals(_flights_key(build_flights(embedded["readsb"])))

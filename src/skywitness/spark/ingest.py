@@ -35,6 +35,7 @@ from ..store.lake import STATES_DIR
 from ..store.schema import conform
 from ..timeutil import iso_z
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
+from .lakefs import LakeFiles, lake_path
 
 RECORDS_DIR = "_spark/ingested"
 #: State vectors per lake file at most (~100 MB at ~26 bytes a row): ``spark flights`` hands
@@ -128,16 +129,15 @@ def _track_files(opts: RunOptions, acc: Any, heard_acc: Any) -> Any:
 def spark_ingest(
     spark: Any, paths: Sequence[str], lake: str | Path, opts: RunOptions | None = None
 ) -> SparkIngestReport:
-    """Ingest ``paths`` (local or cluster-visible files) into ``lake``; see the module doc."""
+    """Ingest ``paths`` (local or cluster-visible files) into ``lake`` (a folder, or a Spark
+    filesystem URI: ``lakefs``); see the module doc."""
     opts = opts or RunOptions()
-    lake = Path(lake)
-    records = lake / RECORDS_DIR
-    records.mkdir(parents=True, exist_ok=True)
+    side = LakeFiles(spark, lake)
     report = SparkIngestReport()
     todo: list[tuple[str, str]] = []
     for p in paths:
         digest = file_sha256(p)
-        if (records / f"{digest}.json").exists():
+        if side.exists(f"{RECORDS_DIR}/{digest}.json"):
             report.skipped.append(p)
         else:
             todo.append((p, digest))
@@ -148,7 +148,7 @@ def spark_ingest(
     df = spark.createDataFrame([(p,) for p, _ in todo], "path string").repartition(len(todo))
     states = df.mapInArrow(_track_files(opts, acc, heard), spark_schema(STATES_WITH_DATE))
     states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
-        str(lake / STATES_DIR)
+        lake_path(lake, STATES_DIR)
     )
     report.files = len(todo)
     per_file: dict[str, Counter[str]] = {}
@@ -167,9 +167,8 @@ def spark_ingest(
                   "rejected": {k.split(":", 1)[1]: v for k, v in mine.items()
                                if k.startswith("rejected:")},
                   "categories": heard.value.get(p, {})}  # fmt: skip
-        (records / f"{digest}.json").write_text(json.dumps(record, sort_keys=True))
-    report_path = lake / "_spark" / "last_ingest.json"
-    report_path.write_text(json.dumps(asdict(report), indent=1, sort_keys=True))
+        side.write_text(f"{RECORDS_DIR}/{digest}.json", json.dumps(record, sort_keys=True))
+    side.write_text("_spark/last_ingest.json", json.dumps(asdict(report), indent=1, sort_keys=True))
     return report
 
 
