@@ -1,7 +1,8 @@
 """A SparkSession configured for skywitness's lake: Arrow on, Parquet timestamps written as
 INT64 milliseconds (what the embedded lake holds, not Spark's default INT96), UTC session time
 zone, dynamic partition overwrite (a rebuild replaces only the days it covers); in local mode,
-the JVM it starts compiles with the client JIT only (``LOCAL_JAVA_OPTIONS``)."""
+the JVM it starts compiles with the client JIT only (``LOCAL_JAVA_OPTIONS``) and has a 4 GB heap
+(``LOCAL_DRIVER_MEMORY``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ SESSION_CONF = {
 #: jobs is moving a few large Arrow payloads, where C2's faster code saves little. A cluster's
 #: executors keep their own settings (``spark.executor.extraJavaOptions``).
 LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+#: The heap of a local-mode JVM (driver and executor in one), unless the caller gives
+#: ``spark.driver.memory``: Spark's default, 1 GB, ran out on a 200 M-row flights rebuild on
+#: local[2] (two tasks, each holding a partition's shuffled payloads, ~0.1-0.2 GB, as one Arrow
+#: batch for its Python worker, beside the shuffle's buffers). The JVM takes it as it needs it.
+LOCAL_DRIVER_MEMORY = "4g"
 
 
 def spark_session(
@@ -61,6 +67,7 @@ def spark_session(
         builder = builder.config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
     if master and master.startswith("local"):  # this process starts the JVM: its options
         builder = builder.config("spark.driver.extraJavaOptions", LOCAL_JAVA_OPTIONS)
+        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     try:
