@@ -216,3 +216,13 @@ def test_a_lake_given_as_a_uri(
     assert spark_rebuild_flights(spark, uri + "/", since, until).count() > 0
     got = conform_flights(pq.read_table(tmp_path / "flights"))
     assert _flights_key(got).equals(_flights_key(build_flights(embedded["readsb"])))
+
+
+def test_an_opensky_export(spark: Any, tmp_path: Path) -> None:
+    """An OpenSky state-vector export (the dataset CSV, hand-written in tests/data), one of the
+    issue's inputs of ``spark ingest``: the same state vectors as embedded ingest."""
+    opensky = str(Path(__file__).resolve().parents[1] / "data" / "opensky_states.csv")
+    report = spark_ingest(spark, [opensky], tmp_path)
+    expected = embedded_states(opensky)
+    assert report.files == 1 and report.rows == expected.num_rows > 0
+    assert lake_states(tmp_path).equals(expected)
