@@ -11,15 +11,23 @@ run with the same ``--lake`` reuses it.
 
 The job, both sides: the flights of every aircraft over the whole span. Embedded: read the lake
 with pyarrow and run ``build_flights`` (one process; the pure compute, the most favourable
-embedded figure); above ``--embedded-max-rows`` it runs on the first days only (said in the
-output: a rate, measured on a sample). Spark: ``spark_rebuild_flights`` (the states files'
-bytes to Python tasks, payloads shuffled by aircraft, the same ``build_flights`` in Python
-workers, write the flights table), timed end to end with the session started and its Python
-workers warm (a small lake rebuilt first); the JVM's start-up is printed apart. Each run's
-wall time, CPU seconds (this process, the JVM and its Python workers: ``spark.cpu.tree_cpu``,
-with PySpark's daemon run as ``spark.reaping_daemon`` so a worker that exits mid-job, e.g. idle
-for 60 s while the JVM writes, is still counted) and the load averages after it are printed:
-on a shared machine the wall-clock figures are only what the run got.
+embedded figure; it holds the whole table, ~350 bytes a row at its peak, so above
+``--embedded-max-rows`` it runs on the first days only, said in the output: a rate measured on
+a sample). Spark: ``spark_rebuild_flights`` (the states files' bytes to Python tasks, payloads
+shuffled by aircraft, the same ``build_flights`` in Python workers, write the flights table),
+timed end to end with the session started and its Python workers warm (a small lake rebuilt
+first); the JVM's start-up is printed apart. Each run is a process of its own (each Spark run
+starts its own JVM: neither inherits the other's JIT and class loading), pinned to its cores
+(``sched_setaffinity``, inherited by the JVM and its Python workers: embedded and local[1] on
+CPU 0, local[2] on CPUs 0-1), so "per core" means a core; ``--no-pin`` leaves them free. Each
+run's wall time, CPU seconds (this process, the JVM and its Python workers:
+``spark.cpu.tree_cpu``, with PySpark's daemon run as ``spark.reaping_daemon`` so a worker that
+exits mid-job is still counted) and the load averages after it are printed, then each Spark
+stage's tasks, wall and the share of the task slots its tasks kept busy (Spark's event log),
+and, on a 2-core machine, the machine's own 1 -> 2 core scaling on the embedded path's work
+(one process alone, then two at once, one on each core): the ceiling any engine meets there.
+The scheduling line says the run's nice and autogroup: under ``sched_autogroup`` a process's
+nice ranks it only within its own session.
 ``--cores``: which local[N] runs; ``--java-options``: the JVM's (default: the session's
 ``LOCAL_JAVA_OPTIONS``, the client JIT only). ``--profile``: also the Spark job's parts on local[1].
 
