@@ -11,7 +11,8 @@ import pyarrow.compute as pc
 import pytest
 
 from skywitness.flights import FLIGHT_SCHEMA, FlightBuilder, build_flights
-from skywitness.flights.incremental import FINAL_SILENCE_S, _diff
+from skywitness.flights.incremental import FINAL_SILENCE_S, QUIET_S, _diff
+from skywitness.flights.settle import CUT_POINTS
 from skywitness.stats import IngestStats
 
 KEY = ("flight_id", "estDepartureAirport", "estArrivalAirport", "n_positions", "gaps_bridged")
@@ -150,11 +151,20 @@ def test_memory_bounded_on_a_long_stream() -> None:
         held = int(((first_s <= now_s) & (now_s - last_s < FINAL_SILENCE_S)).sum())
         # at most: the flight in progress, the one before, and one started in the last LATE_S
         assert builder.retained_rows() <= held * 3 * rows_per_cycle
+        # an aircraft quiet for QUIET_S (it vanished airborne, short of its 12th landing) was
+        # cut at its last settled airborne rows: it holds those CUT_POINTS rows only, not its
+        # last two flights, for the hours until it is forgotten
+        for i in np.flatnonzero((now_s - last_s > QUIET_S) & (now_s - last_s < FINAL_SILENCE_S)):
+            assert builder.retained_rows_of(f"4ca{i:03x}") == CUT_POINTS
         peak = max(peak, builder.retained_rows())
-    assert (stream.num_rows, peak) == (11_520, 1_194)
-    # at the end 4 aircraft were seen in the last 6 h; each holds its last two flights (80 and
-    # 79 rows), the 8 others are forgotten
-    assert builder.retained_rows() == 4 * (2 * rows_per_cycle - 1)
+    assert stream.num_rows == 11_520
+    # before quiet aircraft were cut the peak was 1,194 rows: 4 aircraft active and up to 3 quiet
+    # ones each holding its last two flights
+    assert peak <= 4 * 3 * rows_per_cycle + 3 * CUT_POINTS < 1_194
+    # at the end 4 aircraft were seen in the last 6 h: the active one holds its last two flights
+    # (80 and 79 rows), the 3 quiet ones CUT_POINTS rows each, the 8 others are forgotten
+    assert builder.quiet_cuts == N_AIRCRAFT - 1
+    assert builder.retained_rows() == 2 * rows_per_cycle - 1 + 3 * CUT_POINTS
     bulk = build_flights(stream).sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])
     final = builder.flights()
     assert final.num_rows == bulk.num_rows == N_AIRCRAFT * 12

@@ -14,7 +14,14 @@ one per flight, stay for ``flights()``). A long flight in progress is cut (``set
 its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
-the aircraft's recent rows, not the flight's length. Points arriving too late (older than the
+the aircraft's recent rows, not the flight's length. An aircraft gone quiet (its newest point
+``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and switched off) is
+cut once at the latest settled point of its airborne rows, whatever it holds: its landing, taxi
+and the rows after that cut stay, the rest of its flights are final and their rows released, so
+the rows held for the hours until ``FINAL_SILENCE_S`` are the few minutes around its last
+airborne point, not its last two flights. Its points older than that cut's rows are late from
+then on (the ``LATE_S`` merge guarantee holds for points that come within ``QUIET_S`` of data
+time of the aircraft's newest). Points arriving too late (older than the
 retained flights, or a cut, allow) are counted as rejects, never merged into a window that
 lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten (its flights
 final), and one with no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or
@@ -65,6 +72,7 @@ F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
 LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
+QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet, s
 FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is forgotten, s
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
@@ -91,6 +99,7 @@ class FlightBuilder:
         kinds: Kinds | None = None,
         keep_final: bool = True,
         settle_rows: int | None = SETTLE_ROWS,
+        quiet_s: float | None = QUIET_S,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
         self._keep_final = keep_final  # False: finished flights are handed over, then dropped
@@ -116,9 +125,12 @@ class FlightBuilder:
         # flights in progress cut (``settle``): their rows before the cut replaced by a summary
         self._settled = SettledFlights() if settle_rows is not None else None
         self._settle_rows = settle_rows or 0
+        self._quiet_ms = None if quiet_s is None else round(quiet_s * 1000)  # None: never
         self._kept = np.zeros(0, dtype=np.int64)  # per code: rows held after its last cut
+        self._quiet_tried = np.zeros(0, dtype=np.int64)  # per code: newest ms when tried quiet
         self.late = 0
         self.cuts = 0
+        self.quiet_cuts = 0
         self.rebuilt_rows = 0
         self.recalls = 0
 
@@ -142,6 +154,11 @@ class FlightBuilder:
     def retained_rows(self) -> int:
         """State vectors held in memory (all aircraft)."""
         return int(self._k_alive.sum())
+
+    def retained_rows_of(self, icao24: str) -> int:
+        """State vectors held in memory for one aircraft."""
+        code = self._code.get(icao24)
+        return 0 if code is None else int((self._k_alive & (self._k_code == code)).sum())
 
     def remembered(self) -> int:
         """Flights forgotten in the air whose summaries are kept for a recall."""
@@ -211,29 +228,60 @@ class FlightBuilder:
         return build_flights(window, inference=self._inference, kinds=self._kinds)
 
     def _cut(self, aff: I8) -> None:
-        """Cut the long flights in progress of ``aff`` (``settle``): rows before the cut
-        dropped, the flights before final, older points late from then on."""
+        """Cut the long flights in progress of ``aff`` (``settle``), and the flights in
+        progress of aircraft gone quiet (``_quiet``): rows before the cut dropped, the flights
+        before final, older points late from then on."""
         if self._settled is None:
             return
         held = np.bincount(self._k_code[self._k_alive], minlength=len(self._code))
         want = aff[(held[aff] >= self._settle_rows) & (held[aff] >= 2 * self._kept[aff])]
+        # no cut (none settled yet, or not checked): tried again once the rows grew by half
+        self._cut_at(want, self._newest[want] - round(LATE_S * 1000), held, quiet=False)
+        quiet = self._quiet(held)
+        if quiet.size:
+            self.quiet_cuts += self._cut_at(quiet, self._newest[quiet], held, quiet=True)
+
+    def _quiet(self, held: I8) -> I8:
+        """Aircraft with rows held whose newest point is ``QUIET_S`` behind the newest of any
+        aircraft, not tried since that point came: each is tried once per quiet spell."""
+        if self._quiet_ms is None:
+            return np.zeros(0, dtype=np.int64)
+        quiet = (
+            (self._newest > NEVER)
+            & (self._newest < self._now - self._quiet_ms)
+            & (self._quiet_tried != self._newest)
+            & (held > 0)
+        )
+        codes = np.flatnonzero(quiet)
+        self._quiet_tried[codes] = self._newest[codes]
+        return codes
+
+    def _cut_at(self, want: I8, hi: I8, held: I8, *, quiet: bool) -> int:
+        """Cut the flights in progress of aircraft ``want`` where their cut rows end by ``hi``
+        (ms per aircraft of ``want``; ``quiet``: also by the flight's last airborne point, the
+        aircraft's newest points may be on the ground); the cuts made."""
         if want.size == 0:
-            return
+            return 0
+        assert self._settled is not None
         order = np.lexsort((self._l_first, self._l_code))
         lc = self._l_code[order]
         j = _last_le(lc, self._l_first[order], want, np.full(want.shape[0], ALWAYS))
-        want, j = want[j >= 0], j[j >= 0]
+        want, hi, j = want[j >= 0], hi[j >= 0], j[j >= 0]
         if want.size == 0:
-            return
+            return 0
         at = np.flatnonzero(self._k_alive & np.isin(self._k_code, want))
+        if at.size == 0:
+            return 0
         rows = pa.concat_tables(self._rows(at))
-        hi = self._newest[want] - round(LATE_S * 1000)
         flights = self._live.take(pa.array(order[j]))
+        if quiet:  # a landed aircraft's last rows are on the ground: cut in its approach
+            la = pc.fill_null(flights["last_airborne"].cast(pa.int64()), NEVER)
+            hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
         cuts = self._settled.cut(rows, self._k_code[at], self._k_ms[at], flights, hi, self._build)
-        # no cut (none settled yet, or not checked): tried again once the rows grew by half
-        self._kept[want] = held[want] * 3 // 4
+        if not quiet:
+            self._kept[want] = held[want] * 3 // 4
         if not cuts:
-            return
+            return 0
         self.cuts += len(cuts)
         bound = np.full(len(self._code), NEVER, dtype=np.int64)
         first = np.full(len(self._code), NEVER, dtype=np.int64)
@@ -242,6 +290,7 @@ class FlightBuilder:
             self._accept[c.code] = max(int(self._accept[c.code]), c.accept_ms)
             self._kept[c.code] = c.kept
         self._drop(self._k_ms < bound[self._k_code], self._l_first < first[self._l_code])
+        return len(cuts)
 
     def _rows(self, idx: I8) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""
@@ -281,6 +330,7 @@ class FlightBuilder:
             self._newest = np.r_[self._newest, np.full(grow, NEVER, dtype=np.int64)]
             self._accept = np.r_[self._accept, np.full(grow, NEVER, dtype=np.int64)]
             self._kept = np.r_[self._kept, np.zeros(grow, dtype=np.int64)]
+            self._quiet_tried = np.r_[self._quiet_tried, np.full(grow, NEVER, dtype=np.int64)]
         idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         return lut[idx] if lut.size else idx
 
