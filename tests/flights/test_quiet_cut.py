@@ -111,9 +111,7 @@ def test_quiet_cuts_never_change_a_flight(
     assert builder.flights().equals(build_flights(states, runways=runways).sort_by(ORDER))
 
 
-@pytest.mark.parametrize(
-    "name", ["switzerland.json.gz", "calfire.json.gz", "alpi_italiane.json.gz"]
-)
+@pytest.mark.parametrize("name", ["switzerland.json.gz", "calfire.json.gz"])
 def test_real_quiet_aircraft_cut_live_equal_bulk(
     trajectories: Path, runways: pa.Table, name: str
 ) -> None:
