@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -201,3 +202,71 @@ def test_the_child_ends_quietly_when_its_parent_dies_mid_request() -> None:
     from skywitness.runtime.flights_proc import _serve
 
     _serve(_DeadParent(), None, None, None, True)  # type: ignore[arg-type]
+
+
+_BUSY_CHILD = """
+import os, sys, time, multiprocessing as mp
+from skywitness.runtime.flights_proc import watch_parent
+
+def busy(parent: int) -> None:
+    watch_parent(parent, 0.05)
+    time.sleep(120)  # the main thread in a long step: the pipe's EOF would come after it
+
+if __name__ == "__main__":
+    child = mp.get_context("spawn").Process(target=busy, args=(os.getpid(),), daemon=True)
+    child.start()
+    print(child.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\nState:\tZ" in f.read()  # a zombie (not reaped yet) is gone too
+    except FileNotFoundError:
+        return True
+
+
+def test_the_child_exits_when_its_parent_is_killed_mid_step(tmp_path: Path) -> None:
+    """A serve killed with SIGKILL while its flights child is in a long step: the child is gone
+    within a second (it took up to ~81 s under load: it saw the pipe's EOF after its step)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(_BUSY_CHILD)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert not _gone(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 5.0
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child)
+    finally:
+        parent.kill()
+
+
+def test_the_service_child_is_told_its_parent() -> None:
+    """``FlightsProcess`` hands the child this process's id to watch."""
+    proc = FlightsProcess()
+    made = proc._ctx.Process
+    seen: list[tuple[Any, ...]] = []
+
+    def spy(*a: Any, **kw: Any) -> Any:
+        seen.append(kw["args"])
+        return made(*a, **kw)
+
+    proc._ctx.Process = spy  # type: ignore[misc,assignment]
+    proc.start()
+    try:
+        assert seen[0][-1] == os.getpid()
+    finally:
+        proc.close()

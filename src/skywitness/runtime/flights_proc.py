@@ -7,8 +7,9 @@ ones, the reject counts and the stream texts come back. Storing and publishing s
 parent. The
 child is started with the "spawn" context (no copy of the parent's threads or locks), ignores
 SIGINT/SIGTERM (a Ctrl-C reaches the whole process group; the parent decides when it ends,
-after its last step), runs at a lower CPU priority, and exits on a stop message or when the
-parent's end of the pipe closes, so it never outlives the service. Given the store's lake
+after its last step), runs at a lower CPU priority, and exits on a stop message, when the
+parent's end of the pipe closes, or (``watch_parent``) within ``PARENT_POLL_S`` of its parent's
+death even in the middle of a step, so it never outlives the service. Given the store's lake
 folder, the child recalls flights forgotten in the air from its Parquet files (``LakeRecall``;
 the parent keeps the DuckDB catalogue file to itself).
 """
@@ -21,6 +22,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -39,6 +41,25 @@ CHILD_EXIT_S = 10.0
 #: Niceness added to the child: on a machine with few cores the tracker (latency-critical)
 #: gets the CPU first, the flights step (not latency-critical) takes what is left.
 CHILD_NICE = 10
+#: Seconds between the child's checks that its parent process still lives.
+PARENT_POLL_S = 0.25
+
+
+def watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
+    """End this process (``os._exit``) once its parent ``parent_pid`` is gone, whatever its
+    main thread is doing: the pipe's EOF is only seen between steps, and a step under load
+    took up to ~81 s after a killed serve. ``getppid`` (the child is reparented when the
+    parent process dies), not ``PR_SET_PDEATHSIG``: that signal fires when the parent's
+    thread that started the child ends, which a live serve's worker thread may do."""
+
+    def run() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    thread = threading.Thread(target=run, name="skywitness-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def to_ipc(table: pa.Table) -> bytes:
@@ -142,8 +163,11 @@ def child_main(
     lake: str | None = None,
     kinds: dict[str, int] | None = None,
     keep_final: bool = True,
+    parent_pid: int | None = None,
 ) -> None:
-    """Entry point of the child process."""
+    """Entry point of the child process (``parent_pid``: the service's, ``watch_parent``)."""
+    if parent_pid is not None:
+        watch_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
@@ -195,7 +219,14 @@ class FlightsProcess:
             parent, child = self._ctx.Pipe()
             proc = self._ctx.Process(
                 target=child_main,
-                args=(child, self._runways, self._lake, self._kinds, self._keep_final),
+                args=(
+                    child,
+                    self._runways,
+                    self._lake,
+                    self._kinds,
+                    self._keep_final,
+                    os.getpid(),
+                ),
                 name="skywitness-flights",
                 daemon=True,
             )
