@@ -113,8 +113,12 @@ class FlightsWorker:
         lake_sync: Callable[[], object] | None = None,
         kinds: dict[str, int] | None = None,
         catalogue: duckdb.DuckDBPyConnection | None = None,
+        quiet_s: float = FLIGHTS_QUIET_S,
     ) -> None:
         self.hub = hub
+        # no input for this long (wall time): every buffered window is stepped (math.inf:
+        # never, for a replay whose steps must not depend on pauses)
+        self.quiet_s = quiet_s
         self.catalogue = catalogue  # read in the worker thread only
         self._categories: dict[str, str] = {}  # heard, not yet resolved
         # stores what the tracker gave so far before a step: a recall from the lake must see
@@ -218,7 +222,7 @@ class FlightsWorker:
                     continue
             deferred_since = None
             with self._step_lock:
-                quiet = time.monotonic() - self._last_input >= FLIGHTS_QUIET_S
+                quiet = time.monotonic() - self._last_input >= self.quiet_s
                 self._step(final=False, drain=False, quiet=quiet)
             self.last_step_s = time.monotonic() - t0
             wait = min(
