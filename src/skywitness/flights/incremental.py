@@ -160,6 +160,11 @@ class FlightBuilder:
         code = self._code.get(icao24)
         return 0 if code is None else int((self._k_alive & (self._k_code == code)).sum())
 
+    def retained_rows_quiet(self) -> int:
+        """State vectors held for aircraft quiet for ``QUIET_S`` (landed, or out of coverage)."""
+        quiet = (self._newest > NEVER) & (self._newest < self._now - round(QUIET_S * 1000))
+        return int((self._k_alive & quiet[self._k_code]).sum())
+
     def remembered(self) -> int:
         """Flights forgotten in the air whose summaries are kept for a recall."""
         return len(self._bridges) if self._bridges is not None else 0

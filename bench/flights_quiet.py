@@ -1,0 +1,145 @@
+"""Benchmark of the rows the live flights stage holds when aircraft land and go quiet
+(bench/RESULTS.md, "## serve"; issue 17's soak: the flights child's memory must be flat).
+
+The soak's traffic (``fuzz/soak_feed.py``: aircraft departing all the time between 20 hubs,
+each one flight, its transponder off a minute after taxi-in) as true state vectors every
+``--step-s`` s from the scenario's steady state on, stepped through a ``FlightStage`` as the
+flights child of ``serve`` steps it (60 s data-time windows, finished flights handed over,
+``keep_final=False``), once with quiet aircraft cut (``incremental.QUIET_S``, the default) and
+once without (``quiet_s=None``, the builder before). Printed per run: the rows held every
+``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
+hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to the
+bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
+``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release.
+
+Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+from fuzz.soak_feed import WARM_S, parse, scenario_toml  # noqa: E402
+from skywitness.flights import build_flights  # noqa: E402
+from skywitness.flights.runway_table import load_runways  # noqa: E402
+from skywitness.flights.stage import FlightStage  # noqa: E402
+from skywitness.simulate.flightpath import evaluate  # noqa: E402
+
+WINDOW_S = 60  # the flights child's data-time window, s
+RUNWAYS = REPO.parent / "shared/data/ourairports/runways.csv.gz"
+ORDER = [("icao24", "ascending"), ("firstSeen", "ascending")]
+
+
+def states(n_aircraft: int, hours: float, step_s: float, seed: int) -> pa.Table:
+    """Every aircraft's true state every ``step_s`` s over ``hours`` from the steady state."""
+    sc = parse(scenario_toml(n_aircraft, 20, hours * 3600.0, seed))
+    t0 = sc.start + WARM_S
+    t = np.arange(t0, t0 + hours * 3600.0, step_s)
+    parts = []
+    for a in sc.aircraft:
+        st = evaluate(a.plan, t)
+        ok = st.valid
+        if not ok.any():
+            continue
+        n = int(ok.sum())
+        parts.append(
+            pa.table(
+                {
+                    "timestamp": pa.array(np.round(t[ok] * 1000).astype(np.int64)).cast(
+                        pa.timestamp("ms", tz="UTC")
+                    ),
+                    "icao24": pa.array([f"{a.icao24:06x}"] * n),
+                    "callsign": pa.array([a.callsign] * n),
+                    "latitude": st.lat[ok],
+                    "longitude": st.lon[ok],
+                    "altitude": st.altitude[ok],
+                    "groundspeed": st.groundspeed[ok],
+                    "track": st.track[ok],
+                    "vertical_rate": st.vertical_rate[ok],
+                    "onground": pa.array(st.onground[ok]),
+                    "source": pa.array(["sim"] * n),
+                }
+            )
+        )
+    table = pa.concat_tables(parts)
+    ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
+    return table.take(pa.array(np.argsort(ms, kind="stable")))
+
+
+def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> dict[str, Any]:
+    stage = FlightStage(runways, keep_final=False)
+    if not quiet:
+        stage.builder._quiet_ms = None  # the builder before quiet cuts
+    ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
+    edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
+    ended, held, quiet_held = [], [], []
+    cpu0 = time.process_time()
+    for lo, hi in itertools.pairwise(edges):
+        a, b = np.searchsorted(ms, [lo, hi])
+        if b > a:
+            ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
+            held.append(stage.builder.retained_rows())
+            quiet_held.append(stage.builder.retained_rows_quiet())
+    cpu = time.process_time() - cpu0
+    flights = pa.concat_tables([*ended, stage.flights()]).sort_by(ORDER)
+    k = max(1, round(every_min * 60 / WINDOW_S))
+    half = np.arange(len(held) // 2, len(held))
+    slope = np.polyfit(half * WINDOW_S / 3600.0, np.asarray(held)[half], 1)[0]
+    return {
+        "quiet_cuts": quiet,
+        "cpu_s": round(cpu, 2),
+        "rows_held_every": held[k - 1 :: k],
+        "of_them_by_quiet_aircraft": quiet_held[k - 1 :: k],
+        "rows_held_max": max(held),
+        "rows_held_end": held[-1],
+        "rows_held_slope_second_half_per_h": round(float(slope)),
+        "cuts": stage.builder.cuts,
+        "quiet": stage.builder.quiet_cuts,
+        "flights": flights,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--aircraft", type=int, default=300)
+    ap.add_argument("--hours", type=float, default=3.0)
+    ap.add_argument("--step-s", type=float, default=10.0)
+    ap.add_argument("--every-min", type=float, default=15.0)
+    ap.add_argument("--seed", type=int, default=2026)
+    args = ap.parse_args()
+    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
+    print("command: python bench/flights_quiet.py " + " ".join(sys.argv[1:]))
+    table = states(args.aircraft, args.hours, args.step_s, args.seed)
+    runways = load_runways(RUNWAYS)
+    runs = [run(table, runways, q, args.every_min) for q in (False, True)]
+    bulk = build_flights(table, runways=runways).sort_by(ORDER)
+    same = all(r.pop("flights").equals(bulk) for r in runs)
+    out = {
+        "state_vectors": table.num_rows,
+        "aircraft": len(set(table["icao24"].to_pylist())),
+        "data_hours": args.hours,
+        "every_min": args.every_min,
+        "without": runs[0],
+        "with": runs[1],
+        "same_flights_as_bulk": same,
+    }
+    print(json.dumps(out, indent=1))
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
