@@ -14,18 +14,15 @@ one per flight, stay for ``flights()``). A long flight in progress is cut (``set
 its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
-the aircraft's recent rows, not the flight's length. An aircraft gone quiet (its newest point
-``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and switched off) is
-cut once at the latest settled point of its airborne rows, whatever it holds: its landing, taxi
-and the rows after that cut stay, the rest of its flights are final and their rows released, so
-the rows held for the hours until ``FINAL_SILENCE_S`` are the few minutes around its last
-airborne point, not its last two flights. Its points older than that cut's rows are late from
-then on (the ``LATE_S`` merge guarantee holds for points that come within ``QUIET_S`` of data
-time of the aircraft's newest). Points arriving too late (older than the
-retained flights, or a cut, allow) are counted as rejects, never merged into a window that
-lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten (its flights
-final), and one with no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or
-a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's
+the aircraft's recent rows, not the flight's length. An aircraft gone quiet (``QUIET_S`` of
+data time behind the newest point of any) is cut once too, at its last settled airborne rows
+(``cutting``): it holds its last minutes, not its last two flights, until it is forgotten;
+its points older than that cut are late from then on (the ``LATE_S`` merge guarantee holds
+for points that come within ``QUIET_S`` of data time of the aircraft's newest). Points
+arriving too late (older than the retained flights, or a cut, allow) are counted as rejects,
+never merged into a window that lacks their context. An aircraft silent for
+``FINAL_SILENCE_S`` is forgotten (its flights final), and one with no flight keeps only its
+last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's
 lake, ``recalling``), a forgotten flight that ended in the air is remembered for
 ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back
 airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
@@ -51,13 +48,14 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
-from . import recalling
+from . import cutting, recalling
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
 from .builder import airport_inference, build_flights
+from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
-from .rowarrays import NEVER, flight_states
+from .rowarrays import NEVER, buffer_bytes, flight_states
 from .rowarrays import first_of as _first_of
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
@@ -71,13 +69,10 @@ I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
-LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
-QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet, s
 FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is forgotten, s
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
-ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 
 
 class FlightBuilder:
@@ -165,6 +160,14 @@ class FlightBuilder:
         quiet = (self._newest > NEVER) & (self._newest < self._now - round(QUIET_S * 1000))
         return int((self._k_alive & quiet[self._k_code]).sum())
 
+    def held_bytes(self) -> int:
+        """Bytes of the Arrow buffers the builder keeps alive (rows held, flights, summaries
+        of cut flights; a buffer shared by several tables once, a slice's whole buffer)."""
+        tables = [*self._chunks, self._live, *self._final, *self._finished]
+        if self._settled is not None:
+            tables += self._settled.tables()
+        return buffer_bytes(tables)
+
     def remembered(self) -> int:
         """Flights forgotten in the air whose summaries are kept for a recall."""
         return len(self._bridges) if self._bridges is not None else 0
@@ -219,83 +222,19 @@ class FlightBuilder:
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
         self._l_code = np.r_[self._l_code[~redo], self._codes(rebuilt["icao24"])]
         self._l_first = np.r_[self._l_first[~redo], _ms(rebuilt["firstSeen"])]
-        self._chunks.append(new)
+        # a copy: a slice of the caller's table would keep all of it alive while a row is held
+        self._chunks.append(new.take(pa.array(np.arange(new.num_rows))))
         self._k_code, self._k_ms = np.r_[self._k_code, code], np.r_[self._k_ms, ms]
         self._k_alive = np.r_[self._k_alive, np.ones(ms.shape[0], dtype=bool)]
         np.maximum.at(self._newest, code, ms)
         self._retain(aff)
         self._forget()
-        self._cut(aff)
+        cutting.cut(self, aff)
         self._compact()
         return changed, removed
 
     def _build(self, window: pa.Table) -> pa.Table:
         return build_flights(window, inference=self._inference, kinds=self._kinds)
-
-    def _cut(self, aff: I8) -> None:
-        """Cut the long flights in progress of ``aff`` (``settle``), and the flights in
-        progress of aircraft gone quiet (``_quiet``): rows before the cut dropped, the flights
-        before final, older points late from then on."""
-        if self._settled is None:
-            return
-        held = np.bincount(self._k_code[self._k_alive], minlength=len(self._code))
-        want = aff[(held[aff] >= self._settle_rows) & (held[aff] >= 2 * self._kept[aff])]
-        # no cut (none settled yet, or not checked): tried again once the rows grew by half
-        self._cut_at(want, self._newest[want] - round(LATE_S * 1000), held, quiet=False)
-        quiet = self._quiet(held)
-        if quiet.size:
-            self.quiet_cuts += self._cut_at(quiet, self._newest[quiet], held, quiet=True)
-
-    def _quiet(self, held: I8) -> I8:
-        """Aircraft with rows held whose newest point is ``QUIET_S`` behind the newest of any
-        aircraft, not tried since that point came: each is tried once per quiet spell."""
-        if self._quiet_ms is None:
-            return np.zeros(0, dtype=np.int64)
-        quiet = (
-            (self._newest > NEVER)
-            & (self._newest < self._now - self._quiet_ms)
-            & (self._quiet_tried != self._newest)
-            & (held > 0)
-        )
-        codes = np.flatnonzero(quiet)
-        self._quiet_tried[codes] = self._newest[codes]
-        return codes
-
-    def _cut_at(self, want: I8, hi: I8, held: I8, *, quiet: bool) -> int:
-        """Cut the flights in progress of aircraft ``want`` where their cut rows end by ``hi``
-        (ms per aircraft of ``want``; ``quiet``: also by the flight's last airborne point, the
-        aircraft's newest points may be on the ground); the cuts made."""
-        if want.size == 0:
-            return 0
-        assert self._settled is not None
-        order = np.lexsort((self._l_first, self._l_code))
-        lc = self._l_code[order]
-        j = _last_le(lc, self._l_first[order], want, np.full(want.shape[0], ALWAYS))
-        want, hi, j = want[j >= 0], hi[j >= 0], j[j >= 0]
-        if want.size == 0:
-            return 0
-        at = np.flatnonzero(self._k_alive & np.isin(self._k_code, want))
-        if at.size == 0:
-            return 0
-        rows = pa.concat_tables(self._rows(at))
-        flights = self._live.take(pa.array(order[j]))
-        if quiet:  # a landed aircraft's last rows are on the ground: cut in its approach
-            la = pc.fill_null(flights["last_airborne"].cast(pa.int64()), NEVER)
-            hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
-        cuts = self._settled.cut(rows, self._k_code[at], self._k_ms[at], flights, hi, self._build)
-        if not quiet:
-            self._kept[want] = held[want] * 3 // 4
-        if not cuts:
-            return 0
-        self.cuts += len(cuts)
-        bound = np.full(len(self._code), NEVER, dtype=np.int64)
-        first = np.full(len(self._code), NEVER, dtype=np.int64)
-        for c in cuts:
-            bound[c.code], first[c.code] = c.cut_ms, c.first_ms
-            self._accept[c.code] = max(int(self._accept[c.code]), c.accept_ms)
-            self._kept[c.code] = c.kept
-        self._drop(self._k_ms < bound[self._k_code], self._l_first < first[self._l_code])
-        return len(cuts)
 
     def _rows(self, idx: I8) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""

@@ -77,3 +77,16 @@ def first_of(code: I8, first: I8, j: I8, aff: I8) -> I8:
         return np.full(aff.shape[0], NEVER, dtype=np.int64)
     k = np.maximum(j, 0)
     return np.where((j >= 0) & (code[k] == aff), first[k], NEVER)
+
+
+def buffer_bytes(tables: list[pa.Table]) -> int:
+    """Bytes of the buffers ``tables`` reference, each buffer once (a slice counts its whole
+    buffer: what it keeps alive)."""
+    seen: dict[int, int] = {}
+    for table in tables:
+        for col in table.columns:
+            for chunk in col.chunks:
+                for buf in chunk.buffers():
+                    if buf is not None:
+                        seen[buf.address] = max(seen.get(buf.address, 0), buf.size)
+    return sum(seen.values())

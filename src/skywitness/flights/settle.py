@@ -253,7 +253,10 @@ def find_cuts(s: Sorted, lo: I8, hi_ms: I8, fa_ms: I8, coslat: F8) -> tuple[I8, 
 
 
 def seed_row(row: pa.Table, vmax: float) -> pa.Table:
-    """Row ``c`` as the seed: its top speed so far, airborne, no callsign or source."""
+    """Row ``c`` as the seed: its top speed so far, airborne, no callsign or source; a copy
+    (``take``), so that a summary kept for hours does not pin the buffers of every row it
+    was cut from (a slice shares them)."""
+    row = row.take(pa.array([0]))
     gs = pa.array([vmax], pa.float64(), from_pandas=True)
     row = row.set_column(row.schema.get_field_index("groundspeed"), "groundspeed", gs)
     row = row.set_column(

@@ -55,6 +55,13 @@ class SettledFlights:
     def __len__(self) -> int:
         return len(self.by_code)
 
+    def tables(self) -> list[pa.Table]:
+        """The Arrow tables the summaries hold (for ``FlightBuilder.held_bytes``)."""
+        out = []
+        for s in self.by_code.values():
+            out += [s.seed, s.dep_fast] + ([s.dep] if s.dep is not None else [])
+        return out
+
     def forget(self, codes: I8, fids: list[str]) -> None:
         """The flights ``fids`` (of aircraft ``codes``) are final: their summaries go."""
         for c, f in zip(codes.tolist(), fids, strict=True):

@@ -1,0 +1,102 @@
+"""The cut half of the incremental ``FlightBuilder`` (``incremental``): which flights in
+progress are cut (``settle``, ``settled``) and when. A long flight in progress is cut once its
+aircraft holds ``settle_rows`` rows and again each time they double, its cut rows ending
+``LATE_S`` before the aircraft's newest point. An aircraft gone quiet (its newest point
+``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and switched off) is
+cut once per quiet spell, whatever it holds, at the latest settled rows of its airborne part
+(ending by its newest point and its flight's last airborne point): the same cut, summary and
+check (the cut is made only where it gives the flight's row back), only later rows held back
+from being late. Its flights before are then final and every row before the cut released: the
+aircraft holds its last airborne minutes, landing and taxi until ``FINAL_SILENCE_S`` forgets
+it, not its last two flights. (Not less: until then a later ground stay with a longer silence
+would move the batch segmentation's cut after points still to come, so its landed flight's
+rows may still change and its ground rows are needed.)"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .rowarrays import NEVER
+from .rowarrays import last_le as _last_le
+
+if TYPE_CHECKING:
+    from .incremental import FlightBuilder
+
+I8 = npt.NDArray[np.int64]
+
+LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
+QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet, s
+ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
+
+
+def cut(b: FlightBuilder, aff: I8) -> None:
+    """Cut the long flights in progress of ``aff`` (``settle``), and the flights in
+    progress of aircraft gone quiet (``_quiet``): rows before the cut dropped, the flights
+    before final, older points late from then on."""
+    if b._settled is None:
+        return
+    held = np.bincount(b._k_code[b._k_alive], minlength=len(b._code))
+    want = aff[(held[aff] >= b._settle_rows) & (held[aff] >= 2 * b._kept[aff])]
+    # no cut (none settled yet, or not checked): tried again once the rows grew by half
+    _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
+    quiet = _quiet(b, held)
+    if quiet.size:
+        b.quiet_cuts += _cut_at(b, quiet, b._newest[quiet], held, quiet=True)
+
+
+def _quiet(b: FlightBuilder, held: I8) -> I8:
+    """Aircraft with rows held whose newest point is ``QUIET_S`` behind the newest of any
+    aircraft, not tried since that point came: each is tried once per quiet spell."""
+    if b._quiet_ms is None:
+        return np.zeros(0, dtype=np.int64)
+    quiet = (
+        (b._newest > NEVER)
+        & (b._newest < b._now - b._quiet_ms)
+        & (b._quiet_tried != b._newest)
+        & (held > 0)
+    )
+    codes = np.flatnonzero(quiet)
+    b._quiet_tried[codes] = b._newest[codes]
+    return codes
+
+
+def _cut_at(b: FlightBuilder, want: I8, hi: I8, held: I8, *, quiet: bool) -> int:
+    """Cut the flights in progress of aircraft ``want`` where their cut rows end by ``hi``
+    (ms per aircraft of ``want``; ``quiet``: also by the flight's last airborne point, the
+    aircraft's newest points may be on the ground); the cuts made."""
+    if want.size == 0:
+        return 0
+    assert b._settled is not None
+    order = np.lexsort((b._l_first, b._l_code))
+    lc = b._l_code[order]
+    j = _last_le(lc, b._l_first[order], want, np.full(want.shape[0], ALWAYS))
+    want, hi, j = want[j >= 0], hi[j >= 0], j[j >= 0]
+    if want.size == 0:
+        return 0
+    at = np.flatnonzero(b._k_alive & np.isin(b._k_code, want))
+    if at.size == 0:
+        return 0
+    rows = pa.concat_tables(b._rows(at))
+    flights = b._live.take(pa.array(order[j]))
+    if quiet:  # a landed aircraft's last rows are on the ground: cut in its approach
+        la = pc.fill_null(flights["last_airborne"].cast(pa.int64()), NEVER)
+        hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
+    cuts = b._settled.cut(rows, b._k_code[at], b._k_ms[at], flights, hi, b._build)
+    if not quiet:
+        b._kept[want] = held[want] * 3 // 4
+    if not cuts:
+        return 0
+    b.cuts += len(cuts)
+    bound = np.full(len(b._code), NEVER, dtype=np.int64)
+    first = np.full(len(b._code), NEVER, dtype=np.int64)
+    for c in cuts:
+        bound[c.code], first[c.code] = c.cut_ms, c.first_ms
+        b._accept[c.code] = max(int(b._accept[c.code]), c.accept_ms)
+        b._kept[c.code] = c.kept
+    b._drop(b._k_ms < bound[b._k_code], b._l_first < first[b._l_code])
+    return len(cuts)
