@@ -16,14 +16,14 @@ step merges with the rebuild from that point (the bulk build's row, checked when
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
 the aircraft's recent rows, not the flight's length. An aircraft gone quiet (``QUIET_S`` of
 data time behind the newest point of any) is cut once too, at its last settled airborne rows
-(``cutting``): it holds its last minutes, not its last two flights, until it is forgotten;
-its points older than that cut are late from then on (the ``LATE_S`` merge guarantee holds
-for points that come within ``QUIET_S`` of data time of the aircraft's newest). Points
-arriving too late (older than the retained flights, or a cut, allow) are counted as rejects,
-never merged into a window that lacks their context. An aircraft silent for
-``FINAL_SILENCE_S`` is forgotten (its flights final), and one with no flight keeps only its
-last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's
-lake, ``recalling``), a forgotten flight that ended in the air is remembered for
+(``cutting``): it holds its last minutes, not its last two flights, until it is forgotten; its
+points older than that cut are late from then on (the ``LATE_S`` merge guarantee holds for
+points that come within ``QUIET_S`` of data time of the aircraft's newest). Points arriving too
+late (older than the retained flights, or a cut, allow) are counted as rejects, never merged
+into a window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten
+(its flights final), and one with no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows
+(a vehicle or a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from
+the store's lake, ``recalling``), a forgotten flight that ended in the air is remembered for
 ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back
 airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
 of coverage), its rows are recalled and the flight is live again, rebuilt with the new points
