@@ -10,7 +10,8 @@ once without (``quiet_s=None``, the builder before). Printed per run: the rows h
 ``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
 hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to the
 bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
-``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release.
+``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release; ``arrow_mb_kept_every``: the Arrow buffers the builder keeps
+alive (``FlightBuilder.held_bytes``: rows, flights, cut summaries).
 
 Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
 """
@@ -86,7 +87,7 @@ def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> di
         stage.builder._quiet_ms = None  # the builder before quiet cuts
     ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
     edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
-    ended, held, quiet_held = [], [], []
+    ended, held, quiet_held, mb = [], [], [], []
     cpu0 = time.process_time()
     for lo, hi in itertools.pairwise(edges):
         a, b = np.searchsorted(ms, [lo, hi])
@@ -94,6 +95,7 @@ def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> di
             ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
             held.append(stage.builder.retained_rows())
             quiet_held.append(stage.builder.retained_rows_quiet())
+            mb.append(round(stage.builder.held_bytes() / 1e6, 2))
     cpu = time.process_time() - cpu0
     flights = pa.concat_tables([*ended, stage.flights()]).sort_by(ORDER)
     k = max(1, round(every_min * 60 / WINDOW_S))
@@ -104,6 +106,7 @@ def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> di
         "cpu_s": round(cpu, 2),
         "rows_held_every": held[k - 1 :: k],
         "of_them_by_quiet_aircraft": quiet_held[k - 1 :: k],
+        "arrow_mb_kept_every": mb[k - 1 :: k],
         "rows_held_max": max(held),
         "rows_held_end": held[-1],
         "rows_held_slope_second_half_per_h": round(float(slope)),
