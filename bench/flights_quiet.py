@@ -10,8 +10,9 @@ once without (``quiet_s=None``, the builder before). Printed per run: the rows h
 ``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
 hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to the
 bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
-``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release; ``arrow_mb_kept_every``: the Arrow buffers the builder keeps
-alive (``FlightBuilder.held_bytes``: rows, flights, cut summaries).
+``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release; ``arrow_mb_kept_every``: the Arrow buffers the
+builder keeps alive (``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured
+outside ``cpu_s``).
 
 Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
 """
@@ -88,15 +89,16 @@ def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> di
     ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
     edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
     ended, held, quiet_held, mb = [], [], [], []
-    cpu0 = time.process_time()
+    cpu = 0.0
     for lo, hi in itertools.pairwise(edges):
         a, b = np.searchsorted(ms, [lo, hi])
         if b > a:
+            cpu0 = time.process_time()
             ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
+            cpu += time.process_time() - cpu0
             held.append(stage.builder.retained_rows())
             quiet_held.append(stage.builder.retained_rows_quiet())
             mb.append(round(stage.builder.held_bytes() / 1e6, 2))
-    cpu = time.process_time() - cpu0
     flights = pa.concat_tables([*ended, stage.flights()]).sort_by(ORDER)
     k = max(1, round(every_min * 60 / WINDOW_S))
     half = np.arange(len(held) // 2, len(held))
