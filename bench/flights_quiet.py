@@ -8,11 +8,11 @@ flights child of ``serve`` steps it (60 s data-time windows, finished flights ha
 ``keep_final=False``), once with quiet aircraft cut (``incremental.QUIET_S``, the default) and
 once without (``quiet_s=None``, the builder before). Printed per run: the rows held every
 ``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
-hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to the
-bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
-``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release; ``arrow_mb_kept_every``: the Arrow buffers the
-builder keeps alive (``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured
-outside ``cpu_s``).
+hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to
+the bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
+``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release;
+``arrow_mb_kept_every``: the Arrow buffers the builder keeps alive
+(``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured outside ``cpu_s``).
 
 Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
 """
