@@ -51,9 +51,12 @@ def cut(b: FlightBuilder, aff: I8) -> None:
 
 def _quiet(b: FlightBuilder, held: I8) -> I8:
     """Aircraft with rows held whose newest point is ``QUIET_S`` behind the newest of any
-    aircraft, not tried since that point came: each is tried once per quiet spell."""
-    if b._quiet_ms is None:
+    aircraft, not tried since that point came: each is tried once per quiet spell. Looked
+    for once per ``QUIET_S`` of data time (when the newest point enters the next such span),
+    so that the aircraft gone quiet meanwhile are cut in one go (a cut's check is a build)."""
+    if b._quiet_ms is None or b._now // b._quiet_ms == b._quiet_span:
         return np.zeros(0, dtype=np.int64)
+    b._quiet_span = b._now // b._quiet_ms
     quiet = (
         (b._newest > NEVER)
         & (b._newest < b._now - b._quiet_ms)

@@ -123,6 +123,7 @@ class FlightBuilder:
         self._quiet_ms = None if quiet_s is None else round(quiet_s * 1000)  # None: never
         self._kept = np.zeros(0, dtype=np.int64)  # per code: rows held after its last cut
         self._quiet_tried = np.zeros(0, dtype=np.int64)  # per code: newest ms when tried quiet
+        self._quiet_span = NEVER  # newest ms // quiet_ms when quiet aircraft were last looked for
         self.late = 0
         self.cuts = 0
         self.quiet_cuts = 0
