@@ -169,6 +169,7 @@ def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
         "queue": s["queue_batches"],
         "live": s["aircraft_live"],
         "flights_held": fl.get("held"),
+        "flights_rows_held": fl.get("rows_held"),
         "flight_steps": fl.get("steps"),
         "pending_rows": (s.get("store") or {}).get("pending_rows"),
     }

@@ -94,6 +94,7 @@ def test_process_worker_counts_rejects_and_exits() -> None:
     worker.step()
     assert stats.rejected == {"bad_record": 1}
     assert seen == [(0, [])]  # a parked transponder: no flight
+    assert worker.rows_held == 5  # its rows, held in the child (/api/stats flights.rows_held)
     worker.add(states([{"t": T0 + 100, "icao24": "3c6444", "onground": True}]))
     worker.stop()  # the last step runs in the child, then the child exits
     assert worker.updates == 2 and worker.failed is None

@@ -279,6 +279,7 @@ def create_app(service: Service) -> FastAPI:
             "last_step_s": round(fw.last_step_s, 3),
             "held": fw.held,
             "recalls": fw.recalls,
+            "rows_held": fw.rows_held,
             "restarts": fw.process.restarts if fw.process is not None else 0,
             "dropped_rows": fw.dropped_rows,
             "store_degraded": fw.storer.degraded if fw.storer is not None else None,

@@ -75,6 +75,7 @@ class StepResult:
     buffered: int = 0
     windows: int = 0
     more: bool = False  # sealed windows wait for the next call (``max_windows`` reached)
+    rows_held: int = 0  # state vectors the flights stage holds (``FlightBuilder.retained_rows``)
 
 
 def merge_results(parts: Sequence[StepResult]) -> StepResult:
@@ -113,6 +114,7 @@ def merge_results(parts: Sequence[StepResult]) -> StepResult:
         last.buffered,
         sum(p.windows for p in parts),
         last.more,
+        last.rows_held,
     )
 
 
@@ -235,6 +237,7 @@ class FlightSteps:
             texts=flight_texts(passed, removed, kinds) if want_texts else None,
             held=self.gate.held,
             recalls=self.stage.recalls,
+            rows_held=self.stage.builder.retained_rows(),
             buffered=self.windows.rows,
         )
 

@@ -90,6 +90,7 @@ def _reply(conn: Connection, res: StepResult) -> None:
         "buffered": res.buffered,
         "windows": res.windows,
         "more": res.more,
+        "rows_held": res.rows_held,
     }
     conn.send(("ok", res.removed, res.rejects, res.texts, counts))
     conn.send_bytes(body)
@@ -269,6 +270,7 @@ class FlightsProcess:
             int(counts.get("buffered", 0)),
             int(counts.get("windows", 0)),
             bool(counts.get("more", False)),
+            int(counts.get("rows_held", 0)),
         )
 
     def _reap(self) -> int | None:
