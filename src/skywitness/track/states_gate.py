@@ -230,8 +230,11 @@ def _rows(
         "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
     }
     for f, (values, given) in texts.items():
-        idx = held.pick(c.codes[f][1], given, -1)
-        cols[f] = _strings(values).take(_ints(idx))
+        distinct = _strings(values)
+        if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
+            cols[f] = pa.nulls(n, pa.string())
+            continue
+        cols[f] = distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
     o = held.pick(c.onground, c.has["onground"], -1)
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     return cols
