@@ -182,3 +182,35 @@ def test_any_document_as_the_tracker_makes_it(
     doc: pa.Table, rate_s: float, lost_after_s: float
 ) -> None:
     assert_same(canonicalize(doc), rate_s, lost_after_s)
+
+
+def test_held_fields_when_every_row_is_emitted() -> None:
+    """Every row emitted (the usual already-tracked input): a row lacking a field takes it from
+    the row before its run of such rows, never across a segment's start (70 s unheard) nor
+    before an aircraft's first row; rows out of order in the document, two aircraft."""
+    t0 = 1_633_600_000_000
+    ms = t0 + 1_000 * np.r_[np.arange(10), 80 + np.arange(6)]
+    alt = [None, None, 1000.0, 1100.0, None, None, None, 1400.0, None, 1500.0,
+           None, None, 2000.0, None, 2100.0, None]  # fmt: skip
+    one = {"timestamp": ms, "icao24": ["3c6444"] * 16, "altitude": alt}
+    two = {"timestamp": ms[:8] + 500, "icao24": ["4ca7b5"] * 8, "altitude": alt[8:]}
+    doc = pa.concat_tables(
+        [
+            pa.table(
+                {
+                    "timestamp": pa.array(d["timestamp"], pa.timestamp("ms", tz="UTC")),
+                    "icao24": d["icao24"],
+                    "altitude": pa.array(d["altitude"], pa.float64()),
+                    "callsign": ["AFR1"] * len(d["icao24"]),
+                }
+            )
+            for d in (two, one)
+        ]
+    )
+    got = assert_same(canonicalize(doc))
+    assert got.num_rows == 24
+    mine = got.filter(pc.equal(got.column("icao24"), "3c6444"))
+    assert mine.column("altitude").to_pylist() == [
+        None, None, 1000.0, 1100.0, 1100.0, 1100.0, 1100.0, 1400.0, 1400.0, 1500.0,
+        None, None, 2000.0, 2000.0, 2100.0, 2100.0,
+    ]  # fmt: skip

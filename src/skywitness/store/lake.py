@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import numpy_of, one_chunk
 from ..timeutil import from_unix, iso_day, parse_day
 
 #: Rows per Parquet row group: small enough for min/max pruning on icao24, big enough for speed.
@@ -27,6 +27,10 @@ ROW_GROUP_ROWS = 131_072
 #: zstd level 1: the fastest level; higher levels cost ingest speed for a few % of size.
 ZSTD_LEVEL = 1
 MS_PER_DAY = 86_400_000
+#: Rows checked at a time for the lake's order before a batch is written (cache-sized).
+ORDER_CHECK_ROWS = 65_536
+#: Addresses parsed at a time by ``icao_keys`` (cache-sized temporaries, reused).
+KEY_ROWS = 65_536
 #: Dictionary-encode the repetitive strings only: on floats it costs time and size under zstd.
 DICTIONARY_COLUMNS = ["icao24", "callsign", "squawk", "source", "position_source"]
 #: Columns whose min/max statistics are written: those the store's queries filter on (time,
@@ -58,27 +62,31 @@ def day_of_partition(dirname: str) -> date | None:
         return None
 
 
-_HEX_NIBBLE = np.zeros(256, dtype=np.uint8)
-_HEX_NIBBLE[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10)
-_HEX_NIBBLE[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16)
-
-
 def icao_keys(icao24: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.int64]:
     """The 6-hex-digit addresses as integers, read straight from the Arrow string buffer.
 
     The caller guarantees 6 lowercase hex digits and no nulls (``canonicalize`` does); an
-    integer sort is several times faster than a string sort on the ingest hot path.
+    integer sort is several times faster than a string sort on the ingest hot path. A digit's
+    value is arithmetic on its byte (``'0'``-``'9'`` are 0x30-0x39, ``'a'``-``'f'`` 0x61-0x66:
+    the low nibble, plus 9 where bit 6 is set), ``KEY_ROWS`` rows at a time: ~2.5x faster than
+    a table lookup (a gather) over the whole column.
     """
     arr = icao24.combine_chunks() if isinstance(icao24, pa.ChunkedArray) else icao24
     n = len(arr)
+    out = np.empty(n, dtype=np.int64)
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return out
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    nib = _HEX_NIBBLE[data[offsets[0] : offsets[0] + 6 * n].reshape(n, 6)]
-    packed = np.zeros((n, 4), dtype=np.uint8)  # big-endian 0x00AABBCC
-    packed[:, 1:] = (nib[:, 0::2] << 4) | nib[:, 1::2]
-    return packed.view(">u4").ravel().astype(np.int64)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[0] + 6 * n]
+    packed = np.zeros((min(n, KEY_ROWS), 4), dtype=np.uint8)  # big-endian 0x00AABBCC
+    for lo in range(0, n, KEY_ROWS):
+        hi = min(lo + KEY_ROWS, n)
+        d = data[6 * lo : 6 * hi]
+        nib = ((d & 0x0F) + 9 * (d >> 6)).reshape(hi - lo, 6)
+        p = packed[: hi - lo]
+        p[:, 1:] = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        out[lo:hi] = p.view(">u4").ravel()
+    return out
 
 
 def _validity(valid: npt.NDArray[np.bool_]) -> pa.Buffer | None:
@@ -124,29 +132,48 @@ def _in_order(k: npt.NDArray[np.int64], ms: npt.NDArray[np.int64]) -> bool:
     return bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (ms[1:] >= ms[:-1]))))
 
 
+def _day_starts_in_order(ms: npt.NDArray[np.int64], icao24: pa.Array) -> list[int] | None:
+    """The rows where a new UTC day starts (after the first) when the rows are already in the
+    lake's order (day, icao24, time); None when they are not. Block by block: a few temporaries
+    of ``ORDER_CHECK_ROWS`` rows each, reused, rather than a dozen of a whole batch (a gated
+    states document is checked here; its million-row temporaries were ~0.05 s of faults)."""
+    n = ms.shape[0]
+    starts: list[int] = []
+    for lo in range(0, n, ORDER_CHECK_ROWS):
+        a, hi = max(lo - 1, 0), min(lo + ORDER_CHECK_ROWS, n)  # a: one row of overlap
+        m = ms[a:hi]
+        days = m // MS_PER_DAY
+        if not _in_order((days << 24) | icao_keys(icao24.slice(a, hi - a)), m):
+            return None
+        starts.extend((np.flatnonzero(days[1:] != days[:-1]) + a + 1).tolist())
+    return starts
+
+
 def split_by_day(table: pa.Table) -> list[DayPart]:
     """Split a canonical table by UTC day of ``timestamp``, each part sorted by icao24, time.
 
-    One sort of the whole batch on (day, icao24, timestamp), then contiguous slices. Address
-    order as integers equals string order for 6 lowercase hex digits.
+    One sort of the whole batch on (day, icao24, timestamp), then contiguous slices; none
+    when it is in that order already (a gated states document). Address order as integers
+    equals string order for 6 lowercase hex digits.
     """
     if table.num_rows == 0:
         return []
-    ms = numpy_of(table.column("timestamp").cast(pa.int64()))
-    days = ms // MS_PER_DAY
-    k = (days << 24) | icao_keys(table.column("icao24"))
-    if _in_order(k, ms):  # already in the lake's order (a gated states document)
-        sorted_table, sorted_days = table, days
+    ms = numpy_of(table.column("timestamp"))
+    icao24 = one_chunk(table.column("icao24"))
+    bounds = _day_starts_in_order(ms, icao24)
+    if bounds is not None:
+        sorted_table = table
+        first = (ms[[0, *bounds]] // MS_PER_DAY).tolist()
     else:
-        order = np.lexsort((ms, k))
+        days = ms // MS_PER_DAY
+        order = np.lexsort((ms, (days << 24) | icao_keys(icao24)))
         sorted_table = take_rows(table, order)
         sorted_days = days[order]
-    bounds = np.flatnonzero(np.diff(sorted_days)) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(sorted_days)]))
+        bounds = (np.flatnonzero(np.diff(sorted_days)) + 1).tolist()
+        first = sorted_days[[0, *bounds]].tolist()
     parts = []
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        day = from_unix(int(sorted_days[s]) * 86_400).date()
+    for s, e, d in zip([0, *bounds], [*bounds, table.num_rows], first, strict=True):
+        day = from_unix(int(d) * 86_400).date()
         parts.append(DayPart(day, sorted_table.slice(s, e - s)))
     return parts
 

@@ -70,6 +70,8 @@ def codes(
 ) -> tuple[npt.NDArray[Any], I4]:
     """(``fn`` of each distinct value of a string column, nulls as ""; each row's index into
     them): the observations reader's per-value work, once per distinct value."""
+    if col.null_count == len(col):  # all null: the one value "", nothing to encode
+        return np.array([fn("")], dtype=dtype), np.zeros(len(col), dtype=np.int32)
     enc = call_function("dictionary_encode", [col]).combine_chunks()
     values = np.array([fn(v) for v in [*enc.dictionary.to_pylist(), ""]], dtype=dtype)
     idx: I4 = numpy_of(enc.indices, -1)  # int32: half the bytes to gather of int64
@@ -110,11 +112,20 @@ class Held:
     """The emitted (sorted) rows ``rows``' fields, each as last given at or before the row in
     its segment (``gstart``: each sorted row's segment start), gathered from the table's
     arrays; where each was last given is worked out once per distinct presence mask (ground
-    speed, track and vertical rate come together and share one)."""
+    speed, track and vertical rate come together and share one). When every row is emitted
+    (already-tracked input, the usual case) only the rows lacking a field are looked at: each
+    takes it from the row before its run of such rows, and the rest give their own."""
 
     def __init__(self, columns: Columns, gstart: I8, rows: I8) -> None:
         self.columns, self.gstart, self.rows = columns, gstart, rows
         self._done: list[tuple[B1, I8, B1 | None]] = []
+        self._own: I8 | None = None  # the table row of each emitted row
+        self._at: I8 | None = None  # where each sorted row is among ``rows`` (all emitted)
+
+    def _own_rows(self) -> I8:
+        if self._own is None:
+            self._own = self.columns.sorted_rows(self.rows)
+        return self._own
 
     def _source(self, has: B1) -> tuple[I8, B1 | None]:
         """(the table row each emitted row takes the field from, the rows with none)."""
@@ -122,12 +133,34 @@ class Held:
             if mask is has or np.array_equal(mask, has):
                 return src, none
         if bool(has.all()):  # each row gives it itself
-            src, none = self.columns.sorted_rows(self.rows), None
+            src, none = self._own_rows(), None
+        elif self.rows.shape[0] == has.shape[0]:  # every row emitted: patch the rows lacking it
+            src, none = self._patched(has)
         else:
             at = ffill_index(has, self.gstart)[self.rows]
             none = at < 0
             src = self.columns.sorted_rows(at)  # -1 picks the last row: replaced in ``pick``
         self._done.append((has, src, none))
+        return src, none
+
+    def _patched(self, has: B1) -> tuple[I8, B1]:
+        """``_source`` where ``rows`` holds every sorted row: ``ffill_index`` worked out for
+        the rows lacking the field alone (the last row giving it before a run of rows lacking
+        it is the one before the run, if in the same segment)."""
+        n = self.rows.shape[0]
+        miss = np.flatnonzero(~has)
+        first = np.ones(miss.shape[0], dtype=np.bool_)
+        first[1:] = miss[1:] != miss[:-1] + 1
+        before = miss[first][np.cumsum(first) - 1] - 1  # the row before each one's run
+        given = before >= self.gstart[miss]
+        if self._at is None:
+            self._at = np.empty(n, dtype=np.int64)
+            self._at[self.rows] = np.arange(n)
+        where = self._at[miss]
+        src = self._own_rows().copy()
+        src[where[given]] = self.columns.sorted_rows(before[given])
+        none = np.zeros(n, dtype=np.bool_)
+        none[where[~given]] = True  # their ``src`` (their own row) is replaced in ``pick``
         return src, none
 
     def pick(self, values: npt.NDArray[Any] | None, has: B1, missing: Any) -> npt.NDArray[Any]:

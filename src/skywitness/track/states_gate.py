@@ -36,7 +36,7 @@ from ..model import STATE_SCHEMA, RejectReason
 from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
-from .groups import I8, distinct_ms, pick, prev_in
+from .groups import I8, distinct_ms
 from .position_gate import References
 from .position_gate import gate as _gate
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
@@ -100,13 +100,16 @@ def _segments(key: I8, t: F8, lost_after_s: float) -> tuple[I8, I8]:
 
 def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str) -> B1:
     """Rows whose given position the tracker's speed gate accepts (fresh aircraft)."""
-    p = np.flatnonzero(c.has["latitude"] & c.has["longitude"])
-    src = c.sorted_rows(p)
+    given = c.has["latitude"] & c.has["longitude"]
+    every = bool(given.all())  # the usual case: no row's times and segments to gather
+    p = np.arange(t.shape[0]) if every else np.flatnonzero(given)
+    src = c.order if every and c.order is not None else c.sorted_rows(p)
     lat, lon = c.floats["latitude"], c.floats["longitude"]
     lat_p = lat[src] if lat is not None else np.zeros(0)  # no latitude: no position either
     lon_p = lon[src] if lon is not None else np.zeros(0)
     del src
-    tp, gp, m = t[p], g[p], p.shape[0]
+    tp, gp = (t, g) if every else (t[p], g[p])
+    m = p.shape[0]
     ok_p = np.zeros(m, dtype=np.bool_)
     for lo, hi in _gate_chunks(gp):
         ok_p[lo:hi] = _gate_rows(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
@@ -114,6 +117,8 @@ def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str)
     if stats is not None:
         stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
         stats.positions += accepted
+    if every:
+        return ok_p
     ok = np.zeros(t.shape[0], dtype=np.bool_)
     ok[p[ok_p]] = True
     return ok
@@ -161,16 +166,21 @@ def _gate_rows(t: F8, g: I8, lat: F8, lon: F8) -> B1:
 
 
 def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
-    """Rows emitted: each segment's first update per ``rate_s`` bucket, and its last update."""
+    """Rows emitted: each segment's first update per ``rate_s`` bucket, and its last update.
+    The update before each update of a segment is the one before it in ``upd``."""
     upd = np.flatnonzero(updated)
-    if rate_s > 0:
-        bucket = np.floor(t / rate_s)
-        prev_b = pick(bucket, prev_in(upd, g), np.full(upd.shape[0], -np.inf))
-        keep = bucket[upd] > prev_b
+    every = upd.shape[0] == t.shape[0]  # the usual case: every row updates (no gathers)
+    tu, gu = (t, g) if every else (t[upd], g[upd])
+    new_segment = np.ones(upd.shape[0], dtype=np.bool_)
+    new_segment[1:] = gu[1:] != gu[:-1]
+    if rate_s > 0:  # a segment's first update, or one in a later bucket than the one before
+        bucket = np.floor(tu / rate_s)
+        keep = new_segment.copy()
+        keep[1:] |= bucket[1:] > bucket[:-1]
+        del bucket
     else:
         keep = np.ones(upd.shape[0], dtype=np.bool_)
-    gu = g[upd]
-    keep[:-1] |= gu[1:] != gu[:-1]
+    keep[:-1] |= new_segment[1:]  # a segment's last update
     keep[-1:] = True
     e = upd[keep]
     if rate_s <= 0:
@@ -230,8 +240,11 @@ def _rows(
         "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
     }
     for f, (values, given) in texts.items():
-        idx = held.pick(c.codes[f][1], given, -1)
-        cols[f] = _strings(values).take(_ints(idx))
+        distinct = _strings(values)
+        if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
+            cols[f] = pa.nulls(n, pa.string())
+            continue
+        cols[f] = distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
     o = held.pick(c.onground, c.has["onground"], -1)
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     return cols
