@@ -2,6 +2,8 @@
 
     python -m fuzz.soak --rate 2000 --seconds 7200 --out /work/soak-out     # the long run
     python -m fuzz.soak --rate 500 --seconds 300 --sample-s 10 --out OUT    # the CI size
+    python -m fuzz.soak --rate 100000 --seconds 60 --sample-s 5 --frame-cache CACHE \
+        --disconnect-min-s 20 --disconnect-max-s 40 --out OUT                 # issue #17 item 12
 
 20 receivers (``fuzz/soak_feed.py``) feed ``serve --source beast+tcp://...`` x 20 at ``--rate``
 frames/s in total, each receiver's connection closed every ``--disconnect-min-s`` ..
@@ -78,6 +80,17 @@ def cpu_s(pid: int) -> float:
     """User + system CPU seconds of process ``pid`` so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_tree_s(pid: int) -> float:
+    """CPU seconds of ``pid`` and its live descendants (0 for any already gone)."""
+    total = 0.0
+    for p in [pid, *children(pid)]:
+        try:
+            total += cpu_s(p)
+        except (OSError, IndexError):
+            continue
+    return total
 
 
 def rss_mb(pid: int) -> float:
@@ -172,6 +185,8 @@ def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
         "flights_rows_held": fl.get("rows_held"),
         "flight_steps": fl.get("steps"),
         "pending_rows": (s.get("store") or {}).get("pending_rows"),
+        "flights_pending": fl.get("pending_rows"),
+        "memory": s.get("memory"),
     }
 
 
@@ -199,13 +214,13 @@ def wait_http(base: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("serve did not answer in 60 s")
 
 
-def drain(base: str, sent: int) -> tuple[dict[str, Any], float]:
+def drain(base: str, sent: int, drain_s: float = DRAIN_S) -> tuple[dict[str, Any], float]:
     """Wait until serve has read ``sent`` frames, its queue is empty and nothing waits to be
     stored; the last stats and the seconds it took."""
     t0 = last_change = time.monotonic()
     s: dict[str, Any] = {}
     frames = -1
-    while time.monotonic() - t0 < DRAIN_S and time.monotonic() - last_change < STILL_S:
+    while time.monotonic() - t0 < drain_s and time.monotonic() - last_change < STILL_S:
         s = httpx.get(base + "/api/stats", timeout=30).json()
         pending = (s.get("store") or {}).get("pending_rows", 0)
         if s["frames"] >= sent and s["queue_batches"] == 0 and s["lag_s"] == 0 and not pending:
@@ -226,6 +241,11 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     cfg = {"receivers": n, "toml": toml, "chunks": chunks, "seed": a.seed,
            "disconnect_min_s": a.disconnect_min_s,
            "disconnect_max_s": a.disconnect_max_s}  # fmt: skip
+    if getattr(a, "frame_cache", None):  # chunks made (or found) before: the feeder replays
+        cache = soak_feed.pregenerate(toml, n, chunks, Path(a.frame_cache))
+        cfg["cache"] = [str(p) for p in cache]
+        if getattr(a, "pregenerate_only", False):
+            return {"frame_cache": cfg["cache"], "aircraft": aircraft}
     ports, counters = mp.Array("q", n), mp.Array("q", 4 * n + 3)
     ready, stop = mp.Event(), mp.Event()
     feeder = mp.Process(target=soak_feed.feed, args=(cfg, ports, counters, ready, stop))
@@ -241,10 +261,13 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     for c in clients:
         c.start()
     t0 = time.monotonic()
+    own0 = time.process_time()
     samples: list[dict[str, Any]] = []
     lags: list[float] = []
     next_sample = t0
+    feeder_cpu = 0.0
     while feeder.is_alive() and time.monotonic() - t0 < a.seconds + 120:
+        feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid))
         try:
             s = sample(base, proc.pid, t0)
         except httpx.HTTPError:
@@ -258,6 +281,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
             break
         time.sleep(LAG_POLL_S)
     feed_s = time.monotonic() - t0
+    feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid))
     stop.set()
     feeder.join(60)
     counts: list[int] = counters[:]
@@ -266,11 +290,12 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     drain_s = 0.0
     try:
         if proc.poll() is None:
-            final, drain_s = drain(base, sent)
+            final, drain_s = drain(base, sent, getattr(a, "drain_s", DRAIN_S))
             samples.append(sample(base, proc.pid, t0))
     except httpx.HTTPError as exc:  # said in the results, not a lost run
         final["harness_error"] = f"{type(exc).__name__}: {exc}"
     done.set()
+    cpu = {"feeder": round(feeder_cpu, 1), "harness": round(time.process_time() - own0, 1)}
     proc.send_signal(signal.SIGTERM)
     try:
         code = proc.wait(300)
@@ -279,9 +304,13 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         code = proc.wait()
     raw = {"final": final, "samples": samples, "lags": lags, "counters": counts, "feed_s": feed_s,
            "drain_s": drain_s, "exit_code": code, "aircraft": aircraft,
-           "latency_p99": [percentile(cl.latency, 99) for cl in clients]}  # fmt: skip
+           "latency_p99": [percentile(cl.latency, 99) for cl in clients], "cpu": cpu}  # fmt: skip
     (out / "soak-raw.json").write_text(json.dumps(raw))  # kept should the summary fail
-    return summarise(a, out, final, samples, lags, clients, counts, feed_s, drain_s, code, aircraft)
+    res = summarise(a, out, final, samples, lags, clients, counts, feed_s, drain_s, code, aircraft)
+    res["cpu_s_feeder"], res["cpu_s_harness"] = cpu["feeder"], cpu["harness"]
+    res["frames_replayed_from_cache"] = bool(getattr(a, "frame_cache", None))
+    (out / "soak.json").write_text(json.dumps(res, indent=1))
+    return res
 
 
 #: Rejects counted under "tracker" in /api/stats that are made before the decoder (the
@@ -426,7 +455,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample-s", type=float, default=60.0, help="RSS sampled this often, s")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", required=True, help="folder for soak.json, soak.svg, serve.log")
-    res = run(ap.parse_args(argv))
+    ap.add_argument(
+        "--frame-cache",
+        default=None,
+        help="folder of saved chunks: made before the run (on every core) or found "
+        "there from an earlier run, then replayed: the simulator's CPU is not "
+        "spent during the run (needed at 100,000 frames/s on a small machine)",
+    )
+    ap.add_argument(
+        "--drain-s",
+        type=float,
+        default=DRAIN_S,
+        help="longest wait for serve to read and store what was sent, s",
+    )
+    ap.add_argument("--pregenerate-only", action="store_true",
+                    help="with --frame-cache: make the chunks and stop")  # fmt: skip
+    a = ap.parse_args(argv)
+    res = run(a)
+    if a.pregenerate_only:
+        print(json.dumps(res, indent=1))
+        return 0
     keep = {k: v for k, v in res.items() if k != "samples"}
     print(json.dumps(keep, indent=1))
     return 0 if res["every_frame_accounted"] and res["every_row_stored"] else 1

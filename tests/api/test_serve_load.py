@@ -69,7 +69,7 @@ def test_a_slow_stream_client_holds_a_bounded_number_of_bytes(monkeypatch: Any) 
         for i in range(10):
             h.publish("p", {"i": i, "pad": big})
         await asyncio.sleep(0.05)
-        held, nbytes = c.queue.qsize(), c.bytes
+        held, nbytes = c.qsize(), c.bytes
         out: list[str] = []
         gen = h.batches(c)
         async for texts in gen:

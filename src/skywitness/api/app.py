@@ -26,6 +26,7 @@ from ..identify.identity import identify
 from ..runtime.flight_steps import flight_rows
 from ..runtime.hub import TooManyClients
 from ..runtime.live import Body
+from ..runtime.memory import memory_figures
 from ..runtime.service import Service
 from ..store import FlightFilter
 from . import admin, places, tar1090
@@ -292,6 +293,12 @@ def create_app(service: Service) -> FastAPI:
         hook = getattr(service.watch, "notifier_stats", None)
         return list(hook()) if callable(hook) else []
 
+    def _memory(con: Any) -> dict[str, float | None]:
+        if con is None:
+            return memory_figures(None)
+        with service.read_lock:
+            return memory_figures(con)
+
     @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
     def stats() -> Any:
         now = time.time()
@@ -347,6 +354,7 @@ def create_app(service: Service) -> FastAPI:
             "notifiers": _notifier_stats(),
             "tracker_ok": tr is None or tr.failed is None,
             "mlat": service.mlat_stats(),
+            "memory": _memory(con),
         }
 
     app.include_router(admin.router(service))

@@ -2,7 +2,9 @@
 
 A message is serialised once (``event:``/``data:`` text) and handed to every client's bounded
 asyncio queue through its event loop (``call_soon_threadsafe``), so publishing never waits on a
-client. A client that cannot keep up loses its oldest messages and is told how many.
+client. A client that cannot keep up loses its oldest messages, superseded ``positions``
+first, and is told how many; the bound is in bytes, so a burst of small messages (a start's
+tracker events and flight changes) reaches a client that keeps up whole.
 ``publish_many`` hands a whole list over in one loop wake-up, and ``batches`` gives a client
 everything queued at once: at 100,000 frames/s thousands of messages a second would otherwise
 each cost a loop wake-up and a trip through the HTTP stack.
@@ -13,15 +15,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import deque
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from ..jsontext import dumps
 
-#: Messages queued per client before the oldest are dropped.
-CLIENT_QUEUE_MAX = 1000
+#: Messages queued per client at most (a bound on the per-message overhead; the bytes below
+#: are the real bound): a tracker step's events at a start at 100,000 frames/s are ~35,000
+#: messages handed over at once, and a bound of 1,000 dropped them before any client could
+#: read one (#17 item 12: a client that kept up was told it missed 51,543 messages).
+CLIENT_QUEUE_MAX = 100_000
 #: Bytes of messages queued per client before the oldest are dropped: at 100,000 frames/s a
-#: ``positions`` message holds thousands of aircraft (~1 MB), and 1,000 of them queued for a
+#: ``positions`` message holds thousands of aircraft (~0.5 MB), and 1,000 of them queued for a
 #: client that reads slowly held a gigabyte.
 CLIENT_QUEUE_BYTES = 16 * 2**20
 #: Clients at once; more get 503.
@@ -30,6 +36,8 @@ MAX_CLIENTS = 100
 KEEPALIVE_S = 15.0
 #: Messages handed to a client's response in one write at most.
 BATCH_MAX = 1000
+#: How a ``positions`` message begins (``sse_text``): the kind that is superseded.
+POSITIONS_HEAD = "event: positions\n"
 
 
 def sse_text(event: str, data: Any) -> str:
@@ -39,43 +47,66 @@ def sse_text(event: str, data: Any) -> str:
 
 
 class Client:
-    """One subscriber: a bounded queue owned by the event loop that serves it."""
+    """One subscriber: a bounded queue owned by the event loop that serves it.
+
+    ``positions`` messages and all others wait in two queues, in one order (a sequence number
+    each). Over a bound the oldest ``positions`` message goes first: the next one (a tracker
+    step later) carries every aircraft that moved again, while a tracker event, a flight change
+    or an alert is said once. Only when no older ``positions`` message is left does the oldest
+    other message go. Either way the client is told how many it missed."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()  # None: the stream ends
+        self.positions: deque[tuple[int, str]] = deque()
+        self.others: deque[tuple[int, str]] = deque()
+        self.ready = asyncio.Event()  # set when something was queued (or the stream ends)
         self.dropped = 0
         self.closed = False
         self.bytes = 0  # characters of the messages queued
+        self._seq = 0
+
+    def qsize(self) -> int:
+        """Messages queued."""
+        return len(self.positions) + len(self.others)
 
     def offer(self, text: str) -> None:
         """Called in the loop's thread: queue ``text``, dropping the oldest when full."""
-        if self.closed:  # nothing after the end marker (which a drop could otherwise take)
+        if self.closed:  # nothing after the end marker
             return
-        while self.queue.qsize() and (
-            self.queue.qsize() >= CLIENT_QUEUE_MAX or self.bytes + len(text) > CLIENT_QUEUE_BYTES
-        ):
-            self.take(self.queue.get_nowait())
-            self.dropped += 1
+        self._seq += 1
+        q = self.positions if text.startswith(POSITIONS_HEAD) else self.others
+        q.append((self._seq, text))
         self.bytes += len(text)
-        self.queue.put_nowait(text)
-
-    def take(self, text: str | None) -> str | None:
-        """Account for a message taken off the queue; returns it."""
-        if text is not None:
-            self.bytes -= len(text)
-        return text
+        while self.qsize() > 1 and (
+            self.qsize() > CLIENT_QUEUE_MAX or self.bytes > CLIENT_QUEUE_BYTES
+        ):
+            # the newest message stays: it is the one just offered
+            victim = self.positions if len(self.positions) > (q is self.positions) else self.others
+            self.bytes -= len(victim.popleft()[1])
+            self.dropped += 1
+        self.ready.set()
 
     def offer_many(self, texts: list[str]) -> None:
         """``offer`` for each of ``texts``, in order (one loop callback for all)."""
         for text in texts:
             self.offer(text)
 
+    def take(self, n: int) -> list[str]:
+        """Up to ``n`` queued messages, oldest first (called in the loop's thread)."""
+        out: list[str] = []
+        pos, oth = self.positions, self.others
+        while len(out) < n and (pos or oth):
+            q = pos if not oth or (pos and pos[0][0] < oth[0][0]) else oth
+            text = q.popleft()[1]
+            self.bytes -= len(text)
+            out.append(text)
+        return out
+
     def close(self) -> None:
         """Called in the loop's thread: end the stream after what is queued."""
         if not self.closed:
             self.closed = True
-            self.queue.put_nowait(None)
+            self.ready.set()
 
 
 class TooManyClients(Exception):
@@ -100,7 +131,7 @@ class Hub:
         """Messages queued for the client furthest behind (read from any thread: a length)."""
         with self._lock:
             clients = list(self._clients)
-        return max((c.queue.qsize() for c in clients), default=0)
+        return max((c.qsize() for c in clients), default=0)
 
     def publish(self, event: str, data: Any) -> None:
         with self._lock:
@@ -182,27 +213,21 @@ class Hub:
         try:
             yield [": connected\n\n"]
             while stop is None or not stop.is_set():
-                try:
-                    first = c.take(await asyncio.wait_for(c.queue.get(), self.keepalive_s))
-                except TimeoutError:
-                    yield [": keepalive\n\n"]
+                if not c.qsize():
+                    if c.closed:
+                        return
+                    c.ready.clear()
+                    try:
+                        await asyncio.wait_for(c.ready.wait(), self.keepalive_s)
+                    except TimeoutError:
+                        yield [": keepalive\n\n"]
                     continue
                 out: list[str] = []
                 if c.dropped:
                     n, c.dropped = c.dropped, 0
                     out.append(sse_text("dropped", {"count": n}))
-                closed = first is None
-                if first is not None:
-                    out.append(first)
-                while not closed and len(out) < BATCH_MAX and not c.queue.empty():
-                    nxt = c.take(c.queue.get_nowait())
-                    closed = nxt is None
-                    if nxt is not None:
-                        out.append(nxt)
-                if out:
-                    yield out
-                if closed:
-                    return
+                out += c.take(BATCH_MAX)
+                yield out
         finally:
             self._remove(c)
 

@@ -1,0 +1,104 @@
+"""Where the live service's memory is: the figures ``/api/stats`` reports under ``memory``.
+
+The resident size alone does not say who holds it. These split it by allocator: Arrow's pool
+(state-vector tables queued for the store and the flights stage), DuckDB's buffer manager (the
+store's catalogue and its queries), the C heap (``malloc``: numpy arrays, Python objects larger
+than its small-object pool) in use and kept free by glibc (a heap that grows while its in-use
+part does not is fragmentation, not a leak), and the interpreter's live memory blocks. Each
+figure is read in microseconds, so a soak can sample it with the rest of the stats.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+#: Bytes in a MB (the figures are MB, as the soak's RSS samples).
+MB = 2**20
+
+
+_MALLINFO2_FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                     "uordblks", "fordblks", "keepcost")  # fmt: skip
+
+
+class _MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (malloc.h, glibc >= 2.33): every field a ``size_t``."""
+
+    _fields_ = [(name, ctypes.c_size_t) for name in _MALLINFO2_FIELDS]
+
+
+def _mallinfo2() -> Any:
+    """glibc's ``mallinfo2``, or None where the C library has none (musl, macOS, old glibc)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return None
+    fn.restype = _MallInfo2
+    fn.argtypes = []
+    return fn
+
+
+_MALLINFO2 = None
+_LOOKED = False
+
+
+def heap_mb() -> tuple[float, float] | None:
+    """The C heap: (MB in use, MB free but kept by the allocator), all arenas and mappings;
+    None where it cannot be read."""
+    global _MALLINFO2, _LOOKED
+    if not _LOOKED:  # on first use, not at import
+        _MALLINFO2, _LOOKED = _mallinfo2(), True
+    if _MALLINFO2 is None:
+        return None
+    mi = _MALLINFO2()
+    return (mi.uordblks + mi.hblkhd) / MB, mi.fordblks / MB
+
+
+def rss_mb() -> float | None:
+    """This process's resident set, MB (Linux ``/proc``), or None."""
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def duckdb_mb(con: duckdb.DuckDBPyConnection | None) -> float | None:
+    """Memory DuckDB's buffer manager holds for the database of ``con``, MB, or None."""
+    if con is None:
+        return None
+    try:
+        rows = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()
+    except duckdb.Error:
+        return None
+    return float(rows[0][0] or 0) / MB if rows else None
+
+
+def arrow_mb() -> float | None:
+    """Bytes held in Arrow's default memory pool, MB (None when pyarrow was never loaded)."""
+    pa = sys.modules.get("pyarrow")
+    return pa.total_allocated_bytes() / MB if pa is not None else None
+
+
+def memory_figures(con: duckdb.DuckDBPyConnection | None) -> dict[str, float | None]:
+    """The ``memory`` object of ``/api/stats`` (docs/api.md), MB rounded to 0.1."""
+    heap = heap_mb()
+    out = {
+        "rss_mb": rss_mb(),
+        "arrow_mb": arrow_mb(),
+        "duckdb_mb": duckdb_mb(con),
+        "heap_used_mb": heap[0] if heap else None,
+        "heap_free_mb": heap[1] if heap else None,
+        "python_blocks": float(sys.getallocatedblocks()),
+    }
+    return {k: None if v is None else round(v, 1) for k, v in out.items()}
