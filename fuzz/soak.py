@@ -84,6 +84,8 @@ def cpu_s(pid: int) -> float:
 
 def cpu_tree_s(pid: int) -> float:
     """CPU seconds of ``pid`` and its live descendants (0 for any already gone)."""
+    if not pid:
+        return 0.0
     total = 0.0
     for p in [pid, *children(pid)]:
         try:
@@ -223,9 +225,12 @@ def drain(base: str, sent: int, drain_s: float = DRAIN_S) -> tuple[dict[str, Any
     while time.monotonic() - t0 < drain_s and time.monotonic() - last_change < STILL_S:
         s = httpx.get(base + "/api/stats", timeout=30).json()
         pending = (s.get("store") or {}).get("pending_rows", 0)
-        if s["frames"] >= sent and s["queue_batches"] == 0 and s["lag_s"] == 0 and not pending:
+        # the flights backlog too: "flights keep up" is judged by what still waits at the end
+        flights = (s.get("flights") or {}).get("pending_rows", 0)
+        caught_up = s["frames"] >= sent and s["queue_batches"] == 0 and s["lag_s"] == 0
+        if caught_up and not pending and not flights:
             break
-        if s["frames"] != frames or s["queue_batches"] or pending:
+        if s["frames"] != frames or s["queue_batches"] or pending or flights:
             frames, last_change = s["frames"], time.monotonic()
         time.sleep(1.0)
     return s, time.monotonic() - t0
@@ -267,7 +272,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     next_sample = t0
     feeder_cpu = 0.0
     while feeder.is_alive() and time.monotonic() - t0 < a.seconds + 120:
-        feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid))
+        feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid or 0))
         try:
             s = sample(base, proc.pid, t0)
         except httpx.HTTPError:
@@ -281,7 +286,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
             break
         time.sleep(LAG_POLL_S)
     feed_s = time.monotonic() - t0
-    feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid))
+    feeder_cpu = max(feeder_cpu, cpu_tree_s(feeder.pid or 0))
     stop.set()
     feeder.join(60)
     counts: list[int] = counters[:]
@@ -405,6 +410,14 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "rows_in_store_after_stop": rows,
         "duplicate_rows": rows - distinct,
         "flights": store.get("flights"),
+        # the flights stage (serve's child process): steps taken, data-time windows built, and
+        # what waited at the end of the drain: rows queued for it, rows in unsealed windows
+        "flights_steps": (final.get("flights") or {}).get("steps"),
+        "flights_windows": (final.get("flights") or {}).get("windows"),
+        "flights_pending_rows_at_end": (final.get("flights") or {}).get("pending_rows"),
+        "flights_buffered_rows_at_end": (final.get("flights") or {}).get("buffered_rows"),
+        "flights_dropped_rows": (final.get("flights") or {}).get("dropped_rows"),
+        "memory_end": final.get("memory"),
         "alerts_stored": alerts_stored,
         "alerts_per_client": [cl.alerts for cl in clients],
         "stream_messages_per_client": [cl.messages for cl in clients],

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..config import TOKEN_ENV, api_token, data_dir
 from ..errors import SkywitnessError
+from ..runtime.memory import limit_arenas
 from ..runtime.service import Service, ServiceConfig
 from ..sources.clock import LIVE_ANCHORS
 from .common import FORMAT_CHOICES, port_arg
@@ -165,6 +166,7 @@ def serve_forever(cfg: ServiceConfig) -> int:
             super().handle_exit(sig, frame)
 
     sock = listen_socket(cfg.bind, cfg.port)  # a busy port fails here, before anything starts
+    limit_arenas()  # before the service's threads: few C heaps, less freed memory held
     try:
         service = Service(cfg).start()
     except BaseException:

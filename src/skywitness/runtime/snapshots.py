@@ -1,6 +1,8 @@
 """The snapshot worker of the live service: ``SnapshotWorker`` serialises the tracker's state
 copy into a ``LiveSnapshot`` off the tracker thread (the latest copy wins: if serialising falls
-behind, intermediate copies are skipped)."""
+behind, intermediate copies are skipped). Every ``TRIM_S`` it also hands the C heap's free
+pages back to the kernel (``memory.trim_heap``): the service's threads free far more than they
+keep, and glibc would otherwise hold the freed pages for good."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from . import memory
 from .live import IdentityCache, LiveSnapshot, build_snapshot
 from .live_cols import LiveColumns
 
@@ -16,6 +19,8 @@ log = logging.getLogger(__name__)
 
 #: A snapshot's bodies are serialised as it is built while one was requested this recently, s.
 DEMAND_S = 10.0
+#: How often the C heap's free pages go back to the kernel, s (a trim costs milliseconds).
+TRIM_S = 10.0
 
 
 class SnapshotWorker:
@@ -27,6 +32,8 @@ class SnapshotWorker:
         self.built = 0
         self.last_build_s = 0.0
         self._messages = messages
+        self.trims = 0
+        self._trimmed = time.monotonic()
         self._pending: tuple[LiveColumns, float] | None = None
         self._wanted_at = [-DEMAND_S, -DEMAND_S]  # monotonic s: last request of each body
         self._cv = threading.Condition()
@@ -69,6 +76,14 @@ class SnapshotWorker:
                 self.build_now(*job)
             except Exception:  # a bad snapshot must not stop the next one
                 log.exception("live snapshot failed")
+            self.maybe_trim()
+
+    def maybe_trim(self) -> None:
+        """``memory.trim_heap`` when ``TRIM_S`` has passed since the last."""
+        if time.monotonic() - self._trimmed >= TRIM_S:
+            memory.trim_heap()
+            self._trimmed = time.monotonic()
+            self.trims += 1
 
     def stop(self) -> None:
         with self._cv:
