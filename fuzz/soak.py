@@ -129,6 +129,9 @@ class StreamClient(threading.Thread):
         self.base, self.done = base, done
         self.latency: list[float] = []
         self.alerts = self.dropped = self.messages = self.reconnects = 0
+        self.t0 = time.monotonic()
+        #: (s since the client started, count) of each ``dropped`` notice
+        self.drops: list[tuple[float, int]] = []
         self.errors: list[str] = []
 
     def run(self) -> None:
@@ -157,7 +160,9 @@ class StreamClient(threading.Thread):
                     elif event == "alert":
                         self.alerts += 1
                     elif event == "dropped":
-                        self.dropped += int(json.loads(line[6:])["count"])
+                        n = int(json.loads(line[6:])["count"])
+                        self.dropped += n
+                        self.drops.append((round(time.monotonic() - self.t0, 1), n))
 
 
 def slope_per_hour(t: list[float], y: list[float]) -> float:
@@ -179,6 +184,7 @@ def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
         "rss_mb": round(rss_mb(pid), 1),
         "rss_children_mb": round(sum(rss_mb(k) for k in children(pid)), 1),
         "cpu_s": round(cpu_s(pid), 1),
+        "cpu_s_children": round(cpu_tree_s(pid) - cpu_s(pid), 1),
         "frames": s["frames"],
         "lag_s": s["lag_s"],
         "queue": s["queue_batches"],
@@ -385,7 +391,11 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
     lat = [x for cl in clients for x in cl.latency]
     res: dict[str, Any] = {
         "command": "python -m fuzz.soak "
-        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in sorted(vars(a).items())),
+        + " ".join(
+            f"--{k.replace('_', '-')} {v}"
+            for k, v in sorted(vars(a).items())
+            if v is not None and v is not False  # flags not given
+        ),
         "rate_target": a.rate,
         "seconds": a.seconds,
         "receivers": n,
@@ -404,6 +414,7 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "accepted": accepted,
         "rejects": final.get("rejects", {}),
         "cpu_s_serve": pts[-1]["cpu_s"] if pts else 0,
+        "cpu_s_flights_child": pts[-1].get("cpu_s_children") if pts else 0,
         "state_rows_stored": int(store.get("rows", -1)),
         "rows_not_stored": store.get("rows_not_stored"),
         "pending_rows_at_end": store.get("pending_rows"),
@@ -423,6 +434,7 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "stream_messages_per_client": [cl.messages for cl in clients],
         "stream_dropped_per_client": [cl.dropped for cl in clients],
         "stream_reconnects_per_client": [cl.reconnects for cl in clients],
+        "stream_drops_per_client": [cl.drops for cl in clients],
         "latency_p50_s": percentile(lat, 50),
         "latency_p99_s": percentile(lat, 99),
         "latency_max_s": percentile(lat, 100),

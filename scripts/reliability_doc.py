@@ -230,6 +230,82 @@ def _soak(res: dict[str, Any]) -> list[str]:
     return out
 
 
+#: (key in the load run's soak.json, label) of the load table, in order.
+LOAD_ROWS = (
+    ("seconds", "seconds the receivers sent"), ("receivers", "receivers"),
+    ("aircraft_in_scenario", "aircraft in the scenario"),
+    ("rate_target", "rate asked, frames/s"), ("offered_rate", "rate sent, frames/s"),
+    ("frames_replayed_from_cache", "frames made before the run and replayed"),
+    ("feeder_max_behind_s", "receivers behind their schedule at most, s"),
+    ("frames_sent", "frames sent (whole, to a connected serve)"),
+    ("frames_read", "frames read by serve"), ("accepted", "accepted by the decoder"),
+    ("rejected_before_or_in_decoding", "rejected before or in decoding (with a reason)"),
+    ("rejects", "rejects by reason"), ("every_frame_accounted", "every frame accounted for"),
+    ("disconnects_made", "disconnects made by the receivers"),
+    ("reconnects_seen", "reconnects made by serve"),
+    ("rows_in_store_after_stop", "state vectors in the store after a clean stop"),
+    ("every_row_stored", "every state vector stored"), ("duplicate_rows", "stored twice"),
+    ("stream_messages_per_client", "stream messages per client"),
+    ("stream_dropped_per_client", "messages a client was told it missed"),
+    ("latency_p50_s", "stream latency p50, s"), ("latency_p99_s", "stream latency p99, s"),
+    ("lag_p99_s", "serve lag p99, s"),
+    ("rss_start_mb", "serve RSS at start, MB"), ("rss_end_mb", "serve RSS at end, MB"),
+    ("rss_slope_after_warmup_mb_per_h", "serve RSS slope after the first 10 %, MB/h"),
+    ("rss_children_max_mb", "flights child RSS max, MB"),
+    ("flights_steps", "flights steps"), ("flights_windows", "flights data-time windows built"),
+    ("flights_pending_rows_at_end", "state vectors waiting for the flights stage at the end"),
+    ("flights_buffered_rows_at_end", "state vectors in unsealed flights windows at the end"),
+    ("flights_dropped_rows", "state vectors whose flights were not built"),
+    ("drain_s", "drain after the receivers stopped, s"),
+    ("cpu_s_serve", "CPU: serve, s"), ("cpu_s_flights_child", "CPU: serve's flights child, s"),
+    ("cpu_s_feeder", "CPU: the receivers (feeder), s"),
+    ("cpu_s_harness", "CPU: the harness (stream clients, sampling), s"),
+    ("exit_code", "serve exit code"),
+)  # fmt: skip
+#: (key in a sample's ``memory``, column head) of the load run's memory table.
+LOAD_MEMORY = (
+    ("rss_mb", "RSS"), ("arrow_mb", "Arrow pool"), ("duckdb_mb", "DuckDB"),
+    ("heap_used_mb", "C heap in use"), ("heap_free_mb", "C heap free, kept"),
+)  # fmt: skip
+
+
+def _cell(v: Any) -> str:
+    return f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+def _load(res: dict[str, Any]) -> list[str]:
+    out = ["## Load: 100,000 frames/s for a minute (#17 item 12)", ""]
+    if "load" not in res:
+        return [*out, "Not in this page yet: added with `--load LOAD/soak.json` (below).", ""]
+    d = res["load"]["data"]
+    out += [
+        f"Run: `{res['load']['command']}`.",
+        "",
+        "The soak's harness at the issue's rate: its 20 simulated Beast receivers, two "
+        "stream clients and watch rules. At this rate the simulator costs as much CPU as "
+        "`serve`, so every frame is made before the run (`--frame-cache`, on every core) and "
+        "the receivers replay those bytes; the CPU of the receivers and of the harness is "
+        "shown apart from serve's. Memory is sampled every few seconds from `/api/stats` "
+        "`memory` (MB), beside the flights backlog held in serve.",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+    ]
+    out += [f"| {label} | {_cell(d.get(key))} |" for key, label in LOAD_ROWS]
+    heads = " | ".join(h for _, h in LOAD_MEMORY)
+    out += ["", f"| s | {heads} | flights backlog, rows | flights steps | flights child RSS |",
+            "|" + "---:|" * (len(LOAD_MEMORY) + 4)]  # fmt: skip
+    for smp in d.get("samples", []):
+        mem = smp.get("memory") or {}
+        cells = [_cell(mem.get(k)) for k, _ in LOAD_MEMORY]
+        cells += [_cell(smp.get(k)) for k in ("flights_pending", "flight_steps",
+                                                "rss_children_mb")]  # fmt: skip
+        out.append(f"| {smp['t']} | {' | '.join(cells)} |")
+    out += ["", "![serve RSS, lag and frames read per second at 100,000 frames/s]"
+            "(reliability-load.svg)", ""]  # fmt: skip
+    return out
+
+
 def render(res: dict[str, Any]) -> str:
     out = [
         "# Reliability and security, measured",
@@ -242,7 +318,7 @@ def render(res: dict[str, Any]) -> str:
     ]
     out += _fuzz(res) if "fuzz" in res else []
     out += _decoder(res) if "decoder" in res else []
-    out += kills(res) + _other(res) + _soak(res)
+    out += kills(res) + _other(res) + _soak(res) + _load(res)
     out += [
         "## Rerunning the long runs",
         "",
@@ -254,8 +330,10 @@ def render(res: dict[str, Any]) -> str:
         "python -m fuzz.run --inputs 10000000 --until 06:00 --slice-s 600 --json FUZZ.json",
         "python scripts/reliability.py --results OUT --only decoder,other,pytest",
         "python -m fuzz.soak --rate 1000 --seconds 7200 --out SOAK   # 2 hours",
+        "python -m fuzz.soak --rate 100000 --seconds 60 --sample-s 5 --frame-cache CACHE \\",
+        "    --disconnect-min-s 20 --disconnect-max-s 40 --drain-s 60 --out LOAD",
         "python scripts/reliability.py --results OUT --fuzz-json FUZZ.json \\",
-        "    --soak SOAK/soak.json --render-only",
+        "    --soak SOAK/soak.json --load LOAD/soak.json --render-only",
         "```",
         "",
     ]
