@@ -96,3 +96,41 @@ def test_the_newest_message_is_kept_even_when_alone_over_the_bound(monkeypatch: 
         sse_text("dropped", {"count": 1}),
         sse_text("positions", {"time": 1, "aircraft": []}),
     ]
+
+
+def test_a_burst_of_flight_changes_is_paced_by_bytes_for_a_client_that_keeps_up(
+    monkeypatch: Any,
+) -> None:
+    """The soak at 100,000 frames/s: when the input went quiet, ~18,000 flight changes were
+    published at once; the pacing counted messages only (room for 250 of 1,000), so with the
+    bound in bytes a client that kept up was told it missed 4,034. The flights worker now
+    waits for room in bytes too."""
+    import pyarrow as pa
+
+    from skywitness.runtime.flight_steps import StepResult
+    from skywitness.runtime.workers import FlightsWorker
+    from skywitness.stats import IngestStats
+
+    monkeypatch.setattr(hub_mod, "CLIENT_QUEUE_BYTES", 600_000)  # 2.5 chunks of 250
+    texts = [sse_text("flight", {"flight_id": f"f{i}", "pad": "x" * 900}) for i in range(3000)]
+
+    async def run() -> list[str]:
+        h = Hub()
+        c = h.add()
+        loop = asyncio.get_running_loop()
+        w = FlightsWorker(h, IngestStats())
+        pub = loop.run_in_executor(None, w._pass_on, StepResult(pa.table({}), [], texts=texts))
+        out: list[str] = []
+        gen = h.batches(c)
+        async for got in gen:
+            out += [t for t in got if not t.startswith(":")]
+            await asyncio.sleep(0.001)  # a client that reads as the messages come
+            if len(out) >= len(texts) or any(t.startswith("event: dropped") for t in got):
+                break
+        await gen.aclose()
+        await pub
+        return out
+
+    out = asyncio.run(run())
+    assert not [t for t in out if t.startswith("event: dropped")]
+    assert out == texts

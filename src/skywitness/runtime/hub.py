@@ -63,6 +63,9 @@ class Client:
         self.dropped = 0
         self.closed = False
         self.bytes = 0  # characters of the messages queued
+        #: (messages, characters) handed over by ``Hub.publish_texts`` and not yet queued by
+        #: the loop (``Hub.has_room`` counts them)
+        self.incoming = (0, 0)
         self._seq = 0
 
     def qsize(self) -> int:
@@ -127,11 +130,16 @@ class Hub:
         with self._lock:
             return len(self._clients)
 
-    def fullest(self) -> int:
-        """Messages queued for the client furthest behind (read from any thread: a length)."""
+    def has_room(self, n: int, size: int) -> bool:
+        """Whether every client can queue ``n`` more messages of ``size`` characters in all
+        without dropping any (read from any thread: lengths and counters)."""
         with self._lock:
             clients = list(self._clients)
-        return max((c.qsize() for c in clients), default=0)
+        return all(
+            c.qsize() + c.incoming[0] + n <= CLIENT_QUEUE_MAX
+            and c.bytes + c.incoming[1] + size <= CLIENT_QUEUE_BYTES
+            for c in clients
+        )
 
     def publish(self, event: str, data: Any) -> None:
         with self._lock:
@@ -177,11 +185,20 @@ class Hub:
         with self._lock:
             clients = list(self._clients)
         self.published += len(texts)
+        size = sum(map(len, texts))
         for c in clients:
+            with self._lock:  # counted until the client's loop has queued them
+                c.incoming = (c.incoming[0] + len(texts), c.incoming[1] + size)
             try:
-                c.loop.call_soon_threadsafe(c.offer_many, texts)
+                c.loop.call_soon_threadsafe(self._arrive, c, texts, size)
             except RuntimeError:  # the client's loop has closed: it is going away
                 self._remove(c)
+
+    def _arrive(self, c: Client, texts: list[str], size: int) -> None:
+        """In the client's loop: queue ``texts`` handed over by ``publish_texts``."""
+        with self._lock:
+            c.incoming = (c.incoming[0] - len(texts), c.incoming[1] - size)
+        c.offer_many(texts)
 
     def close(self) -> None:
         """End every client's stream (the service is stopping): an open stream would otherwise

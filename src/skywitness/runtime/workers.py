@@ -36,7 +36,7 @@ from ..store import Store
 from .flight_steps import FlightSteps, StepResult
 from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
-from .hub import CLIENT_QUEUE_MAX, Hub
+from .hub import Hub
 
 log = logging.getLogger(__name__)
 
@@ -282,13 +282,15 @@ class FlightsWorker:
             self.failed = exc
             log.exception("flights update failed")
 
-    def _room_for(self, n: int) -> None:
-        """Wait (at most ``FLIGHTS_PACE_MAX_S``) until every stream client has room for ``n``
-        more messages: a window's flight changes (thousands at a service's start) reach a
-        client that keeps up whole, instead of pushing its oldest messages out; a client that
-        does not read is not waited for longer."""
+    def _room_for(self, texts: list[str]) -> None:
+        """Wait (at most ``FLIGHTS_PACE_MAX_S``) until every stream client has room for
+        ``texts`` (in messages and in bytes): a window's flight changes (thousands at a
+        service's start, or when the input goes quiet) reach a client that keeps up whole,
+        instead of pushing its oldest messages out; a client that does not read is not waited
+        for longer."""
         deadline = time.monotonic() + FLIGHTS_PACE_MAX_S
-        while self.hub.fullest() > CLIENT_QUEUE_MAX - n and time.monotonic() < deadline:
+        size = sum(map(len, texts))
+        while not self.hub.has_room(len(texts), size) and time.monotonic() < deadline:
             time.sleep(FLIGHTS_PACE_POLL_S)
 
     def _seals(self, tables: list[pa.Table], warm: pa.Table | None, drain: bool) -> bool:
@@ -317,8 +319,9 @@ class FlightsWorker:
             self.storer.store(res)
         texts = res.texts or []
         for at in range(0, len(texts), FLIGHTS_PUBLISH_CHUNK):
-            self._room_for(FLIGHTS_PUBLISH_CHUNK)
-            self.hub.publish_texts(texts[at : at + FLIGHTS_PUBLISH_CHUNK])
+            chunk = texts[at : at + FLIGHTS_PUBLISH_CHUNK]
+            self._room_for(chunk)
+            self.hub.publish_texts(chunk)
             if self.backlog is not None and self.backlog():
                 time.sleep(FLIGHTS_YIELD_S)  # let the tracker catch up between chunks
         for hook in self.subscribers:
