@@ -288,6 +288,13 @@ def _load(res: dict[str, Any]) -> list[str]:
         "shown apart from serve's. Memory is sampled every few seconds from `/api/stats` "
         "`memory` (MB), beside the flights backlog held in serve.",
         "",
+        "Two buffers in serve fill for longer than a minute, by design: the watch engine "
+        "evaluates 60 s windows of data time 120 s late (docs/settings.md), so it holds up "
+        "to 3 minutes of state vectors, and the flights worker holds the state vectors queued "
+        "for its child (the backlog column). At this rate (one state vector per aircraft per "
+        "second) that is a few hundred MB; a run of one minute sees them fill, so its RSS "
+        "slope is not a leak rate.",
+        "",
         "| figure | value |",
         "|---|---:|",
     ]
