@@ -285,7 +285,9 @@ def _load(res: dict[str, Any]) -> list[str]:
         "stream clients and watch rules. At this rate the simulator costs as much CPU as "
         "`serve`, so every frame is made before the run (`--frame-cache`, on every core) and "
         "the receivers replay those bytes; the CPU of the receivers and of the harness is "
-        "shown apart from serve's. Memory is sampled every few seconds from `/api/stats` "
+        "shown apart from serve's. The scenario's aircraft count is calibrated from a "
+        "trial, which can fall short: the rate asked may be above 100,000 so that the rate "
+        "sent (below) reaches it. Memory is sampled every few seconds from `/api/stats` "
         "`memory` (MB), beside the flights backlog held in serve.",
         "",
         "Two buffers in serve fill for longer than a minute, by design: the watch engine "
