@@ -290,12 +290,14 @@ def _load(res: dict[str, Any]) -> list[str]:
         "sent (below) reaches it. Memory is sampled every few seconds from `/api/stats` "
         "`memory` (MB), beside the flights backlog held in serve.",
         "",
-        "Two buffers in serve fill for longer than a minute, by design: the watch engine "
+        "Three buffers in serve fill for longer than a minute, by design: the watch engine "
         "evaluates 60 s windows of data time 120 s late (docs/settings.md), so it holds up "
-        "to 3 minutes of state vectors, and the flights worker holds the state vectors queued "
-        "for its child (the backlog column). At this rate (one state vector per aircraft per "
-        "second) that is a few hundred MB; a run of one minute sees them fill, so its RSS "
-        "slope is not a leak rate.",
+        "to 3 minutes of state vectors; it keeps the last 30 minutes of positions for the "
+        "evidence behind an alert (`watch/source.py` `HISTORY_S`); and the flights worker "
+        "holds the state vectors queued for its child (the backlog column). At this rate "
+        "(about 18,000 state vectors a second) they fill for half an hour: a run of one "
+        "minute sees them fill, so its RSS slope is not a leak rate, and serve's memory is "
+        "not flat at this rate until they are full.",
         "",
         "| figure | value |",
         "|---|---:|",
