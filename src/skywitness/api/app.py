@@ -26,13 +26,13 @@ from ..identify.identity import identify
 from ..runtime.flight_steps import flight_rows
 from ..runtime.hub import TooManyClients
 from ..runtime.live import Body
-from ..runtime.memory import memory_figures
 from ..runtime.service import Service
 from ..store import FlightFilter
 from . import admin, places, tar1090
 from . import params as P
 from .check import check_router
 from .guard import Guard
+from .health import flights_stats, memory_stats, notifier_stats, source_stats
 from .reads import flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -268,37 +268,6 @@ def create_app(service: Service) -> FastAPI:
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
-    def _flights_stats() -> dict[str, Any] | None:
-        fw = service.flights
-        if fw is None:
-            return None
-        return {
-            "steps": fw.updates,
-            "windows": fw.windows,
-            "pending_rows": fw.pending_rows,
-            "buffered_rows": fw.buffered,
-            "last_step_s": round(fw.last_step_s, 3),
-            "held": fw.held,
-            "recalls": fw.recalls,
-            "rows_held": fw.rows_held,
-            "restarts": fw.process.restarts if fw.process is not None else 0,
-            "dropped_rows": fw.dropped_rows,
-            "store_degraded": fw.storer.degraded if fw.storer is not None else None,
-            "unstored": fw.storer.unstored if fw.storer is not None else 0,
-            "not_stored": fw.storer.not_stored if fw.storer is not None else 0,
-            "error": str(fw.failed).splitlines()[0] if fw.failed is not None else None,
-        }
-
-    def _notifier_stats() -> list[dict[str, Any]]:
-        hook = getattr(service.watch, "notifier_stats", None)
-        return list(hook()) if callable(hook) else []
-
-    def _memory(con: Any) -> dict[str, float | None]:
-        if con is None:
-            return memory_figures(None)
-        with service.read_lock:
-            return memory_figures(con)
-
     @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
     def stats() -> Any:
         now = time.time()
@@ -327,34 +296,19 @@ def create_app(service: Service) -> FastAPI:
             "queue_batches": service.inbox.qsize(),
             "snapshot_age_s": round(now - service.snapshot.now, 3),
             "stream_clients": service.hub.clients,
-            "sources": [
-                {
-                    "spec": f.spec,
-                    "connected": f.state.connected and (f.state.last_data or 0) > now - 10.0,
-                    "frames": f.state.frames,
-                    "frames_per_s": round(f.state.rate(now), 1),
-                    "batches": f.state.batches,
-                    "reconnects": f.state.link.reconnects if f.state.link else 0,
-                    "refused": f.state.link.refused if f.state.link else 0,
-                    "failures": f.state.failures,
-                    "clock_drift_s": f.state.link.drift_s if f.state.link else None,
-                    "last_data": f.state.last_data,
-                    "error": f.state.error or (f.state.link.error if f.state.link else None),
-                }
-                for f in service.feeds
-            ],
+            "sources": source_stats(service, now),
             "rejects": dict(sorted(service.rejects().items())),
             "rejects_by_source": {
                 k: dict(sorted(v.items())) for k, v in service.rejects_by_source().items()
             },
             "store": store,
-            "flights": _flights_stats(),
+            "flights": flights_stats(service),
             "outputs": {"beast_clients": beast, "sbs_clients": sbs},
             "rules": service.rules_loaded,
-            "notifiers": _notifier_stats(),
+            "notifiers": notifier_stats(service),
             "tracker_ok": tr is None or tr.failed is None,
             "mlat": service.mlat_stats(),
-            "memory": _memory(con),
+            "memory": memory_stats(service, con),
         }
 
     app.include_router(admin.router(service))
