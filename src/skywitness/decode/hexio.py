@@ -189,13 +189,14 @@ def labels(
     return _strings(gathered, out, _bitmap(~null), int(np.count_nonzero(null)))
 
 
-def call_function(name: str, args: list[Any]) -> Any:
-    """Arrow's compute kernel ``name`` through its one entry point in ``pyarrow._compute``
-    (in every pyarrow since 1.0): ``pyarrow.compute`` itself spends ~0.04 s of start-up
-    generating wrappers and docstrings for every kernel, on every ``decode``."""
+def call_function(name: str, args: list[Any], options: Any = None) -> Any:
+    """Arrow's compute kernel ``name`` (with its ``options``, a ``pyarrow._compute`` options
+    object) through its one entry point in ``pyarrow._compute`` (in every pyarrow since 1.0):
+    ``pyarrow.compute`` itself spends ~0.04 s of start-up generating wrappers and docstrings
+    for every kernel, on every ``decode``."""
     from pyarrow._compute import call_function as call
 
-    return call(name, args)
+    return call(name, args, options)
 
 
 def repeated(value: str, n: int) -> pa.Array:
