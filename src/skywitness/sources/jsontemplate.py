@@ -100,13 +100,12 @@ def template_jsonl(
 ) -> tuple[npt.NDArray[np.float64], U1, U1] | None:
     """(times as written, frames (n, 14), lengths) of a block of lines of one shape; None
     when any line differs from its first line's shape."""
+    cut = block.find(b"\n")
+    first = block[: cut if cut >= 0 else len(block)]
+    shape = Shape.learn(first[:-1] if first.endswith(b"\r") else first, frame_keys, time_keys)
+    if shape is None:  # (before any pass over the block: another shape costs nothing here)
+        return None
     b, start, end = line_spans(block)
-    n = start.shape[0]
-    if n == 0:
-        return None
-    shape = Shape.learn(block[start[0] : end[0]], frame_keys, time_keys)
-    if shape is None:
-        return None
     pre, mid, suf = len(shape.prefix), len(shape.between), len(shape.suffix)
     if int((end - start).min()) < pre + mid + suf + 1 + min(_HEX_DIGITS):
         return None
