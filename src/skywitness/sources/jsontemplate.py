@@ -28,6 +28,8 @@ from .columns import I8, hex_spans, word_loads
 NUMBER_CHARS = 24
 #: Bytes of a ``string_view`` value kept inline in its 16-byte view (Arrow's format).
 _INLINE = 12
+#: Largest offset a ``string_view`` value may have in its buffer (int32).
+_MAX_VIEW_OFFSET = (1 << 31) - 1
 #: Frame lengths in hex digits, longest first (the first whose opening quote fits wins).
 _HEX_DIGITS = (28, 14, 4)
 _QUOTE, _POINT, _MINUS, _ZERO = ord('"'), ord("."), ord("-"), ord("0")
@@ -100,6 +102,8 @@ def template_jsonl(
 ) -> tuple[npt.NDArray[np.float64], U1, U1] | None:
     """(times as written, frames (n, 14), lengths) of a block of lines of one shape; None
     when any line differs from its first line's shape."""
+    if len(block) > _MAX_VIEW_OFFSET:  # a view's offset is an int32
+        return None
     cut = block.find(b"\n")
     first = block[: cut if cut >= 0 else len(block)]
     shape = Shape.learn(first[:-1] if first.endswith(b"\r") else first, frame_keys, time_keys)
