@@ -43,8 +43,9 @@ def field(word: U8 | I8, first: int, last: int, width: int) -> I8:
     """Bits ``first..last`` (1-based, inclusive) of a ``width``-bit column, as int64."""
     shift = width - last
     mask = (1 << (last - first + 1)) - 1
-    if word.dtype == np.uint64:
-        return ((word >> np.uint64(shift)) & np.uint64(mask)).astype(np.int64)
+    if word.dtype == np.uint64:  # masked below 2**63: the same bits are the int64 values
+        out: I8 = ((word >> np.uint64(shift)) & np.uint64(mask)).view(np.int64)
+        return out
     return (word >> shift) & mask
 
 

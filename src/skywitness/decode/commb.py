@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import B1, F8, U1, U8, Messages
 from .aero import mach_to_cas_kt
-from .bits import I8, me
+from .bits import I8, PAYLOAD_BITS, me
 from .codes import callsign_valid, callsigns
 
 # Range limits of the heuristic validators.
@@ -55,7 +55,9 @@ _VRATE_STEP = 32  # ft/min
 
 def _wrong_status(word: U8, status: int, first: int, last: int) -> B1:
     """Status bit 0 but its value bits not all zero: this register cannot be the one sent."""
-    bad: B1 = (me(word, status, status) == 0) & (me(word, first, last) != 0)
+    bit = np.uint64(1 << (PAYLOAD_BITS - status))  # the bits as they lie in the word
+    values = np.uint64(((1 << (last - first + 1)) - 1) << (PAYLOAD_BITS - last))
+    bad: B1 = ((word & bit) == 0) & ((word & values) != 0)
     return bad
 
 

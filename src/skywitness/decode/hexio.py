@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+from numpy.lib.stride_tricks import as_strided
 
 from ..model import FrameBatch
 
@@ -41,13 +42,22 @@ def _strings(
 
 
 def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa.Array:
-    """Each row's first ``length`` bytes of ``data`` (n, k) as lowercase hex strings."""
+    """Each row's first ``length`` bytes of ``data`` (n, k) as lowercase hex strings. The
+    rows of each length are looked up and written whole, at their offsets in the text
+    (through a writeable window view of it): no per-character mask over every row."""
     n = length.shape[0]
-    keep = np.arange(data.shape[1], dtype=np.uint8) < length[:, None]
-    chars = _PAIRS16[data[keep]].view(np.uint8)  # the real bytes first: a 1-byte mask
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(length.astype(np.int64) * 2, out=offsets[1:])
-    return _strings(chars, offsets, None, 0)
+    pairs = np.empty(int(offsets[-1]) // 2, dtype=np.uint16)  # two characters a byte
+    start = offsets[:-1] // 2
+    counts = np.bincount(length, minlength=data.shape[1] + 1)
+    for size in np.flatnonzero(counts).tolist():
+        if size == 0:
+            continue
+        rows = np.flatnonzero(length == size) if counts[size] < n else slice(None)
+        window = as_strided(pairs, shape=(pairs.shape[0] - size + 1, size), strides=(2, 2))
+        window[start[rows]] = _PAIRS16[data[rows, :size]]
+    return _strings(pairs.view(np.uint8), offsets, None, 0)
 
 
 def address_column(
@@ -189,13 +199,14 @@ def labels(
     return _strings(gathered, out, _bitmap(~null), int(np.count_nonzero(null)))
 
 
-def call_function(name: str, args: list[Any]) -> Any:
-    """Arrow's compute kernel ``name`` through its one entry point in ``pyarrow._compute``
-    (in every pyarrow since 1.0): ``pyarrow.compute`` itself spends ~0.04 s of start-up
-    generating wrappers and docstrings for every kernel, on every ``decode``."""
+def call_function(name: str, args: list[Any], options: Any = None) -> Any:
+    """Arrow's compute kernel ``name`` (with its ``options``, a ``pyarrow._compute`` options
+    object) through its one entry point in ``pyarrow._compute`` (in every pyarrow since 1.0):
+    ``pyarrow.compute`` itself spends ~0.04 s of start-up generating wrappers and docstrings
+    for every kernel, on every ``decode``."""
     from pyarrow._compute import call_function as call
 
-    return call(name, args)
+    return call(name, args, options)
 
 
 def repeated(value: str, n: int) -> pa.Array:

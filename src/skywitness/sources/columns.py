@@ -115,6 +115,16 @@ def rows_at(data: U1, start: I8, width: int) -> U1:
     return out
 
 
+def word_loads(data: U1) -> npt.NDArray[np.uint64]:
+    """The 8 bytes at every offset of ``data`` as one little-endian uint64 each: a view of
+    ``data`` itself (overlapping, unaligned). A gather of one 8-byte value a row costs about
+    half of ``rows_at``'s row gather (which costs the same for 1 or 28 bytes)."""
+    out: npt.NDArray[np.uint64] = np.ndarray(
+        shape=(max(data.shape[0] - 7, 0),), dtype="<u8", buffer=data, strides=(1,)
+    )
+    return out
+
+
 def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
     """Frames from hex text spans: (left-aligned 14-byte rows, length in bytes, ok), as
     ``textio.hex_frames`` gives for the same strings."""

@@ -25,7 +25,7 @@ from ..stats import IngestStats
 from ..timeutil import parse_iso
 from .columns import hex_column, numbers, read_strings
 from .jsonframes import FRAME_KEYS, MS_THRESHOLD, TIME_KEYS, fast_jsonl
-from .textio import LineParser, hex_frames, split_lines
+from .textio import LineParser, hex_frames, line_ends, split_lines
 
 _FRAME_LENS = (14, 28)
 _HEXCHARS = frozenset("0123456789abcdefABCDEF")
@@ -59,7 +59,7 @@ def parse_time(text: str) -> float | None:
 
 
 def _line_count(block: bytes) -> int:
-    return block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    return line_ends(block) + (0 if block.endswith(b"\n") else 1)
 
 
 def number_times(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:

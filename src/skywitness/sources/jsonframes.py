@@ -1,5 +1,6 @@
-"""JSON lines of frames (jet1090 / rs1090 shape), column-wise: a block of lines through Arrow's
-native JSON reader in one pass, for ``hexlines.JsonlParser``.
+"""JSON lines of frames (jet1090 / rs1090 shape), column-wise, for ``hexlines.JsonlParser``:
+lines of the plain two-key shape without a JSON parser (``jsontemplate``), others through
+Arrow's native JSON reader in one pass.
 
 Nothing reaches Arrow that is not, line by line, one JSON object's text: Arrow's JSON reader
 crashes the process on some other documents (a first line ``null``: a segfault in pyarrow 26).
@@ -11,11 +12,13 @@ import io
 import json
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode.hexio import numpy_of
-from ..model import FrameBatch
+from ..model import U1, FrameBatch
 from .columns import hex_column
+from .jsontemplate import template_jsonl
 
 #: Above this a numeric timestamp is in milliseconds, not seconds.
 MS_THRESHOLD = 1e11
@@ -50,6 +53,10 @@ def fast_jsonl(block: bytes) -> FrameBatch | None:
     """All lines clean (one object each, hex frame, numeric time): one Arrow pass instead of
     one ``json.loads`` per line. None when anything is unusual; the caller then goes line by
     line and locates each problem."""
+    shaped = template_jsonl(block, FRAME_KEYS, TIME_KEYS)
+    if shaped is not None:  # the common two-key shape: no JSON parser at all
+        t, data, length = shaped
+        return _batch(np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t), data, length)
     count = object_lines(block)
     if count is None:
         return None
@@ -121,6 +128,8 @@ def _read_jsonl(
     t = np.full(tbl.num_rows, np.nan)
     for k in reversed(TIME_KEYS):
         if k in tbl.column_names:
+            if np.isnan(numpy_of(tbl.column(k), 0.0)).any():  # a NaN written, not a key left
+                return None  # out: ``json.loads`` reads it, and the line has no usable time
             col = numpy_of(tbl.column(k), np.nan).astype(np.float64)
             t = np.where(np.isnan(col), t, col)
     if np.isinf(t).any() or (every_time and np.isnan(t).any()):
@@ -129,11 +138,15 @@ def _read_jsonl(
     got = hex_column(frame)
     if got is None or not got[2].all():
         return None
-    n = tbl.num_rows
+    return _batch(t, got[0], got[1])
+
+
+def _batch(t: npt.NDArray[np.float64], data: U1, length: U1) -> FrameBatch:
+    n = t.shape[0]
     return FrameBatch(
         timestamp=t,
-        data=got[0],
-        length=got[1],
+        data=data,
+        length=length,
         signal=np.full(n, np.nan, dtype=np.float32),
         ticks=np.zeros(n, dtype=np.uint64),
         receiver=np.zeros(n, dtype=np.uint64),
