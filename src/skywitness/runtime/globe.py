@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -120,31 +120,39 @@ def ingest_globe(
     out = GlobeOutcome(inp.name)
     out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
     flights = GlobeFlights(store) if rebuild else None
-    run = _Run(store, inp, GlobeReader(inp), out, only, done, batch_points, stop, progress)
-    run.flights = flights
-    members = run.reader.members(wanted_members(only.keep_address) if only.active else None)
-    for item in trace_documents(members, only.keep_address):
-        if isinstance(item, TarProblem):
-            out.problems.append(item)
-        elif _stored(item, done):
-            out.already += 1
-        else:
-            run.group.append(item)
-            run.group_bytes += len(item.data)
-        if run.group_bytes >= GROUP_BYTES:
-            run.decode()
-        run.tick()
-        if out.interrupted:
-            break
-    if not out.interrupted:
-        run.decode()
-    _flush(store, inp, run.reader, run.pending, out, flights)
+    run = ArchiveRun(GlobeReader(inp), out, only, done, batch_points, stop, progress)
+    for batch in trace_batches(run):
+        _flush(store, inp, run.reader, batch, out, flights)
     if progress is not None:
         progress(run.reader, out)
     _finish(store, run.reader, out)
     if flights is not None and out.aircraft and out.first is not None and out.last is not None:
         out.flights = flights.finish(dict(out.aircraft), out.first, out.last)
     return out
+
+
+def trace_batches(run: ArchiveRun) -> Iterator[Pending]:
+    """Read ``run``'s archive: each batch of kept traces once it holds ``batch_points`` (the
+    caller stores it before the next is read), then the last one (possibly empty). Unreadable
+    members are named in ``run.out.problems``; ``run.done`` grows with every trace kept."""
+    out, only = run.out, run.only
+    members = run.reader.members(wanted_members(only.keep_address) if only.active else None)
+    for item in trace_documents(members, only.keep_address):
+        if isinstance(item, TarProblem):
+            out.problems.append(item)
+        elif _stored(item, run.done):
+            out.already += 1
+        else:
+            run.group.append(item)
+            run.group_bytes += len(item.data)
+        if run.group_bytes >= GROUP_BYTES:
+            yield from run.decode()
+        run.tick()
+        if out.interrupted:
+            break
+    if not out.interrupted:
+        yield from run.decode()
+    yield run.pending
 
 
 def _stored(item: TraceDoc, done: dict[tuple[str, float], float]) -> bool:
@@ -156,23 +164,20 @@ def _stored(item: TraceDoc, done: dict[tuple[str, float], float]) -> bool:
 
 
 @dataclass
-class _Run:
+class ArchiveRun:
     """One archive's ingest in progress: the traces read and not yet decoded (``group``) and
     the batch being filled (``pending``)."""
 
-    store: Store
-    inp: GlobeInput
     reader: GlobeReader
     out: GlobeOutcome
     only: OnlyFilter
     done: dict[tuple[str, float], float]
     batch_points: int
-    stop: threading.Event | None
-    progress: GlobeProgress | None
+    stop: threading.Event | None = None
+    progress: GlobeProgress | None = None
     pending: Pending = field(default_factory=Pending)
     group: list[TraceDoc] = field(default_factory=list)
     group_bytes: int = 0
-    flights: GlobeFlights | None = None
 
     def tick(self) -> None:
         """Report progress; note an interruption asked for."""
@@ -181,31 +186,41 @@ class _Run:
         if self.stop is not None and self.stop.is_set():
             self.out.interrupted = True
 
-    def decode(self) -> None:
-        """Decode the group (its points read together, column-wise) and take each trace; a
-        batch is written whenever it holds ``batch_points``. An interruption leaves the rest
+    def decode(self) -> Iterator[Pending]:
+        """Decode the group (its points read together, column-wise) and take each trace; the
+        batch is handed out whenever it holds ``batch_points``. An interruption leaves the rest
         of the group unstored (a resumed ingest reads it again)."""
         group, self.group, self.group_bytes = self.group, [], 0
         out = self.out
-        for item, cols in zip(group, read_points([d.points for d in group]), strict=True):
-            obs = None if cols is None else observations(item.doc, cols, item.member)
-            bad: list[str] = []
-            if obs is None:  # not of the plain shape: the general decoder names what is wrong
-                try:
-                    obs, bad = trace_observations(item.full(), item.member)
-                except orjson.JSONDecodeError as e:
-                    out.problems.append(TarProblem(item.member, 0, f"broken JSON: {e}"))
-                    continue
-            _take(item, obs, bad, self.pending, out, self.only, self.done)
+        for item, obs, bad in decode_group(group, out.problems):
+            take_trace(item, obs, bad, self.pending, out, self.only, self.done)
             if self.pending.points >= self.batch_points:
-                _flush(self.store, self.inp, self.reader, self.pending, out, self.flights)
+                yield self.pending
                 self.pending = Pending()
             self.tick()
             if out.interrupted:
                 return
 
 
-def _take(
+def decode_group(
+    group: list[TraceDoc], problems: list[TarProblem]
+) -> Iterator[tuple[TraceDoc, Observations | None, list[str]]]:
+    """Each trace of ``group`` decoded: (trace, its points, the points refused and why). The
+    points of the plain shape are read together, column-wise; a trace of another shape goes to
+    the general decoder, which names what is wrong; broken JSON is named in ``problems``."""
+    for item, cols in zip(group, read_points([d.points for d in group]), strict=True):
+        obs = None if cols is None else observations(item.doc, cols, item.member)
+        bad: list[str] = []
+        if obs is None:
+            try:
+                obs, bad = trace_observations(item.full(), item.member)
+            except orjson.JSONDecodeError as e:
+                problems.append(TarProblem(item.member, 0, f"broken JSON: {e}"))
+                continue
+        yield item, obs, bad
+
+
+def take_trace(
     item: TraceDoc,
     obs: Observations | None,
     bad: list[str],
@@ -251,22 +266,9 @@ def _flush(
 ) -> None:
     if not pending.obs:
         return
-    lake_order(pending)
-    obs = obs_concat(pending.obs, inp.name)
-    # the lake keeps whole ms: a document timed finer (a ``timestamp`` of 4+ decimals) is
-    # rounded here, once, rather than refused by the store's cast
-    obs.timestamp = np.round(obs.timestamp * 1e3) / 1e3
-    names = string_array([f"{inp.name}:{d.member}" for d in pending.docs])
-    sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
-    obs, sources = lake_rows(obs, sources)
-    anon = obs.non_icao
-    if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
-        out.stats.reject(RejectReason.NON_ICAO, inp.name, count=int(anon.sum()))
-        keep = np.flatnonzero(~anon)
-        obs, sources = obs_take(obs, keep), sources[keep]
-    table = observations_table(obs, labels(names, sources))
+    obs, table = batch_rows(pending, inp.name, out.stats)
     if out.ingest_id is None:
-        out.ingest_id = store.begin_ingest(_spec(inp), None, FORMAT, reader.total_bytes)
+        out.ingest_id = store.begin_ingest(archive_spec(inp), None, FORMAT, reader.total_bytes)
     ingest_id = out.ingest_id
     table = canonicalize(table, stats=out.stats, source=f"ingest #{ingest_id}")
     traces = pa.table(
@@ -315,7 +317,26 @@ def _flush(
             flights.batch(ingest_id, table, counts.field("values").to_pylist(), lo, hi)
 
 
-def _spec(inp: GlobeInput) -> str:
+def batch_rows(pending: Pending, name: str, stats: IngestStats) -> tuple[Observations, pa.Table]:
+    """A batch's points in the lake's order as rows (each row's source ``name:member``), the
+    non-ICAO ones counted and left out; with its observations (for their time span)."""
+    lake_order(pending)
+    obs = obs_concat(pending.obs, name)
+    # the lake keeps whole ms: a document timed finer (a ``timestamp`` of 4+ decimals) is
+    # rounded here, once, rather than refused by the store's cast
+    obs.timestamp = np.round(obs.timestamp * 1e3) / 1e3
+    names = string_array([f"{name}:{d.member}" for d in pending.docs])
+    sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
+    obs, sources = lake_rows(obs, sources)
+    anon = obs.non_icao
+    if anon.any():  # the lake keeps ICAO addresses only, as the tracker's output does
+        stats.reject(RejectReason.NON_ICAO, name, count=int(anon.sum()))
+        keep = np.flatnonzero(~anon)
+        obs, sources = obs_take(obs, keep), sources[keep]
+    return obs, observations_table(obs, labels(names, sources))
+
+
+def archive_spec(inp: GlobeInput) -> str:
     if inp.folder is not None:
         return str(inp.folder)
     return " + ".join(str(p) for p in inp.parts)

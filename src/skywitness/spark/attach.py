@@ -16,7 +16,7 @@ from ..flights.schema import FLIGHT_SCHEMA
 from ..store.store import Store
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
-from .lake_facts import record_lake_categories
+from .lake_facts import record_lake_facts
 
 
 def attach_spark_lake(data_dir: str | Path) -> tuple[int, int]:
@@ -25,7 +25,7 @@ def attach_spark_lake(data_dir: str | Path) -> tuple[int, int]:
     store = Store(data_dir)
     try:
         adopted = len(store.recovery.files_adopted) if store.recovery else 0
-        store.write(partial(record_lake_categories, lake=store.lake))
+        store.write(partial(record_lake_facts, lake=store.lake))
         flights_dir = store.lake / FLIGHTS_DIR
         if not flights_dir.is_dir():
             return adopted, 0

@@ -12,6 +12,13 @@ The ADS-B emitter categories each file's aircraft transmit (the ingest step's
 and are kept in the file's record (``categories``: icao24 -> "B1"); ``lake_facts`` merges them
 into a catalogue as the identity facts embedded ingest records (source ``adsb``, version the
 file's name), for ``spark flights``, ``spark investigate`` and ``spark attach``.
+
+Globe-history day archives (split ``.tar.aa`` parts, a joined ``.tar``, an extracted day folder:
+``sources.globe.group_inputs``, as embedded ``ingest`` groups them) are read by the embedded
+globe ingest's reading and rows (``spark.globe``): a tar stream by one task, a folder in pieces
+over many. An archive's record (keyed by the SHA-256 of its joined parts, or of a folder's trace
+files) also keeps its trace identity facts (``facts``), its name (``version``) and the members
+it could not read (``problems``), which the report names.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ class SparkIngestReport:
     skipped: list[str] = field(default_factory=list)  # already ingested (same SHA-256)
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # read, accepted, rejects by reason
+    problems: list[str] = field(default_factory=list)  # archive members not read, and why
 
 
 def with_date(states: pa.Table) -> pa.Table:
@@ -87,29 +95,32 @@ def _counter_param() -> Any:
     return CounterParam()
 
 
-def _categories_param() -> Any:
-    """Path -> the emitter categories its task heard (one task per file: no two disagree)."""
+def _found_param() -> Any:
+    """Task key -> what its task found: one task per key, so no two disagree."""
     from pyspark.accumulators import AccumulatorParam
 
-    class CategoriesParam(AccumulatorParam[dict[str, dict[str, str]]]):
-        def zero(self, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    class FoundParam(AccumulatorParam[dict[str, Any]]):
+        def zero(self, value: dict[str, Any]) -> dict[str, Any]:
             return {}
 
-        def addInPlace(
-            self, a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]
-        ) -> dict[str, dict[str, str]]:
+        def addInPlace(self, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             a.update(b)
             return a
 
-    return CategoriesParam()
+    return FoundParam()
 
 
-def _track_files(opts: RunOptions, acc: Any, heard_acc: Any) -> Any:
-    """The ``mapInArrow`` function: each row's ``path`` → its state vectors."""
+def _track_files(opts: RunOptions, acc: Any, found_acc: Any) -> Any:
+    """The ``mapInArrow`` function: each row's ``path`` → its state vectors; a row with a
+    ``piece`` (JSON) is a piece of a globe-history archive (``spark.globe``)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for rb in batches:
-            for path in rb.column("path").to_pylist():
+            for path, piece in zip(rb.column("path").to_pylist(), rb.column("piece").to_pylist(),
+                                   strict=True):  # fmt: skip
+                if piece is not None:
+                    yield from _globe_piece(path, json.loads(piece), acc, found_acc)
+                    continue
                 stats = IngestStats(strict=opts.strict)
                 stored = 0
                 heard: dict[str, str] = {}  # the last category per aircraft, as embedded
@@ -121,32 +132,80 @@ def _track_files(opts: RunOptions, acc: Any, heard_acc: Any) -> Any:
                     Counter({f"{path}{_SEP}{k}": v for k, v in counts_of(stats, stored).items()})
                 )
                 if heard:
-                    heard_acc.add({path: heard})
+                    found_acc.add({f"{path}{_SEP}0": {"categories": heard}})
 
     return run
+
+
+def _globe_piece(
+    label: str, piece: dict[str, Any], acc: Any, found_acc: Any
+) -> Iterator[pa.RecordBatch]:
+    from .globe import piece_tables
+
+    found: dict[str, Any] = {}
+    stored = 0
+    for table in piece_tables(piece, found):
+        stored += table.num_rows
+        yield from with_date(table).to_batches()
+    counts = counts_of(found.pop("stats"), stored)
+    if piece["piece"]:  # the archive is one file, however many pieces
+        del counts["files"]
+    acc.add(Counter({f"{label}{_SEP}{k}": v for k, v in counts.items()}))
+    found_acc.add({f"{label}{_SEP}{piece['piece']}": found})
+
+
+@dataclass
+class _Work:
+    """One input to ingest: a file, or a globe-history archive in pieces."""
+
+    path: str  # what its record calls it
+    digest: str
+    size: int
+    fmt: str
+    pieces: list[dict[str, Any]] | None = None  # an archive's (``globe.archive_pieces``)
+    version: str = ""  # the version its facts are recorded under
+
+
+def _work(paths: Sequence[str], opts: RunOptions) -> list[_Work]:
+    from ..runtime.globe import FORMAT, archive_spec
+    from ..sources.globe import group_inputs
+    from .globe import archive_digest, archive_pieces, archive_size
+
+    archives, rest = group_inputs(paths)
+    todo = [_Work(p, file_sha256(p), Path(p).stat().st_size, opts.fmt, None, Path(p).name)
+            for p in rest]  # fmt: skip
+    for inp in archives:
+        todo.append(_Work(archive_spec(inp), archive_digest(inp), archive_size(inp), FORMAT,
+                          archive_pieces(inp), inp.name))  # fmt: skip
+    return todo
 
 
 def spark_ingest(
     spark: Any, paths: Sequence[str], lake: str | Path, opts: RunOptions | None = None
 ) -> SparkIngestReport:
-    """Ingest ``paths`` (local or cluster-visible files) into ``lake`` (a folder, or a Spark
-    filesystem URI: ``lakefs``); see the module doc."""
+    """Ingest ``paths`` (local or cluster-visible files, globe-history archives: split parts,
+    a ``.tar``, a day folder) into ``lake`` (a folder, or a Spark filesystem URI: ``lakefs``);
+    see the module doc."""
     opts = opts or RunOptions()
     side = LakeFiles(spark, lake)
     report = SparkIngestReport()
-    todo: list[tuple[str, str]] = []
-    for p in paths:
-        digest = file_sha256(p)
-        if side.exists(f"{RECORDS_DIR}/{digest}.json"):
-            report.skipped.append(p)
+    todo: list[_Work] = []
+    for w in _work(paths, opts):
+        if side.exists(f"{RECORDS_DIR}/{w.digest}.json"):
+            report.skipped.append(w.path)
         else:
-            todo.append((p, digest))
+            todo.append(w)
     if not todo:
         return report
     acc = spark.sparkContext.accumulator(Counter(), _counter_param())
-    heard = spark.sparkContext.accumulator({}, _categories_param())
-    df = spark.createDataFrame([(p,) for p, _ in todo], "path string").repartition(len(todo))
-    states = df.mapInArrow(_track_files(opts, acc, heard), spark_schema(STATES_WITH_DATE))
+    found = spark.sparkContext.accumulator({}, _found_param())
+    rows: list[tuple[str, str | None]] = []
+    for w in todo:  # a file is a task; an archive's pieces are one each
+        rows += (
+            [(w.path, None)] if w.pieces is None else [(w.path, json.dumps(p)) for p in w.pieces]
+        )
+    df = spark.createDataFrame(rows, "path string, piece string").repartition(len(rows))
+    states = df.mapInArrow(_track_files(opts, acc, found), spark_schema(STATES_WITH_DATE))
     states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
         lake_path(lake, STATES_DIR)
     )
@@ -155,21 +214,41 @@ def spark_ingest(
     for key, n in acc.value.items():
         path, name = key.split(_SEP, 1)
         per_file.setdefault(path, Counter())[name] += n
+    per_task: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for key, got in found.value.items():
+        path, piece = key.split(_SEP, 1)
+        per_task.setdefault(path, []).append((int(piece), got))
     totals: Counter[str] = sum(per_file.values(), Counter())
-    report.counts = dict(totals)
-    report.rows = int(totals.get("stored", 0))
     done = iso_z(datetime.now(UTC), "s")
-    for p, digest in todo:  # what an evidence pack lists as its inputs (spark.investigate)
-        mine = per_file.get(p, Counter())
-        record = {"path": p, "sha256": digest, "format": opts.fmt,
-                  "size_bytes": Path(p).stat().st_size, "ingested_at": done,
+    for w in todo:  # what an evidence pack lists as its inputs (spark.investigate)
+        mine = per_file.get(w.path, Counter())
+        record = {"path": w.path, "sha256": w.digest, "format": w.fmt, "size_bytes": w.size,
+                  "ingested_at": done, "version": w.version,
                   "read": mine["frames"], "accepted": mine["accepted"], "stored": mine["stored"],
                   "rejected": {k.split(":", 1)[1]: v for k, v in mine.items()
                                if k.startswith("rejected:")},
-                  "categories": heard.value.get(p, {})}  # fmt: skip
-        side.write_text(f"{RECORDS_DIR}/{digest}.json", json.dumps(record, sort_keys=True))
+                  **_found_of(sorted(per_task.get(w.path, []), key=lambda t: t[0]))}  # fmt: skip
+        report.problems += [f"{w.path}: {m or f'offset {o}'}: {what}"
+                            for m, o, what in record.get("problems", [])]  # fmt: skip
+        side.write_text(f"{RECORDS_DIR}/{w.digest}.json", json.dumps(record, sort_keys=True))
+    if report.problems:
+        totals["members_unreadable"] = len(report.problems)
+    report.counts = dict(totals)
+    report.rows = int(totals.get("stored", 0))
     side.write_text("_spark/last_ingest.json", json.dumps(asdict(report), indent=1, sort_keys=True))
     return report
+
+
+def _found_of(pieces: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """An input's record fields from what its tasks found, in piece order: the emitter
+    categories, and of an archive the trace facts and the members it could not read."""
+    out: dict[str, Any] = {"categories": {}}
+    for _, got in pieces:
+        out["categories"].update(got.get("categories", {}))
+        for name in ("facts", "problems"):
+            if name in got:
+                out.setdefault(name, []).extend(got[name])
+    return out
 
 
 def ingest_records(lake: str | Path) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ from ..timeutil import from_unix, parse_iso
 from .arrowtypes import conform_to
 from .flights import FLIGHTS_DIR
 from .ingest import ingest_records
-from .lake_facts import record_lake_categories
+from .lake_facts import record_lake_facts
 
 #: The working set's stand-ins for the catalogue's flights table and the lake's states view.
 _FLIGHTS, _STATES = "flights", "states"
@@ -77,7 +77,7 @@ def working_set(
     if lake is not None:
         writer = CatalogWriter(con, name="working-catalogue")
         try:
-            writer.run(partial(record_lake_categories, lake=lake))
+            writer.run(partial(record_lake_facts, lake=lake))
         finally:
             writer.close()
     return con

@@ -63,7 +63,11 @@ def register(sub: Any) -> None:
     )
     spark_sub = p.add_subparsers(dest="spark_command", metavar="SPARK_COMMAND", required=True)
     ing = spark_sub.add_parser("ingest", help="files -> the states lake, one Spark task per file")
-    ing.add_argument("sources", nargs="+", metavar="FILE", help="input files (any format)")
+    ing.add_argument(
+        "sources", nargs="+", metavar="FILE",
+        help="input files (any format), globe-history day archives (.tar.aa + .tar.ab ..., "
+        ".tar, or a day folder)",
+    )  # fmt: skip
     ing.add_argument("--format", dest="fmt", default="auto", help="input format (default: auto)")
     _common(ing)
     ing.set_defaults(func=run_ingest)
@@ -99,20 +103,31 @@ def run_ingest(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import RunOptions
     from .ingest import spark_ingest
 
-    for src in args.sources:
-        if not Path(src).is_file():
-            raise SkywitnessError(f"{src}: not a file (spark ingest reads files)")
+    _check_sources(args.sources, "spark ingest")
     report = spark_ingest(_session(args), args.sources, _lake(args), RunOptions(fmt=args.fmt))
     return _print_ingest(report)
 
 
+def _check_sources(sources: list[str], what: str) -> None:
+    from ..sources.globe import is_globe_input
+
+    for src in sources:
+        if not (Path(src).is_file() or is_globe_input(src)):
+            raise SkywitnessError(
+                f"{src}: not a file or a globe-history day folder ({what} reads files)"
+            )
+
+
 def _print_ingest(report: SparkIngestReport) -> int:
     print(json.dumps({"files": report.files, "skipped": report.skipped, "rows": report.rows,
-                      "counts": report.counts}, indent=1, sort_keys=True))  # fmt: skip
+                      "counts": report.counts, "problems": report.problems},
+                     indent=1, sort_keys=True))  # fmt: skip
+    for problem in report.problems:  # as embedded ingest names them: 1 when one was skipped
+        print(f"skywitness: skipped {problem}", file=sys.stderr)
     if report.files and not report.rows:
         print("skywitness: nothing stored from these files (see counts)", file=sys.stderr)
         return 1
-    return 0
+    return 1 if report.problems else 0
 
 
 def run_flights(args: argparse.Namespace) -> int:
@@ -155,9 +170,7 @@ def run_ingest_command(args: argparse.Namespace) -> int:
     """``skywitness --engine spark ingest FILES``: the embedded command's reading options."""
     from .ingest import spark_ingest
 
-    for src in args.sources:
-        if not Path(src).is_file():
-            raise SkywitnessError(f"{src}: not a file (ingest on Spark reads files)")
+    _check_sources(args.sources, "ingest on Spark")
     report = spark_ingest(_session(args), args.sources, _lake(args), run_options(args))
     return _print_ingest(report)
 

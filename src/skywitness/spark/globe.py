@@ -1,0 +1,116 @@
+"""Globe-history day archives on Spark: the pieces ``spark ingest`` hands its tasks, and what a
+task does with one — the embedded globe ingest's own reading (``runtime.globe.trace_batches``:
+members, inflating, the column-wise trace decoder, the callsign carried along a trace) and its
+rows (``runtime.globe.batch_rows``, ``store.schema.canonicalize``), without a store.
+
+A split series (``.tar.aa``, ``.tar.ab``, ...) or a joined ``.tar`` is one tar stream, read by
+one task from its start; an extracted ``globe_history/YYYY/MM/DD/`` folder is cut into pieces of
+``FOLDER_FILES`` trace files, one task each. A piece gives the state vectors, the trace
+identity facts (``identify.trace_facts``: ``r``, ``t``, ``dbFlags``, ``desc``, ...), the
+emitter categories its points carry and the members it could not read (named as the embedded
+ingest names them); ``spark ingest`` keeps the last three in the archive's record, and
+``lake_facts`` records the facts as the embedded ingest does (version the archive's name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..runtime.globe import (
+    BATCH_POINTS,
+    ArchiveRun,
+    GlobeOutcome,
+    batch_rows,
+    trace_batches,
+)
+from ..sources.globe import GlobeInput, GlobeReader, trace_files
+from ..sources.only import OnlyFilter
+from ..sources.tarstream import TarProblem
+from ..store.schema import canonicalize
+
+#: Trace files of an extracted day folder per Spark task (a day holds ~60k).
+FOLDER_FILES = 2_000
+#: Bytes hashed at a time.
+_CHUNK_BYTES = 1 << 20
+
+
+def archive_pieces(inp: GlobeInput, folder_files: int = FOLDER_FILES) -> list[dict[str, Any]]:
+    """The pieces of one archive, as the plain values a Spark row carries (``input_of``)."""
+    base = {"name": inp.name, "parts": [str(p) for p in inp.parts], "missing": inp.missing}
+    if inp.folder is None:
+        return [{**base, "folder": None, "files": None, "piece": 0}]
+    files = trace_files(inp.folder)
+    chunks = [files[i : i + folder_files] for i in range(0, len(files), folder_files)] or [[]]
+    return [
+        {**base, "folder": str(inp.folder), "files": [str(f) for f in chunk], "piece": i}
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def input_of(piece: dict[str, Any]) -> GlobeInput:
+    """The ``GlobeInput`` a piece stands for (a folder's: its files only)."""
+    folder = piece["folder"]
+    return GlobeInput(
+        piece["name"],
+        parts=[Path(p) for p in piece["parts"]],
+        folder=None if folder is None else Path(folder),
+        missing=list(piece["missing"]),
+        files=None if piece["files"] is None else [Path(f) for f in piece["files"]],
+    )
+
+
+def archive_digest(inp: GlobeInput) -> str:
+    """The archive's identity: the SHA-256 of its joined parts (the embedded ingest's record of
+    it), or of a folder's trace files (their relative names and bytes, in name order)."""
+    h = hashlib.sha256()
+    if inp.folder is None:
+        for part in inp.parts:
+            with part.open("rb") as fh:
+                while chunk := fh.read(_CHUNK_BYTES):
+                    h.update(chunk)
+        return h.hexdigest()
+    for f in trace_files(inp.folder):
+        h.update(str(f.relative_to(inp.folder)).encode() + b"\x00")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return "folder-" + h.hexdigest()
+
+
+def archive_size(inp: GlobeInput) -> int:
+    files = inp.parts if inp.folder is None else trace_files(inp.folder)
+    return sum(f.stat().st_size for f in files)
+
+
+def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Table]:
+    """The canonical state vectors of one piece, a batch at a time; once they are all given,
+    ``found`` holds the piece's ``stats`` (``IngestStats``), trace ``facts``, emitter
+    ``categories`` and unreadable members (``problems``: [member, offset, what])."""
+    inp = input_of(piece)
+    out = GlobeOutcome(inp.name)
+    if piece["piece"] == 0:  # a gap in the series is the archive's, named once
+        out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
+    reader = GlobeReader(inp)
+    out.stats.bytes_read = reader.total_bytes
+    run = ArchiveRun(reader, out, OnlyFilter(), {}, BATCH_POINTS)
+    facts: list[tuple[str, str, str]] = []
+    categories: dict[str, str] = {}
+    for batch in trace_batches(run):
+        if not batch.obs:
+            continue
+        _, rows = batch_rows(batch, inp.name, out.stats)
+        table = canonicalize(rows, stats=out.stats, source=inp.name)
+        facts += [f for d in batch.docs for f in d.facts]
+        categories.update({a: c for d in batch.docs for a, c in d.categories.items()})
+        out.stats.accepted += table.num_rows
+        if table.num_rows:
+            yield table
+    found.update(
+        stats=out.stats,
+        facts=[list(f) for f in facts],
+        categories=categories,
+        problems=[[p.name, p.offset, p.what] for p in out.problems],
+    )
