@@ -39,8 +39,10 @@ FOLDER_FILES = 2_000
 _CHUNK_BYTES = 1 << 20
 
 
-def archive_pieces(inp: GlobeInput, folder_files: int = FOLDER_FILES) -> list[dict[str, Any]]:
-    """The pieces of one archive, as the plain values a Spark row carries (``input_of``)."""
+def archive_pieces(inp: GlobeInput, folder_files: int | None = None) -> list[dict[str, Any]]:
+    """The pieces of one archive, as the plain values a Spark row carries (``input_of``); a
+    folder's of ``folder_files`` trace files each (default ``FOLDER_FILES``)."""
+    folder_files = folder_files or FOLDER_FILES
     base = {"name": inp.name, "parts": [str(p) for p in inp.parts], "missing": inp.missing}
     if inp.folder is None:
         return [{**base, "folder": None, "files": None, "piece": 0}]
