@@ -11,6 +11,8 @@ batch's rows are put in the lake's order (day, icao24, time) as whole traces, an
 built from it in memory when they can be (``runtime.globe_flights``). Unreadable members are
 counted and named, the rest of the day is stored. The ingest record is opened with the first
 batch: an archive that yields nothing leaves no record (and the caller exits non-zero).
+The reading (``trace_batches``) and a batch's rows (``batch_rows``) need no store: ``spark
+ingest`` runs them in its tasks (``spark.globe``).
 """
 
 from __future__ import annotations
