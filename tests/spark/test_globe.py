@@ -3,7 +3,8 @@
 member) stores row for row the state vectors, and records the same identity facts, that the
 embedded ``skywitness ingest`` of it stores; ``spark flights`` then builds the flights the
 embedded ingest built; a second ingest stores nothing; the joined ``.tar`` and the extracted
-day folder (its traces spread over several tasks) give the same rows.
+day folder give the same rows. The tar streams are shared by the two tasks of local[2], the
+folder's traces spread over three.
 
 Expected values are the embedded path's, computed here from the same archive; the corrupt
 member is named by both, as what it is (gzip data that does not inflate).
@@ -26,7 +27,7 @@ import pytest
 
 from skywitness.cli.main import main
 from skywitness.runtime.history import open_history
-from skywitness.simulate.globe_archive import split_parts, variants, write_archive
+from skywitness.simulate.globe_archive import member_name, split_parts, variants, write_archive
 from skywitness.sources.globe import GlobeInput
 from skywitness.spark import globe as spark_globe
 from skywitness.spark.ingest import RECORDS_DIR, spark_ingest
@@ -144,6 +145,12 @@ def test_joined_tar_and_day_folder_give_the_same_rows(
     assert _lake_states(tmp_path / "tar").equals(expected)  # the same name: the same sources
     problem = f"{BAD}: {_problem(tmp_path / 'split')}"
     assert tar.problems == [f"{archive}: {problem}"]
+    # the 2 tasks of local[2] shared the tar stream: each took some of its traces
+    shares = [spark_globe.share_of(i, 2) for i in range(2)]
+    names = [member_name(f"{0xA00000 + i:06x}") for i in range(TRACES)] + [BAD]
+    taken = [sum(map(mine, names)) for mine in shares]
+    assert sum(taken) == TRACES + 1 and min(taken) > 0
+    assert len(spark_globe.archive_pieces(GlobeInput(DAY, parts=[archive]), tar_tasks=2)) == 2
     monkeypatch.setattr(spark_globe, "FOLDER_FILES", 3)  # 9 trace members: 3 tasks
     folder = _folder(archive, tmp_path / "x")
     assert len(spark_globe.archive_pieces(GlobeInput(str(folder), folder=folder))) == 3

@@ -133,12 +133,17 @@ def ingest_globe(
     return out
 
 
-def trace_batches(run: ArchiveRun) -> Iterator[Pending]:
+def trace_batches(run: ArchiveRun, share: Callable[[str], bool] | None = None) -> Iterator[Pending]:
     """Read ``run``'s archive: each batch of kept traces once it holds ``batch_points`` (the
     caller stores it before the next is read), then the last one (possibly empty). Unreadable
-    members are named in ``run.out.problems``; ``run.done`` grows with every trace kept."""
+    members are named in ``run.out.problems``; ``run.done`` grows with every trace kept.
+    ``share``: the member names this reader takes (the others passed over unread), when
+    several read one archive (``spark.globe``)."""
     out, only = run.out, run.only
-    members = run.reader.members(wanted_members(only.keep_address) if only.active else None)
+    want = wanted_members(only.keep_address) if only.active else None
+    if share is not None:
+        want = share if want is None else _both(want, share)
+    members = run.reader.members(want)
     for item in trace_documents(members, only.keep_address):
         if isinstance(item, TarProblem):
             out.problems.append(item)
@@ -155,6 +160,10 @@ def trace_batches(run: ArchiveRun) -> Iterator[Pending]:
     if not out.interrupted:
         yield from run.decode()
     yield run.pending
+
+
+def _both(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda name: a(name) and b(name)
 
 
 def _stored(item: TraceDoc, done: dict[tuple[str, float], float]) -> bool:

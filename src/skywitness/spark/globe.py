@@ -3,9 +3,13 @@ task does with one — the embedded globe ingest's own reading (``runtime.globe.
 members, inflating, the column-wise trace decoder, the callsign carried along a trace) and its
 rows (``runtime.globe.batch_rows``, ``store.schema.canonicalize``), without a store.
 
-A split series (``.tar.aa``, ``.tar.ab``, ...) or a joined ``.tar`` is one tar stream, read by
-one task from its start; an extracted ``globe_history/YYYY/MM/DD/`` folder is cut into pieces of
-``FOLDER_FILES`` trace files, one task each. A piece gives the state vectors, the trace
+A split series (``.tar.aa``, ``.tar.ab``, ...) or a joined ``.tar`` is one tar stream without an
+index: each of up to ``TAR_TASKS`` tasks reads the stream from its start and takes the trace
+members whose name falls to it (``share_of``: a stable hash of the name), passing over the
+others' data unread, so inflating and decoding — most of the work — are spread; a compressed
+tar (``.tar.gz``) is read by one task, as every reader would inflate it whole. An extracted
+``globe_history/YYYY/MM/DD/`` folder is cut into pieces of ``FOLDER_FILES`` trace files, one
+task each. A piece gives the state vectors, the trace
 identity facts (``identify.trace_facts``: ``r``, ``t``, ``dbFlags``, ``desc``, ...), the
 emitter categories its points carry and the members it could not read (named as the embedded
 ingest names them); ``spark ingest`` keeps the last three in the archive's record, and
@@ -15,7 +19,8 @@ ingest names them); ``spark ingest`` keeps the last three in the archive's recor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +33,58 @@ from ..runtime.globe import (
     batch_rows,
     trace_batches,
 )
-from ..sources.globe import GlobeInput, GlobeReader, trace_files
+from ..sources.compression import compression_of
+from ..sources.globe import GlobeInput, GlobeReader, icao_of_member, trace_files
 from ..sources.only import OnlyFilter
 from ..sources.tarstream import TarProblem
 from ..store.schema import canonicalize
 
 #: Trace files of an extracted day folder per Spark task (a day holds ~60k).
 FOLDER_FILES = 2_000
+#: Tasks sharing one uncompressed tar stream at most (each reads it whole: ~1 s a GB of page
+#: cache, against ~20 s a GB inflating and decoding its traces).
+TAR_TASKS = 8
 #: Bytes hashed at a time.
 _CHUNK_BYTES = 1 << 20
 
 
-def archive_pieces(inp: GlobeInput, folder_files: int | None = None) -> list[dict[str, Any]]:
-    """The pieces of one archive, as the plain values a Spark row carries (``input_of``); a
-    folder's of ``folder_files`` trace files each (default ``FOLDER_FILES``)."""
+def archive_pieces(
+    inp: GlobeInput, folder_files: int | None = None, tar_tasks: int | None = None
+) -> list[dict[str, Any]]:
+    """The pieces of one archive, as the plain values a Spark row carries (``input_of``): a
+    folder's of ``folder_files`` trace files each (default ``FOLDER_FILES``), an uncompressed
+    tar stream's ``tar_tasks`` shares (default ``TAR_TASKS``)."""
     folder_files = folder_files or FOLDER_FILES
-    base = {"name": inp.name, "parts": [str(p) for p in inp.parts], "missing": inp.missing}
+    base = {"name": inp.name, "parts": [str(p) for p in inp.parts], "missing": inp.missing,
+            "folder": None, "files": None, "share": None}  # fmt: skip
     if inp.folder is None:
-        return [{**base, "folder": None, "files": None, "piece": 0}]
+        n = 1 if _compressed(inp) else max(1, tar_tasks or TAR_TASKS)
+        if n == 1:
+            return [{**base, "piece": 0}]
+        return [{**base, "piece": i, "share": [i, n]} for i in range(n)]
     files = trace_files(inp.folder)
     chunks = [files[i : i + folder_files] for i in range(0, len(files), folder_files)] or [[]]
     return [
         {**base, "folder": str(inp.folder), "files": [str(f) for f in chunk], "piece": i}
         for i, chunk in enumerate(chunks)
     ]
+
+
+def _compressed(inp: GlobeInput) -> bool:
+    if not inp.parts:
+        return False
+    with inp.parts[0].open("rb") as fh:
+        return compression_of(fh.read(8)) is not None
+
+
+def share_of(i: int, n: int) -> Callable[[str], bool]:
+    """The trace members share ``i`` of ``n`` takes: by a hash of the name stable across
+    processes (a member named twice goes to one share, as one reader would meet both)."""
+
+    def mine(name: str) -> bool:
+        return icao_of_member(name) is not None and zlib.crc32(name.encode()) % n == i
+
+    return mine
 
 
 def input_of(piece: dict[str, Any]) -> GlobeInput:
@@ -90,17 +123,20 @@ def archive_size(inp: GlobeInput) -> int:
 def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Table]:
     """The canonical state vectors of one piece, a batch at a time; once they are all given,
     ``found`` holds the piece's ``stats`` (``IngestStats``), trace ``facts``, emitter
-    ``categories`` and unreadable members (``problems``: [member, offset, what])."""
+    ``categories`` and unreadable members (``problems``: [member, offset, what]; a damaged
+    stream is named by every share of it)."""
     inp = input_of(piece)
     out = GlobeOutcome(inp.name)
     if piece["piece"] == 0:  # a gap in the series is the archive's, named once
         out.problems += [TarProblem(m, 0, "part missing from the series") for m in inp.missing]
     reader = GlobeReader(inp)
-    out.stats.bytes_read = reader.total_bytes
+    share = piece.get("share")
+    if share is None or share[0] == 0:  # the stream's bytes, counted once
+        out.stats.bytes_read = reader.total_bytes
     run = ArchiveRun(reader, out, OnlyFilter(), {}, BATCH_POINTS)
     facts: list[tuple[str, str, str]] = []
     categories: dict[str, str] = {}
-    for batch in trace_batches(run):
+    for batch in trace_batches(run, None if share is None else share_of(*share)):
         if not batch.obs:
             continue
         _, rows = batch_rows(batch, inp.name, out.stats)

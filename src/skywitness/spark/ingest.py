@@ -166,17 +166,18 @@ class _Work:
     version: str = ""  # the version its facts are recorded under
 
 
-def _work(paths: Sequence[str], opts: RunOptions) -> list[_Work]:
+def _work(paths: Sequence[str], opts: RunOptions, tasks: int) -> list[_Work]:
     from ..runtime.globe import FORMAT, archive_spec
     from ..sources.globe import group_inputs
-    from .globe import archive_digest, archive_pieces, archive_size
+    from .globe import TAR_TASKS, archive_digest, archive_pieces, archive_size
 
     archives, rest = group_inputs(paths)
     todo = [_Work(p, file_sha256(p), Path(p).stat().st_size, opts.fmt, None, Path(p).name)
             for p in rest]  # fmt: skip
-    for inp in archives:
+    for inp in archives:  # a tar stream shared by up to as many tasks as run at once
+        pieces = archive_pieces(inp, tar_tasks=min(tasks, TAR_TASKS))
         todo.append(_Work(archive_spec(inp), archive_digest(inp), archive_size(inp), FORMAT,
-                          archive_pieces(inp), inp.name))  # fmt: skip
+                          pieces, inp.name))  # fmt: skip
     return todo
 
 
@@ -190,7 +191,7 @@ def spark_ingest(
     side = LakeFiles(spark, lake)
     report = SparkIngestReport()
     todo: list[_Work] = []
-    for w in _work(paths, opts):
+    for w in _work(paths, opts, int(spark.sparkContext.defaultParallelism)):
         if side.exists(f"{RECORDS_DIR}/{w.digest}.json"):
             report.skipped.append(w.path)
         else:
@@ -245,9 +246,11 @@ def _found_of(pieces: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     out: dict[str, Any] = {"categories": {}}
     for _, got in pieces:
         out["categories"].update(got.get("categories", {}))
-        for name in ("facts", "problems"):
-            if name in got:
-                out.setdefault(name, []).extend(got[name])
+        if "facts" in got:
+            out.setdefault("facts", []).extend(got["facts"])
+        if "problems" in got:  # a damaged stream is named by each share that read it: once
+            named = out.setdefault("problems", [])
+            named += [p for p in got["problems"] if p not in named]
     return out
 
 
