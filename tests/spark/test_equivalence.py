@@ -19,7 +19,8 @@ import pytest
 from skywitness.flights import build_flights
 from skywitness.runtime.pipeline import RunOptions, track_tables
 from skywitness.spark.flights import spark_rebuild_flights
-from skywitness.spark.ingest import SparkIngestReport, spark_ingest, with_date
+from skywitness.spark.ingest import SparkIngestReport, ingest_records, spark_ingest, with_date
+from skywitness.spark.investigate import spark_inputs
 from skywitness.stats import IngestStats
 from skywitness.store.schema import conform
 
@@ -212,6 +213,11 @@ def test_a_lake_given_as_a_uri(
     assert lake_states(tmp_path).equals(embedded["readsb"])
     assert len(list((tmp_path / "_spark" / "ingested").glob("*.json"))) == 1
     assert spark_ingest(spark, [inputs["readsb"]], uri).skipped == [inputs["readsb"]]
+    # its records (the evidence's inputs, the identity facts) read back through the URI too:
+    # the folder path of the URI was read as a local folder named "file:" and gave none
+    records = ingest_records(uri)
+    assert len(records) == 1 and records == ingest_records(tmp_path)
+    assert [r.sha256 for r in spark_inputs(uri)] == [records[0]["sha256"]]
     since, until = _window(embedded["readsb"])
     assert spark_rebuild_flights(spark, uri + "/", since, until).count() > 0
     got = conform_flights(pq.read_table(tmp_path / "flights"))

@@ -42,7 +42,7 @@ from ..store.lake import STATES_DIR
 from ..store.schema import conform
 from ..timeutil import iso_z
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
-from .lakefs import LakeFiles, lake_path
+from .lakefs import LakeFiles, active_session, is_uri, lake_path
 
 RECORDS_DIR = "_spark/ingested"
 #: State vectors per lake file at most (~100 MB at ~26 bytes a row): ``spark flights`` hands
@@ -255,11 +255,11 @@ def _found_of(pieces: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
 
 
 def ingest_records(lake: str | Path) -> list[dict[str, Any]]:
-    """The records of the files ``spark ingest`` stored into a local ``lake``, in the order
-    they were ingested (then by path: the files of one run share a time)."""
-    records = Path(lake) / RECORDS_DIR
-    if not records.is_dir():
-        return []
-    docs = [json.loads(p.read_text()) for p in sorted(records.glob("*.json"))]
+    """The records of the files ``spark ingest`` stored into ``lake`` (a local folder, or a URI
+    read through the running Spark session's filesystems), in the order they were ingested
+    (then by path: the files of one run share a time)."""
+    session = active_session() if is_uri(lake) else None
+    texts = LakeFiles(session, lake).read_texts(RECORDS_DIR, ".json")
+    docs = [json.loads(text) for _, text in texts]
     docs.sort(key=lambda d: (str(d.get("ingested_at", "")), str(d["path"])))
     return docs

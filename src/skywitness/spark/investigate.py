@@ -161,7 +161,8 @@ def _boxes(
 
 
 def spark_inputs(lake: str) -> list[IngestRecord]:
-    """The files ``spark ingest`` stored into a local ``lake`` (its records), as inputs."""
+    """The files ``spark ingest`` stored into ``lake`` (its records; a folder or a URI), as
+    inputs."""
     out = []
     for i, d in enumerate(ingest_records(lake), start=1):
         when = parse_iso(d["ingested_at"]) if d.get("ingested_at") else None

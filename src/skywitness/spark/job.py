@@ -137,9 +137,11 @@ def run_flights(args: argparse.Namespace) -> int:
         raise SkywitnessError("flights on Spark need --since and --until (the window to rebuild)")
     # the store's runways and aircraft kinds (with the categories the lake's ingest heard), as
     # the embedded rebuild uses them
+    # (the session first: a lake given as a URI has its records read through it)
+    spark = _session(args)
     runways, kinds = catalogue_reference(data_dir(getattr(args, "data_dir", None)), _lake(args))
     flights = spark_rebuild_flights(
-        _session(args), _lake(args), args.since, args.until, runways=runways, kinds=kinds
+        spark, _lake(args), args.since, args.until, runways=runways, kinds=kinds
     )
     print(f"{flights.count():,} flights starting {short_z(args.since, 'date-minute')} to "
           f"{short_z(args.until, 'date-minute')} written to {_lake(args)}/flights")  # fmt: skip

@@ -19,10 +19,10 @@ from .ingest import ingest_records
 
 
 def record_lake_facts(con: Any, lake: str | Path) -> int:
-    """Merge the identity facts a local ``lake``'s records keep into catalogue ``con``'s, file
-    by file in ingest order, as embedded ``ingest`` does: an archive's trace facts, then the
-    emitter categories, version the file's (the archive's) name, recorded at its ingest time;
-    returns the facts added."""
+    """Merge the identity facts ``lake``'s records keep (a folder or a URI) into catalogue
+    ``con``'s, file by file in ingest order, as embedded ``ingest`` does: an archive's trace
+    facts, then the emitter categories, version the file's (the archive's) name, recorded at
+    its ingest time; returns the facts added."""
     ensure_identity_schema(con)
     added = 0
     for d in ingest_records(lake):

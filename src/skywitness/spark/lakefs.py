@@ -1,7 +1,8 @@
 """The lake's side files (``spark ingest``'s records of the files it stored) where the lake is:
 a local folder as plain files, a lake given as a URI (``s3a://``, ``gs://``, ``abfss://``,
 ``hdfs://``, ``file://``) through Spark's own filesystems (Hadoop's ``FileSystem``, configured
-as the session is), so a cluster's ingest is resumable whatever holds its lake."""
+as the session is), so a cluster's ingest is resumable, and its records (inputs, identity
+facts) readable by ``spark flights`` and ``spark investigate``, whatever holds its lake."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class LakeFiles:
     """Small text files under a lake: exists, write (replacing), by a path relative to it."""
 
     def __init__(self, spark: Any, lake: str | Path) -> None:
-        self.lake, self.uri = lake, is_uri(lake)
+        self.spark, self.lake, self.uri = spark, lake, is_uri(lake)
         if self.uri:
             jvm = spark.sparkContext._jvm
             self._path = jvm.org.apache.hadoop.fs.Path
@@ -48,3 +49,29 @@ class LakeFiles:
             out.write(bytearray(text.encode()))
         finally:
             out.close()
+
+    def read_texts(self, rel_dir: str, suffix: str) -> list[tuple[str, str]]:
+        """(name, text) of each file directly under ``rel_dir`` whose name ends in ``suffix``,
+        by name; [] when the folder is not there."""
+        if not self.uri:
+            folder = Path(self.lake) / rel_dir
+            if not folder.is_dir():
+                return []
+            return [(p.name, p.read_text()) for p in sorted(folder.glob("*" + suffix))]
+        if not self.exists(rel_dir):
+            return []
+        pairs = self.spark.sparkContext.wholeTextFiles(lake_path(self.lake, rel_dir)).collect()
+        named = ((str(path).rsplit("/", 1)[-1], str(text)) for path, text in pairs)
+        return sorted((name, text) for name, text in named if name.endswith(suffix))
+
+
+def active_session() -> Any:
+    """The Spark session this process runs (a lake given as a URI is read through it)."""
+    from pyspark.sql import SparkSession
+
+    from ..errors import SkywitnessError
+
+    session = SparkSession.getActiveSession()
+    if session is None:
+        raise SkywitnessError("a lake given as a URI is read through Spark: no session is running")
+    return session
