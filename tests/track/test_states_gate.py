@@ -26,10 +26,12 @@ ORDER = [("icao24", "ascending"), ("timestamp", "ascending")]
 def tracked(
     table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0
 ) -> tuple[pa.Table, IngestStats]:
-    """What the tracker makes of ``table``: the reference the gate must equal."""
+    """What the tracker makes of ``table``'s rows in time order (as the ingest step gives it
+    a document): the reference the gate must equal."""
     stats = IngestStats()
     tracker = Tracker(rate_s=rate_s, lost_after_s=lost_after_s, stats=stats)
-    rows = tracker.update_observations(observations_from_states(table, "doc"))
+    obs = observations_from_states(table, "doc")
+    rows = tracker.update_observations(obs.take(np.argsort(obs.timestamp, kind="stable")))
     out = StateVectors.concat([rows, tracker.flush()]).to_arrow()
     return out.take(pc.sort_indices(out, _every_column(out))), stats
 

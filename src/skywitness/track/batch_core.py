@@ -43,12 +43,12 @@ class Segments:
         return int(self.starts.shape[0])
 
 
-def segments(key: Arr, t: F8, lost_after_s: float) -> Segments:
+def segments(key: Arr, t: F8, lost: npt.NDArray[np.bool_]) -> Segments:
+    """``lost``: the row's aircraft was lost just before it (``arrival.lost_before``)."""
     n = t.shape[0]
     new_key = np.ones(n, dtype=np.bool_)
     new_key[1:] = key[1:] != key[:-1]
-    cut = new_key.copy()
-    cut[1:] |= t[1:] - t[:-1] > lost_after_s
+    cut = new_key | lost
     starts = np.flatnonzero(cut)
     g = np.cumsum(cut) - 1
     ends = np.append(starts[1:] - 1, n - 1)
@@ -97,7 +97,11 @@ def emitted(t: F8, s: Segments, upd: I8, carry: Carry, rate_s: float) -> tuple[I
     row is not emitted (see ``distinct_ms``)."""
     if rate_s > 0:
         bucket = np.floor(t / rate_s)
-        prev_b = pick(bucket, prev_in(upd, s.g), carry["emit_bucket"][s.g[upd]])
+        # against the latest bucket updated before: the previous update's (rows of a segment
+        # are in time order), never below the carried one (a step of rows older than what the
+        # aircraft's earlier steps gave emits nothing a whole step of them would not)
+        carried_b = carry["emit_bucket"][s.g[upd]]
+        prev_b = np.maximum(pick(bucket, prev_in(upd, s.g), carried_b), carried_b)
         e = upd[bucket[upd] > prev_b]
     else:
         bucket = t
@@ -181,7 +185,9 @@ def carried_out(
     receiver_fields(b, out, carry, w, first_w, we)
     fs = carry["first_seen"][w]
     out["first_seen"] = np.where(np.isnan(fs), t[first_w], fs)
-    out["last_seen"] = t[we]
+    out["last_seen"] = np.maximum(t[we], carry["last_seen"][w])  # a step of late rows
+    for name in res.rej_end:
+        out[name] = res.rej_end[name][w]
     return out
 
 
@@ -203,7 +209,9 @@ def emission_out(
     last_upd = last_at(upd, we, first_w)
     last_emit = last_at(e, we, first_w)
     out["last_update"] = pick(t, last_upd, carry["last_update"][w])
-    out["emit_bucket"] = pick(bucket, last_emit, carry["emit_bucket"][w])
+    # the latest bucket with an update, emitted or not (``emitted`` compares with it)
+    out["emit_bucket"] = np.maximum(pick(bucket, last_upd, carry["emit_bucket"][w]),
+                                    carry["emit_bucket"][w])  # fmt: skip
     # only the last emitted row's stored millisecond is kept: round those rows, not all
     out["emit_ms"] = (
         np.where(last_emit >= 0, stored_ms(t[np.maximum(last_emit, 0)]), carry["emit_ms"][w])

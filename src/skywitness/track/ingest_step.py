@@ -147,7 +147,9 @@ class IngestStep:
             if self._track_states:
                 from ..sources.states import observations_from_states
 
-                chunk = observations_from_states(chunk.table, chunk.source)
+                obs = observations_from_states(chunk.table, chunk.source)
+                # a document's rows come in time order: the gate's order (``gate_states``)
+                chunk = obs.take(np.argsort(obs.timestamp, kind="stable"))
             else:
                 self.stats.accepted += len(chunk)
                 from .states_gate import gate_states  # states documents only

@@ -62,6 +62,16 @@ def local_decode(yz: Any, xz: Any, odd: Any, sfc: B1, r_lat: F8, r_lon: F8) -> t
     return np.where(sfc, la_s, la_a), np.where(sfc, lo_s, lo_a)
 
 
+#: The carried "last rejected unambiguous fix" of ``gate``'s walk: columns (table names) and
+#: the blank of each (none held).
+REJECTED_COLUMNS: dict[str, tuple[str, Any]] = {
+    "rej_lat": ("f8", np.nan),
+    "rej_lon": ("f8", np.nan),
+    "rej_t": ("f8", np.nan),
+    "rej_sfc": ("?", False),
+}
+
+
 def gate(
     t: F8,
     g: I8,
@@ -78,6 +88,39 @@ def gate(
     carry: dict[str, npt.NDArray[Any]],
 ) -> B1:
     """Accept resolved positions that are reachable from the previous accepted one."""
+    ok, _ = gate_carrying(t, g, gstart, lat, lon, resolved, sfc, kind_global, refs, cpr_lat,
+                          cpr_lon, cpr_odd, carry)  # fmt: skip
+    return ok
+
+
+def gate_carrying(
+    t: F8,
+    g: I8,
+    gstart: I8,
+    lat: F8,
+    lon: F8,
+    resolved: B1,
+    sfc: B1,
+    kind_global: B1,
+    refs: References,
+    cpr_lat: Any,
+    cpr_lon: Any,
+    cpr_odd: Any,
+    carry: dict[str, npt.NDArray[Any]],
+) -> tuple[B1, dict[str, npt.NDArray[Any]]]:
+    """``gate``, and per group (``REJECTED_COLUMNS``) the last rejected unambiguous fix its
+    walk holds at the group's end: carried to the next batch (``carry``'s, blank where it has
+    none), so that two agreeing fixes either side of a step's end restart the aircraft's
+    reference as they do inside one step."""
+    ng = carry["lat"].shape[0]
+    rej = {
+        name: carry[name].copy() if name in carry else np.full(ng, blank, dtype=dtype)
+        for name, (dtype, blank) in REJECTED_COLUMNS.items()
+    }
+    # an accepted position clears it: with no rejection, every group with a position does
+    heard = np.unique(g[resolved])
+    for name, (_, blank) in REJECTED_COLUMNS.items():
+        rej[name][heard] = blank
     prev = prev_index(resolved, gstart)
     p_lat = pick(lat, prev, carry["lat"][g])
     p_lon = pick(lon, prev, carry["lon"][g])
@@ -88,24 +131,25 @@ def gate(
     fail = resolved & has_prev & (d > gate_allowed_nm(t - p_t, p_sfc & sfc))
     ok: B1 = resolved & ~fail
     if not fail.any():
-        return ok
+        return ok, rej
     # A row decoded against its own reference that is the previous row's position as it stands
     # (or the carried one): re-decoded against that row once it is accepted it gives the same
     # position (the local decode is exact arithmetic), so it needs no walk either.
     own = refs.kind == REF_OWN
     same_ref = own & (refs.lat == p_lat) & (refs.lon == p_lon)
     _fix_up(t, g, lat, lon, resolved, fail, sfc, kind_global, refs, same_ref, cpr_lat, cpr_lon,
-            cpr_odd, carry, ok)  # fmt: skip
-    return ok
+            cpr_odd, carry, ok, rej)  # fmt: skip
+    return ok, rej
 
 
 def _fix_up(
     t: F8, g: I8, lat: F8, lon: F8, resolved: B1, fail: B1, sfc: B1, kind_global: B1,
     refs: References, same_ref: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any,
-    carry: dict[str, npt.NDArray[Any]], ok: B1,
+    carry: dict[str, npt.NDArray[Any]], ok: B1, rej_end: dict[str, npt.NDArray[Any]],
 ) -> None:  # fmt: skip
     """``gate``'s sequential fix-up: ``ok``, ``lat`` and ``lon`` corrected in place for the
-    aircraft (``g``: sorted groups) with a failure, from their first row."""
+    aircraft (``g``: sorted groups) with a failure, from their first row and the last rejected
+    fix ``carry`` holds; ``rej_end`` gets the one held at each such group's end."""
     # A row that passed the whole-array check against the row before it, when that row was
     # accepted as it stood, is accepted as it stands: only the stretches after a rejection, and
     # rows re-decoded against another reference than they were decoded with, are walked one
@@ -120,6 +164,9 @@ def _fix_up(
         a_lat, a_lon = float(carry["lat"][grp]), float(carry["lon"][grp])
         a_t, a_sfc = float(carry["pos_t"][grp]), bool(carry["pos_sfc"][grp])
         rej: tuple[float, float, float, bool] | None = None  # last rejected global fix
+        if "rej_lat" in carry and not np.isnan(carry["rej_lat"][grp]):
+            rej = (float(carry["rej_lat"][grp]), float(carry["rej_lon"][grp]),
+                   float(carry["rej_t"][grp]), bool(carry["rej_sfc"][grp]))  # fmt: skip
         synced = True  # the anchor is what the whole-array check compared against
         j = 0
         while j < rows.shape[0]:
@@ -165,6 +212,9 @@ def _fix_up(
                 rej = None
             elif kind_global[r]:
                 rej = (la, lo, float(t[r]), bool(sfc[r]))
+        held = rej if rej is not None else (np.nan, np.nan, np.nan, False)
+        for name, value in zip(REJECTED_COLUMNS, held, strict=True):
+            rej_end[name][grp] = value
 
 
 def _redecode(

@@ -23,9 +23,10 @@ from .position_gate import (
     REF_NONE,
     REF_OWN,
     REF_RECEIVER,
+    REJECTED_COLUMNS,
     SURFACE_LOCAL_REF_MAX_S,
     References,
-    gate,
+    gate_carrying,
     local_decode,
 )
 from .table import CPR_CLASSES
@@ -50,6 +51,7 @@ class Resolved:
     bad: B1  # a decode was possible (pair or reference) but failed
     waiting: int  # unresolved for want of a pair or reference (not an error)
     cpr_end: dict[str, npt.NDArray[Any]]  # per group: air0_lat, air0_lon, air0_t, ...
+    rej_end: dict[str, npt.NDArray[Any]]  # per group: the gate's last rejected fix (rej_lat ...)
 
 
 def resolve(
@@ -92,7 +94,9 @@ def resolve(
     bad = np.zeros(n, dtype=np.bool_)
     lat[p], lon[p], ok[p], surface[p] = sub.lat, sub.lon, sub.ok, sub.surface
     implausible[p], bad[p] = sub.implausible, sub.bad
-    return Resolved(lat, lon, ok, surface, implausible, bad, sub.waiting, sub.cpr_end)
+    return Resolved(
+        lat, lon, ok, surface, implausible, bad, sub.waiting, sub.cpr_end, sub.rej_end
+    )
 
 
 def _resolve_rows(
@@ -116,7 +120,7 @@ def _resolve_rows(
     attempted = pair.paired | (refs.kind != REF_NONE)
     bad = is_cpr & ~resolved & attempted
     waiting = int(np.count_nonzero(is_cpr & ~resolved & ~attempted))
-    ok = gate(
+    ok, rej_end = gate_carrying(
         r.t,
         r.g,
         r.gstart,
@@ -134,7 +138,7 @@ def _resolve_rows(
     implausible = resolved & ~ok
     out_lat = np.where(ok, lat, np.nan)
     out_lon = np.where(ok, lon, np.nan)
-    return Resolved(out_lat, out_lon, ok, sfc, implausible, bad, waiting, cpr_end)
+    return Resolved(out_lat, out_lon, ok, sfc, implausible, bad, waiting, cpr_end, rej_end)
 
 
 @dataclass(slots=True)

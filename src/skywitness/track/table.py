@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .position_gate import REJECTED_COLUMNS
 from .state_vectors import POSITION_SOURCE_LABELS, StateVectors
 
 #: Per-field columns kept for every scalar state field: value, time set (unix s), SourceKind.
@@ -35,7 +36,8 @@ def _columns() -> dict[str, tuple[str, Any]]:
         "first_seen": ("f8", np.nan),
         "last_seen": ("f8", -np.inf),
         "last_update": ("f8", np.nan),
-        "emit_bucket": ("f8", -np.inf),  # last emission bucket floor(t / rate_s)
+        # the latest emission bucket floor(t / rate_s) holding an update (emitted or not)
+        "emit_bucket": ("f8", -np.inf),
         # the stored millisecond (``stored_ms``) of the last emitted row: a later update in
         # that millisecond is not a new row (the store would hold that instant twice)
         "emit_ms": ("f8", np.nan),
@@ -66,6 +68,7 @@ def _columns() -> dict[str, tuple[str, Any]]:
         cols[name] = (dtype, blank)
         cols[name + "_t"] = ("f8", -np.inf)
         cols[name + "_k"] = ("u1", 0)
+    cols.update(REJECTED_COLUMNS)  # the position gate's last rejected fix
     for c in CPR_CLASSES:
         cols[c + "_lat"] = ("i4", -1)
         cols[c + "_lon"] = ("i4", -1)

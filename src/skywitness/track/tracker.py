@@ -23,6 +23,7 @@ from .address_filter import AddressFilter, message_keys, sort_order
 from .batch import Batch, from_messages, from_observations
 from .changes import detect
 from .events import Event, EventKind
+from .arrival import arrival_passes, lost_before
 from .places import Places
 from .positions import resolve
 from .row_sources import RowSources
@@ -60,6 +61,7 @@ class Tracker:
         self._sources: list[str] = [""]  # the table keeps source names as indices
         self._source_ids: dict[str, int] = {"": 0}
         self._held: list[StateVectors] = []  # final rows of expired aircraft, not yet returned
+        self._clock = -np.inf  # the newest time tracked or expired to (unix s)
 
     def __len__(self) -> int:
         return len(self._table)
@@ -105,7 +107,7 @@ class Tracker:
             self.stats.reject(RejectReason.UNKNOWN_ADDRESS, source, count=unknown)
         rows, keys = rows[ok], keys[ok]
         sid = self._row_source_ids(row_sources, rows)
-        sv, lat, lon = self._ingest(from_messages(msgs, rows, keys), source, sid)
+        sv, lat, lon = self._ingest_passes(from_messages(msgs, rows, keys), rows, source, sid)
         sv = self._with_held(sv)
         out_lat = np.full(len(msgs), np.nan)
         out_lon = np.full(len(msgs), np.nan)
@@ -125,8 +127,9 @@ class Tracker:
             _count_unusable(self.stats, obs, keep, ~timed, row_sources)
         b = b.take(keep)
         order = sort_order(b.key, b.t)
-        b = b.take(order)
-        sv, _, _ = self._ingest(b, obs.source, self._row_source_ids(row_sources, keep[order]))
+        rows = keep[order]
+        sid = self._row_source_ids(row_sources, rows)
+        sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid)
         return self._with_held(sv)
 
     def _row_source_ids(
@@ -169,7 +172,8 @@ class Tracker:
         cols["pending"][slots] = False
         cols["emit_ms"][slots] = stored_ms(cols["last_update"][slots])
         if self.rate_s > 0:
-            cols["emit_bucket"][slots] = np.floor(cols["last_update"][slots] / self.rate_s)
+            last_b = np.floor(cols["last_update"][slots] / self.rate_s)
+            cols["emit_bucket"][slots] = np.maximum(cols["emit_bucket"][slots], last_b)
         return sv
 
     def _with_held(self, sv: StateVectors) -> StateVectors:
@@ -183,9 +187,10 @@ class Tracker:
         """LOST events for aircraft unheard for ``lost_after_s`` before ``now``; forget them.
 
         Their unemitted final state is returned by the next ``update``/``flush``."""
+        self._clock = max(self._clock, now)
         slots = self._table.active_slots()
         last = self._table.cols["last_seen"][slots]
-        gone = slots[last < now - self.lost_after_s]
+        gone = slots[last < self._clock - self.lost_after_s]
         if gone.size:
             self._lost(gone)
 
@@ -207,17 +212,56 @@ class Tracker:
 
     # -- the batch core -------------------------------------------------------------------
 
-    def _ingest(
-        self, b: Batch, source: str, sid: npt.NDArray[np.int64] | None = None
+    def _ingest_passes(
+        self, b: Batch, arrival: npt.NDArray[np.int64], source: str, sid: Arr | None
     ) -> tuple[StateVectors, F8, F8]:
-        """Core over a batch sorted by (key, time); returns rows and per-row positions.
-        ``sid``: each row's source (an index of ``_sources``) where the rows are of several."""
+        """``_ingest`` over a batch sorted by (key, time, ``arrival``: each row's place in the
+        input), one pass at a time (``arrival_passes``) where an aircraft's rows went back in
+        time: a row is tracked after every row of its aircraft that arrived before it, as a
+        step of its own would track it."""
         n = b.t.shape[0]
         if n == 0:
             return StateVectors.empty(), np.zeros(0), np.zeros(0)
+        passes = arrival_passes(b.key, b.t, arrival)
+        lost = lost_before(b.key, b.t, arrival, self._seen(b.key), self._clock,
+                           self.lost_after_s, passes is None)  # fmt: skip
+        if passes is None:
+            out = self._ingest(b, source, sid, lost)
+        else:
+            lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+            parts: list[StateVectors] = []
+            by_pass = np.argsort(passes, kind="stable")  # each pass's rows stay sorted
+            ends = np.cumsum(np.bincount(passes))
+            for a, z in zip([0, *ends[:-1].tolist()], ends.tolist(), strict=True):
+                sel = by_pass[a:z]
+                sv, la, lo = self._ingest(
+                    b.take(sel), source, None if sid is None else sid[sel], lost[sel]
+                )
+                parts.append(sv)
+                lat[sel], lon[sel] = la, lo
+            out = StateVectors.concat(parts), lat, lon
+        self.expire(float(np.max(b.t)))
+        return out
+
+    def _seen(self, key: Arr) -> F8:
+        """Each row's aircraft's last-seen time (-inf for one not known); ``key`` sorted."""
+        n = key.shape[0]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, int)
+        slots = self._table.lookup(key[starts].tolist())
+        seen = self._table.cols["last_seen"][slots]
+        out: F8 = np.repeat(seen, np.diff(np.r_[starts, n]))
+        return out
+
+    def _ingest(
+        self, b: Batch, source: str, sid: npt.NDArray[np.int64] | None, lost: Arr
+    ) -> tuple[StateVectors, F8, F8]:
+        """Core over a batch sorted by (key, time); returns rows and per-row positions.
+        ``sid``: each row's source (an index of ``_sources``) where the rows are of several;
+        ``lost``: the row's aircraft was lost just before it (``arrival.lost_before``)."""
+        n = b.t.shape[0]
         t, key = b.t, b.key
-        s = core.segments(key, t, self.lost_after_s)
-        carry_slot, carry = self._carry(key, t, s)
+        s = core.segments(key, t, lost)
+        carry_slot, carry = self._carry(key, s, lost)
         f = core.accept_fields(b, s, carry)
         res = resolve(t, s.g, s.count, b.cpr_kind, b.cpr_odd, b.cpr_lat, b.cpr_lon, b.lat,
                       b.lon, b.groundspeed, carry, self.reference, self.places)  # fmt: skip
@@ -254,21 +298,20 @@ class Tracker:
         table.scatter(slots, out)
         if self.stats is not None:
             self.stats.aircraft.update(wkeys.tolist())
-        self.expire(float(np.max(t)))
         lat_rows = np.full(n, np.nan)
         lon_rows = np.full(n, np.nan)
         lat_rows[pos], lon_rows[pos] = res.lat[pos], res.lon[pos]
         return sv, lat_rows, lon_rows
 
     def _carry(
-        self, key: Arr, t: F8, s: core.Segments
+        self, key: Arr, s: core.Segments, lost: Arr
     ) -> tuple[npt.NDArray[np.int64], dict[str, Arr]]:
         """Carried state: the slot of known, not expired aircraft for each first segment
         (an expired one is lost now), and the slots' columns per segment."""
-        table, cols = self._table, self._table.cols
+        table = self._table
         firsts = s.starts[s.first_seg]
         known = table.lookup(key[firsts].tolist())
-        stale = (known > 0) & (t[firsts] - cols["last_seen"][known] > self.lost_after_s)
+        stale = (known > 0) & lost[firsts]
         if stale.any():
             self._lost(known[stale])
             known[stale] = 0
