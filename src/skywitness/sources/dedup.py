@@ -10,6 +10,14 @@ copies are counted in ``stats.rejected["duplicate"]`` (a tally, not a strict-mod
 
 The default window (0.1 s) is far above the microsecond-to-millisecond spread of one reception
 seen by several receivers/feeds and below the repetition period of real replies.
+
+A copy may come in behind newer frames (a feed resending a block a quarter of a second later,
+as the beastblackbox capture does; a slower receiver): the first copies of the last
+``late_s`` + window before the newest time read so far are kept as context, so such a copy is
+merged whichever step it comes in. A frame more than ``late_s`` behind the newest time read
+before it is never merged (nor kept as context): how the input is cut into steps changes
+nothing either way. Inside a step the earliest copy is kept; copies of one frame that come in
+out of time order more than a step apart can still both be kept.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from ..model import FrameBatch, RejectReason
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
+#: How far behind the newest time read a copy may come in and still be merged, s.
+DEFAULT_LATE_S = 1.0
 
 
 #: Odd 64-bit multiplier (golden ratio) mixing the second key word into the first.
@@ -101,8 +111,15 @@ def _window_heads(
 class Deduplicator:
     """Vectorised duplicate merging; state (recent first copies) carries across batches."""
 
-    def __init__(self, window_s: float = DEFAULT_WINDOW_S, stats: IngestStats | None = None):
+    def __init__(
+        self,
+        window_s: float = DEFAULT_WINDOW_S,
+        stats: IngestStats | None = None,
+        late_s: float = DEFAULT_LATE_S,
+    ):
         self.window_s = window_s
+        self.late_s = late_s
+        self._newest = -np.inf  # the newest time read so far
         self.stats = stats
         self.last_copies = np.zeros(0, dtype=np.int64)
         #: for frames of the last output batch heard by several receivers: output row → the
@@ -115,7 +132,12 @@ class Deduplicator:
 
     def filter(self, batch: FrameBatch) -> FrameBatch:
         n = len(batch)
-        eligible = np.flatnonzero(np.isfinite(batch.timestamp) & (batch.length != 2))
+        t_in = batch.timestamp
+        timed = np.isfinite(t_in)
+        # the newest time read before each frame: a frame further behind it is never merged
+        newest = np.maximum.accumulate(np.r_[self._newest, np.where(timed, t_in, -np.inf)])
+        self._newest = float(newest[-1])
+        eligible = np.flatnonzero(timed & (batch.length != 2) & (t_in >= newest[:-1] - self.late_s))
         m = self._prev_t.shape[0]
         keys = np.concatenate((self._prev_keys, _keys(batch, eligible)))
         t = np.concatenate((self._prev_t, batch.timestamp[eligible]))
@@ -135,10 +157,9 @@ class Deduplicator:
         row_copies = np.ones(n, dtype=np.int64)
         fr = first & is_new
         row_copies[eligible[order[fr] - m]] = copies[fr]
-        # group starts still inside the window of the newest time stay as context
+        # first copies a frame not yet too late could still be a copy of stay as context
         if ts.size:
-            horizon = float(ts.max())
-            live = first & (ts >= horizon - self.window_s)
+            live = first & (ts >= self._newest - self.late_s - self.window_s)
             self._prev_keys, self._prev_t = keys[order[live]], ts[live]
         ndup = int(dup_rows.size)
         if ndup and self.stats is not None:

@@ -127,7 +127,7 @@ def state_rows(
     source: str | Arr,
 ) -> StateVectors:
     """The state vectors of the emitted rows ``e``: each field's latest accepted value.
-    ``source``: the batch's source, or each row's (rows of several sources)."""
+    ``source``: the batch's source, or each emitted row's (rows of several sources)."""
     ge, first_e = s.g[e], s.gstart[e]
     at = {name: last_at(f.acc[name], e, first_e) for name in SCALAR_FIELDS}
     vals_at = {name: pick(f.values[name], at[name], carry[name][ge]) for name in SCALAR_FIELDS}
@@ -147,7 +147,7 @@ def state_rows(
         vertical_rate=vals_at["vertical_rate"],
         squawk=vals_at["squawk"],
         onground=vals_at["onground"],
-        source=np.full(e.shape[0], source) if isinstance(source, str) else source[e],
+        source=np.full(e.shape[0], source) if isinstance(source, str) else source,
         position_source=np.where(np.isfinite(lat_e), POSITION_SOURCE_LABELS[psrc_e], ""),
     )
 

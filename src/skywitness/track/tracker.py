@@ -278,8 +278,10 @@ class Tracker:
         self._count(res.implausible, res.bad, res.waiting, pos, source)
         upd = np.flatnonzero(f.updated)
         e, bucket = core.emitted(t, s, upd, carry, self.rate_s)
-        row_source = source if sid is None else np.array(self._sources)[sid]
-        sv = core.state_rows(b, s, f, res, pos, e, carry, row_source)
+        # the source names of the emitted rows only (a merged chunk's rows are many more)
+        row_source = source if sid is None else np.array(self._sources)[sid[e]]
+        sv = self._carried_finals(s, upd, carry_slot, carry)
+        sv = StateVectors.concat([sv, core.state_rows(b, s, f, res, pos, e, carry, row_source)])
         hexes = icao24_hex(key[s.starts])
         self._events.extend(
             detect(t, s.g, hexes, s.starts, s.ends, carry_slot == 0, ~s.last_seg, f.acc,
@@ -302,6 +304,20 @@ class Tracker:
         lon_rows = np.full(n, np.nan)
         lat_rows[pos], lon_rows[pos] = res.lat[pos], res.lon[pos]
         return sv, lat_rows, lon_rows
+
+    def _carried_finals(
+        self, s: core.Segments, upd: Arr, carry_slot: npt.NDArray[np.int64], carry: dict[str, Arr]
+    ) -> StateVectors:
+        """The unemitted final state of known aircraft lost inside this batch before any update
+        of theirs in it: read from the table before the batch overwrites their slots (the state
+        an ``expire`` at an earlier step's end would have returned)."""
+        gone = np.flatnonzero((carry_slot > 0) & ~s.last_seg & carry["pending"])
+        if gone.size == 0:
+            return StateVectors.empty()
+        updated = np.zeros(s.count, dtype=np.bool_)
+        updated[s.g[upd]] = True
+        gone = gone[~updated[gone]]
+        return self._rows_from_table(np.sort(carry_slot[gone]))
 
     def _carry(
         self, key: Arr, s: core.Segments, lost: Arr
