@@ -8,11 +8,16 @@ parity recomputed, so no aircraft "teleports" back to its start every 62 s), the
    alone, no framing, no tracking) on one core;
 2. times ``skywitness track FILE -o states.parquet`` (a subprocess: framing, decode, dedup,
    tracking and writing Parquet) on the same frames, and prints the ratio;
-3. runs ``skywitness track`` over a >= 1 GB capture and reports its peak memory (max RSS).
+3. runs ``skywitness track`` over a >= 1 GB capture and reports its peak memory (max RSS);
+4. with ``--merged-sources K``: times the ingest step in process over the speed run's frames
+   dealt in reads of ``MERGED_READ`` frames to K sources and stepped ``MERGED_STEP_READS``
+   reads at a time as one merged chunk, each row's source kept (what ``serve``'s tracker
+   thread does with many receivers: ``runtime/gather.py``, ``track/row_sources.py``).
 
 The timed runs may write compiled bytecode (to a folder in the work directory), as an installed
 copy does; a warm-up run on one repeat compiles it first. Usage:
-``python bench/track.py [--gigabytes 1.0] [--speed-copies 100] [--keep DIR]``.
+``python bench/track.py [--gigabytes 1.0] [--speed-copies 100] [--keep DIR]
+[--merged-sources 20]``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +49,9 @@ ADDRESS_SHIFT_BITS = 12  # repeat k XORs k << 12 into every address (low 12 bits
 ADDRESS_VARIANTS = 1 << (24 - ADDRESS_SHIFT_BITS)  # 4096 distinct repeats, then they cycle
 START = "2018-04-03T19:02:28Z"
 SPEED_RUNS = 3
+#: Frames per read of one source, and reads merged into one step (``--merged-sources``).
+MERGED_READ = 20
+MERGED_STEP_READS = 20
 
 
 def capture_frames() -> FrameBatch:
@@ -89,17 +98,53 @@ def check_readdress(frames: FrameBatch, delta: int) -> None:
     assert np.array_equal(b.icao24[~has], a.icao24[~has])
 
 
-def write_repeated(frames: FrameBatch, path: Path, copies: int) -> int:
+def repeats(frames: FrameBatch, copies: int) -> Iterator[FrameBatch]:
     """``copies`` back-to-back repeats of the capture, time running on, each repeat with its
-    own aircraft (after 4096 repeats, ~70 h of capture time, addresses come round again);
-    returns bytes written."""
+    own aircraft (after 4096 repeats, ~70 h of capture time, addresses come round again)."""
     span = int(frames.ticks.max() - frames.ticks.min()) + TICKS_PER_S
+    for k in range(copies):
+        shifted = readdress(frames, (k % ADDRESS_VARIANTS) << ADDRESS_SHIFT_BITS)
+        shifted.ticks = frames.ticks + np.uint64(k * span)
+        yield shifted
+
+
+def write_repeated(frames: FrameBatch, path: Path, copies: int) -> int:
+    """``repeats`` written as one Beast file; returns bytes written."""
     with open(path, "wb") as fh:
-        for k in range(copies):
-            shifted = readdress(frames, (k % ADDRESS_VARIANTS) << ADDRESS_SHIFT_BITS)
-            shifted.ticks = frames.ticks + np.uint64(k * span)
+        for shifted in repeats(frames, copies):
             fh.write(beast_bytes(shifted))
     return path.stat().st_size
+
+
+def merged_steps(frames: FrameBatch, copies: int, sources: int) -> tuple[int, int, float]:
+    """The ingest step over the repeats dealt in reads to ``sources`` sources and merged
+    ``MERGED_STEP_READS`` reads a step: (frames, steps, CPU seconds of the steps)."""
+    from skywitness.track import Tracker
+    from skywitness.track.ingest_step import IngestStep
+    from skywitness.track.row_sources import RowSources
+
+    start = frames.timestamp - (frames.ticks.astype(np.float64) / TICKS_PER_S)
+    whole = FrameBatch.concat(list(repeats(frames, copies)))
+    whole.timestamp = start[0] + whole.ticks.astype(np.float64) / TICKS_PER_S
+    n = len(whole)
+    code = (np.arange(n) // MERGED_READ % sources).astype(np.int64)
+    names = tuple(f"rx{k}" for k in range(sources))
+    stats = IngestStats()
+    rejects = tuple(IngestStats() for _ in names)
+    step = IngestStep(Tracker(stats=stats), stats)
+    per_step = MERGED_READ * MERGED_STEP_READS
+    chunks = [(a, min(a + per_step, n)) for a in range(0, n, per_step)]
+    cpu = 0.0
+    for a, z in chunks:
+        part = whole.take(np.arange(a, z))
+        rows = RowSources(names, code[a:z], rejects)
+        t0 = time.process_time()
+        step.step(part, row_sources=rows)
+        cpu += time.process_time() - t0
+    t0 = time.process_time()
+    step.flush()
+    cpu += time.process_time() - t0
+    return n, len(chunks), cpu
 
 
 def pymodes_rate(frames: FrameBatch, sample: int) -> float:
@@ -162,6 +207,7 @@ def main() -> None:
     parser.add_argument("--gigabytes", type=float, default=1.0)
     parser.add_argument("--speed-copies", type=int, default=100)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--merged-sources", type=int, default=0, help="also time merged steps")
     parser.add_argument(
         "--modes-only",
         action="store_true",
@@ -203,6 +249,16 @@ def main() -> None:
             f"pyModeS decode alone (Mode S frames only: {n_modes / secs / pms:.1f}x)"
         )
     print(summary)
+    if args.merged_sources:
+        best = min(
+            merged_steps(frames, args.speed_copies, args.merged_sources) for _ in range(SPEED_RUNS)
+        )
+        print(
+            f"merged steps (in process, best of {SPEED_RUNS}): {best[0]:,} frames from "
+            f"{args.merged_sources} sources in {best[1]:,} steps of "
+            f"{MERGED_READ * MERGED_STEP_READS} frames: {best[2]:.2f} CPU s, "
+            f"{best[0] / best[2]:,.0f} frames/CPU-s"
+        )
 
     copies = int(np.ceil(args.gigabytes * 1e9 / CAPTURE.stat().st_size))
     big = workdir / "big.beast"

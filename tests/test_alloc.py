@@ -3,6 +3,7 @@ faulted in afresh (issue 18: ~20k page faults and ~0.3-0.5 s CPU of a 1.1M-row s
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -73,3 +74,20 @@ def test_ingest_sets_it(shared_data: Path, tmp_path: Path, monkeypatch: pytest.M
     src = shared_data / "pymodes-tests" / "sample_data_adsb.csv"
     assert main(["ingest", "--data-dir", str(tmp_path / "d"), "-q", str(src)]) == 0
     assert calls == [True]
+
+
+def test_ingest_that_follows_or_reads_a_live_feed_keeps_the_defaults(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running ``ingest`` (``--follow``, a live feed) must give memory back after a
+    peak, as ``serve`` does: the docstring's rule (it was called under ``--follow`` too)."""
+    from skywitness.cli.ingest_cmd import is_batch
+
+    calls: list[bool] = []
+    monkeypatch.setattr(alloc, "keep_freed_memory", lambda: calls.append(True) or True)
+    src = shared_data / "pymodes-tests" / "sample_data_adsb.csv"
+    args = ["ingest", "--data-dir", str(tmp_path / "d"), "-q", "--follow", "5", str(src)]
+    assert main(args) == 0
+    assert calls == []
+    assert not is_batch(argparse.Namespace(sources=["tcp://127.0.0.1:30005"], follow=None))
+    assert is_batch(argparse.Namespace(sources=[str(src)], follow=None))

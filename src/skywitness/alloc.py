@@ -10,8 +10,9 @@ instead of trimming it, so those blocks are reused. Arrow's buffers (the Parquet
 columns, the compute kernels' results) are then taken from the same heap too (its ``system``
 memory pool, not its bundled mimalloc, which hands freed pages back to the kernel): numpy and
 Arrow reuse each other's freed blocks, ~0.3 s less CPU (system time) of that ingest
-(bench/RESULTS.md). For a batch command only: a long-running service (``serve``) keeps its
-defaults, so its memory goes back to the system after a peak.
+(bench/RESULTS.md). For a batch command only: a long-running process keeps the defaults, so
+its memory goes back to the system after a peak: ``serve``, and an ``ingest`` that follows a
+globe-history folder (``--follow``) or reads a live feed (``cli.ingest_cmd.is_batch``).
 """
 
 from __future__ import annotations

@@ -168,7 +168,9 @@ def test_the_gate_keeps_its_last_rejected_fix_across_steps() -> None:
 def test_an_aircraft_is_lost_on_the_clock_of_the_rows_come_in() -> None:
     """In quickstart 39cea8's rows go on after rows of other aircraft more than a minute
     newer: cut there, the step's end lost it (its altitude with it); in one step it was not."""
-    _assert_same(_step(_input("quickstart"), (214_378,), 1.0, 60.0), _whole("quickstart", 1.0, 60.0))
+    _assert_same(
+        _step(_input("quickstart"), (214_378,), 1.0, 60.0), _whole("quickstart", 1.0, 60.0)
+    )
 
 
 def test_resent_beast_frames_are_merged_whichever_step_they_come_in() -> None:
@@ -177,3 +179,12 @@ def test_resent_beast_frames_are_merged_whichever_step_they_come_in() -> None:
     whole = _whole("beast", 1.0, 60.0)
     assert whole[1]["duplicate"] == 5_523
     _assert_same(_step(_input("beast"), tuple(range(7, 13_954, 7)), 1.0, 60.0), whole)
+
+
+def test_an_aircraft_lost_inside_a_step_before_any_update_returns_its_pending_state() -> None:
+    """pyModeS's raw capture, loss after 3 s: 40621d's last update (a DF5 at 16:12:28.606)
+    ends the first step, and its next rows (DF11 only) come before a 6 s silence: the loss
+    inside the second step returned nothing of the state the first left pending."""
+    whole = _whole("hex", 1.0, 3.0)
+    assert whole[0].num_rows == 214
+    _assert_same(_step(_input("hex"), (252,), 1.0, 3.0), whole)

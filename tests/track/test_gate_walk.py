@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from skywitness.decode import decode_batch
 from skywitness.model import FrameBatch
 from skywitness.sources import open_source
-from skywitness.stats import IngestStats
 from skywitness.sources.dedup import Deduplicator
+from skywitness.stats import IngestStats
 from skywitness.track import Tracker, position_gate, positions
 from skywitness.track.position_gate import References
 

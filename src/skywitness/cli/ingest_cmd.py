@@ -59,10 +59,19 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def is_batch(args: argparse.Namespace) -> bool:
+    """The run ends by itself: it follows no globe-history folder (``--follow``) and reads no
+    live feed (followed until stopped), so it may keep freed memory (``alloc``)."""
+    from ..runtime.feeds import is_live_spec
+
+    return getattr(args, "follow", None) is None and not any(map(is_live_spec, args.sources))
+
+
 def run(args: argparse.Namespace) -> int:
     from ..alloc import keep_freed_memory
 
-    keep_freed_memory()  # a batch: reuse freed arrays rather than fault fresh ones in
+    if is_batch(args):  # reuse freed arrays rather than fault fresh ones in
+        keep_freed_memory()
     opts = run_options(args)
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)

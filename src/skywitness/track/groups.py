@@ -92,4 +92,3 @@ def distinct_ms(e: I8, t: F8, g: I8, carried_ms: F8) -> I8:
     before[same] = ms[same - 1]
     out: I8 = e[ms != before]
     return out
-

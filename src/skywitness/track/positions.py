@@ -23,7 +23,6 @@ from .position_gate import (
     REF_NONE,
     REF_OWN,
     REF_RECEIVER,
-    REJECTED_COLUMNS,
     SURFACE_LOCAL_REF_MAX_S,
     References,
     gate_carrying,
@@ -94,9 +93,7 @@ def resolve(
     bad = np.zeros(n, dtype=np.bool_)
     lat[p], lon[p], ok[p], surface[p] = sub.lat, sub.lon, sub.ok, sub.surface
     implausible[p], bad[p] = sub.implausible, sub.bad
-    return Resolved(
-        lat, lon, ok, surface, implausible, bad, sub.waiting, sub.cpr_end, sub.rej_end
-    )
+    return Resolved(lat, lon, ok, surface, implausible, bad, sub.waiting, sub.cpr_end, sub.rej_end)
 
 
 def _resolve_rows(

@@ -20,12 +20,13 @@ from ..stats import IngestStats
 from . import batch_core as core
 from . import fields as fld
 from .address_filter import AddressFilter, message_keys, sort_order
+from .arrival import arrival_passes, lost_before
 from .batch import Batch, from_messages, from_observations
 from .changes import detect
 from .events import Event, EventKind
-from .arrival import arrival_passes, lost_before
 from .places import Places
 from .positions import resolve
+from .rejects import count_by_source, count_unusable
 from .row_sources import RowSources
 from .snapshot import AircraftSnapshot, snapshot_of
 from .state_vectors import StateVectors, icao24_hex, stored_ms
@@ -93,18 +94,14 @@ class Tracker:
         if untimed.any():
             # Without a time nothing can be paired, gated or expired: counted, not tracked.
             usable &= ~untimed
-            if self.stats is not None:
-                n_bad = int(np.count_nonzero(untimed))
-                self.stats.reject(RejectReason.BAD_TIMESTAMP, source, count=n_bad)
+            self._reject(RejectReason.BAD_TIMESTAMP, np.flatnonzero(untimed), source, row_sources)
         rows = np.flatnonzero(usable)
         keys = message_keys(msgs)[rows]
         t = msgs.timestamp[rows]
         order = sort_order(keys, t)
         rows, keys = rows[order], keys[order]
         ok = af.accept_sorted(keys, msgs.address_verified[rows], t[order])
-        unknown = int(np.count_nonzero(~ok))
-        if self.stats is not None and unknown:
-            self.stats.reject(RejectReason.UNKNOWN_ADDRESS, source, count=unknown)
+        self._reject(RejectReason.UNKNOWN_ADDRESS, rows[~ok], source, row_sources)
         rows, keys = rows[ok], keys[ok]
         sid = self._row_source_ids(row_sources, rows)
         sv, lat, lon = self._ingest_passes(from_messages(msgs, rows, keys), rows, source, sid)
@@ -124,13 +121,24 @@ class Tracker:
         timed = np.isfinite(b.t)
         keep = np.flatnonzero((b.key != 0) & timed)
         if self.stats is not None:
-            _count_unusable(self.stats, obs, keep, ~timed, row_sources)
+            count_unusable(self.stats, obs, keep, ~timed, row_sources)
         b = b.take(keep)
         order = sort_order(b.key, b.t)
         rows = keep[order]
         sid = self._row_source_ids(row_sources, rows)
         sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid)
         return self._with_held(sv)
+
+    def _reject(
+        self, reason: RejectReason, rows: Arr, source: str, row_sources: RowSources | None
+    ) -> None:
+        """``rows`` (of a chunk) rejected for ``reason``, counted under each row's source."""
+        if self.stats is None or rows.shape[0] == 0:
+            return
+        if row_sources is None:
+            self.stats.reject(reason, source, count=int(rows.shape[0]))
+        else:
+            count_by_source(self.stats, reason, row_sources.code[rows], row_sources.names)
 
     def _row_source_ids(
         self, row_sources: RowSources | None, rows: npt.NDArray[np.int64]
@@ -275,7 +283,7 @@ class Tracker:
             fld.TRUST_FRESH_S["position"],
         )
         f.updated[pos] = True
-        self._count(res.implausible, res.bad, res.waiting, pos, source)
+        self._count(res.implausible, res.bad, res.waiting, pos, source, sid)
         upd = np.flatnonzero(f.updated)
         e, bucket = core.emitted(t, s, upd, carry, self.rate_s)
         # the source names of the emitted rows only (a merged chunk's rows are many more)
@@ -342,29 +350,21 @@ class Tracker:
         waiting: int,
         pos: Arr,
         source: str,
+        sid: Arr | None,
     ) -> None:
+        """Position counters, and the gate's rejects under each row's source (``sid``: each
+        row's index of ``_sources``, where the rows are of several)."""
         n_imp, n_bad = int(np.count_nonzero(implausible)), int(np.count_nonzero(bad))
         self.counters["position_implausible"] += n_imp
         self.counters["position_bad"] += n_bad
         self.counters["position_waiting"] += waiting
         self.counters["position_accepted"] += int(pos.shape[0])
-        if self.stats is not None:
-            self.stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=n_imp)
-            self.stats.reject(RejectReason.BAD_POSITION, source, count=n_bad)
-            self.stats.positions += int(pos.shape[0])
-
-
-def _count_unusable(
-    stats: IngestStats, obs: Observations, keep: Arr, untimed: Arr, rs: RowSources | None
-) -> None:
-    """Reports with no time, or no address, counted (strict: raised) under their source."""
-    parts = [(obs.source, np.arange(len(obs)))] if rs is None else [
-        (rs.names[j], rows) for j, rows in rs.rows_of()
-    ]  # fmt: skip
-    kept = np.zeros(len(obs), dtype=np.bool_)
-    kept[keep] = True
-    for name, rows in parts:
-        n_untimed = int(np.count_nonzero(untimed[rows]))
-        stats.reject(RejectReason.BAD_TIMESTAMP, name, count=n_untimed)
-        n_bad = rows.shape[0] - int(np.count_nonzero(kept[rows])) - n_untimed
-        stats.reject(RejectReason.BAD_RECORD, name, count=n_bad)
+        if self.stats is None:
+            return
+        self.stats.positions += int(pos.shape[0])
+        for reason, mask in ((RejectReason.IMPLAUSIBLE_POSITION, implausible),
+                             (RejectReason.BAD_POSITION, bad)):  # fmt: skip
+            if sid is None:
+                self.stats.reject(reason, source, count=int(np.count_nonzero(mask)))
+            else:
+                count_by_source(self.stats, reason, sid[mask], self._sources)
