@@ -48,18 +48,22 @@ def lost_before(
     seen: F8,
     clock: float,
     lost_after_s: float,
-    one_pass: bool,
+    in_order: str,
 ) -> npt.NDArray[np.bool_]:
     """For rows sorted by (``key``, time, ``arrival``): whether the row's aircraft was lost just
     before it came in: the newest time of all rows come in before it (and ``clock``, the
     tracker's before this batch), or its own, is more than ``lost_after_s`` past the newest of
     its aircraft's earlier rows (``seen``: each row's aircraft's carried last-seen time, -inf
-    for one not known). ``one_pass``: each aircraft's rows came in time order."""
+    for one not known). ``in_order``: "time" where all rows came in time order, none before
+    ``clock`` (the newest time is then the row's own), "aircraft" where each aircraft's did,
+    "" otherwise."""
     n = t.shape[0]
-    by_arrival = np.argsort(arrival)
-    newest = np.empty(n)
-    newest[by_arrival] = np.maximum.accumulate(np.r_[clock, t[by_arrival]])[:-1]
-    o = None if one_pass else np.lexsort((arrival, key))
+    newest = t
+    if in_order != "time":
+        by_arrival = np.argsort(arrival)
+        newest = np.empty(n)
+        newest[by_arrival] = np.maximum.accumulate(np.r_[clock, t[by_arrival]])[:-1]
+    o = None if in_order else np.lexsort((arrival, key))
     k, tt = (key, t) if o is None else (key[o], t[o])
     first = np.ones(n, dtype=np.bool_)
     first[1:] = k[1:] != k[:-1]

@@ -118,7 +118,7 @@ def gate_carrying(
         for name, (dtype, blank) in REJECTED_COLUMNS.items()
     }
     # an accepted position clears it: with no rejection, every group with a position does
-    heard = np.unique(g[resolved])
+    heard = g[resolved]
     for name, (_, blank) in REJECTED_COLUMNS.items():
         rej[name][heard] = blank
     prev = prev_index(resolved, gstart)

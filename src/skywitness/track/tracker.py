@@ -104,7 +104,8 @@ class Tracker:
         self._reject(RejectReason.UNKNOWN_ADDRESS, rows[~ok], source, row_sources)
         rows, keys = rows[ok], keys[ok]
         sid = self._row_source_ids(row_sources, rows)
-        sv, lat, lon = self._ingest_passes(from_messages(msgs, rows, keys), rows, source, sid)
+        b = from_messages(msgs, rows, keys)
+        sv, lat, lon = self._ingest_passes(b, rows, source, sid, _increasing(t))
         sv = self._with_held(sv)
         out_lat = np.full(len(msgs), np.nan)
         out_lon = np.full(len(msgs), np.nan)
@@ -126,7 +127,7 @@ class Tracker:
         order = sort_order(b.key, b.t)
         rows = keep[order]
         sid = self._row_source_ids(row_sources, rows)
-        sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid)
+        sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid, _increasing(b.t))
         return self._with_held(sv)
 
     def _reject(
@@ -221,20 +222,27 @@ class Tracker:
     # -- the batch core -------------------------------------------------------------------
 
     def _ingest_passes(
-        self, b: Batch, arrival: npt.NDArray[np.int64], source: str, sid: Arr | None
+        self,
+        b: Batch,
+        arrival: npt.NDArray[np.int64],
+        source: str,
+        sid: Arr | None,
+        sorted_in: bool,
     ) -> tuple[StateVectors, F8, F8]:
         """``_ingest`` over a batch sorted by (key, time, ``arrival``: each row's place in the
         input), one pass at a time (``arrival_passes``) where an aircraft's rows went back in
         time: a row is tracked after every row of its aircraft that arrived before it, as a
-        step of its own would track it."""
+        step of its own would track it. ``sorted_in``: the rows came in time order."""
         n = b.t.shape[0]
         if n == 0:
             return StateVectors.empty(), np.zeros(0), np.zeros(0)
-        passes = arrival_passes(b.key, b.t, arrival)
-        lost = lost_before(b.key, b.t, arrival, self._seen(b.key), self._clock,
-                           self.lost_after_s, passes is None)  # fmt: skip
+        slots, seen = self._seen(b.key)
+        in_order = sorted_in and bool(np.min(b.t) >= self._clock)  # the newest: each row's own
+        passes = None if in_order else arrival_passes(b.key, b.t, arrival)
+        order = "time" if in_order else "aircraft" if passes is None else ""
+        lost = lost_before(b.key, b.t, arrival, seen, self._clock, self.lost_after_s, order)
         if passes is None:
-            out = self._ingest(b, source, sid, lost)
+            out = self._ingest(b, source, sid, lost, slots)
         else:
             lat, lon = np.full(n, np.nan), np.full(n, np.nan)
             parts: list[StateVectors] = []
@@ -251,25 +259,32 @@ class Tracker:
         self.expire(float(np.max(b.t)))
         return out
 
-    def _seen(self, key: Arr) -> F8:
-        """Each row's aircraft's last-seen time (-inf for one not known); ``key`` sorted."""
+    def _seen(self, key: Arr) -> tuple[npt.NDArray[np.int64], F8]:
+        """Each aircraft's slot (0: not known; ``key`` sorted), and each row's aircraft's
+        last-seen time (-inf for one not known)."""
         n = key.shape[0]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, int)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         slots = self._table.lookup(key[starts].tolist())
         seen = self._table.cols["last_seen"][slots]
         out: F8 = np.repeat(seen, np.diff(np.r_[starts, n]))
-        return out
+        return slots, out
 
     def _ingest(
-        self, b: Batch, source: str, sid: npt.NDArray[np.int64] | None, lost: Arr
+        self,
+        b: Batch,
+        source: str,
+        sid: npt.NDArray[np.int64] | None,
+        lost: Arr,
+        slots: npt.NDArray[np.int64] | None = None,
     ) -> tuple[StateVectors, F8, F8]:
         """Core over a batch sorted by (key, time); returns rows and per-row positions.
         ``sid``: each row's source (an index of ``_sources``) where the rows are of several;
-        ``lost``: the row's aircraft was lost just before it (``arrival.lost_before``)."""
+        ``lost``: the row's aircraft was lost just before it (``arrival.lost_before``);
+        ``slots``: each aircraft's table slot, when looked up already."""
         n = b.t.shape[0]
         t, key = b.t, b.key
         s = core.segments(key, t, lost)
-        carry_slot, carry = self._carry(key, s, lost)
+        carry_slot, carry = self._carry(key, s, lost, slots)
         f = core.accept_fields(b, s, carry)
         res = resolve(t, s.g, s.count, b.cpr_kind, b.cpr_odd, b.cpr_lat, b.cpr_lon, b.lat,
                       b.lon, b.groundspeed, carry, self.reference, self.places)  # fmt: skip
@@ -328,13 +343,14 @@ class Tracker:
         return self._rows_from_table(np.sort(carry_slot[gone]))
 
     def _carry(
-        self, key: Arr, s: core.Segments, lost: Arr
+        self, key: Arr, s: core.Segments, lost: Arr, slots: npt.NDArray[np.int64] | None
     ) -> tuple[npt.NDArray[np.int64], dict[str, Arr]]:
         """Carried state: the slot of known, not expired aircraft for each first segment
-        (an expired one is lost now), and the slots' columns per segment."""
+        (an expired one is lost now), and the slots' columns per segment (``slots``: each
+        aircraft's, when looked up already)."""
         table = self._table
         firsts = s.starts[s.first_seg]
-        known = table.lookup(key[firsts].tolist())
+        known = table.lookup(key[firsts].tolist()) if slots is None else slots.copy()
         stale = (known > 0) & lost[firsts]
         if stale.any():
             self._lost(known[stale])
@@ -368,3 +384,8 @@ class Tracker:
                 self.stats.reject(reason, source, count=int(np.count_nonzero(mask)))
             else:
                 count_by_source(self.stats, reason, sid[mask], self._sources)
+
+
+def _increasing(t: F8) -> bool:
+    """The times (in the order the rows came in) never go back."""
+    return t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1]))
