@@ -2,13 +2,15 @@
 
 Every batch command (``runtime.pipeline.track_tables``: ``track``, ``ingest``, ``watch``) and
 the live tracker thread of ``serve`` run their chunks through ``IngestStep.step``, so that the
-same input gives the same accepted counts and the same state vectors whichever path read it.
+same input gives the same accepted counts and the same state vectors whichever path read it,
+and however it is cut into chunks (``track/arrival.py``).
 A chunk is a ``FrameBatch`` (raw frames: merged with identical copies heard within 0.1 s when
 ``dedup``, decoded, the decoder's rejects counted by reason, accepted frames counted, tracked),
 ``Observations`` (already decoded reports: counted, tracked) or ``StateRows`` (a document of
 already-tracked state vectors: counted, and gated column-wise by ``states_gate`` with the
 tracker's rate and loss time, which gives the rows a fresh tracker would, at a fraction of the
-cost; a step that must keep the tracker's live state, ``serve``'s, tracks them instead).
+cost; a step that must keep the tracker's live state, ``serve``'s, tracks them instead, in
+time order: the gate's order).
 
 The step also notes the ADS-B emitter category each aircraft transmits (decoded from
 identification messages, or a report's ``category``): ``Stepped.categories`` holds those of a

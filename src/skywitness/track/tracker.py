@@ -4,7 +4,9 @@ Each batch is sorted by (aircraft, time) and cut into segments (one per aircraft
 it went unheard for ``lost_after_s``). Every field is forward-filled inside a segment with
 ``np.maximum.accumulate`` over row indices, starting from the state carried in an
 ``AircraftTable`` slot, so the work per batch is a fixed number of array passes; Python loops
-run only per aircraft (slot lookup, events) and in the rare position fix-up.
+run only per aircraft (slot lookup, events) and in the rare position fix-up. Rows are taken
+in the order they came in (``arrival``): where an aircraft's rows go back in time the batch is
+tracked in passes, so that how the input is cut into batches changes nothing.
 """
 
 from __future__ import annotations
