@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import time
+from itertools import pairwise
 
 import numpy as np
 
@@ -73,9 +74,9 @@ def _joins(prev: Item, it: Item, by_source: bool) -> bool:
 
 
 def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSources | None]:
-    """One item of a run of frame batches or of ``Observations`` (its last arrival), and
-    each row's source where they are of several (``rejects``: each source's decoder-reject
-    counts, added to)."""
+    """One item of a run of frame batches or of ``Observations`` (its last arrival), the
+    reads interleaved in time order, and each row's source where they are of several
+    (``rejects``: each source's decoder-reject counts, added to)."""
     if len(run) == 1:
         return run[0], None
     chunks = [it.chunk for it in run]
@@ -85,6 +86,15 @@ def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSo
         )
     else:
         chunk = Observations.concat([c for c in chunks if isinstance(c, Observations)])
+    # The reads of several receivers queued together overlap in time, and the tracker takes an
+    # aircraft's rows in the order they come (a row back in time in a pass of its own after the
+    # newer ones: track/arrival.py): the reads are interleaved in time order, each read's own
+    # rows kept in their order (sorted on the newest time of the read so far).
+    bounds = np.cumsum([0, *(len(c) for c in chunks)]).tolist()
+    t = chunk.timestamp
+    newest = np.concatenate([np.fmax.accumulate(t[a:z]) for a, z in pairwise(bounds)])
+    order = np.argsort(newest, kind="stable")
+    chunk = chunk.take(order)
     names = tuple(dict.fromkeys(it.source for it in run))
     item = Item(run[0].source, run[-1].arrival, chunk)
     if len(names) == 1:
@@ -92,6 +102,6 @@ def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSo
     index = {name: k for k, name in enumerate(names)}
     code = np.repeat(
         np.array([index[it.source] for it in run], dtype=np.int64), [len(c) for c in chunks]
-    )
+    )[order]
     stats = tuple(rejects.setdefault(name, IngestStats()) for name in names)
     return item, RowSources(names, code, stats)
