@@ -4,10 +4,12 @@ cut into steps changes nothing (tests/track/test_chunk_invariance.py).
 A batch is tracked sorted by (aircraft, time), a fixed number of array passes. Rows that came
 in out of time order would be tracked differently in one step (sorted into place) than in two
 (the older one after the newer): ``arrival_passes`` cuts such a batch into passes taken in turn,
-so that a row is always tracked after every row of its aircraft that came before it. An
-aircraft is lost when ``lost_after_s`` passed, on the clock of every row come in so far (the
-newest time), since its newest row (``lost_before``): the rule a step's end applies
-(``Tracker.expire``), applied row by row inside a step too.
+so that a row is always tracked after every row of its aircraft that came before it; an
+aircraft is lost before a row more than ``lost_after_s`` newer than the newest of its rows
+come in before it (``lost_before``), whichever step those came in. (A step's end also loses
+the aircraft unheard for ``lost_after_s`` before the step's newest time, ``Tracker.expire``:
+rows of other aircraft that came in more than that out of time order can still be cut
+differently; a states document is tracked in time order, ``IngestStep``.)
 """
 
 from __future__ import annotations
@@ -46,24 +48,15 @@ def lost_before(
     t: F8,
     arrival: I8,
     seen: F8,
-    clock: float,
     lost_after_s: float,
-    in_order: str,
+    one_pass: bool,
 ) -> npt.NDArray[np.bool_]:
     """For rows sorted by (``key``, time, ``arrival``): whether the row's aircraft was lost just
-    before it came in: the newest time of all rows come in before it (and ``clock``, the
-    tracker's before this batch), or its own, is more than ``lost_after_s`` past the newest of
-    its aircraft's earlier rows (``seen``: each row's aircraft's carried last-seen time, -inf
-    for one not known). ``in_order``: "time" where all rows came in time order, none before
-    ``clock`` (the newest time is then the row's own), "aircraft" where each aircraft's did,
-    "" otherwise."""
+    before it came in: its time is more than ``lost_after_s`` past the newest of its aircraft's
+    rows come in before it (``seen``: each row's aircraft's carried last-seen time, -inf for
+    one not known). ``one_pass``: each aircraft's rows came in time order."""
     n = t.shape[0]
-    newest = t
-    if in_order != "time":
-        by_arrival = np.argsort(arrival)
-        newest = np.empty(n)
-        newest[by_arrival] = np.maximum.accumulate(np.r_[clock, t[by_arrival]])[:-1]
-    o = None if in_order else np.lexsort((arrival, key))
+    o = None if one_pass else np.lexsort((arrival, key))
     k, tt = (key, t) if o is None else (key[o], t[o])
     first = np.ones(n, dtype=np.bool_)
     first[1:] = k[1:] != k[:-1]
@@ -82,7 +75,5 @@ def lost_before(
         back[o] = own
         own = back
     before = np.maximum(own, seen)
-    out: npt.NDArray[np.bool_] = np.isfinite(before) & (
-        np.maximum(t, newest) - before > lost_after_s
-    )
+    out: npt.NDArray[np.bool_] = np.isfinite(before) & (t - before > lost_after_s)
     return out

@@ -64,7 +64,6 @@ class Tracker:
         self._sources: list[str] = [""]  # the table keeps source names as indices
         self._source_ids: dict[str, int] = {"": 0}
         self._held: list[StateVectors] = []  # final rows of expired aircraft, not yet returned
-        self._clock = -np.inf  # the newest time tracked or expired to (unix s)
 
     def __len__(self) -> int:
         return len(self._table)
@@ -107,7 +106,7 @@ class Tracker:
         rows, keys = rows[ok], keys[ok]
         sid = self._row_source_ids(row_sources, rows)
         b = from_messages(msgs, rows, keys)
-        sv, lat, lon = self._ingest_passes(b, rows, source, sid, _increasing(t))
+        sv, lat, lon = self._ingest_passes(b, rows, source, sid)
         sv = self._with_held(sv)
         out_lat = np.full(len(msgs), np.nan)
         out_lon = np.full(len(msgs), np.nan)
@@ -129,7 +128,7 @@ class Tracker:
         order = sort_order(b.key, b.t)
         rows = keep[order]
         sid = self._row_source_ids(row_sources, rows)
-        sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid, _increasing(b.t))
+        sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid)
         return self._with_held(sv)
 
     def _reject(
@@ -198,10 +197,9 @@ class Tracker:
         """LOST events for aircraft unheard for ``lost_after_s`` before ``now``; forget them.
 
         Their unemitted final state is returned by the next ``update``/``flush``."""
-        self._clock = max(self._clock, now)
         slots = self._table.active_slots()
         last = self._table.cols["last_seen"][slots]
-        gone = slots[last < self._clock - self.lost_after_s]
+        gone = slots[last < now - self.lost_after_s]
         if gone.size:
             self._lost(gone)
 
@@ -229,20 +227,17 @@ class Tracker:
         arrival: npt.NDArray[np.int64],
         source: str,
         sid: Arr | None,
-        sorted_in: bool,
     ) -> tuple[StateVectors, F8, F8]:
         """``_ingest`` over a batch sorted by (key, time, ``arrival``: each row's place in the
         input), one pass at a time (``arrival_passes``) where an aircraft's rows went back in
         time: a row is tracked after every row of its aircraft that arrived before it, as a
-        step of its own would track it. ``sorted_in``: the rows came in time order."""
+        step of its own would track it."""
         n = b.t.shape[0]
         if n == 0:
             return StateVectors.empty(), np.zeros(0), np.zeros(0)
         slots, seen = self._seen(b.key)
-        in_order = sorted_in and bool(np.min(b.t) >= self._clock)  # the newest: each row's own
-        passes = None if in_order else arrival_passes(b.key, b.t, arrival)
-        order = "time" if in_order else "aircraft" if passes is None else ""
-        lost = lost_before(b.key, b.t, arrival, seen, self._clock, self.lost_after_s, order)
+        passes = arrival_passes(b.key, b.t, arrival)
+        lost = lost_before(b.key, b.t, arrival, seen, self.lost_after_s, passes is None)
         if passes is None:
             out = self._ingest(b, source, sid, lost, slots)
         else:
@@ -386,8 +381,3 @@ class Tracker:
                 self.stats.reject(reason, source, count=int(np.count_nonzero(mask)))
             else:
                 count_by_source(self.stats, reason, sid[mask], self._sources)
-
-
-def _increasing(t: F8) -> bool:
-    """The times (in the order the rows came in) never go back."""
-    return t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1]))
