@@ -18,7 +18,7 @@ import pyarrow as pa
 from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch
 from .columns import hex_column
-from .jsontemplate import template_jsonl
+from .jsontemplate import line_spans, template_jsonl
 
 #: Above this a numeric timestamp is in milliseconds, not seconds.
 MS_THRESHOLD = 1e11
@@ -36,14 +36,7 @@ def object_lines(block: bytes) -> int | None:
     first and last bytes tell (``{`` ... ``}``); None otherwise. Arrow's JSON reader crashes
     the process on some other documents (a first line ``null``: a segfault in pyarrow 26), so
     nothing else is handed to it."""
-    b = np.frombuffer(block, dtype=np.uint8)
-    nl = np.flatnonzero(b == 10)
-    start = np.concatenate(([0], nl + 1))
-    end = np.concatenate((nl, [b.size]))
-    cr = (end > start) & (b[np.maximum(end - 1, 0)] == 13)
-    end = end - cr
-    keep = end > start
-    start, end = start[keep], end[keep]
+    b, start, end = line_spans(block)
     if start.size == 0 or not ((b[start] == 0x7B) & (b[end - 1] == 0x7D)).all():
         return None
     return int(start.size)
