@@ -118,6 +118,19 @@ def decode_tables(
         yield messages_table(chunk, msgs)
 
 
+def new_tracker(opts: RunOptions, stats: IngestStats) -> Tracker:
+    """The tracker ``track_tables`` uses (``spark.ingest`` makes one per aircraft too)."""
+    from ..track.tracker import Tracker
+    from .places import AirportPlaces
+
+    return Tracker(
+        rate_s=opts.rate_s,
+        reference=opts.reference,
+        stats=stats,
+        places=AirportPlaces() if opts.airports else None,
+    )
+
+
 def track_tables(
     specs: Sequence[str],
     opts: RunOptions,
@@ -132,15 +145,8 @@ def track_tables(
     ``on_categories``: given the emitter categories each chunk heard first (icao24 -> "B1",
     ``Stepped.categories``), to be recorded as identity facts (``identify.adsb_facts``)."""
     from ..track.ingest_step import IngestStep
-    from ..track.tracker import Tracker
-    from .places import AirportPlaces
 
-    tracker = tracker or Tracker(
-        rate_s=opts.rate_s,
-        reference=opts.reference,
-        stats=stats,
-        places=AirportPlaces() if opts.airports else None,
-    )
+    tracker = tracker or new_tracker(opts, stats)
     ingest = IngestStep(tracker, stats, dedup=opts.dedup)  # the one ingest step (serve's too)
     for chunk in iter_chunks(specs, opts, stats, stop=stop, progress=progress):
         stepped = ingest.step(chunk)  # a states document: gated, not re-tracked

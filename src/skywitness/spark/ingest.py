@@ -1,7 +1,12 @@
-"""Files → the states lake, on Spark: one task per input file runs the embedded ingest step
-(readers, decoder, tracker: ``runtime.pipeline.track_tables``) inside ``mapInArrow``, so each
-file's state vectors are exactly those ``skywitness ingest`` stores; Spark writes them to
-``<lake>/states/date=YYYY-MM-DD/`` (Hive partitions, INT64 millisecond timestamps).
+"""Files → the states lake, on Spark, with the embedded ingest's readers, decoder and tracker,
+so each file's state vectors are exactly those ``skywitness ingest`` stores; Spark writes them
+to ``<lake>/states/date=YYYY-MM-DD/`` (Hive partitions, INT64 millisecond timestamps).
+
+Raw frame and observation files (Beast, AVR, SBS, readsb JSON, OpenSky CSV, states documents...)
+go in two stages (``spark.by_aircraft``): a ``mapInArrow`` task per file reads and decodes it
+(the ingest step's part before the tracker), then ``groupBy(path, icao24).applyInArrow`` tracks
+each aircraft of each file apart, over as many tasks as run at once, so one large capture is not
+one task.
 
 Resumable: a file whose SHA-256 is recorded under ``<lake>/_spark/ingested/`` is skipped, and the
 record is written only after Spark committed the file's rows. Reject counts come back through an
@@ -34,7 +39,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..runtime.pipeline import RunOptions, track_tables
+from ..runtime.pipeline import RunOptions
 from ..stats import IngestStats
 from ..store.compact import MAX_FILE_ROWS
 from ..store.ingest import file_sha256
@@ -61,6 +66,8 @@ class SparkIngestReport:
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # read, accepted, rejects by reason
     problems: list[str] = field(default_factory=list)  # archive members not read, and why
+    aircraft_groups: int = 0  # (file, aircraft) groups tracked apart (``spark.by_aircraft``)
+    aircraft_tasks: int = 0  # the tasks they were tracked in
 
 
 def with_date(states: pa.Table) -> pa.Table:
@@ -110,29 +117,15 @@ def _found_param() -> Any:
     return FoundParam()
 
 
-def _track_files(opts: RunOptions, acc: Any, found_acc: Any) -> Any:
-    """The ``mapInArrow`` function: each row's ``path`` → its state vectors; a row with a
-    ``piece`` (JSON) is a piece of a globe-history archive (``spark.globe``)."""
+def _track_pieces(acc: Any, found_acc: Any) -> Any:
+    """The ``mapInArrow`` function of globe-history archives: each row's ``piece`` (JSON) →
+    its state vectors (``spark.globe``)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for rb in batches:
             for path, piece in zip(rb.column("path").to_pylist(), rb.column("piece").to_pylist(),
                                    strict=True):  # fmt: skip
-                if piece is not None:
-                    yield from _globe_piece(path, json.loads(piece), acc, found_acc)
-                    continue
-                stats = IngestStats(strict=opts.strict)
-                stored = 0
-                heard: dict[str, str] = {}  # the last category per aircraft, as embedded
-                for table in track_tables([path], opts, stats, on_categories=heard.update):
-                    if table.num_rows:
-                        stored += table.num_rows
-                        yield from with_date(table).to_batches()
-                acc.add(
-                    Counter({f"{path}{_SEP}{k}": v for k, v in counts_of(stats, stored).items()})
-                )
-                if heard:
-                    found_acc.add({f"{path}{_SEP}0": {"categories": heard}})
+                yield from _globe_piece(path, json.loads(piece), acc, found_acc)
 
     return run
 
@@ -200,16 +193,13 @@ def spark_ingest(
         return report
     acc = spark.sparkContext.accumulator(Counter(), _counter_param())
     found = spark.sparkContext.accumulator({}, _found_param())
-    rows: list[tuple[str, str | None]] = []
-    for w in todo:  # a file is a task; an archive's pieces are one each
-        rows += (
-            [(w.path, None)] if w.pieces is None else [(w.path, json.dumps(p)) for p in w.pieces]
-        )
-    df = spark.createDataFrame(rows, "path string, piece string").repartition(len(rows))
-    states = df.mapInArrow(_track_files(opts, acc, found), spark_schema(STATES_WITH_DATE))
+    spread = spark.sparkContext.accumulator(Counter(), _counter_param())
+    states = _states_of(spark, todo, opts, acc, found, spread)
     states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
         lake_path(lake, STATES_DIR)
     )
+    report.aircraft_groups = sum(spread.value.values())
+    report.aircraft_tasks = len(spread.value)
     report.files = len(todo)
     per_file: dict[str, Counter[str]] = {}
     for key, n in acc.value.items():
@@ -238,6 +228,35 @@ def spark_ingest(
     report.rows = int(totals.get("stored", 0))
     side.write_text("_spark/last_ingest.json", json.dumps(asdict(report), indent=1, sort_keys=True))
     return report
+
+
+def _states_of(
+    spark: Any, todo: list[_Work], opts: RunOptions, acc: Any, found: Any, spread: Any
+) -> Any:
+    """The state vectors of ``todo`` as one DataFrame: files decoded a task each, then tracked
+    per aircraft (``spark.by_aircraft``); an archive's pieces a task each (``spark.globe``)."""
+    from .by_aircraft import PIECES, decoded_pieces, tracked_aircraft
+
+    schema = spark_schema(STATES_WITH_DATE)
+    files = [w.path for w in todo if w.pieces is None]
+    pieces = [(w.path, json.dumps(p)) for w in todo if w.pieces is not None for p in w.pieces]
+    parts = []
+    if files:
+        tasks = max(2 * int(spark.sparkContext.defaultParallelism), len(files))
+        decoded = (
+            spark.createDataFrame([(p,) for p in files], "path string")
+            .repartition(len(files))
+            .mapInArrow(decoded_pieces(opts, acc, found), spark_schema(PIECES))
+        )
+        parts.append(
+            decoded.repartition(tasks, "path", "icao24")  # a number: never coalesced to one
+            .groupBy("path", "icao24")
+            .applyInArrow(tracked_aircraft(opts, acc, spread), schema)
+        )
+    if pieces:
+        df = spark.createDataFrame(pieces, "path string, piece string").repartition(len(pieces))
+        parts.append(df.mapInArrow(_track_pieces(acc, found), schema))
+    return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
 
 
 def _found_of(pieces: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:

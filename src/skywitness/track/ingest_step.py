@@ -165,10 +165,29 @@ class IngestStep:
                 )
                 return Stepped(StateVectors.empty(), table=table)
         if isinstance(chunk, Observations):
-            self.stats.accepted += len(chunk)
-            cats = self.categories.note(chunk.icao24, chunk.category, ~chunk.non_icao)
+            cats = self.note_observations(chunk)
             sv = self.tracker.update_observations(chunk, row_sources)
             return Stepped(sv, categories=cats)
+        frames, msgs, row_sources, cats = self.decode_frames(chunk, rejects, row_sources)
+        sv = self.tracker.update(msgs, frames.source, row_sources)
+        return Stepped(sv, frames, msgs, categories=cats)
+
+    def note_observations(self, chunk: Observations) -> dict[str, str]:
+        """The step's part before the tracker for ``Observations``: counted, categories noted
+        (``spark.ingest`` tracks them apart, per aircraft)."""
+        self.stats.accepted += len(chunk)
+        return self.categories.note(chunk.icao24, chunk.category, ~chunk.non_icao)
+
+    def decode_frames(
+        self,
+        chunk: FrameBatch,
+        rejects: IngestStats | None = None,
+        row_sources: RowSources | None = None,
+    ) -> tuple[FrameBatch, Messages, RowSources | None, dict[str, str]]:
+        """The step's part before the tracker for raw frames: deduped, decoded, the decoder's
+        rejects and the accepted frames counted, categories noted; the frames kept, their
+        messages, their ``row_sources`` and the new categories (``spark.ingest`` tracks the
+        messages apart, per aircraft)."""
         frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
         if row_sources is not None and self._dedup is not None:
             row_sources = row_sources.take(self._dedup.last_kept)
@@ -182,8 +201,7 @@ class IngestStep:
         self.stats.accepted += int(np.count_nonzero(ok))
         cats = self.categories.note(msgs.icao24, msgs.category, ok & msgs.address_verified
                                     & ~msgs.non_icao)  # fmt: skip
-        sv = self.tracker.update(msgs, frames.source, row_sources)
-        return Stepped(sv, frames, msgs, categories=cats)
+        return frames, msgs, row_sources, cats
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""
