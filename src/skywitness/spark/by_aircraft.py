@@ -33,6 +33,7 @@ from ..model import FrameBatch, Messages, Observations, StateRows
 from ..runtime.pipeline import RunOptions, iter_chunks, new_tracker
 from ..stats import IngestStats
 from ..track.ingest_step import IngestStep
+from ..track.tracker import Tracker
 
 #: What stage 1 gives and stage 2 groups: a chunk's rows of one aircraft of one file.
 PIECES = pa.schema(
@@ -43,6 +44,10 @@ PIECES = pa.schema(
         ("kind", pa.string()),  # "frames" (decoded messages), "obs" (reports), "states"
         ("source", pa.string()),  # the chunk's source name, which its state vectors carry
         ("payload", pa.binary()),
+        # the newest step clock of the file's chunks since the aircraft's previous piece (that
+        # one's included; null: none): the embedded tracker expired the aircraft at those
+        # steps' ends (``Tracker.expire``), whichever aircraft's rows set their clocks
+        ("expire_at", pa.float64()),
     ]
 )
 _STATES_GROUP = -1
@@ -72,40 +77,51 @@ def _by_aircraft(
     rows: Messages | Observations, keep: np.ndarray[Any, Any]
 ) -> Iterator[tuple[int, bytes]]:
     """(icao24, packed rows) per aircraft of the rows ``keep`` (positions, in order)."""
+    if keep.size == 0:  # a chunk of only rejected frames
+        return
     addr = rows.icao24[keep].astype(np.int64)
     order = np.argsort(addr, kind="stable")  # each aircraft's rows stay in their order
     a, sel = addr[order], keep[order]
-    cuts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]]) if a.size else np.zeros(0, np.int64)
+    cuts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
     for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), a.size], strict=True):
         yield int(a[lo]), _packed(rows.take(sel[lo:hi]))
 
 
 def _file_pieces(
     path: str, opts: RunOptions, stats: IngestStats, heard: dict[str, str]
-) -> Iterator[tuple[int, int, str, str, bytes]]:
-    """(icao24, chunk, kind, source, payload) of one file, chunk by chunk."""
+) -> Iterator[tuple[int, int, str, str, bytes, float | None]]:
+    """(icao24, chunk, kind, source, payload, expire_at) of one file, chunk by chunk."""
     step = IngestStep(new_tracker(opts, stats), stats, dedup=opts.dedup)
+    clocks: list[float] = []  # each chunk's step clock: the newest time it tracked
+    last: dict[int, int] = {}  # aircraft -> the chunk of its previous piece
     for i, chunk in enumerate(iter_chunks([path], opts, stats)):
         if isinstance(chunk, StateRows):  # a states document: gated whole, as embedded
+            clocks.append(-np.inf)
             table = step.step(chunk).to_arrow()
             if table.num_rows:
                 sink = io.BytesIO()
                 with pa.ipc.new_stream(sink, table.schema) as w:
                     w.write_table(table)
-                yield _STATES_GROUP, i, "states", chunk.source, sink.getvalue()
+                yield _STATES_GROUP, i, "states", chunk.source, sink.getvalue(), None
             continue
         rows: Messages | Observations
         if isinstance(chunk, FrameBatch):
             frames, rows, _, cats = step.decode_frames(chunk)
-            source = frames.source
+            source, kind = frames.source, "frames"
             keep = np.flatnonzero(step.tracker.address_filter.usable(rows))
-            kind = "frames"
+            tracked = rows.timestamp[step.tracker.admitted(rows)[0]]
         else:
             cats, rows, source = step.note_observations(chunk), chunk, chunk.source
             keep, kind = np.arange(len(chunk)), "obs"  # rows with no address are counted there
+            b, kept, _ = Tracker.observed(chunk)
+            tracked = b.t[kept]
+        clocks.append(float(tracked.max()) if tracked.size else -np.inf)
         heard.update(cats)
         for icao24, payload in _by_aircraft(rows, keep):
-            yield icao24, i, kind, source, payload
+            prev = last.get(icao24)
+            last[icao24] = i
+            since = max(clocks[prev:i]) if prev is not None else -np.inf
+            yield icao24, i, kind, source, payload, (since if np.isfinite(since) else None)
 
 
 def decoded_pieces(opts: RunOptions, acc: Any, found_acc: Any) -> Any:
@@ -118,13 +134,13 @@ def decoded_pieces(opts: RunOptions, acc: Any, found_acc: Any) -> Any:
             for path in rb.column("path").to_pylist():
                 stats = IngestStats(strict=opts.strict)
                 heard: dict[str, str] = {}  # the last category per aircraft, as embedded
-                cols: list[list[Any]] = [[], [], [], [], [], []]
+                cols: list[list[Any]] = [[] for _ in PIECES]
                 for piece in _file_pieces(path, opts, stats, heard):
                     for col, v in zip(cols, (path, *piece), strict=True):
                         col.append(v)
                     if len(cols[0]) >= PIECES_PER_BATCH:
                         yield pa.RecordBatch.from_arrays(cols, schema=PIECES)
-                        cols = [[], [], [], [], [], []]
+                        cols = [[] for _ in PIECES]
                 if cols[0]:
                     yield pa.RecordBatch.from_arrays(cols, schema=PIECES)
                 acc.add(Counter({f"{path}{_SEP}{k}": v for k, v in counts_of(stats, 0).items()}))
@@ -148,9 +164,12 @@ def tracked_aircraft(opts: RunOptions, acc: Any, spread_acc: Any) -> Any:
         parts: list[pa.Table] = []
         stats = IngestStats(strict=opts.strict)
         tracker = new_tracker(opts, stats)
-        for kind, source, payload in zip(
-            *(group.column(c).to_pylist() for c in ("kind", "source", "payload")), strict=True
+        for kind, source, payload, expire_at in zip(
+            *(group.column(c).to_pylist() for c in ("kind", "source", "payload", "expire_at")),
+            strict=True,
         ):
+            if expire_at is not None:  # the steps' ends between this piece and the last
+                tracker.expire(expire_at)
             if kind == "states":
                 parts.append(pa.ipc.open_stream(payload).read_all())
                 continue

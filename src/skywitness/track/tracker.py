@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import F8, Messages, Observations, RejectReason
+from ..model import F8, U4, Messages, Observations, RejectReason
 from ..stats import IngestStats
 from . import batch_core as core
 from . import fields as fld
@@ -86,24 +86,13 @@ class Tracker:
     ) -> StateVectors:
         """Consume decoded messages of one source (or of several: ``row_sources`` names each
         row's, which its state vectors carry); returns the new state-vector rows."""
-        af = self.address_filter
-        usable = af.usable(msgs)
         self.counters["modeac_or_no_address"] += int(
             np.count_nonzero((msgs.reject == 0) & (msgs.icao24 == 0))
         )
-        untimed = usable & ~np.isfinite(msgs.timestamp)
-        if untimed.any():
-            # Without a time nothing can be paired, gated or expired: counted, not tracked.
-            usable &= ~untimed
-            self._reject(RejectReason.BAD_TIMESTAMP, np.flatnonzero(untimed), source, row_sources)
-        rows = np.flatnonzero(usable)
-        keys = message_keys(msgs)[rows]
-        t = msgs.timestamp[rows]
-        order = sort_order(keys, t)
-        rows, keys = rows[order], keys[order]
-        ok = af.accept_sorted(keys, msgs.address_verified[rows], t[order])
-        self._reject(RejectReason.UNKNOWN_ADDRESS, rows[~ok], source, row_sources)
-        rows, keys = rows[ok], keys[ok]
+        rows, keys, untimed, unknown = self.admitted(msgs)
+        # Without a time nothing can be paired, gated or expired: counted, not tracked.
+        self._reject(RejectReason.BAD_TIMESTAMP, untimed, source, row_sources)
+        self._reject(RejectReason.UNKNOWN_ADDRESS, unknown, source, row_sources)
         sid = self._row_source_ids(row_sources, rows)
         b = from_messages(msgs, rows, keys)
         sv, lat, lon = self._ingest_passes(b, rows, source, sid)
@@ -114,14 +103,28 @@ class Tracker:
         self._last_positions = (out_lat, out_lon)
         return sv
 
+    def admitted(self, msgs: Messages) -> tuple[Arr, U4, Arr, Arr]:
+        """The rows of ``msgs`` that ``update`` tracks (sorted by key and time) and their keys,
+        and the rows it rejects for no time and for an unknown address; the address filter
+        remembers the verified addresses (``spark.by_aircraft`` reads a step's clock here)."""
+        af = self.address_filter
+        usable = af.usable(msgs)
+        untimed = usable & ~np.isfinite(msgs.timestamp)
+        usable &= ~untimed
+        rows = np.flatnonzero(usable)
+        keys = message_keys(msgs)[rows]
+        t = msgs.timestamp[rows]
+        order = sort_order(keys, t)
+        rows, keys = rows[order], keys[order]
+        ok = af.accept_sorted(keys, msgs.address_verified[rows], t[order])
+        return rows[ok], keys[ok], np.flatnonzero(untimed), rows[~ok]
+
     def update_observations(
         self, obs: Observations, row_sources: RowSources | None = None
     ) -> StateVectors:
         """Consume already-decoded reports (SBS, readsb, OpenSky) through the same gates (of
         several sources: ``row_sources`` names each row's, which its state vectors carry)."""
-        b = from_observations(obs)
-        timed = np.isfinite(b.t)
-        keep = np.flatnonzero((b.key != 0) & timed)
+        b, keep, timed = self.observed(obs)
         if self.stats is not None:
             count_unusable(self.stats, obs, keep, ~timed, row_sources)
         b = b.take(keep)
@@ -130,6 +133,14 @@ class Tracker:
         sid = self._row_source_ids(row_sources, rows)
         sv, _, _ = self._ingest_passes(b.take(order), rows, obs.source, sid)
         return self._with_held(sv)
+
+    @staticmethod
+    def observed(obs: Observations) -> tuple[Batch, Arr, npt.NDArray[np.bool_]]:
+        """The reports as tracker rows, the rows ``update_observations`` tracks (an address
+        and a time), and which rows have a time."""
+        b = from_observations(obs)
+        timed = np.isfinite(b.t)
+        return b, np.flatnonzero((b.key != 0) & timed), timed
 
     def _reject(
         self, reason: RejectReason, rows: Arr, source: str, row_sources: RowSources | None
