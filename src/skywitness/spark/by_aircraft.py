@@ -12,8 +12,12 @@ its state vectors (``kind`` "states").
 Stage 2 (``tracked_aircraft``, ``groupBy(path, icao24).applyInArrow``) gives each aircraft of
 each file a tracker of its own (``runtime.pipeline.new_tracker``) and steps it through that
 aircraft's rows chunk by chunk, in the order the file gave them, then flushes it. The tracker
-takes an aircraft's rows by their own times and arrival order (``track/arrival.py``), so this
-gives the rows the embedded one tracker of the whole file gives
+takes an aircraft's rows by their own times and arrival order (``track/arrival.py``); its one
+rule across aircraft, an aircraft lost at a step's end when unheard for ``lost_after_s`` before
+the step's newest time (``Tracker.expire``), is kept by stage 1 noting each chunk's clock
+(``Tracker.admitted``, ``Tracker.observed``: the rows the step tracks) and stage 2 expiring the
+aircraft on the clocks of the steps since its previous piece (``expire_at``). So this gives the
+rows the embedded one tracker of the whole file gives, at any chunk size
 (tests/spark/test_by_aircraft.py); its rejects by reason (unknown address, no time) and
 accepted positions are added to the file's counts.
 """
