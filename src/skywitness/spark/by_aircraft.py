@@ -5,7 +5,8 @@ embedded readers (``runtime.pipeline.iter_chunks``) and runs the ingest step's p
 tracker (``IngestStep.decode_frames`` / ``note_observations``: dedupe, decode, count, note the
 emitter categories), so a file's read and reject counts are the embedded ones; each chunk's
 rows the tracker would judge go out cut by aircraft, one row per (chunk, icao24) with the
-chunk's number and the rows' own order kept (``payload``: the rows' columns, numpy ``.npz``).
+chunk's number and the rows' own order kept (``payload``: the rows' columns, a compressed numpy
+``.npz``: the 72,000 frames of traffic-raw-frames/tutorial.jsonl.gz make 0.87 MB, 12.2 MB plain).
 A states document is gated whole in stage 1 (``IngestStep.step``, as embedded) and goes out as
 its state vectors (``kind`` "states").
 
@@ -61,11 +62,12 @@ PIECES_PER_BATCH = 256
 
 
 def _packed(rows: Messages | Observations) -> bytes:
-    """The rows' columns (those as long as the rows: an optional one left empty stays so)."""
+    """The rows' columns (those as long as the rows: an optional one left empty stays so),
+    compressed: most of a message's columns are empty (NaN, -1) for most frames."""
     n = len(rows)
     cols = {f.name: getattr(rows, f.name) for f in fields(rows) if f.name != "source"}
     buf = io.BytesIO()
-    np.savez(buf, **{k: v for k, v in cols.items() if v.shape[0] == n})
+    np.savez_compressed(buf, **{k: v for k, v in cols.items() if v.shape[0] == n})
     return buf.getvalue()
 
 
