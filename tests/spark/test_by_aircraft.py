@@ -23,6 +23,9 @@ from skywitness.stats import IngestStats
 from skywitness.store.schema import conform
 from tests.runtime.test_emitter_categories import BEAST
 from tests.spark.test_equivalence import KEY, lake_states
+from tests.spark.test_globe import archive
+
+__all__ = ["archive"]  # the fixture: test_globe's day archive, with its corrupt member
 
 #: The two files are of the same capture: rows of one aircraft at one time differ by source.
 ROWS = [*KEY, ("source", "ascending")]
@@ -133,3 +136,20 @@ def test_an_aircraft_expired_on_another_aircrafts_clock(tmp_path: Path) -> None:
     assert got.equals(expected)
     row = got.filter(pc.equal(got.column("latitude"), 50.2)).to_pylist()
     assert len(row) == 1 and row[0]["icao24"] == "aaaaaa" and row[0]["callsign"] is None
+
+
+def test_a_capture_and_a_globe_archive_in_one_ingest(
+    spark: Any, archive: Path, shared_data: Path, tmp_path: Path
+) -> None:
+    """A raw capture (tracked per aircraft) and a globe-history archive (spread by trace
+    member, ``spark.globe``) in one run: the union of the rows each gives alone, a record each,
+    the archive's corrupt member named as when it is ingested alone."""
+    beast = str(shared_data / BEAST)
+    both = spark_ingest(spark, [str(archive), beast], tmp_path / "both")
+    alone = spark_ingest(spark, [str(archive)], tmp_path / "alone")
+    expected = pa.concat_tables(
+        [lake_states(tmp_path / "alone"), _embedded(beast, RunOptions())[0]]
+    )
+    assert lake_states(tmp_path / "both").sort_by(ROWS).equals(expected.sort_by(ROWS))
+    assert both.files == 2 and both.problems == alone.problems != []
+    assert len(list((tmp_path / "both" / RECORDS_DIR).glob("*.json"))) == 2
