@@ -64,7 +64,8 @@ def test_the_snapshot_worker_trims_the_heap_every_trim_s(monkeypatch: Any) -> No
     for _ in range(40):  # 40 looks 0.5 s apart: 20 s, two TRIM_S
         clock[0] += 0.5
         w.maybe_trim()
-    assert w.trims == len(calls) == 2
+    # (calls may also come from another test's worker thread still running: >=)
+    assert w.trims == 2 and len(calls) >= 2
 
 
 def test_the_snapshot_worker_thread_trims(monkeypatch: Any) -> None:
@@ -76,9 +77,10 @@ def test_the_snapshot_worker_thread_trims(monkeypatch: Any) -> None:
     w.start()
     try:
         deadline = time.monotonic() + 30.0
-        while not calls and time.monotonic() < deadline:
+        while w.trims == 0 and time.monotonic() < deadline:
             w.offer(LiveColumns.empty(), time.time())
             time.sleep(0.02)
     finally:
         w.stop()
-    assert calls and w.trims == len(calls)
+    # the worker counts a trim after making it (and may make one more while stopping)
+    assert 1 <= w.trims <= len(calls)
