@@ -97,14 +97,9 @@ def cpu_tree_s(pid: int) -> float:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of process ``pid``, MB (0 when it is gone)."""
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    for line in text.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    from skywitness.runtime.memory import rss_mb as rss_of
+
+    return rss_of(pid) or 0.0
 
 
 def children(pid: int) -> list[int]:

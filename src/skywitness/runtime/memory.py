@@ -101,10 +101,11 @@ def heap_mb() -> tuple[float, float] | None:
     return (mi.uordblks + mi.hblkhd) / MB, mi.fordblks / MB
 
 
-def rss_mb() -> float | None:
-    """This process's resident set, MB (Linux ``/proc``), or None."""
+def rss_mb(pid: int | None = None) -> float | None:
+    """The resident set of process ``pid`` (default: this one), MB (Linux ``/proc``), or None
+    (no ``/proc``, or the process is gone)."""
     try:
-        text = Path("/proc/self/status").read_text()
+        text = Path(f"/proc/{'self' if pid is None else pid}/status").read_text()
     except OSError:
         return None
     for line in text.splitlines():

@@ -62,35 +62,14 @@ def local_decode(yz: Any, xz: Any, odd: Any, sfc: B1, r_lat: F8, r_lon: F8) -> t
     return np.where(sfc, la_s, la_a), np.where(sfc, lo_s, lo_a)
 
 
-#: The carried "last rejected unambiguous fix" of ``gate``'s walk: columns (table names) and
-#: the blank of each (none held).
+#: The carried "last rejected unambiguous fix" of ``gate_carrying``'s walk: columns (table
+#: names) and the blank of each (none held).
 REJECTED_COLUMNS: dict[str, tuple[str, Any]] = {
     "rej_lat": ("f8", np.nan),
     "rej_lon": ("f8", np.nan),
     "rej_t": ("f8", np.nan),
     "rej_sfc": ("?", False),
 }
-
-
-def gate(
-    t: F8,
-    g: I8,
-    gstart: I8,
-    lat: F8,
-    lon: F8,
-    resolved: B1,
-    sfc: B1,
-    kind_global: B1,
-    refs: References,
-    cpr_lat: Any,
-    cpr_lon: Any,
-    cpr_odd: Any,
-    carry: dict[str, npt.NDArray[Any]],
-) -> B1:
-    """Accept resolved positions that are reachable from the previous accepted one."""
-    ok, _ = gate_carrying(t, g, gstart, lat, lon, resolved, sfc, kind_global, refs, cpr_lat,
-                          cpr_lon, cpr_odd, carry)  # fmt: skip
-    return ok
 
 
 def gate_carrying(
@@ -108,8 +87,9 @@ def gate_carrying(
     cpr_odd: Any,
     carry: dict[str, npt.NDArray[Any]],
 ) -> tuple[B1, dict[str, npt.NDArray[Any]]]:
-    """``gate``, and per group (``REJECTED_COLUMNS``) the last rejected unambiguous fix its
-    walk holds at the group's end: carried to the next batch (``carry``'s, blank where it has
+    """Accept resolved positions that are reachable from the previous accepted one; and per
+    group (``REJECTED_COLUMNS``) the last rejected unambiguous fix its walk holds at the
+    group's end: carried to the next batch (``carry``'s, blank where it has
     none), so that two agreeing fixes either side of a step's end restart the aircraft's
     reference as they do inside one step."""
     ng = carry["lat"].shape[0]
@@ -147,7 +127,7 @@ def _fix_up(
     refs: References, same_ref: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any,
     carry: dict[str, npt.NDArray[Any]], ok: B1, rej_end: dict[str, npt.NDArray[Any]],
 ) -> None:  # fmt: skip
-    """``gate``'s sequential fix-up: ``ok``, ``lat`` and ``lon`` corrected in place for the
+    """``gate_carrying``'s sequential fix-up: ``ok``, ``lat`` and ``lon`` corrected in place for the
     aircraft (``g``: sorted groups) with a failure, from their first row and the last rejected
     fix ``carry`` holds; ``rej_end`` gets the one held at each such group's end."""
     # A row that passed the whole-array check against the row before it, when that row was

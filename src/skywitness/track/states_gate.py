@@ -37,8 +37,7 @@ from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .groups import I8, distinct_ms
-from .position_gate import References
-from .position_gate import gate as _gate
+from .position_gate import References, gate_carrying
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
 from .states_columns import Columns, Held, read_columns
 
@@ -158,7 +157,7 @@ def _gate_rows(t: F8, g: I8, lat: F8, lon: F8) -> B1:
         "pos_sfc": np.zeros(ng, dtype=np.bool_),
     }
     yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
-    ok: B1 = _gate(
+    ok, _ = gate_carrying(
         t, g, gstart, lat, lon, yes, ~yes, yes,
         References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
     )  # fmt: skip
