@@ -67,7 +67,10 @@ def mlat_track_tables(
                     chunk is not None and not len(chunk)
                 ):
                     if isinstance(chunk, StateRows):  # one tracker for every source here
-                        chunk = observations_from_states(chunk.table, chunk.source)
+                        obs = observations_from_states(chunk.table, chunk.source)
+                        # in time order, as the ingest step tracks a document (the tracker
+                        # takes an aircraft's rows in the order they come)
+                        chunk = obs.take(np.argsort(obs.timestamp, kind="stable"))
                     if isinstance(chunk, Observations):
                         yield tracker.update_observations(chunk).to_arrow()
                     chunk = next(its[i], None)
