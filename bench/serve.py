@@ -263,14 +263,6 @@ def bench_stream(
     }
 
 
-def _vm_rss_kb(pid: int) -> int:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def flights_child(pid: int) -> int | None:
     """The flights child of ``pid`` (the multiprocessing "spawn" child; not its resource
     tracker), or None."""
@@ -284,24 +276,23 @@ def flights_child(pid: int) -> int | None:
 
 def rss_mb(pid: int) -> tuple[float, float]:
     """Resident memory of ``pid`` and of its flights child, MB (Linux /proc)."""
+    from skywitness.runtime.memory import rss_mb as rss_of
+
     child = flights_child(pid)
-    return _vm_rss_kb(pid) / 1024.0, (_vm_rss_kb(child) if child else 0) / 1024.0
+    return rss_of(pid) or 0.0, (rss_of(child) or 0.0) if child else 0.0
 
 
 def cpu_s(pid: int, children: bool = True) -> float:
     """CPU seconds (user + system) of ``pid`` and (``children``) its live children so far
     (Linux /proc)."""
-    total = 0
+    from skywitness.runtime.proc_stat import cpu_s as cpu_of
+
     pids = [pid]
     with contextlib.suppress(OSError):
         if children:
             kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
             pids += [int(k) for k in kids]
-    for p in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_of(p) or 0.0 for p in pids)
 
 
 def sample_rss(pid: int, out: list[tuple[float, float, float]], done: threading.Event) -> None:

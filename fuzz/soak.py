@@ -77,9 +77,10 @@ def free_port() -> int:
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of process ``pid`` so far (0 when it is gone)."""
+    from skywitness.runtime.proc_stat import cpu_s as cpu_of
+
+    return cpu_of(pid) or 0.0
 
 
 def cpu_tree_s(pid: int) -> float:

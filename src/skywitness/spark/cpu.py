@@ -14,29 +14,26 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..runtime.proc_stat import PPID, PROC, cpu_of, stat_fields
+
 #: Session settings under which ``tree_cpu`` counts every worker: PySpark's daemon, reaping.
 ACCOUNTED_CONF = {"spark.python.daemon.module": "skywitness.spark.reaping_daemon"}
 
 
-def proc_times(root: Path = Path("/proc")) -> dict[int, tuple[int, float]]:
+def proc_times(root: Path = PROC) -> dict[int, tuple[int, float]]:
     """pid -> (parent pid, CPU seconds: user + system of the process and of its waited-for
     children) of every process ``root`` lists (one vanishing meanwhile: left out)."""
-    tick = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, float]] = {}
     for d in root.iterdir():
         if not d.name.isdigit():
             continue
-        try:
-            # after the command name (which may hold spaces and parentheses): state, ppid, ...
-            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        ticks = sum(int(x) for x in f[11:15])  # utime, stime, cutime, cstime
-        stats[int(d.name)] = (int(f[1]), ticks / tick)
+        f = stat_fields(d.name, root)
+        if f is not None:
+            stats[int(d.name)] = (int(f[PPID]), cpu_of(f, waited=True))
     return stats
 
 
-def tree_cpu(pid: int | None = None, root: Path = Path("/proc")) -> float:
+def tree_cpu(pid: int | None = None, root: Path = PROC) -> float:
     """CPU seconds (user + system) of process ``pid`` (default: this one) and every live
     descendant, each with what it has collected from the children it waited for."""
     stats = proc_times(root)
