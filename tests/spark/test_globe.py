@@ -30,7 +30,7 @@ from skywitness.runtime.history import open_history
 from skywitness.simulate.globe_archive import member_name, split_parts, variants, write_archive
 from skywitness.sources.globe import GlobeInput
 from skywitness.spark import globe as spark_globe
-from skywitness.spark.ingest import RECORDS_DIR, spark_ingest
+from skywitness.spark.ingest import RECORDS_DIR, TRACES_DIR, spark_ingest
 from skywitness.store.schema import conform
 from tests.runtime.test_emitter_categories import _flights, _runways
 
@@ -40,10 +40,9 @@ BAD = "traces/ff/trace_full_a0ffff.json"
 KEY = [("icao24", "ascending"), ("timestamp", "ascending")]
 
 
-@pytest.fixture(scope="module")
-def archive(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The day as a joined ``.tar``: ``TRACES`` traces of the real one (every 3rd point and
-    every leg start), two of them of another type, and a member cut inside its gzip data."""
+def _docs(shared_data: Path) -> list[dict[str, Any]]:
+    """``TRACES`` traces of the real one (every 3rd point and every leg start), two of them of
+    another type."""
     doc = json.loads(
         (shared_data / "traffic-trajectories/readsb/trace_full_ac671b.json").read_text()
     )
@@ -51,7 +50,14 @@ def archive(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     docs = list(variants(doc, TRACES))
     for d in docs[:2]:  # a helicopter type, so the kinds the facts give matter to flights
         d.update(t="EC35", desc="EUROCOPTER EC-135")
+    return docs
+
+
+@pytest.fixture(scope="module")
+def archive(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The day as a joined ``.tar``: ``_docs``, and a member cut inside its gzip data."""
     cut = gzip.compress(b'{"icao":"a0ffff","trace":[]}')[:-6]
+    docs = _docs(shared_data)
     return write_archive(tmp_path_factory.mktemp("day") / DAY, docs, extra=[(BAD, cut)])
 
 
@@ -168,3 +174,40 @@ def _problem(lake: Path) -> str:
     (record,) = (lake / RECORDS_DIR).glob("*.json")
     ((_, _, what),) = json.loads(record.read_text())["problems"]
     return str(what)
+
+
+def test_a_grown_folder_stores_only_what_is_new(
+    spark: Any, shared_data: Path, tmp_path: Path
+) -> None:
+    """A feeder's day folder ingested, then grown (one trace has more points, one trace is
+    new): the second ``spark ingest`` stores the new trace and the new points only, as the
+    embedded ingest of the same folder, twice, stores them (it resumes per trace). It stored
+    the whole folder again: every trace stored before was in the lake twice."""
+    docs = _docs(shared_data)
+    day = tmp_path / "globe_history" / "2019" / "09" / "20"
+
+    def put(doc: dict[str, Any], points: int) -> None:
+        f = day / member_name(doc["icao"])
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(gzip.compress(json.dumps({**doc, "trace": doc["trace"][:points]}).encode()))
+
+    half = len(docs[0]["trace"]) // 2
+    put(docs[0], half)
+    for d in docs[1:4]:
+        put(d, len(d["trace"]))
+    edir, lake = tmp_path / "embedded", tmp_path / "lake"
+    ingest = ["ingest", "--quiet", "--no-flights", "--data-dir", str(edir), str(day)]
+    assert _quiet(ingest)[0] == 0
+    first = spark_ingest(spark, [str(day)], lake)
+    assert "traces_already" not in first.counts and "traces_grown" not in first.counts  # 0
+    put(docs[0], len(docs[0]["trace"]))  # the feeder writes on
+    put(docs[4], len(docs[4]["trace"]))
+    assert _quiet(ingest)[0] == 0
+    again = spark_ingest(spark, [str(day)], lake)
+    assert again.skipped == [] and again.files == 1
+    assert (again.counts["traces_already"], again.counts["traces_grown"]) == (3, 1)
+    expected = _embedded_states(edir)
+    assert again.rows == expected.num_rows - first.rows > 0
+    assert _lake_states(lake).equals(expected)
+    (kept,) = (lake / TRACES_DIR).glob("*.json")
+    assert len(json.loads(kept.read_text())["traces"]) == 5

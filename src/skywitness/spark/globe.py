@@ -38,6 +38,7 @@ from ..sources.globe import GlobeInput, GlobeReader, icao_of_member, trace_files
 from ..sources.only import OnlyFilter
 from ..sources.tarstream import TarProblem
 from ..store.schema import canonicalize
+from ..store.traces import TraceKey
 
 #: Trace files of an extracted day folder per Spark task (a day holds ~60k).
 FOLDER_FILES = 2_000
@@ -120,11 +121,16 @@ def archive_size(inp: GlobeInput) -> int:
     return sum(f.stat().st_size for f in files)
 
 
-def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Table]:
+def piece_tables(
+    piece: dict[str, Any], found: dict[str, Any], done: dict[TraceKey, float] | None = None
+) -> Iterator[pa.Table]:
     """The canonical state vectors of one piece, a batch at a time; once they are all given,
     ``found`` holds the piece's ``stats`` (``IngestStats``), trace ``facts``, emitter
-    ``categories`` and unreadable members (``problems``: [member, offset, what]; a damaged
-    stream is named by every share of it)."""
+    ``categories``, unreadable members (``problems``: [member, offset, what]; a damaged
+    stream is named by every share of it), the traces it stored (``traces``: [icao24, trace
+    start, last point]) and how many it passed over as stored (``already``) or stored the new
+    points of (``grown``). ``done``: the traces stored before (``store.traces``' keys and last
+    points), passed over as the embedded ingest passes over them."""
     inp = input_of(piece)
     out = GlobeOutcome(inp.name)
     if piece["piece"] == 0:  # a gap in the series is the archive's, named once
@@ -133,8 +139,9 @@ def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Ta
     share = piece.get("share")
     if share is None or share[0] == 0:  # the stream's bytes, counted once
         out.stats.bytes_read = reader.total_bytes
-    run = ArchiveRun(reader, out, OnlyFilter(), {}, BATCH_POINTS)
+    run = ArchiveRun(reader, out, OnlyFilter(), dict(done or {}), BATCH_POINTS)
     facts: list[tuple[str, str, str]] = []
+    traces: list[list[Any]] = []
     categories: dict[str, str] = {}
     for batch in trace_batches(run, None if share is None else share_of(*share)):
         if not batch.obs:
@@ -142,6 +149,7 @@ def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Ta
         _, rows = batch_rows(batch, inp.name, out.stats)
         table = canonicalize(rows, stats=out.stats, source=inp.name)
         facts += [f for d in batch.docs for f in d.facts]
+        traces += [[d.icao, d.start, d.last] for d in batch.docs]
         categories.update({a: c for d in batch.docs for a, c in d.categories.items()})
         out.stats.accepted += table.num_rows
         if table.num_rows:
@@ -151,4 +159,7 @@ def piece_tables(piece: dict[str, Any], found: dict[str, Any]) -> Iterator[pa.Ta
         facts=[list(f) for f in facts],
         categories=categories,
         problems=[[p.name, p.offset, p.what] for p in out.problems],
+        traces=traces,
+        already=out.already,
+        grown=out.grown,
     )

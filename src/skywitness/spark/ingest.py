@@ -24,15 +24,24 @@ globe ingest's reading and rows (``spark.globe``): a tar stream by one task, a f
 over many. An archive's record (keyed by the SHA-256 of its joined parts, or of a folder's trace
 files) also keeps its trace identity facts (``facts``), its name (``version``) and the members
 it could not read (``problems``), which the report names.
+
+An archive whose bytes changed since (a feeder's globe-history folder of today, grown) is read
+again, and its traces resume as the embedded ingest's do (``store.traces``): a trace stored
+before is passed over, one that grew gives its new points only. What an archive of that name
+stored (trace identity and last point) is kept under ``<lake>/_spark/traces/`` (one file per
+archive name, rewritten after each ingest of it) and handed to its tasks; an archive of another
+name (the day's ``.tar`` after its folder) starts afresh, as only its own name is looked up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from math import inf
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +54,15 @@ from ..store.compact import MAX_FILE_ROWS
 from ..store.ingest import file_sha256
 from ..store.lake import STATES_DIR
 from ..store.schema import conform
+from ..store.traces import TraceKey
 from ..timeutil import iso_z
 from .arrowtypes import STATES_WITH_DATE, conform_to, for_spark, spark_schema
 from .lakefs import LakeFiles, active_session, is_uri, lake_path
 
 RECORDS_DIR = "_spark/ingested"
+#: The traces each globe-history archive name has stored: ``{"name", "traces": [[icao24, trace
+#: start, last point], ...]}``, a file per name (the SHA-256 of the name).
+TRACES_DIR = "_spark/traces"
 #: State vectors per lake file at most (~100 MB at ~26 bytes a row): ``spark flights`` hands
 #: each states file to one Python task whole (Spark's ``binaryFile``, at most 2 GB a file), so a
 #: globe-history day (~100 M rows) read by one task is written as many files. The same bound
@@ -117,30 +130,37 @@ def _found_param() -> Any:
     return FoundParam()
 
 
-def _track_pieces(acc: Any, found_acc: Any) -> Any:
+def _track_pieces(acc: Any, found_acc: Any, done: Any) -> Any:
     """The ``mapInArrow`` function of globe-history archives: each row's ``piece`` (JSON) →
-    its state vectors (``spark.globe``)."""
+    its state vectors (``spark.globe``); ``done``: a broadcast of archive name → the traces
+    stored before (``stored_traces``)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for rb in batches:
             for path, piece in zip(rb.column("path").to_pylist(), rb.column("piece").to_pylist(),
                                    strict=True):  # fmt: skip
-                yield from _globe_piece(path, json.loads(piece), acc, found_acc)
+                yield from _globe_piece(path, json.loads(piece), acc, found_acc, done.value)
 
     return run
 
 
 def _globe_piece(
-    label: str, piece: dict[str, Any], acc: Any, found_acc: Any
+    label: str,
+    piece: dict[str, Any],
+    acc: Any,
+    found_acc: Any,
+    done: dict[str, dict[TraceKey, float]],
 ) -> Iterator[pa.RecordBatch]:
     from .globe import piece_tables
 
     found: dict[str, Any] = {}
     stored = 0
-    for table in piece_tables(piece, found):
+    for table in piece_tables(piece, found, done.get(piece["name"])):
         stored += table.num_rows
         yield from with_date(table).to_batches()
     counts = counts_of(found.pop("stats"), stored)
+    counts["traces_already"] = found.pop("already")
+    counts["traces_grown"] = found.pop("grown")
     if piece["piece"]:  # the archive is one file, however many pieces
         del counts["files"]
     acc.add(Counter({f"{label}{_SEP}{k}": v for k, v in counts.items()}))
@@ -194,7 +214,8 @@ def spark_ingest(
     acc = spark.sparkContext.accumulator(Counter(), _counter_param())
     found = spark.sparkContext.accumulator({}, _found_param())
     spread = spark.sparkContext.accumulator(Counter(), _counter_param())
-    states = _states_of(spark, todo, opts, acc, found, spread)
+    before = {w.version: stored_traces(side, w.version) for w in todo if w.pieces is not None}
+    states = _states_of(spark, todo, opts, acc, found, spread, spark.sparkContext.broadcast(before))
     states.write.mode("append").option("maxRecordsPerFile", FILE_ROWS).partitionBy("date").parquet(
         lake_path(lake, STATES_DIR)
     )
@@ -219,6 +240,8 @@ def spark_ingest(
                   "rejected": {k.split(":", 1)[1]: v for k, v in mine.items()
                                if k.startswith("rejected:")},
                   **_found_of(sorted(per_task.get(w.path, []), key=lambda t: t[0]))}  # fmt: skip
+        if w.pieces is not None:  # the traces its name has stored, for the next ingest of it
+            _keep_traces(side, w.version, before[w.version], record.pop("traces", []))
         report.problems += [f"{w.path}: {m or f'offset {o}'}: {what}"
                             for m, o, what in record.get("problems", [])]  # fmt: skip
         side.write_text(f"{RECORDS_DIR}/{w.digest}.json", json.dumps(record, sort_keys=True))
@@ -231,7 +254,13 @@ def spark_ingest(
 
 
 def _states_of(
-    spark: Any, todo: list[_Work], opts: RunOptions, acc: Any, found: Any, spread: Any
+    spark: Any,
+    todo: list[_Work],
+    opts: RunOptions,
+    acc: Any,
+    found: Any,
+    spread: Any,
+    done: Any,
 ) -> Any:
     """The state vectors of ``todo`` as one DataFrame: files decoded a task each, then tracked
     per aircraft (``spark.by_aircraft``); an archive's pieces a task each (``spark.globe``)."""
@@ -255,7 +284,7 @@ def _states_of(
         )
     if pieces:
         df = spark.createDataFrame(pieces, "path string, piece string").repartition(len(pieces))
-        parts.append(df.mapInArrow(_track_pieces(acc, found), schema))
+        parts.append(df.mapInArrow(_track_pieces(acc, found, done), schema))
     return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
 
 
@@ -267,10 +296,37 @@ def _found_of(pieces: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
         out["categories"].update(got.get("categories", {}))
         if "facts" in got:
             out.setdefault("facts", []).extend(got["facts"])
+        if "traces" in got:
+            out.setdefault("traces", []).extend(got["traces"])
         if "problems" in got:  # a damaged stream is named by each share that read it: once
             named = out.setdefault("problems", [])
             named += [p for p in got["problems"] if p not in named]
     return out
+
+
+def _traces_file(name: str) -> str:
+    return f"{TRACES_DIR}/{hashlib.sha256(name.encode()).hexdigest()}.json"
+
+
+def stored_traces(side: LakeFiles, name: str) -> dict[TraceKey, float]:
+    """(icao24, trace start) -> last point stored, of every trace the archives named ``name``
+    stored in this lake ({} before the first)."""
+    text = side.read_text(_traces_file(name))
+    if text is None:
+        return {}
+    return {(str(a), float(s)): float(last) for a, s, last in json.loads(text)["traces"]}
+
+
+def _keep_traces(
+    side: LakeFiles, name: str, before: dict[TraceKey, float], now: list[list[Any]]
+) -> None:
+    """Write the traces ``name`` has stored: those before, with this ingest's added (a trace
+    that grew: its new last point)."""
+    merged = dict(before)
+    for a, s, last in now:
+        merged[str(a), float(s)] = max(float(last), merged.get((str(a), float(s)), -inf))
+    rows = [[a, s, last] for (a, s), last in sorted(merged.items())]
+    side.write_text(_traces_file(name), json.dumps({"name": name, "traces": rows}))
 
 
 def ingest_records(lake: str | Path) -> list[dict[str, Any]]:

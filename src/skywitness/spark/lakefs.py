@@ -50,6 +50,15 @@ class LakeFiles:
         finally:
             out.close()
 
+    def read_text(self, rel: str) -> str | None:
+        """The text of the file at ``rel``, or None when it is not there."""
+        if not self.exists(rel):
+            return None
+        if not self.uri:
+            return (Path(self.lake) / rel).read_text()
+        ((_, text),) = self.spark.sparkContext.wholeTextFiles(lake_path(self.lake, rel)).collect()
+        return str(text)
+
     def read_texts(self, rel_dir: str, suffix: str) -> list[tuple[str, str]]:
         """(name, text) of each file directly under ``rel_dir`` whose name ends in ``suffix``,
         by name; [] when the folder is not there."""
