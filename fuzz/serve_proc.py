@@ -149,11 +149,10 @@ def run_then_kill(
 
 def alive(pid: int) -> bool:
     """Whether process ``pid`` runs (a zombie does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
+    from skywitness.runtime.proc_stat import stat_fields
+
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")  # the state
 
 
 def _reap(kids: list[int]) -> list[int]:
