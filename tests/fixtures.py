@@ -4,10 +4,12 @@ browser tests (web, claims, evidence)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from skywitness.model import FrameBatch
 
 #: Where the AFR34ZG sample was received from: Paris CDG (surface positions need it).
 CDG_REFERENCE = (49.0097, 2.5479)
@@ -25,6 +27,16 @@ CHROMIUM_ARGS = [
     # the test server's fails to resolve
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+
+
+def frames_of(chunks: Iterable[object]) -> list[FrameBatch]:
+    """The chunks of a raw-frame source, each checked to be a ``FrameBatch`` (a source may
+    also give decoded reports or state rows)."""
+    out: list[FrameBatch] = []
+    for chunk in chunks:
+        assert isinstance(chunk, FrameBatch), type(chunk)
+        out.append(chunk)
+    return out
 
 
 def caracas_store(root: Path, imports: Sequence[tuple[Path, str]]) -> Path:

@@ -7,6 +7,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,9 +69,19 @@ def test_arrow_buffers_come_from_the_kept_heap() -> None:
     assert after == "system"
 
 
+def _noting(calls: list[bool]) -> Callable[[], bool]:
+    """A ``keep_freed_memory`` that notes each call in ``calls``."""
+
+    def keep() -> bool:
+        calls.append(True)
+        return True
+
+    return keep
+
+
 def test_ingest_sets_it(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
-    monkeypatch.setattr(alloc, "keep_freed_memory", lambda: calls.append(True) or True)
+    monkeypatch.setattr(alloc, "keep_freed_memory", _noting(calls))
     src = shared_data / "pymodes-tests" / "sample_data_adsb.csv"
     assert main(["ingest", "--data-dir", str(tmp_path / "d"), "-q", str(src)]) == 0
     assert calls == [True]
@@ -84,7 +95,7 @@ def test_ingest_that_follows_or_reads_a_live_feed_keeps_the_defaults(
     from skywitness.cli.ingest_cmd import is_batch
 
     calls: list[bool] = []
-    monkeypatch.setattr(alloc, "keep_freed_memory", lambda: calls.append(True) or True)
+    monkeypatch.setattr(alloc, "keep_freed_memory", _noting(calls))
     src = shared_data / "pymodes-tests" / "sample_data_adsb.csv"
     args = ["ingest", "--data-dir", str(tmp_path / "d"), "-q", "--follow", "5", str(src)]
     assert main(args) == 0

@@ -62,10 +62,10 @@ def _modules() -> list[tuple[str, ast.Module]]:
 
 def _texts(node: ast.AST) -> list[str]:
     """String constants in ``node`` (f-strings by their literal parts joined)."""
-    out = []
+    out: list[str] = []
     for n in ast.walk(node):
         if isinstance(n, ast.JoinedStr):
-            out.append("".join(v.value for v in n.values if isinstance(v, ast.Constant)))
+            out.append("".join(str(v.value) for v in n.values if isinstance(v, ast.Constant)))
         elif isinstance(n, ast.Constant) and isinstance(n.value, str):
             out.append(n.value)
     return out
@@ -134,7 +134,7 @@ def test_other_writers_are_called_only_as_writer_jobs() -> None:
             if isinstance(parents.get(node), ast.alias | ast.ImportFrom):
                 continue
             if not _inside_write(node, parents):
-                outside.append(f"{name}:{node.lineno}:{ref}")
+                outside.append(f"{name}:{getattr(node, 'lineno', 0)}:{ref}")
     assert outside == []
 
 

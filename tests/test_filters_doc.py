@@ -44,7 +44,8 @@ def _options(register: Any, command: str) -> tuple[set[str], set[str]]:
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
     sub = cast(Any, parser._subparsers)._group_actions[0].choices[command]
-    shown, hidden = set(), set()
+    shown: set[str] = set()
+    hidden: set[str] = set()
     for action in sub._actions:
         for opt in action.option_strings:
             (hidden if action.help == argparse.SUPPRESS else shown).add(opt)

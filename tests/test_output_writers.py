@@ -64,5 +64,7 @@ def test_decode_parquet_reads_back_as_plain_strings(shared_data: Path, tmp_path:
         frames = [json.loads(line)["frame"] for line in fh]
     assert back.column("kind").to_pylist().count("adsb") == 30_900
     assert sum(int(f[:2], 16) >> 3 in (17, 18) for f in frames) == 30_900
-    types = {r[0]: r[1] for r in duckdb.sql(f"DESCRIBE SELECT * FROM '{out}'").fetchall()}
+    described = duckdb.sql(f"DESCRIBE SELECT * FROM '{out}'")
+    assert described is not None
+    types = {r[0]: r[1] for r in described.fetchall()}
     assert {types[c] for c in coded} == {"VARCHAR"}

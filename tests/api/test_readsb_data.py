@@ -4,6 +4,8 @@ stats periods, and readsb's emitter category names."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +27,7 @@ def test_emitter_category_names() -> None:
 
 
 def test_trace_points_flags_and_identity() -> None:
-    cols = {
+    cols: dict[str, Sequence[Any]] = {
         "t": [100.0, 101.0, 150.0, 151.0],
         "latitude": [50.0, 50.01, 50.5, 50.51],
         "longitude": [8.0, 8.01, 8.5, 8.51],

@@ -15,13 +15,14 @@ import pytest
 import skywitness.store.store as store_mod
 from skywitness.api import create_app
 from skywitness.runtime.service import Service, ServiceConfig
+from skywitness.store.lake import write_atomic
 from tests.api.conftest import call, wait_for
 
 
 def test_disk_full_degrades_and_recovers(
     capture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = store_mod.write_atomic
+    real = write_atomic
 
     def full(*a: Any, **k: Any) -> int:
         raise OSError(errno.ENOSPC, "No space left on device", "lake/part.parquet")

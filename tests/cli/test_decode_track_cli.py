@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -21,15 +22,16 @@ from ..conftest import TEST_DATA
 LFPG = "49.0097,2.5479"
 
 
-def _track(tmp_path: Path, *args: str) -> list[dict[str, object]]:
+def _track(tmp_path: Path, *args: str) -> list[dict[str, Any]]:
     out = tmp_path / "states.parquet"
     assert main(["track", *args, "-o", str(out), "-q"]) == 0
     table = pq.read_table(out)
     assert tuple(table.column_names) == STATE_COLUMNS
-    return table.to_pylist()
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
 
 
-def _at(rows: list[dict[str, object]], icao24: str) -> list[dict[str, object]]:
+def _at(rows: list[dict[str, Any]], icao24: str) -> list[dict[str, Any]]:
     return [r for r in rows if r["icao24"] == icao24]
 
 

@@ -344,7 +344,8 @@ class _Recording:
     """A DuckDB connection that notes the SQL of each ``execute``."""
 
     def __init__(self, con: Any) -> None:
-        self.con, self.sql = con, []
+        self.con = con
+        self.sql: list[str] = []
 
     def execute(self, sql: str, *args: Any) -> Any:
         self.sql.append(sql)

@@ -172,7 +172,7 @@ def _pms_value(frame: str, key: str) -> tuple[bool, Any]:
 def _rs_value(frame: str, key: str) -> Any:
     import rs1090
 
-    d = rs1090.decode(frame)
+    d: dict[str, Any] = dict(rs1090.decode(frame))  # nested messages merged in below
     for v in list(d.values()):
         if isinstance(v, dict):
             d.update(v)

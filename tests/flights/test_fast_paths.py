@@ -195,9 +195,7 @@ def test_callsigns_over_runs_are_a_count_of_every_row(mixed: pa.Table) -> None:
             if w not in seen[f]:
                 seen[f].append(w)
     # most frequent, ties to the first seen
-    want = [
-        max(s_, key=lambda w, c=c: c[w]) if s_ else None for s_, c in zip(seen, counts, strict=True)
-    ]
+    want = [max(s_, key=c.__getitem__) if s_ else None for s_, c in zip(seen, counts, strict=True)]
     assert lists.to_pylist() == seen
     assert best.to_pylist() == want
     assert sum(len(x) > 1 for x in seen) > 10  # flights with several callsigns

@@ -9,6 +9,7 @@ sides only 12 minutes apart (less than a turnaround) stay one flight.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -69,7 +70,7 @@ def _stitched(quickstart: pa.Table, runways: pa.Table, gap_s: float) -> pa.Table
     )
     ts = quickstart["timestamp"]
 
-    def part(f: dict, lo: object, hi: object) -> pa.Table:
+    def part(f: dict[str, Any], lo: object, hi: object) -> pa.Table:
         m = pc.and_(
             pc.equal(quickstart["icao24"], f["icao24"]),
             pc.and_(
@@ -142,8 +143,11 @@ def test_gap_shorter_than_a_turnaround_is_bridged(quickstart: pa.Table, runways:
     ],
 )
 def test_same_flight_rule(case: tuple[float, ...], expected: bool) -> None:
-    arrays = [np.array([v], dtype=np.float64) for v in case]
-    assert same_flight(AirportIndex.default(), *arrays).tolist() == [expected]
+    t1, lat1, lon1, alt1, gs1, t2, lat2, lon2, alt2, gs2 = (
+        np.array([v], dtype=np.float64) for v in case
+    )
+    got = same_flight(AirportIndex.default(), t1, lat1, lon1, alt1, gs1, t2, lat2, lon2, alt2, gs2)
+    assert got.tolist() == [expected]
 
 
 def test_landing_inside_a_gap_gives_a_window(trajectories: Path, runways: pa.Table) -> None:

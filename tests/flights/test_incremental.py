@@ -4,6 +4,7 @@ the aircraft it touches, and memory stays bounded on a long stream of many short
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -11,14 +12,16 @@ import pyarrow.compute as pc
 import pytest
 
 from skywitness.flights import FLIGHT_SCHEMA, FlightBuilder, build_flights
-from skywitness.flights.incremental import FINAL_SILENCE_S, QUIET_S, _diff
+from skywitness.flights.cutting import QUIET_S
+from skywitness.flights.incremental import FINAL_SILENCE_S
 from skywitness.flights.settle import CUT_POINTS
+from skywitness.flights.tablediff import diff_flights
 from skywitness.stats import IngestStats
 
 KEY = ("flight_id", "estDepartureAirport", "estArrivalAirport", "n_positions", "gaps_bridged")
 
 
-def _keys(table: pa.Table) -> list[tuple]:
+def _keys(table: pa.Table) -> list[tuple[Any, ...]]:
     d = table.to_pydict()
     return sorted(zip(*(d[k] for k in KEY), strict=True))
 
@@ -29,7 +32,7 @@ def test_slices_equal_bulk(quickstart: pa.Table, runways: pa.Table, slice_s: int
     builder = FlightBuilder(runways)
     ts = quickstart["timestamp"].cast("int64")
     lo = pc.min(ts).as_py()
-    seen: dict[str, dict] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for k in range(3 * 3600 // slice_s):
         m = pc.and_(
             pc.greater_equal(ts, lo + k * slice_s * 1000),
@@ -107,7 +110,7 @@ def _stream() -> pa.Table:
     lat = here[:, 0] + f * (there[:, 0] - here[:, 0])
     lon = here[:, 1] + f * (there[:, 1] - here[:, 1])
     alt = np.where(air, 10_000.0 * np.minimum(1.0, 4 * np.minimum(f, 1 - f)), np.nan)
-    cols: dict[str, list] = {c: [] for c in ("t", "icao", "lat", "lon", "alt", "gs", "og")}
+    cols: dict[str, list[Any]] = {c: [] for c in ("t", "icao", "lat", "lon", "alt", "gs", "og")}
     for i in range(N_AIRCRAFT):
         cols["t"].append((T0 + i * STAGGER_S + k * STEP_S) * 1000)
         cols["icao"].append(np.full(per, f"4ca{i:03x}"))
@@ -194,7 +197,7 @@ def test_late_points_are_counted() -> None:
 
 def test_diff_compares_every_column(quickstart: pa.Table, runways: pa.Table) -> None:
     bulk = build_flights(quickstart, runways=runways)
-    same, gone = _diff(bulk, bulk)
+    same, gone = diff_flights(bulk, bulk)
     assert (same.num_rows, gone) == (0, [])
     rows = bulk.to_pylist()
     rows[3]["callsigns"] = [*rows[3]["callsigns"], "X"]  # a list grows
@@ -203,9 +206,9 @@ def test_diff_compares_every_column(quickstart: pa.Table, runways: pa.Table) -> 
     rows[7]["departure_alternatives"] = [{**alt[0], "score": 0.123}, *alt[1:]]  # a struct value
     rows[9]["estArrivalAirportVertDistance"] = None  # a null
     edited = pa.Table.from_pylist(rows, schema=FLIGHT_SCHEMA)
-    changed, gone = _diff(bulk.slice(0, 200), edited)
+    changed, gone = diff_flights(bulk.slice(0, 200), edited)
     ids = [rows[i]["flight_id"] for i in (3, 5, 7, 9)] + bulk["flight_id"].to_pylist()[200:]
     assert sorted(changed["flight_id"].to_pylist()) == sorted(ids)
     assert gone == []
-    _, gone = _diff(bulk, bulk.slice(1))
+    _, gone = diff_flights(bulk, bulk.slice(1))
     assert gone == [bulk["flight_id"][0].as_py()]

@@ -10,6 +10,7 @@ by the mean distance of up to 16 sampled ground points to their runway centre li
 from __future__ import annotations
 
 import collections
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -40,7 +41,9 @@ def _boxes(runways: pa.Table) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
-def _truth(states: pa.Table, stays: pa.Table, boxes: dict) -> list[str | None]:
+def _truth(
+    states: pa.Table, stays: pa.Table, boxes: dict[str, tuple[float, float, float, float]]
+) -> list[str | None]:
     icao = states["icao24"].to_numpy(zero_copy_only=False)
     ts = states["timestamp"].cast("int64").to_numpy()
     lat = states["latitude"].to_numpy(zero_copy_only=False)
@@ -93,7 +96,7 @@ def test_ground_stays_attributed_with_runways(quickstart: pa.Table, runways: pa.
     assert (precision, recall) == (1.0, 1.0)
 
 
-def _mid(states: pa.Table, row: dict) -> tuple[float, float]:
+def _mid(states: pa.Table, row: dict[str, Any]) -> tuple[float, float]:
     import pyarrow.compute as pc
 
     m = pc.and_(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
@@ -25,7 +27,7 @@ row = st.tuples(
 )
 
 
-def _table(rows: list[tuple]) -> pa.Table:
+def _table(rows: list[tuple[Any, ...]]) -> pa.Table:
     cols = list(zip(*rows, strict=True)) if rows else [()] * 7
     return pa.table(
         {
@@ -42,7 +44,7 @@ def _table(rows: list[tuple]) -> pa.Table:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(row, max_size=120))
-def test_every_point_in_exactly_one_segment(rows: list[tuple]) -> None:
+def test_every_point_in_exactly_one_segment(rows: list[tuple[Any, ...]]) -> None:
     table = _table(rows)
     stats = IngestStats()
     p = points_from_table(table, stats)
@@ -68,7 +70,7 @@ def test_every_point_in_exactly_one_segment(rows: list[tuple]) -> None:
     )
 
 
-def _points(t: list[float], og: list[int], lat: list[float] | None = None) -> Points:
+def _points(t: list[int], og: list[int], lat: list[float] | None = None) -> Points:
     n = len(t)
     lat_ = np.array(lat if lat is not None else [47.45] * n)
     return Points(

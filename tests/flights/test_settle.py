@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skywitness.flights import FlightBuilder, build_flights
-from skywitness.flights.incremental import LATE_S
+from skywitness.flights.cutting import LATE_S
 from skywitness.flights.schema import FLIGHT_SCHEMA
 from skywitness.flights.settle import ARRIVAL_COLUMNS, DEPARTURE_COLUMNS, WHOLE_COLUMNS
 
@@ -69,7 +69,7 @@ def _flight(
         keep &= (t < mid) | (t > mid + gap_min * 60.0)
     ground = pa.array(taxi, pa.bool_())
     if no_flag:
-        ground = pa.array(np.where(taxi, True, None).tolist(), pa.bool_())
+        ground = pa.array([True if x else None for x in taxi.tolist()], pa.bool_())
     cs = np.where(renamed & (t > t[-1] / 2), "AFR12B  ", "AFR12A  ").astype(object)
     cs[::7] = None  # most rows carry no callsign
     table = pa.table(

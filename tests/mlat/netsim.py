@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from skywitness.mlat import ClockKind, MlatFeed
 from skywitness.mlat.engine import MlatFixes
@@ -33,10 +34,12 @@ class Run:
     feed: MlatFeed
     fixes: MlatFixes
     error_m: np.ndarray  # true horizontal error of each fix
-    tables: list
+    tables: list[pa.Table]
 
 
-def traffic(n: int, n_modes: int, duration_s: float, *, seed: int = 5, spread_deg: float = 1.2):
+def traffic(
+    n: int, n_modes: int, duration_s: float, *, seed: int = 5, spread_deg: float = 1.2
+) -> tuple[list[AircraftSpec], ModeSOnly]:
     rng = np.random.default_rng(seed)
     acs = []
     for i in range(n):

@@ -10,25 +10,30 @@ import pyarrow as pa
 import pytest
 
 from skywitness.mlat import ERROR_COLUMN, ClockKind
+from skywitness.simulate.multirx import ModeSOnly
+from skywitness.simulate.scenario import AircraftSpec
 
-from .netsim import T0, figures, network, run, traffic
+from .netsim import T0, Run, figures, network, run, traffic
+
+#: A run: the aircraft, the Mode S-only ones among them, and what the network made of them.
+NetRun = tuple[list[AircraftSpec], ModeSOnly, Run]
 
 DURATION_S = 120.0
 
 
 @pytest.fixture(scope="module")
-def gps_run():
+def gps_run() -> NetRun:
     acs, only = traffic(24, 6, DURATION_S)
     return acs, only, run(network(ClockKind.GPS), acs, only, DURATION_S)
 
 
 @pytest.fixture(scope="module")
-def counter_run():
+def counter_run() -> NetRun:
     acs, only = traffic(24, 6, DURATION_S)
     return acs, only, run(network(ClockKind.COUNTER_12MHZ), acs, only, DURATION_S)
 
 
-def test_gps_clocks_median_p95_and_calibration(gps_run):
+def test_gps_clocks_median_p95_and_calibration(gps_run: NetRun) -> None:
     _, only, r = gps_run
     f = figures("GPS clocks", r)
     assert f["fixes"] >= 800  # 6 Mode S-only aircraft x 120 s x ~1.5 transmissions/s
@@ -40,7 +45,7 @@ def test_gps_clocks_median_p95_and_calibration(gps_run):
     assert f["within_stated_95"] >= 0.90
 
 
-def test_12mhz_counters_synchronised_by_adsb(counter_run):
+def test_12mhz_counters_synchronised_by_adsb(counter_run: NetRun) -> None:
     _, _, r = counter_run
     f = figures("12 MHz counters (+-50 ppm, synced via ADS-B)", r)
     sol = r.feed.engine.solution
@@ -51,7 +56,7 @@ def test_12mhz_counters_synchronised_by_adsb(counter_run):
     assert f["within_stated_95"] >= 0.90
 
 
-def test_mlat_rows_marked_and_never_for_adsb_aircraft(counter_run):
+def test_mlat_rows_marked_and_never_for_adsb_aircraft(counter_run: NetRun) -> None:
     acs, only, r = counter_run
     table = pa.concat_tables(r.tables)
     src = table.column("position_source").to_pylist()

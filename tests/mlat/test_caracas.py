@@ -17,7 +17,7 @@ from skywitness.track import Tracker
 from .netsim import Run, concat_fixes, figures, truth_error
 
 
-def test_state_aircraft_placed_by_mlat_near_caracas():
+def test_state_aircraft_placed_by_mlat_near_caracas() -> None:
     scenario = load_builtin("caracas")
     receivers, only = caracas_network(scenario)
     assert {f"{a:06x}" for a in only.icao24} == {"1551e0", "154073"}

@@ -4,6 +4,7 @@ and the receivers TOML file's errors."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -13,21 +14,24 @@ from skywitness.cli.main import main
 from skywitness.errors import ConfigError
 from skywitness.mlat import ClockKind, parse_receivers
 from skywitness.mlat.receivers import receivers_toml
-from skywitness.simulate.multirx import capture
+from skywitness.simulate.multirx import Capture, ModeSOnly, SimReceiver, capture
+from skywitness.simulate.scenario import AircraftSpec
 
 from .netsim import T0, network, traffic
 
 DURATION_S = 60.0
+#: The aircraft, the Mode S-only ones, the receivers and what they heard.
+Sim = tuple[list[AircraftSpec], ModeSOnly, tuple[SimReceiver, ...], Capture]
 
 
 @pytest.fixture(scope="module")
-def sim():
+def sim() -> Sim:
     acs, only = traffic(16, 3, DURATION_S, seed=11)
     rxs = network(ClockKind.COUNTER_12MHZ, seed=4)
     return acs, only, rxs, capture(acs, rxs, T0, T0 + DURATION_S, seed=2, mode_s_only=only)
 
 
-def _check(out, only):
+def _check(out: Path, only: ModeSOnly) -> None:
     t = pq.read_table(out)
     assert "position_error" in t.column_names
     src = np.array(t.column("position_source").to_pylist(), dtype=object)
@@ -40,7 +44,7 @@ def _check(out, only):
     assert np.median(err[mlat]) < 250.0
 
 
-def test_track_receivers_one_file_per_receiver(sim, tmp_path):
+def test_track_receivers_one_file_per_receiver(sim: Sim, tmp_path: Path) -> None:
     _, only, rxs, cap = sim
     files = []
     for name, data in cap.beast_files().items():
@@ -58,7 +62,7 @@ def test_track_receivers_one_file_per_receiver(sim, tmp_path):
     _check(out, only)
 
 
-def test_track_receivers_one_stream_with_receiver_ids(sim, tmp_path):
+def test_track_receivers_one_stream_with_receiver_ids(sim: Sim, tmp_path: Path) -> None:
     _, only, rxs, cap = sim
     f = tmp_path / "merged.beast"
     f.write_bytes(cap.beast_merged())
@@ -99,13 +103,13 @@ def test_track_receivers_one_stream_with_receiver_ids(sim, tmp_path):
         ),
     ],
 )
-def test_receivers_file_errors_name_the_line(text, message):
+def test_receivers_file_errors_name_the_line(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as exc:
         parse_receivers(text, "<r>")
     assert str(exc.value) == message
 
 
-def test_receivers_round_trip():
+def test_receivers_round_trip() -> None:
     rxs = network(ClockKind.GPS)
     sites = parse_receivers(receivers_toml([r.site for r in rxs]))
     assert sites == tuple(r.site for r in rxs)

@@ -24,7 +24,7 @@ def _positions(rows: list[tuple[str, str, str, float | None]]) -> pa.Table:
     return pa.table(cols, schema=STATE_SCHEMA)
 
 
-def test_mlat_positions_are_named_with_error_and_receivers():
+def test_mlat_positions_are_named_with_error_and_receivers() -> None:
     pos = _positions(
         [
             ("1551e0", "adsb", "rx1.beast", None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -14,13 +15,15 @@ from skywitness.mlat.geodesy import (
     horizontal_error_m,
     llh_to_ecef,
 )
-from skywitness.mlat.solver import REASONS, solve
+from skywitness.mlat.solver import REASONS, Fixes, solve
+
+F8 = npt.NDArray[np.float64]
 
 lat_s = st.floats(-89.9, 89.9)
 lon_s = st.floats(-180.0, 180.0)
 
 
-def test_known_points():
+def test_known_points() -> None:
     assert np.allclose(llh_to_ecef(0.0, 0.0, 0.0), [WGS84_A_M, 0.0, 0.0])
     assert np.allclose(llh_to_ecef(90.0, 0.0, 0.0), [0.0, 0.0, WGS84_B_M], atol=1e-6)
     assert np.allclose(llh_to_ecef(0.0, 90.0, 100.0), [0.0, WGS84_A_M + 100.0, 0.0], atol=1e-6)
@@ -28,21 +31,29 @@ def test_known_points():
 
 @settings(max_examples=300, deadline=None)
 @given(lat_s, lon_s, st.floats(-1000.0, 50_000.0))
-def test_llh_ecef_round_trip(lat, lon, h):
+def test_llh_ecef_round_trip(lat: float, lon: float, h: float) -> None:
     la, lo, hh = ecef_to_llh(llh_to_ecef(lat, lon, h))
     assert abs(float(la) - lat) < 1e-9
     assert abs((float(lo) - lon + 180.0) % 360.0 - 180.0) < 1e-9
     assert abs(float(hh) - h) < 1e-4
 
 
-def _ring(n=6, radius_deg=1.3, lat=10.5, lon=-66.9):
+def _ring(n: int = 6, radius_deg: float = 1.3, lat: float = 10.5, lon: float = -66.9) -> F8:
     ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
     return llh_to_ecef(
         lat + radius_deg * np.sin(ang), lon + radius_deg * np.cos(ang), np.full(n, 300.0)
     )
 
 
-def _solve(sites, lat, lon, h, noise_s=0.0, use_alt=True, seed=0):
+def _solve(
+    sites: F8,
+    lat: F8,
+    lon: F8,
+    h: F8,
+    noise_s: float = 0.0,
+    use_alt: bool = True,
+    seed: int = 0,
+) -> Fixes:
     n, k = lat.shape[0], sites.shape[0]
     p = llh_to_ecef(lat, lon, h)
     r = np.linalg.norm(p[:, None, :] - sites[None], axis=-1)
@@ -61,7 +72,7 @@ def _solve(sites, lat, lon, h, noise_s=0.0, use_alt=True, seed=0):
 @settings(max_examples=60, deadline=None)
 @given(st.floats(-0.9, 0.9), st.floats(-0.9, 0.9), st.floats(1000.0, 12_000.0), st.booleans())
 @example(-0.13671875, 0.0, 1000.0, False)  # found by a run of the suite on 2026-12-05
-def test_exact_tdoas_are_solved_exactly(dlat, dlon, h, use_alt):
+def test_exact_tdoas_are_solved_exactly(dlat: float, dlon: float, h: float, use_alt: bool) -> None:
     lat, lon = np.array([10.5 + dlat]), np.array([-66.9 + dlon])
     fx = _solve(_ring(), lat, lon, np.array([h]), use_alt=use_alt)
     if not use_alt and not fx.ok[0]:
@@ -80,7 +91,7 @@ def test_exact_tdoas_are_solved_exactly(dlat, dlon, h, use_alt):
     assert abs(fx.height_m[0] - h) < (1.0 if use_alt else max(1.0, fx.vertical_m[0]))
 
 
-def test_three_receivers_with_altitude():
+def test_three_receivers_with_altitude() -> None:
     sites = _ring(3, 1.3)
     lat, lon, h = np.array([10.6]), np.array([-66.8]), np.array([9000.0])
     fx = _solve(sites, lat, lon, h)
@@ -89,7 +100,7 @@ def test_three_receivers_with_altitude():
     assert not fx.ok[0] and REASONS[int(fx.reason[0])] == "geometry"
 
 
-def test_receivers_in_a_line_never_confidently_wrong():
+def test_receivers_in_a_line_never_confidently_wrong() -> None:
     """Receivers on an east-west line: the mirror position north/south fits as well."""
     n = 400
     rng = np.random.default_rng(3)
@@ -107,7 +118,7 @@ def test_receivers_in_a_line_never_confidently_wrong():
     assert np.all((err[fx.ok] <= fx.error_m[fx.ok]) | (fx.error_m[fx.ok] >= 1000.0))
 
 
-def test_outside_the_hull_large_stated_error():
+def test_outside_the_hull_large_stated_error() -> None:
     """Aircraft 250-350 km outside a 300 km ring: a large stated error, calibrated."""
     n = 300
     rng = np.random.default_rng(8)

@@ -34,7 +34,7 @@ def _mlat(t: float, lat: float, lon: float) -> Observations:
     return observations(fx, np.array([0]))
 
 
-def test_mlat_never_overrides_adsb_of_the_same_time():
+def test_mlat_never_overrides_adsb_of_the_same_time() -> None:
     tr = Tracker(rate_s=0.0, stats=IngestStats())
     rows = [tr.update_observations(_adsb(1000.0, 10.60, -66.90))]
     # an mlat fix 0.5 s later, 400 m off: the recent ADS-B position stands

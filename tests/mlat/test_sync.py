@@ -12,7 +12,7 @@ from skywitness.mlat.pairs import PairFilters
 from .netsim import T0, figures, network, run, traffic
 
 
-def test_pair_filter_recovers_offset_and_drift_and_rejects_outliers():
+def test_pair_filter_recovers_offset_and_drift_and_rejects_outliers() -> None:
     rng = np.random.default_rng(1)
     x = np.sort(rng.uniform(0.0, 60.0, 3000))
     offset, drift = 1234.5, 37e-6  # s, 37 ppm
@@ -38,7 +38,7 @@ def test_pair_filter_recovers_offset_and_drift_and_rejects_outliers():
     assert rej >= 0.9 * bad.sum() and rej <= bad.sum() + 5
 
 
-def test_outage_bad_receiver_and_clock_step():
+def test_outage_bad_receiver_and_clock_step() -> None:
     """rx2 is off for 40 s, rx3 has 5 us jitter (never in sync, never used), rx4's counter jumps
     by 0.25 s (a restart) at +60 s and is resynchronised."""
     dur = 120.0
@@ -67,7 +67,7 @@ def test_outage_bad_receiver_and_clock_step():
     assert f["within_stated_95"] >= 0.90
 
 
-def test_receivers_in_a_line_through_the_whole_path():
+def test_receivers_in_a_line_through_the_whole_path() -> None:
     """Six receivers on a 300 km east-west line (12 MHz clocks synced via ADS-B): a Mode S-only
     aircraft north of the line has a mirror image south of it that fits the times as well, so
     fixes are refused as ambiguous; any fix given holds the truth inside its stated radius."""

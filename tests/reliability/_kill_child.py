@@ -23,7 +23,7 @@ def main() -> None:
             print("killed before flights", flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
 
-        history.rebuild_flights = die  # type: ignore[assignment]
+        history.rebuild_flights = die
     store = history.open_history(data_dir)
     history.ingest(store, [source], RunOptions())
     store.close()

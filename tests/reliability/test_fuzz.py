@@ -21,7 +21,7 @@ from fuzz.targets import TARGETS
 from skywitness.decode import decode_batch
 from skywitness.decode.crc import crc24
 from skywitness.errors import ConfigError, SkywitnessError
-from skywitness.model import MAX_GROUNDSPEED_KT, FrameBatch, RejectReason
+from skywitness.model import MAX_GROUNDSPEED_KT, FrameBatch, Observations, RejectReason, StateRows
 from skywitness.sources.source import make_parser
 from skywitness.stats import IngestStats
 
@@ -51,7 +51,9 @@ def test_saved_crash_inputs_replay_clean() -> None:
 # -- the crashes the fuzzer found, minimised --------------------------------------------
 
 
-def _parse(fmt: str, data: bytes) -> tuple[list[object], IngestStats]:
+def _parse(
+    fmt: str, data: bytes
+) -> tuple[list[FrameBatch | Observations | StateRows], IngestStats]:
     stats = IngestStats()
     p = make_parser(fmt, stats, "x")
     return p.feed(data) + p.finish(), stats
@@ -233,7 +235,7 @@ def test_states_times_beyond_int64_and_infinite_squawks(tmp_path: Path) -> None:
     got = [b for b in open_source(str(path), "states", stats) if len(b)]
     assert sum(len(b) for b in got) == 2
     assert stats.rejected_total == 1
-    squawks = [s for b in got for s in b.table.column("squawk").to_pylist()]  # type: ignore[attr-defined]
+    squawks = [s for b in got for s in b.table.column("squawk").to_pylist()]  # type: ignore[union-attr]
     assert squawks == [None, "1017"]
 
 

@@ -8,7 +8,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
@@ -82,13 +82,14 @@ def _serve_parts(parts: list[bytes]) -> tuple[int, list[socket.socket]]:
     return int(srv.getsockname()[1]), conns
 
 
-def _take(src: Iterator[object], want: int, stop: threading.Event, limit_s: float) -> list:
+def _take(src: Iterator[Sized], want: int, stop: threading.Event, limit_s: float) -> list[Sized]:
     timer = threading.Timer(limit_s, stop.set)
     timer.start()
-    got, n = [], 0
+    got: list[Sized] = []
+    n = 0
     for b in src:
         got.append(b)
-        n += len(b)  # type: ignore[arg-type]
+        n += len(b)
         if n >= want:
             break
     stop.set()

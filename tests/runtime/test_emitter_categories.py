@@ -19,6 +19,7 @@ import gzip
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -69,9 +70,10 @@ def _ingest(data: Path, shared_data: Path, *paths: Path | str) -> list[int]:
         return [ingest(store, [str(p)], RunOptions())[0].flights for p in paths]
 
 
-def _flights(data: Path) -> list[dict[str, object]]:
+def _flights(data: Path) -> list[dict[str, Any]]:
     with Store(data, read_only=True) as st:
-        return st.query_flights().to_pylist()  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = st.query_flights().to_pylist()
+        return rows
 
 
 def _dump1090_categories(shared_data: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,17 +31,18 @@ from skywitness.simulate import beast_bytes
 from skywitness.sources import open_source
 from skywitness.stats import IngestStats
 from skywitness.store import Store
+from tests.fixtures import frames_of
 
 FLIGHT = "traffic-raw-frames/full_flight_short.jsonl.gz"
 LFPG = (49.0097, 2.5479)
 
 
-def _frames(shared: Path) -> list[dict[str, object]]:
+def _frames(shared: Path) -> list[dict[str, Any]]:
     with gzip.open(shared / FLIGHT, "rt") as fh:
         return [json.loads(line) for line in fh]
 
 
-def _transitions(lines: list[dict[str, object]]) -> tuple[float, float]:
+def _transitions(lines: list[dict[str, Any]]) -> tuple[float, float]:
     """(takeoff, landing) as the data shows them: surface (BDS 0,6) vs airborne (0,5) frames."""
     pos = [(float(x["timestamp"]), x["bds"]) for x in lines if x.get("bds") in ("05", "06")]
     first_air = next(t for t, b in pos if b == "05")
@@ -50,10 +52,11 @@ def _transitions(lines: list[dict[str, object]]) -> tuple[float, float]:
     return (last_ground_before + first_air) / 2, (last_air + first_ground_after) / 2
 
 
-def _flights(data_dir: Path) -> list[dict[str, object]]:
+def _flights(data_dir: Path) -> list[dict[str, Any]]:
     store = Store(data_dir, read_only=True)
     try:
-        return store.query_flights().to_pylist()
+        rows: list[dict[str, Any]] = store.query_flights().to_pylist()
+        return rows
     finally:
         store.close()
 
@@ -108,7 +111,9 @@ TICKS_PER_S = 12_000_000
 def capture(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A large Beast file: the real capture 200 times over, its clock running on (2.8M frames,
     45 MB), so that ingest commits batches for a few seconds before it is killed."""
-    frames = FrameBatch.concat(list(open_source(str(shared_data / BEAST), "beast", IngestStats())))
+    frames = FrameBatch.concat(
+        frames_of(open_source(str(shared_data / BEAST), "beast", IngestStats()))
+    )
     span = int(frames.ticks.max() - frames.ticks.min()) + TICKS_PER_S
     path = tmp_path_factory.mktemp("capture") / "big-1522782148.beast"
     shifted = frames.take(np.arange(len(frames)))

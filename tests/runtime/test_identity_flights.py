@@ -17,7 +17,7 @@ from skywitness.simulate import load_builtin, simulate, write_capture
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("caracas")
     capture = tmp / "caracas.jsonl"
-    write_capture(simulate(load_builtin("caracas")), capture)
+    write_capture(simulate(load_builtin("caracas")), str(capture))
     data = tmp / "store"
     assert main(["ingest", str(capture), "--data-dir", str(data), "-q"]) == 0
     return data

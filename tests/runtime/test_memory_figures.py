@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -66,14 +67,24 @@ def test_a_trim_hands_freed_heap_back_to_the_kernel() -> None:
     assert len(kept) == 6000
 
 
+def _counting(calls: list[int]) -> Callable[[], bool]:
+    """A ``trim_heap`` that notes each call in ``calls``."""
+
+    def trim() -> bool:
+        calls.append(1)
+        return True
+
+    return trim
+
+
 def test_the_snapshot_worker_trims_the_heap_every_trim_s(monkeypatch: Any) -> None:
     """The soak at 100,000 frames/s: serve's freed-but-kept C heap grew 10 -> 136 MB in a
     minute; the snapshot worker now trims it every ``TRIM_S`` (on a clock of our own here, so
     the count does not depend on how the box schedules the test)."""
     calls: list[int] = []
-    monkeypatch.setattr(memory, "trim_heap", lambda: calls.append(1) or True)
+    monkeypatch.setattr(memory, "trim_heap", _counting(calls))
     clock = [1000.0]
-    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr("skywitness.runtime.snapshots.time.monotonic", lambda: clock[0])
     w = SnapshotWorker(IdentityCache(None), lambda: 0)
     for _ in range(40):  # 40 looks 0.5 s apart: 20 s, two TRIM_S
         clock[0] += 0.5
@@ -85,7 +96,7 @@ def test_the_snapshot_worker_trims_the_heap_every_trim_s(monkeypatch: Any) -> No
 def test_the_snapshot_worker_thread_trims(monkeypatch: Any) -> None:
     """The worker's own loop calls the trim (``TRIM_S`` 0: every pass trims)."""
     calls: list[int] = []
-    monkeypatch.setattr(memory, "trim_heap", lambda: calls.append(1) or True)
+    monkeypatch.setattr(memory, "trim_heap", _counting(calls))
     monkeypatch.setattr(snapshots, "TRIM_S", 0.0)
     w = SnapshotWorker(IdentityCache(None), lambda: 0)
     w.start()

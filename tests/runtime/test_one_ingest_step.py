@@ -26,7 +26,7 @@ from tests.fixtures import run_service_to_idle
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: sample -> (accepted frames or reports, state vectors stored)
-SAMPLES = {
+SAMPLES: dict[str, tuple[Path | str, int, int]] = {
     "sbs": (DATA / "sbs_sample.sbs", 5, 3),
     "avr": (DATA / "avr_sample.avr", 5, 1),
     "beast": ("beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log", 8431, 526),

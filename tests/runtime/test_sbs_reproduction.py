@@ -16,6 +16,7 @@ from skywitness.runtime.sbs_out import format_sbs
 from skywitness.sources import open_source
 from skywitness.stats import IngestStats
 from skywitness.track import Tracker
+from tests.fixtures import frames_of
 
 CAPTURE = "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
 REFERENCE = "beastblackbox-example/beast_decoded_sbs.txt.gz"
@@ -27,7 +28,7 @@ def _key(fields: list[str]) -> tuple[str, str, str]:
 
 def _our_lines(shared: Path) -> dict[tuple[str, str, str], list[str]]:
     stats = IngestStats()
-    frames = FrameBatch.concat(list(open_source(str(shared / CAPTURE), "beast", stats)))
+    frames = FrameBatch.concat(frames_of(open_source(str(shared / CAPTURE), "beast", stats)))
     msgs = decode_batch(frames)
     tracker = Tracker(rate_s=0)
     tracker.update(msgs, frames.source)

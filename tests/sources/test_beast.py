@@ -15,6 +15,7 @@ from skywitness.sources import open_source
 from skywitness.sources.beast import BeastParser, encode_beast, frame_beast, signal_dbfs
 from skywitness.sources.clock import TickClock, time_from_name
 from skywitness.stats import IngestStats
+from tests.fixtures import frames_of
 
 CAPTURE = "beastblackbox-example/ulss7-beast-bin-utc--1522782148.136310917--.log"
 
@@ -40,7 +41,7 @@ def test_capture_frame_counts(capture: bytes) -> None:
 def test_capture_source_timestamps(shared_data: Path) -> None:
     stats = IngestStats()
     src = open_source(str(shared_data / CAPTURE), stats=stats)
-    batches = list(src)
+    batches = frames_of(src)
     assert src.format == "beast" and not src.live
     assert src.total_bytes == src.position() == 227244
     b = batches[0]
@@ -61,7 +62,7 @@ def test_sample_dump1090(shared_data: Path) -> None:
 
 def test_start_time_overrides_name(shared_data: Path) -> None:
     src = open_source(str(shared_data / CAPTURE), start_time=1000.0, batch_size=5000)
-    batches = list(src)
+    batches = frames_of(src)
     assert [len(b) for b in batches] == [5000, 5000, 3954]
     assert batches[0].timestamp[0] == 1000.0
 

@@ -162,7 +162,9 @@ def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
     table give ``textio.hex_frames``' rows, lengths and ok for the same strings."""
     items = [t.encode() for t in texts]
     want = hex_frames(items)
-    data, start, size = spans(pa.array(texts))
+    sp = spans(pa.array(texts))
+    assert sp is not None
+    data, start, size = sp
     got = hex_spans(data, start, size)
     for w, g in zip(want, got, strict=True):
         assert np.array_equal(w, g)

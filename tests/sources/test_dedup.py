@@ -18,7 +18,8 @@ from skywitness.stats import IngestStats
 def _reference(frames: list[str], times: list[float], window: float) -> list[int]:
     """Kept row indices: a frame is merged when its first kept copy is within the window."""
     order = sorted(range(len(frames)), key=lambda i: (frames[i], times[i]))
-    kept, start = [], {}
+    kept: list[int] = []
+    start: dict[str, float] = {}
     for i in order:
         f = frames[i]
         if len(f) == 4 or f not in start or times[i] - start[f] > window:

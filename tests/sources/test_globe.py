@@ -37,7 +37,7 @@ def run(*argv: str) -> int:
 @pytest.fixture(scope="module")
 def template(shared_data: Path) -> dict[str, Any]:
     """The real trace, every 5th point plus every leg start (so legs are in every variant)."""
-    doc = json.loads(
+    doc: dict[str, Any] = json.loads(
         (shared_data / "traffic-trajectories/readsb/trace_full_ac671b.json").read_text()
     )
     doc["trace"] = [p for i, p in enumerate(doc["trace"]) if i % 5 == 0 or p[6] & 2]
@@ -346,6 +346,7 @@ def test_follow_reads_what_the_feeder_writes_next(
 ) -> None:
     """``ingest --follow`` of a feeder's folder: a round reads only the files that changed."""
     from skywitness.cli import globe_ingest
+    from skywitness.runtime.globe import ingest_globe as real
 
     day = tmp_path / "globe_history" / "2025" / "02" / "04"
     docs = list(variants(template, 3))
@@ -358,7 +359,6 @@ def test_follow_reads_what_the_feeder_writes_next(
 
     put(docs[0], half)
     put(docs[1], half)
-    real = globe_ingest.ingest_globe
     rounds: list[Any] = []
     stop = threading.Event()
 

@@ -30,7 +30,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _collect(src: Iterator[FrameBatch], want: int, stop: threading.Event, limit_s: float) -> list:
+def _collect(
+    src: Iterator[FrameBatch], want: int, stop: threading.Event, limit_s: float
+) -> list[FrameBatch]:
     watchdog = threading.Timer(limit_s, stop.set)  # a live source only ends when told to
     watchdog.start()
     got, n = [], 0
@@ -153,7 +155,7 @@ def http_server() -> Iterator[tuple[int, type[_Handler]]]:
     handler = type("H", (_Handler,), {"docs": [], "hits": [], "token_posts": []})
     srv = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1], handler  # type: ignore[misc]
+    yield srv.server_address[1], handler
     srv.shutdown()
 
 

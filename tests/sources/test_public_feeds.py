@@ -88,7 +88,7 @@ def replay() -> Iterator[tuple[int, type[_Replay]]]:
     handler = type("R", (_Replay,), {"script": [], "seen": [], "posts": [], "auth": []})
     srv = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1], handler  # type: ignore[misc]
+    yield srv.server_address[1], handler
     srv.shutdown()
 
 

@@ -43,7 +43,7 @@ def test_small_reads_frame_as_the_window_view_frames_them(
     small = _framed(data)
     monkeypatch.setattr(beast_frame, "_SMALL_RECORDS", -1)  # always the window view
     assert _framed(data) == small
-    assert sum(len(r[1]) for r in small) > 5_000  # type: ignore[arg-type]
+    assert sum(len(r[1]) for r in small if isinstance(r[1], bytes)) > 5_000
 
 
 @given(st.lists(st.integers(0, (1 << 48) - 1), min_size=1, max_size=64))

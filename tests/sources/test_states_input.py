@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +47,10 @@ def test_parquet_states_round_trip(shared_data: Path, tmp_path: Path) -> None:
     assert main(["track", str(src), "-o", str(once), "-q"]) == 0
     assert main(["track", str(once), "-o", str(twice), "-q"]) == 0
     a, b = pq.read_table(once).to_pylist(), pq.read_table(twice).to_pylist()
-    pos = lambda rows: [(r["latitude"], r["longitude"]) for r in rows if r["latitude"] is not None]  # noqa: E731
+
+    def pos(rows: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+        return [(r["latitude"], r["longitude"]) for r in rows if r["latitude"] is not None]
+
     assert pos(a) == pos(b)
     assert [r["altitude"] for r in a] == [r["altitude"] for r in b]
 

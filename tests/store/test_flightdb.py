@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -18,7 +19,7 @@ def _t(h: int, m: int = 0, day: int = 7) -> datetime:
     return datetime(2021, 10, day, h, m, tzinfo=UTC)
 
 
-def flights(rows: list[tuple]) -> pa.Table:
+def flights(rows: list[tuple[Any, ...]]) -> pa.Table:
     cols = list(zip(*rows, strict=True))
     return pa.table(
         {
@@ -45,7 +46,8 @@ ROWS = [
 
 
 def ids(t: pa.Table) -> list[str]:
-    return t.column("flight_id").to_pylist()
+    got: list[str] = t.column("flight_id").to_pylist()
+    return got
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -29,7 +30,7 @@ def _msgs() -> Messages:
 
 def _run(
     msgs: Messages, cuts: list[int], rate_s: float, lost_s: float
-) -> tuple[StateVectors, list, np.ndarray]:
+) -> tuple[StateVectors, list[Any], np.ndarray]:
     tracker = Tracker(rate_s=rate_s, reference=LFPG, lost_after_s=lost_s)
     bounds = [0, *sorted(set(cuts)), len(msgs)]
     parts, lat = [], []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -13,7 +15,7 @@ A = 0x3C6444
 B = 0x4CA216
 
 
-def _obs(rows: list[dict]) -> Observations:
+def _obs(rows: list[dict[str, Any]]) -> Observations:
     o = Observations.empty(len(rows), source="sbs:test")
     for i, r in enumerate(rows):
         for k, v in r.items():

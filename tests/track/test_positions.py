@@ -3,6 +3,8 @@ decoding, the plausibility gate, surface references."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from skywitness.stats import IngestStats
@@ -15,7 +17,7 @@ A = 0x3C6444
 KT_450_DEG_PER_S = 450.0 / 3600.0 / 60.0  # 450 kt due north, degrees of latitude per second
 
 
-def _flight(n: int, t0: float = 0.0, lat0: float = 45.0, lon0: float = 5.0) -> list[dict]:
+def _flight(n: int, t0: float = 0.0, lat0: float = 45.0, lon0: float = 5.0) -> list[dict[str, Any]]:
     """n position messages every 0.5 s, alternating even/odd, 450 kt north."""
     return [
         {

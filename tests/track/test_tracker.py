@@ -125,8 +125,8 @@ def test_lost_in_batch_between_batches_and_expire() -> None:
     ]
     # A batch for another aircraft far later expires A (data time drives expiry).
     tracker.update(messages([{"timestamp": 200.0, "icao24": B, "altitude": 1.0}]), "t")
-    got = [(e.kind, e.icao24, e.timestamp) for e in tracker.events()]
-    assert got == [(EventKind.LOST, "3c6444", 160.0), (EventKind.SEEN, "4ca216", 200.0)]
+    named = [(e.kind, e.icao24, e.timestamp) for e in tracker.events()]
+    assert named == [(EventKind.LOST, "3c6444", 160.0), (EventKind.SEEN, "4ca216", 200.0)]
     assert len(tracker) == 1
     tracker.expire(now=261.0)
     lost = tracker.events()

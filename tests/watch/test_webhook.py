@@ -65,7 +65,7 @@ class Receiver:
 
 def test_webhook_retries_queues_and_never_duplicates() -> None:
     rx = Receiver()
-    clock = {"now": 0.0, "down_at": None}
+    clock: dict[str, Any] = {"now": 0.0, "down_at": None}
 
     def fake_sleep(s: float) -> None:
         clock["now"] += s

@@ -113,7 +113,7 @@ def test_fill_gaps_rules() -> None:
     hu_box = {"type": "Polygon", "coordinates": _square(18.0, 46.0, 3.0)}  # holds Budapest
     cy = {"type": "Polygon", "coordinates": [[[33, 34.6], [34, 34.6], [33.5, 35.0], [33, 34.6]]]}
     ps_box = {"type": "Polygon", "coordinates": _square(34.2, 31.2, 1.3)}
-    coll = {
+    coll: dict[str, Any] = {
         "type": "FeatureCollection",
         "features": [
             {
@@ -125,7 +125,7 @@ def test_fill_gaps_rules() -> None:
         ],
     }
     out = fill_gaps(coll, patches)
-    by = {f["properties"]["iso2"]: f for f in out["features"]}
+    by: dict[str, Any] = {f["properties"]["iso2"]: f for f in out["features"]}
     # HU: its label point is already land (ZZ's square), so nothing is added.
     assert "HU" not in by
     # CY: the north is added to the existing feature as one more polygon.
@@ -141,7 +141,7 @@ def test_fill_gaps_rules() -> None:
 
 
 def test_merge_skips_documents_without_polygons() -> None:
-    docs = [
+    docs: list[dict[str, Any]] = [
         {"name": "Nowhere", "ISO": {"alpha2": "NW", "alpha3": "NWH"}},
         {"name": "Pointland", "geoJSON": {"features": [{"geometry": {"type": "Point"}}]}},
         {"name": "Bad", "geoJSON": "oops", "ISO": "bad"},

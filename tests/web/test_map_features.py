@@ -36,9 +36,10 @@ def page(browser: Any, live_site: LiveSite) -> Iterator[Any]:
 
 
 def table_rows(pg: Any) -> list[list[str]]:
-    return pg.eval_on_selector_all(
+    rows: list[list[str]] = pg.eval_on_selector_all(
         "#ac-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
     )
+    return rows
 
 
 def test_aircraft_table_sorts_filters_and_selects(page: Any, artifacts: Path) -> None:
