@@ -177,10 +177,12 @@ def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
 
 
 def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
-    sbs_like = b"x" * 85 + b"\n"  # 86-byte lines: 90 % of 65,536 of them
-    assert line_block_bytes(sbs_like * 200, 65_536) == int(86 * 65_536 * 0.9)
+    csv_like = b"x" * 29 + b"\n"  # 30-byte lines: 90 % of 65,536 of them
+    assert line_block_bytes(csv_like * 200, 65_536) == int(30 * 65_536 * 0.9)
+    sbs_like = b"x" * 85 + b"\n"  # 86-byte lines: 90 % of a batch would be 5 MB
+    assert line_block_bytes(sbs_like * 200, 65_536) == MAX_LINE_BLOCK_BYTES == 2 << 20
     assert line_block_bytes(b"ab\n" * 200, 65_536) == FILE_CHUNK_BYTES  # never under 1 MB
     assert line_block_bytes(b"x" * 999 + b"\n" * 200, 65_536) == FILE_CHUNK_BYTES
     long_lines = (b"y" * 4095 + b"\n") * 20
-    assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 8 MB
+    assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 2 MB
     assert line_block_bytes(b"no line ends", 65_536) == FILE_CHUNK_BYTES

@@ -44,8 +44,11 @@ from .registry import make_parser as make_parser
 from .textio import LineParser
 
 FILE_CHUNK_BYTES = 1 << 20
-#: The most a text file's read size grows to (``line_block_bytes``).
-MAX_LINE_BLOCK_BYTES = 8 << 20
+#: The most a text file's read size grows to (``line_block_bytes``). Larger blocks cost more
+#: than they save: glibc hands each freed block (and the block's column arrays) back to the
+#: kernel and the next block faults its pages in again (500k SBS lines, 5.6 MB blocks: ~18k
+#: page faults; 2 MB: ~4k; whole ``decode`` -11 % CPU for SBS, -8 % for JSON lines, issue 18).
+MAX_LINE_BLOCK_BYTES = 2 << 20
 HEAD_BYTES = 1 << 16
 MAX_HEAD_RAW_BYTES = 8 << 20  # compressed bytes read at most to detect a format
 DOCUMENT_FORMATS = (
@@ -295,7 +298,7 @@ def _name_hint(name: str) -> str:
 
 def line_block_bytes(head: bytes, batch_size: int) -> int:
     """Bytes to read at a time from a text file: about 90 % of a batch of lines, at the mean
-    line length of ``head`` (1-8 MB). Each block's column-wise parse has fixed costs (the
+    line length of ``head`` (1-2 MB). Each block's column-wise parse has fixed costs (the
     Arrow reader's set-up, one map per column, ~100 array operations), which 1 MB blocks paid
     several times a batch (12k lines of SBS); under a batch, a block is never split in two."""
     lines = head.count(b"\n")
