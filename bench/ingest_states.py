@@ -18,7 +18,10 @@ threads, our writer threads), so parallelism neither helps nor hurts a side (Duc
 - ``skywitness ingest --no-flights (CLI)``: the same, a bulk load whose flights are left to a
   ``flights rebuild`` (the states gated, counted and stored alike), for where the rest goes;
 - with ``--baseline REV``: the same command from ``git archive REV src`` (before/after in one
-  run).
+  run);
+- with ``--stages``: ``--repeat`` more ingests of this tree, in process with timers around
+  their stages (``bench/ingest_stages.py``): where the CPU and page faults go, as the run of
+  least process CPU had them.
 
 Children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` dropped, the cache under
 the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed package has its
@@ -29,6 +32,7 @@ Input: the real quickstart collection (284,505 state vectors) repeated ``--copie
 each copy a day later (same aircraft, same flights shifted by a day).
 
 Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV] [--no-bulk]
+[--stages]
 """
 
 from __future__ import annotations
@@ -101,6 +105,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--baseline", help="git revision to run the same ingest from")
     ap.add_argument("--no-bulk", action="store_true", help="leave out the --no-flights run")
+    ap.add_argument("--stages", action="store_true", help="then one ingest with stage timers")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package: .pyc files
@@ -135,6 +140,21 @@ def main() -> None:
         print(f"\n{head:44} {'CPU s':>7} {'rows/CPU-s':>11} {'vs duckdb':>9}")
         for name, cpu in best.items():
             print(f"{name:44} {cpu:7.2f} {n / cpu:11,.0f} {duck / cpu:8.2f}x")
+        if args.stages:
+            print(f"\nstages of `skywitness ingest (CLI)`, this tree (least CPU of {args.repeat}):")
+            print(stages_of(ingest, Path(tmp), args.repeat), end="")
+
+
+def stages_of(ingest: list[str], tmp: Path, repeat: int) -> str:
+    """``bench/ingest_stages.py``'s account of the ingest, the run of least process CPU."""
+    reports = []
+    for i in range(repeat):
+        cmd = [sys.executable, str(ROOT / "bench" / "ingest_stages.py"), *ingest[3:]]
+        cmd[cmd.index("D")] = str(tmp / f"stages{i}")
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+        reports.append(r.stdout)
+    return min(reports, key=lambda out: float(out.split()[2]))  # "process cpu X s ..."
 
 
 if __name__ == "__main__":

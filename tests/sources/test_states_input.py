@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,50 @@ def test_states_parquet_unread_columns(shared_data: Path, tmp_path: Path) -> Non
         f"SELECT DISTINCT source FROM read_parquet('{data}/lake/states/*/*.parquet')"
     ).fetchall()
     assert sources == [(str(src),)]
+
+
+def test_range_checks_block_by_block(shared_data: Path) -> None:
+    """``drop_implausible_states`` checks ``CHECK_ROWS`` rows at a time: a bad value at either
+    side of a block boundary and in the last, short block is found; a column in several chunks,
+    at an offset (a slice), of another float type or all null is read as a whole one; a null is
+    no value in every block, whatever its slot holds."""
+    from skywitness.sources.states import CHECK_ROWS, drop_implausible_states
+    from skywitness.store import load_traffic_json
+    from skywitness.store.schema import canonicalize
+
+    whole = canonicalize(load_traffic_json(shared_data / QUICKSTART))
+    n = 2 * CHECK_ROWS + 1_000
+    table = whole.slice(17, n)  # an offset into every column's buffers
+    vr = table.column("vertical_rate").to_numpy(zero_copy_only=False).astype(np.float64)
+    alt = table.column("altitude").to_numpy(zero_copy_only=False).astype(np.float64)
+    lon = table.column("longitude").to_numpy(zero_copy_only=False).astype(np.float64)
+    bad_rows = [0, CHECK_ROWS - 1, CHECK_ROWS, 2 * CHECK_ROWS + 999]
+    vr[bad_rows[0]], alt[bad_rows[1]], lon[bad_rows[2]], alt[bad_rows[3]] = 1e6, 1e7, 181.0, -9e3
+
+    def chunked(values: np.ndarray, typ: pa.DataType) -> pa.ChunkedArray:
+        cut = [0, 1_000, CHECK_ROWS + 5, n]  # chunk edges away from the block edges
+        arr = pa.array(values, mask=np.isnan(values), type=typ)
+        return pa.chunked_array([arr.slice(a, b - a) for a, b in itertools.pairwise(cut)])
+
+    # a null whose buffer slot holds an out-of-range value, in the second block: not refused
+    gs = table.column("groundspeed").to_numpy(zero_copy_only=False).astype(np.float64)
+    valid = ~np.isnan(gs)
+    valid[CHECK_ROWS + 10], gs[CHECK_ROWS + 10] = False, 1e9
+    gs_col = pa.Array.from_buffers(
+        pa.float64(), n, [pa.py_buffer(np.packbits(valid, bitorder="little")), pa.py_buffer(gs)]
+    )
+    for name, col in (
+        ("groundspeed", gs_col),
+        ("vertical_rate", chunked(vr, pa.float64())),
+        ("altitude", chunked(alt, pa.float32())),  # another float type: converted
+        ("longitude", chunked(lon, pa.float64())),
+        ("geoaltitude", pa.nulls(n, pa.float64())),
+    ):
+        table = table.set_column(table.schema.get_field_index(name), name, col)
+    stats = IngestStats()
+    stats.sources["doc"] = n
+    out = drop_implausible_states(StateRows(table, "doc"), stats, "doc")
+    assert stats.rejected == {"bad_record": 4} and stats.sources["doc"] == n - 4
+    keep = np.setdiff1d(np.arange(n), bad_rows)
+    assert out.table.column("timestamp").equals(table.column("timestamp").take(keep))
+    assert out.table.column("icao24").equals(table.column("icao24").take(keep))

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import bool_column, numpy_of, values_view
+from ..decode.hexio import bool_column, numpy_of, one_chunk, valid_of, values_view
 from ..errors import FormatError
 from ..model import (
     STATE_COLUMNS,
@@ -39,6 +39,8 @@ PARQUET_MAGIC = b"PAR1"
 #: neither. A 1.1M-row file's ``source`` alone is ~30 MB of strings to decode.
 UNREAD_COLUMNS = frozenset({"source", "position_error"})
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
+#: The float columns ``drop_implausible_states`` checks.
+RANGE_COLUMNS = ("groundspeed", "altitude", "geoaltitude", "vertical_rate", "latitude", "longitude")
 
 
 def _floats(table: pa.Table, name: str) -> np.ndarray:
@@ -156,34 +158,68 @@ def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
         return None
 
 
-def _values(col: pa.ChunkedArray) -> npt.NDArray[np.float64]:
-    """A float column for range checks, nulls NaN: the Arrow buffer itself when it has no
-    nulls (no copy of a million rows), one NaN when it is all null."""
-    if col.null_count == len(col):
-        return np.array(np.nan)
-    if col.null_count == 0 and col.num_chunks == 1 and col.type == pa.float64():
-        view: npt.NDArray[np.float64] = values_view(col.chunk(0), np.float64)
-        return view
-    return numpy_of(col, np.nan).astype(np.float64, copy=False)
+#: Rows checked for physical ranges at a time: cache-sized temporaries, reused, rather than a
+#: dozen fresh arrays of a whole document (a page faulted in costs more than the compares).
+CHECK_ROWS = 65_536
+#: A float column as the range checks read it: (its values, where it holds one; None: all).
+Column = tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_] | None]
+
+
+def _column(col: pa.ChunkedArray) -> Column:
+    """``col`` for range checks (``Column``): its values are the Arrow buffer itself when it
+    is float64 (no copy of a million rows); one NaN when it is all null; other types converted,
+    nulls NaN."""
+    arr = one_chunk(col)
+    if arr.null_count == len(arr):
+        return np.array(np.nan), None
+    if arr.type != pa.float64():
+        return numpy_of(arr, np.nan).astype(np.float64, copy=False), None
+    view: npt.NDArray[np.float64] = values_view(arr, np.float64)
+    return view, valid_of(arr) if arr.null_count else None
+
+
+def _block(column: Column, lo: int, hi: int) -> npt.NDArray[np.float64]:
+    """Rows ``lo:hi`` of a ``_column``, nulls NaN."""
+    values, valid = column
+    if values.ndim == 0:  # all null
+        return values
+    if valid is None:
+        return values[lo:hi]
+    out: npt.NDArray[np.float64] = np.where(valid[lo:hi], values[lo:hi], np.nan)
+    return out
+
+
+def _millis(col: pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    """The timestamps as int64 ms, off the Arrow buffer (canonical: never null)."""
+    arr = one_chunk(col)
+    if arr.null_count:
+        return numpy_of(arr, 0).astype(np.int64, copy=False)
+    ms: npt.NDArray[np.int64] = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr)
+    ]
+    return ms
 
 
 def drop_implausible_states(rows: StateRows, stats: IngestStats, name: str) -> StateRows:
     """``rows`` without those holding a value out of physical range, each counted BAD_RECORD:
-    ``records.drop_implausible`` over the table's columns."""
+    ``records.drop_implausible`` over the table's columns, ``CHECK_ROWS`` rows at a time."""
     t = rows.table
-
-    def col(c: str) -> npt.NDArray[np.float64]:
-        return _values(t.column(c))
-
-    ms = numpy_of(t.column("timestamp"), 0)  # int64 ms (canonical: never null)
-    bad = implausible_values(
-        ms / 1000.0, col("groundspeed"), col("altitude"), col("geoaltitude"), col("vertical_rate")
-    ) | off_globe(col("latitude"), col("longitude"))
-    n = int(np.count_nonzero(bad))
-    if n == 0:
+    n = t.num_rows
+    ms = _millis(t.column("timestamp"))
+    cols = {c: _column(t.column(c)) for c in RANGE_COLUMNS}
+    bad = np.empty(n, dtype=np.bool_)
+    for lo in range(0, n, CHECK_ROWS):
+        hi = min(lo + CHECK_ROWS, n)
+        v = {c: _block(cols[c], lo, hi) for c in RANGE_COLUMNS}
+        bad[lo:hi] = implausible_values(
+            ms[lo:hi] / 1000.0, v["groundspeed"], v["altitude"], v["geoaltitude"],
+            v["vertical_rate"],
+        ) | off_globe(v["latitude"], v["longitude"])  # fmt: skip
+    nbad = int(np.count_nonzero(bad))
+    if nbad == 0:
         return rows
-    stats.reject(RejectReason.BAD_RECORD, name, count=n, detail="value out of physical range")
-    stats.sources[name] -= n
+    stats.reject(RejectReason.BAD_RECORD, name, count=nbad, detail="value out of physical range")
+    stats.sources[name] -= nbad
     keep = bool_column(~bad)  # not pa.array: that loads pandas
     return StateRows(t.filter(keep), rows.source)
 
