@@ -32,7 +32,7 @@ STAGES = [
     ("skywitness.sources.globe", "split_document", "head parse and split"),
     ("skywitness.runtime.globe", "read_points", "read_points (rows, CSV, columns, details)"),
     ("skywitness.runtime.globe", "observations", "trace_arrays"),
-    ("skywitness.runtime.globe", "_take", "_take (carry forward, facts)"),
+    ("skywitness.runtime.globe", "take_trace", "take_trace (carry forward, facts)"),
     ("skywitness.runtime.globe", "obs_concat", "flush: obs_concat"),
     ("skywitness.runtime.globe", "lake_rows", "flush: lake_rows"),
     ("skywitness.runtime.globe", "labels", "flush: source labels"),
