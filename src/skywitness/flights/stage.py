@@ -1,7 +1,8 @@
 """The one flights stage: state vectors in, flight changes out.
 
 Every path that turns state vectors into flights drives a ``FlightStage``: ``flights rebuild``
-and ``ingest`` (one step over a chunk of aircraft), the live flights child of ``serve`` (after
+and ``ingest`` (``build_all``: what one step of a fresh stage gives for a chunk of aircraft,
+built at once by the same builder), the live flights child of ``serve`` (after
 a warm start, a step per data-time window of ``flights.windows``, so that a replay at any speed
 gives the same changes), ``watch`` and ``watch --replay`` (a step per data-time window). A step
 returns ``FlightChanges``: the flights that are new or changed (rows of ``FLIGHT_SCHEMA``), the
