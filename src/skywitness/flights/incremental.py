@@ -10,7 +10,8 @@ Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS
 aircraft only the rows from the flight before the one in progress at ``newest - LATE_S`` are
 kept (the flight in progress and the last completed one); older flights are final (their rows,
 one per flight, stay for ``flights()``). A long flight in progress is cut (``settle``,
-``settled``: once its aircraft holds ``settle_rows`` rows, and again each time they double):
+``settled``: once its aircraft holds ``settle_rows`` rows, and again each time they double,
+nearly due ones along with one that is due, ``cutting``):
 its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
@@ -59,7 +60,7 @@ from .rowarrays import NEVER, buffer_bytes, flight_states
 from .rowarrays import first_of as _first_of
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
-from .schema import FLIGHT_SCHEMA
+from .schema import empty_flights
 from .segment import GROUND_SPLIT_GAP_S
 from .settle import SETTLE_ROWS
 from .settled import SettledFlights
@@ -111,7 +112,7 @@ class FlightBuilder:
         self._k_code = np.zeros(0, dtype=np.int64)  # per kept row
         self._k_ms = np.zeros(0, dtype=np.int64)
         self._k_alive = np.zeros(0, dtype=bool)
-        self._live = FLIGHT_SCHEMA.empty_table()  # flights that may still change
+        self._live = empty_flights()  # flights that may still change
         self._l_code = np.zeros(0, dtype=np.int64)  # per live flight
         self._l_first = np.zeros(0, dtype=np.int64)
         self._final: list[pa.Table] = []
@@ -182,7 +183,7 @@ class FlightBuilder:
         if stats is not None and lost:
             stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
         if new.num_rows == 0:
-            return FLIGHT_SCHEMA.empty_table(), []
+            return empty_flights(), []
         code, ms = self._codes(new["icao24"]), _ms(new["timestamp"])
         late = ms < self._accept[code]
         if late.any():
@@ -196,7 +197,7 @@ class FlightBuilder:
                 )
             new, code, ms = new.filter(pa.array(~late)), code[~late], ms[~late]
             if new.num_rows == 0:
-                return FLIGHT_SCHEMA.empty_table(), []
+                return empty_flights(), []
         self._now = max(self._now, int(ms.max()))
         if self._bridges is not None:
             recalling.recall_flights(self, new, code, ms)
@@ -336,7 +337,7 @@ class FlightBuilder:
         """The rows (``FLIGHT_SCHEMA``) of the flights made final since the last call (of this
         or ``take_finished``), as they were made final."""
         out, self._finished = self._finished, []
-        return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
+        return pa.concat_tables(out) if out else empty_flights()
 
     def _drop(self, rows: B1, flights: B1) -> None:
         self._k_alive &= ~rows
