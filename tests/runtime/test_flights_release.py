@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import skywitness
@@ -58,3 +59,20 @@ def test_released_after_a_stepped_call_at_most_every_interval(
     always.after(True)
     always.after(True)
     assert len(calls) == 3
+
+
+def test_only_the_columns_the_stage_reads_go_to_the_child() -> None:
+    """A state vector in the child's windows: the ``FLIGHT_COLUMNS`` of the tracker's rows
+    (squawk, geoaltitude, position source and error left out), fewer bytes through the pipe."""
+    from skywitness.flights.rowarrays import FLIGHT_COLUMNS
+    from skywitness.runtime.flights_proc import flight_columns, to_ipc
+    from tests.watch.helpers import states
+
+    rows = states([{"t": 1_700_000_000.0 + k, "icao24": "3c6444"} for k in range(50)])
+    rows = rows.append_column("squawk", pa.array(["7000"] * 50))
+    rows = rows.append_column("position_error", pa.array([12.5] * 50))
+    sent = flight_columns(rows)
+    assert set(sent.column_names) == set(FLIGHT_COLUMNS) & set(rows.column_names)
+    assert "squawk" not in sent.column_names and "position_error" not in sent.column_names
+    assert len(to_ipc(sent)) < len(to_ipc(rows))
+    assert flight_columns(sent) is sent
