@@ -53,12 +53,16 @@ def test_released_after_a_stepped_call_at_most_every_interval(
     every.after(False)  # nothing stepped: nothing freed worth handing back
     assert calls == []
     every.after(True)
-    every.after(True)  # within the interval
+    every.after(True)  # within the interval: put off
     assert len(calls) == every.releases == 1
+    every._last -= RELEASE_EVERY_S  # the interval has passed: the next call, stepped or not
+    every.after(False)
+    every.after(False)
+    assert len(calls) == every.releases == 2
     always = Releaser(every_s=0.0)
     always.after(True)
     always.after(True)
-    assert len(calls) == 3
+    assert len(calls) == 4
 
 
 def test_only_the_columns_the_stage_reads_go_to_the_child() -> None:

@@ -109,18 +109,20 @@ def release_freed() -> None:
 
 class Releaser:
     """``release_freed`` after a call that stepped a window, at most once per ``every_s`` of
-    wall time (when memory goes back changes no output)."""
+    wall time (when memory goes back changes no output): one put off is made after the first
+    call once the interval has passed, stepped or not."""
 
     def __init__(self, every_s: float = RELEASE_EVERY_S) -> None:
         self.every_s = every_s
         self._last = float("-inf")
+        self._due = False  # a stepped call's freed memory not handed back yet
         self.releases = 0
 
     def after(self, stepped: bool) -> None:
-        now = time.monotonic()
-        if stepped and now - self._last >= self.every_s:
+        self._due |= stepped
+        if self._due and time.monotonic() - self._last >= self.every_s:
             release_freed()
-            self._last = time.monotonic()
+            self._last, self._due = time.monotonic(), False
             self.releases += 1
 
 
