@@ -1,12 +1,14 @@
 """Cuts of several aircraft's flights in progress checked in one build (``flights.cutting``,
 issue 18: a live step's cost is mostly fixed, and each cut's check is a build): aircraft within
 ``BATCH_NUM / BATCH_DEN`` of their cut's rows are cut along with one that is due. Fewer steps
-build a check, and the flights still equal the bulk build's. Also the vertical-rate median of
+build a check, and the flights still equal the bulk build's. A large window is built in groups
+of whole aircraft (``BUILD_ROWS``), the same flights as one build. Also the vertical-rate median of
 the flight ends (``ends._row_nanmedian``): numpy's ``nanmedian``, by a sort."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -15,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from skywitness.flights import FlightBuilder, build_flights, cutting
+from skywitness.flights import FlightBuilder, build_flights, cutting, incremental
 from skywitness.flights.ends import _row_nanmedian
+from skywitness.flights.rowarrays import aircraft_groups
 
 from .test_settle import ORDER, WINDOW_S, _flight
+from .truth import load_any
 
 
 def _aircraft(icao24: str, offset_s: float, heading: float) -> pa.Table:
@@ -88,3 +92,20 @@ def test_the_row_median_is_numpys(v: np.ndarray) -> None:
         want = np.nanmedian(rows, axis=1) if rows.size else np.zeros(0)
         got = _row_nanmedian(rows)
     assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["switzerland.json.gz", "calfire.json.gz"])
+def test_a_large_window_built_in_groups_of_aircraft_is_one_build(
+    trajectories: Path, runways: pa.Table, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A window over ``BUILD_ROWS`` rows is built in groups of whole aircraft (#17 item 12:
+    the temporaries of one build over 1.2M rows): the same table, in the same order."""
+    states = load_any(next(trajectories.rglob(name)))
+    builder = FlightBuilder(runways)
+    whole = builder._build(states)
+    monkeypatch.setattr(incremental, "BUILD_ROWS", max(1, states.num_rows // 7))
+    groups = aircraft_groups(states["icao24"], incremental.BUILD_ROWS)
+    assert len(groups) >= 3
+    assert np.array_equal(np.sort(np.concatenate(groups)), np.arange(states.num_rows))
+    assert builder._build(states).equals(whole)
+    assert whole.equals(build_flights(states, runways=runways))
