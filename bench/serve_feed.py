@@ -17,7 +17,8 @@ from /proc, as ``cpu_s``) from the moment the feed connects to the moment the la
 tracked (``lag_s`` 0, queue empty) and frames per such CPU-second (the live path); then, after
 waiting until the store and the flights child have nothing left of the feed (the flights'
 quiet step comes ``FLIGHTS_QUIET_S`` after the last row), the CPU of all that work less serve's
-idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second.
+idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second; of it,
+the flights child's own CPU (``flights_child_cpu_s``).
 ``--live-only``: no wait for the deferred work. ``--profile FILE``: py-spy samples serve and
 its child over the live path (raw stacks).
 """
