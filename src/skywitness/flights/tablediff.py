@@ -19,13 +19,18 @@ B1 = npt.NDArray[np.bool_]
 PY_ROWS = 256
 
 
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
 def _same(x: Any, y: Any) -> bool:
-    """``_equal`` of two Python values (``to_pylist``'s): nulls equal nulls, NaN equals NaN,
-    lists and structs (dicts) element by element."""
+    """``_equal`` of two Python values (``to_pylist``'s): nulls equal nulls, NaN equals NaN
+    (and a null float equals NaN, as in ``_equal``'s numpy arrays), lists and structs (dicts)
+    element by element."""
     if x == y:
         return True
-    if isinstance(x, float) and isinstance(y, float):
-        return x != x and y != y  # both NaN
+    if isinstance(x, float) or isinstance(y, float):
+        return _blank(x) and _blank(y)
     if isinstance(x, list) and isinstance(y, list):
         return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
     if isinstance(x, dict) and isinstance(y, dict):
