@@ -17,7 +17,8 @@ from /proc, as ``cpu_s``) from the moment the feed connects to the moment the la
 tracked (``lag_s`` 0, queue empty) and frames per such CPU-second (the live path); then, after
 waiting until the store and the flights child have nothing left of the feed (the flights'
 quiet step comes ``FLIGHTS_QUIET_S`` after the last row), the CPU of all that work less serve's
-idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second.
+idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second; of it,
+the flights child's own CPU (``flights_child_cpu_s``).
 ``--live-only``: no wait for the deferred work. ``--profile FILE``: py-spy samples serve and
 its child over the live path (raw stacks).
 """
@@ -192,6 +193,8 @@ def _measure(
     profile: str | None = None,
     deferred: bool = True,
 ) -> dict[str, Any]:
+    from serve import flights_child  # bench/serve.py
+
     done = threading.Event()
     rows = [0]
     for _ in range(600):
@@ -204,6 +207,8 @@ def _measure(
         raise SystemExit("serve never connected to the feed")
     idle_rate = _settle(pid, cpu_s)
     spy = _profiler(pid, profile)
+    child = flights_child(pid)
+    kid0 = cpu_s(child, children=False) if child else 0.0
     cpu0, t0 = cpu_s(pid), time.monotonic()
     feed.go.set()
     # 1. the live path: every frame counted, decoded and tracked (queue empty, no lag)
@@ -237,6 +242,7 @@ def _measure(
         clear = clear + 1 if idle and not busy else 0
         end = now
     cpu2, t2 = cpu_s(pid), time.monotonic()
+    kid2 = cpu_s(child, children=False) if child else 0.0
     done.set()
     live_cpu = cpu1 - cpu0
     all_cpu = cpu2 - cpu0 - idle_rate * (t2 - t1)
@@ -255,6 +261,8 @@ def _measure(
         "all_cpu_s_less_idle": round(all_cpu, 2) if deferred else None,
         "frames_per_cpu_s_all_work": round(frames / all_cpu) if deferred and all_cpu > 0 else None,
         "serve_cpu_s_total": round(cpu2, 2),
+        # of all the work, the flights child's CPU (its steps, IPC both ways, its own idle)
+        "flights_child_cpu_s": round(kid2 - kid0, 2) if deferred else None,
         "stream_client_messages": rows[0] if stream_client else None,
         "flights_end": end.get("flights"),
         "store_rows": (end.get("store") or {}).get("rows"),

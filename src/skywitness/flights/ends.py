@@ -75,6 +75,16 @@ def _direction(p: Points, i: I8, j: I8) -> F8:
     return np.where((i == j) | np.isnan(b), p.trk[j], b)
 
 
+def _row_nanmedian(v: F8) -> F8:
+    """``np.nanmedian(v, axis=1)`` of rows with a value each, the same values (the middle one,
+    or the mean of the middle two): a sort, where numpy's masked-array median of small rows costs
+    ~0.4 ms a call, a live step's largest fixed cost after the build's Arrow calls."""
+    s = np.sort(v, axis=1)  # NaN last
+    n = np.count_nonzero(~np.isnan(v), axis=1)
+    rows = np.arange(v.shape[0])
+    return np.asarray((s[rows, (n - 1) // 2] + s[rows, n // 2]) / 2.0, dtype=np.float64)
+
+
 def _median_vr(p: Points, ref: I8, i: I8, j: I8) -> F8:
     """Median vertical rate over the points i..j (at most DIRECTION_POINTS + 1 of them) seen
     within VR_WINDOW_S of the reference point ``ref``: never a point repeated to fill the
@@ -88,7 +98,7 @@ def _median_vr(p: Points, ref: I8, i: I8, j: I8) -> F8:
     vr = np.where(inside, p.vr[pos], np.nan)
     out = np.full(i.shape[0], np.nan)
     has = np.isfinite(vr).any(axis=1)
-    out[has] = np.nanmedian(vr[has], axis=1)
+    out[has] = _row_nanmedian(vr[has])
     # no vertical rate reported: the altitude change over the same points
     alt = np.where(inside, p.alt[pos], np.nan)
     ok = np.isfinite(alt)

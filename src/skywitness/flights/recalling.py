@@ -16,7 +16,7 @@ from .kinds import kinds_of
 from .rowarrays import flight_states
 from .rowarrays import floats_of as _floats
 from .rowarrays import ms_of as _ms
-from .schema import FLIGHT_SCHEMA
+from .schema import empty_flights
 
 if TYPE_CHECKING:
     from .incremental import FlightBuilder
@@ -95,7 +95,7 @@ def recall_flights(b: FlightBuilder, new: pa.Table, code: I8, ms: I8) -> None:
 def unfinal(b: FlightBuilder, fids: list[str]) -> pa.Table:
     """Take the final flights ``fids`` out of the final tables."""
     if not fids:
-        return FLIGHT_SCHEMA.empty_table()
+        return empty_flights()
     ids, out, keep = pa.array(fids, pa.string()), [], []
     for table in b._final:
         m = pc.is_in(table["flight_id"], value_set=ids)
@@ -104,7 +104,7 @@ def unfinal(b: FlightBuilder, fids: list[str]) -> pa.Table:
             table = table.filter(pc.invert(m))
         keep.append(table)
     b._final = keep
-    return pa.concat_tables(out) if out else FLIGHT_SCHEMA.empty_table()
+    return pa.concat_tables(out) if out else empty_flights()
 
 
 def recallable(b: FlightBuilder) -> list[pa.Table]:

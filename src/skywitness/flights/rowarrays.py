@@ -90,3 +90,18 @@ def buffer_bytes(tables: list[pa.Table]) -> int:
                     if buf is not None:
                         seen[buf.address] = max(seen.get(buf.address, 0), buf.size)
     return sum(seen.values())
+
+
+def aircraft_groups(icao24: pa.ChunkedArray, rows: int) -> list[I8]:
+    """Row indices of ``icao24`` (ascending) in groups of whole aircraft, the aircraft in
+    icao24 order, each group about ``rows`` rows (an aircraft with more is a group alone)."""
+    enc = pc.dictionary_encode(pc.fill_null(icao24, "")).combine_chunks()
+    n = len(enc.dictionary)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(enc.dictionary).to_numpy(), dtype=np.int64)] = np.arange(n)
+    r = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    count = np.bincount(r, minlength=n)
+    group = ((np.cumsum(count) - count) // rows)[r]  # by the rows before each aircraft
+    order = np.argsort(group, kind="stable")
+    cuts = np.flatnonzero(np.diff(group[order])) + 1
+    return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]

@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from .ends import DIRECTION_POINTS
 from .infer import FAST_AIRCRAFT_KT
 from .rowarrays import floats_of
-from .schema import FLIGHT_SCHEMA
+from .schema import FLIGHT_SCHEMA, empty_flights
 from .segment import (
     AIR_GAP_S,
     GROUND_SPEED_MAX_KT,
@@ -283,7 +283,7 @@ def merge(
     """The flights' rows over all their rows: ``tails`` (their rows from the seed on, as
     built), with each one's summary and the words and top speed of its tail rows."""
     if not settled:
-        return FLIGHT_SCHEMA.empty_table()
+        return empty_flights()
     fast = [is_fast(float(np.fmax(s.vmax, v))) for s, v in zip(settled, vmax, strict=True)]
     dep = pa.concat_tables([s.departure(f) for s, f in zip(settled, fast, strict=True)])
     best, lists, srcs = [], [], []

@@ -34,7 +34,7 @@ from .incremental import FlightBuilder
 from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import flight_states
-from .schema import FLIGHT_SCHEMA
+from .schema import FLIGHT_SCHEMA, empty_flights
 from .settle import SETTLE_ROWS
 
 
@@ -102,7 +102,7 @@ class FlightStage:
         if states is not None and states.num_rows:
             changed, removed = self.builder.update(states, stats)
         else:
-            changed, removed = FLIGHT_SCHEMA.empty_table(), []
+            changed, removed = empty_flights(), []
         ended = self.builder.take_finished_rows()
         old = set(supersedes)
         if old:  # those made final in this step count as given again (they may be dropped)

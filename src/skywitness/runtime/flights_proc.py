@@ -1,17 +1,19 @@
 """The incremental ``FlightBuilder`` in a child process, so that its steps (seconds of Python
 and numpy over every live aircraft) never hold the live service's interpreter.
 
-``FlightsProcess`` has ``FlightSteps``' ``step`` / ``flights``: state tables go to the child as
-Arrow IPC bytes through a pipe, and the flights to pass on (Arrow IPC), the ids of the removed
-ones, the reject counts and the stream texts come back. Storing and publishing stay in the
-parent. The
-child is started with the "spawn" context (no copy of the parent's threads or locks), ignores
-SIGINT/SIGTERM (a Ctrl-C reaches the whole process group; the parent decides when it ends,
-after its last step), runs at a lower CPU priority, and exits on a stop message, when the
-parent's end of the pipe closes, or (``watch_parent``) within ``PARENT_POLL_S`` of its parent's
-death even in the middle of a step, so it never outlives the service. Given the store's lake
-folder, the child recalls flights forgotten in the air from its Parquet files (``LakeRecall``;
-the parent keeps the DuckDB catalogue file to itself).
+``FlightsProcess`` has ``FlightSteps``' ``step`` / ``flights``: state tables go to the child
+(the columns the stage reads, ``flight_columns``) as Arrow IPC bytes through a pipe, and the
+flights to pass on (Arrow IPC), the ids of the removed ones, the reject counts and the stream
+texts come back. Storing and publishing stay in the parent. The child is started with the
+"spawn" context (no copy of the parent's threads or locks), ignores SIGINT/SIGTERM (a Ctrl-C
+reaches the whole process group; the parent decides when it ends, after its last step), runs at
+a lower CPU priority, and exits on a stop message, when the parent's end of the pipe closes, or
+(``watch_parent``) within ``PARENT_POLL_S`` of its parent's death even in the middle of a step,
+so it never outlives the service. Given the store's lake folder, the child recalls flights
+forgotten in the air from its Parquet files (``LakeRecall``; the parent keeps the DuckDB
+catalogue file to itself). After a call that stepped a window it hands the memory the step freed
+back to the system (``Releaser``, at most every ``RELEASE_EVERY_S``): Arrow's pool and the C
+heap would otherwise keep a big step's temporaries resident.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import SkywitnessError
+from ..flights.rowarrays import FLIGHT_COLUMNS
 from .flight_steps import StepResult
+from .memory import trim_heap
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ CHILD_EXIT_S = 10.0
 CHILD_NICE = 10
 #: Seconds between the child's checks that its parent process still lives.
 PARENT_POLL_S = 0.25
+#: Freed memory is handed back at most this often (after a call that stepped a window), s.
+RELEASE_EVERY_S = 2.0
 
 
 def watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
@@ -70,6 +76,15 @@ def to_ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue())
 
 
+def flight_columns(table: pa.Table) -> pa.Table:
+    """Of ``table``, the columns the flights stage reads (``FLIGHT_COLUMNS``): what goes to
+    the child (a state vector ~108 bytes instead of ~154 in the child's data-time windows,
+    65 s of them at 100,000 frames/s ~760k rows; and less to write and read through the pipe).
+    The stage fills an absent column with nulls, as before."""
+    names = [c for c in FLIGHT_COLUMNS if c in table.column_names]
+    return table if len(names) == table.num_columns else table.select(names)
+
+
 def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
@@ -80,6 +95,35 @@ def held_states(data: bytes) -> pa.Table | None:
     frames/s): read zero-copy, each window would hold the whole message with every batch's
     metadata and padding, ~750 bytes a row instead of ~150 (#17 item 12)."""
     return from_ipc(data).combine_chunks() if data else None
+
+
+def release_freed() -> None:
+    """Hand the memory a step freed back to the system: Arrow's pool (mimalloc) and the C
+    heap (numpy's temporaries) otherwise keep it. A window's step over 20,000 aircraft frees
+    hundreds of MB of temporaries; kept, the child's RSS rose ~300 MB a minute of data at
+    100,000 frames/s while the rows it holds rose ~110 MB (#17 item 12). ~20 ms then, ~2 ms for
+    a few aircraft (a replay's calls follow each other): see ``Releaser``."""
+    pa.default_memory_pool().release_unused()
+    trim_heap()
+
+
+class Releaser:
+    """``release_freed`` after a call that stepped a window, at most once per ``every_s`` of
+    wall time (when memory goes back changes no output): one put off is made after the first
+    call once the interval has passed, stepped or not."""
+
+    def __init__(self, every_s: float = RELEASE_EVERY_S) -> None:
+        self.every_s = every_s
+        self._last = float("-inf")
+        self._due = False  # a stepped call's freed memory not handed back yet
+        self.releases = 0
+
+    def after(self, stepped: bool) -> None:
+        self._due |= stepped
+        if self._due and time.monotonic() - self._last >= self.every_s:
+            release_freed()
+            self._last, self._due = time.monotonic(), False
+            self.releases += 1
 
 
 def _reply(conn: Connection, res: StepResult) -> None:
@@ -112,6 +156,7 @@ def _serve(
         kinds=kinds,
         keep_final=keep_final,
     )
+    releaser = Releaser()
     while True:
         try:
             kind, flags = conn.recv()
@@ -134,6 +179,7 @@ def _serve(
                     want_texts=flags["texts"],
                 )
                 _reply(conn, res)
+                releaser.after(res.windows > 0)
             elif kind == "step":
                 payload = conn.recv_bytes()
                 res = steps.step(
@@ -143,6 +189,7 @@ def _serve(
                     supersedes=flags.get("supersedes", ()),
                 )
                 _reply(conn, res)
+                releaser.after(payload != b"")
             elif kind == "flights":
                 body = to_ipc(steps.flights())
                 conn.send(("ok", [], {}, None, {}))
@@ -293,7 +340,7 @@ class FlightsProcess:
         supersedes: Sequence[str] = (),
     ) -> StepResult:
         """``FlightSteps.step`` in the child."""
-        payload = to_ipc(states) if states is not None else b""
+        payload = to_ipc(flight_columns(states)) if states is not None else b""
         flags = {"flush": flush, "texts": want_texts, "supersedes": list(supersedes)}
         return self._call("step", [payload], flags)
 
@@ -307,9 +354,10 @@ class FlightsProcess:
         flush: bool = False,
         want_texts: bool = False,
     ) -> StepResult:
-        """``FlightSteps.advance`` in the child."""
-        payload = to_ipc(states) if states is not None else b""
-        warm_bytes = to_ipc(warm) if warm is not None else b""
+        """``FlightSteps.advance`` in the child (of ``states`` and ``warm`` only their
+        ``flight_columns``)."""
+        payload = to_ipc(flight_columns(states)) if states is not None else b""
+        warm_bytes = to_ipc(flight_columns(warm)) if warm is not None else b""
         flags = {
             "drain": drain,
             "flush": flush,

@@ -1,0 +1,111 @@
+"""Cuts of several aircraft's flights in progress checked in one build (``flights.cutting``,
+issue 18: a live step's cost is mostly fixed, and each cut's check is a build): aircraft within
+``BATCH_NUM / BATCH_DEN`` of their cut's rows are cut along with one that is due. Fewer steps
+build a check, and the flights still equal the bulk build's. A large window is built in groups
+of whole aircraft (``BUILD_ROWS``), the same flights as one build. Also the vertical-rate median of
+the flight ends (``ends._row_nanmedian``): numpy's ``nanmedian``, by a sort."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from skywitness.flights import FlightBuilder, build_flights, cutting, incremental
+from skywitness.flights.ends import _row_nanmedian
+from skywitness.flights.rowarrays import aircraft_groups
+
+from .test_settle import ORDER, WINDOW_S, _flight
+from .truth import load_any
+
+
+def _aircraft(icao24: str, offset_s: float, heading: float) -> pa.Table:
+    """``_flight`` (2 h, a row a second) of ``icao24`` first seen ``offset_s`` later."""
+    t = _flight(2.0, 1.0, 450.0, heading=heading)
+    ms = t["timestamp"].cast(pa.int64()).to_numpy() + round(offset_s * 1000)
+    t = t.set_column(0, "timestamp", pa.array(ms).cast(pa.timestamp("ms", tz="UTC")))
+    return t.set_column(1, "icao24", pa.array([icao24] * t.num_rows))
+
+
+def _steps_with_cuts(states: pa.Table, builder: FlightBuilder) -> tuple[int, int]:
+    """Feed ``states`` in 60 s windows: (steps that cut, builds made)."""
+    builds = 0
+    build = builder._build
+
+    def counted(window: pa.Table) -> pa.Table:
+        nonlocal builds
+        builds += 1
+        return build(window)
+
+    builder._build = counted  # type: ignore[method-assign]
+    ms = np.asarray(states["timestamp"].cast(pa.int64()).to_numpy())
+    order = np.argsort(ms, kind="stable")
+    states, ms = states.take(pa.array(order)), ms[order]
+    cutting_steps = 0
+    edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
+    for lo, hi in itertools.pairwise(edges):
+        a, b = np.searchsorted(ms, [lo, hi])
+        before = builder.cuts
+        builder.update(states.slice(int(a), int(b - a)))
+        cutting_steps += builder.cuts > before
+    return cutting_steps, builds
+
+
+def test_aircraft_nearly_due_are_cut_with_one_that_is_due(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four aircraft first seen 20 s apart, cut every 300 rows held: with the batch their
+    cuts share steps (and check builds); one at a time (the fraction 1) each cuts on a step of
+    its own. The same flights either way, the bulk build's."""
+    states = pa.concat_tables([_aircraft(f"39bda{k}", 20.0 * k, 40.0 + 70 * k) for k in range(4)])
+    bulk = build_flights(states, runways=runways).sort_by(ORDER)
+    batched = FlightBuilder(runways, settle_rows=300)
+    steps_b, builds_b = _steps_with_cuts(states, batched)
+    monkeypatch.setattr(cutting, "BATCH_NUM", 1)
+    monkeypatch.setattr(cutting, "BATCH_DEN", 1)
+    alone = FlightBuilder(runways, settle_rows=300)
+    steps_a, builds_a = _steps_with_cuts(states, alone)
+    assert batched.flights().equals(bulk) and alone.flights().equals(bulk)
+    assert batched.cuts >= 4 * 5 and alone.cuts >= 4 * 5
+    assert 2 * steps_b <= steps_a and builds_b < builds_a
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 30), st.integers(1, 9)),
+        elements=st.floats(allow_nan=True, allow_infinity=True, width=64)
+        | st.sampled_from([np.nan, 0.0, -0.0, 1500.0]),
+    )
+)
+def test_the_row_median_is_numpys(v: np.ndarray) -> None:
+    has = (~np.isnan(v)).any(axis=1)
+    rows = v[has]
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = np.nanmedian(rows, axis=1) if rows.size else np.zeros(0)
+        got = _row_nanmedian(rows)
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["switzerland.json.gz", "calfire.json.gz"])
+def test_a_large_window_built_in_groups_of_aircraft_is_one_build(
+    trajectories: Path, runways: pa.Table, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A window over ``BUILD_ROWS`` rows is built in groups of whole aircraft (#17 item 12:
+    the temporaries of one build over 1.2M rows): the same table, in the same order."""
+    states = load_any(next(trajectories.rglob(name)))
+    builder = FlightBuilder(runways)
+    whole = builder._build(states)
+    monkeypatch.setattr(incremental, "BUILD_ROWS", max(1, states.num_rows // 7))
+    groups = aircraft_groups(states["icao24"], incremental.BUILD_ROWS)
+    assert len(groups) >= 3
+    assert np.array_equal(np.sort(np.concatenate(groups)), np.arange(states.num_rows))
+    assert builder._build(states).equals(whole)
+    assert whole.equals(build_flights(states, runways=runways))
