@@ -1,6 +1,6 @@
 """The flights child hands the memory a step freed back to the system (#17 item 12: at 100,000
 frames/s its RSS rose ~300 MB a minute of data while the rows it holds rose ~110 MB; kept
-freed memory, not held rows): ``flights_proc.release_freed`` after a call that stepped a
+freed memory, not held rows): ``release.release_freed`` after a call that stepped a
 window, at most every ``RELEASE_EVERY_S`` (``Releaser``)."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import pyarrow as pa
 import pytest
 
 import skywitness
-from skywitness.runtime import flights_proc
-from skywitness.runtime.flights_proc import RELEASE_EVERY_S, Releaser
+from skywitness.runtime import release
+from skywitness.runtime.release import RELEASE_EVERY_S, Releaser
 
 SRC = str(Path(skywitness.__file__).resolve().parents[1])
 #: 2,000 freed blocks of 125 kB below one still in use (the C heap cannot shrink from its top:
 #: glibc keeps them), then ``release_freed``: the RSS before and after, MB.
 CHILD = """
 import numpy as np
-from skywitness.runtime.flights_proc import release_freed
+from skywitness.runtime.release import release_freed
 from skywitness.runtime.memory import rss_mb
 blocks = [np.ones(16_000) for _ in range(2000)]
 last = np.ones(16_000)
@@ -47,7 +47,7 @@ def test_released_after_a_stepped_call_at_most_every_interval(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(flights_proc, "release_freed", lambda: calls.append(1))
+    monkeypatch.setattr(release, "release_freed", lambda: calls.append(1))
     every = Releaser()
     assert every.every_s == RELEASE_EVERY_S > 0
     every.after(False)  # nothing stepped: nothing freed worth handing back

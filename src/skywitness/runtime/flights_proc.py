@@ -12,7 +12,7 @@ a lower CPU priority, and exits on a stop message, when the parent's end of the 
 so it never outlives the service. Given the store's lake folder, the child recalls flights
 forgotten in the air from its Parquet files (``LakeRecall``; the parent keeps the DuckDB
 catalogue file to itself). After a call that stepped a window it hands the memory the step freed
-back to the system (``Releaser``, at most every ``RELEASE_EVERY_S``): Arrow's pool and the C
+back to the system (``release.Releaser``, at most every ``RELEASE_EVERY_S``): Arrow's pool and the C
 heap would otherwise keep a big step's temporaries resident.
 """
 
@@ -36,7 +36,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..flights.rowarrays import FLIGHT_COLUMNS
 from .flight_steps import StepResult
-from .memory import trim_heap
+from .release import Releaser
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,6 @@ CHILD_EXIT_S = 10.0
 CHILD_NICE = 10
 #: Seconds between the child's checks that its parent process still lives.
 PARENT_POLL_S = 0.25
-#: Freed memory is handed back at most this often (after a call that stepped a window), s.
-RELEASE_EVERY_S = 2.0
 
 
 def watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
@@ -95,35 +93,6 @@ def held_states(data: bytes) -> pa.Table | None:
     frames/s): read zero-copy, each window would hold the whole message with every batch's
     metadata and padding, ~750 bytes a row instead of ~150 (#17 item 12)."""
     return from_ipc(data).combine_chunks() if data else None
-
-
-def release_freed() -> None:
-    """Hand the memory a step freed back to the system: Arrow's pool (mimalloc) and the C
-    heap (numpy's temporaries) otherwise keep it. A window's step over 20,000 aircraft frees
-    hundreds of MB of temporaries; kept, the child's RSS rose ~300 MB a minute of data at
-    100,000 frames/s while the rows it holds rose ~110 MB (#17 item 12). ~20 ms then, ~2 ms for
-    a few aircraft (a replay's calls follow each other): see ``Releaser``."""
-    pa.default_memory_pool().release_unused()
-    trim_heap()
-
-
-class Releaser:
-    """``release_freed`` after a call that stepped a window, at most once per ``every_s`` of
-    wall time (when memory goes back changes no output): one put off is made after the first
-    call once the interval has passed, stepped or not."""
-
-    def __init__(self, every_s: float = RELEASE_EVERY_S) -> None:
-        self.every_s = every_s
-        self._last = float("-inf")
-        self._due = False  # a stepped call's freed memory not handed back yet
-        self.releases = 0
-
-    def after(self, stepped: bool) -> None:
-        self._due |= stepped
-        if self._due and time.monotonic() - self._last >= self.every_s:
-            release_freed()
-            self._last, self._due = time.monotonic(), False
-            self.releases += 1
 
 
 def _reply(conn: Connection, res: StepResult) -> None:
