@@ -26,6 +26,19 @@ _PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), dtype=np.uint8
 _PAIRS16 = np.ascontiguousarray(_PAIRS).view(np.uint16).ravel()
 
 
+#: Most text an Arrow ``string`` column holds, bytes: its offsets are int32.
+MAX_TEXT_BYTES = (1 << 31) - 1
+
+
+def check_text_bytes(size: int) -> None:
+    """OverflowError when ``size`` bytes of text do not fit one ``string`` column (its int32
+    offsets would wrap and the values read back as garbage)."""
+    if size > MAX_TEXT_BYTES:
+        raise OverflowError(
+            f"{size:,} bytes of text in one string column; at most {MAX_TEXT_BYTES:,} fit"
+        )
+
+
 def _strings(
     chars: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],
@@ -33,6 +46,7 @@ def _strings(
     nulls: int,
 ) -> pa.Array:
     n = offsets.shape[0] - 1
+    check_text_bytes(int(offsets[-1]))
     return pa.Array.from_buffers(
         pa.string(),
         n,
@@ -210,8 +224,10 @@ def call_function(name: str, args: list[Any], options: Any = None) -> Any:
 
 
 def repeated(value: str, n: int) -> pa.Array:
-    """``value`` ``n`` times (a source name column)."""
+    """``value`` ``n`` times (a source name column); OverflowError past ``MAX_TEXT_BYTES``
+    (checked before the text is built)."""
     raw = np.frombuffer(value.encode(), dtype=np.uint8)
+    check_text_bytes(raw.size * n)
     return _strings(np.tile(raw, n), np.arange(n + 1, dtype=np.int64) * raw.size, None, 0)
 
 
