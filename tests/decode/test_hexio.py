@@ -194,9 +194,12 @@ def test_column_views_are_the_values_of_any_slice(
 def test_repeated_past_int32_offsets_is_refused_before_the_text_is_built() -> None:
     """2 GiB + 1 KiB of text would wrap the int32 offsets (the values would read back as
     garbage): refused before ``np.tile`` builds it (no 2 GiB allocated)."""
-    with mock.patch.object(hexio.np, "tile", side_effect=AssertionError("text was built")):
-        with pytest.raises(OverflowError, match="2,147,484,672 bytes of text"):
-            hexio.repeated("x" * 1024, (1 << 21) + 1)
+    built = AssertionError("text was built")
+    with (
+        mock.patch.object(np, "tile", side_effect=built),
+        pytest.raises(OverflowError, match="2,147,484,672 bytes of text"),
+    ):
+        hexio.repeated("x" * 1024, (1 << 21) + 1)
     assert hexio.repeated("abc", 2).to_pylist() == ["abc", "abc"]
 
 
