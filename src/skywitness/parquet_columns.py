@@ -36,7 +36,7 @@ B1 = npt.NDArray[np.bool_]
 
 #: Parquet's physical types, encodings, codec, page types and converted types used here.
 _BOOLEAN, _INT64, _DOUBLE, _BYTE_ARRAY = 0, 2, 5, 6
-_PLAIN, _RLE, _RLE_DICTIONARY = 0, 3, 8
+_PLAIN, _RLE, _DELTA_LENGTH_BYTE_ARRAY, _RLE_DICTIONARY = 0, 3, 6, 8
 _ZSTD = 6
 _DATA_PAGE, _DICTIONARY_PAGE = 0, 2
 _UTF8, _TIMESTAMP_MILLIS, _TIMESTAMP_MICROS = 0, 9, 10
@@ -249,6 +249,17 @@ def _column_chunk(arrays: Sequence[pa.Array], stats: bool) -> _Chunk:
     elif kind == "bool":  # packed once: bits of several arrays do not join at byte edges
         bits = [_bools(a, v) for a, v in zip(arrays, valids, strict=True)]
         parts = [np.packbits(np.concatenate(bits), bitorder="little").tobytes()]
+    elif kind == "string":  # all the lengths, then all the bytes
+        sizes: list[npt.NDArray[np.int64]] = []
+        for a, v in zip(arrays, valids, strict=True):
+            if v is not None and not v.any():
+                continue
+            size, text = _string_values(a, v)
+            sizes.append(size)
+            parts.append(text)
+        lengths = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+        parts.insert(0, delta_binary_packed(lengths))
+        chunk.encoding = _DELTA_LENGTH_BYTE_ARRAY
     else:
         for a, v in zip(arrays, valids, strict=True):
             if v is not None and not v.any():
@@ -286,13 +297,99 @@ def _bools(arr: pa.Array, valid: B1 | None) -> B1:
     return bits if valid is None else bits[valid]
 
 
+def _string_values(arr: pa.Array, valid: B1 | None) -> tuple[npt.NDArray[np.int64], Any]:
+    """The lengths and the bytes, back to back, of a string array's non-null values: its
+    text buffer as it lies when the nulls hold no bytes (``hexio``'s columns), else gathered."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    size = np.diff(offsets).astype(np.int64)
+    buf = arr.buffers()[2]
+    data = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
+    if valid is not None:
+        size = size[valid]
+    first, last = int(offsets[0]), int(offsets[-1])
+    if int(size.sum()) == last - first:  # no bytes under the nulls: the text as it lies
+        return size, data[first:last]
+    rows = _fixed_rows(arr)
+    if rows is not None:
+        return size, (rows if valid is None else _select(rows, valid)).ravel()
+    start = offsets[:-1].astype(np.int64)
+    start = start if valid is None else start[valid]
+    total = int(size.sum())
+    at = np.zeros(size.shape[0], dtype=np.int64)
+    np.cumsum(size[:-1], out=at[1:])
+    return size, data[np.repeat(start - at, size) + np.arange(total, dtype=np.int64)]
+
+
+#: DELTA_BINARY_PACKED's layout here: values a block, miniblocks a block (32 values each).
+_BLOCK, _MINIBLOCKS = 128, 4
+
+
+def delta_binary_packed(values: npt.NDArray[np.int64]) -> bytes:
+    """Integers (a string column's lengths) as DELTA_BINARY_PACKED: the first value, then the
+    differences less one smallest difference, bit-packed at one width for every miniblock
+    (any width that fits is valid; a column of one length packs to 0 bits). The last block
+    writes only the miniblocks it needs, with zero widths for the rest (the format's rule)."""
+    n = values.shape[0]
+    head = varint(_BLOCK) + varint(_MINIBLOCKS) + varint(n) + _zigzag(int(values[0]) if n else 0)
+    if n <= 1:
+        return head
+    deltas = np.diff(values)
+    low = int(deltas.min())
+    adj = (deltas - low).astype(np.uint64)
+    width = int(adj.max()).bit_length()
+    blocks = -(-(n - 1) // _BLOCK)
+    padded = np.zeros(blocks * _BLOCK, dtype="<u8")
+    padded[: n - 1] = adj
+    per_block = _BLOCK * width // 8  # bytes of a block's miniblocks
+    packed = pack_bits(padded, width).reshape(blocks, per_block)
+    block_head = np.frombuffer(_zigzag(low) + bytes([width] * _MINIBLOCKS), dtype=np.uint8)
+    table = np.empty((blocks, block_head.shape[0] + per_block), dtype=np.uint8)
+    table[:, : block_head.shape[0]] = block_head
+    table[:, block_head.shape[0] :] = packed
+    needed = -(-((n - 1) - (blocks - 1) * _BLOCK) // (_BLOCK // _MINIBLOCKS))
+    last = _zigzag(low) + bytes([width] * needed + [0] * (_MINIBLOCKS - needed))
+    body = packed[-1, : needed * (_BLOCK // _MINIBLOCKS) * width // 8].tobytes()
+    return head + table[:-1].tobytes() + last + body
+
+
+def pack_bits(values: npt.NDArray[np.uint64], width: int) -> U1:
+    """Values (a multiple of 8 of them, each below ``2**width``) bit-packed LSB first, as
+    Parquet packs them: up to 8 bits, each group of 8 values is one 64-bit sum of shifted
+    values, its first ``width`` bytes; wider, bit by bit."""
+    if width == 0:
+        return np.zeros(0, dtype=np.uint8)
+    if width <= 8:
+        groups = values.reshape(-1, 8)
+        word = groups[:, 0].copy()
+        for i in range(1, 8):
+            word |= groups[:, i] << np.uint64(width * i)
+        out: U1 = np.ascontiguousarray(word.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width])
+        return out.ravel()
+    bits = np.unpackbits(
+        values.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
+    )
+    packed: U1 = np.packbits(bits[:, :width].ravel(), bitorder="little")
+    return packed
+
+
+def _select(rows: U1, valid: B1) -> U1:
+    """The rows of (n, width) ``rows`` where ``valid``: selected as one opaque value a row
+    (~50x cheaper than a boolean index over a 2-D array of narrow rows)."""
+    width = rows.shape[1]
+    if width == 0:
+        return rows[valid]
+    flat = np.ascontiguousarray(rows).reshape(-1).view(f"V{width}")
+    out: U1 = flat[valid].view(np.uint8).reshape(-1, width)
+    return out
+
+
+def _zigzag(n: int) -> bytes:
+    return varint((n << 1) ^ (n >> 63))
+
+
 def _values(arr: pa.Array, valid: B1 | None, kind: str | None) -> bytes:
-    """PLAIN values of an array's non-null rows (numbers, times, strings)."""
-    if kind == "string":
-        rows = _fixed_rows(arr)
-        if rows is not None:  # one width: rows of length + bytes
-            return _fixed_strings(rows if valid is None else rows[valid])
-        return _plain_strings(*_string_parts(arr, valid))
+    """PLAIN values of an array's non-null rows (numbers, times)."""
     dtype = np.float64 if kind == "double" else np.int64
     vals = values_view(arr, dtype)
     return (vals if valid is None else vals[valid]).tobytes()
@@ -344,7 +441,7 @@ def _min_max(
         elif kind == "string":
             rows = _fixed_rows(a)
             if rows is not None and v is not None:
-                rows = rows[v]
+                rows = _select(rows, v)
             elif rows is None:  # values of one width apart (nulls without bytes)
                 data, start, size = _string_parts(a, v)
                 if size.shape[0] == 0 or int(size.min()) != int(size.max()):
@@ -439,7 +536,7 @@ class ColumnParquetFile:
             first = self._pos
             raw_size = packed = 0
             meta: Struct = {}
-            encodings = [_PLAIN, _RLE]
+            encodings = sorted({_PLAIN, _RLE, chunk.encoding})
             if chunk.dictionary is not None:
                 plain, count = chunk.dictionary
                 r, c = self._page(
@@ -447,7 +544,6 @@ class ColumnParquetFile:
                 )
                 raw_size, packed = raw_size + r, packed + c
                 meta[11] = ("i64", first)
-                encodings.append(_RLE_DICTIONARY)
             data_at = self._pos
             page: Struct = {
                 1: ("i32", n),
