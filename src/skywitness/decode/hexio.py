@@ -118,15 +118,28 @@ def fixed_width_column(
     return _strings(chars, offsets, valid, int(np.count_nonzero(null)))
 
 
+def _empty_strings(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
+    """``text == ""``: the rows whose codes are all NUL, or-ed a word at a time (a string
+    comparison of every row cost ~5x more)."""
+    n = text.shape[0]
+    raw = np.ascontiguousarray(text).view(np.uint8).reshape(n, text.dtype.itemsize)
+    words = raw.view(np.uint64 if raw.shape[1] % 8 == 0 else np.uint32)
+    if words.shape[1] == 0:
+        return np.ones(n, dtype=np.bool_)
+    acc = words[:, 0].copy()
+    for j in range(1, words.shape[1]):
+        acc |= words[:, j]
+    out: npt.NDArray[np.bool_] = acc == 0
+    return out
+
+
 def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     """A fixed-width numpy string column (callsigns, ``<U8``) as Arrow strings, "" -> null;
     ASCII rows are copied byte-wise (only the non-empty ones are looked at: most frames carry
     no callsign), anything else goes through Arrow's own conversion."""
     n = text.shape[0]
     width = text.dtype.itemsize // 4
-    # "" is the value whose first code is NUL (numpy drops trailing NULs): one code a row
-    # looked at, not a string comparison of every row (~8x cheaper)
-    null = text.view(np.uint32).reshape(n, width)[:, 0] == 0 if width else np.ones(n, np.bool_)
+    null = _empty_strings(text)
     rows = np.flatnonzero(~null)
     some = np.ascontiguousarray(text[rows])
     codes = some.view(np.uint32).reshape(rows.shape[0], width)
