@@ -388,11 +388,11 @@ def _zigzag(n: int) -> bytes:
     return varint((n << 1) ^ (n >> 63))
 
 
-def _values(arr: pa.Array, valid: B1 | None, kind: str | None) -> bytes:
+def _values(arr: pa.Array, valid: B1 | None, kind: str | None) -> Any:
     """PLAIN values of an array's non-null rows (numbers, times)."""
     dtype = np.float64 if kind == "double" else np.int64
     vals = values_view(arr, dtype)
-    return (vals if valid is None else vals[valid]).tobytes()
+    return vals if valid is None else vals[valid]  # (bytes-like: joined into the page as is)
 
 
 def _dictionary_values(
