@@ -17,6 +17,9 @@ import numpy.typing as npt
 import pyarrow as pa
 from numpy.lib.stride_tricks import as_strided
 
+from ..arrow_views import bits_of as bits_of
+from ..arrow_views import valid_of as valid_of
+from ..arrow_views import values_view as values_view
 from ..model import FrameBatch
 
 frames_from_hex = FrameBatch.from_hex
@@ -126,10 +129,7 @@ def _empty_strings(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
     words = raw.view(np.uint64 if raw.shape[1] % 8 == 0 else np.uint32)
     if words.shape[1] == 0:
         return np.ones(n, dtype=np.bool_)
-    acc = words[:, 0].copy()
-    for j in range(1, words.shape[1]):
-        acc |= words[:, j]
-    out: npt.NDArray[np.bool_] = acc == 0
+    out: npt.NDArray[np.bool_] = np.bitwise_or.reduce(words, axis=1) == 0
     return out
 
 
@@ -297,29 +297,3 @@ def one_chunk(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(col, pa.ChunkedArray):
         return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
     return col
-
-
-def values_view(arr: pa.Array, dtype: npt.DTypeLike) -> npt.NDArray[Any]:
-    """A fixed-width array's values as ``dtype``, a view of its own buffer (no copy; slots of
-    nulls hold whatever the writer left there)."""
-    n = len(arr)
-    out: npt.NDArray[Any] = np.frombuffer(arr.buffers()[1], dtype=dtype)[
-        arr.offset : arr.offset + n
-    ]
-    return out
-
-
-def bits_of(arr: pa.Array, buffer: int) -> npt.NDArray[np.uint8]:
-    """Buffer ``buffer`` of ``arr`` (0: validity, 1: a boolean array's values) as one fresh
-    0/1 byte per row."""
-    bits = np.frombuffer(arr.buffers()[buffer], dtype=np.uint8)
-    out: npt.NDArray[np.uint8] = np.unpackbits(bits, bitorder="little")[
-        arr.offset : arr.offset + len(arr)
-    ]
-    return out
-
-
-def valid_of(arr: pa.Array) -> npt.NDArray[np.bool_]:
-    """Where ``arr`` holds a value (it has a validity bitmap: ``null_count`` > 0)."""
-    out: npt.NDArray[np.bool_] = bits_of(arr, 0).view(np.bool_)
-    return out

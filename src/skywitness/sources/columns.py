@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..arrow_views import rows_at as rows_at
 from ..decode.hexio import call_function, numpy_of
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
@@ -98,25 +99,6 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     off = np.frombuffer(obuf, dtype=np.int32)[arr.offset : arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(dbuf, dtype=np.uint8) if dbuf is not None else np.zeros(0, np.uint8)
     return data, off[:-1], off[1:] - off[:-1]
-
-
-def rows_at(data: U1, start: I8, width: int) -> U1:
-    """The ``width`` bytes at each ``start`` as (n, width) rows: when the rows lie back to
-    back (a column of values of one width), a view of ``data`` itself; otherwise a copy, rows
-    of a sliding-window view, one index per row (an (n, width) index array cost ~4x more)."""
-    if data.shape[0] < width:
-        return np.zeros((0, width), dtype=np.uint8)
-    n = start.shape[0]
-    if n and (np.diff(start) == width).all() and int(start[0]) + n * width <= data.shape[0]:
-        first = int(start[0])
-        rows: U1 = data[first : first + n * width].reshape(n, width)
-        return rows
-    if width == 0:
-        return np.zeros((n, 0), dtype=np.uint8)
-    # one opaque ``width``-byte value a row: a copy each, not a per-byte fancy index (~3x)
-    values = sliding_window_view(data, width).view(f"V{width}")[:, 0][start]
-    out: U1 = values.view(np.uint8).reshape(n, width)
-    return out
 
 
 def word_loads(data: U1) -> npt.NDArray[np.uint64]:
