@@ -35,6 +35,7 @@ from decode_process import frames
 
 
 def ours(path: Path, table: bool) -> tuple[float, int]:
+    from skywitness.cli.decode_cmd import DECODE_BATCH
     from skywitness.decode import decode_batch
     from skywitness.runtime.pipeline import RunOptions, iter_chunks
     from skywitness.runtime.records import messages_table
@@ -42,7 +43,9 @@ def ours(path: Path, table: bool) -> tuple[float, int]:
 
     t0 = time.process_time()
     n = 0
-    for chunk in iter_chunks([str(path)], RunOptions(fmt="hex"), IngestStats()):
+    for chunk in iter_chunks(
+        [str(path)], RunOptions(fmt="hex", batch_size=DECODE_BATCH), IngestStats()
+    ):
         msgs = decode_batch(chunk)  # type: ignore[arg-type]
         if table:
             messages_table(chunk, msgs)  # type: ignore[arg-type]

@@ -36,13 +36,19 @@ HEAVY = (
     "pyarrow.fs",
     "rich",
     "skywitness.track.tracker",
+    "skywitness.track.ingest_step",
+    "skywitness.track.state_vectors",
     "skywitness.flights.airports",
 )
 #: What ``decode`` must never load (issue 18: start-up < 0.2 s): a store, a web stack, the
 #: tracker and airports (``track``'s), rich (only drawn on a terminal), pyarrow.compute's ~0.04 s
 #: of generated wrappers, pyarrow.parquet's ~0.04 s (it loads pyarrow.fs; Parquet output is
-#: written through its engine, ``output.parquet_file_writer``).
+#: written through its engine, ``output.parquet_file_writer``); the ingest step and the state
+#: vectors (``decode`` counts rejects with ``decode.rejects`` and gets ``NON_ICAO_FLAG`` from
+#: ``model``).
 NOT_FOR_DECODE = {
+    "skywitness.track.ingest_step",
+    "skywitness.track.state_vectors",
     "pandas",
     "duckdb",
     "httpx",

@@ -189,3 +189,29 @@ def test_column_views_are_the_values_of_any_slice(
         np.array([np.nan if v is None else v for v in want]),
         equal_nan=True,
     )
+
+
+def test_repeated_past_int32_offsets_is_refused_before_the_text_is_built() -> None:
+    """2 GiB + 1 KiB of text would wrap the int32 offsets (the values would read back as
+    garbage): refused before ``np.tile`` builds it (no 2 GiB allocated)."""
+    built = AssertionError("text was built")
+    with (
+        mock.patch.object(np, "tile", side_effect=built),
+        pytest.raises(OverflowError, match="2,147,484,672 bytes of text"),
+    ):
+        hexio.repeated("x" * 1024, (1 << 21) + 1)
+    assert hexio.repeated("abc", 2).to_pylist() == ["abc", "abc"]
+
+
+def test_string_columns_refuse_offsets_past_int32() -> None:
+    """Any column built from int64 offsets (frames, labels, callsigns) checks the last one
+    before the cast to Arrow's int32 offsets."""
+    chars = np.zeros(4, dtype=np.uint8)
+    offsets = np.array([0, 2, 1 << 31], dtype=np.int64)  # (the text itself is not looked at)
+    with pytest.raises(OverflowError):
+        hexio._strings(chars, offsets, None, 0)
+    ok = np.array([0, 2, 4], dtype=np.int64)
+    assert hexio._strings(np.frombuffer(b"abcd", np.uint8), ok, None, 0).to_pylist() == [
+        "ab",
+        "cd",
+    ]

@@ -39,6 +39,16 @@ _CF_TISB_FINE_NON_ICAO, _CF_ADSR = 5, 6
 _CA_GROUND, _CA_AIRBORNE = 4, 5
 #: Mode A/C reply (readsb nibble form): SPI/ident pulse bit.
 _MODEA_SPI = 0x80
+#: onground by capability (CA 0..7): 4 on the ground, 5 airborne, others unknown (-1).
+_CA_ONGROUND = np.full(8, -1, dtype=np.int8)
+_CA_ONGROUND[[_CA_GROUND, _CA_AIRBORNE]] = [1, 0]
+#: SourceKind by DF18 control field, indexed by CF + 1 (-1: not DF18); -1 for CF4 and CF7.
+_CF_KIND = np.full(9, -1, dtype=np.int16)
+_CF_KIND[[_CF_ADSB + 1, _CF_ADSB_NON_ICAO + 1]] = int(SourceKind.ADSB)
+_CF_KIND[[_CF_TISB_FINE + 1, _CF_TISB_COARSE + 1, _CF_TISB_FINE_NON_ICAO + 1]] = int(
+    SourceKind.TISB
+)
+_CF_KIND[_CF_ADSR + 1] = int(SourceKind.ADSR)
 
 
 def _df_table(dfs: tuple[int, ...]) -> np.ndarray:
@@ -170,9 +180,7 @@ def _df11_17(msg: Messages, ok: np.ndarray, df: I8, head: I8) -> None:
     msg.kind[ok & (df == 17)] = int(SourceKind.ADSB)
     rows = _rows(ok & ((df == 11) | (df == 17)))
     ca = hdr(head[rows], 6, 8)
-    msg.onground[rows] = np.select([ca == _CA_GROUND, ca == _CA_AIRBORNE], [1, 0], -1).astype(
-        np.int8
-    )
+    msg.onground[rows] = _CA_ONGROUND[ca]
 
 
 def _df18_control(msg: Messages, ok: np.ndarray, df: I8, head: I8, word: np.ndarray) -> np.ndarray:
@@ -183,15 +191,7 @@ def _df18_control(msg: Messages, ok: np.ndarray, df: I8, head: I8, word: np.ndar
     """
     is18 = ok & (df == 18)
     cf = np.where(is18, hdr(head, 6, 8), -1)
-    kind = np.select(
-        [
-            (cf == _CF_ADSB) | (cf == _CF_ADSB_NON_ICAO),
-            (cf == _CF_TISB_FINE) | (cf == _CF_TISB_COARSE) | (cf == _CF_TISB_FINE_NON_ICAO),
-            cf == _CF_ADSR,
-        ],
-        [int(SourceKind.ADSB), int(SourceKind.TISB), int(SourceKind.ADSR)],
-        -1,
-    )
+    kind = _CF_KIND[cf + 1]
     unsupported = is18 & (kind < 0)
     msg.reject[unsupported] = int(RejectReason.UNSUPPORTED_DF)
     msg.icao24[unsupported] = 0

@@ -14,6 +14,8 @@ MODEAC_FRAME_BYTES = 2
 #: Largest physical ground speed, kt: the supersonic ADS-B velocity field's maximum (1023 * 4);
 #: two components at their maximum (5,787 kt) are a transponder fault, not a speed.
 MAX_GROUNDSPEED_KT = 4100.0
+#: Bit set in tracker keys for non-ICAO (anonymous, TIS-B) addresses; rendered as a '~' prefix.
+NON_ICAO_FLAG = 1 << 24
 
 
 class SourceKind(IntEnum):

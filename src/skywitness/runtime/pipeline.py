@@ -16,11 +16,11 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
+from ..decode.rejects import count_decode_rejects
 from ..model import FrameBatch, Observations, StateRows
 from ..sources import Source, open_source
 from ..stats import IngestStats
 from ..track.address_filter import AddressFilter
-from ..track.ingest_step import count_decode_rejects
 from .records import messages_table, observations_table
 
 if TYPE_CHECKING:  # the tracker and the airports load in ``track_tables``: ``decode`` skips them

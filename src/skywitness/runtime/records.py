@@ -148,6 +148,8 @@ def identity_codes(codes: npt.NDArray[np.int16]) -> pa.DictionaryArray:
     decoded identity code always is one), else over "0000".."9999" (a code past 9999 by its
     last four digits, as ``squawks``)."""
     missing = codes < 0
+    if missing.all():  # (Mode A/C codes: absent from every frame of most captures)
+        return coded(_OCTAL_LABELS, np.zeros(codes.shape[0], dtype=np.int16), missing)
     values = np.where(missing, 0, codes).astype(np.int32) % 10_000
     idx = _OCTAL_INDEX[values]
     if not bool((idx < 0).any()):

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..arrow_views import rows_at as rows_at
 from ..decode.hexio import call_function, numpy_of
 from ..model import LONG_FRAME_BYTES, U1
 from .textio import _NIBBLE, FRAME_HEX_CHARS
@@ -100,21 +101,6 @@ def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     return data, off[:-1], off[1:] - off[:-1]
 
 
-def rows_at(data: U1, start: I8, width: int) -> U1:
-    """The ``width`` bytes at each ``start`` as (n, width) rows: when the rows lie back to
-    back (a column of values of one width), a view of ``data`` itself; otherwise a copy, rows
-    of a sliding-window view, one index per row (an (n, width) index array cost ~4x more)."""
-    if data.shape[0] < width:
-        return np.zeros((0, width), dtype=np.uint8)
-    n = start.shape[0]
-    if n and (np.diff(start) == width).all() and int(start[0]) + n * width <= data.shape[0]:
-        first = int(start[0])
-        rows: U1 = data[first : first + n * width].reshape(n, width)
-        return rows
-    out: U1 = sliding_window_view(data, width)[start]
-    return out
-
-
 def word_loads(data: U1) -> npt.NDArray[np.uint64]:
     """The 8 bytes at every offset of ``data`` as one little-endian uint64 each: a view of
     ``data`` itself (overlapping, unaligned). A gather of one 8-byte value a row costs about
@@ -142,7 +128,8 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         if (value > 0xFF).any():  # a non-hex digit: only those rows are not frames
             good = (value <= 0xFF).all(axis=1)
             rows, packed = sel[good], packed[good]
-        out[rows, : nchars // 2] = packed
+        k = nchars // 2  # (each row copied as one opaque value)
+        out[:, :k].view(f"V{k}")[:, 0][rows] = np.ascontiguousarray(packed).view(f"V{k}")[:, 0]
         length[rows] = nchars // 2
         ok[rows] = True
     return out, length, ok
@@ -166,7 +153,13 @@ def hex_packed(data: U1, start: I8, size: I8) -> tuple[U1, U1] | None:
     if (length == LONG_FRAME_BYTES).all():  # long frames only: the rows as they lie
         return packed.reshape(n, LONG_FRAME_BYTES), length
     out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
-    out[np.arange(LONG_FRAME_BYTES) < length[:, None]] = packed
+    at = (start - start[0]) // 2  # each frame's first byte in ``packed``
+    for nchars in FRAME_HEX_CHARS:  # each length's rows copied as one opaque value a row
+        k = nchars // 2
+        rows = np.flatnonzero(length == k)
+        if rows.size:
+            src = sliding_window_view(packed, k).view(f"V{k}")[:, 0]
+            out[:, :k].view(f"V{k}")[:, 0][rows] = src[at[rows]]
     return out, length
 
 

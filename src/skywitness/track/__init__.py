@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from ..lazy import lazy_attr
 
 if TYPE_CHECKING:
+    from ..model import NON_ICAO_FLAG
     from .address_filter import ADDRESS_WINDOW_S, AddressFilter
     from .events import EMERGENCY_SQUAWKS, Event, EventKind
     from .snapshot import AircraftSnapshot
-    from .state_vectors import NON_ICAO_FLAG, StateVectors, icao24_hex, state_schema
+    from .state_vectors import StateVectors, icao24_hex, state_schema
     from .tracker import Tracker
 
 #: Each public name and the submodule that defines it.
@@ -25,7 +26,7 @@ _WHERE = {
     "Event": "events",
     "EventKind": "events",
     "AircraftSnapshot": "snapshot",
-    "NON_ICAO_FLAG": "state_vectors",
+    "NON_ICAO_FLAG": "state_vectors",  # (defined in ``model``, where ``decode`` gets it)
     "StateVectors": "state_vectors",
     "icao24_hex": "state_vectors",
     "state_schema": "state_vectors",

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..model import B1, F8, U4, Messages, RejectReason
+from ..model import B1, F8, NON_ICAO_FLAG, U4, Messages, RejectReason
 from ..stats import IngestStats
-from .state_vectors import NON_ICAO_FLAG
 
 #: How long a verified address vouches for AP-recovered ones, s (readsb: 60 s).
 ADDRESS_WINDOW_S = 60.0

@@ -8,9 +8,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import F4, F8, I1, I2, I4, U1, U4, CprKind, Messages, Observations, PositionSource, Str
+from ..model import (
+    F4,
+    F8,
+    I1,
+    I2,
+    I4,
+    NON_ICAO_FLAG,
+    U1,
+    U4,
+    CprKind,
+    Messages,
+    Observations,
+    PositionSource,
+    Str,
+)
 from ..model import SourceKind as K
-from .state_vectors import NON_ICAO_FLAG
 
 #: Added to the SourceKind of onground values implied by a position's type (surface or
 #: airborne): around takeoff and landing, transponders flip the CA/FS flags a second or two

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
 from ..decode.codes import emitter_category, informative_category
+from ..decode.rejects import count_decode_rejects
 from ..model import (
     B1,
     I1,
@@ -37,7 +37,6 @@ from ..model import (
     FrameBatch,
     Messages,
     Observations,
-    RejectReason,
     StateRows,
     icao_hex,
 )
@@ -48,30 +47,6 @@ from .state_vectors import StateVectors
 
 if TYPE_CHECKING:  # the tracker is given, not made here: ``decode`` counts without it
     from .tracker import Tracker
-
-
-def count_decode_rejects(
-    frames: FrameBatch,
-    msgs: Messages,
-    stats: IngestStats,
-    rows: npt.NDArray[np.int64] | None = None,
-) -> None:
-    """Add the decoder's per-frame reject reasons to ``stats`` (strict: raise on the first);
-    ``rows``: of these rows only (one source's, in a chunk of several)."""
-    reject = msgs.reject if rows is None else msgs.reject[rows]
-    bad = np.flatnonzero(reject)
-    if bad.size == 0:
-        return
-    if stats.strict:
-        i = int(bad[0]) if rows is None else int(rows[bad[0]])
-        stats.reject(
-            RejectReason(int(msgs.reject[i])),
-            frames.source,
-            detail=f"frame {frames.hex(i)} at t={frames.timestamp[i]:.6f}",
-        )
-    counts = np.bincount(reject[bad], minlength=len(RejectReason))
-    for code in np.flatnonzero(counts):
-        stats.reject(RejectReason(int(code)), frames.source, count=int(counts[code]))
 
 
 class EmitterCategories:

@@ -8,10 +8,19 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..model import B1, F8, I1, I2, STATE_COLUMNS, STATE_SCHEMA, U4, PositionSource, Str
+from ..model import (
+    B1,
+    F8,
+    I1,
+    I2,
+    NON_ICAO_FLAG,
+    STATE_COLUMNS,
+    STATE_SCHEMA,
+    U4,
+    PositionSource,
+    Str,
+)
 
-#: Bit set in tracker keys for non-ICAO (anonymous, TIS-B) addresses; rendered as a '~' prefix.
-NON_ICAO_FLAG = 1 << 24
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 POSITION_SOURCE_LABELS: Str = np.array([p.label for p in PositionSource])
 
