@@ -1,8 +1,8 @@
 """Numpy views of Arrow buffers and of byte rows: an Arrow array's values, its validity and a
 boolean array's bits, offsets applied (zero-copy: the readers that must not copy a million-row
 column, ``sources.states`` and ``track.states_columns`` through ``decode.hexio``), and
-fixed-width rows of bytes gathered or selected as one opaque value a row (the text readers,
-``sources.columns``, and the column-wise Parquet writer, ``parquet_columns``)."""
+fixed-width rows of bytes gathered as one opaque value a row (the text readers,
+``sources.columns``)."""
 
 from __future__ import annotations
 
@@ -58,16 +58,4 @@ def rows_at(data: U1, start: npt.NDArray[np.int64], width: int) -> U1:
     # one opaque ``width``-byte value a row: a copy each, not a per-byte fancy index (~3x)
     values = sliding_window_view(data, width).view(f"V{width}")[:, 0][start]
     out: U1 = values.view(np.uint8).reshape(n, width)
-    return out
-
-
-def select_rows(rows: U1, valid: npt.NDArray[np.bool_]) -> U1:
-    """The rows of (n, width) ``rows`` where ``valid``: selected as one opaque value a row
-    (~50x cheaper than a boolean index over a 2-D array of narrow rows)."""
-    width = rows.shape[1]
-    if width == 0:
-        out0: U1 = rows[valid]
-        return out0
-    flat = np.ascontiguousarray(rows).reshape(-1).view(f"V{width}")
-    out: U1 = flat[valid].view(np.uint8).reshape(-1, width)
     return out

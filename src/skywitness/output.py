@@ -15,7 +15,6 @@ from typing import IO, Any, Protocol
 
 import pyarrow as pa
 
-from . import parquet_columns
 from .errors import SkywitnessError
 from .timeutil import iso_z_column
 
@@ -237,44 +236,19 @@ def _has_coded(schema: pa.Schema) -> bool:
     return any(pa.types.is_dictionary(f.type) for f in schema)
 
 
-class _ColumnWriter:
-    """``parquet_columns.ColumnParquetFile`` with the Arrow writer's two calls."""
-
-    def __init__(self, stream: IO[bytes], schema: pa.Schema) -> None:
-        self._stream = stream
-        self._file = parquet_columns.ColumnParquetFile(stream, schema, STATISTICS_COLUMNS)
-
-    def write_table(self, table: pa.Table) -> None:
-        self._file.write_row_group(table)
-
-    def close(self) -> None:
-        try:
-            self._file.close()
-        finally:
-            self._stream.close()
-
-
 class ParquetWriter:
-    """Row groups of ``ROW_GROUP_ROWS``; ``columnwise``: written by ``parquet_columns`` where
-    every column's type allows (the ``decode`` output: the same columns and values as Arrow's
-    writer gives, at a fraction of its CPU), else by Arrow's writer. A dictionary-encoded
-    string column (the ``decode`` output's labels, ``decode.dictcols``) is written as its
-    dictionary page and its indices as they are (no hashing of every row), and then the file
-    stores no Arrow schema: every
+    """Row groups of ``ROW_GROUP_ROWS``. A dictionary-encoded string column (the ``decode``
+    output's labels, ``decode.dictcols``) is written as its dictionary page and its indices
+    as they are (no hashing of every row), and then the file stores no Arrow schema: every
     reader sees plain strings, and the other types of command output (numbers, booleans,
     strings, UTC timestamps) read back the same from Parquet's own types."""
 
-    def __init__(self, path: Path, schema: pa.Schema, *, columnwise: bool = False) -> None:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
         self._file = _AtomicFile(path)
-        self._writer: Any
-        if columnwise and parquet_columns.supported(schema):
-            stream = open(self._file.tmp, "wb")  # noqa: SIM115 (closed by ``close``)
-            self._writer = _ColumnWriter(stream, schema)
-        else:
-            options = parquet_options(schema)
-            if _has_coded(schema):
-                options["store_schema"] = False
-            self._writer = parquet_file_writer(str(self._file.tmp), schema, **options)
+        options = parquet_options(schema)
+        if _has_coded(schema):
+            options["store_schema"] = False
+        self._writer = parquet_file_writer(str(self._file.tmp), schema, **options)
         self._pending: list[pa.Table] = []
         self._rows = 0
 
@@ -328,11 +302,8 @@ def format_for(path: str | None, explicit: str | None = None) -> str:
     return EXTENSIONS[ext]
 
 
-def open_writer(
-    path: str | None, schema: pa.Schema, fmt: str | None = None, *, columnwise: bool = False
-) -> TableWriter:
-    """A writer for ``path`` (``None`` or ``-``: JSON lines on stdout); ``columnwise``: Parquet
-    through ``parquet_columns`` (see ``ParquetWriter``)."""
+def open_writer(path: str | None, schema: pa.Schema, fmt: str | None = None) -> TableWriter:
+    """A writer for ``path`` (``None`` or ``-``: JSON lines on stdout)."""
     kind = format_for(path, fmt)
     if path is None or path == "-":
         if kind != "jsonl":
@@ -340,7 +311,7 @@ def open_writer(
         return JsonLinesWriter(sys.stdout, close_stream=False)
     target = Path(path)
     if kind == "parquet":
-        return ParquetWriter(target, schema, columnwise=columnwise)
+        return ParquetWriter(target, schema)
     if kind == "csv":
         return CsvWriter(target, schema)
     return JsonLinesWriter(open(target, "w", encoding="utf-8"), close_stream=True)

@@ -44,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
         with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
             for table in decode_tables(args.sources, opts, stats, stop=stop, progress=hook):
                 if writer is None:
-                    writer = open_writer(args.output, message_schema_for(table), columnwise=True)
+                    writer = open_writer(args.output, message_schema_for(table))
                 writer.write(table)
     finally:
         if writer is None and args.output not in (None, "-"):
-            writer = open_writer(args.output, message_schema(), columnwise=True)
+            writer = open_writer(args.output, message_schema())
         if writer is not None:
             writer.close()
         if not args.quiet:
