@@ -6,12 +6,20 @@ the store holds); one worker thread feeds them to ``watch.Watch`` (events → ru
 stored in the catalogue and sent to the notifiers) and hands each alert to the service
 (``/api/alerts``, the SSE stream). ``reload`` swaps in a freshly loaded rule set;
 when the file does not load the old rules stay in force and the error goes to the caller.
+
+The watch holds minutes of state vectors (the windows not evaluated yet, and the last
+``watch.source.HISTORY_S`` for the positions behind an alert): here they go to files under
+``SPOOL_DIR`` in the data directory (a temporary folder without one), so that the service's
+memory does not grow with the feed rate (``watch.held``). The watch keeps no list of its alerts:
+each is handed to the service as it comes.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +38,8 @@ WATCH_QUEUE_MAX = 256
 #: Longest a stop waits for the watch to process its last windows (up to 3 minutes of data
 #: time: 15-30 s for 17,500 aircraft on the 2-core dev box), s.
 WATCH_STOP_S = 60.0
+#: The folder of the data directory the watch spools its held state vectors to.
+SPOOL_DIR = "watch-spool"
 _STOP = object()
 
 
@@ -68,6 +78,11 @@ class WatchHook:
         self._lock = threading.Lock()
         self._queue: queue.Queue[object] = queue.Queue(WATCH_QUEUE_MAX)
         self.failed: BaseException | None = None
+        data_dir = service.config.data_dir
+        self._tmp: Path | None = None
+        if data_dir is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="skywitness-watch-"))
+        self.spool_dir = data_dir / SPOOL_DIR if data_dir is not None else self._tmp
         self.watch, self._notifiers = self._load()
         self._thread = threading.Thread(target=self._run, name="watch", daemon=True)
 
@@ -87,6 +102,8 @@ class WatchHook:
             notifiers=notifiers,
             runways=self.service.runways,
             subscribed=True,
+            spool=self.spool_dir,
+            keep_alerts=False,
         )
         return watch, notifiers
 
@@ -110,11 +127,16 @@ class WatchHook:
         watch, notifiers = self._load()
         with self._lock:
             watch.source.adopt_flights(self.watch.source)  # the stage does not send them again
+            self.watch.source.close()
             old, self.watch = self._notifiers, watch
             self._notifiers = notifiers
         for _, n in old:
             n.close(timeout_s=5.0)
         return self.rules
+
+    def held_mb(self) -> float:
+        """MB of state vectors the watch holds in memory (``/api/stats`` ``memory``)."""
+        return self.watch.source.held_bytes() / 2**20
 
     def _run(self) -> None:
         while True:
@@ -147,6 +169,10 @@ class WatchHook:
                 )
         for _, n in self._notifiers:
             n.close(timeout_s=10.0)
+        if not self._thread.is_alive():
+            self.watch.source.close()
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def attach(service: Service, rules_path: Path) -> WatchHook:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,8 @@ class Watch:
         lost_s: float = LOST_S,
         stage: FlightStage | None = None,
         subscribed: bool = False,
+        spool: Path | None = None,
+        keep_alerts: bool = True,
     ) -> None:
         self.ruleset = ruleset
         self.engine = RuleEngine(ruleset, con=con, identities=identities)
@@ -60,11 +63,15 @@ class Watch:
             lost_s=lost_s,
             stage=stage,
             subscribed=subscribed,
+            spool=spool,
         )
         self.cooldown = Cooldown()
         self.store = store  # alerts are saved through its ``write`` (the catalogue writer)
         self.notifiers = list(notifiers)
+        # every alert of the run (``replay`` and ``live`` return them); a service that hands
+        # each one on as it comes keeps none (``keep_alerts=False``): they would pile up
         self.alerts: list[Alert] = []
+        self.keep_alerts = keep_alerts
         self._by_name = {r.name: r for r in ruleset.rules}
 
     def on_flights(self, changed: pa.Table, removed: list[str]) -> None:
@@ -130,7 +137,8 @@ class Watch:
                 for name, notifier in self.notifiers:
                     if not rule.notify or name in rule.notify:
                         notifier.notify(a)
-        self.alerts.extend(out)
+        if self.keep_alerts:
+            self.alerts.extend(out)
         return out
 
 

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..flights import AirportIndex, airport_inference
 from ..flights.rowarrays import canonical_states
@@ -35,6 +34,7 @@ from ..flights.stage import FlightStage
 from .events import WatchEvents, WatchKind
 from .flight_events import flight_wants
 from .geo import Geofence
+from .held import ROW_ORDER, History, Pending, Spool
 from .state_events import AircraftState, state_events
 
 STEP_S = 60.0  # window length, s of data time
@@ -43,8 +43,12 @@ SETTLE_S = 300.0  # a takeoff/landing is reported once this much data time has p
 LOST_S = 300.0  # an aircraft is lost after this long without a state vector
 HISTORY_S = 1800.0  # recent state vectors kept for the positions behind an alert, s
 FORGET_S = 86_400.0  # per-aircraft state kept this long after the aircraft was lost, s
-_SORT = [("icao24", "ascending"), ("timestamp", "ascending"), ("latitude", "ascending")]
-_HIST_COLS = ("icao24", "latitude", "longitude", "altitude", "source", "position_source")
+#: The columns kept for the positions behind an alert (the keys of each position, in order).
+HISTORY_COLUMNS = (
+    "timestamp", "icao24", "latitude", "longitude", "altitude", "source", "position_source"
+)  # fmt: skip
+#: The columns a window's events and history read (without a flights stage of its own).
+EVENT_COLUMNS = (*HISTORY_COLUMNS, "callsign", "squawk")
 
 
 class EventSource:
@@ -62,6 +66,7 @@ class EventSource:
         lateness_s: float = LATENESS_S,
         settle_s: float = SETTLE_S,
         lost_s: float = LOST_S,
+        spool: Path | None = None,
     ) -> None:
         self.fences = list(fences)
         inference = airport_inference(runways, airports)  # airports moved onto their runways
@@ -73,16 +78,16 @@ class EventSource:
         self.step_s, self.lateness_s = step_s, lateness_s
         self.settle_s, self.lost_s = settle_s, lost_s
         self.late = 0  # states older than an already processed window (live input out of order)
-        self._buffer: list[pa.Table] = []
+        # rows held between windows: in memory, or in files under ``spool`` (``held``)
+        self.spool = Spool(spool)
+        self._pending = Pending(step_s, self.spool, EVENT_COLUMNS if self.stage is None else None)
+        self._history = History(HISTORY_S, self.spool, HISTORY_COLUMNS)
         self._next: float | None = None  # end of the next window to process, unix s
         self._max_t = -math.inf
         self._aircraft: dict[str, AircraftState] = {}
         self._flights: dict[str, dict[str, Any]] = {}  # flight id -> row, not yet resolved
         self._emitted: set[tuple[str, int]] = set()
         self._spans: dict[str, dict[str, float]] = {}  # icao24 -> flight id -> firstSeen
-        self._history: pa.Table | None = None
-        # icao24 -> (first, end) rows of ``_history``, and its timestamps in ms
-        self._hist_index: tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64]] | None = None
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, states: pa.Table) -> WatchEvents:
@@ -107,7 +112,7 @@ class EventSource:
         else:
             self.late += int(np.count_nonzero(t < self._next - self.step_s))
         self._max_t = max(self._max_t, float(t.max()))
-        self._buffer.append(rows)
+        self._pending.add(rows)
         while self._next is not None and self._max_t >= self._next + self.lateness_s:
             # the first window end that may not be evaluated yet: skipping stops before it
             ready = (math.floor((self._max_t - self.lateness_s) / self.step_s) + 1) * self.step_s
@@ -119,7 +124,7 @@ class EventSource:
             yield self._window(end, final=False)
 
     def flush_windows(self) -> Iterator[WatchEvents]:
-        while self._next is not None and self._buffer:
+        while self._next is not None and self._pending:
             self._next = self._skip()
             end = self._next
             self._next += self.step_s
@@ -141,7 +146,8 @@ class EventSource:
         that takes buffered rows, or reaches a deadline (a takeoff or landing to settle, a
         flight to close, an aircraft to lose or forget). Windows before it emit nothing."""
         assert self._next is not None
-        due = [pc.min(t["timestamp"].cast(pa.int64())).as_py() / 1000.0 for t in self._buffer]
+        first = self._pending.min_ms()
+        due = [] if first is None else [first / 1000.0]
         for fid, r in self._flights.items():
             wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
             due.append(closed_at)
@@ -156,21 +162,15 @@ class EventSource:
 
     # -- one window ------------------------------------------------------------------------
     def _take(self, end: float) -> pa.Table | None:
-        if not self._buffer:
-            return None
-        allrows = pa.concat_tables(self._buffer)
-        ms = allrows["timestamp"].cast(pa.int64())
-        cut = pc.less(ms, round(end * 1000))
-        now, later = allrows.filter(cut), allrows.filter(pc.invert(cut))
-        self._buffer = [later] if later.num_rows else []
-        return now.sort_by(_SORT) if now.num_rows else None
+        now = self._pending.take(round(end * 1000))
+        return now.sort_by(ROW_ORDER) if now is not None else None
 
     def _window(self, end: float, *, final: bool) -> WatchEvents:
         rows = self._take(end)
         parts: list[WatchEvents] = []
         self.windows_run += 1
         if rows is not None:
-            self._remember(rows, end)
+            self._history.remember(rows, end)
             if self.stage is not None:
                 step = self.stage.step(rows)
                 self._update_flights(step.changed, step.removed)
@@ -178,16 +178,6 @@ class EventSource:
         parts.append(self._flight_events(end, final))
         parts.append(self._lost_events(end, final))
         return WatchEvents.concat(parts).sorted()
-
-    def _remember(self, rows: pa.Table, end: float) -> None:
-        hist = rows.select(["timestamp", *_HIST_COLS])
-        self._history = hist if self._history is None else pa.concat_tables([self._history, hist])
-        lo = round((end - HISTORY_S) * 1000)
-        keep = pc.greater_equal(self._history["timestamp"].cast(pa.int64()), lo)
-        # by aircraft then time, indexed on first use: ``positions`` is asked for every flight
-        # event, and a filter over the whole history per call cost seconds per window
-        self._history = self._history.filter(keep).sort_by(_SORT).combine_chunks()
-        self._hist_index = None
 
     def _update_flights(self, changed: pa.Table, removed: list[str]) -> None:
         for fid in removed:
@@ -272,38 +262,19 @@ class EventSource:
                 )
         return WatchEvents.from_rows(rows)
 
-    def _history_index(
-        self, h: pa.Table
-    ) -> tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64]]:
-        if self._hist_index is None:
-            icao = h["icao24"].to_numpy(zero_copy_only=False)
-            starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]]) if len(icao) else icao
-            ends = np.r_[starts[1:], len(icao)].astype(np.int64)
-            spans = {
-                str(icao[a]): (int(a), int(b))
-                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-            }
-            ms = np.asarray(h["timestamp"].cast(pa.int64()).to_numpy(), dtype=np.int64)
-            self._hist_index = (spans, ms)
-        return self._hist_index
-
     def positions(
         self, icao24: str, t: float, *, before: int = 3, after: int = 2
     ) -> list[dict[str, Any]]:
         """Up to ``before`` state vectors at or before ``t`` and ``after`` after it (recent ones
         only: the last HISTORY_S seconds of data time)."""
-        h = self._history
-        if h is None:
-            return []
-        spans, ms = self._history_index(h)
-        first, end = spans.get(icao24, (0, 0))
-        if first == end:
-            return []
-        k = int(np.searchsorted(ms[first:end], round(t * 1000), side="right"))
-        lo = max(k - before, 0)
-        rows: list[dict[str, Any]] = h.slice(
-            first + lo, min(min(k, before) + after, end - first - lo)
-        ).to_pylist()
-        for r in rows:
-            r["timestamp"] = r["timestamp"].timestamp()
-        return rows
+        return self._history.positions(icao24, t, before=before, after=after)
+
+    def held_bytes(self) -> int:
+        """Bytes of state vectors held in memory (pending windows, history and its index)."""
+        return self._pending.nbytes() + self._history.nbytes()
+
+    def close(self) -> None:
+        """Remove the spool's files (the rows they held are gone)."""
+        self._pending.close()
+        self._history.close()
+        self.spool.close()

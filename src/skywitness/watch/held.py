@@ -1,0 +1,409 @@
+"""The state vectors the watch holds for a while: in memory, or in files of a spool directory.
+
+The event source holds two kinds of rows. ``Pending``: the rows of windows not evaluated yet (a
+window is evaluated ``lateness_s`` after its end, so up to ``step_s + lateness_s`` of data time,
+3 minutes by default). ``History``: the rows of evaluated windows kept for the positions behind
+an alert (``HISTORY_S``, 30 minutes). At 100,000 frames/s (about 18,000 state vectors a second)
+that is 3.2 and 32 million rows; ``serve`` therefore gives a spool directory, and the rows go to
+Arrow IPC files there as they come (pending rows, one stream per window) or once their window is
+evaluated (history, one file per window, read through a memory map). What stays in memory is an
+index: per history window, its aircraft and where their rows start. Without a directory the same
+tables stay in memory (``watch``, ``watch --replay``, the tests).
+
+Where the rows are held changes nothing the watch decides: a window's rows and the positions of
+an alert are the same rows in the same order either way (``tests/watch/test_held.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+log = logging.getLogger(__name__)
+
+I8 = npt.NDArray[np.int64]
+#: The sort order of a window's rows and of the history (Arrow's: NaN after numbers, null last).
+ROW_ORDER = [("icao24", "ascending"), ("timestamp", "ascending"), ("latitude", "ascending")]
+#: Suffix of the spool's files.
+SPOOL_SUFFIX = ".watch.arrow"
+#: Compression of pending rows' streams (read back whole; history files are not compressed, so
+#: that a memory map reads one aircraft's rows without the rest).
+PENDING_CODEC = "lz4"
+
+
+def ms_of(col: pa.ChunkedArray | pa.Array) -> I8:
+    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+
+class Spool:
+    """Files for held rows in a folder of their own under ``directory`` (None: nothing is
+    spooled, rows stay in memory). Folders that processes no longer running left there are
+    removed when a spool starts.
+
+    A file that cannot be written (disk full, read-only) leaves its rows in memory: the watch
+    goes on, ``failures`` counts it and the first failure is logged."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.failures = 0  # files that could not be written (their rows stayed in memory)
+        self.lost_rows = 0  # rows written that could not be read back (logged)
+        self._names = itertools.count()
+        self.directory: Path | None = None
+        if directory is None:
+            return
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            _remove_stale(directory)
+            self.directory = directory / f"{os.getpid()}-{os.urandom(4).hex()}"
+            self.directory.mkdir()
+        except OSError as exc:
+            self.failures += 1
+            log.warning(
+                "watch: cannot spool rows under %s (%s); holding them in memory", directory, exc
+            )
+
+    def path(self, kind: str) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / f"{kind}-{next(self._names):08d}{SPOOL_SUFFIX}"
+
+    def failed(self, path: Path | None, exc: BaseException) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            log.warning("watch: cannot spool rows to %s (%s); holding them in memory", path, exc)
+
+    def close(self) -> None:
+        """Remove the spool's folder (every file the rows were in)."""
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove the spool folders (``PID-TOKEN``) of processes that are not running."""
+    for sub in directory.iterdir():
+        pid = sub.name.split("-")[0]
+        if not sub.is_dir() or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # running: its own
+        except ProcessLookupError:
+            shutil.rmtree(sub, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's running process
+
+
+def _compact(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """``columns`` of ``table``, repeated strings (sources) dictionary-encoded."""
+    cols = []
+    for name in columns:
+        col = table[name]
+        if name in ("source", "position_source") and pa.types.is_string(col.type):
+            col = pc.dictionary_encode(col)
+        cols.append(col)
+    return pa.table(cols, names=list(columns))
+
+
+# -- pending rows: one bucket per window of data time -------------------------------------------
+@dataclass
+class _Bucket:
+    """The pending rows of one window in arrival order: first those appended to its stream
+    file (``spooled`` rows), then any kept in memory (all of them without a spool, or those
+    after a write failed)."""
+
+    spool: Spool
+    tables: list[pa.Table] = field(default_factory=list)
+    min_ms: int = 2**63 - 1
+    spooled: int = 0
+    path: Path | None = None
+    _sink: Any = None
+    _writer: Any = None
+
+    def append(self, table: pa.Table) -> None:
+        self.min_ms = min(self.min_ms, int(ms_of(table["timestamp"]).min()))
+        if self.spool.directory is not None and not self.tables:
+            try:
+                if self._writer is None:
+                    self.path = self.spool.path("pending")
+                    assert self.path is not None
+                    self._sink = pa.OSFile(str(self.path), "wb")
+                    opts = pa.ipc.IpcWriteOptions(compression=PENDING_CODEC)
+                    self._writer = pa.ipc.new_stream(self._sink, table.schema, options=opts)
+                self._writer.write_table(table)
+                self.spooled += table.num_rows
+                return
+            except (OSError, pa.ArrowException) as exc:
+                self.spool.failed(self.path or self.spool.directory, exc)
+        self.tables.append(table)
+
+    def read(self) -> list[pa.Table]:
+        """Every row, in arrival order; the bucket is empty afterwards."""
+        parts: list[pa.Table] = []
+        if self.path is not None:
+            if self.spooled:
+                parts.append(self._read_stream(self.path))
+            else:
+                self.close()
+            self.path.unlink(missing_ok=True)
+            self._writer = self._sink = self.path = None
+        parts += self.tables
+        self.tables, self.spooled, self.min_ms = [], 0, 2**63 - 1
+        return parts
+
+    def _read_stream(self, path: Path) -> pa.Table:
+        for closing in (self._writer, self._sink):
+            try:
+                if closing is not None:
+                    closing.close()
+            except (OSError, pa.ArrowException):
+                pass  # a stream without its end mark: the batches before it still read
+        batches: list[pa.RecordBatch] = []
+        n = 0
+        schema = None
+        try:
+            with pa.OSFile(str(path), "rb") as f:
+                reader = pa.ipc.open_stream(f)
+                schema = reader.schema
+                while n < self.spooled:  # not past the rows written whole (a failed write)
+                    batch = reader.read_next_batch()
+                    batches.append(batch)
+                    n += batch.num_rows
+        except (StopIteration, OSError, pa.ArrowException) as exc:
+            self.spool.lost_rows += self.spooled - n
+            log.error("watch: %d pending rows unreadable in %s (%s)", self.spooled - n, path, exc)
+        if not batches:
+            return pa.table({}) if schema is None else schema.empty_table()
+        return pa.Table.from_batches(batches).slice(0, self.spooled)
+
+    def nbytes(self) -> int:
+        return sum(t.nbytes for t in self.tables)
+
+    def close(self) -> None:
+        for closing in (self._writer, self._sink):
+            try:
+                if closing is not None:
+                    closing.close()
+            except (OSError, pa.ArrowException):
+                pass
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self._writer = self._sink = self.path = None
+        self.tables = []
+
+
+class Pending:
+    """The rows of windows not evaluated yet, bucketed by window of ``step_s`` (aligned on the
+    epoch); ``take(end)`` returns every row before ``end`` in arrival order, as the one list of
+    fed tables filtered by time would."""
+
+    def __init__(self, step_s: float, spool: Spool, columns: tuple[str, ...] | None) -> None:
+        self.step_ms = max(1, round(step_s * 1000))
+        self.spool = spool
+        self.columns = columns  # None: every column (a flights stage reads them)
+        self._buckets: dict[int, _Bucket] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._buckets)
+
+    def add(self, rows: pa.Table) -> None:
+        """Hold ``rows`` (canonical state vectors with a timestamp each)."""
+        if self.columns is not None:
+            rows = _compact(rows, self.columns)
+        key = ms_of(rows["timestamp"]) // self.step_ms
+        lo, hi = int(key.min()), int(key.max())
+        if lo == hi:
+            self._bucket(lo).append(rows)
+            return
+        for k in np.unique(key).tolist():
+            self._bucket(int(k)).append(rows.filter(pa.array(key == k)))
+
+    def _bucket(self, key: int) -> _Bucket:
+        b = self._buckets.get(key)
+        if b is None:
+            b = self._buckets[key] = _Bucket(self.spool)
+        return b
+
+    def min_ms(self) -> int | None:
+        """The earliest timestamp held, unix ms (None when nothing is)."""
+        return min((b.min_ms for b in self._buckets.values()), default=None)
+
+    def take(self, end_ms: int) -> pa.Table | None:
+        """Every row before ``end_ms``, in arrival order (those after it stay)."""
+        parts: list[pa.Table] = []
+        for key in sorted(k for k in self._buckets if k * self.step_ms < end_ms):
+            tables = self._buckets.pop(key).read()
+            if (key + 1) * self.step_ms <= end_ms:
+                parts += tables
+                continue
+            whole = pa.concat_tables(tables)  # a window end inside the bucket: split it
+            cut = pc.less(whole["timestamp"].cast(pa.int64()), end_ms)
+            parts.append(whole.filter(cut))
+            later = whole.filter(pc.invert(cut))
+            if later.num_rows:
+                self._bucket(key).append(later)
+        parts = [p for p in parts if p.num_rows]
+        if not parts:
+            return None
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+    def nbytes(self) -> int:
+        """Bytes of pending rows held in memory (not those in spool files)."""
+        return sum(b.nbytes() for b in self._buckets.values())
+
+    def close(self) -> None:
+        for b in self._buckets.values():
+            b.close()
+        self._buckets.clear()
+
+
+# -- history: evaluated windows' rows, for the positions behind an alert --------------------------
+@dataclass
+class _Chunk:
+    """One evaluated window's history rows, sorted by ``ROW_ORDER``, and their index: the
+    aircraft (sorted) and where each one's rows start and end."""
+
+    table: pa.Table
+    keys: npt.NDArray[np.str_]
+    starts: I8
+    ends: I8
+    min_ms: int
+    max_ms: int
+    path: Path | None = None
+
+    def span(self, icao24: str) -> tuple[int, int] | None:
+        i = int(np.searchsorted(self.keys, icao24))
+        if i < self.keys.shape[0] and self.keys[i] == icao24:
+            return int(self.starts[i]), int(self.ends[i])
+        return None
+
+    def nbytes(self) -> int:
+        held = self.keys.nbytes + self.starts.nbytes + self.ends.nbytes
+        return held + (self.table.nbytes if self.path is None else 0)
+
+    def drop(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def _index(table: pa.Table) -> tuple[npt.NDArray[np.str_], I8, I8]:
+    icao = table["icao24"].combine_chunks()
+    n = len(icao)
+    if n == 0:
+        return np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    change = pc.not_equal(icao.slice(1), icao.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(np.r_[True, change]).astype(np.int64)
+    ends = np.r_[starts[1:], n].astype(np.int64)
+    keys = np.array(icao.take(pa.array(starts)).to_pylist(), dtype=str)
+    order = np.argsort(keys, kind="stable")  # numpy's string order for the lookups
+    return keys[order], starts[order], ends[order]
+
+
+class History:
+    """Each evaluated window's rows (``columns``) for the last ``keep_s`` of data time."""
+
+    def __init__(self, keep_s: float, spool: Spool, columns: tuple[str, ...]) -> None:
+        self.keep_s = keep_s
+        self.spool = spool
+        self.columns = columns
+        self.lo_ms: int | None = None  # rows before this are forgotten
+        self._chunks: list[_Chunk] = []
+
+    def remember(self, rows: pa.Table, end: float) -> None:
+        """Add a window's rows (sorted by ``ROW_ORDER``); forget what is older than ``keep_s``
+        before ``end``."""
+        table = _compact(rows, self.columns).combine_chunks()
+        keys, starts, ends = _index(table)
+        ms = ms_of(table["timestamp"])
+        chunk = _Chunk(table, keys, starts, ends, int(ms.min()), int(ms.max()))
+        path = self.spool.path("history")
+        if path is not None:
+            try:
+                with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+                    w.write_table(table)
+                chunk.table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+                chunk.path = path
+            except (OSError, pa.ArrowException) as exc:
+                self.spool.failed(path, exc)
+                path.unlink(missing_ok=True)
+        self._chunks.append(chunk)
+        self.lo_ms = round((end - self.keep_s) * 1000)
+        keep = [c for c in self._chunks if c.max_ms >= self.lo_ms]
+        for c in self._chunks:
+            if c.max_ms < self.lo_ms:
+                c.drop()
+        self._chunks = keep
+
+    def nbytes(self) -> int:
+        """Bytes held in memory (index; and rows when not spooled)."""
+        return sum(c.nbytes() for c in self._chunks)
+
+    def chunks(self) -> int:
+        return len(self._chunks)
+
+    def close(self) -> None:
+        for c in self._chunks:
+            c.drop()
+        self._chunks = []
+
+    def positions(self, icao24: str, t: float, *, before: int, after: int) -> list[dict[str, Any]]:
+        """Up to ``before`` rows of ``icao24`` at or before ``t`` and ``after`` after it, in the
+        order of the one history sorted by ``ROW_ORDER`` (ties: the earlier window first)."""
+        if self.lo_ms is None:
+            return []
+        parts = [(c, s) for c in self._chunks if (s := c.span(icao24)) is not None]
+        if not parts:
+            return []
+        lo_ms, t_ms = self.lo_ms, round(t * 1000)
+        picked: list[tuple[pa.Table, int]]
+        if len(parts) == 1:  # one window's rows: already in order
+            c, (a, b) = parts[0]
+            ms = ms_of(c.table["timestamp"].slice(a, b - a))
+            a += int(np.searchsorted(ms, lo_ms, side="left"))
+            ms = ms[ms >= lo_ms]
+            k = int(np.searchsorted(ms, t_ms, side="right"))
+            lo = max(k - before, 0)
+            n = min(min(k, before) + after, ms.shape[0] - lo)
+            picked = [(c.table, a + lo + j) for j in range(max(n, 0))]
+        else:
+            picked = _merged_pick(parts, lo_ms, t_ms, before, after)
+        out: list[dict[str, Any]] = []
+        for table, row in picked:
+            r = table.slice(row, 1).to_pylist()[0]
+            r["timestamp"] = r["timestamp"].timestamp()
+            out.append(r)
+        return out
+
+
+def _merged_pick(
+    parts: list[tuple[_Chunk, tuple[int, int]]], lo_ms: int, t_ms: int, before: int, after: int
+) -> list[tuple[pa.Table, int]]:
+    """``positions``' rows from several windows: their rows merged in ``ROW_ORDER`` (a stable
+    sort, so equal rows keep the earlier window first, as one re-sorted table does)."""
+    ms_l, rank_l, lat_l, where_l = [], [], [], []
+    for c, (a, b) in parts:
+        ms = ms_of(c.table["timestamp"].slice(a, b - a))
+        lat_a = c.table["latitude"].slice(a, b - a)
+        lat = np.asarray(lat_a.to_numpy(), dtype=np.float64)
+        null = np.asarray(lat_a.is_null().to_numpy(), dtype=np.bool_)
+        rank = np.where(null, 2, np.where(np.isnan(lat), 1, 0))  # numbers, NaN, null
+        ok = ms >= lo_ms
+        ms_l.append(ms[ok])
+        rank_l.append(rank[ok])
+        lat_l.append(np.where(rank[ok] == 0, lat[ok], 0.0))
+        where_l += [(c.table, a + int(j)) for j in np.flatnonzero(ok).tolist()]
+    ms_all = np.concatenate(ms_l)
+    order = np.lexsort((np.concatenate(lat_l), np.concatenate(rank_l), ms_all))
+    ms_sorted = ms_all[order]
+    k = int(np.searchsorted(ms_sorted, t_ms, side="right"))
+    lo = max(k - before, 0)
+    n = min(min(k, before) + after, ms_sorted.shape[0] - lo)
+    return [where_l[int(i)] for i in order[lo : lo + max(n, 0)].tolist()]
