@@ -66,8 +66,14 @@ def notifier_stats(service: Service) -> list[dict[str, Any]]:
 
 
 def memory_stats(service: Service, con: Any) -> dict[str, float | None]:
-    """RSS and the allocators' figures; DuckDB's only with the read connection, under its lock."""
+    """RSS and the allocators' figures; DuckDB's only with the read connection, under its lock;
+    and the state vectors the watch holds, in memory and spooled to files (None without it)."""
     if con is None:
-        return memory_figures(None)
-    with service.read_lock:
-        return memory_figures(con)
+        out = memory_figures(None)
+    else:
+        with service.read_lock:
+            out = memory_figures(con)
+    held = getattr(service.watch, "held_mb", None)
+    figures = held() if callable(held) else (None, None)
+    out["watch_mb"], out["watch_spool_mb"] = (None if v is None else round(v, 1) for v in figures)
+    return out

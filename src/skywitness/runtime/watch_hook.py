@@ -134,9 +134,11 @@ class WatchHook:
             n.close(timeout_s=5.0)
         return self.rules
 
-    def held_mb(self) -> float:
-        """MB of state vectors the watch holds in memory (``/api/stats`` ``memory``)."""
-        return self.watch.source.held_bytes() / 2**20
+    def held_mb(self) -> tuple[float, float]:
+        """MB of state vectors the watch holds in memory, and in its spool's files
+        (``/api/stats`` ``memory``)."""
+        source = self.watch.source
+        return source.held_bytes() / 2**20, source.spool.disk_bytes() / 2**20
 
     def _run(self) -> None:
         while True:

@@ -81,6 +81,20 @@ class Spool:
         if self.failures == 1:
             log.warning("watch: cannot spool rows to %s (%s); holding them in memory", path, exc)
 
+    def disk_bytes(self) -> int:
+        """Bytes in the spool's files now."""
+        total = 0
+        if self.directory is not None:
+            try:
+                for f in os.scandir(self.directory):
+                    try:
+                        total += f.stat().st_size
+                    except OSError:
+                        continue  # removed meanwhile
+            except OSError:
+                return 0
+        return total
+
     def close(self) -> None:
         """Remove the spool's folder (every file the rows were in)."""
         if self.directory is not None:
@@ -185,7 +199,7 @@ class _Bucket:
         return pa.Table.from_batches(batches).slice(0, self.spooled)
 
     def nbytes(self) -> int:
-        return sum(t.nbytes for t in self.tables)
+        return sum(t.nbytes for t in list(self.tables))
 
     def close(self) -> None:
         for closing in (self._writer, self._sink):
@@ -257,7 +271,7 @@ class Pending:
 
     def nbytes(self) -> int:
         """Bytes of pending rows held in memory (not those in spool files)."""
-        return sum(b.nbytes() for b in self._buckets.values())
+        return sum(b.nbytes() for b in list(self._buckets.values()))
 
     def close(self) -> None:
         for b in self._buckets.values():
@@ -344,7 +358,7 @@ class History:
 
     def nbytes(self) -> int:
         """Bytes held in memory (index; and rows when not spooled)."""
-        return sum(c.nbytes() for c in self._chunks)
+        return sum(c.nbytes() for c in list(self._chunks))
 
     def chunks(self) -> int:
         return len(self._chunks)
