@@ -7,11 +7,13 @@ whether its rows are held in memory or in files. Regenerate at that commit with
 
     PYTHONPATH=src python scripts/watch_evidence.py ../shared/data
 
-(the same command at a later commit must print the same digests). Three ways of feeding the
+(the same command at a later commit must print the same digests). Four ways of feeding the
 same sample: in time order (the replay test's chunks); chunks two by two in swapped order with
 some positions made null or NaN and some timestamps repeated (late rows, ties and the sort
 order of missing values); and a 20-minute slice in windows of 7.3005 s (window ends that fall
-inside a bucket of pending rows, which is split).
+inside a bucket of pending rows, which is split); and the second as ``serve``'s watch sees it,
+subscribed to a flights stage (which sends no flights here: the events of state vectors alone,
+from the compact columns it holds).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ event = ["departure", "arrival"]
 """
 CHUNK_ROWS = 4_000  # about what the tracker hands on per batch
 #: Each feeding: (window length s, the rows fed in which order and how perturbed).
-VARIANTS = ("in-order", "swapped-perturbed", "slice-7.3005s")
+VARIANTS = ("in-order", "swapped-perturbed", "slice-7.3005s", "subscribed-swapped")
 
 
 def sample(shared_data: Path) -> pa.Table:
@@ -96,7 +98,7 @@ def feeding(states: pa.Table, variant: str) -> tuple[float, Iterator[pa.Table]]:
     """(window length, the tables fed) of ``variant``."""
     if variant == "in-order":
         return 300.0, (states.slice(o, CHUNK_ROWS) for o in range(0, states.num_rows, CHUNK_ROWS))
-    if variant == "swapped-perturbed":
+    if variant in ("swapped-perturbed", "subscribed-swapped"):
         return 300.0, _swapped(_perturbed(states), CHUNK_ROWS)
     if variant == "slice-7.3005s":
         t0 = states["timestamp"][0].as_py().timestamp()
@@ -115,7 +117,7 @@ def _swapped(states: pa.Table, rows: int) -> Iterator[pa.Table]:
 def alerts_of(states: pa.Table, variant: str, spool: Path | None = None) -> list[dict[str, Any]]:
     """Every alert (``Alert.as_dict``: evidence included) of feeding ``states`` as ``variant``."""
     step_s, tables = feeding(states, variant)
-    kw: dict[str, Any] = {"step_s": step_s}
+    kw: dict[str, Any] = {"step_s": step_s, "subscribed": variant.startswith("subscribed")}
     if spool is not None:
         kw["spool"] = spool
     watch = Watch(parse_rules(RULES), **kw)

@@ -39,6 +39,11 @@ BEFORE = {
         "positions": 390,
         "sha256": "bfa78c30d7241a6cf95372a694d7dcdccb99a85408196ccc715ed229f718dc85",
     },
+    "subscribed-swapped": {
+        "alerts": 555,
+        "positions": 2146,
+        "sha256": "da64fb7af2b7b7d026644fd361ada500cbeee10be1d6f730733db095f1efee6b",
+    },
 }
 
 
@@ -55,7 +60,13 @@ def evidence() -> ModuleType:
 
 @pytest.mark.parametrize(
     ("variant", "spooled"),
-    [("in-order", False), ("in-order", True), ("swapped-perturbed", True), ("slice-7.3005s", True)],
+    [
+        ("in-order", False),
+        ("in-order", True),
+        ("swapped-perturbed", True),
+        ("subscribed-swapped", True),
+        ("slice-7.3005s", True),
+    ],
 )
 def test_evidence_identical_to_before(
     evidence: ModuleType,

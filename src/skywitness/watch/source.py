@@ -49,6 +49,12 @@ HISTORY_COLUMNS = (
 )  # fmt: skip
 #: The columns a window's events and history read (without a flights stage of its own).
 EVENT_COLUMNS = (*HISTORY_COLUMNS, "callsign", "squawk")
+#: The fields of a flight row its events read (``flight_events``): kept per flight in progress,
+#: so not the other twenty (18,000 flights at 100,000 frames/s).
+FLIGHT_FIELDS = (
+    "flight_id", "icao24", "callsign", "firstSeen", "lastSeen", "takeoff_time", "landing_time",
+    "estDepartureAirport", "estArrivalAirport", "departure_observed", "arrival_observed",
+)  # fmt: skip
 
 
 class EventSource:
@@ -183,7 +189,7 @@ class EventSource:
         for fid in removed:
             self._flights.pop(fid, None)
             self._spans.get(fid.split("-")[0], {}).pop(fid, None)
-        for r in changed.to_pylist():
+        for r in changed.select(list(FLIGHT_FIELDS)).to_pylist():
             self._flights[r["flight_id"]] = r
             self._spans.setdefault(r["icao24"], {})[r["flight_id"]] = r["firstSeen"].timestamp()
 
