@@ -148,7 +148,7 @@ def main() -> int:
                     help="run nothing: write the page from the pieces in --results")  # fmt: skip
     ap.add_argument("--soak", default=None, help="soak.json of `python -m fuzz.soak`")
     ap.add_argument(
-        "--load", default=None, help="soak.json of `python -m fuzz.soak --rate 100000 --seconds 60`"
+        "--load", default=None, help="soak.json of `python -m fuzz.soak --rate 100000 --seconds 180`"
     )
     ap.add_argument("--fuzz-json", default=None,
                     help="the --json of a `python -m fuzz.run` long run: its figures are the "
@@ -196,7 +196,7 @@ def main() -> int:
         if svg.exists():
             (Path(a.out).parent / "reliability-soak.svg").write_text(svg.read_text())
         res["soak"] = {"data": soak, "command": soak.get("command", a.soak_command)}
-    if a.load:  # the soak's harness at 100,000 frames/s for a minute (#17 item 12)
+    if a.load:  # the soak's harness at 100,000 frames/s (#17 item 12)
         load = json.loads(Path(a.load).read_text())
         svg = Path(a.load).with_suffix(".svg")
         if svg.exists():
