@@ -34,7 +34,8 @@ from ..flights.stage import FlightStage
 from .events import WatchEvents, WatchKind
 from .flight_events import flight_wants
 from .geo import Geofence
-from .held import ROW_ORDER, History, Pending, Spool
+from .held import ROW_ORDER, Pending, Spool
+from .history import History
 from .state_events import AircraftState, state_events
 
 STEP_S = 60.0  # window length, s of data time
