@@ -148,7 +148,9 @@ def main() -> int:
                     help="run nothing: write the page from the pieces in --results")  # fmt: skip
     ap.add_argument("--soak", default=None, help="soak.json of `python -m fuzz.soak`")
     ap.add_argument(
-        "--load", default=None, help="soak.json of `python -m fuzz.soak --rate 100000 --seconds 180`"
+        "--load",
+        default=None,
+        help="soak.json of `python -m fuzz.soak --rate 100000 --seconds 180`",
     )
     ap.add_argument("--fuzz-json", default=None,
                     help="the --json of a `python -m fuzz.run` long run: its figures are the "

@@ -4,6 +4,7 @@ they were spooled, in memory or in files; and memory that stays flat as the inpu
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -13,12 +14,14 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from skywitness.model import STATE_COLUMNS, STATE_TYPES, TIMESTAMP_TYPE
 from skywitness.watch import Watch, parse_rules
-from skywitness.watch.held import Spool
-from skywitness.watch.source import HISTORY_S, EventSource
+from skywitness.watch.held import ROW_ORDER, Spool
+from skywitness.watch.history import History
+from skywitness.watch.source import HISTORY_COLUMNS, HISTORY_S, EventSource
 
 ROOT = Path(__file__).resolve().parents[2]
 #: ``scripts/watch_evidence.py`` at commit a023281 (the history one Arrow table re-sorted per
@@ -172,3 +175,57 @@ def test_unwritable_spool_keeps_rows_in_memory(tmp_path: Path) -> None:
         (1_633_608_100.0, "3c0001", "sbs://x:1"),
         (1_633_608_102.0, "3c0001", "sbs://x:1"),
     ]
+
+
+def _reference(windows: list[pa.Table], lo_ms: int, icao24: str, t: float, before: int,
+               after: int) -> list[dict[str, Any]]:  # fmt: skip
+    """The history as it was: every window's rows in one table, re-sorted (a stable sort)."""
+    h = pa.concat_tables(windows)
+    h = h.filter(pc.greater_equal(h["timestamp"].cast(pa.int64()), lo_ms)).sort_by(ROW_ORDER)
+    h = h.filter(pc.equal(h["icao24"], icao24))
+    ms = h["timestamp"].cast(pa.int64()).to_numpy()
+    k = int(np.searchsorted(ms, round(t * 1000), side="right"))
+    lo = max(k - before, 0)
+    rows = h.slice(lo, min(min(k, before) + after, h.num_rows - lo)).to_pylist()
+    for r in rows:
+        r["timestamp"] = r["timestamp"].timestamp()
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_positions_are_those_of_one_resorted_table(tmp_path: Path, seed: int) -> None:
+    """Random windows (late rows, repeated times, null and NaN positions, few aircraft so that
+    each spans many windows): every query gives the rows one re-sorted table gives."""
+    rng = np.random.default_rng(seed)
+    spool = Spool(tmp_path) if seed % 2 else Spool(None)
+    hist = History(600.0, spool, HISTORY_COLUMNS)
+    windows: list[pa.Table] = []
+    t0 = 1_633_608_000.0
+    for w in range(25):
+        end = t0 + 60.0 * (w + 1)
+        n = int(rng.integers(1, 60))
+        # mostly inside the window, some late (up to 5 minutes before it)
+        t = end - rng.uniform(0, 60, n) - np.where(rng.random(n) < 0.2, rng.uniform(0, 300, n), 0)
+        t = np.round(t, 1)  # repeated times
+        lat = rng.choice([1.0, 2.0, np.nan, 3.0], n)
+        table = pa.table({
+            "timestamp": pa.array(np.round(t * 1000).astype(np.int64)).cast(TIMESTAMP_TYPE),
+            "icao24": pa.array(rng.choice(["3c0001", "3c0002", "a00003"], n)),
+            "latitude": pa.array(lat, mask=rng.random(n) < 0.15),
+            "longitude": pa.array(np.arange(n, dtype=np.float64) + 100 * w),  # tells rows apart
+            "altitude": pa.array(rng.uniform(0, 40_000, n)),
+            "source": pa.array(rng.choice(["a", "b"], n), mask=rng.random(n) < 0.1),
+            "position_source": pa.array(np.full(n, "adsb")),
+        }).sort_by(ROW_ORDER)  # fmt: skip
+        windows.append(table)
+        hist.remember(table, end)
+        assert hist.lo_ms is not None
+        for _ in range(30):
+            icao = str(rng.choice(["3c0001", "3c0002", "a00003", "ffffff"]))
+            q = float(np.round(end - rng.uniform(0, 900), 1))
+            b, a = int(rng.integers(0, 4)), int(rng.integers(0, 3))
+            want = _reference(windows, hist.lo_ms, icao, q, b, a)
+            got = hist.positions(icao, q, before=b, after=a)
+            assert json.dumps(got) == json.dumps(want)  # NaN written as NaN: equal here
+    hist.close()
+    spool.close()

@@ -118,6 +118,10 @@ class History:
         if not parts:
             return []
         lo_ms, t_ms = self.lo_ms, round(t * 1000)
+        if len(parts) > 1:
+            parts = _needed(parts, lo_ms, t_ms, before, after)
+            if not parts:  # nothing asked for (before = after = 0)
+                return []
         picked: list[tuple[pa.Table, int]]
         if len(parts) == 1:  # one window's rows: already in order
             c, (a, b) = parts[0]
@@ -138,8 +142,37 @@ class History:
         return out
 
 
+Part = tuple[_Chunk, tuple[int, int]]
+
+
+def _needed(parts: list[Part], lo_ms: int, t_ms: int, before: int, after: int) -> list[Part]:
+    """The windows of ``parts`` that can hold the rows ``positions`` picks, in their order. A
+    window wholly at or before ``t`` is not read when ``before`` rows of the aircraft lie in
+    windows between it and ``t`` (its rows all rank below them); one wholly after ``t`` when
+    ``after`` rows lie between ``t`` and it. The windows' time bounds and the index's row
+    counts say so without reading a row."""
+    drop: set[int] = set()
+    below = sorted((p for p in parts if p[0].max_ms <= t_ms), key=lambda p: -p[0].max_ms)
+    kept: list[tuple[int, int]] = []  # (min ms, rows) of the windows kept, rows all >= lo
+    for c, (a, b) in below:
+        if sum(n for first, n in kept if first > c.max_ms) >= before:
+            drop.add(id(c))
+            continue
+        if c.min_ms >= lo_ms:
+            kept.append((c.min_ms, b - a))
+    above = sorted((p for p in parts if p[0].min_ms > t_ms), key=lambda p: p[0].min_ms)
+    kept = []  # (max ms, rows)
+    for c, (a, b) in above:
+        if sum(n for last, n in kept if last < c.min_ms) >= after:
+            drop.add(id(c))
+            continue
+        if c.min_ms >= lo_ms:
+            kept.append((c.max_ms, b - a))
+    return [p for p in parts if id(p[0]) not in drop]
+
+
 def _merged_pick(
-    parts: list[tuple[_Chunk, tuple[int, int]]], lo_ms: int, t_ms: int, before: int, after: int
+    parts: list[Part], lo_ms: int, t_ms: int, before: int, after: int
 ) -> list[tuple[pa.Table, int]]:
     """``positions``' rows from several windows: their rows merged in ``ROW_ORDER`` (a stable
     sort, so equal rows keep the earlier window first, as one re-sorted table does)."""
