@@ -19,9 +19,9 @@ import pytest
 
 from skywitness.model import STATE_COLUMNS, STATE_TYPES, TIMESTAMP_TYPE
 from skywitness.watch import Watch, parse_rules
-from skywitness.watch.held import ROW_ORDER, Spool
+from skywitness.watch.held import ROW_ORDER, Pending, Spool, compact
 from skywitness.watch.history import History
-from skywitness.watch.source import HISTORY_COLUMNS, HISTORY_S, EventSource
+from skywitness.watch.source import EVENT_COLUMNS, HISTORY_COLUMNS, HISTORY_S, EventSource
 
 ROOT = Path(__file__).resolve().parents[2]
 #: ``scripts/watch_evidence.py`` at commit a023281 (the history one Arrow table re-sorted per
@@ -186,7 +186,9 @@ def _reference(windows: list[pa.Table], lo_ms: int, icao24: str, t: float, befor
     ms = h["timestamp"].cast(pa.int64()).to_numpy()
     k = int(np.searchsorted(ms, round(t * 1000), side="right"))
     lo = max(k - before, 0)
-    rows = h.slice(lo, min(min(k, before) + after, h.num_rows - lo)).to_pylist()
+    rows: list[dict[str, Any]] = h.slice(
+        lo, min(min(k, before) + after, h.num_rows - lo)
+    ).to_pylist()
     for r in rows:
         r["timestamp"] = r["timestamp"].timestamp()
     return rows
@@ -228,4 +230,37 @@ def test_positions_are_those_of_one_resorted_table(tmp_path: Path, seed: int) ->
             got = hist.positions(icao, q, before=b, after=a)
             assert json.dumps(got) == json.dumps(want)  # NaN written as NaN: equal here
     hist.close()
+    spool.close()
+
+
+class _FailingWriter:
+    """A stream writer whose writes fail (a full disk) and which still closes."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write_table(self, table: pa.Table) -> None:
+        raise OSError(28, "No space left on device")
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def test_pending_rows_keep_their_order_when_a_spool_write_fails(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    pending = Pending(60.0, spool, EVENT_COLUMNS)
+    parts = [_synthetic(1_633_608_000.0 + 4 * k, 4, 3) for k in range(4)]
+    pending.add(parts[0])
+    pending.add(parts[1])
+    bucket = next(iter(pending._buckets.values()))
+    assert bucket.spooled == 12 and not bucket.tables
+    bucket._writer = _FailingWriter(bucket._writer)
+    pending.add(parts[2])  # fails: kept in memory, after the spooled rows
+    pending.add(parts[3])  # in memory too: never written after a failed write
+    assert spool.failures == 1 and bucket.spooled == 12 and len(bucket.tables) == 2
+    got = pending.take(round((1_633_608_000.0 + 60) * 1000))
+    assert got is not None
+    want = pa.concat_tables([compact(t, EVENT_COLUMNS) for t in parts])
+    assert got.to_pylist() == want.to_pylist()
+    assert spool.lost_rows == 0 and not pending
     spool.close()

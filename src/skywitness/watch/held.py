@@ -164,30 +164,30 @@ class _Bucket:
         """Every row, in arrival order; the bucket is empty afterwards."""
         parts: list[pa.Table] = []
         if self.path is not None:
+            self._close_writer()
             if self.spooled:
                 parts.append(self._read_stream(self.path))
-            else:
-                self.close()
             self.path.unlink(missing_ok=True)
-            self._writer = self._sink = self.path = None
+            self.path = None
         parts += self.tables
         self.tables, self.spooled, self.min_ms = [], 0, 2**63 - 1
-        return parts
+        return [t for t in parts if t.num_rows]
 
-    def _read_stream(self, path: Path) -> pa.Table:
+    def _close_writer(self) -> None:
         for closing in (self._writer, self._sink):
             try:
                 if closing is not None:
                     closing.close()
             except (OSError, pa.ArrowException):
                 pass  # a stream without its end mark: the batches before it still read
+        self._writer = self._sink = None
+
+    def _read_stream(self, path: Path) -> pa.Table:
         batches: list[pa.RecordBatch] = []
         n = 0
-        schema = None
         try:
             with pa.OSFile(str(path), "rb") as f:
                 reader = pa.ipc.open_stream(f)
-                schema = reader.schema
                 while n < self.spooled:  # not past the rows written whole (a failed write)
                     batch = reader.read_next_batch()
                     batches.append(batch)
@@ -196,22 +196,17 @@ class _Bucket:
             self.spool.lost_rows += self.spooled - n
             log.error("watch: %d pending rows unreadable in %s (%s)", self.spooled - n, path, exc)
         if not batches:
-            return pa.table({}) if schema is None else schema.empty_table()
+            return pa.table({})
         return pa.Table.from_batches(batches).slice(0, self.spooled)
 
     def nbytes(self) -> int:
         return sum(t.nbytes for t in list(self.tables))
 
     def close(self) -> None:
-        for closing in (self._writer, self._sink):
-            try:
-                if closing is not None:
-                    closing.close()
-            except (OSError, pa.ArrowException):
-                pass
+        self._close_writer()
         if self.path is not None:
             self.path.unlink(missing_ok=True)
-        self._writer = self._sink = self.path = None
+        self.path = None
         self.tables = []
 
 
@@ -256,6 +251,8 @@ class Pending:
         parts: list[pa.Table] = []
         for key in sorted(k for k in self._buckets if k * self.step_ms < end_ms):
             tables = self._buckets.pop(key).read()
+            if not tables:
+                continue
             if (key + 1) * self.step_ms <= end_ms:
                 parts += tables
                 continue
@@ -265,7 +262,7 @@ class Pending:
             later = whole.filter(pc.invert(cut))
             if later.num_rows:
                 self._bucket(key).append(later)
-        parts = [p for p in parts if p.num_rows]
+        parts = [p for p in parts if p.num_rows]  # a split's rows may all be later
         if not parts:
             return None
         return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
