@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .held import I8, Spool, compact, ms_of
+from .held import Spool, compact, ms_of
 
 
 @dataclass
@@ -27,16 +27,17 @@ class _Chunk:
     aircraft (sorted) and where each one's rows start and end."""
 
     table: pa.Table
-    keys: npt.NDArray[np.str_]
-    starts: I8
-    ends: I8
+    keys: npt.NDArray[np.bytes_]  # UTF-8, sorted (14 bytes an aircraft with the offsets)
+    starts: npt.NDArray[np.int32]
+    ends: npt.NDArray[np.int32]
     min_ms: int
     max_ms: int
     path: Path | None = None
 
     def span(self, icao24: str) -> tuple[int, int] | None:
-        i = int(np.searchsorted(self.keys, icao24))
-        if i < self.keys.shape[0] and self.keys[i] == icao24:
+        key = icao24.encode()
+        i = int(np.searchsorted(self.keys, key))
+        if i < self.keys.shape[0] and self.keys[i] == key:
             return int(self.starts[i]), int(self.ends[i])
         return None
 
@@ -49,16 +50,18 @@ class _Chunk:
             self.path.unlink(missing_ok=True)
 
 
-def _index(table: pa.Table) -> tuple[npt.NDArray[np.str_], I8, I8]:
+def _index(
+    table: pa.Table,
+) -> tuple[npt.NDArray[np.bytes_], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
     icao = table["icao24"].combine_chunks()
     n = len(icao)
     if n == 0:
-        return np.array([], dtype=str), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.array([], dtype=bytes), np.zeros(0, np.int32), np.zeros(0, np.int32)
     change = pc.not_equal(icao.slice(1), icao.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-    starts = np.flatnonzero(np.r_[True, change]).astype(np.int64)
-    ends = np.r_[starts[1:], n].astype(np.int64)
-    keys = np.array(icao.take(pa.array(starts)).to_pylist(), dtype=str)
-    order = np.argsort(keys, kind="stable")  # numpy's string order for the lookups
+    starts = np.flatnonzero(np.r_[True, change]).astype(np.int32)
+    ends = np.r_[starts[1:], n].astype(np.int32)
+    keys = np.array([k.encode() for k in icao.take(pa.array(starts)).to_pylist()], dtype=bytes)
+    order = np.argsort(keys, kind="stable")  # numpy's order for the lookups
     return keys[order], starts[order], ends[order]
 
 
