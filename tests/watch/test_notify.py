@@ -21,6 +21,7 @@ from skywitness.watch import (
     Watch,
     parse_rules,
 )
+from skywitness.watch import notify as notify_mod
 from skywitness.watch.alerts import Alert
 
 from .helpers import T0, alert, states
@@ -55,6 +56,30 @@ def test_atom_feed_rewritten_atomically(tmp_path: Path) -> None:
     assert ids == [f"urn:skywitness:alert:id{n:04d}" for n in (7, 6, 5, 4, 3)]
     assert root.findtext(f"{ATOM}updated") == "2021-10-07T12:00:07.000Z"
     assert [p.name for p in (tmp_path / "feed").iterdir()] == ["alerts.xml"]  # no temp left
+
+
+def test_atom_burst_is_one_rewrite_with_the_same_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of queued alerts is written once (serve's first window alerts every aircraft
+    seen: one rewrite each kept thousands queued for minutes); the feed is the same."""
+    one = AtomNotifier(tmp_path / "one.xml", max_entries=100)
+    one.batch = 1
+    for n in range(300):
+        one.notify(alert(n))
+    one.close()
+    writes: list[str] = []
+    real = notify_mod.atomic_write
+    monkeypatch.setattr(notify_mod, "atomic_write", lambda p, t: (writes.append(t), real(p, t)))
+    burst = AtomNotifier(tmp_path / "burst.xml", max_entries=100)
+    with burst._queue.mutex:  # queued while the worker cannot take any
+        for n in range(300):
+            burst._queue.queue.append(alert(n))
+            burst._queue.unfinished_tasks += 1
+        burst._queue.not_empty.notify()
+    burst.close()
+    assert len(writes) == 1 and burst.delivered == 300 and burst.pending() == 0
+    assert (tmp_path / "burst.xml").read_text() == (tmp_path / "one.xml").read_text()
 
 
 def test_apprise_missing_and_present(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -73,21 +73,42 @@ class QueuedNotifier(ABC):
             "last_error": self.errors[-1] if self.errors else None,
         }
 
+    def deliver_many(self, alerts: list[Alert]) -> None:
+        """Send several queued alerts, in order (default: one ``deliver`` each; a notifier
+        whose sends cost the same for one or many overrides it)."""
+        for alert in alerts:
+            self.deliver(alert)
+
+    #: Alerts a worker takes from its queue at once for ``deliver_many`` (1: one at a time).
+    batch = 1
+
     def _run(self) -> None:
         while True:
-            alert = self._queue.get()
+            first = self._queue.get()
+            alerts = [first]
+            while first is not None and len(alerts) < self.batch and alerts[-1] is not None:
+                try:
+                    alerts.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = alerts[-1] is None
+            todo = [a for a in alerts if a is not None]
             try:
-                if alert is None:
-                    return
-                self.deliver(alert)
-                self.delivered += 1
+                if len(todo) == 1:
+                    self.deliver(todo[0])
+                elif todo:
+                    self.deliver_many(todo)
+                self.delivered += len(todo)
             except Exception as exc:  # a notifier must never take the run down
-                self.failed += 1
+                self.failed += len(todo)
                 self.errors.append(f"{type(exc).__name__}: {exc}")
                 log.error("notifier %s gave up on alert %s: %s", self.name,
-                          getattr(alert, "alert_id", "?"), exc)  # fmt: skip
+                          ", ".join(a.alert_id for a in todo), exc)  # fmt: skip
             finally:
-                self._queue.task_done()
+                for _ in alerts:
+                    self._queue.task_done()
+            if stop:
+                return
 
     def close(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
@@ -134,7 +155,8 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 class AtomNotifier(QueuedNotifier):
-    """Keeps an Atom feed file of the latest alerts, rewritten atomically after each one."""
+    """Keeps an Atom feed file of the latest alerts, rewritten atomically after each one (or
+    each batch of those queued together)."""
 
     def __init__(
         self,
@@ -148,8 +170,16 @@ class AtomNotifier(QueuedNotifier):
         self._entries: deque[Alert] = deque(maxlen=max_entries)
         super().__init__(name)
 
+    #: A burst of alerts (every aircraft seen, at start) is one rewrite, not one each: the
+    #: feed ends the same, and the queue does not hold thousands of alerts for minutes.
+    batch = 1000
+
     def deliver(self, alert: Alert) -> None:
-        self._entries.appendleft(alert)
+        self.deliver_many([alert])
+
+    def deliver_many(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            self._entries.appendleft(alert)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, render_atom(self.title, list(self._entries)))
 
