@@ -70,7 +70,12 @@ def test_atom_burst_is_one_rewrite_with_the_same_feed(
     one.close()
     writes: list[str] = []
     real = notify_mod.atomic_write
-    monkeypatch.setattr(notify_mod, "atomic_write", lambda p, t: (writes.append(t), real(p, t)))
+
+    def counted(path: Path, text: str) -> None:
+        writes.append(text)
+        real(path, text)
+
+    monkeypatch.setattr(notify_mod, "atomic_write", counted)
     burst = AtomNotifier(tmp_path / "burst.xml", max_entries=100)
     with burst._queue.mutex:  # queued while the worker cannot take any
         for n in range(300):
