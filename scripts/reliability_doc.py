@@ -298,9 +298,11 @@ def _load(res: dict[str, Any]) -> list[str]:
         "(`watch/held.py`; the column `watch, in files`) and holds only an index of them in "
         "memory (`watch, in memory`); the alerts and their evidence are the same as when they "
         "were held in memory (`tests/watch/test_held.py`). Held in memory they were most of "
-        "serve's growth: 215 to 1,285 MB in 180 s. The first window is evaluated some 3 "
-        "minutes into a run: its alerts (every aircraft seen, one alert each; the service "
-        "keeps the last 10,000) are a step that comes once.",
+        "serve's growth: 215 to 1,285 MB in 180 s. The first window is evaluated 2 to 3 "
+        "minutes into a run (the `watch, in memory` column turns from 0): its alerts (every "
+        "aircraft seen, one alert each; the service keeps the last 10,000, the stream "
+        "clients get them all) are a step that comes once; before it, the RSS column is "
+        "what the rest of serve holds at this rate.",
         "",
         "| figure | value |",
         "|---|---:|",
