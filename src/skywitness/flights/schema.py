@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 
 TS = pa.timestamp("ms", tz="UTC")
@@ -81,10 +83,10 @@ RUNWAY_SCHEMA = pa.schema(
 )
 
 
-_EMPTY_FLIGHTS = FLIGHT_SCHEMA.empty_table()
-
-
+@functools.cache
 def empty_flights() -> pa.Table:
     """An empty ``FLIGHT_SCHEMA`` table, one shared (tables are immutable): making one costs
-    ~150 us, and a live flights step made a few each (``incremental``, ``stage``)."""
-    return _EMPTY_FLIGHTS
+    ~150 us, and a live flights step made a few each (``incremental``, ``stage``). Made on the
+    first call, not at import: pyarrow's ``empty_table`` loads pandas when it can, and the
+    ``ingest`` program keeps pandas out (``pandas_off``, after its imports)."""
+    return FLIGHT_SCHEMA.empty_table()
