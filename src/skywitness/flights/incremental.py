@@ -237,17 +237,7 @@ class FlightBuilder:
         return changed, removed
 
     def _build(self, window: pa.Table) -> pa.Table:
-        """``build_flights`` of ``window``; a large one (a step over thousands of aircraft) in
-        groups of whole aircraft of ``BUILD_ROWS`` rows (each aircraft's flights are its own),
-        so that the build's temporaries, freed after, never peak at hundreds of MB (#17 item 12:
-        ~700 MB more in the child for a window of 1.2M rows)."""
-        if window.num_rows <= BUILD_ROWS:
-            return build_flights(window, inference=self._inference, kinds=self._kinds)
-        parts = [
-            build_flights(window.take(pa.array(idx)), inference=self._inference, kinds=self._kinds)
-            for idx in aircraft_groups(window["icao24"], BUILD_ROWS)
-        ]
-        return pa.concat_tables(parts)
+        return build_in_groups(window, self._inference, self._kinds)
 
     def _rows(self, idx: I8) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""
@@ -365,3 +355,19 @@ class FlightBuilder:
                 self._final = recalling.recallable(self)
             elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
+
+
+def build_in_groups(
+    window: pa.Table, inference: AirportInference, kinds: dict[str, int] | None
+) -> pa.Table:
+    """``build_flights`` of ``window``; a large one (a step over thousands of aircraft) in
+    groups of whole aircraft of ``BUILD_ROWS`` rows (each aircraft's flights are its own),
+    so that the build's temporaries, freed after, never peak at hundreds of MB (#17 item 12:
+    ~700 MB more in the child for a window of 1.2M rows)."""
+    if window.num_rows <= BUILD_ROWS:
+        return build_flights(window, inference=inference, kinds=kinds)
+    parts = [
+        build_flights(window.take(pa.array(idx)), inference=inference, kinds=kinds)
+        for idx in aircraft_groups(window["icao24"], BUILD_ROWS)
+    ]
+    return pa.concat_tables(parts)

@@ -29,8 +29,7 @@ from ..model import RejectReason
 from ..stats import IngestStats
 from .airports import AirportIndex
 from .bridge import Recall
-from .builder import build_flights
-from .incremental import FlightBuilder
+from .incremental import FlightBuilder, build_in_groups
 from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import flight_states
@@ -133,13 +132,14 @@ def build_all(
     """The flights of ``states`` (all rows of the aircraft concerned): what ``flights rebuild``
     and ``ingest`` store. It is what one step of a fresh stage gives (``FlightStage.step``:
     with nothing held before, every flight its rows build is new, by icao24 then firstSeen),
-    built at once, without the copy of the rows and the flights a stage keeps for its next
-    steps (~40 % of such a step's CPU on a globe ingest's batches: bench/RESULTS.md)."""
+    built by ``incremental.build_in_groups`` (the live builder's own build), without the copy
+    of the rows and the flights a stage keeps for its next steps (~40 % of such a step's CPU
+    on a globe ingest's batches: bench/RESULTS.md)."""
     new = flight_states(states)
     lost = states.num_rows - new.num_rows
     if stats is not None and lost:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
     if new.num_rows == 0:
         return FLIGHT_SCHEMA.empty_table()
-    flights = build_flights(new, inference=inference, kinds=dict(kinds) if kinds else None)
+    flights = build_in_groups(new, inference, dict(kinds) if kinds else None)
     return flights.sort_by([("icao24", "ascending"), ("firstSeen", "ascending")])

@@ -30,6 +30,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..flights.rowarrays import ms_of
+
 log = logging.getLogger(__name__)
 
 I8 = npt.NDArray[np.int64]
@@ -40,10 +42,6 @@ SPOOL_SUFFIX = ".watch.arrow"
 #: Compression of pending rows' streams (read back whole; history files are not compressed, so
 #: that a memory map reads one aircraft's rows without the rest).
 PENDING_CODEC = "lz4"
-
-
-def ms_of(col: pa.ChunkedArray | pa.Array) -> I8:
-    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
 
 
 class Spool:

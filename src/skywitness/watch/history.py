@@ -18,7 +18,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .held import Spool, compact, ms_of
+from ..flights.rowarrays import ms_of
+from .held import Spool, compact
 
 
 @dataclass
