@@ -1,11 +1,14 @@
 """Bit-field extraction from a batch of frames held as an ``(n, 14)`` uint8 array.
 
-Each frame is read once into two big-endian 64-bit words (bits 1-64 and 65-112), and every
-field is then a shift and a mask over a whole column. Bit positions follow the ICAO documents:
+The 32-bit header and the 56-bit ME / MB field of the frames a step needs are read straight
+from the rows' bytes as big-endian words, and every field is then a shift and a mask over a
+whole column. Bit positions follow the ICAO documents:
 numbered from 1 at the most significant bit of the frame (or of the 56-bit ME/MB field).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,27 +19,38 @@ I8 = npt.NDArray[np.int64]
 
 #: Bits in an ME / MB field.
 PAYLOAD_BITS = 56
-_MASK32 = np.uint64(0xFFFFFFFF)
+#: The ME / MB field starts at frame byte 5 (offset 4).
+_PAYLOAD_BYTE = 4
+_WORD_BITS = 64
 
 
-def words(data: U1) -> tuple[U8, U8]:
-    """The frame bits as two uint64 columns: bits 1-64, and bits 65-112 left-aligned."""
-    n = data.shape[0]
-    hi = np.ascontiguousarray(data[:, :8]).view(">u8").reshape(n).astype(np.uint64)
-    tail = np.zeros((n, 8), dtype=np.uint8)
-    tail[:, :6] = data[:, 8:14]
-    lo = tail.view(">u8").reshape(n).astype(np.uint64)
-    return hi, lo
+def _column(data: U1, offset: int, dtype: str) -> npt.NDArray[Any]:
+    """Each frame's bytes from ``offset`` on, read as one big-endian ``dtype`` value: a view
+    with the rows' stride (no copy; the reads need not be aligned)."""
+    rows = np.ascontiguousarray(data)
+    n, width = rows.shape
+    view: npt.NDArray[Any] = np.ndarray(
+        (n,), dtype=dtype, buffer=rows, offset=offset, strides=(width,)
+    )
+    return view
 
 
-def header(hi: U8) -> I8:
-    """The first 32 bits of each frame (DF, CA/FS, address or AC/ID fields)."""
-    return (hi >> np.uint64(32)).astype(np.int64)
+def header(data: U1, rows: I8) -> I8:
+    """The first 32 bits (DF, CA/FS, address or AC/ID fields) of frames ``rows`` of ``data``."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    out: I8 = _column(data, 0, ">u4")[rows].astype(np.int64)
+    return out
 
 
-def payload(hi: U8, lo: U8) -> U8:
-    """The 56-bit ME / MB field (frame bits 33-88) of long frames, right-aligned."""
-    return ((hi & _MASK32) << np.uint64(24)) | (lo >> np.uint64(40))
+def payload(data: U1, rows: I8) -> U8:
+    """The 56-bit ME / MB field (frame bits 33-88) of long frames ``rows``, right-aligned."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    # Bytes 5-12 of each frame as one word; the last byte (parity) is shifted out.
+    out: U8 = _column(data, _PAYLOAD_BYTE, ">u8")[rows].astype(np.uint64)
+    out >>= np.uint64(_WORD_BITS - PAYLOAD_BITS)
+    return out
 
 
 def field(word: U8 | I8, first: int, last: int, width: int) -> I8:

@@ -11,6 +11,7 @@ register would give confidently wrong speeds, and the tracker can do without the
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,6 +19,22 @@ from ..model import B1, F8, U1, U8, Messages
 from .aero import mach_to_cas_kt
 from .bits import I8, PAYLOAD_BITS, me
 from .codes import callsign_valid, callsigns
+from .mbfields import (
+    BARO,
+    GROUNDSPEED,
+    HEADING,
+    IAS,
+    MACH,
+    MACH_STEP,
+    ROLL,
+    SELECTED_FMS,
+    SELECTED_MCP,
+    TAS,
+    TRACK,
+    TRACK_RATE,
+    VRATE_BARO,
+    VRATE_INERTIAL,
+)
 
 # Range limits of the heuristic validators.
 _MAX_ROLL_DEG = 35.0
@@ -41,29 +58,81 @@ _MAX_MACH = 1.0
 _MAX_VRATE_FT_MIN = 6000
 _ACAS3_RESERVED_LIMIT = 48  # BDS 3,0 ARA bits 16-22 stay below this
 _TTI_RESERVED = 3
-# Scales (ICAO Doc 9871).
-_ALT_FT = 16  # BDS 4,0 selected altitude, ft per step
-_BARO_HPA = 0.1
-_BARO_BASE_HPA = 800.0
-_ANGLE_90 = 90.0 / 512.0  # deg per step, 10-bit track / heading
-_ROLL_DEG = 45.0 / 256.0
-_TRACK_RATE_DEG_S = 8.0 / 256.0
-_SPEED_2KT = 2
-_MACH_STEP = 2.048 / 512.0
-_VRATE_STEP = 32  # ft/min
 
 
-def _wrong_status(word: U8, status: int, first: int, last: int) -> B1:
-    """Status bit 0 but its value bits not all zero: this register cannot be the one sent."""
-    bit = np.uint64(1 << (PAYLOAD_BITS - status))  # the bits as they lie in the word
-    values = np.uint64(((1 << (last - first + 1)) - 1) << (PAYLOAD_BITS - last))
-    bad: B1 = ((word & bit) == 0) & ((word & values) != 0)
+def _bits(*numbers: int) -> np.uint64:
+    """MB bits (numbered from 1) as they lie in a right-aligned 56-bit word."""
+    return np.uint64(sum(1 << (PAYLOAD_BITS - b) for b in numbers))
+
+
+class _Status(NamedTuple):
+    """The status bits of a register's fields and, apart, all their value bits."""
+
+    status: np.uint64
+    values: np.uint64
+
+
+def _status(*fields: tuple[int, int]) -> _Status:
+    """Fields given as (status bit, last value bit); the value bits follow the status bit."""
+    return _Status(
+        _bits(*(first for first, _ in fields)),
+        _bits(*(b for first, last in fields for b in range(first + 1, last + 1))),
+    )
+
+
+_STATUS_40 = _status((1, 13), (14, 26), (27, 39), (48, 51), (54, 56))
+_RESERVED_40 = _bits(*range(40, 48), 52, 53)
+_STATUS_50 = _status((1, 11), (12, 23), (24, 34), (35, 45), (46, 56))
+_STATUS_60 = _status((1, 12), (13, 23), (24, 34), (35, 45), (46, 56))
+#: BDS 1,7: bit 7 (2,0 supported) set, bits 25-56 zero; 0,5 (bit 1) only with 0,8 (bit 4).
+_BDS17_SHAPE = _bits(7, *range(25, 57))
+_BDS17_SET = _bits(7)
+_BDS17_POSITION = _bits(1, 4)
+_BDS17_NO_IDENT = _bits(1)
+
+
+def _wrong_status(word: U8, fields: _Status) -> B1:
+    """A field's status bit 0 but its value bits not all zero: this register cannot be the
+    one sent."""
+    # Adding all ones to a field's value bits carries into the bit above them, its status bit,
+    # exactly when the value is not zero; the status bits lie outside ``values``, so no carry
+    # goes further and one addition tests every field of the register.
+    carried = (word & fields.values) + fields.values
+    bad: B1 = (carried & ~word & fields.status) != 0
     return bad
 
 
-def _twos(sign: I8, value: I8, width: int) -> I8:
-    """Sign bit + ``width``-bit value field read as a ``width + 1``-bit two's complement."""
-    return np.where(sign == 1, value - (1 << width), value)
+class _Implausible(NamedTuple):
+    """Per field code: whether the value is out of the range a real reply gives."""
+
+    selected_mcp: B1
+    selected_fms: B1
+    roll: B1
+    groundspeed: B1
+    tas: B1
+    ias: B1
+    ias_slow: B1  # too slow to be airborne (checked against the reply's altitude)
+    mach: B1
+    vrate_baro: B1
+    vrate_inertial: B1
+
+
+@cache
+def _implausible() -> _Implausible:
+    # NaN (status bit 0) compares false: a field not reported is never out of range.
+    tas, ias, mach = TAS.table(), IAS.table(), MACH.table()
+    return _Implausible(
+        selected_mcp=SELECTED_MCP.table() > _MAX_SELECTED_ALT_FT,
+        selected_fms=SELECTED_FMS.table() > _MAX_SELECTED_ALT_FT,
+        roll=np.abs(ROLL.table()) > _MAX_ROLL_DEG,
+        groundspeed=GROUNDSPEED.table() > _MAX_GS_KT,
+        tas=(tas > _MAX_TAS_KT) | (tas < _MIN_TAS_KT),
+        ias=(ias > _MAX_IAS_KT) | (ias == 0),
+        ias_slow=ias < _MIN_AIRBORNE_IAS_KT,
+        mach=(mach > _MAX_MACH) | (mach == 0),
+        vrate_baro=np.abs(VRATE_BARO.table()) > _MAX_VRATE_FT_MIN,
+        vrate_inertial=np.abs(VRATE_INERTIAL.table()) > _MAX_VRATE_FT_MIN,
+    )
 
 
 def _is_bds10(w: U8) -> B1:
@@ -77,8 +146,7 @@ def _is_bds10(w: U8) -> B1:
 def _is_bds17(w: U8) -> B1:
     # Capability report: BDS 2,0 support is mandatory, the trailing 32 bits are zero, and an
     # extended squitter that sends airborne positions (0,5) also sends identification (0,8).
-    ok: B1 = (me(w, 7, 7) == 1) & (me(w, 25, 56) == 0)
-    ok &= ~((me(w, 1, 1) == 1) & (me(w, 4, 4) == 0))
+    ok: B1 = ((w & _BDS17_SHAPE) == _BDS17_SET) & ((w & _BDS17_POSITION) != _BDS17_NO_IDENT)
     return ok
 
 
@@ -97,70 +165,51 @@ def _is_bds30(w: U8) -> B1:
 
 
 def _is_bds40(w: U8) -> B1:
+    limits = _implausible()
     bad = (
-        _wrong_status(w, 1, 2, 13)
-        | _wrong_status(w, 14, 15, 26)
-        | _wrong_status(w, 27, 28, 39)
-        | _wrong_status(w, 48, 49, 51)
-        | _wrong_status(w, 54, 55, 56)
-        | (me(w, 40, 47) != 0)
-        | (me(w, 52, 53) != 0)
-        | ((me(w, 1, 1) == 1) & (me(w, 2, 13) * _ALT_FT > _MAX_SELECTED_ALT_FT))
-        | ((me(w, 14, 14) == 1) & (me(w, 15, 26) * _ALT_FT > _MAX_SELECTED_ALT_FT))
+        _wrong_status(w, _STATUS_40)
+        | ((w & _RESERVED_40) != 0)
+        | limits.selected_mcp[SELECTED_MCP.codes(w)]
+        | limits.selected_fms[SELECTED_FMS.codes(w)]
     )
     ok: B1 = ~bad
     return ok
 
 
 def _is_bds50(w: U8) -> B1:
+    limits = _implausible()
+    gs, tas = GROUNDSPEED.codes(w), TAS.codes(w)
     bad = (
-        _wrong_status(w, 1, 2, 11)
-        | _wrong_status(w, 12, 13, 23)
-        | _wrong_status(w, 24, 25, 34)
-        | _wrong_status(w, 35, 36, 45)
-        | _wrong_status(w, 46, 47, 56)
+        _wrong_status(w, _STATUS_50)
+        | limits.roll[ROLL.codes(w)]
+        | limits.groundspeed[gs]
+        | limits.tas[tas]
     )
-    roll = _twos(me(w, 2, 2), me(w, 3, 11), 9) * _ROLL_DEG
-    gs = me(w, 25, 34) * _SPEED_2KT
-    tas = me(w, 47, 56) * _SPEED_2KT
-    has_gs = me(w, 24, 24) == 1
-    has_tas = me(w, 46, 46) == 1
-    has_roll = me(w, 1, 1) == 1
-    bad |= has_roll & (np.abs(roll) > _MAX_ROLL_DEG)
-    bad |= has_gs & (gs > _MAX_GS_KT)
-    bad |= has_tas & ((tas > _MAX_TAS_KT) | (tas < _MIN_TAS_KT))
-    bad |= has_gs & has_tas & (np.abs(tas - gs) > _MAX_TAS_GS_DIFF_KT)
+    bad |= np.abs(TAS.table()[tas] - GROUNDSPEED.table()[gs]) > _MAX_TAS_GS_DIFF_KT
     ok: B1 = ~bad
     return ok
 
 
 def _is_bds60(w: U8, altitude: F8) -> B1:
+    limits = _implausible()
+    ias, mach = IAS.codes(w), MACH.codes(w)
     bad = (
-        _wrong_status(w, 1, 2, 12)
-        | _wrong_status(w, 13, 14, 23)
-        | _wrong_status(w, 24, 25, 34)
-        | _wrong_status(w, 35, 36, 45)
-        | _wrong_status(w, 46, 47, 56)
+        _wrong_status(w, _STATUS_60)
+        | limits.ias[ias]
+        | limits.mach[mach]
+        | limits.vrate_baro[VRATE_BARO.codes(w)]
+        | limits.vrate_inertial[VRATE_INERTIAL.codes(w)]
     )
-    has_ias = me(w, 13, 13) == 1
-    has_mach = me(w, 24, 24) == 1
-    ias = me(w, 14, 23)
-    mach = me(w, 25, 34) * _MACH_STEP
-    bad |= has_ias & ((ias > _MAX_IAS_KT) | (ias == 0))
     # Nothing flies at walking pace: a slow IAS only on the ground, not high in the air.
-    bad |= has_ias & (ias < _MIN_AIRBORNE_IAS_KT) & (altitude > _SURELY_AIRBORNE_FT)
-    bad |= has_mach & ((mach > _MAX_MACH) | (mach == 0))
-    vrb = _twos(me(w, 36, 36), me(w, 37, 45), 9) * _VRATE_STEP
-    vri = _twos(me(w, 47, 47), me(w, 48, 56), 9) * _VRATE_STEP
-    bad |= (me(w, 35, 35) == 1) & (np.abs(vrb) > _MAX_VRATE_FT_MIN)
-    bad |= (me(w, 46, 46) == 1) & (np.abs(vri) > _MAX_VRATE_FT_MIN)
+    bad |= limits.ias_slow[ias] & (altitude > _SURELY_AIRBORNE_FT)
     # IAS and Mach describe one flight condition: the Mach gives a CAS at the reply's pressure
     # altitude (DF20), or somewhere in the range aircraft fly when the altitude is unknown.
     # Only rows still in the running pay for the atmosphere maths.
-    check = np.flatnonzero(~bad & has_ias & has_mach)
-    ias_c, raw_mach, alt_c = ias[check], me(w[check], 25, 34), altitude[check]
+    check = np.flatnonzero(~bad & IAS.known(ias) & MACH.known(mach))
+    wc = w[check]
+    ias_c, raw_mach, alt_c = me(wc, 14, 23), me(wc, 25, 34), altitude[check]
     known = ~np.isnan(alt_c)
-    cas = mach_to_cas_kt((raw_mach * _MACH_STEP).astype(np.float64), np.where(known, alt_c, 0.0))
+    cas = mach_to_cas_kt((raw_mach * MACH_STEP).astype(np.float64), np.where(known, alt_c, 0.0))
     lo_table, hi_table = _cas_bounds()
     off = np.where(
         known,
@@ -175,7 +224,7 @@ def _is_bds60(w: U8, altitude: F8) -> B1:
 @cache
 def _cas_bounds() -> tuple[F8, F8]:
     """Per 10-bit Mach code: the lowest and highest IAS it allows where aircraft fly."""
-    mach = np.arange(1024, dtype=np.float64) * _MACH_STEP
+    mach = np.arange(1024, dtype=np.float64) * MACH_STEP
     top = np.full(1024, _ALT_RANGE_FT[1])
     bottom = np.full(1024, _ALT_RANGE_FT[0])
     lo = mach_to_cas_kt(mach, top) - _MAX_IAS_CAS_DIFF_KT
@@ -185,10 +234,8 @@ def _cas_bounds() -> tuple[F8, F8]:
 
 def _turn_inconsistent(w: U8) -> B1:
     """Read as 5,0, the track rate is far from what the roll angle and TAS give."""
-    rate = _twos(me(w, 36, 36), me(w, 37, 45), 9) * _TRACK_RATE_DEG_S
-    roll = _twos(me(w, 2, 2), me(w, 3, 11), 9) * _ROLL_DEG
-    tas = me(w, 47, 56) * _SPEED_2KT
-    known = (me(w, 1, 1) == 1) & (me(w, 35, 35) == 1) & (me(w, 46, 46) == 1) & (tas > 0)
+    rate, roll, tas = TRACK_RATE.values(w), ROLL.values(w), TAS.values(w)
+    known = ~np.isnan(rate) & ~np.isnan(roll) & (tas > 0)
     expected = _TURN_DEG_S_KT * np.tan(np.radians(roll)) / np.maximum(tas, 1)
     off: B1 = known & (np.abs(rate - expected) > _MAX_TURN_RESIDUAL_DEG_S)
     return off
@@ -196,11 +243,14 @@ def _turn_inconsistent(w: U8) -> B1:
 
 def _vrates_inconsistent(w: U8) -> B1:
     """Read as 6,0, the barometric and inertial vertical rates disagree wildly."""
-    vrb = _twos(me(w, 36, 36), me(w, 37, 45), 9) * _VRATE_STEP
-    vri = _twos(me(w, 47, 47), me(w, 48, 56), 9) * _VRATE_STEP
-    known = (me(w, 35, 35) == 1) & (me(w, 46, 46) == 1)
-    off: B1 = known & (np.abs(vrb - vri) > _MAX_VRATE_SPLIT_FT_MIN)
+    split = np.abs(VRATE_BARO.values(w) - VRATE_INERTIAL.values(w))
+    off: B1 = split > _MAX_VRATE_SPLIT_FT_MIN  # NaN (a rate not reported) compares false
     return off
+
+
+#: Register of an MB word by which of 4,0 / 5,0 / 6,0 fit it (1 + 2 + 4), and whether several do.
+_REGISTER_OF_FIT = np.array([0, 0x40, 0x50, 0, 0x60, 0, 0, 0], dtype=np.uint8)
+_SEVERAL_FIT = np.array([False, False, False, True, False, True, True, True])
 
 
 def infer(word: U8, altitude: F8) -> tuple[U1, B1]:
@@ -222,19 +272,16 @@ def infer(word: U8, altitude: F8) -> tuple[U1, B1]:
     is40 = _is_bds40(w)
     is50 = _is_bds50(w)
     is60 = _is_bds60(w, altitude[free])
-    both = is50 & is60
-    if both.any():
-        off50 = _turn_inconsistent(w)
-        off60 = _vrates_inconsistent(w)
-        is60 &= ~(both & off60 & ~off50)
-        is50 &= ~(both & off50 & ~off60)
-    count = is40.astype(np.int8) + is50.astype(np.int8) + is60.astype(np.int8)
-    single = count == 1
-    bds[free[single & is40]] = 0x40
-    bds[free[single & is50]] = 0x50
-    bds[free[single & is60]] = 0x60
-    ambiguous[free[count > 1]] = True
-    return bds, ambiguous.astype(np.bool_)
+    both = np.flatnonzero(is50 & is60)
+    if both.size:
+        off50 = _turn_inconsistent(w[both])
+        off60 = _vrates_inconsistent(w[both])
+        is60[both[off60 & ~off50]] = False
+        is50[both[off50 & ~off60]] = False
+    fit = is40.view(np.uint8) | (is50.view(np.uint8) << 1) | (is60.view(np.uint8) << 2)
+    bds[free] = _REGISTER_OF_FIT[fit]
+    ambiguous[free] = _SEVERAL_FIT[fit]
+    return bds, ambiguous
 
 
 def decode_commb(msg: Messages, rows: I8, word: U8) -> None:
@@ -246,13 +293,9 @@ def decode_commb(msg: Messages, rows: I8, word: U8) -> None:
     msg.bds[rows] = bds
     msg.bds_ambiguous[rows] = ambiguous
     for code, fn in ((0x20, _bds20), (0x40, _bds40), (0x50, _bds50), (0x60, _bds60)):
-        sel = bds == code
-        if sel.any():
+        sel = np.flatnonzero(bds == code)
+        if sel.size:
             fn(msg, rows[sel], word[sel])
-
-
-def _gated(status: I8, value: I8 | np.ndarray) -> np.ndarray:
-    return np.where(status == 1, value, np.nan)
 
 
 def _bds20(msg: Messages, rows: I8, w: U8) -> None:
@@ -260,29 +303,24 @@ def _bds20(msg: Messages, rows: I8, w: U8) -> None:
 
 
 def _bds40(msg: Messages, rows: I8, w: U8) -> None:
-    mcp = _gated(me(w, 1, 1), me(w, 2, 13) * _ALT_FT)
-    fms = _gated(me(w, 14, 14), me(w, 15, 26) * _ALT_FT)
+    mcp, fms = SELECTED_MCP.values(w), SELECTED_FMS.values(w)
     # The MCP/FCU value is what the crew dialled; FMS only when no MCP value is reported.
     msg.selected_altitude[rows] = np.where(np.isnan(mcp), fms, mcp)
-    msg.baro_setting[rows] = _gated(me(w, 27, 27), me(w, 28, 39) * _BARO_HPA + _BARO_BASE_HPA)
+    msg.baro_setting[rows] = BARO.values(w)
 
 
 def _bds50(msg: Messages, rows: I8, w: U8) -> None:
-    msg.roll[rows] = _gated(me(w, 1, 1), _twos(me(w, 2, 2), me(w, 3, 11), 9) * _ROLL_DEG)
-    track = _twos(me(w, 13, 13), me(w, 14, 23), 10) * _ANGLE_90 % 360.0
-    msg.track[rows] = _gated(me(w, 12, 12), track)
-    msg.groundspeed[rows] = _gated(me(w, 24, 24), me(w, 25, 34) * _SPEED_2KT)
-    rate = _twos(me(w, 36, 36), me(w, 37, 45), 9) * _TRACK_RATE_DEG_S
-    msg.track_rate[rows] = _gated(me(w, 35, 35), rate)
-    msg.tas[rows] = _gated(me(w, 46, 46), me(w, 47, 56) * _SPEED_2KT)
+    msg.roll[rows] = ROLL.values(w)
+    msg.track[rows] = TRACK.values(w)
+    msg.groundspeed[rows] = GROUNDSPEED.values(w)
+    msg.track_rate[rows] = TRACK_RATE.values(w)
+    msg.tas[rows] = TAS.values(w)
 
 
 def _bds60(msg: Messages, rows: I8, w: U8) -> None:
-    heading = _twos(me(w, 2, 2), me(w, 3, 12), 10) * _ANGLE_90 % 360.0
-    msg.heading[rows] = _gated(me(w, 1, 1), heading)
-    msg.ias[rows] = _gated(me(w, 13, 13), me(w, 14, 23))
-    msg.mach[rows] = _gated(me(w, 24, 24), me(w, 25, 34) * _MACH_STEP)
+    msg.heading[rows] = HEADING.values(w)
+    msg.ias[rows] = IAS.values(w)
+    msg.mach[rows] = MACH.values(w)
     # Barometric rate, as ADS-B reports it most often; the inertial one is its fallback.
-    vrb = _gated(me(w, 35, 35), _twos(me(w, 36, 36), me(w, 37, 45), 9) * _VRATE_STEP)
-    vri = _gated(me(w, 46, 46), _twos(me(w, 47, 47), me(w, 48, 56), 9) * _VRATE_STEP)
+    vrb, vri = VRATE_BARO.values(w), VRATE_INERTIAL.values(w)
     msg.vertical_rate[rows] = np.where(np.isnan(vrb), vri, vrb)

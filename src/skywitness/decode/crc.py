@@ -56,9 +56,14 @@ def _position_tables() -> npt.NDArray[np.uint32]:
 def _remainder_fixed(data: U1, nbytes: int) -> U4:
     tables = _position_tables()
     offset = LONG_FRAME_BYTES - nbytes
-    rem = np.zeros(data.shape[0], dtype=np.uint32)
-    for pos in range(nbytes):
-        rem ^= tables[offset + pos][data[:, pos]]
+    n = data.shape[0]
+    # One table lookup a byte column, into one reused buffer: ``take`` with ``out`` and
+    # ``clip`` (a byte never leaves its 256-entry table) allocates nothing per column.
+    rem = np.take(tables[offset], data[:, 0], mode="clip")
+    part = np.empty(n, dtype=np.uint32)
+    for pos in range(1, nbytes):
+        np.take(tables[offset + pos], data[:, pos], out=part, mode="clip")
+        rem ^= part
     return rem
 
 

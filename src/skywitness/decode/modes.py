@@ -3,24 +3,31 @@
 This module is the DF dispatch: it checks lengths and CRC, recovers the address (announced in
 DF11/17/18, overlaid on the parity in DF0/4/5/16/20/21), decodes the surveillance header fields
 (altitude and identity codes, flight status, capability) and hands the 56-bit ME / MB fields of
-long frames to ``adsb`` and ``commb``. Everything is column arithmetic over the whole batch.
+long frames to ``adsb`` and ``commb``. Everything is column arithmetic over the whole batch:
+the length, DF and CRC checks over every row, the fields over the accepted rows sorted by DF,
+where each set of DFs a step decodes is one slice.
 """
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numpy as np
 
 from ..model import (
+    B1,
     LONG_FRAME_BYTES,
     MODEAC_FRAME_BYTES,
     SHORT_FRAME_BYTES,
+    U1,
+    U4,
     FrameBatch,
     Messages,
     RejectReason,
     SourceKind,
 )
 from .adsb import decode_es
-from .bits import I8, hdr, header, me, payload, words
+from .bits import I8, hdr, header, me, payload
 from .codes import altitude_ac13, squawk_id13, squawk_modea
 from .commb import decode_commb
 from .crc import remainder
@@ -60,17 +67,45 @@ def _df_table(dfs: tuple[int, ...]) -> np.ndarray:
 
 _IS_KNOWN = _df_table(SHORT_DFS + LONG_DFS)
 _IS_SHORT = _df_table(SHORT_DFS)
-_HAS_FS = _df_table((4, 5, 20, 21))
-_HAS_AC13 = _df_table((0, 4, 16, 20))
+_IS_CHECKED = _df_table((11, 17, 18))
+#: Smallest CRC remainder that fails the check: DF11's may hold an II/SI code, others none.
+_CRC_LIMIT = np.ones(_DF24 + 1, dtype=np.uint32)
+_CRC_LIMIT[11] = _DF11_MAX_REMAINDER
 
 # Flight status (DF4/5/20/21) -> onground / alert / spi; FS 6-7 are unassigned (-1).
 _FS_ONGROUND = np.array([0, 1, 0, 1, -1, -1, -1, -1], dtype=np.int8)
 _FS_ALERT = np.array([0, 0, 1, 1, 1, 0, -1, -1], dtype=np.int8)
 _FS_SPI = np.array([0, 0, 0, 0, 1, 1, -1, -1], dtype=np.int8)
 
+#: The accepted rows are sorted by DF in this order, so that each set of DFs a step decodes is
+#: one run of them (VS: 0,16; AC13: 0,16,4,20; FS: 4,20,21,5; Comm-B: 20,21; ID13: 21,5; AP
+#: address: the first six; CA: 11,17; announced address: 11,17,18; ES: 17,18): a slice.
+_GROUP_ORDER = (0, 16, 4, 20, 21, 5, 11, 17, 18)
+_GROUP_KEY = np.zeros(_DF24 + 1, dtype=np.uint8)
+_GROUP_KEY[list(_GROUP_ORDER)] = np.arange(len(_GROUP_ORDER))
+#: ``_Groups.span``'s "to the end".
+_END = -1
+
 
 def _rows(mask: np.ndarray) -> I8:
     return np.flatnonzero(mask).astype(np.int64)
+
+
+class _Groups:
+    """The accepted Mode S rows (``rows``) sorted by DF in ``_GROUP_ORDER``, their headers."""
+
+    def __init__(self, data: U1, ok: B1, df: U1) -> None:
+        rows = np.flatnonzero(ok)
+        key = _GROUP_KEY[df[rows]]
+        self.rows: I8 = rows[np.argsort(key, kind="stable")]  # a radix sort of bytes
+        self.head = header(data, self.rows)
+        counts = np.bincount(key, minlength=len(_GROUP_ORDER)).tolist()
+        starts = accumulate(counts, initial=0)
+        self._start = dict(zip((*_GROUP_ORDER, _END), starts, strict=True))
+
+    def span(self, first: int, after: int = _END) -> slice:
+        """Where the rows of DF ``first`` up to DF ``after`` (exclusive) of the order are."""
+        return slice(self._start[first], self._start[after])
 
 
 def decode_batch(frames: FrameBatch) -> Messages:
@@ -85,24 +120,47 @@ def decode_batch(frames: FrameBatch) -> Messages:
         return msg
     msg.timestamp[:] = frames.timestamp
     msg.signal[:] = frames.signal
-    length = frames.length
-    data = frames.data
+    data = np.ascontiguousarray(frames.data)
+    checked = _checked(msg, data, frames.length)
+    if checked is None:
+        return msg
+    ok, df, rem = checked
+    g = _Groups(data, ok, df)
+    rows = g.rows
 
+    # Announced, CRC-checked address vs address recovered from the AP overlay.
+    ap = rows[g.span(0, 11)]
+    msg.icao24[ap] = rem[ap]
+    msg.kind[ap] = int(SourceKind.MODE_S)
+    announced = g.span(11)
+    msg.icao24[rows[announced]] = hdr(g.head[announced], 9, 32)
+    msg.address_verified[rows[announced]] = True
+
+    _surveillance(msg, g)
+    _df11_17(msg, g)
+    _extended_squitter(msg, g, data)
+    commb = rows[g.span(20, 5)]
+    if commb.size:
+        decode_commb(msg, commb, payload(data, commb))
+    return msg
+
+
+def _checked(msg: Messages, data: U1, length: U1) -> tuple[B1, U1, U4] | None:
+    """Length, DF and CRC checks of every row: sets ``df`` and ``reject``, decodes Mode A/C.
+
+    Returns the accepted Mode S rows (a mask), each row's DF and CRC remainder; None when the
+    batch holds no Mode S frame.
+    """
     is_ac = length == MODEAC_FRAME_BYTES
-    is_short = length == SHORT_FRAME_BYTES
     is_long = length == LONG_FRAME_BYTES
-    modes = is_short | is_long
+    modes = (length == SHORT_FRAME_BYTES) | is_long
     msg.reject[~(modes | is_ac)] = int(RejectReason.BAD_LENGTH)
     if is_ac.any():
         _mode_ac(msg, _rows(is_ac), data)
     if not modes.any():
-        return msg
-
-    hi, lo = words(data)
-    head = header(hi)
-    df = hdr(head, 1, 5)
-    df = np.where(df >= _DF24, _DF24, df)
-    msg.df[modes] = df[modes].astype(np.int8)
+        return None
+    df: U1 = np.minimum(data[:, 0] >> 3, _DF24)
+    msg.df[modes] = df[modes]
 
     known = _IS_KNOWN[df]
     short_df = _IS_SHORT[df]
@@ -113,37 +171,12 @@ def decode_batch(frames: FrameBatch) -> Messages:
     msg.reject[modes & ~known] = int(RejectReason.UNSUPPORTED_DF)
     msg.reject[modes & known & ~right_length] = int(RejectReason.BAD_LENGTH)
 
-    rem = remainder(data, length).astype(np.int64)
-    checked = (df == 11) | (df == 17) | (df == 18)
-    crc_bad = np.where(df == 11, rem >= _DF11_MAX_REMAINDER, rem != 0)
+    rem = remainder(data, length)
+    crc_bad = _IS_CHECKED[df] & (rem >= _CRC_LIMIT[df])
     pending = msg.reject == int(RejectReason.OK)
-    msg.reject[pending & modes & checked & crc_bad] = int(RejectReason.CRC)
-    ok = (msg.reject == int(RejectReason.OK)) & modes
-
-    # Announced, CRC-checked address vs address recovered from the AP overlay.
-    announced = ok & checked
-    recovered = ok & ~checked
-    msg.icao24[announced] = hdr(head[announced], 9, 32).astype(np.uint32)
-    msg.address_verified[announced] = True
-    msg.icao24[recovered] = rem[recovered].astype(np.uint32)
-    msg.kind[recovered] = int(SourceKind.MODE_S)
-
-    _surveillance(msg, ok, df, head)
-    word = payload(hi, lo)
-    _df11_17(msg, ok, df, head)
-    es = _df18_control(msg, ok, df, head, word)
-    es_rows = _rows(ok & ((df == 17) | es))
-    if es_rows.size:
-        imf = decode_es(msg, es_rows, word[es_rows])
-        # Fine TIS-B and ADS-R use the IMF bit to say the address is not an ICAO one.
-        imf_rows = es_rows[imf & (df[es_rows] == 18)]
-        cf = hdr(head[imf_rows], 6, 8)
-        flagged = imf_rows[(cf == _CF_TISB_FINE) | (cf == _CF_ADSR)]
-        msg.non_icao[flagged] = True
-    commb_rows = _rows(ok & ((df == 20) | (df == 21)))
-    if commb_rows.size:
-        decode_commb(msg, commb_rows, word[commb_rows])
-    return msg
+    msg.reject[pending & modes & crc_bad] = int(RejectReason.CRC)
+    ok: B1 = (msg.reject == int(RejectReason.OK)) & modes
+    return ok, df, rem
 
 
 def _mode_ac(msg: Messages, rows: I8, data: np.ndarray) -> None:
@@ -159,48 +192,66 @@ def _mode_ac(msg: Messages, rows: I8, data: np.ndarray) -> None:
     msg.kind[rows] = int(SourceKind.MODE_AC)
 
 
-def _surveillance(msg: Messages, ok: np.ndarray, df: I8, head: I8) -> None:
+def _surveillance(msg: Messages, g: _Groups) -> None:
     """Header fields of DF0/4/5/16/20/21: VS or FS, and the AC13 altitude or ID13 identity."""
-    vs_rows = _rows(ok & ((df == 0) | (df == 16)))
-    msg.onground[vs_rows] = hdr(head[vs_rows], 6, 6).astype(np.int8)
-    fs_rows = _rows(ok & _HAS_FS[df])
-    fs = hdr(head[fs_rows], 6, 8)
-    msg.onground[fs_rows] = _FS_ONGROUND[fs]
-    msg.alert[fs_rows] = _FS_ALERT[fs]
-    msg.spi[fs_rows] = _FS_SPI[fs]
-    alt_rows = _rows(ok & _HAS_AC13[df])
-    msg.altitude[alt_rows] = altitude_ac13(hdr(head[alt_rows], 20, 32))
-    id_rows = _rows(ok & ((df == 5) | (df == 21)))
-    msg.squawk[id_rows] = squawk_id13(hdr(head[id_rows], 20, 32))
+    rows, head = g.rows, g.head
+    vs = g.span(0, 4)
+    msg.onground[rows[vs]] = hdr(head[vs], 6, 6)
+    fs = g.span(4, 11)
+    code, fs_rows = hdr(head[fs], 6, 8), rows[fs]
+    msg.onground[fs_rows] = _FS_ONGROUND[code]
+    msg.alert[fs_rows] = _FS_ALERT[code]
+    msg.spi[fs_rows] = _FS_SPI[code]
+    alt = g.span(0, 21)
+    msg.altitude[rows[alt]] = altitude_ac13(hdr(head[alt], 20, 32))
+    ident = g.span(21, 11)
+    msg.squawk[rows[ident]] = squawk_id13(hdr(head[ident], 20, 32))
 
 
-def _df11_17(msg: Messages, ok: np.ndarray, df: I8, head: I8) -> None:
+def _df11_17(msg: Messages, g: _Groups) -> None:
     """All-call replies and ADS-B: kind, and the capability field's air/ground state."""
-    msg.kind[ok & (df == 11)] = int(SourceKind.MODE_S_CHECKED)
-    msg.kind[ok & (df == 17)] = int(SourceKind.ADSB)
-    rows = _rows(ok & ((df == 11) | (df == 17)))
-    ca = hdr(head[rows], 6, 8)
-    msg.onground[rows] = _CA_ONGROUND[ca]
+    msg.kind[g.rows[g.span(11, 17)]] = int(SourceKind.MODE_S_CHECKED)
+    msg.kind[g.rows[g.span(17, 18)]] = int(SourceKind.ADSB)
+    ca = g.span(11, 18)
+    msg.onground[g.rows[ca]] = _CA_ONGROUND[hdr(g.head[ca], 6, 8)]
 
 
-def _df18_control(msg: Messages, ok: np.ndarray, df: I8, head: I8, word: np.ndarray) -> np.ndarray:
-    """DF18 control field: kind and non-ICAO flag; returns the rows with a decodable ME field.
+def _extended_squitter(msg: Messages, g: _Groups, data: U1) -> None:
+    """DF17 and DF18: the DF18 control field, then the ME fields of the rows that carry them."""
+    rows = g.rows[g.span(17)]
+    if rows.size == 0:
+        return
+    word = payload(data, rows)
+    n17 = g.span(17, 18).stop - g.span(17).start  # the DF17 rows come first
+    cf = hdr(g.head[g.span(18)], 6, 8)
+    decodable = _df18_control(msg, rows[n17:], cf, word[n17:])
+    if not decodable.all():
+        keep = np.concatenate((np.ones(n17, dtype=np.bool_), decodable))
+        rows, word, cf = rows[keep], word[keep], cf[decodable]
+    imf = decode_es(msg, rows, word)
+    # Fine TIS-B and ADS-R use the IMF bit to say the address is not an ICAO one.
+    flagged = imf[n17:] & ((cf == _CF_TISB_FINE) | (cf == _CF_ADSR))
+    msg.non_icao[rows[n17:][flagged]] = True
+
+
+def _df18_control(msg: Messages, rows: I8, cf: I8, word: np.ndarray) -> B1:
+    """DF18 control field (``cf`` of ``rows``): kind and non-ICAO flag; returns the rows with a
+    decodable ME field.
 
     CF4 (TIS-B/ADS-R management) and CF7 (reserved) carry no aircraft data and are rejected as
     unsupported. Coarse TIS-B (CF3) has its own compact ME layout: only the address is kept.
     """
-    is18 = ok & (df == 18)
-    cf = np.where(is18, hdr(head, 6, 8), -1)
     kind = _CF_KIND[cf + 1]
-    unsupported = is18 & (kind < 0)
-    msg.reject[unsupported] = int(RejectReason.UNSUPPORTED_DF)
-    msg.icao24[unsupported] = 0
-    msg.address_verified[unsupported] = False
-    good = is18 & (kind >= 0)
-    msg.kind[good] = kind[good].astype(np.uint8)
-    msg.non_icao[(cf == _CF_ADSB_NON_ICAO) | (cf == _CF_TISB_FINE_NON_ICAO)] = True
-    coarse = _rows(cf == _CF_TISB_COARSE)
+    unsupported = kind < 0
+    bad = rows[unsupported]
+    msg.reject[bad] = int(RejectReason.UNSUPPORTED_DF)
+    msg.icao24[bad] = 0
+    msg.address_verified[bad] = False
+    good = ~unsupported
+    msg.kind[rows[good]] = kind[good]
+    msg.non_icao[rows[(cf == _CF_ADSB_NON_ICAO) | (cf == _CF_TISB_FINE_NON_ICAO)]] = True
+    coarse = cf == _CF_TISB_COARSE
     # Coarse TIS-B: ME bit 1 is the IMF (1: the AA field is a Mode A code + track number).
-    msg.non_icao[coarse] = me(word[coarse], 1, 1) == 1
-    es: np.ndarray = good & (cf != _CF_TISB_COARSE)
+    msg.non_icao[rows[coarse]] = me(word[coarse], 1, 1) == 1
+    es: B1 = good & ~coarse
     return es
