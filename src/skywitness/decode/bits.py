@@ -39,7 +39,8 @@ def header(data: U1, rows: I8) -> I8:
     """The first 32 bits (DF, CA/FS, address or AC/ID fields) of frames ``rows`` of ``data``."""
     if rows.size == 0:
         return np.zeros(0, dtype=np.int64)
-    out: I8 = _column(data, 0, ">u4")[rows].astype(np.int64)
+    # ``take`` gathers from the unaligned, byte-swapped view twice as fast as indexing does.
+    out: I8 = np.take(_column(data, 0, ">u4"), rows).astype(np.int64)
     return out
 
 
@@ -48,7 +49,7 @@ def payload(data: U1, rows: I8) -> U8:
     if rows.size == 0:
         return np.zeros(0, dtype=np.uint64)
     # Bytes 5-12 of each frame as one word; the last byte (parity) is shifted out.
-    out: U8 = _column(data, _PAYLOAD_BYTE, ">u8")[rows].astype(np.uint64)
+    out: U8 = np.take(_column(data, _PAYLOAD_BYTE, ">u8"), rows).astype(np.uint64)
     out >>= np.uint64(_WORD_BITS - PAYLOAD_BITS)
     return out
 

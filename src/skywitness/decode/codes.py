@@ -2,7 +2,9 @@
 codes and the 6-bit callsign character set.
 
 All functions take int64 columns of raw field values and return whole columns; invalid codes
-become NaN (altitudes), -1 (squawks) or ``#`` characters (callsigns), never exceptions.
+become NaN (altitudes), -1 (squawks) or ``#`` characters (callsigns), never exceptions. The
+13-bit altitude and identity codes are decoded once, for every code, into tables that the
+column functions look up.
 """
 
 from __future__ import annotations
@@ -70,6 +72,17 @@ def gillham(ac13: I8) -> F8:
 
 def altitude_ac13(ac13: I8) -> F8:
     """Altitude of 13-bit AC fields (DF0/4/16/20), ft; NaN for 0, metric (M=1) or illegal."""
+    out: F8 = _ac13_table()[ac13]
+    return out
+
+
+@cache
+def _ac13_table() -> F8:
+    """``_altitude_ac13`` of every code: a field's altitude is then one lookup."""
+    return _altitude_ac13(np.arange(1 << 13, dtype=np.int64))
+
+
+def _altitude_ac13(ac13: I8) -> F8:
     m = _bit(ac13, 6, 13)
     q = _bit(ac13, 8, 13)
     n25 = ((ac13 >> 2) & 0x7E0) | ((ac13 >> 1) & 0x10) | (ac13 & 0xF)
@@ -94,7 +107,17 @@ def altitude_ac12(ac12: I8) -> F8:
 
 def squawk_id13(id13: I8) -> npt.NDArray[np.int16]:
     """13-bit identity fields (C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4) as squawk digits (7700)."""
+    out: npt.NDArray[np.int16] = _id13_table()[id13]
+    return out
 
+
+@cache
+def _id13_table() -> npt.NDArray[np.int16]:
+    """``_squawk_id13`` of every code."""
+    return _squawk_id13(np.arange(1 << 13, dtype=np.int64))
+
+
+def _squawk_id13(id13: I8) -> npt.NDArray[np.int16]:
     def b(pos: int) -> I8:
         return _bit(id13, pos, 13)
 

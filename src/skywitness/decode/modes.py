@@ -10,8 +10,6 @@ where each set of DFs a step decodes is one slice.
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 import numpy as np
 
 from ..model import (
@@ -67,10 +65,17 @@ def _df_table(dfs: tuple[int, ...]) -> np.ndarray:
 
 _IS_KNOWN = _df_table(SHORT_DFS + LONG_DFS)
 _IS_SHORT = _df_table(SHORT_DFS)
-_IS_CHECKED = _df_table((11, 17, 18))
-#: Smallest CRC remainder that fails the check: DF11's may hold an II/SI code, others none.
-_CRC_LIMIT = np.ones(_DF24 + 1, dtype=np.uint32)
+#: Smallest CRC remainder that fails the check: any for DF17/18, one past the II/SI codes for
+#: DF11; none (more than 24 bits) for the AP formats, whose remainder is the address.
+_CRC_LIMIT = np.full(_DF24 + 1, 1 << 24, dtype=np.uint32)
+_CRC_LIMIT[[17, 18]] = 1
 _CRC_LIMIT[11] = _DF11_MAX_REMAINDER
+
+
+def _by_df(table: np.ndarray, df_field: U1) -> np.ndarray:
+    """``table`` (by DF 0..24) of each frame's 5-bit DF field: ``clip`` reads 24-31 as DF24."""
+    return np.take(table, df_field, mode="clip")
+
 
 # Flight status (DF4/5/20/21) -> onground / alert / spi; FS 6-7 are unassigned (-1).
 _FS_ONGROUND = np.array([0, 1, 0, 1, -1, -1, -1, -1], dtype=np.int8)
@@ -81,7 +86,8 @@ _FS_SPI = np.array([0, 0, 0, 0, 1, 1, -1, -1], dtype=np.int8)
 #: one run of them (VS: 0,16; AC13: 0,16,4,20; FS: 4,20,21,5; Comm-B: 20,21; ID13: 21,5; AP
 #: address: the first six; CA: 11,17; announced address: 11,17,18; ES: 17,18): a slice.
 _GROUP_ORDER = (0, 16, 4, 20, 21, 5, 11, 17, 18)
-_GROUP_KEY = np.zeros(_DF24 + 1, dtype=np.uint8)
+_UNGROUPED = 255
+_GROUP_KEY = np.full(_DF24 + 1, _UNGROUPED, dtype=np.uint8)
 _GROUP_KEY[list(_GROUP_ORDER)] = np.arange(len(_GROUP_ORDER))
 #: ``_Groups.span``'s "to the end".
 _END = -1
@@ -94,13 +100,14 @@ def _rows(mask: np.ndarray) -> I8:
 class _Groups:
     """The accepted Mode S rows (``rows``) sorted by DF in ``_GROUP_ORDER``, their headers."""
 
-    def __init__(self, data: U1, ok: B1, df: U1) -> None:
-        rows = np.flatnonzero(ok)
-        key = _GROUP_KEY[df[rows]]
-        self.rows: I8 = rows[np.argsort(key, kind="stable")]  # a radix sort of bytes
+    def __init__(self, data: U1, ok: B1, df_field: U1) -> None:
+        key = _by_df(_GROUP_KEY, df_field)
+        key[~ok] = _UNGROUPED
+        order = np.argsort(key, kind="stable")  # a radix sort of bytes
+        groups = np.arange(len(_GROUP_ORDER) + 1, dtype=np.uint8)
+        starts = np.searchsorted(key[order], groups).tolist()
+        self.rows: I8 = order[: starts[-1]]
         self.head = header(data, self.rows)
-        counts = np.bincount(key, minlength=len(_GROUP_ORDER)).tolist()
-        starts = accumulate(counts, initial=0)
         self._start = dict(zip((*_GROUP_ORDER, _END), starts, strict=True))
 
     def span(self, first: int, after: int = _END) -> slice:
@@ -124,8 +131,8 @@ def decode_batch(frames: FrameBatch) -> Messages:
     checked = _checked(msg, data, frames.length)
     if checked is None:
         return msg
-    ok, df, rem = checked
-    g = _Groups(data, ok, df)
+    ok, df_field, rem = checked
+    g = _Groups(data, ok, df_field)
     rows = g.rows
 
     # Announced, CRC-checked address vs address recovered from the AP overlay.
@@ -148,8 +155,8 @@ def decode_batch(frames: FrameBatch) -> Messages:
 def _checked(msg: Messages, data: U1, length: U1) -> tuple[B1, U1, U4] | None:
     """Length, DF and CRC checks of every row: sets ``df`` and ``reject``, decodes Mode A/C.
 
-    Returns the accepted Mode S rows (a mask), each row's DF and CRC remainder; None when the
-    batch holds no Mode S frame.
+    Returns the accepted Mode S rows (a mask), each row's 5-bit DF field and CRC remainder;
+    None when the batch holds no Mode S frame.
     """
     is_ac = length == MODEAC_FRAME_BYTES
     is_long = length == LONG_FRAME_BYTES
@@ -159,24 +166,24 @@ def _checked(msg: Messages, data: U1, length: U1) -> tuple[B1, U1, U4] | None:
         _mode_ac(msg, _rows(is_ac), data)
     if not modes.any():
         return None
-    df: U1 = np.minimum(data[:, 0] >> 3, _DF24)
-    msg.df[modes] = df[modes]
+    df_field: U1 = data[:, 0] >> 3
+    np.minimum(df_field, _DF24, out=msg.df.view(np.uint8), where=modes)
 
-    known = _IS_KNOWN[df]
-    short_df = _IS_SHORT[df]
-    # A short reply delivered in a 14-byte buffer (jet1090 and some SDR front ends do this) is
-    # the short frame followed by noise: decode its first 56 bits, as rs1090 does.
-    length = np.where(short_df & is_long, SHORT_FRAME_BYTES, length).astype(np.uint8)
-    right_length = np.where(short_df, length == SHORT_FRAME_BYTES, is_long)
+    known = _by_df(_IS_KNOWN, df_field)
+    short_df = _by_df(_IS_SHORT, df_field)
     msg.reject[modes & ~known] = int(RejectReason.UNSUPPORTED_DF)
-    msg.reject[modes & known & ~right_length] = int(RejectReason.BAD_LENGTH)
+    # A short reply delivered in a 14-byte buffer (jet1090 and some SDR front ends do this) is
+    # the short frame followed by noise: decode its first 56 bits, as rs1090 does. A long
+    # format in a short frame is too short.
+    msg.reject[modes & known & ~short_df & ~is_long] = int(RejectReason.BAD_LENGTH)
+    frame_bytes = np.where(short_df & is_long, SHORT_FRAME_BYTES, length).astype(np.uint8)
 
-    rem = remainder(data, length)
-    crc_bad = _IS_CHECKED[df] & (rem >= _CRC_LIMIT[df])
+    rem = remainder(data, frame_bytes)
+    crc_bad = rem >= _by_df(_CRC_LIMIT, df_field)
     pending = msg.reject == int(RejectReason.OK)
     msg.reject[pending & modes & crc_bad] = int(RejectReason.CRC)
     ok: B1 = (msg.reject == int(RejectReason.OK)) & modes
-    return ok, df, rem
+    return ok, df_field, rem
 
 
 def _mode_ac(msg: Messages, rows: I8, data: np.ndarray) -> None:
