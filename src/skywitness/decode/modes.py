@@ -166,7 +166,7 @@ def _checked(msg: Messages, data: U1, length: U1) -> tuple[B1, U1, U4] | None:
         _mode_ac(msg, _rows(is_ac), data)
     if not modes.any():
         return None
-    df_field: U1 = data[:, 0] >> 3
+    df_field: U1 = np.right_shift(data[:, 0], np.uint8(3))
     np.minimum(df_field, _DF24, out=msg.df.view(np.uint8), where=modes)
 
     known = _by_df(_IS_KNOWN, df_field)
