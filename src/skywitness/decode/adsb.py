@@ -8,6 +8,8 @@ non-ICAO by their IMF bit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..model import B1, MAX_GROUNDSPEED_KT, U8, CprKind, Messages
@@ -53,30 +55,8 @@ def _signed(sign: I8, value: I8) -> I8:
     return np.where(sign == 1, -value, value)
 
 
-def decode_es(msg: Messages, rows: I8, word: U8) -> B1:
-    """Decode the ME fields of ``rows`` (ME words in ``word``); return each row's IMF bit."""
-    tc = me(word, 1, 5)
-    msg.typecode[rows] = tc.astype(np.int8)
-    msg.bds[rows] = BDS_OF_TC[tc]
-    imf = np.zeros(rows.shape[0], dtype=np.bool_)
-
-    groups = (
-        ((tc >= 1) & (tc <= 4), _identification),
-        ((tc >= 5) & (tc <= 8), _surface),
-        (((tc >= 9) & (tc <= 18)) | ((tc >= 20) & (tc <= 22)), _airborne),
-        (tc == 19, _velocity),
-        (tc == 28, _aircraft_status),
-        (tc == 29, _target_state),
-        (tc == 31, _operational_status),
-    )
-    for sel, fn in groups:
-        if sel.any():
-            imf[sel] = fn(msg, rows[sel], word[sel], tc[sel])
-    return imf
-
-
 def _identification(msg: Messages, rows: I8, word: U8, tc: I8) -> B1:
-    msg.category[rows] = (tc * 8 + me(word, 6, 8)).astype(np.int8)
+    msg.category[rows] = me(word, 1, 8)  # type code * 8 + emitter category
     msg.callsign[rows] = callsigns(me(word, 9, 56))
     return np.zeros(rows.shape[0], dtype=np.bool_)
 
@@ -198,3 +178,41 @@ def _operational_status(msg: Messages, rows: I8, word: U8, tc: I8) -> B1:
         msg.nac_p[r] = me(w, 45, 48).astype(np.int8)
         msg.sil[r] = me(w, 51, 52).astype(np.int8)
     return np.zeros(rows.shape[0], dtype=np.bool_)
+
+
+#: The ME decoders, and the one (by its place here) of each type code; 7: none.
+_DECODERS: tuple[Callable[[Messages, I8, U8, I8], B1], ...] = (
+    _identification,
+    _surface,
+    _airborne,
+    _velocity,
+    _aircraft_status,
+    _target_state,
+    _operational_status,
+)
+_GROUP_OF_TC = np.full(32, len(_DECODERS), dtype=np.uint8)
+_GROUP_OF_TC[1:5] = 0
+_GROUP_OF_TC[5:9] = 1
+_GROUP_OF_TC[9:19] = 2
+_GROUP_OF_TC[20:23] = 2
+_GROUP_OF_TC[19] = 3
+_GROUP_OF_TC[28] = 4
+_GROUP_OF_TC[29] = 5
+_GROUP_OF_TC[31] = 6
+
+
+def decode_es(msg: Messages, rows: I8, word: U8) -> B1:
+    """Decode the ME fields of ``rows`` (ME words in ``word``); return each row's IMF bit."""
+    tc = me(word, 1, 5)
+    msg.typecode[rows] = tc
+    msg.bds[rows] = BDS_OF_TC[tc]
+    imf = np.zeros(rows.shape[0], dtype=np.bool_)
+    # The rows sorted by decoder (a radix sort of bytes): each decoder's rows are one slice.
+    group = _GROUP_OF_TC[tc]
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(len(_DECODERS) + 1)).tolist()
+    for k, fn in enumerate(_DECODERS):
+        sel = order[starts[k] : starts[k + 1]]
+        if sel.size:
+            imf[sel] = fn(msg, rows[sel], word[sel], tc[sel])
+    return imf
