@@ -55,13 +55,26 @@ def payload(data: U1, rows: I8) -> U8:
 
 
 def field(word: U8 | I8, first: int, last: int, width: int) -> I8:
-    """Bits ``first..last`` (1-based, inclusive) of a ``width``-bit column, as int64."""
+    """Bits ``first..last`` (1-based, inclusive) of a column of ``width``-bit values, as int64.
+
+    The values must fit ``width`` bits (as the header and ME / MB words do): a field that
+    starts at bit 1 is then the shifted word as it is, with no mask.
+    """
     shift = width - last
     mask = (1 << (last - first + 1)) - 1
     if word.dtype == np.uint64:  # masked below 2**63: the same bits are the int64 values
-        out: I8 = ((word >> np.uint64(shift)) & np.uint64(mask)).view(np.int64)
-        return out
-    return (word >> shift) & mask
+        if shift == 0:
+            return (word & np.uint64(mask)).view(np.int64)
+        out = word >> np.uint64(shift)
+        if first > 1:
+            out &= np.uint64(mask)
+        return out.view(np.int64)
+    if shift == 0:
+        return word & mask
+    shifted: I8 = word >> shift
+    if first > 1:
+        shifted &= mask
+    return shifted
 
 
 def me(word: U8, first: int, last: int) -> I8:

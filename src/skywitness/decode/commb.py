@@ -97,8 +97,11 @@ def _wrong_status(word: U8, fields: _Status) -> B1:
     # Adding all ones to a field's value bits carries into the bit above them, its status bit,
     # exactly when the value is not zero; the status bits lie outside ``values``, so no carry
     # goes further and one addition tests every field of the register.
-    carried = (word & fields.values) + fields.values
-    bad: B1 = (carried & ~word & fields.status) != 0
+    carried = word & fields.values
+    carried += fields.values
+    carried &= fields.status
+    carried &= ~word
+    bad: B1 = carried != 0
     return bad
 
 
