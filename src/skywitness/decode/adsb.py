@@ -107,11 +107,11 @@ def _velocity(msg: Messages, rows: I8, word: U8, tc: I8) -> B1:
     factor = np.where((st == 2) | (st == 4), _SUPERSONIC_FACTOR, 1)
     ground = (st == 1) | (st == 2)
     if ground.any():
-        vew = me(word[ground], 15, 24)
-        vns = me(word[ground], 26, 35)
-        f = factor[ground]
-        vx = _signed(me(word[ground], 14, 14), (vew - 1) * f).astype(np.float64)
-        vy = _signed(me(word[ground], 25, 25), (vns - 1) * f).astype(np.float64)
+        w, f = word[ground], factor[ground]
+        vew = me(w, 15, 24)
+        vns = me(w, 26, 35)
+        vx = _signed(me(w, 14, 14), (vew - 1) * f).astype(np.float64)
+        vy = _signed(me(w, 25, 25), (vns - 1) * f).astype(np.float64)
         speed = np.hypot(vx, vy)
         # beyond MAX_GROUNDSPEED_KT the components are a fault: no speed, no track
         ok = (vew != 0) & (vns != 0) & (speed <= MAX_GROUNDSPEED_KT)
