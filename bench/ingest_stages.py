@@ -4,12 +4,12 @@ process with timers around its stages, for ``ingest_states.py --stages``.
 Each stage listed in ``STAGES`` (a module-level function or a method, found by name) is wrapped
 so that every call adds the CPU time of the thread that made it (``time.thread_time``) and that
 thread's minor page faults (``getrusage(RUSAGE_THREAD)``); nested stages are counted in their
-callers too (``gate_states`` holds ``_sort`` ... ``_rows``). The process totals (user, system,
-minor faults, peak RSS) come from ``getrusage(RUSAGE_SELF)`` at the end, with the CPU of the
-threads no stage runs on (Arrow's Parquet reader threads, DuckDB's and the catalogue writer's)
-as what the main and writer threads do not account for. The modules the stages live in are
-imported before the command starts (their import cost is in the first line, not in a stage),
-so the command's own imports look cheaper here than in a plain run.
+callers too (``gate_states`` holds ``_sort`` ... ``_rows``, ``build_all`` the grouping). The
+process totals (user, system, minor faults, peak RSS) come from ``getrusage(RUSAGE_SELF)`` at
+the end, with the CPU of the threads no stage runs on (Arrow's Parquet reader threads, DuckDB's
+and the catalogue writer's) as what the main and writer threads do not account for. The modules
+the stages live in are imported before the command starts (their import cost is in the first
+line, not in a stage), so the command's own imports look cheaper here than in a plain run.
 
 Run: python bench/ingest_stages.py ingest --data-dir D FILE.parquet
 """
@@ -41,6 +41,8 @@ STAGES = [
     ("skywitness.store.writer", "Writer._run"),
     ("skywitness.runtime.history", "_held_states"),
     ("skywitness.flights.builder", "airport_inference"),
+    ("skywitness.flights.rowarrays", "aircraft_group_of"),
+    ("skywitness.flights.rowarrays", "group_tables"),
     ("skywitness.flights.stage", "build_all"),
     ("skywitness.store.store", "Store.close"),
 ]

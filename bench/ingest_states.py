@@ -17,6 +17,10 @@ threads, our writer threads), so parallelism neither helps nor hurts a side (Duc
   in all, fsynced) with its catalogue entries, and builds and stores the flights;
 - ``skywitness ingest --no-flights (CLI)``: the same, a bulk load whose flights are left to a
   ``flights rebuild`` (the states gated, counted and stored alike), for where the rest goes;
+- with ``--duckdb-parquet``: DuckDB alone writing what the lake holds, one SQL pass
+  (``DUCK_PARQUET``: the range checks, the lake's order, a zstd Parquet file per UTC day; no
+  speed gate, no rate, no held fields, no catalogue, no flights): what "gate and write inside
+  DuckDB" could at best cost (its timestamps come out in microseconds, not the lake's ms);
 - with ``--baseline REV``: the same command from ``git archive REV src`` (before/after in one
   run);
 - with ``--stages``: ``--repeat`` more ingests of this tree, in process with timers around
@@ -32,7 +36,7 @@ Input: the real quickstart collection (284,505 state vectors) repeated ``--copie
 each copy a day later (same aircraft, same flights shifted by a day).
 
 Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV] [--no-bulk]
-[--stages]
+[--stages] [--duckdb-parquet]
 """
 
 from __future__ import annotations
@@ -54,6 +58,27 @@ c = duckdb.connect(sys.argv[2] + ".duckdb")
 c.execute("CREATE TABLE s AS SELECT * FROM read_parquet(?)", [sys.argv[1]])
 print(f"{c.execute('SELECT count(*) FROM s').fetchone()[0]:,} rows")
 c.close()
+"""
+
+
+#: DuckDB writing what the lake holds (``--duckdb-parquet``): the rows checked as the range
+#: checks do (time, address, latitude/longitude), in the lake's order (day, icao24, time), one
+#: zstd Parquet file per UTC day; no speed gate, no rate, no held fields, no flights, no
+#: catalogue: what a one-pass SQL ingest could at best cost (issue 18, approach "gate and
+#: write inside DuckDB").
+DUCK_PARQUET = """
+import sys, duckdb
+src, out = sys.argv[1], sys.argv[2]
+c = duckdb.connect()
+c.execute(f'''COPY (SELECT * EXCLUDE (source), 'states.parquet' AS source,
+  strftime(timestamp, '%Y-%m-%d') AS date FROM read_parquet('{src}')
+  WHERE timestamp IS NOT NULL AND regexp_full_match(icao24, '[0-9a-f]{{6}}')
+  AND icao24 <> '000000' AND (latitude IS NULL OR latitude BETWEEN -90 AND 90)
+  AND (longitude IS NULL OR longitude BETWEEN -180 AND 180)
+  ORDER BY date, icao24, timestamp)
+  TO '{out}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date))''')
+n = c.execute(f"SELECT count(*) FROM read_parquet('{out}/*/*.parquet')").fetchone()
+print(f"{n[0]:,} rows")
 """
 
 
@@ -106,6 +131,9 @@ def main() -> None:
     ap.add_argument("--baseline", help="git revision to run the same ingest from")
     ap.add_argument("--no-bulk", action="store_true", help="leave out the --no-flights run")
     ap.add_argument("--stages", action="store_true", help="then one ingest with stage timers")
+    ap.add_argument(
+        "--duckdb-parquet", action="store_true", help="and DuckDB writing the lake's day files"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package: .pyc files
@@ -119,6 +147,9 @@ def main() -> None:
             "duckdb CREATE TABLE AS read_parquet": ([sys.executable, "-c", DUCK, str(src)], ""),
             "skywitness ingest (CLI)": (ingest, str(ROOT / "src")),
         }
+        if args.duckdb_parquet:
+            duck_pq = [sys.executable, "-c", DUCK_PARQUET, str(src)]
+            runs["duckdb COPY TO Parquet day files"] = (duck_pq, "")
         if not args.no_bulk:
             bulk = [*ingest[:4], "--no-flights", *ingest[4:]]
             runs["skywitness ingest --no-flights (CLI)"] = (bulk, str(ROOT / "src"))

@@ -39,6 +39,8 @@ HEAVY = (
     "skywitness.track.ingest_step",
     "skywitness.track.state_vectors",
     "skywitness.flights.airports",
+    "skywitness.runtime.globe",
+    "skywitness.runtime.feeds",
 )
 #: What ``decode`` must never load (issue 18: start-up < 0.2 s): a store, a web stack, the
 #: tracker and airports (``track``'s), rich (only drawn on a terminal), pyarrow.compute's ~0.04 s
@@ -122,6 +124,24 @@ def beast_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     data = str(tmp_path_factory.mktemp("startup") / "db")
     _loaded("ingest", "--data-dir", data, "-q", str(beast))
     return data
+
+
+def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """``ingest`` of a file loads neither httpx (through the live feeds, ~0.1 s: it asked
+    ``runtime.feeds`` whether a source is live) nor the globe-history ingest (``cli.globe_ingest``
+    imported ``runtime.globe`` for archives it was not given, ~0.05 s; issue 18)."""
+    import pyarrow.parquet as pq
+
+    from skywitness.store import load_traffic_json
+
+    states = load_traffic_json(shared_data / "traffic-trajectories/collections/quickstart.json.gz")
+    src = tmp_path / "states.parquet"
+    pq.write_table(states.slice(0, 20_000), src)
+    loaded = _loaded("ingest", "--data-dir", str(tmp_path / "db"), "-q", str(src))
+    assert not {"httpx", "skywitness.runtime.globe", "skywitness.runtime.feeds"} & set(loaded)
+    assert {"duckdb", "pyarrow.parquet", "skywitness.flights.airports"} <= set(loaded), loaded
 
 
 def test_flights_query_loads_duckdb_alone(beast_store: str) -> None:

@@ -346,6 +346,7 @@ def test_follow_reads_what_the_feeder_writes_next(
 ) -> None:
     """``ingest --follow`` of a feeder's folder: a round reads only the files that changed."""
     from skywitness.cli import globe_ingest
+    from skywitness.runtime import globe
     from skywitness.runtime.globe import ingest_globe as real
 
     day = tmp_path / "globe_history" / "2025" / "02" / "04"
@@ -372,7 +373,7 @@ def test_follow_reads_what_the_feeder_writes_next(
             stop.set()
         return o
 
-    monkeypatch.setattr(globe_ingest, "ingest_globe", recording)
+    monkeypatch.setattr(globe, "ingest_globe", recording)  # imported by the command on use
     args = argparse.Namespace(
         sources=[str(tmp_path / "globe_history")], only=None, follow=0.01, quiet=True
     )

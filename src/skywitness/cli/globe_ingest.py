@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -27,11 +27,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..runtime.globe import GlobeOutcome, GlobeProgress, ingest_globe
 from ..sources.globe import GlobeInput, GlobeReader, group_inputs, trace_files
-from ..sources.only import OnlyFilter, parse_only
-from ..store import Store
 from ..timeutil import from_unix, iso_z
+
+if TYPE_CHECKING:  # imported on use: an ingest of other sources does without them (~0.05 s)
+    from ..runtime.globe import GlobeOutcome, GlobeProgress
+    from ..sources.only import OnlyFilter
+    from ..store import Store
 
 out = Console(stderr=True, highlight=False)
 #: Seconds between progress bar refreshes.
@@ -74,6 +76,9 @@ def ingest_archives(
         out.print(f"[yellow]--only applies to globe-history archives: read whole:[/yellow] {rest}")
     if not archives:
         return rest, 0
+    from ..runtime.globe import ingest_globe  # archives only (see the imports above)
+    from ..sources.only import parse_only
+
     flights = getattr(args, "flights", True)  # False: --no-flights
     only = parse_only(getattr(args, "only", None), store.connection)
     every = getattr(args, "follow", None)
@@ -137,6 +142,8 @@ def _follow(
             if not changed:
                 continue
             seen.update((f, _stamp(f)) for f in changed)
+            from ..runtime.globe import ingest_globe
+
             inp = GlobeInput(d, folder=Path(d), files=changed)
             o = ingest_globe(store, inp, only, stop=stop, rebuild=flights)
             if o.traces or o.skipped:

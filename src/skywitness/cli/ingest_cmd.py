@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
 def is_batch(args: argparse.Namespace) -> bool:
     """The run ends by itself: it follows no globe-history folder (``--follow``) and reads no
     live feed (followed until stopped), so it may keep freed memory (``alloc``)."""
-    from ..runtime.feeds import is_live_spec
+    from ..sources.source import is_live_spec
 
     return getattr(args, "follow", None) is None and not any(map(is_live_spec, args.sources))
 

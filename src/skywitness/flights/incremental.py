@@ -56,7 +56,7 @@ from .builder import airport_inference, build_flights
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
-from .rowarrays import NEVER, aircraft_groups, buffer_bytes, flight_states
+from .rowarrays import NEVER, aircraft_group_of, buffer_bytes, flight_states, group_tables
 from .rowarrays import first_of as _first_of
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
@@ -366,8 +366,6 @@ def build_in_groups(
     ~700 MB more in the child for a window of 1.2M rows)."""
     if window.num_rows <= BUILD_ROWS:
         return build_flights(window, inference=inference, kinds=kinds)
-    parts = [
-        build_flights(window.take(pa.array(idx)), inference=inference, kinds=kinds)
-        for idx in aircraft_groups(window["icao24"], BUILD_ROWS)
-    ]
+    groups = group_tables(window, aircraft_group_of(window["icao24"], BUILD_ROWS))
+    parts = [build_flights(part, inference=inference, kinds=kinds) for part in groups]
     return pa.concat_tables(parts)

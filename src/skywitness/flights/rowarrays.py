@@ -19,6 +19,8 @@ NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 #: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes), and
 #: all a distributed reader ships (``spark.buckets``).
 #: Those the stage does not read.
+#: Runs of rows of one group beyond which ``group_tables`` gathers rather than slices.
+SLICED_RUNS_MAX = 4096
 UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "position_error"})
 FLIGHT_COLUMNS: tuple[str, ...] = tuple(c for c in STATE_COLUMNS if c not in UNREAD_COLUMNS)
 
@@ -92,16 +94,43 @@ def buffer_bytes(tables: list[pa.Table]) -> int:
     return sum(seen.values())
 
 
-def aircraft_groups(icao24: pa.ChunkedArray, rows: int) -> list[I8]:
-    """Row indices of ``icao24`` (ascending) in groups of whole aircraft, the aircraft in
-    icao24 order, each group about ``rows`` rows (an aircraft with more is a group alone)."""
+def aircraft_group_of(icao24: pa.ChunkedArray, rows: int) -> I8:
+    """The group of each row of ``icao24``: whole aircraft, in icao24 order, each group about
+    ``rows`` rows (an aircraft with more is a group alone)."""
     enc = pc.dictionary_encode(pc.fill_null(icao24, "")).combine_chunks()
     n = len(enc.dictionary)
     rank = np.empty(n, dtype=np.int64)
     rank[np.asarray(pc.sort_indices(enc.dictionary).to_numpy(), dtype=np.int64)] = np.arange(n)
     r = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
     count = np.bincount(r, minlength=n)
-    group = ((np.cumsum(count) - count) // rows)[r]  # by the rows before each aircraft
+    out: I8 = ((np.cumsum(count) - count) // rows)[r]  # by the rows before each aircraft
+    return out
+
+
+def aircraft_groups(icao24: pa.ChunkedArray, rows: int) -> list[I8]:
+    """Row indices of ``icao24`` (ascending) in groups of whole aircraft, the aircraft in
+    icao24 order, each group about ``rows`` rows (an aircraft with more is a group alone)."""
+    return aircraft_groups_of(aircraft_group_of(icao24, rows))
+
+
+def group_tables(table: pa.Table, group: I8) -> list[pa.Table]:
+    """The rows of ``table`` of each group (``group``: of each row, ascending ids as
+    ``aircraft_group_of`` gives), in ``table``'s order: the rows ``aircraft_groups`` indexes.
+    When the groups lie in few runs of rows (a lake's rows, in (day, icao24, time) order: a
+    run per group and day) each is its runs' slices, no row copied (a gather of every
+    column was ~40 % of an ingest's flights build: bench/RESULTS.md); else one gather each."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.shape[0] else group
+    if starts.shape[0] > SLICED_RUNS_MAX:
+        return [table.take(pa.array(idx)) for idx in aircraft_groups_of(group)]
+    ends = np.r_[starts[1:], group.shape[0]]
+    by_group: dict[int, list[pa.Table]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        by_group.setdefault(int(group[a]), []).append(table.slice(a, b - a))
+    return [pa.concat_tables(by_group[k]) for k in sorted(by_group)]
+
+
+def aircraft_groups_of(group: I8) -> list[I8]:
+    """Row indices of each group of ``group`` (ascending), the groups in order."""
     order = np.argsort(group, kind="stable")
     cuts = np.flatnonzero(np.diff(group[order])) + 1
     return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]

@@ -22,6 +22,7 @@ from ..model import FrameBatch, Observations, StateRows
 from ..sources import open_source
 from ..sources.link import LinkState
 from ..sources.net import Backoff
+from ..sources.source import is_live_spec
 from ..stats import IngestStats
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,6 @@ class FeedState:
         """Frames per second over the last ``RATE_WINDOW_S``."""
         recent = [n for t, n in list(self._recent) if t >= now - RATE_WINDOW_S]
         return sum(recent) / RATE_WINDOW_S
-
-
-def is_live_spec(spec: str) -> bool:
-    """True for network sources (they are reopened when they end); files are read once."""
-    return "://" in spec
 
 
 class Feed:

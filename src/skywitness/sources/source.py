@@ -177,6 +177,11 @@ class StreamSource(Source):
                 self._close.close()
 
 
+def is_live_spec(spec: str) -> bool:
+    """True for network sources (they are reopened when they end); files are read once."""
+    return "://" in spec
+
+
 def open_source(
     spec: str,
     fmt: str = "auto",
@@ -199,7 +204,7 @@ def open_source(
     stop = stop or threading.Event()
     if fmt != "auto" and fmt not in FORMATS:
         raise FormatError(spec, f"unknown format {fmt!r}", detail=f"one of {', '.join(FORMATS)}")
-    if "://" in spec:
+    if is_live_spec(spec):
         from .live import open_live  # live transports import this module
 
         return open_live(spec, fmt, stats, stop, batch_size, start_time, tz, clock,
