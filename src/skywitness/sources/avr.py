@@ -102,12 +102,16 @@ for _c, _n in ((b"*", 1), (b":", 1), (b"@", 13), (b"%", 13), (b"<", 15)):
     _PREFIX[_c[0]] = _n
 
 
-def frame_avr_block(block: bytes, first_line: int = 1) -> AvrFrames | None:
+def frame_avr_block(
+    block: bytes, first_line: int = 1, nl: npt.NDArray[np.int64] | None = None
+) -> AvrFrames | None:
     """``frame_avr`` of a block of lines, column-wise; None unless every non-empty line is
     exactly ``<head>[timestamp][signal]HEX;`` with a valid frame (the caller then reads the
-    block line by line, which says what is wrong with each bad line)."""
+    block line by line, which says what is wrong with each bad line). ``nl``: where the
+    block's ``\\n`` lie, when known."""
     b = np.frombuffer(block, dtype=np.uint8)
-    nl = np.flatnonzero(b == 10)
+    if nl is None:
+        nl = np.flatnonzero(b == 10)
     start = np.concatenate(([0], nl + 1))
     end = np.concatenate((nl, [b.size]))
     end = end - ((end > start) & (b[np.maximum(end - 1, 0)] == 13))
@@ -141,6 +145,8 @@ def frame_avr_block(block: bytes, first_line: int = 1) -> AvrFrames | None:
 class AvrParser(LineParser[FrameBatch]):
     """AVR lines; the clock converts ``@``/``%``/``<`` timestamps."""
 
+    wants_newlines = True
+
     def __init__(self, stats: IngestStats, name: str, clock: TickClock, *, live: bool = False):
         super().__init__(stats, name, live=live)
         self.clock = clock
@@ -148,7 +154,7 @@ class AvrParser(LineParser[FrameBatch]):
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
     ) -> list[FrameBatch] | None:
-        fr = frame_avr_block(block, first)
+        fr = frame_avr_block(block, first, self.newlines(block))
         return None if fr is None else self._batches(fr, arrival)
 
     def parse_lines(

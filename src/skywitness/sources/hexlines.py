@@ -304,10 +304,12 @@ class HexParser(LineParser[FrameBatch]):
 class JsonlParser(LineParser[FrameBatch]):
     """One JSON object per line with a hex frame and a time (jet1090/rs1090 shape)."""
 
+    wants_newlines = True
+
     def parse_block(
         self, block: bytes, first: int, arrival: float | None
     ) -> list[FrameBatch] | None:
-        fast = fast_jsonl(block)
+        fast = fast_jsonl(block, self.newlines(block))
         if fast is None:
             return None
         self.stats.frames += len(fast)

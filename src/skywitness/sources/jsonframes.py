@@ -31,26 +31,26 @@ _FAST_SCHEMA = pa.schema(
 )
 
 
-def object_lines(block: bytes) -> int | None:
+def object_lines(block: bytes, nl: npt.NDArray[np.int64] | None = None) -> int | None:
     """Number of non-empty lines when each one is a single JSON object's text, as far as its
     first and last bytes tell (``{`` ... ``}``); None otherwise. Arrow's JSON reader crashes
     the process on some other documents (a first line ``null``: a segfault in pyarrow 26), so
     nothing else is handed to it."""
-    b, start, end = line_spans(block)
+    b, start, end = line_spans(block, nl)
     if start.size == 0 or not ((b[start] == 0x7B) & (b[end - 1] == 0x7D)).all():
         return None
     return int(start.size)
 
 
-def fast_jsonl(block: bytes) -> FrameBatch | None:
+def fast_jsonl(block: bytes, nl: npt.NDArray[np.int64] | None = None) -> FrameBatch | None:
     """All lines clean (one object each, hex frame, numeric time): one Arrow pass instead of
     one ``json.loads`` per line. None when anything is unusual; the caller then goes line by
-    line and locates each problem."""
-    shaped = template_jsonl(block, FRAME_KEYS, TIME_KEYS)
+    line and locates each problem. ``nl``: where the block's ``\\n`` lie, when known."""
+    shaped = template_jsonl(block, FRAME_KEYS, TIME_KEYS, nl)
     if shaped is not None:  # the common two-key shape: no JSON parser at all
         t, data, length = shaped
         return _batch(np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t), data, length)
-    count = object_lines(block)
+    count = object_lines(block, nl)
     if count is None:
         return None
     narrow = _narrow_schema(block)

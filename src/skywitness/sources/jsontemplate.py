@@ -70,10 +70,12 @@ class Shape:
         return None
 
 
-def line_spans(block: bytes) -> tuple[U1, I8, I8]:
-    """The block as bytes and the (start, end) of each non-empty line, without ``\\r\\n``."""
+def line_spans(block: bytes, nl: I8 | None = None) -> tuple[U1, I8, I8]:
+    """The block as bytes and the (start, end) of each non-empty line, without ``\\r\\n``
+    (``nl``: where its ``\\n`` lie, when known)."""
     b = np.frombuffer(block, dtype=np.uint8)
-    nl = np.flatnonzero(b == 10)
+    if nl is None:
+        nl = np.flatnonzero(b == 10)
     start = np.concatenate(([0], nl + 1))
     end = np.concatenate((nl, [b.size]))
     cr = (end > start) & (b[np.maximum(end - 1, 0)] == 13)
@@ -98,10 +100,13 @@ def _literal_at(loads: npt.NDArray[np.uint64], at: I8, text: bytes) -> bool:
 
 
 def template_jsonl(
-    block: bytes, frame_keys: tuple[str, ...], time_keys: tuple[str, ...]
+    block: bytes,
+    frame_keys: tuple[str, ...],
+    time_keys: tuple[str, ...],
+    nl: I8 | None = None,
 ) -> tuple[npt.NDArray[np.float64], U1, U1] | None:
     """(times as written, frames (n, 14), lengths) of a block of lines of one shape; None
-    when any line differs from its first line's shape."""
+    when any line differs from its first line's shape (``nl``: as ``line_spans``)."""
     if len(block) > _MAX_VIEW_OFFSET:  # a view's offset is an int32
         return None
     cut = block.find(b"\n")
@@ -109,7 +114,7 @@ def template_jsonl(
     shape = Shape.learn(first[:-1] if first.endswith(b"\r") else first, frame_keys, time_keys)
     if shape is None:  # (before any pass over the block: another shape costs nothing here)
         return None
-    b, start, end = line_spans(block)
+    b, start, end = line_spans(block, nl)
     pre, mid, suf = len(shape.prefix), len(shape.between), len(shape.suffix)
     if int((end - start).min()) < pre + mid + suf + 1 + min(_HEX_DIGITS):
         return None

@@ -46,14 +46,19 @@ class LineSplitter:
 
     Lines come back without their ``\\n``/``\\r\\n``, numbered from 1 across feeds; ``offset`` is
     the stream offset of the first byte not yet returned (for progress and error locations).
+    With ``positions``, ``feed_block`` keeps where the ``\\n`` of the block it returned lie
+    (``block``, ``newlines``): its one scan of the block, for a reader that needs them too.
     """
 
-    __slots__ = ("_rest", "line_no", "offset")
+    __slots__ = ("_rest", "block", "line_no", "newlines", "offset", "positions")
 
-    def __init__(self) -> None:
+    def __init__(self, *, positions: bool = False) -> None:
         self._rest = b""
         self.line_no = 0  # number of the last line returned
         self.offset = 0
+        self.positions = positions
+        self.block = b""  # the last block returned (with ``positions``)
+        self.newlines = np.zeros(0, dtype=np.int64)  # where its "\n" lie
 
     def feed(self, data: bytes, final: bool = False) -> tuple[list[bytes], int]:
         """Return (complete lines, number of the first of them)."""
@@ -64,19 +69,23 @@ class LineSplitter:
         """Return (the complete lines as one block of bytes, number of the first line, number
         of lines). The block still holds its line ends (``split_lines`` cuts it), so a
         column-wise reader can hand it to a native parser in one piece."""
-        buf = self._rest + data if self._rest else data
+        size = len(self._rest) + len(data)
         if final:
-            block, self._rest = buf, b""
+            block, self._rest = self._rest + data if self._rest else data, b""
         else:
-            cut = buf.rfind(b"\n") + 1
-            block, self._rest = buf[:cut], buf[cut:]
+            block, self._rest = _cut(self._rest, data)
         if len(self._rest) > MAX_LINE_BYTES:
             # keep it as one (oversized, soon rejected) line rather than buffering forever
             block, self._rest = block + self._rest + b"\n", b""
-        count = line_ends(block) + (1 if block and not block.endswith(b"\n") else 0)
+        if self.positions:
+            self.block, self.newlines = block, newline_positions(block)
+            ends = int(self.newlines.shape[0])
+        else:
+            ends = line_ends(block)
+        count = ends + (1 if block and not block.endswith(b"\n") else 0)
         first = self.line_no + 1
         self.line_no += count
-        self.offset += len(buf) - len(self._rest)
+        self.offset += size - len(self._rest)
         return block, first, count
 
     @property
@@ -90,6 +99,24 @@ class LineSplitter:
         self.offset += n
         self._rest = b""
         return n
+
+
+def _cut(rest: bytes, data: bytes) -> tuple[bytes, bytes]:
+    """(``rest + data`` up to its last ``\\n``, what follows), copying each byte once: the
+    block is joined from ``rest`` and a view of ``data`` (a slice and a sum would copy it
+    twice), or is ``data`` itself when it is whole lines and nothing was held back."""
+    cut = data.rfind(b"\n") + 1
+    if cut == 0:
+        return b"", rest + data
+    if cut == len(data):
+        return (b"".join((rest, data)) if rest else data), b""
+    return b"".join((rest, memoryview(data)[:cut])), data[cut:]
+
+
+def newline_positions(block: bytes) -> npt.NDArray[np.int64]:
+    """Where the ``\\n`` of ``block`` lie."""
+    out: npt.NDArray[np.int64] = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    return out
 
 
 def line_ends(block: bytes) -> int:
@@ -151,11 +178,22 @@ class LineParser(ABC, Generic[Chunk]):
     """Sans-IO parser of a line-based format: splits the byte stream into complete, numbered
     lines (across feeds) and hands them to ``parse_lines``; counts the bytes read."""
 
+    #: Whether ``parse_block`` looks for every line's end (``newlines``): the splitter's one
+    #: scan of each block then finds them (a reader of its own lines, not Arrow's CSV reader).
+    wants_newlines = False
+
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
         self.stats = stats
         self.name = name
         self.live = live
-        self._lines = LineSplitter()
+        self._lines = LineSplitter(positions=self.wants_newlines)
+
+    def newlines(self, block: bytes) -> npt.NDArray[np.int64]:
+        """Where the ``\\n`` of ``block`` lie: those the splitter found when ``block`` is the
+        block it returned last (not a piece of it), else found here."""
+        if block is self._lines.block and self._lines.positions:
+            return self._lines.newlines
+        return newline_positions(block)
 
     def feed(self, data: bytes, arrival: float | None = None) -> list[Chunk]:
         return self._run(data, False, arrival)
