@@ -88,6 +88,8 @@ ODD_LINES = [
     '{"timestamp": NaN, "frame": "8d4840d6202cc371c32ce0576098"}',
     '{"timestamp": Infinity, "frame": "8d4840d6202cc371c32ce0576098"}',
     '{"timestamp": 1e999, "frame": "8d4840d6202cc371c32ce0576098"}',
+    # an exponent inside a first 8 characters that every time of the block fills
+    '{"timestamp": 1.7e+000000000009, "frame": "8d4840d6202cc371c32ce0576098"}',
     '{"timestamp": 1-2, "frame": "8d4840d6202cc371c32ce0576098"}',
     '{"timestamp": 12345678901234567890123456, "frame": "8d4840d6202cc371c32ce0576098"}',
     '{"timestamp": 1.5, "frame": "\\u0038d4840d6202cc371c32ce0576098"}',  # an escape

@@ -207,10 +207,13 @@ def _has_exponent(loads: npt.NDArray[np.uint64], start: I8, size: I8) -> bool:
     """Whether any value at (start, size) holds an ``e`` or ``E``, 8 characters at a time
     (a byte of ``x`` is zero exactly where its high bit of ``~((x & 0x7f..) + 0x7f.. | x)``
     is set)."""
+    shortest = int(size.min())
     for k in range(0, int(size.max()), 8):
         x = (loads[start + k] | _CASE) ^ _LOWER_E  # zero bytes: e or E
         zero = ~(((x & _LOW7) + _LOW7) | x) & _HIGH
-        if bool((zero & _BYTE_MASKS[np.clip(size - k, 0, 8)]).any()):
+        if shortest - k < 8:  # some value ends inside this word: only its own bytes count
+            zero &= _BYTE_MASKS[np.clip(size - k, 0, 8)]
+        if bool(zero.any()):
             return True
     return False
 
