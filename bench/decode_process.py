@@ -18,10 +18,12 @@ the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed pac
 Runs are interleaved (per round: skywitness, the base tree when ``--base-src`` names one, then
 the peer) and every figure is the median of ``--rounds`` rounds, so load that comes and goes
 on a shared machine falls on all sides alike. ``--output`` picks the file skywitness writes
-(``parquet``, ``jsonl`` or ``csv``). The load average before and after is printed.
+(``parquet``, ``jsonl`` or ``csv``). ``--no-peer`` skips the peers: more rounds of
+skywitness against ``--base-src`` in the same time. The load average before and after is
+printed.
 
 Run: python bench/decode_process.py [--frames 500000] [--rounds 3] [--base-src DIR]
-[--output parquet] [--pandas-path DIR]
+[--output parquet] [--pandas-path DIR] [--no-peer]
 """
 
 from __future__ import annotations
@@ -160,6 +162,11 @@ def main() -> None:
     ap.add_argument("--output", default="parquet", choices=("parquet", "jsonl", "csv"))
     ap.add_argument("--only", default=None, help="comma-separated formats (beast,csv,avr,...)")
     ap.add_argument("--pandas-path", default=None, help="a folder holding pandas (pip --target)")
+    ap.add_argument(
+        "--no-peer",
+        action="store_true",
+        help="skip the peers (pyModeS, pandas): more rounds of skywitness against --base-src",
+    )
     args = ap.parse_args()
     py = sys.executable
     base_env = {**os.environ, "PYTHONPATH": args.base_src} if args.base_src else None
@@ -186,6 +193,8 @@ def main() -> None:
                 runs.setdefault((fmt, "ours"), []).append(cpu_of(cmd))
                 if base_env is not None:
                     runs.setdefault((fmt, "base"), []).append(cpu_of(cmd, base_env))
+                if args.no_peer:
+                    continue
                 if fmt == "sbs":
                     if has_pandas:
                         peer = [py, "-c", PANDAS_SBS, str(paths["sbs"])]
@@ -210,7 +219,8 @@ def main() -> None:
                 base = median_cpu(runs[(fmt, "base")])
                 row += f" {base:7.2f} {ours / base:8.2f}"
             if (fmt, "peer") not in runs:
-                print(f"{row} {'-':>8} {'-':>7}  (no pandas: give --pandas-path)")
+                why = "--no-peer" if args.no_peer else "no pandas: give --pandas-path"
+                print(f"{row} {'-':>8} {'-':>7}  ({why})")
                 continue
             peer_cpu = median_cpu(runs[(fmt, "peer")])
             what = (

@@ -41,6 +41,9 @@ for _i, _c in enumerate(b"ABCDEF"):
     _NIBBLE[_c] = 10 + _i
 
 
+_NO_LINES = np.zeros(0, dtype=np.int64)
+
+
 class LineSplitter:
     """Cut a byte stream into complete lines, keeping the unterminated tail for the next feed.
 
@@ -58,7 +61,7 @@ class LineSplitter:
         self.offset = 0
         self.positions = positions
         self.block = b""  # the last block returned (with ``positions``)
-        self.newlines = np.zeros(0, dtype=np.int64)  # where its "\n" lie
+        self.newlines = _NO_LINES  # where its "\n" lie
 
     def feed(self, data: bytes, final: bool = False) -> tuple[list[bytes], int]:
         """Return (complete lines, number of the first of them)."""
@@ -87,6 +90,10 @@ class LineSplitter:
         self.line_no += count
         self.offset += size - len(self._rest)
         return block, first, count
+
+    def forget(self) -> None:
+        """Drop the last block and its line ends (once read: not held until the next feed)."""
+        self.block, self.newlines = b"", _NO_LINES
 
     @property
     def pending(self) -> int:
@@ -217,9 +224,10 @@ class LineParser(ABC, Generic[Chunk]):
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
         self.stats.bytes_read += len(data)
         block, first, count = self._lines.feed_block(data, final)
-        if not count:
-            return []
-        return self.parse_blocks(block, first, count, arrival)
+        try:
+            return self.parse_blocks(block, first, count, arrival) if count else []
+        finally:
+            self._lines.forget()  # the block and its line ends are freed with the batch
 
     def parse_blocks(
         self, block: bytes, first: int, count: int, arrival: float | None
