@@ -17,8 +17,9 @@ the run's temporary folder through ``PYTHONPYCACHEPREFIX``), as an installed pac
 
 Runs are interleaved (per round: skywitness, the base tree when ``--base-src`` names one, then
 the peer) and every figure is the median of ``--rounds`` rounds, so load that comes and goes
-on a shared machine falls on all sides alike. ``--output`` picks the file skywitness writes
-(``parquet``, ``jsonl`` or ``csv``). ``--no-peer`` skips the peers: more rounds of
+on a shared machine falls on all sides alike; the two trees swap places every other round,
+so that neither always runs just after a peer. ``--output`` picks the file skywitness
+writes (``parquet``, ``jsonl`` or ``csv``). ``--no-peer`` skips the peers: more rounds of
 skywitness against ``--base-src`` in the same time. The load average before and after is
 printed.
 
@@ -187,12 +188,14 @@ def main() -> None:
         plan = [p for p in plan if only is None or p[0] in only]
         runs: dict[tuple[str, str], list[float]] = {}
         print(f"load average before: {load()}")
-        for _ in range(args.rounds):
+        trees: list[tuple[str, dict[str, str] | None]] = [("ours", None)]
+        if base_env is not None:
+            trees.append(("base", base_env))
+        for r in range(args.rounds):
             for fmt, swfmt in plan:
                 cmd = [*sw, swfmt, str(paths[fmt])]
-                runs.setdefault((fmt, "ours"), []).append(cpu_of(cmd))
-                if base_env is not None:
-                    runs.setdefault((fmt, "base"), []).append(cpu_of(cmd, base_env))
+                for side, env in trees[::-1] if r % 2 else trees:
+                    runs.setdefault((fmt, side), []).append(cpu_of(cmd, env))
                 if args.no_peer:
                     continue
                 if fmt == "sbs":
