@@ -77,6 +77,17 @@ def test_other_shapes_are_refused_for_the_general_decoder() -> None:
         assert fast_trace(data) is None, data[-80:]
 
 
+def test_a_brace_in_a_string_or_a_nested_object_goes_to_the_general_decoder() -> None:
+    """Among plain points, details with a brace inside a string or with a nested object were
+    read by the fast reader as callsign "AB" and "X1" (the general decoder: "{AB" and none)."""
+    doc = orjson.loads(TRACE.read_bytes())
+    for details in ({"type": "adsb_icao", "flight": "{AB"}, {"a": {"flight": "X1"}}):
+        points = [list(p) for p in doc["trace"][:40]]
+        points[5] = [*points[5][:8], details, *points[5][9:]]
+        for data in (orjson.dumps({**doc, "trace": points}), readsb_json({**doc, "trace": points})):
+            assert fast_trace(data) is None
+
+
 def test_points_in_readsb_layout_with_lists_in_details() -> None:
     """readsb's layout read by one translate, and by pattern where a details object holds a
     list (its brackets are not row breaks); both as the general decoder reads them."""

@@ -187,6 +187,9 @@ def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
         return None
     if table.num_columns != len(include) or table.num_rows != n:
         return None
+    objects = n - table.column("f8").null_count if fields > 8 else 0
+    if rows.count(_QUOTE) != 2 * objects:
+        return None  # a brace in a details string or a nested object: the general decoder
     return _columns(table)
 
 
