@@ -242,8 +242,11 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     n = a.receivers
-    aircraft, _per = soak_feed.calibrate(a.rate, n, a.seconds, a.seed)
-    toml = soak_feed.scenario_toml(aircraft, n, a.seconds, a.seed)
+    # the scenario's span (its aircraft, its frames) may be longer than the feed: a run fed
+    # the first part of a longer scenario replays that scenario's saved chunks
+    span = getattr(a, "scenario_seconds", None) or a.seconds
+    aircraft, _per = soak_feed.calibrate(a.rate, n, span, a.seed)
+    toml = soak_feed.scenario_toml(aircraft, n, span, a.seed)
     chunks = int(np.ceil(a.seconds / soak_feed.CHUNK_S))
     cfg = {"receivers": n, "toml": toml, "chunks": chunks, "seed": a.seed,
            "disconnect_min_s": a.disconnect_min_s,
@@ -383,7 +386,9 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
     store = final.get("store") or {}
     rows, distinct, alerts_stored = stored_rows(out / "data")
     pts = [s for s in samples if s]
-    warm = [s for s in pts if s["t"] >= 0.1 * a.seconds] or pts
+    warmup_s = getattr(a, "warmup_s", None)
+    warmup_s = 0.1 * a.seconds if warmup_s is None else warmup_s
+    warm = [s for s in pts if s["t"] >= warmup_s] or pts
     lat = [x for cl in clients for x in cl.latency]
     res: dict[str, Any] = {
         "command": "python -m fuzz.soak "
@@ -446,9 +451,20 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "rss_slope_mb_per_h": round(
             slope_per_hour([s["t"] for s in pts], [s["rss_mb"] for s in pts]), 1
         ),
+        "warmup_s": warmup_s,
         "rss_slope_after_warmup_mb_per_h": round(
             slope_per_hour([s["t"] for s in warm], [s["rss_mb"] for s in warm]), 1
         ),
+        "rss_children_slope_after_warmup_mb_per_h": round(
+            slope_per_hour([s["t"] for s in warm], [s["rss_children_mb"] for s in warm]), 1
+        ),
+        "rss_after_warmup_min_max_mb": [min((s["rss_mb"] for s in warm), default=0),
+                                        max((s["rss_mb"] for s in warm), default=0)],
+        "rss_children_after_warmup_min_max_mb": [
+            min((s["rss_children_mb"] for s in warm), default=0),
+            max((s["rss_children_mb"] for s in warm), default=0)],
+        "flights_backlog_after_warmup_max_rows": max(
+            (s.get("flights_pending") or 0 for s in warm), default=0),
         "drain_s": round(drain_s, 1),
         "exit_code": code,
         "samples": samples,
@@ -489,6 +505,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DRAIN_S,
         help="longest wait for serve to read and store what was sent, s",
     )
+    ap.add_argument("--scenario-seconds", type=float, default=None,
+                    help="the scenario's span (default: --seconds); longer: the feed sends its "
+                    "first --seconds (replaying a longer run's frame cache)")  # fmt: skip
+    ap.add_argument("--warmup-s", type=float, default=None,
+                    help="RSS slopes after warm-up are taken from here on, s "
+                    "(default: 10 %% of --seconds)")  # fmt: skip
     ap.add_argument("--pregenerate-only", action="store_true",
                     help="with --frame-cache: make the chunks and stop")  # fmt: skip
     a = ap.parse_args(argv)

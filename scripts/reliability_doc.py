@@ -250,8 +250,13 @@ LOAD_ROWS = (
     ("latency_p50_s", "stream latency p50, s"), ("latency_p99_s", "stream latency p99, s"),
     ("lag_p99_s", "serve lag p99, s"),
     ("rss_start_mb", "serve RSS at start, MB"), ("rss_end_mb", "serve RSS at end, MB"),
-    ("rss_slope_after_warmup_mb_per_h", "serve RSS slope after the first 10 %, MB/h"),
+    ("rss_slope_after_warmup_mb_per_h", "serve RSS slope after {warm}, MB/h"),
+    ("rss_after_warmup_min_max_mb", "serve RSS after {warm}, min and max, MB"),
     ("rss_children_max_mb", "flights child RSS max, MB"),
+    ("rss_children_slope_after_warmup_mb_per_h", "flights child RSS slope after {warm}, MB/h"),
+    ("rss_children_after_warmup_min_max_mb", "flights child RSS after {warm}, min and max, MB"),
+    ("flights_backlog_after_warmup_max_rows",
+     "flights backlog after {warm}, most state vectors waiting"),
     ("flights_steps", "flights steps"), ("flights_windows", "flights data-time windows built"),
     ("flights_pending_rows_at_end", "state vectors waiting for the flights stage at the end"),
     ("flights_buffered_rows_at_end", "state vectors in unsealed flights windows at the end"),
@@ -307,7 +312,10 @@ def _load(res: dict[str, Any]) -> list[str]:
         "| figure | value |",
         "|---|---:|",
     ]
-    out += [f"| {label} | {_cell(d.get(key))} |" for key, label in LOAD_ROWS]
+    warm = (f"the first {d['warmup_s'] / 60:g} minutes" if d.get("warmup_s") is not None
+            else "the first 10 %")  # fmt: skip
+    out += [f"| {label.format(warm=warm)} | {_cell(d.get(key))} |" for key, label in LOAD_ROWS
+            if key in d or "{warm}" not in label]  # fmt: skip
     heads = " | ".join(h for _, h in LOAD_MEMORY)
     out += ["", f"| s | {heads} | flights backlog, rows | flights steps | flights child RSS |",
             "|" + "---:|" * (len(LOAD_MEMORY) + 4)]  # fmt: skip
