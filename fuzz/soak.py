@@ -458,13 +458,17 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "rss_children_slope_after_warmup_mb_per_h": round(
             slope_per_hour([s["t"] for s in warm], [s["rss_children_mb"] for s in warm]), 1
         ),
-        "rss_after_warmup_min_max_mb": [min((s["rss_mb"] for s in warm), default=0),
-                                        max((s["rss_mb"] for s in warm), default=0)],
+        "rss_after_warmup_min_max_mb": [
+            min((s["rss_mb"] for s in warm), default=0),
+            max((s["rss_mb"] for s in warm), default=0),
+        ],
         "rss_children_after_warmup_min_max_mb": [
             min((s["rss_children_mb"] for s in warm), default=0),
-            max((s["rss_children_mb"] for s in warm), default=0)],
+            max((s["rss_children_mb"] for s in warm), default=0),
+        ],
         "flights_backlog_after_warmup_max_rows": max(
-            (s.get("flights_pending") or 0 for s in warm), default=0),
+            (s.get("flights_pending") or 0 for s in warm), default=0
+        ),
         "drain_s": round(drain_s, 1),
         "exit_code": code,
         "samples": samples,
