@@ -103,6 +103,18 @@ def rss_mb(pid: int) -> float:
     return rss_of(pid) or 0.0
 
 
+def rss_split(pids: list[int]) -> dict[str, float]:
+    """Anonymous and file-backed resident MB of ``pids`` together (``memory.rss_split_mb``)."""
+    from skywitness.runtime.memory import rss_split_mb
+
+    out = {"anon": 0.0, "file": 0.0}
+    for pid in pids:
+        parts = rss_split_mb(pid) or {}
+        for k in out:
+            out[k] += parts.get(k, 0.0)
+    return {k: round(v, 1) for k, v in out.items()}
+
+
 def children(pid: int) -> list[int]:
     """Every descendant of ``pid`` (serve's flights worker is a child process)."""
     out: list[int] = []
@@ -175,10 +187,15 @@ def percentile(v: list[float], q: float) -> float:
 def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
     s = httpx.get(base + "/api/stats", timeout=30).json()
     fl = s.get("flights") or {}
+    kids = children(pid)
+    own, theirs = rss_split([pid]), rss_split(kids)
     return {
         "t": round(time.monotonic() - t0, 1),
         "rss_mb": round(rss_mb(pid), 1),
-        "rss_children_mb": round(sum(rss_mb(k) for k in children(pid)), 1),
+        "rss_anon_mb": own["anon"],
+        "rss_file_mb": own["file"],
+        "rss_children_mb": round(sum(rss_mb(k) for k in kids), 1),
+        "rss_children_anon_mb": theirs["anon"],
         "cpu_s": round(cpu_s(pid), 1),
         "cpu_s_children": round(cpu_tree_s(pid) - cpu_s(pid), 1),
         "frames": s["frames"],
@@ -399,6 +416,7 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         ),
         "rate_target": a.rate,
         "seconds": a.seconds,
+        "scenario_seconds": getattr(a, "scenario_seconds", None) or a.seconds,
         "receivers": n,
         "aircraft_in_scenario": aircraft,
         "frames_sent": sum(sent),
@@ -454,6 +472,9 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "warmup_s": warmup_s,
         "rss_slope_after_warmup_mb_per_h": round(
             slope_per_hour([s["t"] for s in warm], [s["rss_mb"] for s in warm]), 1
+        ),
+        "rss_anon_slope_after_warmup_mb_per_h": round(
+            slope_per_hour([s["t"] for s in warm], [s.get("rss_anon_mb", 0) for s in warm]), 1
         ),
         "rss_children_slope_after_warmup_mb_per_h": round(
             slope_per_hour([s["t"] for s in warm], [s["rss_children_mb"] for s in warm]), 1
