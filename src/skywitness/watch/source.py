@@ -214,11 +214,11 @@ class EventSource:
         for fid, r in self._flights.items():
             wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
             closed = final or end >= closed_at
-            emitted = self._emitted.setdefault(r["icao24"], {}).setdefault(fid, set())
+            emitted = self._emitted.get(r["icao24"], {}).get(fid, ())
             for w in wants:
                 if int(w.kind) in emitted or not (final or end >= w.due):
                     continue
-                emitted.add(int(w.kind))
+                self._emitted.setdefault(r["icao24"], {}).setdefault(fid, set()).add(int(w.kind))
                 if self.start_s is not None and w.t < self.start_s:
                     continue  # before this run's input (a warm start's flight)
                 out.append(
