@@ -2,8 +2,8 @@
 
     python -m fuzz.soak --rate 2000 --seconds 7200 --out /work/soak-out     # the long run
     python -m fuzz.soak --rate 500 --seconds 300 --sample-s 10 --out OUT    # the CI size
-    python -m fuzz.soak --rate 100000 --seconds 180 --sample-s 5 --frame-cache CACHE \
-        --disconnect-min-s 20 --disconnect-max-s 40 --out OUT                 # issue #17 item 12
+    python -m fuzz.soak --rate 108000 --seconds 1800 --sample-s 30 --warmup-s 720 \
+        --frame-cache CACHE --disconnect-min-s 120 --disconnect-max-s 300 --out OUT  # #17 item 12
 
 20 receivers (``fuzz/soak_feed.py``) feed ``serve --source beast+tcp://...`` x 20 at ``--rate``
 frames/s in total, each receiver's connection closed every ``--disconnect-min-s`` ..
