@@ -2,8 +2,8 @@
 
     python -m fuzz.soak --rate 2000 --seconds 7200 --out /work/soak-out     # the long run
     python -m fuzz.soak --rate 500 --seconds 300 --sample-s 10 --out OUT    # the CI size
-    python -m fuzz.soak --rate 100000 --seconds 180 --sample-s 5 --frame-cache CACHE \
-        --disconnect-min-s 20 --disconnect-max-s 40 --out OUT                 # issue #17 item 12
+    python -m fuzz.soak --rate 108000 --seconds 1800 --sample-s 30 --warmup-s 720 \
+        --frame-cache CACHE --disconnect-min-s 120 --disconnect-max-s 300 --out OUT  # #17 item 12
 
 20 receivers (``fuzz/soak_feed.py``) feed ``serve --source beast+tcp://...`` x 20 at ``--rate``
 frames/s in total, each receiver's connection closed every ``--disconnect-min-s`` ..
@@ -103,6 +103,18 @@ def rss_mb(pid: int) -> float:
     return rss_of(pid) or 0.0
 
 
+def rss_split(pids: list[int]) -> dict[str, float]:
+    """Anonymous and file-backed resident MB of ``pids`` together (``memory.rss_split_mb``)."""
+    from skywitness.runtime.memory import rss_split_mb
+
+    out = {"anon": 0.0, "file": 0.0}
+    for pid in pids:
+        parts = rss_split_mb(pid) or {}
+        for k in out:
+            out[k] += parts.get(k, 0.0)
+    return {k: round(v, 1) for k, v in out.items()}
+
+
 def children(pid: int) -> list[int]:
     """Every descendant of ``pid`` (serve's flights worker is a child process)."""
     out: list[int] = []
@@ -175,10 +187,15 @@ def percentile(v: list[float], q: float) -> float:
 def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
     s = httpx.get(base + "/api/stats", timeout=30).json()
     fl = s.get("flights") or {}
+    kids = children(pid)
+    own, theirs = rss_split([pid]), rss_split(kids)
     return {
         "t": round(time.monotonic() - t0, 1),
         "rss_mb": round(rss_mb(pid), 1),
-        "rss_children_mb": round(sum(rss_mb(k) for k in children(pid)), 1),
+        "rss_anon_mb": own["anon"],
+        "rss_file_mb": own["file"],
+        "rss_children_mb": round(sum(rss_mb(k) for k in kids), 1),
+        "rss_children_anon_mb": theirs["anon"],
         "cpu_s": round(cpu_s(pid), 1),
         "cpu_s_children": round(cpu_tree_s(pid) - cpu_s(pid), 1),
         "frames": s["frames"],
@@ -242,8 +259,11 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     n = a.receivers
-    aircraft, _per = soak_feed.calibrate(a.rate, n, a.seconds, a.seed)
-    toml = soak_feed.scenario_toml(aircraft, n, a.seconds, a.seed)
+    # the scenario's span (its aircraft, its frames) may be longer than the feed: a run fed
+    # the first part of a longer scenario replays that scenario's saved chunks
+    span = getattr(a, "scenario_seconds", None) or a.seconds
+    aircraft, _per = soak_feed.calibrate(a.rate, n, span, a.seed)
+    toml = soak_feed.scenario_toml(aircraft, n, span, a.seed)
     chunks = int(np.ceil(a.seconds / soak_feed.CHUNK_S))
     cfg = {"receivers": n, "toml": toml, "chunks": chunks, "seed": a.seed,
            "disconnect_min_s": a.disconnect_min_s,
@@ -383,7 +403,9 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
     store = final.get("store") or {}
     rows, distinct, alerts_stored = stored_rows(out / "data")
     pts = [s for s in samples if s]
-    warm = [s for s in pts if s["t"] >= 0.1 * a.seconds] or pts
+    warmup_s = getattr(a, "warmup_s", None)
+    warmup_s = 0.1 * a.seconds if warmup_s is None else warmup_s
+    warm = [s for s in pts if s["t"] >= warmup_s] or pts
     lat = [x for cl in clients for x in cl.latency]
     res: dict[str, Any] = {
         "command": "python -m fuzz.soak "
@@ -394,6 +416,7 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         ),
         "rate_target": a.rate,
         "seconds": a.seconds,
+        "scenario_seconds": getattr(a, "scenario_seconds", None) or a.seconds,
         "receivers": n,
         "aircraft_in_scenario": aircraft,
         "frames_sent": sum(sent),
@@ -446,8 +469,26 @@ def summarise(a: argparse.Namespace, out: Path, final: dict[str, Any],
         "rss_slope_mb_per_h": round(
             slope_per_hour([s["t"] for s in pts], [s["rss_mb"] for s in pts]), 1
         ),
+        "warmup_s": warmup_s,
         "rss_slope_after_warmup_mb_per_h": round(
             slope_per_hour([s["t"] for s in warm], [s["rss_mb"] for s in warm]), 1
+        ),
+        "rss_anon_slope_after_warmup_mb_per_h": round(
+            slope_per_hour([s["t"] for s in warm], [s.get("rss_anon_mb", 0) for s in warm]), 1
+        ),
+        "rss_children_slope_after_warmup_mb_per_h": round(
+            slope_per_hour([s["t"] for s in warm], [s["rss_children_mb"] for s in warm]), 1
+        ),
+        "rss_after_warmup_min_max_mb": [
+            min((s["rss_mb"] for s in warm), default=0),
+            max((s["rss_mb"] for s in warm), default=0),
+        ],
+        "rss_children_after_warmup_min_max_mb": [
+            min((s["rss_children_mb"] for s in warm), default=0),
+            max((s["rss_children_mb"] for s in warm), default=0),
+        ],
+        "flights_backlog_after_warmup_max_rows": max(
+            (s.get("flights_pending") or 0 for s in warm), default=0
         ),
         "drain_s": round(drain_s, 1),
         "exit_code": code,
@@ -489,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DRAIN_S,
         help="longest wait for serve to read and store what was sent, s",
     )
+    ap.add_argument("--scenario-seconds", type=float, default=None,
+                    help="the scenario's span (default: --seconds); longer: the feed sends its "
+                    "first --seconds (replaying a longer run's frame cache)")  # fmt: skip
+    ap.add_argument("--warmup-s", type=float, default=None,
+                    help="RSS slopes after warm-up are taken from here on, s "
+                    "(default: 10 %% of --seconds)")  # fmt: skip
     ap.add_argument("--pregenerate-only", action="store_true",
                     help="with --frame-cache: make the chunks and stop")  # fmt: skip
     a = ap.parse_args(argv)

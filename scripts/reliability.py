@@ -152,6 +152,11 @@ def main() -> int:
         default=None,
         help="soak.json of `python -m fuzz.soak --rate 100000 --seconds 180`",
     )
+    ap.add_argument(
+        "--load-long",
+        default=None,
+        help="soak.json of the same load for longer (`--seconds 1800 --warmup-s 600`)",
+    )
     ap.add_argument("--fuzz-json", default=None,
                     help="the --json of a `python -m fuzz.run` long run: its figures are the "
                     "page's fuzz section (with its own command)")  # fmt: skip
@@ -198,12 +203,16 @@ def main() -> int:
         if svg.exists():
             (Path(a.out).parent / "reliability-soak.svg").write_text(svg.read_text())
         res["soak"] = {"data": soak, "command": soak.get("command", a.soak_command)}
-    if a.load:  # the soak's harness at 100,000 frames/s (#17 item 12)
-        load = json.loads(Path(a.load).read_text())
-        svg = Path(a.load).with_suffix(".svg")
+    # the soak's harness at 100,000 frames/s (#17 item 12): 180 s, and the long run
+    for key, path, name in (("load", a.load, "reliability-load.svg"),
+                            ("load_long", a.load_long, "reliability-load-long.svg")):  # fmt: skip
+        if not path:
+            continue
+        load = json.loads(Path(path).read_text())
+        svg = Path(path).with_suffix(".svg")
         if svg.exists():
-            (Path(a.out).parent / "reliability-load.svg").write_text(svg.read_text())
-        res["load"] = {"data": load, "command": load["command"]}
+            (Path(a.out).parent / name).write_text(svg.read_text())
+        res[key] = {"data": load, "command": load["command"]}
     Path(a.out).write_text(render(res), encoding="utf-8")
     print(f"wrote {a.out}")
     return 0

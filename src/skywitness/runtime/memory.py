@@ -114,6 +114,24 @@ def rss_mb(pid: int | None = None) -> float | None:
     return None
 
 
+def rss_split_mb(pid: int | None = None) -> dict[str, float] | None:
+    """The resident set of process ``pid`` (default: this one) split as the kernel counts it,
+    MB: ``anon`` (heaps, arrays: what the process holds), ``file`` (pages of mapped files
+    that were read: page cache the kernel can drop, such as the watch's spooled windows) and
+    ``shmem``; None without ``/proc``."""
+    try:
+        text = Path(f"/proc/{'self' if pid is None else pid}/status").read_text()
+    except OSError:
+        return None
+    names = {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
+    out = {}
+    for line in text.splitlines():
+        head = line.split()
+        if head and head[0] in names:
+            out[names[head[0]]] = int(head[1]) / 1024
+    return out or None
+
+
 def duckdb_mb(con: duckdb.DuckDBPyConnection | None) -> float | None:
     """Memory DuckDB's buffer manager holds for the database of ``con``, MB, or None."""
     if con is None:

@@ -36,6 +36,7 @@ from ..mlat import load_receivers
 from ..stats import IngestStats
 from ..store import Store, Writer
 from ..watch import list_alerts
+from ..watch.recent import RecentSet
 from .feeds import Feed, Item
 from .hub import Hub
 from .live import IdentityCache, LiveSnapshot
@@ -117,7 +118,8 @@ class Service:
         self.hub = Hub()
         self.subscribers = Subscribers()
         self.alerts: deque[dict[str, Any]] = deque(maxlen=ALERTS_KEPT)
-        self.watched: set[str] = set()
+        # aircraft with one of the last ALERTS_KEPT alerts of this run (``watched`` in /api)
+        self.watched = RecentSet(ALERTS_KEPT)
         self.rules_loaded = 0
         self.watch: Any = None  # the watch hook (``--rules``): ``rules``, ``reload()``, ``stop()``
         self.store: Store | None = None

@@ -8,7 +8,7 @@ gather of that column plus numpy tests for airport, country, geofence and time w
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,11 @@ B1 = npt.NDArray[np.bool_]
 I8 = npt.NDArray[np.int64]
 DAY_S = 86400.0
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
+
+#: (aircraft, callsign) identities kept between windows; beyond it they are looked up again
+#: (the same answer: the cache only saves the lookup), so that a long run does not hold every
+#: aircraft it ever saw.
+IDENTITIES_KEPT = 200_000
 
 IdentityLookup = Callable[[Sequence[tuple[str, str]]], list[Identity]]
 
@@ -102,9 +107,20 @@ class RuleEngine:
         }
         self._needs_identity = np.array([r.has_identity for r in rules], dtype=np.bool_)
 
+    def cached(self) -> int:
+        """(aircraft, callsign) identities held (at most ``IDENTITIES_KEPT`` + one window's)."""
+        return len(self._ident)
+
+    def _forget_identities(self) -> None:
+        """Empty the cache (full): what is needed again is looked up again."""
+        self._ok.clear()
+        self._ident.clear()
+
     def identity(self, icao24: str, callsign: str) -> Identity:
         key = (icao24, callsign)
         if key not in self._ident:
+            if len(self._ident) >= IDENTITIES_KEPT:
+                self._forget_identities()
             self._lookup([key])
         return self._ident[key]
 
@@ -138,6 +154,9 @@ class RuleEngine:
         )
         pairs = list(index)
         missing = [p for p in pairs if p not in self._ok]
+        if missing and len(self._ok) + len(missing) > IDENTITIES_KEPT:
+            self._forget_identities()
+            missing = pairs
         if missing:
             self._lookup(missing)
         ok = np.stack([self._ok[p] for p in pairs], axis=1)
@@ -188,8 +207,36 @@ class Cooldown:
     (sorted) and checked on both sides, not only the last one."""
 
     def __init__(self) -> None:
-        self._fired: dict[tuple[str, str], list[float]] = {}
+        # icao24 -> rule -> fired times (sorted), for rules with a cooldown only
+        self._fired: dict[str, dict[str, list[float]]] = {}
         self._once: set[tuple[str, ...]] = set()
+        self._once_of: dict[str, list[tuple[str, ...]]] = {}  # icao24 -> its once-per keys
+
+    def __len__(self) -> int:
+        """Keys remembered (once-per keys and rule+aircraft cooldowns)."""
+        return len(self._once) + sum(len(v) for v in self._fired.values())
+
+    def forget(self, icaos: Iterable[str], now: float, rules: Sequence[Rule]) -> None:
+        """Drop what is kept for aircraft the event source forgot (``source.FORGET_S`` after
+        they were lost: their next state vector makes them new, ``seen`` again): their
+        once-per keys, and their fired times older than their rule's cooldown before ``now``
+        (data time). Without it these grow with every aircraft ever alerted on."""
+        cool = {r.name: r.cooldown_s for r in rules}
+        for icao in icaos:
+            for k in self._once_of.pop(icao, ()):
+                self._once.discard(k)
+            by_rule = self._fired.pop(icao, None)
+            if not by_rule:
+                continue
+            kept = {name: [t for t in times if now - t < cool.get(name, 0.0)]
+                    for name, times in by_rule.items()}  # fmt: skip
+            kept = {name: times for name, times in kept.items() if times}
+            if kept:
+                self._fired[icao] = kept
+
+    def _remember(self, key: tuple[str, ...]) -> None:
+        self._once.add(key)
+        self._once_of.setdefault(key[1], []).append(key)
 
     def gate(self, rules: Sequence[Rule], ev: WatchEvents, rows: I8, rule_ix: I8) -> B1:
         """``allow`` for every match (event ``rows``, ``rule_ix``), in order; as a mask.
@@ -233,7 +280,9 @@ class Cooldown:
             ]
             seen = self._once
             fresh = [k not in seen for k in keys]
-            seen.update(keys)
+            for k, new in zip(keys, fresh, strict=True):
+                if new:
+                    self._remember(k)
             out[bulk] = fresh
         slow = np.flatnonzero(cand & (cool[rule_ix] | no_fid))
         allow = self.allow
@@ -252,8 +301,8 @@ class Cooldown:
             once = (rule.name, icao24, kind)
         if once is not None and once in self._once:
             return False
-        times = self._fired.setdefault((rule.name, icao24), [])
-        if rule.cooldown_s > 0:
+        if rule.cooldown_s > 0:  # a rule without one keeps no times (none to compare)
+            times = self._fired.setdefault(icao24, {}).setdefault(rule.name, [])
             k = bisect.bisect_left(times, t)
             if (k < len(times) and times[k] - t < rule.cooldown_s) or (
                 k > 0 and t - times[k - 1] < rule.cooldown_s
@@ -261,5 +310,5 @@ class Cooldown:
                 return False
             times.insert(k, t)
         if once is not None:
-            self._once.add(once)
+            self._remember(once)
         return True

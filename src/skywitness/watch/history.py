@@ -2,13 +2,15 @@
 
 One chunk per evaluated window (``HISTORY_S`` of data time of them), each sorted by
 ``ROW_ORDER`` and indexed by aircraft, in a file of the spool (memory-mapped: reading one
-aircraft's rows reads their pages only) or in memory without one (``held``). ``positions``
+aircraft's rows reads their pages only; each file is mapped again after every window, so that
+the pages read leave the resident set) or in memory without one (``held``). ``positions``
 gives what one table of every window's rows, re-sorted by ``ROW_ORDER`` after each window,
 would give: the same rows in the same order.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,15 @@ class _Chunk:
     def drop(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+    def remap(self) -> None:
+        """Map the file again, letting go of the old mapping: the pages the last window's
+        lookups read stay in the kernel's page cache but leave this process's resident set,
+        which otherwise grew by the touched part of every file held (``HISTORY_S`` of them)."""
+        if self.path is not None:
+            # on failure the old mapping stays: the same rows
+            with contextlib.suppress(OSError, pa.ArrowException):
+                self.table = pa.ipc.open_file(pa.memory_map(str(self.path))).read_all()
 
 
 def _index(
@@ -100,6 +111,8 @@ class History:
             if c.max_ms < self.lo_ms:
                 c.drop()
         self._chunks = keep
+        for c in keep[:-1]:
+            c.remap()
 
     def nbytes(self) -> int:
         """Bytes held in memory (index; and rows when not spooled)."""

@@ -74,6 +74,15 @@ class Watch:
         self.keep_alerts = keep_alerts
         self._by_name = {r.name: r for r in ruleset.rules}
 
+    def kept(self) -> dict[str, int]:
+        """Counts of what the watch remembers between windows (``EventSource.kept``, the
+        cooldown's keys, the rule engine's identities)."""
+        return {
+            **self.source.kept(),
+            "cooldown": len(self.cooldown),
+            "identities": self.engine.cached(),
+        }
+
     def on_flights(self, changed: pa.Table, removed: list[str]) -> None:
         """Flight changes of the service's flights stage (a ``subscribed`` watch)."""
         self.source.on_flights(changed, removed)
@@ -139,6 +148,9 @@ class Watch:
                         notifier.notify(a)
         if self.keep_alerts:
             self.alerts.extend(out)
+        gone, at = self.source.take_forgotten()
+        if gone:  # long gone: once-per keys and cooldowns of theirs would pile up
+            self.cooldown.forget(gone, at, self.ruleset.rules)
         return out
 
 

@@ -93,7 +93,11 @@ class EventSource:
         self._max_t = -math.inf
         self._aircraft: dict[str, AircraftState] = {}
         self._flights: dict[str, dict[str, Any]] = {}  # flight id -> row, not yet resolved
-        self._emitted: set[tuple[str, int]] = set()
+        # icao24 -> flight id -> the flight event kinds reported (kept until the aircraft is
+        # forgotten: the flights stage may change a closed flight again while it is known)
+        self._emitted: dict[str, dict[str, set[int]]] = {}
+        self.forgotten: list[str] = []  # aircraft forgotten since ``take_forgotten``
+        self._forgot_at = -math.inf  # end of the window that forgot the last of them, unix s
         self._spans: dict[str, dict[str, float]] = {}  # icao24 -> flight id -> firstSeen
 
     # -- input ---------------------------------------------------------------------------
@@ -158,7 +162,8 @@ class EventSource:
         for fid, r in self._flights.items():
             wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
             due.append(closed_at)
-            due += [w.due for w in wants if (fid, int(w.kind)) not in self._emitted]
+            done = self._emitted.get(r["icao24"], {}).get(fid, ())
+            due += [w.due for w in wants if int(w.kind) not in done]
         for ac in self._aircraft.values():
             due.append(ac.last_t + (FORGET_S if ac.lost else self.lost_s))
         if not due:
@@ -209,10 +214,11 @@ class EventSource:
         for fid, r in self._flights.items():
             wants, closed_at = flight_wants(r, self.settle_s, self.lost_s)
             closed = final or end >= closed_at
+            emitted = self._emitted.get(r["icao24"], {}).get(fid, ())
             for w in wants:
-                if (fid, int(w.kind)) in self._emitted or not (final or end >= w.due):
+                if int(w.kind) in emitted or not (final or end >= w.due):
                     continue
-                self._emitted.add((fid, int(w.kind)))
+                self._emitted.setdefault(r["icao24"], {}).setdefault(fid, set()).add(int(w.kind))
                 if self.start_s is not None and w.t < self.start_s:
                     continue  # before this run's input (a warm start's flight)
                 out.append(
@@ -251,6 +257,9 @@ class EventSource:
         for key in [k for k, a in self._aircraft.items() if a.lost and a.last_t < end - FORGET_S]:
             del self._aircraft[key]  # long gone: its next state vector makes it new (seen)
             self._spans.pop(key, None)
+            self._emitted.pop(key, None)
+            self.forgotten.append(key)
+            self._forgot_at = end
         for key, ac in self._aircraft.items():
             if not ac.lost and (final or end - ac.last_t > self.lost_s):
                 ac.lost = True
@@ -268,6 +277,22 @@ class EventSource:
                     }
                 )
         return WatchEvents.from_rows(rows)
+
+    def kept(self) -> dict[str, int]:
+        """What this source remembers between windows, counted (bounded by the aircraft
+        heard in the last ``FORGET_S``; a long run's check that nothing else piles up)."""
+        return {
+            "aircraft": len(self._aircraft),
+            "flights": len(self._flights),
+            "spans": sum(len(v) for v in self._spans.values()),
+            "emitted": sum(len(k) for v in self._emitted.values() for k in v.values()),
+        }
+
+    def take_forgotten(self) -> tuple[list[str], float]:
+        """The aircraft forgotten since the last call (the cooldown forgets them too), and
+        the data time (unix s) they were forgotten at."""
+        out, self.forgotten = self.forgotten, []
+        return out, self._forgot_at
 
     def positions(
         self, icao24: str, t: float, *, before: int = 3, after: int = 2

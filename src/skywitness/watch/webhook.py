@@ -19,12 +19,14 @@ import httpx
 
 from .alerts import Alert
 from .notify import QueuedNotifier
+from .recent import RecentSet
 
 BACKOFF_S = 1.0  # first retry delay, doubled each attempt
 MAX_BACKOFF_S = 60.0  # retry delay cap
 TIMEOUT_S = 10.0  # per request
 RETRY_STATUS = frozenset({408, 425, 429})  # client errors worth retrying (besides 5xx)
 GIVE_UP_S = 3600.0  # stop retrying one alert after this long, s
+SENT_KEPT = 100_000  # ids of the latest alerts delivered, remembered to send none twice
 
 
 class WebhookNotifier(QueuedNotifier):
@@ -48,7 +50,7 @@ class WebhookNotifier(QueuedNotifier):
         self.give_up_s = give_up_s
         self._sleep, self._clock = sleep, clock
         self._client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
-        self._sent: set[str] = set()
+        self._sent = RecentSet(SENT_KEPT)  # delivered: a second notify of one is not sent
         super().__init__(name)
 
     def deliver(self, alert: Alert) -> None:
