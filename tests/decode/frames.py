@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from skywitness.decode.crc import crc24
+from skywitness.model import LONG_FRAME_BYTES, FrameBatch
 
 
 def with_parity(body: bytes) -> str:
@@ -37,3 +40,19 @@ def id13(squawk: str) -> int:
     for bit in bits:
         out = (out << 1) | bit
     return out
+
+
+def batch_of(payloads: list[bytes]) -> FrameBatch:
+    """A batch of the frames ``payloads`` (raw bytes), timed 0, 1, 2... s, no signal."""
+    n = len(payloads)
+    data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
+    for i, p in enumerate(payloads):
+        data[i, : len(p)] = np.frombuffer(p, dtype=np.uint8)
+    return FrameBatch(
+        timestamp=np.arange(n, dtype=np.float64),
+        data=data,
+        length=np.array([len(p) for p in payloads], dtype=np.uint8),
+        signal=np.full(n, np.nan, dtype=np.float32),
+        ticks=np.zeros(n, dtype=np.uint64),
+        receiver=np.zeros(n, dtype=np.uint64),
+    )

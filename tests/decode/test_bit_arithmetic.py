@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from skywitness.decode import commb, decode_batch, mbfields
 from skywitness.decode.bits import hdr, me
 from skywitness.decode.crc import crc24, remainder
-from skywitness.model import LONG_FRAME_BYTES, FrameBatch
+
+from .frames import batch_of
 
 _MB_BITS = 56
 #: MB words: any 56-bit value, or a few set bits (status bits clear with values set, and so on).
@@ -105,21 +106,6 @@ def test_mb_field_tables_give_the_icao_values(words: list[int]) -> None:
         np.testing.assert_array_equal(f.values(w), np.array(expected), err_msg=str(f.first))
 
 
-def _batch(payloads: list[bytes]) -> FrameBatch:
-    n = len(payloads)
-    data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
-    for i, p in enumerate(payloads):
-        data[i, : len(p)] = np.frombuffer(p, dtype=np.uint8)
-    return FrameBatch(
-        timestamp=np.arange(n, dtype=np.float64),
-        data=data,
-        length=np.array([len(p) for p in payloads], dtype=np.uint8),
-        signal=np.full(n, np.nan, dtype=np.float32),
-        ticks=np.zeros(n, dtype=np.uint64),
-        receiver=np.zeros(n, dtype=np.uint64),
-    )
-
-
 _PAYLOAD = st.sampled_from([2, 5, 7, 7, 14, 14, 14]).flatmap(
     lambda n: st.binary(min_size=n, max_size=n)
 )
@@ -128,7 +114,7 @@ _PAYLOAD = st.sampled_from([2, 5, 7, 7, 14, 14, 14]).flatmap(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_PAYLOAD, min_size=1, max_size=40))
 def test_remainder_of_a_mixed_batch_is_each_frames_crc(payloads: list[bytes]) -> None:
-    batch = _batch(payloads)
+    batch = batch_of(payloads)
     expected = [
         crc24(p[:-3]) ^ int.from_bytes(p[-3:], "big") if len(p) in (7, 14) else 0 for p in payloads
     ]
@@ -149,9 +135,9 @@ def _with_df(payload: bytes, df: int) -> bytes:
 )
 def test_a_batch_decodes_as_its_frames_one_at_a_time(frames: list[tuple[bytes, int]]) -> None:
     payloads = [_with_df(p, df) for p, df in frames]
-    whole = decode_batch(_batch(payloads))
+    whole = decode_batch(batch_of(payloads))
     for i, p in enumerate(payloads):
-        alone = decode_batch(_batch([p]))
+        alone = decode_batch(batch_of([p]))
         for f in fields(whole):
             a, b = getattr(whole, f.name)[i : i + 1], getattr(alone, f.name)
             if f.name == "timestamp":  # the row's place in its batch

@@ -11,32 +11,17 @@ from hypothesis import strategies as st
 from skywitness.decode import decode_batch, frames_from_hex
 from skywitness.decode.codes import altitude_ac13, squawk_id13
 from skywitness.decode.crc import crc24, remainder
-from skywitness.model import LONG_FRAME_BYTES, FrameBatch, RejectReason
+from skywitness.model import LONG_FRAME_BYTES, RejectReason
 
-from .frames import with_parity
+from .frames import batch_of, with_parity
 
 _FLOAT_FIELDS = ("altitude", "groundspeed", "track", "vertical_rate", "ias", "mach", "roll")
-
-
-def _batch(payloads: list[bytes]) -> FrameBatch:
-    n = len(payloads)
-    data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
-    for i, p in enumerate(payloads):
-        data[i, : len(p)] = np.frombuffer(p, dtype=np.uint8)
-    return FrameBatch(
-        timestamp=np.arange(n, dtype=np.float64),
-        data=data,
-        length=np.array([len(p) for p in payloads], dtype=np.uint8),
-        signal=np.full(n, np.nan, dtype=np.float32),
-        ticks=np.zeros(n, dtype=np.uint64),
-        receiver=np.zeros(n, dtype=np.uint64),
-    )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(min_size=0, max_size=LONG_FRAME_BYTES), min_size=1, max_size=40))
 def test_random_bytes_never_raise(payloads: list[bytes]) -> None:
-    msg = decode_batch(_batch(payloads))
+    msg = decode_batch(batch_of(payloads))
     assert len(msg) == len(payloads)
     assert set(msg.reject.tolist()) <= {int(r) for r in RejectReason}
     bad = msg.reject != RejectReason.OK
@@ -52,7 +37,7 @@ def test_random_bytes_never_raise(payloads: list[bytes]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from([2, 7, 14]), st.lists(st.binary(min_size=14, max_size=14), min_size=1))
 def test_random_frames_of_each_length(length: int, raw: list[bytes]) -> None:
-    msg = decode_batch(_batch([r[:length] for r in raw]))
+    msg = decode_batch(batch_of([r[:length] for r in raw]))
     assert len(msg) == len(raw)
 
 
@@ -75,7 +60,7 @@ def test_any_single_bit_flip_of_a_df17_breaks_the_crc(rest: bytes) -> None:
         flipped[bit, bit // 8] ^= 0x80 >> (bit % 8)
     length = np.full(112, 14, dtype=np.uint8)
     assert (remainder(flipped, length) != 0).all()
-    batch = _batch([bytes(row) for row in flipped])
+    batch = batch_of([bytes(row) for row in flipped])
     msg = decode_batch(batch)
     still17 = msg.df == 17
     assert (msg.reject[still17] == RejectReason.CRC).all()

@@ -190,15 +190,12 @@ _DECODERS: tuple[Callable[[Messages, I8, U8, I8], B1], ...] = (
     _target_state,
     _operational_status,
 )
+#: The BDS register each decoder reads, in ``_DECODERS``' order; the type codes of each come
+#: from ``BDS_OF_TC``, so the two tables cannot disagree.
+_BDS_OF_DECODER = (0x08, 0x06, 0x05, 0x09, 0x61, 0x62, 0x65)
 _GROUP_OF_TC = np.full(32, len(_DECODERS), dtype=np.uint8)
-_GROUP_OF_TC[1:5] = 0
-_GROUP_OF_TC[5:9] = 1
-_GROUP_OF_TC[9:19] = 2
-_GROUP_OF_TC[20:23] = 2
-_GROUP_OF_TC[19] = 3
-_GROUP_OF_TC[28] = 4
-_GROUP_OF_TC[29] = 5
-_GROUP_OF_TC[31] = 6
+for _group, _bds in enumerate(_BDS_OF_DECODER):
+    _GROUP_OF_TC[np.equal(BDS_OF_TC, _bds)] = _group
 
 
 def decode_es(msg: Messages, rows: I8, word: U8) -> B1:
