@@ -135,6 +135,8 @@ def _follow(
 ) -> int:
     """Read the folders again every ``every_s`` until ``stop`` (only the trace files new or
     changed since the last read); report the rounds that stored something."""
+    from ..runtime.globe import ingest_globe  # archives only (see the imports above)
+
     status = 0
     while not stop.wait(every_s):
         for d in folders:
@@ -142,8 +144,6 @@ def _follow(
             if not changed:
                 continue
             seen.update((f, _stamp(f)) for f in changed)
-            from ..runtime.globe import ingest_globe
-
             inp = GlobeInput(d, folder=Path(d), files=changed)
             o = ingest_globe(store, inp, only, stop=stop, rebuild=flights)
             if o.traces or o.skipped:

@@ -101,17 +101,26 @@ def heap_mb() -> tuple[float, float] | None:
     return (mi.uordblks + mi.hblkhd) / MB, mi.fordblks / MB
 
 
-def rss_mb(pid: int | None = None) -> float | None:
-    """The resident set of process ``pid`` (default: this one), MB (Linux ``/proc``), or None
-    (no ``/proc``, or the process is gone)."""
+def _status_mb(pid: int | None, fields: dict[str, str]) -> dict[str, float] | None:
+    """The kB figures ``fields`` (``/proc/PID/status`` name -> key) of process ``pid``
+    (default: this one), MB by key; None without ``/proc``, or the process is gone."""
     try:
         text = Path(f"/proc/{'self' if pid is None else pid}/status").read_text()
     except OSError:
         return None
+    out = {}
     for line in text.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
+        head = line.split()
+        if head and head[0] in fields:
+            out[fields[head[0]]] = int(head[1]) / 1024
+    return out or None
+
+
+def rss_mb(pid: int | None = None) -> float | None:
+    """The resident set of process ``pid`` (default: this one), MB (Linux ``/proc``), or None
+    (no ``/proc``, or the process is gone)."""
+    got = _status_mb(pid, {"VmRSS:": "rss"})
+    return None if got is None else got["rss"]
 
 
 def rss_split_mb(pid: int | None = None) -> dict[str, float] | None:
@@ -119,17 +128,7 @@ def rss_split_mb(pid: int | None = None) -> dict[str, float] | None:
     MB: ``anon`` (heaps, arrays: what the process holds), ``file`` (pages of mapped files
     that were read: page cache the kernel can drop, such as the watch's spooled windows) and
     ``shmem``; None without ``/proc``."""
-    try:
-        text = Path(f"/proc/{'self' if pid is None else pid}/status").read_text()
-    except OSError:
-        return None
-    names = {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
-    out = {}
-    for line in text.splitlines():
-        head = line.split()
-        if head and head[0] in names:
-            out[names[head[0]]] = int(head[1]) / 1024
-    return out or None
+    return _status_mb(pid, {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"})
 
 
 def duckdb_mb(con: duckdb.DuckDBPyConnection | None) -> float | None:

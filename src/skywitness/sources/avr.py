@@ -19,7 +19,7 @@ from ..stats import IngestStats
 from .beast import signal_dbfs
 from .clock import TickClock
 from .columns import hex_ints, hex_spans
-from .textio import LineParser, hex_frames
+from .textio import LineParser, hex_frames, line_spans
 
 _TS_CHARS = 12  # 48-bit timestamp in hex
 
@@ -109,15 +109,8 @@ def frame_avr_block(
     exactly ``<head>[timestamp][signal]HEX;`` with a valid frame (the caller then reads the
     block line by line, which says what is wrong with each bad line). ``nl``: where the
     block's ``\\n`` lie, when known."""
-    b = np.frombuffer(block, dtype=np.uint8)
-    if nl is None:
-        nl = np.flatnonzero(b == 10)
-    start = np.concatenate(([0], nl + 1))
-    end = np.concatenate((nl, [b.size]))
-    end = end - ((end > start) & (b[np.maximum(end - 1, 0)] == 13))
-    keep = end > start
-    number = np.flatnonzero(keep) + first_line
-    start, end = start[keep], end[keep]
+    b, start, end, index = line_spans(block, nl)
+    number = index + first_line
     head = b[start]
     prefix = _PREFIX[head]
     if not (prefix.all() and (b[end - 1] == 0x3B).all()):

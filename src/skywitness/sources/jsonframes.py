@@ -18,7 +18,8 @@ import pyarrow as pa
 from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch
 from .columns import hex_column
-from .jsontemplate import line_spans, template_jsonl
+from .jsontemplate import template_jsonl
+from .textio import line_spans
 
 #: Above this a numeric timestamp is in milliseconds, not seconds.
 MS_THRESHOLD = 1e11
@@ -36,7 +37,7 @@ def object_lines(block: bytes, nl: npt.NDArray[np.int64] | None = None) -> int |
     first and last bytes tell (``{`` ... ``}``); None otherwise. Arrow's JSON reader crashes
     the process on some other documents (a first line ``null``: a segfault in pyarrow 26), so
     nothing else is handed to it."""
-    b, start, end = line_spans(block, nl)
+    b, start, end, _ = line_spans(block, nl)
     if start.size == 0 or not ((b[start] == 0x7B) & (b[end - 1] == 0x7D)).all():
         return None
     return int(start.size)

@@ -23,6 +23,7 @@ import pyarrow as pa
 from ..decode.hexio import call_function, numpy_of
 from ..model import U1
 from .columns import I8, hex_spans, word_loads
+from .textio import line_spans
 
 #: Longest time text read here (a microsecond unix time in ms is 17 digits and a point).
 NUMBER_CHARS = 24
@@ -70,20 +71,6 @@ class Shape:
         return None
 
 
-def line_spans(block: bytes, nl: I8 | None = None) -> tuple[U1, I8, I8]:
-    """The block as bytes and the (start, end) of each non-empty line, without ``\\r\\n``
-    (``nl``: where its ``\\n`` lie, when known)."""
-    b = np.frombuffer(block, dtype=np.uint8)
-    if nl is None:
-        nl = np.flatnonzero(b == 10)
-    start = np.concatenate(([0], nl + 1))
-    end = np.concatenate((nl, [b.size]))
-    cr = (end > start) & (b[np.maximum(end - 1, 0)] == 13)
-    end = end - cr
-    keep = end > start
-    return b, start[keep], end[keep]
-
-
 def _literal_at(loads: npt.NDArray[np.uint64], at: I8, text: bytes) -> bool:
     """Whether ``text`` is at every position ``at`` (``loads``: ``columns.word_loads`` of
     bytes padded 8 past the last ``at + len(text)``), compared 8 bytes at a time."""
@@ -114,7 +101,7 @@ def template_jsonl(
     shape = Shape.learn(first[:-1] if first.endswith(b"\r") else first, frame_keys, time_keys)
     if shape is None:  # (before any pass over the block: another shape costs nothing here)
         return None
-    b, start, end = line_spans(block, nl)
+    b, start, end, _ = line_spans(block, nl)
     pre, mid, suf = len(shape.prefix), len(shape.between), len(shape.suffix)
     if int((end - start).min()) < pre + mid + suf + 1 + min(_HEX_DIGITS):
         return None

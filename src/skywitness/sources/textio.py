@@ -126,6 +126,23 @@ def newline_positions(block: bytes) -> npt.NDArray[np.int64]:
     return out
 
 
+def line_spans(
+    block: bytes, nl: npt.NDArray[np.int64] | None = None
+) -> tuple[
+    npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """The block as bytes and, for each non-empty line, its (start, end) without ``\\r\\n`` and
+    its index among all the block's lines (``nl``: where its ``\\n`` lie, when known)."""
+    b = np.frombuffer(block, dtype=np.uint8)
+    if nl is None:
+        nl = newline_positions(block)
+    start = np.concatenate(([0], nl + 1))
+    end = np.concatenate((nl, [b.size]))
+    end = end - ((end > start) & (b[np.maximum(end - 1, 0)] == 13))
+    keep = end > start
+    return b, start[keep], end[keep], np.flatnonzero(keep)
+
+
 def line_ends(block: bytes) -> int:
     """``block.count(b"\\n")``, counted by numpy: ~2x cheaper over a block of megabytes."""
     return int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10))
