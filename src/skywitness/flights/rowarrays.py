@@ -14,14 +14,14 @@ I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
 
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
+#: Runs of rows of one group beyond which ``group_tables`` gathers rather than slices.
+SLICED_RUNS_MAX = 4096
+#: The state-vector columns the flights stage does not read.
+UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "position_error"})
 #: The state-vector columns the flights stage reads (``segment.points_from_table``, the
 #: callsigns and sources of ``builder.assemble``): all the incremental builder keeps of a row
 #: (geoaltitude, squawk, position_source and position_error are a third of a row's bytes), and
 #: all a distributed reader ships (``spark.buckets``).
-#: Those the stage does not read.
-#: Runs of rows of one group beyond which ``group_tables`` gathers rather than slices.
-SLICED_RUNS_MAX = 4096
-UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "position_error"})
 FLIGHT_COLUMNS: tuple[str, ...] = tuple(c for c in STATE_COLUMNS if c not in UNREAD_COLUMNS)
 
 
