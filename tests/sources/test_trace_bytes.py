@@ -102,6 +102,23 @@ def test_points_in_readsb_layout_with_lists_in_details() -> None:
     assert got is not None and got[1].callsign[5] == "DAL1812"
 
 
+def test_details_spaced_after_a_colon_read_as_the_general_decoder_reads_them() -> None:
+    """White space after a details key's colon (a JSON writer's ``": "``, or a line break,
+    which the row translation turns into a space) does not hide its value: before, ``": "``
+    hid the callsign, squawk and category from the fast reader (the general decoder read
+    them)."""
+    doc = orjson.loads(TRACE.read_bytes())
+    doc["trace"] = doc["trace"][:40]
+    compact = orjson.dumps(doc)
+    for gap in (b" ", b"\n", b"\t ", b"\r\n  "):
+        data = compact
+        for key in (b'"flight":', b'"squawk":', b'"category":'):
+            data = data.replace(key, key + gap)
+        assert _agree(data)
+        got = fast_trace(data)
+        assert got is not None and got[1].callsign[3] == "DAL1812" and got[1].squawk[3] == 4637
+
+
 def test_many_traces_read_together_as_alone() -> None:
     doc = orjson.loads(TRACE.read_bytes())
     docs = [orjson.dumps({**doc, "trace": doc["trace"][i : i + 50]}) for i in range(0, 500, 50)] + [

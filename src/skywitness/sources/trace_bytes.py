@@ -18,9 +18,9 @@ a number Arrow reads that JSON forbids (``+1``, ``nan``) is taken as a number (a
 is protected by its CRC; a cut one is refused).
 
 Rows are made with one ``bytes.translate`` where the only brackets are those around the points
-(readsb's layout, a point a line, or compact): ``]`` ends a row, ``[`` and line breaks go, the
-comma between two points becomes an empty first field; brackets elsewhere (details' lists) have
-the row breaks found by pattern instead.
+(readsb's layout, a point a line, or compact): ``]`` ends a row, ``[`` and line breaks become
+spaces, the comma between two points becomes an empty first field; brackets elsewhere (details'
+lists) have the row breaks found by pattern instead.
 
 ``trace_arrays`` is the one place a trace's columns become ``Observations`` (both decoders end
 there).
@@ -50,8 +50,11 @@ _ROW_BREAK = re.compile(rb"\]\s*,\s*\[")
 #: Braces of the details objects become this CSV quote character (never in readsb's JSON).
 _QUOTE = b"\x01"
 _BRACES = bytes.maketrans(b"{}", _QUOTE * 2)
-#: ``]`` ends a row, braces quote (with ``[`` and the layout's line breaks deleted).
-_PLAIN = bytes.maketrans(b"]{}", b"\n" + _QUOTE * 2)
+#: ``]`` ends a row, braces quote, ``[`` and the layout's white space become spaces (a table
+#: without deletions: ~40 % cheaper than deleting them; Arrow trims the spaces before a number,
+#: and a space left anywhere a string or ``null`` is read, or inside details, refuses the
+#: document for the general decoder).
+_PLAIN = bytes.maketrans(b"]{}[\n\r\t", b"\n" + _QUOTE * 2 + b"    ")
 _OPEN, _CLOSE, _COMMA = ord("["), ord("]"), ord(",")
 #: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
 #: source_type, geom_alt, geom_rate (readsb writes up to 14 and at least 7).
@@ -64,11 +67,14 @@ _BLOCK_BYTES = 16 << 20
 _PARSE = pacsv.ParseOptions(
     quote_char=_QUOTE.decode(), double_quote=False, newlines_in_values=False
 )
+#: The details' values read (white space after the colon too: a line break of the layout
+#: there is a space by then, and a JSON writer's ``": "`` is read as the general decoder reads
+#: it).
 _DETAIL = {
-    "type": r'"type":"(?P<v>[^"]*)"',
-    "flight": r'"flight":"(?P<v>[^"]*)"',
-    "squawk": r'"squawk":(?P<v>"[^"]*"|[-0-9.eE+]+)',
-    "category": r'"category":"(?P<v>[^"]*)"',
+    "type": r'"type":\s*"(?P<v>[^"]*)"',
+    "flight": r'"flight":\s*"(?P<v>[^"]*)"',
+    "squawk": r'"squawk":\s*(?P<v>"[^"]*"|[-0-9.eE+]+)',
+    "category": r'"category":\s*"(?P<v>[^"]*)"',
 }
 
 
@@ -143,16 +149,16 @@ def _rows(body: bytes) -> tuple[bytes, int, int] | None:
 def _rows_plain(body: bytes) -> tuple[bytes, int] | None:
     """One ``bytes.translate`` when the only brackets are those around the points (as readsb
     writes them, compact or a point a line): ``]`` becomes the line break, ``[`` and the line
-    breaks of the layout go. None when a bracket is anywhere else."""
+    breaks of the layout spaces. None when a bracket is anywhere else."""
     a = np.frombuffer(body, np.uint8)
-    opening = np.flatnonzero(a == _OPEN)
-    closing = np.flatnonzero(a == _CLOSE)
+    brackets = np.flatnonzero((a == _OPEN) | (a == _CLOSE))  # (one scan for both kinds)
+    opening, closing = brackets[0::2], brackets[1::2]
     n = len(closing)
-    if len(opening) != n or not (opening < closing).all():
+    if len(opening) != n or not ((a[opening] == _OPEN).all() and (a[closing] == _CLOSE).all()):
+        return None  # not ``[`` ``]`` in turn
+    if n > 1 and not (a[closing[:-1] + 1] == _COMMA).all():
         return None
-    if n > 1 and not ((closing[:-1] < opening[1:]).all() and (a[closing[:-1] + 1] == _COMMA).all()):
-        return None
-    return body.translate(_PLAIN, b"[\n\r\t"), n
+    return body.translate(_PLAIN), n
 
 
 def _rows_general(body: bytes) -> tuple[bytes, int] | None:
@@ -188,7 +194,8 @@ def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
     if table.num_columns != len(include) or table.num_rows != n:
         return None
     objects = n - table.column("f8").null_count if fields > 8 else 0
-    if rows.count(_QUOTE) != 2 * objects:
+    quotes = np.count_nonzero(np.frombuffer(rows, np.uint8) == _QUOTE[0])  # (``bytes.count``: ~10x)
+    if quotes != 2 * objects:
         return None  # a brace in a details string or a nested object: the general decoder
     return _columns(table)
 
