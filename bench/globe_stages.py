@@ -36,6 +36,7 @@ STAGES = [
     ("skywitness.runtime.globe", "obs_concat", "flush: obs_concat"),
     ("skywitness.runtime.globe", "lake_rows", "flush: lake_rows"),
     ("skywitness.runtime.globe", "labels", "flush: source labels"),
+    ("skywitness.runtime.globe", "callsign_column", "flush: callsign column"),
     ("skywitness.runtime.globe", "observations_table", "flush: observations_table"),
     ("skywitness.runtime.globe", "canonicalize", "flush: canonicalize"),
     ("skywitness.store.store:Store", "write_batch", "store.write_batch (Parquet, catalogue)"),
@@ -72,7 +73,8 @@ def main() -> None:
         owner: Any = importlib.import_module(mod_name)
         if cls:
             owner = getattr(owner, cls)
-        setattr(owner, name, timed(getattr(owner, name), label, acc))
+        if hasattr(owner, name):  # (a stage an older tree has not: not timed there)
+            setattr(owner, name, timed(getattr(owner, name), label, acc))
     parts = sorted(args.workdir.glob(f"{DAY}.a?"))
     if not parts:
         raise SystemExit(f"no {DAY}.a? in {args.workdir}: write one with globe_day.py")

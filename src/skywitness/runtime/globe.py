@@ -54,6 +54,7 @@ from ..track.ingest_step import EmitterCategories
 from .globe_batch import (
     Pending,
     Trace,
+    callsign_column,
     carry_forward,
     lake_order,
     lake_rows,
@@ -344,7 +345,7 @@ def batch_rows(pending: Pending, name: str, stats: IngestStats) -> tuple[Observa
         stats.reject(RejectReason.NON_ICAO, name, count=int(anon.sum()))
         keep = np.flatnonzero(~anon)
         obs, sources = obs_take(obs, keep), sources[keep]
-    return obs, observations_table(obs, labels(names, sources))
+    return obs, observations_table(obs, labels(names, sources), callsign_column(obs.callsign))
 
 
 def archive_spec(inp: GlobeInput) -> str:

@@ -195,15 +195,18 @@ def message_schema() -> pa.Schema:
     return messages_table(FrameBatch.empty(), Messages.empty(0)).schema
 
 
-def observations_table(obs: Observations, source: pa.Array | None = None) -> pa.Table:
+def observations_table(
+    obs: Observations, source: pa.Array | None = None, callsign: pa.Array | None = None
+) -> pa.Table:
     """Already-decoded reports (SBS, readsb, OpenSky) in the canonical columns; ``source``
-    each row's source (``obs.source`` on every row when None)."""
+    each row's source (``obs.source`` on every row when None); ``callsign`` the column of
+    ``obs.callsign`` when the caller built it cheaper (a globe batch's, from its runs)."""
     return _table(
         {
             "timestamp": timestamps(obs.timestamp),
             "icao24": address_column(obs.icao24),
             "non_icao": bool_column(obs.non_icao),
-            "callsign": _nullable_str(obs.callsign),
+            "callsign": _nullable_str(obs.callsign) if callsign is None else callsign,
             "latitude": _nullable_float(obs.latitude),
             "longitude": _nullable_float(obs.longitude),
             "altitude": _nullable_float(obs.altitude),
