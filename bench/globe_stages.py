@@ -3,6 +3,7 @@
 Ingests a day archive written by ``bench/globe_day.py --write-only`` in this process (no
 start-up counted: the CLI's imports and argument parsing are ~1 s of every process) and
 reports the CPU time (``time.process_time``: all threads) spent inside each stage's function,
+with the command's process settings (pandas kept out, freed memory kept for reuse),
 wrapped with a timer. cProfile's per-call overhead inflates the numpy- and Python-heavy stages
 against the Arrow kernels (and a wall-clock profile on a loaded machine measures the load);
 this measures what a stage costs as it runs. The stages do not nest (``store.write_batch``
@@ -36,6 +37,7 @@ STAGES = [
     ("skywitness.runtime.globe", "obs_concat", "flush: obs_concat"),
     ("skywitness.runtime.globe", "lake_rows", "flush: lake_rows"),
     ("skywitness.runtime.globe", "labels", "flush: source labels"),
+    ("skywitness.runtime.globe", "source_column", "flush: source column"),
     ("skywitness.runtime.globe", "callsign_column", "flush: callsign column"),
     ("skywitness.runtime.globe", "observations_table", "flush: observations_table"),
     ("skywitness.runtime.globe", "canonicalize", "flush: canonicalize"),
@@ -63,6 +65,15 @@ def main() -> None:
     args = ap.parse_args()
     import importlib
 
+    from skywitness.pandas_off import keep_pandas_out
+
+    keep_pandas_out()  # as the command does (pyarrow would import it: ~0.3 CPU s, unused)
+    try:  # as the command does (a tree before the allocator's settings: without them)
+        from skywitness.alloc import keep_freed_memory
+
+        keep_freed_memory()
+    except ImportError:
+        pass
     from skywitness.runtime.globe import ingest_globe
     from skywitness.sources.globe import group_inputs
     from skywitness.store import Store

@@ -7,8 +7,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.decode.hexio import text_column
-from skywitness.runtime.globe_batch import callsign_column
+from skywitness.decode.hexio import labels, string_array, text_column
+from skywitness.runtime.globe_batch import callsign_column, source_column
 
 
 def test_callsign_column_of_runs_as_text_column() -> None:
@@ -36,3 +36,14 @@ def test_callsign_column_not_ascii_and_short_inputs_as_text_column() -> None:
 def test_callsign_column_property(runs: list[tuple[str, int]]) -> None:
     callsign = np.array([v for v, k in runs for _ in range(k)], dtype="<U8")
     assert callsign_column(callsign).equals(text_column(callsign))
+
+
+def test_source_column_as_labels() -> None:
+    same = [f"day.tar:traces/{i:02x}/trace_full_a{i:05x}.json" for i in range(5)]
+    mixed = [*same, "day.tar:traces/~1/trace_full_~abc.json", "é"]
+    for names in (same, mixed):
+        for of_row in (np.repeat(np.arange(len(names)), 3), np.array([4, 0, 0, 2, 4]), np.zeros(0)):
+            rows = of_row.astype(np.intp)
+            got = source_column(names, rows)
+            got.validate(full=True)
+            assert got.equals(labels(string_array(names), rows))

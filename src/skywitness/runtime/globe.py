@@ -28,7 +28,6 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..decode.hexio import labels, string_array
 from ..identify.adsb_facts import record_adsb_facts
 from ..identify.store_schema import ensure_schema as ensure_identity_schema
 from ..identify.trace_facts import record_trace_facts, trace_facts
@@ -59,6 +58,7 @@ from .globe_batch import (
     lake_order,
     lake_rows,
     legs_table,
+    source_column,
     trace_end,
     trace_start,
 )
@@ -337,7 +337,7 @@ def batch_rows(pending: Pending, name: str, stats: IngestStats) -> tuple[Observa
     # the lake keeps whole ms: a document timed finer (a ``timestamp`` of 4+ decimals) is
     # rounded here, once, rather than refused by the store's cast
     obs.timestamp = np.round(obs.timestamp * 1e3) / 1e3
-    names = string_array([f"{name}:{d.member}" for d in pending.docs])
+    names = [f"{name}:{d.member}" for d in pending.docs]
     sources = np.repeat(np.arange(len(pending.docs)), [len(o) for o in pending.obs])
     obs, sources = lake_rows(obs, sources)
     anon = obs.non_icao
@@ -345,7 +345,9 @@ def batch_rows(pending: Pending, name: str, stats: IngestStats) -> tuple[Observa
         stats.reject(RejectReason.NON_ICAO, name, count=int(anon.sum()))
         keep = np.flatnonzero(~anon)
         obs, sources = obs_take(obs, keep), sources[keep]
-    return obs, observations_table(obs, labels(names, sources), callsign_column(obs.callsign))
+    return obs, observations_table(
+        obs, source_column(names, sources), callsign_column(obs.callsign)
+    )
 
 
 def archive_spec(inp: GlobeInput) -> str:
