@@ -220,7 +220,7 @@ def decode_group(
     """Each trace of ``group`` decoded: (trace, its points, the points refused and why). The
     points of the plain shape are read together, column-wise; a trace of another shape goes to
     the general decoder, which names what is wrong; broken JSON is named in ``problems``."""
-    for item, cols in zip(group, read_points([d.points for d in group]), strict=True):
+    for item, cols in zip(group, read_points([_span(d) for d in group]), strict=True):
         obs = None if cols is None else observations(item.doc, cols, item.member)
         bad: list[str] = []
         if obs is None:
@@ -230,6 +230,11 @@ def decode_group(
                 problems.append(TarProblem(item.member, 0, f"broken JSON: {e}"))
                 continue
         yield item, obs, bad
+
+
+def _span(item: TraceDoc) -> tuple[bytes, int, int]:
+    """Where a trace's points lie in its document (none for one not split)."""
+    return (item.data, item.split.start, item.split.end) if item.split else (b"", 0, 0)
 
 
 def take_trace(

@@ -29,6 +29,7 @@ there).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -121,36 +122,40 @@ def _last_dt(data: bytes, start: int, end: int) -> float:
         return float("inf")
 
 
-def _rows(body: bytes) -> tuple[bytes, int, int] | None:
-    """The points ``[..],[..]`` as CSV rows, their number of fields and of rows; None when they
-    are not of the plain shape.
+def _rows(data: bytes, start: int, end: int) -> tuple[memoryview, int, int] | None:
+    """The points ``[..],[..]`` of ``data[start:end]`` as CSV rows, their number of fields and
+    of rows; None when they are not of the plain shape.
 
     Each row but the first starts with an empty field (the comma between two points), each ends
     with a line break: ``read_points`` puts a comma before the first, so every row has one
     leading empty field to pass over (indentation before a time offset is trimmed by Arrow).
     """
-    body = body.rstrip()
-    if not body.startswith(b"[") or not body.endswith(b"]") or _QUOTE in body or b"\\" in body:
-        return None  # escapes (in details' strings): the general decoder
-    got = _rows_plain(body)
-    if got is None:  # brackets inside the points (details' lists): line breaks placed apart
-        got = _rows_general(body)
-    if got is None:
+    while end > start and data[end - 1] in b" \t\r\n":
+        end -= 1
+    if end - start < 2 or data[start] != _OPEN or data[end - 1] != _CLOSE:
         return None
-    rows, n = got
-    width = rows.find(b"\n")
-    quoted = rows[:width].split(_QUOTE)
+    if data.find(_QUOTE, start, end) >= 0 or data.find(b"\\", start, end) >= 0:
+        return None  # escapes (in details' strings): the general decoder
+    got = _rows_plain(data, start, end)
+    if got is None:  # brackets inside the points (details' lists): line breaks placed apart
+        general = _rows_general(data[start:end])
+        if general is None:
+            return None
+        got = (general[0], 0, len(general[0]), general[1])
+    text, start, end, n = got
+    quoted = text[start : text.find(b"\n", start, end)].split(_QUOTE)
     if len(quoted) not in (1, 3):
         return None
     fields = sum(q.count(b",") for q in quoted[::2]) + 1  # commas inside details aside
-    return (rows, fields, n) if fields >= TRACE_MIN_FIELDS else None
+    return (memoryview(text)[start:end], fields, n) if fields >= TRACE_MIN_FIELDS else None
 
 
-def _rows_plain(body: bytes) -> tuple[bytes, int] | None:
+def _rows_plain(data: bytes, start: int, end: int) -> tuple[bytes, int, int, int] | None:
     """One ``bytes.translate`` when the only brackets are those around the points (as readsb
     writes them, compact or a point a line): ``]`` becomes the line break, ``[`` and the line
-    breaks of the layout spaces. None when a bracket is anywhere else."""
-    a = np.frombuffer(body, np.uint8)
+    breaks of the layout spaces. None when a bracket is anywhere else. The whole document is
+    translated (the rows: its ``start:end``), so the points are not copied out of it first."""
+    a = np.frombuffer(data, np.uint8, count=end - start, offset=start)
     brackets = np.flatnonzero((a == _OPEN) | (a == _CLOSE))  # (one scan for both kinds)
     opening, closing = brackets[0::2], brackets[1::2]
     n = len(closing)
@@ -158,7 +163,7 @@ def _rows_plain(body: bytes) -> tuple[bytes, int] | None:
         return None  # not ``[`` ``]`` in turn
     if n > 1 and not (a[closing[:-1] + 1] == _COMMA).all():
         return None
-    return body.translate(_PLAIN), n
+    return data.translate(_PLAIN), start, end, n
 
 
 def _rows_general(body: bytes) -> tuple[bytes, int] | None:
@@ -200,16 +205,21 @@ def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
     return _columns(table)
 
 
-def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
-    """The points of each body ``[..],[..]`` as columns (None for one not of the plain shape).
+#: A document's bytes and where its points ``[..],[..]`` lie in them.
+Span = tuple[bytes, int, int]
+
+
+def read_points(bodies: Sequence[bytes | Span]) -> list[TraceColumns | None]:
+    """The points of each body ``[..],[..]`` (bytes, or a document and where its points lie)
+    as columns (None for one not of the plain shape).
 
     Bodies of the same number of fields are read together, one CSV read for many traces (a
     read costs ~0.2 ms whatever its size); when a read together fails, each is read alone.
     """
     out: list[TraceColumns | None] = [None] * len(bodies)
-    groups: dict[int, list[tuple[int, bytes, int]]] = {}
+    groups: dict[int, list[tuple[int, memoryview, int]]] = {}
     for i, body in enumerate(bodies):
-        got = _rows(body)
+        got = _rows(*body) if isinstance(body, tuple) else _rows(body, 0, len(body))
         if got is not None:
             groups.setdefault(got[1], []).append((i, got[0], got[2]))
     for width, members in groups.items():
@@ -219,7 +229,7 @@ def read_points(bodies: list[bytes]) -> list[TraceColumns | None]:
             together = _read(rows, width, sum(n for _, _, n in members))
         if together is None:
             for i, rows, n in members:
-                out[i] = _read(b"," + rows, width, n)
+                out[i] = _read(b",".join([b"", rows]), width, n)
             continue
         at = 0
         for i, _, n in members:
@@ -349,7 +359,7 @@ def fast_trace(data: bytes, source: str = "") -> tuple[dict[str, Any], Observati
     split = split_document(data)
     if split is None:
         return None
-    cols = read_points([data[split.start : split.end]])[0]
+    cols = read_points([(data, split.start, split.end)])[0]
     obs = None if cols is None else observations(split.head, cols, source)
     return None if obs is None else (split.head, obs)
 
