@@ -225,8 +225,8 @@ def read_points(bodies: Sequence[bytes | Span]) -> list[TraceColumns | None]:
     for width, members in groups.items():
         together = None
         if len(members) > 1:
-            rows = b",".join([b"", *(r for _, r, _ in members)])  # (one copy)
-            together = _read(rows, width, sum(n for _, _, n in members))
+            joined = b",".join([b"", *(r for _, r, _ in members)])  # (one copy)
+            together = _read(joined, width, sum(n for _, _, n in members))
         if together is None:
             for i, rows, n in members:
                 out[i] = _read(b",".join([b"", rows]), width, n)
