@@ -119,6 +119,30 @@ def test_details_spaced_after_a_colon_read_as_the_general_decoder_reads_them() -
         assert got is not None and got[1].callsign[3] == "DAL1812" and got[1].squawk[3] == 4637
 
 
+def test_details_keys_in_any_order_or_missing_read_as_the_general_decoder_reads_them() -> None:
+    """The category is looked for after the squawk first (where readsb writes it), then from
+    the details' start: keys in another order, or missing, are read all the same."""
+    doc = orjson.loads(TRACE.read_bytes())
+    doc["trace"] = [list(p) for p in doc["trace"][:12]]
+    shapes = [
+        {"type": "adsb_icao", "category": "A5", "flight": "ABC123", "squawk": "7700"},
+        {"squawk": 1200, "type": "mlat", "category": "B1"},
+        {"category": "A1", "squawk": "0020", "emergency": "none", "flight": "X" * 20},
+        {"type": "adsb_icao", "flight": "", "emergency": "none"},
+        {"squawk": "1234", "emergency": "none", "category": "C2", "flight": "LAST1"},
+        {"sil_type": "perhour", "flight": "Q1"},
+    ]
+    for i, details in enumerate(shapes):
+        doc["trace"][2 * i] = [*doc["trace"][2 * i][:8], details, *doc["trace"][2 * i][9:]]
+    for data in (orjson.dumps(doc), readsb_json(doc)):
+        assert _agree(data)
+    got = fast_trace(orjson.dumps(doc))
+    assert got is not None
+    obs = got[1]
+    assert [obs.squawk[i] for i in (0, 2, 4, 8)] == [7700, 1200, 20, 1234]
+    assert obs.callsign[0] == "ABC123" and obs.callsign[4] == "XXXXXXXX"
+
+
 def test_many_traces_read_together_as_alone() -> None:
     doc = orjson.loads(TRACE.read_bytes())
     docs = [orjson.dumps({**doc, "trace": doc["trace"][i : i + 50]}) for i in range(0, 500, 50)] + [

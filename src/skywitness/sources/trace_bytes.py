@@ -44,6 +44,7 @@ from ..decode.codes import category_code
 from ..decode.hexio import bool_column, numpy_of
 from ..model import Observations
 from .records import icao_of, squawk_code
+from .trace_details import key_ends, values_at
 from .trace_points import TraceColumns, trace_arrays
 
 _TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
@@ -68,15 +69,6 @@ _BLOCK_BYTES = 16 << 20
 _PARSE = pacsv.ParseOptions(
     quote_char=_QUOTE.decode(), double_quote=False, newlines_in_values=False
 )
-#: The details' values read (white space after the colon too: a line break of the layout
-#: there is a space by then, and a JSON writer's ``": "`` is read as the general decoder reads
-#: it).
-_DETAIL = {
-    "type": r'"type":\s*"(?P<v>[^"]*)"',
-    "flight": r'"flight":\s*"(?P<v>[^"]*)"',
-    "squawk": r'"squawk":\s*(?P<v>"[^"]*"|[-0-9.eE+]+)',
-    "category": r'"category":\s*"(?P<v>[^"]*)"',
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +303,8 @@ def _details(
     col: pa.ChunkedArray, types: npt.NDArray[np.object_], untyped: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int16], npt.NDArray[np.int8]] | None:
     """Callsign, squawk and emitter category of each point from its details (the type too,
-    where the point has none, written into ``types``); None when a details field is not an
-    object."""
+    where the point has none, written into ``types``; ``sources.trace_details``); None when a
+    details field is not an object."""
     n = len(col)
     callsign = np.full(n, "", dtype="<U8")
     squawk = np.full(n, -1, dtype=np.int16)
@@ -324,24 +316,20 @@ def _details(
     text = col.filter(bool_column(has))
     if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
         return None  # not an object or an empty one: the general decoder
-    for key, pattern in _DETAIL.items():
-        if key == "type" and not untyped[where].any():
-            continue  # every point with details has its own source type
-        got = pc.struct_field(pc.extract_regex(text, pattern), [0])
-        enc = pc.dictionary_encode(got).combine_chunks()
-        idx = numpy_of(enc.indices, -1)
-        values = enc.dictionary.to_pylist()
-        if key == "type":
-            fill = (idx >= 0) & untyped[where]
-            types[where[fill]] = np.array(values, dtype=object)[idx[fill]]
-        elif key == "flight":
-            names = np.array([v.strip()[:8] for v in values] + [""], dtype="<U8")
-            callsign[where] = names[idx]
-        elif key == "category":
-            category[where] = np.array([*map(category_code, values), -1], dtype=np.int8)[idx]
-        else:
-            codes = np.array([_squawk_text(v) for v in values] + [-1], dtype=np.int16)
-            squawk[where] = codes[idx]
+    text = text.combine_chunks()
+    if untyped[where].any():  # (every point with details has its own source type, mostly)
+        rows, idx, values = values_at(text, key_ends(text, "type"))
+        names = np.array([v[1:-1] for v in values], dtype=object)[idx]
+        fill = untyped[where[rows]]
+        types[where[rows[fill]]] = names[fill]
+    rows, idx, values = values_at(text, key_ends(text, "flight"))
+    callsign[where[rows]] = np.array([v[1:-1].strip()[:8] for v in values], dtype="<U8")[idx]
+    at = key_ends(text, "squawk")
+    rows, idx, values = values_at(text, at, number=True)
+    squawk[where[rows]] = np.array([_squawk_text(v) for v in values], dtype=np.int16)[idx]
+    # readsb writes the category a few keys after the squawk: looked for from there first
+    rows, idx, values = values_at(text, key_ends(text, "category", after=at))
+    category[where[rows]] = np.array([category_code(v[1:-1]) for v in values], dtype=np.int8)[idx]
     return callsign, squawk, category
 
 
