@@ -41,10 +41,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..decode.codes import category_code
-from ..decode.hexio import bool_column, numpy_of
+from ..decode.hexio import numpy_of
 from ..model import Observations
 from .records import icao_of, squawk_code
-from .trace_details import key_ends, values_at
+from .trace_details import key_ends, present, values_at
 from .trace_points import TraceColumns, trace_arrays
 
 _TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
@@ -313,10 +313,9 @@ def _details(
     if not has.any():
         return callsign, squawk, category
     where = np.flatnonzero(has)
-    text = col.filter(bool_column(has))
+    text = present(col.combine_chunks(), where)
     if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
         return None  # not an object or an empty one: the general decoder
-    text = text.combine_chunks()
     if untyped[where].any():  # (every point with details has its own source type, mostly)
         rows, idx, values = values_at(text, key_ends(text, "type"))
         names = np.array([v[1:-1] for v in values], dtype=object)[idx]

@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import bool_column, numpy_of
 
 I8 = npt.NDArray[np.int64]
 #: A value as written after its key's colon (white space before it allowed, as JSON does): a
@@ -52,6 +52,21 @@ def find_key(text: pa.Array, rows: I8, start: I8, end: I8, key: str) -> I8:
     pos = numpy_of(pc.find_substring(_windows(text, start, end), pattern), -1).astype(np.int64)
     after = start + pos + len(pattern)
     return np.where((pos >= 0) & (after <= end), after, -1)
+
+
+def present(col: pa.Array, where: I8) -> pa.Array:
+    """The rows ``where`` of a string column whose other rows are null: a view over its bytes
+    when those are empty (as Arrow's CSV reader leaves them: the rows between two present ones
+    then add nothing), else a copy (``filter``)."""
+    offsets = offsets_of(col)
+    size = np.diff(offsets)
+    if size.sum() != size[where].sum() or not where.shape[0]:
+        keep = np.zeros(len(col), dtype=np.bool_)
+        keep[where] = True
+        return col.filter(bool_column(keep))
+    cuts = np.append(offsets[where], offsets[where[-1] + 1]).astype(np.int32)
+    data = col.buffers()[2]
+    return pa.Array.from_buffers(pa.string(), where.shape[0], [None, pa.py_buffer(cuts), data])
 
 
 def offsets_of(text: pa.Array) -> I8:
