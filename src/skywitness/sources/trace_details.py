@@ -16,7 +16,8 @@ bytes, not the ~250 before), and from the row's start only where it is not there
 is then read by an expression anchored where it starts. With no escapes in the text (the
 caller's rule), a quote only opens or closes a string, so ``"type":`` is never the tail of
 ``"sil_type":`` nor text inside a value; a key written twice (which JSON parsers read as the
-last) is read as its first, as the expressions did.
+last) is read as its first, and white space between a key and its colon (which neither readsb
+nor a JSON writer's default puts there) hides it, both as the expressions did.
 """
 
 from __future__ import annotations
