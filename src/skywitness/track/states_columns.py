@@ -69,10 +69,13 @@ def codes(
     col: pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
 ) -> tuple[npt.NDArray[Any], I4]:
     """(``fn`` of each distinct value of a string column, nulls as ""; each row's index into
-    them): the observations reader's per-value work, once per distinct value."""
+    them): the observations reader's per-value work, once per distinct value. A column that
+    comes dictionary-encoded (as a Parquet file stores it) is taken as it is, not hashed."""
     if col.null_count == len(col):  # all null: the one value "", nothing to encode
         return np.array([fn("")], dtype=dtype), np.zeros(len(col), dtype=np.int32)
-    enc = call_function("dictionary_encode", [col]).combine_chunks()
+    enc = one_chunk(col)
+    if not pa.types.is_dictionary(enc.type):
+        enc = call_function("dictionary_encode", [enc])
     values = np.array([fn(v) for v in [*enc.dictionary.to_pylist(), ""]], dtype=dtype)
     idx: I4 = numpy_of(enc.indices, -1)  # int32: half the bytes to gather of int64
     idx[idx < 0] = values.shape[0] - 1
