@@ -208,11 +208,26 @@ def _floats(v: F8) -> pa.Array:
     return pa.Array.from_buffers(pa.float64(), v.shape[0], [_bitmap(~np.isnan(v)), pa.py_buffer(v)])
 
 
+def _null_floats(n: int) -> pa.Array:
+    """``n`` nulls as a float64 column, its buffers zeros from ``calloc``: pages a reader of
+    the validity bitmap alone (the Parquet writer) never faults in, where ``pa.nulls`` and
+    ``np.full`` write every byte of the n x 8 bytes."""
+    bits, values = np.zeros((n + 7) // 8, dtype=np.uint8), np.zeros(n, dtype=np.float64)
+    return pa.Array.from_buffers(
+        pa.float64(), n, [pa.py_buffer(bits), pa.py_buffer(values)], null_count=n
+    )
+
+
 def _lake_order(e: I8, ms: I8) -> I8:
-    """Emitted rows (in aircraft, time order) by UTC day first, as the lake's files are."""
+    """Emitted rows (in aircraft, time order) by UTC day first, as the lake's files are.
+    Days as uint16 offsets from the first when they span fewer than 65,536: numpy's stable
+    sort of 16-bit keys is a radix sort, ~2x faster than its merge sort of int64 keys."""
     day = ms[e] // MS_PER_DAY
     if day.shape[0] < 2 or bool(np.all(day[1:] == day[:-1])):
         return e
+    lo = int(day.min())
+    if int(day.max()) - lo < 1 << 16:
+        day = (day - lo).astype(np.uint16)
     out: I8 = e[np.argsort(day, kind="stable")]
     return out
 
@@ -229,10 +244,13 @@ def _rows(
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
         "source": repeated(source, n),
-        "position_error": pa.nulls(n, pa.float64()),
+        "position_error": _null_floats(n),
     }
     for f in FLOAT_FIELDS:
-        cols[f] = _floats(held.pick(c.floats[f], c.has[f], np.nan))
+        values = c.floats[f]  # None: all null in the document, so in every row emitted
+        cols[f] = (
+            _null_floats(n) if values is None else _floats(held.pick(values, c.has[f], np.nan))
+        )
     texts = {  # each distinct value as the tracker renders it
         "callsign": (c.codes["callsign"][0], c.has["callsign"]),
         "squawk": (squawk_strings(c.codes["squawk"][0]), c.has["squawk"]),
