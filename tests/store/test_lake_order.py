@@ -115,6 +115,7 @@ def test_split_by_day_in_the_lake_order_or_not(
     buf = ordered.column("timestamp").chunk(0).buffers()[1]
     assert parts[0].table.column("timestamp").chunk(0).buffers()[1].address == buf.address
     _assert_split(ordered)
+    _assert_split(ordered.slice(5))  # at an offset into its buffers
     at = 2 * block if 2 * block < ordered.num_rows else 2 * ordered.num_rows // 3
     swap = np.arange(ordered.num_rows)
     swap[[at - 1, at]] = swap[[at, at - 1]]
