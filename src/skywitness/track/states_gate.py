@@ -191,15 +191,17 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
 
 def _hex_strings(key: I8, rows: I8) -> pa.Array:
     """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit strings,
-    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row."""
+    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row
+    as one 6-byte value (``np.take`` of a ``V6`` array: ~5x faster than fancy indexing the
+    rows of a (k, 6) byte array)."""
     new = np.ones(key.shape[0], dtype=np.bool_)
     new[1:] = key[1:] != key[:-1]
     code = np.cumsum(new) - 1
     k = key[new].astype(np.uint32)
     spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    chars = spelt[code[rows]]
+    chars = np.take(np.ascontiguousarray(spelt).view("V6").ravel(), code[rows])
     offsets = np.arange(0, 6 * rows.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars))]
+    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
     return pa.Array.from_buffers(pa.string(), rows.shape[0], bufs)
 
 
