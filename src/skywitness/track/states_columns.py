@@ -117,7 +117,9 @@ class Held:
     arrays; where each was last given is worked out once per distinct presence mask (ground
     speed, track and vertical rate come together and share one). When every row is emitted
     (already-tracked input, the usual case) only the rows lacking a field are looked at: each
-    takes it from the row before its run of such rows, and the rest give their own."""
+    takes it from the row before its run of such rows, and the rest give their own. The rows
+    of the last presence mask asked for are kept for the next pick (a caller picks the fields
+    held alike one after the other)."""
 
     def __init__(self, columns: Columns, gstart: I8, rows: I8) -> None:
         self.columns, self.gstart, self.rows = columns, gstart, rows
@@ -135,6 +137,7 @@ class Held:
         for mask, src, none in self._done:
             if mask is has or np.array_equal(mask, has):
                 return src, none
+        self._done.clear()  # one mask's rows at a time: ~9 MB of indices each, not all kept
         if bool(has.all()):  # each row gives it itself
             src, none = self._own_rows(), None
         elif self.rows.shape[0] == has.shape[0]:  # every row emitted: patch the rows lacking it

@@ -237,7 +237,9 @@ def _lake_order(e: I8, ms: I8) -> I8:
 def _rows(
     c: Columns, pos: B1, key: I8, ms: I8, gstart: I8, e: I8, source: str
 ) -> dict[str, pa.Array]:
-    """The emitted rows ``e``: each field as last given at or before them in their segment."""
+    """The emitted rows ``e``: each field as last given at or before them in their segment.
+    Fields held alike (the position's three, then ground speed, track and vertical rate) are
+    picked one after the other: ``Held`` keeps the rows of one presence mask at a time."""
     n = e.shape[0]
     held = Held(c, gstart, e)
     cols: dict[str, pa.Array] = {
@@ -245,6 +247,7 @@ def _rows(
         "icao24": _hex_strings(key, e),
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
+        "position_source": _text(held, c, "position_source", pos),
         "source": repeated(source, n),
         "position_error": _null_floats(n),
     }
@@ -253,20 +256,26 @@ def _rows(
         cols[f] = (
             _null_floats(n) if values is None else _floats(held.pick(values, c.has[f], np.nan))
         )
-    texts = {  # each distinct value as the tracker renders it
-        "callsign": (c.codes["callsign"][0], c.has["callsign"]),
-        "squawk": (squawk_strings(c.codes["squawk"][0]), c.has["squawk"]),
-        "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
-    }
-    for f, (values, given) in texts.items():
-        distinct = _strings(values)
-        if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
-            cols[f] = pa.nulls(n, pa.string())
-            continue
-        cols[f] = distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
+    for f in GIVEN:
+        cols[f] = _text(held, c, f, c.has[f])
     o = held.pick(c.onground, c.has["onground"], -1)
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     return cols
+
+
+def _text(held: Held, c: Columns, f: str, given: B1) -> pa.Array:
+    """Text field ``f`` held at the emitted rows, each distinct value as the tracker renders
+    it (``STRINGS``' reading of it, back to text)."""
+    values = c.codes[f][0]
+    if f == "squawk":
+        values = squawk_strings(values)
+    elif f == "position_source":
+        values = POSITION_SOURCE_LABELS[values]
+    distinct = _strings(values)
+    n = held.rows.shape[0]
+    if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
+        return pa.nulls(n, pa.string())
+    return distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
 
 
 def gate_states(
