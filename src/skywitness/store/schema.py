@@ -20,7 +20,7 @@ _ICAO24_RE = "^[0-9a-f]{6}$"
 
 def is_dictionary_of(typ: pa.DataType, target: pa.DataType) -> bool:
     """Whether ``typ`` is ``target`` dictionary-encoded (values of that type, any indices)."""
-    return pa.types.is_dictionary(typ) and typ.value_type == target
+    return bool(pa.types.is_dictionary(typ) and typ.value_type == target)
 
 
 def _cast_column(
