@@ -40,8 +40,13 @@ class Columns:
         return rows if self.order is None else self.order[rows]
 
 
-def _sorted(values: npt.NDArray[Any], order: I8 | None) -> npt.NDArray[Any]:
-    return values if order is None else values[order]
+def _sorted(has: B1, order: I8 | None) -> B1:
+    """A presence mask in (aircraft, time) order; as it is when every row has the field (any
+    order of it is itself: the usual case for positions, ground flags, callsigns)."""
+    if order is None or bool(has.all()):
+        return has
+    out: B1 = has[order]
+    return out
 
 
 def _float(col: pa.ChunkedArray, order: I8 | None) -> tuple[F8 | None, B1]:
