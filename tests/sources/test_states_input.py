@@ -187,7 +187,7 @@ def test_states_parquet_texts_read_dictionary_encoded(shared_data: Path, tmp_pat
     text per row); the rows, their observations and what the gate makes of them are those of
     the plain table. Addresses that are not all canonical (upper case, ``000000``, ``~``) in a
     dictionary column are checked row by row as before: the same rows kept, the same counts."""
-    from skywitness.sources.states import DICTIONARY_COLUMNS, states_table
+    from skywitness.sources.states import DICTIONARY_TEXTS, states_table
     from skywitness.store.lake import icao_keys
     from skywitness.track.states_gate import gate_states
 
@@ -195,7 +195,7 @@ def test_states_parquet_texts_read_dictionary_encoded(shared_data: Path, tmp_pat
     table = _quickstart_parquet(shared_data, src)
     got = states_table(src.read_bytes(), IngestStats(), "doc")
     assert got is not None
-    for name in DICTIONARY_COLUMNS:
+    for name in DICTIONARY_TEXTS:
         assert pa.types.is_dictionary(got.column(name).type), name
     plain = plain_texts(got)
     for name in ("icao24", "callsign", "squawk"):

@@ -41,9 +41,10 @@ UNREAD_COLUMNS = frozenset({"source", "position_error"})
 _POSITION_SOURCES = {p.label: int(p) for p in PositionSource}
 #: Text columns read from Parquet as the file stores them, dictionary-encoded (each distinct
 #: text once, each row its index), not decoded into a text per row: the gate wants them so
-#: (addresses parsed, callsigns and squawks read once per distinct value), and on a 1.1M-row
-#: file it is ~0.1 s less CPU (bench/RESULTS.md). ``observations_from_states`` decodes them.
-DICTIONARY_COLUMNS = ("icao24", "callsign", "squawk", "position_source")
+#: (addresses parsed, callsigns and squawks read once per distinct value, not hashed again);
+#: on a 1.1M-row file ~0.04 s less of the Parquet reader's CPU and less of the gate's
+#: (bench/RESULTS.md). ``observations_from_states`` decodes them.
+DICTIONARY_TEXTS = ("icao24", "callsign", "squawk", "position_source")
 #: The float columns ``drop_implausible_states`` checks.
 RANGE_COLUMNS = ("groundspeed", "altitude", "geoaltitude", "vertical_rate", "latitude", "longitude")
 
@@ -123,7 +124,7 @@ def _columns_read(schema: pa.Schema) -> list[str] | None:
 
 def _parquet(buf: bytes) -> tuple[pa.Table, bool]:
     """(the columns of a Parquet document worth reading, whether it is an OpenSky export);
-    a canonical file's ``DICTIONARY_COLUMNS`` that hold texts come dictionary-encoded."""
+    a canonical file's ``DICTIONARY_TEXTS`` that hold texts come dictionary-encoded."""
     import pyarrow.parquet as pq
 
     from .opensky_db import is_opensky_db  # on use, as pyarrow.compute
@@ -134,7 +135,7 @@ def _parquet(buf: bytes) -> tuple[pa.Table, bool]:
     if is_opensky_db(schema):
         return pf.read(), True
     texts = [
-        c for c in DICTIONARY_COLUMNS if c in schema.names and schema.field(c).type == pa.string()
+        c for c in DICTIONARY_TEXTS if c in schema.names and schema.field(c).type == pa.string()
     ]
     if texts:  # the footer already parsed is given again, not read twice
         pf = pq.ParquetFile(pa.BufferReader(buf), metadata=pf.metadata, read_dictionary=texts)
@@ -144,7 +145,7 @@ def _parquet(buf: bytes) -> tuple[pa.Table, bool]:
 def states_table(buf: bytes, stats: IngestStats, name: str) -> pa.Table | None:
     """The canonical STATE_SCHEMA table of a Parquet or JSON document of state vectors (bad
     rows counted in ``stats``); None when the document itself is unreadable (counted too).
-    Of a Parquet document, the texts of ``DICTIONARY_COLUMNS`` may come dictionary-encoded
+    Of a Parquet document, the texts of ``DICTIONARY_TEXTS`` may come dictionary-encoded
     (the string type's values; ``plain_texts`` decodes them). ``ingest`` of such a file can
     store this table, gated by ``track.states_gate``, without re-tracking it."""
     # on use: the store's schema rules load pyarrow.compute, which decoding frames skips
