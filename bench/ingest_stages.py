@@ -45,6 +45,12 @@ STAGES = [
     ("skywitness.flights.rowarrays", "group_tables"),
     ("skywitness.flights.stage", "build_all"),
     ("skywitness.store.store", "Store.close"),
+    ("skywitness.store.ingest", "Provenance.of_file"),
+    ("skywitness.store.store", "Store.write_batch"),
+    ("skywitness.store.store", "Store.replace_flights"),
+    ("skywitness.store.store", "Store.finish_ingest"),
+    ("skywitness.store.schema", "canonicalize"),
+    ("skywitness.runtime.history", "rebuild_flights"),
 ]
 #: The stages the main thread runs one after the other (none inside another).
 MAIN_THREAD = ("open_history", "states_table", "drop_implausible_states", "gate_states",

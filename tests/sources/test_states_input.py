@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from skywitness.cli.main import main
 from skywitness.model import Observations, StateRows
 from skywitness.sources import detect_format, open_source
-from skywitness.sources.states import observations_from_states
+from skywitness.sources.states import observations_from_states, plain_texts
 from skywitness.stats import IngestStats
 
 QUICKSTART = "traffic-trajectories/collections/quickstart.json.gz"
@@ -100,8 +100,9 @@ def test_states_parquet_values_out_of_range_are_counted(shared_data: Path, tmp_p
     assert isinstance(chunk, StateRows) and len(chunk) == n - 3
     assert stats.frames == n and stats.rejected == {"bad_record": 3}
     keep = np.setdiff1d(np.arange(n), [10, 20, 30])
+    got = plain_texts(chunk.table)  # its texts as the file stores them, dictionary-encoded
     for name in ("timestamp", "icao24", "callsign", "track"):  # the other rows, as they were
-        assert chunk.table.column(name).equals(table.column(name).take(keep)), name
+        assert got.column(name).equals(table.column(name).take(keep)), name
     nulls = table.column("groundspeed").null_count
     assert chunk.table.column("groundspeed").null_count == nulls + 1
 
@@ -122,7 +123,7 @@ def test_states_parquet_unread_columns(shared_data: Path, tmp_path: Path) -> Non
     for name in UNREAD_COLUMNS:
         assert got.column(name).null_count == table.num_rows
     for name in ("timestamp", "icao24", "callsign", "latitude", "altitude", "squawk"):
-        assert got.column(name).equals(table.column(name)), name
+        assert plain_texts(got).column(name).equals(table.column(name)), name
     data = tmp_path / "data"
     assert main(["ingest", "--data-dir", str(data), "-q", str(src)]) == 0
     import duckdb
@@ -179,3 +180,42 @@ def test_range_checks_block_by_block(shared_data: Path) -> None:
     keep = np.setdiff1d(np.arange(n), bad_rows)
     assert out.table.column("timestamp").equals(table.column("timestamp").take(keep))
     assert out.table.column("icao24").equals(table.column("icao24").take(keep))
+
+
+def test_states_parquet_texts_read_dictionary_encoded(shared_data: Path, tmp_path: Path) -> None:
+    """A canonical states file's texts come as the file stores them, dictionary-encoded (not a
+    text per row); the rows, their observations and what the gate makes of them are those of
+    the plain table. Addresses that are not all canonical (upper case, ``000000``, ``~``) in a
+    dictionary column are checked row by row as before: the same rows kept, the same counts."""
+    from skywitness.sources.states import DICTIONARY_TEXTS, states_table
+    from skywitness.store.lake import icao_keys
+    from skywitness.track.states_gate import gate_states
+
+    src = tmp_path / "states.parquet"
+    table = _quickstart_parquet(shared_data, src)
+    got = states_table(src.read_bytes(), IngestStats(), "doc")
+    assert got is not None
+    for name in DICTIONARY_TEXTS:
+        assert pa.types.is_dictionary(got.column(name).type), name
+    plain = plain_texts(got)
+    for name in ("icao24", "callsign", "squawk"):
+        assert plain.column(name).equals(table.column(name)), name
+    assert np.array_equal(icao_keys(got.column("icao24")), icao_keys(plain.column("icao24")))
+    a, b = observations_from_states(got, "doc"), observations_from_states(plain, "doc")
+    for f in ("icao24", "callsign", "squawk", "position_source", "timestamp"):
+        assert np.array_equal(getattr(a, f), getattr(b, f)), f
+    want = gate_states(plain, stats=IngestStats(), source="doc")
+    assert gate_states(got, stats=IngestStats(), source="doc").equals(want)
+    # messy addresses, dictionary-encoded
+    icao = table.column("icao24").to_pylist()
+    icao[:3] = [icao[0].upper(), "000000", "~" + icao[2][1:]]
+    messy = table.set_column(1, "icao24", pa.array(icao, pa.string()))
+    pq.write_table(messy, src)
+    stats, plain_stats = IngestStats(), IngestStats()
+    got = states_table(src.read_bytes(), stats, "doc")
+    buf = pa.BufferOutputStream()
+    pq.write_table(messy, buf, use_dictionary=False)
+    want = states_table(buf.getvalue().to_pybytes(), plain_stats, "doc")
+    assert got is not None and want is not None and got.num_rows == table.num_rows - 1
+    assert plain_texts(got).equals(plain_texts(want))
+    assert stats.rejected == plain_stats.rejected == {"non_icao": 1}

@@ -36,6 +36,13 @@ def test_icao_keys_are_the_hex_values(block: int, monkeypatch: pytest.MonkeyPatc
     chunked = pa.chunked_array([hexes[:10], hexes[10:]])
     assert icao_keys(chunked).tolist() == want
     assert icao_keys(pa.array([], pa.string())).tolist() == []
+    # dictionary-encoded (a Parquet file's texts as stored): sliced, chunked, 8-bit indices
+    enc = pa.array(hexes).dictionary_encode()
+    assert icao_keys(enc).tolist() == want
+    assert icao_keys(enc.slice(3, 500)).tolist() == want[3:503]
+    assert icao_keys(pa.chunked_array([enc.slice(0, 10), enc.slice(10)])).tolist() == want
+    small = pa.DictionaryArray.from_arrays(pa.array([1, 0, 1], pa.int8()), pa.array(hexes[:2]))
+    assert icao_keys(small).tolist() == [want[1], want[0], want[1]]
 
 
 @pytest.mark.parametrize("block", [1, 4, 65_536])
@@ -56,7 +63,10 @@ def test_canonical_address_check_is_the_regular_expression(
             assert bool(ICAO24.match(bad)) is False
             assert all_canonical_icao24(pa.array(values)) is False, (bad, at)
             assert all_canonical_icao24(pa.chunked_array([good, values])) is False, (bad, at)
+            assert all_canonical_icao24(pa.array(values).dictionary_encode()) is False, bad
     assert all_canonical_icao24(pa.array([*good, None])) is False
+    assert all_canonical_icao24(pa.array(good).dictionary_encode())
+    assert all_canonical_icao24(pa.array([*good, None]).dictionary_encode()) is False
     # lengths that sum to six a row but are not six each
     assert all_canonical_icao24(pa.array(["abcde", "abcdeff", *good])) is False
 
@@ -115,6 +125,7 @@ def test_split_by_day_in_the_lake_order_or_not(
     buf = ordered.column("timestamp").chunk(0).buffers()[1]
     assert parts[0].table.column("timestamp").chunk(0).buffers()[1].address == buf.address
     _assert_split(ordered)
+    _assert_split(ordered.slice(5))  # at an offset into its buffers
     at = 2 * block if 2 * block < ordered.num_rows else 2 * ordered.num_rows // 3
     swap = np.arange(ordered.num_rows)
     swap[[at - 1, at]] = swap[[at, at - 1]]

@@ -216,3 +216,32 @@ def test_held_fields_when_every_row_is_emitted() -> None:
         None, None, 1000.0, 1100.0, 1100.0, 1100.0, 1100.0, 1400.0, 1400.0, 1500.0,
         None, None, 2000.0, 2000.0, 2100.0, 2100.0,
     ]  # fmt: skip
+
+
+def test_lake_order_and_all_null_columns() -> None:
+    """Rows come out by UTC day first (days as 16-bit offsets, and as they are when they span
+    65,536 days or more), each day in (icao24, time) order; a column null in every row of the
+    document (and ``position_error``) is null in every row out, its buffers valid."""
+    from skywitness.store.lake import MS_PER_DAY
+    from skywitness.track.states_gate import _lake_order
+
+    t0 = 1_633_600_000_000
+    for span_days in (3, 70_000):
+        ms = t0 + np.array([0, span_days * MS_PER_DAY, 1_000, MS_PER_DAY, 2_000], np.int64)
+        e = np.arange(5, dtype=np.int64)  # (aircraft, time) order, days interleaved
+        day = ms // MS_PER_DAY
+        assert _lake_order(e, ms).tolist() == np.argsort(day, kind="stable").tolist()
+    doc = pa.table(
+        {
+            "timestamp": pa.array(t0 + np.arange(3) * MS_PER_DAY, pa.timestamp("ms", tz="UTC")),
+            "icao24": ["4ca7b5", "3c6444", "4ca7b5"],
+            "altitude": pa.array([1000.0, 1100.0, 1200.0]),
+            "geoaltitude": pa.nulls(3, pa.float64()),
+        }
+    )
+    got = assert_same(canonicalize(doc))
+    assert got.column("icao24").to_pylist() == ["4ca7b5", "3c6444", "4ca7b5"]
+    for name in ("geoaltitude", "position_error", "groundspeed"):
+        col = got.column(name)
+        col.validate(full=True)
+        assert col.null_count == 3, name

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..decode.hexio import numpy_of, one_chunk
+from ..decode.hexio import numpy_of, one_chunk, values_view
 from ..timeutil import from_unix, iso_day, parse_day
 
 #: Rows per Parquet row group: small enough for min/max pruning on icao24, big enough for speed.
@@ -38,6 +38,7 @@ DICTIONARY_COLUMNS = ["icao24", "callsign", "squawk", "source", "position_source
 #: the other columns prune no query and cost ~10 % of a file's writing CPU.
 STATISTICS_COLUMNS = ["timestamp", "icao24", "callsign", "latitude", "longitude"]
 TMP_SUFFIX = ".tmp"
+I8 = npt.NDArray[np.int64]
 STATES_DIR = "states"
 
 
@@ -69,9 +70,14 @@ def icao_keys(icao24: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.int64]:
     integer sort is several times faster than a string sort on the ingest hot path. A digit's
     value is arithmetic on its byte (``'0'``-``'9'`` are 0x30-0x39, ``'a'``-``'f'`` 0x61-0x66:
     the low nibble, plus 9 where bit 6 is set), ``KEY_ROWS`` rows at a time: ~2.5x faster than
-    a table lookup (a gather) over the whole column.
+    a table lookup (a gather) over the whole column. A dictionary-encoded column (a Parquet
+    file's, read as it is stored) is parsed once per distinct address, then gathered.
     """
     arr = icao24.combine_chunks() if isinstance(icao24, pa.ChunkedArray) else icao24
+    if isinstance(arr, pa.DictionaryArray):  # no null index (canonical): a view of them
+        idx = values_view(arr.indices, np.dtype(f"int{arr.type.index_type.bit_width}"))
+        out_d: npt.NDArray[np.int64] = icao_keys(arr.dictionary)[idx]
+        return out_d
     n = len(arr)
     out = np.empty(n, dtype=np.int64)
     if n == 0:
@@ -125,28 +131,44 @@ def take_rows(table: pa.Table, order: npt.NDArray[np.int64]) -> pa.Table:
     return pa.Table.from_arrays(cols, names=table.column_names)
 
 
-def _in_order(k: npt.NDArray[np.int64], ms: npt.NDArray[np.int64]) -> bool:
-    """Whether rows are sorted by (k, ms): the stable sort would leave them as they are."""
-    if k.shape[0] < 2:
-        return True
-    return bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (ms[1:] >= ms[:-1]))))
+def _byte_keys(icao24: pa.Array, lo: int, hi: int, out: npt.NDArray[np.uint8]) -> I8:
+    """Rows ``lo:hi`` of 6-character texts as the big-endian integers of their bytes, written
+    through ``out`` (a reused (rows, 8) block): ordered as the texts are, which is all the
+    order check asks; ~2.5x faster than parsing the hex digits (``icao_keys``)."""
+    start = int(np.frombuffer(icao24.buffers()[1], dtype=np.int32)[icao24.offset])
+    data = np.frombuffer(icao24.buffers()[2], dtype=np.uint8)[start + 6 * lo : start + 6 * hi]
+    block = out[: hi - lo]
+    block[:, 2:] = data.reshape(hi - lo, 6)
+    keys: I8 = block.view(">i8").ravel().astype(np.int64)
+    return keys
 
 
 def _day_starts_in_order(ms: npt.NDArray[np.int64], icao24: pa.Array) -> list[int] | None:
     """The rows where a new UTC day starts (after the first) when the rows are already in the
     lake's order (day, icao24, time); None when they are not. Block by block: a few temporaries
     of ``ORDER_CHECK_ROWS`` rows each, reused, rather than a dozen of a whole batch (a gated
-    states document is checked here; its million-row temporaries were ~0.05 s of faults)."""
+    states document is checked here; its million-row temporaries were ~0.05 s of faults).
+    ``icao24``: canonical (6 lowercase hex digits each, no nulls)."""
     n = ms.shape[0]
     starts: list[int] = []
+    packed = np.zeros((min(n, ORDER_CHECK_ROWS + 1), 8), dtype=np.uint8)  # bytes 0-1 stay 0
     for lo in range(0, n, ORDER_CHECK_ROWS):
         a, hi = max(lo - 1, 0), min(lo + ORDER_CHECK_ROWS, n)  # a: one row of overlap
         m = ms[a:hi]
         days = m // MS_PER_DAY
-        if not _in_order((days << 24) | icao_keys(icao24.slice(a, hi - a)), m):
+        k = _byte_keys(icao24, a, hi, packed)
+        later_day = days[1:] > days[:-1]
+        same_day = days[1:] == days[:-1]
+        if not bool(np.all(later_day | (same_day & _ordered_pairs(k, m)))):
             return None
-        starts.extend((np.flatnonzero(days[1:] != days[:-1]) + a + 1).tolist())
+        starts.extend((np.flatnonzero(later_day) + a + 1).tolist())
     return starts
+
+
+def _ordered_pairs(k: I8, ms: I8) -> npt.NDArray[np.bool_]:
+    """For each row after the first, whether it follows the one before in (k, ms) order."""
+    out: npt.NDArray[np.bool_] = (k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (ms[1:] >= ms[:-1]))
+    return out
 
 
 def split_by_day(table: pa.Table) -> list[DayPart]:

@@ -18,12 +18,19 @@ __all__ = ["STATE_SCHEMA", "TIMESTAMP_TYPE", "canonicalize", "conform"]
 _ICAO24_RE = "^[0-9a-f]{6}$"
 
 
-def _cast_column(table: pa.Table, name: str, n: int) -> pa.ChunkedArray | pa.Array:
+def is_dictionary_of(typ: pa.DataType, target: pa.DataType) -> bool:
+    """Whether ``typ`` is ``target`` dictionary-encoded (values of that type, any indices)."""
+    return bool(pa.types.is_dictionary(typ) and typ.value_type == target)
+
+
+def _cast_column(
+    table: pa.Table, name: str, n: int, dictionaries: bool = False
+) -> pa.ChunkedArray | pa.Array:
     target = STATE_TYPES[name]
     if name not in table.column_names:
         return pa.nulls(n, type=target)
     col = table.column(name)
-    if col.type == target:
+    if col.type == target or (dictionaries and is_dictionary_of(col.type, target)):
         return col
     if name == "timestamp" and pa.types.is_timestamp(col.type):
         if col.type.tz is None:
@@ -32,12 +39,17 @@ def _cast_column(table: pa.Table, name: str, n: int) -> pa.ChunkedArray | pa.Arr
     return col.cast(target)
 
 
-def conform(table: pa.Table, columns: tuple[str, ...] | None = None) -> pa.Table:
+def conform(
+    table: pa.Table, columns: tuple[str, ...] | None = None, *, dictionaries: bool = False
+) -> pa.Table:
     """``table`` with exactly STATE_SCHEMA's columns and types (missing ones all null);
-    ``columns``: only these of them, in this order."""
+    ``columns``: only these of them, in this order. ``dictionaries``: a string column that
+    comes dictionary-encoded stays so (``is_dictionary_of``), not decoded."""
     n = table.num_rows
     names = STATE_COLUMNS if columns is None else columns
-    cols = [_cast_column(table, name, n) for name in names]
+    cols = [_cast_column(table, name, n, dictionaries) for name in names]
+    if dictionaries:
+        return pa.Table.from_arrays(cols, names=list(names))
     schema = STATE_SCHEMA if columns is None else pa.schema([STATE_SCHEMA.field(c) for c in names])
     return pa.Table.from_arrays(cols, schema=schema)
 
@@ -58,6 +70,8 @@ def all_canonical_icao24(col: pa.ChunkedArray | pa.Array) -> bool:
     chunk and ``CHECK_ROWS`` rows at a time."""
     if isinstance(col, pa.ChunkedArray):
         return all(all_canonical_icao24(chunk) for chunk in col.chunks)
+    if isinstance(col, pa.DictionaryArray):  # each row one of its values: those checked
+        return not col.null_count and all_canonical_icao24(col.dictionary)
     if col.null_count or col.type != pa.string():
         return False
     n = len(col)
@@ -78,19 +92,28 @@ def all_canonical_icao24(col: pa.ChunkedArray | pa.Array) -> bool:
 
 
 def canonicalize(
-    table: pa.Table, *, stats: IngestStats | None = None, source: str = "store"
+    table: pa.Table,
+    *,
+    stats: IngestStats | None = None,
+    source: str = "store",
+    dictionaries: bool = False,
 ) -> pa.Table:
     """Return ``table`` with exactly STATE_SCHEMA and only the rows the lake can hold.
 
     Extra columns are left out. Rows with a null timestamp are rejected as BAD_TIMESTAMP,
     ``~``-prefixed (non-ICAO) addresses as NON_ICAO, other addresses that are not 6 hex
     digits as BAD_RECORD; each is counted in ``stats`` (strict stats raise on the first).
+    ``dictionaries``: string columns that come dictionary-encoded stay so (``conform``); the
+    addresses are then checked once per distinct value.
     """
     n = table.num_rows
-    out = conform(table)
+    out = conform(table, dictionaries=dictionaries)
     icao = out.column("icao24")
     if not out.column("timestamp").null_count and all_canonical_icao24(icao):
         return out  # the usual case, checked off the string buffer
+    if pa.types.is_dictionary(icao.type):  # not all canonical (rare): checked row by row
+        icao = icao.cast(pa.string())
+        out = out.set_column(1, "icao24", icao)
     if pc.any(pc.match_substring_regex(icao, "[A-F]")).as_py():
         icao = pc.utf8_lower(icao)
         out = out.set_column(1, "icao24", icao)

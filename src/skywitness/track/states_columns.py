@@ -40,8 +40,13 @@ class Columns:
         return rows if self.order is None else self.order[rows]
 
 
-def _sorted(values: npt.NDArray[Any], order: I8 | None) -> npt.NDArray[Any]:
-    return values if order is None else values[order]
+def _sorted(has: B1, order: I8 | None) -> B1:
+    """A presence mask in (aircraft, time) order; as it is when every row has the field (any
+    order of it is itself: the usual case for positions, ground flags, callsigns)."""
+    if order is None or bool(has.all()):
+        return has
+    out: B1 = has[order]
+    return out
 
 
 def _float(col: pa.ChunkedArray, order: I8 | None) -> tuple[F8 | None, B1]:
@@ -69,10 +74,13 @@ def codes(
     col: pa.ChunkedArray, fn: Callable[[Any], Any], dtype: npt.DTypeLike
 ) -> tuple[npt.NDArray[Any], I4]:
     """(``fn`` of each distinct value of a string column, nulls as ""; each row's index into
-    them): the observations reader's per-value work, once per distinct value."""
+    them): the observations reader's per-value work, once per distinct value. A column that
+    comes dictionary-encoded (as a Parquet file stores it) is taken as it is, not hashed."""
     if col.null_count == len(col):  # all null: the one value "", nothing to encode
         return np.array([fn("")], dtype=dtype), np.zeros(len(col), dtype=np.int32)
-    enc = call_function("dictionary_encode", [col]).combine_chunks()
+    enc = one_chunk(col)
+    if not pa.types.is_dictionary(enc.type):
+        enc = call_function("dictionary_encode", [enc])
     values = np.array([fn(v) for v in [*enc.dictionary.to_pylist(), ""]], dtype=dtype)
     idx: I4 = numpy_of(enc.indices, -1)  # int32: half the bytes to gather of int64
     idx[idx < 0] = values.shape[0] - 1
@@ -114,7 +122,9 @@ class Held:
     arrays; where each was last given is worked out once per distinct presence mask (ground
     speed, track and vertical rate come together and share one). When every row is emitted
     (already-tracked input, the usual case) only the rows lacking a field are looked at: each
-    takes it from the row before its run of such rows, and the rest give their own."""
+    takes it from the row before its run of such rows, and the rest give their own. The rows
+    of the last presence mask asked for are kept for the next pick (a caller picks the fields
+    held alike one after the other)."""
 
     def __init__(self, columns: Columns, gstart: I8, rows: I8) -> None:
         self.columns, self.gstart, self.rows = columns, gstart, rows
@@ -132,6 +142,7 @@ class Held:
         for mask, src, none in self._done:
             if mask is has or np.array_equal(mask, has):
                 return src, none
+        self._done.clear()  # one mask's rows at a time: ~9 MB of indices each, not all kept
         if bool(has.all()):  # each row gives it itself
             src, none = self._own_rows(), None
         elif self.rows.shape[0] == has.shape[0]:  # every row emitted: patch the rows lacking it

@@ -191,15 +191,17 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
 
 def _hex_strings(key: I8, rows: I8) -> pa.Array:
     """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit strings,
-    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row."""
+    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row
+    as one 6-byte value (``np.take`` of a ``V6`` array: ~5x faster than fancy indexing the
+    rows of a (k, 6) byte array)."""
     new = np.ones(key.shape[0], dtype=np.bool_)
     new[1:] = key[1:] != key[:-1]
     code = np.cumsum(new) - 1
     k = key[new].astype(np.uint32)
     spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    chars = spelt[code[rows]]
+    chars = np.take(np.ascontiguousarray(spelt).view("V6").ravel(), code[rows])
     offsets = np.arange(0, 6 * rows.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars))]
+    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
     return pa.Array.from_buffers(pa.string(), rows.shape[0], bufs)
 
 
@@ -208,11 +210,26 @@ def _floats(v: F8) -> pa.Array:
     return pa.Array.from_buffers(pa.float64(), v.shape[0], [_bitmap(~np.isnan(v)), pa.py_buffer(v)])
 
 
+def _null_floats(n: int) -> pa.Array:
+    """``n`` nulls as a float64 column, its buffers zeros from ``calloc``: pages a reader of
+    the validity bitmap alone (the Parquet writer) never faults in, where ``pa.nulls`` and
+    ``np.full`` write every byte of the n x 8 bytes."""
+    bits, values = np.zeros((n + 7) // 8, dtype=np.uint8), np.zeros(n, dtype=np.float64)
+    return pa.Array.from_buffers(
+        pa.float64(), n, [pa.py_buffer(bits), pa.py_buffer(values)], null_count=n
+    )
+
+
 def _lake_order(e: I8, ms: I8) -> I8:
-    """Emitted rows (in aircraft, time order) by UTC day first, as the lake's files are."""
+    """Emitted rows (in aircraft, time order) by UTC day first, as the lake's files are.
+    Days as uint16 offsets from the first when they span fewer than 65,536: numpy's stable
+    sort of 16-bit keys is a radix sort, ~2x faster than its merge sort of int64 keys."""
     day = ms[e] // MS_PER_DAY
     if day.shape[0] < 2 or bool(np.all(day[1:] == day[:-1])):
         return e
+    lo = int(day.min())
+    if int(day.max()) - lo < 1 << 16:
+        day = (day - lo).astype(np.uint16)
     out: I8 = e[np.argsort(day, kind="stable")]
     return out
 
@@ -220,7 +237,9 @@ def _lake_order(e: I8, ms: I8) -> I8:
 def _rows(
     c: Columns, pos: B1, key: I8, ms: I8, gstart: I8, e: I8, source: str
 ) -> dict[str, pa.Array]:
-    """The emitted rows ``e``: each field as last given at or before them in their segment."""
+    """The emitted rows ``e``: each field as last given at or before them in their segment.
+    Fields held alike (the position's three, then ground speed, track and vertical rate) are
+    picked one after the other: ``Held`` keeps the rows of one presence mask at a time."""
     n = e.shape[0]
     held = Held(c, gstart, e)
     cols: dict[str, pa.Array] = {
@@ -228,25 +247,35 @@ def _rows(
         "icao24": _hex_strings(key, e),
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
+        "position_source": _text(held, c, "position_source", pos),
         "source": repeated(source, n),
-        "position_error": pa.nulls(n, pa.float64()),
+        "position_error": _null_floats(n),
     }
     for f in FLOAT_FIELDS:
-        cols[f] = _floats(held.pick(c.floats[f], c.has[f], np.nan))
-    texts = {  # each distinct value as the tracker renders it
-        "callsign": (c.codes["callsign"][0], c.has["callsign"]),
-        "squawk": (squawk_strings(c.codes["squawk"][0]), c.has["squawk"]),
-        "position_source": (POSITION_SOURCE_LABELS[c.codes["position_source"][0]], pos),
-    }
-    for f, (values, given) in texts.items():
-        distinct = _strings(values)
-        if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
-            cols[f] = pa.nulls(n, pa.string())
-            continue
-        cols[f] = distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
+        values = c.floats[f]  # None: all null in the document, so in every row emitted
+        cols[f] = (
+            _null_floats(n) if values is None else _floats(held.pick(values, c.has[f], np.nan))
+        )
+    for f in GIVEN:
+        cols[f] = _text(held, c, f, c.has[f])
     o = held.pick(c.onground, c.has["onground"], -1)
     cols["onground"] = pa.Array.from_buffers(pa.bool_(), n, [_bitmap(o >= 0), _packed(o == 1)])
     return cols
+
+
+def _text(held: Held, c: Columns, f: str, given: B1) -> pa.Array:
+    """Text field ``f`` held at the emitted rows, each distinct value as the tracker renders
+    it (``STRINGS``' reading of it, back to text)."""
+    values = c.codes[f][0]
+    if f == "squawk":
+        values = squawk_strings(values)
+    elif f == "position_source":
+        values = POSITION_SOURCE_LABELS[values]
+    distinct = _strings(values)
+    n = held.rows.shape[0]
+    if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
+        return pa.nulls(n, pa.string())
+    return distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
 
 
 def gate_states(
