@@ -69,3 +69,24 @@ def test_sort_key_collision() -> None:
     kept, copies = _kept_rows(frames, times, 0.1)
     assert kept == [0, 1, 4]
     assert copies == [2, 2, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400)), max_size=200),
+    st.sampled_from([0.05, 0.1, 0.1 + 1e-12]),
+)
+def test_chains_only_in_clusters_are_the_chains_of_the_runs(
+    rows: list[tuple[int, int]], window: float
+) -> None:
+    """``_window_heads`` follows the chain only inside clusters (rows each within the window
+    of the one before) spanning more than the window: the same kept rows as the chain over
+    whole runs, times on exact window edges (10 ms steps, 0.1 s window) and off them."""
+    from skywitness.sources.dedup import _chain_heads, _window_heads
+
+    rows = sorted(rows)
+    key = np.array([r[0] for r in rows], dtype=np.int64)
+    ts = np.array([r[1] * 0.01 + 1.7e9 for r in rows])
+    new_run = np.ones(len(rows), dtype=np.bool_)
+    new_run[1:] = key[1:] != key[:-1]
+    assert np.array_equal(_window_heads(ts, new_run, window), _chain_heads(ts, new_run, window))

@@ -68,7 +68,26 @@ def _window_heads(
     ts: npt.NDArray[np.float64], new_run: npt.NDArray[np.bool_], window_s: float
 ) -> npt.NDArray[np.bool_]:
     """Kept first copies: each run's first row, then the first row more than ``window_s``
-    after the previous kept one, and so on (rows sorted by run, then time)."""
+    after the previous kept one, and so on (rows sorted by run, then time).
+
+    A row more than ``window_s`` after the row before it in its run is kept whatever came
+    before it (the last kept copy is no later than that row), so the chain is followed only
+    inside clusters (rows each within the window of the one before) that span more than the
+    window: few, where most frames recur seconds apart."""
+    n = ts.size
+    if n == 0:
+        return new_run.copy()
+    gap = np.empty(n, dtype=np.bool_)
+    gap[0] = True
+    np.greater(ts[1:] - ts[:-1], window_s, out=gap[1:])
+    return _chain_heads(ts, new_run | gap, window_s)
+
+
+def _chain_heads(
+    ts: npt.NDArray[np.float64], new_run: npt.NDArray[np.bool_], window_s: float
+) -> npt.NDArray[np.bool_]:
+    """``_window_heads`` by following the chain of kept copies in every run that spans more
+    than the window."""
     n = ts.size
     first = new_run.copy()
     if n == 0:
