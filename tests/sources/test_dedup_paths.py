@@ -4,6 +4,8 @@ window after window, times out of order inside a batch, and a collision of the o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,3 +92,37 @@ def test_chains_only_in_clusters_are_the_chains_of_the_runs(
     new_run = np.ones(len(rows), dtype=np.bool_)
     new_run[1:] = key[1:] != key[:-1]
     assert np.array_equal(_window_heads(ts, new_run, window), _chain_heads(ts, new_run, window))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([LONG, SHORT, "02e1"]), st.integers(0, 600), st.integers(0, 3)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_filter_in_a_given_order_is_filter_of_the_reordered_batch(
+    rows: list[tuple[str, int, int]], rnd: Any
+) -> None:
+    """``filter(batch, order)`` (the merged step's rows reordered by the deduplicator's one
+    copy) gives what ``filter(batch.take(order))`` gives: rows, copies, receivers, kept rows,
+    and the context the next batch is merged against."""
+    half = len(rows) // 2
+    a, b = Deduplicator(window_s=0.1), Deduplicator(window_s=0.1)
+    for part in (rows[:half], rows[half:]):
+        if not part:
+            continue
+        batch = FrameBatch.from_hex([r[0] for r in part], [r[1] / 1000 for r in part])
+        batch.receiver[:] = np.array([r[2] for r in part], dtype=np.uint64)
+        batch.ticks[:] = np.arange(len(part), dtype=np.uint64)  # row ids ride along
+        order = np.array(rnd.sample(range(len(part)), len(part)), dtype=np.intp)
+        want, got = a.filter(batch.take(order)), b.filter(batch, order)
+        for name in ("timestamp", "data", "length", "ticks", "receiver"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+        assert np.array_equal(b.last_kept, a.last_kept)
+        assert np.array_equal(b.last_copies, a.last_copies)
+        assert b.last_receivers == a.last_receivers
+        assert np.array_equal(b._prev_keys, a._prev_keys)
+        assert np.array_equal(b._prev_t, a._prev_t)

@@ -34,7 +34,7 @@ from ..track.ingest_step import IngestStep
 from ..track.row_sources import RowSources
 from ..track.state_vectors import StateVectors
 from .feeds import Item
-from .gather import GATHER_S, gather, merge, runs
+from .gather import GATHER_S, gather, merge_unordered, runs
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
 from .mlat_hook import MlatHook
@@ -248,21 +248,29 @@ class TrackerWorker:
             log.exception("tracker thread failed")
 
     def _process_run(self, run: list[Item]) -> None:
-        """One step over a run of queued items (``gather.runs``): frames or reports merged."""
-        item, row_sources = merge(run, self.decode_stats)
-        self._process(item, row_sources)
+        """One step over a run of queued items (``gather.runs``): frames or reports merged
+        (their reordering left to the step's deduplicator, which copies the rows it keeps)."""
+        item, row_sources, order = merge_unordered(run, self.decode_stats)
+        self._process(item, row_sources, order)
         self.batches += 1
         self.last_arrival = item.arrival
 
-    def _process(self, item: Item, row_sources: RowSources | None = None) -> None:
+    def _process(
+        self,
+        item: Item,
+        row_sources: RowSources | None = None,
+        order: np.ndarray[Any, np.dtype[np.intp]] | None = None,
+    ) -> None:
         chunk = item.chunk
+        if order is not None and (self.mlat is not None or not isinstance(chunk, FrameBatch)):
+            chunk, order = chunk.take(order), None
         if self.mlat is not None and isinstance(chunk, FrameBatch):
             for sv in self.mlat.process(chunk):
                 self._note_data(sv)
                 self._emit(sv, time.time())
             return
         per_source = self.decode_stats.setdefault(item.source, IngestStats())
-        out = self._ingest.step(chunk, rejects=per_source, row_sources=row_sources)
+        out = self._ingest.step(chunk, rejects=per_source, row_sources=row_sources, order=order)
         if out.categories:
             for hook in self.on_categories:
                 hook(out.categories)

@@ -149,37 +149,42 @@ class Deduplicator:
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
 
-    def filter(self, batch: FrameBatch) -> FrameBatch:
+    def filter(self, batch: FrameBatch, order: npt.NDArray[np.intp] | None = None) -> FrameBatch:
+        """The frames of ``batch`` that are not copies; ``order``: the batch's rows are to be
+        taken in this order (``gather.merge_unordered``; the output, ``last_kept`` and
+        ``last_receivers`` are then of the rows so ordered, the one copy made the output's)."""
         n = len(batch)
-        t_in = batch.timestamp
+        t_in = batch.timestamp if order is None else batch.timestamp[order]
+        length = batch.length if order is None else batch.length[order]
         timed = np.isfinite(t_in)
         # the newest time read before each frame: a frame further behind it is never merged
         newest = np.maximum.accumulate(np.r_[self._newest, np.where(timed, t_in, -np.inf)])
         self._newest = float(newest[-1])
-        eligible = np.flatnonzero(timed & (batch.length != 2) & (t_in >= newest[:-1] - self.late_s))
+        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= newest[:-1] - self.late_s))
+        src = eligible if order is None else order[eligible]  # the same rows, of ``batch``
         m = self._prev_t.shape[0]
-        keys = np.concatenate((self._prev_keys, _keys(batch, eligible)))
-        t = np.concatenate((self._prev_t, batch.timestamp[eligible]))
-        order, new_run = _sort_runs(keys, t)
-        ts = t[order]
+        keys = np.concatenate((self._prev_keys, _keys(batch, src)))
+        t = np.concatenate((self._prev_t, t_in[eligible]))
+        by_run, new_run = _sort_runs(keys, t)
+        ts = t[by_run]
         first = _window_heads(ts, new_run, self.window_s)
         dup = ~first
         # copies per kept row: the rows up to the next kept one (same run by construction)
         heads = np.flatnonzero(first)
-        copies = np.ones(order.size, dtype=np.int64)
-        copies[heads] = np.diff(np.append(heads, order.size))
-        # back to batch rows: rows from the previous batches (order < m) are context only
-        is_new = order >= m
-        dup_rows = eligible[order[dup & is_new] - m]
+        copies = np.ones(by_run.size, dtype=np.int64)
+        copies[heads] = np.diff(np.append(heads, by_run.size))
+        # back to batch rows: rows from the previous batches (by_run < m) are context only
+        is_new = by_run >= m
+        dup_rows = eligible[by_run[dup & is_new] - m]
         keep = np.ones(n, dtype=np.bool_)
         keep[dup_rows] = False
         row_copies = np.ones(n, dtype=np.int64)
         fr = first & is_new
-        row_copies[eligible[order[fr] - m]] = copies[fr]
+        row_copies[eligible[by_run[fr] - m]] = copies[fr]
         # first copies a frame not yet too late could still be a copy of stay as context
         if ts.size:
             live = first & (ts >= self._newest - self.late_s - self.window_s)
-            self._prev_keys, self._prev_t = keys[order[live]], ts[live]
+            self._prev_keys, self._prev_t = keys[by_run[live]], ts[live]
         ndup = int(dup_rows.size)
         if ndup and self.stats is not None:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode
@@ -188,13 +193,14 @@ class Deduplicator:
         self.last_kept = kept
         self.last_copies = row_copies[kept]
         self.last_receivers = {}
-        if ndup and batch.receiver[eligible].any():
-            self.last_receivers = _receivers(batch, eligible, order, first, is_new, m, kept)
-        return batch.take(kept)
+        if ndup and batch.receiver[src].any():
+            rx = batch.receiver if order is None else batch.receiver[order]
+            self.last_receivers = _receivers(rx, eligible, by_run, first, is_new, m, kept)
+        return batch.take(kept if order is None else order[kept])
 
 
 def _receivers(
-    batch: FrameBatch,
+    receiver: npt.NDArray[np.uint64],
     eligible: npt.NDArray[np.intp],
     order: npt.NDArray[np.intp],
     first: npt.NDArray[np.bool_],
@@ -206,7 +212,7 @@ def _receivers(
     head = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
     mine = is_new & is_new[head]  # copies of a frame first heard in this batch
     rows = np.flatnonzero(mine)
-    rx = batch.receiver[eligible[order[rows] - m]]
+    rx = receiver[eligible[order[rows] - m]]
     heads = head[rows]
     out: dict[int, tuple[int, ...]] = {}
     start = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])

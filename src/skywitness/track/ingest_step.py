@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
@@ -116,10 +117,15 @@ class IngestStep:
         chunk: FrameBatch | Observations | StateRows,
         rejects: IngestStats | None = None,
         row_sources: RowSources | None = None,
+        order: npt.NDArray[np.intp] | None = None,
     ) -> Stepped:
         """Dedupe, decode, count and track (or gate) one chunk; ``row_sources``: the rows of
         a ``FrameBatch`` or ``Observations`` are of several sources (each one's decoder
-        rejects counted in its own ``IngestStats``, each state vector naming its own)."""
+        rejects counted in its own ``IngestStats``, each state vector naming its own);
+        ``order``: the chunk's rows are to be taken in this order (``gather.merge_unordered``:
+        a ``FrameBatch`` is reordered by the deduplicator's one copy)."""
+        if order is not None and (self._dedup is None or not isinstance(chunk, FrameBatch)):
+            chunk, order = chunk.take(order), None
         if isinstance(chunk, StateRows):
             if self._track_states:
                 from ..sources.states import observations_from_states
@@ -143,7 +149,7 @@ class IngestStep:
             cats = self.note_observations(chunk)
             sv = self.tracker.update_observations(chunk, row_sources)
             return Stepped(sv, categories=cats)
-        frames, msgs, row_sources, cats = self.decode_frames(chunk, rejects, row_sources)
+        frames, msgs, row_sources, cats = self.decode_frames(chunk, rejects, row_sources, order)
         sv = self.tracker.update(msgs, frames.source, row_sources)
         return Stepped(sv, frames, msgs, categories=cats)
 
@@ -158,12 +164,16 @@ class IngestStep:
         chunk: FrameBatch,
         rejects: IngestStats | None = None,
         row_sources: RowSources | None = None,
+        order: npt.NDArray[np.intp] | None = None,
     ) -> tuple[FrameBatch, Messages, RowSources | None, dict[str, str]]:
         """The step's part before the tracker for raw frames: deduped, decoded, the decoder's
         rejects and the accepted frames counted, categories noted; the frames kept, their
         messages, their ``row_sources`` and the new categories (``spark.ingest`` tracks the
-        messages apart, per aircraft)."""
-        frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
+        messages apart, per aircraft). ``order``: as ``step``'s."""
+        if self._dedup is not None:
+            frames = self._dedup.filter(chunk, order)
+        else:
+            frames = chunk if order is None else chunk.take(order)
         if row_sources is not None and self._dedup is not None:
             row_sources = row_sources.take(self._dedup.last_kept)
         msgs = decode_batch(frames)
