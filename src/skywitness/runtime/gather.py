@@ -79,7 +79,7 @@ def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSo
     reads interleaved in time order, and each row's source where they are of several
     (``rejects``: each source's decoder-reject counts, added to)."""
     item, row_sources, order = merge_unordered(run, rejects)
-    if order is not None:
+    if order is not None and isinstance(item.chunk, (FrameBatch, Observations)):
         item.chunk = item.chunk.take(order)
     return item, row_sources
 

@@ -262,8 +262,8 @@ class TrackerWorker:
         order: np.ndarray[Any, np.dtype[np.intp]] | None = None,
     ) -> None:
         chunk = item.chunk
-        if order is not None and (self.mlat is not None or not isinstance(chunk, FrameBatch)):
-            chunk, order = chunk.take(order), None
+        if order is not None and self.mlat is not None and isinstance(chunk, FrameBatch):
+            chunk, order = chunk.take(order), None  # multilateration takes the rows in order
         if self.mlat is not None and isinstance(chunk, FrameBatch):
             for sv in self.mlat.process(chunk):
                 self._note_data(sv)

@@ -124,7 +124,7 @@ class IngestStep:
         rejects counted in its own ``IngestStats``, each state vector naming its own);
         ``order``: the chunk's rows are to be taken in this order (``gather.merge_unordered``:
         a ``FrameBatch`` is reordered by the deduplicator's one copy)."""
-        if order is not None and (self._dedup is None or not isinstance(chunk, FrameBatch)):
+        if order is not None and isinstance(chunk, Observations):
             chunk, order = chunk.take(order), None
         if isinstance(chunk, StateRows):
             if self._track_states:
