@@ -207,13 +207,7 @@ def _fix_up(
 def _redecode(
     r: int, a_lat: float, a_lon: float, sfc: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any
 ) -> tuple[float, float]:
-    """Row ``r``'s position decoded locally against (``a_lat``, ``a_lon``)."""
-    la, lo = local_decode(
-        cpr_lat[r : r + 1],
-        cpr_lon[r : r + 1],
-        cpr_odd[r : r + 1],
-        sfc[r : r + 1],
-        np.array([a_lat]),
-        np.array([a_lon]),
-    )
-    return float(la[0]), float(lo[0])
+    """Row ``r``'s position decoded locally against (``a_lat``, ``a_lon``): ``local_decode``
+    of that one row (``cpr.local_one``, bit for bit)."""
+    return cpr.local_one(int(cpr_lat[r]), int(cpr_lon[r]), int(cpr_odd[r]), a_lat, a_lon,
+                         bool(sfc[r]))  # fmt: skip
