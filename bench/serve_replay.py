@@ -11,10 +11,11 @@ step (merge, dedup, decode, track, state vectors as Arrow, positions JSON for a 
 events). Wall clock reads in the tracker thread's module are replaced by a counter, so two runs
 of the same code give the same bytes.
 
-``--hash``: sha256 over every state vector table (Arrow IPC), positions message and event, and
-the reject counts (equal for two source trees = the same outputs, for the same reads and
-steps); and ``state_vectors_sha256`` over all the state vectors as one table (other read sizes
-give other times: the live clock follows the reads' arrival). ``--profile``: cProfile of the
+``--hash``: sha256 over every state vector table (Arrow IPC), positions message and event, the
+reject and accepted counts and the tracker's counters (equal for two source trees = the same
+outputs, for the same reads and steps); and ``state_vectors_sha256`` over all the state vectors
+as one table (other read sizes give other times: the live clock follows the reads' arrival).
+``--profile``: cProfile of the
 replay (process CPU time), top functions by cumulative and own time. Usage:
 ``python bench/serve_replay.py [--frames 1000000] [--hash] [--profile] [--no-json]``.
 """
@@ -126,9 +127,10 @@ def replay(payload: bytes, h: Any, json: bool, read_bytes: int) -> dict[str, Any
             worker._process_run(run)
     worker._emit(worker._ingest.flush(), 0.0)
     rejects = {k: int(v) for k, v in sorted(stats.rejected.items())}
-    out = {"items": len(items), "messages": hub.messages, "rejects": rejects}
+    counts = {"accepted": stats.accepted} | dict(sorted(worker.tracker.counters.items()))
+    out = {"items": len(items), "messages": hub.messages, "rejects": rejects, "counts": counts}
     if h is not None:
-        h.update(repr(rejects).encode())
+        h.update(repr(rejects).encode() + repr(counts).encode())
         # however the feed is cut into reads and steps: every state vector, in order
         whole = pa.concat_tables(tables).combine_chunks()
         sink = pa.BufferOutputStream()

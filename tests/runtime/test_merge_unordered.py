@@ -1,7 +1,8 @@
 """The tracker thread leaves the merged step's reordering to the deduplicator, which copies
 the rows it keeps in that order anyway (``gather.merge_unordered``, ``Deduplicator.filter``'s
-``order``; bench/RESULTS.md "## serve"): the same state vectors, sources, decoder rejects and
-counts as the ordered merge, on reads of several receivers that overlap in time."""
+``order``), and, without re-broadcast outputs, counts Mode A/C replies without decoding them
+(``IngestStep(modeac_messages=False)``; bench/RESULTS.md "## serve"): the same state vectors,
+sources, decoder rejects and counts, on reads of several receivers that overlap in time."""
 
 from __future__ import annotations
 
@@ -39,10 +40,13 @@ def _reads(shared_data: Path, sources: int) -> list[Item]:
     return out
 
 
-def _steps(items: list[Item], ordered: bool) -> tuple[list[pa.Table], dict[str, dict[str, int]]]:
+def _steps(
+    items: list[Item], ordered: bool, modeac: bool = True
+) -> tuple[list[pa.Table], dict[str, dict[str, int]]]:
     rejects: dict[str, IngestStats] = {}
     stats = IngestStats()
-    step = IngestStep(Tracker(stats=stats), stats)
+    tracker = Tracker(stats=stats)
+    step = IngestStep(tracker, stats, modeac_messages=modeac)
     tables = []
     for at in range(0, len(items), 12):
         run = items[at : at + 12]
@@ -56,6 +60,7 @@ def _steps(items: list[Item], ordered: bool) -> tuple[list[pa.Table], dict[str, 
     tables.append(step.flush().to_arrow())
     counts = {k: dict(v.rejected) for k, v in rejects.items()}
     counts["all"] = dict(stats.rejected) | {"accepted": stats.accepted}
+    counts["tracker"] = dict(tracker.counters)
     return tables, counts
 
 
@@ -70,3 +75,15 @@ def test_unordered_merge_steps_as_the_ordered_merge(shared_data: Path) -> None:
     assert got_counts["all"]["duplicate"] > 20_000  # the receivers' copies were merged
     # the runs were reordered (reads overlapping in time), so the order path was taken
     assert any(merge_unordered(items[a : a + 12], {})[2] is not None for a in (0, 12, 24))
+
+
+def test_steps_without_modeac_messages_give_the_same_states_and_counts(shared_data: Path) -> None:
+    """``IngestStep(modeac_messages=False)`` (serve without re-broadcast outputs): Mode A/C
+    replies counted, not decoded; the same state vectors, per-source rejects, accepted count
+    and tracker counters as decoding them."""
+    items = _reads(shared_data, 2)
+    want, want_counts = _steps(items, ordered=True)
+    got, got_counts = _steps(items, ordered=False, modeac=False)
+    assert pa.concat_tables(got).equals(pa.concat_tables(want))
+    assert got_counts == want_counts
+    assert got_counts["tracker"]["modeac_or_no_address"] > 5_000  # the capture's replies

@@ -201,7 +201,10 @@ class TrackerWorker:
         self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
         # the one ingest step (the batch commands' too)
         # (states files too: the live map reads the tracker's state)
-        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup, track_states=True)
+        # Mode A/C replies are decoded only for the re-broadcast outputs (nothing else reads
+        # a step's frames and messages; the tracker takes nothing from a reply)
+        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup, track_states=True,
+                                  modeac_messages=self.outputs is not None)  # fmt: skip
         self.mlat = MlatHook(self.receivers, self.tracker, self.stats) if self.receivers else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}

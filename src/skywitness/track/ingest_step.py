@@ -34,6 +34,7 @@ from ..decode.rejects import count_decode_rejects
 from ..model import (
     B1,
     I1,
+    MODEAC_FRAME_BYTES,
     U4,
     FrameBatch,
     Messages,
@@ -96,7 +97,12 @@ class IngestStep:
     """The ingest step over one ``Tracker``; ``stats`` gets the accepted counts (and the
     decoder's rejects unless a ``step`` names its own ``rejects``). ``track_states``: track
     ``StateRows`` (as reports) rather than gate them, for a caller that reads the tracker's
-    state (the live map)."""
+    state (the live map). ``modeac_messages=False``: Mode A/C replies are counted (accepted,
+    as their decode always is, and in the tracker's ``modeac_or_no_address``) but not decoded,
+    and the step's ``frames`` and ``msgs`` leave them out: for a caller that reads neither
+    (``serve`` without re-broadcast outputs). A reply carries no address, so the tracker
+    takes nothing else from it; on a feed of a third Mode A/C they are most of the rows left
+    after the duplicates (bench/RESULTS.md "## serve")."""
 
     def __init__(
         self,
@@ -105,11 +111,13 @@ class IngestStep:
         *,
         dedup: bool = True,
         track_states: bool = False,
+        modeac_messages: bool = True,
     ) -> None:
         self.tracker = tracker
         self.stats = stats
         self._dedup = Deduplicator(stats=stats) if dedup else None
         self._track_states = track_states
+        self._modeac_messages = modeac_messages
         self.categories = EmitterCategories()
 
     def step(
@@ -176,6 +184,8 @@ class IngestStep:
             frames = chunk if order is None else chunk.take(order)
         if row_sources is not None and self._dedup is not None:
             row_sources = row_sources.take(self._dedup.last_kept)
+        if not self._modeac_messages:
+            frames, row_sources = self._without_modeac(frames, row_sources)
         msgs = decode_batch(frames)
         if row_sources is None:
             count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
@@ -187,6 +197,21 @@ class IngestStep:
         cats = self.categories.note(msgs.icao24, msgs.category, ok & msgs.address_verified
                                     & ~msgs.non_icao)  # fmt: skip
         return frames, msgs, row_sources, cats
+
+    def _without_modeac(
+        self, frames: FrameBatch, row_sources: RowSources | None
+    ) -> tuple[FrameBatch, RowSources | None]:
+        """``frames`` (and their ``row_sources``) less the Mode A/C replies, counted as their
+        decode and the tracker would count them (never rejected, no address)."""
+        ac = frames.length == MODEAC_FRAME_BYTES
+        n = int(np.count_nonzero(ac))
+        if n == 0:
+            return frames, row_sources
+        self.stats.accepted += n
+        if self.tracker is not None:
+            self.tracker.counters["modeac_or_no_address"] += n
+        keep = np.flatnonzero(~ac)
+        return frames.take(keep), None if row_sources is None else row_sources.take(keep)
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""
