@@ -141,6 +141,34 @@ def replay(payload: bytes, h: Any, json: bool, read_bytes: int) -> dict[str, Any
     return out
 
 
+#: The live path's stages: (label, file, function) whose cumulative time is the stage's.
+STAGES = (
+    ("Beast framing (frame_beast)", "beast_frame.py", "frame_beast"),
+    ("receiver clock (TickClock.convert)", "clock.py", "convert"),
+    ("merge of the queued reads (gather.merge_unordered)", "gather.py", "merge_unordered"),
+    ("dedup (Deduplicator.filter)", "dedup.py", "filter"),
+    ("decode (decode_batch)", "modes.py", "decode_batch"),
+    ("tracker (Tracker.update)", "tracker.py", "update"),
+    ("  of it: positions (resolve)", "positions.py", "resolve"),
+    ("  of it: the gate's fix-up walk (_fix_up)", "position_gate.py", "_fix_up"),
+    ("  of it: field trust (accept_fields)", "batch_core.py", "accept_fields"),
+    ("state vectors as Arrow (to_arrow)", "state_vectors.py", "to_arrow"),
+    ("positions JSON (positions_json)", "tracking.py", "positions_json"),
+)
+
+
+def print_stages(st: pstats.Stats, cpu: float) -> None:
+    """Each stage's cumulative CPU and its share of the replay's (``STAGES``)."""
+    got: dict[tuple[str, str], float] = {}
+    for (path, _, name), row in st.stats.items():  # type: ignore[attr-defined]
+        key = (Path(path).name, name)
+        got[key] = got.get(key, 0.0) + row[3]
+    print(f"stages (cProfile, process CPU; the replay {cpu:.2f} s):")
+    for label, file, name in STAGES:
+        t = got.get((file, name), 0.0)
+        print(f"  {label:<52} {t:6.2f} s {100 * t / cpu:5.1f} %")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=1_000_000)
@@ -169,6 +197,7 @@ def main() -> int:
     if h is not None:
         print(f"sha256 {h.hexdigest()}")
     if prof is not None:
+        print_stages(pstats.Stats(prof), cpu)
         for key in ("cumulative", "tottime"):
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats(key).print_stats(args.top)

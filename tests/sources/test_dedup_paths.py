@@ -126,3 +126,21 @@ def test_filter_in_a_given_order_is_filter_of_the_reordered_batch(
         assert b.last_receivers == a.last_receivers
         assert np.array_equal(b._prev_keys, a._prev_keys)
         assert np.array_equal(b._prev_t, a._prev_t)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 50)), max_size=300),
+    st.booleans(),
+)
+def test_packed_sort_is_the_lexsort(rows: list[tuple[int, int]], shared_high: bool) -> None:
+    """``_by_word_then_time`` orders as ``np.lexsort((t, h))``, ties in time included, also
+    when different words share their high bits (``shared_high``: they differ only in the low
+    bits the rank takes, so the packed order would interleave them: the lexsort path)."""
+    from skywitness.sources.dedup import _by_word_then_time
+
+    base = np.uint64(0xDEADBEEF12345678) & ~np.uint64((1 << 20) - 1)
+    k = np.array([r[0] for r in rows], dtype=np.uint64)
+    h = base + (k if shared_high else k << np.uint64(20))
+    t = np.array([r[1] * 0.25 for r in rows])
+    assert np.array_equal(_by_word_then_time(h, t), np.lexsort((t, h)))
