@@ -110,7 +110,7 @@ def test_filter_in_a_given_order_is_filter_of_the_reordered_batch(
     copy) gives what ``filter(batch.take(order))`` gives: rows, copies, receivers, kept rows,
     and the context the next batch is merged against."""
     half = len(rows) // 2
-    a, b = Deduplicator(window_s=0.1), Deduplicator(window_s=0.1)
+    a, b, c = Deduplicator(window_s=0.1), Deduplicator(window_s=0.1), Deduplicator(window_s=0.1)
     for part in (rows[:half], rows[half:]):
         if not part:
             continue
@@ -126,6 +126,15 @@ def test_filter_in_a_given_order_is_filter_of_the_reordered_batch(
         assert b.last_receivers == a.last_receivers
         assert np.array_equal(b._prev_keys, a._prev_keys)
         assert np.array_equal(b._prev_t, a._prev_t)
+        # modeac=False: the same less the Mode A/C replies, counted
+        less = c.filter(batch, order, modeac=False)
+        modes = np.flatnonzero(want.length != 2)
+        for name in ("timestamp", "data", "length", "ticks", "receiver"):
+            assert np.array_equal(getattr(less, name), getattr(want, name)[modes])
+        assert c.last_modeac == len(want) - modes.size
+        assert np.array_equal(c.last_copies, a.last_copies[modes])
+        assert {int(modes[k]): v for k, v in c.last_receivers.items()} == a.last_receivers
+        assert np.array_equal(c._prev_keys, a._prev_keys)
 
 
 @settings(max_examples=200, deadline=None)

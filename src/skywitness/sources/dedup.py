@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..model import FrameBatch, RejectReason
+from ..model import MODEAC_FRAME_BYTES, FrameBatch, RejectReason
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -169,13 +169,19 @@ class Deduplicator:
         self.last_receivers: dict[int, tuple[int, ...]] = {}
         #: the rows of the last input batch that were kept (the output batch's rows)
         self.last_kept = np.zeros(0, dtype=np.intp)
+        #: Mode A/C replies the last ``filter(modeac=False)`` left out
+        self.last_modeac = 0
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
 
-    def filter(self, batch: FrameBatch, order: npt.NDArray[np.intp] | None = None) -> FrameBatch:
+    def filter(
+        self, batch: FrameBatch, order: npt.NDArray[np.intp] | None = None, *, modeac: bool = True
+    ) -> FrameBatch:
         """The frames of ``batch`` that are not copies; ``order``: the batch's rows are to be
         taken in this order (``gather.merge_unordered``; the output, ``last_kept`` and
-        ``last_receivers`` are then of the rows so ordered, the one copy made the output's)."""
+        ``last_receivers`` are then of the rows so ordered, the one copy made the output's);
+        ``modeac=False``: the Mode A/C replies (never merged) are left out of the output too,
+        their number in ``last_modeac``."""
         n = len(batch)
         t_in = batch.timestamp if order is None else batch.timestamp[order]
         length = batch.length if order is None else batch.length[order]
@@ -212,6 +218,11 @@ class Deduplicator:
         if ndup and self.stats is not None:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode
             self.stats.reject(RejectReason.DUPLICATE, batch.source, count=ndup)
+        self.last_modeac = 0
+        if not modeac:
+            ac = length == MODEAC_FRAME_BYTES
+            self.last_modeac = int(np.count_nonzero(ac))
+            keep &= ~ac
         kept = np.flatnonzero(keep)
         self.last_kept = kept
         self.last_copies = row_copies[kept]

@@ -179,13 +179,14 @@ class IngestStep:
         messages, their ``row_sources`` and the new categories (``spark.ingest`` tracks the
         messages apart, per aircraft). ``order``: as ``step``'s."""
         if self._dedup is not None:
-            frames = self._dedup.filter(chunk, order)
+            frames = self._dedup.filter(chunk, order, modeac=self._modeac_messages)
+            self._count_modeac(self._dedup.last_modeac)
+            if row_sources is not None:
+                row_sources = row_sources.take(self._dedup.last_kept)
         else:
             frames = chunk if order is None else chunk.take(order)
-        if row_sources is not None and self._dedup is not None:
-            row_sources = row_sources.take(self._dedup.last_kept)
-        if not self._modeac_messages:
-            frames, row_sources = self._without_modeac(frames, row_sources)
+            if not self._modeac_messages:
+                frames, row_sources = self._without_modeac(frames, row_sources)
         msgs = decode_batch(frames)
         if row_sources is None:
             count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
@@ -207,11 +208,17 @@ class IngestStep:
         n = int(np.count_nonzero(ac))
         if n == 0:
             return frames, row_sources
-        self.stats.accepted += n
-        if self.tracker is not None:
-            self.tracker.counters["modeac_or_no_address"] += n
+        self._count_modeac(n)
         keep = np.flatnonzero(~ac)
         return frames.take(keep), None if row_sources is None else row_sources.take(keep)
+
+    def _count_modeac(self, n: int) -> None:
+        """``n`` Mode A/C replies left out, counted as their decode (never rejected) and the
+        tracker (no address) would count them."""
+        if n:
+            self.stats.accepted += n
+            if self.tracker is not None:
+                self.tracker.counters["modeac_or_no_address"] += n
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""
