@@ -146,6 +146,7 @@ STAGES = (
     ("Beast framing (frame_beast)", "beast_frame.py", "frame_beast"),
     ("receiver clock (TickClock.convert)", "clock.py", "convert"),
     ("merge of the queued reads (gather.merge_unordered)", "gather.py", "merge_unordered"),
+    ("merge of the queued reads (gather.merge: before)", "gather.py", "merge"),
     ("dedup (Deduplicator.filter)", "dedup.py", "filter"),
     ("decode (decode_batch)", "modes.py", "decode_batch"),
     ("tracker (Tracker.update)", "tracker.py", "update"),
