@@ -14,7 +14,8 @@ flights child running, as ``serve`` runs by default; no HTTP client but the benc
 Reported: frames sent, frames counted by the feed plus frames the reader rejected (every frame
 accounted: they must equal), serve's CPU seconds (process and its live children, all threads,
 from /proc, as ``cpu_s``) from the moment the feed connects to the moment the last frame is
-tracked (``lag_s`` 0, queue empty) and frames per such CPU-second (the live path); then, after
+tracked (``lag_s`` 0, queue empty) and frames per such CPU-second (the live path; of it, each
+of serve's threads, ``main`` = its first, and the flights child); then, after
 waiting until the store and the flights child have nothing left of the feed (the flights'
 quiet step comes ``FLIGHTS_QUIET_S`` after the last row), the CPU of all that work less serve's
 idle CPU rate (measured before the feed) over the wait, and frames per that CPU-second; of it,
@@ -171,6 +172,24 @@ def _stats(base: str) -> dict[str, Any] | None:
         return None
 
 
+def threads_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds of each thread of ``pid`` (``main`` for its first, else the thread id)."""
+    from skywitness.runtime.proc_stat import cpu_of, stat_fields
+
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = stat_fields(f"{pid}/task/{task.name}")
+        if fields is not None:
+            out["main" if task.name == str(pid) else task.name] = cpu_of(fields)
+    return out
+
+
+def _by_thread(before: dict[str, float], after: dict[str, float]) -> list[float]:
+    """CPU seconds each thread used between two ``threads_cpu``, largest first (>= 0.01)."""
+    got = [after[k] - before.get(k, 0.0) for k in after]
+    return sorted((round(x, 2) for x in got if x >= 0.01), reverse=True)
+
+
 def _profiler(pid: int, path: str | None) -> subprocess.Popen[bytes] | None:
     """``py-spy`` sampling serve and its flights child (threads holding the GIL, raw stacks)
     into ``path``, from now until it gets SIGINT; None without ``path``."""
@@ -209,7 +228,7 @@ def _measure(
     spy = _profiler(pid, profile)
     child = flights_child(pid)
     kid0 = cpu_s(child, children=False) if child else 0.0
-    cpu0, t0 = cpu_s(pid), time.monotonic()
+    cpu0, t0, th0 = cpu_s(pid), time.monotonic(), threads_cpu(pid)
     feed.go.set()
     # 1. the live path: every frame counted, decoded and tracked (queue empty, no lag)
     stats: dict[str, Any] = {}
@@ -224,7 +243,8 @@ def _measure(
         stats = now
         if caught_up and (now["frames"] >= frames or still >= 10):
             break
-    cpu1, t1 = cpu_s(pid), time.monotonic()
+    cpu1, t1, th1 = cpu_s(pid), time.monotonic(), threads_cpu(pid)
+    kid1 = cpu_s(child, children=False) if child else 0.0
     if spy is not None:  # the profile covers the live path only
         spy.send_signal(signal.SIGINT)
         spy.wait(60)
@@ -257,6 +277,9 @@ def _measure(
         "send_s": round(feed.sent[0] - t0, 1) if feed.sent else None,
         "live_cpu_s": round(live_cpu, 2),
         "frames_per_cpu_s": round(frames / live_cpu) if live_cpu else None,
+        # of the live path: serve's threads (largest first), and the flights child
+        "live_cpu_s_by_thread": _by_thread(th0, th1),
+        "live_cpu_s_flights_child": round(kid1 - kid0, 2),
         "deferred_wall_s": round(t2 - t1, 1),
         "all_cpu_s_less_idle": round(all_cpu, 2) if deferred else None,
         "frames_per_cpu_s_all_work": round(frames / all_cpu) if deferred and all_cpu > 0 else None,

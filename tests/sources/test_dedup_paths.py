@@ -4,6 +4,8 @@ window after window, times out of order inside a batch, and a collision of the o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,3 +71,85 @@ def test_sort_key_collision() -> None:
     kept, copies = _kept_rows(frames, times, 0.1)
     assert kept == [0, 1, 4]
     assert copies == [2, 2, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400)), max_size=200),
+    st.sampled_from([0.05, 0.1, 0.1 + 1e-12]),
+)
+def test_chains_only_in_clusters_are_the_chains_of_the_runs(
+    rows: list[tuple[int, int]], window: float
+) -> None:
+    """``_window_heads`` follows the chain only inside clusters (rows each within the window
+    of the one before) spanning more than the window: the same kept rows as the chain over
+    whole runs, times on exact window edges (10 ms steps, 0.1 s window) and off them."""
+    from skywitness.sources.dedup import _chain_heads, _window_heads
+
+    rows = sorted(rows)
+    key = np.array([r[0] for r in rows], dtype=np.int64)
+    ts = np.array([r[1] * 0.01 + 1.7e9 for r in rows])
+    new_run = np.ones(len(rows), dtype=np.bool_)
+    new_run[1:] = key[1:] != key[:-1]
+    assert np.array_equal(_window_heads(ts, new_run, window), _chain_heads(ts, new_run, window))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([LONG, SHORT, "02e1"]), st.integers(0, 600), st.integers(0, 3)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_filter_in_a_given_order_is_filter_of_the_reordered_batch(
+    rows: list[tuple[str, int, int]], rnd: Any
+) -> None:
+    """``filter(batch, order)`` (the merged step's rows reordered by the deduplicator's one
+    copy) gives what ``filter(batch.take(order))`` gives: rows, copies, receivers, kept rows,
+    and the context the next batch is merged against."""
+    half = len(rows) // 2
+    a, b, c = Deduplicator(window_s=0.1), Deduplicator(window_s=0.1), Deduplicator(window_s=0.1)
+    for part in (rows[:half], rows[half:]):
+        if not part:
+            continue
+        batch = FrameBatch.from_hex([r[0] for r in part], [r[1] / 1000 for r in part])
+        batch.receiver[:] = np.array([r[2] for r in part], dtype=np.uint64)
+        batch.ticks[:] = np.arange(len(part), dtype=np.uint64)  # row ids ride along
+        order = np.array(rnd.sample(range(len(part)), len(part)), dtype=np.intp)
+        want, got = a.filter(batch.take(order)), b.filter(batch, order)
+        for name in ("timestamp", "data", "length", "ticks", "receiver"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+        assert np.array_equal(b.last_kept, a.last_kept)
+        assert np.array_equal(b.last_copies, a.last_copies)
+        assert b.last_receivers == a.last_receivers
+        assert np.array_equal(b._prev_keys, a._prev_keys)
+        assert np.array_equal(b._prev_t, a._prev_t)
+        # modeac=False: the same less the Mode A/C replies, counted
+        less = c.filter(batch, order, modeac=False)
+        modes = np.flatnonzero(want.length != 2)
+        for name in ("timestamp", "data", "length", "ticks", "receiver"):
+            assert np.array_equal(getattr(less, name), getattr(want, name)[modes])
+        assert c.last_modeac == len(want) - modes.size
+        assert np.array_equal(c.last_copies, a.last_copies[modes])
+        assert {int(modes[k]): v for k, v in c.last_receivers.items()} == a.last_receivers
+        assert np.array_equal(c._prev_keys, a._prev_keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 50)), max_size=300),
+    st.booleans(),
+)
+def test_packed_sort_is_the_lexsort(rows: list[tuple[int, int]], shared_high: bool) -> None:
+    """``_by_word_then_time`` orders as ``np.lexsort((t, h))``, ties in time included, also
+    when different words share their high bits (``shared_high``: they differ only in the low
+    bits the rank takes, so the packed order would interleave them: the lexsort path)."""
+    from skywitness.sources.dedup import _by_word_then_time
+
+    base = np.uint64(0xDEADBEEF12345678) & ~np.uint64((1 << 20) - 1)
+    k = np.array([r[0] for r in rows], dtype=np.uint64)
+    h = base + (k if shared_high else k << np.uint64(20))
+    t = np.array([r[1] * 0.25 for r in rows])
+    assert np.array_equal(_by_word_then_time(h, t), np.lexsort((t, h)))

@@ -8,6 +8,8 @@ ICAO Doc 9871 / DO-260B §A.1.7, as implemented by dump1090 and readsb.
 
 from __future__ import annotations
 
+import bisect
+import math
 from typing import Any
 
 import numpy as np
@@ -147,6 +149,34 @@ def _local(
     lon = dlon * (m + xz)
     bad = (np.abs(lat) > 90.0) | np.isnan(rlat) | np.isnan(rlon)
     return np.where(bad, np.nan, lat), np.where(bad, np.nan, _wrap_lon(lon))
+
+
+#: ``NL_TRANSITIONS_DEG`` as Python floats, for ``local_one``.
+_NL_TRANSITIONS = NL_TRANSITIONS_DEG.tolist()
+
+
+def local_one(
+    cpr_lat: float, cpr_lon: float, odd: int, ref_lat: float, ref_lon: float, surface: bool
+) -> tuple[float, float]:
+    """``airborne_local`` (``surface_local`` where ``surface``) of one message, bit for bit:
+    the same IEEE operations in the same order on Python floats (floor, ``bisect`` for NL),
+    without numpy's per-call cost (~50 µs on one-row arrays): for a sequential walk."""
+    if math.isnan(ref_lat) or math.isnan(ref_lon):
+        return math.nan, math.nan
+    span = SURFACE_SPAN_DEG if surface else AIRBORNE_SPAN_DEG
+    yz, xz = float(cpr_lat) / CPR_SCALE, float(cpr_lon) / CPR_SCALE
+    dlat = span / (60.0 - odd)
+    q = ref_lat / dlat
+    fq = float(math.floor(q))
+    lat = dlat * ((fq + float(math.floor(0.5 + (q - fq) - yz))) + yz)
+    if abs(lat) > 90.0:
+        return math.nan, math.nan
+    ni = float(max(59 - bisect.bisect_right(_NL_TRANSITIONS, abs(lat)) - odd, 1))
+    dlon = span / ni
+    q = ref_lon / dlon
+    fq = float(math.floor(q))
+    lon = dlon * ((fq + float(math.floor(0.5 + (q - fq) - xz))) + xz)
+    return lat, lon - float(math.floor((lon + 180.0) / 360.0)) * 360.0
 
 
 def airborne_local(

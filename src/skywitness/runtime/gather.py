@@ -18,6 +18,7 @@ import time
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from ..model import FrameBatch, Observations
 from ..stats import IngestStats
@@ -77,8 +78,21 @@ def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSo
     """One item of a run of frame batches or of ``Observations`` (its last arrival), the
     reads interleaved in time order, and each row's source where they are of several
     (``rejects``: each source's decoder-reject counts, added to)."""
+    item, row_sources, order = merge_unordered(run, rejects)
+    if order is not None and isinstance(item.chunk, (FrameBatch, Observations)):
+        item.chunk = item.chunk.take(order)
+    return item, row_sources
+
+
+def merge_unordered(
+    run: list[Item], rejects: dict[str, IngestStats]
+) -> tuple[Item, RowSources | None, npt.NDArray[np.intp] | None]:
+    """``merge`` without its reordering copy: the reads concatenated as they came, and the
+    order that interleaves them in time (None: already in it), for a step that takes the
+    rows it keeps in that order anyway (``Deduplicator.filter``'s ``order``); ``row_sources``
+    are in the interleaved order."""
     if len(run) == 1:
-        return run[0], None
+        return run[0], None, None
     chunks = [it.chunk for it in run]
     if all(isinstance(c, FrameBatch) for c in chunks):
         chunk: FrameBatch | Observations = FrameBatch.concat(
@@ -93,15 +107,16 @@ def merge(run: list[Item], rejects: dict[str, IngestStats]) -> tuple[Item, RowSo
     bounds = np.cumsum([0, *(len(c) for c in chunks)]).tolist()
     t = chunk.timestamp
     newest = np.concatenate([np.fmax.accumulate(t[a:z]) for a, z in pairwise(bounds)])
-    order = np.argsort(newest, kind="stable")
-    chunk = chunk.take(order)
+    # (already in that order, as one fast feed's reads mostly are: nothing to reorder)
+    order = None if bool(np.all(newest[1:] >= newest[:-1])) else np.argsort(newest, kind="stable")
     names = tuple(dict.fromkeys(it.source for it in run))
     item = Item(run[0].source, run[-1].arrival, chunk)
     if len(names) == 1:
-        return item, None
+        return item, None, order
     index = {name: k for k, name in enumerate(names)}
     code = np.repeat(
         np.array([index[it.source] for it in run], dtype=np.int64), [len(c) for c in chunks]
-    )[order]
+    )
+    code = code if order is None else code[order]
     stats = tuple(rejects.setdefault(name, IngestStats()) for name in names)
-    return item, RowSources(names, code, stats)
+    return item, RowSources(names, code, stats), order

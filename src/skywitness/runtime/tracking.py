@@ -34,7 +34,7 @@ from ..track.ingest_step import IngestStep
 from ..track.row_sources import RowSources
 from ..track.state_vectors import StateVectors
 from .feeds import Item
-from .gather import GATHER_S, gather, merge, runs
+from .gather import GATHER_S, gather, merge_unordered, runs
 from .hub import Hub
 from .live_cols import LiveColumns, take_columns
 from .mlat_hook import MlatHook
@@ -201,7 +201,10 @@ class TrackerWorker:
         self.tracker = Tracker(rate_s=self.rate_s, stats=self.stats, places=AirportPlaces())
         # the one ingest step (the batch commands' too)
         # (states files too: the live map reads the tracker's state)
-        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup, track_states=True)
+        # Mode A/C replies are decoded only for the re-broadcast outputs (nothing else reads
+        # a step's frames and messages; the tracker takes nothing from a reply)
+        self._ingest = IngestStep(self.tracker, self.stats, dedup=self.dedup, track_states=True,
+                                  modeac_messages=self.outputs is not None)  # fmt: skip
         self.mlat = MlatHook(self.receivers, self.tracker, self.stats) if self.receivers else None
         #: decoder rejects per source (the tracker's own rejects go to ``stats``)
         self.decode_stats: dict[str, IngestStats] = {}
@@ -248,21 +251,29 @@ class TrackerWorker:
             log.exception("tracker thread failed")
 
     def _process_run(self, run: list[Item]) -> None:
-        """One step over a run of queued items (``gather.runs``): frames or reports merged."""
-        item, row_sources = merge(run, self.decode_stats)
-        self._process(item, row_sources)
+        """One step over a run of queued items (``gather.runs``): frames or reports merged
+        (their reordering left to the step's deduplicator, which copies the rows it keeps)."""
+        item, row_sources, order = merge_unordered(run, self.decode_stats)
+        self._process(item, row_sources, order)
         self.batches += 1
         self.last_arrival = item.arrival
 
-    def _process(self, item: Item, row_sources: RowSources | None = None) -> None:
+    def _process(
+        self,
+        item: Item,
+        row_sources: RowSources | None = None,
+        order: np.ndarray[Any, np.dtype[np.intp]] | None = None,
+    ) -> None:
         chunk = item.chunk
+        if order is not None and self.mlat is not None and isinstance(chunk, FrameBatch):
+            chunk, order = chunk.take(order), None  # multilateration takes the rows in order
         if self.mlat is not None and isinstance(chunk, FrameBatch):
             for sv in self.mlat.process(chunk):
                 self._note_data(sv)
                 self._emit(sv, time.time())
             return
         per_source = self.decode_stats.setdefault(item.source, IngestStats())
-        out = self._ingest.step(chunk, rejects=per_source, row_sources=row_sources)
+        out = self._ingest.step(chunk, rejects=per_source, row_sources=row_sources, order=order)
         if out.categories:
             for hook in self.on_categories:
                 hook(out.categories)

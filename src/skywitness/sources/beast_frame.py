@@ -33,20 +33,41 @@ _IGNORED = np.zeros(256, dtype=np.bool_)
 _IGNORED[list(IGNORED_TYPES)] = True
 #: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
 MAX_HOLD_BYTES = 4096
-#: Bytes from a record's 0x1a to the end of a long frame's payload (unescaped).
-_RECORD_BYTES = 2 + 6 + 1 + LONG_FRAME_BYTES
-_RECORD_OFFSETS = np.arange(_RECORD_BYTES)
 #: Records gathered by per-byte indexing at most (a live read's ~20): past it the strided
 #: window view's one row copy per record is cheaper than its fixed set-up (~10 µs).
 _SMALL_RECORDS = 256
+#: Bytes gathered per record from its 0x1a: type, 6 timestamp bytes, signal byte and a
+#: 16-byte window from the payload's start (two 64-bit words; past a short payload it holds
+#: the next record's bytes, masked off).
+_RECORD_BYTES = 2 + 6 + 1 + 16
+_PAYLOAD_AT = 9
+#: Payload bytes per record type (0 for the others).
+_PLEN = np.zeros(256, dtype=np.uint8)
+#: Per record type, the masks of the payload window's two little-endian words.
+_MASK_LO = np.zeros(256, dtype=np.uint64)
+_MASK_HI = np.zeros(256, dtype=np.uint64)
+for _t, _n in PAYLOAD_BYTES.items():
+    _PLEN[_t] = _n
+    _m = np.zeros(16, dtype=np.uint8)
+    _m[:_n] = 0xFF
+    _MASK_LO[_t], _MASK_HI[_t] = _m.view("<u8")
+#: The 48-bit timestamp of the big-endian word that starts at a record's 0x1a.
+_TICKS_MASK = np.uint64((1 << 48) - 1)
 
 
-def _big_endian(cols: U1) -> U8:
-    """``(n, k)`` bytes (k <= 8) as big-endian unsigned integers."""
-    n, k = cols.shape
-    buf = np.zeros((n, 8), dtype=np.uint8)
-    buf[:, 8 - k :] = cols
-    return buf.view(">u8").reshape(n).astype(np.uint64)
+def _records(pad: U1, at: npt.NDArray[np.intp]) -> U1:
+    """``(len(at), _RECORD_BYTES)``: the bytes of ``pad`` from each of ``at`` (a copy)."""
+    if at.size <= _SMALL_RECORDS:  # a live read: one index op beats the view's set-up
+        out: U1 = pad[at[:, None] + np.arange(_RECORD_BYTES)]
+        return out
+    got: U1 = sliding_window_view(pad, _RECORD_BYTES)[at]
+    return got
+
+
+def _words(cols: U1) -> U8:
+    """``(n, 8)`` bytes (last axis contiguous) as big-endian 64-bit words (native uint64)."""
+    out: U8 = cols.view(">u8")[:, 0].astype(np.uint64)
+    return out
 
 
 Reject = tuple[RejectReason, int, str]
@@ -202,39 +223,35 @@ class _Segments:
 
 
 def _gather(seg: _Segments, receiver: int, rejects: list[Reject]) -> BeastFrames:
-    """The accepted records as frames: one row copy per record from a strided window view
-    (0x1a, type, 6 timestamp bytes, signal, 14 payload bytes), not per-byte fancy indexing;
+    """The accepted records as frames: one row copy per record (``_records``), its columns as
+    views (the timestamp as the low 48 bits of one big-endian word, the payload masked by two
+    word ANDs: numpy's per-row cost is in the row gather, not in the column width);
     receiver-id records set the receiver of the frames after them."""
     oi = np.flatnonzero(seg.ok)
-    at = seg.us[oi]
-    if at.size <= _SMALL_RECORDS:  # a live read: one index op beats the view's set-up
-        rows = seg.pad[at[:, None] + _RECORD_OFFSETS]
-    else:
-        rows = sliding_window_view(seg.pad, _RECORD_BYTES)[at]
+    rows = _records(seg.pad, seg.us[oi])
+    offsets = seg.starts[oi]
     is_rid = rows[:, 1] == TYPE_RECEIVER_ID
     if is_rid.any():
-        rid_vals = _big_endian(rows[:, 2:10])
+        rid_vals = _words(rows[:, 2:10])
         last_rid = np.where(is_rid, np.arange(oi.size), -1)
         np.maximum.accumulate(last_rid, out=last_rid)
         rec_all = np.where(last_rid >= 0, rid_vals[np.maximum(last_rid, 0)], np.uint64(receiver))
         fi = np.flatnonzero(~is_rid)
-        rows, rec = rows[fi], rec_all[fi]
-        offsets = seg.starts[oi[fi]]
+        rows, rec, offsets = rows[fi], rec_all[fi], offsets[fi]
     else:
         rec_all = np.full(oi.size, receiver, dtype=np.uint64)
-        rec, offsets = rec_all, seg.starts[oi]
+        rec = rec_all
     receiver_after = int(rec_all[-1]) if oi.size else receiver
-    plen = (_BODY[rows[:, 1]] - 8).astype(np.uint8)
-    ticks = _big_endian(rows[:, 2:8])
-    sig = rows[:, 8].copy()
-    data = np.ascontiguousarray(rows[:, 9:])
-    data[plen == 7, 7:] = 0  # bytes after a short payload belong to the next record
-    data[plen == 2, 2:] = 0
+    typ = rows[:, 1]
+    payload = rows[:, _PAYLOAD_AT:]
+    words = payload.view("<u8")
+    words[:, 0] &= _MASK_LO[typ]
+    words[:, 1] &= _MASK_HI[typ]
     return BeastFrames(
-        data=data,
-        length=plen,
-        ticks=ticks,
-        signal_byte=sig,
+        data=np.ascontiguousarray(payload[:, :LONG_FRAME_BYTES]),
+        length=_PLEN[typ],
+        ticks=_words(rows[:, :8]) & _TICKS_MASK,
+        signal_byte=rows[:, 8].copy(),
         receiver=rec.astype(np.uint64),
         offset=offsets.astype(np.int64),
         consumed=seg.consumed,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..model import FrameBatch, RejectReason
+from ..model import MODEAC_FRAME_BYTES, FrameBatch, RejectReason
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -51,7 +51,7 @@ def _sort_runs(
     run starts. Sorting on one mixed 64-bit word is half the work of three keys; a mixing
     collision (two different frames on one word) is caught and sorted again on full keys."""
     h = keys[:, 0] ^ (keys[:, 1] * _MIX)
-    order = np.lexsort((t, h))
+    order = _by_word_then_time(h, t)
     ks = keys[order]
     hs = h[order]
     new_run = np.ones(order.size, dtype=np.bool_)
@@ -64,11 +64,53 @@ def _sort_runs(
     return order, new_run
 
 
+def _by_word_then_time(
+    h: npt.NDArray[np.uint64], t: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """``np.lexsort((t, h))`` by one sort of values, not two of indices: each row's rank in
+    time order (ties: input order; the rows come nearly in time order, which a stable sort
+    takes fast) packed under the high bits of its word, and those sorted. Where two different
+    words share their high bits (~1e-5 a step) the packed order could interleave their runs:
+    then the lexsort itself."""
+    n = h.size
+    bits = max(n - 1, 1).bit_length()
+    mask = np.uint64((1 << bits) - 1)
+    by_t = np.argsort(t, kind="stable")
+    rank = np.empty(n, dtype=np.uint64)
+    rank[by_t] = np.arange(n, dtype=np.uint64)
+    packed = (h & ~mask) | rank
+    packed.sort()  # distinct values: any sort gives the one order
+    order: npt.NDArray[np.intp] = by_t[(packed & mask).astype(np.intp)]
+    high = packed & ~mask
+    if ((high[1:] == high[:-1]) & (h[order[1:]] != h[order[:-1]])).any():
+        return np.lexsort((t, h))
+    return order
+
+
 def _window_heads(
     ts: npt.NDArray[np.float64], new_run: npt.NDArray[np.bool_], window_s: float
 ) -> npt.NDArray[np.bool_]:
     """Kept first copies: each run's first row, then the first row more than ``window_s``
-    after the previous kept one, and so on (rows sorted by run, then time)."""
+    after the previous kept one, and so on (rows sorted by run, then time).
+
+    A row more than ``window_s`` after the row before it in its run is kept whatever came
+    before it (the last kept copy is no later than that row), so the chain is followed only
+    inside clusters (rows each within the window of the one before) that span more than the
+    window: few, where most frames recur seconds apart."""
+    n = ts.size
+    if n == 0:
+        return new_run.copy()
+    gap = np.empty(n, dtype=np.bool_)
+    gap[0] = True
+    np.greater(ts[1:] - ts[:-1], window_s, out=gap[1:])
+    return _chain_heads(ts, new_run | gap, window_s)
+
+
+def _chain_heads(
+    ts: npt.NDArray[np.float64], new_run: npt.NDArray[np.bool_], window_s: float
+) -> npt.NDArray[np.bool_]:
+    """``_window_heads`` by following the chain of kept copies in every run that spans more
+    than the window."""
     n = ts.size
     first = new_run.copy()
     if n == 0:
@@ -127,55 +169,72 @@ class Deduplicator:
         self.last_receivers: dict[int, tuple[int, ...]] = {}
         #: the rows of the last input batch that were kept (the output batch's rows)
         self.last_kept = np.zeros(0, dtype=np.intp)
+        #: Mode A/C replies the last ``filter(modeac=False)`` left out
+        self.last_modeac = 0
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
 
-    def filter(self, batch: FrameBatch) -> FrameBatch:
+    def filter(
+        self, batch: FrameBatch, order: npt.NDArray[np.intp] | None = None, *, modeac: bool = True
+    ) -> FrameBatch:
+        """The frames of ``batch`` that are not copies; ``order``: the batch's rows are to be
+        taken in this order (``gather.merge_unordered``; the output, ``last_kept`` and
+        ``last_receivers`` are then of the rows so ordered, the one copy made the output's);
+        ``modeac=False``: the Mode A/C replies (never merged) are left out of the output too,
+        their number in ``last_modeac``."""
         n = len(batch)
-        t_in = batch.timestamp
+        t_in = batch.timestamp if order is None else batch.timestamp[order]
+        length = batch.length if order is None else batch.length[order]
         timed = np.isfinite(t_in)
         # the newest time read before each frame: a frame further behind it is never merged
         newest = np.maximum.accumulate(np.r_[self._newest, np.where(timed, t_in, -np.inf)])
         self._newest = float(newest[-1])
-        eligible = np.flatnonzero(timed & (batch.length != 2) & (t_in >= newest[:-1] - self.late_s))
+        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= newest[:-1] - self.late_s))
+        src = eligible if order is None else order[eligible]  # the same rows, of ``batch``
         m = self._prev_t.shape[0]
-        keys = np.concatenate((self._prev_keys, _keys(batch, eligible)))
-        t = np.concatenate((self._prev_t, batch.timestamp[eligible]))
-        order, new_run = _sort_runs(keys, t)
-        ts = t[order]
+        keys = np.concatenate((self._prev_keys, _keys(batch, src)))
+        t = np.concatenate((self._prev_t, t_in[eligible]))
+        by_run, new_run = _sort_runs(keys, t)
+        ts = t[by_run]
         first = _window_heads(ts, new_run, self.window_s)
         dup = ~first
         # copies per kept row: the rows up to the next kept one (same run by construction)
         heads = np.flatnonzero(first)
-        copies = np.ones(order.size, dtype=np.int64)
-        copies[heads] = np.diff(np.append(heads, order.size))
-        # back to batch rows: rows from the previous batches (order < m) are context only
-        is_new = order >= m
-        dup_rows = eligible[order[dup & is_new] - m]
+        copies = np.ones(by_run.size, dtype=np.int64)
+        copies[heads] = np.diff(np.append(heads, by_run.size))
+        # back to batch rows: rows from the previous batches (by_run < m) are context only
+        is_new = by_run >= m
+        dup_rows = eligible[by_run[dup & is_new] - m]
         keep = np.ones(n, dtype=np.bool_)
         keep[dup_rows] = False
         row_copies = np.ones(n, dtype=np.int64)
         fr = first & is_new
-        row_copies[eligible[order[fr] - m]] = copies[fr]
+        row_copies[eligible[by_run[fr] - m]] = copies[fr]
         # first copies a frame not yet too late could still be a copy of stay as context
         if ts.size:
             live = first & (ts >= self._newest - self.late_s - self.window_s)
-            self._prev_keys, self._prev_t = keys[order[live]], ts[live]
+            self._prev_keys, self._prev_t = keys[by_run[live]], ts[live]
         ndup = int(dup_rows.size)
         if ndup and self.stats is not None:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode
             self.stats.reject(RejectReason.DUPLICATE, batch.source, count=ndup)
+        self.last_modeac = 0
+        if not modeac:
+            ac = length == MODEAC_FRAME_BYTES
+            self.last_modeac = int(np.count_nonzero(ac))
+            keep &= ~ac
         kept = np.flatnonzero(keep)
         self.last_kept = kept
         self.last_copies = row_copies[kept]
         self.last_receivers = {}
-        if ndup and batch.receiver[eligible].any():
-            self.last_receivers = _receivers(batch, eligible, order, first, is_new, m, kept)
-        return batch.take(kept)
+        if ndup and batch.receiver[src].any():
+            rx = batch.receiver if order is None else batch.receiver[order]
+            self.last_receivers = _receivers(rx, eligible, by_run, first, is_new, m, kept)
+        return batch.take(kept if order is None else order[kept])
 
 
 def _receivers(
-    batch: FrameBatch,
+    receiver: npt.NDArray[np.uint64],
     eligible: npt.NDArray[np.intp],
     order: npt.NDArray[np.intp],
     first: npt.NDArray[np.bool_],
@@ -187,7 +246,7 @@ def _receivers(
     head = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
     mine = is_new & is_new[head]  # copies of a frame first heard in this batch
     rows = np.flatnonzero(mine)
-    rx = batch.receiver[eligible[order[rows] - m]]
+    rx = receiver[eligible[order[rows] - m]]
     heads = head[rows]
     out: dict[int, tuple[int, ...]] = {}
     start = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])

@@ -35,7 +35,13 @@ BACKOFF_MAX_S = 30.0
 POLL_S = 0.2
 CONNECT_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 10.0
-RECV_BYTES = 1 << 16
+#: Most bytes one read hands on: a read takes whatever the socket holds, up to this. A fast
+#: feed (a replay, an aggregator) then goes through the parser in few large reads: each read
+#: costs the parser and the source's checks ~100 array calls whatever its size, and every one
+#: of them hands the interpreter lock to the tracker thread and back (64 KB reads of the
+#: 5M-frame feed: ~1,300 reads, ~1.5x the parser's CPU alone; bench/RESULTS.md "## serve").
+#: A slow feed's reads stay as small as what arrived.
+RECV_BYTES = 1 << 20
 #: Pushing connections accepted at once by a ``+listen`` source; more are closed at once.
 MAX_LISTEN_CLIENTS = 64
 #: Largest HTTP body a poll accepts, bytes (a world-wide aircraft.json is ~15 MB).
@@ -80,11 +86,13 @@ def tcp_chunks(
             continue
         link.up()
         got = False
+        buf = bytearray(RECV_BYTES)  # one buffer for every read (not 1 MB allocated per read)
+        view = memoryview(buf)
         with sock:
             sock.settimeout(POLL_S)
             while not stop.is_set():
                 try:
-                    data = sock.recv(RECV_BYTES)
+                    data = bytes(view[: sock.recv_into(buf)])
                 except TimeoutError:
                     continue
                 except OSError as e:
@@ -121,6 +129,8 @@ def listen_chunks(
     sel = selectors.DefaultSelector()
     conns: dict[int, socket.socket] = {}
     next_id = 1
+    buf = bytearray(RECV_BYTES)  # one buffer for every read (not 1 MB allocated per read)
+    view = memoryview(buf)
     try:
         srv.bind((host, port))
         srv.listen()
@@ -149,7 +159,7 @@ def listen_chunks(
                 cid = int(key.data)
                 c = conns[cid]
                 try:
-                    data = c.recv(RECV_BYTES)
+                    data = bytes(view[: c.recv_into(buf)])
                 except BlockingIOError:
                     continue
                 except OSError:

@@ -87,8 +87,17 @@ def _split(batch: Batch, size: int) -> Iterator[Batch]:
         yield batch
         return
     for i in range(0, n, size):
-        sl = np.arange(i, min(n, i + size))
-        yield batch.take(sl) if isinstance(batch, FrameBatch) else obs_take(batch, sl)
+        if isinstance(batch, FrameBatch):  # views of the parsed batch: no copy
+            yield _frame_rows(batch, slice(i, min(n, i + size)))
+        else:
+            yield obs_take(batch, np.arange(i, min(n, i + size)))
+
+
+def _frame_rows(b: FrameBatch, rows: slice) -> FrameBatch:
+    """The frames ``rows`` of ``b`` (views of its arrays)."""
+    return FrameBatch(timestamp=b.timestamp[rows], data=b.data[rows], length=b.length[rows],
+                      signal=b.signal[rows], ticks=b.ticks[rows], receiver=b.receiver[rows],
+                      source=b.source)  # fmt: skip
 
 
 class Source:

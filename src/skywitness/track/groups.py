@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,19 @@ def dist_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> npt.NDArray[np.float6
     mean_lat = np.radians((np.asarray(lat1) + lat2) / 2.0)
     out: npt.NDArray[np.float64] = 60.0 * np.hypot(np.asarray(lat2) - lat1, dlon * np.cos(mean_lat))
     return out
+
+
+def dist_nm_one(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """``dist_nm`` of one pair, bit for bit (the same IEEE operations in the same order; the
+    cosine and the hypotenuse by numpy's own ``cos`` and ``hypot``, which libm's can differ
+    from in the last bit), at a third of the cost of numpy's scalar path: for sequential
+    walks."""
+    dlon = (lon2 - lon1 + 180.0) % 360.0 - 180.0
+    mean_lat = math.radians((lat1 + lat2) / 2.0)
+    return 60.0 * float(_hypot(lat2 - lat1, dlon * float(_cos(mean_lat))))
+
+
+_cos, _hypot = np.cos, np.hypot
 
 
 def last_at(idx: I8, rows: I8, first: I8) -> I8:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
@@ -33,6 +34,7 @@ from ..decode.rejects import count_decode_rejects
 from ..model import (
     B1,
     I1,
+    MODEAC_FRAME_BYTES,
     U4,
     FrameBatch,
     Messages,
@@ -95,7 +97,12 @@ class IngestStep:
     """The ingest step over one ``Tracker``; ``stats`` gets the accepted counts (and the
     decoder's rejects unless a ``step`` names its own ``rejects``). ``track_states``: track
     ``StateRows`` (as reports) rather than gate them, for a caller that reads the tracker's
-    state (the live map)."""
+    state (the live map). ``modeac_messages=False``: Mode A/C replies are counted (accepted,
+    as their decode always is, and in the tracker's ``modeac_or_no_address``) but not decoded,
+    and the step's ``frames`` and ``msgs`` leave them out: for a caller that reads neither
+    (``serve`` without re-broadcast outputs). A reply carries no address, so the tracker
+    takes nothing else from it; on a feed of a third Mode A/C they are most of the rows left
+    after the duplicates (bench/RESULTS.md "## serve")."""
 
     def __init__(
         self,
@@ -104,11 +111,13 @@ class IngestStep:
         *,
         dedup: bool = True,
         track_states: bool = False,
+        modeac_messages: bool = True,
     ) -> None:
         self.tracker = tracker
         self.stats = stats
         self._dedup = Deduplicator(stats=stats) if dedup else None
         self._track_states = track_states
+        self._modeac_messages = modeac_messages
         self.categories = EmitterCategories()
 
     def step(
@@ -116,10 +125,15 @@ class IngestStep:
         chunk: FrameBatch | Observations | StateRows,
         rejects: IngestStats | None = None,
         row_sources: RowSources | None = None,
+        order: npt.NDArray[np.intp] | None = None,
     ) -> Stepped:
         """Dedupe, decode, count and track (or gate) one chunk; ``row_sources``: the rows of
         a ``FrameBatch`` or ``Observations`` are of several sources (each one's decoder
-        rejects counted in its own ``IngestStats``, each state vector naming its own)."""
+        rejects counted in its own ``IngestStats``, each state vector naming its own);
+        ``order``: the chunk's rows are to be taken in this order (``gather.merge_unordered``:
+        a ``FrameBatch`` is reordered by the deduplicator's one copy)."""
+        if order is not None and isinstance(chunk, Observations):
+            chunk, order = chunk.take(order), None
         if isinstance(chunk, StateRows):
             if self._track_states:
                 from ..sources.states import observations_from_states
@@ -143,7 +157,7 @@ class IngestStep:
             cats = self.note_observations(chunk)
             sv = self.tracker.update_observations(chunk, row_sources)
             return Stepped(sv, categories=cats)
-        frames, msgs, row_sources, cats = self.decode_frames(chunk, rejects, row_sources)
+        frames, msgs, row_sources, cats = self.decode_frames(chunk, rejects, row_sources, order)
         sv = self.tracker.update(msgs, frames.source, row_sources)
         return Stepped(sv, frames, msgs, categories=cats)
 
@@ -158,14 +172,21 @@ class IngestStep:
         chunk: FrameBatch,
         rejects: IngestStats | None = None,
         row_sources: RowSources | None = None,
+        order: npt.NDArray[np.intp] | None = None,
     ) -> tuple[FrameBatch, Messages, RowSources | None, dict[str, str]]:
         """The step's part before the tracker for raw frames: deduped, decoded, the decoder's
         rejects and the accepted frames counted, categories noted; the frames kept, their
         messages, their ``row_sources`` and the new categories (``spark.ingest`` tracks the
-        messages apart, per aircraft)."""
-        frames = self._dedup.filter(chunk) if self._dedup is not None else chunk
-        if row_sources is not None and self._dedup is not None:
-            row_sources = row_sources.take(self._dedup.last_kept)
+        messages apart, per aircraft). ``order``: as ``step``'s."""
+        if self._dedup is not None:
+            frames = self._dedup.filter(chunk, order, modeac=self._modeac_messages)
+            self._count_modeac(self._dedup.last_modeac)
+            if row_sources is not None:
+                row_sources = row_sources.take(self._dedup.last_kept)
+        else:
+            frames = chunk if order is None else chunk.take(order)
+            if not self._modeac_messages:
+                frames, row_sources = self._without_modeac(frames, row_sources)
         msgs = decode_batch(frames)
         if row_sources is None:
             count_decode_rejects(frames, msgs, rejects if rejects is not None else self.stats)
@@ -177,6 +198,27 @@ class IngestStep:
         cats = self.categories.note(msgs.icao24, msgs.category, ok & msgs.address_verified
                                     & ~msgs.non_icao)  # fmt: skip
         return frames, msgs, row_sources, cats
+
+    def _without_modeac(
+        self, frames: FrameBatch, row_sources: RowSources | None
+    ) -> tuple[FrameBatch, RowSources | None]:
+        """``frames`` (and their ``row_sources``) less the Mode A/C replies, counted as their
+        decode and the tracker would count them (never rejected, no address)."""
+        ac = frames.length == MODEAC_FRAME_BYTES
+        n = int(np.count_nonzero(ac))
+        if n == 0:
+            return frames, row_sources
+        self._count_modeac(n)
+        keep = np.flatnonzero(~ac)
+        return frames.take(keep), None if row_sources is None else row_sources.take(keep)
+
+    def _count_modeac(self, n: int) -> None:
+        """``n`` Mode A/C replies left out, counted as their decode (never rejected) and the
+        tracker (no address) would count them."""
+        if n:
+            self.stats.accepted += n
+            if self.tracker is not None:
+                self.tracker.counters["modeac_or_no_address"] += n
 
     def flush(self) -> StateVectors:
         """The tracker's last state vectors (end of input)."""

@@ -7,6 +7,7 @@ with ``positions``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy.typing as npt
 
 from ..decode import cpr
 from ..model import B1, F8
-from .groups import I8, dist_nm, pick, prev_index
+from .groups import I8, dist_nm, dist_nm_one, pick, prev_index
 
 #: Max age of an aircraft's own position used as a local-decode reference, s. Airborne zones
 #: are 360 NM wide: at 1000 kt an aircraft moves 17 NM in 60 s, far inside half a zone.
@@ -52,6 +53,13 @@ def gate_allowed_nm(dt: F8, both_surface: B1) -> F8:
     speed = np.where(both_surface, SURFACE_MAX_SPEED_KT, AIR_MAX_SPEED_KT)
     out: F8 = speed * (np.abs(dt) + GATE_SLACK_S) / 3600.0 + GATE_SLACK_NM
     return out
+
+
+def gate_allowed_nm_one(dt: float, both_surface: bool) -> float:
+    """``gate_allowed_nm`` of one row, bit for bit (the same IEEE operations), without
+    numpy's scalar overhead: for the fix-up walk."""
+    speed = SURFACE_MAX_SPEED_KT if both_surface else AIR_MAX_SPEED_KT
+    return speed * (abs(dt) + GATE_SLACK_S) / 3600.0 + GATE_SLACK_NM
 
 
 def local_decode(yz: Any, xz: Any, odd: Any, sfc: B1, r_lat: F8, r_lon: F8) -> tuple[F8, F8]:
@@ -174,24 +182,23 @@ def _fix_up(
                 if np.isnan(la):
                     ok[r], synced = False, False
                     continue
-            good = np.isnan(a_lat) or bool(
-                dist_nm(a_lat, a_lon, la, lo)
-                <= gate_allowed_nm(np.array(t[r] - a_t), np.array(a_sfc and sfc[r]))
+            t_r, sfc_r = float(t[r]), bool(sfc[r])
+            good = math.isnan(a_lat) or dist_nm_one(a_lat, a_lon, la, lo) <= gate_allowed_nm_one(
+                t_r - a_t, a_sfc and sfc_r
             )
             if not good and kind_global[r] and rej is not None:
                 # Two consecutive unambiguous fixes agreeing with each other but not with the
                 # reference: the reference was wrong; start again from them.
-                good = bool(
-                    dist_nm(rej[0], rej[1], la, lo)
-                    <= gate_allowed_nm(np.array(t[r] - rej[2]), np.array(rej[3] and sfc[r]))
+                good = dist_nm_one(rej[0], rej[1], la, lo) <= gate_allowed_nm_one(
+                    t_r - rej[2], rej[3] and sfc_r
                 )
             ok[r] = good
             synced = good and as_stood
             if good:
-                a_lat, a_lon, a_t, a_sfc = la, lo, float(t[r]), bool(sfc[r])
+                a_lat, a_lon, a_t, a_sfc = la, lo, t_r, sfc_r
                 rej = None
             elif kind_global[r]:
-                rej = (la, lo, float(t[r]), bool(sfc[r]))
+                rej = (la, lo, t_r, sfc_r)
         held = rej if rej is not None else (np.nan, np.nan, np.nan, False)
         for name, value in zip(REJECTED_COLUMNS, held, strict=True):
             rej_end[name][grp] = value
@@ -200,13 +207,7 @@ def _fix_up(
 def _redecode(
     r: int, a_lat: float, a_lon: float, sfc: B1, cpr_lat: Any, cpr_lon: Any, cpr_odd: Any
 ) -> tuple[float, float]:
-    """Row ``r``'s position decoded locally against (``a_lat``, ``a_lon``)."""
-    la, lo = local_decode(
-        cpr_lat[r : r + 1],
-        cpr_lon[r : r + 1],
-        cpr_odd[r : r + 1],
-        sfc[r : r + 1],
-        np.array([a_lat]),
-        np.array([a_lon]),
-    )
-    return float(la[0]), float(lo[0])
+    """Row ``r``'s position decoded locally against (``a_lat``, ``a_lon``): ``local_decode``
+    of that one row (``cpr.local_one``, bit for bit)."""
+    return cpr.local_one(int(cpr_lat[r]), int(cpr_lon[r]), int(cpr_odd[r]), a_lat, a_lon,
+                         bool(sfc[r]))  # fmt: skip
