@@ -1,4 +1,5 @@
-"""``skywitness decode``: one record per frame, every rejected frame kept with its reason."""
+"""``skywitness decode``: one record per frame, every rejected frame kept with its reason. A
+run over files keeps freed memory for reuse (``alloc``); one over a live feed does not."""
 
 from __future__ import annotations
 
@@ -38,7 +39,19 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def batch_only(sources: list[str]) -> bool:
+    """No live feed among ``sources``: the run ends by itself, so it may keep freed memory
+    (``alloc``) as ``ingest`` does."""
+    from ..sources.source import is_live_spec
+
+    return not any(map(is_live_spec, sources))
+
+
 def run(args: argparse.Namespace) -> int:
+    from .. import alloc
+
+    if batch_only(args.sources):  # reuse freed arrays rather than fault fresh ones in
+        alloc.keep_freed_memory()
     opts = run_options(args)
     opts.batch_size = DECODE_BATCH
     stats = IngestStats(strict=opts.strict)
