@@ -114,12 +114,22 @@ def test_decode_of_files_sets_it(
     assert calls == [True]
 
 
-def test_decode_of_a_live_feed_keeps_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_decode_of_a_live_feed_keeps_the_defaults() -> None:
     """A live feed runs until stopped: its memory goes back after a peak (as ``serve``)."""
     from skywitness.cli import decode_cmd
 
     assert decode_cmd.batch_only(["a.csv", "b.bin"])
     assert not decode_cmd.batch_only(["a.csv", "tcp://127.0.0.1:30005"])
+    assert not decode_cmd.batch_only(["-"])  # stdin: perhaps ``nc HOST 30002 |``
+
+
+def test_decode_of_a_named_pipe_keeps_the_defaults(tmp_path: Path) -> None:
+    from skywitness.cli import decode_cmd
+
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    assert not decode_cmd.batch_only([str(fifo)])
+    assert decode_cmd.batch_only([str(tmp_path / "missing.csv")])
 
 
 def test_no_child_process_to_find_the_c_library() -> None:

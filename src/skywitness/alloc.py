@@ -14,7 +14,7 @@ Arrow reuse each other's freed blocks, ~0.3 s less CPU (system time) of that ing
 command only (``ingest``, ``decode``): a long-running process keeps the defaults, so its memory
 goes back to the system after a peak: ``serve``, and an ``ingest`` that follows a
 globe-history folder (``--follow``) or reads a live feed (``cli.ingest_cmd.is_batch``), or a
-``decode`` of a live feed (``cli.decode_cmd.batch_only``).
+``decode`` of a stream: a network feed, stdin, a named pipe (``cli.decode_cmd.batch_only``).
 """
 
 from __future__ import annotations
