@@ -102,3 +102,43 @@ def test_ingest_that_follows_or_reads_a_live_feed_keeps_the_defaults(
     assert calls == []
     assert not is_batch(argparse.Namespace(sources=["tcp://127.0.0.1:30005"], follow=None))
     assert is_batch(argparse.Namespace(sources=[str(src)], follow=None))
+
+
+def test_decode_of_files_sets_it(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[bool] = []
+    monkeypatch.setattr(alloc, "keep_freed_memory", _noting(calls))
+    src = shared_data / "pymodes-tests" / "sample_data_adsb.csv"
+    assert main(["decode", "-q", "-o", str(tmp_path / "out.parquet"), str(src)]) == 0
+    assert calls == [True]
+
+
+def test_decode_of_a_live_feed_keeps_the_defaults() -> None:
+    """A live feed runs until stopped: its memory goes back after a peak (as ``serve``)."""
+    from skywitness.cli import decode_cmd
+
+    assert decode_cmd.batch_only(["a.csv", "b.bin"])
+    assert not decode_cmd.batch_only(["a.csv", "tcp://127.0.0.1:30005"])
+    assert not decode_cmd.batch_only(["-"])  # stdin: perhaps ``nc HOST 30002 |``
+
+
+def test_decode_of_a_named_pipe_keeps_the_defaults(tmp_path: Path) -> None:
+    from skywitness.cli import decode_cmd
+
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    assert not decode_cmd.batch_only([str(fifo)])
+    assert decode_cmd.batch_only([str(tmp_path / "missing.csv")])
+
+
+def test_no_child_process_to_find_the_c_library() -> None:
+    """``ctypes.util.find_library`` runs ``ldconfig -p`` in a child process (~0.01 CPU s of
+    every ``decode``): the process's own symbols are used instead."""
+    child = "import sys; from skywitness.alloc import keep_freed_memory; "
+    child += "assert keep_freed_memory(); print('ctypes.util' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": SRC}
+    r = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, env=env, check=True, timeout=60
+    )
+    assert r.stdout.decode().split() == ["False"]

@@ -10,15 +10,16 @@ instead of trimming it, so those blocks are reused. Arrow's buffers (the Parquet
 columns, the compute kernels' results) are then taken from the same heap too (its ``system``
 memory pool, not its bundled mimalloc, which hands freed pages back to the kernel): numpy and
 Arrow reuse each other's freed blocks, ~0.3 s less CPU (system time) of that ingest
-(bench/RESULTS.md). For a batch command only: a long-running process keeps the defaults, so
-its memory goes back to the system after a peak: ``serve``, and an ``ingest`` that follows a
-globe-history folder (``--follow``) or reads a live feed (``cli.ingest_cmd.is_batch``).
+(bench/RESULTS.md); a ``decode`` of files likewise reuses each batch's columns. For a batch
+command only (``ingest``, ``decode``): a long-running process keeps the defaults, so its memory
+goes back to the system after a peak: ``serve``, and an ``ingest`` that follows a
+globe-history folder (``--follow``) or reads a live feed (``cli.ingest_cmd.is_batch``), or a
+``decode`` of a stream: a network feed, stdin, a named pipe (``cli.decode_cmd.batch_only``).
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 #: ``mallopt`` parameters (glibc's malloc.h).
@@ -36,8 +37,9 @@ def keep_freed_memory() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # the process's own symbols, the C library's among them: ``ctypes.util.find_library``
+        # would run ``ldconfig -p`` in a child process (~0.01 CPU s of every ``decode``)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # musl and others: no mallopt
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int

@@ -1,8 +1,12 @@
-"""``skywitness decode``: one record per frame, every rejected frame kept with its reason."""
+"""``skywitness decode``: one record per frame, every rejected frame kept with its reason. A
+run over files keeps freed memory for reuse (``alloc``); one over a stream (a network feed,
+stdin, a named pipe) does not."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 from typing import Any
 
 from ..output import open_writer
@@ -38,7 +42,29 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def batch_only(sources: list[str]) -> bool:
+    """Files only among ``sources`` (no network feed, no stdin, no named pipe: a stream may
+    run until stopped): the run ends by itself, so it may keep freed memory (``alloc``) as a
+    batch ``ingest`` does."""
+    from ..sources.source import is_live_spec
+
+    return not any(is_live_spec(s) or s == "-" or _is_stream(s) for s in sources)
+
+
+def _is_stream(path: str) -> bool:
+    """A named pipe or a device (read as a stream, as ``sources.source`` does)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # (the source says what is wrong with it)
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
 def run(args: argparse.Namespace) -> int:
+    from .. import alloc
+
+    if batch_only(args.sources):  # reuse freed arrays rather than fault fresh ones in
+        alloc.keep_freed_memory()
     opts = run_options(args)
     opts.batch_size = DECODE_BATCH
     stats = IngestStats(strict=opts.strict)

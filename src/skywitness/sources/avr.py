@@ -160,17 +160,22 @@ class AvrParser(LineParser[FrameBatch]):
             self.stats.frames += 1
             self.stats.reject(reason, self.name, line=no, detail=detail)
         keep = ~((fr.length == 2) & (fr.data[:, 0] == 0) & (fr.data[:, 1] == 0) & ~fr.has_ticks)
-        n = int(keep.sum())
+        if not keep.all():  # ``*0000;`` keep-alives out (a copy only then)
+            fr = _rows(fr, keep)
+        n = fr.length.shape[0]
         if n == 0:
             return []
-        has = fr.has_ticks[keep]
+        has = fr.has_ticks
         ts = np.full(n, np.nan if (arrival is None or not self.live) else arrival)
+        if has.all():  # (every line timed: no gather and scatter of every row)
+            ts = self.clock.convert(fr.ticks, arrival)
+        elif has.any():
+            ts[has] = self.clock.convert(fr.ticks[has], arrival)
         if has.any():
-            ts[has] = self.clock.convert(fr.ticks[keep][has], arrival)
             bad = np.zeros(n, dtype=np.bool_)
             bad[np.flatnonzero(has)[self.clock.implausible]] = True
             if bad.any():  # a flipped timestamp: rejected, never the new clock
-                for no in fr.line[keep][bad].tolist():
+                for no in fr.line[bad].tolist():
                     self.stats.frames += 1
                     self.stats.reject(
                         RejectReason.BAD_TIMESTAMP,
@@ -178,21 +183,32 @@ class AvrParser(LineParser[FrameBatch]):
                         line=no,
                         detail="timestamp out of line",
                     )
-                keep[np.flatnonzero(keep)[bad]] = False
-                ts, has = ts[~bad], has[~bad]
-                n = int(keep.sum())
+                fr, ts = _rows(fr, ~bad), ts[~bad]
+                n = fr.length.shape[0]
                 if n == 0:
                     return []
-        sig = signal_dbfs(fr.signal_byte[keep])
         batch = FrameBatch(
             timestamp=ts,
-            data=fr.data[keep],
-            length=fr.length[keep],
-            signal=sig,
-            ticks=fr.ticks[keep],
+            data=fr.data,
+            length=fr.length,
+            signal=signal_dbfs(fr.signal_byte),
+            ticks=fr.ticks,
             receiver=np.zeros(n, dtype=np.uint64),
             source=self.name,
         )
         self.stats.frames += n
         self.stats.sources[self.name] += n
         return [batch]
+
+
+def _rows(fr: AvrFrames, keep: npt.NDArray[np.bool_]) -> AvrFrames:
+    """The frames of ``fr`` where ``keep`` (its rejects dropped: already counted)."""
+    return AvrFrames(
+        fr.data[keep],
+        fr.length[keep],
+        fr.ticks[keep],
+        fr.signal_byte[keep],
+        fr.has_ticks[keep],
+        fr.line[keep],
+        [],
+    )
