@@ -19,6 +19,8 @@ F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
 
+#: The flights table's timestamp type.
+TS_MS = pa.timestamp("ms", tz="UTC")
 MIN_CONFIDENCE = 0.1  # an end whose best airport is less sure than this is shown unknown
 
 
@@ -120,7 +122,7 @@ def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array
 def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
     ms = np.round(np.nan_to_num(sec) * 1000).astype(np.int64)
     mask = ~np.isfinite(sec) if valid is None else ~valid | ~np.isfinite(sec)
-    return pa.array(ms, pa.int64(), mask=mask).cast(pa.timestamp("ms", tz="UTC"))
+    return pa.array(ms, TS_MS, mask=mask)  # no cast from int64 (~3x the cost)
 
 
 def sure_airports(att: Attribution, rows: I8, observed: B1) -> tuple[I8, npt.NDArray[np.object_]]:
