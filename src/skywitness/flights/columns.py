@@ -55,11 +55,15 @@ def per_flight_strings(
     indices = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))
     codes = remap[indices[rows]]
     words = np.array(words_list, dtype=object)
-    if len(words_list) == 1 and words_list[0] and not ((codes != 0) & (fid >= 0)).any():
-        # one word on every row of every flight (a single source): one entry per flight
-        one = pa.array(words_list * nfl, pa.string())
-        offsets = pa.array(np.arange(nfl + 1, dtype=np.int32))
-        return one, pa.ListArray.from_arrays(offsets, one)
+    if len(words_list) == 1 and words_list[0]:
+        # one word (a single source; blank or null on some rows, a cut flight's seed): it
+        # for each flight with a row of it, none for the others
+        has = np.zeros(nfl, dtype=bool)
+        has[fid[(codes == 0) & (fid >= 0)]] = True
+        one = pa.array(words_list * int(has.sum()), pa.string())
+        offsets = pa.array(np.r_[0, np.cumsum(has)].astype(np.int32))
+        best = pa.array(np.where(has, words_list[0], None).tolist(), pa.string())
+        return best, pa.ListArray.from_arrays(offsets, one)
     # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
     # there are few runs, and everything after this works on them, not on every row
     n = codes.shape[0]
