@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from .point_order import point_order
 from .rowarrays import NEVER, floats_of
 from .rowarrays import ms_of as _ms
 from .segment import AIR_GAP_S
@@ -104,7 +105,9 @@ class SettledFlights:
         summary's. Words are coded over the window's columns as they are and the codes put in
         that order (no copy of the rows)."""
         sel = np.flatnonzero(np.isin(w_code, t_code))
-        order = sel[np.lexsort((w_ms[sel], w_code[sel]))]  # stable: ties in window order
+        # by aircraft then time, ties in window order (a stable sort)
+        order = point_order(w_ms, w_code, sel, int(w_code.max(initial=0)) + 1)
+        assert order is not None  # (with ``sel`` given, never None)
         code = w_code[order]
         new = np.r_[True, code[1:] != code[:-1]] if code.size else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
