@@ -31,6 +31,7 @@ anything (a cut that would not give that row back is not made).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,19 +277,26 @@ def is_fast(vmax: float) -> bool:
     return bool(vmax >= FAST_AIRCRAFT_KT)
 
 
+def combined(tables: list[pa.Table]) -> pa.Table:
+    """``tables`` (of one schema) as one table of one chunk."""
+    return pa.concat_tables(tables).combine_chunks()
+
+
 def merge(
     tails: pa.Table,
     settled: list[Settled],
     callsigns: list[dict[str, int]],
     sources: list[dict[str, int]],
     vmax: F8,
+    combine: Callable[[list[pa.Table]], pa.Table] = combined,
 ) -> pa.Table:
     """The flights' rows over all their rows: ``tails`` (their rows from the seed on, as
-    built), with each one's summary and the words and top speed of its tail rows."""
+    built), with each one's summary and the words and top speed of its tail rows;
+    ``combine``: makes the departure rows one table (``combined``, or a caller's cache)."""
     if not settled:
         return empty_flights()
     fast = [is_fast(float(np.fmax(s.vmax, v))) for s, v in zip(settled, vmax, strict=True)]
-    dep = pa.concat_tables([s.departure(f) for s, f in zip(settled, fast, strict=True)])
+    dep = combine([s.departure(f) for s, f in zip(settled, fast, strict=True)])
     best, lists, srcs = [], [], []
     for s, cs, src in zip(settled, callsigns, sources, strict=True):
         both = dict(s.callsigns)

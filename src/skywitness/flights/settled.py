@@ -21,6 +21,7 @@ from .settle import (
     FAST_SEED_KT,
     Settled,
     Sorted,
+    combined,
     find_cuts,
     is_fast,
     merge,
@@ -53,6 +54,11 @@ class SettledFlights:
 
     def __init__(self) -> None:
         self.by_code: dict[int, Settled] = {}
+        # the last merge's departure rows as one table, and the summaries' rows it was made
+        # of: the next step's merge mostly wants the same (a concatenation and 14 columns
+        # combined, ~0.2 ms a step, saved)
+        self._dep_parts: list[pa.Table] = []
+        self._dep: pa.Table | None = None
 
     def __len__(self) -> int:
         return len(self.by_code)
@@ -62,7 +68,16 @@ class SettledFlights:
         out = []
         for s in self.by_code.values():
             out += [s.seed, s.dep_fast] + ([s.dep] if s.dep is not None else [])
-        return out
+        return out + ([self._dep] if self._dep is not None else [])
+
+    def _departures(self, parts: list[pa.Table]) -> pa.Table:
+        """``settle.combined(parts)``, the last one again where ``parts`` are the same."""
+        same = len(parts) == len(self._dep_parts) and all(
+            a is b for a, b in zip(parts, self._dep_parts, strict=True)
+        )
+        if not same or self._dep is None:
+            self._dep_parts, self._dep = parts, combined(parts)
+        return self._dep
 
     def forget(self, codes: I8, fids: list[str]) -> None:
         """The flights ``fids`` (of aircraft ``codes``) are final: their summaries go."""
@@ -127,7 +142,7 @@ class SettledFlights:
         gs = floats_of(window["groundspeed"])[order]
         np.fmax.at(vmax, group[group >= 0], gs[group >= 0])
         settled = [self.by_code[c] for c in t_code.tolist()]
-        return merge(tails, settled, cs, src, vmax)
+        return merge(tails, settled, cs, src, vmax, self._departures)
 
     def cut(
         self,
