@@ -165,9 +165,9 @@ class Sorted:
 def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     """Per row, the code of its trimmed string (-1: null or blank), and the words (sorted:
     the codes do not depend on the rows' order)."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
     enc = pc.dictionary_encode(pc.cast(col, pa.string()))
+    if isinstance(enc, pa.ChunkedArray):  # chunks encoded, then made one (cheaper than after)
+        enc = enc.combine_chunks()
     trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
     words = sorted({w for w in trimmed if w})
     at = {w: i for i, w in enumerate(words)}

@@ -134,8 +134,8 @@ class SettledFlights:
         rank = np.arange(code.shape[0]) - start
         group = np.where(rank < nt[code], jt[code], -1)
         k = t_code.shape[0]
-        cw, cwords = word_codes(window["callsign"].combine_chunks())
-        sw, swords = word_codes(window["source"].combine_chunks())
+        cw, cwords = word_codes(window["callsign"])
+        sw, swords = word_codes(window["source"])
         cs = tally(cw[order], cwords, group, k)
         src = tally(sw[order], swords, group, k)
         vmax = np.full(k, np.nan)
