@@ -9,14 +9,17 @@ builder before the cut). Printed per run: CPU seconds of the steps, state vector
 rows held at the end and at most, cuts; and whether both runs gave the same flights.
 
 ``--changes``: instead, the live path itself (``FlightSteps.advance`` as the child runs it:
-the lake's rows pushed in ``CHUNK_ROWS`` chunks in time order, stream texts built, the lake
-for recalls; drained and flushed at the end): CPU seconds, windows, and the SHA-1 of every
-flight change in order (each step's stream texts and removed ids), so that two trees can be
-compared bit for bit; ``--base-src DIR`` (e.g. ``git archive main src | tar -x -C DIR``):
-the same run of that tree's ``src`` in a subprocess, interleaved ``--repeat`` times.
+the lake's rows pushed in ``CHUNK_ROWS`` chunks in time order, the lake for recalls; drained
+and flushed at the end): CPU seconds of the ``advance`` calls (the hashing left out), windows,
+and the SHA-1 of every flight change in order (each call's changed rows and removed ids, and
+the stream texts, which say new / changed / finished, unless ``--no-texts``: the bench feed's
+serve has no stream client, so its child builds none), so that two trees can be compared bit
+for bit; ``--base-src DIR`` (e.g. ``git archive main src | tar -x -C DIR``): the same run of
+that tree's ``src`` in a subprocess, interleaved ``--repeat`` times.
 
 Usage: python bench/flights_feed.py --lake /tmp/skywitness-bench-feed-XXXX/lake
-       python bench/flights_feed.py --lake ... --changes [--base-src /tmp/main] [--repeat 3]
+       python bench/flights_feed.py --lake ... --changes [--no-texts] [--base-src DIR/src]
+                                    [--repeat 3]
 """
 
 from __future__ import annotations
