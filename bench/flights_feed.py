@@ -15,7 +15,8 @@ and the SHA-1 of every flight change in order (each call's changed rows and remo
 the stream texts, which say new / changed / finished, unless ``--no-texts``: the bench feed's
 serve has no stream client, so its child builds none), so that two trees can be compared bit
 for bit; ``--base-src DIR`` (e.g. ``git archive main src | tar -x -C DIR``): the same run of
-that tree's ``src`` in a subprocess, interleaved ``--repeat`` times.
+that tree's ``src`` in a subprocess, interleaved ``--repeat`` times; ``--timers``: one run
+with the CPU of the stage's main calls (``TIMED``).
 
 Usage: python bench/flights_feed.py --lake /tmp/skywitness-bench-feed-XXXX/lake
        python bench/flights_feed.py --lake ... --changes [--no-texts] [--base-src DIR/src]
@@ -50,6 +51,26 @@ from skywitness.flights.stage import FlightStage  # noqa: E402
 
 WINDOW_S = 60  # the flights child's data-time window, s
 CHUNK_ROWS = 2_000  # rows pushed per ``advance`` in ``--changes`` (a tracker batch or so)
+#: ``--timers``: the stage's calls timed (module, attribute), CPU-seconds and calls of each.
+TIMED = (
+    ("skywitness.runtime.flight_steps", "FlightSteps.step"),
+    ("skywitness.flights.incremental", "FlightBuilder.update"),
+    ("skywitness.flights.incremental", "build_in_groups"),
+    ("skywitness.flights.builder", "assemble"),
+    ("skywitness.flights.builder", "points_from_table"),
+    ("skywitness.flights.builder", "segment_points"),
+    ("skywitness.flights.settled", "SettledFlights.merge"),
+    ("skywitness.flights.cutting", "cut"),
+    ("skywitness.flights.settled", "SettledFlights.cut"),
+    ("skywitness.flights.incremental", "FlightBuilder._rows"),
+    ("skywitness.flights.incremental", "_diff"),
+    ("skywitness.flights.incremental", "flight_states"),
+    ("skywitness.flights.incremental", "FlightBuilder._compact"),
+    ("skywitness.flights.incremental", "FlightBuilder._codes"),
+    ("skywitness.flights.incremental", "FlightBuilder._retain"),
+    ("skywitness.flights.gate", "ChangeGate.select"),
+    ("skywitness.flights.windows", "DataWindows._take"),
+)
 RUNWAYS = REPO.parent / "shared/data/ourairports/runways.csv.gz"
 
 
@@ -119,6 +140,33 @@ def changes(states: pa.Table, runways: pa.Table, lake: Path, texts: bool) -> dic
     }
 
 
+def timers() -> dict[str, list[float]]:
+    """Wrap the ``TIMED`` calls with CPU timers: name -> [CPU-seconds, calls], filled as they
+    run (``--timers``; a call inside another is counted in both)."""
+    import functools
+    import importlib
+
+    got: dict[str, list[float]] = {}
+    for mod, attr in TIMED:
+        owner: Any = importlib.import_module(mod)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        f = getattr(owner, name)
+        cell = got.setdefault(f"{mod.rsplit('.', 1)[1]}.{attr}", [0.0, 0])
+
+        def timed(*a: Any, _f: Any = f, _cell: list[float] = cell, **k: Any) -> Any:
+            t = time.process_time()
+            try:
+                return _f(*a, **k)
+            finally:
+                _cell[0] += time.process_time() - t
+                _cell[1] += 1
+
+        setattr(owner, name, functools.wraps(f)(timed))
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lake", required=True, help="the lake folder of a bench/serve.py feed run")
@@ -127,12 +175,17 @@ def main() -> None:
     ap.add_argument("--base-src", help="--changes: also run this tree's src, interleaved")
     ap.add_argument("--repeat", type=int, default=1, help="--changes: runs of each")
     ap.add_argument("--no-texts", action="store_true", help="--changes: no stream texts")
+    ap.add_argument("--timers", action="store_true", help="--changes: CPU of the stage's calls")
     args = ap.parse_args()
     states = _states(Path(args.lake))
     runways = load_runways(RUNWAYS)
     if args.changes:
-        if args.src:  # one run, its line for the caller
+        if args.src or args.timers:  # one run, its line for the caller
+            got = timers() if args.timers else {}
             print(json.dumps(changes(states, runways, Path(args.lake), not args.no_texts)))
+            for name, (cpu, calls) in sorted(got.items(), key=lambda x: -x[1][0]):
+                print(f"{name:40s} {cpu:6.2f} CPU-s {int(calls):5d} calls "
+                      f"{1000 * cpu / max(calls, 1):6.2f} ms a call")  # fmt: skip
             return
         print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
         print("command: python bench/flights_feed.py " + " ".join(sys.argv[1:]))
