@@ -193,8 +193,8 @@ def main() -> None:
             for src in [args.base_src, SRC] if args.base_src else [SRC]:
                 cmd = [sys.executable, __file__, "--lake", args.lake, "--changes", "--src", src]
                 cmd += ["--no-texts"] if args.no_texts else []
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-                print(out.strip().splitlines()[-1])
+                text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                print(text.strip().splitlines()[-1])
         return
     ms = np.asarray(states["timestamp"].cast(pa.int64()).to_numpy())
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")

@@ -62,7 +62,7 @@ def per_flight_strings(
         has[fid[(codes == 0) & (fid >= 0)]] = True
         one = pa.array(words_list * int(has.sum()), pa.string())
         offsets = pa.array(np.r_[0, np.cumsum(has)].astype(np.int32))
-        best = pa.array(np.where(has, words_list[0], None).tolist(), pa.string())
+        best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
         return best, pa.ListArray.from_arrays(offsets, one)
     # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
     # there are few runs, and everything after this works on them, not on every row
