@@ -4,8 +4,9 @@ N airborne aircraft (straight cruises, one state vector a second each, the track
 handed to a ``FlightsProcess`` (the flights child of ``serve``) 2 s of data at a time, as fast
 as it takes them. After each call that stepped a 60 s data-time window, 2.1 s later and one more
 call without rows (the child hands freed memory back at most every ``RELEASE_EVERY_S``), the
-child's RSS; at the end its peak RSS (``VmHWM``). The rows it holds grow by design (every
-aircraft is in the air: each holds its flight's last ``LATE_S`` to ``SETTLE_ROWS`` rows).
+child's RSS; at the end its peak RSS (``VmHWM``) and its CPU over the feed. The rows it holds
+grow by design (every aircraft is in the air: each holds its flight's last ``LATE_S`` to
+``SETTLE_ROWS`` rows).
 
 Usage: python bench/flights_child_memory.py AIRCRAFT SECONDS   (e.g. 20000 190)
 """
@@ -67,6 +68,7 @@ def states(n: int, s0: int, s1: int) -> pa.Table:
 def main() -> None:
     from skywitness.flights.runway_table import load_runways
     from skywitness.runtime.flights_proc import FlightsProcess
+    from skywitness.runtime.proc_stat import cpu_s
 
     n, seconds = int(sys.argv[1]), int(sys.argv[2])
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
@@ -75,7 +77,7 @@ def main() -> None:
     pid = proc.process.pid
     print(f"command: python bench/flights_child_memory.py {n} {seconds}; "
           f"child rss at start {rss_mb(pid):.0f} MB", flush=True)  # fmt: skip
-    w0, after = time.monotonic(), []
+    w0, after, cpu0 = time.monotonic(), [], cpu_s(pid)
     for s in range(0, seconds, CHUNK_S):
         r = proc.advance(states(n, s, s + CHUNK_S))
         if r.windows:
@@ -84,10 +86,11 @@ def main() -> None:
             after.append(round(rss_mb(pid)))
             print(f"data {s + CHUNK_S:4d} s: windows {r.windows} rows_held {r.rows_held:,} "
                   f"buffered {r.buffered:,} child rss {after[-1]} MB", flush=True)  # fmt: skip
+    used = (cpu_s(pid) or 0.0) - (cpu0 or 0.0)  # the child's CPU-seconds over the feed
     slope = round((after[-1] - after[0]) / max(1, len(after) - 1), 1) if after else None
     print(f"child peak rss (VmHWM) {round(rss_mb(pid, 'VmHWM:'))} MB; child rss after each "
           f"window's step, MB: {after}; slope MB per window: {slope}; "
-          f"wall {time.monotonic() - w0:.1f} s")  # fmt: skip
+          f"wall {time.monotonic() - w0:.1f} s; child cpu {used:.2f} s")  # fmt: skip
     proc.close()
 
 

@@ -138,7 +138,8 @@ def test_nothing_is_lost_and_progress_is_rate_limited(seq: list[Any]) -> None:
                 assert now - last_pass[fid] >= 30.0
             passed[fid], last_pass[fid] = r, now
         # nothing held longer than 1.5x the interval after its last pass
-        held = gate._held.to_pylist() if gate._held is not None else []
+        held_rows = gate.held_rows()
+        held = held_rows.to_pylist() if held_rows is not None else []
         for r in held:
             assert now - last_pass[r["flight_id"]] < 90.0
     flushed = gate.flush()

@@ -252,7 +252,9 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
         "sources": src_list,
         "day": pc.cast(pc.cast(first_seen, pa.timestamp("ms")), pa.date32()),
     }
-    return pa.table(cols).cast(FLIGHT_SCHEMA)
+    # each column built with its schema type: no cast of the table (~0.1 ms a call, a live
+    # flights step's fixed cost)
+    return pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
 
 
 def build_flights(

@@ -220,8 +220,8 @@ class FlightBuilder:
             r_code = self._codes(rebuilt["icao24"])
             rebuilt = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded)
         redo = self._l_first >= ws[self._l_code]
-        changed, removed = _diff(self._live.filter(pa.array(redo)), rebuilt)
-        self._live = pa.concat_tables([self._live.filter(pa.array(~redo)), rebuilt])
+        changed, removed = _diff(_where(self._live, redo), rebuilt)
+        self._live = pa.concat_tables([_where(self._live, ~redo), rebuilt])
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
         self._l_code = np.r_[self._l_code[~redo], self._codes(rebuilt["icao24"])]
         self._l_first = np.r_[self._l_first[~redo], _ms(rebuilt["firstSeen"])]
@@ -239,8 +239,10 @@ class FlightBuilder:
     def _build(self, window: pa.Table) -> pa.Table:
         return build_in_groups(window, self._inference, self._kinds)
 
-    def _rows(self, idx: I8) -> list[pa.Table]:
-        """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched."""
+    def _rows(self, idx: I8, *, copy: bool = False) -> list[pa.Table]:
+        """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched: a run
+        of a chunk's rows as a slice of it unless ``copy`` (rows to keep: a slice would pin
+        the chunk's dropped rows)."""
         if idx.size == 0:
             return []
         offsets = np.cumsum([0, *(c.num_rows for c in self._chunks)])
@@ -248,8 +250,13 @@ class FlightBuilder:
         cuts = np.flatnonzero(np.r_[True, chunk[1:] != chunk[:-1]])
         out = []
         for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), idx.shape[0]], strict=True):
-            c = int(chunk[a])
-            out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
+            c, lo, hi = int(chunk[a]), int(idx[a]), int(idx[b - 1])
+            if (
+                not copy and hi - lo == b - a - 1
+            ):  # a run of rows (ascending, distinct): a slice, no copy
+                out.append(self._chunks[c].slice(lo - int(offsets[c]), b - a))
+            else:
+                out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
         return out
 
     def _compact(self) -> None:
@@ -259,7 +266,7 @@ class FlightBuilder:
         if len(self._chunks) <= MAX_CHUNKS and 2 * alive >= self._k_alive.shape[0]:
             return
         keep = np.flatnonzero(self._k_alive)
-        merged = pa.concat_tables(self._rows(keep)) if keep.size else None
+        merged = pa.concat_tables(self._rows(keep, copy=True)) if keep.size else None
         self._chunks = [merged.combine_chunks()] if merged is not None else []
         self._k_code, self._k_ms = self._k_code[keep], self._k_ms[keep]
         self._k_alive = np.ones(keep.shape[0], dtype=bool)
@@ -355,6 +362,14 @@ class FlightBuilder:
                 self._final = recalling.recallable(self)
             elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
+
+
+def _where(table: pa.Table, mask: B1) -> pa.Table:
+    """The rows of ``table`` where ``mask``: no filter (~0.1 ms on the wide flights table)
+    when it keeps all rows or none."""
+    if mask.all():
+        return table
+    return table.slice(0, 0) if not mask.any() else table.filter(pa.array(mask))
 
 
 def build_in_groups(

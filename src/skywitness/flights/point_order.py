@@ -64,5 +64,10 @@ def point_order(ms: I8, codes: I8, rows: I8 | None, n_codes: int) -> I8 | None:
     if mr.size < 2 or bool(np.all(mr[1:] >= mr[:-1])):
         order = _stable_by_code(cr, n_codes)
     else:
-        order = _by_aircraft_then_time(cr, mr)
+        order = _stable_by_code(cr, n_codes)
+        # each aircraft's rows in time order, the aircraft interleaved (a live step's window:
+        # rows held, then the new ones): the stable sort by aircraft is that order already
+        c, t = cr[order], mr[order]
+        if not bool(np.all((t[1:] >= t[:-1]) | (c[1:] != c[:-1]))):
+            order = _by_aircraft_then_time(cr, mr)
     return order if rows is None else rows[order]

@@ -111,14 +111,24 @@ class DataWindows:
             first = np.unique(ends[take])[:limit]
             take &= ends <= first[-1]
         rows = pa.concat_tables([t for t, _ in self._parts], promote_options="default")
+        # one chunk: Arrow's filter, sort and take over hundreds of chunks (a tracker batch
+        # each) cost several times as much (~1 s a window at 20,000 aircraft)
+        rows = rows.combine_chunks()
         if take.all():
             self._parts = []
         else:
             keep = ~take
             self._parts = [(rows.filter(pa.array(keep)), ends[keep])]
             rows, ends = rows.filter(pa.array(take)), ends[take]
-        out = []
-        for end in np.unique(ends).tolist():
-            window = rows.filter(pa.array(ends == end))
-            out.append((end / 1000.0, window.sort_by(_SORT)))
-        return out
+        # one stable sort by (window, icao24, time) and a slice per window: each window's rows
+        # in ``_SORT`` order, as a filter and a sort per window gave them (~0.3 ms a window)
+        keyed = rows.select([k for k, _ in _SORT]).append_column("_end", pa.array(ends))
+        order = pc.sort_indices(keyed, [("_end", "ascending"), *_SORT])
+        rows = rows.take(order)
+        ends = ends[np.asarray(order.to_numpy(), dtype=np.int64)]
+        starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
+        stops = [*starts[1:].tolist(), int(ends.shape[0])]
+        return [
+            (int(ends[a]) / 1000.0, rows.slice(a, b - a))
+            for a, b in zip(starts.tolist(), stops, strict=True)
+        ]

@@ -36,6 +36,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..flights.rowarrays import FLIGHT_COLUMNS
 from .flight_steps import StepResult
+from .proc_stat import cpu_s as proc_cpu_s
 from .release import Releaser
 
 log = logging.getLogger(__name__)
@@ -345,6 +346,11 @@ class FlightsProcess:
     def flights(self) -> pa.Table:
         """All current flights (``FlightSteps.flights`` in the child)."""
         return self._call("flights").changed
+
+    def cpu_s(self) -> float | None:
+        """CPU-seconds the child has used (None: no child, or not readable here)."""
+        proc = self.process
+        return None if proc is None or proc.pid is None else proc_cpu_s(int(proc.pid))
 
     def kill(self) -> None:
         """Kill the child now, without waiting for a call in progress (which then fails);

@@ -37,6 +37,7 @@ from .flight_steps import FlightSteps, StepResult
 from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
 from .hub import Hub
+from .step_wait import LAST_STEP_IDLE_S, join_working
 
 log = logging.getLogger(__name__)
 
@@ -358,17 +359,22 @@ class FlightsWorker:
 
     def stop(self, timeout: float | None = None) -> None:
         """The last step (every window, everything held), then the child's exit. ``timeout``
-        (s, a SIGTERM): longest the last step may take; then the child is killed and the
-        flights in progress are left to the next start (its warm start rebuilds them from
-        the stored state vectors)."""
+        (s, a SIGTERM): longest the last step may take; none: as long as the child works, up
+        to ``step_wait.LAST_STEP_CPU_S`` of its CPU (a niced child on a loaded machine takes
+        minutes of wall time for seconds of work); then the child is killed and the flights
+        in progress are left to the next start (its warm start rebuilds them from the stored
+        state vectors)."""
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=60.0 if timeout is None else timeout)
+            if self.process is None or timeout is not None:
+                self._thread.join(timeout=LAST_STEP_IDLE_S if timeout is None else timeout)
+            else:
+                join_working(self._thread, self.process.cpu_s)
             if self._thread.is_alive() and self.process is not None:
                 log.error(
-                    "flights: the last step did not end in %.0f s; stopped without it "
+                    "flights: the last step did not end (%s); stopped without it "
                     "(the next start rebuilds the flights in progress)",
-                    timeout or 60.0,
+                    f"{timeout:.0f} s" if timeout is not None else "the child's work bound",
                 )
                 self.process.kill()
                 self._thread.join(timeout=CHILD_EXIT_S)

@@ -1,0 +1,44 @@
+"""``per_flight_strings`` on small inputs against a count of every row: each flight's words
+(trimmed, blanks and nulls none) in first-seen order and the most frequent (ties to the first
+seen), whichever path it takes: one word on every row, one word with blank or null rows (a cut
+flight's seed has no source or callsign), several words; rows of no flight (-1) left out;
+every flight has a row (as the builder's do)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skywitness.flights.columns import per_flight_strings
+
+WORDS = st.sampled_from([None, "", "  ", "ABC1", " ABC1 ", "XYZ9"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(WORDS, st.integers(-1, 3)), min_size=1, max_size=40), st.booleans())
+def test_words_per_flight_as_counted(rows: list[tuple[str | None, int]], one: bool) -> None:
+    if one:  # one word at most (the one-word paths)
+        rows = [(w if w is None or not w.strip() else "ABC1", f) for w, f in rows]
+    col = pa.chunked_array([pa.array([w for w, _ in rows], pa.string())])
+    # flights numbered densely, each with a row at least (as the builder's)
+    dense = {f: i for i, f in enumerate(sorted({f for _, f in rows if f >= 0}))}
+    rows = [(w, dense.get(f, -1)) for w, f in rows]
+    fid = np.array([f for _, f in rows], dtype=np.int64)
+    nfl = len(dense)
+    order = np.arange(len(rows), dtype=np.int64)
+    best, lists = per_flight_strings(col, order, fid, nfl)
+    seen: list[list[str]] = [[] for _ in range(nfl)]
+    counts: list[Counter[str]] = [Counter() for _ in range(nfl)]
+    for w, f in rows:
+        w = (w or "").strip()
+        if f >= 0 and w:
+            counts[f][w] += 1
+            if w not in seen[f]:
+                seen[f].append(w)
+    want = [max(s, key=c.__getitem__) if s else None for s, c in zip(seen, counts, strict=True)]
+    assert lists.to_pylist() == seen
+    assert best.to_pylist() == want
