@@ -91,10 +91,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 #: Commands whose Arrow buffers come from the C library's allocator (Arrow's ``system`` pool)
 #: unless the environment chooses: ``decode`` allocates and frees each batch's columns and
-#: the Parquet writer's buffers, which the bundled mimalloc pool maps and unmaps afresh
-#: (~0.08-0.1 of a ``decode``'s CPU, issue 18; bench/RESULTS.md). Set before pyarrow loads:
-#: ``pa.set_memory_pool`` later (``alloc.keep_freed_memory``) does not reach the Parquet
-#: writer, which keeps the pool it started with.
+#: the Parquet writer's buffers, which then reuse the heap numpy's arrays are freed to
+#: (issue 18; with two lookup changes, 0.90-0.93 of the CPU of a ``decode`` before them:
+#: bench/RESULTS.md). Set before pyarrow loads: ``pa.set_memory_pool`` later
+#: (``alloc.keep_freed_memory``) does not reach the Parquet writer, which keeps the pool it
+#: started with. Not ``ingest``: no gain measured there (bench/RESULTS.md).
 SYSTEM_POOL_COMMANDS = frozenset({"decode"})
 
 #: The engines of ``--engine``: the embedded store, or Apache Spark (``skywitness.spark``).

@@ -134,7 +134,7 @@ def _empty_strings(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
     # 8-character rows, in process: 7.9 -> 3.0 ms)
     acc = words[:, 0].copy()
     for j in range(1, words.shape[1]):
-        acc |= words[:, j]
+        np.bitwise_or(acc, words[:, j], out=acc)
     out: npt.NDArray[np.bool_] = acc == 0
     return out
 
