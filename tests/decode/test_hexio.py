@@ -49,6 +49,24 @@ def test_text_column_is_the_strings(texts: list[str]) -> None:
     assert text_column(a).to_pylist() == [s or None for s in a.tolist()]
 
 
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 5, 8, 9])
+def test_text_column_sees_a_character_in_any_word(width: int) -> None:
+    """Empty means every word of the row is zero: one character in the last word (or any
+    other) of a row of 1-9 characters (uint32 and uint64 words, 1-9 a row) keeps it."""
+    texts = ["", *(" " * i + "Z" for i in range(width)), ""]
+    a = np.array(texts, dtype=f"<U{width}")
+    assert text_column(a).to_pylist() == [s or None for s in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.binary(min_size=7, max_size=7), st.integers(0, 7))))
+def test_hex_column_of_an_odd_width_is_bytes_hex(items: list[tuple[bytes, int]]) -> None:
+    """Rows of an odd byte count take the one-byte lookup (``_PAIRS16``), not ``_quads``."""
+    data = np.frombuffer(b"".join(b for b, _ in items), dtype=np.uint8).reshape(len(items), 7)
+    length = np.array([n for _, n in items], dtype=np.uint8)
+    assert hex_column(data, length).to_pylist() == [b[:n].hex() for b, n in items]
+
+
 def test_text_column_keeps_inner_nul() -> None:
     a = np.array(["a\x00b", "", "KLM1234"], dtype="<U8")
     assert text_column(a).to_pylist() == ["a\x00b", None, "KLM1234"]

@@ -87,6 +87,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: pyarrow's choice of its default memory pool, read once when it is first imported.
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
+#: Commands whose Arrow buffers come from the C library's allocator (Arrow's ``system`` pool)
+#: unless the environment chooses: ``decode`` allocates and frees each batch's columns and
+#: the Parquet writer's buffers, which then reuse the heap numpy's arrays are freed to
+#: (issue 18; with two lookup changes, 0.90-0.93 of the CPU of a ``decode`` before them:
+#: bench/RESULTS.md). Set before pyarrow loads: ``pa.set_memory_pool`` later
+#: (``alloc.keep_freed_memory``) does not reach the Parquet writer, which keeps the pool it
+#: started with. Not ``ingest``: no gain measured there (bench/RESULTS.md).
+SYSTEM_POOL_COMMANDS = frozenset({"decode"})
+
 #: The engines of ``--engine``: the embedded store, or Apache Spark (``skywitness.spark``).
 ENGINES = ("embedded", "spark")
 #: Global options that take a value (the command word comes after them).
@@ -156,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
     # and OpenBLAS reads this when numpy loads it: one thread, no idle spinning (config.py)
     os.environ.setdefault(OPENBLAS_THREADS_ENV, "1")
+    if _command_word(argv) in SYSTEM_POOL_COMMANDS:  # before pyarrow is first imported
+        os.environ.setdefault(ARROW_POOL_ENV, "system")
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

@@ -70,9 +70,10 @@ def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa
     total = int(offsets[-1])
     text = np.empty(total + 2 * k, dtype=np.uint8)  # (2k spare: every window fits)
     if k % 2 == 0:
-        digits = _quads()[np.ascontiguousarray(data).view("<u2")].view(np.uint8)
+        # (np.take: indexing by an index array costs ~2x, as in sources/columns.py)
+        digits = np.take(_quads(), np.ascontiguousarray(data).view("<u2")).view(np.uint8)
     else:
-        digits = _PAIRS16[data].view(np.uint8)
+        digits = np.take(_PAIRS16, data).view(np.uint8)
     counts = np.bincount(length, minlength=k + 1)
     for size in np.flatnonzero(counts).tolist():
         if size == 0:
@@ -105,7 +106,7 @@ def address_column(
     a = icao.astype(np.uint32)
     pairs = np.empty((n, 3), dtype=np.uint16)  # each octet's two digits, one gather each
     for i, shift in enumerate((16, 8, 0)):
-        pairs[:, i] = _PAIRS16[(a >> shift) & 0xFF]
+        pairs[:, i] = np.take(_PAIRS16, (a >> shift) & 0xFF)
     return fixed_width_column(pairs.view(np.uint8).reshape(n, 6), null)
 
 
@@ -129,7 +130,12 @@ def _empty_strings(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
     words = raw.view(np.uint64 if raw.shape[1] % 8 == 0 else np.uint32)
     if words.shape[1] == 0:
         return np.ones(n, dtype=np.bool_)
-    out: npt.NDArray[np.bool_] = np.bitwise_or.reduce(words, axis=1) == 0
+    # column by column: numpy's reduce along axis 1 runs a short inner loop per row (500k
+    # 8-character rows, in process: 7.9 -> 3.0 ms)
+    acc = words[:, 0].copy()
+    for j in range(1, words.shape[1]):
+        np.bitwise_or(acc, words[:, j], out=acc)
+    out: npt.NDArray[np.bool_] = acc == 0
     return out
 
 
