@@ -11,7 +11,7 @@ import os
 import sys
 
 from .. import __version__
-from ..config import NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
+from ..config import ARROW_POOL_ENV, NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
 from ..errors import SkywitnessError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~2 ms)
@@ -87,11 +87,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-#: pyarrow's choice of its default memory pool, read once when it is first imported.
-ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 #: Commands whose Arrow buffers come from the C library's allocator (Arrow's ``system`` pool)
-#: unless the environment chooses: ``decode`` allocates and frees each batch's columns and
-#: the Parquet writer's buffers, which then reuse the heap numpy's arrays are freed to
+#: unless the environment chooses (``config.ARROW_POOL_ENV``): ``decode`` allocates and frees
+#: each batch's columns and the Parquet writer's buffers, which then reuse the heap numpy's
+#: arrays are freed to
 #: (issue 18; with two lookup changes, 0.90-0.93 of the CPU of a ``decode`` before them:
 #: bench/RESULTS.md). Set before pyarrow loads: ``pa.set_memory_pool`` later
 #: (``alloc.keep_freed_memory``) does not reach the Parquet writer, which keeps the pool it
