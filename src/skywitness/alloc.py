@@ -10,7 +10,10 @@ instead of trimming it, so those blocks are reused. Arrow's buffers (the Parquet
 columns, the compute kernels' results) are then taken from the same heap too (its ``system``
 memory pool, not its bundled mimalloc, which hands freed pages back to the kernel): numpy and
 Arrow reuse each other's freed blocks, ~0.3 s less CPU (system time) of that ingest
-(bench/RESULTS.md); a ``decode`` of files likewise reuses each batch's columns. For a batch
+(bench/RESULTS.md); a ``decode`` of files likewise reuses each batch's columns. ``decode``
+(every ``decode``, a stream's too) also picks Arrow's ``system`` pool at start-up, before
+pyarrow loads (``config.ARROW_POOL_ENV``, set by ``cli/main.py``): ``pa.set_memory_pool``
+here comes too late for the Parquet writer, which keeps the pool it started with. For a batch
 command only (``ingest``, ``decode``): a long-running process keeps the defaults, so its memory
 goes back to the system after a peak: ``serve``, and an ``ingest`` that follows a
 globe-history folder (``--follow``) or reads a live feed (``cli.ingest_cmd.is_batch``), or a

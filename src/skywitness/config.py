@@ -35,10 +35,15 @@ NUMPY_HUGEPAGE_ENV = "NUMPY_MADVISE_HUGEPAGE"
 #: start-up on a 2-core box, more with more cores (issue 18). The CLI sets it to 1 unless the
 #: environment already chooses.
 OPENBLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
+#: pyarrow's choice of its default memory pool, read once when pyarrow is first imported.
+#: ``decode`` sets it to ``system`` unless the environment already chooses, so the Parquet
+#: writer's buffers come from the C library's heap that numpy's freed arrays go back to
+#: (issue 18; ``cli.main.SYSTEM_POOL_COMMANDS`` says why, bench/RESULTS.md).
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 #: Every environment variable skywitness reads.
 ENVIRONMENT = (
     DATA_DIR_ENV, TOKEN_ENV, OPENSKY_CLIENT_ID_ENV, OPENSKY_CLIENT_SECRET_ENV, LOG_LEVEL_ENV,
-    NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV,
+    NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV, ARROW_POOL_ENV,
 )  # fmt: skip
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"

@@ -6,12 +6,13 @@ Each command module exposes ``register(subparsers)`` which adds its sub-command(
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
 
 from .. import __version__
-from ..config import NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
+from ..config import ARROW_POOL_ENV, NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
 from ..errors import SkywitnessError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~2 ms)
@@ -87,11 +88,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-#: pyarrow's choice of its default memory pool, read once when it is first imported.
-ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 #: Commands whose Arrow buffers come from the C library's allocator (Arrow's ``system`` pool)
-#: unless the environment chooses: ``decode`` allocates and frees each batch's columns and
-#: the Parquet writer's buffers, which then reuse the heap numpy's arrays are freed to
+#: unless the environment chooses (``config.ARROW_POOL_ENV``): ``decode`` allocates and frees
+#: each batch's columns and the Parquet writer's buffers, which then reuse the heap numpy's
+#: arrays are freed to
 #: (issue 18; with two lookup changes, 0.90-0.93 of the CPU of a ``decode`` before them:
 #: bench/RESULTS.md). Set before pyarrow loads: ``pa.set_memory_pool`` later
 #: (``alloc.keep_freed_memory``) does not reach the Parquet writer, which keeps the pool it
@@ -157,6 +157,14 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     root.setLevel(level)
 
 
+# A program's start-up runs without the cyclic garbage collector: importing numpy, pyarrow
+# and the command's modules makes hundreds of thousands of objects, none of them garbage, and
+# the collector walked them again and again while they were made (~0.005 CPU s of every
+# ``decode``'s ~0.12 s start-up, issue 18: bench/RESULTS.md). It is turned back on before the
+# command runs, with the start-up's objects frozen (``gc.freeze``): later full collections
+# skip them. Called as a library, ``main`` leaves the collector alone.
+
+
 def main(argv: list[str] | None = None) -> int:
     program = argv is None  # run as the program (not called as a library, as tests do)
     argv = sys.argv[1:] if argv is None else argv
@@ -169,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(OPENBLAS_THREADS_ENV, "1")
     if _command_word(argv) in SYSTEM_POOL_COMMANDS:  # before pyarrow is first imported
         os.environ.setdefault(ARROW_POOL_ENV, "system")
+    if program:
+        gc.disable()  # start-up only (see above ``main``)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
@@ -194,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         from ..pandas_off import keep_pandas_out
 
         keep_pandas_out()  # pyarrow would import it, unused, on its first conversion
+    if program:
+        gc.freeze()  # the modules' objects: never garbage, no longer traversed
+        gc.enable()
     try:
         code = int(func(args))
     except SkywitnessError as exc:
