@@ -51,9 +51,11 @@ STATE_SCHEMA = pa.schema([pa.field(name, STATE_TYPES[name]) for name in STATE_CO
 class StateRows:
     """Already-tracked state vectors from one document (our own lake files, ``traffic`` and
     OpenSky exports) as a canonical ``STATE_SCHEMA`` table: every row with a time and a
-    6-hex-digit address. The ingest step gates them column-wise (``track.states_gate``)
-    instead of re-tracking them; readers that need reports convert them
-    (``sources.states.observations_from_states``)."""
+    6-hex-digit address. Its text columns (``icao24``, ``callsign``, ``squawk``,
+    ``position_source``) may be dictionary-encoded, as a Parquet file stores them. The ingest
+    step gates them column-wise (``track.states_gate``) instead of re-tracking them; readers
+    that need reports convert them (``sources.states.observations_from_states``, which gives
+    plain texts)."""
 
     table: pa.Table
     source: str = ""
