@@ -202,12 +202,8 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     landing_ok = arr_obs & (t[np.minimum(la + 1, n - 1)] - t[la] <= TRANSITION_MAX_GAP_S)
     touchdown = t[np.minimum(la + 1, n - 1)]
     win_start, win_end = _arrival_window(p, att, arr, la, fl_last, arr_obs, landing_ok)
-    cs_best, cs_list = per_flight_strings(
-        table["callsign"] if "callsign" in table.column_names else None, p.row, fid, nfl
-    )
-    _, src_list = per_flight_strings(
-        table["source"] if "source" in table.column_names else None, p.row, fid, nfl
-    )
+    cs_best, cs_list = per_flight_strings(table, "callsign", p.row, fid, nfl)
+    _, src_list = per_flight_strings(table, "source", p.row, fid, nfl)
     dep_apt, dep_note = sure_airports(att, dep, dep_obs)
     arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]

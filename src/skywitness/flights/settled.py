@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from .columns import table_words
 from .point_order import point_order
 from .rowarrays import NEVER, floats_of
 from .rowarrays import ms_of as _ms
@@ -27,7 +28,6 @@ from .settle import (
     merge,
     seed_row,
     tally,
-    word_codes,
 )
 from .tablediff import diff_flights
 
@@ -134,8 +134,8 @@ class SettledFlights:
         rank = np.arange(code.shape[0]) - start
         group = np.where(rank < nt[code], jt[code], -1)
         k = t_code.shape[0]
-        cw, cwords = word_codes(window["callsign"])
-        sw, swords = word_codes(window["source"])
+        cw, cwords = table_words(window, "callsign")  # (coded once: the build's)
+        sw, swords = table_words(window, "source")
         cs = tally(cw[order], cwords, group, k)
         src = tally(sw[order], swords, group, k)
         vmax = np.full(k, np.nan)
