@@ -92,7 +92,21 @@ def per_flight_strings(
 def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     """Per row, the code of its trimmed string (-1: null or blank), and the words (sorted:
     the codes do not depend on the rows' order)."""
-    enc = pc.dictionary_encode(pc.cast(col, pa.string()))
+    col = pc.cast(col, pa.string())
+    # one word on every row that has one (a live window's sources: one feed, null on the
+    # seeds of cut flights): its rows found without encoding (~5x cheaper)
+    # (a look at three rows first: rows of several words mostly differ there, then no scan)
+    n = len(col)
+    last = col[n - 1].as_py() if n else None
+    if (
+        last is not None
+        and last.strip()
+        and all(v is None or v == last for v in (col[0].as_py(), col[n // 2].as_py()))
+        and pc.all(pc.equal(col, last)).as_py()  # (nulls skipped)
+    ):
+        valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
+        return np.where(valid, 0, -1).astype(np.int64), [last.strip()]
+    enc = pc.dictionary_encode(col)
     if isinstance(enc, pa.ChunkedArray):  # chunks encoded, then made one (cheaper than after)
         enc = enc.combine_chunks()
     trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
