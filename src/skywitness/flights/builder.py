@@ -208,13 +208,13 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
-    icao = p.icao24[p.ac[fl_first]]
+    icao = pa.array(p.icao24[p.ac[fl_first]].tolist(), pa.string())
     first_seen = ts_array(t[fl_first])
     stamp = short_z_column(first_seen, "compact")
-    flight_id = pc.binary_join_element_wise(pa.array(icao.tolist(), pa.string()), stamp, "-")
+    flight_id = pc.binary_join_element_wise(icao, stamp, "-")
     cols = {
         "flight_id": flight_id,
-        "icao24": pa.array(icao.tolist(), pa.string()),
+        "icao24": icao,
         "callsign": cs_best,
         "callsigns": cs_list,
         "firstSeen": first_seen,

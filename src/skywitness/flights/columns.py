@@ -173,7 +173,8 @@ def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array
 
 
 def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
-    ms = np.round(np.nan_to_num(sec) * 1000).astype(np.int64)
+    # NaN as 0 (``np.nan_to_num``'s answer once times 1000, infinities included, ~4x faster)
+    ms = np.round(np.where(np.isnan(sec), 0.0, sec) * 1000).astype(np.int64)
     mask = ~np.isfinite(sec) if valid is None else ~valid | ~np.isfinite(sec)
     return pa.array(ms, TS_MS, mask=mask)  # no cast from int64 (~3x the cost)
 
