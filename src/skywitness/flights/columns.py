@@ -6,6 +6,7 @@ which ends are sure enough to name an airport (``MIN_CONFIDENCE``) with a note f
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import numpy as np
@@ -58,7 +59,7 @@ def per_flight_strings(
         has = np.zeros(nfl, dtype=bool)
         has[fid[(codes == 0) & (fid >= 0)]] = True
         one = pa.array(words_list * int(has.sum()), pa.string())
-        offsets = pa.array(np.r_[0, np.cumsum(has)].astype(np.int32))
+        offsets = pa.array(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
         best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
         return best, pa.ListArray.from_arrays(offsets, one)
     # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
@@ -68,7 +69,7 @@ def per_flight_strings(
     np.not_equal(codes[1:], codes[:-1], out=brk[1:])
     brk[1:] |= fid[1:] != fid[:-1]
     start = np.flatnonzero(brk)
-    length = np.diff(np.r_[start, n])
+    length = np.diff(start, append=n)
     f, c = fid[start], codes[start]
     ok = (f >= 0) & (c >= 0)
     f, c, pos, length = f[ok], c[ok], start[ok], length[ok]
@@ -83,7 +84,7 @@ def per_flight_strings(
     )
     # most frequent: by (flight, -count, first position)
     o2 = np.lexsort((upos, -cnt, uf))
-    head = o2[np.r_[True, uf[o2][1:] != uf[o2][:-1]]] if o2.size else o2
+    head = o2[np.concatenate(([True], uf[o2][1:] != uf[o2][:-1]))] if o2.size else o2
     best = np.full(nfl, None, dtype=object)
     best[uf[head]] = words[uc[head]]
     return pa.array(best.tolist(), pa.string()), lists
@@ -130,11 +131,11 @@ def table_words(table: pa.Table, name: str) -> tuple[I8, list[str]]:
     if hit is not None and hit[0]() is table:
         return hit[1], hit[2]
     codes, words = word_codes(table[name])
-    _WORDS[name] = (weakref.ref(table, lambda _, n=name: _drop_words(n)), codes, words)
+    _WORDS[name] = (weakref.ref(table, functools.partial(_drop_words, name)), codes, words)
     return codes, words
 
 
-def _drop_words(name: str) -> None:
+def _drop_words(name: str, _gone: object) -> None:
     """Forget column ``name``'s codes once their table is gone (not those of a newer one)."""
     hit = _WORDS.get(name)
     if hit is not None and hit[0]() is None:
@@ -149,7 +150,7 @@ def _distinct(key: I8, pos: I8, length: I8) -> tuple[I8, I8, I8]:
         return key, pos, key
     order = np.argsort(key, kind="stable")  # runs of one key in position order
     sorted_key = key[order]
-    new = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    new = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
     counts = np.bincount(np.cumsum(new) - 1, weights=length[order]).astype(np.int64)
     first = order[new]
     return key[first], pos[first], counts
@@ -159,7 +160,7 @@ def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array
     a = att.alt_airport[rows]
     valid = a >= 0
     counts = valid.sum(axis=1)
-    offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
     names = airports.icao[a[valid]]
     values = pa.StructArray.from_arrays(
         [
