@@ -124,7 +124,7 @@ class Sorted:
             code, ms = code[rows], ms[rows]
         order = np.lexsort((np.arange(code.shape[0]), ms, code))
         code, ms = code[order], ms[order]
-        new = np.r_[True, code[1:] != code[:-1]] if code.size else np.zeros(0, bool)
+        new = np.concatenate(([True], code[1:] != code[:-1])) if code.size else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
         take = order if rows is None else rows[order]
         return cls(table.take(pa.array(take)), code, ms, start)
