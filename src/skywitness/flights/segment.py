@@ -91,13 +91,17 @@ def points_from_table(
     ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
     ts_ms = pc.cast(ts_col, pa.int64())
     icao_col = pc.cast(table["icao24"], pa.string())
-    valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
-    valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if ts_ms.null_count or icao_col.null_count:
+        valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
+        valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), bool)
+    else:  # (a live window's rows: checked when they came)
+        valid_np = np.ones(n, dtype=bool)
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
     codes, names = aircraft_codes(icao_col)
-    ms = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ms_col = pc.fill_null(ts_ms, 0) if ts_ms.null_count else ts_ms
+    ms = np.asarray(ms_col.to_numpy(zero_copy_only=False), dtype=np.int64)
     if "onground" in table.column_names:
         og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
