@@ -184,7 +184,7 @@ def test_callsigns_over_runs_are_a_count_of_every_row(mixed: pa.Table) -> None:
     s = segment_points(p, AirportIndex.default())
     fid, fl_first, *_ = _flights_of(p, s.seg, s.ground == 0)
     nfl = fl_first.shape[0]
-    best, lists = per_flight_strings(mixed["callsign"], p.row, fid, nfl)
+    best, lists = per_flight_strings(mixed, "callsign", p.row, fid, nfl)
     words = np.array(mixed["callsign"].to_pylist(), dtype=object)[p.row]
     seen: list[list[str]] = [[] for _ in range(nfl)]
     counts: list[Counter[str]] = [Counter() for _ in range(nfl)]

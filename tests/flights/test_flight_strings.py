@@ -30,7 +30,7 @@ def test_words_per_flight_as_counted(rows: list[tuple[str | None, int]], one: bo
     fid = np.array([f for _, f in rows], dtype=np.int64)
     nfl = len(dense)
     order = np.arange(len(rows), dtype=np.int64)
-    best, lists = per_flight_strings(col, order, fid, nfl)
+    best, lists = per_flight_strings(pa.table({"callsign": col}), "callsign", order, fid, nfl)
     seen: list[list[str]] = [[] for _ in range(nfl)]
     counts: list[Counter[str]] = [Counter() for _ in range(nfl)]
     for w, f in rows:

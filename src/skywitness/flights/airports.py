@@ -273,7 +273,7 @@ class AirportIndex:
         if qi.size:
             order = np.lexsort((d, qi))
             qi, ai, d = qi[order], ai[order], d[order]
-            first = np.r_[True, qi[1:] != qi[:-1]]
+            first = np.concatenate(([True], qi[1:] != qi[:-1]))
             best[qi[first]] = ai[first]
             dist[qi[first]] = d[first]
         return best, dist
@@ -386,7 +386,7 @@ class RunwayIndex:
         if pi.size:
             # nearest runway per pair: sort by (pair, distance) and take the first of each pair
             order = np.lexsort((d, pi))
-            first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
+            first = order[np.concatenate(([True], pi[order][1:] != pi[order][:-1]))]
             out_d[pi[first]] = d[first]
             out_m[pi[first]] = mis[first]
             out_f[pi[first]] = far[first]

@@ -112,14 +112,14 @@ def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
     has_air = np.zeros(nseg, dtype=bool)
     has_air[seg[placed]] = True
     fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
-    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-    ends = np.r_[starts[1:] - 1, n - 1]
+    starts = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1])))
+    ends = np.concatenate((starts[1:] - 1, [n - 1]))
     flights = np.flatnonzero(has_air)
     # first and last airborne point of each segment (``seg`` never decreases along points)
     at = np.flatnonzero(air)
     sa = seg[at]
-    head = np.r_[True, sa[1:] != sa[:-1]] if sa.size else np.zeros(0, bool)
-    tail = np.r_[sa[1:] != sa[:-1], True] if sa.size else np.zeros(0, bool)
+    head = np.concatenate(([True], sa[1:] != sa[:-1])) if sa.size else np.zeros(0, bool)
+    tail = np.concatenate((sa[1:] != sa[:-1], [True])) if sa.size else np.zeros(0, bool)
     fa = np.full(nseg, n, dtype=np.int64)
     la = np.full(nseg, -1, dtype=np.int64)
     fa[sa[head]] = at[head]
@@ -139,14 +139,14 @@ def _per_flight_stats(
         return z, z, np.zeros(0, np.int64), np.zeros(0, np.int64)
     # the flights' points, flight after flight: each flight a run from ``at``
     m = fid >= 0
-    at = np.r_[0, np.cumsum(n_pos)[:-1]]
+    at = np.concatenate(([0], np.cumsum(n_pos)[:-1]))
     vmax = np.fmax.reduceat(p.gs[m], at)
     vmax[~np.isfinite(vmax)] = np.nan
-    dt = np.r_[0.0, np.diff(p.t)]
-    inside = np.r_[False, seg[1:] == seg[:-1]] & m
+    dt = np.concatenate(([0.0], np.diff(p.t)))
+    inside = np.concatenate(([False], seg[1:] == seg[:-1])) & m
     # a flight's first point is never inside it: each run has a 0 (no silence)
     longest = np.maximum.reduceat(np.where(inside, dt, 0.0)[m], at)
-    bridged = inside & air & np.r_[False, air[:-1]] & (dt > AIR_GAP_S)
+    bridged = inside & air & np.concatenate(([False], air[:-1])) & (dt > AIR_GAP_S)
     n_bridged = np.bincount(fid[bridged], minlength=nfl)
     return vmax, longest, n_bridged, n_pos.astype(np.int64)
 
@@ -202,23 +202,19 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     landing_ok = arr_obs & (t[np.minimum(la + 1, n - 1)] - t[la] <= TRANSITION_MAX_GAP_S)
     touchdown = t[np.minimum(la + 1, n - 1)]
     win_start, win_end = _arrival_window(p, att, arr, la, fl_last, arr_obs, landing_ok)
-    cs_best, cs_list = per_flight_strings(
-        table["callsign"] if "callsign" in table.column_names else None, p.row, fid, nfl
-    )
-    _, src_list = per_flight_strings(
-        table["source"] if "source" in table.column_names else None, p.row, fid, nfl
-    )
+    cs_best, cs_list = per_flight_strings(table, "callsign", p.row, fid, nfl)
+    _, src_list = per_flight_strings(table, "source", p.row, fid, nfl)
     dep_apt, dep_note = sure_airports(att, dep, dep_obs)
     arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
-    icao = p.icao24[p.ac[fl_first]]
+    icao = pa.array(p.icao24[p.ac[fl_first]].tolist(), pa.string())
     first_seen = ts_array(t[fl_first])
     stamp = short_z_column(first_seen, "compact")
-    flight_id = pc.binary_join_element_wise(pa.array(icao.tolist(), pa.string()), stamp, "-")
+    flight_id = pc.binary_join_element_wise(icao, stamp, "-")
     cols = {
         "flight_id": flight_id,
-        "icao24": pa.array(icao.tolist(), pa.string()),
+        "icao24": icao,
         "callsign": cs_best,
         "callsigns": cs_list,
         "firstSeen": first_seen,
@@ -291,10 +287,14 @@ def ground_stays(
     s = segment_points(p, inf.airports)
     n = len(p)
     ground = s.ground == 1
-    brk = np.r_[True, (p.ac[1:] != p.ac[:-1]) | (s.seg[1:] != s.seg[:-1])] if n else ground
-    brk = brk | np.r_[True, ground[1:] != ground[:-1]] if n else brk
+    brk = (
+        np.concatenate(([True], (p.ac[1:] != p.ac[:-1]) | (s.seg[1:] != s.seg[:-1])))
+        if n
+        else ground
+    )
+    brk = brk | np.concatenate(([True], ground[1:] != ground[:-1])) if n else brk
     first = np.flatnonzero(brk)
-    last = np.r_[first[1:] - 1, n - 1] if n else first
+    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
     keep = ground[first] if n else np.zeros(0, bool)
     first, last = first[keep], last[keep]
     m = last - first + 1

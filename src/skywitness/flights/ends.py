@@ -142,9 +142,9 @@ def flight_ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8, vmax: F
     arr_dir = _direction(p, _positioned(s, np.maximum(lpos - DIRECTION_POINTS, fa), fa, lpos,
                                         forward=True), lpos)  # fmt: skip
     # ground samples: evenly spread over each observed end's ground points
-    lo = np.r_[fl_first, la + 1]
-    hi = np.r_[fa - 1, fl_last]
-    obs = np.r_[dep_obs, arr_obs]
+    lo = np.concatenate((fl_first, la + 1))
+    hi = np.concatenate((fa - 1, fl_last))
+    obs = np.concatenate((dep_obs, arr_obs))
     m = np.where(obs, hi - lo + 1, 0)
     k = np.minimum(m, GROUND_SAMPLES)
     end = np.repeat(np.arange(obs.shape[0]), k)
@@ -152,20 +152,22 @@ def flight_ends(s: Segmented, fl_first: I8, fl_last: I8, fa: I8, la: I8, vmax: F
     j = np.arange(end.shape[0]) - offs[end]
     step = (m[end] - 1) / np.maximum(k[end] - 1, 1)
     si = lo[end] + np.floor(j * step).astype(np.int64)
-    ref = np.r_[dep_ref, arr_ref]
+    ref = np.concatenate((dep_ref, arr_ref))
     return FlightEnds(
         observed=obs,
-        arrival=np.r_[np.zeros(fa.shape[0], bool), np.ones(la.shape[0], bool)],
+        arrival=np.concatenate((np.zeros(fa.shape[0], bool), np.ones(la.shape[0], bool))),
         lat=p.lat[ref],
         lon=p.lon[ref],
         alt=np.where(obs, np.nan, p.alt[ref]),
-        direction=np.r_[dep_dir, arr_dir],
-        vrate=np.r_[
-            _median_vr(p, fa, fa, np.minimum(fa + DIRECTION_POINTS, la)),
-            _median_vr(p, la, np.maximum(la - DIRECTION_POINTS, fa), la),
-        ],
-        speed_kt=np.r_[vmax, vmax],
-        end_kt=np.r_[p.gs[fpos], p.gs[lpos]],
+        direction=np.concatenate((dep_dir, arr_dir)),
+        vrate=np.concatenate(
+            (
+                _median_vr(p, fa, fa, np.minimum(fa + DIRECTION_POINTS, la)),
+                _median_vr(p, la, np.maximum(la - DIRECTION_POINTS, fa), la),
+            )
+        ),
+        speed_kt=np.concatenate((vmax, vmax)),
+        end_kt=np.concatenate((p.gs[fpos], p.gs[lpos])),
         sample_end=end.astype(np.int64),
         sample_lat=p.lat[si],
         sample_lon=p.lon[si],

@@ -215,20 +215,23 @@ class FlightBuilder:
         self.rebuilt_rows += window.num_rows
         rebuilt = self._build(window)
         if self._settled is not None and seeded.size:
-            w_code = np.r_[seeded, self._k_code[at], code]
-            w_ms = np.r_[seed_ms, self._k_ms[at], ms]
+            w_code = np.concatenate((seeded, self._k_code[at], code))
+            w_ms = np.concatenate((seed_ms, self._k_ms[at], ms))
             r_code = self._codes(rebuilt["icao24"])
             rebuilt = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded)
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(_where(self._live, redo), rebuilt)
         self._live = pa.concat_tables([_where(self._live, ~redo), rebuilt])
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
-        self._l_code = np.r_[self._l_code[~redo], self._codes(rebuilt["icao24"])]
-        self._l_first = np.r_[self._l_first[~redo], _ms(rebuilt["firstSeen"])]
+        self._l_code = np.concatenate((self._l_code[~redo], self._codes(rebuilt["icao24"])))
+        self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
         # a copy: a slice of the caller's table would keep all of it alive while a row is held
         self._chunks.append(new.take(pa.array(np.arange(new.num_rows))))
-        self._k_code, self._k_ms = np.r_[self._k_code, code], np.r_[self._k_ms, ms]
-        self._k_alive = np.r_[self._k_alive, np.ones(ms.shape[0], dtype=bool)]
+        self._k_code, self._k_ms = (
+            np.concatenate((self._k_code, code)),
+            np.concatenate((self._k_ms, ms)),
+        )
+        self._k_alive = np.concatenate((self._k_alive, np.ones(ms.shape[0], dtype=bool)))
         np.maximum.at(self._newest, code, ms)
         self._retain(aff)
         self._forget()
@@ -247,7 +250,7 @@ class FlightBuilder:
             return []
         offsets = np.cumsum([0, *(c.num_rows for c in self._chunks)])
         chunk = np.searchsorted(offsets, idx, side="right") - 1
-        cuts = np.flatnonzero(np.r_[True, chunk[1:] != chunk[:-1]])
+        cuts = np.flatnonzero(np.concatenate(([True], chunk[1:] != chunk[:-1])))
         out = []
         for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), idx.shape[0]], strict=True):
             c, lo, hi = int(chunk[a]), int(idx[a]), int(idx[b - 1])
@@ -281,10 +284,12 @@ class FlightBuilder:
         )
         grow = len(self._code) - self._newest.shape[0]
         if grow > 0:
-            self._newest = np.r_[self._newest, np.full(grow, NEVER, dtype=np.int64)]
-            self._accept = np.r_[self._accept, np.full(grow, NEVER, dtype=np.int64)]
-            self._kept = np.r_[self._kept, np.zeros(grow, dtype=np.int64)]
-            self._quiet_tried = np.r_[self._quiet_tried, np.full(grow, NEVER, dtype=np.int64)]
+            self._newest = np.concatenate((self._newest, np.full(grow, NEVER, dtype=np.int64)))
+            self._accept = np.concatenate((self._accept, np.full(grow, NEVER, dtype=np.int64)))
+            self._kept = np.concatenate((self._kept, np.zeros(grow, dtype=np.int64)))
+            self._quiet_tried = np.concatenate(
+                (self._quiet_tried, np.full(grow, NEVER, dtype=np.int64))
+            )
         idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         return lut[idx] if lut.size else idx
 

@@ -135,8 +135,8 @@ def _rank(
     if end.size:
         order = np.lexsort((apt, -score, end))
         end, apt, dist, score = end[order], apt[order], dist[order], score[order]
-        start = np.flatnonzero(np.r_[True, end[1:] != end[:-1]])
-        rank = np.arange(end.shape[0]) - np.repeat(start, np.diff(np.r_[start, end.shape[0]]))
+        start = np.flatnonzero(np.concatenate(([True], end[1:] != end[:-1])))
+        rank = np.arange(end.shape[0]) - np.repeat(start, np.diff(start, append=end.shape[0]))
         top = rank < N_ALTERNATIVES
         alt_a[end[top], rank[top]] = apt[top]
         alt_d[end[top], rank[top]] = dist[top]

@@ -38,7 +38,8 @@ def _stable_by_code(code: I8, n_codes: int) -> I8:
 def aircraft_codes(icao: pa.ChunkedArray) -> tuple[I8, npt.NDArray[Any]]:
     """Per row, a code for its lowercased address (null: ""), and the addresses by code:
     encoded, then the (small) dictionary lowercased; codes in first-appearance order."""
-    enc = pc.dictionary_encode(pc.fill_null(icao, "")).combine_chunks()
+    enc = pc.dictionary_encode(pc.fill_null(icao, "") if icao.null_count else icao)
+    enc = enc.combine_chunks()
     first: dict[str, int] = {}
     remap = np.array(
         [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],

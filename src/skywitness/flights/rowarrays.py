@@ -62,8 +62,8 @@ def last_le(code_a: I8, t_a: I8, code_q: I8, t_q: I8) -> I8:
     n = code_a.shape[0]
     if n == 0:
         return np.full(code_q.shape[0], -1, dtype=np.int64)
-    kind = np.r_[np.zeros(n, np.int8), np.ones(code_q.shape[0], np.int8)]
-    order = np.lexsort((kind, np.r_[t_a, t_q], np.r_[code_a, code_q]))
+    kind = np.concatenate((np.zeros(n, np.int8), np.ones(code_q.shape[0], np.int8)))
+    order = np.lexsort((kind, np.concatenate((t_a, t_q)), np.concatenate((code_a, code_q))))
     # rows of a come in index order along ``order``: the running max is the last one seen
     run = np.maximum.accumulate(np.where(order < n, order, -1))
     out = np.empty(code_q.shape[0], dtype=np.int64)
@@ -119,10 +119,14 @@ def group_tables(table: pa.Table, group: I8) -> list[pa.Table]:
     When the groups lie in few runs of rows (a lake's rows, in (day, icao24, time) order: a
     run per group and day) each is its runs' slices, no row copied (a gather of every
     column was ~40 % of an ingest's flights build: bench/RESULTS.md); else one gather each."""
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.shape[0] else group
+    starts = (
+        np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+        if group.shape[0]
+        else group
+    )
     if starts.shape[0] > SLICED_RUNS_MAX:
         return [table.take(pa.array(idx)) for idx in aircraft_groups_of(group)]
-    ends = np.r_[starts[1:], group.shape[0]]
+    ends = np.concatenate((starts[1:], [group.shape[0]]))
     by_group: dict[int, list[pa.Table]] = {}
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         by_group.setdefault(int(group[a]), []).append(table.slice(a, b - a))

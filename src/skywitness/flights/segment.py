@@ -91,13 +91,17 @@ def points_from_table(
     ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
     ts_ms = pc.cast(ts_col, pa.int64())
     icao_col = pc.cast(table["icao24"], pa.string())
-    valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
-    valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if ts_ms.null_count or icao_col.null_count:
+        valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
+        valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), bool)
+    else:  # (a live window's rows: checked when they came)
+        valid_np = np.ones(n, dtype=bool)
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
     codes, names = aircraft_codes(icao_col)
-    ms = np.asarray(pc.fill_null(ts_ms, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ms_col = pc.fill_null(ts_ms, 0) if ts_ms.null_count else ts_ms
+    ms = np.asarray(ms_col.to_numpy(zero_copy_only=False), dtype=np.int64)
     if "onground" in table.column_names:
         og = pc.fill_null(pc.cast(table["onground"], pa.int8()), -1)
         onground = np.asarray(og.to_numpy(zero_copy_only=False), dtype=np.int8)
@@ -114,7 +118,7 @@ def points_from_table(
 
     # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
     sc = take(codes)
-    new = np.r_[True, sc[1:] != sc[:-1]] if sc.size else np.zeros(0, bool)
+    new = np.concatenate(([True], sc[1:] != sc[:-1])) if sc.size else np.zeros(0, bool)
     ac = np.cumsum(new) - 1
     used = sc[new]
 
@@ -199,13 +203,13 @@ def _fill(g: I1, ac: I8, t: F8) -> I1:
         return g.astype(np.int8)
     n = g.shape[0]
     idx = np.arange(n)
-    start = np.r_[True, ac[1:] != ac[:-1]] if n else np.zeros(0, bool)
+    start = np.concatenate(([True], ac[1:] != ac[:-1])) if n else np.zeros(0, bool)
     ac_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
     prev = np.maximum.accumulate(np.where(g >= 0, idx, -1)) if n else idx
     pc_ = np.maximum(prev, 0)
     ok = (g < 0) & (prev >= ac_start) & (t - t[pc_] <= FILL_MAX_S)
     out = np.where(ok, g[pc_], g)
-    end = np.r_[ac[1:] != ac[:-1], True] if n else np.zeros(0, bool)
+    end = np.concatenate((ac[1:] != ac[:-1], [True])) if n else np.zeros(0, bool)
     ac_end = np.minimum.accumulate(np.where(end, idx, n)[::-1])[::-1] if n else idx
     nxt = np.minimum.accumulate(np.where(g >= 0, idx, n)[::-1])[::-1] if n else idx
     nc = np.minimum(nxt, n - 1)
@@ -221,7 +225,7 @@ def _run_bounds(new: B1, g: I1) -> tuple[I8, I8]:
     brk = new.copy()
     brk[1:] |= g[1:] != g[:-1]
     first = np.flatnonzero(brk)
-    last = np.r_[first[1:] - 1, n - 1] if n else first
+    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
     return first.astype(np.int64), last.astype(np.int64)
 
 
@@ -232,7 +236,7 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
         return g
     # runs are judged within sessions: an aircraft's points without a silence longer than
     # AIR_GAP_S (a run never spans hours of silence, nor takes the state of a point before one)
-    new_sess = np.r_[True, (p.ac[1:] != p.ac[:-1]) | (np.diff(p.t) > AIR_GAP_S)]
+    new_sess = np.concatenate(([True], (p.ac[1:] != p.ac[:-1]) | (np.diff(p.t) > AIR_GAP_S)))
     first, last = _run_bounds(new_sess, g)
     state = g[first]
     dur = p.t[last] - p.t[first]
@@ -258,7 +262,9 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     idx = np.arange(nr)
     # a run at the edge of a session may be cut short by coverage: only a motionless airborne
     # run there is noise
-    edge = np.r_[True, run_ac[1:] != run_ac[:-1]] | np.r_[run_ac[1:] != run_ac[:-1], True]
+    edge = np.concatenate(([True], run_ac[1:] != run_ac[:-1])) | np.concatenate(
+        (run_ac[1:] != run_ac[:-1], [True])
+    )
     short = np.where(
         state == 1,
         (dur < MIN_GROUND_RUN_S) & ~edge,
@@ -266,13 +272,15 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     )
     if not short.any():
         return g
-    ac_start = np.maximum.accumulate(np.where(np.r_[True, run_ac[1:] != run_ac[:-1]], idx, 0))
+    ac_start = np.maximum.accumulate(
+        np.where(np.concatenate(([True], run_ac[1:] != run_ac[:-1])), idx, 0)
+    )
     prev_long = np.maximum.accumulate(np.where(~short, idx, -1))
     new_state = np.where(short & (prev_long >= ac_start), state[np.maximum(prev_long, 0)], state)
     # short runs at an aircraft's start take the next long run's state
-    ac_end = np.minimum.accumulate(np.where(np.r_[run_ac[1:] != run_ac[:-1], True], idx, nr)[::-1])[
-        ::-1
-    ]
+    ac_end = np.minimum.accumulate(
+        np.where(np.concatenate((run_ac[1:] != run_ac[:-1], [True])), idx, nr)[::-1]
+    )[::-1]
     next_long = np.minimum.accumulate(np.where(~short, idx, nr)[::-1])[::-1]
     lead = short & (prev_long < ac_start) & (next_long <= ac_end)
     new_state = np.where(lead, state[np.minimum(next_long, nr - 1)], new_state)
@@ -291,7 +299,7 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     n = len(p)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    new_ac = np.r_[True, p.ac[1:] != p.ac[:-1]]
+    new_ac = np.concatenate(([True], p.ac[1:] != p.ac[:-1]))
     dt = np.empty(n)
     dt[0] = np.inf
     np.subtract(p.t[1:], p.t[:-1], out=dt[1:])
@@ -303,8 +311,8 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     first, last = _run_bounds(new_stretch, ground)
     state = ground[first]
     run_ac = np.cumsum(new_stretch[first])  # stretch of each run
-    prev_air = np.r_[False, (run_ac[1:] == run_ac[:-1]) & (state[:-1] == 0)]
-    next_air = np.r_[(run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), False]
+    prev_air = np.concatenate(([False], (run_ac[1:] == run_ac[:-1]) & (state[:-1] == 0)))
+    next_air = np.concatenate(((run_ac[1:] == run_ac[:-1]) & (state[1:] == 0), [False]))
     between = (state == 1) & prev_air & next_air
     # a ground stay between two airborne runs ends one flight and starts the next: cut at its
     # longest silence (parked) — which may be the one just before the next airborne point
@@ -317,12 +325,12 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     k = np.repeat(np.arange(stays.shape[0]), size)
     inner = first[stays][k] + 1 + np.arange(k.shape[0]) - (np.cumsum(size) - size)[k]
     inner_run = stays[k]
-    cand = np.r_[inner, last[stays] + 1]
-    cand_run = np.r_[inner_run, stays]
+    cand = np.concatenate((inner, last[stays] + 1))
+    cand_run = np.concatenate((inner_run, stays))
     if cand.size:
         order = np.lexsort((-dt[cand], cand_run))
         c, r = cand[order], cand_run[order]
-        firsts = c[np.r_[True, r[1:] != r[:-1]]]
+        firsts = c[np.concatenate(([True], r[1:] != r[:-1]))]
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True

@@ -40,6 +40,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .columns import word_codes
 from .ends import DIRECTION_POINTS
 from .infer import FAST_AIRCRAFT_KT
 from .rowarrays import floats_of
@@ -123,7 +124,7 @@ class Sorted:
             code, ms = code[rows], ms[rows]
         order = np.lexsort((np.arange(code.shape[0]), ms, code))
         code, ms = code[order], ms[order]
-        new = np.r_[True, code[1:] != code[:-1]] if code.size else np.zeros(0, bool)
+        new = np.concatenate(([True], code[1:] != code[:-1])) if code.size else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
         take = order if rows is None else rows[order]
         return cls(table.take(pa.array(take)), code, ms, start)
@@ -160,20 +161,6 @@ class Sorted:
             self._cache[key] = word_codes(self.table[name])
         out: tuple[I8, list[str]] = self._cache[key]
         return out
-
-
-def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
-    """Per row, the code of its trimmed string (-1: null or blank), and the words (sorted:
-    the codes do not depend on the rows' order)."""
-    enc = pc.dictionary_encode(pc.cast(col, pa.string()))
-    if isinstance(enc, pa.ChunkedArray):  # chunks encoded, then made one (cheaper than after)
-        enc = enc.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
-    words = sorted({w for w in trimmed if w})
-    at = {w: i for i, w in enumerate(words)}
-    remap = np.array([at.get(w, -1) for w in trimmed] + [-1], dtype=np.int64)
-    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-    return remap[idx], words
 
 
 def tally(codes: I8, words: list[str], group: I8, ngroups: int) -> list[dict[str, int]]:

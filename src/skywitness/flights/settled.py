@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from .columns import table_words
 from .point_order import point_order
 from .rowarrays import NEVER, floats_of
 from .rowarrays import ms_of as _ms
@@ -27,7 +28,6 @@ from .settle import (
     merge,
     seed_row,
     tally,
-    word_codes,
 )
 from .tablediff import diff_flights
 
@@ -124,7 +124,7 @@ class SettledFlights:
         order = point_order(w_ms, w_code, sel, int(w_code.max(initial=0)) + 1)
         assert order is not None  # (with ``sel`` given, never None)
         code = w_code[order]
-        new = np.r_[True, code[1:] != code[:-1]] if code.size else np.zeros(0, bool)
+        new = np.concatenate(([True], code[1:] != code[:-1])) if code.size else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
         size = int(max(t_code.max(initial=0), code.max(initial=0))) + 1
         jt = np.full(size, -1, np.int64)
@@ -134,8 +134,8 @@ class SettledFlights:
         rank = np.arange(code.shape[0]) - start
         group = np.where(rank < nt[code], jt[code], -1)
         k = t_code.shape[0]
-        cw, cwords = word_codes(window["callsign"])
-        sw, swords = word_codes(window["source"])
+        cw, cwords = table_words(window, "callsign")  # (coded once: the build's)
+        sw, swords = table_words(window, "source")
         cs = tally(cw[order], cwords, group, k)
         src = tally(sw[order], swords, group, k)
         vmax = np.full(k, np.nan)
@@ -308,8 +308,8 @@ class SettledFlights:
         cut[codes] = cut_ms
         sel = np.flatnonzero(s.ms >= cut[s_code])
         window = pa.concat_tables([*seeds, s.table.take(pa.array(sel))])
-        w_code = np.r_[np.array(codes, np.int64), s_code[sel]]
-        w_ms = np.r_[np.array(cut_ms, np.int64), s.ms[sel]]
+        w_code = np.concatenate((np.array(codes, np.int64), s_code[sel]))
+        w_ms = np.concatenate((np.array(cut_ms, np.int64), s.ms[sel]))
         rebuilt = build(window)
         r_code = np.array([icao.get(a, -1) for a in rebuilt["icao24"].to_pylist()], np.int64)
         merged = trial.merge(window, w_code, w_ms, rebuilt, r_code, np.array(codes, np.int64))
