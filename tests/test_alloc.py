@@ -102,6 +102,8 @@ def test_ingest_that_follows_or_reads_a_live_feed_keeps_the_defaults(
     assert calls == []
     assert not is_batch(argparse.Namespace(sources=["tcp://127.0.0.1:30005"], follow=None))
     assert is_batch(argparse.Namespace(sources=[str(src)], follow=None))
+    # a feed piped in (``nc HOST 30002 | skywitness ingest -``) runs until stopped too
+    assert not is_batch(argparse.Namespace(sources=["-"], follow=None))
 
 
 def test_decode_of_files_sets_it(
@@ -116,20 +118,20 @@ def test_decode_of_files_sets_it(
 
 def test_decode_of_a_live_feed_keeps_the_defaults() -> None:
     """A live feed runs until stopped: its memory goes back after a peak (as ``serve``)."""
-    from skywitness.cli import decode_cmd
+    from skywitness.cli import common
 
-    assert decode_cmd.batch_only(["a.csv", "b.bin"])
-    assert not decode_cmd.batch_only(["a.csv", "tcp://127.0.0.1:30005"])
-    assert not decode_cmd.batch_only(["-"])  # stdin: perhaps ``nc HOST 30002 |``
+    assert common.batch_only(["a.csv", "b.bin"])
+    assert not common.batch_only(["a.csv", "tcp://127.0.0.1:30005"])
+    assert not common.batch_only(["-"])  # stdin: perhaps ``nc HOST 30002 |``
 
 
 def test_decode_of_a_named_pipe_keeps_the_defaults(tmp_path: Path) -> None:
-    from skywitness.cli import decode_cmd
+    from skywitness.cli import common
 
     fifo = tmp_path / "feed"
     os.mkfifo(fifo)
-    assert not decode_cmd.batch_only([str(fifo)])
-    assert decode_cmd.batch_only([str(tmp_path / "missing.csv")])
+    assert not common.batch_only([str(fifo)])
+    assert common.batch_only([str(tmp_path / "missing.csv")])
 
 
 def test_no_child_process_to_find_the_c_library() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -221,3 +223,21 @@ def nothing_accepted(stats: IngestStats, sources: list[str], fmt: str) -> int:
 
 def fail(message: str) -> SkywitnessError:
     return SkywitnessError(message)
+
+
+def batch_only(sources: list[str]) -> bool:
+    """Files only among ``sources`` (no network feed, no stdin, no named pipe: a stream may
+    run until stopped): the run ends by itself, so it may keep freed memory (``alloc``).
+    ``decode`` and ``ingest`` both ask this."""
+    from ..sources.source import is_live_spec
+
+    return not any(is_live_spec(s) or s == "-" or _is_stream(s) for s in sources)
+
+
+def _is_stream(path: str) -> bool:
+    """A named pipe or a device (read as a stream, as ``sources.source`` does)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # (the source says what is wrong with it)
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)

@@ -5,8 +5,6 @@ stdin, a named pipe) does not."""
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 from typing import Any
 
 from ..output import open_writer
@@ -15,6 +13,7 @@ from ..runtime.records import message_schema
 from ..stats import IngestStats
 from .common import (
     add_input_options,
+    batch_only,
     nothing_accepted,
     print_summary,
     progress_bar,
@@ -40,24 +39,6 @@ def register(sub: Any) -> None:
     )
     add_input_options(p)
     p.set_defaults(func=run)
-
-
-def batch_only(sources: list[str]) -> bool:
-    """Files only among ``sources`` (no network feed, no stdin, no named pipe: a stream may
-    run until stopped): the run ends by itself, so it may keep freed memory (``alloc``) as a
-    batch ``ingest`` does."""
-    from ..sources.source import is_live_spec
-
-    return not any(is_live_spec(s) or s == "-" or _is_stream(s) for s in sources)
-
-
-def _is_stream(path: str) -> bool:
-    """A named pipe or a device (read as a stream, as ``sources.source`` does)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False  # (the source says what is wrong with it)
-    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 def run(args: argparse.Namespace) -> int:

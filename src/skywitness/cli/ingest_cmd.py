@@ -10,7 +10,7 @@ from rich.console import Console
 from ..config import data_dir
 from ..runtime.history import ingest, open_history
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
-from .common import add_input_options, progress_bar, run_options, stop_on_signals
+from .common import add_input_options, batch_only, progress_bar, run_options, stop_on_signals
 from .db_cmd import add_data_dir
 from .globe_ingest import add_options as add_globe_options
 from .globe_ingest import ingest_archives, rebuild_hint
@@ -60,11 +60,10 @@ def register(sub: Any) -> None:
 
 
 def is_batch(args: argparse.Namespace) -> bool:
-    """The run ends by itself: it follows no globe-history folder (``--follow``) and reads no
-    live feed (followed until stopped), so it may keep freed memory (``alloc``)."""
-    from ..sources.source import is_live_spec
-
-    return getattr(args, "follow", None) is None and not any(map(is_live_spec, args.sources))
+    """The run ends by itself: it follows no globe-history folder (``--follow``) and reads
+    files only (``common.batch_only``: no live feed, stdin or named pipe, which may run until
+    stopped), so it may keep freed memory (``alloc``)."""
+    return getattr(args, "follow", None) is None and batch_only(args.sources)
 
 
 def run(args: argparse.Namespace) -> int:
