@@ -40,7 +40,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import word_codes
+from .columns import table_words
 from .ends import DIRECTION_POINTS
 from .infer import FAST_AIRCRAFT_KT
 from .rowarrays import floats_of
@@ -155,12 +155,9 @@ class Sorted:
         return out
 
     def words(self, name: str) -> tuple[I8, list[str]]:
-        """``word_codes`` of column ``name``."""
-        key = "words:" + name
-        if key not in self._cache:
-            self._cache[key] = word_codes(self.table[name])
-        out: tuple[I8, list[str]] = self._cache[key]
-        return out
+        """``word_codes`` of column ``name``, through ``columns.table_words``: the one cache
+        of a table's word codes, which the build of the same window fills too."""
+        return table_words(self.table, name)
 
 
 def tally(codes: I8, words: list[str], group: I8, ngroups: int) -> list[dict[str, int]]:
