@@ -45,8 +45,11 @@ REBUILD_AIRCRAFT_PER_CHUNK = 2_000
 #: progress when the new data starts is rebuilt whole.
 REBUILD_MARGIN = timedelta(days=1)
 #: State vectors an ingest keeps in memory to build its flights from without reading them back
-#: (about 0.2 GB of rows); a larger ingest rebuilds its flights from the lake.
-FLIGHTS_IN_MEMORY_ROWS = 2_000_000
+#: (~135 bytes a row: at most ~0.7 GB); a larger ingest rebuilds its flights from the lake.
+#: Reading a window back costs more memory than holding it, not less: DuckDB's sorted result
+#: and its Arrow copy (bench/RESULTS.md: a 2.28M-row states file peaks at 880 MB held against
+#: 1,303 MB read back, 4.55M rows at 1,577 against 2,040 MB), and ~1 CPU-s per 2.3M rows.
+FLIGHTS_IN_MEMORY_ROWS = 5_000_000
 
 
 @dataclass
