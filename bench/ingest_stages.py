@@ -98,6 +98,15 @@ def _wrap(module: str, name: str) -> None:
 
 
 def main() -> None:
+    import os
+
+    from skywitness.config import NUMPY_HUGEPAGE_ENV, OPENBLAS_THREADS_ENV
+
+    # the program's process settings (``cli.main`` sets them before numpy loads; here the
+    # stages' modules load numpy first): without them numpy's large arrays used huge pages,
+    # (a 2.28M-row ingest's gate: 1.11 s CPU with them, 0.78 s without, one run each)
+    os.environ.setdefault(NUMPY_HUGEPAGE_ENV, "0")
+    os.environ.setdefault(OPENBLAS_THREADS_ENV, "1")
     from skywitness.cli import main as cli
 
     for module, name in STAGES:

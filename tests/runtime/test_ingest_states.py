@@ -127,12 +127,19 @@ def test_flights_from_memory_only_when_the_lake_has_nothing_else(
 def test_too_many_rows_for_memory_rebuild_from_the_lake(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = _parquet(shared_data, tmp_path / "q.parquet", ORDER)
+    """An ingest of more rows than it holds builds its flights from the lake's rows (read back
+    in the lake's order, unsorted: the build sorts them): the same flights as from the rows
+    held in memory."""
+    path = _parquet(shared_data, tmp_path / "q.parquet", [("timestamp", "ascending")])
+    with open_history(tmp_path / "held") as held:
+        ingest(held, [str(path)], RunOptions())
+        from_memory = _stored(held)[1]
     monkeypatch.setattr(history, "FLIGHTS_IN_MEMORY_ROWS", 1_000)
     monkeypatch.setattr(history.Extent, "keep_rows", 1_000)
     store = open_history(tmp_path / "d")
     [outcome] = ingest(store, [str(path)], RunOptions())
     assert outcome.flights == store.query_flights().num_rows == 238
+    assert _stored(store)[1].equals(from_memory)
     store.close()
 
 

@@ -140,3 +140,25 @@ def test_bad_rows_counted_not_stored(store: Store) -> None:
     assert rec.rows_stored == 1
     assert rec.rejected == {"bad_record": 1, "bad_timestamp": 1, "non_icao": 1}
     assert store.states().column("icao24").to_pylist() == ["3c6444"]
+
+
+def test_states_unordered_are_the_same_rows_in_the_lake_order(
+    store: Store, quickstart: pa.Table, quickstart_path: Path, tmp_path: Path
+) -> None:
+    """``states(ordered=False)`` (what the flights rebuild reads) gives the rows of the sorted
+    read, in the lake's order: each day's file in turn, each file by (icao24, time)."""
+    _ingest(store, quickstart, quickstart_path)
+    ms = pc.cast(quickstart.column("timestamp"), pa.int64())
+    later = pc.cast(pc.add(ms, 86_400_000), pa.timestamp("ms", tz="UTC"))
+    shifted = quickstart.set_column(0, "timestamp", later)
+    pq.write_table(shifted, tmp_path / "later.parquet")
+    _ingest(store, shifted, tmp_path / "later.parquet")
+    sorted_read = store.states()
+    lake = store.states(ordered=False)
+    assert lake.schema == STATE_SCHEMA
+    assert _sorted(lake).equals(_sorted(sorted_read))
+    assert not lake.equals(sorted_read)  # the other order: both days of an aircraft apart
+    day = pc.floor_temporal(lake.column("timestamp"), unit="day")
+    keys = pa.table({"day": day, "icao24": lake["icao24"], "timestamp": lake["timestamp"]})
+    in_order = [("day", "ascending"), ("icao24", "ascending"), ("timestamp", "ascending")]
+    assert pc.sort_indices(keys, sort_keys=in_order).to_pylist() == list(range(lake.num_rows))

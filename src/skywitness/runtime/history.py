@@ -250,7 +250,8 @@ def rebuild_flights(
     stored = 0
     for i in range(0, len(aircraft), REBUILD_AIRCRAFT_PER_CHUNK):
         chunk = aircraft[i : i + REBUILD_AIRCRAFT_PER_CHUNK]
-        states = store.states(icao24=chunk, since=since, until=until)
+        # in the lake's order: the build sorts by (aircraft, time) itself, stably
+        states = store.states(icao24=chunk, since=since, until=until, ordered=False)
         # one step of the one flights stage, with the kinds the identity store knows
         kinds = aircraft_kinds(store.connection, chunk)
         flights = build_all(states, inference, kinds=kinds)
