@@ -69,6 +69,9 @@ def test_quickstart_roundtrip(store: Store, quickstart: pa.Table, quickstart_pat
         assert with_stats == {"timestamp", "icao24", "callsign", "latitude", "longitude"}
         ts = group.column(0).statistics
         assert ts.has_min_max and ts.min <= ts.max
+        # times as steps (smaller and cheaper to write than PLAIN); read back exactly above
+        assert "DELTA_BINARY_PACKED" in group.column(0).encodings
+        assert "PLAIN" not in group.column(0).encodings
 
     # the store's own query
     got = store.states()
