@@ -11,18 +11,17 @@ so that the catalogue's modules load with DuckDB alone (a ``flights`` query's st
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..errors import SkywitnessError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from concurrent.futures import Future
 
     import duckdb
 
-# queue and concurrent.futures load with a writer: a read-only ``flights`` query's start-up
-# (issue 18) imports this module for ``require_writer`` alone.
+# queue loads with a writer: a read-only ``flights`` query's start-up (issue 18) imports this
+# module for ``require_writer`` alone.
 
 T = TypeVar("T")
 _on_writer = threading.local()  # ``active`` is True on a catalogue writer thread
@@ -36,6 +35,30 @@ def require_writer() -> None:
         )
 
 
+class _Done(Generic[T]):
+    """A job's result or error, handed from the writer thread to the caller that waits for
+    it (what ``concurrent.futures.Future`` does here, without its ~4 ms import)."""
+
+    def __init__(self) -> None:
+        self._set = threading.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, value: T) -> None:
+        self._value = value
+        self._set.set()
+
+    def set_exception(self, exc: BaseException) -> None:
+        self._error = exc
+        self._set.set()
+
+    def result(self) -> T:
+        self._set.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]  # set_result gave a T
+
+
 class CatalogWriter:
     """The one thread that writes a catalogue: ``run(job)`` runs ``job(cursor)`` there, in
     order with every other write, and returns its result (re-entrant: a job may run jobs)."""
@@ -44,7 +67,7 @@ class CatalogWriter:
         import queue
 
         self._con = con
-        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Callable[[Any], Any], _Done[Any]] | None] = queue.Queue()
         self._closed = False
         self._cursor: duckdb.DuckDBPyConnection | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -56,9 +79,7 @@ class CatalogWriter:
             return job(self._cursor)
         if self._closed:
             raise SkywitnessError("the catalogue writer is closed")
-        from concurrent.futures import Future
-
-        done: Future[T] = Future()
+        done: _Done[T] = _Done()
         self._jobs.put((job, done))
         return done.result()
 
