@@ -16,7 +16,9 @@ from .globe_ingest import add_options as add_globe_options
 from .globe_ingest import ingest_archives, rebuild_hint
 from .track_cmd import parse_reference
 
-out = Console(stderr=True, highlight=False)
+#: ``emoji=False``: a path with ``:name:`` in it is printed as it is (and rich's emoji table,
+#: ~3 ms, is not loaded to look for them)
+out = Console(stderr=True, highlight=False, emoji=False)
 
 
 def register(sub: Any) -> None:
