@@ -1,10 +1,11 @@
 """Benchmark: ingest of an already-tracked states Parquet, whole process, CPU seconds.
 
 The same rows put into a store, each way a fresh process (interpreter start-up and imports
-included), CPU = user + system of the child as ``getrusage(RUSAGE_CHILDREN)`` counts it after
-the child is waited for: every thread of it (DuckDB's worker threads, Arrow's Parquet reader
-threads, our writer threads), so parallelism neither helps nor hurts a side (DuckDB with
-``SET threads=1`` takes the same CPU within noise on the project's 2-core box):
+included), CPU = user + system of the child as ``wait4`` reports it when the child is waited
+for: every thread of it (DuckDB's worker threads, Arrow's Parquet reader threads, our writer
+threads), so parallelism neither helps nor hurts a side (DuckDB with ``SET threads=1`` takes
+the same CPU within noise on the project's 2-core box); each run's peak RSS is printed beside
+it (``ru_maxrss`` of that child):
 
 - ``duckdb CREATE TABLE AS read_parquet`` (``DUCK``, the ``vs CTAS`` column's baseline, as
   earlier runs had it): ``CREATE TABLE s AS SELECT * FROM read_parquet(...)`` into a new
@@ -54,7 +55,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -124,7 +124,7 @@ print(f"{n[0]:,} rows")
 BASELINE = "duckdb CREATE TABLE AS read_parquet"
 
 
-def make_input(path: Path, copies: int) -> int:
+def make_input(path: Path | str, copies: int) -> int:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -141,15 +141,38 @@ def make_input(path: Path, copies: int) -> int:
     return int(table.num_rows)
 
 
-def cpu_of(cmd: list[str], pythonpath: str) -> tuple[float, str]:
+def input_in_child(path: Path, copies: int) -> int:
+    """``make_input`` run in a child process: this process stays small, so a run's peak RSS
+    is its own (Linux keeps a process's RSS from before its ``exec`` in ``ru_maxrss``: a child
+    forked from a process holding the input's ~0.5 GB reported that much whatever it used)."""
+    code = (
+        "import sys; from ingest_states import make_input; "
+        "print(make_input(sys.argv[1], int(sys.argv[2])))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")])}
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(copies)], env=env,
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return int(out.split()[-1])
+
+
+def cpu_of(cmd: list[str], pythonpath: str) -> tuple[float, str, int]:
+    """(CPU s, the child's last line, its peak RSS in MB) of one run of ``cmd``: user +
+    system of the child and all its threads, as ``wait4`` reports them for that child alone."""
     env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else dict(os.environ)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if r.stdout.strip():  # duckdb: its row count after the progress bar's redraws
-        return cpu, r.stdout.replace("\r", "\n").split("\n")[-2].strip()
-    return cpu, " ".join(r.stderr.split("store:")[0].split())
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if p.returncode:
+        raise subprocess.CalledProcessError(p.returncode, cmd, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    rss = usage.ru_maxrss >> 10
+    if stdout.strip():  # duckdb: its row count after the progress bar's redraws
+        return cpu, stdout.replace("\r", "\n").split("\n")[-2].strip(), rss
+    return cpu, " ".join(stderr.split("store:")[0].split()), rss
 
 
 def baseline_src(rev: str, into: Path) -> Path:
@@ -181,7 +204,7 @@ def main() -> None:
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed package: .pyc files
         os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         src = Path(tmp) / "states.parquet"
-        n = make_input(src, args.copies)
+        n = input_in_child(src, args.copies)
         print(f"input: {n:,} state vectors, {src.stat().st_size:,} bytes of zstd Parquet")
         print(f"load average at start: {_load()}")
         ingest = [sys.executable, "-m", "skywitness", "ingest", "--data-dir", "D", str(src)]
@@ -207,9 +230,10 @@ def main() -> None:
                 ddir = str(Path(tmp) / f"d{i}-{k}")
                 cmd = [ddir if c == "D" else c for c in cmd]
                 cmd = cmd if name.startswith("skywitness") else [*cmd, ddir]
-                cpu, last = cpu_of(cmd, path)
+                cpu, last, rss = cpu_of(cmd, path)
                 best[name] = min(best.get(name, float("inf")), cpu)
-                print(f"  run {i + 1}: {name:38} {cpu:6.2f} s CPU  ({last[:90]})")
+                line = f"  run {i + 1}: {name:38} {cpu:6.2f} s CPU {rss:6,} MB peak RSS"
+                print(f"{line}  ({last[:70]})")
         print(f"load average at end: {_load()}")
         print(summary(best, n, args.repeat), end="")
         if args.stages:
