@@ -30,7 +30,7 @@ it (``ru_maxrss`` of that child):
   speed gate, no rate, no held fields, no catalogue, no flights): what "gate and write inside
   DuckDB" could at best cost (its timestamps come out in microseconds, not the lake's ms);
 - with ``--baseline REV``: the same command from ``git archive REV src`` (before/after in one
-  run);
+  run); with ``--base-src DIR``: from that ``src`` folder (a variant of this tree);
 - with ``--stages``: ``--repeat`` more ingests of this tree, in process with timers around
   their stages (``bench/ingest_stages.py``): where the CPU and page faults go, as the run of
   least process CPU had them.
@@ -47,8 +47,8 @@ the best of ``--repeat`` runs is then a run with the cache warm, for each tree a
 Input: the real quickstart collection (284,505 state vectors) repeated ``--copies`` times,
 each copy a day later (same aircraft, same flights shifted by a day).
 
-Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV] [--no-bulk]
-[--stages] [--duckdb-parquet]
+Run: python bench/ingest_states.py [--copies 4] [--repeat 2] [--baseline REV] [--base-src DIR]
+[--no-bulk] [--stages] [--duckdb-parquet]
 """
 
 from __future__ import annotations
@@ -194,6 +194,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--baseline", help="git revision to run the same ingest from")
+    ap.add_argument("--base-src", help="a src folder to run the same ingest from (a variant)")
     ap.add_argument("--no-bulk", action="store_true", help="leave out the --no-flights run")
     ap.add_argument("--stages", action="store_true", help="then one ingest with stage timers")
     ap.add_argument(
@@ -224,6 +225,8 @@ def main() -> None:
         if args.baseline:
             old = baseline_src(args.baseline, Path(tmp))
             runs[f"skywitness ingest (CLI) at {args.baseline}"] = (ingest, str(old))
+        if args.base_src:
+            runs["skywitness ingest (CLI) of --base-src"] = (ingest, args.base_src)
         best: dict[str, float] = {}
         for i in range(args.repeat):
             for k, (name, (cmd, path)) in enumerate(runs.items()):
