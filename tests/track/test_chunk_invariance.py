@@ -182,3 +182,14 @@ def test_an_aircraft_lost_inside_a_step_before_any_update_returns_its_pending_st
     whole = _whole("hex", 1.0, 3.0)
     assert whole[0].num_rows == 214
     _assert_same(_step(_input("hex"), (252,), 1.0, 3.0), whole)
+
+
+def test_states_cut_after_a_rejected_fix_as_in_one_step() -> None:
+    """noisy_time_issue's row 3354 jumps (its position rejected) and the rows after it agree
+    with it (accepted). Cut at 3355, the rejected fix was carried into the next step and, not
+    cleared by the rows the gate's walk accepted as they stood, let row 3392's jump through as
+    the second of two agreeing fixes: 25 rejects against 26 in one step (hypothesis found it)."""
+    chunk = _input("states")
+    whole = _whole("states", 1.0, 60.0)
+    assert whole[1] == {"implausible_position": 26}
+    _assert_same(_step(chunk, (3355,), 1.0, 60.0), whole)

@@ -166,6 +166,10 @@ def _fix_up(
                 k = int(stops[at]) if at < stops.shape[0] else rows.shape[0]
                 r = int(rows[k - 1])
                 a_lat, a_lon, a_t, a_sfc = float(lat[r]), float(lon[r]), float(t[r]), bool(sfc[r])
+                # rows accepted as they stand: an accepted position clears the held rejected
+                # fix, as each does one at a time below (only one carried in from the last
+                # batch can be held here: one rejected in this walk leaves it unsynced)
+                rej = None
                 j = k
                 continue
             r = int(rows[j])
