@@ -24,6 +24,7 @@ from skywitness.sources.columns import (
     hex_ints,
     hex_packed,
     hex_spans,
+    timed_hex_spans,
     mapped,
     spans,
 )
@@ -208,3 +209,37 @@ def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
     long_lines = (b"y" * 4095 + b"\n") * 20
     assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 2 MB
     assert line_block_bytes(b"no line ends", 65_536) == FILE_CHUNK_BYTES
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, (1 << 48) - 1),
+            st.sampled_from([4, 14, 28]),
+            st.binary(min_size=14, max_size=14),
+        ),
+        min_size=1,
+    ),
+    st.booleans(),
+)
+def test_timed_hex_spans_are_hex_ints_and_hex_spans(
+    rows: list[tuple[int, int, bytes]], upper: bool
+) -> None:
+    """AVR's ``@`` lines, the time's 12 digits and the frame's read in one run: the numbers
+    ``hex_ints`` reads and the frames ``hex_spans`` reads; None with a digit that is not hex."""
+    texts = [f"@{t:012x}{f[: n // 2].hex()};" for t, n, f in rows]
+    texts = [x.upper() if upper else x for x in texts]
+    data = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
+    size = np.array([len(x) - 2 for x in texts], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(size + 2)[:-1])).astype(np.int64) + 1
+    got = timed_hex_spans(data, start, size, 12)
+    assert got is not None
+    want_t, ok_t = hex_ints(data, start, 12)
+    want = hex_spans(data, start + 12, size - 12)
+    assert ok_t.all() and want[2].all()
+    assert got[0].dtype == np.uint64 and got[0].tolist() == want_t.tolist()
+    assert np.array_equal(got[1], want[0]) and np.array_equal(got[2], want[1])
+    bad = data.copy()
+    bad[int(start[-1]) + int(size[-1]) - 1] = ord("g")
+    assert timed_hex_spans(bad, start, size, 12) is None

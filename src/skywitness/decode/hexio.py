@@ -234,7 +234,7 @@ def bool_column(
     """An Arrow boolean column (null where ``null``)."""
     validity = None if null is None else _bitmap(~null)
     nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
-    bits = pa.py_buffer(np.packbits(values.astype(np.bool_), bitorder="little"))
+    bits = pa.py_buffer(np.packbits(np.asarray(values, dtype=np.bool_), bitorder="little"))
     return pa.Array.from_buffers(pa.bool_(), values.shape[0], [validity, bits], null_count=nulls)
 
 

@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..arrow_views import rows_at as rows_at
 from ..decode.hexio import call_function, numpy_of
-from ..model import LONG_FRAME_BYTES, U1
+from ..model import LONG_FRAME_BYTES, U1, U8
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
 I8 = npt.NDArray[np.int64]
@@ -165,6 +165,37 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         length[rows] = k
         ok[rows] = True
     return out, length, ok
+
+
+def timed_hex_spans(data: U1, start: I8, size: I8, lead: int) -> tuple[U8, U1, U1] | None:
+    """Spans of ``lead`` hex digits of a number (an even count, up to 16) followed at once by
+    a frame's (AVR's ``@`` lines: the time and the frame are one run of digits): (the
+    numbers, left-aligned 14-byte frame rows, lengths in bytes), each span read by one
+    ``unhex``: the same as ``hex_ints`` of the lead and ``hex_spans`` of the rest, with one
+    gather instead of two. None unless every span is all hex and of a frame's length."""
+    n = start.shape[0]
+    out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
+    length = np.zeros(n, dtype=np.uint8)
+    numbers = np.zeros((n, 8), dtype=np.uint8)  # big-endian uint64 rows
+    k, found = lead // 2, 0
+    for nchars in FRAME_HEX_CHARS:
+        sel = np.flatnonzero(size == lead + nchars)
+        if sel.size == 0:
+            continue
+        raw = unhex(rows_at(data, start[sel], lead + nchars))
+        if raw is None:
+            return None
+        rows = raw.reshape(sel.size, k + nchars // 2)
+        if sel.size == n:
+            numbers[:, 8 - k :] = rows[:, :k]
+        else:
+            numbers[sel, 8 - k :] = rows[:, :k]
+        _place(out, sel, rows[:, k:])
+        length[sel] = nchars // 2
+        found += sel.size
+    if found != n:
+        return None
+    return numbers.view(">u8").ravel().astype(np.uint64), out, length
 
 
 def _frame_chars(size: I8) -> bool:
