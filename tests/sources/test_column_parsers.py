@@ -24,9 +24,9 @@ from skywitness.sources.columns import (
     hex_ints,
     hex_packed,
     hex_spans,
-    timed_hex_spans,
     mapped,
     spans,
+    timed_hex_spans,
 )
 from skywitness.sources.sbs import _time_of_day
 from skywitness.sources.source import FILE_CHUNK_BYTES, MAX_LINE_BLOCK_BYTES, line_block_bytes
