@@ -113,12 +113,13 @@ def word_loads(data: U1) -> npt.NDArray[np.uint64]:
 
 
 def unhex(text: U1) -> U1 | None:
-    """The bytes the hex digits of ``text`` spell (either case; ``text`` C-contiguous, an even
-    number of digits), read-only; None when any is not a hex digit. One C pass
+    """The bytes the hex digits of ``text`` spell (either case; an even number of digits),
+    read-only; None when any is not a hex digit. One C pass
     (``binascii.unhexlify``), which checks every digit as it goes: ~2x cheaper than the
     ``HEX_PAIRS`` lookup, its cast of every index and its check pass (issue 18)."""
     try:
-        raw = binascii.unhexlify(text)  # (the array's own buffer, no copy)
+        # (the array's own buffer, no copy; it is C-contiguous wherever it comes from here)
+        raw = binascii.unhexlify(np.ascontiguousarray(text).data)
     except binascii.Error:
         return None
     return np.frombuffer(raw, dtype=np.uint8)
