@@ -253,3 +253,9 @@ def test_all_null_columns_are_nulls(typ: pa.DataType) -> None:
     for n in (1, 5, NULL_ROWS, 3, NULL_ROWS + 1):
         got = numeric_column(np.zeros(n, dtype=np.int64), typ, np.ones(n, dtype=np.bool_))
         assert got.equals(pa.nulls(n, typ)) and got.null_count == n and len(got) == n
+
+
+@pytest.mark.parametrize("value", ["", "x", "/data/feed-2026-12-06.csv", "é"])
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_repeated_is_the_value_n_times(value: str, n: int) -> None:
+    assert hexio.repeated(value, n).to_pylist() == [value] * n

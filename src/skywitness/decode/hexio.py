@@ -45,16 +45,17 @@ def check_text_bytes(size: int) -> None:
 
 def _strings(
     chars: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64] | npt.NDArray[np.int32],
     valid: pa.Buffer | None,
     nulls: int,
 ) -> pa.Array:
     n = offsets.shape[0] - 1
     check_text_bytes(int(offsets[-1]))
+    off32 = offsets.astype(np.int32, copy=False)  # (int32 offsets are the caller's own, kept)
     return pa.Array.from_buffers(
         pa.string(),
         n,
-        [valid, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(np.ascontiguousarray(chars))],
+        [valid, pa.py_buffer(off32), pa.py_buffer(np.ascontiguousarray(chars))],
         null_count=nulls,
     )
 
@@ -296,7 +297,12 @@ def repeated(value: str, n: int) -> pa.Array:
     (checked before the text is built)."""
     raw = np.frombuffer(value.encode(), dtype=np.uint8)
     check_text_bytes(raw.size * n)
-    return _strings(np.tile(raw, n), np.arange(n + 1, dtype=np.int64) * raw.size, None, 0)
+    # the offsets made as the int32 Arrow keeps (no int64 range and product of n rows first)
+    size = raw.size
+    offsets = (
+        np.arange(0, (n + 1) * size, size, dtype=np.int32) if size else np.zeros(n + 1, np.int32)
+    )
+    return _strings(np.tile(raw, n), offsets, None, 0)
 
 
 def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDArray[Any]:
