@@ -10,6 +10,7 @@ its reason. So the fast path only ever handles input on which both paths agree.
 from __future__ import annotations
 
 import binascii
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +27,13 @@ from .textio import _NIBBLE, FRAME_HEX_CHARS
 I8 = npt.NDArray[np.int64]
 
 
-def _pair_table() -> npt.NDArray[np.uint16]:
+@functools.cache
+def hex_pairs() -> npt.NDArray[np.uint16]:
     """Each two ASCII bytes, read as one native uint16, to the byte their two hex digits
     spell (either case); 0xFFFF where either is not a hex digit. One lookup per output byte
-    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames)."""
+    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames).
+    Built on first use (128 KiB): ``unhex`` reads clean text without it, so most runs never
+    need it (~0.5 ms of start-up)."""
     codes = np.arange(256)
     chars = np.empty((256, 256, 2), dtype=np.uint8)
     chars[..., 0], chars[..., 1] = codes[:, None], codes[None, :]
@@ -38,10 +42,6 @@ def _pair_table() -> npt.NDArray[np.uint16]:
     table = np.full(1 << 16, 0xFFFF, dtype=np.uint16)
     table[chars.reshape(-1, 2).view(np.uint16).ravel()] = value.ravel()
     return table
-
-
-#: Two hex digits (as one native uint16) -> their byte, or 0xFFFF: see ``_pair_table``.
-HEX_PAIRS = _pair_table()
 
 
 def read_strings(
@@ -116,7 +116,7 @@ def unhex(text: U1) -> U1 | None:
     """The bytes the hex digits of ``text`` spell (either case; an even number of digits),
     read-only; None when any is not a hex digit. One C pass
     (``binascii.unhexlify``), which checks every digit as it goes: ~2x cheaper than the
-    ``HEX_PAIRS`` lookup, its cast of every index and its check pass (issue 18)."""
+    ``hex_pairs`` lookup, its cast of every index and its check pass (issue 18)."""
     try:
         # (the array's own buffer, no copy; it is C-contiguous wherever it comes from here)
         raw = binascii.unhexlify(np.ascontiguousarray(text).data)
@@ -126,9 +126,9 @@ def unhex(text: U1) -> U1 | None:
 
 
 def _pairs_or_none(text: U1) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]:
-    """Each row's bytes through ``HEX_PAIRS`` (> 0xFF where a digit is not hex) and whether
+    """Each row's bytes through ``hex_pairs`` (> 0xFF where a digit is not hex) and whether
     the row is all hex: the per-row answer, when ``unhex`` of the whole refused."""
-    value = np.take(HEX_PAIRS, np.ascontiguousarray(text).view(np.uint16))
+    value = np.take(hex_pairs(), np.ascontiguousarray(text).view(np.uint16))
     return value, np.asarray((value <= 0xFF).all(axis=1), dtype=np.bool_)
 
 
