@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from skywitness.decode import hexio
 from skywitness.decode.dictcols import coded, same_value
 from skywitness.decode.hexio import (
+    NULL_ROWS,
     address_column,
     hex_column,
     labels,
+    numeric_column,
     string_array,
     text_column,
 )
@@ -233,3 +235,27 @@ def test_string_columns_refuse_offsets_past_int32() -> None:
         "ab",
         "cd",
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([1, 2, 7, 14]), st.lists(st.binary(min_size=14, max_size=14), min_size=1))
+def test_hex_column_of_rows_of_one_length_is_bytes_hex(n: int, rows: list[bytes]) -> None:
+    """Every row of one length (all long frames: the text is the digits as they lie)."""
+    data = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), 14)
+    length = np.full(len(rows), n, dtype=np.uint8)
+    assert hex_column(data, length).to_pylist() == [b[:n].hex() for b in rows]
+
+
+@pytest.mark.parametrize("typ", [pa.float64(), pa.int16(), pa.timestamp("us", tz="UTC")])
+def test_all_null_columns_are_nulls(typ: pa.DataType) -> None:
+    """``numeric_column`` of rows all null: ``pa.nulls`` of the type, at any length (a slice
+    of one column kept per type up to ``NULL_ROWS``, made afresh past it)."""
+    for n in (1, 5, NULL_ROWS, 3, NULL_ROWS + 1):
+        got = numeric_column(np.zeros(n, dtype=np.int64), typ, np.ones(n, dtype=np.bool_))
+        assert got.equals(pa.nulls(n, typ)) and got.null_count == n and len(got) == n
+
+
+@pytest.mark.parametrize("value", ["", "x", "/data/feed-2026-12-06.csv", "é"])
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_repeated_is_the_value_n_times(value: str, n: int) -> None:
+    assert hexio.repeated(value, n).to_pylist() == [value] * n

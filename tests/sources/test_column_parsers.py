@@ -26,6 +26,7 @@ from skywitness.sources.columns import (
     hex_spans,
     mapped,
     spans,
+    timed_hex_spans,
 )
 from skywitness.sources.sbs import _time_of_day
 from skywitness.sources.source import FILE_CHUNK_BYTES, MAX_LINE_BLOCK_BYTES, line_block_bytes
@@ -169,11 +170,33 @@ def test_column_hex_paths_are_hex_frames(texts: list[str]) -> None:
     for w, g in zip(want, got, strict=True):
         assert np.array_equal(w, g)
     packed = hex_packed(data, start, size)
-    if packed is not None:  # all frames, back to back, even start
+    if packed is not None:  # all frames (back to back: a column's own buffer)
         assert want[2].all()
         assert np.array_equal(packed[0], want[0]) and np.array_equal(packed[1], want[1])
-    elif want[2].all() and int(start[0]) % 2 == 0:
+        assert packed[0].flags.writeable  # (the batch's own rows, as ``hex_frames`` gives)
+    elif want[2].all():
         raise AssertionError("valid frames refused")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([4, 14, 28]), st.lists(st.binary(min_size=14, max_size=14), min_size=1))
+def test_column_hex_paths_of_one_length(nchars: int, rows: list[bytes]) -> None:
+    """Frames all of one length (the whole-block paths: one ``unhex`` of every row), with
+    one odd character in the last row refused by ``hex_packed`` and only that row by
+    ``hex_spans``."""
+    texts = [r[: nchars // 2].hex() for r in rows]
+    want = hex_frames([t.encode() for t in texts])
+    sp = spans(pa.array(texts))
+    assert sp is not None
+    for got in (hex_spans(*sp), hex_packed(*sp)):
+        assert got is not None
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    bad = [*texts[:-1], texts[-1][:-1] + "g"]
+    sp = spans(pa.array(bad))
+    assert sp is not None
+    assert hex_packed(*sp) is None
+    ok = hex_spans(*sp)[2]
+    assert ok[:-1].all() and not ok[-1]
 
 
 def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
@@ -186,3 +209,37 @@ def test_text_files_are_read_in_blocks_of_about_a_batch() -> None:
     long_lines = (b"y" * 4095 + b"\n") * 20
     assert line_block_bytes(long_lines, 65_536) == MAX_LINE_BLOCK_BYTES  # at most 2 MB
     assert line_block_bytes(b"no line ends", 65_536) == FILE_CHUNK_BYTES
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, (1 << 48) - 1),
+            st.sampled_from([4, 14, 28]),
+            st.binary(min_size=14, max_size=14),
+        ),
+        min_size=1,
+    ),
+    st.booleans(),
+)
+def test_timed_hex_spans_are_hex_ints_and_hex_spans(
+    rows: list[tuple[int, int, bytes]], upper: bool
+) -> None:
+    """AVR's ``@`` lines, the time's 12 digits and the frame's read in one run: the numbers
+    ``hex_ints`` reads and the frames ``hex_spans`` reads; None with a digit that is not hex."""
+    texts = [f"@{t:012x}{f[: n // 2].hex()};" for t, n, f in rows]
+    texts = [x.upper() if upper else x for x in texts]
+    data = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
+    size = np.array([len(x) - 2 for x in texts], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(size + 2)[:-1])).astype(np.int64) + 1
+    got = timed_hex_spans(data, start, size, 12)
+    assert got is not None
+    want_t, ok_t = hex_ints(data, start, 12)
+    want = hex_spans(data, start + 12, size - 12)
+    assert ok_t.all() and want[2].all()
+    assert got[0].dtype == np.uint64 and got[0].tolist() == want_t.tolist()
+    assert np.array_equal(got[1], want[0]) and np.array_equal(got[2], want[1])
+    bad = data.copy()
+    bad[int(start[-1]) + int(size[-1]) - 1] = ord("g")
+    assert timed_hex_spans(bad, start, size, 12) is None

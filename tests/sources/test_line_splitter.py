@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from skywitness.sources.avr import AvrParser, frame_avr_block
 from skywitness.sources.clock import TickClock
-from skywitness.sources.textio import MAX_LINE_BYTES, LineSplitter
+from skywitness.sources.textio import MAX_LINE_BYTES, LineSplitter, line_spans, split_lines
 from skywitness.stats import IngestStats
 
 _TEXT = st.lists(st.sampled_from([b"a", b"bc", b"\n", b"\r\n", b"xyz\n", b""]), max_size=60)
@@ -91,3 +91,18 @@ def test_avr_reader_reuses_the_splitters_scan(shared_data: Path) -> None:
     assert [bytes(r[:n]).hex() for r, n in zip(shared.data, shared.length, strict=True)] == [
         f.lower() for f in frames
     ]
+
+
+@given(st.lists(st.sampled_from([b"ab", b"\n", b"\r", b"\r\n", b";", b"\n\n"]), min_size=1))
+def test_line_spans_are_the_non_empty_lines(parts: list[bytes]) -> None:
+    """Each non-empty line's (start, end) without its CR LF, and its index among all lines:
+    with or without the newline positions given, whole lines or not, CR and empty lines or
+    not (the whole-line path without CR or empty lines returns early)."""
+    block = b"".join(parts)
+    lines = split_lines(block)
+    want = [(i, line) for i, line in enumerate(lines) if line]
+    nl = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    for given_nl in (None, nl):
+        b, start, end, index = line_spans(block, given_nl)
+        got = [(int(i), bytes(b[s:e])) for i, s, e in zip(index, start, end, strict=True)]
+        assert got == want

@@ -24,13 +24,20 @@ def coded(
     """``names[codes]`` (null where ``null``; IndexError for a code outside ``names``) as a
     dictionary-encoded column: the codes are its indices (int8 below 128 names, else int16),
     no text is gathered."""
-    check_codes(codes if null is None or not null.any() else codes[~null], len(names))
+    if not _in_range(codes, len(names)):  # (the null rows' codes may be anything: then the
+        check_codes(codes if null is None else codes[~null], len(names))  # others alone)
     if len(names) <= 128:
         idx = codes.view(np.int8) if codes.dtype == np.uint8 else codes.astype(np.int8)
         indices = numeric_column(idx, pa.int8(), null)
     else:
         indices = numeric_column(codes.astype(np.int16), pa.int16(), null)
     return pa.DictionaryArray.from_arrays(indices, names, safe=False)
+
+
+def _in_range(codes: npt.NDArray[np.integer], size: int) -> bool:
+    """Whether every code indexes ``size`` names (a decoded label's codes always do: one
+    pass, no gather of the non-null rows' codes first)."""
+    return not codes.shape[0] or (int(codes.min()) >= 0 and int(codes.max()) < size)
 
 
 def same_value(names: pa.Array, n: int) -> pa.DictionaryArray:

@@ -45,16 +45,17 @@ def check_text_bytes(size: int) -> None:
 
 def _strings(
     chars: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
+    offsets: npt.NDArray[np.int64] | npt.NDArray[np.int32],
     valid: pa.Buffer | None,
     nulls: int,
 ) -> pa.Array:
     n = offsets.shape[0] - 1
     check_text_bytes(int(offsets[-1]))
+    off32 = offsets.astype(np.int32, copy=False)  # (int32 offsets are the caller's own, kept)
     return pa.Array.from_buffers(
         pa.string(),
         n,
-        [valid, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(np.ascontiguousarray(chars))],
+        [valid, pa.py_buffer(off32), pa.py_buffer(np.ascontiguousarray(chars))],
         null_count=nulls,
     )
 
@@ -65,15 +66,14 @@ def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa
     are then written whole, one opaque value a row, at their offsets in the text (through a
     writeable window view of it): no per-character mask over every row."""
     n, k = data.shape
+    if n and k and bool((length == k).all()):  # every row whole (long frames): no offsets
+        # to add up nor rows to place, the digits are the text (~4x cheaper, issue 18)
+        return _strings(_digits(data).ravel(), np.arange(n + 1, dtype=np.int64) * (2 * k), None, 0)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(length.astype(np.int64) * 2, out=offsets[1:])
     total = int(offsets[-1])
     text = np.empty(total + 2 * k, dtype=np.uint8)  # (2k spare: every window fits)
-    if k % 2 == 0:
-        # (np.take: indexing by an index array costs ~2x, as in sources/columns.py)
-        digits = np.take(_quads(), np.ascontiguousarray(data).view("<u2")).view(np.uint8)
-    else:
-        digits = np.take(_PAIRS16, data).view(np.uint8)
+    digits = _digits(data)
     counts = np.bincount(length, minlength=k + 1)
     for size in np.flatnonzero(counts).tolist():
         if size == 0:
@@ -84,6 +84,16 @@ def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa
         window = as_strided(text, shape=(total + 1, width), strides=(1, 1))
         window.view(f"V{width}")[:, 0][offsets[:-1][rows]] = src[rows]
     return _strings(text[:total], offsets, None, 0)
+
+
+def _digits(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Every byte of ``data`` (n, k) as its two lowercase hex digits, (n, 2k) ASCII."""
+    if data.shape[1] % 2 == 0:
+        # (np.take: indexing by an index array costs ~2x, as in sources/columns.py)
+        quads = np.take(_quads(), np.ascontiguousarray(data).view("<u2"))
+        return quads.view(np.uint8)
+    out: npt.NDArray[np.uint8] = np.take(_PAIRS16, data).view(np.uint8)
+    return out
 
 
 @functools.cache
@@ -192,12 +202,31 @@ def numeric_column(
     n = values.shape[0]
     nulls = 0 if null is None else int(np.count_nonzero(null))
     if n and nulls == n:
-        return pa.nulls(n, typ)  # most decoded fields are absent from most frames
+        return null_column(n, typ)  # most decoded fields are absent from most frames
     v = np.ascontiguousarray(values)
     validity = None
     if nulls and null is not None:
         validity = valid_bits(null)
     return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(v)], null_count=nulls)
+
+
+#: Rows of the all-null column kept per type (``null_column``): a ``decode`` batch's, 8 bytes
+#: a row at most (256 KiB); longer columns are made afresh, not kept.
+NULL_ROWS = 1 << 15
+_NULLS: dict[pa.DataType, pa.Array] = {}
+
+
+def null_column(n: int, typ: pa.DataType) -> pa.Array:
+    """``pa.nulls(n, typ)``: up to ``NULL_ROWS``, a slice of one column made once per type
+    (Arrow arrays are immutable). ``pa.nulls`` allocates and zeroes its buffers on every call,
+    ~0.1 ms for 32k rows, and a ``decode`` batch has a few such columns: each decoded field no
+    frame of the batch carries (70 per 500k frames of the bench's csv, issue 18)."""
+    if n > NULL_ROWS:
+        return pa.nulls(n, typ)
+    whole = _NULLS.get(typ)
+    if whole is None:
+        whole = _NULLS[typ] = pa.nulls(NULL_ROWS, typ)
+    return whole.slice(0, n)
 
 
 def bool_column(
@@ -206,7 +235,7 @@ def bool_column(
     """An Arrow boolean column (null where ``null``)."""
     validity = None if null is None else _bitmap(~null)
     nulls = 0 if validity is None or null is None else int(np.count_nonzero(null))
-    bits = pa.py_buffer(np.packbits(values.astype(np.bool_), bitorder="little"))
+    bits = pa.py_buffer(np.packbits(np.asarray(values, dtype=np.bool_), bitorder="little"))
     return pa.Array.from_buffers(pa.bool_(), values.shape[0], [validity, bits], null_count=nulls)
 
 
@@ -268,7 +297,12 @@ def repeated(value: str, n: int) -> pa.Array:
     (checked before the text is built)."""
     raw = np.frombuffer(value.encode(), dtype=np.uint8)
     check_text_bytes(raw.size * n)
-    return _strings(np.tile(raw, n), np.arange(n + 1, dtype=np.int64) * raw.size, None, 0)
+    # the offsets made as the int32 Arrow keeps (no int64 range and product of n rows first)
+    size = raw.size
+    offsets = (
+        np.arange(0, (n + 1) * size, size, dtype=np.int32) if size else np.zeros(n + 1, np.int32)
+    )
+    return _strings(np.tile(raw, n), offsets, None, 0)
 
 
 def numpy_of(arr: pa.Array | pa.ChunkedArray, fill: float | int = 0) -> npt.NDArray[Any]:

@@ -18,7 +18,7 @@ from ..model import U1, U8, FrameBatch, RejectReason
 from ..stats import IngestStats
 from .beast import signal_dbfs
 from .clock import TickClock
-from .columns import hex_ints, hex_spans
+from .columns import hex_ints, hex_spans, timed_hex_spans
 from .textio import LineParser, hex_frames, line_spans
 
 _TS_CHARS = 12  # 48-bit timestamp in hex
@@ -100,6 +100,8 @@ _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 _PREFIX = np.zeros(256, dtype=np.int64)
 for _c, _n in ((b"*", 1), (b":", 1), (b"@", 13), (b"%", 13), (b"<", 15)):
     _PREFIX[_c[0]] = _n
+#: The prefix of a timed line without a signal byte (``@``, ``%``).
+_TIMED = 1 + _TS_CHARS
 
 
 def frame_avr_block(
@@ -111,10 +113,17 @@ def frame_avr_block(
     block's ``\\n`` lie, when known."""
     b, start, end, index = line_spans(block, nl)
     number = index + first_line
-    head = b[start]
-    prefix = _PREFIX[head]
-    if not (prefix.all() and (b[end - 1] == 0x3B).all()):
+    head = np.take(b, start)
+    prefix = np.take(_PREFIX, head)
+    if not (prefix.all() and (np.take(b, end - 1) == 0x3B).all()):
         return None
+    if bool((prefix == _TIMED).all()):  # every line ``@``/``%``: one run of digits each
+        timed = timed_hex_spans(b, start + 1, end - 2 - start, _TS_CHARS)
+        if timed is not None:
+            ticks, data, length = timed
+            n = start.shape[0]
+            sig, has = np.zeros(n, dtype=np.uint8), np.ones(n, dtype=np.bool_)
+            return AvrFrames(data, length, ticks, sig, has, number.astype(np.int64), [])
     data, length, ok = hex_spans(b, start + prefix, end - 1 - start - prefix)
     if not ok.all():
         return None

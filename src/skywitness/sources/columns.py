@@ -9,6 +9,8 @@ its reason. So the fast path only ever handles input on which both paths agree.
 
 from __future__ import annotations
 
+import binascii
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -19,16 +21,19 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..arrow_views import rows_at as rows_at
 from ..decode.hexio import call_function, numpy_of
-from ..model import LONG_FRAME_BYTES, U1
+from ..model import LONG_FRAME_BYTES, U1, U8
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
 I8 = npt.NDArray[np.int64]
 
 
-def _pair_table() -> npt.NDArray[np.uint16]:
+@functools.cache
+def hex_pairs() -> npt.NDArray[np.uint16]:
     """Each two ASCII bytes, read as one native uint16, to the byte their two hex digits
     spell (either case); 0xFFFF where either is not a hex digit. One lookup per output byte
-    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames)."""
+    instead of two nibble lookups, a shift and an or (~3x faster over a block's frames).
+    Built on first use (128 KiB): ``unhex`` reads clean text without it, so most runs never
+    need it (~0.5 ms of start-up)."""
     codes = np.arange(256)
     chars = np.empty((256, 256, 2), dtype=np.uint8)
     chars[..., 0], chars[..., 1] = codes[:, None], codes[None, :]
@@ -37,10 +42,6 @@ def _pair_table() -> npt.NDArray[np.uint16]:
     table = np.full(1 << 16, 0xFFFF, dtype=np.uint16)
     table[chars.reshape(-1, 2).view(np.uint16).ravel()] = value.ravel()
     return table
-
-
-#: Two hex digits (as one native uint16) -> their byte, or 0xFFFF: see ``_pair_table``.
-HEX_PAIRS = _pair_table()
 
 
 def read_strings(
@@ -111,6 +112,36 @@ def word_loads(data: U1) -> npt.NDArray[np.uint64]:
     return out
 
 
+def unhex(text: U1) -> U1 | None:
+    """The bytes the hex digits of ``text`` spell (either case; an even number of digits),
+    read-only; None when any is not a hex digit. One C pass
+    (``binascii.unhexlify``), which checks every digit as it goes: ~2x cheaper than the
+    ``hex_pairs`` lookup, its cast of every index and its check pass (issue 18)."""
+    try:
+        # (the array's own buffer, no copy; it is C-contiguous wherever it comes from here)
+        raw = binascii.unhexlify(np.ascontiguousarray(text).data)
+    except binascii.Error:
+        return None
+    return np.frombuffer(raw, dtype=np.uint8)
+
+
+def _pairs_or_none(text: U1) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]:
+    """Each row's bytes through ``hex_pairs`` (> 0xFF where a digit is not hex) and whether
+    the row is all hex: the per-row answer, when ``unhex`` of the whole refused."""
+    value = np.take(hex_pairs(), np.ascontiguousarray(text).view(np.uint16))
+    return value, np.asarray((value <= 0xFF).all(axis=1), dtype=np.bool_)
+
+
+def _place(out: U1, rows: npt.NDArray[np.intp], packed: U1) -> None:
+    """``packed`` (k, nbytes) into the first ``nbytes`` of ``out``'s ``rows``: a plain copy
+    when those are all the rows, else each row copied as one opaque value."""
+    k = packed.shape[1]
+    if rows.shape[0] == out.shape[0]:
+        out[:, :k] = packed
+        return
+    out[:, :k].view(f"V{k}")[:, 0][rows] = np.ascontiguousarray(packed).view(f"V{k}")[:, 0]
+
+
 def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.bool_]]:
     """Frames from hex text spans: (left-aligned 14-byte rows, length in bytes, ok), as
     ``textio.hex_frames`` gives for the same strings."""
@@ -122,36 +153,80 @@ def hex_spans(data: U1, start: I8, size: I8) -> tuple[U1, U1, npt.NDArray[np.boo
         sel = np.flatnonzero(size == nchars)
         if sel.size == 0:
             continue
-        value = np.take(HEX_PAIRS, rows_at(data, start[sel], nchars).view(np.uint16))
-        packed = value.astype(np.uint8)
+        text = rows_at(data, start[sel], nchars)
+        k = nchars // 2
+        packed = unhex(text)
         rows = sel
-        if int(value.max()) > 0xFF:  # a non-hex digit: only those rows are not frames
-            good = (value <= 0xFF).all(axis=1)
-            rows, packed = sel[good], packed[good]
-        k = nchars // 2  # (each row copied as one opaque value)
-        out[:, :k].view(f"V{k}")[:, 0][rows] = np.ascontiguousarray(packed).view(f"V{k}")[:, 0]
-        length[rows] = nchars // 2
+        if packed is not None:
+            packed = packed.reshape(sel.size, k)
+        else:  # a non-hex digit: only those rows are not frames
+            value, good = _pairs_or_none(text)
+            rows, packed = sel[good], value[good].astype(np.uint8)
+        _place(out, rows, packed)
+        length[rows] = k
         ok[rows] = True
     return out, length, ok
 
 
+def timed_hex_spans(data: U1, start: I8, size: I8, lead: int) -> tuple[U8, U1, U1] | None:
+    """Spans of ``lead`` hex digits of a number (an even count, up to 16) followed at once by
+    a frame's (AVR's ``@`` lines: the time and the frame are one run of digits): (the
+    numbers, left-aligned 14-byte frame rows, lengths in bytes), each span read by one
+    ``unhex``: the same as ``hex_ints`` of the lead and ``hex_spans`` of the rest, with one
+    gather instead of two. None unless every span is all hex and of a frame's length."""
+    n = start.shape[0]
+    out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
+    length = np.zeros(n, dtype=np.uint8)
+    numbers = np.zeros((n, 8), dtype=np.uint8)  # big-endian uint64 rows
+    k, found = lead // 2, 0
+    for nchars in FRAME_HEX_CHARS:
+        sel = np.flatnonzero(size == lead + nchars)
+        if sel.size == 0:
+            continue
+        raw = unhex(rows_at(data, start[sel], lead + nchars))
+        if raw is None:
+            return None
+        rows = raw.reshape(sel.size, k + nchars // 2)
+        if sel.size == n:
+            numbers[:, 8 - k :] = rows[:, :k]
+        else:
+            numbers[sel, 8 - k :] = rows[:, :k]
+        _place(out, sel, rows[:, k:])
+        length[sel] = nchars // 2
+        found += sel.size
+    if found != n:
+        return None
+    return numbers.view(">u8").ravel().astype(np.uint64), out, length
+
+
+def _frame_chars(size: I8) -> bool:
+    """Whether every size is a frame's length in hex digits (``FRAME_HEX_CHARS``)."""
+    good = size == FRAME_HEX_CHARS[0]
+    for nchars in FRAME_HEX_CHARS[1:]:
+        good |= size == nchars
+    return bool(good.all())
+
+
 def hex_packed(data: U1, start: I8, size: I8) -> tuple[U1, U1] | None:
     """``hex_spans`` when the values lie back to back in ``data`` (an Arrow string column's
-    own buffer) and all are valid: one table lookup over the whole buffer and one masked copy,
-    no per-row gather. None when they are not back to back or any value is not a frame."""
+    own buffer) and all are valid: one ``unhex`` of the whole buffer and, with frames of
+    several lengths, one gather, no per-row check. None when they are not back to back or
+    any value is not a frame."""
     n = start.shape[0]
-    if n == 0 or start[0] % 2 or not np.isin(size, FRAME_HEX_CHARS).all():
+    if n == 0:
+        return None
+    all_long = bool((size == 2 * LONG_FRAME_BYTES).all())
+    if not (all_long or _frame_chars(size)):
         return None
     end = int(start[-1] + size[-1])
     if not (start[1:] == start[:-1] + size[:-1]).all():
         return None
-    value = np.take(HEX_PAIRS, data[int(start[0]) : end].view(np.uint16))  # start is even
-    if int(value.max()) > 0xFF:
+    packed = unhex(data[int(start[0]) : end])  # (an even number of digits: every size is)
+    if packed is None:
         return None
-    packed = value.astype(np.uint8)
+    if all_long:  # long frames only: the rows as they lie (a writeable copy)
+        return packed.reshape(n, LONG_FRAME_BYTES).copy(), np.full(n, LONG_FRAME_BYTES, np.uint8)
     length = (size // 2).astype(np.uint8)
-    if (length == LONG_FRAME_BYTES).all():  # long frames only: the rows as they lie
-        return packed.reshape(n, LONG_FRAME_BYTES), length
     out = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
     at = (start - start[0]) // 2  # each frame's first byte in ``packed``
     for nchars in FRAME_HEX_CHARS:  # each length's rows copied as one opaque value a row
@@ -176,13 +251,16 @@ def hex_column(col: pa.Array | pa.ChunkedArray) -> tuple[U1, U1, npt.NDArray[np.
 
 def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_]]:
     """The ``digits`` hex digits at each ``start`` as a number (up to 15 digits), and ok."""
-    if digits % 2 == 0:  # whole bytes: one pair lookup each (AVR's 12-digit times)
-        pairs = np.ascontiguousarray(rows_at(data, start, digits)).view(np.uint16)
-        value = np.take(HEX_PAIRS, pairs)
-        good = np.ones(value.shape[0], dtype=np.bool_)
-        if value.size and int(value.max()) > 0xFF:  # (a row-wise test only then: ~2x dearer)
-            good = np.asarray((value <= 0xFF).all(axis=1), dtype=np.bool_)
-        big = np.zeros((value.shape[0], 8), dtype=np.uint8)  # big-endian uint64 rows
+    if digits % 2 == 0:  # whole bytes: one ``unhex`` of them all (AVR's 12-digit times)
+        text = rows_at(data, start, digits)
+        n = start.shape[0]
+        raw = unhex(text)
+        if raw is not None:
+            value: npt.NDArray[Any] = raw.reshape(n, digits // 2)
+            good = np.ones(n, dtype=np.bool_)
+        else:  # (a row-wise answer only then)
+            value, good = _pairs_or_none(text)
+        big = np.zeros((n, 8), dtype=np.uint8)  # big-endian uint64 rows
         big[:, 8 - digits // 2 :] = value
         return big.view(">u8").ravel().astype(np.int64), good
     nib = _NIBBLE[rows_at(data, start, digits)]

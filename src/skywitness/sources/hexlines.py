@@ -64,10 +64,14 @@ def _line_count(block: bytes) -> int:
 
 def number_times(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
     """``parse_time`` of numbers already parsed (NaN: empty): seconds, or milliseconds above
-    ``MS_THRESHOLD``; None when any is not finite."""
+    ``MS_THRESHOLD``; None when any is not finite. ``t`` itself when every one is seconds
+    (the caller's own array)."""
     if not np.isfinite(t).all():
         return None
-    out: npt.NDArray[np.float64] = np.where(np.abs(t) > MS_THRESHOLD, t / 1000.0, t)
+    ms = np.abs(t) > MS_THRESHOLD
+    if not ms.any():  # (seconds: ``t`` as it is, no second array)
+        return t
+    out: npt.NDArray[np.float64] = np.where(ms, t / 1000.0, t)
     return out
 
 
@@ -259,7 +263,7 @@ class HexParser(LineParser[FrameBatch]):
             return np.full(tbl.num_rows, np.nan)
         col = tbl.column(names[lay.time])
         if pa.types.is_floating(col.type):
-            return number_times(numpy_of(col, np.nan).astype(np.float64))
+            return number_times(numpy_of(col, np.nan).astype(np.float64, copy=False))
         if lay.time2 is not None:
             import pyarrow.compute as pc
 

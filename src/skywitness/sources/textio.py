@@ -136,6 +136,14 @@ def line_spans(
     b = np.frombuffer(block, dtype=np.uint8)
     if nl is None:
         nl = newline_positions(block)
+    n = nl.shape[0]
+    if n and int(nl[-1]) == b.size - 1:  # whole lines: none past the last "\n"
+        start = np.empty(n, dtype=np.int64)
+        start[0] = 0
+        np.add(nl[:-1], 1, out=start[1:])
+        # (an empty first line reads b[-1], a "\n": then ``end > start`` fails below)
+        if not bool((np.take(b, nl - 1) == 13).any()) and bool((nl > start).all()):
+            return b, start, nl, np.arange(n, dtype=np.int64)  # no CR, no empty line
     start = np.concatenate(([0], nl + 1))
     end = np.concatenate((nl, [b.size]))
     end = end - ((end > start) & (b[np.maximum(end - 1, 0)] == 13))
