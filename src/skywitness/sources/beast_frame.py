@@ -154,7 +154,7 @@ def _unescape(
         is_start[-1] = False  # an unfinished run at the end cannot be judged yet
     last = np.flatnonzero(is_start)
     # a start is never dropped: the drops up to it are those before it
-    before = np.cumsum(is_dropped)[last]
+    before = np.cumsum(is_dropped, dtype=np.intp)[last]
     keep = np.ones(n, dtype=np.bool_)
     keep[idx[is_dropped]] = False
     hold_from = int(idx[idx.size - 1 - within_last]) if trailing else n
