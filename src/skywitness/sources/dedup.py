@@ -199,9 +199,10 @@ class Deduplicator:
         length = batch.length if order is None else batch.length[order]
         timed = np.isfinite(t_in)
         # the newest time read before each frame: a frame further behind it is never merged
-        newest = np.maximum.accumulate(np.r_[self._newest, np.where(timed, t_in, -np.inf)])
-        self._newest = float(newest[-1])
-        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= newest[:-1] - self.late_s))
+        before = _newest_before(t_in, timed, self._newest)
+        if n:
+            self._newest = max(float(before[-1]), float(t_in[-1]) if timed[-1] else -np.inf)
+        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= before - self.late_s))
         src = eligible if order is None else order[eligible]  # the same rows, of ``batch``
         m = self._prev_t.shape[0]
         keys = np.concatenate((self._prev_keys, _keys(batch, src)))
@@ -238,6 +239,20 @@ class Deduplicator:
             rx = batch.receiver if order is None else batch.receiver[order]
             self.last_receivers = _receivers(rx, eligible, by_run, first, is_new, m, kept)
         return batch.take(kept if order is None else order[kept])
+
+
+def _newest_before(t: npt.NDArray[np.float64], timed: npt.NDArray[np.bool_], prev: float) -> (
+    npt.NDArray[np.float64]
+):  # fmt: skip
+    """For each row, the newest of ``prev`` and the times ``t`` (where ``timed``) before it:
+    one running maximum, without a copy of the column with ``prev`` in front."""
+    n = t.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    if n:
+        run = np.maximum.accumulate(t[:-1] if timed.all() else np.where(timed, t, -np.inf)[:-1])
+        out[0] = prev
+        np.maximum(run, prev, out=out[1:])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
