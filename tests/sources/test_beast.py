@@ -94,6 +94,23 @@ def test_receiver_id_and_escapes() -> None:
     assert fr.receiver_after == 0x1A00000000000042
 
 
+def test_runs_of_escapes_framed_in_any_two_reads() -> None:
+    """Frames whose every byte is an escaped 0x1a, next to ones with none: each frame start
+    follows a run of 0x1a of another length (1, 3, 5...: escaped pairs then the start), and
+    runs are cut by every read boundary (a trailing run is held for the next read)."""
+    pays = [b"\x1a" * 14, b"\x1a" * 7, bytes(2), b"\x1a\x1a", bytes.fromhex("5d4840d6f8741a")]
+    ticks = [0x1A1A1A1A1A1A, 0x1A, 0x1A00000000, 0, 0x1A1A]
+    buf = encode_beast(pays, ticks=ticks, signal=[0x1A, 0, 0x1A, 0x1A, 7], receiver=0x1A1A)
+    assert b"\x1a" * 5 in buf
+    for cut in range(len(buf) + 1):
+        parser = BeastParser(IngestStats(), "t", TickClock(0.0))
+        parts = parser.feed(buf[:cut]) + parser.feed(buf[cut:]) + parser.finish()
+        got = [bytes(b.data[i, : int(b.length[i])]) for b in parts for i in range(len(b))]
+        assert got == pays, cut
+        assert [int(t) for b in parts for t in b.ticks] == ticks, cut
+        assert sum(parser.stats.rejected.values()) == 0, cut
+
+
 def test_bad_input_is_counted_with_offsets() -> None:
     good = encode_beast([bytes.fromhex("5d4840d6f87407")], ticks=[5])
     buf = b"junk" + good + b"\x1a\x99abc" + good + good[:9]

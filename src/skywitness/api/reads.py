@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..store import FlightFilter
-from ..store.catalog import first, table_exists
+from ..store.catalog import first
 from ..store.flightdb import query_flights
 from ..store.store import CATALOG_FILE
 from ..store.trackruns import TRACK_GAP_S, run_starts
@@ -111,25 +111,30 @@ def flights_table(con: duckdb.DuckDBPyConnection, flt: FlightFilter) -> pa.Table
     return query_flights(con, flt)
 
 
+#: The catalogue's sums, and (``_STORE_SQL``) the stored flights too: one query, as
+#: ``/api/stats`` runs it at every poll (a monitor polls twice a second) and DuckDB's cost per
+#: query is most of a cheap one's; three queries took ~3.7 ms, this one ~1.7.
+_FILES_SQL = "SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0), max(max_ts) FROM files"
+_STORE_SQL = (
+    "SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0), max(max_ts), "
+    "(SELECT count(*) FROM flights) FROM files"
+)
+
+
 def store_info(con: duckdb.DuckDBPyConnection, data_dir: str) -> dict[str, Any]:
     """Size, rows and flights of the store, cheaply (catalogue sums, no lake scan)."""
-    row = first(
-        con.execute(
-            "SELECT coalesce(sum(rows), 0), coalesce(sum(bytes), 0), max(max_ts) FROM files"
-        ).fetchall()
-    )
-    flights = (
-        first(con.execute("SELECT count(*) FROM flights").fetchall())
-        if table_exists(con, "flights")
-        else (0,)
-    )
+    try:
+        row = first(con.execute(_STORE_SQL).fetchall())
+        flights = int(row[3]) if row else 0
+    except duckdb.CatalogException:  # no flights stored yet: no table
+        row, flights = first(con.execute(_FILES_SQL).fetchall()), 0
     catalog = Path(data_dir) / CATALOG_FILE
     size = int(row[1]) if row else 0
     return {
         "data_dir": data_dir,
         "size_bytes": size + (catalog.stat().st_size if catalog.exists() else 0),
         "rows": int(row[0]) if row else 0,
-        "flights": int(flights[0]) if flights else 0,
+        "flights": flights,
         # newest stored state vector (catalogue, UTC): where History opens without live data
         "last": iso_z(row[2]) if row and row[2] is not None else None,
     }

@@ -122,8 +122,9 @@ class BeastParser:
         self._offset += fr.consumed
         if len(fr) == 0:
             return []
-        hb = is_heartbeat(fr.length, fr.ticks, fr.data)
-        if hb.any():
+        # (a keep-alive has no timestamp: a read whose frames all have one has none)
+        hb = is_heartbeat(fr.length, fr.ticks, fr.data) if (fr.ticks == 0).any() else None
+        if hb is not None and hb.any():
             keep = ~hb
             fr.data, fr.length, fr.ticks = fr.data[keep], fr.length[keep], fr.ticks[keep]
             fr.signal_byte, fr.receiver = fr.signal_byte[keep], fr.receiver[keep]

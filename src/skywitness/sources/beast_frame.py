@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..model import LONG_FRAME_BYTES, U1, U8, RejectReason
 
@@ -34,13 +33,15 @@ _IGNORED[list(IGNORED_TYPES)] = True
 #: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
 MAX_HOLD_BYTES = 4096
 #: Records gathered by per-byte indexing at most (a live read's ~20): past it the strided
-#: window view's one row copy per record is cheaper than its fixed set-up (~10 µs).
+#: view of records (one item copy per record) is cheaper than its fixed set-up.
 _SMALL_RECORDS = 256
 #: Bytes gathered per record from its 0x1a: type, 6 timestamp bytes, signal byte and a
 #: 16-byte window from the payload's start (two 64-bit words; past a short payload it holds
 #: the next record's bytes, masked off).
 _RECORD_BYTES = 2 + 6 + 1 + 16
 _PAYLOAD_AT = 9
+#: One record's bytes as one opaque numpy item (``_records``).
+_RECORD = np.dtype(("V", _RECORD_BYTES))
 #: Payload bytes per record type (0 for the others).
 _PLEN = np.zeros(256, dtype=np.uint8)
 #: Per record type, the masks of the payload window's two little-endian words.
@@ -60,7 +61,10 @@ def _records(pad: U1, at: npt.NDArray[np.intp]) -> U1:
     if at.size <= _SMALL_RECORDS:  # a live read: one index op beats the view's set-up
         out: U1 = pad[at[:, None] + np.arange(_RECORD_BYTES)]
         return out
-    got: U1 = sliding_window_view(pad, _RECORD_BYTES)[at]
+    # each record as one opaque item of a byte-strided view: numpy copies an item per index
+    # (half the time of a 2-D window view's row gather, which copies byte by byte)
+    items = np.ndarray((pad.shape[0] - _RECORD_BYTES + 1,), _RECORD, buffer=pad, strides=(1,))
+    got: U1 = items[at].view(np.uint8).reshape(-1, _RECORD_BYTES)
     return got
 
 
@@ -104,14 +108,14 @@ def frame_beast(buf: bytes, *, final: bool = False, receiver: int = 0) -> BeastF
         if n:
             rejects.append((RejectReason.BAD_ESCAPE, 0, f"{n} bytes without a frame start"))
         return _empty(n, receiver, rejects)
-    u, starts, dropped, trailing, hold_from = _unescape(a, idx, final)
+    u, starts, before, trailing, hold_from = _unescape(a, idx, final)
     if starts.size == 0:
         if hold_from:
             rejects.append(_garbage(0, hold_from))
         return _empty(hold_from, receiver, rejects)
     if starts[0] > 0:
         rejects.append(_garbage(0, int(starts[0])))
-    seg = _Segments.judge(u, starts, dropped, n, final=final, trailing=trailing)
+    seg = _Segments.judge(u, starts, before, n, final=final, trailing=trailing)
     rejects.extend(seg.rejects())
     return _gather(seg, receiver, rejects)
 
@@ -120,27 +124,41 @@ def _unescape(
     a: U1, idx: npt.NDArray[np.intp], final: bool
 ) -> tuple[U1, npt.NDArray[np.intp], npt.NDArray[np.intp], bool, int]:
     """The buffer without the 2nd byte of each escaped 0x1a pair; the frame starts (the last
-    0x1a of each run of odd length), the dropped offsets, whether an unfinished run of 0x1a
-    ends the buffer, and the offset from which that run is held back."""
+    0x1a of each run of odd length), the bytes dropped before each start, whether an
+    unfinished run of 0x1a ends the buffer, and the offset from which that run is held back.
+    Most runs are one 0x1a (a frame start): offsets within runs are worked out only for the
+    few bytes that continue a run."""
     n = a.shape[0]
-    # maximal runs of 0x1a
-    brk = np.flatnonzero(np.diff(idx) != 1)
-    rs = np.concatenate(([0], brk + 1))
-    re_ = np.concatenate((brk, [idx.size - 1]))
-    run_len = re_ - rs + 1
-    odd = (run_len & 1) == 1
+    step1 = np.diff(idx) == 1  # idx[i + 1] continues the run of idx[i]
+    cont = np.flatnonzero(step1) + 1
+    is_dropped = np.zeros(idx.size, dtype=np.bool_)
+    within_last = 0  # the offset of the last 0x1a within its run
+    if cont.size:
+        # chains of consecutive continuations are the runs' tails, at offsets 1, 2, 3...
+        new_chain = np.empty(cont.size, dtype=np.bool_)
+        new_chain[0] = True
+        np.not_equal(np.diff(cont), 1, out=new_chain[1:])
+        k = np.arange(cont.size)
+        head = np.maximum.accumulate(np.where(new_chain, k, 0))
+        # unescape: drop the 2nd byte of each pair (odd offsets within a run: k - head even)
+        is_dropped[cont[((k - head) & 1) == 0]] = True
+        if cont[-1] == idx.size - 1:
+            within_last = int(k[-1] - head[-1] + 1)
+    # a frame starts at the last 0x1a of each run of odd length (its offset in the run even)
+    is_start = np.empty(idx.size, dtype=np.bool_)
+    np.logical_not(step1, out=is_start[:-1])
+    is_start[-1] = True
+    is_start &= ~is_dropped
     trailing = bool(not final and a[-1] == ESCAPE)
     if trailing:
-        odd[-1] = False  # an unfinished run at the end cannot be judged yet
-    starts = idx[re_[odd]]
-    # unescape: drop the 2nd byte of each pair (odd offsets within a run)
-    run_of = np.repeat(np.arange(rs.size), run_len)
-    within = np.arange(idx.size) - rs[run_of]
-    dropped = idx[(within & 1) == 1]
+        is_start[-1] = False  # an unfinished run at the end cannot be judged yet
+    last = np.flatnonzero(is_start)
+    # a start is never dropped: the drops up to it are those before it
+    before = np.cumsum(is_dropped, dtype=np.intp)[last]
     keep = np.ones(n, dtype=np.bool_)
-    keep[dropped] = False
-    hold_from = int(idx[rs[-1]]) if trailing else n
-    return a[keep], starts, dropped, trailing, hold_from
+    keep[idx[is_dropped]] = False
+    hold_from = int(idx[idx.size - 1 - within_last]) if trailing else n
+    return a[keep], idx[last], before, trailing, hold_from
 
 
 @dataclass(slots=True)
@@ -166,13 +184,13 @@ class _Segments:
         cls,
         u: U1,
         starts: npt.NDArray[np.intp],
-        dropped: npt.NDArray[np.intp],
+        before: npt.NDArray[np.intp],
         n: int,
         *,
         final: bool,
         trailing: bool,
     ) -> _Segments:
-        us = starts - np.searchsorted(dropped, starts)  # start positions, unescaped buffer
+        us = starts - before  # start positions, unescaped buffer (``before``: bytes dropped)
         ulen = u.shape[0]
         uend = np.concatenate((us[1:], [ulen]))
         content = uend - us - 1
@@ -252,8 +270,8 @@ def _gather(seg: _Segments, receiver: int, rejects: list[Reject]) -> BeastFrames
         length=_PLEN[typ],
         ticks=_words(rows[:, :8]) & _TICKS_MASK,
         signal_byte=rows[:, 8].copy(),
-        receiver=rec.astype(np.uint64),
-        offset=offsets.astype(np.int64),
+        receiver=rec.astype(np.uint64, copy=False),
+        offset=offsets.astype(np.int64, copy=False),
         consumed=seg.consumed,
         receiver_after=receiver_after,
         rejects=rejects,

@@ -85,6 +85,12 @@ def isolated_jumps(ticks: npt.NDArray[np.int64], before: int | None) -> npt.NDAr
     return out
 
 
+def _rows(a: U8, rows: npt.NDArray[np.intp]) -> U8:
+    """``a[rows]``; ``a`` itself where ``rows`` are all of its rows (the usual read, every
+    frame timed: no gather)."""
+    return a if rows.shape[0] == a.shape[0] else a[rows]
+
+
 def time_from_name(name: str) -> float | None:
     """A unix time embedded in a file name (``...--1522782148.136310917--.log``,
     ``capture_20240706_064309.bin``), else None. Dates in names are read as UTC."""
@@ -153,13 +159,13 @@ class TickClock:
             if not self.decided:
                 self._decide(ticks[vi])
             if self.mode != "gps":
-                spikes = isolated_jumps(ticks[vi].astype(np.int64), self._last_ticks)
+                spikes = isolated_jumps(_rows(ticks, vi).astype(np.int64), self._last_ticks)
                 if spikes.any():
                     self.implausible[vi[spikes]] = True
                     valid[vi[spikes]] = False
                     vi = vi[~spikes]
         if vi.size:
-            tv = ticks[vi]
+            tv = _rows(ticks, vi)
             if self.mode == "gps":
                 out[vi] = self._gps(tv, arrival)
             elif self.live and arrival is not None and self.anchor == "system":

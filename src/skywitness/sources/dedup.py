@@ -22,6 +22,8 @@ out of time order more than a step apart can still both be kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -39,8 +41,10 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 def _keys(batch: FrameBatch, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
     k = np.zeros((rows.size, 16), dtype=np.uint8)
-    k[:, :14] = batch.data[rows]
-    k[:, 14] = batch.length[rows]
+    # gathered straight into the key rows (``clip``: the rows are valid, and numpy buffers
+    # a ``raise`` take's output)
+    np.take(batch.data, rows, axis=0, out=k[:, :14], mode="clip")
+    np.take(batch.length, rows, out=k[:, 14], mode="clip")
     return k.view(np.uint64)  # (n, 2): two words per frame, equal iff the frames are equal
 
 
@@ -163,7 +167,7 @@ class Deduplicator:
         self.late_s = late_s
         self._newest = -np.inf  # the newest time read so far
         self.stats = stats
-        self.last_copies = np.zeros(0, dtype=np.int64)
+        self._copies: _Copies | None = None
         #: for frames of the last output batch heard by several receivers: output row → the
         #: receiver ids that heard it (first copy's receiver first); frames heard once are absent
         self.last_receivers: dict[int, tuple[int, ...]] = {}
@@ -173,6 +177,14 @@ class Deduplicator:
         self.last_modeac = 0
         self._prev_keys = np.zeros((0, 2), dtype=np.uint64)
         self._prev_t = np.zeros(0, dtype=np.float64)
+
+    @property
+    def last_copies(self) -> npt.NDArray[np.int64]:
+        """For each frame of the last output batch, how many copies were merged into it
+        within that batch (1 = heard once); worked out when asked (``serve`` never does)."""
+        if self._copies is None:
+            return np.zeros(0, dtype=np.int64)
+        return self._copies.of_kept()
 
     def filter(
         self, batch: FrameBatch, order: npt.NDArray[np.intp] | None = None, *, modeac: bool = True
@@ -187,9 +199,10 @@ class Deduplicator:
         length = batch.length if order is None else batch.length[order]
         timed = np.isfinite(t_in)
         # the newest time read before each frame: a frame further behind it is never merged
-        newest = np.maximum.accumulate(np.r_[self._newest, np.where(timed, t_in, -np.inf)])
-        self._newest = float(newest[-1])
-        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= newest[:-1] - self.late_s))
+        before = _newest_before(t_in, timed, self._newest)
+        if n:
+            self._newest = max(float(before[-1]), float(t_in[-1]) if timed[-1] else -np.inf)
+        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= before - self.late_s))
         src = eligible if order is None else order[eligible]  # the same rows, of ``batch``
         m = self._prev_t.shape[0]
         keys = np.concatenate((self._prev_keys, _keys(batch, src)))
@@ -198,18 +211,11 @@ class Deduplicator:
         ts = t[by_run]
         first = _window_heads(ts, new_run, self.window_s)
         dup = ~first
-        # copies per kept row: the rows up to the next kept one (same run by construction)
-        heads = np.flatnonzero(first)
-        copies = np.ones(by_run.size, dtype=np.int64)
-        copies[heads] = np.diff(np.append(heads, by_run.size))
         # back to batch rows: rows from the previous batches (by_run < m) are context only
         is_new = by_run >= m
         dup_rows = eligible[by_run[dup & is_new] - m]
         keep = np.ones(n, dtype=np.bool_)
         keep[dup_rows] = False
-        row_copies = np.ones(n, dtype=np.int64)
-        fr = first & is_new
-        row_copies[eligible[by_run[fr] - m]] = copies[fr]
         # first copies a frame not yet too late could still be a copy of stay as context
         if ts.size:
             live = first & (ts >= self._newest - self.late_s - self.window_s)
@@ -225,12 +231,52 @@ class Deduplicator:
             keep &= ~ac
         kept = np.flatnonzero(keep)
         self.last_kept = kept
-        self.last_copies = row_copies[kept]
+        self._copies = _Copies(first, by_run, is_new, m, eligible, n, kept)
         self.last_receivers = {}
-        if ndup and batch.receiver[src].any():
+        # (one test of the whole column first: most feeds name no receiver, and then the
+        # gather of the eligible rows' ids is not needed)
+        if ndup and batch.receiver.any() and batch.receiver[src].any():
             rx = batch.receiver if order is None else batch.receiver[order]
             self.last_receivers = _receivers(rx, eligible, by_run, first, is_new, m, kept)
         return batch.take(kept if order is None else order[kept])
+
+
+def _newest_before(t: npt.NDArray[np.float64], timed: npt.NDArray[np.bool_], prev: float) -> (
+    npt.NDArray[np.float64]
+):  # fmt: skip
+    """For each row, the newest of ``prev`` and the times ``t`` (where ``timed``) before it:
+    one running maximum, without a copy of the column with ``prev`` in front."""
+    n = t.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    if n:
+        run = np.maximum.accumulate(t[:-1] if timed.all() else np.where(timed, t, -np.inf)[:-1])
+        out[0] = prev
+        np.maximum(run, prev, out=out[1:])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Copies:
+    """What ``Deduplicator.filter`` knows of one batch's copies (rows sorted by run)."""
+
+    first: npt.NDArray[np.bool_]  # kept first copies
+    by_run: npt.NDArray[np.intp]  # the sorted rows (context rows below ``m``)
+    is_new: npt.NDArray[np.bool_]  # rows of the batch (not context)
+    m: int  # context rows
+    eligible: npt.NDArray[np.intp]  # batch rows of the sorted batch rows
+    n: int  # rows in the batch
+    kept: npt.NDArray[np.intp]  # batch rows kept
+
+    def of_kept(self) -> npt.NDArray[np.int64]:
+        """Copies per kept row: the rows up to the next kept one (same run by construction)."""
+        heads = np.flatnonzero(self.first)
+        copies = np.ones(self.by_run.size, dtype=np.int64)
+        copies[heads] = np.diff(np.append(heads, self.by_run.size))
+        row_copies = np.ones(self.n, dtype=np.int64)
+        fr = self.first & self.is_new
+        row_copies[self.eligible[self.by_run[fr] - self.m]] = copies[fr]
+        out: npt.NDArray[np.int64] = row_copies[self.kept]
+        return out
 
 
 def _receivers(
