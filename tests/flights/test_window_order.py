@@ -27,14 +27,16 @@ ICAO = st.one_of(st.none(), st.sampled_from(["3c6444", "3C6444", "a0b1c2", "", "
 def test_window_order_is_arrows_stable_sort(
     rows: list[tuple[str | None, int | None, int]], data: st.DataObject
 ) -> None:
-    """Any rows (null and repeated icao24 and times), any selection: the same indices as
-    Arrow's ``sort_indices`` over the selected rows, nulls last."""
+    """Any rows (null and repeated icao24 and times, in two chunks), any selection: the same
+    indices as Arrow's ``sort_indices`` over the selected rows, nulls last."""
     table = pa.table(
         {
             "icao24": pa.array([r[0] for r in rows], pa.string()),
             "timestamp": pa.array([r[1] for r in rows], pa.timestamp("ms", tz="UTC")),
         }
     )
+    cut = data.draw(st.integers(0, len(rows)))  # the rows in two chunks (parts pushed)
+    table = pa.concat_tables([table.slice(0, cut), table.slice(cut)])
     ends = np.array([r[2] for r in rows], dtype=np.int64)
     sel = np.flatnonzero(data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))))
     keyed = table.take(pa.array(sel)).append_column("_end", pa.array(ends[sel]))

@@ -74,6 +74,7 @@ FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is for
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
+OWN_BUFFERS_NUM, OWN_BUFFERS_DEN = 5, 4  # new rows kept uncopied where buffers <= 5/4 their bytes
 BUILD_ROWS = 200_000  # rows of one build_flights call at most (whole aircraft beyond)
 
 
@@ -225,8 +226,10 @@ class FlightBuilder:
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
         self._l_code = np.concatenate((self._l_code[~redo], self._codes(rebuilt["icao24"])))
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
-        # a copy: a slice of the caller's table would keep all of it alive while a row is held
-        self._chunks.append(new.take(pa.array(np.arange(new.num_rows))))
+        # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
+        # a slice of the caller's table would keep all of it alive while a row is held
+        own = new.get_total_buffer_size() <= new.nbytes * OWN_BUFFERS_NUM // OWN_BUFFERS_DEN
+        self._chunks.append(new if own else new.take(pa.array(np.arange(new.num_rows))))
         self._k_code, self._k_ms = (
             np.concatenate((self._k_code, code)),
             np.concatenate((self._k_ms, ms)),
