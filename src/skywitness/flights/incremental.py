@@ -58,6 +58,7 @@ from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import NEVER, aircraft_group_of, buffer_bytes, flight_states, group_tables
 from .rowarrays import first_of as _first_of
+from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
@@ -74,7 +75,6 @@ FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is for
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
-OWN_BUFFERS_NUM, OWN_BUFFERS_DEN = 5, 4  # new rows kept uncopied where buffers <= 5/4 their bytes
 BUILD_ROWS = 200_000  # rows of one build_flights call at most (whole aircraft beyond)
 
 
@@ -228,8 +228,7 @@ class FlightBuilder:
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
         # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
         # a slice of the caller's table would keep all of it alive while a row is held
-        own = new.get_total_buffer_size() <= new.nbytes * OWN_BUFFERS_NUM // OWN_BUFFERS_DEN
-        self._chunks.append(new if own else new.take(pa.array(np.arange(new.num_rows))))
+        self._chunks.append(new if _own(new) else new.take(pa.array(np.arange(new.num_rows))))
         self._k_code, self._k_ms = (
             np.concatenate((self._k_code, code)),
             np.concatenate((self._k_ms, ms)),
