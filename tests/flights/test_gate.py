@@ -159,3 +159,18 @@ def test_a_finished_flight_passes_its_held_row_at_once_and_is_forgotten() -> Non
     # forgotten: a later row of the same id (a recall) counts as new and passes
     out, _ = gate.select(flights({"flight_id": "a", "n_positions": 3}), [], now=3.0)
     assert ids(out) == ["a"]
+
+
+def test_an_empty_select_at_the_same_clock_changes_nothing() -> None:
+    """A hand-over between two windows (nothing changed, the clock not moved): nothing passes
+    and the held change stays held, to pass once the clock reaches its due time."""
+    gate = ChangeGate(progress_s=60.0)
+    gate.select(flights({"flight_id": "a", "n_positions": 1}), [], now=0.0)
+    out, _ = gate.select(flights({"flight_id": "a", "n_positions": 2}), [], now=1.0)
+    assert out.num_rows == 0 and gate.held == 1
+    for now in (1.0, 0.5):
+        out, gone = gate.select(flights(), [], now=now)
+        assert out.num_rows == 0 and gone == [] and gate.held == 1
+        assert out.schema == FLIGHT_SCHEMA
+    out, _ = gate.select(flights(), [], now=200.0)
+    assert out["n_positions"].to_pylist() == [2] and gate.held == 0

@@ -96,6 +96,7 @@ class ChangeGate:
         self._due: dict[str, float] = {}  # when a progress-only change may pass, by id
         self._held: list[_Held] = []  # latest rows held back, in order
         self._pruned_at = float("-inf")
+        self._last_now = float("-inf")  # the clock of the last ``select``
 
     @property
     def held(self) -> int:
@@ -116,11 +117,15 @@ class ChangeGate:
         """What to pass on of this step's ``changed`` flights (and those held before), and the
         ``removed`` ids (always passed on); ``now``: the caller's clock, s; ``finished``: flights
         that are final now: their latest row passes at once and the gate forgets them."""
-        done = set(finished)
+        done, gone = set(finished), list(removed)
+        if not (changed.num_rows or gone or done) and now <= self._last_now:
+            # nothing new, and a clock no later than the last call's: every row held stays
+            # held (a live service's hand-overs between two windows, over every flight held)
+            return changed.slice(0, 0), gone
+        self._last_now = max(self._last_now, now)
         for fid in done:  # final: nothing to remember (their rows, if any, pass below)
             self._material.pop(fid, None)
             self._due.pop(fid, None)
-        gone = list(removed)
         for fid in gone:
             self._material.pop(fid, None)
             self._due.pop(fid, None)

@@ -58,6 +58,7 @@ from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import NEVER, aircraft_group_of, buffer_bytes, flight_states, group_tables
 from .rowarrays import first_of as _first_of
+from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
@@ -225,8 +226,9 @@ class FlightBuilder:
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
         self._l_code = np.concatenate((self._l_code[~redo], self._codes(rebuilt["icao24"])))
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
-        # a copy: a slice of the caller's table would keep all of it alive while a row is held
-        self._chunks.append(new.take(pa.array(np.arange(new.num_rows))))
+        # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
+        # a slice of the caller's table would keep all of it alive while a row is held
+        self._chunks.append(new if _own(new) else new.take(pa.array(np.arange(new.num_rows))))
         self._k_code, self._k_ms = (
             np.concatenate((self._k_code, code)),
             np.concatenate((self._k_ms, ms)),

@@ -16,6 +16,8 @@ F8 = npt.NDArray[np.float64]
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 #: Runs of rows of one group beyond which ``group_tables`` gathers rather than slices.
 SLICED_RUNS_MAX = 4096
+#: A table whose buffers keep at most this many times its rows' bytes alive holds its own.
+OWN_BUFFERS = 1.25
 #: The state-vector columns the flights stage does not read.
 UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "position_error"})
 #: The state-vector columns the flights stage reads (``segment.points_from_table``, the
@@ -92,6 +94,24 @@ def buffer_bytes(tables: list[pa.Table]) -> int:
                     if buf is not None:
                         seen[buf.address] = max(seen.get(buf.address, 0), buf.size)
     return sum(seen.values())
+
+
+def holds_own_buffers(table: pa.Table) -> bool:
+    """Whether what ``table``'s buffers keep alive is about its own rows' bytes (at most
+    ``OWN_BUFFERS`` times): not a table slice's whole buffers, nor the message a buffer slice
+    was read from (an IPC read's buffers are slices of the message's body)."""
+    limit = table.nbytes * OWN_BUFFERS
+    if table.get_total_buffer_size() > limit:  # (a table slice: whole buffers, counted here)
+        return False
+    roots: dict[int, int] = {}
+    for col in table.columns:
+        for chunk in col.chunks:
+            for buf in chunk.buffers():
+                while buf is not None and buf.parent is not None:
+                    buf = buf.parent
+                if buf is not None:
+                    roots[buf.address] = buf.size
+    return bool(sum(roots.values()) <= limit)
 
 
 def aircraft_group_of(icao24: pa.ChunkedArray, rows: int) -> I8:
