@@ -88,24 +88,6 @@ def test_a_brace_in_a_string_or_a_nested_object_goes_to_the_general_decoder() ->
             assert fast_trace(data) is None
 
 
-def test_details_cut_out_only_from_the_details_field() -> None:
-    """The details objects are cut out of the rows before Arrow reads them (each left as an
-    empty quoted field). An object among the values not read (past the 12th) with an empty
-    details field elsewhere (``,,``: not JSON) would otherwise count as that row's details:
-    refused, as before the cut (the general decoder refuses the document too). Objects in
-    every row, or in none, are read as the general decoder reads them."""
-    head = b'{"icao":"ac671b","timestamp":1.0,"trace":['
-    moved = b'[0,1,2,3,4,5,0,0,,"adsb_icao",10,11,12,13],'
-    moved += b'[1,1,2,3,4,5,0,0,null,"adsb_icao",10,11,12,{"flight":"ZZ"}]]}'
-    assert fast_trace(head + moved) is None
-    point = '[{t},1,2,3,4,5,0,0,{d},"adsb_icao",10,11,12,13]'
-    for details in ('{"flight":"A1","squawk":"1200"}', "null"):
-        rows = ",".join(point.format(t=t, d=details) for t in range(5))
-        assert _agree(head + rows.encode() + b"]}")
-    got = fast_trace(head + rows.replace("null", '{"flight":"B2"}', 1).encode() + b"]}")
-    assert got is not None and got[1].callsign.tolist() == ["B2", "", "", "", ""]
-
-
 def test_points_in_readsb_layout_with_lists_in_details() -> None:
     """readsb's layout read by one translate, and by pattern where a details object holds a
     list (its brackets are not row breaks); both as the general decoder reads them."""

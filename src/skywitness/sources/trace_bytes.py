@@ -20,11 +20,7 @@ is protected by its CRC; a cut one is refused).
 Rows are made with one ``bytes.translate`` where the only brackets are those around the points
 (readsb's layout, a point a line, or compact): ``]`` ends a row, ``[`` and line breaks become
 spaces, the comma between two points becomes an empty first field; brackets elsewhere (details'
-lists) have the row breaks found by pattern instead. The scan that checks the brackets notes the
-braces too: before Arrow reads the rows, each details object is cut out of them (left as an
-empty quoted field) and handed over as a column of its own (``trace_details.cut_objects``).
-Details are ~45 % of a point's bytes, and Arrow's parser walks a quoted field a byte at a time:
-its read of the rows costs ~a quarter less, more than the cut costs.
+lists) have the row breaks found by pattern instead.
 
 ``trace_arrays`` is the one place a trace's columns become ``Observations`` (both decoders end
 there).
@@ -44,10 +40,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..decode.codes import category_code
 from ..decode.hexio import numpy_of
 from ..model import Observations
-from .records import icao_of
-from .trace_details import cut_objects, details_values
+from .records import icao_of, squawk_code
+from .trace_details import key_ends, present, values_at
 from .trace_points import TraceColumns, trace_arrays
 
 _TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
@@ -61,16 +58,12 @@ _BRACES = bytes.maketrans(b"{}", _QUOTE * 2)
 #: document for the general decoder).
 _PLAIN = bytes.maketrans(b"]{}[\n\r\t", b"\n" + _QUOTE * 2 + b"    ")
 _OPEN, _CLOSE, _COMMA = ord("["), ord("]"), ord(",")
-_LBRACE, _RBRACE = ord("{"), ord("}")
 #: Values per trace point read: dt, lat, lon, alt, gs, track, flags, vrate, details,
 #: source_type, geom_alt, geom_rate (readsb writes up to 14 and at least 7).
 TRACE_FIELDS = 12
 TRACE_MIN_FIELDS = 7
 _STRING_FIELDS = {3, 8, 9}  # alt ("ground"), details, source_type
 _NAMES = [f"f{i}" for i in range(TRACE_FIELDS)]
-_TYPES: dict[str, pa.DataType] = {
-    name: pa.string() if i in _STRING_FIELDS else pa.float64() for i, name in enumerate(_NAMES)
-}
 #: Bytes of CSV text Arrow parses at a time.
 _BLOCK_BYTES = 16 << 20
 _PARSE = pacsv.ParseOptions(
@@ -121,12 +114,7 @@ def _last_dt(data: bytes, start: int, end: int) -> float:
         return float("inf")
 
 
-#: A trace's points as CSV rows (``_rows``): the text, its number of fields, of rows, and where
-#: its quote characters (the details' braces) are in the text.
-Rows = tuple[memoryview, int, int, npt.NDArray[np.intp]]
-
-
-def _rows(data: bytes, start: int, end: int) -> Rows | None:
+def _rows(data: bytes, start: int, end: int) -> tuple[memoryview, int, int] | None:
     """The points ``[..],[..]`` of ``data[start:end]`` as CSV rows, their number of fields and
     of rows; None when they are not of the plain shape.
 
@@ -145,37 +133,29 @@ def _rows(data: bytes, start: int, end: int) -> Rows | None:
         general = _rows_general(data[start:end])
         if general is None:
             return None
-        quotes = np.flatnonzero(np.frombuffer(general[0], np.uint8) == _QUOTE[0])
-        got = (general[0], 0, len(general[0]), general[1], quotes)
-    text, start, end, n, braces = got
+        got = (general[0], 0, len(general[0]), general[1])
+    text, start, end, n = got
     quoted = text[start : text.find(b"\n", start, end)].split(_QUOTE)
     if len(quoted) not in (1, 3):
         return None
     fields = sum(q.count(b",") for q in quoted[::2]) + 1  # commas inside details aside
-    if fields < TRACE_MIN_FIELDS:
-        return None
-    return memoryview(text)[start:end], fields, n, braces
+    return (memoryview(text)[start:end], fields, n) if fields >= TRACE_MIN_FIELDS else None
 
 
-def _rows_plain(
-    data: bytes, start: int, end: int
-) -> tuple[bytes, int, int, int, npt.NDArray[np.intp]] | None:
+def _rows_plain(data: bytes, start: int, end: int) -> tuple[bytes, int, int, int] | None:
     """One ``bytes.translate`` when the only brackets are those around the points (as readsb
     writes them, compact or a point a line): ``]`` becomes the line break, ``[`` and the line
     breaks of the layout spaces. None when a bracket is anywhere else. The whole document is
     translated (the rows: its ``start:end``), so the points are not copied out of it first."""
     a = np.frombuffer(data, np.uint8, count=end - start, offset=start)
-    marks = np.flatnonzero((a == _OPEN) | (a == _CLOSE) | (a == _LBRACE) | (a == _RBRACE))
-    kind = a[marks]
-    brackets = marks[(kind == _OPEN) | (kind == _CLOSE)]
+    brackets = np.flatnonzero((a == _OPEN) | (a == _CLOSE))  # (one scan for both kinds)
     opening, closing = brackets[0::2], brackets[1::2]
     n = len(closing)
     if len(opening) != n or not ((a[opening] == _OPEN).all() and (a[closing] == _CLOSE).all()):
         return None  # not ``[`` ``]`` in turn
     if n > 1 and not (a[closing[:-1] + 1] == _COMMA).all():
         return None
-    braces = marks[(kind == _LBRACE) | (kind == _RBRACE)]
-    return data.translate(_PLAIN), start, end, n, braces
+    return data.translate(_PLAIN), start, end, n
 
 
 def _rows_general(body: bytes) -> tuple[bytes, int] | None:
@@ -188,23 +168,15 @@ def _rows_general(body: bytes) -> tuple[bytes, int] | None:
     return rows.translate(_BRACES) + b"\n", rows.count(b"\n") + 1
 
 
-def _read(rows: bytes, fields: int, n: int, quotes: npt.NDArray[np.intp]) -> TraceColumns | None:
-    """Rows made by ``_rows`` (of ``fields`` values and ``n`` rows in all; ``quotes``: where
-    their quote characters are), a comma before the first, as columns; None when Arrow cannot
-    read them so or reads another number of rows.
-
-    The details objects are cut out of the text before Arrow reads it (each left as an empty
-    quoted field: ~45 % of the bytes, which Arrow's parser walks a byte at a time inside
-    quotes) and handed to ``_columns`` as one column of their own, in row order."""
-    cut = cut_objects(rows, quotes)
-    if cut is None:
-        return None
-    text, details = cut
-    # (the values after those read, readsb writes up to 14, are read as text only to be sure
-    # no details object was among them: ``_objects_in_details``)
-    include = _NAMES[: min(fields, TRACE_FIELDS)] + _extra(fields)
+def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
+    """Rows made by ``_rows`` (of ``fields`` values and ``n`` rows in all), a comma before the
+    first, as columns; None when Arrow cannot read them so or reads another number of rows."""
+    include = _NAMES[: min(fields, TRACE_FIELDS)]
+    types: dict[str, pa.DataType] = {
+        name: pa.string() if i in _STRING_FIELDS else pa.float64() for i, name in enumerate(include)
+    }
     convert = pacsv.ConvertOptions(
-        column_types={name: _TYPES.get(name, pa.string()) for name in include},
+        column_types=types,
         include_columns=include,
         null_values=["null"],
         strings_can_be_null=True,
@@ -213,35 +185,16 @@ def _read(rows: bytes, fields: int, n: int, quotes: npt.NDArray[np.intp]) -> Tra
     names = ["_", *(f"f{i}" for i in range(fields))]
     read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK_BYTES)
     try:
-        table = pacsv.read_csv(text, read, _PARSE, convert)
+        table = pacsv.read_csv(pa.py_buffer(rows), read, _PARSE, convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if table.num_columns != len(include) or table.num_rows != n:
         return None
-    if not _objects_in_details(table, fields, len(details)):
+    objects = n - table.column("f8").null_count if fields > 8 else 0
+    quotes = np.count_nonzero(np.frombuffer(rows, np.uint8) == _QUOTE[0])  # (``bytes.count``: ~10x)
+    if quotes != 2 * objects:
         return None  # a brace in a details string or a nested object: the general decoder
-    return _columns(table.select(_NAMES[: min(fields, TRACE_FIELDS)]), details)
-
-
-def _objects_in_details(table: pa.Table, fields: int, objects: int) -> bool:
-    """Whether the cut-out objects were exactly the details fields: as many present details
-    as objects, each left empty (an empty quoted field), and no empty field among the values
-    not read (where an object would otherwise pass unseen; an empty field anywhere else is
-    refused as it was: not a number, not a source type)."""
-    if fields <= 8:
-        return objects == 0
-    f8 = table.column("f8")
-    if len(f8) - f8.null_count != objects:
-        return False
-    for chunk in f8.chunks:  # (no bytes in the whole chunk: its offsets' first and last)
-        offsets = np.frombuffer(chunk.buffers()[1], np.int32)
-        if offsets[chunk.offset + len(chunk)] != offsets[chunk.offset]:
-            return False
-    return not any(pc.any(pc.equal(table.column(name), "")).as_py() for name in _extra(fields))
-
-
-def _extra(fields: int) -> list[str]:
-    return [f"f{i}" for i in range(TRACE_FIELDS, fields)]
+    return _columns(table)
 
 
 #: A document's bytes and where its points ``[..],[..]`` lie in them.
@@ -256,27 +209,24 @@ def read_points(bodies: Sequence[bytes | Span]) -> list[TraceColumns | None]:
     read costs ~0.2 ms whatever its size); when a read together fails, each is read alone.
     """
     out: list[TraceColumns | None] = [None] * len(bodies)
-    groups: dict[int, list[tuple[int, Rows]]] = {}
+    groups: dict[int, list[tuple[int, memoryview, int]]] = {}
     for i, body in enumerate(bodies):
         got = _rows(*body) if isinstance(body, tuple) else _rows(body, 0, len(body))
         if got is not None:
-            groups.setdefault(got[1], []).append((i, got))
+            groups.setdefault(got[1], []).append((i, got[0], got[2]))
     for width, members in groups.items():
         together = None
         if len(members) > 1:
-            joined = b",".join([b"", *(r[0] for _, r in members)])  # (one copy)
-            # each text's braces where they lie in the joined text (a comma before each text)
-            at = np.cumsum([1] + [len(r[0]) + 1 for _, r in members[:-1]]).tolist()
-            quotes = np.concatenate([r[3] + a for (_, r), a in zip(members, at, strict=True)])
-            together = _read(joined, width, sum(r[2] for _, r in members), quotes)
+            joined = b",".join([b"", *(r for _, r, _ in members)])  # (one copy)
+            together = _read(joined, width, sum(n for _, _, n in members))
         if together is None:
-            for i, (rows, _, n, braces) in members:
-                out[i] = _read(b",".join([b"", rows]), width, n, braces + 1)
+            for i, rows, n in members:
+                out[i] = _read(b",".join([b"", rows]), width, n)
             continue
-        start = 0
-        for i, r in members:
-            out[i] = _slice(together, start, start + r[2])
-            start += r[2]
+        at = 0
+        for i, _, n in members:
+            out[i] = _slice(together, at, at + n)
+            at += n
     return out
 
 
@@ -284,7 +234,7 @@ def _slice(c: TraceColumns, a: int, b: int) -> TraceColumns:
     return TraceColumns(*(getattr(c, f.name)[a:b] for f in fields(TraceColumns)))
 
 
-def _columns(table: pa.Table, details: pa.Array) -> TraceColumns | None:
+def _columns(table: pa.Table) -> TraceColumns | None:
     n = table.num_rows
     cols = [table.column(i) for i in range(table.num_columns)]
     cols += [pa.chunked_array([pa.nulls(n, pa.float64())])] * (TRACE_FIELDS - len(cols))
@@ -302,11 +252,11 @@ def _columns(table: pa.Table, details: pa.Array) -> TraceColumns | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # text where an altitude belongs
     named = _quoted_names(cols[9])
-    values = None if named is None else details_values(cols[8], details, *named)
-    if named is None or values is None:
+    details = None if named is None else _details(cols[8], *named)
+    if named is None or details is None:
         return None
     types = named[0]
-    callsign, squawk, category = values
+    callsign, squawk, category = details
     return TraceColumns(
         dt=dt,
         lat=floats(1),
@@ -347,6 +297,47 @@ def _quoted_names(
         names.append(v[1:-1])
     idx = numpy_of(enc.indices, -1)
     return np.array([*names, None], dtype=object)[idx], idx < 0
+
+
+def _details(
+    col: pa.ChunkedArray, types: npt.NDArray[np.object_], untyped: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int16], npt.NDArray[np.int8]] | None:
+    """Callsign, squawk and emitter category of each point from its details (the type too,
+    where the point has none, written into ``types``; ``sources.trace_details``); None when a
+    details field is not an object."""
+    n = len(col)
+    callsign = np.full(n, "", dtype="<U8")
+    squawk = np.full(n, -1, dtype=np.int16)
+    category = np.full(n, -1, dtype=np.int8)
+    has = numpy_of(pc.is_valid(col))
+    if not has.any():
+        return callsign, squawk, category
+    where = np.flatnonzero(has)
+    text = present(col.combine_chunks(), where)
+    if not pc.all(pc.starts_with(text, '"')).as_py():  # (no escapes: ``_rows``)
+        return None  # not an object or an empty one: the general decoder
+    if untyped[where].any():  # (every point with details has its own source type, mostly)
+        rows, idx, values = values_at(text, key_ends(text, "type"))
+        names = np.array([v[1:-1] for v in values], dtype=object)[idx]
+        fill = untyped[where[rows]]
+        types[where[rows[fill]]] = names[fill]
+    rows, idx, values = values_at(text, key_ends(text, "flight"))
+    callsign[where[rows]] = np.array([v[1:-1].strip()[:8] for v in values], dtype="<U8")[idx]
+    at = key_ends(text, "squawk")
+    rows, idx, values = values_at(text, at, number=True)
+    squawk[where[rows]] = np.array([_squawk_text(v) for v in values], dtype=np.int16)[idx]
+    # readsb writes the category a few keys after the squawk: looked for from there first
+    rows, idx, values = values_at(text, key_ends(text, "category", after=at))
+    category[where[rows]] = np.array([category_code(v[1:-1]) for v in values], dtype=np.int8)[idx]
+    return callsign, squawk, category
+
+
+def _squawk_text(v: str) -> int:
+    """A squawk as written in details (``"4637"`` or a bare number) -> ``squawk_code``."""
+    try:
+        return squawk_code(orjson.loads(v))
+    except orjson.JSONDecodeError:
+        return -1
 
 
 def fast_trace(data: bytes, source: str = "") -> tuple[dict[str, Any], Observations] | None:
