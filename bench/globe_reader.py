@@ -84,14 +84,14 @@ def main() -> None:
         setattr(mod, fn, timed(getattr(mod, fn), name, acc))
     points = 0
     t0 = time.process_time()
-    for s in spans:
-        points += sum(len(c.dt) for c in trace_bytes.read_points(s) if c is not None)
+    for bodies in spans:
+        points += sum(len(c.dt) for c in trace_bytes.read_points(bodies) if c is not None)
     total = time.process_time() - t0
     print(
         f"points {points:,}; read_points {total:.3f} CPU s, {total / points * 1e6:.3f} µs a point"
     )
-    for label, s in sorted(acc.items(), key=lambda kv: -kv[1]):
-        print(f"  {label}: {s:.3f} CPU s, {s / points * 1e6:.3f} µs a point")
+    for label, cpu in sorted(acc.items(), key=lambda kv: -kv[1]):
+        print(f"  {label}: {cpu:.3f} CPU s, {cpu / points * 1e6:.3f} µs a point")
 
 
 if __name__ == "__main__":
