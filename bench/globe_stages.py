@@ -9,13 +9,20 @@ against the Arrow kernels (and a wall-clock profile on a loaded machine measures
 this measures what a stage costs as it runs. The stages do not nest (``store.write_batch``
 canonicalizes the batch again, counted in it).
 
+Also prints the ingest's minor page faults and its user and system CPU (``getrusage``):
+``--duckdb SQL`` runs a statement on the store's connection first (``"SET threads=1"``: DuckDB
+then runs no worker threads, whose flush after each task calls glibc's ``malloc_trim``, which
+hands every free page of the heap, numpy's and Arrow's, back to the kernel).
+
 Usage: python bench/globe_stages.py --workdir DIR (the archive's folder, as globe_day.py's)
+[--duckdb SQL]
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import resource
 import shutil
 import sys
 import time
@@ -62,6 +69,7 @@ def timed(f: Callable[..., Any], label: str, acc: dict[str, float]) -> Callable[
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", type=Path, required=True)
+    ap.add_argument("--duckdb", default=None, help="a statement run on the store's connection")
     args = ap.parse_args()
     import importlib
 
@@ -93,12 +101,21 @@ def main() -> None:
     shutil.rmtree(data, ignore_errors=True)
     inp = group_inputs([str(p) for p in parts])[0][0]
     t0 = time.process_time()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     with Store(data) as store:
+        if args.duckdb:
+            store.connection.execute(args.duckdb)
         out = ingest_globe(store, inp)
     total = time.process_time() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
     shutil.rmtree(data, ignore_errors=True)
     n = max(out.points, 1)
     print(f"points {out.points:,}; ingest_globe {total:.2f} CPU s, {n / total:,.0f} points/CPU-s")
+    print(
+        f"minor page faults {r1.ru_minflt - r0.ru_minflt:,}; "
+        f"user {r1.ru_utime - r0.ru_utime:.2f} s, system {r1.ru_stime - r0.ru_stime:.2f} s"
+        + (f" (with {args.duckdb!r})" if args.duckdb else "")
+    )
     print("| stage | CPU s | µs a point |")
     print("|---|---:|---:|")
     for label, s in sorted(acc.items(), key=lambda kv: -kv[1]):
