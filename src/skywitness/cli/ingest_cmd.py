@@ -12,8 +12,8 @@ from ..runtime.history import ingest, open_history
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .common import add_input_options, batch_only, progress_bar, run_options, stop_on_signals
 from .db_cmd import add_data_dir
-from .globe_ingest import add_options as add_globe_options
-from .globe_ingest import ingest_archives, rebuild_hint
+from .globe_options import add_options as add_globe_options
+from .globe_options import maybe_archive, rebuild_hint
 from .track_cmd import parse_reference
 
 #: ``emoji=False``: a path with ``:name:`` in it is printed as it is (and rich's emoji table,
@@ -70,20 +70,28 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from ..alloc import keep_freed_memory
+    from ..store.connect import without_worker_threads
 
-    if is_batch(args):  # reuse freed arrays rather than fault fresh ones in
+    batch = is_batch(args)
+    if batch:  # reuse freed arrays rather than fault fresh ones in
         keep_freed_memory()
     opts = run_options(args)
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)
     try:
+        if batch:  # (and no DuckDB worker thread hands them back to the kernel meanwhile)
+            store.write(without_worker_threads)
         if not store.recovery.clean and not args.quiet:
             out.print(
                 f"[yellow]recovered after an unclean stop:[/yellow] {store.recovery.summary()}"
             )
-        with stop_on_signals() as stop:
-            rest, status = ingest_archives(args, store, stop)
-            rest = [] if stop.is_set() else rest  # SIGTERM during an archive: stop there
+        rest, status = list(args.sources), 0
+        if maybe_archive(args.sources) or getattr(args, "only", None):
+            from .globe_ingest import ingest_archives  # (archives: ``globe_options``)
+
+            with stop_on_signals() as stop:
+                rest, status = ingest_archives(args, store, stop)
+                rest = [] if stop.is_set() else rest  # SIGTERM during an archive: stop there
         with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
             outcomes = ingest(
                 store,

@@ -35,3 +35,13 @@ def read_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
     if not (ddir / CATALOG_FILE).exists():
         raise SkywitnessError(f"no store at {ddir} (no {CATALOG_FILE})")
     return connect_catalog(ddir, read_only=True)
+
+
+def without_worker_threads(con: duckdb.DuckDBPyConnection) -> None:
+    """Run the catalogue's queries on the calling thread alone (``threads=1``), for a batch
+    command that keeps freed memory (``alloc.keep_freed_memory``): DuckDB's worker threads
+    call glibc's ``malloc_trim`` after their tasks, which hands every free page of the heap
+    (numpy's and Arrow's freed buffers kept for reuse) back to the kernel, to be faulted in
+    again (bench/RESULTS.md: a globe-history ingest's minor faults and system time more than
+    halved). A batch's catalogue queries are small; the lake's Parquet is read by Arrow."""
+    con.execute("SET threads = 1")
