@@ -13,7 +13,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.flights.columns import per_flight_strings
+from skywitness.flights.columns import per_flight_strings, word_codes
 
 WORDS = st.sampled_from([None, "", "  ", "ABC1", " ABC1 ", "XYZ9"])
 
@@ -42,3 +42,28 @@ def test_words_per_flight_as_counted(rows: list[tuple[str | None, int]], one: bo
     want = [max(s, key=c.__getitem__) if s else None for s, c in zip(seen, counts, strict=True)]
     assert lists.to_pylist() == seen
     assert best.to_pylist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(WORDS, st.integers(-1, 3)), min_size=1, max_size=40), st.integers(0, 40))
+def test_a_dictionary_column_as_its_plain_text(
+    rows: list[tuple[str | None, int]], cut: int
+) -> None:
+    """A dictionary-encoded column (in two chunks of their own dictionaries, as Parquet's
+    row groups read) is coded from its dictionaries: the same codes, words and per-flight
+    strings as the same rows as plain text."""
+    words = [w for w, _ in rows]
+    plain = pa.chunked_array(
+        [pa.array(words[:cut], pa.string()), pa.array(words[cut:], pa.string())]
+    )
+    coded = pa.chunked_array([c.dictionary_encode() for c in plain.chunks])
+    codes, found = word_codes(coded)
+    want_codes, want_words = word_codes(plain)
+    assert found == want_words
+    assert codes.tolist() == want_codes.tolist()
+    dense = {f: i for i, f in enumerate(sorted({f for _, f in rows if f >= 0}))}
+    fid = np.array([dense.get(f, -1) for _, f in rows], dtype=np.int64)
+    order = np.arange(len(rows), dtype=np.int64)
+    got = per_flight_strings(pa.table({"s": coded}), "s", order, fid, len(dense))
+    want = per_flight_strings(pa.table({"s": plain}), "s", order, fid, len(dense))
+    assert got[0].equals(want[0]) and got[1].equals(want[1])

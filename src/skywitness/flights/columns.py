@@ -37,7 +37,9 @@ def per_flight_strings(
             pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
         return pa.nulls(nfl, pa.string()), empty
-    col = pc.cast(table[name], pa.string())
+    col = table[name]
+    if not pa.types.is_dictionary(col.type):  # (a dictionary's rows compare as its words)
+        col = pc.cast(col, pa.string())
     first = col[0].as_py() if len(col) and col.null_count == 0 else None
     # (the last row first: rows of several words mostly differ there, and then no scan)
     if (
@@ -92,7 +94,10 @@ def per_flight_strings(
 
 def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     """Per row, the code of its trimmed string (-1: null or blank), and the words (sorted:
-    the codes do not depend on the rows' order)."""
+    the codes do not depend on the rows' order). A dictionary column is coded from its own
+    dictionary and indices (not made plain text first)."""
+    if pa.types.is_dictionary(col.type):
+        return _dictionary_codes(col)
     col = pc.cast(col, pa.string())
     # one word on every row that has one (a live window's sources: one feed, null on the
     # seeds of cut flights): its rows found without encoding (~5x cheaper)
@@ -107,14 +112,22 @@ def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     ):
         valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
         return np.where(valid, 0, -1).astype(np.int64), [last.strip()]
-    enc = pc.dictionary_encode(col)
+    return _dictionary_codes(pc.dictionary_encode(col))
+
+
+def _dictionary_codes(enc: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
+    """``word_codes`` of a dictionary column: its dictionary's words, trimmed and sorted,
+    and each row's index mapped to them (unused and repeated entries are harmless)."""
     if isinstance(enc, pa.ChunkedArray):  # chunks encoded, then made one (cheaper than after)
         enc = enc.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
+    trimmed = pc.utf8_trim_whitespace(enc.dictionary.cast(pa.string())).to_pylist()
     words = sorted({w for w in trimmed if w})
     at = {w: i for i, w in enumerate(words)}
     remap = np.array([at.get(w, -1) for w in trimmed] + [-1], dtype=np.int64)
-    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    indices = enc.indices
+    if not pa.types.is_signed_integer(indices.type):  # (-1 for a null needs a sign)
+        indices = indices.cast(pa.int64())
+    idx = np.asarray(pc.fill_null(indices, -1).to_numpy(zero_copy_only=False), np.int64)
     return remap[idx], words
 
 
