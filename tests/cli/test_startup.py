@@ -130,8 +130,10 @@ def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
     shared_data: Path, tmp_path: Path
 ) -> None:
     """``ingest`` of a file loads neither httpx (through the live feeds, ~0.1 s: it asked
-    ``runtime.feeds`` whether a source is live) nor the globe-history ingest (``cli.globe_ingest``
-    imported ``runtime.globe`` for archives it was not given, ~0.05 s; issue 18)."""
+    ``runtime.feeds`` whether a source is live) nor the globe-history ingest
+    (``cli.globe_ingest`` imported ``runtime.globe`` for archives it was not given, ~0.05 s;
+    issue 18; nor, with ``globe_options.maybe_archive``, ``cli.globe_ingest`` itself: the globe
+    readers and rich's progress bar, ~0.03 s)."""
     import pyarrow.parquet as pq
 
     from skywitness.store import load_traffic_json
@@ -140,7 +142,14 @@ def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
     src = tmp_path / "states.parquet"
     pq.write_table(states.slice(0, 20_000), src)
     loaded = _loaded("ingest", "--data-dir", str(tmp_path / "db"), "-q", str(src))
-    assert not {"httpx", "skywitness.runtime.globe", "skywitness.runtime.feeds"} & set(loaded)
+    assert not {
+        "httpx",
+        "skywitness.runtime.globe",
+        "skywitness.runtime.feeds",
+        "skywitness.cli.globe_ingest",
+        "skywitness.sources.globe",
+        "rich.progress",
+    } & set(loaded)
     assert {"duckdb", "pyarrow.parquet", "skywitness.flights.airports"} <= set(loaded), loaded
 
 

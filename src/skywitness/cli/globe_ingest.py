@@ -2,7 +2,8 @@
 parts, a ``.tar``, an extracted or a feeder's globe-history folder) with ``--only`` filters,
 a progress bar (aircraft, points, bytes, ETA) and a summary naming every member skipped.
 
-``ingest_cmd`` calls ``add_options`` and ``ingest_archives``; the other sources go on to the
+``ingest_cmd`` calls ``ingest_archives`` (where ``globe_options.maybe_archive`` says a source
+may be an archive; its options are ``globe_options``'); the other sources go on to the
 ordinary ingest.
 """
 
@@ -18,19 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from ..sources.globe import GlobeInput, GlobeReader, group_inputs, trace_files
-from ..timeutil import from_unix, iso_z
+from ..timeutil import from_unix
+from .globe_options import rebuild_hint
 
 if TYPE_CHECKING:  # imported on use: an ingest of other sources does without them (~0.05 s)
+    from rich.progress import TaskID
+
     from ..runtime.globe import GlobeOutcome, GlobeProgress
     from ..sources.only import OnlyFilter
     from ..store import Store
@@ -38,32 +34,8 @@ if TYPE_CHECKING:  # imported on use: an ingest of other sources does without th
 out = Console(stderr=True, highlight=False)
 #: Seconds between progress bar refreshes.
 PROGRESS_EVERY_S = 0.2
-#: Seconds between two reads of a followed globe-history folder.
-FOLLOW_EVERY_S = 60.0
 #: Problems listed one by one in the summary; the rest are counted.
 SHOWN_PROBLEMS = 20
-
-
-def add_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--only",
-        action="append",
-        metavar="KEY=VALUE",
-        help="globe-history archives: keep only icao24=HEX,HEX|@FILE, bbox=S,W,N,E, "
-        "country=XX (registry, by address block) or class=military|government (repeatable; "
-        "all must hold)",
-    )
-    p.add_argument(
-        "--follow",
-        nargs="?",
-        type=float,
-        const=FOLLOW_EVERY_S,
-        default=None,
-        metavar="SECONDS",
-        help="globe-history folders (a feeder's --write-globe-history): read them again every "
-        f"SECONDS (default {FOLLOW_EVERY_S:g}) until Ctrl-C/SIGTERM, storing new traces and "
-        "the new points of grown ones; live feeds are always followed",
-    )
 
 
 def ingest_archives(
@@ -100,17 +72,6 @@ def ingest_archives(
         status = max(status, _follow(store, folders, seen, only, every, stop, quiet=args.quiet,
                                      flights=flights))  # fmt: skip
     return rest, status
-
-
-def rebuild_hint(data_dir: Path, window: tuple[datetime, datetime]) -> None:
-    """Say the ``flights rebuild`` of ``window`` that gives the flights an ingest with
-    ``--no-flights`` did not recompute; said even with --quiet: the store's flights are stale
-    until it runs."""
-    out.print(
-        f"flights not rebuilt (--no-flights): skywitness flights rebuild --data-dir {data_dir} "
-        f"--since {iso_z(window[0])} --until {iso_z(window[1])}",
-        soft_wrap=True,
-    )
 
 
 def _globe_window(o: GlobeOutcome) -> tuple[datetime, datetime] | None:
@@ -190,6 +151,14 @@ def _progress(enabled: bool) -> Iterator[GlobeProgress | None]:
     if not enabled or not out.is_terminal:
         yield None
         return
+    from rich.progress import (  # a bar only: ~0.01 s of rich not loaded otherwise
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     task: dict[str, TaskID] = {}
     last = [0.0]
     with Progress(
