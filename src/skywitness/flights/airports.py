@@ -108,14 +108,20 @@ class AirportIndex:
         lid = cols.get("lid")
         self.lid = lid[order] if lid is not None else np.full(cell.shape[0], "", dtype=object)
         self.cell = cell[order]
-        self._by_icao = {str(c): i for i, c in enumerate(self.icao)}
-        by_code = {str(c): i for i, c in enumerate(self.iata) if c}
-        by_code.update(self._by_icao)  # an ICAO key wins over a clashing IATA code
-        self._by_code = by_code
         self._moved: dict[tuple[int, float, float], tuple[pa.Table, AirportIndex, dict[str, float]]]
         self._moved = {}
         self._icao_set: pa.Array | None = None
         self._lid_set: pa.Array | None = None
+
+    @functools.cached_property
+    def _by_icao(self) -> dict[str, int]:
+        # (on first use: an ingest's flights look airports up by array, ~5 ms of every one)
+        return {str(c): i for i, c in enumerate(self.icao)}
+
+    @functools.cached_property
+    def _by_code(self) -> dict[str, int]:
+        by_code = {str(c): i for i, c in enumerate(self.iata) if c}
+        return by_code | self._by_icao  # an ICAO key wins over a clashing IATA code
 
     @classmethod
     def from_arrays(cls, **cols: npt.NDArray[Any]) -> AirportIndex:
