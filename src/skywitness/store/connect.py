@@ -43,5 +43,6 @@ def without_worker_threads(con: duckdb.DuckDBPyConnection) -> None:
     call glibc's ``malloc_trim`` after their tasks, which hands every free page of the heap
     (numpy's and Arrow's freed buffers kept for reuse) back to the kernel, to be faulted in
     again (bench/RESULTS.md: a globe-history ingest's minor faults and system time more than
-    halved). A batch's catalogue queries are small; the lake's Parquet is read by Arrow."""
+    halved). Its queries (the catalogue's, the flights' read of the lake's rows back) then
+    take no more CPU, but longer on a many-core machine."""
     con.execute("SET threads = 1")
