@@ -132,7 +132,7 @@ def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
     """``ingest`` of a file loads neither httpx (through the live feeds, ~0.1 s: it asked
     ``runtime.feeds`` whether a source is live) nor the globe-history ingest
     (``cli.globe_ingest`` imported ``runtime.globe`` for archives it was not given, ~0.05 s;
-    issue 18; nor, with ``globe_options.maybe_archive``, ``cli.globe_ingest`` itself: the globe
+    issue 18; nor, with ``sources.globe_names``, ``cli.globe_ingest`` itself: the globe
     readers and rich's progress bar, ~0.03 s)."""
     import pyarrow.parquet as pq
 

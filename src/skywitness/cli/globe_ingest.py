@@ -2,9 +2,9 @@
 parts, a ``.tar``, an extracted or a feeder's globe-history folder) with ``--only`` filters,
 a progress bar (aircraft, points, bytes, ETA) and a summary naming every member skipped.
 
-``ingest_cmd`` calls ``ingest_archives`` (where ``globe_options.maybe_archive`` says a source
-may be an archive; its options are ``globe_options``'); the other sources go on to the
-ordinary ingest.
+``ingest_cmd`` calls ``ingest_archives`` where a source is an archive
+(``sources.globe_names.is_globe_input``) or ``--only`` is given; its options are
+``globe_options``'. The other sources go on to the ordinary ingest.
 """
 
 from __future__ import annotations

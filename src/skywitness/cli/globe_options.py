@@ -1,13 +1,13 @@
 """What ``skywitness ingest`` needs of its globe-history part before it knows it was given a
-day archive: the options (``--only``, ``--follow``), the ``--no-flights`` rebuild hint, and
-``maybe_archive``, which lets an ingest of other sources skip ``cli.globe_ingest`` (rich's
-progress bar and the globe readers, ~0.03 s of every ingest).
+day archive: the options (``--only``, ``--follow``), and the ``--no-flights`` rebuild hint;
+kept apart from ``cli.globe_ingest`` (rich's progress bar and the globe readers, ~0.03 s) so
+that an ingest of other sources (``sources.globe_names.is_globe_input`` says which) does not
+load it.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -40,13 +40,6 @@ def add_options(p: argparse.ArgumentParser) -> None:
         f"SECONDS (default {FOLLOW_EVERY_S:g}) until Ctrl-C/SIGTERM, storing new traces and "
         "the new points of grown ones; live feeds are always followed",
     )
-
-
-def maybe_archive(specs: Sequence[str]) -> bool:
-    """False only where no spec can be a day archive: ``sources.globe.is_globe_input`` holds
-    of a folder or a name with ``.tar`` in it alone (a part ``.tar.aa``, a ``.tar``, a
-    ``.tar.gz``), and this asks no more than that (tests/cli/test_globe_options.py)."""
-    return any(".tar" in Path(s).name or Path(s).is_dir() for s in specs)
 
 
 def rebuild_hint(data_dir: Path, window: tuple[datetime, datetime]) -> None:

@@ -9,11 +9,12 @@ from rich.console import Console
 
 from ..config import data_dir
 from ..runtime.history import ingest, open_history
+from ..sources.globe_names import is_globe_input
 from ..store.writer import DEFAULT_FLUSH_ROWS, DEFAULT_FLUSH_SECONDS
 from .common import add_input_options, batch_only, progress_bar, run_options, stop_on_signals
 from .db_cmd import add_data_dir
 from .globe_options import add_options as add_globe_options
-from .globe_options import maybe_archive, rebuild_hint
+from .globe_options import rebuild_hint
 from .track_cmd import parse_reference
 
 #: ``emoji=False``: a path with ``:name:`` in it is printed as it is (and rich's emoji table,
@@ -86,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 f"[yellow]recovered after an unclean stop:[/yellow] {store.recovery.summary()}"
             )
         rest, status = list(args.sources), 0
-        if maybe_archive(args.sources) or getattr(args, "only", None):
-            from .globe_ingest import ingest_archives  # (archives: ``globe_options``)
+        if any(map(is_globe_input, args.sources)) or getattr(args, "only", None):
+            from .globe_ingest import ingest_archives
 
             with stop_on_signals() as stop:
                 rest, status = ingest_archives(args, store, stop)

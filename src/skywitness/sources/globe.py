@@ -28,12 +28,12 @@ import orjson
 from isal import isal_zlib
 
 from .compression import GZIP_MAGIC, compression_of
+from .globe_names import PART as _PART
+from .globe_names import is_globe_input
 from .tarstream import PartsReader, TarMember, TarProblem, tar_members
 from .trace_bytes import TraceSplit, split_document
 
-_PART = re.compile(r"^(?P<base>.+\.tar)\.(?P<suffix>[a-z]{2})$")
 _TRACE = re.compile(r"(?:^|/)trace_full_(?P<icao>~?[0-9a-fA-F]{6})\.json$")
-_TAR = re.compile(r"\.tar(\.gz|\.xz|\.bz2)?$")
 #: isal's stub types its ``error`` as an instance; it is the exception class.
 _INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 
@@ -66,14 +66,6 @@ class TraceDoc:
     def full(self) -> dict[str, Any]:
         """The whole document parsed (also for a split one the column-wise decoder refused)."""
         return orjson.loads(self.data) if self.split is not None else self.doc
-
-
-def is_globe_input(spec: str) -> bool:
-    """A split part, a ``.tar`` or a folder holding trace files."""
-    p = Path(spec)
-    if p.is_dir():
-        return (p / "traces").is_dir() or any(p.glob("[0-9][0-9][0-9][0-9]"))
-    return bool(_PART.match(p.name) or _TAR.search(p.name)) and p.is_file()
 
 
 def group_inputs(specs: Sequence[str]) -> tuple[list[GlobeInput], list[str]]:

@@ -109,7 +109,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def _check_sources(sources: list[str], what: str) -> None:
-    from ..sources.globe import is_globe_input
+    from ..sources.globe_names import is_globe_input
 
     for src in sources:
         if not (Path(src).is_file() or is_globe_input(src)):
