@@ -84,15 +84,16 @@ def _sort_runs(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
     """Order grouping equal frames into runs, each in time order (ties: input order), and the
     run starts. Sorting on one mixed 64-bit word is half the work of three keys; a mixing
-    collision (two different frames on one word) is caught and sorted again on full keys."""
+    collision (two different frames on one word) is caught and sorted again on full keys.
+    For one second word the mixed word is one-to-one in the first, so two frames of one mixed
+    word differ iff their second words do: the check gathers that column only (a gather of
+    the two-word rows cost ~1.8 ms of 72k, a third of the step's dedup)."""
     h = keys[:, 0] ^ (keys[:, 1] * _MIX)
-    order = _by_word_then_time(h, t)
-    ks = keys[order]
-    hs = h[order]
+    order, hs = _by_word_then_time(h, t)
     new_run = np.ones(order.size, dtype=np.bool_)
-    new_run[1:] = hs[1:] != hs[:-1]
-    differs = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
-    if (differs & ~new_run[1:]).any():
+    np.not_equal(hs[1:], hs[:-1], out=new_run[1:])
+    second = keys[:, 1][order]
+    if ((second[1:] != second[:-1]) & ~new_run[1:]).any():
         order = np.lexsort((t, keys[:, 1], keys[:, 0]))
         ks = keys[order]
         new_run[1:] = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
@@ -101,12 +102,13 @@ def _sort_runs(
 
 def _by_word_then_time(
     h: npt.NDArray[np.uint64], t: npt.NDArray[np.float64]
-) -> npt.NDArray[np.intp]:
-    """``np.lexsort((t, h))`` by one sort of values, not two of indices: each row's rank in
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint64]]:
+    """``np.lexsort((t, h))`` (and ``h`` in that order) by one sort of values, not two of
+    indices: each row's rank in
     time order (ties: input order; the rows come nearly in time order, which a stable sort
     takes fast) packed under the high bits of its word, and those sorted. Where two different
     words share their high bits (~1e-5 a step) the packed order could interleave their runs:
-    then the lexsort itself."""
+    then the lexsort itself. (The rank fits the low bits: its view as ``int64`` is its value.)"""
     n = h.size
     bits = max(n - 1, 1).bit_length()
     mask = np.uint64((1 << bits) - 1)
@@ -115,11 +117,13 @@ def _by_word_then_time(
     rank[by_t] = np.arange(n, dtype=np.uint64)
     packed = (h & ~mask) | rank
     packed.sort()  # distinct values: any sort gives the one order
-    order: npt.NDArray[np.intp] = by_t[(packed & mask).astype(np.intp)]
+    order: npt.NDArray[np.intp] = by_t[(packed & mask).view(np.int64)]
+    hs = h[order]
     high = packed & ~mask
-    if ((high[1:] == high[:-1]) & (h[order[1:]] != h[order[:-1]])).any():
-        return np.lexsort((t, h))
-    return order
+    if ((high[1:] == high[:-1]) & (hs[1:] != hs[:-1])).any():
+        order = np.lexsort((t, h))
+        return order, h[order]
+    return order, hs
 
 
 def _window_heads(
