@@ -254,7 +254,8 @@ class Deduplicator:
         # first copies a frame not yet too late could still be a copy of stay as context
         if ts.size:
             live = first & (ts >= self._newest - self.late_s - self.window_s)
-            self._prev_keys, self._prev_t = keys[by_run[live]], ts[live]
+            # (``np.take`` of rows: numpy's 2-D fancy index is ~7x slower for two words a row)
+            self._prev_keys, self._prev_t = np.take(keys, by_run[live], axis=0), ts[live]
         ndup = int(dup_rows.size)
         if ndup and self.stats is not None:
             # DUPLICATE describes the traffic, not bad input: never fatal in strict mode
