@@ -15,7 +15,12 @@ def test_recv_buffer_reads_send_bytes_messages() -> None:
     a, b = mp.Pipe()
     big = bytes(range(256)) * 4000  # 1,024,000 bytes: more than a pipe holds, many reads
     messages = [b"", b"x", bytes(20_000), big, pa.py_buffer(b"arrow")]
-    sender = threading.Thread(target=lambda: [a.send_bytes(m) for m in messages])
+
+    def send_all() -> None:
+        for m in messages:
+            a.send_bytes(m)
+
+    sender = threading.Thread(target=send_all)
     sender.start()
     got = [recv_buffer(b).to_pybytes() for _ in messages]
     sender.join()
