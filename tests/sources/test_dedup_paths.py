@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from skywitness.model import FrameBatch
 from skywitness.sources import Deduplicator
-from skywitness.sources.dedup import _MIX
+from skywitness.sources.dedup import _MIX, take_frames
 
 from .test_dedup import _reference
 
@@ -152,4 +152,34 @@ def test_packed_sort_is_the_lexsort(rows: list[tuple[int, int]], shared_high: bo
     k = np.array([r[0] for r in rows], dtype=np.uint64)
     h = base + (k if shared_high else k << np.uint64(20))
     t = np.array([r[1] * 0.25 for r in rows])
-    assert np.array_equal(_by_word_then_time(h, t), np.lexsort((t, h)))
+    order, hs = _by_word_then_time(h, t)
+    assert np.array_equal(order, np.lexsort((t, h)))
+    assert np.array_equal(hs, h[order])
+
+
+def test_take_frames_is_take() -> None:
+    """The item gather gives ``FrameBatch.take``'s arrays, for contiguous data and (the plain
+    take) data whose rows are not contiguous bytes."""
+    frames = [
+        "8D4840D6202CC371C32CE0576098",
+        "5D4840D6A8CCA1",
+        "2000",
+        "8D4840D6202CC371C32CE0576098",
+    ]
+    batch = FrameBatch.from_hex(frames, np.arange(4, dtype=np.float64), source="t")
+    index = np.array([3, 0, 2, 2], dtype=np.intp)
+    strided = FrameBatch(
+        batch.timestamp,
+        np.asfortranarray(batch.data),
+        batch.length,
+        batch.signal,
+        batch.ticks,
+        batch.receiver,
+        batch.source,
+    )
+    for b in (batch, strided):
+        got, want = take_frames(b, index), b.take(index)
+        for name in ("timestamp", "data", "length", "signal", "ticks", "receiver"):
+            assert np.array_equal(getattr(got, name), getattr(want, name), equal_nan=True), name
+        assert got.data.flags.c_contiguous and got.source == "t"
+    assert len(take_frames(batch, np.zeros(0, dtype=np.intp))) == 0

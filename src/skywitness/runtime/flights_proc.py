@@ -13,7 +13,10 @@ so it never outlives the service. Given the store's lake folder, the child recal
 forgotten in the air from its Parquet files (``LakeRecall``; the parent keeps the DuckDB
 catalogue file to itself). After a call that stepped a window it hands the memory the step freed
 back to the system (``release.Releaser``, at most every ``RELEASE_EVERY_S``): Arrow's pool and the C
-heap would otherwise keep a big step's temporaries resident.
+heap would otherwise keep a big step's temporaries resident. Both ends send the IPC streams as
+written (Arrow buffers, no ``bytes`` copy) and read them into memory of Arrow's pool
+(``pipe_buffer.recv_buffer``): a fresh ``bytes`` per message had the kernel zero new pages for
+every one, two thirds of the parent's share of this pipe.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import pyarrow as pa
 from ..errors import SkywitnessError
 from ..flights.rowarrays import FLIGHT_COLUMNS
 from .flight_steps import StepResult
+from .pipe_buffer import recv_buffer
 from .proc_stat import cpu_s as proc_cpu_s
 from .release import Releaser
 
@@ -48,6 +52,8 @@ CHILD_EXIT_S = 10.0
 CHILD_NICE = 10
 #: Seconds between the child's checks that its parent process still lives.
 PARENT_POLL_S = 0.25
+#: The message for "no state vectors".
+_EMPTY = pa.py_buffer(b"")
 
 
 def watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
@@ -67,12 +73,12 @@ def watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Th
     return thread
 
 
-def to_ipc(table: pa.Table) -> bytes:
-    """``table`` as Arrow IPC stream bytes."""
+def to_ipc(table: pa.Table) -> pa.Buffer:
+    """``table`` as an Arrow IPC stream (a buffer of Arrow's pool: ``send_bytes`` takes it)."""
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return bytes(sink.getvalue())
+    return sink.getvalue()
 
 
 def flight_columns(table: pa.Table) -> pa.Table:
@@ -84,16 +90,18 @@ def flight_columns(table: pa.Table) -> pa.Table:
     return table if len(names) == table.num_columns else table.select(names)
 
 
-def from_ipc(data: bytes) -> pa.Table:
-    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+def from_ipc(data: bytes | pa.Buffer) -> pa.Table:
+    return pa.ipc.open_stream(
+        data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    ).read_all()
 
 
-def held_states(data: bytes) -> pa.Table | None:
+def held_states(data: bytes | pa.Buffer) -> pa.Table | None:
     """State vectors received to be held (in data-time windows, in the builder): one compact
     copy. The tracker's batches arrive as one IPC record batch each (~12 rows at 3,000
     frames/s): read zero-copy, each window would hold the whole message with every batch's
     metadata and padding, ~750 bytes a row instead of ~150 (#17 item 12)."""
-    return from_ipc(data).combine_chunks() if data else None
+    return from_ipc(data).combine_chunks() if len(data) else None
 
 
 def _reply(conn: Connection, res: StepResult) -> None:
@@ -137,7 +145,7 @@ def _serve(
         try:
             steps.learn_kinds(flags.get("kinds") or {})
             if kind == "advance":
-                payload, warm = conn.recv_bytes(), conn.recv_bytes()
+                payload, warm = recv_buffer(conn), recv_buffer(conn)
                 # the stream texts are built here too: thousands of rows of Python work the
                 # parent's interpreter is spared (it only unpickles the strings)
                 res = steps.advance(
@@ -151,7 +159,7 @@ def _serve(
                 _reply(conn, res)
                 releaser.after(res.windows > 0)
             elif kind == "step":
-                payload = conn.recv_bytes()
+                payload = recv_buffer(conn)
                 res = steps.step(
                     held_states(payload),
                     flush=flags["flush"],
@@ -159,7 +167,7 @@ def _serve(
                     supersedes=flags.get("supersedes", ()),
                 )
                 _reply(conn, res)
-                releaser.after(payload != b"")
+                releaser.after(len(payload) > 0)
             elif kind == "flights":
                 body = to_ipc(steps.flights())
                 conn.send(("ok", [], {}, None, {}))
@@ -219,7 +227,7 @@ class FlightsProcess:
         self._kinds = dict(kinds) if kinds else None
         self._learned: dict[str, int] = {}
         # handed to every child (a fresh one too) as Arrow IPC bytes
-        self._runways = to_ipc(runways) if runways is not None else None
+        self._runways = to_ipc(runways).to_pybytes() if runways is not None else None
         self._lake = str(lake) if lake is not None else None  # recall from here (None: never)
         self._conn: Connection | None = None
         self.process: Any = None  # multiprocessing's SpawnProcess (untyped in typeshed)
@@ -253,7 +261,10 @@ class FlightsProcess:
             self._conn, self.process = parent, proc
 
     def _call(
-        self, kind: str, payloads: Sequence[bytes] = (), flags: dict[str, Any] | None = None
+        self,
+        kind: str,
+        payloads: Sequence[pa.Buffer] = (),
+        flags: dict[str, Any] | None = None,
     ) -> StepResult:
         with self._lock:
             if self._closed:
@@ -271,7 +282,7 @@ class FlightsProcess:
                 status, removed, rejects, texts, counts = conn.recv()
                 if status != "ok":
                     raise SkywitnessError(f"flights process: {removed}")
-                table = from_ipc(conn.recv_bytes())
+                table = from_ipc(recv_buffer(conn))
             except (EOFError, OSError) as exc:
                 code = self._reap()
                 self.restarts += 1
@@ -310,7 +321,7 @@ class FlightsProcess:
         supersedes: Sequence[str] = (),
     ) -> StepResult:
         """``FlightSteps.step`` in the child."""
-        payload = to_ipc(flight_columns(states)) if states is not None else b""
+        payload = to_ipc(flight_columns(states)) if states is not None else _EMPTY
         flags = {"flush": flush, "texts": want_texts, "supersedes": list(supersedes)}
         return self._call("step", [payload], flags)
 
@@ -326,8 +337,8 @@ class FlightsProcess:
     ) -> StepResult:
         """``FlightSteps.advance`` in the child (of ``states`` and ``warm`` only their
         ``flight_columns``)."""
-        payload = to_ipc(flight_columns(states)) if states is not None else b""
-        warm_bytes = to_ipc(flight_columns(warm)) if warm is not None else b""
+        payload = to_ipc(flight_columns(states)) if states is not None else _EMPTY
+        warm_bytes = to_ipc(flight_columns(warm)) if warm is not None else _EMPTY
         flags = {
             "drain": drain,
             "flush": flush,

@@ -42,6 +42,8 @@ _RECORD_BYTES = 2 + 6 + 1 + 16
 _PAYLOAD_AT = 9
 #: One record's bytes as one opaque numpy item (``_records``).
 _RECORD = np.dtype(("V", _RECORD_BYTES))
+#: A frame's data bytes as one opaque numpy item (``_gather``'s copy out of the records).
+_FRAME = np.dtype(("V", LONG_FRAME_BYTES))
 #: Payload bytes per record type (0 for the others).
 _PLEN = np.zeros(256, dtype=np.uint8)
 #: Per record type, the masks of the payload window's two little-endian words.
@@ -265,8 +267,11 @@ def _gather(seg: _Segments, receiver: int, rejects: list[Reject]) -> BeastFrames
     words = payload.view("<u8")
     words[:, 0] &= _MASK_LO[typ]
     words[:, 1] &= _MASK_HI[typ]
+    # the data rows copied out as one item each (numpy copies a strided (n, 14) byte block
+    # row by row, byte by byte: ~0.75 ms for 70k rows, ~0.14 ms so)
+    data = payload[:, :LONG_FRAME_BYTES].view(_FRAME)[:, 0].copy()
     return BeastFrames(
-        data=np.ascontiguousarray(payload[:, :LONG_FRAME_BYTES]),
+        data=data.view(np.uint8).reshape(-1, LONG_FRAME_BYTES),
         length=_PLEN[typ],
         ticks=_words(rows[:, :8]) & _TICKS_MASK,
         signal_byte=rows[:, 8].copy(),
