@@ -26,6 +26,7 @@ its child over the live path (raw stacks).
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,8 +131,10 @@ def bench_feed(
     cmd = [sys.executable, "-c", SERVE, "serve", "--source", f"beast+tcp://127.0.0.1:{beast_port}"]
     cmd += ["--live-clock", "counter", "--port", str(http_port)]
     cmd += ["--data-dir", data] if store else ["--no-store"]
-    log_path = Path(data) / "serve.log"
-    with log_path.open("wb") as log_file:
+    # the log outlives the run (its path is printed); the store (~3 MB a run) does not
+    log_fd, log_name = tempfile.mkstemp(prefix="skywitness-bench-feed-", suffix=".log")
+    log_path = Path(log_name)
+    with open(log_fd, "wb") as log_file:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file)
         try:
             out = _measure(proc.pid, f"http://127.0.0.1:{http_port}", frames, feed,
@@ -139,6 +142,7 @@ def bench_feed(
         finally:
             proc.terminate()
             proc.wait(120)
+            shutil.rmtree(data, ignore_errors=True)
     return out | {"generate_s": round(gen_s, 1), "serve_log": str(log_path)}
 
 
