@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from .arrays import F4, F8, U1, U8, filled
 from .codes import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES
@@ -28,6 +29,11 @@ class FrameBatch:
     ticks: U8  # raw receiver timestamp (Beast 12 MHz counter / GPS ns of day); 0 when none
     receiver: U8  # receiver id (Beast 0xe3 frames); 0 when none
     source: str = ""  # which feed/receiver produced the batch (spec or file name)
+    #: Each frame as lowercase hex (an Arrow string column, the input's own text) when the
+    #: source read it so and every frame was valid: what ``hex_column`` of ``data`` and
+    #: ``length`` would give, kept so ``decode`` writes it as is (issue 18); None otherwise.
+    #: Only the constructor and row slices (``rows``) keep it; ``take`` and ``concat`` drop it.
+    text: pa.Array | None = None
 
     def __len__(self) -> int:
         return int(self.length.shape[0])
@@ -93,6 +99,21 @@ class FrameBatch:
 
     def hex(self, i: int) -> str:
         return bytes(self.data[i, : int(self.length[i])]).hex()
+
+    def rows(self, rows: slice) -> FrameBatch:
+        """The frames ``rows`` (a step-1 slice) of ``self``: views of its arrays, no copy."""
+        start, stop, _ = rows.indices(len(self))
+        text = None if self.text is None else self.text.slice(start, max(stop - start, 0))
+        return FrameBatch(
+            timestamp=self.timestamp[rows],
+            data=self.data[rows],
+            length=self.length[rows],
+            signal=self.signal[rows],
+            ticks=self.ticks[rows],
+            receiver=self.receiver[rows],
+            source=self.source,
+            text=text,
+        )
 
     def take(self, index: npt.NDArray[Any]) -> FrameBatch:
         return FrameBatch(

@@ -19,6 +19,7 @@ from ..decode.hexio import (
     fixed_width_column,
     hex_column,
     labels,
+    null_column,
     numeric_column,
     repeated,
     string_array,
@@ -78,7 +79,10 @@ def hex_addresses(icao: npt.NDArray[np.uint32]) -> npt.NDArray[np.str_]:
 
 
 def frame_hex(frames: FrameBatch) -> pa.Array:
-    """Each frame's payload as lowercase hex (only its real bytes)."""
+    """Each frame's payload as lowercase hex (only its real bytes): the input's own text
+    when the source kept it (``FrameBatch.text``, the same strings)."""
+    if frames.text is not None:
+        return frames.text
     return hex_column(frames.data, frames.length)
 
 
@@ -96,7 +100,7 @@ def _nullable_float(a: npt.NDArray[np.float64]) -> pa.Array:
 def _nullable_int(a: npt.NDArray[np.integer], missing: int = -1) -> pa.Array:
     null = a == missing
     if null.shape[0] and bool(null.all()):  # no widening copy for a field no frame carried
-        return pa.nulls(null.shape[0], pa.int64())
+        return null_column(null.shape[0], pa.int64())
     return numeric_column(a.astype(np.int64), pa.int64(), null)
 
 

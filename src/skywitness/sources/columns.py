@@ -249,6 +249,26 @@ def hex_column(col: pa.Array | pa.ChunkedArray) -> tuple[U1, U1, npt.NDArray[np.
     return hex_spans(*sp)
 
 
+def lower_text(col: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """``col`` (a string column whose values ``hex_column`` read, every one a frame) as one
+    array when its values lie back to back and none holds an uppercase digit: each frame's
+    lowercase hex, as ``decode`` writes it (``FrameBatch.text``); None otherwise. Hex digits
+    A-F are the only ones without bit 0x20 (``0-9``, ``a-f`` have it): one AND over the text."""
+    arr = col.chunk(0) if isinstance(col, pa.ChunkedArray) and col.num_chunks == 1 else col
+    if isinstance(arr, pa.ChunkedArray) or arr.type != pa.string():
+        return None
+    sp = spans(arr)
+    if sp is None or sp[1].shape[0] == 0:
+        return None
+    data, start, size = sp
+    if not (start[1:] == start[:-1] + size[:-1]).all():
+        return None
+    text = data[int(start[0]) : int(start[-1] + size[-1])]
+    if text.size and not int(np.bitwise_and.reduce(text)) & 0x20:
+        return None
+    return arr
+
+
 def hex_ints(data: U1, start: I8, digits: int) -> tuple[I8, npt.NDArray[np.bool_]]:
     """The ``digits`` hex digits at each ``start`` as a number (up to 15 digits), and ok."""
     if digits % 2 == 0:  # whole bytes: one ``unhex`` of them all (AVR's 12-digit times)

@@ -23,7 +23,7 @@ from ..decode.hexio import numpy_of
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
 from ..timeutil import parse_iso
-from .columns import hex_column, numbers, read_strings
+from .columns import hex_column, lower_text, numbers, read_strings
 from .jsonframes import FRAME_KEYS, MS_THRESHOLD, TIME_KEYS, fast_jsonl
 from .textio import LineParser, hex_frames, line_ends, split_lines
 
@@ -96,9 +96,15 @@ def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | N
 
 
 def frame_batches(
-    stats: IngestStats, name: str, ts: npt.NDArray[np.float64], data: U1, length: U1
+    stats: IngestStats,
+    name: str,
+    ts: npt.NDArray[np.float64],
+    data: U1,
+    length: U1,
+    text: pa.Array | None = None,
 ) -> list[FrameBatch]:
-    """One batch of good frames (counted as read from ``name``)."""
+    """One batch of good frames (counted as read from ``name``; ``text`` their lowercase hex
+    when the input holds it so, ``FrameBatch.text``)."""
     n = ts.shape[0]
     if n == 0:
         return []
@@ -112,6 +118,7 @@ def frame_batches(
             ticks=np.zeros(n, dtype=np.uint64),
             receiver=np.zeros(n, dtype=np.uint64),
             source=name,
+            text=text,
         )
     ]
 
@@ -254,7 +261,8 @@ class HexParser(LineParser[FrameBatch]):
             ts[np.isnan(ts)] = arrival
         self._seen_data = True
         self.stats.frames += tbl.num_rows
-        return frame_batches(self.stats, self.name, ts, got[0], got[1])
+        text = lower_text(tbl.column(names[lay.frame]))
+        return frame_batches(self.stats, self.name, ts, got[0], got[1], text)
 
     def _times(self, tbl: pa.Table, names: list[str]) -> npt.NDArray[np.float64] | None:
         """The block's times (NaN without a time column); None when one does not parse."""

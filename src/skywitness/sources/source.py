@@ -88,16 +88,9 @@ def _split(batch: Batch, size: int) -> Iterator[Batch]:
         return
     for i in range(0, n, size):
         if isinstance(batch, FrameBatch):  # views of the parsed batch: no copy
-            yield _frame_rows(batch, slice(i, min(n, i + size)))
+            yield batch.rows(slice(i, min(n, i + size)))
         else:
             yield obs_take(batch, np.arange(i, min(n, i + size)))
-
-
-def _frame_rows(b: FrameBatch, rows: slice) -> FrameBatch:
-    """The frames ``rows`` of ``b`` (views of its arrays)."""
-    return FrameBatch(timestamp=b.timestamp[rows], data=b.data[rows], length=b.length[rows],
-                      signal=b.signal[rows], ticks=b.ticks[rows], receiver=b.receiver[rows],
-                      source=b.source)  # fmt: skip
 
 
 class Source:
