@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from skywitness.model import FrameBatch
 from skywitness.sources import Deduplicator
-from skywitness.sources.dedup import _MIX, take_frames
+from skywitness.sources.dedup import _MIX
 
 from .test_dedup import _reference
 
@@ -157,9 +157,10 @@ def test_packed_sort_is_the_lexsort(rows: list[tuple[int, int]], shared_high: bo
     assert np.array_equal(hs, h[order])
 
 
-def test_take_frames_is_take() -> None:
-    """The item gather gives ``FrameBatch.take``'s arrays, for contiguous data and (the plain
-    take) data whose rows are not contiguous bytes."""
+def test_take_gathers_rows_as_items_or_plainly_alike() -> None:
+    """``FrameBatch.take`` (its rows gathered as one item each) gives the arrays of plain
+    fancy indexing, for contiguous data, data whose rows are not contiguous bytes (the plain
+    take) and a mask."""
     frames = [
         "8D4840D6202CC371C32CE0576098",
         "5D4840D6A8CCA1",
@@ -167,7 +168,6 @@ def test_take_frames_is_take() -> None:
         "8D4840D6202CC371C32CE0576098",
     ]
     batch = FrameBatch.from_hex(frames, np.arange(4, dtype=np.float64), source="t")
-    index = np.array([3, 0, 2, 2], dtype=np.intp)
     strided = FrameBatch(
         batch.timestamp,
         np.asfortranarray(batch.data),
@@ -177,9 +177,12 @@ def test_take_frames_is_take() -> None:
         batch.receiver,
         batch.source,
     )
+    indices = [np.array([3, 0, 2, 2], dtype=np.intp), np.array([True, False, True, True])]
     for b in (batch, strided):
-        got, want = take_frames(b, index), b.take(index)
-        for name in ("timestamp", "data", "length", "signal", "ticks", "receiver"):
-            assert np.array_equal(getattr(got, name), getattr(want, name), equal_nan=True), name
-        assert got.data.flags.c_contiguous and got.source == "t"
-    assert len(take_frames(batch, np.zeros(0, dtype=np.intp))) == 0
+        for index in indices:
+            got = b.take(index)
+            for name in ("timestamp", "data", "length", "signal", "ticks", "receiver"):
+                want = getattr(b, name)[index]
+                assert np.array_equal(getattr(got, name), want, equal_nan=True), name
+            assert got.data.flags.c_contiguous and got.source == "t"
+    assert len(batch.take(np.zeros(0, dtype=np.intp))) == 0

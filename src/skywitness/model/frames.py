@@ -13,6 +13,18 @@ import pyarrow as pa
 from .arrays import F4, F8, U1, U8, filled
 from .codes import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, SHORT_FRAME_BYTES
 
+#: One frame's data row (``LONG_FRAME_BYTES``) as a single opaque item: gathers of rows copy
+#: one item each.
+FRAME_ITEM = np.dtype((np.void, LONG_FRAME_BYTES))
+
+
+def frame_items(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.void] | None:
+    """``data`` (rows of ``LONG_FRAME_BYTES``) as one ``FRAME_ITEM`` per row, a view (None:
+    its rows are not contiguous bytes)."""
+    if data.ndim != 2 or data.shape[1] != LONG_FRAME_BYTES or data.strides[1] != 1:
+        return None
+    return data.view(FRAME_ITEM)[:, 0]
+
 
 @dataclass(slots=True)
 class FrameBatch:
@@ -116,9 +128,17 @@ class FrameBatch:
         )
 
     def take(self, index: npt.NDArray[Any]) -> FrameBatch:
+        """The frames at ``index`` (positions or a mask), copied; the input text is dropped.
+        Data rows are gathered as one ``FRAME_ITEM`` each where they are contiguous bytes
+        (numpy copies a 2-D row gather byte by byte)."""
+        items = frame_items(self.data)
+        if items is None or index.dtype == np.bool_:
+            data = self.data[index]
+        else:
+            data = np.take(items, index).view(np.uint8).reshape(-1, LONG_FRAME_BYTES)
         return FrameBatch(
             timestamp=self.timestamp[index],
-            data=self.data[index],
+            data=data,
             length=self.length[index],
             signal=self.signal[index],
             ticks=self.ticks[index],

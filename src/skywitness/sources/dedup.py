@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, FrameBatch, RejectReason
+from ..model.frames import FRAME_ITEM, frame_items
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -37,44 +38,19 @@ DEFAULT_LATE_S = 1.0
 
 #: Odd 64-bit multiplier (golden ratio) mixing the second key word into the first.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 #: A frame's data bytes as one opaque numpy item: a gather of rows so viewed copies an item per
 #: index, not byte by byte (about a quarter of the time for 72k rows).
-_FRAME = np.dtype((np.void, LONG_FRAME_BYTES))
-
-
-def _items(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.void] | None:
-    """``data`` (rows of ``LONG_FRAME_BYTES``) as one ``_FRAME`` item per row, a view (None:
-    its rows are not contiguous bytes)."""
-    if data.ndim != 2 or data.shape[1] != LONG_FRAME_BYTES or data.strides[1] != 1:
-        return None
-    return data.view(_FRAME)[:, 0]
-
-
-def take_frames(batch: FrameBatch, index: npt.NDArray[np.intp]) -> FrameBatch:
-    """``batch.take(index)`` (the same arrays), its data rows gathered as ``_FRAME`` items."""
-    items = _items(batch.data)
-    if items is None:
-        return batch.take(index)
-    return FrameBatch(
-        timestamp=batch.timestamp[index],
-        data=np.take(items, index).view(np.uint8).reshape(-1, LONG_FRAME_BYTES),
-        length=batch.length[index],
-        signal=batch.signal[index],
-        ticks=batch.ticks[index],
-        receiver=batch.receiver[index],
-        source=batch.source,
-    )
-
-
 def _keys(batch: FrameBatch, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
     k = np.zeros((rows.size, 16), dtype=np.uint8)
     # gathered straight into the key rows (``clip``: the rows are valid, and numpy buffers
     # a ``raise`` take's output), as one item per row where the data allows it
-    items = _items(batch.data)
+    items = frame_items(batch.data)
     if items is None:
         np.take(batch.data, rows, axis=0, out=k[:, :LONG_FRAME_BYTES], mode="clip")
     else:
-        np.take(items, rows, out=k[:, :LONG_FRAME_BYTES].view(_FRAME)[:, 0], mode="clip")
+        np.take(items, rows, out=k[:, :LONG_FRAME_BYTES].view(FRAME_ITEM)[:, 0], mode="clip")
     np.take(batch.length, rows, out=k[:, LONG_FRAME_BYTES], mode="clip")
     return k.view(np.uint64)  # (n, 2): two words per frame, equal iff the frames are equal
 
@@ -274,7 +250,7 @@ class Deduplicator:
         if ndup and batch.receiver.any() and batch.receiver[src].any():
             rx = batch.receiver if order is None else batch.receiver[order]
             self.last_receivers = _receivers(rx, eligible, by_run, first, is_new, m, kept)
-        return take_frames(batch, kept if order is None else order[kept])
+        return batch.take(kept if order is None else order[kept])
 
 
 def _newest_before(t: npt.NDArray[np.float64], timed: npt.NDArray[np.bool_], prev: float) -> (
