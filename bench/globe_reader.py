@@ -16,28 +16,14 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
 import importlib
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from globe import DAY
-
-
-def timed(f: Callable[..., Any], label: str, acc: dict[str, float]) -> Callable[..., Any]:
-    @functools.wraps(f)
-    def run(*a: Any, **k: Any) -> Any:
-        t = time.process_time()
-        try:
-            return f(*a, **k)
-        finally:
-            acc[label] += time.process_time() - t
-
-    return run
+from globe_stages import timed  # (the stages bench's CPU-per-function wrapper)
 
 
 def main() -> None:
