@@ -122,11 +122,9 @@ def decode_batch(frames: FrameBatch) -> Messages:
     fields. Positions stay CPR-encoded; AP addresses are not checked against known aircraft.
     """
     n = len(frames)
-    msg = Messages.empty(n)
+    msg = Messages.empty(n, timestamp=frames.timestamp, signal=frames.signal)
     if n == 0:
         return msg
-    msg.timestamp[:] = frames.timestamp
-    msg.signal[:] = frames.signal
     data = np.ascontiguousarray(frames.data)
     checked = _checked(msg, data, frames.length)
     if checked is None:

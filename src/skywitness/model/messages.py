@@ -71,11 +71,17 @@ class Messages:
         return int(self.df.shape[0])
 
     @classmethod
-    def empty(cls, n: int) -> Messages:
-        """All-missing columns of length ``n`` (decoders fill them in place)."""
+    def empty(cls, n: int, timestamp: F8 | None = None, signal: F4 | None = None) -> Messages:
+        """All-missing columns of length ``n`` (decoders fill them in place); ``timestamp``
+        and ``signal``, when given (length ``n``), are copied in rather than NaN-filled and
+        then overwritten (``decode_batch``: two fewer passes a batch, issue 18)."""
         nan = np.nan
         return cls(
-            timestamp=filled(np.float64, n, nan),
+            timestamp=(
+                filled(np.float64, n, nan)
+                if timestamp is None
+                else np.array(timestamp, dtype=np.float64)
+            ),
             df=filled(np.int8, n, -1),
             icao24=filled(np.uint32, n, 0),
             address_verified=filled(np.bool_, n, False),
@@ -116,7 +122,9 @@ class Messages:
             sil=filled(np.int8, n, -1),
             modeac=filled(np.int16, n, -1),
             geo_minus_baro=filled(np.float64, n, nan),
-            signal=filled(np.float32, n, nan),
+            signal=(
+                filled(np.float32, n, nan) if signal is None else np.array(signal, dtype=np.float32)
+            ),
         )
 
     def take(self, index: npt.NDArray[Any]) -> Messages:
