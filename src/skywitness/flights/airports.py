@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .rowarrays import run_heads
 from .runway_table import has_thresholds as has_thresholds
 from .runway_table import load_runways as load_runways
 from .runway_table import runway_lengths
@@ -279,7 +280,7 @@ class AirportIndex:
         if qi.size:
             order = np.lexsort((d, qi))
             qi, ai, d = qi[order], ai[order], d[order]
-            first = np.concatenate(([True], qi[1:] != qi[:-1]))
+            first = run_heads(qi)
             best[qi[first]] = ai[first]
             dist[qi[first]] = d[first]
         return best, dist
@@ -392,7 +393,7 @@ class RunwayIndex:
         if pi.size:
             # nearest runway per pair: sort by (pair, distance) and take the first of each pair
             order = np.lexsort((d, pi))
-            first = order[np.concatenate(([True], pi[order][1:] != pi[order][:-1]))]
+            first = order[run_heads(pi[order])]
             out_d[pi[first]] = d[first]
             out_m[pi[first]] = mis[first]
             out_f[pi[first]] = far[first]

@@ -23,6 +23,7 @@ import pyarrow as pa
 from .airports import AirportIndex
 from .builder import segment_points
 from .gaps import same_flight
+from .rowarrays import run_heads
 from .segment import points_from_table
 
 F8 = npt.NDArray[np.float64]
@@ -138,7 +139,7 @@ def first_points(table: pa.Table, airports: AirportIndex) -> FirstPoints:
     would judge it on these points alone (ground state with noise removal)."""
     p = points_from_table(table)
     g = segment_points(p, airports).ground
-    first = np.flatnonzero(np.r_[True, p.ac[1:] != p.ac[:-1]]) if len(p) else p.row
+    first = np.flatnonzero(run_heads(p.ac)) if len(p) else p.row
     return FirstPoints(
         p.row[first], p.lat[first], p.lon[first], p.alt[first], p.gs[first], g[first] == 0
     )

@@ -29,6 +29,7 @@ from .ends import GROUND_SAMPLES, Positioned, Segmented, flight_ends
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
 from .kinds import Kinds
+from .rowarrays import run_heads, run_tails
 from .schema import FLIGHT_SCHEMA
 from .segment import (
     AIR_GAP_S,
@@ -112,14 +113,14 @@ def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
     has_air = np.zeros(nseg, dtype=bool)
     has_air[seg[placed]] = True
     fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
-    starts = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1])))
+    starts = np.flatnonzero(run_heads(seg))
     ends = np.concatenate((starts[1:] - 1, [n - 1]))
     flights = np.flatnonzero(has_air)
     # first and last airborne point of each segment (``seg`` never decreases along points)
     at = np.flatnonzero(air)
     sa = seg[at]
-    head = np.concatenate(([True], sa[1:] != sa[:-1])) if sa.size else np.zeros(0, bool)
-    tail = np.concatenate((sa[1:] != sa[:-1], [True])) if sa.size else np.zeros(0, bool)
+    head = run_heads(sa)
+    tail = run_tails(sa)
     fa = np.full(nseg, n, dtype=np.int64)
     la = np.full(nseg, -1, dtype=np.int64)
     fa[sa[head]] = at[head]
@@ -292,7 +293,7 @@ def ground_stays(
         if n
         else ground
     )
-    brk = brk | np.concatenate(([True], ground[1:] != ground[:-1])) if n else brk
+    brk = brk | run_heads(ground) if n else brk
     first = np.flatnonzero(brk)
     last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
     keep = ground[first] if n else np.zeros(0, bool)

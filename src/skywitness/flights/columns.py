@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from .airports import AirportIndex
 from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
+from .rowarrays import run_heads
 from .schema import ALTERNATIVE
 
 F8 = npt.NDArray[np.float64]
@@ -86,7 +87,7 @@ def per_flight_strings(
     )
     # most frequent: by (flight, -count, first position)
     o2 = np.lexsort((upos, -cnt, uf))
-    head = o2[np.concatenate(([True], uf[o2][1:] != uf[o2][:-1]))] if o2.size else o2
+    head = o2[run_heads(uf[o2])]
     best = np.full(nfl, None, dtype=object)
     best[uf[head]] = words[uc[head]]
     return pa.array(best.tolist(), pa.string()), lists
@@ -163,7 +164,7 @@ def _distinct(key: I8, pos: I8, length: I8) -> tuple[I8, I8, I8]:
         return key, pos, key
     order = np.argsort(key, kind="stable")  # runs of one key in position order
     sorted_key = key[order]
-    new = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
+    new = run_heads(sorted_key)
     counts = np.bincount(np.cumsum(new) - 1, weights=length[order]).astype(np.int64)
     first = order[new]
     return key[first], pos[first], counts

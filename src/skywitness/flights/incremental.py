@@ -56,7 +56,14 @@ from .builder import airport_inference, build_flights
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
-from .rowarrays import NEVER, aircraft_group_of, buffer_bytes, flight_states, group_tables
+from .rowarrays import (
+    NEVER,
+    aircraft_group_of,
+    buffer_bytes,
+    flight_states,
+    group_tables,
+    run_heads,
+)
 from .rowarrays import first_of as _first_of
 from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
@@ -252,7 +259,7 @@ class FlightBuilder:
             return []
         offsets = np.cumsum([0, *(c.num_rows for c in self._chunks)])
         chunk = np.searchsorted(offsets, idx, side="right") - 1
-        cuts = np.flatnonzero(np.concatenate(([True], chunk[1:] != chunk[:-1])))
+        cuts = np.flatnonzero(run_heads(chunk))
         out = []
         for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), idx.shape[0]], strict=True):
             c, lo, hi = int(chunk[a]), int(idx[a]), int(idx[b - 1])

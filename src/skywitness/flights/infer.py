@@ -40,6 +40,7 @@ from .kinds import (
     Kind,
     per_kind,
 )
+from .rowarrays import run_heads
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -135,7 +136,7 @@ def _rank(
     if end.size:
         order = np.lexsort((apt, -score, end))
         end, apt, dist, score = end[order], apt[order], dist[order], score[order]
-        start = np.flatnonzero(np.concatenate(([True], end[1:] != end[:-1])))
+        start = np.flatnonzero(run_heads(end))
         rank = np.arange(end.shape[0]) - np.repeat(start, np.diff(start, append=end.shape[0]))
         top = rank < N_ALTERNATIVES
         alt_a[end[top], rank[top]] = apt[top]

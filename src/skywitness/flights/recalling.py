@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from .bridge import first_points
 from .kinds import kinds_of
-from .rowarrays import flight_states
+from .rowarrays import flight_states, run_tails
 from .rowarrays import floats_of as _floats
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
@@ -33,7 +33,7 @@ def remember(b: FlightBuilder, silent: B1) -> None:
     assert b._bridges is not None
     order = np.lexsort((b._l_first, b._l_code))
     lc = b._l_code[order]
-    last = order[np.r_[lc[1:] != lc[:-1], True] & silent[lc]] if lc.size else order
+    last = order[run_tails(lc) & silent[lc]]
     fl = b._live.take(pa.array(last))
     c, last_ms = b._l_code[last], _ms(fl["lastSeen"])
     air = ~np.asarray(pc.fill_null(fl["arrival_observed"], True).to_numpy(), dtype=bool)

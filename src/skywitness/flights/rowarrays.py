@@ -1,7 +1,10 @@
 """Array helpers of the incremental flight builder (``incremental``): state tables in canonical
-types, times as int64 milliseconds, and per-aircraft lookups over rows sorted by (code, time)."""
+types, times as int64 milliseconds, per-aircraft lookups over rows sorted by (code, time), and
+where runs of equal values start and end (``run_heads``, ``run_tails``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,6 +15,7 @@ from ..model import STATE_COLUMNS, STATE_TYPES
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
+B1 = npt.NDArray[np.bool_]
 
 NEVER = -(2**62)  # ms: "no bound" (earlier than any timestamp)
 #: Runs of rows of one group beyond which ``group_tables`` gathers rather than slices.
@@ -101,6 +105,26 @@ def buffer_bytes(tables: list[pa.Table]) -> int:
     return sum(seen.values())
 
 
+def run_heads(a: npt.NDArray[Any]) -> B1:
+    """Per row of ``a``, whether a run of equal values starts there (the first row, and each
+    row unlike the one before); empty for an empty ``a``."""
+    out = np.empty(a.shape[0], dtype=bool)
+    if out.size:
+        out[0] = True
+        np.not_equal(a[1:], a[:-1], out=out[1:])
+    return out
+
+
+def run_tails(a: npt.NDArray[Any]) -> B1:
+    """Per row of ``a``, whether a run of equal values ends there (the last row, and each row
+    unlike the one after); empty for an empty ``a``."""
+    out = np.empty(a.shape[0], dtype=bool)
+    if out.size:
+        out[-1] = True
+        np.not_equal(a[1:], a[:-1], out=out[:-1])
+    return out
+
+
 def holds_own_buffers(table: pa.Table) -> bool:
     """Whether what ``table``'s buffers keep alive is about its own rows' bytes (at most
     ``OWN_BUFFERS`` times): not a table slice's whole buffers, nor the message a buffer slice
@@ -144,11 +168,7 @@ def group_tables(table: pa.Table, group: I8) -> list[pa.Table]:
     When the groups lie in few runs of rows (a lake's rows, in (day, icao24, time) order: a
     run per group and day) each is its runs' slices, no row copied (a gather of every
     column was ~40 % of an ingest's flights build: bench/RESULTS.md); else one gather each."""
-    starts = (
-        np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
-        if group.shape[0]
-        else group
-    )
+    starts = np.flatnonzero(run_heads(group))
     if starts.shape[0] > SLICED_RUNS_MAX:
         return [table.take(pa.array(idx)) for idx in aircraft_groups_of(group)]
     ends = np.concatenate((starts[1:], [group.shape[0]]))

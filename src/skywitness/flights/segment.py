@@ -28,6 +28,7 @@ from ..model import RejectReason
 from ..stats import IngestStats
 from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
 from .point_order import aircraft_codes, point_order
+from .rowarrays import run_heads, run_tails
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -118,7 +119,7 @@ def points_from_table(
 
     # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
     sc = take(codes)
-    new = np.concatenate(([True], sc[1:] != sc[:-1])) if sc.size else np.zeros(0, bool)
+    new = run_heads(sc)
     ac = np.cumsum(new) - 1
     used = sc[new]
 
@@ -203,13 +204,13 @@ def _fill(g: I1, ac: I8, t: F8) -> I1:
         return g.astype(np.int8)
     n = g.shape[0]
     idx = np.arange(n)
-    start = np.concatenate(([True], ac[1:] != ac[:-1])) if n else np.zeros(0, bool)
+    start = run_heads(ac)
     ac_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
     prev = np.maximum.accumulate(np.where(g >= 0, idx, -1)) if n else idx
     pc_ = np.maximum(prev, 0)
     ok = (g < 0) & (prev >= ac_start) & (t - t[pc_] <= FILL_MAX_S)
     out = np.where(ok, g[pc_], g)
-    end = np.concatenate((ac[1:] != ac[:-1], [True])) if n else np.zeros(0, bool)
+    end = run_tails(ac)
     ac_end = np.minimum.accumulate(np.where(end, idx, n)[::-1])[::-1] if n else idx
     nxt = np.minimum.accumulate(np.where(g >= 0, idx, n)[::-1])[::-1] if n else idx
     nc = np.minimum(nxt, n - 1)
@@ -262,9 +263,7 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     idx = np.arange(nr)
     # a run at the edge of a session may be cut short by coverage: only a motionless airborne
     # run there is noise
-    edge = np.concatenate(([True], run_ac[1:] != run_ac[:-1])) | np.concatenate(
-        (run_ac[1:] != run_ac[:-1], [True])
-    )
+    edge = run_heads(run_ac) | run_tails(run_ac)
     short = np.where(
         state == 1,
         (dur < MIN_GROUND_RUN_S) & ~edge,
@@ -272,15 +271,11 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
     )
     if not short.any():
         return g
-    ac_start = np.maximum.accumulate(
-        np.where(np.concatenate(([True], run_ac[1:] != run_ac[:-1])), idx, 0)
-    )
+    ac_start = np.maximum.accumulate(np.where(run_heads(run_ac), idx, 0))
     prev_long = np.maximum.accumulate(np.where(~short, idx, -1))
     new_state = np.where(short & (prev_long >= ac_start), state[np.maximum(prev_long, 0)], state)
     # short runs at an aircraft's start take the next long run's state
-    ac_end = np.minimum.accumulate(
-        np.where(np.concatenate((run_ac[1:] != run_ac[:-1], [True])), idx, nr)[::-1]
-    )[::-1]
+    ac_end = np.minimum.accumulate(np.where(run_tails(run_ac), idx, nr)[::-1])[::-1]
     next_long = np.minimum.accumulate(np.where(~short, idx, nr)[::-1])[::-1]
     lead = short & (prev_long < ac_start) & (next_long <= ac_end)
     new_state = np.where(lead, state[np.minimum(next_long, nr - 1)], new_state)
@@ -299,7 +294,7 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     n = len(p)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    new_ac = np.concatenate(([True], p.ac[1:] != p.ac[:-1]))
+    new_ac = run_heads(p.ac)
     dt = np.empty(n)
     dt[0] = np.inf
     np.subtract(p.t[1:], p.t[:-1], out=dt[1:])
@@ -330,7 +325,7 @@ def split_segments(p: Points, ground: I1, same_flight: GapDecider) -> I8:
     if cand.size:
         order = np.lexsort((-dt[cand], cand_run))
         c, r = cand[order], cand_run[order]
-        firsts = c[np.concatenate(([True], r[1:] != r[:-1]))]
+        firsts = c[run_heads(r)]
         cut[firsts] = True
     single = np.flatnonzero(between & (first == last))
     cut[np.minimum(last[single] + 1, n - 1)] = True

@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 from .columns import table_words
 from .ends import DIRECTION_POINTS
 from .infer import FAST_AIRCRAFT_KT
-from .rowarrays import floats_of
+from .rowarrays import floats_of, run_heads
 from .schema import FLIGHT_SCHEMA, empty_flights
 from .segment import (
     AIR_GAP_S,
@@ -124,7 +124,7 @@ class Sorted:
             code, ms = code[rows], ms[rows]
         order = np.lexsort((np.arange(code.shape[0]), ms, code))
         code, ms = code[order], ms[order]
-        new = np.concatenate(([True], code[1:] != code[:-1])) if code.size else np.zeros(0, bool)
+        new = run_heads(code)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
         take = order if rows is None else rows[order]
         return cls(table.take(pa.array(take)), code, ms, start)

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .columns import table_words
 from .point_order import point_order
-from .rowarrays import NEVER, floats_of
+from .rowarrays import NEVER, floats_of, run_heads
 from .rowarrays import ms_of as _ms
 from .segment import AIR_GAP_S
 from .settle import (
@@ -124,7 +124,7 @@ class SettledFlights:
         order = point_order(w_ms, w_code, sel, int(w_code.max(initial=0)) + 1)
         assert order is not None  # (with ``sel`` given, never None)
         code = w_code[order]
-        new = np.concatenate(([True], code[1:] != code[:-1])) if code.size else np.zeros(0, bool)
+        new = run_heads(code)
         start = np.maximum.accumulate(np.where(new, np.arange(code.shape[0]), 0))
         size = int(max(t_code.max(initial=0), code.max(initial=0))) + 1
         jt = np.full(size, -1, np.int64)

@@ -21,6 +21,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .rowarrays import run_heads
+
 I8 = npt.NDArray[np.int64]
 
 #: Window length, s of data time (the watch's window too): a flight change reaches the store and
@@ -125,7 +127,7 @@ class DataWindows:
         order = _window_order(rows, ends, np.flatnonzero(take))
         rows = rows.take(pa.array(order))
         ends = ends[order]
-        starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
+        starts = np.flatnonzero(run_heads(ends))
         stops = [*starts[1:].tolist(), int(ends.shape[0])]
         return [
             (int(ends[a]) / 1000.0, rows.slice(a, b - a))
