@@ -1,14 +1,32 @@
-"""runtime/globe_batch: a batch's callsign column built from its runs is the column
-``text_column`` builds (the stored Parquet depends on it being the same)."""
+"""runtime/globe_batch: a batch's columns built from their runs (callsign, address, squawk,
+kind, position source) and its source column are the columns made row by row (the stored
+Parquet depends on them being the same)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.decode.hexio import labels, string_array, text_column
-from skywitness.runtime.globe_batch import callsign_column, source_column
+from skywitness.decode.hexio import address_column, labels, string_array, text_column
+from skywitness.model import Observations, PositionSource, SourceKind
+from skywitness.runtime.globe_batch import (
+    RUN_ROWS,
+    callsign_column,
+    run_column,
+    run_columns,
+    source_column,
+)
+from skywitness.runtime.records import (
+    kind_column,
+    observations_table,
+    position_source_column,
+    squawks,
+)
 
 
 def test_callsign_column_of_runs_as_text_column() -> None:
@@ -47,3 +65,47 @@ def test_source_column_as_labels() -> None:
             got = source_column(names, rows)
             got.validate(full=True)
             assert got.equals(labels(string_array(names), rows))
+
+
+_ROW_MAKERS: dict[str, tuple[Callable[[Any], pa.Array], type, list[int]]] = {
+    "icao24": (address_column, np.uint32, [0xAC671B, 0x3C6444, 0]),
+    "squawk": (squawks, np.int16, [-1, 4637, 7700, 20]),  # -1: null rows (their bytes kept)
+    "kind": (kind_column, np.uint8, [int(k) for k in SourceKind]),
+    "position_source": (position_source_column, np.uint8, [int(p) for p in PositionSource]),
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(_ROW_MAKERS)), st.lists(st.tuples(st.integers(0, 10),
+       st.integers(1, 80)), max_size=30))  # fmt: skip
+def test_run_column_as_the_column_of_every_row(name: str, runs: list[tuple[int, int]]) -> None:
+    make, dtype, pool = _ROW_MAKERS[name]
+    values: np.ndarray = np.array(
+        [pool[v % len(pool)] for v, k in runs for _ in range(k)], dtype=dtype
+    )
+    got = run_column(values, make)
+    if got is None:  # runs too short (or none): made per row by the caller
+        assert not values.shape[0] or len(runs) * RUN_ROWS > values.shape[0]
+        return
+    got.validate(full=True)
+    assert got.equals(make(values))
+
+
+def test_run_columns_of_a_batch_as_observations_table() -> None:
+    n = 4 * RUN_ROWS
+    obs = Observations.empty(n, "day.tar")
+    obs.timestamp = np.arange(n, dtype=np.float64)
+    obs.icao24 = np.repeat(np.array([0xAC671B, 0x3C6444], dtype=np.uint32), n // 2)
+    obs.squawk = np.repeat(np.array([-1, 4637, 7700, 4637], dtype=np.int16), n // 4)
+    obs.callsign = np.repeat(np.array(["", "DAL1812"], dtype="<U8"), n // 2)
+    obs.kind[:] = SourceKind.ADSB
+    obs.position_source[: n // 2] = PositionSource.MLAT
+    built = run_columns(obs)
+    assert sorted(built) == ["callsign", "icao24", "kind", "position_source", "squawk"]
+    got = observations_table(obs, built=built)
+    assert got.equals(observations_table(obs))
+    assert got.column("squawk").to_pylist()[n // 4 - 1 : n // 4 + 1] == [None, "4637"]
+    assert got.column("position_source")[0].as_py() == "mlat"
+    # runs of a row or two each: every column made per row
+    obs.squawk = np.arange(n, dtype=np.int16)
+    assert "squawk" not in run_columns(obs)

@@ -53,11 +53,11 @@ from ..track.ingest_step import EmitterCategories
 from .globe_batch import (
     Pending,
     Trace,
-    callsign_column,
     carry_forward,
     lake_order,
     lake_rows,
     legs_table,
+    run_columns,
     source_column,
     trace_end,
     trace_start,
@@ -350,9 +350,7 @@ def batch_rows(pending: Pending, name: str, stats: IngestStats) -> tuple[Observa
         stats.reject(RejectReason.NON_ICAO, name, count=int(anon.sum()))
         keep = np.flatnonzero(~anon)
         obs, sources = obs_take(obs, keep), sources[keep]
-    return obs, observations_table(
-        obs, source_column(names, sources), callsign_column(obs.callsign)
-    )
+    return obs, observations_table(obs, source_column(names, sources), run_columns(obs))
 
 
 def archive_spec(inp: GlobeInput) -> str:

@@ -4,19 +4,41 @@ Pure functions over ``Observations`` and plain values (``runtime.globe`` does th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import check_codes, check_text_bytes, labels, string_array, text_column
+from ..decode.hexio import (
+    address_column,
+    check_codes,
+    check_text_bytes,
+    labels,
+    string_array,
+    text_column,
+    valid_of,
+)
+from ..flights.rowarrays import run_heads
 from ..model import Observations
 from ..sources.records import obs_take
+from .records import kind_column, position_source_column, squawks
 
 #: Seconds in a UTC day (the lake's partitions).
 DAY_S = 86_400
 _AT8 = np.arange(8, dtype=np.uint8)
+#: A column is made from its runs when they average at least this many rows: one value made
+#: a run and its text copied whole per run (a Python step per run: short runs are made per row).
+RUN_ROWS = 32
+#: The stored columns ``run_columns`` makes from their runs, and what makes each per row.
+_RUN_MADE: dict[str, Callable[[Any], pa.Array]] = {
+    "icao24": address_column,
+    "squawk": squawks,
+    "kind": kind_column,
+    "position_source": position_source_column,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +170,59 @@ def source_column(names: list[str], of_row: npt.NDArray[np.intp]) -> pa.Array:
     offsets = np.arange(n + 1, dtype=np.int32) * np.int32(size)
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(whole[of_row])]
     return pa.Array.from_buffers(pa.string(), n, buffers, null_count=0)
+
+
+def run_columns(obs: Observations) -> dict[str, pa.Array]:
+    """The stored columns of a batch's ``obs`` that are cheaper made from their runs (for
+    ``runtime.records.observations_table``): the callsign (``callsign_column``), and the
+    address, squawk, kind and position source, each the same as its maker's column of every
+    row (``_RUN_MADE``), made from one row a run where the runs are long (``run_column``):
+    along a trace, the address never changes and the others seldom do."""
+    out = {"callsign": callsign_column(obs.callsign)}
+    for name, make in _RUN_MADE.items():
+        col = run_column(getattr(obs, name), make)
+        if col is not None:
+            out[name] = col
+    return out
+
+
+def run_column(values: npt.NDArray[Any], make: Callable[[Any], pa.Array]) -> pa.Array | None:
+    """``make(values)`` (a string column, one row per value) made from ``values``' runs:
+    ``make`` of each run's value, then each run's text repeated; None when the runs average
+    fewer than ``RUN_ROWS`` rows."""
+    n = values.shape[0]
+    heads = np.flatnonzero(run_heads(values))
+    if not n or heads.shape[0] * RUN_ROWS > n:
+        return None
+    return repeat_runs(make(values[heads]), np.diff(np.append(heads, n)))
+
+
+def repeat_runs(values: pa.Array, lengths: npt.NDArray[np.intp]) -> pa.Array:
+    """A string column with ``values[i]`` on ``lengths[i]`` rows in turn (a null value's
+    bytes kept too, as the column had them)."""
+    k = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+    offsets = offsets[values.offset : values.offset + k + 1].astype(np.int64)
+    data = values.buffers()[2]
+    text = data.to_pybytes() if data is not None else b""
+    size = np.diff(offsets)
+    check_text_bytes(int(size @ lengths))
+    chars = b"".join(
+        [
+            text[a:b] * c
+            for a, b, c in zip(
+                offsets[:-1].tolist(), offsets[1:].tolist(), lengths.tolist(), strict=True
+            )
+        ]
+    )
+    n = int(lengths.sum())
+    out = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.repeat(size.astype(np.int32), lengths), out=out[1:])
+    nulls = values.null_count
+    valid = None
+    if nulls:
+        rows = np.repeat(valid_of(values), lengths)
+        valid = pa.py_buffer(np.packbits(rows, bitorder="little"))
+        nulls = n - int(np.count_nonzero(rows))
+    buffers = [valid, pa.py_buffer(out), pa.py_buffer(chars)]
+    return pa.Array.from_buffers(pa.string(), n, buffers, null_count=nulls)

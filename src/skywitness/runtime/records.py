@@ -7,6 +7,7 @@ frames as hex and addresses as 6 lowercase hex digits (the canonical ``icao24``)
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -202,32 +203,43 @@ def message_schema() -> pa.Schema:
     return messages_table(FrameBatch.empty(), Messages.empty(0)).schema
 
 
+def kind_column(kind: npt.NDArray[np.uint8]) -> pa.Array:
+    """``SourceKind`` codes as the stored ``kind`` labels."""
+    return labels(_KIND_LABELS, kind)
+
+
+def position_source_column(possrc: npt.NDArray[np.uint8]) -> pa.Array:
+    """``PositionSource`` codes as the stored ``position_source`` labels."""
+    return labels(_POS_LABELS, possrc)
+
+
 def observations_table(
-    obs: Observations, source: pa.Array | None = None, callsign: pa.Array | None = None
+    obs: Observations, source: pa.Array | None = None, built: Mapping[str, pa.Array] | None = None
 ) -> pa.Table:
     """Already-decoded reports (SBS, readsb, OpenSky) in the canonical columns; ``source``
-    each row's source (``obs.source`` on every row when None); ``callsign`` the column of
-    ``obs.callsign`` when the caller built it cheaper (a globe batch's, from its runs)."""
-    return _table(
-        {
-            "timestamp": timestamps(obs.timestamp),
-            "icao24": address_column(obs.icao24),
-            "non_icao": bool_column(obs.non_icao),
-            "callsign": _nullable_str(obs.callsign) if callsign is None else callsign,
-            "latitude": _nullable_float(obs.latitude),
-            "longitude": _nullable_float(obs.longitude),
-            "altitude": _nullable_float(obs.altitude),
-            "geoaltitude": _nullable_float(obs.geoaltitude),
-            "groundspeed": _nullable_float(obs.groundspeed),
-            "track": _nullable_float(obs.track),
-            "vertical_rate": _nullable_float(obs.vertical_rate),
-            "squawk": squawks(obs.squawk),
-            "onground": _nullable_bool(obs.onground),
-            "kind": labels(_KIND_LABELS, obs.kind),
-            "position_source": labels(_POS_LABELS, obs.position_source),
-            "source": repeated(obs.source, len(obs)) if source is None else source,
-        }
-    )
+    each row's source (``obs.source`` on every row when None); ``built`` columns of ``obs``
+    the caller made cheaper, by name (a globe batch's callsign, icao24, squawk, kind and
+    position source, from their runs: ``runtime.globe_batch.run_columns``), used as given."""
+    given = built or {}
+    makers: dict[str, Callable[[], pa.Array]] = {
+        "timestamp": lambda: timestamps(obs.timestamp),
+        "icao24": lambda: address_column(obs.icao24),
+        "non_icao": lambda: bool_column(obs.non_icao),
+        "callsign": lambda: _nullable_str(obs.callsign),
+        "latitude": lambda: _nullable_float(obs.latitude),
+        "longitude": lambda: _nullable_float(obs.longitude),
+        "altitude": lambda: _nullable_float(obs.altitude),
+        "geoaltitude": lambda: _nullable_float(obs.geoaltitude),
+        "groundspeed": lambda: _nullable_float(obs.groundspeed),
+        "track": lambda: _nullable_float(obs.track),
+        "vertical_rate": lambda: _nullable_float(obs.vertical_rate),
+        "squawk": lambda: squawks(obs.squawk),
+        "onground": lambda: _nullable_bool(obs.onground),
+        "kind": lambda: kind_column(obs.kind),
+        "position_source": lambda: position_source_column(obs.position_source),
+        "source": lambda: repeated(obs.source, len(obs)) if source is None else source,
+    }
+    return _table({name: given[name] if name in given else make() for name, make in makers.items()})
 
 
 def observation_schema() -> pa.Schema:
