@@ -17,6 +17,7 @@ from skywitness.model import Observations, PositionSource, SourceKind
 from skywitness.runtime.globe_batch import (
     RUN_ROWS,
     callsign_column,
+    carry_forward,
     run_column,
     run_columns,
     source_column,
@@ -109,3 +110,27 @@ def test_run_columns_of_a_batch_as_observations_table() -> None:
     # runs of a row or two each: every column made per row
     obs.squawk = np.arange(n, dtype=np.int16)
     assert "squawk" not in run_columns(obs)
+
+
+def _carried(col: np.ndarray, missing: object) -> np.ndarray:
+    """The last given value at or before each row (none before the first): the gather that
+    ``carry_forward`` replaced, as the oracle."""
+    has = col != missing
+    idx = np.maximum.accumulate(np.where(has, np.arange(col.shape[0]), 0))
+    out = col[idx]
+    out[~has & (np.maximum.accumulate(has) == 0)] = missing
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "DAL1812", "AB"]), st.integers(-1, 7700)),
+                min_size=1, max_size=60))  # fmt: skip
+def test_carry_forward_as_the_last_given_value(points: list[tuple[str, int]]) -> None:
+    obs = Observations.empty(len(points), "day.tar")
+    obs.callsign = np.array([c for c, _ in points], dtype="<U8")
+    obs.squawk = np.array([q for _, q in points], dtype=np.int16)
+    want = _carried(obs.callsign, ""), _carried(obs.squawk, -1)
+    got = carry_forward(obs)
+    assert got.callsign.tolist() == want[0].tolist()
+    assert got.squawk.tolist() == want[1].tolist() and got.squawk.dtype == np.int16
+    assert carry_forward(got).callsign.tolist() == want[0].tolist()
