@@ -42,16 +42,19 @@ def trace_arrays(
     end): on-ground from ``"ground"``, the geometric rate where no baro rate, leg starts from
     ``flags & 2``, positions out of range dropped, kinds from the source type names."""
     n = len(t)
-    onground = np.where(c.ground, 1, np.where(np.isfinite(c.alt), 0, -1)).astype(np.int8)
+    onground = np.isfinite(c.alt).view(np.int8) - np.int8(1)  # 0 known, -1 unknown
+    onground[c.ground] = 1
     vr = c.vrate
     no_vr = ~np.isfinite(vr)
     if no_vr.any():
         vr = np.where(no_vr, c.geom_rate, vr)
     new_leg = (np.nan_to_num(c.flags, nan=0.0).astype(np.int64) & 2) != 0
-    lat, lon = c.lat.copy(), c.lon.copy()
-    bad_pos = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
-    lat[bad_pos] = np.nan
-    lon[bad_pos] = np.nan
+    # (a comparison with NaN or an infinity is False: no separate finiteness test)
+    bad_pos = ~((np.abs(c.lat) <= 90) & (np.abs(c.lon) <= 180))
+    lat, lon = c.lat, c.lon
+    some_bad = bool(bad_pos.any())
+    if some_bad:  # (the columns are not written to: a copy only where a value changes)
+        lat, lon = np.where(bad_pos, np.nan, lat), np.where(bad_pos, np.nan, lon)
     kind = np.full(n, int(SourceKind.OTHER), dtype=np.uint8)
     possrc = np.full(n, int(PositionSource.OTHER), dtype=np.uint8)
     anon = np.zeros(n, dtype=np.bool_)
@@ -60,15 +63,16 @@ def trace_arrays(
         k, p, a = readsb_type(name)
         sel = c.types == name if len(names) > 1 else slice(None)
         kind[sel], possrc[sel], anon[sel] = k, p, a
-    possrc[bad_pos] = PositionSource.UNKNOWN
+    if some_bad:
+        possrc[bad_pos] = PositionSource.UNKNOWN
     return Observations(
-        timestamp=t.astype(np.float64),
+        timestamp=t.astype(np.float64, copy=False),
         icao24=np.full(n, addr[0], dtype=np.uint32),
         non_icao=anon | addr[1],
         callsign=c.callsign,
         latitude=lat,
         longitude=lon,
-        altitude=np.where(c.ground, np.nan, c.alt),
+        altitude=np.where(c.ground, np.nan, c.alt) if c.ground.any() else c.alt,
         geoaltitude=c.geom_alt,
         groundspeed=c.gs,
         track=c.track,
