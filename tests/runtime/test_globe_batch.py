@@ -68,11 +68,12 @@ def test_source_column_as_labels() -> None:
             assert got.equals(labels(string_array(names), rows))
 
 
-_ROW_MAKERS: dict[str, tuple[Callable[[Any], pa.Array], type, list[int]]] = {
+_ROW_MAKERS: dict[str, tuple[Callable[[Any], pa.Array], Any, list[Any]]] = {
     "icao24": (address_column, np.uint32, [0xAC671B, 0x3C6444, 0]),
     "squawk": (squawks, np.int16, [-1, 4637, 7700, 20]),  # -1: null rows (their bytes kept)
     "kind": (kind_column, np.uint8, [int(k) for k in SourceKind]),
     "position_source": (position_source_column, np.uint8, [int(p) for p in PositionSource]),
+    "callsign": (text_column, np.dtype("<U8"), ["", "DAL1812", "X" * 8, "É1"]),
 }
 
 
@@ -109,7 +110,10 @@ def test_run_columns_of_a_batch_as_observations_table() -> None:
     assert got.column("position_source")[0].as_py() == "mlat"
     # runs of a row or two each: every column made per row
     obs.squawk = np.arange(n, dtype=np.int16)
-    assert "squawk" not in run_columns(obs)
+    obs.callsign = np.array([f"C{i}" for i in range(n)], dtype="<U8")
+    built = run_columns(obs)
+    assert "squawk" not in built and "callsign" in built  # (``callsign_column``'s)
+    assert observations_table(obs, built=built).equals(observations_table(obs))
 
 
 def _carried(col: np.ndarray, missing: object) -> np.ndarray:

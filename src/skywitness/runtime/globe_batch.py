@@ -34,6 +34,7 @@ _AT8 = np.arange(8, dtype=np.uint8)
 RUN_ROWS = 32
 #: The stored columns ``run_columns`` makes from their runs, and what makes each per row.
 _RUN_MADE: dict[str, Callable[[Any], pa.Array]] = {
+    "callsign": text_column,
     "icao24": address_column,
     "squawk": squawks,
     "kind": kind_column,
@@ -177,15 +178,18 @@ def source_column(names: list[str], of_row: npt.NDArray[np.intp]) -> pa.Array:
 
 def run_columns(obs: Observations) -> dict[str, pa.Array]:
     """The stored columns of a batch's ``obs`` that are cheaper made from their runs (for
-    ``runtime.records.observations_table``): the callsign (``callsign_column``), and the
-    address, squawk, kind and position source, each the same as its maker's column of every
-    row (``_RUN_MADE``), made from one row a run where the runs are long (``run_column``):
-    along a trace, the address never changes and the others seldom do."""
-    out = {"callsign": callsign_column(obs.callsign)}
+    ``runtime.records.observations_table``): the callsign, address, squawk, kind and position
+    source, each the same as its maker's column of every row (``_RUN_MADE``), made from one
+    row a run where the runs are long (``run_column``): along a trace, the address never
+    changes and the others seldom do (the callsign and squawk are carried along it). A
+    callsign of short runs is ``callsign_column``'s."""
+    out: dict[str, pa.Array] = {}
     for name, make in _RUN_MADE.items():
         col = run_column(getattr(obs, name), make)
         if col is not None:
             out[name] = col
+    if "callsign" not in out:  # short runs: a copy a row, of each run's text
+        out["callsign"] = callsign_column(obs.callsign)
     return out
 
 
