@@ -223,8 +223,11 @@ def repeat_runs(values: pa.Array, lengths: npt.NDArray[np.intp]) -> pa.Array:
         ]
     )
     n = int(lengths.sum())
-    out = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.repeat(size.astype(np.int32), lengths), out=out[1:])
+    if k and bool((size == size[0]).all()):  # values of one width (addresses, squawks)
+        out = np.arange(n + 1, dtype=np.int32) * np.int32(size[0])
+    else:
+        out = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.repeat(size.astype(np.int32), lengths), out=out[1:])
     nulls = values.null_count
     valid = None
     if nulls:
