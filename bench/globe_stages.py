@@ -46,6 +46,7 @@ STAGES = [
     ("skywitness.runtime.globe", "labels", "flush: source labels"),
     ("skywitness.runtime.globe", "source_column", "flush: source column"),
     ("skywitness.runtime.globe", "callsign_column", "flush: callsign column"),
+    ("skywitness.runtime.globe", "run_columns", "flush: columns from runs (callsign, icao24, ...)"),
     ("skywitness.runtime.globe", "observations_table", "flush: observations_table"),
     ("skywitness.runtime.globe", "canonicalize", "flush: canonicalize"),
     ("skywitness.store.store:Store", "write_batch", "store.write_batch (Parquet, catalogue)"),
