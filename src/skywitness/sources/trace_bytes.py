@@ -63,6 +63,8 @@ _OPEN, _CLOSE, _COMMA = ord("["), ord("]"), ord(",")
 TRACE_FIELDS = 12
 TRACE_MIN_FIELDS = 7
 _STRING_FIELDS = {3, 8, 9}  # alt ("ground"), details, source_type
+_TYPE_FIELD = 9
+_NAME_CODES = pa.dictionary(pa.int32(), pa.string())
 _NAMES = [f"f{i}" for i in range(TRACE_FIELDS)]
 #: Bytes of CSV text Arrow parses at a time.
 _BLOCK_BYTES = 16 << 20
@@ -175,6 +177,8 @@ def _read(rows: bytes, fields: int, n: int) -> TraceColumns | None:
     types: dict[str, pa.DataType] = {
         name: pa.string() if i in _STRING_FIELDS else pa.float64() for i, name in enumerate(include)
     }
+    if len(include) > _TYPE_FIELD:  # (read as codes of its few names: no column of texts)
+        types[include[_TYPE_FIELD]] = _NAME_CODES
     convert = pacsv.ConvertOptions(
         column_types=types,
         include_columns=include,
@@ -289,7 +293,7 @@ def _quoted_names(
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]] | None:
     """Source type names (``"adsb_icao"`` as written) without their quotes, and where a point
     has none; None on other text."""
-    enc = pc.dictionary_encode(col).combine_chunks()
+    enc = (col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)).combine_chunks()
     names: list[str | None] = []
     for v in enc.dictionary.to_pylist():
         if len(v) < 2 or v[0] != '"' or v[-1] != '"' or '"' in v[1:-1] or "\\" in v:
