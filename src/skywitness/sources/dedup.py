@@ -134,16 +134,24 @@ def _chain_heads(
     long_runs = ts[ends - 1] - ts[starts] > window_s
     if not long_runs.any():
         return first
-    # Rows of long runs: for each, the first later row of its run beyond its window. Runs are
-    # told apart by complex keys (run number, time), which numpy orders lexicographically.
-    run = np.cumsum(new_run) - 1
-    rows = np.flatnonzero(long_runs[run])
-    key = run[rows] + 1j * ts[rows]
-    at = np.searchsorted(key, run[rows] + 1j * (ts[rows] + window_s), side="right")
-    end = ends[run[rows]]
+    # Rows of long runs (each run's rows contiguous), listed run by run without a pass over
+    # all n rows: for each, the first later row of its run beyond its window, by one search
+    # of times moved apart by run (each run's times less its first, plus its number times more
+    # than any run spans: one float key, half the cost of complex (run, time) keys).
+    lr = np.flatnonzero(long_runs)
+    a, z = starts[lr], ends[lr]
+    size = z - a
+    rows_end = np.cumsum(size)
+    rows = np.arange(rows_end[-1]) + np.repeat(a - (rows_end - size), size)
+    end = np.repeat(z, size)
+    t0 = ts[a]
+    span = float((ts[z - 1] - t0).max()) + window_s + 1.0
+    key = ts[rows] + np.repeat(np.arange(lr.size) * span - t0, size)
+    at = np.searchsorted(key, key + window_s, side="right")
     # rows of one run are contiguous, so a position in ``rows`` maps back inside the run
     nxt = np.maximum(np.minimum(np.append(rows, n)[at], end), rows + 1)  # always moves on
-    # The search used t + window; the rule is t' - t > window: fix the last-ulp differences.
+    # The search used moved times (rounded); the rule is t' - t > window: fix the last-ulp
+    # differences.
     while True:
         back = (nxt - 1 > rows) & (ts[np.minimum(nxt - 1, n - 1)] - ts[rows] > window_s)
         fwd = (nxt < end) & (ts[np.minimum(nxt, n - 1)] - ts[rows] <= window_s)
@@ -153,8 +161,7 @@ def _chain_heads(
     nxt_of = np.full(n, n, dtype=np.int64)
     nxt_of[rows] = nxt
     # Follow the chain from each long run's start; only the live heads move each step.
-    cur = starts[long_runs]
-    stop = ends[long_runs]
+    cur, stop = a, z
     while cur.size:
         cur = nxt_of[cur]
         more = cur < stop

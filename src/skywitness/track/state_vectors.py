@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..decode.hexio import address_column
 from ..model import (
     B1,
     F8,
@@ -150,9 +151,9 @@ class StateVectors:
         on = self.onground
         cols: dict[str, pa.Array] = {
             "timestamp": _from_numpy(pa.timestamp("ms", tz="UTC"), ms, None),
-            "icao24": _strings(self.icao24_hex()),
+            "icao24": _icao24_column(self.icao24),
             "callsign": _strings(self.callsign),
-            "squawk": _strings(self.squawk_str()),
+            "squawk": _squawk_column(self.squawk),
             "onground": pa.Array.from_buffers(pa.bool_(), n, [_bitmap(on >= 0), _packed(on == 1)]),
             "source": _strings(np.asarray(self.source).astype(str), nulls=False),
             "position_source": _strings(self.position_source),
@@ -163,6 +164,32 @@ class StateVectors:
                 a = np.ascontiguousarray(v, dtype=np.float64)
                 cols[name] = _from_numpy(pa.float64(), a, _bitmap(~np.isnan(a)))
         return pa.Table.from_arrays([cols[c] for c in STATE_COLUMNS], schema=state_schema())
+
+
+def _icao24_column(keys: U4) -> pa.Array:
+    """``_strings(icao24_hex(keys))``, the same buffers: ICAO addresses straight from their
+    digits (``address_column``), without the numpy strings between (~0.3 ms a step of 2,700
+    rows, a third of ``to_arrow``); the general path where a key is non-ICAO."""
+    k = np.asarray(keys, dtype=np.uint32)
+    if k.shape[0] == 0 or bool((k >> np.uint32(24)).any()):
+        return _strings(icao24_hex(k))
+    return address_column(k)
+
+
+def _squawk_column(squawk: I2) -> pa.Array:
+    """``_strings(squawk_strings(squawk))``, the same buffers (null where there is no code,
+    no characters for it), from the codes' digits without the numpy strings between."""
+    sq = np.asarray(squawk).astype(np.int64)
+    n = sq.shape[0]
+    has = sq >= 0
+    digits = (sq[has][:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
+    lens = np.where(has, 4, 0)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lens, out=offsets[1:])
+    chars = np.ascontiguousarray(digits.astype(np.uint8)).ravel()
+    return pa.Array.from_buffers(
+        pa.string(), n, [_bitmap(has), pa.py_buffer(offsets), pa.py_buffer(chars)]
+    )
 
 
 def _packed(bits: B1) -> pa.Buffer:
