@@ -110,3 +110,10 @@ def test_accept_a_rejected_row_of_a_higher_kind_protects_nothing() -> None:
     carry_kind, carry_t = np.zeros(1, dtype=np.uint8), np.array([-np.inf])
     assert fld.accept(h, kind, t, g, carry_kind, carry_t, 5.0).tolist() == [0, 2]
     assert _accept_reference(h, kind, t, g, carry_kind, carry_t, 5.0) == [0, 2]
+
+
+def test_icao24_hex_text() -> None:
+    """Six lowercase digits, '~' before a non-ICAO address; no rows, no strings."""
+    keys = np.array([0x3C6444, 0x000001, 0xFFFFFF, 0x4840D6 | NON_ICAO_FLAG], dtype=np.uint32)
+    assert icao24_hex(keys).tolist() == ["3c6444", "000001", "ffffff", "~4840d6"]
+    assert icao24_hex(keys[:0]).tolist() == []
