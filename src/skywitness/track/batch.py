@@ -79,7 +79,7 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
     """Rows ``rows`` of ``m`` (``key``: their tracker keys); the position type code decides
     onground (TC 5-8 surface)."""
     cpr_kind = m.cpr_kind[rows]
-    onground = m.onground[rows].copy()
+    onground = m.onground[rows]  # (a gather: its own copy)
     kind = m.kind[rows]
     og_kind = kind.copy()
     has_pos = cpr_kind != CprKind.NONE

@@ -69,16 +69,16 @@ def accept(
     """Of the rows ``h`` carrying a value, those whose value is accepted into the state."""
     if h.shape[0] == 0:
         return h
-    gh = g[h]
+    gh, th = g[h], t[h]
+    cth = carry_t[gh]
     # Out-of-order rows never overwrite a newer value from an earlier batch.
-    keep = t[h] >= carry_t[gh]
+    keep = th >= cth
     if not keep.all():
-        h, gh = h[keep], gh[keep]
-    th, kh, ckh = t[h], kind[h], carry_kind[gh]
+        h, gh, th, cth = h[keep], gh[keep], th[keep], cth[keep]
+    kh, ckh = kind[h], carry_kind[gh]
     kinds = np.flatnonzero(np.bincount(kh))
     if kinds.shape[0] <= 1 and not (kinds.shape[0] and (ckh > kinds[0]).any()):
         return h
-    cth = carry_t[gh]
     ok = np.ones(h.shape[0], dtype=np.bool_)
     for k in kinds[::-1].tolist():
         # each row of kind k against the last accepted row of a higher kind before it in its
