@@ -186,3 +186,27 @@ def test_take_gathers_rows_as_items_or_plainly_alike() -> None:
                 assert np.array_equal(getattr(got, name), want, equal_nan=True), name
             assert got.data.flags.c_contiguous and got.source == "t"
     assert len(batch.take(np.zeros(0, dtype=np.intp))) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400)), max_size=200),
+    st.sampled_from([0.05, 0.1, 0.1 + 1e-12]),
+)
+def test_chain_heads_is_the_walk_at_unix_times(rows: list[tuple[int, int]], window: float) -> None:
+    """``_chain_heads`` (one search over times moved apart by run) keeps what a walk of each
+    run keeps: its first row, then each first row more than the window after the last kept,
+    at unix-second times on exact window edges (10 ms steps) and off them."""
+    from skywitness.sources.dedup import _chain_heads
+
+    rows = sorted(rows)
+    key = [r[0] for r in rows]
+    ts = np.array([r[1] * 0.01 + 1.7e9 for r in rows])
+    new_run = np.ones(len(rows), dtype=np.bool_)
+    new_run[1:] = np.array(key[1:]) != np.array(key[:-1])
+    want = np.zeros(len(rows), dtype=np.bool_)
+    kept_t = 0.0
+    for i in range(len(rows)):
+        if new_run[i] or ts[i] - kept_t > window:
+            want[i], kept_t = True, float(ts[i])
+    assert np.array_equal(_chain_heads(ts, new_run, window), want)

@@ -40,8 +40,17 @@ DEFAULT_LATE_S = 1.0
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _keys(batch: FrameBatch, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
-    k = np.zeros((rows.size, 16), dtype=np.uint8)
+def _keys(
+    head: npt.NDArray[np.uint64], batch: FrameBatch, rows: npt.NDArray[np.intp]
+) -> npt.NDArray[np.uint64]:
+    """Two words per frame, equal iff the frames are equal: the context's ``head`` (kept from
+    earlier batches) then those of ``batch``'s ``rows``, written into one array (no second
+    copy joining them)."""
+    m = head.shape[0]
+    out = np.empty((m + rows.size, 2), dtype=np.uint64)
+    out[:m] = head
+    k = out[m:].view(np.uint8)  # (n, 16): the frame's 14 bytes, its length, a zero
+    k[:, LONG_FRAME_BYTES + 1] = 0
     # gathered straight into the key rows (``clip``: the rows are valid, and numpy buffers
     # a ``raise`` take's output), as one item per row where the data allows it
     items = frame_items(batch.data)
@@ -50,7 +59,7 @@ def _keys(batch: FrameBatch, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint6
     else:
         np.take(items, rows, out=k[:, :LONG_FRAME_BYTES].view(FRAME_ITEM)[:, 0], mode="clip")
     np.take(batch.length, rows, out=k[:, LONG_FRAME_BYTES], mode="clip")
-    return k.view(np.uint64)  # (n, 2): two words per frame, equal iff the frames are equal
+    return out
 
 
 def _sort_runs(
@@ -134,16 +143,24 @@ def _chain_heads(
     long_runs = ts[ends - 1] - ts[starts] > window_s
     if not long_runs.any():
         return first
-    # Rows of long runs: for each, the first later row of its run beyond its window. Runs are
-    # told apart by complex keys (run number, time), which numpy orders lexicographically.
-    run = np.cumsum(new_run) - 1
-    rows = np.flatnonzero(long_runs[run])
-    key = run[rows] + 1j * ts[rows]
-    at = np.searchsorted(key, run[rows] + 1j * (ts[rows] + window_s), side="right")
-    end = ends[run[rows]]
+    # Rows of long runs (each run's rows contiguous), listed run by run without a pass over
+    # all n rows: for each, the first later row of its run beyond its window, by one search
+    # of times moved apart by run (each run's times less its first, plus its number times more
+    # than any run spans: one float key, half the cost of complex (run, time) keys).
+    lr = np.flatnonzero(long_runs)
+    a, z = starts[lr], ends[lr]
+    size = z - a
+    rows_end = np.cumsum(size)
+    rows = np.arange(rows_end[-1]) + np.repeat(a - (rows_end - size), size)
+    end = np.repeat(z, size)
+    t0 = ts[a]
+    span = float((ts[z - 1] - t0).max()) + window_s + 1.0
+    key = ts[rows] + np.repeat(np.arange(lr.size) * span - t0, size)
+    at = np.searchsorted(key, key + window_s, side="right")
     # rows of one run are contiguous, so a position in ``rows`` maps back inside the run
     nxt = np.maximum(np.minimum(np.append(rows, n)[at], end), rows + 1)  # always moves on
-    # The search used t + window; the rule is t' - t > window: fix the last-ulp differences.
+    # The search used moved times (rounded); the rule is t' - t > window: fix the last-ulp
+    # differences.
     while True:
         back = (nxt - 1 > rows) & (ts[np.minimum(nxt - 1, n - 1)] - ts[rows] > window_s)
         fwd = (nxt < end) & (ts[np.minimum(nxt, n - 1)] - ts[rows] <= window_s)
@@ -153,8 +170,7 @@ def _chain_heads(
     nxt_of = np.full(n, n, dtype=np.int64)
     nxt_of[rows] = nxt
     # Follow the chain from each long run's start; only the live heads move each step.
-    cur = starts[long_runs]
-    stop = ends[long_runs]
+    cur, stop = a, z
     while cur.size:
         cur = nxt_of[cur]
         more = cur < stop
@@ -211,11 +227,15 @@ class Deduplicator:
         before = _newest_before(t_in, timed, self._newest)
         if n:
             self._newest = max(float(before[-1]), float(t_in[-1]) if timed[-1] else -np.inf)
-        eligible = np.flatnonzero(timed & (length != 2) & (t_in >= before - self.late_s))
+        frame = length != MODEAC_FRAME_BYTES  # Mode A/C replies are never merged
+        merged = frame & (t_in >= before - self.late_s)
+        eligible = np.flatnonzero(merged if timed.all() else merged & timed)
         src = eligible if order is None else order[eligible]  # the same rows, of ``batch``
         m = self._prev_t.shape[0]
-        keys = np.concatenate((self._prev_keys, _keys(batch, src)))
-        t = np.concatenate((self._prev_t, t_in[eligible]))
+        keys = _keys(self._prev_keys, batch, src)
+        t = np.empty(m + eligible.shape[0], dtype=np.float64)
+        t[:m] = self._prev_t
+        np.take(t_in, eligible, out=t[m:], mode="clip")
         by_run, new_run = _sort_runs(keys, t)
         ts = t[by_run]
         first = _window_heads(ts, new_run, self.window_s)
@@ -236,9 +256,8 @@ class Deduplicator:
             self.stats.reject(RejectReason.DUPLICATE, batch.source, count=ndup)
         self.last_modeac = 0
         if not modeac:
-            ac = length == MODEAC_FRAME_BYTES
-            self.last_modeac = int(np.count_nonzero(ac))
-            keep &= ~ac
+            self.last_modeac = n - int(np.count_nonzero(frame))
+            keep &= frame
         kept = np.flatnonzero(keep)
         self.last_kept = kept
         self._copies = _Copies(first, by_run, is_new, m, eligible, n, kept)

@@ -33,11 +33,23 @@ def message_keys(msgs: Messages) -> U4:
 
 
 def sort_order(key: U4, t: F8) -> npt.NDArray[np.int64]:
-    """Row order by (key, time): a stable key sort when times are already ordered."""
-    if t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1])):
-        out: npt.NDArray[np.int64] = np.argsort(key, kind="stable")
-        return out
-    return np.lexsort((t, key))
+    """Row order by (key, time, row): one sort of (key, rank in time) packed in 64-bit words,
+    the rank being the row itself when times are already ordered (numpy's stable argsort of
+    uint32 keys, or a lexsort, cost ~3x as much)."""
+    n = t.shape[0]
+    if key.dtype.kind != "u" or key.dtype.itemsize > 4 or n >= 1 << 32:
+        return np.lexsort((t, key))
+    if n < 2 or bool(np.all(t[1:] >= t[:-1])):
+        by_t, rank = None, np.arange(n, dtype=np.uint64)
+    else:
+        by_t = np.argsort(t, kind="stable")
+        rank = np.empty(n, dtype=np.uint64)
+        rank[by_t] = np.arange(n, dtype=np.uint64)
+    packed = (key.astype(np.uint64) << np.uint64(32)) | rank
+    packed.sort()  # distinct values: any sort gives the one order
+    rows = (packed & np.uint64(0xFFFFFFFF)).view(np.int64)
+    out: npt.NDArray[np.int64] = rows if by_t is None else by_t[rows]
+    return out
 
 
 class AddressFilter:

@@ -24,6 +24,7 @@ from ..model import (
     Str,
 )
 from ..model import SourceKind as K
+from .fields import present as fields_present
 
 #: Added to the SourceKind of onground values implied by a position's type (surface or
 #: airborne): around takeoff and landing, transponders flip the CA/FS flags a second or two
@@ -78,7 +79,7 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
     """Rows ``rows`` of ``m`` (``key``: their tracker keys); the position type code decides
     onground (TC 5-8 surface)."""
     cpr_kind = m.cpr_kind[rows]
-    onground = m.onground[rows].copy()
+    onground = m.onground[rows]  # (a gather: its own copy)
     kind = m.kind[rows]
     og_kind = kind.copy()
     has_pos = cpr_kind != CprKind.NONE
@@ -149,7 +150,7 @@ def from_observations(o: Observations) -> Batch:
 def _valid_callsigns(values: Str) -> Str:
     """Callsigns holding a code outside the ICAO character set (decoded as ``#``) are not
     identities: a frame can pass its CRC and still carry garbage (TC 2 obstruction beacons)."""
-    present = np.flatnonzero(values != "")
+    present = fields_present(values)  # (a first code point test, not string compares)
     bad = present[np.char.find(values[present], "#") >= 0]
     if bad.size == 0:
         return values

@@ -57,15 +57,6 @@ def present(values: npt.NDArray[Any]) -> I8:
     return np.flatnonzero(mask)
 
 
-def group_starts(gh: I8) -> I8:
-    """For rows of a subset with groups ``gh`` (sorted), the subset index of their group's first."""
-    m = gh.shape[0]
-    start = np.ones(m, dtype=np.bool_)
-    start[1:] = gh[1:] != gh[:-1]
-    out: I8 = np.maximum.accumulate(np.where(start, np.arange(m), 0)) if m else gh.copy()
-    return out
-
-
 def accept(
     h: I8,
     kind: npt.NDArray[np.uint8],
@@ -78,29 +69,29 @@ def accept(
     """Of the rows ``h`` carrying a value, those whose value is accepted into the state."""
     if h.shape[0] == 0:
         return h
-    gh = g[h]
+    gh, th = g[h], t[h]
+    cth = carry_t[gh]
     # Out-of-order rows never overwrite a newer value from an earlier batch.
-    keep = t[h] >= carry_t[gh]
+    keep = th >= cth
     if not keep.all():
-        h, gh = h[keep], gh[keep]
-    th, kh, ckh = t[h], kind[h], carry_kind[gh]
+        h, gh, th, cth = h[keep], gh[keep], th[keep], cth[keep]
+    kh, ckh = kind[h], carry_kind[gh]
     kinds = np.flatnonzero(np.bincount(kh))
     if kinds.shape[0] <= 1 and not (kinds.shape[0] and (ckh > kinds[0]).any()):
         return h
-    m = h.shape[0]
-    gs = group_starts(gh)
-    cth = carry_t[gh]
-    ok = np.ones(m, dtype=np.bool_)
-    arange = np.arange(m)
+    ok = np.ones(h.shape[0], dtype=np.bool_)
     for k in kinds[::-1].tolist():
-        rows_k = kh == k
-        higher = ok & (kh > k)
-        last_hi = np.where(ckh > k, cth, -np.inf)
-        if higher.any():
-            idx = np.maximum.accumulate(np.where(higher, arange, -1))
-            inside = idx >= gs
-            last_hi = np.where(inside, np.maximum(last_hi, th[np.maximum(idx, 0)]), last_hi)
-        ok &= ~(rows_k & (th - last_hi <= fresh_s))
+        # each row of kind k against the last accepted row of a higher kind before it in its
+        # group (a search over those rows: no passes over all rows per kind), or the carried
+        rk = np.flatnonzero(kh == k)
+        last_hi = np.where(ckh[rk] > k, cth[rk], -np.inf)
+        hi = np.flatnonzero(ok & (kh > k))
+        if hi.shape[0]:
+            p = np.searchsorted(hi, rk) - 1
+            idx = hi[np.maximum(p, 0)]
+            inside = (p >= 0) & (gh[idx] == gh[rk])  # rows sorted by group
+            last_hi = np.where(inside, np.maximum(last_hi, th[idx]), last_hi)
+        ok[rk[th[rk] - last_hi <= fresh_s]] = False
     out: I8 = h[ok]
     return out
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..decode.hexio import address_column
 from ..model import (
     B1,
     F8,
@@ -21,16 +22,20 @@ from ..model import (
     Str,
 )
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+#: The hex digits as UCS-4 codes (numpy ``str`` arrays' own).
+_HEX_CODES = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint32)
 POSITION_SOURCE_LABELS: Str = np.array([p.label for p in PositionSource])
 
 
 def icao24_hex(keys: Any) -> Str:
-    """Tracker keys (uint32) as lowercase hex strings, vectorised: '3c6444', '~3c6444'."""
+    """Tracker keys (uint32) as lowercase hex strings, vectorised: '3c6444', '~3c6444'. The
+    digits are written as the string array's own UCS-4 codes (a cast of byte strings to str
+    cost 3x the rest)."""
     k = np.asarray(keys, dtype=np.uint32)
-    shifts = np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)
-    chars = _HEX[(k[:, None] >> shifts[None, :]) & 0xF]
-    out: Str = np.ascontiguousarray(chars).view("S6").ravel().astype("<U7")
+    codes = np.zeros((k.shape[0], 7), dtype=np.uint32)  # six digits and a NUL pad
+    for j, shift in enumerate((20, 16, 12, 8, 4, 0)):
+        codes[:, j] = _HEX_CODES[(k >> np.uint32(shift)) & np.uint32(0xF)]
+    out: Str = codes.view("<U7").ravel()
     non = (k & NON_ICAO_FLAG) != 0
     if non.any():
         out[non] = np.char.add("~", out[non])
@@ -150,9 +155,9 @@ class StateVectors:
         on = self.onground
         cols: dict[str, pa.Array] = {
             "timestamp": _from_numpy(pa.timestamp("ms", tz="UTC"), ms, None),
-            "icao24": _strings(self.icao24_hex()),
+            "icao24": _icao24_column(self.icao24),
             "callsign": _strings(self.callsign),
-            "squawk": _strings(self.squawk_str()),
+            "squawk": _squawk_column(self.squawk),
             "onground": pa.Array.from_buffers(pa.bool_(), n, [_bitmap(on >= 0), _packed(on == 1)]),
             "source": _strings(np.asarray(self.source).astype(str), nulls=False),
             "position_source": _strings(self.position_source),
@@ -163,6 +168,32 @@ class StateVectors:
                 a = np.ascontiguousarray(v, dtype=np.float64)
                 cols[name] = _from_numpy(pa.float64(), a, _bitmap(~np.isnan(a)))
         return pa.Table.from_arrays([cols[c] for c in STATE_COLUMNS], schema=state_schema())
+
+
+def _icao24_column(keys: U4) -> pa.Array:
+    """``_strings(icao24_hex(keys))``, the same buffers: ICAO addresses straight from their
+    digits (``address_column``), without the numpy strings between (~0.3 ms a step of 2,700
+    rows, a third of ``to_arrow``); the general path where a key is non-ICAO."""
+    k = np.asarray(keys, dtype=np.uint32)
+    if k.shape[0] == 0 or bool((k >> np.uint32(24)).any()):
+        return _strings(icao24_hex(k))
+    return address_column(k)
+
+
+def _squawk_column(squawk: I2) -> pa.Array:
+    """``_strings(squawk_strings(squawk))``, the same buffers (null where there is no code,
+    no characters for it), from the codes' digits without the numpy strings between."""
+    sq = np.asarray(squawk).astype(np.int64)
+    n = sq.shape[0]
+    has = sq >= 0
+    digits = (sq[has][:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
+    lens = np.where(has, 4, 0)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lens, out=offsets[1:])
+    chars = np.ascontiguousarray(digits.astype(np.uint8)).ravel()
+    return pa.Array.from_buffers(
+        pa.string(), n, [_bitmap(has), pa.py_buffer(offsets), pa.py_buffer(chars)]
+    )
 
 
 def _packed(bits: B1) -> pa.Buffer:

@@ -311,8 +311,10 @@ class Tracker:
         e, bucket = core.emitted(t, s, upd, carry, self.rate_s)
         # the source names of the emitted rows only (a merged chunk's rows are many more)
         row_source = source if sid is None else np.array(self._sources)[sid[e]]
-        sv = self._carried_finals(s, upd, carry_slot, carry)
-        sv = StateVectors.concat([sv, core.state_rows(b, s, f, res, pos, e, carry, row_source)])
+        finals = self._carried_finals(s, upd, carry_slot, carry)
+        sv = core.state_rows(b, s, f, res, pos, e, carry, row_source)
+        if len(finals):  # (mostly none: no copy of the step's rows then)
+            sv = StateVectors.concat([finals, sv])
         hexes = icao24_hex(key[s.starts])
         self._events.extend(
             detect(t, s.g, hexes, s.starts, s.ends, carry_slot == 0, ~s.last_seg, f.acc,
