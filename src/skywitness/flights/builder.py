@@ -9,17 +9,20 @@ points live in ``ends.py``, the per-flight Arrow columns in ``columns.py``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..stats import IngestStats
-from ..timeutil import short_z_column
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
     airport_codes,
     alternatives,
+    flight_ids,
+    flight_word_counts,
     named_values,
     per_flight_strings,
     sure_airports,
@@ -183,12 +186,47 @@ def _arrival_window(
     return win_start, np.where(np.isfinite(win_start), win_end, np.nan)
 
 
+@dataclass(slots=True)
+class FlightTally:
+    """Per flight of a build (in its rows' order): its callsigns and sources with their rows
+    in first-seen order (``columns.flight_word_counts``), its top ground speed (kt, NaN
+    none; an infinite one kept) and whether it starts at its aircraft's first point: what
+    the merge of a cut flight with its summary counts over the flight's rows (``settled``),
+    taken from the build instead of counted again."""
+
+    callsigns: list[dict[str, int]]
+    sources: list[dict[str, int]]
+    vmax: F8
+    leads: B1
+
+
 def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.Table:
     """One FLIGHT_SCHEMA row per segment that has airborne points."""
+    return assemble_tallied(s, table, inference, tally=False)[0]
+
+
+def _tally(table: pa.Table, p: Points, fid: I8, fl_first: I8, fl_last: I8) -> FlightTally:
+    nfl = fl_first.shape[0]
+    at = np.concatenate(([0], np.cumsum(fl_last - fl_first + 1)[:-1])).astype(np.int64)
+    vmax = np.fmax.reduceat(p.gs[fid >= 0], at) if nfl else np.zeros(0)
+    leads = (fl_first == 0) | (p.ac[np.maximum(fl_first - 1, 0)] != p.ac[fl_first])
+    return FlightTally(
+        flight_word_counts(table, "callsign", p.row, fid, nfl),
+        flight_word_counts(table, "source", p.row, fid, nfl),
+        np.asarray(vmax, dtype=np.float64),
+        leads,
+    )
+
+
+def assemble_tallied(
+    s: Segmented, table: pa.Table, inference: AirportInference, *, tally: bool = True
+) -> tuple[pa.Table, FlightTally | None]:
+    """``assemble``, and with ``tally`` each flight's ``FlightTally``."""
     p, g, seg = s.points, s.ground, s.seg
     n = len(p)
     if n == 0:
-        return FLIGHT_SCHEMA.empty_table()
+        none = FlightTally([], [], np.zeros(0), np.zeros(0, dtype=bool))
+        return FLIGHT_SCHEMA.empty_table(), none if tally else None
     air = g == 0
     fid, fl_first, fl_last, fa, la = _flights_of(p, seg, air)
     nfl = fl_first.shape[0]
@@ -211,8 +249,7 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = pa.array(p.icao24[p.ac[fl_first]].tolist(), pa.string())
     first_seen = ts_array(t[fl_first])
-    stamp = short_z_column(first_seen, "compact")
-    flight_id = pc.binary_join_element_wise(icao, stamp, "-")
+    flight_id = flight_ids(icao, first_seen)
     cols = {
         "flight_id": flight_id,
         "icao24": icao,
@@ -251,7 +288,8 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     }
     # each column built with its schema type: no cast of the table (~0.1 ms a call, a live
     # flights step's fixed cost)
-    return pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
+    out = pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
+    return out, _tally(table, p, fid, fl_first, fl_last) if tally else None
 
 
 def build_flights(
@@ -269,6 +307,14 @@ def build_flights(
     inf = inference or airport_inference(runways, airports)
     p = points_from_table(states, stats, kinds)
     return assemble(segment_points(p, inf.airports), states, inf)
+
+
+def build_tallied(
+    states: pa.Table, inference: AirportInference, kinds: Kinds | None
+) -> tuple[pa.Table, FlightTally | None]:
+    """``build_flights`` of ``states`` and each flight's ``FlightTally``."""
+    p = points_from_table(states, None, kinds)
+    return assemble_tallied(segment_points(p, inference.airports), states, inference)
 
 
 def ground_stays(

@@ -167,6 +167,11 @@ def tally(codes: I8, words: list[str], group: I8, ngroups: int) -> list[dict[str
     ok = np.flatnonzero((group >= 0) & (codes >= 0))
     if ok.size == 0:
         return out
+    if len(words) == 1:  # one word (a feed's one source): its count per group, no sort
+        counts = np.bincount(group[ok], minlength=ngroups)
+        for g in np.flatnonzero(counts).tolist():
+            out[g][words[0]] = int(counts[g])
+        return out
     key = group[ok] * (len(words) + 1) + codes[ok]
     uk, first, cnt = np.unique(key, return_index=True, return_counts=True)
     order = np.lexsort((first, uk // (len(words) + 1)))
