@@ -230,14 +230,16 @@ class FlightBuilder:
             w_code = np.concatenate((seeded, self._k_code[at], code))
             w_ms = np.concatenate((seed_ms, self._k_ms[at], ms))
             r_code = self._codes(rebuilt["icao24"])
-            rebuilt = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded, tally)
+            merge = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded, tally)
+            rebuilt, r_code = merge
         else:
             rebuilt = self._build(window)
+            r_code = self._codes(rebuilt["icao24"])
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(_where(self._live, redo), rebuilt)
         self._live = pa.concat_tables([_where(self._live, ~redo), rebuilt])
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
-        self._l_code = np.concatenate((self._l_code[~redo], self._codes(rebuilt["icao24"])))
+        self._l_code = np.concatenate((self._l_code[~redo], r_code))
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
         # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
         # a slice of the caller's table would keep all of it alive while a row is held

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
-Build = Callable[[pa.Table], pa.Table]
+#: ``build_flights`` of a window, and its flights' tally where it has one
+Build = Callable[[pa.Table], "tuple[pa.Table, FlightTally | None]"]
 
 
 @dataclass(slots=True)
@@ -100,11 +101,12 @@ class SettledFlights:
         return [s.seed for _, s in got], codes, np.array([s.cut_ms for _, s in got], np.int64)
 
     def merge(self, window: pa.Table, w_code: I8, w_ms: I8, rebuilt: pa.Table, r_code: I8,
-              seeded: I8, tally: FlightTally | None = None) -> pa.Table:  # fmt: skip
-        """``rebuilt`` with each seeded flight (the one starting at its seed) merged with its
-        summary (the merged rows last); ``tally``: the build's of ``rebuilt``'s flights."""
+              seeded: I8, tally: FlightTally | None = None) -> tuple[pa.Table, I8]:  # fmt: skip
+        """``rebuilt`` (of aircraft ``r_code``) with each seeded flight (the one starting at
+        its seed) merged with its summary (the merged rows last), and the aircraft of its
+        rows; ``tally``: the build's of ``rebuilt``'s flights."""
         if seeded.size == 0:
-            return rebuilt
+            return rebuilt, r_code
         cut = np.full(int(max(r_code.max(initial=0), seeded.max())) + 2, NEVER, np.int64)
         cut[seeded] = [self.by_code[c].cut_ms for c in seeded.tolist()]
         is_t = _ms(rebuilt["firstSeen"]) == cut[np.where(r_code >= 0, r_code, -1)]
@@ -120,7 +122,10 @@ class SettledFlights:
             merged = merge(tails, settled, cs, src, tally.vmax[t_idx], self._departures)
         else:
             merged = self._merged(window, w_code, w_ms, tails, r_code[t_idx])
-        return merged if every else pa.concat_tables([rebuilt.filter(pa.array(~is_t)), merged])
+        if every:
+            return merged, r_code
+        rest = rebuilt.filter(pa.array(~is_t))
+        return pa.concat_tables([rest, merged]), np.concatenate((r_code[~is_t], r_code[t_idx]))
 
     def _merged(
         self, window: pa.Table, w_code: I8, w_ms: I8, tails: pa.Table, t_code: I8
@@ -169,7 +174,8 @@ class SettledFlights:
         """Cut the flights in progress ``flights`` (one per aircraft, ascending code) whose
         held rows are ``rows`` (aircraft ``code``, times ``ms``, in held order): where a cut
         is found and gives the flight's row back, its summary is kept and the cut returned.
-        ``hi_ms`` per aircraft: the cut rows end by then; ``build``: ``build_flights``."""
+        ``hi_ms`` per aircraft: the cut rows end by then; ``build``: ``build_flights`` (and
+        the tally of its flights, ``builder.build_tallied``)."""
         s = Sorted.of(rows, code, ms)
         firsts = s.firsts()
         ac = s.aircraft()
@@ -273,7 +279,7 @@ class SettledFlights:
         codes = s.code[cuts[pick[need]]]
         seeds = [seed_row(s.table.slice(int(cuts[pick[j]]), 1), FAST_SEED_KT) for j in need]
         sel = np.flatnonzero(np.isin(s.code, codes))
-        out = build(pa.concat_tables([*seeds, s.table.take(pa.array(sel))]))
+        out, _ = build(pa.concat_tables([*seeds, s.table.take(pa.array(sel))]))
         got: dict[int, pa.Table] = {}
         fids = out["flight_id"].to_pylist()
         for j in need:
@@ -320,12 +326,14 @@ class SettledFlights:
         cut = np.full(int(s_code.max()) + 1, 2**62, np.int64)
         cut[codes] = cut_ms
         sel = np.flatnonzero(s.ms >= cut[s_code])
-        window = pa.concat_tables([*seeds, s.table.take(pa.array(sel))])
+        # one chunk (the seeds are one each): the build's columns are then one array each
+        window = pa.concat_tables([*seeds, s.table.take(pa.array(sel))]).combine_chunks()
         w_code = np.concatenate((np.array(codes, np.int64), s_code[sel]))
         w_ms = np.concatenate((np.array(cut_ms, np.int64), s.ms[sel]))
-        rebuilt = build(window)
+        rebuilt, tally = build(window)
         r_code = np.array([icao.get(a, -1) for a in rebuilt["icao24"].to_pylist()], np.int64)
-        merged = trial.merge(window, w_code, w_ms, rebuilt, r_code, np.array(codes, np.int64))
+        seeded = np.array(codes, np.int64)
+        merged, _ = trial.merge(window, w_code, w_ms, rebuilt, r_code, seeded, tally)
         fids = {x.fid for x in trial.by_code.values()}
         want = flights.filter(pa.array([f in fids for f in flights["flight_id"].to_pylist()]))
         got = merged.filter(pa.array([f in fids for f in merged["flight_id"].to_pylist()]))
