@@ -1,4 +1,4 @@
-"""``per_flight_strings`` and ``flight_word_counts`` on small inputs against a count of every
+"""``per_flight_strings`` and ``flight_strings``' counts on small inputs against a count of every
 row: each flight's words (trimmed, blanks and nulls none) in first-seen order with their rows
 and the most frequent (ties to the first seen), whichever path it takes: one word on every row,
 one word with blank or null rows (a cut flight's seed has no source or callsign), several
@@ -13,7 +13,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.flights.columns import flight_word_counts, per_flight_strings, word_codes
+from skywitness.flights.columns import flight_strings, per_flight_strings, word_codes
 
 WORDS = st.sampled_from([None, "", "  ", "ABC1", " ABC1 ", "XYZ9"])
 
@@ -42,8 +42,9 @@ def test_words_per_flight_as_counted(rows: list[tuple[str | None, int]], one: bo
     want = [max(s, key=c.__getitem__) if s else None for s, c in zip(seen, counts, strict=True)]
     assert lists.to_pylist() == seen
     assert best.to_pylist() == want
-    # the counts themselves (``flight_word_counts``, a cut flight's merge), in first-seen order
-    tally = flight_word_counts(pa.table({"callsign": col}), "callsign", order, fid, nfl)
+    # the counts themselves (a cut flight's merge), in first-seen order
+    _, _, tally = flight_strings(pa.table({"callsign": col}), "callsign", order, fid, nfl)
+    assert tally is not None
     assert [list(d.items()) for d in tally] == [
         [(w, c[w]) for w in s] for s, c in zip(seen, counts, strict=True)
     ]

@@ -19,12 +19,12 @@ import pyarrow.compute as pc
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
+    Counts,
     airport_codes,
     alternatives,
     flight_ids,
-    flight_word_counts,
+    flight_strings,
     named_values,
-    per_flight_strings,
     sure_airports,
     ts_array,
 )
@@ -189,7 +189,7 @@ def _arrival_window(
 @dataclass(slots=True)
 class FlightTally:
     """Per flight of a build (in its rows' order): its callsigns and sources with their rows
-    in first-seen order (``columns.flight_word_counts``), its top ground speed (kt, NaN
+    in first-seen order (``columns.flight_strings``), its top ground speed (kt, NaN
     none; an infinite one kept) and whether it starts at its aircraft's first point: what
     the merge of a cut flight with its summary counts over the flight's rows (``settled``),
     taken from the build instead of counted again."""
@@ -205,17 +205,12 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     return assemble_tallied(s, table, inference, tally=False)[0]
 
 
-def _tally(table: pa.Table, p: Points, fid: I8, fl_first: I8, fl_last: I8) -> FlightTally:
+def _tally(p: Points, fid: I8, fl_first: I8, fl_last: I8, cs: Counts, src: Counts) -> FlightTally:
     nfl = fl_first.shape[0]
     at = np.concatenate(([0], np.cumsum(fl_last - fl_first + 1)[:-1])).astype(np.int64)
     vmax = np.fmax.reduceat(p.gs[fid >= 0], at) if nfl else np.zeros(0)
     leads = (fl_first == 0) | (p.ac[np.maximum(fl_first - 1, 0)] != p.ac[fl_first])
-    return FlightTally(
-        flight_word_counts(table, "callsign", p.row, fid, nfl),
-        flight_word_counts(table, "source", p.row, fid, nfl),
-        np.asarray(vmax, dtype=np.float64),
-        leads,
-    )
+    return FlightTally(cs, src, np.asarray(vmax, dtype=np.float64), leads)
 
 
 def assemble_tallied(
@@ -241,8 +236,8 @@ def assemble_tallied(
     landing_ok = arr_obs & (t[np.minimum(la + 1, n - 1)] - t[la] <= TRANSITION_MAX_GAP_S)
     touchdown = t[np.minimum(la + 1, n - 1)]
     win_start, win_end = _arrival_window(p, att, arr, la, fl_last, arr_obs, landing_ok)
-    cs_best, cs_list = per_flight_strings(table, "callsign", p.row, fid, nfl)
-    _, src_list = per_flight_strings(table, "source", p.row, fid, nfl)
+    cs_best, cs_list, cs_n = flight_strings(table, "callsign", p.row, fid, nfl, counted=tally)
+    _, src_list, src_n = flight_strings(table, "source", p.row, fid, nfl, counted=tally)
     dep_apt, dep_note = sure_airports(att, dep, dep_obs)
     arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
@@ -289,7 +284,9 @@ def assemble_tallied(
     # each column built with its schema type: no cast of the table (~0.1 ms a call, a live
     # flights step's fixed cost)
     out = pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
-    return out, _tally(table, p, fid, fl_first, fl_last) if tally else None
+    if cs_n is None or src_n is None:
+        return out, None
+    return out, _tally(p, fid, fl_first, fl_last, cs_n, src_n)
 
 
 def build_flights(

@@ -24,6 +24,8 @@ F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
 
+#: Per flight, strings with their rows, in first-seen order.
+Counts = list[dict[str, int]]
 #: The flights table's timestamp type.
 TS_MS = pa.timestamp("ms", tz="UTC")
 MIN_CONFIDENCE = 0.1  # an end whose best airport is less sure than this is shown unknown
@@ -40,11 +42,21 @@ def per_flight_strings(
 ) -> tuple[pa.Array, pa.Array]:
     """Most frequent non-empty string of column ``name`` per flight, and all distinct ones in
     first-seen order (null and none where ``table`` has no such column)."""
+    best, lists, _ = flight_strings(table, name, rows, fid, nfl, counted=False)
+    return best, lists
+
+
+def flight_strings(
+    table: pa.Table, name: str, rows: I8, fid: I8, nfl: int, *, counted: bool = True
+) -> tuple[pa.Array, pa.Array, Counts | None]:
+    """``per_flight_strings``, and with ``counted`` each flight's non-blank strings with their
+    rows in first-seen order: what the merge of a cut flight adds to its summary
+    (``settled``), taken from its build."""
     if name not in table.column_names:
         empty = pa.ListArray.from_arrays(
             pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
-        return pa.nulls(nfl, pa.string()), empty
+        return pa.nulls(nfl, pa.string()), empty, [{} for _ in range(nfl)] if counted else None
     col = table[name]
     if not pa.types.is_dictionary(col.type):  # (a dictionary's rows compare as its words)
         col = pc.cast(col, pa.string())
@@ -58,7 +70,8 @@ def per_flight_strings(
     ):
         # one word on every row (a single source): one entry per flight, nothing to encode
         one = pa.array([first.strip()] * nfl, pa.string())
-        return one, pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
+        lists = pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
+        return one, lists, _one_word_counts(first.strip(), fid, nfl) if counted else None
     # the window's word codes, shared with the merge of its cut flights (``table_words``)
     all_codes, words_list = table_words(table, name)
     codes = all_codes[rows]
@@ -71,7 +84,8 @@ def per_flight_strings(
         one = pa.array(words_list * int(has.sum()), pa.string())
         offsets = pa.array(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
         best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
-        return best, pa.ListArray.from_arrays(offsets, one)
+        ones = _one_word_counts(words_list[0], fid[codes == 0], nfl) if counted else None
+        return best, pa.ListArray.from_arrays(offsets, one), ones
     uf, uc, upos, cnt = _word_runs(codes, fid, len(words))
     # list: ordered by (flight, first position)
     order = np.lexsort((upos, uf))
@@ -84,23 +98,21 @@ def per_flight_strings(
     head = o2[run_heads(uf[o2])]
     best = np.full(nfl, None, dtype=object)
     best[uf[head]] = words[uc[head]]
-    return pa.array(best.tolist(), pa.string()), lists
+    counts: Counts | None = None
+    if counted:
+        counts = [{} for _ in range(nfl)]
+        runs = zip(uf[order].tolist(), uc[order].tolist(), cnt[order].tolist(), strict=True)
+        for f, c, k in runs:
+            counts[f][words_list[c]] = k
+    return pa.array(best.tolist(), pa.string()), lists, counts
 
 
-def flight_word_counts(
-    table: pa.Table, name: str, rows: I8, fid: I8, nfl: int
-) -> list[dict[str, int]]:
-    """Per flight, its non-blank strings of column ``name`` with their rows, in first-seen
-    order (``per_flight_strings``' counts; none where ``table`` has no such column): what
-    the merge of a cut flight adds to its summary (``settled``), taken from its build."""
-    out: list[dict[str, int]] = [{} for _ in range(nfl)]
-    if name not in table.column_names:
-        return out
-    all_codes, words_list = table_words(table, name)
-    uf, uc, upos, cnt = _word_runs(all_codes[rows], fid, len(words_list))
-    order = np.lexsort((upos, uf))
-    for f, c, k in zip(uf[order].tolist(), uc[order].tolist(), cnt[order].tolist(), strict=True):
-        out[f][words_list[c]] = k
+def _one_word_counts(word: str, fid: I8, nfl: int) -> Counts:
+    """``word`` with its rows for each flight of ``fid`` (rows of it; -1: none)."""
+    rows = np.bincount(fid[fid >= 0], minlength=nfl)
+    out: Counts = [{} for _ in range(nfl)]
+    for f in np.flatnonzero(rows).tolist():
+        out[f][word] = int(rows[f])
     return out
 
 
