@@ -60,7 +60,15 @@ def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:
-    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+    return np.asarray(as_int64(col).to_numpy(), dtype=np.int64)
+
+
+def as_int64(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``col.cast(pa.int64())``: a timestamp column's raw values (nulls kept) viewed as int64
+    instead of cast (~3x cheaper: a live step reads its flights' times a dozen times)."""
+    if pa.types.is_timestamp(col.type):
+        return pa.chunked_array([c.view(pa.int64()) for c in col.chunks], pa.int64())
+    return col.cast(pa.int64())
 
 
 def floats_of(col: pa.ChunkedArray) -> F8:
