@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from skywitness.flights import FlightBuilder, build_flights, cutting, incremental
+from skywitness.flights import FlightBuilder, build_flights, builds, cutting
 from skywitness.flights.builder import FlightTally
 from skywitness.flights.ends import _row_nanmedian
 from skywitness.flights.rowarrays import aircraft_groups
@@ -110,8 +110,8 @@ def test_a_large_window_built_in_groups_of_aircraft_is_one_build(
     states = load_any(next(trajectories.rglob(name)))
     builder = FlightBuilder(runways)
     whole = builder._build(states)
-    monkeypatch.setattr(incremental, "BUILD_ROWS", max(1, states.num_rows // 7))
-    groups = aircraft_groups(states["icao24"], incremental.BUILD_ROWS)
+    monkeypatch.setattr(builds, "BUILD_ROWS", max(1, states.num_rows // 7))
+    groups = aircraft_groups(states["icao24"], builds.BUILD_ROWS)
     assert len(groups) >= 3
     assert np.array_equal(np.sort(np.concatenate(groups)), np.arange(states.num_rows))
     assert builder._build(states).equals(whole)

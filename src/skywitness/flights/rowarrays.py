@@ -191,3 +191,11 @@ def aircraft_groups_of(group: I8) -> list[I8]:
     order = np.argsort(group, kind="stable")
     cuts = np.flatnonzero(np.diff(group[order])) + 1
     return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]
+
+
+def where_rows(table: pa.Table, mask: B1) -> pa.Table:
+    """The rows of ``table`` where ``mask``: no filter (~0.1 ms on the wide flights table)
+    when it keeps all rows or none."""
+    if mask.all():
+        return table
+    return table.slice(0, 0) if not mask.any() else table.filter(pa.array(mask))

@@ -91,7 +91,9 @@ def _ints(col: pa.ChunkedArray) -> npt.NDArray[np.int64]:
     """Integer values of a flat column (nulls: the smallest int64)."""
     if pa.types.is_timestamp(col.type):
         col = as_int64(col)
-    return np.asarray(pc.fill_null(col, -(2**63)).to_numpy(), dtype=np.int64)
+    if col.null_count:
+        col = pc.fill_null(col, -(2**63))
+    return np.asarray(col.to_numpy(), dtype=np.int64)
 
 
 def _few_same(fresh: pa.Table, before: pa.Table, pos: npt.NDArray[np.int64]) -> B1:
