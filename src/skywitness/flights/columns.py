@@ -80,11 +80,12 @@ def flight_strings(
         # one word (a single source; blank or null on some rows, a cut flight's seed): it
         # for each flight with a row of it, none for the others
         has = np.zeros(nfl, dtype=bool)
-        has[fid[(codes == 0) & (fid >= 0)]] = True
+        of_word = fid[(codes == 0) & (fid >= 0)]
+        has[of_word] = True
         one = pa.array(words_list * int(has.sum()), pa.string())
         offsets = pa.array(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
         best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
-        ones = _one_word_counts(words_list[0], fid[codes == 0], nfl) if counted else None
+        ones = _one_word_counts(words_list[0], of_word, nfl) if counted else None
         return best, pa.ListArray.from_arrays(offsets, one), ones
     uf, uc, upos, cnt = _word_runs(codes, fid, len(words))
     # list: ordered by (flight, first position)
@@ -109,11 +110,8 @@ def flight_strings(
 
 def _one_word_counts(word: str, fid: I8, nfl: int) -> Counts:
     """``word`` with its rows for each flight of ``fid`` (rows of it; -1: none)."""
-    rows = np.bincount(fid[fid >= 0], minlength=nfl)
-    out: Counts = [{} for _ in range(nfl)]
-    for f in np.flatnonzero(rows).tolist():
-        out[f][word] = int(rows[f])
-    return out
+    rows = np.bincount(fid[fid >= 0] if (fid < 0).any() else fid, minlength=nfl).tolist()
+    return [{word: k} if k else {} for k in rows]
 
 
 def _word_runs(codes: I8, fid: I8, nwords: int) -> tuple[I8, I8, I8, I8]:

@@ -196,8 +196,9 @@ class SettledFlights:
         pick = np.flatnonzero(cuts >= 0)
         if pick.size == 0:
             return []
+        words = zip(pick.tolist(), _span_words(s, lo[pick], cuts[pick]), strict=True)
         new = [self._summary(s, int(ends[i]), int(lo[i]), int(cuts[i]), flights.slice(int(i), 1),
-                             int(f_codes[i])) for i in pick.tolist()]  # fmt: skip
+                             int(f_codes[i]), *w) for i, w in words]  # fmt: skip
         first = [not bool(old[i]) for i in pick.tolist()]  # fast departures known of the rest
         fast_dep = self._fast_departures(s, new, first, pick, cuts, build)
         new_codes = [int(f_codes[i]) for i in pick.tolist()]
@@ -216,11 +217,20 @@ class SettledFlights:
         return out
 
     def _summary(
-        self, s: Sorted, end: int, lo: int, c: int, flight: pa.Table, code: int
+        self,
+        s: Sorted,
+        end: int,
+        lo: int,
+        c: int,
+        flight: pa.Table,
+        code: int,
+        cs: dict[str, int],
+        src: dict[str, int],
     ) -> Settled | None:
         """The summary of the flight ``flight`` of aircraft ``code`` cut at row ``c`` (its
-        held rows from ``lo`` before the cut: the first ones, or those after its last cut;
-        ``end``: the last row making ``c`` a cut)."""
+        held rows from ``lo`` before the cut: the first ones, or those after its last cut,
+        whose callsigns and sources are ``cs`` and ``src``; ``end``: the last row making
+        ``c`` a cut)."""
         old = self.by_code.get(code)
         t = s.ms[lo : c + 1] / 1e3
         dt = np.diff(t)
@@ -229,12 +239,6 @@ class SettledFlights:
         fa = NEVER if old is not None else int(_ms(flight["first_airborne"])[0])
         air = s.ms[lo:c] >= fa  # the pair's first row airborne (all of a flight's middle)
         vmax = float(np.fmax.reduce(np.r_[np.nan if old is None else old.vmax, gs]))
-        # the rows lo..c-1 only (not a group mask over every row, for each flight cut)
-        group = np.zeros(c - lo, dtype=np.int64)
-        cw, cwords = s.words("callsign")
-        sw, swords = s.words("source")
-        cs = tally(cw[lo:c], cwords, group, 1)[0]
-        src = tally(sw[lo:c], swords, group, 1)[0]
         cos = float(np.min(np.cos(np.radians(np.nan_to_num(lat))), initial=2.0))
         accept = int(s.ms[end]) + 1
         dep = flight.select(list(DEPARTURE_COLUMNS))
@@ -348,3 +352,17 @@ class SettledFlights:
             if ok[j] and x is not None and x.fid in bad:
                 ok[j] = False
         return ok
+
+
+def _span_words(s: Sorted, lo: I8, hi: I8) -> list[tuple[dict[str, int], dict[str, int]]]:
+    """The callsigns and sources (``settle.tally``) of the rows ``lo[j]..hi[j]-1`` of ``s``,
+    for each ``j``: one tally of each column for every flight cut in a step."""
+    size = np.maximum(hi - lo, 0)
+    group = np.repeat(np.arange(lo.shape[0]), size)
+    # the rows of each span, spans one after the other
+    rows = np.arange(group.shape[0]) - np.repeat(np.cumsum(size) - size, size) + lo[group]
+    cw, cwords = s.words("callsign")
+    sw, swords = s.words("source")
+    cs = tally(cw[rows], cwords, group, lo.shape[0])
+    src = tally(sw[rows], swords, group, lo.shape[0])
+    return list(zip(cs, src, strict=True))
