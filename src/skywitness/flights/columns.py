@@ -59,7 +59,7 @@ def flight_strings(
         return pa.nulls(nfl, pa.string()), empty, [{} for _ in range(nfl)] if counted else None
     col = table[name]
     if not pa.types.is_dictionary(col.type):  # (a dictionary's rows compare as its words)
-        col = pc.cast(col, pa.string())
+        col = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
     first = col[0].as_py() if len(col) and col.null_count == 0 else None
     # (the last row first: rows of several words mostly differ there, and then no scan)
     if (
@@ -140,7 +140,7 @@ def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     dictionary and indices (not made plain text first)."""
     if pa.types.is_dictionary(col.type):
         return _dictionary_codes(col)
-    col = pc.cast(col, pa.string())
+    col = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
     # one word on every row that has one (a live window's sources: one feed, null on the
     # seeds of cut flights): its rows found without encoding (~5x cheaper)
     # (a look at three rows first: rows of several words mostly differ there, then no scan)
