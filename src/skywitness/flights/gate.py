@@ -133,7 +133,8 @@ class ChangeGate:
             self._due.pop(fid, None)
         ids: list[str] = changed.column("flight_id").to_pylist()
         rows = self._merge(ids, gone)
-        present = [c for c in MATERIAL_COLUMNS if c in changed.column_names]
+        names = set(changed.column_names)  # (a list made anew at each use)
+        present = [c for c in MATERIAL_COLUMNS if c in names]
         cols = [_plain(changed.column(c)) for c in present]
         values = list(zip(*cols, strict=True)) if cols else [()] * len(ids)
         pairs = enumerate(zip(ids, values, strict=True))
