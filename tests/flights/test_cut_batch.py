@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from skywitness.flights import FlightBuilder, build_flights, cutting, incremental
+from skywitness.flights import FlightBuilder, build_flights, builds, cutting
+from skywitness.flights.builder import FlightTally
 from skywitness.flights.ends import _row_nanmedian
 from skywitness.flights.rowarrays import aircraft_groups
 
@@ -36,14 +37,20 @@ def _aircraft(icao24: str, offset_s: float, heading: float) -> pa.Table:
 def _steps_with_cuts(states: pa.Table, builder: FlightBuilder) -> tuple[int, int]:
     """Feed ``states`` in 60 s windows: (steps that cut, builds made)."""
     builds = 0
-    build = builder._build
+    build, build_tallied = builder._build, builder._build_tallied
 
     def counted(window: pa.Table) -> pa.Table:
         nonlocal builds
         builds += 1
         return build(window)
 
+    def counted_tallied(window: pa.Table) -> tuple[pa.Table, FlightTally | None]:
+        nonlocal builds
+        builds += 1
+        return build_tallied(window)
+
     builder._build = counted  # type: ignore[method-assign]
+    builder._build_tallied = counted_tallied  # type: ignore[method-assign]
     ms = np.asarray(states["timestamp"].cast(pa.int64()).to_numpy())
     order = np.argsort(ms, kind="stable")
     states, ms = states.take(pa.array(order)), ms[order]
@@ -103,8 +110,8 @@ def test_a_large_window_built_in_groups_of_aircraft_is_one_build(
     states = load_any(next(trajectories.rglob(name)))
     builder = FlightBuilder(runways)
     whole = builder._build(states)
-    monkeypatch.setattr(incremental, "BUILD_ROWS", max(1, states.num_rows // 7))
-    groups = aircraft_groups(states["icao24"], incremental.BUILD_ROWS)
+    monkeypatch.setattr(builds, "BUILD_ROWS", max(1, states.num_rows // 7))
+    groups = aircraft_groups(states["icao24"], builds.BUILD_ROWS)
     assert len(groups) >= 3
     assert np.array_equal(np.sort(np.concatenate(groups)), np.arange(states.num_rows))
     assert builder._build(states).equals(whole)

@@ -1,8 +1,8 @@
-"""``per_flight_strings`` on small inputs against a count of every row: each flight's words
-(trimmed, blanks and nulls none) in first-seen order and the most frequent (ties to the first
-seen), whichever path it takes: one word on every row, one word with blank or null rows (a cut
-flight's seed has no source or callsign), several words; rows of no flight (-1) left out;
-every flight has a row (as the builder's do)."""
+"""``per_flight_strings`` and ``flight_strings``' counts on small inputs against a count of every
+row: each flight's words (trimmed, blanks and nulls none) in first-seen order with their rows
+and the most frequent (ties to the first seen), whichever path it takes: one word on every row,
+one word with blank or null rows (a cut flight's seed has no source or callsign), several
+words; rows of no flight (-1) left out; every flight has a row (as the builder's do)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.flights.columns import per_flight_strings, word_codes
+from skywitness.flights.columns import flight_strings, per_flight_strings, word_codes
 
 WORDS = st.sampled_from([None, "", "  ", "ABC1", " ABC1 ", "XYZ9"])
 
@@ -42,6 +42,12 @@ def test_words_per_flight_as_counted(rows: list[tuple[str | None, int]], one: bo
     want = [max(s, key=c.__getitem__) if s else None for s, c in zip(seen, counts, strict=True)]
     assert lists.to_pylist() == seen
     assert best.to_pylist() == want
+    # the counts themselves (a cut flight's merge), in first-seen order
+    _, _, tally = flight_strings(pa.table({"callsign": col}), "callsign", order, fid, nfl)
+    assert tally is not None
+    assert [list(d.items()) for d in tally] == [
+        [(w, c[w]) for w in s] for s, c in zip(seen, counts, strict=True)
+    ]
 
 
 @settings(max_examples=200, deadline=None)

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from skywitness.flights import incremental, rowarrays
+from skywitness.flights import builds, rowarrays
 from skywitness.flights.builder import build_flights
-from skywitness.flights.incremental import build_in_groups
+from skywitness.flights.builds import build_in_groups
 from skywitness.flights.rowarrays import aircraft_group_of, aircraft_groups, group_tables
 from skywitness.flights.stage import build_all
 
@@ -81,7 +81,7 @@ def test_a_build_in_sliced_groups_is_one_build(
     inference = airport_inference(runways, None)
     order = [("icao24", "ascending"), ("firstSeen", "ascending")]
     whole = build_flights(states, inference=inference).sort_by(order)
-    monkeypatch.setattr(incremental, "BUILD_ROWS", max(1, states.num_rows // 7))
+    monkeypatch.setattr(builds, "BUILD_ROWS", max(1, states.num_rows // 7))
     sliced = build_in_groups(states, inference, None)
     monkeypatch.setattr(rowarrays, "SLICED_RUNS_MAX", 0)
     assert sliced.equals(build_in_groups(states, inference, None))

@@ -9,19 +9,22 @@ points live in ``ends.py``, the per-flight Arrow columns in ``columns.py``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..stats import IngestStats
-from ..timeutil import short_z_column
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
+    Counts,
     airport_codes,
     alternatives,
+    flight_ids,
+    flight_strings,
     named_values,
-    per_flight_strings,
     sure_airports,
     ts_array,
 )
@@ -183,12 +186,42 @@ def _arrival_window(
     return win_start, np.where(np.isfinite(win_start), win_end, np.nan)
 
 
+@dataclass(slots=True)
+class FlightTally:
+    """Per flight of a build (in its rows' order): its callsigns and sources with their rows
+    in first-seen order (``columns.flight_strings``), its top ground speed (kt, NaN
+    none; an infinite one kept) and whether it starts at its aircraft's first point: what
+    the merge of a cut flight with its summary counts over the flight's rows (``settled``),
+    taken from the build instead of counted again."""
+
+    callsigns: list[dict[str, int]]
+    sources: list[dict[str, int]]
+    vmax: F8
+    leads: B1
+
+
 def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.Table:
     """One FLIGHT_SCHEMA row per segment that has airborne points."""
+    return assemble_tallied(s, table, inference, tally=False)[0]
+
+
+def _tally(p: Points, fid: I8, fl_first: I8, fl_last: I8, cs: Counts, src: Counts) -> FlightTally:
+    nfl = fl_first.shape[0]
+    at = np.concatenate(([0], np.cumsum(fl_last - fl_first + 1)[:-1])).astype(np.int64)
+    vmax = np.fmax.reduceat(p.gs[fid >= 0], at) if nfl else np.zeros(0)
+    leads = (fl_first == 0) | (p.ac[np.maximum(fl_first - 1, 0)] != p.ac[fl_first])
+    return FlightTally(cs, src, np.asarray(vmax, dtype=np.float64), leads)
+
+
+def assemble_tallied(
+    s: Segmented, table: pa.Table, inference: AirportInference, *, tally: bool = True
+) -> tuple[pa.Table, FlightTally | None]:
+    """``assemble``, and with ``tally`` each flight's ``FlightTally``."""
     p, g, seg = s.points, s.ground, s.seg
     n = len(p)
     if n == 0:
-        return FLIGHT_SCHEMA.empty_table()
+        none = FlightTally([], [], np.zeros(0), np.zeros(0, dtype=bool))
+        return FLIGHT_SCHEMA.empty_table(), none if tally else None
     air = g == 0
     fid, fl_first, fl_last, fa, la = _flights_of(p, seg, air)
     nfl = fl_first.shape[0]
@@ -203,16 +236,15 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     landing_ok = arr_obs & (t[np.minimum(la + 1, n - 1)] - t[la] <= TRANSITION_MAX_GAP_S)
     touchdown = t[np.minimum(la + 1, n - 1)]
     win_start, win_end = _arrival_window(p, att, arr, la, fl_last, arr_obs, landing_ok)
-    cs_best, cs_list = per_flight_strings(table, "callsign", p.row, fid, nfl)
-    _, src_list = per_flight_strings(table, "source", p.row, fid, nfl)
+    cs_best, cs_list, cs_n = flight_strings(table, "callsign", p.row, fid, nfl, counted=tally)
+    _, src_list, src_n = flight_strings(table, "source", p.row, fid, nfl, counted=tally)
     dep_apt, dep_note = sure_airports(att, dep, dep_obs)
     arr_apt, arr_note = sure_airports(att, arr, arr_obs)
     dconf, aconf = att.confidence[dep], att.confidence[arr]
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = pa.array(p.icao24[p.ac[fl_first]].tolist(), pa.string())
     first_seen = ts_array(t[fl_first])
-    stamp = short_z_column(first_seen, "compact")
-    flight_id = pc.binary_join_element_wise(icao, stamp, "-")
+    flight_id = flight_ids(icao, first_seen)
     cols = {
         "flight_id": flight_id,
         "icao24": icao,
@@ -251,7 +283,10 @@ def assemble(s: Segmented, table: pa.Table, inference: AirportInference) -> pa.T
     }
     # each column built with its schema type: no cast of the table (~0.1 ms a call, a live
     # flights step's fixed cost)
-    return pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
+    out = pa.Table.from_arrays([cols[n] for n in FLIGHT_SCHEMA.names], schema=FLIGHT_SCHEMA)
+    if cs_n is None or src_n is None:
+        return out, None
+    return out, _tally(p, fid, fl_first, fl_last, cs_n, src_n)
 
 
 def build_flights(
@@ -269,6 +304,14 @@ def build_flights(
     inf = inference or airport_inference(runways, airports)
     p = points_from_table(states, stats, kinds)
     return assemble(segment_points(p, inf.airports), states, inf)
+
+
+def build_tallied(
+    states: pa.Table, inference: AirportInference, kinds: Kinds | None
+) -> tuple[pa.Table, FlightTally | None]:
+    """``build_flights`` of ``states`` and each flight's ``FlightTally``."""
+    p = points_from_table(states, None, kinds)
+    return assemble_tallied(segment_points(p, inference.airports), states, inference)
 
 
 def ground_stays(

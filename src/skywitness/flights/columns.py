@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..timeutil import short_z_column
 from .airports import AirportIndex
 from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
 from .rowarrays import run_heads
@@ -23,9 +24,17 @@ F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
 B1 = npt.NDArray[np.bool_]
 
+#: Per flight, strings with their rows, in first-seen order.
+Counts = list[dict[str, int]]
 #: The flights table's timestamp type.
 TS_MS = pa.timestamp("ms", tz="UTC")
 MIN_CONFIDENCE = 0.1  # an end whose best airport is less sure than this is shown unknown
+#: Builds of at most this many flights look their ids up (``flight_ids``); more: computed.
+FLIGHT_ID_LOOKUP = 64
+#: Flight ids remembered at most (``flight_ids``; all forgotten beyond, then remembered anew).
+FLIGHT_ID_KEPT = 4096
+#: (icao24, firstSeen ms) -> the flight id ``flight_ids`` computed for it
+_FLIGHT_IDS: dict[tuple[str, int], str] = {}
 
 
 def per_flight_strings(
@@ -33,14 +42,24 @@ def per_flight_strings(
 ) -> tuple[pa.Array, pa.Array]:
     """Most frequent non-empty string of column ``name`` per flight, and all distinct ones in
     first-seen order (null and none where ``table`` has no such column)."""
+    best, lists, _ = flight_strings(table, name, rows, fid, nfl, counted=False)
+    return best, lists
+
+
+def flight_strings(
+    table: pa.Table, name: str, rows: I8, fid: I8, nfl: int, *, counted: bool = True
+) -> tuple[pa.Array, pa.Array, Counts | None]:
+    """``per_flight_strings``, and with ``counted`` each flight's non-blank strings with their
+    rows in first-seen order: what the merge of a cut flight adds to its summary
+    (``settled``), taken from its build."""
     if name not in table.column_names:
         empty = pa.ListArray.from_arrays(
             pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
-        return pa.nulls(nfl, pa.string()), empty
+        return pa.nulls(nfl, pa.string()), empty, [{} for _ in range(nfl)] if counted else None
     col = table[name]
     if not pa.types.is_dictionary(col.type):  # (a dictionary's rows compare as its words)
-        col = pc.cast(col, pa.string())
+        col = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
     first = col[0].as_py() if len(col) and col.null_count == 0 else None
     # (the last row first: rows of several words mostly differ there, and then no scan)
     if (
@@ -51,7 +70,8 @@ def per_flight_strings(
     ):
         # one word on every row (a single source): one entry per flight, nothing to encode
         one = pa.array([first.strip()] * nfl, pa.string())
-        return one, pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
+        lists = pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
+        return one, lists, _one_word_counts(first.strip(), fid, nfl) if counted else None
     # the window's word codes, shared with the merge of its cut flights (``table_words``)
     all_codes, words_list = table_words(table, name)
     codes = all_codes[rows]
@@ -60,25 +80,14 @@ def per_flight_strings(
         # one word (a single source; blank or null on some rows, a cut flight's seed): it
         # for each flight with a row of it, none for the others
         has = np.zeros(nfl, dtype=bool)
-        has[fid[(codes == 0) & (fid >= 0)]] = True
+        of_word = fid[(codes == 0) & (fid >= 0)]
+        has[of_word] = True
         one = pa.array(words_list * int(has.sum()), pa.string())
         offsets = pa.array(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
         best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
-        return best, pa.ListArray.from_arrays(offsets, one)
-    # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
-    # there are few runs, and everything after this works on them, not on every row
-    n = codes.shape[0]
-    brk = np.ones(n, dtype=bool)
-    np.not_equal(codes[1:], codes[:-1], out=brk[1:])
-    brk[1:] |= fid[1:] != fid[:-1]
-    start = np.flatnonzero(brk)
-    length = np.diff(start, append=n)
-    f, c = fid[start], codes[start]
-    ok = (f >= 0) & (c >= 0)
-    f, c, pos, length = f[ok], c[ok], start[ok], length[ok]
-    key = f * (len(words) + 1) + c
-    uk, upos, cnt = _distinct(key, pos, length)
-    uf, uc = uk // (len(words) + 1), uk % (len(words) + 1)
+        ones = _one_word_counts(words_list[0], of_word, nfl) if counted else None
+        return best, pa.ListArray.from_arrays(offsets, one), ones
+    uf, uc, upos, cnt = _word_runs(codes, fid, len(words))
     # list: ordered by (flight, first position)
     order = np.lexsort((upos, uf))
     offsets = np.searchsorted(uf[order], np.arange(nfl + 1), side="left").astype(np.int32)
@@ -90,7 +99,39 @@ def per_flight_strings(
     head = o2[run_heads(uf[o2])]
     best = np.full(nfl, None, dtype=object)
     best[uf[head]] = words[uc[head]]
-    return pa.array(best.tolist(), pa.string()), lists
+    counts: Counts | None = None
+    if counted:
+        counts = [{} for _ in range(nfl)]
+        runs = zip(uf[order].tolist(), uc[order].tolist(), cnt[order].tolist(), strict=True)
+        for f, c, k in runs:
+            counts[f][words_list[c]] = k
+    return pa.array(best.tolist(), pa.string()), lists, counts
+
+
+def _one_word_counts(word: str, fid: I8, nfl: int) -> Counts:
+    """``word`` with its rows for each flight of ``fid`` (rows of it; -1: none)."""
+    rows = np.bincount(fid[fid >= 0] if (fid < 0).any() else fid, minlength=nfl).tolist()
+    return [{word: k} if k else {} for k in rows]
+
+
+def _word_runs(codes: I8, fid: I8, nwords: int) -> tuple[I8, I8, I8, I8]:
+    """The distinct (flight, word code) pairs of rows in point order (``fid`` -1: no flight,
+    code -1: blank), each pair's first position and its rows: flight, code, position,
+    count, by flight then code."""
+    # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
+    # there are few runs, and everything after this works on them, not on every row
+    n = codes.shape[0]
+    brk = np.ones(n, dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=brk[1:])
+    brk[1:] |= fid[1:] != fid[:-1]
+    start = np.flatnonzero(brk)
+    length = np.diff(start, append=n)
+    f, c = fid[start], codes[start]
+    ok = (f >= 0) & (c >= 0)
+    f, c, pos, length = f[ok], c[ok], start[ok], length[ok]
+    key = f * (nwords + 1) + c
+    uk, upos, cnt = _distinct(key, pos, length)
+    return uk // (nwords + 1), uk % (nwords + 1), upos, cnt
 
 
 def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
@@ -99,7 +140,7 @@ def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     dictionary and indices (not made plain text first)."""
     if pa.types.is_dictionary(col.type):
         return _dictionary_codes(col)
-    col = pc.cast(col, pa.string())
+    col = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
     # one word on every row that has one (a live window's sources: one feed, null on the
     # seeds of cut flights): its rows found without encoding (~5x cheaper)
     # (a look at three rows first: rows of several words mostly differ there, then no scan)
@@ -188,10 +229,39 @@ def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array
 
 
 def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
-    # NaN as 0 (``np.nan_to_num``'s answer once times 1000, infinities included, ~4x faster)
-    ms = np.round(np.where(np.isnan(sec), 0.0, sec) * 1000).astype(np.int64)
-    mask = ~np.isfinite(sec) if valid is None else ~valid | ~np.isfinite(sec)
-    return pa.array(ms, TS_MS, mask=mask)  # no cast from int64 (~3x the cost)
+    """Unix seconds as a ``TS_MS`` array (rounded to ms); null where not finite or not
+    ``valid``. Made from its buffers: no cast from int64 (~3x the cost) nor a mask
+    converted by ``pa.array`` (~2x; a live step makes 8 such columns per build)."""
+    ok = np.isfinite(sec) if valid is None else valid & np.isfinite(sec)
+    ms = np.round(np.where(ok, sec, 0.0) * 1000).astype(np.int64)  # (0 under a null)
+    n = int(ms.shape[0])
+    nulls = n - int(np.count_nonzero(ok))
+    bits = None if nulls == 0 else pa.py_buffer(np.packbits(ok, bitorder="little"))
+    return pa.Array.from_buffers(TS_MS, n, [bits, pa.py_buffer(ms)], null_count=nulls)
+
+
+def flight_ids(icao: pa.Array, first_seen: pa.Array) -> pa.Array:
+    """Each flight's id: its icao24 and ``firstSeen`` (``short_z`` compact) joined by "-". A
+    live step's flights are mostly the step before's, with the same ids (a cut flight's
+    rebuild starts at its seed): a build of a few flights looks them up, computing (Arrow's
+    strftime and two joins, ~0.07 ms) only when one is new."""
+    if len(icao) > FLIGHT_ID_LOOKUP:
+        return _flight_ids(icao, first_seen)
+    keys = list(zip(icao.to_pylist(), first_seen.cast(pa.int64()).to_pylist(), strict=True))
+    got = [_FLIGHT_IDS.get(k) for k in keys]
+    if None in got:
+        fresh = _flight_ids(icao, first_seen)
+        if len(_FLIGHT_IDS) + len(keys) > FLIGHT_ID_KEPT:
+            _FLIGHT_IDS.clear()
+        _FLIGHT_IDS.update(zip(keys, fresh.to_pylist(), strict=True))
+        return fresh
+    return pa.array(got, pa.string())
+
+
+def _flight_ids(icao: pa.Array, first_seen: pa.Array) -> pa.Array:
+    stamp = short_z_column(first_seen, "compact")
+    out: pa.Array = pc.binary_join_element_wise(icao, stamp, "-")
+    return out
 
 
 def sure_airports(att: Attribution, rows: I8, observed: B1) -> tuple[I8, npt.NDArray[np.object_]]:

@@ -101,7 +101,7 @@ def _cut_at(b: FlightBuilder, want: I8, hi: I8, held: I8, *, quiet: bool) -> int
     if quiet:  # a landed aircraft's last rows are on the ground: cut in its approach
         la = pc.fill_null(flights["last_airborne"].cast(pa.int64()), NEVER)
         hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
-    cuts = b._settled.cut(rows, b._k_code[at], b._k_ms[at], flights, hi, b._build)
+    cuts = b._settled.cut(rows, b._k_code[at], b._k_ms[at], flights, hi, b._build_tallied)
     if not quiet:
         b._kept[want] = held[want] * 3 // 4
     if not cuts:

@@ -26,6 +26,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from .rowarrays import as_int64
+
 #: Columns whose change is news: a flight is passed on at once when one of them changes.
 MATERIAL_COLUMNS = (
     "callsign",
@@ -54,7 +56,7 @@ def _spread(flight_id: str) -> float:
 def _plain(col: pa.ChunkedArray) -> list[Any]:
     """Python values of a column, timestamps as integers (cheaper than datetimes)."""
     if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.int64())
+        col = as_int64(col)
     values: list[Any] = col.to_pylist()
     return values
 
@@ -131,7 +133,8 @@ class ChangeGate:
             self._due.pop(fid, None)
         ids: list[str] = changed.column("flight_id").to_pylist()
         rows = self._merge(ids, gone)
-        present = [c for c in MATERIAL_COLUMNS if c in changed.column_names]
+        names = set(changed.column_names)  # (a list made anew at each use)
+        present = [c for c in MATERIAL_COLUMNS if c in names]
         cols = [_plain(changed.column(c)) for c in present]
         values = list(zip(*cols, strict=True)) if cols else [()] * len(ids)
         pairs = enumerate(zip(ids, values, strict=True))

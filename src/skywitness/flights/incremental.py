@@ -49,20 +49,20 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
-from . import cutting, recalling
+from . import builds, cutting, recalling
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
-from .builder import airport_inference, build_flights
+from .builder import FlightTally, airport_inference
+from .builds import build_in_groups
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import (
     NEVER,
-    aircraft_group_of,
     buffer_bytes,
     flight_states,
-    group_tables,
     run_heads,
+    where_rows,
 )
 from .rowarrays import first_of as _first_of
 from .rowarrays import holds_own_buffers as _own
@@ -82,7 +82,7 @@ FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is for
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
-BUILD_ROWS = 200_000  # rows of one build_flights call at most (whole aircraft beyond)
+FEW_ROWS = 64  # aircraft codes of at most this many rows looked up row by row (``_codes``)
 
 
 class FlightBuilder:
@@ -220,18 +220,26 @@ class FlightBuilder:
             self._settled.seeds(aff, ws) if self._settled is not None else ([], at[:0], at[:0])
         )
         window = pa.concat_tables([*seeds, *self._rows(at), new])
+        if window.num_rows <= builds.BUILD_ROWS:
+            # one chunk (the seeds, slices of the rows held and the new rows are ~20): every
+            # column the build and the merge read is then one array (~0.1 ms a live step)
+            window = window.combine_chunks()
         self.rebuilt_rows += window.num_rows
-        rebuilt = self._build(window)
         if self._settled is not None and seeded.size:
+            rebuilt, tally = self._build_tallied(window)
             w_code = np.concatenate((seeded, self._k_code[at], code))
             w_ms = np.concatenate((seed_ms, self._k_ms[at], ms))
             r_code = self._codes(rebuilt["icao24"])
-            rebuilt = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded)
+            merge = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded, tally)
+            rebuilt, r_code = merge
+        else:
+            rebuilt = self._build(window)
+            r_code = self._codes(rebuilt["icao24"])
         redo = self._l_first >= ws[self._l_code]
-        changed, removed = _diff(_where(self._live, redo), rebuilt)
-        self._live = pa.concat_tables([_where(self._live, ~redo), rebuilt])
+        changed, removed = _diff(where_rows(self._live, redo), rebuilt)
+        self._live = pa.concat_tables([where_rows(self._live, ~redo), rebuilt])
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
-        self._l_code = np.concatenate((self._l_code[~redo], self._codes(rebuilt["icao24"])))
+        self._l_code = np.concatenate((self._l_code[~redo], r_code))
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
         # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
         # a slice of the caller's table would keep all of it alive while a row is held
@@ -250,6 +258,9 @@ class FlightBuilder:
 
     def _build(self, window: pa.Table) -> pa.Table:
         return build_in_groups(window, self._inference, self._kinds)
+
+    def _build_tallied(self, window: pa.Table) -> tuple[pa.Table, FlightTally | None]:
+        return builds.build_tallied(window, self._inference, self._kinds)
 
     def _rows(self, idx: I8, *, copy: bool = False) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched: a run
@@ -284,13 +295,24 @@ class FlightBuilder:
         self._k_alive = np.ones(keep.shape[0], dtype=bool)
 
     def _codes(self, icao: pa.ChunkedArray) -> I8:
-        """Aircraft code per row (new aircraft get the next codes); a loop over distinct
-        aircraft only."""
+        """Aircraft code per row (new aircraft get the next codes, in order of appearance); a
+        loop over distinct aircraft only, or over the rows where they are few (a step's
+        flights: no encoding, ~4x cheaper)."""
+        if len(icao) <= FEW_ROWS and not icao.null_count:
+            got = [self._code.setdefault(s, len(self._code)) for s in icao.to_pylist()]
+            self._grow()
+            return np.array(got, dtype=np.int64)
         enc = pc.dictionary_encode(icao).combine_chunks()
         lut = np.array(
             [self._code.setdefault(s, len(self._code)) for s in enc.dictionary.to_pylist()],
             dtype=np.int64,
         )
+        self._grow()
+        idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return lut[idx] if lut.size else idx
+
+    def _grow(self) -> None:
+        """Per-code arrays for the codes given out since."""
         grow = len(self._code) - self._newest.shape[0]
         if grow > 0:
             self._newest = np.concatenate((self._newest, np.full(grow, NEVER, dtype=np.int64)))
@@ -299,8 +321,6 @@ class FlightBuilder:
             self._quiet_tried = np.concatenate(
                 (self._quiet_tried, np.full(grow, NEVER, dtype=np.int64))
             )
-        idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        return lut[idx] if lut.size else idx
 
     def _sorted_live(self) -> tuple[I8, I8]:
         order = np.lexsort((self._l_first, self._l_code))
@@ -376,25 +396,3 @@ class FlightBuilder:
                 self._final = recalling.recallable(self)
             elif len(self._final) > FINAL_COMPACT:
                 self._final = [pa.concat_tables(self._final).combine_chunks()]
-
-
-def _where(table: pa.Table, mask: B1) -> pa.Table:
-    """The rows of ``table`` where ``mask``: no filter (~0.1 ms on the wide flights table)
-    when it keeps all rows or none."""
-    if mask.all():
-        return table
-    return table.slice(0, 0) if not mask.any() else table.filter(pa.array(mask))
-
-
-def build_in_groups(
-    window: pa.Table, inference: AirportInference, kinds: dict[str, int] | None
-) -> pa.Table:
-    """``build_flights`` of ``window``; a large one (a step over thousands of aircraft) in
-    groups of whole aircraft of ``BUILD_ROWS`` rows (each aircraft's flights are its own),
-    so that the build's temporaries, freed after, never peak at hundreds of MB (#17 item 12:
-    ~700 MB more in the child for a window of 1.2M rows)."""
-    if window.num_rows <= BUILD_ROWS:
-        return build_flights(window, inference=inference, kinds=kinds)
-    groups = group_tables(window, aircraft_group_of(window["icao24"], BUILD_ROWS))
-    parts = [build_flights(part, inference=inference, kinds=kinds) for part in groups]
-    return pa.concat_tables(parts)

@@ -60,7 +60,15 @@ def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:
-    return np.asarray(col.cast(pa.int64()).to_numpy(), dtype=np.int64)
+    return np.asarray(as_int64(col).to_numpy(), dtype=np.int64)
+
+
+def as_int64(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``col.cast(pa.int64())``: a timestamp column's raw values (nulls kept) viewed as int64
+    instead of cast (~3x cheaper: a live step reads its flights' times a dozen times)."""
+    if pa.types.is_timestamp(col.type):
+        return pa.chunked_array([c.view(pa.int64()) for c in col.chunks], pa.int64())
+    return col.cast(pa.int64())
 
 
 def floats_of(col: pa.ChunkedArray) -> F8:
@@ -183,3 +191,11 @@ def aircraft_groups_of(group: I8) -> list[I8]:
     order = np.argsort(group, kind="stable")
     cuts = np.flatnonzero(np.diff(group[order])) + 1
     return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]
+
+
+def where_rows(table: pa.Table, mask: B1) -> pa.Table:
+    """The rows of ``table`` where ``mask``: no filter (~0.1 ms on the wide flights table)
+    when it keeps all rows or none."""
+    if mask.all():
+        return table
+    return table.slice(0, 0) if not mask.any() else table.filter(pa.array(mask))

@@ -28,7 +28,7 @@ from ..model import RejectReason
 from ..stats import IngestStats
 from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
 from .point_order import aircraft_codes, point_order
-from .rowarrays import run_heads, run_tails
+from .rowarrays import as_int64, run_heads, run_tails
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -79,8 +79,13 @@ class Points:
 def _floats(table: pa.Table, name: str) -> F8:
     if name not in table.column_names:
         return np.full(table.num_rows, np.nan)
-    col = pc.cast(table[name], pa.float64())
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return np.asarray(_as(table[name], pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+
+
+def _as(col: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
+    """``pc.cast(col, typ)``, without the call where ``col`` is of that type already (a live
+    step's columns are: ten casts a build that only cost their dispatch)."""
+    return col if col.type == typ else pc.cast(col, typ)
 
 
 def points_from_table(
@@ -89,9 +94,8 @@ def points_from_table(
     """Canonical state table -> sorted Points. Rows without time or address are counted as
     rejects (BAD_RECORD) in ``stats`` and left out; ``kinds``: the aircraft kinds known."""
     n = table.num_rows
-    ts_col = pc.cast(table["timestamp"], pa.timestamp("ms", tz="UTC"))
-    ts_ms = pc.cast(ts_col, pa.int64())
-    icao_col = pc.cast(table["icao24"], pa.string())
+    ts_ms = as_int64(_as(table["timestamp"], pa.timestamp("ms", tz="UTC")))
+    icao_col = _as(table["icao24"], pa.string())
     if ts_ms.null_count or icao_col.null_count:
         valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
         valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), bool)

@@ -29,7 +29,8 @@ from ..model import RejectReason
 from ..stats import IngestStats
 from .airports import AirportIndex
 from .bridge import Recall
-from .incremental import FlightBuilder, build_in_groups
+from .builds import build_in_groups
+from .incremental import FlightBuilder
 from .infer import AirportInference
 from .kinds import Kinds
 from .rowarrays import flight_states
@@ -132,7 +133,7 @@ def build_all(
     """The flights of ``states`` (all rows of the aircraft concerned): what ``flights rebuild``
     and ``ingest`` store. It is what one step of a fresh stage gives (``FlightStage.step``:
     with nothing held before, every flight its rows build is new, by icao24 then firstSeen),
-    built by ``incremental.build_in_groups`` (the live builder's own build), without the copy
+    built by ``builds.build_in_groups`` (the live builder's own build), without the copy
     of the rows and the flights a stage keeps for its next steps (~40 % of such a step's CPU
     on a globe ingest's batches: bench/RESULTS.md)."""
     new = flight_states(states)

@@ -13,6 +13,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .rowarrays import as_int64
+
 B1 = npt.NDArray[np.bool_]
 
 #: Tables of at most this many rows are compared as Python values.
@@ -88,8 +90,10 @@ QUICK_COLUMNS = ("lastSeen", "n_positions")
 def _ints(col: pa.ChunkedArray) -> npt.NDArray[np.int64]:
     """Integer values of a flat column (nulls: the smallest int64)."""
     if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.int64())
-    return np.asarray(pc.fill_null(col, -(2**63)).to_numpy(), dtype=np.int64)
+        col = as_int64(col)
+    if col.null_count:
+        col = pc.fill_null(col, -(2**63))
+    return np.asarray(col.to_numpy(), dtype=np.int64)
 
 
 def _few_same(fresh: pa.Table, before: pa.Table, pos: npt.NDArray[np.int64]) -> B1:

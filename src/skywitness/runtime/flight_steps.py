@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from ..flights.gate import ChangeGate
 from ..flights.kinds import Kinds
 from ..flights.recall import LakeRecall
+from ..flights.rowarrays import UNREAD_COLUMNS
 from ..flights.stage import FlightStage
 from ..flights.windows import DataWindows
 from ..jsontext import jsonable
@@ -170,7 +171,9 @@ class FlightSteps:
             now = _newest_s(warm) if warm is not None and warm.num_rows else self.clock
             parts.append(self._timed(warm, now, want_texts, supersedes=supersedes))
         if states is not None:
-            self.windows.push(states)
+            # only the columns the stage reads: the windows' sort and take copy the rest too
+            unread = [c for c in states.column_names if c in UNREAD_COLUMNS]
+            self.windows.push(states.drop_columns(unread) if unread else states)
         windows = self.windows.drain() if drain else self.windows.ready(max_windows)
         for end, rows in windows:
             parts.append(self._timed(rows, end, want_texts))
