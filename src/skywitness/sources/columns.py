@@ -52,6 +52,8 @@ def read_strings(
     quoting: bool = True,
     floats: tuple[str, ...] = (),
     dicts: tuple[str, ...] = (),
+    empty_lines: bool = False,
+    check_utf8: bool = True,
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
     exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it.
@@ -59,7 +61,10 @@ def read_strings(
     ``nan``-like field is null), as ``numbers`` would parse their text: Arrow's one correctly
     rounded parser, without loading pyarrow.compute. Columns named in ``dicts`` come
     dictionary-encoded (the same strings: distinct values and an index per row), built while
-    parsing, for ``mapped``: ~2x cheaper than strings encoded afterwards."""
+    parsing, for ``mapped``: ~2x cheaper than strings encoded afterwards. With
+    ``empty_lines`` an empty line is a line of one field (so the block is refused), not
+    skipped: every row is then one line. ``check_utf8`` False: string columns are not
+    checked for valid UTF-8 (for a caller that checks their bytes itself)."""
     import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
 
     try:
@@ -69,13 +74,17 @@ def read_strings(
                 column_names=names, use_threads=False, block_size=len(block) + 1
             ),
             parse_options=pa_csv.ParseOptions(
-                delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
+                delimiter=",",
+                quote_char='"' if quoting else False,
+                newlines_in_values=False,
+                ignore_empty_lines=not empty_lines,
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: _csv_type(n, floats, dicts) for n in include},
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=check_utf8,
             ),
         )
     except (pa.ArrowException, ValueError):
