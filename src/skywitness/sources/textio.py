@@ -69,11 +69,11 @@ class LineSplitter:
         return split_lines(block), first
 
     def feed_block(
-        self, data: bytes, final: bool = False, *, count: bool = True
+        self, data: bytes, final: bool = False, *, count_lines: bool = True
     ) -> tuple[bytes, int, int]:
         """Return (the complete lines as one block of bytes, number of the first line, number
         of lines). The block still holds its line ends (``split_lines`` cuts it), so a
-        column-wise reader can hand it to a native parser in one piece. With ``count``
+        column-wise reader can hand it to a native parser in one piece. With ``count_lines``
         False (and no ``positions``) a non-empty block's lines are not counted: the number
         is -1, and the caller says how many there were (``advance``) before the next feed."""
         size = len(self._rest) + len(data)
@@ -87,7 +87,7 @@ class LineSplitter:
         if self.positions:
             self.block, self.newlines = block, newline_positions(block)
             ends = int(self.newlines.shape[0])
-        elif not count:
+        elif not count_lines:
             self.offset += size - len(self._rest)
             return block, self.line_no + 1, -1 if block else 0
         else:
@@ -273,7 +273,7 @@ class LineParser(ABC, Generic[Chunk]):
 
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
         self.stats.bytes_read += len(data)
-        block, first, count = self._lines.feed_block(data, final, count=not self.counts_lines)
+        block, first, count = self._lines.feed_block(data, final, count_lines=not self.counts_lines)
         try:
             if count < 0:
                 return self._parse_uncounted(block, first, arrival)
