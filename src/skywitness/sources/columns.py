@@ -20,7 +20,7 @@ import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..arrow_views import rows_at as rows_at
-from ..decode.hexio import call_function, numpy_of
+from ..decode.hexio import call_function, numpy_of, one_chunk
 from ..model import LONG_FRAME_BYTES, U1, U8
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
@@ -99,7 +99,7 @@ def _csv_type(name: str, floats: tuple[str, ...], dicts: tuple[str, ...]) -> pa.
 
 def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     """(bytes, start, length) of each value of a string column; None with nulls."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     if arr.null_count:
         return None
     if arr.type == pa.large_string():
@@ -308,7 +308,7 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     Arrow's and Python's float parsing are both correctly rounded, so values are identical."""
     import pyarrow.compute as pc
 
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     sp = spans(arr)
     if sp is None:
         return None
@@ -343,7 +343,7 @@ def mapped(
     lot). A dictionary column (``read_strings``' ``dicts``) is used as it is. ``memo`` (one
     per column and ``fn``, kept by the caller across blocks) holds ``fn``'s results, so a
     value seen in an earlier block costs a lookup, not a call."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     enc = arr if pa.types.is_dictionary(arr.type) else call_function("dictionary_encode", [arr])
     distinct = [*enc.dictionary.to_pylist(), ""]
     if memo is None:

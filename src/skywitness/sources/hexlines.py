@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import numpy_of, one_chunk
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
 from ..timeutil import parse_iso
@@ -84,7 +84,7 @@ def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | N
         return number_times(t)
     import pyarrow.compute as pc  # on use: ~0.1 s of start-up that Beast input never needs
 
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)
     try:
         us = pc.cast(pc.replace_substring(arr, "/", "-"), pa.timestamp("us"))
     except (pa.ArrowException, ValueError):
