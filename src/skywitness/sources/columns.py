@@ -20,7 +20,7 @@ import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..arrow_views import rows_at as rows_at
-from ..decode.hexio import call_function, numpy_of
+from ..decode.hexio import call_function, numpy_of, one_chunk
 from ..model import LONG_FRAME_BYTES, U1, U8
 from .textio import _NIBBLE, FRAME_HEX_CHARS
 
@@ -52,6 +52,8 @@ def read_strings(
     quoting: bool = True,
     floats: tuple[str, ...] = (),
     dicts: tuple[str, ...] = (),
+    empty_lines: bool = False,
+    check_utf8: bool = True,
 ) -> pa.Table | None:
     """The comma-separated ``block`` as string columns ``include`` (every line must have
     exactly ``len(names)`` fields; empty lines are skipped); None when Arrow refuses it.
@@ -59,7 +61,10 @@ def read_strings(
     ``nan``-like field is null), as ``numbers`` would parse their text: Arrow's one correctly
     rounded parser, without loading pyarrow.compute. Columns named in ``dicts`` come
     dictionary-encoded (the same strings: distinct values and an index per row), built while
-    parsing, for ``mapped``: ~2x cheaper than strings encoded afterwards."""
+    parsing, for ``mapped``: ~2x cheaper than strings encoded afterwards. With
+    ``empty_lines`` an empty line is a line of one field (so the block is refused), not
+    skipped: every row is then one line. ``check_utf8`` False: string columns are not
+    checked for valid UTF-8 (for a caller that checks their bytes itself)."""
     import pyarrow.csv as pa_csv  # on use: ~0.1 s of start-up that Beast input never needs
 
     try:
@@ -69,13 +74,17 @@ def read_strings(
                 column_names=names, use_threads=False, block_size=len(block) + 1
             ),
             parse_options=pa_csv.ParseOptions(
-                delimiter=",", quote_char='"' if quoting else False, newlines_in_values=False
+                delimiter=",",
+                quote_char='"' if quoting else False,
+                newlines_in_values=False,
+                ignore_empty_lines=not empty_lines,
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: _csv_type(n, floats, dicts) for n in include},
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=check_utf8,
             ),
         )
     except (pa.ArrowException, ValueError):
@@ -90,7 +99,7 @@ def _csv_type(name: str, floats: tuple[str, ...], dicts: tuple[str, ...]) -> pa.
 
 def spans(col: pa.Array | pa.ChunkedArray) -> tuple[U1, I8, I8] | None:
     """(bytes, start, length) of each value of a string column; None with nulls."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     if arr.null_count:
         return None
     if arr.type == pa.large_string():
@@ -299,7 +308,7 @@ def numbers(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
     Arrow's and Python's float parsing are both correctly rounded, so values are identical."""
     import pyarrow.compute as pc
 
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     sp = spans(arr)
     if sp is None:
         return None
@@ -334,7 +343,7 @@ def mapped(
     lot). A dictionary column (``read_strings``' ``dicts``) is used as it is. ``memo`` (one
     per column and ``fn``, kept by the caller across blocks) holds ``fn``'s results, so a
     value seen in an earlier block costs a lookup, not a call."""
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)  # (a lone chunk as it is: ``combine_chunks`` copies even one)
     enc = arr if pa.types.is_dictionary(arr.type) else call_function("dictionary_encode", [arr])
     distinct = [*enc.dictionary.to_pylist(), ""]
     if memo is None:

@@ -19,13 +19,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import numpy_of, one_chunk
 from ..model import U1, FrameBatch, RejectReason
 from ..stats import IngestStats
 from ..timeutil import parse_iso
 from .columns import hex_column, lower_text, numbers, read_strings
 from .jsonframes import FRAME_KEYS, MS_THRESHOLD, TIME_KEYS, fast_jsonl
-from .textio import LineParser, hex_frames, line_ends, split_lines
+from .textio import LineParser, hex_frames, line_ends, lone_cr, split_lines
 
 _FRAME_LENS = (14, 28)
 _HEXCHARS = frozenset("0123456789abcdefABCDEF")
@@ -84,7 +84,7 @@ def column_times(col: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64] | N
         return number_times(t)
     import pyarrow.compute as pc  # on use: ~0.1 s of start-up that Beast input never needs
 
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    arr = one_chunk(col)
     try:
         us = pc.cast(pc.replace_substring(arr, "/", "-"), pa.timestamp("us"))
     except (pa.ArrowException, ValueError):
@@ -209,6 +209,8 @@ class _FrameRows:
 class HexParser(LineParser[FrameBatch]):
     """``timestamp,hex`` / ``ISO-ts HEX`` / pyModeS CSV lines."""
 
+    counts_lines = True  # a block read column-wise: Arrow's rows are its lines (``_columns``)
+
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
         super().__init__(stats, name, live=live)
         self._layout: _Layout | None = None
@@ -228,25 +230,33 @@ class HexParser(LineParser[FrameBatch]):
         self._learning += 1
         head, sep, rest = block.partition(b"\n")
         out = self.parse_lines(split_lines(head + sep), first, arrival)
-        if not rest:
-            return out
-        return out + self.parse_blocks(rest, first + 1, _line_count(rest), arrival)
+        if rest:
+            out += self.parse_blocks(rest, first + 1, _line_count(rest), arrival)
+        self.block_lines = -1  # (not the last piece's: the caller counts the whole block)
+        return out
 
     def _columns(self, block: bytes, arrival: float | None) -> list[FrameBatch] | None:
         """The block column-wise (comma-separated lines of the learnt layout only)."""
         lay = self._layout
         if lay is None or not self._ncols:
             return None
+        if b"\r" in block and lone_cr(block):  # Arrow would end a line there: not a line end
+            return None  # to the line-by-line reader (CRLF line ends are read column-wise)
         names = [f"c{i}" for i in range(self._ncols)]
         used = [i for i in (lay.frame, lay.time, lay.time2) if i is not None]
         include = [names[i] for i in sorted(used)]
         floats = (names[lay.time],) if lay.time is not None and lay.time2 is None else ()
         tbl = None
+        # Empty lines kept (an empty line refuses the block: the line-by-line reader skips
+        # it), so the table's rows are the block's lines, one each (``block_lines``). The
+        # frame column needs no UTF-8 check of Arrow's: ``hex_column`` takes hex digits only.
         if floats and not self._text_times:
-            tbl = read_strings(block, names, include, floats=floats)
+            tbl = read_strings(
+                block, names, include, floats=floats, empty_lines=True, check_utf8=False
+            )
         tried_floats = bool(floats) and tbl is None and not self._text_times
         if tbl is None:
-            tbl = read_strings(block, names, include)
+            tbl = read_strings(block, names, include, empty_lines=True)
         if tbl is None:
             return None
         got = hex_column(tbl.column(names[lay.frame]))
@@ -261,6 +271,7 @@ class HexParser(LineParser[FrameBatch]):
             ts[np.isnan(ts)] = arrival
         self._seen_data = True
         self.stats.frames += tbl.num_rows
+        self.block_lines = tbl.num_rows  # (one row a line: no empty line, no lone CR)
         text = lower_text(tbl.column(names[lay.frame]))
         return frame_batches(self.stats, self.name, ts, got[0], got[1], text)
 

@@ -68,10 +68,14 @@ class LineSplitter:
         block, first, _count = self.feed_block(data, final)
         return split_lines(block), first
 
-    def feed_block(self, data: bytes, final: bool = False) -> tuple[bytes, int, int]:
+    def feed_block(
+        self, data: bytes, final: bool = False, *, count_lines: bool = True
+    ) -> tuple[bytes, int, int]:
         """Return (the complete lines as one block of bytes, number of the first line, number
         of lines). The block still holds its line ends (``split_lines`` cuts it), so a
-        column-wise reader can hand it to a native parser in one piece."""
+        column-wise reader can hand it to a native parser in one piece. With ``count_lines``
+        False (and no ``positions``) a non-empty block's lines are not counted: the number
+        is -1, and the caller says how many there were (``advance``) before the next feed."""
         size = len(self._rest) + len(data)
         if final:
             block, self._rest = self._rest + data if self._rest else data, b""
@@ -83,6 +87,9 @@ class LineSplitter:
         if self.positions:
             self.block, self.newlines = block, newline_positions(block)
             ends = int(self.newlines.shape[0])
+        elif not count_lines:
+            self.offset += size - len(self._rest)
+            return block, self.line_no + 1, -1 if block else 0
         else:
             ends = line_ends(block)
         count = ends + (1 if block and not block.endswith(b"\n") else 0)
@@ -90,6 +97,10 @@ class LineSplitter:
         self.line_no += count
         self.offset += size - len(self._rest)
         return block, first, count
+
+    def advance(self, lines: int) -> None:
+        """Count ``lines`` more lines: those of the block ``feed_block`` did not count."""
+        self.line_no += lines
 
     def forget(self) -> None:
         """Drop the last block and its line ends (once read: not held until the next feed)."""
@@ -156,6 +167,15 @@ def line_ends(block: bytes) -> int:
     return int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10))
 
 
+def lone_cr(block: bytes) -> bool:
+    """Whether a CR in ``block`` is followed by anything but LF (a CR at its very end is the
+    end of its last line): Arrow's CSV reader ends a line there, the line-by-line readers
+    (``split_lines``) do not."""
+    b = np.frombuffer(block, dtype=np.uint8)
+    after = np.flatnonzero(b[:-1] == 13) + 1
+    return bool((np.take(b, after) != 10).any())
+
+
 def split_lines(block: bytes) -> list[bytes]:
     """The lines of a block from ``LineSplitter.feed_block``, without ``\\n``/``\\r\\n``."""
     if not block:
@@ -213,12 +233,17 @@ class LineParser(ABC, Generic[Chunk]):
     #: Whether ``parse_block`` looks for every line's end (``newlines``): the splitter's one
     #: scan of each block then finds them (a reader of its own lines, not Arrow's CSV reader).
     wants_newlines = False
+    #: Whether ``parse_block`` says how many lines a block it read held (``block_lines``, -1
+    #: when it cannot: Arrow's CSV reader counts its rows as it parses): the splitter then
+    #: does not count each block's lines first, only those of a block read another way.
+    counts_lines = False
 
     def __init__(self, stats: IngestStats, name: str, *, live: bool = False) -> None:
         self.stats = stats
         self.name = name
         self.live = live
         self._lines = LineSplitter(positions=self.wants_newlines)
+        self.block_lines = -1
 
     def newlines(self, block: bytes) -> npt.NDArray[np.int64]:
         """Where the ``\\n`` of ``block`` lie: those the splitter found when ``block`` is the
@@ -248,20 +273,35 @@ class LineParser(ABC, Generic[Chunk]):
 
     def _run(self, data: bytes, final: bool, arrival: float | None) -> list[Chunk]:
         self.stats.bytes_read += len(data)
-        block, first, count = self._lines.feed_block(data, final)
+        block, first, count = self._lines.feed_block(data, final, count_lines=not self.counts_lines)
         try:
+            if count < 0:
+                return self._parse_uncounted(block, first, arrival)
             return self.parse_blocks(block, first, count, arrival) if count else []
         finally:
             self._lines.forget()  # the block and its line ends are freed with the batch
 
+    def _parse_uncounted(self, block: bytes, first: int, arrival: float | None) -> list[Chunk]:
+        """``parse_blocks`` of a block whose lines the splitter did not count: counted here
+        (one pass over the block) unless ``parse_block`` read it whole and said how many."""
+        self.block_lines = -1
+        fast = self.parse_block(block, first, arrival)
+        lines = self.block_lines if fast is not None else -1
+        if lines < 0:
+            lines = line_ends(block) + (0 if block.endswith(b"\n") else 1)
+        self._lines.advance(lines)
+        if fast is not None:
+            return fast
+        return self.parse_blocks(block, first, lines, arrival, tried=True)
+
     def parse_blocks(
-        self, block: bytes, first: int, count: int, arrival: float | None
+        self, block: bytes, first: int, count: int, arrival: float | None, *, tried: bool = False
     ) -> list[Chunk]:
         """``parse_block`` where it can, halving a refused block (in order) until the bad
         lines are isolated in pieces of at most ``LINE_BY_LINE`` lines, which go through
         ``parse_lines``: a few bad lines cost about two column-wise passes, not a line-by-line
-        pass over the whole block."""
-        fast = self.parse_block(block, first, arrival)
+        pass over the whole block. ``tried``: ``parse_block`` already refused it whole."""
+        fast = None if tried else self.parse_block(block, first, arrival)
         if fast is not None:
             return fast
         mid = block.find(b"\n", len(block) // 2) + 1
