@@ -9,9 +9,9 @@ module makes (tests/track/test_states_gate.py checks it row for row against the 
 - rows of address ``000000`` are counted ``bad_record`` and dropped;
 - rows are taken in (aircraft, time) order, cut into segments where an aircraft went unheard
   for more than ``lost_after_s``;
-- a position is accepted when the tracker's own speed gate (``track.positions._gate``, called
-  here, sequential fix-up included) accepts it; the others are counted
-  ``implausible_position``;
+- a position is accepted when the tracker's own speed gate accepts it
+  (``position_gate.gate_given``: ``gate_carrying``'s check and sequential fix-up, for rows of
+  given positions); the others are counted ``implausible_position``;
 - a row is *updated* when it carries any field or an accepted position; the first update of
   each aircraft in each ``rate_s`` bucket is emitted, and so is the last update of each segment
   (the tracker's row for a lost aircraft, or its flush at the end of input);
@@ -37,7 +37,7 @@ from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .groups import I8, distinct_ms
-from .position_gate import References, gate_carrying
+from .position_gate import gate_given
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
 from .states_columns import Columns, Held, read_columns
 
@@ -50,6 +50,9 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
+#: Bound on |ms| below which ``round(ms / 1000.0 * 1000.0) == ms`` (``state_vectors.stored_ms``
+#: of the gate's ``t``): the two roundings' error, under ms * 2**-52, stays below half a ms.
+EXACT_MS = 2**50
 #: Position rows the speed gate takes at a time (whole segments; see ``_gate_chunks``).
 GATE_CHUNK_ROWS = 131_072
 
@@ -111,7 +114,7 @@ def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str)
     m = p.shape[0]
     ok_p = np.zeros(m, dtype=np.bool_)
     for lo, hi in _gate_chunks(gp):
-        ok_p[lo:hi] = _gate_rows(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
+        ok_p[lo:hi] = gate_given(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
     accepted = int(np.count_nonzero(ok_p))
     if stats is not None:
         stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
@@ -142,31 +145,11 @@ def _gate_chunks(gp: I8) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
-def _gate_rows(t: F8, g: I8, lat: F8, lon: F8) -> B1:
-    """The tracker's speed gate over rows of whole segments ``g`` (0, 1, ...; sorted) of fresh
-    aircraft, with their given (not decoded) positions."""
-    m = t.shape[0]
-    start = np.ones(m, dtype=np.bool_)
-    start[1:] = g[1:] != g[:-1]
-    gstart = np.maximum.accumulate(np.where(start, np.arange(m), 0)) if m else g
-    ng = int(g[-1]) + 1 if m else 0
-    carry = {
-        "lat": np.full(ng, np.nan),
-        "lon": np.full(ng, np.nan),
-        "pos_t": np.full(ng, -np.inf),
-        "pos_sfc": np.zeros(ng, dtype=np.bool_),
-    }
-    yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
-    ok, _ = gate_carrying(
-        t, g, gstart, lat, lon, yes, ~yes, yes,
-        References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
-    )  # fmt: skip
-    return ok
-
-
-def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
+def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
     """Rows emitted: each segment's first update per ``rate_s`` bucket, and its last update.
-    The update before each update of a segment is the one before it in ``upd``."""
+    The update before each update of a segment is the one before it in ``upd``. Times ``t``
+    are ``ms`` / 1000: the millisecond ``distinct_ms`` stores a row at is its ``ms`` (within
+    ``EXACT_MS``), compared as integers, without the rounding and the gathers."""
     upd = np.flatnonzero(updated)
     every = upd.shape[0] == t.shape[0]  # the usual case: every row updates (no gathers)
     tu, gu = (t, g) if every else (t[upd], g[upd])
@@ -182,9 +165,13 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
     keep[:-1] |= new_segment[1:]  # a segment's last update
     keep[-1:] = True
     e = upd[keep]
-    if rate_s <= 0:
+    if rate_s <= 0 or e.shape[0] < 2:
         return e
-    # as the tracker: one row per aircraft per stored millisecond (``batch_core.distinct_ms``)
+    # as the tracker: one row per aircraft per stored millisecond (``groups.distinct_ms``)
+    if int(ms.min()) > -EXACT_MS and int(ms.max()) < EXACT_MS:  # a row's stored ms is its own
+        me, ge = (ms, g) if e.shape[0] == ms.shape[0] else (ms[e], g[e])  # (all: e is 0..n-1)
+        again = (ge[1:] == ge[:-1]) & (me[1:] == me[:-1])  # the ms of the row before it
+        return e if not again.any() else e[np.r_[True, ~again]]
     out: I8 = distinct_ms(e, t, g, np.full(int(g[-1]) + 1 if g.shape[0] else 0, np.nan))
     return out
 
@@ -309,7 +296,7 @@ def gate_states(
     for f, mask in c.has.items():
         if f not in ("latitude", "longitude"):  # a position counts once the gate accepts it
             updated |= mask
-    e = _lake_order(_emitted(updated, t, g, rate_s), ms)
+    e = _lake_order(_emitted(updated, t, ms, g, rate_s), ms)
     del t, g, updated  # ~19 MB the output's columns reuse rather than fault in afresh
     cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
