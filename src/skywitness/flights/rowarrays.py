@@ -51,12 +51,39 @@ def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
             cols[name] = pc.cast(table[name], typ)
         else:
             cols[name] = pa.nulls(table.num_rows, typ)
-    cols["icao24"] = pc.utf8_lower(cols["icao24"])
+    cols["icao24"] = _lower(cols["icao24"])
     out = pa.table(cols)
     if not out["timestamp"].null_count and not out["icao24"].null_count:
         return out  # a filter would copy every column
     ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
     return out.filter(ok)
+
+
+#: Bytes of text checked at a time for capitals (cache-sized temporaries, reused).
+CASE_CHECK_BYTES = 1 << 18
+
+
+def _lower(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """``utf8_lower`` of a string column, or the column itself when it has no capital to
+    lower (ASCII without 'A'-'Z': the canonical addresses a states ingest holds): the check
+    reads the text bytes in place, ~10x cheaper than lowering ~7 MB of them into fresh memory."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for arr in chunks:
+        data = arr.buffers()[2] if len(arr) else None
+        if data is None:
+            continue
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+        text = np.frombuffer(data, dtype=np.uint8)[
+            offsets[arr.offset] : offsets[arr.offset + len(arr)]
+        ]
+        block = np.empty(min(text.shape[0], CASE_CHECK_BYTES), dtype=np.uint8)
+        for lo in range(0, text.shape[0], CASE_CHECK_BYTES):
+            part = text[lo : lo + CASE_CHECK_BYTES]
+            shifted = block[: part.shape[0]]
+            np.subtract(part, ord("A"), out=shifted)  # 'A'-'Z' to 0-25, the rest wraps above
+            if bool((shifted < 26).any()) or int(part.max()) > 0x7F:
+                return pc.utf8_lower(col)
+    return col
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:
