@@ -137,11 +137,11 @@ def _too_far(p_lat: F8, p_lon: F8, p_t: F8, p_sfc: B1, lat: F8, lon: F8, t: F8, 
 
 def gate_given(t: F8, g: I8, lat: F8, lon: F8) -> B1:
     """``gate_carrying`` of fresh aircraft (nothing carried in) whose every row has a given
-    position (resolved, airborne, unambiguous, not decoded against a reference), over rows of
-    sorted groups ``g``: the same verdicts, the whole-array check made on each row and the row
-    before it as slices (the reference of a row is then the row before it in its group), not
-    through ``prev_index`` and gathers of a row each; the fix-up walks the failing groups
-    alone, as ``gate_carrying``'s."""
+    finite position (resolved, airborne, unambiguous, not decoded against a reference), over
+    rows of sorted groups ``g``: the same verdicts, the whole-array check made on each row and
+    the row before it as slices (the reference of a row is then the row before it in its
+    group), not through ``prev_index`` and gathers of a row each; the fix-up walks the failing
+    groups alone, as ``gate_carrying``'s."""
     m = t.shape[0]
     fail = np.zeros(m, dtype=np.bool_)
     if m > 1:
