@@ -31,6 +31,33 @@ UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "positio
 FLIGHT_COLUMNS: tuple[str, ...] = tuple(c for c in STATE_COLUMNS if c not in UNREAD_COLUMNS)
 
 
+#: Bytes of text checked at a time for capitals (cache-sized temporaries, reused).
+CASE_CHECK_BYTES = 1 << 18
+
+
+def _lower(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """``utf8_lower`` of a string column, or the column itself when it has no capital to
+    lower (ASCII without 'A'-'Z': the canonical addresses a states ingest holds): the check
+    reads the text bytes in place, where lowering writes them all again into fresh memory."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for arr in chunks:
+        data = arr.buffers()[2] if len(arr) else None
+        if data is None:
+            continue
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+        text = np.frombuffer(data, dtype=np.uint8)[
+            offsets[arr.offset] : offsets[arr.offset + len(arr)]
+        ]
+        block = np.empty(min(text.shape[0], CASE_CHECK_BYTES), dtype=np.uint8)
+        for lo in range(0, text.shape[0], CASE_CHECK_BYTES):
+            part = text[lo : lo + CASE_CHECK_BYTES]
+            shifted = block[: part.shape[0]]
+            np.subtract(part, ord("A"), out=shifted)  # 'A'-'Z' to 0-25, the rest wraps above
+            if bool((shifted < 26).any()) or int(part.max()) > 0x7F:
+                return pc.utf8_lower(col)
+    return col
+
+
 def canonical_states(table: pa.Table) -> pa.Table:
     """The STATE_COLUMNS of ``table`` with canonical types (absent columns as nulls), rows
     without time or address left out, icao24 lowercase."""
@@ -57,33 +84,6 @@ def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
         return out  # a filter would copy every column
     ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
     return out.filter(ok)
-
-
-#: Bytes of text checked at a time for capitals (cache-sized temporaries, reused).
-CASE_CHECK_BYTES = 1 << 18
-
-
-def _lower(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """``utf8_lower`` of a string column, or the column itself when it has no capital to
-    lower (ASCII without 'A'-'Z': the canonical addresses a states ingest holds): the check
-    reads the text bytes in place, ~10x cheaper than lowering ~7 MB of them into fresh memory."""
-    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
-    for arr in chunks:
-        data = arr.buffers()[2] if len(arr) else None
-        if data is None:
-            continue
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
-        text = np.frombuffer(data, dtype=np.uint8)[
-            offsets[arr.offset] : offsets[arr.offset + len(arr)]
-        ]
-        block = np.empty(min(text.shape[0], CASE_CHECK_BYTES), dtype=np.uint8)
-        for lo in range(0, text.shape[0], CASE_CHECK_BYTES):
-            part = text[lo : lo + CASE_CHECK_BYTES]
-            shifted = block[: part.shape[0]]
-            np.subtract(part, ord("A"), out=shifted)  # 'A'-'Z' to 0-25, the rest wraps above
-            if bool((shifted < 26).any()) or int(part.max()) > 0x7F:
-                return pc.utf8_lower(col)
-    return col
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:
