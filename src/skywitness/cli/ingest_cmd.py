@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if batch:  # reuse freed arrays rather than fault fresh ones in
         keep_freed_memory()
     opts = run_options(args)
+    opts.dictionaries = True  # a states document's texts go to the store as the gate encodes them
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)
     try:

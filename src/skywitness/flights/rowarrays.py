@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import STATE_COLUMNS, STATE_TYPES
+from ..store.schema import is_dictionary_of
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
@@ -66,16 +67,26 @@ def canonical_states(table: pa.Table) -> pa.Table:
 
 def flight_states(table: pa.Table) -> pa.Table:
     """``canonical_states`` with only the ``FLIGHT_COLUMNS`` (the others neither cast nor
-    filtered: a third of a row's bytes)."""
-    return _canonical(table, FLIGHT_COLUMNS)
+    filtered: a third of a row's bytes); texts that come dictionary-encoded (the states gate's
+    callsign and source) are kept so, not decoded (the flights' word codes take them as they
+    are), but the addresses, decoded."""
+    return _canonical(table, FLIGHT_COLUMNS, dictionaries=True)
 
 
-def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+def _canonical(table: pa.Table, names: tuple[str, ...], *, dictionaries: bool = False) -> pa.Table:
     cols = {}
     for name in names:
         typ = STATE_TYPES[name]
-        if name in table.column_names:
-            cols[name] = pc.cast(table[name], typ)
+        col = table[name] if name in table.column_names else None
+        if (
+            col is not None
+            and dictionaries
+            and name != "icao24"
+            and is_dictionary_of(col.type, typ)
+        ):
+            cols[name] = col
+        elif col is not None:
+            cols[name] = pc.cast(col, typ)
         else:
             cols[name] = pa.nulls(table.num_rows, typ)
     cols["icao24"] = _lower(cols["icao24"])

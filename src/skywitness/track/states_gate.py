@@ -19,7 +19,11 @@ module makes (tests/track/test_states_gate.py checks it row for row against the 
   (position and position source: the last accepted position), and the document's name as
   ``source``.
 
-Rows come out in the lake's order (UTC day, icao24, time), so the lake writer need not sort.
+Rows come out in the lake's order (UTC day, icao24, time), so the lake writer need not sort,
+and their texts (``icao24``, ``callsign``, ``squawk``, ``source``, ``position_source``)
+dictionary-encoded, as the states reader gives them (``sources.states.plain_texts`` decodes
+them): each distinct text made once, not a text per row, and the lake's Parquet writer takes
+them as they are rather than hashing a text per row for its dictionary pages.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of, repeated
+from ..decode.hexio import numpy_of
 from ..model import STATE_SCHEMA, RejectReason
 from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
@@ -50,6 +54,15 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
+#: The texts the gate gives dictionary-encoded (int32 indices into their distinct values).
+TEXTS = ("icao24", "callsign", "squawk", "source", "position_source")
+#: What the gate gives: STATE_SCHEMA with ``TEXTS`` dictionary-encoded.
+GATED_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.dictionary(pa.int32(), f.type)) if f.name in TEXTS else f
+        for f in STATE_SCHEMA
+    ]
+)
 #: Bound on |ms| below which ``round(ms / 1000.0 * 1000.0) == ms`` (``state_vectors.stored_ms``
 #: of the gate's ``t``): the two roundings' error, under ms * 2**-52, stays below half a ms.
 EXACT_MS = 2**50
@@ -176,20 +189,26 @@ def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
     return out
 
 
-def _hex_strings(key: I8, rows: I8) -> pa.Array:
-    """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit strings,
-    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row
-    as one 6-byte value (``np.take`` of a ``V6`` array: ~5x faster than fancy indexing the
-    rows of a (k, 6) byte array)."""
+def _hex_codes(key: I8, rows: I8) -> pa.DictionaryArray:
+    """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit texts,
+    dictionary-encoded: each distinct address spelt once, each row its index."""
     new = np.ones(key.shape[0], dtype=np.bool_)
     new[1:] = key[1:] != key[:-1]
-    code = np.cumsum(new) - 1
+    code = np.cumsum(new, dtype=np.int32)
+    code -= 1
     k = key[new].astype(np.uint32)
     spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    chars = np.take(np.ascontiguousarray(spelt).view("V6").ravel(), code[rows])
-    offsets = np.arange(0, 6 * rows.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
-    return pa.Array.from_buffers(pa.string(), rows.shape[0], bufs)
+    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
+    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(spelt))]
+    words = pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
+    return pa.DictionaryArray.from_arrays(_ints(code[rows]), words)
+
+
+def _one_text(value: str, n: int) -> pa.DictionaryArray:
+    """``value`` on each of ``n`` rows, dictionary-encoded (its indices zeros from ``calloc``:
+    not a text per row)."""
+    zeros = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(np.zeros(n, np.int32))])
+    return pa.DictionaryArray.from_arrays(zeros, pa.array([value], pa.string()))
 
 
 def _floats(v: F8) -> pa.Array:
@@ -231,11 +250,11 @@ def _rows(
     held = Held(c, gstart, e)
     cols: dict[str, pa.Array] = {
         "timestamp": pa.Array.from_buffers(TIMESTAMP, n, [None, pa.py_buffer(ms[e])]),
-        "icao24": _hex_strings(key, e),
+        "icao24": _hex_codes(key, e),
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
         "position_source": _text(held, c, "position_source", pos),
-        "source": repeated(source, n),
+        "source": _one_text(source, n),
         "position_error": _null_floats(n),
     }
     for f in FLOAT_FIELDS:
@@ -250,19 +269,24 @@ def _rows(
     return cols
 
 
-def _text(held: Held, c: Columns, f: str, given: B1) -> pa.Array:
-    """Text field ``f`` held at the emitted rows, each distinct value as the tracker renders
-    it (``STRINGS``' reading of it, back to text)."""
+def _text(held: Held, c: Columns, f: str, given: B1) -> pa.DictionaryArray:
+    """Text field ``f`` held at the emitted rows, dictionary-encoded: each distinct value as
+    the tracker renders it (``STRINGS``' reading of it, back to text; none empty: an empty
+    rendering is a null row, not a null word)."""
     values = c.codes[f][0]
     if f == "squawk":
         values = squawk_strings(values)
     elif f == "position_source":
         values = POSITION_SOURCE_LABELS[values]
-    distinct = _strings(values)
+    values = np.asarray(values).astype(str)
+    word = values != ""
+    at = np.full(values.shape[0] + 1, -1, dtype=np.int32)  # each value's word; [-1]: none
+    at[:-1][word] = np.arange(int(np.count_nonzero(word)), dtype=np.int32)
+    words = _strings(values[word], nulls=False)
+    idx = held.pick(c.codes[f][1], given, -1) if word.any() else None
     n = held.rows.shape[0]
-    if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
-        return pa.nulls(n, pa.string())
-    return distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
+    rows = at[idx] if idx is not None else np.full(n, -1, dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(_ints(rows), words)
 
 
 def gate_states(
@@ -274,7 +298,8 @@ def gate_states(
     lost_after_s: float = 60.0,
 ) -> pa.Table:
     """The state vectors a fresh tracker makes of ``table`` (canonical STATE_SCHEMA: each row
-    with a time and a 6-hex-digit address), as described above; rejects counted in ``stats``."""
+    with a time and a 6-hex-digit address), as described above (STATE_SCHEMA's columns, the
+    texts dictionary-encoded); rejects counted in ``stats``."""
     key = icao_keys(table.column("icao24"))
     if not key.all():
         bad = key == 0
@@ -301,4 +326,4 @@ def gate_states(
     cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
         stats.aircraft.update(key[np.r_[True, key[1:] != key[:-1]]].tolist())  # sorted
-    return pa.Table.from_arrays([cols[name] for name in STATE_SCHEMA.names], schema=STATE_SCHEMA)
+    return pa.Table.from_arrays([cols[name] for name in GATED_SCHEMA.names], schema=GATED_SCHEMA)
