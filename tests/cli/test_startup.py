@@ -133,7 +133,8 @@ def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
     ``runtime.feeds`` whether a source is live) nor the globe-history ingest
     (``cli.globe_ingest`` imported ``runtime.globe`` for archives it was not given, ~0.05 s;
     issue 18; nor, with ``sources.globe_names``, ``cli.globe_ingest`` itself: the globe
-    readers and rich's progress bar, ~0.03 s)."""
+    readers and rich's progress bar, ~0.03 s); nor, saying what it stored to a pipe (not
+    ``-q``), rich (``cli.ingest_out``: plain lines off a terminal, ~0.025 s)."""
     import pyarrow.parquet as pq
 
     from skywitness.store import load_traffic_json
@@ -141,8 +142,9 @@ def test_ingest_of_a_states_file_loads_no_web_client_nor_globe_reader(
     states = load_traffic_json(shared_data / "traffic-trajectories/collections/quickstart.json.gz")
     src = tmp_path / "states.parquet"
     pq.write_table(states.slice(0, 20_000), src)
-    loaded = _loaded("ingest", "--data-dir", str(tmp_path / "db"), "-q", str(src))
+    loaded = _loaded("ingest", "--data-dir", str(tmp_path / "db"), str(src))
     assert not {
+        "rich",
         "httpx",
         "skywitness.runtime.globe",
         "skywitness.runtime.feeds",

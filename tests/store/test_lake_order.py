@@ -134,3 +134,39 @@ def test_split_by_day_in_the_lake_order_or_not(
         "timestamp"
     ).equals(ordered.column("timestamp"))
     _assert_split(swapped)
+
+
+def _encoded(table: pa.Table) -> pa.Table:
+    """``table`` with its addresses and callsigns dictionary-encoded (as the states gate's)."""
+    for name in ("icao24", "callsign"):
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, table.column(name).dictionary_encode())
+    return table.combine_chunks()
+
+
+@pytest.mark.parametrize("block", [3, 65_536])
+def test_split_by_day_of_dictionary_texts(
+    quickstart: pa.Table, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dictionary-encoded addresses (the states gate's): the same parts, values and order as
+    of the plain texts, in the lake's order (checked through the dictionary's keys) or not
+    (sorted), a swap across a block boundary seen."""
+    monkeypatch.setattr(lake, "ORDER_CHECK_ROWS", block)
+    table = _days(quickstart.slice(0, 5_000), 3)
+    ordered = pa.concat_tables(_reference_parts(table)).combine_chunks()
+    at = 2 * block if 2 * block < ordered.num_rows else 2 * ordered.num_rows // 3
+    swap = np.arange(ordered.num_rows)
+    swap[[at - 1, at]] = swap[[at, at - 1]]
+    for plain in (table, ordered, ordered.take(pa.array(swap))):
+        want = split_by_day(plain)
+        got = split_by_day(_encoded(plain))
+        assert [p.day for p in got] == [p.day for p in want]
+        for part, ref in zip(got, want, strict=True):
+            assert pa.types.is_dictionary(part.table.column("icao24").type)
+            for name in ("timestamp", "icao24", "latitude", "callsign"):
+                got_values = part.table.column(name).to_pylist()
+                assert got_values == ref.table.column(name).to_pylist(), name
+    assert lake._day_starts_in_order(
+        pc.cast(ordered.column("timestamp"), pa.int64()).to_numpy(),
+        _encoded(ordered).column("icao24").chunk(0),
+    ) == [5_000, 10_000]

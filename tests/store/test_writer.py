@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from skywitness.errors import SkywitnessError
@@ -79,3 +80,23 @@ def test_back_pressure_bounds_the_queue(store: Store) -> None:
     w.stop()
     assert worst <= 3_000  # never more than the bound plus the table being appended
     assert (w.rows_stored, store.states().num_rows) == (20_000, 20_000)
+
+
+def test_dictionary_texts_written_as_they_are(store: Store) -> None:
+    """Tables whose texts are dictionary-encoded (the states gate's) share a batch encoded,
+    each with its own dictionary; the lake gives the same texts back, plain."""
+    t = synthetic_states(200, days=1)
+    enc = t
+    for name in ("icao24", "callsign"):
+        i = t.column_names.index(name)
+        enc = enc.set_column(i, name, t.column(name).dictionary_encode())
+    ingest_id = store.begin_ingest("live", None, "test", None)
+    with Writer(store, ingest_id, flush_rows=1_000) as w:
+        w.append(enc.slice(0, 120))
+        w.append(enc.slice(120))
+    assert (w.batches, w.rows_stored) == (1, 200)
+    got = store.states()
+    assert got.column("icao24").type == pa.string()
+    order = [("icao24", "ascending"), ("timestamp", "ascending")]
+    for name in ("icao24", "callsign", "timestamp"):
+        assert got.sort_by(order).column(name).equals(t.sort_by(order).column(name)), name

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skywitness.sources.states import observations_from_states
+from skywitness.sources.states import observations_from_states, plain_texts
 from skywitness.stats import IngestStats
 from skywitness.store import load_traffic_json
 from skywitness.store.schema import canonicalize
 from skywitness.track import StateVectors, Tracker
-from skywitness.track.states_gate import gate_states
+from skywitness.track.states_gate import GATED_SCHEMA, gate_states
 
 ORDER = [("icao24", "ascending"), ("timestamp", "ascending")]
 
@@ -46,9 +46,11 @@ def _every_column(t: pa.Table) -> list[tuple[str, str]]:
 def gated(
     table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0
 ) -> tuple[pa.Table, IngestStats]:
+    """The gate's rows, texts decoded (it gives them dictionary-encoded: ``GATED_SCHEMA``)."""
     stats = IngestStats()
     out = gate_states(table, stats=stats, source="doc", rate_s=rate_s, lost_after_s=lost_after_s)
-    return out, stats
+    assert out.num_rows == 0 or out.schema == GATED_SCHEMA
+    return plain_texts(out), stats
 
 
 def assert_same(table: pa.Table, rate_s: float = 1.0, lost_after_s: float = 60.0) -> pa.Table:

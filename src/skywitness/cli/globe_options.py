@@ -11,11 +11,9 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from rich.console import Console
-
 from ..timeutil import iso_z
+from .ingest_out import say
 
-out = Console(stderr=True, highlight=False)
 #: Seconds between two reads of a followed globe-history folder.
 FOLLOW_EVERY_S = 60.0
 
@@ -46,8 +44,7 @@ def rebuild_hint(data_dir: Path, window: tuple[datetime, datetime]) -> None:
     """Say the ``flights rebuild`` of ``window`` that gives the flights an ingest with
     ``--no-flights`` did not recompute; said even with --quiet: the store's flights are stale
     until it runs."""
-    out.print(
+    say(
         f"flights not rebuilt (--no-flights): skywitness flights rebuild --data-dir {data_dir} "
-        f"--since {iso_z(window[0])} --until {iso_z(window[1])}",
-        soft_wrap=True,
+        f"--since {iso_z(window[0])} --until {iso_z(window[1])}"
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from rich.console import Console
-
 from ..config import data_dir
 from ..runtime.history import ingest, open_history
 from ..sources.globe_names import is_globe_input
@@ -15,11 +13,8 @@ from .common import add_input_options, batch_only, progress_bar, run_options, st
 from .db_cmd import add_data_dir
 from .globe_options import add_options as add_globe_options
 from .globe_options import rebuild_hint
+from .ingest_out import on_terminal, say
 from .track_cmd import parse_reference
-
-#: ``emoji=False``: a path with ``:name:`` in it is printed as it is (and rich's emoji table,
-#: ~3 ms, is not loaded to look for them)
-out = Console(stderr=True, highlight=False, emoji=False)
 
 
 def register(sub: Any) -> None:
@@ -77,15 +72,14 @@ def run(args: argparse.Namespace) -> int:
     if batch:  # reuse freed arrays rather than fault fresh ones in
         keep_freed_memory()
     opts = run_options(args)
+    opts.dictionaries = True  # a states document's texts go to the store as the gate encodes them
     ddir = data_dir(args.data_dir)
     store = open_history(ddir)
     try:
         if batch:  # (and no DuckDB worker thread hands them back to the kernel meanwhile)
             store.write(without_worker_threads)
         if not store.recovery.clean and not args.quiet:
-            out.print(
-                f"[yellow]recovered after an unclean stop:[/yellow] {store.recovery.summary()}"
-            )
+            say(f"recovered after an unclean stop: {store.recovery.summary()}", "yellow")
         rest, status = list(args.sources), 0
         if any(map(is_globe_input, args.sources)) or getattr(args, "only", None):
             from .globe_ingest import ingest_archives
@@ -93,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             with stop_on_signals() as stop:
                 rest, status = ingest_archives(args, store, stop)
                 rest = [] if stop.is_set() else rest  # SIGTERM during an archive: stop there
-        with stop_on_signals() as stop, progress_bar(not args.quiet) as hook:
+        with stop_on_signals() as stop, progress_bar(not args.quiet and on_terminal()) as hook:
             outcomes = ingest(
                 store,
                 rest,
@@ -109,20 +103,20 @@ def run(args: argparse.Namespace) -> int:
         for o in outcomes:
             rec = o.record
             if rec.status == "duplicate":
-                out.print(rec.note)
+                say(rec.note)
                 continue
             rejected = ", ".join(f"{k} {v:,}" for k, v in sorted(o.stats.rejected.items()))
             flights = f"{o.flights:,} flights" if args.flights else "flights not rebuilt"
-            out.print(
+            say(
                 f"{rec.source}: ingest #{rec.id} {rec.status}: {o.stats.frames:,} read, "
                 f"{rec.rows_stored:,} state vectors of {len(o.extent.aircraft):,} aircraft stored, "
                 f"{flights}; rejected: {rejected or 'none'}"
             )
-        out.print(f"store: {ddir}")
+        say(f"store: {ddir}")
     owed = [o.flights_owed for o in outcomes if o.flights_owed is not None]
     if owed:
         rebuild_hint(ddir, (min(w[0] for w in owed), max(w[1] for w in owed)))
     empty = [o.record for o in outcomes if o.record.status == "empty"]
     for rec in empty:  # said even with --quiet: the exit status is 1 for it
-        out.print(f"[red]{rec.source}: {rec.note}[/red]")
+        say(f"{rec.source}: {rec.note}", "red")
     return max(status, int(bool(empty)))

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import STATE_COLUMNS, STATE_TYPES
+from ..store.schema import is_dictionary_of
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
@@ -31,6 +32,33 @@ UNREAD_COLUMNS = frozenset({"geoaltitude", "squawk", "position_source", "positio
 FLIGHT_COLUMNS: tuple[str, ...] = tuple(c for c in STATE_COLUMNS if c not in UNREAD_COLUMNS)
 
 
+#: Bytes of text checked at a time for capitals (cache-sized temporaries, reused).
+CASE_CHECK_BYTES = 1 << 18
+
+
+def _lower(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """``utf8_lower`` of a string column, or the column itself when it has no capital to
+    lower (ASCII without 'A'-'Z': the canonical addresses a states ingest holds): the check
+    reads the text bytes in place, where lowering writes them all again into fresh memory."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for arr in chunks:
+        data = arr.buffers()[2] if len(arr) else None
+        if data is None:
+            continue
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)
+        text = np.frombuffer(data, dtype=np.uint8)[
+            offsets[arr.offset] : offsets[arr.offset + len(arr)]
+        ]
+        block = np.empty(min(text.shape[0], CASE_CHECK_BYTES), dtype=np.uint8)
+        for lo in range(0, text.shape[0], CASE_CHECK_BYTES):
+            part = text[lo : lo + CASE_CHECK_BYTES]
+            shifted = block[: part.shape[0]]
+            np.subtract(part, ord("A"), out=shifted)  # 'A'-'Z' to 0-25, the rest wraps above
+            if bool((shifted < 26).any()) or int(part.max()) > 0x7F:
+                return pc.utf8_lower(col)
+    return col
+
+
 def canonical_states(table: pa.Table) -> pa.Table:
     """The STATE_COLUMNS of ``table`` with canonical types (absent columns as nulls), rows
     without time or address left out, icao24 lowercase."""
@@ -39,19 +67,29 @@ def canonical_states(table: pa.Table) -> pa.Table:
 
 def flight_states(table: pa.Table) -> pa.Table:
     """``canonical_states`` with only the ``FLIGHT_COLUMNS`` (the others neither cast nor
-    filtered: a third of a row's bytes)."""
-    return _canonical(table, FLIGHT_COLUMNS)
+    filtered: a third of a row's bytes); texts that come dictionary-encoded (the states gate's
+    callsign and source) are kept so, not decoded (the flights' word codes take them as they
+    are), but the addresses, decoded."""
+    return _canonical(table, FLIGHT_COLUMNS, dictionaries=True)
 
 
-def _canonical(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+def _canonical(table: pa.Table, names: tuple[str, ...], *, dictionaries: bool = False) -> pa.Table:
     cols = {}
     for name in names:
         typ = STATE_TYPES[name]
-        if name in table.column_names:
-            cols[name] = pc.cast(table[name], typ)
+        col = table[name] if name in table.column_names else None
+        if (
+            col is not None
+            and dictionaries
+            and name != "icao24"
+            and is_dictionary_of(col.type, typ)
+        ):
+            cols[name] = col
+        elif col is not None:
+            cols[name] = pc.cast(col, typ)
         else:
             cols[name] = pa.nulls(table.num_rows, typ)
-    cols["icao24"] = pc.utf8_lower(cols["icao24"])
+    cols["icao24"] = _lower(cols["icao24"])
     out = pa.table(cols)
     if not out["timestamp"].null_count and not out["icao24"].null_count:
         return out  # a filter would copy every column

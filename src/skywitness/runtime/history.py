@@ -97,7 +97,10 @@ def _held_states(store: Store, extent: Extent, ingest_id: int, window: Window) -
     others, own = _lake_rows(store, ingest_id, window)
     if others:
         return None
-    states = canonicalize(pa.concat_tables(extent.tables)) if extent.tables else None
+    # texts kept dictionary-encoded (the states gate's): the flights read them so
+    states = (
+        canonicalize(pa.concat_tables(extent.tables), dictionaries=True) if extent.tables else None
+    )
     rows = states.num_rows if states is not None else 0
     return states if states is not None and rows == own else None
 

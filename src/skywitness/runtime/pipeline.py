@@ -43,6 +43,10 @@ class RunOptions:
     airports: bool = True  # resolve surface positions with no reference at known airports
     batch_size: int = 65536
     live_clock: str = "system"  # live 12 MHz counters: arrival-anchored, or "counter" (replays)
+    # ``track_tables`` may give a states document's texts dictionary-encoded, as the states
+    # gate makes them (``ingest``: its writer stores them so); False: decoded (``track``,
+    # ``watch``: their outputs and readers take plain texts)
+    dictionaries: bool = False
 
 
 def distinct(values: npt.NDArray[np.integer]) -> list[int]:
@@ -131,6 +135,15 @@ def new_tracker(opts: RunOptions, stats: IngestStats) -> Tracker:
     )
 
 
+def _texts(table: pa.Table, dictionaries: bool) -> pa.Table:
+    """``table``, its dictionary-encoded texts decoded unless ``dictionaries``."""
+    if dictionaries or not any(pa.types.is_dictionary(t) for t in table.schema.types):
+        return table
+    from ..sources.states import plain_texts  # (only a states document's tables have them)
+
+    return plain_texts(table)
+
+
 def track_tables(
     specs: Sequence[str],
     opts: RunOptions,
@@ -141,7 +154,8 @@ def track_tables(
     tracker: Tracker | None = None,
     on_categories: Callable[[dict[str, str]], object] | None = None,
 ) -> Iterator[pa.Table]:
-    """State vectors in the canonical columns, at most one per aircraft per ``rate_s``;
+    """State vectors in the canonical columns (a states document's texts dictionary-encoded
+    when ``opts.dictionaries``), at most one per aircraft per ``rate_s``;
     ``on_categories``: given the emitter categories each chunk heard first (icao24 -> "B1",
     ``Stepped.categories``), to be recorded as identity facts (``identify.adsb_facts``)."""
     from ..track.ingest_step import IngestStep
@@ -153,7 +167,7 @@ def track_tables(
         if stepped.categories and on_categories is not None:
             on_categories(stepped.categories)
         if len(stepped):
-            yield stepped.to_arrow()
+            yield _texts(stepped.to_arrow(), opts.dictionaries)
     final = ingest.flush()
     if len(final):
         yield final.to_arrow()

@@ -154,15 +154,21 @@ def _day_starts_in_order(ms: npt.NDArray[np.int64], icao24: pa.Array) -> list[in
     lake's order (day, icao24, time); None when they are not. Block by block: a few temporaries
     of ``ORDER_CHECK_ROWS`` rows each, reused, rather than a dozen of a whole batch (a gated
     states document is checked here; its million-row temporaries were ~0.05 s of faults).
-    ``icao24``: canonical (6 lowercase hex digits each, no nulls)."""
+    ``icao24``: canonical (6 lowercase hex digits each, no nulls), plain or dictionary-encoded
+    (the states gate's: each distinct address's key made once)."""
     n = ms.shape[0]
     starts: list[int] = []
     packed = np.zeros((min(n, ORDER_CHECK_ROWS + 1), 8), dtype=np.uint8)  # bytes 0-1 stay 0
+    words: I8 | None = None  # a dictionary's keys, each distinct address once; rows index them
+    if isinstance(icao24, pa.DictionaryArray):
+        d = icao24.dictionary
+        words = _byte_keys(d, 0, len(d), np.zeros((len(d), 8), dtype=np.uint8))
+        index = values_view(icao24.indices, np.dtype(f"int{icao24.type.index_type.bit_width}"))
     for lo in range(0, n, ORDER_CHECK_ROWS):
         a, hi = max(lo - 1, 0), min(lo + ORDER_CHECK_ROWS, n)  # a: one row of overlap
         m = ms[a:hi]
         days = m // MS_PER_DAY
-        k = _byte_keys(icao24, a, hi, packed)
+        k = _byte_keys(icao24, a, hi, packed) if words is None else words[index[a:hi]]
         later_day = days[1:] > days[:-1]
         same_day = days[1:] == days[:-1]
         if not bool(np.all(later_day | (same_day & _ordered_pairs(k, m)))):

@@ -220,7 +220,7 @@ class Store:
         batch holds) is committed together with the rows, or not at all.
         """
         self._writable()
-        rows = canonicalize(table, stats=stats, source=f"ingest #{ingest_id}")
+        rows = canonicalize(table, stats=stats, source=f"ingest #{ingest_id}", dictionaries=True)
         if rows.num_rows == 0:
             return 0
         n = rows.num_rows

@@ -262,12 +262,13 @@ class Writer:
             self._taken.notify_all()
 
     def _flush(self, pending: list[pa.Table]) -> None:
-        # conform first: tables from different producers may differ in column order/types
-        table = (
-            conform(pending[0])
-            if len(pending) == 1
-            else pa.concat_tables([conform(t) for t in pending])
-        )
+        # conform first: tables from different producers may differ in column order/types; a
+        # dictionary-encoded text (the states gate's) is kept so, to be written as it is,
+        # unless the tables differ in which texts are (then all are decoded)
+        tables = [conform(t, dictionaries=True) for t in pending]
+        if any(t.schema != tables[0].schema for t in tables[1:]):
+            tables = [conform(t) for t in pending]
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
         job = self.facts() if self.facts is not None else None
 
         def on_commit(con: duckdb.DuckDBPyConnection) -> None:

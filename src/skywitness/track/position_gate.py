@@ -114,9 +114,7 @@ def gate_carrying(
     p_lon = pick(lon, prev, carry["lon"][g])
     p_t = pick(t, prev, carry["pos_t"][g])
     p_sfc = pick(sfc, prev, carry["pos_sfc"][g])
-    has_prev = np.isfinite(p_lat)
-    d = dist_nm(p_lat, p_lon, lat, lon)
-    fail = resolved & has_prev & (d > gate_allowed_nm(t - p_t, p_sfc & sfc))
+    fail = resolved & np.isfinite(p_lat) & _too_far(p_lat, p_lon, p_t, p_sfc, lat, lon, t, sfc)
     ok: B1 = resolved & ~fail
     if not fail.any():
         return ok, rej
@@ -128,6 +126,41 @@ def gate_carrying(
     _fix_up(t, g, lat, lon, resolved, fail, sfc, kind_global, refs, same_ref, cpr_lat, cpr_lon,
             cpr_odd, carry, ok, rej)  # fmt: skip
     return ok, rej
+
+
+def _too_far(p_lat: F8, p_lon: F8, p_t: F8, p_sfc: B1, lat: F8, lon: F8, t: F8, sfc: B1) -> B1:
+    """The whole-array check: each position farther from its reference (``p_*``) than the
+    speed gate allows."""
+    out: B1 = dist_nm(p_lat, p_lon, lat, lon) > gate_allowed_nm(t - p_t, p_sfc & sfc)
+    return out
+
+
+def gate_given(t: F8, g: I8, lat: F8, lon: F8) -> B1:
+    """``gate_carrying`` of fresh aircraft (nothing carried in) whose every row has a given
+    finite position (resolved, airborne, unambiguous, not decoded against a reference), over
+    rows of sorted groups ``g``: the same verdicts, the whole-array check made on each row and
+    the row before it as slices (the reference of a row is then the row before it in its
+    group), not through ``prev_index`` and gathers of a row each; the fix-up walks the failing
+    groups alone, as ``gate_carrying``'s."""
+    m = t.shape[0]
+    fail = np.zeros(m, dtype=np.bool_)
+    if m > 1:
+        sfc = np.zeros(m - 1, dtype=np.bool_)
+        far = _too_far(lat[:-1], lon[:-1], t[:-1], sfc, lat[1:], lon[1:], t[1:], sfc)
+        np.logical_and(far, g[1:] == g[:-1], out=fail[1:])  # the first of a group: no reference
+    ok: B1 = ~fail
+    if not fail.any():
+        return ok
+    yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
+    ng = int(g[-1]) + 1
+    carry = {"lat": np.full(ng, np.nan), "lon": np.full(ng, np.nan),
+             "pos_t": np.full(ng, -np.inf), "pos_sfc": np.zeros(ng, dtype=np.bool_)}  # fmt: skip
+    rej = {
+        name: np.full(ng, blank, dtype=dtype) for name, (dtype, blank) in REJECTED_COLUMNS.items()
+    }
+    _fix_up(t, g, lat, lon, yes, fail, ~yes, yes, References.none(m), ~yes, cpr, cpr,
+            cpr.astype(np.int8), carry, ok, rej)  # fmt: skip
+    return ok
 
 
 def _fix_up(

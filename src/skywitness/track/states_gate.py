@@ -9,9 +9,9 @@ module makes (tests/track/test_states_gate.py checks it row for row against the 
 - rows of address ``000000`` are counted ``bad_record`` and dropped;
 - rows are taken in (aircraft, time) order, cut into segments where an aircraft went unheard
   for more than ``lost_after_s``;
-- a position is accepted when the tracker's own speed gate (``track.positions._gate``, called
-  here, sequential fix-up included) accepts it; the others are counted
-  ``implausible_position``;
+- a position is accepted when the tracker's own speed gate accepts it
+  (``position_gate.gate_given``: ``gate_carrying``'s check and sequential fix-up, for rows of
+  given positions); the others are counted ``implausible_position``;
 - a row is *updated* when it carries any field or an accepted position; the first update of
   each aircraft in each ``rate_s`` bucket is emitted, and so is the last update of each segment
   (the tracker's row for a lost aircraft, or its flush at the end of input);
@@ -19,7 +19,11 @@ module makes (tests/track/test_states_gate.py checks it row for row against the 
   (position and position source: the last accepted position), and the document's name as
   ``source``.
 
-Rows come out in the lake's order (UTC day, icao24, time), so the lake writer need not sort.
+Rows come out in the lake's order (UTC day, icao24, time), so the lake writer need not sort,
+and their texts (``icao24``, ``callsign``, ``squawk``, ``source``, ``position_source``)
+dictionary-encoded, as the states reader gives them (``sources.states.plain_texts`` decodes
+them): each distinct text made once, not a text per row, and the lake's Parquet writer takes
+them as they are rather than hashing a text per row for its dictionary pages.
 """
 
 from __future__ import annotations
@@ -31,13 +35,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of, repeated
+from ..decode.hexio import numpy_of
 from ..model import STATE_SCHEMA, RejectReason
 from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
 from .groups import I8, distinct_ms
-from .position_gate import References, gate_carrying
+from .position_gate import gate_given
 from .state_vectors import POSITION_SOURCE_LABELS, _bitmap, _packed, _strings, squawk_strings
 from .states_columns import Columns, Held, read_columns
 
@@ -50,6 +54,18 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
+#: The texts the gate gives dictionary-encoded (int32 indices into their distinct values).
+TEXTS = ("icao24", "callsign", "squawk", "source", "position_source")
+#: What the gate gives: STATE_SCHEMA with ``TEXTS`` dictionary-encoded.
+GATED_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.dictionary(pa.int32(), f.type)) if f.name in TEXTS else f
+        for f in STATE_SCHEMA
+    ]
+)
+#: Bound on |ms| below which ``round(ms / 1000.0 * 1000.0) == ms`` (``state_vectors.stored_ms``
+#: of the gate's ``t``): the two roundings' error, under ms * 2**-52, stays below half a ms.
+EXACT_MS = 2**50
 #: Position rows the speed gate takes at a time (whole segments; see ``_gate_chunks``).
 GATE_CHUNK_ROWS = 131_072
 
@@ -111,7 +127,7 @@ def _positions(c: Columns, t: F8, g: I8, stats: IngestStats | None, source: str)
     m = p.shape[0]
     ok_p = np.zeros(m, dtype=np.bool_)
     for lo, hi in _gate_chunks(gp):
-        ok_p[lo:hi] = _gate_rows(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
+        ok_p[lo:hi] = gate_given(tp[lo:hi], gp[lo:hi] - gp[lo], lat_p[lo:hi], lon_p[lo:hi])
     accepted = int(np.count_nonzero(ok_p))
     if stats is not None:
         stats.reject(RejectReason.IMPLAUSIBLE_POSITION, source, count=m - accepted)
@@ -142,31 +158,11 @@ def _gate_chunks(gp: I8) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
-def _gate_rows(t: F8, g: I8, lat: F8, lon: F8) -> B1:
-    """The tracker's speed gate over rows of whole segments ``g`` (0, 1, ...; sorted) of fresh
-    aircraft, with their given (not decoded) positions."""
-    m = t.shape[0]
-    start = np.ones(m, dtype=np.bool_)
-    start[1:] = g[1:] != g[:-1]
-    gstart = np.maximum.accumulate(np.where(start, np.arange(m), 0)) if m else g
-    ng = int(g[-1]) + 1 if m else 0
-    carry = {
-        "lat": np.full(ng, np.nan),
-        "lon": np.full(ng, np.nan),
-        "pos_t": np.full(ng, -np.inf),
-        "pos_sfc": np.zeros(ng, dtype=np.bool_),
-    }
-    yes, cpr = np.ones(m, dtype=np.bool_), np.full(m, -1, dtype=np.int32)
-    ok, _ = gate_carrying(
-        t, g, gstart, lat, lon, yes, ~yes, yes,
-        References.none(m), cpr, cpr, cpr.astype(np.int8), carry,
-    )  # fmt: skip
-    return ok
-
-
-def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
+def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
     """Rows emitted: each segment's first update per ``rate_s`` bucket, and its last update.
-    The update before each update of a segment is the one before it in ``upd``."""
+    The update before each update of a segment is the one before it in ``upd``. Times ``t``
+    are ``ms`` / 1000: the millisecond ``distinct_ms`` stores a row at is its ``ms`` (within
+    ``EXACT_MS``), compared as integers, without the rounding and the gathers."""
     upd = np.flatnonzero(updated)
     every = upd.shape[0] == t.shape[0]  # the usual case: every row updates (no gathers)
     tu, gu = (t, g) if every else (t[upd], g[upd])
@@ -182,27 +178,37 @@ def _emitted(updated: B1, t: F8, g: I8, rate_s: float) -> I8:
     keep[:-1] |= new_segment[1:]  # a segment's last update
     keep[-1:] = True
     e = upd[keep]
-    if rate_s <= 0:
+    if rate_s <= 0 or e.shape[0] < 2:
         return e
-    # as the tracker: one row per aircraft per stored millisecond (``batch_core.distinct_ms``)
+    # as the tracker: one row per aircraft per stored millisecond (``groups.distinct_ms``)
+    if int(ms.min()) > -EXACT_MS and int(ms.max()) < EXACT_MS:  # a row's stored ms is its own
+        me, ge = (ms, g) if e.shape[0] == ms.shape[0] else (ms[e], g[e])  # (all: e is 0..n-1)
+        again = (ge[1:] == ge[:-1]) & (me[1:] == me[:-1])  # the ms of the row before it
+        return e if not again.any() else e[np.r_[True, ~again]]
     out: I8 = distinct_ms(e, t, g, np.full(int(g[-1]) + 1 if g.shape[0] else 0, np.nan))
     return out
 
 
-def _hex_strings(key: I8, rows: I8) -> pa.Array:
-    """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit strings,
-    built as Arrow's buffers: each distinct address spelt once, its 6 bytes gathered per row
-    as one 6-byte value (``np.take`` of a ``V6`` array: ~5x faster than fancy indexing the
-    rows of a (k, 6) byte array)."""
+def _hex_codes(key: I8, rows: I8) -> pa.DictionaryArray:
+    """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit texts,
+    dictionary-encoded: each distinct address spelt once, each row its index."""
     new = np.ones(key.shape[0], dtype=np.bool_)
     new[1:] = key[1:] != key[:-1]
-    code = np.cumsum(new) - 1
+    code = np.cumsum(new, dtype=np.int32)
+    code -= 1
     k = key[new].astype(np.uint32)
     spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    chars = np.take(np.ascontiguousarray(spelt).view("V6").ravel(), code[rows])
-    offsets = np.arange(0, 6 * rows.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
-    return pa.Array.from_buffers(pa.string(), rows.shape[0], bufs)
+    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
+    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(spelt))]
+    words = pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
+    return pa.DictionaryArray.from_arrays(_ints(code[rows]), words)
+
+
+def _one_text(value: str, n: int) -> pa.DictionaryArray:
+    """``value`` on each of ``n`` rows, dictionary-encoded (its indices zeros from ``calloc``:
+    not a text per row)."""
+    zeros = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(np.zeros(n, np.int32))])
+    return pa.DictionaryArray.from_arrays(zeros, pa.array([value], pa.string()))
 
 
 def _floats(v: F8) -> pa.Array:
@@ -244,11 +250,11 @@ def _rows(
     held = Held(c, gstart, e)
     cols: dict[str, pa.Array] = {
         "timestamp": pa.Array.from_buffers(TIMESTAMP, n, [None, pa.py_buffer(ms[e])]),
-        "icao24": _hex_strings(key, e),
+        "icao24": _hex_codes(key, e),
         "latitude": _floats(held.pick(c.floats["latitude"], pos, np.nan)),
         "longitude": _floats(held.pick(c.floats["longitude"], pos, np.nan)),
         "position_source": _text(held, c, "position_source", pos),
-        "source": repeated(source, n),
+        "source": _one_text(source, n),
         "position_error": _null_floats(n),
     }
     for f in FLOAT_FIELDS:
@@ -263,19 +269,24 @@ def _rows(
     return cols
 
 
-def _text(held: Held, c: Columns, f: str, given: B1) -> pa.Array:
-    """Text field ``f`` held at the emitted rows, each distinct value as the tracker renders
-    it (``STRINGS``' reading of it, back to text)."""
+def _text(held: Held, c: Columns, f: str, given: B1) -> pa.DictionaryArray:
+    """Text field ``f`` held at the emitted rows, dictionary-encoded: each distinct value as
+    the tracker renders it (``STRINGS``' reading of it, back to text; none empty: an empty
+    rendering is a null row, not a null word)."""
     values = c.codes[f][0]
     if f == "squawk":
         values = squawk_strings(values)
     elif f == "position_source":
         values = POSITION_SOURCE_LABELS[values]
-    distinct = _strings(values)
+    values = np.asarray(values).astype(str)
+    word = values != ""
+    at = np.full(values.shape[0] + 1, -1, dtype=np.int32)  # each value's word; [-1]: none
+    at[:-1][word] = np.arange(int(np.count_nonzero(word)), dtype=np.int32)
+    words = _strings(values[word], nulls=False)
+    idx = held.pick(c.codes[f][1], given, -1) if word.any() else None
     n = held.rows.shape[0]
-    if distinct.null_count == len(distinct):  # no value to hold (an all-null column)
-        return pa.nulls(n, pa.string())
-    return distinct.take(_ints(held.pick(c.codes[f][1], given, -1)))
+    rows = at[idx] if idx is not None else np.full(n, -1, dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(_ints(rows), words)
 
 
 def gate_states(
@@ -287,7 +298,8 @@ def gate_states(
     lost_after_s: float = 60.0,
 ) -> pa.Table:
     """The state vectors a fresh tracker makes of ``table`` (canonical STATE_SCHEMA: each row
-    with a time and a 6-hex-digit address), as described above; rejects counted in ``stats``."""
+    with a time and a 6-hex-digit address), as described above (STATE_SCHEMA's columns, the
+    texts dictionary-encoded); rejects counted in ``stats``."""
     key = icao_keys(table.column("icao24"))
     if not key.all():
         bad = key == 0
@@ -309,9 +321,9 @@ def gate_states(
     for f, mask in c.has.items():
         if f not in ("latitude", "longitude"):  # a position counts once the gate accepts it
             updated |= mask
-    e = _lake_order(_emitted(updated, t, g, rate_s), ms)
+    e = _lake_order(_emitted(updated, t, ms, g, rate_s), ms)
     del t, g, updated  # ~19 MB the output's columns reuse rather than fault in afresh
     cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
         stats.aircraft.update(key[np.r_[True, key[1:] != key[:-1]]].tolist())  # sorted
-    return pa.Table.from_arrays([cols[name] for name in STATE_SCHEMA.names], schema=STATE_SCHEMA)
+    return pa.Table.from_arrays([cols[name] for name in GATED_SCHEMA.names], schema=GATED_SCHEMA)
