@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..decode.hexio import bool_column, numeric_column
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
@@ -32,6 +33,7 @@ from .ends import GROUND_SAMPLES, Positioned, Segmented, flight_ends
 from .gaps import same_flight
 from .infer import AirportInference, Attribution, FlightEnds, RunwayAwareInference
 from .kinds import Kinds
+from .point_order import AircraftCodes
 from .rowarrays import run_heads, run_tails
 from .schema import FLIGHT_SCHEMA
 from .segment import (
@@ -243,6 +245,7 @@ def assemble_tallied(
     dconf, aconf = att.confidence[dep], att.confidence[arr]
     conf = np.fmin(np.where(dep_apt >= 0, dconf, np.nan), np.where(arr_apt >= 0, aconf, np.nan))
     icao = pa.array(p.icao24[p.ac[fl_first]].tolist(), pa.string())
+    n_cand = att.n_candidates.astype(np.int32)
     first_seen = ts_array(t[fl_first])
     flight_id = flight_ids(icao, first_seen)
     cols = {
@@ -256,28 +259,28 @@ def assemble_tallied(
         "landing_time": ts_array(touchdown, landing_ok),
         "estDepartureAirport": airport_codes(dep_apt, apts),
         "estArrivalAirport": airport_codes(arr_apt, apts),
-        "departure_observed": pa.array(dep_obs),
-        "arrival_observed": pa.array(arr_obs),
+        "departure_observed": bool_column(dep_obs),
+        "arrival_observed": bool_column(arr_obs),
         "estDepartureAirportHorizDistance": named_values(att.horiz_m[dep], dep_apt),
         "estDepartureAirportVertDistance": named_values(att.vert_m[dep], dep_apt),
         "estArrivalAirportHorizDistance": named_values(att.horiz_m[arr], arr_apt),
         "estArrivalAirportVertDistance": named_values(att.vert_m[arr], arr_apt),
         "departure_confidence": named_values(dconf, dep_apt),
         "arrival_confidence": named_values(aconf, arr_apt),
-        "confidence": pa.array(conf, from_pandas=True),
-        "departureAirportCandidatesCount": pa.array(att.n_candidates[dep].astype(np.int32)),
-        "arrivalAirportCandidatesCount": pa.array(att.n_candidates[arr].astype(np.int32)),
+        "confidence": numeric_column(conf.astype(np.float64), pa.float64(), np.isnan(conf)),
+        "departureAirportCandidatesCount": numeric_column(n_cand[dep], pa.int32()),
+        "arrivalAirportCandidatesCount": numeric_column(n_cand[arr], pa.int32()),
         "departure_alternatives": alternatives(att, dep, apts),
         "arrival_alternatives": alternatives(att, arr, apts),
-        "gaps_bridged": pa.array(n_bridged.astype(np.int32)),
-        "longest_gap_s": pa.array(longest),
+        "gaps_bridged": numeric_column(n_bridged.astype(np.int32), pa.int32()),
+        "longest_gap_s": numeric_column(longest.astype(np.float64), pa.float64()),
         "arrival_window_start": ts_array(win_start),
         "arrival_window_end": ts_array(win_end),
         "first_airborne": ts_array(t[fa]),
         "last_airborne": ts_array(t[la]),
         "departure_note": pa.array(dep_note.tolist(), pa.string()),
         "arrival_note": pa.array(arr_note.tolist(), pa.string()),
-        "n_positions": pa.array(n_pos.astype(np.int64)),
+        "n_positions": numeric_column(n_pos.astype(np.int64), pa.int64()),
         "sources": src_list,
         "day": pc.cast(pc.cast(first_seen, pa.timestamp("ms")), pa.date32()),
     }
@@ -297,12 +300,14 @@ def build_flights(
     airports: AirportIndex | None = None,
     inference: AirportInference | None = None,
     kinds: Kinds | None = None,
+    codes: AircraftCodes | None = None,
 ) -> pa.Table:
     """Reconstruct all flights in ``states`` (canonical state-vector columns); ``kinds``: the
     kind of the aircraft known (icao24 -> ``flights.kinds.Kind``), for endurance, gaps and
-    arrivals."""
+    arrivals; ``codes``: its rows' aircraft codes where the caller has them
+    (``point_order.aircraft_codes``)."""
     inf = inference or airport_inference(runways, airports)
-    p = points_from_table(states, stats, kinds)
+    p = points_from_table(states, stats, kinds, codes=codes)
     return assemble(segment_points(p, inf.airports), states, inf)
 
 

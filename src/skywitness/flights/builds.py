@@ -10,7 +10,8 @@ import pyarrow as pa
 from . import builder
 from .builder import FlightTally, build_flights
 from .infer import AirportInference
-from .rowarrays import aircraft_group_of, group_tables
+from .point_order import aircraft_codes
+from .rowarrays import group_of_codes, grouped_rows
 
 BUILD_ROWS = 200_000  # rows of one build_flights call at most (whole aircraft beyond)
 
@@ -21,11 +22,16 @@ def build_in_groups(
     """``build_flights`` of ``window``; a large one (a step over thousands of aircraft) in
     groups of whole aircraft of ``BUILD_ROWS`` rows (each aircraft's flights are its own),
     so that the build's temporaries, freed after, never peak at hundreds of MB (#17 item 12:
-    ~700 MB more in the child for a window of 1.2M rows)."""
+    ~700 MB more in the child for a window of 1.2M rows). The addresses are coded once, for
+    the grouping and each group's build (an ingest's 1M rows were encoded twice)."""
     if window.num_rows <= BUILD_ROWS:
         return build_flights(window, inference=inference, kinds=kinds)
-    groups = group_tables(window, aircraft_group_of(window["icao24"], BUILD_ROWS))
-    parts = [build_flights(part, inference=inference, kinds=kinds) for part in groups]
+    codes, names = aircraft_codes(window["icao24"])
+    groups = grouped_rows(window, group_of_codes(codes, names, BUILD_ROWS), codes)
+    parts = [
+        build_flights(part, inference=inference, kinds=kinds, codes=(part_codes, names))
+        for part, part_codes in groups
+    ]
     return pa.concat_tables(parts)
 
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..decode.hexio import numeric_column
 from ..timeutil import short_z_column
 from .airports import AirportIndex
 from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
@@ -37,6 +38,12 @@ FLIGHT_ID_KEPT = 4096
 _FLIGHT_IDS: dict[tuple[str, int], str] = {}
 
 
+def _offsets(offsets: npt.NDArray[np.int32]) -> pa.Array:
+    """A list column's int32 offsets over their own bytes (``pa.array`` of a numpy array
+    imports numpy.ma on its first call: ~8 ms of an ingest's process)."""
+    return numeric_column(np.asarray(offsets, dtype=np.int32), pa.int32())
+
+
 def per_flight_strings(
     table: pa.Table, name: str, rows: I8, fid: I8, nfl: int
 ) -> tuple[pa.Array, pa.Array]:
@@ -54,7 +61,7 @@ def flight_strings(
     (``settled``), taken from its build."""
     if name not in table.column_names:
         empty = pa.ListArray.from_arrays(
-            pa.array(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
+            _offsets(np.zeros(nfl + 1, np.int32)), pa.array([], pa.string())
         )
         return pa.nulls(nfl, pa.string()), empty, [{} for _ in range(nfl)] if counted else None
     col = table[name]
@@ -66,11 +73,11 @@ def flight_strings(
         first is not None
         and first.strip()
         and col[len(col) - 1].as_py() == first
-        and pc.all(pc.equal(col, first)).as_py()
+        and pc.all(pc.equal(col, pa.scalar(first, pa.string()))).as_py()  # (typed: no dateutil)
     ):
         # one word on every row (a single source): one entry per flight, nothing to encode
         one = pa.array([first.strip()] * nfl, pa.string())
-        lists = pa.ListArray.from_arrays(pa.array(np.arange(nfl + 1, dtype=np.int32)), one)
+        lists = pa.ListArray.from_arrays(_offsets(np.arange(nfl + 1, dtype=np.int32)), one)
         return one, lists, _one_word_counts(first.strip(), fid, nfl) if counted else None
     # the window's word codes, shared with the merge of its cut flights (``table_words``)
     all_codes, words_list = table_words(table, name)
@@ -83,7 +90,7 @@ def flight_strings(
         of_word = fid[(codes == 0) & (fid >= 0)]
         has[of_word] = True
         one = pa.array(words_list * int(has.sum()), pa.string())
-        offsets = pa.array(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
+        offsets = _offsets(np.concatenate(([0], np.cumsum(has))).astype(np.int32))
         best = pa.array([words_list[0] if h else None for h in has.tolist()], pa.string())
         ones = _one_word_counts(words_list[0], of_word, nfl) if counted else None
         return best, pa.ListArray.from_arrays(offsets, one), ones
@@ -92,7 +99,7 @@ def flight_strings(
     order = np.lexsort((upos, uf))
     offsets = np.searchsorted(uf[order], np.arange(nfl + 1), side="left").astype(np.int32)
     lists = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(words[uc[order]].tolist(), pa.string())
+        _offsets(offsets), pa.array(words[uc[order]].tolist(), pa.string())
     )
     # most frequent: by (flight, -count, first position)
     o2 = np.lexsort((upos, -cnt, uf))
@@ -150,7 +157,7 @@ def word_codes(col: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
         last is not None
         and last.strip()
         and all(v is None or v == last for v in (col[0].as_py(), col[n // 2].as_py()))
-        and pc.all(pc.equal(col, last)).as_py()  # (nulls skipped)
+        and pc.all(pc.equal(col, pa.scalar(last, pa.string()))).as_py()  # (nulls skipped)
     ):
         valid = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
         return np.where(valid, 0, -1).astype(np.int64), [last.strip()]
@@ -220,12 +227,12 @@ def alternatives(att: Attribution, rows: I8, airports: AirportIndex) -> pa.Array
     values = pa.StructArray.from_arrays(
         [
             pa.array(names.tolist(), pa.string()),
-            pa.array(att.alt_distance_m[rows][valid], pa.float64()),
-            pa.array(att.alt_score[rows][valid], pa.float64()),
+            numeric_column(att.alt_distance_m[rows][valid].astype(np.float64), pa.float64()),
+            numeric_column(att.alt_score[rows][valid].astype(np.float64), pa.float64()),
         ],
         fields=list(ALTERNATIVE),
     )
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    return pa.ListArray.from_arrays(_offsets(offsets), values)
 
 
 def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
@@ -283,7 +290,8 @@ def sure_airports(att: Attribution, rows: I8, observed: B1) -> tuple[I8, npt.NDA
 
 def named_values(values: F8, apt: I8) -> pa.Array:
     """Per-end values that belong to the named airport: null where none is named."""
-    return pa.array(np.where(apt >= 0, values, np.nan), pa.float64(), from_pandas=True)
+    out = np.where(apt >= 0, values, np.nan).astype(np.float64)
+    return numeric_column(out, pa.float64(), np.isnan(out))
 
 
 def airport_codes(apt: I8, airports: AirportIndex) -> pa.Array:

@@ -14,6 +14,9 @@ import pyarrow.compute as pc
 
 I8 = npt.NDArray[np.int64]
 
+#: Per row an aircraft code, and the addresses by code (``aircraft_codes``).
+AircraftCodes = tuple[I8, npt.NDArray[Any]]
+
 KEY_TIME_BITS = 42  # milliseconds of a sort key (139 years); the aircraft code above them
 
 
@@ -35,11 +38,19 @@ def _stable_by_code(code: I8, n_codes: int) -> I8:
     return np.asarray(np.argsort(code, kind="stable"), dtype=np.int64)
 
 
-def aircraft_codes(icao: pa.ChunkedArray) -> tuple[I8, npt.NDArray[Any]]:
+def aircraft_codes(icao: pa.ChunkedArray) -> AircraftCodes:
     """Per row, a code for its lowercased address (null: ""), and the addresses by code:
-    encoded, then the (small) dictionary lowercased; codes in first-appearance order."""
-    enc = pc.dictionary_encode(pc.fill_null(icao, "") if icao.null_count else icao)
-    enc = enc.combine_chunks()
+    encoded, then the (small) dictionary lowercased; codes in first-appearance order. A
+    dictionary column without nulls (the states gate's addresses) is coded from its own
+    dictionary and indices, codes in its dictionary's order (not encoded again: ~20 ms per 1M
+    rows of an ingest, twice)."""
+    if pa.types.is_dictionary(icao.type) and not icao.null_count:
+        enc = icao.combine_chunks()  # (chunks of several dictionaries: unified)
+    elif pa.types.is_dictionary(icao.type):
+        return aircraft_codes(pc.cast(icao, pa.string()))
+    else:
+        enc = pc.dictionary_encode(pc.fill_null(icao, "") if icao.null_count else icao)
+        enc = enc.combine_chunks()
     first: dict[str, int] = {}
     remap = np.array(
         [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],

@@ -65,15 +65,22 @@ def canonical_states(table: pa.Table) -> pa.Table:
     return _canonical(table, STATE_COLUMNS)
 
 
-def flight_states(table: pa.Table) -> pa.Table:
+def flight_states(table: pa.Table, *, addresses: bool = False) -> pa.Table:
     """``canonical_states`` with only the ``FLIGHT_COLUMNS`` (the others neither cast nor
     filtered: a third of a row's bytes); texts that come dictionary-encoded (the states gate's
     callsign and source) are kept so, not decoded (the flights' word codes take them as they
-    are), but the addresses, decoded."""
-    return _canonical(table, FLIGHT_COLUMNS, dictionaries=True)
+    are); the addresses too with ``addresses`` (their dictionaries lowercased: a build of
+    ``builds.build_in_groups`` codes them from their indices), else decoded."""
+    return _canonical(table, FLIGHT_COLUMNS, dictionaries=True, addresses=addresses)
 
 
-def _canonical(table: pa.Table, names: tuple[str, ...], *, dictionaries: bool = False) -> pa.Table:
+def _canonical(
+    table: pa.Table,
+    names: tuple[str, ...],
+    *,
+    dictionaries: bool = False,
+    addresses: bool = False,
+) -> pa.Table:
     cols = {}
     for name in names:
         typ = STATE_TYPES[name]
@@ -81,7 +88,7 @@ def _canonical(table: pa.Table, names: tuple[str, ...], *, dictionaries: bool = 
         if (
             col is not None
             and dictionaries
-            and name != "icao24"
+            and (name != "icao24" or addresses)
             and is_dictionary_of(col.type, typ)
         ):
             cols[name] = col
@@ -89,12 +96,24 @@ def _canonical(table: pa.Table, names: tuple[str, ...], *, dictionaries: bool = 
             cols[name] = pc.cast(col, typ)
         else:
             cols[name] = pa.nulls(table.num_rows, typ)
-    cols["icao24"] = _lower(cols["icao24"])
+    icao = cols["icao24"]
+    cols["icao24"] = _lower_words(icao) if pa.types.is_dictionary(icao.type) else _lower(icao)
     out = pa.table(cols)
     if not out["timestamp"].null_count and not out["icao24"].null_count:
         return out  # a filter would copy every column
     ok = pc.and_(pc.is_valid(out["timestamp"]), pc.is_valid(out["icao24"]))
     return out.filter(ok)
+
+
+def _lower_words(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary column's words lowercased (its dictionaries, not its rows; two words may
+    then be one, which ``point_order.aircraft_codes`` codes alike)."""
+    chunks = []
+    for chunk in col.chunks:
+        words = _lower(chunk.dictionary)
+        same = words is chunk.dictionary
+        chunks.append(chunk if same else pa.DictionaryArray.from_arrays(chunk.indices, words))
+    return pa.chunked_array(chunks, col.type)
 
 
 def ms_of(col: pa.ChunkedArray) -> I8:
@@ -193,10 +212,17 @@ def aircraft_group_of(icao24: pa.ChunkedArray, rows: int) -> I8:
     """The group of each row of ``icao24``: whole aircraft, in icao24 order, each group about
     ``rows`` rows (an aircraft with more is a group alone)."""
     enc = pc.dictionary_encode(pc.fill_null(icao24, "")).combine_chunks()
-    n = len(enc.dictionary)
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return group_of_codes(codes, np.array(enc.dictionary.to_pylist(), dtype=object), rows)
+
+
+def group_of_codes(codes: I8, names: npt.NDArray[Any], rows: int) -> I8:
+    """``aircraft_group_of`` of rows coded as ``point_order.aircraft_codes`` codes them
+    (``names``: the distinct addresses by code)."""
+    n = names.shape[0]
     rank = np.empty(n, dtype=np.int64)
-    rank[np.asarray(pc.sort_indices(enc.dictionary).to_numpy(), dtype=np.int64)] = np.arange(n)
-    r = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    rank[np.argsort(names, kind="stable")] = np.arange(n)  # (distinct: as Arrow's byte order)
+    r = rank[codes]
     count = np.bincount(r, minlength=n)
     out: I8 = ((np.cumsum(count) - count) // rows)[r]  # by the rows before each aircraft
     return out
@@ -214,14 +240,25 @@ def group_tables(table: pa.Table, group: I8) -> list[pa.Table]:
     When the groups lie in few runs of rows (a lake's rows, in (day, icao24, time) order: a
     run per group and day) each is its runs' slices, no row copied (a gather of every
     column was ~40 % of an ingest's flights build: bench/RESULTS.md); else one gather each."""
+    return [part for part, _ in grouped_rows(table, group, group)]
+
+
+def grouped_rows(table: pa.Table, group: I8, codes: I8) -> list[tuple[pa.Table, I8]]:
+    """``group_tables``, each group with its rows' ``codes`` (of each row of ``table``)."""
     starts = np.flatnonzero(run_heads(group))
     if starts.shape[0] > SLICED_RUNS_MAX:
-        return [table.take(pa.array(idx)) for idx in aircraft_groups_of(group)]
+        return [(table.take(pa.array(idx)), codes[idx]) for idx in aircraft_groups_of(group)]
     ends = np.concatenate((starts[1:], [group.shape[0]]))
-    by_group: dict[int, list[pa.Table]] = {}
+    by_group: dict[int, list[tuple[int, int]]] = {}
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        by_group.setdefault(int(group[a]), []).append(table.slice(a, b - a))
-    return [pa.concat_tables(by_group[k]) for k in sorted(by_group)]
+        by_group.setdefault(int(group[a]), []).append((a, b))
+    return [
+        (
+            pa.concat_tables([table.slice(a, b - a) for a, b in by_group[k]]),
+            np.concatenate([codes[a:b] for a, b in by_group[k]]),
+        )
+        for k in sorted(by_group)
+    ]
 
 
 def aircraft_groups_of(group: I8) -> list[I8]:

@@ -24,10 +24,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..decode.hexio import numeric_column
 from ..model import RejectReason
 from ..stats import IngestStats
 from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
-from .point_order import aircraft_codes, point_order
+from .point_order import AircraftCodes, aircraft_codes, point_order
 from .rowarrays import as_int64, run_heads, run_tails
 
 F8 = npt.NDArray[np.float64]
@@ -89,13 +90,21 @@ def _as(col: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
 
 
 def points_from_table(
-    table: pa.Table, stats: IngestStats | None = None, kinds: Kinds | None = None
+    table: pa.Table,
+    stats: IngestStats | None = None,
+    kinds: Kinds | None = None,
+    *,
+    codes: AircraftCodes | None = None,
 ) -> Points:
     """Canonical state table -> sorted Points. Rows without time or address are counted as
-    rejects (BAD_RECORD) in ``stats`` and left out; ``kinds``: the aircraft kinds known."""
+    rejects (BAD_RECORD) in ``stats`` and left out; ``kinds``: the aircraft kinds known;
+    ``codes``: the rows' ``aircraft_codes`` where the caller has them (an ingest's build in
+    groups: coded once for all groups)."""
     n = table.num_rows
     ts_ms = as_int64(_as(table["timestamp"], pa.timestamp("ms", tz="UTC")))
-    icao_col = _as(table["icao24"], pa.string())
+    icao_col = table["icao24"]  # (the addresses dictionary-encoded: coded as they are)
+    if not pa.types.is_dictionary(icao_col.type):
+        icao_col = _as(icao_col, pa.string())
     if ts_ms.null_count or icao_col.null_count:
         valid = pc.and_(pc.is_valid(ts_ms), pc.is_valid(icao_col))
         valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), bool)
@@ -104,7 +113,7 @@ def points_from_table(
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
-    codes, names = aircraft_codes(icao_col)
+    codes, names = codes or aircraft_codes(icao_col)
     ms_col = pc.fill_null(ts_ms, 0) if ts_ms.null_count else ts_ms
     ms = np.asarray(ms_col.to_numpy(zero_copy_only=False), dtype=np.int64)
     if "onground" in table.column_names:
@@ -151,7 +160,9 @@ def callsigns_at(p: Points, idx: I8) -> npt.NDArray[Any]:
     """Trimmed callsign of points ``idx`` ("" where none)."""
     if p.callsign is None or idx.size == 0:
         return np.full(idx.shape[0], "", dtype=object)
-    col = pc.take(pc.cast(p.callsign, pa.string()), pa.array(p.row[idx]))
+    # the rows taken first, then made text (not the whole column: a dictionary's 1M rows on
+    # an ingest); the indices over their own bytes (``pa.array`` of numpy imports numpy.ma)
+    col = pc.cast(pc.take(p.callsign, numeric_column(p.row[idx], pa.int64())), pa.string())
     words = pc.fill_null(pc.utf8_trim_whitespace(col), "").to_pylist()
     return np.array(words, dtype=object)
 

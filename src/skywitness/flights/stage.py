@@ -135,8 +135,9 @@ def build_all(
     with nothing held before, every flight its rows build is new, by icao24 then firstSeen),
     built by ``builds.build_in_groups`` (the live builder's own build), without the copy
     of the rows and the flights a stage keeps for its next steps (~40 % of such a step's CPU
-    on a globe ingest's batches: bench/RESULTS.md)."""
-    new = flight_states(states)
+    on a globe ingest's batches: bench/RESULTS.md). Addresses that come dictionary-encoded
+    (the states gate's) stay so: the build codes them from their indices."""
+    new = flight_states(states, addresses=True)
     lost = states.num_rows - new.num_rows
     if stats is not None and lost:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
