@@ -56,7 +56,7 @@ def aircraft_codes(icao: pa.ChunkedArray) -> AircraftCodes:
         [first.setdefault(w, len(first)) for w in pc.utf8_lower(enc.dictionary).to_pylist()],
         dtype=np.int64,
     )
-    codes = remap[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    codes: I8 = remap[enc.indices.to_numpy(zero_copy_only=False)]  # (int32 or so: no copy)
     return codes, np.array(list(first), dtype=object)
 
 

@@ -220,11 +220,11 @@ def group_of_codes(codes: I8, names: npt.NDArray[Any], rows: int) -> I8:
     """``aircraft_group_of`` of rows coded as ``point_order.aircraft_codes`` codes them
     (``names``: the distinct addresses by code)."""
     n = names.shape[0]
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(names, kind="stable")] = np.arange(n)  # (distinct: as Arrow's byte order)
-    r = rank[codes]
-    count = np.bincount(r, minlength=n)
-    out: I8 = ((np.cumsum(count) - count) // rows)[r]  # by the rows before each aircraft
+    order = np.argsort(names, kind="stable")  # (distinct: as Arrow's byte order)
+    count = np.bincount(codes, minlength=n)[order]
+    of_code = np.empty(n, dtype=np.int64)
+    of_code[order] = (np.cumsum(count) - count) // rows  # by the rows before each aircraft
+    out: I8 = of_code[codes]
     return out
 
 
