@@ -312,10 +312,13 @@ def build_flights(
 
 
 def build_tallied(
-    states: pa.Table, inference: AirportInference, kinds: Kinds | None
+    states: pa.Table,
+    inference: AirportInference,
+    kinds: Kinds | None,
+    codes: AircraftCodes | None = None,
 ) -> tuple[pa.Table, FlightTally | None]:
     """``build_flights`` of ``states`` and each flight's ``FlightTally``."""
-    p = points_from_table(states, None, kinds)
+    p = points_from_table(states, None, kinds, codes=codes)
     return assemble_tallied(segment_points(p, inference.airports), states, inference)
 
 

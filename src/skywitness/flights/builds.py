@@ -10,22 +10,26 @@ import pyarrow as pa
 from . import builder
 from .builder import FlightTally, build_flights
 from .infer import AirportInference
-from .point_order import aircraft_codes
+from .point_order import AircraftCodes, aircraft_codes
 from .rowarrays import group_of_codes, grouped_rows
 
 BUILD_ROWS = 200_000  # rows of one build_flights call at most (whole aircraft beyond)
 
 
 def build_in_groups(
-    window: pa.Table, inference: AirportInference, kinds: dict[str, int] | None
+    window: pa.Table,
+    inference: AirportInference,
+    kinds: dict[str, int] | None,
+    codes: AircraftCodes | None = None,
 ) -> pa.Table:
     """``build_flights`` of ``window``; a large one (a step over thousands of aircraft) in
     groups of whole aircraft of ``BUILD_ROWS`` rows (each aircraft's flights are its own),
     so that the build's temporaries, freed after, never peak at hundreds of MB (#17 item 12:
     ~700 MB more in the child for a window of 1.2M rows). The addresses are coded once, for
-    the grouping and each group's build (an ingest's 1M rows were encoded twice)."""
+    the grouping and each group's build (an ingest's 1M rows were encoded twice); ``codes``:
+    the rows' ``aircraft_codes`` where the caller has them (a live step's)."""
     if window.num_rows <= BUILD_ROWS:
-        return build_flights(window, inference=inference, kinds=kinds)
+        return build_flights(window, inference=inference, kinds=kinds, codes=codes)
     codes, names = aircraft_codes(window["icao24"])
     groups = grouped_rows(window, group_of_codes(codes, names, BUILD_ROWS), codes)
     parts = [
@@ -36,10 +40,13 @@ def build_in_groups(
 
 
 def build_tallied(
-    window: pa.Table, inference: AirportInference, kinds: dict[str, int] | None
+    window: pa.Table,
+    inference: AirportInference,
+    kinds: dict[str, int] | None,
+    codes: AircraftCodes | None = None,
 ) -> tuple[pa.Table, FlightTally | None]:
     """``build_in_groups``, with each flight's tally where it is one build (what the merge of
     the cut flights counts again otherwise, ~0.5 ms a live step; None: in groups)."""
     if window.num_rows > BUILD_ROWS:
-        return build_in_groups(window, inference, kinds), None
-    return builder.build_tallied(window, inference, kinds)
+        return build_in_groups(window, inference, kinds, codes), None
+    return builder.build_tallied(window, inference, kinds, codes)

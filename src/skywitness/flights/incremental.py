@@ -57,6 +57,7 @@ from .builds import build_in_groups
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
+from .point_order import AircraftCodes, grown_names, window_codes
 from .rowarrays import (
     NEVER,
     buffer_bytes,
@@ -113,6 +114,7 @@ class FlightBuilder:
         self._recall = recall  # rows of flights forgotten in the air (None: never recalled)
         self._bridges = BridgeMemory() if recall is not None else None
         self._code: dict[str, int] = {}  # icao24 -> aircraft code (index of the arrays below)
+        self._names = np.zeros(0, dtype=object)  # icao24 by code
         self._newest = np.zeros(0, dtype=np.int64)  # ms, newest point per code (NEVER: none)
         self._accept = np.zeros(0, dtype=np.int64)  # ms, points older than this are late
         # kept rows: the tables of past updates, with a flag per row (compacted now and then,
@@ -225,15 +227,16 @@ class FlightBuilder:
             # column the build and the merge read is then one array (~0.1 ms a live step)
             window = window.combine_chunks()
         self.rebuilt_rows += window.num_rows
+        w_code = np.concatenate((seeded, self._k_code[at], code))
+        coded = window_codes(w_code, self._names)  # (the window's addresses not encoded)
         if self._settled is not None and seeded.size:
-            rebuilt, tally = self._build_tallied(window)
-            w_code = np.concatenate((seeded, self._k_code[at], code))
+            rebuilt, tally = self._build_tallied(window, coded)
             w_ms = np.concatenate((seed_ms, self._k_ms[at], ms))
             r_code = self._codes(rebuilt["icao24"])
             merge = self._settled.merge(window, w_code, w_ms, rebuilt, r_code, seeded, tally)
             rebuilt, r_code = merge
         else:
-            rebuilt = self._build(window)
+            rebuilt = self._build(window, coded)
             r_code = self._codes(rebuilt["icao24"])
         redo = self._l_first >= ws[self._l_code]
         changed, removed = _diff(where_rows(self._live, redo), rebuilt)
@@ -244,10 +247,8 @@ class FlightBuilder:
         # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
         # a slice of the caller's table would keep all of it alive while a row is held
         self._chunks.append(new if _own(new) else new.take(pa.array(np.arange(new.num_rows))))
-        self._k_code, self._k_ms = (
-            np.concatenate((self._k_code, code)),
-            np.concatenate((self._k_ms, ms)),
-        )
+        self._k_code = np.concatenate((self._k_code, code))
+        self._k_ms = np.concatenate((self._k_ms, ms))
         self._k_alive = np.concatenate((self._k_alive, np.ones(ms.shape[0], dtype=bool)))
         np.maximum.at(self._newest, code, ms)
         self._retain(aff)
@@ -256,11 +257,13 @@ class FlightBuilder:
         self._compact()
         return changed, removed
 
-    def _build(self, window: pa.Table) -> pa.Table:
-        return build_in_groups(window, self._inference, self._kinds)
+    def _build(self, window: pa.Table, codes: AircraftCodes | None = None) -> pa.Table:
+        return build_in_groups(window, self._inference, self._kinds, codes)
 
-    def _build_tallied(self, window: pa.Table) -> tuple[pa.Table, FlightTally | None]:
-        return builds.build_tallied(window, self._inference, self._kinds)
+    def _build_tallied(
+        self, window: pa.Table, codes: AircraftCodes | None = None
+    ) -> tuple[pa.Table, FlightTally | None]:
+        return builds.build_tallied(window, self._inference, self._kinds, codes)
 
     def _rows(self, idx: I8, *, copy: bool = False) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched: a run
@@ -274,9 +277,7 @@ class FlightBuilder:
         out = []
         for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), idx.shape[0]], strict=True):
             c, lo, hi = int(chunk[a]), int(idx[a]), int(idx[b - 1])
-            if (
-                not copy and hi - lo == b - a - 1
-            ):  # a run of rows (ascending, distinct): a slice, no copy
+            if not copy and hi - lo == b - a - 1:  # a run of rows (ascending, distinct): a slice
                 out.append(self._chunks[c].slice(lo - int(offsets[c]), b - a))
             else:
                 out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
@@ -315,12 +316,12 @@ class FlightBuilder:
         """Per-code arrays for the codes given out since."""
         grow = len(self._code) - self._newest.shape[0]
         if grow > 0:
+            self._names = grown_names(self._names, self._code)
             self._newest = np.concatenate((self._newest, np.full(grow, NEVER, dtype=np.int64)))
             self._accept = np.concatenate((self._accept, np.full(grow, NEVER, dtype=np.int64)))
             self._kept = np.concatenate((self._kept, np.zeros(grow, dtype=np.int64)))
-            self._quiet_tried = np.concatenate(
-                (self._quiet_tried, np.full(grow, NEVER, dtype=np.int64))
-            )
+            never = np.full(grow, NEVER, dtype=np.int64)
+            self._quiet_tried = np.concatenate((self._quiet_tried, never))
 
     def _sorted_live(self) -> tuple[I8, I8]:
         order = np.lexsort((self._l_first, self._l_code))

@@ -5,6 +5,7 @@ the rows are in that order already, as a lake's day is).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,31 @@ def aircraft_codes(icao: pa.ChunkedArray) -> AircraftCodes:
     )
     codes: I8 = remap[enc.indices.to_numpy(zero_copy_only=False)]  # (int32 or so: no copy)
     return codes, np.array(list(first), dtype=object)
+
+
+def window_codes(codes: I8, names: npt.NDArray[Any]) -> AircraftCodes:
+    """``aircraft_codes`` of rows that a caller has coded already (``codes``: per row, an
+    index into ``names``, the distinct lowercased addresses): the same codes, renumbered in
+    first-appearance order, without a look at the strings (a live step's window, coded by its
+    builder: ~0.1 ms a build less)."""
+    n = codes.shape[0]
+    first = np.full(names.shape[0], n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    seen = np.flatnonzero(first < n)
+    seen = seen[np.argsort(first[seen])]
+    local = np.empty(names.shape[0], dtype=np.int64)
+    local[seen] = np.arange(seen.shape[0], dtype=np.int64)
+    return local[codes], names[seen]
+
+
+def grown_names(names: npt.NDArray[Any], code: dict[str, int]) -> npt.NDArray[Any]:
+    """``names`` (the addresses by code) with those ``code`` gave out since (codes given in
+    order: the newest are its last keys), only these looked at."""
+    grow = len(code) - names.shape[0]
+    if grow <= 0:
+        return names
+    new = list(itertools.islice(reversed(code), grow))[::-1]
+    return np.concatenate((names, np.array(new, dtype=object)))
 
 
 def point_order(ms: I8, codes: I8, rows: I8 | None, n_codes: int) -> I8 | None:
