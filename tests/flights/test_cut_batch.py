@@ -20,6 +20,7 @@ from hypothesis.extra import numpy as hnp
 from skywitness.flights import FlightBuilder, build_flights, builds, cutting
 from skywitness.flights.builder import FlightTally
 from skywitness.flights.ends import _row_nanmedian
+from skywitness.flights.point_order import AircraftCodes
 from skywitness.flights.rowarrays import aircraft_groups
 
 from .test_settle import ORDER, WINDOW_S, _flight
@@ -39,15 +40,17 @@ def _steps_with_cuts(states: pa.Table, builder: FlightBuilder) -> tuple[int, int
     builds = 0
     build, build_tallied = builder._build, builder._build_tallied
 
-    def counted(window: pa.Table) -> pa.Table:
+    def counted(window: pa.Table, codes: AircraftCodes | None = None) -> pa.Table:
         nonlocal builds
         builds += 1
-        return build(window)
+        return build(window, codes)
 
-    def counted_tallied(window: pa.Table) -> tuple[pa.Table, FlightTally | None]:
+    def counted_tallied(
+        window: pa.Table, codes: AircraftCodes | None = None
+    ) -> tuple[pa.Table, FlightTally | None]:
         nonlocal builds
         builds += 1
-        return build_tallied(window)
+        return build_tallied(window, codes)
 
     builder._build = counted  # type: ignore[method-assign]
     builder._build_tallied = counted_tallied  # type: ignore[method-assign]

@@ -53,7 +53,7 @@ def test_steps_with_the_tally_are_those_without(
     with_tally, by_rows = by_rows, 0
     plain = FlightBuilder(runways, settle_rows=100)
     build = plain._build
-    monkeypatch.setattr(plain, "_build_tallied", lambda w: (build(w), None))
+    monkeypatch.setattr(plain, "_build_tallied", lambda w, codes=None: (build(w, codes), None))
     want = _steps(states, plain)
     assert plain.cuts == tallied.cuts > 0
     # the tally taken on most merges (the window's rows counted for the cuts' checks)

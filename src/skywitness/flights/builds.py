@@ -30,8 +30,8 @@ def build_in_groups(
     the rows' ``aircraft_codes`` where the caller has them (a live step's)."""
     if window.num_rows <= BUILD_ROWS:
         return build_flights(window, inference=inference, kinds=kinds, codes=codes)
-    codes, names = aircraft_codes(window["icao24"])
-    groups = grouped_rows(window, group_of_codes(codes, names, BUILD_ROWS), codes)
+    code, names = aircraft_codes(window["icao24"])
+    groups = grouped_rows(window, group_of_codes(code, names, BUILD_ROWS), code)
     parts = [
         build_flights(part, inference=inference, kinds=kinds, codes=(part_codes, names))
         for part, part_codes in groups

@@ -113,7 +113,7 @@ def points_from_table(
     bad = int(n - valid_np.sum())
     if bad and stats is not None:
         stats.reject(RejectReason.BAD_RECORD, "flights", count=bad, detail="no time or icao24")
-    codes, names = codes or aircraft_codes(icao_col)
+    code, names = codes or aircraft_codes(icao_col)
     ms_col = pc.fill_null(ts_ms, 0) if ts_ms.null_count else ts_ms
     ms = np.asarray(ms_col.to_numpy(zero_copy_only=False), dtype=np.int64)
     if "onground" in table.column_names:
@@ -122,7 +122,7 @@ def points_from_table(
     else:
         onground = np.full(n, -1, dtype=np.int8)
     rows = np.flatnonzero(valid_np) if bad else None
-    order = point_order(ms, codes, rows, names.shape[0])
+    order = point_order(ms, code, rows, names.shape[0])
 
     def take(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
         # rows already in (aircraft, time) order (a lake's day): no gather, a writable copy
@@ -131,7 +131,7 @@ def points_from_table(
         return x[order]
 
     # renumber aircraft codes densely (sorted by code, so a new code starts each aircraft)
-    sc = take(codes)
+    sc = take(code)
     new = run_heads(sc)
     ac = np.cumsum(new) - 1
     used = sc[new]
