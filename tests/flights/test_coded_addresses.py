@@ -106,3 +106,39 @@ def test_window_codes_are_the_texts_codes(calfire: pa.Table) -> None:
     want_codes, want_names = aircraft_codes(rows)
     assert np.array_equal(codes, want_codes)
     assert got.tolist() == want_names.tolist()
+
+
+#: A build in a process of its own (pandas kept out, as the command line does): which of the
+#: lazily imported modules it brought in.
+BUILD_IMPORTS = """
+import sys
+from skywitness.pandas_off import keep_pandas_out
+keep_pandas_out()
+import pyarrow.ipc as ipc
+from skywitness.flights.builder import airport_inference
+from skywitness.flights.stage import build_all
+states = ipc.open_file(sys.argv[1]).read_all()
+inference = airport_inference(None, None)
+before = set(sys.modules)
+flights = build_all(states, inference)
+print(flights.num_rows, " ".join(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_a_build_imports_no_numpy_ma(calfire: pa.Table, tmp_path: Path) -> None:
+    # ``pa.array`` of a numpy array imports numpy.ma (~8 ms of an ingest's process): the
+    # build makes its columns over their own bytes instead
+    import subprocess
+    import sys
+
+    import pyarrow.ipc as ipc
+
+    path = tmp_path / "states.arrow"
+    with ipc.new_file(path, calfire.schema) as out:
+        out.write_table(calfire)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {"PYTHONPATH": src, "PATH": "/usr/bin:/bin"}
+    run = [sys.executable, "-c", BUILD_IMPORTS, str(path)]
+    got = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert int(got[0]) > 0
+    assert not [m for m in got[1:] if m == "numpy.ma" or m.startswith("numpy.ma.")]
