@@ -162,17 +162,48 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     if width == 0 or (codes >= 128).any():
         return pa.array(text.astype(object), type=pa.string(), mask=null)
     keep = codes != 0  # numpy pads with NUL (and drops trailing ones)
-    if (keep[:, 1:] & ~keep[:, :-1]).any():  # a character after a NUL: a NUL inside a value
+    size_some = _prefix_sizes(keep)
+    if size_some is None:  # a character after a NUL: a NUL inside a value
         return pa.array(text.astype(object), type=pa.string(), mask=null)
-    size_some = keep.sum(axis=1)
-    size = np.zeros(n, dtype=np.int64)
-    size[rows] = size_some
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(size, out=offsets[1:])
+    offsets = _sparse_offsets(rows, size_some, n)
     chars = codes[keep].astype(np.uint8)
     nulls = n - rows.shape[0]
     valid = valid_bits(null) if nulls else None
     return _strings(chars, offsets, valid, nulls)
+
+
+#: Eight 0/1 bytes read as one little-endian word, summed into its top byte.
+_BYTE_SUM = np.uint64(0x0101010101010101)
+#: The word of eight 0/1 bytes whose first k are 1, by k (0..8).
+_PREFIX_WORDS = np.array(
+    [((1 << (8 * k)) - 1) & 0x0101010101010101 for k in range(9)], dtype=np.uint64
+)
+
+
+def _prefix_sizes(keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.integer] | None:
+    """Each row's count of set flags, the set ones being a prefix of the row; None when a
+    row has a set flag after an unset one. Rows of 8 flags (``<U8``, callsigns) are read as
+    one word each (~7x cheaper than a sum along the rows and a check of every neighbour)."""
+    if keep.shape[1] == 8:
+        words = np.ascontiguousarray(keep).view("<u8").ravel()
+        sizes = ((words * _BYTE_SUM) >> np.uint64(56)).astype(np.intp)
+        return sizes if bool((np.take(_PREFIX_WORDS, sizes) == words).all()) else None
+    if (keep[:, 1:] & ~keep[:, :-1]).any():
+        return None
+    out: npt.NDArray[np.integer] = keep.sum(axis=1)
+    return out
+
+
+def _sparse_offsets(
+    rows: npt.NDArray[np.intp], sizes: npt.NDArray[np.integer], n: int
+) -> npt.NDArray[np.int64]:
+    """The string offsets (n + 1) of ``n`` values, empty but for ``rows`` (ascending) of
+    ``sizes``: each non-empty row's running total repeated over the rows up to the next
+    (~2x cheaper than a sum over all ``n`` rows, most of them empty)."""
+    totals = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes, out=totals[1:])
+    out: npt.NDArray[np.int64] = np.repeat(totals, np.diff(rows, prepend=-1, append=n))
+    return out
 
 
 # Building Arrow columns from numpy buffers, not with ``pa.array``/``to_numpy``: in pyarrow 26
