@@ -63,11 +63,11 @@ def _strings(
 def _fixed_offsets(n: int, width: int) -> npt.NDArray[np.int64] | npt.NDArray[np.int32]:
     """The offsets of ``n`` strings of ``width`` bytes each: int32, the type Arrow keeps
     (no conversion after), unless the text is too long for it (``_strings`` then says so)."""
-    wide = n * width > MAX_TEXT_BYTES
-    out: npt.NDArray[np.int64] | npt.NDArray[np.int32] = (
-        np.arange(n + 1, dtype=np.int64 if wide else np.int32) * width
-    )
-    return out
+    if n * width > MAX_TEXT_BYTES:
+        return np.arange(n + 1, dtype=np.int64) * width
+    narrow: npt.NDArray[np.int32] = np.arange(n + 1, dtype=np.int32)
+    narrow *= width
+    return narrow
 
 
 def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa.Array:
