@@ -130,9 +130,11 @@ class AddressFilter:
             av = a[vi]
             end = np.append(av[1:] != av[:-1], True)
             self._last.update(zip(av[end].tolist(), t[vi][end].tolist(), strict=True))
-        finite = t[np.isfinite(t)]
-        if finite.size:
-            self._latest = max(self._latest, float(finite.max()))
+        latest = float(t.max())  # (the finite times' maximum, unless some is NaN or inf)
+        if not np.isfinite(latest):
+            finite = t[np.isfinite(t)]
+            latest = float(finite.max()) if finite.size else -np.inf
+        self._latest = max(self._latest, latest)
         if len(self._last) > _PRUNE_AT:
             self.prune(self._latest)
         return ok
