@@ -1,10 +1,14 @@
-"""Benchmark: the per-batch column steps of ``decode`` that issue 18's text6 branch reworked,
-in this tree against another (``--base-src``), each in a fresh process, interleaved.
+"""Benchmark: the per-batch column steps of ``decode`` that issue 18's text6 and text8
+branches reworked, in this tree against another (``--base-src``), each in a fresh process,
+interleaved.
 
 Steps (32,768 rows, a ``decode`` batch): ``Messages.empty`` with the frames' timestamp and
 signal (the base tree: empty, then both overwritten), ``records.timestamps`` of finite times
 and of times with NaN/inf, ``records.identity_codes`` of identity codes on 1 row in 20 (the
-rest missing, as in real traffic; unchanged by text6: the control, ~1.00 when quiet). Each
+rest missing, as in real traffic), ``crc.remainder`` of a mix of long (3 in 4) and short
+frames, ``hexio.text_column`` of callsigns on 1 row in 16, ``hexio.address_column`` (1 in 50
+null) and ``AddressFilter.accept_sorted`` of rows sorted by (address, time) over 200
+addresses, 3 in 8 verified (a fresh filter a call). Each
 child runs as ``skywitness decode`` of a file does: numpy's huge pages off, freed memory
 kept for reuse (``alloc``). Each figure: best of 7 repeats of 300 calls, µs a call; the
 median of ``--rounds`` interleaved rounds. Synthetic inputs (fixed seed): the steps are
@@ -49,8 +53,11 @@ def measure() -> dict[str, float]:
     alloc.keep_freed_memory()  # as ``decode`` of a file (before numpy allocates anything)
     import numpy as np
 
+    from skywitness.decode.crc import remainder
+    from skywitness.decode.hexio import address_column, text_column
     from skywitness.model import Messages
     from skywitness.runtime.records import identity_codes, timestamps
+    from skywitness.track.address_filter import AddressFilter
 
     rng = np.random.default_rng(18)
     ts = 1.7e9 + rng.random(ROWS) * 1000
@@ -78,6 +85,26 @@ def measure() -> dict[str, float]:
         "timestamps (finite)": _best_us(lambda: timestamps(ts)),
         "timestamps (NaN 1 in 7)": _best_us(lambda: timestamps(holes)),
         "identity_codes (1 in 20)": _best_us(lambda: identity_codes(codes)),
+        **_text8_steps(np, remainder, text_column, address_column, AddressFilter),
+    }
+
+
+def _text8_steps(np: Any, remainder: Any, text_column: Any, address_column: Any, af: Any) -> Any:
+    rng = np.random.default_rng(8)
+    data = rng.integers(0, 256, (ROWS, 14)).astype(np.uint8)
+    length = np.where(rng.random(ROWS) < 0.75, 14, 7).astype(np.uint8)
+    calls = np.zeros(ROWS, dtype="<U8")
+    calls[::16] = "ABC1234"
+    icao = rng.integers(1, 1 << 24, ROWS).astype(np.uint32)
+    icao[::50] = 0
+    key = np.sort(rng.integers(1, 201, ROWS).astype(np.uint32))
+    t = 1.7e9 + np.arange(ROWS, dtype=np.float64) * 0.01  # (ordered within each address)
+    ver = rng.random(ROWS) < 0.375
+    return {
+        "crc remainder (3 in 4 long)": _best_us(lambda: remainder(data, length)),
+        "text_column (1 in 16)": _best_us(lambda: text_column(calls)),
+        "address_column (1 in 50 null)": _best_us(lambda: address_column(icao, icao == 0)),
+        "accept_sorted (200 keys)": _best_us(lambda: af().accept_sorted(key, ver, t)),
     }
 
 

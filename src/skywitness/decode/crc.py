@@ -70,17 +70,27 @@ def _remainder_fixed(data: U1, nbytes: int) -> U4:
 def remainder(data: U1, length: U1) -> U4:
     """CRC remainder per frame (24-bit); 0 for Mode A/C and invalid lengths."""
     n = data.shape[0]
-    out = np.zeros(n, dtype=np.uint32)
     is_long = length == LONG_FRAME_BYTES
     is_short = length == SHORT_FRAME_BYTES
-    if is_long.all():
+    longs, shorts = int(np.count_nonzero(is_long)), int(np.count_nonzero(is_short))
+    if longs == n:
         return _remainder_fixed(data, LONG_FRAME_BYTES)
-    if is_short.all():
+    if shorts == n:
         return _remainder_fixed(data, SHORT_FRAME_BYTES)
-    if is_long.any():
-        out[is_long] = _remainder_fixed(data[is_long], LONG_FRAME_BYTES)
-    if is_short.any():
-        out[is_short] = _remainder_fixed(data[is_short], SHORT_FRAME_BYTES)
+    # The commoner length over every row, as it lies (the others' values are overwritten
+    # below), then the other length's rows gathered: one gather and one scatter, not two
+    # of each (~0.35 ms less per 30k frames of a capture's mix, issue 18).
+    common, other, size = (
+        (LONG_FRAME_BYTES, is_short, SHORT_FRAME_BYTES)
+        if longs >= shorts
+        else (SHORT_FRAME_BYTES, is_long, LONG_FRAME_BYTES)
+    )
+    out = _remainder_fixed(data, common)
+    rows = np.flatnonzero(other)
+    if rows.size:
+        out[rows] = _remainder_fixed(data[rows, :size], size)
+    if longs + shorts < n:  # Mode A/C and invalid lengths: 0
+        out[~(is_long | is_short)] = 0
     return out
 
 

@@ -60,6 +60,16 @@ def _strings(
     )
 
 
+def _fixed_offsets(n: int, width: int) -> npt.NDArray[np.int64] | npt.NDArray[np.int32]:
+    """The offsets of ``n`` strings of ``width`` bytes each: int32, the type Arrow keeps
+    (no conversion after), unless the text is too long for it (``_strings`` then says so)."""
+    if n * width > MAX_TEXT_BYTES:
+        return np.arange(n + 1, dtype=np.int64) * width
+    narrow: npt.NDArray[np.int32] = np.arange(n + 1, dtype=np.int32)
+    narrow *= width
+    return narrow
+
+
 def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa.Array:
     """Each row's first ``length`` bytes of ``data`` (n, k) as lowercase hex strings. Every
     row's digits come from one lookup per two bytes (``_quads``); the rows of each length
@@ -68,7 +78,7 @@ def hex_column(data: npt.NDArray[np.uint8], length: npt.NDArray[np.uint8]) -> pa
     n, k = data.shape
     if n and k and bool((length == k).all()):  # every row whole (long frames): no offsets
         # to add up nor rows to place, the digits are the text (~4x cheaper, issue 18)
-        return _strings(_digits(data).ravel(), np.arange(n + 1, dtype=np.int64) * (2 * k), None, 0)
+        return _strings(_digits(data).ravel(), _fixed_offsets(n, 2 * k), None, 0)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(length.astype(np.int64) * 2, out=offsets[1:])
     total = int(offsets[-1])
@@ -113,11 +123,19 @@ def address_column(
     """24-bit addresses as 6 lowercase hex digits (the canonical ``icao24``); null where
     ``null`` is set."""
     n = icao.shape[0]
-    a = icao.astype(np.uint32)
-    pairs = np.empty((n, 3), dtype=np.uint16)  # each octet's two digits, one gather each
-    for i, shift in enumerate((16, 8, 0)):
-        pairs[:, i] = np.take(_PAIRS16, (a >> shift) & 0xFF)
-    return fixed_width_column(pairs.view(np.uint8).reshape(n, 6), null)
+    a = icao.astype(np.uint32, copy=False)
+    # the top two octets as one index, the higher one in its low byte: ``_quads`` writes its
+    # digits first; then the last octet's two (two gathers a row, not three: ~1.5x cheaper)
+    top = (a >> np.uint32(16)) & np.uint32(0xFF)
+    top |= a & np.uint32(0xFF00)
+    rows = np.empty(n, dtype=_ADDRESS_ROW)
+    rows["top"] = np.take(_quads(), top)
+    rows["last"] = np.take(_PAIRS16, a & np.uint32(0xFF))
+    return fixed_width_column(rows.view(np.uint8).reshape(n, 6), null)
+
+
+#: An address's six hex digits: the top two octets' four, the last octet's two (packed).
+_ADDRESS_ROW = np.dtype([("top", "<u4"), ("last", "<u2")])
 
 
 def fixed_width_column(
@@ -125,7 +143,7 @@ def fixed_width_column(
 ) -> pa.Array:
     """Rows of ASCII ``chars`` (n, k) as Arrow strings of k characters; null where ``null``."""
     n, k = chars.shape
-    offsets = np.arange(n + 1, dtype=np.int64) * k
+    offsets = _fixed_offsets(n, k)
     if null is None or not null.any():
         return _strings(chars, offsets, None, 0)
     valid = valid_bits(null)
@@ -162,17 +180,48 @@ def text_column(text: npt.NDArray[np.str_]) -> pa.Array:
     if width == 0 or (codes >= 128).any():
         return pa.array(text.astype(object), type=pa.string(), mask=null)
     keep = codes != 0  # numpy pads with NUL (and drops trailing ones)
-    if (keep[:, 1:] & ~keep[:, :-1]).any():  # a character after a NUL: a NUL inside a value
+    size_some = _prefix_sizes(keep)
+    if size_some is None:  # a character after a NUL: a NUL inside a value
         return pa.array(text.astype(object), type=pa.string(), mask=null)
-    size_some = keep.sum(axis=1)
-    size = np.zeros(n, dtype=np.int64)
-    size[rows] = size_some
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(size, out=offsets[1:])
+    offsets = _sparse_offsets(rows, size_some, n)
     chars = codes[keep].astype(np.uint8)
     nulls = n - rows.shape[0]
     valid = valid_bits(null) if nulls else None
     return _strings(chars, offsets, valid, nulls)
+
+
+#: Eight 0/1 bytes read as one little-endian word, summed into its top byte.
+_BYTE_SUM = np.uint64(0x0101010101010101)
+#: The word of eight 0/1 bytes whose first k are 1, by k (0..8).
+_PREFIX_WORDS = np.array(
+    [((1 << (8 * k)) - 1) & 0x0101010101010101 for k in range(9)], dtype=np.uint64
+)
+
+
+def _prefix_sizes(keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.integer] | None:
+    """Each row's count of set flags, the set ones being a prefix of the row; None when a
+    row has a set flag after an unset one. Rows of 8 flags (``<U8``, callsigns) are read as
+    one word each (~7x cheaper than a sum along the rows and a check of every neighbour)."""
+    if keep.shape[1] == 8:
+        words = np.ascontiguousarray(keep).view("<u8").ravel()
+        sizes = ((words * _BYTE_SUM) >> np.uint64(56)).astype(np.intp)
+        return sizes if bool((np.take(_PREFIX_WORDS, sizes) == words).all()) else None
+    if (keep[:, 1:] & ~keep[:, :-1]).any():
+        return None
+    out: npt.NDArray[np.integer] = keep.sum(axis=1)
+    return out
+
+
+def _sparse_offsets(
+    rows: npt.NDArray[np.intp], sizes: npt.NDArray[np.integer], n: int
+) -> npt.NDArray[np.int64]:
+    """The string offsets (n + 1) of ``n`` values, empty but for ``rows`` (ascending) of
+    ``sizes``: each non-empty row's running total repeated over the rows up to the next
+    (~2x cheaper than a sum over all ``n`` rows, most of them empty)."""
+    totals = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes, out=totals[1:])
+    out: npt.NDArray[np.int64] = np.repeat(totals, np.diff(rows, prepend=-1, append=n))
+    return out
 
 
 # Building Arrow columns from numpy buffers, not with ``pa.array``/``to_numpy``: in pyarrow 26

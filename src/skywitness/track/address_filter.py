@@ -52,6 +52,22 @@ def sort_order(key: U4, t: F8) -> npt.NDArray[np.int64]:
     return out
 
 
+def _last_verified(a: U4, t: F8, vi: npt.NDArray[np.intp]) -> tuple[B1, F8]:
+    """For rows sorted by (key ``a``, time ``t``) with verified rows ``vi``: whether a verified
+    row of the same key comes at or before each row, and its time (else -inf). Each verified
+    row's key and time are repeated over the rows up to the next verified one: a row is in
+    its group when that key is its own (the rows are sorted by key). ~1.5x cheaper than two
+    running maxima of row numbers and a gather (issue 18)."""
+    n = a.shape[0]
+    counts = np.diff(np.concatenate(([0], vi, [n])))  # rows from each verified one (and before)
+    head = int(counts[0])  # rows before the first verified one: none of theirs precedes
+    in_group: B1 = np.repeat(np.concatenate((a[:1], a[vi])), counts) == a
+    in_group[:head] = False
+    times = np.repeat(np.concatenate(([-np.inf], t[vi])), counts)
+    last_t: F8 = np.where(in_group, times, -np.inf)
+    return in_group, last_t
+
+
 class AddressFilter:
     """Stateful, streaming: remembers the last verified time of each key (pruned)."""
 
@@ -96,15 +112,11 @@ class AddressFilter:
         n = a.shape[0]
         if n == 0:
             return np.zeros(0, dtype=np.bool_)
-        if v.all():
+        vi = np.flatnonzero(v)
+        if vi.size == n:
             ok: B1 = np.ones(n, dtype=np.bool_)
         else:
-            start = np.ones(n, dtype=np.bool_)
-            start[1:] = a[1:] != a[:-1]
-            gstart = np.maximum.accumulate(np.where(start, np.arange(n), 0))
-            idx = np.maximum.accumulate(np.where(v, np.arange(n), -1))
-            in_group = idx >= gstart
-            last_t = np.where(in_group, t[np.maximum(idx, 0)], -np.inf)
+            in_group, last_t = _last_verified(a, t, vi)
             need = ~v & ~in_group  # carried times matter only where no verified row precedes
             if self._last and need.any():
                 rows = np.flatnonzero(need)
@@ -113,15 +125,16 @@ class AddressFilter:
                 carried = np.array([get(k, -np.inf) for k in keys.tolist()], dtype=np.float64)
                 last_t[rows] = carried[inv]
             ok = v | (t - last_t <= self.window_s)
-        if v.any():
+        if vi.size:
             # Last verified time per key: the last verified row of each key.
-            vi = np.flatnonzero(v)
             av = a[vi]
             end = np.append(av[1:] != av[:-1], True)
             self._last.update(zip(av[end].tolist(), t[vi][end].tolist(), strict=True))
-        finite = t[np.isfinite(t)]
-        if finite.size:
-            self._latest = max(self._latest, float(finite.max()))
+        latest = float(t.max())  # (the finite times' maximum, unless some is NaN or inf)
+        if not np.isfinite(latest):
+            finite = t[np.isfinite(t)]
+            latest = float(finite.max()) if finite.size else -np.inf
+        self._latest = max(self._latest, latest)
         if len(self._last) > _PRUNE_AT:
             self.prune(self._latest)
         return ok
