@@ -31,7 +31,6 @@ _BODY = np.zeros(256, dtype=np.int64)
 for _t, _n in PAYLOAD_BYTES.items():
     _BODY[_t] = 1 + 6 + 1 + _n
 _BODY[TYPE_RECEIVER_ID] = 1 + 8
-_KNOWN = _BODY > 0
 _IGNORED = np.zeros(256, dtype=np.bool_)
 _IGNORED[list(IGNORED_TYPES)] = True
 #: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
@@ -209,8 +208,7 @@ class _Segments:
         typ = pad.take(us + 1, mode="clip")  # (inside ``pad``: clip changes nothing)
         has_type = us + 1 < ulen
         need = _by_type(_BODY, typ)
-        known = _by_type(_KNOWN, typ) & has_type
-        ignored = _by_type(_IGNORED, typ) & has_type
+        known = (need > 0) & has_type  # the types with a body length
         complete = known & (content >= need)
         if not final:
             # the last segment may still grow: take it only when exactly complete and not
@@ -224,7 +222,10 @@ class _Segments:
         ok = complete.copy()
         if held:
             ok[-1] = False
-        bad_type = ~known & ~ignored & has_type
+        # unknown types that are not ignored ones (looked up for the few unknown records only)
+        bad_type = ~known & has_type
+        if bad_type.any():
+            bad_type &= ~_by_type(_IGNORED, typ)
         return cls(starts, us, pad, typ, content, need, known, has_type, bad_type, complete, ok,
                    held, consumed)  # fmt: skip
 
