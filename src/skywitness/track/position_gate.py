@@ -185,10 +185,11 @@ def _fix_up(
     grps = failed[np.r_[True, failed[1:] != failed[:-1]]]
     all_rows = np.flatnonzero(resolved)
     g_rows = g[all_rows]
-    lo, hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")
+    g_lo, g_hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")
     walk = np.flatnonzero(~plain[all_rows])
-    w_lo, w_hi = np.searchsorted(walk, lo), np.searchsorted(walk, hi)
-    spans = zip(grps.tolist(), lo.tolist(), hi.tolist(), w_lo.tolist(), w_hi.tolist(), strict=True)
+    w_lo, w_hi = np.searchsorted(walk, g_lo), np.searchsorted(walk, g_hi)
+    spans = zip(grps.tolist(), g_lo.tolist(), g_hi.tolist(), w_lo.tolist(), w_hi.tolist(),
+                strict=True)  # fmt: skip
     for grp, a, b, wa, wb in spans:
         rows: list[int] = all_rows[a:b].tolist()
         stops: list[int] = (walk[wa:wb] - a).tolist()  # positions in ``rows`` that need a walk
