@@ -177,23 +177,8 @@ def _fix_up(
     # at a time.
     ref_kind = refs.kind
     plain = ~fail & ((ref_kind != REF_OWN) | same_ref)
-    # ``g`` is sorted: its failing groups, each once, without ``np.unique`` (which imports
-    # ``numpy.ma``, ~7 ms of an ingest's start-up); each one's resolved rows (a slice of all
-    # resolved rows) and the positions among them that need a walk, found for all groups by
-    # one search each (not a search per group and per stretch)
-    failed = g[fail]
-    grps = failed[np.r_[True, failed[1:] != failed[:-1]]]
-    all_rows = np.flatnonzero(resolved)
-    g_rows = g[all_rows]
-    g_lo, g_hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")
-    walk = np.flatnonzero(~plain[all_rows])
-    w_lo, w_hi = np.searchsorted(walk, g_lo), np.searchsorted(walk, g_hi)
-    spans = zip(grps.tolist(), g_lo.tolist(), g_hi.tolist(), w_lo.tolist(), w_hi.tolist(),
-                strict=True)  # fmt: skip
-    for grp, a, b, wa, wb in spans:
-        rows: list[int] = all_rows[a:b].tolist()
-        stops: list[int] = (walk[wa:wb] - a).tolist()  # positions in ``rows`` that need a walk
-        n_rows, n_stops, at = b - a, wb - wa, 0  # ``stops[at]``: the first at or after ``j``
+    for grp, rows, stops in _walk_spans(g, fail, resolved, plain):
+        n_rows, n_stops, at = len(rows), len(stops), 0  # ``stops[at]``: the first at or after ``j``
         a_lat, a_lon = float(carry["lat"][grp]), float(carry["lon"][grp])
         a_t, a_sfc = float(carry["pos_t"][grp]), bool(carry["pos_sfc"][grp])
         rej: tuple[float, float, float, bool] | None = None  # last rejected global fix
@@ -252,6 +237,25 @@ def _fix_up(
         held = rej if rej is not None else (np.nan, np.nan, np.nan, False)
         for name, value in zip(REJECTED_COLUMNS, held, strict=True):
             rej_end[name][grp] = value
+
+
+def _walk_spans(g: I8, fail: B1, resolved: B1, plain: B1) -> list[tuple[int, list[int], list[int]]]:
+    """``_fix_up``'s groups: each failing group of the sorted ``g`` once (without
+    ``np.unique``, which imports ``numpy.ma``, ~7 ms of an ingest's start-up), its resolved rows
+    and the positions among them that are not ``plain`` (need a walk), for all groups by one
+    search each (not a search per group and per stretch)."""
+    failed = g[fail]
+    grps = failed[np.r_[True, failed[1:] != failed[:-1]]]
+    all_rows = np.flatnonzero(resolved)
+    g_rows = g[all_rows]
+    g_lo, g_hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")
+    walk = np.flatnonzero(~plain[all_rows])
+    w_lo, w_hi = np.searchsorted(walk, g_lo), np.searchsorted(walk, g_hi)
+    spans = zip(grps.tolist(), g_lo.tolist(), g_hi.tolist(), w_lo.tolist(), w_hi.tolist(),
+                strict=True)  # fmt: skip
+    return [
+        (grp, all_rows[a:b].tolist(), (walk[wa:wb] - a).tolist()) for grp, a, b, wa, wb in spans
+    ]
 
 
 def _redecode(
