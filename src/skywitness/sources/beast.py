@@ -42,7 +42,9 @@ _DBFS_BY_BYTE = _dbfs(np.arange(256, dtype=np.uint8))  # one table lookup per fr
 
 def signal_dbfs(signal_byte: U1) -> F4:
     """Signal byte to dBFS, as readsb: 10*log10((s/255)^2); 0 (no level) -> NaN."""
-    out: F4 = _DBFS_BY_BYTE[signal_byte]
+    # (``take`` with ``mode="clip"``: every byte is a row of the table, so it clips nothing,
+    # and skips the index's cast and bounds check: half the cost of ``_DBFS_BY_BYTE[...]``)
+    out: F4 = _DBFS_BY_BYTE.take(signal_byte, mode="clip")
     return out
 
 

@@ -10,12 +10,15 @@ unescapes the whole buffer at once; frames then have a fixed layout and are gath
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, U1, U8, RejectReason
 from ..model.frames import FRAME_ITEM
+
+T = TypeVar("T", bound=np.generic)
 
 ESCAPE = 0x1A
 TYPE_MODEAC, TYPE_SHORT, TYPE_LONG, TYPE_RECEIVER_ID = 0x31, 0x32, 0x33, 0xE3
@@ -28,7 +31,6 @@ _BODY = np.zeros(256, dtype=np.int64)
 for _t, _n in PAYLOAD_BYTES.items():
     _BODY[_t] = 1 + 6 + 1 + _n
 _BODY[TYPE_RECEIVER_ID] = 1 + 8
-_KNOWN = _BODY > 0
 _IGNORED = np.zeros(256, dtype=np.bool_)
 _IGNORED[list(IGNORED_TYPES)] = True
 #: A held, unfinished tail longer than this (bytes) is garbage, not a frame.
@@ -67,6 +69,13 @@ def _records(pad: U1, at: npt.NDArray[np.intp]) -> U1:
     items = np.ndarray((pad.shape[0] - _RECORD_BYTES + 1,), _RECORD, buffer=pad, strides=(1,))
     got: U1 = items[at].view(np.uint8).reshape(-1, _RECORD_BYTES)
     return got
+
+
+def _by_type(table: npt.NDArray[T], typ: U1) -> npt.NDArray[T]:
+    """``table[typ]`` for a 256-row table by record type: ``take`` with ``mode="clip"`` (every
+    byte is a row, so it clips nothing) skips the bounds check of an index, half the cost of
+    the fancy index on a read's ~65k records."""
+    return table.take(typ, mode="clip")
 
 
 def _words(cols: U1) -> U8:
@@ -196,11 +205,10 @@ class _Segments:
         uend = np.concatenate((us[1:], [ulen]))
         content = uend - us - 1
         pad = np.concatenate((u, np.zeros(32, dtype=np.uint8)))
-        typ = pad[us + 1]
+        typ = pad.take(us + 1, mode="clip")  # (inside ``pad``: clip changes nothing)
         has_type = us + 1 < ulen
-        need = _BODY[typ]
-        known = _KNOWN[typ] & has_type
-        ignored = _IGNORED[typ] & has_type
+        need = _by_type(_BODY, typ)
+        known = (need > 0) & has_type  # the types with a body length
         complete = known & (content >= need)
         if not final:
             # the last segment may still grow: take it only when exactly complete and not
@@ -214,7 +222,10 @@ class _Segments:
         ok = complete.copy()
         if held:
             ok[-1] = False
-        bad_type = ~known & ~ignored & has_type
+        # unknown types that are not ignored ones (looked up for the few unknown records only)
+        bad_type = ~known & has_type
+        if bad_type.any():
+            bad_type &= ~_by_type(_IGNORED, typ)
         return cls(starts, us, pad, typ, content, need, known, has_type, bad_type, complete, ok,
                    held, consumed)  # fmt: skip
 
@@ -264,14 +275,14 @@ def _gather(seg: _Segments, receiver: int, rejects: list[Reject]) -> BeastFrames
     typ = rows[:, 1]
     payload = rows[:, _PAYLOAD_AT:]
     words = payload.view("<u8")
-    words[:, 0] &= _MASK_LO[typ]
-    words[:, 1] &= _MASK_HI[typ]
+    words[:, 0] &= _by_type(_MASK_LO, typ)
+    words[:, 1] &= _by_type(_MASK_HI, typ)
     # the data rows copied out as one item each (numpy copies a strided (n, 14) byte block
     # row by row, byte by byte: ~0.75 ms for 70k rows, ~0.14 ms so)
     data = payload[:, :LONG_FRAME_BYTES].view(FRAME_ITEM)[:, 0].copy()  # one item a row
     return BeastFrames(
         data=data.view(np.uint8).reshape(-1, LONG_FRAME_BYTES),
-        length=_PLEN[typ],
+        length=_by_type(_PLEN, typ),
         ticks=_words(rows[:, :8]) & _TICKS_MASK,
         signal_byte=rows[:, 8].copy(),
         receiver=rec.astype(np.uint64, copy=False),

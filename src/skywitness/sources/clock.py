@@ -68,20 +68,27 @@ _DATE_IN_NAME = re.compile(
 def isolated_jumps(ticks: npt.NDArray[np.int64], before: int | None) -> npt.NDArray[np.bool_]:
     """Frames whose counter jumps more than ``SPIKE_S`` from both neighbours while the
     neighbours stay close to each other (a flipped bit, not a restart or a gap). ``before`` is
-    the counter of the frame before ``ticks[0]`` (None at the start). Pure."""
+    the counter of the frame before ``ticks[0]`` (None at the start). Pure.
+
+    One difference pass over the counters finds the frames with a jump on both sides (none, as
+    a read almost always has); the neighbour test runs on those alone (48-bit counters: the
+    int64 sums of two steps are exact)."""
     n = ticks.shape[0]
-    head = [] if before is None else [before]
-    ext = np.concatenate((np.array(head, dtype=np.int64), ticks))
+    k = 0 if before is None else 1
     out = np.zeros(n, dtype=np.bool_)
-    if ext.shape[0] < 3:
+    if n + k < 3:
         return out
-    dp = np.abs(ext[1:-1] - ext[:-2])
-    dn = np.abs(ext[2:] - ext[1:-1])
-    nb = np.abs(ext[2:] - ext[:-2])
+    ext = ticks if before is None else np.concatenate((np.array([before], dtype=np.int64), ticks))
+    d = np.diff(ext)  # d[i] = ext[i + 1] - ext[i]
     jump = int(SPIKE_S * TICKS_PER_S)
-    spike = (dp > jump) & (dn > jump) & (nb * 8 < np.minimum(dp, dn))
-    k = len(head)  # ext index j (1..len-2) is ticks index j - k
-    out[max(0, 1 - k) : n - 1] = spike[max(0, k - 1) :]
+    big = np.abs(d) > jump
+    both = big[:-1] & big[1:]  # ext[i + 1] jumps from ext[i] and to ext[i + 2]
+    if not both.any():
+        return out
+    i = np.flatnonzero(both)
+    dp, dn = d[i], d[i + 1]
+    spike = np.abs(dp + dn) * 8 < np.minimum(np.abs(dp), np.abs(dn))
+    out[i[spike] + 1 - k] = True  # ext index i + 1 is ticks index i + 1 - k
     return out
 
 
@@ -155,21 +162,22 @@ class TickClock:
             return out
         valid = (ticks != 0) & (ticks != MLAT_MAGIC_TICKS)
         vi = np.flatnonzero(valid)
+        t64: npt.NDArray[np.int64] | None = None  # the valid counters as int64 (not GPS)
         if vi.size:
             if not self.decided:
                 self._decide(ticks[vi])
             if self.mode != "gps":
-                spikes = isolated_jumps(_rows(ticks, vi).astype(np.int64), self._last_ticks)
+                t64 = _rows(ticks, vi).astype(np.int64)
+                spikes = isolated_jumps(t64, self._last_ticks)
                 if spikes.any():
                     self.implausible[vi[spikes]] = True
                     valid[vi[spikes]] = False
-                    vi = vi[~spikes]
+                    vi, t64 = vi[~spikes], t64[~spikes]
         if vi.size:
-            tv = _rows(ticks, vi)
-            if self.mode == "gps":
-                out[vi] = self._gps(tv, arrival)
+            if t64 is None:
+                out[vi] = self._gps(_rows(ticks, vi), arrival)
             elif self.live and arrival is not None and self.anchor == "system":
-                t, far = self._live_counter(tv, arrival)
+                t, far = self._live_counter(t64, arrival)
                 out[vi] = t
                 if far.any():
                     self.implausible[vi[far]] = True
@@ -177,7 +185,7 @@ class TickClock:
                     out[vi[far]] = np.nan
                     vi = vi[~far]
             else:
-                out[vi] = self._counter(tv, arrival)
+                out[vi] = self._counter(t64, arrival)
         # frames without a usable timestamp inherit the previous frame's time
         if vi.size < n:
             prev_time = (
@@ -198,8 +206,7 @@ class TickClock:
         return out
 
     # -- 12 MHz counter -------------------------------------------------------------------
-    def _counter(self, tv: U8, arrival: float | None) -> F8:
-        t64 = tv.astype(np.int64)
+    def _counter(self, t64: npt.NDArray[np.int64], arrival: float | None) -> F8:
         if self._anchor_ticks is None:
             start = self.base if self.base is not None else arrival
             self._anchor(int(t64[0]), math.nan if start is None else start)
@@ -229,18 +236,20 @@ class TickClock:
         unless it got there by a jump between two frames (a different receiver clock)."""
         for _ in range(4):
             step = np.diff(out, prepend=self._last_time if self._last_ticks else out[0])
-            ahead = (out - arrival > LIVE_RESYNC_S) & (step > LIVE_RESYNC_S)
-            bad = np.flatnonzero((out - arrival < -LIVE_RESYNC_S) | ahead)
+            lag = out - arrival
+            ahead = (lag > LIVE_RESYNC_S) & (step > LIVE_RESYNC_S)
+            bad = np.flatnonzero((lag < -LIVE_RESYNC_S) | ahead)
             if bad.size == 0:
                 break
             j = int(bad[0])
             self._anchor(int(t64[j]), arrival)
             out[j:] = self._anchor_time + (t64[j:] - int(t64[j])) / TICKS_PER_S
 
-    def _live_counter(self, tv: U8, arrival: float) -> tuple[F8, npt.NDArray[np.bool_]]:
-        """Live: the chunk's newest plausible frame at ``arrival``, the others by counter
-        distance; (times, frames too far from the chunk's median counter)."""
-        t64 = tv.astype(np.int64)
+    def _live_counter(
+        self, t64: npt.NDArray[np.int64], arrival: float
+    ) -> tuple[F8, npt.NDArray[np.bool_]]:
+        """Live: the chunk's newest plausible frame (``t64``: counters) at ``arrival``, the
+        others by counter distance; (times, frames too far from the chunk's median counter)."""
         med = _median_int(t64)
         far = np.abs(t64 - med) > int(LIVE_SPREAD_S * TICKS_PER_S)
         if far.all():  # the median fell between clusters: the frame nearest it is the centre

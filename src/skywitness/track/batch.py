@@ -101,7 +101,8 @@ def from_messages(m: Messages, rows: npt.NDArray[np.int64], key: U4) -> Batch:
         onground=onground,
         onground_kind=og_kind,
         geo_minus_baro=gmb,
-        pos_src=KIND_TO_POSITION_SOURCE[np.minimum(kind, len(K) - 1)],
+        # (``take`` of clipped kinds: no index cast nor bounds check, half a fancy index's cost)
+        pos_src=KIND_TO_POSITION_SOURCE.take(kind, mode="clip"),
         cpr_kind=cpr_kind,
         cpr_odd=m.cpr_odd[rows],
         cpr_lat=m.cpr_lat[rows],

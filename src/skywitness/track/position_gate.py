@@ -177,14 +177,8 @@ def _fix_up(
     # at a time.
     ref_kind = refs.kind
     plain = ~fail & ((ref_kind != REF_OWN) | same_ref)
-    # ``g`` is sorted: its failing groups, each once, without ``np.unique`` (which imports
-    # ``numpy.ma``, ~7 ms of an ingest's start-up)
-    failed = g[fail]
-    for grp in failed[np.r_[True, failed[1:] != failed[:-1]]].tolist():
-        lo_hi = np.searchsorted(g, [grp, grp + 1])
-        span = np.arange(lo_hi[0], lo_hi[1])
-        rows = span[resolved[span]]
-        stops = np.flatnonzero(~plain[rows])  # positions in ``rows`` that need a walk
+    for grp, rows, stops in _walk_spans(g, fail, resolved, plain):
+        n_rows, n_stops, at = len(rows), len(stops), 0  # ``stops[at]``: the first at or after ``j``
         a_lat, a_lon = float(carry["lat"][grp]), float(carry["lon"][grp])
         a_t, a_sfc = float(carry["pos_t"][grp]), bool(carry["pos_sfc"][grp])
         rej: tuple[float, float, float, bool] | None = None  # last rejected global fix
@@ -193,11 +187,12 @@ def _fix_up(
                    float(carry["rej_t"][grp]), bool(carry["rej_sfc"][grp]))  # fmt: skip
         synced = True  # the anchor is what the whole-array check compared against
         j = 0
-        while j < rows.shape[0]:
-            if synced and plain[rows[j]]:
-                at = int(np.searchsorted(stops, j))
-                k = int(stops[at]) if at < stops.shape[0] else rows.shape[0]
-                r = int(rows[k - 1])
+        while j < n_rows:
+            while at < n_stops and stops[at] < j:
+                at += 1
+            if synced and (at == n_stops or stops[at] != j):  # row ``j`` is plain
+                k = stops[at] if at < n_stops else n_rows
+                r = rows[k - 1]
                 a_lat, a_lon, a_t, a_sfc = float(lat[r]), float(lon[r]), float(t[r]), bool(sfc[r])
                 # rows accepted as they stand: an accepted position clears the held rejected
                 # fix, as each does one at a time below (only one carried in from the last
@@ -205,7 +200,7 @@ def _fix_up(
                 rej = None
                 j = k
                 continue
-            r = int(rows[j])
+            r = rows[j]
             j += 1
             la, lo = float(lat[r]), float(lon[r])
             as_stood = True  # the row's position is the one the whole-array check used
@@ -242,6 +237,25 @@ def _fix_up(
         held = rej if rej is not None else (np.nan, np.nan, np.nan, False)
         for name, value in zip(REJECTED_COLUMNS, held, strict=True):
             rej_end[name][grp] = value
+
+
+def _walk_spans(g: I8, fail: B1, resolved: B1, plain: B1) -> list[tuple[int, list[int], list[int]]]:
+    """``_fix_up``'s groups: each failing group of the sorted ``g`` once (without
+    ``np.unique``, which imports ``numpy.ma``, ~7 ms of an ingest's start-up), its resolved rows
+    and the positions among them that are not ``plain`` (need a walk), for all groups by one
+    search each (not a search per group and per stretch)."""
+    failed = g[fail]
+    grps = failed[np.r_[True, failed[1:] != failed[:-1]]]
+    all_rows = np.flatnonzero(resolved)
+    g_rows = g[all_rows]
+    g_lo, g_hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")
+    walk = np.flatnonzero(~plain[all_rows])
+    w_lo, w_hi = np.searchsorted(walk, g_lo), np.searchsorted(walk, g_hi)
+    spans = zip(grps.tolist(), g_lo.tolist(), g_hi.tolist(), w_lo.tolist(), w_hi.tolist(),
+                strict=True)  # fmt: skip
+    return [
+        (grp, all_rows[a:b].tolist(), (walk[wa:wb] - a).tolist()) for grp, a, b, wa, wb in spans
+    ]
 
 
 def _redecode(

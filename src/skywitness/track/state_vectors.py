@@ -34,7 +34,7 @@ def icao24_hex(keys: Any) -> Str:
     k = np.asarray(keys, dtype=np.uint32)
     codes = np.zeros((k.shape[0], 7), dtype=np.uint32)  # six digits and a NUL pad
     for j, shift in enumerate((20, 16, 12, 8, 4, 0)):
-        codes[:, j] = _HEX_CODES[(k >> np.uint32(shift)) & np.uint32(0xF)]
+        _HEX_CODES.take((k >> np.uint32(shift)) & np.uint32(0xF), out=codes[:, j], mode="clip")
     out: Str = codes.view("<U7").ravel()
     non = (k & NON_ICAO_FLAG) != 0
     if non.any():
