@@ -33,7 +33,7 @@ from . import params as P
 from .check import check_router
 from .guard import Guard
 from .health import flights_stats, memory_stats, notifier_stats, source_stats
-from .reads import flights_table, store_info, track_geojson, track_table
+from .reads import StoreSums, flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
 FLIGHTS_LIMIT_MAX = 1000
@@ -268,15 +268,18 @@ def create_app(service: Service) -> FastAPI:
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
+    sums = StoreSums()  # the catalogue's sums until its next write
+
     @app.get("/api/stats", summary="service health: rates, rejects, lag, store size")
     def stats() -> Any:
         now = time.time()
         tr = service.tracker
         store = None
         con = service.read_connection()
-        if con is not None and cfg.data_dir is not None:
+        if con is not None and cfg.data_dir is not None and service.store is not None:
             with service.read_lock:
-                store = store_info(con, str(cfg.data_dir))
+                got = sums.get(con, service.store.writes)
+                store = store_info(con, str(cfg.data_dir), got)
             w = service.writer
             store["pending_rows"] = (
                 (w.rows_appended - w.rows_stored - w.rows_dropped) if w is not None else 0

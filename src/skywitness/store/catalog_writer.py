@@ -70,6 +70,9 @@ class CatalogWriter:
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], _Done[Any]] | None] = queue.Queue()
         self._closed = False
         self._cursor: duckdb.DuckDBPyConnection | None = None
+        #: jobs finished (each counted before its caller wakes): readers that keep an answer
+        #: until the next write key it on this (``api.reads.StoreSums``)
+        self.writes = 0
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -91,9 +94,13 @@ class CatalogWriter:
             while (item := self._jobs.get()) is not None:
                 job, done = item
                 try:
-                    done.set_result(job(self._cursor))
+                    result = job(self._cursor)
                 except BaseException as exc:  # handed to the caller
+                    self.writes += 1
                     done.set_exception(exc)
+                else:
+                    self.writes += 1  # before the caller wakes: its next read sees the write
+                    done.set_result(result)
         finally:
             self._cursor.close()
 

@@ -120,6 +120,11 @@ class Store:
         assert self._writer is not None
         return self._writer.run(job)
 
+    @property
+    def writes(self) -> int:
+        """Catalogue write jobs finished so far (``CatalogWriter.writes``; 0 for a reader)."""
+        return self._writer.writes if self._writer is not None else 0
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
