@@ -32,7 +32,7 @@ from . import admin, places, tar1090
 from . import params as P
 from .check import check_router
 from .guard import Guard
-from .health import flights_stats, memory_stats, notifier_stats, source_stats
+from .health import flights_stats, json_answer, memory_stats, notifier_stats, source_stats
 from .reads import StoreSums, flights_table, store_info, track_geojson, track_table
 
 #: Bounds on what a request may ask for.
@@ -287,32 +287,34 @@ def create_app(service: Service) -> FastAPI:
             store["degraded"] = w.degraded if w is not None else None
             store["rows_not_stored"] = w.rows_dropped if w is not None else 0
         beast, sbs = service.outputs.clients()
-        return {
-            "now": round(now, 3),
-            "started": round(service.started, 3),
-            "uptime_s": round(now - service.started, 3),
-            "frames": service.frames(),
-            "accepted": service.stats.accepted,
-            "positions": service.stats.positions,
-            "aircraft_live": service.snapshot.count,
-            "lag_s": round(service.lag_s(), 3),
-            "queue_batches": service.inbox.qsize(),
-            "snapshot_age_s": round(now - service.snapshot.now, 3),
-            "stream_clients": service.hub.clients,
-            "sources": source_stats(service, now),
-            "rejects": dict(sorted(service.rejects().items())),
-            "rejects_by_source": {
-                k: dict(sorted(v.items())) for k, v in service.rejects_by_source().items()
-            },
-            "store": store,
-            "flights": flights_stats(service),
-            "outputs": {"beast_clients": beast, "sbs_clients": sbs},
-            "rules": service.rules_loaded,
-            "notifiers": notifier_stats(service),
-            "tracker_ok": tr is None or tr.failed is None,
-            "mlat": service.mlat_stats(),
-            "memory": memory_stats(service, con),
-        }
+        return json_answer(
+            {
+                "now": round(now, 3),
+                "started": round(service.started, 3),
+                "uptime_s": round(now - service.started, 3),
+                "frames": service.frames(),
+                "accepted": service.stats.accepted,
+                "positions": service.stats.positions,
+                "aircraft_live": service.snapshot.count,
+                "lag_s": round(service.lag_s(), 3),
+                "queue_batches": service.inbox.qsize(),
+                "snapshot_age_s": round(now - service.snapshot.now, 3),
+                "stream_clients": service.hub.clients,
+                "sources": source_stats(service, now),
+                "rejects": dict(sorted(service.rejects().items())),
+                "rejects_by_source": {
+                    k: dict(sorted(v.items())) for k, v in service.rejects_by_source().items()
+                },
+                "store": store,
+                "flights": flights_stats(service),
+                "outputs": {"beast_clients": beast, "sbs_clients": sbs},
+                "rules": service.rules_loaded,
+                "notifiers": notifier_stats(service),
+                "tracker_ok": tr is None or tr.failed is None,
+                "mlat": service.mlat_stats(),
+                "memory": memory_stats(service, con),
+            }
+        )
 
     app.include_router(admin.router(service))
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
 from ..runtime.memory import memory_figures
 from ..runtime.service import Service
 
@@ -77,3 +80,14 @@ def memory_stats(service: Service, con: Any) -> dict[str, float | None]:
     figures = held() if callable(held) else (None, None)
     out["watch_mb"], out["watch_spool_mb"] = (None if v is None else round(v, 1) for v in figures)
     return out
+
+
+def json_answer(body: dict[str, Any]) -> JSONResponse:
+    """``body`` as FastAPI answers a returned dict (``jsonable_encoder``, then
+    ``JSONResponse``), without the encoder's walk over every value when the values are
+    plain JSON (~0.3 ms of a ~2 ms ``/api/stats`` poll): they serialise to the same bytes;
+    anything else (a dataclass, a set) goes through the encoder as before."""
+    try:
+        return JSONResponse(body)
+    except TypeError:
+        return JSONResponse(jsonable_encoder(body))
