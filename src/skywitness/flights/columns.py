@@ -250,8 +250,8 @@ def ts_array(sec: F8, valid: B1 | None = None) -> pa.Array:
 def flight_ids(icao: pa.Array, first_seen: pa.Array) -> pa.Array:
     """Each flight's id: its icao24 and ``firstSeen`` (``short_z`` compact) joined by "-". A
     live step's flights are mostly the step before's, with the same ids (a cut flight's
-    rebuild starts at its seed): a build of a few flights looks them up, computing (Arrow's
-    strftime and two joins, ~0.07 ms) only when one is new."""
+    rebuild starts at its seed): a build of a few flights looks them up, computing (the time
+    module's ``short_z_column`` and two joins, ~0.07 ms) only when one is new."""
     if len(icao) > FLIGHT_ID_LOOKUP:
         return _flight_ids(icao, first_seen)
     keys = list(zip(icao.to_pylist(), first_seen.cast(pa.int64()).to_pylist(), strict=True))
