@@ -30,6 +30,7 @@ from fuzz import faults, serve_kills  # noqa: E402
 from fuzz.run import run as fuzz_run  # noqa: E402
 from fuzz.targets import TARGETS  # noqa: E402
 from scripts.reliability_doc import render  # noqa: E402
+from scripts.reliability_merge import keep_others  # noqa: E402
 
 TESTS = (
     "tests/reliability",
@@ -160,6 +161,12 @@ def main() -> int:
     ap.add_argument("--fuzz-json", default=None,
                     help="the --json of a `python -m fuzz.run` long run: its figures are the "
                     "page's fuzz section (with its own command)")  # fmt: skip
+    ap.add_argument("--keep-others", action="store_true",
+                    help="sections of the pieces not given this run are kept from the page "
+                    "at --out as they stand (a long run added alone)")  # fmt: skip
+    ap.add_argument("--conditions", default=None,
+                    help="--load-long: what else the machine ran meanwhile, one sentence for "
+                    "the page (default: the 2026-12-06 run's, not quiet)")  # fmt: skip
     ap.add_argument("--soak-command", default="python -m fuzz.soak",
                     help="the soak's command line, when its soak.json does not say")  # fmt: skip
     a = ap.parse_args()
@@ -212,8 +219,14 @@ def main() -> int:
         svg = Path(path).with_suffix(".svg")
         if svg.exists():
             (Path(a.out).parent / name).write_text(svg.read_text())
+        if key == "load_long" and a.conditions:
+            load["conditions"] = a.conditions
         res[key] = {"data": load, "command": load["command"]}
-    Path(a.out).write_text(render(res), encoding="utf-8")
+    page = render(res)
+    if a.keep_others and Path(a.out).exists():
+        given = {k for k, v in res.items() if isinstance(v, dict)}
+        page = keep_others(Path(a.out).read_text(encoding="utf-8"), page, given)
+    Path(a.out).write_text(page, encoding="utf-8")
     print(f"wrote {a.out}")
     return 0
 

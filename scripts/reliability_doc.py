@@ -281,6 +281,14 @@ def _cell(v: Any) -> str:
     return f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
 
 
+# What the 2026-12-06 long run's machine was doing (a run records its own with --conditions).
+NOT_QUIET = (
+    "The run was not quiet: it shared the machine's two cores with other engineers' work and "
+    "their short benchmarks at high priority, which shows as serve's lag and as receivers "
+    "behind their schedule."
+)
+
+
 def _load_watch(d: dict[str, Any]) -> list[str]:
     """The load section's paragraphs on what serve holds (the long run's, or the 180 s one's)."""
     out = [
@@ -322,9 +330,7 @@ def _load_watch(d: dict[str, Any]) -> list[str]:
         "libraries, and page cache the kernel can drop). The slopes are least-squares fits "
         f"from {d['warmup_s'] / 60:g} minutes on: the flights stage holds each aircraft's last "
         "10 minutes of points (`flights/cutting.py` `LATE_S`), so its child fills for 10 "
-        "minutes before it can be flat. The run was not quiet: it shared the machine's two "
-        "cores with other engineers' work and their short benchmarks at high priority, which "
-        "shows as serve's lag and as receivers behind their schedule.",
+        "minutes before it can be flat. " + d.get("conditions", NOT_QUIET),
         "",
     ]
     return [*out, *more]
@@ -431,6 +437,8 @@ def render(res: dict[str, Any]) -> str:
         "python scripts/reliability.py --results OUT --fuzz-json FUZZ.json \\",
         "    --soak SOAK/soak.json --load LOAD/soak.json --load-long LONG/soak.json \\",
         "    --render-only",
+        "python scripts/reliability.py --load-long LONG/soak.json --render-only --keep-others \\",
+        "    --conditions 'The machine ran nothing else.'   # one run added, the rest kept",
         "```",
         "",
     ]
