@@ -21,10 +21,11 @@ from ..decode.hexio import (
     text_column,
     valid_of,
 )
+from ..decode.squawktext import squawk_column as squawks
 from ..flights.rowarrays import run_heads
 from ..model import Observations
 from ..sources.records import obs_take
-from .records import kind_column, position_source_column, squawks
+from .records import kind_column, position_source_column
 
 #: Seconds in a UTC day (the lake's partitions).
 DAY_S = 86_400
