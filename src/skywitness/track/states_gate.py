@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import address_column, numpy_of
 from ..model import STATE_SCHEMA, RejectReason
 from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
@@ -50,7 +50,6 @@ F8 = npt.NDArray[np.float64]
 #: Width of a callsign as the tracker holds it (characters; longer ones are cut).
 CALLSIGN_DTYPE = "<U8"
 FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rate")
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
@@ -191,16 +190,13 @@ def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
 
 def _hex_codes(key: I8, rows: I8) -> pa.DictionaryArray:
     """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit texts,
-    dictionary-encoded: each distinct address spelt once, each row its index."""
+    dictionary-encoded: each distinct address spelt once (``address_column``), each row its
+    index."""
     new = np.ones(key.shape[0], dtype=np.bool_)
     new[1:] = key[1:] != key[:-1]
     code = np.cumsum(new, dtype=np.int32)
     code -= 1
-    k = key[new].astype(np.uint32)
-    spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(spelt))]
-    words = pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
+    words = address_column(key[new].astype(np.uint32))
     return pa.DictionaryArray.from_arrays(_ints(code[rows]), words)
 
 
