@@ -1,6 +1,6 @@
 """The import layers of ../shared/design/ARCHITECTURE.md, checked by walking every import.
 
-model/errors/stats/output/jsontext/timeutil < sources, decode, identify, store < track <
+model/errors/stats/output/jsontext/timeutil/runs < sources, decode, identify, store < track <
 flights, watch, evidence, simulate < runtime < api, cli, claims, spark. A module may import its own
 layer or lower ones, and no imports go round in a cycle: neither between the modules of the
 package (module-level imports; ``if TYPE_CHECKING:`` ones aside) nor between its subpackages
@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "jsontext": 0,
     "jsoncolumns": 0,
     "arrow_views": 0,
+    "runs": 0,
     "timeutil": 0,
     "tomllines": 0,
     "bounded": 0,

@@ -21,7 +21,8 @@ from skywitness.decode.hexio import (
     string_array,
     text_column,
 )
-from skywitness.runtime.records import identity_codes, squawks
+from skywitness.decode.squawktext import squawk_column
+from skywitness.runtime.records import identity_codes
 
 rows = st.lists(st.tuples(st.binary(min_size=14, max_size=14), st.sampled_from([0, 2, 7, 14])))
 
@@ -125,8 +126,26 @@ def test_labels_refuse_a_code_outside_the_names() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-1, 9999)))
 def test_squawks_are_four_digits(codes: list[int]) -> None:
-    got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
-    assert got == [None if c < 0 else f"{c:04d}" for c in codes]
+    """Four digits a code, null where negative: "0000" under a null (fixed width), or no
+    characters (``empty_nulls``)."""
+    a = np.array(codes, dtype=np.int16)
+    want = [None if c < 0 else f"{c:04d}" for c in codes]
+    fixed, packed = squawk_column(a), squawk_column(a, empty_nulls=True)
+    for got in (fixed, packed):
+        got.validate(full=True)
+        assert got.to_pylist() == want
+    text = [b"0000" if w is None else w.encode() for w in want]
+    assert (
+        _chars(fixed) == b"".join(text) and _chars(packed) == "".join(filter(None, want)).encode()
+    )
+
+
+def _chars(a: pa.Array) -> bytes:
+    """The characters of a string column (not sliced), those under its nulls too."""
+    data = a.buffers()[2]
+    return (
+        data.to_pybytes()[: int(np.frombuffer(a.buffers()[1], np.int32)[len(a)])] if data else b""
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -134,7 +153,7 @@ def test_squawks_are_four_digits(codes: list[int]) -> None:
 def test_squawks_of_any_int16_are_their_last_four_digits(codes: list[int]) -> None:
     """Codes past 9999 (never an identity code, but an int16 can hold them) keep their last
     four digits, as the per-digit arithmetic did; every negative is none."""
-    got = squawks(np.array(codes, dtype=np.int16)).to_pylist()
+    got = squawk_column(np.array(codes, dtype=np.int16)).to_pylist()
     assert got == [None if c < 0 else f"{c % 10_000:04d}" for c in codes]
 
 
@@ -165,15 +184,15 @@ def test_coded_refuses_a_code_outside_the_names_unless_null() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-32768, 32767)), st.booleans())
 def test_identity_codes_are_the_squawks(codes: list[int], octal: bool) -> None:
-    """The decode output's dictionary-encoded identity codes are ``squawks``' texts: over
-    the 4096 octal codes, or over 0000..9999 when a code is not octal (past 9999: its last
-    four digits, as ``squawks``)."""
+    """The decode output's dictionary-encoded identity codes are ``squawk_column``'s texts:
+    over the 4096 octal codes, or over 0000..9999 when a code is not octal (past 9999: its
+    last four digits, as ``squawk_column``)."""
     if octal:
         codes = [int(f"{c % 4096:04o}") if c >= 0 else -1 for c in codes]
     a = np.array(codes, dtype=np.int16)
     got = identity_codes(a)
     got.validate(full=True)
-    assert got.to_pylist() == squawks(a).to_pylist()
+    assert got.to_pylist() == squawk_column(a).to_pylist()
     if octal:
         assert len(got.dictionary) == 4096
 

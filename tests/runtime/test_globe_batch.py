@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skywitness.decode.hexio import address_column, labels, string_array, text_column
+from skywitness.decode.squawktext import squawk_column
 from skywitness.model import Observations, PositionSource, SourceKind
 from skywitness.runtime.globe_batch import (
     RUN_ROWS,
@@ -26,7 +27,6 @@ from skywitness.runtime.records import (
     kind_column,
     observations_table,
     position_source_column,
-    squawks,
 )
 
 
@@ -70,7 +70,7 @@ def test_source_column_as_labels() -> None:
 
 _ROW_MAKERS: dict[str, tuple[Callable[[Any], pa.Array], Any, list[Any]]] = {
     "icao24": (address_column, np.uint32, [0xAC671B, 0x3C6444, 0]),
-    "squawk": (squawks, np.int16, [-1, 4637, 7700, 20]),  # -1: null rows (their bytes kept)
+    "squawk": (squawk_column, np.int16, [-1, 4637, 7700, 20]),  # -1: null rows (their bytes kept)
     "kind": (kind_column, np.uint8, [int(k) for k in SourceKind]),
     "position_source": (position_source_column, np.uint8, [int(p) for p in PositionSource]),
     "callsign": (text_column, np.dtype("<U8"), ["", "DAL1812", "X" * 8, "É1"]),

@@ -8,12 +8,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skywitness.decode.squawktext import squawk_column
 from skywitness.model import NON_ICAO_FLAG
 from skywitness.track import fields as fld
 from skywitness.track.address_filter import sort_order
 from skywitness.track.state_vectors import (
     _icao24_column,
-    _squawk_column,
     _strings,
     icao24_hex,
     squawk_strings,
@@ -97,7 +97,8 @@ def test_icao24_and_squawk_columns_are_the_strings_columns() -> None:
         assert _buffers(_icao24_column(keys)) == _buffers(_strings(icao24_hex(keys)))
     for sq in ([7700, -1, 1200, 0, 7], [-1, -1], [1234], []):
         codes = np.array(sq, dtype=np.int16)
-        assert _buffers(_squawk_column(codes)) == _buffers(_strings(squawk_strings(codes)))
+        got = squawk_column(codes, empty_nulls=True)  # (the state vectors' column)
+        assert _buffers(got) == _buffers(_strings(squawk_strings(codes)))
 
 
 def test_accept_a_rejected_row_of_a_higher_kind_protects_nothing() -> None:

@@ -139,15 +139,22 @@ _ADDRESS_ROW = np.dtype([("top", "<u4"), ("last", "<u2")])
 
 
 def fixed_width_column(
-    chars: npt.NDArray[np.uint8], null: npt.NDArray[np.bool_] | None = None
+    chars: npt.NDArray[np.uint8],
+    null: npt.NDArray[np.bool_] | None = None,
+    *,
+    empty_nulls: bool = False,
 ) -> pa.Array:
-    """Rows of ASCII ``chars`` (n, k) as Arrow strings of k characters; null where ``null``."""
+    """Rows of ASCII ``chars`` (n, k) as Arrow strings of k characters; null where ``null``
+    (the row's characters kept under it, or none: ``empty_nulls``)."""
     n, k = chars.shape
-    offsets = _fixed_offsets(n, k)
     if null is None or not null.any():
-        return _strings(chars, offsets, None, 0)
-    valid = valid_bits(null)
-    return _strings(chars, offsets, valid, int(np.count_nonzero(null)))
+        return _strings(chars, _fixed_offsets(n, k), None, 0)
+    valid, nulls = valid_bits(null), int(np.count_nonzero(null))
+    if empty_nulls:
+        rows = np.flatnonzero(~null)
+        offsets = _sparse_offsets(rows, np.full(rows.shape[0], k), n)
+        return _strings(chars[rows], offsets, valid, nulls)
+    return _strings(chars, _fixed_offsets(n, k), valid, nulls)
 
 
 def _empty_strings(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:

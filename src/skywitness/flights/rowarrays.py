@@ -1,6 +1,7 @@
 """Array helpers of the incremental flight builder (``incremental``): state tables in canonical
 types, times as int64 milliseconds, per-aircraft lookups over rows sorted by (code, time), and
-where runs of equal values start and end (``run_heads``, ``run_tails``)."""
+where runs of equal values start and end (``run_heads``, ``run_tails``: the ``runs`` module's,
+named here for the flights modules)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import STATE_COLUMNS, STATE_TYPES
+from ..runs import run_heads as run_heads
+from ..runs import run_tails as run_tails
 from ..store.schema import is_dictionary_of
 
 I8 = npt.NDArray[np.int64]
@@ -168,26 +171,6 @@ def buffer_bytes(tables: list[pa.Table]) -> int:
                     if buf is not None:
                         seen[buf.address] = max(seen.get(buf.address, 0), buf.size)
     return sum(seen.values())
-
-
-def run_heads(a: npt.NDArray[Any]) -> B1:
-    """Per row of ``a``, whether a run of equal values starts there (the first row, and each
-    row unlike the one before); empty for an empty ``a``."""
-    out = np.empty(a.shape[0], dtype=bool)
-    if out.size:
-        out[0] = True
-        np.not_equal(a[1:], a[:-1], out=out[1:])
-    return out
-
-
-def run_tails(a: npt.NDArray[Any]) -> B1:
-    """Per row of ``a``, whether a run of equal values ends there (the last row, and each row
-    unlike the one after); empty for an empty ``a``."""
-    out = np.empty(a.shape[0], dtype=bool)
-    if out.size:
-        out[-1] = True
-        np.not_equal(a[1:], a[:-1], out=out[:-1])
-    return out
 
 
 def holds_own_buffers(table: pa.Table) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import B1, I2, U4, Str
+from ..runs import run_heads
 from .address import parse_icao24, parse_icao24_array
 
 BLOCKS_RESOURCE = "icao_blocks.csv"
@@ -73,7 +74,7 @@ def flatten(starts: U4, ends: U4) -> tuple[npt.NDArray[np.int64], npt.NDArray[np
     # rows x cuts containment matrix (a few hundred squared: trivial, done once).
     inside = (s[:, None] <= cuts[None, :]) & (cuts[None, :] < e[:, None])
     first = np.where(inside.any(axis=0), inside.argmax(axis=0), -1).astype(np.int32)
-    keep = np.concatenate([[True], first[1:] != first[:-1]])
+    keep = run_heads(first)
     return cuts[keep], first[keep]
 
 

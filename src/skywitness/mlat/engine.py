@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8, U1, U8
+from ..runs import run_heads
 from .geodesy import C_AIR_M_S, M_PER_FT, ecef_to_llh, llh_to_ecef
 from .grouping import Groups, group, pairs_within
 from .network import ClockSolution, solve_network
@@ -268,8 +269,7 @@ class Engine:
         pos_in[sel] = np.arange(sel.size)
         e = np.flatnonzero(use & (pos_in[groups.group] >= 0))
         ge = groups.group[e]
-        new = np.ones(e.shape[0], dtype=np.bool_)
-        new[1:] = ge[1:] != ge[:-1]
+        new = run_heads(ge)
         at = np.arange(e.shape[0])
         slot = at - np.maximum.accumulate(np.where(new, at, 0))
         fit = slot < k

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
+from ..runs import run_starts
 
 I8 = npt.NDArray[np.int64]
 
@@ -155,7 +156,7 @@ class PairFilters:
         """Pairs whose rejections in a row (across batches) reach RESET_MIN; updates the runs.
         ``pair`` is sorted, each pair's rows in time order."""
         st = self.state
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        starts = run_starts(pair)
         ends = np.r_[starts[1:], pair.shape[0]]
         idx = np.arange(pair.shape[0])
         last_ok = np.maximum.reduceat(np.where(ok, idx, -1), starts)
@@ -171,7 +172,7 @@ class PairFilters:
         """Hold measurements of pairs without a line until START_MIN of them (within STALE_S)
         are in, then start the line. Returns how many measurements started lines."""
         used = 0
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        starts = run_starts(pair)
         ends = np.r_[starts[1:], pair.shape[0]]
         for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
             p = int(pair[i])

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8, U8
+from ..runs import run_starts
 from .receivers import ClockKind, ReceiverSite
 
 I8 = npt.NDArray[np.int64]
@@ -40,7 +41,7 @@ class Timebase:
         out = np.empty(rx.shape[0])
         order = np.argsort(rx, kind="stable")
         rs = rx[order]
-        cuts = np.flatnonzero(np.diff(rs)) + 1
+        cuts = run_starts(rs)[1:]
         for run in np.split(order, cuts):
             if run.size == 0:
                 continue

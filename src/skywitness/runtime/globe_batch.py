@@ -21,10 +21,11 @@ from ..decode.hexio import (
     text_column,
     valid_of,
 )
-from ..flights.rowarrays import run_heads
+from ..decode.squawktext import squawk_column as squawks
 from ..model import Observations
+from ..runs import run_heads
 from ..sources.records import obs_take
-from .records import kind_column, position_source_column, squawks
+from .records import kind_column, position_source_column
 
 #: Seconds in a UTC day (the lake's partitions).
 DAY_S = 86_400
@@ -139,8 +140,7 @@ def callsign_column(callsign: npt.NDArray[np.str_]) -> pa.Array:
     n = callsign.shape[0]
     if n < 2 or callsign.dtype != np.dtype("<U8"):
         return text_column(callsign)
-    starts = np.ones(n, dtype=np.bool_)
-    np.not_equal(callsign[1:], callsign[:-1], out=starts[1:])  # (3x a word-wise compare)
+    starts = run_heads(callsign)  # (3x a word-wise compare)
     codes = callsign[starts].view(np.uint32).reshape(-1, 8)
     kept = codes != 0
     if (codes >= 128).any() or (kept[:, 1:] & ~kept[:, :-1]).any():

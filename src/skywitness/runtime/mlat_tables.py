@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..mlat import MlatFeed, ReceiverSite
 from ..model import FrameBatch, Observations, StateRows
+from ..runs import run_starts
 from ..sources import open_source
 from ..sources.states import observations_from_states
 from ..stats import IngestStats
@@ -98,7 +99,7 @@ def _slices(batch: FrameBatch) -> list[FrameBatch]:
     t = batch.timestamp
     if not len(batch) or not np.isfinite(t).all():
         return [batch]
-    cut = np.flatnonzero(np.diff(np.floor((t - t[0]) / SLICE_S))) + 1
+    cut = run_starts(np.floor((t - t[0]) / SLICE_S))[1:]
     return [batch.take(idx) for idx in np.split(np.arange(len(batch)), cut)]
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
 from ..decode import decode_batch
 from ..decode.rejects import count_decode_rejects
 from ..model import FrameBatch, Observations, StateRows
+from ..runs import distinct
 from ..sources import Source, open_source
 from ..stats import IngestStats
 from ..track.address_filter import AddressFilter
@@ -47,16 +47,6 @@ class RunOptions:
     # gate makes them (``ingest``: its writer stores them so); False: decoded (``track``,
     # ``watch``: their outputs and readers take plain texts)
     dictionaries: bool = False
-
-
-def distinct(values: npt.NDArray[np.integer]) -> list[int]:
-    """``np.unique(values).tolist()`` by a sort: ``np.unique`` imports ``numpy.ma`` (~0.02 s of
-    start-up) to ask whether its input is masked."""
-    s = np.sort(values)
-    keep = np.ones(s.shape[0], dtype=np.bool_)
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    out: list[int] = s[keep].tolist()
-    return out
 
 
 def iter_chunks(

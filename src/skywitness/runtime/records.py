@@ -26,6 +26,7 @@ from ..decode.hexio import (
     string_array,
     text_column,
 )
+from ..decode.squawktext import last_digits, squawk_column
 from ..model import FrameBatch, Messages, Observations, PositionSource, RejectReason, SourceKind
 
 # Columns are built from numpy buffers (decode.hexio): ``pa.array`` imports pandas when it is
@@ -125,35 +126,6 @@ def _nullable_str(a: npt.NDArray[np.str_]) -> pa.Array:
     return text_column(a)
 
 
-#: The place value of each of an identity code's four decimal digits.
-_DIGIT_PLACES = np.array([1000, 100, 10, 1], dtype=np.int32)
-
-
-def squawks(codes: npt.NDArray[np.int16]) -> pa.Array:
-    """Identity codes as 4-char strings ("7700", "0020"); -1 → null. The digits are computed
-    column-wise (no 10,000-label table built per process: start-up, issue 18)."""
-    missing = codes < 0
-    return fixed_width_column(_code_digits()[_last_digits(codes)], missing)
-
-
-def _last_digits(codes: npt.NDArray[np.int16]) -> npt.NDArray[np.integer]:
-    """Each code's last four decimal digits as a number (0 where missing: negative). A
-    decoded code always has four (4 octal digits): then no integer division, which cost
-    ~4x the rest of ``identity_codes`` per batch (issue 18)."""
-    values = np.maximum(codes, 0)  # (= ``np.where(codes < 0, 0, codes)``, one pass)
-    if values.shape[0] and int(values.max()) >= 10_000:
-        return values.astype(np.int32) % 10_000
-    return values
-
-
-@functools.cache
-def _code_digits() -> npt.NDArray[np.uint8]:
-    """The four ASCII digits of each code 0..9999, (10000, 4): one gather a row, built on
-    first use (not at start-up)."""
-    codes = np.arange(10_000, dtype=np.int32)
-    return (codes[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
-
-
 #: Every identity code (4 octal digits, "0000".."7777") as text, in octal order: the
 #: dictionary of the decode output's squawk columns.
 _OCTAL_DIGITS = (np.arange(4096)[:, None] >> np.array([9, 6, 3, 0]) & 7).astype(np.uint8)
@@ -166,17 +138,17 @@ _OCTAL_INDEX[_OCTAL_DIGITS.astype(np.int32) @ np.array([1000, 100, 10, 1])] = np
 
 @functools.cache
 def _decimal_labels() -> pa.Array:
-    return squawks(np.arange(10_000, dtype=np.int16))
+    return squawk_column(np.arange(10_000, dtype=np.int16))
 
 
 def identity_codes(codes: npt.NDArray[np.int16]) -> pa.DictionaryArray:
-    """``squawks(codes)`` as a dictionary-encoded column: over every 4-octal-digit code (a
+    """``squawk_column(codes)`` as a dictionary-encoded column: over every 4-octal-digit code (a
     decoded identity code always is one), else over "0000".."9999" (a code past 9999 by its
-    last four digits, as ``squawks``)."""
+    last four digits, as ``squawk_column``)."""
     missing = codes < 0
     if missing.all():  # (Mode A/C codes: absent from every frame of most captures)
         return coded(_OCTAL_LABELS, np.zeros(codes.shape[0], dtype=np.int16), missing)
-    values = _last_digits(codes)
+    values = last_digits(codes)
     idx = np.take(_OCTAL_INDEX, values)  # (indexing by an array costs ~2x np.take)
     if not bool((idx < 0).any()):
         return coded(_OCTAL_LABELS, idx, missing)
@@ -251,7 +223,7 @@ def observations_table(
         "groundspeed": lambda: _nullable_float(obs.groundspeed),
         "track": lambda: _nullable_float(obs.track),
         "vertical_rate": lambda: _nullable_float(obs.vertical_rate),
-        "squawk": lambda: squawks(obs.squawk),
+        "squawk": lambda: squawk_column(obs.squawk),
         "onground": lambda: _nullable_bool(obs.onground),
         "kind": lambda: kind_column(obs.kind),
         "position_source": lambda: position_source_column(obs.position_source),

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from ..mlat.geodesy import C_AIR_M_S, M_PER_FT, llh_to_ecef
 from ..mlat.receivers import ClockKind, ReceiverSite, receivers_toml
 from ..model import F8, U1, U8
+from ..runs import run_starts
 from ..sources.beast import encode_beast
 from .coverage import HORIZON_NM_PER_SQRT_FT, level_dbfs, near_any, ranges_nm
 from .flightpath import MS_PER_KT, Airport, FlightPlan, Leg, evaluate
@@ -107,7 +108,7 @@ class Capture:
         order = np.argsort(arr, kind="stable")
         pos = np.concatenate([np.arange(len(h.ticks)) for h in self.heard])[order]
         rx = rx[order]
-        cuts = np.flatnonzero(np.diff(rx)) + 1
+        cuts = run_starts(rx)[1:]
         out = bytearray()
         for run in np.split(np.arange(rx.shape[0]), cuts):
             if run.size == 0:

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..model import STATE_SCHEMA, FrameBatch, icao_hex
+from ..runs import run_starts
 from .coverage import MAX_LEVEL_DBFS, MIN_LEVEL_DBFS, level_dbfs, near_any
 from .encode import quantised_altitude
 from .flightpath import evaluate
@@ -113,7 +114,7 @@ def simulate(
         if anchor is None:
             anchor = (float(batch.timestamp[0]), clock())
         group = np.floor((batch.timestamp - anchor[0]) / chunk_s)
-        cuts = np.flatnonzero(np.diff(group)) + 1
+        cuts = run_starts(group)[1:]
         for part in np.split(np.arange(len(batch)), cuts):
             piece = batch.take(part)
             due = anchor[1] + (float(piece.timestamp[-1]) - anchor[0]) / speed

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from ..decode.hexio import bool_column, numpy_of
 from ..model import Observations, PositionSource, RejectReason, SourceKind
+from ..runs import distinct
 from ..stats import IngestStats
 from ..timeutil import parse_local
 from .columns import mapped, read_strings, rows_at, spans
@@ -226,7 +227,7 @@ def _time_of_day(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
         return None
     data, start, size = sp
     out = np.zeros(start.shape[0], dtype=np.float64)
-    for width in _distinct(size):
+    for width in distinct(size):
         if not 8 <= width <= 18 or width == 9:  # no "HH:MM:SS." with nothing after the dot
             return None
         sel = np.flatnonzero(size == width)
@@ -246,11 +247,6 @@ def _time_of_day(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
         sec = whole / float(10 ** (width - 9)) if width > 8 else whole.astype(np.float64)
         out[sel] = hm.astype(np.float64) + sec
     return out
-
-
-def _distinct(values: npt.NDArray[np.int64]) -> list[int]:
-    s = np.sort(values)
-    return s[np.concatenate(([True], s[1:] != s[:-1]))].tolist() if s.size else []
 
 
 def _record_kind(text: str) -> int:

@@ -35,6 +35,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..model import FrameBatch, Messages, Observations, StateRows
+from ..runs import run_starts
 from ..runtime.pipeline import RunOptions, iter_chunks, new_tracker
 from ..stats import IngestStats
 from ..track.ingest_step import IngestStep
@@ -88,7 +89,7 @@ def _by_aircraft(
     addr = rows.icao24[keep].astype(np.int64)
     order = np.argsort(addr, kind="stable")  # each aircraft's rows stay in their order
     a, sel = addr[order], keep[order]
-    cuts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    cuts = run_starts(a)
     for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), a.size], strict=True):
         yield int(a[lo]), _packed(rows.take(sel[lo:hi]))
 

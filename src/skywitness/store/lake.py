@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from ..decode.hexio import numpy_of, one_chunk, values_view
 from ..output import TIME_ENCODING
+from ..runs import run_starts
 from ..timeutil import from_unix, iso_day, parse_day
 
 #: Rows per Parquet row group: small enough for min/max pruning on icao24, big enough for speed.
@@ -203,7 +204,7 @@ def split_by_day(table: pa.Table) -> list[DayPart]:
         order = np.lexsort((ms, (days << 24) | icao_keys(icao24)))
         sorted_table = take_rows(table, order)
         sorted_days = days[order]
-        bounds = (np.flatnonzero(np.diff(sorted_days)) + 1).tolist()
+        bounds = run_starts(sorted_days)[1:].tolist()
         first = sorted_days[[0, *bounds]].tolist()
     parts = []
     for s, e, d in zip([0, *bounds], [*bounds, table.num_rows], first, strict=True):

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import B1, F8, NON_ICAO_FLAG, U4, Messages, RejectReason
+from ..runs import run_tails
 from ..stats import IngestStats
 
 #: How long a verified address vouches for AP-recovered ones, s (readsb: 60 s).
@@ -128,7 +129,7 @@ class AddressFilter:
         if vi.size:
             # Last verified time per key: the last verified row of each key.
             av = a[vi]
-            end = np.append(av[1:] != av[:-1], True)
+            end = run_tails(av)
             self._last.update(zip(av[end].tolist(), t[vi][end].tolist(), strict=True))
         latest = float(t.max())  # (the finite times' maximum, unless some is NaN or inf)
         if not np.isfinite(latest):

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
+from ..runs import run_heads
 from .groups import I8
 
 
@@ -35,8 +36,7 @@ def arrival_passes(key: npt.NDArray[Any], t: F8, arrival: I8) -> I8 | None:
     back = np.zeros(n, dtype=np.int64)
     back[1:] = (k[1:] == k[:-1]) & (tt[1:] < tt[:-1])
     c = np.cumsum(back)
-    first = np.ones(n, dtype=np.bool_)
-    first[1:] = k[1:] != k[:-1]
+    first = run_heads(k)
     base = c[np.maximum.accumulate(np.where(first, np.arange(n), 0))]
     out = np.empty(n, dtype=np.int64)
     out[o] = c - base
@@ -58,8 +58,7 @@ def lost_before(
     n = t.shape[0]
     o = None if one_pass else np.lexsort((arrival, key))
     k, tt = (key, t) if o is None else (key[o], t[o])
-    first = np.ones(n, dtype=np.bool_)
-    first[1:] = k[1:] != k[:-1]
+    first = run_heads(k)
     if o is None:  # in time order: the newest earlier row is the previous one
         own = np.r_[-np.inf, tt[:-1]]
     else:  # the running maximum of each aircraft's times, by rank (exact)

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
+from ..runs import run_heads
 from . import fields as fld
 from .batch import Batch
 from .groups import I8, distinct_ms, last_at, pick, prev_in
@@ -46,8 +47,7 @@ class Segments:
 def segments(key: Arr, t: F8, lost: npt.NDArray[np.bool_]) -> Segments:
     """``lost``: the row's aircraft was lost just before it (``arrival.lost_before``)."""
     n = t.shape[0]
-    new_key = np.ones(n, dtype=np.bool_)
-    new_key[1:] = key[1:] != key[:-1]
+    new_key = run_heads(key)
     cut = new_key | lost
     starts = np.flatnonzero(cut)
     g = np.cumsum(cut) - 1

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
+from ..runs import run_heads
 from .state_vectors import stored_ms
 
 I8 = npt.NDArray[np.int64]
@@ -84,7 +85,7 @@ def prev_in(idx: I8, g: I8) -> I8:
     out[0] = -1
     out[1:] = idx[:-1]
     gi = g[idx]
-    out[1:][gi[1:] != gi[:-1]] = -1
+    out[run_heads(gi)] = -1
     return out
 
 

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from ..decode import cpr
 from ..model import B1, F8
+from ..runs import run_heads
 from .groups import I8, dist_nm, dist_nm_one, pick, prev_index
 
 #: Max age of an aircraft's own position used as a local-decode reference, s. Airborne zones
@@ -245,7 +246,7 @@ def _walk_spans(g: I8, fail: B1, resolved: B1, plain: B1) -> list[tuple[int, lis
     and the positions among them that are not ``plain`` (need a walk), for all groups by one
     search each (not a search per group and per stretch)."""
     failed = g[fail]
-    grps = failed[np.r_[True, failed[1:] != failed[:-1]]]
+    grps = failed[run_heads(failed)]
     all_rows = np.flatnonzero(resolved)
     g_rows = g[all_rows]
     g_lo, g_hi = np.searchsorted(g_rows, grps), np.searchsorted(g_rows, grps, side="right")

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from ..decode import cpr
 from ..model import B1, F8, CprKind
+from ..runs import run_heads
 from .groups import I8, ffill_index, pick, prev_index
 from .places import Places, surface_by_places
 from .position_gate import (
@@ -76,8 +77,7 @@ def resolve(
     given = ~is_cpr & np.isfinite(given_lat) & np.isfinite(given_lon)
     p = np.flatnonzero(is_cpr | given)
     gp = g[p]
-    start = np.ones(p.shape[0], dtype=np.bool_)
-    start[1:] = gp[1:] != gp[:-1]
+    start = run_heads(gp)
     gstart = np.maximum.accumulate(np.where(start, np.arange(p.shape[0]), 0)) if p.size else p
     gend = np.full(ng, -1, dtype=np.int64)
     if p.size:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..runs import run_starts
 from ..stats import IngestStats
 
 I8 = npt.NDArray[np.int64]
@@ -36,7 +37,7 @@ class RowSources:
         """(name index, its rows) for each name with rows, in name order."""
         order = np.argsort(self.code, kind="stable")
         codes = self.code[order]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if codes.size else codes
+        starts = run_starts(codes)
         ends = np.r_[starts[1:], codes.size]
         return [
             (int(codes[a]), order[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)

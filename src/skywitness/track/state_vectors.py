@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..decode.hexio import address_column
+from ..decode.squawktext import code_digits, squawk_column
 from ..model import (
     B1,
     F8,
@@ -52,9 +53,7 @@ def stored_ms(t: Any) -> F8:
 def squawk_strings(squawk: Any) -> Str:
     """Squawk codes (octal digits as decimal, -1 none) as 4-char strings, "" where missing."""
     sq = np.asarray(squawk).astype(np.int64)
-    digits = (np.maximum(sq, 0)[:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
-    chars = np.ascontiguousarray(digits.astype(np.uint8))
-    out: Str = chars.view("S4").ravel().astype("<U4")
+    out: Str = code_digits(sq).view("S4").ravel().astype("<U4")
     out[sq < 0] = ""
     return out
 
@@ -157,7 +156,7 @@ class StateVectors:
             "timestamp": _from_numpy(pa.timestamp("ms", tz="UTC"), ms, None),
             "icao24": _icao24_column(self.icao24),
             "callsign": _strings(self.callsign),
-            "squawk": _squawk_column(self.squawk),
+            "squawk": squawk_column(np.asarray(self.squawk), empty_nulls=True),
             "onground": pa.Array.from_buffers(pa.bool_(), n, [_bitmap(on >= 0), _packed(on == 1)]),
             "source": _strings(np.asarray(self.source).astype(str), nulls=False),
             "position_source": _strings(self.position_source),
@@ -178,22 +177,6 @@ def _icao24_column(keys: U4) -> pa.Array:
     if k.shape[0] == 0 or bool((k >> np.uint32(24)).any()):
         return _strings(icao24_hex(k))
     return address_column(k)
-
-
-def _squawk_column(squawk: I2) -> pa.Array:
-    """``_strings(squawk_strings(squawk))``, the same buffers (null where there is no code,
-    no characters for it), from the codes' digits without the numpy strings between."""
-    sq = np.asarray(squawk).astype(np.int64)
-    n = sq.shape[0]
-    has = sq >= 0
-    digits = (sq[has][:, None] // np.array([1000, 100, 10, 1])) % 10 + 48
-    lens = np.where(has, 4, 0)
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(lens, out=offsets[1:])
-    chars = np.ascontiguousarray(digits.astype(np.uint8)).ravel()
-    return pa.Array.from_buffers(
-        pa.string(), n, [_bitmap(has), pa.py_buffer(offsets), pa.py_buffer(chars)]
-    )
 
 
 def _packed(bits: B1) -> pa.Buffer:

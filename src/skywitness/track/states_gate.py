@@ -35,8 +35,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..decode.hexio import numpy_of
+from ..decode.hexio import address_column, numpy_of
 from ..model import STATE_SCHEMA, RejectReason
+from ..runs import run_heads
 from ..sources.states import position_source_of, squawk_of
 from ..stats import IngestStats
 from ..store.lake import MS_PER_DAY, icao_keys
@@ -50,7 +51,6 @@ F8 = npt.NDArray[np.float64]
 #: Width of a callsign as the tracker holds it (characters; longer ones are cut).
 CALLSIGN_DTYPE = "<U8"
 FLOAT_FIELDS = ("altitude", "geoaltitude", "groundspeed", "track", "vertical_rate")
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 #: Bits of a row's time (ms since the document's first) in the single sort key: ~17 years.
 TIME_BITS = 39
@@ -166,8 +166,7 @@ def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
     upd = np.flatnonzero(updated)
     every = upd.shape[0] == t.shape[0]  # the usual case: every row updates (no gathers)
     tu, gu = (t, g) if every else (t[upd], g[upd])
-    new_segment = np.ones(upd.shape[0], dtype=np.bool_)
-    new_segment[1:] = gu[1:] != gu[:-1]
+    new_segment = run_heads(gu)
     if rate_s > 0:  # a segment's first update, or one in a later bucket than the one before
         bucket = np.floor(tu / rate_s)
         keep = new_segment.copy()
@@ -191,16 +190,12 @@ def _emitted(updated: B1, t: F8, ms: I8, g: I8, rate_s: float) -> I8:
 
 def _hex_codes(key: I8, rows: I8) -> pa.DictionaryArray:
     """The 24-bit addresses ``key[rows]`` (``key`` sorted) as 6-lowercase-hex-digit texts,
-    dictionary-encoded: each distinct address spelt once, each row its index."""
-    new = np.ones(key.shape[0], dtype=np.bool_)
-    new[1:] = key[1:] != key[:-1]
+    dictionary-encoded: each distinct address spelt once (``address_column``), each row its
+    index."""
+    new = run_heads(key)
     code = np.cumsum(new, dtype=np.int32)
     code -= 1
-    k = key[new].astype(np.uint32)
-    spelt = _HEX[(k[:, None] >> np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)) & 0xF]
-    offsets = np.arange(0, 6 * k.shape[0] + 1, 6, dtype=np.int32)
-    bufs = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(spelt))]
-    words = pa.Array.from_buffers(pa.string(), k.shape[0], bufs)
+    words = address_column(key[new].astype(np.uint32))
     return pa.DictionaryArray.from_arrays(_ints(code[rows]), words)
 
 
@@ -325,5 +320,5 @@ def gate_states(
     del t, g, updated  # ~19 MB the output's columns reuse rather than fault in afresh
     cols = _rows(c, pos, key, ms, gstart, e, source)
     if stats is not None:
-        stats.aircraft.update(key[np.r_[True, key[1:] != key[:-1]]].tolist())  # sorted
+        stats.aircraft.update(key[run_heads(key)].tolist())  # sorted
     return pa.Table.from_arrays([cols[name] for name in GATED_SCHEMA.names], schema=GATED_SCHEMA)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8, U4, Messages, Observations, RejectReason
+from ..runs import run_starts
 from ..stats import IngestStats
 from . import batch_core as core
 from . import fields as fld
@@ -271,7 +272,7 @@ class Tracker:
         """Each aircraft's slot (0: not known; ``key`` sorted), and each row's aircraft's
         last-seen time (-inf for one not known)."""
         n = key.shape[0]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        starts = run_starts(key)
         slots = self._table.lookup(key[starts].tolist())
         seen = self._table.cols["last_seen"][slots]
         out: F8 = np.repeat(seen, np.diff(np.r_[starts, n]))

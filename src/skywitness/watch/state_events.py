@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..runs import run_heads, run_starts
 from .events import EMERGENCY_SQUAWKS, WatchEvents, WatchKind
 from .geo import Geofence
 
@@ -67,7 +68,7 @@ class _Window:
         )
         squawk = np.array([s or "" for s in rows["squawk"].to_pylist()], dtype=object)
         callsign = np.array([s or "" for s in rows["callsign"].to_pylist()], dtype=object)
-        starts = np.flatnonzero(np.r_[True, icao[1:] != icao[:-1]])
+        starts = run_starts(icao)
         ends = np.r_[starts[1:], icao.shape[0]] - 1
         return cls(icao, t, lat, lon, alt, squawk, callsign, starts, ends)
 
@@ -124,7 +125,7 @@ def _emergencies(w: _Window, prev_sq: Any, out: Events) -> None:
     sub_icao = w.icao[sq_rows]
     sub_prev = np.empty(sq_rows.shape[0], dtype=object)
     sub_prev[1:] = w.squawk[sq_rows[:-1]]
-    g_first = np.r_[True, sub_icao[1:] != sub_icao[:-1]]
+    g_first = run_heads(sub_icao)
     sub_prev[g_first] = carried[first_of[g_first]]
     alert = np.isin(w.squawk[sq_rows], list(EMERGENCY_SQUAWKS)) & (w.squawk[sq_rows] != sub_prev)
     for i in sq_rows[alert].tolist():
@@ -147,7 +148,7 @@ def _crossings(
     if not pos.size:
         return
     p_icao = w.icao[pos]
-    g_first = np.r_[True, p_icao[1:] != p_icao[:-1]]
+    g_first = run_heads(p_icao)
     first_of = np.searchsorted(w.starts, pos, side="right") - 1
     inside = fence.contains(w.lat[pos], w.lon[pos])
     prev = np.empty_like(inside)
