@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
-from . import builds, cutting, recalling
+from . import builds, cutting, forget, recalling
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
 from .builder import FlightTally, airport_inference
@@ -58,13 +58,7 @@ from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
 from .point_order import AircraftCodes, grown_names, window_codes
-from .rowarrays import (
-    NEVER,
-    buffer_bytes,
-    flight_states,
-    run_heads,
-    where_rows,
-)
+from .rowarrays import NEVER, buffer_bytes, flight_states, run_heads, where_rows
 from .rowarrays import first_of as _first_of
 from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
@@ -141,6 +135,7 @@ class FlightBuilder:
         self.quiet_cuts = 0
         self.rebuilt_rows = 0
         self.recalls = 0
+        self.codes_freed = 0  # codes of aircraft forgotten, given back (``forget``)
 
     @property
     def inference(self) -> AirportInference:
@@ -255,6 +250,7 @@ class FlightBuilder:
         self._forget()
         cutting.cut(self, aff)
         self._compact()
+        forget.forget_codes(self)
         return changed, removed
 
     def _build(self, window: pa.Table, codes: AircraftCodes | None = None) -> pa.Table:
@@ -283,11 +279,12 @@ class FlightBuilder:
                 out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
         return out
 
-    def _compact(self) -> None:
+    def _compact(self, force: bool = False) -> None:
         """Merge the chunks into one without the dropped rows, when there are many chunks or
         mostly dropped rows (amortised: each row is copied O(1) times per MAX_CHUNKS)."""
         alive = int(self._k_alive.sum())
-        if len(self._chunks) <= MAX_CHUNKS and 2 * alive >= self._k_alive.shape[0]:
+        few = len(self._chunks) <= MAX_CHUNKS and 2 * alive >= self._k_alive.shape[0]
+        if few and (not force or alive == self._k_alive.shape[0]):
             return
         keep = np.flatnonzero(self._k_alive)
         merged = pa.concat_tables(self._rows(keep, copy=True)) if keep.size else None
