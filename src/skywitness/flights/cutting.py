@@ -1,6 +1,7 @@
 """The cut half of the incremental ``FlightBuilder`` (``incremental``): which flights in progress
 are cut (``settle``, ``settled``) and when. A long flight in progress is cut once its aircraft
-holds ``settle_rows`` rows and again each time they double, its cut rows ending ``LATE_S``
+holds ``settle_rows`` rows, or ``SPAN_MIN_ROWS`` spanning ``SETTLE_SPAN_S`` of data time (an
+aircraft heard every few seconds), and again each time they double, its cut rows ending ``LATE_S``
 before the aircraft's newest point; the aircraft within ``BATCH_NUM / BATCH_DEN`` of their own
 cut's rows are cut in the same step as one that is due (a cut's check is a build, whose cost is
 mostly fixed: on the 5M-frame Beast feed, 11 aircraft, the steps that cut halved and the flights

@@ -40,7 +40,7 @@ FORGET_MIN_CODES = 4096
 def free_codes(b: FlightBuilder) -> B1:
     """Per code: whether its aircraft holds nothing and was last heard ``FORGET_CODE_S``
     before the newest point (forgotten: ``newest`` NEVER, ``accept`` one past its last)."""
-    free = (b._newest == NEVER) & (b._accept < b._now - round(FORGET_CODE_S * 1000))
+    free: B1 = (b._newest == NEVER) & (b._accept < b._now - round(FORGET_CODE_S * 1000))
     free[b._k_code[b._k_alive]] = False
     free[b._l_code] = False
     if b._settled is not None and len(b._settled):
