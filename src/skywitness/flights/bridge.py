@@ -79,6 +79,12 @@ class BridgeMemory:
         out[ok] = self.last_ms[code[ok]] > NONE_MS
         return out
 
+    def renumber(self, keep: I8) -> None:
+        """Keep the codes ``keep`` (ascending) only, renumbered 0, 1, ... in their order."""
+        keep = keep[keep < self.last_ms.shape[0]]
+        self.last_ms, self.first_ms = self.last_ms[keep], self.first_ms[keep]
+        self.fid, self.point = self.fid[keep], self.point[keep]
+
     def forget(self, code: I8) -> None:
         code = code[code < self.last_ms.shape[0]]
         self.last_ms[code] = NONE_MS

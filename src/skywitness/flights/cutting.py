@@ -1,6 +1,7 @@
 """The cut half of the incremental ``FlightBuilder`` (``incremental``): which flights in progress
 are cut (``settle``, ``settled``) and when. A long flight in progress is cut once its aircraft
-holds ``settle_rows`` rows and again each time they double, its cut rows ending ``LATE_S``
+holds ``settle_rows`` rows, or ``SPAN_MIN_ROWS`` spanning ``SETTLE_SPAN_S`` of data time (an
+aircraft heard every few seconds), and again each time they double, its cut rows ending ``LATE_S``
 before the aircraft's newest point; the aircraft within ``BATCH_NUM / BATCH_DEN`` of their own
 cut's rows are cut in the same step as one that is due (a cut's check is a build, whose cost is
 mostly fixed: on the 5M-frame Beast feed, 11 aircraft, the steps that cut halved and the flights
@@ -39,6 +40,13 @@ ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 #: one that is due: a cut's check is a build, whose cost is mostly fixed, so one build checks
 #: the cuts of several aircraft instead of one build per aircraft on steps apart.
 BATCH_NUM, BATCH_DEN = 3, 4
+#: An aircraft whose rows held span this much data time is due for a cut too, however few
+#: rows (an aircraft heard once every few seconds, 60,000 in play, would hold its whole flight
+#: up to ``settle_rows``: ~55 minutes, every step rebuilding it), s.
+SETTLE_SPAN_S = 2 * LATE_S
+#: ... if it holds at least this many rows (a sparse aircraft costs little; each try a build;
+#: a short-haul shuttle, its last flights held, is left to its quiet cut).
+SPAN_MIN_ROWS = 300
 
 
 def cut(b: FlightBuilder, aff: I8) -> None:
@@ -47,13 +55,17 @@ def cut(b: FlightBuilder, aff: I8) -> None:
     before final, older points late from then on."""
     if b._settled is None:
         return
-    held = np.bincount(b._k_code[b._k_alive], minlength=len(b._code))
-    h, k = held[aff], b._kept[aff]
-    want = aff[(h >= b._settle_rows) & (h >= 2 * k)]
+    alive = b._k_code[b._k_alive]
+    held = np.bincount(alive, minlength=len(b._code))
+    oldest = np.full(len(b._code), ALWAYS, dtype=np.int64)
+    np.minimum.at(oldest, alive, b._k_ms[b._k_alive])
+    h, k, span = held[aff], b._kept[aff], b._newest[aff] - oldest[aff]
+    long = (span >= round(SETTLE_SPAN_S * 1000)) & (h >= SPAN_MIN_ROWS)
+    want = aff[((h >= b._settle_rows) | long) & (h >= 2 * k)]
     if want.size:  # a cut's check is one build however many aircraft: those nearly due too
-        want = aff[
-            (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) & (h * BATCH_DEN >= 2 * k * BATCH_NUM)
-        ]
+        near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
+        near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
+        want = aff[near & (h * BATCH_DEN >= 2 * k * BATCH_NUM)]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
     quiet = _quiet(b, held)

@@ -10,7 +10,8 @@ Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS
 aircraft only the rows from the flight before the one in progress at ``newest - LATE_S`` are
 kept (the flight in progress and the last completed one); older flights are final (their rows,
 one per flight, stay for ``flights()``). A long flight in progress is cut (``settle``,
-``settled``: once its aircraft holds ``settle_rows`` rows, and again each time they double,
+``settled``: once its aircraft holds ``settle_rows`` rows, or rows spanning ``SETTLE_SPAN_S``, and
+again each time they double,
 nearly due ones along with one that is due, ``cutting``):
 its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
@@ -22,9 +23,10 @@ points older than that cut are late from then on (the ``LATE_S`` merge guarantee
 points that come within ``QUIET_S`` of data time of the aircraft's newest). Points arriving too
 late (older than the retained flights, or a cut, allow) are counted as rejects, never merged
 into a window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten
-(its flights final), and one with no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows
-(a vehicle or a parked transponder). With a ``recall`` (the aircraft's stored rows, e.g. from
-the store's lake, ``recalling``), a forgotten flight that ended in the air is remembered for
+(its flights final; 12 h after its last point its code is given back, ``forget``), and one with
+no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked
+transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's lake,
+``recalling``), a forgotten flight that ended in the air is remembered for
 ``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back
 airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
 of coverage), its rows are recalled and the flight is live again, rebuilt with the new points
@@ -49,22 +51,17 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
-from . import builds, cutting, recalling
+from . import builds, cutting, forget, recalling
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
 from .builder import FlightTally, airport_inference
 from .builds import build_in_groups
+from .chunks import compacted
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
 from .point_order import AircraftCodes, grown_names, window_codes
-from .rowarrays import (
-    NEVER,
-    buffer_bytes,
-    flight_states,
-    run_heads,
-    where_rows,
-)
+from .rowarrays import NEVER, buffer_bytes, flight_states, run_heads, where_rows
 from .rowarrays import first_of as _first_of
 from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
@@ -81,7 +78,7 @@ B1 = npt.NDArray[np.bool_]
 
 FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is forgotten, s
 GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
-MAX_CHUNKS = 8  # kept-row tables merged into one beyond this many
+MAX_CHUNKS = 32  # kept-row tables (one per update) beyond which the younger half are merged
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
 FEW_ROWS = 64  # aircraft codes of at most this many rows looked up row by row (``_codes``)
 
@@ -141,6 +138,7 @@ class FlightBuilder:
         self.quiet_cuts = 0
         self.rebuilt_rows = 0
         self.recalls = 0
+        self.codes_freed = 0  # codes of aircraft forgotten, given back (``forget``)
 
     @property
     def inference(self) -> AirportInference:
@@ -255,6 +253,7 @@ class FlightBuilder:
         self._forget()
         cutting.cut(self, aff)
         self._compact()
+        forget.forget_codes(self)
         return changed, removed
 
     def _build(self, window: pa.Table, codes: AircraftCodes | None = None) -> pa.Table:
@@ -283,17 +282,14 @@ class FlightBuilder:
                 out.append(self._chunks[c].take(pa.array(idx[a:b] - offsets[c])))
         return out
 
-    def _compact(self) -> None:
-        """Merge the chunks into one without the dropped rows, when there are many chunks or
-        mostly dropped rows (amortised: each row is copied O(1) times per MAX_CHUNKS)."""
-        alive = int(self._k_alive.sum())
-        if len(self._chunks) <= MAX_CHUNKS and 2 * alive >= self._k_alive.shape[0]:
-            return
-        keep = np.flatnonzero(self._k_alive)
-        merged = pa.concat_tables(self._rows(keep, copy=True)) if keep.size else None
-        self._chunks = [merged.combine_chunks()] if merged is not None else []
-        self._k_code, self._k_ms = self._k_code[keep], self._k_ms[keep]
-        self._k_alive = np.ones(keep.shape[0], dtype=bool)
+    def _compact(self, force: bool = False) -> None:
+        """The kept rows' chunks without their dropped rows where half are dropped, the younger
+        half merged where there are many (``chunks.compacted``; ``force``: every dropped row)."""
+        got = compacted(self._chunks, self._k_alive, MAX_CHUNKS, force=force)
+        if got is not None:
+            self._chunks, keep = got
+            self._k_code, self._k_ms = self._k_code[keep], self._k_ms[keep]
+            self._k_alive = self._k_alive[keep]
 
     def _codes(self, icao: pa.ChunkedArray) -> I8:
         """Aircraft code per row (new aircraft get the next codes, in order of appearance); a

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 I8 = npt.NDArray[np.int64]
 F8 = npt.NDArray[np.float64]
+#: Seeds of a step (1-row tables) handed over as they are up to this many, else as one table.
+SEED_CHUNKS = 16
 #: ``build_flights`` of a window, and its flights' tally where it has one
 Build = Callable[[pa.Table], "tuple[pa.Table, FlightTally | None]"]
 
@@ -98,7 +100,11 @@ class SettledFlights:
             return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
         got = [(c, s) for c in aff.tolist() if (s := self.by_code.get(c)) and ws[c] <= s.cut_ms]
         codes = np.array([c for c, _ in got], dtype=np.int64)
-        return [s.seed for _, s in got], codes, np.array([s.cut_ms for _, s in got], np.int64)
+        seeds = [s.seed for _, s in got]
+        if len(seeds) > SEED_CHUNKS:  # one chunk: a window of thousands of 1-row chunks is
+            # slow to slice and group (a build in groups: ~1 s a step at 10,000 aircraft)
+            seeds = [pa.concat_tables(seeds).combine_chunks()]
+        return seeds, codes, np.array([s.cut_ms for _, s in got], np.int64)
 
     def merge(self, window: pa.Table, w_code: I8, w_ms: I8, rebuilt: pa.Table, r_code: I8,
               seeded: I8, tally: FlightTally | None = None) -> tuple[pa.Table, I8]:  # fmt: skip

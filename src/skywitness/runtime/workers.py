@@ -259,6 +259,7 @@ class FlightsWorker:
             states = pa.concat_tables(tables) if tables else None
             if self.lake_sync is not None and self._seals(tables, warm, drain or quiet):
                 self.lake_sync()
+            t0 = time.monotonic()
             try:
                 res = self.engine.advance(
                     states,
@@ -278,7 +279,20 @@ class FlightsWorker:
             self._more = res.more
             for label, count in res.rejects.items():
                 self.stats.reject(REASONS[label], "flights", count=int(count))
+            t1 = time.monotonic()
             self._pass_on(res)
+            if res.windows:  # once a minute of data: where a step's wall time went
+                log.info(
+                    "flights: %d rows, %d windows, %d changes: stage %.2f s, stored and "
+                    "published in %.2f s; %d rows held, %d queued",
+                    states.num_rows if states is not None else 0,
+                    res.windows,
+                    res.changed.num_rows,
+                    t1 - t0,
+                    time.monotonic() - t1,
+                    res.rows_held,
+                    self._pending_rows,
+                )
         except Exception as exc:  # counted and logged; the next step tries again
             self.failed = exc
             log.exception("flights update failed")
