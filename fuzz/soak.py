@@ -18,6 +18,11 @@ tracker made is stored (none dropped, none pending) and the store after a clean 
 exactly those rows. Written to ``--out``: ``soak.json`` (every figure and the samples),
 ``soak.svg`` (RSS, lag and rate over time, drawn by ``fuzz.soak_svg``), ``serve.log``.
 ``scripts/reliability.py --soak OUT/soak.json`` puts them in docs/reliability.md.
+
+``serve`` runs from this checkout's ``src`` (``--serve-src DIR``: another tree's, e.g. a
+``git archive`` of a base commit, for before/after pairs); ``--profile-out FILE`` samples its
+CPU by thread and function (``fuzz/soak_profile.py``; ``python -m fuzz.soak_profile report
+FILE`` prints the tables).
 """
 
 from __future__ import annotations
