@@ -18,6 +18,11 @@ tracker made is stored (none dropped, none pending) and the store after a clean 
 exactly those rows. Written to ``--out``: ``soak.json`` (every figure and the samples),
 ``soak.svg`` (RSS, lag and rate over time, drawn by ``fuzz.soak_svg``), ``serve.log``.
 ``scripts/reliability.py --soak OUT/soak.json`` puts them in docs/reliability.md.
+
+``serve`` runs from this checkout's ``src`` (``--serve-src DIR``: another tree's, e.g. a
+``git archive`` of a base commit, for before/after pairs); ``--profile-out FILE`` samples its
+CPU by thread and function (``fuzz/soak_profile.py``; ``python -m fuzz.soak_profile report
+FILE`` prints the tables).
 """
 
 from __future__ import annotations
@@ -211,14 +216,20 @@ def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
     }
 
 
-def start_serve(out: Path, ports: list[int], http: int) -> subprocess.Popen[bytes]:
+def start_serve(
+    out: Path, ports: list[int], http: int, src: Path | None = None, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``serve`` from ``src`` (default: this checkout's ``src``, never an installed package);
+    ``profile``: sampled by ``fuzz.soak_profile`` (CPU by thread and function) into that file."""
     rules = out / "rules.toml"
     rules.write_text(RULES)
-    cmd = [sys.executable, "-m", "skywitness", "serve", "--data-dir", str(out / "data")]
+    run = ["fuzz.soak_profile", "run", str(profile), "--"] if profile else ["skywitness"]
+    cmd = [sys.executable, "-m", *run, "serve", "--data-dir", str(out / "data")]
     for p in ports:
         cmd += ["--source", f"beast+tcp://127.0.0.1:{p}"]
     cmd += ["--port", str(http), "--rules", str(rules)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    paths = [str((src or REPO / "src").resolve()), str(REPO)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     log = (out / "serve.log").open("wb")
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -281,7 +292,8 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError("the feeder did not start")
     http = free_port()
     base = f"http://127.0.0.1:{http}"
-    proc = start_serve(out, ports[:], http)
+    src, prof = getattr(a, "serve_src", None), getattr(a, "profile_out", None)
+    proc = start_serve(out, ports[:], http, src and Path(src), prof and Path(prof))
     wait_http(base, proc)
     done = threading.Event()
     clients = [StreamClient(base, done) for _ in range(2)]
@@ -536,6 +548,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup-s", type=float, default=None,
                     help="RSS slopes after warm-up are taken from here on, s "
                     "(default: 10 %% of --seconds)")  # fmt: skip
+    ap.add_argument("--serve-src", default=None,
+                    help="run serve from this src/ folder (e.g. a git archive of a base "
+                    "commit) instead of this checkout's")  # fmt: skip
+    ap.add_argument("--profile-out", default=None,
+                    help="sample serve's CPU by thread and function into this JSON file "
+                    "(python -m fuzz.soak_profile report FILE prints it)")  # fmt: skip
     ap.add_argument("--pregenerate-only", action="store_true",
                     help="with --frame-cache: make the chunks and stop")  # fmt: skip
     a = ap.parse_args(argv)

@@ -66,7 +66,8 @@ class HistoryRing:
             return
         self.counters.append((time.time(), counters(service)))
         if service.snapshot.count:
-            self.items.append(service.snapshot.readsb)
+            # not a demand: a sample every 30 s made 10 s of snapshots serialise theirs eagerly
+            self.items.append(service.snapshot.readsb_body.get(demand=False))
 
     def since(self, now: float, span_s: float) -> tuple[float, dict[str, int]] | None:
         """The newest counter sample at least ``span_s`` old (else the oldest), if any."""

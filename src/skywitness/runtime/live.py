@@ -72,8 +72,12 @@ class LazyBody:
                 self._body, self._make = Body.of(self._make()), None
             return self._body
 
-    def get(self) -> Body:
-        self.wanted_at = time.monotonic()
+    def get(self, *, demand: bool = True) -> Body:
+        """The body; ``demand=False``: a periodic sampler's read (tar1090's history ring, one
+        every 30 s), which must not make the snapshots of the next ``snapshots.DEMAND_S``
+        build theirs at once."""
+        if demand:
+            self.wanted_at = time.monotonic()
         body = self._body
         return body if body is not None else self._build()
 
@@ -179,6 +183,17 @@ class _OperatorMemo:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
+
+
+def memo_identities(con: Any) -> Callable[[Sequence[tuple[str, str]]], list[Identity]]:
+    """``identify_many`` on ``con`` with one ``_OperatorMemo`` per call: the watch engine's
+    lookup of a window's new aircraft (without it each aircraft's operator designator was one
+    query: 13 % of serve's CPU at 100,000 frames/s of 20,000 aircraft, in the soak)."""
+
+    def lookup(keys: Sequence[tuple[str, str]]) -> list[Identity]:
+        return identify_many(_OperatorMemo(con), keys)
+
+    return lookup
 
 
 class IdentityCache:

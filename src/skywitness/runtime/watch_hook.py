@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..watch import Alert, Watch, load_rules, make_notifier
+from .live import memo_identities
 
 if TYPE_CHECKING:
     from .service import Service
@@ -98,6 +99,8 @@ class WatchHook:
         watch = Watch(
             ruleset,
             con=cursor,
+            # each operator designator of a window's new aircraft queried once, not per aircraft
+            identities=memo_identities(cursor) if cursor is not None else None,
             store=self.service.store,
             notifiers=notifiers,
             runways=self.service.runways,

