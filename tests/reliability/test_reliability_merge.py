@@ -1,4 +1,4 @@
-"""docs/reliability.md rendered with --keep-others: one long run replaced, the rest kept."""
+"""docs/reliability.md: --keep-others (one long run replaced, the rest kept), the load prose."""
 
 from __future__ import annotations
 
@@ -72,3 +72,31 @@ def test_a_given_section_new_to_the_page_goes_before_the_rerun_notes() -> None:
 def test_nothing_given_keeps_the_page() -> None:
     kept = OLD.replace("Old header", "New header").replace("\nhow\n", "\nhow, new\n")
     assert keep_others(OLD, NEW, set()) == kept
+
+
+def _long_run(dropped: int) -> dict[str, object]:
+    samples = [
+        {"t": t, "flights_rows_held": rows, "memory": {}}
+        for t, rows in ((0.0, 0), (600.0, 1000), (900.0, 1500), (1100.0, 1200))
+    ]
+    return {
+        "seconds": 1000.0, "warmup_s": 600.0, "samples": samples, "flights_steps": 30,
+        "flights_dropped_rows": dropped, "flights_backlog_after_warmup_max_rows": 99,
+        "cpu_s_flights_child": 5.0, "cpu_s_serve": 50.0, "lag_p99_s": 0.5,
+        "rss_slope_after_warmup_mb_per_h": 12.5, "rss_after_warmup_min_max_mb": [100, 110],
+        "rss_children_after_warmup_min_max_mb": [200, 300],
+        "rss_children_slope_after_warmup_mb_per_h": 40.0, "rows_in_store_after_stop": 5000,
+        "feeder_max_behind_s": 0.1,
+    }  # fmt: skip
+
+
+def test_a_long_run_that_kept_up_says_so_and_whether_memory_is_shown_flat() -> None:
+    from scripts.reliability_load import _load_flights
+
+    text = "\n".join(_load_flights(_long_run(0)))
+    assert "kept up in this run" in text and "in 30 steps" in text
+    assert "at most 99 state vectors after the first 10 minutes" in text
+    assert "**not** shown flat" in text
+    # the rows held during the feed, not after its stop
+    assert "rose from 1,000 (at 600 s) to 1,500 (at 900 s)" in text
+    assert "did not keep up" in "\n".join(_load_flights(_long_run(7)))

@@ -1,0 +1,223 @@
+"""The load sections of docs/reliability.md (``fuzz.soak`` at 100,000 frames/s, #17 item 12):
+the 180 s run and the long one, from their soak.json; the prose is here, every number is the
+run's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: (key in the load run's soak.json, label) of the load table, in order.
+LOAD_ROWS = (
+    ("seconds", "seconds the receivers sent"), ("receivers", "receivers"),
+    ("aircraft_in_scenario", "aircraft in the scenario"),
+    ("rate_target", "rate asked, frames/s"), ("offered_rate", "rate sent, frames/s"),
+    ("frames_replayed_from_cache", "frames made before the run and replayed"),
+    ("feeder_max_behind_s", "receivers behind their schedule at most, s"),
+    ("frames_sent", "frames sent (whole, to a connected serve)"),
+    ("frames_read", "frames read by serve"), ("accepted", "accepted by the decoder"),
+    ("rejected_before_or_in_decoding", "rejected before or in decoding (with a reason)"),
+    ("rejects", "rejects by reason"), ("every_frame_accounted", "every frame accounted for"),
+    ("disconnects_made", "disconnects made by the receivers"),
+    ("reconnects_seen", "reconnects made by serve"),
+    ("rows_in_store_after_stop", "state vectors in the store after a clean stop"),
+    ("every_row_stored", "every state vector stored"), ("duplicate_rows", "stored twice"),
+    ("stream_messages_per_client", "stream messages per client"),
+    ("stream_dropped_per_client", "messages a client was told it missed"),
+    ("latency_p50_s", "stream latency p50, s"), ("latency_p99_s", "stream latency p99, s"),
+    ("lag_p99_s", "serve lag p99, s"),
+    ("rss_start_mb", "serve RSS at start, MB"), ("rss_end_mb", "serve RSS at end, MB"),
+    ("rss_slope_after_warmup_mb_per_h", "serve RSS slope after {warm}, MB/h"),
+    ("rss_after_warmup_min_max_mb", "serve RSS after {warm}, min and max, MB"),
+    ("rss_anon_slope_after_warmup_mb_per_h",
+     "serve RSS slope after {warm}, anonymous pages only (no mapped files), MB/h"),
+    ("rss_children_max_mb", "flights child RSS max, MB"),
+    ("rss_children_slope_after_warmup_mb_per_h", "flights child RSS slope after {warm}, MB/h"),
+    ("rss_children_after_warmup_min_max_mb", "flights child RSS after {warm}, min and max, MB"),
+    ("flights_backlog_after_warmup_max_rows",
+     "flights backlog after {warm}, most state vectors waiting"),
+    ("flights_steps", "flights steps"), ("flights_windows", "flights data-time windows built"),
+    ("flights_pending_rows_at_end", "state vectors waiting for the flights stage at the end"),
+    ("flights_buffered_rows_at_end", "state vectors in unsealed flights windows at the end"),
+    ("flights_dropped_rows", "state vectors whose flights were not built"),
+    ("drain_s", "drain after the receivers stopped, s"),
+    ("cpu_s_serve", "CPU: serve, s"), ("cpu_s_flights_child", "CPU: serve's flights child, s"),
+    ("cpu_s_feeder", "CPU: the receivers (feeder), s"),
+    ("cpu_s_harness", "CPU: the harness (stream clients, sampling), s"),
+    ("exit_code", "serve exit code"),
+)  # fmt: skip
+#: (key in a sample's ``memory``, column head) of the load run's memory table.
+LOAD_MEMORY = (
+    ("rss_mb", "RSS"), ("arrow_mb", "Arrow pool"), ("duckdb_mb", "DuckDB"),
+    ("heap_used_mb", "C heap in use"), ("heap_free_mb", "C heap free, kept"),
+    ("watch_mb", "watch, in memory"), ("watch_spool_mb", "watch, in files"),
+)  # fmt: skip
+
+
+def _cell(v: Any) -> str:
+    return f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+# What the 2026-12-06 long run's machine was doing (a run records its own with --conditions).
+NOT_QUIET = (
+    "The run was not quiet: it shared the machine's two cores with other engineers' work and "
+    "their short benchmarks at high priority, which shows as serve's lag and as receivers "
+    "behind their schedule."
+)
+
+
+def _load_watch(d: dict[str, Any]) -> list[str]:
+    """The load section's paragraphs on what serve holds (the long run's, or the 180 s one's)."""
+    out = [
+        "The watch engine evaluates 60 s windows of data time 120 s late (docs/settings.md), "
+        "and keeps the last 30 minutes of state vectors for the positions behind an alert "
+        "(`watch/source.py` `HISTORY_S`): at this rate (about 18,000 state vectors a second) "
+        "3.2 and 32 million rows. `serve` spools them to Arrow files in the data directory "
+        "(`watch/held.py`; the column `watch, in files`) and holds only an index of them in "
+        "memory (`watch, in memory`); the alerts and their evidence are the same as when they "
+        "were held in memory (`tests/watch/test_held.py`). The first window is evaluated 2 to "
+        "3 minutes into a run (the `watch, in memory` column turns from 0): its alerts (every "
+        "aircraft seen, one alert each; the service keeps the last 10,000, the stream clients "
+        "get them all) come at once.",
+        "",
+    ]
+    if "warmup_s" not in d:  # the 180 s run, before the long one
+        return out
+    scenario = d.get("scenario_seconds") or d["seconds"]
+    more = [
+        f"This run sent {d['seconds'] / 60:g} minutes"
+        + (
+            f" of a {scenario / 60:g}-minute scenario (`--scenario-seconds`: the frames made "
+            "before the run by the time it had to start)"
+            if scenario > d["seconds"]
+            else ""
+        )
+        + ", after three fixes to what serve held for as long as it "
+        "ran: the spooled windows are memory-mapped files, and the pages an alert's lookup read "
+        "stayed in serve's resident set for the 30 minutes a file is held (every new "
+        "aircraft's `seen` alert reads pages all over its window's file: the step at the first "
+        "window and a growth after it), now let go after every window "
+        "(`tests/watch/test_history_rss.py`); the cooldown's once-per keys, the flight events "
+        "reported and the engine's identities grew with every aircraft and alert, now "
+        "forgotten with their aircraft or bounded (`tests/watch/test_forget.py`); and the "
+        "service's watched aircraft are those of its last 10,000 alerts, not every one since "
+        "start. RSS is sampled every "
+        f"{d['samples'][1]['t'] - d['samples'][0]['t']:.0f} s or so and split as the kernel "
+        "counts it: anonymous pages (what serve holds) and pages of mapped files (shared "
+        "libraries, and page cache the kernel can drop). The slopes are least-squares fits "
+        f"from {d['warmup_s'] / 60:g} minutes on: the flights stage holds each aircraft's last "
+        "10 minutes of points (`flights/cutting.py` `LATE_S`) and, before its flight in "
+        "progress is first cut, every point of it, so its child fills for 10 minutes at the "
+        "least before it can be flat. " + d.get("conditions", NOT_QUIET),
+        "",
+    ]
+    return [*out, *more]
+
+
+def load_section(res: dict[str, Any], key: str = "load") -> list[str]:
+    """The section of the run ``res[key]`` (``load``: 180 s; ``load_long``)."""
+    if key == "load_long":
+        if key not in res:
+            return []
+        d = res[key]["data"]
+        out = [f"## Load: 100,000 frames/s for {d['seconds'] / 60:g} minutes (#17 item 12)", ""]
+    else:
+        out = ["## Load: 100,000 frames/s (#17 item 12)", ""]
+    if key not in res:
+        return [*out, "Not in this page yet: added with `--load LOAD/soak.json` (below).", ""]
+    d = res[key]["data"]
+    out += [
+        f"Run: `{res[key]['command']}`.",
+        "",
+        "The soak's harness at the issue's rate: its 20 simulated Beast receivers, two "
+        "stream clients and watch rules. At this rate the simulator costs as much CPU as "
+        "`serve`, so every frame is made before the run (`--frame-cache`, on every core) and "
+        "the receivers replay those bytes; the CPU of the receivers and of the harness is "
+        "shown apart from serve's. The scenario's aircraft count is calibrated from a "
+        "trial, which can fall short: the rate asked may be above 100,000 so that the rate "
+        "sent (below) reaches it. Memory is sampled every few seconds from `/api/stats` "
+        "`memory` (MB), beside the flights backlog held in serve.",
+        "",
+        *_load_watch(d),
+        *_load_flights(d),
+        "| figure | value |",
+        "|---|---:|",
+    ]
+    warm = (f"the first {d['warmup_s'] / 60:g} minutes" if d.get("warmup_s") is not None
+            else "the first 10 %")  # fmt: skip
+    out += [f"| {label.format(warm=warm)} | {_cell(d.get(key))} |" for key, label in LOAD_ROWS
+            if key in d or "{warm}" not in label]  # fmt: skip
+    heads = " | ".join(h for _, h in LOAD_MEMORY)
+    split = any("rss_anon_mb" in smp for smp in d.get("samples", []))
+    more = " RSS, anonymous | RSS, mapped files |" if split else ""
+    out += ["", f"| s | {heads} | flights backlog, rows | flights steps | flights child RSS |"
+            + more, "|" + "---:|" * (len(LOAD_MEMORY) + 4 + 2 * split)]  # fmt: skip
+    for smp in d.get("samples", []):
+        mem = smp.get("memory") or {}
+        cells = [_cell(mem.get(k)) for k, _ in LOAD_MEMORY]
+        cells += [_cell(smp.get(k)) for k in ("flights_pending", "flight_steps",
+                                                "rss_children_mb")]  # fmt: skip
+        if split:
+            cells += [_cell(smp.get(k)) for k in ("rss_anon_mb", "rss_file_mb")]
+        out.append(f"| {smp['t']} | {' | '.join(cells)} |")
+    svg = "reliability-load-long.svg" if key == "load_long" else "reliability-load.svg"
+    out += ["", "![serve RSS, lag and frames read per second at 100,000 frames/s]"
+            f"({svg})", ""]  # fmt: skip
+    return out
+
+
+def _load_flights(d: dict[str, Any]) -> list[str]:
+    """What the run says of the flights stage keeping up (from its figures)."""
+    dropped = d.get("flights_dropped_rows") or 0
+    if "warmup_s" not in d:
+        return []
+    if not dropped:
+        return _kept_up(d)
+    return [
+        f"The flights stage did not keep up in this run: {dropped:,} of the "
+        f"{d['rows_in_store_after_stop']:,} state vectors stored were not built into "
+        f"flights (`flights_dropped_rows`: the backlog serve holds for the stage is bounded, "
+        f"`runtime/workers.py` `PENDING_MAX_ROWS`, and its oldest rows are dropped, counted), "
+        f"in {d['flights_steps']} steps; its child had {d['cpu_s_flights_child']:,} s of "
+        f"CPU and serve {d['cpu_s_serve']:,} s in {d['seconds']:,} s of feed, with serve's "
+        f"lag at {d['lag_p99_s']} s (p99) and the receivers up to "
+        f"{d['feeder_max_behind_s']} s behind their schedule. Serve holds that backlog in its "
+        "heap: the `C heap in use` column follows the `flights backlog` one.",
+        "",
+    ]
+
+
+def _kept_up(d: dict[str, Any]) -> list[str]:
+    """The flights stage kept up; whether the run can show memory flat (from its figures)."""
+    warm = d["warmup_s"]
+    late = [smp for smp in d.get("samples", [])
+            if warm <= smp["t"] <= d["seconds"] and "flights_rows_held" in smp]  # fmt: skip
+    out = [
+        f"The flights stage kept up in this run: every state vector stored was built into "
+        f"flights (`flights_dropped_rows` 0), in {d['flights_steps']} steps, its backlog in "
+        f"serve at most {d['flights_backlog_after_warmup_max_rows']:,} state vectors after the "
+        f"first {warm / 60:g} minutes; its child had {d['cpu_s_flights_child']:,} s of CPU and "
+        f"serve {d['cpu_s_serve']:,} s in {d['seconds']:,} s of feed, serve's lag "
+        f"{d['lag_p99_s']} s at p99.",
+        "",
+    ]
+    if len(late) < 2 or d.get("rss_slope_after_warmup_mb_per_h", 0) <= 0:
+        return out
+    lo, hi = late[0], late[-1]
+    serve_mb, child_mb = d["rss_after_warmup_min_max_mb"], d["rss_children_after_warmup_min_max_mb"]
+    return [
+        *out,
+        f"Memory is **not** shown flat by this run. After the first {warm / 60:g} minutes "
+        f"serve's RSS went {serve_mb[0]:,}-{serve_mb[1]:,} MB (slope "
+        f"{d['rss_slope_after_warmup_mb_per_h']:,} MB/h) and its flights child's "
+        f"{child_mb[0]:,}-{child_mb[1]:,} MB (slope "
+        f"{d['rss_children_slope_after_warmup_mb_per_h']:,} MB/h; the high samples are taken "
+        f"during a step), and the rows the flights stage held rose from "
+        f"{lo['flights_rows_held']:,} (at {lo['t']:g} s) to {hi['flights_rows_held']:,} (at "
+        f"{hi['t']:g} s): the run is shorter than what serve and the stage hold at their "
+        "fullest, the watch's 30 minutes of state vectors (`watch/source.py` `HISTORY_S`) and "
+        "each aircraft's rows until its flight in progress is first cut (at 1,000 rows, or 300 "
+        "spanning 20 minutes of data time: `flights/cutting.py`; at about a state vector a "
+        "second, some 17 minutes), so it cannot tell growth that stops from growth that does "
+        "not. That takes a run of 45 minutes or more (a longer frame cache).",
+        "",
+    ]
