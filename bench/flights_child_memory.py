@@ -34,21 +34,24 @@ def rss_mb(pid: int, key: str = "VmRSS:") -> float:
     return 0.0
 
 
-def states(n: int, s0: int, s1: int) -> pa.Table:
-    """Data seconds s0..s1 of ``n`` aircraft cruising at 450 kt, a row a second each."""
-    rng = np.random.default_rng(3)
-    lat0, lon0, hdg = rng.uniform(45, 55, n), rng.uniform(0, 20, n), rng.uniform(0, 360, n)
-    icao = np.array([f"{0x400000 + i:06x}" for i in range(n)])
-    sec = np.arange(s0, s1)
-    t = (T0_MS + sec[:, None] * 1000 + (np.arange(n) % 1000)[None, :]).ravel()
-    k = np.tile(np.arange(n), len(sec))
-    d = np.repeat(sec, n) * 450 / 3600 / 60  # degrees flown
+def cruise_table(
+    t: np.ndarray,
+    k: np.ndarray,
+    d: np.ndarray,
+    start: tuple[np.ndarray, ...],
+    icao: object,
+    callsign: object,
+) -> pa.Table:
+    """Rows of aircraft ``k`` at times ``t`` (ms), ``d`` degrees flown from ``start`` (lat, lon,
+    heading per aircraft) at 450 kt and 36,000 ft, in the tracker's columns (also
+    bench/flights_many.py's)."""
+    lat0, lon0, hdg = start
     rows = len(t)
     return pa.table(
         {
             "timestamp": pa.array(t, pa.timestamp("ms", "UTC")),
-            "icao24": pa.array(icao[k]),
-            "callsign": pa.array([f"BNC{i:04d}  " for i in k]),
+            "icao24": pa.array(icao, pa.string()),
+            "callsign": pa.array(callsign, pa.string()),
             "latitude": lat0[k] + d * np.cos(np.radians(hdg[k])),
             "longitude": lon0[k] + d * np.sin(np.radians(hdg[k])),
             "altitude": np.full(rows, 36000.0),
@@ -62,7 +65,19 @@ def states(n: int, s0: int, s1: int) -> pa.Table:
             "position_source": pa.array(["adsb"] * rows),
             "position_error": np.full(rows, 10.0),
         }
-    )
+    )  # fmt: skip
+
+
+def states(n: int, s0: int, s1: int) -> pa.Table:
+    """Data seconds s0..s1 of ``n`` aircraft cruising at 450 kt, a row a second each."""
+    rng = np.random.default_rng(3)
+    lat0, lon0, hdg = rng.uniform(45, 55, n), rng.uniform(0, 20, n), rng.uniform(0, 360, n)
+    icao = np.array([f"{0x400000 + i:06x}" for i in range(n)])
+    sec = np.arange(s0, s1)
+    t = (T0_MS + sec[:, None] * 1000 + (np.arange(n) % 1000)[None, :]).ravel()
+    k = np.tile(np.arange(n), len(sec))
+    d = np.repeat(sec, n) * 450 / 3600 / 60  # degrees flown
+    return cruise_table(t, k, d, (lat0, lon0, hdg), icao[k], [f"BNC{i:04d}  " for i in k])
 
 
 def main() -> None:

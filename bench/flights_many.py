@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from flights_child_memory import cruise_table
 
 REPO = Path(__file__).resolve().parents[1]
 RUNWAYS = REPO.parent / "shared/data/ourairports/runways.csv.gz"
@@ -43,27 +44,9 @@ def states(n: int, period: int, s0: int, s1: int) -> pa.Table:
     s = np.concatenate([np.full(len(range(s % period, n, period)), s) for s in sec])
     t = T0_MS + s * 1000 + k % 1000
     d = s * 450 / 3600 / 60  # degrees flown
-    rows = len(t)
     icao = np.char.mod("%06x", 0x400000 + k).astype(object)
-    return pa.table(
-        {
-            "timestamp": pa.array(t, pa.timestamp("ms", "UTC")),
-            "icao24": pa.array(icao, pa.string()),
-            "callsign": pa.array(np.char.mod("BNC%05d ", k).astype(object), pa.string()),
-            "latitude": lat0[k] + d * np.cos(np.radians(hdg[k])),
-            "longitude": lon0[k] + d * np.sin(np.radians(hdg[k])),
-            "altitude": np.full(rows, 36000.0),
-            "geoaltitude": np.full(rows, 36500.0),
-            "groundspeed": np.full(rows, 450.0),
-            "track": hdg[k],
-            "vertical_rate": np.zeros(rows),
-            "squawk": pa.array(["1000"] * rows),
-            "onground": np.zeros(rows, bool),
-            "source": pa.array(["beast+tcp://127.0.0.1:30005"] * rows),
-            "position_source": pa.array(["adsb"] * rows),
-            "position_error": np.full(rows, 10.0),
-        }
-    )
+    callsign = np.char.mod("BNC%05d ", k).astype(object)
+    return cruise_table(t, k, d, (lat0, lon0, hdg), icao, callsign)
 
 
 def main() -> None:
