@@ -10,9 +10,8 @@ Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS
 aircraft only the rows from the flight before the one in progress at ``newest - LATE_S`` are
 kept (the flight in progress and the last completed one); older flights are final (their rows,
 one per flight, stay for ``flights()``). A long flight in progress is cut (``settle``,
-``settled``: once its aircraft holds ``settle_rows`` rows, or rows spanning ``SETTLE_SPAN_S``, and
-again each time they double,
-nearly due ones along with one that is due, ``cutting``):
+``settled``: once its aircraft holds ``settle_rows`` rows, or rows spanning ``SETTLE_SPAN_S``,
+and again each time they double, nearly due ones along with one that is due, ``cutting``):
 its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
