@@ -149,13 +149,17 @@ def load_section(res: dict[str, Any], key: str = "load") -> list[str]:
     heads = " | ".join(h for _, h in LOAD_MEMORY)
     split = any("rss_anon_mb" in smp for smp in d.get("samples", []))
     more = " RSS, anonymous | RSS, mapped files |" if split else ""
+    held = any("flights_rows_held" in smp for smp in d.get("samples", []))
+    flights = ("flights_pending", "flight_steps", "rss_children_mb") + (
+        ("flights_rows_held",) if held else ()
+    )
+    more = (" flights rows held |" if held else "") + more
     out += ["", f"| s | {heads} | flights backlog, rows | flights steps | flights child RSS |"
-            + more, "|" + "---:|" * (len(LOAD_MEMORY) + 4 + 2 * split)]  # fmt: skip
+            + more, "|" + "---:|" * (len(LOAD_MEMORY) + 4 + held + 2 * split)]  # fmt: skip
     for smp in d.get("samples", []):
         mem = smp.get("memory") or {}
         cells = [_cell(mem.get(k)) for k, _ in LOAD_MEMORY]
-        cells += [_cell(smp.get(k)) for k in ("flights_pending", "flight_steps",
-                                                "rss_children_mb")]  # fmt: skip
+        cells += [_cell(smp.get(k)) for k in flights]
         if split:
             cells += [_cell(smp.get(k)) for k in ("rss_anon_mb", "rss_file_mb")]
         out.append(f"| {smp['t']} | {' | '.join(cells)} |")
@@ -186,11 +190,46 @@ def _load_flights(d: dict[str, Any]) -> list[str]:
     ]
 
 
-def _kept_up(d: dict[str, Any]) -> list[str]:
-    """The flights stage kept up; whether the run can show memory flat (from its figures)."""
-    warm = d["warmup_s"]
+#: Memory is called flat when, after the warm-up, the highest sample of the feed's second half
+#: is at most this fraction above the highest of its first half, for serve's RSS, its flights
+#: child's RSS and the rows the flights stage holds. Each refills in a sawtooth (the stage's
+#: cuts, the watch's windows), so a least-squares slope over part of a tooth says little; the
+#: peaks of two halves each holding a tooth or more do.
+FLAT_TOLERANCE = 0.05
+#: (sample key, what it is, unit) of the series judged flat.
+FLAT_SERIES = (
+    ("rss_mb", "serve's RSS", "MB"),
+    ("rss_children_mb", "its flights child's RSS", "MB"),
+    ("flights_rows_held", "the rows the flights stage held", "rows"),
+)
+
+
+def _halves(d: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The samples after the warm-up and before the feed's end, cut in two halves of time."""
+    warm, end = d["warmup_s"], d["seconds"]
     late = [smp for smp in d.get("samples", [])
-            if warm <= smp["t"] <= d["seconds"] and "flights_rows_held" in smp]  # fmt: skip
+            if warm <= smp["t"] <= end and "flights_rows_held" in smp]  # fmt: skip
+    mid = (warm + end) / 2
+    return [s for s in late if s["t"] < mid], [s for s in late if s["t"] >= mid]
+
+
+def flat_verdict(d: dict[str, Any]) -> tuple[bool, list[str]] | None:
+    """Whether the run shows memory flat (``FLAT_TOLERANCE``), with one phrase per series
+    (its peaks in the two halves); None when a half has no sample."""
+    first, second = _halves(d)
+    if not first or not second:
+        return None
+    flat, parts = True, []
+    for key, what, unit in FLAT_SERIES:
+        a, b = max(s[key] for s in first), max(s[key] for s in second)
+        flat &= b <= a * (1 + FLAT_TOLERANCE)
+        parts.append(f"{what} {a:,} then {b:,} {unit}")
+    return flat, parts
+
+
+def _kept_up(d: dict[str, Any]) -> list[str]:
+    """The flights stage kept up; whether the run shows memory flat (from its figures)."""
+    warm = d["warmup_s"]
     out = [
         f"The flights stage kept up in this run: every state vector stored was built into "
         f"flights (`flights_dropped_rows` 0), in {d['flights_steps']} steps, its backlog in "
@@ -200,24 +239,33 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
         f"{d['lag_p99_s']} s at p99.",
         "",
     ]
-    if len(late) < 2 or d.get("rss_slope_after_warmup_mb_per_h", 0) <= 0:
+    verdict = flat_verdict(d)
+    if verdict is None:
         return out
-    lo, hi = late[0], late[-1]
+    flat, parts = verdict
+    mid = (warm + d["seconds"]) / 2
     serve_mb, child_mb = d["rss_after_warmup_min_max_mb"], d["rss_children_after_warmup_min_max_mb"]
+    said = (
+        f"After the first {warm / 60:g} minutes, the highest sample before and from "
+        f"{mid:g} s (the feed's second half): {'; '.join(parts)}. The test: each peak of "
+        f"the second half at most {FLAT_TOLERANCE:.0%} above the first half's "
+        "(`scripts/reliability_load.py` `FLAT_TOLERANCE`). For the record, serve's RSS "
+        f"after {warm / 60:g} minutes was {serve_mb[0]:,}-{serve_mb[1]:,} MB (least-squares "
+        f"slope {d['rss_slope_after_warmup_mb_per_h']:,} MB/h) and its flights child's "
+        f"{child_mb[0]:,}-{child_mb[1]:,} MB (slope "
+        f"{d['rss_children_slope_after_warmup_mb_per_h']:,} MB/h; its high samples are taken "
+        "during a step)."
+    )
+    if flat:
+        return [*out, f"Memory is shown flat by this run. {said}", ""]
     return [
         *out,
-        f"Memory is **not** shown flat by this run. After the first {warm / 60:g} minutes "
-        f"serve's RSS went {serve_mb[0]:,}-{serve_mb[1]:,} MB (slope "
-        f"{d['rss_slope_after_warmup_mb_per_h']:,} MB/h) and its flights child's "
-        f"{child_mb[0]:,}-{child_mb[1]:,} MB (slope "
-        f"{d['rss_children_slope_after_warmup_mb_per_h']:,} MB/h; the high samples are taken "
-        f"during a step), and the rows the flights stage held rose from "
-        f"{lo['flights_rows_held']:,} (at {lo['t']:g} s) to {hi['flights_rows_held']:,} (at "
-        f"{hi['t']:g} s): the run is shorter than what serve and the stage hold at their "
-        "fullest, the watch's 30 minutes of state vectors (`watch/source.py` `HISTORY_S`) and "
-        "each aircraft's rows until its flight in progress is first cut (at 1,000 rows, or 300 "
-        "spanning 20 minutes of data time: `flights/cutting.py`; at about a state vector a "
-        "second, some 17 minutes), so it cannot tell growth that stops from growth that does "
-        "not. That takes a run of 45 minutes or more (a longer frame cache).",
+        f"Memory is **not** shown flat by this run. {said} What serve and the stage hold at "
+        "their fullest: the watch's 30 minutes of state vectors (`watch/source.py` "
+        "`HISTORY_S`) and each aircraft's rows until its flight in progress is first cut (at "
+        "1,000 rows, or 300 spanning 20 minutes of data time: `flights/cutting.py`; at about "
+        "a state vector a second, some 17 minutes), then its last 10 to 20 minutes; a run "
+        "whose warm-up is shorter than these cannot tell growth that stops from growth that "
+        "does not.",
         "",
     ]

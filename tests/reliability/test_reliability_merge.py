@@ -74,10 +74,10 @@ def test_nothing_given_keeps_the_page() -> None:
     assert keep_others(OLD, NEW, set()) == kept
 
 
-def _long_run(dropped: int) -> dict[str, object]:
+def _long_run(dropped: int, late_rows: int = 1500) -> dict[str, object]:
     samples = [
-        {"t": t, "flights_rows_held": rows, "memory": {}}
-        for t, rows in ((0.0, 0), (600.0, 1000), (900.0, 1500), (1100.0, 1200))
+        {"t": t, "flights_rows_held": rows, "rss_mb": 100, "rss_children_mb": 300, "memory": {}}
+        for t, rows in ((0.0, 0), (600.0, 1000), (900.0, late_rows), (1100.0, 1200))
     ]
     return {
         "seconds": 1000.0, "warmup_s": 600.0, "samples": samples, "flights_steps": 30,
@@ -97,6 +97,10 @@ def test_a_long_run_that_kept_up_says_so_and_whether_memory_is_shown_flat() -> N
     assert "kept up in this run" in text and "in 30 steps" in text
     assert "at most 99 state vectors after the first 10 minutes" in text
     assert "**not** shown flat" in text
-    # the rows held during the feed, not after its stop
-    assert "rose from 1,000 (at 600 s) to 1,500 (at 900 s)" in text
+    # the peaks of the feed's two halves after the warm-up (800 s), not the sample after stop
+    assert "the rows the flights stage held 1,000 then 1,500 rows" in text
+    assert "serve's RSS 100 then 100 MB" in text
     assert "did not keep up" in "\n".join(_load_flights(_long_run(7)))
+    # within FLAT_TOLERANCE (5 %) of the first half's peak: flat, whatever the slope says
+    flat = "\n".join(_load_flights(_long_run(0, late_rows=1050)))
+    assert "Memory is shown flat by this run" in flat and "**not**" not in flat
