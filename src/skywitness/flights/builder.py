@@ -311,13 +311,14 @@ def build_flights(
     return assemble(segment_points(p, inf.airports), states, inf)
 
 
-def build_tallied(
+def build_flights_tallied(
     states: pa.Table,
     inference: AirportInference,
     kinds: Kinds | None,
     codes: AircraftCodes | None = None,
 ) -> tuple[pa.Table, FlightTally | None]:
-    """``build_flights`` of ``states`` and each flight's ``FlightTally``."""
+    """``build_flights`` of ``states`` (one build, whatever its size: ``builds`` groups a
+    large window) and each flight's ``FlightTally``."""
     p = points_from_table(states, None, kinds, codes=codes)
     return assemble_tallied(segment_points(p, inference.airports), states, inference)
 
