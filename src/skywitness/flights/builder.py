@@ -340,13 +340,7 @@ def ground_stays(
     s = segment_points(p, inf.airports)
     n = len(p)
     ground = s.ground == 1
-    brk = (
-        np.concatenate(([True], (p.ac[1:] != p.ac[:-1]) | (s.seg[1:] != s.seg[:-1])))
-        if n
-        else ground
-    )
-    brk = brk | run_heads(ground) if n else brk
-    first = np.flatnonzero(brk)
+    first = np.flatnonzero(run_heads(p.ac) | run_heads(s.seg) | run_heads(ground))
     last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
     keep = ground[first] if n else np.zeros(0, bool)
     first, last = first[keep], last[keep]

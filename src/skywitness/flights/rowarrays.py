@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from ..model import STATE_COLUMNS, STATE_TYPES
 from ..runs import run_heads as run_heads
+from ..runs import run_starts
 from ..runs import run_tails as run_tails
 from ..store.schema import is_dictionary_of
 
@@ -247,7 +248,7 @@ def grouped_rows(table: pa.Table, group: I8, codes: I8) -> list[tuple[pa.Table, 
 def aircraft_groups_of(group: I8) -> list[I8]:
     """Row indices of each group of ``group`` (ascending), the groups in order."""
     order = np.argsort(group, kind="stable")
-    cuts = np.flatnonzero(np.diff(group[order])) + 1
+    cuts = run_starts(group[order])[1:]
     return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]
 
 

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, FrameBatch, RejectReason
 from ..model.frames import FRAME_ITEM, frame_items
-from ..runs import run_heads
+from ..runs import run_heads, run_starts
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -79,7 +79,7 @@ def _sort_runs(
     if ((second[1:] != second[:-1]) & ~new_run[1:]).any():
         order = np.lexsort((t, keys[:, 1], keys[:, 0]))
         ks = keys[order]
-        new_run[1:] = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
+        new_run = run_heads(ks[:, 0]) | run_heads(ks[:, 1])
     return order, new_run
 
 
@@ -324,7 +324,7 @@ def _receivers(
     rx = receiver[eligible[order[rows] - m]]
     heads = head[rows]
     out: dict[int, tuple[int, ...]] = {}
-    start = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    start = run_starts(heads)
     for a, b in zip(start.tolist(), np.r_[start[1:], rows.size].tolist(), strict=True):
         heard = tuple(dict.fromkeys(int(r) for r in rx[a:b] if r))
         if len(heard) > 1:
