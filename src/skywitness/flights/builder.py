@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import bool_column, numeric_column
+from ..runs import run_stops
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
@@ -341,7 +342,7 @@ def ground_stays(
     n = len(p)
     ground = s.ground == 1
     first = np.flatnonzero(run_heads(p.ac) | run_heads(s.seg) | run_heads(ground))
-    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
+    last = run_stops(first, n) - 1
     keep = ground[first] if n else np.zeros(0, bool)
     first, last = first[keep], last[keep]
     m = last - first + 1

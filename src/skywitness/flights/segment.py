@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from ..decode.hexio import numeric_column
 from ..model import RejectReason
+from ..runs import run_stops
 from ..stats import IngestStats
 from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
 from .point_order import AircraftCodes, aircraft_codes, point_order
@@ -239,7 +240,7 @@ def _run_bounds(new: B1, g: I1) -> tuple[I8, I8]:
     (sessions, stretches) that ``new`` starts."""
     n = g.shape[0]
     first = np.flatnonzero(new | run_heads(g))
-    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
+    last = run_stops(first, n) - 1
     return first.astype(np.int64), last.astype(np.int64)
 
 

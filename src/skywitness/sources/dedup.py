@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, FrameBatch, RejectReason
 from ..model.frames import FRAME_ITEM, frame_items
-from ..runs import run_heads, run_starts
+from ..runs import run_heads, run_starts, run_stops
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -325,7 +325,7 @@ def _receivers(
     heads = head[rows]
     out: dict[int, tuple[int, ...]] = {}
     start = run_starts(heads)
-    for a, b in zip(start.tolist(), np.r_[start[1:], rows.size].tolist(), strict=True):
+    for a, b in zip(start.tolist(), run_stops(start, rows.size).tolist(), strict=True):
         heard = tuple(dict.fromkeys(int(r) for r in rx[a:b] if r))
         if len(heard) > 1:
             batch_row = eligible[order[heads[a]] - m]
