@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import bool_column, numeric_column
-from ..runs import run_stops
+from ..runs import run_starts, run_stops
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
@@ -119,8 +119,8 @@ def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
     has_air = np.zeros(nseg, dtype=bool)
     has_air[seg[placed]] = True
     fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
-    starts = np.flatnonzero(run_heads(seg))
-    ends = np.concatenate((starts[1:] - 1, [n - 1]))
+    starts = run_starts(seg)
+    ends = run_stops(starts, n) - 1
     flights = np.flatnonzero(has_air)
     # first and last airborne point of each segment (``seg`` never decreases along points)
     at = np.flatnonzero(air)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import numeric_column
+from ..runs import run_stops
 from ..timeutil import short_z_column
 from .airports import AirportIndex
 from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
@@ -129,7 +130,7 @@ def _word_runs(codes: I8, fid: I8, nwords: int) -> tuple[I8, I8, I8, I8]:
     # there are few runs, and everything after this works on them, not on every row
     n = codes.shape[0]
     start = np.flatnonzero(run_heads(codes) | run_heads(fid))
-    length = np.diff(start, append=n)
+    length = run_stops(start, n) - start
     f, c = fid[start], codes[start]
     ok = (f >= 0) & (c >= 0)
     f, c, pos, length = f[ok], c[ok], start[ok], length[ok]

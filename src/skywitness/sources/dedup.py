@@ -138,7 +138,7 @@ def _chain_heads(
     if n == 0:
         return first
     starts = np.flatnonzero(new_run)
-    ends = np.append(starts[1:], n)  # one past each run's last row
+    ends = run_stops(starts, n)  # one past each run's last row
     # Only runs spanning more than the window hold more than one kept copy.
     long_runs = ts[ends - 1] - ts[starts] > window_s
     if not long_runs.any():
