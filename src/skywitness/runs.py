@@ -35,7 +35,10 @@ def run_stops(starts: npt.NDArray[_I], n: int) -> npt.NDArray[_I]:
     """For runs that start at ``starts`` (ascending, 0 first) in ``n`` rows, the row after each
     one's last (its slice's stop: the next start, ``n`` for the last); one stop per start, so
     none for no runs (not ``[n]``: a ``zip(starts, stops, strict=True)`` then holds)."""
-    out: npt.NDArray[_I] = np.append(starts[1:], n) if starts.shape[0] else starts
+    out = np.empty_like(starts)
+    if out.size:
+        out[:-1] = starts[1:]
+        out[-1] = n
     return out
 
 
