@@ -3,9 +3,8 @@
 ``frames_from_hex`` (hex strings -> ``FrameBatch``) is kept under its decode-side name for
 callers and benchmarks; the fast implementation (one ``bytes.fromhex`` per frame length) is
 ``FrameBatch.from_hex``. The other way, ``hex_column`` and ``address_column`` write frames and
-24-bit addresses (their digits: ``address_digits``) as Arrow string columns through a byte ->
-two-hex-digit table, with no Python work per row (``bytes.hex()`` per frame was 10 % of a
-``decode`` run).
+24-bit addresses as Arrow string columns through a byte -> two-hex-digit table, with no Python
+work per row (``bytes.hex()`` per frame was 10 % of a ``decode`` run).
 """
 
 from __future__ import annotations
@@ -127,18 +126,16 @@ def address_column(
 
 
 def address_digits(icao: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
-    """The low 24 bits of each of ``icao`` as its six lowercase hex digits, (n, 6) ASCII: the
-    one writer of an address's text (``address_column``, ``track.state_vectors.icao24_hex``)."""
-    n = icao.shape[0]
+    """The low 24 bits of each of ``icao`` as six lowercase hex digits, (n, 6) ASCII."""
     a = icao.astype(np.uint32, copy=False)
     # the top two octets as one index, the higher one in its low byte: ``_quads`` writes its
     # digits first; then the last octet's two (two gathers a row, not three: ~1.5x cheaper)
     top = (a >> np.uint32(16)) & np.uint32(0xFF)
     top |= a & np.uint32(0xFF00)
-    rows = np.empty(n, dtype=_ADDRESS_ROW)
+    rows = np.empty(a.shape[0], dtype=_ADDRESS_ROW)
     rows["top"] = np.take(_quads(), top)
     rows["last"] = np.take(_PAIRS16, a & np.uint32(0xFF))
-    return rows.view(np.uint8).reshape(n, 6)
+    return rows.view(np.uint8).reshape(a.shape[0], 6)
 
 
 #: An address's six hex digits: the top two octets' four, the last octet's two (packed).
