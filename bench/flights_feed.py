@@ -56,7 +56,7 @@ TIMED = (
     ("skywitness.runtime.flight_steps", "FlightSteps.step"),
     ("skywitness.flights.incremental", "FlightBuilder.update"),
     ("skywitness.flights.incremental", "build_in_groups"),
-    ("skywitness.flights.builds", "builder.build_tallied"),
+    ("skywitness.flights.builder", "build_flights_tallied"),
     ("skywitness.flights.builder", "assemble"),
     ("skywitness.flights.builder", "points_from_table"),
     ("skywitness.flights.builder", "segment_points"),

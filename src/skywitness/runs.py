@@ -1,16 +1,18 @@
 """Runs of equal values in a column (a sorted key: an aircraft's rows, a group's, a day's):
 where each run starts (``run_heads``: per row; ``run_starts``: the rows) and where it ends
-(``run_tails``); and a column's distinct values by its runs (``distinct``). Written once
-here, below every stage, for every layer to use."""
+(``run_tails``: per row; ``run_stops``: each run's slice stop, from its start); and a column's
+distinct values by its runs (``distinct``). Written once here, below every stage, for every
+layer to use."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 B1 = npt.NDArray[np.bool_]
+_I = TypeVar("_I", bound=np.integer[Any])
 
 
 def run_heads(a: npt.NDArray[Any]) -> B1:
@@ -27,6 +29,17 @@ def run_starts(a: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     """The rows of ``a`` where a run of equal values starts (0 first), ascending; none for an
     empty ``a``."""
     return np.flatnonzero(run_heads(a))
+
+
+def run_stops(starts: npt.NDArray[_I], n: int) -> npt.NDArray[_I]:
+    """For runs that start at ``starts`` (ascending, 0 first) in ``n`` rows, the row after each
+    one's last (its slice's stop: the next start, ``n`` for the last); one stop per start, so
+    none for no runs (not ``[n]``: a ``zip(starts, stops, strict=True)`` then holds)."""
+    out = np.empty_like(starts)
+    if out.size:
+        out[:-1] = starts[1:]
+        out[-1] = n
+    return out
 
 
 def run_tails(a: npt.NDArray[Any]) -> B1:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from skywitness.flights import FlightBuilder
-from skywitness.flights.builder import FlightTally, airport_inference, build_tallied
+from skywitness.flights.builder import FlightTally, airport_inference, build_flights_tallied
 from skywitness.flights.settled import SettledFlights
 
 from .test_settle import WINDOW_S
@@ -67,7 +67,7 @@ def test_the_tally_of_a_build(quickstart: pa.Table, runways: pa.Table) -> None:
     """Per flight: its callsigns with their rows in first-seen order, its top speed, and
     whether it is its aircraft's first; the flights those of ``build_flights``."""
     states = quickstart.slice(0, 20_000)
-    flights, tally = build_tallied(states, airport_inference(runways, None), None)
+    flights, tally = build_flights_tallied(states, airport_inference(runways, None), None)
     assert isinstance(tally, FlightTally) and len(tally.callsigns) == flights.num_rows
     icao = flights["icao24"].to_pylist()
     first = [i == 0 or a != icao[i - 1] for i, a in enumerate(icao)]  # its aircraft's first

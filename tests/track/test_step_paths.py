@@ -118,3 +118,13 @@ def test_icao24_hex_text() -> None:
     keys = np.array([0x3C6444, 0x000001, 0xFFFFFF, 0x4840D6 | NON_ICAO_FLAG], dtype=np.uint32)
     assert icao24_hex(keys).tolist() == ["3c6444", "000001", "ffffff", "~4840d6"]
     assert icao24_hex(keys[:0]).tolist() == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, (1 << 25) - 1), max_size=40))
+def test_icao24_hex_is_the_address_text(keys: list[int]) -> None:
+    """Any key: the six digits of its address (``decode.hexio.address_digits``, the text of
+    ``address_column``), '~' before them where the non-ICAO bit is set."""
+    k = np.array(keys, dtype=np.uint32)
+    want = [("~" if x & NON_ICAO_FLAG else "") + f"{x & 0xFFFFFF:06x}" for x in keys]
+    assert icao24_hex(k).tolist() == want

@@ -122,16 +122,20 @@ def address_column(
 ) -> pa.Array:
     """24-bit addresses as 6 lowercase hex digits (the canonical ``icao24``); null where
     ``null`` is set."""
-    n = icao.shape[0]
+    return fixed_width_column(address_digits(icao), null)
+
+
+def address_digits(icao: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+    """The low 24 bits of each of ``icao`` as six lowercase hex digits, (n, 6) ASCII."""
     a = icao.astype(np.uint32, copy=False)
     # the top two octets as one index, the higher one in its low byte: ``_quads`` writes its
     # digits first; then the last octet's two (two gathers a row, not three: ~1.5x cheaper)
     top = (a >> np.uint32(16)) & np.uint32(0xFF)
     top |= a & np.uint32(0xFF00)
-    rows = np.empty(n, dtype=_ADDRESS_ROW)
+    rows = np.empty(a.shape[0], dtype=_ADDRESS_ROW)
     rows["top"] = np.take(_quads(), top)
     rows["last"] = np.take(_PAIRS16, a & np.uint32(0xFF))
-    return fixed_width_column(rows.view(np.uint8).reshape(n, 6), null)
+    return rows.view(np.uint8).reshape(a.shape[0], 6)
 
 
 #: An address's six hex digits: the top two octets' four, the last octet's two (packed).

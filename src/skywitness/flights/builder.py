@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import bool_column, numeric_column
+from ..runs import run_starts, run_stops
 from ..stats import IngestStats
 from .airports import AirportIndex, RunwayIndex
 from .columns import (
@@ -118,8 +119,8 @@ def _flights_of(p: Points, seg: I8, air: B1) -> tuple[I8, I8, I8, I8, I8]:
     has_air = np.zeros(nseg, dtype=bool)
     has_air[seg[placed]] = True
     fid = np.where(has_air[seg], (np.cumsum(has_air) - 1)[seg], -1)
-    starts = np.flatnonzero(run_heads(seg))
-    ends = np.concatenate((starts[1:] - 1, [n - 1]))
+    starts = run_starts(seg)
+    ends = run_stops(starts, n) - 1
     flights = np.flatnonzero(has_air)
     # first and last airborne point of each segment (``seg`` never decreases along points)
     at = np.flatnonzero(air)
@@ -311,13 +312,14 @@ def build_flights(
     return assemble(segment_points(p, inf.airports), states, inf)
 
 
-def build_tallied(
+def build_flights_tallied(
     states: pa.Table,
     inference: AirportInference,
     kinds: Kinds | None,
     codes: AircraftCodes | None = None,
 ) -> tuple[pa.Table, FlightTally | None]:
-    """``build_flights`` of ``states`` and each flight's ``FlightTally``."""
+    """``build_flights`` of ``states`` (one build, whatever its size: ``builds`` groups a
+    large window) and each flight's ``FlightTally``."""
     p = points_from_table(states, None, kinds, codes=codes)
     return assemble_tallied(segment_points(p, inference.airports), states, inference)
 
@@ -339,14 +341,8 @@ def ground_stays(
     s = segment_points(p, inf.airports)
     n = len(p)
     ground = s.ground == 1
-    brk = (
-        np.concatenate(([True], (p.ac[1:] != p.ac[:-1]) | (s.seg[1:] != s.seg[:-1])))
-        if n
-        else ground
-    )
-    brk = brk | run_heads(ground) if n else brk
-    first = np.flatnonzero(brk)
-    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
+    first = np.flatnonzero(run_heads(p.ac) | run_heads(s.seg) | run_heads(ground))
+    last = run_stops(first, n) - 1
     keep = ground[first] if n else np.zeros(0, bool)
     first, last = first[keep], last[keep]
     m = last - first + 1

@@ -1,7 +1,8 @@
 """The builds of the incremental ``FlightBuilder`` (``incremental``): ``build_flights`` of a
 step's window, a large one in groups of whole aircraft (``build_in_groups``), and with the
 tally of each flight's words and top speed that the merge of a cut flight takes from its build
-(``build_tallied``, ``builder.FlightTally``)."""
+(``build_in_groups_tallied``: ``builder.build_flights_tallied`` where the window is one build,
+``builder.FlightTally``)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def build_in_groups(
     return pa.concat_tables(parts)
 
 
-def build_tallied(
+def build_in_groups_tallied(
     window: pa.Table,
     inference: AirportInference,
     kinds: dict[str, int] | None,
@@ -49,4 +50,4 @@ def build_tallied(
     the cut flights counts again otherwise, ~0.5 ms a live step; None: in groups)."""
     if window.num_rows > BUILD_ROWS:
         return build_in_groups(window, inference, kinds, codes), None
-    return builder.build_tallied(window, inference, kinds, codes)
+    return builder.build_flights_tallied(window, inference, kinds, codes)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..decode.hexio import numeric_column
+from ..runs import run_stops
 from ..timeutil import short_z_column
 from .airports import AirportIndex
 from .infer import ESTIMATED_RADIUS_M, OBSERVED_RADIUS_M, Attribution
@@ -128,11 +129,8 @@ def _word_runs(codes: I8, fid: I8, nwords: int) -> tuple[I8, I8, I8, I8]:
     # runs of one (flight, word) in point order: a flight's rows mostly repeat one word, so
     # there are few runs, and everything after this works on them, not on every row
     n = codes.shape[0]
-    brk = np.ones(n, dtype=bool)
-    np.not_equal(codes[1:], codes[:-1], out=brk[1:])
-    brk[1:] |= fid[1:] != fid[:-1]
-    start = np.flatnonzero(brk)
-    length = np.diff(start, append=n)
+    start = np.flatnonzero(run_heads(codes) | run_heads(fid))
+    length = run_stops(start, n) - start
     f, c = fid[start], codes[start]
     ok = (f >= 0) & (c >= 0)
     f, c, pos, length = f[ok], c[ok], start[ok], length[ok]

@@ -261,7 +261,7 @@ class FlightBuilder:
     def _build_tallied(
         self, window: pa.Table, codes: AircraftCodes | None = None
     ) -> tuple[pa.Table, FlightTally | None]:
-        return builds.build_tallied(window, self._inference, self._kinds, codes)
+        return builds.build_in_groups_tallied(window, self._inference, self._kinds, codes)
 
     def _rows(self, idx: I8, *, copy: bool = False) -> list[pa.Table]:
         """Kept rows at flat indices ``idx`` (ascending), one table per chunk touched: a run

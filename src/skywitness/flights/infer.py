@@ -25,6 +25,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ..runs import run_starts, run_stops
 from .airports import (
     FT_PER_M,
     AirportIndex,
@@ -40,7 +41,6 @@ from .kinds import (
     Kind,
     per_kind,
 )
-from .rowarrays import run_heads
 
 F8 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int64]
@@ -136,8 +136,8 @@ def _rank(
     if end.size:
         order = np.lexsort((apt, -score, end))
         end, apt, dist, score = end[order], apt[order], dist[order], score[order]
-        start = np.flatnonzero(run_heads(end))
-        rank = np.arange(end.shape[0]) - np.repeat(start, np.diff(start, append=end.shape[0]))
+        start = run_starts(end)
+        rank = np.arange(end.shape[0]) - np.repeat(start, run_stops(start, end.shape[0]) - start)
         top = rank < N_ALTERNATIVES
         alt_a[end[top], rank[top]] = apt[top]
         alt_d[end[top], rank[top]] = dist[top]

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from ..model import STATE_COLUMNS, STATE_TYPES
 from ..runs import run_heads as run_heads
+from ..runs import run_starts, run_stops
 from ..runs import run_tails as run_tails
 from ..store.schema import is_dictionary_of
 
@@ -228,10 +229,10 @@ def group_tables(table: pa.Table, group: I8) -> list[pa.Table]:
 
 def grouped_rows(table: pa.Table, group: I8, codes: I8) -> list[tuple[pa.Table, I8]]:
     """``group_tables``, each group with its rows' ``codes`` (of each row of ``table``)."""
-    starts = np.flatnonzero(run_heads(group))
+    starts = run_starts(group)
     if starts.shape[0] > SLICED_RUNS_MAX:
         return [(table.take(pa.array(idx)), codes[idx]) for idx in aircraft_groups_of(group)]
-    ends = np.concatenate((starts[1:], [group.shape[0]]))
+    ends = run_stops(starts, group.shape[0])
     by_group: dict[int, list[tuple[int, int]]] = {}
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         by_group.setdefault(int(group[a]), []).append((a, b))
@@ -247,7 +248,7 @@ def grouped_rows(table: pa.Table, group: I8, codes: I8) -> list[tuple[pa.Table, 
 def aircraft_groups_of(group: I8) -> list[I8]:
     """Row indices of each group of ``group`` (ascending), the groups in order."""
     order = np.argsort(group, kind="stable")
-    cuts = np.flatnonzero(np.diff(group[order])) + 1
+    cuts = run_starts(group[order])[1:]
     return [np.asarray(part, dtype=np.int64) for part in np.split(order, cuts)]
 
 

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from ..decode.hexio import numeric_column
 from ..model import RejectReason
+from ..runs import run_stops
 from ..stats import IngestStats
 from .kinds import KIND_ENDURANCE_S, Kinds, kinds_of, per_kind
 from .point_order import AircraftCodes, aircraft_codes, point_order
@@ -238,10 +239,8 @@ def _run_bounds(new: B1, g: I1) -> tuple[I8, I8]:
     """First and last point index per run: runs of equal state ``g`` within the groups
     (sessions, stretches) that ``new`` starts."""
     n = g.shape[0]
-    brk = new.copy()
-    brk[1:] |= g[1:] != g[:-1]
-    first = np.flatnonzero(brk)
-    last = np.concatenate((first[1:] - 1, [n - 1])) if n else first
+    first = np.flatnonzero(new | run_heads(g))
+    last = run_stops(first, n) - 1
     return first.astype(np.int64), last.astype(np.int64)
 
 
@@ -252,7 +251,8 @@ def ground_state(p: Points, ground_elev_ft: F8) -> I1:
         return g
     # runs are judged within sessions: an aircraft's points without a silence longer than
     # AIR_GAP_S (a run never spans hours of silence, nor takes the state of a point before one)
-    new_sess = np.concatenate(([True], (p.ac[1:] != p.ac[:-1]) | (np.diff(p.t) > AIR_GAP_S)))
+    new_sess = run_heads(p.ac)
+    new_sess[1:] |= np.diff(p.t) > AIR_GAP_S
     first, last = _run_bounds(new_sess, g)
     state = g[first]
     dur = p.t[last] - p.t[first]

@@ -181,7 +181,7 @@ class SettledFlights:
         held rows are ``rows`` (aircraft ``code``, times ``ms``, in held order): where a cut
         is found and gives the flight's row back, its summary is kept and the cut returned.
         ``hi_ms`` per aircraft: the cut rows end by then; ``build``: ``build_flights`` (and
-        the tally of its flights, ``builder.build_tallied``)."""
+        the tally of its flights, ``builder.build_flights_tallied``)."""
         s = Sorted.of(rows, code, ms)
         firsts = s.firsts()
         ac = s.aircraft()

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
-from ..runs import run_starts
+from ..runs import run_starts, run_stops
 
 I8 = npt.NDArray[np.int64]
 
@@ -157,7 +157,7 @@ class PairFilters:
         ``pair`` is sorted, each pair's rows in time order."""
         st = self.state
         starts = run_starts(pair)
-        ends = np.r_[starts[1:], pair.shape[0]]
+        ends = run_stops(starts, pair.shape[0])
         idx = np.arange(pair.shape[0])
         last_ok = np.maximum.reduceat(np.where(ok, idx, -1), starts)
         p = pair[starts]
@@ -173,7 +173,7 @@ class PairFilters:
         are in, then start the line. Returns how many measurements started lines."""
         used = 0
         starts = run_starts(pair)
-        ends = np.r_[starts[1:], pair.shape[0]]
+        ends = run_stops(starts, pair.shape[0])
         for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
             p = int(pair[i])
             old = self._pending.pop(p, None)

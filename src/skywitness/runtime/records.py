@@ -71,15 +71,6 @@ _INT_FIELDS = (
 _BOOL_FIELDS = ("onground", "alert", "spi")
 
 
-def hex_addresses(icao: npt.NDArray[np.uint32]) -> npt.NDArray[np.str_]:
-    """Vectorised 6-digit lowercase hex of 24-bit addresses."""
-    digits = np.array(list("0123456789abcdef"), dtype="<U1")
-    shifts = np.arange(20, -1, -4, dtype=np.uint32)
-    nibbles = (icao[:, None] >> shifts[None, :]) & 0xF
-    chars = digits[nibbles]
-    return np.ascontiguousarray(chars).view("<U6").ravel()
-
-
 def frame_hex(frames: FrameBatch) -> pa.Array:
     """Each frame's payload as lowercase hex (only its real bytes): the input's own text
     when the source kept it (``FrameBatch.text``, the same strings)."""

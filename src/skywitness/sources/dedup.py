@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from ..model import LONG_FRAME_BYTES, MODEAC_FRAME_BYTES, FrameBatch, RejectReason
 from ..model.frames import FRAME_ITEM, frame_items
-from ..runs import run_heads
+from ..runs import run_heads, run_starts, run_stops
 from ..stats import IngestStats
 
 DEFAULT_WINDOW_S = 0.1
@@ -79,7 +79,7 @@ def _sort_runs(
     if ((second[1:] != second[:-1]) & ~new_run[1:]).any():
         order = np.lexsort((t, keys[:, 1], keys[:, 0]))
         ks = keys[order]
-        new_run[1:] = (ks[1:, 0] != ks[:-1, 0]) | (ks[1:, 1] != ks[:-1, 1])
+        new_run = run_heads(ks[:, 0]) | run_heads(ks[:, 1])
     return order, new_run
 
 
@@ -138,7 +138,7 @@ def _chain_heads(
     if n == 0:
         return first
     starts = np.flatnonzero(new_run)
-    ends = np.append(starts[1:], n)  # one past each run's last row
+    ends = run_stops(starts, n)  # one past each run's last row
     # Only runs spanning more than the window hold more than one kept copy.
     long_runs = ts[ends - 1] - ts[starts] > window_s
     if not long_runs.any():
@@ -324,8 +324,8 @@ def _receivers(
     rx = receiver[eligible[order[rows] - m]]
     heads = head[rows]
     out: dict[int, tuple[int, ...]] = {}
-    start = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
-    for a, b in zip(start.tolist(), np.r_[start[1:], rows.size].tolist(), strict=True):
+    start = run_starts(heads)
+    for a, b in zip(start.tolist(), run_stops(start, rows.size).tolist(), strict=True):
         heard = tuple(dict.fromkeys(int(r) for r in rx[a:b] if r))
         if len(heard) > 1:
             batch_row = eligible[order[heads[a]] - m]

@@ -299,11 +299,8 @@ class HexParser(LineParser[FrameBatch]):
                 raw = raw[3:]
             if not raw.strip():
                 continue
-            self.stats.frames += 1
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
+            text = self.line_text(raw, no)
+            if text is None:
                 continue
             fields = _split(text)
             got = self._layout.read(fields) if self._layout else None

@@ -135,11 +135,8 @@ class SbsParser(LineParser[Observations]):
             if not raw.strip():
                 continue
             no = first + k
-            self.stats.frames += 1
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
+            text = self.line_text(raw, no)
+            if text is None:
                 continue
             f = text.split(",")
             if f[0] in OTHER_RECORDS:

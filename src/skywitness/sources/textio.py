@@ -318,6 +318,16 @@ class LineParser(ABC, Generic[Chunk]):
         its reason. The default has no column-wise path."""
         return None
 
+    def line_text(self, raw: bytes, no: int) -> str | None:
+        """Line ``no``, counted as read, as UTF-8 text; None when it is not UTF-8 (rejected
+        and counted, ``BAD_ENCODING``)."""
+        self.stats.frames += 1
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.stats.reject(RejectReason.BAD_ENCODING, self.name, line=no)
+            return None
+
     def counted(self, chunk: Chunk | None) -> list[Chunk] | None:
         """A column-wise block's result, counted as read and by source: None (the block goes
         line by line) passes through; an empty chunk is no chunk."""

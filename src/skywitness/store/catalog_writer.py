@@ -44,19 +44,24 @@ class _Done(Generic[T]):
         self._value: T | None = None
         self._error: BaseException | None = None
 
-    def set_result(self, value: T) -> None:
-        self._value = value
-        self._set.set()
+    def keep(
+        self, job: Callable[[duckdb.DuckDBPyConnection], T], cursor: duckdb.DuckDBPyConnection
+    ) -> None:
+        """Run ``job(cursor)`` and keep its result or error (the caller waiting for it is woken
+        by ``wake``)."""
+        try:
+            self._value = job(cursor)
+        except BaseException as exc:  # handed to the caller
+            self._error = exc
 
-    def set_exception(self, exc: BaseException) -> None:
-        self._error = exc
+    def wake(self) -> None:
         self._set.set()
 
     def result(self) -> T:
         self._set.wait()
         if self._error is not None:
             raise self._error
-        return self._value  # type: ignore[return-value]  # set_result gave a T
+        return self._value  # type: ignore[return-value]  # keep gave a T
 
 
 class CatalogWriter:
@@ -93,14 +98,9 @@ class CatalogWriter:
         try:
             while (item := self._jobs.get()) is not None:
                 job, done = item
-                try:
-                    result = job(self._cursor)
-                except BaseException as exc:  # handed to the caller
-                    self.writes += 1
-                    done.set_exception(exc)
-                else:
-                    self.writes += 1  # before the caller wakes: its next read sees the write
-                    done.set_result(result)
+                done.keep(job, self._cursor)
+                self.writes += 1  # before the caller wakes: its next read sees the write
+                done.wake()
         finally:
             self._cursor.close()
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..runs import run_starts
+from ..runs import run_starts, run_stops
 from ..stats import IngestStats
 
 I8 = npt.NDArray[np.int64]
@@ -38,7 +38,7 @@ class RowSources:
         order = np.argsort(self.code, kind="stable")
         codes = self.code[order]
         starts = run_starts(codes)
-        ends = np.r_[starts[1:], codes.size]
+        ends = run_stops(starts, codes.size)
         return [
             (int(codes[a]), order[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
         ]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..decode.hexio import address_column
+from ..decode.hexio import address_column, address_digits
 from ..decode.squawktext import code_digits, squawk_column
 from ..model import (
     B1,
@@ -23,19 +23,16 @@ from ..model import (
     Str,
 )
 
-#: The hex digits as UCS-4 codes (numpy ``str`` arrays' own).
-_HEX_CODES = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint32)
 POSITION_SOURCE_LABELS: Str = np.array([p.label for p in PositionSource])
 
 
 def icao24_hex(keys: Any) -> Str:
     """Tracker keys (uint32) as lowercase hex strings, vectorised: '3c6444', '~3c6444'. The
-    digits are written as the string array's own UCS-4 codes (a cast of byte strings to str
-    cost 3x the rest)."""
+    address's digits (``address_digits``) are widened into the string array's own UCS-4 codes
+    (a cast of byte strings to str cost 3x the rest)."""
     k = np.asarray(keys, dtype=np.uint32)
     codes = np.zeros((k.shape[0], 7), dtype=np.uint32)  # six digits and a NUL pad
-    for j, shift in enumerate((20, 16, 12, 8, 4, 0)):
-        _HEX_CODES.take((k >> np.uint32(shift)) & np.uint32(0xF), out=codes[:, j], mode="clip")
+    codes[:, :6] = address_digits(k)
     out: Str = codes.view("<U7").ravel()
     non = (k & NON_ICAO_FLAG) != 0
     if non.any():

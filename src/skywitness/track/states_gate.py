@@ -107,8 +107,8 @@ def _sort(key: I8, ms: I8) -> I8 | None:
 def _segments(key: I8, t: F8, lost_after_s: float) -> tuple[I8, I8]:
     """(segment of each row, first row of its segment): a new one per aircraft and after
     more than ``lost_after_s`` unheard."""
-    cut = np.ones(key.shape[0], dtype=np.bool_)
-    cut[1:] = (key[1:] != key[:-1]) | (t[1:] - t[:-1] > lost_after_s)
+    cut = run_heads(key)
+    cut[1:] |= t[1:] - t[:-1] > lost_after_s
     g = np.cumsum(cut) - 1
     return g, np.flatnonzero(cut)[g]
 

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8, U4, Messages, Observations, RejectReason
-from ..runs import run_starts
+from ..runs import run_starts, run_stops
 from ..stats import IngestStats
 from . import batch_core as core
 from . import fields as fld
@@ -275,7 +275,7 @@ class Tracker:
         starts = run_starts(key)
         slots = self._table.lookup(key[starts].tolist())
         seen = self._table.cols["last_seen"][slots]
-        out: F8 = np.repeat(seen, np.diff(np.r_[starts, n]))
+        out: F8 = np.repeat(seen, run_stops(starts, n) - starts)
         return slots, out
 
     def _ingest(

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights.rowarrays import ms_of
+from ..runs import run_stops
 from .held import Spool, compact
 
 
@@ -71,7 +72,7 @@ def _index(
         return np.array([], dtype=bytes), np.zeros(0, np.int32), np.zeros(0, np.int32)
     change = pc.not_equal(icao.slice(1), icao.slice(0, n - 1)).to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(np.r_[True, change]).astype(np.int32)
-    ends = np.r_[starts[1:], n].astype(np.int32)
+    ends = run_stops(starts, n).astype(np.int32)
     keys = np.array([k.encode() for k in icao.take(pa.array(starts)).to_pylist()], dtype=bytes)
     order = np.argsort(keys, kind="stable")  # numpy's order for the lookups
     return keys[order], starts[order], ends[order]

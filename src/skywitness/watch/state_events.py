@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..runs import run_heads, run_starts
+from ..runs import run_heads, run_starts, run_stops
 from .events import EMERGENCY_SQUAWKS, WatchEvents, WatchKind
 from .geo import Geofence
 
@@ -69,7 +69,7 @@ class _Window:
         squawk = np.array([s or "" for s in rows["squawk"].to_pylist()], dtype=object)
         callsign = np.array([s or "" for s in rows["callsign"].to_pylist()], dtype=object)
         starts = run_starts(icao)
-        ends = np.r_[starts[1:], icao.shape[0]] - 1
+        ends = run_stops(starts, icao.shape[0]) - 1
         return cls(icao, t, lat, lon, alt, squawk, callsign, starts, ends)
 
 
