@@ -175,7 +175,8 @@ def _load_flights(d: dict[str, Any]) -> list[str]:
     if "warmup_s" not in d:
         return []
     if not dropped:
-        return _kept_up(d)
+        return [*_kept_up(d), *_memory(d)]
+    stall = longest_stall(d)
     return [
         f"The flights stage did not keep up in this run: {dropped:,} of the "
         f"{d['rows_in_store_after_stop']:,} state vectors stored were not built into "
@@ -185,9 +186,31 @@ def _load_flights(d: dict[str, Any]) -> list[str]:
         f"CPU and serve {d['cpu_s_serve']:,} s in {d['seconds']:,} s of feed, with serve's "
         f"lag at {d['lag_p99_s']} s (p99) and the receivers up to "
         f"{d['feeder_max_behind_s']} s behind their schedule. Serve holds that backlog in its "
-        "heap: the `C heap in use` column follows the `flights backlog` one.",
+        "heap: the `C heap in use` column follows the `flights backlog` one."
+        + (
+            f" The longest no step finished while state vectors waited: "
+            f"{stall[1] - stall[0]:g} s at least (the samples at {stall[0]:g} s to "
+            f"{stall[1]:g} s show the same step count; the backlog reached {stall[2]:,})."
+            if stall
+            else ""
+        ),
         "",
+        *_memory(d),
     ]
+
+
+def longest_stall(d: dict[str, Any]) -> tuple[float, float, int] | None:
+    """The longest span between samples over which the flights steps count did not move while
+    state vectors waited for the stage: (first sample's time, last's, most rows waiting)."""
+    best, run = None, []
+    for smp in [s for s in d.get("samples", []) if s["t"] <= d["seconds"]]:
+        if run and smp["flight_steps"] == run[0]["flight_steps"] and smp["flights_pending"]:
+            run.append(smp)
+        else:
+            run = [smp]
+        if len(run) > 1 and (best is None or run[-1]["t"] - run[0]["t"] > best[1] - best[0]):
+            best = (run[0]["t"], run[-1]["t"], max(s["flights_pending"] for s in run))
+    return best
 
 
 #: Memory is called flat when, after the warm-up, the highest sample of the feed's second half
@@ -196,6 +219,9 @@ def _load_flights(d: dict[str, Any]) -> list[str]:
 #: cuts, the watch's windows), so a least-squares slope over part of a tooth says little; the
 #: peaks of two halves each holding a tooth or more do.
 FLAT_TOLERANCE = 0.05
+#: The longest that serve and its flights stage keep filling before they can level off (the
+#: watch's history, ``watch/source.py`` ``HISTORY_S``; an aircraft's first cut), s.
+HORIZON_S = 1800.0
 #: (sample key, what it is, unit) of the series judged flat.
 FLAT_SERIES = (
     ("rss_mb", "serve's RSS", "MB"),
@@ -239,9 +265,15 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
         f"{d['lag_p99_s']} s at p99.",
         "",
     ]
+    return out
+
+
+def _memory(d: dict[str, Any]) -> list[str]:
+    """Whether the run shows memory flat (``flat_verdict``), in a paragraph."""
+    warm = d["warmup_s"]
     verdict = flat_verdict(d)
     if verdict is None:
-        return out
+        return []
     flat, parts = verdict
     mid = (warm + d["seconds"]) / 2
     serve_mb, child_mb = d["rss_after_warmup_min_max_mb"], d["rss_children_after_warmup_min_max_mb"]
@@ -257,15 +289,23 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
         "during a step)."
     )
     if flat:
-        return [*out, f"Memory is shown flat by this run. {said}", ""]
-    return [
-        *out,
-        f"Memory is **not** shown flat by this run. {said} What serve and the stage hold at "
-        "their fullest: the watch's 30 minutes of state vectors (`watch/source.py` "
-        "`HISTORY_S`) and each aircraft's rows until its flight in progress is first cut (at "
-        "1,000 rows, or 300 spanning 20 minutes of data time: `flights/cutting.py`; at about "
-        "a state vector a second, some 17 minutes), then its last 10 to 20 minutes; a run "
-        "whose warm-up is shorter than these cannot tell growth that stops from growth that "
-        "does not.",
-        "",
-    ]
+        return [f"Memory is shown flat by this run. {said}", ""]
+    horizons = (
+        "What serve and the stage hold at their fullest: the watch's 30 minutes of state "
+        "vectors (`watch/source.py` `HISTORY_S`) and each aircraft's rows until its flight in "
+        "progress is first cut (at 1,000 rows, or 300 spanning 20 minutes of data time: "
+        "`flights/cutting.py`; at about a state vector a second, some 17 minutes), then its "
+        "last 10 to 20 minutes"
+    )
+    if warm < HORIZON_S:
+        why = f"{horizons}; a run whose warm-up is shorter than these cannot tell growth that "
+        why += "stops from growth that does not."
+    else:
+        why = f"{horizons}: this run's warm-up was longer than these."
+        stall, top = longest_stall(d), max(_halves(d)[1], key=lambda s: s["rss_children_mb"])
+        if d.get("flights_dropped_rows") and stall and stall[0] <= top["t"] <= stall[1]:
+            why += (
+                f" The child's highest sample ({top['rss_children_mb']:,} MB at {top['t']:g} s) "
+                "was taken in the longest wait for a step (above)."
+            )
+    return [f"Memory is **not** shown flat by this run. {said} {why}", ""]

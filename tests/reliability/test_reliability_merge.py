@@ -76,9 +76,11 @@ def test_nothing_given_keeps_the_page() -> None:
 
 def _long_run(dropped: int, late_rows: int = 1500) -> dict[str, object]:
     samples = [
-        {"t": t, "flights_rows_held": rows, "rss_mb": 100, "rss_children_mb": 300, "memory": {}}
-        for t, rows in ((0.0, 0), (600.0, 1000), (900.0, late_rows), (1100.0, 1200))
-    ]
+        {"t": t, "flights_rows_held": rows, "rss_mb": 100, "rss_children_mb": 300,
+         "flight_steps": steps, "flights_pending": waiting, "memory": {}}
+        for t, rows, steps, waiting in ((0.0, 0, 0, 0), (600.0, 1000, 5, 10),
+                                        (900.0, late_rows, 5, 300), (1100.0, 1200, 6, 0))
+    ]  # fmt: skip
     return {
         "seconds": 1000.0, "warmup_s": 600.0, "samples": samples, "flights_steps": 30,
         "flights_dropped_rows": dropped, "flights_backlog_after_warmup_max_rows": 99,
@@ -100,7 +102,10 @@ def test_a_long_run_that_kept_up_says_so_and_whether_memory_is_shown_flat() -> N
     # the peaks of the feed's two halves after the warm-up (800 s), not the sample after stop
     assert "the rows the flights stage held 1,000 then 1,500 rows" in text
     assert "serve's RSS 100 then 100 MB" in text
-    assert "did not keep up" in "\n".join(_load_flights(_long_run(7)))
+    behind = "\n".join(_load_flights(_long_run(7)))
+    assert "did not keep up" in behind and "**not** shown flat" in behind
+    assert "no step finished while state vectors waited: 300 s at least" in behind
+    assert "the backlog reached 300)" in behind
     # within FLAT_TOLERANCE (5 %) of the first half's peak: flat, whatever the slope says
     flat = "\n".join(_load_flights(_long_run(0, late_rows=1050)))
     assert "Memory is shown flat by this run" in flat and "**not**" not in flat
