@@ -88,13 +88,19 @@ def main() -> None:
     ap.add_argument("--profile-from", type=int, default=0, help="data s profiled from")
     ap.add_argument("--changes", action="store_true", help="SHA-1 of every flight change")
     ap.add_argument("--cycle-every", type=int, default=0, help="every Nth aircraft lands")
+    ap.add_argument("--recut", help="NUM/DEN: cutting.RECUT_NUM / RECUT_DEN for this run")
     a = ap.parse_args()
+    if a.recut:
+        from skywitness.flights import cutting
+
+        cutting.RECUT_NUM, cutting.RECUT_DEN = (int(v) for v in a.recut.split("/"))
     # (after the package's modules: flights_feed puts this tree's src first on the path, and
     # the package already imported, from PYTHONPATH, is the one that runs)
     from flights_feed import hash_changes
 
     print(f"command: python bench/flights_many.py {a.aircraft} {a.seconds} --period {a.period}"
-          f"{' --changes' if a.changes else ''} --cycle-every {a.cycle_every}; "
+          f"{' --changes' if a.changes else ''} --cycle-every {a.cycle_every}"
+          f"{' --recut ' + a.recut if a.recut else ''}; "
           f"src: {Path(skywitness.__file__).parents[1]}; "
           f"load average: {os.getloadavg()}", flush=True)  # fmt: skip
     digest, changed, removed = hashlib.sha1(), 0, 0

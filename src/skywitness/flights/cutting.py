@@ -47,6 +47,10 @@ SETTLE_SPAN_S = 2 * LATE_S
 #: ... if it holds at least this many rows (a sparse aircraft costs little; each try a build;
 #: a short-haul shuttle, its last flights held, is left to its quiet cut).
 SPAN_MIN_ROWS = 300
+#: A cut flight is cut again once its aircraft's rows held reach this multiple
+#: (RECUT_NUM / RECUT_DEN) of those it kept at its last cut (a failed try: again once they
+#: grew by half).
+RECUT_NUM, RECUT_DEN = 2, 1
 
 
 def cut(b: FlightBuilder, aff: I8) -> None:
@@ -59,11 +63,11 @@ def cut(b: FlightBuilder, aff: I8) -> None:
     held = b._held.copy()
     h, k, span = held[aff], b._kept[aff], b._newest[aff] - b._oldest[aff]
     long = (span >= round(SETTLE_SPAN_S * 1000)) & (h >= SPAN_MIN_ROWS)
-    want = aff[((h >= b._settle_rows) | long) & (h >= 2 * k)]
+    want = aff[((h >= b._settle_rows) | long) & (h * RECUT_DEN >= RECUT_NUM * k)]
     if want.size:  # a cut's check is one build however many aircraft: those nearly due too
         near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
-        want = aff[near & (h * BATCH_DEN >= 2 * k * BATCH_NUM)]
+        want = aff[near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM)]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
     quiet = _quiet(b, held)
@@ -113,7 +117,7 @@ def _cut_at(b: FlightBuilder, want: I8, hi: I8, held: I8, *, quiet: bool) -> int
         hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
     cuts = b._settled.cut(rows, b._k_code[at], b._k_ms[at], flights, hi, b._build_tallied)
     if not quiet:
-        b._kept[want] = held[want] * 3 // 4
+        b._kept[want] = held[want] * 3 * RECUT_DEN // (2 * RECUT_NUM)
     if not cuts:
         return 0
     b.cuts += len(cuts)
