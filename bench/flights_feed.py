@@ -108,6 +108,16 @@ def run(states: pa.Table, runways: pa.Table, settle_rows: int | None) -> dict[st
     }
 
 
+def hash_changes(digest: Any, res: Any) -> None:
+    """Add one ``FlightSteps.advance`` result (a ``StepResult``) to ``digest``: its changed
+    rows, its stream texts (where asked for) and the ids removed, in order (also
+    bench/flights_many.py's ``--changes``)."""
+    digest.update(repr(res.changed.to_pylist()).encode())
+    for text in res.texts or ():
+        digest.update(text.encode())
+    digest.update(json.dumps(res.removed).encode())
+
+
 def changes(states: pa.Table, runways: pa.Table, lake: Path, texts: bool) -> dict[str, Any]:
     """The live path over ``states`` (see the module): CPU of the steps (the hashing left out),
     windows, SHA-1 of the changes (each step's changed rows, removed ids and, with ``texts``,
@@ -125,10 +135,7 @@ def changes(states: pa.Table, runways: pa.Table, lake: Path, texts: bool) -> dic
         )  # fmt: skip
         cpu += time.process_time() - cpu0
         windows += res.windows
-        digest.update(repr(res.changed.to_pylist()).encode())
-        for text in res.texts or ():
-            digest.update(text.encode())
-        digest.update(json.dumps(res.removed).encode())
+        hash_changes(digest, res)
         n_rows, n_removed = n_rows + res.changed.num_rows, n_removed + len(res.removed)
     return {
         "src": SRC,

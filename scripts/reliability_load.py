@@ -202,7 +202,8 @@ def _load_flights(d: dict[str, Any]) -> list[str]:
 def longest_stall(d: dict[str, Any]) -> tuple[float, float, int] | None:
     """The longest span between samples over which the flights steps count did not move while
     state vectors waited for the stage: (first sample's time, last's, most rows waiting)."""
-    best, run = None, []
+    best: tuple[float, float, int] | None = None
+    run: list[dict[str, Any]] = []
     for smp in [s for s in d.get("samples", []) if s["t"] <= d["seconds"]]:
         if run and smp["flight_steps"] == run[0]["flight_steps"] and smp["flights_pending"]:
             run.append(smp)

@@ -167,10 +167,16 @@ def _dictionary_codes(enc: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     and each row's index mapped to them (unused and repeated entries are harmless)."""
     if isinstance(enc, pa.ChunkedArray):  # chunks encoded, then made one (cheaper than after)
         enc = enc.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(enc.dictionary.cast(pa.string())).to_pylist()
-    words = sorted({w for w in trimmed if w})
-    at = {w: i for i, w in enumerate(words)}
-    remap = np.array([at.get(w, -1) for w in trimmed] + [-1], dtype=np.int64)
+    # in Arrow, not word by word in Python: a group of a live step's window has the whole
+    # dictionary of every chunk it was taken from, thousands of words, and the words sort as
+    # Python sorts them (UTF-8 bytes in code point order)
+    trimmed = pc.utf8_trim_whitespace(enc.dictionary.cast(pa.string()))
+    distinct = pc.drop_null(pc.unique(trimmed))
+    distinct = distinct.filter(pc.not_equal(distinct, ""))
+    distinct = distinct.take(pc.array_sort_indices(distinct))
+    words = distinct.to_pylist()
+    at = pc.fill_null(pc.index_in(trimmed, value_set=distinct), -1)
+    remap = np.r_[np.asarray(at.to_numpy(zero_copy_only=False), np.int64), -1]
     indices = enc.indices
     if not pa.types.is_signed_integer(indices.type):  # (-1 for a null needs a sign)
         indices = indices.cast(pa.int64())

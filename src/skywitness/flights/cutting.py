@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .rowarrays import ALWAYS as ALWAYS
 from .rowarrays import NEVER
 from .rowarrays import last_le as _last_le
 
@@ -35,7 +36,6 @@ I8 = npt.NDArray[np.int64]
 
 LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
 QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet, s
-ALWAYS = 2**62  # ms: "nothing" (later than any timestamp)
 #: Aircraft within this fraction (BATCH_NUM / BATCH_DEN) of their cut's rows are cut along with
 #: one that is due: a cut's check is a build, whose cost is mostly fixed, so one build checks
 #: the cuts of several aircraft instead of one build per aircraft on steps apart.
@@ -47,6 +47,10 @@ SETTLE_SPAN_S = 2 * LATE_S
 #: ... if it holds at least this many rows (a sparse aircraft costs little; each try a build;
 #: a short-haul shuttle, its last flights held, is left to its quiet cut).
 SPAN_MIN_ROWS = 300
+#: A cut flight is cut again once its aircraft's rows held reach this multiple
+#: (RECUT_NUM / RECUT_DEN) of those it kept at its last cut (a failed try: again once they
+#: grew by half).
+RECUT_NUM, RECUT_DEN = 2, 1
 
 
 def cut(b: FlightBuilder, aff: I8) -> None:
@@ -55,17 +59,15 @@ def cut(b: FlightBuilder, aff: I8) -> None:
     before final, older points late from then on."""
     if b._settled is None:
         return
-    alive = b._k_code[b._k_alive]
-    held = np.bincount(alive, minlength=len(b._code))
-    oldest = np.full(len(b._code), ALWAYS, dtype=np.int64)
-    np.minimum.at(oldest, alive, b._k_ms[b._k_alive])
-    h, k, span = held[aff], b._kept[aff], b._newest[aff] - oldest[aff]
+    # (the rows held per aircraft before this step's cuts: a copy, cuts drop rows)
+    held = b._held.copy()
+    h, k, span = held[aff], b._kept[aff], b._newest[aff] - b._oldest[aff]
     long = (span >= round(SETTLE_SPAN_S * 1000)) & (h >= SPAN_MIN_ROWS)
-    want = aff[((h >= b._settle_rows) | long) & (h >= 2 * k)]
+    want = aff[((h >= b._settle_rows) | long) & (h * RECUT_DEN >= RECUT_NUM * k)]
     if want.size:  # a cut's check is one build however many aircraft: those nearly due too
         near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
-        want = aff[near & (h * BATCH_DEN >= 2 * k * BATCH_NUM)]
+        want = aff[near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM)]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
     quiet = _quiet(b, held)
@@ -115,7 +117,7 @@ def _cut_at(b: FlightBuilder, want: I8, hi: I8, held: I8, *, quiet: bool) -> int
         hi = np.minimum(hi, np.asarray(la.to_numpy(), dtype=np.int64))
     cuts = b._settled.cut(rows, b._k_code[at], b._k_ms[at], flights, hi, b._build_tallied)
     if not quiet:
-        b._kept[want] = held[want] * 3 // 4
+        b._kept[want] = held[want] * 3 * RECUT_DEN // (2 * RECUT_NUM)
     if not cuts:
         return 0
     b.cuts += len(cuts)
@@ -125,5 +127,6 @@ def _cut_at(b: FlightBuilder, want: I8, hi: I8, held: I8, *, quiet: bool) -> int
         bound[c.code], first[c.code] = c.cut_ms, c.first_ms
         b._accept[c.code] = max(int(b._accept[c.code]), c.accept_ms)
         b._kept[c.code] = c.kept
-    b._drop(b._k_ms < bound[b._k_code], b._l_first < first[b._l_code])
+    # the oldest row left of a cut aircraft is its cut row (held: the cut was found in them)
+    b._drop(b._k_ms < bound[b._k_code], b._l_first < first[b._l_code], oldest=bound)
     return len(cuts)

@@ -81,6 +81,7 @@ def forget_codes(b: FlightBuilder) -> int:
     b._code = {str(a): i for i, a in enumerate(b._names.tolist())}
     b._newest, b._accept = b._newest[keep], b._accept[keep]
     b._kept, b._quiet_tried = b._kept[keep], b._quiet_tried[keep]
+    b._held, b._oldest = b._held[keep], b._oldest[keep]
     b._k_code, b._l_code = new[b._k_code], new[b._l_code]
     if b._settled is not None:
         b._settled.by_code = {int(new[c]): s for c, s in b._settled.by_code.items()}

@@ -55,14 +55,13 @@ from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
 from .builder import FlightTally, airport_inference
 from .builds import build_in_groups
-from .chunks import compacted
+from .chunks import compacted, hold, release
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
 from .point_order import AircraftCodes, grown_names, window_codes
-from .rowarrays import NEVER, buffer_bytes, flight_states, run_heads, where_rows
+from .rowarrays import NEVER, buffer_bytes, flight_states, held_texts, run_heads, where_rows
 from .rowarrays import first_of as _first_of
-from .rowarrays import holds_own_buffers as _own
 from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
@@ -119,6 +118,8 @@ class FlightBuilder:
         self._k_code = np.zeros(0, dtype=np.int64)  # per kept row
         self._k_ms = np.zeros(0, dtype=np.int64)
         self._k_alive = np.zeros(0, dtype=bool)
+        self._held = np.zeros(0, dtype=np.int64)  # per code: rows held (``chunks.hold``)
+        self._oldest = np.zeros(0, dtype=np.int64)  # per code: ms of the oldest (ALWAYS: none)
         self._live = empty_flights()  # flights that may still change
         self._l_code = np.zeros(0, dtype=np.int64)  # per live flight
         self._l_first = np.zeros(0, dtype=np.int64)
@@ -158,17 +159,17 @@ class FlightBuilder:
 
     def retained_rows(self) -> int:
         """State vectors held in memory (all aircraft)."""
-        return int(self._k_alive.sum())
+        return int(self._held.sum())
 
     def retained_rows_of(self, icao24: str) -> int:
         """State vectors held in memory for one aircraft."""
         code = self._code.get(icao24)
-        return 0 if code is None else int((self._k_alive & (self._k_code == code)).sum())
+        return 0 if code is None else int(self._held[code])
 
     def retained_rows_quiet(self) -> int:
         """State vectors held for aircraft quiet for ``QUIET_S`` (landed, or out of coverage)."""
         quiet = (self._newest > NEVER) & (self._newest < self._now - round(QUIET_S * 1000))
-        return int((self._k_alive & quiet[self._k_code]).sum())
+        return int(self._held[quiet].sum())
 
     def held_bytes(self) -> int:
         """Bytes of the Arrow buffers the builder keeps alive (rows held, flights, summaries
@@ -192,6 +193,7 @@ class FlightBuilder:
             stats.reject(RejectReason.BAD_RECORD, "flights", count=lost, detail="no time or icao24")
         if new.num_rows == 0:
             return empty_flights(), []
+        new = held_texts(new)
         code, ms = self._codes(new["icao24"]), _ms(new["timestamp"])
         late = ms < self._accept[code]
         if late.any():
@@ -241,12 +243,7 @@ class FlightBuilder:
         self._live = self._live.combine_chunks()  # small; filters on many chunks are slow
         self._l_code = np.concatenate((self._l_code[~redo], r_code))
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
-        # a copy, unless the rows hold their own buffers (a data-time window's, taken alone):
-        # a slice of the caller's table would keep all of it alive while a row is held
-        self._chunks.append(new if _own(new) else new.take(pa.array(np.arange(new.num_rows))))
-        self._k_code = np.concatenate((self._k_code, code))
-        self._k_ms = np.concatenate((self._k_ms, ms))
-        self._k_alive = np.concatenate((self._k_alive, np.ones(ms.shape[0], dtype=bool)))
+        hold(self, new, code, ms)
         np.maximum.at(self._newest, code, ms)
         self._retain(aff)
         self._forget()
@@ -315,6 +312,8 @@ class FlightBuilder:
             self._newest = np.concatenate((self._newest, np.full(grow, NEVER, dtype=np.int64)))
             self._accept = np.concatenate((self._accept, np.full(grow, NEVER, dtype=np.int64)))
             self._kept = np.concatenate((self._kept, np.zeros(grow, dtype=np.int64)))
+            self._held = np.concatenate((self._held, np.zeros(grow, dtype=np.int64)))
+            self._oldest = np.concatenate((self._oldest, np.full(grow, ALWAYS, dtype=np.int64)))
             never = np.full(grow, NEVER, dtype=np.int64)
             self._quiet_tried = np.concatenate((self._quiet_tried, never))
 
@@ -343,11 +342,13 @@ class FlightBuilder:
         accept_from = np.where(flightless, cap, accept_from)
         bound = np.full(len(self._code), NEVER, dtype=np.int64)
         bound[aff] = keep_from
-        drop = self._k_ms < bound[self._k_code]
-        dropped = np.bincount(self._k_code[drop], minlength=len(self._code))[aff] > 0
+        # rows held before the bound (a row dropped before leaves ``_accept`` past NEVER, so
+        # the dropped rows need not be looked at): only then a pass over the rows held
+        dropped = keep_from > self._oldest[aff]
         # late points need the dropped rows only if something before the window is gone
         gone = dropped | (self._accept[aff] > NEVER)
         self._accept[aff] = np.where(gone, np.maximum(self._accept[aff], accept_from), NEVER)
+        drop = self._k_ms < bound[self._k_code] if dropped.any() else None
         self._drop(drop, self._l_first < bound[self._l_code])
 
     def _forget(self) -> None:
@@ -360,7 +361,8 @@ class FlightBuilder:
             self._bridges.expire(self._now)
         if not silent.any():
             return
-        self._drop(silent[self._k_code], silent[self._l_code])
+        none = np.full(len(self._code), ALWAYS, dtype=np.int64)  # (no row left)
+        self._drop(silent[self._k_code], silent[self._l_code], none)
         # a point of a forgotten aircraft is accepted only after its last one (a new flight)
         self._accept[silent] = self._newest[silent] + 1
         self._newest[silent] = NEVER
@@ -377,8 +379,10 @@ class FlightBuilder:
         out, self._finished = self._finished, []
         return pa.concat_tables(out) if out else empty_flights()
 
-    def _drop(self, rows: B1, flights: B1) -> None:
-        self._k_alive &= ~rows
+    def _drop(self, rows: B1 | None, flights: B1, oldest: I8 | None = None) -> None:
+        """Drop rows held (None: none; ``oldest``: see ``chunks.release``), finalise flights."""
+        if rows is not None:
+            release(self, rows, oldest)
         if flights.any():
             done = self._live.filter(pa.array(flights))
             if self._settled is not None and len(self._settled):

@@ -12,8 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bridge import first_points
+from .chunks import hold
 from .kinds import kinds_of
-from .rowarrays import flight_states, run_tails
+from .rowarrays import flight_states, held_texts, run_tails
 from .rowarrays import floats_of as _floats
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
@@ -72,7 +73,7 @@ def recall_flights(b: FlightBuilder, new: pa.Table, code: I8, ms: I8) -> None:
     found: dict[str, tuple[int, pa.Table]] = {}
     for a, k in zip(icao, c[ok].tolist(), strict=True):
         lo, hi = int(b._bridges.first_ms[k]), int(b._bridges.last_ms[k])
-        rows = flight_states(b._recall(a, lo, hi))
+        rows = held_texts(flight_states(b._recall(a, lo, hi)))
         t_rows = _ms(rows["timestamp"])
         keep = (t_rows >= lo) & (t_rows <= hi)
         keep &= np.asarray(pc.equal(rows["icao24"], a).to_numpy(), dtype=bool)
@@ -82,10 +83,7 @@ def recall_flights(b: FlightBuilder, new: pa.Table, code: I8, ms: I8) -> None:
     back = unfinal(b, list(found))
     for fid in back["flight_id"].to_pylist():
         k, rows = found[fid]
-        b._chunks.append(rows)
-        b._k_code = np.r_[b._k_code, np.full(rows.num_rows, k, dtype=np.int64)]
-        b._k_ms = np.r_[b._k_ms, _ms(rows["timestamp"])]
-        b._k_alive = np.r_[b._k_alive, np.ones(rows.num_rows, dtype=bool)]
+        hold(b, rows, np.full(rows.num_rows, k, dtype=np.int64), _ms(rows["timestamp"]))
     b.recalls += back.num_rows
     b._live = pa.concat_tables([b._live, back]).combine_chunks()
     b._l_code = np.r_[b._l_code, b._codes(back["icao24"])]
