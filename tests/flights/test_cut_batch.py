@@ -86,6 +86,47 @@ def test_aircraft_nearly_due_are_cut_with_one_that_is_due(
     assert 2 * steps_b <= steps_a and builds_b < builds_a
 
 
+def test_a_step_cuts_at_most_its_budget_of_rows(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four aircraft due together (first seen 1 s apart), the rows a step may cut below two
+    aircraft's (``CUT_ROWS``): each step cuts one of them, the others in the steps after, and
+    the flights are still the bulk build's (the cuts are checked)."""
+    states = pa.concat_tables([_aircraft(f"39bdb{k}", 1.0 * k, 30.0 + 80 * k) for k in range(4)])
+    bulk = build_flights(states, runways=runways).sort_by(ORDER)
+    together = FlightBuilder(runways, settle_rows=300)
+    steps_t, _ = _steps_with_cuts(states, together)
+    monkeypatch.setattr(cutting, "CUT_ROWS", 500)
+    capped = FlightBuilder(runways, settle_rows=300)
+    steps_c, _ = _steps_with_cuts(states, capped)
+    assert together.flights().equals(bulk) and capped.flights().equals(bulk)
+    assert capped.cuts == steps_c and capped.cuts >= 4 * 5  # one aircraft a cutting step
+    assert together.cuts > steps_t  # uncapped, several aircraft a cutting step
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2_000), min_size=0, max_size=40),
+    st.integers(0, 2**40),
+    st.integers(1, 5_000),
+)
+def test_within_budget_takes_the_due_with_most_rows_first(
+    held: list[int], due_bits: int, budget: int
+) -> None:
+    h = np.array(held, dtype=np.int64)
+    due = np.array([bool(due_bits >> i & 1) for i in range(h.size)], dtype=bool)
+    got = cutting.within_budget(h, due, budget)
+    assert np.array_equal(got, np.sort(got)) and np.unique(got).size == got.size
+    if h.size == 0:
+        assert got.size == 0
+        return
+    assert got.size >= 1 and (got.size == 1 or h[got].sum() <= budget)
+    left = np.setdiff1d(np.arange(h.size), got)
+    # nothing left out ranks before something taken (due first, then more rows)
+    rank = lambda i: (not due[i], -h[i])  # noqa: E731
+    assert all(rank(i) >= rank(j) for i in left for j in got)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     hnp.arrays(
