@@ -6,16 +6,16 @@ aircraft's newest point; the aircraft within ``BATCH_NUM / BATCH_DEN`` of their 
 cut in the same step as one that is due (a cut's check is a build, whose cost is mostly fixed: on
 the 5M-frame Beast feed, 11 aircraft, the steps that cut halved and the flights stage's CPU fell by
 ~20 %; the cuts are checked, so the flights are the same), the rows of the aircraft one step cuts
-bounded by ``CUT_ROWS`` (the others cut in the steps after). An aircraft gone quiet (its newest
-point ``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and switched off) is
-cut once per quiet spell, whatever it holds, at the latest settled rows of its airborne part (ending
-by its newest point and its flight's last airborne point): the same cut, summary and check (the cut
-is made only where it gives the flight's row back), only later rows held back from being late. Its
-flights before are then final and every row before the cut released: the aircraft holds its last
-airborne minutes, landing and taxi until ``FINAL_SILENCE_S`` forgets it, not its last two flights.
-(Not less: until then a later ground stay with a longer silence would move the batch segmentation's
-cut after points still to come, so its landed flight's rows may still change and its ground rows are
-needed.)"""
+bounded (``CUT_ROWS``, ``CUT_SPREAD``: the others cut in the steps after). An aircraft gone quiet
+(its newest point ``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and
+switched off) is cut once per quiet spell, whatever it holds, at the latest settled rows of its
+airborne part (ending by its newest point and its flight's last airborne point): the same cut,
+summary and check (the cut is made only where it gives the flight's row back), only later rows held
+back from being late. Its flights before are then final and every row before the cut released: the
+aircraft holds its last airborne minutes, landing and taxi until ``FINAL_SILENCE_S`` forgets it, not
+its last two flights. (Not less: until then a later ground stay with a longer silence would move the
+batch segmentation's cut after points still to come, so its landed flight's rows may still change
+and its ground rows are needed.)"""
 
 from __future__ import annotations
 
@@ -52,14 +52,18 @@ SPAN_MIN_ROWS = 300
 #: (RECUT_NUM / RECUT_DEN) of those it kept at its last cut (a failed try: again once they
 #: grew by half).
 RECUT_NUM, RECUT_DEN = 2, 1
-#: Rows held by the aircraft whose flights one step cuts, at most (at least one aircraft a
-#: step): the cut's check builds them all at once. ``serve`` started beside 20,000 airborne
-#: aircraft sees them all reach their first cut together (and each cut's next, ~10 minutes
-#: later): a check over ~20M rows took a step of up to 174 s and ~10 GB in the flights child,
-#: its backlog in serve past ``runtime.workers.PENDING_MAX_ROWS`` (rows dropped). The
-#: aircraft left over stay due: they are cut in the next steps, the due ones with most rows
-#: first (the cuts are checked, so the flights are the same whenever they are cut).
+#: Rows held by the aircraft whose flights one step cuts, at most: ``CUT_ROWS``, or the rows
+#: held over ``CUT_SPREAD`` where more (at least one aircraft a step). The cut's check builds
+#: them all at once: ``serve`` started beside 20,000 airborne aircraft sees them all reach
+#: their first cut together (and each cut's next, ~10 minutes later), and a check over ~20M
+#: rows took a step of up to 174 s and ~10 GB in the flights child, its backlog in serve past
+#: ``runtime.workers.PENDING_MAX_ROWS`` (rows dropped). The aircraft left over stay due: they
+#: are cut in the next steps, the due ones with most rows first (the cuts are checked, so the
+#: flights are the same whenever they are cut). The bound grows with the rows held because
+#: every aircraft must be cut again each ~10 minutes of data (its rows doubled): a fixed 1M a
+#: step (a step a 60 s window) cut too few of 20,000 aircraft and their rows grew unbounded.
 CUT_ROWS = 1_000_000
+CUT_SPREAD = 5
 
 
 def cut(b: FlightBuilder, aff: I8) -> None:
@@ -78,7 +82,8 @@ def cut(b: FlightBuilder, aff: I8) -> None:
         near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
         pick = np.flatnonzero(near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM))
-        want = aff[pick[within_budget(h[pick], due[pick], CUT_ROWS)]]
+        budget = max(CUT_ROWS, int(held.sum()) // CUT_SPREAD)
+        want = aff[pick[within_budget(h[pick], due[pick], budget)]]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
     quiet = _quiet(b, held)
