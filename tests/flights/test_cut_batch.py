@@ -122,8 +122,11 @@ def test_within_budget_takes_the_due_with_most_rows_first(
         return
     assert got.size >= 1 and (got.size == 1 or h[got].sum() <= budget)
     left = np.setdiff1d(np.arange(h.size), got)
+
     # nothing left out ranks before something taken (due first, then more rows)
-    rank = lambda i: (not due[i], -h[i])  # noqa: E731
+    def rank(i: int) -> tuple[bool, int]:
+        return (not due[i], -int(h[i]))
+
     assert all(rank(i) >= rank(j) for i in left for j in got)
 
 
