@@ -82,7 +82,7 @@ def cut(b: FlightBuilder, aff: I8) -> None:
         near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
         pick = np.flatnonzero(near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM))
-        budget = max(CUT_ROWS, int(held.sum()) // CUT_SPREAD)
+        budget = max(CUT_ROWS, b.retained_rows() // CUT_SPREAD)
         want = aff[pick[within_budget(h[pick], due[pick], budget)]]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
