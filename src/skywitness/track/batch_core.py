@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import F8
-from ..runs import run_heads
+from ..runs import run_heads, run_stops
 from . import fields as fld
 from .batch import Batch
 from .groups import I8, distinct_ms, last_at, pick, prev_in
@@ -45,16 +45,18 @@ class Segments:
 
 
 def segments(key: Arr, t: F8, lost: npt.NDArray[np.bool_]) -> Segments:
-    """``lost``: the row's aircraft was lost just before it (``arrival.lost_before``)."""
-    n = t.shape[0]
+    """``lost``: the row's aircraft was lost just before it (``arrival.lost_before``); no
+    segments for no rows."""
     new_key = run_heads(key)
     cut = new_key | lost
     starts = np.flatnonzero(cut)
     g = np.cumsum(cut) - 1
-    ends = np.append(starts[1:] - 1, n - 1)
-    last_seg = np.append(new_key[starts[1:]], True)
+    ends = run_stops(starts, t.shape[0]) - 1
+    first_seg = new_key[starts]
+    last_seg = np.ones_like(first_seg)  # the last, and each one the next aircraft's follows
+    last_seg[:-1] = first_seg[1:]
     w = np.flatnonzero(last_seg)
-    return Segments(g, starts[g], starts, ends, new_key[starts], last_seg, w, ends[w])
+    return Segments(g, starts[g], starts, ends, first_seg, last_seg, w, ends[w])
 
 
 @dataclass(slots=True)
