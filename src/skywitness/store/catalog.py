@@ -11,6 +11,7 @@ checks that it runs there (``require_writer``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -70,11 +71,21 @@ _STATES_EMPTY = """SELECT * FROM (SELECT
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create what the catalogue lacks, in one transaction: a writer killed meanwhile leaves
+    every table or none (a reader of a catalogue cut short between two CREATEs met
+    ``ingests`` without ``batches``)."""
     require_writer()
-    for stmt in DDL:
-        con.execute(stmt)
-    if not con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchall():
-        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for stmt in DDL:
+            con.execute(stmt)
+        if not con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchall():
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.execute("COMMIT")
+    except duckdb.Error:
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended it already
+            con.execute("ROLLBACK")
+        raise
 
 
 def first(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
