@@ -53,8 +53,17 @@ class Full:
 def no_space(*a, **k):
     raise OSError(errno.ENOSPC, "No space left on device", "lake/part.parquet")
 
-real_write = store_mod.Store.write
-store_mod.Store.write = lambda self, job: real_write(self, lambda con: job(Full(con)))
+# the disk fills once the store is open (its schema made: a fresh store on a full disk could
+# not be made at all)
+real_write, real_init = store_mod.Store.write, store_mod.Store.__init__
+def opened(self, *a, **k):
+    real_init(self, *a, **k)
+    self.full = True
+def write(self, job):
+    full = getattr(self, "full", False)
+    return real_write(self, lambda con: job(Full(con)) if full else job(con))
+store_mod.Store.__init__ = opened
+store_mod.Store.write = write
 store_mod.write_atomic = no_space
 sys.exit(main(sys.argv[1:]))
 """.replace("FULL_MESSAGE", repr(FULL))

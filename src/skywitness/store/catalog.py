@@ -77,15 +77,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     require_writer()
     con.execute("BEGIN TRANSACTION")
     try:
+        before = _schema_size(con)
         for stmt in DDL:
             con.execute(stmt)
+        made = _schema_size(con) != before
         if not con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchall():
             con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        con.execute("COMMIT")
+            made = True
+        # nothing made (the usual open): no commit, which would write the WAL (a full disk
+        # must still open a complete catalogue)
+        con.execute("COMMIT" if made else "ROLLBACK")
     except duckdb.Error:
         with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended it already
             con.execute("ROLLBACK")
         raise
+
+
+def _schema_size(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """How much schema the catalogue has (its columns and sequences): ``DDL`` only adds."""
+    return first(
+        con.execute(
+            "SELECT (SELECT count(*) FROM duckdb_columns() WHERE NOT internal), "
+            "(SELECT count(*) FROM duckdb_sequences())"
+        ).fetchall()
+    )
 
 
 def first(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
