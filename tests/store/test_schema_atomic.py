@@ -35,3 +35,31 @@ def test_schema_cut_short_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
         assert con.execute("SELECT count(*) FROM meta").fetchall() == [(1,)]
     finally:
         writer.close()
+
+
+class _NoCommit:
+    """A cursor whose COMMIT fails (a full disk: the WAL cannot be written)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        if sql == "COMMIT":
+            raise duckdb.IOException("No space left on device")
+        return self._con.execute(sql, *args)
+
+
+def test_a_complete_catalogue_opens_without_a_commit() -> None:
+    """The usual open makes nothing, so it commits nothing: a full disk still opens it."""
+    complete, fresh = (
+        CatalogWriter(duckdb.connect(":memory:")),
+        CatalogWriter(duckdb.connect(":memory:")),
+    )
+    try:
+        complete.run(catalog.ensure_schema)
+        complete.run(lambda c: catalog.ensure_schema(_NoCommit(c)))  # type: ignore[arg-type]
+        with pytest.raises(duckdb.IOException):  # a fresh one needs its commit
+            fresh.run(lambda c: catalog.ensure_schema(_NoCommit(c)))  # type: ignore[arg-type]
+    finally:
+        complete.close()
+        fresh.close()
