@@ -225,8 +225,9 @@ SCHEMA_TABLES = ("ingests", "batches", "files", "compactions", "derived_pending"
 def diagnose(con: duckdb.DuckDBPyConnection, lake: Path) -> RecoveryReport:
     """What ``recover`` would do, without changing anything (read-only opens)."""
     rep = RecoveryReport(pending=True)
-    # a writer killed while it made the catalogue leaves some of its tables (each CREATE is its
-    # own statement): nothing to diagnose then; the next writer's open makes the rest
+    # a catalogue without all of them: one made before ``catalog.ensure_schema`` became one
+    # transaction, its writer killed between two CREATEs; nothing to diagnose then, the next
+    # writer's open makes the rest
     if not all(table_exists(con, t) for t in SCHEMA_TABLES):
         return rep
     for ingest_id, seq, rows in con.execute(
