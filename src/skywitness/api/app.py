@@ -25,7 +25,7 @@ from ..flights.query import build_query, select_flights
 from ..identify.identity import identify
 from ..runtime.flight_steps import flight_rows
 from ..runtime.hub import TooManyClients
-from ..runtime.live import Body
+from ..runtime.live import Served
 from ..runtime.service import Service
 from ..store import FlightFilter
 from . import admin, places, tar1090
@@ -47,7 +47,9 @@ STREAM_TIMEOUT_MAX_S = 86_400.0
 Auth = Annotated[str | None, Header(alias="Authorization", include_in_schema=False)]
 
 
-def _serve_body(request: Request, body: Body) -> Response:
+def serve_body(request: Request, body: Served) -> Response:
+    """The one responder for pre-serialised bodies: 304 on a matching ETag, the gzip bytes
+    to a client that takes them, else the plain ones."""
     headers = {"ETag": body.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == body.etag:
         return Response(status_code=304, headers=headers)
@@ -101,11 +103,11 @@ def create_app(service: Service) -> FastAPI:
     # -- live -------------------------------------------------------------------------
     @app.get("/data/aircraft.json", summary="live state in readsb's aircraft.json format")
     def readsb_json(request: Request) -> Response:
-        return _serve_body(request, service.snapshot.readsb)
+        return serve_body(request, service.snapshot.readsb)
 
     @app.get("/api/aircraft", summary="live snapshot with identity and classification")
     def aircraft(request: Request) -> Response:
-        return _serve_body(request, service.snapshot.aircraft)
+        return serve_body(request, service.snapshot.aircraft)
 
     @app.get("/api/aircraft/{icao24}", summary="identity, live state and recent flights")
     def aircraft_one(icao24: str, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
@@ -334,7 +336,7 @@ def create_app(service: Service) -> FastAPI:
 
     app.include_router(check_router(service))
     app.include_router(places.router(service))
-    tar1090.install(app, service, _serve_body, cfg.tar1090_html)
+    tar1090.install(app, service, serve_body, cfg.tar1090_html)
     _mount_ui(app)
     return app
 

@@ -9,10 +9,7 @@ files under ``/tar1090/data/`` (one origin, as tar1090 expects).
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,16 +22,14 @@ from fastapi.staticfiles import StaticFiles
 
 from ..flights.airports import haversine_m
 from ..identify.identity import identify
-from ..runtime.live import Body
+from ..runtime.live import Body, Served
 from ..runtime.readsb_rows import db_flags
 from ..runtime.service import Service
 from ..timeutil import from_unix
 from . import params as P
+from .history_ring import HistoryRing
 from .readsb_data import outline_points, receiver_json, stats_json, trace_json
 
-#: History snapshots kept (``history_N.json``) and their spacing: readsb's defaults, 1 h.
-HISTORY_ITEMS = 120
-HISTORY_INTERVAL_S = 30.0
 #: What the trace files cover: ``full`` the last day of data, ``recent`` its last minutes, s.
 TRACE_FULL_S = 86_400.0
 TRACE_RECENT_S = 600.0
@@ -47,41 +42,6 @@ _TRACE_SQL = (
     "WHERE icao24 = ? AND date >= ? AND date <= ? AND timestamp >= ? AND timestamp < ? "
     "AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY timestamp LIMIT ?"
 )
-
-
-class HistoryRing:
-    """The last ``HISTORY_ITEMS`` ``aircraft.json`` bodies, one every ``HISTORY_INTERVAL_S``,
-    sampled by a daemon thread that ends with the service (closed, or gone)."""
-
-    def __init__(self, service: Service, interval_s: float = HISTORY_INTERVAL_S) -> None:
-        self.items: deque[Body] = deque(maxlen=HISTORY_ITEMS)
-        self.counters: deque[tuple[float, dict[str, int]]] = deque(maxlen=HISTORY_ITEMS)
-        self._service = weakref.ref(service)
-        self._interval = interval_s
-        threading.Thread(target=self._run, name="tar1090-history", daemon=True).start()
-
-    def sample(self) -> None:
-        service = self._service()
-        if service is None:
-            return
-        self.counters.append((time.time(), counters(service)))
-        if service.snapshot.count:
-            # not a demand: a sample every 30 s made 10 s of snapshots serialise theirs eagerly
-            self.items.append(service.snapshot.readsb_body.get(demand=False))
-
-    def since(self, now: float, span_s: float) -> tuple[float, dict[str, int]] | None:
-        """The newest counter sample at least ``span_s`` old (else the oldest), if any."""
-        old = [c for c in self.counters if c[0] <= now - span_s]
-        return old[-1] if old else (self.counters[0] if self.counters else None)
-
-    def _run(self) -> None:
-        while True:
-            service = self._service()
-            wait = getattr(service, "wait_closed", None)  # a stand-in service has none
-            if wait is None or wait(timeout=self._interval):
-                return
-            del service  # no strong reference between samples
-            self.sample()
 
 
 def counters(service: Service) -> dict[str, int]:
@@ -125,10 +85,16 @@ def _leg_starts(con: duckdb.DuckDBPyConnection, icao: str, lo: float, hi: float)
     return [float(r[0]) for r in rows]
 
 
-def router(service: Service) -> APIRouter:
-    """The routes, relative to a ``data/`` folder."""
+def router(
+    service: Service,
+    serve_body: Callable[[Request, Served], Response],
+    history: HistoryRing | None = None,
+) -> APIRouter:
+    """The routes, relative to a ``data/`` folder (``serve_body``: as ``install``'s;
+    ``history``: the ``history_N.json`` samples, by default taken from ``service``)."""
     r = APIRouter()
-    history = HistoryRing(service)
+    if history is None:
+        history = HistoryRing(service, counters)
     cfg = service.config
 
     def position() -> tuple[float, float] | None:
@@ -146,11 +112,11 @@ def router(service: Service) -> APIRouter:
         )
 
     @r.get("/history_{n}.json", summary="readsb history: aircraft.json of up to 1 h ago")
-    def history_n(n: int) -> Response:
-        items = list(history.items)
-        if not 0 <= n < len(items):
-            raise HTTPException(404, f"history_{n}.json: {len(items)} history files")
-        return Response(items[n].plain, media_type="application/json")
+    def history_n(request: Request, n: int) -> Response:
+        sample = history.get(n)
+        if sample is None:
+            raise HTTPException(404, f"history_{n}.json: {len(history.items)} history files")
+        return serve_body(request, sample)
 
     @r.get("/stats.json", summary="readsb stats.json: message and position counters")
     def stats() -> Response:
@@ -214,13 +180,13 @@ def router(service: Service) -> APIRouter:
 def install(
     app: FastAPI,
     service: Service,
-    serve_body: Callable[[Request, Body], Response],
+    serve_body: Callable[[Request, Served], Response],
     tar1090_html: Path | None = None,
 ) -> None:
     """The routes under ``/data`` and, with a tar1090 ``html/`` folder, the page at
     ``/tar1090/`` with the same routes and ``aircraft.json`` (``serve_body``: the app's one
     responder for pre-serialised bodies) under ``/tar1090/data``."""
-    routes = router(service)
+    routes = router(service, serve_body)
     app.include_router(routes, prefix="/data")
     if tar1090_html is None:
         return

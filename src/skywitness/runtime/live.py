@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,6 +31,19 @@ GZIP_LEVEL = 1
 IDENTITY_CACHE_MAX = 200_000
 #: New aircraft identified per ``identify_many`` call (the time budget is checked between).
 IDENTIFY_CHUNK = 256
+
+
+class Served(Protocol):
+    """A response kept serialised: what the app's one body responder needs."""
+
+    @property
+    def plain(self) -> bytes: ...
+
+    @property
+    def gz(self) -> bytes: ...
+
+    @property
+    def etag(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
