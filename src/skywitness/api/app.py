@@ -59,6 +59,12 @@ def serve_body(request: Request, body: Served) -> Response:
     return Response(body.plain, media_type="application/json", headers=headers)
 
 
+def _history_bytes(app: FastAPI) -> int | None:
+    """Bytes the ``history_N.json`` samples hold (``tar1090.install`` keeps them on the app)."""
+    ring = getattr(app.state, "history_ring", None)
+    return None if ring is None else int(ring.nbytes)
+
+
 def _first_messages(texts: list[str], n: int) -> list[str]:
     """``texts`` up to and including the ``n``-th message (comment lines are not messages)."""
     for k, t in enumerate(texts):
@@ -314,7 +320,7 @@ def create_app(service: Service) -> FastAPI:
                 "notifiers": notifier_stats(service),
                 "tracker_ok": tr is None or tr.failed is None,
                 "mlat": service.mlat_stats(),
-                "memory": memory_stats(service, con),
+                "memory": memory_stats(service, con, _history_bytes(app)),
             }
         )
 

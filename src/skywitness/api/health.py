@@ -68,9 +68,13 @@ def notifier_stats(service: Service) -> list[dict[str, Any]]:
     return list(hook()) if callable(hook) else []
 
 
-def memory_stats(service: Service, con: Any) -> dict[str, float | None]:
+def memory_stats(
+    service: Service, con: Any, history_bytes: int | None = None
+) -> dict[str, float | None]:
     """RSS and the allocators' figures; DuckDB's only with the read connection, under its lock;
-    and the state vectors the watch holds, in memory and spooled to files (None without it)."""
+    the state vectors the watch holds, in memory and spooled to files (None without it); the
+    ``history_N.json`` samples (``history_bytes``) and the identities cached for the live
+    snapshot and by the watch: the bounded holders that fill as a run goes on."""
     if con is None:
         out = memory_figures(None)
     else:
@@ -79,6 +83,11 @@ def memory_stats(service: Service, con: Any) -> dict[str, float | None]:
     held = getattr(service.watch, "held_mb", None)
     figures = held() if callable(held) else (None, None)
     out["watch_mb"], out["watch_spool_mb"] = (None if v is None else round(v, 1) for v in figures)
+    out["history_mb"] = None if history_bytes is None else round(history_bytes / 2**20, 1)
+    snaps = service.snapshots
+    out["identities"] = None if snaps is None else float(len(snaps.identities))
+    cached = getattr(service.watch, "identities", None)
+    out["watch_identities"] = float(cached()) if callable(cached) else None
     return out
 
 

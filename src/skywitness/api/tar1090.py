@@ -186,7 +186,9 @@ def install(
     """The routes under ``/data`` and, with a tar1090 ``html/`` folder, the page at
     ``/tar1090/`` with the same routes and ``aircraft.json`` (``serve_body``: the app's one
     responder for pre-serialised bodies) under ``/tar1090/data``."""
-    routes = router(service, serve_body)
+    history = HistoryRing(service, counters)
+    app.state.history_ring = history  # its size is in /api/stats ``memory``
+    routes = router(service, serve_body, history)
     app.include_router(routes, prefix="/data")
     if tar1090_html is None:
         return

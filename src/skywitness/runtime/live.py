@@ -27,8 +27,12 @@ from .readsb_rows import readsb_rows
 
 #: gzip level for the pre-compressed bodies: 1 is ~5x faster than 6 for ~10 % larger output.
 GZIP_LEVEL = 1
-#: Identity cache entries kept before it is cleared (bounds memory on a long run).
-IDENTITY_CACHE_MAX = 200_000
+#: The identity cache is cut back to the live aircraft once it holds more than this many
+#: times their number plus ``IDENTITY_SLACK`` entries (~900 B each): it follows the live set
+#: instead of filling with every aircraft a long run saw (a bound of 200,000 entries, ~180 MB,
+#: took hours to reach at the load run's turnover, so memory grew for hours).
+IDENTITY_PRUNE_FACTOR = 2
+IDENTITY_SLACK = 5_000
 #: New aircraft identified per ``identify_many`` call (the time budget is checked between).
 IDENTIFY_CHUNK = 256
 
@@ -233,13 +237,12 @@ class IdentityCache:
         return self._watched() if self._watched is not None else set()
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
-        """Identities of ``keys``: all of them, or without a budget only those done so far."""
+        """Identities of ``keys`` (the live aircraft: what they do not name may be forgotten):
+        all of them, or with a budget only those done so far."""
         keys = list(keys)
+        self._prune(keys)
         new = sorted({k for k in keys if k not in self._cache})
         if new:
-            if len(self._cache) + len(new) > IDENTITY_CACHE_MAX:
-                self._cache.clear()
-                self._classes.clear()
             con = _OperatorMemo(self.con) if self.con is not None else None
             t0 = time.perf_counter()
             for at in range(0, len(new), IDENTIFY_CHUNK):
@@ -249,6 +252,18 @@ class IdentityCache:
                 if self.budget_s is not None and time.perf_counter() - t0 >= self.budget_s:
                     break
         return {k: self._cache[k] for k in keys if k in self._cache}
+
+    def _prune(self, live: list[tuple[str, str]]) -> None:
+        """Keep only the ``live`` aircraft's entries once there are many more than them."""
+        bound = IDENTITY_PRUNE_FACTOR * len(live) + IDENTITY_SLACK
+        if len(self._cache) > bound:
+            self._cache = {k: self._cache[k] for k in live if k in self._cache}
+        if len(self._classes) > bound:
+            self._classes = {k: self._classes[k] for k in live if k in self._classes}
+
+    def __len__(self) -> int:
+        """Identities held."""
+        return len(self._cache)
 
     def classes(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bool]]:
         """(classification label, on a watchlist) of ``keys``, vectorised (``classify_many``)."""

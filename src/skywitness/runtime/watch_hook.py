@@ -137,6 +137,10 @@ class WatchHook:
             n.close(timeout_s=5.0)
         return self.rules
 
+    def identities(self) -> int:
+        """(aircraft, callsign) identities the rule engine holds (``/api/stats`` ``memory``)."""
+        return self.watch.engine.cached()
+
     def held_mb(self) -> tuple[float, float]:
         """MB of state vectors the watch holds in memory, and in its spool's files
         (``/api/stats`` ``memory``)."""

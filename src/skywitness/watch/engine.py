@@ -26,10 +26,11 @@ I8 = npt.NDArray[np.int64]
 DAY_S = 86400.0
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
-#: (aircraft, callsign) identities kept between windows; beyond it they are looked up again
-#: (the same answer: the cache only saves the lookup), so that a long run does not hold every
-#: aircraft it ever saw.
-IDENTITIES_KEPT = 200_000
+#: (aircraft, callsign) identities kept between windows (~900 B each); beyond it they are
+#: looked up again (the same answer: the cache only saves the lookup, one batched query per
+#: window), so that a long run does not hold every aircraft it ever saw. A window names only
+#: the aircraft with events in it; 200,000 took hours to fill at the load run's turnover.
+IDENTITIES_KEPT = 20_000
 
 IdentityLookup = Callable[[Sequence[tuple[str, str]]], list[Identity]]
 
