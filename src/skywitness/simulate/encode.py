@@ -1,8 +1,10 @@
 """Mode S / ADS-B frame encoders: true states in, real frames with correct parity out.
 
 Each function builds a whole column of frames at once, as the ``(n, 14)`` uint8 layout of
-``FrameBatch.data`` (payload left-aligned, zero padded) plus the length in bytes. Values that do
-not change within a frame column (address, callsign, squawk, category) are scalars.
+``FrameBatch.data`` (payload left-aligned, zero padded) plus the length in bytes. The address is
+a scalar or one per row; callsign, squawk and category are scalars in the functions named after
+the frame, and per-row codes (``ident_code``, ``id13``, ``bds20_code``) in their ``*_rows``
+forms, which encode the frames of many aircraft in one call.
 
 Parity: DF11 and DF17 carry the plain CRC-24 (DF11 with interrogator code 0, as a spontaneous
 acquisition squitter); DF4/5/20/21 carry CRC XOR address (address/parity, AP), so a decoder
@@ -50,7 +52,7 @@ def _put(data: U1, start: int, nbytes: int, value: I8 | U8) -> None:
         data[:, start + k] = ((v >> shift) & np.uint64(0xFF)).astype(np.uint8)
 
 
-def _frames(head: I8, body: U8 | None, overlay: int) -> tuple[U1, U1]:
+def _frames(head: I8, body: U8 | None, overlay: Address) -> tuple[U1, U1]:
     """Frames from 32-bit headers and 56-bit bodies (None: short), parity XOR ``overlay``."""
     n = head.shape[0]
     data = np.zeros((n, LONG_FRAME_BYTES), dtype=np.uint8)
@@ -161,22 +163,35 @@ def quantised_vertical_rate(vertical_rate_fpm: F8) -> I8:
     return out
 
 
-def _df17_head(icao24: int, onground: B1) -> I8:
+Address = int | I8  # one address, or one per row
+
+
+def _df17_head(icao24: Address, onground: B1) -> I8:
     ca = np.where(onground, CA_ON_GROUND, CA_AIRBORNE).astype(np.int64)
     out: I8 = (17 << 27) | (ca << 24) | (icao24 & 0xFFFFFF)
     return out
 
 
-def identification(icao24: int, callsign: str, category: str, onground: B1) -> tuple[U1, U1]:
-    """DF17 TC 4 to 1: callsign and emitter category (``"A0"``..``"A7"``: TC 4, set A; set B
-    TC 3, such as ``"B1"`` glider; C TC 2; D TC 1)."""
-    n = onground.shape[0]
+def ident_code(callsign: str, category: str) -> int:
+    """The ME field of an identification message: type code and emitter category
+    (``"A0"``..``"A7"``: TC 4, set A; set B TC 3, such as ``"B1"`` glider; C TC 2; D TC 1)
+    and the callsign."""
     tc = TC_IDENT_SET_A - "ABCD".index(category[0].upper())
-    me = (tc << 51) | (int(category[1]) << 48) | callsign48(callsign)
-    return _frames(_df17_head(icao24, onground), _col(me, n).astype(np.uint64), 0)
+    return (tc << 51) | (int(category[1]) << 48) | callsign48(callsign)
 
 
-def airborne_position(icao24: int, lat: F8, lon: F8, altitude_ft: F8, odd: B1) -> tuple[U1, U1]:
+def identification(icao24: Address, callsign: str, category: str, onground: B1) -> tuple[U1, U1]:
+    """DF17 TC 4 to 1: callsign and emitter category (``ident_code``)."""
+    me = _col(ident_code(callsign, category), onground.shape[0])
+    return identification_rows(icao24, me, onground)
+
+
+def identification_rows(icao24: Address, me: I8, onground: B1) -> tuple[U1, U1]:
+    """DF17 identification of many aircraft: ``me`` is each row's ``ident_code``."""
+    return _frames(_df17_head(icao24, onground), np.asarray(me).astype(np.uint64), 0)
+
+
+def airborne_position(icao24: Address, lat: F8, lon: F8, altitude_ft: F8, odd: B1) -> tuple[U1, U1]:
     """DF17 TC 11: barometric altitude (25 ft) and airborne CPR, even or odd."""
     clat, clon = encode_airborne(lat, lon, odd.astype(np.int64))
     me = (
@@ -191,7 +206,7 @@ def airborne_position(icao24: int, lat: F8, lon: F8, altitude_ft: F8, odd: B1) -
 
 
 def surface_position(
-    icao24: int, lat: F8, lon: F8, groundspeed_kt: F8, track_deg: F8, odd: B1
+    icao24: Address, lat: F8, lon: F8, groundspeed_kt: F8, track_deg: F8, odd: B1
 ) -> tuple[U1, U1]:
     """DF17 TC 6: movement, ground track (valid) and surface CPR, even or odd."""
     clat, clon = encode_surface(lat, lon, odd.astype(np.int64))
@@ -209,7 +224,7 @@ def surface_position(
 
 
 def velocity(
-    icao24: int, groundspeed_kt: F8, track_deg: F8, vertical_rate_fpm: F8
+    icao24: Address, groundspeed_kt: F8, track_deg: F8, vertical_rate_fpm: F8
 ) -> tuple[U1, U1]:
     """DF17 TC 19 subtype 1: ground speed east/west and north/south, baro vertical rate."""
     east, north = velocity_components(groundspeed_kt, track_deg)
@@ -230,7 +245,7 @@ def velocity(
     return _frames(head, me.astype(np.uint64), 0)
 
 
-def all_call(icao24: int, onground: B1) -> tuple[U1, U1]:
+def all_call(icao24: Address, onground: B1) -> tuple[U1, U1]:
     """DF11 all-call reply / acquisition squitter (interrogator code 0)."""
     ca = np.where(onground, CA_ON_GROUND, CA_AIRBORNE).astype(np.int64)
     head = (11 << 27) | (ca << 24) | (icao24 & 0xFFFFFF)
@@ -243,30 +258,49 @@ def _flight_status(onground: B1) -> I8:
     return out
 
 
-def altitude_reply(icao24: int, altitude_ft: F8, onground: B1) -> tuple[U1, U1]:
+def altitude_reply(icao24: Address, altitude_ft: F8, onground: B1) -> tuple[U1, U1]:
     """DF4 surveillance altitude reply, address in the parity."""
     head = (4 << 27) | (_flight_status(onground) << 24) | ac13(altitude_ft)
     return _frames(head, None, icao24)
 
 
-def identity_reply(icao24: int, squawk: str, onground: B1) -> tuple[U1, U1]:
+def identity_reply(icao24: Address, squawk: str, onground: B1) -> tuple[U1, U1]:
     """DF5 surveillance identity reply, address in the parity."""
-    head = (5 << 27) | (_flight_status(onground) << 24) | id13(squawk)
+    return identity_reply_rows(icao24, _col(id13(squawk), onground.shape[0]), onground)
+
+
+def identity_reply_rows(icao24: Address, identity: I8, onground: B1) -> tuple[U1, U1]:
+    """DF5 of many aircraft: ``identity`` is each row's ``id13``."""
+    head = (5 << 27) | (_flight_status(onground) << 24) | np.asarray(identity, dtype=np.int64)
     return _frames(head, None, icao24)
 
 
-def _bds20(callsign: str, n: int) -> U8:
-    out: U8 = _col((BDS20 << 48) | callsign48(callsign), n).astype(np.uint64)
-    return out
+def bds20_code(callsign: str) -> int:
+    """The Comm-B BDS 2,0 field (aircraft identification) of ``callsign``."""
+    return (BDS20 << 48) | callsign48(callsign)
 
 
-def commb_altitude(icao24: int, altitude_ft: F8, onground: B1, callsign: str) -> tuple[U1, U1]:
+def commb_altitude(icao24: Address, altitude_ft: F8, onground: B1, callsign: str) -> tuple[U1, U1]:
     """DF20 Comm-B altitude reply carrying BDS 2,0 (aircraft identification)."""
+    bds = _col(bds20_code(callsign), onground.shape[0])
+    return commb_altitude_rows(icao24, altitude_ft, onground, bds)
+
+
+def commb_altitude_rows(icao24: Address, altitude_ft: F8, onground: B1, bds: I8) -> tuple[U1, U1]:
+    """DF20 of many aircraft: ``bds`` is each row's ``bds20_code``."""
     head = (20 << 27) | (_flight_status(onground) << 24) | ac13(altitude_ft)
-    return _frames(head, _bds20(callsign, onground.shape[0]), icao24)
+    return _frames(head, np.asarray(bds).astype(np.uint64), icao24)
 
 
-def commb_identity(icao24: int, squawk: str, onground: B1, callsign: str) -> tuple[U1, U1]:
+def commb_identity(icao24: Address, squawk: str, onground: B1, callsign: str) -> tuple[U1, U1]:
     """DF21 Comm-B identity reply carrying BDS 2,0 (aircraft identification)."""
-    head = (21 << 27) | (_flight_status(onground) << 24) | _col(id13(squawk), onground.shape[0])
-    return _frames(head, _bds20(callsign, onground.shape[0]), icao24)
+    n = onground.shape[0]
+    return commb_identity_rows(
+        icao24, _col(id13(squawk), n), onground, _col(bds20_code(callsign), n)
+    )
+
+
+def commb_identity_rows(icao24: Address, identity: I8, onground: B1, bds: I8) -> tuple[U1, U1]:
+    """DF21 of many aircraft: ``identity`` and ``bds`` per row (``id13``, ``bds20_code``)."""
+    head = (21 << 27) | (_flight_status(onground) << 24) | np.asarray(identity, dtype=np.int64)
+    return _frames(head, np.asarray(bds).astype(np.uint64), icao24)

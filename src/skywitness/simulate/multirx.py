@@ -288,7 +288,7 @@ def _heard_by(
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         return
-    data, length = encode_slots(spec, s, idx)
+    data, length = encode_slots([spec], s, idx)
     lat, lon, alt_ft = st.lat[idx], st.lon[idx], st.altitude[idx]
     pos = llh_to_ecef(lat, lon, alt_ft * M_PER_FT)
     dist_nm = ranges_nm(recv, lat, lon)

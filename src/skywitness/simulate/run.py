@@ -22,7 +22,7 @@ from .coverage import MAX_LEVEL_DBFS, MIN_LEVEL_DBFS, level_dbfs, near_any
 from .encode import quantised_altitude
 from .flightpath import evaluate
 from .scenario import Scenario
-from .schedule import emit
+from .schedule import emit_many
 
 WINDOW_S = 600.0  # scenario seconds made per step (bounded memory, vectorised work)
 TICKS_PER_S = 12_000_000  # Beast 12 MHz counter
@@ -42,25 +42,19 @@ def source_name(scenario: Scenario) -> str:
 
 
 def _window(scenario: Scenario, w0: float, w1: float, index: int) -> FrameBatch:
-    ts, datas, lengths, rxs, ranges = [], [], [], [], []
+    heard = []
     for spec in scenario.aircraft:
         if not any(leg.start < w1 and leg.end >= w0 for leg in spec.plan.legs):
             continue
         # Coarse look first: nothing to encode where no receiver is anywhere near.
         coarse = evaluate(spec.plan, np.arange(w0, w1 + COARSE_STEP_S, COARSE_STEP_S))
         ok = coarse.valid
-        if not near_any(scenario.receivers, coarse.lat[ok], coarse.lon[ok], COARSE_MARGIN_NM):
-            continue
-        e = emit(spec, scenario.receivers, scenario.seed, scenario.start, w0, w1)
-        ts.append(e.t)
-        datas.append(e.data)
-        lengths.append(e.length)
-        rxs.append(e.receiver)
-        ranges.append(e.range_nm)
-    if not ts:
+        if near_any(scenario.receivers, coarse.lat[ok], coarse.lon[ok], COARSE_MARGIN_NM):
+            heard.append(spec)
+    e = emit_many(heard, scenario.receivers, scenario.seed, scenario.start, w0, w1)
+    if not len(e):
         return FrameBatch.empty(source_name(scenario))
-    t, rx, rng_nm = np.concatenate(ts), np.concatenate(rxs), np.concatenate(ranges)
-    data, length = np.concatenate(datas), np.concatenate(lengths)
+    t, rx, rng_nm, data, length = e.t, e.receiver, e.range_nm, e.data, e.length
     # Loss and noise from a generator per (seed, window): repeatable whatever the pacing.
     rng = np.random.default_rng([scenario.seed & _MASK64, index])
     loss = np.array([r.loss for r in scenario.receivers])[rx]
