@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from ..model import F8, I4
 from .flightpath import EARTH_RADIUS_M, M_PER_NM
@@ -41,18 +42,28 @@ def ranges_nm(receivers: Sequence[Receiver], lat: F8, lon: F8) -> F8:
     return out
 
 
+#: Receiver-aircraft pairs are measured only within this far beyond a receiver's radius (a
+#: cosine test first: the arc cosine of every pair was most of the simulator's coverage time).
+PAIR_MARGIN_NM = 1.0
+
+
 def hear(receivers: Sequence[Receiver], lat: F8, lon: F8, altitude_ft: F8) -> tuple[I4, F8]:
     """Index of the receiver that reports each position (-1: nobody hears it) and its range."""
     n = np.asarray(lat).shape[0]
     if n == 0 or not receivers:
         return np.full(n, -1, dtype=np.int32), np.full(n, np.nan)
-    dist = ranges_nm(receivers, lat, lon)
+    p = _unit(np.asarray(lat), np.asarray(lon))
+    r = _unit(np.array([x.lat for x in receivers]), np.array([x.lon for x in receivers]))
+    cos = np.clip(p @ r.T, -1.0, 1.0)
     radius = np.array([x.radius_nm for x in receivers])
+    rows, cols = np.nonzero(cos >= np.cos((radius + PAIR_MARGIN_NM) * M_PER_NM / EARTH_RADIUS_M))
+    dist = np.arccos(cos[rows, cols]) * EARTH_RADIUS_M / M_PER_NM  # as ``ranges_nm``
     rx_ft = np.array([x.altitude_ft for x in receivers])
     ac_ft = np.maximum(np.asarray(altitude_ft, dtype=np.float64), 0.0)
-    horizon = HORIZON_NM_PER_SQRT_FT * (np.sqrt(rx_ft)[None, :] + np.sqrt(ac_ft)[:, None])
-    ok = (dist <= radius[None, :]) & (dist <= horizon)
-    masked = np.where(ok, dist, np.inf)
+    horizon = HORIZON_NM_PER_SQRT_FT * (np.sqrt(rx_ft)[cols] + np.sqrt(ac_ft)[rows])
+    ok = (dist <= radius[cols]) & (dist <= horizon)
+    masked = np.full(cos.shape, np.inf)
+    masked[rows[ok], cols[ok]] = dist[ok]
     best = np.argmin(masked, axis=1)
     best_range = masked[np.arange(n), best]
     heard = np.isfinite(best_range)
@@ -62,10 +73,20 @@ def hear(receivers: Sequence[Receiver], lat: F8, lon: F8, altitude_ft: F8) -> tu
 def near_any(receivers: Sequence[Receiver], lat: F8, lon: F8, margin_nm: float) -> bool:
     """Whether any position is within some receiver's radius plus ``margin_nm`` (a cheap
     test to skip stretches nobody can hear)."""
-    if np.asarray(lat).shape[0] == 0 or not receivers:
-        return False
+    return bool(near_each(receivers, lat, lon, margin_nm).any())
+
+
+def near_each(
+    receivers: Sequence[Receiver], lat: F8, lon: F8, margin_nm: float
+) -> npt.NDArray[np.bool_]:
+    """Per position: within some receiver's radius plus ``margin_nm``."""
+    n = np.asarray(lat).shape[0]
+    if n == 0 or not receivers:
+        return np.zeros(n, dtype=np.bool_)
     radius = np.array([x.radius_nm for x in receivers])
-    return bool((ranges_nm(receivers, lat, lon) <= radius[None, :] + margin_nm).any())
+    within = ranges_nm(receivers, lat, lon) <= radius[None, :] + margin_nm
+    out: npt.NDArray[np.bool_] = np.asarray(within.any(axis=1), dtype=np.bool_)
+    return out
 
 
 def level_dbfs(range_nm: F8) -> F8:

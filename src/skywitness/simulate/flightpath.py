@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..model import B1, F8, I4
 
@@ -273,21 +275,66 @@ def plan_flight(
     )
 
 
+_PLAN_COLUMNS = ("t0", "dur", "p0", "u", "s0", "v0", "acc", "h0", "climb_fps", "slope",
+                 "onground")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """Many aircraft's plans as one table (``FlightPlan``'s columns, end to end): aircraft
+    ``j``'s phases are rows ``start[j]`` to ``start[j + 1]``; ``t0_cols[m]`` is each
+    aircraft's m-th phase start (+inf past its last)."""
+
+    start: npt.NDArray[np.int64]
+    plan: FlightPlan  # the columns of every plan (its ``legs`` empty)
+    t0_cols: tuple[F8, ...]
+
+    @classmethod
+    def of(cls, plans: Sequence[FlightPlan]) -> Fleet:
+        sizes = np.array([len(p.t0) for p in plans], dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        cols: dict[str, Any] = {c: _joined(plans, c) for c in _PLAN_COLUMNS}
+        pad = np.full((len(plans), int(sizes.max(initial=0))), np.inf)
+        for j, p in enumerate(plans):
+            pad[j, : len(p.t0)] = p.t0
+        return cls(start, FlightPlan(legs=(), **cols), tuple(pad.T.copy()))
+
+
+def _joined(plans: Sequence[FlightPlan], column: str) -> Any:
+    """``column`` of every plan, end to end (typed and shaped as one plan's when empty)."""
+    if plans:
+        return np.concatenate([getattr(p, column) for p in plans])
+    if column in ("p0", "u"):
+        return np.zeros((0, 3))
+    return np.zeros(0, dtype=np.bool_ if column == "onground" else np.float64)
+
+
 def evaluate(plan: FlightPlan, t: F8) -> State:
     """The true state at each time in ``t`` (unix s), vectorised."""
     t = np.asarray(t, dtype=np.float64)
-    i = np.searchsorted(plan.t0, t, side="right") - 1
-    ic = np.clip(i, 0, len(plan.t0) - 1)
-    dt = t - plan.t0[ic]
-    valid = (i >= 0) & (dt <= plan.dur[ic])
-    dt = np.clip(dt, 0.0, plan.dur[ic])
-    ds = plan.v0[ic] * dt + 0.5 * plan.acc[ic] * dt * dt
-    s = plan.s0[ic] + ds
-    v = np.maximum(plan.v0[ic] + plan.acc[ic] * dt, 0.0)
-    alt = plan.h0[ic] + plan.climb_fps[ic] * dt + plan.slope[ic] * ds
-    vrate = (plan.climb_fps[ic] + plan.slope[ic] * v) * 60.0
+    return evaluate_many(Fleet.of([plan]), np.zeros(t.shape, dtype=np.int64), t)
+
+
+def evaluate_many(fleet: Fleet, owner: npt.NDArray[np.int64], t: F8) -> State:
+    """The true state of aircraft ``owner`` (an index into ``fleet``) at each time in ``t``:
+    each row's arithmetic is ``evaluate``'s of that aircraft alone."""
+    t = np.asarray(t, dtype=np.float64)
+    i = np.full(t.shape, -1, dtype=np.int64)  # the phase started last at t (-1: none yet)
+    for col in fleet.t0_cols:
+        i += col[owner] <= t
+    base = fleet.start[owner]
+    ic = np.clip(i, 0, fleet.start[owner + 1] - base - 1)
+    plan, g = fleet.plan, base + ic
+    dt = t - plan.t0[g]
+    valid = (i >= 0) & (dt <= plan.dur[g])
+    dt = np.clip(dt, 0.0, plan.dur[g])
+    ds = plan.v0[g] * dt + 0.5 * plan.acc[g] * dt * dt
+    s = plan.s0[g] + ds
+    v = np.maximum(plan.v0[g] + plan.acc[g] * dt, 0.0)
+    alt = plan.h0[g] + plan.climb_fps[g] * dt + plan.slope[g] * ds
+    vrate = (plan.climb_fps[g] + plan.slope[g] * v) * 60.0
     d = (s / EARTH_RADIUS_M)[:, None]
-    p0, u = plan.p0[ic], plan.u[ic]
+    p0, u = plan.p0[g], plan.u[g]
     p = np.cos(d) * p0 + np.sin(d) * u
     tang = -np.sin(d) * p0 + np.cos(d) * u
     lat = np.arcsin(np.clip(p[:, 2], -1.0, 1.0))
@@ -296,15 +343,15 @@ def evaluate(plan: FlightPlan, t: F8) -> State:
     east = -sin_lo * tang[:, 0] + cos_lo * tang[:, 1]
     north = -sin_la * cos_lo * tang[:, 0] - sin_la * sin_lo * tang[:, 1] + cos_la * tang[:, 2]
     track = np.mod(np.degrees(np.arctan2(east, north)), 360.0)
-    onground = plan.onground[ic] & valid
+    onground = plan.onground[g] & valid
     return State(
         valid=valid,
         lat=np.degrees(lat),
         lon=np.degrees(lon),
-        altitude=np.where(plan.onground[ic], plan.h0[ic], alt),
+        altitude=np.where(plan.onground[g], plan.h0[g], alt),
         groundspeed=v / MS_PER_KT,
         track=track,
-        vertical_rate=np.where(plan.onground[ic], 0.0, vrate),
+        vertical_rate=np.where(plan.onground[g], 0.0, vrate),
         onground=onground,
         leg=np.where(valid, ic // PHASES_PER_LEG, -1).astype(np.int32),
     )

@@ -18,10 +18,10 @@ import pyarrow as pa
 
 from ..model import STATE_SCHEMA, FrameBatch, icao_hex
 from ..runs import run_starts
-from .coverage import MAX_LEVEL_DBFS, MIN_LEVEL_DBFS, level_dbfs, near_any
+from .coverage import MAX_LEVEL_DBFS, MIN_LEVEL_DBFS, level_dbfs, near_each
 from .encode import quantised_altitude
-from .flightpath import evaluate
-from .scenario import Scenario
+from .flightpath import Fleet, evaluate, evaluate_many
+from .scenario import AircraftSpec, Scenario
 from .schedule import emit_many
 
 WINDOW_S = 600.0  # scenario seconds made per step (bounded memory, vectorised work)
@@ -41,17 +41,28 @@ def source_name(scenario: Scenario) -> str:
     return f"{scenario.label}:{scenario.name}"
 
 
+def _near(scenario: Scenario, w0: float, w1: float) -> list[AircraftSpec]:
+    """The aircraft flying a leg in ``[w0, w1)`` that some receiver may hear, in scenario
+    order: a coarse look first (every ``COARSE_STEP_S``, all aircraft at once), so that
+    nothing is scheduled or encoded where no receiver is anywhere near."""
+    specs = scenario.aircraft
+    owner = np.array([j for j, sp in enumerate(specs) for _ in sp.plan.legs], dtype=np.int64)
+    start = np.array([leg.start for sp in specs for leg in sp.plan.legs], dtype=np.float64)
+    end = np.array([leg.end for sp in specs for leg in sp.plan.legs], dtype=np.float64)
+    flying = np.unique(owner[(start < w1) & (end >= w0)])
+    grid = np.arange(w0, w1 + COARSE_STEP_S, COARSE_STEP_S)
+    fleet = Fleet.of([specs[j].plan for j in flying.tolist()])
+    who = np.repeat(np.arange(flying.shape[0], dtype=np.int64), grid.shape[0])
+    coarse = evaluate_many(fleet, who, np.tile(grid, flying.shape[0]))
+    ok = coarse.valid
+    ok[ok] = near_each(scenario.receivers, coarse.lat[ok], coarse.lon[ok], COARSE_MARGIN_NM)
+    near = np.bincount(who[ok], minlength=flying.shape[0]) > 0
+    return [specs[j] for j in flying[near].tolist()]
+
+
 def _window(scenario: Scenario, w0: float, w1: float, index: int) -> FrameBatch:
-    heard = []
-    for spec in scenario.aircraft:
-        if not any(leg.start < w1 and leg.end >= w0 for leg in spec.plan.legs):
-            continue
-        # Coarse look first: nothing to encode where no receiver is anywhere near.
-        coarse = evaluate(spec.plan, np.arange(w0, w1 + COARSE_STEP_S, COARSE_STEP_S))
-        ok = coarse.valid
-        if near_any(scenario.receivers, coarse.lat[ok], coarse.lon[ok], COARSE_MARGIN_NM):
-            heard.append(spec)
-    e = emit_many(heard, scenario.receivers, scenario.seed, scenario.start, w0, w1)
+    e = emit_many(_near(scenario, w0, w1), scenario.receivers, scenario.seed, scenario.start,
+                  w0, w1)  # fmt: skip
     if not len(e):
         return FrameBatch.empty(source_name(scenario))
     t, rx, rng_nm, data, length = e.t, e.receiver, e.range_nm, e.data, e.length

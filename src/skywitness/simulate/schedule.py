@@ -25,7 +25,7 @@ import numpy.typing as npt
 from ..model import F8, I4, LONG_FRAME_BYTES, U1, U8
 from . import encode
 from .coverage import hear
-from .flightpath import State, evaluate
+from .flightpath import Fleet, State, evaluate_many
 from .scenario import AircraftSpec, Receiver
 
 I8 = npt.NDArray[np.int64]
@@ -170,11 +170,7 @@ def sent_many(
     by = np.argsort(np.concatenate(owners), kind="stable")  # kinds in order within an aircraft
     owner = np.concatenate(owners)[by]
     k, t, kind = np.concatenate(ks)[by], np.concatenate(ts)[by], np.concatenate(kinds)[by]
-    at = _runs(owner, len(specs))
-    st = _concat_states(
-        [evaluate(sp.plan, t[at[j] : at[j + 1]]) for j, sp in enumerate(specs) if at[j + 1] > at[j]]
-        or [evaluate(specs[0].plan, t[:0]) if specs else _empty_state()]
-    )
+    st = evaluate_many(Fleet.of([sp.plan for sp in specs]), owner, t)
     stopped = st.onground & (st.groundspeed < encode.STOPPED_KT)
     is_pos = kind == FrameKind.POSITION
     thin = np.isin(k % STOPPED_POSITION_EVERY, STOPPED_POSITION_SLOTS)
@@ -182,23 +178,6 @@ def sent_many(
     keep &= ~(is_pos & stopped & ~thin)
     idx = np.flatnonzero(keep)
     return Slots(t=t[idx], kind=kind[idx], k=k[idx], state=_take_state(st, idx), owner=owner[idx])
-
-
-_STATE_FIELDS = ("valid", "lat", "lon", "altitude", "groundspeed", "track", "vertical_rate",
-                 "onground", "leg")  # fmt: skip
-
-
-def _concat_states(parts: list[State]) -> State:
-    if len(parts) == 1:
-        return parts[0]
-    return State(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in _STATE_FIELDS})
-
-
-def _empty_state() -> State:
-    f8 = np.zeros(0, dtype=np.float64)
-    b = np.zeros(0, dtype=np.bool_)
-    return State(valid=b, lat=f8, lon=f8, altitude=f8, groundspeed=f8, track=f8,
-                 vertical_rate=f8, onground=b, leg=np.zeros(0, dtype=np.int32))  # fmt: skip
 
 
 def _take_state(st: State, idx: I8) -> State:
