@@ -50,6 +50,7 @@ LOAD_MEMORY = (
     ("rss_mb", "RSS"), ("arrow_mb", "Arrow pool"), ("duckdb_mb", "DuckDB"),
     ("heap_used_mb", "C heap in use"), ("heap_free_mb", "C heap free, kept"),
     ("watch_mb", "watch, in memory"), ("watch_spool_mb", "watch, in files"),
+    ("history_mb", "history_N.json"), ("identities", "identities cached"),
 )  # fmt: skip
 
 
@@ -91,8 +92,15 @@ def _load_watch(d: dict[str, Any]) -> list[str]:
             if scenario > d["seconds"]
             else ""
         )
-        + ", after three fixes to what serve held for as long as it "
-        "ran: the spooled windows are memory-mapped files, and the pages an alert's lookup read "
+        + ", after five fixes to what serve held for as long as it "
+        "ran. Two of the 2026-12-07 session: the `history_N.json` samples tar1090 reads (one "
+        "`aircraft.json` every 30 s for an hour, readsb's) are kept gzip-compressed and at most "
+        "32 MB of them (`api/history_ring.py`): an hour of plain bodies of 20,000 aircraft was "
+        "~660 MB, and it was all of serve's heap growth in the run before (~0.3 MB/s, the C "
+        "heap in use rising from start to end); and the live snapshot's identity cache follows "
+        "the live aircraft (`runtime/live.py` `IdentityCache`), the watch's holds 20,000 (each "
+        "had room for 200,000, ~180 MB, filling for hours). Three before: "
+        "the spooled windows are memory-mapped files, and the pages an alert's lookup read "
         "stayed in serve's resident set for the 30 minutes a file is held (every new "
         "aircraft's `seen` alert reads pages all over its window's file: the step at the first "
         "window and a growth after it), now let go after every window "
@@ -269,6 +277,29 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def _slope_per_h(pts: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (s, value) points, per hour."""
+    n = len(pts)
+    mt, my = sum(t for t, _ in pts) / n, sum(v for _, v in pts) / n
+    var = sum((t - mt) ** 2 for t, _ in pts)
+    return 0.0 if var == 0 else 3600.0 * sum((t - mt) * (v - my) for t, v in pts) / var
+
+
+def _heap(d: dict[str, Any]) -> str:
+    """serve's C heap in use after the warm-up (``/api/stats`` ``memory.heap_used_mb``): its
+    first and last samples and slope; empty when the samples have none."""
+    pts = [(s["t"], s["memory"]["heap_used_mb"]) for s in d.get("samples", [])
+           if d["warmup_s"] <= s["t"] <= d["seconds"]
+           and (s.get("memory") or {}).get("heap_used_mb") is not None]  # fmt: skip
+    if len(pts) < 2:
+        return ""
+    return (
+        f" serve's C heap in use (`malloc`, where the growth of the run before was) went from "
+        f"{pts[0][1]:,} MB at {pts[0][0]:g} s to {pts[-1][1]:,} MB at {pts[-1][0]:g} s "
+        f"(least-squares slope {_slope_per_h(pts):,.1f} MB/h)."
+    )
+
+
 def _memory(d: dict[str, Any]) -> list[str]:
     """Whether the run shows memory flat (``flat_verdict``), in a paragraph."""
     warm = d["warmup_s"]
@@ -289,6 +320,7 @@ def _memory(d: dict[str, Any]) -> list[str]:
         f"{d['rss_children_slope_after_warmup_mb_per_h']:,} MB/h; its high samples are taken "
         "during a step)."
     )
+    said += _heap(d)
     if flat:
         return [f"Memory is shown flat by this run. {said}", ""]
     horizons = (
