@@ -98,7 +98,8 @@ class HistoryRing:
 
     def get(self, n: int) -> Sample | None:
         """Sample ``n`` (0 the oldest), None when there is none."""
-        items = list(self.items)
+        with self._lock:
+            items = list(self.items)
         return items[n] if 0 <= n < len(items) else None
 
     def since(self, now: float, span_s: float) -> tuple[float, dict[str, int]] | None:
