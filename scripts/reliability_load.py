@@ -277,26 +277,23 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
     return out
 
 
-def _slope_per_h(pts: list[tuple[float, float]]) -> float:
-    """Least-squares slope of (s, value) points, per hour."""
-    n = len(pts)
-    mt, my = sum(t for t, _ in pts) / n, sum(v for _, v in pts) / n
-    var = sum((t - mt) ** 2 for t, _ in pts)
-    return 0.0 if var == 0 else 3600.0 * sum((t - mt) * (v - my) for t, v in pts) / var
-
-
 def _heap(d: dict[str, Any]) -> str:
-    """serve's C heap in use after the warm-up (``/api/stats`` ``memory.heap_used_mb``): its
-    first and last samples and slope; empty when the samples have none."""
-    pts = [(s["t"], s["memory"]["heap_used_mb"]) for s in d.get("samples", [])
-           if d["warmup_s"] <= s["t"] <= d["seconds"]
-           and (s.get("memory") or {}).get("heap_used_mb") is not None]  # fmt: skip
-    if len(pts) < 2:
+    """serve's C heap in use (``/api/stats`` ``memory.heap_used_mb``): its peaks in the two
+    halves after the warm-up (as ``flat_verdict`` judges RSS) and its last sample; empty when
+    the samples have none."""
+    first, second = _halves(d)
+    a = [s["memory"]["heap_used_mb"] for s in first if (s.get("memory") or {}).get("heap_used_mb")]
+    b = [s["memory"]["heap_used_mb"] for s in second if (s.get("memory") or {}).get("heap_used_mb")]
+    last = [s for s in d.get("samples", []) if (s.get("memory") or {}).get("heap_used_mb")]
+    if not a or not b or not last:
         return ""
+    end = last[-1]
     return (
-        f" serve's C heap in use (`malloc`, where the growth of the run before was) went from "
-        f"{pts[0][1]:,} MB at {pts[0][0]:g} s to {pts[-1][1]:,} MB at {pts[-1][0]:g} s "
-        f"(least-squares slope {_slope_per_h(pts):,.1f} MB/h)."
+        f" serve's C heap in use (`malloc`, where the run before grew all the way) peaked at "
+        f"{max(a):,} then {max(b):,} MB in the two halves (it "
+        f"rises and falls with the flights backlog serve holds); its last sample "
+        f"{end['memory']['heap_used_mb']:,} MB at {end['t']:g} s, with "
+        f"{end.get('flights_pending') or 0:,} state vectors waiting."
     )
 
 
