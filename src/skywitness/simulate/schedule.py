@@ -89,15 +89,10 @@ def stream_key(seed: int, icao24: int, kind: int) -> int:
     return (seed * 1_000_003 + icao24) * 16 + kind
 
 
-def slots(period_s: float, key: int, origin: float, w0: float, w1: float) -> tuple[I8, F8]:
-    """Slot numbers and jittered times (unix s) of one slot grid that fall in ``[w0, w1)``."""
-    _, k, t = slot_grids(period_s, np.array([key & _MASK64], dtype=np.uint64), origin, w0, w1)
-    return k, t
-
-
 def slot_grids(period_s: float, keys: U8, origin: float, w0: float, w1: float) -> tuple[I8, I8, F8]:
-    """``slots`` of many grids at once: (grid index, slot number, time) of every slot in
-    ``[w0, w1)``, grid by grid and in slot order within each."""
+    """Slots of many grids (one per key: period, per-grid phase and jitter) at once: (grid
+    index, slot number, jittered time in unix s) of every slot in ``[w0, w1)``, grid by grid
+    and in slot order within each."""
     n = keys.shape[0]
     phase = origin + _hash01(np.zeros(n, dtype=np.int64), keys ^ np.uint64(0x5A5A)) * period_s
     lo = np.maximum(np.floor((w0 - phase) / period_s).astype(np.int64) - 1, 0)
@@ -222,19 +217,6 @@ def encode_slots(specs: Sequence[AircraftSpec], s: Slots, idx: I8) -> tuple[U1, 
     return data, length
 
 
-def emit(
-    spec: AircraftSpec,
-    receivers: Sequence[Receiver],
-    seed: int,
-    origin: float,
-    w0: float,
-    w1: float,
-) -> Emitted:
-    """Every frame ``spec`` transmits in ``[w0, w1)`` that a receiver hears (only those are
-    encoded); ``origin`` anchors the slot grids."""
-    return emit_many([spec], receivers, seed, origin, w0, w1)
-
-
 def emit_many(
     specs: Sequence[AircraftSpec],
     receivers: Sequence[Receiver],
@@ -243,8 +225,9 @@ def emit_many(
     w0: float,
     w1: float,
 ) -> Emitted:
-    """``emit`` of every aircraft of ``specs``, aircraft by aircraft, in groups of about
-    ``GROUP_ROWS`` slots."""
+    """Every frame the aircraft of ``specs`` transmit in ``[w0, w1)`` that a receiver hears
+    (only those are encoded), aircraft by aircraft, made in groups of about ``GROUP_ROWS``
+    slots; ``origin`` anchors the slot grids."""
     per = max(w1 - w0, 0.0) * sum(1.0 / p for p in PERIOD_S.values())  # slots per aircraft
     size = max(1, int(GROUP_ROWS / max(per, 1.0)))
     parts = [_emit_group(specs[g : g + size], receivers, seed, origin, w0, w1)
