@@ -137,7 +137,7 @@ def load_section(res: dict[str, Any], key: str = "load") -> list[str]:
         f"Run: `{res[key]['command']}`.",
         "",
         "The soak's harness at the issue's rate: its 20 simulated Beast receivers, two "
-        "stream clients and watch rules. At this rate the simulator costs as much CPU as "
+        "stream clients and watch rules. At this rate the simulator would take CPU from "
         "`serve`, so every frame is made before the run (`--frame-cache`, on every core) and "
         "the receivers replay those bytes; the CPU of the receivers and of the harness is "
         "shown apart from serve's. The scenario's aircraft count is calibrated from a "
