@@ -277,14 +277,18 @@ def _kept_up(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def _heap_mb(sample: dict[str, Any]) -> float | None:
+    return (sample.get("memory") or {}).get("heap_used_mb")
+
+
 def _heap(d: dict[str, Any]) -> str:
     """serve's C heap in use (``/api/stats`` ``memory.heap_used_mb``): its peaks in the two
     halves after the warm-up (as ``flat_verdict`` judges RSS) and its last sample; empty when
     the samples have none."""
     first, second = _halves(d)
-    a = [s["memory"]["heap_used_mb"] for s in first if (s.get("memory") or {}).get("heap_used_mb")]
-    b = [s["memory"]["heap_used_mb"] for s in second if (s.get("memory") or {}).get("heap_used_mb")]
-    last = [s for s in d.get("samples", []) if (s.get("memory") or {}).get("heap_used_mb")]
+    a = [v for s in first if (v := _heap_mb(s))]
+    b = [v for s in second if (v := _heap_mb(s))]
+    last = [s for s in d.get("samples", []) if _heap_mb(s)]
     if not a or not b or not last:
         return ""
     end = last[-1]

@@ -33,13 +33,23 @@ def _unit(lat: F8, lon: F8) -> F8:
     return out
 
 
-def ranges_nm(receivers: Sequence[Receiver], lat: F8, lon: F8) -> F8:
-    """Great-circle distance (NM) from every receiver (columns) to every position (rows)."""
+def _cosines(receivers: Sequence[Receiver], lat: F8, lon: F8) -> F8:
+    """Cosine of the central angle from every receiver (columns) to every position (rows)."""
     p = _unit(np.asarray(lat), np.asarray(lon))
     r = _unit(np.array([x.lat for x in receivers]), np.array([x.lon for x in receivers]))
-    cos = np.clip(p @ r.T, -1.0, 1.0)
+    out: F8 = np.clip(p @ r.T, -1.0, 1.0)
+    return out
+
+
+def _arc_nm(cos: F8) -> F8:
+    """Great-circle distance (NM) of central-angle cosines."""
     out: F8 = np.arccos(cos) * EARTH_RADIUS_M / M_PER_NM
     return out
+
+
+def ranges_nm(receivers: Sequence[Receiver], lat: F8, lon: F8) -> F8:
+    """Great-circle distance (NM) from every receiver (columns) to every position (rows)."""
+    return _arc_nm(_cosines(receivers, lat, lon))
 
 
 #: Receiver-aircraft pairs are measured only within this far beyond a receiver's radius (a
@@ -52,12 +62,10 @@ def hear(receivers: Sequence[Receiver], lat: F8, lon: F8, altitude_ft: F8) -> tu
     n = np.asarray(lat).shape[0]
     if n == 0 or not receivers:
         return np.full(n, -1, dtype=np.int32), np.full(n, np.nan)
-    p = _unit(np.asarray(lat), np.asarray(lon))
-    r = _unit(np.array([x.lat for x in receivers]), np.array([x.lon for x in receivers]))
-    cos = np.clip(p @ r.T, -1.0, 1.0)
+    cos = _cosines(receivers, lat, lon)
     radius = np.array([x.radius_nm for x in receivers])
     rows, cols = np.nonzero(cos >= np.cos((radius + PAIR_MARGIN_NM) * M_PER_NM / EARTH_RADIUS_M))
-    dist = np.arccos(cos[rows, cols]) * EARTH_RADIUS_M / M_PER_NM  # as ``ranges_nm``
+    dist = _arc_nm(cos[rows, cols])
     rx_ft = np.array([x.altitude_ft for x in receivers])
     ac_ft = np.maximum(np.asarray(altitude_ft, dtype=np.float64), 0.0)
     horizon = HORIZON_NM_PER_SQRT_FT * (np.sqrt(rx_ft)[cols] + np.sqrt(ac_ft)[rows])

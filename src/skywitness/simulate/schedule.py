@@ -230,26 +230,17 @@ def emit_many(
     slots; ``origin`` anchors the slot grids."""
     per = max(w1 - w0, 0.0) * sum(1.0 / p for p in PERIOD_S.values())  # slots per aircraft
     size = max(1, int(GROUP_ROWS / max(per, 1.0)))
-    parts = [_emit_group(specs[g : g + size], receivers, seed, origin, w0, w1)
-             for g in range(0, max(len(specs), 1), size)]  # fmt: skip
+    parts = []
+    for g in range(0, max(len(specs), 1), size):
+        group = specs[g : g + size]
+        s = sent_many(group, seed, origin, w0, w1)
+        rx, rng_nm = hear(receivers, s.state.lat, s.state.lon, s.state.altitude)
+        idx = np.flatnonzero(rx >= 0)
+        data, length = encode_slots(group, s, idx)
+        parts.append(Emitted(s.t[idx], data, length, rx[idx], rng_nm[idx]))
     if len(parts) == 1:
         return parts[0]
     return Emitted(*(np.concatenate([getattr(e, f) for e in parts]) for f in _EMITTED_FIELDS))
 
 
 _EMITTED_FIELDS = ("t", "data", "length", "receiver", "range_nm")
-
-
-def _emit_group(
-    specs: Sequence[AircraftSpec],
-    receivers: Sequence[Receiver],
-    seed: int,
-    origin: float,
-    w0: float,
-    w1: float,
-) -> Emitted:
-    s = sent_many(specs, seed, origin, w0, w1)
-    rx, rng_nm = hear(receivers, s.state.lat, s.state.lon, s.state.altitude)
-    idx = np.flatnonzero(rx >= 0)
-    data, length = encode_slots(specs, s, idx)
-    return Emitted(t=s.t[idx], data=data, length=length, receiver=rx[idx], range_nm=rng_nm[idx])
