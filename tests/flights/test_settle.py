@@ -4,6 +4,7 @@ the rows held for it stay bounded however long it flies."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from skywitness.flights import FlightBuilder, build_flights
 from skywitness.flights.cutting import LATE_S
 from skywitness.flights.schema import FLIGHT_SCHEMA
 from skywitness.flights.settle import ARRIVAL_COLUMNS, DEPARTURE_COLUMNS, WHOLE_COLUMNS
+from skywitness.runtime.flight_steps import LIVE_LATE_S
 
 from .truth import load_any
 
@@ -122,6 +124,33 @@ def test_six_hour_flight_equals_bulk_with_bounded_rows(
     assert max(held[len(held) // 2 :]) <= max(held[: len(held) // 2])
 
 
+def test_live_horizon_holds_fewer_rows_and_counts_later_points(runways: pa.Table) -> None:
+    """The live stage's lateness horizon (``LIVE_LATE_S``, 2 minutes): the same flight as
+    bulk, the rows held bounded by that horizon (about a fifth of the default's), and a point
+    older than it counted late where the default's 10 minutes still merge it."""
+    states = _flight(3.0, 1.0, 450.0)
+    live = FlightBuilder(runways, late_s=LIVE_LATE_S, quiet_s=LIVE_LATE_S)
+    default = FlightBuilder(runways)
+    held_live, held_default = _live(states, live), _live(states, default)
+    bulk = build_flights(states, runways=runways).sort_by(ORDER)
+    assert live.flights().equals(bulk) and default.flights().equals(bulk)
+    assert live.cuts > default.cuts >= 1
+    # cut once rows span twice the horizon (300 rows at least), kept from the horizon on,
+    # cut again once they doubled: within the horizon and two windows, doubled
+    assert max(held_live[20:]) <= 2 * (LIVE_LATE_S + 2 * WINDOW_S) < max(held_default[20:]) / 2
+    # one point 5 minutes older than the newest: late to the live horizon only
+    newest = states.slice(states.num_rows - 1, 1)
+    old = newest["timestamp"][0].as_py() - dt.timedelta(seconds=300)
+    point = newest.set_column(
+        newest.schema.get_field_index("timestamp"), "timestamp",
+        pa.array([old], newest.schema.field("timestamp").type),
+    )  # fmt: skip
+    assert (live.late, default.late) == (0, 0)
+    live.update(point)
+    default.update(point)
+    assert (live.late, default.late) == (1, 0)
+
+
 def test_rebuilt_rows_per_window_stay_bounded(runways: pa.Table) -> None:
     """The work of each window is its new rows and the bounded tail, not the flight so far."""
     states = _flight(4.0, 1.0, 450.0)
@@ -143,6 +172,7 @@ def test_rebuilt_rows_per_window_stay_bounded(runways: pa.Table) -> None:
     heading=st.floats(0.0, 359.0),
     settle_rows=st.sampled_from([50, 200]),
     window_s=st.sampled_from([60, 300]),
+    late_s=st.sampled_from([LIVE_LATE_S, LATE_S]),
 )
 def test_cut_flights_equal_bulk(
     runways: pa.Table,
@@ -155,14 +185,16 @@ def test_cut_flights_equal_bulk(
     heading: float,
     settle_rows: int,
     window_s: int,
+    late_s: float,
 ) -> None:
     """Whatever the speed (slow, near and above the fast aircraft's 250 kt), row rate,
-    coverage gap, callsign change or onground flag, cut live flights equal bulk."""
+    coverage gap, callsign change, onground flag or lateness horizon (the live stage's and
+    the default), cut live flights equal bulk."""
     states = _flight(
         hours, step_s, cruise_kt, gap_min=gap_min, renamed=renamed, no_flag=no_flag,
         heading=heading,
     )  # fmt: skip
-    builder = FlightBuilder(runways, settle_rows=settle_rows)
+    builder = FlightBuilder(runways, settle_rows=settle_rows, late_s=late_s, quiet_s=late_s)
     _live(states, builder, window_s)
     assert builder.flights().equals(build_flights(states, runways=runways).sort_by(ORDER))
 
@@ -178,10 +210,14 @@ def test_cut_flights_equal_bulk(
         "trace_full_ac671b.json",
     ],
 )
-def test_real_flights_cut_live_equal_bulk(trajectories: Path, runways: pa.Table, name: str) -> None:
-    """Real trajectories in 5-minute windows, cut every 100 rows held: equal to bulk."""
+@pytest.mark.parametrize("late_s", [LIVE_LATE_S, LATE_S])
+def test_real_flights_cut_live_equal_bulk(
+    trajectories: Path, runways: pa.Table, name: str, late_s: float
+) -> None:
+    """Real trajectories in 5-minute windows, cut every 100 rows held, with the live stage's
+    lateness horizon and the default's: equal to bulk."""
     states = load_any(next(trajectories.rglob(name)))
-    builder = FlightBuilder(runways, settle_rows=100)
+    builder = FlightBuilder(runways, settle_rows=100, late_s=late_s, quiet_s=late_s)
     _live(states, builder, 300)
     assert builder.cuts > 0
     live, bulk = builder.flights(), build_flights(states, runways=runways).sort_by(ORDER)

@@ -1,21 +1,22 @@
 """The cut half of the incremental ``FlightBuilder`` (``incremental``): which flights in progress
-are cut (``settle``, ``settled``) and when. A long flight in progress is cut once its aircraft holds
-``settle_rows`` rows, or ``SPAN_MIN_ROWS`` spanning ``SETTLE_SPAN_S`` of data time (an aircraft
-heard every few seconds), and again each time they double, its cut rows ending ``LATE_S`` before the
-aircraft's newest point; the aircraft within ``BATCH_NUM / BATCH_DEN`` of their own cut's rows are
-cut in the same step as one that is due (a cut's check is a build, whose cost is mostly fixed: on
-the 5M-frame Beast feed, 11 aircraft, the steps that cut halved and the flights stage's CPU fell by
-~20 %; the cuts are checked, so the flights are the same), the rows of the aircraft one step cuts
-bounded (``CUT_ROWS``, ``CUT_SPREAD``: the others cut in the steps after). An aircraft gone quiet
-(its newest point ``QUIET_S`` behind the newest of any aircraft: out of coverage, or landed and
-switched off) is cut once per quiet spell, whatever it holds, at the latest settled rows of its
-airborne part (ending by its newest point and its flight's last airborne point): the same cut,
-summary and check (the cut is made only where it gives the flight's row back), only later rows held
-back from being late. Its flights before are then final and every row before the cut released: the
-aircraft holds its last airborne minutes, landing and taxi until ``FINAL_SILENCE_S`` forgets it, not
-its last two flights. (Not less: until then a later ground stay with a longer silence would move the
-batch segmentation's cut after points still to come, so its landed flight's rows may still change
-and its ground rows are needed.)"""
+are cut (``settle``, ``settled``) and when. A long flight in progress is cut once its aircraft
+holds ``settle_rows`` rows, or ``SPAN_MIN_ROWS`` spanning ``SETTLE_SPAN_S`` of data time (an
+aircraft heard every few seconds), and again each time they double, its cut rows ending the
+builder's ``late_s`` (``LATE_S`` by default) before the aircraft's newest point; the aircraft
+within ``BATCH_NUM / BATCH_DEN`` of their own cut's rows are cut in the same step as one that is
+due (a cut's check is a build, whose cost is mostly fixed: on the 5M-frame Beast feed, 11
+aircraft, the steps that cut halved and the flights stage's CPU fell by ~20 %; the cuts are
+checked, so the flights are the same), the rows of the aircraft one step cuts bounded
+(``CUT_ROWS``, ``CUT_SPREAD``: the others cut in the steps after). An aircraft gone quiet (its
+newest point ``quiet_s`` (``QUIET_S``) behind the newest of any aircraft: out of coverage, or
+landed and switched off) is cut once per quiet spell, whatever it holds, at the latest settled
+rows of its airborne part (ending by its newest point and its flight's last airborne point): the
+same cut, summary and check (the cut is made only where it gives the flight's row back), only
+later rows held back from being late. Its flights before are then final and every row before the
+cut released: the aircraft holds its last airborne minutes, landing and taxi until
+``FINAL_SILENCE_S`` forgets it, not its last two flights. (Not less: until then a later ground
+stay with a longer silence would move the batch segmentation's cut after points still to come,
+so its landed flight's rows may still change and its ground rows are needed.)"""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
 
 I8 = npt.NDArray[np.int64]
 
-LATE_S = 600.0  # points up to this much older than the aircraft's newest merge exactly, s
+#: Points up to this much older than the aircraft's newest merge exactly (a builder's
+#: ``late_s``; the live flights stage's is shorter, ``runtime.flight_steps.LIVE_LATE_S``), s.
+LATE_S = 600.0
 QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet, s
 #: Aircraft within this fraction (BATCH_NUM / BATCH_DEN) of their cut's rows are cut along with
 #: one that is due: a cut's check is a build, whose cost is mostly fixed, so one build checks
@@ -43,7 +46,8 @@ QUIET_S = LATE_S  # an aircraft this far behind the newest point of any is quiet
 BATCH_NUM, BATCH_DEN = 3, 4
 #: An aircraft whose rows held span this much data time is due for a cut too, however few
 #: rows (an aircraft heard once every few seconds, 60,000 in play, would hold its whole flight
-#: up to ``settle_rows``: ~55 minutes, every step rebuilding it), s.
+#: up to ``settle_rows``: ~55 minutes, every step rebuilding it), s; for a builder of another
+#: ``late_s``, in the same proportion to it.
 SETTLE_SPAN_S = 2 * LATE_S
 #: ... if it holds at least this many rows (a sparse aircraft costs little; each try a build;
 #: a short-haul shuttle, its last flights held, is left to its quiet cut).
@@ -75,17 +79,18 @@ def cut(b: FlightBuilder, aff: I8) -> None:
     # (the rows held per aircraft before this step's cuts: a copy, cuts drop rows)
     held = b._held.copy()
     h, k, span = held[aff], b._kept[aff], b._newest[aff] - b._oldest[aff]
-    long = (span >= round(SETTLE_SPAN_S * 1000)) & (h >= SPAN_MIN_ROWS)
+    span_ms = round(SETTLE_SPAN_S / LATE_S * b._late_ms)
+    long = (span >= span_ms) & (h >= SPAN_MIN_ROWS)
     due = ((h >= b._settle_rows) | long) & (h * RECUT_DEN >= RECUT_NUM * k)
     want = aff[due]
     if want.size:  # a cut's check is one build however many aircraft: those nearly due too
-        near = span * BATCH_DEN >= round(SETTLE_SPAN_S * 1000) * BATCH_NUM
+        near = span * BATCH_DEN >= span_ms * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
         pick = np.flatnonzero(near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM))
         budget = max(CUT_ROWS, b.retained_rows() // CUT_SPREAD)
         want = aff[pick[within_budget(h[pick], due[pick], budget)]]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
-    _cut_at(b, want, b._newest[want] - round(LATE_S * 1000), held, quiet=False)
+    _cut_at(b, want, b._newest[want] - b._late_ms, held, quiet=False)
     quiet = _quiet(b, held)
     if quiet.size:
         b.quiet_cuts += _cut_at(b, quiet, b._newest[quiet], held, quiet=True)

@@ -7,19 +7,19 @@ gaps the new points do not reach. Everything from there on is rebuilt, for all a
 aircraft in one vectorised ``build_flights`` call, and compared with what was there.
 
 Retention: of a row only the columns the stage reads (``rowarrays.FLIGHT_COLUMNS``); per
-aircraft only the rows from the flight before the one in progress at ``newest - LATE_S`` are
+aircraft only the rows from the flight before the one in progress at ``newest - late_s`` are
 kept (the flight in progress and the last completed one); older flights are final (their rows,
 one per flight, stay for ``flights()``). A long flight in progress is cut (``settle``,
 ``settled``: once its aircraft holds ``settle_rows`` rows, or rows spanning ``SETTLE_SPAN_S``,
 and again each time they double, nearly due ones along with one that is due, ``cutting``):
-its rows before a settled point more than ``LATE_S`` old are replaced by a summary that each
+its rows before a settled point more than ``late_s`` old are replaced by a summary that each
 step merges with the rebuild from that point (the bulk build's row, checked when cut), and the
 flights before it made final; the rows held and the rows rebuilt per step are then bounded by
-the aircraft's recent rows, not the flight's length. An aircraft gone quiet (``QUIET_S`` of
+the aircraft's recent rows, not the flight's length. An aircraft gone quiet (``quiet_s`` of
 data time behind the newest point of any) is cut once too, at its last settled airborne rows
 (``cutting``): it holds its last minutes, not its last two flights, until it is forgotten; its
-points older than that cut are late from then on (the ``LATE_S`` merge guarantee holds for
-points that come within ``QUIET_S`` of data time of the aircraft's newest). Points arriving too
+points older than that cut are late from then on (the ``late_s`` merge guarantee holds for
+points that come within ``quiet_s`` of data time of the aircraft's newest). Points arriving too
 late (older than the retained flights, or a cut, allow) are counted as rejects, never merged
 into a window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten
 (its flights final; 12 h after its last point its code is given back, ``forget``), and one with
@@ -84,6 +84,11 @@ FEW_ROWS = 64  # aircraft codes of at most this many rows looked up row by row (
 class FlightBuilder:
     """Keeps recent state vectors and flights per aircraft; ``update`` returns what changed.
 
+    ``late_s``: points up to this much older than their aircraft's newest merge exactly
+    (``cutting.LATE_S``, 10 minutes, by default; the rows held per aircraft and rebuilt per
+    step grow with it); ``quiet_s``: an aircraft this far behind the newest point of any is
+    cut as quiet (None: never).
+
     ``late`` counts points left out because they were older than the retained flights allow;
     ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost);
     ``recalls`` the flights forgotten in the air brought back through ``recall``; ``cuts``
@@ -100,6 +105,7 @@ class FlightBuilder:
         kinds: Kinds | None = None,
         keep_final: bool = True,
         settle_rows: int | None = SETTLE_ROWS,
+        late_s: float = LATE_S,
         quiet_s: float | None = QUIET_S,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
@@ -129,6 +135,7 @@ class FlightBuilder:
         # flights in progress cut (``settle``): their rows before the cut replaced by a summary
         self._settled = SettledFlights() if settle_rows is not None else None
         self._settle_rows = settle_rows or 0
+        self._late_ms = round(late_s * 1000)  # points this much older than the newest merge
         self._quiet_ms = None if quiet_s is None else round(quiet_s * 1000)  # None: never
         self._kept = np.zeros(0, dtype=np.int64)  # per code: rows held after its last cut
         self._quiet_tried = np.zeros(0, dtype=np.int64)  # per code: newest ms when tried quiet
@@ -167,8 +174,9 @@ class FlightBuilder:
         return 0 if code is None else int(self._held[code])
 
     def retained_rows_quiet(self) -> int:
-        """State vectors held for aircraft quiet for ``QUIET_S`` (landed, or out of coverage)."""
-        quiet = (self._newest > NEVER) & (self._newest < self._now - round(QUIET_S * 1000))
+        """State vectors held for aircraft quiet for ``quiet_s`` (landed, or out of coverage)."""
+        quiet_ms = self._quiet_ms if self._quiet_ms is not None else round(QUIET_S * 1000)
+        quiet = (self._newest > NEVER) & (self._newest < self._now - quiet_ms)
         return int(self._held[quiet].sum())
 
     def held_bytes(self) -> int:
@@ -333,7 +341,7 @@ class FlightBuilder:
         change any more."""
         lc, lf = self._sorted_live()
         newest = self._newest[aff]
-        j = _last_le(lc, lf, aff, newest - round(LATE_S * 1000))
+        j = _last_le(lc, lf, aff, newest - self._late_ms)
         keep_from = _first_of(lc, lf, j - 1, aff)
         accept_from = np.where(keep_from > NEVER, _first_of(lc, lf, j, aff), NEVER)
         flightless = np.bincount(lc, minlength=len(self._code))[aff] == 0

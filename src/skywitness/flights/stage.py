@@ -30,6 +30,7 @@ from ..stats import IngestStats
 from .airports import AirportIndex
 from .bridge import Recall
 from .builds import build_in_groups
+from .cutting import LATE_S
 from .incremental import FlightBuilder
 from .infer import AirportInference
 from .kinds import Kinds
@@ -59,7 +60,9 @@ class FlightStage:
     ``flights.kinds.Kind`` from the identity store or emitter categories, each aircraft's
     endurance, gaps and arrivals are judged by its kind: bulk and live callers pass the same
     mapping to agree); ``settle_rows``: rows of an aircraft held before its flight in
-    progress is cut (``flights.settle``; None: never, for a stage of one step)."""
+    progress is cut (``flights.settle``; None: never, for a stage of one step); ``late_s``:
+    points up to this much older than their aircraft's newest merge exactly, and an aircraft
+    this far behind the newest of any is cut as quiet (``flights.cutting``)."""
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class FlightStage:
         kinds: Kinds | None = None,
         keep_final: bool = True,
         settle_rows: int | None = SETTLE_ROWS,
+        late_s: float = LATE_S,
     ) -> None:
         self.builder = FlightBuilder(
             runways,
@@ -80,6 +84,8 @@ class FlightStage:
             kinds=kinds,
             keep_final=keep_final,
             settle_rows=settle_rows,
+            late_s=late_s,
+            quiet_s=late_s,
         )
 
     @property

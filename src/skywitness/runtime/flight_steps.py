@@ -46,6 +46,15 @@ def flight_rows(table: pa.Table) -> list[dict[str, Any]]:
 #: ahead of the flights stage hands over its flights an hour at a time, and a stop is heard
 #: between two calls.
 MAX_WINDOWS = 60
+#: Points up to this much older than their aircraft's newest merge into its live flight, and an
+#: aircraft this far behind the newest of any is cut as quiet, s of data time
+#: (``flights.cutting``; a batch build's stage takes 10 minutes, ``LATE_S``). A live feed comes
+#: in time order to within seconds (the tracker's batches, multilateration's ~2 s, a polled
+#: feed's age), and each aircraft's rows held and rebuilt every window grow with this horizon:
+#: at 20,000 aircraft in the air (#17 item 12) 10 minutes held ~21M rows and 5.6-6.6 GB in the
+#: flights child. Later points are stored all the same and counted ``late`` by the stage;
+#: ``flights rebuild`` builds them in.
+LIVE_LATE_S = 120.0
 #: The ``change`` of an ``event: flight`` message (docs/api.md).
 NEW, CHANGED, FINISHED, REMOVED = "new", "changed", "finished", "removed"
 
@@ -131,7 +140,8 @@ class FlightSteps:
     (``LakeRecall``); ``kinds``: icao24 -> aircraft kind, from the identity store as
     ``flights rebuild`` has them (``identify.kinds.aircraft_kinds``); ``keep_final=False``
     (the caller stores what the steps pass on): a finished flight is passed on, then
-    forgotten, so that memory holds the flights in progress only."""
+    forgotten, so that memory holds the flights in progress only; ``late_s``: the stage's
+    lateness horizon (``LIVE_LATE_S``)."""
 
     def __init__(
         self,
@@ -141,9 +151,12 @@ class FlightSteps:
         windows: DataWindows | None = None,
         kinds: Kinds | None = None,
         keep_final: bool = True,
+        late_s: float = LIVE_LATE_S,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
-        self.stage = FlightStage(runways, recall=self.recall, kinds=kinds, keep_final=keep_final)
+        self.stage = FlightStage(
+            runways, recall=self.recall, kinds=kinds, keep_final=keep_final, late_s=late_s
+        )
         self.gate = gate or ChangeGate()
         self.windows = windows or DataWindows()
         self.clock = float("-inf")  # the data time of the last step, unix s (the gate's clock)
