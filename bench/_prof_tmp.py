@@ -4,7 +4,7 @@ from _fcm_tmp import states, RUNWAYS
 from skywitness.flights.runway_table import load_runways
 from skywitness.flights.stage import FlightStage
 n, s1, p0 = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-st = FlightStage(load_runways(RUNWAYS), keep_final=False)
+st = FlightStage(load_runways(RUNWAYS), keep_final=False, late_s=float(sys.argv[4]))
 prof = cProfile.Profile()
 for s in range(0, s1, 60):
     t = states(n, s, s + 60)

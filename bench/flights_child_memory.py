@@ -2,11 +2,12 @@
 
 N airborne aircraft (straight cruises, one state vector a second each, the tracker's columns)
 handed to a ``FlightsProcess`` (the flights child of ``serve``) 2 s of data at a time, as fast
-as it takes them. After each call that stepped a 60 s data-time window, 2.1 s later and one more
-call without rows (the child hands freed memory back at most every ``RELEASE_EVERY_S``), the
-child's RSS; at the end its peak RSS (``VmHWM``) and its CPU over the feed. The rows it holds
-grow by design (every aircraft is in the air: each holds its flight's last ``LATE_S`` to
-``SETTLE_ROWS`` rows).
+as it takes them. After each call that stepped a 60 s data-time window, 2.1 s later and one
+more call without rows (the child hands freed memory back at most every ``RELEASE_EVERY_S``),
+the wall time of the call that stepped it and the child's RSS; at the end its peak RSS
+(``VmHWM``) and its CPU over the feed. The rows it holds grow by design until the first cuts
+(every aircraft is in the air: each then holds its flight's last ``LIVE_LATE_S`` to about
+twice that, at least ``SPAN_MIN_ROWS`` before a cut: ``flights/cutting.py``).
 
 Usage: python bench/flights_child_memory.py AIRCRAFT SECONDS   (e.g. 20000 190)
 """
@@ -94,13 +95,17 @@ def main() -> None:
           f"child rss at start {rss_mb(pid):.0f} MB", flush=True)  # fmt: skip
     w0, after, cpu0 = time.monotonic(), [], cpu_s(pid)
     for s in range(0, seconds, CHUNK_S):
-        r = proc.advance(states(n, s, s + CHUNK_S))
+        table = states(n, s, s + CHUNK_S)
+        t0 = time.monotonic()
+        r = proc.advance(table)
+        step_s = time.monotonic() - t0  # wall s of the call that stepped a window
         if r.windows:
             time.sleep(2.1)  # then a call without rows: a release put off is made at it
             proc.advance(None)
             after.append(round(rss_mb(pid)))
             print(f"data {s + CHUNK_S:4d} s: windows {r.windows} rows_held {r.rows_held:,} "
-                  f"buffered {r.buffered:,} child rss {after[-1]} MB", flush=True)  # fmt: skip
+                  f"buffered {r.buffered:,} step {step_s:.2f} s child rss {after[-1]} MB",
+                  flush=True)  # fmt: skip
     used = (cpu_s(pid) or 0.0) - (cpu0 or 0.0)  # the child's CPU-seconds over the feed
     slope = round((after[-1] - after[0]) / max(1, len(after) - 1), 1) if after else None
     print(f"child peak rss (VmHWM) {round(rss_mb(pid, 'VmHWM:'))} MB; child rss after each "

@@ -250,16 +250,24 @@ def seed_row(row: pa.Table, vmax: float) -> pa.Table:
     """Row ``c`` as the seed: its top speed so far, airborne, no callsign or source; a copy
     (``take``), so that a summary kept for hours does not pin the buffers of every row it
     was cut from (a slice shares them)."""
-    row = row.take(pa.array([0]))
-    gs = pa.array([vmax], pa.float64(), from_pandas=True)
-    row = row.set_column(row.schema.get_field_index("groundspeed"), "groundspeed", gs)
-    row = row.set_column(
-        row.schema.get_field_index("onground"), "onground", pa.array([False], pa.bool_())
+    return seed_rows(row, np.zeros(1, np.int64), np.array([vmax]))
+
+
+def seed_rows(table: pa.Table, rows: I8, vmax: F8) -> pa.Table:
+    """The seeds (``seed_row``) of rows ``rows`` of ``table``, top speeds ``vmax`` (NaN:
+    none), as one table taken at once (a step's cuts: one ``take`` and four columns, not
+    those per cut; each summary keeps a slice of it)."""
+    out = table.take(pa.array(rows))
+    n = out.num_rows
+    gs = pa.array(vmax, pa.float64(), from_pandas=True)  # (NaN: null, as a row without one)
+    out = out.set_column(out.schema.get_field_index("groundspeed"), "groundspeed", gs)
+    out = out.set_column(
+        out.schema.get_field_index("onground"), "onground", pa.array(np.zeros(n, bool))
     )
     for name in ("callsign", "source"):
-        i = row.schema.get_field_index(name)
-        row = row.set_column(i, name, pa.nulls(1, row.schema.field(name).type))
-    return row
+        i = out.schema.get_field_index(name)
+        out = out.set_column(i, name, pa.nulls(n, out.schema.field(name).type))
+    return out
 
 
 def is_fast(vmax: float) -> bool:
