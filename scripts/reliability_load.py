@@ -92,8 +92,13 @@ def _load_watch(d: dict[str, Any]) -> list[str]:
             if scenario > d["seconds"]
             else ""
         )
-        + ", after five fixes to what serve held for as long as it "
-        "ran. Two of the 2026-12-07 session: the `history_N.json` samples tar1090 reads (one "
+        + ", after six fixes to what serve and its flights child held for as long as they "
+        "ran. The last, of the 2026-12-07 afternoon session: the live flights stage merges a "
+        "state vector up to 2 minutes late (`runtime/flight_steps.py` `LIVE_LATE_S`; a batch "
+        "build's horizon is 10 minutes, `flights/cutting.py` `LATE_S`), so each aircraft in the "
+        "air holds its last 2 to 5 minutes of rows, not 10 to 20 (the run before held ~21 "
+        "million rows and its child peaked at 5.6-6.6 GB). Two of the session before: the "
+        "`history_N.json` samples tar1090 reads (one "
         "`aircraft.json` every 30 s for an hour, readsb's) are kept gzip-compressed and at most "
         "32 MB of them (`api/history_ring.py`): an hour of plain bodies of 20,000 aircraft was "
         "~660 MB, and it was all of serve's heap growth in the run before (~0.3 MB/s, the C "
@@ -112,10 +117,10 @@ def _load_watch(d: dict[str, Any]) -> list[str]:
         f"{d['samples'][1]['t'] - d['samples'][0]['t']:.0f} s or so and split as the kernel "
         "counts it: anonymous pages (what serve holds) and pages of mapped files (shared "
         "libraries, and page cache the kernel can drop). The slopes are least-squares fits "
-        f"from {d['warmup_s'] / 60:g} minutes on: the flights stage holds each aircraft's last "
-        "10 minutes of points (`flights/cutting.py` `LATE_S`) and, before its flight in "
-        "progress is first cut, every point of it, so its child fills for 10 minutes at the "
-        "least before it can be flat. " + d.get("conditions", NOT_QUIET),
+        f"from {d['warmup_s'] / 60:g} minutes on: the watch keeps 30 minutes of state vectors "
+        "(above) and the flights stage each aircraft's last 2 to 5 minutes of points (before "
+        "its flight in progress is first cut, every point of it: some 5 minutes), so serve "
+        "fills for 30 minutes before it can be flat. " + d.get("conditions", NOT_QUIET),
         "",
     ]
     return [*out, *more]
@@ -327,9 +332,9 @@ def _memory(d: dict[str, Any]) -> list[str]:
     horizons = (
         "What serve and the stage hold at their fullest: the watch's 30 minutes of state "
         "vectors (`watch/source.py` `HISTORY_S`) and each aircraft's rows until its flight in "
-        "progress is first cut (at 1,000 rows, or 300 spanning 20 minutes of data time: "
-        "`flights/cutting.py`; at about a state vector a second, some 17 minutes), then its "
-        "last 10 to 20 minutes"
+        "progress is first cut (at 1,000 rows, or 300 spanning 4 minutes of data time: "
+        "`flights/cutting.py` with `runtime/flight_steps.py` `LIVE_LATE_S`; at about a state "
+        "vector a second, some 5 minutes), then its last 2 to 5 minutes"
     )
     if warm < HORIZON_S:
         why = f"{horizons}; a run whose warm-up is shorter than these cannot tell growth that "
