@@ -90,6 +90,7 @@ def test_stats(get: Any) -> None:
     assert fl["steps"] >= 1 and fl["held"] == 0  # the fixture's final step stored everything
     assert fl["recalls"] == 0 and fl["restarts"] == 0 and fl["dropped_rows"] == 0
     assert 0 < fl["rows_held"] <= s["store"]["rows"]  # the flights stage's rows
+    assert 0 <= fl["rows_held_quiet"] <= fl["rows_held"]
     assert fl["error"] is None
     assert s["outputs"] == {"beast_clients": 0, "sbs_clients": 0}
     assert s["rules"] == 0 and s["tracker_ok"] is True

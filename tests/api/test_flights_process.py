@@ -13,7 +13,7 @@ import pytest
 
 from skywitness.errors import SkywitnessError
 from skywitness.flights import FlightBuilder, load_runways
-from skywitness.runtime.flight_steps import FlightSteps
+from skywitness.runtime.flight_steps import LIVE_LATE_S, FlightSteps
 from skywitness.runtime.flights_proc import FlightsProcess
 from skywitness.runtime.hub import Hub
 from skywitness.runtime.service import Service
@@ -95,9 +95,15 @@ def test_process_worker_counts_rejects_and_exits() -> None:
     assert stats.rejected == {"bad_record": 1}
     assert seen == [(0, [])]  # a parked transponder: no flight
     assert worker.rows_held == 5  # its rows, held in the child (/api/stats flights.rows_held)
-    worker.add(states([{"t": T0 + 100, "icao24": "3c6444", "onground": True}]))
+    assert worker.rows_held_quiet == 0
+    # another aircraft heard past the live horizon after it: the first one's rows are quiet
+    later = T0 + 40 + LIVE_LATE_S + 1
+    worker.add(states([{"t": later, "icao24": "3c6445", "onground": True}]))
+    worker.step()
+    assert (worker.rows_held, worker.rows_held_quiet) == (6, 5)
+    worker.add(states([{"t": later + 1, "icao24": "3c6444", "onground": True}]))
     worker.stop()  # the last step runs in the child, then the child exits
-    assert worker.updates == 2 and worker.failed is None
+    assert worker.updates == 3 and worker.failed is None
     assert proc.process.exitcode == 0 and not proc.process.is_alive()
     with pytest.raises(SkywitnessError, match="closed"):
         proc.step(states(rows))

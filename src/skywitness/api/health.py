@@ -53,6 +53,7 @@ def flights_stats(service: Service) -> dict[str, Any] | None:
         "held": fw.held,
         "recalls": fw.recalls,
         "rows_held": fw.rows_held,
+        "rows_held_quiet": fw.rows_held_quiet,
         "restarts": fw.process.restarts if fw.process is not None else 0,
         "dropped_rows": fw.dropped_rows,
         "store_degraded": storer.degraded if storer is not None else None,

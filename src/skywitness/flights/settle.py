@@ -256,7 +256,7 @@ def seed_row(row: pa.Table, vmax: float) -> pa.Table:
 def seed_rows(table: pa.Table, rows: I8, vmax: F8) -> pa.Table:
     """The seeds (``seed_row``) of rows ``rows`` of ``table``, top speeds ``vmax`` (NaN:
     none), as one table taken at once (a step's cuts: one ``take`` and four columns, not
-    those per cut; each summary keeps a slice of it)."""
+    those per cut; a summary kept takes a copy of its row, ``SettledFlights.cut``)."""
     out = table.take(pa.array(rows))
     n = out.num_rows
     gs = pa.array(vmax, pa.float64(), from_pandas=True)  # (NaN: null, as a row without one)

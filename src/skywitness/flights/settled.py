@@ -223,6 +223,9 @@ class SettledFlights:
             if not good or summary is None:
                 continue
             c = int(f_codes[i])
+            # a copy of its seed row: a slice would keep the step's table of seeds alive for as
+            # long as any one of its summaries lives (hours, a landed aircraft's)
+            summary.seed = summary.seed.take(pa.array([0]))
             self.by_code[c] = summary
             kept = int(firsts[i] + s.sizes()[i] - cuts[i])
             out.append(Cut(c, summary.fid, int(first_ms[i]), summary.cut_ms,

@@ -86,6 +86,7 @@ class StepResult:
     windows: int = 0
     more: bool = False  # sealed windows wait for the next call (``max_windows`` reached)
     rows_held: int = 0  # state vectors the flights stage holds (``FlightBuilder.retained_rows``)
+    rows_held_quiet: int = 0  # ... of them for aircraft gone quiet (``retained_rows_quiet``)
 
 
 def merge_results(parts: Sequence[StepResult]) -> StepResult:
@@ -125,6 +126,7 @@ def merge_results(parts: Sequence[StepResult]) -> StepResult:
         sum(p.windows for p in parts),
         last.more,
         last.rows_held,
+        last.rows_held_quiet,
     )
 
 
@@ -254,6 +256,7 @@ class FlightSteps:
             held=self.gate.held,
             recalls=self.stage.recalls,
             rows_held=self.stage.builder.retained_rows(),
+            rows_held_quiet=self.stage.builder.retained_rows_quiet(),
             buffered=self.windows.rows,
         )
 

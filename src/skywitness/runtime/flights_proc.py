@@ -113,6 +113,7 @@ def _reply(conn: Connection, res: StepResult) -> None:
         "windows": res.windows,
         "more": res.more,
         "rows_held": res.rows_held,
+        "rows_held_quiet": res.rows_held_quiet,
     }
     conn.send(("ok", res.removed, res.rejects, res.texts, counts))
     conn.send_bytes(body)
@@ -299,6 +300,7 @@ class FlightsProcess:
             int(counts.get("windows", 0)),
             bool(counts.get("more", False)),
             int(counts.get("rows_held", 0)),
+            int(counts.get("rows_held_quiet", 0)),
         )
 
     def _reap(self) -> int | None:

@@ -144,6 +144,7 @@ class FlightsWorker:
         self.dropped_rows = 0  # state vectors whose flights were not built (two failed steps)
         self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
         self.rows_held = 0  # state vectors the flights stage holds (flights in progress)
+        self.rows_held_quiet = 0  # ... of them for aircraft gone quiet (landed, out of range)
         self.buffered = 0  # state vectors in data-time windows not yet stepped
         # stores what the steps pass on; a full disk degrades it (live flights go on)
         self.storer = FlightStorer(store) if store is not None else None
@@ -275,6 +276,7 @@ class FlightsWorker:
             self._requeued = False
             self.updates += bool(tables)
             self.held, self.recalls, self.rows_held = res.held, res.recalls, res.rows_held
+            self.rows_held_quiet = res.rows_held_quiet
             self.buffered, self.windows = res.buffered, self.windows + res.windows
             self._more = res.more
             for label, count in res.rejects.items():
