@@ -50,7 +50,7 @@ import pyarrow.compute as pc
 
 from ..model import RejectReason
 from ..stats import IngestStats
-from . import builds, cutting, forget, recalling
+from . import builds, cutting, forget, recalling, retain
 from .airports import AirportIndex
 from .bridge import BridgeMemory, Recall
 from .builder import FlightTally, airport_inference
@@ -61,8 +61,6 @@ from .infer import AirportInference
 from .kinds import Kinds
 from .point_order import AircraftCodes, grown_names, window_codes
 from .rowarrays import NEVER, buffer_bytes, flight_states, held_texts, run_heads, where_rows
-from .rowarrays import first_of as _first_of
-from .rowarrays import last_le as _last_le
 from .rowarrays import ms_of as _ms
 from .schema import empty_flights
 from .segment import GROUND_SPLIT_GAP_S
@@ -75,7 +73,6 @@ F8 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
 
 FINAL_SILENCE_S = GROUND_SPLIT_GAP_S  # 6 h: an aircraft silent this long is forgotten, s
-GROUND_ONLY_KEEP_S = GROUND_SPLIT_GAP_S  # 6 h of rows kept for an aircraft with no flight, s
 MAX_CHUNKS = 32  # kept-row tables (one per update) beyond which the younger half are merged
 FINAL_COMPACT = 64  # final flight tables merged into one beyond this many
 FEW_ROWS = 64  # aircraft codes of at most this many rows looked up row by row (``_codes``)
@@ -223,7 +220,7 @@ class FlightBuilder:
         t_min = np.full(len(self._code), ALWAYS, dtype=np.int64)
         np.minimum.at(t_min, code, ms)
         ws = np.full(len(self._code), ALWAYS, dtype=np.int64)  # window start per code
-        ws[aff] = self._window_start(aff, t_min[aff])
+        ws[aff] = retain.window_start(self, aff, t_min[aff])
         at = np.flatnonzero(self._k_alive & (self._k_ms >= ws[self._k_code]))
         seeds, seeded, seed_ms = (
             self._settled.seeds(aff, ws) if self._settled is not None else ([], at[:0], at[:0])
@@ -253,7 +250,7 @@ class FlightBuilder:
         self._l_first = np.concatenate((self._l_first[~redo], _ms(rebuilt["firstSeen"])))
         hold(self, new, code, ms)
         np.maximum.at(self._newest, code, ms)
-        self._retain(aff)
+        retain.retain(self, aff)
         self._forget()
         cutting.cut(self, aff)
         self._compact()
@@ -324,40 +321,6 @@ class FlightBuilder:
             self._oldest = np.concatenate((self._oldest, np.full(grow, ALWAYS, dtype=np.int64)))
             never = np.full(grow, NEVER, dtype=np.int64)
             self._quiet_tried = np.concatenate((self._quiet_tried, never))
-
-    def _sorted_live(self) -> tuple[I8, I8]:
-        order = np.lexsort((self._l_first, self._l_code))
-        return self._l_code[order], self._l_first[order]
-
-    def _window_start(self, aff: I8, t_min: I8) -> I8:
-        """Per aircraft, the earliest firstSeen (ms) that new points from ``t_min`` on may
-        change: that of the flight before the one in progress at ``t_min``."""
-        lc, lf = self._sorted_live()
-        j = _last_le(lc, lf, aff, t_min)  # flight in progress
-        return _first_of(lc, lf, j - 1, aff)
-
-    def _retain(self, aff: I8) -> None:
-        """Drop the rows and finalise the flights of ``aff`` that no accepted point can
-        change any more."""
-        lc, lf = self._sorted_live()
-        newest = self._newest[aff]
-        j = _last_le(lc, lf, aff, newest - self._late_ms)
-        keep_from = _first_of(lc, lf, j - 1, aff)
-        accept_from = np.where(keep_from > NEVER, _first_of(lc, lf, j, aff), NEVER)
-        flightless = np.bincount(lc, minlength=len(self._code))[aff] == 0
-        cap = newest - round(GROUND_ONLY_KEEP_S * 1000)
-        keep_from = np.where(flightless, cap, keep_from)
-        accept_from = np.where(flightless, cap, accept_from)
-        bound = np.full(len(self._code), NEVER, dtype=np.int64)
-        bound[aff] = keep_from
-        # rows held before the bound (a row dropped before leaves ``_accept`` past NEVER, so
-        # the dropped rows need not be looked at): only then a pass over the rows held
-        dropped = keep_from > self._oldest[aff]
-        # late points need the dropped rows only if something before the window is gone
-        gone = dropped | (self._accept[aff] > NEVER)
-        self._accept[aff] = np.where(gone, np.maximum(self._accept[aff], accept_from), NEVER)
-        drop = self._k_ms < bound[self._k_code] if dropped.any() else None
-        self._drop(drop, self._l_first < bound[self._l_code])
 
     def _forget(self) -> None:
         """Forget aircraft silent for FINAL_SILENCE_S: their flights are final."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +17,6 @@ from .columns import table_words
 from .point_order import point_order
 from .rowarrays import NEVER, floats_of, run_heads
 from .rowarrays import ms_of as _ms
-from .segment import AIR_GAP_S
 from .settle import (
     DEPARTURE_COLUMNS,
     FAST_SEED_KT,
@@ -31,6 +30,7 @@ from .settle import (
     seed_rows,
     tally,
 )
+from .spans import Spans, span_stats, span_words
 from .tablediff import diff_flights
 
 if TYPE_CHECKING:
@@ -199,16 +199,17 @@ class SettledFlights:
         hi = np.where(ok, np.minimum(hi_ms, last_ms), NEVER)
         pairs = zip(f_codes.tolist(), old.tolist(), strict=True)
         coslat = np.array([self.by_code[c].coslat if o else 2.0 for c, o in pairs])
-        cuts, ends = find_cuts(s, lo, hi, np.where(old, NEVER, fa_ms), coslat)
+        fa = np.where(old, NEVER, fa_ms)  # (a later cut's rows are all its middle)
+        cuts, ends = find_cuts(s, lo, hi, fa, coslat)
         pick = np.flatnonzero(cuts >= 0)
         if pick.size == 0:
             return []
-        spans = _Spans.of(lo[pick], cuts[pick])
-        fa = np.where(old, NEVER, fa_ms)[pick]  # (a later cut's rows are all its middle)
+        spans = Spans.of(lo[pick], cuts[pick])
         olds = [self.by_code.get(c) for c in f_codes[pick].tolist()]
-        got = _span_stats(s, spans, fa, np.array([np.nan if x is None else x.vmax for x in olds]))
+        vmax0 = np.array([np.nan if x is None else x.vmax for x in olds])
+        got = span_stats(s, spans, fa[pick], vmax0)
         seeds = seed_rows(s.table, cuts[pick], got.vmax)
-        words = zip(pick.tolist(), _span_words(s, spans), strict=True)
+        words = zip(pick.tolist(), span_words(s, spans), strict=True)
         new = [self._summary(s, int(ends[i]), int(lo[i]), int(cuts[i]), flights.slice(int(i), 1),
                              olds[j], got.at(j), seeds.slice(j, 1), *w)
                for j, (i, w) in enumerate(words)]  # fmt: skip
@@ -359,63 +360,3 @@ class SettledFlights:
             if ok[j] and x is not None and x.fid in bad:
                 ok[j] = False
         return ok
-
-
-@dataclass(slots=True)
-class _Spans:
-    """Spans of rows ``lo[j]..hi[j]-1``, one after the other: each row's span and index."""
-
-    group: I8
-    rows: I8
-    count: int
-
-    @classmethod
-    def of(cls, lo: I8, hi: I8) -> _Spans:
-        size = np.maximum(hi - lo, 0)
-        group = np.repeat(np.arange(lo.shape[0]), size)
-        rows = np.arange(group.shape[0]) - np.repeat(np.cumsum(size) - size, size) + lo[group]
-        return cls(group, rows, lo.shape[0])
-
-
-class SpanStats(NamedTuple):
-    """What a summary adds up over a span's rows: the top groundspeed (with the last
-    summary's, NaN: none), the gaps to the next row over ``AIR_GAP_S`` from an airborne row,
-    the longest gap (s) and the smallest cos(latitude) (2.0: no row)."""
-
-    vmax: F8
-    gaps: I8
-    longest: F8
-    cos: F8
-
-    def at(self, j: int) -> tuple[float, int, float, float]:
-        return (float(self.vmax[j]), int(self.gaps[j]), float(self.longest[j]),
-                float(self.cos[j]))  # fmt: skip
-
-
-def _span_stats(s: Sorted, spans: _Spans, fa: I8, vmax0: F8) -> SpanStats:
-    """``SpanStats`` of each span of ``s``'s rows, in one pass over them all (per span in
-    Python: ~0.3 ms a cut, ~7,000 cuts a minute at 20,000 aircraft in the air); ``fa``: the
-    first airborne time of its flight per span (NEVER: every row counts), ``vmax0``: the top
-    speed before it. Maxima and minima are exact, so each equals the span's own reduction."""
-    g, rows, k = spans.group, spans.rows, spans.count
-    vmax = np.full(k, np.nan)
-    np.fmax.at(vmax, g, s.floats("groundspeed")[rows])
-    # the gap after each row, as the span's times in s would give it
-    dt = s.ms[rows + 1] / 1e3 - s.ms[rows] / 1e3
-    gap = (dt > AIR_GAP_S) & (s.ms[rows] >= fa[g])
-    longest = np.full(k, -np.inf)
-    np.maximum.at(longest, g, dt)
-    cos = np.full(k, 2.0)
-    np.minimum.at(cos, g, np.cos(np.radians(np.nan_to_num(s.floats("latitude")[rows]))))
-    gaps = np.bincount(g, weights=gap, minlength=k).astype(np.int64)
-    return SpanStats(np.fmax(vmax0, vmax), gaps, longest, cos)
-
-
-def _span_words(s: Sorted, spans: _Spans) -> list[tuple[dict[str, int], dict[str, int]]]:
-    """The callsigns and sources (``settle.tally``) of the rows of each span of ``s``: one
-    tally of each column for every flight cut in a step."""
-    cw, cwords = s.words("callsign")
-    sw, swords = s.words("source")
-    cs = tally(cw[spans.rows], cwords, spans.group, spans.count)
-    src = tally(sw[spans.rows], swords, spans.group, spans.count)
-    return list(zip(cs, src, strict=True))
