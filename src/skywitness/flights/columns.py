@@ -173,17 +173,23 @@ def _dictionary_codes(enc: pa.ChunkedArray | pa.Array) -> tuple[I8, list[str]]:
     # dictionary of every chunk it was taken from, thousands of words, and the words sort as
     # Python sorts them (UTF-8 bytes in code point order)
     trimmed = pc.utf8_trim_whitespace(enc.dictionary.cast(pa.string()))
-    distinct = pc.drop_null(pc.unique(trimmed))
-    distinct = distinct.filter(pc.not_equal(distinct, ""))
-    distinct = distinct.take(pc.array_sort_indices(distinct))
-    words = distinct.to_pylist()
-    at = pc.fill_null(pc.index_in(trimmed, value_set=distinct), -1)
-    remap = np.r_[np.asarray(at.to_numpy(zero_copy_only=False), np.int64), -1]
+    remap, words = _sorted_words(trimmed)
     indices = enc.indices
     if not pa.types.is_signed_integer(indices.type):  # (-1 for a null needs a sign)
         indices = indices.cast(pa.int64())
     idx = np.asarray(pc.fill_null(indices, -1).to_numpy(zero_copy_only=False), np.int64)
     return remap[idx], words
+
+
+def _sorted_words(trimmed: pa.Array) -> tuple[I8, list[str]]:
+    """The distinct non-blank words of ``trimmed`` (dictionary entries), sorted as Python
+    sorts them (UTF-8 bytes in code point order), and each entry's word code (-1: null or
+    blank) with one more -1 last (a null row's index)."""
+    distinct = pc.drop_null(pc.unique(trimmed))
+    distinct = distinct.filter(pc.not_equal(distinct, ""))
+    distinct = distinct.take(pc.array_sort_indices(distinct))
+    at = pc.fill_null(pc.index_in(trimmed, value_set=distinct), -1)
+    return np.r_[np.asarray(at.to_numpy(zero_copy_only=False), np.int64), -1], distinct.to_pylist()
 
 
 def _chunked_codes(enc: pa.ChunkedArray) -> tuple[I8, list[str]]:
@@ -204,18 +210,14 @@ def _chunked_codes(enc: pa.ChunkedArray) -> tuple[I8, list[str]]:
             dicts.append(d.cast(pa.string()))
     base = np.cumsum([0, *(len(d) for d in dicts)])
     trimmed = pc.utf8_trim_whitespace(pa.concat_arrays(dicts))
-    distinct = pc.drop_null(pc.unique(trimmed))
-    distinct = distinct.filter(pc.not_equal(distinct, ""))
-    distinct = distinct.take(pc.array_sort_indices(distinct))
-    at = pc.fill_null(pc.index_in(trimmed, value_set=distinct), -1)
-    remap = np.r_[np.asarray(at.to_numpy(zero_copy_only=False), np.int64), -1]
+    remap, words = _sorted_words(trimmed)
     # (one index type, the held chunks' int32: a cast per chunk cost as much as the rest)
     parts = [c.indices for c in chunks]
     if len({i.type for i in parts}) > 1:
         parts = [i.cast(pa.int64()) for i in parts]
     idx = np.asarray(pc.fill_null(pa.chunked_array(parts), -1).to_numpy(), np.int64)
     entry = base[np.repeat(which, [len(c) for c in chunks])] + idx
-    return remap[np.where(idx >= 0, entry, -1)], distinct.to_pylist()
+    return remap[np.where(idx >= 0, entry, -1)], words
 
 
 #: per column name, the last table ``table_words`` coded (weakly held) and its answer
