@@ -22,6 +22,7 @@ from skywitness.flights.builder import FlightTally
 from skywitness.flights.ends import _row_nanmedian
 from skywitness.flights.point_order import AircraftCodes
 from skywitness.flights.rowarrays import aircraft_groups
+from skywitness.runtime.flight_steps import LIVE_LATE_S
 
 from .test_settle import ORDER, WINDOW_S, _flight
 from .truth import load_any
@@ -35,8 +36,11 @@ def _aircraft(icao24: str, offset_s: float, heading: float) -> pa.Table:
     return t.set_column(1, "icao24", pa.array([icao24] * t.num_rows))
 
 
-def _steps_with_cuts(states: pa.Table, builder: FlightBuilder) -> tuple[int, int]:
-    """Feed ``states`` in 60 s windows: (steps that cut, builds made)."""
+def _steps_with_cuts(
+    states: pa.Table, builder: FlightBuilder, held: list[int] | None = None
+) -> tuple[int, int]:
+    """Feed ``states`` in 60 s windows: (steps that cut, builds made); ``held``: appended
+    the most rows an aircraft holds after each step."""
     builds = 0
     build, build_tallied = builder._build, builder._build_tallied
 
@@ -64,6 +68,8 @@ def _steps_with_cuts(states: pa.Table, builder: FlightBuilder) -> tuple[int, int
         before = builder.cuts
         builder.update(states.slice(int(a), int(b - a)))
         cutting_steps += builder.cuts > before
+        if held is not None:
+            held.append(int(builder._held.max()))
     return cutting_steps, builds
 
 
@@ -102,6 +108,27 @@ def test_a_step_cuts_at_most_its_budget_of_rows(
     assert together.flights().equals(bulk) and capped.flights().equals(bulk)
     assert capped.cuts == steps_c and capped.cuts >= 4 * 5  # one aircraft a cutting step
     assert together.cuts > steps_t  # uncapped, several aircraft a cutting step
+
+
+def test_few_aircraft_wait_for_a_cut_that_pays(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four aircraft on the live stage's horizon (``LIVE_LATE_S``): due by their rows' span
+    every few minutes each, out of step, they are cut only once their rows would pay for the
+    cut's build (``CUT_MIN_ROWS``) or one holds ``settle_rows``: far fewer steps cut and fewer
+    builds than cutting each as it falls due, every aircraft still held within its
+    ``settle_rows`` and a window, and the flights the bulk build's either way."""
+    states = pa.concat_tables([_aircraft(f"39bdc{k}", 45.0 * k, 20.0 + 85 * k) for k in range(4)])
+    bulk = build_flights(states, runways=runways).sort_by(ORDER)
+    waits = FlightBuilder(runways, late_s=LIVE_LATE_S, quiet_s=LIVE_LATE_S)
+    held_w: list[int] = []
+    steps_w, builds_w = _steps_with_cuts(states, waits, held_w)
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", 0)
+    eager = FlightBuilder(runways, late_s=LIVE_LATE_S, quiet_s=LIVE_LATE_S)
+    steps_e, builds_e = _steps_with_cuts(states, eager)
+    assert waits.flights().equals(bulk) and eager.flights().equals(bulk)
+    assert steps_w >= 5 and 3 * steps_w <= steps_e and builds_w < builds_e
+    assert max(held_w) <= 1000 + WINDOW_S
 
 
 @settings(max_examples=200, deadline=None)

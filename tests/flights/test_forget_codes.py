@@ -92,7 +92,9 @@ def test_sparse_aircraft_cut_by_span(
     """A 2 h flight heard every ``step_s`` (2,400 or 3,600 rows) fed a minute at a time: cut
     once its rows span 20 min (``SETTLE_SPAN_S``, 400 or 600 rows), then each time its rows
     double, it holds at most 441 / 661 rows; cut only at ``settle_rows`` (1,000 rows) it held
-    981 / 991. The flights are the bulk build's either way."""
+    981 / 991. The flights are the bulk build's either way. One aircraft stands for the many
+    whose cuts pay for their build (``cutting.CUT_MIN_ROWS`` 0)."""
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", 0)
     states = _flight(2.0, step_s, 450.0)
     bulk = build_flights(states).sort_by(ORDER)
     builder = FlightBuilder()

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skywitness.flights import FlightBuilder, build_flights
+from skywitness.flights import FlightBuilder, build_flights, cutting
 from skywitness.flights.cutting import LATE_S
 from skywitness.flights.schema import FLIGHT_SCHEMA
 from skywitness.flights.settle import ARRIVAL_COLUMNS, DEPARTURE_COLUMNS, WHOLE_COLUMNS
@@ -124,10 +124,15 @@ def test_six_hour_flight_equals_bulk_with_bounded_rows(
     assert max(held[len(held) // 2 :]) <= max(held[: len(held) // 2])
 
 
-def test_live_horizon_holds_fewer_rows_and_counts_later_points(runways: pa.Table) -> None:
+def test_live_horizon_holds_fewer_rows_and_counts_later_points(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The live stage's lateness horizon (``LIVE_LATE_S``, 2 minutes): the same flight as
     bulk, the rows held bounded by that horizon (about a fifth of the default's), and a point
-    older than it counted late where the default's 10 minutes still merge it."""
+    older than it counted late where the default's 10 minutes still merge it. One aircraft
+    stands for the many whose cuts pay for their build (``cutting.CUT_MIN_ROWS`` 0; a few
+    aircraft wait for more rows: ``test_cut_batch``)."""
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", 0)
     states = _flight(3.0, 1.0, 450.0)
     live = FlightBuilder(runways, late_s=LIVE_LATE_S, quiet_s=LIVE_LATE_S)
     default = FlightBuilder(runways)

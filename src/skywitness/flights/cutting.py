@@ -68,6 +68,15 @@ RECUT_NUM, RECUT_DEN = 2, 1
 #: step (a step a 60 s window) cut too few of 20,000 aircraft and their rows grew unbounded.
 CUT_ROWS = 1_000_000
 CUT_SPREAD = 5
+#: Rows held by the aircraft a step would cut, at least, before a cut due by its span alone is
+#: made (one due by ``settle_rows`` is made whatever the others hold). A cut's check is a build
+#: whose cost is mostly fixed (~15 ms a step on the 5M-frame Beast feed, 11 aircraft), about
+#: what rebuilding ~30,000 held rows costs a step: below that, holding the rows a little longer
+#: is cheaper than cutting them. Without it the live stage's short horizon
+#: (``runtime.flight_steps.LIVE_LATE_S``) cut a few aircraft nearly every step there (276 cut
+#: steps of 371, the stage's CPU 1.6x that of the 10-minute horizon's). Many aircraft in play
+#: are due by many more rows than this every step: their cuts are as before.
+CUT_MIN_ROWS = 30_000
 
 
 def cut(b: FlightBuilder, aff: I8) -> None:
@@ -88,6 +97,8 @@ def cut(b: FlightBuilder, aff: I8) -> None:
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
         pick = np.flatnonzero(near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM))
         budget = max(CUT_ROWS, b.retained_rows() // CUT_SPREAD)
+        if int(h[pick].sum()) < CUT_MIN_ROWS and not (h[due] >= b._settle_rows).any():
+            pick = pick[:0]  # span-due only, too few rows to pay for the cut's build: later
         want = aff[pick[within_budget(h[pick], due[pick], budget)]]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
     _cut_at(b, want, b._newest[want] - b._late_ms, held, quiet=False)
