@@ -5,12 +5,13 @@ The soak's traffic (``fuzz/soak_feed.py``: aircraft departing all the time betwe
 each one flight, its transponder off a minute after taxi-in) as true state vectors every
 ``--step-s`` s from the scenario's steady state on, stepped through a ``FlightStage`` as the
 flights child of ``serve`` steps it (60 s data-time windows, finished flights handed over,
-``keep_final=False``), once with quiet aircraft cut (``incremental.QUIET_S``, the default) and
-once without (``quiet_s=None``, the builder before). Printed per run: the rows held every
+``keep_final=False``, its lateness horizon ``--late-s``, by default the child's
+``LIVE_LATE_S``), once with quiet aircraft cut (the horizon behind the newest point) and once
+without (``quiet_s=None``, the builder before). Printed per run: the rows held every
 ``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
 hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to
 the bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
-``QUIET_S`` behind the newest point (landed and switched off), the part quiet cuts release;
+the horizon behind the newest point (landed and switched off), the part quiet cuts release;
 ``arrow_mb_kept_every``: the Arrow buffers the builder keeps alive
 (``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured outside ``cpu_s``).
 
@@ -39,6 +40,7 @@ from fuzz.soak_feed import WARM_S, parse, scenario_toml  # noqa: E402
 from skywitness.flights import build_flights  # noqa: E402
 from skywitness.flights.runway_table import load_runways  # noqa: E402
 from skywitness.flights.stage import FlightStage  # noqa: E402
+from skywitness.runtime.flight_steps import LIVE_LATE_S  # noqa: E402
 from skywitness.simulate.flightpath import evaluate  # noqa: E402
 
 WINDOW_S = 60  # the flights child's data-time window, s
@@ -82,8 +84,10 @@ def states(n_aircraft: int, hours: float, step_s: float, seed: int) -> pa.Table:
     return table.take(pa.array(np.argsort(ms, kind="stable")))
 
 
-def run(table: pa.Table, runways: pa.Table, quiet: bool, every_min: float) -> dict[str, Any]:
-    stage = FlightStage(runways, keep_final=False)
+def run(
+    table: pa.Table, runways: pa.Table, quiet: bool, every_min: float, late_s: float
+) -> dict[str, Any]:
+    stage = FlightStage(runways, keep_final=False, late_s=late_s)
     if not quiet:
         stage.builder._quiet_ms = None  # the builder before quiet cuts
     ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
@@ -125,12 +129,14 @@ def main() -> None:
     ap.add_argument("--step-s", type=float, default=10.0)
     ap.add_argument("--every-min", type=float, default=15.0)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--late-s", type=float, default=LIVE_LATE_S,
+                    help="the stage's lateness horizon, s (default: the live stage's)")  # fmt: skip
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
     print("command: python bench/flights_quiet.py " + " ".join(sys.argv[1:]))
     table = states(args.aircraft, args.hours, args.step_s, args.seed)
     runways = load_runways(RUNWAYS)
-    runs = [run(table, runways, q, args.every_min) for q in (False, True)]
+    runs = [run(table, runways, q, args.every_min, args.late_s) for q in (False, True)]
     bulk = build_flights(table, runways=runways).sort_by(ORDER)
     same = all(r.pop("flights").equals(bulk) for r in runs)
     out = {

@@ -11,8 +11,9 @@ import itertools
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
-from skywitness.flights import FlightBuilder, build_flights
+from skywitness.flights import FlightBuilder, build_flights, cutting
 from skywitness.flights.rowarrays import ALWAYS, HELD_TEXT_TYPE, HELD_TEXTS
 
 from .test_cut_batch import _aircraft
@@ -58,9 +59,13 @@ def test_counts_follow_cuts_of_several_aircraft(runways: pa.Table) -> None:
     assert b.flights().equals(build_flights(states, runways=runways).sort_by(ORDER))
 
 
-def test_counts_follow_quiet_cuts_and_forgotten_aircraft(runways: pa.Table) -> None:
+def test_counts_follow_quiet_cuts_and_forgotten_aircraft(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Out and back, landed, silent for 6.5 h (quiet cut, then forgotten), a new flight: the
-    counts are the rows held after every step; the flights the bulk build's."""
+    counts are the rows held after every step; the flights the bulk build's. (The aircraft
+    stands for the many whose quiet rows pay for a cut's build: ``CUT_MIN_ROWS`` 0.)"""
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", 0)
     states = _day(0.6, 5.0, 450.0, 6.5, 0.0, True, 95.0, clock_s=120.0)
     b = FlightBuilder(runways)
     _stepped(states, b)

@@ -1,10 +1,13 @@
 """Aircraft gone quiet (``incremental.QUIET_S`` behind the newest point of any aircraft) are cut
 at their last settled airborne rows (``flights.settle``): their older rows are released long
 before ``FINAL_SILENCE_S``, and the flights are still the bulk build's, whatever comes after
-the silence (a turnaround and a new flight, a return airborne, nothing)."""
+the silence (a turnaround and a new flight, a return airborne, nothing). A quiet cut waits until
+the quiet aircraft hold ``cutting.CUT_MIN_ROWS`` (its check is a build): here each test's one
+or two aircraft stand for those many, the bound 0, but in the last test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +16,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skywitness.flights import FlightBuilder, build_flights
+from skywitness.flights import FlightBuilder, build_flights, cutting
 from skywitness.flights.settle import CUT_POINTS
 
 from .test_settle import ORDER, _flight, _live
 from .truth import load_any
 
 EDDF = (50.0379, 8.5622)
+CUT_MIN_ROWS = cutting.CUT_MIN_ROWS  # the default, before the fixture below sets it to 0
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _every_quiet_cut() -> Iterator[None]:
+    """Quiet aircraft cut however few rows they hold (module-scoped: the property tests')."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cutting, "CUT_MIN_ROWS", 0)
+        yield
 
 
 def _with(table: pa.Table, icao: str, t0_ms: int) -> pa.Table:
@@ -82,6 +94,26 @@ def test_a_landed_aircraft_holds_its_last_minutes_only(runways: pa.Table) -> Non
     # and the released rows are freed: the cut's summary holds copies of its rows, not slices
     # that keep alive every row it was cut from (they did: more bytes than the uncut held)
     assert builder.held_bytes() * 2 < uncut.held_bytes()
+
+
+def test_a_few_quiet_aircraft_wait_for_a_cut_that_pays(
+    runways: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same day with the default ``CUT_MIN_ROWS``: the landed aircraft's ~1,000 rows
+    alone do not pay for a quiet cut's build, so it keeps them (memory, no step's work: it has
+    no new rows to rebuild); once the bound is below what it holds, it is cut. The flights are
+    the bulk build's either way."""
+    states = _day(1.0, 1.0, 450.0, 4.0, 0.0, False, 95.0, clock_s=120.0)
+    bulk = build_flights(states, runways=runways).sort_by(ORDER)
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", CUT_MIN_ROWS)
+    waits = FlightBuilder(runways)
+    _live(states, waits)
+    monkeypatch.setattr(cutting, "CUT_MIN_ROWS", 1_000)
+    cut = FlightBuilder(runways)
+    _live(states, cut)
+    assert waits.flights().equals(bulk) and cut.flights().equals(bulk)
+    assert (waits.quiet_cuts, cut.quiet_cuts) == (0, 1)
+    assert waits.retained_rows_of("39bda3") > 1_000 > cut.retained_rows_of("39bda3")
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -69,13 +69,16 @@ RECUT_NUM, RECUT_DEN = 2, 1
 CUT_ROWS = 1_000_000
 CUT_SPREAD = 5
 #: Rows held by the aircraft a step would cut, at least, before a cut due by its span alone is
-#: made (one due by ``settle_rows`` is made whatever the others hold). A cut's check is a build
-#: whose cost is mostly fixed (~15 ms a step on the 5M-frame Beast feed, 11 aircraft), about
-#: what rebuilding ~30,000 held rows costs a step: below that, holding the rows a little longer
-#: is cheaper than cutting them. Without it the live stage's short horizon
+#: made (one due by ``settle_rows`` is made whatever the others hold), and by the aircraft gone
+#: quiet before their cut (their rows cost memory, not steps). A cut's check is a build whose
+#: cost is mostly fixed (~15 ms a step on the 5M-frame Beast feed, 11 aircraft), about what
+#: rebuilding ~30,000 held rows costs a step: below that, holding the rows a little longer is
+#: cheaper than cutting them. Without it the live stage's short horizon
 #: (``runtime.flight_steps.LIVE_LATE_S``) cut a few aircraft nearly every step there (276 cut
-#: steps of 371, the stage's CPU 1.6x that of the 10-minute horizon's). Many aircraft in play
-#: are due by many more rows than this every step: their cuts are as before.
+#: steps of 371, the stage's CPU 1.6x that of the 10-minute horizon's), and looked for quiet
+#: aircraft to cut every 2 minutes of data (76 quiet cuts' builds in 3 h of quickstart's 213
+#: aircraft, now 3). Many aircraft in play are due by many more rows than this every step:
+#: their cuts are as before.
 CUT_MIN_ROWS = 30_000
 
 
@@ -120,7 +123,9 @@ def _quiet(b: FlightBuilder, held: I8) -> I8:
     """Aircraft with rows held whose newest point is ``QUIET_S`` behind the newest of any
     aircraft, not tried since that point came: each is tried once per quiet spell. Looked
     for once per ``QUIET_S`` of data time (when the newest point enters the next such span),
-    so that the aircraft gone quiet meanwhile are cut in one go (a cut's check is a build)."""
+    so that the aircraft gone quiet meanwhile are cut in one go (a cut's check is a build),
+    once they hold ``CUT_MIN_ROWS`` (a quiet aircraft's rows cost memory, not steps: it has no
+    new rows to rebuild)."""
     if b._quiet_ms is None or b._now // b._quiet_ms == b._quiet_span:
         return np.zeros(0, dtype=np.int64)
     b._quiet_span = b._now // b._quiet_ms
@@ -131,6 +136,8 @@ def _quiet(b: FlightBuilder, held: I8) -> I8:
         & (held > 0)
     )
     codes = np.flatnonzero(quiet)
+    if int(held[codes].sum()) < CUT_MIN_ROWS:  # not worth a build yet: looked at again later
+        return codes[:0]
     b._quiet_tried[codes] = b._newest[codes]
     return codes
 
