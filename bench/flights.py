@@ -13,6 +13,10 @@ Run: python bench/flights.py [--repeat 3]   (needs `pip install traffic "pandas<
          ``build_flights`` over 7 copies of quickstart + switzerland, ~3M rows, each copy its
          own aircraft: in time order as a live feed gives them, and in a lake's (aircraft,
          time) order as the store and the globe ingest give them; no traffic run)
+     python bench/flights.py --live            (the live flights stage as ``serve``'s flights
+         child steps it: ``LIVE_LATE_S``, 60 s data-time windows, finished flights handed over;
+         quickstart and switzerland in time order, CPU s of the steps, cuts and quiet cuts,
+         the flights it gave against ``build_flights``'; no traffic run)
 """
 
 from __future__ import annotations
@@ -104,13 +108,51 @@ def run_large(copies: int, runways: pa.Table, repeat: int) -> None:
               f"{best / table.num_rows * 1e6:>16.3f}")  # fmt: skip
 
 
+def run_live(runways: pa.Table, repeat: int) -> None:
+    """``--live``: each file's state vectors through a live ``FlightStage`` (best of
+    ``repeat``)."""
+    import itertools
+
+    from skywitness.flights.stage import FlightStage
+    from skywitness.runtime.flight_steps import LIVE_LATE_S
+
+    print(f"{'file':34} {'rows':>8} {'windows':>7} {'CPU s':>7} {'cuts':>5} {'quiet':>5} same")
+    for name in FILES:
+        table = load_traffic_json(DATA / "traffic-trajectories" / name)
+        ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
+        order = np.argsort(ms, kind="stable")
+        table, ms = table.take(pa.array(order)), ms[order]
+        edges = np.arange(ms[0], ms[-1] + 60_001, 60_000)
+        best, windows = float("inf"), 0
+        for _ in range(repeat):
+            stage = FlightStage(runways, keep_final=False, late_s=LIVE_LATE_S)
+            ended, windows = [], 0
+            t0 = time.process_time()
+            for lo, hi in itertools.pairwise(edges):
+                a, b = np.searchsorted(ms, [lo, hi])
+                if b > a:
+                    ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
+                    windows += 1
+            best = min(best, time.process_time() - t0)
+        order_by = [("icao24", "ascending"), ("firstSeen", "ascending")]
+        live = pa.concat_tables([*ended, stage.flights()]).sort_by(order_by)
+        same = live.equals(build_flights(table, runways=runways).sort_by(order_by))
+        b = stage.builder
+        print(f"{name:34} {table.num_rows:>8} {windows:>7} {best:>7.2f} {b.cuts:>5} "
+              f"{b.quiet_cuts:>5} {same}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-traffic", action="store_true", help="time skywitness only")
     ap.add_argument("--large", type=int, metavar="COPIES", help="microseconds per state vector")
+    ap.add_argument("--live", action="store_true", help="the live flights stage")
     args = ap.parse_args()
     runways = load_runways(DATA / "ourairports" / "runways.csv.gz")
+    if args.live:
+        run_live(runways, args.repeat)
+        return
     if args.large:
         run_large(args.large, runways, args.repeat)
         return
