@@ -93,14 +93,15 @@ def cut(b: FlightBuilder, aff: I8) -> None:
     h, k, span = held[aff], b._kept[aff], b._newest[aff] - b._oldest[aff]
     span_ms = round(SETTLE_SPAN_S / LATE_S * b._late_ms)
     long = (span >= span_ms) & (h >= SPAN_MIN_ROWS)
-    due = ((h >= b._settle_rows) | long) & (h * RECUT_DEN >= RECUT_NUM * k)
+    by_rows = h >= b._settle_rows
+    due = (by_rows | long) & (h * RECUT_DEN >= RECUT_NUM * k)
     want = aff[due]
     if want.size:  # a cut's check is one build however many aircraft: those nearly due too
         near = span * BATCH_DEN >= span_ms * BATCH_NUM
         near = (h * BATCH_DEN >= b._settle_rows * BATCH_NUM) | (near & (h >= SPAN_MIN_ROWS))
         pick = np.flatnonzero(near & (h * BATCH_DEN * RECUT_DEN >= RECUT_NUM * k * BATCH_NUM))
         budget = max(CUT_ROWS, b.retained_rows() // CUT_SPREAD)
-        if int(h[pick].sum()) < CUT_MIN_ROWS and not (h[due] >= b._settle_rows).any():
+        if int(h[pick].sum()) < CUT_MIN_ROWS and not (by_rows & due).any():
             pick = pick[:0]  # span-due only, too few rows to pay for the cut's build: later
         want = aff[pick[within_budget(h[pick], due[pick], budget)]]
     # no cut (none settled yet, or not checked): tried again once the rows grew by half
