@@ -33,7 +33,8 @@ def cli(argv: list[str]) -> tuple[int, str]:
     investigate_cmd.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     buf = io.StringIO()
-    investigate_cmd.out.file = buf
+    # rich's Console reads sys.stdout at each print unless given a file: redirect_stdout is
+    # enough, and binding `out.file` here would leave it bound for every later test
     try:
         with redirect_stdout(buf):
             code = int(args.func(args))
