@@ -7,13 +7,15 @@ each one flight, its transponder off a minute after taxi-in) as true state vecto
 flights child of ``serve`` steps it (60 s data-time windows, finished flights handed over,
 ``keep_final=False``, its lateness horizon ``--late-s``, by default the child's
 ``LIVE_LATE_S``), once with quiet aircraft cut (the horizon behind the newest point) and once
-without (``quiet_s=None``, the builder before). Printed per run: the rows held every
-``--every-min`` minutes of data time, the slope of the rows held over the second half (rows per
-hour), CPU seconds of the steps, cuts; and whether both runs gave the same flights, equal to
-the bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held for aircraft
-the horizon behind the newest point (landed and switched off), the part quiet cuts release;
-``arrow_mb_kept_every``: the Arrow buffers the builder keeps alive
-(``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured outside ``cpu_s``).
+without (``quiet_s=None``, the builder before), and once with the rows of quiet aircraft parked on
+disk after their quiet cut (``flights.parking.FileSpill`` in a temporary folder, as the child
+parks them beside the lake: ``parked_every``, ``spill_mb_every`` its files). Printed per run: the
+rows held every ``--every-min`` minutes of data time, the slope of the rows held over the second
+half (rows per hour), CPU seconds of the steps, cuts; and whether all runs gave the same
+flights, equal to the bulk build over all the rows. ``of_them_by_quiet_aircraft``: the rows held
+for aircraft the horizon behind the newest point (landed and switched off), the part quiet cuts
+release and parking moves to disk; ``arrow_mb_kept_every``: the Arrow buffers the builder keeps
+alive (``FlightBuilder.held_bytes``: rows, flights, cut summaries; measured outside ``cpu_s``).
 
 Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
 """
@@ -25,6 +27,7 @@ import itertools
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from fuzz.soak_feed import WARM_S, parse, scenario_toml  # noqa: E402
 from skywitness.flights import build_flights  # noqa: E402
+from skywitness.flights.parking import FileSpill  # noqa: E402
 from skywitness.flights.runway_table import load_runways  # noqa: E402
 from skywitness.flights.stage import FlightStage  # noqa: E402
 from skywitness.runtime.flight_steps import LIVE_LATE_S  # noqa: E402
@@ -85,14 +89,28 @@ def states(n_aircraft: int, hours: float, step_s: float, seed: int) -> pa.Table:
 
 
 def run(
-    table: pa.Table, runways: pa.Table, quiet: bool, every_min: float, late_s: float
+    table: pa.Table, runways: pa.Table, mode: str, every_min: float, late_s: float
 ) -> dict[str, Any]:
-    stage = FlightStage(runways, keep_final=False, late_s=late_s)
-    if not quiet:
+    """One run: ``mode`` "without" quiet cuts, "with" them, or "parked" (with, and parking)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        spill = FileSpill(Path(tmp)) if mode == "parked" else None
+        return _run(table, runways, mode, every_min, late_s, spill)
+
+
+def _run(
+    table: pa.Table,
+    runways: pa.Table,
+    mode: str,
+    every_min: float,
+    late_s: float,
+    spill: FileSpill | None,
+) -> dict[str, Any]:
+    stage = FlightStage(runways, keep_final=False, late_s=late_s, spill=spill)
+    if mode == "without":
         stage.builder._quiet_ms = None  # the builder before quiet cuts
     ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
     edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
-    ended, held, quiet_held, mb = [], [], [], []
+    ended, held, quiet_held, mb, parked, disk = [], [], [], [], [], []
     cpu = 0.0
     for lo, hi in itertools.pairwise(edges):
         a, b = np.searchsorted(ms, [lo, hi])
@@ -103,16 +121,22 @@ def run(
             held.append(stage.builder.retained_rows())
             quiet_held.append(stage.builder.retained_rows_quiet())
             mb.append(round(stage.builder.held_bytes() / 1e6, 2))
+            parked.append(stage.builder.parked_rows())
+            files = spill.root.rglob("*.arrow") if spill is not None else ()
+            disk.append(round(sum(f.stat().st_size for f in files) / 1e6, 2))
     flights = pa.concat_tables([*ended, stage.flights()]).sort_by(ORDER)
     k = max(1, round(every_min * 60 / WINDOW_S))
     half = np.arange(len(held) // 2, len(held))
     slope = np.polyfit(half * WINDOW_S / 3600.0, np.asarray(held)[half], 1)[0]
     return {
-        "quiet_cuts": quiet,
+        "quiet_cuts": mode != "without",
+        "parking": mode == "parked",
         "cpu_s": round(cpu, 2),
         "rows_held_every": held[k - 1 :: k],
         "of_them_by_quiet_aircraft": quiet_held[k - 1 :: k],
         "arrow_mb_kept_every": mb[k - 1 :: k],
+        "parked_every": parked[k - 1 :: k],
+        "spill_mb_every": disk[k - 1 :: k],
         "rows_held_max": max(held),
         "rows_held_end": held[-1],
         "rows_held_slope_second_half_per_h": round(float(slope)),
@@ -136,7 +160,8 @@ def main() -> None:
     print("command: python bench/flights_quiet.py " + " ".join(sys.argv[1:]))
     table = states(args.aircraft, args.hours, args.step_s, args.seed)
     runways = load_runways(RUNWAYS)
-    runs = [run(table, runways, q, args.every_min, args.late_s) for q in (False, True)]
+    modes = ("without", "with", "parked")
+    runs = [run(table, runways, m, args.every_min, args.late_s) for m in modes]
     bulk = build_flights(table, runways=runways).sort_by(ORDER)
     same = all(r.pop("flights").equals(bulk) for r in runs)
     out = {
@@ -146,6 +171,7 @@ def main() -> None:
         "every_min": args.every_min,
         "without": runs[0],
         "with": runs[1],
+        "with_parking": runs[2],
         "same_flights_as_bulk": same,
     }
     print(json.dumps(out, indent=1))

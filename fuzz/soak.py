@@ -210,6 +210,7 @@ def sample(base: str, pid: int, t0: float) -> dict[str, Any]:
         "flights_held": fl.get("held"),
         "flights_rows_held": fl.get("rows_held"),
         "flights_rows_held_quiet": fl.get("rows_held_quiet"),
+        "flights_rows_parked": fl.get("rows_parked"),
         "flight_steps": fl.get("steps"),
         "pending_rows": (s.get("store") or {}).get("pending_rows"),
         "flights_pending": fl.get("pending_rows"),

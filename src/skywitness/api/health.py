@@ -54,6 +54,7 @@ def flights_stats(service: Service) -> dict[str, Any] | None:
         "recalls": fw.recalls,
         "rows_held": fw.rows_held,
         "rows_held_quiet": fw.rows_held_quiet,
+        "rows_parked": fw.rows_parked,
         "restarts": fw.process.restarts if fw.process is not None else 0,
         "dropped_rows": fw.dropped_rows,
         "store_degraded": storer.degraded if storer is not None else None,

@@ -87,5 +87,7 @@ def forget_codes(b: FlightBuilder) -> int:
         b._settled.by_code = {int(new[c]): s for c, s in b._settled.by_code.items()}
     if b._bridges is not None:
         b._bridges.renumber(keep)
+    if b._parking is not None:
+        b._parking.renumber(keep)
     b.codes_freed += count
     return count

@@ -24,10 +24,11 @@ late (older than the retained flights, or a cut, allow) are counted as rejects, 
 into a window that lacks their context. An aircraft silent for ``FINAL_SILENCE_S`` is forgotten
 (its flights final; 12 h after its last point its code is given back, ``forget``), and one with
 no flight keeps only its last ``GROUND_ONLY_KEEP_S`` of rows (a vehicle or a parked
-transponder). With a ``recall`` (the aircraft's stored rows, e.g. from the store's lake,
-``recalling``), a forgotten flight that ended in the air is remembered for
-``BRIDGE_RECALL_S`` (24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back
-airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
+transponder). With a ``spill`` the rows of a quiet aircraft after its quiet cut are parked
+out of memory until it is heard again (``parking``). With a ``recall`` (the aircraft's stored
+rows, e.g. from the store's lake, ``recalling``), a forgotten flight that ended in the air is
+remembered for ``BRIDGE_RECALL_S``
+(24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
 of coverage), its rows are recalled and the flight is live again, rebuilt with the new points
 under its old id. With ``keep_final=False`` (a live service with a store, which holds what was
 passed on) a finished flight's row is handed over once (``take_finished_rows``) and then
@@ -59,6 +60,7 @@ from .chunks import compacted, hold, release
 from .cutting import ALWAYS, LATE_S, QUIET_S
 from .infer import AirportInference
 from .kinds import Kinds
+from .parking import Parking, RowSpill
 from .point_order import AircraftCodes, grown_names, window_codes
 from .rowarrays import NEVER, buffer_bytes, flight_states, held_texts, run_heads, where_rows
 from .rowarrays import ms_of as _ms
@@ -89,7 +91,8 @@ class FlightBuilder:
     ``late`` counts points left out because they were older than the retained flights allow;
     ``rebuilt_rows`` the state vectors run through ``build_flights`` so far (the cost);
     ``recalls`` the flights forgotten in the air brought back through ``recall``; ``cuts``
-    the cuts made of flights in progress (``settle``).
+    the cuts made of flights in progress (``settle``); ``spill``: where the rows of quiet
+    aircraft are parked (``parking``; None: they stay held).
     """
 
     def __init__(
@@ -104,6 +107,7 @@ class FlightBuilder:
         settle_rows: int | None = SETTLE_ROWS,
         late_s: float = LATE_S,
         quiet_s: float | None = QUIET_S,
+        spill: RowSpill | None = None,
     ) -> None:
         self._inference = inference or airport_inference(runways, airports)
         self._keep_final = keep_final  # False: finished flights are handed over, then dropped
@@ -137,6 +141,7 @@ class FlightBuilder:
         self._kept = np.zeros(0, dtype=np.int64)  # per code: rows held after its last cut
         self._quiet_tried = np.zeros(0, dtype=np.int64)  # per code: newest ms when tried quiet
         self._quiet_span = NEVER  # newest ms // quiet_ms when quiet aircraft were last looked for
+        self._parking = Parking(spill) if spill is not None else None
         self.late = 0
         self.cuts = 0
         self.quiet_cuts = 0
@@ -184,6 +189,10 @@ class FlightBuilder:
             tables += self._settled.tables()
         return buffer_bytes(tables)
 
+    def parked_rows(self) -> int:
+        """State vectors of quiet aircraft parked out of memory (``parking``)."""
+        return self._parking.rows if self._parking is not None else 0
+
     def remembered(self) -> int:
         """Flights forgotten in the air whose summaries are kept for a recall."""
         return len(self._bridges) if self._bridges is not None else 0
@@ -214,9 +223,11 @@ class FlightBuilder:
             if new.num_rows == 0:
                 return empty_flights(), []
         self._now = max(self._now, int(ms.max()))
+        aff = np.unique(code)
+        if self._parking is not None:
+            self._parking.unpark(self, aff)
         if self._bridges is not None:
             recalling.recall_flights(self, new, code, ms)
-        aff = np.unique(code)
         t_min = np.full(len(self._code), ALWAYS, dtype=np.int64)
         np.minimum.at(t_min, code, ms)
         ws = np.full(len(self._code), ALWAYS, dtype=np.int64)  # window start per code
@@ -253,6 +264,8 @@ class FlightBuilder:
         retain.retain(self, aff)
         self._forget()
         cutting.cut(self, aff)
+        if self._parking is not None:
+            self._parking.park(self)
         self._compact()
         forget.forget_codes(self)
         return changed, removed
@@ -321,6 +334,8 @@ class FlightBuilder:
             self._oldest = np.concatenate((self._oldest, np.full(grow, ALWAYS, dtype=np.int64)))
             never = np.full(grow, NEVER, dtype=np.int64)
             self._quiet_tried = np.concatenate((self._quiet_tried, never))
+            if self._parking is not None:
+                self._parking.grow(len(self._code))
 
     def _forget(self) -> None:
         """Forget aircraft silent for FINAL_SILENCE_S: their flights are final."""
@@ -332,6 +347,8 @@ class FlightBuilder:
             self._bridges.expire(self._now)
         if not silent.any():
             return
+        if self._parking is not None:
+            self._parking.drop(silent)
         none = np.full(len(self._code), ALWAYS, dtype=np.int64)  # (no row left)
         self._drop(silent[self._k_code], silent[self._l_code], none)
         # a point of a forgotten aircraft is accepted only after its last one (a new flight)

@@ -34,6 +34,7 @@ from .cutting import LATE_S
 from .incremental import FlightBuilder
 from .infer import AirportInference
 from .kinds import Kinds
+from .parking import RowSpill
 from .rowarrays import flight_states
 from .schema import FLIGHT_SCHEMA, empty_flights
 from .settle import SETTLE_ROWS
@@ -62,7 +63,8 @@ class FlightStage:
     mapping to agree); ``settle_rows``: rows of an aircraft held before its flight in
     progress is cut (``flights.settle``; None: never, for a stage of one step); ``late_s``:
     points up to this much older than their aircraft's newest merge exactly, and an aircraft
-    this far behind the newest of any is cut as quiet (``flights.cutting``)."""
+    this far behind the newest of any is cut as quiet (``flights.cutting``); ``spill``: where
+    the rows of quiet aircraft are parked (``flights.parking``; None: they stay held)."""
 
     def __init__(
         self,
@@ -75,6 +77,7 @@ class FlightStage:
         keep_final: bool = True,
         settle_rows: int | None = SETTLE_ROWS,
         late_s: float = LATE_S,
+        spill: RowSpill | None = None,
     ) -> None:
         self.builder = FlightBuilder(
             runways,
@@ -86,6 +89,7 @@ class FlightStage:
             settle_rows=settle_rows,
             late_s=late_s,
             quiet_s=late_s,
+            spill=spill,
         )
 
     @property

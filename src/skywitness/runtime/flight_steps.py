@@ -11,7 +11,9 @@ child process (``flights_proc``) or, without one, in the flights worker's thread
 the worker only stores and publishes what a step returns. Given the store's lake, the stage
 recalls a flight forgotten in the air (``flights.recall.LakeRecall``: the lake's Parquet files
 read directly, never the catalogue the service holds open) when the aircraft comes back over an
-ocean. A warm start's step names the stored flights it rebuilds (``supersedes``).
+ocean, and parks the rows of quiet aircraft (landed) in a folder beside it
+(``flights.parking.FileSpill``: ``SPILL_DIR`` in the data folder, removed on ``close``). A warm
+start's step names the stored flights it rebuilds (``supersedes``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pyarrow.compute as pc
 
 from ..flights.gate import ChangeGate
 from ..flights.kinds import Kinds
+from ..flights.parking import FileSpill
 from ..flights.recall import LakeRecall
 from ..flights.rowarrays import UNREAD_COLUMNS
 from ..flights.stage import FlightStage
@@ -55,6 +58,9 @@ MAX_WINDOWS = 60
 #: flights child. Later points are stored all the same and counted ``late`` by the stage;
 #: ``flights rebuild`` builds them in.
 LIVE_LATE_S = 120.0
+#: Where a service's flights stage parks the rows of quiet aircraft: this folder of the data
+#: folder (beside the lake), one folder in it per flights stage.
+SPILL_DIR = "spill"
 #: The ``change`` of an ``event: flight`` message (docs/api.md).
 NEW, CHANGED, FINISHED, REMOVED = "new", "changed", "finished", "removed"
 
@@ -87,6 +93,7 @@ class StepResult:
     more: bool = False  # sealed windows wait for the next call (``max_windows`` reached)
     rows_held: int = 0  # state vectors the flights stage holds (``FlightBuilder.retained_rows``)
     rows_held_quiet: int = 0  # ... of them for aircraft gone quiet (``retained_rows_quiet``)
+    rows_parked: int = 0  # state vectors of quiet aircraft parked on disk (``parked_rows``)
 
 
 def merge_results(parts: Sequence[StepResult]) -> StepResult:
@@ -127,6 +134,7 @@ def merge_results(parts: Sequence[StepResult]) -> StepResult:
         last.more,
         last.rows_held,
         last.rows_held_quiet,
+        last.rows_parked,
     )
 
 
@@ -139,7 +147,8 @@ class FlightSteps:
     """The live flights state: a ``FlightStage`` (runway-aware when ``runways`` are given)
     behind a ``ChangeGate``, stepped per data-time window (``DataWindows``, see ``advance``);
     with ``lake`` (a store's lake folder) flights forgotten in the air are recalled from it
-    (``LakeRecall``); ``kinds``: icao24 -> aircraft kind, from the identity store as
+    (``LakeRecall``) and the rows of quiet aircraft parked beside it (``FileSpill``, until
+    ``close``); ``kinds``: icao24 -> aircraft kind, from the identity store as
     ``flights rebuild`` has them (``identify.kinds.aircraft_kinds``); ``keep_final=False``
     (the caller stores what the steps pass on): a finished flight is passed on, then
     forgotten, so that memory holds the flights in progress only; ``late_s``: the stage's
@@ -156,8 +165,16 @@ class FlightSteps:
         late_s: float = LIVE_LATE_S,
     ) -> None:
         self.recall = LakeRecall(lake) if lake is not None else None
+        self.spill = FileSpill(Path(lake).parent / SPILL_DIR) if lake is not None else None
+        if self.spill is not None:
+            self.spill.stale()
         self.stage = FlightStage(
-            runways, recall=self.recall, kinds=kinds, keep_final=keep_final, late_s=late_s
+            runways,
+            recall=self.recall,
+            kinds=kinds,
+            keep_final=keep_final,
+            late_s=late_s,
+            spill=self.spill,
         )
         self.gate = gate or ChangeGate()
         self.windows = windows or DataWindows()
@@ -257,8 +274,14 @@ class FlightSteps:
             recalls=self.stage.recalls,
             rows_held=self.stage.builder.retained_rows(),
             rows_held_quiet=self.stage.builder.retained_rows_quiet(),
+            rows_parked=self.stage.builder.parked_rows(),
             buffered=self.windows.rows,
         )
+
+    def close(self) -> None:
+        """Remove the parked rows (the stage is not stepped after)."""
+        if self.spill is not None:
+            self.spill.close()
 
     def learn_kinds(self, kinds: Kinds) -> None:
         """Kinds learned while running (an emitter category first heard)."""

@@ -32,7 +32,7 @@ import traceback
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -42,6 +42,9 @@ from .flight_steps import StepResult
 from .pipe_buffer import recv_buffer
 from .proc_stat import cpu_s as proc_cpu_s
 from .release import Releaser
+
+if TYPE_CHECKING:
+    from .flight_steps import FlightSteps
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +117,7 @@ def _reply(conn: Connection, res: StepResult) -> None:
         "more": res.more,
         "rows_held": res.rows_held,
         "rows_held_quiet": res.rows_held_quiet,
+        "rows_parked": res.rows_parked,
     }
     conn.send(("ok", res.removed, res.rejects, res.texts, counts))
     conn.send_bytes(body)
@@ -127,14 +131,21 @@ def _serve(
     keep_final: bool,
 ) -> None:
     """The child's loop: one request, one reply, until "stop" or the pipe closes."""
-    from .flight_steps import FlightSteps  # imported here: the builder lives in the child
+    from .flight_steps import FlightSteps as Steps  # imported here: the builder lives in the child
 
-    steps = FlightSteps(
+    steps = Steps(
         from_ipc(runways) if runways is not None else None,
         lake=Path(lake) if lake is not None else None,
         kinds=kinds,
         keep_final=keep_final,
     )
+    try:
+        _loop(conn, steps)
+    finally:
+        steps.close()
+
+
+def _loop(conn: Connection, steps: FlightSteps) -> None:
     releaser = Releaser()
     while True:
         try:
@@ -301,6 +312,7 @@ class FlightsProcess:
             bool(counts.get("more", False)),
             int(counts.get("rows_held", 0)),
             int(counts.get("rows_held_quiet", 0)),
+            int(counts.get("rows_parked", 0)),
         )
 
     def _reap(self) -> int | None:

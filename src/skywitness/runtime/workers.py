@@ -88,6 +88,8 @@ class FlightsEngine(Protocol):
 
     def flights(self) -> pa.Table: ...
 
+    def close(self) -> None: ...
+
 
 class FlightsWorker:
     """Incremental flights in a thread: ``add`` queues state vectors (never blocks).
@@ -145,6 +147,7 @@ class FlightsWorker:
         self.recalls = 0  # flights recalled from the lake (forgotten in the air, back)
         self.rows_held = 0  # state vectors the flights stage holds (flights in progress)
         self.rows_held_quiet = 0  # ... of them for aircraft gone quiet (landed, out of range)
+        self.rows_parked = 0  # state vectors of quiet aircraft parked on disk (not held)
         self.buffered = 0  # state vectors in data-time windows not yet stepped
         # stores what the steps pass on; a full disk degrades it (live flights go on)
         self.storer = FlightStorer(store) if store is not None else None
@@ -276,7 +279,7 @@ class FlightsWorker:
             self._requeued = False
             self.updates += bool(tables)
             self.held, self.recalls, self.rows_held = res.held, res.recalls, res.rows_held
-            self.rows_held_quiet = res.rows_held_quiet
+            self.rows_held_quiet, self.rows_parked = res.rows_held_quiet, res.rows_parked
             self.buffered, self.windows = res.buffered, self.windows + res.windows
             self._more = res.more
             for label, count in res.rejects.items():
@@ -398,3 +401,5 @@ class FlightsWorker:
             self.step(final=True)
         if self.process is not None:
             self.process.close()
+        elif not self._thread.is_alive():
+            self.engine.close()  # (the steps' parked rows)
