@@ -229,7 +229,7 @@ class Parking:
             n = np.asarray(self.hi[group] - self.lo[group], dtype=np.int64)
             try:
                 rows = self.spill.get(key).take(pa.array(take))
-            except (OSError, KeyError) as exc:
+            except (OSError, KeyError, pa.ArrowException) as exc:  # (a file gone or spoilt)
                 self.lost += int(take.size)
                 log.error("flights: %d parked rows lost: %s", take.size, exc)
             else:
