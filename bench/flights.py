@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import sys
 import time
 from pathlib import Path
 
@@ -111,28 +112,24 @@ def run_large(copies: int, runways: pa.Table, repeat: int) -> None:
 def run_live(runways: pa.Table, repeat: int) -> None:
     """``--live``: each file's state vectors through a live ``FlightStage`` (best of
     ``repeat``)."""
-    import itertools
-
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.data_windows import time_order, window_bounds
     from skywitness.flights.stage import FlightStage
     from skywitness.runtime.flight_steps import LIVE_LATE_S
 
     print(f"{'file':34} {'rows':>8} {'windows':>7} {'CPU s':>7} {'cuts':>5} {'quiet':>5} same")
     for name in FILES:
         table = load_traffic_json(DATA / "traffic-trajectories" / name)
-        ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
-        order = np.argsort(ms, kind="stable")
-        table, ms = table.take(pa.array(order)), ms[order]
-        edges = np.arange(ms[0], ms[-1] + 60_001, 60_000)
+        table = time_order(table)
+        bounds = window_bounds(table)
         best, windows = float("inf"), 0
         for _ in range(repeat):
             stage = FlightStage(runways, keep_final=False, late_s=LIVE_LATE_S)
             ended, windows = [], 0
             t0 = time.process_time()
-            for lo, hi in itertools.pairwise(edges):
-                a, b = np.searchsorted(ms, [lo, hi])
-                if b > a:
-                    ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
-                    windows += 1
+            for a, n in bounds:
+                ended.append(stage.step(table.slice(a, n)).ended)
+                windows += 1
             best = min(best, time.process_time() - t0)
         order_by = [("icao24", "ascending"), ("firstSeen", "ascending")]
         live = pa.concat_tables([*ended, stage.flights()]).sort_by(order_by)

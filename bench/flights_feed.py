@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
 import os
 import subprocess
@@ -44,12 +43,13 @@ REPO = Path(__file__).resolve().parents[1]
 # ``--src DIR``: run that tree's package (the subprocess of ``--base-src``)
 SRC = sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv else str(REPO / "src")
 sys.path.insert(0, SRC)
+sys.path.insert(0, str(REPO))
 
+from bench.data_windows import WINDOW_S, time_order, window_bounds  # noqa: E402
 from skywitness.flights.runway_table import load_runways  # noqa: E402
 from skywitness.flights.settle import SETTLE_ROWS  # noqa: E402
 from skywitness.flights.stage import FlightStage  # noqa: E402
 
-WINDOW_S = 60  # the flights child's data-time window, s
 CHUNK_ROWS = 2_000  # rows pushed per ``advance`` in ``--changes`` (a tracker batch or so)
 #: ``--timers``: the stage's calls timed (module, attribute), CPU-seconds and calls of each.
 TIMED = (
@@ -79,22 +79,17 @@ RUNWAYS = REPO.parent / "shared/data/ourairports/runways.csv.gz"
 
 def _states(lake: Path) -> pa.Table:
     files = sorted(lake.rglob("*.parquet"))
-    table = pa.concat_tables([pq.read_table(f) for f in files])
-    ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
-    return table.take(pa.array(np.argsort(ms, kind="stable")))
+    return time_order(pa.concat_tables([pq.read_table(f) for f in files]))
 
 
 def run(states: pa.Table, runways: pa.Table, settle_rows: int | None) -> dict[str, Any]:
     stage = FlightStage(runways, keep_final=False, settle_rows=settle_rows)
-    ms = np.asarray(states["timestamp"].cast(pa.int64()).to_numpy())
-    edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
+    bounds = window_bounds(states, WINDOW_S)
     ended, held_max = [], 0
     cpu0 = time.process_time()
-    for lo, hi in itertools.pairwise(edges):
-        a, b = np.searchsorted(ms, [lo, hi])
-        if b > a:
-            ended.append(stage.step(states.slice(int(a), int(b - a))).ended)
-            held_max = max(held_max, stage.builder.retained_rows())
+    for a, n in bounds:
+        ended.append(stage.step(states.slice(a, n)).ended)
+        held_max = max(held_max, stage.builder.retained_rows())
     cpu = time.process_time() - cpu0
     flights = pa.concat_tables([*ended, stage.flights()]).sort_by("flight_id")
     return {

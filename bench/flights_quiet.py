@@ -23,7 +23,6 @@ Usage: python bench/flights_quiet.py [--aircraft 300] [--hours 3] [--step-s 10]
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -39,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
+from bench.data_windows import WINDOW_S, time_order, window_bounds  # noqa: E402
 from fuzz.soak_feed import WARM_S, parse, scenario_toml  # noqa: E402
 from skywitness.flights import build_flights  # noqa: E402
 from skywitness.flights.parking import FileSpill  # noqa: E402
@@ -47,7 +47,6 @@ from skywitness.flights.stage import FlightStage  # noqa: E402
 from skywitness.runtime.flight_steps import LIVE_LATE_S  # noqa: E402
 from skywitness.simulate.flightpath import evaluate  # noqa: E402
 
-WINDOW_S = 60  # the flights child's data-time window, s
 RUNWAYS = REPO.parent / "shared/data/ourairports/runways.csv.gz"
 ORDER = [("icao24", "ascending"), ("firstSeen", "ascending")]
 
@@ -83,9 +82,7 @@ def states(n_aircraft: int, hours: float, step_s: float, seed: int) -> pa.Table:
                 }
             )
         )
-    table = pa.concat_tables(parts)
-    ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
-    return table.take(pa.array(np.argsort(ms, kind="stable")))
+    return time_order(pa.concat_tables(parts))
 
 
 def run(
@@ -108,22 +105,18 @@ def _run(
     stage = FlightStage(runways, keep_final=False, late_s=late_s, spill=spill)
     if mode == "without":
         stage.builder._quiet_ms = None  # the builder before quiet cuts
-    ms = np.asarray(table["timestamp"].cast(pa.int64()).to_numpy())
-    edges = np.arange(ms[0], ms[-1] + WINDOW_S * 1000 + 1, WINDOW_S * 1000)
     ended, held, quiet_held, mb, parked, disk = [], [], [], [], [], []
     cpu = 0.0
-    for lo, hi in itertools.pairwise(edges):
-        a, b = np.searchsorted(ms, [lo, hi])
-        if b > a:
-            cpu0 = time.process_time()
-            ended.append(stage.step(table.slice(int(a), int(b - a))).ended)
-            cpu += time.process_time() - cpu0
-            held.append(stage.builder.retained_rows())
-            quiet_held.append(stage.builder.retained_rows_quiet())
-            mb.append(round(stage.builder.held_bytes() / 1e6, 2))
-            parked.append(stage.builder.parked_rows())
-            files = spill.root.rglob("*.arrow") if spill is not None else ()
-            disk.append(round(sum(f.stat().st_size for f in files) / 1e6, 2))
+    for a, n in window_bounds(table, WINDOW_S):
+        cpu0 = time.process_time()
+        ended.append(stage.step(table.slice(a, n)).ended)
+        cpu += time.process_time() - cpu0
+        held.append(stage.builder.retained_rows())
+        quiet_held.append(stage.builder.retained_rows_quiet())
+        mb.append(round(stage.builder.held_bytes() / 1e6, 2))
+        parked.append(stage.builder.parked_rows())
+        files = spill.root.rglob("*.arrow") if spill is not None else ()
+        disk.append(round(sum(f.stat().st_size for f in files) / 1e6, 2))
     flights = pa.concat_tables([*ended, stage.flights()]).sort_by(ORDER)
     k = max(1, round(every_min * 60 / WINDOW_S))
     half = np.arange(len(held) // 2, len(held))

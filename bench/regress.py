@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -119,23 +120,19 @@ def _live_flights(states: Any, runways: Any) -> Callable[[], int]:
     windows, finished flights handed over): few aircraft, each cut again and again, so the
     fixed cost of a step and of a cut is what it measures (a cut made every step cost the
     child 1.6x: bench/RESULTS.md "## serve", session 19)."""
-    import itertools
-
-    import pyarrow as pa
-
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench.data_windows import window_bounds
     from skywitness.flights.stage import FlightStage
     from skywitness.runtime.flight_steps import LIVE_LATE_S
 
-    ms = np.asarray(states["timestamp"].cast(pa.int64()).to_numpy())
-    edges = np.arange(ms[0], ms[-1] + 60_001, 60_000)
+    bounds = window_bounds(states)
 
     def run() -> int:
         stage = FlightStage(runways, keep_final=False, late_s=LIVE_LATE_S)
         ended = 0
-        for lo, hi in itertools.pairwise(edges):
-            a, b = np.searchsorted(ms, [lo, hi])
-            if b > a:
-                ended += stage.step(states.slice(int(a), int(b - a))).ended.num_rows
+        for a, n in bounds:
+            ended += stage.step(states.slice(a, n)).ended.num_rows
         return ended + stage.flights().num_rows
 
     return run
