@@ -163,12 +163,20 @@ def load_section(res: dict[str, Any], key: str = "load") -> list[str]:
     split = any("rss_anon_mb" in smp for smp in d.get("samples", []))
     more = " RSS, anonymous | RSS, mapped files |" if split else ""
     held = any("flights_rows_held" in smp for smp in d.get("samples", []))
-    flights = ("flights_pending", "flight_steps", "rss_children_mb") + (
-        ("flights_rows_held",) if held else ()
+    # (the rows of quiet aircraft parked on disk: runs since flights/parking.py)
+    parked = any(smp.get("flights_rows_parked") is not None for smp in d.get("samples", []))
+    flights = (
+        ("flights_pending", "flight_steps", "rss_children_mb")
+        + (("flights_rows_held",) if held else ())
+        + (("flights_rows_parked",) if parked else ())
     )
-    more = (" flights rows held |" if held else "") + more
+    more = (
+        (" flights rows held |" if held else "")
+        + (" flights rows parked |" if parked else "")
+        + more
+    )
     out += ["", f"| s | {heads} | flights backlog, rows | flights steps | flights child RSS |"
-            + more, "|" + "---:|" * (len(LOAD_MEMORY) + 4 + held + 2 * split)]  # fmt: skip
+            + more, "|" + "---:|" * (len(LOAD_MEMORY) + 4 + held + parked + 2 * split)]  # fmt: skip
     for smp in d.get("samples", []):
         mem = smp.get("memory") or {}
         cells = [_cell(mem.get(k)) for k, _ in LOAD_MEMORY]

@@ -175,8 +175,9 @@ def test_a_spill_that_cannot_be_written_leaves_the_rows_held(
     counted, the rows held, the flights bulk's."""
     (tmp_path / "spill").write_text("not a folder")
     states = _until(_day(1.0, 1.0, 450.0, 2.0, 0.0, True, 95.0, clock_s=120.0), 3.0)
-    builder, kept = FlightBuilder(runways, spill=FileSpill(tmp_path / "spill")), FlightBuilder(
-        runways
+    builder, kept = (
+        FlightBuilder(runways, spill=FileSpill(tmp_path / "spill")),
+        FlightBuilder(runways),
     )
     _live(states, builder)
     _live(states, kept)

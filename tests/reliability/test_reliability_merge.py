@@ -109,3 +109,22 @@ def test_a_long_run_that_kept_up_says_so_and_whether_memory_is_shown_flat() -> N
     # within FLAT_TOLERANCE (5 %) of the first half's peak: flat, whatever the slope says
     flat = "\n".join(_load_flights(_long_run(0, late_rows=1050)))
     assert "Memory is shown flat by this run" in flat and "**not**" not in flat
+
+
+def test_a_run_with_parked_rows_shows_them_in_its_table() -> None:
+    """Runs since ``flights/parking.py`` sample the rows of quiet aircraft parked on disk: a
+    column of the samples' table; runs before have none."""
+    from scripts.reliability_load import load_section
+
+    run = _long_run(0)
+    samples: list[dict[str, object]] = run["samples"]  # type: ignore[assignment]
+    for k, smp in enumerate(samples):
+        smp["flights_rows_parked"] = 100 * k
+    res = {"load_long": {"data": run, "command": "python -m fuzz.soak"}}
+    lines = load_section(res, "load_long")
+    head = next(line for line in lines if line.startswith("| s |"))
+    assert "| flights rows held | flights rows parked |" in head
+    row = next(line for line in lines if line.startswith("| 900.0 |"))
+    assert row.endswith("| 1,500 | 200 |")
+    before = load_section({"load_long": {"data": _long_run(0), "command": "x"}}, "load_long")
+    assert not any("parked" in line for line in before)
