@@ -342,7 +342,10 @@ def _memory(d: dict[str, Any]) -> list[str]:
         "vectors (`watch/source.py` `HISTORY_S`) and each aircraft's rows until its flight in "
         "progress is first cut (at 1,000 rows, or 300 spanning 4 minutes of data time: "
         "`flights/cutting.py` with `runtime/flight_steps.py` `LIVE_LATE_S`; at about a state "
-        "vector a second, some 5 minutes), then its last 2 to 5 minutes"
+        "vector a second, some 5 minutes), then its last 2 to 5 minutes; and of each "
+        "aircraft gone quiet (landed and switched off) its last airborne minutes, landing and "
+        "taxi until 6 hours of silence forget it (~1.4M rows an hour at this rate: in memory "
+        "before `flights/parking.py`, on disk since, the `flights rows parked` column)"
     )
     if warm < HORIZON_S:
         why = f"{horizons}; a run whose warm-up is shorter than these cannot tell growth that "
