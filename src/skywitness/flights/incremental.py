@@ -28,9 +28,10 @@ transponder). With a ``spill`` the rows of a quiet aircraft after its quiet cut 
 out of memory until it is heard again (``parking``). With a ``recall`` (the aircraft's stored
 rows, e.g. from the store's lake, ``recalling``), a forgotten flight that ended in the air is
 remembered for ``BRIDGE_RECALL_S``
-(24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back airborne where ``same_flight`` says it could not have landed in between (an ocean crossing out
-of coverage), its rows are recalled and the flight is live again, rebuilt with the new points
-under its old id. With ``keep_final=False`` (a live service with a store, which holds what was
+(24 h, O(1) per aircraft, ``bridge``): when the aircraft comes back airborne where
+``same_flight`` says it could not have landed in between (an ocean crossing out of coverage),
+its rows are recalled and the flight is live again, rebuilt with the new points under its old
+id. With ``keep_final=False`` (a live service with a store, which holds what was
 passed on) a finished flight's row is handed over once (``take_finished_rows``) and then
 dropped, unless a recall may bring it back: memory then holds the flights in progress, not
 every flight of the run. Within these horizons the result is the one an unbounded builder gives
