@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from skywitness.api.health import memory_stats
 from skywitness.model import FrameBatch
 from skywitness.runtime.service import Service, ServiceConfig
 from skywitness.simulate import Scenario, simulate
@@ -74,6 +75,8 @@ def test_beast_source_reconnects_and_catches_up(scenario: Scenario, tmp_path: Pa
         wait_for(lambda: svc.lag_s() == 0.0 and svc.inbox.empty())
         assert svc.rejects() == {}  # surface positions resolve at airports: none rejected
         assert svc.rules_loaded == 2
+        mem = memory_stats(svc, None)  # what the watch remembers, counted for /api/stats
+        assert (mem["watch_aircraft"] or 0) > 0 and mem["watch_cooldown_keys"] is not None
     finally:
         svc.stop()
         server.close()

@@ -90,6 +90,11 @@ def memory_stats(
     out["identities"] = None if snaps is None else float(len(snaps.identities))
     cached = getattr(service.watch, "identities", None)
     out["watch_identities"] = float(cached()) if callable(cached) else None
+    hook = getattr(service.watch, "remembered", None)
+    counts = hook() if callable(hook) else None
+    out["watch_aircraft"], out["watch_cooldown_keys"] = (
+        (None, None) if counts is None else (float(counts[0]), float(counts[1]))
+    )
     return out
 
 

@@ -141,6 +141,16 @@ class WatchHook:
         """(aircraft, callsign) identities the rule engine holds (``/api/stats`` ``memory``)."""
         return self.watch.engine.cached()
 
+    def remembered(self) -> tuple[int, int] | None:
+        """Aircraft the event source remembers (heard lately, or lost and not yet forgotten)
+        and the cooldown's keys (``/api/stats`` ``memory``); None when a window changed them
+        while they were counted (read without the lock, which a window holds)."""
+        watch = self.watch
+        try:
+            return watch.source.remembered(), len(watch.cooldown)
+        except RuntimeError:  # (a dict changed size while summed)
+            return None
+
     def held_mb(self) -> tuple[float, float]:
         """MB of state vectors the watch holds in memory, and in its spool's files
         (``/api/stats`` ``memory``)."""

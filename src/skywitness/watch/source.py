@@ -15,7 +15,8 @@ landing to settle, no aircraft to lose) are skipped in one jump: a replay costs 
 costs, not its calendar span. Flight events before the first window (``start_s``: flights of a
 warm start, in progress when the input began) are not reported; the run that saw them did.
 The events of the state vectors alone (seen, emergency squawk, geofence) are
-``state_events.state_events``'s; this module adds flights, losses and the window clock.
+``state_events.state_events``'s; this module adds flights, losses and the window clock. A lost
+aircraft is remembered in columns until it is forgotten (``lost.LostAircraft``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..flights import AirportIndex, airport_inference
 from ..flights.rowarrays import canonical_states
@@ -36,6 +38,7 @@ from .flight_events import flight_wants
 from .geo import Geofence
 from .held import ROW_ORDER, Pending, Spool
 from .history import History
+from .lost import LostAircraft
 from .state_events import AircraftState, state_events
 
 STEP_S = 60.0  # window length, s of data time
@@ -91,7 +94,8 @@ class EventSource:
         self._history = History(HISTORY_S, self.spool, HISTORY_COLUMNS)
         self._next: float | None = None  # end of the next window to process, unix s
         self._max_t = -math.inf
-        self._aircraft: dict[str, AircraftState] = {}
+        self._aircraft: dict[str, AircraftState] = {}  # heard lately (and lost, not columnar)
+        self._lost = LostAircraft()  # lost, until forgotten
         self._flights: dict[str, dict[str, Any]] = {}  # flight id -> row, not yet resolved
         # icao24 -> flight id -> the flight event kinds reported (kept until the aircraft is
         # forgotten: the flights stage may change a closed flight again while it is known)
@@ -166,6 +170,8 @@ class EventSource:
             due += [w.due for w in wants if int(w.kind) not in done]
         for ac in self._aircraft.values():
             due.append(ac.last_t + (FORGET_S if ac.lost else self.lost_s))
+        if (oldest := self._lost.first_t()) is not None:
+            due.append(oldest + FORGET_S)
         if not due:
             return self._next
         # a window ending at or after a deadline reaches it (one early at worst: harmless)
@@ -186,6 +192,7 @@ class EventSource:
             if self.stage is not None:
                 step = self.stage.step(rows)
                 self._update_flights(step.changed, step.removed)
+            self._back(rows)
             parts.append(state_events(rows, self._aircraft, self.fences, self.flight_at))
         parts.append(self._flight_events(end, final))
         parts.append(self._lost_events(end, final))
@@ -252,14 +259,24 @@ class EventSource:
                 events.altitude[n] = p["altitude"]
         return events
 
+    def _back(self, rows: pa.Table) -> None:
+        """The lost aircraft of ``rows`` back in the dict, as they left (seen again)."""
+        if len(self._lost):
+            keys = pc.unique(rows["icao24"]).to_pylist()
+            self._aircraft.update(self._lost.take([k for k in keys if k not in self._aircraft]))
+
     def _lost_events(self, end: float, final: bool) -> WatchEvents:
         rows = []
-        for key in [k for k, a in self._aircraft.items() if a.lost and a.last_t < end - FORGET_S]:
-            del self._aircraft[key]  # long gone: its next state vector makes it new (seen)
+        gone = [k for k, a in self._aircraft.items() if a.lost and a.last_t < end - FORGET_S]
+        for key in gone:
+            del self._aircraft[key]
+        # long gone: its next state vector makes it new (seen)
+        for key in [*gone, *self._lost.forget(end - FORGET_S)]:
             self._spans.pop(key, None)
             self._emitted.pop(key, None)
             self.forgotten.append(key)
             self._forgot_at = end
+        lost = []
         for key, ac in self._aircraft.items():
             if not ac.lost and (final or end - ac.last_t > self.lost_s):
                 ac.lost = True
@@ -276,13 +293,22 @@ class EventSource:
                         "flight_id": self.flight_at(key, ac.last_t),
                     }
                 )
+                lost.append(key)
+        stay = set(self._lost.add(lost, [self._aircraft[k] for k in lost]))
+        for i, key in enumerate(lost):
+            if i not in stay:
+                del self._aircraft[key]  # in the columns now
         return WatchEvents.from_rows(rows)
+
+    def remembered(self) -> int:
+        """Aircraft remembered: heard lately, or lost and not yet forgotten."""
+        return len(self._aircraft) + len(self._lost)
 
     def kept(self) -> dict[str, int]:
         """What this source remembers between windows, counted (bounded by the aircraft
         heard in the last ``FORGET_S``; a long run's check that nothing else piles up)."""
         return {
-            "aircraft": len(self._aircraft),
+            "aircraft": self.remembered(),
             "flights": len(self._flights),
             "spans": sum(len(v) for v in self._spans.values()),
             "emitted": sum(len(k) for v in self._emitted.values() for k in v.values()),
