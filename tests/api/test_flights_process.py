@@ -165,7 +165,7 @@ def test_the_child_holds_received_state_vectors_compactly() -> None:
     zero-copy, the windows held every whole message (each batch's metadata and padding: here
     204 kB for 112 kB of rows; measured in the child, ~750 bytes of RSS a row instead of
     ~250). The child keeps one compact copy, which owns its memory."""
-    from skywitness.runtime.flights_proc import held_states, to_ipc
+    from skywitness.runtime.flights_ipc import held_states, to_ipc
 
     batch = states(
         [{"t": T0 + i, "icao24": "4840d6", "callsign": "KLM1", "latitude": 50.0} for i in range(12)]

@@ -69,7 +69,7 @@ def test_only_the_columns_the_stage_reads_go_to_the_child() -> None:
     """A state vector in the child's windows: the ``FLIGHT_COLUMNS`` of the tracker's rows
     (squawk, geoaltitude, position source and error left out), fewer bytes through the pipe."""
     from skywitness.flights.rowarrays import FLIGHT_COLUMNS
-    from skywitness.runtime.flights_proc import flight_columns, to_ipc
+    from skywitness.runtime.flights_ipc import flight_columns, to_ipc
     from tests.watch.helpers import states
 
     rows = states([{"t": 1_700_000_000.0 + k, "icao24": "3c6444"} for k in range(50)])

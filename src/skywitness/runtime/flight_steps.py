@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +38,28 @@ from ..flights.windows import DataWindows
 from ..jsontext import jsonable
 from ..stats import IngestStats
 from .hub import sse_text
+
+
+class FlightsEngine(Protocol):
+    """What the flights worker (``workers.FlightsWorker``) steps: ``FlightSteps`` or a
+    ``flights_proc.FlightsProcess``."""
+
+    def advance(
+        self,
+        states: pa.Table | None,
+        *,
+        warm: pa.Table | None = None,
+        supersedes: Sequence[str] = (),
+        drain: bool = False,
+        flush: bool = False,
+        want_texts: bool = False,
+    ) -> StepResult: ...
+
+    def learn_kinds(self, kinds: dict[str, int]) -> None: ...
+
+    def flights(self) -> pa.Table: ...
+
+    def close(self) -> None: ...
 
 
 def flight_rows(table: pa.Table) -> list[dict[str, Any]]:

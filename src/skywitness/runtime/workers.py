@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import pyarrow as pa
@@ -33,7 +32,7 @@ from ..identify.kinds import kinds_heard
 from ..model import RejectReason
 from ..stats import IngestStats
 from ..store import Store
-from .flight_steps import FlightSteps, StepResult
+from .flight_steps import FlightsEngine, FlightSteps, StepResult
 from .flight_store import FlightStorer
 from .flights_proc import CHILD_EXIT_S, FlightsProcess
 from .hub import Hub
@@ -68,27 +67,6 @@ FLIGHTS_QUIET_S = 10.0
 PENDING_MAX_ROWS = 2_000_000
 #: Reject reasons by label (a step reports counts by label).
 REASONS = {r.label: r for r in RejectReason}
-
-
-class FlightsEngine(Protocol):
-    """What the flights worker steps: ``FlightSteps`` or a ``FlightsProcess``."""
-
-    def advance(
-        self,
-        states: pa.Table | None,
-        *,
-        warm: pa.Table | None = None,
-        supersedes: Sequence[str] = (),
-        drain: bool = False,
-        flush: bool = False,
-        want_texts: bool = False,
-    ) -> StepResult: ...
-
-    def learn_kinds(self, kinds: dict[str, int]) -> None: ...
-
-    def flights(self) -> pa.Table: ...
-
-    def close(self) -> None: ...
 
 
 class FlightsWorker:
