@@ -279,3 +279,19 @@ def test_helicopter_known_by_its_category(shared_data: Path, tmp_path: Path) -> 
         assert emitter_categories(st.connection) == {REGA: "A7"}
     flights = _flights(data)
     assert [(f["estArrivalAirport"], f["arrival_observed"]) for f in flights] == [("LSMD", False)]
+
+
+def test_the_categories_noted_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``NOTED_MAX`` aircraft the oldest are forgotten (the newest half kept): one
+    forgotten is given again when heard, one kept is not."""
+    from skywitness.track import ingest_step
+
+    monkeypatch.setattr(ingest_step, "NOTED_MAX", 10)
+    notes = EmitterCategories()
+    a3 = np.array([4 * 8 + 3], dtype=np.int8)
+    one = np.ones(1, bool)
+    for address in range(11):
+        notes.note(np.array([0x3C0000 + address], dtype=np.uint32), a3, one)
+    assert len(notes) == 5  # 11 > 10: the newest 5 kept
+    assert notes.note(np.array([0x3C0000], dtype=np.uint32), a3, one) == {"3c0000": "A3"}
+    assert notes.note(np.array([0x3C000A], dtype=np.uint32), a3, one) == {}

@@ -21,6 +21,7 @@ or changed), so that its caller records each as an identity fact once
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,11 +52,19 @@ if TYPE_CHECKING:  # the tracker is given, not made here: ``decode`` counts with
     from .tracker import Tracker
 
 
+#: Aircraft whose category ``EmitterCategories`` remembers at most (the newest half kept beyond):
+#: a service hears ~40,000 new aircraft an hour at 100,000 frames/s, and the dict grew with every
+#: one for as long as it ran (#17 item 12). One forgotten and heard again is given again: its
+#: kind is learned twice, the same.
+NOTED_MAX = 100_000
+
+
 class EmitterCategories:
-    """The informative emitter category last noted per aircraft (ICAO addresses only)."""
+    """The informative emitter category last noted per aircraft (ICAO addresses only; the
+    last ``NOTED_MAX`` aircraft noted)."""
 
     def __init__(self) -> None:
-        self._noted: dict[int, int] = {}  # address -> category code
+        self._noted: dict[int, int] = {}  # address -> category code, oldest first
 
     def note(self, icao24: U4, category: I1, keep: B1) -> dict[str, str]:
         """icao24 -> category ("B1") of the rows ``keep`` whose informative category is new
@@ -70,7 +79,13 @@ class EmitterCategories:
             if informative_category(code) and self._noted.get(address) != code:
                 self._noted[address] = code
                 out[icao_hex(address)] = emitter_category(code) or ""
+        if len(self._noted) > NOTED_MAX:
+            drop = len(self._noted) - NOTED_MAX // 2
+            self._noted = dict(itertools.islice(self._noted.items(), drop, None))
         return out
+
+    def __len__(self) -> int:
+        return len(self._noted)
 
 
 @dataclass(frozen=True, slots=True)
