@@ -7,6 +7,13 @@ reader) is recorded with its input instead of ending the run.
     python -m fuzz.run --inputs 10000000 --until 02:35 --slice-s 120 --json long.json
                                                     # the long run: targets in turn, 120 s
                                                     # each, until 02:35 UTC, JSON kept current
+    python -m fuzz.run --inputs 10000000 --until 05:00 --json long.json --resume
+                                                    # ... taken up again (another day): each
+                                                    # target from the input it stopped at
+
+A resumed run goes on from each target's count in its ``--json`` (same seed and inputs asked),
+so a run of 10 million inputs a parser can be made in pieces; each piece is listed in the JSON
+(``sessions``: command, times, commit), the code of the later ones possibly newer.
 
 Input ``i`` of a target is made from ``random.Random(f"{seed}:{target}:{i}")``, so any failure
 is replayed from its (seed, target, index); its bytes are also saved under ``fuzz/crashes/``
@@ -176,13 +183,15 @@ def run(
     slice_s: float = 120.0,
     time_limit_s: float = TIME_LIMIT_S,
     progress: Callable[[list[Result]], None] | None = None,
+    prior: list[Result] | None = None,
 ) -> list[Result]:
     """Fuzz ``targets``, ``inputs`` each; a child that dies is recorded (its input saved) and
     the run goes on after that input. ``budget_s`` > 0: each target stops after that many
     seconds. ``until`` (a unix time): the targets in turn, ``slice_s`` seconds each, round
     after round until that time (or ``inputs`` each). ``time_limit_s``: the CPU time one input
-    may take. ``progress`` gets the figures so far after each slice."""
-    done: dict[str, Result] = {}
+    may take. ``progress`` gets the figures so far after each slice. ``prior``: the figures
+    of an earlier run of the same seed: each target goes on from its count."""
+    done: dict[str, Result] = {r.target: replace(r, failures=list(r.failures)) for r in prior or ()}
 
     def record(res: Result) -> None:
         done[res.target] = merge(done.get(res.target), res)
@@ -190,7 +199,8 @@ def run(
             progress([done[t] for t in targets if t in done])
 
     if until is None:
-        tasks = [Task(t, 0, inputs, budget_s, time_limit_s) for t in targets]
+        tasks = [Task(t, done[t].inputs if t in done else 0, inputs, budget_s, time_limit_s)
+                 for t in targets if (done[t].inputs if t in done else 0) < inputs]  # fmt: skip
         _drive(tasks, seed, timeout_s, record)
     while until is not None and time.time() < until - 5:
         left = [t for t in targets if (done[t].inputs if t in done else 0) < inputs]
@@ -233,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=0.0, help="seconds per target at most")
     ap.add_argument("--until", default=None, help="HH:MM UTC: targets in turn until then")
     ap.add_argument("--slice-s", type=float, default=120.0, help="with --until: s per turn")
+    ap.add_argument("--resume", action="store_true",
+                    help="with --json: go on from the counts that file holds")  # fmt: skip
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--state", default=None, help=argparse.SUPPRESS)
@@ -246,14 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     names = [t for t in a.targets.split(",") if t] or list(TARGETS)
     cmd = "python -m fuzz.run " + " ".join(argv if argv is not None else sys.argv[1:])
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    before = resumed(a) if a.resume else None
+    prior = [Result(**r) for r in before["results"]] if before else None
+    sessions = [*(before or {}).get("sessions", _first_session(before)), {
+        "command": cmd, "started": started, "commit": _commit()}]  # fmt: skip
 
     def write(results: list[Result]) -> None:
         if a.json:
-            doc = {"command": cmd, "started": started, "seed": a.seed, "until": a.until,
-                   "inputs_asked": a.inputs,
+            now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            sessions[-1]["updated"] = now
+            doc = {"command": cmd, "started": (before or {}).get("started", started),
+                   "seed": a.seed, "until": a.until, "inputs_asked": a.inputs,
                    "machine": f"{platform.machine()}, Python {platform.python_version()}, "
                               f"{os.cpu_count()} CPUs",
-                   "updated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                   "updated": now, "sessions": sessions,
                    "results": [asdict(r) for r in results]}  # fmt: skip
             tmp = Path(a.json + ".tmp")
             tmp.write_text(json.dumps(doc, indent=1))
@@ -261,10 +279,44 @@ def main(argv: list[str] | None = None) -> int:
 
     until = _until(a.until) if a.until else None
     results = run(names, a.inputs, a.seed, budget_s=a.budget_s, until=until,
-                  slice_s=a.slice_s, progress=write)  # fmt: skip
+                  slice_s=a.slice_s, progress=write, prior=prior)  # fmt: skip
     _print(results)
     write(results)
     return 0 if all(r.ok for r in results) else 1
+
+
+def resumed(a: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``--json`` document a ``--resume`` goes on from (None: no such file yet); an
+    error when it was made with another seed or another number of inputs asked."""
+    if not a.json:
+        raise SystemExit("--resume needs --json FILE (the run to go on from)")
+    path = Path(a.json)
+    if not path.exists():
+        return None
+    doc: dict[str, Any] = json.loads(path.read_text())
+    if doc.get("seed") != a.seed or doc.get("inputs_asked") != a.inputs:
+        raise SystemExit(f"{path}: seed {doc.get('seed')}, inputs {doc.get('inputs_asked')}: "
+                         f"not this run's ({a.seed}, {a.inputs})")  # fmt: skip
+    return doc
+
+
+def _first_session(doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The run a resumed document was made by, as a session (a document from before
+    ``sessions`` were kept)."""
+    if not doc:
+        return []
+    return [{"command": doc.get("command"), "started": doc.get("started"),
+             "updated": doc.get("updated"), "commit": None}]  # fmt: skip
+
+
+def _commit() -> str | None:
+    """The repository's commit (None outside a git checkout)."""
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
 
 
 if __name__ == "__main__":

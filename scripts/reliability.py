@@ -94,7 +94,8 @@ def fuzz_piece(doc: dict[str, Any]) -> dict[str, Any]:
     return {"data": results, "command": doc["command"], "machine": doc["machine"],
             "when": f"{doc['started']} to {doc['updated']}",
             "seconds": sum(r["seconds"] for r in results),
-            "inputs_asked": doc["inputs_asked"], "until": doc.get("until")}  # fmt: skip
+            "inputs_asked": doc["inputs_asked"], "until": doc.get("until"),
+            "sessions": doc.get("sessions", [])}  # fmt: skip
 
 
 PIECES = ("fuzz", "decoder", "kills", "serve_kills", "other", "pytest")

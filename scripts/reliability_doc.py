@@ -46,6 +46,21 @@ def _fuzz_short(fz: list[dict[str, Any]], asked: int | None) -> str:
     )
 
 
+def _fuzz_sessions(piece: dict[str, Any]) -> list[str]:
+    """The pieces a run resumed over days was made in (``fuzz.run --resume``), one line each;
+    nothing for a run made at once."""
+    sessions = piece.get("sessions") or []
+    if len(sessions) < 2:
+        return []
+    lines = [f"Made in {len(sessions)} pieces (`--resume`: each parser goes on from the input "
+             "it stopped at, so the inputs are those of one run; the code is that of each "
+             "piece's commit):", ""]  # fmt: skip
+    for s in sessions:
+        at = f" at {s['commit']}" if s.get("commit") else ""
+        lines.append(f"- `{s.get('command')}`: {s.get('started')} to {s.get('updated')}{at}")
+    return [*lines, ""]
+
+
 def _fuzz(res: dict[str, Any]) -> list[str]:
     piece = res["fuzz"]
     fz = piece["data"]
@@ -54,6 +69,7 @@ def _fuzz(res: dict[str, Any]) -> list[str]:
         "",
         run_line(piece),
         "",
+        *_fuzz_sessions(piece),
         "Each input is a real sample (tests/data, ../shared/data, the TOML examples of docs/; "
         "recordings cut into pieces of some 20 frames or 12 lines) mutated by 1-4 of: "
         "truncation, bit flips, escape/separator/number tokens (`0x1a`, quotes, `-1E400`, "
@@ -255,6 +271,8 @@ def render(res: dict[str, Any]) -> str:
         "python scripts/reliability.py --results OUT --only kills --kills 100",
         "python scripts/reliability.py --results OUT --only serve_kills --serve-kills 100",
         "python -m fuzz.run --inputs 10000000 --until 06:00 --slice-s 600 --json FUZZ.json",
+        "python -m fuzz.run --inputs 10000000 --until 06:00 --slice-s 600 --json FUZZ.json \\",
+        "    --resume                                        # another day: on from there",
         "python scripts/reliability.py --results OUT --only decoder,other,pytest",
         "python -m fuzz.soak --rate 1000 --seconds 7200 --out SOAK   # 2 hours",
         "python -m fuzz.soak --rate 108000 --seconds 1800 --pregenerate-only \\",

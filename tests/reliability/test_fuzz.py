@@ -456,3 +456,22 @@ def test_harness_kills_an_input_blocked_in_native_code(
     assert [f["index"] for f in res.failures] == _expected("block", seed, n, 150)
     assert (res.inputs, res.hangs, res.crashes, res.exceptions) == (n, 1, 0, 0)
     assert res.failures[0]["kind"] == "hang: input ran over 2 s (killed)"
+
+
+def test_a_run_goes_on_from_where_an_earlier_one_stopped(tmp_path: Path) -> None:
+    """``--resume``: each parser goes on from the count the earlier run's JSON holds (the
+    inputs are those of one run: input ``i`` depends on the seed, the parser and ``i`` only);
+    each piece is listed with its command and commit."""
+    from fuzz.run import main
+
+    out = tmp_path / "fz.json"
+    args = ["--targets", "hex", "--inputs", "60", "--seed", "3", "--json", str(out)]
+    assert main([*args, "--budget-s", "0.05"]) == 0
+    first = json.loads(out.read_text())
+    assert first["results"][0]["inputs"] < 60 and len(first["sessions"]) == 1
+    assert main([*args, "--resume"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["results"][0]["inputs"] == 60 and doc["started"] == first["started"]
+    assert [s["command"].endswith("--resume") for s in doc["sessions"]] == [False, True]
+    with pytest.raises(SystemExit, match="not this run's"):
+        main([*args[:-4], "--seed", "4", "--json", str(out), "--resume"])

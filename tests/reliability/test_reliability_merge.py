@@ -128,3 +128,24 @@ def test_a_run_with_parked_rows_shows_them_in_its_table() -> None:
     assert row.endswith("| 1,500 | 200 |")
     before = load_section({"load_long": {"data": _long_run(0), "command": "x"}}, "load_long")
     assert not any("rows parked |" in line for line in before)
+
+
+def test_a_fuzz_run_made_in_pieces_lists_them() -> None:
+    from scripts.reliability_doc import _fuzz_sessions
+
+    one = {"sessions": [{"command": "python -m fuzz.run A", "started": "s", "updated": "u"}]}
+    assert _fuzz_sessions(one) == [] and _fuzz_sessions({}) == []
+    two = {
+        "sessions": [
+            *one["sessions"],
+            {
+                "command": "python -m fuzz.run A --resume",
+                "started": "s2",
+                "updated": "u2",
+                "commit": "abc",
+            },
+        ]
+    }
+    lines = _fuzz_sessions(two)
+    assert lines[0].startswith("Made in 2 pieces (`--resume`")
+    assert lines[-2] == "- `python -m fuzz.run A --resume`: s2 to u2 at abc"
