@@ -9,8 +9,12 @@ minutes, then gone (lost after 5 minutes, forgotten a day later: ``watch/source.
 every 30 minutes of data: the interpreter's allocated blocks after a collection
 (``sys.getallocatedblocks``, what ``/api/stats`` ``memory.python_blocks`` shows) and what the
 watch says it keeps (``Watch.kept``); at the end the blocks added per aircraft born after the
-first 30 minutes, and the CPU seconds of the feed. ``--src DIR`` runs that tree's package (a
-base to compare with).
+first 30 minutes, and the CPU seconds of the feed. ``--flights``: each aircraft flies one
+flight (from EDDF to EGLL, its takeoff 20 s after it is first heard and its landing 30 s before
+it is last heard), handed to the watch as the service's flights stage hands its changes over
+(``Watch.on_flights``, the minute the aircraft is first heard), so that takeoff and landing
+alerts are made and their flights remembered as in the soak. ``--src DIR`` runs that tree's
+package (a base to compare with).
 
 Usage: python bench/watch_memory.py [--per-min 700] [--minutes 150] [--src DIR]
 """
@@ -72,11 +76,36 @@ def window(minute: int, per_min: int, stay_min: int) -> pa.Table:
     })  # fmt: skip
 
 
+def flights(minute: int, per_min: int, stay_min: int) -> pa.Table:
+    """The flights of the aircraft first heard in data minute ``minute`` (``--flights``)."""
+    born = np.arange(minute * per_min, (minute + 1) * per_min)
+    first = T0 + minute * 60.0
+    last = first + stay_min * 60.0 - EVERY_S
+    ts = pa.timestamp("ms", tz="UTC")
+
+    def at(t: float) -> pa.Array:
+        return pa.array(np.full(born.size, round(t * 1000), dtype=np.int64)).cast(ts)
+
+    icao = [f"{0x100000 + i:06x}" for i in born.tolist()]
+    return pa.table({
+        "flight_id": pa.array([f"{a}-{minute}" for a in icao]),
+        "icao24": pa.array(icao),
+        "callsign": pa.array([f"T{i % 9999}" for i in born.tolist()]),
+        "firstSeen": at(first), "lastSeen": at(last),
+        "takeoff_time": at(first + 20.0), "landing_time": at(last - 30.0),
+        "estDepartureAirport": pa.array(["EDDF"] * born.size),
+        "estArrivalAirport": pa.array(["EGLL"] * born.size),
+        "departure_observed": pa.array([True] * born.size),
+        "arrival_observed": pa.array([True] * born.size),
+    })  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-min", type=int, default=700, help="new aircraft a minute")
     ap.add_argument("--minutes", type=int, default=150, help="minutes of data")
     ap.add_argument("--stay-min", type=int, default=5, help="minutes each aircraft is heard")
+    ap.add_argument("--flights", action="store_true", help="each aircraft flies a flight")
     ap.add_argument("--src", default=None, help="run this tree's package (src folder)")
     a = ap.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()}")
@@ -86,6 +115,8 @@ def main() -> None:
     for m in range(a.minutes):
         rows = window(m, a.per_min, a.stay_min)
         t0 = time.process_time()
+        if a.flights:
+            watch.on_flights(flights(m, a.per_min, a.stay_min), [])
         watch.feed(rows)
         cpu += time.process_time() - t0
         if (m + 1) % 30 == 0:
