@@ -35,23 +35,13 @@ sys.path.insert(0, SRC)
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
+sys.path.insert(1, str(REPO))
+from fuzz.soak import RULES as SOAK_RULES  # noqa: E402
 from skywitness.watch.rules import parse_rules  # noqa: E402
 from skywitness.watch.runner import Watch  # noqa: E402
 
-RULES = """
-[[rule]]
-name = "first-seen"
-event = "seen"
-
-[[rule]]
-name = "takeoff-or-landing"
-event = ["takeoff", "landing"]
-
-[[rule]]
-name = "frankfurt-area"
-event = ["enter", "leave"]
-area = { circle = { lat = 50.03, lon = 8.57, radius_nm = 40 } }
-"""
+# the soak's rules without its notifier (the alerts are not written anywhere here)
+RULES = "[[rule]]" + SOAK_RULES.split("[[rule]]", 1)[1]
 T0 = 1_717_200_000  # unix s
 EVERY_S = 10  # an aircraft's state vectors, s apart
 
