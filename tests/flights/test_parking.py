@@ -16,13 +16,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from skywitness.flights import FlightBuilder, build_flights, cutting
 from skywitness.flights.parking import FileSpill, MemorySpill
 from skywitness.runtime.flight_steps import SPILL_DIR, FlightSteps
 
-from .test_quiet_cut import _day
+from .test_quiet_cut import DAYS, _day
 from .test_settle import ORDER, _live
 from .truth import load_any
 
@@ -94,16 +93,7 @@ def test_a_forgotten_aircraft_takes_its_parked_rows_along(runways: pa.Table) -> 
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    out_h=st.floats(0.4, 1.2),
-    step_s=st.sampled_from([1.0, 5.0, 15.0]),
-    kt=st.sampled_from([150.0, 460.0]),
-    silence_h=st.sampled_from([0.05, 0.2, 0.5, 2.0, 5.5]),
-    vanish_min=st.sampled_from([0.0, 3.0, 20.0]),
-    again=st.booleans(),
-    heading=st.floats(0.0, 359.0),
-    window_s=st.sampled_from([60, 300]),
-)
+@given(**DAYS)
 def test_parking_never_changes_a_flight(
     runways: pa.Table,
     out_h: float,

@@ -116,17 +116,22 @@ def test_a_few_quiet_aircraft_wait_for_a_cut_that_pays(
     assert waits.retained_rows_of("39bda3") > 1_000 > cut.retained_rows_of("39bda3")
 
 
+#: The days of ``_day`` the property tests draw (and tests/flights/test_parking.py's), with the
+#: window of the live steps.
+DAYS = {
+    "out_h": st.floats(0.4, 1.2),
+    "step_s": st.sampled_from([1.0, 5.0, 15.0]),
+    "kt": st.sampled_from([150.0, 460.0]),
+    "silence_h": st.sampled_from([0.05, 0.2, 0.5, 2.0, 5.5]),
+    "vanish_min": st.sampled_from([0.0, 3.0, 20.0]),
+    "again": st.booleans(),
+    "heading": st.floats(0.0, 359.0),
+    "window_s": st.sampled_from([60, 300]),
+}
+
+
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    out_h=st.floats(0.4, 1.2),
-    step_s=st.sampled_from([1.0, 5.0, 15.0]),
-    kt=st.sampled_from([150.0, 460.0]),
-    silence_h=st.sampled_from([0.05, 0.2, 0.5, 2.0, 5.5]),
-    vanish_min=st.sampled_from([0.0, 3.0, 20.0]),
-    again=st.booleans(),
-    heading=st.floats(0.0, 359.0),
-    window_s=st.sampled_from([60, 300]),
-)
+@given(**DAYS)
 def test_quiet_cuts_never_change_a_flight(
     runways: pa.Table,
     out_h: float,
