@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "jsoncolumns": 0,
     "arrow_views": 0,
     "runs": 0,
+    "procs": 0,
     "timeutil": 0,
     "tomllines": 0,
     "bounded": 0,

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ..procs import pid_running
 from .chunks import hold, release
 from .rowarrays import NEVER, run_heads
 from .rowarrays import ms_of as _ms
@@ -139,15 +140,7 @@ class FileSpill:
 def _gone(name: str) -> bool:
     """Whether the process named in a spill folder's name (``flights-<pid>-...``) is gone."""
     pid = name.split("-")[1] if name.count("-") >= 2 else ""
-    if not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # (alive, another user's)
-        return False
-    return False
+    return not pid.isdigit() or not pid_running(int(pid))
 
 
 class Parking:

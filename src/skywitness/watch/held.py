@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..flights.rowarrays import ms_of
+from ..procs import pid_running
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +107,8 @@ def _remove_stale(directory: Path) -> None:
         pid = sub.name.split("-")[0]
         if not sub.is_dir() or not pid.isdigit() or int(pid) == os.getpid():
             continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # running: its own
-        except ProcessLookupError:
+        if not pid_running(int(pid)):  # (a running one's, another user's too, is its own)
             shutil.rmtree(sub, ignore_errors=True)
-        except PermissionError:
-            continue  # another user's running process
 
 
 def compact(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
